@@ -1,0 +1,68 @@
+package dev.outpost.spec.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.Resources;
+import java.util.regex.Pattern;
+
+/** The rules for one {@link Integration} on its own (cross-references are {@link StateValidator}'s). */
+final class IntegrationRules {
+  static final int MAX_REPLICAS = 20;
+  /** A Kubernetes quantity without sign: {@code 250m}, {@code 0.5}, {@code 512Mi}, {@code 1e3}. */
+  private static final Pattern QUANTITY =
+      Pattern.compile("([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?");
+
+  private IntegrationRules() {}
+
+  static void check(Integration integration, String path, Problems problems) {
+    String name = integration.name();
+    Names.checkLabel(name, Problems.field(path, "name"), problems);
+    if (Names.isLabel(name) && name.length() > Names.MAX_INTEGRATION_NAME) {
+      problems.add(Problems.field(path, "name"), "must be at most " + Names.MAX_INTEGRATION_NAME
+          + " characters (int-NAME becomes a Kubernetes name)");
+    }
+    Names.checkLabel(integration.project(), Problems.field(path, "project"), problems);
+    if (integration.version() != null && !Names.isVersion(integration.version())) {
+      problems.add(Problems.field(path, "version"), "must match [A-Za-z0-9._-]{1,63}");
+    }
+    if (integration.source() != null) {
+      checkSource(integration.source(), Problems.field(path, "source"), problems);
+    }
+    if (integration.replicas() < 0 || integration.replicas() > MAX_REPLICAS) {
+      problems.add(Problems.field(path, "replicas"), "must be between 0 and " + MAX_REPLICAS);
+    }
+    if (integration.resources() != null) {
+      checkResources(integration.resources(), Problems.field(path, "resources"), problems);
+    }
+    SecretRules.checkIntegration(integration, path, problems);
+  }
+
+  private static void checkSource(String source, String path, Problems problems) {
+    if (source.isBlank()) {
+      problems.add(path, "must not be empty");
+      return;
+    }
+    try {
+      JsonNode routes = Mappers.YAML.readTree(source);
+      if (routes == null || !routes.isArray() || routes.isEmpty()) {
+        problems.add(path, "must be a non-empty YAML list (Camel YAML DSL)");
+      }
+    } catch (JsonProcessingException e) {
+      problems.add(path, "is not valid YAML: " + Parsing.describe(e));
+    }
+  }
+
+  private static void checkResources(Resources resources, String path, Problems problems) {
+    checkQuantity(resources.requestsCpu(), Problems.field(path, "requestsCpu"), problems);
+    checkQuantity(resources.requestsMemory(), Problems.field(path, "requestsMemory"), problems);
+    checkQuantity(resources.limitsCpu(), Problems.field(path, "limitsCpu"), problems);
+    checkQuantity(resources.limitsMemory(), Problems.field(path, "limitsMemory"), problems);
+  }
+
+  private static void checkQuantity(String value, String path, Problems problems) {
+    if (value != null && !QUANTITY.matcher(value).matches()) {
+      problems.add(path, "must be a Kubernetes quantity (e.g. 250m, 0.5, 512Mi)");
+    }
+  }
+}

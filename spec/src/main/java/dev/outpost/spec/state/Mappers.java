@@ -1,0 +1,39 @@
+package dev.outpost.spec.state;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The two Jackson mappers every document goes through. Duplicate keys are rejected when parsing
+ * (a signed document must not be readable two ways); nulls are omitted and map entries sorted
+ * when writing, so output is stable.
+ */
+final class Mappers {
+  static final ObjectMapper JSON = configure(JsonMapper.builder()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build());
+
+  static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
+          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+          .build())
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build());
+
+  private Mappers() {}
+
+  private static ObjectMapper configure(ObjectMapper mapper) {
+    return mapper
+        .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL)
+        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+        .enable(SerializationFeature.INDENT_OUTPUT);
+  }
+}

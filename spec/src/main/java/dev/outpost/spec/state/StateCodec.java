@@ -1,0 +1,100 @@
+package dev.outpost.spec.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.RoutingTable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Reads and writes the documents of the spec: a {@link DataPlaneState} (JSON or YAML), a {@link
+ * RoutingTable} ({@code routes.json}) and a single {@link Integration} ({@code <name>.json}).
+ *
+ * <p>Every read applies the defaults and validates completely: it either returns a valid object or
+ * throws {@link InvalidStateException} carrying every problem found (structural ones such as wrong
+ * types and unknown fields, then semantic ones), each with its path. Writing never fails for a
+ * model that was read; output is pretty-printed, omits absent optional values and writes every
+ * defaulted value explicitly.
+ */
+public final class StateCodec {
+  private StateCodec() {}
+
+  public static DataPlaneState readJson(String json) throws InvalidStateException {
+    return read(Parsing.parse(Mappers.JSON, json, "JSON"));
+  }
+
+  public static DataPlaneState readYaml(String yaml) throws InvalidStateException {
+    return read(Parsing.parse(Mappers.YAML, yaml, "YAML"));
+  }
+
+  public static DataPlaneState read(JsonNode tree) throws InvalidStateException {
+    return readValidated(tree, StateTreeReader::state, StateValidator::validate);
+  }
+
+  public static RoutingTable readRoutingTable(String json) throws InvalidStateException {
+    return readValidated(Parsing.parse(Mappers.JSON, json, "JSON"), StateTreeReader::routingTable, StateValidator::validate);
+  }
+
+  public static Integration readIntegration(String json) throws InvalidStateException {
+    return readValidated(Parsing.parse(Mappers.JSON, json, "JSON"), StateTreeReader::integration, StateValidator::validate);
+  }
+
+  public static String toJson(DataPlaneState state) {
+    return write(Mappers.JSON, state);
+  }
+
+  public static String toYaml(DataPlaneState state) {
+    return write(Mappers.YAML, state);
+  }
+
+  public static JsonNode toTree(DataPlaneState state) {
+    return Mappers.JSON.valueToTree(state);
+  }
+
+  public static String toJson(RoutingTable table) {
+    return write(Mappers.JSON, table);
+  }
+
+  public static String toJson(Integration integration) {
+    return write(Mappers.JSON, integration);
+  }
+
+  private static <T> T readValidated(
+      JsonNode tree, BiFunction<JsonNode, Problems, T> reader, Function<T, List<Violation>> validator)
+      throws InvalidStateException {
+    Problems problems = new Problems();
+    T value = reader.apply(tree, problems);
+    List<Violation> violations = new ArrayList<>(problems.all());
+    // Semantic rules need well-typed records; with structural problems the record may be partial,
+    // but its present parts can still be checked so that one pass reports everything.
+    if (value != null) {
+      validator.apply(value).stream()
+          .filter(violation -> !coveredBy(violation, problems.all()))
+          .forEach(violations::add);
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidStateException(violations);
+    }
+    return value;
+  }
+
+  /** A semantic violation at or under a path that already has a structural one adds nothing. */
+  private static boolean coveredBy(Violation violation, List<Violation> structural) {
+    return structural.stream().anyMatch(s -> violation.path().equals(s.path())
+        || violation.path().startsWith(s.path() + ".") || violation.path().startsWith(s.path() + "["));
+  }
+
+  private static String write(ObjectMapper mapper, Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("cannot serialise " + value.getClass().getSimpleName(), e);
+    }
+  }
+}

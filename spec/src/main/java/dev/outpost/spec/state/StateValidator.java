@@ -1,0 +1,128 @@
+package dev.outpost.spec.state;
+
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.model.IdentityProvider;
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.Route;
+import dev.outpost.spec.model.RouteMatch;
+import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.model.Telemetry;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The semantic rules of the model: value ranges, naming, cross-references, uniqueness and "no
+ * secret values". Returns every violation, in document order; an empty list means valid. Works on
+ * records that {@link StateTreeReader} produced without structural problems.
+ */
+public final class StateValidator {
+  static final int MAX_RETENTION_DAYS = 365;
+
+  private StateValidator() {}
+
+  public static List<Violation> validate(DataPlaneState state) {
+    Problems problems = new Problems();
+    if (state.apiVersion() != null && !DataPlaneState.API_VERSION.equals(state.apiVersion())) {
+      problems.add("apiVersion", "must be \"" + DataPlaneState.API_VERSION + "\"");
+    }
+    if (state.revision() < 1) {
+      problems.add("revision", "must be at least 1");
+    }
+    Names.checkLabel(state.dataPlane(), "dataPlane", problems);
+    checkIdentityProviders(state.identityProviders(), problems);
+    for (int i = 0; i < state.integrations().size(); i++) {
+      IntegrationRules.check(state.integrations().get(i), Problems.index("integrations", i), problems);
+    }
+    checkUnique(state.integrations(), Integration::name, "integrations", "name", problems);
+    Map<String, Integration> byName = new HashMap<>();
+    state.integrations().forEach(integration -> byName.putIfAbsent(integration.name(), integration));
+    checkRoutes(state.routes(), new RouteRules(byName, providerNames(state.identityProviders())), problems);
+    checkTelemetry(state.telemetry(), problems);
+    return problems.all();
+  }
+
+  public static List<Violation> validate(RoutingTable table) {
+    Problems problems = new Problems();
+    if (table.revision() < 1) {
+      problems.add("revision", "must be at least 1");
+    }
+    checkIdentityProviders(table.identityProviders(), problems);
+    checkRoutes(table.routes(), new RouteRules(null, providerNames(table.identityProviders())), problems);
+    return problems.all();
+  }
+
+  public static List<Violation> validate(Integration integration) {
+    Problems problems = new Problems();
+    IntegrationRules.check(integration, "", problems);
+    return problems.all();
+  }
+
+  private static void checkIdentityProviders(List<IdentityProvider> providers, Problems problems) {
+    for (int i = 0; i < providers.size(); i++) {
+      IdentityProviderRules.check(providers.get(i), Problems.index("identityProviders", i), problems);
+    }
+    checkUnique(providers, IdentityProvider::name, "identityProviders", "name", problems);
+  }
+
+  private static Set<String> providerNames(List<IdentityProvider> providers) {
+    Set<String> names = new HashSet<>();
+    providers.forEach(provider -> names.add(provider.name()));
+    return names;
+  }
+
+  private static void checkRoutes(List<Route> routes, RouteRules rules, Problems problems) {
+    for (int i = 0; i < routes.size(); i++) {
+      rules.check(routes.get(i), Problems.index("routes", i), problems);
+    }
+    checkUnique(routes, Route::id, "routes", "id", problems);
+    Map<MatchKey, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < routes.size(); i++) {
+      RouteMatch match = routes.get(i).match();
+      if (match == null || match.pathPrefix() == null) {
+        continue;
+      }
+      Integer first = seen.putIfAbsent(MatchKey.of(match), i);
+      if (first != null) {
+        problems.add(Problems.field(Problems.index("routes", i), "match"),
+            "same match as " + Problems.index("routes", first) + " (path prefix, hosts and methods)");
+      }
+    }
+  }
+
+  private static void checkTelemetry(Telemetry telemetry, Problems problems) {
+    if (telemetry.logsRetentionDays() < 1 || telemetry.logsRetentionDays() > MAX_RETENTION_DAYS) {
+      problems.add("telemetry.logsRetentionDays", "must be between 1 and " + MAX_RETENTION_DAYS);
+    }
+    if (telemetry.tracesRetentionDays() < 1 || telemetry.tracesRetentionDays() > MAX_RETENTION_DAYS) {
+      problems.add("telemetry.tracesRetentionDays", "must be between 1 and " + MAX_RETENTION_DAYS);
+    }
+  }
+
+  private static <T> void checkUnique(
+      List<T> items, Function<T, String> key, String listPath, String field, Problems problems) {
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String value = key.apply(items.get(i));
+      if (value == null) {
+        continue;
+      }
+      Integer first = seen.putIfAbsent(value, i);
+      if (first != null) {
+        problems.add(Problems.field(Problems.index(listPath, i), field),
+            "duplicate " + field + " \"" + value + "\" (already used by " + Problems.index(listPath, first) + ")");
+      }
+    }
+  }
+
+  /** Two matches are the same when prefix, host set and method set are equal. */
+  private record MatchKey(String pathPrefix, Set<String> hosts, Set<String> methods) {
+    static MatchKey of(RouteMatch match) {
+      return new MatchKey(match.pathPrefix(), Set.copyOf(match.hosts()), Set.copyOf(match.methods()));
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.outpost.spec.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outpost.spec.model.ApiKeyAuth;
+import dev.outpost.spec.model.Cors;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.model.IdentityProvider;
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.Route;
+import dev.outpost.spec.model.Telemetry;
+import org.junit.jupiter.api.Test;
+
+class StateCodecTest {
+
+  static final String MINIMAL = """
+      apiVersion: outpost.dev/v1
+      revision: 3
+      dataPlane: local
+      identityProviders:
+        - name: dev
+          issuer: http://127.0.0.1:7070/idp
+          jwksUri: http://127.0.0.1:7070/idp/jwks
+      integrations:
+        - name: echo
+          project: demo
+          version: "1"
+          source: |
+            - route:
+                id: echo
+                from:
+                  uri: "platform-http:/echo"
+                  steps:
+                    - setBody:
+                        constant: hi
+      routes:
+        - id: echo
+          project: demo
+          match: {pathPrefix: /echo}
+          integration: echo
+          auth:
+            apiKey:
+              keys: {name: echo-keys, key: keys}
+          cors:
+            allowOrigins: ["https://console.example.com"]
+      """;
+
+  @Test
+  void appliesDefaultsOnRead() throws Exception {
+    DataPlaneState state = StateCodec.readYaml(MINIMAL);
+
+    Integration integration = state.integrations().get(0);
+    assertThat(integration.replicas()).isEqualTo(1);
+    assertThat(integration.config()).isEmpty();
+    assertThat(integration.resources()).isNull();
+    Route route = state.routes().get(0);
+    assertThat(route.timeoutMillis()).isEqualTo(30_000);
+    assertThat(route.maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
+    assertThat(route.retries()).isZero();
+    assertThat(route.stripPrefix()).isFalse();
+    assertThat(route.match().hosts()).isEmpty();
+    assertThat(route.auth().apiKey().header()).isEqualTo(ApiKeyAuth.DEFAULT_HEADER).isEqualTo("X-API-Key");
+    Cors cors = route.cors();
+    assertThat(cors.maxAgeSeconds()).isEqualTo(600);
+    assertThat(cors.allowCredentials()).isFalse();
+    IdentityProvider idp = state.identityProviders().get(0);
+    assertThat(idp.algorithms()).containsExactly("RS256");
+    assertThat(idp.clockSkewSeconds()).isEqualTo(30);
+    assertThat(state.telemetry()).isEqualTo(new Telemetry(7, 7));
+  }
+
+  @Test
+  void writesDefaultsExplicitlyAndOmitsAbsentOptionalParts() throws Exception {
+    String json = StateCodec.toJson(StateCodec.readYaml(MINIMAL));
+
+    assertThat(json).contains("\"timeoutMillis\" : 30000", "\"header\" : \"X-API-Key\"", "\"replicas\" : 1",
+        "\"logsRetentionDays\" : 7");
+    assertThat(json).doesNotContain("rateLimit", "resources", "null");
+  }
+
+  @Test
+  void yamlAndJsonOfTheSameStateReadEqual() throws Exception {
+    DataPlaneState fromYaml = StateCodec.readYaml(MINIMAL);
+    assertThat(StateCodec.readJson(StateCodec.toJson(fromYaml))).isEqualTo(fromYaml);
+    assertThat(StateCodec.readYaml(StateCodec.toYaml(fromYaml))).isEqualTo(fromYaml);
+  }
+
+  @Test
+  void reportsEveryStructuralAndSemanticProblemAtOnce() {
+    String json = """
+        {"apiVersion": "outpost.dev/v2", "revision": "seven", "dataPlane": "local",
+         "integrations": [{"name": "a", "project": "p", "version": "1", "source": "- from: {}",
+                           "replicas": "two"}],
+         "routes": [
+           {"id": "r0", "project": "p", "match": {"pathPrefix": "/a"}, "integration": "a", "auth": {"public": true}},
+           {"id": "r1", "project": "p", "match": {"pathPrefix": "x"}, "integration": "a", "auth": {"public": true},
+            "foo": 1}]}
+        """;
+
+    assertThatThrownBy(() -> StateCodec.readJson(json))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactlyInAnyOrder(
+            new Violation("revision", "must be an integer, found a string"),
+            new Violation("integrations[0].replicas", "must be an integer, found a string"),
+            new Violation("routes[1].foo", "unknown field"),
+            new Violation("apiVersion", "must be \"outpost.dev/v1\""),
+            new Violation("routes[1].match.pathPrefix", "must start with \"/\"")));
+  }
+
+  @Test
+  void reportsMissingRequiredFields() {
+    assertThatThrownBy(() -> StateCodec.readJson("{\"apiVersion\": \"outpost.dev/v1\"}"))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactly(
+            new Violation("revision", "is required"), new Violation("dataPlane", "is required")));
+  }
+
+  @Test
+  void reportsSyntaxErrorsWithTheirLocation() {
+    assertThatThrownBy(() -> StateCodec.readJson("{\"revision\": 1,,}"))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> {
+          assertThat(e.violations()).hasSize(1);
+          assertThat(e.violations().get(0).message()).startsWith("not valid JSON: ").contains("line 1");
+        });
+    assertThatThrownBy(() -> StateCodec.readYaml("revision: [1"))
+        .isInstanceOfSatisfying(InvalidStateException.class,
+            e -> assertThat(e.violations().get(0).message()).startsWith("not valid YAML: "));
+    assertThatThrownBy(() -> StateCodec.readJson("  "))
+        .isInstanceOfSatisfying(InvalidStateException.class,
+            e -> assertThat(e.violations()).containsExactly(new Violation("", "the document is empty")));
+  }
+
+  @Test
+  void rejectsDuplicateKeysSoADocumentCannotBeReadTwoWays() {
+    assertThatThrownBy(() -> StateCodec.readJson("{\"revision\": 1, \"revision\": 2}"))
+        .isInstanceOfSatisfying(InvalidStateException.class,
+            e -> assertThat(e.violations().get(0).message()).contains("Duplicate field 'revision'"));
+  }
+
+  @Test
+  void rejectsARootThatIsNotAnObject() {
+    assertThatThrownBy(() -> StateCodec.readJson("[1, 2]"))
+        .isInstanceOfSatisfying(InvalidStateException.class,
+            e -> assertThat(e.violations()).containsExactly(new Violation("", "must be an object, found a list")));
+  }
+
+  @Test
+  void integralNumbersMayBeWrittenAsDecimals() throws Exception {
+    DataPlaneState state = StateCodec.readYaml(MINIMAL.replace("revision: 3", "revision: 3.0"));
+    assertThat(state.revision()).isEqualTo(3);
+    assertThatThrownBy(() -> StateCodec.readYaml(MINIMAL.replace("revision: 3", "revision: 3.5")))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
+            .containsExactly(new Violation("revision", "must be an integer, found the number 3.5")));
+  }
+
+  @Test
+  void routingTableReaderChecksIdentityProviderReferences() {
+    String json = """
+        {"revision": 5, "identityProviders": [],
+         "routes": [{"id": "r", "project": "p", "match": {"pathPrefix": "/r"}, "integration": "any",
+                     "auth": {"jwt": {"identityProviders": ["dev"]}}}]}
+        """;
+    assertThatThrownBy(() -> StateCodec.readRoutingTable(json))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactly(
+            new Violation("routes[0].auth.jwt.identityProviders[0]", "identity provider \"dev\" does not exist")));
+  }
+
+  @Test
+  void integrationReaderValidatesTheIntegrationAlone() {
+    String json = """
+        {"name": "Bad_Name", "project": "p", "version": "1", "source": "- route: {}",
+         "secrets": [{"name": "db", "key": "password", "value": "hunter2"}]}
+        """;
+    assertThatThrownBy(() -> StateCodec.readIntegration(json))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactly(
+            new Violation("secrets[0].value", SecretRules.USE_SECRET_REF),
+            new Violation("name", Names.LABEL_RULE)));
+  }
+}
