@@ -1,0 +1,31 @@
+package dev.outpost.agent.reconcile;
+
+import dev.outpost.agent.target.Target;
+import dev.outpost.agent.target.TargetException;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.model.Integration;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Deletes what the inventory holds and the state no longer asks for. Last, so the routing table no
+ * longer points at what it removes.
+ */
+public final class PruneIntegrations implements ReconcileStep {
+  @Override
+  public String name() {
+    return "prune";
+  }
+
+  @Override
+  public int run(DataPlaneState desired, Target target) throws TargetException {
+    Set<String> wanted = desired.integrations().stream().map(Integration::name).collect(Collectors.toSet());
+    int changed = 0;
+    for (String name : target.integrations()) {
+      if (!wanted.contains(name) && target.deleteIntegration(name)) {
+        changed++;
+      }
+    }
+    return changed;
+  }
+}

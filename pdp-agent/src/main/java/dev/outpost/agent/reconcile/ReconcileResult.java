@@ -1,0 +1,16 @@
+package dev.outpost.agent.reconcile;
+
+import java.time.Instant;
+
+/**
+ * The outcome of one reconciliation.
+ *
+ * @param revision the revision attempted
+ * @param succeeded whether every step completed
+ * @param failedStep the step that failed, or null
+ * @param message why it failed, or null
+ * @param changes how many objects had to change (0 when the target already matched)
+ * @param at when it finished
+ */
+public record ReconcileResult(
+    long revision, boolean succeeded, String failedStep, String message, int changes, Instant at) {}

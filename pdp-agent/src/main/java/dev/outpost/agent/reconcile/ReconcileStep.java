@@ -1,0 +1,23 @@
+package dev.outpost.agent.reconcile;
+
+import dev.outpost.agent.target.Target;
+import dev.outpost.agent.target.TargetException;
+import dev.outpost.spec.model.DataPlaneState;
+
+/**
+ * One small step of a reconciliation. Steps run in a fixed order; the first that fails stops the
+ * rest, so a later step may rely on every earlier one having succeeded.
+ */
+public interface ReconcileStep {
+
+  /** A short name for status and logs, e.g. {@code apply-integrations}. */
+  String name();
+
+  /**
+   * Brings one aspect of the target in line with {@code desired}. Idempotent.
+   *
+   * @return how many objects had to change
+   * @throws TargetException when the step cannot complete; its message is reported as status
+   */
+  int run(DataPlaneState desired, Target target) throws TargetException;
+}
