@@ -1,0 +1,18 @@
+package dev.outpost.agent.snapshot;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where the agent keeps the last snapshot it accepted, exactly as the control plane sent it
+ * (signature included), so that a restarted agent re-verifies it and keeps enforcing it without a
+ * control plane. Saving is atomic: a crash leaves the old snapshot or the new one.
+ */
+public interface AppliedStore {
+
+  /** The stored snapshot message, or empty when none was ever saved. */
+  Optional<String> load() throws IOException;
+
+  /** Replaces the stored snapshot message. */
+  void save(String snapshotMessage) throws IOException;
+}

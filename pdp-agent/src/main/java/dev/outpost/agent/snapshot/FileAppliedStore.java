@@ -1,0 +1,27 @@
+package dev.outpost.agent.snapshot;
+
+import dev.outpost.agent.target.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The local store: {@code $OUTPOST_HOME/agent/applied.json}, written atomically. */
+public final class FileAppliedStore implements AppliedStore {
+  private final Path file;
+
+  public FileAppliedStore(Path home) {
+    this.file = home.resolve("agent").resolve("applied.json");
+  }
+
+  @Override
+  public Optional<String> load() throws IOException {
+    return Files.isRegularFile(file) ? Optional.of(Files.readString(file, StandardCharsets.UTF_8)) : Optional.empty();
+  }
+
+  @Override
+  public void save(String snapshotMessage) throws IOException {
+    AtomicFiles.write(file, snapshotMessage.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.outpost.agent.leader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class LeaseElectionTest {
+  static final String NS = "outpost";
+  KubernetesClient client;
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(condition.getAsBoolean()).as(what).isTrue();
+  }
+
+  @Test
+  void ofTwoAgentsExactlyOneAppliesAndTheOtherTakesOverWhenItStops() throws Exception {
+    AtomicInteger applying = new AtomicInteger();
+    AtomicInteger maxApplying = new AtomicInteger();
+    Runnable start = () -> maxApplying.accumulateAndGet(applying.incrementAndGet(), Math::max);
+    Runnable stop = applying::decrementAndGet;
+    Duration lease = Duration.ofSeconds(2);
+    LeaseElection a = new LeaseElection(client, NS, "outpost-agent", "agent-a", lease, start, stop);
+    LeaseElection b = new LeaseElection(client, NS, "outpost-agent", "agent-b", lease, start, stop);
+    try {
+      a.start();
+      b.start();
+      await(() -> a.isLeader() || b.isLeader(), "one agent leads");
+      Thread.sleep(lease.toMillis() * 2);
+      assertThat(a.isLeader() ^ b.isLeader()).as("exactly one leads").isTrue();
+      assertThat(maxApplying.get()).isEqualTo(1);
+
+      LeaseElection leader = a.isLeader() ? a : b;
+      LeaseElection follower = leader == a ? b : a;
+      Lease held = client.leases().inNamespace(NS).withName("outpost-agent").get();
+      assertThat(held.getSpec().getHolderIdentity()).isEqualTo(leader.identity());
+
+      leader.stop();
+      await(follower::isLeader, "the other agent takes over");
+      assertThat(leader.isLeader()).isFalse();
+      assertThat(maxApplying.get()).isEqualTo(1);
+      assertThat(client.leases().inNamespace(NS).withName("outpost-agent").get().getSpec().getHolderIdentity())
+          .isEqualTo(follower.identity());
+    } finally {
+      a.stop();
+      b.stop();
+    }
+  }
+}
