@@ -28,11 +28,4 @@ final class Problems {
   static String index(String parent, int index) {
     return parent + "[" + index + "]";
   }
-
-  /** Throws when anything was collected. */
-  void throwIfAny() throws InvalidStateException {
-    if (!violations.isEmpty()) {
-      throw new InvalidStateException(violations);
-    }
-  }
 }

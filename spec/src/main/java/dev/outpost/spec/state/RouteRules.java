@@ -25,11 +25,10 @@ record RouteRules(Map<String, Integration> integrations, Set<String> identityPro
       MatchRules.check(route.match(), Problems.field(path, "match"), problems);
     }
     checkIntegration(route, path, problems);
-    if (route.auth() != null) {
-      checkAuth(route.auth(), Problems.field(path, "auth"), problems);
-    }
+    boolean authValid = route.auth() != null && checkAuth(route.auth(), Problems.field(path, "auth"), problems);
     if (route.rateLimit() != null) {
-      checkRateLimit(route.rateLimit(), route.auth(), Problems.field(path, "rateLimit"), problems);
+      // The key's fit with the auth mode is only meaningful once the mode itself is clear.
+      checkRateLimit(route.rateLimit(), authValid ? route.auth() : null, Problems.field(path, "rateLimit"), problems);
     }
     if (route.timeoutMillis() < 1 || route.timeoutMillis() > Route.MAX_TIMEOUT_MILLIS) {
       problems.add(Problems.field(path, "timeoutMillis"), "must be between 1 and " + Route.MAX_TIMEOUT_MILLIS);
@@ -58,10 +57,12 @@ record RouteRules(Map<String, Integration> integrations, Set<String> identityPro
     }
   }
 
-  private void checkAuth(RouteAuth auth, String path, Problems problems) {
+  /** Checks the auth block; returns whether it names exactly one mode. */
+  private boolean checkAuth(RouteAuth auth, String path, Problems problems) {
     int modes = (auth.jwt() != null ? 1 : 0) + (auth.apiKey() != null ? 1 : 0)
         + (Boolean.TRUE.equals(auth.publicAccess()) ? 1 : 0);
-    if (modes != 1 || (auth.publicAccess() != null && modes == 1 && !auth.publicAccess())) {
+    boolean oneMode = modes == 1 && !Boolean.FALSE.equals(auth.publicAccess());
+    if (!oneMode) {
       problems.add(path, "must set exactly one of jwt, apiKey or public: true");
     }
     if (auth.jwt() != null) {
@@ -85,6 +86,7 @@ record RouteRules(Map<String, Integration> integrations, Set<String> identityPro
         SecretRules.checkRef(auth.apiKey().keys(), Problems.field(Problems.field(path, "apiKey"), "keys"), problems);
       }
     }
+    return oneMode;
   }
 
   private static void checkRateLimit(RateLimit limit, RouteAuth auth, String path, Problems problems) {

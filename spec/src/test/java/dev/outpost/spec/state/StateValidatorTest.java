@@ -1,0 +1,61 @@
+package dev.outpost.spec.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class StateValidatorTest {
+
+  static List<InvalidStates.Case> cases() {
+    return InvalidStates.cases();
+  }
+
+  @Test
+  void theBaseOfTheTableIsValid() throws Exception {
+    StateCodec.read(InvalidStates.valid());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void eachInvalidStateYieldsExactlyItsViolation(InvalidStates.Case invalid) {
+    assertThatThrownBy(() -> StateCodec.read(invalid.apply(InvalidStates.valid())))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> {
+          assertThat(e.violations()).hasSize(1);
+          Violation violation = e.violations().get(0);
+          assertThat(violation.path()).isEqualTo(invalid.path());
+          // A case's message ending in ": " is the fixed start of a message that quotes a parser.
+          if (invalid.message().endsWith(": ")) {
+            assertThat(violation.message()).startsWith(invalid.message());
+          } else {
+            assertThat(violation.message()).isEqualTo(invalid.message());
+          }
+        });
+  }
+
+  @Test
+  void theTableCoversAtLeastTwentyFiveCases() {
+    assertThat(cases()).hasSizeGreaterThanOrEqualTo(25);
+  }
+
+  @Test
+  void allProblemsOfOneStateAreReportedTogether() {
+    List<InvalidStates.Case> chosen = List.of(InvalidStates.named("wrong apiVersion"),
+        InvalidStates.named("revision not a number"), InvalidStates.named("dot-dot segment"),
+        InvalidStates.named("too many retries"), InvalidStates.named("password in config"),
+        InvalidStates.named("unknown route field"));
+    JsonNode state = InvalidStates.valid();
+    for (InvalidStates.Case invalid : chosen) {
+      state = invalid.apply(state);
+    }
+    JsonNode broken = state;
+    assertThatThrownBy(() -> StateCodec.read(broken))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
+            .containsExactlyInAnyOrderElementsOf(chosen.stream()
+                .map(invalid -> new Violation(invalid.path(), invalid.message())).toList()));
+  }
+}
