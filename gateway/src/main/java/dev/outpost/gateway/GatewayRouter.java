@@ -1,0 +1,30 @@
+package dev.outpost.gateway;
+
+import dev.outpost.gateway.proxy.ProxyHandler;
+import dev.outpost.gateway.proxy.RequestLimitsHandler;
+import dev.outpost.gateway.route.RouteMatchHandler;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * The gateway's request chain on the public port, in order: match the route on the normalised
+ * path, check limits, proxy. Each step either answers (and stops) or passes to the next.
+ */
+@ApplicationScoped
+public class GatewayRouter {
+
+  private static final Logger LOG = Logger.getLogger(GatewayRouter.class);
+
+  void init(@Observes Router router, RouteMatchHandler match, RequestLimitsHandler limits, ProxyHandler proxy) {
+    router.route()
+        .handler(match)
+        .handler(limits)
+        .handler(proxy)
+        .failureHandler(ctx -> {
+          LOG.errorf(ctx.failure(), "request %s %s failed", ctx.request().method(), ctx.request().path());
+          Responses.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "the gateway could not handle the request");
+        });
+  }
+}

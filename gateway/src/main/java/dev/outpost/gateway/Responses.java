@@ -1,0 +1,44 @@
+package dev.outpost.gateway;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** The gateway's own answers (never an upstream's): a small JSON body naming the problem. */
+public final class Responses {
+
+  private Responses() {}
+
+  /**
+   * Ends the exchange with {@code status} and {@code {"status": N, "error": message}}. The request
+   * body is not read: the connection is closed after the answer unless the request had none, so a
+   * refused body can never be taken for the next request.
+   */
+  public static void error(RoutingContext ctx, int status, String message) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten() || response.ended()) {
+      return;
+    }
+    String body = new JsonObject().put("status", status).put("error", message).encode();
+    response.setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    boolean unreadBody = !ctx.request().isEnded() && hasBody(ctx);
+    if (unreadBody) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    ctx.request().resume();
+    response.end(body).onComplete(v -> {
+      if (unreadBody) {
+        ctx.request().connection().close();
+      }
+    });
+  }
+
+  private static boolean hasBody(RoutingContext ctx) {
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    return ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+        || (length != null && !length.equals("0"));
+  }
+}

@@ -1,0 +1,125 @@
+package dev.outpost.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The gateway's own configuration ({@code outpost.gateway.*}). Everything about individual routes
+ * comes from the routing table instead. Validated at start by {@link GatewayConfigValidator}.
+ */
+@ConfigMapping(prefix = "outpost.gateway")
+public interface GatewayConfig {
+
+  /** The data plane's home directory ({@code state/}, {@code secrets/}); default {@code $OUTPOST_HOME}, else {@code .outpost}. */
+  @WithDefault("${OUTPOST_HOME:.outpost}")
+  Path home();
+
+  /** Where integrations run: {@code local} (one runtime process) or {@code kubernetes}; default local. */
+  @WithDefault("local")
+  Mode mode();
+
+  /** The integration runtime's URL in local mode; default {@code http://127.0.0.1:8081}. */
+  @WithDefault("http://127.0.0.1:8081")
+  URI runtimeUrl();
+
+  /** The namespace of the {@code int-<name>} Services in kubernetes mode; default {@code outpost}. */
+  @WithDefault("outpost")
+  String namespace();
+
+  /** How often the routes file is checked for a new version; default 500 ms. */
+  @WithDefault("500ms")
+  Duration routesPollInterval();
+
+  /** The ConfigMap holding {@code routes.json} in kubernetes mode; default {@code outpost-gateway-routes}. */
+  @WithDefault("outpost-gateway-routes")
+  String routesConfigMap();
+
+  /** Upstream connection pool size per upstream host; default 64. */
+  @WithDefault("64")
+  int upstreamPoolSize();
+
+  /** Upstream connect timeout; default 2 s. */
+  @WithDefault("2s")
+  Duration upstreamConnectTimeout();
+
+  Jwt jwt();
+
+  Breaker circuitBreaker();
+
+  Hazelcast hazelcast();
+
+  /** JWT verification settings shared by all identity providers. */
+  interface Jwt {
+    /** Tokens longer than this are refused before parsing; default 8192 bytes. */
+    @WithDefault("8192")
+    int maxTokenBytes();
+
+    /** A JWKS is fetched again on an unknown {@code kid} at most this often; default 10 s. */
+    @WithDefault("10s")
+    Duration minRefreshInterval();
+
+    /** A JWKS is refreshed at least this often, so rotated-out keys disappear; default 5 min. */
+    @WithDefault("5m")
+    Duration refreshInterval();
+
+    /** Timeout of one JWKS fetch; default 2 s. */
+    @WithDefault("2s")
+    Duration fetchTimeout();
+
+    /** Verified tokens remembered (until their expiry or a JWKS change); default 10000, 0 disables. */
+    @WithDefault("10000")
+    int verifiedCacheSize();
+  }
+
+  /** The circuit breaker kept per upstream. */
+  interface Breaker {
+    /** Consecutive upstream failures (connect errors, timeouts, 5xx-free) that open it; default 5. */
+    @WithDefault("5")
+    int failureThreshold();
+
+    /** How long it stays open before one trial request; default 5 s. */
+    @WithDefault("5s")
+    Duration openDuration();
+  }
+
+  /** The embedded Hazelcast member holding the cluster-wide rate-limit counters. */
+  interface Hazelcast {
+    /** Whether this gateway joins a cluster; without it rate limits are local to this replica. Default true. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The cluster name; default {@code outpost-gateway}. */
+    @WithDefault("outpost-gateway")
+    String clusterName();
+
+    /** The member port; default 5701. */
+    @WithDefault("5701")
+    int port();
+
+    /** The interface to bind and advertise; default 127.0.0.1. */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** TCP-IP members ({@code host:port}) to join; default this member alone. */
+    Optional<List<String>> members();
+
+    /** Use Kubernetes discovery (the chart) instead of the TCP-IP member list; default false. */
+    @WithDefault("false")
+    boolean kubernetesDiscovery();
+
+    /** The headless Service whose endpoints are the members, with kubernetes discovery. */
+    Optional<String> kubernetesService();
+
+    /** Share of a limit one member takes from the cluster counter at a time; default 0.01 (1%). */
+    @WithDefault("0.01")
+    double leaseFraction();
+  }
+
+  /** Where integrations run. */
+  enum Mode { LOCAL, KUBERNETES }
+}

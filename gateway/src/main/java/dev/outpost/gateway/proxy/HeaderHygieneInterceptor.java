@@ -1,0 +1,69 @@
+package dev.outpost.gateway.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Removes, in both directions, the hop-by-hop headers and every header a {@code Connection}
+ * header names; on the way in also every header the gateway sets itself ({@code X-Outpost-*},
+ * {@code X-Forwarded-*}, {@code Forwarded}, {@code X-Real-IP}) so that a client can never supply
+ * them. Runs before the interceptors that set those headers, so a client naming them in {@code
+ * Connection} cannot remove the gateway's own values.
+ */
+final class HeaderHygieneInterceptor implements ProxyInterceptor {
+
+  static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+      "proxy-authenticate", "proxy-authorization", "te", "trailer", "upgrade", "http2-settings");
+
+  private final String extraRequestHeader;
+
+  /** @param extraRequestHeader one more request header to drop (the route's API key header), or null */
+  HeaderHygieneInterceptor(String extraRequestHeader) {
+    this.extraRequestHeader = extraRequestHeader;
+  }
+
+  @Override
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+    MultiMap headers = context.request().headers();
+    strip(headers);
+    List<String> gatewayOwned = new ArrayList<>();
+    for (String name : headers.names()) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("x-outpost-") || lower.startsWith("x-forwarded-")
+          || lower.equals("forwarded") || lower.equals("x-real-ip")) {
+        gatewayOwned.add(name);
+      }
+    }
+    gatewayOwned.forEach(headers::remove);
+    if (extraRequestHeader != null) {
+      headers.remove(extraRequestHeader);
+    }
+    return context.sendRequest();
+  }
+
+  @Override
+  public Future<Void> handleProxyResponse(ProxyContext context) {
+    strip(context.response().headers());
+    return context.sendResponse();
+  }
+
+  /** Removes the headers named in {@code Connection}, then the hop-by-hop ones. */
+  static void strip(MultiMap headers) {
+    for (String value : headers.getAll("connection")) {
+      for (String token : value.split(",")) {
+        String name = token.trim();
+        if (!name.isEmpty()) {
+          headers.remove(name);
+        }
+      }
+    }
+    HOP_BY_HOP.forEach(headers::remove);
+  }
+}

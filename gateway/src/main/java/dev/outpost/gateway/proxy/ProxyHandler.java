@@ -1,0 +1,117 @@
+package dev.outpost.gateway.proxy;
+
+import dev.outpost.gateway.auth.Identity;
+import dev.outpost.gateway.config.GatewayConfig;
+import dev.outpost.gateway.route.MatchedRoute;
+import dev.outpost.spec.model.Route;
+import dev.outpost.spec.model.RouteAuth;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyOptions;
+import io.vertx.httpproxy.ProxyResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+
+/**
+ * Last step of the chain: streams the request to the route's integration with vertx-http-proxy and
+ * the response back, through the interceptors, in order: {@link UpstreamFailureInterceptor} (413 /
+ * 502 / 503 / 504 and the circuit breaker), {@link HeaderHygieneInterceptor}, {@link
+ * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}. Connecting is retried for
+ * idempotent methods only, up to the route's {@code retries}; nothing has been sent at that point.
+ */
+@ApplicationScoped
+public class ProxyHandler implements Handler<RoutingContext> {
+
+  private static final Set<HttpMethod> IDEMPOTENT =
+      Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+  private static final ProxyOptions OPTIONS = new ProxyOptions().setSupportWebSocket(false);
+
+  private final UpstreamResolver resolver;
+  private final CircuitBreakers breakers;
+  private final HttpClient client;
+  private final long connectTimeoutMillis;
+
+  ProxyHandler(UpstreamResolver resolver, CircuitBreakers breakers, GatewayConfig config, Vertx vertx) {
+    this.resolver = resolver;
+    this.breakers = breakers;
+    this.connectTimeoutMillis = config.upstreamConnectTimeout().toMillis();
+    this.client = vertx.createHttpClient(new HttpClientOptions()
+        .setKeepAlive(true)
+        .setMaxPoolSize(config.upstreamPoolSize())
+        .setConnectTimeout((int) connectTimeoutMillis)
+        .setDecompressionSupported(false));
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    MatchedRoute matched = MatchedRoute.of(ctx);
+    Route route = matched.route().route();
+    Upstream upstream = resolver.resolve(route.integration());
+    CircuitBreaker breaker = breakers.forUpstream(upstream);
+    HttpServerRequest request = ctx.request();
+    int retries = IDEMPOTENT.contains(request.method()) ? Math.max(0, route.retries()) : 0;
+    long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : Route.DEFAULT_TIMEOUT_MILLIS;
+    LimitedReadStream limited = request.getHeader("Content-Length") == null && request.getHeader("Transfer-Encoding") != null
+        ? new LimitedReadStream(request, maxBody(route)) : null;
+    String apiKeyHeader = route.auth() != null && route.auth().mode() == RouteAuth.Mode.API_KEY
+        ? apiKeyHeader(route) : null;
+
+    HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, client)
+        .originRequestProvider((req, c) -> connect(c, upstream, breaker, timeout, retries))
+        .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, route.integration()))
+        .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
+        .addInterceptor(new ForwardedHeadersInterceptor())
+        .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx), upstream));
+    if (limited != null) {
+      proxy.addInterceptor(new ProxyInterceptor() {
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+          context.request().setBody(Body.body(limited, -1));
+          return context.sendRequest();
+        }
+      });
+    }
+    proxy.handle(request);
+  }
+
+  private Future<HttpClientRequest> connect(HttpClient c, Upstream upstream, CircuitBreaker breaker,
+      long timeout, int retriesLeft) {
+    if (!breaker.allowRequest()) {
+      return Future.failedFuture(new UpstreamFailureInterceptor.CircuitOpenException());
+    }
+    RequestOptions options = new RequestOptions()
+        .setHost(upstream.host())
+        .setPort(upstream.port())
+        .setSsl(upstream.ssl())
+        .setConnectTimeout(connectTimeoutMillis)
+        .setIdleTimeout(timeout);
+    return c.request(options).recover(failure -> {
+      breaker.onFailure();
+      if (retriesLeft > 0) {
+        return connect(c, upstream, breaker, timeout, retriesLeft - 1);
+      }
+      return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamConnectException(failure));
+    });
+  }
+
+  static long maxBody(Route route) {
+    return route.maxBodyBytes() > 0 ? route.maxBodyBytes() : Route.DEFAULT_MAX_BODY_BYTES;
+  }
+
+  private static String apiKeyHeader(Route route) {
+    String header = route.auth().apiKey().header();
+    return header == null || header.isBlank() ? dev.outpost.spec.model.ApiKeyAuth.DEFAULT_HEADER : header;
+  }
+}

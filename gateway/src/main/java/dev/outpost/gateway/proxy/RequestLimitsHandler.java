@@ -1,0 +1,58 @@
+package dev.outpost.gateway.proxy;
+
+import dev.outpost.gateway.Responses;
+import dev.outpost.gateway.route.MatchedRoute;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Refuses, before authentication or any upstream work, requests whose framing is ambiguous
+ * ({@code Content-Length} together with {@code Transfer-Encoding}, several or malformed {@code
+ * Content-Length}s, a transfer coding other than plain {@code chunked}): 400; and bodies whose
+ * declared length is past the route's {@code maxBodyBytes}: 413. Bodies without a declared length
+ * are counted while they stream ({@link LimitedReadStream}). Header size and slow clients are
+ * bounded by the HTTP server's limits ({@code quarkus.http.limits.*}, idle timeout).
+ */
+@ApplicationScoped
+public class RequestLimitsHandler implements Handler<RoutingContext> {
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    MultiMap headers = ctx.request().headers();
+    var lengths = headers.getAll("Content-Length");
+    var codings = headers.getAll("Transfer-Encoding");
+    if (!lengths.isEmpty() && !codings.isEmpty()) {
+      Responses.error(ctx, 400, "Content-Length and Transfer-Encoding must not both be sent");
+      return;
+    }
+    if (codings.size() > 1 || (codings.size() == 1 && !codings.get(0).trim().equalsIgnoreCase("chunked"))) {
+      Responses.error(ctx, 400, "Transfer-Encoding: only 'chunked' is accepted");
+      return;
+    }
+    if (lengths.size() > 1) {
+      Responses.error(ctx, 400, "Content-Length: only one is accepted");
+      return;
+    }
+    if (lengths.size() == 1) {
+      long length;
+      try {
+        String value = lengths.get(0).trim();
+        if (value.isEmpty() || !value.chars().allMatch(Character::isDigit)) {
+          throw new NumberFormatException();
+        }
+        length = Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        Responses.error(ctx, 400, "Content-Length: expected a non-negative integer");
+        return;
+      }
+      long max = ProxyHandler.maxBody(MatchedRoute.of(ctx).route().route());
+      if (length > max) {
+        Responses.error(ctx, 413, "the request body is larger than " + max + " bytes");
+        return;
+      }
+    }
+    ctx.next();
+  }
+}

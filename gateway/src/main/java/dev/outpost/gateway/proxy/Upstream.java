@@ -1,0 +1,16 @@
+package dev.outpost.gateway.proxy;
+
+/**
+ * Where an integration's requests go.
+ *
+ * @param host the host name or address
+ * @param port the port
+ * @param ssl whether to use TLS
+ */
+public record Upstream(String host, int port, boolean ssl) {
+
+  /** The key its circuit breaker is kept under. */
+  public String key() {
+    return (ssl ? "https://" : "http://") + host + ":" + port;
+  }
+}

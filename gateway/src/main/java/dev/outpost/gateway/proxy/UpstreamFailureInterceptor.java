@@ -1,0 +1,95 @@
+package dev.outpost.gateway.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
+
+/**
+ * Outermost interceptor: feeds the upstream's circuit breaker and turns a failed upstream call into
+ * a clear answer: 413 when the streamed body passed the route's limit, 503 when the breaker is
+ * open, 504 on timeout, 502 otherwise.
+ */
+final class UpstreamFailureInterceptor implements ProxyInterceptor {
+
+  private final CircuitBreaker breaker;
+  private final LimitedReadStream limitedBody;
+  private final String upstreamName;
+  private boolean closeAfterResponse;
+
+  UpstreamFailureInterceptor(CircuitBreaker breaker, LimitedReadStream limitedBody, String upstreamName) {
+    this.breaker = breaker;
+    this.limitedBody = limitedBody;
+    this.upstreamName = upstreamName;
+  }
+
+  @Override
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+    return context.sendRequest()
+        .onSuccess(r -> breaker.onSuccess())
+        .recover(failure -> {
+          int status;
+          String message;
+          if (limitedBody != null && limitedBody.overflowed()) {
+            status = 413;
+            message = "the request body is larger than the route allows";
+          } else if (failure instanceof CircuitOpenException) {
+            status = 503;
+            message = "integration " + upstreamName + " is unavailable (circuit open)";
+          } else if (isTimeout(failure)) {
+            breaker.onFailure();
+            status = 504;
+            message = "integration " + upstreamName + " did not answer in time";
+          } else {
+            if (!(failure instanceof UpstreamConnectException)) {
+              breaker.onFailure();
+            }
+            status = 502;
+            message = "integration " + upstreamName + " could not be reached";
+          }
+          Buffer body = Buffer.buffer(new JsonObject().put("status", status).put("error", message).encode());
+          ProxyResponse response = context.request().release().response()
+              .setStatusCode(status)
+              .putHeader("Content-Type", "application/json")
+              .setBody(Body.body(body));
+          closeAfterResponse = status == 413;
+          return Future.succeededFuture(response);
+        });
+  }
+
+  @Override
+  public Future<Void> handleProxyResponse(ProxyContext context) {
+    Future<Void> sent = context.sendResponse();
+    if (closeAfterResponse) {
+      // the rest of a refused body must never be read as the next request
+      sent.onComplete(v -> context.request().proxiedRequest().connection().close());
+    }
+    return sent;
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getClass().getSimpleName().contains("Timeout") || String.valueOf(t.getMessage()).contains("timeout period")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The breaker refused the request before any connection was attempted. */
+  static final class CircuitOpenException extends RuntimeException {
+    CircuitOpenException() {
+      super("circuit open", null, false, false);
+    }
+  }
+
+  /** Connecting failed (already counted by the breaker, per attempt). */
+  static final class UpstreamConnectException extends RuntimeException {
+    UpstreamConnectException(Throwable cause) {
+      super("connect failed: " + cause.getMessage(), cause, false, false);
+    }
+  }
+}

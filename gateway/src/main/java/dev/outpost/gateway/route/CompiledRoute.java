@@ -1,0 +1,101 @@
+package dev.outpost.gateway.route;
+
+import dev.outpost.spec.model.Route;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A {@link Route} prepared for matching: its prefix normalised, its hosts split into exact names
+ * and wildcard suffixes, its methods as a set. Immutable.
+ */
+public final class CompiledRoute {
+
+  static final int NO_MATCH = -1;
+
+  private final Route route;
+  private final String prefix;
+  private final List<String> exactHosts = new ArrayList<>();
+  private final List<String> wildcardSuffixes = new ArrayList<>();
+  private final Set<String> methods;
+
+  CompiledRoute(Route route) {
+    this.route = route;
+    String p = PathNormaliser.normalise(route.match().pathPrefix());
+    this.prefix = p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    for (String host : route.match().hosts()) {
+      String h = host.toLowerCase(Locale.ROOT);
+      if (h.startsWith("*.")) {
+        wildcardSuffixes.add(h.substring(1));
+      } else {
+        exactHosts.add(h);
+      }
+    }
+    this.methods = Set.copyOf(route.match().methods());
+  }
+
+  public Route route() {
+    return route;
+  }
+
+  public String id() {
+    return route.id();
+  }
+
+  /** The normalised prefix, without a trailing slash unless it is {@code /}. */
+  public String prefix() {
+    return prefix;
+  }
+
+  /**
+   * How specifically this route takes the request: {@link #NO_MATCH}, else a score where a host
+   * match beats none, then a longer prefix wins, then a method match beats none.
+   */
+  int score(String host, String method, String path) {
+    int hostRank = hostRank(host);
+    if (hostRank == NO_MATCH || !matchesPath(path)) {
+      return NO_MATCH;
+    }
+    boolean methodListed = !methods.isEmpty();
+    if (methodListed && !methods.contains(method)) {
+      return NO_MATCH;
+    }
+    return hostRank * 1_000_000 + prefix.length() * 2 + (methodListed ? 1 : 0);
+  }
+
+  private int hostRank(String host) {
+    if (exactHosts.isEmpty() && wildcardSuffixes.isEmpty()) {
+      return 0;
+    }
+    if (host == null) {
+      return NO_MATCH;
+    }
+    if (exactHosts.contains(host)) {
+      return 2;
+    }
+    for (String suffix : wildcardSuffixes) {
+      if (host.endsWith(suffix) && host.length() > suffix.length()) {
+        return 1;
+      }
+    }
+    return NO_MATCH;
+  }
+
+  private boolean matchesPath(String path) {
+    if (prefix.equals("/")) {
+      return true;
+    }
+    return path.startsWith(prefix)
+        && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+  }
+
+  /** The path the upstream receives for the normalised request {@code path}. */
+  public String upstreamPath(String path) {
+    if (!route.stripPrefix() || prefix.equals("/")) {
+      return path;
+    }
+    String rest = path.substring(prefix.length());
+    return rest.isEmpty() ? "/" : rest;
+  }
+}

@@ -1,0 +1,56 @@
+package dev.outpost.gateway.route;
+
+import dev.outpost.gateway.Responses;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
+
+/**
+ * First step of the chain: normalises the path ({@link PathNormaliser}, 400 when refused) and
+ * finds the most specific route (404 when none). The request body is paused until the proxy step
+ * streams it, since the steps in between may wait (JWKS, rate-limit budget).
+ */
+@ApplicationScoped
+public class RouteMatchHandler implements Handler<RoutingContext> {
+
+  private final RouteTableHolder holder;
+
+  RouteMatchHandler(RouteTableHolder holder) {
+    this.holder = holder;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    request.pause();
+    String uri = request.uri();
+    if (uri.isEmpty() || uri.charAt(0) != '/') {
+      Responses.error(ctx, 400, "only origin-form request targets ('/path') are accepted");
+      return;
+    }
+    int query = uri.indexOf('?');
+    String path;
+    try {
+      path = PathNormaliser.normalise(query < 0 ? uri : uri.substring(0, query));
+    } catch (BadPathException e) {
+      Responses.error(ctx, 400, e.getMessage());
+      return;
+    }
+    ActiveRoutes table = holder.current();
+    CompiledRoute route = table.match(host(request), request.method().name(), path);
+    if (route == null) {
+      Responses.error(ctx, 404, "no route matches " + request.method().name() + " " + path);
+      return;
+    }
+    ctx.put(MatchedRoute.KEY, new MatchedRoute(route, table.revision(), path, route.upstreamPath(path)));
+    ctx.next();
+  }
+
+  private static String host(HttpServerRequest request) {
+    HostAndPort authority = request.authority();
+    return authority == null ? null : authority.host().toLowerCase(Locale.ROOT);
+  }
+}

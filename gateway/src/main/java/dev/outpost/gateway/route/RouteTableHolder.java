@@ -1,0 +1,49 @@
+package dev.outpost.gateway.route;
+
+import dev.outpost.spec.model.RoutingTable;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Holds the routing table in use. A new table is compiled off to the side and swapped in with one
+ * volatile write: requests in flight keep the table they started with, so no request fails during
+ * a reload. A table that does not compile is refused and the old one stays.
+ */
+@ApplicationScoped
+public class RouteTableHolder {
+
+  private static final Logger LOG = Logger.getLogger(RouteTableHolder.class);
+
+  private volatile ActiveRoutes current = ActiveRoutes.EMPTY;
+  private final List<Consumer<ActiveRoutes>> listeners = new CopyOnWriteArrayList<>();
+
+  public ActiveRoutes current() {
+    return current;
+  }
+
+  /**
+   * Replaces the table unless it is older than the one in use.
+   *
+   * @return whether it was applied
+   * @throws IllegalArgumentException when the table does not compile; the old one stays
+   */
+  public synchronized boolean apply(RoutingTable table) {
+    if (table.revision() < current.revision()) {
+      LOG.warnf("routing table revision %d ignored: revision %d is in use", table.revision(), current.revision());
+      return false;
+    }
+    ActiveRoutes next = new ActiveRoutes(table);
+    current = next;
+    listeners.forEach(l -> l.accept(next));
+    LOG.infof("routing table revision %d applied: %d routes", next.revision(), next.size());
+    return true;
+  }
+
+  /** Called after each swap, on the thread that applied it. */
+  public void onChange(Consumer<ActiveRoutes> listener) {
+    listeners.add(listener);
+  }
+}

@@ -1,0 +1,176 @@
+package dev.outpost.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.LoopbackUpstream;
+import dev.outpost.gateway.support.LoopbackUpstream.Received;
+import dev.outpost.gateway.support.RawHttp;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Requests through the gateway to a real upstream on loopback: what the upstream receives, what the client sees. */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestEnvironment.class)
+class ProxyTest {
+
+  @TestHTTPResource("/")
+  URL gateway;
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeEach
+  void clear() {
+    GatewayTestEnvironment.upstream.clear();
+  }
+
+  private LoopbackUpstream upstream() {
+    return GatewayTestEnvironment.upstream;
+  }
+
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + path));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void stripPrefixSendsTheRestOfTheNormalisedPathAndTheQueryUnchanged() throws Exception {
+    HttpResponse<String> response = get("/pub//a/./b/../c?x=1&y=%2F");
+    assertThat(response.statusCode()).isEqualTo(200);
+    Received got = upstream().next();
+    assertThat(got.uri()).isEqualTo("/a/c?x=1&y=%2F");
+    assertThat(got.headers().get("X-Outpost-Route")).isEqualTo("pub");
+    assertThat(got.headers().get("X-Outpost-Integration")).isEqualTo("int-pub");
+    assertThat(got.headers().get("X-Outpost-Project")).isEqualTo("proj-a");
+  }
+
+  @Test
+  void withoutStripPrefixTheWholeNormalisedPathGoesUp() throws Exception {
+    assertThat(get("/keep/%7Ex").statusCode()).isEqualTo(200);
+    assertThat(upstream().next().uri()).isEqualTo("/keep/~x");
+  }
+
+  @Test
+  void theMostSpecificRouteWins() throws Exception {
+    get("/orders/special/1");
+    assertThat(upstream().next().headers().get("X-Outpost-Route")).isEqualTo("orders-special");
+    get("/orders/1");
+    assertThat(upstream().next().headers().get("X-Outpost-Route")).isEqualTo("orders");
+    RawHttp.send(gateway.getPort(), "GET /orders/1 HTTP/1.1\r\nHost: api.example.com\r\n\r\n");
+    assertThat(upstream().next().headers().get("X-Outpost-Route")).isEqualTo("hosted");
+    get("/methods");
+    assertThat(upstream().next().headers().get("X-Outpost-Route")).isEqualTo("get-only");
+    http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + "/methods"))
+        .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(upstream().next().headers().get("X-Outpost-Route")).isEqualTo("any-method");
+  }
+
+  @Test
+  void noRouteIs404AndNothingGoesUp() throws Exception {
+    HttpResponse<String> response = get("/nowhere");
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.body()).contains("no route matches GET /nowhere");
+    assertThat(upstream().poll(200)).isNull();
+  }
+
+  @Test
+  void identityAndForwardingHeadersFromTheClientAreReplaced() throws Exception {
+    RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.1\r\nHost: gw.test\r\n"
+        + "X-Outpost-Subject: admin\r\nX-Outpost-Scopes: all\r\nx-outpost-project: other\r\n"
+        + "X-Forwarded-For: 10.9.9.9\r\nX-Forwarded-Host: evil\r\nX-Forwarded-Proto: https\r\n"
+        + "Forwarded: for=10.9.9.9\r\nX-Real-IP: 10.9.9.9\r\n\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    Received got = upstream().next();
+    assertThat(got.headers().contains("X-Outpost-Subject")).isFalse();
+    assertThat(got.headers().contains("X-Outpost-Scopes")).isFalse();
+    assertThat(got.headers().getAll("X-Outpost-Project")).containsExactly("proj-a");
+    assertThat(got.headers().getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
+    assertThat(got.headers().getAll("X-Forwarded-Host")).containsExactly("gw.test");
+    assertThat(got.headers().getAll("X-Forwarded-Proto")).containsExactly("http");
+    assertThat(got.headers().getAll("Forwarded")).containsExactly("for=127.0.0.1;proto=http;host=\"gw.test\"");
+    assertThat(got.headers().contains("X-Real-IP")).isFalse();
+  }
+
+  @Test
+  void hopByHopAndConnectionNamedHeadersAreRemovedBothWays() throws Exception {
+    RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /pub/hop HTTP/1.1\r\nHost: gw.test\r\n"
+        + "Connection: keep-alive, X-Secret-Hop, X-Forwarded-For\r\nX-Secret-Hop: 1\r\nKeep-Alive: timeout=5\r\n"
+        + "Proxy-Authorization: Basic eA==\r\nTE: trailers\r\nX-Kept: yes\r\n\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    Received got = upstream().next();
+    assertThat(got.headers().contains("X-Secret-Hop")).isFalse();
+    assertThat(got.headers().contains("Keep-Alive")).isFalse();
+    assertThat(got.headers().contains("Proxy-Authorization")).isFalse();
+    assertThat(got.headers().contains("TE")).isFalse();
+    assertThat(got.headers().get("X-Kept")).isEqualTo("yes");
+    assertThat(got.headers().get("X-Forwarded-For")).as("the gateway's own value survives").isEqualTo("127.0.0.1");
+    assertThat(response.header("X-Upstream-Secret")).isNull();
+    assertThat(response.header("Keep-Alive")).isNull();
+  }
+
+  @Test
+  void traceparentIsPropagated() throws Exception {
+    String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    get("/pub/t", "traceparent", traceparent);
+    String sent = upstream().next().headers().get("traceparent");
+    assertThat(sent).startsWith("00-0af7651916cd43dd8448eb211c80319c-");
+  }
+
+  @Test
+  void bodiesStreamBothWays() throws Exception {
+    byte[] payload = new byte[3 * 1024 * 1024 / 4];
+    new Random(1).nextBytes(payload);
+    HttpResponse<byte[]> echoed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + "/pub/echo"))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(payload))).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(echoed.statusCode()).isEqualTo(200);
+    assertThat(Arrays.equals(echoed.body(), payload)).isTrue();
+    assertThat(upstream().next().headers().contains("Content-Length")).as("sent chunked, forwarded chunked").isFalse();
+
+    HttpResponse<InputStream> big = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + "/pub/big")).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream in = big.body()) {
+      assertThat(in.transferTo(java.io.OutputStream.nullOutputStream()))
+          .isEqualTo((long) LoopbackUpstream.BIG_CHUNKS * LoopbackUpstream.CHUNK);
+    }
+  }
+
+  @Test
+  void bodyLimitsGive413BeforeAnythingGoesUp() throws Exception {
+    RawHttp.Response declared = RawHttp.send(gateway.getPort(), "POST /small/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n"
+        + "a".repeat(2000));
+    assertThat(declared.status()).isEqualTo(413);
+    assertThat(upstream().poll(200)).isNull();
+    StringBuilder chunked = new StringBuilder("POST /small/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    IntStream.range(0, 4).forEach(i -> chunked.append("200\r\n").append("b".repeat(512)).append("\r\n"));
+    chunked.append("0\r\n\r\n");
+    RawHttp.Response streamed = RawHttp.send(gateway.getPort(), chunked.toString());
+    assertThat(streamed.status()).isEqualTo(413);
+    RawHttp.Response fits = RawHttp.send(gateway.getPort(), "POST /small/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+        + "a".repeat(1000));
+    assertThat(fits.status()).isEqualTo(200);
+    assertThat(fits.body()).hasSize(1000);
+  }
+
+  @Test
+  void oversizedHeadersAreRefused() throws Exception {
+    RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+    assertThat(response.status()).isIn(400, 431);
+    assertThat(upstream().poll(200)).isNull();
+  }
+}

@@ -1,0 +1,88 @@
+package dev.outpost.gateway.support;
+
+import dev.outpost.spec.model.RouteMatch;
+import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.model.Route;
+import dev.outpost.spec.model.RouteAuth;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loopback world every {@code @QuarkusTest} of the gateway runs in: a temporary {@code
+ * OUTPOST_HOME} with a routing table, and a real upstream server. Shared by all test classes so the
+ * application starts once.
+ */
+public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManager {
+
+  public static Path home;
+  public static Vertx vertx;
+  public static LoopbackUpstream upstream;
+  private static final java.util.concurrent.atomic.AtomicLong REVISION = new java.util.concurrent.atomic.AtomicLong(1);
+
+  /** A revision above every one written so far: the gateway ignores older tables. */
+  public static long nextRevision() {
+    return REVISION.incrementAndGet();
+  }
+
+  /** Writes the base routes plus {@code extra} at a new revision; returns that revision. */
+  public static long writeRoutes(List<Route> extra) {
+    long revision = nextRevision();
+    List<Route> routes = new ArrayList<>(baseRoutes());
+    routes.addAll(extra);
+    TestRoutes.write(home, new RoutingTable(revision, identityProviders(), routes));
+    return revision;
+  }
+
+  @Override
+  public Map<String, String> start() {
+    try {
+      vertx = Vertx.vertx();
+      home = Files.createTempDirectory("outpost-gateway-test");
+      upstream = new LoopbackUpstream(vertx);
+      TestRoutes.write(home, baseTable(1));
+      return Map.of(
+          "outpost.gateway.home", home.toString(),
+          "outpost.gateway.runtime-url", upstream.url());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The routes every test can rely on, at {@code revision}. */
+  public static RoutingTable baseTable(long revision) {
+    return new RoutingTable(revision, identityProviders(), baseRoutes());
+  }
+
+  public static List<dev.outpost.spec.model.IdentityProvider> identityProviders() {
+    return List.of();
+  }
+
+  public static List<Route> baseRoutes() {
+    List<Route> routes = new ArrayList<>();
+    routes.add(TestRoutes.publicRoute("pub", "/pub", true));
+    routes.add(TestRoutes.publicRoute("keep", "/keep", false));
+    routes.add(TestRoutes.publicRoute("orders", "/orders", false));
+    routes.add(TestRoutes.publicRoute("orders-special", "/orders/special", false));
+    routes.add(TestRoutes.route("hosted", new RouteMatch("/orders", List.of("api.example.com"), List.of()), false,
+        RouteAuth.anonymous(), null, null));
+    routes.add(TestRoutes.route("get-only", new RouteMatch("/methods", List.of(), List.of("GET")), false,
+        RouteAuth.anonymous(), null, null));
+    routes.add(TestRoutes.route("any-method", new RouteMatch("/methods", List.of(), List.of()), false,
+        RouteAuth.anonymous(), null, null));
+    routes.add(new Route("small", "proj-a", new RouteMatch("/small", List.of(), List.of()), "int-small", false,
+        RouteAuth.anonymous(), null, 2000, 0, null, 1024));
+    return routes;
+  }
+
+  @Override
+  public void stop() {
+    if (vertx != null) {
+      vertx.close();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.outpost.gateway.support;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HTTP server on a loopback ephemeral port standing in for an integration: it records every
+ * request it receives and answers {@code 200 upstream <uri>}; {@code /echo...} echoes the body,
+ * {@code /slow...} answers after 1.5 s, {@code /big...} streams a large chunked body.
+ */
+public final class LoopbackUpstream implements AutoCloseable {
+
+  /** One request as the upstream saw it. */
+  public record Received(String method, String uri, MultiMap headers, Buffer body) {}
+
+  public static final int BIG_CHUNKS = 256;
+  public static final int CHUNK = 16 * 1024;
+
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+
+  public LoopbackUpstream(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    this.server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
+      received.add(new Received(req.method().name(), req.uri(), headers, body));
+      String path = req.path();
+      if (path.contains("/echo")) {
+        req.response().putHeader("Content-Type", "application/octet-stream").end(body);
+      } else if (path.contains("/slow")) {
+        vertx.setTimer(1500, t -> req.response().end("slow"));
+      } else if (path.contains("/big")) {
+        req.response().setChunked(true);
+        Buffer chunk = Buffer.buffer(new byte[CHUNK]);
+        for (int i = 0; i < BIG_CHUNKS; i++) {
+          req.response().write(chunk);
+        }
+        req.response().end();
+      } else if (path.contains("/hop")) {
+        req.response().putHeader("Connection", "X-Upstream-Secret").putHeader("X-Upstream-Secret", "s")
+            .putHeader("Keep-Alive", "timeout=5").end("hop");
+      } else {
+        req.response().putHeader("Content-Type", "text/plain").end("upstream " + req.uri());
+      }
+    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** Forgets what was received so far. */
+  public void clear() {
+    received.clear();
+  }
+
+  /** The next request received, waiting up to 5 s; null when none came. */
+  public Received next() throws InterruptedException {
+    return received.poll(5, TimeUnit.SECONDS);
+  }
+
+  /** Whether a request arrives within {@code millis}. */
+  public Received poll(long millis) throws InterruptedException {
+    return received.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  public int count() {
+    return received.size();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
