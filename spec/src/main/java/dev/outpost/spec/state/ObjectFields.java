@@ -2,7 +2,6 @@ package dev.outpost.spec.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -221,12 +220,14 @@ final class ObjectFields {
   /** Integral numbers only; {@code 2.0} counts as the integer 2 (as in JSON Schema and canonical JSON). */
   private long asLong(JsonNode value, String at, long fallback) {
     if (value.isNumber()) {
-      BigDecimal decimal = value.decimalValue();
-      try {
-        BigInteger integer = decimal.toBigIntegerExact();
-        return integer.longValueExact();
-      } catch (ArithmeticException e) {
-        // not integral, or out of range: reported below
+      BigDecimal decimal = value.decimalValue().stripTrailingZeros();
+      // At most 19 integer digits fit a long; checking the count first keeps 1e1000000000 from expanding.
+      if (decimal.scale() <= 0 && (decimal.signum() == 0 || decimal.precision() - decimal.scale() <= 19)) {
+        try {
+          return decimal.longValueExact();
+        } catch (ArithmeticException e) {
+          // out of range: reported below
+        }
       }
     }
     problems.add(at, "must be an integer" + found(value));

@@ -1,5 +1,6 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.canonical.CanonicalJson;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RateLimit;
 import dev.outpost.spec.model.Route;
@@ -90,8 +91,8 @@ record RouteRules(Map<String, Integration> integrations, Set<String> identityPro
   }
 
   private static void checkRateLimit(RateLimit limit, RouteAuth auth, String path, Problems problems) {
-    if (limit.requests() < 1) {
-      problems.add(Problems.field(path, "requests"), "must be at least 1");
+    if (limit.requests() < 1 || limit.requests() > CanonicalJson.MAX_SAFE_INTEGER) {
+      problems.add(Problems.field(path, "requests"), "must be between 1 and " + CanonicalJson.MAX_SAFE_INTEGER);
     }
     if (limit.periodSeconds() < 1 || limit.periodSeconds() > MAX_PERIOD_SECONDS) {
       problems.add(Problems.field(path, "periodSeconds"), "must be between 1 and " + MAX_PERIOD_SECONDS);

@@ -1,5 +1,6 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.canonical.CanonicalJson;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.IdentityProvider;
 import dev.outpost.spec.model.Integration;
@@ -30,9 +31,7 @@ public final class StateValidator {
     if (state.apiVersion() != null && !DataPlaneState.API_VERSION.equals(state.apiVersion())) {
       problems.add("apiVersion", "must be \"" + DataPlaneState.API_VERSION + "\"");
     }
-    if (state.revision() < 1) {
-      problems.add("revision", "must be at least 1");
-    }
+    checkRevision(state.revision(), problems);
     Names.checkLabel(state.dataPlane(), "dataPlane", problems);
     checkIdentityProviders(state.identityProviders(), problems);
     for (int i = 0; i < state.integrations().size(); i++) {
@@ -48,9 +47,7 @@ public final class StateValidator {
 
   public static List<Violation> validate(RoutingTable table) {
     Problems problems = new Problems();
-    if (table.revision() < 1) {
-      problems.add("revision", "must be at least 1");
-    }
+    checkRevision(table.revision(), problems);
     checkIdentityProviders(table.identityProviders(), problems);
     checkRoutes(table.routes(), new RouteRules(null, providerNames(table.identityProviders())), problems);
     return problems.all();
@@ -60,6 +57,14 @@ public final class StateValidator {
     Problems problems = new Problems();
     IntegrationRules.check(integration, "", problems);
     return problems.all();
+  }
+
+  private static void checkRevision(long revision, Problems problems) {
+    if (revision < 1) {
+      problems.add("revision", "must be at least 1");
+    } else if (revision > CanonicalJson.MAX_SAFE_INTEGER) {
+      problems.add("revision", "must be at most " + CanonicalJson.MAX_SAFE_INTEGER + " (2^53 - 1)");
+    }
   }
 
   private static void checkIdentityProviders(List<IdentityProvider> providers, Problems problems) {

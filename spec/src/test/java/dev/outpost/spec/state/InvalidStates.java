@@ -1,5 +1,6 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.json.Mappers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -115,6 +116,9 @@ final class InvalidStates {
         // document
         new Case("wrong apiVersion", "apiVersion", "outpost.dev/v2", "apiVersion", "must be \"outpost.dev/v1\""),
         new Case("revision zero", "revision", "0", "revision", "must be at least 1"),
+        new Case("revision beyond 2^53 - 1", "revision", "9007199254740992", "revision",
+            "must be at most 9007199254740991 (2^53 - 1)"),
+        new Case("fractional revision", "revision", "12.5", "revision", "must be an integer, found the number 12.5"),
         new Case("revision not a number", "revision", "twelve", "revision", "must be an integer, found a string"),
         new Case("dataPlane not a label", "dataPlane", "Acme_Prod", "dataPlane", Names.LABEL_RULE),
         new Case("unknown top-level field", "owner", "me", "owner", "unknown field"),
@@ -250,7 +254,7 @@ final class InvalidStates {
             "is required"),
         // routes: limits
         new Case("zero requests", "routes[0].rateLimit.requests", "0", "routes[0].rateLimit.requests",
-            "must be at least 1"),
+            "must be between 1 and 9007199254740991"),
         new Case("period over a day", "routes[0].rateLimit.periodSeconds", "86401", "routes[0].rateLimit.periodSeconds",
             "must be between 1 and 86400"),
         new Case("unknown rate-limit key", "routes[0].rateLimit.key", "user", "routes[0].rateLimit.key",

@@ -153,6 +153,14 @@ class StateCodecTest {
   }
 
   @Test
+  void hugeExponentsAreRefusedWithoutExpandingThem() {
+    assertThatThrownBy(() -> StateCodec.readJson("{\"apiVersion\": \"outpost.dev/v1\", \"revision\": 1e1000000000, "
+        + "\"dataPlane\": \"local\"}"))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
+            .containsExactly(new Violation("revision", "must be an integer, found the number 1E+1000000000")));
+  }
+
+  @Test
   void routingTableReaderChecksIdentityProviderReferences() {
     String json = """
         {"revision": 5, "identityProviders": [],

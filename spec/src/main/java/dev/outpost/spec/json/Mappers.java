@@ -1,7 +1,8 @@
-package dev.outpost.spec.state;
+package dev.outpost.spec.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -10,16 +11,17 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The two Jackson mappers every document goes through. Duplicate keys are rejected when parsing
- * (a signed document must not be readable two ways); nulls are omitted and map entries sorted
- * when writing, so output is stable.
+ * The two Jackson mappers every spec document goes through. Duplicate keys are rejected when
+ * parsing (a signed document must not be readable two ways) and decimals are kept exact; nulls are
+ * omitted and map entries sorted when writing, so output is stable. Shared instances: use them,
+ * never reconfigure them.
  */
-final class Mappers {
-  static final ObjectMapper JSON = configure(JsonMapper.builder()
+public final class Mappers {
+  public static final ObjectMapper JSON = configure(JsonMapper.builder()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .build());
 
-  static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
+  public static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
@@ -31,7 +33,9 @@ final class Mappers {
   private Mappers() {}
 
   private static ObjectMapper configure(ObjectMapper mapper) {
+    // Exact decimals, so that 1.0000000000000000001 is not silently read as the integer 1.
     return mapper
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL)
         .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
         .enable(SerializationFeature.INDENT_OUTPUT);
