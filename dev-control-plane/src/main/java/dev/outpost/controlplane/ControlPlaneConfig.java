@@ -1,0 +1,64 @@
+package dev.outpost.controlplane;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The development control plane's configuration ({@code outpost.cp.*}). */
+@ConfigMapping(prefix = "outpost.cp")
+public interface ControlPlaneConfig {
+
+  /** Where keys and the current state are kept; relative to the working directory. */
+  @WithDefault("control-plane")
+  Path dataDir();
+
+  /**
+   * File holding the data plane's bearer token, which agents present on {@code /v1/connect}.
+   * The launcher writes it; relative to the working directory.
+   */
+  @WithDefault("secrets/outpost/dataplane-token")
+  Path dataPlaneTokenFile();
+
+  /** File holding the token the REST API ({@code /v1/state}, {@code /v1/integrations}) demands. */
+  @WithDefault("secrets/outpost/admin-token")
+  Path adminTokenFile();
+
+  /** The id of the data plane this control plane drives; states without one get it. */
+  @WithDefault("local")
+  String dataPlane();
+
+  /** How often the server pings each agent; an agent silent for 3 intervals is dropped. */
+  @WithDefault("10s")
+  Duration pingInterval();
+
+  /** The development IdP. */
+  Idp idp();
+
+  /** The console page. */
+  Console console();
+
+  interface Idp {
+    /** The {@code iss} of the tokens it issues (ARCHITECTURE.md, "Local development identity"). */
+    @WithDefault("http://127.0.0.1:7070/idp")
+    String issuer();
+
+    /** The {@code aud} of the tokens it issues. */
+    @WithDefault("outpost")
+    String audience();
+
+    /** Lifetime of a token when the request does not ask for one. */
+    @WithDefault("1h")
+    Duration tokenTtl();
+
+    /** The longest lifetime a request may ask for. */
+    @WithDefault("24h")
+    Duration maxTokenTtl();
+  }
+
+  interface Console {
+    /** observability-api's query API, which the console page calls from the browser. */
+    @WithDefault("http://127.0.0.1:8082")
+    String observabilityUrl();
+  }
+}

@@ -1,0 +1,75 @@
+package dev.outpost.controlplane.idp;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outpost.controlplane.ApiError;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The development IdP's endpoints: JWKS, discovery, and token issue. */
+@Path("/idp")
+@Produces(MediaType.APPLICATION_JSON)
+public class IdpResource {
+  private static final Pattern PROJECT = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern SCOPE = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x5B\\x5D-\\x7E]+)*");
+
+  private final DevIdentityProvider idp;
+
+  public IdpResource(DevIdentityProvider idp) {
+    this.idp = idp;
+  }
+
+  @GET
+  @Path("/jwks")
+  public ObjectNode jwks() {
+    return idp.jwks();
+  }
+
+  @GET
+  @Path("/.well-known/openid-configuration")
+  public Map<String, Object> discovery() {
+    return Map.of("issuer", idp.issuer(), "jwks_uri", idp.issuer() + "/jwks",
+        "token_endpoint", idp.issuer() + "/token", "id_token_signing_alg_values_supported", List.of("RS256"));
+  }
+
+  @POST
+  @Path("/token")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response token(TokenRequest request) {
+    if (request == null) {
+      return ApiError.badRequest("body: a JSON object {sub, scope, projects, ttlSeconds} is required");
+    }
+    List<String> problems = new ArrayList<>();
+    if (request.sub() == null || request.sub().isBlank() || request.sub().length() > 200) {
+      problems.add("sub: required, 1 to 200 characters");
+    }
+    String scope = request.scope() == null ? "" : request.scope().trim();
+    if (!scope.isEmpty() && !SCOPE.matcher(scope).matches()) {
+      problems.add("scope: space-separated scope tokens (RFC 6749 section 3.3) expected");
+    }
+    List<String> projects = request.projects() == null ? List.of() : request.projects();
+    for (int i = 0; i < projects.size(); i++) {
+      if (projects.get(i) == null || !PROJECT.matcher(projects.get(i)).matches()) {
+        problems.add("projects[" + i + "]: a DNS-1123 label expected");
+      }
+    }
+    long ttl = request.ttlSeconds() == null ? 0 : request.ttlSeconds();
+    if (ttl < 0 || ttl > idp.maxTtlSeconds()) {
+      problems.add("ttlSeconds: 1 to " + idp.maxTtlSeconds() + " expected");
+    }
+    if (!problems.isEmpty()) {
+      return ApiError.badRequest(String.join("; ", problems));
+    }
+    DevIdentityProvider.IssuedToken issued = idp.issue(request.sub(), scope, projects, ttl);
+    return Response.ok(Map.of("access_token", issued.token(), "token_type", "Bearer",
+        "expires_in", issued.expiresInSeconds())).build();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.outpost.agent.status;
+
+import dev.outpost.agent.target.IntegrationObjects;
+import dev.outpost.agent.target.KubernetesNames;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Status from the integration Deployments the agent manages: ready against desired replicas, and
+ * {@code Failed} when Kubernetes gave up progressing. The gateway's route count comes from its
+ * management endpoint when configured.
+ */
+public final class KubernetesStatusSource implements StatusSource {
+  private static final Logger LOG = Logger.getLogger(KubernetesStatusSource.class);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final GatewayRoutesReader gateway;
+
+  public KubernetesStatusSource(KubernetesClient client, String namespace, Optional<URI> gatewayManagement) {
+    this.client = client;
+    this.namespace = namespace;
+    this.gateway = new GatewayRoutesReader(gatewayManagement);
+  }
+
+  @Override
+  public List<IntegrationStatus> integrations() {
+    List<IntegrationStatus> result = new ArrayList<>();
+    try {
+      for (Deployment d : client.apps().deployments().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
+          .withLabel(KubernetesNames.INTEGRATION_LABEL).list().getItems()) {
+        result.add(status(d));
+      }
+    } catch (KubernetesClientException e) {
+      LOG.debugf("cannot list Deployments: %s", e.getMessage());
+    }
+    return result;
+  }
+
+  static IntegrationStatus status(Deployment d) {
+    String name = d.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL);
+    var annotations = d.getMetadata().getAnnotations();
+    String version = annotations == null ? "" : annotations.getOrDefault(IntegrationObjects.VERSION_ANNOTATION, "");
+    int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    var status = d.getStatus();
+    int ready = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
+    boolean current = status != null && status.getObservedGeneration() != null
+        && d.getMetadata().getGeneration() != null
+        && status.getObservedGeneration() >= d.getMetadata().getGeneration();
+    boolean stalled = status != null && status.getConditions() != null && status.getConditions().stream()
+        .anyMatch(KubernetesStatusSource::progressDeadlineExceeded);
+    String phase = stalled ? IntegrationStatus.FAILED
+        : current && ready >= desired ? IntegrationStatus.READY : IntegrationStatus.DEPLOYING;
+    return new IntegrationStatus(name, version, phase, ready, desired);
+  }
+
+  private static boolean progressDeadlineExceeded(DeploymentCondition c) {
+    return "Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+        && "ProgressDeadlineExceeded".equals(c.getReason());
+  }
+
+  @Override
+  public RoutesStatus routes() {
+    return gateway.read();
+  }
+}

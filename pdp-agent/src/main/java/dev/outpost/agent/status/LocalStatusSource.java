@@ -1,0 +1,54 @@
+package dev.outpost.agent.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Status from the local processes' management ports (ARCHITECTURE.md, "Status the agent reads"):
+ * the runtime's {@code GET /outpost/integrations} and the gateway's {@code GET /outpost/routes}.
+ * The runtime's {@code message} field is deliberately not read.
+ */
+public final class LocalStatusSource implements StatusSource {
+  private final ManagementClient client = new ManagementClient();
+  private final URI integrationsUri;
+  private final GatewayRoutesReader gateway;
+
+  /**
+   * @param runtimeManagement the runtime's management base URL, e.g. {@code http://127.0.0.1:9001}
+   * @param gatewayManagement the gateway's, e.g. {@code http://127.0.0.1:9000}; empty if none
+   */
+  public LocalStatusSource(URI runtimeManagement, Optional<URI> gatewayManagement) {
+    this.integrationsUri = runtimeManagement.resolve("/outpost/integrations");
+    this.gateway = new GatewayRoutesReader(gatewayManagement);
+  }
+
+  @Override
+  public List<IntegrationStatus> integrations() {
+    List<IntegrationStatus> result = new ArrayList<>();
+    client.get(integrationsUri).filter(JsonNode::isArray).ifPresent(list -> list.forEach(item -> {
+      String name = item.path("name").asText("");
+      if (!name.isEmpty()) {
+        String phase = phase(item.path("phase").asText(""));
+        result.add(new IntegrationStatus(name, item.path("version").asText(""), phase,
+            IntegrationStatus.READY.equals(phase) ? 1 : 0, 1));
+      }
+    }));
+    return result;
+  }
+
+  @Override
+  public RoutesStatus routes() {
+    return gateway.read();
+  }
+
+  /** Only the phases the contract defines pass through; anything else is unknown. */
+  static String phase(String reported) {
+    return switch (reported) {
+      case IntegrationStatus.DEPLOYING, IntegrationStatus.READY, IntegrationStatus.FAILED -> reported;
+      default -> IntegrationStatus.UNKNOWN;
+    };
+  }
+}

@@ -1,0 +1,16 @@
+package dev.outpost.agent.status;
+
+import java.util.List;
+
+/**
+ * Reads what actually runs, from the components themselves (management endpoints) or from the
+ * cluster (Deployment status). Never throws: what cannot be read is reported as unknown.
+ */
+public interface StatusSource {
+
+  /** One entry per integration the runtime knows of, by name. */
+  List<IntegrationStatus> integrations();
+
+  /** What the gateway serves. */
+  RoutesStatus routes();
+}

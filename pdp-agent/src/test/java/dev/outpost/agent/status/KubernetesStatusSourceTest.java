@@ -1,0 +1,48 @@
+package dev.outpost.agent.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.agent.TestStates;
+import dev.outpost.agent.target.KubernetesTarget;
+import dev.outpost.agent.target.KubernetesTargetConfig;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class KubernetesStatusSourceTest {
+  static final String NS = "outpost";
+  KubernetesClient client;
+
+  @Test
+  void derivesPhasesFromDeploymentStatus() throws Exception {
+    KubernetesTarget target = new KubernetesTarget(client, new KubernetesTargetConfig(NS, "img:1", "IfNotPresent",
+        KubernetesTargetConfig.DEFAULT_INTEGRATIONS_DIR, KubernetesTargetConfig.DEFAULT_SECRETS_DIR));
+    for (String name : List.of("ready", "rolling", "stuck")) {
+      target.putIntegration(TestStates.integration(name, "v3"));
+    }
+    var deployments = client.apps().deployments().inNamespace(NS);
+    deployments.withName("int-ready").editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
+      d.getStatus().setReadyReplicas(1);
+      d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
+      return d;
+    });
+    deployments.withName("int-stuck").editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
+      d.getStatus().setConditions(List.of(new DeploymentConditionBuilder().withType("Progressing")
+          .withStatus("False").withReason("ProgressDeadlineExceeded").build()));
+      return d;
+    });
+
+    KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty());
+    assertThat(source.integrations()).containsExactlyInAnyOrder(
+        new IntegrationStatus("ready", "v3", "Ready", 1, 1),
+        new IntegrationStatus("rolling", "v3", "Deploying", 0, 1),
+        new IntegrationStatus("stuck", "v3", "Failed", 0, 1));
+    assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
+  }
+}

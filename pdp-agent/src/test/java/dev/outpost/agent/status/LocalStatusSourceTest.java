@@ -1,0 +1,71 @@
+package dev.outpost.agent.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LocalStatusSourceTest {
+  HttpServer runtime;
+  HttpServer gateway;
+
+  static HttpServer serve(String path, String body) throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(path, exchange -> {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    server.start();
+    return server;
+  }
+
+  static URI uri(HttpServer server) {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    runtime = serve("/outpost/integrations", """
+        [{"name":"orders","project":"shop","version":"v2","phase":"Ready","message":null},
+         {"name":"billing","project":"shop","version":"v1","phase":"Failed",
+          "message":"CANARY-payload-7f3a: could not parse {card: 4111}"},
+         {"name":"odd","project":"shop","version":"v1","phase":"Exploded"}]""");
+    gateway = serve("/outpost/routes", "{\"revision\": 12, \"routes\": 3}");
+  }
+
+  @AfterEach
+  void stop() {
+    runtime.stop(0);
+    gateway.stop(0);
+  }
+
+  @Test
+  void readsNamesVersionsPhasesAndCountsButNeverTheMessage() {
+    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway)));
+    assertThat(source.integrations()).containsExactly(
+        new IntegrationStatus("orders", "v2", "Ready", 1, 1),
+        new IntegrationStatus("billing", "v1", "Failed", 0, 1),
+        new IntegrationStatus("odd", "v1", "Unknown", 0, 1));
+    assertThat(source.integrations().toString()).doesNotContain("CANARY").doesNotContain("4111");
+    assertThat(source.routes()).isEqualTo(new RoutesStatus(12, 3));
+  }
+
+  @Test
+  void reportsUnknownWhenTheComponentsAreDown() {
+    runtime.stop(0);
+    gateway.stop(0);
+    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway)));
+    assertThat(source.integrations()).isEmpty();
+    assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
+    assertThat(new LocalStatusSource(uri(runtime), Optional.empty()).routes()).isEqualTo(RoutesStatus.UNKNOWN);
+  }
+}
