@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The development control plane's configuration ({@code outpost.cp.*}). */
 @ConfigMapping(prefix = "outpost.cp")
@@ -23,6 +24,12 @@ public interface ControlPlaneConfig {
   /** File holding the token the REST API ({@code /v1/state}, {@code /v1/integrations}) demands. */
   @WithDefault("secrets/outpost/admin-token")
   Path adminTokenFile();
+
+  /** The data plane token itself; when set, it wins over {@code data-plane-token-file} (tests). */
+  Optional<String> dataPlaneToken();
+
+  /** The admin token itself; when set, it wins over {@code admin-token-file} (tests). */
+  Optional<String> adminToken();
 
   /** The id of the data plane this control plane drives; states without one get it. */
   @WithDefault("local")

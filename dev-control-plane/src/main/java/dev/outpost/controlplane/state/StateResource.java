@@ -1,0 +1,164 @@
+package dev.outpost.controlplane.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.outpost.controlplane.ApiError;
+import dev.outpost.controlplane.Tokens;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.StateCodec;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The REST API a developer (or the launcher) uses to say what the data plane should run. Bodies
+ * are JSON or YAML; every accepted change bumps the revision and is pushed to connected agents.
+ * All of it needs the admin token.
+ */
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class StateResource {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final YAMLMapper YAML = new YAMLMapper();
+
+  private final StateStore store;
+  private final Tokens tokens;
+
+  public StateResource(StateStore store, Tokens tokens) {
+    this.store = store;
+    this.tokens = tokens;
+  }
+
+  @GET
+  @Path("/state")
+  public Response get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+    if (!tokens.isAdmin(authorization)) {
+      return ApiError.unauthorized("the admin bearer token is required");
+    }
+    return store.current()
+        .map(s -> Response.ok(StateCodec.toJson(s)).build())
+        .orElse(ApiError.of(Response.Status.NOT_FOUND, "not_found", "no state has been put yet"));
+  }
+
+  @PUT
+  @Path("/state")
+  @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
+  public Response putState(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
+    if (!tokens.isAdmin(authorization)) {
+      return ApiError.unauthorized("the admin bearer token is required");
+    }
+    JsonNode document;
+    try {
+      document = parse(contentType, body);
+    } catch (JsonProcessingException e) {
+      return ApiError.badRequest("body: not valid " + format(contentType) + ": " + e.getOriginalMessage());
+    }
+    if (!(document instanceof ObjectNode object)) {
+      return ApiError.badRequest("body: a desired state (an object) is expected");
+    }
+    try {
+      return Response.ok(summary(store.put(object))).build();
+    } catch (InvalidStateException e) {
+      return invalid(e);
+    }
+  }
+
+  @PUT
+  @Path("/integrations/{name}")
+  @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+  public Response putIntegration(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @PathParam("name") String name, String body) {
+    if (!tokens.isAdmin(authorization)) {
+      return ApiError.unauthorized("the admin bearer token is required");
+    }
+    JsonNode document;
+    try {
+      document = parse(contentType, body);
+    } catch (JsonProcessingException e) {
+      return ApiError.badRequest("body: not valid " + format(contentType) + ": " + e.getOriginalMessage());
+    }
+    JsonNode integration = document == null ? null : document.get("integration");
+    if (!(integration instanceof ObjectNode integrationObject)) {
+      return ApiError.badRequest("integration: an object is required ({\"integration\": {...}, \"routes\": [...]})");
+    }
+    JsonNode routes = document.path("routes");
+    if (!routes.isMissingNode() && !routes.isArray()) {
+      return ApiError.badRequest("routes: an array is expected");
+    }
+    JsonNode given = integrationObject.get("name");
+    if (given != null && !name.equals(given.asText())) {
+      return ApiError.badRequest("integration.name: must equal the name in the path (" + name + ")");
+    }
+    integrationObject.put("name", name);
+    try {
+      ArrayNode routeArray = routes.isArray() ? (ArrayNode) routes : JSON.createArrayNode();
+      return Response.ok(summary(store.putIntegration(name, integrationObject, routeArray))).build();
+    } catch (InvalidStateException e) {
+      return invalid(e);
+    }
+  }
+
+  @DELETE
+  @Path("/integrations/{name}")
+  public Response removeIntegration(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @PathParam("name") String name) {
+    if (!tokens.isAdmin(authorization)) {
+      return ApiError.unauthorized("the admin bearer token is required");
+    }
+    try {
+      return store.removeIntegration(name)
+          .map(s -> Response.ok(summary(s)).build())
+          .orElse(ApiError.of(Response.Status.NOT_FOUND, "not_found", "no integration named " + name));
+    } catch (InvalidStateException e) {
+      return invalid(e);
+    }
+  }
+
+  private static JsonNode parse(String contentType, String body) throws JsonProcessingException {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    return isJson(contentType) ? JSON.readTree(body) : YAML.readTree(body);
+  }
+
+  private static boolean isJson(String contentType) {
+    return contentType != null && contentType.toLowerCase().contains("json");
+  }
+
+  private static String format(String contentType) {
+    return isJson(contentType) ? "JSON" : "YAML";
+  }
+
+  static Map<String, Object> summary(DataPlaneState state) {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("revision", state.revision());
+    summary.put("dataPlane", state.dataPlane());
+    summary.put("integrations", state.integrations().size());
+    summary.put("routes", state.routes().size());
+    return summary;
+  }
+
+  private static Response invalid(InvalidStateException e) {
+    List<Map<String, String>> violations = e.violations().stream()
+        .map(v -> Map.of("path", v.path(), "message", v.message())).toList();
+    return Response.status(422).type(MediaType.APPLICATION_JSON)
+        .entity(Map.of("error", "invalid_state", "message", e.getMessage(), "violations", violations)).build();
+  }
+}

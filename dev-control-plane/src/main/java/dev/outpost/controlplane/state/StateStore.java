@@ -1,0 +1,140 @@
+package dev.outpost.controlplane.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outpost.controlplane.ControlPlaneConfig;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.StateCodec;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The desired state of the one data plane this control plane drives, kept in {@code
+ * <data-dir>/state.json} so that revisions keep growing across restarts. Every change is validated
+ * by spec before it is kept, gets the next revision and the configured data plane id, and is
+ * announced to the listeners (the connected agents).
+ */
+@Singleton
+public class StateStore {
+  private final Path file;
+  private final String dataPlane;
+  private final List<Consumer<DataPlaneState>> listeners = new CopyOnWriteArrayList<>();
+  private DataPlaneState current;
+
+  public StateStore(ControlPlaneConfig config) throws IOException, InvalidStateException {
+    this.file = config.dataDir().resolve("state.json");
+    this.dataPlane = config.dataPlane();
+    if (Files.isRegularFile(file)) {
+      current = StateCodec.readJson(Files.readString(file));
+    }
+  }
+
+  public synchronized Optional<DataPlaneState> current() {
+    return Optional.ofNullable(current);
+  }
+
+  public String dataPlane() {
+    return dataPlane;
+  }
+
+  public void onChange(Consumer<DataPlaneState> listener) {
+    listeners.add(listener);
+  }
+
+  /** Replaces the whole state; its revision and data plane id are assigned here. */
+  public DataPlaneState put(ObjectNode document) throws InvalidStateException {
+    synchronized (this) {
+      return commit(document);
+    }
+  }
+
+  /**
+   * Adds or replaces one integration, and replaces the routes that target it with {@code routes}.
+   */
+  public synchronized DataPlaneState putIntegration(String name, JsonNode integration, ArrayNode routes)
+      throws InvalidStateException {
+    ObjectNode document = currentTree();
+    ArrayNode integrations = document.withArray("integrations");
+    ArrayNode kept = integrations.arrayNode();
+    integrations.forEach(i -> {
+      if (!name.equals(i.path("name").asText())) {
+        kept.add(i);
+      }
+    });
+    kept.add(integration);
+    document.set("integrations", kept);
+    ArrayNode newRoutes = withoutRoutesTo(document, name);
+    routes.forEach(newRoutes::add);
+    document.set("routes", newRoutes);
+    return commit(document);
+  }
+
+  /**
+   * Removes one integration and the routes that target it.
+   *
+   * @return the new state, or empty when there was no such integration
+   */
+  public synchronized Optional<DataPlaneState> removeIntegration(String name) throws InvalidStateException {
+    if (current == null || current.integration(name).isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectNode document = currentTree();
+    ArrayNode integrations = document.withArray("integrations");
+    ArrayNode kept = integrations.arrayNode();
+    integrations.forEach(i -> {
+      if (!name.equals(i.path("name").asText())) {
+        kept.add(i);
+      }
+    });
+    document.set("integrations", kept);
+    document.set("routes", withoutRoutesTo(document, name));
+    return Optional.of(commit(document));
+  }
+
+  private ObjectNode currentTree() {
+    if (current == null) {
+      ObjectNode empty = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      empty.put("apiVersion", DataPlaneState.API_VERSION);
+      return empty;
+    }
+    return (ObjectNode) StateCodec.toTree(current);
+  }
+
+  private static ArrayNode withoutRoutesTo(ObjectNode document, String integration) {
+    ArrayNode routes = document.withArray("routes");
+    ArrayNode kept = routes.arrayNode();
+    routes.forEach(r -> {
+      if (!integration.equals(r.path("integration").asText())) {
+        kept.add(r);
+      }
+    });
+    return kept;
+  }
+
+  private DataPlaneState commit(ObjectNode document) throws InvalidStateException {
+    document.put("revision", (current == null ? 0 : current.revision()) + 1);
+    document.put("dataPlane", dataPlane);
+    DataPlaneState next = StateCodec.read(document);
+    try {
+      Files.createDirectories(file.getParent());
+      Path temp = Files.createTempFile(file.getParent(), ".state-", ".tmp");
+      Files.writeString(temp, StateCodec.toJson(next));
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the state in " + file, e);
+    }
+    current = next;
+    listeners.forEach(l -> l.accept(next));
+    return next;
+  }
+}

@@ -1,0 +1,162 @@
+// The development console: gets a token from the dev IdP (same origin), then calls
+// observability-api directly from the browser with it, as a SaaS console would.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  let config = { observabilityUrl: 'http://127.0.0.1:8082' };
+  let token = sessionStorage.getItem('outpost.token');
+
+  function text(el, value, cls) {
+    el.textContent = value;
+    el.className = cls || 'muted';
+  }
+
+  async function loadConfig() {
+    const response = await fetch('config.json');
+    if (response.ok) config = await response.json();
+    $('obs-url').textContent = config.observabilityUrl;
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    const projects = $('projects').value.trim().split(/\s+/).filter(Boolean);
+    const response = await fetch('/idp/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sub: $('sub').value.trim(), projects: projects, scope: 'logs:read traces:read' })
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      text($('whoami'), 'Sign-in refused: ' + (body.message || response.status), 'error');
+      return;
+    }
+    token = body.access_token;
+    sessionStorage.setItem('outpost.token', token);
+    showWho();
+    searchLogs();
+  }
+
+  function showWho() {
+    if (!token) return;
+    try {
+      const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      text($('whoami'), 'Signed in as ' + claims.sub + ' for projects: ' + (claims.projects || []).join(', '));
+    } catch (e) {
+      text($('whoami'), 'Signed in.');
+    }
+  }
+
+  async function api(path) {
+    if (!token) throw new Error('sign in first');
+    const response = await fetch(config.observabilityUrl.replace(/\/+$/, '') + path, {
+      headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/json' }
+    });
+    let body = null;
+    try { body = await response.json(); } catch (e) { /* not JSON */ }
+    if (!response.ok) {
+      throw new Error((body && body.message) || ('HTTP ' + response.status));
+    }
+    return body;
+  }
+
+  async function searchLogs(event) {
+    if (event) event.preventDefault();
+    const params = new URLSearchParams();
+    const minutes = parseInt($('range').value, 10);
+    params.set('from', new Date(Date.now() - minutes * 60000).toISOString());
+    params.set('limit', '100');
+    if ($('q').value.trim()) params.set('q', $('q').value.trim());
+    if ($('project').value.trim()) params.set('project', $('project').value.trim());
+    text($('logs-status'), 'Searching…');
+    try {
+      const page = await api('/api/v1/logs?' + params.toString());
+      renderLogs(page.records || []);
+      text($('logs-status'), (page.records || []).length + ' record(s)' + (page.partial ? ' (partial)' : ''));
+    } catch (e) {
+      renderLogs([]);
+      text($('logs-status'), 'Search failed: ' + e.message, 'error');
+    }
+  }
+
+  function cell(row, value, cls) {
+    const td = document.createElement('td');
+    td.textContent = value == null ? '' : value;
+    if (cls) td.className = cls;
+    row.appendChild(td);
+    return td;
+  }
+
+  function renderLogs(records) {
+    const tbody = $('logs-table').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const r of records) {
+      const row = document.createElement('tr');
+      row.className = 'log-row';
+      cell(row, r.timestamp);
+      cell(row, r.severity, 'sev-' + r.severity);
+      cell(row, r.service);
+      cell(row, r.project);
+      cell(row, r.integration);
+      cell(row, r.body, 'body');
+      const td = cell(row, '');
+      if (r.traceId) {
+        const link = document.createElement('button');
+        link.className = 'link trace-link';
+        link.textContent = r.traceId.substring(0, 16) + '…';
+        link.title = r.traceId;
+        link.addEventListener('click', () => showTrace(r.traceId));
+        td.appendChild(link);
+      }
+      tbody.appendChild(row);
+    }
+  }
+
+  async function showTrace(traceId) {
+    $('trace-id').textContent = traceId;
+    text($('trace-status'), 'Loading…');
+    $('waterfall').replaceChildren();
+    try {
+      const trace = await api('/api/v1/traces/' + encodeURIComponent(traceId));
+      renderWaterfall(trace);
+      text($('trace-status'), trace.spans.length + ' span(s), ' + (trace.durationNanos / 1e6).toFixed(2) + ' ms, services: ' + trace.services.join(', '));
+    } catch (e) {
+      text($('trace-status'), 'Trace failed: ' + e.message, 'error');
+    }
+  }
+
+  function renderWaterfall(trace) {
+    const spans = trace.spans || [];
+    if (spans.length === 0) return;
+    const start = Math.min(...spans.map((s) => s.startUnixNano));
+    const total = Math.max(1, Math.max(...spans.map((s) => s.startUnixNano + s.durationNanos)) - start);
+    for (const s of spans) {
+      const row = document.createElement('div');
+      row.className = 'span-row';
+      const name = document.createElement('div');
+      name.className = 'span-name';
+      name.style.paddingLeft = (s.depth * 12) + 'px';
+      name.textContent = s.service + ': ' + s.name;
+      name.title = name.textContent;
+      const track = document.createElement('div');
+      track.className = 'span-track';
+      const bar = document.createElement('div');
+      bar.className = 'span-bar' + (s.status === 'ERROR' ? ' error' : '');
+      bar.style.left = (100 * (s.startUnixNano - start) / total) + '%';
+      bar.style.width = (100 * s.durationNanos / total) + '%';
+      track.appendChild(bar);
+      const duration = document.createElement('div');
+      duration.className = 'span-duration';
+      duration.textContent = (s.durationNanos / 1e6).toFixed(2) + ' ms';
+      row.append(name, track, duration);
+      $('waterfall').appendChild(row);
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', async () => {
+    await loadConfig();
+    $('signin-form').addEventListener('submit', signIn);
+    $('logs-form').addEventListener('submit', searchLogs);
+    showWho();
+    if (token) searchLogs();
+  });
+})();
