@@ -1,5 +1,7 @@
 package dev.outpost.controlplane.idp;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.controlplane.ApiError;
 import jakarta.ws.rs.Consumes;
@@ -20,6 +22,8 @@ import java.util.regex.Pattern;
 public class IdpResource {
   private static final Pattern PROJECT = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern SCOPE = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x5B\\x5D-\\x7E]+)*");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DevIdentityProvider idp;
 
@@ -43,7 +47,15 @@ public class IdpResource {
   @POST
   @Path("/token")
   @Consumes(MediaType.APPLICATION_JSON)
-  public Response token(TokenRequest request) {
+  public Response token(String body) {
+    TokenRequest request;
+    try {
+      request = body == null || body.isBlank() ? null : JSON.readValue(body, TokenRequest.class);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+          + ", column " + e.getLocation().getColumnNr();
+      return ApiError.badRequest("body: malformed or unexpected JSON" + where + ": " + e.getOriginalMessage());
+    }
     if (request == null) {
       return ApiError.badRequest("body: a JSON object {sub, scope, projects, ttlSeconds} is required");
     }

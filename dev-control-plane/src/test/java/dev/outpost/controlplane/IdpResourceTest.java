@@ -1,0 +1,77 @@
+package dev.outpost.controlplane;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.RSAPublicKeySpec;
+import java.util.Base64;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class IdpResourceTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Base64.Decoder B64URL = Base64.getUrlDecoder();
+
+  @Test
+  void issuesRs256TokensThatVerifyAgainstTheJwks() throws Exception {
+    String token = given().contentType("application/json")
+        .body("{\"sub\":\"alice\",\"projects\":[\"demo\",\"shop\"],\"scope\":\"orders:read orders:write\"}")
+        .post("/idp/token").then().statusCode(200)
+        .body("token_type", equalTo("Bearer")).body("expires_in", equalTo(3600))
+        .extract().path("access_token");
+    String[] parts = token.split("\\.");
+    JsonNode header = JSON.readTree(B64URL.decode(parts[0]));
+    JsonNode claims = JSON.readTree(B64URL.decode(parts[1]));
+    assertThat(header.get("alg").asText()).isEqualTo("RS256");
+    assertThat(claims.get("iss").asText()).isEqualTo("http://127.0.0.1:7070/idp");
+    assertThat(claims.get("aud").asText()).isEqualTo("outpost");
+    assertThat(claims.get("sub").asText()).isEqualTo("alice");
+    assertThat(claims.get("scope").asText()).isEqualTo("orders:read orders:write");
+    assertThat(claims.get("projects").toString()).isEqualTo("[\"demo\",\"shop\"]");
+    assertThat(claims.get("exp").asLong() - claims.get("iat").asLong()).isEqualTo(3600);
+
+    JsonNode jwk = JSON.readTree(given().get("/idp/jwks").then().statusCode(200).extract().asString()).get("keys").get(0);
+    assertThat(jwk.get("kid").asText()).isEqualTo(header.get("kid").asText());
+    PublicKey key = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(
+        new BigInteger(1, B64URL.decode(jwk.get("n").asText())), new BigInteger(1, B64URL.decode(jwk.get("e").asText()))));
+    Signature rsa = Signature.getInstance("SHA256withRSA");
+    rsa.initVerify(key);
+    rsa.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+    assertThat(rsa.verify(B64URL.decode(parts[2]))).isTrue();
+  }
+
+  @Test
+  void publishesDiscovery() {
+    given().get("/idp/.well-known/openid-configuration").then().statusCode(200)
+        .body("jwks_uri", equalTo("http://127.0.0.1:7070/idp/jwks"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "no subject         | {\"projects\":[\"demo\"]}                                  | sub: required",
+      "blank subject      | {\"sub\":\"  \"}                                           | sub: required",
+      "bad project        | {\"sub\":\"a\",\"projects\":[\"Not A Label\"]}             | projects[0]",
+      "null project       | {\"sub\":\"a\",\"projects\":[null]}                        | projects[0]",
+      "bad scope          | {\"sub\":\"a\",\"scope\":\"a\\\"b\"}                        | scope:",
+      "ttl too long       | {\"sub\":\"a\",\"ttlSeconds\":999999999}                   | ttlSeconds",
+      "negative ttl       | {\"sub\":\"a\",\"ttlSeconds\":-5}                          | ttlSeconds",
+      "malformed JSON     | {\"sub\":                                                  | malformed",
+      "wrong type         | {\"sub\":\"a\",\"projects\":\"demo\"}                      | body:",
+  })
+  void refusesBadRequestsWithA400NamingTheField(String name, String body, String message) {
+    given().contentType("application/json").body(body).post("/idp/token").then()
+        .statusCode(400).body("error", equalTo("bad_request")).body("message", containsString(message));
+  }
+}

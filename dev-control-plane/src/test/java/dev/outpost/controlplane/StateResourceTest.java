@@ -1,0 +1,102 @@
+package dev.outpost.controlplane;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class StateResourceTest {
+  static final String ADMIN = "Bearer test-admin-token-0123456789";
+
+  static byte[] example(String name) throws Exception {
+    return Files.readAllBytes(Path.of("../examples", name));
+  }
+
+  int revision() {
+    return given().header("Authorization", ADMIN).get("/v1/state").then().statusCode(200).extract().path("revision");
+  }
+
+  @Test
+  void aWholeStateInYamlGetsTheNextRevisionAndThisDataPlane() throws Exception {
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+        .put("/v1/state").then().statusCode(200)
+        .body("dataPlane", equalTo("local")).body("integrations", equalTo(1)).body("routes", equalTo(1));
+    int first = revision();
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+        .put("/v1/state").then().statusCode(200).body("revision", equalTo(first + 1));
+  }
+
+  @Test
+  void oneIntegrationWithItsRoutesCanBePutAndRemoved() throws Exception {
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+        .put("/v1/state").then().statusCode(200);
+    String body = """
+        {"integration": {"project": "demo", "version": "2", "source": "- from:\\n    uri: platform-http:/echo\\n"},
+         "routes": [{"id": "echo", "project": "demo", "match": {"pathPrefix": "/echo"}, "integration": "echo",
+                     "auth": {"public": true}}]}""";
+    given().header("Authorization", ADMIN).contentType("application/json").body(body)
+        .put("/v1/integrations/echo").then().statusCode(200).body("integrations", equalTo(2)).body("routes", equalTo(2));
+    given().header("Authorization", ADMIN).get("/v1/state").then().statusCode(200)
+        .body("integrations.name", hasItem("echo")).body("routes.id", hasItem("echo"));
+
+    given().header("Authorization", ADMIN).delete("/v1/integrations/echo").then().statusCode(200)
+        .body("integrations", equalTo(1)).body("routes", equalTo(1));
+    given().header("Authorization", ADMIN).delete("/v1/integrations/echo").then().statusCode(404)
+        .body("message", containsString("echo"));
+  }
+
+  @Test
+  void anInvalidStateIsRefusedWithEveryViolationAndTheOldStateKept() throws Exception {
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+        .put("/v1/state").then().statusCode(200);
+    int before = revision();
+    byte[] broken = new String(example("public-hello.yaml")).replace("pathPrefix: /hello", "pathPrefix: hello").getBytes();
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(broken)
+        .put("/v1/state").then().statusCode(422)
+        .body("error", equalTo("invalid_state"))
+        .body("violations.path", hasItem("routes[0].match.pathPrefix"));
+    given().header("Authorization", ADMIN).contentType("application/json").body("{\"integration\": 5}")
+        .put("/v1/integrations/x").then().statusCode(400).body("message", containsString("integration"));
+    given().header("Authorization", ADMIN).contentType("application/json").body("{not json")
+        .put("/v1/state").then().statusCode(400).body("message", containsString("JSON"));
+    given().header("Authorization", ADMIN).contentType("application/json")
+        .body("{\"integration\": {\"name\": \"other\"}}")
+        .put("/v1/integrations/x").then().statusCode(400).body("message", containsString("integration.name"));
+    org.assertj.core.api.Assertions.assertThat(revision()).isEqualTo(before);
+  }
+
+  @Test
+  void everyStateEndpointNeedsTheAdminToken() {
+    for (String auth : new String[] {null, "Bearer wrong-token-0123456789", "Basic dGVzdA==",
+        "Bearer test-data-plane-token-0123456789"}) {
+      var request = auth == null ? given() : given().header("Authorization", auth);
+      request.get("/v1/state").then().statusCode(401).body("error", equalTo("unauthorized"));
+      (auth == null ? given() : given().header("Authorization", auth)).contentType("application/json").body("{}")
+          .put("/v1/state").then().statusCode(401);
+      (auth == null ? given() : given().header("Authorization", auth)).delete("/v1/integrations/hello")
+          .then().statusCode(401);
+    }
+  }
+
+  @Test
+  void servesThePublicKeyAsPemAndJson() {
+    given().get("/v1/public-key").then().statusCode(200).body(containsString("-----BEGIN PUBLIC KEY-----"));
+    given().accept("application/json").get("/v1/public-key").then().statusCode(200)
+        .body("algorithm", equalTo("Ed25519"));
+  }
+
+  @Test
+  void servesTheConsolePageAndItsConfiguration() {
+    given().redirects().follow(false).get("/console").then().statusCode(302).header("Location", containsString("/console/"));
+    given().get("/console/").then().statusCode(200).body(containsString("Outpost console"));
+    given().get("/console/console.js").then().statusCode(200).body(containsString("/api/v1/logs"));
+    given().get("/console/config.json").then().statusCode(200)
+        .body("observabilityUrl", equalTo("http://127.0.0.1:8082"));
+  }
+}
