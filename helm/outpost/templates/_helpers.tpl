@@ -1,0 +1,338 @@
+{{/*
+The chart name, or nameOverride.
+*/}}
+{{- define "outpost.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The full name: release name + chart name (once), at most 63 characters (a DNS label).
+Component objects append their component to it (outpost.componentName), also cut at 63.
+*/}}
+{{- define "outpost.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of a component's objects: <fullname>-<component>, at most 63 characters.
+Usage: include "outpost.componentName" (list . "gateway")
+*/}}
+{{- define "outpost.componentName" -}}
+{{- $root := index . 0 }}
+{{- printf "%s-%s" (include "outpost.fullname" $root) (index . 1) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Chart label value: name-version.
+*/}}
+{{- define "outpost.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Selector labels of the release: never the chart version, so upgrades keep selecting the same pods.
+*/}}
+{{- define "outpost.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "outpost.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The Kubernetes recommended labels, on every object the chart renders.
+*/}}
+{{- define "outpost.labels" -}}
+helm.sh/chart: {{ include "outpost.chart" . }}
+{{ include "outpost.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: outpost
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Selector labels of one component.
+Usage: include "outpost.componentSelectorLabels" (list . "gateway")
+*/}}
+{{- define "outpost.componentSelectorLabels" -}}
+{{ include "outpost.selectorLabels" (index . 0) }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end }}
+
+{{/*
+All labels of one component's objects.
+Usage: include "outpost.componentLabels" (list . "gateway")
+*/}}
+{{- define "outpost.componentLabels" -}}
+{{ include "outpost.labels" (index . 0) }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end }}
+
+{{/*
+Labels of the integration pods the agent creates. The NetworkPolicies select them with these, so
+the agent must put all of them on every int-<name> pod (it receives them in runtime.json).
+*/}}
+{{- define "outpost.integrationSelectorLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: outpost
+app.kubernetes.io/component: integration
+app.kubernetes.io/managed-by: outpost-agent
+{{- end }}
+
+{{/*
+Image reference of a component: registry/repository:tag or registry/repository@digest.
+The tag defaults to the chart's appVersion; the schema refuses `latest`.
+Usage: include "outpost.image" (list . .Values.gateway.image)
+*/}}
+{{- define "outpost.image" -}}
+{{- $root := index . 0 }}
+{{- $image := index . 1 }}
+{{- $repository := $image.repository }}
+{{- with $root.Values.image.registry }}
+{{- $repository = printf "%s/%s" . $repository }}
+{{- end }}
+{{- if $image.digest }}
+{{- printf "%s@%s" $repository $image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repository (default $root.Chart.AppVersion $image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret with the control plane URL, the data plane token and the control plane key.
+*/}}
+{{- define "outpost.controlPlaneSecretName" -}}
+{{- default (include "outpost.componentName" (list . "control-plane")) .Values.controlPlane.existingSecret }}
+{{- end }}
+
+{{/*
+Environment of every Outpost container: where it runs, where telemetry goes and the token that
+authenticates it (the OTLP header is built from the token by Kubernetes' $(VAR) expansion).
+Usage: include "outpost.commonEnv" (list . "outpost-gateway")
+*/}}
+{{- define "outpost.commonEnv" -}}
+{{- $root := index . 0 -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: OUTPOST_DATA_PLANE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "outpost.controlPlaneSecretName" $root }}
+      key: {{ $root.Values.controlPlane.secretKeys.token }}
+- name: OTEL_SERVICE_NAME
+  value: {{ index . 1 }}
+{{- if $root.Values.observability.enabled }}
+- name: QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ include "outpost.otlpEndpoint" $root }}
+- name: QUARKUS_OTEL_EXPORTER_OTLP_HEADERS
+  value: "authorization=Bearer $(OUTPOST_DATA_PLANE_TOKEN)"
+{{- end }}
+{{- end }}
+
+{{/*
+In-cluster OTLP/HTTP endpoint of observability-api.
+*/}}
+{{- define "outpost.otlpEndpoint" -}}
+{{- printf "http://%s.%s.svc:%d" (include "outpost.componentName" (list . "otlp")) .Release.Namespace (int .Values.observability.otlpService.port) }}
+{{- end }}
+
+{{/*
+Probes of a Quarkus container on its management port (SmallRye Health).
+Usage: include "outpost.probes" 9000
+*/}}
+{{- define "outpost.probes" -}}
+startupProbe:
+  httpGet:
+    path: /q/health/started
+    port: management
+  periodSeconds: 2
+  failureThreshold: 60
+livenessProbe:
+  httpGet:
+    path: /q/health/live
+    port: management
+  periodSeconds: 10
+  timeoutSeconds: 3
+  failureThreshold: 3
+readinessProbe:
+  httpGet:
+    path: /q/health/ready
+    port: management
+  periodSeconds: 5
+  timeoutSeconds: 3
+  failureThreshold: 3
+{{- end }}
+
+{{/*
+The writable /tmp every container needs with a read-only root file system.
+*/}}
+{{- define "outpost.tmpVolumeMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end }}
+{{- define "outpost.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: 256Mi
+{{- end }}
+
+{{/*
+NetworkPolicy peer: the pods of one component of this release.
+Usage: include "outpost.componentPeer" (list . "gateway")
+*/}}
+{{- define "outpost.componentPeer" -}}
+- podSelector:
+    matchLabels:
+      {{- include "outpost.componentSelectorLabels" . | nindent 6 }}
+{{- end }}
+
+{{/*
+NetworkPolicy egress rule to the cluster DNS.
+*/}}
+{{- define "outpost.dnsEgress" -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          {{- toYaml .Values.networkPolicy.dns.namespaceSelector | nindent 10 }}
+      podSelector:
+        matchLabels:
+          {{- toYaml .Values.networkPolicy.dns.podSelector | nindent 10 }}
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end }}
+
+{{/*
+NetworkPolicy egress rule to the Kubernetes API server.
+*/}}
+{{- define "outpost.kubeApiEgress" -}}
+- {{- with .Values.networkPolicy.kubeApiServer.cidrs }}
+  to:
+    {{- range . }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  {{- end }}
+  ports:
+    {{- range .Values.networkPolicy.kubeApiServer.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+{{- end }}
+
+{{/*
+NetworkPolicy egress rule to observability-api's OTLP port.
+*/}}
+{{- define "outpost.otlpEgress" -}}
+{{- if .Values.observability.enabled }}
+- to:
+    {{- include "outpost.componentPeer" (list . "observability") | nindent 4 }}
+  ports:
+    - port: otlp
+      protocol: TCP
+{{- end }}
+{{- end }}
+
+{{/*
+NetworkPolicy ingress rule to the management port from the monitoring peers and the test pod.
+Usage: include "outpost.managementIngress" (list . "gateway")
+*/}}
+{{- define "outpost.managementIngress" -}}
+{{- $root := index . 0 }}
+{{- $peers := $root.Values.networkPolicy.metricsFrom }}
+{{- if or $peers $root.Values.tests.enabled }}
+- from:
+    {{- with $peers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- if $root.Values.tests.enabled }}
+    {{- include "outpost.componentPeer" (list $root "test") | nindent 4 }}
+    {{- end }}
+  ports:
+    - port: management
+      protocol: TCP
+{{- end }}
+{{- end }}
+
+{{/*
+Ingress to a component's Service.
+Usage: include "outpost.ingress" (list . "gateway" .Values.gateway.ingress servicePort)
+*/}}
+{{- define "outpost.ingress" -}}
+{{- $root := index . 0 }}
+{{- $component := index . 1 }}
+{{- $ingress := index . 2 }}
+{{- $port := index . 3 }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ include "outpost.componentName" (list $root $component) }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "outpost.componentLabels" (list $root $component) | nindent 4 }}
+  {{- with $ingress.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  {{- with $ingress.className }}
+  ingressClassName: {{ . }}
+  {{- end }}
+  {{- with $ingress.tls }}
+  tls:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    {{- range $ingress.hosts }}
+    - host: {{ .host | quote }}
+      http:
+        paths:
+          {{- range .paths }}
+          - path: {{ .path }}
+            pathType: {{ .pathType }}
+            backend:
+              service:
+                name: {{ include "outpost.componentName" (list $root $component) }}
+                port:
+                  number: {{ $port }}
+          {{- end }}
+    {{- end }}
+{{- end }}
+
+{{/*
+Comma-separated query URLs of every observability-api member (stable StatefulSet DNS names).
+*/}}
+{{- define "outpost.observabilityPeers" -}}
+{{- $peers := list }}
+{{- $sts := include "outpost.componentName" (list . "observability") }}
+{{- $svc := include "outpost.componentName" (list . "observability-headless") }}
+{{- range $i := until (int .Values.observability.replicaCount) }}
+{{- $peers = append $peers (printf "http://%s-%d.%s.%s.svc.%s:8082" $sts $i $svc $.Release.Namespace $.Values.clusterDomain) }}
+{{- end }}
+{{- join "," $peers }}
+{{- end }}
+
+{{/*
+Name of the agent's leader-election Lease.
+*/}}
+{{- define "outpost.agentLeaseName" -}}
+{{- default (include "outpost.componentName" (list . "agent")) .Values.agent.leaderElection.leaseName }}
+{{- end }}
