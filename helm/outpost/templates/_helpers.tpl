@@ -91,12 +91,15 @@ app.kubernetes.io/managed-by: outpost-agent
 
 {{/*
 Image reference of a component: registry/repository:tag or registry/repository@digest.
-The tag defaults to the chart's appVersion; the schema refuses `latest`.
-Usage: include "outpost.image" (list . .Values.gateway.image)
+The tag defaults to the chart's appVersion; `latest` is refused with a message naming the key.
+Usage: include "outpost.image" (list . .Values.gateway.image "gateway.image")
 */}}
 {{- define "outpost.image" -}}
 {{- $root := index . 0 }}
 {{- $image := index . 1 }}
+{{- if eq $image.tag "latest" }}
+{{- fail (printf "%s.tag: \"latest\" is refused, pin a version (default: the chart's appVersion) or set %s.digest" (index . 2) (index . 2)) }}
+{{- end }}
 {{- $repository := $image.repository }}
 {{- with $root.Values.image.registry }}
 {{- $repository = printf "%s/%s" . $repository }}

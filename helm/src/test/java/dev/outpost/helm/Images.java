@@ -15,8 +15,8 @@ final class Images {
         if (image == null || image.isBlank()) {
             return "no image";
         }
-        if (DIGEST.matcher(image).matches()) {
-            return null;
+        if (image.contains("@")) {
+            return DIGEST.matcher(image).matches() ? null : "image " + image + " has an invalid digest";
         }
         String lastSegment = image.substring(image.lastIndexOf('/') + 1);
         int colon = lastSegment.indexOf(':');

@@ -1,0 +1,177 @@
+package dev.outpost.helm;
+
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The NetworkPolicies deny everything, then allow what the architecture needs and nothing more:
+ * checked as connections between the pods the chart renders, the integration pods the agent creates
+ * (labelled from runtime.json) and addresses outside the cluster.
+ */
+class NetworkPolicyTest {
+
+    private static final String API_SERVER = "api-server";
+    private static final String CONTROL_PLANE = "control-plane";
+
+    /** The endpoints of one scenario, by name. */
+    static Map<String, Traffic.Endpoint> endpoints(Rendered rendered) {
+        Map<String, Traffic.Endpoint> endpoints = new LinkedHashMap<>();
+        for (Rendered.Workload w : rendered.workloads()) {
+            Map<String, Integer> ports = w.spec().getContainers().stream().flatMap(c -> c.getPorts().stream())
+                    .collect(Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
+            String component = w.labels().get("app.kubernetes.io/component");
+            endpoints.put(component, Traffic.Endpoint.pod(component, w.labels(), Chart.NAMESPACE, ports));
+        }
+        rendered.runtimeTemplate().ifPresent(runtime -> {
+            @SuppressWarnings("unchecked")
+            Map<String, String> labels = (Map<String, String>) runtime.get("podLabels");
+            endpoints.put("integration", Traffic.Endpoint.pod("integration", labels, Chart.NAMESPACE, Map.of()));
+        });
+        endpoints.put("neighbour", Traffic.Endpoint.pod("neighbour", Map.of("app", "billing"), Chart.NAMESPACE, Map.of()));
+        endpoints.put("other-namespace", Traffic.Endpoint.pod("other-namespace", Map.of("app", "shop"), "shop", Map.of()));
+        endpoints.put("kube-dns", Traffic.Endpoint.pod("kube-dns", Map.of("k8s-app", "kube-dns"), "kube-system", Map.of()));
+        endpoints.put("ingress-controller", Traffic.Endpoint.pod("ingress-controller",
+                Map.of("app", "ingress-nginx"), "ingress-nginx", Map.of()));
+        endpoints.put("internet", Traffic.Endpoint.address("203.0.113.9"));
+        endpoints.put(API_SERVER, Traffic.Endpoint.address("10.0.0.1"));
+        endpoints.put(CONTROL_PLANE, Traffic.Endpoint.address("198.51.100.10"));
+        return endpoints;
+    }
+
+    static Arguments allow(String scenario, String from, String to, int port) {
+        return Arguments.of(scenario, from, to, port, true);
+    }
+
+    static Arguments deny(String scenario, String from, String to, int port) {
+        return Arguments.of(scenario, from, to, port, false);
+    }
+
+    static Stream<Arguments> connections() {
+        String d = "defaults-values.yaml";
+        String e = "everything-values.yaml";
+        return Stream.of(
+                // API consumers reach the gateway, and nothing else of the data plane.
+                allow(d, "internet", "gateway", 8080),
+                deny(d, "internet", "gateway", 9000),
+                deny(d, "internet", "gateway", 5701),
+                deny(d, "internet", "integration", 8080),
+                deny(d, "internet", "agent", 8083),
+                deny(d, "internet", "agent", 9003),
+                deny(d, "internet", "observability", 4318),
+                // The browser console queries observability-api.
+                allow(d, "internet", "observability", 8082),
+                deny(d, "internet", "observability", 9002),
+                // OTLP from the namespace only.
+                allow(d, "neighbour", "observability", 4318),
+                allow(d, "gateway", "observability", 4318),
+                allow(d, "agent", "observability", 4318),
+                allow(d, "integration", "observability", 4318),
+                deny(d, "other-namespace", "observability", 4318),
+                // The gateway: its integrations, its Hazelcast peers, the routes ConfigMap; no other egress.
+                allow(d, "gateway", "integration", 8080),
+                deny(d, "gateway", "integration", 9001),
+                allow(d, "gateway", "gateway", 5701),
+                allow(d, "gateway", API_SERVER, 443),
+                allow(d, "gateway", "kube-dns", 53),
+                deny(d, "gateway", "internet", 5432),
+                deny(d, "gateway", "agent", 9003),
+                deny(d, "neighbour", "gateway", 5701),
+                // Integrations are reached through the gateway only.
+                deny(d, "neighbour", "integration", 8080),
+                deny(d, "observability", "integration", 8080),
+                allow(d, "integration", "kube-dns", 53),
+                // The agent: the control plane, the API server, status from the gateway and integrations.
+                allow(d, "agent", CONTROL_PLANE, 443),
+                allow(d, "agent", API_SERVER, 443),
+                allow(d, "agent", API_SERVER, 6443),
+                allow(d, "agent", "integration", 9001),
+                allow(d, "agent", "gateway", 9000),
+                allow(d, "agent", "kube-dns", 53),
+                deny(d, "agent", "internet", 80),
+                deny(d, "agent", "integration", 8080),
+                deny(d, "neighbour", "agent", 9003),
+                // observability-api members gather queries from each other.
+                allow(d, "observability", "observability", 8082),
+                deny(d, "observability", "internet", 80),
+                // helm test reaches the management ports only.
+                allow(d, "test", "gateway", 9000),
+                allow(d, "test", "observability", 9002),
+                deny(d, "test", "gateway", 8080),
+                deny(d, "test", "internet", 443),
+                // Narrowed by values: the ingress controller only, the control plane and API server addresses only.
+                allow(e, "ingress-controller", "gateway", 8080),
+                deny(e, "internet", "gateway", 8080),
+                allow(e, "agent", CONTROL_PLANE, 443),
+                deny(e, "agent", "internet", 443),
+                allow(e, "agent", API_SERVER, 443),
+                deny(e, "agent", API_SERVER, 6443),
+                deny(e, "gateway", "internet", 9000));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} -> {2}:{3} allowed={4}")
+    @MethodSource("connections")
+    void connection(String scenario, String from, String to, int port, boolean allowed) {
+        Rendered rendered = Chart.render(Chart.CI.resolve(scenario));
+        Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
+        Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
+        String protocol = port == 53 ? "UDP" : "TCP";
+
+        assertThat(traffic.allowed(endpoints.get(from), endpoints.get(to), port, protocol)).isEqualTo(allowed);
+    }
+
+    static Stream<Path> scenarios() {
+        return Chart.scenarios().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void everyPodOfTheReleaseIsIsolatedAndMayResolveNames(Path scenario) {
+        Rendered rendered = Chart.render(scenario);
+        Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
+        Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
+        List<String> ours = endpoints.keySet().stream()
+                .filter(name -> endpoints.get(name).isPod() && endpoints.get(name).labels().containsKey("app.kubernetes.io/instance"))
+                .toList();
+
+        assertThat(ours).as("pods of the release").isNotEmpty();
+        for (String name : ours) {
+            assertThat(traffic.isolated(endpoints.get(name))).as(name + " is selected for ingress and egress").isTrue();
+            assertThat(traffic.allowed(endpoints.get(name), endpoints.get("kube-dns"), 53, "UDP")).as(name + " DNS/UDP").isTrue();
+            assertThat(traffic.allowed(endpoints.get(name), endpoints.get("kube-dns"), 53, "TCP")).as(name + " DNS/TCP").isTrue();
+            assertThat(traffic.allowed(endpoints.get("neighbour"), endpoints.get(name), 9999, "TCP"))
+                    .as("an unlisted port of " + name).isFalse();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void theDefaultDenyCoversTheWholeRelease(Path scenario) {
+        NetworkPolicy deny = Chart.render(scenario).get(NetworkPolicy.class, "acme-outpost-default-deny");
+
+        assertThat(deny.getSpec().getPodSelector().getMatchLabels())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("app.kubernetes.io/instance", "acme", "app.kubernetes.io/part-of", "outpost"));
+        assertThat(deny.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(deny.getSpec().getIngress()).isEmpty();
+        assertThat(deny.getSpec().getEgress()).isEmpty();
+    }
+
+    @Test
+    void theyCanBeTurnedOff() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("networkPolicy.enabled", "false"));
+
+        assertThat(rendered.all(NetworkPolicy.class)).isEmpty();
+    }
+}

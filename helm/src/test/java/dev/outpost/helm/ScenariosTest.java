@@ -1,0 +1,164 @@
+package dev.outpost.helm;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import org.junit.jupiter.api.Test;
+
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What each install scenario renders: components switch on and off, optional objects only when asked. */
+class ScenariosTest {
+
+    private static Rendered scenario(String name) {
+        return Chart.render(Chart.CI.resolve(name));
+    }
+
+    private static Set<String> components(Rendered rendered) {
+        return rendered.objects().stream().map(Rendered::component).collect(Collectors.toSet());
+    }
+
+    private static Map<String, EnvVar> env(Rendered rendered, String workloadId) {
+        return rendered.workloads().stream().filter(w -> w.id().equals(workloadId)).findFirst().orElseThrow()
+                .spec().getContainers().get(0).getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    }
+
+    @Test
+    void defaultsInstallEveryComponentWithNothingOptional() {
+        Rendered rendered = scenario("defaults-values.yaml");
+
+        assertThat(components(rendered)).contains("gateway", "observability", "agent", "integration", "test");
+        assertThat(rendered.all(Ingress.class)).isEmpty();
+        assertThat(rendered.all(HorizontalPodAutoscaler.class)).isEmpty();
+        assertThat(rendered.all(PodDisruptionBudget.class)).isEmpty();
+        StatefulSet observability = rendered.get(StatefulSet.class, "acme-outpost-observability");
+        assertThat(observability.getSpec().getVolumeClaimTemplates()).as("persistence off").isEmpty();
+        assertThat(observability.getSpec().getTemplate().getSpec().getVolumes())
+                .anySatisfy(v -> assertThat(v.getName()).isEqualTo("data"));
+        assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas()).isEqualTo(2);
+        assertThat(rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getStrategy().getType())
+                .as("a single agent never overlaps its successor").isEqualTo("Recreate");
+        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_LEADER_ELECTION_ENABLED").getValue())
+                .isEqualTo("false");
+    }
+
+    @Test
+    void everythingOnRendersTheOptionalObjects() {
+        Rendered rendered = scenario("everything-values.yaml");
+
+        assertThat(rendered.all(Ingress.class)).extracting(i -> i.getMetadata().getName())
+                .containsExactlyInAnyOrder("acme-outpost-gateway", "acme-outpost-observability");
+        assertThat(rendered.get(Ingress.class, "acme-outpost-observability").getSpec().getRules().get(0).getHttp().getPaths()
+                .get(0).getBackend().getService().getName()).as("the query API, never OTLP").isEqualTo("acme-outpost-observability");
+        assertThat(rendered.get(HorizontalPodAutoscaler.class, "acme-outpost-gateway").getSpec().getMaxReplicas()).isEqualTo(12);
+        assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas())
+                .as("the HPA owns the replica count").isNull();
+        assertThat(rendered.get(PodDisruptionBudget.class, "acme-outpost-gateway").getSpec().getMinAvailable().getIntVal()).isEqualTo(2);
+        StatefulSet observability = rendered.get(StatefulSet.class, "acme-outpost-observability");
+        assertThat(observability.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
+            assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast-ssd");
+            assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("50Gi");
+        });
+        assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_PEERS").getValue())
+                .isEqualTo(String.join(",", List.of(0, 1, 2).stream().map(i ->
+                        "http://acme-outpost-observability-" + i + ".acme-outpost-observability-headless.integrations.svc.cluster.local:8082").toList()));
+        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_LEADER_ELECTION_ENABLED").getValue())
+                .isEqualTo("true");
+        assertThat(rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getStrategy()).isNull();
+    }
+
+    @Test
+    void theOtlpServiceStaysInsideTheCluster() {
+        Rendered rendered = scenario("everything-values.yaml");
+
+        Service otlp = rendered.get(Service.class, "acme-outpost-otlp");
+        assertThat(otlp.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(otlp.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(4318));
+        assertThat(rendered.get(Service.class, "acme-outpost-gateway").getSpec().getType()).isEqualTo("LoadBalancer");
+    }
+
+    @Test
+    void gatewayReplicasFormOneHazelcastCluster() {
+        Rendered rendered = scenario("defaults-values.yaml");
+        Map<String, EnvVar> env = env(rendered, "Deployment/acme-outpost-gateway");
+
+        Service headless = rendered.get(Service.class, "acme-outpost-gateway-headless");
+        assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(headless.getSpec().getPublishNotReadyAddresses()).as("members find each other while starting").isTrue();
+        assertThat(headless.getSpec().getSelector()).isEqualTo(
+                rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getSelector().getMatchLabels());
+        assertThat(env.get("HZ_NETWORK_JOIN_KUBERNETES_ENABLED").getValue()).isEqualTo("true");
+        assertThat(env.get("HZ_NETWORK_JOIN_MULTICAST_ENABLED").getValue()).isEqualTo("false");
+        assertThat(env.get("HZ_NETWORK_JOIN_KUBERNETES_SERVICEDNS").getValue())
+                .isEqualTo("acme-outpost-gateway-headless.integrations.svc.cluster.local");
+        assertThat(env.get("HZ_CLUSTERNAME").getValue()).isEqualTo("acme-outpost");
+    }
+
+    @Test
+    void gatewayOnly() {
+        Rendered rendered = scenario("gateway-only-values.yaml");
+
+        assertThat(components(rendered)).contains("gateway").doesNotContain("observability", "agent", "integration");
+        assertThat(env(rendered, "Deployment/acme-outpost-gateway")).doesNotContainKey("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT");
+        assertThat(rendered.get(Secret.class, "acme-outpost-control-plane").getData()).containsOnlyKeys("token");
+    }
+
+    @Test
+    void observabilityOnly() {
+        Rendered rendered = scenario("observability-only-values.yaml");
+
+        assertThat(components(rendered)).contains("observability").doesNotContain("gateway", "agent", "integration");
+        assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_CORS_ORIGINS").getValue())
+                .isEqualTo("https://console.outpost.example");
+    }
+
+    @Test
+    void theControlPlaneSecretHoldsTheValues() {
+        Secret secret = scenario("defaults-values.yaml").get(Secret.class, "acme-outpost-control-plane");
+
+        assertThat(decode(secret.getData().get("url"))).isEqualTo("wss://control.outpost.example/v1/connect");
+        assertThat(decode(secret.getData().get("token"))).isEqualTo("dp-token-defaults");
+        assertThat(secret.getData()).containsKey("public-key");
+    }
+
+    @Test
+    void anExistingSecretIsReadAndNoneIsCreated() {
+        Rendered rendered = scenario("existing-secret-values.yaml");
+
+        assertThat(rendered.all(Secret.class)).isEmpty();
+        Map<String, EnvVar> agent = env(rendered, "Deployment/acme-outpost-agent");
+        assertThat(List.of("OUTPOST_AGENT_CONTROL_PLANE_URL", "OUTPOST_AGENT_CONTROL_PLANE_TOKEN",
+                "OUTPOST_AGENT_CONTROL_PLANE_PUBLIC_KEY", "OUTPOST_DATA_PLANE_TOKEN"))
+                .extracting(name -> agent.get(name).getValueFrom().getSecretKeyRef())
+                .allSatisfy(ref -> assertThat(ref.getName()).isEqualTo("outpost-control-plane"))
+                .extracting(ref -> ref.getKey())
+                .containsExactly("control-plane-url", "data-plane-token", "control-plane-public-key", "data-plane-token");
+        assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_INGEST_TOKEN")
+                .getValueFrom().getSecretKeyRef().getName()).isEqualTo("outpost-control-plane");
+    }
+
+    @Test
+    void everyObjectLivesInTheReleaseNamespace() {
+        for (String name : List.of("defaults-values.yaml", "everything-values.yaml")) {
+            for (HasMetadata object : scenario(name).objects()) {
+                assertThat(object.getMetadata().getNamespace()).as(Rendered.id(object)).isEqualTo(Chart.NAMESPACE);
+            }
+        }
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.outpost.helm;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A bad value fails {@code helm template} with a message that names the key and what was expected. */
+class ValuesValidationTest {
+
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                bad("gateway.replicaCount", "two", "gateway.replicaCount: Invalid type. Expected: integer, given: string"),
+                bad("gatway.enabled", "true", "Additional property gatway is not allowed"),
+                bad("gateway.hazelcast.discovery", "api", "Additional property discovery is not allowed"),
+                bad("observability.persistence.enabled", "yes", "observability.persistence.enabled: Invalid type. Expected: boolean"),
+                bad("gateway.service.type", "Public", "gateway.service.type must be one of the following"),
+                bad("image.pullPolicy", "Sometimes", "image.pullPolicy must be one of the following"),
+                bad("gateway.image.tag", "latest", "gateway.image.tag: \"latest\" is refused"),
+                bad("integrationRuntime.image.tag", "latest", "integrationRuntime.image.tag: \"latest\" is refused"),
+                bad("tests.image.tag", "latest", "tests.image.tag: \"latest\" is refused"),
+                bad("agent.image.digest", "sha256:short", "agent.image.digest: Does not match pattern"),
+                bad("observability.consoleOrigins[0]", "*", "observability.consoleOrigins.0: Does not match pattern"),
+                bad("observability.retention", "forever", "observability.retention: Does not match pattern"),
+                bad("agent.replicaCount", "0", "agent.replicaCount: Must be greater than or equal to 1"),
+                bad("gateway.resources", "big", "gateway.resources: Invalid type. Expected: object, given: string"),
+                bad("networkPolicy.kubeApiServer.cidrs[0]", "kubernetes", "networkPolicy.kubeApiServer.cidrs.0: Does not match pattern"),
+                bad("imagePullSecrets[0].secret", "regcred", "Additional property secret is not allowed"),
+                bad("controlPlane.token", "", "controlPlane.token is required"),
+                bad("controlPlane.url", "", "controlPlane.url is required when agent.enabled"),
+                bad("controlPlane.publicKey", "", "controlPlane.publicKey is required when agent.enabled"));
+    }
+
+    private static Arguments bad(String key, String value, String message) {
+        return Arguments.of(key, value, message);
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("badValues")
+    void aBadValueIsRefusedWithAClearMessage(String key, String value, String message) {
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(key, value)))
+                .hasMessageContaining(message);
+    }
+}
