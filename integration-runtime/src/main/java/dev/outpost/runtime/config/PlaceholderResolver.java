@@ -1,0 +1,89 @@
+package dev.outpost.runtime.config;
+
+import dev.outpost.runtime.deploy.DeployException;
+import dev.outpost.runtime.secret.SecretStore;
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.SecretRef;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks an integration's {@code {{config.KEY}}} and {@code {{secret.NAME.KEY}}} placeholders
+ * against its config and declared secrets, reads the secret values, and rewrites the placeholders
+ * to the version's own property names (see {@link IntegrationProperties}). The source keeps its
+ * lines, so Camel's line/column in errors still point into what the author wrote.
+ */
+@ApplicationScoped
+public class PlaceholderResolver {
+
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("\\{\\{\\s*(config|secret)\\.([^}:\\s]+)\\s*(:[^}]*)?}}");
+
+  /** The rewritten source, the properties it reads, and the secret values to keep out of output. */
+  public record Resolved(String source, Map<String, String> properties, Set<String> secretValues) {}
+
+  private final SecretStore secrets;
+
+  PlaceholderResolver(SecretStore secrets) {
+    this.secrets = secrets;
+  }
+
+  /**
+   * Resolves the placeholders of {@code integration} for version {@code key}.
+   *
+   * @throws DeployException naming the first config key that is unset (without a default), the
+   *     first secret the integration does not declare, or the first declared secret that is missing
+   */
+  public Resolved resolve(Integration integration, String key) throws DeployException {
+    Map<String, String> properties = new HashMap<>();
+    integration.config().forEach((k, v) -> properties.put("config." + k, v));
+    Set<String> secretValues = new LinkedHashSet<>();
+    Matcher m = PLACEHOLDER.matcher(integration.source());
+    StringBuilder rewritten = new StringBuilder();
+    while (m.find()) {
+      String kind = m.group(1);
+      String name = m.group(2);
+      boolean hasDefault = m.group(3) != null;
+      if (kind.equals("config") && !integration.config().containsKey(name) && !hasDefault) {
+        throw new DeployException("{{config." + name + "}} is used but config has no key '" + name
+            + "' (line " + lineOf(integration.source(), m.start()) + ")");
+      }
+      if (kind.equals("secret")) {
+        SecretRef ref = declared(integration, name, lineOf(integration.source(), m.start()));
+        String value = secrets.read(ref);
+        properties.put("secret." + name, value);
+        if (!value.isEmpty()) {
+          secretValues.add(value);
+        }
+      }
+      String fallback = hasDefault ? m.group(3) : "";
+      m.appendReplacement(rewritten,
+          Matcher.quoteReplacement("{{outpost." + key + "." + kind + "." + name + fallback + "}}"));
+    }
+    m.appendTail(rewritten);
+    return new Resolved(rewritten.toString(), properties, secretValues);
+  }
+
+  private static SecretRef declared(Integration integration, String name, int line) throws DeployException {
+    return integration.secrets().stream()
+        .filter(ref -> (ref.name() + "." + ref.key()).equals(name))
+        .findFirst()
+        .orElseThrow(() -> new DeployException("{{secret." + name + "}} (line " + line
+            + ") is not among the secrets the integration declares " + integration.secrets()));
+  }
+
+  private static int lineOf(String text, int offset) {
+    int line = 1;
+    for (int i = 0; i < offset; i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return line;
+  }
+}

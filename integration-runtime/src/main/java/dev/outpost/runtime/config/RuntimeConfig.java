@@ -1,0 +1,54 @@
+package dev.outpost.runtime.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of the integration runtime, validated at start. */
+@ConfigMapping(prefix = "outpost.runtime")
+public interface RuntimeConfig {
+
+  /**
+   * The directory of {@code <name>.json} integration files the runtime deploys (the agent's state
+   * directory locally, the ConfigMap mount in Kubernetes). By default
+   * {@code ${OUTPOST_HOME}/state/integrations}, with {@code OUTPOST_HOME} defaulting to
+   * {@code .outpost}.
+   */
+  @WithDefault("${OUTPOST_HOME:.outpost}/state/integrations")
+  Path integrationsDir();
+
+  /**
+   * How often the integrations directory is rescanned in addition to file-system events (which
+   * miss some ConfigMap symlink swaps). By default every second.
+   */
+  @WithDefault("1s")
+  Duration scanInterval();
+
+  /**
+   * The secrets directory: {@code <dir>/<secret>/<key>} holds one value. By default
+   * {@code ${OUTPOST_HOME}/secrets}; {@code /etc/outpost/secrets} in Kubernetes.
+   */
+  @WithDefault("${OUTPOST_HOME:.outpost}/secrets")
+  Path secretsDir();
+
+  /**
+   * How long an upgrade or a removal waits for in-flight requests of the old version before it
+   * stops its routes anyway. By default 30 seconds.
+   */
+  @WithDefault("30s")
+  Duration drainTimeout();
+
+  /** The internal admin API on the management port. */
+  Admin admin();
+
+  /** The internal admin API: deploy and remove integrations over HTTP. */
+  interface Admin {
+    /**
+     * The bearer token the admin API requires. The admin API is off when no token is set; a token
+     * shorter than 16 characters is refused at start.
+     */
+    Optional<String> token();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.outpost.runtime.config;
+
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Fails the start when the configuration cannot work, naming the key. */
+@Startup
+@ApplicationScoped
+public class RuntimeConfigValidator {
+
+  static final int MIN_ADMIN_TOKEN_LENGTH = 16;
+
+  @Inject RuntimeConfig config;
+
+  @PostConstruct
+  void validate() {
+    config.admin().token().ifPresent(token -> {
+      if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
+        throw new IllegalStateException("outpost.runtime.admin.token must be at least "
+            + MIN_ADMIN_TOKEN_LENGTH + " characters long");
+      }
+    });
+    if (config.drainTimeout().isNegative()) {
+      throw new IllegalStateException("outpost.runtime.drain-timeout must not be negative");
+    }
+    if (config.scanInterval().toMillis() < 10) {
+      throw new IllegalStateException("outpost.runtime.scan-interval must be at least 10ms");
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.outpost.runtime.deploy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.camel.CamelContext;
+import org.apache.camel.NoSuchEndpointException;
+import org.apache.camel.support.PluginHelper;
+
+/**
+ * Turns what a failed load threw into the message an integration's author sees in its status:
+ * Camel's own message (with its line/column when it gives one), without Outpost's internal names,
+ * with the shipped components listed when a route names one Outpost does not ship, and with every
+ * secret value replaced by {@code ****}.
+ */
+final class DeployErrors {
+
+  static final String REDACTED = "****";
+
+  private DeployErrors() {}
+
+  static String describe(Throwable error, CamelContext camel, String key, String prefix, Set<String> secretValues) {
+    List<String> messages = new ArrayList<>();
+    boolean unknownComponent = false;
+    for (Throwable t = error; t != null && messages.size() < 4; t = t.getCause()) {
+      unknownComponent |= t instanceof NoSuchEndpointException
+          || (t.getMessage() != null && t.getMessage().contains("No endpoint could be found for"));
+      String m = t.getMessage();
+      if (m != null && !m.isBlank() && messages.stream().noneMatch(prev -> prev.contains(m))) {
+        messages.add(m.strip());
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    String message = messages.isEmpty() ? error.getClass().getSimpleName() : String.join(": caused by: ", messages);
+    if (unknownComponent) {
+      message += " — Outpost ships these components: " + String.join(", ", shippedComponents(camel));
+    }
+    return redact(withoutInternalNames(message, key, prefix), secretValues);
+  }
+
+  /** The Camel components present in this runtime, sorted. */
+  static Set<String> shippedComponents(CamelContext camel) {
+    Set<String> names = new TreeSet<>(PluginHelper.getComponentNameResolver(camel).resolveNames(camel));
+    names.addAll(camel.getComponentNames());
+    return names;
+  }
+
+  static String withoutInternalNames(String message, String key, String prefix) {
+    return message
+        .replace("outpost." + key + ".", "")
+        .replace(key + ".", "")
+        .replace(prefix, "");
+  }
+
+  static String redact(String message, Set<String> secretValues) {
+    String result = message;
+    for (String value : secretValues) {
+      result = result.replace(value, REDACTED);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,30 @@
+package dev.outpost.runtime.deploy;
+
+import dev.outpost.runtime.dispatch.HttpEndpoint;
+import dev.outpost.spec.model.Integration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One integration version running in the {@code CamelContext}.
+ *
+ * @param key the version's unique name inside the context ({@code <name>.g<generation>})
+ * @param prefix the internal HTTP prefix its {@code platform-http} routes are served under
+ * @param routeIds the Camel route ids it added (removed on upgrade and removal)
+ * @param userRouteIds its route ids as written, unique across integrations
+ * @param endpoints the public HTTP endpoints it serves
+ * @param secretValues the secret values it was given, kept out of every message
+ */
+public record Deployment(
+    Integration integration,
+    String key,
+    String prefix,
+    Set<String> routeIds,
+    Set<String> userRouteIds,
+    List<HttpEndpoint> endpoints,
+    Set<String> secretValues) {
+
+  public String name() {
+    return integration.name();
+  }
+}

@@ -1,0 +1,222 @@
+package dev.outpost.runtime.deploy;
+
+import dev.outpost.runtime.config.IntegrationProperties;
+import dev.outpost.runtime.config.PlaceholderResolver;
+import dev.outpost.runtime.config.RuntimeConfig;
+import dev.outpost.runtime.dispatch.HttpDispatcher;
+import dev.outpost.runtime.dispatch.HttpEndpoint;
+import dev.outpost.runtime.status.IntegrationStatus;
+import dev.outpost.runtime.status.StatusRegistry;
+import dev.outpost.spec.model.Integration;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.jboss.logging.Logger;
+
+/**
+ * Deploys, upgrades and removes integrations in the running {@code CamelContext}.
+ *
+ * <p>A deployment loads the new version next to the old one (its own route ids, internal HTTP
+ * prefix and local endpoint names, see {@link RouteNamespacer}), switches the public paths to it in
+ * one step, waits until the old version has no request in flight, and only then removes the old
+ * routes: an upgrade fails no request. A version that fails to load is removed completely and
+ * reported {@code Failed}; whatever ran before (the old version, other integrations) keeps running.
+ * Calls are serialised: one deployment at a time.
+ */
+@ApplicationScoped
+public class IntegrationDeployer {
+
+  private static final Logger LOG = Logger.getLogger(IntegrationDeployer.class);
+  private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,57}[a-z0-9])?");
+  private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+  private static final Pattern ROUTE_CONFIGURATION = Pattern.compile("(?m)^\\s*-\\s*routeConfiguration\\s*:");
+
+  private final CamelContext camel;
+  private final HttpDispatcher dispatcher;
+  private final PlaceholderResolver placeholders;
+  private final IntegrationProperties properties = new IntegrationProperties();
+  private final StatusRegistry statuses;
+  private final RuntimeConfig config;
+  private final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
+  private long generation;
+
+  IntegrationDeployer(CamelContext camel, HttpDispatcher dispatcher, PlaceholderResolver placeholders,
+      StatusRegistry statuses, RuntimeConfig config) {
+    this.camel = camel;
+    this.dispatcher = dispatcher;
+    this.placeholders = placeholders;
+    this.statuses = statuses;
+    this.config = config;
+    camel.getPropertiesComponent().addPropertiesSource(properties);
+  }
+
+  /**
+   * Deploys {@code integration}, replacing the running version of the same name if any.
+   *
+   * @return the resulting status: {@code Ready}, or {@code Failed} with the reason (the previous
+   *     version, if any, then still runs)
+   */
+  public synchronized IntegrationStatus deploy(Integration integration) {
+    try {
+      checkFields(integration);
+    } catch (DeployException e) {
+      return report(integration, IntegrationStatus.FAILED, e.getMessage());
+    }
+    report(integration, IntegrationStatus.DEPLOYING, null);
+    long gen = ++generation;
+    String key = integration.name() + ".g" + gen;
+    String prefix = HttpDispatcher.prefixOf(integration.name(), gen);
+    PlaceholderResolver.Resolved resolved;
+    try {
+      resolved = placeholders.resolve(integration, key);
+    } catch (DeployException e) {
+      return report(integration, IntegrationStatus.FAILED, e.getMessage());
+    }
+    properties.register(key, resolved.properties());
+    RouteNamespacer namespacer = new RouteNamespacer(key, prefix, n -> checkConflicts(integration.name(), n));
+    Set<String> before = routeIds();
+    long start = System.nanoTime();
+    try {
+      load(integration.name(), resolved.source(), namespacer);
+    } catch (Exception e) {
+      Set<String> leftovers = new HashSet<>(routeIds());
+      leftovers.removeAll(before);
+      leftovers.addAll(namespacer.routeIds());
+      RouteRemoval.remove(camel, leftovers, prefix, config.drainTimeout());
+      properties.unregister(key);
+      String message = DeployErrors.describe(e, camel, key, prefix, resolved.secretValues());
+      LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), message);
+      return report(integration, IntegrationStatus.FAILED, message);
+    }
+    Deployment next = new Deployment(integration, key, prefix, Set.copyOf(namespacer.routeIds()),
+        Set.copyOf(namespacer.userRouteIds()), namespacer.endpoints(), resolved.secretValues());
+    dispatcher.publish(integration.name(), prefix, next.endpoints());
+    Deployment previous = deployments.put(integration.name(), next);
+    LOG.infof("integration %s version %s serves %d route(s) after %d ms", integration.name(),
+        integration.version(), next.routeIds().size(), (System.nanoTime() - start) / 1_000_000);
+    if (previous != null) {
+      retire(previous);
+    }
+    return report(integration, IntegrationStatus.READY, null);
+  }
+
+  /**
+   * Removes the integration called {@code name}: its paths stop being served at once, its routes
+   * are removed once its in-flight requests are done.
+   *
+   * @return whether it was running
+   */
+  public synchronized boolean remove(String name) {
+    Deployment current = deployments.remove(name);
+    statuses.remove(name);
+    if (current == null) {
+      return false;
+    }
+    dispatcher.unpublish(name);
+    retire(current);
+    LOG.infof("integration %s removed", name);
+    return true;
+  }
+
+  /** The running version of {@code name}, if any. */
+  public Optional<Deployment> deployment(String name) {
+    return Optional.ofNullable(deployments.get(name));
+  }
+
+  /** Every running integration version. */
+  public Map<String, Deployment> deployments() {
+    return Map.copyOf(deployments);
+  }
+
+  private void load(String name, String source, RouteNamespacer namespacer) throws Exception {
+    Resource resource = ResourceHelper.fromString(name + ".camel.yaml", source);
+    var builders = PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resource);
+    for (RoutesBuilder builder : builders) {
+      if (!(builder instanceof RouteBuilder routeBuilder)) {
+        throw new DeployException("unsupported routes builder " + builder.getClass().getSimpleName());
+      }
+      routeBuilder.addLifecycleInterceptor(namespacer);
+      camel.addRoutes(routeBuilder);
+    }
+    if (namespacer.routeIds().isEmpty()) {
+      throw new DeployException("the source defines no route");
+    }
+  }
+
+  private void retire(Deployment old) {
+    try {
+      if (!dispatcher.awaitDrained(old.prefix(), config.drainTimeout())) {
+        LOG.warnf("integration %s: requests still in flight after %s, stopping its old version anyway",
+            old.name(), config.drainTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    RouteRemoval.remove(camel, old.routeIds(), old.prefix(), config.drainTimeout());
+    properties.unregister(old.key());
+  }
+
+  private void checkConflicts(String name, RouteNamespacer namespaced) throws DeployException {
+    for (Deployment other : deployments.values()) {
+      if (other.name().equals(name)) {
+        continue;
+      }
+      for (String id : namespaced.userRouteIds()) {
+        if (other.userRouteIds().contains(id)) {
+          throw new DeployException("route id '" + id + "' is already used by integration '" + other.name() + "'");
+        }
+      }
+    }
+    for (HttpEndpoint endpoint : namespaced.endpoints()) {
+      String owner = dispatcher.ownerConflictingWith(endpoint, name);
+      if (owner != null) {
+        throw new DeployException("HTTP path " + endpoint.path()
+            + (endpoint.methods().isEmpty() ? "" : " " + endpoint.methods())
+            + " is already served by integration '" + owner + "'");
+      }
+    }
+  }
+
+  private static void checkFields(Integration integration) throws DeployException {
+    if (integration.name() == null || !NAME.matcher(integration.name()).matches()) {
+      throw new DeployException("name must be a DNS-1123 label of at most 59 characters");
+    }
+    if (integration.project() == null || !NAME.matcher(integration.project()).matches()) {
+      throw new DeployException("project must be a DNS-1123 label");
+    }
+    if (integration.version() == null || !VERSION.matcher(integration.version()).matches()) {
+      throw new DeployException("version must match [A-Za-z0-9._-]{1,63}");
+    }
+    if (integration.source() == null || integration.source().isBlank()) {
+      throw new DeployException("source must contain Camel YAML DSL routes");
+    }
+    var matcher = ROUTE_CONFIGURATION.matcher(integration.source());
+    if (matcher.find()) {
+      throw new DeployException("routeConfiguration is not supported (it would apply to other integrations): "
+          + "put onException/intercept inside the route");
+    }
+  }
+
+  private Set<String> routeIds() {
+    return camel.getRoutes().stream().map(Route::getRouteId).collect(Collectors.toSet());
+  }
+
+  private IntegrationStatus report(Integration integration, String phase, String message) {
+    String name = integration.name() == null ? "" : integration.name();
+    IntegrationStatus status = new IntegrationStatus(name, integration.project(), integration.version(), phase, message);
+    statuses.put(status);
+    return status;
+  }
+}

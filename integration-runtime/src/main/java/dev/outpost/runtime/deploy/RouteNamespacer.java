@@ -1,0 +1,163 @@
+package dev.outpost.runtime.deploy;
+
+import dev.outpost.runtime.dispatch.HttpEndpoint;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.RouteBuilderLifecycleStrategy;
+import org.apache.camel.model.FromDefinition;
+import org.apache.camel.model.ProcessorDefinitionHelper;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SendDefinition;
+import org.apache.camel.model.ToDynamicDefinition;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.VerbDefinition;
+
+/**
+ * Gives one integration version its own names inside the shared {@code CamelContext}, after Camel
+ * parsed its YAML and before any route is created, so that two versions of one integration can run
+ * side by side during an upgrade and integrations cannot collide:
+ *
+ * <ul>
+ *   <li>route ids become {@code <key>.<id>} (routes without an id get {@code route-N});
+ *   <li>{@code platform-http} and REST DSL paths move under the version's internal prefix, and the
+ *       public paths are recorded for the {@link dev.outpost.runtime.dispatch.HttpDispatcher};
+ *   <li>{@code direct:}, {@code seda:} and {@code timer:} names become {@code <key>.<name>}.
+ * </ul>
+ *
+ * Before anything is added, {@link Checks#verify} may reject the result (id or path conflicts).
+ */
+final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
+
+  /** What the deployer checks before the routes are created. */
+  interface Checks {
+    void verify(RouteNamespacer namespaced) throws DeployException;
+  }
+
+  private static final List<String> LOCAL_SCHEMES = List.of("direct", "seda", "timer");
+
+  private final String key;
+  private final String prefix;
+  private final Checks checks;
+  private final Set<String> routeIds = new LinkedHashSet<>();
+  private final Set<String> userRouteIds = new LinkedHashSet<>();
+  private final List<HttpEndpoint> endpoints = new ArrayList<>();
+  private int unnamed;
+
+  RouteNamespacer(String key, String prefix, Checks checks) {
+    this.key = key;
+    this.prefix = prefix;
+    this.checks = checks;
+  }
+
+  @Override
+  public void afterConfigure(RouteBuilder builder) {
+    try {
+      for (RestDefinition rest : builder.getRestCollection().getRests()) {
+        namespaceRest(rest);
+      }
+      for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
+        namespaceRoute(route);
+      }
+      checks.verify(this);
+    } catch (DeployException e) {
+      throw new NamespaceRejected(e);
+    }
+  }
+
+  private void namespaceRest(RestDefinition rest) {
+    String base = rest.getPath() == null ? "" : rest.getPath();
+    for (VerbDefinition verb : rest.getVerbs()) {
+      String path = base + (verb.getPath() == null ? "" : "/" + verb.getPath());
+      endpoints.add(new HttpEndpoint(path, Set.of(verb.asVerb().toUpperCase(Locale.ROOT))));
+      verb.setRouteId(internalId(verb.getRouteId()));
+      if (verb.getTo() != null) {
+        verb.getTo().setUri(localName(verb.getTo().getUri()));
+      }
+    }
+    rest.setPath(prefix + (base.startsWith("/") ? base : "/" + base));
+  }
+
+  private void namespaceRoute(RouteDefinition route) {
+    route.setId(internalId(route.getRouteId()));
+    FromDefinition from = route.getInput();
+    String uri = from.getUri();
+    if (uri != null && uri.startsWith("platform-http:")) {
+      from.setUri(platformHttp(uri));
+    } else if (uri != null) {
+      from.setUri(localName(uri));
+    }
+    for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), SendDefinition.class)) {
+      if (send.getUri() != null) {
+        send.setUri(localName(send.getUri()));
+      }
+    }
+    for (ToDynamicDefinition send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDynamicDefinition.class)) {
+      if (send.getUri() != null) {
+        send.setUri(localName(send.getUri()));
+      }
+    }
+  }
+
+  private String internalId(String userId) {
+    String id = userId == null || userId.isBlank() ? "route-" + (++unnamed) : userId;
+    userRouteIds.add(id);
+    String internal = key + "." + id;
+    routeIds.add(internal);
+    return internal;
+  }
+
+  /** {@code platform-http:/orders?httpMethodRestrict=GET} → under the prefix, public path recorded. */
+  private String platformHttp(String uri) {
+    String rest = uri.substring("platform-http:".length());
+    int q = rest.indexOf('?');
+    String path = (q < 0 ? rest : rest.substring(0, q)).replaceFirst("^/+", "/");
+    String query = q < 0 ? "" : rest.substring(q);
+    Set<String> methods = Arrays.stream(query.replaceFirst("^\\?", "").split("&"))
+        .filter(p -> p.startsWith("httpMethodRestrict="))
+        .flatMap(p -> Arrays.stream(p.substring("httpMethodRestrict=".length()).split(",")))
+        .map(m -> m.trim().toUpperCase(Locale.ROOT))
+        .collect(Collectors.toSet());
+    HttpEndpoint endpoint = new HttpEndpoint(path, methods);
+    endpoints.add(endpoint);
+    return "platform-http:" + prefix + endpoint.path() + query;
+  }
+
+  /** {@code direct:x} → {@code direct:<key>.x}; other URIs unchanged. */
+  private String localName(String uri) {
+    for (String scheme : LOCAL_SCHEMES) {
+      if (uri.startsWith(scheme + ":")) {
+        String name = uri.substring(scheme.length() + 1).replaceFirst("^//", "");
+        return scheme + ":" + key + "." + name;
+      }
+    }
+    return uri;
+  }
+
+  /** The Camel route ids this version defines. */
+  Set<String> routeIds() {
+    return routeIds;
+  }
+
+  /** The route ids as the integration's author wrote them (or as assigned). */
+  Set<String> userRouteIds() {
+    return userRouteIds;
+  }
+
+  /** The public HTTP endpoints this version serves. */
+  List<HttpEndpoint> endpoints() {
+    return endpoints;
+  }
+
+  /** Carries a {@link DeployException} through Camel's builder, which only lets unchecked ones out. */
+  static final class NamespaceRejected extends RuntimeException {
+    NamespaceRejected(DeployException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.outpost.runtime.deploy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.jboss.logging.Logger;
+
+/**
+ * Removes one integration version's routes completely: the running routes (gracefully, in-flight
+ * exchanges first), their definitions, and the REST definitions under its prefix — what a failed
+ * load can leave behind as well as what an upgrade retires.
+ */
+final class RouteRemoval {
+
+  private static final Logger LOG = Logger.getLogger(RouteRemoval.class);
+
+  private RouteRemoval() {}
+
+  static void remove(CamelContext camel, Set<String> routeIds, String prefix, Duration timeout) {
+    for (String id : routeIds) {
+      try {
+        if (camel.getRoute(id) != null) {
+          camel.getRouteController().stopRoute(id, Math.max(1, timeout.toSeconds()), TimeUnit.SECONDS);
+          camel.removeRoute(id);
+        }
+      } catch (Exception e) {
+        LOG.warnf("route %s could not be removed cleanly: %s", id, e.getMessage());
+      }
+    }
+    ModelCamelContext model = (ModelCamelContext) camel;
+    List<RouteDefinition> definitions = model.getRouteDefinitions().stream()
+        .filter(d -> routeIds.contains(d.getRouteId()))
+        .toList();
+    try {
+      if (!definitions.isEmpty()) {
+        model.removeRouteDefinitions(definitions);
+      }
+    } catch (Exception e) {
+      LOG.warnf("route definitions %s could not be removed: %s", routeIds, e.getMessage());
+    }
+    model.getRestDefinitions().removeIf(rest -> rest.getPath() != null && rest.getPath().startsWith(prefix));
+  }
+}

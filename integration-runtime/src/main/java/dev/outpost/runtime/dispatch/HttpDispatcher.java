@@ -1,0 +1,114 @@
+package dev.outpost.runtime.dispatch;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The stable front of every integration's HTTP paths.
+ *
+ * <p>Each deployed integration version serves its {@code platform-http} routes under an internal
+ * prefix ({@code /_outpost/<name>/g<generation>}). This handler, first on the runtime's router,
+ * maps a public path to the prefix of the integration version that currently owns it and reroutes
+ * the request there. Publishing a new version swaps the table atomically, so a request is always
+ * served by the old or the new version, never by neither; {@link #awaitDrained} then tells when the
+ * old prefix has no request left. The internal paths are not reachable directly.
+ */
+@ApplicationScoped
+public class HttpDispatcher {
+
+  /** Internal paths start with this; clients never see it. */
+  public static final String INTERNAL_ROOT = "/_outpost/";
+
+  static final String DISPATCHED = "outpost.dispatched";
+
+  private record Target(HttpEndpoint endpoint, String owner, String prefix) {}
+
+  private volatile List<Target> table = List.of();
+  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+  void register(@Observes Router router) {
+    router.route().order(-1000).handler(this::dispatch);
+  }
+
+  private void dispatch(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (ctx.get(DISPATCHED) != null) {
+      ctx.next();
+      return;
+    }
+    if (path.startsWith(INTERNAL_ROOT)) {
+      ctx.response().setStatusCode(404).end();
+      return;
+    }
+    String method = ctx.request().method().name();
+    for (Target target : table) {
+      if (target.endpoint().matches(method, path)) {
+        AtomicInteger counter = inFlight.computeIfAbsent(target.prefix(), p -> new AtomicInteger());
+        counter.incrementAndGet();
+        ctx.addEndHandler(done -> counter.decrementAndGet());
+        ctx.put(DISPATCHED, target.owner());
+        String query = ctx.request().query();
+        ctx.reroute(target.prefix() + path + (query == null ? "" : "?" + query));
+        return;
+      }
+    }
+    ctx.next();
+  }
+
+  /** The internal prefix of one integration version. */
+  public static String prefixOf(String integration, long generation) {
+    return INTERNAL_ROOT + integration + "/g" + generation;
+  }
+
+  /**
+   * Routes the public endpoints of {@code integration} to {@code prefix} from now on, replacing
+   * whatever that integration published before, in one atomic swap.
+   */
+  public synchronized void publish(String integration, String prefix, List<HttpEndpoint> endpoints) {
+    List<Target> next = new ArrayList<>(table.stream().filter(t -> !t.owner().equals(integration)).toList());
+    endpoints.forEach(e -> next.add(new Target(e, integration, prefix)));
+    next.sort(Comparator.comparingInt((Target t) -> t.endpoint().specificity()).reversed());
+    table = List.copyOf(next);
+  }
+
+  /** Stops routing to {@code integration}: its paths answer 404 from now on. */
+  public synchronized void unpublish(String integration) {
+    table = table.stream().filter(t -> !t.owner().equals(integration)).toList();
+  }
+
+  /** The integration (other than {@code except}) that publishes an endpoint conflicting with this one. */
+  public String ownerConflictingWith(HttpEndpoint endpoint, String except) {
+    return table.stream()
+        .filter(t -> !t.owner().equals(except) && t.endpoint().conflictsWith(endpoint))
+        .map(Target::owner)
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * Waits until no request routed to {@code prefix} is in flight, at most {@code timeout}.
+   *
+   * @return whether the prefix drained in time
+   */
+  public boolean awaitDrained(String prefix, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    AtomicInteger counter = inFlight.get(prefix);
+    while (counter != null && counter.get() > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    inFlight.remove(prefix);
+    return true;
+  }
+}

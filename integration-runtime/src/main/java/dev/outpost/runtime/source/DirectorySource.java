@@ -1,0 +1,152 @@
+package dev.outpost.runtime.source;
+
+import dev.outpost.runtime.config.RuntimeConfig;
+import dev.outpost.runtime.deploy.DeployException;
+import dev.outpost.runtime.deploy.IntegrationDeployer;
+import dev.outpost.runtime.status.IntegrationStatus;
+import dev.outpost.runtime.status.StatusRegistry;
+import dev.outpost.spec.model.Integration;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Deploys the integrations of a directory of {@code <name>.json} files and keeps them in step: a
+ * changed file upgrades its integration, a removed file removes it. The same code reads the agent's
+ * local state directory and a mounted ConfigMap (whose files are symlinks swapped at once): it
+ * reacts to file-system events and rescans every {@code scan-interval} anyway. Only integrations
+ * this source deployed are removed by it.
+ */
+@ApplicationScoped
+public class DirectorySource {
+
+  private static final Logger LOG = Logger.getLogger(DirectorySource.class);
+
+  private final IntegrationDeployer deployer;
+  private final IntegrationJson json;
+  private final StatusRegistry statuses;
+  private final RuntimeConfig config;
+  private final Map<String, String> applied = new HashMap<>();
+  private volatile boolean running;
+  private Thread thread;
+
+  DirectorySource(IntegrationDeployer deployer, IntegrationJson json, StatusRegistry statuses, RuntimeConfig config) {
+    this.deployer = deployer;
+    this.json = json;
+    this.statuses = statuses;
+    this.config = config;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    running = true;
+    thread = new Thread(this::watch, "outpost-integrations-dir");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      thread.join(2000);
+    }
+  }
+
+  private void watch() {
+    Path dir = config.integrationsDir();
+    LOG.infof("deploying integrations from %s", dir.toAbsolutePath());
+    WatchService watcher = null;
+    while (running) {
+      try {
+        if (watcher == null && Files.isDirectory(dir)) {
+          watcher = FileSystems.getDefault().newWatchService();
+          dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+              StandardWatchEventKinds.ENTRY_DELETE);
+        }
+        scan(dir);
+        if (watcher != null) {
+          var key = watcher.poll(config.scanInterval().toMillis(), TimeUnit.MILLISECONDS);
+          if (key != null) {
+            key.pollEvents();
+            key.reset();
+          }
+        } else {
+          Thread.sleep(config.scanInterval().toMillis());
+        }
+      } catch (InterruptedException | ClosedWatchServiceException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.warnf("scanning %s failed: %s", dir, e.toString());
+        sleepQuietly();
+      }
+    }
+  }
+
+  /** Applies what changed in {@code dir} since the last scan. Visible for tests. */
+  synchronized void scan(Path dir) throws IOException {
+    Map<String, String> present = new HashMap<>();
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path file : files.toList()) {
+          String fileName = file.getFileName().toString();
+          if (fileName.endsWith(".json") && !fileName.startsWith(".") && Files.isRegularFile(file)) {
+            present.put(fileName.substring(0, fileName.length() - ".json".length()),
+                Files.readString(file, StandardCharsets.UTF_8));
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, String> entry : present.entrySet()) {
+      if (!entry.getValue().equals(applied.get(entry.getKey()))) {
+        applied.put(entry.getKey(), entry.getValue());
+        apply(entry.getKey(), entry.getValue());
+      }
+    }
+    Set<String> gone = new HashSet<>(applied.keySet());
+    gone.removeAll(present.keySet());
+    for (String name : gone) {
+      applied.remove(name);
+      if (!deployer.remove(name)) {
+        statuses.remove(name);
+      }
+    }
+  }
+
+  private void apply(String fileName, String text) {
+    try {
+      Integration integration = json.read(text);
+      if (!fileName.equals(integration.name())) {
+        throw new DeployException("file " + fileName + ".json holds integration '" + integration.name()
+            + "': the file must be named after the integration");
+      }
+      deployer.deploy(integration);
+    } catch (DeployException e) {
+      LOG.warnf("integration file %s.json rejected: %s", fileName, e.getMessage());
+      statuses.put(new IntegrationStatus(fileName, null, null, IntegrationStatus.FAILED, e.getMessage()));
+    }
+  }
+
+  private void sleepQuietly() {
+    try {
+      Thread.sleep(config.scanInterval().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

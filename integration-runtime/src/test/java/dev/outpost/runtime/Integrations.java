@@ -1,0 +1,62 @@
+package dev.outpost.runtime;
+
+import static io.restassured.RestAssured.given;
+
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.SecretRef;
+import io.restassured.response.Response;
+import io.vertx.core.json.Json;
+import java.net.URL;
+import java.util.List;
+import java.util.Map;
+
+/** Test helpers: integrations and the admin API as a client sees them. */
+public final class Integrations {
+
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+
+  private Integrations() {}
+
+  public static Integration of(String name, String version, String source) {
+    return new Integration(name, "proj-a", version, source, Map.of(), List.of(), 1, null);
+  }
+
+  public static Integration of(String name, String version, String source, Map<String, String> config,
+      List<SecretRef> secrets) {
+    return new Integration(name, "proj-a", version, source, config, secrets, 1, null);
+  }
+
+  /** A platform-http route answering {@code body} on {@code path}. */
+  public static String constantRoute(String id, String path, String body) {
+    return """
+        - route:
+            id: %s
+            from:
+              uri: platform-http:%s
+              steps:
+                - setBody:
+                    constant: "%s"
+        """.formatted(id, path, body);
+  }
+
+  public static String json(Integration integration) {
+    return Json.encode(integration);
+  }
+
+  /** PUT through the admin API; the response tells the status. */
+  public static Response put(URL management, Integration integration) {
+    return given().header("Authorization", "Bearer " + ADMIN_TOKEN)
+        .contentType("application/json").body(json(integration))
+        .put(base(management) + "outpost/admin/integrations/" + integration.name());
+  }
+
+  public static Response delete(URL management, String name) {
+    return given().header("Authorization", "Bearer " + ADMIN_TOKEN)
+        .delete(base(management) + "outpost/admin/integrations/" + name);
+  }
+
+  /** The root of the server {@code url} points at, ending with a slash (drops Quarkus' {@code /q/}). */
+  public static String base(URL url) {
+    return url.getProtocol() + "://" + url.getHost() + ":" + url.getPort() + "/";
+  }
+}

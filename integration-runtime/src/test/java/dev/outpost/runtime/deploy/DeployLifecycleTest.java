@@ -1,0 +1,103 @@
+package dev.outpost.runtime.deploy;
+
+import static dev.outpost.runtime.Integrations.constantRoute;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.outpost.runtime.Backend;
+import dev.outpost.runtime.Integrations;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import org.junit.jupiter.api.Test;
+
+/** Deploy, call, upgrade, call again and remove through the admin API, against a real backend. */
+@QuarkusTest
+class DeployLifecycleTest {
+
+  @TestHTTPResource("/")
+  URL http;
+
+  @TestHTTPResource(value = "/", management = true)
+  URL management;
+
+  @Test
+  void deployCallUpgradeCallRemoveThroughTheAdminApi() {
+    try (Backend backend = Backend.json("{\"stock\":7}")) {
+      String v1 = """
+          - route:
+              id: stock-in
+              from:
+                uri: platform-http:/stock
+                steps:
+                  - to: direct:fetch
+          - route:
+              id: stock-fetch
+              from:
+                uri: direct:fetch
+                steps:
+                  - removeHeaders:
+                      pattern: "*"
+                  - to: %s/inventory
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("stock", "1.0.0", v1)).then().statusCode(200)
+          .body("phase", equalTo("Ready")).body("version", equalTo("1.0.0"));
+      given().get(http + "stock").then().statusCode(200).body("stock", equalTo(7));
+      assertThat(backend.received()).extracting(Backend.Received::path).containsExactly("/inventory");
+
+      Integrations.put(management, Integrations.of("stock", "2.0.0", constantRoute("stock-in", "/stock", "v2")))
+          .then().statusCode(200).body("phase", equalTo("Ready"));
+      given().get(http + "stock").then().statusCode(200).body(equalTo("v2"));
+      given().get(Integrations.base(management) + "outpost/integrations").then().statusCode(200)
+          .body("find { it.name == 'stock' }.version", equalTo("2.0.0"))
+          .body("find { it.name == 'stock' }.phase", equalTo("Ready"))
+          .body("find { it.name == 'stock' }.project", equalTo("proj-a"));
+
+      Integrations.delete(management, "stock").then().statusCode(204);
+      given().get(http + "stock").then().statusCode(404);
+      Integrations.delete(management, "stock").then().statusCode(404);
+      assertThat(backend.received()).hasSize(1);
+    }
+  }
+
+  @Test
+  void anUpgradeRemovesTheRoutesTheNewVersionNoLongerHas() {
+    String both = constantRoute("two-a", "/two/a", "a") + constantRoute("two-b", "/two/b", "b");
+    Integrations.put(management, Integrations.of("two", "1", both)).then().statusCode(200);
+    given().get(http + "two/b").then().statusCode(200).body(equalTo("b"));
+
+    Integrations.put(management, Integrations.of("two", "2", constantRoute("two-a", "/two/a", "a2")))
+        .then().statusCode(200);
+    given().get(http + "two/a").then().statusCode(200).body(equalTo("a2"));
+    given().get(http + "two/b").then().statusCode(404);
+    Integrations.delete(management, "two").then().statusCode(204);
+  }
+
+  @Test
+  void internalVersionedPathsAreNotReachableDirectly() {
+    Integrations.put(management, Integrations.of("hidden", "1", constantRoute("hidden", "/hidden", "h")))
+        .then().statusCode(200);
+    given().get(http + "hidden").then().statusCode(200);
+    for (int gen = 1; gen < 50; gen++) {
+      given().get(http + "_outpost/hidden/g" + gen + "/hidden").then().statusCode(404);
+    }
+    Integrations.delete(management, "hidden").then().statusCode(204);
+  }
+
+  @Test
+  void theQueryStringReachesTheRoute() {
+    String source = """
+        - route:
+            id: echo-query
+            from:
+              uri: platform-http:/echo-query
+              steps:
+                - setBody:
+                    simple: "${header.q}"
+        """;
+    Integrations.put(management, Integrations.of("echo-query", "1", source)).then().statusCode(200);
+    given().get(http + "echo-query?q=hello").then().statusCode(200).body(equalTo("hello"));
+    Integrations.delete(management, "echo-query").then().statusCode(204);
+  }
+}
