@@ -5,6 +5,7 @@ import dev.outpost.runtime.config.PlaceholderResolver;
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.dispatch.HttpDispatcher;
 import dev.outpost.runtime.dispatch.HttpEndpoint;
+import dev.outpost.runtime.dispatch.InboundHttpHeaders;
 import dev.outpost.runtime.status.IntegrationStatus;
 import dev.outpost.runtime.status.StatusRegistry;
 import dev.outpost.spec.model.Integration;
@@ -23,6 +24,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceHelper;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,6 +62,10 @@ public class IntegrationDeployer {
     this.statuses = statuses;
     this.config = config;
     camel.getPropertiesComponent().addPropertiesSource(properties);
+    InboundHttpHeaders inboundHeaders = new InboundHttpHeaders();
+    camel.addRoutePolicyFactory(inboundHeaders);
+    camel.getManagementStrategy().addEventNotifier(inboundHeaders);
+    ServiceHelper.startService(inboundHeaders);
   }
 
   /**

@@ -1,10 +1,12 @@
 package dev.outpost.runtime.deploy;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.jboss.logging.Logger;
@@ -21,7 +23,11 @@ final class RouteRemoval {
   private RouteRemoval() {}
 
   static void remove(CamelContext camel, Set<String> routeIds, String prefix, Duration timeout) {
-    for (String id : routeIds) {
+    // consumers first (HTTP, timers), then the direct/seda routes they call
+    List<String> ordered = routeIds.stream()
+        .sorted(Comparator.comparing((String id) -> isInternal(camel, id)))
+        .toList();
+    for (String id : ordered) {
       try {
         if (camel.getRoute(id) != null) {
           camel.getRouteController().stopRoute(id, Math.max(1, timeout.toSeconds()), TimeUnit.SECONDS);
@@ -43,5 +49,11 @@ final class RouteRemoval {
       LOG.warnf("route definitions %s could not be removed: %s", routeIds, e.getMessage());
     }
     model.getRestDefinitions().removeIf(rest -> rest.getPath() != null && rest.getPath().startsWith(prefix));
+  }
+
+  private static boolean isInternal(CamelContext camel, String routeId) {
+    Route route = camel.getRoute(routeId);
+    String uri = route == null ? "" : route.getEndpoint().getEndpointUri();
+    return uri.startsWith("direct:") || uri.startsWith("seda:");
   }
 }

@@ -64,6 +64,11 @@ public class HttpDispatcher {
     ctx.next();
   }
 
+  /** {@code /_outpost/<name>/g<n>/orders?x} → {@code /orders?x}. */
+  public static String publicPath(String internal) {
+    return internal.replaceFirst("^" + INTERNAL_ROOT + "[^/]+/g[0-9]+", "");
+  }
+
   /** The internal prefix of one integration version. */
   public static String prefixOf(String integration, long generation) {
     return INTERNAL_ROOT + integration + "/g" + generation;

@@ -1,0 +1,101 @@
+package dev.outpost.runtime.dispatch;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.NamedNode;
+import org.apache.camel.Route;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.RoutePolicySupport;
+
+/**
+ * Keeps the request a {@code platform-http} route received from steering the backend calls it
+ * makes. Camel's HTTP producer reads {@code CamelHttpUri}, {@code CamelHttpPath},
+ * {@code CamelHttpQuery} and {@code CamelHttpMethod} from the message, so without this a route
+ * {@code platform-http:/a → to: http://backend/b} calls {@code /b/a?<client query>} with the client's
+ * method. These headers are removed before every {@code http(s):} call while they still hold the
+ * inbound values; a value the route set itself is kept. Routes also see their public path in
+ * {@code CamelHttpPath}/{@code CamelHttpUri}, not the internal versioned one.
+ */
+public final class InboundHttpHeaders extends EventNotifierSupport implements RoutePolicyFactory {
+
+  static final String INBOUND = "outpost.inbound.http";
+  static final List<String> HEADERS = List.of(Exchange.HTTP_URI, Exchange.HTTP_PATH, Exchange.HTTP_QUERY,
+      Exchange.HTTP_RAW_QUERY, Exchange.HTTP_METHOD);
+
+  public InboundHttpHeaders() {
+    setIgnoreCamelContextEvents(true);
+    setIgnoreRouteEvents(true);
+    setIgnoreServiceEvents(true);
+    setIgnoreExchangeCreatedEvent(true);
+    setIgnoreExchangeCompletedEvent(true);
+    setIgnoreExchangeFailedEvents(true);
+    setIgnoreExchangeRedeliveryEvents(true);
+    setIgnoreExchangeSentEvents(true);
+    setIgnoreStepEvents(true);
+    setIgnoreExchangeAsyncProcessingStartedEvents(true);
+  }
+
+  @Override
+  public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
+    if (route instanceof RouteDefinition definition && definition.getInput() != null
+        && Objects.toString(definition.getInput().getEndpointUri(), "").startsWith("platform-http:")) {
+      return new RecordInbound();
+    }
+    return null;
+  }
+
+  @Override
+  public boolean isEnabled(CamelEvent event) {
+    return event instanceof CamelEvent.ExchangeSendingEvent;
+  }
+
+  @Override
+  public void notify(CamelEvent event) {
+    CamelEvent.ExchangeSendingEvent sending = (CamelEvent.ExchangeSendingEvent) event;
+    String uri = sending.getEndpoint().getEndpointUri();
+    if (!uri.startsWith("http:") && !uri.startsWith("https:")) {
+      return;
+    }
+    Exchange exchange = sending.getExchange();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> inbound = exchange.getProperty(INBOUND, Map.class);
+    if (inbound == null) {
+      return;
+    }
+    for (Map.Entry<String, Object> header : inbound.entrySet()) {
+      if (Objects.equals(exchange.getMessage().getHeader(header.getKey()), header.getValue())) {
+        exchange.getMessage().removeHeader(header.getKey());
+      }
+    }
+  }
+
+  /** Records the inbound values, with the internal prefix taken out of the path and URI. */
+  private static final class RecordInbound extends RoutePolicySupport {
+    @Override
+    public void onExchangeBegin(Route route, Exchange exchange) {
+      if (exchange.getProperty(INBOUND) != null) {
+        return;
+      }
+      Map<String, Object> inbound = new HashMap<>();
+      for (String name : HEADERS) {
+        Object value = exchange.getMessage().getHeader(name);
+        if (value instanceof String text && text.startsWith(HttpDispatcher.INTERNAL_ROOT)) {
+          value = HttpDispatcher.publicPath(text);
+          exchange.getMessage().setHeader(name, value);
+        }
+        if (value != null) {
+          inbound.put(name, value);
+        }
+      }
+      exchange.setProperty(INBOUND, inbound);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.outpost.runtime.dispatch;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.outpost.runtime.Backend;
+import dev.outpost.runtime.Integrations;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import org.junit.jupiter.api.Test;
+
+/** The client's request does not steer the backend calls a route makes; the route still sees it. */
+@QuarkusTest
+class InboundHttpHeadersTest {
+
+  @TestHTTPResource("/")
+  URL http;
+
+  @TestHTTPResource(value = "/", management = true)
+  URL management;
+
+  @Test
+  void theInboundPathQueryAndMethodDoNotLeakIntoABackendCall() {
+    try (Backend backend = Backend.json("{\"ok\":true}")) {
+      String source = """
+          - route:
+              id: leak-in
+              from:
+                uri: platform-http:/leak/*
+                steps:
+                  - setProperty:
+                      name: seen
+                      simple: "${header.CamelHttpMethod} ${header.CamelHttpPath}"
+                  - to: %s/target
+                  - setBody:
+                      simple: "${exchangeProperty.seen}"
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("leak", "1", source)).then().statusCode(200);
+
+      given().body("payload").put(http + "leak/deeper/path?clientQuery=1").then().statusCode(200)
+          .body(equalTo("PUT /leak/deeper/path"));
+
+      Backend.Received call = backend.received().get(0);
+      assertThat(call.path()).isEqualTo("/target");
+      assertThat(call.query()).isNull();
+      assertThat(call.method()).isEqualTo("POST");
+      assertThat(call.body()).isEqualTo("payload");
+      Integrations.delete(management, "leak").then().statusCode(204);
+    }
+  }
+
+  @Test
+  void aMethodTheRouteSetsItselfIsKept() {
+    try (Backend backend = Backend.json("{}")) {
+      String source = """
+          - route:
+              id: method-in
+              from:
+                uri: platform-http:/method-kept
+                steps:
+                  - setHeader:
+                      name: CamelHttpMethod
+                      constant: DELETE
+                  - to: %s/resource
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("method-kept", "1", source)).then().statusCode(200);
+      given().get(http + "method-kept").then().statusCode(200);
+      assertThat(backend.received().get(0).method()).isEqualTo("DELETE");
+      assertThat(backend.received().get(0).path()).isEqualTo("/resource");
+      Integrations.delete(management, "method-kept").then().statusCode(204);
+    }
+  }
+
+  @Test
+  void identityHeadersFromTheGatewayReachTheRoute() {
+    String source = """
+        - route:
+            id: whoami
+            from:
+              uri: platform-http:/whoami
+              steps:
+                - setBody:
+                    simple: "${header.X-Outpost-Subject}|${header.X-Outpost-Scopes}|${header.X-Outpost-Project}"
+        """;
+    Integrations.put(management, Integrations.of("whoami", "1", source)).then().statusCode(200);
+    given().header("X-Outpost-Subject", "alice").header("X-Outpost-Scopes", "orders:read orders:write")
+        .header("X-Outpost-Project", "proj-a")
+        .get(http + "whoami").then().statusCode(200).body(equalTo("alice|orders:read orders:write|proj-a"));
+    Integrations.delete(management, "whoami").then().statusCode(204);
+  }
+}
