@@ -5,7 +5,7 @@ import static io.restassured.RestAssured.given;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.SecretRef;
 import io.restassured.response.Response;
-import io.vertx.core.json.Json;
+import dev.outpost.spec.state.StateCodec;
 import java.net.URL;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,7 @@ public final class Integrations {
   }
 
   public static String json(Integration integration) {
-    return Json.encode(integration);
+    return StateCodec.toJson(integration);
   }
 
   /** PUT through the admin API; the response tells the status. */
