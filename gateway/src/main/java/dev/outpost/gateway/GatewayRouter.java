@@ -1,5 +1,7 @@
 package dev.outpost.gateway;
 
+import dev.outpost.gateway.auth.AuthenticateHandler;
+import dev.outpost.gateway.auth.AuthorizeHandler;
 import dev.outpost.gateway.proxy.ProxyHandler;
 import dev.outpost.gateway.proxy.RequestLimitsHandler;
 import dev.outpost.gateway.route.RouteMatchHandler;
@@ -10,17 +12,20 @@ import org.jboss.logging.Logger;
 
 /**
  * The gateway's request chain on the public port, in order: match the route on the normalised
- * path, check limits, proxy. Each step either answers (and stops) or passes to the next.
+ * path, check limits, authenticate, authorize, proxy. Each step either answers (and stops) or passes to the next.
  */
 @ApplicationScoped
 public class GatewayRouter {
 
   private static final Logger LOG = Logger.getLogger(GatewayRouter.class);
 
-  void init(@Observes Router router, RouteMatchHandler match, RequestLimitsHandler limits, ProxyHandler proxy) {
+  void init(@Observes Router router, RouteMatchHandler match, RequestLimitsHandler limits,
+      AuthenticateHandler authenticate, AuthorizeHandler authorize, ProxyHandler proxy) {
     router.route()
         .handler(match)
         .handler(limits)
+        .handler(authenticate)
+        .handler(authorize)
         .handler(proxy)
         .failureHandler(ctx -> {
           LOG.errorf(ctx.failure(), "request %s %s failed", ctx.request().method(), ctx.request().path());

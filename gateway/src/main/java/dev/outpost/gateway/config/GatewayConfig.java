@@ -19,6 +19,9 @@ public interface GatewayConfig {
   @WithDefault("${OUTPOST_HOME:.outpost}")
   Path home();
 
+  /** Where secret values are read ({@code <dir>/<secret>/<key>}); default {@code <home>/secrets}. */
+  Optional<Path> secretsDir();
+
   /** Where integrations run: {@code local} (one runtime process) or {@code kubernetes}; default local. */
   @WithDefault("local")
   Mode mode();

@@ -22,6 +22,11 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   public static Path home;
   public static Vertx vertx;
   public static LoopbackUpstream upstream;
+  public static JwksServer jwks;
+  /** A port nothing listens on: the JWKS of issuer {@code down}. */
+  public static int closedPort;
+  public static final String API_KEY = "k-2f9c1d7e6b5a4";
+  public static final String API_KEY_OTHER = "k-other-client-88";
   private static final java.util.concurrent.atomic.AtomicLong REVISION = new java.util.concurrent.atomic.AtomicLong(1);
 
   /** A revision above every one written so far: the gateway ignores older tables. */
@@ -44,6 +49,17 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       vertx = Vertx.vertx();
       home = Files.createTempDirectory("outpost-gateway-test");
       upstream = new LoopbackUpstream(vertx);
+      jwks = new JwksServer(vertx);
+      jwks.publish("main", Tokens.MAIN_KEY);
+      jwks.publish("ec", Tokens.EC_KEY);
+      jwks.publish("flaky", Tokens.MAIN_KEY);
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        closedPort = s.getLocalPort();
+      }
+      Path secret = Files.createDirectories(home.resolve("secrets").resolve("api-keys"));
+      Files.writeString(secret.resolve("keys"), "# client-id:sha256-hex\n"
+          + "client-a:" + java.util.HexFormat.of().formatHex(dev.outpost.gateway.auth.ApiKeyAuthenticator.sha256(API_KEY)) + "\n"
+          + "client-b:" + java.util.HexFormat.of().formatHex(dev.outpost.gateway.auth.ApiKeyAuthenticator.sha256(API_KEY_OTHER)) + "\n");
       TestRoutes.write(home, baseTable(1));
       return Map.of(
           "outpost.gateway.home", home.toString(),
@@ -59,7 +75,12 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   }
 
   public static List<dev.outpost.spec.model.IdentityProvider> identityProviders() {
-    return List.of();
+    return List.of(
+        TestRoutes.idp("main", Tokens.MAIN_ISSUER, jwks.uri("main"), List.of("RS256")),
+        TestRoutes.idp("ec", Tokens.EC_ISSUER, jwks.uri("ec"), List.of("ES256")),
+        TestRoutes.idp("flaky", "https://idp.test/flaky", jwks.uri("flaky"), List.of("RS256")),
+        TestRoutes.idp("rotating", "https://idp.test/rotating", jwks.uri("rotating"), List.of("RS256")),
+        TestRoutes.idp("down", "https://idp.test/down", "http://127.0.0.1:" + closedPort + "/jwks", List.of("RS256")));
   }
 
   public static List<Route> baseRoutes() {
@@ -76,6 +97,18 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         RouteAuth.anonymous(), null, null));
     routes.add(new Route("small", "proj-a", new RouteMatch("/small", List.of(), List.of()), "int-small", false,
         RouteAuth.anonymous(), null, 2000, 0, null, 1024));
+    routes.add(TestRoutes.route("jwt", new RouteMatch("/jwt", List.of(), List.of()), true,
+        TestRoutes.jwt(List.of("main", "ec"), List.of()), null, null));
+    routes.add(TestRoutes.route("jwt-scoped", new RouteMatch("/jwt-scoped", List.of(), List.of()), true,
+        TestRoutes.jwt(List.of("main"), List.of("orders:read")), null, null));
+    routes.add(TestRoutes.route("jwt-down", new RouteMatch("/jwt-down", List.of(), List.of()), true,
+        TestRoutes.jwt(List.of("down"), List.of()), null, null));
+    routes.add(TestRoutes.route("jwt-flaky", new RouteMatch("/jwt-flaky", List.of(), List.of()), true,
+        TestRoutes.jwt(List.of("flaky"), List.of()), null, null));
+    routes.add(TestRoutes.route("jwt-rotating", new RouteMatch("/jwt-rotating", List.of(), List.of()), true,
+        TestRoutes.jwt(List.of("rotating"), List.of()), null, null));
+    routes.add(TestRoutes.route("apikey", new RouteMatch("/apikey", List.of(), List.of()), true,
+        TestRoutes.apiKey("X-API-Key", "api-keys", "keys"), null, null));
     return routes;
   }
 

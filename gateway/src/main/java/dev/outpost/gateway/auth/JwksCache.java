@@ -1,0 +1,209 @@
+package dev.outpost.gateway.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.PublicJsonWebKey;
+import org.jose4j.lang.JoseException;
+
+/**
+ * One identity provider's signing keys. Keys are served from memory; the JWKS is fetched again when
+ * a token names an unknown {@code kid} (at most once per {@code minRefreshNanos}) and in the
+ * background once the copy is older than {@code refreshNanos}. When the endpoint is down the last
+ * good copy keeps serving; only a key that cannot be had at all is reported as {@link
+ * Lookup#UNAVAILABLE}.
+ */
+public final class JwksCache {
+
+  private static final Logger LOG = Logger.getLogger(JwksCache.class);
+  private static final int MAX_JWKS_BYTES = 512 * 1024;
+
+  /** The outcome of a key lookup. */
+  public enum Lookup { FOUND, UNKNOWN, UNAVAILABLE }
+
+  /** A lookup result: the key when {@link Lookup#FOUND}. */
+  public record KeyResult(Lookup lookup, PublicJsonWebKey key, long generation) {}
+
+  private final String name;
+  private final URI uri;
+  private final HttpClient client;
+  private final long minRefreshNanos;
+  private final long refreshNanos;
+  private final long fetchTimeoutMillis;
+
+  private volatile Map<String, PublicJsonWebKey> keys = Map.of();
+  private volatile List<PublicJsonWebKey> keyList = List.of();
+  private volatile long generation;
+  private volatile boolean lastFetchFailed;
+  private volatile long fetchedAt;
+  private long lastAttemptAt;
+  private boolean attempted;
+  private Future<Void> inFlight;
+
+  public JwksCache(String name, URI uri, HttpClient client, long minRefreshNanos, long refreshNanos, long fetchTimeoutMillis) {
+    this.name = name;
+    this.uri = uri;
+    this.client = client;
+    this.minRefreshNanos = minRefreshNanos;
+    this.refreshNanos = refreshNanos;
+    this.fetchTimeoutMillis = fetchTimeoutMillis;
+  }
+
+  public URI uri() {
+    return uri;
+  }
+
+  /** Bumped each time the key set changes: verified tokens remembered under an older one are dropped. */
+  public long generation() {
+    return generation;
+  }
+
+  /**
+   * The key for {@code kid} (or, with a null kid, the only key of the set).
+   */
+  public Future<KeyResult> key(String kid) {
+    PublicJsonWebKey key = find(kid);
+    if (key != null) {
+      refreshIfStale();
+      return Future.succeededFuture(new KeyResult(Lookup.FOUND, key, generation));
+    }
+    Future<Void> refreshed = refreshIfAllowed();
+    if (refreshed == null) {
+      return Future.succeededFuture(missing());
+    }
+    return refreshed.transform(ar -> {
+      PublicJsonWebKey k = find(kid);
+      return Future.succeededFuture(k != null ? new KeyResult(Lookup.FOUND, k, generation) : missing());
+    });
+  }
+
+  /** Starts a background fetch when the copy is older than the refresh interval; callers keep using the copy. */
+  public void refreshIfStale() {
+    if (System.nanoTime() - fetchedAt > refreshNanos) {
+      refresh();
+    }
+  }
+
+  private KeyResult missing() {
+    return new KeyResult(lastFetchFailed ? Lookup.UNAVAILABLE : Lookup.UNKNOWN, null, generation);
+  }
+
+  private PublicJsonWebKey find(String kid) {
+    if (kid == null) {
+      List<PublicJsonWebKey> all = keyList;
+      return all.size() == 1 ? all.get(0) : null;
+    }
+    return keys.get(kid);
+  }
+
+  /** Starts a fetch unless one ran within the minimum interval; null when refused. */
+  private synchronized Future<Void> refreshIfAllowed() {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    if (attempted && System.nanoTime() - lastAttemptAt < minRefreshNanos) {
+      return null;
+    }
+    return refresh();
+  }
+
+  /** Fetches the JWKS now (one fetch at a time). */
+  public synchronized Future<Void> refresh() {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    attempted = true;
+    lastAttemptAt = System.nanoTime();
+    Promise<Void> done = Promise.promise();
+    inFlight = done.future();
+    fetch().onComplete(ar -> {
+      if (ar.succeeded()) {
+        install(ar.result());
+      } else {
+        lastFetchFailed = true;
+        LOG.warnf("JWKS of identity provider %s (%s) could not be fetched: %s", name, uri, ar.cause().getMessage());
+      }
+      synchronized (this) {
+        inFlight = null;
+      }
+      done.complete();
+    });
+    return done.future();
+  }
+
+  private Future<Map<String, PublicJsonWebKey>> fetch() {
+    boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
+    int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(uri.getHost()).setPort(port)
+        .setSsl(ssl).setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
+        .setTimeout(fetchTimeoutMillis).putHeader("Accept", "application/json");
+    return client.request(options)
+        .compose(req -> req.send())
+        .compose(this::body)
+        .compose(body -> {
+          try {
+            return Future.succeededFuture(parse(body.toString()));
+          } catch (JoseException | RuntimeException e) {
+            return Future.failedFuture("not a JWKS: " + e.getMessage());
+          }
+        });
+  }
+
+  private Future<Buffer> body(HttpClientResponse response) {
+    if (response.statusCode() != 200) {
+      return Future.failedFuture("HTTP " + response.statusCode());
+    }
+    String length = response.getHeader("Content-Length");
+    if (length != null && length.length() < 12 && Long.parseLong(length) > MAX_JWKS_BYTES) {
+      return Future.failedFuture("JWKS larger than " + MAX_JWKS_BYTES + " bytes");
+    }
+    return response.body();
+  }
+
+  /** Only public signing keys with a usable algorithm family are kept; private parts are never read. */
+  static Map<String, PublicJsonWebKey> parse(String json) throws JoseException {
+    Map<String, PublicJsonWebKey> parsed = new HashMap<>();
+    int anonymous = 0;
+    for (JsonWebKey jwk : new JsonWebKeySet(json).getJsonWebKeys()) {
+      if (!(jwk instanceof PublicJsonWebKey pub) || (jwk.getUse() != null && !"sig".equals(jwk.getUse()))) {
+        continue;
+      }
+      String kid = jwk.getKeyId() != null ? jwk.getKeyId() : "\0anonymous-" + anonymous++;
+      parsed.put(kid, pub);
+    }
+    return parsed;
+  }
+
+  private void install(Map<String, PublicJsonWebKey> fresh) {
+    fetchedAt = System.nanoTime();
+    lastFetchFailed = false;
+    if (!fresh.keySet().equals(keys.keySet()) || !sameKeys(fresh)) {
+      keys = Map.copyOf(fresh);
+      keyList = List.copyOf(fresh.values());
+      generation++;
+      LOG.infof("JWKS of identity provider %s: %d signing keys %s", name, fresh.size(), fresh.keySet());
+    }
+  }
+
+  private boolean sameKeys(Map<String, PublicJsonWebKey> fresh) {
+    for (Map.Entry<String, PublicJsonWebKey> e : fresh.entrySet()) {
+      PublicJsonWebKey old = keys.get(e.getKey());
+      if (old == null || !old.getPublicKey().equals(e.getValue().getPublicKey())) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,224 @@
+package dev.outpost.gateway.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.gateway.config.GatewayConfig;
+import dev.outpost.spec.model.IdentityProvider;
+import dev.outpost.spec.model.JwtAuth;
+import io.vertx.core.Future;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jwk.PublicJsonWebKey;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumer;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+
+/**
+ * Verifies bearer JWTs for a route with jose4j. The token's own header only ever selects a key by
+ * {@code kid} from the issuer's published JWKS: embedded {@code jwk}, {@code jku}, {@code x5u} and
+ * {@code x5c} are never followed, tokens with {@code crit} are refused, and the algorithm must be
+ * one the issuer is pinned to (so {@code none} and HMAC are always refused). Then {@code iss},
+ * {@code exp} (required) and {@code nbf} with the issuer's bounded skew, {@code sub} (required) and
+ * {@code aud} are checked. A token verified once is remembered until it expires or the issuer's
+ * keys change.
+ */
+@ApplicationScoped
+public class JwtVerifier {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Base64.Decoder B64 = Base64.getUrlDecoder();
+  private static final int MAX_SKEW_SECONDS = 300;
+
+  /** A token already verified: the identity, its audiences and when it stops being valid. */
+  private record Verified(Identity identity, String issuer, long generation, List<String> audiences, long notAfterMillis) {}
+
+  private final IdentityProviders providers;
+  private final GatewayConfig.Jwt config;
+  private final ConcurrentMap<String, Verified> verified = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, JwtConsumer> consumers = new ConcurrentHashMap<>();
+
+  JwtVerifier(IdentityProviders providers, GatewayConfig config) {
+    this.providers = providers;
+    this.config = config.jwt();
+  }
+
+  /**
+   * Verifies {@code token} for a route with {@code auth}.
+   *
+   * @return the caller, or a failed future with an {@link AuthFailure} (401, or 503 when the
+   *     issuer's keys cannot be fetched and none is cached)
+   */
+  public Future<Identity> verify(String token, JwtAuth auth) {
+    try {
+      if (token.length() > config.maxTokenBytes()) {
+        throw AuthFailure.unauthorized("the token is larger than " + config.maxTokenBytes() + " bytes");
+      }
+      String[] parts = token.split("\\.", -1);
+      if (parts.length != 3 || parts[2].isEmpty() || !base64url(parts[0]) || !base64url(parts[1]) || !base64url(parts[2])) {
+        throw AuthFailure.unauthorized("the token is not a signed JWT (header.payload.signature)");
+      }
+      JsonNode header = object(parts[0], "header");
+      JsonNode payload = object(parts[1], "payload");
+      if (header.has("crit")) {
+        throw AuthFailure.unauthorized("tokens with critical header extensions are not accepted");
+      }
+      JsonNode iss = payload.get("iss");
+      IdentityProviders.Issuer issuer = iss != null && iss.isTextual() ? issuerFor(iss.asText(), auth) : null;
+      if (issuer == null) {
+        throw AuthFailure.unauthorized("the token's issuer is not trusted by this route");
+      }
+      JsonNode alg = header.get("alg");
+      if (alg == null || !alg.isTextual() || !issuer.provider().algorithms().contains(alg.asText())) {
+        throw AuthFailure.unauthorized("the token's algorithm is not accepted for its issuer");
+      }
+      JsonNode kidNode = header.get("kid");
+      if (kidNode != null && !kidNode.isTextual()) {
+        throw AuthFailure.unauthorized("the token's kid is not a string");
+      }
+      List<String> audiences = expectedAudiences(auth, issuer.provider());
+      issuer.keys().refreshIfStale();
+      Verified hit = verified.get(token);
+      if (hit != null && hit.issuer().equals(issuer.provider().name()) && hit.generation() == issuer.keys().generation()
+          && System.currentTimeMillis() < hit.notAfterMillis()) {
+        checkAudience(hit.audiences(), audiences);
+        return Future.succeededFuture(hit.identity());
+      }
+      String kid = kidNode == null ? null : kidNode.asText();
+      return issuer.keys().key(kid).map(result -> switch (result.lookup()) {
+        case FOUND -> verifyWith(token, issuer, kid, result.key(), result.generation(), audiences);
+        case UNKNOWN -> throw AuthFailure.unauthorized("the token's signing key is not published by its issuer");
+        case UNAVAILABLE -> throw new AuthFailure(503, "the signing keys of issuer " + issuer.provider().name() + " cannot be fetched");
+      });
+    } catch (AuthFailure failure) {
+      return Future.failedFuture(failure);
+    }
+  }
+
+  private Identity verifyWith(String token, IdentityProviders.Issuer issuer, String kid, PublicJsonWebKey key,
+      long generation, List<String> audiences) {
+    IdentityProvider idp = issuer.provider();
+    JwtConsumer consumer = consumers.computeIfAbsent(idp.name() + "\0" + generation + "\0" + kid, k -> new JwtConsumerBuilder()
+        .setRequireExpirationTime()
+        .setRequireSubject()
+        .setAllowedClockSkewInSeconds(Math.min(Math.max(idp.clockSkewSeconds(), 0), MAX_SKEW_SECONDS))
+        .setExpectedIssuer(idp.issuer())
+        .setSkipDefaultAudienceValidation()
+        .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, idp.algorithms().toArray(String[]::new))
+        .setVerificationKey(key.getPublicKey())
+        .build());
+    try {
+      JwtClaims claims = consumer.processToClaims(token);
+      List<String> tokenAudiences = claims.hasAudience() ? claims.getAudience() : List.of();
+      checkAudience(tokenAudiences, audiences);
+      String subject = claims.getSubject();
+      if (subject.isEmpty() || subject.length() > 256 || subject.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw AuthFailure.unauthorized("the token's subject is not usable");
+      }
+      Identity identity = new Identity(subject, scopes(claims), idp.name());
+      long notAfter = claims.getExpirationTime().getValueInMillis();
+      if (config.verifiedCacheSize() > 0) {
+        if (verified.size() >= config.verifiedCacheSize()) {
+          verified.clear();
+        }
+        verified.put(token, new Verified(identity, idp.name(), generation, tokenAudiences, notAfter));
+      }
+      return identity;
+    } catch (InvalidJwtException | MalformedClaimException e) {
+      throw AuthFailure.unauthorized("the token is not valid: " + reason(e));
+    }
+  }
+
+  private static String reason(Exception e) {
+    if (e instanceof InvalidJwtException invalid && invalid.hasExpired()) {
+      return "expired";
+    }
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("signature")) {
+      return "bad signature";
+    }
+    if (message.contains("nbf") || message.contains("Not Before")) {
+      return "not yet valid";
+    }
+    if (message.contains("iss")) {
+      return "wrong issuer";
+    }
+    return "claims rejected";
+  }
+
+  private IdentityProviders.Issuer issuerFor(String iss, JwtAuth auth) {
+    for (String name : auth.identityProviders()) {
+      IdentityProviders.Issuer issuer = providers.get(name);
+      if (issuer != null && issuer.provider().issuer().equals(iss)) {
+        return issuer;
+      }
+    }
+    return null;
+  }
+
+  private static List<String> expectedAudiences(JwtAuth auth, IdentityProvider idp) {
+    return !auth.audiences().isEmpty() ? auth.audiences() : idp.audiences();
+  }
+
+  private static void checkAudience(List<String> tokenAudiences, List<String> expected) {
+    if (expected.isEmpty()) {
+      return;
+    }
+    for (String aud : tokenAudiences) {
+      if (expected.contains(aud)) {
+        return;
+      }
+    }
+    throw AuthFailure.unauthorized("the token's audience is not accepted by this route");
+  }
+
+  private static List<String> scopes(JwtClaims claims) throws MalformedClaimException {
+    List<String> scopes = new ArrayList<>();
+    Object scope = claims.getClaimValue("scope");
+    Object scp = claims.getClaimValue("scp");
+    for (Object value : new Object[] {scope, scp}) {
+      if (value instanceof String s) {
+        for (String part : s.trim().split("\\s+")) {
+          if (!part.isEmpty() && part.chars().noneMatch(c -> c < 0x21 || c == 0x7f)) {
+            scopes.add(part);
+          }
+        }
+      } else if (value instanceof List<?> list) {
+        for (Object item : list) {
+          if (item instanceof String s && !s.isEmpty() && s.chars().noneMatch(c -> c < 0x21 || c == 0x7f)) {
+            scopes.add(s);
+          }
+        }
+      }
+    }
+    return scopes;
+  }
+
+  private static boolean base64url(String part) {
+    for (int i = 0; i < part.length(); i++) {
+      char c = part.charAt(i);
+      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static JsonNode object(String part, String what) {
+    try {
+      JsonNode node = JSON.readTree(B64.decode(part));
+      if (node == null || !node.isObject()) {
+        throw AuthFailure.unauthorized("the token's " + what + " is not a JSON object");
+      }
+      return node;
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw AuthFailure.unauthorized("the token's " + what + " is not a JSON object");
+    }
+  }
+}

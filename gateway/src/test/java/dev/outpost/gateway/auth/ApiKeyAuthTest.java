@@ -1,0 +1,82 @@
+package dev.outpost.gateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.LoopbackUpstream.Received;
+import dev.outpost.gateway.support.RawHttp;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** API key routes with keys hashed in a secret file: who gets through, what the upstream sees, rotation. */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestEnvironment.class)
+class ApiKeyAuthTest {
+
+  @TestHTTPResource("/")
+  URL gateway;
+
+  @BeforeEach
+  void clear() {
+    GatewayTestEnvironment.upstream.clear();
+  }
+
+  private RawHttp.Response call(String headers) throws Exception {
+    return RawHttp.send(gateway.getPort(), "GET /apikey/data HTTP/1.1\r\nHost: gw\r\n" + headers + "\r\n");
+  }
+
+  @Test
+  void aKnownKeyPassesAsItsClientAndIsNotForwarded() throws Exception {
+    assertThat(call("X-API-Key: " + GatewayTestEnvironment.API_KEY + "\r\n").status()).isEqualTo(200);
+    Received got = GatewayTestEnvironment.upstream.next();
+    assertThat(got.headers().get("X-Outpost-Subject")).isEqualTo("client-a");
+    assertThat(got.headers().contains("X-API-Key")).isFalse();
+    assertThat(call("x-api-key: " + GatewayTestEnvironment.API_KEY_OTHER + "\r\n").status()).isEqualTo(200);
+    assertThat(GatewayTestEnvironment.upstream.next().headers().get("X-Outpost-Subject")).isEqualTo("client-b");
+  }
+
+  @Test
+  void badKeysAreRefusedAndNothingGoesUp() throws Exception {
+    String[] attempts = {
+        "",
+        "X-API-Key: \r\n",
+        "X-API-Key: wrong\r\n",
+        "X-API-Key: " + GatewayTestEnvironment.API_KEY + "x\r\n",
+        "X-API-Key: " + GatewayTestEnvironment.API_KEY.toUpperCase() + "\r\n",
+        "X-API-Key: client-a\r\n",
+        "X-API-Key: " + HexFormat.of().formatHex(ApiKeyAuthenticator.sha256(GatewayTestEnvironment.API_KEY)) + "\r\n",
+        "X-API-Key: wrong\r\nX-API-Key: " + GatewayTestEnvironment.API_KEY + "\r\n",
+        "Authorization: Bearer " + GatewayTestEnvironment.API_KEY + "\r\n",
+    };
+    for (String attempt : attempts) {
+      assertThat(call(attempt).status()).as(attempt).isEqualTo(401);
+    }
+    assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+
+  @Test
+  void keysRotateWhenTheSecretChanges() throws Exception {
+    Path file = GatewayTestEnvironment.home.resolve("secrets/api-keys/keys");
+    String original = Files.readString(file);
+    String fresh = "k-rotated-" + System.nanoTime();
+    try {
+      Files.writeString(file, original + "client-c:" + HexFormat.of().formatHex(ApiKeyAuthenticator.sha256(fresh)) + "\n");
+      long deadline = System.currentTimeMillis() + 4000;
+      int status = 401;
+      while (status != 200 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+        status = call("X-API-Key: " + fresh + "\r\n").status();
+      }
+      assertThat(status).isEqualTo(200);
+    } finally {
+      Files.writeString(file, original);
+    }
+  }
+}

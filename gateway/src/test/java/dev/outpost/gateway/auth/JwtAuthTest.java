@@ -1,0 +1,129 @@
+package dev.outpost.gateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.LoopbackUpstream.Received;
+import dev.outpost.gateway.support.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import org.jose4j.jwk.PublicJsonWebKey;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** JWT routes against real JWKS endpoints on loopback: identity headers, scopes, several issuers, outages, rotation. */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestEnvironment.class)
+class JwtAuthTest {
+
+  @TestHTTPResource("/")
+  URL gateway;
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeEach
+  void clear() {
+    GatewayTestEnvironment.upstream.clear();
+  }
+
+  private HttpResponse<String> call(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + path));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aValidTokenReachesTheUpstreamWithTheIdentityHeaders() throws Exception {
+    HttpResponse<String> response = call("/jwt-scoped/orders", Tokens.valid("alice", "orders:read reports"));
+    assertThat(response.statusCode()).isEqualTo(200);
+    Received got = GatewayTestEnvironment.upstream.next();
+    assertThat(got.uri()).isEqualTo("/orders");
+    assertThat(got.headers().get("X-Outpost-Subject")).isEqualTo("alice");
+    assertThat(got.headers().get("X-Outpost-Scopes")).isEqualTo("orders:read reports");
+    assertThat(got.headers().get("X-Outpost-Route")).isEqualTo("jwt-scoped");
+  }
+
+  @Test
+  void aRouteAcceptsEachOfItsIssuersWithItsOwnAlgorithm() throws Exception {
+    assertThat(call("/jwt/a", Tokens.valid("bob", null)).statusCode()).isEqualTo(200);
+    String ec = Tokens.sign(Tokens.EC_KEY, "ES256", Tokens.claims(Tokens.EC_ISSUER, "carol", null));
+    assertThat(call("/jwt/a", ec).statusCode()).isEqualTo(200);
+    assertThat(GatewayTestEnvironment.upstream.next().headers().get("X-Outpost-Subject")).isEqualTo("bob");
+    assertThat(GatewayTestEnvironment.upstream.next().headers().get("X-Outpost-Subject")).isEqualTo("carol");
+    String ecOnRs = Tokens.sign(Tokens.EC_KEY, "ES256", Tokens.claims(Tokens.MAIN_ISSUER, "carol", null));
+    assertThat(call("/jwt/a", ecOnRs).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void anUnreachableJwksGives503NotA401() throws Exception {
+    PublicJsonWebKey key = Tokens.rsa("d-1");
+    String token = Tokens.sign(key, "RS256", Tokens.claims("https://idp.test/down", "dave", null));
+    HttpResponse<String> response = call("/jwt-down/x", token);
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    assertThat(response.body()).contains("cannot be fetched");
+    assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+
+  @Test
+  void cachedKeysKeepServingWhileTheIdentityProviderIsDown() throws Exception {
+    String iss = "https://idp.test/flaky";
+    assertThat(call("/jwt-flaky/x", Tokens.sign(Tokens.MAIN_KEY, "RS256", Tokens.claims(iss, "erin", null))).statusCode()).isEqualTo(200);
+    GatewayTestEnvironment.jwks.down("flaky", true);
+    try {
+      Thread.sleep(250);
+      assertThat(call("/jwt-flaky/x", Tokens.sign(Tokens.MAIN_KEY, "RS256", Tokens.claims(iss, "frank", null))).statusCode())
+          .as("known kid, IdP down: served from cache").isEqualTo(200);
+      PublicJsonWebKey unknown = Tokens.rsa("new-" + UUID.randomUUID());
+      assertThat(call("/jwt-flaky/x", Tokens.sign(unknown, "RS256", Tokens.claims(iss, "gina", null))).statusCode())
+          .as("unknown kid, IdP down: cannot decide").isEqualTo(503);
+    } finally {
+      GatewayTestEnvironment.jwks.down("flaky", false);
+    }
+  }
+
+  @Test
+  void signingKeysRotateWithoutRestart() throws Exception {
+    String iss = "https://idp.test/rotating";
+    PublicJsonWebKey first = Tokens.rsa("rot-1");
+    PublicJsonWebKey second = Tokens.rsa("rot-2");
+    GatewayTestEnvironment.jwks.publish("rotating", first);
+    String firstToken = Tokens.sign(first, "RS256", Tokens.claims(iss, "hank", null));
+    assertThat(call("/jwt-rotating/x", firstToken).statusCode()).isEqualTo(200);
+
+    GatewayTestEnvironment.jwks.publish("rotating", first, second);
+    Thread.sleep(250);
+    String secondToken = Tokens.sign(second, "RS256", Tokens.claims(iss, "ivy", null));
+    assertThat(call("/jwt-rotating/x", secondToken).statusCode()).as("new kid fetched on first sight").isEqualTo(200);
+
+    GatewayTestEnvironment.jwks.publish("rotating", second);
+    long deadline = System.currentTimeMillis() + 8000;
+    int status = 200;
+    while (status == 200 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+      status = call("/jwt-rotating/x", firstToken).statusCode();
+    }
+    assertThat(status).as("a key removed from the JWKS stops being accepted after the periodic refresh").isEqualTo(401);
+    assertThat(call("/jwt-rotating/x", secondToken).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void unknownKidsRefreshTheJwksAtABoundedRate() throws Exception {
+    Thread.sleep(250);
+    int before = GatewayTestEnvironment.jwks.fetches("main");
+    for (int i = 0; i < 20; i++) {
+      PublicJsonWebKey random = Tokens.rsa("random-" + i);
+      assertThat(call("/jwt/x", Tokens.sign(random, "RS256", Tokens.claims(Tokens.MAIN_ISSUER, "x", null))).statusCode()).isEqualTo(401);
+    }
+    assertThat(GatewayTestEnvironment.jwks.fetches("main") - before).isLessThan(20);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.outpost.gateway.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.PublicJsonWebKey;
+
+/** A real JWKS endpoint on loopback: {@code GET /jwks/<name>} serves that issuer's public keys; an issuer can be taken down (503). */
+public final class JwksServer {
+
+  private final HttpServer server;
+  private final Map<String, String> sets = new ConcurrentHashMap<>();
+  private final Set<String> down = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
+
+  public JwksServer(Vertx vertx) throws Exception {
+    server = vertx.createHttpServer().requestHandler(req -> {
+      String name = req.path().substring(req.path().lastIndexOf('/') + 1);
+      fetches.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
+      String set = sets.get(name);
+      if (down.contains(name) || set == null) {
+        req.response().setStatusCode(503).end();
+      } else {
+        req.response().putHeader("Content-Type", "application/json").end(set);
+      }
+    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  public String uri(String name) {
+    return "http://127.0.0.1:" + server.actualPort() + "/jwks/" + name;
+  }
+
+  /** Publishes exactly these keys (public parts only) for {@code name}. */
+  public void publish(String name, PublicJsonWebKey... keys) {
+    JsonWebKeySet set = new JsonWebKeySet();
+    for (PublicJsonWebKey key : keys) {
+      set.addJsonWebKey(key);
+    }
+    sets.put(name, set.toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+  }
+
+  public void down(String name, boolean isDown) {
+    if (isDown) {
+      down.add(name);
+    } else {
+      down.remove(name);
+    }
+  }
+
+  public int fetches(String name) {
+    AtomicInteger n = fetches.get(name);
+    return n == null ? 0 : n.get();
+  }
+}
