@@ -1,0 +1,87 @@
+package dev.outpost.observability.config;
+
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Fails the start with every bad key named, rather than failing at the first request. */
+@Startup
+@ApplicationScoped
+public class ConfigCheck {
+
+  @Inject ObservabilityConfig config;
+
+  @ConfigProperty(name = "quarkus.http.cors.origins")
+  Optional<List<String>> corsOrigins;
+
+  @PostConstruct
+  void validate() {
+    List<String> errors = problems(config, corsOrigins.orElse(List.of()));
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException("invalid configuration: " + String.join("; ", errors));
+    }
+  }
+
+  static List<String> problems(ObservabilityConfig config, List<String> corsOrigins) {
+    List<String> errors = new ArrayList<>();
+    ObservabilityConfig.Ingest ingest = config.ingest();
+    if (ingest.dataPlaneToken().map(String::isBlank).orElse(true)) {
+      errors.add("outpost.observability.ingest.data-plane-token is required (env OUTPOST_INGEST_TOKEN)");
+    } else if (ingest.dataPlaneToken().get().length() < 16) {
+      errors.add("outpost.observability.ingest.data-plane-token must be at least 16 characters");
+    }
+    ingest.integrationTokens().forEach((name, token) -> {
+      if (token.token().length() < 16) {
+        errors.add("outpost.observability.ingest.integration-tokens." + name + ".token must be at least 16 characters");
+      }
+      if (token.project().isBlank()) {
+        errors.add("outpost.observability.ingest.integration-tokens." + name + ".project must not be blank");
+      }
+    });
+    if (ingest.port() < 0 || ingest.port() > 65535) {
+      errors.add("outpost.observability.ingest.port must be between 0 and 65535");
+    }
+    if (ingest.maxBodyBytes() < 1024) {
+      errors.add("outpost.observability.ingest.max-body-bytes must be at least 1024");
+    }
+    if (ingest.maxDecompressedBytes() < ingest.maxBodyBytes()) {
+      errors.add("outpost.observability.ingest.max-decompressed-bytes must be at least max-body-bytes");
+    }
+    if (ingest.maxInFlight() < 1) {
+      errors.add("outpost.observability.ingest.max-in-flight must be at least 1");
+    }
+    ObservabilityConfig.Storage storage = config.storage();
+    if (storage.retention().compareTo(Duration.ofDays(1)) < 0) {
+      errors.add("outpost.observability.storage.retention must be at least 1 day (partitions are daily)");
+    }
+    if (storage.refreshInterval().compareTo(Duration.ofSeconds(1)) >= 0 || storage.refreshInterval().isNegative()
+        || storage.refreshInterval().isZero()) {
+      errors.add("outpost.observability.storage.refresh-interval must be between 0 and 1 s (searches see records within 1 s)");
+    }
+    if (storage.checkpointInterval().isNegative() || storage.checkpointInterval().isZero()) {
+      errors.add("outpost.observability.storage.checkpoint-interval must be positive");
+    }
+    if (storage.ramBufferMb() < 1) {
+      errors.add("outpost.observability.storage.ram-buffer-mb must be at least 1");
+    }
+    ObservabilityConfig.Query query = config.query();
+    if (query.maxLimit() < 1 || query.maxClauses() < 1 || query.maxBuckets() < 1 || query.maxTraceSpans() < 1) {
+      errors.add("outpost.observability.query.max-* limits must be at least 1");
+    }
+    if (config.security().projectsClaim().isBlank()) {
+      errors.add("outpost.observability.security.projects-claim must not be blank");
+    }
+    for (String origin : corsOrigins) {
+      if (origin.contains("*")) {
+        errors.add("quarkus.http.cors.origins must list exact origins, not '" + origin + "' (no wildcard with credentials)");
+      }
+    }
+    return errors;
+  }
+}

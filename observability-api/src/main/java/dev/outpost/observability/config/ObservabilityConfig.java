@@ -1,0 +1,123 @@
+package dev.outpost.observability.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Configuration of observability-api, prefix {@code outpost.observability}. Every default is
+ * documented here; {@link ConfigCheck} validates the whole mapping at start.
+ */
+@ConfigMapping(prefix = "outpost.observability")
+public interface ObservabilityConfig {
+
+  /** Where the journal and the Lucene indexes live. Default {@code $OUTPOST_HOME/data/observability}. */
+  @WithDefault("${OUTPOST_HOME:.outpost}/data/observability")
+  Path dataDir();
+
+  Ingest ingest();
+
+  Storage storage();
+
+  Query query();
+
+  Security security();
+
+  /** The OTLP/HTTP receiver, on its own port so that only the query port is exposed. */
+  interface Ingest {
+    /** OTLP/HTTP port. Default 4318 (the OTLP standard); 0 picks a free port. */
+    @WithDefault("4318")
+    int port();
+
+    /** Interface the OTLP receiver binds to. Default all interfaces. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** Largest request body on the wire, in bytes; larger ones get 413. Default 4 MiB. */
+    @WithDefault("4194304")
+    int maxBodyBytes();
+
+    /** Largest body after gzip decompression, in bytes; larger ones get 413. Default 32 MiB. */
+    @WithDefault("33554432")
+    int maxDecompressedBytes();
+
+    /** Bearer token of the data plane: may write records of any project. Required. */
+    Optional<String> dataPlaneToken();
+
+    /** Per-integration tokens, by integration name: records sent with one belong to its project. */
+    Map<String, IntegrationToken> integrationTokens();
+
+    /** Requests handled at once before answering 429 with Retry-After. Default 64. */
+    @WithDefault("64")
+    int maxInFlight();
+
+    /** Below this much free disk the receiver answers 503 with Retry-After. Default 256 MiB. */
+    @WithDefault("268435456")
+    long minFreeDiskBytes();
+  }
+
+  /** A token bound to one integration and its project. */
+  interface IntegrationToken {
+    /** The bearer token value. */
+    String token();
+
+    /** The project every record sent with this token is stored under. */
+    String project();
+  }
+
+  /** Lucene storage and the journal. */
+  interface Storage {
+    /** How long records are kept; whole daily partitions older than this are deleted. Default 7 days. */
+    @WithDefault("P7D")
+    Duration retention();
+
+    /** How often retention runs. Default every hour. */
+    @WithDefault("PT1H")
+    Duration retentionInterval();
+
+    /** How often indexes are committed and the journal truncated. Default 10 s. */
+    @WithDefault("PT10S")
+    Duration checkpointInterval();
+
+    /** How often searchers reopen to see new records (must stay under 1 s). Default 200 ms. */
+    @WithDefault("PT0.2S")
+    Duration refreshInterval();
+
+    /** Indexing RAM buffer per partition writer, in MiB. Default 64. */
+    @WithDefault("64")
+    int ramBufferMb();
+  }
+
+  /** Limits that keep one query from stalling the store. */
+  interface Query {
+    /** Largest {@code limit} a search accepts. Default 1000. */
+    @WithDefault("1000")
+    int maxLimit();
+
+    /** Largest number of clauses in a parsed query text. Default 256. */
+    @WithDefault("256")
+    int maxClauses();
+
+    /** Time a search may take before it returns what it found, marked partial. Default 5 s. */
+    @WithDefault("PT5S")
+    Duration timeBudget();
+
+    /** Largest number of histogram buckets. Default 1000. */
+    @WithDefault("1000")
+    int maxBuckets();
+
+    /** Most spans returned for one trace. Default 10000. */
+    @WithDefault("10000")
+    int maxTraceSpans();
+  }
+
+  /** The browser path: JWT verification itself is smallrye-jwt's ({@code mp.jwt.verify.*}). */
+  interface Security {
+    /** The JWT claim that lists the projects the caller may read. Default {@code projects}. */
+    @WithDefault("projects")
+    String projectsClaim();
+  }
+}

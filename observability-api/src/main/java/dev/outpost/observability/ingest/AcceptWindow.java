@@ -1,0 +1,26 @@
+package dev.outpost.observability.ingest;
+
+import java.time.Duration;
+
+/**
+ * Record times the store takes: not older than the retention period (it would be deleted at
+ * once) and not more than a day ahead of the receipt (a broken clock).
+ */
+record AcceptWindow(long oldestNanos, long newestNanos) {
+
+  static AcceptWindow at(long receivedAtMillis, long nowMillis, Duration retention) {
+    return new AcceptWindow((nowMillis - retention.toMillis()) * 1_000_000L,
+        (receivedAtMillis + Duration.ofDays(1).toMillis()) * 1_000_000L);
+  }
+
+  /** Null when the time is acceptable, else why not. */
+  String check(long timeNanos) {
+    if (timeNanos < oldestNanos) {
+      return "older than the retention period";
+    }
+    if (timeNanos > newestNanos) {
+      return "more than a day in the future";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,212 @@
+package dev.outpost.observability.ingest;
+
+import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.store.LogEntry;
+import dev.outpost.observability.store.LogStore;
+import dev.outpost.observability.store.SpanEntry;
+import dev.outpost.observability.store.TraceStore;
+import dev.outpost.observability.store.wal.Frame;
+import dev.outpost.observability.store.wal.Journal;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongFunction;
+import org.jboss.logging.Logger;
+
+/**
+ * The write path: journal (durable, group-committed) → stores → live tail. A request is
+ * acknowledged only after its journal frame is fsynced. A checkpoint commits the stores and drops
+ * the journal segments they now hold; at start, segments left by a crash are replayed
+ * idempotently (their seq ranges are forgotten first).
+ */
+@Startup
+@ApplicationScoped
+public class IngestPipeline {
+
+  private static final Logger LOG = Logger.getLogger(IngestPipeline.class);
+  /** A segment this large triggers a checkpoint before the interval is up. */
+  private static final long CHECKPOINT_BYTES = 256L * 1024 * 1024;
+
+  @Inject ObservabilityConfig config;
+  @Inject LogStore logs;
+  @Inject TraceStore traces;
+  @Inject Event<LogsIngested> logsIngested;
+
+  private Journal journal;
+  // appends hold the read lock until their records are in the stores; a rotation takes the write
+  // lock, so every frame of a closed segment is in the stores before they commit
+  private final ReadWriteLock checkpointGate = new ReentrantReadWriteLock();
+  private final AtomicBoolean checkpointPending = new AtomicBoolean();
+  private ScheduledExecutorService checkpoints;
+
+  /** What one request left after storing: how many records were refused and why. */
+  public record Outcome(long rejected, String rejectionMessage) {}
+
+  @PostConstruct
+  void start() throws IOException {
+    journal = Journal.open(config.dataDir().resolve("journal"));
+    replay();
+    checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "journal-checkpoint");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = config.storage().checkpointInterval().toMillis();
+    checkpoints.scheduleWithFixedDelay(this::checkpointQuietly, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  public Outcome logs(ExportLogsServiceRequest request, IngestBinding binding, long receivedAtMillis) {
+    Mapped<LogEntry> mapped = LogMapper.map(request, binding, receivedAtMillis, window(receivedAtMillis));
+    List<LogEntry> stored = store(Frame.Kind.LOGS, mapped, binding, receivedAtMillis, request.toByteArray(),
+        first -> {
+          List<LogEntry> shifted = shift(mapped.accepted(), first, LogEntry::seq, LogEntry::withSeq);
+          logs.write(shifted);
+          return shifted;
+        });
+    if (!stored.isEmpty()) {
+      logsIngested.fire(new LogsIngested(stored));
+    }
+    return new Outcome(mapped.rejected(), mapped.rejectionMessage());
+  }
+
+  public Outcome traces(ExportTraceServiceRequest request, IngestBinding binding, long receivedAtMillis) {
+    Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(receivedAtMillis));
+    store(Frame.Kind.TRACES, mapped, binding, receivedAtMillis, request.toByteArray(), first -> {
+      List<SpanEntry> shifted = shift(mapped.accepted(), first, SpanEntry::seq, SpanEntry::withSeq);
+      traces.write(shifted);
+      return shifted;
+    });
+    return new Outcome(mapped.rejected(), mapped.rejectionMessage());
+  }
+
+  private <T> List<T> store(Frame.Kind kind, Mapped<?> mapped, IngestBinding binding, long receivedAtMillis,
+      byte[] payload, LongFunction<List<T>> writeAt) {
+    if (mapped.accepted().isEmpty()) {
+      return List.of();
+    }
+    List<T> written;
+    checkpointGate.readLock().lock();
+    try {
+      Journal.Appended appended = journal.append(kind, mapped.requestSize(), receivedAtMillis, binding.project(),
+          binding.integration(), payload);
+      appended.durable().get(30, TimeUnit.SECONDS);
+      written = writeAt.apply(appended.firstSeq());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IngestException(503, "interrupted before the batch was durable", "1");
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.error("journal append failed", e);
+      throw new IngestException(503, "the batch could not be made durable; retry", "5");
+    } finally {
+      checkpointGate.readLock().unlock();
+    }
+    if (journal.activeSize() > CHECKPOINT_BYTES && checkpointPending.compareAndSet(false, true)) {
+      checkpoints.execute(this::checkpointQuietly);
+    }
+    return written;
+  }
+
+  private static <T> List<T> shift(List<T> records, long first, java.util.function.ToLongFunction<T> seq,
+      java.util.function.BiFunction<T, Long, T> withSeq) {
+    List<T> shifted = new ArrayList<>(records.size());
+    for (T r : records) {
+      shifted.add(withSeq.apply(r, first + seq.applyAsLong(r)));
+    }
+    return shifted;
+  }
+
+  private AcceptWindow window(long receivedAtMillis) {
+    return AcceptWindow.at(receivedAtMillis, System.currentTimeMillis(), config.storage().retention());
+  }
+
+  /** Commits the stores and drops the journal they now cover. */
+  public void checkpoint() throws IOException {
+    long closed;
+    checkpointGate.writeLock().lock();
+    try {
+      closed = journal.rotate();
+    } finally {
+      checkpointGate.writeLock().unlock();
+    }
+    logs.commit();
+    traces.commit();
+    journal.deleteUpTo(closed);
+  }
+
+  private void checkpointQuietly() {
+    try {
+      checkpoint();
+    } catch (IOException | RuntimeException e) {
+      LOG.error("checkpoint failed; the journal keeps the records", e);
+    } finally {
+      checkpointPending.set(false);
+    }
+  }
+
+  private void replay() throws IOException {
+    List<Long> segments = journal.closedSegments();
+    if (segments.isEmpty()) {
+      return;
+    }
+    long[] records = {0};
+    for (long segment : segments) {
+      long from = Journal.firstSeqOf(segment);
+      long to = Journal.firstSeqOf(segment + 1);
+      logs.forget(from, to);
+      traces.forget(from, to);
+      journal.replay(segment, frame -> records[0] += replayFrame(frame));
+    }
+    logs.commit();
+    traces.commit();
+    journal.deleteUpTo(segments.get(segments.size() - 1));
+    LOG.infof("journal replay: %d records from %d segments", records[0], segments.size());
+  }
+
+  private int replayFrame(Frame frame) {
+    IngestBinding binding = new IngestBinding(frame.boundProject(), frame.boundIntegration());
+    AcceptWindow window = window(frame.receivedAtMillis());
+    try {
+      if (frame.kind() == Frame.Kind.LOGS) {
+        ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(frame.payload());
+        Mapped<LogEntry> mapped = LogMapper.map(request, binding, frame.receivedAtMillis(), window);
+        logs.write(shift(mapped.accepted(), frame.firstSeq(), LogEntry::seq, LogEntry::withSeq));
+        return mapped.accepted().size();
+      }
+      ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(frame.payload());
+      Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window);
+      traces.write(shift(mapped.accepted(), frame.firstSeq(), SpanEntry::seq, SpanEntry::withSeq));
+      return mapped.accepted().size();
+    } catch (IOException e) {
+      LOG.errorf("journal frame at seq %d is unreadable: %s", frame.firstSeq(), e.getMessage());
+      return 0;
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    checkpoints.shutdownNow();
+    try {
+      checkpoint();
+      journal.close();
+    } catch (IOException | RuntimeException e) {
+      // the stores commit when they close; what they miss is replayed from the journal at start
+      LOG.warn("final checkpoint skipped: " + e.getMessage());
+    }
+  }
+}

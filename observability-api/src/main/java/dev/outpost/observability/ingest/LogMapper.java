@@ -1,0 +1,99 @@
+package dev.outpost.observability.ingest;
+
+import dev.outpost.observability.store.LogEntry;
+import dev.outpost.observability.store.Owner;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** OTLP log records to stored records; deterministic, so a journal replay maps them the same. */
+final class LogMapper {
+
+  private LogMapper() {}
+
+  static int count(ExportLogsServiceRequest request) {
+    int n = 0;
+    for (ResourceLogs rl : request.getResourceLogsList()) {
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        n += sl.getLogRecordsCount();
+      }
+    }
+    return n;
+  }
+
+  static Mapped<LogEntry> map(ExportLogsServiceRequest request, IngestBinding binding, long receivedAtMillis,
+      AcceptWindow window) {
+    List<LogEntry> accepted = new ArrayList<>();
+    Rejections rejections = new Rejections();
+    int index = 0;
+    for (ResourceLogs rl : request.getResourceLogsList()) {
+      Map<String, String> resource = AttributeValues.toMap(rl.getResource().getAttributesList());
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        for (LogRecord r : sl.getLogRecordsList()) {
+          LogEntry entry = entry(index++, r, resource, binding, receivedAtMillis, window, rejections);
+          if (entry != null) {
+            accepted.add(entry);
+          }
+        }
+      }
+    }
+    return new Mapped<>(accepted, index, rejections.total(), rejections.message());
+  }
+
+  private static LogEntry entry(long seq, LogRecord r, Map<String, String> resource, IngestBinding binding,
+      long receivedAtMillis, AcceptWindow window, Rejections rejections) {
+    Map<String, String> attributes = AttributeValues.toMap(r.getAttributesList());
+    Owner owner = OwnerResolver.resolve(attributes, resource, binding);
+    if (owner == null) {
+      rejections.add("log records without an outpost.project attribute");
+      return null;
+    }
+    long observed = r.getObservedTimeUnixNano() != 0 ? r.getObservedTimeUnixNano() : receivedAtMillis * 1_000_000L;
+    long time = r.getTimeUnixNano() != 0 ? r.getTimeUnixNano() : observed;
+    String tooFar = window.check(time);
+    if (tooFar != null) {
+      rejections.add("log records " + tooFar);
+      return null;
+    }
+    int number = r.getSeverityNumberValue();
+    if (number == 0) {
+      number = Severity.numberOf(r.getSeverityText());
+    }
+    String event = r.getEventName().isEmpty() ? OwnerResolver.first(OwnerResolver.EVENT, attributes, Map.of())
+        : r.getEventName();
+    return new LogEntry(seq, time, observed, number, Severity.nameOf(number), AttributeValues.text(r.getBody()),
+        owner, event, AttributeValues.hex(r.getTraceId()), AttributeValues.hex(r.getSpanId()), attributes, resource);
+  }
+
+  /** OTLP severity numbers and their short names. */
+  static final class Severity {
+    private static final String[] NAMES = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+
+    private Severity() {}
+
+    static String nameOf(int number) {
+      return number < 1 || number > 24 ? "UNSPECIFIED" : NAMES[(number - 1) / 4];
+    }
+
+    static int numberOf(String text) {
+      String upper = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
+      if (upper.equals("WARNING")) {
+        upper = "WARN";
+      }
+      if (upper.equals("CRITICAL")) {
+        upper = "FATAL";
+      }
+      for (int i = 0; i < NAMES.length; i++) {
+        if (NAMES[i].equals(upper)) {
+          return i * 4 + 1;
+        }
+      }
+      return 0;
+    }
+  }
+}

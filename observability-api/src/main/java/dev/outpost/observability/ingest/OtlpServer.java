@@ -1,0 +1,166 @@
+package dev.outpost.observability.ingest;
+
+import dev.outpost.observability.config.ObservabilityConfig;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The OTLP/HTTP receiver ({@code POST /v1/logs}, {@code POST /v1/traces}) on its own port, so the
+ * chart can expose the query port alone. Order per request: token, backpressure, body size,
+ * decoding, then the durable write; the response comes after the write is fsynced.
+ */
+@ApplicationScoped
+public class OtlpServer {
+
+  private static final Logger LOG = Logger.getLogger(OtlpServer.class);
+
+  @Inject ObservabilityConfig config;
+  @Inject IngestAuthenticator authenticator;
+  @Inject IngestPipeline pipeline;
+  @Inject DiskGuard disk;
+  @Inject Vertx vertx;
+
+  private HttpServer server;
+  private Semaphore inFlight;
+
+  void start(@Observes StartupEvent event) throws Exception {
+    inFlight = new Semaphore(config.ingest().maxInFlight());
+    Router router = Router.router(vertx);
+    router.post("/v1/*").handler(this::admit);
+    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.ingest().maxBodyBytes()));
+    router.post("/v1/logs").handler(ctx -> handle(ctx, true));
+    router.post("/v1/traces").handler(ctx -> handle(ctx, false));
+    router.route().last().handler(ctx -> fail(ctx, new IngestException(404,
+        "OTLP/HTTP accepts POST /v1/logs and POST /v1/traces")));
+    router.route().failureHandler(ctx -> {
+      if (ctx.statusCode() == 413) {
+        fail(ctx, new IngestException(413, "body is larger than " + config.ingest().maxBodyBytes() + " bytes"));
+      } else {
+        LOG.error("OTLP request failed", ctx.failure());
+        fail(ctx, new IngestException(ctx.statusCode() > 0 ? ctx.statusCode() : 500, "request failed"));
+      }
+    });
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.ingest().host())
+            .setPort(config.ingest().port()))
+        .requestHandler(router)
+        .listen()
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    LOG.infof("OTLP/HTTP receiver listening on %s:%d", config.ingest().host(), server.actualPort());
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** The port the receiver listens on (the configured one, or the one picked for port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void admit(RoutingContext ctx) {
+    Optional<IngestBinding> binding = authenticator.authenticate(ctx.request().getHeader("Authorization"));
+    if (binding.isEmpty()) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      fail(ctx, new IngestException(401, "a valid bearer token (the data plane's or an integration's) is required"));
+      return;
+    }
+    if (OtlpBodies.format(ctx.request().getHeader("Content-Type")) == null) {
+      fail(ctx, new IngestException(415, "Content-Type must be application/x-protobuf or application/json"));
+      return;
+    }
+    if (disk.nearlyFull()) {
+      fail(ctx, new IngestException(503, "the disk is nearly full; retry later", "30"));
+      return;
+    }
+    if (!inFlight.tryAcquire()) {
+      fail(ctx, new IngestException(429, "too many requests in flight; retry shortly", "1"));
+      return;
+    }
+    ctx.addEndHandler(done -> inFlight.release());
+    ctx.put(IngestBinding.class.getName(), binding.get());
+    ctx.next();
+  }
+
+  private void handle(RoutingContext ctx, boolean logs) {
+    IngestBinding binding = ctx.get(IngestBinding.class.getName());
+    OtlpBodies.Format format = OtlpBodies.format(ctx.request().getHeader("Content-Type"));
+    byte[] raw = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    String encoding = ctx.request().getHeader("Content-Encoding");
+    long receivedAt = System.currentTimeMillis();
+    vertx.<byte[]>executeBlocking(() -> {
+      byte[] body = OtlpBodies.decoded(raw, encoding, config.ingest().maxDecompressedBytes());
+      return logs ? storeLogs(body, format, binding, receivedAt) : storeTraces(body, format, binding, receivedAt);
+    }, false).onComplete(result -> {
+      if (result.succeeded()) {
+        ctx.response().setStatusCode(200).putHeader("Content-Type", format.contentType)
+            .end(Buffer.buffer(result.result()));
+      } else if (result.cause() instanceof IngestException refused) {
+        fail(ctx, refused);
+      } else {
+        LOG.error("OTLP ingest failed", result.cause());
+        fail(ctx, new IngestException(503, "the batch was not stored; retry", "5"));
+      }
+    });
+  }
+
+  private byte[] storeLogs(byte[] body, OtlpBodies.Format format, IngestBinding binding, long receivedAt) {
+    ExportLogsServiceRequest request = OtlpBodies.parse(body, format, ExportLogsServiceRequest.parser(),
+        ExportLogsServiceRequest.newBuilder(), "ExportLogsServiceRequest");
+    IngestPipeline.Outcome outcome = pipeline.logs(request, binding, receivedAt);
+    ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
+    if (outcome.rejected() > 0) {
+      response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
+          .setRejectedLogRecords(outcome.rejected()).setErrorMessage(outcome.rejectionMessage()));
+    }
+    return OtlpBodies.encode(response.build(), format);
+  }
+
+  private byte[] storeTraces(byte[] body, OtlpBodies.Format format, IngestBinding binding, long receivedAt) {
+    ExportTraceServiceRequest request = OtlpBodies.parse(body, format, ExportTraceServiceRequest.parser(),
+        ExportTraceServiceRequest.newBuilder(), "ExportTraceServiceRequest");
+    IngestPipeline.Outcome outcome = pipeline.traces(request, binding, receivedAt);
+    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+    if (outcome.rejected() > 0) {
+      response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+          .setRejectedSpans(outcome.rejected()).setErrorMessage(outcome.rejectionMessage()));
+    }
+    return OtlpBodies.encode(response.build(), format);
+  }
+
+  private static void fail(RoutingContext ctx, IngestException e) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    OtlpBodies.Format format = OtlpBodies.format(ctx.request().getHeader("Content-Type"));
+    if (format == null) {
+      format = OtlpBodies.Format.JSON;
+    }
+    if (e.retryAfterSeconds() != null) {
+      ctx.response().putHeader("Retry-After", e.retryAfterSeconds());
+    }
+    ctx.response().setStatusCode(e.status()).putHeader("Content-Type", format.contentType)
+        .end(Buffer.buffer(OtlpBodies.status(OtlpBodies.grpcCode(e.status()), e.getMessage(), format)));
+  }
+}

@@ -1,0 +1,98 @@
+package dev.outpost.observability.query;
+
+import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.security.CallerScope;
+import dev.outpost.observability.store.Histogram;
+import dev.outpost.observability.store.LogPage;
+import dev.outpost.observability.store.LogSearch;
+import dev.outpost.observability.store.LogStore;
+import dev.outpost.observability.store.TimeRange;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/** {@code /api/v1/logs}: search, histogram and live tail, each limited to the caller's projects. */
+@Path("/api/v1/logs")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class LogsResource {
+
+  /** Histograms without an interval aim at about this many buckets. */
+  private static final int AUTO_BUCKETS = 60;
+
+  @Inject LogStore logs;
+  @Inject CallerScope caller;
+  @Inject ObservabilityConfig config;
+  @Inject TailHub tail;
+
+  @GET
+  public Views.LogsPage search(@RestQuery String q, @RestQuery String from, @RestQuery String to,
+      @RestQuery String project, @RestQuery String integration, @RestQuery String severity, @RestQuery Integer limit,
+      @RestQuery String cursor) {
+    LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
+        Params.range(from, to, Params.DEFAULT_RANGE), q, blankToEmpty(integration), Params.severity(severity),
+        Params.limit(limit, 100, config.query().maxLimit()), Params.position(cursor));
+    LogPage page = logs.search(search);
+    return new Views.LogsPage(page.records().stream().map(Views.LogView::of).toList(),
+        page.next().map(Params::cursor).orElse(null), page.partial());
+  }
+
+  @GET
+  @Path("/histogram")
+  public Views.HistogramView histogram(@RestQuery String q, @RestQuery String from, @RestQuery String to,
+      @RestQuery String project, @RestQuery String integration, @RestQuery String severity,
+      @RestQuery String interval) {
+    TimeRange range = Params.range(from, to, Params.DEFAULT_RANGE);
+    long span = range.toNanos() - range.fromNanos();
+    long step = Params.duration("interval", interval).map(Duration::toNanos).orElse(niceInterval(span));
+    if (step <= 0) {
+      throw ApiException.badRequest("interval must be positive");
+    }
+    long buckets = (span + step - 1) / step;
+    if (buckets > config.query().maxBuckets()) {
+      throw ApiException.badRequest("interval " + interval + " makes " + buckets + " buckets; the limit is "
+          + config.query().maxBuckets());
+    }
+    LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)), range, q, blankToEmpty(integration),
+        Params.severity(severity), 1, Optional.empty());
+    Histogram histogram = logs.histogram(search, step);
+    return new Views.HistogramView(Duration.ofNanos(step).toString(), histogram.total(),
+        histogram.buckets().stream().map(b -> new Views.BucketView(Views.time(b.startNanos()), b.count())).toList(),
+        histogram.partial());
+  }
+
+  @GET
+  @Path("/tail")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<Views.LogView> tail(@RestQuery String q, @RestQuery String project, @RestQuery String integration,
+      @RestQuery String severity) {
+    LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
+        new TimeRange(Long.MIN_VALUE, Long.MAX_VALUE), q, blankToEmpty(integration), Params.severity(severity), 1,
+        Optional.empty());
+    return tail.subscribe(logs.matcher(search));
+  }
+
+  private static Optional<String> blankToEmpty(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
+
+  /** A round interval giving about {@link #AUTO_BUCKETS} buckets. */
+  static long niceInterval(long spanNanos) {
+    long[] steps = {1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400};
+    for (long seconds : steps) {
+      if (spanNanos / (seconds * 1_000_000_000L) <= AUTO_BUCKETS) {
+        return seconds * 1_000_000_000L;
+      }
+    }
+    return 86_400_000_000_000L;
+  }
+}

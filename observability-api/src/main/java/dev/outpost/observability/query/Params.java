@@ -1,0 +1,156 @@
+package dev.outpost.observability.query;
+
+import dev.outpost.observability.store.LogSearch;
+import dev.outpost.observability.store.TimeRange;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parsing of query parameters; every error is a 400 naming the parameter. */
+public final class Params {
+
+  /** A range with neither end given covers the last hour. */
+  public static final Duration DEFAULT_RANGE = Duration.ofHours(1);
+  /** The widest range a query may cover. */
+  public static final Duration MAX_RANGE = Duration.ofDays(31);
+
+  private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h|d)");
+  private static final Pattern HEX_TRACE_ID = Pattern.compile("[0-9a-fA-F]{32}");
+
+  private Params() {}
+
+  /** An instant as RFC 3339 or Unix epoch milliseconds, in nanoseconds. */
+  public static Optional<Long> instant(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    String v = value.trim();
+    try {
+      if (v.chars().allMatch(Character::isDigit)) {
+        return Optional.of(Math.multiplyExact(Long.parseLong(v), 1_000_000L));
+      }
+      Instant i = Instant.parse(v);
+      return Optional.of(Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano()));
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+      throw ApiException.badRequest(name + " must be an RFC 3339 time (2026-01-31T12:00:00Z) or epoch milliseconds, got '"
+          + abbreviate(value) + "'");
+    }
+  }
+
+  /** [from, to): to defaults to now, from to {@code to - defaultSpan}. */
+  public static TimeRange range(String from, String to, Duration defaultSpan) {
+    long end = instant("to", to).orElseGet(() -> System.currentTimeMillis() * 1_000_000L + 1);
+    long start = instant("from", from).orElse(end - defaultSpan.toNanos());
+    if (start >= end) {
+      throw ApiException.badRequest("from must be before to");
+    }
+    if (end - start > MAX_RANGE.toNanos()) {
+      throw ApiException.badRequest("the time range from..to must not be longer than " + MAX_RANGE.toDays() + " days");
+    }
+    return new TimeRange(start, end);
+  }
+
+  public static int limit(Integer value, int defaultLimit, int max) {
+    int limit = value == null ? defaultLimit : value;
+    if (limit < 1 || limit > max) {
+      throw ApiException.badRequest("limit must be between 1 and " + max + ", got " + limit);
+    }
+    return limit;
+  }
+
+  /** A minimum severity: a name (TRACE…FATAL) or an OTLP number 1–24; 0 when absent. */
+  public static int severity(String value) {
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    String v = value.trim().toUpperCase(Locale.ROOT);
+    String[] names = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+    for (int i = 0; i < names.length; i++) {
+      if (names[i].equals(v)) {
+        return i * 4 + 1;
+      }
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1 && n <= 24) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // falls through to the error
+    }
+    throw ApiException.badRequest("severity must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL or 1-24, got '"
+        + abbreviate(value) + "'");
+  }
+
+  /** A duration as Go/Jaeger writes it (150ms, 1.5s, 2m, 1h, 7d) or ISO-8601 (PT1M). */
+  public static Optional<Duration> duration(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    String v = value.trim();
+    try {
+      if (v.startsWith("P") || v.startsWith("p")) {
+        Duration d = Duration.parse(v);
+        if (!d.isNegative()) {
+          return Optional.of(d);
+        }
+      }
+      Matcher m = GO_DURATION.matcher(v);
+      if (m.matches()) {
+        BigDecimal amount = new BigDecimal(m.group(1));
+        long nanosPerUnit = switch (m.group(2)) {
+          case "ns" -> 1L;
+          case "us", "µs" -> 1_000L;
+          case "ms" -> 1_000_000L;
+          case "s" -> 1_000_000_000L;
+          case "m" -> 60_000_000_000L;
+          case "h" -> 3_600_000_000_000L;
+          default -> 86_400_000_000_000L;
+        };
+        return Optional.of(Duration.ofNanos(amount.multiply(BigDecimal.valueOf(nanosPerUnit)).longValueExact()));
+      }
+    } catch (DateTimeParseException | ArithmeticException e) {
+      // falls through to the error
+    }
+    throw ApiException.badRequest(name + " must be a duration such as 150ms, 1.5s, 2m, 1h or PT1M, got '"
+        + abbreviate(value) + "'");
+  }
+
+  public static String traceId(String value) {
+    if (value == null || !HEX_TRACE_ID.matcher(value).matches()) {
+      throw ApiException.badRequest("traceId must be 32 hex characters, got '" + abbreviate(String.valueOf(value)) + "'");
+    }
+    return value.toLowerCase(Locale.ROOT);
+  }
+
+  public static String cursor(LogSearch.Position position) {
+    return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((position.timeNanos() + ":" + position.seq()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static Optional<LogSearch.Position> position(String cursor) {
+    if (cursor == null || cursor.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      String[] parts = new String(Base64.getUrlDecoder().decode(cursor.trim()), StandardCharsets.UTF_8).split(":");
+      if (parts.length == 2) {
+        return Optional.of(new LogSearch.Position(Long.parseLong(parts[0]), Long.parseLong(parts[1])));
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through to the error
+    }
+    throw ApiException.badRequest("cursor is not one this API returned; start again without it");
+  }
+
+  static String abbreviate(String value) {
+    return value.length() > 64 ? value.substring(0, 64) + "…" : value;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.outpost.observability.query;
+
+import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.security.CallerScope;
+import dev.outpost.observability.store.LogStore;
+import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.SpanEntry;
+import dev.outpost.observability.store.TimeRange;
+import dev.outpost.observability.store.TraceSearch;
+import dev.outpost.observability.store.TraceStore;
+import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/** {@code /api/v1/traces} and {@code /api/v1/services}, limited to the caller's projects. */
+@Path("/api/v1")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class TracesResource {
+
+  @Inject TraceStore traces;
+  @Inject LogStore logs;
+  @Inject CallerScope caller;
+  @Inject ObservabilityConfig config;
+
+  @GET
+  @Path("/traces/{traceId}")
+  public Views.TraceView trace(@RestPath String traceId, @RestQuery String project) {
+    String id = Params.traceId(traceId);
+    List<SpanEntry> spans = traces.trace(caller.scope(Optional.ofNullable(project)), id);
+    if (spans.isEmpty()) {
+      throw new ApiException(404, "not_found", "no trace " + id + " in your projects");
+    }
+    return SpanTree.of(id, spans);
+  }
+
+  @GET
+  @Path("/traces")
+  public Views.TracesView search(@RestQuery String service, @RestQuery String operation,
+      @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String from, @RestQuery String to,
+      @RestQuery String project, @RestQuery String q, @RestQuery Integer limit, @Context UriInfo uri) {
+    ProjectScope scope = caller.scope(Optional.ofNullable(project));
+    TraceSearch search = new TraceSearch(scope, Params.range(from, to, Params.DEFAULT_RANGE), present(service),
+        present(operation), attributeParams(uri), Params.duration("minDuration", minDuration),
+        Params.duration("maxDuration", maxDuration), q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
+    List<Views.TraceSummary> summaries = new ArrayList<>();
+    for (String id : traces.findTraceIds(search)) {
+      List<SpanEntry> spans = traces.trace(scope, id);
+      if (!spans.isEmpty()) {
+        summaries.add(SpanTree.summary(SpanTree.of(id, spans)));
+      }
+    }
+    return new Views.TracesView(summaries);
+  }
+
+  @GET
+  @Path("/services")
+  public Views.ServicesView services(@RestQuery String from, @RestQuery String to, @RestQuery String project) {
+    ProjectScope scope = caller.scope(Optional.ofNullable(project));
+    TimeRange range = Params.range(from, to, Duration.ofDays(7));
+    TreeSet<String> services = new TreeSet<>(traces.services(scope, range));
+    services.addAll(logs.services(scope, range));
+    return new Views.ServicesView(List.copyOf(services));
+  }
+
+  /** {@code attr.<key>=<value>} parameters: exact attribute conditions. */
+  static Map<String, String> attributeParams(UriInfo uri) {
+    Map<String, String> attributes = new LinkedHashMap<>();
+    uri.getQueryParameters().forEach((name, values) -> {
+      if (name.startsWith("attr.") && name.length() > 5 && !values.isEmpty()) {
+        attributes.put(name.substring(5), values.get(0));
+      }
+    });
+    return attributes;
+  }
+
+  static Optional<String> present(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
+}

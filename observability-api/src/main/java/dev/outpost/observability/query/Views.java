@@ -1,0 +1,59 @@
+package dev.outpost.observability.query;
+
+import dev.outpost.observability.store.LogEntry;
+import dev.outpost.observability.store.SpanEntry;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shapes of the query API. Times are RFC 3339 strings with nanoseconds. */
+public final class Views {
+
+  private Views() {}
+
+  public record LogView(String timestamp, String observedTimestamp, String severity, int severityNumber, String body,
+      String service, String project, String integration, String integrationVersion, String route, String event,
+      String traceId, String spanId, Map<String, String> attributes, Map<String, String> resource) {
+
+    public static LogView of(LogEntry e) {
+      return new LogView(time(e.timeNanos()), time(e.observedNanos()), e.severity(), e.severityNumber(), e.body(),
+          e.owner().service(), e.owner().project(), e.owner().integration(), e.owner().integrationVersion(),
+          e.owner().route(), e.event(), e.traceId(), e.spanId(), e.attributes(), e.resource());
+    }
+  }
+
+  public record LogsPage(List<LogView> records, String nextCursor, boolean partial) {}
+
+  public record BucketView(String start, long count) {}
+
+  public record HistogramView(String interval, long total, List<BucketView> buckets, boolean partial) {}
+
+  public record EventView(String timestamp, String name, Map<String, String> attributes) {}
+
+  public record SpanView(String traceId, String spanId, String parentSpanId, int depth, String name, String kind,
+      String startTime, long startUnixNano, long durationNanos, String status, String statusMessage, String service,
+      String project, String integration, String route, Map<String, String> attributes, Map<String, String> resource,
+      List<EventView> events) {
+
+    public static SpanView of(SpanEntry s, int depth) {
+      return new SpanView(s.traceId(), s.spanId(), s.parentSpanId(), depth, s.name(), s.kind(), time(s.startNanos()),
+          s.startNanos(), s.durationNanos(), s.status(), s.statusMessage(), s.owner().service(), s.owner().project(),
+          s.owner().integration(), s.owner().route(), s.attributes(), s.resource(),
+          s.events().stream().map(e -> new EventView(time(e.timeNanos()), e.name(), e.attributes())).toList());
+    }
+  }
+
+  public record TraceView(String traceId, String startTime, long durationNanos, List<String> services,
+      List<SpanView> spans) {}
+
+  public record TraceSummary(String traceId, String rootService, String rootName, String startTime,
+      long durationNanos, int spanCount, int errorCount, List<String> services) {}
+
+  public record TracesView(List<TraceSummary> traces) {}
+
+  public record ServicesView(List<String> services) {}
+
+  public static String time(long nanos) {
+    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)).toString();
+  }
+}

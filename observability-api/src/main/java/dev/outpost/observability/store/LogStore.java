@@ -1,0 +1,43 @@
+package dev.outpost.observability.store;
+
+import java.util.List;
+import java.util.SortedSet;
+import java.util.function.Predicate;
+
+/**
+ * Stored log records.
+ *
+ * <p>Writes: {@link #write} makes records visible to searches within 1 s; it does not make them
+ * durable (the journal does). Records carry a unique {@code seq}; {@link #forget} removes a seq
+ * range so a journal replay can write it again without duplicates.
+ *
+ * <p>Reads: every read takes a {@link ProjectScope} and returns only records of those projects,
+ * whatever the query text says. An empty result is an empty list, never an error. A query that
+ * cannot run is an {@link InvalidQueryException}.
+ */
+public interface LogStore {
+
+  /** Indexes the records. Safe to call from many threads. */
+  void write(List<LogEntry> records);
+
+  /** Removes every record with seq in [fromSeq, toSeq). Idempotent. */
+  void forget(long fromSeq, long toSeq);
+
+  /** Makes everything written so far durable in the store, so the journal up to here can go. */
+  void commit();
+
+  /** Records matching the search, newest first (time, then seq), at most {@code limit}. */
+  LogPage search(LogSearch search);
+
+  /** Counts of the records matching the search (its limit and position ignored) per interval. */
+  Histogram histogram(LogSearch search, long intervalNanos);
+
+  /**
+   * A test equivalent to the search's filters (scope, query text, integration, severity; time
+   * range and limit ignored) for records that arrive after it is made: the live tail.
+   */
+  Predicate<LogEntry> matcher(LogSearch search);
+
+  /** Service names that have records in the scope and range. */
+  SortedSet<String> services(ProjectScope scope, TimeRange range);
+}

@@ -1,0 +1,35 @@
+package dev.outpost.observability.store;
+
+import java.util.List;
+import java.util.SortedSet;
+
+/**
+ * Stored spans.
+ *
+ * <p>Same write contract as {@link LogStore}: visible within 1 s, unique {@code seq},
+ * {@link #forget} for idempotent replay. Same read contract: every read is restricted to its
+ * {@link ProjectScope}; spans of other projects are invisible, even inside a visible trace.
+ */
+public interface TraceStore {
+
+  /** Indexes the spans. Safe to call from many threads. */
+  void write(List<SpanEntry> spans);
+
+  /** Removes every span with seq in [fromSeq, toSeq). Idempotent. */
+  void forget(long fromSeq, long toSeq);
+
+  /** Makes everything written so far durable in the store, so the journal up to here can go. */
+  void commit();
+
+  /** The visible spans of one trace, ordered by start time; empty when none is visible. */
+  List<SpanEntry> trace(ProjectScope scope, String traceId);
+
+  /** Ids of the traces with a span matching the search, newest first. */
+  List<String> findTraceIds(TraceSearch search);
+
+  /** Service names that have spans in the scope and range. */
+  SortedSet<String> services(ProjectScope scope, TimeRange range);
+
+  /** Span names (with kinds) of a service in the scope and range; kind filter optional (null). */
+  List<Operation> operations(ProjectScope scope, TimeRange range, String service, String kind);
+}

@@ -1,0 +1,50 @@
+package dev.outpost.observability.store.lucene;
+
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.util.BytesRef;
+
+/** Field names and helpers shared by the log and span documents. */
+final class Fields {
+
+  static final String SEQ = "seq";
+  static final String SOURCE = "_source";
+  static final String PROJECT = "project";
+  static final String SERVICE = "service";
+  static final String INTEGRATION = "integration";
+  static final String ROUTE = "route";
+  static final String TRACE_ID = "traceId";
+  static final String SPAN_ID = "spanId";
+  static final String ATTR = "attr.";
+
+  private Fields() {}
+
+  static void keyword(Document doc, String name, String value) {
+    if (value != null && !value.isEmpty()) {
+      doc.add(new StringField(name, value, Field.Store.NO));
+    }
+  }
+
+  static void sortableLong(Document doc, String name, long value) {
+    doc.add(new LongPoint(name, value));
+    doc.add(new NumericDocValuesField(name, value));
+  }
+
+  /** Record attributes first; a resource attribute only when no record attribute has its key. */
+  static void attributes(Document doc, Map<String, String> record, Map<String, String> resource) {
+    record.forEach((k, v) -> keyword(doc, ATTR + k, v));
+    resource.forEach((k, v) -> {
+      if (!record.containsKey(k)) {
+        keyword(doc, ATTR + k, v);
+      }
+    });
+  }
+
+  static BytesRef bytes(String s) {
+    return new BytesRef(s);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.outpost.observability.store.lucene;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.store.LogStore;
+import dev.outpost.observability.store.TraceStore;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Opens the log and trace stores under the data directory and runs their upkeep: searcher
+ * refresh (new records visible within the refresh interval) and retention by whole days.
+ */
+@Startup
+@ApplicationScoped
+public class LuceneStorage {
+
+  private static final Logger LOG = Logger.getLogger(LuceneStorage.class);
+
+  @Inject ObservabilityConfig config;
+
+  private LuceneLogStore logs;
+  private LuceneTraceStore traces;
+  private ScheduledExecutorService upkeep;
+  private final Clock clock = Clock.systemUTC();
+
+  @PostConstruct
+  void open() throws IOException {
+    QueryLimits limits = new QueryLimits(config.query().maxClauses(), config.query().timeBudget().toMillis(),
+        config.query().maxTraceSpans());
+    ObjectMapper json = new ObjectMapper();
+    int ram = config.storage().ramBufferMb();
+    logs = new LuceneLogStore(config.dataDir().resolve("logs"), ram, limits, json);
+    traces = new LuceneTraceStore(config.dataDir().resolve("spans"), ram, limits, json);
+    upkeep = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "storage-upkeep");
+      t.setDaemon(true);
+      return t;
+    });
+    long refresh = config.storage().refreshInterval().toMillis();
+    upkeep.scheduleWithFixedDelay(this::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
+    long retention = config.storage().retentionInterval().toMillis();
+    upkeep.scheduleWithFixedDelay(this::applyRetention, 0, retention, TimeUnit.MILLISECONDS);
+  }
+
+  @Produces
+  @Singleton
+  LogStore logStore() {
+    return logs;
+  }
+
+  @Produces
+  @Singleton
+  TraceStore traceStore() {
+    return traces;
+  }
+
+  /** Reopens searchers now (tests and the checkpoint use it; the schedule does it anyway). */
+  public void refresh() {
+    try {
+      logs.refresh();
+      traces.refresh();
+    } catch (IOException | RuntimeException e) {
+      LOG.error("searcher refresh failed", e);
+    }
+  }
+
+  /** Deletes the daily partitions that lie wholly before the retention period. */
+  public void applyRetention() {
+    LocalDate firstKept = LocalDate.now(clock.withZone(ZoneOffset.UTC))
+        .minusDays(config.storage().retention().toDays());
+    try {
+      int dropped = logs.dropBefore(firstKept) + traces.dropBefore(firstKept);
+      if (dropped > 0) {
+        LOG.infof("retention: %d partitions before %s deleted", dropped, firstKept);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.error("retention failed", e);
+    }
+  }
+
+  @PreDestroy
+  void close() throws IOException {
+    upkeep.shutdownNow();
+    logs.close();
+    traces.close();
+  }
+}

@@ -1,0 +1,179 @@
+package dev.outpost.observability.store.lucene;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.observability.store.Operation;
+import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.SpanEntry;
+import dev.outpost.observability.store.TimeRange;
+import dev.outpost.observability.store.TraceSearch;
+import dev.outpost.observability.store.TraceStore;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopFieldDocs;
+
+/** {@link TraceStore} on daily Lucene partitions (by span start) under {@code <dir>/spans}. */
+public final class LuceneTraceStore implements TraceStore, Closeable {
+
+  /** Spans read per page while collecting distinct trace ids, and the most read in all. */
+  private static final int SCAN_PAGE = 1000;
+  private static final int SCAN_MAX = 100_000;
+
+  private final PartitionSet partitions;
+  private final SpanDocuments documents;
+  private final QueryText queryText;
+  private final QueryLimits limits;
+
+  public LuceneTraceStore(Path dir, int ramBufferMb, QueryLimits limits, ObjectMapper json) throws IOException {
+    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), SpanDocuments.NEWEST_FIRST, ramBufferMb);
+    this.documents = new SpanDocuments(json);
+    this.queryText = new QueryText(SpanDocuments.NAME, SpanDocuments.QUERYABLE, limits.maxClauses());
+    this.limits = limits;
+  }
+
+  @Override
+  public void write(List<SpanEntry> spans) {
+    for (SpanEntry s : spans) {
+      partitions.add(s.startNanos(), documents.toDocument(s));
+    }
+  }
+
+  @Override
+  public void forget(long fromSeq, long toSeq) {
+    partitions.deleteEverywhere(LongPoint.newRangeQuery(Fields.SEQ, fromSeq, toSeq - 1));
+  }
+
+  @Override
+  public void commit() {
+    partitions.commit();
+  }
+
+  @Override
+  public List<SpanEntry> trace(ProjectScope scope, String traceId) {
+    Query query = Searches.scoped(scope)
+        .add(new TermQuery(new Term(Fields.TRACE_ID, traceId)), BooleanClause.Occur.FILTER)
+        .build();
+    List<SpanEntry> spans = Searches.run(partitions, null, searcher -> {
+      Searches.budget(searcher, limits.timeBudgetMillis());
+      TopFieldDocs top = searcher.search(query, limits.maxTraceSpans(), SpanDocuments.NEWEST_FIRST);
+      StoredFields stored = searcher.storedFields();
+      List<SpanEntry> found = new ArrayList<>(top.scoreDocs.length);
+      for (ScoreDoc hit : top.scoreDocs) {
+        found.add(documents.fromSource(stored.document(hit.doc).getBinaryValue(Fields.SOURCE).bytes));
+      }
+      return found;
+    });
+    spans.sort(Comparator.comparingLong(SpanEntry::startNanos).thenComparingLong(SpanEntry::seq));
+    return spans;
+  }
+
+  @Override
+  public List<String> findTraceIds(TraceSearch search) {
+    BooleanQuery.Builder builder = Searches.scoped(search.scope())
+        .add(queryText.parse(search.text()), BooleanClause.Occur.MUST)
+        .add(LongPoint.newRangeQuery(SpanDocuments.START, search.range().fromNanos(), search.range().toNanos() - 1),
+            BooleanClause.Occur.FILTER);
+    search.service().ifPresent(s -> builder.add(new TermQuery(new Term(Fields.SERVICE, s)), BooleanClause.Occur.FILTER));
+    search.operation().ifPresent(o ->
+        builder.add(new TermQuery(new Term(SpanDocuments.NAME, o)), BooleanClause.Occur.FILTER));
+    search.attributes().forEach((k, v) ->
+        builder.add(new TermQuery(new Term(Fields.ATTR + k, v)), BooleanClause.Occur.FILTER));
+    long min = search.minDuration().map(d -> d.toNanos()).orElse(Long.MIN_VALUE);
+    long max = search.maxDuration().map(d -> d.toNanos()).orElse(Long.MAX_VALUE);
+    if (min != Long.MIN_VALUE || max != Long.MAX_VALUE) {
+      builder.add(LongPoint.newRangeQuery(SpanDocuments.DURATION, min, max), BooleanClause.Occur.FILTER);
+    }
+    Query query = builder.build();
+    return Searches.run(partitions, search.range(), searcher -> {
+      Set<String> ids = new LinkedHashSet<>();
+      if (searcher.getIndexReader().maxDoc() == 0) {
+        return List.of();
+      }
+      Searches.budget(searcher, limits.timeBudgetMillis());
+      StoredFields stored = searcher.storedFields();
+      Set<String> traceIdOnly = Set.of(Fields.TRACE_ID);
+      FieldDoc after = null;
+      for (int scanned = 0; ids.size() < search.limit() && scanned < SCAN_MAX; scanned += SCAN_PAGE) {
+        TopDocs page = after == null
+            ? searcher.search(query, SCAN_PAGE, SpanDocuments.NEWEST_FIRST)
+            : searcher.searchAfter(after, query, SCAN_PAGE, SpanDocuments.NEWEST_FIRST);
+        for (ScoreDoc hit : page.scoreDocs) {
+          ids.add(stored.document(hit.doc, traceIdOnly).get(Fields.TRACE_ID));
+          if (ids.size() == search.limit()) {
+            break;
+          }
+        }
+        if (page.scoreDocs.length < SCAN_PAGE || searcher.timedOut()) {
+          break;
+        }
+        after = (FieldDoc) page.scoreDocs[page.scoreDocs.length - 1];
+      }
+      return List.copyOf(ids);
+    });
+  }
+
+  @Override
+  public SortedSet<String> services(ProjectScope scope, TimeRange range) {
+    Query base = inRange(scope, range).build();
+    return Searches.run(partitions, range, searcher -> Searches.distinct(searcher, Fields.SERVICE, base));
+  }
+
+  @Override
+  public List<Operation> operations(ProjectScope scope, TimeRange range, String service, String kind) {
+    BooleanQuery.Builder base = inRange(scope, range)
+        .add(new TermQuery(new Term(Fields.SERVICE, service)), BooleanClause.Occur.FILTER);
+    if (kind != null && !kind.isBlank()) {
+      base.add(new TermQuery(new Term(SpanDocuments.KIND, kind)), BooleanClause.Occur.FILTER);
+    }
+    Query serviceSpans = base.build();
+    return Searches.run(partitions, range, searcher -> {
+      List<Operation> operations = new ArrayList<>();
+      for (String name : Searches.distinct(searcher, SpanDocuments.NAME, serviceSpans)) {
+        Query named = new BooleanQuery.Builder()
+            .add(serviceSpans, BooleanClause.Occur.FILTER)
+            .add(new TermQuery(new Term(SpanDocuments.NAME, name)), BooleanClause.Occur.FILTER)
+            .build();
+        for (String k : Searches.distinct(searcher, SpanDocuments.KIND, named)) {
+          operations.add(new Operation(name, k));
+        }
+      }
+      return operations;
+    });
+  }
+
+  private static BooleanQuery.Builder inRange(ProjectScope scope, TimeRange range) {
+    return Searches.scoped(scope)
+        .add(LongPoint.newRangeQuery(SpanDocuments.START, range.fromNanos(), range.toNanos() - 1),
+            BooleanClause.Occur.FILTER);
+  }
+
+  public void refresh() throws IOException {
+    partitions.refresh();
+  }
+
+  public int dropBefore(LocalDate firstKept) throws IOException {
+    return partitions.dropBefore(firstKept);
+  }
+
+  @Override
+  public void close() throws IOException {
+    partitions.close();
+  }
+}

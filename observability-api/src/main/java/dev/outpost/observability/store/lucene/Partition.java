@@ -1,0 +1,43 @@
+package dev.outpost.observability.store.lucene;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+/** One day of one signal: a Lucene index with its writer and near-real-time searcher. */
+final class Partition implements Closeable {
+
+  final LocalDate day;
+  final Path path;
+  final IndexWriter writer;
+  final SearcherManager searchers;
+  private final Directory directory;
+
+  Partition(LocalDate day, Path path, Analyzer analyzer, Sort indexSort, int ramBufferMb) throws IOException {
+    this.day = day;
+    this.path = path;
+    this.directory = FSDirectory.open(path);
+    IndexWriterConfig config = new IndexWriterConfig(analyzer)
+        .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+        .setIndexSort(indexSort)
+        .setRAMBufferSizeMB(ramBufferMb)
+        .setCommitOnClose(true);
+    this.writer = new IndexWriter(directory, config);
+    this.searchers = new SearcherManager(writer, null);
+  }
+
+  @Override
+  public void close() throws IOException {
+    searchers.close();
+    writer.close();
+    directory.close();
+  }
+}

@@ -1,0 +1,68 @@
+package dev.outpost.observability.store.lucene;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.observability.store.SpanEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Set;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+
+/** A span as a Lucene document: the documented fields indexed, the span kept as JSON. */
+final class SpanDocuments {
+
+  static final String START = "start";
+  static final String DURATION = "duration";
+  static final String NAME = "name";
+  static final String KIND = "kind";
+  static final String STATUS = "status";
+  static final String PARENT_SPAN_ID = "parentSpanId";
+
+  static final Set<String> QUERYABLE = Set.of(NAME, KIND, STATUS, Fields.SERVICE, Fields.PROJECT,
+      Fields.INTEGRATION, Fields.ROUTE, Fields.TRACE_ID, Fields.SPAN_ID, PARENT_SPAN_ID);
+
+  static final Sort NEWEST_FIRST = new Sort(
+      new SortField(START, SortField.Type.LONG, true), new SortField(Fields.SEQ, SortField.Type.LONG, true));
+
+  private final ObjectMapper json;
+
+  SpanDocuments(ObjectMapper json) {
+    this.json = json;
+  }
+
+  Document toDocument(SpanEntry s) {
+    Document doc = new Document();
+    Fields.sortableLong(doc, START, s.startNanos());
+    Fields.sortableLong(doc, DURATION, s.durationNanos());
+    Fields.sortableLong(doc, Fields.SEQ, s.seq());
+    doc.add(new StringField(Fields.TRACE_ID, s.traceId(), Field.Store.YES));
+    Fields.keyword(doc, Fields.SPAN_ID, s.spanId());
+    Fields.keyword(doc, PARENT_SPAN_ID, s.parentSpanId());
+    Fields.keyword(doc, NAME, s.name());
+    Fields.keyword(doc, KIND, s.kind());
+    Fields.keyword(doc, STATUS, s.status());
+    Fields.keyword(doc, Fields.PROJECT, s.owner().project());
+    Fields.keyword(doc, Fields.SERVICE, s.owner().service());
+    Fields.keyword(doc, Fields.INTEGRATION, s.owner().integration());
+    Fields.keyword(doc, Fields.ROUTE, s.owner().route());
+    Fields.attributes(doc, s.attributes(), s.resource());
+    try {
+      doc.add(new StoredField(Fields.SOURCE, json.writeValueAsBytes(s)));
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return doc;
+  }
+
+  SpanEntry fromSource(byte[] source) {
+    try {
+      return json.readValue(source, SpanEntry.class);
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+  }
+}

@@ -1,0 +1,264 @@
+package dev.outpost.observability.store.wal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * A write-ahead log of acknowledged requests with group commit: appends write to the active
+ * segment at once, and one syncer thread fsyncs for every append waiting, so many requests share
+ * one fsync. A request may be acknowledged when its {@link Appended#durable()} completes.
+ *
+ * <p>Seqs are {@code segmentId << 40 | n}: unique, and the seqs of one segment form one range that
+ * a replay can forget before writing them again. Segment ids only grow (the active segment is never
+ * deleted), so seqs never repeat.
+ */
+public final class Journal implements Closeable {
+
+  private static final Logger LOG = Logger.getLogger(Journal.class);
+  private static final int SEQ_BITS = 40;
+
+  private final Path dir;
+  private final List<Long> closedSegments;
+  private final Object appendLock = new Object();
+  private final Object syncLock = new Object();
+  private final List<Waiter> waiting = new ArrayList<>();
+  private final Thread syncer;
+  private FileChannel active;
+  private long activeId;
+  private long nextInSegment;
+  private long written;
+  private volatile boolean closed;
+
+  /** The seq of an append and when it is durable. */
+  public record Appended(long firstSeq, CompletableFuture<Void> durable) {}
+
+  private record Waiter(long segment, long position, CompletableFuture<Void> future) {}
+
+  private Journal(Path dir, List<Long> existing) throws IOException {
+    this.dir = dir;
+    this.closedSegments = new ArrayList<>(existing);
+    long max = existing.isEmpty() ? 0 : existing.get(existing.size() - 1);
+    openSegment(max + 1);
+    syncer = new Thread(this::syncLoop, "journal-sync");
+    syncer.setDaemon(true);
+    syncer.start();
+  }
+
+  /** Opens the journal in {@code dir}; segments left by a previous run stay for {@link #replay}. */
+  public static Journal open(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<Long> ids;
+    try (Stream<Path> files = Files.list(dir)) {
+      ids = files.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("segment-") && n.endsWith(".wal"))
+          .map(n -> Long.parseLong(n.substring(8, n.length() - 4)))
+          .sorted()
+          .toList();
+    }
+    return new Journal(dir, ids);
+  }
+
+  public static long segmentOf(long seq) {
+    return seq >>> SEQ_BITS;
+  }
+
+  public static long firstSeqOf(long segment) {
+    return segment << SEQ_BITS;
+  }
+
+  /** Ids of segments written by earlier runs or closed by {@link #rotate}, oldest first. */
+  public List<Long> closedSegments() {
+    synchronized (appendLock) {
+      return List.copyOf(closedSegments);
+    }
+  }
+
+  /**
+   * Reads every frame of a closed segment in order. A torn or corrupt tail (a crash during a
+   * write that was therefore never acknowledged) ends the segment.
+   */
+  public void replay(long segment, Consumer<Frame> sink) throws IOException {
+    Path file = segmentPath(segment);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER);
+      long size = channel.size();
+      long position = 0;
+      while (position + FrameCodec.HEADER <= size) {
+        header.clear();
+        channel.read(header, position);
+        header.flip();
+        int length = header.getInt();
+        int crc = header.getInt();
+        if (length <= 0 || position + FrameCodec.HEADER + length > size) {
+          LOG.warnf("journal %s ends with a torn frame at %d; it was never acknowledged", file, position);
+          return;
+        }
+        ByteBuffer body = ByteBuffer.allocate(length);
+        channel.read(body, position + FrameCodec.HEADER);
+        body.flip();
+        if (!FrameCodec.checksumMatches(body, crc)) {
+          LOG.warnf("journal %s has a corrupt frame at %d; it was never acknowledged", file, position);
+          return;
+        }
+        FrameCodec.decodeBody(body).ifPresent(sink);
+        position += FrameCodec.HEADER + length;
+      }
+    }
+  }
+
+  /** Appends a request of {@code count} records; its seqs are assigned here. */
+  public Appended append(Frame.Kind kind, int count, long receivedAtMillis, String boundProject,
+      String boundIntegration, byte[] payload) {
+    CompletableFuture<Void> durable = new CompletableFuture<>();
+    long firstSeq;
+    synchronized (appendLock) {
+      if (closed) {
+        throw new IllegalStateException("journal is closed");
+      }
+      firstSeq = firstSeqOf(activeId) | nextInSegment;
+      nextInSegment += count;
+      ByteBuffer frame = FrameCodec.encode(
+          new Frame(kind, firstSeq, count, receivedAtMillis, boundProject, boundIntegration, payload));
+      try {
+        while (frame.hasRemaining()) {
+          written += active.write(frame);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("journal write failed", e);
+      }
+      waiting.add(new Waiter(activeId, written, durable));
+      appendLock.notifyAll();
+    }
+    return new Appended(firstSeq, durable);
+  }
+
+  /** Bytes written to the active segment. */
+  public long activeSize() {
+    synchronized (appendLock) {
+      return written;
+    }
+  }
+
+  /**
+   * Closes the active segment (fsynced, its waiters completed) and starts a new one.
+   *
+   * @return the id of the segment just closed
+   */
+  public long rotate() throws IOException {
+    synchronized (syncLock) {
+      synchronized (appendLock) {
+        active.force(false);
+        completeUpTo(activeId, Long.MAX_VALUE, null);
+        active.close();
+        long closedId = activeId;
+        closedSegments.add(closedId);
+        openSegment(closedId + 1);
+        return closedId;
+      }
+    }
+  }
+
+  /** Deletes closed segments up to and including {@code segment}: the stores have committed them. */
+  public void deleteUpTo(long segment) throws IOException {
+    List<Long> doomed;
+    synchronized (appendLock) {
+      doomed = closedSegments.stream().filter(id -> id <= segment).toList();
+      closedSegments.removeAll(doomed);
+    }
+    for (long id : doomed) {
+      Files.deleteIfExists(segmentPath(id));
+    }
+  }
+
+  private void syncLoop() {
+    while (true) {
+      synchronized (appendLock) {
+        while (waiting.isEmpty() && !closed) {
+          try {
+            appendLock.wait();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+      // syncLock keeps rotate() from closing the channel under the fsync
+      synchronized (syncLock) {
+        FileChannel channel;
+        long segment;
+        long position;
+        synchronized (appendLock) {
+          if (closed) {
+            return;
+          }
+          channel = active;
+          segment = activeId;
+          position = written;
+        }
+        IOException failure = null;
+        try {
+          channel.force(false);
+        } catch (IOException e) {
+          failure = e;
+        }
+        synchronized (appendLock) {
+          completeUpTo(segment, position, failure);
+        }
+      }
+    }
+  }
+
+  /** Completes waiters of {@code segment} up to {@code position}; caller holds appendLock. */
+  private void completeUpTo(long segment, long position, IOException failure) {
+    waiting.removeIf(w -> {
+      if (w.segment() != segment || w.position() > position) {
+        return false;
+      }
+      if (failure == null) {
+        w.future().complete(null);
+      } else {
+        w.future().completeExceptionally(failure);
+      }
+      return true;
+    });
+  }
+
+  private void openSegment(long id) throws IOException {
+    active = FileChannel.open(segmentPath(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    activeId = id;
+    nextInSegment = 0;
+    written = 0;
+    // make the new file's name durable too: a segment that vanished after a crash would lose acks
+    try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+      directory.force(true);
+    }
+  }
+
+  private Path segmentPath(long id) {
+    return dir.resolve(String.format("segment-%012d.wal", id));
+  }
+
+  @Override
+  public void close() throws IOException {
+    synchronized (syncLock) {
+      synchronized (appendLock) {
+        closed = true;
+        active.force(false);
+        completeUpTo(activeId, Long.MAX_VALUE, null);
+        active.close();
+        appendLock.notifyAll();
+      }
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.outpost.observability.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.observability.support.Eventually;
+import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.TestIdpResource;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(TestIdpResource.class)
+class OtlpIngestTest {
+
+  @Inject OtlpServer server;
+
+  private Otlp otlp;
+  private String project;
+  private String token;
+
+  @BeforeEach
+  void setUp() {
+    otlp = new Otlp(server.port());
+    project = "p-" + UUID.randomUUID();
+    token = TestIdpResource.idp().token("alice", List.of(project, "acme"));
+  }
+
+  private List<Map<String, Object>> logs(String query) {
+    return given().auth().oauth2(token).queryParam("q", query).queryParam("project", project)
+        .get("/api/v1/logs").then().statusCode(200).extract().jsonPath().getList("records");
+  }
+
+  private static long now() {
+    return System.currentTimeMillis() * 1_000_000L;
+  }
+
+  @Test
+  void protobufLogsAreAcknowledgedAndSearchableWithinOneSecond() {
+    otlp.send(Otlp.logs(Otlp.resource("checkout", project),
+        List.of(Otlp.log(now(), "payment accepted for order 4711", Map.of("order.id", "4711")))));
+    long acked = System.nanoTime();
+    Eventually.within(Duration.ofSeconds(1), "record visible", () -> logs("body:payment").size() == 1);
+    assertThat(Duration.ofNanos(System.nanoTime() - acked)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+
+    Map<String, Object> record = logs("attr.order.id:4711").get(0);
+    assertThat(record).containsEntry("body", "payment accepted for order 4711")
+        .containsEntry("service", "checkout").containsEntry("project", project).containsEntry("severity", "INFO");
+  }
+
+  @Test
+  void jsonFollowsOtlpJsonRules() {
+    String traceId = "5b8efff798038103d269b633813fc60c";
+    String json = """
+        {"resourceLogs":[{"resource":{"attributes":[
+            {"key":"service.name","value":{"stringValue":"billing"}},
+            {"key":"outpost.project","value":{"stringValue":"%s"}}]},
+          "scopeLogs":[{"scope":{"name":"x"},"someFutureField":1,"logRecords":[{
+            "timeUnixNano":"%d","severityNumber":17,"severityText":"Error",
+            "body":{"stringValue":"invoice failed"},
+            "traceId":"%s","spanId":"eee19b7ec3c1b174",
+            "attributes":[{"key":"retries","value":{"intValue":"3"}}],
+            "unknownField":{"nested":true}}]}]}]}
+        """.formatted(project, now(), traceId);
+    HttpResponse<byte[]> response = otlp.post("/v1/logs", "application/json",
+        json.getBytes(StandardCharsets.UTF_8), Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+
+    Eventually.within(Duration.ofSeconds(2), "json record", () -> logs("traceId:" + traceId).size() == 1);
+    Map<String, Object> record = logs("traceId:" + traceId).get(0);
+    assertThat(record).containsEntry("spanId", "eee19b7ec3c1b174").containsEntry("severity", "ERROR")
+        .containsEntry("severityNumber", 17);
+    assertThat(record.get("attributes")).isEqualTo(Map.of("retries", "3"));
+  }
+
+  @Test
+  void gzipBodiesAreAccepted() throws Exception {
+    byte[] plain = Otlp.logs(Otlp.resource("svc", project), List.of(Otlp.log(now(), "zipped hello", Map.of())))
+        .toByteArray();
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+      gzip.write(plain);
+    }
+    Map<String, String> headers = new HashMap<>(Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    headers.put("Content-Encoding", "gzip");
+    assertThat(otlp.post("/v1/logs", "application/x-protobuf", zipped.toByteArray(), headers).statusCode())
+        .isEqualTo(200);
+    Eventually.within(Duration.ofSeconds(2), "gzipped record", () -> logs("zipped").size() == 1);
+  }
+
+  @Test
+  void recordsWithoutAProjectArePartiallyRejected() throws Exception {
+    var request = Otlp.logs(Otlp.resource("svc", ""), List.of(
+        Otlp.log(now(), "owned record", Map.of("outpost.project", project)),
+        Otlp.log(now(), "orphan record", Map.of()),
+        Otlp.log(now() - Duration.ofDays(30).toNanos(), "ancient record", Map.of("outpost.project", project))));
+    HttpResponse<byte[]> response = otlp.post("/v1/logs", "application/x-protobuf", request.toByteArray(),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(response.statusCode()).isEqualTo(200);
+    ExportLogsServiceResponse body = ExportLogsServiceResponse.parseFrom(response.body());
+    assertThat(body.getPartialSuccess().getRejectedLogRecords()).isEqualTo(2);
+    assertThat(body.getPartialSuccess().getErrorMessage())
+        .contains("without an outpost.project attribute").contains("older than the retention period");
+    Eventually.within(Duration.ofSeconds(2), "owned record", () -> logs("owned").size() == 1);
+    assertThat(logs("ancient")).isEmpty();
+  }
+
+  @Test
+  void anIntegrationTokenBindsItsProjectWhateverTheAttributesSay() {
+    String acmeToken = TestIdpResource.idp().token("bob", List.of("acme"));
+    String marker = "bound" + UUID.randomUUID().toString().replace("-", "");
+    var request = Otlp.logs(Otlp.resource("orders", "someone-else"),
+        List.of(Otlp.log(now(), marker, Map.of("outpost.project", "someone-else"))));
+    assertThat(otlp.post("/v1/logs", "application/x-protobuf", request.toByteArray(),
+        Otlp.bearer(Otlp.ORDERS_SYNC_TOKEN)).statusCode()).isEqualTo(200);
+    Eventually.within(Duration.ofSeconds(2), "bound record", () -> given().auth().oauth2(acmeToken)
+        .queryParam("q", marker).get("/api/v1/logs").jsonPath().getList("records").size() == 1);
+    JsonPath found = given().auth().oauth2(acmeToken).queryParam("q", marker).get("/api/v1/logs").jsonPath();
+    assertThat(found.getString("records[0].project")).isEqualTo("acme");
+    assertThat(found.getString("records[0].integration")).isEqualTo("orders-sync");
+    String otherToken = TestIdpResource.idp().token("eve", List.of("someone-else"));
+    assertThat(given().auth().oauth2(otherToken).queryParam("q", marker).get("/api/v1/logs").jsonPath()
+        .getList("records")).isEmpty();
+  }
+
+  @Test
+  void tracesAreStoredAndReturnedAsASpanTree() throws Exception {
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    long start = now();
+    var request = Otlp.traces(Otlp.resource("gateway", project), List.of(
+        Otlp.span(traceId, "00000000000000a2", "00000000000000a1", "GET /orders/{id}", start + 1_000_000, 5_000_000,
+            Map.of()),
+        Otlp.span(traceId, "00000000000000a1", null, "HTTP GET", start, 9_000_000, Map.of("http.route", "/orders"))));
+    HttpResponse<byte[]> response = otlp.post("/v1/traces", "application/x-protobuf", request.toByteArray(),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(ExportTraceServiceResponse.parseFrom(response.body()).hasPartialSuccess()).isFalse();
+
+    Eventually.within(Duration.ofSeconds(2), "trace", () ->
+        given().auth().oauth2(token).get("/api/v1/traces/" + traceId).statusCode() == 200);
+    JsonPath trace = given().auth().oauth2(token).get("/api/v1/traces/" + traceId).jsonPath();
+    assertThat(trace.getList("spans.spanId")).containsExactly("00000000000000a1", "00000000000000a2");
+    assertThat(trace.getList("spans.depth")).containsExactly(0, 1);
+    assertThat(trace.getLong("durationNanos")).isEqualTo(9_000_000L);
+  }
+
+  @Test
+  void badRequestsGetClearErrorsAndLoseNothingAlreadyStored() {
+    otlp.send(Otlp.logs(Otlp.resource("svc", project), List.of(Otlp.log(now(), "survivor", Map.of()))));
+    Eventually.within(Duration.ofSeconds(2), "survivor", () -> logs("survivor").size() == 1);
+
+    byte[] big = new byte[4 * 1024 * 1024 + 1];
+    record Case(String name, String path, String type, byte[] body, Map<String, String> headers, int status,
+        String message) {}
+    Map<String, String> auth = Otlp.bearer(Otlp.DATA_PLANE_TOKEN);
+    Map<String, String> gzipAuth = new HashMap<>(auth);
+    gzipAuth.put("Content-Encoding", "gzip");
+    List<Case> cases = List.of(
+        new Case("bad protobuf", "/v1/logs", "application/x-protobuf", new byte[] {(byte) 0xff, 1, 2}, auth, 400,
+            "not a valid protobuf"),
+        new Case("bad json", "/v1/logs", "application/json", "{\"resourceLogs\":[".getBytes(), auth, 400,
+            "not valid JSON"),
+        new Case("json of wrong shape", "/v1/traces", "application/json", "{\"resourceSpans\":7}".getBytes(), auth,
+            400, "not a valid OTLP JSON"),
+        new Case("non-hex trace id", "/v1/logs", "application/json",
+            "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"zz\"}]}]}]}".getBytes(), auth, 400,
+            "traceId must be hex"),
+        new Case("bad gzip", "/v1/logs", "application/x-protobuf", "not gzip".getBytes(), gzipAuth, 400,
+            "not valid gzip"),
+        new Case("too large", "/v1/logs", "application/x-protobuf", big, auth, 413, "larger than"),
+        new Case("no token", "/v1/logs", "application/x-protobuf", new byte[0], Map.of(), 401, "bearer token"),
+        new Case("wrong token", "/v1/logs", "application/x-protobuf", new byte[0], Otlp.bearer("nope"), 401,
+            "bearer token"),
+        new Case("query JWT is not an ingest token", "/v1/logs", "application/x-protobuf", new byte[0],
+            Otlp.bearer(token), 401, "bearer token"),
+        new Case("unsupported type", "/v1/logs", "text/plain", "hi".getBytes(), auth, 415, "Content-Type"),
+        new Case("unknown path", "/v1/metrics", "application/x-protobuf", new byte[0], auth, 404, "/v1/logs"));
+    List<String> failures = new ArrayList<>();
+    for (Case c : cases) {
+      HttpResponse<byte[]> response = otlp.post(c.path(), c.type(), c.body(), c.headers());
+      String body = new String(response.body(), StandardCharsets.UTF_8);
+      if (response.statusCode() != c.status() || !body.contains(c.message())) {
+        failures.add(c.name() + ": " + response.statusCode() + " " + body);
+      }
+    }
+    assertThat(failures).isEmpty();
+    assertThat(logs("survivor")).hasSize(1);
+  }
+
+  @Test
+  void emptyRequestsAreAcknowledged() {
+    assertThat(otlp.post("/v1/logs", "application/x-protobuf", new byte[0], Otlp.bearer(Otlp.DATA_PLANE_TOKEN))
+        .statusCode()).isEqualTo(200);
+    assertThat(otlp.post("/v1/logs", "application/json", "{}".getBytes(), Otlp.bearer(Otlp.DATA_PLANE_TOKEN))
+        .statusCode()).isEqualTo(200);
+  }
+
+}

@@ -1,0 +1,92 @@
+package dev.outpost.observability.support;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jwk.RsaJwkGenerator;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.lang.JoseException;
+
+/** A loopback identity provider: serves a JWKS and signs tokens like the customer's IdP would. */
+public final class TestIdp implements AutoCloseable {
+
+  public static final String ISSUER = "https://idp.test/outpost";
+  public static final String AUDIENCE = "outpost";
+
+  private final RsaJsonWebKey key;
+  private final RsaJsonWebKey stranger;
+  private final HttpServer server;
+
+  public TestIdp() throws IOException, JoseException {
+    key = RsaJwkGenerator.generateJwk(2048);
+    key.setKeyId("test-key");
+    stranger = RsaJwkGenerator.generateJwk(2048);
+    stranger.setKeyId("test-key");
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    byte[] jwks = new JsonWebKeySet(key).toJson(org.jose4j.jwk.JsonWebKey.OutputControlLevel.PUBLIC_ONLY)
+        .getBytes(StandardCharsets.UTF_8);
+    server.createContext("/jwks", exchange -> {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, jwks.length);
+      exchange.getResponseBody().write(jwks);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  public String jwksUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks";
+  }
+
+  /** A valid token for {@code subject} whose {@code projects} claim lists {@code projects}. */
+  public String token(String subject, List<String> projects) {
+    return sign(claims(subject, Map.of("projects", projects)), key);
+  }
+
+  /** A token with the given extra claims (they replace defaults of the same name). */
+  public String token(String subject, Map<String, Object> extra) {
+    return sign(claims(subject, extra), key);
+  }
+
+  /** A token signed by a key the JWKS does not hold. */
+  public String forgedToken(String subject, List<String> projects) {
+    return sign(claims(subject, Map.of("projects", projects)), stranger);
+  }
+
+  private static JwtClaims claims(String subject, Map<String, Object> extra) {
+    JwtClaims claims = new JwtClaims();
+    claims.setIssuer(ISSUER);
+    claims.setAudience(AUDIENCE);
+    claims.setSubject(subject);
+    claims.setIssuedAtToNow();
+    claims.setExpirationTimeMinutesInTheFuture(30);
+    claims.setClaim("scope", "logs:read traces:read");
+    extra.forEach(claims::setClaim);
+    return claims;
+  }
+
+  private static String sign(JwtClaims claims, RsaJsonWebKey key) {
+    try {
+      JsonWebSignature jws = new JsonWebSignature();
+      jws.setPayload(claims.toJson());
+      jws.setKey(key.getPrivateKey());
+      jws.setKeyIdHeaderValue(key.getKeyId());
+      jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+      return jws.getCompactSerialization();
+    } catch (JoseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
