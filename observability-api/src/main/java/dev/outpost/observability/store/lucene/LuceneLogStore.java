@@ -79,9 +79,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
       }
       Searches.budget(searcher, limits.timeBudgetMillis());
       TopDocs top = search.after().isPresent()
-          ? searcher.searchAfter(new FieldDoc(0, Float.NaN,
-              new Object[] {search.after().get().timeNanos(), search.after().get().seq()}),
-              query, search.limit(), LogDocuments.NEWEST_FIRST)
+          ? searcher.searchAfter(after(search.after().get()), query, search.limit(), LogDocuments.NEWEST_FIRST)
           : searcher.search(query, search.limit(), LogDocuments.NEWEST_FIRST);
       StoredFields stored = searcher.storedFields();
       List<LogEntry> records = new ArrayList<>(top.scoreDocs.length);
@@ -94,6 +92,14 @@ public final class LuceneLogStore implements LogStore, Closeable {
               records.get(records.size() - 1).seq()));
       return new LogPage(records, next, searcher.timedOut());
     });
+  }
+
+  /**
+   * Lucene pages after a sort position and breaks ties by doc id, which differ between readers.
+   * Seqs are unique, so "after (time, seq - 1), doc -1" is exactly "strictly after (time, seq)".
+   */
+  private static FieldDoc after(LogSearch.Position position) {
+    return new FieldDoc(-1, Float.NaN, new Object[] {position.timeNanos(), position.seq() - 1});
   }
 
   @Override

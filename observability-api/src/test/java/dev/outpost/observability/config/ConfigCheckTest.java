@@ -1,0 +1,50 @@
+package dev.outpost.observability.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Bad configuration fails the start with the key named. */
+class ConfigCheckTest {
+
+  private static List<String> problems(Map<String, String> overrides, List<String> cors) {
+    Map<String, String> values = new HashMap<>();
+    values.put("outpost.observability.ingest.data-plane-token", "a-token-of-sufficient-length");
+    values.putAll(overrides);
+    SmallRyeConfig config = new SmallRyeConfigBuilder()
+        .withMapping(ObservabilityConfig.class)
+        .withDefaultValues(values)
+        .build();
+    return ConfigCheck.problems(config.getConfigMapping(ObservabilityConfig.class), cors);
+  }
+
+  @Test
+  void theDefaultsWithATokenAreValid() {
+    assertThat(problems(Map.of(), List.of("http://127.0.0.1:7070"))).isEmpty();
+  }
+
+  @Test
+  void eachBadValueIsReportedByKey() {
+    record Case(Map<String, String> values, List<String> cors, String key) {}
+    List<Case> cases = List.of(
+        new Case(Map.of("outpost.observability.ingest.data-plane-token", ""), List.of(), "data-plane-token is required"),
+        new Case(Map.of("outpost.observability.ingest.data-plane-token", "short"), List.of(), "at least 16"),
+        new Case(Map.of("outpost.observability.storage.retention", "PT2H"), List.of(), "storage.retention"),
+        new Case(Map.of("outpost.observability.storage.refresh-interval", "PT2S"), List.of(), "refresh-interval"),
+        new Case(Map.of("outpost.observability.ingest.port", "70000"), List.of(), "ingest.port"),
+        new Case(Map.of("outpost.observability.query.max-limit", "0"), List.of(), "max-* limits"),
+        new Case(Map.of("outpost.observability.ingest.integration-tokens.crm.token", "x",
+            "outpost.observability.ingest.integration-tokens.crm.project", "acme"), List.of(),
+            "integration-tokens.crm.token"),
+        new Case(Map.of(), List.of("*"), "quarkus.http.cors.origins"),
+        new Case(Map.of(), List.of("https://*.example.com"), "no wildcard"));
+    for (Case c : cases) {
+      assertThat(String.join("; ", problems(c.values(), c.cors()))).as(c.toString()).contains(c.key());
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package dev.outpost.observability.query;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.observability.ingest.OtlpServer;
+import dev.outpost.observability.support.Eventually;
+import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.TestIdpResource;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(TestIdpResource.class)
+class LogsQueryTest {
+
+  @Inject OtlpServer server;
+
+  private Otlp otlp;
+  private String project;
+  private String token;
+  private long base;
+
+  @BeforeEach
+  void setUp() {
+    otlp = new Otlp(server.port());
+    project = "q-" + UUID.randomUUID();
+    token = TestIdpResource.idp().token("alice", List.of(project));
+    base = (System.currentTimeMillis() - 600_000) * 1_000_000L;
+  }
+
+  /** An hour before the test's records, in epoch milliseconds. */
+  private String since() {
+    return Long.toString(base / 1_000_000 - 3_600_000);
+  }
+
+  private Response get(String path, Map<String, ?> params) {
+    return given().auth().oauth2(token).queryParams(params).get(path);
+  }
+
+  private void ingest(int count, String body, long startNanos, long stepNanos) {
+    List<LogRecord> records = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      records.add(Otlp.log(startNanos + i * stepNanos, body + " n" + i, Map.of("n", Integer.toString(i))));
+    }
+    otlp.send(Otlp.logs(Otlp.resource("pager", project), records));
+  }
+
+  @Test
+  void cursorPagesAreNewestFirstAndStableUnderConcurrentIngest() throws Exception {
+    ingest(25, "page", base, 1_000_000_000L);
+    Eventually.within(Duration.ofSeconds(2), "25 records",
+        () -> get("/api/v1/logs", Map.of("q", "page", "from", since())).jsonPath().getList("records").size() == 25);
+
+    // records keep arriving, newer than every page's cursor: they must not shift later pages
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      while (!stop.get()) {
+        otlp.send(Otlp.logs(Otlp.resource("pager", project),
+            List.of(Otlp.log(System.currentTimeMillis() * 1_000_000L, "page late", Map.of("n", "late")))));
+      }
+    });
+    writer.start();
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    try {
+      Thread.sleep(300);
+      do {
+        JsonPath page = get("/api/v1/logs", cursor == null
+            ? Map.of("q", "page", "limit", 10, "from", since())
+            : Map.of("q", "page", "limit", 10, "from", since(), "cursor", cursor))
+            .then().statusCode(200).extract().jsonPath();
+        seen.addAll(page.getList("records.attributes.n"));
+        cursor = page.getString("nextCursor");
+        Thread.sleep(300); // let concurrent records become visible between pages
+      } while (cursor != null);
+    } finally {
+      stop.set(true);
+      writer.join();
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 24; i >= 0; i--) {
+      expected.add(Integer.toString(i));
+    }
+    List<String> original = seen.stream().filter(n -> !n.equals("late")).toList();
+    assertThat(original).containsExactlyElementsOf(expected);
+    int firstOriginal = seen.indexOf("24");
+    assertThat(seen.subList(firstOriginal, seen.size())).doesNotContain("late");
+  }
+
+  @Test
+  void filtersBySeverityIntegrationAndAttributes() {
+    List<LogRecord> records = List.of(
+        LogRecord.newBuilder(Otlp.log(base, "filter-a", Map.of("outpost.integration", "crm")))
+            .setSeverityNumberValue(17).setSeverityText("ERROR").build(),
+        Otlp.log(base + 1, "filter-b", Map.of("outpost.integration", "crm", "http.status_code", "500")),
+        Otlp.log(base + 2, "filter-c", Map.of("outpost.integration", "erp")));
+    otlp.send(Otlp.logs(Otlp.resource("svc", project), records));
+    Eventually.within(Duration.ofSeconds(2), "3 records",
+        () -> get("/api/v1/logs", Map.of("q", "filter*")).jsonPath().getList("records").size() == 3);
+
+    assertThat(get("/api/v1/logs", Map.of("severity", "error")).jsonPath().getList("records.body"))
+        .containsExactly("filter-a");
+    assertThat(get("/api/v1/logs", Map.of("integration", "crm")).jsonPath().getList("records.body"))
+        .containsExactly("filter-b", "filter-a");
+    assertThat(get("/api/v1/logs", Map.of("q", "attr.http.status_code:500")).jsonPath().getList("records.body"))
+        .containsExactly("filter-b");
+    assertThat(get("/api/v1/logs", Map.of("q", "integration:erp OR severity:ERROR")).jsonPath()
+        .getList("records.body")).containsExactly("filter-c", "filter-a");
+    assertThat(get("/api/v1/services", Map.of()).jsonPath().getList("services")).containsExactly("svc");
+  }
+
+  @Test
+  void histogramCountsPerInterval() {
+    long start = (base / 60_000_000_000L) * 60_000_000_000L;
+    ingest(3, "histo", start, 1_000_000_000L);
+    ingest(2, "histo", start + 120_000_000_000L, 1_000_000_000L);
+    Eventually.within(Duration.ofSeconds(2), "5 records",
+        () -> get("/api/v1/logs", Map.of("q", "histo", "from", since())).jsonPath().getList("records").size() == 5);
+    JsonPath histogram = get("/api/v1/logs/histogram", Map.of("q", "histo", "interval", "1m",
+        "from", Long.toString(start / 1_000_000), "to", Long.toString(start / 1_000_000 + 180_000)))
+        .then().statusCode(200).extract().jsonPath();
+    assertThat(histogram.getList("buckets.count")).containsExactly(3, 0, 2);
+    assertThat(histogram.getLong("total")).isEqualTo(5);
+    assertThat(histogram.getString("interval")).isEqualTo("PT1M");
+  }
+
+  @Test
+  void badQueriesAreClearFourHundredsNeverFiveHundreds() {
+    record Case(String path, Map<String, Object> params, String message) {}
+    StringBuilder manyClauses = new StringBuilder("a");
+    for (int i = 0; i < 300; i++) {
+      manyClauses.append(" OR w").append(i);
+    }
+    List<Case> cases = List.of(
+        new Case("/api/v1/logs", Map.of("q", "body:(unclosed"), "not valid Lucene syntax"),
+        new Case("/api/v1/logs", Map.of("q", "nosuch:field"), "unknown field"),
+        new Case("/api/v1/logs", Map.of("q", "*leading"), "not valid Lucene syntax"),
+        new Case("/api/v1/logs", Map.of("q", manyClauses.toString()), "clauses"),
+        new Case("/api/v1/logs", Map.of("limit", 0), "limit must be between 1 and 1000"),
+        new Case("/api/v1/logs", Map.of("limit", 1_000_000), "limit must be between 1 and 1000"),
+        new Case("/api/v1/logs", Map.of("from", "yesterday"), "from must be an RFC 3339 time"),
+        new Case("/api/v1/logs", Map.of("from", "2026-01-02T00:00:00Z", "to", "2026-01-01T00:00:00Z"),
+            "from must be before to"),
+        new Case("/api/v1/logs", Map.of("from", "0"), "must not be longer than 31 days"),
+        new Case("/api/v1/logs", Map.of("severity", "LOUD"), "severity must be one of"),
+        new Case("/api/v1/logs", Map.of("cursor", "bm90LWEtY3Vyc29y"), "cursor"),
+        new Case("/api/v1/logs/histogram", Map.of("interval", "1ms"), "buckets"),
+        new Case("/api/v1/logs/histogram", Map.of("interval", "soon"), "interval must be a duration"),
+        new Case("/api/v1/traces/not-a-trace-id", Map.of(), "traceId must be 32 hex"),
+        new Case("/api/v1/traces", Map.of("minDuration", "abc"), "minDuration must be a duration"),
+        new Case("/api/v1/traces", Map.of("limit", 1000), "limit must be between 1 and 100"),
+        new Case("/api/v1/traces", Map.of("q", "name:[a TO"), "not valid Lucene syntax"));
+    List<String> failures = new ArrayList<>();
+    for (Case c : cases) {
+      Response response = get(c.path(), c.params());
+      String body = response.asString();
+      if (response.statusCode() != 400 || !body.contains(c.message()) || !body.contains("\"error\"")) {
+        failures.add(c.path() + " " + c.params() + " -> " + response.statusCode() + " " + body);
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void traceSearchFindsTracesByServiceOperationAttributeAndDuration() {
+    String slow = UUID.randomUUID().toString().replace("-", "");
+    String fast = UUID.randomUUID().toString().replace("-", "");
+    otlp.send(Otlp.traces(Otlp.resource("orders", project), List.of(
+        Otlp.span(slow, "0000000000000001", null, "POST /orders", base, 2_000_000_000L, Map.of("tenant", "t1")),
+        Otlp.span(fast, "0000000000000002", null, "POST /orders", base + 5, 10_000_000L, Map.of("tenant", "t2")))));
+    Eventually.within(Duration.ofSeconds(2), "2 traces", () -> get("/api/v1/traces",
+        Map.of("service", "orders")).jsonPath().getList("traces").size() == 2);
+    assertThat(get("/api/v1/traces", Map.of("service", "orders", "minDuration", "1s")).jsonPath()
+        .getList("traces.traceId")).containsExactly(slow);
+    assertThat(get("/api/v1/traces", Map.of("operation", "POST /orders", "attr.tenant", "t2")).jsonPath()
+        .getList("traces.traceId")).containsExactly(fast);
+    assertThat(get("/api/v1/traces", Map.of("maxDuration", "100ms")).jsonPath().getList("traces.traceId"))
+        .containsExactly(fast);
+    Set<String> services = new HashSet<>(get("/api/v1/services", Map.of()).jsonPath().getList("services"));
+    assertThat(services).containsExactly("orders");
+  }
+}

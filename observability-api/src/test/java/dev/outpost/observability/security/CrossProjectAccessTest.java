@@ -1,0 +1,159 @@
+package dev.outpost.observability.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.observability.ingest.OtlpServer;
+import dev.outpost.observability.support.Eventually;
+import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.TestIdp;
+import dev.outpost.observability.support.TestIdpResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A caller who may read project "own" tries to read project "other" every way we could think of.
+ * Each attempt must be refused (401/403/404) or answer without a trace of "other".
+ */
+@QuarkusTest
+@QuarkusTestResource(TestIdpResource.class)
+class CrossProjectAccessTest {
+
+  @Inject OtlpServer server;
+
+  private String own;
+  private String other;
+  private String otherTrace;
+  private String token;
+
+  /** One attempt and what it must give. */
+  record Attempt(String name, Supplier<Response> call, Set<Integer> refusals) {
+    static Attempt refused(String name, Supplier<Response> call, Integer... statuses) {
+      return new Attempt(name, call, Set.of(statuses));
+    }
+
+    static Attempt onlyOwn(String name, Supplier<Response> call) {
+      return new Attempt(name, call, Set.of());
+    }
+  }
+
+  @BeforeEach
+  void ingestBothProjects() {
+    own = "own-" + UUID.randomUUID();
+    other = "other-" + UUID.randomUUID();
+    otherTrace = UUID.randomUUID().toString().replace("-", "");
+    String ownTrace = UUID.randomUUID().toString().replace("-", "");
+    token = TestIdpResource.idp().token("alice", List.of(own));
+    Otlp otlp = new Otlp(server.port());
+    long now = System.currentTimeMillis() * 1_000_000L;
+    otlp.send(Otlp.logs(Otlp.resource("own-svc", own), List.of(Otlp.log(now, "shared words " + own, Map.of()))));
+    otlp.send(Otlp.logs(Otlp.resource("other-svc", other),
+        List.of(Otlp.log(now, "shared words secret " + other, Map.of("outpost.project", other)))));
+    otlp.send(Otlp.traces(Otlp.resource("own-svc", own),
+        List.of(Otlp.span(ownTrace, "00000000000000b1", null, "own-op", now, 1000, Map.of()))));
+    otlp.send(Otlp.traces(Otlp.resource("other-svc", other),
+        List.of(Otlp.span(otherTrace, "00000000000000c1", null, "other-op", now, 1000, Map.of()))));
+    Eventually.within(Duration.ofSeconds(2), "own records visible", () ->
+        given().auth().oauth2(token).get("/api/v1/logs").jsonPath().getList("records").size() == 1
+            && given().auth().oauth2(token).get("/api/v1/traces/" + ownTrace).statusCode() == 200);
+  }
+
+  private io.restassured.specification.RequestSpecification as(String bearer) {
+    return given().auth().oauth2(bearer);
+  }
+
+  List<Attempt> attempts() {
+    TestIdp idp = TestIdpResource.idp();
+    return List.of(
+        Attempt.onlyOwn("query text project:other", () -> as(token).queryParam("q", "project:\"" + other + "\"")
+            .get("/api/v1/logs")),
+        Attempt.onlyOwn("query text OR project:other", () -> as(token)
+            .queryParam("q", "shared OR project:\"" + other + "\"").get("/api/v1/logs")),
+        Attempt.onlyOwn("query text match all", () -> as(token).queryParam("q", "*:*").get("/api/v1/logs")),
+        Attempt.onlyOwn("query text NOT own", () -> as(token)
+            .queryParam("q", "*:* -project:\"" + own + "\"").get("/api/v1/logs")),
+        Attempt.onlyOwn("query text attr.outpost.project", () -> as(token)
+            .queryParam("q", "attr.outpost.project:\"" + other + "\"").get("/api/v1/logs")),
+        Attempt.refused("project parameter", () -> as(token).queryParam("project", other).get("/api/v1/logs"), 403),
+        Attempt.onlyOwn("project parameter twice", () -> as(token).queryParam("project", own, other)
+            .get("/api/v1/logs")),
+        Attempt.onlyOwn("identity headers", () -> as(token).header("X-Outpost-Project", other)
+            .header("X-Outpost-Subject", "admin").get("/api/v1/logs")),
+        Attempt.refused("histogram with project parameter", () -> as(token).queryParam("project", other)
+            .get("/api/v1/logs/histogram"), 403),
+        Attempt.onlyOwn("histogram with query text", () -> as(token).queryParam("q", "secret")
+            .get("/api/v1/logs/histogram")),
+        Attempt.refused("trace by id of another project", () -> as(token).get("/api/v1/traces/" + otherTrace), 404),
+        Attempt.refused("trace by id with project parameter", () -> as(token).queryParam("project", other)
+            .get("/api/v1/traces/" + otherTrace), 403),
+        Attempt.onlyOwn("trace search by other's service", () -> as(token).queryParam("service", "other-svc")
+            .get("/api/v1/traces")),
+        Attempt.onlyOwn("trace search query text", () -> as(token).queryParam("q", "project:\"" + other + "\"")
+            .get("/api/v1/traces")),
+        Attempt.onlyOwn("services", () -> as(token).get("/api/v1/services")),
+        Attempt.refused("no token", () -> given().get("/api/v1/logs"), 401),
+        Attempt.refused("token signed by another key", () -> as(idp.forgedToken("mallory", List.of(other)))
+            .get("/api/v1/logs"), 401),
+        Attempt.refused("expired token", () -> as(idp.token("alice", Map.of("projects", List.of(other),
+            "exp", System.currentTimeMillis() / 1000 - 3600))).get("/api/v1/logs"), 401),
+        Attempt.refused("token of another issuer", () -> as(idp.token("alice", Map.of("projects", List.of(other),
+            "iss", "https://evil.test"))).get("/api/v1/logs"), 401),
+        Attempt.refused("token for another audience", () -> as(idp.token("alice", Map.of("projects", List.of(other),
+            "aud", "someone-else"))).get("/api/v1/logs"), 401),
+        Attempt.refused("token without the projects claim", () -> as(idp.token("alice", Map.of("groups",
+            List.of(other)))).get("/api/v1/logs"), 403),
+        Attempt.onlyOwn("wildcard in the projects claim is not a wildcard", () -> as(idp.token("alice",
+            List.of("*", own))).get("/api/v1/logs")),
+        Attempt.refused("unsigned token (alg none)", () -> as(unsigned(other)).get("/api/v1/logs"), 401),
+        Attempt.refused("token in the query string", () -> given().queryParam("access_token", token)
+            .get("/api/v1/logs"), 401));
+  }
+
+  private static String unsigned(String project) {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String header = b64.encodeToString("{\"alg\":\"none\"}".getBytes());
+    String claims = b64.encodeToString(("{\"iss\":\"" + TestIdp.ISSUER + "\",\"aud\":\"outpost\",\"sub\":\"x\","
+        + "\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + ",\"projects\":[\"" + project + "\"]}").getBytes());
+    return header + "." + claims + ".";
+  }
+
+  @Test
+  void everyCrossProjectAttemptIsRefusedOrSeesOnlyTheCallersProjects() {
+    List<Attempt> attempts = attempts();
+    assertThat(attempts).hasSizeGreaterThanOrEqualTo(15);
+    List<String> failures = new ArrayList<>();
+    for (Attempt attempt : attempts) {
+      Response response = attempt.call().get();
+      String body = response.asString();
+      // other's data: its record text, service, operation; a 200 must not even name the project
+      // (a refusal may echo the project the caller asked for)
+      boolean leaked = body.contains("secret") || body.contains("other-svc") || body.contains("other-op");
+      boolean ok = attempt.refusals().isEmpty()
+          ? response.statusCode() == 200 && !leaked && !body.contains(other)
+          : attempt.refusals().contains(response.statusCode()) && !leaked && body.contains("\"error\"");
+      if (!ok) {
+        failures.add(attempt.name() + " -> " + response.statusCode() + " " + body);
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void theCallersOwnRecordsAreReadable() {
+    // the attempts above would pass vacuously if nothing were readable at all
+    assertThat(as(token).queryParam("q", "shared").get("/api/v1/logs").jsonPath().getList("records.project"))
+        .containsExactly(own);
+    assertThat(as(token).get("/api/v1/services").jsonPath().getList("services")).containsExactly("own-svc");
+  }
+}
