@@ -1,0 +1,271 @@
+package dev.outpost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The user journey of issue 7, over the packaged components started by {@code ./outpost up} as
+ * real processes: deploy through the control plane, call through the gateway, find the telemetry,
+ * upgrade under load, survive a control plane outage, undeploy.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UserJourneyIT {
+  private static final String GATEWAY = "http://127.0.0.1:8080";
+  private static final String OBSERVABILITY = "http://127.0.0.1:8082";
+  private static final String CONTROL_PLANE = "http://127.0.0.1:7070";
+  private static final Duration SETTLE = Duration.ofSeconds(30);
+
+  /** Unique strings carried in payloads and log lines; none may ever reach the control plane. */
+  private final String canary = "canary" + UUID.randomUUID().toString().replace("-", "");
+
+  @TempDir Path home;
+  private Launcher outpost;
+  private String caller;
+  private String otherProjectReader;
+
+  @BeforeAll
+  void up() {
+    outpost = new Launcher(Launcher.repositoryRoot(), home, Map.of("OUTPOST_NO_EXAMPLES", "1"));
+    Launcher.Result up = outpost.run(300, "up").expectSuccess("./outpost up");
+    assertThat(up.output()).contains("all healthy");
+    caller = token("journey", "greet:call");
+    otherProjectReader = token("someone-else", "greet:call");
+  }
+
+  @AfterAll
+  void down() {
+    if (outpost == null) {
+      return;
+    }
+    List<Long> pids = pids();
+    outpost.run(120, "down").expectSuccess("./outpost down");
+    for (long pid : pids) {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("process %d is left behind after ./outpost down", pid).isFalse();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void deployedThroughTheControlPlaneTheGatewayRoutesToIt() {
+    outpost.run(60, "deploy", journeyFile("greeter-v1.yaml")).expectSuccess("./outpost deploy");
+    HttpResponse<String> response = Eventually.await("the gateway to route /greet", SETTLE, () -> {
+      HttpResponse<String> r = Http.postJson(GATEWAY + "/greet", caller, "hello-" + canary);
+      return r.statusCode() == 200 ? r : null;
+    });
+    assertThat(Http.json(response).path("version").asInt()).isEqualTo(1);
+    assertThat(response.body()).contains("hello-" + canary);
+  }
+
+  @Test
+  @Order(2)
+  void authenticationAuthorizationAndRateLimitAreEnforced() {
+    assertThat(Http.postJson(GATEWAY + "/greet", null, "x").statusCode()).as("no token").isEqualTo(401);
+    assertThat(Http.postJson(GATEWAY + "/greet", "not.a.jwt", "x").statusCode()).as("garbage token").isEqualTo(401);
+    String wrongScope = token("journey", "something:else");
+    assertThat(Http.postJson(GATEWAY + "/greet", wrongScope, "x").statusCode()).as("wrong scope").isEqualTo(403);
+
+    // The route allows 30 requests a minute per subject: a fresh subject gets 30, then 429.
+    String burst = token("journey", "greet:call", "burst-" + UUID.randomUUID());
+    int ok = 0;
+    HttpResponse<String> limited = null;
+    for (int i = 0; i < 40 && limited == null; i++) {
+      HttpResponse<String> r = Http.postJson(GATEWAY + "/greet", burst, "burst");
+      if (r.statusCode() == 200) {
+        ok++;
+      } else {
+        limited = r;
+      }
+    }
+    assertThat(limited).as("a 429 after the budget").isNotNull();
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+    assertThat(ok).isEqualTo(30);
+  }
+
+  @Test
+  @Order(3)
+  void accessLogIntegrationLogAndOneTraceAreFoundScopedToTheProject() {
+    JsonNode access = Eventually.await("the gateway access log", SETTLE, () -> firstLog("route:greeter AND event:outpost.access"));
+    String traceId = access.path("traceId").asText();
+    assertThat(traceId).hasSize(32);
+
+    JsonNode own = Eventually.await("the integration's log line", SETTLE, () -> firstLog("\"greeter v1 got hello-" + canary + "\""));
+    assertThat(own.path("project").asText()).isEqualTo("journey");
+
+    JsonNode trace = Eventually.await("the trace with gateway and runtime spans", SETTLE, () -> {
+      HttpResponse<String> r = Http.get(OBSERVABILITY + "/api/v1/traces/" + own.path("traceId").asText(), caller);
+      if (r.statusCode() != 200) {
+        return null;
+      }
+      JsonNode t = Http.json(r);
+      return t.path("services").toString().contains("outpost-gateway")
+          && t.path("services").toString().contains("outpost-integration-runtime") ? t : null;
+    });
+    assertThat(trace.path("spans").size()).isGreaterThanOrEqualTo(2);
+
+    // The same records are invisible to a caller of another project.
+    HttpResponse<String> foreign = Http.get(OBSERVABILITY + "/api/v1/logs?q=" + encode("\"" + canary + "\""), otherProjectReader);
+    assertThat(foreign.statusCode()).isEqualTo(200);
+    assertThat(Http.json(foreign).path("records").size()).isZero();
+    assertThat(Http.get(OBSERVABILITY + "/api/v1/traces/" + own.path("traceId").asText(), otherProjectReader).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  @Order(4)
+  void anUpgradeUnderLoadFailsNoCall() throws InterruptedException {
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger calls = new AtomicInteger();
+    List<String> failures = new ArrayList<>();
+    AtomicBoolean sawV2 = new AtomicBoolean();
+    String loadCaller = token("journey", "greet:call", "load-" + UUID.randomUUID());
+    Thread load = new Thread(() -> {
+      while (running.get()) {
+        HttpResponse<String> r = Http.postJson(GATEWAY + "/greet", loadCaller, "load");
+        calls.incrementAndGet();
+        if (r.statusCode() == 429) {
+          continue; // the route's own limit, not a failure of the upgrade
+        }
+        if (r.statusCode() != 200) {
+          synchronized (failures) {
+            failures.add(r.statusCode() + " " + r.body());
+          }
+        } else if (r.body().contains("\"version\": 2") || r.body().contains("\"version\":2")) {
+          sawV2.set(true);
+        }
+      }
+    });
+    load.start();
+    try {
+      outpost.run(60, "deploy", journeyFile("greeter-v2.yaml")).expectSuccess("./outpost deploy v2");
+      Eventually.await("version 2 to serve", SETTLE, () -> sawV2.get() ? true : null);
+      Thread.sleep(500);
+    } finally {
+      running.set(false);
+      load.join();
+    }
+    assertThat(calls.get()).isGreaterThan(5);
+    assertThat(failures).as("failed calls during the upgrade").isEmpty();
+  }
+
+  @Test
+  @Order(5)
+  void trafficFlowsWithoutTheControlPlaneAndTheAgentDoesNotReapply() throws IOException {
+    Path integrationFile = home.resolve("state/integrations/greeter.json");
+    FileTime applied = Files.getLastModifiedTime(integrationFile);
+    long cpPid = Long.parseLong(Files.readString(home.resolve("run/dev-control-plane.pid")).trim());
+    ProcessHandle.of(cpPid).ifPresent(ProcessHandle::destroy);
+    Eventually.await("the control plane to stop", SETTLE, () -> ProcessHandle.of(cpPid).map(p -> p.isAlive() ? null : true).orElse(true));
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(Http.postJson(GATEWAY + "/greet", caller, "offline").statusCode()).isEqualTo(200);
+    }
+
+    outpost.run(180, "up").expectSuccess("./outpost up (restarting the control plane)");
+    Eventually.await("the agent to reconnect", SETTLE, () -> {
+      JsonNode agents = Http.json(Http.get(CONTROL_PLANE + "/v1/agents", adminToken()));
+      return agents.toString().contains("\"connected\":true") ? agents : null;
+    });
+    assertThat(Http.postJson(GATEWAY + "/greet", caller, "online").statusCode()).isEqualTo(200);
+    assertThat(Files.getLastModifiedTime(integrationFile)).as("the agent re-applied on reconnect").isEqualTo(applied);
+  }
+
+  @Test
+  @Order(6)
+  void undeployGives404AndTheControlPlaneSawNoPayload() throws IOException {
+    HttpResponse<String> removed = Http.send("DELETE", CONTROL_PLANE + "/v1/integrations/greeter", adminToken(), null, null);
+    assertThat(removed.statusCode()).isEqualTo(200);
+    Eventually.await("the route to disappear", SETTLE, () -> Http.postJson(GATEWAY + "/greet", caller, "gone").statusCode() == 404 ? true : null);
+
+    // Everything the control plane knows about this data plane: what it stored and what it shows.
+    String seenByControlPlane = Http.get(CONTROL_PLANE + "/v1/agents", adminToken()).body() + allFilesUnder(home.resolve("control-plane"));
+    assertThat(seenByControlPlane).contains("greeter").doesNotContain(canary);
+  }
+
+  private JsonNode firstLog(String query) {
+    HttpResponse<String> r = Http.get(OBSERVABILITY + "/api/v1/logs?limit=5&q=" + encode(query), caller);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("logs query " + query + " answered " + r.statusCode() + ": " + r.body());
+    }
+    JsonNode records = Http.json(r).path("records");
+    return records.size() > 0 ? records.get(0) : null;
+  }
+
+  private String token(String project, String scope) {
+    return token(project, scope, "journey-user");
+  }
+
+  private String token(String project, String scope, String subject) {
+    String body = "{\"sub\":\"" + subject + "\",\"scope\":\"" + scope + "\",\"projects\":[\"" + project + "\"]}";
+    HttpResponse<String> r = Http.postJson(CONTROL_PLANE + "/idp/token", null, body);
+    assertThat(r.statusCode()).as("token from the dev IdP: %s", r.body()).isEqualTo(200);
+    return Http.json(r).path("access_token").asText();
+  }
+
+  private String adminToken() {
+    try {
+      return Files.readString(home.resolve("secrets/outpost/admin-token")).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String journeyFile(String name) {
+    return Path.of("src/test/resources/journey", name).toAbsolutePath().toString();
+  }
+
+  private List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    try (var files = Files.list(home.resolve("run"))) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        pids.add(Long.parseLong(Files.readString(p).trim()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return pids;
+  }
+
+  private static String allFilesUnder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return "";
+    }
+    StringBuilder all = new StringBuilder();
+    try (var files = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        all.append(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+      }
+    }
+    return all.toString();
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}
