@@ -15,6 +15,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -61,6 +62,16 @@ public class StateResource {
   @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
   public Response putState(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
+    return withDocument(authorization, contentType, body, store::put);
+  }
+
+  /** A change of the state made from a whole document. */
+  @FunctionalInterface
+  private interface StateChange {
+    DataPlaneState apply(ObjectNode document) throws InvalidStateException;
+  }
+
+  private Response withDocument(String authorization, String contentType, String body, StateChange change) {
     if (!tokens.isAdmin(authorization)) {
       return ApiError.unauthorized("the admin bearer token is required");
     }
@@ -74,10 +85,19 @@ public class StateResource {
       return ApiError.badRequest("body: a desired state (an object) is expected");
     }
     try {
-      return Response.ok(summary(store.put(object))).build();
+      return Response.ok(summary(change.apply(object))).build();
     } catch (InvalidStateException e) {
       return invalid(e);
     }
+  }
+
+  /** Like {@code kubectl apply}: adds or replaces what the document names, keeps the rest. */
+  @POST
+  @Path("/apply")
+  @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
+  public Response apply(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
+    return withDocument(authorization, contentType, body, store::apply);
   }
 
   @PUT

@@ -59,6 +59,14 @@ public class StateStore {
   }
 
   /**
+   * Applies a partial state onto the current one (see {@link StateMerge}): what the document names
+   * is added or replaced, everything else is kept.
+   */
+  public synchronized DataPlaneState apply(ObjectNode document) throws InvalidStateException {
+    return commit(StateMerge.apply(currentTree(), document));
+  }
+
+  /**
    * Adds or replaces one integration, and replaces the routes that target it with {@code routes}.
    */
   public synchronized DataPlaneState putIntegration(String name, JsonNode integration, ArrayNode routes)
