@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
  * The two Jackson mappers every spec document goes through. Duplicate keys are rejected when
@@ -35,6 +36,8 @@ public final class Mappers {
   private static ObjectMapper configure(ObjectMapper mapper) {
     // Exact decimals, so that 1.0000000000000000001 is not silently read as the integer 1.
     return mapper
+        .registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL)
         .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)

@@ -1,5 +1,6 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.Cors;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,5 +1,6 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.json.ObjectFields;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Resources;
 import dev.outpost.spec.model.SecretRef;

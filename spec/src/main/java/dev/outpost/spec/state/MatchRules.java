@@ -1,5 +1,6 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.RouteMatch;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.json.Problems;
 import java.util.regex.Pattern;
 
 /** The naming rules that let state names become Kubernetes object names. */

@@ -1,5 +1,6 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.json.ObjectFields;
 import dev.outpost.spec.model.ApiKeyAuth;
 import dev.outpost.spec.model.Cors;
 import dev.outpost.spec.model.JwtAuth;

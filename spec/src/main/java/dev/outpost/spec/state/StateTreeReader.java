@@ -1,5 +1,7 @@
 package dev.outpost.spec.state;
 
+import dev.outpost.spec.json.Problems;
+import dev.outpost.spec.json.ObjectFields;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.IdentityProvider;

@@ -1,4 +1,4 @@
-package dev.outpost.spec.state;
+package dev.outpost.spec.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
@@ -21,7 +21,7 @@ import java.util.function.Function;
  * <p>A JSON {@code null} is not the same as an absent field: it is reported as a type error, so
  * that a document and its JSON Schema agree.
  */
-final class ObjectFields {
+public final class ObjectFields {
   private final JsonNode node;
   private final String path;
   private final Problems problems;
@@ -34,7 +34,7 @@ final class ObjectFields {
   }
 
   /** The object at {@code path}, or empty (with a problem reported) when it is not an object. */
-  static Optional<ObjectFields> of(JsonNode node, String path, Problems problems) {
+  public static Optional<ObjectFields> of(JsonNode node, String path, Problems problems) {
     if (node == null || !node.isObject()) {
       problems.add(path, "must be an object" + found(node));
       return Optional.empty();
@@ -42,20 +42,24 @@ final class ObjectFields {
     return Optional.of(new ObjectFields(node, path, problems));
   }
 
-  String path() {
+  public String path() {
     return path;
   }
 
-  String pathOf(String name) {
+  public String pathOf(String name) {
     return Problems.field(path, name);
   }
 
-  Problems problems() {
+  public Problems problems() {
     return problems;
   }
 
+  public boolean has(String name) {
+    return node.has(name);
+  }
+
   /** Whether {@code name} is present and an empty list (where absent means a default). */
-  boolean isEmptyList(String name) {
+  public boolean isEmptyList(String name) {
     JsonNode value = node.get(name);
     return value != null && value.isArray() && value.isEmpty();
   }
@@ -74,32 +78,32 @@ final class ObjectFields {
     return value;
   }
 
-  String requiredString(String name) {
+  public String requiredString(String name) {
     JsonNode value = required(name);
     return value == null ? null : asString(value, pathOf(name));
   }
 
-  String optionalString(String name) {
+  public String optionalString(String name) {
     JsonNode value = get(name);
     return value == null ? null : asString(value, pathOf(name));
   }
 
-  long requiredLong(String name) {
+  public long requiredLong(String name) {
     JsonNode value = required(name);
     return value == null ? 0 : asLong(value, pathOf(name), 0);
   }
 
-  long longOr(String name, long fallback) {
+  public long longOr(String name, long fallback) {
     JsonNode value = get(name);
     return value == null ? fallback : asLong(value, pathOf(name), fallback);
   }
 
-  int requiredInt(String name) {
+  public int requiredInt(String name) {
     JsonNode value = required(name);
     return value == null ? 0 : asInt(value, pathOf(name), 0);
   }
 
-  int intOr(String name, int fallback) {
+  public int intOr(String name, int fallback) {
     JsonNode value = get(name);
     return value == null ? fallback : asInt(value, pathOf(name), fallback);
   }
@@ -113,12 +117,17 @@ final class ObjectFields {
     return (int) result;
   }
 
-  boolean booleanOr(String name, boolean fallback) {
+  public boolean booleanOr(String name, boolean fallback) {
     Boolean value = optionalBoolean(name);
     return value == null ? fallback : value;
   }
 
-  Boolean optionalBoolean(String name) {
+  public boolean requiredBoolean(String name) {
+    Boolean value = required(name) == null ? Boolean.FALSE : optionalBoolean(name);
+    return Boolean.TRUE.equals(value);
+  }
+
+  public Boolean optionalBoolean(String name) {
     JsonNode value = get(name);
     if (value == null) {
       return null;
@@ -131,12 +140,12 @@ final class ObjectFields {
   }
 
   /** A list of strings; absent means empty. */
-  List<String> stringList(String name) {
+  public List<String> stringList(String name) {
     return list(name, (element, elementPath) -> asString(element, elementPath));
   }
 
   /** A map of string to string; absent means empty. */
-  Map<String, String> stringMap(String name) {
+  public Map<String, String> stringMap(String name) {
     JsonNode value = get(name);
     Map<String, String> result = new LinkedHashMap<>();
     if (value == null) {
@@ -157,19 +166,29 @@ final class ObjectFields {
   }
 
   /** An optional object read by {@code reader}; {@code null} when absent or not an object. */
-  <T> T optionalObject(String name, Function<ObjectFields, T> reader) {
+  public <T> T optionalObject(String name, Function<ObjectFields, T> reader) {
     JsonNode value = get(name);
     return value == null ? null : of(value, pathOf(name), problems).map(reader).orElse(null);
   }
 
+  /** A required object kept as it is (e.g. a state tree whose signature must be checked as received). */
+  public JsonNode requiredObjectNode(String name) {
+    JsonNode value = required(name);
+    if (value != null && !value.isObject()) {
+      problems.add(pathOf(name), "must be an object" + found(value));
+      return null;
+    }
+    return value;
+  }
+
   /** A required object read by {@code reader}; {@code null} when absent or not an object. */
-  <T> T requiredObject(String name, Function<ObjectFields, T> reader) {
+  public <T> T requiredObject(String name, Function<ObjectFields, T> reader) {
     JsonNode value = required(name);
     return value == null ? null : of(value, pathOf(name), problems).map(reader).orElse(null);
   }
 
   /** A list of objects, each read by {@code reader}; absent means empty. Unreadable elements are dropped. */
-  <T> List<T> objectList(String name, Function<ObjectFields, T> reader) {
+  public <T> List<T> objectList(String name, Function<ObjectFields, T> reader) {
     return list(name, (element, elementPath) -> of(element, elementPath, problems).map(reader).orElse(null));
   }
 
@@ -196,7 +215,7 @@ final class ObjectFields {
    * Reports every field not read so far; {@code hints} gives a specific message for some names
    * (e.g. secret values), otherwise the message is "unknown field".
    */
-  void finish(Map<String, String> hints) {
+  public void finish(Map<String, String> hints) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!known.contains(name)) {
@@ -205,7 +224,7 @@ final class ObjectFields {
     }
   }
 
-  void finish() {
+  public void finish() {
     finish(Map.of());
   }
 
@@ -235,7 +254,7 @@ final class ObjectFields {
   }
 
   /** ", found a list" etc., to say what was there instead. */
-  static String found(JsonNode value) {
+  public static String found(JsonNode value) {
     if (value == null || value.isMissingNode()) {
       return "";
     }

@@ -1,0 +1,90 @@
+package dev.outpost.spec.protocol;
+
+import dev.outpost.spec.canonical.CanonicalJson;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.signature.SignatureRejectedException;
+import dev.outpost.spec.signature.SnapshotVerifier;
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.StateCodec;
+import dev.outpost.spec.state.Violation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The agent's decision on a received snapshot, in the order PROTOCOL.md gives: the signature over
+ * the state tree as received, then the revision against the applied one, then the state's validity
+ * and its fit with the frame and this data plane. Error paths are relative to the snapshot frame
+ * ({@code signature}, {@code revision}, {@code state.routes[0].id}). Thread-safe.
+ */
+public final class SnapshotAcceptance {
+  private final SnapshotVerifier verifier;
+  private final String dataPlane;
+
+  /**
+   * @param verifier the control plane's trusted keys
+   * @param dataPlane this data plane's id: a snapshot for another one is rejected
+   */
+  public SnapshotAcceptance(SnapshotVerifier verifier, String dataPlane) {
+    this.verifier = verifier;
+    this.dataPlane = dataPlane;
+  }
+
+  /**
+   * Returns the state to apply, or throws with every reason not to; nothing is applied either way.
+   *
+   * @param lastAppliedRevision the revision running now, 0 when none
+   */
+  public DataPlaneState accept(Snapshot snapshot, long lastAppliedRevision) throws SnapshotRejectedException {
+    long revision = snapshot.revision();
+    try {
+      verifier.verify(snapshot.state(), snapshot.signature());
+    } catch (SignatureRejectedException e) {
+      throw rejected(revision, "signature", e.getMessage());
+    }
+    if (revision <= lastAppliedRevision) {
+      throw rejected(revision, "revision",
+          "revision " + revision + " is not newer than the applied revision " + lastAppliedRevision);
+    }
+    List<Violation> errors = new ArrayList<>();
+    DataPlaneState state = null;
+    try {
+      state = StateCodec.read(snapshot.state());
+    } catch (InvalidStateException e) {
+      e.violations().forEach(v -> errors.add(new Violation(statePath(v.path()), v.message())));
+    }
+    if (state != null && state.revision() != revision) {
+      errors.add(new Violation("state.revision", "must equal the snapshot's revision " + revision));
+    }
+    if (state != null && !state.dataPlane().equals(dataPlane)) {
+      errors.add(new Violation("state.dataPlane", "must be \"" + dataPlane + "\" (this data plane)"));
+    }
+    if (!errors.isEmpty()) {
+      throw new SnapshotRejectedException(revision, errors);
+    }
+    return state;
+  }
+
+  /**
+   * Whether {@code snapshot} is the applied one sent again (same revision, same canonical state):
+   * the agent then acks it again without applying anything.
+   */
+  public static boolean isRedelivery(Snapshot snapshot, Snapshot applied) {
+    if (applied == null || snapshot.revision() != applied.revision()) {
+      return false;
+    }
+    try {
+      return Arrays.equals(CanonicalJson.toBytes(snapshot.state()), CanonicalJson.toBytes(applied.state()));
+    } catch (IllegalArgumentException notCanonical) {
+      return false;
+    }
+  }
+
+  private static String statePath(String path) {
+    return path.isEmpty() ? "state" : "state." + path;
+  }
+
+  private static SnapshotRejectedException rejected(long revision, String path, String message) {
+    return new SnapshotRejectedException(revision, List.of(new Violation(path, message)));
+  }
+}
