@@ -79,14 +79,22 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 
 {{/*
-Labels of the integration pods the agent creates. The NetworkPolicies select them with these, so
-the agent must put all of them on every int-<name> pod (it receives them in runtime.json).
+Labels the NetworkPolicies select the agent's integration pods by: the two every int-<name> pod
+carries whatever else it is given (ARCHITECTURE.md). One Outpost release per namespace, so they
+need no release label.
 */}}
 {{- define "outpost.integrationSelectorLabels" -}}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/part-of: outpost
 app.kubernetes.io/component: integration
 app.kubernetes.io/managed-by: outpost-agent
+{{- end }}
+
+{{/*
+Labels the agent puts on integration pods (runtime.json podLabels): the selector labels, the
+release's recommended labels, then integrationRuntime.podLabels, which cannot override the others.
+*/}}
+{{- define "outpost.integrationPodLabels" -}}
+{{- $chart := dict "app.kubernetes.io/instance" .Release.Name "app.kubernetes.io/part-of" "outpost" }}
+{{- toYaml (merge (include "outpost.integrationSelectorLabels" . | fromYaml) $chart .Values.integrationRuntime.podLabels) }}
 {{- end }}
 
 {{/*

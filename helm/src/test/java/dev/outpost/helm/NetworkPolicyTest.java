@@ -40,6 +40,12 @@ class NetworkPolicyTest {
             Map<String, String> labels = (Map<String, String>) runtime.get("podLabels");
             endpoints.put("integration", Traffic.Endpoint.pod("integration", labels, Chart.NAMESPACE, Map.of()));
         });
+        // An integration pod with only the labels every agent-created pod carries (ARCHITECTURE.md).
+        if (rendered.runtimeTemplate().isPresent()) {
+            endpoints.put("bare-integration", Traffic.Endpoint.pod("bare-integration", Map.of(
+                    "app.kubernetes.io/managed-by", "outpost-agent", "app.kubernetes.io/component", "integration",
+                    "outpost.dev/integration", "orders"), Chart.NAMESPACE, Map.of()));
+        }
         endpoints.put("neighbour", Traffic.Endpoint.pod("neighbour", Map.of("app", "billing"), Chart.NAMESPACE, Map.of()));
         endpoints.put("other-namespace", Traffic.Endpoint.pod("other-namespace", Map.of("app", "shop"), "shop", Map.of()));
         endpoints.put("kube-dns", Traffic.Endpoint.pod("kube-dns", Map.of("k8s-app", "kube-dns"), "kube-system", Map.of()));
@@ -93,6 +99,10 @@ class NetworkPolicyTest {
                 deny(d, "neighbour", "integration", 8080),
                 deny(d, "observability", "integration", 8080),
                 allow(d, "integration", "kube-dns", 53),
+                allow(d, "gateway", "bare-integration", 8080),
+                allow(d, "agent", "bare-integration", 9001),
+                deny(d, "internet", "bare-integration", 8080),
+                deny(d, "neighbour", "bare-integration", 8080),
                 // The agent: the control plane, the API server, status from the gateway and integrations.
                 allow(d, "agent", CONTROL_PLANE, 443),
                 allow(d, "agent", API_SERVER, 443),
@@ -143,7 +153,8 @@ class NetworkPolicyTest {
         Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
         Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
         List<String> ours = endpoints.keySet().stream()
-                .filter(name -> endpoints.get(name).isPod() && endpoints.get(name).labels().containsKey("app.kubernetes.io/instance"))
+                .filter(name -> endpoints.get(name).isPod() && (endpoints.get(name).labels().containsKey("app.kubernetes.io/instance")
+                        || name.equals("bare-integration")))
                 .toList();
 
         assertThat(ours).as("pods of the release").isNotEmpty();
