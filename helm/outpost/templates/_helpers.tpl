@@ -347,3 +347,12 @@ Name of the agent's leader-election Lease.
 {{- define "outpost.agentLeaseName" -}}
 {{- default (include "outpost.componentName" (list . "agent")) .Values.agent.leaderElection.leaseName }}
 {{- end }}
+
+{{/*
+JAVA_OPTS_APPEND of a container. Setting it replaces the image's value, so it repeats the image's
+own options (listen on every interface, JBoss LogManager) before the component's javaOpts.
+Usage: include "outpost.javaOpts" .Values.gateway.javaOpts
+*/}}
+{{- define "outpost.javaOpts" -}}
+{{- printf "-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager %s" . | trim | quote }}
+{{- end }}

@@ -99,11 +99,12 @@ class ScenariosTest {
         assertThat(headless.getSpec().getPublishNotReadyAddresses()).as("members find each other while starting").isTrue();
         assertThat(headless.getSpec().getSelector()).isEqualTo(
                 rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getSelector().getMatchLabels());
-        assertThat(env.get("HZ_NETWORK_JOIN_KUBERNETES_ENABLED").getValue()).isEqualTo("true");
-        assertThat(env.get("HZ_NETWORK_JOIN_MULTICAST_ENABLED").getValue()).isEqualTo("false");
-        assertThat(env.get("HZ_NETWORK_JOIN_KUBERNETES_SERVICEDNS").getValue())
+        assertThat(env.get("OUTPOST_GATEWAY_HAZELCAST_KUBERNETES_DISCOVERY").getValue()).isEqualTo("true");
+        assertThat(env.get("OUTPOST_GATEWAY_HAZELCAST_KUBERNETES_SERVICE").getValue())
                 .isEqualTo("acme-outpost-gateway-headless.integrations.svc.cluster.local");
-        assertThat(env.get("HZ_CLUSTERNAME").getValue()).isEqualTo("acme-outpost");
+        assertThat(env.get("OUTPOST_GATEWAY_HAZELCAST_CLUSTER_NAME").getValue()).isEqualTo("acme-outpost");
+        assertThat(env.get("OUTPOST_GATEWAY_HAZELCAST_HOST").getValue()).as("advertise the pod address").isEqualTo("$(POD_IP)");
+        assertThat(env.get("POD_IP").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
     }
 
     @Test
@@ -120,7 +121,7 @@ class ScenariosTest {
         Rendered rendered = scenario("observability-only-values.yaml");
 
         assertThat(components(rendered)).contains("observability").doesNotContain("gateway", "agent", "integration");
-        assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_CORS_ORIGINS").getValue())
+        assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("QUARKUS_HTTP_CORS_ORIGINS").getValue())
                 .isEqualTo("https://console.outpost.example");
     }
 
@@ -145,7 +146,7 @@ class ScenariosTest {
                 .allSatisfy(ref -> assertThat(ref.getName()).isEqualTo("outpost-control-plane"))
                 .extracting(ref -> ref.getKey())
                 .containsExactly("control-plane-url", "data-plane-token", "control-plane-public-key", "data-plane-token");
-        assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_INGEST_TOKEN")
+        assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_INGEST_DATA_PLANE_TOKEN")
                 .getValueFrom().getSecretKeyRef().getName()).isEqualTo("outpost-control-plane");
     }
 
