@@ -2,7 +2,9 @@ package dev.outpost.gateway;
 
 import dev.outpost.gateway.auth.AuthenticateHandler;
 import dev.outpost.gateway.auth.AuthorizeHandler;
+import dev.outpost.gateway.cors.CorsHandler;
 import dev.outpost.gateway.proxy.ProxyHandler;
+import dev.outpost.gateway.ratelimit.RateLimitHandler;
 import dev.outpost.gateway.proxy.RequestLimitsHandler;
 import dev.outpost.gateway.route.RouteMatchHandler;
 import io.vertx.ext.web.Router;
@@ -12,20 +14,23 @@ import org.jboss.logging.Logger;
 
 /**
  * The gateway's request chain on the public port, in order: match the route on the normalised
- * path, check limits, authenticate, authorize, proxy. Each step either answers (and stops) or passes to the next.
+ * path, answer CORS preflights, check limits, authenticate, authorize, rate-limit, proxy. Each step either answers (and stops) or passes to the next.
  */
 @ApplicationScoped
 public class GatewayRouter {
 
   private static final Logger LOG = Logger.getLogger(GatewayRouter.class);
 
-  void init(@Observes Router router, RouteMatchHandler match, RequestLimitsHandler limits,
-      AuthenticateHandler authenticate, AuthorizeHandler authorize, ProxyHandler proxy) {
+  void init(@Observes Router router, RouteMatchHandler match, RequestLimitsHandler limits, CorsHandler cors,
+      AuthenticateHandler authenticate, AuthorizeHandler authorize, RateLimitHandler rateLimit,
+      ProxyHandler proxy) {
     router.route()
         .handler(match)
+        .handler(cors)
         .handler(limits)
         .handler(authenticate)
         .handler(authorize)
+        .handler(rateLimit)
         .handler(proxy)
         .failureHandler(ctx -> {
           LOG.errorf(ctx.failure(), "request %s %s failed", ctx.request().method(), ctx.request().path());

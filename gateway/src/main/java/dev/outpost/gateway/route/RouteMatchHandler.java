@@ -40,7 +40,11 @@ public class RouteMatchHandler implements Handler<RoutingContext> {
       return;
     }
     ActiveRoutes table = holder.current();
-    CompiledRoute route = table.match(host(request), request.method().name(), path);
+    // a CORS preflight is matched as the request it announces, so method-restricted routes answer it
+    String method = request.method() == io.vertx.core.http.HttpMethod.OPTIONS && request.getHeader("Origin") != null
+        && request.getHeader("Access-Control-Request-Method") != null
+        ? request.getHeader("Access-Control-Request-Method").trim() : request.method().name();
+    CompiledRoute route = table.match(host(request), method, path);
     if (route == null) {
       Responses.error(ctx, 404, "no route matches " + request.method().name() + " " + path);
       return;

@@ -61,7 +61,13 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
           + "client-a:" + java.util.HexFormat.of().formatHex(dev.outpost.gateway.auth.ApiKeyAuthenticator.sha256(API_KEY)) + "\n"
           + "client-b:" + java.util.HexFormat.of().formatHex(dev.outpost.gateway.auth.ApiKeyAuthenticator.sha256(API_KEY_OTHER)) + "\n");
       TestRoutes.write(home, baseTable(1));
+      int hazelcastPort;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        hazelcastPort = s.getLocalPort();
+      }
       return Map.of(
+          "outpost.gateway.hazelcast.port", Integer.toString(hazelcastPort),
+          "outpost.gateway.hazelcast.cluster-name", "gateway-test-" + hazelcastPort,
           "outpost.gateway.home", home.toString(),
           "outpost.gateway.runtime-url", upstream.url());
     } catch (Exception e) {
@@ -109,6 +115,14 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         TestRoutes.jwt(List.of("rotating"), List.of()), null, null));
     routes.add(TestRoutes.route("apikey", new RouteMatch("/apikey", List.of(), List.of()), true,
         TestRoutes.apiKey("X-API-Key", "api-keys", "keys"), null, null));
+    routes.add(TestRoutes.route("cors", new RouteMatch("/cors", List.of(), List.of("GET", "PUT")), true,
+        TestRoutes.jwt(List.of("main"), List.of()), null,
+        new dev.outpost.spec.model.Cors(List.of("https://console.example.com"), List.of(), List.of("Authorization", "Content-Type"),
+            List.of("X-Request-Id"), true, 120)));
+    routes.add(TestRoutes.route("limited", new RouteMatch("/limited", List.of(), List.of()), true,
+        RouteAuth.anonymous(), new dev.outpost.spec.model.RateLimit(5, 3600, dev.outpost.spec.model.RateLimit.Key.CLIENT_IP), null));
+    routes.add(TestRoutes.route("limited-jwt", new RouteMatch("/limited-jwt", List.of(), List.of()), true,
+        TestRoutes.jwt(List.of("main"), List.of()), new dev.outpost.spec.model.RateLimit(3, 3600, dev.outpost.spec.model.RateLimit.Key.SUBJECT), null));
     return routes;
   }
 

@@ -1,0 +1,21 @@
+package dev.outpost.gateway.ratelimit;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The authoritative per-window counters behind {@link LeasingRateLimiter}: one counter per
+ * (limit key, window), shared by every gateway replica.
+ */
+public interface CounterStore {
+
+  /**
+   * Atomically takes up to {@code wanted} units from the counter {@code key}, never letting it pass
+   * {@code limit}. The counter disappears {@code ttlMillis} after its first use.
+   *
+   * @return how many were granted (0 when the window's budget is spent) and the count after it
+   */
+  CompletionStage<Grant> take(String key, long wanted, long limit, long ttlMillis);
+
+  /** The outcome of {@link #take}. */
+  record Grant(long granted, long used) implements java.io.Serializable {}
+}

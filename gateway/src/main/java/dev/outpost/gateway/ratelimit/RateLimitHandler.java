@@ -1,0 +1,66 @@
+package dev.outpost.gateway.ratelimit;
+
+import dev.outpost.gateway.Responses;
+import dev.outpost.gateway.auth.Identity;
+import dev.outpost.gateway.route.MatchedRoute;
+import dev.outpost.spec.model.RateLimit;
+import dev.outpost.spec.model.Route;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Applies the route's cluster-wide limit, counted per subject, API key client or client IP: 429
+ * with {@code Retry-After} when spent; {@code RateLimit-Limit/-Remaining/-Reset} and {@code
+ * RateLimit-Policy} on every answer of a limited route.
+ */
+@ApplicationScoped
+public class RateLimitHandler implements Handler<RoutingContext> {
+
+  private final RateLimiters limiters;
+
+  RateLimitHandler(RateLimiters limiters) {
+    this.limiters = limiters;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Route route = MatchedRoute.of(ctx).route().route();
+    RateLimit limit = route.rateLimit();
+    if (limit == null) {
+      ctx.next();
+      return;
+    }
+    String key = route.id() + "|" + limit.key().wireName() + "|" + keyValue(ctx, limit);
+    Future.fromCompletionStage(limiters.limiter().acquire(key, limit.requests(), limit.periodSeconds()), ctx.vertx().getOrCreateContext())
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            ctx.fail(ar.cause());
+            return;
+          }
+          LeasingRateLimiter.Decision decision = ar.result();
+          MultiMap headers = ctx.response().headers();
+          headers.set("RateLimit-Policy", limit.requests() + ";w=" + limit.periodSeconds());
+          headers.set("RateLimit-Limit", Long.toString(decision.limit()));
+          headers.set("RateLimit-Remaining", Long.toString(decision.remaining()));
+          headers.set("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+          if (decision.allowed()) {
+            ctx.next();
+          } else {
+            headers.set("Retry-After", Long.toString(decision.resetSeconds()));
+            Responses.error(ctx, 429, "rate limit of " + limit.requests() + " requests per " + limit.periodSeconds()
+                + " s reached; retry after " + decision.resetSeconds() + " s");
+          }
+        });
+  }
+
+  private static String keyValue(RoutingContext ctx, RateLimit limit) {
+    String subject = Identity.of(ctx).subject();
+    if (limit.key() != RateLimit.Key.CLIENT_IP && subject != null) {
+      return subject;
+    }
+    return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+  }
+}

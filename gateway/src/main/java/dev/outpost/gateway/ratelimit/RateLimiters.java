@@ -1,0 +1,79 @@
+package dev.outpost.gateway.ratelimit;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.outpost.gateway.config.GatewayConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts this replica's embedded Hazelcast member (unless disabled) and holds the rate limiter
+ * built on it. TCP-IP join on the configured members locally, Kubernetes discovery in the chart.
+ */
+@ApplicationScoped
+public class RateLimiters {
+
+  private static final Logger LOG = Logger.getLogger(RateLimiters.class);
+
+  private final GatewayConfig.Hazelcast config;
+  private HazelcastInstance hazelcast;
+  private volatile LeasingRateLimiter limiter;
+
+  RateLimiters(GatewayConfig config) {
+    this.config = config.hazelcast();
+  }
+
+  void start(@Observes StartupEvent event) {
+    if (config.enabled()) {
+      hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(config));
+      limiter = new LeasingRateLimiter(new HazelcastCounterStore(hazelcast), config.leaseFraction());
+      LOG.infof("rate limits are cluster-wide: Hazelcast member %s, %d members",
+          hazelcast.getCluster().getLocalMember().getAddress(), hazelcast.getCluster().getMembers().size());
+    } else {
+      limiter = new LeasingRateLimiter(new LocalCounterStore(), config.leaseFraction());
+      LOG.warn("Hazelcast disabled: rate limits are counted per replica");
+    }
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (hazelcast != null) {
+      hazelcast.shutdown();
+    }
+  }
+
+  public LeasingRateLimiter limiter() {
+    return limiter;
+  }
+
+  /** The member configuration for {@code config}: also used by tests that start several members. */
+  public static Config hazelcastConfig(GatewayConfig.Hazelcast config) {
+    Config hz = new Config();
+    hz.setClusterName(config.clusterName());
+    hz.setClassLoader(RateLimiters.class.getClassLoader());
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.logging.type", "jdk");
+    hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    hz.getNetworkConfig().setPort(config.port()).setPortAutoIncrement(false);
+    hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(config.host());
+    hz.getNetworkConfig().setPublicAddress(config.host() + ":" + config.port());
+    JoinConfig join = hz.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    if (config.kubernetesDiscovery()) {
+      join.getKubernetesConfig().setEnabled(true);
+      config.kubernetesService().ifPresent(service -> join.getKubernetesConfig().setProperty("service-name", service));
+    } else {
+      List<String> members = config.members().orElse(List.of(config.host() + ":" + config.port()));
+      join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    }
+    hz.addMapConfig(new MapConfig(HazelcastCounterStore.MAP).setBackupCount(1).setAsyncBackupCount(0));
+    return hz;
+  }
+}

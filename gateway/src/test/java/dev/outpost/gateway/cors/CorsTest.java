@@ -1,0 +1,83 @@
+package dev.outpost.gateway.cors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.RawHttp;
+import dev.outpost.gateway.support.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** CORS on a JWT route: preflights answered before authentication, actual responses decorated, refusals clean. */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestEnvironment.class)
+class CorsTest {
+
+  @TestHTTPResource("/")
+  URL gateway;
+
+  @BeforeEach
+  void clear() {
+    GatewayTestEnvironment.upstream.clear();
+  }
+
+  private RawHttp.Response send(String request) throws Exception {
+    return RawHttp.send(gateway.getPort(), request);
+  }
+
+  @Test
+  void anAllowedPreflightIsAnsweredWithoutCredentialsAndNeverGoesUp() throws Exception {
+    RawHttp.Response response = send("OPTIONS /cors/items HTTP/1.1\r\nHost: gw\r\nOrigin: https://console.example.com\r\n"
+        + "Access-Control-Request-Method: PUT\r\nAccess-Control-Request-Headers: authorization, content-type\r\n\r\n");
+    assertThat(response.status()).isEqualTo(204);
+    assertThat(response.header("Access-Control-Allow-Origin")).isEqualTo("https://console.example.com");
+    assertThat(response.header("Access-Control-Allow-Credentials")).isEqualTo("true");
+    assertThat(response.header("Access-Control-Allow-Methods")).isEqualTo("GET, PUT");
+    assertThat(response.header("Access-Control-Max-Age")).isEqualTo("120");
+    assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "other origin|https://evil.example.com|GET|",
+      "origin differing by scheme|http://console.example.com|GET|",
+      "origin as a suffix|https://console.example.com.evil.test|GET|",
+      "method not allowed|https://console.example.com|DELETE|",
+      "header not allowed|https://console.example.com|GET|X-Outpost-Subject",
+  })
+  void aRefusedPreflightGets403WithoutCorsHeaders(String name, String origin, String method, String headers) throws Exception {
+    RawHttp.Response response = send("OPTIONS /cors/items HTTP/1.1\r\nHost: gw\r\nOrigin: " + origin + "\r\n"
+        + "Access-Control-Request-Method: " + method + "\r\n"
+        + (headers == null ? "" : "Access-Control-Request-Headers: " + headers + "\r\n") + "\r\n");
+    assertThat(response.status()).isIn(403, 404);
+    assertThat(response.header("Access-Control-Allow-Origin")).isNull();
+    assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+
+  @Test
+  void actualRequestsFromAnAllowedOriginAreDecorated() throws Exception {
+    RawHttp.Response response = send("GET /cors/items HTTP/1.1\r\nHost: gw\r\nOrigin: https://console.example.com\r\n"
+        + "Authorization: Bearer " + Tokens.valid("alice", null) + "\r\n\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.header("Access-Control-Allow-Origin")).isEqualTo("https://console.example.com");
+    assertThat(response.header("Access-Control-Expose-Headers")).isEqualTo("X-Request-Id");
+    assertThat(response.header("Vary")).contains("Origin");
+
+    RawHttp.Response foreign = send("GET /cors/items HTTP/1.1\r\nHost: gw\r\nOrigin: https://evil.example.com\r\n"
+        + "Authorization: Bearer " + Tokens.valid("alice", null) + "\r\n\r\n");
+    assertThat(foreign.header("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  void anActualRequestStillNeedsItsCredentials() throws Exception {
+    RawHttp.Response response = send("GET /cors/items HTTP/1.1\r\nHost: gw\r\nOrigin: https://console.example.com\r\n\r\n");
+    assertThat(response.status()).isEqualTo(401);
+    assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+}

@@ -1,0 +1,162 @@
+package dev.outpost.gateway.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.outpost.gateway.config.GatewayConfig;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three real Hazelcast members on loopback, each with its own limiter, under load from several
+ * threads: together they hold the limit within 5%, and a member leaving and another joining
+ * neither resets nor multiplies the budget.
+ */
+class ClusterRateLimitTest {
+
+  private final List<HazelcastInstance> members = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    members.forEach(member -> member.getLifecycleService().terminate());
+  }
+
+  @Test
+  void threeMembersHoldTheLimitWithinFivePercent() throws Exception {
+    List<LeasingRateLimiter> limiters = startMembers(3);
+    long limit = 2000;
+    int period = 2;
+    awaitWindowStart(period);
+    long[] admitted = hammer(limiters, "route|subject|alice", limit, period, 2 * period * 1000L);
+    // the two whole windows run under load
+    for (int w = 0; w < 2; w++) {
+      assertThat(admitted[w]).as("window %d admitted", w).isBetween((long) (limit * 0.95), limit);
+    }
+  }
+
+  @Test
+  void aMemberLeavingAndOneJoiningNeitherResetsNorMultipliesTheBudget() throws Exception {
+    List<LeasingRateLimiter> limiters = startMembers(3);
+    long limit = 1000;
+    int period = 20;
+    awaitWindowWithRoom(period, 10_000);
+    long windowAtStart = System.currentTimeMillis() / (period * 1000L);
+    String key = "route|clientIp|10.0.0.1";
+    long before = drain(limiters.subList(0, 3), key, limit, period, 600);
+    members.get(2).shutdown();
+    members.remove(2);
+    LeasingRateLimiter joined = startMembers(1).get(0);
+    List<LeasingRateLimiter> now = List.of(limiters.get(0), limiters.get(1), joined);
+    long after = drain(now, key, limit, period, Long.MAX_VALUE);
+    assertThat(System.currentTimeMillis() / (period * 1000L)).as("still the same window").isEqualTo(windowAtStart);
+    assertThat(before + after).as("admitted in the window across the membership change").isBetween((long) (limit * 0.95), limit);
+  }
+
+  /** Takes from the limiters round-robin until {@code max} admitted or every limiter refuses. */
+  private static long drain(List<LeasingRateLimiter> limiters, String key, long limit, int period, long max) throws Exception {
+    long admitted = 0;
+    int refusedInARow = 0;
+    for (int i = 0; admitted < max && refusedInARow < limiters.size() * 3; i++) {
+      boolean ok = limiters.get(i % limiters.size()).acquire(key, limit, period).toCompletableFuture().get(10, TimeUnit.SECONDS).allowed();
+      if (ok) {
+        admitted++;
+        refusedInARow = 0;
+      } else {
+        refusedInARow++;
+      }
+    }
+    return admitted;
+  }
+
+  /** 6 threads (2 per member) ask as fast as they can for {@code millis}; admitted counts per window since the start. */
+  private static long[] hammer(List<LeasingRateLimiter> limiters, String key, long limit, int period, long millis) throws Exception {
+    long first = System.currentTimeMillis() / (period * 1000L);
+    AtomicLong[] admitted = new AtomicLong[8];
+    for (int i = 0; i < admitted.length; i++) {
+      admitted[i] = new AtomicLong();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    long end = System.currentTimeMillis() + millis;
+    for (int t = 0; t < 6; t++) {
+      LeasingRateLimiter limiter = limiters.get(t % limiters.size());
+      pool.submit(() -> {
+        while (System.currentTimeMillis() < end) {
+          LeasingRateLimiter.Decision d = limiter.acquire(key, limit, period).toCompletableFuture().get(10, TimeUnit.SECONDS);
+          if (d.allowed()) {
+            admitted[(int) Math.min(admitted.length - 1, d.window() - first)].incrementAndGet();
+          } else {
+            Thread.onSpinWait();
+          }
+        }
+        return null;
+      });
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(millis + 20_000, TimeUnit.MILLISECONDS)).isTrue();
+    long[] out = new long[admitted.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = admitted[i].get();
+    }
+    return out;
+  }
+
+  /** Waits for the next window unless at least {@code room} millis of this one remain. */
+  private static void awaitWindowWithRoom(int period, long room) throws InterruptedException {
+    long periodMillis = period * 1000L;
+    long left = periodMillis - System.currentTimeMillis() % periodMillis;
+    if (left < room) {
+      Thread.sleep(left + 20);
+    }
+  }
+
+  private static void awaitWindowStart(int period) throws InterruptedException {
+    long periodMillis = period * 1000L;
+    long wait = periodMillis - System.currentTimeMillis() % periodMillis;
+    Thread.sleep(wait + 20);
+  }
+
+  private List<LeasingRateLimiter> startMembers(int n) throws Exception {
+    List<Integer> fresh = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        fresh.add(s.getLocalPort());
+      }
+    }
+    ports.addAll(fresh);
+    List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    List<HazelcastInstance> started = new ArrayList<>();
+    for (int port : fresh) {
+      started.add(Hazelcast.newHazelcastInstance(RateLimiters.hazelcastConfig(config(port, addresses))));
+    }
+    members.addAll(started);
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (members.get(0).getCluster().getMembers().size() < members.size()) {
+      assertThat(System.currentTimeMillis()).as("cluster formed").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    return started.stream().map(h -> new LeasingRateLimiter(new HazelcastCounterStore(h), 0.01)).toList();
+  }
+
+  private static GatewayConfig.Hazelcast config(int port, List<String> members) {
+    return new GatewayConfig.Hazelcast() {
+      public boolean enabled() { return true; }
+      public String clusterName() { return "rate-limit-test-" + ProcessHandle.current().pid(); }
+      public int port() { return port; }
+      public String host() { return "127.0.0.1"; }
+      public Optional<List<String>> members() { return Optional.of(members); }
+      public boolean kubernetesDiscovery() { return false; }
+      public Optional<String> kubernetesService() { return Optional.empty(); }
+      public double leaseFraction() { return 0.01; }
+    };
+  }
+}
