@@ -1,0 +1,92 @@
+package dev.outpost.observability.jaeger;
+
+import dev.outpost.observability.store.SpanEntry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Jaeger query API v1 JSON: the {@code {data,total,limit,offset,errors}} envelope, µs timestamps,
+ * processes keyed {@code p1…} per distinct service and resource.
+ */
+final class JaegerJson {
+
+  record Envelope(Object data, int total, int limit, int offset, List<Error> errors) {
+    static Envelope of(List<?> data) {
+      return new Envelope(data, data.size(), 0, 0, null);
+    }
+
+    static Envelope error(int code, String message) {
+      return new Envelope(null, 0, 0, 0, List.of(new Error(code, message)));
+    }
+  }
+
+  record Error(int code, String msg) {}
+
+  record KeyValue(String key, String type, Object value) {}
+
+  record Reference(String refType, String traceID, String spanID) {}
+
+  record Log(long timestamp, List<KeyValue> fields) {}
+
+  record Span(String traceID, String spanID, int flags, String operationName, List<Reference> references,
+      long startTime, long duration, List<KeyValue> tags, List<Log> logs, String processID, List<String> warnings) {}
+
+  record Process(String serviceName, List<KeyValue> tags) {}
+
+  record Trace(String traceID, List<Span> spans, Map<String, Process> processes, List<String> warnings) {}
+
+  record Operation(String name, String spanKind) {}
+
+  private JaegerJson() {}
+
+  static Trace trace(String traceId, List<SpanEntry> entries) {
+    Map<String, String> processIds = new LinkedHashMap<>();
+    Map<String, Process> processes = new LinkedHashMap<>();
+    List<Span> spans = new ArrayList<>(entries.size());
+    for (SpanEntry e : entries) {
+      String processKey = e.owner().service() + "\u0000" + e.resource();
+      String processId = processIds.computeIfAbsent(processKey, k -> {
+        String id = "p" + (processIds.size() + 1);
+        processes.put(id, new Process(e.owner().service(), tags(e.resource())));
+        return id;
+      });
+      List<Reference> references = e.parentSpanId().isEmpty() ? List.of()
+          : List.of(new Reference("CHILD_OF", e.traceId(), e.parentSpanId()));
+      List<KeyValue> tags = tags(e.attributes());
+      if (!"UNSPECIFIED".equals(e.kind()) && !"INTERNAL".equals(e.kind())) {
+        tags.add(new KeyValue("span.kind", "string", e.kind().toLowerCase(Locale.ROOT)));
+      }
+      if ("ERROR".equals(e.status())) {
+        tags.add(new KeyValue("error", "bool", true));
+      }
+      if (!"UNSET".equals(e.status())) {
+        tags.add(new KeyValue("otel.status_code", "string", e.status()));
+      }
+      if (!e.statusMessage().isEmpty()) {
+        tags.add(new KeyValue("otel.status_description", "string", e.statusMessage()));
+      }
+      List<Log> logs = new ArrayList<>();
+      for (SpanEntry.Event event : e.events()) {
+        List<KeyValue> fields = tags(event.attributes());
+        fields.add(0, new KeyValue("event", "string", event.name()));
+        logs.add(new Log(event.timeNanos() / 1000, fields));
+      }
+      spans.add(new Span(e.traceId(), e.spanId(), 1, e.name(), references, e.startNanos() / 1000,
+          e.durationNanos() / 1000, tags, logs, processId, null));
+    }
+    return new Trace(traceId, spans, processes, null);
+  }
+
+  static String kindName(String kind) {
+    return kind == null || "UNSPECIFIED".equals(kind) ? "" : kind.toLowerCase(Locale.ROOT);
+  }
+
+  private static List<KeyValue> tags(Map<String, String> attributes) {
+    List<KeyValue> tags = new ArrayList<>(attributes.size() + 3);
+    attributes.forEach((k, v) -> tags.add(new KeyValue(k, "string", v)));
+    return tags;
+  }
+}

@@ -1,0 +1,126 @@
+package dev.outpost.observability.jaeger;
+
+import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.query.ApiException;
+import dev.outpost.observability.query.Params;
+import dev.outpost.observability.store.InvalidQueryException;
+import dev.outpost.observability.store.Operation;
+import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.SpanEntry;
+import dev.outpost.observability.store.TimeRange;
+import dev.outpost.observability.store.TraceSearch;
+import dev.outpost.observability.store.TraceStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the v1 and v3 Jaeger endpoints share: ranges, searches and lookups on the trace store. */
+@ApplicationScoped
+public class JaegerQueries {
+
+  /** Services and operations are listed over the retention window. */
+  private static final Duration LISTING_RANGE = Duration.ofDays(7);
+
+  @Inject TraceStore traces;
+  @Inject ObservabilityConfig config;
+
+  TimeRange listingRange() {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    return new TimeRange(now - LISTING_RANGE.toNanos(), now + 1);
+  }
+
+  List<String> services(ProjectScope scope) {
+    return List.copyOf(traces.services(scope, listingRange()));
+  }
+
+  List<Operation> operations(ProjectScope scope, String service, String spanKind) {
+    if (service == null || service.isBlank()) {
+      throw ApiException.badRequest("parameter 'service' is required");
+    }
+    String kind = spanKind == null || spanKind.isBlank() ? null : spanKind.trim().toUpperCase(Locale.ROOT);
+    return traces.operations(scope, listingRange(), service, kind);
+  }
+
+  Optional<List<SpanEntry>> trace(ProjectScope scope, String traceId) {
+    List<SpanEntry> spans = traces.trace(scope, Params.traceId(normalise(traceId)));
+    return spans.isEmpty() ? Optional.empty() : Optional.of(spans);
+  }
+
+  /** Traces matching the search, each with its visible spans, newest first. */
+  List<List<SpanEntry>> search(ProjectScope scope, TimeRange range, String service, String operation,
+      Map<String, String> tags, Optional<Duration> min, Optional<Duration> max, Integer limit) {
+    int max100 = Math.min(100, config.query().maxLimit());
+    int n = limit == null || limit == 0 ? 20 : limit;
+    if (n < 0 || n > max100) {
+      throw ApiException.badRequest("limit must be between 1 and " + max100 + ", got " + n);
+    }
+    TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), tags, min, max, "", n);
+    List<List<SpanEntry>> found = new ArrayList<>();
+    for (String id : traces.findTraceIds(search)) {
+      List<SpanEntry> spans = traces.trace(scope, id);
+      if (!spans.isEmpty()) {
+        found.add(spans);
+      }
+    }
+    return found;
+  }
+
+  /** [startMicros, endMicros) or the lookback before now (default 1 h). */
+  static TimeRange microsRange(String start, String end, String lookback) {
+    long now = System.currentTimeMillis() * 1_000_000L + 1;
+    long to = micros("end", end).orElse(now);
+    Duration back = "custom".equals(lookback) ? Duration.ofHours(1)
+        : Params.duration("lookback", lookback).orElse(Duration.ofHours(1));
+    long from = micros("start", start).orElse(to - back.toNanos());
+    return range(from, to);
+  }
+
+  static TimeRange range(long from, long to) {
+    if (from >= to) {
+      throw ApiException.badRequest("start must be before end");
+    }
+    if (to - from > Params.MAX_RANGE.toNanos()) {
+      throw ApiException.badRequest("the time range must not be longer than " + Params.MAX_RANGE.toDays() + " days");
+    }
+    return new TimeRange(from, to);
+  }
+
+  private static Optional<Long> micros(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Math.multiplyExact(Long.parseLong(value.trim()), 1000L));
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw ApiException.badRequest(name + " must be Unix epoch microseconds, got '" + value + "'");
+    }
+  }
+
+  /** Jaeger trace ids may be shorter than 32 hex digits (leading zeros dropped). */
+  static String normalise(String traceId) {
+    if (traceId != null && traceId.matches("[0-9a-fA-F]{1,31}")) {
+      return "0".repeat(32 - traceId.length()) + traceId;
+    }
+    return traceId;
+  }
+
+  static Optional<String> present(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
+
+  /** Maps a caller's mistake to (status, message); anything else is rethrown. */
+  static ApiException asApiError(RuntimeException e) {
+    if (e instanceof ApiException api) {
+      return api;
+    }
+    if (e instanceof InvalidQueryException invalid) {
+      return ApiException.badRequest(invalid.getMessage());
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,122 @@
+package dev.outpost.observability.jaeger;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.observability.ingest.OtlpServer;
+import dev.outpost.observability.support.Eventually;
+import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.TestIdpResource;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(TestIdpResource.class)
+class JaegerApiTest {
+
+  @Inject OtlpServer server;
+
+  private String token;
+  private String traceId;
+  private String service;
+  private long start;
+
+  @BeforeEach
+  void ingestATrace() {
+    String project = "j-" + UUID.randomUUID();
+    service = "svc-" + UUID.randomUUID().toString().substring(0, 8);
+    token = TestIdpResource.idp().token("alice", List.of(project));
+    traceId = "00000000" + UUID.randomUUID().toString().replace("-", "").substring(8);
+    start = System.currentTimeMillis() * 1_000_000L;
+    Span root = Otlp.span(traceId, "00000000000000f1", null, "GET /orders", start, 3_000_000, Map.of("http.route",
+        "/orders"));
+    Span child = Span.newBuilder(Otlp.span(traceId, "00000000000000f2", "00000000000000f1", "SELECT orders",
+            start + 1_000_000, 1_000_000, Map.of("db.system", "postgresql")))
+        .setKind(Span.SpanKind.SPAN_KIND_CLIENT)
+        .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("timeout"))
+        .addEvents(Span.Event.newBuilder().setName("retry").setTimeUnixNano(start + 1_500_000)
+            .addAttributes(Otlp.attr("attempt", "2")))
+        .build();
+    new Otlp(server.port()).send(Otlp.traces(Otlp.resource(service, project), List.of(root, child)));
+    Eventually.within(Duration.ofSeconds(2), "trace stored",
+        () -> api().get("/jaeger/api/traces/" + traceId).statusCode() == 200);
+  }
+
+  private RequestSpecification api() {
+    return given().auth().oauth2(token);
+  }
+
+  @Test
+  void v1ServicesOperationsAndTraceSearch() {
+    assertThat(api().get("/jaeger/api/services").jsonPath().getList("data")).containsExactly(service);
+    assertThat(api().get("/jaeger/api/services/" + service + "/operations").jsonPath().getList("data"))
+        .containsExactlyInAnyOrder("GET /orders", "SELECT orders");
+    JsonPath operations = api().queryParam("service", service).get("/jaeger/api/operations").jsonPath();
+    assertThat(operations.getList("data.spanKind")).containsExactlyInAnyOrder("server", "client");
+    assertThat(api().queryParam("service", service).queryParam("spanKind", "client").get("/jaeger/api/operations")
+        .jsonPath().getList("data.name")).containsExactly("SELECT orders");
+
+    JsonPath found = api().queryParam("service", service).queryParam("tags", "{\"db.system\":\"postgresql\"}")
+        .queryParam("minDuration", "500us").get("/jaeger/api/traces").then().statusCode(200).extract().jsonPath();
+    assertThat(found.getList("data.traceID")).containsExactly(traceId);
+    assertThat(found.getInt("total")).isEqualTo(1);
+    assertThat(found.getList("errors")).isNull();
+    assertThat(api().queryParam("service", service).queryParam("tag", "db.system:mysql").get("/jaeger/api/traces")
+        .jsonPath().getList("data")).isEmpty();
+  }
+
+  @Test
+  void v1TraceByIdUsesTheJaegerModel() {
+    JsonPath trace = api().get("/jaeger/api/traces/" + traceId.replaceFirst("^0+", "")).then().statusCode(200)
+        .extract().jsonPath();
+    assertThat(trace.getString("data[0].traceID")).isEqualTo(traceId);
+    assertThat(trace.getList("data[0].spans.spanID")).containsExactly("00000000000000f1", "00000000000000f2");
+    assertThat(trace.getLong("data[0].spans[0].startTime")).isEqualTo(start / 1000);
+    assertThat(trace.getLong("data[0].spans[0].duration")).isEqualTo(3000);
+    assertThat(trace.getString("data[0].spans[1].references[0].refType")).isEqualTo("CHILD_OF");
+    assertThat(trace.getString("data[0].spans[1].references[0].spanID")).isEqualTo("00000000000000f1");
+    assertThat(trace.getString("data[0].spans[1].processID")).isEqualTo("p1");
+    assertThat(trace.getString("data[0].processes.p1.serviceName")).isEqualTo(service);
+    assertThat(trace.getList("data[0].spans[1].tags.key")).contains("db.system", "span.kind", "error");
+    assertThat(trace.getString("data[0].spans[1].logs[0].fields[0].value")).isEqualTo("retry");
+  }
+
+  @Test
+  void v1ErrorsUseTheEnvelope() {
+    JsonPath missing = api().get("/jaeger/api/traces/" + "f".repeat(32)).then().statusCode(404).extract().jsonPath();
+    assertThat(missing.getInt("errors[0].code")).isEqualTo(404);
+    JsonPath bad = api().get("/jaeger/api/traces").then().statusCode(400).extract().jsonPath();
+    assertThat(bad.getString("errors[0].msg")).contains("'service' is required");
+    assertThat(api().queryParam("service", service).queryParam("start", "yesterday").get("/jaeger/api/traces")
+        .then().statusCode(400).extract().jsonPath().getString("errors[0].msg")).contains("start must be");
+  }
+
+  @Test
+  void v3ServicesOperationsAndTraceAsOtlpJson() {
+    assertThat(api().get("/jaeger/api/v3/services").jsonPath().getList("services")).containsExactly(service);
+    assertThat(api().queryParam("service", service).get("/jaeger/api/v3/operations").jsonPath()
+        .getList("operations.name")).containsExactlyInAnyOrder("GET /orders", "SELECT orders");
+    JsonPath trace = api().get("/jaeger/api/v3/traces/" + traceId).then().statusCode(200).extract().jsonPath();
+    assertThat(trace.getList("result.resourceSpans[0].scopeSpans[0].spans.spanId"))
+        .containsExactly("00000000000000f1", "00000000000000f2");
+    assertThat(trace.getString("result.resourceSpans[0].scopeSpans[0].spans[0].traceId")).isEqualTo(traceId);
+    assertThat(trace.getString("result.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano"))
+        .isEqualTo(Long.toString(start));
+    JsonPath search = api().queryParam("query.service_name", service).get("/jaeger/api/v3/traces").jsonPath();
+    assertThat(search.getList("result.resourceSpans[0].scopeSpans[0].spans")).hasSize(2);
+    JsonPath missing = api().get("/jaeger/api/v3/traces/" + "e".repeat(32)).then().statusCode(404).extract()
+        .jsonPath();
+    assertThat(missing.getInt("error.httpCode")).isEqualTo(404);
+  }
+}
