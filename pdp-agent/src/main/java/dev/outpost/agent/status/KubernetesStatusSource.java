@@ -31,8 +31,8 @@ public final class KubernetesStatusSource implements StatusSource {
   }
 
   @Override
-  public List<IntegrationStatus> integrations() {
-    List<IntegrationStatus> result = new ArrayList<>();
+  public List<ObservedIntegration> integrations() {
+    List<ObservedIntegration> result = new ArrayList<>();
     try {
       for (Deployment d : client.apps().deployments().inNamespace(namespace)
           .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
@@ -45,7 +45,7 @@ public final class KubernetesStatusSource implements StatusSource {
     return result;
   }
 
-  static IntegrationStatus status(Deployment d) {
+  static ObservedIntegration status(Deployment d) {
     String name = d.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL);
     var annotations = d.getMetadata().getAnnotations();
     String version = annotations == null ? "" : annotations.getOrDefault(IntegrationObjects.VERSION_ANNOTATION, "");
@@ -57,9 +57,17 @@ public final class KubernetesStatusSource implements StatusSource {
         && status.getObservedGeneration() >= d.getMetadata().getGeneration();
     boolean stalled = status != null && status.getConditions() != null && status.getConditions().stream()
         .anyMatch(KubernetesStatusSource::progressDeadlineExceeded);
-    String phase = stalled ? IntegrationStatus.FAILED
-        : current && ready >= desired ? IntegrationStatus.READY : IntegrationStatus.DEPLOYING;
-    return new IntegrationStatus(name, version, phase, ready, desired);
+    String phase;
+    if (stalled) {
+      phase = ObservedIntegration.FAILED;
+    } else if (current && ready >= desired) {
+      phase = ObservedIntegration.READY;
+    } else if (current && ready > 0) {
+      phase = ObservedIntegration.DEGRADED;
+    } else {
+      phase = ObservedIntegration.DEPLOYING;
+    }
+    return new ObservedIntegration(name, version, phase, ready, desired);
   }
 
   private static boolean progressDeadlineExceeded(DeploymentCondition c) {

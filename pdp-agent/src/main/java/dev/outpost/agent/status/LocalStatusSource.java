@@ -26,14 +26,14 @@ public final class LocalStatusSource implements StatusSource {
   }
 
   @Override
-  public List<IntegrationStatus> integrations() {
-    List<IntegrationStatus> result = new ArrayList<>();
+  public List<ObservedIntegration> integrations() {
+    List<ObservedIntegration> result = new ArrayList<>();
     client.get(integrationsUri).filter(JsonNode::isArray).ifPresent(list -> list.forEach(item -> {
       String name = item.path("name").asText("");
       if (!name.isEmpty()) {
         String phase = phase(item.path("phase").asText(""));
-        result.add(new IntegrationStatus(name, item.path("version").asText(""), phase,
-            IntegrationStatus.READY.equals(phase) ? 1 : 0, 1));
+        result.add(new ObservedIntegration(name, item.path("version").asText(""), phase,
+            ObservedIntegration.READY.equals(phase) ? 1 : 0, 1));
       }
     }));
     return result;
@@ -44,11 +44,11 @@ public final class LocalStatusSource implements StatusSource {
     return gateway.read();
   }
 
-  /** Only the phases the contract defines pass through; anything else is unknown. */
+  /** Only the phases the contract defines pass through; anything else is pending. */
   static String phase(String reported) {
     return switch (reported) {
-      case IntegrationStatus.DEPLOYING, IntegrationStatus.READY, IntegrationStatus.FAILED -> reported;
-      default -> IntegrationStatus.UNKNOWN;
+      case ObservedIntegration.DEPLOYING, ObservedIntegration.READY, ObservedIntegration.FAILED -> reported;
+      default -> ObservedIntegration.PENDING;
     };
   }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 public interface StatusSource {
 
   /** One entry per integration the runtime knows of, by name. */
-  List<IntegrationStatus> integrations();
+  List<ObservedIntegration> integrations();
 
   /** What the gateway serves. */
   RoutesStatus routes();

@@ -40,9 +40,9 @@ class KubernetesStatusSourceTest {
 
     KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty());
     assertThat(source.integrations()).containsExactlyInAnyOrder(
-        new IntegrationStatus("ready", "v3", "Ready", 1, 1),
-        new IntegrationStatus("rolling", "v3", "Deploying", 0, 1),
-        new IntegrationStatus("stuck", "v3", "Failed", 0, 1));
+        new ObservedIntegration("ready", "v3", "Ready", 1, 1),
+        new ObservedIntegration("rolling", "v3", "Deploying", 0, 1),
+        new ObservedIntegration("stuck", "v3", "Failed", 0, 1));
     assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
   }
 }

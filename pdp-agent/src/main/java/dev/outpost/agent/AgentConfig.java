@@ -1,0 +1,136 @@
+package dev.outpost.agent;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The agent's configuration ({@code outpost.agent.*}). Relative paths resolve against {@code home}.
+ * Checked at start by {@link AgentConfigCheck}.
+ */
+@ConfigMapping(prefix = "outpost.agent")
+public interface AgentConfig {
+
+  /** The local data plane's home ({@code $OUTPOST_HOME}): state, secrets and the applied snapshot. */
+  @WithDefault("${OUTPOST_HOME:.outpost}")
+  Path home();
+
+  /** This data plane's id: snapshots for another data plane are refused. */
+  @WithDefault("local")
+  String dataPlane();
+
+  /** Where desired state lands: {@code local} (the state directory) or {@code kubernetes}. */
+  @WithDefault("local")
+  String target();
+
+  /** How often the enforced state is reconciled again, correcting drift and retrying failures. */
+  @WithDefault("60s")
+  Duration resyncInterval();
+
+  /** How often status is observed (and sent when it changed). */
+  @WithDefault("10s")
+  Duration statusInterval();
+
+  ControlPlane controlPlane();
+
+  Audit audit();
+
+  Status status();
+
+  Kubernetes kubernetes();
+
+  interface ControlPlane {
+    /** The control plane's WebSocket endpoint. */
+    @WithDefault("ws://127.0.0.1:7070/v1/connect")
+    URI url();
+
+    /** The data plane's bearer token; when absent, read from {@code token-file}. */
+    Optional<String> token();
+
+    /** File holding the data plane's bearer token (relative to home). */
+    @WithDefault("secrets/outpost/dataplane-token")
+    Path tokenFile();
+
+    /** The pinned control-plane public key (PEM or raw base64); when absent, read from the file. */
+    Optional<String> publicKey();
+
+    /** File holding the pinned control-plane public key, PEM (relative to home). */
+    @WithDefault("secrets/outpost/control-plane.pub")
+    Path publicKeyFile();
+
+    /** Extra PEM certificates to trust for {@code wss://}; by default only the JVM's. */
+    Optional<Path> caFile();
+
+    /** An HTTP CONNECT proxy, {@code http://host:port}; by default none. */
+    Optional<URI> proxy();
+
+    /** How often the agent pings the control plane. */
+    @WithDefault("15s")
+    Duration pingInterval();
+
+    /** Silence after which the connection is presumed dead and replaced (at least 2 pings). */
+    @WithDefault("45s")
+    Duration livenessTimeout();
+  }
+
+  interface Audit {
+    /** observability-api's OTLP/HTTP base URL; audit records are sent to {@code <endpoint>/v1/logs}. */
+    @WithDefault("http://127.0.0.1:4318")
+    URI endpoint();
+
+    /** The ingest bearer token; when absent, read from {@code token-file}. */
+    Optional<String> token();
+
+    /** File holding the ingest token (relative to home); no token is sent when it does not exist. */
+    @WithDefault("secrets/outpost/ingest-token")
+    Path tokenFile();
+
+    /** Undelivered audit records kept at most while observability-api is unreachable. */
+    @WithDefault("10000")
+    int queueCapacity();
+  }
+
+  interface Status {
+    /** The integration runtime's management port (local target). */
+    @WithDefault("http://127.0.0.1:9001")
+    URI runtimeManagement();
+
+    /** The gateway's management port; its {@code /outpost/routes} gives the served revision. */
+    @WithDefault("http://127.0.0.1:9000")
+    Optional<URI> gatewayManagement();
+  }
+
+  interface Kubernetes {
+    /** The namespace the agent manages (its own); by default the client's (the pod's) namespace. */
+    Optional<String> namespace();
+
+    /** The integration-runtime image each integration Deployment runs. */
+    @WithDefault("ghcr.io/outpost/integration-runtime:0.1.0")
+    String runtimeImage();
+
+    /** The image pull policy of integration Deployments. */
+    @WithDefault("IfNotPresent")
+    String imagePullPolicy();
+
+    /** Whether replicas elect a leader on a Lease; only the leader applies. */
+    @WithDefault("true")
+    boolean leaderElection();
+
+    /** The Lease's name. */
+    @WithDefault("outpost-agent")
+    String leaseName();
+
+    /** The Lease duration; a crashed leader is replaced after at most this long. */
+    @WithDefault("15s")
+    Duration leaseDuration();
+  }
+
+  /** The capabilities announced in {@code hello}. */
+  default List<String> capabilities() {
+    return List.of(target());
+  }
+}

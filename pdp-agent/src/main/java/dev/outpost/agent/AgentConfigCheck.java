@@ -1,0 +1,51 @@
+package dev.outpost.agent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Validates {@link AgentConfig} at start, naming each bad key and what it expects. */
+final class AgentConfigCheck {
+  static final String LOCAL = "local";
+  static final String KUBERNETES = "kubernetes";
+
+  private AgentConfigCheck() {}
+
+  static void validate(AgentConfig config) {
+    List<String> problems = new ArrayList<>();
+    if (!Set.of(LOCAL, KUBERNETES).contains(config.target())) {
+      problems.add("outpost.agent.target: must be local or kubernetes, found \"" + config.target() + "\"");
+    }
+    String scheme = config.controlPlane().url().getScheme();
+    if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+      problems.add("outpost.agent.control-plane.url: must be ws:// or wss://, found " + config.controlPlane().url());
+    }
+    Duration ping = config.controlPlane().pingInterval();
+    if (ping.isZero() || ping.isNegative()) {
+      problems.add("outpost.agent.control-plane.ping-interval: must be positive");
+    } else if (config.controlPlane().livenessTimeout().compareTo(ping.multipliedBy(2)) < 0) {
+      problems.add("outpost.agent.control-plane.liveness-timeout: must be at least twice the ping interval ("
+          + ping.multipliedBy(2) + ")");
+    }
+    if (!positive(config.resyncInterval())) {
+      problems.add("outpost.agent.resync-interval: must be positive");
+    }
+    if (!positive(config.statusInterval())) {
+      problems.add("outpost.agent.status-interval: must be positive");
+    }
+    if (config.audit().queueCapacity() < 1) {
+      problems.add("outpost.agent.audit.queue-capacity: must be at least 1");
+    }
+    if (!config.dataPlane().matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+      problems.add("outpost.agent.data-plane: must be a DNS-1123 label, found \"" + config.dataPlane() + "\"");
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("invalid agent configuration: " + String.join("; ", problems));
+    }
+  }
+
+  private static boolean positive(Duration d) {
+    return !d.isZero() && !d.isNegative();
+  }
+}

@@ -1,0 +1,221 @@
+package dev.outpost.agent;
+
+import dev.outpost.agent.audit.AuditLog;
+import dev.outpost.agent.audit.OtlpAuditLog;
+import dev.outpost.agent.leader.LeaseElection;
+import dev.outpost.agent.link.ControlPlaneLink;
+import dev.outpost.agent.link.LinkOptions;
+import dev.outpost.agent.reconcile.Reconciler;
+import dev.outpost.agent.snapshot.AppliedStore;
+import dev.outpost.agent.snapshot.FileAppliedStore;
+import dev.outpost.agent.snapshot.SecretAppliedStore;
+import dev.outpost.agent.status.KubernetesStatusSource;
+import dev.outpost.agent.status.LocalStatusSource;
+import dev.outpost.agent.status.StatusOutbox;
+import dev.outpost.agent.status.StatusReporter;
+import dev.outpost.agent.status.StatusSource;
+import dev.outpost.agent.target.KubernetesDriftWatch;
+import dev.outpost.agent.target.KubernetesTarget;
+import dev.outpost.agent.target.KubernetesTargetConfig;
+import dev.outpost.agent.target.LocalTarget;
+import dev.outpost.agent.target.Target;
+import dev.outpost.spec.protocol.SnapshotAcceptance;
+import dev.outpost.spec.signature.SnapshotVerifier;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the agent from its configuration and runs its lifecycle: restore the applied snapshot,
+ * connect, resync on a schedule and on drift, report status. In Kubernetes with leader election,
+ * all of that runs only while this replica holds the Lease.
+ */
+@Singleton
+public class AgentRuntime {
+  private static final Logger LOG = Logger.getLogger(AgentRuntime.class);
+
+  private final AgentConfig config;
+  private final Vertx vertx;
+  private final Instance<KubernetesClient> kubernetes;
+  private final String version;
+  private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "outpost-agent-apply");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicBoolean resyncRequested = new AtomicBoolean();
+  private DesiredStateKeeper keeper;
+  private ControlPlaneLink link;
+  private OtlpAuditLog audit;
+  private LeaseElection election;
+  private KubernetesDriftWatch driftWatch;
+  private ScheduledFuture<?> resync;
+  private ScheduledFuture<?> statusTimer;
+
+  public AgentRuntime(AgentConfig config, Vertx vertx, Instance<KubernetesClient> kubernetes,
+      @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
+    this.config = config;
+    this.vertx = vertx;
+    this.kubernetes = kubernetes;
+    this.version = version;
+  }
+
+  void onStart(@Observes StartupEvent event) throws IOException {
+    AgentConfigCheck.validate(config);
+    boolean inKubernetes = AgentConfigCheck.KUBERNETES.equals(config.target());
+    KubernetesClient client = inKubernetes ? kubernetes.get() : null;
+    String namespace = inKubernetes ? config.kubernetes().namespace().orElse(client.getNamespace()) : null;
+    String identity = identity();
+
+    Target target;
+    AppliedStore store;
+    StatusSource source;
+    if (inKubernetes) {
+      target = new KubernetesTarget(client, new KubernetesTargetConfig(namespace, config.kubernetes().runtimeImage(),
+          config.kubernetes().imagePullPolicy(), KubernetesTargetConfig.DEFAULT_INTEGRATIONS_DIR,
+          KubernetesTargetConfig.DEFAULT_SECRETS_DIR));
+      store = new SecretAppliedStore(client, namespace);
+      source = new KubernetesStatusSource(client, namespace, config.status().gatewayManagement());
+    } else {
+      target = new LocalTarget(config.home());
+      store = new FileAppliedStore(config.home());
+      source = new LocalStatusSource(config.status().runtimeManagement(), config.status().gatewayManagement());
+    }
+    audit = new OtlpAuditLog(config.audit().endpoint(), AgentSettings.auditToken(config).orElse(null), identity,
+        config.audit().queueCapacity());
+    Clock clock = Clock.systemUTC();
+    keeper = new DesiredStateKeeper(config.dataPlane(),
+        new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKey(config)), config.dataPlane()),
+        store, new Reconciler(target, clock), audit, new StatusReporter(config.dataPlane(), source, clock), clock);
+    link = new ControlPlaneLink(vertx, new LinkOptions(config.controlPlane().url(), AgentSettings.controlPlaneToken(config),
+        config.controlPlane().caFile(), config.controlPlane().proxy(), config.controlPlane().pingInterval(),
+        config.controlPlane().livenessTimeout(), config.dataPlane(), version, config.capabilities()),
+        keeper, new StatusOutbox(), worker, new SecureRandom());
+    if (inKubernetes) {
+      driftWatch = new KubernetesDriftWatch(client, namespace, this::requestResync);
+    }
+    if (inKubernetes && config.kubernetes().leaderElection()) {
+      election = new LeaseElection(client, namespace, config.kubernetes().leaseName(), identity,
+          config.kubernetes().leaseDuration(), this::startApplying, this::stopApplying);
+      election.start();
+    } else {
+      startApplying();
+    }
+  }
+
+  private void startApplying() {
+    if (!running.compareAndSet(false, true)) {
+      return;
+    }
+    worker.execute(() -> {
+      try {
+        keeper.restore();
+      } catch (IOException | RuntimeException e) {
+        LOG.errorf("cannot restore the applied snapshot: %s", e.getMessage());
+      }
+    });
+    link.start();
+    long resyncMillis = config.resyncInterval().toMillis();
+    resync = worker.scheduleWithFixedDelay(this::resyncNow, resyncMillis, resyncMillis, TimeUnit.MILLISECONDS);
+    long statusMillis = config.statusInterval().toMillis();
+    statusTimer = worker.scheduleWithFixedDelay(this::reportStatus, statusMillis, statusMillis, TimeUnit.MILLISECONDS);
+    if (driftWatch != null) {
+      driftWatch.start();
+    }
+  }
+
+  private void stopApplying() {
+    if (!running.compareAndSet(true, false)) {
+      return;
+    }
+    link.stop();
+    if (resync != null) {
+      resync.cancel(false);
+    }
+    if (statusTimer != null) {
+      statusTimer.cancel(false);
+    }
+    if (driftWatch != null) {
+      driftWatch.stop();
+    }
+  }
+
+  /** Asks for a resync soon (drift seen); coalesces bursts of requests. */
+  void requestResync() {
+    if (running.get() && resyncRequested.compareAndSet(false, true)) {
+      worker.schedule(() -> {
+        resyncRequested.set(false);
+        resyncNow();
+      }, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  private void resyncNow() {
+    try {
+      keeper.resync();
+      link.reportStatus();
+    } catch (RuntimeException e) {
+      LOG.errorf("resync failed: %s", e.getMessage());
+    }
+  }
+
+  private void reportStatus() {
+    try {
+      link.reportStatus();
+    } catch (RuntimeException e) {
+      LOG.errorf("status report failed: %s", e.getMessage());
+    }
+  }
+
+  /** For health: the revision enforced, and whether the control plane is connected. */
+  public DesiredStateKeeper keeper() {
+    return keeper;
+  }
+
+  public boolean connected() {
+    return link != null && link.connected();
+  }
+
+  public boolean applying() {
+    return running.get();
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    stopApplying();
+    if (election != null) {
+      election.stop();
+    }
+    if (link != null) {
+      link.close();
+    }
+    if (audit != null) {
+      audit.close();
+    }
+    worker.shutdownNow();
+  }
+
+  private static String identity() {
+    try {
+      return InetAddress.getLocalHost().getHostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    } catch (IOException e) {
+      return "agent-" + UUID.randomUUID();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.outpost.agent;
+
+import dev.outpost.spec.signature.Ed25519Keys;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Optional;
+
+/**
+ * The values the agent reads from files at start (tokens, the pinned key), resolved against the
+ * home directory. Each failure names the configuration key to fix.
+ */
+final class AgentSettings {
+  private AgentSettings() {}
+
+  static Path resolve(AgentConfig config, Path path) {
+    return path.isAbsolute() ? path : config.home().resolve(path);
+  }
+
+  static String controlPlaneToken(AgentConfig config) {
+    return config.controlPlane().token().filter(t -> !t.isBlank())
+        .orElseGet(() -> read(resolve(config, config.controlPlane().tokenFile()), "outpost.agent.control-plane.token-file")
+            .orElseThrow(() -> new IllegalStateException("outpost.agent.control-plane.token-file: no data plane token at "
+                + resolve(config, config.controlPlane().tokenFile()) + " (or set outpost.agent.control-plane.token)")));
+  }
+
+  static Optional<String> auditToken(AgentConfig config) {
+    return config.audit().token().filter(t -> !t.isBlank())
+        .or(() -> read(resolve(config, config.audit().tokenFile()), "outpost.agent.audit.token-file"));
+  }
+
+  static PublicKey controlPlaneKey(AgentConfig config) {
+    Path file = resolve(config, config.controlPlane().publicKeyFile());
+    String text = config.controlPlane().publicKey().filter(k -> !k.isBlank())
+        .or(() -> read(file, "outpost.agent.control-plane.public-key-file"))
+        .orElseThrow(() -> new IllegalStateException("outpost.agent.control-plane.public-key-file: no pinned control-plane "
+            + "public key at " + file + "; pin it with: curl -fsS http://127.0.0.1:7070/v1/public-key > " + file
+            + " (or set outpost.agent.control-plane.public-key)"));
+    try {
+      return text.contains("-----BEGIN") ? Ed25519Keys.publicKeyFromPem(text) : Ed25519Keys.fromRawBase64(text.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("outpost.agent.control-plane.public-key: not an Ed25519 public key (PEM or raw "
+          + "base64): " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<String> read(Path file, String key) {
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      String value = Files.readString(file).trim();
+      return value.isEmpty() ? Optional.empty() : Optional.of(value);
+    } catch (IOException e) {
+      throw new IllegalStateException(key + ": cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

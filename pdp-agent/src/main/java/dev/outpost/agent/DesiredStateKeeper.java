@@ -1,0 +1,169 @@
+package dev.outpost.agent;
+
+import dev.outpost.agent.audit.AuditEvent;
+import dev.outpost.agent.audit.AuditLog;
+import dev.outpost.agent.reconcile.ReconcileResult;
+import dev.outpost.agent.reconcile.ReconcileStatus;
+import dev.outpost.agent.reconcile.Reconciler;
+import dev.outpost.agent.snapshot.AppliedStore;
+import dev.outpost.agent.status.StatusReporter;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.MalformedFrameException;
+import dev.outpost.spec.protocol.Nack;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.ProtocolMessage;
+import dev.outpost.spec.protocol.Snapshot;
+import dev.outpost.spec.protocol.SnapshotAcceptance;
+import dev.outpost.spec.protocol.SnapshotRejectedException;
+import dev.outpost.spec.protocol.Status;
+import dev.outpost.spec.state.Violation;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The agent's one source of truth: the last snapshot it accepted. It decides on every snapshot
+ * (zero trust: signature, revision, validity — otherwise a {@code nack} and nothing changes),
+ * persists an accepted one before touching anything, records every decision in the audit log, and
+ * reconciles the target to it — on acceptance, on restart (static stability), on a schedule and
+ * when drift is seen. Calls are serialized.
+ */
+public final class DesiredStateKeeper {
+  private static final Logger LOG = Logger.getLogger(DesiredStateKeeper.class);
+
+  private final String dataPlane;
+  private final SnapshotAcceptance acceptance;
+  private final AppliedStore store;
+  private final Reconciler reconciler;
+  private final AuditLog audit;
+  private final StatusReporter status;
+  private final Clock clock;
+  private Snapshot applied;
+  private DataPlaneState desired;
+
+  public DesiredStateKeeper(String dataPlane, SnapshotAcceptance acceptance, AppliedStore store,
+      Reconciler reconciler, AuditLog audit, StatusReporter status, Clock clock) {
+    this.dataPlane = dataPlane;
+    this.acceptance = acceptance;
+    this.store = store;
+    this.reconciler = reconciler;
+    this.audit = audit;
+    this.status = status;
+    this.clock = clock;
+  }
+
+  /**
+   * Restores the persisted snapshot, verifying it again as if it had just arrived (a tampered or
+   * foreign file is refused), and enforces it. Nothing changes when there is none.
+   */
+  public synchronized Optional<ReconcileResult> restore() throws IOException {
+    Optional<String> saved = store.load();
+    if (saved.isEmpty()) {
+      LOG.info("no applied snapshot yet: waiting for the control plane");
+      return Optional.empty();
+    }
+    try {
+      if (!(ProtocolCodec.decode(saved.get()) instanceof Snapshot snapshot)) {
+        LOG.error("the persisted applied snapshot is not a snapshot message: ignored");
+        return Optional.empty();
+      }
+      DataPlaneState state = acceptance.accept(snapshot, 0);
+      applied = snapshot;
+      desired = state;
+      LOG.infof("restored applied snapshot revision %d", state.revision());
+      return Optional.of(reconciler.reconcile(state));
+    } catch (MalformedFrameException | SnapshotRejectedException e) {
+      LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends one",
+          e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** The revision being enforced, 0 when none: what {@code hello} reports. */
+  public synchronized long lastAppliedRevision() {
+    return applied == null ? 0 : applied.revision();
+  }
+
+  public synchronized Optional<DataPlaneState> desired() {
+    return Optional.ofNullable(desired);
+  }
+
+  public ReconcileStatus reconcileStatus() {
+    return reconciler.status();
+  }
+
+  /**
+   * Answers a frame that claimed to be a snapshot but could not be read: a {@code nack} with every
+   * problem, and nothing changes.
+   */
+  public synchronized Nack onMalformedSnapshot(String frame, MalformedFrameException problem) {
+    return reject(new SnapshotRejectedException(claimedRevision(frame), problem.violations()));
+  }
+
+  /**
+   * Decides on one snapshot and applies it when accepted.
+   *
+   * @return the reply: {@code ack} or {@code nack}
+   */
+  public synchronized ProtocolMessage onSnapshot(Snapshot snapshot) {
+    if (SnapshotAcceptance.isRedelivery(snapshot, applied)) {
+      LOG.debugf("snapshot revision %d received again: already applied", snapshot.revision());
+      return new Ack(snapshot.revision());
+    }
+    DataPlaneState state;
+    try {
+      state = acceptance.accept(snapshot, lastAppliedRevision());
+    } catch (SnapshotRejectedException e) {
+      return reject(e);
+    }
+    try {
+      store.save(ProtocolCodec.encode(snapshot));
+    } catch (IOException e) {
+      LOG.errorf("cannot persist snapshot revision %d: %s", snapshot.revision(), e.getMessage());
+      return reject(new SnapshotRejectedException(snapshot.revision(),
+          List.of(new Violation("", "the agent cannot persist it: " + e.getMessage()))));
+    }
+    applied = snapshot;
+    desired = state;
+    audit.record(new AuditEvent(true, snapshot.revision(), dataPlane, List.of(), clock.instant()));
+    ReconcileResult result = reconciler.reconcile(state);
+    if (!result.succeeded()) {
+      LOG.warnf("snapshot revision %d accepted but not yet applied: %s failed: %s (retried on the next resync)",
+          snapshot.revision(), result.failedStep(), result.message());
+    }
+    return new Ack(snapshot.revision());
+  }
+
+  private Nack reject(SnapshotRejectedException e) {
+    LOG.warnf("%s", e.getMessage());
+    audit.record(new AuditEvent(false, e.revision(), dataPlane,
+        e.errors().stream().map(Violation::toString).toList(), clock.instant()));
+    return e.toNack();
+  }
+
+  /** Reconciles the target to the enforced state again: drift correction and retries. */
+  public synchronized Optional<ReconcileResult> resync() {
+    return desired == null ? Optional.empty() : Optional.of(reconciler.reconcile(desired));
+  }
+
+  /** The current status, without a sequence number. */
+  public Status observeStatus() {
+    DataPlaneState state;
+    synchronized (this) {
+      state = desired;
+    }
+    return status.observe(state, reconciler.status());
+  }
+
+  private static long claimedRevision(String frame) {
+    try {
+      long revision = new com.fasterxml.jackson.databind.ObjectMapper().readTree(frame).path("revision").asLong(0);
+      return Math.max(0, revision);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package dev.outpost.agent.link;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.agent.DesiredStateKeeper;
+import dev.outpost.agent.status.StatusOutbox;
+import dev.outpost.spec.protocol.Hello;
+import dev.outpost.spec.protocol.MalformedFrameException;
+import dev.outpost.spec.protocol.Ping;
+import dev.outpost.spec.protocol.Pong;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.ProtocolMessage;
+import dev.outpost.spec.protocol.ReconnectBackoff;
+import dev.outpost.spec.protocol.Snapshot;
+import dev.outpost.spec.protocol.Status;
+import dev.outpost.spec.protocol.StatusAck;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+import org.jboss.logging.Logger;
+
+/**
+ * The one outbound connection to the control plane. Opens the WebSocket with the data plane's
+ * bearer token, says {@code hello} with the revision it enforces, resends the unacknowledged
+ * status, hands snapshots to the {@link DesiredStateKeeper} (off the event loop, one at a time)
+ * and answers with its {@code ack}/{@code nack}. It pings every {@code pingInterval}; a connection
+ * on which nothing arrived for {@code livenessTimeout} is dropped. Every loss is followed by a
+ * reconnect after a capped, fully jittered exponential backoff. Nothing here changes what runs:
+ * losing the control plane only stops updates.
+ */
+public final class ControlPlaneLink implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ControlPlaneLink.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Vertx vertx;
+  private final LinkOptions options;
+  private final DesiredStateKeeper keeper;
+  private final StatusOutbox outbox;
+  private final Executor applier;
+  private final ReconnectBackoff backoff;
+  private final WebSocketClient client;
+  private volatile boolean stopped = true;
+  private volatile Session session;
+  private long reconnectTimer = -1;
+
+  /** One open connection and its timer. */
+  private static final class Session {
+    final WebSocket socket;
+    final long openedAt = System.nanoTime();
+    volatile long lastHeard = System.nanoTime();
+    long pingTimer = -1;
+    volatile boolean ended;
+
+    Session(WebSocket socket) {
+      this.socket = socket;
+    }
+  }
+
+  /**
+   * @param applier runs snapshot handling off the event loop; must run tasks one at a time, in order
+   */
+  public ControlPlaneLink(Vertx vertx, LinkOptions options, DesiredStateKeeper keeper, StatusOutbox outbox,
+      Executor applier, RandomGenerator random) {
+    this.vertx = vertx;
+    this.options = options;
+    this.keeper = keeper;
+    this.outbox = outbox;
+    this.applier = applier;
+    this.backoff = new ReconnectBackoff(random);
+    WebSocketClientOptions clientOptions = new WebSocketClientOptions()
+        .setMaxMessageSize(LinkOptions.MAX_MESSAGE_BYTES)
+        .setMaxFrameSize(1024 * 1024)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.livenessTimeout().toMillis()))
+        .setVerifyHost(true);
+    options.caFile().ifPresent(ca -> clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+    options.proxy().ifPresent(proxy -> clientOptions.setProxyOptions(
+        new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.getHost()).setPort(proxy.getPort())));
+    this.client = vertx.createWebSocketClient(clientOptions);
+  }
+
+  /** Starts connecting; returns at once. */
+  public synchronized void start() {
+    if (!stopped) {
+      return;
+    }
+    stopped = false;
+    connect();
+  }
+
+  /** Whether a connection is open now. */
+  public boolean connected() {
+    return session != null;
+  }
+
+  private void connect() {
+    if (stopped) {
+      return;
+    }
+    WebSocketConnectOptions connect = new WebSocketConnectOptions()
+        .setAbsoluteURI(options.url().toString())
+        .addHeader("Authorization", "Bearer " + options.token());
+    client.connect(connect).onSuccess(this::opened).onFailure(e -> {
+      LOG.infof("control plane %s unreachable: %s", options.url(), e.getMessage());
+      scheduleReconnect();
+    });
+  }
+
+  private void opened(WebSocket socket) {
+    if (stopped) {
+      socket.close();
+      return;
+    }
+    Session current = new Session(socket);
+    session = current;
+    LOG.infof("connected to the control plane at %s", options.url());
+    socket.textMessageHandler(frame -> onFrame(current, frame));
+    socket.closeHandler(ignored -> ended(current, "closed by the control plane"));
+    socket.exceptionHandler(e -> ended(current, "connection error: " + e.getMessage()));
+    current.pingTimer = vertx.setPeriodic(options.pingInterval().toMillis(), id -> checkLiveness(current));
+    applier.execute(() -> {
+      send(current, new Hello(ProtocolMessage.VERSION, options.dataPlane(), options.agentVersion(),
+          keeper.lastAppliedRevision(), options.capabilities()));
+      outbox.pending().ifPresent(status -> send(current, status));
+    });
+  }
+
+  private void onFrame(Session current, String frame) {
+    current.lastHeard = System.nanoTime();
+    ProtocolMessage message;
+    try {
+      message = ProtocolCodec.decode(frame);
+    } catch (MalformedFrameException e) {
+      if (claimsToBeSnapshot(frame)) {
+        applier.execute(() -> send(current, keeper.onMalformedSnapshot(frame, e)));
+      } else {
+        LOG.warnf("ignored a malformed frame from the control plane: %s", e.getMessage());
+      }
+      return;
+    }
+    if (message instanceof Snapshot snapshot) {
+      applier.execute(() -> {
+        send(current, keeper.onSnapshot(snapshot));
+        reportStatus();
+      });
+    } else if (message instanceof Ping ping) {
+      send(current, new Pong(ping.nonce()));
+    } else if (message instanceof StatusAck ack) {
+      outbox.acknowledge(ack.seq());
+    } else if (!(message instanceof Pong)) {
+      LOG.warnf("ignored a %s frame: the control plane does not send those", message.type());
+    }
+  }
+
+  /** Observes the status and sends it if it changed; call it off the event loop. */
+  public void reportStatus() {
+    Status observed = keeper.observeStatus();
+    outbox.offer(observed).ifPresent(status -> {
+      Session current = session;
+      if (current != null) {
+        send(current, status);
+      }
+    });
+  }
+
+  private void checkLiveness(Session current) {
+    long silentNanos = System.nanoTime() - current.lastHeard;
+    if (silentNanos > options.livenessTimeout().toNanos()) {
+      ended(current, "no frame for " + Duration.ofNanos(silentNanos).toMillis() + " ms: connection presumed dead");
+      current.socket.close((short) 1001, "liveness timeout");
+      return;
+    }
+    send(current, new Ping(UUID.randomUUID().toString()));
+  }
+
+  private void send(Session current, ProtocolMessage message) {
+    if (current.ended || current.socket.isClosed()) {
+      return;
+    }
+    current.socket.writeTextMessage(ProtocolCodec.encode(message)).onFailure(e ->
+        LOG.debugf("could not send %s: %s", message.type(), e.getMessage()));
+  }
+
+  private synchronized void ended(Session current, String why) {
+    if (current.ended) {
+      return;
+    }
+    current.ended = true;
+    vertx.cancelTimer(current.pingTimer);
+    if (session == current) {
+      session = null;
+    }
+    if (Duration.ofNanos(System.nanoTime() - current.openedAt).compareTo(ReconnectBackoff.STABLE_AFTER) >= 0) {
+      backoff.reset();
+    }
+    if (!stopped) {
+      LOG.infof("lost the control plane (%s); what runs is unchanged", why);
+      scheduleReconnect();
+    }
+  }
+
+  private synchronized void scheduleReconnect() {
+    if (stopped) {
+      return;
+    }
+    long delay = Math.max(1, backoff.next().toMillis());
+    LOG.debugf("reconnecting in %d ms", delay);
+    reconnectTimer = vertx.setTimer(delay, id -> connect());
+  }
+
+  /** A frame that is not JSON, has no textual type, or says {@code snapshot} is answered with a nack. */
+  private static boolean claimsToBeSnapshot(String frame) {
+    try {
+      JsonNode type = JSON.readTree(frame).path("type");
+      return !type.isTextual() || Snapshot.TYPE.equals(type.asText());
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  /** Stops reconnecting and closes the connection. Can be started again. */
+  public synchronized void stop() {
+    stopped = true;
+    if (reconnectTimer >= 0) {
+      vertx.cancelTimer(reconnectTimer);
+    }
+    Session current = session;
+    if (current != null) {
+      ended(current, "agent stopping");
+      current.socket.close((short) 1001, "agent stopping");
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+    client.close();
+  }
+}

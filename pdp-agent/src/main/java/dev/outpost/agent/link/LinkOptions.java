@@ -1,0 +1,37 @@
+package dev.outpost.agent.link;
+
+import dev.outpost.spec.protocol.ProtocolCodec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the agent reaches its control plane.
+ *
+ * @param url {@code wss://…/v1/connect} ({@code ws://} for local runs)
+ * @param token the data plane's bearer token, sent on the upgrade request
+ * @param caFile PEM certificates to trust for {@code wss://} besides the JVM's; empty for none
+ * @param proxy an HTTP CONNECT proxy ({@code http://host:port}); empty to connect directly
+ * @param pingInterval how often the agent pings
+ * @param livenessTimeout how long without any frame from the control plane before the connection
+ *     is declared dead and replaced
+ * @param dataPlane this data plane's id
+ * @param agentVersion sent in {@code hello}
+ * @param capabilities sent in {@code hello}
+ */
+public record LinkOptions(
+    URI url,
+    String token,
+    Optional<Path> caFile,
+    Optional<URI> proxy,
+    Duration pingInterval,
+    Duration livenessTimeout,
+    String dataPlane,
+    String agentVersion,
+    List<String> capabilities) {
+
+  /** The largest frame accepted (a snapshot of a large state), matching the protocol's limit. */
+  public static final int MAX_MESSAGE_BYTES = ProtocolCodec.MAX_FRAME_BYTES;
+}

@@ -1,0 +1,52 @@
+package dev.outpost.agent.status;
+
+import dev.outpost.spec.protocol.Status;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The status waiting for the control plane's {@code statusAck}. A status is complete, so a newer
+ * one replaces any unacknowledged older one (for every integration the newest report wins); it is
+ * sent again after each reconnect until acknowledged. A status equal to the last one recorded,
+ * apart from its sequence number and time, is not recorded again.
+ */
+public final class StatusOutbox {
+  private Status latest;
+  private boolean acknowledged = true;
+  private long sequence;
+
+  /**
+   * Records an observation.
+   *
+   * @return the status to send now, or empty when nothing changed since the last one
+   */
+  public synchronized Optional<Status> offer(Status observed) {
+    if (latest != null && sameContent(latest, observed)) {
+      return Optional.empty();
+    }
+    latest = new Status(++sequence, observed.dataPlane(), observed.observedAt(), observed.lastAppliedRevision(),
+        observed.lastAttemptedRevision(), observed.integrations(), observed.gateway());
+    acknowledged = false;
+    return Optional.of(latest);
+  }
+
+  /** The control plane received status {@code seq}: a newer one still waits. */
+  public synchronized void acknowledge(long seq) {
+    if (latest != null && seq >= latest.seq()) {
+      acknowledged = true;
+    }
+  }
+
+  /** What to send after a reconnect: the newest status, unless it was acknowledged. */
+  public synchronized Optional<Status> pending() {
+    return acknowledged ? Optional.empty() : Optional.ofNullable(latest);
+  }
+
+  private static boolean sameContent(Status a, Status b) {
+    return a.lastAppliedRevision() == b.lastAppliedRevision()
+        && a.lastAttemptedRevision() == b.lastAttemptedRevision()
+        && Objects.equals(a.integrations(), b.integrations())
+        && Objects.equals(a.gateway(), b.gateway())
+        && Objects.equals(a.dataPlane(), b.dataPlane());
+  }
+}

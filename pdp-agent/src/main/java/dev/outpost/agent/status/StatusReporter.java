@@ -1,0 +1,53 @@
+package dev.outpost.agent.status;
+
+import dev.outpost.agent.reconcile.ReconcileStatus;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.protocol.Status;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the protocol's {@code status} from the desired state, the reconciler's status and what
+ * the components report: one entry per desired integration, in the state's order; an integration
+ * the runtime does not (yet) know is {@code Pending}. The {@code message} field is never filled:
+ * it could carry data from a payload.
+ */
+public final class StatusReporter {
+  private final String dataPlane;
+  private final StatusSource source;
+  private final Clock clock;
+
+  public StatusReporter(String dataPlane, StatusSource source, Clock clock) {
+    this.dataPlane = dataPlane;
+    this.source = source;
+    this.clock = clock;
+  }
+
+  /** A status without a sequence number (the outbox assigns it). */
+  public Status observe(DataPlaneState desired, ReconcileStatus reconcile) {
+    Map<String, ObservedIntegration> observed = source.integrations().stream()
+        .collect(Collectors.toMap(ObservedIntegration::name, Function.identity(), (a, b) -> b));
+    List<Status.IntegrationStatus> integrations = new ArrayList<>();
+    if (desired != null) {
+      for (Integration integration : desired.integrations()) {
+        ObservedIntegration seen = observed.get(integration.name());
+        integrations.add(seen == null
+            ? new Status.IntegrationStatus(integration.name(), integration.project(), integration.version(),
+                ObservedIntegration.PENDING, 0, integration.replicas(), null)
+            : new Status.IntegrationStatus(integration.name(), integration.project(), seen.version(), seen.phase(),
+                seen.readyReplicas(), seen.desiredReplicas(), null));
+      }
+    }
+    RoutesStatus routes = source.routes();
+    Status.GatewayStatus gateway = routes.routes() < 0
+        ? new Status.GatewayStatus(0, 0, false)
+        : new Status.GatewayStatus(Math.max(0, routes.revision()), routes.routes(), true);
+    return new Status(0, dataPlane, clock.instant(), reconcile.lastAppliedRevision(),
+        reconcile.lastAttemptedRevision(), integrations, gateway);
+  }
+}

@@ -1,0 +1,106 @@
+package dev.outpost.agent.link;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.outpost.agent.DesiredStateKeeper;
+import dev.outpost.agent.audit.AuditEvent;
+import dev.outpost.agent.audit.AuditLog;
+import dev.outpost.agent.reconcile.Reconciler;
+import dev.outpost.agent.snapshot.FileAppliedStore;
+import dev.outpost.agent.status.LocalStatusSource;
+import dev.outpost.agent.status.StatusOutbox;
+import dev.outpost.agent.status.StatusReporter;
+import dev.outpost.agent.target.LocalTarget;
+import dev.outpost.spec.protocol.SnapshotAcceptance;
+import dev.outpost.spec.signature.SnapshotVerifier;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+
+/**
+ * One agent as the app wires it — local target in a temporary home, file store, status from a
+ * runtime management endpoint — connected to a {@link TestControlPlane}. Audit events are kept in
+ * memory (the OTLP delivery itself has its own test).
+ */
+public final class AgentHarness implements AutoCloseable {
+  public final Path home;
+  public final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
+  public final DesiredStateKeeper keeper;
+  public final ControlPlaneLink link;
+  private final ExecutorService worker = Executors.newSingleThreadExecutor();
+  private final HttpServer runtime;
+  /** What the fake runtime's {@code GET /outpost/integrations} answers. */
+  public volatile String runtimeStatus = "[]";
+
+  public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, PublicKey pinned, Duration ping,
+      Duration liveness) throws IOException {
+    this.home = home;
+    this.runtime = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    runtime.createContext("/outpost/integrations", exchange -> {
+      byte[] body = runtimeStatus.getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    runtime.start();
+    AuditLog auditLog = audit::add;
+    Clock clock = Clock.systemUTC();
+    URI runtimeUri = URI.create("http://127.0.0.1:" + runtime.getAddress().getPort());
+    keeper = new DesiredStateKeeper(dev.outpost.agent.TestStates.DATA_PLANE,
+        new SnapshotAcceptance(new SnapshotVerifier(pinned), dev.outpost.agent.TestStates.DATA_PLANE),
+        new FileAppliedStore(home), new Reconciler(new LocalTarget(home), clock), auditLog,
+        new StatusReporter(dev.outpost.agent.TestStates.DATA_PLANE, new LocalStatusSource(runtimeUri, Optional.empty()), clock),
+        clock);
+    link = new ControlPlaneLink(vertx, new LinkOptions(URI.create(controlPlaneUrl), TestControlPlane.TOKEN,
+        Optional.empty(), Optional.empty(), ping, liveness, dev.outpost.agent.TestStates.DATA_PLANE, "test",
+        List.of("local")), keeper, new StatusOutbox(), worker, new Random(42));
+  }
+
+  public AgentHarness start() throws IOException {
+    keeper.restore();
+    link.start();
+    return this;
+  }
+
+  /** Every file under the home's state directory with its content: "what runs". */
+  public Map<String, String> running() throws IOException {
+    return running(home);
+  }
+
+  /** Every file under {@code home}'s state directory with its content. */
+  public static Map<String, String> running(Path home) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    Path state = home.resolve("state");
+    if (!Files.isDirectory(state)) {
+      return files;
+    }
+    try (Stream<Path> walk = Files.walk(state)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        files.put(state.relativize(p).toString(), Files.readString(p));
+      }
+    }
+    return files;
+  }
+
+  @Override
+  public void close() {
+    link.close();
+    worker.shutdownNow();
+    runtime.stop(0);
+  }
+}

@@ -1,0 +1,87 @@
+package dev.outpost.agent.link;
+
+import static dev.outpost.agent.TestStates.state;
+import static dev.outpost.agent.link.TestControlPlane.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.Hello;
+import dev.outpost.spec.signature.Ed25519Keys;
+import dev.outpost.spec.signature.SnapshotSigner;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Static stability: an agent restarted while the control plane is down keeps enforcing the last state. */
+class AgentRestartTest {
+  static final SnapshotSigner SIGNER = new SnapshotSigner(Ed25519Keys.generate());
+  @TempDir Path home;
+
+  @Test
+  void aRestartedAgentWithoutControlPlaneRestoresAndEnforcesTheAppliedSnapshot() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
+      String url = cp.url();
+      Map<String, String> applied;
+      try (AgentHarness first = new AgentHarness(vertx, home, url, SIGNER.keys().getPublic(),
+          Duration.ofMillis(300), Duration.ofMillis(1200)).start()) {
+        await(cp::connected, "the first agent connects");
+        cp.sendSigned(state(3, "orders", "billing"));
+        cp.awaitMessage(Ack.class, a -> a.revision() == 3);
+        applied = first.running();
+      }
+      cp.stop();
+
+      // while it was down, someone tampered with what runs
+      Files.writeString(home.resolve("state/integrations/orders.json"), "{}");
+      Files.delete(home.resolve("state/integrations/billing.json"));
+
+      try (AgentHarness second = new AgentHarness(vertx, home, url, SIGNER.keys().getPublic(),
+          Duration.ofMillis(300), Duration.ofMillis(1200)).start()) {
+        assertThat(second.running()).isEqualTo(applied);
+        assertThat(second.keeper.lastAppliedRevision()).isEqualTo(3);
+
+        cp.received.clear();
+        cp.start();
+        Hello hello = cp.awaitMessage(Hello.class, h -> true);
+        assertThat(hello.lastAppliedRevision()).as("a reconnect does not ask for what already runs").isEqualTo(3);
+      }
+      cp.stop();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  @Test
+  void aTamperedAppliedSnapshotIsNotRestored() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
+      try (AgentHarness first = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),
+          Duration.ofMillis(300), Duration.ofMillis(1200)).start()) {
+        await(cp::connected, "the agent connects");
+        cp.sendSigned(state(1, "orders"));
+        cp.awaitMessage(Ack.class, a -> a.revision() == 1);
+      }
+      cp.stop();
+      Path applied = home.resolve("agent/applied.json");
+      Files.writeString(applied, Files.readString(applied).replace("platform-http:/orders", "platform-http:/evil"));
+      Files.writeString(home.resolve("state/integrations/orders.json"), "{\"changed\": \"by hand\"}");
+      Map<String, String> before = AgentHarness.running(home);
+      try (AgentHarness second = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),
+          Duration.ofMillis(300), Duration.ofMillis(1200)).start()) {
+        assertThat(second.keeper.lastAppliedRevision()).isZero();
+        assertThat(second.running()).isEqualTo(before);
+        assertThat(second.running().get("integrations/orders.json")).doesNotContain("evil");
+        assertThat(second.keeper.desired()).isEmpty();
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package dev.outpost.agent.link;
+
+import static dev.outpost.agent.TestStates.integration;
+import static dev.outpost.agent.TestStates.state;
+import static dev.outpost.agent.link.TestControlPlane.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outpost.agent.TestStates;
+import dev.outpost.agent.audit.AuditEvent;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.Hello;
+import dev.outpost.spec.protocol.Nack;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.Snapshot;
+import dev.outpost.spec.protocol.Status;
+import dev.outpost.spec.signature.Ed25519Keys;
+import dev.outpost.spec.signature.SnapshotSigner;
+import dev.outpost.spec.state.StateCodec;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ControlPlaneLinkTest {
+  static final Duration PING = Duration.ofMillis(300);
+  static final Duration LIVENESS = Duration.ofMillis(1200);
+  static final SnapshotSigner SIGNER = new SnapshotSigner(Ed25519Keys.generate());
+  static final SnapshotSigner STRANGER = new SnapshotSigner(Ed25519Keys.generate());
+
+  @TempDir Path home;
+  Vertx vertx;
+  TestControlPlane cp;
+  AgentHarness agent;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    cp = new TestControlPlane(vertx, SIGNER).start();
+    agent = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(), PING, LIVENESS).start();
+    await(cp::connected, "the agent connects");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    agent.close();
+    cp.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  Ack awaitAck(long revision) throws InterruptedException {
+    return cp.awaitMessage(Ack.class, a -> a.revision() == revision);
+  }
+
+  @Test
+  void connectsWithTheBearerTokenSaysHelloAppliesAndAcks() throws Exception {
+    Hello hello = cp.awaitMessage(Hello.class, h -> true);
+    assertThat(hello.lastAppliedRevision()).isZero();
+    assertThat(hello.dataPlane()).isEqualTo(TestStates.DATA_PLANE);
+    assertThat(hello.protocol()).isEqualTo(1);
+
+    cp.sendSigned(state(1, "orders", "billing"));
+    awaitAck(1);
+    assertThat(agent.running()).containsKeys("routes.json", "integrations/orders.json", "integrations/billing.json");
+    assertThat(home.resolve("agent/applied.json")).exists();
+    assertThat(agent.audit).extracting(AuditEvent::eventName).containsExactly(AuditEvent.ACCEPTED);
+    Status status = cp.awaitMessage(Status.class, s -> s.lastAppliedRevision() == 1);
+    assertThat(status.integrations()).extracting(Status.IntegrationStatus::name).containsExactly("orders", "billing");
+  }
+
+  /** Snapshots that must be refused, and the path the nack must name. */
+  static Stream<Arguments> refusedSnapshots() {
+    DataPlaneState next = state(3, "orders", "extra");
+    ObjectNode signedTree = (ObjectNode) StateCodec.toTree(next);
+    return Stream.of(
+        Arguments.of("unsigned", (Consumer<TestControlPlane>) cp ->
+            cp.send(new Snapshot(3, StateCodec.toTree(next), null)), "signature"),
+        Arguments.of("signed with another key", (Consumer<TestControlPlane>) cp ->
+            cp.send(Snapshot.signed(StateCodec.toTree(next), STRANGER)), "signature"),
+        Arguments.of("signature of another state", (Consumer<TestControlPlane>) cp -> {
+          Snapshot genuine = Snapshot.signed(signedTree, SIGNER);
+          ObjectNode tampered = signedTree.deepCopy();
+          tampered.withArray("integrations").remove(1);
+          cp.send(new Snapshot(3, tampered, genuine.signature()));
+        }, "signature"),
+        Arguments.of("not JSON", (Consumer<TestControlPlane>) cp -> cp.sendRaw("{\"type\":\"snapshot\", revision"), ""),
+        Arguments.of("missing state", (Consumer<TestControlPlane>) cp ->
+            cp.sendRaw("{\"type\":\"snapshot\",\"revision\":3}"), "state"),
+        Arguments.of("invalid state, validly signed", (Consumer<TestControlPlane>) cp -> {
+          ObjectNode invalid = signedTree.deepCopy();
+          ((ObjectNode) invalid.withArray("routes").get(0).get("match")).put("pathPrefix", "no-slash");
+          cp.send(Snapshot.signed(invalid, SIGNER));
+        }, "state.routes[0].match.pathPrefix"),
+        Arguments.of("older revision, validly signed", (Consumer<TestControlPlane>) cp ->
+            cp.sendSigned(state(1, "orders")), "revision"),
+        Arguments.of("for another data plane", (Consumer<TestControlPlane>) cp -> {
+          ObjectNode other = signedTree.deepCopy();
+          other.put("dataPlane", "someone-else");
+          cp.send(Snapshot.signed(other, SIGNER));
+        }, "state.dataPlane"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedSnapshots")
+  void refusesWithANackAndChangesNothing(String name, Consumer<TestControlPlane> send, String path) throws Exception {
+    cp.sendSigned(state(2, "orders"));
+    awaitAck(2);
+    Map<String, String> before = agent.running();
+    String appliedBefore = Files.readString(home.resolve("agent/applied.json"));
+
+    send.accept(cp);
+    Nack nack = cp.awaitMessage(Nack.class, n -> true);
+    assertThat(nack.errors()).isNotEmpty();
+    assertThat(nack.errors()).anyMatch(e -> e.path().startsWith(path));
+    assertThat(agent.running()).isEqualTo(before);
+    assertThat(Files.readString(home.resolve("agent/applied.json"))).isEqualTo(appliedBefore);
+    assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(2);
+    assertThat(agent.audit).extracting(AuditEvent::eventName).containsExactly(AuditEvent.ACCEPTED, AuditEvent.REJECTED);
+  }
+
+  @Test
+  void aDuplicateSnapshotIsAckedAgainWithoutTouchingAnything() throws Exception {
+    Snapshot snapshot = Snapshot.signed(StateCodec.toTree(state(1, "orders")), SIGNER);
+    cp.send(snapshot);
+    awaitAck(1);
+    Path file = home.resolve("state/integrations/orders.json");
+    var modified = Files.getLastModifiedTime(file);
+    Thread.sleep(20);
+
+    cp.send(snapshot);
+    await(() -> cp.messages(Ack.class).size() == 2, "a second ack");
+    assertThat(cp.messages(Nack.class)).isEmpty();
+    assertThat(Files.getLastModifiedTime(file)).isEqualTo(modified);
+    assertThat(agent.audit).hasSize(1);
+  }
+
+  @Test
+  void prunesWhatANewerSnapshotNoLongerHolds() throws Exception {
+    cp.sendSigned(state(1, "orders", "billing"));
+    awaitAck(1);
+    cp.sendSigned(state(2, integration("orders", "v2")));
+    awaitAck(2);
+    assertThat(agent.running()).containsOnlyKeys("routes.json", "integrations/orders.json");
+    assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v2\"");
+  }
+
+  @Test
+  void survivesAControlPlaneRestartMidStreamAndResumesFromItsRevision() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    Map<String, String> before = agent.running();
+
+    cp.stop();
+    Thread.sleep(LIVENESS.toMillis());
+    assertThat(agent.running()).as("nothing running changes while the control plane is away").isEqualTo(before);
+    int connectionsBefore = cp.connections.get();
+    cp.received.clear();
+    cp.start();
+    await(() -> cp.connections.get() > connectionsBefore, "the agent reconnects");
+    Hello hello = cp.awaitMessage(Hello.class, h -> true);
+    assertThat(hello.lastAppliedRevision()).isEqualTo(1);
+
+    cp.sendSigned(state(2, "orders", "billing"));
+    awaitAck(2);
+    assertThat(agent.running()).containsKey("integrations/billing.json");
+  }
+
+  @Test
+  void detectsADeadConnectionInBoundedTimeAndReconnects() throws Exception {
+    cp.silent = true;
+    long start = System.nanoTime();
+    await(() -> cp.connections.get() >= 2, "a new connection after the old one went silent");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    // liveness timeout + one ping interval to notice + the first backoff (at most 1 s)
+    assertThat(took).isLessThan(LIVENESS.plus(PING).plus(Duration.ofMillis(1000)).plus(Duration.ofMillis(1500)));
+  }
+
+  @Test
+  void resendsTheUnacknowledgedStatusAfterAReconnect() throws Exception {
+    cp.ackStatus = false;
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    Status sent = cp.awaitMessage(Status.class, s -> s.lastAppliedRevision() == 1);
+
+    cp.stop();
+    cp.received.clear();
+    cp.ackStatus = true;
+    cp.start();
+    Status resent = cp.awaitMessage(Status.class, s -> true);
+    assertThat(resent.seq()).isEqualTo(sent.seq());
+    assertThat(resent.lastAppliedRevision()).isEqualTo(1);
+  }
+
+  @Test
+  void theUpgradeCarriesTheBearerToken() throws Exception {
+    // the agent got in with its token (setUp); a client with another token is refused on the upgrade
+    assertThat(cp.refusedUpgrades.get()).isZero();
+    var options = new io.vertx.core.http.WebSocketConnectOptions().setAbsoluteURI(cp.url())
+        .addHeader("Authorization", "Bearer not-the-token");
+    Throwable failure = vertx.createWebSocketClient().connect(options).toCompletionStage().toCompletableFuture()
+        .handle((ws, e) -> e).get();
+    assertThat(failure).isNotNull();
+    assertThat(cp.refusedUpgrades.get()).isEqualTo(1);
+  }
+
+  @Test
+  void theWireFormatIsSpecs() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    assertThat(cp.received).allSatisfy(frame -> assertThat(ProtocolCodec.decode(frame)).isNotNull());
+  }
+}

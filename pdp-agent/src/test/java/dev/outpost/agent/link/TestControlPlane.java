@@ -1,0 +1,161 @@
+package dev.outpost.agent.link;
+
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.protocol.MalformedFrameException;
+import dev.outpost.spec.protocol.Ping;
+import dev.outpost.spec.protocol.Pong;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.ProtocolMessage;
+import dev.outpost.spec.protocol.Snapshot;
+import dev.outpost.spec.protocol.Status;
+import dev.outpost.spec.protocol.StatusAck;
+import dev.outpost.spec.signature.SnapshotSigner;
+import dev.outpost.spec.state.StateCodec;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/**
+ * A control plane for tests, speaking spec's protocol over a real WebSocket on loopback: it checks
+ * the bearer token, records every frame the agent sends, answers pings and (unless told not to)
+ * status, and sends whatever a test asks. It can be stopped and started again on the same port.
+ */
+public final class TestControlPlane implements AutoCloseable {
+  public static final String TOKEN = "test-data-plane-token-0123456789";
+
+  private final Vertx vertx;
+  private final SnapshotSigner signer;
+  private int port;
+  private HttpServer server;
+  private volatile ServerWebSocket agent;
+  public final List<String> received = new CopyOnWriteArrayList<>();
+  public final AtomicInteger connections = new AtomicInteger();
+  public final AtomicInteger refusedUpgrades = new AtomicInteger();
+  public volatile boolean ackStatus = true;
+  /** When true the server says nothing and answers nothing, like a half-dead peer. */
+  public volatile boolean silent;
+
+  public TestControlPlane(Vertx vertx, SnapshotSigner signer) {
+    this.vertx = vertx;
+    this.signer = signer;
+  }
+
+  public TestControlPlane start() throws Exception {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+        .setMaxWebSocketMessageSize(ProtocolCodec.MAX_FRAME_BYTES));
+    server.requestHandler(request -> {
+      if (!"/v1/connect".equals(request.path())) {
+        request.response().setStatusCode(404).end();
+        return;
+      }
+      if (!("Bearer " + TOKEN).equals(request.getHeader("Authorization"))) {
+        refusedUpgrades.incrementAndGet();
+        request.response().setStatusCode(401).end();
+        return;
+      }
+      request.toWebSocket().onSuccess(this::accepted);
+    });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (attempt >= 50) {
+          throw e;
+        }
+        Thread.sleep(100); // the port of the previous run may take a moment to be released
+      }
+    }
+    port = server.actualPort();
+    return this;
+  }
+
+  private void accepted(ServerWebSocket socket) {
+    connections.incrementAndGet();
+    agent = socket;
+    socket.textMessageHandler(frame -> {
+      received.add(frame);
+      if (silent) {
+        return;
+      }
+      try {
+        ProtocolMessage message = ProtocolCodec.decode(frame);
+        if (message instanceof Ping ping) {
+          socket.writeTextMessage(ProtocolCodec.encode(new Pong(ping.nonce())));
+        } else if (message instanceof Status status && ackStatus) {
+          socket.writeTextMessage(ProtocolCodec.encode(new StatusAck(status.seq())));
+        }
+      } catch (MalformedFrameException e) {
+        received.add("MALFORMED " + e.getMessage());
+      }
+    });
+  }
+
+  /** Stops listening and drops the agent's connection. */
+  public void stop() throws Exception {
+    if (server != null) {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      server = null;
+    }
+  }
+
+  public String url() {
+    return "ws://127.0.0.1:" + port + "/v1/connect";
+  }
+
+  public void sendRaw(String frame) {
+    agent.writeTextMessage(frame);
+  }
+
+  public void send(ProtocolMessage message) {
+    sendRaw(ProtocolCodec.encode(message));
+  }
+
+  /** Sends {@code state} signed with this control plane's key. */
+  public void sendSigned(DataPlaneState state) {
+    send(Snapshot.signed(StateCodec.toTree(state), signer));
+  }
+
+  public boolean connected() {
+    ServerWebSocket socket = agent;
+    return socket != null && !socket.isClosed();
+  }
+
+  /** Frames of one type the agent sent, decoded. */
+  public <T extends ProtocolMessage> List<T> messages(Class<T> type) {
+    return received.stream().filter(f -> !f.startsWith("MALFORMED")).map(f -> {
+      try {
+        return ProtocolCodec.decode(f);
+      } catch (MalformedFrameException e) {
+        throw new AssertionError(e);
+      }
+    }).filter(type::isInstance).map(type::cast).toList();
+  }
+
+  public <T extends ProtocolMessage> T awaitMessage(Class<T> type, Predicate<T> matching) throws InterruptedException {
+    await(() -> messages(type).stream().anyMatch(matching), "a " + type.getSimpleName() + " frame");
+    return messages(type).stream().filter(matching).reduce((a, b) -> b).orElseThrow();
+  }
+
+  public static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+  }
+}

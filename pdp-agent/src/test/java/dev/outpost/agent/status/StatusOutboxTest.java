@@ -1,0 +1,39 @@
+package dev.outpost.agent.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.spec.protocol.Status;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatusOutboxTest {
+  static Status status(String phase) {
+    return new Status(0, "dp", Instant.now(), 3, 3,
+        List.of(new Status.IntegrationStatus("orders", "shop", "v1", phase, 1, 1, null)),
+        new Status.GatewayStatus(3, 1, true));
+  }
+
+  @Test
+  void theNewestStatusWinsAndStaysPendingUntilAcknowledged() {
+    StatusOutbox outbox = new StatusOutbox();
+    Status first = outbox.offer(status("Deploying")).orElseThrow();
+    Status second = outbox.offer(status("Ready")).orElseThrow();
+    assertThat(second.seq()).isGreaterThan(first.seq());
+    assertThat(outbox.pending()).contains(second);
+
+    outbox.acknowledge(first.seq());
+    assertThat(outbox.pending()).as("an old ack leaves the newer status pending").contains(second);
+    outbox.acknowledge(second.seq());
+    assertThat(outbox.pending()).isEmpty();
+  }
+
+  @Test
+  void anUnchangedObservationIsNotSentAgain() {
+    StatusOutbox outbox = new StatusOutbox();
+    Status first = outbox.offer(status("Ready")).orElseThrow();
+    assertThat(outbox.offer(status("Ready"))).isEmpty();
+    assertThat(outbox.pending()).contains(first);
+    assertThat(outbox.offer(status("Failed"))).isPresent();
+  }
+}
