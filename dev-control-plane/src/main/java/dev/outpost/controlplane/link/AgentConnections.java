@@ -1,0 +1,159 @@
+package dev.outpost.controlplane.link;
+
+import dev.outpost.controlplane.ControlPlaneConfig;
+import dev.outpost.controlplane.keys.SigningKey;
+import dev.outpost.controlplane.state.StateStore;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.Hello;
+import dev.outpost.spec.protocol.MalformedFrameException;
+import dev.outpost.spec.protocol.Nack;
+import dev.outpost.spec.protocol.Ping;
+import dev.outpost.spec.protocol.Pong;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.ProtocolMessage;
+import dev.outpost.spec.protocol.Snapshot;
+import dev.outpost.spec.protocol.Status;
+import dev.outpost.spec.protocol.StatusAck;
+import dev.outpost.spec.state.StateCodec;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The protocol v1 server side: one session per connected agent. After the agent's {@code hello}
+ * it sends the current snapshot if the agent runs an older revision, and every newer one as it is
+ * put; it records acks, nacks and status (answering {@code statusAck}), answers pings, pings the
+ * agent and drops a connection that stays silent for three ping intervals.
+ */
+@Singleton
+public class AgentConnections {
+  private static final Logger LOG = Logger.getLogger(AgentConnections.class);
+  private static final int KEPT_CLOSED = 20;
+
+  private final Vertx vertx;
+  private final StateStore store;
+  private final SigningKey key;
+  private final ControlPlaneConfig config;
+  private final Map<String, AgentSession> sessions = new LinkedHashMap<>();
+  private String signedFrame;
+  private long signedRevision;
+
+  public AgentConnections(Vertx vertx, StateStore store, SigningKey key, ControlPlaneConfig config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.key = key;
+    this.config = config;
+    store.onChange(this::push);
+  }
+
+  void open(ServerWebSocket socket) {
+    AgentSession session = new AgentSession(UUID.randomUUID().toString(), socket);
+    synchronized (this) {
+      sessions.put(session.id, session);
+      trimClosed();
+    }
+    socket.textMessageHandler(frame -> onFrame(session, frame));
+    socket.closeHandler(ignored -> closed(session));
+    socket.exceptionHandler(e -> LOG.debugf("agent %s: %s", session.id, e.getMessage()));
+    long interval = config.pingInterval().toMillis();
+    session.pingTimer = vertx.setPeriodic(interval, id -> {
+      if (System.nanoTime() - session.lastHeard > 3 * interval * 1_000_000L) {
+        LOG.infof("agent %s silent for 3 ping intervals: dropped", session.id);
+        socket.close((short) 1001, "liveness timeout");
+        closed(session);
+      } else {
+        session.send(new Ping(UUID.randomUUID().toString()));
+      }
+    });
+  }
+
+  private void onFrame(AgentSession session, String frame) {
+    session.lastHeard = System.nanoTime();
+    ProtocolMessage message;
+    try {
+      message = ProtocolCodec.decode(frame);
+    } catch (MalformedFrameException e) {
+      LOG.warnf("agent %s sent a malformed frame: %s", session.id, e.getMessage());
+      return;
+    }
+    if (session.hello == null && !(message instanceof Hello)) {
+      session.socket.close((short) 1008, "hello must be the first frame");
+      return;
+    }
+    if (message instanceof Hello hello) {
+      if (!store.dataPlane().equals(hello.dataPlane())) {
+        session.socket.close((short) 1008, "unknown data plane");
+        return;
+      }
+      session.hello = hello;
+      session.lastAck = hello.lastAppliedRevision();
+      LOG.infof("agent %s (%s) connected at revision %d", session.id, hello.agentVersion(), hello.lastAppliedRevision());
+      store.current().ifPresent(state -> offer(session, state));
+    } else if (message instanceof Ack ack) {
+      session.lastAck = Math.max(session.lastAck, ack.revision());
+    } else if (message instanceof Nack nack) {
+      session.lastNack = new AgentRecord.Rejection(nack.revision(), nack.errors(), Instant.now());
+      LOG.warnf("agent %s refused revision %d: %s", session.id, nack.revision(), nack.errors());
+    } else if (message instanceof Status status) {
+      session.status = status;
+      session.send(new StatusAck(status.seq()));
+    } else if (message instanceof Ping ping) {
+      session.send(new Pong(ping.nonce()));
+    }
+  }
+
+  /** Sends {@code state} to every agent that runs an older revision. */
+  private void push(DataPlaneState state) {
+    List<AgentSession> open;
+    synchronized (this) {
+      open = sessions.values().stream().filter(s -> s.open && s.hello != null).toList();
+    }
+    open.forEach(s -> offer(s, state));
+  }
+
+  private void offer(AgentSession session, DataPlaneState state) {
+    if (state.revision() > session.lastAck && state.revision() > session.lastSent) {
+      session.lastSent = state.revision();
+      session.send(signed(state));
+    }
+  }
+
+  private synchronized String signed(DataPlaneState state) {
+    if (signedFrame == null || signedRevision != state.revision()) {
+      signedFrame = ProtocolCodec.encode(Snapshot.signed(StateCodec.toTree(state), key.signer()));
+      signedRevision = state.revision();
+    }
+    return signedFrame;
+  }
+
+  private void closed(AgentSession session) {
+    if (session.open) {
+      session.open = false;
+      vertx.cancelTimer(session.pingTimer);
+      LOG.infof("agent %s disconnected", session.id);
+    }
+  }
+
+  private void trimClosed() {
+    List<String> closed = new ArrayList<>();
+    sessions.values().stream().filter(s -> !s.open).forEach(s -> closed.add(s.id));
+    for (int i = 0; i < closed.size() - KEPT_CLOSED; i++) {
+      sessions.remove(closed.get(i));
+    }
+  }
+
+  /** Every agent connected now, and the last few that were. */
+  public synchronized List<AgentRecord> agents() {
+    Collection<AgentSession> all = sessions.values();
+    return all.stream().map(AgentSession::record).toList();
+  }
+}

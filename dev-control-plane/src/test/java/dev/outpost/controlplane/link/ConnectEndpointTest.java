@@ -1,0 +1,170 @@
+package dev.outpost.controlplane.link;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.Hello;
+import dev.outpost.spec.protocol.MalformedFrameException;
+import dev.outpost.spec.protocol.Nack;
+import dev.outpost.spec.protocol.Ping;
+import dev.outpost.spec.protocol.Pong;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.ProtocolMessage;
+import dev.outpost.spec.protocol.Snapshot;
+import dev.outpost.spec.protocol.SnapshotAcceptance;
+import dev.outpost.spec.protocol.Status;
+import dev.outpost.spec.protocol.StatusAck;
+import dev.outpost.spec.signature.Ed25519Keys;
+import dev.outpost.spec.signature.SnapshotVerifier;
+import dev.outpost.spec.state.Violation;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ConnectEndpointTest {
+  static final String ADMIN = "Bearer test-admin-token-0123456789";
+  static final String DATA_PLANE = "Bearer test-data-plane-token-0123456789";
+
+  @TestHTTPResource("/v1/connect")
+  URI connect;
+
+  @Inject Vertx vertx;
+
+  final class FakeAgent implements AutoCloseable {
+    final List<String> frames = new CopyOnWriteArrayList<>();
+    final WebSocket socket;
+    volatile boolean closed;
+
+    FakeAgent(String authorization) throws Exception {
+      WebSocketConnectOptions options = new WebSocketConnectOptions()
+          .setAbsoluteURI("ws://127.0.0.1:" + connect.getPort() + "/v1/connect");
+      if (authorization != null) {
+        options.addHeader("Authorization", authorization);
+      }
+      socket = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(ProtocolCodec.MAX_FRAME_BYTES))
+          .connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      socket.textMessageHandler(frames::add);
+      socket.closeHandler(v -> closed = true);
+    }
+
+    void send(ProtocolMessage message) {
+      socket.writeTextMessage(ProtocolCodec.encode(message));
+    }
+
+    <T extends ProtocolMessage> T await(Class<T> type) throws Exception {
+      ConnectEndpointTest.await(() -> frames.stream().anyMatch(f -> decodes(f, type)), type.getSimpleName());
+      return type.cast(ProtocolCodec.decode(frames.stream().filter(f -> decodes(f, type)).reduce((a, b) -> b).orElseThrow()));
+    }
+
+    @Override
+    public void close() {
+      socket.close();
+    }
+  }
+
+  static boolean decodes(String frame, Class<?> type) {
+    try {
+      return type.isInstance(ProtocolCodec.decode(frame));
+    } catch (MalformedFrameException e) {
+      return false;
+    }
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  static long putExample() throws Exception {
+    return ((Number) given().header("Authorization", ADMIN).contentType("application/yaml")
+        .body(Files.readAllBytes(Path.of("../examples/public-hello.yaml")))
+        .put("/v1/state").then().statusCode(200).extract().path("revision")).longValue();
+  }
+
+  @Test
+  void refusesAnUpgradeWithoutTheDataPlaneToken() {
+    for (String authorization : new String[] {null, "Bearer nope-nope-nope-nope", ADMIN}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FakeAgent(authorization)).hasMessageContaining("401");
+    }
+  }
+
+  @Test
+  void sendsTheCurrentSignedSnapshotAfterHelloAndEachNewOne() throws Exception {
+    long revision = putExample();
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Hello(1, "local", "test", 0, List.of("local")));
+      Snapshot snapshot = agent.await(Snapshot.class);
+      assertThat(snapshot.revision()).isEqualTo(revision);
+
+      String pem = given().get("/v1/public-key").then().statusCode(200).extract().asString();
+      SnapshotAcceptance acceptance = new SnapshotAcceptance(new SnapshotVerifier(Ed25519Keys.publicKeyFromPem(pem)), "local");
+      assertThat(acceptance.accept(snapshot, 0).integrations()).extracting("name").contains("hello");
+
+      agent.send(new Ack(revision));
+      long next = putExample();
+      ConnectEndpointTest.await(() -> agent.frames.stream().filter(f -> decodes(f, Snapshot.class)).count() == 2, "the next snapshot");
+      assertThat(agent.await(Snapshot.class).revision()).isEqualTo(next);
+      agent.send(new Ack(next));
+      agent.send(new Nack(next, List.of(new Violation("signature", "test refusal"))));
+      agent.send(new Status(7, "local", Instant.now(), next, next, List.of(), new Status.GatewayStatus(next, 1, true)));
+      assertThat(agent.await(StatusAck.class).seq()).isEqualTo(7);
+      agent.send(new Ping("n-1"));
+      assertThat(agent.await(Pong.class).nonce()).isEqualTo("n-1");
+
+      given().header("Authorization", ADMIN).get("/v1/agents").then().statusCode(200)
+          .body("lastAck", hasItem((int) next))
+          .body("lastNack.errors.flatten().message", hasItem("test refusal"))
+          .body("status.seq", hasItem(7));
+    }
+  }
+
+  @Test
+  void doesNotResendWhatTheAgentAlreadyRuns() throws Exception {
+    long revision = putExample();
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Hello(1, "local", "test", revision, List.of()));
+      agent.send(new Ping("after-hello"));
+      agent.await(Pong.class);
+      assertThat(agent.frames).noneMatch(f -> decodes(f, Snapshot.class));
+    }
+  }
+
+  @Test
+  void closesAConnectionThatDoesNotStartWithHelloOrIsForAnotherDataPlane() throws Exception {
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Ping("too-early"));
+      ConnectEndpointTest.await(() -> agent.closed, "the connection closes");
+    }
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Hello(1, "someone-else", "test", 0, List.of()));
+      ConnectEndpointTest.await(() -> agent.closed, "the connection closes");
+    }
+  }
+
+  @Test
+  void theAgentsViewNeedsTheAdminToken() {
+    given().get("/v1/agents").then().statusCode(401);
+    given().header("Authorization", DATA_PLANE).get("/v1/agents").then().statusCode(401);
+  }
+}
