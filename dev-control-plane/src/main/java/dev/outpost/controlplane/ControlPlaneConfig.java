@@ -35,8 +35,8 @@ public interface ControlPlaneConfig {
   @WithDefault("local")
   String dataPlane();
 
-  /** How often the server pings each agent; an agent silent for 3 intervals is dropped. */
-  @WithDefault("10s")
+  /** How often the server pings each agent; an agent silent for 3 intervals (90 s) is dropped. */
+  @WithDefault("30s")
   Duration pingInterval();
 
   /** The development IdP. */

@@ -68,12 +68,12 @@ public interface AgentConfig {
     /** An HTTP CONNECT proxy, {@code http://host:port}; by default none. */
     Optional<URI> proxy();
 
-    /** How often the agent pings the control plane. */
-    @WithDefault("15s")
+    /** How often the agent pings the control plane (PROTOCOL.md: 30 seconds). */
+    @WithDefault("30s")
     Duration pingInterval();
 
-    /** Silence after which the connection is presumed dead and replaced (at least 2 pings). */
-    @WithDefault("45s")
+    /** Silence after which the connection is presumed dead and replaced (PROTOCOL.md: 90 seconds). */
+    @WithDefault("90s")
     Duration livenessTimeout();
   }
 
@@ -131,6 +131,6 @@ public interface AgentConfig {
 
   /** The capabilities announced in {@code hello}. */
   default List<String> capabilities() {
-    return List.of(target());
+    return List.of(target(), "status-ack");
   }
 }

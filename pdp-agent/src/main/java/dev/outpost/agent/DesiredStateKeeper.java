@@ -25,11 +25,11 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * The agent's one source of truth: the last snapshot it accepted. It decides on every snapshot
+ * The agent's one source of truth: the last snapshot it applied. It decides on every snapshot
  * (zero trust: signature, revision, validity — otherwise a {@code nack} and nothing changes),
- * persists an accepted one before touching anything, records every decision in the audit log, and
- * reconciles the target to it — on acceptance, on restart (static stability), on a schedule and
- * when drift is seen. Calls are serialized.
+ * applies an accepted one and only then persists it, records every decision in the audit log, and
+ * keeps the target reconciled to the applied state — on restart (static stability), on a schedule
+ * and when drift is seen. Calls are serialized.
  */
 public final class DesiredStateKeeper {
   private static final Logger LOG = Logger.getLogger(DesiredStateKeeper.class);
@@ -43,6 +43,7 @@ public final class DesiredStateKeeper {
   private final Clock clock;
   private Snapshot applied;
   private DataPlaneState desired;
+  private long lastAttemptedRevision;
 
   public DesiredStateKeeper(String dataPlane, SnapshotAcceptance acceptance, AppliedStore store,
       Reconciler reconciler, AuditLog audit, StatusReporter status, Clock clock) {
@@ -73,6 +74,7 @@ public final class DesiredStateKeeper {
       DataPlaneState state = acceptance.accept(snapshot, 0);
       applied = snapshot;
       desired = state;
+      lastAttemptedRevision = Math.max(lastAttemptedRevision, state.revision());
       LOG.infof("restored applied snapshot revision %d", state.revision());
       return Optional.of(reconciler.reconcile(state));
     } catch (MalformedFrameException | SnapshotRejectedException e) {
@@ -96,19 +98,27 @@ public final class DesiredStateKeeper {
   }
 
   /**
-   * Answers a frame that claimed to be a snapshot but could not be read: a {@code nack} with every
-   * problem, and nothing changes.
+   * Answers a frame that claimed to be a snapshot but could not be read: a {@code nack} at its
+   * revision when that can be read (nothing changes either way), otherwise nothing.
    */
-  public synchronized Nack onMalformedSnapshot(String frame, MalformedFrameException problem) {
-    return reject(new SnapshotRejectedException(claimedRevision(frame), problem.violations()));
+  public synchronized Optional<Nack> onMalformedSnapshot(String frame, MalformedFrameException problem) {
+    long revision = claimedRevision(frame);
+    if (revision < 1) {
+      LOG.warnf("ignored a malformed snapshot frame without a readable revision: %s", problem.getMessage());
+      return Optional.empty();
+    }
+    return Optional.of(reject(new SnapshotRejectedException(revision, problem.violations())));
   }
 
   /**
-   * Decides on one snapshot and applies it when accepted.
+   * Decides on one snapshot (PROTOCOL.md, sections 5 and 6) and applies it when accepted: apply,
+   * then persist the frame as received, then {@code ack}. A refused snapshot, or one whose apply
+   * fails, gets a {@code nack}; the last applied snapshot stays the one enforced.
    *
+   * @param frame the snapshot frame exactly as received, which is what gets persisted
    * @return the reply: {@code ack} or {@code nack}
    */
-  public synchronized ProtocolMessage onSnapshot(Snapshot snapshot) {
+  public synchronized ProtocolMessage onSnapshot(Snapshot snapshot, String frame) {
     if (SnapshotAcceptance.isRedelivery(snapshot, applied)) {
       LOG.debugf("snapshot revision %d received again: already applied", snapshot.revision());
       return new Ack(snapshot.revision());
@@ -119,26 +129,28 @@ public final class DesiredStateKeeper {
     } catch (SnapshotRejectedException e) {
       return reject(e);
     }
+    lastAttemptedRevision = Math.max(lastAttemptedRevision, snapshot.revision());
+    ReconcileResult result = reconciler.reconcile(state);
+    if (!result.succeeded()) {
+      return reject(new SnapshotRejectedException(snapshot.revision(),
+          List.of(new Violation("", "apply failed at step " + result.failedStep() + ": " + result.message()))));
+    }
     try {
-      store.save(ProtocolCodec.encode(snapshot));
+      store.save(frame);
     } catch (IOException e) {
       LOG.errorf("cannot persist snapshot revision %d: %s", snapshot.revision(), e.getMessage());
       return reject(new SnapshotRejectedException(snapshot.revision(),
-          List.of(new Violation("", "the agent cannot persist it: " + e.getMessage()))));
+          List.of(new Violation("", "applied but cannot be persisted: " + e.getMessage()))));
     }
     applied = snapshot;
     desired = state;
     audit.record(new AuditEvent(true, snapshot.revision(), dataPlane, List.of(), clock.instant()));
-    ReconcileResult result = reconciler.reconcile(state);
-    if (!result.succeeded()) {
-      LOG.warnf("snapshot revision %d accepted but not yet applied: %s failed: %s (retried on the next resync)",
-          snapshot.revision(), result.failedStep(), result.message());
-    }
     return new Ack(snapshot.revision());
   }
 
   private Nack reject(SnapshotRejectedException e) {
     LOG.warnf("%s", e.getMessage());
+    lastAttemptedRevision = Math.max(lastAttemptedRevision, e.revision());
     audit.record(new AuditEvent(false, e.revision(), dataPlane,
         e.errors().stream().map(Violation::toString).toList(), clock.instant()));
     return e.toNack();
@@ -149,13 +161,22 @@ public final class DesiredStateKeeper {
     return desired == null ? Optional.empty() : Optional.of(reconciler.reconcile(desired));
   }
 
+  /** The newest revision decided on (applied, refused or failed), 0 when none. */
+  public synchronized long lastAttemptedRevision() {
+    return Math.max(lastAttemptedRevision, lastAppliedRevision());
+  }
+
   /** The current status, without a sequence number. */
   public Status observeStatus() {
     DataPlaneState state;
+    long appliedRevision;
+    long attemptedRevision;
     synchronized (this) {
       state = desired;
+      appliedRevision = lastAppliedRevision();
+      attemptedRevision = lastAttemptedRevision();
     }
-    return status.observe(state, reconciler.status());
+    return status.observe(state, appliedRevision, attemptedRevision);
   }
 
   private static long claimedRevision(String frame) {

@@ -32,12 +32,17 @@ import org.jboss.logging.Logger;
  * The protocol v1 server side: one session per connected agent. After the agent's {@code hello}
  * it sends the current snapshot if the agent runs an older revision, and every newer one as it is
  * put; it records acks, nacks and status (answering {@code statusAck}), answers pings, pings the
- * agent and drops a connection that stays silent for three ping intervals.
+ * agent and drops a connection that stays silent for three ping intervals. Close codes are those of
+ * PROTOCOL.md section 11; a newer connection of the data plane replaces an older one.
  */
 @Singleton
 public class AgentConnections {
   private static final Logger LOG = Logger.getLogger(AgentConnections.class);
   private static final int KEPT_CLOSED = 20;
+  static final short CLOSE_NOT_HELLO = 4000;
+  static final short CLOSE_PROTOCOL = 4002;
+  static final short CLOSE_DATA_PLANE = 4003;
+  static final short CLOSE_REPLACED = 4004;
 
   private final Vertx vertx;
   private final StateStore store;
@@ -86,14 +91,19 @@ public class AgentConnections {
       return;
     }
     if (session.hello == null && !(message instanceof Hello)) {
-      session.socket.close((short) 1008, "hello must be the first frame");
+      session.socket.close(CLOSE_NOT_HELLO, "hello must be the first frame");
       return;
     }
     if (message instanceof Hello hello) {
-      if (!store.dataPlane().equals(hello.dataPlane())) {
-        session.socket.close((short) 1008, "unknown data plane");
+      if (hello.protocol() != ProtocolMessage.VERSION) {
+        session.socket.close(CLOSE_PROTOCOL, "unsupported protocol version " + hello.protocol());
         return;
       }
+      if (!store.dataPlane().equals(hello.dataPlane())) {
+        session.socket.close(CLOSE_DATA_PLANE, "not this token's data plane");
+        return;
+      }
+      replaceOlderConnections(session);
       session.hello = hello;
       session.lastAck = hello.lastAppliedRevision();
       LOG.infof("agent %s (%s) connected at revision %d", session.id, hello.agentVersion(), hello.lastAppliedRevision());
@@ -109,6 +119,18 @@ public class AgentConnections {
     } else if (message instanceof Ping ping) {
       session.send(new Pong(ping.nonce()));
     }
+  }
+
+  /** PROTOCOL.md section 11: one connection per data plane; the newest wins. */
+  private void replaceOlderConnections(AgentSession newest) {
+    List<AgentSession> older;
+    synchronized (this) {
+      older = sessions.values().stream().filter(s -> s != newest && s.open && s.hello != null).toList();
+    }
+    older.forEach(s -> {
+      s.socket.close(CLOSE_REPLACED, "replaced by a newer connection");
+      closed(s);
+    });
   }
 
   /** Sends {@code state} to every agent that runs an older revision. */

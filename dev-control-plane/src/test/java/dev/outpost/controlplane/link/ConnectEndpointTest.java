@@ -50,6 +50,7 @@ class ConnectEndpointTest {
     final List<String> frames = new CopyOnWriteArrayList<>();
     final WebSocket socket;
     volatile boolean closed;
+    volatile Short closeCode;
 
     FakeAgent(String authorization) throws Exception {
       WebSocketConnectOptions options = new WebSocketConnectOptions()
@@ -60,7 +61,10 @@ class ConnectEndpointTest {
       socket = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(ProtocolCodec.MAX_FRAME_BYTES))
           .connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       socket.textMessageHandler(frames::add);
-      socket.closeHandler(v -> closed = true);
+      socket.closeHandler(v -> {
+        closeCode = socket.closeStatusCode();
+        closed = true;
+      });
     }
 
     void send(ProtocolMessage message) {
@@ -151,14 +155,30 @@ class ConnectEndpointTest {
   }
 
   @Test
-  void closesAConnectionThatDoesNotStartWithHelloOrIsForAnotherDataPlane() throws Exception {
+  void closesWithTheProtocolsCodes() throws Exception {
     try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
       agent.send(new Ping("too-early"));
       ConnectEndpointTest.await(() -> agent.closed, "the connection closes");
+      assertThat(agent.closeCode).isEqualTo((short) 4000);
+    }
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Hello(2, "local", "test", 0, List.of()));
+      ConnectEndpointTest.await(() -> agent.closed, "the connection closes");
+      assertThat(agent.closeCode).isEqualTo((short) 4002);
     }
     try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
       agent.send(new Hello(1, "someone-else", "test", 0, List.of()));
       ConnectEndpointTest.await(() -> agent.closed, "the connection closes");
+      assertThat(agent.closeCode).isEqualTo((short) 4003);
+    }
+    try (FakeAgent older = new FakeAgent(DATA_PLANE); FakeAgent newer = new FakeAgent(DATA_PLANE)) {
+      older.send(new Hello(1, "local", "test", 0, List.of()));
+      older.send(new Ping("p"));
+      older.await(Pong.class);
+      newer.send(new Hello(1, "local", "test", 0, List.of()));
+      ConnectEndpointTest.await(() -> older.closed, "the older connection closes");
+      assertThat(older.closeCode).isEqualTo((short) 4004);
+      assertThat(newer.closed).isFalse();
     }
   }
 

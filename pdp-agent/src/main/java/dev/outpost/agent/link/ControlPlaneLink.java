@@ -141,7 +141,10 @@ public final class ControlPlaneLink implements AutoCloseable {
       message = ProtocolCodec.decode(frame);
     } catch (MalformedFrameException e) {
       if (claimsToBeSnapshot(frame)) {
-        applier.execute(() -> send(current, keeper.onMalformedSnapshot(frame, e)));
+        applier.execute(() -> {
+          keeper.onMalformedSnapshot(frame, e).ifPresent(nack -> send(current, nack));
+          reportStatus();
+        });
       } else {
         LOG.warnf("ignored a malformed frame from the control plane: %s", e.getMessage());
       }
@@ -149,7 +152,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
     if (message instanceof Snapshot snapshot) {
       applier.execute(() -> {
-        send(current, keeper.onSnapshot(snapshot));
+        send(current, keeper.onSnapshot(snapshot, frame));
         reportStatus();
       });
     } else if (message instanceof Ping ping) {
@@ -217,13 +220,13 @@ public final class ControlPlaneLink implements AutoCloseable {
     reconnectTimer = vertx.setTimer(delay, id -> connect());
   }
 
-  /** A frame that is not JSON, has no textual type, or says {@code snapshot} is answered with a nack. */
+  /** A malformed frame typed {@code snapshot} may deserve a nack; any other is only logged. */
   private static boolean claimsToBeSnapshot(String frame) {
     try {
       JsonNode type = JSON.readTree(frame).path("type");
-      return !type.isTextual() || Snapshot.TYPE.equals(type.asText());
+      return Snapshot.TYPE.equals(type.asText());
     } catch (IOException | RuntimeException e) {
-      return true;
+      return false;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.outpost.agent.status;
 
 import dev.outpost.spec.protocol.Status;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -8,9 +9,12 @@ import java.util.Optional;
  * The status waiting for the control plane's {@code statusAck}. A status is complete, so a newer
  * one replaces any unacknowledged older one (for every integration the newest report wins); it is
  * sent again after each reconnect until acknowledged. A status equal to the last one recorded,
- * apart from its sequence number and time, is not recorded again.
+ * apart from its sequence number and time, is not recorded again unless {@link #HEARTBEAT} passed.
  */
 public final class StatusOutbox {
+  /** An unchanged status is still sent this often (PROTOCOL.md: at least every 60 seconds). */
+  public static final Duration HEARTBEAT = Duration.ofSeconds(60);
+
   private Status latest;
   private boolean acknowledged = true;
   private long sequence;
@@ -21,7 +25,8 @@ public final class StatusOutbox {
    * @return the status to send now, or empty when nothing changed since the last one
    */
   public synchronized Optional<Status> offer(Status observed) {
-    if (latest != null && sameContent(latest, observed)) {
+    if (latest != null && sameContent(latest, observed)
+        && Duration.between(latest.observedAt(), observed.observedAt()).compareTo(HEARTBEAT) < 0) {
       return Optional.empty();
     }
     latest = new Status(++sequence, observed.dataPlane(), observed.observedAt(), observed.lastAppliedRevision(),

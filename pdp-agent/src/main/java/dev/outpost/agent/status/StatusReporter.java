@@ -1,6 +1,5 @@
 package dev.outpost.agent.status;
 
-import dev.outpost.agent.reconcile.ReconcileStatus;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.protocol.Status;
@@ -12,7 +11,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Builds the protocol's {@code status} from the desired state, the reconciler's status and what
+ * Builds the protocol's {@code status} from the applied state, the revisions decided on and what
  * the components report: one entry per desired integration, in the state's order; an integration
  * the runtime does not (yet) know is {@code Pending}. The {@code message} field is never filled:
  * it could carry data from a payload.
@@ -29,7 +28,7 @@ public final class StatusReporter {
   }
 
   /** A status without a sequence number (the outbox assigns it). */
-  public Status observe(DataPlaneState desired, ReconcileStatus reconcile) {
+  public Status observe(DataPlaneState desired, long lastAppliedRevision, long lastAttemptedRevision) {
     Map<String, ObservedIntegration> observed = source.integrations().stream()
         .collect(Collectors.toMap(ObservedIntegration::name, Function.identity(), (a, b) -> b));
     List<Status.IntegrationStatus> integrations = new ArrayList<>();
@@ -47,7 +46,7 @@ public final class StatusReporter {
     Status.GatewayStatus gateway = routes.routes() < 0
         ? new Status.GatewayStatus(0, 0, false)
         : new Status.GatewayStatus(Math.max(0, routes.revision()), routes.routes(), true);
-    return new Status(0, dataPlane, clock.instant(), reconcile.lastAppliedRevision(),
-        reconcile.lastAttemptedRevision(), integrations, gateway);
+    return new Status(0, dataPlane, clock.instant(), lastAppliedRevision, lastAttemptedRevision, integrations,
+        gateway);
   }
 }

@@ -94,7 +94,6 @@ class ControlPlaneLinkTest {
           tampered.withArray("integrations").remove(1);
           cp.send(new Snapshot(3, tampered, genuine.signature()));
         }, "signature"),
-        Arguments.of("not JSON", (Consumer<TestControlPlane>) cp -> cp.sendRaw("{\"type\":\"snapshot\", revision"), ""),
         Arguments.of("missing state", (Consumer<TestControlPlane>) cp ->
             cp.sendRaw("{\"type\":\"snapshot\",\"revision\":3}"), "state"),
         Arguments.of("invalid state, validly signed", (Consumer<TestControlPlane>) cp -> {
@@ -127,6 +126,46 @@ class ControlPlaneLinkTest {
     assertThat(Files.readString(home.resolve("agent/applied.json"))).isEqualTo(appliedBefore);
     assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(2);
     assertThat(agent.audit).extracting(AuditEvent::eventName).containsExactly(AuditEvent.ACCEPTED, AuditEvent.REJECTED);
+  }
+
+  @Test
+  void aFrameThatIsNotJsonIsIgnoredAndTheConnectionStays() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    Map<String, String> before = agent.running();
+    int connections = cp.connections.get();
+    cp.sendRaw("{\"type\":\"snapshot\", revision");
+    cp.sendRaw("\u0000 not json at all");
+    cp.sendSigned(state(2, "orders", "billing"));
+    awaitAck(2);
+    assertThat(cp.messages(Nack.class)).isEmpty();
+    assertThat(cp.connections.get()).isEqualTo(connections);
+    assertThat(agent.running()).isNotEqualTo(before).containsKey("integrations/billing.json");
+  }
+
+  @Test
+  void anApplyThatFailsIsNackedNotPersistedAndReportedAsAttempted() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    String appliedBefore = Files.readString(home.resolve("agent/applied.json"));
+
+    cp.sendSigned(state(2, TestStates.withSecret(integration("orders", "v2"), "crm", "token")));
+    Nack nack = cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+    assertThat(nack.errors()).singleElement().satisfies(e -> {
+      assertThat(e.path()).isEmpty();
+      assertThat(e.message()).contains("check-secrets").contains("crm/token");
+    });
+    assertThat(Files.readString(home.resolve("agent/applied.json"))).isEqualTo(appliedBefore);
+    assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(1);
+    Status status = cp.awaitMessage(Status.class, s -> s.lastAttemptedRevision() == 2);
+    assertThat(status.lastAppliedRevision()).isEqualTo(1);
+    assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v1\"");
+
+    Files.createDirectories(home.resolve("secrets/crm"));
+    Files.writeString(home.resolve("secrets/crm/token"), "value-never-sent");
+    cp.sendSigned(state(3, TestStates.withSecret(integration("orders", "v2"), "crm", "token")));
+    awaitAck(3);
+    assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v2\"");
   }
 
   @Test

@@ -9,7 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class StatusOutboxTest {
   static Status status(String phase) {
-    return new Status(0, "dp", Instant.now(), 3, 3,
+    return status(phase, Instant.parse("2026-11-23T12:00:00Z"));
+  }
+
+  static Status status(String phase, Instant at) {
+    return new Status(0, "dp", at, 3, 3,
         List.of(new Status.IntegrationStatus("orders", "shop", "v1", phase, 1, 1, null)),
         new Status.GatewayStatus(3, 1, true));
   }
@@ -35,5 +39,14 @@ class StatusOutboxTest {
     assertThat(outbox.offer(status("Ready"))).isEmpty();
     assertThat(outbox.pending()).contains(first);
     assertThat(outbox.offer(status("Failed"))).isPresent();
+  }
+
+  @Test
+  void anUnchangedStatusIsStillSentEveryMinute() {
+    StatusOutbox outbox = new StatusOutbox();
+    Instant t0 = Instant.parse("2026-11-23T12:00:00Z");
+    outbox.offer(status("Ready", t0)).orElseThrow();
+    assertThat(outbox.offer(status("Ready", t0.plusSeconds(59)))).isEmpty();
+    assertThat(outbox.offer(status("Ready", t0.plusSeconds(60)))).isPresent();
   }
 }
