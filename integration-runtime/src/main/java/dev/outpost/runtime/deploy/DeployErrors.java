@@ -1,5 +1,6 @@
 package dev.outpost.runtime.deploy;
 
+import dev.outpost.runtime.secret.SecretRedaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,8 +16,6 @@ import org.apache.camel.support.PluginHelper;
  * secret value replaced by {@code ****}.
  */
 final class DeployErrors {
-
-  static final String REDACTED = "****";
 
   private DeployErrors() {}
 
@@ -45,6 +44,7 @@ final class DeployErrors {
   static Set<String> shippedComponents(CamelContext camel) {
     Set<String> names = new TreeSet<>(PluginHelper.getComponentNameResolver(camel).resolveNames(camel));
     names.addAll(camel.getComponentNames());
+    names.removeAll(WithheldComponent.NAMES);
     return names;
   }
 
@@ -52,13 +52,17 @@ final class DeployErrors {
     return message
         .replace("outpost." + key + ".", "")
         .replace(key + ".", "")
-        .replace(prefix, "");
+        .replace(prefix, "")
+        // Camel shortens long URIs in messages ("platform-http:/_outpost/ord..."): drop what is left
+        .replaceAll("/_outpost/[^\\s\\]]*\\.\\.\\.", "...");
   }
 
   static String redact(String message, Set<String> secretValues) {
     String result = message;
     for (String value : secretValues) {
-      result = result.replace(value, REDACTED);
+      if (!value.isEmpty()) {
+        result = result.replace(value, SecretRedaction.REDACTED);
+      }
     }
     return result;
   }

@@ -6,6 +6,7 @@ import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.dispatch.HttpDispatcher;
 import dev.outpost.runtime.dispatch.HttpEndpoint;
 import dev.outpost.runtime.dispatch.InboundHttpHeaders;
+import dev.outpost.runtime.secret.SecretRedaction;
 import dev.outpost.runtime.status.IntegrationStatus;
 import dev.outpost.runtime.status.StatusRegistry;
 import dev.outpost.spec.model.Integration;
@@ -66,6 +67,10 @@ public class IntegrationDeployer {
     camel.addRoutePolicyFactory(inboundHeaders);
     camel.getManagementStrategy().addEventNotifier(inboundHeaders);
     ServiceHelper.startService(inboundHeaders);
+    for (String withheld : WithheldComponent.NAMES) {
+      camel.removeComponent(withheld);
+      camel.addComponent(withheld, new WithheldComponent(withheld));
+    }
   }
 
   /**
@@ -91,6 +96,7 @@ public class IntegrationDeployer {
       return report(integration, IntegrationStatus.FAILED, e.getMessage());
     }
     properties.register(key, resolved.properties());
+    SecretRedaction.add(key, resolved.secretValues());
     RouteNamespacer namespacer = new RouteNamespacer(key, prefix, n -> checkConflicts(integration.name(), n));
     Set<String> before = routeIds();
     long start = System.nanoTime();
@@ -103,6 +109,7 @@ public class IntegrationDeployer {
       RouteRemoval.remove(camel, leftovers, prefix, config.drainTimeout());
       properties.unregister(key);
       String message = DeployErrors.describe(e, camel, key, prefix, resolved.secretValues());
+      SecretRedaction.remove(key);
       LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), message);
       return report(integration, IntegrationStatus.FAILED, message);
     }
@@ -172,6 +179,7 @@ public class IntegrationDeployer {
     }
     RouteRemoval.remove(camel, old.routeIds(), old.prefix(), config.drainTimeout());
     properties.unregister(old.key());
+    SecretRedaction.remove(old.key());
   }
 
   private void checkConflicts(String name, RouteNamespacer namespaced) throws DeployException {

@@ -1,0 +1,197 @@
+package dev.outpost.runtime.deploy;
+
+import static dev.outpost.runtime.Integrations.constantRoute;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.outpost.runtime.Integrations;
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.SecretRef;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A table of bad integrations: each is reported {@code Failed} with a clear message, leaves nothing
+ * behind in the CamelContext, and the integration already running keeps serving.
+ */
+@QuarkusTest
+class BadIntegrationsTest {
+
+  @TestHTTPResource("/")
+  URL http;
+
+  @TestHTTPResource(value = "/", management = true)
+  URL management;
+
+  @Inject
+  CamelContext camel;
+
+  record Case(String why, Integration integration, List<String> messageContains) {}
+
+  static final String OWNER_SOURCE = constantRoute("owner-route", "/owned", "owner")
+      + constantRoute("owner-items", "/owned/items/{id}", "item");
+
+  static List<Case> cases() {
+    return List.of(
+        new Case("YAML syntax error", Integrations.of("bad-yaml", "1", """
+            - route:
+                id: bad-yaml
+                from:
+                  uri: platform-http:/bad-yaml
+                  steps:
+                    - setBody:
+                      constant: [unclosed
+            """), List.of("not valid YAML", "line 7, column 30")),
+        new Case("unknown DSL element", Integrations.of("bad-step", "1", """
+            - route:
+                id: bad-step
+                from:
+                  uri: platform-http:/bad-step
+                  steps:
+                    - frobnicate:
+                        constant: x
+            """), List.of("frobnicate", "line")),
+        new Case("component not shipped", Integrations.of("bad-kafka", "1", """
+            - route:
+                id: bad-kafka
+                from:
+                  uri: platform-http:/bad-kafka
+                  steps:
+                    - to: kafka:orders
+            """), List.of("No endpoint could be found for: kafka://orders",
+            "Outpost ships these components:", "platform-http", "http", "direct", "timer")),
+        new Case("file component withheld", Integrations.of("bad-file", "1", """
+            - route:
+                id: bad-file
+                from:
+                  uri: platform-http:/bad-file
+                  steps:
+                    - to: "file:target/test-state/secrets"
+            """), List.of("'file' component is not available to integrations")),
+        new Case("path served by another integration", Integrations.of("bad-path", "1",
+            constantRoute("bad-path", "/owned", "thief")),
+            List.of("HTTP path /owned is already served by integration 'owner'")),
+        new Case("same path template with another parameter name", Integrations.of("bad-template", "1",
+            constantRoute("bad-template", "/owned/items/{itemId}", "thief")),
+            List.of("/owned/items/{itemId}", "already served by integration 'owner'")),
+        new Case("route id of another integration", Integrations.of("bad-id", "1",
+            constantRoute("owner-route", "/bad-id", "x")),
+            List.of("route id 'owner-route' is already used by integration 'owner'")),
+        new Case("secret not in the secrets directory", Integrations.of("bad-secret", "1", """
+            - route:
+                id: bad-secret
+                from:
+                  uri: platform-http:/bad-secret
+                  steps:
+                    - setBody:
+                        constant: "{{secret.absent.key}}"
+            """, Map.of(), List.of(new SecretRef("absent", "key"))), List.of("secret 'absent/key' not found")),
+        new Case("secret the integration does not declare", Integrations.of("bad-undeclared", "1", """
+            - route:
+                id: bad-undeclared
+                from:
+                  uri: platform-http:/bad-undeclared
+                  steps:
+                    - setBody:
+                        constant: "{{secret.billing-api.token}}"
+            """), List.of("{{secret.billing-api.token}}", "secrets does not declare it")),
+        new Case("config key not set", Integrations.of("bad-config", "1", """
+            - route:
+                id: bad-config
+                from:
+                  uri: platform-http:/bad-config
+                  steps:
+                    - setBody:
+                        constant: "{{config.missing}}"
+            """), List.of("{{config.missing}} is used but config has no key 'missing'")),
+        new Case("routeConfiguration would apply to others", Integrations.of("bad-routeconf", "1", """
+            - routeConfiguration:
+                onException:
+                  - onException:
+                      exception: [java.lang.Exception]
+                      handled:
+                        constant: true
+            """ + constantRoute("bad-routeconf", "/bad-routeconf", "x")), List.of("routeConfiguration is not supported")),
+        new Case("no route at all", Integrations.of("bad-empty", "1", "[]\n"), List.of("must be a non-empty YAML list")));
+  }
+
+  @BeforeEach
+  void deployOwner() {
+    Integrations.put(management, Integrations.of("owner", "1", OWNER_SOURCE)).then().statusCode(200);
+  }
+
+  @AfterEach
+  void removeOwner() {
+    Integrations.delete(management, "owner");
+  }
+
+  @Test
+  void eachBadIntegrationFailsClearlyAndLeavesTheOthersRunning() {
+    int routesBefore = camel.getRoutes().size();
+    int definitionsBefore = ((ModelCamelContext) camel).getRouteDefinitions().size();
+    for (Case c : cases()) {
+      var response = Integrations.put(management, c.integration());
+      JsonPath body = response.then().extract().jsonPath();
+      // what the spec's validation rejects is the client's mistake (400); the rest fails in Camel (422)
+      String message = response.statusCode() == 400 ? body.getString("error") : body.getString("message");
+      assertThat(response.statusCode()).as(c.why()).isIn(400, 422);
+      assertThat(message).as(c.why()).contains(c.messageContains())
+          .doesNotContain("/_outpost/").doesNotContain(".g");
+      given().get(http + "owned").then().statusCode(200).body(equalTo("owner"));
+      given().get(http + "owned/items/3").then().statusCode(200).body(equalTo("item"));
+      assertThat(camel.getRoutes()).as(c.why()).hasSize(routesBefore);
+      assertThat(((ModelCamelContext) camel).getRouteDefinitions()).as(c.why()).hasSize(definitionsBefore);
+      if (response.statusCode() == 422) {
+        assertThat(body.getString("phase")).as(c.why()).isEqualTo("Failed");
+        given().get(Integrations.base(management) + "outpost/integrations").then()
+            .body("find { it.name == '" + c.integration().name() + "' }.phase", equalTo("Failed"));
+      }
+    }
+  }
+
+  @Test
+  void aRouteThatFailsAtRunTimeGivesTheClientA500WithoutDetails() {
+    Integrations.put(management, Integrations.of("runtime-failure", "1", """
+        - route:
+            id: runtime-failure
+            from:
+              uri: platform-http:/runtime-failure
+              steps:
+                - pollEnrich:
+                    constant: "file:target/test-state/secrets?fileName=billing-api/token&noop=true"
+                    timeout: 100
+        """)).then().statusCode(200);
+    String body = given().get(http + "runtime-failure").then().statusCode(500).extract().asString();
+    assertThat(body).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("s3cr3t");
+    Integrations.delete(management, "runtime-failure").then().statusCode(204);
+  }
+
+  @Test
+  void aFailedUpgradeKeepsThePreviousVersionServing() {
+    Integrations.put(management, Integrations.of("owner", "2", """
+        - route:
+            id: owner-route
+            from:
+              uri: platform-http:/owned
+              steps:
+                - to: kafka:nope
+        """)).then().statusCode(422).body("version", equalTo("2"));
+    given().get(http + "owned").then().statusCode(200).body(equalTo("owner"));
+    given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'owner' }.phase", equalTo("Failed"));
+    Integrations.put(management, Integrations.of("owner", "3", OWNER_SOURCE.replace("\"owner\"", "\"owner v3\"")))
+        .then().statusCode(200);
+    given().get(http + "owned").then().statusCode(200).body(equalTo("owner v3"));
+  }
+}

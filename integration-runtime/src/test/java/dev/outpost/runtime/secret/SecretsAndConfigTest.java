@@ -1,0 +1,118 @@
+package dev.outpost.runtime.secret;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import dev.outpost.runtime.Backend;
+import dev.outpost.runtime.Integrations;
+import dev.outpost.spec.model.SecretRef;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {{config.KEY}} and {{secret.NAME.KEY}} resolved per integration; secret values never shown. */
+@QuarkusTest
+class SecretsAndConfigTest {
+
+  static final String SECRET = "s3cr3t-Value-7d1f";
+  static final Path SECRETS = Path.of("target/test-state/secrets");
+
+  @TestHTTPResource("/")
+  URL http;
+
+  @TestHTTPResource(value = "/", management = true)
+  URL management;
+
+  @BeforeAll
+  static void writeSecret() throws Exception {
+    Files.createDirectories(SECRETS.resolve("billing-api"));
+    Files.writeString(SECRETS.resolve("billing-api/token"), SECRET + "\n");
+  }
+
+  @Test
+  void configAndSecretsReachTheRouteAndTheBackend() throws Exception {
+    try (Backend backend = Backend.json("{\"paid\":true}")) {
+      String source = """
+          - route:
+              id: billing-in
+              from:
+                uri: platform-http:/billing
+                steps:
+                  - log: "calling billing with ${header.Authorization}"
+                  - setHeader:
+                      name: Authorization
+                      simple: "Bearer {{secret.billing-api.token}}"
+                  - setHeader:
+                      name: X-Tenant
+                      constant: "{{config.tenant}}"
+                  - log: "calling billing with ${header.Authorization}"
+                  - to: "{{config.backend}}/invoices"
+          """;
+      var integration = Integrations.of("billing", "1", source,
+          Map.of("tenant", "acme", "backend", backend.url()), List.of(new SecretRef("billing-api", "token")));
+      Integrations.put(management, integration).then().statusCode(200);
+
+      given().get(http + "billing").then().statusCode(200).body("paid", equalTo(true));
+      Backend.Received call = backend.received().get(0);
+      assertThat(call.header("Authorization")).isEqualTo("Bearer " + SECRET);
+      assertThat(call.header("X-Tenant")).isEqualTo("acme");
+
+      given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body(not(containsString(SECRET)));
+      String log = Files.readString(Path.of("target/quarkus.log"));
+      assertThat(log).contains("calling billing with Bearer ****").doesNotContain(SECRET);
+      Integrations.delete(management, "billing").then().statusCode(204);
+    }
+  }
+
+  @Test
+  void twoIntegrationsEachSeeTheirOwnConfig() {
+    String source = """
+        - route:
+            id: %s
+            from:
+              uri: platform-http:/%s
+              steps:
+                - setBody:
+                    constant: "{{config.greeting}}"
+        """;
+    Integrations.put(management, Integrations.of("cfg-a", "1", source.formatted("cfg-a", "cfg-a"),
+        Map.of("greeting", "hello from a"), List.of())).then().statusCode(200);
+    Integrations.put(management, Integrations.of("cfg-b", "1", source.formatted("cfg-b", "cfg-b"),
+        Map.of("greeting", "hello from b"), List.of())).then().statusCode(200);
+    given().get(http + "cfg-a").then().body(equalTo("hello from a"));
+    given().get(http + "cfg-b").then().body(equalTo("hello from b"));
+    Integrations.delete(management, "cfg-a").then().statusCode(204);
+    Integrations.delete(management, "cfg-b").then().statusCode(204);
+  }
+
+  @Test
+  void aSecretInAFailedLoadIsRedactedFromTheStatusMessageAndTheLogs() throws Exception {
+    String source = """
+        - route:
+            id: leaky
+            from:
+              uri: platform-http:/leaky
+              steps:
+                - to: "nosuchcomponent:{{secret.billing-api.token}}"
+        """;
+    var integration = Integrations.of("leaky", "1", source, Map.of(),
+        List.of(new SecretRef("billing-api", "token")));
+    Integrations.put(management, integration).then().statusCode(422)
+        .body("phase", equalTo("Failed"))
+        .body("message", containsString("nosuchcomponent"))
+        .body("message", containsString("****"))
+        .body("message", not(containsString(SECRET)));
+    String log = Files.readString(Path.of("target/quarkus.log"));
+    assertThat(log).contains("leaky").doesNotContain(SECRET);
+  }
+}

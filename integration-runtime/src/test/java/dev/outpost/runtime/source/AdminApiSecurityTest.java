@@ -1,0 +1,62 @@
+package dev.outpost.runtime.source;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+
+import dev.outpost.runtime.Integrations;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The admin API answers only its bearer token, only on the management port. */
+@QuarkusTest
+class AdminApiSecurityTest {
+
+  @TestHTTPResource("/")
+  URL http;
+
+  @TestHTTPResource(value = "/", management = true)
+  URL management;
+
+  static final String BODY = Integrations.json(Integrations.of("intruder", "1",
+      Integrations.constantRoute("intruder", "/intruder", "pwned")));
+
+  @Test
+  void requestsWithoutTheTokenAreRefusedAndDeployNothing() {
+    List<String> badAuthorizations = List.of("", "Bearer", "Bearer ", "Bearer wrong-token-0123456789",
+        "Bearer " + Integrations.ADMIN_TOKEN + "x", "bearer " + Integrations.ADMIN_TOKEN,
+        "Basic " + Integrations.ADMIN_TOKEN, Integrations.ADMIN_TOKEN,
+        "Bearer " + Integrations.ADMIN_TOKEN.substring(0, 10));
+    for (String authorization : badAuthorizations) {
+      var request = given().contentType("application/json").body(BODY);
+      if (!authorization.isEmpty()) {
+        request.header("Authorization", authorization);
+      }
+      request.put(Integrations.base(management) + "outpost/admin/integrations/intruder").then().statusCode(401);
+      given().header("Authorization", authorization.isEmpty() ? "none" : authorization)
+          .delete(Integrations.base(management) + "outpost/admin/integrations/intruder").then().statusCode(401);
+    }
+    given().get(http + "intruder").then().statusCode(404);
+  }
+
+  @Test
+  void theAdminApiAndTheStatusAreNotOnThePublicPort() {
+    given().header("Authorization", "Bearer " + Integrations.ADMIN_TOKEN).contentType("application/json").body(BODY)
+        .put(http + "outpost/admin/integrations/intruder").then().statusCode(404);
+    given().get(http + "outpost/integrations").then().statusCode(404);
+    given().get(http + "intruder").then().statusCode(404);
+  }
+
+  @Test
+  void aBodyThatIsNotTheNamedIntegrationIsA400NamingTheProblem() {
+    given().header("Authorization", "Bearer " + Integrations.ADMIN_TOKEN).contentType("application/json")
+        .body("{\"name\": 3").put(Integrations.base(management) + "outpost/admin/integrations/x")
+        .then().statusCode(400).body("error", containsString("invalid integration JSON"));
+    given().header("Authorization", "Bearer " + Integrations.ADMIN_TOKEN).contentType("application/json")
+        .body(BODY).put(Integrations.base(management) + "outpost/admin/integrations/other-name")
+        .then().statusCode(400).body("error", containsString("differs from the path's 'other-name'"));
+    given().get(http + "intruder").then().statusCode(404);
+  }
+}
