@@ -1,0 +1,73 @@
+package dev.outpost.agent.target;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * Writes files so that a reader sees the old or the new content, never a part: a temporary file in
+ * the same directory, fsynced, renamed over the old one, then the directory fsynced so the rename
+ * survives a crash.
+ */
+public final class AtomicFiles {
+  /** Prefix of temporary files; readers and inventories skip names starting with a dot. */
+  public static final String TEMP_PREFIX = ".tmp-";
+
+  private AtomicFiles() {}
+
+  /**
+   * Writes {@code content} to {@code file} unless it already holds exactly that.
+   *
+   * @return whether the file changed
+   */
+  public static boolean write(Path file, byte[] content) throws IOException {
+    if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), content)) {
+      return false;
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path temp = dir.resolve(TEMP_PREFIX + file.getFileName() + "-" + UUID.randomUUID());
+    try {
+      try (FileChannel channel =
+          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(content);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        channel.force(true);
+      }
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    syncDirectory(dir);
+    return true;
+  }
+
+  /**
+   * Deletes {@code file} if it exists, durably.
+   *
+   * @return whether it existed
+   */
+  public static boolean delete(Path file) throws IOException {
+    boolean existed = Files.deleteIfExists(file);
+    if (existed) {
+      syncDirectory(file.toAbsolutePath().getParent());
+    }
+    return existed;
+  }
+
+  private static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some file systems refuse to open a directory for syncing; the rename itself is still atomic.
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package dev.outpost.agent.target;
+
+import static dev.outpost.agent.target.KubernetesNames.AGENT;
+import static dev.outpost.agent.target.KubernetesNames.COMPONENT;
+import static dev.outpost.agent.target.KubernetesNames.INTEGRATION_LABEL;
+import static dev.outpost.agent.target.KubernetesNames.MANAGED_BY;
+import static dev.outpost.agent.target.KubernetesNames.PROJECT_LABEL;
+
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.Resources;
+import dev.outpost.spec.model.SecretRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The Kubernetes objects one integration runs as: ConfigMap {@code int-X} with its document, a
+ * Deployment {@code int-X} of the runtime image under the restricted Pod Security profile, and a
+ * Service {@code int-X} (port 80 to 8080). Pure functions of the integration and the config.
+ */
+public final class IntegrationObjects {
+  /** Pod annotation that changes with the document, so a changed integration rolls out. */
+  public static final String DOCUMENT_HASH = "outpost.dev/document-sha256";
+  /** Deployment annotation with the integration's version (free text, so not a label). */
+  public static final String VERSION_ANNOTATION = "outpost.dev/version";
+
+  private final KubernetesTargetConfig config;
+
+  public IntegrationObjects(KubernetesTargetConfig config) {
+    this.config = config;
+  }
+
+  public static Map<String, String> selector(String integration) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(MANAGED_BY, AGENT);
+    labels.put(INTEGRATION_LABEL, integration);
+    return labels;
+  }
+
+  static Map<String, String> labels(Integration integration) {
+    Map<String, String> labels = selector(integration.name());
+    labels.put(PROJECT_LABEL, integration.project());
+    labels.put(COMPONENT, "integration");
+    return labels;
+  }
+
+  public ConfigMap configMap(Integration integration, String document) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(KubernetesNames.objectName(integration.name()))
+        .withNamespace(config.namespace())
+        .withLabels(labels(integration))
+        .endMetadata()
+        .withData(Map.of(KubernetesNames.integrationKey(integration.name()), document))
+        .build();
+  }
+
+  public Service service(Integration integration) {
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName(KubernetesNames.objectName(integration.name()))
+        .withNamespace(config.namespace())
+        .withLabels(labels(integration))
+        .endMetadata()
+        .withNewSpec()
+        .withSelector(selector(integration.name()))
+        .addNewPort()
+        .withName("http")
+        .withProtocol("TCP")
+        .withPort(KubernetesNames.SERVICE_PORT)
+        .withNewTargetPort(KubernetesNames.CONTAINER_PORT)
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  public Deployment deployment(Integration integration, String document) {
+    String name = KubernetesNames.objectName(integration.name());
+    List<Volume> volumes = new ArrayList<>();
+    List<VolumeMount> mounts = new ArrayList<>();
+    volumes.add(
+        new VolumeBuilder()
+            .withName("integration")
+            .withNewConfigMap()
+            .withName(name)
+            .endConfigMap()
+            .build());
+    mounts.add(mount("integration", config.integrationsDir()));
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    mounts.add(mount("tmp", "/tmp"));
+    for (String secret : secretNames(integration.secrets())) {
+      String volume = "secret-" + (volumes.size() - 2);
+      volumes.add(
+          new VolumeBuilder()
+              .withName(volume)
+              .withNewSecret()
+              .withSecretName(secret)
+              .endSecret()
+              .build());
+      mounts.add(mount(volume, config.secretsDir() + "/" + secret));
+    }
+    Map<String, String> podLabels = new LinkedHashMap<>(config.podLabels());
+    podLabels.putAll(labels(integration));
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(config.namespace())
+        .withLabels(labels(integration))
+        .withAnnotations(Map.of(VERSION_ANNOTATION, integration.version()))
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(integration.replicas())
+        .withNewSelector()
+        .withMatchLabels(selector(integration.name()))
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(podLabels)
+        .withAnnotations(Map.of(DOCUMENT_HASH, sha256(document)))
+        .endMetadata()
+        .withNewSpec()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withImagePullSecrets(config.imagePullSecrets())
+        .withSecurityContext(config.podSecurityContext().orElseGet(IntegrationObjects::restrictedPod))
+        .withContainers(container(integration, mounts))
+        .withVolumes(volumes)
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private Container container(Integration integration, List<VolumeMount> mounts) {
+    return new ContainerBuilder()
+        .withName("runtime")
+        .withImage(config.runtimeImage())
+        .withImagePullPolicy(config.imagePullPolicy())
+        .addNewPort()
+        .withName("http")
+        .withContainerPort(KubernetesNames.CONTAINER_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .withEnv(env())
+        .withResources(integration.resources() == null ? config.defaultResources() : resources(integration.resources()))
+        .withSecurityContext(config.containerSecurityContext().orElseGet(IntegrationObjects::restrictedContainer))
+        .withVolumeMounts(mounts)
+        .build();
+  }
+
+  /** The runtime's own configuration keys (integration-runtime application.properties). */
+  private List<EnvVar> env() {
+    List<EnvVar> env = new ArrayList<>();
+    env.add(new EnvVar("OUTPOST_RUNTIME_INTEGRATIONS_DIR", config.integrationsDir(), null));
+    env.add(new EnvVar("OUTPOST_RUNTIME_SECRETS_DIR", config.secretsDir(), null));
+    config.otlpEndpoint().ifPresent(e -> env.add(new EnvVar("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", e, null)));
+    return env;
+  }
+
+  /** The Pod Security Standards "restricted" profile, for the pod. */
+  static PodSecurityContext restrictedPod() {
+    return new PodSecurityContextBuilder().withRunAsNonRoot(true)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+  }
+
+  /** The Pod Security Standards "restricted" profile, for the container. */
+  static SecurityContext restrictedContainer() {
+    return new SecurityContextBuilder().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().build();
+  }
+
+  private static ResourceRequirements resources(Resources resources) {
+    ResourceRequirements requirements = new ResourceRequirements();
+    if (resources == null) {
+      return requirements;
+    }
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    putIfSet(requests, "cpu", resources.requestsCpu());
+    putIfSet(requests, "memory", resources.requestsMemory());
+    putIfSet(limits, "cpu", resources.limitsCpu());
+    putIfSet(limits, "memory", resources.limitsMemory());
+    requirements.setRequests(requests.isEmpty() ? null : requests);
+    requirements.setLimits(limits.isEmpty() ? null : limits);
+    return requirements;
+  }
+
+  private static void putIfSet(Map<String, Quantity> map, String key, String value) {
+    if (value != null) {
+      map.put(key, new Quantity(value));
+    }
+  }
+
+  private static VolumeMount mount(String volume, String path) {
+    return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(!"tmp".equals(volume)).build();
+  }
+
+  private static List<String> secretNames(List<SecretRef> refs) {
+    return List.copyOf(new TreeSet<>(refs.stream().map(SecretRef::name).toList()));
+  }
+
+  static String sha256(String document) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(document.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

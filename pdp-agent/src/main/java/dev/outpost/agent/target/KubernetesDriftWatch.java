@@ -1,0 +1,75 @@
+package dev.outpost.agent.target;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Watches what the agent manages (Deployments, Services, ConfigMaps labelled {@code
+ * managed-by: outpost-agent}) with informers, and asks for a resync whenever one is changed or
+ * deleted by someone, so drift is corrected in seconds rather than at the next scheduled resync.
+ */
+public final class KubernetesDriftWatch {
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Runnable onDrift;
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+  public KubernetesDriftWatch(KubernetesClient client, String namespace, Runnable onDrift) {
+    this.client = client;
+    this.namespace = namespace;
+    this.onDrift = onDrift;
+  }
+
+  public synchronized void start() {
+    if (!informers.isEmpty()) {
+      return;
+    }
+    informers.add((client.apps().deployments().inNamespace(namespace)
+        .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler())));
+    informers.add((client.services().inNamespace(namespace)
+        .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler())));
+    informers.add((client.configMaps().inNamespace(namespace)
+        .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler())));
+  }
+
+  private <T extends HasMetadata> ResourceEventHandler<T> handler() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        // additions are the agent's own writes or the initial listing: nothing drifted
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        if (!sameGeneration(oldObj, newObj)) {
+          onDrift.run();
+        }
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        onDrift.run();
+      }
+    };
+  }
+
+  /** Status-only updates (a Deployment's ready count) are not drift. */
+  private static boolean sameGeneration(HasMetadata a, HasMetadata b) {
+    Long ga = a.getMetadata().getGeneration();
+    Long gb = b.getMetadata().getGeneration();
+    if (ga != null && gb != null) {
+      return ga.equals(gb);
+    }
+    return a.getMetadata().getResourceVersion() != null
+        && a.getMetadata().getResourceVersion().equals(b.getMetadata().getResourceVersion());
+  }
+
+  public synchronized void stop() {
+    informers.forEach(SharedIndexInformer::close);
+    informers.clear();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.outpost.agent.target;
+
+/** The names and labels of what the agent creates in Kubernetes (ARCHITECTURE.md). */
+public final class KubernetesNames {
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String AGENT = "outpost-agent";
+  public static final String INTEGRATION_LABEL = "outpost.dev/integration";
+  public static final String PROJECT_LABEL = "outpost.dev/project";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String ROUTES_CONFIG_MAP = "outpost-gateway-routes";
+  public static final String ROUTES_KEY = "routes.json";
+  public static final String APPLIED_SECRET = "outpost-agent-applied";
+  public static final int SERVICE_PORT = 80;
+  public static final int CONTAINER_PORT = 8080;
+
+  private KubernetesNames() {}
+
+  /** Deployment, Service and ConfigMap of integration {@code name}. */
+  public static String objectName(String integration) {
+    return "int-" + integration;
+  }
+
+  /** The ConfigMap key holding the integration document. */
+  public static String integrationKey(String integration) {
+    return integration + ".json";
+  }
+}

@@ -1,0 +1,114 @@
+package dev.outpost.agent.target;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+
+/**
+ * Create-or-update of one object with optimistic concurrency, the way that works on every API
+ * server including fabric8's mock in CRUD mode (which has no server-side apply): read the live
+ * object; create it if absent; update it with the live {@code resourceVersion} if it no longer
+ * holds what is desired; start over on a 409 (someone else wrote in between).
+ *
+ * <p>An object with the same name that the agent did not create is never taken over.
+ */
+public final class ObjectApplier {
+  /** Attempts before a conflicting write is reported as a failure. */
+  public static final int MAX_ATTEMPTS = 5;
+
+  private final KubernetesClient client;
+
+  public ObjectApplier(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /**
+   * Makes the live object hold {@code desired}.
+   *
+   * @return whether anything was written
+   */
+  public <T extends HasMetadata> boolean apply(T desired) throws TargetException {
+    String what = describe(desired);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        T live = client.resource(desired).get();
+        if (live == null) {
+          client.resource(desired).create();
+          return true;
+        }
+        requireManaged(live, what);
+        if (holds(desired, live)) {
+          return false;
+        }
+        client.resource(forUpdate(desired, live)).update();
+        return true;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= MAX_ATTEMPTS) {
+          throw new TargetException("cannot write " + what + ": " + reason(e), e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Deletes an object the agent created; absent is fine.
+   *
+   * @return whether it existed
+   */
+  public <T extends HasMetadata> boolean delete(Class<T> type, String namespace, String name)
+      throws TargetException {
+    try {
+      T live = client.resources(type).inNamespace(namespace).withName(name).get();
+      if (live == null) {
+        return false;
+      }
+      requireManaged(live, type.getSimpleName() + " " + name);
+      return !client.resources(type).inNamespace(namespace).withName(name).delete().isEmpty();
+    } catch (KubernetesClientException e) {
+      throw new TargetException("cannot delete " + type.getSimpleName() + " " + name + ": " + reason(e), e);
+    }
+  }
+
+  private boolean holds(HasMetadata desired, HasMetadata live) {
+    JsonNode want = client.getKubernetesSerialization().convertValue(desired, JsonNode.class);
+    JsonNode have = client.getKubernetesSerialization().convertValue(live, JsonNode.class);
+    ((ObjectNode) want).remove("status");
+    return DeepDerivative.holds(want, have);
+  }
+
+  /** The desired object at the live version, keeping what the API server owns. */
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata> T forUpdate(T desired, T live) {
+    T update = (T) client.getKubernetesSerialization().clone(desired);
+    update.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
+    if (update instanceof Service service && live instanceof Service liveService) {
+      // The cluster IP is allocated by the server and immutable.
+      service.getSpec().setClusterIP(liveService.getSpec().getClusterIP());
+      service.getSpec().setClusterIPs(liveService.getSpec().getClusterIPs());
+    }
+    return update;
+  }
+
+  private static void requireManaged(HasMetadata live, String what) throws TargetException {
+    var labels = live.getMetadata().getLabels();
+    if (labels == null || !KubernetesNames.AGENT.equals(labels.get(KubernetesNames.MANAGED_BY))) {
+      throw new TargetException(
+          what + " exists and is not labelled " + KubernetesNames.MANAGED_BY + "=" + KubernetesNames.AGENT
+              + ": the agent does not take over objects it did not create");
+    }
+  }
+
+  private static String describe(HasMetadata object) {
+    return object.getKind() + " " + object.getMetadata().getName();
+  }
+
+  private static String reason(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getCode() + " " + e.getStatus().getMessage()
+        : e.getMessage();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.outpost.agent.target;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the runtime template the Helm chart mounts ({@code runtime.json}: image, imagePullPolicy,
+ * imagePullSecrets, resources, podSecurityContext, containerSecurityContext, podLabels,
+ * secretsMountPath, otlpEndpoint) into a {@link KubernetesTargetConfig}. Absent keys keep the
+ * defaults; a key of the wrong shape fails the start with its name.
+ */
+public final class RuntimeTemplate {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RuntimeTemplate() {}
+
+  public static KubernetesTargetConfig read(Path file, KubernetesTargetConfig defaults) throws IOException {
+    JsonNode t = JSON.readTree(Files.readString(file));
+    if (t == null || !t.isObject()) {
+      throw new IllegalArgumentException(file + ": a JSON object is expected");
+    }
+    KubernetesSerialization kube = new KubernetesSerialization();
+    List<LocalObjectReference> pullSecrets = new ArrayList<>();
+    t.path("imagePullSecrets").forEach(s -> pullSecrets.add(new LocalObjectReference(s.isTextual() ? s.asText()
+        : s.path("name").asText())));
+    Map<String, String> podLabels = new LinkedHashMap<>();
+    t.path("podLabels").fields().forEachRemaining(e -> podLabels.put(e.getKey(), e.getValue().asText()));
+    try {
+      return new KubernetesTargetConfig(
+          defaults.namespace(),
+          text(t, "image").orElse(defaults.runtimeImage()),
+          text(t, "imagePullPolicy").orElse(defaults.imagePullPolicy()),
+          pullSecrets.isEmpty() ? defaults.imagePullSecrets() : pullSecrets,
+          t.has("resources") ? kube.convertValue(t.get("resources"), ResourceRequirements.class) : defaults.defaultResources(),
+          t.has("podSecurityContext") ? Optional.of(kube.convertValue(t.get("podSecurityContext"), PodSecurityContext.class))
+              : defaults.podSecurityContext(),
+          t.has("containerSecurityContext")
+              ? Optional.of(kube.convertValue(t.get("containerSecurityContext"), SecurityContext.class))
+              : defaults.containerSecurityContext(),
+          podLabels.isEmpty() ? defaults.podLabels() : podLabels,
+          defaults.integrationsDir(),
+          text(t, "secretsMountPath").orElse(defaults.secretsDir()),
+          text(t, "otlpEndpoint").or(defaults::otlpEndpoint));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<String> text(JsonNode node, String key) {
+    JsonNode value = node.get(key);
+    return value == null || !value.isTextual() || value.asText().isEmpty() ? Optional.empty() : Optional.of(value.asText());
+  }
+}

@@ -1,0 +1,25 @@
+package dev.outpost.agent.target;
+
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.state.StateCodec;
+import java.nio.charset.StandardCharsets;
+
+/** The bytes of the documents the agent writes, in the formats spec defines for their readers. */
+public final class StateDocuments {
+  private StateDocuments() {}
+
+  /** {@code state/integrations/<name>.json}, ConfigMap {@code int-<name>}. */
+  public static String integration(Integration integration) {
+    return StateCodec.toJson(integration);
+  }
+
+  /** {@code state/routes.json}, ConfigMap {@code outpost-gateway-routes}. */
+  public static String routes(RoutingTable routes) {
+    return StateCodec.toJson(routes);
+  }
+
+  public static byte[] bytes(String document) {
+    return document.getBytes(StandardCharsets.UTF_8);
+  }
+}

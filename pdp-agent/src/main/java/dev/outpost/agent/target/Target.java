@@ -1,0 +1,51 @@
+package dev.outpost.agent.target;
+
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.model.SecretRef;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Where desired state lands: the files the gateway and the runtime watch, or the objects they read
+ * in Kubernetes (ARCHITECTURE.md, "Where the agent writes desired state").
+ *
+ * <p>Every write is idempotent: putting what is already there changes nothing and returns {@code
+ * false}, and putting something that drifted from what was written restores it. A reader never sees
+ * a half-written document. Implementations never write secret values: they only check that the
+ * referenced secrets exist in the data plane's own store. Methods are called from one thread at a
+ * time (the reconciler's).
+ */
+public interface Target {
+
+  /**
+   * The integrations this agent has written and not yet deleted: the inventory that drives
+   * pruning. Anything not written by the agent is never listed.
+   */
+  Set<String> integrations() throws TargetException;
+
+  /** The references, among {@code refs}, whose secret or key does not exist in the data plane. */
+  List<SecretRef> missingSecrets(Collection<SecretRef> refs) throws TargetException;
+
+  /**
+   * Makes the integration run as given.
+   *
+   * @return whether anything had to change
+   */
+  boolean putIntegration(Integration integration) throws TargetException;
+
+  /**
+   * Makes the gateway serve this routing table.
+   *
+   * @return whether anything had to change
+   */
+  boolean putRoutes(RoutingTable routes) throws TargetException;
+
+  /**
+   * Stops and removes an integration the agent wrote. Removing one that is not there is a no-op.
+   *
+   * @return whether anything had to change
+   */
+  boolean deleteIntegration(String name) throws TargetException;
+}

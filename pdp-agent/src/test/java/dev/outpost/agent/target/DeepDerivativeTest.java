@@ -1,0 +1,33 @@
+package dev.outpost.agent.target;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DeepDerivativeTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @ParameterizedTest(name = "{0} within {1}: {2}")
+  @CsvSource(delimiter = '|', value = {
+      "{}                         | {\"a\":1}                     | true",
+      "{\"a\":1}                  | {\"a\":1,\"b\":2}             | true",
+      "{\"a\":1}                  | {\"a\":2}                     | false",
+      "{\"a\":1}                  | {}                            | false",
+      "{\"a\":{\"b\":1}}          | {\"a\":{\"b\":1,\"c\":3}}     | true",
+      "{\"a\":[1,2]}              | {\"a\":[1,2]}                 | true",
+      "{\"a\":[1,2]}              | {\"a\":[1]}                   | false",
+      "{\"a\":[1]}                | {\"a\":[1,2]}                 | false",
+      "{\"a\":[{\"x\":1}]}        | {\"a\":[{\"x\":1,\"y\":2}]}   | true",
+      "{\"a\":[]}                 | {}                            | true",
+      "{\"a\":{}}                 | {}                            | true",
+      "{\"a\":1.0}                | {\"a\":1}                     | true",
+      "{\"a\":\"1\"}              | {\"a\":1}                     | false",
+      "{\"a\":null}               | {\"a\":5}                     | true",
+      "{\"a\":{\"b\":1}}          | {\"a\":\"b\"}                 | false",
+  })
+  void liveHoldsWhatWasAskedFor(String desired, String live, boolean holds) throws Exception {
+    assertThat(DeepDerivative.holds(JSON.readTree(desired), JSON.readTree(live))).isEqualTo(holds);
+  }
+}

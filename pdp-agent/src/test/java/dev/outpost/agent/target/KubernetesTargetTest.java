@@ -1,0 +1,224 @@
+package dev.outpost.agent.target;
+
+import static dev.outpost.agent.TestStates.integration;
+import static dev.outpost.agent.TestStates.withSecret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outpost.agent.TestStates;
+import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.model.SecretRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class KubernetesTargetTest {
+  static final String NS = "outpost";
+  KubernetesMockServer server;
+  KubernetesClient client;
+  KubernetesTarget target;
+
+  @BeforeEach
+  void setUp() {
+    target = new KubernetesTarget(client, config());
+  }
+
+  static KubernetesTargetConfig config() {
+    return KubernetesTargetConfig.of(NS, "ghcr.io/outpost/integration-runtime:0.1.0", "IfNotPresent");
+  }
+
+  Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace(NS).withName("int-" + name).get();
+  }
+
+  @Test
+  void runsAnIntegrationAsConfigMapDeploymentAndServiceUnderTheRestrictedProfile() throws Exception {
+    assertThat(target.putIntegration(withSecret(integration("orders"), "crm", "token"))).isTrue();
+
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName("int-orders").get();
+    assertThat(cm.getData().get("orders.json")).contains("platform-http:/orders");
+    assertThat(cm.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "outpost-agent");
+
+    Deployment d = deployment("orders");
+    assertThat(d.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/managed-by", "outpost-agent")
+        .containsEntry("outpost.dev/integration", "orders")
+        .containsEntry("outpost.dev/project", "shop");
+    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+    var pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    Container c = pod.getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo("ghcr.io/outpost/integration-runtime:0.1.0");
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("100m");
+    assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
+    assertThat(c.getVolumeMounts()).extracting("mountPath")
+        .contains("/etc/outpost/integrations", "/etc/outpost/secrets/crm");
+    assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "crm".equals(v.getSecret().getSecretName()));
+
+    Service s = client.services().inNamespace(NS).withName("int-orders").get();
+    assertThat(s.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
+    assertThat(s.getSpec().getPorts().get(0).getTargetPort().getIntVal()).isEqualTo(8080);
+    assertThat(s.getSpec().getSelector()).containsEntry("outpost.dev/integration", "orders");
+  }
+
+  @Test
+  void puttingTheSameIntegrationAgainWritesNothing() throws Exception {
+    target.putIntegration(integration("orders"));
+    String version = deployment("orders").getMetadata().getResourceVersion();
+    assertThat(target.putIntegration(integration("orders"))).isFalse();
+    assertThat(deployment("orders").getMetadata().getResourceVersion()).isEqualTo(version);
+
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
+        .contains("\"version\" : \"v2\"");
+  }
+
+  @Test
+  void correctsDriftOfWhatItWrote() throws Exception {
+    target.putIntegration(integration("orders"));
+    client.apps().deployments().inNamespace(NS).withName("int-orders")
+        .edit(d -> { d.getSpec().setReplicas(7); d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil:latest"); return d; });
+    client.configMaps().inNamespace(NS).withName("int-orders")
+        .edit(cm -> { cm.getData().put("orders.json", "{}"); return cm; });
+
+    assertThat(target.putIntegration(integration("orders"))).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
+    assertThat(deployment("orders").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .startsWith("ghcr.io/outpost/");
+    assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
+        .contains("platform-http:/orders");
+  }
+
+  @Test
+  void retriesAnUpdateThatLostARace() throws Exception {
+    target.putIntegration(integration("orders"));
+    server.expect().put().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments/int-orders")
+        .andReturn(409, new StatusBuilder().withCode(409).withReason("Conflict").withMessage("the object has been modified").build())
+        .once();
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(deployment("orders").getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsKey(IntegrationObjects.DOCUMENT_HASH);
+    assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
+        .contains("v2");
+  }
+
+  @Test
+  void givesUpOnAConflictThatNeverEnds() throws Exception {
+    target.putIntegration(integration("orders"));
+    server.expect().put().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments/int-orders")
+        .andReturn(409, new StatusBuilder().withCode(409).withReason("Conflict").withMessage("the object has been modified").build())
+        .always();
+    assertThatThrownBy(() -> target.putIntegration(integration("orders", "v2")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("Deployment int-orders").hasMessageContaining("409");
+  }
+
+  @Test
+  void reportsAnyOtherApiErrorNamingTheObject() {
+    server.expect().post().withPath("/api/v1/namespaces/" + NS + "/configmaps")
+        .andReturn(403, new StatusBuilder().withCode(403).withMessage("configmaps is forbidden").build())
+        .once();
+    assertThatThrownBy(() -> target.putIntegration(integration("orders")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("ConfigMap int-orders").hasMessageContaining("forbidden");
+  }
+
+  @Test
+  void neverTakesOverAnObjectItDidNotCreate() {
+    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("int-orders")
+        .endMetadata().withData(Map.of("mine", "yes")).build()).create();
+    assertThatThrownBy(() -> target.putIntegration(integration("orders")))
+        .isInstanceOf(TargetException.class).hasMessageContaining("not labelled");
+    assertThatThrownBy(() -> target.deleteIntegration("orders")).isInstanceOf(TargetException.class);
+    assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData()).containsEntry("mine", "yes");
+  }
+
+  @Test
+  void inventoryAndDeletionCoverAllThreeObjects() throws Exception {
+    target.putIntegration(integration("a"));
+    target.putIntegration(integration("b"));
+    target.putRoutes(RoutingTable.of(TestStates.state(3, "a", "b")));
+    assertThat(target.integrations()).containsExactly("a", "b");
+
+    assertThat(target.deleteIntegration("a")).isTrue();
+    assertThat(target.deleteIntegration("a")).isFalse();
+    assertThat(target.integrations()).containsExactly("b");
+    assertThat(deployment("a")).isNull();
+    assertThat(client.services().inNamespace(NS).withName("int-a").get()).isNull();
+    assertThat(client.configMaps().inNamespace(NS).withName("int-a").get()).isNull();
+    assertThat(client.configMaps().inNamespace(NS).withName("outpost-gateway-routes").get()).isNotNull();
+  }
+
+  @Test
+  void writesTheRoutingTableConfigMapOnceForTheSameTable() throws Exception {
+    RoutingTable table = RoutingTable.of(TestStates.state(3, "a"));
+    assertThat(target.putRoutes(table)).isTrue();
+    assertThat(target.putRoutes(table)).isFalse();
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName("outpost-gateway-routes").get();
+    assertThat(cm.getData().get("routes.json")).contains("\"revision\" : 3").contains("r-a");
+  }
+
+  @Test
+  void neverReadsSecrets() throws Exception {
+    // the Role grants no get on Secrets other than outpost-agent-applied: a 403 here would fail every apply
+    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/secrets/crm")
+        .andReturn(403, new StatusBuilder().withCode(403).withMessage("secrets \"crm\" is forbidden").build()).always();
+    assertThat(target.missingSecrets(List.of(new SecretRef("crm", "token")))).isEmpty();
+    assertThat(target.putIntegration(withSecret(integration("orders"), "crm", "token"))).isTrue();
+  }
+
+  @Test
+  void followsTheRuntimeTemplateTheChartMounts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("runtime.json");
+    java.nio.file.Files.writeString(file, """
+        {"image": "registry.example/outpost/integration-runtime:1.2.3", "imagePullPolicy": "Always",
+         "imagePullSecrets": [{"name": "regcred"}],
+         "resources": {"requests": {"cpu": "50m"}, "limits": {"memory": "300Mi"}},
+         "podSecurityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+         "containerSecurityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
+           "capabilities": {"drop": ["ALL"]}},
+         "podLabels": {"app.kubernetes.io/part-of": "outpost", "outpost.dev/integration": "cannot-override"},
+         "automountServiceAccountToken": false, "secretsMountPath": "/etc/outpost/secrets",
+         "otlpEndpoint": "http://obs.outpost.svc:4318"}""");
+    KubernetesTarget templated = new KubernetesTarget(client, RuntimeTemplate.read(file, config()));
+    dev.outpost.spec.model.Integration bare = new dev.outpost.spec.model.Integration("plain", "shop", "v1",
+        "- from:\n    uri: platform-http:/plain\n", Map.of(), List.of(), 2, null);
+    templated.putIntegration(bare);
+
+    var pod = deployment("plain").getSpec().getTemplate();
+    assertThat(pod.getMetadata().getLabels()).containsEntry("app.kubernetes.io/part-of", "outpost")
+        .containsEntry("outpost.dev/integration", "plain").containsEntry("app.kubernetes.io/component", "integration");
+    assertThat(pod.getSpec().getImagePullSecrets()).extracting("name").containsExactly("regcred");
+    assertThat(pod.getSpec().getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+    Container c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo("registry.example/outpost/integration-runtime:1.2.3");
+    assertThat(c.getImagePullPolicy()).isEqualTo("Always");
+    assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("50m");
+    assertThat(c.getEnv()).extracting("name").contains("OUTPOST_RUNTIME_INTEGRATIONS_DIR",
+        "OUTPOST_RUNTIME_SECRETS_DIR", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT");
+    assertThat(deployment("plain").getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void writesOnlyInItsOwnNamespace() throws Exception {
+    target.putIntegration(integration("a"));
+    assertThat(client.apps().deployments().inAnyNamespace().list().getItems())
+        .allMatch(d -> NS.equals(d.getMetadata().getNamespace()));
+  }
+}

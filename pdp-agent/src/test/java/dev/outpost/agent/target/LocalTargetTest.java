@@ -1,0 +1,82 @@
+package dev.outpost.agent.target;
+
+import static dev.outpost.agent.TestStates.integration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.model.SecretRef;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalTargetTest {
+  @TempDir Path home;
+
+  @Test
+  void writesIntegrationDocumentsWhereTheRuntimeReadsThem() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    assertThat(target.putIntegration(integration("orders"))).isTrue();
+    Path file = home.resolve("state/integrations/orders.json");
+    assertThat(Files.readString(file)).contains("\"name\" : \"orders\"").contains("platform-http:/orders");
+    assertThat(target.integrations()).containsExactly("orders");
+  }
+
+  @Test
+  void puttingTheSameDocumentAgainDoesNotTouchTheFile() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    target.putIntegration(integration("orders"));
+    Path file = home.resolve("state/integrations/orders.json");
+    FileTime old = FileTime.fromMillis(1_000_000L);
+    Files.setLastModifiedTime(file, old);
+
+    assertThat(target.putIntegration(integration("orders"))).isFalse();
+    assertThat(Files.getLastModifiedTime(file)).isEqualTo(old);
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(Files.readString(file)).contains("\"version\" : \"v2\"");
+  }
+
+  @Test
+  void writesTheRoutingTableAndLeavesNoTemporaryFiles() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    assertThat(target.putRoutes(RoutingTable.of(dev.outpost.agent.TestStates.state(7, "a", "b")))).isTrue();
+    assertThat(Files.readString(home.resolve("state/routes.json"))).contains("\"revision\" : 7").contains("r-a");
+    try (Stream<Path> files = Files.walk(home)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(AtomicFiles.TEMP_PREFIX));
+    }
+  }
+
+  @Test
+  void inventoryListsOnlyIntegrationDocuments() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    assertThat(target.integrations()).isEmpty();
+    target.putIntegration(integration("a"));
+    Path dir = home.resolve("state/integrations");
+    Files.writeString(dir.resolve(".tmp-b.json-123"), "partial");
+    Files.writeString(dir.resolve("notes.txt"), "not an integration");
+    assertThat(target.integrations()).containsExactly("a");
+  }
+
+  @Test
+  void deletesIntegrationsAndToleratesAbsentOnes() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    target.putIntegration(integration("a"));
+    assertThat(target.deleteIntegration("a")).isTrue();
+    assertThat(target.deleteIntegration("a")).isFalse();
+    assertThat(target.integrations()).isEmpty();
+  }
+
+  @Test
+  void reportsSecretsMissingFromTheLocalSecretsDirectory() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    Files.createDirectories(home.resolve("secrets/crm"));
+    Files.writeString(home.resolve("secrets/crm/token"), "s3cr3t");
+    List<SecretRef> refs = List.of(new SecretRef("crm", "token"), new SecretRef("crm", "other"),
+        new SecretRef("absent", "token"), new SecretRef("crm", "other"));
+    assertThat(target.missingSecrets(refs))
+        .containsExactly(new SecretRef("crm", "other"), new SecretRef("absent", "token"));
+  }
+}
