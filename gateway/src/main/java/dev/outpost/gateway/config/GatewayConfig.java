@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,6 +30,12 @@ public interface GatewayConfig {
   /** The integration runtime's URL in local mode; default {@code http://127.0.0.1:8081}. */
   @WithDefault("http://127.0.0.1:8081")
   URI runtimeUrl();
+
+  /**
+   * Per-integration URLs that take precedence over the mode's resolution (an integration run on its
+   * own during development); default none.
+   */
+  Map<String, URI> integrationUrls();
 
   /** The namespace of the {@code int-<name>} Services in kubernetes mode; default {@code outpost}. */
   @WithDefault("outpost")

@@ -7,6 +7,7 @@ import java.net.URI;
 /**
  * Maps an integration to its upstream: in local mode the one runtime process hosts every
  * integration; in kubernetes mode integration {@code X} is the Service {@code int-X} (port 80).
+ * {@code outpost.gateway.integration-urls.X} overrides both.
  */
 @ApplicationScoped
 public class UpstreamResolver {
@@ -16,13 +17,20 @@ public class UpstreamResolver {
 
   UpstreamResolver(GatewayConfig config) {
     this.config = config;
-    URI url = config.runtimeUrl();
+    this.local = of(config.runtimeUrl());
+  }
+
+  private static Upstream of(URI url) {
     boolean ssl = "https".equalsIgnoreCase(url.getScheme());
     int port = url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80;
-    this.local = new Upstream(url.getHost(), port, ssl);
+    return new Upstream(url.getHost(), port, ssl);
   }
 
   public Upstream resolve(String integration) {
+    URI override = config.integrationUrls().get(integration);
+    if (override != null) {
+      return of(override);
+    }
     if (config.mode() == GatewayConfig.Mode.KUBERNETES) {
       return new Upstream("int-" + integration + "." + config.namespace() + ".svc", 80, false);
     }

@@ -25,6 +25,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   public static JwksServer jwks;
   /** A port nothing listens on: the JWKS of issuer {@code down}. */
   public static int closedPort;
+  /** Ports nothing listens on (until a test starts a server there), by integration suffix. */
+  public static final Map<String, Integer> deadPorts = new java.util.concurrent.ConcurrentHashMap<>();
   public static final String API_KEY = "k-2f9c1d7e6b5a4";
   public static final String API_KEY_OTHER = "k-other-client-88";
   private static final java.util.concurrent.atomic.AtomicLong REVISION = new java.util.concurrent.atomic.AtomicLong(1);
@@ -65,7 +67,15 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         hazelcastPort = s.getLocalPort();
       }
+      for (String name : List.of("dead-get", "dead-post", "flap")) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+          deadPorts.put(name, s.getLocalPort());
+        }
+      }
       return Map.of(
+          "outpost.gateway.integration-urls.int-dead-get", "http://127.0.0.1:" + deadPorts.get("dead-get"),
+          "outpost.gateway.integration-urls.int-dead-post", "http://127.0.0.1:" + deadPorts.get("dead-post"),
+          "outpost.gateway.integration-urls.int-flap", "http://127.0.0.1:" + deadPorts.get("flap"),
           "outpost.gateway.hazelcast.port", Integer.toString(hazelcastPort),
           "outpost.gateway.hazelcast.cluster-name", "gateway-test-" + hazelcastPort,
           "outpost.gateway.home", home.toString(),
@@ -123,6 +133,12 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         RouteAuth.anonymous(), new dev.outpost.spec.model.RateLimit(5, 3600, dev.outpost.spec.model.RateLimit.Key.CLIENT_IP), null));
     routes.add(TestRoutes.route("limited-jwt", new RouteMatch("/limited-jwt", List.of(), List.of()), true,
         TestRoutes.jwt(List.of("main"), List.of()), new dev.outpost.spec.model.RateLimit(3, 3600, dev.outpost.spec.model.RateLimit.Key.SUBJECT), null));
+    for (String name : List.of("dead-get", "dead-post", "flap")) {
+      routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, true,
+          RouteAuth.anonymous(), null, 2000, 2, null, 1024 * 1024));
+    }
+    routes.add(new Route("slow", "proj-a", new RouteMatch("/slow", List.of(), List.of()), "int-slow", false,
+        RouteAuth.anonymous(), null, 500, 0, null, 1024 * 1024));
     return routes;
   }
 

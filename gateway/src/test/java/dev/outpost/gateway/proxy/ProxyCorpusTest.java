@@ -1,0 +1,122 @@
+package dev.outpost.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.LoopbackUpstream.Received;
+import dev.outpost.gateway.support.RawHttp;
+import dev.outpost.gateway.support.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The request-smuggling and path-confusion corpus, one table over raw sockets. Each request is
+ * either refused or forwarded unambiguously: the statuses allowed, and a check on everything the
+ * upstream received for it (never a smuggled request, never a JWT route reached without a token,
+ * never a client-chosen identity or forwarding header).
+ */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestEnvironment.class)
+class ProxyCorpusTest {
+
+  /** One request: its raw bytes, the statuses allowed, and what must hold for every request the upstream saw. */
+  record Case(String name, String request, Set<Integer> statuses, Predicate<List<Received>> upstreamSaw) {}
+
+  private static final Predicate<List<Received>> NOTHING = List::isEmpty;
+  private static final Predicate<List<Received>> NO_JWT_ROUTE_NO_SMUGGLING = list -> list.stream().noneMatch(r ->
+      r.uri().contains("smuggled") || "jwt".equals(r.headers().get("X-Outpost-Route")));
+
+  @TestHTTPResource("/")
+  URL gateway;
+
+  static List<Case> corpus() {
+    String token = Tokens.valid("alice", null);
+    List<Case> c = new ArrayList<>();
+    // the HTTP codec drops Content-Length when chunked is present (RFC 9112 6.3): forwarded as chunked
+    c.add(new Case("Content-Length and Transfer-Encoding together",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /jwt/smuggled HTTP/1.1\r\nHost: gw\r\n\r\n",
+        Set.of(200, 400), list -> NO_JWT_ROUTE_NO_SMUGGLING.test(list) && list.stream().allMatch(r -> r.body().length() == 0
+            && !r.headers().contains("Content-Length"))));
+    c.add(new Case("two different Content-Lengths",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\nContent-Length: 40\r\n\r\nhello", Set.of(400), NOTHING));
+    c.add(new Case("two equal Content-Lengths",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", Set.of(400), NOTHING));
+    c.add(new Case("Content-Length list", "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 5, 5\r\n\r\nhello", Set.of(400), NOTHING));
+    c.add(new Case("Content-Length not a number", "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 5a\r\n\r\nhello", Set.of(400), NOTHING));
+    c.add(new Case("negative Content-Length", "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: -1\r\n\r\nhello", Set.of(400), NOTHING));
+    c.add(new Case("Transfer-Encoding chunked, identity",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", Set.of(400, 501), NOTHING));
+    c.add(new Case("Transfer-Encoding xchunked",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", Set.of(400, 501), NOTHING));
+    c.add(new Case("Transfer-Encoding twice",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n", Set.of(400, 501), NOTHING));
+    c.add(new Case("space before the colon of Transfer-Encoding",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding : chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("Transfer-Encoding with a vertical tab",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding:\u000bchunked\r\n\r\n0\r\n\r\n", Set.of(400, 501), NOTHING));
+    c.add(new Case("chunked body hiding a second request",
+        "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /jwt/smuggled HTTP/1.1\r\nHost: gw\r\n\r\n",
+        Set.of(200), NO_JWT_ROUTE_NO_SMUGGLING));
+    c.add(new Case("control character in a header name",
+        "GET /pub/x HTTP/1.1\r\nHost: gw\r\nX-Bad\u0001Name: v\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("space in a header name", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nX Bad: v\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("NUL in a header value", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nX-Bad: a\u0000b\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("Connection: X-Forwarded-For",
+        "GET /pub/x HTTP/1.1\r\nHost: gw\r\nConnection: X-Forwarded-For\r\nX-Forwarded-For: 10.0.0.66\r\n\r\n",
+        Set.of(200), list -> list.size() == 1 && "127.0.0.1".equals(list.get(0).headers().get("X-Forwarded-For"))));
+    c.add(new Case("Connection: Authorization on a JWT route",
+        "GET /jwt/x HTTP/1.1\r\nHost: gw\r\nConnection: Authorization\r\nAuthorization: Bearer " + token + "\r\n\r\n",
+        Set.of(200), list -> list.size() == 1 && "alice".equals(list.get(0).headers().get("X-Outpost-Subject"))));
+    c.add(new Case("Connection: X-Outpost-Subject with a forged subject",
+        "GET /jwt/x HTTP/1.1\r\nHost: gw\r\nConnection: X-Outpost-Subject\r\nX-Outpost-Subject: root\r\nAuthorization: Bearer " + token + "\r\n\r\n",
+        Set.of(200), list -> list.size() == 1 && list.get(0).headers().getAll("X-Outpost-Subject").equals(List.of("alice"))));
+    c.add(new Case("//jwt to skip a prefix check", "GET //jwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(401), NOTHING));
+    c.add(new Case("/pub/../jwt", "GET /pub/../jwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(401), NOTHING));
+    c.add(new Case("/pub/%2e%2e/jwt", "GET /pub/%2e%2e/jwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(401), NOTHING));
+    c.add(new Case("/pub/..%2fjwt", "GET /pub/..%2fjwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("/pub%5c..%5cjwt", "GET /pub%5c..%5cjwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("raw backslash", "GET /pub\\..\\jwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("overlong UTF-8 dots", "GET /pub/%c0%ae%c0%ae/jwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("overlong UTF-8 slash", "GET /pub/..%c0%afjwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("encoded NUL", "GET /pub/x%00.json HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("absolute-form target to another host", "GET http://internal.test/jwt/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("Upgrade: h2c", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+        Set.of(200), list -> list.size() == 1 && !list.get(0).headers().contains("Upgrade") && !list.get(0).headers().contains("HTTP2-Settings")));
+    c.add(new Case("Upgrade: websocket is not tunnelled", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        Set.of(200), list -> list.size() == 1 && !list.get(0).headers().contains("Upgrade")));
+    c.add(new Case("obsolete line folding", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nX-Folded: a\r\n b\r\n\r\n",
+        Set.of(200, 400), list -> list.size() <= 1));
+    c.add(new Case("request line with a NUL", "GET /pub/x\u0000 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    return c;
+  }
+
+  @Test
+  void everyRequestIsRefusedOrForwardedUnambiguously() throws Exception {
+    List<Case> corpus = corpus();
+    assertThat(corpus).hasSizeGreaterThanOrEqualTo(20);
+    List<String> wrong = new ArrayList<>();
+    for (Case c : corpus) {
+      GatewayTestEnvironment.upstream.clear();
+      RawHttp.Response response = RawHttp.send(gateway.getPort(), c.request().getBytes(StandardCharsets.ISO_8859_1));
+      Thread.sleep(50);
+      List<Received> saw = new ArrayList<>();
+      for (Received r = GatewayTestEnvironment.upstream.poll(0); r != null; r = GatewayTestEnvironment.upstream.poll(0)) {
+        saw.add(r);
+      }
+      if (!c.statuses().contains(response.status()) || !c.upstreamSaw().test(saw)) {
+        wrong.add(c.name() + ": status " + response.status() + " (allowed " + c.statuses() + "), upstream saw "
+            + saw.stream().map(r -> r.method() + " " + r.uri() + " " + r.headers().entries()).toList());
+      }
+    }
+    assertThat(wrong).isEmpty();
+  }
+}

@@ -1,0 +1,80 @@
+package dev.outpost.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.RawHttp;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.http.HttpServer;
+import java.net.URL;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Upstreams that time out, refuse connections or come back: 504, retries of idempotent methods
+ * only, and the circuit breaker opening (503), half-opening and closing. Routes {@code dead-*}
+ * allow 2 retries; the breaker opens after 5 consecutive failures and stays open 1 s.
+ */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestEnvironment.class)
+class UpstreamFailureTest {
+
+  @TestHTTPResource("/")
+  URL gateway;
+
+  private RawHttp.Response send(String method, String path) throws Exception {
+    String body = method.equals("POST") ? "Content-Length: 2\r\n\r\nhi" : "\r\n";
+    return RawHttp.send(gateway.getPort(), method + " " + path + " HTTP/1.1\r\nHost: gw\r\n" + body);
+  }
+
+  @Test
+  void aSlowUpstreamGets504AtTheRouteTimeout() throws Exception {
+    long start = System.nanoTime();
+    RawHttp.Response response = send("GET", "/slow/x");
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(response.status()).isEqualTo(504);
+    assertThat(response.body()).contains("did not answer in time");
+    assertThat(millis).isBetween(400L, 1400L);
+  }
+
+  @Test
+  void idempotentRequestsAreRetriedSoTheBreakerOpensSooner() throws Exception {
+    // 3 attempts (1 + 2 retries) per GET: the 2nd GET reaches the 5th failure and is cut short
+    assertThat(send("GET", "/dead-get/x").status()).isEqualTo(502);
+    RawHttp.Response second = send("GET", "/dead-get/x");
+    assertThat(second.status()).isEqualTo(503);
+    assertThat(second.body()).contains("circuit open");
+  }
+
+  @Test
+  void postsAreNotRetried() throws Exception {
+    // 1 attempt per POST: five 502s before the breaker opens
+    for (int i = 0; i < 5; i++) {
+      assertThat(send("POST", "/dead-post/x").status()).as("POST %d", i).isEqualTo(502);
+    }
+    assertThat(send("POST", "/dead-post/x").status()).isEqualTo(503);
+  }
+
+  @Test
+  void theBreakerClosesWhenTheUpstreamComesBack() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      send("GET", "/flap/x");
+    }
+    assertThat(send("GET", "/flap/x").status()).isEqualTo(503);
+    int port = GatewayTestEnvironment.deadPorts.get("flap");
+    HttpServer server = GatewayTestEnvironment.vertx.createHttpServer().requestHandler(r -> r.response().end("back"))
+        .listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    try {
+      assertThat(send("GET", "/flap/x").status()).as("still open").isEqualTo(503);
+      Thread.sleep(1100);
+      RawHttp.Response trial = send("GET", "/flap/x");
+      assertThat(trial.status()).isEqualTo(200);
+      assertThat(trial.body()).isEqualTo("back");
+      assertThat(send("GET", "/flap/x").status()).isEqualTo(200);
+    } finally {
+      server.close();
+    }
+  }
+}
