@@ -77,6 +77,15 @@ class RbacTest {
     }
 
     @Test
+    void theRulesFileIsWhatTheRoleGrants() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        List<PolicyRule> rules = mapper.readValue(Chart.DIR.resolve("files/agent-rules.yaml").toFile(),
+                new com.fasterxml.jackson.core.type.TypeReference<List<PolicyRule>>() { });
+
+        assertThat(Grants.of(rules)).isEqualTo(AGENT);
+    }
+
+    @Test
     void severalAgentsAlsoGetTheirLease() {
         Role role = Chart.render(Chart.CI.resolve("everything-values.yaml")).get(Role.class, "acme-outpost-agent");
 
