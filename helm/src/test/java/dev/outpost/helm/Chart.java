@@ -23,6 +23,8 @@ final class Chart {
     static final Path CI = DIR.resolve("ci");
     static final String RELEASE = "acme";
     static final String NAMESPACE = "integrations";
+    /** {@code @MethodSource} of the tests run once per install scenario. */
+    static final String SCENARIOS = "dev.outpost.helm.Chart#scenarios";
 
     /** Annotation that replaces {@code helm.sh/hook: test} in the copy that is rendered (see {@link #renderable()}). */
     static final String TEST_HOOK_MARKER = "outpost.dev/helm-test-hook";

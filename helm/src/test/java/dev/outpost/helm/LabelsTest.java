@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,12 +23,9 @@ class LabelsTest {
             "app.kubernetes.io/version", "app.kubernetes.io/component", "app.kubernetes.io/part-of",
             "app.kubernetes.io/managed-by");
 
-    static Stream<Path> scenarios() {
-        return Chart.scenarios().stream();
-    }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void everyObjectCarriesTheRecommendedLabels(Path scenario) {
         Rendered rendered = Chart.render(scenario);
         for (HasMetadata object : rendered.objects()) {
@@ -47,7 +43,7 @@ class LabelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void selectorsNeverNameAVersion(Path scenario) {
         Rendered rendered = Chart.render(scenario);
         List<Map<String, String>> selectors = new ArrayList<>();
@@ -62,7 +58,7 @@ class LabelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void eachWorkloadSelectsOnlyItsOwnPods(Path scenario) {
         Rendered rendered = Chart.render(scenario);
         for (Deployment d : rendered.all(Deployment.class)) {

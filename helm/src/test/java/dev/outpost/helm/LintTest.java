@@ -5,19 +5,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code helm lint --strict} passes for every install scenario. */
 class LintTest {
 
-    static Stream<Path> scenarios() {
-        return Chart.scenarios().stream();
-    }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void lintsCleanly(Path scenario) {
         LintResult result = Chart.lint(scenario);
 

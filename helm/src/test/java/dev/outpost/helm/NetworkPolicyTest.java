@@ -142,12 +142,9 @@ class NetworkPolicyTest {
         assertThat(traffic.allowed(endpoints.get(from), endpoints.get(to), port, protocol)).isEqualTo(allowed);
     }
 
-    static Stream<Path> scenarios() {
-        return Chart.scenarios().stream();
-    }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void everyPodOfTheReleaseIsIsolatedAndMayResolveNames(Path scenario) {
         Rendered rendered = Chart.render(scenario);
         Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
@@ -168,7 +165,7 @@ class NetworkPolicyTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void theDefaultDenyCoversTheWholeRelease(Path scenario) {
         NetworkPolicy deny = Chart.render(scenario).get(NetworkPolicy.class, "acme-outpost-default-deny");
 

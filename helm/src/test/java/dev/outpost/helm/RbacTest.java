@@ -12,7 +12,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,12 +41,9 @@ class RbacTest {
             "/configmaps[outpost-gateway-routes]:get", "/configmaps[outpost-gateway-routes]:list",
             "/configmaps[outpost-gateway-routes]:watch");
 
-    static Stream<Path> scenarios() {
-        return Chart.scenarios().stream();
-    }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void noClusterWidePermissions(Path scenario) {
         List<String> kinds = Chart.render(scenario).objects().stream().map(HasMetadata::getKind).toList();
 
@@ -55,7 +51,7 @@ class RbacTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void noWildcards(Path scenario) {
         for (Role role : Chart.render(scenario).all(Role.class)) {
             for (PolicyRule rule : role.getRules()) {
@@ -110,7 +106,7 @@ class RbacTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void eachRoleIsBoundToItsOwnServiceAccountOnly(Path scenario) {
         Rendered rendered = Chart.render(scenario);
         for (RoleBinding binding : rendered.all(RoleBinding.class)) {
@@ -127,7 +123,7 @@ class RbacTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void serviceAccountsDoNotMountTokensByDefault(Path scenario) {
         for (ServiceAccount account : Chart.render(scenario).all(ServiceAccount.class)) {
             assertThat(account.getAutomountServiceAccountToken()).as(account.getMetadata().getName()).isFalse();

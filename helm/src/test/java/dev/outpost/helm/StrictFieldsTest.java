@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,12 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StrictFieldsTest {
 
-    static Stream<Path> scenarios() {
-        return Chart.scenarios().stream();
-    }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void noUnknownFields(Path scenario) throws Exception {
         List<String> unknown = new ArrayList<>();
         for (HasMetadata object : Chart.render(scenario).objects()) {
@@ -38,7 +34,7 @@ class StrictFieldsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource(Chart.SCENARIOS)
     void aMisspeltFieldWouldBeFound(Path scenario) throws Exception {
         String yaml = Chart.templateYaml(scenario, Map.of()).replace("readOnlyRootFilesystem:", "readOnlyRootFileSystem:");
         List<String> unknown = new ArrayList<>();
