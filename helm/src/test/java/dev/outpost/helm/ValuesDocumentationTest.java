@@ -121,11 +121,42 @@ class ValuesDocumentationTest {
     }
 
     @Test
-    void theReadmeListsEveryValue() {
+    void theSchemaAndTheReadmeSayWhatTheCommentsSay() {
+        Map<String, String> comments = comments();
         Map<String, JsonNode> leaves = new LinkedHashMap<>();
         collect("", schema, leaves, new ArrayList<>());
 
         assertThat(leaves).isNotEmpty();
-        assertThat(leaves.keySet()).allSatisfy(path -> assertThat(readme).as("README row for " + path).contains("| `" + path + "` |"));
+        for (String path : leaves.keySet()) {
+            String description = leaves.get(path).get("description").asText();
+            assertThat(description).as(path + " in values.schema.json").isEqualTo(comments.get(path));
+            assertThat(readme.lines().filter(l -> l.startsWith("| `" + path + "` |")))
+                    .as("README row for " + path).singleElement().asString().endsWith("| " + description.replace("|", "\\|") + " |");
+        }
+    }
+
+    /** The {@code # --} comment above each key of values.yaml, by dotted path. */
+    private static Map<String, String> comments() {
+        Map<String, String> comments = new LinkedHashMap<>();
+        List<int[]> indents = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            Matcher key = KEY_LINE.matcher(lines.get(i));
+            if (!key.matches() || isWithinFreeFormBlock(i)) {
+                continue;
+            }
+            int indent = key.group(1).length();
+            while (!indents.isEmpty() && indents.get(indents.size() - 1)[0] >= indent) {
+                indents.remove(indents.size() - 1);
+                keys.remove(keys.size() - 1);
+            }
+            indents.add(new int[] {indent});
+            keys.add(key.group(2));
+            String above = lines.get(i - 1).trim();
+            if (above.startsWith("# -- ")) {
+                comments.put(String.join(".", keys), above.substring(5));
+            }
+        }
+        return comments;
     }
 }
