@@ -98,10 +98,26 @@ public interface AgentConfig {
     /** The integration runtime's management port (local target). */
     @WithDefault("http://127.0.0.1:9001")
     URI runtimeManagement();
+  }
 
-    /** The gateway's management port; its {@code /outpost/routes} gives the served revision. */
-    @WithDefault("http://127.0.0.1:9000")
-    Optional<URI> gatewayManagement();
+  /** The gateway's {@code GET /outpost/routes} on its management port: the revision it serves. */
+  @WithDefault("http://127.0.0.1:9000/outpost/routes")
+  Optional<URI> gatewayStatusUrl();
+
+  LeaderElection leaderElection();
+
+  interface LeaderElection {
+    /** Whether replicas elect a leader on a Lease (Kubernetes only); only the leader applies. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The Lease's name. */
+    @WithDefault("outpost-agent")
+    String leaseName();
+
+    /** The Lease duration; a crashed leader is replaced after at most this long. */
+    @WithDefault("15s")
+    Duration leaseDuration();
   }
 
   interface Kubernetes {
@@ -116,17 +132,12 @@ public interface AgentConfig {
     @WithDefault("IfNotPresent")
     String imagePullPolicy();
 
-    /** Whether replicas elect a leader on a Lease; only the leader applies. */
-    @WithDefault("true")
-    boolean leaderElection();
-
-    /** The Lease's name. */
-    @WithDefault("outpost-agent")
-    String leaseName();
-
-    /** The Lease duration; a crashed leader is replaced after at most this long. */
-    @WithDefault("15s")
-    Duration leaseDuration();
+    /**
+     * The runtime template the Helm chart mounts ({@code runtime.json}: image, pull policy and
+     * secrets, default resources, security contexts, pod labels, secrets mount path, OTLP endpoint);
+     * it overrides the two keys above. By default none.
+     */
+    Optional<Path> runtimeTemplate();
   }
 
   /** The capabilities announced in {@code hello}. */

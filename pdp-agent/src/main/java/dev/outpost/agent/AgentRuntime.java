@@ -18,6 +18,7 @@ import dev.outpost.agent.target.KubernetesDriftWatch;
 import dev.outpost.agent.target.KubernetesTarget;
 import dev.outpost.agent.target.KubernetesTargetConfig;
 import dev.outpost.agent.target.LocalTarget;
+import dev.outpost.agent.target.RuntimeTemplate;
 import dev.outpost.agent.target.Target;
 import dev.outpost.spec.protocol.SnapshotAcceptance;
 import dev.outpost.spec.signature.SnapshotVerifier;
@@ -88,15 +89,18 @@ public class AgentRuntime {
     AppliedStore store;
     StatusSource source;
     if (inKubernetes) {
-      target = new KubernetesTarget(client, new KubernetesTargetConfig(namespace, config.kubernetes().runtimeImage(),
-          config.kubernetes().imagePullPolicy(), KubernetesTargetConfig.DEFAULT_INTEGRATIONS_DIR,
-          KubernetesTargetConfig.DEFAULT_SECRETS_DIR));
+      KubernetesTargetConfig targetConfig = KubernetesTargetConfig.of(namespace, config.kubernetes().runtimeImage(),
+          config.kubernetes().imagePullPolicy());
+      if (config.kubernetes().runtimeTemplate().isPresent()) {
+        targetConfig = RuntimeTemplate.read(config.kubernetes().runtimeTemplate().get(), targetConfig);
+      }
+      target = new KubernetesTarget(client, targetConfig);
       store = new SecretAppliedStore(client, namespace);
-      source = new KubernetesStatusSource(client, namespace, config.status().gatewayManagement());
+      source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {
       target = new LocalTarget(config.home());
       store = new FileAppliedStore(config.home());
-      source = new LocalStatusSource(config.status().runtimeManagement(), config.status().gatewayManagement());
+      source = new LocalStatusSource(config.status().runtimeManagement(), config.gatewayStatusUrl());
     }
     audit = new OtlpAuditLog(config.audit().endpoint(), AgentSettings.auditToken(config).orElse(null), identity,
         config.audit().queueCapacity());
@@ -111,9 +115,9 @@ public class AgentRuntime {
     if (inKubernetes) {
       driftWatch = new KubernetesDriftWatch(client, namespace, this::requestResync);
     }
-    if (inKubernetes && config.kubernetes().leaderElection()) {
-      election = new LeaseElection(client, namespace, config.kubernetes().leaseName(), identity,
-          config.kubernetes().leaseDuration(), this::startApplying, this::stopApplying);
+    if (inKubernetes && config.leaderElection().enabled()) {
+      election = new LeaseElection(client, namespace, config.leaderElection().leaseName(), identity,
+          config.leaderElection().leaseDuration(), this::startApplying, this::stopApplying);
       election.start();
     } else {
       startApplying();

@@ -8,8 +8,9 @@ final class GatewayRoutesReader {
   private final ManagementClient client = new ManagementClient();
   private final Optional<URI> routesUri;
 
-  GatewayRoutesReader(Optional<URI> gatewayManagement) {
-    this.routesUri = gatewayManagement.map(g -> g.resolve("/outpost/routes"));
+  /** @param routesUri the gateway's {@code /outpost/routes} URL; empty when there is none */
+  GatewayRoutesReader(Optional<URI> routesUri) {
+    this.routesUri = routesUri;
   }
 
   RoutesStatus read() {

@@ -24,10 +24,10 @@ public final class KubernetesStatusSource implements StatusSource {
   private final String namespace;
   private final GatewayRoutesReader gateway;
 
-  public KubernetesStatusSource(KubernetesClient client, String namespace, Optional<URI> gatewayManagement) {
+  public KubernetesStatusSource(KubernetesClient client, String namespace, Optional<URI> gatewayRoutes) {
     this.client = client;
     this.namespace = namespace;
-    this.gateway = new GatewayRoutesReader(gatewayManagement);
+    this.gateway = new GatewayRoutesReader(gatewayRoutes);
   }
 
   @Override

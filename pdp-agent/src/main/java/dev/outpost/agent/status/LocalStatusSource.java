@@ -18,11 +18,12 @@ public final class LocalStatusSource implements StatusSource {
 
   /**
    * @param runtimeManagement the runtime's management base URL, e.g. {@code http://127.0.0.1:9001}
-   * @param gatewayManagement the gateway's, e.g. {@code http://127.0.0.1:9000}; empty if none
+   * @param gatewayRoutes the gateway's {@code /outpost/routes}, e.g. {@code
+   *     http://127.0.0.1:9000/outpost/routes}; empty if none
    */
-  public LocalStatusSource(URI runtimeManagement, Optional<URI> gatewayManagement) {
+  public LocalStatusSource(URI runtimeManagement, Optional<URI> gatewayRoutes) {
     this.integrationsUri = runtimeManagement.resolve("/outpost/integrations");
-    this.gateway = new GatewayRoutesReader(gatewayManagement);
+    this.gateway = new GatewayRoutesReader(gatewayRoutes);
   }
 
   @Override

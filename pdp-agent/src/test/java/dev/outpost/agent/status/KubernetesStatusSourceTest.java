@@ -19,8 +19,7 @@ class KubernetesStatusSourceTest {
 
   @Test
   void derivesPhasesFromDeploymentStatus() throws Exception {
-    KubernetesTarget target = new KubernetesTarget(client, new KubernetesTargetConfig(NS, "img:1", "IfNotPresent",
-        KubernetesTargetConfig.DEFAULT_INTEGRATIONS_DIR, KubernetesTargetConfig.DEFAULT_SECRETS_DIR));
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
     for (String name : List.of("ready", "rolling", "stuck")) {
       target.putIntegration(TestStates.integration(name, "v3"));
     }

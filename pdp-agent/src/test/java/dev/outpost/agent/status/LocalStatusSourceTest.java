@@ -50,7 +50,7 @@ class LocalStatusSourceTest {
 
   @Test
   void readsNamesVersionsPhasesAndCountsButNeverTheMessage() {
-    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway)));
+    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway).resolve("/outpost/routes")));
     assertThat(source.integrations()).containsExactly(
         new ObservedIntegration("orders", "v2", "Ready", 1, 1),
         new ObservedIntegration("billing", "v1", "Failed", 0, 1),
@@ -63,7 +63,7 @@ class LocalStatusSourceTest {
   void reportsUnknownWhenTheComponentsAreDown() {
     runtime.stop(0);
     gateway.stop(0);
-    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway)));
+    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway).resolve("/outpost/routes")));
     assertThat(source.integrations()).isEmpty();
     assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
     assertThat(new LocalStatusSource(uri(runtime), Optional.empty()).routes()).isEqualTo(RoutesStatus.UNKNOWN);
