@@ -5,11 +5,14 @@ import dev.outpost.agent.DesiredStateKeeper;
 import dev.outpost.agent.audit.AuditEvent;
 import dev.outpost.agent.audit.AuditLog;
 import dev.outpost.agent.reconcile.Reconciler;
+import dev.outpost.agent.snapshot.AppliedStore;
 import dev.outpost.agent.snapshot.FileAppliedStore;
 import dev.outpost.agent.status.LocalStatusSource;
 import dev.outpost.agent.status.StatusOutbox;
 import dev.outpost.agent.status.StatusReporter;
+import dev.outpost.agent.status.StatusSource;
 import dev.outpost.agent.target.LocalTarget;
+import dev.outpost.agent.target.Target;
 import dev.outpost.spec.protocol.SnapshotAcceptance;
 import dev.outpost.spec.signature.SnapshotVerifier;
 import io.vertx.core.Vertx;
@@ -49,6 +52,12 @@ public final class AgentHarness implements AutoCloseable {
 
   public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, PublicKey pinned, Duration ping,
       Duration liveness) throws IOException {
+    this(vertx, home, controlPlaneUrl, pinned, ping, liveness, null, null, null);
+  }
+
+  /** An agent over the given target, store and status source (null: the local ones under home). */
+  public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, PublicKey pinned, Duration ping,
+      Duration liveness, Target target, AppliedStore store, StatusSource source) throws IOException {
     this.home = home;
     this.runtime = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     runtime.createContext("/outpost/integrations", exchange -> {
@@ -63,8 +72,10 @@ public final class AgentHarness implements AutoCloseable {
     URI runtimeUri = URI.create("http://127.0.0.1:" + runtime.getAddress().getPort());
     keeper = new DesiredStateKeeper(dev.outpost.agent.TestStates.DATA_PLANE,
         new SnapshotAcceptance(new SnapshotVerifier(pinned), dev.outpost.agent.TestStates.DATA_PLANE),
-        new FileAppliedStore(home), new Reconciler(new LocalTarget(home), clock), auditLog,
-        new StatusReporter(dev.outpost.agent.TestStates.DATA_PLANE, new LocalStatusSource(runtimeUri, Optional.empty()), clock),
+        store != null ? store : new FileAppliedStore(home),
+        new Reconciler(target != null ? target : new LocalTarget(home), clock), auditLog,
+        new StatusReporter(dev.outpost.agent.TestStates.DATA_PLANE,
+            source != null ? source : new LocalStatusSource(runtimeUri, Optional.empty()), clock),
         clock);
     link = new ControlPlaneLink(vertx, new LinkOptions(URI.create(controlPlaneUrl), TestControlPlane.TOKEN,
         Optional.empty(), Optional.empty(), ping, liveness, dev.outpost.agent.TestStates.DATA_PLANE, "test",

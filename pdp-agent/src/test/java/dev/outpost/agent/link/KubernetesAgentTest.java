@@ -1,0 +1,130 @@
+package dev.outpost.agent.link;
+
+import static dev.outpost.agent.TestStates.state;
+import static dev.outpost.agent.link.TestControlPlane.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.agent.leader.LeaseElection;
+import dev.outpost.agent.snapshot.SecretAppliedStore;
+import dev.outpost.agent.status.KubernetesStatusSource;
+import dev.outpost.agent.target.KubernetesDriftWatch;
+import dev.outpost.agent.target.KubernetesTarget;
+import dev.outpost.agent.target.KubernetesTargetConfig;
+import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.Hello;
+import dev.outpost.spec.signature.Ed25519Keys;
+import dev.outpost.spec.signature.SnapshotSigner;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent against fabric8's mock API server in CRUD mode: leader election, the Secret store, drift. */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesAgentTest {
+  static final String NS = "outpost";
+  static final SnapshotSigner SIGNER = new SnapshotSigner(Ed25519Keys.generate());
+  KubernetesClient client;
+  @TempDir Path home;
+  Vertx vertx;
+  TestControlPlane cp;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    cp = new TestControlPlane(vertx, SIGNER).start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    cp.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  AgentHarness agent(String name) throws IOException {
+    return new AgentHarness(vertx, home.resolve(name), cp.url(), SIGNER.keys().getPublic(), Duration.ofMillis(300),
+        Duration.ofMillis(1200), new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent")),
+        new SecretAppliedStore(client, NS), new KubernetesStatusSource(client, NS, Optional.empty()));
+  }
+
+  LeaseElection elect(AgentHarness agent, String identity) {
+    return new LeaseElection(client, NS, "outpost-agent", identity, Duration.ofSeconds(2), () -> {
+      try {
+        agent.start();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, agent.link::stop);
+  }
+
+  @Test
+  void ofTwoAgentsOnlyTheLeaderConnectsAndAppliesAndTheOtherTakesOverFromTheSecret() throws Exception {
+    try (AgentHarness a = agent("a"); AgentHarness b = agent("b")) {
+      LeaseElection ea = elect(a, "agent-a");
+      LeaseElection eb = elect(b, "agent-b");
+      ea.start();
+      eb.start();
+      try {
+        await(() -> cp.connected(), "the leader connects");
+        Thread.sleep(2000);
+        assertThat(cp.connections.get()).as("only the leader dials the control plane").isEqualTo(1);
+        assertThat(ea.isLeader() ^ eb.isLeader()).isTrue();
+
+        cp.sendSigned(state(4, "orders", "billing"));
+        cp.awaitMessage(Ack.class, ack -> ack.revision() == 4);
+        assertThat(client.apps().deployments().inNamespace(NS).withName("int-orders").get()).isNotNull();
+        assertThat(client.configMaps().inNamespace(NS).withName("outpost-gateway-routes").get()).isNotNull();
+        assertThat(client.secrets().inNamespace(NS).withName("outpost-agent-applied").get()).isNotNull();
+
+        LeaseElection leader = ea.isLeader() ? ea : eb;
+        LeaseElection follower = leader == ea ? eb : ea;
+        AgentHarness successor = leader == ea ? b : a;
+        cp.received.clear();
+        leader.stop();
+        await(follower::isLeader, "the follower takes over");
+        Hello hello = cp.awaitMessage(Hello.class, h -> true);
+        assertThat(hello.lastAppliedRevision()).as("restored from Secret outpost-agent-applied").isEqualTo(4);
+        assertThat(successor.keeper.desired()).isPresent();
+      } finally {
+        ea.stop();
+        eb.stop();
+      }
+    }
+  }
+
+  @Test
+  void driftSeenByTheInformersIsCorrected() throws Exception {
+    ExecutorService worker = Executors.newSingleThreadExecutor();
+    try (AgentHarness agent = agent("solo").start()) {
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(1, "orders"));
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 1);
+      KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, () -> worker.execute(agent.keeper::resync));
+      watch.start();
+      try {
+        client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {
+          d.getSpec().setReplicas(9);
+          return d;
+        });
+        await(() -> client.apps().deployments().inNamespace(NS).withName("int-orders").get().getSpec().getReplicas() == 1,
+            "the replicas are put back");
+        client.services().inNamespace(NS).withName("int-orders").delete();
+        await(() -> client.services().inNamespace(NS).withName("int-orders").get() != null, "the Service is recreated");
+      } finally {
+        watch.stop();
+      }
+    } finally {
+      worker.shutdownNow();
+    }
+  }
+}
