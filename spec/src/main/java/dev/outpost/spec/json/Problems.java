@@ -1,7 +1,7 @@
 package dev.outpost.spec.json;
 
-import java.util.ArrayList;
 import dev.outpost.spec.state.Violation;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Collects every {@link Violation} found while reading or validating one document, in order. Not thread-safe. */

@@ -1,9 +1,9 @@
 package dev.outpost.spec.state;
 
-import dev.outpost.spec.json.Problems;
-import dev.outpost.spec.json.Mappers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.spec.json.Mappers;
+import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Resources;
 import java.util.regex.Pattern;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 
 /** Parses text into a tree, turning syntax errors into one plain {@link Violation}. */
 final class Parsing {
@@ -11,12 +12,12 @@ final class Parsing {
 
   static JsonNode parse(ObjectMapper mapper, String text, String format) throws InvalidStateException {
     if (text == null || text.isBlank()) {
-      throw new InvalidStateException(java.util.List.of(new Violation("", "the document is empty")));
+      throw new InvalidStateException(List.of(new Violation("", "the document is empty")));
     }
     try {
       return mapper.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new InvalidStateException(java.util.List.of(new Violation("", "not valid " + format + ": " + describe(e))));
+      throw new InvalidStateException(List.of(new Violation("", "not valid " + format + ": " + describe(e))));
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.outpost.spec.state;
 
-import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.canonical.CanonicalJson;
+import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RateLimit;
 import dev.outpost.spec.model.Route;

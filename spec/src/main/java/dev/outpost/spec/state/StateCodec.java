@@ -1,10 +1,10 @@
 package dev.outpost.spec.state;
 
-import dev.outpost.spec.json.Problems;
-import dev.outpost.spec.json.Mappers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.spec.json.Mappers;
+import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;

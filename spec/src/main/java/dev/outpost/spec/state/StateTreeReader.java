@@ -1,8 +1,8 @@
 package dev.outpost.spec.state;
 
-import dev.outpost.spec.json.Problems;
-import dev.outpost.spec.json.ObjectFields;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.spec.json.ObjectFields;
+import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.IdentityProvider;
 import dev.outpost.spec.model.Integration;

@@ -1,7 +1,7 @@
 package dev.outpost.spec.state;
 
-import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.canonical.CanonicalJson;
+import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.IdentityProvider;
 import dev.outpost.spec.model.Integration;

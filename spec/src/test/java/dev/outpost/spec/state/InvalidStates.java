@@ -1,8 +1,8 @@
 package dev.outpost.spec.state;
 
-import dev.outpost.spec.json.Mappers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.spec.json.Mappers;
 import java.util.List;
 
 /**
