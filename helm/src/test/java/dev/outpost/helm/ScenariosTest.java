@@ -50,7 +50,7 @@ class ScenariosTest {
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas()).isEqualTo(2);
         assertThat(rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getStrategy().getType())
                 .as("a single agent never overlaps its successor").isEqualTo("Recreate");
-        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_LEADER_ELECTION_ENABLED").getValue())
+        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_KUBERNETES_LEADER_ELECTION").getValue())
                 .isEqualTo("false");
     }
 
@@ -74,9 +74,25 @@ class ScenariosTest {
         assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_PEERS").getValue())
                 .isEqualTo(String.join(",", List.of(0, 1, 2).stream().map(i ->
                         "http://acme-outpost-observability-" + i + ".acme-outpost-observability-headless.integrations.svc.cluster.local:8082").toList()));
-        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_LEADER_ELECTION_ENABLED").getValue())
+        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_KUBERNETES_LEADER_ELECTION").getValue())
                 .isEqualTo("true");
         assertThat(rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getStrategy()).isNull();
+    }
+
+    @Test
+    void theAgentIsConfiguredForKubernetes() {
+        Rendered rendered = scenario("defaults-values.yaml");
+        Map<String, EnvVar> env = env(rendered, "Deployment/acme-outpost-agent");
+
+        assertThat(env.get("OUTPOST_AGENT_TARGET").getValue()).isEqualTo("kubernetes");
+        assertThat(env.get("OUTPOST_AGENT_DATA_PLANE").getValue()).isEqualTo("acme-prod-eu1");
+        assertThat(env.get("OUTPOST_AGENT_KUBERNETES_RUNTIME_IMAGE").getValue())
+                .isEqualTo(rendered.runtimeTemplate().orElseThrow().get("runtimeImage"));
+        assertThat(env.get("OUTPOST_AGENT_KUBERNETES_LEASE_NAME").getValue()).isEqualTo("acme-outpost-agent");
+        assertThat(env.get("OUTPOST_AGENT_AUDIT_ENDPOINT").getValue()).isEqualTo("http://acme-outpost-otlp.integrations.svc:4318");
+        assertThat(env.get("OUTPOST_AGENT_STATUS_GATEWAY_MANAGEMENT").getValue())
+                .isEqualTo("http://acme-outpost-gateway-headless.integrations.svc.cluster.local:9000");
+        assertThat(env.get("OUTPOST_AGENT_HOME").getValue()).as("writable with a read-only root").startsWith("/tmp/");
     }
 
     @Test

@@ -32,6 +32,7 @@ class ValuesValidationTest {
                 bad("imagePullSecrets[0].secret", "regcred", "Additional property secret is not allowed"),
                 bad("controlPlane.token", "", "controlPlane.token is required"),
                 bad("controlPlane.url", "", "controlPlane.url is required when agent.enabled"),
+                bad("controlPlane.dataPlaneId", "", "controlPlane.dataPlaneId is required when agent.enabled"),
                 bad("controlPlane.publicKey", "", "controlPlane.publicKey is required when agent.enabled"));
     }
 
