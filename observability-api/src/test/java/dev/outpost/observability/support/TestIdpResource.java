@@ -7,6 +7,19 @@ import java.util.Map;
 public class TestIdpResource implements QuarkusTestResourceLifecycleManager {
 
   private static TestIdp idp;
+  private static int consolePort;
+
+  /** A port for a second origin (the browser test's console page), allowed by CORS. */
+  public static synchronized int consolePort() {
+    if (consolePort == 0) {
+      try {
+        consolePort = AppProcess.freePort();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return consolePort;
+  }
 
   /** The IdP the running test application trusts. */
   public static synchronized TestIdp idp() {
@@ -26,7 +39,7 @@ public class TestIdpResource implements QuarkusTestResourceLifecycleManager {
         "mp.jwt.verify.publickey.location", idp().jwksUrl(),
         "mp.jwt.verify.issuer", TestIdp.ISSUER,
         "mp.jwt.verify.audiences", TestIdp.AUDIENCE,
-        "quarkus.http.cors.origins", "http://console.test,http://127.0.0.1:7070");
+        "quarkus.http.cors.origins", "http://console.test,http://127.0.0.1:7070,http://127.0.0.1:" + consolePort());
   }
 
   @Override

@@ -1,0 +1,198 @@
+// Outpost explorer: plain JS against the query API. The token stays in this tab (sessionStorage)
+// and is sent as a bearer header, never in a URL, so the page also works from another origin.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+let nextCursor = null;
+let tailAbort = null;
+
+$('api').value = params.get('api') || sessionStorage.getItem('outpost.api') || '';
+$('token').value = sessionStorage.getItem('outpost.token') || '';
+
+function apiBase() {
+  return ($('api').value.trim() || location.origin).replace(/\/+$/, '');
+}
+
+function headers() {
+  sessionStorage.setItem('outpost.token', $('token').value.trim());
+  sessionStorage.setItem('outpost.api', $('api').value.trim());
+  return { Authorization: 'Bearer ' + $('token').value.trim(), Accept: 'application/json' };
+}
+
+function showError(message) {
+  $('error').textContent = message || '';
+}
+
+async function call(path, query) {
+  const url = new URL(apiBase() + path);
+  Object.entries(query || {}).forEach(([k, v]) => { if (v !== '' && v != null) url.searchParams.set(k, v); });
+  const response = await fetch(url, { headers: headers() });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(`${response.status} ${body.error || ''}: ${body.message || response.statusText}`);
+  }
+  return body;
+}
+
+function filters() {
+  const to = Date.now();
+  return {
+    q: $('q').value.trim(),
+    from: to - Number($('range').value),
+    to: to,
+    severity: $('severity').value,
+    project: $('project').value.trim(),
+  };
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text == null ? '' : text;
+  if (className) td.className = className;
+  return td;
+}
+
+function renderRecords(records, append) {
+  const tbody = $('results');
+  if (!append) tbody.replaceChildren();
+  for (const r of records) {
+    const tr = document.createElement('tr');
+    tr.className = 'log-row';
+    tr.append(cell(r.timestamp), cell(r.severity, 'sev-' + r.severity), cell(r.service), cell(r.project),
+      cell(r.body, 'body'));
+    const trace = document.createElement('td');
+    if (r.traceId) {
+      const link = document.createElement('a');
+      link.className = 'trace';
+      link.textContent = r.traceId.slice(0, 8) + '…';
+      link.title = r.traceId;
+      link.addEventListener('click', () => { $('trace-id').value = r.traceId; openTrace(); });
+      trace.append(link);
+    }
+    tr.append(trace);
+    tbody.append(tr);
+  }
+}
+
+function renderHistogram(histogram) {
+  const max = Math.max(1, ...histogram.buckets.map((b) => b.count));
+  const bars = histogram.buckets.map((b) => {
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    bar.dataset.count = b.count;
+    bar.style.height = (100 * b.count / max) + '%';
+    bar.title = `${b.start}: ${b.count}`;
+    return bar;
+  });
+  $('histogram').replaceChildren(...bars);
+  $('total').textContent = histogram.total;
+}
+
+async function search(append) {
+  showError('');
+  try {
+    const f = filters();
+    const page = await call('/api/v1/logs', { ...f, limit: 100, cursor: append ? nextCursor : '' });
+    renderRecords(page.records, append);
+    nextCursor = page.nextCursor;
+    $('more').hidden = !nextCursor;
+    if (!append) renderHistogram(await call('/api/v1/logs/histogram', f));
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+async function openTrace() {
+  showError('');
+  const id = $('trace-id').value.trim();
+  try {
+    const trace = await call('/api/v1/traces/' + encodeURIComponent(id), { project: $('project').value.trim() });
+    $('trace-summary').textContent =
+      `${trace.spans.length} spans, ${(trace.durationNanos / 1e6).toFixed(2)} ms, services: ${trace.services.join(', ')}`;
+    const start = Math.min(...trace.spans.map((s) => s.startUnixNano));
+    const total = Math.max(1, trace.durationNanos);
+    const rows = trace.spans.map((s) => {
+      const row = document.createElement('div');
+      row.className = 'span-row' + (s.status === 'ERROR' ? ' error' : '');
+      row.dataset.depth = s.depth;
+      row.dataset.spanId = s.spanId;
+      const name = document.createElement('div');
+      name.style.paddingLeft = (s.depth * 14) + 'px';
+      name.textContent = `${s.service}: ${s.name}`;
+      const track = document.createElement('div');
+      track.className = 'track';
+      const fill = document.createElement('div');
+      fill.className = 'fill';
+      fill.style.left = (100 * (s.startUnixNano - start) / total) + '%';
+      fill.style.width = Math.max(0.5, 100 * s.durationNanos / total) + '%';
+      track.append(fill);
+      const duration = document.createElement('div');
+      duration.textContent = (s.durationNanos / 1e6).toFixed(2) + ' ms';
+      row.append(name, track, duration);
+      return row;
+    });
+    $('waterfall').replaceChildren(...rows);
+  } catch (e) {
+    $('waterfall').replaceChildren();
+    showError(e.message);
+  }
+}
+
+// Server-Sent Events read with fetch, because EventSource cannot send an Authorization header.
+async function toggleTail() {
+  if (tailAbort) {
+    tailAbort.abort();
+    return;
+  }
+  showError('');
+  const f = filters();
+  const url = new URL(apiBase() + '/api/v1/logs/tail');
+  ['q', 'severity', 'project'].forEach((k) => { if (f[k]) url.searchParams.set(k, f[k]); });
+  tailAbort = new AbortController();
+  $('tail-toggle').textContent = 'Stop live tail';
+  try {
+    const response = await fetch(url, {
+      headers: { ...headers(), Accept: 'text/event-stream' }, signal: tailAbort.signal,
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(`${response.status} ${body.error || ''}: ${body.message || response.statusText}`);
+    }
+    $('tail').dataset.state = 'open';
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
+        if (data) addTailRow(JSON.parse(data));
+      }
+    }
+  } catch (e) {
+    if (e.name !== 'AbortError') showError(e.message);
+  } finally {
+    tailAbort = null;
+    $('tail').dataset.state = 'closed';
+    $('tail-toggle').textContent = 'Start live tail';
+  }
+}
+
+function addTailRow(r) {
+  const row = document.createElement('div');
+  row.className = 'tail-row';
+  row.textContent = `${r.timestamp} ${r.severity} [${r.service}] ${r.body}`;
+  $('tail').prepend(row);
+  while ($('tail').childElementCount > 500) $('tail').lastElementChild.remove();
+}
+
+$('search').addEventListener('click', () => search(false));
+$('more').addEventListener('click', () => search(true));
+$('open-trace').addEventListener('click', openTrace);
+$('tail-toggle').addEventListener('click', toggleTail);
+$('q').addEventListener('keydown', (e) => { if (e.key === 'Enter') search(false); });

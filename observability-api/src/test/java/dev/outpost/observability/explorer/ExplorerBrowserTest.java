@@ -1,0 +1,128 @@
+package dev.outpost.observability.explorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.outpost.observability.ingest.OtlpServer;
+import dev.outpost.observability.support.Eventually;
+import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.TestIdpResource;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.File;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The explorer page in real headless Chromium (Debian's, driven by playwright-core from npm):
+ * served by the API, and served from another origin that the CORS allow-list admits.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestIdpResource.class)
+class ExplorerBrowserTest {
+
+  private static final Path SCRIPT_DIR = Path.of("src", "test", "browser");
+  private static final int SEEDED = 5;
+
+  @Inject OtlpServer server;
+
+  @TestHTTPResource("/")
+  URL api;
+
+  @Test
+  void searchHistogramTraceWaterfallAndLiveTailWorkInChromium() throws Exception {
+    assertThat(SCRIPT_DIR.resolve("node_modules/playwright-core")).as(
+        "playwright-core is installed (cd observability-api/src/test/browser && npm ci)").exists();
+    assertThat(Path.of("/usr/bin/chromium")).as("Debian's chromium is installed (apt-get install chromium)")
+        .exists();
+
+    String project = "explorer-" + UUID.randomUUID();
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    Otlp otlp = new Otlp(server.port());
+    long now = System.currentTimeMillis() * 1_000_000L;
+    List<LogRecord> records = new ArrayList<>();
+    for (int i = 0; i < SEEDED; i++) {
+      LogRecord.Builder r = LogRecord.newBuilder(Otlp.log(now - i * 1_000_000_000L, "explorer seed " + i, Map.of()));
+      if (i == 0) {
+        r.setSeverityNumberValue(17).setSeverityText("ERROR");
+      }
+      records.add(r.build());
+    }
+    otlp.send(Otlp.logs(Otlp.resource("explorer-svc", project), records));
+    otlp.send(Otlp.traces(Otlp.resource("explorer-svc", project), List.of(
+        Otlp.span(traceId, "0000000000000e01", null, "GET /explore", now, 4_000_000, Map.of()),
+        Otlp.span(traceId, "0000000000000e02", "0000000000000e01", "load", now + 1_000_000, 2_000_000, Map.of()))));
+    String token = TestIdpResource.idp().token("browser-user", List.of(project));
+    Eventually.within(Duration.ofSeconds(2), "seeded data visible", () -> io.restassured.RestAssured.given()
+        .auth().oauth2(token).get("/api/v1/traces/" + traceId).statusCode() == 200);
+
+    String apiUrl = api.toString().replaceAll("/$", "");
+    HttpServer console = consoleOrigin(TestIdpResource.consolePort());
+    try {
+      ProcessBuilder node = new ProcessBuilder("node", "explorer.test.mjs").directory(SCRIPT_DIR.toFile())
+          .redirectErrorStream(true);
+      Map<String, String> env = node.environment();
+      env.put("API_URL", apiUrl.replace("localhost", "127.0.0.1"));
+      env.put("CROSS_ORIGIN_PAGE_URL", "http://127.0.0.1:" + TestIdpResource.consolePort() + "/explorer/");
+      env.put("TOKEN", token);
+      env.put("TRACE_ID", traceId);
+      env.put("PROJECT", project);
+      env.put("OTLP_URL", "http://127.0.0.1:" + server.port());
+      env.put("INGEST_TOKEN", Otlp.DATA_PLANE_TOKEN);
+      env.put("SEEDED_RECORDS", Integer.toString(SEEDED));
+      File output = File.createTempFile("explorer-browser", ".log");
+      node.redirectOutput(output);
+      Process process = node.start();
+      boolean finished = process.waitFor(120, TimeUnit.SECONDS);
+      if (!finished) {
+        process.destroyForcibly();
+      }
+      String out = Files.readString(output.toPath(), StandardCharsets.UTF_8);
+      assertThat(finished).as("node finished: " + out).isTrue();
+      assertThat(process.exitValue()).as(out).isZero();
+      assertThat(out).contains("OK same-origin").contains("OK cross-origin");
+    } finally {
+      console.stop(0);
+    }
+  }
+
+  /** Serves the explorer's files from a second origin, as a console hosted elsewhere would. */
+  private static HttpServer consoleOrigin(int port) throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    server.createContext("/explorer/", exchange -> {
+      String name = exchange.getRequestURI().getPath().substring("/explorer/".length());
+      if (name.isEmpty()) {
+        name = "index.html";
+      }
+      try (InputStream in = ExplorerBrowserTest.class.getResourceAsStream("/META-INF/resources/explorer/" + name)) {
+        if (in == null || name.contains("..")) {
+          exchange.sendResponseHeaders(404, -1);
+          return;
+        }
+        byte[] bytes = in.readAllBytes();
+        exchange.getResponseHeaders().add("Content-Type",
+            name.endsWith(".js") ? "text/javascript" : "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+      } finally {
+        exchange.close();
+      }
+    });
+    server.start();
+    return server;
+  }
+}
