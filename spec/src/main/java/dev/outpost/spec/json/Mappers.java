@@ -27,6 +27,7 @@ public final class Mappers {
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
           .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+          .stringQuotingChecker(new YamlQuoting())
           .build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .build());

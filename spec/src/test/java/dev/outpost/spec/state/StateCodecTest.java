@@ -10,7 +10,11 @@ import dev.outpost.spec.model.IdentityProvider;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.Telemetry;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StateCodecTest {
 
@@ -84,6 +88,21 @@ class StateCodecTest {
     DataPlaneState fromYaml = StateCodec.readYaml(MINIMAL);
     assertThat(StateCodec.readJson(StateCodec.toJson(fromYaml))).isEqualTo(fromYaml);
     assertThat(StateCodec.readYaml(StateCodec.toYaml(fromYaml))).isEqualTo(fromYaml);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"yes", "no", "on", "off", "Y", "n", "null", "~", "true", "False", "0x1F", "1e3", "012",
+      "0o17", ".inf", ".NaN", "-.5", "+1", "1_000", "12:30", "2026-01-01", "", " lead", "trail ", "a: b", "- x", "#c",
+      "a #b", "@x", "`x", "!x", "&a", "*a", "%x", "{x}", "[x]", "|", ">", "'q'", "\"q\"", "x\ny", " x\n  y\n",
+      "1.0.0", "héllo ✓"})
+  void yamlOutputReadsBackAsTheSameStrings(String value) throws Exception {
+    Integration base = StateCodec.readYaml(MINIMAL).integrations().get(0);
+    DataPlaneState state = new DataPlaneState("outpost.dev/v1", 3, "local", List.of(),
+        List.of(new Integration(base.name(), base.project(), "v", base.source(),
+            Map.of("K", value, value.isEmpty() || value.contains("\n") ? "EMPTY" : value, "x"), List.of(), 1, null)),
+        List.of(), null);
+
+    assertThat(StateCodec.readYaml(StateCodec.toYaml(state))).isEqualTo(state);
   }
 
   @Test
