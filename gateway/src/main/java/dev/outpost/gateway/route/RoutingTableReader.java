@@ -1,28 +1,20 @@
 package dev.outpost.gateway.route;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.spec.model.RoutingTable;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.StateCodec;
 
-/** Reads the {@code routes.json} the agent writes. */
+/** Reads the {@code routes.json} the agent writes, with the spec's validation. */
 public final class RoutingTableReader {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private RoutingTableReader() {}
 
-  /** @throws IllegalArgumentException naming what is wrong when the document is not a routing table */
+  /** @throws IllegalArgumentException listing every problem (with its path) when the document is not a valid routing table */
   public static RoutingTable read(String json) {
     try {
-      RoutingTable table = MAPPER.readValue(json, RoutingTable.class);
-      if (table == null) {
-        throw new IllegalArgumentException("routes.json is empty");
-      }
-      return table;
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("routes.json is not a routing table: " + e.getOriginalMessage());
+      return StateCodec.readRoutingTable(json);
+    } catch (InvalidStateException e) {
+      throw new IllegalArgumentException("routes.json is not a valid routing table: " + e.getMessage());
     }
   }
 }

@@ -23,6 +23,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   public static Vertx vertx;
   public static LoopbackUpstream upstream;
   public static JwksServer jwks;
+  public static OtlpReceiver otlp;
+  public static final String TELEMETRY_TOKEN = "test-telemetry-token";
   /** A port nothing listens on: the JWKS of issuer {@code down}. */
   public static int closedPort;
   /** Ports nothing listens on (until a test starts a server there), by integration suffix. */
@@ -52,6 +54,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       home = Files.createTempDirectory("outpost-gateway-test");
       upstream = new LoopbackUpstream(vertx);
       jwks = new JwksServer(vertx);
+      otlp = new OtlpReceiver(vertx);
       jwks.publish("main", Tokens.MAIN_KEY);
       jwks.publish("ec", Tokens.EC_KEY);
       jwks.publish("flaky", Tokens.MAIN_KEY);
@@ -73,6 +76,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         }
       }
       return Map.of(
+          "quarkus.otel.exporter.otlp.endpoint", otlp.url(),
+          "quarkus.otel.exporter.otlp.headers", "authorization=Bearer " + TELEMETRY_TOKEN,
           "outpost.gateway.integration-urls.int-dead-get", "http://127.0.0.1:" + deadPorts.get("dead-get"),
           "outpost.gateway.integration-urls.int-dead-post", "http://127.0.0.1:" + deadPorts.get("dead-post"),
           "outpost.gateway.integration-urls.int-flap", "http://127.0.0.1:" + deadPorts.get("flap"),

@@ -1,0 +1,98 @@
+package dev.outpost.gateway.telemetry;
+
+import dev.outpost.gateway.auth.Identity;
+import dev.outpost.gateway.route.MatchedRoute;
+import dev.outpost.spec.model.Route;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.logs.LogRecordBuilder;
+import io.opentelemetry.api.logs.Logger;
+import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * First step of the chain: when the exchange ends, whatever answered it, emits one OTLP log record
+ * ({@code event.name = outpost.access}: method, path, route, project, integration, status, latency,
+ * bytes, subject, client address; in the request's trace) and records the per-route Prometheus
+ * timer {@code outpost.gateway.requests} (labels: route, status class).
+ */
+@ApplicationScoped
+public class AccessLogHandler implements Handler<RoutingContext> {
+
+  static final AttributeKey<String> EVENT_NAME = AttributeKey.stringKey("event.name");
+  static final AttributeKey<String> ROUTE = AttributeKey.stringKey("outpost.route");
+  static final AttributeKey<String> PROJECT = AttributeKey.stringKey("outpost.project");
+  static final AttributeKey<String> INTEGRATION = AttributeKey.stringKey("outpost.integration");
+  private static final int MAX_PATH = 2048;
+
+  private final Logger access;
+  private final MeterRegistry registry;
+  private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+  AccessLogHandler(OpenTelemetry openTelemetry, MeterRegistry registry) {
+    this.access = openTelemetry.getLogsBridge().get("outpost-gateway.access");
+    this.registry = registry;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long startNanos = System.nanoTime();
+    Instant start = Instant.now();
+    Context trace = Context.current();
+    ctx.addEndHandler(v -> record(ctx, start, System.nanoTime() - startNanos, trace));
+    ctx.next();
+  }
+
+  private void record(RoutingContext ctx, Instant start, long nanos, Context trace) {
+    HttpServerRequest request = ctx.request();
+    MatchedRoute matched = MatchedRoute.of(ctx);
+    Route route = matched == null ? null : matched.route().route();
+    int status = ctx.response().getStatusCode();
+    String subject = Identity.of(ctx).subject();
+    String path = matched != null ? matched.path() : request.path();
+    if (path != null && path.length() > MAX_PATH) {
+      path = path.substring(0, MAX_PATH);
+    }
+    LogRecordBuilder record = access.logRecordBuilder()
+        .setContext(trace)
+        .setTimestamp(start)
+        .setSeverity(status >= 500 ? Severity.ERROR : status >= 400 ? Severity.WARN : Severity.INFO)
+        .setBody(request.method().name() + " " + path + " " + status)
+        .setAttribute(EVENT_NAME, "outpost.access")
+        .setAttribute(AttributeKey.stringKey("http.request.method"), request.method().name())
+        .setAttribute(AttributeKey.stringKey("url.path"), String.valueOf(path))
+        .setAttribute(AttributeKey.longKey("http.response.status_code"), (long) status)
+        .setAttribute(AttributeKey.doubleKey("outpost.duration_ms"), nanos / 1_000_000.0)
+        .setAttribute(AttributeKey.longKey("http.request.body.size"), request.bytesRead())
+        .setAttribute(AttributeKey.longKey("http.response.body.size"), ctx.response().bytesWritten())
+        .setAttribute(AttributeKey.stringKey("client.address"),
+            request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress());
+    if (route != null) {
+      record.setAttribute(ROUTE, route.id()).setAttribute(INTEGRATION, route.integration());
+      if (route.project() != null) {
+        record.setAttribute(PROJECT, route.project());
+      }
+    }
+    if (subject != null) {
+      record.setAttribute(AttributeKey.stringKey("enduser.id"), subject);
+      Span.fromContext(trace).setAttribute("enduser.id", subject);
+    }
+    record.emit();
+    String routeLabel = route == null ? "none" : route.id();
+    timers.computeIfAbsent(routeLabel + "|" + status / 100, k -> Timer.builder("outpost.gateway.requests")
+        .description("requests answered by the gateway, by route and status class")
+        .tag("route", routeLabel).tag("status", status / 100 + "xx")
+        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+}

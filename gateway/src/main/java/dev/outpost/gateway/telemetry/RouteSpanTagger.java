@@ -1,0 +1,28 @@
+package dev.outpost.gateway.telemetry;
+
+import dev.outpost.gateway.route.MatchedRoute;
+import dev.outpost.spec.model.Route;
+import io.opentelemetry.api.trace.Span;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Right after matching: names the request's server span after the route and tags it with the owner attributes. */
+@ApplicationScoped
+public class RouteSpanTagger implements Handler<RoutingContext> {
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Span span = Span.current();
+    if (span.isRecording()) {
+      Route route = MatchedRoute.of(ctx).route().route();
+      span.updateName(ctx.request().method().name() + " " + route.id());
+      span.setAttribute(AccessLogHandler.ROUTE, route.id());
+      span.setAttribute(AccessLogHandler.INTEGRATION, route.integration());
+      if (route.project() != null) {
+        span.setAttribute(AccessLogHandler.PROJECT, route.project());
+      }
+    }
+    ctx.next();
+  }
+}

@@ -1,0 +1,115 @@
+package dev.outpost.gateway.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.OtlpReceiver;
+import dev.outpost.gateway.support.RawHttp;
+import dev.outpost.gateway.support.Tokens;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** Access records and spans exported over OTLP/HTTP to a real receiver on loopback, with the bearer token. */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestEnvironment.class)
+class TelemetryTest {
+
+  private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  @TestHTTPResource("/")
+  URL gateway;
+
+  @TestHTTPResource(value = "/metrics", management = true)
+  URL metrics;
+
+  @Test
+  void eachRequestBecomesAnAccessRecordAndAServerSpanWithTheUpstreamCallAsChild() throws Exception {
+    RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /jwt/telemetry?q=1 HTTP/1.1\r\nHost: gw\r\n"
+        + "traceparent: 00-" + TRACE_ID + "-00f067aa0ba902b7-01\r\nAuthorization: Bearer " + Tokens.valid("tess", null) + "\r\n\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    OtlpReceiver otlp = GatewayTestEnvironment.otlp;
+
+    OtlpReceiver.Item<LogRecord> access = await(() -> otlp.logs.stream()
+        .filter(l -> "outpost.access".equals(attr(l.item().getAttributesList(), "event.name"))
+            && "/jwt/telemetry".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    List<KeyValue> a = access.item().getAttributesList();
+    assertThat(attr(a, "outpost.route")).isEqualTo("jwt");
+    assertThat(attr(a, "outpost.project")).isEqualTo("proj-a");
+    assertThat(attr(a, "outpost.integration")).isEqualTo("int-jwt");
+    assertThat(attr(a, "enduser.id")).isEqualTo("tess");
+    assertThat(attr(a, "http.request.method")).isEqualTo("GET");
+    assertThat(attr(a, "http.response.status_code")).isEqualTo("200");
+    assertThat(attr(a, "client.address")).isEqualTo("127.0.0.1");
+    assertThat(Double.parseDouble(attr(a, "outpost.duration_ms"))).isPositive();
+    assertThat(Long.parseLong(attr(a, "http.response.body.size"))).isPositive();
+    assertThat(HexFormat.of().formatHex(access.item().getTraceId().toByteArray())).isEqualTo(TRACE_ID);
+    assertThat(access.serviceName()).isEqualTo("outpost-gateway");
+    assertThat(access.authorization()).isEqualTo("Bearer " + GatewayTestEnvironment.TELEMETRY_TOKEN);
+
+    OtlpReceiver.Item<Span> server = await(() -> otlp.spans.stream()
+        .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_SERVER && hex(s.item().getTraceId()).equals(TRACE_ID)).findFirst());
+    assertThat(attr(server.item().getAttributesList(), "outpost.route")).isEqualTo("jwt");
+    assertThat(attr(server.item().getAttributesList(), "enduser.id")).isEqualTo("tess");
+    OtlpReceiver.Item<Span> client = await(() -> otlp.spans.stream()
+        .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_CLIENT && hex(s.item().getTraceId()).equals(TRACE_ID)).findFirst());
+    assertThat(client.item().getParentSpanId()).isEqualTo(server.item().getSpanId());
+    assertThat(server.serviceName()).isEqualTo("outpost-gateway");
+    assertThat(server.authorization()).isEqualTo("Bearer " + GatewayTestEnvironment.TELEMETRY_TOKEN);
+  }
+
+  @Test
+  void refusedRequestsAreRecordedToo() throws Exception {
+    RawHttp.send(gateway.getPort(), "GET /jwt/refused HTTP/1.1\r\nHost: gw\r\n\r\n");
+    OtlpReceiver.Item<LogRecord> access = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/jwt/refused".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(access.item().getAttributesList(), "http.response.status_code")).isEqualTo("401");
+    assertThat(attr(access.item().getAttributesList(), "outpost.route")).isEqualTo("jwt");
+  }
+
+  @Test
+  void perRouteMetricsAreOnTheManagementPort() throws Exception {
+    RawHttp.send(gateway.getPort(), "GET /pub/metrics HTTP/1.1\r\nHost: gw\r\n\r\n");
+    String body = new String(metrics.openStream().readAllBytes());
+    assertThat(body).containsPattern("outpost_gateway_requests_seconds_count\\{route=\"pub\",status=\"2xx\",?\\} [1-9]");
+  }
+
+  private static String hex(com.google.protobuf.ByteString bytes) {
+    return HexFormat.of().formatHex(bytes.toByteArray());
+  }
+
+  private static String attr(List<KeyValue> attributes, String key) {
+    for (KeyValue kv : attributes) {
+      if (kv.getKey().equals(key)) {
+        var v = kv.getValue();
+        return switch (v.getValueCase()) {
+          case INT_VALUE -> Long.toString(v.getIntValue());
+          case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+          default -> v.getStringValue();
+        };
+      }
+    }
+    return null;
+  }
+
+  private static <T> T await(Supplier<Optional<T>> probe) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      Optional<T> found = probe.get();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("not exported within 10 s");
+  }
+}
