@@ -6,9 +6,13 @@ import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.dispatch.HttpDispatcher;
 import dev.outpost.runtime.dispatch.HttpEndpoint;
 import dev.outpost.runtime.dispatch.InboundHttpHeaders;
+import dev.outpost.runtime.secret.SecretRedactingLogListener;
 import dev.outpost.runtime.secret.SecretRedaction;
 import dev.outpost.runtime.status.IntegrationStatus;
 import dev.outpost.runtime.status.StatusRegistry;
+import dev.outpost.runtime.telemetry.IntegrationIdentities;
+import dev.outpost.runtime.telemetry.IntegrationMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.outpost.spec.model.Integration;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashSet;
@@ -56,7 +60,7 @@ public class IntegrationDeployer {
   private long generation;
 
   IntegrationDeployer(CamelContext camel, HttpDispatcher dispatcher, PlaceholderResolver placeholders,
-      StatusRegistry statuses, RuntimeConfig config) {
+      StatusRegistry statuses, RuntimeConfig config, MeterRegistry meters) {
     this.camel = camel;
     this.dispatcher = dispatcher;
     this.placeholders = placeholders;
@@ -66,6 +70,8 @@ public class IntegrationDeployer {
     InboundHttpHeaders inboundHeaders = new InboundHttpHeaders();
     camel.addRoutePolicyFactory(inboundHeaders);
     camel.getManagementStrategy().addEventNotifier(inboundHeaders);
+    camel.addRoutePolicyFactory(new IntegrationMetrics(meters));
+    SecretRedactingLogListener.installFirst(camel);
     ServiceHelper.startService(inboundHeaders);
     for (String withheld : WithheldComponent.NAMES) {
       camel.removeComponent(withheld);
@@ -96,6 +102,7 @@ public class IntegrationDeployer {
       return report(integration, IntegrationStatus.FAILED, e.getMessage());
     }
     properties.register(key, resolved.properties());
+    IntegrationIdentities.register(key, integration);
     SecretRedaction.add(key, resolved.secretValues());
     RouteNamespacer namespacer = new RouteNamespacer(key, prefix, n -> checkConflicts(integration.name(), n));
     Set<String> before = routeIds();

@@ -1,5 +1,9 @@
 package dev.outpost.runtime.dispatch;
 
+import dev.outpost.runtime.telemetry.IntegrationIdentities;
+import dev.outpost.runtime.telemetry.IntegrationIdentities.Identity;
+import dev.outpost.runtime.telemetry.TelemetryAttributes;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,7 +34,7 @@ public class HttpDispatcher {
 
   static final String DISPATCHED = "outpost.dispatched";
 
-  private record Target(HttpEndpoint endpoint, String owner, String prefix) {}
+  private record Target(HttpEndpoint endpoint, String owner, String prefix, Identity identity) {}
 
   private volatile List<Target> table = List.of();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
@@ -56,6 +60,10 @@ public class HttpDispatcher {
         counter.incrementAndGet();
         ctx.addEndHandler(done -> counter.decrementAndGet());
         ctx.put(DISPATCHED, target.owner());
+        if (target.identity() != null) {
+          // the HTTP server span: Camel's spans for this request start under it and copy these
+          TelemetryAttributes.tag(Span.current(), target.identity());
+        }
         String query = ctx.request().query();
         ctx.reroute(target.prefix() + path + (query == null ? "" : "?" + query));
         return;
@@ -80,7 +88,8 @@ public class HttpDispatcher {
    */
   public synchronized void publish(String integration, String prefix, List<HttpEndpoint> endpoints) {
     List<Target> next = new ArrayList<>(table.stream().filter(t -> !t.owner().equals(integration)).toList());
-    endpoints.forEach(e -> next.add(new Target(e, integration, prefix)));
+    Identity identity = IntegrationIdentities.find(prefix).orElse(null);
+    endpoints.forEach(e -> next.add(new Target(e, integration, prefix, identity)));
     next.sort(Comparator.comparingInt((Target t) -> t.endpoint().specificity()).reversed());
     table = List.copyOf(next);
   }

@@ -1,0 +1,120 @@
+package dev.outpost.runtime.telemetry;
+
+import static dev.outpost.runtime.Eventually.eventually;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.runtime.Backend;
+import dev.outpost.runtime.Integrations;
+import dev.outpost.spec.model.SecretRef;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Spans and logs reach a real OTLP/HTTP receiver tagged with the integration's project, name and
+ * version, continuing the caller's trace; secret values are not in any exported byte; metrics per
+ * integration are on the management port.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = OtlpReceiver.class, restrictToAnnotatedClass = true)
+class TelemetryTest {
+
+  static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+  static final String SECRET = "otlp-S3cret-9a8b7c";
+
+  @TestHTTPResource("/")
+  URL http;
+
+  @TestHTTPResource(value = "/", management = true)
+  URL management;
+
+  @TestHTTPResource(value = "/metrics", management = true)
+  URL metrics;
+
+  @ConfigProperty(name = "quarkus.otel.exporter.otlp.endpoint")
+  String receiver;
+
+  @Test
+  void spansAndLogsCarryTheIntegrationAndContinueTheIncomingTrace() throws Exception {
+    Files.createDirectories(Path.of("target/test-state/secrets/traced-api"));
+    Files.writeString(Path.of("target/test-state/secrets/traced-api/key"), SECRET);
+    try (Backend backend = Backend.json("{\"ok\":true}")) {
+      String source = """
+          - route:
+              id: traced-in
+              from:
+                uri: platform-http:/traced
+                steps:
+                  - log: "traced request for ${header.X-Outpost-Subject}"
+                  - setHeader:
+                      name: X-Api-Key
+                      constant: "{{secret.traced-api.key}}"
+                  - log: "calling with key ${header.X-Api-Key}"
+                  - to: direct:call
+          - route:
+              id: traced-call
+              from:
+                uri: direct:call
+                steps:
+                  - to: "{{config.backend}}/data?apiKey={{secret.traced-api.key}}"
+          """;
+      Integrations.put(management, Integrations.of("traced", "7.1.0", source, Map.of("backend", backend.url()),
+          List.of(new SecretRef("traced-api", "key")))).then().statusCode(200);
+
+      given().header("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01")
+          .header("X-Outpost-Subject", "alice")
+          .get(http + "traced").then().statusCode(200);
+      assertThat(backend.received().get(0).header("traceparent")).contains(TRACE_ID);
+
+      eventually(() -> {
+        List<JsonObject> records = records();
+        List<JsonObject> spans = records.stream()
+            .filter(r -> r.getString("kind").equals("span") && r.getString("traceId").equals(TRACE_ID)).toList();
+        assertThat(spans).as("spans of the incoming trace among %s", records).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(spans).allSatisfy(span -> {
+          assertThat(span.getJsonObject("attributes").getString("outpost.integration")).as(span.encode()).isEqualTo("traced");
+          assertThat(span.getJsonObject("attributes").getString("outpost.project")).isEqualTo("proj-a");
+          assertThat(span.getJsonObject("attributes").getString("outpost.integration.version")).isEqualTo("7.1.0");
+          assertThat(span.getJsonObject("resource").getString("service.name")).isEqualTo("outpost-integration-runtime");
+          assertThat(span.getString("authorization")).isEqualTo("Bearer " + OtlpReceiver.TOKEN);
+        });
+        List<JsonObject> logs = records.stream()
+            .filter(r -> r.getString("kind").equals("log") && r.getString("body").startsWith("traced request for alice"))
+            .toList();
+        assertThat(logs).hasSize(1);
+        JsonObject log = logs.get(0);
+        assertThat(log.getString("traceId")).isEqualTo(TRACE_ID);
+        assertThat(log.getJsonObject("attributes").getString("outpost.integration")).isEqualTo("traced");
+        assertThat(log.getJsonObject("attributes").getString("outpost.project")).isEqualTo("proj-a");
+        assertThat(log.getJsonObject("attributes").getString("outpost.integration.version")).isEqualTo("7.1.0");
+        assertThat(records).anySatisfy(r -> assertThat(r.getString("body", "")).isEqualTo("calling with key ****"));
+      });
+      JsonObject all = new JsonObject(given().get(receiver + "/received").asString());
+      String raw = all.getJsonArray("raw").encode();
+      int at = raw.indexOf(SECRET);
+      assertThat(at).as("a secret value in exported telemetry: %s",
+          at < 0 ? "" : raw.substring(Math.max(0, at - 400), Math.min(raw.length(), at + 100))).isEqualTo(-1);
+
+      String prometheus = given().get(metrics).then().statusCode(200).extract().asString();
+      assertThat(prometheus).containsPattern(
+          "outpost_integration_exchanges_total\\{[^}]*integration=\"traced\"[^}]*} 1\\.0")
+          .containsPattern("outpost_integration_failures_total\\{[^}]*integration=\"traced\"[^}]*} 0\\.0")
+          .containsPattern("outpost_integration_exchange_seconds_count\\{[^}]*integration=\"traced\"[^}]*version=\"7.1.0\"[^}]*} 1");
+      Integrations.delete(management, "traced").then().statusCode(204);
+    }
+  }
+
+  private List<JsonObject> records() {
+    JsonObject all = new JsonObject(given().get(receiver + "/received").asString());
+    return all.getJsonArray("records").stream().map(o -> (JsonObject) o).toList();
+  }
+}
