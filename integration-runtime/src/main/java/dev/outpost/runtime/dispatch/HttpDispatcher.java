@@ -54,22 +54,32 @@ public class HttpDispatcher {
       return;
     }
     String method = ctx.request().method().name();
+    boolean otherMethod = false;
     for (Target target : table) {
       if (target.endpoint().matches(method, path)) {
-        AtomicInteger counter = inFlight.computeIfAbsent(target.prefix(), p -> new AtomicInteger());
-        counter.incrementAndGet();
-        ctx.addEndHandler(done -> counter.decrementAndGet());
-        ctx.put(DISPATCHED, target.owner());
-        if (target.identity() != null) {
-          // the HTTP server span: Camel's spans for this request start under it and copy these
-          TelemetryAttributes.tag(Span.current(), target.identity());
-        }
-        String query = ctx.request().query();
-        ctx.reroute(target.prefix() + path + (query == null ? "" : "?" + query));
+        forward(ctx, target, path);
         return;
       }
+      otherMethod |= target.endpoint().matchesPath(path);
+    }
+    if (otherMethod) {
+      ctx.response().setStatusCode(405).end();
+      return;
     }
     ctx.next();
+  }
+
+  private void forward(RoutingContext ctx, Target target, String path) {
+    AtomicInteger counter = inFlight.computeIfAbsent(target.prefix(), p -> new AtomicInteger());
+    counter.incrementAndGet();
+    ctx.addEndHandler(done -> counter.decrementAndGet());
+    ctx.put(DISPATCHED, target.owner());
+    if (target.identity() != null) {
+      // the HTTP server span: Camel's spans for this request start under it and copy these
+      TelemetryAttributes.tag(Span.current(), target.identity());
+    }
+    String query = ctx.request().query();
+    ctx.reroute(target.prefix() + path + (query == null ? "" : "?" + query));
   }
 
   /** {@code /_outpost/<name>/g<n>/orders?x} → {@code /orders?x}. */

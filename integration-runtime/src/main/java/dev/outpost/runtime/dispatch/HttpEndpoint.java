@@ -25,9 +25,11 @@ public record HttpEndpoint(String path, Set<String> methods) {
 
   /** Whether a request with this method and normalised path reaches this endpoint. */
   public boolean matches(String method, String requestPath) {
-    if (!methods.isEmpty() && !methods.contains(method)) {
-      return false;
-    }
+    return (methods.isEmpty() || methods.contains(method)) && matchesPath(requestPath);
+  }
+
+  /** Whether a request to this normalised path reaches this endpoint with some method. */
+  public boolean matchesPath(String requestPath) {
     List<String> template = segments(path);
     List<String> request = segments(requestPath);
     for (int i = 0; i < template.size(); i++) {
