@@ -1,0 +1,122 @@
+package dev.outpost.agent;
+
+import static dev.outpost.agent.TestStates.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.agent.leader.LeaseElection;
+import dev.outpost.agent.reconcile.Reconciler;
+import dev.outpost.agent.snapshot.SecretAppliedStore;
+import dev.outpost.agent.status.KubernetesStatusSource;
+import dev.outpost.agent.target.KubernetesDriftWatch;
+import dev.outpost.agent.target.KubernetesTarget;
+import dev.outpost.agent.target.KubernetesTargetConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every Kubernetes API call the agent makes, recorded at fabric8's mock API server while it runs
+ * through everything it does there, as {@code verb group/resource[/name]}. This is the list the
+ * chart's Role (helm/outpost/files/agent-rules.yaml) must grant, and no more.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesVerbsTest {
+  static final String NS = "outpost";
+  static final Pattern PATH = Pattern.compile(
+      "/(?:api/v1|apis/([^/]+)/v1)/namespaces/" + NS + "/([a-z]+)(?:/([^/?]+))?(\\?.*)?");
+  KubernetesClient client;
+  KubernetesMockServer server;
+
+  @Test
+  void theAgentCallsExactlyTheseVerbs() throws Exception {
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
+    Reconciler reconciler = new Reconciler(target, Clock.systemUTC());
+    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, () -> { });
+    watch.start();
+    reconciler.reconcile(state(1, "a", "b"));
+    var drifted = client.apps().deployments().inNamespace(NS).withName("int-a").get();
+    drifted.getSpec().setReplicas(3);
+    client.resource(drifted).update();
+    reconciler.reconcile(state(2, "a"));
+    SecretAppliedStore store = new SecretAppliedStore(client, NS);
+    store.save("{\"revision\":1}");
+    store.save("{\"revision\":2}");
+    store.load();
+    new KubernetesStatusSource(client, NS, Optional.empty()).integrations();
+    LeaseElection election = new LeaseElection(client, NS, "outpost-agent", "me", Duration.ofSeconds(2), () -> { }, () -> { });
+    election.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!election.isLeader() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(1500); // at least one renewal
+    election.stop();
+    watch.stop();
+
+    Set<String> calls = new TreeSet<>();
+    RecordedRequest request;
+    while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+      calls.add(call(request));
+    }
+    // the test's own drift of int-a is a GET and a PUT like the agent's repair: both already listed;
+    // fabric8's LeaderElector renews and releases the Lease with PATCH
+    assertThat(calls).containsExactlyInAnyOrder(
+        "create apps/deployments",
+        "delete apps/deployments/int-b",
+        "get apps/deployments/int-a",
+        "get apps/deployments/int-b",
+        "list apps/deployments",
+        "update apps/deployments/int-a",
+        "watch apps/deployments",
+        "create core/services",
+        "delete core/services/int-b",
+        "get core/services/int-a",
+        "get core/services/int-b",
+        "list core/services",
+        "watch core/services",
+        "create core/configmaps",
+        "delete core/configmaps/int-b",
+        "get core/configmaps/int-a",
+        "get core/configmaps/int-b",
+        "get core/configmaps/outpost-gateway-routes",
+        "list core/configmaps",
+        "update core/configmaps/outpost-gateway-routes",
+        "watch core/configmaps",
+        "create core/secrets",
+        "get core/secrets/outpost-agent-applied",
+        "update core/secrets/outpost-agent-applied",
+        "create coordination.k8s.io/leases",
+        "get coordination.k8s.io/leases/outpost-agent",
+        "patch coordination.k8s.io/leases/outpost-agent");
+  }
+
+  static String call(RecordedRequest request) {
+    Matcher m = PATH.matcher(request.getPath());
+    if (!m.matches()) {
+      return request.getMethod() + " " + request.getPath();
+    }
+    String group = m.group(1) == null ? "core" : m.group(1);
+    String resource = group + "/" + m.group(2);
+    String name = m.group(3);
+    String query = m.group(4) == null ? "" : m.group(4);
+    return switch (request.getMethod()) {
+      case "GET" -> name != null ? "get " + resource + "/" + name
+          : query.contains("watch=true") ? "watch " + resource : "list " + resource;
+      case "POST" -> "create " + resource;
+      case "PUT" -> "update " + resource + "/" + name;
+      case "PATCH" -> "patch " + resource + "/" + name;
+      case "DELETE" -> "delete " + resource + "/" + name;
+      default -> request.getMethod() + " " + resource;
+    };
+  }
+}
