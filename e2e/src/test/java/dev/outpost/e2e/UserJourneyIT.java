@@ -139,6 +139,25 @@ class UserJourneyIT {
 
   @Test
   @Order(4)
+  void theConsoleInChromiumShowsTheLogLineAndTheTraceFromAnotherOrigin() throws Exception {
+    Path browser = Path.of("src/test/browser").toAbsolutePath();
+    if (!Files.isDirectory(browser.resolve("node_modules/playwright-core"))) {
+      throw new AssertionError("run 'npm ci' in " + browser + " first (.ci/run does)");
+    }
+    Path screenshot = Path.of("target/console-journey.png").toAbsolutePath();
+    Files.createDirectories(screenshot.getParent());
+    ProcessBuilder node = new ProcessBuilder("node", "console.test.mjs").directory(browser.toFile()).redirectErrorStream(true);
+    node.environment().putAll(Map.of("CONSOLE_URL", CONTROL_PLANE + "/console/", "PROJECT", "journey",
+        "LOG_TEXT", "greeter v1 got hello-" + canary, "SCREENSHOT", screenshot.toString()));
+    Process process = node.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as("the console journey in Chromium:%n%s", output).isZero();
+    assertThat(output).contains("OK log line shown", "OK waterfall shows");
+    assertThat(screenshot).isNotEmptyFile();
+  }
+
+  @Test
+  @Order(5)
   void anUpgradeUnderLoadFailsNoCall() throws InterruptedException {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger calls = new AtomicInteger();
@@ -175,7 +194,7 @@ class UserJourneyIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void trafficFlowsWithoutTheControlPlaneAndTheAgentDoesNotReapply() throws IOException {
     Path integrationFile = home.resolve("state/integrations/greeter.json");
     FileTime applied = Files.getLastModifiedTime(integrationFile);
@@ -197,7 +216,7 @@ class UserJourneyIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void undeployGives404AndTheControlPlaneSawNoPayload() throws IOException {
     HttpResponse<String> removed = Http.send("DELETE", CONTROL_PLANE + "/v1/integrations/greeter", adminToken(), null, null);
     assertThat(removed.statusCode()).isEqualTo(200);
