@@ -8,6 +8,7 @@ import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.RouteAuth;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The rules for one {@link Route}, given what it may refer to.
@@ -19,6 +20,8 @@ import java.util.Set;
 record RouteRules(Map<String, Integration> integrations, Set<String> identityProviders) {
   static final long MAX_BODY_BYTES = 1024L * 1024 * 1024;
   static final int MAX_PERIOD_SECONDS = 86_400;
+  /** An HTTP header name (RFC 9110 token). */
+  private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
   void check(Route route, String path, Problems problems) {
     Names.checkLabel(route.id(), Problems.field(path, "id"), problems);
@@ -47,7 +50,11 @@ record RouteRules(Map<String, Integration> integrations, Set<String> identityPro
   }
 
   private void checkIntegration(Route route, String path, Problems problems) {
-    if (integrations == null || route.integration() == null) {
+    if (route.integration() == null) {
+      return;
+    }
+    if (integrations == null) {
+      Names.checkLabel(route.integration(), Problems.field(path, "integration"), problems);
       return;
     }
     Integration target = integrations.get(route.integration());
@@ -81,7 +88,7 @@ record RouteRules(Map<String, Integration> integrations, Set<String> identityPro
     }
     if (auth.apiKey() != null) {
       String header = auth.apiKey().header();
-      if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+      if (!HEADER.matcher(header).matches()) {
         problems.add(Problems.field(Problems.field(path, "apiKey"), "header"), "must be an HTTP header name");
       }
       if (auth.apiKey().keys() != null) {

@@ -180,14 +180,15 @@ class StateCodecTest {
   }
 
   @Test
-  void routingTableReaderChecksIdentityProviderReferences() {
+  void routingTableReaderChecksWhatItCanWithoutTheIntegrations() {
     String json = """
         {"revision": 5, "identityProviders": [],
-         "routes": [{"id": "r", "project": "p", "match": {"pathPrefix": "/r"}, "integration": "any",
+         "routes": [{"id": "r", "project": "p", "match": {"pathPrefix": "/r"}, "integration": "Any",
                      "auth": {"jwt": {"identityProviders": ["dev"]}}}]}
         """;
     assertThatThrownBy(() -> StateCodec.readRoutingTable(json))
         .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactly(
+            new Violation("routes[0].integration", Names.LABEL_RULE),
             new Violation("routes[0].auth.jwt.identityProviders[0]", "identity provider \"dev\" does not exist")));
   }
 
