@@ -19,7 +19,8 @@ class HealthTest {
 
   @Test
   void readinessIsUpOnTheManagementPort() {
-    given().when().get(readiness).then().statusCode(200).body("status", equalTo("UP"));
+    given().when().get(readiness).then().statusCode(200).body("status", equalTo("UP"))
+        .body("checks.find { it.name == 'integrations' }.status", equalTo("UP"));
   }
 
   @Test

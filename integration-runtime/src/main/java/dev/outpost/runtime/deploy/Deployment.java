@@ -11,7 +11,7 @@ import java.util.Set;
  * @param key the version's unique name inside the context ({@code <name>.g<generation>})
  * @param prefix the internal HTTP prefix its {@code platform-http} routes are served under
  * @param routeIds the Camel route ids it added (removed on upgrade and removal)
- * @param userRouteIds its route ids as written, unique across integrations
+ * @param userRouteIds the route ids its author wrote, unique across integrations
  * @param endpoints the public HTTP endpoints it serves
  * @param secretValues the secret values it was given, kept out of every message
  */

@@ -24,7 +24,7 @@ import org.apache.camel.model.rest.VerbDefinition;
  * side by side during an upgrade and integrations cannot collide:
  *
  * <ul>
- *   <li>route ids become {@code <key>.<id>} (routes without an id get {@code route-N});
+ *   <li>route ids become {@code <key>.<id>} (routes without an id get {@code <key>.route-N});
  *   <li>{@code platform-http} and REST DSL paths move under the version's internal prefix, and the
  *       public paths are recorded for the {@link dev.outpost.runtime.dispatch.HttpDispatcher};
  *   <li>{@code direct:}, {@code seda:} and {@code timer:} names become {@code <key>.<name>}.
@@ -105,8 +105,12 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   }
 
   private String internalId(String userId) {
-    String id = userId == null || userId.isBlank() ? "route-" + (++unnamed) : userId;
-    userRouteIds.add(id);
+    boolean unnamedRoute = userId == null || userId.isBlank();
+    String id = unnamedRoute ? "route-" + (++unnamed) : userId;
+    if (!unnamedRoute) {
+      // only ids an author chose can clash with another integration's
+      userRouteIds.add(id);
+    }
     String internal = key + "." + id;
     routeIds.add(internal);
     return internal;
@@ -144,7 +148,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     return routeIds;
   }
 
-  /** The route ids as the integration's author wrote them (or as assigned). */
+  /** The route ids as the integration's author wrote them. */
   Set<String> userRouteIds() {
     return userRouteIds;
   }

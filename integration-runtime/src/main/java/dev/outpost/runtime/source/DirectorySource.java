@@ -44,6 +44,7 @@ public class DirectorySource {
   private final RuntimeConfig config;
   private final Map<String, String> applied = new HashMap<>();
   private volatile boolean running;
+  private volatile boolean appliedOnce;
   private Thread thread;
 
   DirectorySource(IntegrationDeployer deployer, IntegrationJson json, StatusRegistry statuses, RuntimeConfig config) {
@@ -126,6 +127,12 @@ public class DirectorySource {
         statuses.remove(name);
       }
     }
+    appliedOnce = true;
+  }
+
+  /** Whether the directory has been scanned and applied at least once since start. */
+  public boolean appliedOnce() {
+    return appliedOnce;
   }
 
   private void apply(String fileName, String text) {

@@ -75,6 +75,48 @@ class DeployLifecycleTest {
   }
 
   @Test
+  void restDslIntegrationsAreServedUpgradedAndRemoved() {
+    String source = """
+        - rest:
+            path: /api/v1
+            get:
+              - path: /items/{id}
+                to: direct:item
+        - route:
+            id: item
+            from:
+              uri: direct:item
+              steps:
+                - setBody:
+                    simple: "%s ${header.id}"
+        """;
+    Integrations.put(management, Integrations.of("items", "1", source.formatted("v1"))).then().statusCode(200);
+    given().get(http + "api/v1/items/7").then().statusCode(200).body(equalTo("v1 7"));
+    given().post(http + "api/v1/items/7").then().statusCode(405);
+
+    Integrations.put(management, Integrations.of("items-thief", "1", """
+        - rest:
+            path: /api/v1/items
+            get:
+              - path: /{itemId}
+                to: direct:steal
+        - route:
+            id: steal
+            from:
+              uri: direct:steal
+              steps:
+                - setBody:
+                    constant: stolen
+        """)).then().statusCode(422)
+        .body("message", org.hamcrest.Matchers.containsString("already served by integration 'items'"));
+
+    Integrations.put(management, Integrations.of("items", "2", source.formatted("v2"))).then().statusCode(200);
+    given().get(http + "api/v1/items/8").then().statusCode(200).body(equalTo("v2 8"));
+    Integrations.delete(management, "items").then().statusCode(204);
+    given().get(http + "api/v1/items/8").then().statusCode(404);
+  }
+
+  @Test
   void internalVersionedPathsAreNotReachableDirectly() {
     Integrations.put(management, Integrations.of("hidden", "1", constantRoute("hidden", "/hidden", "h")))
         .then().statusCode(200);
