@@ -28,15 +28,21 @@ public final class Integrations {
 
   /** A platform-http route answering {@code body} on {@code path}. */
   public static String constantRoute(String id, String path, String body) {
+    return httpRoute(id, path, """
+        - setBody:
+            constant: "%s"
+        """.formatted(body));
+  }
+
+  /** A platform-http route on {@code path} running {@code steps} (a YAML list, unindented). */
+  public static String httpRoute(String id, String path, String steps) {
     return """
         - route:
             id: %s
             from:
               uri: platform-http:%s
               steps:
-                - setBody:
-                    constant: "%s"
-        """.formatted(id, path, body);
+        """.formatted(id, path) + steps.strip().indent(8);
   }
 
   public static String json(Integration integration) {

@@ -1,6 +1,7 @@
 package dev.outpost.runtime.deploy;
 
 import static dev.outpost.runtime.Integrations.constantRoute;
+import static dev.outpost.runtime.Integrations.httpRoute;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -44,41 +45,21 @@ class BadIntegrationsTest {
 
   static List<Case> cases() {
     return List.of(
-        new Case("YAML syntax error", Integrations.of("bad-yaml", "1", """
-            - route:
-                id: bad-yaml
-                from:
-                  uri: platform-http:/bad-yaml
-                  steps:
-                    - setBody:
-                      constant: [unclosed
-            """), List.of("not valid YAML", "line 7, column 30")),
-        new Case("unknown DSL element", Integrations.of("bad-step", "1", """
-            - route:
-                id: bad-step
-                from:
-                  uri: platform-http:/bad-step
-                  steps:
-                    - frobnicate:
-                        constant: x
-            """), List.of("frobnicate", "line")),
-        new Case("component not shipped", Integrations.of("bad-kafka", "1", """
-            - route:
-                id: bad-kafka
-                from:
-                  uri: platform-http:/bad-kafka
-                  steps:
-                    - to: kafka:orders
-            """), List.of("No endpoint could be found for: kafka://orders",
+        new Case("YAML syntax error", Integrations.of("bad-yaml", "1", httpRoute("bad-yaml", "/bad-yaml", """
+            - setBody:
+              constant: [unclosed
+            """)), List.of("not valid YAML", "line 7, column 30")),
+        new Case("unknown DSL element", Integrations.of("bad-step", "1", httpRoute("bad-step", "/bad-step", """
+            - frobnicate:
+                constant: x
+            """)), List.of("frobnicate", "line")),
+        new Case("component not shipped", Integrations.of("bad-kafka", "1", httpRoute("bad-kafka", "/bad-kafka", """
+            - to: kafka:orders
+            """)), List.of("No endpoint could be found for: kafka://orders",
             "Outpost ships these components:", "platform-http", "http", "direct", "timer")),
-        new Case("file component withheld", Integrations.of("bad-file", "1", """
-            - route:
-                id: bad-file
-                from:
-                  uri: platform-http:/bad-file
-                  steps:
-                    - to: "file:target/test-state/secrets"
-            """), List.of("'file' component is not available to integrations")),
+        new Case("file component withheld", Integrations.of("bad-file", "1", httpRoute("bad-file", "/bad-file", """
+            - to: "file:target/test-state/secrets"
+            """)), List.of("'file' component is not available to integrations")),
         new Case("path served by another integration", Integrations.of("bad-path", "1",
             constantRoute("bad-path", "/owned", "thief")),
             List.of("HTTP path /owned is already served by integration 'owner'")),
@@ -88,33 +69,18 @@ class BadIntegrationsTest {
         new Case("route id of another integration", Integrations.of("bad-id", "1",
             constantRoute("owner-route", "/bad-id", "x")),
             List.of("route id 'owner-route' is already used by integration 'owner'")),
-        new Case("secret not in the secrets directory", Integrations.of("bad-secret", "1", """
-            - route:
-                id: bad-secret
-                from:
-                  uri: platform-http:/bad-secret
-                  steps:
-                    - setBody:
-                        constant: "{{secret.absent.key}}"
-            """, Map.of(), List.of(new SecretRef("absent", "key"))), List.of("secret 'absent/key' not found")),
-        new Case("secret the integration does not declare", Integrations.of("bad-undeclared", "1", """
-            - route:
-                id: bad-undeclared
-                from:
-                  uri: platform-http:/bad-undeclared
-                  steps:
-                    - setBody:
-                        constant: "{{secret.billing-api.token}}"
-            """), List.of("{{secret.billing-api.token}}", "secrets does not declare it")),
-        new Case("config key not set", Integrations.of("bad-config", "1", """
-            - route:
-                id: bad-config
-                from:
-                  uri: platform-http:/bad-config
-                  steps:
-                    - setBody:
-                        constant: "{{config.missing}}"
-            """), List.of("{{config.missing}} is used but config has no key 'missing'")),
+        new Case("secret not in the secrets directory", Integrations.of("bad-secret", "1", httpRoute("bad-secret", "/bad-secret", """
+            - setBody:
+                constant: "{{secret.absent.key}}"
+            """), Map.of(), List.of(new SecretRef("absent", "key"))), List.of("secret 'absent/key' not found")),
+        new Case("secret the integration does not declare", Integrations.of("bad-undeclared", "1", httpRoute("bad-undeclared", "/bad-undeclared", """
+            - setBody:
+                constant: "{{secret.billing-api.token}}"
+            """)), List.of("{{secret.billing-api.token}}", "secrets does not declare it")),
+        new Case("config key not set", Integrations.of("bad-config", "1", httpRoute("bad-config", "/bad-config", """
+            - setBody:
+                constant: "{{config.missing}}"
+            """)), List.of("{{config.missing}} is used but config has no key 'missing'")),
         new Case("routeConfiguration would apply to others", Integrations.of("bad-routeconf", "1", """
             - routeConfiguration:
                 onException:
