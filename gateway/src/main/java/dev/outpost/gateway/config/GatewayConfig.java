@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The gateway's own configuration ({@code outpost.gateway.*}). Everything about individual routes
- * comes from the routing table instead. Validated at start by {@link GatewayConfigValidator}.
+ * comes from the routing table instead. Checked at start by {@link GatewayConfigValidator}.
  */
 @ConfigMapping(prefix = "outpost.gateway")
 public interface GatewayConfig {

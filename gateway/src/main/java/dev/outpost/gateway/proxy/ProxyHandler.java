@@ -68,8 +68,16 @@ public class ProxyHandler implements Handler<RoutingContext> {
     String apiKeyHeader = route.auth() != null && route.auth().mode() == RouteAuth.Mode.API_KEY
         ? apiKeyHeader(route) : null;
 
+    // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
+    HttpClientRequest[] upstreamRequest = new HttpClientRequest[1];
+    ctx.addEndHandler(ar -> {
+      if (ar.failed() && upstreamRequest[0] != null) {
+        upstreamRequest[0].reset();
+      }
+    });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, client)
-        .originRequestProvider((req, c) -> connect(c, upstream, breaker, timeout, retries))
+        .originRequestProvider((req, c) -> connect(c, upstream, breaker, timeout, retries)
+            .onSuccess(r -> upstreamRequest[0] = r))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
         .addInterceptor(new ForwardedHeadersInterceptor())

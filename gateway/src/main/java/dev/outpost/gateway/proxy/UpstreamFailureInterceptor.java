@@ -9,7 +9,8 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 
 /**
- * Outermost interceptor: feeds the upstream's circuit breaker and turns a failed upstream call into
+ * Outermost interceptor: feeds the upstream's circuit breaker (timeouts; connect failures are
+ * counted by the connecting step) and turns a failed upstream call into
  * a clear answer: 413 when the streamed body passed the route's limit, 503 when the breaker is
  * open, 504 on timeout, 502 otherwise.
  */
@@ -44,9 +45,8 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             status = 504;
             message = "integration " + upstreamName + " did not answer in time";
           } else {
-            if (!(failure instanceof UpstreamConnectException)) {
-              breaker.onFailure();
-            }
+            // connect failures were counted per attempt; anything else (a reset, the client leaving)
+            // says nothing about the upstream's health
             status = 502;
             message = "integration " + upstreamName + " could not be reached";
           }

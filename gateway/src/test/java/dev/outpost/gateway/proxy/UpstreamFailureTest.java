@@ -58,6 +58,19 @@ class UpstreamFailureTest {
   }
 
   @Test
+  void clientsLeavingMidRequestDoNotOpenTheBreaker() throws Exception {
+    for (int i = 0; i < 8; i++) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+        socket.getOutputStream().write("GET /pub/slow HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes());
+        socket.getOutputStream().flush();
+        Thread.sleep(50);
+      }
+    }
+    Thread.sleep(200);
+    assertThat(send("GET", "/pub/x").status()).isEqualTo(200);
+  }
+
+  @Test
   void theBreakerClosesWhenTheUpstreamComesBack() throws Exception {
     for (int i = 0; i < 2; i++) {
       send("GET", "/flap/x");

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Gateway benchmarks, all in one run on this machine, each against a reference measured in the same run:
+#   1. throughput: JWT route (+ non-limiting cluster rate limit, access logs, tracing) vs nginx proxying
+#      the same upstream without auth (target >= 0.8x), and JWT vs public route (target >= 0.9x);
+#   2. p99 latency added over calling the upstream directly, at half the JWT route's maximum rate (target <= 1 ms);
+#   3. rate-limit accuracy with 3 gateway members (Hazelcast) driven together past the limit (target +-5%);
+#   4. failed requests while the routing table is replaced 100 times under load (target 0).
+# The upstream is nginx returning a fixed 2-byte body; an nginx location also sinks OTLP exports.
+# Not part of ./mvnw verify. Usage: bench/gateway/run.sh [seconds per throughput run, default 15]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-15}
+CONNS=${CONNS:-64}
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need wrk || ! need nginx; then
+  apt-get install -y wrk nginx >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk nginx >/dev/null; }
+fi
+
+echo "== building the gateway"
+flock /tmp/outpost-build.lock ./mvnw -B -q package -DskipTests -pl spec,gateway
+JAR=gateway/target/quarkus-app/quarkus-run.jar
+
+WORK=$(mktemp -d /tmp/outpost-gw-bench.XXXXXX)
+chmod 755 "$WORK"   # nginx workers (an unprivileged user) read the JWKS and write temp bodies here
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+b64url() { python3 -c 'import sys,base64;print(base64.urlsafe_b64encode(sys.stdin.buffer.read()).rstrip(b"=").decode())'; }
+
+UP=$(free_port); NGX=$(free_port); SINK=$(free_port)
+
+echo "== signing key, JWKS and token"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
+N=$(openssl rsa -in "$WORK/key.pem" -noout -modulus | cut -d= -f2 | xxd -r -p | b64url)
+printf '{"keys":[{"kty":"RSA","kid":"bench-1","use":"sig","alg":"RS256","n":"%s","e":"AQAB"}]}' "$N" > "$WORK/jwks.json"
+H=$(printf '{"alg":"RS256","kid":"bench-1","typ":"JWT"}' | b64url)
+P=$(printf '{"iss":"https://bench.idp","sub":"bench-user","aud":"outpost","scope":"bench","exp":%d}' $(( $(date +%s) + 7200 )) | b64url)
+SIG=$(printf '%s.%s' "$H" "$P" | openssl dgst -sha256 -sign "$WORK/key.pem" | b64url)
+TOKEN="$H.$P.$SIG"
+
+echo "== nginx: upstream :$UP, reference proxy :$NGX, OTLP sink :$SINK"
+mkdir -p "$WORK/nginx"; chmod 777 "$WORK/nginx"; chmod 644 "$WORK/jwks.json"
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx;
+  uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  upstream app { server 127.0.0.1:$UP; keepalive 64; }
+  server { listen 127.0.0.1:$UP; keepalive_requests 100000;
+    location = /jwks.json { default_type application/json; alias $WORK/jwks.json; }
+    location / { default_type text/plain; return 200 "ok"; } }
+  server { listen 127.0.0.1:$NGX; keepalive_requests 100000;
+    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$remote_addr; } }
+  server { listen 127.0.0.1:$SINK; client_max_body_size 64m;
+    location / { default_type application/x-protobuf; return 200 ""; } }
+}
+NGINX
+nginx -c "$WORK/nginx.conf" -p "$WORK/nginx"
+
+routes() { # $1 revision, $2 extra routes (JSON fragments, may be empty)
+  cat > "$WORK/home/state/routes.tmp" <<JSON
+{"revision": $1,
+ "identityProviders": [{"name": "bench", "issuer": "https://bench.idp", "jwksUri": "http://127.0.0.1:$UP/jwks.json",
+   "audiences": ["outpost"], "algorithms": ["RS256"], "clockSkewSeconds": 30}],
+ "routes": [
+  {"id": "jwt", "project": "bench", "match": {"pathPrefix": "/jwt"}, "integration": "bench-app", "stripPrefix": true,
+   "auth": {"jwt": {"identityProviders": ["bench"], "scopes": ["bench"]}},
+   "rateLimit": {"requests": 1000000000, "periodSeconds": 1, "key": "subject"}},
+  {"id": "pub", "project": "bench", "match": {"pathPrefix": "/pub"}, "integration": "bench-app", "stripPrefix": true,
+   "auth": {"public": true}},
+  {"id": "limited", "project": "bench", "match": {"pathPrefix": "/limited"}, "integration": "bench-app", "stripPrefix": true,
+   "auth": {"jwt": {"identityProviders": ["bench"]}},
+   "rateLimit": {"requests": $LIMIT, "periodSeconds": $LIMIT_PERIOD, "key": "subject"}}$2
+ ]}
+JSON
+  mv "$WORK/home/state/routes.tmp" "$WORK/home/state/routes.json"
+}
+LIMIT=3000; LIMIT_PERIOD=60
+mkdir -p "$WORK/home/state"
+routes 1 ""
+
+HZ=($(free_port) $(free_port) $(free_port)); HTTP=($(free_port) $(free_port) $(free_port)); MGMT=($(free_port) $(free_port) $(free_port))
+MEMBERS="127.0.0.1:${HZ[0]},127.0.0.1:${HZ[1]},127.0.0.1:${HZ[2]}"
+start_gateway() { # $1 index
+  java -Xms256m -Xmx512m -XX:+UseParallelGC \
+    -Doutpost.gateway.home="$WORK/home" -Doutpost.gateway.runtime-url="http://127.0.0.1:$UP" \
+    -Dquarkus.http.host=127.0.0.1 -Dquarkus.management.host=127.0.0.1 -Dquarkus.http.port="${HTTP[$1]}" -Dquarkus.management.port="${MGMT[$1]}" \
+    -Doutpost.gateway.hazelcast.port="${HZ[$1]}" -Doutpost.gateway.hazelcast.members="$MEMBERS" \
+    -Doutpost.gateway.routes-poll-interval=100ms \
+    -Dquarkus.otel.exporter.otlp.endpoint="http://127.0.0.1:$SINK" \
+    -jar "$JAR" > "$WORK/gateway-$1.log" 2>&1 &
+  PIDS+=($!)
+}
+await_ready() { # $1 management port
+  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$1/outpost/routes" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "gateway on management port $1 did not start"; exit 1
+}
+echo "== starting gateway 0"
+start_gateway 0
+await_ready "${MGMT[0]}"
+GW="http://127.0.0.1:${HTTP[0]}"
+curl -fs -H "Authorization: Bearer $TOKEN" "$GW/jwt/x" >/dev/null || { echo "JWT route does not answer 200"; cat "$WORK/gateway-0.log" | tail -20; exit 1; }
+
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+p99() { awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000}}' "$1"; }
+errors() { awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(/,/,""); n+=$4+$6+$8+$10} END {print n+0}' "$1"; }
+run_wrk() { # $1 name, $2 url, $3.. extra wrk args
+  local name=$1 url=$2; shift 2
+  wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$@" "$url" > "$WORK/$name.txt"
+}
+
+echo "== warm-up"
+wrk -t2 -c"$CONNS" -d10s -H "Authorization: Bearer $TOKEN" "$GW/jwt/x" >/dev/null
+wrk -t2 -c"$CONNS" -d5s "$GW/pub/x" >/dev/null
+wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$NGX/x" >/dev/null
+
+echo "== throughput (${DURATION}s each, $CONNS connections)"
+run_wrk nginx "http://127.0.0.1:$NGX/x"
+run_wrk public "$GW/pub/x"
+run_wrk jwt "$GW/jwt/x" -H "Authorization: Bearer $TOKEN"
+R_NGX=$(rps "$WORK/nginx.txt"); R_PUB=$(rps "$WORK/public.txt"); R_JWT=$(rps "$WORK/jwt.txt")
+
+echo "== latency at half the JWT route's maximum rate"
+HALF=$(python3 -c "print(int($R_JWT/2))")
+DELAY=$(python3 -c "print(max(1, int($CONNS*1000/$HALF)))")
+cat > "$WORK/pace.lua" <<LUA
+function delay() return $DELAY end
+LUA
+run_wrk direct-half "http://127.0.0.1:$UP/x" -s "$WORK/pace.lua"
+run_wrk jwt-half "$GW/jwt/x" -H "Authorization: Bearer $TOKEN" -s "$WORK/pace.lua"
+P99_DIRECT=$(p99 "$WORK/direct-half.txt"); P99_JWT=$(p99 "$WORK/jwt-half.txt")
+
+echo "== failed requests during 100 route reloads under load"
+wrk -t2 -c"$CONNS" -d30s "$GW/pub/x" > "$WORK/reload.txt" &
+WRK_PID=$!
+sleep 1
+for i in $(seq 2 101); do
+  routes "$i" ",{\"id\": \"extra-$i\", \"project\": \"bench\", \"match\": {\"pathPrefix\": \"/extra-$i\"}, \"integration\": \"bench-app\", \"auth\": {\"public\": true}}"
+  sleep 0.2
+done
+APPLIED=$(curl -fs "http://127.0.0.1:${MGMT[0]}/outpost/routes")
+wait $WRK_PID
+RELOAD_ERRORS=$(errors "$WORK/reload.txt"); RELOAD_TOTAL=$(awk '/requests in/ {print $1}' "$WORK/reload.txt")
+
+echo "== rate-limit accuracy: 3 members, limit $LIMIT per ${LIMIT_PERIOD}s per subject, driven past it on all three"
+start_gateway 1; start_gateway 2
+await_ready "${MGMT[1]}"; await_ready "${MGMT[2]}"
+sleep 3
+# start right after a window boundary and stay inside that one window
+NOW=$(date +%s); sleep $(( LIMIT_PERIOD - NOW % LIMIT_PERIOD )); sleep 0.5
+WRKS=()
+for i in 0 1 2; do
+  wrk -t1 -c16 -d20s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:${HTTP[$i]}/limited/x" > "$WORK/limited-$i.txt" &
+  WRKS+=($!)
+done
+wait "${WRKS[@]}"
+ADMITTED=0; REFUSED=0
+for i in 0 1 2; do
+  total=$(awk '/requests in/ {print $1}' "$WORK/limited-$i.txt"); non2xx=$(awk '/Non-2xx/ {print $NF}' "$WORK/limited-$i.txt")
+  ADMITTED=$(( ADMITTED + total - ${non2xx:-0} )); REFUSED=$(( REFUSED + ${non2xx:-0} ))
+done
+
+echo
+echo "================ results ================"
+printf "throughput, nginx proxy (reference)    : %10.0f req/s\n" "$R_NGX"
+printf "throughput, gateway public route        : %10.0f req/s\n" "$R_PUB"
+printf "throughput, gateway JWT+RL+logs+traces  : %10.0f req/s\n" "$R_JWT"
+APPLIED="$APPLIED" python3 - <<PY
+ngx, pub, jwt = $R_NGX, $R_PUB, $R_JWT
+print(f"JWT route / nginx                       : {jwt/ngx:10.2f} x   (target >= 0.8)")
+print(f"JWT route / public route                : {jwt/pub:10.2f} x   (target >= 0.9)")
+d, g = $P99_DIRECT, $P99_JWT
+print(f"p99 at {$HALF} req/s, upstream direct    : {d:10.3f} ms")
+print(f"p99 at {$HALF} req/s, via JWT route      : {g:10.3f} ms")
+print(f"p99 added by the gateway                : {g-d:10.3f} ms   (target <= 1)")
+adm, lim = $ADMITTED, $LIMIT
+print(f"rate limit, 3 members: admitted         : {adm:10d} of {lim} ({(adm-lim)/lim*100:+.1f}%, {$REFUSED} refused; target +-5%)")
+import os
+print(f"route reloads: status after the last     : {os.environ['APPLIED']}")
+print(f"route reloads: failed requests          : {$RELOAD_ERRORS:10d} of {$RELOAD_TOTAL} (target 0)")
+PY
+echo "raw wrk outputs: $WORK"
+trap - EXIT
+cleanup

@@ -1,0 +1,63 @@
+package dev.outpost.gateway.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks {@link GatewayConfig} before anything else starts, and refuses to start with one message
+ * naming every bad key and what was expected.
+ */
+@ApplicationScoped
+public class GatewayConfigValidator {
+
+  void validate(@Observes @Priority(1) StartupEvent event, GatewayConfig config) {
+    List<String> problems = problems(config);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("invalid gateway configuration: " + String.join("; ", problems));
+    }
+  }
+
+  /** Every problem found, each naming its key; empty when the configuration is usable. */
+  public static List<String> problems(GatewayConfig config) {
+    List<String> problems = new ArrayList<>();
+    checkUrl(problems, "outpost.gateway.runtime-url", config.runtimeUrl());
+    config.integrationUrls().forEach((name, url) -> checkUrl(problems, "outpost.gateway.integration-urls." + name, url));
+    if (config.routesPollInterval().toMillis() < 10) {
+      problems.add("outpost.gateway.routes-poll-interval: expected at least 10ms");
+    }
+    if (config.upstreamPoolSize() < 1) {
+      problems.add("outpost.gateway.upstream-pool-size: expected at least 1");
+    }
+    if (config.jwt().maxTokenBytes() < 256) {
+      problems.add("outpost.gateway.jwt.max-token-bytes: expected at least 256");
+    }
+    if (config.jwt().minRefreshInterval().compareTo(config.jwt().refreshInterval()) > 0) {
+      problems.add("outpost.gateway.jwt.min-refresh-interval: expected at most jwt.refresh-interval");
+    }
+    if (config.circuitBreaker().failureThreshold() < 1) {
+      problems.add("outpost.gateway.circuit-breaker.failure-threshold: expected at least 1");
+    }
+    double lease = config.hazelcast().leaseFraction();
+    if (!(lease > 0 && lease <= 0.05)) {
+      problems.add("outpost.gateway.hazelcast.lease-fraction: expected more than 0 and at most 0.05 (the accuracy bound)");
+    }
+    if (config.hazelcast().port() < 1 || config.hazelcast().port() > 65535) {
+      problems.add("outpost.gateway.hazelcast.port: expected 1 to 65535");
+    }
+    if (config.hazelcast().kubernetesDiscovery() && config.hazelcast().kubernetesService().isEmpty()) {
+      problems.add("outpost.gateway.hazelcast.kubernetes-service: required with kubernetes-discovery");
+    }
+    return problems;
+  }
+
+  private static void checkUrl(List<String> problems, String key, URI url) {
+    if (url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+      problems.add(key + ": expected an http(s) URL with a host, got " + url);
+    }
+  }
+}

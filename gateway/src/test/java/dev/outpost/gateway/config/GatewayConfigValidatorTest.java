@@ -1,0 +1,46 @@
+package dev.outpost.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigValidatorTest {
+
+  private static GatewayConfig config(Map<String, String> properties) {
+    SmallRyeConfig config = new SmallRyeConfigBuilder()
+        .addDefaultInterceptors()
+        .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+        .withMapping(GatewayConfig.class)
+        .withSources(new PropertiesConfigSource(properties, "test", 500))
+        .build();
+    return config.getConfigMapping(GatewayConfig.class);
+  }
+
+  @Test
+  void theDefaultsAreValid() {
+    GatewayConfig defaults = config(Map.of());
+    assertThat(GatewayConfigValidator.problems(defaults)).isEmpty();
+    assertThat(defaults.runtimeUrl().toString()).isEqualTo("http://127.0.0.1:8081");
+    assertThat(defaults.hazelcast().leaseFraction()).isEqualTo(0.01);
+  }
+
+  @Test
+  void everyBadKeyIsNamed() {
+    GatewayConfig bad = config(Map.of(
+        "outpost.gateway.runtime-url", "ftp://runtime",
+        "outpost.gateway.hazelcast.lease-fraction", "0.5",
+        "outpost.gateway.hazelcast.kubernetes-discovery", "true",
+        "outpost.gateway.jwt.min-refresh-interval", "10m",
+        "outpost.gateway.upstream-pool-size", "0"));
+    assertThat(GatewayConfigValidator.problems(bad)).anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.runtime-url:"))
+        .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.hazelcast.lease-fraction:"))
+        .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.hazelcast.kubernetes-service:"))
+        .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.jwt.min-refresh-interval:"))
+        .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.upstream-pool-size:"))
+        .hasSize(5);
+  }
+}
