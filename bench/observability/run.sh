@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Benchmarks observability-api on this machine: OTLP/HTTP protobuf log ingest with durable acks
+# (against raw Lucene IndexWriter on the same documents, measured in the same run), then query
+# latencies and heap at the loaded size. Not part of `mvnw verify`.
+#
+#   bench/observability/run.sh                 # 10,000,000 records
+#   RECORDS=2000000 bench/observability/run.sh # a smaller load
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+flock /tmp/outpost-build.lock ./mvnw -B -q package -pl spec,observability-api -DskipTests
+APP=observability-api/target/quarkus-app
+OUT=bench/observability/target
+mkdir -p "$OUT"
+CP="$APP/lib/main/*"
+javac -d "$OUT/classes" -cp "$CP" bench/observability/src/ObservabilityBench.java
+exec java -Xmx2g -cp "$OUT/classes:$CP" ObservabilityBench \
+  --jar "$APP/quarkus-run.jar" --work "$OUT/work" --records "${RECORDS:-10000000}" \
+  --raw-records "${RAW_RECORDS:-1000000}" --app-heap "${APP_HEAP:-2g}"

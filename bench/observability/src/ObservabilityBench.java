@@ -1,0 +1,555 @@
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.IntPoint;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.store.FSDirectory;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jwk.RsaJwkGenerator;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+
+/**
+ * observability-api benchmark. Load generator and store share this machine's cores, as the issue
+ * asks. Prints: raw Lucene IndexWriter docs/s on the same documents (reference, same run), OTLP
+ * ingest records/s with durable acks and its ratio to the reference, query latencies at the loaded
+ * size, and the application's heap after a full GC.
+ */
+public final class ObservabilityBench {
+
+  static final String TOKEN = "bench-data-plane-token-0123456789";
+  static final int BATCH = 1000;
+  static final int DISTINCT_REQUESTS = 400;
+  static final int CLIENTS = 8;
+  static final int PROJECTS = 10;
+  static final String[] SERVICES = {"outpost-gateway", "outpost-integration-runtime", "orders", "billing", "crm"};
+  static final String[] SEVERITIES = {"INFO", "INFO", "INFO", "DEBUG", "WARN", "ERROR"};
+  static final int[] SEVERITY_NUMBERS = {9, 9, 9, 5, 13, 17};
+  static final String[] VOCABULARY = vocabulary(1000);
+  static final long DAY_NANOS = 86_400_000_000_000L;
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    long records = Long.parseLong(options.get("records"));
+    int rawRecords = Integer.parseInt(options.get("raw-records"));
+    Path work = Path.of(options.get("work"));
+    deleteTree(work);
+    Files.createDirectories(work);
+    long now = System.currentTimeMillis() * 1_000_000L;
+
+    System.out.printf("observability-api benchmark: %,d log records, %d client threads, batches of %d, %d cores%n",
+        records, CLIENTS, BATCH, Runtime.getRuntime().availableProcessors());
+    System.out.println("load average at start (other work on this machine skews every figure): "
+        + Files.readString(Path.of("/proc/loadavg")).trim());
+    List<ExportLogsServiceRequest> requests = new ArrayList<>();
+    Random random = new Random(42);
+    for (int i = 0; i < DISTINCT_REQUESTS; i++) {
+      requests.add(logRequest(random, now));
+    }
+    LogRecord sample = requests.get(0).getResourceLogs(0).getScopeLogs(0).getLogRecords(0);
+    System.out.printf("record shape: body %d bytes, %d record attributes + 2 resource attributes, request %,d bytes%n",
+        sample.getBody().getStringValue().length(), sample.getAttributesCount(), requests.get(0).getSerializedSize());
+
+    double raw = rawLucene(requests, rawRecords, work.resolve("raw"));
+    System.out.printf("[reference] raw Lucene IndexWriter, same documents and fields, 2 threads: %,.0f docs/s (%,d docs)%n",
+        raw, rawRecords);
+
+    try (Idp idp = new Idp(); App app = new App(Path.of(options.get("jar")), work.resolve("app"),
+        options.get("app-heap"), idp)) {
+      app.start();
+      List<byte[]> bodies = requests.stream().map(ExportLogsServiceRequest::toByteArray).toList();
+      long start = System.nanoTime();
+      long acked = ingest(app, bodies, records / BATCH);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double rate = acked / seconds;
+      System.out.printf("[ingest] OTLP/HTTP protobuf, durable acks: %,d records in %.1f s = %,.0f records/s "
+          + "(%.1f MB/s of request bodies); ratio to raw IndexWriter %.2f%n", acked, seconds, rate,
+          acked / BATCH * (double) bodies.get(0).length / seconds / 1e6, rate / raw);
+
+      List<String> traceIds = ingestTraces(app, now, 20_000, 10);
+      System.out.printf("[ingest] %,d spans in %,d traces for the trace-by-id queries%n", 200_000, traceIds.size());
+      Thread.sleep(1500); // the refresh interval, then some
+
+      String token = idp.token(projects());
+      HttpClient client = HttpClient.newHttpClient();
+      ObjectMapper json = new ObjectMapper();
+      // sanity: the query sees everything that was acknowledged
+      JsonNode histogram = get(client, json, app, token, "/api/v1/logs/histogram?from=" + (now / 1_000_000 - 86_400_000)
+          + "&to=" + (now / 1_000_000 + 1) + "&interval=1h");
+      System.out.printf("[check] 24h histogram total %,d (acknowledged %,d)%n", histogram.get("total").asLong(), acked);
+
+      Random q = new Random(7);
+      long[] termQuery = time(300, 50, () -> {
+        long hourStart = now / 1_000_000 - 3_600_000L - q.nextInt(23) * 3_600_000L;
+        get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc("body:" + VOCABULARY[q.nextInt(VOCABULARY.length)])
+            + "&project=project-" + q.nextInt(PROJECTS) + "&from=" + hourStart + "&to=" + (hourStart + 3_600_000L));
+      });
+      print("term + project + 1h, newest 100", termQuery);
+      long[] traceById = time(300, 50, () ->
+          get(client, json, app, token, "/api/v1/traces/" + traceIds.get(q.nextInt(traceIds.size()))));
+      print("trace by id", traceById);
+      long[] histogramAll = time(20, 3, () -> get(client, json, app, token, "/api/v1/logs/histogram?from="
+          + (now / 1_000_000 - 86_400_000) + "&to=" + (now / 1_000_000 + 1) + "&interval=10m"));
+      print("24h histogram, all 10 projects (every record)", histogramAll);
+      long[] histogramOne = time(20, 3, () -> get(client, json, app, token, "/api/v1/logs/histogram?from="
+          + (now / 1_000_000 - 86_400_000) + "&to=" + (now / 1_000_000 + 1) + "&interval=10m&project=project-3"));
+      print("24h histogram, one project", histogramOne);
+      System.out.printf("[heap] after a full GC at %,d records: %s%n", acked, app.heapAfterGc());
+      System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
+      System.out.printf("[disk] data directory: %,d MB%n", size(work.resolve("app")) / 1_000_000);
+    }
+  }
+
+  // ---- load ----
+
+  static ExportLogsServiceRequest logRequest(Random random, long now) {
+    ResourceLogs.Builder resource = ResourceLogs.newBuilder().setResource(Resource.newBuilder()
+        .addAttributes(attr("service.name", SERVICES[random.nextInt(SERVICES.length)]))
+        .addAttributes(attr("outpost.project", "project-" + random.nextInt(PROJECTS))));
+    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    for (int i = 0; i < BATCH; i++) {
+      int severity = random.nextInt(SEVERITIES.length);
+      byte[] traceId = new byte[16];
+      random.nextBytes(traceId);
+      scope.addLogRecords(LogRecord.newBuilder()
+          .setTimeUnixNano(now - (long) (random.nextDouble() * (DAY_NANOS - 60_000_000_000L)))
+          .setSeverityNumberValue(SEVERITY_NUMBERS[severity]).setSeverityText(SEVERITIES[severity])
+          .setBody(AnyValue.newBuilder().setStringValue(body(random, 250)))
+          .setTraceId(ByteString.copyFrom(traceId))
+          .addAttributes(attr("outpost.integration", "integration-" + random.nextInt(50)))
+          .addAttributes(attr("outpost.route", "route-" + random.nextInt(200)))
+          .addAttributes(attr("http.method", random.nextBoolean() ? "GET" : "POST"))
+          .addAttributes(attr("http.status_code", Integer.toString(200 + random.nextInt(4) * 100)))
+          .addAttributes(attr("user.id", "u" + random.nextInt(100_000))));
+    }
+    return ExportLogsServiceRequest.newBuilder().addResourceLogs(resource.addScopeLogs(scope)).build();
+  }
+
+  static long ingest(App app, List<byte[]> bodies, long requests) throws InterruptedException {
+    AtomicLong next = new AtomicLong();
+    AtomicLong acked = new AtomicLong();
+    AtomicInteger failures = new AtomicInteger();
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<Thread> threads = new ArrayList<>();
+    long started = System.nanoTime();
+    AtomicLong reported = new AtomicLong(started);
+    for (int t = 0; t < CLIENTS; t++) {
+      Thread thread = new Thread(() -> {
+        for (long i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+          byte[] body = bodies.get((int) (i % bodies.size()));
+          while (true) {
+            try {
+              HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(app.otlp() + "/v1/logs"))
+                  .header("Content-Type", "application/x-protobuf").header("Authorization", "Bearer " + TOKEN)
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+              if (r.statusCode() == 200) {
+                long total = acked.addAndGet(BATCH);
+                long last = reported.get();
+                long t2 = System.nanoTime();
+                if (t2 - last > 30_000_000_000L && reported.compareAndSet(last, t2)) {
+                  System.out.printf("  ... %,d records acknowledged, %,.0f records/s so far%n", total,
+                      total / ((t2 - started) / 1e9));
+                }
+                break;
+              }
+              failures.incrementAndGet();
+              Thread.sleep(100); // 429/503: back off and retry, as an exporter would
+            } catch (IOException e) {
+              failures.incrementAndGet();
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (failures.get() > 0) {
+      System.out.printf("  (%d requests were refused or failed and retried)%n", failures.get());
+    }
+    return acked.get();
+  }
+
+  static List<String> ingestTraces(App app, long now, int traces, int spansPerTrace) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    Random random = new Random(9);
+    List<String> ids = new ArrayList<>();
+    for (int batch = 0; batch < traces / 100; batch++) {
+      ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+      for (int t = 0; t < 100; t++) {
+        byte[] traceId = new byte[16];
+        random.nextBytes(traceId);
+        ids.add(HexFormat.of().formatHex(traceId));
+        long start = now - (long) (random.nextDouble() * (DAY_NANOS - 60_000_000_000L));
+        for (int s = 0; s < spansPerTrace; s++) {
+          Span.Builder span = Span.newBuilder().setTraceId(ByteString.copyFrom(traceId))
+              .setSpanId(ByteString.copyFrom(longBytes(s + 1))).setName("operation-" + s)
+              .setKind(Span.SpanKind.SPAN_KIND_SERVER).setStartTimeUnixNano(start + s * 1_000_000L)
+              .setEndTimeUnixNano(start + s * 1_000_000L + 500_000L).addAttributes(attr("http.route", "/r/" + s));
+          if (s > 0) {
+            span.setParentSpanId(ByteString.copyFrom(longBytes(s)));
+          }
+          scope.addSpans(span);
+        }
+      }
+      ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder().addResourceSpans(
+          ResourceSpans.newBuilder().setResource(Resource.newBuilder().addAttributes(attr("service.name", "orders"))
+              .addAttributes(attr("outpost.project", "project-" + random.nextInt(PROJECTS)))).addScopeSpans(scope))
+          .build();
+      HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(app.otlp() + "/v1/traces"))
+          .header("Content-Type", "application/x-protobuf").header("Authorization", "Bearer " + TOKEN)
+          .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(),
+          HttpResponse.BodyHandlers.discarding());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("trace ingest answered " + r.statusCode());
+      }
+    }
+    return ids;
+  }
+
+  // ---- the reference: raw Lucene on the same documents ----
+
+  static double rawLucene(List<ExportLogsServiceRequest> requests, int count, Path dir) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer()).setRAMBufferSizeMB(64)
+        .setIndexSort(new Sort(new SortField("timestamp", SortField.Type.LONG, true),
+            new SortField("seq", SortField.Type.LONG, true)));
+    AtomicLong seq = new AtomicLong();
+    long start;
+    try (FSDirectory directory = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(directory, config)) {
+      start = System.nanoTime();
+      List<Thread> threads = new ArrayList<>();
+      AtomicLong next = new AtomicLong();
+      for (int t = 0; t < 2; t++) {
+        Thread thread = new Thread(() -> {
+          try {
+            for (long r = next.getAndIncrement(); r < count / BATCH; r = next.getAndIncrement()) {
+              ExportLogsServiceRequest request = requests.get((int) (r % requests.size()));
+              ResourceLogs rl = request.getResourceLogs(0);
+              for (LogRecord record : rl.getScopeLogs(0).getLogRecordsList()) {
+                writer.addDocument(document(record, rl.getResource(), seq.getAndIncrement(), json));
+              }
+            }
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        threads.add(thread);
+        thread.start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      writer.commit();
+    }
+    return count / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** The fields observability-api indexes for a log record, built directly. */
+  static Document document(LogRecord r, Resource resource, long seq, ObjectMapper json) throws IOException {
+    Document doc = new Document();
+    doc.add(new LongPoint("timestamp", r.getTimeUnixNano()));
+    doc.add(new NumericDocValuesField("timestamp", r.getTimeUnixNano()));
+    doc.add(new LongPoint("seq", seq));
+    doc.add(new NumericDocValuesField("seq", seq));
+    doc.add(new IntPoint("severityNumber", r.getSeverityNumberValue()));
+    doc.add(new StringField("severity", r.getSeverityText(), Field.Store.NO));
+    doc.add(new TextField("body", r.getBody().getStringValue(), Field.Store.NO));
+    Map<String, String> source = new LinkedHashMap<>();
+    for (KeyValue kv : resource.getAttributesList()) {
+      doc.add(new StringField("attr." + kv.getKey(), kv.getValue().getStringValue(), Field.Store.NO));
+      source.put(kv.getKey(), kv.getValue().getStringValue());
+    }
+    doc.add(new StringField("project", source.get("outpost.project"), Field.Store.NO));
+    doc.add(new StringField("service", source.get("service.name"), Field.Store.NO));
+    for (KeyValue kv : r.getAttributesList()) {
+      doc.add(new StringField("attr." + kv.getKey(), kv.getValue().getStringValue(), Field.Store.NO));
+      source.put(kv.getKey(), kv.getValue().getStringValue());
+    }
+    doc.add(new StringField("integration", source.get("outpost.integration"), Field.Store.NO));
+    doc.add(new StringField("route", source.get("outpost.route"), Field.Store.NO));
+    String traceId = HexFormat.of().formatHex(r.getTraceId().toByteArray());
+    doc.add(new StringField("traceId", traceId, Field.Store.NO));
+    source.put("body", r.getBody().getStringValue());
+    source.put("traceId", traceId);
+    doc.add(new StoredField("_source", json.writeValueAsBytes(source)));
+    return doc;
+  }
+
+  // ---- queries ----
+
+  interface Call {
+    void run() throws Exception;
+  }
+
+  static long[] time(int n, int warmup, Call call) throws Exception {
+    for (int i = 0; i < warmup; i++) {
+      call.run();
+    }
+    long[] micros = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t = System.nanoTime();
+      call.run();
+      micros[i] = (System.nanoTime() - t) / 1000;
+    }
+    Arrays.sort(micros);
+    return micros;
+  }
+
+  static void print(String what, long[] sorted) {
+    System.out.printf("[query] %-46s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d queries over HTTP)%n", what,
+        sorted[sorted.length / 2] / 1000.0, sorted[(int) Math.ceil(sorted.length * 0.99) - 1] / 1000.0,
+        sorted[sorted.length - 1] / 1000.0, sorted.length);
+  }
+
+  static JsonNode get(HttpClient client, ObjectMapper json, App app, String token, String path) throws Exception {
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(app.api() + path))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return json.readTree(r.body());
+  }
+
+  // ---- helpers ----
+
+  static List<String> projects() {
+    List<String> p = new ArrayList<>();
+    for (int i = 0; i < PROJECTS; i++) {
+      p.add("project-" + i);
+    }
+    return p;
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  static KeyValue attr(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+
+  static byte[] longBytes(long v) {
+    byte[] b = new byte[8];
+    for (int i = 7; i >= 0; i--) {
+      b[i] = (byte) v;
+      v >>>= 8;
+    }
+    return b;
+  }
+
+  static String[] vocabulary(int n) {
+    Random random = new Random(1);
+    String[] words = new String[n];
+    for (int i = 0; i < n; i++) {
+      StringBuilder w = new StringBuilder();
+      int length = 4 + random.nextInt(6);
+      for (int c = 0; c < length; c++) {
+        w.append((char) ('a' + random.nextInt(26)));
+      }
+      words[i] = w.toString();
+    }
+    return words;
+  }
+
+  static String body(Random random, int length) {
+    StringBuilder b = new StringBuilder(length + 16);
+    while (b.length() < length) {
+      b.append(VOCABULARY[random.nextInt(VOCABULARY.length)]).append(' ');
+    }
+    return b.substring(0, length);
+  }
+
+  static long size(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A loopback IdP for the query API's JWTs. */
+  static final class Idp implements AutoCloseable {
+    final RsaJsonWebKey key;
+    final HttpServer server;
+
+    Idp() throws Exception {
+      key = RsaJwkGenerator.generateJwk(2048);
+      key.setKeyId("bench");
+      byte[] jwks = new JsonWebKeySet(key).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)
+          .getBytes(StandardCharsets.UTF_8);
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/jwks", ex -> {
+        ex.sendResponseHeaders(200, jwks.length);
+        ex.getResponseBody().write(jwks);
+        ex.close();
+      });
+      server.start();
+    }
+
+    String jwks() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks";
+    }
+
+    String token(List<String> projects) throws Exception {
+      JwtClaims claims = new JwtClaims();
+      claims.setIssuer("bench-idp");
+      claims.setAudience("outpost");
+      claims.setSubject("bench");
+      claims.setIssuedAtToNow();
+      claims.setExpirationTimeMinutesInTheFuture(120);
+      claims.setClaim("projects", projects);
+      JsonWebSignature jws = new JsonWebSignature();
+      jws.setPayload(claims.toJson());
+      jws.setKey(key.getPrivateKey());
+      jws.setKeyIdHeaderValue("bench");
+      jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+      return jws.getCompactSerialization();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+
+  /** The packaged application as its own process. */
+  static final class App implements AutoCloseable {
+    final Path jar;
+    final Path data;
+    final String heap;
+    final Idp idp;
+    final int http = freePort();
+    final int otlp = freePort();
+    final int management = freePort();
+    Process process;
+
+    App(Path jar, Path data, String heap, Idp idp) throws IOException {
+      this.jar = jar;
+      this.data = data;
+      this.heap = heap;
+      this.idp = idp;
+    }
+
+    String api() {
+      return "http://127.0.0.1:" + http;
+    }
+
+    String otlp() {
+      return "http://127.0.0.1:" + otlp;
+    }
+
+    void start() throws Exception {
+      Path log = data.resolveSibling("app.log");
+      process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx" + heap, "-Dquarkus.http.port=" + http, "-Dquarkus.management.port=" + management,
+          "-Doutpost.observability.ingest.port=" + otlp, "-Doutpost.observability.data-dir=" + data,
+          "-Doutpost.observability.ingest.data-plane-token=" + TOKEN,
+          "-Doutpost.observability.ingest.max-body-bytes=8388608",
+          "-Dmp.jwt.verify.publickey.location=" + idp.jwks(), "-Dmp.jwt.verify.issuer=bench-idp",
+          "-jar", jar.toString())
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      HttpClient client = HttpClient.newHttpClient();
+      for (int i = 0; i < 600; i++) {
+        try {
+          if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/health/ready"))
+              .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            System.out.printf("application started (heap limit %s), log in %s%n", heap, log);
+            return;
+          }
+        } catch (IOException notYet) {
+          // starting
+        }
+        Thread.sleep(100);
+      }
+      throw new IllegalStateException("the application did not start; see " + log);
+    }
+
+    String heapAfterGc() throws Exception {
+      String pid = Long.toString(process.pid());
+      new ProcessBuilder("jcmd", pid, "GC.run").redirectErrorStream(true).start().waitFor();
+      Process info = new ProcessBuilder("jcmd", pid, "GC.heap_info").redirectErrorStream(true).start();
+      String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      info.waitFor();
+      return out.lines().filter(l -> l.contains("total") && l.contains("used")).findFirst().orElse(out).trim();
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (process != null) {
+        process.destroy();
+        process.waitFor();
+      }
+    }
+  }
+
+}
