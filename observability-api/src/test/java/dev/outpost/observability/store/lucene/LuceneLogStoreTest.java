@@ -1,0 +1,67 @@
+package dev.outpost.observability.store.lucene;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.observability.store.LogEntry;
+import dev.outpost.observability.store.LogSearch;
+import dev.outpost.observability.store.Owner;
+import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.TimeRange;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Daily partitions on disk: retention deletes whole days; forget makes replay idempotent. */
+class LuceneLogStoreTest {
+
+  private static final long DAY = 86_400_000_000_000L;
+
+  @TempDir Path dir;
+
+  private static LogEntry entry(long seq, long timeNanos, String body) {
+    return new LogEntry(seq, timeNanos, timeNanos, 9, "INFO", body, new Owner("svc", "p", "", "", ""), "", "", "",
+        Map.of(), Map.of());
+  }
+
+  private static List<String> bodies(LuceneLogStore store, long from, long to) {
+    return store.search(new LogSearch(new ProjectScope(Set.of("p")), new TimeRange(from, to), "", Optional.empty(),
+        0, 100, Optional.empty())).records().stream().map(LogEntry::body).toList();
+  }
+
+  @Test
+  void retentionDeletesWholeDaysBeforeTheCutoff() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100), new ObjectMapper())) {
+      store.write(List.of(entry(1, now - 10 * DAY, "ten days old"), entry(2, now - 3 * DAY, "three days old"),
+          entry(3, now, "fresh")));
+      store.refresh();
+      assertThat(bodies(store, now - 20 * DAY, now + 1)).containsExactly("fresh", "three days old", "ten days old");
+
+      LocalDate today = LocalDate.now(ZoneOffset.UTC);
+      assertThat(store.dropBefore(today.minusDays(7))).isEqualTo(1);
+      assertThat(bodies(store, now - 20 * DAY, now + 1)).containsExactly("fresh", "three days old");
+      assertThat(Files.exists(dir.resolve(PartitionSet.dayOf(now - 10 * DAY).toString()))).isFalse();
+    }
+  }
+
+  @Test
+  void forgettingASeqRangeBeforeRewritingItLeavesNoDuplicates() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100), new ObjectMapper())) {
+      store.write(List.of(entry(10, now, "a"), entry(11, now + 1, "b"), entry(20, now + 2, "other range")));
+      store.commit();
+      store.forget(10, 20);
+      store.write(List.of(entry(10, now, "a"), entry(11, now + 1, "b")));
+      store.refresh();
+      assertThat(bodies(store, now - DAY, now + DAY)).containsExactly("other range", "b", "a");
+    }
+  }
+}
