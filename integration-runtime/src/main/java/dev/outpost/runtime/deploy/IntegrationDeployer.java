@@ -5,13 +5,10 @@ import dev.outpost.runtime.config.PlaceholderResolver;
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.dispatch.HttpDispatcher;
 import dev.outpost.runtime.dispatch.HttpEndpoint;
-import dev.outpost.runtime.dispatch.InboundHttpHeaders;
-import dev.outpost.runtime.secret.SecretRedactingLogListener;
 import dev.outpost.runtime.secret.SecretRedaction;
 import dev.outpost.runtime.status.IntegrationStatus;
 import dev.outpost.runtime.status.StatusRegistry;
 import dev.outpost.runtime.telemetry.IntegrationIdentities;
-import dev.outpost.runtime.telemetry.IntegrationMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.outpost.spec.model.Integration;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +26,6 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.support.service.ServiceHelper;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,17 +62,7 @@ public class IntegrationDeployer {
     this.placeholders = placeholders;
     this.statuses = statuses;
     this.config = config;
-    camel.getPropertiesComponent().addPropertiesSource(properties);
-    InboundHttpHeaders inboundHeaders = new InboundHttpHeaders();
-    camel.addRoutePolicyFactory(inboundHeaders);
-    camel.getManagementStrategy().addEventNotifier(inboundHeaders);
-    camel.addRoutePolicyFactory(new IntegrationMetrics(meters));
-    SecretRedactingLogListener.installFirst(camel);
-    ServiceHelper.startService(inboundHeaders);
-    for (String withheld : WithheldComponent.NAMES) {
-      camel.removeComponent(withheld);
-      camel.addComponent(withheld, new WithheldComponent(withheld));
-    }
+    CamelHooks.install(camel, properties, meters);
   }
 
   /**

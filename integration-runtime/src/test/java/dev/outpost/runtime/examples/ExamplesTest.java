@@ -142,4 +142,17 @@ class ExamplesTest {
       Integrations.delete(management, api.name()).then().statusCode(204);
     }
   }
+
+  @Test
+  void theOrdersFacadeCallsItsOwnBackendIntegrationThroughTheRuntime() throws Exception {
+    String self = Integrations.base(http) + "backend";
+    Integrations.put(management, example("orders-jwt.yaml", "orders-backend", Map.of())).then().statusCode(200);
+    Integrations.put(management, example("orders-jwt.yaml", "orders-api", Map.of("ORDERS_BACKEND_URL", self)))
+        .then().statusCode(200);
+    given().get(http + "orders").then().statusCode(200).body("[0].id", equalTo("A-1001"));
+    given().contentType("application/json").body("{\"item\": \"widget\"}").post(http + "orders")
+        .then().statusCode(201).body("status", equalTo("accepted"));
+    Integrations.delete(management, "orders-api").then().statusCode(204);
+    Integrations.delete(management, "orders-backend").then().statusCode(204);
+  }
 }

@@ -1,0 +1,33 @@
+package dev.outpost.runtime.deploy;
+
+import dev.outpost.runtime.config.IntegrationProperties;
+import dev.outpost.runtime.dispatch.InboundHttpHeaders;
+import dev.outpost.runtime.secret.SecretRedactingLogListener;
+import dev.outpost.runtime.telemetry.IntegrationMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceHelper;
+
+/**
+ * What the shared {@code CamelContext} needs before the first integration is loaded: the
+ * integrations' properties, the inbound-header hygiene and metrics of every route, secret redaction
+ * in front of the log listeners, and the withheld components.
+ */
+final class CamelHooks {
+
+  private CamelHooks() {}
+
+  static void install(CamelContext camel, IntegrationProperties properties, MeterRegistry meters) {
+    camel.getPropertiesComponent().addPropertiesSource(properties);
+    InboundHttpHeaders inboundHeaders = new InboundHttpHeaders();
+    camel.addRoutePolicyFactory(inboundHeaders);
+    camel.getManagementStrategy().addEventNotifier(inboundHeaders);
+    ServiceHelper.startService(inboundHeaders);
+    camel.addRoutePolicyFactory(new IntegrationMetrics(meters));
+    SecretRedactingLogListener.installFirst(camel);
+    for (String withheld : WithheldComponent.NAMES) {
+      camel.removeComponent(withheld);
+      camel.addComponent(withheld, new WithheldComponent(withheld));
+    }
+  }
+}
