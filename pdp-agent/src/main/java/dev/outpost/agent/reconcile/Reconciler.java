@@ -32,7 +32,13 @@ public final class Reconciler {
   public synchronized ReconcileResult reconcile(DataPlaneState desired) {
     int changes = 0;
     ReconcileResult result = null;
-    for (ReconcileStep step : STEPS) {
+    try {
+      target.refresh();
+    } catch (TargetException | RuntimeException e) {
+      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      result = new ReconcileResult(desired.revision(), false, "refresh", message, 0, clock.instant());
+    }
+    for (ReconcileStep step : result == null ? STEPS : List.<ReconcileStep>of()) {
       try {
         changes += step.run(desired, target);
       } catch (TargetException | RuntimeException e) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,8 @@ public final class KubernetesTarget implements Target {
   private final KubernetesTargetConfig config;
   private final IntegrationObjects objects;
   private final ObjectApplier applier;
+  /** What the last {@link #refresh()} listed, updated with this agent's writes; null before. */
+  private Map<String, HasMetadata> live;
 
   public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config) {
     this.client = client;
@@ -40,21 +43,55 @@ public final class KubernetesTarget implements Target {
     this.applier = new ObjectApplier(client);
   }
 
+  /**
+   * Lists everything the agent manages (three list calls), so that a pass over a thousand
+   * integrations that changes nothing sends no further request.
+   */
   @Override
-  public Set<String> integrations() throws TargetException {
-    Set<String> names = new TreeSet<>();
+  public void refresh() throws TargetException {
+    Map<String, HasMetadata> objects = new HashMap<>();
     try {
       for (Class<? extends HasMetadata> kind : INTEGRATION_KINDS) {
         client.resources(kind).inNamespace(config.namespace())
             .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
-            .withLabel(KubernetesNames.INTEGRATION_LABEL)
             .list().getItems()
-            .forEach(o -> names.add(o.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL)));
+            .forEach(o -> objects.put(key(kind, o.getMetadata().getName()), o));
       }
     } catch (KubernetesClientException e) {
       throw new TargetException("cannot list the agent's objects in " + config.namespace() + ": " + e.getMessage(), e);
     }
+    live = objects;
+  }
+
+  private static String key(Class<?> kind, String name) {
+    return kind.getSimpleName() + "/" + name;
+  }
+
+  @Override
+  public Set<String> integrations() throws TargetException {
+    if (live == null) {
+      refresh();
+    }
+    Set<String> names = new TreeSet<>();
+    live.values().stream()
+        .map(o -> o.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL))
+        .filter(java.util.Objects::nonNull)
+        .forEach(names::add);
     return names;
+  }
+
+  /** Applies through the listed objects when there is a list, reading each object otherwise. */
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata> boolean apply(T desired) throws TargetException {
+    if (live == null) {
+      return applier.apply(desired);
+    }
+    String key = key(desired.getClass(), desired.getMetadata().getName());
+    boolean changed = applier.applyKnown(desired, (T) live.get(key));
+    if (changed) {
+      live.put(key, desired);
+    }
+    return changed;
   }
 
   /**
@@ -70,9 +107,9 @@ public final class KubernetesTarget implements Target {
   @Override
   public boolean putIntegration(Integration integration) throws TargetException {
     String document = StateDocuments.integration(integration);
-    boolean changed = applier.apply(objects.configMap(integration, document));
-    changed |= applier.apply(objects.deployment(integration, document));
-    changed |= applier.apply(objects.service(integration));
+    boolean changed = apply(objects.configMap(integration, document));
+    changed |= apply(objects.deployment(integration, document));
+    changed |= apply(objects.service(integration));
     return changed;
   }
 
@@ -87,7 +124,7 @@ public final class KubernetesTarget implements Target {
         .endMetadata()
         .withData(Map.of(KubernetesNames.ROUTES_KEY, StateDocuments.routes(routes)))
         .build();
-    return applier.apply(table);
+    return apply(table);
   }
 
   @Override
@@ -96,6 +133,9 @@ public final class KubernetesTarget implements Target {
     boolean changed = false;
     for (Class<? extends HasMetadata> kind : INTEGRATION_KINDS) {
       changed |= applier.delete(kind, config.namespace(), objectName);
+      if (live != null) {
+        live.remove(key(kind, objectName));
+      }
     }
     return changed;
   }

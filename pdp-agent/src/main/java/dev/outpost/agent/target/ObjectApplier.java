@@ -27,15 +27,28 @@ public final class ObjectApplier {
   }
 
   /**
-   * Makes the live object hold {@code desired}.
+   * Makes the live object hold {@code desired}, reading it first.
    *
    * @return whether anything was written
    */
   public <T extends HasMetadata> boolean apply(T desired) throws TargetException {
+    return apply(desired, false, null);
+  }
+
+  /**
+   * Like {@link #apply(HasMetadata)}, trusting {@code live} (from a recent list; null when the list
+   * did not have it) instead of reading the object: nothing is sent when it already holds what is
+   * desired. A stale {@code live} costs one 409 and falls back to reading.
+   */
+  public <T extends HasMetadata> boolean applyKnown(T desired, T live) throws TargetException {
+    return apply(desired, true, live);
+  }
+
+  private <T extends HasMetadata> boolean apply(T desired, boolean known, T knownLive) throws TargetException {
     String what = describe(desired);
     for (int attempt = 1; ; attempt++) {
       try {
-        T live = client.resource(desired).get();
+        T live = known && attempt == 1 ? knownLive : client.resource(desired).get();
         if (live == null) {
           client.resource(desired).create();
           return true;

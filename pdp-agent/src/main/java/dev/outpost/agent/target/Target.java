@@ -20,6 +20,12 @@ import java.util.Set;
 public interface Target {
 
   /**
+   * Called at the start of every reconciliation: an implementation may read the whole current
+   * state here once, and answer the calls of that reconciliation from it. By default, nothing.
+   */
+  default void refresh() throws TargetException {}
+
+  /**
    * The integrations this agent has written and not yet deleted: the inventory that drives
    * pruning. Anything not written by the agent is never listed.
    */

@@ -106,6 +106,30 @@ class KubernetesTargetTest {
   }
 
   @Test
+  void aPassThatChangesNothingOnlyLists() throws Exception {
+    dev.outpost.agent.reconcile.Reconciler reconciler =
+        new dev.outpost.agent.reconcile.Reconciler(target, java.time.Clock.systemUTC());
+    assertThat(reconciler.reconcile(TestStates.state(1, "a", "b")).changes()).isEqualTo(3);
+    int before = server.getRequestCount();
+    var again = reconciler.reconcile(TestStates.state(1, "a", "b"));
+    assertThat(again.succeeded()).isTrue();
+    assertThat(again.changes()).isZero();
+    assertThat(server.getRequestCount() - before).as("three list calls, nothing else").isEqualTo(3);
+  }
+
+  @Test
+  void aListThatWentStaleCostsOneConflictAndNothingElse() throws Exception {
+    target.putIntegration(integration("orders"));
+    target.refresh();
+    var behind = deployment("orders");
+    behind.getSpec().setReplicas(4);
+    client.resource(behind).update(); // someone writes after the list
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
+    assertThat(deployment("orders").getMetadata().getAnnotations()).containsEntry("outpost.dev/version", "v2");
+  }
+
+  @Test
   void retriesAnUpdateThatLostARace() throws Exception {
     target.putIntegration(integration("orders"));
     server.expect().put().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments/int-orders")
