@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The user journey of issue 7, over the packaged components started by {@code ./outpost up} as
@@ -43,13 +42,15 @@ class UserJourneyIT {
   /** Unique strings carried in payloads and log lines; none may ever reach the control plane. */
   private final String canary = "canary" + UUID.randomUUID().toString().replace("-", "");
 
-  @TempDir Path home;
+  /** Under target/ so that the components' logs stay behind as artifacts when a step fails. */
+  private final Path home = Path.of("target/e2e-home").toAbsolutePath();
   private Launcher outpost;
   private String caller;
   private String otherProjectReader;
 
   @BeforeAll
-  void up() {
+  void up() throws IOException {
+    deleteRecursively(home);
     outpost = new Launcher(Launcher.repositoryRoot(), home, Map.of("OUTPOST_NO_EXAMPLES", "1"));
     Launcher.Result up = outpost.run(300, "up").expectSuccess("./outpost up");
     assertThat(up.output()).contains("all healthy");
@@ -282,6 +283,17 @@ class UserJourneyIT {
       }
     }
     return all.toString();
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static String encode(String s) {
