@@ -73,6 +73,38 @@ class DirectorySourceTest {
         .body(not(containsString("broken-json"))));
   }
 
+  @Test
+  void aConfigMapMountIsFollowedThroughItsSymlinkSwaps() throws Exception {
+    // the kubelet's layout: <key> -> ..data/<key>, ..data -> ..<timestamp>, swapped by a rename
+    Files.createDirectories(DIR);
+    for (String leftover : new String[] {"cm-int.json", "..data", "..data_tmp", "..cm_v1/cm-int.json",
+        "..cm_v2/cm-int.json", "..cm_v1", "..cm_v2"}) {
+      Files.deleteIfExists(DIR.resolve(leftover));
+    }
+    Path v1 = Files.createDirectories(DIR.resolve("..cm_v1"));
+    Files.writeString(v1.resolve("cm-int.json"), Integrations.json(
+        Integrations.of("cm-int", "1", constantRoute("cm-int", "/cm-int", "from configmap v1"))));
+    Files.createSymbolicLink(DIR.resolve("..data"), Path.of("..cm_v1"));
+    Files.createSymbolicLink(DIR.resolve("cm-int.json"), Path.of("..data/cm-int.json"));
+    eventually(() -> given().get(http + "cm-int").then().statusCode(200).body(equalTo("from configmap v1")));
+
+    Path v2 = Files.createDirectories(DIR.resolve("..cm_v2"));
+    Files.writeString(v2.resolve("cm-int.json"), Integrations.json(
+        Integrations.of("cm-int", "2", constantRoute("cm-int", "/cm-int", "from configmap v2"))));
+    Files.createSymbolicLink(DIR.resolve("..data_tmp"), Path.of("..cm_v2"));
+    Files.move(DIR.resolve("..data_tmp"), DIR.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    eventually(() -> given().get(http + "cm-int").then().statusCode(200).body(equalTo("from configmap v2")));
+
+    Files.delete(DIR.resolve("cm-int.json"));
+    Files.delete(DIR.resolve("..data"));
+    eventually(() -> given().get(http + "cm-int").then().statusCode(404));
+    for (Path dir : new Path[] {v1, v2}) {
+      Files.delete(dir.resolve("cm-int.json"));
+      Files.delete(dir);
+    }
+  }
+
   static void write(String name, dev.outpost.spec.model.Integration integration) throws IOException {
     Files.createDirectories(DIR);
     Path tmp = DIR.resolve("." + name + ".tmp");
