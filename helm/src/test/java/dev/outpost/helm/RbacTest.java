@@ -34,7 +34,8 @@ class RbacTest {
     static final Set<String> AGENT_LEADER_ELECTION = Grants.of(
             "coordination.k8s.io/leases:create",
             "coordination.k8s.io/leases[acme-outpost-agent]:get",
-            "coordination.k8s.io/leases[acme-outpost-agent]:update");
+            "coordination.k8s.io/leases[acme-outpost-agent]:update",
+            "coordination.k8s.io/leases[acme-outpost-agent]:patch");
 
     /** The gateway only reads the routing table the agent writes. */
     static final Set<String> GATEWAY = Grants.of(
