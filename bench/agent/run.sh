@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pdp-agent benchmarks (see AgentBench.java): snapshot -> applied on the local target over a real
+# pdp-agent benchmarks (see AgentBench.java; bench/agent/e2e.sh measures the same through real processes): snapshot -> applied on the local target over a real
 # WebSocket, and reconciling 1,000 integrations into fabric8's mock API server, each with a
 # reference measured in the same run.
 # Usage: bench/agent/run.sh [rounds=200] [integrations=1000]   (builds under the shared build lock)
