@@ -62,7 +62,7 @@ public class StateResource {
   @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
   public Response putState(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
-    return withDocument(authorization, contentType, body, store::put);
+    return withDocument(authorization, contentType, body, document -> committed(store::put, document));
   }
 
   /** A change of the state made from a whole document. */
@@ -71,7 +71,21 @@ public class StateResource {
     DataPlaneState apply(ObjectNode document) throws InvalidStateException;
   }
 
-  private Response withDocument(String authorization, String contentType, String body, StateChange change) {
+  /** What an endpoint does with the request's document once it is authorized and parsed. */
+  @FunctionalInterface
+  private interface DocumentHandler {
+    Response handle(ObjectNode document);
+  }
+
+  private static Response committed(StateChange change, ObjectNode document) {
+    try {
+      return Response.ok(summary(change.apply(document))).build();
+    } catch (InvalidStateException e) {
+      return invalid(e);
+    }
+  }
+
+  private Response withDocument(String authorization, String contentType, String body, DocumentHandler handler) {
     if (!tokens.isAdmin(authorization)) {
       return ApiError.unauthorized("the admin bearer token is required");
     }
@@ -82,13 +96,9 @@ public class StateResource {
       return ApiError.badRequest("body: not valid " + format(contentType) + ": " + e.getOriginalMessage());
     }
     if (!(document instanceof ObjectNode object)) {
-      return ApiError.badRequest("body: a desired state (an object) is expected");
+      return ApiError.badRequest("body: an object is expected");
     }
-    try {
-      return Response.ok(summary(change.apply(object))).build();
-    } catch (InvalidStateException e) {
-      return invalid(e);
-    }
+    return handler.handle(object);
   }
 
   /** Like {@code kubectl apply}: adds or replaces what the document names, keeps the rest. */
@@ -97,7 +107,7 @@ public class StateResource {
   @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
   public Response apply(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
-    return withDocument(authorization, contentType, body, store::apply);
+    return withDocument(authorization, contentType, body, document -> committed(store::apply, document));
   }
 
   @PUT
@@ -105,16 +115,11 @@ public class StateResource {
   @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
   public Response putIntegration(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @PathParam("name") String name, String body) {
-    if (!tokens.isAdmin(authorization)) {
-      return ApiError.unauthorized("the admin bearer token is required");
-    }
-    JsonNode document;
-    try {
-      document = parse(contentType, body);
-    } catch (JsonProcessingException e) {
-      return ApiError.badRequest("body: not valid " + format(contentType) + ": " + e.getOriginalMessage());
-    }
-    JsonNode integration = document == null ? null : document.get("integration");
+    return withDocument(authorization, contentType, body, document -> putIntegration(name, document));
+  }
+
+  private Response putIntegration(String name, ObjectNode document) {
+    JsonNode integration = document.get("integration");
     if (!(integration instanceof ObjectNode integrationObject)) {
       return ApiError.badRequest("integration: an object is required ({\"integration\": {...}, \"routes\": [...]})");
     }
@@ -127,12 +132,8 @@ public class StateResource {
       return ApiError.badRequest("integration.name: must equal the name in the path (" + name + ")");
     }
     integrationObject.put("name", name);
-    try {
-      ArrayNode routeArray = routes.isArray() ? (ArrayNode) routes : JSON.createArrayNode();
-      return Response.ok(summary(store.putIntegration(name, integrationObject, routeArray))).build();
-    } catch (InvalidStateException e) {
-      return invalid(e);
-    }
+    ArrayNode routeArray = routes.isArray() ? (ArrayNode) routes : JSON.createArrayNode();
+    return committed(d -> store.putIntegration(name, integrationObject, routeArray), document);
   }
 
   @DELETE

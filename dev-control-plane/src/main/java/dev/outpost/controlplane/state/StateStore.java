@@ -72,16 +72,10 @@ public class StateStore {
   public synchronized DataPlaneState putIntegration(String name, JsonNode integration, ArrayNode routes)
       throws InvalidStateException {
     ObjectNode document = currentTree();
-    ArrayNode integrations = document.withArray("integrations");
-    ArrayNode kept = integrations.arrayNode();
-    integrations.forEach(i -> {
-      if (!name.equals(i.path("name").asText())) {
-        kept.add(i);
-      }
-    });
+    ArrayNode kept = without(document, "integrations", "name", name);
     kept.add(integration);
     document.set("integrations", kept);
-    ArrayNode newRoutes = withoutRoutesTo(document, name);
+    ArrayNode newRoutes = without(document, "routes", "integration", name);
     routes.forEach(newRoutes::add);
     document.set("routes", newRoutes);
     return commit(document);
@@ -97,15 +91,8 @@ public class StateStore {
       return Optional.empty();
     }
     ObjectNode document = currentTree();
-    ArrayNode integrations = document.withArray("integrations");
-    ArrayNode kept = integrations.arrayNode();
-    integrations.forEach(i -> {
-      if (!name.equals(i.path("name").asText())) {
-        kept.add(i);
-      }
-    });
-    document.set("integrations", kept);
-    document.set("routes", withoutRoutesTo(document, name));
+    document.set("integrations", without(document, "integrations", "name", name));
+    document.set("routes", without(document, "routes", "integration", name));
     return Optional.of(commit(document));
   }
 
@@ -118,12 +105,13 @@ public class StateStore {
     return (ObjectNode) StateCodec.toTree(current);
   }
 
-  private static ArrayNode withoutRoutesTo(ObjectNode document, String integration) {
-    ArrayNode routes = document.withArray("routes");
-    ArrayNode kept = routes.arrayNode();
-    routes.forEach(r -> {
-      if (!integration.equals(r.path("integration").asText())) {
-        kept.add(r);
+  /** The elements of {@code document[array]} whose {@code field} is not {@code value}. */
+  private static ArrayNode without(ObjectNode document, String array, String field, String value) {
+    ArrayNode elements = document.withArray(array);
+    ArrayNode kept = elements.arrayNode();
+    elements.forEach(e -> {
+      if (!value.equals(e.path(field).asText())) {
+        kept.add(e);
       }
     });
     return kept;
