@@ -1,0 +1,67 @@
+package dev.outpost.gateway.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.TestRoutes;
+import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.state.StateCodec;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** The routes ConfigMap followed with an informer against fabric8's Kubernetes mock server. */
+@EnableKubernetesMockClient(crud = true)
+class RoutesConfigMapSourceTest {
+
+  KubernetesClient client;
+
+  private static ConfigMap map(String json) {
+    return new ConfigMapBuilder().withNewMetadata().withName("outpost-gateway-routes").withNamespace("outpost").endMetadata()
+        .addToData(RoutesConfigMapSource.KEY, json).build();
+  }
+
+  private static String table(long revision, int routes) {
+    List<dev.outpost.spec.model.Route> list = new java.util.ArrayList<>();
+    for (int i = 0; i < routes; i++) {
+      list.add(TestRoutes.publicRoute("r" + i, "/r" + i, true));
+    }
+    return StateCodec.toJson(new RoutingTable(revision, List.of(), list));
+  }
+
+  @Test
+  void eachVersionOfTheConfigMapIsAppliedAndABadOneIsRefused() throws Exception {
+    RouteTableHolder holder = new RouteTableHolder();
+    client.configMaps().inNamespace("outpost").resource(map(table(3, 1))).create();
+    SharedIndexInformer<ConfigMap> informer = RoutesConfigMapSource.watch(client, "outpost", "outpost-gateway-routes", holder);
+    try {
+      await(() -> holder.current().revision() == 3);
+      assertThat(holder.current().size()).isEqualTo(1);
+
+      client.configMaps().inNamespace("outpost").resource(map(table(4, 3))).update();
+      await(() -> holder.current().revision() == 4);
+      assertThat(holder.current().match(null, "GET", "/r2/x").id()).isEqualTo("r2");
+
+      client.configMaps().inNamespace("outpost").resource(map("{\"revision\": 5, \"routes\": [{\"id\": \"BAD ID\"}]}")).update();
+      Thread.sleep(300);
+      assertThat(holder.current().revision()).as("an invalid table is refused").isEqualTo(4);
+      client.configMaps().inNamespace("outpost").resource(map(table(6, 2))).update();
+      await(() -> holder.current().revision() == 6);
+      assertThat(holder.current().size()).isEqualTo(2);
+    } finally {
+      informer.close();
+    }
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).as("condition met in time").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+}
