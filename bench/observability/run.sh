@@ -5,9 +5,12 @@
 #
 #   bench/observability/run.sh                 # 10,000,000 records
 #   RECORDS=2000000 bench/observability/run.sh # a smaller load
+#   SKIP_BUILD=1 bench/observability/run.sh    # reuse observability-api/target/quarkus-app
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-flock /tmp/outpost-build.lock ./mvnw -B -q package -pl spec,observability-api -DskipTests
+if [ -z "${SKIP_BUILD:-}" ]; then
+  flock /tmp/outpost-build.lock ./mvnw -B -q package -pl spec,observability-api -DskipTests
+fi
 APP=observability-api/target/quarkus-app
 OUT=bench/observability/target
 mkdir -p "$OUT"
