@@ -90,4 +90,32 @@ class InboundHttpHeadersTest {
         .get(http + "whoami").then().statusCode(200).body(equalTo("alice|orders:read orders:write|proj-a"));
     Integrations.delete(management, "whoami").then().statusCode(204);
   }
+
+  @Test
+  void requestOnlyHeadersAreNotEchoedInTheResponseButTheRoutesOwnHeadersAre() {
+    String source = """
+        - route:
+            id: echo-check
+            from:
+              uri: platform-http:/echo-check
+              steps:
+                - setHeader:
+                    name: X-Order-Id
+                    constant: A-1
+                - setBody:
+                    simple: "${header.X-Outpost-Subject}"
+        """;
+    Integrations.put(management, Integrations.of("echo-check", "1", source)).then().statusCode(200);
+    var response = given().header("X-Outpost-Subject", "alice").header("X-Outpost-Project", "proj-a")
+        .header("X-Forwarded-For", "10.0.0.1").header("Forwarded", "for=10.0.0.1")
+        .header("Authorization", "Bearer secret-token").header("Cookie", "session=1")
+        .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        .get(http + "echo-check").then().statusCode(200).body(equalTo("alice")).extract();
+    assertThat(response.header("X-Order-Id")).isEqualTo("A-1");
+    for (String requestOnly : new String[] {"X-Outpost-Subject", "X-Outpost-Project", "X-Forwarded-For",
+        "Forwarded", "Authorization", "Cookie", "traceparent"}) {
+      assertThat(response.header(requestOnly)).as(requestOnly + " echoed to the client").isNull();
+    }
+    Integrations.delete(management, "echo-check").then().statusCode(204);
+  }
 }
