@@ -122,7 +122,11 @@ public interface GatewayConfig {
     @WithDefault("false")
     boolean kubernetesDiscovery();
 
-    /** The headless Service whose endpoints are the members, with kubernetes discovery. */
+    /**
+     * The DNS name of the headless Service whose endpoints are the members
+     * ({@code <service>.<namespace>.svc.cluster.local}), with kubernetes discovery. Members are found
+     * by DNS lookup, which needs no Kubernetes API access (no RBAC).
+     */
     Optional<String> kubernetesService();
 
     /** Share of a limit one member takes from the cluster counter at a time; default 0.01 (1%). */

@@ -68,7 +68,8 @@ public class RateLimiters {
     join.getAutoDetectionConfig().setEnabled(false);
     if (config.kubernetesDiscovery()) {
       join.getKubernetesConfig().setEnabled(true);
-      config.kubernetesService().ifPresent(service -> join.getKubernetesConfig().setProperty("service-name", service));
+      // DNS lookup mode: the headless Service's records list the members, no API access needed
+      config.kubernetesService().ifPresent(service -> join.getKubernetesConfig().setProperty("service-dns", service));
     } else {
       List<String> members = config.members().orElse(List.of(config.host() + ":" + config.port()));
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
