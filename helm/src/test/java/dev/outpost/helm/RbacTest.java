@@ -21,20 +21,18 @@ class RbacTest {
     /** What the agent does through the API, one line per permission (see templates/agent/role.yaml). */
     static final Set<String> AGENT = Grants.of(
             "apps/deployments:get", "apps/deployments:list", "apps/deployments:watch", "apps/deployments:create",
-            "apps/deployments:update", "apps/deployments:patch", "apps/deployments:delete",
+            "apps/deployments:update", "apps/deployments:delete",
             "/services:get", "/services:list", "/services:watch", "/services:create",
-            "/services:update", "/services:patch", "/services:delete",
+            "/services:update", "/services:delete",
             "/configmaps:get", "/configmaps:list", "/configmaps:watch", "/configmaps:create",
-            "/configmaps:update", "/configmaps:patch", "/configmaps:delete",
+            "/configmaps:update", "/configmaps:delete",
             "/secrets:create",
-            "/secrets[outpost-agent-applied]:get", "/secrets[outpost-agent-applied]:update",
-            "/secrets[outpost-agent-applied]:patch");
+            "/secrets[outpost-agent-applied]:get", "/secrets[outpost-agent-applied]:update");
 
     /** Leader election on the Lease, granted only when more than one agent runs. */
     static final Set<String> AGENT_LEADER_ELECTION = Grants.of(
             "coordination.k8s.io/leases:create",
             "coordination.k8s.io/leases[acme-outpost-agent]:get",
-            "coordination.k8s.io/leases[acme-outpost-agent]:update",
             "coordination.k8s.io/leases[acme-outpost-agent]:patch");
 
     /** The gateway only reads the routing table the agent writes. */

@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
 import java.time.Duration;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,21 +41,82 @@ class KubernetesVerbsTest {
 
   @Test
   void theAgentCallsExactlyTheseVerbs() throws Exception {
+    Set<String> calls = recordCalls("outpost-agent");
+    // reconciliations read through lists; single GETs come from deletes (which check ownership);
+    // drift is put back with PUT; fabric8's LeaderElector renews and releases the Lease with PATCH
+    assertThat(calls).containsExactlyInAnyOrder(
+        "create apps/deployments",
+        "delete apps/deployments/int-b",
+        "get apps/deployments/int-b",
+        "list apps/deployments",
+        "update apps/deployments/int-a",
+        "watch apps/deployments",
+        "create core/services",
+        "delete core/services/int-b",
+        "get core/services/int-b",
+        "list core/services",
+        "update core/services/int-a",
+        "watch core/services",
+        "create core/configmaps",
+        "delete core/configmaps/int-b",
+        "get core/configmaps/int-b",
+        "list core/configmaps",
+        "update core/configmaps/int-a",
+        "update core/configmaps/outpost-gateway-routes",
+        "watch core/configmaps",
+        "create core/secrets",
+        "get core/secrets/outpost-agent-applied",
+        "update core/secrets/outpost-agent-applied",
+        "create coordination.k8s.io/leases",
+        "get coordination.k8s.io/leases/outpost-agent",
+        "patch coordination.k8s.io/leases/outpost-agent");
+  }
+
+  /**
+   * The chart's Role for the agent (rendered with more than one agent, so the Lease rules are in)
+   * grants every call the agent makes, and nothing it does not make.
+   */
+  @Test
+  void theChartsRoleGrantsExactlyWhatTheAgentCalls() throws Exception {
+    List<PolicyRule> rules = ChartRole.agentRules(client);
+    String leaseName = rules.stream().filter(r -> r.getResources().contains("leases"))
+        .flatMap(r -> r.getResourceNames().stream()).findFirst().orElseThrow();
+    Set<String> calls = recordCalls(leaseName);
+
+    assertThat(calls).allSatisfy(call -> assertThat(ChartRole.grants(rules, call))
+        .as("the chart's Role grants %s", call).isTrue());
+    assertThat(ChartRole.grantedCalls(rules)).allSatisfy(granted -> assertThat(
+        calls.stream().anyMatch(call -> ChartRole.sameGrant(call, granted)))
+        .as("the chart's Role grants %s, which the agent never calls", granted).isTrue());
+  }
+
+  private Set<String> recordCalls(String leaseName) throws Exception {
     KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
     Reconciler reconciler = new Reconciler(target, Clock.systemUTC());
     KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, () -> { });
     watch.start();
+    Set<String> calls = new TreeSet<>();
     reconciler.reconcile(state(1, "a", "b"));
-    var drifted = client.apps().deployments().inNamespace(NS).withName("int-a").get();
-    drifted.getSpec().setReplicas(3);
-    client.resource(drifted).update();
+    drain(calls);
+    // Someone edits what the agent owns (these requests are the test's, not the agent's): the next
+    // reconciliation puts each object back.
+    var deployment = client.apps().deployments().inNamespace(NS).withName("int-a").get();
+    deployment.getSpec().setReplicas(3);
+    client.resource(deployment).update();
+    var service = client.services().inNamespace(NS).withName("int-a").get();
+    service.getSpec().getPorts().get(0).setPort(8081);
+    client.resource(service).update();
+    var configMap = client.configMaps().inNamespace(NS).withName("int-a").get();
+    configMap.getData().replaceAll((k, v) -> v + " ");
+    client.resource(configMap).update();
+    discard(6);
     reconciler.reconcile(state(2, "a"));
     SecretAppliedStore store = new SecretAppliedStore(client, NS);
     store.save("{\"revision\":1}");
     store.save("{\"revision\":2}");
     store.load();
     new KubernetesStatusSource(client, NS, Optional.empty()).integrations();
-    LeaseElection election = new LeaseElection(client, NS, "outpost-agent", "me", Duration.ofSeconds(2), () -> { }, () -> { });
+    LeaseElection election = new LeaseElection(client, NS, leaseName, "me", Duration.ofSeconds(2), () -> { }, () -> { });
     election.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!election.isLeader() && System.nanoTime() < deadline) {
@@ -63,39 +126,22 @@ class KubernetesVerbsTest {
     election.stop();
     watch.stop();
 
-    Set<String> calls = new TreeSet<>();
+    drain(calls);
+    return calls;
+  }
+
+  private void drain(Set<String> calls) throws InterruptedException {
     RecordedRequest request;
     while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
       calls.add(call(request));
     }
-    // reconciliations read through lists; single GETs come from deletes (which check ownership) and
-    // from the fallback after a conflict. The test's own drift of int-a is a GET and a PUT;
-    // fabric8's LeaderElector renews and releases the Lease with PATCH
-    assertThat(calls).containsExactlyInAnyOrder(
-        "create apps/deployments",
-        "delete apps/deployments/int-b",
-        "get apps/deployments/int-a",
-        "get apps/deployments/int-b",
-        "list apps/deployments",
-        "update apps/deployments/int-a",
-        "watch apps/deployments",
-        "create core/services",
-        "delete core/services/int-b",
-        "get core/services/int-b",
-        "list core/services",
-        "watch core/services",
-        "create core/configmaps",
-        "delete core/configmaps/int-b",
-        "get core/configmaps/int-b",
-        "list core/configmaps",
-        "update core/configmaps/outpost-gateway-routes",
-        "watch core/configmaps",
-        "create core/secrets",
-        "get core/secrets/outpost-agent-applied",
-        "update core/secrets/outpost-agent-applied",
-        "create coordination.k8s.io/leases",
-        "get coordination.k8s.io/leases/outpost-agent",
-        "patch coordination.k8s.io/leases/outpost-agent");
+  }
+
+  private void discard(int requests) throws InterruptedException {
+    for (int i = 0; i < requests; i++) {
+      RecordedRequest own = server.takeRequest(5, TimeUnit.SECONDS);
+      assertThat(own).as("the test's own request %d", i).isNotNull();
+    }
   }
 
   static String call(RecordedRequest request) {
