@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The one outbound connection to the control plane. Opens the WebSocket with the data plane's
- * bearer token, says {@code hello} with the revision it enforces, resends the unacknowledged
+ * bearer token, says {@code hello} with the revision it enforces, resends the newest
  * status, hands snapshots to the {@link DesiredStateKeeper} (off the event loop, one at a time)
  * and answers with its {@code ack}/{@code nack}. It pings every {@code pingInterval}; a connection
  * on which nothing arrived for {@code livenessTimeout} is dropped. Every loss is followed by a
@@ -130,7 +130,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     applier.execute(() -> {
       send(current, new Hello(ProtocolMessage.VERSION, options.dataPlane(), options.agentVersion(),
           keeper.lastAppliedRevision(), options.capabilities()));
-      outbox.pending().ifPresent(status -> send(current, status));
+      outbox.forNewConnection().ifPresent(status -> send(current, status));
     });
   }
 

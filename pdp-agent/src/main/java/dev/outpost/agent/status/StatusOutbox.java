@@ -42,9 +42,17 @@ public final class StatusOutbox {
     }
   }
 
-  /** What to send after a reconnect: the newest status, unless it was acknowledged. */
-  public synchronized Optional<Status> pending() {
-    return acknowledged ? Optional.empty() : Optional.ofNullable(latest);
+  /** Whether the newest status still waits for its {@code statusAck}. */
+  public synchronized boolean awaitingAck() {
+    return !acknowledged;
+  }
+
+  /**
+   * What to send right after {@code hello} on every connection: the newest status, acknowledged or
+   * not, since a control plane that restarted has lost what it had acknowledged.
+   */
+  public synchronized Optional<Status> forNewConnection() {
+    return Optional.ofNullable(latest);
   }
 
   private static boolean sameContent(Status a, Status b) {
