@@ -1,7 +1,7 @@
 package dev.outpost.agent.reconcile;
 
-import dev.outpost.agent.target.Target;
-import dev.outpost.agent.target.TargetException;
+import dev.outpost.agent.targets.Target;
+import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
 
 /**

@@ -1,6 +1,6 @@
 package dev.outpost.agent.snapshot;
 
-import dev.outpost.agent.target.AtomicFiles;
+import dev.outpost.agent.targets.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

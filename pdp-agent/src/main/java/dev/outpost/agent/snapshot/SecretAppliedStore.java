@@ -1,8 +1,8 @@
 package dev.outpost.agent.snapshot;
 
-import dev.outpost.agent.target.KubernetesNames;
-import dev.outpost.agent.target.ObjectApplier;
-import dev.outpost.agent.target.TargetException;
+import dev.outpost.agent.targets.KubernetesNames;
+import dev.outpost.agent.targets.ObjectApplier;
+import dev.outpost.agent.targets.TargetException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,7 +1,7 @@
 package dev.outpost.agent.status;
 
-import dev.outpost.agent.target.IntegrationObjects;
-import dev.outpost.agent.target.KubernetesNames;
+import dev.outpost.agent.targets.IntegrationObjects;
+import dev.outpost.agent.targets.KubernetesNames;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;

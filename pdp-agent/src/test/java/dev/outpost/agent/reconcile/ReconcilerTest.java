@@ -5,9 +5,9 @@ import static dev.outpost.agent.TestStates.state;
 import static dev.outpost.agent.TestStates.withSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.agent.target.LocalTarget;
-import dev.outpost.agent.target.Target;
-import dev.outpost.agent.target.TargetException;
+import dev.outpost.agent.targets.LocalTarget;
+import dev.outpost.agent.targets.Target;
+import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;

@@ -3,8 +3,8 @@ package dev.outpost.agent.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.agent.TestStates;
-import dev.outpost.agent.target.KubernetesTarget;
-import dev.outpost.agent.target.KubernetesTargetConfig;
+import dev.outpost.agent.targets.KubernetesTarget;
+import dev.outpost.agent.targets.KubernetesTargetConfig;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

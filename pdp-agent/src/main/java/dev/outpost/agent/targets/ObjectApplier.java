@@ -1,4 +1,4 @@
-package dev.outpost.agent.target;
+package dev.outpost.agent.targets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.outpost.agent.target;
+package dev.outpost.agent.targets;
 
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;

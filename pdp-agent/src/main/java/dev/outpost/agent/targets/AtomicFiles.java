@@ -1,4 +1,4 @@
-package dev.outpost.agent.target;
+package dev.outpost.agent.targets;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.outpost.agent.target;
+package dev.outpost.agent.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.outpost.agent.target;
+package dev.outpost.agent.targets;
 
 /** A write to the target failed; the message says which object and why. */
 public class TargetException extends Exception {

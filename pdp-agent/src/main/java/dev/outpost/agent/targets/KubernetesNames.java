@@ -1,4 +1,4 @@
-package dev.outpost.agent.target;
+package dev.outpost.agent.targets;
 
 /** The names and labels of what the agent creates in Kubernetes (ARCHITECTURE.md). */
 public final class KubernetesNames {

@@ -1,10 +1,10 @@
-package dev.outpost.agent.target;
+package dev.outpost.agent.targets;
 
-import static dev.outpost.agent.target.KubernetesNames.AGENT;
-import static dev.outpost.agent.target.KubernetesNames.COMPONENT;
-import static dev.outpost.agent.target.KubernetesNames.INTEGRATION_LABEL;
-import static dev.outpost.agent.target.KubernetesNames.MANAGED_BY;
-import static dev.outpost.agent.target.KubernetesNames.PROJECT_LABEL;
+import static dev.outpost.agent.targets.KubernetesNames.AGENT;
+import static dev.outpost.agent.targets.KubernetesNames.COMPONENT;
+import static dev.outpost.agent.targets.KubernetesNames.INTEGRATION_LABEL;
+import static dev.outpost.agent.targets.KubernetesNames.MANAGED_BY;
+import static dev.outpost.agent.targets.KubernetesNames.PROJECT_LABEL;
 
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Resources;
