@@ -133,7 +133,7 @@ public class StateResource {
     }
     integrationObject.put("name", name);
     ArrayNode routeArray = routes.isArray() ? (ArrayNode) routes : JSON.createArrayNode();
-    return committed(d -> store.putIntegration(name, integrationObject, routeArray), document);
+    return committed(d -> store.putIntegration(integrationObject, routeArray), document);
   }
 
   @DELETE

@@ -2,6 +2,7 @@ package dev.outpost.controlplane.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.controlplane.ControlPlaneConfig;
 import dev.outpost.spec.model.DataPlaneState;
@@ -69,16 +70,12 @@ public class StateStore {
   /**
    * Adds or replaces one integration, and replaces the routes that target it with {@code routes}.
    */
-  public synchronized DataPlaneState putIntegration(String name, JsonNode integration, ArrayNode routes)
+  public synchronized DataPlaneState putIntegration(JsonNode integration, ArrayNode routes)
       throws InvalidStateException {
-    ObjectNode document = currentTree();
-    ArrayNode kept = without(document, "integrations", "name", name);
-    kept.add(integration);
-    document.set("integrations", kept);
-    ArrayNode newRoutes = without(document, "routes", "integration", name);
-    routes.forEach(newRoutes::add);
-    document.set("routes", newRoutes);
-    return commit(document);
+    ObjectNode document = JsonNodeFactory.instance.objectNode();
+    document.putArray("integrations").add(integration);
+    document.set("routes", routes);
+    return apply(document);
   }
 
   /**
@@ -98,7 +95,7 @@ public class StateStore {
 
   private ObjectNode currentTree() {
     if (current == null) {
-      ObjectNode empty = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      ObjectNode empty = JsonNodeFactory.instance.objectNode();
       empty.put("apiVersion", DataPlaneState.API_VERSION);
       return empty;
     }
