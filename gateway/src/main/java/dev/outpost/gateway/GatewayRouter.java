@@ -9,13 +9,14 @@ import dev.outpost.gateway.proxy.RequestLimitsHandler;
 import dev.outpost.gateway.route.RouteMatchHandler;
 import dev.outpost.gateway.telemetry.AccessLogHandler;
 import dev.outpost.gateway.telemetry.RouteSpanTagger;
+import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * The gateway's request chain on the public port, in order: arrange the access record, match the route on the normalised
+ * The gateway's request chain on the public port, in order: start the server span, arrange the access record, match the route on the normalised
  * path, answer CORS preflights, check limits, authenticate, authorize, rate-limit, proxy. Each step either answers (and stops) or passes to the next.
  */
 @ApplicationScoped
@@ -23,10 +24,11 @@ public class GatewayRouter {
 
   private static final Logger LOG = Logger.getLogger(GatewayRouter.class);
 
-  void init(@Observes Router router, AccessLogHandler accessLog, RouteMatchHandler match, RouteSpanTagger tagger,
+  void init(@Observes Router router, ServerSpanHandler serverSpan, AccessLogHandler accessLog, RouteMatchHandler match, RouteSpanTagger tagger,
       CorsHandler cors, RequestLimitsHandler limits, AuthenticateHandler authenticate, AuthorizeHandler authorize, RateLimitHandler rateLimit,
       ProxyHandler proxy) {
     router.route()
+        .handler(serverSpan)
         .handler(accessLog)
         .handler(match)
         .handler(tagger)

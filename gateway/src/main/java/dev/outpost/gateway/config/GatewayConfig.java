@@ -49,7 +49,7 @@ public interface GatewayConfig {
   @WithDefault("outpost-gateway-routes")
   String routesConfigMap();
 
-  /** Upstream connection pool size per upstream host; default 64. */
+  /** Upstream connection pool size per upstream host and event loop thread; default 64. */
   @WithDefault("64")
   int upstreamPoolSize();
 

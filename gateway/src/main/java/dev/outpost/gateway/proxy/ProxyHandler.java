@@ -3,13 +3,14 @@ package dev.outpost.gateway.proxy;
 import dev.outpost.gateway.auth.Identity;
 import dev.outpost.gateway.config.GatewayConfig;
 import dev.outpost.gateway.route.MatchedRoute;
+import dev.outpost.gateway.telemetry.ServerSpanHandler;
+import dev.outpost.gateway.telemetry.UpstreamSpanInterceptor;
 import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.RouteAuth;
+import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -28,7 +29,7 @@ import java.util.Set;
  * Last step of the chain: streams the request to the route's integration with vertx-http-proxy and
  * the response back, through the interceptors, in order: {@link UpstreamFailureInterceptor} (413 /
  * 502 / 503 / 504 and the circuit breaker), {@link HeaderHygieneInterceptor}, {@link
- * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}. Connecting is retried for
+ * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}, {@link UpstreamSpanInterceptor}. Connecting is retried for
  * idempotent methods only, up to the route's {@code retries}; nothing has been sent at that point.
  */
 @ApplicationScoped
@@ -40,18 +41,17 @@ public class ProxyHandler implements Handler<RoutingContext> {
 
   private final UpstreamResolver resolver;
   private final CircuitBreakers breakers;
-  private final HttpClient client;
+  private final UpstreamClients clients;
   private final long connectTimeoutMillis;
+  private final UpstreamSpanInterceptor.Factory upstreamSpans;
 
-  ProxyHandler(UpstreamResolver resolver, CircuitBreakers breakers, GatewayConfig config, Vertx vertx) {
+  ProxyHandler(UpstreamResolver resolver, CircuitBreakers breakers, UpstreamClients clients, GatewayConfig config,
+      OpenTelemetry openTelemetry) {
     this.resolver = resolver;
     this.breakers = breakers;
+    this.clients = clients;
     this.connectTimeoutMillis = config.upstreamConnectTimeout().toMillis();
-    this.client = vertx.createHttpClient(new HttpClientOptions()
-        .setKeepAlive(true)
-        .setMaxPoolSize(config.upstreamPoolSize())
-        .setConnectTimeout((int) connectTimeoutMillis)
-        .setDecompressionSupported(false));
+    this.upstreamSpans = UpstreamSpanInterceptor.factory(openTelemetry);
   }
 
   @Override
@@ -69,19 +69,20 @@ public class ProxyHandler implements Handler<RoutingContext> {
         ? apiKeyHeader(route) : null;
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
-    HttpClientRequest[] upstreamRequest = new HttpClientRequest[1];
+    InflightUpstreamRequest inflight = new InflightUpstreamRequest();
     ctx.addEndHandler(ar -> {
-      if (ar.failed() && upstreamRequest[0] != null) {
-        upstreamRequest[0].reset();
+      if (ar.failed()) {
+        inflight.abort();
       }
     });
-    HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, client)
+    HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
         .originRequestProvider((req, c) -> connect(c, upstream, breaker, timeout, retries)
-            .onSuccess(r -> upstreamRequest[0] = r))
+            .onSuccess(inflight::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
         .addInterceptor(new ForwardedHeadersInterceptor())
-        .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx), upstream));
+        .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx), upstream))
+        .addInterceptor(upstreamSpans.forExchange(ServerSpanHandler.of(ctx), upstream.host(), upstream.port()));
     if (limited != null) {
       proxy.addInterceptor(new ProxyInterceptor() {
         @Override

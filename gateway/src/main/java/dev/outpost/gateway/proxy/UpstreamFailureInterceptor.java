@@ -7,6 +7,7 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
+import org.jboss.logging.Logger;
 
 /**
  * Outermost interceptor: feeds the upstream's circuit breaker (timeouts; connect failures are
@@ -15,6 +16,8 @@ import io.vertx.httpproxy.ProxyResponse;
  * open, 504 on timeout, 502 otherwise.
  */
 final class UpstreamFailureInterceptor implements ProxyInterceptor {
+
+  private static final Logger LOG = Logger.getLogger(UpstreamFailureInterceptor.class);
 
   private final CircuitBreaker breaker;
   private final LimitedReadStream limitedBody;
@@ -49,6 +52,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             // says nothing about the upstream's health
             status = 502;
             message = "integration " + upstreamName + " could not be reached";
+            LOG.debugf(failure, "upstream %s failed", upstreamName);
           }
           Buffer body = Buffer.buffer(new JsonObject().put("status", status).put("error", message).encode());
           ProxyResponse response = context.request().release().response()

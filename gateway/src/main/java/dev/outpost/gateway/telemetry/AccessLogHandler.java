@@ -10,8 +10,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.logs.LogRecordBuilder;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * First step of the chain: when the exchange ends, whatever answered it, emits one OTLP log record
  * ({@code event.name = outpost.access}: method, path, route, project, integration, status, latency,
- * bytes, subject, client address; in the request's trace) and records the per-route Prometheus
+ * bytes, subject, client address; in the exchange's trace) and records the per-route Prometheus
  * timer {@code outpost.gateway.requests} (labels: route, status class).
  */
 @ApplicationScoped
@@ -49,12 +47,11 @@ public class AccessLogHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     long startNanos = System.nanoTime();
     Instant start = Instant.now();
-    Context trace = Context.current();
-    ctx.addEndHandler(v -> record(ctx, start, System.nanoTime() - startNanos, trace));
+    ctx.addEndHandler(v -> record(ctx, start, System.nanoTime() - startNanos));
     ctx.next();
   }
 
-  private void record(RoutingContext ctx, Instant start, long nanos, Context trace) {
+  private void record(RoutingContext ctx, Instant start, long nanos) {
     HttpServerRequest request = ctx.request();
     MatchedRoute matched = MatchedRoute.of(ctx);
     Route route = matched == null ? null : matched.route().route();
@@ -65,7 +62,7 @@ public class AccessLogHandler implements Handler<RoutingContext> {
       path = path.substring(0, MAX_PATH);
     }
     LogRecordBuilder record = access.logRecordBuilder()
-        .setContext(trace)
+        .setContext(ServerSpanHandler.of(ctx))
         .setTimestamp(start)
         .setSeverity(status >= 500 ? Severity.ERROR : status >= 400 ? Severity.WARN : Severity.INFO)
         .setBody(request.method().name() + " " + path + " " + status)
@@ -85,8 +82,7 @@ public class AccessLogHandler implements Handler<RoutingContext> {
       }
     }
     if (subject != null) {
-      record.setAttribute(AttributeKey.stringKey("enduser.id"), subject);
-      Span.fromContext(trace).setAttribute("enduser.id", subject);
+      record.setAttribute(ServerSpanHandler.SUBJECT, subject);
     }
     record.emit();
     String routeLabel = route == null ? "none" : route.id();

@@ -13,7 +13,7 @@ public class RouteSpanTagger implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Span span = Span.current();
+    Span span = Span.fromContext(ServerSpanHandler.of(ctx));
     if (span.isRecording()) {
       Route route = MatchedRoute.of(ctx).route().route();
       span.updateName(ctx.request().method().name() + " " + route.id());
