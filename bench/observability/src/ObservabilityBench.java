@@ -101,25 +101,44 @@ public final class ObservabilityBench {
     System.out.printf("record shape: body %d bytes, %d record attributes + 2 resource attributes, request %,d bytes%n",
         sample.getBody().getStringValue().length(), sample.getAttributesCount(), requests.get(0).getSerializedSize());
 
+    long rawCpuBefore = cpuNanos(ProcessHandle.current());
     double raw = rawLucene(requests, rawRecords, work.resolve("raw"));
-    System.out.printf("[reference] raw Lucene IndexWriter, same documents and fields, 2 threads: %,.0f docs/s (%,d docs)%n",
-        raw, rawRecords);
+    double rawCpuPerDoc = (cpuNanos(ProcessHandle.current()) - rawCpuBefore) / 1e3 / rawRecords;
+    System.out.printf("[reference] raw Lucene IndexWriter, same documents and fields, 2 threads: %,.0f docs/s (%,d docs), "
+        + "%.1f us CPU per doc%n", raw, rawRecords, rawCpuPerDoc);
 
     try (Idp idp = new Idp(); App app = new App(Path.of(options.get("jar")), work.resolve("app"),
         options.get("app-heap"), idp)) {
       app.start();
       List<byte[]> bodies = requests.stream().map(ExportLogsServiceRequest::toByteArray).toList();
+      long appCpuBefore = cpuNanos(app.process.toHandle());
       long start = System.nanoTime();
       long acked = ingest(app, bodies, records / BATCH);
+      double appCpuPerRecord = (cpuNanos(app.process.toHandle()) - appCpuBefore) / 1e3 / acked;
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = acked / seconds;
       System.out.printf("[ingest] OTLP/HTTP protobuf, durable acks: %,d records in %.1f s = %,.0f records/s "
           + "(%.1f MB/s of request bodies); ratio to raw IndexWriter %.2f%n", acked, seconds, rate,
           acked / BATCH * (double) bodies.get(0).length / seconds / 1e6, rate / raw);
+      // CPU time per record does not depend on what else the machine runs, unlike records/s
+      System.out.printf("[ingest] application CPU per record: %.1f us (raw IndexWriter: %.1f us per doc, ratio %.2f)%n",
+          appCpuPerRecord, rawCpuPerDoc, appCpuPerRecord / rawCpuPerDoc);
 
       List<String> traceIds = ingestTraces(app, now, 20_000, 10);
       System.out.printf("[ingest] %,d spans in %,d traces for the trace-by-id queries%n", 200_000, traceIds.size());
-      Thread.sleep(1500); // the refresh interval, then some
+      // queries run on the stored records, not against the merges the ingest left running: wait until the
+      // application's CPU use falls under 10% of one core over 2 s (at most 5 minutes)
+      long quietStart = System.nanoTime();
+      for (long before = cpuNanos(app.process.toHandle()); System.nanoTime() - quietStart < 300_000_000_000L; ) {
+        Thread.sleep(2000);
+        long after = cpuNanos(app.process.toHandle());
+        if (after - before < 200_000_000L) {
+          break;
+        }
+        before = after;
+      }
+      System.out.printf("[ingest] background merges done %.0f s after the last acknowledgement%n",
+          (System.nanoTime() - quietStart) / 1e9);
 
       String token = idp.token(projects());
       HttpClient client = HttpClient.newHttpClient();
@@ -337,6 +356,10 @@ public final class ObservabilityBench {
     void run() throws Exception;
   }
 
+  static long cpuNanos(ProcessHandle process) {
+    return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+  }
+
   static long[] time(int n, int warmup, Call call) throws Exception {
     for (int i = 0; i < warmup; i++) {
       call.run();
@@ -510,13 +533,20 @@ public final class ObservabilityBench {
 
     void start() throws Exception {
       Path log = data.resolveSibling("app.log");
-      process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx" + heap, "-Dquarkus.http.port=" + http, "-Dquarkus.management.port=" + management,
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx" + heap));
+      // APP_JAVA_OPTS: extra JVM options for the application (a profiler, a GC), split on spaces
+      String extra = System.getenv("APP_JAVA_OPTS");
+      if (extra != null && !extra.isBlank()) {
+        command.addAll(List.of(extra.trim().split("\\s+")));
+      }
+      command.addAll(List.of("-Dquarkus.http.port=" + http, "-Dquarkus.management.port=" + management,
           "-Doutpost.observability.ingest.port=" + otlp, "-Doutpost.observability.data-dir=" + data,
           "-Doutpost.observability.ingest.data-plane-token=" + TOKEN,
           "-Doutpost.observability.ingest.max-body-bytes=8388608",
           "-Dmp.jwt.verify.publickey.location=" + idp.jwks(), "-Dmp.jwt.verify.issuer=bench-idp",
-          "-jar", jar.toString())
+          "-jar", jar.toString()));
+      process = new ProcessBuilder(command)
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       HttpClient client = HttpClient.newHttpClient();
       for (int i = 0; i < 600; i++) {

@@ -329,19 +329,6 @@ spec:
 {{- end }}
 
 {{/*
-Comma-separated query URLs of every observability-api member (stable StatefulSet DNS names).
-*/}}
-{{- define "outpost.observabilityPeers" -}}
-{{- $peers := list }}
-{{- $sts := include "outpost.componentName" (list . "observability") }}
-{{- $svc := include "outpost.componentName" (list . "observability-headless") }}
-{{- range $i := until (int .Values.observability.replicaCount) }}
-{{- $peers = append $peers (printf "http://%s-%d.%s.%s.svc.%s:8082" $sts $i $svc $.Release.Namespace $.Values.clusterDomain) }}
-{{- end }}
-{{- join "," $peers }}
-{{- end }}
-
-{{/*
 Name of the agent's leader-election Lease.
 */}}
 {{- define "outpost.agentLeaseName" -}}

@@ -71,9 +71,6 @@ class ScenariosTest {
             assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast-ssd");
             assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("50Gi");
         });
-        assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_PEERS").getValue())
-                .isEqualTo(String.join(",", List.of(0, 1, 2).stream().map(i ->
-                        "http://acme-outpost-observability-" + i + ".acme-outpost-observability-headless.integrations.svc.cluster.local:8082").toList()));
         assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_KUBERNETES_LEADER_ELECTION").getValue())
                 .isEqualTo("true");
         assertThat(rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getStrategy()).isNull();

@@ -27,6 +27,8 @@ class ValuesValidationTest {
                 bad("observability.consoleOrigins[0]", "*", "observability.consoleOrigins.0: Does not match pattern"),
                 bad("observability.retention", "forever", "observability.retention: Does not match pattern"),
                 bad("agent.replicaCount", "0", "agent.replicaCount: Must be greater than or equal to 1"),
+                // each member holds only what it ingested and queries are not gathered across members
+                bad("observability.replicaCount", "2", "observability.replicaCount: Must be less than or equal to 1"),
                 bad("gateway.resources", "big", "gateway.resources: Invalid type. Expected: object, given: string"),
                 bad("networkPolicy.kubeApiServer.cidrs[0]", "kubernetes", "networkPolicy.kubeApiServer.cidrs.0: Does not match pattern"),
                 bad("imagePullSecrets[0].secret", "regcred", "Additional property secret is not allowed"),
