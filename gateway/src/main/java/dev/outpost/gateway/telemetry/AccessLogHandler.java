@@ -32,7 +32,6 @@ public class AccessLogHandler implements Handler<RoutingContext> {
   static final AttributeKey<String> ROUTE = AttributeKey.stringKey("outpost.route");
   static final AttributeKey<String> PROJECT = AttributeKey.stringKey("outpost.project");
   static final AttributeKey<String> INTEGRATION = AttributeKey.stringKey("outpost.integration");
-  private static final int MAX_PATH = 2048;
 
   private final Logger access;
   private final MeterRegistry registry;
@@ -57,23 +56,20 @@ public class AccessLogHandler implements Handler<RoutingContext> {
     Route route = matched == null ? null : matched.route().route();
     int status = ctx.response().getStatusCode();
     String subject = Identity.of(ctx).subject();
-    String path = matched != null ? matched.path() : request.path();
-    if (path != null && path.length() > MAX_PATH) {
-      path = path.substring(0, MAX_PATH);
-    }
+    String path = ServerSpanHandler.truncate(matched != null ? matched.path() : request.path());
     LogRecordBuilder record = access.logRecordBuilder()
         .setContext(ServerSpanHandler.of(ctx))
         .setTimestamp(start)
         .setSeverity(status >= 500 ? Severity.ERROR : status >= 400 ? Severity.WARN : Severity.INFO)
         .setBody(request.method().name() + " " + path + " " + status)
         .setAttribute(EVENT_NAME, "outpost.access")
-        .setAttribute(AttributeKey.stringKey("http.request.method"), request.method().name())
-        .setAttribute(AttributeKey.stringKey("url.path"), String.valueOf(path))
-        .setAttribute(AttributeKey.longKey("http.response.status_code"), (long) status)
+        .setAttribute(ServerSpanHandler.METHOD, request.method().name())
+        .setAttribute(ServerSpanHandler.PATH, String.valueOf(path))
+        .setAttribute(ServerSpanHandler.STATUS, (long) status)
         .setAttribute(AttributeKey.doubleKey("outpost.duration_ms"), nanos / 1_000_000.0)
         .setAttribute(AttributeKey.longKey("http.request.body.size"), request.bytesRead())
         .setAttribute(AttributeKey.longKey("http.response.body.size"), ctx.response().bytesWritten())
-        .setAttribute(AttributeKey.stringKey("client.address"),
+        .setAttribute(ServerSpanHandler.CLIENT,
             request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress());
     if (route != null) {
       record.setAttribute(ROUTE, route.id()).setAttribute(INTEGRATION, route.integration());
