@@ -118,16 +118,28 @@ class UserJourneyIT {
     JsonNode own = Eventually.await("the integration's log line", SETTLE, () -> firstLog("\"greeter v1 got hello-" + canary + "\""));
     assertThat(own.path("project").asText()).isEqualTo("journey");
 
-    JsonNode trace = Eventually.await("the trace with gateway and runtime spans", SETTLE, () -> {
+    // one tree: the runtime's server span is the child of the gateway's upstream (client) span
+    JsonNode trace = Eventually.await("the trace with the runtime's span under the gateway's", SETTLE, () -> {
       HttpResponse<String> r = Http.get(OBSERVABILITY + "/api/v1/traces/" + own.path("traceId").asText(), caller);
       if (r.statusCode() != 200) {
         return null;
       }
       JsonNode t = Http.json(r);
-      return t.path("services").toString().contains("outpost-gateway")
-          && t.path("services").toString().contains("outpost-integration-runtime") ? t : null;
+      for (JsonNode upstream : t.path("spans")) {
+        if (!upstream.path("service").asText().equals("outpost-gateway") || !upstream.path("kind").asText().equals("CLIENT")) {
+          continue;
+        }
+        for (JsonNode runtime : t.path("spans")) {
+          if (runtime.path("service").asText().equals("outpost-integration-runtime")
+              && runtime.path("kind").asText().equals("SERVER")
+              && runtime.path("parentSpanId").asText().equals(upstream.path("spanId").asText())) {
+            return t;
+          }
+        }
+      }
+      return null;
     });
-    assertThat(trace.path("spans").size()).isGreaterThanOrEqualTo(2);
+    assertThat(trace.path("spans").size()).isGreaterThanOrEqualTo(3);
 
     // The same records are invisible to a caller of another project.
     HttpResponse<String> foreign = Http.get(OBSERVABILITY + "/api/v1/logs?q=" + encode("\"" + canary + "\""), otherProjectReader);

@@ -1,8 +1,10 @@
 package dev.outpost.gateway.telemetry;
 
+import dev.outpost.spec.model.Route;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -29,14 +31,17 @@ public final class UpstreamSpanInterceptor implements ProxyInterceptor {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final Context parent;
+  private final Route route;
   private final String host;
   private final int port;
 
   /** One per exchange; {@code tracer} and {@code propagator} come from {@link #factory(OpenTelemetry)}. */
-  private UpstreamSpanInterceptor(Tracer tracer, TextMapPropagator propagator, Context parent, String host, int port) {
+  private UpstreamSpanInterceptor(Tracer tracer, TextMapPropagator propagator, Context parent, Route route,
+      String host, int port) {
     this.tracer = tracer;
     this.propagator = propagator;
     this.parent = parent;
+    this.route = route;
     this.host = host;
     this.port = port;
   }
@@ -44,13 +49,19 @@ public final class UpstreamSpanInterceptor implements ProxyInterceptor {
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     String method = context.request().getMethod().name();
-    Span span = tracer.spanBuilder(method)
+    // the owner attributes too: observability-api stores a span under its outpost.project, and refuses one without
+    SpanBuilder builder = tracer.spanBuilder(method)
         .setParent(parent)
         .setSpanKind(SpanKind.CLIENT)
         .setAttribute(ServerSpanHandler.METHOD, method)
         .setAttribute(SERVER, host)
         .setAttribute(PORT, (long) port)
-        .startSpan();
+        .setAttribute(AccessLogHandler.ROUTE, route.id())
+        .setAttribute(AccessLogHandler.INTEGRATION, route.integration());
+    if (route.project() != null) {
+      builder.setAttribute(AccessLogHandler.PROJECT, route.project());
+    }
+    Span span = builder.startSpan();
     MultiMap headers = context.request().headers();
     headers.remove("tracestate");
     propagator.inject(parent.with(span), headers, HEADERS);
@@ -72,12 +83,12 @@ public final class UpstreamSpanInterceptor implements ProxyInterceptor {
   public static Factory factory(OpenTelemetry openTelemetry) {
     Tracer tracer = openTelemetry.getTracer("outpost-gateway");
     TextMapPropagator propagator = openTelemetry.getPropagators().getTextMapPropagator();
-    return (parent, host, port) -> new UpstreamSpanInterceptor(tracer, propagator, parent, host, port);
+    return (parent, route, host, port) -> new UpstreamSpanInterceptor(tracer, propagator, parent, route, host, port);
   }
 
   /** Makes the interceptor of one exchange. */
   @FunctionalInterface
   public interface Factory {
-    UpstreamSpanInterceptor forExchange(Context parent, String host, int port);
+    UpstreamSpanInterceptor forExchange(Context parent, Route route, String host, int port);
   }
 }

@@ -63,6 +63,9 @@ class TelemetryTest {
     OtlpReceiver.Item<Span> client = await(() -> otlp.spans.stream()
         .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_CLIENT && hex(s.item().getTraceId()).equals(TRACE_ID)).findFirst());
     assertThat(client.item().getParentSpanId()).isEqualTo(server.item().getSpanId());
+    assertThat(attr(client.item().getAttributesList(), "outpost.project"))
+        .as("observability-api stores a span only under its project").isEqualTo("proj-a");
+    assertThat(attr(client.item().getAttributesList(), "outpost.integration")).isEqualTo("int-jwt");
     assertThat(server.serviceName()).isEqualTo("outpost-gateway");
     assertThat(server.authorization()).isEqualTo("Bearer " + GatewayTestEnvironment.TELEMETRY_TOKEN);
   }
