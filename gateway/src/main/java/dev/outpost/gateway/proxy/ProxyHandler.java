@@ -29,8 +29,9 @@ import java.util.Set;
  * Last step of the chain: streams the request to the route's integration with vertx-http-proxy and
  * the response back, through the interceptors, in order: {@link UpstreamFailureInterceptor} (413 /
  * 502 / 503 / 504 and the circuit breaker), {@link HeaderHygieneInterceptor}, {@link
- * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}, {@link UpstreamSpanInterceptor}. Connecting is retried for
- * idempotent methods only, up to the route's {@code retries}; nothing has been sent at that point.
+ * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}, {@link UpstreamSpanInterceptor}.
+ * Connecting is retried for idempotent methods only, up to the route's {@code retries}; nothing has
+ * been sent at that point.
  */
 @ApplicationScoped
 public class ProxyHandler implements Handler<RoutingContext> {
