@@ -147,7 +147,12 @@ function delay() return $DELAY end
 LUA
 run_wrk direct-half "http://127.0.0.1:$UP/x" -s "$WORK/pace.lua"
 run_wrk nginx-half "http://127.0.0.1:$NGX/x" -s "$WORK/pace.lua"
+# the gateway's own CPU time over the paced run, per request: unlike req/s it hardly moves with the machine's load
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS_BEFORE=$(cpu_ticks "${PIDS[0]}")
 run_wrk jwt-half "$GW/jwt/x" -H "Authorization: Bearer $TOKEN" -s "$WORK/pace.lua"
+TICKS_AFTER=$(cpu_ticks "${PIDS[0]}")
+CPU_PER_REQUEST=$(python3 -c "print(round(($TICKS_AFTER - $TICKS_BEFORE) * 1e6 / $(getconf CLK_TCK) / $(awk '/requests in/ {print $1}' "$WORK/jwt-half.txt"), 1))")
 P99_DIRECT=$(p99 "$WORK/direct-half.txt"); P99_NGX=$(p99 "$WORK/nginx-half.txt"); P99_JWT=$(p99 "$WORK/jwt-half.txt")
 
 echo "== failed requests during 100 route reloads under load"
@@ -196,6 +201,7 @@ print(f"p99 at {$HALF} req/s, via nginx proxy    : {n:10.3f} ms   (reference: wh
 print(f"p99 at {$HALF} req/s, via JWT route      : {g:10.3f} ms")
 print(f"p99 added by nginx as a proxy           : {n-d:10.3f} ms")
 print(f"p99 added by the gateway                : {g-d:10.3f} ms   (target <= 1)")
+print(f"gateway CPU per JWT request at that rate : {$CPU_PER_REQUEST:10.1f} us")
 adm, lim = $ADMITTED, $LIMIT
 print(f"rate limit, 3 members: admitted         : {adm:10d} of {lim} ({(adm-lim)/lim*100:+.1f}%, {$REFUSED} refused; target +-5%)")
 import os
