@@ -111,7 +111,7 @@ public class IngestPipeline {
       Thread.currentThread().interrupt();
       throw new IngestException(503, "interrupted before the batch was durable", "1");
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      LOG.error("journal append failed", e);
+      LOG.error("the batch could not be journaled or indexed", e);
       throw new IngestException(503, "the batch could not be made durable; retry", "5");
     } finally {
       checkpointGate.readLock().unlock();
