@@ -29,9 +29,6 @@ import java.util.concurrent.TimeUnit;
 public class AccessLogHandler implements Handler<RoutingContext> {
 
   static final AttributeKey<String> EVENT_NAME = AttributeKey.stringKey("event.name");
-  static final AttributeKey<String> ROUTE = AttributeKey.stringKey("outpost.route");
-  static final AttributeKey<String> PROJECT = AttributeKey.stringKey("outpost.project");
-  static final AttributeKey<String> INTEGRATION = AttributeKey.stringKey("outpost.integration");
 
   private final Logger access;
   private final MeterRegistry registry;
@@ -72,10 +69,7 @@ public class AccessLogHandler implements Handler<RoutingContext> {
         .setAttribute(ServerSpanHandler.CLIENT,
             request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress());
     if (route != null) {
-      record.setAttribute(ROUTE, route.id()).setAttribute(INTEGRATION, route.integration());
-      if (route.project() != null) {
-        record.setAttribute(PROJECT, route.project());
-      }
+      record.setAllAttributes(RouteOwnerAttributes.of(route));
     }
     if (subject != null) {
       record.setAttribute(ServerSpanHandler.SUBJECT, subject);

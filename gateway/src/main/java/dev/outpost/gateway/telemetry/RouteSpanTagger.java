@@ -17,11 +17,7 @@ public class RouteSpanTagger implements Handler<RoutingContext> {
     if (span.isRecording()) {
       Route route = MatchedRoute.of(ctx).route().route();
       span.updateName(ctx.request().method().name() + " " + route.id());
-      span.setAttribute(AccessLogHandler.ROUTE, route.id());
-      span.setAttribute(AccessLogHandler.INTEGRATION, route.integration());
-      if (route.project() != null) {
-        span.setAttribute(AccessLogHandler.PROJECT, route.project());
-      }
+      span.setAllAttributes(RouteOwnerAttributes.of(route));
     }
     ctx.next();
   }

@@ -4,7 +4,6 @@ import dev.outpost.spec.model.Route;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -49,19 +48,14 @@ public final class UpstreamSpanInterceptor implements ProxyInterceptor {
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     String method = context.request().getMethod().name();
-    // the owner attributes too: observability-api stores a span under its outpost.project, and refuses one without
-    SpanBuilder builder = tracer.spanBuilder(method)
+    Span span = tracer.spanBuilder(method)
         .setParent(parent)
         .setSpanKind(SpanKind.CLIENT)
         .setAttribute(ServerSpanHandler.METHOD, method)
         .setAttribute(SERVER, host)
         .setAttribute(PORT, (long) port)
-        .setAttribute(AccessLogHandler.ROUTE, route.id())
-        .setAttribute(AccessLogHandler.INTEGRATION, route.integration());
-    if (route.project() != null) {
-      builder.setAttribute(AccessLogHandler.PROJECT, route.project());
-    }
-    Span span = builder.startSpan();
+        .setAllAttributes(RouteOwnerAttributes.of(route))
+        .startSpan();
     MultiMap headers = context.request().headers();
     headers.remove("tracestate");
     propagator.inject(parent.with(span), headers, HEADERS);
