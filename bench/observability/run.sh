@@ -6,6 +6,8 @@
 #   bench/observability/run.sh                 # 10,000,000 records
 #   RECORDS=2000000 bench/observability/run.sh # a smaller load
 #   SKIP_BUILD=1 bench/observability/run.sh    # reuse observability-api/target/quarkus-app
+#   QUERY_WARMUP_SECONDS=15                    # unmeasured queries of each kind first (the JIT)
+#   HOLD_SECONDS=600                           # keep the loaded application up for diagnosis
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${SKIP_BUILD:-}" ]; then

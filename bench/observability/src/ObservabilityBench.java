@@ -101,6 +101,10 @@ public final class ObservabilityBench {
     System.out.printf("record shape: body %d bytes, %d record attributes + 2 resource attributes, request %,d bytes%n",
         sample.getBody().getStringValue().length(), sample.getAttributesCount(), requests.get(0).getSerializedSize());
 
+    // the reference runs warm, as the application's long ingest mostly does: a first, unmeasured pass
+    // lets the JIT compile Lucene's indexing chain (measured cold, it cost 1.6x the CPU per document)
+    rawLucene(requests, Math.min(rawRecords, 300_000), work.resolve("raw-warmup"));
+    deleteTree(work.resolve("raw-warmup"));
     long rawCpuBefore = cpuNanos(ProcessHandle.current());
     double raw = rawLucene(requests, rawRecords, work.resolve("raw"));
     double rawCpuPerDoc = (cpuNanos(ProcessHandle.current()) - rawCpuBefore) / 1e3 / rawRecords;
@@ -141,29 +145,38 @@ public final class ObservabilityBench {
           (System.nanoTime() - quietStart) / 1e9);
 
       String token = idp.token(projects());
-      HttpClient client = HttpClient.newHttpClient();
+      // HTTP/1.1 with keep-alive, as the browser console calls it (the JDK client's default would try h2c)
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       ObjectMapper json = new ObjectMapper();
+      int warmup = Integer.parseInt(System.getenv().getOrDefault("QUERY_WARMUP_SECONDS", "15"));
       // sanity: the query sees everything that was acknowledged
       JsonNode histogram = get(client, json, app, token, "/api/v1/logs/histogram?from=" + (now / 1_000_000 - 86_400_000)
           + "&to=" + (now / 1_000_000 + 1) + "&interval=1h");
       System.out.printf("[check] 24h histogram total %,d (acknowledged %,d)%n", histogram.get("total").asLong(), acked);
 
       Random q = new Random(7);
-      long[] termQuery = time(300, 50, () -> {
+      long[] termQuery = time(1000, warmup, () -> {
         long hourStart = now / 1_000_000 - 3_600_000L - q.nextInt(23) * 3_600_000L;
         get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc("body:" + VOCABULARY[q.nextInt(VOCABULARY.length)])
             + "&project=project-" + q.nextInt(PROJECTS) + "&from=" + hourStart + "&to=" + (hourStart + 3_600_000L));
       });
       print("term + project + 1h, newest 100", termQuery);
-      long[] traceById = time(300, 50, () ->
+      long[] traceById = time(1000, warmup, () ->
           get(client, json, app, token, "/api/v1/traces/" + traceIds.get(q.nextInt(traceIds.size()))));
       print("trace by id", traceById);
-      long[] histogramAll = time(20, 3, () -> get(client, json, app, token, "/api/v1/logs/histogram?from="
+      long[] histogramAll = time(50, warmup, () -> get(client, json, app, token, "/api/v1/logs/histogram?from="
           + (now / 1_000_000 - 86_400_000) + "&to=" + (now / 1_000_000 + 1) + "&interval=10m"));
       print("24h histogram, all 10 projects (every record)", histogramAll);
-      long[] histogramOne = time(20, 3, () -> get(client, json, app, token, "/api/v1/logs/histogram?from="
+      long[] histogramOne = time(50, warmup, () -> get(client, json, app, token, "/api/v1/logs/histogram?from="
           + (now / 1_000_000 - 86_400_000) + "&to=" + (now / 1_000_000 + 1) + "&interval=10m&project=project-3"));
       print("24h histogram, one project", histogramOne);
+      // HOLD_SECONDS: keep the loaded application up for diagnosis (curl, a profiler) before it stops
+      long hold = Long.parseLong(System.getenv().getOrDefault("HOLD_SECONDS", "0"));
+      if (hold > 0) {
+        Files.writeString(work.resolve("hold.env"), "API=" + app.api() + "\nTOKEN=" + token + "\nTRACE=" + traceIds.get(0) + "\n");
+        System.out.printf("[hold] %s for %d s; API, TOKEN and a TRACE id in %s%n", app.api(), hold, work.resolve("hold.env"));
+        Thread.sleep(hold * 1000);
+      }
       System.out.printf("[heap] after a full GC at %,d records: %s%n", acked, app.heapAfterGc());
       System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).trim());
       System.out.printf("[disk] data directory: %,d MB%n", size(work.resolve("app")) / 1_000_000);
@@ -285,6 +298,7 @@ public final class ObservabilityBench {
 
   static double rawLucene(List<ExportLogsServiceRequest> requests, int count, Path dir) throws Exception {
     ObjectMapper json = new ObjectMapper();
+    // the application's writer settings (Partition): newest first, 64 MB buffer
     IndexWriterConfig config = new IndexWriterConfig(new StandardAnalyzer()).setRAMBufferSizeMB(64)
         .setIndexSort(new Sort(new SortField("timestamp", SortField.Type.LONG, true),
             new SortField("seq", SortField.Type.LONG, true)));
@@ -360,8 +374,13 @@ public final class ObservabilityBench {
     return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
   }
 
-  static long[] time(int n, int warmup, Call call) throws Exception {
-    for (int i = 0; i < warmup; i++) {
+  /**
+   * Runs {@code call} for {@code warmupSeconds} first, unmeasured: the JIT compiles a query path
+   * only after many calls, and until it has, the compiler threads take the cores the query needs.
+   */
+  static long[] time(int n, int warmupSeconds, Call call) throws Exception {
+    long warmEnd = System.nanoTime() + warmupSeconds * 1_000_000_000L;
+    while (System.nanoTime() < warmEnd) {
       call.run();
     }
     long[] micros = new long[n];
