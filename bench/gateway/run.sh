@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Gateway benchmarks, all in one run on this machine, each against a reference measured in the same run:
 #   1. throughput: JWT route (+ non-limiting cluster rate limit, access logs, tracing) vs nginx proxying
-#      the same upstream without auth (target >= 0.8x), and JWT vs public route (target >= 0.9x);
+#      the same upstream without auth (target >= 0.8x), and JWT vs public route (target >= 0.9x); beside them
+#      plain vertx-http-proxy with nothing else (bench/gateway/src/PlainVertxProxy.java), the floor of the
+#      building block the gateway proxies with, so the figures say what the gateway's own work costs;
 #   2. p99 latency added over calling the upstream directly, at half the JWT route's maximum rate (target <= 1 ms),
 #      next to what nginx as a proxy adds at the same rate;
 #   3. rate-limit accuracy with 3 gateway members (Hazelcast) driven together past the limit (target +-5%);
@@ -35,7 +37,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
 b64url() { python3 -c 'import sys,base64;print(base64.urlsafe_b64encode(sys.stdin.buffer.read()).rstrip(b"=").decode())'; }
 
-UP=$(free_port); NGX=$(free_port); SINK=$(free_port)
+UP=$(free_port); NGX=$(free_port); SINK=$(free_port); PLAIN=$(free_port)
 
 echo "== signing key, JWKS and token"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
@@ -108,8 +110,15 @@ await_ready() { # $1 management port
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$1/outpost/routes" >/dev/null 2>&1 && return 0; sleep 0.5; done
   echo "gateway on management port $1 did not start"; exit 1
 }
+echo "== plain vertx-http-proxy :$PLAIN (second reference)"
+java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "gateway/target/quarkus-app/lib/main/*" bench/gateway/src/PlainVertxProxy.java \
+  "$PLAIN" "$UP" > "$WORK/plain.log" 2>&1 &
+PIDS+=($!); PLAIN_PID=$!
+for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PLAIN/x" >/dev/null 2>&1 && break; sleep 0.5; done
+
 echo "== starting gateway 0"
 start_gateway 0
+GW_PID=$!
 await_ready "${MGMT[0]}"
 GW="http://127.0.0.1:${HTTP[0]}"
 curl -fs -H "Authorization: Bearer $TOKEN" "$GW/jwt/x" >/dev/null || { echo "JWT route does not answer 200"; cat "$WORK/gateway-0.log" | tail -20; exit 1; }
@@ -126,6 +135,7 @@ echo "== warm-up (${WARMUP:-60}s: the JIT compiles the hot path on 2 busy cores)
 wrk -t2 -c"$CONNS" -d"${WARMUP:-60}s" -H "Authorization: Bearer $TOKEN" "$GW/jwt/x" >/dev/null
 wrk -t2 -c"$CONNS" -d10s "$GW/pub/x" >/dev/null
 wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$NGX/x" >/dev/null
+wrk -t2 -c"$CONNS" -d20s "http://127.0.0.1:$PLAIN/x" >/dev/null
 
 # the machine's speed drifts by tens of percent within a minute, so the three are interleaved over
 # ROUNDS rounds and each figure is the median of its rounds
@@ -133,11 +143,12 @@ ROUNDS=${ROUNDS:-3}
 echo "== throughput ($ROUNDS interleaved rounds of ${DURATION}s each, $CONNS connections)"
 for r in $(seq 1 "$ROUNDS"); do
   run_wrk "nginx-$r" "http://127.0.0.1:$NGX/x"
+  run_wrk "plain-$r" "http://127.0.0.1:$PLAIN/x"
   run_wrk "public-$r" "$GW/pub/x"
   run_wrk "jwt-$r" "$GW/jwt/x" -H "Authorization: Bearer $TOKEN"
 done
 median_rps() { for r in $(seq 1 "$ROUNDS"); do rps "$WORK/$1-$r.txt"; done | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-R_NGX=$(median_rps nginx); R_PUB=$(median_rps public); R_JWT=$(median_rps jwt)
+R_NGX=$(median_rps nginx); R_PLAIN=$(median_rps plain); R_PUB=$(median_rps public); R_JWT=$(median_rps jwt)
 
 echo "== latency at half the JWT route's maximum rate"
 HALF=$(python3 -c "print(int($R_JWT/2))")
@@ -149,10 +160,15 @@ run_wrk direct-half "http://127.0.0.1:$UP/x" -s "$WORK/pace.lua"
 run_wrk nginx-half "http://127.0.0.1:$NGX/x" -s "$WORK/pace.lua"
 # the gateway's own CPU time over the paced run, per request: unlike req/s it hardly moves with the machine's load
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-TICKS_BEFORE=$(cpu_ticks "${PIDS[0]}")
-run_wrk jwt-half "$GW/jwt/x" -H "Authorization: Bearer $TOKEN" -s "$WORK/pace.lua"
-TICKS_AFTER=$(cpu_ticks "${PIDS[0]}")
-CPU_PER_REQUEST=$(python3 -c "print(round(($TICKS_AFTER - $TICKS_BEFORE) * 1e6 / $(getconf CLK_TCK) / $(awk '/requests in/ {print $1}' "$WORK/jwt-half.txt"), 1))")
+cpu_per_request() { # $1 pid, $2 run name, $3.. run_wrk's url and args: CPU microseconds per request of $1 over the run
+  local pid=$1 name=$2; shift 2
+  local before after
+  before=$(cpu_ticks "$pid"); run_wrk "$name" "$@"; after=$(cpu_ticks "$pid")
+  python3 -c "print(round(($after - $before) * 1e6 / $(getconf CLK_TCK) / $(awk '/requests in/ {print $1}' "$WORK/$name.txt"), 1))"
+}
+CPU_PER_REQUEST=$(cpu_per_request "$GW_PID" jwt-half "$GW/jwt/x" -H "Authorization: Bearer $TOKEN" -s "$WORK/pace.lua")
+CPU_PER_PUBLIC=$(cpu_per_request "$GW_PID" public-half "$GW/pub/x" -s "$WORK/pace.lua")
+CPU_PER_PLAIN=$(cpu_per_request "$PLAIN_PID" plain-half "http://127.0.0.1:$PLAIN/x" -s "$WORK/pace.lua")
 P99_DIRECT=$(p99 "$WORK/direct-half.txt"); P99_NGX=$(p99 "$WORK/nginx-half.txt"); P99_JWT=$(p99 "$WORK/jwt-half.txt")
 
 echo "== failed requests during 100 route reloads under load"
@@ -189,19 +205,23 @@ echo
 echo "================ results ================"
 echo "(throughput: median of $ROUNDS rounds)"
 printf "throughput, nginx proxy (reference)    : %10.0f req/s\n" "$R_NGX"
+printf "throughput, plain vertx-http-proxy       : %10.0f req/s   (the building block alone)\n" "$R_PLAIN"
 printf "throughput, gateway public route        : %10.0f req/s\n" "$R_PUB"
 printf "throughput, gateway JWT+RL+logs+traces  : %10.0f req/s\n" "$R_JWT"
 APPLIED="$APPLIED" python3 - <<PY
 ngx, pub, jwt = $R_NGX, $R_PUB, $R_JWT
 print(f"JWT route / nginx                       : {jwt/ngx:10.2f} x   (target >= 0.8)")
 print(f"JWT route / public route                : {jwt/pub:10.2f} x   (target >= 0.9)")
+print(f"plain vertx-http-proxy / nginx          : {$R_PLAIN/ngx:10.2f} x   (the ceiling for a gateway built on it)")
 d, n, g = $P99_DIRECT, $P99_NGX, $P99_JWT
 print(f"p99 at {$HALF} req/s, upstream direct    : {d:10.3f} ms")
 print(f"p99 at {$HALF} req/s, via nginx proxy    : {n:10.3f} ms   (reference: what a proxy hop costs here)")
 print(f"p99 at {$HALF} req/s, via JWT route      : {g:10.3f} ms")
 print(f"p99 added by nginx as a proxy           : {n-d:10.3f} ms")
 print(f"p99 added by the gateway                : {g-d:10.3f} ms   (target <= 1)")
-print(f"gateway CPU per JWT request at that rate : {$CPU_PER_REQUEST:10.1f} us")
+print(f"CPU per request at that rate, JWT route   : {$CPU_PER_REQUEST:10.1f} us")
+print(f"CPU per request at that rate, public     : {$CPU_PER_PUBLIC:10.1f} us")
+print(f"CPU per request at that rate, plain proxy: {$CPU_PER_PLAIN:10.1f} us")
 adm, lim = $ADMITTED, $LIMIT
 print(f"rate limit, 3 members: admitted         : {adm:10d} of {lim} ({(adm-lim)/lim*100:+.1f}%, {$REFUSED} refused; target +-5%)")
 import os

@@ -37,7 +37,8 @@ public class JwtVerifier {
   private static final int MAX_SKEW_SECONDS = 300;
 
   /** A token already verified: the identity, its audiences and when it stops being valid. */
-  private record Verified(Identity identity, String issuer, long generation, List<String> audiences, long notAfterMillis) {}
+  private record Verified(Identity identity, IdentityProvider provider, long generation, List<String> audiences,
+      long notAfterMillis) {}
 
   private final IdentityProviders providers;
   private final GatewayConfig.Jwt config;
@@ -59,6 +60,10 @@ public class JwtVerifier {
     try {
       if (token.length() > config.maxTokenBytes()) {
         throw AuthFailure.unauthorized("the token is larger than " + config.maxTokenBytes() + " bytes");
+      }
+      Identity remembered = remembered(token, auth);
+      if (remembered != null) {
+        return Future.succeededFuture(remembered);
       }
       String[] parts = token.split("\\.", -1);
       if (parts.length != 3 || parts[2].isEmpty() || !base64url(parts[0]) || !base64url(parts[1]) || !base64url(parts[2])) {
@@ -84,12 +89,6 @@ public class JwtVerifier {
       }
       List<String> audiences = expectedAudiences(auth, issuer.provider());
       issuer.keys().refreshIfStale();
-      Verified hit = verified.get(token);
-      if (hit != null && hit.issuer().equals(issuer.provider().name()) && hit.generation() == issuer.keys().generation()
-          && System.currentTimeMillis() < hit.notAfterMillis()) {
-        checkAudience(hit.audiences(), audiences);
-        return Future.succeededFuture(hit.identity());
-      }
       String kid = kidNode == null ? null : kidNode.asText();
       return issuer.keys().key(kid).map(result -> switch (result.lookup()) {
         case FOUND -> verifyWith(token, issuer, kid, result.key(), result.generation(), audiences);
@@ -127,12 +126,35 @@ public class JwtVerifier {
         if (verified.size() >= config.verifiedCacheSize()) {
           verified.clear();
         }
-        verified.put(token, new Verified(identity, idp.name(), generation, tokenAudiences, notAfter));
+        verified.put(token, new Verified(identity, idp, generation, tokenAudiences, notAfter));
       }
       return identity;
     } catch (InvalidJwtException | MalformedClaimException e) {
       throw AuthFailure.unauthorized("the token is not valid: " + reason(e));
     }
+  }
+
+  /**
+   * The identity of a token verified before, looked up before the token is even parsed (the parse
+   * cost as much as the rest of the route's authentication): only while this route trusts the
+   * issuer that verified it, with the same configuration (a reloaded routing table makes new
+   * providers) and the same keys, before it expires, and for an audience this route accepts.
+   */
+  private Identity remembered(String token, JwtAuth auth) {
+    Verified hit = verified.get(token);
+    if (hit == null || !auth.identityProviders().contains(hit.provider().name())) {
+      return null;
+    }
+    IdentityProviders.Issuer issuer = providers.get(hit.provider().name());
+    if (issuer == null || issuer.provider() != hit.provider()) {
+      return null;
+    }
+    issuer.keys().refreshIfStale();
+    if (hit.generation() != issuer.keys().generation() || System.currentTimeMillis() >= hit.notAfterMillis()) {
+      return null;
+    }
+    checkAudience(hit.audiences(), expectedAudiences(auth, hit.provider()));
+    return hit.identity();
   }
 
   private static String reason(Exception e) {

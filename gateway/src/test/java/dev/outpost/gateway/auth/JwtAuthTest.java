@@ -64,6 +64,16 @@ class JwtAuthTest {
   }
 
   @Test
+  void aTokenRememberedAsVerifiedIsStillRefusedByARouteThatDoesNotTrustItsIssuer() throws Exception {
+    String token = Tokens.valid("judy", null);
+    assertThat(call("/jwt/a", token).statusCode()).isEqualTo(200);
+    assertThat(call("/jwt/a", token).statusCode()).as("second use, from the verified-token cache").isEqualTo(200);
+    GatewayTestEnvironment.upstream.clear();
+    assertThat(call("/jwt-flaky/x", token).statusCode()).as("a route trusting only another issuer").isEqualTo(401);
+    assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+
+  @Test
   void anUnreachableJwksGives503NotA401() throws Exception {
     PublicJsonWebKey key = Tokens.rsa("d-1");
     String token = Tokens.sign(key, "RS256", Tokens.claims("https://idp.test/down", "dave", null));
