@@ -83,7 +83,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
         .addInterceptor(new ForwardedHeadersInterceptor())
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx), upstream))
-        .addInterceptor(upstreamSpans.forExchange(ServerSpanHandler.of(ctx), route, upstream.host(), upstream.port()));
+        .addInterceptor(upstreamSpans.forExchange(ServerSpanHandler.of(ctx), matched.route().ownerAttributes(), upstream.host(),
+            upstream.port()));
     if (limited != null) {
       proxy.addInterceptor(new ProxyInterceptor() {
         @Override

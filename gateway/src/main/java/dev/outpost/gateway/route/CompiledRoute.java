@@ -1,6 +1,8 @@
 package dev.outpost.gateway.route;
 
+import dev.outpost.gateway.telemetry.RouteOwnerAttributes;
 import dev.outpost.spec.model.Route;
+import io.opentelemetry.api.common.Attributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +21,7 @@ public final class CompiledRoute {
   private final List<String> exactHosts = new ArrayList<>();
   private final List<String> wildcardSuffixes = new ArrayList<>();
   private final Set<String> methods;
+  private final Attributes ownerAttributes;
 
   CompiledRoute(Route route) {
     this.route = route;
@@ -33,10 +36,16 @@ public final class CompiledRoute {
       }
     }
     this.methods = Set.copyOf(route.match().methods());
+    this.ownerAttributes = RouteOwnerAttributes.of(route);
   }
 
   public Route route() {
     return route;
+  }
+
+  /** The telemetry attributes every span and access record of this route's exchanges carries. */
+  public Attributes ownerAttributes() {
+    return ownerAttributes;
   }
 
   public String id() {

@@ -69,7 +69,7 @@ public class AccessLogHandler implements Handler<RoutingContext> {
         .setAttribute(ServerSpanHandler.CLIENT,
             request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress());
     if (route != null) {
-      record.setAllAttributes(RouteOwnerAttributes.of(route));
+      record.setAllAttributes(matched.route().ownerAttributes());
     }
     if (subject != null) {
       record.setAttribute(ServerSpanHandler.SUBJECT, subject);

@@ -10,7 +10,7 @@ import io.opentelemetry.api.common.AttributesBuilder;
  * access record of its exchanges carries: observability-api files a record under its {@code
  * outpost.project} and refuses one without.
  */
-final class RouteOwnerAttributes {
+public final class RouteOwnerAttributes {
 
   static final AttributeKey<String> ROUTE = AttributeKey.stringKey("outpost.route");
   static final AttributeKey<String> PROJECT = AttributeKey.stringKey("outpost.project");
@@ -18,7 +18,8 @@ final class RouteOwnerAttributes {
 
   private RouteOwnerAttributes() {}
 
-  static Attributes of(Route route) {
+  /** Built once per route when a routing table is compiled (CompiledRoute), not per request. */
+  public static Attributes of(Route route) {
     AttributesBuilder owner = Attributes.builder().put(ROUTE, route.id()).put(INTEGRATION, route.integration());
     if (route.project() != null) {
       owner.put(PROJECT, route.project());

@@ -1,7 +1,7 @@
 package dev.outpost.gateway.telemetry;
 
+import dev.outpost.gateway.route.CompiledRoute;
 import dev.outpost.gateway.route.MatchedRoute;
-import dev.outpost.spec.model.Route;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -15,9 +15,9 @@ public class RouteSpanTagger implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Span span = Span.fromContext(ServerSpanHandler.of(ctx));
     if (span.isRecording()) {
-      Route route = MatchedRoute.of(ctx).route().route();
+      CompiledRoute route = MatchedRoute.of(ctx).route();
       span.updateName(ctx.request().method().name() + " " + route.id());
-      span.setAllAttributes(RouteOwnerAttributes.of(route));
+      span.setAllAttributes(route.ownerAttributes());
     }
     ctx.next();
   }

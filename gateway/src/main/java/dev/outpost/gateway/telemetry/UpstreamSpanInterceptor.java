@@ -1,6 +1,6 @@
 package dev.outpost.gateway.telemetry;
 
-import dev.outpost.spec.model.Route;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -30,17 +30,17 @@ public final class UpstreamSpanInterceptor implements ProxyInterceptor {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final Context parent;
-  private final Route route;
+  private final Attributes owner;
   private final String host;
   private final int port;
 
   /** One per exchange; {@code tracer} and {@code propagator} come from {@link #factory(OpenTelemetry)}. */
-  private UpstreamSpanInterceptor(Tracer tracer, TextMapPropagator propagator, Context parent, Route route,
+  private UpstreamSpanInterceptor(Tracer tracer, TextMapPropagator propagator, Context parent, Attributes owner,
       String host, int port) {
     this.tracer = tracer;
     this.propagator = propagator;
     this.parent = parent;
-    this.route = route;
+    this.owner = owner;
     this.host = host;
     this.port = port;
   }
@@ -54,7 +54,7 @@ public final class UpstreamSpanInterceptor implements ProxyInterceptor {
         .setAttribute(ServerSpanHandler.METHOD, method)
         .setAttribute(SERVER, host)
         .setAttribute(PORT, (long) port)
-        .setAllAttributes(RouteOwnerAttributes.of(route))
+        .setAllAttributes(owner)
         .startSpan();
     MultiMap headers = context.request().headers();
     headers.remove("tracestate");
@@ -77,12 +77,12 @@ public final class UpstreamSpanInterceptor implements ProxyInterceptor {
   public static Factory factory(OpenTelemetry openTelemetry) {
     Tracer tracer = openTelemetry.getTracer("outpost-gateway");
     TextMapPropagator propagator = openTelemetry.getPropagators().getTextMapPropagator();
-    return (parent, route, host, port) -> new UpstreamSpanInterceptor(tracer, propagator, parent, route, host, port);
+    return (parent, owner, host, port) -> new UpstreamSpanInterceptor(tracer, propagator, parent, owner, host, port);
   }
 
   /** Makes the interceptor of one exchange. */
   @FunctionalInterface
   public interface Factory {
-    UpstreamSpanInterceptor forExchange(Context parent, Route route, String host, int port);
+    UpstreamSpanInterceptor forExchange(Context parent, Attributes owner, String host, int port);
   }
 }
