@@ -65,6 +65,35 @@ class OtlpIngestTest {
   }
 
   @Test
+  void anAttributeTooLongForOneIndexTermIsStoredWholeAndTheBatchAccepted() throws Exception {
+    // a stack trace attribute over Lucene's 32,766-byte term limit (3 UTF-8 bytes per character)
+    String stackTrace = "at café.Checkout.pay(Checkout.java:42) ─ ".repeat(1_200);
+    assertThat(stackTrace.getBytes(StandardCharsets.UTF_8).length).isGreaterThan(32_766);
+    var request = Otlp.logs(Otlp.resource("checkout", project), List.of(
+        Otlp.log(now(), "first of three", Map.of()),
+        Otlp.log(now(), "payment crashed", Map.of("exception.stacktrace", stackTrace, "order.id", "4712")),
+        Otlp.log(now(), "third of three", Map.of())));
+    HttpResponse<byte[]> response = otlp.post("/v1/logs", "application/x-protobuf", request.toByteArray(),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(ExportLogsServiceResponse.parseFrom(response.body()).getPartialSuccess().getRejectedLogRecords()).isZero();
+
+    Eventually.within(Duration.ofSeconds(2), "all three records", () -> logs("service:checkout").size() == 3);
+    Map<String, Object> crashed = logs("attr.order.id:4712").get(0);
+    assertThat(crashed).containsEntry("body", "payment crashed");
+    assertThat(((Map<?, ?>) crashed.get("attributes")).get("exception.stacktrace")).isEqualTo(stackTrace);
+
+    String traceId = "7b8efff798038103d269b633813fc60c";
+    otlp.send(Otlp.traces(Otlp.resource("checkout", project), List.of(
+        Otlp.span(traceId, "aaa19b7ec3c1b174", null, "pay", now(), 1_000_000, Map.of("exception.stacktrace", stackTrace)))));
+    Eventually.within(Duration.ofSeconds(2), "the span", () -> given().auth().oauth2(token)
+        .get("/api/v1/traces/" + traceId).statusCode() == 200);
+    JsonPath trace = given().auth().oauth2(token).get("/api/v1/traces/" + traceId).then().statusCode(200)
+        .extract().jsonPath();
+    assertThat(trace.getString("spans[0].attributes['exception.stacktrace']")).isEqualTo(stackTrace);
+  }
+
+  @Test
   void jsonFollowsOtlpJsonRules() {
     String traceId = "5b8efff798038103d269b633813fc60c";
     String json = """

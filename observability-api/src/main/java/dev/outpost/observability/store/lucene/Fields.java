@@ -6,7 +6,9 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.UnicodeUtil;
 
 /** Field names and helpers shared by the log and span documents. */
 final class Fields {
@@ -23,10 +25,22 @@ final class Fields {
 
   private Fields() {}
 
+  /**
+   * Indexes {@code value} as one exact term. A value longer than Lucene's term limit (32,766 UTF-8
+   * bytes, for example a long stack trace) is not indexed, as Elasticsearch's {@code ignore_above}
+   * does: it stays whole in the stored record, and the rest of the batch is accepted (Lucene would
+   * refuse the whole document).
+   */
   static void keyword(Document doc, String name, String value) {
-    if (value != null && !value.isEmpty()) {
+    if (value != null && !value.isEmpty() && fitsOneTerm(value)) {
       doc.add(new StringField(name, value, Field.Store.NO));
     }
+  }
+
+  private static boolean fitsOneTerm(String value) {
+    // a char is at most 3 UTF-8 bytes, so short values need no count
+    return value.length() <= IndexWriter.MAX_TERM_LENGTH / 3
+        || UnicodeUtil.calcUTF16toUTF8Length(value, 0, value.length()) <= IndexWriter.MAX_TERM_LENGTH;
   }
 
   static void sortableLong(Document doc, String name, long value) {
