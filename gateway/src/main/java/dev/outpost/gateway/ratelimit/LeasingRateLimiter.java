@@ -81,23 +81,26 @@ public final class LeasingRateLimiter {
       }
       if (bucket.pending == null) {
         long lease = Math.max(1, (long) Math.ceil(limit * leaseFraction));
-        bucket.pending = store.take(key + "|" + window, lease, limit, periodMillis + 5000)
-            .handle((grant, failure) -> {
-              synchronized (bucket) {
-                bucket.pending = null;
-                if (failure != null) {
-                  LOG.warnf("rate-limit counters unavailable, request admitted: %s", failure.getMessage());
-                  bucket.available++;
-                } else {
-                  bucket.available += grant.granted();
-                  bucket.used = grant.used();
-                  bucket.exhausted = grant.granted() == 0;
-                }
-              }
-              return (Void) null;
-            }).toCompletableFuture();
+        // set before asking the store: a store that answers at once (the local one) runs the
+        // callback below right here, and the callback must find and clear this very future
+        CompletableFuture<Void> taking = new CompletableFuture<>();
+        bucket.pending = taking;
+        store.take(key + "|" + window, lease, limit, periodMillis + 5000).whenComplete((grant, failure) -> {
+          synchronized (bucket) {
+            bucket.pending = null;
+            if (failure != null) {
+              LOG.warnf("rate-limit counters unavailable, request admitted: %s", failure.getMessage());
+              bucket.available++;
+            } else {
+              bucket.available += grant.granted();
+              bucket.used = grant.used();
+              bucket.exhausted = grant.granted() == 0;
+            }
+          }
+          taking.complete(null);
+        });
       }
-      pending = bucket.pending;
+      pending = bucket.pending == null ? CompletableFuture.completedFuture(null) : bucket.pending;
     }
     return pending.thenCompose(v -> acquire(key, limit, periodSeconds));
   }
