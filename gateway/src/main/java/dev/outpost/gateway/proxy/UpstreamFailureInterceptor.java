@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
  * Outermost interceptor: feeds the upstream's circuit breaker (timeouts; connect failures are
  * counted by the connecting step) and turns a failed upstream call into
  * a clear answer: 413 when the streamed body passed the route's limit, 503 when the breaker is
- * open, 504 on timeout, 502 otherwise.
+ * open, 408 on timeout while the client's body has not fully arrived (not counted against the
+ * upstream), 504 on other timeouts, 502 otherwise.
  */
 final class UpstreamFailureInterceptor implements ProxyInterceptor {
 
@@ -43,6 +44,11 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           } else if (failure instanceof CircuitOpenException) {
             status = 503;
             message = "integration " + upstreamName + " is unavailable (circuit open)";
+          } else if (isTimeout(failure) && !context.request().proxiedRequest().isEnded()) {
+            // the upstream was still waiting for the client's body: a slow client, not a slow
+            // upstream, so the breaker is not told (else any client could open it)
+            status = 408;
+            message = "the request body did not arrive in time";
           } else if (isTimeout(failure)) {
             breaker.onFailure();
             status = 504;
@@ -59,7 +65,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
               .setStatusCode(status)
               .putHeader("Content-Type", "application/json")
               .setBody(Body.body(body));
-          closeAfterResponse = status == 413;
+          closeAfterResponse = status == 413 || status == 408;
           return Future.succeededFuture(response);
         });
   }
@@ -68,7 +74,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   public Future<Void> handleProxyResponse(ProxyContext context) {
     Future<Void> sent = context.sendResponse();
     if (closeAfterResponse) {
-      // the rest of a refused body must never be read as the next request
+      // the rest of a refused or unfinished body must never be read as the next request
       sent.onComplete(v -> context.request().proxiedRequest().connection().close());
     }
     return sent;

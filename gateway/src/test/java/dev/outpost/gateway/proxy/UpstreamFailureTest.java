@@ -90,4 +90,15 @@ class UpstreamFailureTest {
       server.close();
     }
   }
+
+  @Test
+  void aClientStallingItsBodyGets408AndDoesNotOpenTheBreaker() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      RawHttp.Response response = RawHttp.send(gateway.getPort(),
+          "POST /stall/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 10\r\n\r\nabc");
+      assertThat(response.status()).as("stalled upload %d", i).isEqualTo(408);
+      assertThat(response.body()).contains("the request body did not arrive in time");
+    }
+    assertThat(send("GET", "/stall/x").status()).isEqualTo(200);
+  }
 }
