@@ -50,6 +50,13 @@ public interface ObservabilityConfig {
     /** Per-integration tokens, by integration name: records sent with one belong to its project. */
     Map<String, IntegrationToken> integrationTokens();
 
+    /**
+     * A connection that sends and receives nothing this long is closed, so a stalled upload cannot
+     * hold an in-flight place. Default 60 s (above the 30 s a batch may wait to be durable).
+     */
+    @WithDefault("PT60S")
+    Duration idleTimeout();
+
     /** Requests handled at once before answering 429 with Retry-After. Default 64. */
     @WithDefault("64")
     int maxInFlight();

@@ -72,9 +72,10 @@ final class OtlpBodies {
         return parser.parseFrom(body);
       }
       OtlpJson.parse(body, builder);
-      @SuppressWarnings("unchecked")
-      T message = (T) builder.build();
-      return message;
+      // JSON may carry text protobuf cannot encode (an unpaired surrogate such as U+DC00); the journal keeps
+      // the protobuf encoding, where it becomes '?'. Storing that same encoding now keeps a record
+      // identical before and after a crash replay.
+      return parser.parseFrom(builder.build().toByteString());
     } catch (InvalidProtocolBufferException e) {
       throw new IngestException(400, "body is not a valid protobuf " + what + ": " + e.getMessage());
     } catch (OtlpJson.InvalidOtlpException e) {

@@ -11,6 +11,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -55,13 +56,17 @@ public class OtlpServer {
     router.route().failureHandler(ctx -> {
       if (ctx.statusCode() == 413) {
         fail(ctx, new IngestException(413, "body is larger than " + config.ingest().maxBodyBytes() + " bytes"));
+      } else if (ctx.failure() instanceof HttpClosedException) {
+        // the client left (or idled out) mid-request: nothing was stored and there is no one to answer
+        LOG.debugf("OTLP client closed the connection mid-request: %s", ctx.failure().getMessage());
       } else {
         LOG.error("OTLP request failed", ctx.failure());
         fail(ctx, new IngestException(ctx.statusCode() > 0 ? ctx.statusCode() : 500, "request failed"));
       }
     });
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.ingest().host())
-            .setPort(config.ingest().port()))
+            .setPort(config.ingest().port())
+            .setIdleTimeout((int) config.ingest().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
         .requestHandler(router)
         .listen()
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -53,11 +53,12 @@ public class JaegerQueries {
 
   /** Traces matching the search, each with its visible spans, newest first. */
   List<List<SpanEntry>> search(ProjectScope scope, TimeRange range, String service, String operation,
-      Map<String, String> tags, Optional<Duration> min, Optional<Duration> max, Integer limit) {
+      Map<String, String> tags, Optional<Duration> min, Optional<Duration> max, String limitName, String limit) {
+    Params.durationBounds("minDuration", min, "maxDuration", max);
     int max100 = Math.min(100, config.query().maxLimit());
-    int n = limit == null || limit == 0 ? 20 : limit;
+    int n = Params.integer(limitName, limit).filter(v -> v != 0).orElse(20);
     if (n < 0 || n > max100) {
-      throw ApiException.badRequest("limit must be between 1 and " + max100 + ", got " + n);
+      throw ApiException.badRequest(limitName + " must be between 1 and " + max100 + ", got " + n);
     }
     TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), tags, min, max, "", n);
     List<List<SpanEntry>> found = new ArrayList<>();
@@ -76,18 +77,8 @@ public class JaegerQueries {
     long to = micros("end", end).orElse(now);
     Duration back = "custom".equals(lookback) ? Duration.ofHours(1)
         : Params.duration("lookback", lookback).orElse(Duration.ofHours(1));
-    long from = micros("start", start).orElse(to - back.toNanos());
-    return range(from, to);
-  }
-
-  static TimeRange range(long from, long to) {
-    if (from >= to) {
-      throw ApiException.badRequest("start must be before end");
-    }
-    if (to - from > Params.MAX_RANGE.toNanos()) {
-      throw ApiException.badRequest("the time range must not be longer than " + Params.MAX_RANGE.toDays() + " days");
-    }
-    return new TimeRange(from, to);
+    long from = micros("start", start).orElse(Params.before(to, back));
+    return Params.range(from, to, "start", "end");
   }
 
   private static Optional<Long> micros(String name, String value) {

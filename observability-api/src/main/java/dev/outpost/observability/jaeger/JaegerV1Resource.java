@@ -72,14 +72,14 @@ public class JaegerV1Resource {
   @Path("/traces")
   public Response search(@RestQuery String service, @RestQuery String operation, @RestQuery String tags,
       @RestQuery List<String> tag, @RestQuery String start, @RestQuery String end, @RestQuery String lookback,
-      @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery Integer limit) {
+      @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String limit) {
     return envelope(() -> {
       if (service == null || service.isBlank()) {
         throw ApiException.badRequest("parameter 'service' is required");
       }
       return queries.search(scope(), JaegerQueries.microsRange(start, end, lookback), service, operation,
               tags(tags, tag), Params.duration("minDuration", minDuration),
-              Params.duration("maxDuration", maxDuration), limit)
+              Params.duration("maxDuration", maxDuration), "limit", limit)
           .stream().map(spans -> JaegerJson.trace(spans.get(0).traceId(), spans)).toList();
     });
   }
@@ -94,6 +94,9 @@ public class JaegerV1Resource {
     if (json != null && !json.isBlank()) {
       try {
         Map<String, Object> parsed = JSON.readValue(json, new TypeReference<>() {});
+        if (parsed == null) {
+          throw ApiException.badRequest("tags must be a JSON object of strings, such as {\"http.status_code\":\"500\"}");
+        }
         parsed.forEach((k, v) -> tags.put(k, String.valueOf(v)));
       } catch (IOException e) {
         throw ApiException.badRequest("tags must be a JSON object of strings, such as {\"http.status_code\":\"500\"}");

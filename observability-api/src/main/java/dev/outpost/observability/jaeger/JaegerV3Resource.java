@@ -71,15 +71,15 @@ public class JaegerV3Resource {
   public Response search(@RestQuery("query.service_name") String service,
       @RestQuery("query.operation_name") String operation, @RestQuery("query.start_time_min") String startMin,
       @RestQuery("query.start_time_max") String startMax, @RestQuery("query.duration_min") String durationMin,
-      @RestQuery("query.duration_max") String durationMax, @RestQuery("query.search_depth") Integer depth) {
+      @RestQuery("query.duration_max") String durationMax, @RestQuery("query.search_depth") String depth) {
     try {
       long now = System.currentTimeMillis() * 1_000_000L + 1;
       long to = Params.instant("query.start_time_max", startMax).orElse(now);
-      long from = Params.instant("query.start_time_min", startMin).orElse(to - Duration.ofHours(1).toNanos());
-      TimeRange range = JaegerQueries.range(from, to);
+      long from = Params.instant("query.start_time_min", startMin).orElse(Params.before(to, Duration.ofHours(1)));
+      TimeRange range = Params.range(from, to, "query.start_time_min", "query.start_time_max");
       List<SpanEntry> all = queries.search(scope(), range, service, operation, Map.of(),
               Params.duration("query.duration_min", durationMin), Params.duration("query.duration_max", durationMax),
-              depth)
+              "query.search_depth", depth)
           .stream().flatMap(List::stream).toList();
       return result(all);
     } catch (RuntimeException e) {

@@ -35,7 +35,7 @@ public class LogsResource {
 
   @GET
   public Views.LogsPage search(@RestQuery String q, @RestQuery String from, @RestQuery String to,
-      @RestQuery String project, @RestQuery String integration, @RestQuery String severity, @RestQuery Integer limit,
+      @RestQuery String project, @RestQuery String integration, @RestQuery String severity, @RestQuery String limit,
       @RestQuery String cursor) {
     LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
         Params.range(from, to, Params.DEFAULT_RANGE), q, blankToEmpty(integration), Params.severity(severity),

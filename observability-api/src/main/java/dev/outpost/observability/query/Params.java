@@ -47,22 +47,54 @@ public final class Params {
   /** [from, to): to defaults to now, from to {@code to - defaultSpan}. */
   public static TimeRange range(String from, String to, Duration defaultSpan) {
     long end = instant("to", to).orElseGet(() -> System.currentTimeMillis() * 1_000_000L + 1);
-    long start = instant("from", from).orElse(end - defaultSpan.toNanos());
+    long start = instant("from", from).orElse(before(end, defaultSpan));
+    return range(start, end, "from", "to");
+  }
+
+  /** [start, end) when start comes first and the range is at most {@link #MAX_RANGE}; a 400 naming the parameters otherwise. */
+  public static TimeRange range(long start, long end, String startName, String endName) {
     if (start >= end) {
-      throw ApiException.badRequest("from must be before to");
+      throw ApiException.badRequest(startName + " must be before " + endName);
     }
-    if (end - start > MAX_RANGE.toNanos()) {
-      throw ApiException.badRequest("the time range from..to must not be longer than " + MAX_RANGE.toDays() + " days");
+    // compared without subtracting: end - start overflows for ranges of more than 292 years
+    if (start < before(end, MAX_RANGE)) {
+      throw ApiException.badRequest("the time range " + startName + ".." + endName + " must not be longer than "
+          + MAX_RANGE.toDays() + " days");
     }
     return new TimeRange(start, end);
   }
 
-  public static int limit(Integer value, int defaultLimit, int max) {
-    int limit = value == null ? defaultLimit : value;
+  /** {@code nanos - span}, held at the earliest representable time instead of overflowing. */
+  public static long before(long nanos, Duration span) {
+    long back = span.toNanos();
+    return nanos < Long.MIN_VALUE + back ? Long.MIN_VALUE : nanos - back;
+  }
+
+  /** An integer parameter, or a 400 naming it. */
+  public static Optional<Integer> integer(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Integer.parseInt(value.trim()));
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(name + " must be an integer, got '" + abbreviate(value) + "'");
+    }
+  }
+
+  public static int limit(String value, int defaultLimit, int max) {
+    int limit = integer("limit", value).orElse(defaultLimit);
     if (limit < 1 || limit > max) {
       throw ApiException.badRequest("limit must be between 1 and " + max + ", got " + limit);
     }
     return limit;
+  }
+
+  /** Checks that a minimum duration is not above the maximum. */
+  public static void durationBounds(String minName, Optional<Duration> min, String maxName, Optional<Duration> max) {
+    if (min.isPresent() && max.isPresent() && min.get().compareTo(max.get()) > 0) {
+      throw ApiException.badRequest(minName + " must not be greater than " + maxName);
+    }
   }
 
   /** A minimum severity: a name (TRACE…FATAL) or an OTLP number 1–24; 0 when absent. */
@@ -98,6 +130,7 @@ public final class Params {
     try {
       if (v.startsWith("P") || v.startsWith("p")) {
         Duration d = Duration.parse(v);
+        d.toNanos(); // durations past ~292 years do not fit the store's nanoseconds: ArithmeticException
         if (!d.isNegative()) {
           return Optional.of(d);
         }

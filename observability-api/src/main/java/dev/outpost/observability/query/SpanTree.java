@@ -1,16 +1,22 @@
 package dev.outpost.observability.query;
 
 import dev.outpost.observability.store.SpanEntry;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Orders a trace's spans depth first (each parent before its children, siblings by start time),
- * with their depth: the span waterfall. Spans whose parent is not visible are roots.
+ * with their depth: the span waterfall. Spans whose parent is not visible are roots, and so is the
+ * earliest span of a loop of parents.
  */
 public final class SpanTree {
 
@@ -29,8 +35,13 @@ public final class SpanTree {
       }
     }
     List<Views.SpanView> ordered = new ArrayList<>(spansByStart.size());
+    Set<SpanEntry> placed = Collections.newSetFromMap(new IdentityHashMap<>());
     for (SpanEntry root : roots) {
-      walk(root, 0, children, ordered);
+      walk(root, children, placed, ordered);
+    }
+    // spans whose parents form a loop (bad data) hang from no root: the earliest of each loop starts a tree
+    for (SpanEntry s : spansByStart) {
+      walk(s, children, placed, ordered);
     }
     long start = spansByStart.stream().mapToLong(SpanEntry::startNanos).min().orElse(0);
     long end = spansByStart.stream().mapToLong(SpanEntry::endNanos).max().orElse(0);
@@ -46,15 +57,23 @@ public final class SpanTree {
         trace.durationNanos(), trace.spans().size(), errors, trace.services());
   }
 
-  private static void walk(SpanEntry span, int depth, Map<String, List<SpanEntry>> children,
+  /** Depth first without recursion (a chain may be as deep as the trace is large); each span placed once. */
+  private static void walk(SpanEntry root, Map<String, List<SpanEntry>> children, Set<SpanEntry> placed,
       List<Views.SpanView> out) {
-    // duplicate span ids in bad data can form a cycle; a chain deeper than the span count is one
-    if (depth > children.size() + 1 || depth > 10_000) {
-      return;
-    }
-    out.add(Views.SpanView.of(span, depth));
-    for (SpanEntry child : children.getOrDefault(span.spanId(), List.of())) {
-      walk(child, depth + 1, children, out);
+    Deque<Step> stack = new ArrayDeque<>();
+    stack.push(new Step(root, 0));
+    while (!stack.isEmpty()) {
+      Step step = stack.pop();
+      if (!placed.add(step.span())) {
+        continue;
+      }
+      out.add(Views.SpanView.of(step.span(), step.depth()));
+      List<SpanEntry> below = children.getOrDefault(step.span().spanId(), List.of());
+      for (int i = below.size() - 1; i >= 0; i--) {
+        stack.push(new Step(below.get(i), step.depth() + 1));
+      }
     }
   }
+
+  private record Step(SpanEntry span, int depth) {}
 }

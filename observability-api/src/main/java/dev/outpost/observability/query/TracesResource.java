@@ -52,11 +52,13 @@ public class TracesResource {
   @Path("/traces")
   public Views.TracesView search(@RestQuery String service, @RestQuery String operation,
       @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String from, @RestQuery String to,
-      @RestQuery String project, @RestQuery String q, @RestQuery Integer limit, @Context UriInfo uri) {
+      @RestQuery String project, @RestQuery String q, @RestQuery String limit, @Context UriInfo uri) {
     ProjectScope scope = caller.scope(Optional.ofNullable(project));
+    Optional<Duration> min = Params.duration("minDuration", minDuration);
+    Optional<Duration> max = Params.duration("maxDuration", maxDuration);
+    Params.durationBounds("minDuration", min, "maxDuration", max);
     TraceSearch search = new TraceSearch(scope, Params.range(from, to, Params.DEFAULT_RANGE), present(service),
-        present(operation), attributeParams(uri), Params.duration("minDuration", minDuration),
-        Params.duration("maxDuration", maxDuration), q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
+        present(operation), attributeParams(uri), min, max, q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
     List<Views.TraceSummary> summaries = new ArrayList<>();
     for (String id : traces.findTraceIds(search)) {
       List<SpanEntry> spans = traces.trace(scope, id);

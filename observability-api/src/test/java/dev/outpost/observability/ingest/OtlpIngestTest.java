@@ -94,6 +94,37 @@ class OtlpIngestTest {
   }
 
   @Test
+  void anAttributeKeyPastJacksonsDefaultNameLimitIsReturnedNotAFiveHundred() {
+    String key = "k".repeat(60_000);
+    otlp.send(Otlp.logs(Otlp.resource("checkout", project),
+        List.of(Otlp.log(now(), "record with a long key", Map.of(key, "v")))));
+    Eventually.within(Duration.ofSeconds(2), "the record", () -> logs("\"long key\"").size() == 1);
+    assertThat(((Map<?, ?>) logs("\"long key\"").get(0).get("attributes")).get(key)).isEqualTo("v");
+
+    String traceId = "8b8efff798038103d269b633813fc60c";
+    otlp.send(Otlp.traces(Otlp.resource("checkout", project), List.of(
+        Otlp.span(traceId, "aaa19b7ec3c1b175", null, "pay", now(), 1_000_000, Map.of(key, "v")))));
+    Eventually.within(Duration.ofSeconds(2), "the span", () -> given().auth().oauth2(token)
+        .get("/api/v1/traces/" + traceId).statusCode() == 200);
+    given().auth().oauth2(token).queryParam("service", "checkout").get("/api/v1/traces").then().statusCode(200);
+  }
+
+  @Test
+  void jsonTextProtobufCannotEncodeIsStoredAsTheJournalKeepsIt() {
+    // an unpaired surrogate: valid JSON, not encodable as UTF-8; the journal's protobuf turns it into '?'
+    String json = """
+        {"resourceLogs":[{"resource":{"attributes":[
+            {"key":"service.name","value":{"stringValue":"surrogates"}},
+            {"key":"outpost.project","value":{"stringValue":"%s"}}]},
+          "scopeLogs":[{"logRecords":[{"timeUnixNano":"%d","body":{"stringValue":"lonely \\udc00 half"}}]}]}]}
+        """.formatted(project, now());
+    assertThat(otlp.post("/v1/logs", "application/json", json.getBytes(StandardCharsets.UTF_8),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode()).isEqualTo(200);
+    Eventually.within(Duration.ofSeconds(2), "the record", () -> logs("service:surrogates").size() == 1);
+    assertThat(logs("service:surrogates").get(0)).containsEntry("body", "lonely ? half");
+  }
+
+  @Test
   void jsonFollowsOtlpJsonRules() {
     String traceId = "5b8efff798038103d269b633813fc60c";
     String json = """

@@ -12,9 +12,11 @@ import io.opentelemetry.proto.trace.v1.Status;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -100,6 +102,33 @@ class JaegerApiTest {
     assertThat(bad.getString("errors[0].msg")).contains("'service' is required");
     assertThat(api().queryParam("service", service).queryParam("start", "yesterday").get("/jaeger/api/traces")
         .then().statusCode(400).extract().jsonPath().getString("errors[0].msg")).contains("start must be");
+  }
+
+  @Test
+  void badParametersAreFourHundredsThatNameThem() {
+    record Case(String path, Map<String, Object> params, String message) {}
+    List<Case> cases = List.of(
+        new Case("/jaeger/api/traces", Map.of("service", service, "tags", "null"), "tags must be a JSON object"),
+        new Case("/jaeger/api/traces", Map.of("service", service, "lookback", "PT3000000H"), "lookback must be a duration"),
+        new Case("/jaeger/api/traces", Map.of("service", service, "start", "-9223372036854775", "end", "9223372036854775"),
+            "must not be longer than 31 days"),
+        new Case("/jaeger/api/traces", Map.of("service", service, "limit", "x"), "limit must be an integer"),
+        new Case("/jaeger/api/traces", Map.of("service", service, "minDuration", "2s", "maxDuration", "1s"),
+            "minDuration must not be greater than maxDuration"),
+        new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.search_depth", "x"),
+            "query.search_depth must be an integer"),
+        new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.search_depth", "-1"),
+            "query.search_depth must be between"),
+        new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.duration_min", "PT3000000H"),
+            "query.duration_min must be a duration"));
+    List<String> failures = new ArrayList<>();
+    for (Case c : cases) {
+      Response response = api().queryParams(c.params()).get(c.path());
+      if (response.statusCode() != 400 || !response.asString().contains(c.message())) {
+        failures.add(c.path() + " " + c.params() + " -> " + response.statusCode() + " " + response.asString());
+      }
+    }
+    assertThat(failures).isEmpty();
   }
 
   @Test

@@ -164,7 +164,21 @@ class LogsQueryTest {
         new Case("/api/v1/traces/not-a-trace-id", Map.of(), "traceId must be 32 hex"),
         new Case("/api/v1/traces", Map.of("minDuration", "abc"), "minDuration must be a duration"),
         new Case("/api/v1/traces", Map.of("limit", 1000), "limit must be between 1 and 100"),
-        new Case("/api/v1/traces", Map.of("q", "name:[a TO"), "not valid Lucene syntax"));
+        new Case("/api/v1/traces", Map.of("q", "name:[a TO"), "not valid Lucene syntax"),
+        // numbers and times that overflow, or are not numbers at all
+        new Case("/api/v1/logs", Map.of("limit", "abc"), "limit must be an integer"),
+        new Case("/api/v1/logs", Map.of("limit", "99999999999"), "limit must be an integer"),
+        new Case("/api/v1/traces", Map.of("limit", "x"), "limit must be an integer"),
+        new Case("/api/v1/logs", Map.of("from", "1678-01-01T00:00:00Z", "to", "2262-01-01T00:00:00Z"),
+            "must not be longer than 31 days"),
+        new Case("/api/v1/logs/histogram", Map.of("from", "1678-01-01T00:00:00Z", "to", "2262-01-01T00:00:00Z"),
+            "must not be longer than 31 days"),
+        new Case("/api/v1/traces", Map.of("from", "1678-01-01T00:00:00Z", "to", "2262-01-01T00:00:00Z"),
+            "must not be longer than 31 days"),
+        new Case("/api/v1/logs/histogram", Map.of("interval", "PT3000000H"), "interval must be a duration"),
+        new Case("/api/v1/traces", Map.of("minDuration", "PT3000000H"), "minDuration must be a duration"),
+        new Case("/api/v1/traces", Map.of("minDuration", "2s", "maxDuration", "1s"),
+            "minDuration must not be greater than maxDuration"));
     List<String> failures = new ArrayList<>();
     for (Case c : cases) {
       Response response = get(c.path(), c.params());

@@ -1,5 +1,7 @@
 package dev.outpost.observability.store.lucene;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.store.LogStore;
@@ -41,7 +43,7 @@ public class LuceneStorage {
   void open() throws IOException {
     QueryLimits limits = new QueryLimits(config.query().maxClauses(), config.query().timeBudget().toMillis(),
         config.query().maxTraceSpans());
-    ObjectMapper json = new ObjectMapper();
+    ObjectMapper json = storedRecordMapper();
     int ram = config.storage().ramBufferMb();
     logs = new LuceneLogStore(config.dataDir().resolve("logs"), ram, limits, json);
     traces = new LuceneTraceStore(config.dataDir().resolve("spans"), ram, limits, json);
@@ -54,6 +56,19 @@ public class LuceneStorage {
     upkeep.scheduleWithFixedDelay(this::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
     long retention = config.storage().retentionInterval().toMillis();
     upkeep.scheduleWithFixedDelay(this::applyRetention, 0, retention, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Writes and reads the records kept in the indexes. Reading back must accept whatever was
+   * written: Jackson's default read limits (names of 50,000 characters, strings of 20 million)
+   * are below what one OTLP request may carry, and a stored record past them would fail every
+   * query that returns it. Its size is bounded at ingest by the request size limit.
+   */
+  static ObjectMapper storedRecordMapper() {
+    return new ObjectMapper(JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNameLength(Integer.MAX_VALUE).maxStringLength(Integer.MAX_VALUE).build())
+        .build());
   }
 
   @Produces
