@@ -86,7 +86,7 @@ public interface GatewayConfig {
     int verifiedCacheSize();
   }
 
-  /** The circuit breaker kept per upstream. */
+  /** The circuit breaker kept per integration and upstream ({@code CircuitBreakers}). */
   interface Breaker {
     /** Consecutive upstream failures (connect errors, timeouts, 5xx-free) that open it; default 5. */
     @WithDefault("5")

@@ -5,7 +5,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-/** One {@link CircuitBreaker} per upstream, created on first use. */
+/**
+ * One {@link CircuitBreaker} per integration and upstream, created on first use. Keyed by the
+ * integration too, not by the upstream alone: in local mode one runtime process serves every
+ * integration, so one slow integration must not open the breaker of all the others (in kubernetes
+ * mode each integration has its own Service, and the key adds nothing).
+ */
 @ApplicationScoped
 public class CircuitBreakers {
 
@@ -16,8 +21,8 @@ public class CircuitBreakers {
     this.config = config.circuitBreaker();
   }
 
-  public CircuitBreaker forUpstream(Upstream upstream) {
-    return breakers.computeIfAbsent(upstream.key(),
+  public CircuitBreaker forIntegration(String integration, Upstream upstream) {
+    return breakers.computeIfAbsent(integration + " " + upstream.key(),
         k -> new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos()));
   }
 }

@@ -60,7 +60,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
     MatchedRoute matched = MatchedRoute.of(ctx);
     Route route = matched.route().route();
     Upstream upstream = resolver.resolve(route.integration());
-    CircuitBreaker breaker = breakers.forUpstream(upstream);
+    CircuitBreaker breaker = breakers.forIntegration(route.integration(), upstream);
     HttpServerRequest request = ctx.request();
     int retries = IDEMPOTENT.contains(request.method()) ? Math.max(0, route.retries()) : 0;
     long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : Route.DEFAULT_TIMEOUT_MILLIS;

@@ -9,7 +9,7 @@ package dev.outpost.gateway.proxy;
  */
 public record Upstream(String host, int port, boolean ssl) {
 
-  /** The key its circuit breaker is kept under. */
+  /** Identifies the upstream (with the integration, the key its circuit breaker is kept under). */
   public String key() {
     return (ssl ? "https://" : "http://") + host + ":" + port;
   }

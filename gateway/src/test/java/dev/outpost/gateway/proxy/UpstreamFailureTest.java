@@ -101,4 +101,19 @@ class UpstreamFailureTest {
     }
     assertThat(send("GET", "/stall/x").status()).isEqualTo(200);
   }
+
+  /** Five 504s from {@code /<route>/slow} (the upstream answers after 1.5 s, the route waits 300 ms) open the route's breaker. */
+  private void openBreakerOf(String route) throws Exception {
+    for (int i = 0; i < 5; i++) {
+      assertThat(send("GET", "/" + route + "/slow").status()).as("timeout %d", i).isEqualTo(504);
+    }
+    assertThat(send("GET", "/" + route + "/x").status()).isEqualTo(503);
+  }
+
+  @Test
+  void aSlowIntegrationDoesNotOpenTheBreakerOfTheOthersOnTheSameRuntime() throws Exception {
+    openBreakerOf("neighbour");
+    assertThat(send("GET", "/pub/x").status()).isEqualTo(200);
+    assertThat(send("GET", "/stall/x").status()).isEqualTo(200);
+  }
 }
