@@ -1,9 +1,12 @@
 package dev.outpost.gateway.proxy;
 
 /**
- * One upstream's breaker: after {@code threshold} consecutive failures (connection errors,
+ * One integration's breaker: after {@code threshold} consecutive failures (connection errors,
  * timeouts) it opens and requests fail fast with 503; after {@code openNanos} one trial request
- * goes through, and its outcome closes or re-opens it. Thread-safe.
+ * goes through, and its outcome closes or re-opens it. The trial is a lease of {@code openNanos}:
+ * a trial that ends with neither outcome (its client left, the upstream reset, the body was too
+ * large) would otherwise hold the breaker open forever, so once the lease has run out the next
+ * request is a new trial. Thread-safe.
  */
 public final class CircuitBreaker {
 
@@ -13,6 +16,7 @@ public final class CircuitBreaker {
   private long openedAt;
   private boolean open;
   private boolean trialInFlight;
+  private long trialStartedAt;
 
   public CircuitBreaker(int threshold, long openNanos) {
     this.threshold = threshold;
@@ -24,8 +28,11 @@ public final class CircuitBreaker {
     if (!open) {
       return true;
     }
-    if (!trialInFlight && System.nanoTime() - openedAt >= openNanos) {
+    long now = System.nanoTime();
+    boolean leaseFree = !trialInFlight || now - trialStartedAt >= openNanos;
+    if (leaseFree && now - openedAt >= openNanos) {
       trialInFlight = true;
+      trialStartedAt = now;
       return true;
     }
     return false;

@@ -116,4 +116,19 @@ class UpstreamFailureTest {
     assertThat(send("GET", "/pub/x").status()).isEqualTo(200);
     assertThat(send("GET", "/stall/x").status()).isEqualTo(200);
   }
+  @Test
+  void aTrialWhoseClientLeavesDoesNotKeepTheBreakerOpen() throws Exception {
+    openBreakerOf("trial");
+    Thread.sleep(1100);
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      // the trial request: its client leaves before the upstream answers
+      socket.getOutputStream().write("GET /trial/slow HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes());
+      socket.getOutputStream().flush();
+      Thread.sleep(100);
+    }
+    assertThat(send("GET", "/trial/x").status()).as("open during the trial's lease").isEqualTo(503);
+    Thread.sleep(1100);
+    assertThat(send("GET", "/trial/x").status()).isEqualTo(200);
+    assertThat(send("GET", "/trial/x").status()).isEqualTo(200);
+  }
 }
