@@ -8,13 +8,23 @@ import io.vertx.core.MultiMap;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Sets the identity headers the integration trusts ({@code X-Outpost-Subject}, {@code
  * -Scopes}, {@code -Project}, {@code -Route}, {@code -Integration}) and the upstream request
  * target: the normalised path (minus the prefix with {@code stripPrefix}) and the query unchanged.
+ *
+ * <p>{@code X-Outpost-Subject} and each scope of {@code X-Outpost-Scopes} (space-separated) are
+ * percent-encoded: every UTF-8 byte outside visible ASCII ({@code 0x21-0x7E}), and {@code %}
+ * itself, is sent as {@code %XX}. Header values are bytes, not text: sent as they are, characters
+ * above U+00FF became {@code ?} (two different subjects arrived equal), Latin-1 ones arrived as
+ * non-UTF-8 bytes and edge spaces were trimmed away. ASCII subjects without {@code %} are
+ * unchanged, and every value decodes back exactly (decode {@code +} as itself, not as a space).
  */
 final class IdentityHeadersInterceptor implements ProxyInterceptor {
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private final MatchedRoute matched;
   private final Identity identity;
@@ -36,12 +46,27 @@ final class IdentityHeadersInterceptor implements ProxyInterceptor {
       headers.set("X-Outpost-Project", route.project());
     }
     if (identity.subject() != null) {
-      headers.set("X-Outpost-Subject", identity.subject());
-      headers.set("X-Outpost-Scopes", String.join(" ", identity.scopes()));
+      headers.set("X-Outpost-Subject", percentEncode(identity.subject()));
+      headers.set("X-Outpost-Scopes", String.join(" ", identity.scopes().stream().map(IdentityHeadersInterceptor::percentEncode).toList()));
     }
     String query = context.request().proxiedRequest().query();
     context.request().setURI(query == null ? matched.upstreamPath() : matched.upstreamPath() + "?" + query);
     context.request().setAuthority(io.vertx.core.net.HostAndPort.create(upstream.host(), upstream.port()));
     return context.sendRequest();
+  }
+
+  /** {@code value} with every UTF-8 byte outside {@code 0x21-0x7E}, and {@code %}, as {@code %XX}. */
+  static String percentEncode(String value) {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder(bytes.length);
+    for (byte b : bytes) {
+      int c = b & 0xff;
+      if (c > 0x20 && c < 0x7f && c != '%') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
+    return out.toString();
   }
 }

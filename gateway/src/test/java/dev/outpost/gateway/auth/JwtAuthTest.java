@@ -136,4 +136,34 @@ class JwtAuthTest {
     }
     assertThat(GatewayTestEnvironment.jwks.fetches("main") - before).isLessThan(20);
   }
+
+  /** Percent-decodes a header value as UTF-8 ('+' is a plus, not a space). */
+  private static String decode(String value) {
+    return java.net.URLDecoder.decode(value.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void identityHeadersArePercentEncodedSoEverySubjectArrivesDistinctAndExact() throws Exception {
+    String[][] cases = {
+        {"用户", "读:订单"},
+        {"名字", "scope:café"},
+        {" admin ", "a%b"},
+        {"josé", "plain"},
+    };
+    for (String[] c : cases) {
+      assertThat(call("/jwt/x", Tokens.valid(c[0], c[1])).statusCode()).as(c[0]).isEqualTo(200);
+      Received got = GatewayTestEnvironment.upstream.next();
+      String subject = got.headers().get("X-Outpost-Subject");
+      String scopes = got.headers().get("X-Outpost-Scopes");
+      assertThat(subject).as(c[0]).matches("[\\x21-\\x7e]+");
+      assertThat(decode(subject)).isEqualTo(c[0]);
+      assertThat(decode(scopes)).isEqualTo(c[1]);
+    }
+    assertThat(call("/jwt/x", Tokens.valid(" admin ", null)).statusCode()).isEqualTo(200);
+    assertThat(GatewayTestEnvironment.upstream.next().headers().get("X-Outpost-Subject")).isEqualTo("%20admin%20");
+    assertThat(call("/jwt/x", Tokens.valid("svc:billing@corp", "orders:read a/b")).statusCode()).isEqualTo(200);
+    Received ascii = GatewayTestEnvironment.upstream.next();
+    assertThat(ascii.headers().get("X-Outpost-Subject")).as("visible ASCII is unchanged").isEqualTo("svc:billing@corp");
+    assertThat(ascii.headers().get("X-Outpost-Scopes")).isEqualTo("orders:read a/b");
+  }
 }
