@@ -50,7 +50,7 @@ final class LogMapper {
     Map<String, String> attributes = AttributeValues.toMap(r.getAttributesList());
     Owner owner = OwnerResolver.resolve(attributes, resource, binding);
     if (owner == null) {
-      rejections.add("log records without an outpost.project attribute");
+      rejections.add("log records " + OwnerResolver.NO_PROJECT);
       return null;
     }
     long observed = r.getObservedTimeUnixNano() != 0 ? r.getObservedTimeUnixNano() : receivedAtMillis * 1_000_000L;

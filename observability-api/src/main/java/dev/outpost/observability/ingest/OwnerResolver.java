@@ -18,10 +18,15 @@ final class OwnerResolver {
 
   private OwnerResolver() {}
 
-  /** The owner, or null when no project can be found. */
+  /** The longest project name a record may carry: a name, never a text (and it must fit one index term). */
+  static final int MAX_PROJECT_LENGTH = 256;
+  /** Why {@link #resolve} found no owner, for the OTLP partial_success message. */
+  static final String NO_PROJECT = "without an outpost.project attribute (of at most " + MAX_PROJECT_LENGTH + " characters)";
+
+  /** The owner, or null when no project (short enough to be searched by) can be found. */
   static Owner resolve(Map<String, String> record, Map<String, String> resource, IngestBinding binding) {
     String project = binding.bindsProject() ? binding.project() : first(PROJECT, record, resource);
-    if (project.isEmpty()) {
+    if (project.isEmpty() || project.length() > MAX_PROJECT_LENGTH) {
       return null;
     }
     String integration = binding.bindsProject() ? binding.integration() : first(INTEGRATION, record, resource);

@@ -52,7 +52,7 @@ final class SpanMapper {
     Map<String, String> attributes = AttributeValues.toMap(span.getAttributesList());
     Owner owner = OwnerResolver.resolve(attributes, resource, binding);
     if (owner == null) {
-      rejections.add("spans without an outpost.project attribute");
+      rejections.add("spans " + OwnerResolver.NO_PROJECT);
       return null;
     }
     String tooFar = window.check(span.getStartTimeUnixNano());

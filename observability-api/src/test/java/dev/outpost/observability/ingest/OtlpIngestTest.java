@@ -170,14 +170,16 @@ class OtlpIngestTest {
     var request = Otlp.logs(Otlp.resource("svc", ""), List.of(
         Otlp.log(now(), "owned record", Map.of("outpost.project", project)),
         Otlp.log(now(), "orphan record", Map.of()),
+        Otlp.log(now(), "unsearchable record", Map.of("outpost.project", "p".repeat(257))),
         Otlp.log(now() - Duration.ofDays(30).toNanos(), "ancient record", Map.of("outpost.project", project))));
     HttpResponse<byte[]> response = otlp.post("/v1/logs", "application/x-protobuf", request.toByteArray(),
         Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
     assertThat(response.statusCode()).isEqualTo(200);
     ExportLogsServiceResponse body = ExportLogsServiceResponse.parseFrom(response.body());
-    assertThat(body.getPartialSuccess().getRejectedLogRecords()).isEqualTo(2);
+    assertThat(body.getPartialSuccess().getRejectedLogRecords()).isEqualTo(3);
     assertThat(body.getPartialSuccess().getErrorMessage())
-        .contains("without an outpost.project attribute").contains("older than the retention period");
+        .contains("without an outpost.project attribute (of at most 256 characters)")
+        .contains("older than the retention period");
     Eventually.within(Duration.ofSeconds(2), "owned record", () -> logs("owned").size() == 1);
     assertThat(logs("ancient")).isEmpty();
   }

@@ -166,6 +166,7 @@ class LogsQueryTest {
         new Case("/api/v1/traces", Map.of("limit", 1000), "limit must be between 1 and 100"),
         new Case("/api/v1/traces", Map.of("q", "name:[a TO"), "not valid Lucene syntax"),
         // numbers and times that overflow, or are not numbers at all
+        new Case("/api/v1/logs", Map.of("q", "body:" + "é".repeat(8_200)), "longer than 8192 characters"),
         new Case("/api/v1/logs", Map.of("limit", "abc"), "limit must be an integer"),
         new Case("/api/v1/logs", Map.of("limit", "99999999999"), "limit must be an integer"),
         new Case("/api/v1/traces", Map.of("limit", "x"), "limit must be an integer"),
