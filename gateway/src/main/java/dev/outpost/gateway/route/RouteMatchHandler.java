@@ -2,6 +2,7 @@ package dev.outpost.gateway.route;
 
 import dev.outpost.gateway.Responses;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
@@ -40,11 +41,18 @@ public class RouteMatchHandler implements Handler<RoutingContext> {
       return;
     }
     ActiveRoutes table = holder.current();
-    // a CORS preflight is matched as the request it announces, so method-restricted routes answer it
-    String method = request.method() == io.vertx.core.http.HttpMethod.OPTIONS && request.getHeader("Origin") != null
-        && request.getHeader("Access-Control-Request-Method") != null
-        ? request.getHeader("Access-Control-Request-Method").trim() : request.method().name();
-    CompiledRoute route = table.match(host(request), method, path);
+    CompiledRoute route = null;
+    if (request.method() == HttpMethod.OPTIONS && request.getHeader("Origin") != null
+        && request.getHeader("Access-Control-Request-Method") != null) {
+      // a CORS preflight is matched as the request it announces, so method-restricted routes answer
+      // it; but only a route with a CORS policy, whose CORS step answers it itself: else the OPTIONS
+      // would be proxied under another route's (maybe anonymous) authentication
+      CompiledRoute announced = table.match(host(request), request.getHeader("Access-Control-Request-Method").trim(), path);
+      route = announced != null && announced.route().cors() != null ? announced : null;
+    }
+    if (route == null) {
+      route = table.match(host(request), request.method().name(), path);
+    }
     if (route == null) {
       Responses.error(ctx, 404, "no route matches " + request.method().name() + " " + path);
       return;

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.gateway.support.GatewayTestEnvironment;
 import dev.outpost.gateway.support.RawHttp;
+import dev.outpost.gateway.support.TestRoutes;
 import dev.outpost.gateway.support.Tokens;
+import dev.outpost.spec.model.RouteAuth;
+import dev.outpost.spec.model.RouteMatch;
+import dev.outpost.spec.model.RoutingTable;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -79,5 +83,36 @@ class CorsTest {
     RawHttp.Response response = send("GET /cors/items HTTP/1.1\r\nHost: gw\r\nOrigin: https://console.example.com\r\n\r\n");
     assertThat(response.status()).isEqualTo(401);
     assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+
+  /** Replaces the routing table and waits until a POST to {@code /orders/x} gets {@code status}. */
+  private void useTable(java.util.List<dev.outpost.spec.model.Route> routes, int status) throws Exception {
+    TestRoutes.write(GatewayTestEnvironment.home, new RoutingTable(GatewayTestEnvironment.nextRevision(),
+        GatewayTestEnvironment.identityProviders(), routes));
+    long deadline = System.currentTimeMillis() + 5000;
+    while (send("POST /orders/x HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n\r\n").status() != status) {
+      assertThat(System.currentTimeMillis()).as("table in use").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    GatewayTestEnvironment.upstream.clear();
+  }
+
+  @Test
+  void aPreflightShapedOptionsOnARouteWithoutCorsIsMatchedAndAuthenticatedAsOptions() throws Exception {
+    java.util.List<dev.outpost.spec.model.Route> routes = new java.util.ArrayList<>(GatewayTestEnvironment.baseRoutes());
+    routes.removeIf(r -> r.match().pathPrefix().startsWith("/orders"));
+    routes.add(TestRoutes.route("orders-read", new RouteMatch("/orders", java.util.List.of(), java.util.List.of("GET")), false,
+        RouteAuth.anonymous(), null, null));
+    routes.add(TestRoutes.route("orders-admin", new RouteMatch("/orders", java.util.List.of(), java.util.List.of()), false,
+        TestRoutes.apiKey("X-API-Key", "api-keys", "keys"), null, null));
+    useTable(routes, 401);
+    try {
+      RawHttp.Response response = send("OPTIONS /orders/42 HTTP/1.1\r\nHost: gw\r\nOrigin: https://x\r\n"
+          + "Access-Control-Request-Method: GET\r\n\r\n");
+      assertThat(response.status()).isEqualTo(401);
+      assertThat(GatewayTestEnvironment.upstream.poll(200)).isNull();
+    } finally {
+      useTable(GatewayTestEnvironment.baseRoutes(), 200);
+    }
   }
 }
