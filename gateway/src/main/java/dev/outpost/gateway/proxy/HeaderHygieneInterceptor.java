@@ -15,7 +15,8 @@ import java.util.Set;
  * header names; on the way in also every header the gateway sets itself ({@code X-Outpost-*},
  * {@code X-Forwarded-*}, {@code Forwarded}, {@code X-Real-IP}) so that a client can never supply
  * them. Runs before the interceptors that set those headers, so a client naming them in {@code
- * Connection} cannot remove the gateway's own values.
+ * Connection} cannot remove the gateway's own values. {@code Expect} is dropped too: the gateway's
+ * server has answered {@code 100-continue} itself ({@code quarkus.http.handle-100-continue-automatically}).
  */
 final class HeaderHygieneInterceptor implements ProxyInterceptor {
 
@@ -42,6 +43,7 @@ final class HeaderHygieneInterceptor implements ProxyInterceptor {
       }
     }
     gatewayOwned.forEach(headers::remove);
+    headers.remove("expect");
     if (extraRequestHeader != null) {
       headers.remove(extraRequestHeader);
     }

@@ -173,4 +173,23 @@ class ProxyTest {
     assertThat(response.status()).isIn(400, 431);
     assertThat(upstream().poll(200)).isNull();
   }
+
+  @Test
+  void expect100ContinueIsAnsweredByTheGatewayAndNotForwarded() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      socket.setSoTimeout(3000);
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write("POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n".getBytes());
+      out.flush();
+      assertThat(RawHttp.read(socket.getInputStream()).status()).as("interim response before the body").isEqualTo(100);
+      out.write("hello".getBytes());
+      out.flush();
+      RawHttp.Response response = RawHttp.read(socket.getInputStream());
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("hello");
+    }
+    Received got = upstream().next();
+    assertThat(got.body().toString()).isEqualTo("hello");
+    assertThat(got.headers().contains("Expect")).isFalse();
+  }
 }

@@ -37,7 +37,8 @@ public final class RawHttp {
     }
   }
 
-  private static Response read(InputStream in) throws IOException {
+  /** Reads one response (an interim {@code 1xx} one too) from a connection the test holds open. */
+  public static Response read(InputStream in) throws IOException {
     String statusLine;
     try {
       statusLine = line(in);
