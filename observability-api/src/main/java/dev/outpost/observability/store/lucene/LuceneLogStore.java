@@ -148,7 +148,12 @@ public final class LuceneLogStore implements LogStore, Closeable {
   public Predicate<LogEntry> matcher(LogSearch search) {
     Query query = filtered(search, false);
     QueryAnalyzer analyzer = new QueryAnalyzer();
-    return entry -> MemoryIndex.fromDocument(documents.toDocument(entry), analyzer).search(query) > 0;
+    // the project, integration and severity are read off the record first: an in-memory index per
+    // record is dear, and most records of a busy store belong to other subscribers' projects
+    return entry -> search.scope().allows(entry.owner().project())
+        && search.integration().map(i -> i.equals(entry.owner().integration())).orElse(true)
+        && entry.severityNumber() >= search.minSeverityNumber()
+        && MemoryIndex.fromDocument(documents.toDocument(entry), analyzer).search(query) > 0;
   }
 
   @Override
