@@ -16,7 +16,8 @@ public final class PlainVertxProxy {
   public static void main(String[] args) {
     int listen = Integer.parseInt(args[0]);
     int upstream = Integer.parseInt(args[1]);
-    int eventLoops = 2 * Runtime.getRuntime().availableProcessors(); // Quarkus' default, as the gateway runs
+    // as the gateway runs: Quarkus' default is one event loop per core (Vert.x's own would be two)
+    int eventLoops = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true));
     for (int i = 0; i < eventLoops; i++) {
       vertx.deployVerticle(new AbstractVerticle() {
