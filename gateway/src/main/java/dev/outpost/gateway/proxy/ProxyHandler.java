@@ -78,7 +78,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
     });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
         .originRequestProvider((req, c) -> connect(c, upstream, breaker, timeout, retries)
-            .onSuccess(inflight::track))
+            .onSuccess(inflight::track)
+            .onSuccess(UpstreamFailureInterceptor::closeOnInvalidStatus))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
         .addInterceptor(new ForwardedHeadersInterceptor())

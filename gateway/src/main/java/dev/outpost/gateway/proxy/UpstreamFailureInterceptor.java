@@ -2,6 +2,7 @@ package dev.outpost.gateway.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
@@ -14,7 +15,8 @@ import org.jboss.logging.Logger;
  * counted by the connecting step) and turns a failed upstream call into
  * a clear answer: 413 when the streamed body passed the route's limit, 503 when the breaker is
  * open, 408 on timeout while the client's body has not fully arrived (not counted against the
- * upstream), 504 on other timeouts, 502 otherwise.
+ * upstream), 504 on other timeouts, 502 when the upstream's status cannot end an exchange ({@link
+ * #isFinalStatus}) and on any other failure.
  */
 final class UpstreamFailureInterceptor implements ProxyInterceptor {
 
@@ -34,11 +36,17 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     return context.sendRequest()
+        .compose(r -> isFinalStatus(r.getStatusCode()) ? Future.succeededFuture(r)
+            : Future.failedFuture(new InvalidStatusException(r.getStatusCode())))
         .onSuccess(r -> breaker.onSuccess())
         .recover(failure -> {
           int status;
           String message;
-          if (limitedBody != null && limitedBody.overflowed()) {
+          if (failure instanceof InvalidStatusException) {
+            breaker.onFailure();
+            status = 502;
+            message = "integration " + upstreamName + " sent an invalid response (" + failure.getMessage() + ")";
+          } else if (limitedBody != null && limitedBody.overflowed()) {
             status = 413;
             message = "the request body is larger than the route allows";
           } else if (failure instanceof CircuitOpenException) {
@@ -80,6 +88,27 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
     return sent;
   }
 
+  /**
+   * Whether {@code status} may end an exchange. The upstream client consumes 100 and 103 itself; any
+   * other 1xx (102, a 101 to a request that asked no upgrade) or a status above 599 passed on as
+   * final would leave the client waiting for the real answer.
+   */
+  static boolean isFinalStatus(int status) {
+    return status >= 200 && status <= 599;
+  }
+
+  /**
+   * Closes the connection of an upstream request answered with a status that is not final: the
+   * rest of what the upstream sent would otherwise be read as the answer to the connection's next request.
+   */
+  static void closeOnInvalidStatus(HttpClientRequest sent) {
+    sent.response().onSuccess(response -> {
+      if (!isFinalStatus(response.statusCode())) {
+        sent.connection().close();
+      }
+    });
+  }
+
   private static boolean isTimeout(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t.getClass().getSimpleName().contains("Timeout") || String.valueOf(t.getMessage()).contains("timeout period")) {
@@ -93,6 +122,13 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   static final class CircuitOpenException extends RuntimeException {
     CircuitOpenException() {
       super("circuit open", null, false, false);
+    }
+  }
+
+  /** The upstream's response status cannot end an exchange ({@link #isFinalStatus}). */
+  static final class InvalidStatusException extends RuntimeException {
+    InvalidStatusException(int status) {
+      super("status " + status, null, false, false);
     }
   }
 

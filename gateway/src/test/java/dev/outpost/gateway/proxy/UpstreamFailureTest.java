@@ -9,6 +9,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.http.HttpServer;
 import java.net.URL;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -130,5 +132,32 @@ class UpstreamFailureTest {
     Thread.sleep(1100);
     assertThat(send("GET", "/trial/x").status()).isEqualTo(200);
     assertThat(send("GET", "/trial/x").status()).isEqualTo(200);
+  }
+
+  @Test
+  void anUpstreamStatusThatIsNotAFinalOneIs502AndItsConnectionIsClosed() throws Exception {
+    int port = GatewayTestEnvironment.deadPorts.get("raw");
+    for (String status : List.of("102 Processing", "101 Switching Protocols", "600 Beyond")) {
+      try (java.net.ServerSocket server = new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+        CompletableFuture<Boolean> closedByGateway = CompletableFuture.supplyAsync(() -> {
+          try (java.net.Socket socket = server.accept()) {
+            socket.setSoTimeout(3000);
+            java.io.InputStream in = socket.getInputStream();
+            String head = "";
+            while (!head.endsWith("\r\n\r\n")) {
+              head += (char) in.read();
+            }
+            socket.getOutputStream().write(("HTTP/1.1 " + status + "\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").getBytes());
+            return in.read() == -1;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+        RawHttp.Response response = send("GET", "/raw/x");
+        assertThat(response.status()).as(status).isEqualTo(502);
+        assertThat(response.body()).contains("invalid response");
+        assertThat(closedByGateway.get(5, TimeUnit.SECONDS)).as("upstream connection closed after " + status).isTrue();
+      }
+    }
   }
 }

@@ -70,7 +70,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         hazelcastPort = s.getLocalPort();
       }
-      for (String name : List.of("dead-get", "dead-post", "flap")) {
+      for (String name : List.of("dead-get", "dead-post", "flap", "raw")) {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
           deadPorts.put(name, s.getLocalPort());
         }
@@ -81,6 +81,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
           "outpost.gateway.integration-urls.int-dead-get", "http://127.0.0.1:" + deadPorts.get("dead-get"),
           "outpost.gateway.integration-urls.int-dead-post", "http://127.0.0.1:" + deadPorts.get("dead-post"),
           "outpost.gateway.integration-urls.int-flap", "http://127.0.0.1:" + deadPorts.get("flap"),
+          "outpost.gateway.integration-urls.int-raw", "http://127.0.0.1:" + deadPorts.get("raw"),
           "outpost.gateway.hazelcast.port", Integer.toString(hazelcastPort),
           "outpost.gateway.hazelcast.cluster-name", "gateway-test-" + hazelcastPort,
           "outpost.gateway.home", home.toString(),
@@ -138,7 +139,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         RouteAuth.anonymous(), new dev.outpost.spec.model.RateLimit(5, 3600, dev.outpost.spec.model.RateLimit.Key.CLIENT_IP), null));
     routes.add(TestRoutes.route("limited-jwt", new RouteMatch("/limited-jwt", List.of(), List.of()), true,
         TestRoutes.jwt(List.of("main"), List.of()), new dev.outpost.spec.model.RateLimit(3, 3600, dev.outpost.spec.model.RateLimit.Key.SUBJECT), null));
-    for (String name : List.of("dead-get", "dead-post", "flap")) {
+    for (String name : List.of("dead-get", "dead-post", "flap", "raw")) {
       routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, true,
           RouteAuth.anonymous(), null, 2000, 2, null, 1024 * 1024));
     }
