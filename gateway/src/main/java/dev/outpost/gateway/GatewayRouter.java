@@ -6,6 +6,7 @@ import dev.outpost.gateway.cors.CorsHandler;
 import dev.outpost.gateway.proxy.ProxyHandler;
 import dev.outpost.gateway.ratelimit.RateLimitHandler;
 import dev.outpost.gateway.proxy.RequestLimitsHandler;
+import dev.outpost.gateway.route.RequestLineHandler;
 import dev.outpost.gateway.route.RouteMatchHandler;
 import dev.outpost.gateway.telemetry.AccessLogHandler;
 import dev.outpost.gateway.telemetry.RouteSpanTagger;
@@ -16,20 +17,22 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * The gateway's request chain on the public port, in order: start the server span, arrange the access record, match the route on the normalised
- * path, answer CORS preflights, check limits, authenticate, authorize, rate-limit, proxy. Each step either answers (and stops) or passes to the next.
+ * The gateway's request chain on the public port, in order: start the server span, arrange the access record, check the request line, match the
+ * route on the normalised path, answer CORS preflights, check limits, authenticate, authorize, rate-limit, proxy. Each step either answers (and
+ * stops) or passes to the next.
  */
 @ApplicationScoped
 public class GatewayRouter {
 
   private static final Logger LOG = Logger.getLogger(GatewayRouter.class);
 
-  void init(@Observes Router router, ServerSpanHandler serverSpan, AccessLogHandler accessLog, RouteMatchHandler match, RouteSpanTagger tagger,
-      CorsHandler cors, RequestLimitsHandler limits, AuthenticateHandler authenticate, AuthorizeHandler authorize, RateLimitHandler rateLimit,
-      ProxyHandler proxy) {
+  void init(@Observes Router router, ServerSpanHandler serverSpan, AccessLogHandler accessLog, RequestLineHandler requestLine,
+      RouteMatchHandler match, RouteSpanTagger tagger, CorsHandler cors, RequestLimitsHandler limits, AuthenticateHandler authenticate,
+      AuthorizeHandler authorize, RateLimitHandler rateLimit, ProxyHandler proxy) {
     router.route()
         .handler(serverSpan)
         .handler(accessLog)
+        .handler(requestLine)
         .handler(match)
         .handler(tagger)
         .handler(cors)
@@ -39,6 +42,9 @@ public class GatewayRouter {
         .handler(rateLimit)
         .handler(proxy)
         .failureHandler(ctx -> {
+          if (requestLine.refused(ctx)) {
+            return;
+          }
           LOG.errorf(ctx.failure(), "request %s %s failed", ctx.request().method(), ctx.request().path());
           Responses.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "the gateway could not handle the request");
         });

@@ -96,6 +96,10 @@ class ProxyCorpusTest {
     c.add(new Case("obsolete line folding", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nX-Folded: a\r\n b\r\n\r\n",
         Set.of(200, 400), list -> list.size() <= 1));
     c.add(new Case("request line with a NUL", "GET /pub/x\u0000 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("CONNECT to a path", "CONNECT /pub/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(405), NOTHING));
+    c.add(new Case("CONNECT to an authority", "CONNECT internal.test:443 HTTP/1.1\r\nHost: internal.test:443\r\n\r\n",
+        Set.of(405), NOTHING));
+    c.add(new Case("TRACE (cross-site tracing)", "TRACE /pub/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(405), NOTHING));
     return c;
   }
 
