@@ -10,7 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Refuses, before routing, requests whose request line the gateway will not proxy: {@code CONNECT}
  * (a tunnel, not a request: proxied, the connection desynchronised) and {@code TRACE} (echoes
- * credentials back to scripts, cross-site tracing) get 405.
+ * credentials back to scripts, cross-site tracing) get 405. A request target with bytes above
+ * 0x7F gets 400: the server reads them as Latin-1, so UTF-8 was re-encoded twice on the way up and
+ * query bytes were changed; RFC 3986 targets are ASCII, other characters percent-encoded.
  */
 @ApplicationScoped
 public class RequestLineHandler implements Handler<RoutingContext> {
@@ -36,6 +38,19 @@ public class RequestLineHandler implements Handler<RoutingContext> {
       Responses.error(ctx, 405, request.method().name() + " is not accepted");
       return true;
     }
+    if (!isAscii(request.uri())) {
+      Responses.error(ctx, 400, "the request target must be ASCII; percent-encode other characters");
+      return true;
+    }
     return false;
+  }
+
+  private static boolean isAscii(String target) {
+    for (int i = 0; i < target.length(); i++) {
+      if (target.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 }

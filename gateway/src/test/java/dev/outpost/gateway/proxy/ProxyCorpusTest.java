@@ -100,6 +100,10 @@ class ProxyCorpusTest {
     c.add(new Case("CONNECT to an authority", "CONNECT internal.test:443 HTTP/1.1\r\nHost: internal.test:443\r\n\r\n",
         Set.of(405), NOTHING));
     c.add(new Case("TRACE (cross-site tracing)", "TRACE /pub/x HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(405), NOTHING));
+    // raw UTF-8 bytes (written here as the Latin-1 characters of those bytes)
+    c.add(new Case("raw UTF-8 in the path", "GET /pub/caf\u00c3\u00a9 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("raw UTF-8 in the query", "GET /pub/x?q=caf\u00c3\u00a9 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("raw Latin-1 byte in the path", "GET /pub/caf\u00e9 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
     return c;
   }
 

@@ -192,4 +192,15 @@ class ProxyTest {
     assertThat(got.body().toString()).isEqualTo("hello");
     assertThat(got.headers().contains("Expect")).isFalse();
   }
+
+  @Test
+  void aRequestTargetWithRawNonAsciiBytesIs400WithAHint() throws Exception {
+    RawHttp.Response response = RawHttp.send(gateway.getPort(),
+        "GET /pub/caf\u00c3\u00a9 HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.body()).contains("the request target must be ASCII; percent-encode other characters");
+    assertThat(upstream().poll(200)).isNull();
+    assertThat(get("/pub/caf%C3%A9?q=%C3%A9").statusCode()).as("the percent-encoded form passes").isEqualTo(200);
+    assertThat(upstream().next().uri()).isEqualTo("/caf%C3%A9?q=%C3%A9");
+  }
 }
