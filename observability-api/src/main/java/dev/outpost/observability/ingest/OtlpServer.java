@@ -20,6 +20,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -56,8 +57,9 @@ public class OtlpServer {
     router.route().failureHandler(ctx -> {
       if (ctx.statusCode() == 413) {
         fail(ctx, new IngestException(413, "body is larger than " + config.ingest().maxBodyBytes() + " bytes"));
-      } else if (ctx.failure() instanceof HttpClosedException) {
-        // the client left (or idled out) mid-request: nothing was stored and there is no one to answer
+      } else if (ctx.failure() instanceof HttpClosedException || ctx.failure() instanceof IOException) {
+        // the client left, reset the connection or idled out mid-request: nothing was stored and
+        // there is no one to answer
         LOG.debugf("OTLP client closed the connection mid-request: %s", ctx.failure().getMessage());
       } else {
         LOG.error("OTLP request failed", ctx.failure());

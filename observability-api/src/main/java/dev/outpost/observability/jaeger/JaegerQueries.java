@@ -53,14 +53,14 @@ public class JaegerQueries {
 
   /** Traces matching the search, each with its visible spans, newest first. */
   List<List<SpanEntry>> search(ProjectScope scope, TimeRange range, String service, String operation,
-      Map<String, String> tags, Optional<Duration> min, Optional<Duration> max, String limitName, String limit) {
-    Params.durationBounds("minDuration", min, "maxDuration", max);
+      Map<String, String> tags, Params.DurationBounds durations, String limitName, String limit) {
     int max100 = Math.min(100, config.query().maxLimit());
     int n = Params.integer(limitName, limit).filter(v -> v != 0).orElse(20);
     if (n < 0 || n > max100) {
       throw ApiException.badRequest(limitName + " must be between 1 and " + max100 + ", got " + n);
     }
-    TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), tags, min, max, "", n);
+    TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), tags, durations.min(),
+        durations.max(), "", n);
     List<List<SpanEntry>> found = new ArrayList<>();
     for (String id : traces.findTraceIds(search)) {
       List<SpanEntry> spans = traces.trace(scope, id);

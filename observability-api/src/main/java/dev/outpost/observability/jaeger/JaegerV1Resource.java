@@ -78,8 +78,7 @@ public class JaegerV1Resource {
         throw ApiException.badRequest("parameter 'service' is required");
       }
       return queries.search(scope(), JaegerQueries.microsRange(start, end, lookback), service, operation,
-              tags(tags, tag), Params.duration("minDuration", minDuration),
-              Params.duration("maxDuration", maxDuration), "limit", limit)
+              tags(tags, tag), Params.durations("minDuration", minDuration, "maxDuration", maxDuration), "limit", limit)
           .stream().map(spans -> JaegerJson.trace(spans.get(0).traceId(), spans)).toList();
     });
   }

@@ -78,7 +78,7 @@ public class JaegerV3Resource {
       long from = Params.instant("query.start_time_min", startMin).orElse(Params.before(to, Duration.ofHours(1)));
       TimeRange range = Params.range(from, to, "query.start_time_min", "query.start_time_max");
       List<SpanEntry> all = queries.search(scope(), range, service, operation, Map.of(),
-              Params.duration("query.duration_min", durationMin), Params.duration("query.duration_max", durationMax),
+              Params.durations("query.duration_min", durationMin, "query.duration_max", durationMax),
               "query.search_depth", depth)
           .stream().flatMap(List::stream).toList();
       return result(all);

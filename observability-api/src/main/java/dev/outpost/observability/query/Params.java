@@ -90,11 +90,16 @@ public final class Params {
     return limit;
   }
 
-  /** Checks that a minimum duration is not above the maximum. */
-  public static void durationBounds(String minName, Optional<Duration> min, String maxName, Optional<Duration> max) {
-    if (min.isPresent() && max.isPresent() && min.get().compareTo(max.get()) > 0) {
+  /** A minimum and a maximum duration, either optional. */
+  public record DurationBounds(Optional<Duration> min, Optional<Duration> max) {}
+
+  /** Two duration parameters ({@link #duration}); a 400 naming both when the minimum is above the maximum. */
+  public static DurationBounds durations(String minName, String min, String maxName, String max) {
+    DurationBounds bounds = new DurationBounds(duration(minName, min), duration(maxName, max));
+    if (bounds.min().isPresent() && bounds.max().isPresent() && bounds.min().get().compareTo(bounds.max().get()) > 0) {
       throw ApiException.badRequest(minName + " must not be greater than " + maxName);
     }
+    return bounds;
   }
 
   /** A minimum severity: a name (TRACE…FATAL) or an OTLP number 1–24; 0 when absent. */

@@ -54,11 +54,9 @@ public class TracesResource {
       @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String from, @RestQuery String to,
       @RestQuery String project, @RestQuery String q, @RestQuery String limit, @Context UriInfo uri) {
     ProjectScope scope = caller.scope(Optional.ofNullable(project));
-    Optional<Duration> min = Params.duration("minDuration", minDuration);
-    Optional<Duration> max = Params.duration("maxDuration", maxDuration);
-    Params.durationBounds("minDuration", min, "maxDuration", max);
+    Params.DurationBounds durations = Params.durations("minDuration", minDuration, "maxDuration", maxDuration);
     TraceSearch search = new TraceSearch(scope, Params.range(from, to, Params.DEFAULT_RANGE), present(service),
-        present(operation), attributeParams(uri), min, max, q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
+        present(operation), attributeParams(uri), durations.min(), durations.max(), q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
     List<Views.TraceSummary> summaries = new ArrayList<>();
     for (String id : traces.findTraceIds(search)) {
       List<SpanEntry> spans = traces.trace(scope, id);

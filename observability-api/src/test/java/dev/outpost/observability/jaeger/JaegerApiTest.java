@@ -120,7 +120,9 @@ class JaegerApiTest {
         new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.search_depth", "-1"),
             "query.search_depth must be between"),
         new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.duration_min", "PT3000000H"),
-            "query.duration_min must be a duration"));
+            "query.duration_min must be a duration"),
+        new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.duration_min", "2s",
+            "query.duration_max", "1s"), "query.duration_min must not be greater than query.duration_max"));
     List<String> failures = new ArrayList<>();
     for (Case c : cases) {
       Response response = api().queryParams(c.params()).get(c.path());
