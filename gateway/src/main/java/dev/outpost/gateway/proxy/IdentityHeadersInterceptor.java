@@ -49,7 +49,7 @@ final class IdentityHeadersInterceptor implements ProxyInterceptor {
       headers.set("X-Outpost-Subject", percentEncode(identity.subject()));
       headers.set("X-Outpost-Scopes", String.join(" ", identity.scopes().stream().map(IdentityHeadersInterceptor::percentEncode).toList()));
     }
-    String query = context.request().proxiedRequest().query();
+    String query = matched.query();
     context.request().setURI(query == null ? matched.upstreamPath() : matched.upstreamPath() + "?" + query);
     context.request().setAuthority(io.vertx.core.net.HostAndPort.create(upstream.host(), upstream.port()));
     return context.sendRequest();

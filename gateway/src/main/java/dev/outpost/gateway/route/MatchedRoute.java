@@ -10,8 +10,9 @@ import io.vertx.ext.web.RoutingContext;
  * @param revision the routing table revision it came from
  * @param path the normalised request path it was matched on
  * @param upstreamPath the path the upstream receives
+ * @param query the query string as received (without {@code ?} and without a fragment), or null
  */
-public record MatchedRoute(CompiledRoute route, long revision, String path, String upstreamPath) {
+public record MatchedRoute(CompiledRoute route, long revision, String path, String upstreamPath, String query) {
 
   static final String KEY = "outpost.route";
 

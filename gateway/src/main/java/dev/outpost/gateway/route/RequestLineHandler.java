@@ -2,6 +2,7 @@ package dev.outpost.gateway.route;
 
 import dev.outpost.gateway.Responses;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -12,7 +13,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * (a tunnel, not a request: proxied, the connection desynchronised) and {@code TRACE} (echoes
  * credentials back to scripts, cross-site tracing) get 405. A request target with bytes above
  * 0x7F gets 400: the server reads them as Latin-1, so UTF-8 was re-encoded twice on the way up and
- * query bytes were changed; RFC 3986 targets are ASCII, other characters percent-encoded.
+ * query bytes were changed; RFC 3986 targets are ASCII, other characters percent-encoded. A
+ * request without a {@code Host} header, or with several, gets 400 (RFC 9112 3.2), HTTP/1.0 too:
+ * the host is part of what routes match on.
  */
 @ApplicationScoped
 public class RequestLineHandler implements Handler<RoutingContext> {
@@ -40,6 +43,11 @@ public class RequestLineHandler implements Handler<RoutingContext> {
     }
     if (!isAscii(request.uri())) {
       Responses.error(ctx, 400, "the request target must be ASCII; percent-encode other characters");
+      return true;
+    }
+    int hosts = request.headers().getAll(HttpHeaders.HOST).size();
+    if (hosts != 1) {
+      Responses.error(ctx, 400, hosts == 0 ? "a Host header is required" : "only one Host header is accepted");
       return true;
     }
     return false;

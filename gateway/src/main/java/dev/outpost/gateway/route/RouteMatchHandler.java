@@ -32,6 +32,11 @@ public class RouteMatchHandler implements Handler<RoutingContext> {
       Responses.error(ctx, 400, "only origin-form request targets ('/path') are accepted");
       return;
     }
+    int fragment = uri.indexOf('#');
+    if (fragment >= 0) {
+      // a fragment is the client's own business and never goes upstream
+      uri = uri.substring(0, fragment);
+    }
     int query = uri.indexOf('?');
     String path;
     try {
@@ -57,12 +62,18 @@ public class RouteMatchHandler implements Handler<RoutingContext> {
       Responses.error(ctx, 404, "no route matches " + request.method().name() + " " + path);
       return;
     }
-    ctx.put(MatchedRoute.KEY, new MatchedRoute(route, table.revision(), path, route.upstreamPath(path)));
+    ctx.put(MatchedRoute.KEY, new MatchedRoute(route, table.revision(), path, route.upstreamPath(path),
+        query < 0 ? null : uri.substring(query + 1)));
     ctx.next();
   }
 
+  /** The request's host, lower-cased and without the trailing dot of a fully qualified name. */
   private static String host(HttpServerRequest request) {
     HostAndPort authority = request.authority();
-    return authority == null ? null : authority.host().toLowerCase(Locale.ROOT);
+    if (authority == null) {
+      return null;
+    }
+    String host = authority.host().toLowerCase(Locale.ROOT);
+    return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
   }
 }

@@ -104,6 +104,11 @@ class ProxyCorpusTest {
     c.add(new Case("raw UTF-8 in the path", "GET /pub/caf\u00c3\u00a9 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
     c.add(new Case("raw UTF-8 in the query", "GET /pub/x?q=caf\u00c3\u00a9 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
     c.add(new Case("raw Latin-1 byte in the path", "GET /pub/caf\u00e9 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("HTTP/1.1 without Host", "GET /pub/x HTTP/1.1\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("HTTP/1.0 without Host", "GET /pub/x HTTP/1.0\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("two Host headers", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nHost: api.example.com\r\n\r\n", Set.of(400), NOTHING));
+    c.add(new Case("fragment in the target", "GET /pub/x?a=1#frag HTTP/1.1\r\nHost: gw\r\n\r\n",
+        Set.of(200, 400), list -> list.stream().noneMatch(r -> r.uri().contains("#") || r.uri().contains("frag"))));
     return c;
   }
 

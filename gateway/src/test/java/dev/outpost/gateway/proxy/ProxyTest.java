@@ -203,4 +203,25 @@ class ProxyTest {
     assertThat(get("/pub/caf%C3%A9?q=%C3%A9").statusCode()).as("the percent-encoded form passes").isEqualTo(200);
     assertThat(upstream().next().uri()).isEqualTo("/caf%C3%A9?q=%C3%A9");
   }
+
+  @Test
+  void hostIsRequiredOnceAndMatchedWithoutItsTrailingDot() throws Exception {
+    RawHttp.Response missing = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.0\r\n\r\n");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.body()).contains("Host");
+    RawHttp.Response twice = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.1\r\nHost: gw\r\nHost: gw\r\n\r\n");
+    assertThat(twice.status()).isEqualTo(400);
+    assertThat(twice.body()).contains("Host");
+    assertThat(upstream().poll(200)).isNull();
+    RawHttp.send(gateway.getPort(), "GET /orders/1 HTTP/1.1\r\nHost: API.example.com.\r\n\r\n");
+    assertThat(upstream().next().headers().get("X-Outpost-Route")).isEqualTo("hosted");
+  }
+
+  @Test
+  void aFragmentIsNeverForwarded() throws Exception {
+    assertThat(RawHttp.send(gateway.getPort(), "GET /pub/x?a=1#frag HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(200);
+    assertThat(upstream().next().uri()).isEqualTo("/x?a=1");
+    assertThat(RawHttp.send(gateway.getPort(), "GET /pub/y#frag?b=2 HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(200);
+    assertThat(upstream().next().uri()).isEqualTo("/y");
+  }
 }
