@@ -8,6 +8,8 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,9 +26,10 @@ import org.jboss.logging.Logger;
 /**
  * API key authentication. The route's secret ({@code <secrets-dir>/<name>/<key>}, a mounted
  * Kubernetes Secret in the chart) holds one key per line as {@code <client-id>:<sha256-hex of the
- * key>}; blank lines and lines starting with {@code #} are ignored. Keys are never stored in plain
- * text. The presented key is hashed and compared with every stored hash in constant time; the
- * client id becomes the subject. The file is re-read when it changes (checked at most once a
+ * key>}; blank lines and lines starting with {@code #} are ignored whatever their bytes (a key line
+ * that is not UTF-8 is skipped with a warning). A secret that is missing or cannot be read gives
+ * 503. Keys are never stored in plain text. The presented key is hashed and compared with every
+ * stored hash in constant time; the client id becomes the subject. The file is re-read when it changes (checked at most once a
  * second, off the event loop), so keys rotate without a restart.
  */
 @ApplicationScoped
@@ -80,7 +83,7 @@ public class ApiKeyAuthenticator {
     return vertx.executeBlocking(() -> load(id, ref, cached), false);
   }
 
-  private KeyFile load(String id, SecretRef ref, KeyFile cached) throws IOException {
+  private KeyFile load(String id, SecretRef ref, KeyFile cached) {
     Path file = secretsDir.resolve(ref.name()).resolve(ref.key()).normalize();
     if (!file.startsWith(secretsDir.normalize())) {
       throw new AuthFailure(503, "the route's API key secret is not readable");
@@ -95,10 +98,19 @@ public class ApiKeyAuthenticator {
       List<String> clients = new ArrayList<>();
       List<byte[]> hashes = new ArrayList<>();
       int lineNo = 0;
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      // read as Latin-1 (one char per byte) so that a comment is skipped whatever its bytes; only
+      // key lines must be UTF-8
+      for (String rawLine : new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).split("\r?\n")) {
         lineNo++;
-        String trimmed = line.trim();
-        if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+        String raw = rawLine.trim();
+        if (raw.isEmpty() || raw.startsWith("#")) {
+          continue;
+        }
+        String trimmed;
+        try {
+          trimmed = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (CharacterCodingException e) {
+          LOG.warnf("secret %s line %d ignored: not UTF-8", id, lineNo);
           continue;
         }
         int colon = trimmed.lastIndexOf(':');
@@ -115,6 +127,9 @@ public class ApiKeyAuthenticator {
       return loaded;
     } catch (NoSuchFileException e) {
       LOG.errorf("secret %s (API keys of a route) not found at %s", id, file);
+      throw new AuthFailure(503, "the route's API keys are not available");
+    } catch (IOException e) {
+      LOG.errorf("secret %s (API keys of a route) not readable at %s: %s", id, file, e.getMessage());
       throw new AuthFailure(503, "the route's API keys are not available");
     }
   }

@@ -79,4 +79,36 @@ class ApiKeyAuthTest {
       Files.writeString(file, original);
     }
   }
+
+  @Test
+  void aCommentThatIsNotUtf8IsIgnored() throws Exception {
+    Path file = GatewayTestEnvironment.home.resolve("secrets/api-keys/keys");
+    byte[] original = Files.readAllBytes(file);
+    try {
+      java.io.ByteArrayOutputStream edited = new java.io.ByteArrayOutputStream();
+      edited.write("# caf".getBytes());
+      edited.write(0xe9);
+      edited.write(" owner\n".getBytes());
+      edited.write(original);
+      Files.write(file, edited.toByteArray());
+      Thread.sleep(1200);
+      assertThat(call("X-API-Key: " + GatewayTestEnvironment.API_KEY + "\r\n").status()).isEqualTo(200);
+      assertThat(call("X-API-Key: wrong\r\n").status()).isEqualTo(401);
+    } finally {
+      Files.write(file, original);
+    }
+  }
+
+  @Test
+  void anUnreadableSecretIs503() throws Exception {
+    Path unreadable = Files.createDirectories(GatewayTestEnvironment.home.resolve("secrets/api-keys/unreadable"));
+    try {
+      RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /apikey-unreadable/x HTTP/1.1\r\nHost: gw\r\nX-API-Key: "
+          + GatewayTestEnvironment.API_KEY + "\r\n\r\n");
+      assertThat(response.status()).isEqualTo(503);
+      assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+    } finally {
+      Files.delete(unreadable);
+    }
+  }
 }

@@ -131,6 +131,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         TestRoutes.jwt(List.of("rotating"), List.of()), null, null));
     routes.add(TestRoutes.route("apikey", new RouteMatch("/apikey", List.of(), List.of()), true,
         TestRoutes.apiKey("X-API-Key", "api-keys", "keys"), null, null));
+    routes.add(TestRoutes.route("apikey-unreadable", new RouteMatch("/apikey-unreadable", List.of(), List.of()), true,
+        TestRoutes.apiKey("X-API-Key", "api-keys", "unreadable"), null, null));
     routes.add(TestRoutes.route("cors", new RouteMatch("/cors", List.of(), List.of("GET", "PUT")), true,
         TestRoutes.jwt(List.of("main"), List.of()), null,
         new dev.outpost.spec.model.Cors(List.of("https://console.example.com"), List.of(), List.of("Authorization", "Content-Type"),
