@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * Removes, in both directions, the hop-by-hop headers and every header a {@code Connection}
  * header names; on the way in also every header the gateway sets itself ({@code X-Outpost-*},
- * {@code X-Forwarded-*}, {@code Forwarded}, {@code X-Real-IP}) so that a client can never supply
- * them. Runs before the interceptors that set those headers, so a client naming them in {@code
+ * {@code X-Forwarded-*}, {@code Forwarded}, {@code X-Real-IP}, also spelt with {@code _} for
+ * {@code -}) so that a client can never supply them. Runs before the interceptors that set those headers, so a client naming them in {@code
  * Connection} cannot remove the gateway's own values. {@code Expect} is dropped too: the gateway's
  * server has answered {@code 100-continue} itself ({@code quarkus.http.handle-100-continue-automatically}).
  */
@@ -36,7 +36,8 @@ final class HeaderHygieneInterceptor implements ProxyInterceptor {
     strip(headers);
     List<String> gatewayOwned = new ArrayList<>();
     for (String name : headers.names()) {
-      String lower = name.toLowerCase(Locale.ROOT);
+      // '_' counts as '-': CGI, WSGI and PHP upstreams read X_Outpost_Subject as X-Outpost-Subject
+      String lower = name.toLowerCase(Locale.ROOT).replace('_', '-');
       if (lower.startsWith("x-outpost-") || lower.startsWith("x-forwarded-")
           || lower.equals("forwarded") || lower.equals("x-real-ip")) {
         gatewayOwned.add(name);

@@ -109,6 +109,15 @@ class ProxyCorpusTest {
     c.add(new Case("two Host headers", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nHost: api.example.com\r\n\r\n", Set.of(400), NOTHING));
     c.add(new Case("fragment in the target", "GET /pub/x?a=1#frag HTTP/1.1\r\nHost: gw\r\n\r\n",
         Set.of(200, 400), list -> list.stream().noneMatch(r -> r.uri().contains("#") || r.uri().contains("frag"))));
+    // CGI, WSGI and PHP read X_Outpost_Subject as X-Outpost-Subject
+    Predicate<List<Received>> noUnderscoreVariant = list -> list.size() == 1
+        && list.get(0).headers().names().stream().noneMatch(n -> n.contains("_"))
+        && list.get(0).headers().entries().stream().noneMatch(e -> e.getValue().contains("spoof"));
+    for (String header : List.of("X_Outpost_Subject", "x_outpost_scopes", "X-Outpost_Project", "X_Forwarded_For", "X_Forwarded_Host",
+        "X_Real_IP")) {
+      c.add(new Case("underscore variant " + header, "GET /pub/x HTTP/1.1\r\nHost: gw\r\n" + header + ": spoof\r\n\r\n",
+          Set.of(200), noUnderscoreVariant));
+    }
     return c;
   }
 
