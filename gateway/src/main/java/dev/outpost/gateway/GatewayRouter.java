@@ -14,21 +14,18 @@ import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
 
 /**
  * The gateway's request chain on the public port, in order: start the server span, arrange the access record, check the request line, match the
  * route on the normalised path, answer CORS preflights, check limits, authenticate, authorize, rate-limit, proxy. Each step either answers (and
- * stops) or passes to the next.
+ * stops) or passes to the next; {@link FailureHandler} answers what fails.
  */
 @ApplicationScoped
 public class GatewayRouter {
 
-  private static final Logger LOG = Logger.getLogger(GatewayRouter.class);
-
   void init(@Observes Router router, ServerSpanHandler serverSpan, AccessLogHandler accessLog, RequestLineHandler requestLine,
       RouteMatchHandler match, RouteSpanTagger tagger, CorsHandler cors, RequestLimitsHandler limits, AuthenticateHandler authenticate,
-      AuthorizeHandler authorize, RateLimitHandler rateLimit, ProxyHandler proxy) {
+      AuthorizeHandler authorize, RateLimitHandler rateLimit, ProxyHandler proxy, FailureHandler failure) {
     router.route()
         .handler(serverSpan)
         .handler(accessLog)
@@ -41,12 +38,6 @@ public class GatewayRouter {
         .handler(authorize)
         .handler(rateLimit)
         .handler(proxy)
-        .failureHandler(ctx -> {
-          if (requestLine.refused(ctx)) {
-            return;
-          }
-          LOG.errorf(ctx.failure(), "request %s %s failed", ctx.request().method(), ctx.request().path());
-          Responses.error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "the gateway could not handle the request");
-        });
+        .failureHandler(failure);
   }
 }

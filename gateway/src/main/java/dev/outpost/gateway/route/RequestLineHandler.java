@@ -15,7 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * 0x7F gets 400: the server reads them as Latin-1, so UTF-8 was re-encoded twice on the way up and
  * query bytes were changed; RFC 3986 targets are ASCII, other characters percent-encoded. A
  * request without a {@code Host} header, or with several, gets 400 (RFC 9112 3.2), HTTP/1.0 too:
- * the host is part of what routes match on.
+ * the host is part of what routes match on; so does one that is not {@code host[:port]}. Only
+ * origin-form targets ({@code /path}) are routed: absolute-form, authority-form and {@code *} get 400.
  */
 @ApplicationScoped
 public class RequestLineHandler implements Handler<RoutingContext> {
@@ -29,7 +30,7 @@ public class RequestLineHandler implements Handler<RoutingContext> {
 
   /**
    * Answers and returns true when the request is refused. Also called for requests Vert.x Web
-   * fails before any handler runs (a {@code CONNECT host:port} has no path to route on).
+   * fails before any handler runs (a target that is not a path, a Host it cannot parse).
    */
   public boolean refused(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
@@ -45,9 +46,18 @@ public class RequestLineHandler implements Handler<RoutingContext> {
       Responses.error(ctx, 400, "the request target must be ASCII; percent-encode other characters");
       return true;
     }
+    String uri = request.uri();
+    if (uri.isEmpty() || uri.charAt(0) != '/') {
+      Responses.error(ctx, 400, "only origin-form request targets ('/path') are accepted");
+      return true;
+    }
     int hosts = request.headers().getAll(HttpHeaders.HOST).size();
     if (hosts != 1) {
       Responses.error(ctx, 400, hosts == 0 ? "a Host header is required" : "only one Host header is accepted");
+      return true;
+    }
+    if (request.authority() == null) {
+      Responses.error(ctx, 400, "the Host header must be host[:port]");
       return true;
     }
     return false;

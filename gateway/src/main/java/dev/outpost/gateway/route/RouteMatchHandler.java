@@ -27,11 +27,7 @@ public class RouteMatchHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     request.pause();
-    String uri = request.uri();
-    if (uri.isEmpty() || uri.charAt(0) != '/') {
-      Responses.error(ctx, 400, "only origin-form request targets ('/path') are accepted");
-      return;
-    }
+    String uri = request.uri(); // origin-form, checked by RequestLineHandler
     int fragment = uri.indexOf('#');
     if (fragment >= 0) {
       // a fragment is the client's own business and never goes upstream

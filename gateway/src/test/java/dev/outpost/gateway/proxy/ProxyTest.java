@@ -224,4 +224,20 @@ class ProxyTest {
     assertThat(RawHttp.send(gateway.getPort(), "GET /pub/y#frag?b=2 HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(200);
     assertThat(upstream().next().uri()).isEqualTo("/y");
   }
+
+  @Test
+  void requestsVertxWebRefusesBeforeRoutingGetAClear4xx() throws Exception {
+    String[][] cases = {
+        {"OPTIONS * HTTP/1.1\r\nHost: gw\r\n\r\n", "origin-form"},
+        {"GET /pub/x HTTP/1.1\r\nHost: gw:abc\r\n\r\n", "Host"},
+        {"GET /pub/x HTTP/1.1\r\nHost: a b\r\n\r\n", "Host"},
+        {"GET /pub/x HTTP/1.1\r\n\r\n", "Host"},
+    };
+    for (String[] c : cases) {
+      RawHttp.Response response = RawHttp.send(gateway.getPort(), c[0]);
+      assertThat(response.status()).as(c[0]).isEqualTo(400);
+      assertThat(response.body()).as(c[0]).contains(c[1]).doesNotContain("could not handle");
+    }
+    assertThat(upstream().poll(200)).isNull();
+  }
 }
