@@ -9,14 +9,16 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Refuses, before routing, requests whose request line the gateway will not proxy: {@code CONNECT}
- * (a tunnel, not a request: proxied, the connection desynchronised) and {@code TRACE} (echoes
- * credentials back to scripts, cross-site tracing) get 405. A request target with bytes above
- * 0x7F gets 400: the server reads them as Latin-1, so UTF-8 was re-encoded twice on the way up and
- * query bytes were changed; RFC 3986 targets are ASCII, other characters percent-encoded. A
- * request without a {@code Host} header, or with several, gets 400 (RFC 9112 3.2), HTTP/1.0 too:
- * the host is part of what routes match on; so does one that is not {@code host[:port]}. Only
- * origin-form targets ({@code /path}) are routed: absolute-form, authority-form and {@code *} get 400.
+ * Refuses, before routing, requests whose request line or {@code Host} the gateway will not route:
+ * <ul>
+ *   <li>{@code CONNECT} (a tunnel, not a request: proxied, the connection desynchronised) and
+ *       {@code TRACE} (echoes credentials back to scripts, cross-site tracing): 405;
+ *   <li>a target with bytes above 0x7F: 400. The server reads them as Latin-1, so UTF-8 went up
+ *       encoded twice and query bytes changed; RFC 3986 targets are ASCII, the rest percent-encoded;
+ *   <li>a target other than origin-form ({@code /path}: not absolute-form, authority-form, {@code *}): 400;
+ *   <li>no {@code Host}, several (RFC 9112 3.2; HTTP/1.0 too, since routes match on the host), or
+ *       one that is not {@code host[:port]}: 400.
+ * </ul>
  */
 @ApplicationScoped
 public class RequestLineHandler implements Handler<RoutingContext> {
@@ -42,11 +44,11 @@ public class RequestLineHandler implements Handler<RoutingContext> {
       Responses.error(ctx, 405, request.method().name() + " is not accepted");
       return true;
     }
-    if (!isAscii(request.uri())) {
+    String uri = request.uri();
+    if (!isAscii(uri)) {
       Responses.error(ctx, 400, "the request target must be ASCII; percent-encode other characters");
       return true;
     }
-    String uri = request.uri();
     if (uri.isEmpty() || uri.charAt(0) != '/') {
       Responses.error(ctx, 400, "only origin-form request targets ('/path') are accepted");
       return true;
