@@ -13,7 +13,6 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +46,7 @@ class IdleUploadTimeoutTest {
     try (Socket slow = new Socket("127.0.0.1", server.port())) {
       slow.setSoTimeout(15_000);
       OutputStream out = slow.getOutputStream();
-      out.write(("POST /v1/logs HTTP/1.1\r\nHost: otlp\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer "
-          + Otlp.DATA_PLANE_TOKEN + "\r\nContent-Length: " + stalled.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(stalled, 0, stalled.length / 2);
-      out.flush();
+      Otlp.startUpload(out, stalled);
       assertThat(otlp.post("/v1/logs", "application/x-protobuf", next, Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode())
           .isEqualTo(429);
       long start = System.nanoTime();

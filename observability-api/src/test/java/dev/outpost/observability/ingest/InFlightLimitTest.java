@@ -52,10 +52,7 @@ class InFlightLimitTest {
     try (Socket slow = new Socket("127.0.0.1", server.port())) {
       // headers and half the body: the request holds its place until the rest arrives
       OutputStream out = slow.getOutputStream();
-      out.write(("POST /v1/logs HTTP/1.1\r\nHost: otlp\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer "
-          + Otlp.DATA_PLANE_TOKEN + "\r\nContent-Length: " + held.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(held, 0, held.length / 2);
-      out.flush();
+      Otlp.startUpload(out, held);
 
       HttpResponse<byte[]>[] refused = new HttpResponse[1];
       Eventually.within(Duration.ofSeconds(10), "a second request refused while the first is in flight", () -> {

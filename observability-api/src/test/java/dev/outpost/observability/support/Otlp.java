@@ -13,10 +13,12 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +102,17 @@ public final class Otlp {
 
   public void send(ExportTraceServiceRequest request) {
     expectOk(post("/v1/traces", "application/x-protobuf", request.toByteArray(), bearer(DATA_PLANE_TOKEN)));
+  }
+
+  /**
+   * Writes the head of an authenticated protobuf log upload and half its body, and leaves it there:
+   * a request that holds its in-flight place until the rest arrives.
+   */
+  public static void startUpload(OutputStream out, byte[] body) throws IOException {
+    out.write(("POST /v1/logs HTTP/1.1\r\nHost: otlp\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer "
+        + DATA_PLANE_TOKEN + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(body, 0, body.length / 2);
+    out.flush();
   }
 
   public static Map<String, String> bearer(String token) {
