@@ -14,7 +14,10 @@ import java.util.concurrent.ConcurrentMap;
 @ApplicationScoped
 public class CircuitBreakers {
 
-  private final ConcurrentMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  /** Compared as values: looking a breaker up builds no string on the request path. */
+  private record Key(String integration, Upstream upstream) {}
+
+  private final ConcurrentMap<Key, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final GatewayConfig.Breaker config;
 
   CircuitBreakers(GatewayConfig config) {
@@ -22,7 +25,7 @@ public class CircuitBreakers {
   }
 
   public CircuitBreaker forIntegration(String integration, Upstream upstream) {
-    return breakers.computeIfAbsent(integration + " " + upstream.key(),
+    return breakers.computeIfAbsent(new Key(integration, upstream),
         k -> new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos()));
   }
 }

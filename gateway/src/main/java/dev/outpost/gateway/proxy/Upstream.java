@@ -7,10 +7,4 @@ package dev.outpost.gateway.proxy;
  * @param port the port
  * @param ssl whether to use TLS
  */
-public record Upstream(String host, int port, boolean ssl) {
-
-  /** Identifies the upstream (with the integration, the key its circuit breaker is kept under). */
-  public String key() {
-    return (ssl ? "https://" : "http://") + host + ":" + port;
-  }
-}
+public record Upstream(String host, int port, boolean ssl) {}
