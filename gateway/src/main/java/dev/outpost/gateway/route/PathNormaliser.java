@@ -23,6 +23,11 @@ import java.util.List;
  *       encodings such as {@code %C0%AF});
  *   <li>{@code .} and {@code ..} segments are resolved after decoding (so {@code %2e%2e} is {@code
  *       ..}); a {@code ..} that would climb above the root is refused rather than clamped;
+ *   <li>refused (400): a segment that is {@code .} or {@code ..} followed by {@code ;}, after
+ *       decoding ({@code ..;}, {@code ..;jsessionid=1}, {@code %2e%2e;}, {@code ..%3B}). Servlet
+ *       containers (Tomcat, Jetty) drop {@code ;} path parameters before resolving dot segments, so
+ *       {@code /x/..;/y}, matched here under {@code /x}, would reach {@code /y} there (Spring's {@code
+ *       StrictHttpFirewall} refuses these too);
  *   <li>empty segments ({@code //}) are removed; a trailing slash is kept.
  * </ul>
  */
@@ -58,6 +63,10 @@ public final class PathNormaliser {
         end = rawPath.length();
       }
       String segment = decode(rawPath, start, end);
+      if (isDotWithParameters(segment)) {
+        throw new BadPathException("the path " + rawPath + " has a segment '.' or '..' followed by ';', which servlet"
+            + " containers read as '.' or '..'");
+      }
       trailingSlash = end == rawPath.length() ? segment.isEmpty() || isDot(segment) : false;
       if (segment.equals("..")) {
         if (segments.isEmpty()) {
@@ -78,6 +87,12 @@ public final class PathNormaliser {
       out.append('/');
     }
     return out.toString();
+  }
+
+  /** {@code .;...} or {@code ..;...}: a dot segment to any upstream that strips {@code ;} parameters. */
+  private static boolean isDotWithParameters(String segment) {
+    int semicolon = segment.indexOf(';');
+    return semicolon > 0 && semicolon <= 2 && segment.charAt(0) == '.' && segment.charAt(semicolon - 1) == '.';
   }
 
   private static boolean isDot(String segment) {

@@ -29,6 +29,10 @@ class PathNormaliserTest {
       "/%7euser|/~user",
       "/a%3Fb|/a%3Fb",
       "/a%23b|/a%23b",
+      "/a/...;x/b|/a/...;x/b",
+      "/a/..x;/b|/a/..x;/b",
+      "/a/x..;/b|/a/x..;/b",
+      "/a/;/b|/a/;/b",
   })
   void normalises(String raw, String expected) {
     assertThat(PathNormaliser.normalise(raw)).isEqualTo(expected);
@@ -53,6 +57,14 @@ class PathNormaliserTest {
       "/a%zzb|malformed percent-escape",
       "/a%4|malformed percent-escape",
       "relative|must start with '/'",
+      "/x/..;/y|the path /x/..;/y has a segment '.' or '..' followed by ';'",
+      "/x/..;jsessionid=1/y|followed by ';'",
+      "/x/.;/y|followed by ';'",
+      "/x/%2e%2e;/y|followed by ';'",
+      "/x/%2E;a=b|followed by ';'",
+      "/x/..%3b/y|followed by ';'",
+      "/x/%2e.%3B/y|followed by ';'",
+      "/..;/y|followed by ';'",
   })
   void refuses(String raw, String reason) {
     assertThatThrownBy(() -> PathNormaliser.normalise(raw)).isInstanceOf(BadPathException.class)
