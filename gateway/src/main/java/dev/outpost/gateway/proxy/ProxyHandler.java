@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
@@ -31,7 +32,9 @@ import java.util.Set;
  * 502 / 503 / 504 and the circuit breaker), {@link HeaderHygieneInterceptor}, {@link
  * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}, {@link UpstreamSpanInterceptor}.
  * Connecting is retried for idempotent methods only, up to the route's {@code retries}; nothing has
- * been sent at that point.
+ * been sent at that point. A {@code HEAD} goes up with {@code Connection: close}: an upstream that
+ * wrongly answers it with a body leaves those bytes on the connection, where they would be read as
+ * the answer to the connection's next request; no other method pays for this.
  */
 @ApplicationScoped
 public class ProxyHandler implements Handler<RoutingContext> {
@@ -63,6 +66,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
     CircuitBreaker breaker = breakers.forIntegration(route.integration(), upstream);
     HttpServerRequest request = ctx.request();
     int retries = IDEMPOTENT.contains(request.method()) ? Math.max(0, route.retries()) : 0;
+    boolean head = request.method() == HttpMethod.HEAD;
     long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : Route.DEFAULT_TIMEOUT_MILLIS;
     LimitedReadStream limited = request.getHeader("Content-Length") == null && request.getHeader("Transfer-Encoding") != null
         ? new LimitedReadStream(request, maxBody(route)) : null;
@@ -77,7 +81,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
       }
     });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
-        .originRequestProvider((req, c) -> connect(c, upstream, breaker, timeout, retries)
+        .originRequestProvider((req, c) -> connect(c, upstream, breaker, timeout, retries, head)
             .onSuccess(inflight::track)
             .onSuccess(UpstreamFailureInterceptor::closeOnInvalidStatus))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, route.integration()))
@@ -99,7 +103,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
   }
 
   private Future<HttpClientRequest> connect(HttpClient c, Upstream upstream, CircuitBreaker breaker,
-      long timeout, int retriesLeft) {
+      long timeout, int retriesLeft, boolean head) {
     if (!breaker.allowRequest()) {
       return Future.failedFuture(new UpstreamFailureInterceptor.CircuitOpenException());
     }
@@ -109,10 +113,14 @@ public class ProxyHandler implements Handler<RoutingContext> {
         .setSsl(upstream.ssl())
         .setConnectTimeout(connectTimeoutMillis)
         .setIdleTimeout(timeout);
+    if (head) {
+      // the connection is not reused: nothing a wrong body leaves on it can reach another request
+      options.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     return c.request(options).recover(failure -> {
       breaker.onFailure();
       if (retriesLeft > 0) {
-        return connect(c, upstream, breaker, timeout, retriesLeft - 1);
+        return connect(c, upstream, breaker, timeout, retriesLeft - 1, head);
       }
       return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamConnectException(failure));
     });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.gateway.support.GatewayTestEnvironment;
 import dev.outpost.gateway.support.RawHttp;
+import dev.outpost.gateway.support.RawUpstream;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -132,6 +133,25 @@ class UpstreamFailureTest {
     Thread.sleep(1100);
     assertThat(send("GET", "/trial/x").status()).isEqualTo(200);
     assertThat(send("GET", "/trial/x").status()).isEqualTo(200);
+  }
+
+  @Test
+  void anUpstreamAnsweringHeadWithABodyDoesNotSpoilTheNextRequest() throws Exception {
+    try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("head"), head -> head.startsWith("HEAD ")
+            ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      // one client connection, so both requests are proxied on one event loop and so one upstream pool
+      client.setSoTimeout(5000);
+      client.getOutputStream().write("HEAD /head/x HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes());
+      RawHttp.Response head = RawHttp.readHeadAnswer(client.getInputStream());
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.header("Content-Length")).isEqualTo("5");
+      client.getOutputStream().write("GET /head/x HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes());
+      RawHttp.Response get = RawHttp.read(client.getInputStream());
+      assertThat(get.status()).as("the GET after the HEAD").isEqualTo(200);
+      assertThat(get.body()).isEqualTo("ok");
+      assertThat(upstream.connections()).as("the HEAD's connection was not reused").isEqualTo(2);
+    }
   }
 
   @Test

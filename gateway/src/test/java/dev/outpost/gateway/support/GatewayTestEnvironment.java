@@ -29,6 +29,11 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   public static int closedPort;
   /** Ports nothing listens on (until a test starts a server there), by integration suffix. */
   public static final Map<String, Integer> deadPorts = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * The integrations at {@link #deadPorts}, each with a route {@code /<name>} (timeout 2 s, 2 retries):
+   * {@code raw} and {@code head} are for tests that play the upstream over a raw socket.
+   */
+  private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head");
   public static final String API_KEY = "k-2f9c1d7e6b5a4";
   public static final String API_KEY_OTHER = "k-other-client-88";
   private static final java.util.concurrent.atomic.AtomicLong REVISION = new java.util.concurrent.atomic.AtomicLong(1);
@@ -70,22 +75,20 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         hazelcastPort = s.getLocalPort();
       }
-      for (String name : List.of("dead-get", "dead-post", "flap", "raw")) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-          deadPorts.put(name, s.getLocalPort());
-        }
-      }
-      return Map.of(
+      Map<String, String> config = new java.util.HashMap<>(Map.of(
           "quarkus.otel.exporter.otlp.endpoint", otlp.url(),
           "quarkus.otel.exporter.otlp.headers", "authorization=Bearer " + TELEMETRY_TOKEN,
-          "outpost.gateway.integration-urls.int-dead-get", "http://127.0.0.1:" + deadPorts.get("dead-get"),
-          "outpost.gateway.integration-urls.int-dead-post", "http://127.0.0.1:" + deadPorts.get("dead-post"),
-          "outpost.gateway.integration-urls.int-flap", "http://127.0.0.1:" + deadPorts.get("flap"),
-          "outpost.gateway.integration-urls.int-raw", "http://127.0.0.1:" + deadPorts.get("raw"),
           "outpost.gateway.hazelcast.port", Integer.toString(hazelcastPort),
           "outpost.gateway.hazelcast.cluster-name", "gateway-test-" + hazelcastPort,
           "outpost.gateway.home", home.toString(),
-          "outpost.gateway.runtime-url", upstream.url());
+          "outpost.gateway.runtime-url", upstream.url()));
+      for (String name : DEAD) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+          deadPorts.put(name, s.getLocalPort());
+        }
+        config.put("outpost.gateway.integration-urls.int-" + name, "http://127.0.0.1:" + deadPorts.get(name));
+      }
+      return config;
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -141,7 +144,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         RouteAuth.anonymous(), new dev.outpost.spec.model.RateLimit(5, 3600, dev.outpost.spec.model.RateLimit.Key.CLIENT_IP), null));
     routes.add(TestRoutes.route("limited-jwt", new RouteMatch("/limited-jwt", List.of(), List.of()), true,
         TestRoutes.jwt(List.of("main"), List.of()), new dev.outpost.spec.model.RateLimit(3, 3600, dev.outpost.spec.model.RateLimit.Key.SUBJECT), null));
-    for (String name : List.of("dead-get", "dead-post", "flap", "raw")) {
+    for (String name : DEAD) {
       routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, true,
           RouteAuth.anonymous(), null, 2000, 2, null, 1024 * 1024));
     }

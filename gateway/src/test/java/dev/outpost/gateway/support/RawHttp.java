@@ -39,6 +39,15 @@ public final class RawHttp {
 
   /** Reads one response (an interim {@code 1xx} one too) from a connection the test holds open. */
   public static Response read(InputStream in) throws IOException {
+    return read(in, true);
+  }
+
+  /** Reads the answer to a {@code HEAD}: its status and headers, never a body whatever they announce. */
+  public static Response readHeadAnswer(InputStream in) throws IOException {
+    return read(in, false);
+  }
+
+  private static Response read(InputStream in, boolean withBody) throws IOException {
     String statusLine;
     try {
       statusLine = line(in);
@@ -56,7 +65,9 @@ public final class RawHttp {
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     String length = headers.get("content-length");
-    if (length != null) {
+    if (!withBody) {
+      return new Response(status, headers, "");
+    } else if (length != null) {
       byte[] bytes = in.readNBytes(Integer.parseInt(length));
       body.write(bytes);
     } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
