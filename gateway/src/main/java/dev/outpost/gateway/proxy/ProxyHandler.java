@@ -32,9 +32,11 @@ import java.util.Set;
  * 502 / 503 / 504 and the circuit breaker), {@link HeaderHygieneInterceptor}, {@link
  * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}, {@link UpstreamSpanInterceptor}.
  * Connecting is retried for idempotent methods only, up to the route's {@code retries}; nothing has
- * been sent at that point. A {@code HEAD} goes up with {@code Connection: close}: an upstream that
- * wrongly answers it with a body leaves those bytes on the connection, where they would be read as
- * the answer to the connection's next request; no other method pays for this.
+ * been sent at that point. The route's timeout bounds the wait for the response head and then every
+ * gap in the response body ({@link UpstreamExchange}). A {@code HEAD} goes up with {@code
+ * Connection: close}: an upstream that wrongly answers it with a body leaves those bytes on the
+ * connection, where they would be read as the answer to the connection's next request; no other
+ * method pays for this.
  */
 @ApplicationScoped
 public class ProxyHandler implements Handler<RoutingContext> {
@@ -74,17 +76,16 @@ public class ProxyHandler implements Handler<RoutingContext> {
         ? apiKeyHeader(route) : null;
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
-    InflightUpstreamRequest inflight = new InflightUpstreamRequest();
+    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout);
     ctx.addEndHandler(ar -> {
       if (ar.failed()) {
-        inflight.abort();
+        exchange.abort();
       }
     });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
-        .originRequestProvider((req, c) -> connect(c, upstream, breaker, timeout, retries, head)
-            .onSuccess(inflight::track)
-            .onSuccess(UpstreamFailureInterceptor::closeOnInvalidStatus))
-        .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, route.integration()))
+        .originRequestProvider((req, c) -> connect(c, upstream, breaker, retries, head)
+            .onSuccess(exchange::track))
+        .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
         .addInterceptor(new ForwardedHeadersInterceptor())
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx), upstream))
@@ -103,7 +104,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
   }
 
   private Future<HttpClientRequest> connect(HttpClient c, Upstream upstream, CircuitBreaker breaker,
-      long timeout, int retriesLeft, boolean head) {
+      int retriesLeft, boolean head) {
     if (!breaker.allowRequest()) {
       return Future.failedFuture(new UpstreamFailureInterceptor.CircuitOpenException());
     }
@@ -111,8 +112,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setSsl(upstream.ssl())
-        .setConnectTimeout(connectTimeoutMillis)
-        .setIdleTimeout(timeout);
+        .setConnectTimeout(connectTimeoutMillis);
     if (head) {
       // the connection is not reused: nothing a wrong body leaves on it can reach another request
       options.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
@@ -120,7 +120,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
     return c.request(options).recover(failure -> {
       breaker.onFailure();
       if (retriesLeft > 0) {
-        return connect(c, upstream, breaker, timeout, retriesLeft - 1, head);
+        return connect(c, upstream, breaker, retriesLeft - 1, head);
       }
       return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamConnectException(failure));
     });

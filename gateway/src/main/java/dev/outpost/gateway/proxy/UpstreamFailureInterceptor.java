@@ -2,7 +2,6 @@ package dev.outpost.gateway.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
@@ -17,6 +16,11 @@ import org.jboss.logging.Logger;
  * open, 408 on timeout while the client's body has not fully arrived (not counted against the
  * upstream), 504 on other timeouts, 502 when the upstream's status cannot end an exchange ({@link
  * #isFinalStatus}) and on any other failure.
+ *
+ * <p>An answered exchange counts as a success once its whole body has reached the client, and as a
+ * failure when the upstream's body stalled past the route's timeout ({@link UpstreamExchange}: the
+ * client's connection is closed then, its head having gone). A success at the head would reset the
+ * breaker's count for every upstream that answers heads and then stalls, so it would never open.
  */
 final class UpstreamFailureInterceptor implements ProxyInterceptor {
 
@@ -24,21 +28,33 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
 
   private final CircuitBreaker breaker;
   private final LimitedReadStream limitedBody;
+  private final UpstreamExchange exchange;
   private final String upstreamName;
+  private boolean answered;
   private boolean closeAfterResponse;
 
-  UpstreamFailureInterceptor(CircuitBreaker breaker, LimitedReadStream limitedBody, String upstreamName) {
+  UpstreamFailureInterceptor(CircuitBreaker breaker, LimitedReadStream limitedBody, UpstreamExchange exchange,
+      String upstreamName) {
     this.breaker = breaker;
     this.limitedBody = limitedBody;
+    this.exchange = exchange;
     this.upstreamName = upstreamName;
   }
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     return context.sendRequest()
-        .compose(r -> isFinalStatus(r.getStatusCode()) ? Future.succeededFuture(r)
-            : Future.failedFuture(new InvalidStatusException(r.getStatusCode())))
-        .onSuccess(r -> breaker.onSuccess())
+        .compose(r -> {
+          if (!isFinalStatus(r.getStatusCode())) {
+            return Future.failedFuture(new InvalidStatusException(r.getStatusCode()));
+          }
+          answered = true;
+          Body body = r.getBody();
+          if (body != null) {
+            r.setBody(Body.body(exchange.watch(body.stream()), body.length()));
+          }
+          return Future.succeededFuture(r);
+        })
         .recover(failure -> {
           int status;
           String message;
@@ -81,6 +97,15 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   @Override
   public Future<Void> handleProxyResponse(ProxyContext context) {
     Future<Void> sent = context.sendResponse();
+    if (answered) {
+      sent.onComplete(ar -> {
+        if (ar.succeeded()) {
+          breaker.onSuccess();
+        } else if (exchange.timedOut()) {
+          breaker.onFailure();
+        }
+      });
+    }
     if (closeAfterResponse) {
       // the rest of a refused or unfinished body must never be read as the next request
       sent.onComplete(v -> context.request().proxiedRequest().connection().close());
@@ -97,19 +122,10 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
     return status >= 200 && status <= 599;
   }
 
-  /**
-   * Closes the connection of an upstream request answered with a status that is not final: the
-   * rest of what the upstream sent would otherwise be read as the answer to the connection's next request.
-   */
-  static void closeOnInvalidStatus(HttpClientRequest sent) {
-    sent.response().onSuccess(response -> {
-      if (!isFinalStatus(response.statusCode())) {
-        sent.connection().close();
-      }
-    });
-  }
-
-  private static boolean isTimeout(Throwable failure) {
+  private boolean isTimeout(Throwable failure) {
+    if (exchange.timedOut()) {
+      return true;
+    }
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t.getClass().getSimpleName().contains("Timeout") || String.valueOf(t.getMessage()).contains("timeout period")) {
         return true;

@@ -3,6 +3,7 @@ package dev.outpost.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.LoopbackUpstream;
 import dev.outpost.gateway.support.RawHttp;
 import dev.outpost.gateway.support.RawUpstream;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -103,6 +104,88 @@ class UpstreamFailureTest {
       assertThat(response.body()).contains("the request body did not arrive in time");
     }
     assertThat(send("GET", "/stall/x").status()).isEqualTo(200);
+  }
+
+  /** Sends a GET for {@code path} and reads until the gateway closes the connection: what arrived, and when the last byte did. */
+  private record Cut(String received, long closedAfterLastByteMillis) {}
+
+  private Cut getUntilClosed(String path) throws Exception {
+    try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      client.setSoTimeout(5000);
+      client.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: gw\r\n\r\n").getBytes());
+      java.io.InputStream in = client.getInputStream();
+      StringBuilder received = new StringBuilder();
+      long last = System.nanoTime();
+      try {
+        for (int c = in.read(); c != -1; c = in.read()) {
+          received.append((char) c);
+          last = System.nanoTime();
+        }
+      } catch (java.net.SocketException reset) {
+        // closed too
+      }
+      return new Cut(received.toString(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last));
+    }
+  }
+
+  @Test
+  void aResponseBodyThatStallsIsCutAtTheRouteTimeoutAndItsConnectionDiscarded() throws Exception {
+    Cut cut = getUntilClosed("/gap/half");
+    assertThat(cut.received()).startsWith("HTTP/1.1 200").contains("part of the body").doesNotContain("\r\n0\r\n");
+    assertThat(cut.closedAfterLastByteMillis()).as("closed after the route's 300 ms without a byte").isBetween(200L, 1500L);
+    assertThat(GatewayTestEnvironment.upstream.halfClosed("/gap/half", 2000)).as("the upstream connection was closed, not pooled")
+        .isTrue();
+    RawHttp.Response next = send("GET", "/gap/x");
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(next.body()).isEqualTo("upstream /gap/x");
+  }
+
+  @Test
+  void aClientReadingSlowlyIsNotCutByTheRouteTimeout() throws Exception {
+    try (java.net.Socket client = new java.net.Socket()) {
+      client.setReceiveBufferSize(8192);
+      client.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.getPort()));
+      client.setSoTimeout(5000);
+      client.getOutputStream().write("GET /gap/huge HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes());
+      java.io.InputStream in = new java.io.BufferedInputStream(client.getInputStream());
+      String head = "";
+      while (!head.endsWith("\r\n\r\n")) {
+        head += (char) in.read();
+      }
+      assertThat(head).startsWith("HTTP/1.1 200");
+      long bytes = 0;
+      boolean slept = false;
+      for (int size = chunkSize(in); size > 0; size = chunkSize(in)) {
+        bytes += in.readNBytes(size + 2).length - 2;
+        if (!slept && bytes > 64 * 1024) {
+          // the proxy holds the upstream's body back for three route timeouts: the client's gap, not the upstream's
+          Thread.sleep(1000);
+          slept = true;
+        }
+      }
+      assertThat(bytes).isEqualTo((long) LoopbackUpstream.HUGE_CHUNKS * LoopbackUpstream.CHUNK);
+    }
+  }
+
+  private static int chunkSize(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c == -1) {
+        throw new java.io.EOFException("connection closed mid-body");
+      }
+      line.append((char) c);
+    }
+    return Integer.parseInt(line.toString().trim(), 16);
+  }
+
+  @Test
+  void stalledResponseBodiesCountForTheBreaker() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      assertThat(getUntilClosed("/gaps/half").received()).as("stalled body %d", i).startsWith("HTTP/1.1 200");
+    }
+    RawHttp.Response refused = send("GET", "/gaps/x");
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.body()).contains("circuit open");
   }
 
   /** Five 504s from {@code /<route>/slow} (the upstream answers after 1.5 s, the route waits 300 ms) open the route's breaker. */

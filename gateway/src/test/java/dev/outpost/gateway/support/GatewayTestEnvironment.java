@@ -150,8 +150,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
     }
     routes.add(new Route("slow", "proj-a", new RouteMatch("/slow", List.of(), List.of()), "int-slow", false,
         RouteAuth.anonymous(), null, 500, 0, null, 1024 * 1024));
-    // three integrations on the local runtime with a short timeout, each with a breaker of its own
-    for (String name : List.of("stall", "neighbour", "trial")) {
+    // integrations on the local runtime with a short timeout, each with a breaker of its own
+    for (String name : List.of("stall", "neighbour", "trial", "gap", "gaps")) {
       routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, false,
           RouteAuth.anonymous(), null, 300, 0, null, 1024 * 1024));
     }

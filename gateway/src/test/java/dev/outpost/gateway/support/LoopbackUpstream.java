@@ -4,6 +4,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real HTTP server on a loopback ephemeral port standing in for an integration: it records every
  * request it receives and answers {@code 200 upstream <uri>}; {@code /echo...} echoes the body,
- * {@code /slow...} answers after 1.5 s, {@code /big...} streams a large chunked body.
+ * {@code /slow...} answers after 1.5 s, {@code /big...} streams a large chunked body, {@code /huge...}
+ * a body larger than every socket buffer on the way, as fast as it is read, {@code /half...}
+ * sends its head and part of its body, then nothing more until the gateway closes the connection.
  */
 public final class LoopbackUpstream implements AutoCloseable {
 
@@ -20,10 +23,12 @@ public final class LoopbackUpstream implements AutoCloseable {
 
   public static final int BIG_CHUNKS = 256;
   public static final int CHUNK = 16 * 1024;
+  public static final int HUGE_CHUNKS = 2048;
 
   private final Vertx vertx;
   private final HttpServer server;
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> halfClosed = new LinkedBlockingQueue<>();
 
   public LoopbackUpstream(Vertx vertx) throws Exception {
     this.vertx = vertx;
@@ -35,6 +40,12 @@ public final class LoopbackUpstream implements AutoCloseable {
         req.response().putHeader("Content-Type", "application/octet-stream").end(body);
       } else if (path.contains("/slow")) {
         vertx.setTimer(1500, t -> req.response().end("slow"));
+      } else if (path.contains("/half")) {
+        req.connection().closeHandler(v -> halfClosed.add(req.uri()));
+        req.response().setChunked(true).write("part of the body");
+      } else if (path.contains("/huge")) {
+        req.response().setChunked(true);
+        writeChunks(req.response(), Buffer.buffer(new byte[CHUNK]), HUGE_CHUNKS);
       } else if (path.contains("/big")) {
         req.response().setChunked(true);
         Buffer chunk = Buffer.buffer(new byte[CHUNK]);
@@ -49,6 +60,21 @@ public final class LoopbackUpstream implements AutoCloseable {
         req.response().putHeader("Content-Type", "text/plain").end("upstream " + req.uri());
       }
     })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Writes {@code left} copies of {@code chunk} as fast as the reader takes them, then ends. */
+  private static void writeChunks(HttpServerResponse response, Buffer chunk, int left) {
+    int remaining = left;
+    while (remaining > 0 && !response.writeQueueFull()) {
+      response.write(chunk);
+      remaining--;
+    }
+    if (remaining == 0) {
+      response.end();
+    } else {
+      int rest = remaining;
+      response.drainHandler(v -> writeChunks(response, chunk, rest));
+    }
   }
 
   public int port() {
@@ -72,6 +98,18 @@ public final class LoopbackUpstream implements AutoCloseable {
   /** Whether a request arrives within {@code millis}. */
   public Received poll(long millis) throws InterruptedException {
     return received.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether the gateway closes the connection of a {@code /half} request for {@code uri} within {@code millis}. */
+  public boolean halfClosed(String uri, long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    for (String closed = halfClosed.poll(millis, TimeUnit.MILLISECONDS); closed != null;
+        closed = halfClosed.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+      if (closed.equals(uri)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public int count() {

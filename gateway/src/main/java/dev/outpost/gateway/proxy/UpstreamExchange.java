@@ -1,0 +1,177 @@
+package dev.outpost.gateway.proxy;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.streams.ReadStream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The upstream side of one exchange, from the moment its request goes up until its response has
+ * fully arrived, bounded by the route's timeout (like Kong's {@code read_timeout}, Envoy's stream
+ * idle timeout):
+ * <ul>
+ *   <li>the wait for the response head, sending the client's body included, as a whole;
+ *   <li>then every gap in the response body: when no byte arrives for that long, the upstream
+ *       request is reset, which closes its connection (never back to the pool, where the rest of
+ *       the body would be read as the next request's answer); the proxy then closes the client's
+ *       connection, the only way to tell it once the head has gone. A gap while the proxy holds the
+ *       body back because the client reads more slowly than the upstream sends is the client's, not
+ *       the upstream's, and is not counted (the server's idle timeout bounds that client).
+ * </ul>
+ * {@link #timedOut()} then tells the breaker. One timer per exchange, as the upstream client's own
+ * request timeout would take, moved on only when it fires while bytes are still coming; a body
+ * chunk costs a clock read. The object is also the response body as the proxy reads it ({@link
+ * #watch}), so watching the body allocates nothing more.
+ *
+ * <p>A client leaving mid-exchange resets the upstream request at once ({@link #abort}). Once the
+ * response has ended the request is forgotten: Vert.x closes the connection when an ended request
+ * is reset, and by then that pooled connection may already carry another exchange's request.
+ * Confined to the exchange's event loop.
+ */
+final class UpstreamExchange implements ReadStream<Buffer> {
+
+  /** The cause of the reset when the route's timeout ran out. */
+  static final class UpstreamTimeoutException extends RuntimeException {
+    UpstreamTimeoutException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final Vertx vertx;
+  private final long timeoutMillis;
+  /** Until the response has ended; null after, or once reset. */
+  private HttpClientRequest request;
+  private long timer = -1;
+  private boolean headArrived;
+  private boolean timedOut;
+  private ReadStream<Buffer> body;
+  private boolean bodyHeldBack;
+  private long lastBodyActivity;
+
+  UpstreamExchange(Vertx vertx, long timeoutMillis) {
+    this.vertx = vertx;
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  /**
+   * Bounds {@code sent} by the timeout until its response ends; closes its connection when the
+   * response's status cannot end an exchange ({@link UpstreamFailureInterceptor#isFinalStatus}).
+   */
+  void track(HttpClientRequest sent) {
+    request = sent;
+    // the failure reaches the proxy through the response future; without a handler Vert.x logs it as an error
+    sent.exceptionHandler(failure -> { });
+    timer = vertx.setTimer(timeoutMillis, this::expire);
+    sent.response().onComplete(head -> {
+      if (head.succeeded()) {
+        headArrived = true;
+        lastBodyActivity = System.nanoTime();
+        head.result().end().onComplete(end -> finish());
+        if (!UpstreamFailureInterceptor.isFinalStatus(head.result().statusCode())) {
+          // answered 502: the rest of what the upstream sent would be read as the answer to the connection's next request
+          sent.connection().close();
+        }
+      } else {
+        finish();
+      }
+    });
+  }
+
+  /** Whether the route's timeout ran out (and the upstream request was reset for it). */
+  boolean timedOut() {
+    return timedOut;
+  }
+
+  /** Resets the upstream request if its response is still arriving. */
+  void abort() {
+    HttpClientRequest inflight = request;
+    finish();
+    if (inflight != null) {
+      inflight.reset();
+    }
+  }
+
+  /** The response body to pipe to the client instead of {@code upstreamBody}, so that its gaps are timed. */
+  ReadStream<Buffer> watch(ReadStream<Buffer> upstreamBody) {
+    body = upstreamBody;
+    return this;
+  }
+
+  private void finish() {
+    request = null;
+    if (timer != -1) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  private void expire(long id) {
+    timer = -1;
+    HttpClientRequest sent = request;
+    if (sent == null) {
+      return;
+    }
+    if (headArrived) {
+      long quiet = bodyHeldBack ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBodyActivity);
+      if (quiet < timeoutMillis) {
+        timer = vertx.setTimer(timeoutMillis - quiet, this::expire);
+        return;
+      }
+    }
+    timedOut = true;
+    request = null;
+    sent.reset(0, new UpstreamTimeoutException(headArrived
+        ? "no bytes of the response body for " + timeoutMillis + " ms"
+        : "no response within " + timeoutMillis + " ms"));
+  }
+
+  @Override
+  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    if (handler == null) {
+      body.handler(null);
+    } else {
+      body.handler(chunk -> {
+        lastBodyActivity = System.nanoTime();
+        handler.handle(chunk);
+      });
+    }
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> pause() {
+    bodyHeldBack = true;
+    body.pause();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> resume() {
+    bodyHeldBack = false;
+    lastBodyActivity = System.nanoTime();
+    body.resume();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> fetch(long amount) {
+    bodyHeldBack = false;
+    lastBodyActivity = System.nanoTime();
+    body.fetch(amount);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+    body.endHandler(endHandler);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    body.exceptionHandler(handler);
+    return this;
+  }
+}
