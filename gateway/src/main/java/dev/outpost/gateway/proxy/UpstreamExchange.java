@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * fully arrived, bounded by the route's timeout (like Kong's {@code read_timeout}, Envoy's stream
  * idle timeout):
  * <ul>
- *   <li>the wait for the response head, sending the client's body included, as a whole;
+ *   <li>the wait for the response head, sending the client's body included, as a whole ({@link
+ *       #upstreamStoppedReading} tells whose stall it was when the body had not all gone up);
  *   <li>then every gap in the response body: when no byte arrives for that long, the upstream
  *       request is reset, which closes its connection (never back to the pool, where the rest of
  *       the body would be read as the next request's answer); the proxy then closes the client's
@@ -46,6 +47,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private long timer = -1;
   private boolean headArrived;
   private boolean timedOut;
+  private boolean stoppedReading;
   private ReadStream<Buffer> body;
   private boolean bodyHeldBack;
   private long lastBodyActivity;
@@ -82,6 +84,16 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   /** Whether the route's timeout ran out (and the upstream request was reset for it). */
   boolean timedOut() {
     return timedOut;
+  }
+
+  /**
+   * Whether, when the timeout ran out before the response head, the upstream had stopped reading the
+   * request body: the connection's write queue was full (its socket too), so the proxy was holding
+   * the client's body back. A client that stops sending leaves that queue empty, the upstream having
+   * read everything it was sent.
+   */
+  boolean upstreamStoppedReading() {
+    return stoppedReading;
   }
 
   /** Resets the upstream request if its response is still arriving. */
@@ -121,10 +133,19 @@ final class UpstreamExchange implements ReadStream<Buffer> {
       }
     }
     timedOut = true;
+    stoppedReading = !headArrived && writeQueueFull(sent);
     request = null;
     sent.reset(0, new UpstreamTimeoutException(headArrived
         ? "no bytes of the response body for " + timeoutMillis + " ms"
         : "no response within " + timeoutMillis + " ms"));
+  }
+
+  private static boolean writeQueueFull(HttpClientRequest sent) {
+    try {
+      return sent.writeQueueFull();
+    } catch (IllegalStateException ended) {
+      return false; // the whole request body has gone up
+    }
   }
 
   @Override

@@ -13,9 +13,13 @@ import org.jboss.logging.Logger;
  * Outermost interceptor: feeds the upstream's circuit breaker (timeouts; connect failures are
  * counted by the connecting step) and turns a failed upstream call into
  * a clear answer: 413 when the streamed body passed the route's limit, 503 when the breaker is
- * open, 408 on timeout while the client's body has not fully arrived (not counted against the
- * upstream), 504 on other timeouts, 502 when the upstream's status cannot end an exchange ({@link
- * #isFinalStatus}) and on any other failure.
+ * open, 408 on timeout while the client's body has not fully arrived although the upstream was
+ * reading it (a slow client: not counted against the upstream, else any client could open the
+ * breaker), 504 on other timeouts, the upstream's not reading the body included ({@link
+ * UpstreamExchange#upstreamStoppedReading}: its socket full, the client's body held back by the
+ * proxy), 502 when the upstream's status cannot end an exchange ({@link #isFinalStatus}) and on any
+ * other failure. After a 413, or a 408 or 504 that leaves the client's body unfinished, the client's
+ * connection is closed.
  *
  * <p>An answered exchange counts as a success once its whole body has reached the client, and as a
  * failure when the upstream's body stalled past the route's timeout ({@link UpstreamExchange}: the
@@ -56,6 +60,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           return Future.succeededFuture(r);
         })
         .recover(failure -> {
+          boolean unfinishedBody = !context.request().proxiedRequest().isEnded();
           int status;
           String message;
           if (failure instanceof InvalidStatusException) {
@@ -68,7 +73,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           } else if (failure instanceof CircuitOpenException) {
             status = 503;
             message = "integration " + upstreamName + " is unavailable (circuit open)";
-          } else if (isTimeout(failure) && !context.request().proxiedRequest().isEnded()) {
+          } else if (isTimeout(failure) && unfinishedBody && !exchange.upstreamStoppedReading()) {
             // the upstream was still waiting for the client's body: a slow client, not a slow
             // upstream, so the breaker is not told (else any client could open it)
             status = 408;
@@ -76,7 +81,8 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           } else if (isTimeout(failure)) {
             breaker.onFailure();
             status = 504;
-            message = "integration " + upstreamName + " did not answer in time";
+            message = unfinishedBody ? "integration " + upstreamName + " stopped reading the request body"
+                : "integration " + upstreamName + " did not answer in time";
           } else {
             // connect failures were counted per attempt; anything else (a reset, the client leaving)
             // says nothing about the upstream's health
@@ -89,7 +95,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
               .setStatusCode(status)
               .putHeader("Content-Type", "application/json")
               .setBody(Body.body(body));
-          closeAfterResponse = status == 413 || status == 408;
+          closeAfterResponse = status == 413 || (unfinishedBody && (status == 408 || status == 504));
           return Future.succeededFuture(response);
         });
   }

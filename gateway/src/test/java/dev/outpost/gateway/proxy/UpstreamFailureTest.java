@@ -98,12 +98,51 @@ class UpstreamFailureTest {
   @Test
   void aClientStallingItsBodyGets408AndDoesNotOpenTheBreaker() throws Exception {
     for (int i = 0; i < 6; i++) {
+      // a few bytes, or half a megabyte that the upstream reads at once, then nothing
+      String sent = i % 2 == 0 ? "abc" : "a".repeat(512 * 1024);
       RawHttp.Response response = RawHttp.send(gateway.getPort(),
-          "POST /stall/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 10\r\n\r\nabc");
+          "POST /stall/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 1000000\r\n\r\n" + sent);
       assertThat(response.status()).as("stalled upload %d", i).isEqualTo(408);
       assertThat(response.body()).contains("the request body did not arrive in time");
     }
     assertThat(send("GET", "/stall/x").status()).isEqualTo(200);
+  }
+
+  @Test
+  void anUpstreamThatStopsReadingTheBodyGets504AndOpensTheBreaker() throws Exception {
+    // a listening socket that is never accepted: connections open, and the upstream never reads a byte
+    try (java.net.ServerSocket sink = new java.net.ServerSocket(GatewayTestEnvironment.deadPorts.get("sink"), 50,
+        java.net.InetAddress.getLoopbackAddress())) {
+      for (int i = 0; i < 5; i++) {
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+          client.setSoTimeout(5000);
+          java.io.OutputStream out = client.getOutputStream();
+          // more than every socket buffer between the gateway and the upstream, less than the server's 10 MiB limit
+          long size = 9L * 1024 * 1024;
+          CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+            try {
+              out.write(("POST /sink/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: " + size + "\r\n\r\n").getBytes());
+              byte[] chunk = new byte[64 * 1024];
+              for (long written = 0; written < size; written += chunk.length) {
+                out.write(chunk);
+              }
+            } catch (java.io.IOException closedByGateway) {
+              // the gateway answered and closed the connection
+            }
+          });
+          long start = System.nanoTime();
+          RawHttp.Response response = RawHttp.read(client.getInputStream());
+          long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          assertThat(response.status()).as("upload %d into an upstream that does not read", i).isEqualTo(504);
+          assertThat(response.body()).contains("integration int-sink stopped reading the request body");
+          assertThat(millis).as("at the route's 500 ms").isBetween(300L, 2500L);
+          client.close();
+          upload.get(5, TimeUnit.SECONDS);
+        }
+      }
+      RawHttp.Response refused = send("GET", "/sink/x");
+      assertThat(refused.status()).as("five 504s opened the breaker").isEqualTo(503);
+    }
   }
 
   /** Sends a GET for {@code path} and reads until the gateway closes the connection: what arrived, and when the last byte did. */

@@ -31,9 +31,10 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   public static final Map<String, Integer> deadPorts = new java.util.concurrent.ConcurrentHashMap<>();
   /**
    * The integrations at {@link #deadPorts}, each with a route {@code /<name>} (timeout 2 s, 2 retries):
-   * {@code raw} and {@code head} are for tests that play the upstream over a raw socket.
+   * {@code raw} and {@code head} are for tests that play the upstream over a raw socket; {@code sink}
+   * for one that never reads (timeout 500 ms, bodies up to 16 MiB).
    */
-  private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head");
+  private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head", "sink");
   public static final String API_KEY = "k-2f9c1d7e6b5a4";
   public static final String API_KEY_OTHER = "k-other-client-88";
   private static final java.util.concurrent.atomic.AtomicLong REVISION = new java.util.concurrent.atomic.AtomicLong(1);
@@ -145,8 +146,9 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
     routes.add(TestRoutes.route("limited-jwt", new RouteMatch("/limited-jwt", List.of(), List.of()), true,
         TestRoutes.jwt(List.of("main"), List.of()), new dev.outpost.spec.model.RateLimit(3, 3600, dev.outpost.spec.model.RateLimit.Key.SUBJECT), null));
     for (String name : DEAD) {
+      boolean sink = name.equals("sink");
       routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, true,
-          RouteAuth.anonymous(), null, 2000, 2, null, 1024 * 1024));
+          RouteAuth.anonymous(), null, sink ? 500 : 2000, 2, null, sink ? 16 * 1024 * 1024 : 1024 * 1024));
     }
     routes.add(new Route("slow", "proj-a", new RouteMatch("/slow", List.of(), List.of()), "int-slow", false,
         RouteAuth.anonymous(), null, 500, 0, null, 1024 * 1024));
