@@ -3,9 +3,11 @@ package dev.outpost.observability;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.outpost.observability.support.Eventually;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -25,5 +27,12 @@ class HealthTest {
   @Test
   void prometheusMetricsAreOnTheManagementPort() {
     given().when().get(metrics).then().statusCode(200);
+  }
+
+  @Test
+  void searcherRefreshTimesArePublished() {
+    // operators alert on this: a record waits up to the refresh interval plus two refreshes
+    Eventually.within(Duration.ofSeconds(5), "a refresh recorded", () -> given().when().get(metrics).then()
+        .extract().asString().lines().anyMatch(l -> l.startsWith("outpost_search_refresh_seconds_count") && !l.endsWith(" 0.0")));
   }
 }

@@ -70,6 +70,9 @@ public class ConfigCheck {
     if (storage.ramBufferMb() < 1) {
       errors.add("outpost.observability.storage.ram-buffer-mb must be at least 1");
     }
+    if (storage.indexThreads() < 0) {
+      errors.add("outpost.observability.storage.index-threads must be 0 (one per core) or more");
+    }
     ObservabilityConfig.Query query = config.query();
     if (query.maxLimit() < 1 || query.maxClauses() < 1 || query.maxBuckets() < 1 || query.maxTraceSpans() < 1) {
       errors.add("outpost.observability.query.max-* limits must be at least 1");

@@ -96,6 +96,14 @@ public interface ObservabilityConfig {
     /** Indexing RAM buffer per partition writer, in MiB. Default 64. */
     @WithDefault("64")
     int ramBufferMb();
+
+    /**
+     * Batches indexed at once; 0 means one per core (the default). Lucene gives each concurrent
+     * writer a buffer of its own and every refresh turns each buffer into a segment, so more
+     * writers than cores only make smaller segments and more merging.
+     */
+    @WithDefault("0")
+    int indexThreads();
   }
 
   /** Limits that keep one query from stalling the store. */

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,12 +55,16 @@ public class IngestPipeline {
   private final ReadWriteLock checkpointGate = new ReentrantReadWriteLock();
   private final AtomicBoolean checkpointPending = new AtomicBoolean();
   private ScheduledExecutorService checkpoints;
+  // at most this many batches are indexed at once (see storage.index-threads)
+  private Semaphore indexers;
 
   /** What one request left after storing: how many records were refused and why. */
   public record Outcome(long rejected, String rejectionMessage) {}
 
   @PostConstruct
   void start() throws IOException {
+    int threads = config.storage().indexThreads();
+    indexers = new Semaphore(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     journal = Journal.open(config.dataDir().resolve("journal"));
     replay();
     checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -106,7 +111,12 @@ public class IngestPipeline {
       Journal.Appended appended = journal.append(kind, mapped.requestSize(), receivedAtMillis, binding.project(),
           binding.integration(), payload);
       appended.durable().get(30, TimeUnit.SECONDS);
-      written = writeAt.apply(appended.firstSeq());
+      indexers.acquire();
+      try {
+        written = writeAt.apply(appended.firstSeq());
+      } finally {
+        indexers.release();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IngestException(503, "interrupted before the batch was durable", "1");

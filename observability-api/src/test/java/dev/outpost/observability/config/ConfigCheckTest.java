@@ -36,6 +36,7 @@ class ConfigCheckTest {
         new Case(Map.of("outpost.observability.ingest.data-plane-token", "short"), List.of(), "at least 16"),
         new Case(Map.of("outpost.observability.storage.retention", "PT2H"), List.of(), "storage.retention"),
         new Case(Map.of("outpost.observability.storage.refresh-interval", "PT2S"), List.of(), "refresh-interval"),
+        new Case(Map.of("outpost.observability.storage.index-threads", "-1"), List.of(), "index-threads"),
         new Case(Map.of("outpost.observability.ingest.port", "70000"), List.of(), "ingest.port"),
         new Case(Map.of("outpost.observability.query.max-limit", "0"), List.of(), "max-* limits"),
         new Case(Map.of("outpost.observability.ingest.integration-tokens.crm.token", "x",

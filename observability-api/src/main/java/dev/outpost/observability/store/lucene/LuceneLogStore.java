@@ -43,7 +43,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
   private final QueryLimits limits;
 
   public LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits, ObjectMapper json) throws IOException {
-    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), LogDocuments.NEWEST_FIRST, ramBufferMb);
+    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb);
     this.documents = new LogDocuments(json);
     this.queryText = new QueryText(LogDocuments.BODY, LogDocuments.QUERYABLE, limits.maxClauses());
     this.limits = limits;

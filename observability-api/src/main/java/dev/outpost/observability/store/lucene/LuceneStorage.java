@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.TraceStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import io.quarkus.runtime.Startup;
@@ -33,10 +35,12 @@ public class LuceneStorage {
   private static final Logger LOG = Logger.getLogger(LuceneStorage.class);
 
   @Inject ObservabilityConfig config;
+  @Inject MeterRegistry meters;
 
   private LuceneLogStore logs;
   private LuceneTraceStore traces;
   private ScheduledExecutorService upkeep;
+  private Timer refreshes;
   private final Clock clock = Clock.systemUTC();
 
   @PostConstruct
@@ -52,8 +56,13 @@ public class LuceneStorage {
       t.setDaemon(true);
       return t;
     });
+    refreshes = Timer.builder("outpost.search.refresh")
+        .description("Reopening searchers to see new records; a record waits up to the interval plus two of these")
+        .publishPercentileHistogram().register(meters);
     long refresh = config.storage().refreshInterval().toMillis();
-    upkeep.scheduleWithFixedDelay(this::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
+    // at a fixed rate, so a slow refresh (a large flush under full ingest) is followed by the next
+    // at once instead of after another interval
+    upkeep.scheduleAtFixedRate(this::timedRefresh, refresh, refresh, TimeUnit.MILLISECONDS);
     long retention = config.storage().retentionInterval().toMillis();
     upkeep.scheduleWithFixedDelay(this::applyRetention, 0, retention, TimeUnit.MILLISECONDS);
   }
@@ -81,6 +90,10 @@ public class LuceneStorage {
   @Singleton
   TraceStore traceStore() {
     return traces;
+  }
+
+  private void timedRefresh() {
+    refreshes.record(this::refresh);
   }
 
   /** Reopens searchers now (tests and the checkpoint use it; the schedule does it anyway). */

@@ -42,7 +42,7 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   private final QueryLimits limits;
 
   public LuceneTraceStore(Path dir, int ramBufferMb, QueryLimits limits, ObjectMapper json) throws IOException {
-    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), SpanDocuments.NEWEST_FIRST, ramBufferMb);
+    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb);
     this.documents = new SpanDocuments(json);
     this.queryText = new QueryText(SpanDocuments.NAME, SpanDocuments.QUERYABLE, limits.maxClauses());
     this.limits = limits;

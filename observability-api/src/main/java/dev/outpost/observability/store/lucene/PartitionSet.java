@@ -20,7 +20,6 @@ import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.Sort;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,7 +34,6 @@ final class PartitionSet implements Closeable {
 
   private final Path root;
   private final Analyzer analyzer;
-  private final Sort indexSort;
   private final int ramBufferMb;
   private final ConcurrentSkipListMap<LocalDate, Partition> partitions = new ConcurrentSkipListMap<>();
 
@@ -44,17 +42,16 @@ final class PartitionSet implements Closeable {
     T run(IndexSearcher searcher) throws IOException;
   }
 
-  PartitionSet(Path root, Analyzer analyzer, Sort indexSort, int ramBufferMb) throws IOException {
+  PartitionSet(Path root, Analyzer analyzer, int ramBufferMb) throws IOException {
     this.root = root;
     this.analyzer = analyzer;
-    this.indexSort = indexSort;
     this.ramBufferMb = ramBufferMb;
     Files.createDirectories(root);
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {
         try {
           LocalDate day = LocalDate.parse(dir.getFileName().toString());
-          partitions.put(day, new Partition(day, dir, analyzer, indexSort, ramBufferMb));
+          partitions.put(day, new Partition(day, dir, analyzer, ramBufferMb));
         } catch (DateTimeParseException notAPartition) {
           LOG.warnf("ignoring %s: not a daily partition", dir);
         }
@@ -160,7 +157,7 @@ final class PartitionSet implements Closeable {
       if (again != null) {
         return again;
       }
-      Partition created = new Partition(day, root.resolve(day.toString()), analyzer, indexSort, ramBufferMb);
+      Partition created = new Partition(day, root.resolve(day.toString()), analyzer, ramBufferMb);
       partitions.put(day, created);
       return created;
     }
