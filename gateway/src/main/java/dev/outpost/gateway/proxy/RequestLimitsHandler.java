@@ -13,7 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Content-Length}s, a transfer coding other than plain {@code chunked}): 400; and bodies whose
  * declared length is past the route's {@code maxBodyBytes}: 413. Bodies without a declared length
  * are counted while they stream ({@link LimitedReadStream}). Header size and slow clients are
- * bounded by the HTTP server's limits ({@code quarkus.http.limits.*}, idle timeout).
+ * bounded by the HTTP server's limits ({@code quarkus.http.limits.*}, idle timeout); the server's own
+ * body limit is the spec's largest {@code maxBodyBytes}, so that it never answers before this does.
  */
 @ApplicationScoped
 public class RequestLimitsHandler implements Handler<RoutingContext> {

@@ -117,7 +117,7 @@ class UpstreamFailureTest {
         try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
           client.setSoTimeout(5000);
           java.io.OutputStream out = client.getOutputStream();
-          // more than every socket buffer between the gateway and the upstream, less than the server's 10 MiB limit
+          // more than every socket buffer between the gateway and the upstream, less than the route's 16 MiB limit
           long size = 9L * 1024 * 1024;
           CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
             try {

@@ -150,6 +150,11 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, true,
           RouteAuth.anonymous(), null, sink ? 500 : 2000, 2, null, sink ? 16 * 1024 * 1024 : 1024 * 1024));
     }
+    // bodies past Quarkus' own 10 MiB default, and the spec's default limit (maxBodyBytes unset: 0)
+    routes.add(new Route("large", "proj-a", new RouteMatch("/large", List.of(), List.of()), "int-large", false,
+        RouteAuth.anonymous(), null, 10_000, 0, null, 32L * 1024 * 1024));
+    routes.add(new Route("default-limit", "proj-a", new RouteMatch("/default-limit", List.of(), List.of()), "int-default-limit",
+        false, RouteAuth.anonymous(), null, 10_000, 0, null, 0));
     routes.add(new Route("slow", "proj-a", new RouteMatch("/slow", List.of(), List.of()), "int-slow", false,
         RouteAuth.anonymous(), null, 500, 0, null, 1024 * 1024));
     // integrations on the local runtime with a short timeout, each with a breaker of its own

@@ -4,7 +4,11 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * request it receives and answers {@code 200 upstream <uri>}; {@code /echo...} echoes the body,
  * {@code /slow...} answers after 1.5 s, {@code /big...} streams a large chunked body, {@code /huge...}
  * a body larger than every socket buffer on the way, as fast as it is read, {@code /half...}
- * sends its head and part of its body, then nothing more until the gateway closes the connection.
+ * sends its head and part of its body, then nothing more until the gateway closes the connection,
+ * {@code /digest...} reads the body as it streams, keeping none of it, and answers {@code <bytes>
+ * <sha-256 hex>} ({@link #bodyStarted} tells when its first bytes arrived).
  */
 public final class LoopbackUpstream implements AutoCloseable {
 
@@ -29,10 +35,21 @@ public final class LoopbackUpstream implements AutoCloseable {
   private final HttpServer server;
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> halfClosed = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> bodyStarted = new LinkedBlockingQueue<>();
 
   public LoopbackUpstream(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    this.server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+    this.server = vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().contains("/digest")) {
+        digest(req);
+        return;
+      }
+      answer(req);
+    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private void answer(HttpServerRequest req) {
+    req.body().onSuccess(body -> {
       MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
       received.add(new Received(req.method().name(), req.uri(), headers, body));
       String path = req.path();
@@ -59,7 +76,33 @@ public final class LoopbackUpstream implements AutoCloseable {
       } else {
         req.response().putHeader("Content-Type", "text/plain").end("upstream " + req.uri());
       }
-    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    });
+  }
+
+  /** Records the request (without its body), digests the body as it arrives and answers {@code <bytes> <sha-256 hex>}. */
+  private void digest(HttpServerRequest req) {
+    received.add(new Received(req.method().name(), req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
+        Buffer.buffer()));
+    MessageDigest sha256 = sha256();
+    long[] bytes = {0};
+    req.exceptionHandler(resetByGateway -> { });
+    req.handler(chunk -> {
+      if (bytes[0] == 0) {
+        bodyStarted.add(req.uri());
+      }
+      bytes[0] += chunk.length();
+      sha256.update(chunk.getBytes());
+    });
+    req.endHandler(v -> req.response().end(bytes[0] + " " + HexFormat.of().formatHex(sha256.digest())));
+  }
+
+  /** A new SHA-256 digest. */
+  public static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Writes {@code left} copies of {@code chunk} as fast as the reader takes them, then ends. */
@@ -102,10 +145,20 @@ public final class LoopbackUpstream implements AutoCloseable {
 
   /** Whether the gateway closes the connection of a {@code /half} request for {@code uri} within {@code millis}. */
   public boolean halfClosed(String uri, long millis) throws InterruptedException {
+    return await(halfClosed, uri, millis);
+  }
+
+  /** Whether the first bytes of a {@code /digest} request body for {@code uri} arrive within {@code millis}. */
+  public boolean bodyStarted(String uri, long millis) throws InterruptedException {
+    return await(bodyStarted, uri, millis);
+  }
+
+  /** Whether {@code uri} is taken from {@code uris} within {@code millis}, dropping the others taken before it. */
+  private static boolean await(BlockingQueue<String> uris, String uri, long millis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    for (String closed = halfClosed.poll(millis, TimeUnit.MILLISECONDS); closed != null;
-        closed = halfClosed.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-      if (closed.equals(uri)) {
+    for (String next = uris.poll(millis, TimeUnit.MILLISECONDS); next != null;
+        next = uris.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+      if (next.equals(uri)) {
         return true;
       }
     }

@@ -1,0 +1,150 @@
+package dev.outpost.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.LoopbackUpstream;
+import dev.outpost.gateway.support.RawHttp;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A route's {@code maxBodyBytes} decides which bodies pass, declared ({@code Content-Length}) or
+ * chunked, also past Quarkus' own 10 MiB default; bodies stream to the upstream, never buffered.
+ * Routes: {@code small} allows 1 KiB, {@code large} 32 MiB, {@code default-limit} sets none (10 MiB).
+ */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestEnvironment.class)
+class RequestLimitsTest {
+
+  private static final long MIB = 1024 * 1024;
+
+  @TestHTTPResource("/")
+  URL gateway;
+
+  @BeforeEach
+  void clear() {
+    GatewayTestEnvironment.upstream.clear();
+  }
+
+  /** What an upload came to: the answer, the SHA-256 of the body sent, whether the upstream had bytes of it before the client had sent half. */
+  private record Upload(RawHttp.Response response, String sha256, boolean upstreamReadBeforeTheEnd) {}
+
+  /**
+   * POSTs {@code size} pseudo-random bytes to {@code path}, declared or chunked. With {@code
+   * awaitUpstream} the client stops halfway until the upstream has received the body's first bytes
+   * (5 s at most): a gateway that buffered the body would send nothing before it had all of it.
+   */
+  private Upload upload(String path, long size, boolean chunked, boolean awaitUpstream) throws Exception {
+    try (Socket client = new Socket("127.0.0.1", gateway.getPort())) {
+      client.setSoTimeout(15_000);
+      OutputStream out = client.getOutputStream();
+      MessageDigest sent = LoopbackUpstream.sha256();
+      AtomicBoolean upstreamReadFirst = new AtomicBoolean();
+      CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+        try {
+          out.write(("POST " + path + " HTTP/1.1\r\nHost: gw\r\n"
+              + (chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + size) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          Random random = new Random(size);
+          byte[] chunk = new byte[64 * 1024];
+          boolean waited = !awaitUpstream;
+          for (long written = 0; written < size; ) {
+            int n = (int) Math.min(chunk.length, size - written);
+            random.nextBytes(chunk);
+            sent.update(chunk, 0, n);
+            if (chunked) {
+              out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write(chunk, 0, n);
+            if (chunked) {
+              out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            written += n;
+            if (!waited && written >= size / 2) {
+              upstreamReadFirst.set(GatewayTestEnvironment.upstream.bodyStarted(path, 5000));
+              waited = true;
+            }
+          }
+          if (chunked) {
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          }
+        } catch (IOException closedByGateway) {
+          // the gateway answered (413) and closed the connection
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      RawHttp.Response response = RawHttp.read(client.getInputStream());
+      client.close();
+      writing.get(20, TimeUnit.SECONDS);
+      return new Upload(response, HexFormat.of().formatHex(sent.digest()), upstreamReadFirst.get());
+    }
+  }
+
+  @Test
+  void aRouteAllowingMoreThanTheServersDefaultTakesA20MiBBodyStreamedIntact() throws Exception {
+    for (boolean chunked : new boolean[] {false, true}) {
+      String path = "/large/digest/" + (chunked ? "chunked" : "declared");
+      Upload upload = upload(path, 20 * MIB, chunked, true);
+      assertThat(upload.response().status()).as(path).isEqualTo(200);
+      assertThat(upload.response().body()).as("bytes and SHA-256 the upstream received").isEqualTo(20 * MIB + " " + upload.sha256());
+      assertThat(upload.upstreamReadBeforeTheEnd()).as("streamed: the upstream read before the client had sent half").isTrue();
+    }
+  }
+
+  @Test
+  void bodiesPastALargeRoutesLimitGet413() throws Exception {
+    Upload declared = upload("/large/digest/over", 32 * MIB + 1, false, false);
+    assertThat(declared.response().status()).isEqualTo(413);
+    assertThat(declared.response().body()).contains("the request body is larger than " + 32 * MIB + " bytes");
+    assertThat(GatewayTestEnvironment.upstream.poll(200)).as("nothing went up").isNull();
+    Upload chunked = upload("/large/digest/over-chunked", 32 * MIB + 64 * 1024, true, false);
+    assertThat(chunked.response().status()).isEqualTo(413);
+    assertThat(chunked.response().body()).contains("the request body is larger than the route allows");
+  }
+
+  @Test
+  void withoutMaxBodyBytesTheDefault10MiBApplies() throws Exception {
+    Upload fits = upload("/default-limit/digest/fits", 10 * MIB, false, false);
+    assertThat(fits.response().status()).isEqualTo(200);
+    assertThat(fits.response().body()).isEqualTo(10 * MIB + " " + fits.sha256());
+    Upload declared = upload("/default-limit/digest/over", 10 * MIB + 1, false, false);
+    assertThat(declared.response().status()).isEqualTo(413);
+    assertThat(declared.response().body()).contains("the request body is larger than " + 10 * MIB + " bytes");
+    Upload chunked = upload("/default-limit/digest/over-chunked", 10 * MIB + 1, true, false);
+    assertThat(chunked.response().status()).isEqualTo(413);
+    assertThat(chunked.response().body()).contains("the request body is larger than the route allows");
+  }
+
+  @Test
+  void bodyLimitsGive413BeforeAnythingGoesUp() throws Exception {
+    RawHttp.Response declared = RawHttp.send(gateway.getPort(), "POST /small/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n"
+        + "a".repeat(2000));
+    assertThat(declared.status()).isEqualTo(413);
+    assertThat(GatewayTestEnvironment.upstream.poll(200)).isNull();
+    StringBuilder chunked = new StringBuilder("POST /small/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    IntStream.range(0, 4).forEach(i -> chunked.append("200\r\n").append("b".repeat(512)).append("\r\n"));
+    chunked.append("0\r\n\r\n");
+    RawHttp.Response streamed = RawHttp.send(gateway.getPort(), chunked.toString());
+    assertThat(streamed.status()).isEqualTo(413);
+    RawHttp.Response fits = RawHttp.send(gateway.getPort(), "POST /small/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+        + "a".repeat(1000));
+    assertThat(fits.status()).isEqualTo(200);
+    assertThat(fits.body()).hasSize(1000);
+  }
+}
