@@ -11,15 +11,16 @@ import org.jboss.logging.Logger;
 
 /**
  * Outermost interceptor: feeds the upstream's circuit breaker (timeouts; connect failures are
- * counted by the connecting step) and turns a failed upstream call into
- * a clear answer: 413 when the streamed body passed the route's limit, 503 when the breaker is
- * open, 408 on timeout while the client's body has not fully arrived although the upstream was
- * reading it (a slow client: not counted against the upstream, else any client could open the
- * breaker), 504 on other timeouts, the upstream's not reading the body included ({@link
- * UpstreamExchange#upstreamStoppedReading}: its socket full, the client's body held back by the
- * proxy), 502 when the upstream's status cannot end an exchange ({@link #isFinalStatus}) and on any
- * other failure. After a 413, or a 408 or 504 that leaves the client's body unfinished, the client's
- * connection is closed.
+ * counted by the connecting step, once per attempt) and turns a failed upstream call into a clear
+ * answer: 413 when the streamed body passed the route's limit, 503 when the breaker is open, 502
+ * when connecting failed, refused or timed out alike ({@link UpstreamConnectException}: the
+ * upstream could not be reached), 408 on timeout while the client's body has not fully arrived
+ * although the upstream was reading it (a slow client: not counted against the upstream, else any
+ * client could open the breaker), 504 on other timeouts, the upstream's not reading the body
+ * included ({@link UpstreamExchange#upstreamStoppedReading}: its socket full, the client's body
+ * held back by the proxy), 502 when the upstream's status cannot end an exchange ({@link
+ * #isFinalStatus}) and on any other failure. After a 413, or a 408 or 504 that leaves the client's
+ * body unfinished, the client's connection is closed.
  *
  * <p>An answered exchange counts as a success once its whole body has reached the client, and as a
  * failure when the upstream's body stalled past the route's timeout ({@link UpstreamExchange}: the
@@ -73,6 +74,12 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           } else if (failure instanceof CircuitOpenException) {
             status = 503;
             message = "integration " + upstreamName + " is unavailable (circuit open)";
+          } else if (failure instanceof UpstreamConnectException) {
+            // refused or timed out alike, nothing reached the upstream: counted per attempt when connecting,
+            // and not a timeout of the route (its timer starts once connected), so neither 504 nor 408
+            status = 502;
+            message = "integration " + upstreamName + " could not be reached";
+            LOG.debugf(failure, "connecting to %s failed", upstreamName);
           } else if (isTimeout(failure) && unfinishedBody && !exchange.upstreamStoppedReading()) {
             // the upstream was still waiting for the client's body: a slow client, not a slow
             // upstream, so the breaker is not told (else any client could open it)
@@ -84,8 +91,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             message = unfinishedBody ? "integration " + upstreamName + " stopped reading the request body"
                 : "integration " + upstreamName + " did not answer in time";
           } else {
-            // connect failures were counted per attempt; anything else (a reset, the client leaving)
-            // says nothing about the upstream's health
+            // anything else (a reset, the client leaving) says nothing about the upstream's health
             status = 502;
             message = "integration " + upstreamName + " could not be reached";
             LOG.debugf(failure, "upstream %s failed", upstreamName);
@@ -154,7 +160,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
     }
   }
 
-  /** Connecting failed (already counted by the breaker, per attempt). */
+  /** Connecting failed, refused or timed out (already counted by the breaker, per attempt): 502. */
   static final class UpstreamConnectException extends RuntimeException {
     UpstreamConnectException(Throwable cause) {
       super("connect failed: " + cause.getMessage(), cause, false, false);

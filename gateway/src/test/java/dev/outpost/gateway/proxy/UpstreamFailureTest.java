@@ -6,6 +6,7 @@ import dev.outpost.gateway.support.GatewayTestEnvironment;
 import dev.outpost.gateway.support.LoopbackUpstream;
 import dev.outpost.gateway.support.RawHttp;
 import dev.outpost.gateway.support.RawUpstream;
+import dev.outpost.gateway.support.SilentListener;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -17,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Upstreams that time out, refuse connections or come back: 504, retries of idempotent methods
- * only, and the circuit breaker opening (503), half-opening and closing. Routes {@code dead-*}
+ * Upstreams that time out, refuse or never complete connections, or come back: 504, 502, retries of
+ * idempotent methods only, and the circuit breaker opening (503), half-opening and closing. Routes {@code dead-*}
  * allow 2 retries; the breaker opens after 5 consecutive failures and stays open 1 s.
  */
 @QuarkusTest
@@ -41,6 +42,22 @@ class UpstreamFailureTest {
     assertThat(response.status()).isEqualTo(504);
     assertThat(response.body()).contains("did not answer in time");
     assertThat(millis).isBetween(400L, 1400L);
+  }
+
+  @Test
+  void aConnectTimeoutIs502AndCountedOnceByTheBreaker() throws Exception {
+    try (SilentListener silent = new SilentListener(GatewayTestEnvironment.deadPorts.get("silent"))) {
+      // one connect attempt per request (the route has no retries), timing out after the test profile's 500 ms
+      for (int i = 0; i < 5; i++) {
+        String method = i % 2 == 0 ? "GET" : "POST";
+        RawHttp.Response response = send(method, "/silent/x");
+        assertThat(response.status()).as("%s %d", method, i).isEqualTo(502);
+        assertThat(response.body()).contains("integration int-silent could not be reached");
+      }
+      RawHttp.Response refused = send("POST", "/silent/x");
+      assertThat(refused.status()).as("open after exactly the threshold of 5 failures").isEqualTo(503);
+      assertThat(refused.body()).contains("circuit open");
+    }
   }
 
   @Test

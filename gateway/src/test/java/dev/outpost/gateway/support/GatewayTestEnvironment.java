@@ -32,9 +32,10 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   /**
    * The integrations at {@link #deadPorts}, each with a route {@code /<name>} (timeout 2 s, 2 retries):
    * {@code raw} and {@code head} are for tests that play the upstream over a raw socket; {@code sink}
-   * for one that never reads (timeout 500 ms, bodies up to 16 MiB).
+   * for one that never reads (timeout 500 ms, bodies up to 16 MiB); {@code silent} for one whose
+   * connects hang ({@link SilentListener}; no retries).
    */
-  private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head", "sink");
+  private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head", "sink", "silent");
   public static final String API_KEY = "k-2f9c1d7e6b5a4";
   public static final String API_KEY_OTHER = "k-other-client-88";
   private static final java.util.concurrent.atomic.AtomicLong REVISION = new java.util.concurrent.atomic.AtomicLong(1);
@@ -148,7 +149,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
     for (String name : DEAD) {
       boolean sink = name.equals("sink");
       routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, true,
-          RouteAuth.anonymous(), null, sink ? 500 : 2000, 2, null, sink ? 16 * 1024 * 1024 : 1024 * 1024));
+          RouteAuth.anonymous(), null, sink ? 500 : 2000, name.equals("silent") ? 0 : 2, null,
+          sink ? 16 * 1024 * 1024 : 1024 * 1024));
     }
     // bodies past Quarkus' own 10 MiB default, and the spec's default limit (maxBodyBytes unset: 0)
     routes.add(new Route("large", "proj-a", new RouteMatch("/large", List.of(), List.of()), "int-large", false,
