@@ -80,12 +80,13 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             status = 502;
             message = "integration " + upstreamName + " could not be reached";
             LOG.debugf(failure, "connecting to %s failed", upstreamName);
-          } else if (isTimeout(failure) && unfinishedBody && !exchange.upstreamStoppedReading()) {
+          } else if (exchange.timedOut() && unfinishedBody && !exchange.upstreamStoppedReading()) {
             // the upstream was still waiting for the client's body: a slow client, not a slow
             // upstream, so the breaker is not told (else any client could open it)
             status = 408;
             message = "the request body did not arrive in time";
-          } else if (isTimeout(failure)) {
+          } else if (exchange.timedOut()) {
+            // the route's timeout is the exchange's alone (connect timeouts are connect failures above)
             breaker.onFailure();
             status = 504;
             message = unfinishedBody ? "integration " + upstreamName + " stopped reading the request body"
@@ -132,18 +133,6 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
    */
   static boolean isFinalStatus(int status) {
     return status >= 200 && status <= 599;
-  }
-
-  private boolean isTimeout(Throwable failure) {
-    if (exchange.timedOut()) {
-      return true;
-    }
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t.getClass().getSimpleName().contains("Timeout") || String.valueOf(t.getMessage()).contains("timeout period")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The breaker refused the request before any connection was attempted. */
