@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -14,7 +15,9 @@ import org.jboss.logging.Logger;
  * that of several agent replicas exactly one applies desired state. {@code onStartLeading} runs
  * when this replica acquires the lease; {@code onStopLeading} when it loses it or is stopped, after
  * which it stops applying. The lease is released on {@link #stop()} so a successor takes over at
- * once instead of after the lease duration.
+ * once instead of after the lease duration. A replica that loses the lease (another took it, or
+ * the API server was unreachable past the renew deadline) competes for it again: fabric8's elector
+ * gives up for good once it stops leading.
  */
 public final class LeaseElection implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LeaseElection.class);
@@ -28,6 +31,7 @@ public final class LeaseElection implements AutoCloseable {
   private final Runnable onStopLeading;
   private final AtomicBoolean leading = new AtomicBoolean();
   private volatile CompletableFuture<?> running;
+  private boolean competing;
 
   public LeaseElection(KubernetesClient client, String namespace, String leaseName, String identity,
       Duration leaseDuration, Runnable onStartLeading, Runnable onStopLeading) {
@@ -42,9 +46,17 @@ public final class LeaseElection implements AutoCloseable {
 
   /** Starts competing for the lease; returns at once. */
   public synchronized void start() {
+    competing = true;
+    compete();
+  }
+
+  private synchronized void compete() {
+    if (!competing || (running != null && !running.isDone())) {
+      return;
+    }
     Duration renewDeadline = leaseDuration.multipliedBy(2).dividedBy(3);
     Duration retryPeriod = leaseDuration.dividedBy(5);
-    running = client.leaderElector()
+    CompletableFuture<?> election = client.leaderElector()
         .withConfig(new LeaderElectionConfigBuilder()
             .withName(leaseName)
             .withLock(new LeaseLock(namespace, leaseName, identity))
@@ -57,6 +69,10 @@ public final class LeaseElection implements AutoCloseable {
             .build())
         .build()
         .start();
+    running = election;
+    // The elector's future ends when this replica stops leading; unless stopped, compete again.
+    election.whenComplete((ignored, error) -> CompletableFuture.delayedExecutor(
+        retryPeriod.toMillis(), TimeUnit.MILLISECONDS).execute(this::compete));
   }
 
   public boolean isLeader() {
@@ -69,6 +85,7 @@ public final class LeaseElection implements AutoCloseable {
 
   /** Stops competing and releases the lease if held. */
   public synchronized void stop() {
+    competing = false;
     if (running != null) {
       running.cancel(true);
       running = null;

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -55,6 +57,34 @@ class LeaseElectionTest {
     } finally {
       a.stop();
       b.stop();
+    }
+  }
+
+  @Test
+  void anAgentThatLostTheLeaseLeadsAgainOnceItIsFree() throws Exception {
+    AtomicInteger applying = new AtomicInteger();
+    Duration lease = Duration.ofSeconds(2);
+    LeaseElection a = new LeaseElection(client, NS, "outpost-agent", "agent-a", lease, applying::incrementAndGet,
+        applying::decrementAndGet);
+    try {
+      a.start();
+      await(a::isLeader, "the only agent leads");
+
+      // another holder takes the lease (as after an API server outage past the renew deadline), then vanishes
+      client.leases().inNamespace(NS).withName("outpost-agent").edit(l -> {
+        l.getSpec().setHolderIdentity("vanished-agent");
+        l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+        return l;
+      });
+      await(() -> !a.isLeader(), "the agent notices it lost the lease");
+      assertThat(applying.get()).isZero();
+
+      await(a::isLeader, "the agent leads again once the lease expired");
+      assertThat(applying.get()).isEqualTo(1);
+      assertThat(client.leases().inNamespace(NS).withName("outpost-agent").get().getSpec().getHolderIdentity())
+          .isEqualTo("agent-a");
+    } finally {
+      a.stop();
     }
   }
 }
