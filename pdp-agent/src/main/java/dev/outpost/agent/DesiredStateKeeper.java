@@ -113,7 +113,8 @@ public final class DesiredStateKeeper {
   /**
    * Decides on one snapshot (PROTOCOL.md, sections 5 and 6) and applies it when accepted: apply,
    * then persist the frame as received, then {@code ack}. A refused snapshot, or one whose apply
-   * fails, gets a {@code nack}; the last applied snapshot stays the one enforced.
+   * fails, gets a {@code nack}; the last applied snapshot stays the one enforced, and what a failed
+   * apply already changed is put back.
    *
    * @param frame the snapshot frame exactly as received, which is what gets persisted
    * @return the reply: {@code ack} or {@code nack}
@@ -132,6 +133,7 @@ public final class DesiredStateKeeper {
     lastAttemptedRevision = Math.max(lastAttemptedRevision, snapshot.revision());
     ReconcileResult result = reconciler.reconcile(state);
     if (!result.succeeded()) {
+      putBackEnforced(snapshot.revision());
       return reject(new SnapshotRejectedException(snapshot.revision(),
           List.of(new Violation("", "apply failed at step " + result.failedStep() + ": " + result.message()))));
     }
@@ -139,13 +141,30 @@ public final class DesiredStateKeeper {
       store.save(frame);
     } catch (IOException e) {
       LOG.errorf("cannot persist snapshot revision %d: %s", snapshot.revision(), e.getMessage());
+      putBackEnforced(snapshot.revision());
       return reject(new SnapshotRejectedException(snapshot.revision(),
-          List.of(new Violation("", "applied but cannot be persisted: " + e.getMessage()))));
+          List.of(new Violation("", "could not be persisted, so it was not applied: " + e.getMessage()))));
     }
     applied = snapshot;
     desired = state;
     audit.record(new AuditEvent(true, snapshot.revision(), dataPlane, List.of(), clock.instant()));
     return new Ack(snapshot.revision());
+  }
+
+  /**
+   * A failed apply may have stopped halfway (some integrations at the new revision): reconcile back
+   * to the enforced state at once, so that a nack means nothing running changed.
+   */
+  private void putBackEnforced(long failedRevision) {
+    if (desired == null) {
+      LOG.warnf("revision %d was partly applied and no earlier revision is known to put back", failedRevision);
+      return;
+    }
+    ReconcileResult back = reconciler.reconcile(desired);
+    if (!back.succeeded()) {
+      LOG.errorf("after revision %d failed, putting back revision %d failed too at step %s: %s", failedRevision,
+          desired.revision(), back.failedStep(), back.message());
+    }
   }
 
   private Nack reject(SnapshotRejectedException e) {

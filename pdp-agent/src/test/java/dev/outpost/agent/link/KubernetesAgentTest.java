@@ -1,5 +1,6 @@
 package dev.outpost.agent.link;
 
+import static dev.outpost.agent.TestStates.integration;
 import static dev.outpost.agent.TestStates.state;
 import static dev.outpost.agent.link.TestControlPlane.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,13 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.agent.leader.LeaseElection;
 import dev.outpost.agent.snapshot.SecretAppliedStore;
 import dev.outpost.agent.status.KubernetesStatusSource;
+import dev.outpost.agent.targets.IntegrationObjects;
 import dev.outpost.agent.targets.KubernetesDriftWatch;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.Nack;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vertx.core.Vertx;
@@ -125,6 +129,30 @@ class KubernetesAgentTest {
       }
     } finally {
       worker.shutdownNow();
+    }
+  }
+
+  @Test
+  void anApplyThatFailsHalfwayIsNackedAndWhatRanBeforeIsPutBack() throws Exception {
+    try (AgentHarness agent = agent("solo").start()) {
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(1, "orders"));
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 1);
+      // someone else's ConfigMap holds the name the next revision's second integration needs
+      client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("int-billing")
+          .endMetadata().addToData("owner", "someone else").build()).create();
+
+      cp.sendSigned(state(2, integration("orders", "v2"), integration("billing")));
+      Nack nack = cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+      assertThat(nack.errors()).singleElement().satisfies(e -> assertThat(e.message()).contains("int-billing"));
+      assertThat(client.apps().deployments().inNamespace(NS).withName("int-orders").get().getMetadata()
+          .getAnnotations()).as("the integration written before the failure runs revision 1 again")
+          .containsEntry(IntegrationObjects.VERSION_ANNOTATION, "v1");
+      assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
+          .contains("\"version\" : \"v1\"");
+      assertThat(client.configMaps().inNamespace(NS).withName("int-billing").get().getData())
+          .containsEntry("owner", "someone else");
+      assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(1);
     }
   }
 }
