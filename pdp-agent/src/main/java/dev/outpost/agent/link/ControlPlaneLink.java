@@ -79,7 +79,8 @@ public final class ControlPlaneLink implements AutoCloseable {
     this.backoff = new ReconnectBackoff(random);
     WebSocketClientOptions clientOptions = new WebSocketClientOptions()
         .setMaxMessageSize(LinkOptions.MAX_MESSAGE_BYTES)
-        .setMaxFrameSize(1024 * 1024)
+        // The protocol limits messages, not frames: a control plane may send a whole snapshot as one frame.
+        .setMaxFrameSize(LinkOptions.MAX_MESSAGE_BYTES)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.livenessTimeout().toMillis()))
         .setVerifyHost(true);
     options.caFile().ifPresent(ca -> clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.agent.TestStates;
 import dev.outpost.agent.audit.AuditEvent;
 import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.protocol.Nack;
@@ -258,5 +259,19 @@ class ControlPlaneLinkTest {
     cp.sendSigned(state(1, "orders"));
     awaitAck(1);
     assertThat(cp.received).allSatisfy(frame -> assertThat(ProtocolCodec.decode(frame)).isNotNull());
+  }
+
+  @Test
+  void aSnapshotOfSeveralMebibytesInOneFrameIsApplied() throws Exception {
+    Integration orders = integration("orders");
+    String source = orders.source() + ("# " + "x".repeat(77) + "\n").repeat(40_000);
+    Integration large = new Integration(orders.name(), orders.project(), orders.version(), source, orders.config(),
+        orders.secrets(), orders.replicas(), orders.resources());
+    int connections = cp.connections.get();
+
+    cp.sendSigned(state(1, large));
+    awaitAck(1);
+    assertThat(agent.running().get("integrations/orders.json")).hasSizeGreaterThan(3_000_000);
+    assertThat(cp.connections.get()).as("the connection stayed").isEqualTo(connections);
   }
 }

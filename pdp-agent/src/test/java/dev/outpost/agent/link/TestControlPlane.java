@@ -49,7 +49,9 @@ public final class TestControlPlane implements AutoCloseable {
 
   public TestControlPlane start() throws Exception {
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
-        .setMaxWebSocketMessageSize(ProtocolCodec.MAX_FRAME_BYTES));
+        .setMaxWebSocketMessageSize(ProtocolCodec.MAX_FRAME_BYTES)
+        // one frame per message, as most WebSocket libraries send them (the protocol limits messages, not frames)
+        .setMaxWebSocketFrameSize(ProtocolCodec.MAX_FRAME_BYTES));
     server.requestHandler(request -> {
       if (!"/v1/connect".equals(request.path())) {
         request.response().setStatusCode(404).end();
