@@ -35,13 +35,16 @@ public class ConnectEndpoint {
     });
   }
 
-  /** Snapshots of large states exceed Vert.x's default WebSocket message limit. */
+  /**
+   * Snapshots of large states exceed Vert.x's default WebSocket message limit. The protocol limits
+   * messages, not frames: an agent may send a whole status as one frame.
+   */
   @Singleton
   public static class FrameLimits implements HttpServerOptionsCustomizer {
     @Override
     public void customizeHttpServer(HttpServerOptions options) {
       options.setMaxWebSocketMessageSize(ProtocolCodec.MAX_FRAME_BYTES);
-      options.setMaxWebSocketFrameSize(1024 * 1024);
+      options.setMaxWebSocketFrameSize(ProtocolCodec.MAX_FRAME_BYTES);
     }
   }
 }

@@ -53,12 +53,18 @@ class ConnectEndpointTest {
     volatile Short closeCode;
 
     FakeAgent(String authorization) throws Exception {
+      this(authorization, io.vertx.core.http.HttpClientOptions.DEFAULT_MAX_WEBSOCKET_FRAME_SIZE);
+    }
+
+    /** @param maxFrameSize the largest frame sent: longer messages are split into frames of this size */
+    FakeAgent(String authorization, int maxFrameSize) throws Exception {
       WebSocketConnectOptions options = new WebSocketConnectOptions()
           .setAbsoluteURI("ws://127.0.0.1:" + connect.getPort() + "/v1/connect");
       if (authorization != null) {
         options.addHeader("Authorization", authorization);
       }
-      socket = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(ProtocolCodec.MAX_FRAME_BYTES))
+      socket = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(ProtocolCodec.MAX_FRAME_BYTES)
+              .setMaxFrameSize(maxFrameSize))
           .connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       socket.textMessageHandler(frames::add);
       socket.closeHandler(v -> {
@@ -186,5 +192,21 @@ class ConnectEndpointTest {
   void theAgentsViewNeedsTheAdminToken() {
     given().get("/v1/agents").then().statusCode(401);
     given().header("Authorization", DATA_PLANE).get("/v1/agents").then().statusCode(401);
+  }
+
+  @Test
+  void takesAStatusOfSeveralMebibytesSentAsOneFrame() throws Exception {
+    List<Status.IntegrationStatus> integrations = new java.util.ArrayList<>();
+    for (int i = 0; i < 25_000; i++) {
+      integrations.add(new Status.IntegrationStatus("integration-" + i, "project", "1.0.0", "Ready", 1, 1, null));
+    }
+    Status status = new Status(3, "local", Instant.now(), 0, 0, integrations, new Status.GatewayStatus(0, 0, true));
+    assertThat(ProtocolCodec.encode(status).length()).isGreaterThan(2 * 1024 * 1024);
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE, ProtocolCodec.MAX_FRAME_BYTES)) {
+      agent.send(new Hello(1, "local", "test", 1_000_000_000L, List.of()));
+      agent.send(status);
+      assertThat(agent.await(StatusAck.class).seq()).isEqualTo(3);
+      assertThat(agent.closed).isFalse();
+    }
   }
 }
