@@ -87,6 +87,9 @@ public final class ControlPlaneLink implements AutoCloseable {
     options.proxy().ifPresent(proxy -> clientOptions.setProxyOptions(
         new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.getHost()).setPort(proxy.getPort())));
     this.client = vertx.createWebSocketClient(clientOptions);
+    // The Vert.x in use never cancels a handshake timer whose id is 0 (eclipse-vertx/vert.x#5578),
+    // which would close a fresh Vertx's first connection once the handshake timeout passed: spend id 0.
+    vertx.cancelTimer(vertx.setTimer(1, ignored -> { }));
   }
 
   /** Starts connecting; returns at once. */
@@ -109,6 +112,8 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
     WebSocketConnectOptions connect = new WebSocketConnectOptions()
         .setAbsoluteURI(options.url().toString())
+        // A peer (or proxy) that takes the connection and never answers the upgrade must not hold the agent forever.
+        .setTimeout(options.livenessTimeout().toMillis())
         .addHeader("Authorization", "Bearer " + options.token());
     client.connect(connect).onSuccess(this::opened).onFailure(e -> {
       LOG.infof("control plane %s unreachable: %s", options.url(), e.getMessage());
