@@ -26,13 +26,15 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.jboss.logging.Logger;
 
 /**
  * The one outbound connection to the control plane. Opens the WebSocket with the data plane's
  * bearer token, says {@code hello} with the revision it enforces, resends the newest
- * status, hands snapshots to the {@link DesiredStateKeeper} (off the event loop, one at a time)
+ * status, hands snapshots to the {@link DesiredStateKeeper} (off the event loop, one at a time, and
+ * of several waiting only the newest)
  * and answers with its {@code ack}/{@code nack}. It pings every {@code pingInterval}; a connection
  * on which nothing arrived for {@code livenessTimeout} is dropped. Every loss is followed by a
  * reconnect after a capped, fully jittered exponential backoff. Nothing here changes what runs:
@@ -49,6 +51,7 @@ public final class ControlPlaneLink implements AutoCloseable {
   private final Executor applier;
   private final ReconnectBackoff backoff;
   private final WebSocketClient client;
+  private final AtomicReference<PendingSnapshot> pending = new AtomicReference<>();
   private volatile boolean stopped = true;
   private volatile Session session;
   private long reconnectTimer = -1;
@@ -147,20 +150,14 @@ public final class ControlPlaneLink implements AutoCloseable {
       message = ProtocolCodec.decode(frame);
     } catch (MalformedFrameException e) {
       if (claimsToBeSnapshot(frame)) {
-        applier.execute(() -> {
-          keeper.onMalformedSnapshot(frame, e).ifPresent(nack -> send(current, nack));
-          reportStatus();
-        });
+        queue(new PendingSnapshot(current, frame, null, e));
       } else {
         LOG.warnf("ignored a malformed frame from the control plane: %s", e.getMessage());
       }
       return;
     }
     if (message instanceof Snapshot snapshot) {
-      applier.execute(() -> {
-        send(current, keeper.onSnapshot(snapshot, frame));
-        reportStatus();
-      });
+      queue(new PendingSnapshot(current, frame, snapshot, null));
     } else if (message instanceof Ping ping) {
       send(current, new Pong(ping.nonce()));
     } else if (message instanceof StatusAck ack) {
@@ -169,6 +166,34 @@ public final class ControlPlaneLink implements AutoCloseable {
       LOG.warnf("ignored a %s frame: the control plane does not send those", message.type());
     }
   }
+
+  /**
+   * Keeps only the newest snapshot waiting for the applier: every snapshot is a complete state, so
+   * one that arrives while another waits replaces it unanswered (PROTOCOL.md section 4, rule 4).
+   * A control plane that sends faster than the agent applies thus costs one frame of memory, not one
+   * per frame.
+   */
+  private void queue(PendingSnapshot snapshot) {
+    if (pending.getAndSet(snapshot) == null) {
+      applier.execute(this::applyPending);
+    }
+  }
+
+  private void applyPending() {
+    PendingSnapshot next = pending.getAndSet(null);
+    if (next == null) {
+      return;
+    }
+    if (next.snapshot() != null) {
+      send(next.session(), keeper.onSnapshot(next.snapshot(), next.frame()));
+    } else {
+      keeper.onMalformedSnapshot(next.frame(), next.problem()).ifPresent(nack -> send(next.session(), nack));
+    }
+    reportStatus();
+  }
+
+  /** A snapshot frame waiting for the applier: decoded, or malformed with its problem. */
+  private record PendingSnapshot(Session session, String frame, Snapshot snapshot, MalformedFrameException problem) {}
 
   /** Observes the status and sends it if it changed; call it off the event loop. */
   public void reportStatus() {

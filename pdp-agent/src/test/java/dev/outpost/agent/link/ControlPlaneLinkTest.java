@@ -274,4 +274,24 @@ class ControlPlaneLinkTest {
     assertThat(agent.running().get("integrations/orders.json")).hasSizeGreaterThan(3_000_000);
     assertThat(cp.connections.get()).as("the connection stayed").isEqualTo(connections);
   }
+
+  @Test
+  void ofSnapshotsArrivingFasterThanTheyApplyOnlyTheNewestIsApplied() throws Exception {
+    Integration orders = integration("orders");
+    // a large first snapshot keeps the agent busy while the others arrive
+    Integration large = new Integration(orders.name(), orders.project(), orders.version(),
+        orders.source() + ("# " + "x".repeat(77) + "\n").repeat(40_000), orders.config(), orders.secrets(),
+        orders.replicas(), orders.resources());
+    cp.sendSigned(state(1, large));
+    for (long revision = 2; revision <= 30; revision++) {
+      cp.sendSigned(state(revision, integration("orders", "v" + revision)));
+    }
+
+    awaitAck(30);
+    Thread.sleep(200);
+    assertThat(cp.messages(Ack.class).size() + cp.messages(Nack.class).size())
+        .as("waiting snapshots superseded by a newer one get no reply").isLessThan(10);
+    assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(30);
+    assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v30\"");
+  }
 }
