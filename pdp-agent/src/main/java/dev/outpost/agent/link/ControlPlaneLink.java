@@ -53,6 +53,8 @@ public final class ControlPlaneLink implements AutoCloseable {
   private final WebSocketClient client;
   private final AtomicReference<PendingSnapshot> pending = new AtomicReference<>();
   private volatile boolean stopped = true;
+  /** Grows with every start; connect attempts and timers of an earlier one are dropped. */
+  private long generation;
   private volatile Session session;
   private long reconnectTimer = -1;
 
@@ -101,7 +103,8 @@ public final class ControlPlaneLink implements AutoCloseable {
       return;
     }
     stopped = false;
-    connect();
+    generation++;
+    connect(generation);
   }
 
   /** Whether a connection is open now. */
@@ -109,8 +112,16 @@ public final class ControlPlaneLink implements AutoCloseable {
     return session != null;
   }
 
-  private void connect() {
-    if (stopped) {
+  /**
+   * Whether work begun in {@code started} (a connect attempt, a reconnect timer) is still wanted: a
+   * stop, or a stop and a new start, makes it stale, so that one link never runs two connections.
+   */
+  private synchronized boolean current(long started) {
+    return !stopped && started == generation;
+  }
+
+  private void connect(long started) {
+    if (!current(started)) {
       return;
     }
     WebSocketConnectOptions connect = new WebSocketConnectOptions()
@@ -118,19 +129,23 @@ public final class ControlPlaneLink implements AutoCloseable {
         // A peer (or proxy) that takes the connection and never answers the upgrade must not hold the agent forever.
         .setTimeout(options.livenessTimeout().toMillis())
         .addHeader("Authorization", "Bearer " + options.token());
-    client.connect(connect).onSuccess(this::opened).onFailure(e -> {
-      LOG.infof("control plane %s unreachable: %s", options.url(), e.getMessage());
-      scheduleReconnect();
+    client.connect(connect).onSuccess(socket -> opened(socket, started)).onFailure(e -> {
+      if (current(started)) {
+        LOG.infof("control plane %s unreachable: %s", options.url(), e.getMessage());
+        scheduleReconnect();
+      }
     });
   }
 
-  private void opened(WebSocket socket) {
-    if (stopped) {
-      socket.close();
-      return;
-    }
+  private void opened(WebSocket socket, long started) {
     Session current = new Session(socket);
-    session = current;
+    synchronized (this) {
+      if (!current(started)) {
+        socket.close();
+        return;
+      }
+      session = current;
+    }
     LOG.infof("connected to the control plane at %s", options.url());
     socket.textMessageHandler(frame -> onFrame(current, frame));
     socket.closeHandler(ignored -> ended(current, "closed by the control plane"));
@@ -248,7 +263,8 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
     long delay = Math.max(1, backoff.next().toMillis());
     LOG.debugf("reconnecting in %d ms", delay);
-    reconnectTimer = vertx.setTimer(delay, id -> connect());
+    long started = generation;
+    reconnectTimer = vertx.setTimer(delay, id -> connect(started));
   }
 
   /** A malformed frame typed {@code snapshot} may deserve a nack; any other is only logged. */

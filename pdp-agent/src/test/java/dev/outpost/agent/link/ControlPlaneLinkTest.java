@@ -294,4 +294,20 @@ class ControlPlaneLinkTest {
     assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(30);
     assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v30\"");
   }
+
+  @Test
+  void aLinkStoppedAndStartedAgainWhileConnectingHoldsOneConnection() throws Exception {
+    agent.link.stop();
+    await(() -> cp.open.get() == 0, "the connection closes");
+    // as when leadership flaps: each start begins a connect that is still under way at the next stop
+    for (int i = 0; i < 5; i++) {
+      agent.link.start();
+      agent.link.stop();
+    }
+    agent.link.start();
+    await(() -> cp.open.get() >= 1, "the agent connects");
+    Thread.sleep(LIVENESS.toMillis());
+    assertThat(cp.open.get()).as("connections open at once").isEqualTo(1);
+    assertThat(agent.link.connected()).isTrue();
+  }
 }

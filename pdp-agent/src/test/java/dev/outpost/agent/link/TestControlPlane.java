@@ -38,6 +38,8 @@ public final class TestControlPlane implements AutoCloseable {
   public final List<String> received = new CopyOnWriteArrayList<>();
   public final AtomicInteger connections = new AtomicInteger();
   public final AtomicInteger refusedUpgrades = new AtomicInteger();
+  /** Connections open now. */
+  public final AtomicInteger open = new AtomicInteger();
   public volatile boolean ackStatus = true;
   /** When true the server says nothing and answers nothing, like a half-dead peer. */
   public volatile boolean silent;
@@ -81,6 +83,8 @@ public final class TestControlPlane implements AutoCloseable {
 
   private void accepted(ServerWebSocket socket) {
     connections.incrementAndGet();
+    open.incrementAndGet();
+    socket.closeHandler(ignored -> open.decrementAndGet());
     agent = socket;
     socket.textMessageHandler(frame -> {
       received.add(frame);
