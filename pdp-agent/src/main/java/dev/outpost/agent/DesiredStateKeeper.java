@@ -1,5 +1,7 @@
 package dev.outpost.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.agent.audit.AuditEvent;
 import dev.outpost.agent.audit.AuditLog;
 import dev.outpost.agent.reconcile.ReconcileResult;
@@ -7,6 +9,7 @@ import dev.outpost.agent.reconcile.ReconcileStatus;
 import dev.outpost.agent.reconcile.Reconciler;
 import dev.outpost.agent.snapshot.AppliedStore;
 import dev.outpost.agent.status.StatusReporter;
+import dev.outpost.spec.canonical.CanonicalJson;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.MalformedFrameException;
@@ -19,6 +22,7 @@ import dev.outpost.spec.protocol.SnapshotRejectedException;
 import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.state.Violation;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -120,6 +124,12 @@ public final class DesiredStateKeeper {
    * @return the reply: {@code ack} or {@code nack}
    */
   public synchronized ProtocolMessage onSnapshot(Snapshot snapshot, String frame) {
+    if (snapshot.revision() > CanonicalJson.MAX_SAFE_INTEGER) {
+      // Protocol numbers stop at 2^53 - 1: echoing a larger revision (or reporting it as attempted)
+      // would put a number in every later nack and status that the control plane cannot read exactly.
+      return reject(new SnapshotRejectedException(0, List.of(new Violation("revision",
+          "must be at most " + CanonicalJson.MAX_SAFE_INTEGER + " (2^53 - 1), found " + snapshot.revision()))));
+    }
     if (SnapshotAcceptance.isRedelivery(snapshot, applied)) {
       LOG.debugf("snapshot revision %d received again: already applied", snapshot.revision());
       return new Ack(snapshot.revision());
@@ -198,10 +208,17 @@ public final class DesiredStateKeeper {
     return status.observe(state, appliedRevision, attemptedRevision);
   }
 
+  /** The frame's revision when it is a whole number the protocol can carry (1 to 2^53 - 1), else 0. */
   private static long claimedRevision(String frame) {
     try {
-      long revision = new com.fasterxml.jackson.databind.ObjectMapper().readTree(frame).path("revision").asLong(0);
-      return Math.max(0, revision);
+      JsonNode revision = new ObjectMapper().readTree(frame).path("revision");
+      if (!revision.isNumber()) {
+        return 0;
+      }
+      BigDecimal value = revision.decimalValue();
+      boolean carried = value.signum() > 0 && value.stripTrailingZeros().scale() <= 0
+          && value.compareTo(BigDecimal.valueOf(CanonicalJson.MAX_SAFE_INTEGER)) <= 0;
+      return carried ? value.longValueExact() : 0;
     } catch (IOException | RuntimeException e) {
       return 0;
     }

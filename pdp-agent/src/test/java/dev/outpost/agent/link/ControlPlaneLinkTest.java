@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ControlPlaneLinkTest {
   static final Duration PING = Duration.ofMillis(300);
@@ -309,5 +310,25 @@ class ControlPlaneLinkTest {
     Thread.sleep(LIVENESS.toMillis());
     assertThat(cp.open.get()).as("connections open at once").isEqualTo(1);
     assertThat(agent.link.connected()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"type\":\"snapshot\",\"revision\":9007199254740993,\"state\":{}}",
+      "{\"type\":\"snapshot\",\"revision\":18446744073709551617}",
+      "{\"type\":\"snapshot\",\"revision\":1e300}"})
+  void aRevisionBeyondWhatTheProtocolCarriesIsNeverEchoedNorReportedAsAttempted(String frame) throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    cp.sendRaw(frame);
+    Thread.sleep(300); // the agent decides on it before the next one arrives
+
+    cp.sendSigned(state(2, "orders", "billing"));
+    awaitAck(2);
+    Status status = cp.awaitMessage(Status.class, s -> s.lastAppliedRevision() == 2);
+    assertThat(status.lastAttemptedRevision()).isEqualTo(2);
+    assertThat(cp.messages(Nack.class)).as("a revision that cannot be read is nacked as 0, if at all")
+        .allSatisfy(nack -> assertThat(nack.revision()).isZero());
+    assertThat(agent.running()).containsKey("integrations/billing.json");
   }
 }
