@@ -148,6 +148,10 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
     LOG.infof("connected to the control plane at %s", options.url());
     socket.textMessageHandler(frame -> onFrame(current, frame));
+    socket.binaryMessageHandler(data -> {
+      LOG.warnf("the control plane sent a binary frame (%d bytes): closing, as the protocol requires", data.length());
+      socket.close((short) 1003, "binary frames are not part of the protocol");
+    });
     socket.closeHandler(ignored -> ended(current, "closed by the control plane"));
     socket.exceptionHandler(e -> ended(current, "connection error: " + e.getMessage()));
     current.pingTimer = vertx.setPeriodic(options.pingInterval().toMillis(), id -> checkLiveness(current));

@@ -331,4 +331,17 @@ class ControlPlaneLinkTest {
         .allSatisfy(nack -> assertThat(nack.revision()).isZero());
     assertThat(agent.running()).containsKey("integrations/billing.json");
   }
+
+  @Test
+  void aBinaryFrameClosesTheConnectionWith1003AndTheAgentReconnects() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    Map<String, String> before = agent.running();
+    int connections = cp.connections.get();
+
+    cp.sendBinary(ProtocolCodec.encode(new dev.outpost.spec.protocol.Ping("binary")).getBytes());
+    await(() -> cp.closeCodes.contains((short) 1003), "the agent closes with 1003");
+    await(() -> cp.connections.get() > connections && cp.connected(), "the agent reconnects");
+    assertThat(agent.running()).isEqualTo(before);
+  }
 }

@@ -40,6 +40,8 @@ public final class TestControlPlane implements AutoCloseable {
   public final AtomicInteger refusedUpgrades = new AtomicInteger();
   /** Connections open now. */
   public final AtomicInteger open = new AtomicInteger();
+  /** The close codes the agent sent, in order. */
+  public final List<Short> closeCodes = new CopyOnWriteArrayList<>();
   public volatile boolean ackStatus = true;
   /** When true the server says nothing and answers nothing, like a half-dead peer. */
   public volatile boolean silent;
@@ -84,7 +86,12 @@ public final class TestControlPlane implements AutoCloseable {
   private void accepted(ServerWebSocket socket) {
     connections.incrementAndGet();
     open.incrementAndGet();
-    socket.closeHandler(ignored -> open.decrementAndGet());
+    socket.closeHandler(ignored -> {
+      open.decrementAndGet();
+      if (socket.closeStatusCode() != null) {
+        closeCodes.add(socket.closeStatusCode());
+      }
+    });
     agent = socket;
     socket.textMessageHandler(frame -> {
       received.add(frame);
@@ -118,6 +125,10 @@ public final class TestControlPlane implements AutoCloseable {
 
   public void sendRaw(String frame) {
     agent.writeTextMessage(frame);
+  }
+
+  public void sendBinary(byte[] data) {
+    agent.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(data));
   }
 
   public void send(ProtocolMessage message) {
