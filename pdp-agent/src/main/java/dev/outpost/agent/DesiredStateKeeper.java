@@ -24,6 +24,7 @@ import dev.outpost.spec.state.Violation;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -37,6 +38,8 @@ import org.jboss.logging.Logger;
  */
 public final class DesiredStateKeeper {
   private static final Logger LOG = Logger.getLogger(DesiredStateKeeper.class);
+  /** The most problems one nack lists; a last entry counts the rest. */
+  static final int MAX_LISTED_ERRORS = 100;
 
   private final String dataPlane;
   private final SnapshotAcceptance acceptance;
@@ -177,12 +180,27 @@ public final class DesiredStateKeeper {
     }
   }
 
-  private Nack reject(SnapshotRejectedException e) {
+  private Nack reject(SnapshotRejectedException rejected) {
+    SnapshotRejectedException e = listedAtMost(MAX_LISTED_ERRORS, rejected);
     LOG.warnf("%s", e.getMessage());
     lastAttemptedRevision = Math.max(lastAttemptedRevision, e.revision());
     audit.record(new AuditEvent(false, e.revision(), dataPlane,
         e.errors().stream().map(Violation::toString).toList(), clock.instant()));
     return e.toNack();
+  }
+
+  /**
+   * A broken state can have many times its own size in problems (every field of thousands of
+   * integrations); the first ones are enough to fix it, and listing all could make the nack larger
+   * than the protocol's 16 MiB frame limit, so the control plane would drop the connection instead.
+   */
+  private static SnapshotRejectedException listedAtMost(int max, SnapshotRejectedException e) {
+    if (e.errors().size() <= max) {
+      return e;
+    }
+    List<Violation> listed = new ArrayList<>(e.errors().subList(0, max));
+    listed.add(new Violation("", (e.errors().size() - max) + " more problems not listed"));
+    return new SnapshotRejectedException(e.revision(), listed);
   }
 
   /** Reconciles the target to the enforced state again: drift correction and retries. */

@@ -344,4 +344,21 @@ class ControlPlaneLinkTest {
     await(() -> cp.connections.get() > connections && cp.connected(), "the agent reconnects");
     assertThat(agent.running()).isEqualTo(before);
   }
+
+  @Test
+  void aStateWithThousandsOfProblemsIsNackedWithTheFirstHundredAndACount() throws Exception {
+    ObjectNode broken = (ObjectNode) StateCodec.toTree(state(1, "orders"));
+    var integrations = broken.withArray("integrations");
+    for (int i = 0; i < 2000; i++) {
+      integrations.addObject().put("name", "x" + i); // project, version and source missing
+    }
+    cp.send(Snapshot.signed(broken, SIGNER));
+
+    Nack nack = cp.awaitMessage(Nack.class, n -> n.revision() == 1);
+    assertThat(nack.errors()).hasSize(101);
+    assertThat(nack.errors().get(0).path()).isEqualTo("state.integrations[1].project");
+    assertThat(nack.errors().get(100).message()).isEqualTo("5900 more problems not listed");
+    assertThat(agent.audit).singleElement().satisfies(e -> assertThat(e.reasons()).hasSize(101));
+    assertThat(agent.running()).isEmpty();
+  }
 }
