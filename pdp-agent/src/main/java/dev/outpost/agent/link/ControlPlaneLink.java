@@ -203,6 +203,13 @@ public final class ControlPlaneLink implements AutoCloseable {
     if (next == null) {
       return;
     }
+    if (next.session().ended) {
+      // Its connection is gone (lost, or stopped because this replica no longer leads): nobody would
+      // get the reply, and the control plane sends its newest snapshot again after the next hello.
+      LOG.infof("dropped snapshot revision %d: its connection has closed", next.snapshot() == null ? 0
+          : next.snapshot().revision());
+      return;
+    }
     if (next.snapshot() != null) {
       send(next.session(), keeper.onSnapshot(next.snapshot(), next.frame()));
     } else {

@@ -361,4 +361,22 @@ class ControlPlaneLinkTest {
     assertThat(agent.audit).singleElement().satisfies(e -> assertThat(e.reasons()).hasSize(101));
     assertThat(agent.running()).isEmpty();
   }
+
+  @Test
+  void aSnapshotStillWaitingWhenTheLinkStopsIsNotApplied() throws Exception {
+    Integration orders = integration("orders");
+    // a large first snapshot keeps the agent busy while the second one waits
+    Integration large = new Integration(orders.name(), orders.project(), orders.version(),
+        orders.source() + ("# " + "x".repeat(77) + "\n").repeat(100_000), orders.config(), orders.secrets(),
+        orders.replicas(), orders.resources());
+    cp.sendSigned(state(1, large));
+    cp.sendSigned(state(2, "orders", "billing"));
+    Thread.sleep(500);
+
+    agent.link.stop(); // as when this replica loses the lease
+    await(() -> agent.keeper.lastAppliedRevision() == 1, "the snapshot being applied completes");
+    Thread.sleep(500);
+    assertThat(agent.keeper.lastAppliedRevision()).as("the waiting one is dropped").isEqualTo(1);
+    assertThat(agent.running()).doesNotContainKey("integrations/billing.json");
+  }
 }
