@@ -65,9 +65,14 @@ public final class DesiredStateKeeper {
 
   /**
    * Restores the persisted snapshot, verifying it again as if it had just arrived (a tampered or
-   * foreign file is refused), and enforces it. Nothing changes when there is none.
+   * foreign file is refused), and enforces it. Nothing changes when there is none, when it is
+   * refused or when it cannot be read; what was enforced before is forgotten in each case.
    */
   public synchronized Optional<ReconcileResult> restore() throws IOException {
+    // The store is the truth: what this keeper held may be older than what another replica applied
+    // while this one did not lead, and enforcing it would roll the cluster back.
+    applied = null;
+    desired = null;
     Optional<String> saved = store.load();
     if (saved.isEmpty()) {
       LOG.info("no applied snapshot yet: waiting for the control plane");

@@ -4,6 +4,7 @@ import static dev.outpost.agent.TestStates.integration;
 import static dev.outpost.agent.TestStates.state;
 import static dev.outpost.agent.link.TestControlPlane.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.agent.leader.LeaseElection;
 import dev.outpost.agent.snapshot.SecretAppliedStore;
@@ -20,6 +21,7 @@ import dev.outpost.spec.signature.SnapshotSigner;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +41,7 @@ class KubernetesAgentTest {
   static final String NS = "outpost";
   static final SnapshotSigner SIGNER = new SnapshotSigner(Ed25519Keys.generate());
   KubernetesClient client;
+  KubernetesMockServer server;
   @TempDir Path home;
   Vertx vertx;
   TestControlPlane cp;
@@ -153,6 +156,30 @@ class KubernetesAgentTest {
       assertThat(client.configMaps().inNamespace(NS).withName("int-billing").get().getData())
           .containsEntry("owner", "someone else");
       assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aReplicaLeadingAgainWithoutReadingTheSecretDoesNotEnforceWhatItHeldBefore() throws Exception {
+    try (AgentHarness a = agent("a"); AgentHarness b = agent("b")) {
+      a.start();
+      await(cp::connected, "a connects");
+      cp.sendSigned(state(1, "orders"));
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 1);
+      a.link.stop(); // a loses the lease; b leads and applies revision 2
+      b.start();
+      await(() -> cp.open.get() == 1 && cp.connected(), "b connects");
+      cp.sendSigned(state(2, "orders", "billing"));
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 2);
+
+      // a leads again while the API server refuses to read the Secret (e.g. a Role being upgraded)
+      server.expect().get().withPath("/api/v1/namespaces/" + NS + "/secrets/outpost-agent-applied")
+          .andReturn(403, "forbidden").once();
+      assertThatThrownBy(a.keeper::restore).isInstanceOf(IOException.class);
+      a.keeper.resync(); // as its scheduled resync and drift watch do
+      assertThat(client.apps().deployments().inNamespace(NS).withName("int-billing").get())
+          .as("revision 2, applied by b, still runs").isNotNull();
+      assertThat(a.keeper.lastAppliedRevision()).isZero();
     }
   }
 }
