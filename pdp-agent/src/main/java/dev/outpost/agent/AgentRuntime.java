@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +65,7 @@ public class AgentRuntime {
   private final AtomicBoolean resyncRequested = new AtomicBoolean();
   private DesiredStateKeeper keeper;
   private ControlPlaneLink link;
+  private RestoreThenConnect startup;
   private OtlpAuditLog audit;
   private LeaseElection election;
   private KubernetesDriftWatch driftWatch;
@@ -112,6 +114,7 @@ public class AgentRuntime {
         config.controlPlane().caFile(), config.controlPlane().proxy(), config.controlPlane().pingInterval(),
         config.controlPlane().livenessTimeout(), config.dataPlane(), version, config.capabilities()),
         keeper, new StatusOutbox(), worker, new SecureRandom());
+    startup = new RestoreThenConnect(keeper, link, worker, Duration.ofSeconds(1));
     if (inKubernetes) {
       driftWatch = new KubernetesDriftWatch(client, namespace, this::requestResync);
     }
@@ -128,14 +131,7 @@ public class AgentRuntime {
     if (!running.compareAndSet(false, true)) {
       return;
     }
-    worker.execute(() -> {
-      try {
-        keeper.restore();
-      } catch (IOException | RuntimeException e) {
-        LOG.errorf("cannot restore the applied snapshot: %s", e.getMessage());
-      }
-    });
-    link.start();
+    startup.start();
     long resyncMillis = config.resyncInterval().toMillis();
     resync = worker.scheduleWithFixedDelay(this::resyncNow, resyncMillis, resyncMillis, TimeUnit.MILLISECONDS);
     long statusMillis = config.statusInterval().toMillis();
@@ -149,7 +145,7 @@ public class AgentRuntime {
     if (!running.compareAndSet(true, false)) {
       return;
     }
-    link.stop();
+    startup.stop();
     if (resync != null) {
       resync.cancel(false);
     }

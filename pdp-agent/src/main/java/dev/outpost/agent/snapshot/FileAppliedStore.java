@@ -17,7 +17,10 @@ public final class FileAppliedStore implements AppliedStore {
 
   @Override
   public Optional<String> load() throws IOException {
-    return Files.isRegularFile(file) ? Optional.of(Files.readString(file, StandardCharsets.UTF_8)) : Optional.empty();
+    // Bytes that are not UTF-8 are a damaged file, refused when verified; only a failed read is an error.
+    return Files.isRegularFile(file)
+        ? Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8))
+        : Optional.empty();
   }
 
   @Override

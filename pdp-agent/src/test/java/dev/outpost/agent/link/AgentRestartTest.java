@@ -4,6 +4,7 @@ import static dev.outpost.agent.TestStates.state;
 import static dev.outpost.agent.link.TestControlPlane.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.agent.RestoreThenConnect;
 import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.signature.Ed25519Keys;
@@ -13,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +84,29 @@ class AgentRestartTest {
         assertThat(second.keeper.desired()).isEmpty();
       }
     } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  @Test
+  void anAppliedSnapshotFileOfBinaryGarbageIsRefusedAndTheAgentConnects() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();
+    try {
+      TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
+      Files.createDirectories(home.resolve("agent"));
+      Files.write(home.resolve("agent/applied.json"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, '{', (byte) 0xc3});
+      try (AgentHarness agent = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),
+          Duration.ofMillis(300), Duration.ofMillis(1200))) {
+        new RestoreThenConnect(agent.keeper, agent.link, worker, Duration.ofMillis(200)).start();
+        Hello hello = cp.awaitMessage(Hello.class, h -> true);
+        assertThat(hello.lastAppliedRevision()).isZero();
+        cp.sendSigned(state(1, "orders"));
+        cp.awaitMessage(Ack.class, a -> a.revision() == 1);
+      }
+      cp.stop();
+    } finally {
+      worker.shutdownNow();
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
   }

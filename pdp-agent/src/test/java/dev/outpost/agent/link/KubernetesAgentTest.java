@@ -6,6 +6,7 @@ import static dev.outpost.agent.link.TestControlPlane.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outpost.agent.RestoreThenConnect;
 import dev.outpost.agent.leader.LeaseElection;
 import dev.outpost.agent.snapshot.SecretAppliedStore;
 import dev.outpost.agent.status.KubernetesStatusSource;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -180,6 +182,31 @@ class KubernetesAgentTest {
       assertThat(client.apps().deployments().inNamespace(NS).withName("int-billing").get())
           .as("revision 2, applied by b, still runs").isNotNull();
       assertThat(a.keeper.lastAppliedRevision()).isZero();
+    }
+  }
+
+  @Test
+  void anAgentThatCannotReadItsAppliedSnapshotConnectsOnlyOnceItHasReadIt() throws Exception {
+    try (AgentHarness first = agent("first").start()) {
+      await(cp::connected, "the first agent connects");
+      cp.sendSigned(state(2, "orders"));
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 2);
+    }
+    await(() -> cp.open.get() == 0, "the first agent is gone");
+    cp.received.clear();
+
+    // restarted while the API server refuses to read the Secret, twice
+    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/secrets/outpost-agent-applied")
+        .andReturn(403, "forbidden").times(2);
+    ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();
+    try (AgentHarness second = agent("second")) {
+      new RestoreThenConnect(second.keeper, second.link, worker, Duration.ofMillis(200)).start();
+      Hello hello = cp.awaitMessage(Hello.class, h -> true);
+      assertThat(hello.lastAppliedRevision()).as("the revision it enforces, not 0").isEqualTo(2);
+      assertThat(cp.messages(Hello.class)).hasSize(1);
+      assertThat(second.keeper.desired()).isPresent();
+    } finally {
+      worker.shutdownNow();
     }
   }
 }
