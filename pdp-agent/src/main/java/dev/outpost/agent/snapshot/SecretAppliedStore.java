@@ -3,23 +3,33 @@ package dev.outpost.agent.snapshot;
 import dev.outpost.agent.targets.KubernetesNames;
 import dev.outpost.agent.targets.ObjectApplier;
 import dev.outpost.agent.targets.TargetException;
+import dev.outpost.spec.protocol.ProtocolCodec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The Kubernetes store: Secret {@code outpost-agent-applied}, key {@code snapshot.json}, in the
  * agent's namespace. A Secret rather than a ConfigMap because integration sources may be
- * confidential; one object write is atomic.
+ * confidential; one object write is atomic. The API server refuses a Secret over 1 MiB while a
+ * snapshot may reach 16 MiB, so a snapshot that does not fit is stored gzipped under {@code
+ * snapshot.json.gz} instead.
  */
 public final class SecretAppliedStore implements AppliedStore {
   public static final String KEY = "snapshot.json";
+  public static final String GZIP_KEY = "snapshot.json.gz";
+  /** The most data the API server takes in one Secret. */
+  public static final int MAX_SECRET_BYTES = 1024 * 1024;
 
   private final KubernetesClient client;
   private final String namespace;
@@ -35,10 +45,13 @@ public final class SecretAppliedStore implements AppliedStore {
   public Optional<String> load() throws IOException {
     try {
       Secret secret = client.secrets().inNamespace(namespace).withName(KubernetesNames.APPLIED_SECRET).get();
-      if (secret == null || secret.getData() == null || !secret.getData().containsKey(KEY)) {
-        return Optional.empty();
+      Map<String, String> data = secret == null || secret.getData() == null ? Map.of() : secret.getData();
+      if (data.containsKey(GZIP_KEY)) {
+        return Optional.of(gunzip(data.get(GZIP_KEY)));
       }
-      return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(KEY)), StandardCharsets.UTF_8));
+      return data.containsKey(KEY) ? Optional.of(text(Base64.getDecoder().decode(data.get(KEY)))) : Optional.empty();
+    } catch (IllegalArgumentException damaged) {
+      return Optional.of(""); // not base64: refused when verified, like any damaged snapshot
     } catch (KubernetesClientException e) {
       throw new IOException("cannot read Secret " + KubernetesNames.APPLIED_SECRET + ": " + e.getMessage(), e);
     }
@@ -53,12 +66,35 @@ public final class SecretAppliedStore implements AppliedStore {
         .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT))
         .endMetadata()
         .withType("Opaque")
-        .withData(Map.of(KEY, Base64.getEncoder().encodeToString(snapshotMessage.getBytes(StandardCharsets.UTF_8))))
+        .withData(data(snapshotMessage.getBytes(StandardCharsets.UTF_8)))
         .build();
     try {
       applier.apply(secret);
     } catch (TargetException e) {
       throw new IOException(e.getMessage(), e);
     }
+  }
+
+  private static Map<String, String> data(byte[] snapshot) throws IOException {
+    if (snapshot.length <= MAX_SECRET_BYTES) {
+      return Map.of(KEY, Base64.getEncoder().encodeToString(snapshot));
+    }
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
+      gzip.write(snapshot);
+    }
+    return Map.of(GZIP_KEY, Base64.getEncoder().encodeToString(compressed.toByteArray()));
+  }
+
+  private static String gunzip(String base64) {
+    try (GZIPInputStream gzip = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(base64)))) {
+      return text(gzip.readNBytes(ProtocolCodec.MAX_FRAME_BYTES + 1));
+    } catch (IOException damaged) {
+      return ""; // in memory, so only damaged data fails: refused when verified, like any damaged snapshot
+    }
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

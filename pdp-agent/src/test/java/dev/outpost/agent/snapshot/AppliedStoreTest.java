@@ -3,9 +3,11 @@ package dev.outpost.agent.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.file.Path;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,5 +36,31 @@ class AppliedStoreTest {
     Secret secret = client.secrets().inNamespace("outpost").withName("outpost-agent-applied").get();
     assertThat(secret.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "outpost-agent");
     assertThat(secret.getData()).containsKey("snapshot.json");
+  }
+
+  @Test
+  void theSecretStoreKeepsASnapshotLargerThanOneSecretMayHold() throws Exception {
+    String large = "{\"type\":\"snapshot\",\"revision\":1,\"state\":{\"source\":\""
+        + "# a line of an integration's source\\n".repeat(100_000) + "\"}}";
+    assertThat(large.length()).isGreaterThan(3_000_000);
+    SecretAppliedStore store = new SecretAppliedStore(client, "outpost");
+    store.save(large);
+
+    Secret secret = client.secrets().inNamespace("outpost").withName("outpost-agent-applied").get();
+    long bytes = secret.getData().values().stream().mapToLong(v -> Base64.getDecoder().decode(v).length).sum();
+    assertThat(bytes).as("the API server refuses a Secret over 1 MiB").isLessThanOrEqualTo(1024 * 1024);
+    assertThat(store.load()).contains(large);
+
+    store.save("{\"type\":\"snapshot\",\"revision\":2}");
+    assertThat(store.load()).contains("{\"type\":\"snapshot\",\"revision\":2}");
+  }
+
+  @Test
+  void aDamagedSecretIsReadAsSomethingToRefuseNotAsAFailedRead() throws Exception {
+    client.secrets().inNamespace("outpost").resource(new SecretBuilder().withNewMetadata()
+        .withName("outpost-agent-applied").endMetadata()
+        .addToData("snapshot.json.gz", Base64.getEncoder().encodeToString("not gzip".getBytes())).build()).create();
+    assertThat(new SecretAppliedStore(client, "outpost").load()).hasValueSatisfying(v ->
+        assertThat(v).doesNotContain("snapshot"));
   }
 }
