@@ -379,4 +379,20 @@ class ControlPlaneLinkTest {
     assertThat(agent.keeper.lastAppliedRevision()).as("the waiting one is dropped").isEqualTo(1);
     assertThat(agent.running()).doesNotContainKey("integrations/billing.json");
   }
+
+  @Test
+  void aStateWithTensOfThousandsOfProblemsIsNackedInSecondsAndTheNextOneApplies() throws Exception {
+    ObjectNode broken = (ObjectNode) StateCodec.toTree(state(1, "orders"));
+    var integrations = broken.withArray("integrations");
+    for (int i = 0; i < 20_000; i++) {
+      integrations.addObject().put("name", "X" + i); // not a DNS label, and project, version, source missing
+    }
+    cp.send(Snapshot.signed(broken, SIGNER));
+    long start = System.nanoTime();
+    cp.awaitMessage(Nack.class, n -> n.revision() == 1);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+
+    cp.sendSigned(state(2, "orders"));
+    awaitAck(2);
+  }
 }

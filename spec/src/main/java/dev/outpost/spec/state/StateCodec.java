@@ -11,8 +11,10 @@ import dev.outpost.spec.model.RoutingTable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Reads and writes the documents of the spec: a {@link DataPlaneState} (JSON or YAML), a {@link
@@ -76,8 +78,9 @@ public final class StateCodec {
     // Semantic rules need well-typed records; with structural problems the record may be partial,
     // but its present parts can still be checked so that one pass reports everything.
     if (value != null) {
+      Set<String> structural = violations.stream().map(Violation::path).collect(Collectors.toSet());
       validator.apply(value).stream()
-          .filter(violation -> !coveredBy(violation, problems.all()))
+          .filter(violation -> !coveredBy(violation, structural))
           .forEach(violations::add);
     }
     if (!violations.isEmpty()) {
@@ -86,10 +89,23 @@ public final class StateCodec {
     return value;
   }
 
-  /** A semantic violation at or under a path that already has a structural one adds nothing. */
-  private static boolean coveredBy(Violation violation, List<Violation> structural) {
-    return structural.stream().anyMatch(s -> violation.path().equals(s.path())
-        || violation.path().startsWith(s.path() + ".") || violation.path().startsWith(s.path() + "["));
+  /**
+   * A semantic violation at or under a path that already has a structural one adds nothing. Looks
+   * up the path's own prefixes rather than scanning every structural problem: a state with many
+   * problems would otherwise take time quadratic in their number.
+   */
+  private static boolean coveredBy(Violation violation, Set<String> structuralPaths) {
+    String path = violation.path();
+    if (structuralPaths.contains(path)) {
+      return true;
+    }
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if ((c == '.' || c == '[') && structuralPaths.contains(path.substring(0, i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String write(ObjectMapper mapper, Object value) {
