@@ -48,7 +48,8 @@ public final class DesiredStateKeeper {
   private final AuditLog audit;
   private final StatusReporter status;
   private final Clock clock;
-  private Snapshot applied;
+  /** Volatile so that {@link #lastAppliedRevision()} need not wait for an apply in progress. */
+  private volatile Snapshot applied;
   private DataPlaneState desired;
   private long lastAttemptedRevision;
 
@@ -96,9 +97,13 @@ public final class DesiredStateKeeper {
     }
   }
 
-  /** The revision being enforced, 0 when none: what {@code hello} reports. */
-  public synchronized long lastAppliedRevision() {
-    return applied == null ? 0 : applied.revision();
+  /**
+   * The revision being enforced, 0 when none: what {@code hello} reports. Does not wait for an
+   * apply in progress (it answers the revision enforced until that apply completes).
+   */
+  public long lastAppliedRevision() {
+    Snapshot enforced = applied;
+    return enforced == null ? 0 : enforced.revision();
   }
 
   public synchronized Optional<DataPlaneState> desired() {

@@ -154,12 +154,12 @@ public final class ControlPlaneLink implements AutoCloseable {
     });
     socket.closeHandler(ignored -> ended(current, "closed by the control plane"));
     socket.exceptionHandler(e -> ended(current, "connection error: " + e.getMessage()));
+    // hello goes first and at once (PROTOCOL.md section 4): not queued behind an apply in progress,
+    // which could let a ping go first and the control plane close the connection (4000)
+    send(current, new Hello(ProtocolMessage.VERSION, options.dataPlane(), options.agentVersion(),
+        keeper.lastAppliedRevision(), options.capabilities()));
+    outbox.forNewConnection().ifPresent(status -> send(current, status));
     current.pingTimer = vertx.setPeriodic(options.pingInterval().toMillis(), id -> checkLiveness(current));
-    applier.execute(() -> {
-      send(current, new Hello(ProtocolMessage.VERSION, options.dataPlane(), options.agentVersion(),
-          keeper.lastAppliedRevision(), options.capabilities()));
-      outbox.forNewConnection().ifPresent(status -> send(current, status));
-    });
   }
 
   private void onFrame(Session current, String frame) {

@@ -369,14 +369,16 @@ class ControlPlaneLinkTest {
     Integration large = new Integration(orders.name(), orders.project(), orders.version(),
         orders.source() + ("# " + "x".repeat(77) + "\n").repeat(100_000), orders.config(), orders.secrets(),
         orders.replicas(), orders.resources());
-    cp.sendSigned(state(1, large));
-    cp.sendSigned(state(2, "orders", "billing"));
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    cp.sendSigned(state(2, large));
+    cp.sendSigned(state(3, "orders", "billing"));
     Thread.sleep(500);
 
     agent.link.stop(); // as when this replica loses the lease
-    await(() -> agent.keeper.lastAppliedRevision() == 1, "the snapshot being applied completes");
+    await(() -> agent.keeper.lastAppliedRevision() == 2, "the snapshot being applied completes");
     Thread.sleep(500);
-    assertThat(agent.keeper.lastAppliedRevision()).as("the waiting one is dropped").isEqualTo(1);
+    assertThat(agent.keeper.lastAppliedRevision()).as("the waiting one is dropped").isEqualTo(2);
     assertThat(agent.running()).doesNotContainKey("integrations/billing.json");
   }
 
@@ -394,5 +396,23 @@ class ControlPlaneLinkTest {
 
     cp.sendSigned(state(2, "orders"));
     awaitAck(2);
+  }
+
+  @Test
+  void helloIsTheFirstFrameOfANewConnectionEvenWhileASnapshotIsBeingApplied() throws Exception {
+    Integration orders = integration("orders");
+    // a large snapshot keeps the agent applying for a while
+    Integration large = new Integration(orders.name(), orders.project(), orders.version(),
+        orders.source() + ("# " + "x".repeat(77) + "\n").repeat(100_000), orders.config(), orders.secrets(),
+        orders.replicas(), orders.resources());
+    cp.sendSigned(state(1, large));
+    Thread.sleep(100);
+    int connections = cp.connections.get();
+    cp.disconnect();
+    await(() -> cp.connections.get() > connections, "the agent reconnects");
+    await(() -> cp.firstFrames.size() > connections, "a first frame");
+
+    assertThat(ProtocolCodec.decode(cp.firstFrames.get(connections))).isInstanceOf(Hello.class);
+    assertThat(cp.connected()).isTrue();
   }
 }

@@ -40,6 +40,8 @@ public final class TestControlPlane implements AutoCloseable {
   public final AtomicInteger refusedUpgrades = new AtomicInteger();
   /** Connections open now. */
   public final AtomicInteger open = new AtomicInteger();
+  /** The first frame of each connection, in order. */
+  public final List<String> firstFrames = new CopyOnWriteArrayList<>();
   /** The close codes the agent sent, in order. */
   public final List<Short> closeCodes = new CopyOnWriteArrayList<>();
   public volatile boolean ackStatus = true;
@@ -93,7 +95,11 @@ public final class TestControlPlane implements AutoCloseable {
       }
     });
     agent = socket;
+    java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
     socket.textMessageHandler(frame -> {
+      if (first.getAndSet(false)) {
+        firstFrames.add(frame);
+      }
       received.add(frame);
       if (silent) {
         return;
@@ -125,6 +131,11 @@ public final class TestControlPlane implements AutoCloseable {
 
   public void sendRaw(String frame) {
     agent.writeTextMessage(frame);
+  }
+
+  /** Closes the agent's connection, as a control plane restarting or replacing it would. */
+  public void disconnect() {
+    agent.close();
   }
 
   public void sendBinary(byte[] data) {
