@@ -139,12 +139,9 @@ public final class ControlPlaneLink implements AutoCloseable {
 
   private void opened(WebSocket socket, long started) {
     Session current = new Session(socket);
-    synchronized (this) {
-      if (!current(started)) {
-        socket.close();
-        return;
-      }
-      session = current;
+    if (!current(started)) {
+      socket.close();
+      return;
     }
     LOG.infof("connected to the control plane at %s", options.url());
     socket.textMessageHandler(frame -> onFrame(current, frame));
@@ -159,7 +156,19 @@ public final class ControlPlaneLink implements AutoCloseable {
     send(current, new Hello(ProtocolMessage.VERSION, options.dataPlane(), options.agentVersion(),
         keeper.lastAppliedRevision(), options.capabilities()));
     outbox.forNewConnection().ifPresent(status -> send(current, status));
-    current.pingTimer = vertx.setPeriodic(options.pingInterval().toMillis(), id -> checkLiveness(current));
+    // Published only now, so that a status reported meanwhile cannot go before hello.
+    synchronized (this) {
+      if (current.ended) {
+        return; // closed meanwhile; ended() has scheduled the reconnect
+      }
+      if (!current(started)) {
+        current.ended = true; // stale: no reconnect of its own
+        socket.close();
+        return;
+      }
+      session = current;
+      current.pingTimer = vertx.setPeriodic(options.pingInterval().toMillis(), id -> checkLiveness(current));
+    }
   }
 
   private void onFrame(Session current, String frame) {

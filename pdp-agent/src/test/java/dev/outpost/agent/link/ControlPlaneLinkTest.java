@@ -367,13 +367,13 @@ class ControlPlaneLinkTest {
     Integration orders = integration("orders");
     // a large first snapshot keeps the agent busy while the second one waits
     Integration large = new Integration(orders.name(), orders.project(), orders.version(),
-        orders.source() + ("# " + "x".repeat(77) + "\n").repeat(100_000), orders.config(), orders.secrets(),
+        orders.source() + ("# " + "x".repeat(77) + "\n").repeat(170_000), orders.config(), orders.secrets(),
         orders.replicas(), orders.resources());
     cp.sendSigned(state(1, "orders"));
     awaitAck(1);
-    cp.sendSigned(state(2, large));
+    cp.sendSigned(state(2, large)); // seconds to verify and apply, a fraction of that to receive
     cp.sendSigned(state(3, "orders", "billing"));
-    Thread.sleep(500);
+    Thread.sleep(2000);
 
     agent.link.stop(); // as when this replica loses the lease
     await(() -> agent.keeper.lastAppliedRevision() == 2, "the snapshot being applied completes");
