@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class LeaseElectionTest {
   static final String NS = "outpost";
   KubernetesClient client;
+  KubernetesMockServer server;
 
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -83,6 +85,30 @@ class LeaseElectionTest {
       assertThat(applying.get()).isEqualTo(1);
       assertThat(client.leases().inNamespace(NS).withName("outpost-agent").get().getSpec().getHolderIdentity())
           .isEqualTo("agent-a");
+    } finally {
+      a.stop();
+    }
+  }
+
+  @Test
+  void anAgentThatLostTheLeaseToAnApiServerOutageLeadsAgainAfterIt() throws Exception {
+    AtomicInteger applying = new AtomicInteger();
+    Duration lease = Duration.ofSeconds(2);
+    LeaseElection a = new LeaseElection(client, NS, "outpost-agent", "agent-a", lease, applying::incrementAndGet,
+        applying::decrementAndGet);
+    try {
+      a.start();
+      await(a::isLeader, "the only agent leads");
+
+      // the API server fails every Lease read for a while (403 here, which fabric8 does not retry):
+      // renewals fail past the renew deadline, and so does the read while stopping
+      server.expect().get().withPath("/apis/coordination.k8s.io/v1/namespaces/" + NS + "/leases/outpost-agent")
+          .andReturn(403, "forbidden").times(8);
+      await(() -> !a.isLeader(), "the agent stops leading");
+      assertThat(applying.get()).isZero();
+
+      await(a::isLeader, "the agent leads again once the API server answers");
+      assertThat(applying.get()).isEqualTo(1);
     } finally {
       a.stop();
     }
