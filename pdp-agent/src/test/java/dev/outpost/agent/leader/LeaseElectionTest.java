@@ -65,12 +65,8 @@ class LeaseElectionTest {
   @Test
   void anAgentThatLostTheLeaseLeadsAgainOnceItIsFree() throws Exception {
     AtomicInteger applying = new AtomicInteger();
-    Duration lease = Duration.ofSeconds(2);
-    LeaseElection a = new LeaseElection(client, NS, "outpost-agent", "agent-a", lease, applying::incrementAndGet,
-        applying::decrementAndGet);
+    LeaseElection a = soleLeader(applying);
     try {
-      a.start();
-      await(a::isLeader, "the only agent leads");
 
       // another holder takes the lease (as after an API server outage past the renew deadline), then vanishes
       client.leases().inNamespace(NS).withName("outpost-agent").edit(l -> {
@@ -93,12 +89,8 @@ class LeaseElectionTest {
   @Test
   void anAgentThatLostTheLeaseToAnApiServerOutageLeadsAgainAfterIt() throws Exception {
     AtomicInteger applying = new AtomicInteger();
-    Duration lease = Duration.ofSeconds(2);
-    LeaseElection a = new LeaseElection(client, NS, "outpost-agent", "agent-a", lease, applying::incrementAndGet,
-        applying::decrementAndGet);
+    LeaseElection a = soleLeader(applying);
     try {
-      a.start();
-      await(a::isLeader, "the only agent leads");
 
       // the API server fails every Lease read for a while (403 here, which fabric8 does not retry):
       // renewals fail past the renew deadline, and so does the read while stopping
@@ -112,5 +104,19 @@ class LeaseElectionTest {
     } finally {
       a.stop();
     }
+  }
+
+  /** Agent {@code agent-a} with a 2 s lease, started and leading; {@code applying} counts while it leads. */
+  private LeaseElection soleLeader(AtomicInteger applying) throws Exception {
+    LeaseElection agent = new LeaseElection(client, NS, "outpost-agent", "agent-a", Duration.ofSeconds(2),
+        applying::incrementAndGet, applying::decrementAndGet);
+    agent.start();
+    try {
+      await(agent::isLeader, "the only agent leads");
+    } catch (AssertionError | InterruptedException e) {
+      agent.stop();
+      throw e;
+    }
+    return agent;
   }
 }
