@@ -12,57 +12,88 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.lucene.index.memory.MemoryIndex;
 import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.FieldDoc;
-import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SimpleCollector;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.util.BytesRef;
 
-/** {@link LogStore} on daily Lucene partitions under {@code <dir>/logs}. */
+/**
+ * {@link LogStore} on daily Lucene partitions under {@code <dir>/logs}, records kept in blocks
+ * ({@link LogBlocks}): a search finds the candidate blocks through Lucene, newest first, and checks
+ * their records one by one.
+ */
 public final class LuceneLogStore implements LogStore, Closeable {
 
+  /** Blocks read per round of a search; most pages of 100 records come from the first round. */
+  private static final int BLOCK_PAGE = 16;
+  private static final Comparator<LogEntry> NEWEST_FIRST =
+      Comparator.comparingLong(LogEntry::timeNanos).thenComparingLong(LogEntry::seq).reversed();
+
   private final PartitionSet partitions;
-  private final LogDocuments documents;
+  private final LogBlocks blocks;
   private final QueryText queryText;
   private final QueryLimits limits;
 
   public LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits, ObjectMapper json) throws IOException {
     this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb);
-    this.documents = new LogDocuments(json);
+    this.blocks = new LogBlocks(json);
     this.queryText = new QueryText(LogDocuments.BODY, LogDocuments.QUERYABLE, limits.maxClauses());
     this.limits = limits;
   }
 
-  PartitionSet partitions() {
-    return partitions;
-  }
-
   @Override
   public void write(List<LogEntry> records) {
-    for (LogEntry e : records) {
-      partitions.add(e.timeNanos(), documents.toDocument(e));
+    for (LogBlocks.Block block : blocks.toBlocks(records)) {
+      partitions.add(block.timeNanos(), block.document());
     }
   }
 
   @Override
   public void forget(long fromSeq, long toSeq) {
-    partitions.deleteEverywhere(LongPoint.newRangeQuery(Fields.SEQ, fromSeq, toSeq - 1));
+    Query overlapping = new BooleanQuery.Builder()
+        .add(LongPoint.newRangeQuery(LogBlocks.MIN_SEQ, Long.MIN_VALUE, toSeq - 1), BooleanClause.Occur.FILTER)
+        .add(LongPoint.newRangeQuery(LogBlocks.MAX_SEQ, fromSeq, Long.MAX_VALUE), BooleanClause.Occur.FILTER)
+        .build();
+    Query inside = new BooleanQuery.Builder()
+        .add(LongPoint.newRangeQuery(LogBlocks.MIN_SEQ, fromSeq, toSeq - 1), BooleanClause.Occur.FILTER)
+        .add(LongPoint.newRangeQuery(LogBlocks.MAX_SEQ, fromSeq, toSeq - 1), BooleanClause.Occur.FILTER)
+        .build();
+    // a block reaching past either end keeps its records outside the range: written again without
+    // the others (the journal writes one frame's records together, so this is rare)
+    Query straddling = new BooleanQuery.Builder()
+        .add(overlapping, BooleanClause.Occur.FILTER).add(inside, BooleanClause.Occur.MUST_NOT).build();
+    List<LogEntry> kept = new ArrayList<>();
+    for (BytesRef stored : partitions.storedEverywhere(straddling, LogBlocks.RECORDS)) {
+      for (LogEntry e : blocks.records(stored)) {
+        if (e.seq() < fromSeq || e.seq() >= toSeq) {
+          kept.add(e);
+        }
+      }
+    }
+    partitions.deleteEverywhere(overlapping);
+    write(kept);
   }
 
   @Override
@@ -72,58 +103,104 @@ public final class LuceneLogStore implements LogStore, Closeable {
 
   @Override
   public LogPage search(LogSearch search) {
-    Query query = filtered(search);
+    Query exact = queryText.parse(search.text());
+    Predicate<LogEntry> filters = filters(search, true);
+    Predicate<LogEntry> text = RecordCheck.of(exact);
+    BooleanQuery.Builder candidates = blockQuery(search, exact);
+    search.after().ifPresent(after -> candidates.add(
+        LongPoint.newRangeQuery(LogBlocks.MIN_TIME, Long.MIN_VALUE, after.timeNanos()), BooleanClause.Occur.FILTER));
+    Query query = candidates.build();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.timeBudgetMillis());
+    int limit = search.limit();
     return Searches.run(partitions, search.range(), searcher -> {
-      if (searcher.getIndexReader().maxDoc() == 0) {
-        return new LogPage(List.of(), Optional.empty(), false);
-      }
       Searches.budget(searcher, limits.timeBudgetMillis());
-      TopDocs top = search.after().isPresent()
-          ? searcher.searchAfter(after(search.after().get()), query, search.limit(), LogDocuments.NEWEST_FIRST)
-          : searcher.search(query, search.limit(), LogDocuments.NEWEST_FIRST);
+      // the best records so far, the oldest of them at the head
+      PriorityQueue<LogEntry> best = new PriorityQueue<>(limit + 1, NEWEST_FIRST.reversed());
+      boolean outOfTime = false;
       StoredFields stored = searcher.storedFields();
-      List<LogEntry> records = new ArrayList<>(top.scoreDocs.length);
-      for (ScoreDoc hit : top.scoreDocs) {
-        records.add(documents.fromSource(stored.document(hit.doc).getBinaryValue(Fields.SOURCE).bytes));
+      FieldDoc last = null;
+      pages:
+      while (true) {
+        TopDocs page = last == null
+            ? searcher.search(query, BLOCK_PAGE, LogBlocks.NEWEST_FIRST)
+            : searcher.searchAfter(last, query, BLOCK_PAGE, LogBlocks.NEWEST_FIRST);
+        for (ScoreDoc hit : page.scoreDocs) {
+          last = (FieldDoc) hit;
+          // blocks come newest record first: once one's newest is older than the worst kept
+          // record, no later block can place one
+          if (best.size() == limit && (Long) last.fields[0] < best.peek().timeNanos()) {
+            break pages;
+          }
+          if (System.nanoTime() > deadline) {
+            outOfTime = true;
+            break pages;
+          }
+          for (LogEntry e : blocks.records(stored.document(hit.doc).getBinaryValue(LogBlocks.RECORDS))) {
+            if (filters.test(e) && (best.size() < limit || NEWEST_FIRST.compare(e, best.peek()) < 0) && text.test(e)) {
+              best.add(e);
+              if (best.size() > limit) {
+                best.poll();
+              }
+            }
+          }
+        }
+        if (page.scoreDocs.length < BLOCK_PAGE) {
+          break;
+        }
       }
-      Optional<LogSearch.Position> next = records.size() < search.limit()
+      List<LogEntry> records = new ArrayList<>(best);
+      records.sort(NEWEST_FIRST);
+      Optional<LogSearch.Position> next = records.size() < limit
           ? Optional.empty()
           : Optional.of(new LogSearch.Position(records.get(records.size() - 1).timeNanos(),
               records.get(records.size() - 1).seq()));
-      return new LogPage(records, next, searcher.timedOut());
+      return new LogPage(records, next, outOfTime || searcher.timedOut());
     });
-  }
-
-  /**
-   * Lucene pages after a sort position and breaks ties by doc id, which differ between readers.
-   * Seqs are unique, so "after (time, seq - 1), doc -1" is exactly "strictly after (time, seq)".
-   */
-  private static FieldDoc after(LogSearch.Position position) {
-    return new FieldDoc(-1, Float.NaN, new Object[] {position.timeNanos(), position.seq() - 1});
   }
 
   @Override
   public Histogram histogram(LogSearch search, long intervalNanos) {
-    Query query = filtered(search);
+    Query exact = queryText.parse(search.text());
+    // without a record-level condition the blocks' times are all a histogram needs
+    boolean perRecord = !(exact instanceof MatchAllDocsQuery) || search.integration().isPresent()
+        || search.minSeverityNumber() > 0;
+    Predicate<LogEntry> matches = filters(search, true).and(RecordCheck.of(exact));
+    Query query = blockQuery(search, exact).build();
     long from = search.range().fromNanos();
-    int bucketCount = (int) Math.ceil((search.range().toNanos() - from) / (double) intervalNanos);
+    long to = search.range().toNanos();
+    int bucketCount = (int) Math.ceil((to - from) / (double) intervalNanos);
     long[] counts = new long[bucketCount];
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.timeBudgetMillis());
     boolean partial = Searches.run(partitions, search.range(), searcher -> {
       Searches.budget(searcher, limits.timeBudgetMillis());
+      boolean[] outOfTime = {false};
       searcher.search(query, new SimpleCollector() {
-        private NumericDocValues times;
+        private BinaryDocValues times;
+        private StoredFields stored;
 
         @Override
         protected void doSetNextReader(LeafReaderContext context) throws IOException {
-          times = context.reader().getNumericDocValues(LogDocuments.TIMESTAMP);
+          times = context.reader().getBinaryDocValues(LogBlocks.TIMES);
+          stored = context.reader().storedFields();
         }
 
         @Override
         public void collect(int doc) throws IOException {
-          if (times != null && times.advanceExact(doc)) {
-            int bucket = (int) ((times.longValue() - from) / intervalNanos);
-            if (bucket >= 0 && bucket < counts.length) {
-              counts[bucket]++;
+          if (outOfTime[0] || System.nanoTime() > deadline) {
+            outOfTime[0] = true;
+            return;
+          }
+          if (perRecord) {
+            for (LogEntry e : blocks.records(stored.document(doc).getBinaryValue(LogBlocks.RECORDS))) {
+              if (matches.test(e)) {
+                counts[(int) ((e.timeNanos() - from) / intervalNanos)]++;
+              }
+            }
+          } else if (times.advanceExact(doc)) {
+            for (long t : LogBlocks.times(times.binaryValue())) {
+              if (t >= from && t < to) {
+                counts[(int) ((t - from) / intervalNanos)]++;
+              }
             }
           }
         }
@@ -133,7 +210,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
           return ScoreMode.COMPLETE_NO_SCORES;
         }
       });
-      return searcher.timedOut();
+      return outOfTime[0] || searcher.timedOut();
     });
     List<Histogram.Bucket> buckets = new ArrayList<>(bucketCount);
     long total = 0;
@@ -146,43 +223,90 @@ public final class LuceneLogStore implements LogStore, Closeable {
 
   @Override
   public Predicate<LogEntry> matcher(LogSearch search) {
-    Query query = filtered(search, false);
-    QueryAnalyzer analyzer = new QueryAnalyzer();
-    // the project, integration and severity are read off the record first: an in-memory index per
-    // record is dear, and most records of a busy store belong to other subscribers' projects
-    return entry -> search.scope().allows(entry.owner().project())
-        && search.integration().map(i -> i.equals(entry.owner().integration())).orElse(true)
-        && entry.severityNumber() >= search.minSeverityNumber()
-        && MemoryIndex.fromDocument(documents.toDocument(entry), analyzer).search(query) > 0;
+    return filters(search, false).and(RecordCheck.of(queryText.parse(search.text())));
   }
 
   @Override
   public SortedSet<String> services(ProjectScope scope, TimeRange range) {
-    Query base = Searches.scoped(scope)
-        .add(LongPoint.newRangeQuery(LogDocuments.TIMESTAMP, range.fromNanos(), range.toNanos() - 1),
-            BooleanClause.Occur.FILTER)
-        .build();
-    return Searches.run(partitions, range, searcher -> Searches.distinct(searcher, Fields.SERVICE, base));
+    Query query = Searches.scoped(scope).add(overlapping(range), BooleanClause.Occur.FILTER).build();
+    SortedSet<String> services = new TreeSet<>();
+    Searches.run(partitions, range, searcher -> {
+      searcher.search(query, new SimpleCollector() {
+        private BinaryDocValues times;
+        private SortedSetDocValues names;
+        private StoredFields stored;
+
+        @Override
+        protected void doSetNextReader(LeafReaderContext context) throws IOException {
+          times = context.reader().getBinaryDocValues(LogBlocks.TIMES);
+          names = context.reader().getSortedSetDocValues(Fields.SERVICE);
+          stored = context.reader().storedFields();
+        }
+
+        @Override
+        public void collect(int doc) throws IOException {
+          long[] t = times.advanceExact(doc) ? LogBlocks.times(times.binaryValue()) : new long[0];
+          if (t.length > 0 && t[0] >= range.fromNanos() && t[t.length - 1] < range.toNanos()) {
+            if (names != null && names.advanceExact(doc)) {
+              for (int i = 0; i < names.docValueCount(); i++) {
+                services.add(names.lookupOrd(names.nextOrd()).utf8ToString());
+              }
+            }
+            return;
+          }
+          // a block reaching past the range: only its records inside count
+          for (LogEntry e : blocks.records(stored.document(doc).getBinaryValue(LogBlocks.RECORDS))) {
+            String service = e.owner().service();
+            if (e.timeNanos() >= range.fromNanos() && e.timeNanos() < range.toNanos() && service != null
+                && !service.isEmpty()) {
+              services.add(service);
+            }
+          }
+        }
+
+        @Override
+        public ScoreMode scoreMode() {
+          return ScoreMode.COMPLETE_NO_SCORES;
+        }
+      });
+      return null;
+    });
+    return services;
   }
 
-  private Query filtered(LogSearch search) {
-    return filtered(search, true);
+  /** The record-level filters of a search besides its text, cheapest first. */
+  private static Predicate<LogEntry> filters(LogSearch search, boolean inRange) {
+    long from = search.range().fromNanos();
+    long to = search.range().toNanos();
+    Optional<LogSearch.Position> after = search.after();
+    return e -> (!inRange || (e.timeNanos() >= from && e.timeNanos() < to))
+        && after.map(p -> e.timeNanos() < p.timeNanos() || (e.timeNanos() == p.timeNanos() && e.seq() < p.seq()))
+            .orElse(true)
+        && e.severityNumber() >= search.minSeverityNumber()
+        && search.scope().allows(e.owner().project())
+        && search.integration().map(i -> i.equals(e.owner().integration())).orElse(true);
   }
 
-  private Query filtered(LogSearch search, boolean inRange) {
+  /** The blocks that may hold a match: the exact project filter, then the loosened rest. */
+  private static BooleanQuery.Builder blockQuery(LogSearch search, Query exact) {
     BooleanQuery.Builder query = Searches.scoped(search.scope())
-        .add(queryText.parse(search.text()), BooleanClause.Occur.MUST);
-    if (inRange) {
-      query.add(LongPoint.newRangeQuery(LogDocuments.TIMESTAMP, search.range().fromNanos(),
-          search.range().toNanos() - 1), BooleanClause.Occur.FILTER);
-    }
+        .add(BlockQueries.widen(exact), BooleanClause.Occur.MUST)
+        .add(overlapping(search.range()), BooleanClause.Occur.FILTER);
     search.integration().ifPresent(i ->
         query.add(new TermQuery(new Term(Fields.INTEGRATION, i)), BooleanClause.Occur.FILTER));
     if (search.minSeverityNumber() > 0) {
-      query.add(IntPoint.newRangeQuery(LogDocuments.SEVERITY_NUMBER, search.minSeverityNumber(), Integer.MAX_VALUE),
+      query.add(IntPoint.newRangeQuery(LogBlocks.MAX_SEVERITY, search.minSeverityNumber(), Integer.MAX_VALUE),
           BooleanClause.Occur.FILTER);
     }
-    return query.build();
+    return query;
+  }
+
+  /** Blocks with a record time in [from, to): their span of times meets the range. */
+  private static Query overlapping(TimeRange range) {
+    return new BooleanQuery.Builder()
+        .add(LongPoint.newRangeQuery(LogBlocks.MIN_TIME, Long.MIN_VALUE, range.toNanos() - 1), BooleanClause.Occur.FILTER)
+        .add(LongPoint.newRangeQuery(LogBlocks.MAX_TIME, range.fromNanos(), Long.MAX_VALUE), BooleanClause.Occur.FILTER)
+        .build();
   }
 
   /** Reopens searchers so that records written so far become visible. */

@@ -15,11 +15,15 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.util.BytesRef;
 import org.jboss.logging.Logger;
 
 /**
@@ -83,6 +87,28 @@ final class PartitionSet implements Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * One stored field of every document matching {@code query}, in every partition, as the writers
+   * hold them now (what is not yet committed or refreshed included).
+   */
+  List<BytesRef> storedEverywhere(Query query, String field) {
+    List<BytesRef> values = new ArrayList<>();
+    try {
+      for (Partition p : partitions.values()) {
+        try (DirectoryReader reader = DirectoryReader.open(p.writer)) {
+          IndexSearcher searcher = new IndexSearcher(reader);
+          StoredFields stored = searcher.storedFields();
+          for (ScoreDoc hit : searcher.search(query, Math.max(1, reader.maxDoc())).scoreDocs) {
+            values.add(BytesRef.deepCopyOf(stored.document(hit.doc).getBinaryValue(field)));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return values;
   }
 
   void refresh() throws IOException {

@@ -1,0 +1,119 @@
+package dev.outpost.observability.store.lucene;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.ConstantScoreQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.MultiPhraseQuery;
+import org.apache.lucene.search.MultiTermQuery;
+import org.apache.lucene.search.PhraseQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.SynonymQuery;
+import org.apache.lucene.search.TermQuery;
+
+/** A record query turned into what the blocks holding its matches match ({@link LogBlocks}). */
+final class BlockQueries {
+
+  private BlockQueries() {}
+
+  /**
+   * A query that matches every block holding a record {@code q} matches. Term-level queries carry
+   * over, since a block holds the union of its records' terms; what needs one record to hold
+   * something (phrases) or to lack it (negations) is loosened, and the exact check per record
+   * decides.
+   */
+  static Query widen(Query q) {
+    if (q instanceof TermQuery || q instanceof MultiTermQuery || q instanceof SynonymQuery
+        || q instanceof MatchAllDocsQuery || q instanceof MatchNoDocsQuery) {
+      return q;
+    }
+    if (q instanceof BoostQuery boost) {
+      return widen(boost.getQuery());
+    }
+    if (q instanceof ConstantScoreQuery constant) {
+      return widen(constant.getQuery());
+    }
+    if (q instanceof BooleanQuery bool) {
+      BooleanQuery.Builder out = new BooleanQuery.Builder()
+          .setMinimumNumberShouldMatch(bool.getMinimumNumberShouldMatch());
+      boolean positive = false;
+      for (BooleanClause clause : bool.clauses()) {
+        if (clause.getOccur() != BooleanClause.Occur.MUST_NOT) {
+          out.add(widen(clause.getQuery()), clause.getOccur());
+          positive = true;
+        }
+      }
+      return positive ? out.build() : new MatchAllDocsQuery();
+    }
+    if (q instanceof PhraseQuery phrase) {
+      return allOf(List.of(phrase.getTerms()));
+    }
+    if (q instanceof MultiPhraseQuery multi) {
+      BooleanQuery.Builder out = new BooleanQuery.Builder();
+      for (Term[] position : multi.getTermArrays()) {
+        BooleanQuery.Builder any = new BooleanQuery.Builder();
+        for (Term t : position) {
+          any.add(new TermQuery(t), BooleanClause.Occur.SHOULD);
+        }
+        out.add(any.build(), BooleanClause.Occur.FILTER);
+      }
+      return out.build();
+    }
+    // anything else the parser may build: every block is a candidate, the record check decides
+    return new MatchAllDocsQuery();
+  }
+
+  private static Query allOf(List<Term> terms) {
+    if (terms.isEmpty()) {
+      return new MatchAllDocsQuery();
+    }
+    BooleanQuery.Builder out = new BooleanQuery.Builder();
+    for (Term t : terms) {
+      out.add(new TermQuery(t), BooleanClause.Occur.FILTER);
+    }
+    return out.build();
+  }
+
+  /**
+   * Body terms every record matching {@code q} holds: a cheap test (the lower-cased body contains
+   * each) that spares most records the exact check. Only ASCII terms, whose presence after
+   * lower-casing is a plain substring test.
+   */
+  static List<String> requiredBodyTerms(Query q) {
+    List<String> out = new ArrayList<>();
+    collectRequired(q, out);
+    return out;
+  }
+
+  private static void collectRequired(Query q, List<String> out) {
+    if (q instanceof TermQuery term) {
+      addIfBody(term.getTerm(), out);
+    } else if (q instanceof PhraseQuery phrase) {
+      for (Term t : phrase.getTerms()) {
+        addIfBody(t, out);
+      }
+    } else if (q instanceof BoostQuery boost) {
+      collectRequired(boost.getQuery(), out);
+    } else if (q instanceof ConstantScoreQuery constant) {
+      collectRequired(constant.getQuery(), out);
+    } else if (q instanceof BooleanQuery bool) {
+      for (BooleanClause clause : bool.clauses()) {
+        if (clause.isRequired()) {
+          collectRequired(clause.getQuery(), out);
+        }
+      }
+    }
+  }
+
+  private static void addIfBody(Term term, List<String> out) {
+    String text = term.text();
+    if (LogDocuments.BODY.equals(term.field()) && !text.isEmpty() && text.chars().allMatch(c -> c < 128)) {
+      out.add(text);
+    }
+  }
+}
