@@ -1,6 +1,7 @@
 package dev.outpost.observability.store.lucene;
 
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
@@ -32,9 +33,18 @@ final class Fields {
    * refuse the whole document).
    */
   static void keyword(Document doc, String name, String value) {
+    keyword(toDocument(doc), name, value);
+  }
+
+  /** {@link #keyword(Document, String, String)}, handing the field to {@code sink}. */
+  static void keyword(BiConsumer<String, String> sink, String name, String value) {
     if (value != null && !value.isEmpty() && fitsOneTerm(value)) {
-      doc.add(new StringField(name, value, Field.Store.NO));
+      sink.accept(name, value);
     }
+  }
+
+  private static BiConsumer<String, String> toDocument(Document doc) {
+    return (name, value) -> doc.add(new StringField(name, value, Field.Store.NO));
   }
 
   private static boolean fitsOneTerm(String value) {
@@ -50,10 +60,14 @@ final class Fields {
 
   /** Record attributes first; a resource attribute only when no record attribute has its key. */
   static void attributes(Document doc, Map<String, String> record, Map<String, String> resource) {
-    record.forEach((k, v) -> keyword(doc, ATTR + k, v));
+    attributes(toDocument(doc), record, resource);
+  }
+
+  static void attributes(BiConsumer<String, String> sink, Map<String, String> record, Map<String, String> resource) {
+    record.forEach((k, v) -> keyword(sink, ATTR + k, v));
     resource.forEach((k, v) -> {
       if (!record.containsKey(k)) {
-        keyword(doc, ATTR + k, v);
+        keyword(sink, ATTR + k, v);
       }
     });
   }

@@ -1,21 +1,20 @@
 package dev.outpost.observability.store.lucene;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.store.LogEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -27,7 +26,6 @@ import org.apache.lucene.document.SortedSetDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexOptions;
-import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.store.ByteArrayDataInput;
@@ -63,7 +61,6 @@ final class LogBlocks {
       new SortField(MAX_TIME, SortField.Type.LONG, true), new SortField(MIN_SEQ, SortField.Type.LONG, true));
 
   private static final FieldType TERMS_ONLY = new FieldType();
-  private static final TypeReference<List<LogEntry>> RECORD_LIST = new TypeReference<>() {};
 
   static {
     TERMS_ONLY.setIndexOptions(IndexOptions.DOCS);
@@ -72,13 +69,8 @@ final class LogBlocks {
     TERMS_ONLY.freeze();
   }
 
-  private final ObjectMapper json;
   // the body's analyzer, as QueryAnalyzer applies it to query text
   private final Analyzer fullText = new StandardAnalyzer();
-
-  LogBlocks(ObjectMapper json) {
-    this.json = json;
-  }
 
   /** The records cut into blocks of one project and one day each, ready to index. */
   List<Block> toBlocks(List<LogEntry> records) {
@@ -103,19 +95,17 @@ final class LogBlocks {
 
   private Document toDocument(List<LogEntry> records) {
     Map<String, Set<String>> keywords = new HashMap<>();
-    Set<String> tokens = new LinkedHashSet<>();
+    Set<String> tokens = new HashSet<>();
     long minSeq = Long.MAX_VALUE;
     long maxSeq = Long.MIN_VALUE;
     int maxSeverity = 0;
+    // the block's terms are the union of its records' terms, taken as the exact check takes them
+    BiConsumer<String, String> union = (field, value) ->
+        keywords.computeIfAbsent(field, k -> new HashSet<>()).add(value);
     for (LogEntry e : records) {
-      // the block's terms are the union of its records' documents' terms, so the exact check and
-      // the block agree on what a field holds
-      for (IndexableField f : LogDocuments.toDocument(e)) {
-        if (f instanceof StringField) {
-          keywords.computeIfAbsent(f.name(), k -> new LinkedHashSet<>()).add(f.stringValue());
-        } else if (LogDocuments.BODY.equals(f.name())) {
-          addTokens(f.stringValue(), tokens);
-        }
+      LogDocuments.keywords(e, union);
+      if (e.body() != null) {
+        LogDocuments.addBodyTokens(fullText, e.body(), tokens);
       }
       minSeq = Math.min(minSeq, e.seq());
       maxSeq = Math.max(maxSeq, e.seq());
@@ -139,33 +129,12 @@ final class LogBlocks {
     doc.add(new LongPoint(MAX_SEQ, maxSeq));
     doc.add(new IntPoint(MAX_SEVERITY, maxSeverity));
     doc.add(new BinaryDocValuesField(TIMES, encodeTimes(records)));
-    try {
-      doc.add(new StoredField(RECORDS, json.writeValueAsBytes(records)));
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
+    doc.add(new StoredField(RECORDS, RecordCodec.encode(records)));
     return doc;
   }
 
-  private void addTokens(String body, Set<String> tokens) {
-    try (TokenStream stream = fullText.tokenStream(LogDocuments.BODY, body)) {
-      CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
-      stream.reset();
-      while (stream.incrementToken()) {
-        tokens.add(term.toString());
-      }
-      stream.end();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a StringReader does not fail
-    }
-  }
-
-  List<LogEntry> records(BytesRef stored) {
-    try {
-      return json.readValue(stored.bytes, stored.offset, stored.length, RECORD_LIST);
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
+  static List<LogEntry> records(BytesRef stored) {
+    return RecordCodec.decode(stored);
   }
 
   private static BytesRef encodeTimes(List<LogEntry> ascending) {

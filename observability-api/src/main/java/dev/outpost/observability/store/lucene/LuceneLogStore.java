@@ -1,6 +1,5 @@
 package dev.outpost.observability.store.lucene;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.store.Histogram;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogPage;
@@ -56,9 +55,9 @@ public final class LuceneLogStore implements LogStore, Closeable {
   private final QueryText queryText;
   private final QueryLimits limits;
 
-  public LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits, ObjectMapper json) throws IOException {
+  public LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits) throws IOException {
     this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb);
-    this.blocks = new LogBlocks(json);
+    this.blocks = new LogBlocks();
     this.queryText = new QueryText(LogDocuments.BODY, LogDocuments.QUERYABLE, limits.maxClauses());
     this.limits = limits;
   }
@@ -86,7 +85,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
         .add(overlapping, BooleanClause.Occur.FILTER).add(inside, BooleanClause.Occur.MUST_NOT).build();
     List<LogEntry> kept = new ArrayList<>();
     for (BytesRef stored : partitions.storedEverywhere(straddling, LogBlocks.RECORDS)) {
-      for (LogEntry e : blocks.records(stored)) {
+      for (LogEntry e : LogBlocks.records(stored)) {
         if (e.seq() < fromSeq || e.seq() >= toSeq) {
           kept.add(e);
         }
@@ -135,8 +134,13 @@ public final class LuceneLogStore implements LogStore, Closeable {
             outOfTime = true;
             break pages;
           }
-          for (LogEntry e : blocks.records(stored.document(hit.doc).getBinaryValue(LogBlocks.RECORDS))) {
-            if (filters.test(e) && (best.size() < limit || NEWEST_FIRST.compare(e, best.peek()) < 0) && text.test(e)) {
+          List<LogEntry> ascending = LogBlocks.records(stored.document(hit.doc).getBinaryValue(LogBlocks.RECORDS));
+          for (int i = ascending.size() - 1; i >= 0; i--) {
+            LogEntry e = ascending.get(i);
+            if (best.size() == limit && NEWEST_FIRST.compare(e, best.peek()) > 0) {
+              break; // the rest of the block is older still
+            }
+            if (filters.test(e) && text.test(e)) {
               best.add(e);
               if (best.size() > limit) {
                 best.poll();
@@ -191,7 +195,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
             return;
           }
           if (perRecord) {
-            for (LogEntry e : blocks.records(stored.document(doc).getBinaryValue(LogBlocks.RECORDS))) {
+            for (LogEntry e : LogBlocks.records(stored.document(doc).getBinaryValue(LogBlocks.RECORDS))) {
               if (matches.test(e)) {
                 counts[(int) ((e.timeNanos() - from) / intervalNanos)]++;
               }
@@ -255,7 +259,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
             return;
           }
           // a block reaching past the range: only its records inside count
-          for (LogEntry e : blocks.records(stored.document(doc).getBinaryValue(LogBlocks.RECORDS))) {
+          for (LogEntry e : LogBlocks.records(stored.document(doc).getBinaryValue(LogBlocks.RECORDS))) {
             String service = e.owner().service();
             if (e.timeNanos() >= range.fromNanos() && e.timeNanos() < range.toNanos() && service != null
                 && !service.isEmpty()) {

@@ -49,7 +49,7 @@ public class LuceneStorage {
         config.query().maxTraceSpans());
     ObjectMapper json = storedRecordMapper();
     int ram = config.storage().ramBufferMb();
-    logs = new LuceneLogStore(config.dataDir().resolve("logs"), ram, limits, json);
+    logs = new LuceneLogStore(config.dataDir().resolve("logs"), ram, limits);
     traces = new LuceneTraceStore(config.dataDir().resolve("spans"), ram, limits, json);
     upkeep = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "storage-upkeep");

@@ -2,7 +2,6 @@ package dev.outpost.observability.store.lucene;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.store.Histogram;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogPage;
@@ -35,7 +34,7 @@ class LogBlocksSearchTest {
 
   @BeforeEach
   void open() throws Exception {
-    store = new LuceneLogStore(dir, 16, new QueryLimits(64, 5000, 100), new ObjectMapper());
+    store = new LuceneLogStore(dir, 16, new QueryLimits(64, 5000, 100));
   }
 
   @AfterEach

@@ -2,7 +2,6 @@ package dev.outpost.observability.store.lucene;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogSearch;
 import dev.outpost.observability.store.Owner;
@@ -39,7 +38,7 @@ class LuceneLogStoreTest {
   @Test
   void retentionDeletesWholeDaysBeforeTheCutoff() throws Exception {
     long now = System.currentTimeMillis() * 1_000_000L;
-    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100), new ObjectMapper())) {
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100))) {
       store.write(List.of(entry(1, now - 10 * DAY, "ten days old"), entry(2, now - 3 * DAY, "three days old"),
           entry(3, now, "fresh")));
       store.refresh();
@@ -55,7 +54,7 @@ class LuceneLogStoreTest {
   @Test
   void forgettingASeqRangeBeforeRewritingItLeavesNoDuplicates() throws Exception {
     long now = System.currentTimeMillis() * 1_000_000L;
-    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100), new ObjectMapper())) {
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100))) {
       store.write(List.of(entry(10, now, "a"), entry(11, now + 1, "b"), entry(20, now + 2, "other range")));
       store.commit();
       store.forget(10, 20);
