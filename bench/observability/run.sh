@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks observability-api on this machine: OTLP/HTTP protobuf log ingest with durable acks
-# (against raw Lucene IndexWriter on the same documents, measured in the same run), then query
+# (against raw Lucene IndexWriter indexing the same records one document each, measured in the same
+# run; the store indexes them in blocks of up to 1024), then query
 # latencies and heap at the loaded size. Not part of `mvnw verify`.
 #
 #   bench/observability/run.sh                 # 10,000,000 records

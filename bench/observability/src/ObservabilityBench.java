@@ -59,7 +59,8 @@ import org.jose4j.jwt.JwtClaims;
 
 /**
  * observability-api benchmark. Load generator and store share this machine's cores, as the issue
- * asks. Prints: raw Lucene IndexWriter docs/s on the same documents (reference, same run), OTLP
+ * asks. Prints: raw Lucene IndexWriter docs/s on the same records, one document each with the fields
+ * the store indexes (the reference, same run; the store itself indexes them in blocks), OTLP
  * ingest records/s with durable acks and its ratio to the reference, query latencies at the loaded
  * size, and the application's heap after a full GC.
  */
@@ -109,7 +110,7 @@ public final class ObservabilityBench {
     long rawCpuBefore = cpuNanos(ProcessHandle.current());
     double raw = rawLucene(requests, timeline, rawRecords, work.resolve("raw"));
     double rawCpuPerDoc = (cpuNanos(ProcessHandle.current()) - rawCpuBefore) / 1e3 / rawRecords;
-    System.out.printf("[reference] raw Lucene IndexWriter, same documents and fields, 2 threads: %,.0f docs/s (%,d docs), "
+    System.out.printf("[reference] raw Lucene IndexWriter, same records, one document each, 2 threads: %,.0f docs/s (%,d docs), "
         + "%.1f us CPU per doc%n", raw, rawRecords, rawCpuPerDoc);
 
     try (Idp idp = new Idp(); App app = new App(Path.of(options.get("jar")), work.resolve("app"),
@@ -450,7 +451,7 @@ public final class ObservabilityBench {
     }
   }
 
-  // ---- the reference: raw Lucene on the same documents ----
+  // ---- the reference: raw Lucene on the same records, one document each (the obvious layout) ----
 
   static double rawLucene(List<ExportLogsServiceRequest> requests, Timeline timeline, int count, Path dir)
       throws Exception {

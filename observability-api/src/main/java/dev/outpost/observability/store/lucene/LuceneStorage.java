@@ -49,7 +49,13 @@ public class LuceneStorage {
         config.query().maxTraceSpans());
     ObjectMapper json = storedRecordMapper();
     int ram = config.storage().ramBufferMb();
-    logs = new LuceneLogStore(config.dataDir().resolve("logs"), ram, limits);
+    // log blocks (LogBlocks) live apart from the one-document-per-record indexes of earlier builds
+    logs = new LuceneLogStore(config.dataDir().resolve("log-blocks"), ram, limits);
+    if (java.nio.file.Files.isDirectory(config.dataDir().resolve("logs"))) {
+      LOG.warnf("%s holds logs in the layout of an earlier build; they are not read. Delete it once they are not"
+          + " needed (retention would have removed them within %s)", config.dataDir().resolve("logs"),
+          config.storage().retention());
+    }
     traces = new LuceneTraceStore(config.dataDir().resolve("spans"), ram, limits, json);
     upkeep = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "storage-upkeep");
