@@ -11,10 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
-import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -69,8 +65,6 @@ final class LogBlocks {
     TERMS_ONLY.freeze();
   }
 
-  // the body's analyzer, as QueryAnalyzer applies it to query text
-  private final Analyzer fullText = new StandardAnalyzer();
 
   /** The records cut into blocks of one project and one day each, ready to index. */
   List<Block> toBlocks(List<LogEntry> records) {
@@ -95,7 +89,7 @@ final class LogBlocks {
 
   private Document toDocument(List<LogEntry> records) {
     Map<String, Set<String>> keywords = new HashMap<>();
-    Set<String> tokens = new HashSet<>();
+    List<String> bodies = new ArrayList<>(records.size());
     long minSeq = Long.MAX_VALUE;
     long maxSeq = Long.MIN_VALUE;
     int maxSeverity = 0;
@@ -105,7 +99,7 @@ final class LogBlocks {
     for (LogEntry e : records) {
       LogDocuments.keywords(e, union);
       if (e.body() != null) {
-        LogDocuments.addBodyTokens(fullText, e.body(), tokens);
+        bodies.add(e.body());
       }
       minSeq = Math.min(minSeq, e.seq());
       maxSeq = Math.max(maxSeq, e.seq());
@@ -116,8 +110,9 @@ final class LogBlocks {
     for (String service : keywords.getOrDefault(Fields.SERVICE, Set.of())) {
       doc.add(new SortedSetDocValuesField(Fields.SERVICE, new BytesRef(service)));
     }
-    if (!tokens.isEmpty()) {
-      doc.add(new Field(LogDocuments.BODY, new TermsTokenStream(tokens), TERMS_ONLY));
+    // one value per record, analyzed by the writer's analyzer; Lucene keeps each distinct term once
+    for (String body : bodies) {
+      doc.add(new Field(LogDocuments.BODY, body, TERMS_ONLY));
     }
     long minTime = records.get(0).timeNanos();
     long maxTime = records.get(records.size() - 1).timeNanos();
@@ -165,32 +160,5 @@ final class LogBlocks {
       times[i] = t;
     }
     return times;
-  }
-
-  /** A token stream over terms already analyzed. */
-  private static final class TermsTokenStream extends TokenStream {
-    private final CharTermAttribute term = addAttribute(CharTermAttribute.class);
-    private final Iterable<String> terms;
-    private java.util.Iterator<String> it;
-
-    TermsTokenStream(Iterable<String> terms) {
-      this.terms = terms;
-    }
-
-    @Override
-    public void reset() throws IOException {
-      super.reset();
-      it = terms.iterator();
-    }
-
-    @Override
-    public boolean incrementToken() {
-      if (!it.hasNext()) {
-        return false;
-      }
-      clearAttributes();
-      term.setEmpty().append(it.next());
-      return true;
-    }
   }
 }

@@ -5,111 +5,171 @@ import dev.outpost.observability.store.Owner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.store.ByteArrayDataInput;
 import org.apache.lucene.store.ByteBuffersDataOutput;
-import org.apache.lucene.store.DataOutput;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * The records of a block in a compact binary form (Lucene's variable-length ints and UTF-8
- * strings). A search decodes every record of the blocks it reads, so this is on both hot paths;
- * JSON cost three times as much CPU each way.
+ * The records of a block in a compact binary form: Lucene's variable-length ints and UTF-8
+ * strings, with each short string (attribute keys and values, owner, severity) written once per
+ * block and referred to by number after, and a resource written once for the records that share
+ * it. A search decodes every record of the blocks it reads and Lucene compresses what is stored,
+ * so fewer bytes help both paths; JSON cost three times the CPU.
  */
 final class RecordCodec {
 
   /** Bumped when the layout changes; a block in another layout is refused, not misread. */
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+  private static final int NULL = 0;
+  private static final int LITERAL = 1;
+  /** A string of the block's table is written as its index plus this. */
+  private static final int FIRST_REFERENCE = 2;
 
   private RecordCodec() {}
 
   static byte[] encode(List<LogEntry> records) {
-    ByteBuffersDataOutput out = new ByteBuffersDataOutput();
+    Writer out = new Writer();
     try {
-      out.writeVInt(VERSION);
-      out.writeVInt(records.size());
+      out.bytes.writeVInt(VERSION);
+      out.bytes.writeVInt(records.size());
+      Map<String, String> previousResource = null;
       for (LogEntry e : records) {
-        out.writeVLong(e.seq());
-        out.writeZLong(e.timeNanos());
-        out.writeZLong(e.observedNanos());
-        out.writeZInt(e.severityNumber());
-        writeNullable(out, e.severity());
-        writeNullable(out, e.body());
-        writeNullable(out, e.owner().service());
-        writeNullable(out, e.owner().project());
-        writeNullable(out, e.owner().integration());
-        writeNullable(out, e.owner().integrationVersion());
-        writeNullable(out, e.owner().route());
-        writeNullable(out, e.event());
-        writeNullable(out, e.traceId());
-        writeNullable(out, e.spanId());
-        writeMap(out, e.attributes());
-        writeMap(out, e.resource());
+        out.bytes.writeVLong(e.seq());
+        out.bytes.writeZLong(e.timeNanos());
+        out.bytes.writeZLong(e.observedNanos());
+        out.bytes.writeZInt(e.severityNumber());
+        out.shared(e.severity());
+        out.literal(e.body());
+        out.shared(e.owner().service());
+        out.shared(e.owner().project());
+        out.shared(e.owner().integration());
+        out.shared(e.owner().integrationVersion());
+        out.shared(e.owner().route());
+        out.shared(e.event());
+        out.literal(e.traceId());
+        out.literal(e.spanId());
+        out.map(e.attributes());
+        boolean sameResource = e.resource().equals(previousResource);
+        out.bytes.writeByte((byte) (sameResource ? 1 : 0));
+        if (!sameResource) {
+          out.map(e.resource());
+          previousResource = e.resource();
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // in memory
     }
-    return out.toArrayCopy();
+    return out.bytes.toArrayCopy();
   }
 
   static List<LogEntry> decode(BytesRef bytes) {
     try {
-      return decode(new ByteArrayDataInput(bytes.bytes, bytes.offset, bytes.length));
+      return new Reader(new ByteArrayDataInput(bytes.bytes, bytes.offset, bytes.length)).records();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // in memory
     }
   }
 
-  private static List<LogEntry> decode(ByteArrayDataInput in) throws IOException {
-    int version = in.readVInt();
-    if (version != VERSION) {
-      throw new IllegalStateException("log block in layout " + version + ", this build reads " + VERSION);
-    }
-    int count = in.readVInt();
-    List<LogEntry> records = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      long seq = in.readVLong();
-      long time = in.readZLong();
-      long observed = in.readZLong();
-      int severityNumber = in.readZInt();
-      String severity = readNullable(in);
-      String body = readNullable(in);
-      Owner owner = new Owner(readNullable(in), readNullable(in), readNullable(in), readNullable(in), readNullable(in));
-      records.add(new LogEntry(seq, time, observed, severityNumber, severity, body, owner, readNullable(in),
-          readNullable(in), readNullable(in), readMap(in), readMap(in)));
-    }
-    return records;
-  }
+  private static final class Writer {
+    final ByteBuffersDataOutput bytes = new ByteBuffersDataOutput();
+    private final Map<String, Integer> table = new HashMap<>();
 
-  private static void writeNullable(DataOutput out, String s) throws IOException {
-    if (s == null) {
-      out.writeByte((byte) 0);
-    } else {
-      out.writeByte((byte) 1);
-      out.writeString(s);
+    void literal(String s) throws IOException {
+      if (s == null) {
+        bytes.writeVInt(NULL);
+      } else {
+        bytes.writeVInt(LITERAL);
+        bytes.writeString(s);
+      }
     }
-  }
 
-  private static String readNullable(ByteArrayDataInput in) throws IOException {
-    return in.readByte() == 0 ? null : in.readString();
-  }
+    void shared(String s) throws IOException {
+      Integer index = s == null ? null : table.get(s);
+      if (index != null) {
+        bytes.writeVInt(index + FIRST_REFERENCE);
+        return;
+      }
+      literal(s);
+      if (s != null) {
+        table.put(s, table.size());
+      }
+    }
 
-  private static void writeMap(DataOutput out, Map<String, String> map) throws IOException {
-    out.writeVInt(map.size());
-    for (Map.Entry<String, String> kv : map.entrySet()) {
-      out.writeString(kv.getKey());
-      writeNullable(out, kv.getValue());
+    void map(Map<String, String> map) throws IOException {
+      bytes.writeVInt(map.size());
+      for (Map.Entry<String, String> kv : map.entrySet()) {
+        shared(kv.getKey());
+        shared(kv.getValue());
+      }
     }
   }
 
-  private static Map<String, String> readMap(ByteArrayDataInput in) throws IOException {
-    int size = in.readVInt();
-    Map<String, String> map = new LinkedHashMap<>(size * 2);
-    for (int i = 0; i < size; i++) {
-      map.put(in.readString(), readNullable(in));
+  private static final class Reader {
+    private final ByteArrayDataInput in;
+    private final List<String> table = new ArrayList<>();
+
+    Reader(ByteArrayDataInput in) {
+      this.in = in;
     }
-    return map;
+
+    List<LogEntry> records() throws IOException {
+      int version = in.readVInt();
+      if (version != VERSION) {
+        throw new IllegalStateException("log block in layout " + version + ", this build reads " + VERSION);
+      }
+      int count = in.readVInt();
+      List<LogEntry> records = new ArrayList<>(count);
+      Map<String, String> resource = null;
+      for (int i = 0; i < count; i++) {
+        long seq = in.readVLong();
+        long time = in.readZLong();
+        long observed = in.readZLong();
+        int severityNumber = in.readZInt();
+        String severity = shared();
+        String body = literal();
+        Owner owner = new Owner(shared(), shared(), shared(), shared(), shared());
+        String event = shared();
+        String traceId = literal();
+        String spanId = literal();
+        Map<String, String> attributes = map();
+        if (in.readByte() == 0) {
+          resource = map();
+        }
+        records.add(new LogEntry(seq, time, observed, severityNumber, severity, body, owner, event, traceId, spanId,
+            attributes, resource));
+      }
+      return records;
+    }
+
+    private String literal() throws IOException {
+      int code = in.readVInt();
+      return code == NULL ? null : in.readString();
+    }
+
+    private String shared() throws IOException {
+      int code = in.readVInt();
+      if (code == NULL) {
+        return null;
+      }
+      if (code == LITERAL) {
+        String s = in.readString();
+        table.add(s);
+        return s;
+      }
+      return table.get(code - FIRST_REFERENCE);
+    }
+
+    private Map<String, String> map() throws IOException {
+      int size = in.readVInt();
+      Map<String, String> map = new LinkedHashMap<>(size * 2);
+      for (int i = 0; i < size; i++) {
+        map.put(shared(), shared());
+      }
+      return map;
+    }
   }
 }
