@@ -76,9 +76,10 @@ public class IngestPipeline {
     checkpoints.scheduleWithFixedDelay(this::checkpointQuietly, every, every, TimeUnit.MILLISECONDS);
   }
 
-  public Outcome logs(ExportLogsServiceRequest request, IngestBinding binding, long receivedAtMillis) {
+  /** Stores a request; {@code payload} is its protobuf encoding, what the journal keeps. */
+  public Outcome logs(ExportLogsServiceRequest request, byte[] payload, IngestBinding binding, long receivedAtMillis) {
     Mapped<LogEntry> mapped = LogMapper.map(request, binding, receivedAtMillis, window(receivedAtMillis));
-    List<LogEntry> stored = store(Frame.Kind.LOGS, mapped, binding, receivedAtMillis, request.toByteArray(),
+    List<LogEntry> stored = store(Frame.Kind.LOGS, mapped, binding, receivedAtMillis, payload,
         first -> {
           List<LogEntry> shifted = shift(mapped.accepted(), first, LogEntry::seq, LogEntry::withSeq);
           logs.write(shifted);
@@ -90,9 +91,11 @@ public class IngestPipeline {
     return new Outcome(mapped.rejected(), mapped.rejectionMessage());
   }
 
-  public Outcome traces(ExportTraceServiceRequest request, IngestBinding binding, long receivedAtMillis) {
+  /** Stores a request; {@code payload} is its protobuf encoding, what the journal keeps. */
+  public Outcome traces(ExportTraceServiceRequest request, byte[] payload, IngestBinding binding,
+      long receivedAtMillis) {
     Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(receivedAtMillis));
-    store(Frame.Kind.TRACES, mapped, binding, receivedAtMillis, request.toByteArray(), first -> {
+    store(Frame.Kind.TRACES, mapped, binding, receivedAtMillis, payload, first -> {
       List<SpanEntry> shifted = shift(mapped.accepted(), first, SpanEntry::seq, SpanEntry::withSeq);
       traces.write(shifted);
       return shifted;
