@@ -168,6 +168,11 @@ public class AgentRuntime {
   }
 
   private void resyncNow() {
+    // a resync asked for before this replica lost the Lease must not write after it: the new
+    // leader owns the cluster now
+    if (!running.get()) {
+      return;
+    }
     try {
       keeper.resync();
       link.reportStatus();
