@@ -48,7 +48,8 @@ final class BlockQueries {
           positive = true;
         }
       }
-      return positive ? out.build() : new MatchAllDocsQuery();
+      // prohibitions alone match nothing in Lucene, so no block holds a match
+      return positive ? out.build() : new MatchNoDocsQuery();
     }
     if (q instanceof PhraseQuery phrase) {
       return allOf(List.of(phrase.getTerms()));
