@@ -168,6 +168,18 @@ public final class ObservabilityBench {
             + "&project=project-" + q.nextInt(PROJECTS) + "&from=" + hourStart + "&to=" + (hourStart + 3_600_000L));
       });
       print("term + project + 1h, newest 100", termQuery);
+      // two adjacent words of a stored body: the block must hold them in one record, in order
+      long[] phraseQuery = time(200, warmup, () -> {
+        ExportLogsServiceRequest request = requests.get(q.nextInt(requests.size()));
+        String project = request.getResourceLogs(0).getResource().getAttributesList().stream()
+            .filter(kv -> kv.getKey().equals("outpost.project")).findFirst().orElseThrow().getValue().getStringValue();
+        String[] words = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(q.nextInt(BATCH)).getBody()
+            .getStringValue().split(" ");
+        int at = q.nextInt(words.length - 2);
+        get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc("\"" + words[at] + " " + words[at + 1] + "\"")
+            + "&project=" + project + "&from=" + (now / 1_000_000 - 86_400_000) + "&to=" + (now / 1_000_000 + 1));
+      });
+      print("phrase of 2 words + project + 24h, newest 100", phraseQuery);
       long[] traceById = time(1000, warmup, () ->
           get(client, json, app, token, "/api/v1/traces/" + traceIds.get(q.nextInt(traceIds.size()))));
       print("trace by id", traceById);

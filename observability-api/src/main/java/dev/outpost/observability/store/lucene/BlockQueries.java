@@ -23,9 +23,9 @@ final class BlockQueries {
 
   /**
    * A query that matches every block holding a record {@code q} matches. Term-level queries carry
-   * over, since a block holds the union of its records' terms; what needs one record to hold
-   * something (phrases) or to lack it (negations) is loosened, and the exact check per record
-   * decides.
+   * over, since a block holds the union of its records' terms, and so do phrases, which cannot
+   * cross from one record's body into the next; negations, which need one record to lack a term,
+   * are dropped, and the exact check per record decides.
    */
   static Query widen(Query q) {
     if (q instanceof TermQuery || q instanceof MultiTermQuery || q instanceof SynonymQuery
@@ -51,33 +51,11 @@ final class BlockQueries {
       // prohibitions alone match nothing in Lucene, so no block holds a match
       return positive ? out.build() : new MatchNoDocsQuery();
     }
-    if (q instanceof PhraseQuery phrase) {
-      return allOf(List.of(phrase.getTerms()));
-    }
-    if (q instanceof MultiPhraseQuery multi) {
-      BooleanQuery.Builder out = new BooleanQuery.Builder();
-      for (Term[] position : multi.getTermArrays()) {
-        BooleanQuery.Builder any = new BooleanQuery.Builder();
-        for (Term t : position) {
-          any.add(new TermQuery(t), BooleanClause.Occur.SHOULD);
-        }
-        out.add(any.build(), BooleanClause.Occur.FILTER);
-      }
-      return out.build();
+    if (q instanceof PhraseQuery || q instanceof MultiPhraseQuery) {
+      return q; // bodies are indexed with positions, and a gap between records (QueryAnalyzer)
     }
     // anything else the parser may build: every block is a candidate, the record check decides
     return new MatchAllDocsQuery();
-  }
-
-  private static Query allOf(List<Term> terms) {
-    if (terms.isEmpty()) {
-      return new MatchAllDocsQuery();
-    }
-    BooleanQuery.Builder out = new BooleanQuery.Builder();
-    for (Term t : terms) {
-      out.add(new TermQuery(t), BooleanClause.Occur.FILTER);
-    }
-    return out.build();
   }
 
   /**

@@ -20,6 +20,18 @@ final class QueryAnalyzer extends DelegatingAnalyzerWrapper {
     super(PER_FIELD_REUSE_STRATEGY);
   }
 
+  /**
+   * Positions between the bodies of two records of one log block: a phrase (slop under this)
+   * cannot run from one record's body into the next, so a block matches a phrase only when one of
+   * its records holds it.
+   */
+  static final int RECORD_GAP = 10_000;
+
+  @Override
+  public int getPositionIncrementGap(String fieldName) {
+    return FULL_TEXT.equals(fieldName) ? RECORD_GAP : super.getPositionIncrementGap(fieldName);
+  }
+
   @Override
   protected Analyzer getWrappedAnalyzer(String fieldName) {
     return FULL_TEXT.equals(fieldName) ? fullText : keyword;
