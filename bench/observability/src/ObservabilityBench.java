@@ -180,6 +180,18 @@ public final class ObservabilityBench {
             + "&project=" + project + "&from=" + (now / 1_000_000 - 86_400_000) + "&to=" + (now / 1_000_000 + 1));
       });
       print("phrase of 2 words + project + 24h, newest 100", phraseQuery);
+      // three words of one stored body, apart: common alone, rare together
+      long[] wordsQuery = time(200, warmup, () -> {
+        ExportLogsServiceRequest request = requests.get(q.nextInt(requests.size()));
+        String project = request.getResourceLogs(0).getResource().getAttributesList().stream()
+            .filter(kv -> kv.getKey().equals("outpost.project")).findFirst().orElseThrow().getValue().getStringValue();
+        String[] words = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(q.nextInt(BATCH)).getBody()
+            .getStringValue().split(" ");
+        get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc(words[1] + " AND " + words[10] + " AND "
+            + words[20]) + "&project=" + project + "&from=" + (now / 1_000_000 - 86_400_000) + "&to="
+            + (now / 1_000_000 + 1));
+      });
+      print("3 words + project + 24h, newest 100", wordsQuery);
       long[] traceById = time(1000, warmup, () ->
           get(client, json, app, token, "/api/v1/traces/" + traceIds.get(q.nextInt(traceIds.size()))));
       print("trace by id", traceById);

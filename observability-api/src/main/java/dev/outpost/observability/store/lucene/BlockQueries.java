@@ -1,8 +1,13 @@
 package dev.outpost.observability.store.lucene;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.queries.intervals.IntervalQuery;
+import org.apache.lucene.queries.intervals.Intervals;
+import org.apache.lucene.queries.intervals.IntervalsSource;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
@@ -48,14 +53,44 @@ final class BlockQueries {
           positive = true;
         }
       }
-      // prohibitions alone match nothing in Lucene, so no block holds a match
-      return positive ? out.build() : new MatchNoDocsQuery();
+      if (!positive) {
+        return new MatchNoDocsQuery(); // prohibitions alone match nothing in Lucene
+      }
+      Query together = requiredBodyTermsInOneRecord(bool);
+      if (together != null) {
+        out.add(together, BooleanClause.Occur.FILTER);
+      }
+      return out.build();
     }
     if (q instanceof PhraseQuery || q instanceof MultiPhraseQuery) {
       return q; // bodies are indexed with positions, and a gap between records (QueryAnalyzer)
     }
     // anything else the parser may build: every block is a candidate, the record check decides
     return new MatchAllDocsQuery();
+  }
+
+  /**
+   * For two or more body words the query requires, blocks where one record's body holds them all:
+   * they lie less than {@link QueryAnalyzer#RECORD_GAP} positions apart only within one record.
+   * A block with a body that long is always a candidate. Null when fewer than two.
+   */
+  private static Query requiredBodyTermsInOneRecord(BooleanQuery bool) {
+    Set<String> words = new LinkedHashSet<>();
+    for (BooleanClause clause : bool.clauses()) {
+      if (clause.isRequired() && clause.getQuery() instanceof TermQuery term
+          && LogDocuments.BODY.equals(term.getTerm().field())) {
+        words.add(term.getTerm().text());
+      }
+    }
+    if (words.size() < 2) {
+      return null;
+    }
+    IntervalsSource all = Intervals.unordered(words.stream().map(Intervals::term).toArray(IntervalsSource[]::new));
+    return new BooleanQuery.Builder()
+        .add(new IntervalQuery(LogDocuments.BODY, Intervals.maxwidth(QueryAnalyzer.RECORD_GAP, all)),
+            BooleanClause.Occur.SHOULD)
+        .add(new TermQuery(new Term(LogBlocks.LONG_BODIES, "true")), BooleanClause.Occur.SHOULD)
+        .build();
   }
 
   /**

@@ -48,6 +48,11 @@ final class LogBlocks {
   static final String MIN_SEQ = "minSeq";
   static final String MAX_SEQ = "maxSeq";
   static final String MAX_SEVERITY = "maxSeverity";
+  /**
+   * Set on a block with a body of {@link QueryAnalyzer#RECORD_GAP} chars or more: one record's
+   * words may lie that far apart, so "all these words in one record" cannot be told by position.
+   */
+  static final String LONG_BODIES = "longBodies";
   /** The records' times, ascending, delta-encoded: histograms count them without reading records. */
   static final String TIMES = "times";
   static final String RECORDS = "_records";
@@ -112,8 +117,14 @@ final class LogBlocks {
     }
     // one value per record, analyzed by the writer's analyzer (QueryAnalyzer), which puts a gap of
     // positions between values so that no phrase runs across two records
+    boolean longBodies = false;
     for (String body : bodies) {
       doc.add(new Field(LogDocuments.BODY, body, BODY_TERMS));
+      // a token is at least one char, so a shorter body has fewer positions than the gap
+      longBodies |= body.length() >= QueryAnalyzer.RECORD_GAP;
+    }
+    if (longBodies) {
+      doc.add(new StringField(LONG_BODIES, "true", Field.Store.NO));
     }
     long minTime = records.get(0).timeNanos();
     long maxTime = records.get(records.size() - 1).timeNanos();

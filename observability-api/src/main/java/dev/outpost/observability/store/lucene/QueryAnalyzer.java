@@ -21,11 +21,12 @@ final class QueryAnalyzer extends DelegatingAnalyzerWrapper {
   }
 
   /**
-   * Positions between the bodies of two records of one log block: a phrase (slop under this)
-   * cannot run from one record's body into the next, so a block matches a phrase only when one of
-   * its records holds it.
+   * Positions between the bodies of two records of one log block: a phrase (slop under this), or
+   * words less than this apart, cannot run from one record's body into the next, so a block
+   * matches a phrase only when one of its records holds it. 1024 records of bodies of up to 8 MiB
+   * stay far below Lucene's largest position.
    */
-  static final int RECORD_GAP = 10_000;
+  static final int RECORD_GAP = 100_000;
 
   @Override
   public int getPositionIncrementGap(String fieldName) {

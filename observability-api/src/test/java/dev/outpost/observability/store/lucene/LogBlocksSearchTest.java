@@ -92,6 +92,16 @@ class LogBlocksSearchTest {
   }
 
   @Test
+  void wordsFarApartInOneLongBodyStillMatchTogether() throws Exception {
+    // further apart than the gap of positions between two records' bodies
+    String far = "alpha " + "filler ".repeat(QueryAnalyzer.RECORD_GAP) + "beta";
+    store.write(List.of(entry(1, T, far), entry(2, T + 1, "alpha"), entry(3, T + 2, "beta")));
+    store.refresh();
+    assertThat(bodies("alpha AND beta")).containsExactly(far);
+    assertThat(bodies("alpha beta -gamma")).containsExactly(far);
+  }
+
+  @Test
   void recordsOfABlockOutsideTheRangeSeverityOrIntegrationAreLeftOut() throws Exception {
     store.write(List.of(entry(1, T - 500, 9, "a", "svc", "p", "one"), entry(2, T, 17, "b", "svc", "p", "two"),
         entry(3, T + 500, 9, "c", "svc", "p", "one")));
