@@ -11,6 +11,8 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -37,12 +40,20 @@ import org.jboss.logging.Logger;
 public class DirectorySource {
 
   private static final Logger LOG = Logger.getLogger(DirectorySource.class);
+  /** The admin API's body limit: an integration file larger than that is not read. */
+  static final long MAX_FILE_BYTES = AdminRoutes.MAX_BODY_BYTES;
+
+  /**
+   * A file's text, or why it cannot be read (then {@code text} is null and {@code stamp} tells a
+   * later, different unreadable version of the file from this one).
+   */
+  private record FileText(String text, String problem, long stamp) {}
 
   private final IntegrationDeployer deployer;
   private final IntegrationJson json;
   private final StatusRegistry statuses;
   private final RuntimeConfig config;
-  private final Map<String, String> applied = new HashMap<>();
+  private final Map<String, FileText> applied = new HashMap<>();
   private volatile boolean running;
   private volatile boolean appliedOnce;
   private Thread thread;
@@ -101,19 +112,18 @@ public class DirectorySource {
 
   /** Applies what changed in {@code dir} since the last scan. Visible for tests. */
   synchronized void scan(Path dir) throws IOException {
-    Map<String, String> present = new HashMap<>();
+    Map<String, FileText> present = new HashMap<>();
     if (Files.isDirectory(dir)) {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path file : files.toList()) {
           String fileName = file.getFileName().toString();
           if (fileName.endsWith(".json") && !fileName.startsWith(".") && Files.isRegularFile(file)) {
-            present.put(fileName.substring(0, fileName.length() - ".json".length()),
-                Files.readString(file, StandardCharsets.UTF_8));
+            present.put(fileName.substring(0, fileName.length() - ".json".length()), read(file));
           }
         }
       }
     }
-    for (Map.Entry<String, String> entry : present.entrySet()) {
+    for (Map.Entry<String, FileText> entry : present.entrySet()) {
       if (!entry.getValue().equals(applied.get(entry.getKey()))) {
         applied.put(entry.getKey(), entry.getValue());
         apply(entry.getKey(), entry.getValue());
@@ -135,9 +145,30 @@ public class DirectorySource {
     return appliedOnce;
   }
 
-  private void apply(String fileName, String text) {
+  /**
+   * Reads one file; a file that is too large or not UTF-8 is reported on its own instead of
+   * failing the scan, which would stop every other file in the directory from being applied.
+   */
+  private static FileText read(Path file) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_FILE_BYTES) {
+      return new FileText(null, "the file is " + size + " bytes, more than the " + MAX_FILE_BYTES
+          + " bytes an integration file may have", Files.getLastModifiedTime(file).toMillis());
+    }
+    byte[] bytes = Files.readAllBytes(file);
     try {
-      Integration integration = json.read(text);
+      return new FileText(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString(), null, 0);
+    } catch (CharacterCodingException e) {
+      return new FileText(null, "the file is not UTF-8 text", Arrays.hashCode(bytes));
+    }
+  }
+
+  private void apply(String fileName, FileText file) {
+    try {
+      if (file.problem() != null) {
+        throw new DeployException("integration file " + fileName + ".json cannot be read: " + file.problem());
+      }
+      Integration integration = json.read(file.text());
       if (!fileName.equals(integration.name())) {
         throw new DeployException("file " + fileName + ".json holds integration '" + integration.name()
             + "': the file must be named after the integration");

@@ -74,6 +74,37 @@ class DirectorySourceTest {
   }
 
   @Test
+  void aFileThatIsNotUtf8IsReportedFailedAndTheOtherFilesStillDeploy() throws Exception {
+    Files.createDirectories(DIR);
+    Files.write(DIR.resolve("not-text.json"), new byte[] {'{', (byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3, '('});
+    write("beside-binary", Integrations.of("beside-binary", "1", constantRoute("beside-binary", "/beside-binary", "ok")));
+    eventually(() -> given().get(http + "beside-binary").then().statusCode(200).body(equalTo("ok")));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'not-text' }.phase", equalTo("Failed"))
+        .body("find { it.name == 'not-text' }.message", containsString("not UTF-8")));
+    Files.delete(DIR.resolve("not-text.json"));
+    Files.delete(DIR.resolve("beside-binary.json"));
+    eventually(() -> given().get(http + "beside-binary").then().statusCode(404));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body(not(containsString("not-text"))));
+  }
+
+  @Test
+  void aFileLargerThanTheAdminApiLimitIsReportedFailedWithoutBeingRead() throws Exception {
+    String padding = "# " + "x".repeat((int) AdminRoutes.MAX_BODY_BYTES) + "\n";
+    write("too-large", Integrations.of("too-large", "1", padding + constantRoute("too-large", "/too-large", "big")));
+    write("beside-large", Integrations.of("beside-large", "1", constantRoute("beside-large", "/beside-large", "ok")));
+    eventually(() -> given().get(http + "beside-large").then().statusCode(200).body(equalTo("ok")));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'too-large' }.phase", equalTo("Failed"))
+        .body("find { it.name == 'too-large' }.message", containsString("more than the 1048576 bytes")));
+    given().get(http + "too-large").then().statusCode(404);
+    Files.delete(DIR.resolve("too-large.json"));
+    Files.delete(DIR.resolve("beside-large.json"));
+    eventually(() -> given().get(http + "beside-large").then().statusCode(404));
+  }
+
+  @Test
   void aConfigMapMountIsFollowedThroughItsSymlinkSwaps() throws Exception {
     // the kubelet's layout: <key> -> ..data/<key>, ..data -> ..<timestamp>, swapped by a rename
     Files.createDirectories(DIR);
