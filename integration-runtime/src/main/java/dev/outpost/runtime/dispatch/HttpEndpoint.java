@@ -16,11 +16,41 @@ public record HttpEndpoint(String path, Set<String> methods) {
     methods = Set.copyOf(methods);
   }
 
-  /** Two endpoints conflict when the same request could reach both: same template, common method. */
+  /**
+   * Two endpoints conflict when the same request could reach both: a common method and a path both
+   * templates match ({@code /a/{x}} and {@code /a/{y}}, but also {@code /a/{x}} and {@code /a/b}, or
+   * {@code /a/*} and {@code /a/b/c}). The dispatcher would give such a request to the more specific
+   * one, so without this an integration could take over part of another's paths.
+   */
   public boolean conflictsWith(HttpEndpoint other) {
-    return shape().equals(other.shape())
+    return overlap(segments(path), segments(other.path))
         && (methods.isEmpty() || other.methods.isEmpty()
             || methods.stream().anyMatch(other.methods::contains));
+  }
+
+  /** Whether some request path matches both templates, following {@link #matchesPath}. */
+  private static boolean overlap(List<String> a, List<String> b) {
+    for (int i = 0; ; i++) {
+      if (trailingWildcard(a, i) || trailingWildcard(b, i)) {
+        return true;
+      }
+      if (i == a.size() || i == b.size()) {
+        return a.size() == b.size();
+      }
+      String x = a.get(i);
+      String y = b.get(i);
+      if (!parameter(x) && !parameter(y) && !x.equals(y)) {
+        return false;
+      }
+    }
+  }
+
+  private static boolean trailingWildcard(List<String> template, int i) {
+    return i == template.size() - 1 && template.get(i).equals("*");
+  }
+
+  private static boolean parameter(String segment) {
+    return segment.startsWith("{") && segment.endsWith("}");
   }
 
   /** Whether a request with this method and normalised path reaches this endpoint. */
@@ -40,8 +70,7 @@ public record HttpEndpoint(String path, Set<String> methods) {
       if (i >= request.size()) {
         return false;
       }
-      boolean parameter = t.startsWith("{") && t.endsWith("}");
-      if (!parameter && !t.equals(request.get(i))) {
+      if (!parameter(t) && !t.equals(request.get(i))) {
         return false;
       }
     }
@@ -53,11 +82,6 @@ public record HttpEndpoint(String path, Set<String> methods) {
     List<String> template = segments(path);
     int literal = (int) template.stream().filter(s -> !s.startsWith("{") && !s.equals("*")).count();
     return literal * 4 + template.size() * 2 - (path.endsWith("*") ? 1 : 0);
-  }
-
-  /** The template with parameter names erased: {@code /a/{x}} and {@code /a/{y}} are one path. */
-  private String shape() {
-    return path.replaceAll("\\{[^}/]*}", "{}");
   }
 
   private static List<String> segments(String path) {
