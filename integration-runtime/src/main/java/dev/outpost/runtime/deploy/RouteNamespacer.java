@@ -25,8 +25,9 @@ import org.apache.camel.model.rest.VerbDefinition;
  *
  * <ul>
  *   <li>route ids become {@code <key>.<id>} (routes without an id get {@code <key>.route-N});
- *   <li>{@code platform-http} and REST DSL paths move under the version's internal prefix, and the
- *       public paths are recorded for the {@link dev.outpost.runtime.dispatch.HttpDispatcher};
+ *   <li>{@code platform-http}, {@code rest:} consumer and REST DSL paths move under the version's
+ *       internal prefix, and the public paths are recorded for the
+ *       {@link dev.outpost.runtime.dispatch.HttpDispatcher};
  *   <li>{@code direct:}, {@code seda:} and {@code timer:} names become {@code <key>.<name>}.
  * </ul>
  *
@@ -89,6 +90,8 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     String uri = from.getUri();
     if (uri != null && uri.startsWith("platform-http:")) {
       from.setUri(platformHttp(uri));
+    } else if (uri != null && uri.startsWith("rest:")) {
+      from.setUri(restConsumer(uri));
     } else if (uri != null) {
       from.setUri(localName(uri));
     }
@@ -130,6 +133,27 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     HttpEndpoint endpoint = new HttpEndpoint(path, methods);
     endpoints.add(endpoint);
     return "platform-http:" + prefix + endpoint.path() + query;
+  }
+
+  /**
+   * {@code rest:get:/orders:{id}?x} → under the prefix, public path recorded. The rest component
+   * serves through platform-http too: left as written, the route would answer on the public path
+   * itself, past the dispatcher and the conflict checks.
+   */
+  private String restConsumer(String uri) {
+    String rest = uri.substring("rest:".length()).replaceFirst("^//", "");
+    int q = rest.indexOf('?');
+    String query = q < 0 ? "" : rest.substring(q);
+    String[] parts = (q < 0 ? rest : rest.substring(0, q)).split(":", 3);
+    if (parts.length < 2 || parts[1].isBlank()) {
+      return uri; // Camel rejects it with its own message
+    }
+    String method = parts[0];
+    String template = parts.length == 3 ? parts[2] : "";
+    String path = new HttpEndpoint(parts[1], Set.of()).path();
+    endpoints.add(new HttpEndpoint(template.isEmpty() ? path : path + "/" + template,
+        Set.of(method.toUpperCase(Locale.ROOT))));
+    return "rest:" + method + ":" + prefix + path + (template.isEmpty() ? "" : ":" + template) + query;
   }
 
   /** {@code direct:x} → {@code direct:<key>.x}; other URIs unchanged. */

@@ -72,6 +72,15 @@ class BadIntegrationsTest {
         new Case("wildcard over another integration's paths", Integrations.of("bad-wildcard", "1",
             constantRoute("bad-wildcard", "/owned/*", "thief")),
             List.of("/owned/*", "already served by integration 'owner'")),
+        new Case("rest component on another integration's path", Integrations.of("bad-rest", "1", """
+            - route:
+                id: bad-rest
+                from:
+                  uri: "rest:get:/owned"
+                  steps:
+                    - setBody:
+                        constant: thief
+            """), List.of("HTTP path /owned [GET] is already served by integration 'owner'")),
         new Case("route id of another integration", Integrations.of("bad-id", "1",
             constantRoute("owner-route", "/bad-id", "x")),
             List.of("route id 'owner-route' is already used by integration 'owner'")),

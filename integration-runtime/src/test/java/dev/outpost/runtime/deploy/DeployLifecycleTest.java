@@ -117,6 +117,25 @@ class DeployLifecycleTest {
   }
 
   @Test
+  void aRestComponentRouteIsServedUpgradedAndRemoved() {
+    String source = """
+        - route:
+            id: rest-comp
+            from:
+              uri: "rest:get:/rest-comp:{id}"
+              steps:
+                - setBody:
+                    simple: "%s ${header.id}"
+        """;
+    Integrations.put(management, Integrations.of("rest-comp", "1", source.formatted("v1"))).then().statusCode(200);
+    given().get(http + "rest-comp/7").then().statusCode(200).body(equalTo("v1 7"));
+    Integrations.put(management, Integrations.of("rest-comp", "2", source.formatted("v2"))).then().statusCode(200);
+    given().get(http + "rest-comp/8").then().statusCode(200).body(equalTo("v2 8"));
+    Integrations.delete(management, "rest-comp").then().statusCode(204);
+    given().get(http + "rest-comp/9").then().statusCode(404);
+  }
+
+  @Test
   void internalVersionedPathsAreNotReachableDirectly() {
     Integrations.put(management, Integrations.of("hidden", "1", constantRoute("hidden", "/hidden", "h")))
         .then().statusCode(200);
