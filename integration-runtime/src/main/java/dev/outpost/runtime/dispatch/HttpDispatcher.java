@@ -47,7 +47,8 @@ public class HttpDispatcher {
     String path = ctx.normalizedPath();
     if (ctx.get(DISPATCHED) != null) {
       // registered on the rerouted pass: reroute drops what was registered before it
-      ctx.addHeadersEndHandler(v -> RequestHeaderEchoFilter.strip(ctx.response().headers()));
+      ctx.addHeadersEndHandler(v ->
+          RequestHeaderEchoFilter.strip(ctx.response().headers(), ctx.request().headers()));
       ctx.next();
       return;
     }

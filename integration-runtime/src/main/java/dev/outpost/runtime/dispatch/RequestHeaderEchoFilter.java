@@ -20,12 +20,22 @@ final class RequestHeaderEchoFilter {
       "cookie", "host", "traceparent", "tracestate", "baggage", "user-agent", "accept", "accept-encoding",
       "accept-language", "x-api-key", "expect", "te", "upgrade", "origin", "referer");
 
+  private static final String CONTENT_ENCODING = "content-encoding";
+
   private RequestHeaderEchoFilter() {}
 
-  /** Removes the request-only headers from {@code responseHeaders}. */
-  static void strip(MultiMap responseHeaders) {
+  /**
+   * Removes the request-only headers from {@code responseHeaders}, and a {@code Content-Encoding}
+   * that is the request's own: it described the request's body, and echoed it tells the client to
+   * decode a response body that is not encoded.
+   */
+  static void strip(MultiMap responseHeaders, MultiMap requestHeaders) {
     List<String> names = responseHeaders.names().stream().filter(RequestHeaderEchoFilter::requestOnly).toList();
     names.forEach(responseHeaders::remove);
+    String encoding = requestHeaders.get(CONTENT_ENCODING);
+    if (encoding != null && encoding.equalsIgnoreCase(responseHeaders.get(CONTENT_ENCODING))) {
+      responseHeaders.remove(CONTENT_ENCODING);
+    }
   }
 
   static boolean requestOnly(String name) {

@@ -8,7 +8,14 @@ import dev.outpost.runtime.Backend;
 import dev.outpost.runtime.Integrations;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /** The client's request does not steer the backend calls a route makes; the route still sees it. */
@@ -117,5 +124,24 @@ class InboundHttpHeadersTest {
       assertThat(response.header(requestOnly)).as(requestOnly + " echoed to the client").isNull();
     }
     Integrations.delete(management, "echo-check").then().statusCode(204);
+  }
+
+  @Test
+  void theRequestBodysContentEncodingIsNotClaimedForTheResponse() throws Exception {
+    Integrations.put(management, Integrations.of("encoded-upload", "1",
+        Integrations.constantRoute("encoded-upload", "/encoded-upload", "stored"))).then().statusCode(200);
+    ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped)) {
+      gzip.write("{\"order\":1}".getBytes(StandardCharsets.UTF_8));
+    }
+    // a client that compresses its uploads; the JDK client does not decode responses on its own
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(http + "encoded-upload")).header("Content-Encoding", "gzip")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("stored");
+    assertThat(response.headers().firstValue("Content-Encoding")).as("the response body is not gzip").isEmpty();
+    Integrations.delete(management, "encoded-upload").then().statusCode(204);
   }
 }
