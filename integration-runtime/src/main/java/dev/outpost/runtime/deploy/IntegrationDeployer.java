@@ -171,6 +171,7 @@ public class IntegrationDeployer {
       Thread.currentThread().interrupt();
     }
     RouteRemoval.remove(camel, old.routeIds(), old.prefix(), config.drainTimeout());
+    dispatcher.abandon(old.prefix());
     properties.unregister(old.key());
     SecretRedaction.remove(old.key());
   }

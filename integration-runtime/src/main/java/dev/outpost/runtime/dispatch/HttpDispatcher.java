@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The stable front of every integration's HTTP paths.
@@ -37,7 +37,7 @@ public class HttpDispatcher {
   private record Target(HttpEndpoint endpoint, String owner, String prefix, Identity identity) {}
 
   private volatile List<Target> table = List.of();
-  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, Set<RoutingContext>> inFlight = new ConcurrentHashMap<>();
 
   void register(@Observes Router router) {
     router.route().order(-1000).handler(this::dispatch);
@@ -73,9 +73,9 @@ public class HttpDispatcher {
   }
 
   private void forward(RoutingContext ctx, Target target, String path) {
-    AtomicInteger counter = inFlight.computeIfAbsent(target.prefix(), p -> new AtomicInteger());
-    counter.incrementAndGet();
-    ctx.addEndHandler(done -> counter.decrementAndGet());
+    Set<RoutingContext> open = inFlight.computeIfAbsent(target.prefix(), p -> ConcurrentHashMap.newKeySet());
+    open.add(ctx);
+    ctx.addEndHandler(done -> open.remove(ctx));
     ctx.put(DISPATCHED, target.owner());
     if (target.identity() != null) {
       // the HTTP server span: Camel's spans for this request start under it and copy these
@@ -128,8 +128,8 @@ public class HttpDispatcher {
    */
   public boolean awaitDrained(String prefix, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    AtomicInteger counter = inFlight.get(prefix);
-    while (counter != null && counter.get() > 0) {
+    Set<RoutingContext> open = inFlight.get(prefix);
+    while (open != null && !open.isEmpty()) {
       if (System.nanoTime() > deadline) {
         return false;
       }
@@ -137,5 +137,28 @@ public class HttpDispatcher {
     }
     inFlight.remove(prefix);
     return true;
+  }
+
+  /**
+   * Answers the requests still in flight to {@code prefix} with 503, once its routes are stopped:
+   * a forced stop ends their exchanges without a response, and the client would wait for one
+   * until its own timeout.
+   */
+  public void abandon(String prefix) {
+    Set<RoutingContext> open = inFlight.remove(prefix);
+    if (open == null) {
+      return;
+    }
+    for (RoutingContext ctx : open) {
+      try {
+        if (ctx.response().headWritten()) {
+          ctx.request().connection().close();
+        } else if (!ctx.response().ended()) {
+          ctx.response().setStatusCode(503).end();
+        }
+      } catch (IllegalStateException answeredMeanwhile) {
+        // the route answered after all
+      }
+    }
   }
 }

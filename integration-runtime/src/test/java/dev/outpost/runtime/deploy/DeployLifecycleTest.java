@@ -1,6 +1,7 @@
 package dev.outpost.runtime.deploy;
 
 import static dev.outpost.runtime.Integrations.constantRoute;
+import static dev.outpost.runtime.Integrations.httpRoute;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,7 +10,12 @@ import dev.outpost.runtime.Backend;
 import dev.outpost.runtime.Integrations;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Deploy, call, upgrade, call again and remove through the admin API, against a real backend. */
@@ -133,6 +139,25 @@ class DeployLifecycleTest {
     given().get(http + "rest-comp/8").then().statusCode(200).body(equalTo("v2 8"));
     Integrations.delete(management, "rest-comp").then().statusCode(204);
     given().get(http + "rest-comp/9").then().statusCode(404);
+  }
+
+  @Test
+  void aRequestStillRunningWhenItsVersionIsStoppedIsAnswered503() throws Exception {
+    Integrations.put(management, Integrations.of("stuck", "1", httpRoute("stuck", "/stuck", """
+        - delay:
+            constant: 60000
+        - setBody:
+            constant: late
+        """))).then().statusCode(200);
+    var pending = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(http + "stuck")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(500);
+    // the upgrade waits the drain timeout (5 s in tests), then stops version 1 with the request in it
+    Integrations.put(management, Integrations.of("stuck", "2", constantRoute("stuck", "/stuck", "v2")))
+        .then().statusCode(200);
+    assertThat(pending.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+    given().get(http + "stuck").then().statusCode(200).body(equalTo("v2"));
+    Integrations.delete(management, "stuck").then().statusCode(204);
   }
 
   @Test
