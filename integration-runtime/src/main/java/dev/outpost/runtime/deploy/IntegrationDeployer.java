@@ -52,6 +52,7 @@ public class IntegrationDeployer {
   private final IntegrationProperties properties = new IntegrationProperties();
   private final StatusRegistry statuses;
   private final RuntimeConfig config;
+  private final MeterRegistry meters;
   private final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
   private long generation;
 
@@ -62,6 +63,7 @@ public class IntegrationDeployer {
     this.placeholders = placeholders;
     this.statuses = statuses;
     this.config = config;
+    this.meters = meters;
     CamelHooks.install(camel, properties, meters);
   }
 
@@ -100,6 +102,7 @@ public class IntegrationDeployer {
       leftovers.removeAll(before);
       leftovers.addAll(namespacer.routeIds());
       RouteRemoval.remove(camel, leftovers, prefix, config.drainTimeout());
+      VersionMeters.remove(meters, key, prefix);
       properties.unregister(key);
       String message = DeployErrors.describe(e, camel, key, prefix, resolved.secretValues());
       SecretRedaction.remove(key);
@@ -172,6 +175,7 @@ public class IntegrationDeployer {
     }
     RouteRemoval.remove(camel, old.routeIds(), old.prefix(), config.drainTimeout());
     dispatcher.abandon(old.prefix());
+    VersionMeters.remove(meters, old.key(), old.prefix());
     properties.unregister(old.key());
     SecretRedaction.remove(old.key());
   }

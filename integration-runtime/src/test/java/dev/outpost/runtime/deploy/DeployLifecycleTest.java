@@ -15,7 +15,11 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Deploy, call, upgrade, call again and remove through the admin API, against a real backend. */
@@ -158,6 +162,29 @@ class DeployLifecycleTest {
     assertThat(pending.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
     given().get(http + "stuck").then().statusCode(200).body(equalTo("v2"));
     Integrations.delete(management, "stuck").then().statusCode(204);
+  }
+
+  @Test
+  void upgradesAndRemovalLeaveNoMetricSeriesOfRetiredVersions() {
+    for (int version = 1; version <= 4; version++) {
+      Integrations.put(management, Integrations.of("metered", "" + version,
+          constantRoute("metered", "/metered", "v" + version))).then().statusCode(200);
+      given().get(http + "metered").then().statusCode(200).body(equalTo("v" + version));
+    }
+    assertThat(generationsInMetrics("metered")).as("only the running version has Camel series").hasSize(1);
+    Integrations.delete(management, "metered").then().statusCode(204);
+    assertThat(generationsInMetrics("metered")).isEmpty();
+  }
+
+  /** The versions ({@code g<n>}) of {@code name} that Prometheus series still name. */
+  private Set<String> generationsInMetrics(String name) {
+    String metrics = given().get(Integrations.base(management) + "q/metrics").asString();
+    Matcher m = Pattern.compile("(?:" + name + "\\.|/_outpost/" + name + "/)(g[0-9]+)[./]").matcher(metrics);
+    Set<String> generations = new HashSet<>();
+    while (m.find()) {
+      generations.add(m.group(1));
+    }
+    return generations;
   }
 
   @Test

@@ -1,0 +1,26 @@
+package dev.outpost.runtime.deploy;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import java.util.List;
+
+/**
+ * Removes the meters Camel registered for one retired integration version: its exchange and route
+ * meters are tagged with the version's route ids and endpoint URIs ({@code <key>.…}, {@code
+ * /_outpost/<name>/g<n>/…}), which no later version reuses, so without this every upgrade would add
+ * series to the Prometheus output for good. The per-integration meters (tagged by version name)
+ * stay: a redeployed version name continues them.
+ */
+final class VersionMeters {
+
+  private VersionMeters() {}
+
+  static void remove(MeterRegistry meters, String key, String prefix) {
+    List<Meter> retired = meters.getMeters().stream()
+        .filter(m -> m.getId().getTags().stream().map(Tag::getValue)
+            .anyMatch(v -> v.contains(key + ".") || v.contains(prefix + "/")))
+        .toList();
+    retired.forEach(meters::remove);
+  }
+}
