@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.outpost.spec.model.Integration;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +24,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -45,6 +48,8 @@ public class IntegrationDeployer {
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,57}[a-z0-9])?");
   private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._-]{1,63}");
   private static final Pattern ROUTE_CONFIGURATION = Pattern.compile("(?m)^\\s*-\\s*routeConfiguration\\s*:");
+  private static final String ROUTE_CONFIGURATION_UNSUPPORTED = "routeConfiguration is not supported (it would apply "
+      + "to other integrations): put onException/intercept inside the route";
 
   private final CamelContext camel;
   private final HttpDispatcher dispatcher;
@@ -152,16 +157,37 @@ public class IntegrationDeployer {
   private void load(String name, String source, RouteNamespacer namespacer) throws Exception {
     Resource resource = ResourceHelper.fromString(name + ".camel.yaml", source);
     var builders = PluginHelper.getRoutesLoader(camel).findRoutesBuilders(resource);
-    for (RoutesBuilder builder : builders) {
-      if (!(builder instanceof RouteBuilder routeBuilder)) {
-        throw new DeployException("unsupported routes builder " + builder.getClass().getSimpleName());
+    ModelCamelContext model = (ModelCamelContext) camel;
+    List<RouteConfigurationDefinition> configurationsBefore = List.copyOf(model.getRouteConfigurationDefinitions());
+    try {
+      for (RoutesBuilder builder : builders) {
+        if (!(builder instanceof RouteBuilder routeBuilder)) {
+          throw new DeployException("unsupported routes builder " + builder.getClass().getSimpleName());
+        }
+        routeBuilder.addLifecycleInterceptor(namespacer);
+        camel.addRoutes(routeBuilder);
       }
-      routeBuilder.addLifecycleInterceptor(namespacer);
-      camel.addRoutes(routeBuilder);
+    } finally {
+      // the source check is textual ("routeConfiguration": or flow style pass it); what Camel
+      // actually registered is what would reach the routes of integrations deployed later
+      if (removeAddedConfigurations(model, configurationsBefore)) {
+        throw new DeployException(ROUTE_CONFIGURATION_UNSUPPORTED);
+      }
     }
     if (namespacer.routeIds().isEmpty()) {
       throw new DeployException("the source defines no route");
     }
+  }
+
+  private static boolean removeAddedConfigurations(ModelCamelContext model, List<RouteConfigurationDefinition> before)
+      throws Exception {
+    List<RouteConfigurationDefinition> added = model.getRouteConfigurationDefinitions().stream()
+        .filter(definition -> before.stream().noneMatch(b -> b == definition))
+        .toList();
+    for (RouteConfigurationDefinition definition : added) {
+      model.removeRouteConfiguration(definition);
+    }
+    return !added.isEmpty();
   }
 
   private void retire(Deployment old) {
@@ -216,8 +242,7 @@ public class IntegrationDeployer {
     }
     var matcher = ROUTE_CONFIGURATION.matcher(integration.source());
     if (matcher.find()) {
-      throw new DeployException("routeConfiguration is not supported (it would apply to other integrations): "
-          + "put onException/intercept inside the route");
+      throw new DeployException(ROUTE_CONFIGURATION_UNSUPPORTED);
     }
   }
 

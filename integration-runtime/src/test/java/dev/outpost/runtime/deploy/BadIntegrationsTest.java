@@ -4,6 +4,7 @@ import static dev.outpost.runtime.Integrations.constantRoute;
 import static dev.outpost.runtime.Integrations.httpRoute;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.outpost.runtime.Integrations;
@@ -139,6 +140,31 @@ class BadIntegrationsTest {
             .body("find { it.name == '" + c.integration().name() + "' }.phase", equalTo("Failed"));
       }
     }
+  }
+
+  @Test
+  void aRouteConfigurationInAnyYamlSpellingIsRefusedAndReachesNoLaterIntegration() {
+    String intercept = """
+        intercept:
+          - intercept:
+              steps:
+                - setHeader:
+                    name: X-Hijacked
+                    constant: "yes"
+        """;
+    String quoted = "- \"routeConfiguration\":\n" + intercept.indent(4);
+    String flow = "- {routeConfiguration: {intercept: [{intercept: {steps: [{setHeader: "
+        + "{name: X-Hijacked, constant: \"yes\"}}]}}]}}\n";
+    for (String configuration : List.of(quoted, flow)) {
+      Integrations.put(management, Integrations.of("rc-spelling", "1",
+              configuration + constantRoute("rc-spelling", "/rc-spelling", "x")))
+          .then().statusCode(422).body("message", containsString("routeConfiguration is not supported"));
+    }
+    Integrations.put(management, Integrations.of("rc-later", "1", constantRoute("rc-later", "/rc-later", "later")))
+        .then().statusCode(200);
+    var response = given().get(http + "rc-later").then().statusCode(200).body(equalTo("later")).extract();
+    assertThat(response.header("X-Hijacked")).isNull();
+    Integrations.delete(management, "rc-later").then().statusCode(204);
   }
 
   @Test
