@@ -47,9 +47,6 @@ public class IntegrationDeployer {
   private static final Logger LOG = Logger.getLogger(IntegrationDeployer.class);
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,57}[a-z0-9])?");
   private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._-]{1,63}");
-  private static final Pattern ROUTE_CONFIGURATION = Pattern.compile("(?m)^\\s*-\\s*routeConfiguration\\s*:");
-  private static final String ROUTE_CONFIGURATION_UNSUPPORTED = "routeConfiguration is not supported (it would apply "
-      + "to other integrations): put onException/intercept inside the route";
 
   private final CamelContext camel;
   private final HttpDispatcher dispatcher;
@@ -168,10 +165,10 @@ public class IntegrationDeployer {
         camel.addRoutes(routeBuilder);
       }
     } finally {
-      // the source check is textual ("routeConfiguration": or flow style pass it); what Camel
-      // actually registered is what would reach the routes of integrations deployed later
+      // whatever spelling passed ContextWideElements: what Camel registered would reach the
+      // routes of integrations deployed later
       if (removeAddedConfigurations(model, configurationsBefore)) {
-        throw new DeployException(ROUTE_CONFIGURATION_UNSUPPORTED);
+        throw new DeployException(ContextWideElements.routeConfigurationMessage());
       }
     }
     if (namespacer.routeIds().isEmpty()) {
@@ -240,10 +237,7 @@ public class IntegrationDeployer {
     if (integration.source() == null || integration.source().isBlank()) {
       throw new DeployException("source must contain Camel YAML DSL routes");
     }
-    var matcher = ROUTE_CONFIGURATION.matcher(integration.source());
-    if (matcher.find()) {
-      throw new DeployException(ROUTE_CONFIGURATION_UNSUPPORTED);
-    }
+    ContextWideElements.check(integration.source());
   }
 
   private Set<String> routeIds() {

@@ -105,6 +105,19 @@ class BadIntegrationsTest {
                       handled:
                         constant: true
             """ + constantRoute("bad-routeconf", "/bad-routeconf", "x")), List.of("routeConfiguration is not supported")),
+        new Case("route-configuration in kebab case", Integrations.of("bad-kebab", "1", """
+            - route-configuration:
+                intercept:
+                  - intercept:
+                      steps:
+                        - setHeader:
+                            name: X-Hijacked
+                            constant: "yes"
+            """ + constantRoute("bad-kebab", "/bad-kebab", "x")), List.of("routeConfiguration is not supported")),
+        new Case("restConfiguration would apply to others' REST DSL", Integrations.of("bad-restconf", "1", """
+            - restConfiguration:
+                bindingMode: json
+            """ + constantRoute("bad-restconf", "/bad-restconf", "x")), List.of("restConfiguration is not supported")),
         new Case("no route at all", Integrations.of("bad-empty", "1", "[]\n"), List.of("must be a non-empty YAML list")));
   }
 
