@@ -10,11 +10,14 @@ import dev.outpost.observability.store.wal.Journal;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,12 +214,23 @@ public class IngestPipeline {
     }
   }
 
-  @PreDestroy
-  void stop() {
-    checkpoints.shutdownNow();
+  /**
+   * The final checkpoint, on {@link ShutdownEvent}: before any bean is destroyed, so the stores are
+   * still open, and after the receiver stopped taking requests (its observer has the default
+   * priority). The checkpoint thread is let finish, not interrupted: an interrupt inside a Lucene
+   * write closes the writer for good, and the next start would replay the whole journal.
+   */
+  void stop(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) ShutdownEvent event) {
+    checkpoints.shutdown();
     try {
+      if (!checkpoints.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("a checkpoint still runs after 30 s; stopping without the final one");
+        return;
+      }
       checkpoint();
       journal.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
       // the stores commit when they close; what they miss is replayed from the journal at start
       LOG.warn("final checkpoint skipped: " + e.getMessage());

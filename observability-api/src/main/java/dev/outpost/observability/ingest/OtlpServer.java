@@ -75,9 +75,14 @@ public class OtlpServer {
     LOG.infof("OTLP/HTTP receiver listening on %s:%d", config.ingest().host(), server.actualPort());
   }
 
+  /** Stops taking requests before the pipeline's final checkpoint (a later observer). */
   void stop(@Observes ShutdownEvent event) {
     if (server != null) {
-      server.close();
+      try {
+        server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("the OTLP receiver did not close within 10 s: " + e);
+      }
     }
   }
 

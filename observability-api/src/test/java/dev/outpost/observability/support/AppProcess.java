@@ -85,6 +85,12 @@ public final class AppProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** SIGTERM, as Kubernetes stops a pod: shutdown hooks run. Waits for the exit. */
+  public void stop() throws InterruptedException {
+    process.destroy();
+    process.waitFor();
+  }
+
   public File logFile() {
     return log.toFile();
   }

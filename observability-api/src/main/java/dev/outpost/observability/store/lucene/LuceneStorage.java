@@ -127,8 +127,13 @@ public class LuceneStorage {
   }
 
   @PreDestroy
-  void close() throws IOException {
-    upkeep.shutdownNow();
+  void close() throws IOException, InterruptedException {
+    // a refresh in progress is let finish: an interrupt inside a Lucene write closes the writer
+    // for good, and the commit on close would be lost
+    upkeep.shutdown();
+    if (!upkeep.awaitTermination(30, TimeUnit.SECONDS)) {
+      LOG.warn("a searcher refresh still runs after 30 s; closing the stores anyway");
+    }
     logs.close();
     traces.close();
   }

@@ -1,0 +1,83 @@
+package dev.outpost.observability.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.observability.support.AppProcess;
+import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.TestIdp;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stop by SIGTERM (a rolling update) in the middle of ingest, while searchers refresh and the
+ * journal checkpoints: the indexes are committed on the way down, so the next start has no record
+ * of the journal to replay. Interrupting the storage threads instead closed Lucene writers (an
+ * interrupt inside a write does), the final commit was skipped and the next start replayed the
+ * whole journal.
+ */
+class GracefulStopIT {
+
+  @TempDir Path data;
+
+  @Test
+  void aStopUnderIngestCommitsTheIndexesAndLeavesNothingToReplay() throws Exception {
+    Path log = Path.of("target", "graceful-stop-it.log");
+    Files.deleteIfExists(log);
+    try (TestIdp idp = new TestIdp(); AppProcess app = new AppProcess(log)) {
+      Map<String, String> properties = Map.of(
+          "outpost.observability.data-dir", data.toString(),
+          "outpost.observability.ingest.data-plane-token", Otlp.DATA_PLANE_TOKEN,
+          // refreshes and checkpoints run all the time, so the stop lands in the middle of one
+          "outpost.observability.storage.refresh-interval", "PT0.005S",
+          "outpost.observability.storage.checkpoint-interval", "PT0.05S",
+          "mp.jwt.verify.publickey.location", idp.jwksUrl(),
+          "mp.jwt.verify.issuer", TestIdp.ISSUER);
+      app.start(properties);
+
+      AtomicBoolean stop = new AtomicBoolean();
+      List<Thread> writers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        Thread thread = new Thread(() -> {
+          Otlp otlp = new Otlp(app.otlpPort);
+          while (!stop.get()) {
+            List<LogRecord> records = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+              records.add(Otlp.log(System.currentTimeMillis() * 1_000_000L, "record " + i, Map.of()));
+            }
+            try {
+              otlp.post("/v1/logs", "application/x-protobuf",
+                  Otlp.logs(Otlp.resource("stop", "stop-test"), records).toByteArray(),
+                  Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+            } catch (RuntimeException connectionLost) {
+              return;
+            }
+          }
+        });
+        writers.add(thread);
+        thread.start();
+      }
+      Thread.sleep(3000);
+      app.stop();
+      stop.set(true);
+      for (Thread w : writers) {
+        w.join();
+      }
+      String firstRun = Files.readString(log);
+      assertThat(firstRun).as("the first run's log").contains("OTLP/HTTP receiver listening")
+          .doesNotContain("final checkpoint skipped").doesNotContain("ClosedByInterruptException")
+          .doesNotContain("refresh failed").doesNotContain("checkpoint failed");
+
+      app.start(properties);
+      String secondRun = Files.readString(log).substring(firstRun.length());
+      // at most the empty segment the final checkpoint opened
+      assertThat(secondRun).as("the second start's log").doesNotContainPattern("journal replay: [1-9]");
+    }
+  }
+}
