@@ -24,17 +24,21 @@ final class SecretRules {
       "secret values must not appear in the state; use a secretRef (name, key) and {{secret.NAME.KEY}}";
 
   /** {@code {{secret.NAME.KEY}}}; NAME may itself contain dots, so the whole reference is compared. */
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{secret\\.([^}]+)}}");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{secret\\.([^{}]+)}}");
   /** Words that make a config key name a credential (compared lower-case, without '-', '_', '.'). */
   private static final List<String> CREDENTIAL_WORDS = List.of(
       "password", "passwd", "passphrase", "secret", "token", "apikey", "privatekey", "credential", "accesskey");
   /** Endings that make such a key name harmless: it names where a credential is, not the credential. */
   private static final List<String> HARMLESS_ENDINGS = List.of("url", "uri", "endpoint", "header", "path", "file");
   private static final Pattern PEM_PRIVATE_KEY = Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----");
-  private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
+  // Each pattern that can begin inside a run of the chars it repeats starts only where such a run
+  // begins (a look-behind), and a scheme is at most 32 chars: otherwise every position of a long
+  // run starts a scan to its end, quadratic time, and one crafted source stalls every deploy.
+  private static final Pattern JWT = Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
   private static final Pattern BEARER = Pattern.compile("(?i)\\bbearer\\s+(?!\\{\\{)[A-Za-z0-9._~+/=-]{16,}");
   private static final Pattern BASIC = Pattern.compile("\\bBasic\\s+([A-Za-z0-9+/]{8,}={0,2})");
-  private static final Pattern URL_PASSWORD = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@{}]+:(?!\\{\\{)[^@\\s/]+@");
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("(?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]{0,31}://[^/\\s:@{}]+:(?!\\{\\{)[^@\\s/]+@");
   private static final Pattern URI_OPTION =
       Pattern.compile("(?i)[?&](password|passphrase|secret|token|apikey|accesskey|secretkey)=(?!(RAW\\()?\\{\\{)");
 

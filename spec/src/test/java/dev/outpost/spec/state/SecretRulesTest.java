@@ -1,7 +1,13 @@
 package dev.outpost.spec.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.outpost.spec.json.Problems;
+import dev.outpost.spec.model.Integration;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,5 +34,23 @@ class SecretRulesTest {
       "-----BEGIN RSA PRIVATE KEY-----"})
   void credentialsAreRecognised(String value) {
     assertThat(SecretRules.looksLikeCredential(value)).isTrue();
+  }
+
+  /**
+   * Every deploy and every integration file goes through these checks. Sources of 300,000 chars
+   * shaped against each pattern (a long word, a long "eyJ" run, unclosed placeholders, a URL with
+   * no "@") are checked in linear time: before, each took from seconds to minutes, and one such
+   * file stalled every other deploy. The bound is far above linear time and far below quadratic.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"a", "eyJ", "{{secret.", "x://u:", "bearer ", "Basic "})
+  void sourcesShapedAgainstThePatternsAreCheckedInLinearTime(String unit) {
+    String source = unit.repeat(300_000 / unit.length());
+    Integration integration = new Integration("i", "p", "1", source, Map.of("k", source), List.of(), 1, null);
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+      Problems problems = new Problems();
+      SecretRules.checkIntegration(integration, "integrations[0]", problems);
+      return problems;
+    });
   }
 }
