@@ -4,6 +4,7 @@ import dev.outpost.runtime.telemetry.IntegrationIdentities;
 import dev.outpost.runtime.telemetry.IntegrationIdentities.Identity;
 import dev.outpost.runtime.telemetry.TelemetryAttributes;
 import io.opentelemetry.api.trace.Span;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,15 +58,16 @@ public class HttpDispatcher {
       return;
     }
     String method = ctx.request().method().name();
-    boolean otherMethod = false;
-    for (Target target : table) {
-      if (target.endpoint().matches(method, path)) {
-        forward(ctx, target, path);
-        return;
-      }
-      otherMethod |= target.endpoint().matchesPath(path);
+    Target target = find(method, path);
+    if (target == null && "HEAD".equals(method)) {
+      // HEAD is GET without the body (RFC 9110 9.3.2): the GET endpoint answers, Vert.x drops the body
+      target = find("GET", path);
     }
-    if (otherMethod) {
+    if (target != null) {
+      forward(ctx, target, path);
+      return;
+    }
+    if (table.stream().anyMatch(t -> t.endpoint().matchesPath(path))) {
       ctx.response().setStatusCode(405).end();
       return;
     }
@@ -82,7 +84,18 @@ public class HttpDispatcher {
       TelemetryAttributes.tag(Span.current(), target.identity());
     }
     String query = ctx.request().query();
-    ctx.reroute(target.prefix() + path + (query == null ? "" : "?" + query));
+    HttpMethod method = target.endpoint().matches(ctx.request().method().name(), path) ? ctx.request().method()
+        : HttpMethod.GET;
+    ctx.reroute(method, target.prefix() + path + (query == null ? "" : "?" + query));
+  }
+
+  private Target find(String method, String path) {
+    for (Target target : table) {
+      if (target.endpoint().matches(method, path)) {
+        return target;
+      }
+    }
+    return null;
   }
 
   /** {@code /_outpost/<name>/g<n>/orders?x} → {@code /orders?x}. */

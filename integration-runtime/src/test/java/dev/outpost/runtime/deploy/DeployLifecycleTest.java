@@ -4,6 +4,7 @@ import static dev.outpost.runtime.Integrations.constantRoute;
 import static dev.outpost.runtime.Integrations.httpRoute;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.outpost.runtime.Backend;
@@ -103,6 +104,8 @@ class DeployLifecycleTest {
     Integrations.put(management, Integrations.of("items", "1", source.formatted("v1"))).then().statusCode(200);
     given().get(http + "api/v1/items/7").then().statusCode(200).body(equalTo("v1 7"));
     given().post(http + "api/v1/items/7").then().statusCode(405);
+    // HEAD is GET without the body (RFC 9110), not a method the integration must declare
+    given().head(http + "api/v1/items/7").then().statusCode(200).body(emptyString());
 
     Integrations.put(management, Integrations.of("items-thief", "1", """
         - rest:
