@@ -1,5 +1,6 @@
 package dev.outpost.spec.protocol;
 
+import dev.outpost.spec.canonical.CanonicalJson;
 import dev.outpost.spec.json.ObjectFields;
 import dev.outpost.spec.signature.SnapshotSignature;
 import dev.outpost.spec.state.Violation;
@@ -120,9 +121,14 @@ final class MessageReaders {
     }
   }
 
+  /** Also at most 2^53 − 1: PROTOCOL.md allows no larger number, and JavaScript peers would round it. */
   private static long atLeast(ObjectFields fields, String name, long value, long minimum) {
-    if (value < minimum && fields.has(name) && !fields.problems().hasAt(fields.pathOf(name))) {
-      fields.problems().add(fields.pathOf(name), "must be at least " + minimum);
+    if (fields.has(name) && !fields.problems().hasAt(fields.pathOf(name))) {
+      if (value < minimum) {
+        fields.problems().add(fields.pathOf(name), "must be at least " + minimum);
+      } else if (value > CanonicalJson.MAX_SAFE_INTEGER) {
+        fields.problems().add(fields.pathOf(name), "must be at most " + CanonicalJson.MAX_SAFE_INTEGER + " (2^53 - 1)");
+      }
     }
     return value;
   }

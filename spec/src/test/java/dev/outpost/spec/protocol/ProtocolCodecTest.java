@@ -120,6 +120,13 @@ class ProtocolCodecTest {
         Arguments.of("{\"type\":\"ack\"}", "revision", "is required"),
         Arguments.of("{\"type\":\"ack\",\"revision\":1.5}", "revision", "must be an integer, found the number 1.5"),
         Arguments.of("{\"type\":\"ack\",\"revision\":null}", "revision", "must be an integer, found null"),
+        // PROTOCOL.md: every number in ±(2^53 − 1); a larger one was taken as it was (2^63 − 1 as a revision)
+        Arguments.of("{\"type\":\"ack\",\"revision\":9007199254740992}", "revision",
+            "must be at most 9007199254740991 (2^53 - 1)"),
+        Arguments.of("{\"type\":\"statusAck\",\"seq\":9223372036854775807}", "seq",
+            "must be at most 9007199254740991 (2^53 - 1)"),
+        Arguments.of("{\"type\":\"hello\",\"protocol\":1,\"dataPlane\":\"x\",\"agentVersion\":\"1\","
+            + "\"lastAppliedRevision\":9007199254740993}", "lastAppliedRevision", "must be at most 9007199254740991"),
         Arguments.of("{\"type\":\"nack\",\"revision\":3,\"errors\":[]}", "errors", "must list at least one error"),
         Arguments.of("{\"type\":\"nack\",\"revision\":3,\"errors\":[{\"path\":\"\"}]}", "errors[0].message", "is required"),
         Arguments.of(STATUS.formatted("", "{\"routes\":1,\"ready\":true}").replace("2026-11-23T11:30:00Z", "yesterday"),
