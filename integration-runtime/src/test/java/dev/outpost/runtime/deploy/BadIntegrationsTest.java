@@ -30,6 +30,16 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class BadIntegrationsTest {
 
+  /** A route configuration's intercept: had it reached Camel, every later integration's replies would carry it. */
+  private static final String HIJACKING_INTERCEPT = """
+      intercept:
+        - intercept:
+            steps:
+              - setHeader:
+                  name: X-Hijacked
+                  constant: "yes"
+      """;
+
   @TestHTTPResource("/")
   URL http;
 
@@ -105,15 +115,9 @@ class BadIntegrationsTest {
                       handled:
                         constant: true
             """ + constantRoute("bad-routeconf", "/bad-routeconf", "x")), List.of("routeConfiguration is not supported")),
-        new Case("route-configuration in kebab case", Integrations.of("bad-kebab", "1", """
-            - route-configuration:
-                intercept:
-                  - intercept:
-                      steps:
-                        - setHeader:
-                            name: X-Hijacked
-                            constant: "yes"
-            """ + constantRoute("bad-kebab", "/bad-kebab", "x")), List.of("routeConfiguration is not supported")),
+        new Case("route-configuration in kebab case", Integrations.of("bad-kebab", "1",
+            "- route-configuration:\n" + HIJACKING_INTERCEPT.indent(4) + constantRoute("bad-kebab", "/bad-kebab", "x")),
+            List.of("routeConfiguration is not supported")),
         new Case("restConfiguration would apply to others' REST DSL", Integrations.of("bad-restconf", "1", """
             - restConfiguration:
                 bindingMode: json
@@ -157,15 +161,7 @@ class BadIntegrationsTest {
 
   @Test
   void aRouteConfigurationInAnyYamlSpellingIsRefusedAndReachesNoLaterIntegration() {
-    String intercept = """
-        intercept:
-          - intercept:
-              steps:
-                - setHeader:
-                    name: X-Hijacked
-                    constant: "yes"
-        """;
-    String quoted = "- \"routeConfiguration\":\n" + intercept.indent(4);
+    String quoted = "- \"routeConfiguration\":\n" + HIJACKING_INTERCEPT.indent(4);
     String flow = "- {routeConfiguration: {intercept: [{intercept: {steps: [{setHeader: "
         + "{name: X-Hijacked, constant: \"yes\"}}]}}]}}\n";
     for (String configuration : List.of(quoted, flow)) {
