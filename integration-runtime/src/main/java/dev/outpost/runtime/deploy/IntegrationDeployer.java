@@ -12,6 +12,7 @@ import dev.outpost.runtime.telemetry.IntegrationIdentities;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.outpost.spec.model.Integration;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,10 @@ import org.jboss.logging.Logger;
  * one step, waits until the old version has no request in flight, and only then removes the old
  * routes: an upgrade fails no request. A version that fails to load is removed completely and
  * reported {@code Failed}; whatever ran before (the old version, other integrations) keeps running.
- * Calls are serialised: one deployment at a time.
+ *
+ * <p>Loading and switching are serialised: one at a time. Waiting for an old version to drain is
+ * not: a request stuck in one integration holds up that integration's upgrade for at most
+ * {@code drain-timeout}, never the deployments of the others.
  */
 @ApplicationScoped
 public class IntegrationDeployer {
@@ -69,17 +73,30 @@ public class IntegrationDeployer {
     CamelHooks.install(camel, properties, meters);
   }
 
+  /** What {@link #install} did: the status, and the version it replaced, still to be retired. */
+  private record Installed(IntegrationStatus status, Deployment replaced) {}
+
   /**
-   * Deploys {@code integration}, replacing the running version of the same name if any.
+   * Deploys {@code integration}, replacing the running version of the same name if any, and returns
+   * once the replaced version is retired.
    *
    * @return the resulting status: {@code Ready}, or {@code Failed} with the reason (the previous
    *     version, if any, then still runs)
    */
-  public synchronized IntegrationStatus deploy(Integration integration) {
+  public IntegrationStatus deploy(Integration integration) {
+    Installed installed = install(integration);
+    if (installed.replaced() != null) {
+      retire(installed.replaced());
+    }
+    return installed.status();
+  }
+
+  /** Loads {@code integration} and switches its paths to it; the replaced version still runs. */
+  private synchronized Installed install(Integration integration) {
     try {
       checkFields(integration);
     } catch (DeployException e) {
-      return report(integration, IntegrationStatus.FAILED, e.getMessage());
+      return new Installed(report(integration, IntegrationStatus.FAILED, e.getMessage()), null);
     }
     report(integration, IntegrationStatus.DEPLOYING, null);
     long gen = ++generation;
@@ -89,7 +106,7 @@ public class IntegrationDeployer {
     try {
       resolved = placeholders.resolve(integration, key);
     } catch (DeployException e) {
-      return report(integration, IntegrationStatus.FAILED, e.getMessage());
+      return new Installed(report(integration, IntegrationStatus.FAILED, e.getMessage()), null);
     }
     properties.register(key, resolved.properties());
     IntegrationIdentities.register(key, integration);
@@ -109,7 +126,7 @@ public class IntegrationDeployer {
       String message = DeployErrors.describe(e, camel, key, prefix, resolved.secretValues());
       SecretRedaction.remove(key);
       LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), message);
-      return report(integration, IntegrationStatus.FAILED, message);
+      return new Installed(report(integration, IntegrationStatus.FAILED, message), null);
     }
     Deployment next = new Deployment(integration, key, prefix, Set.copyOf(namespacer.routeIds()),
         Set.copyOf(namespacer.userRouteIds()), namespacer.endpoints(), resolved.secretValues());
@@ -117,10 +134,7 @@ public class IntegrationDeployer {
     Deployment previous = deployments.put(integration.name(), next);
     LOG.infof("integration %s version %s serves %d route(s) after %d ms", integration.name(),
         integration.version(), next.routeIds().size(), (System.nanoTime() - start) / 1_000_000);
-    if (previous != null) {
-      retire(previous);
-    }
-    return report(integration, IntegrationStatus.READY, null);
+    return new Installed(report(integration, IntegrationStatus.READY, null), previous);
   }
 
   /**
@@ -129,13 +143,16 @@ public class IntegrationDeployer {
    *
    * @return whether it was running
    */
-  public synchronized boolean remove(String name) {
-    Deployment current = deployments.remove(name);
-    statuses.remove(name);
-    if (current == null) {
-      return false;
+  public boolean remove(String name) {
+    Deployment current;
+    synchronized (this) {
+      current = deployments.remove(name);
+      statuses.remove(name);
+      if (current == null) {
+        return false;
+      }
+      dispatcher.unpublish(name);
     }
-    dispatcher.unpublish(name);
     retire(current);
     LOG.infof("integration %s removed", name);
     return true;
@@ -187,20 +204,41 @@ public class IntegrationDeployer {
     return !added.isEmpty();
   }
 
+  /**
+   * Waits, without holding the deployment lock, until {@code old} has no request or exchange in
+   * flight or {@code drain-timeout} has passed, then removes it. Camel holds its own context lock
+   * while it stops a route gracefully, so the stop only gets what is left of the timeout.
+   */
   private void retire(Deployment old) {
+    long deadline = System.nanoTime() + config.drainTimeout().toNanos();
     try {
-      if (!dispatcher.awaitDrained(old.prefix(), config.drainTimeout())) {
+      if (!dispatcher.awaitDrained(old.prefix(), config.drainTimeout()) || !awaitExchangesDone(old, deadline)) {
         LOG.warnf("integration %s: requests still in flight after %s, stopping its old version anyway",
             old.name(), config.drainTimeout());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    RouteRemoval.remove(camel, old.routeIds(), old.prefix(), config.drainTimeout());
-    dispatcher.abandon(old.prefix());
-    VersionMeters.remove(meters, old.key(), old.prefix());
-    properties.unregister(old.key());
-    SecretRedaction.remove(old.key());
+    synchronized (this) {
+      Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
+      RouteRemoval.remove(camel, old.routeIds(), old.prefix(), left);
+      dispatcher.abandon(old.prefix());
+      VersionMeters.remove(meters, old.key(), old.prefix());
+      properties.unregister(old.key());
+      SecretRedaction.remove(old.key());
+    }
+  }
+
+  /** Whether the exchanges of {@code old}'s routes (timers, queues, HTTP) all end before {@code deadline}. */
+  private boolean awaitExchangesDone(Deployment old, long deadline) throws InterruptedException {
+    var inflight = camel.getInflightRepository();
+    while (old.routeIds().stream().anyMatch(id -> inflight.size(id) > 0)) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return true;
   }
 
   private void checkConflicts(String name, RouteNamespacer namespaced) throws DeployException {

@@ -22,6 +22,13 @@ final class RouteRemoval {
 
   private RouteRemoval() {}
 
+  /** Camel refuses a graceful stop without time; a route with nothing in flight stops at once. */
+  private static final long MIN_STOP_MILLIS = 100;
+
+  /**
+   * Removes {@code routeIds} and the REST definitions under {@code prefix}, giving exchanges still
+   * in flight {@code timeout} (Camel's context lock is held meanwhile).
+   */
   static void remove(CamelContext camel, Set<String> routeIds, String prefix, Duration timeout) {
     // consumers first (HTTP, timers), then the direct/seda routes they call
     List<String> ordered = routeIds.stream()
@@ -30,7 +37,7 @@ final class RouteRemoval {
     for (String id : ordered) {
       try {
         if (camel.getRoute(id) != null) {
-          camel.getRouteController().stopRoute(id, Math.max(1, timeout.toSeconds()), TimeUnit.SECONDS);
+          camel.getRouteController().stopRoute(id, Math.max(MIN_STOP_MILLIS, timeout.toMillis()), TimeUnit.MILLISECONDS);
           camel.removeRoute(id);
         }
       } catch (Exception e) {

@@ -53,8 +53,10 @@ public class AdminRoutes {
     var router = management.router();
     router.route("/outpost/admin/*").handler(ctx -> authenticate(ctx, token));
     router.route("/outpost/admin/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
-    router.put("/outpost/admin/integrations/:name").blockingHandler(this::deploy);
-    router.delete("/outpost/admin/integrations/:name").blockingHandler(this::remove);
+    // unordered: ordered blocking handlers run one call per event loop at a time, so an upgrade
+    // draining a stuck request would hold up every other deployment behind it
+    router.put("/outpost/admin/integrations/:name").blockingHandler(this::deploy, false);
+    router.delete("/outpost/admin/integrations/:name").blockingHandler(this::remove, false);
   }
 
   private static void authenticate(RoutingContext ctx, byte[] token) {

@@ -33,8 +33,9 @@ import org.jboss.logging.Logger;
  * Deploys the integrations of a directory of {@code <name>.json} files and keeps them in step: a
  * changed file upgrades its integration, a removed file removes it. The same code reads the agent's
  * local state directory and a mounted ConfigMap (whose files are symlinks swapped at once): it
- * reacts to file-system events and rescans every {@code scan-interval} anyway. Only integrations
- * this source deployed are removed by it.
+ * reacts to file-system events and rescans every {@code scan-interval} anyway. A removed file
+ * removes only the version this source deployed: one the admin API deployed since under the same
+ * name keeps running (the last writer owns the name, as with {@code kubectl apply}).
  */
 @ApplicationScoped
 public class DirectorySource {
@@ -54,6 +55,8 @@ public class DirectorySource {
   private final StatusRegistry statuses;
   private final RuntimeConfig config;
   private final Map<String, FileText> applied = new HashMap<>();
+  /** The integrations this source deployed that are Ready, by name. */
+  private final Map<String, Integration> deployed = new HashMap<>();
   private volatile boolean running;
   private volatile boolean appliedOnce;
   private Thread thread;
@@ -133,9 +136,7 @@ public class DirectorySource {
     gone.removeAll(present.keySet());
     for (String name : gone) {
       applied.remove(name);
-      if (!deployer.remove(name)) {
-        statuses.remove(name);
-      }
+      removeOwn(name);
     }
     appliedOnce = true;
   }
@@ -163,6 +164,22 @@ public class DirectorySource {
     }
   }
 
+  /** Removes {@code name} if what runs under it is what this source deployed. */
+  private void removeOwn(String name) {
+    Integration own = deployed.remove(name);
+    var running = deployer.deployment(name);
+    if (running.isEmpty()) {
+      statuses.remove(name);
+    } else if (running.get().integration().equals(own)) {
+      deployer.remove(name);
+    } else {
+      Integration other = running.get().integration();
+      LOG.infof("integration file %s.json removed; version %s of %s, deployed through the admin API since, keeps"
+          + " running", name, other.version(), name);
+      statuses.put(new IntegrationStatus(name, other.project(), other.version(), IntegrationStatus.READY, null));
+    }
+  }
+
   private void apply(String fileName, FileText file) {
     try {
       if (file.problem() != null) {
@@ -173,7 +190,9 @@ public class DirectorySource {
         throw new DeployException("file " + fileName + ".json holds integration '" + integration.name()
             + "': the file must be named after the integration");
       }
-      deployer.deploy(integration);
+      if (IntegrationStatus.READY.equals(deployer.deploy(integration).phase())) {
+        deployed.put(fileName, integration);
+      }
     } catch (DeployException e) {
       LOG.warnf("integration file %s.json rejected: %s", fileName, e.getMessage());
       statuses.put(new IntegrationStatus(fileName, null, null, IntegrationStatus.FAILED, e.getMessage()));

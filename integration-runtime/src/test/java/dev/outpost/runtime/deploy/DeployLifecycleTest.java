@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.outpost.runtime.Backend;
+import dev.outpost.runtime.Eventually;
 import dev.outpost.runtime.Integrations;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -165,6 +167,34 @@ class DeployLifecycleTest {
     assertThat(pending.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
     given().get(http + "stuck").then().statusCode(200).body(equalTo("v2"));
     Integrations.delete(management, "stuck").then().statusCode(204);
+  }
+
+  @Test
+  void aStuckRequestHoldsUpItsOwnIntegrationsUpgradeOnlyNotOtherDeployments() throws Exception {
+    Integrations.put(management, Integrations.of("slow-drain", "1", httpRoute("slow-drain", "/slow-drain", """
+        - delay:
+            constant: 60000
+        """))).then().statusCode(200);
+    var stuck = HttpClient.newHttpClient().sendAsync(
+        HttpRequest.newBuilder(URI.create(http + "slow-drain")).build(), HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(500);
+    var upgrade = CompletableFuture.supplyAsync(() -> Integrations.put(management,
+        Integrations.of("slow-drain", "2", constantRoute("slow-drain", "/slow-drain", "v2"))).statusCode());
+    // version 2 serves while version 1 drains (5 s in tests) around the stuck request; asking its
+    // path before the switch would get a request stuck in version 1 too
+    Eventually.eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'slow-drain' }.version", equalTo("2")));
+    given().get(http + "slow-drain").then().statusCode(200).body(equalTo("v2"));
+
+    Integrations.put(management, Integrations.of("beside-drain", "1",
+        constantRoute("beside-drain", "/beside-drain", "deployed"))).then().statusCode(200);
+    given().get(http + "beside-drain").then().statusCode(200).body(equalTo("deployed"));
+    Integrations.delete(management, "beside-drain").then().statusCode(204);
+    assertThat(upgrade).as("the upgrade of slow-drain still waits for its stuck request").isNotDone();
+
+    assertThat(upgrade.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+    assertThat(stuck.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+    Integrations.delete(management, "slow-drain").then().statusCode(204);
   }
 
   @Test

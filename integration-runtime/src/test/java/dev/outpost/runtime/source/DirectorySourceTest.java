@@ -105,6 +105,28 @@ class DirectorySourceTest {
   }
 
   @Test
+  void removingAFileLeavesAVersionTheAdminApiDeployedSinceRunning() throws Exception {
+    write("owned-twice", Integrations.of("owned-twice", "1", constantRoute("owned-twice", "/owned-twice", "file")));
+    eventually(() -> given().get(http + "owned-twice").then().statusCode(200).body(equalTo("file")));
+    Integrations.put(management, Integrations.of("owned-twice", "2",
+        constantRoute("owned-twice", "/owned-twice", "admin"))).then().statusCode(200);
+
+    write("removal-marker", Integrations.of("removal-marker", "1",
+        constantRoute("removal-marker", "/removal-marker", "here")));
+    eventually(() -> given().get(http + "removal-marker").then().statusCode(200));
+    Files.delete(DIR.resolve("owned-twice.json"));
+    Files.delete(DIR.resolve("removal-marker.json"));
+    // a scan that sees the marker gone has seen owned-twice.json gone too
+    eventually(() -> given().get(http + "removal-marker").then().statusCode(404));
+
+    given().get(http + "owned-twice").then().statusCode(200).body(equalTo("admin"));
+    given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'owned-twice' }.phase", equalTo("Ready"))
+        .body("find { it.name == 'owned-twice' }.version", equalTo("2"));
+    Integrations.delete(management, "owned-twice").then().statusCode(204);
+  }
+
+  @Test
   void aConfigMapMountIsFollowedThroughItsSymlinkSwaps() throws Exception {
     // the kubelet's layout: <key> -> ..data/<key>, ..data -> ..<timestamp>, swapped by a rename
     Files.createDirectories(DIR);
