@@ -11,7 +11,9 @@ import dev.outpost.runtime.status.StatusRegistry;
 import dev.outpost.runtime.telemetry.IntegrationIdentities;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.outpost.spec.model.Integration;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
@@ -60,6 +64,11 @@ public class IntegrationDeployer {
   private final RuntimeConfig config;
   private final MeterRegistry meters;
   private final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
+  private final ExecutorService retiring = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "outpost-retire");
+    thread.setDaemon(true);
+    return thread;
+  });
   private long generation;
 
   IntegrationDeployer(CamelContext camel, HttpDispatcher dispatcher, PlaceholderResolver placeholders,
@@ -89,6 +98,24 @@ public class IntegrationDeployer {
       retire(installed.replaced());
     }
     return installed.status();
+  }
+
+  /**
+   * Deploys {@code integration} like {@link #deploy} but returns as soon as it serves, retiring
+   * the replaced version in the background: for a source that applies many integrations in turn
+   * and must not wait for one to drain before the next.
+   */
+  public IntegrationStatus deployWithoutWaiting(Integration integration) {
+    Installed installed = install(integration);
+    if (installed.replaced() != null) {
+      retiring.execute(() -> retire(installed.replaced()));
+    }
+    return installed.status();
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    // Camel stops every route anyway; a retirement still draining has nothing left to do
+    retiring.shutdownNow();
   }
 
   /** Loads {@code integration} and switches its paths to it; the replaced version still runs. */

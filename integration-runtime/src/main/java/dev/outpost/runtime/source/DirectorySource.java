@@ -190,7 +190,7 @@ public class DirectorySource {
         throw new DeployException("file " + fileName + ".json holds integration '" + integration.name()
             + "': the file must be named after the integration");
       }
-      if (IntegrationStatus.READY.equals(deployer.deploy(integration).phase())) {
+      if (IntegrationStatus.READY.equals(deployer.deployWithoutWaiting(integration).phase())) {
         deployed.put(fileName, integration);
       }
     } catch (DeployException e) {

@@ -1,6 +1,8 @@
 package dev.outpost.runtime.source;
 
 import static dev.outpost.runtime.Integrations.constantRoute;
+import static dev.outpost.runtime.Integrations.httpRoute;
+import static org.assertj.core.api.Assertions.assertThat;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -12,10 +14,15 @@ import dev.outpost.runtime.Integrations;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,6 +131,32 @@ class DirectorySourceTest {
         .body("find { it.name == 'owned-twice' }.phase", equalTo("Ready"))
         .body("find { it.name == 'owned-twice' }.version", equalTo("2"));
     Integrations.delete(management, "owned-twice").then().statusCode(204);
+  }
+
+  @Test
+  void aFileUpgradeDrainingAStuckRequestDoesNotHoldUpTheOtherFiles() throws Exception {
+    write("dir-stuck", Integrations.of("dir-stuck", "1", httpRoute("dir-stuck", "/dir-stuck", """
+        - delay:
+            constant: 60000
+        """)));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'dir-stuck' }.phase", equalTo("Ready")));
+    var stuck = HttpClient.newHttpClient().sendAsync(
+        HttpRequest.newBuilder(URI.create(http + "dir-stuck")).build(), HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(500);
+    write("dir-stuck", Integrations.of("dir-stuck", "2", constantRoute("dir-stuck", "/dir-stuck", "v2")));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'dir-stuck' }.version", equalTo("2")));
+
+    // version 1 drains for 5 s (the tests' drain-timeout) around the stuck request meanwhile
+    write("dir-beside", Integrations.of("dir-beside", "1", constantRoute("dir-beside", "/dir-beside", "ok")));
+    eventually(() -> given().get(http + "dir-beside").then().statusCode(200).body(equalTo("ok")));
+    assertThat(stuck).as("version 1 of dir-stuck still drains").isNotDone();
+
+    assertThat(stuck.get(15, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+    Files.delete(DIR.resolve("dir-stuck.json"));
+    Files.delete(DIR.resolve("dir-beside.json"));
+    eventually(() -> given().get(http + "dir-beside").then().statusCode(404));
   }
 
   @Test
