@@ -166,23 +166,37 @@ public class IntegrationDeployer {
 
   /**
    * Removes the integration called {@code name}: its paths stop being served at once, its routes
-   * are removed once its in-flight requests are done.
+   * are removed once its in-flight requests are done, before this returns.
    *
    * @return whether it was running
    */
   public boolean remove(String name) {
-    Deployment current;
-    synchronized (this) {
-      current = deployments.remove(name);
-      statuses.remove(name);
-      if (current == null) {
-        return false;
-      }
-      dispatcher.unpublish(name);
+    Deployment current = unpublish(name);
+    if (current == null) {
+      return false;
     }
     retire(current);
-    LOG.infof("integration %s removed", name);
     return true;
+  }
+
+  /** Removes {@code name} like {@link #remove}, but drains and removes its routes in the background. */
+  public boolean removeWithoutWaiting(String name) {
+    Deployment current = unpublish(name);
+    if (current == null) {
+      return false;
+    }
+    retiring.execute(() -> retire(current));
+    return true;
+  }
+
+  private synchronized Deployment unpublish(String name) {
+    Deployment current = deployments.remove(name);
+    statuses.remove(name);
+    if (current != null) {
+      dispatcher.unpublish(name);
+      LOG.infof("integration %s removed", name);
+    }
+    return current;
   }
 
   /** The running version of {@code name}, if any. */

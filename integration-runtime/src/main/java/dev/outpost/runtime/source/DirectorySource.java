@@ -171,7 +171,7 @@ public class DirectorySource {
     if (running.isEmpty()) {
       statuses.remove(name);
     } else if (running.get().integration().equals(own)) {
-      deployer.remove(name);
+      deployer.removeWithoutWaiting(name);
     } else {
       Integration other = running.get().integration();
       LOG.infof("integration file %s.json removed; version %s of %s, deployed through the admin API since, keeps"

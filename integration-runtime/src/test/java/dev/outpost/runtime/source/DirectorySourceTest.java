@@ -160,6 +160,29 @@ class DirectorySourceTest {
   }
 
   @Test
+  void aFileRemovalDrainingAStuckRequestDoesNotHoldUpTheOtherFiles() throws Exception {
+    write("dir-gone", Integrations.of("dir-gone", "1", httpRoute("dir-gone", "/dir-gone", """
+        - delay:
+            constant: 60000
+        """)));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'dir-gone' }.phase", equalTo("Ready")));
+    var stuck = HttpClient.newHttpClient().sendAsync(
+        HttpRequest.newBuilder(URI.create(http + "dir-gone")).build(), HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(500);
+    Files.delete(DIR.resolve("dir-gone.json"));
+    eventually(() -> given().get(http + "dir-gone").then().statusCode(404));
+
+    write("dir-after", Integrations.of("dir-after", "1", constantRoute("dir-after", "/dir-after", "ok")));
+    eventually(() -> given().get(http + "dir-after").then().statusCode(200).body(equalTo("ok")));
+    assertThat(stuck).as("dir-gone still drains").isNotDone();
+
+    assertThat(stuck.get(15, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+    Files.delete(DIR.resolve("dir-after.json"));
+    eventually(() -> given().get(http + "dir-after").then().statusCode(404));
+  }
+
+  @Test
   void aConfigMapMountIsFollowedThroughItsSymlinkSwaps() throws Exception {
     // the kubelet's layout: <key> -> ..data/<key>, ..data -> ..<timestamp>, swapped by a rename
     Files.createDirectories(DIR);
