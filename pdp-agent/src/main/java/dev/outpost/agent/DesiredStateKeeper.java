@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.agent.audit.AuditEvent;
 import dev.outpost.agent.audit.AuditLog;
+import dev.outpost.agent.link.ThrottledWarning;
 import dev.outpost.agent.reconcile.ReconcileResult;
 import dev.outpost.agent.reconcile.ReconcileStatus;
 import dev.outpost.agent.reconcile.Reconciler;
@@ -38,6 +39,8 @@ import org.jboss.logging.Logger;
  */
 public final class DesiredStateKeeper {
   private static final Logger LOG = Logger.getLogger(DesiredStateKeeper.class);
+
+  private final ThrottledWarning unreadableSnapshots = new ThrottledWarning(LOG);
   /** The most problems one nack lists; a last entry counts the rest. */
   static final int MAX_LISTED_ERRORS = 100;
 
@@ -121,7 +124,8 @@ public final class DesiredStateKeeper {
   public synchronized Optional<Nack> onMalformedSnapshot(String frame, MalformedFrameException problem) {
     long revision = claimedRevision(frame);
     if (revision < 1) {
-      LOG.warnf("ignored a malformed snapshot frame without a readable revision: %s", problem.getMessage());
+      unreadableSnapshots.warn("ignored a malformed snapshot frame without a readable revision: %s",
+          problem.getMessage());
       return Optional.empty();
     }
     return Optional.of(reject(new SnapshotRejectedException(revision, problem.violations())));

@@ -44,6 +44,9 @@ public final class ControlPlaneLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ControlPlaneLink.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final ThrottledWarning malformedFrames = new ThrottledWarning(LOG);
+  private final ThrottledWarning unexpectedFrames = new ThrottledWarning(LOG);
+
   private final Vertx vertx;
   private final LinkOptions options;
   private final DesiredStateKeeper keeper;
@@ -180,7 +183,7 @@ public final class ControlPlaneLink implements AutoCloseable {
       if (claimsToBeSnapshot(frame)) {
         queue(new PendingSnapshot(current, frame, null, e));
       } else {
-        LOG.warnf("ignored a malformed frame from the control plane: %s", e.getMessage());
+        malformedFrames.warn("ignored a malformed frame from the control plane: %s", e.getMessage());
       }
       return;
     }
@@ -191,7 +194,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     } else if (message instanceof StatusAck ack) {
       outbox.acknowledge(ack.seq());
     } else if (!(message instanceof Pong)) {
-      LOG.warnf("ignored a %s frame: the control plane does not send those", message.type());
+      unexpectedFrames.warn("ignored a %s frame: the control plane does not send those", message.type());
     }
   }
 

@@ -23,8 +23,13 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,6 +148,47 @@ class ControlPlaneLinkTest {
     assertThat(cp.messages(Nack.class)).isEmpty();
     assertThat(cp.connections.get()).isEqualTo(connections);
     assertThat(agent.running()).isNotEqualTo(before).containsKey("integrations/billing.json");
+  }
+
+  @Test
+  void aFloodOfMalformedOrMisdirectedFramesIsLoggedOnceEachAndTheLinkKeepsWorking() throws Exception {
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+          warnings.add(record.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    var log = java.util.logging.Logger.getLogger(ControlPlaneLink.class.getName());
+    log.addHandler(capture);
+    try {
+      cp.sendSigned(state(1, "orders"));
+      awaitAck(1);
+      int connections = cp.connections.get();
+      for (int i = 0; i < 2000; i++) {
+        cp.sendRaw("\u0000 not json " + i);
+        cp.send(new Ack(i + 1));
+      }
+      // frames are read in order: once revision 2 is acknowledged, the flood has been read
+      cp.sendSigned(state(2, "orders", "billing"));
+      awaitAck(2);
+
+      assertThat(warnings).filteredOn(w -> w.contains("malformed frame")).singleElement()
+          .satisfies(w -> assertThat(w).contains("ignored a malformed frame from the control plane"));
+      assertThat(warnings).filteredOn(w -> w.contains("ignored a ack frame")).hasSize(1);
+      assertThat(cp.connections.get()).isEqualTo(connections);
+      assertThat(agent.running()).containsKey("integrations/billing.json");
+    } finally {
+      log.removeHandler(capture);
+    }
   }
 
   @Test
