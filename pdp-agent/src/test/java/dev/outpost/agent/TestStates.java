@@ -28,6 +28,23 @@ public final class TestStates {
         new Resources("100m", "128Mi", null, "256Mi"));
   }
 
+  /**
+   * Integrations {@code bulk-0}, {@code bulk-1}… holding {@code lines} comment lines of 80 bytes in
+   * all, 10,000 each: a snapshot that takes a while to verify and apply, though each integration
+   * fits the 1 MB a ConfigMap holds.
+   */
+  public static Integration[] bulky(int lines) {
+    int perIntegration = 10_000;
+    Integration[] bulk = new Integration[(lines + perIntegration - 1) / perIntegration];
+    for (int i = 0; i < bulk.length; i++) {
+      Integration model = integration("bulk-" + i);
+      String padding = ("# " + "x".repeat(77) + "\n").repeat(Math.min(perIntegration, lines - i * perIntegration));
+      bulk[i] = new Integration(model.name(), model.project(), model.version(), model.source() + padding,
+          model.config(), model.secrets(), model.replicas(), model.resources());
+    }
+    return bulk;
+  }
+
   public static Integration withSecret(Integration i, String secret, String key) {
     return new Integration(i.name(), i.project(), i.version(), i.source(), i.config(),
         List.of(new SecretRef(secret, key)), i.replicas(), i.resources());

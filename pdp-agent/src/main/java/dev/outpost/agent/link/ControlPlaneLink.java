@@ -204,6 +204,11 @@ public final class ControlPlaneLink implements AutoCloseable {
    * A control plane that sends faster than the agent applies thus costs one frame of memory, not one
    * per frame.
    */
+  /** Whether a snapshot is waiting for the applier. Visible for tests. */
+  boolean snapshotWaiting() {
+    return pending.get() != null;
+  }
+
   private void queue(PendingSnapshot snapshot) {
     if (pending.getAndSet(snapshot) == null) {
       applier.execute(this::applyPending);

@@ -20,6 +20,7 @@ import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
 import dev.outpost.spec.state.StateCodec;
 import io.vertx.core.Vertx;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -310,25 +311,20 @@ class ControlPlaneLinkTest {
 
   @Test
   void aSnapshotOfSeveralMebibytesInOneFrameIsApplied() throws Exception {
-    Integration orders = integration("orders");
-    String source = orders.source() + ("# " + "x".repeat(77) + "\n").repeat(40_000);
-    Integration large = new Integration(orders.name(), orders.project(), orders.version(), source, orders.config(),
-        orders.secrets(), orders.replicas(), orders.resources());
+    Integration[] large = TestStates.bulky(40_000); // 4 integrations of 800 KB
     int connections = cp.connections.get();
 
     cp.sendSigned(state(1, large));
     awaitAck(1);
-    assertThat(agent.running().get("integrations/orders.json")).hasSizeGreaterThan(3_000_000);
+    assertThat(agent.running().entrySet()).filteredOn(e -> e.getKey().startsWith("integrations/bulk-")).hasSize(4)
+        .allSatisfy(e -> assertThat(e.getValue()).hasSizeGreaterThan(800_000));
     assertThat(cp.connections.get()).as("the connection stayed").isEqualTo(connections);
   }
 
   @Test
   void ofSnapshotsArrivingFasterThanTheyApplyOnlyTheNewestIsApplied() throws Exception {
-    Integration orders = integration("orders");
     // a large first snapshot keeps the agent busy while the others arrive
-    Integration large = new Integration(orders.name(), orders.project(), orders.version(),
-        orders.source() + ("# " + "x".repeat(77) + "\n").repeat(40_000), orders.config(), orders.secrets(),
-        orders.replicas(), orders.resources());
+    Integration[] large = TestStates.bulky(40_000);
     cp.sendSigned(state(1, large));
     for (long revision = 2; revision <= 30; revision++) {
       cp.sendSigned(state(revision, integration("orders", "v" + revision)));
@@ -410,16 +406,15 @@ class ControlPlaneLinkTest {
 
   @Test
   void aSnapshotStillWaitingWhenTheLinkStopsIsNotApplied() throws Exception {
-    Integration orders = integration("orders");
     // a large first snapshot keeps the agent busy while the second one waits
-    Integration large = new Integration(orders.name(), orders.project(), orders.version(),
-        orders.source() + ("# " + "x".repeat(77) + "\n").repeat(170_000), orders.config(), orders.secrets(),
-        orders.replicas(), orders.resources());
+    Integration[] large = TestStates.bulky(170_000);
     cp.sendSigned(state(1, "orders"));
     awaitAck(1);
     cp.sendSigned(state(2, large)); // seconds to verify and apply, a fraction of that to receive
+    await(() -> agent.keeper.lastAppliedRevision() == 1 && new File(home.toFile(), "state/integrations/bulk-0.json")
+        .exists() && !agent.link.snapshotWaiting(), "the applier works on revision 2");
     cp.sendSigned(state(3, "orders", "billing"));
-    Thread.sleep(2000);
+    await(agent.link::snapshotWaiting, "revision 3 waits");
 
     agent.link.stop(); // as when this replica loses the lease
     await(() -> agent.keeper.lastAppliedRevision() == 2, "the snapshot being applied completes");
@@ -446,11 +441,8 @@ class ControlPlaneLinkTest {
 
   @Test
   void helloIsTheFirstFrameOfANewConnectionEvenWhileASnapshotIsBeingApplied() throws Exception {
-    Integration orders = integration("orders");
     // a large snapshot keeps the agent applying for a while
-    Integration large = new Integration(orders.name(), orders.project(), orders.version(),
-        orders.source() + ("# " + "x".repeat(77) + "\n").repeat(100_000), orders.config(), orders.secrets(),
-        orders.replicas(), orders.resources());
+    Integration[] large = TestStates.bulky(100_000);
     cp.sendSigned(state(1, large));
     Thread.sleep(100);
     int connections = cp.connections.get();

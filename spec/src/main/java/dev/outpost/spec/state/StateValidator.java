@@ -37,11 +37,13 @@ public final class StateValidator {
     checkIdentityProviders(state.identityProviders(), problems);
     for (int i = 0; i < state.integrations().size(); i++) {
       IntegrationRules.check(state.integrations().get(i), Problems.index("integrations", i), problems);
+      DocumentSizeRules.checkIntegration(state.integrations().get(i), Problems.index("integrations", i), problems);
     }
     checkUnique(state.integrations(), Integration::name, "integrations", "name", problems);
     Map<String, Integration> byName = new HashMap<>();
     state.integrations().forEach(integration -> byName.putIfAbsent(integration.name(), integration));
     checkRoutes(state.routes(), new RouteRules(byName, providerNames(state.identityProviders())), problems);
+    DocumentSizeRules.checkRoutingTable(RoutingTable.of(state), problems);
     checkTelemetry(state.telemetry(), problems);
     return problems.all();
   }
@@ -51,12 +53,14 @@ public final class StateValidator {
     checkRevision(table.revision(), problems);
     checkIdentityProviders(table.identityProviders(), problems);
     checkRoutes(table.routes(), new RouteRules(null, providerNames(table.identityProviders())), problems);
+    DocumentSizeRules.checkRoutingTable(table, problems);
     return problems.all();
   }
 
   public static List<Violation> validate(Integration integration) {
     Problems problems = new Problems();
     IntegrationRules.check(integration, "", problems);
+    DocumentSizeRules.checkIntegration(integration, "", problems);
     return problems.all();
   }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,5 +60,47 @@ class StateValidatorTest {
         .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
             .containsExactlyInAnyOrderElementsOf(chosen.stream()
                 .map(invalid -> new Violation(invalid.path(), invalid.message())).toList()));
+  }
+
+  @Test
+  void anIntegrationThatWouldNotFitItsConfigMapIsRefusedNamingItsSource() {
+    JsonNode state = InvalidStates.valid();
+    String source = "# " + "x".repeat(DocumentSizeRules.MAX_DOCUMENT_BYTES) + "\n"
+        + state.at("/integrations/1/source").asText();
+    TreeEdit.set(state, "integrations[1].source", TextNode.valueOf(source));
+    assertThatThrownBy(() -> StateCodec.read(state))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).singleElement()
+            .satisfies(v -> {
+              assertThat(v.path()).isEqualTo("integrations[1].source");
+              assertThat(v.message()).startsWith("makes the integration 100").contains("more than the 1000000 bytes");
+            }));
+  }
+
+  @Test
+  void routesThatWouldNotFitTheirConfigMapAreRefused() {
+    JsonNode state = InvalidStates.valid();
+    ArrayNode routes = (ArrayNode) state.get("routes");
+    JsonNode model = routes.get(0);
+    for (int i = 0; i < 4000; i++) {
+      ObjectNode route = model.deepCopy();
+      route.put("id", "generated-" + i);
+      ((ObjectNode) route.get("match")).put("pathPrefix", "/generated/" + i);
+      routes.add(route);
+    }
+    assertThatThrownBy(() -> StateCodec.read(state))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).singleElement()
+            .satisfies(v -> {
+              assertThat(v.path()).isEqualTo("routes");
+              assertThat(v.message()).startsWith("make the routing table ").contains("more than the 1000000 bytes");
+            }));
+  }
+
+  @Test
+  void anIntegrationJustUnderTheLimitIsValid() throws Exception {
+    JsonNode state = InvalidStates.valid();
+    String source = "# " + "x".repeat(DocumentSizeRules.MAX_DOCUMENT_BYTES - 2_000) + "\n"
+        + state.at("/integrations/1/source").asText();
+    TreeEdit.set(state, "integrations[1].source", TextNode.valueOf(source));
+    assertThat(StateCodec.read(state).integrations().get(1).source()).hasSize(source.length());
   }
 }
