@@ -125,6 +125,27 @@ class LogsQueryTest {
   }
 
   @Test
+  void recordsWithSeverityNumbersOutsideOtlpsRangeAreFoundAndCountedOnceAsUnspecified() {
+    // OTLP allows any int32 on the wire: -1 and 99 are no severity, like 0, not lower or higher ones
+    List<LogRecord> records = new ArrayList<>();
+    for (int number : new int[] {-1, 0, 9, 99}) {
+      records.add(LogRecord.newBuilder(Otlp.log(base + number + 10, "oddsev " + number, Map.of()))
+          .setSeverityNumberValue(number).setSeverityText("").build());
+    }
+    otlp.send(Otlp.logs(Otlp.resource("svc", project), records));
+    Eventually.within(Duration.ofSeconds(2), "the INFO record",
+        () -> get("/api/v1/logs", Map.of("q", "oddsev", "from", since())).jsonPath().getList("records").size() > 0);
+
+    assertThat(get("/api/v1/logs", Map.of("q", "oddsev", "from", since())).jsonPath().getList("records.body"))
+        .containsExactly("oddsev 99", "oddsev 9", "oddsev 0", "oddsev -1");
+    assertThat(get("/api/v1/logs", Map.of("q", "oddsev", "from", since(), "severity", "INFO")).jsonPath()
+        .getList("records.body")).containsExactly("oddsev 9");
+    assertThat(get("/api/v1/logs", Map.of("q", "oddsev", "from", since(), "severity", "FATAL")).jsonPath()
+        .getList("records.body")).isEmpty();
+    assertThat(get("/api/v1/logs/histogram", Map.of("from", since())).jsonPath().getLong("total")).isEqualTo(4);
+  }
+
+  @Test
   void histogramCountsPerInterval() {
     long start = (base / 60_000_000_000L) * 60_000_000_000L;
     ingest(3, "histo", start, 1_000_000_000L);

@@ -47,6 +47,8 @@ public final class LuceneLogStore implements LogStore, Closeable {
 
   /** Blocks read per round of a search; most pages of 100 records come from the first round. */
   private static final int BLOCK_PAGE = 16;
+  /** The highest OTLP severity number (FATAL4). */
+  private static final int MAX_SEVERITY_NUMBER = 24;
   private static final Comparator<LogEntry> NEWEST_FIRST =
       Comparator.comparingLong(LogEntry::timeNanos).thenComparingLong(LogEntry::seq).reversed();
 
@@ -286,9 +288,18 @@ public final class LuceneLogStore implements LogStore, Closeable {
     return e -> (!inRange || (e.timeNanos() >= from && e.timeNanos() < to))
         && after.map(p -> e.timeNanos() < p.timeNanos() || (e.timeNanos() == p.timeNanos() && e.seq() < p.seq()))
             .orElse(true)
-        && e.severityNumber() >= search.minSeverityNumber()
+        && hasSeverity(e.severityNumber(), search.minSeverityNumber())
         && search.scope().allows(e.owner().project())
         && search.integration().map(i -> i.equals(e.owner().integration())).orElse(true);
+  }
+
+  /**
+   * Whether a record's severity number passes a minimum (0: none asked). OTLP defines 1-24; any
+   * other number the wire allows (-1, 99) is no severity, like 0: it passes no minimum, and no
+   * minimum hides it.
+   */
+  private static boolean hasSeverity(int number, int minimum) {
+    return minimum <= 0 || (number >= minimum && number <= MAX_SEVERITY_NUMBER);
   }
 
   /** The blocks that may hold a match: the exact project filter, then the loosened rest. */
