@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -135,15 +136,7 @@ class DirectorySourceTest {
 
   @Test
   void aFileUpgradeDrainingAStuckRequestDoesNotHoldUpTheOtherFiles() throws Exception {
-    write("dir-stuck", Integrations.of("dir-stuck", "1", httpRoute("dir-stuck", "/dir-stuck", """
-        - delay:
-            constant: 60000
-        """)));
-    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
-        .body("find { it.name == 'dir-stuck' }.phase", equalTo("Ready")));
-    var stuck = HttpClient.newHttpClient().sendAsync(
-        HttpRequest.newBuilder(URI.create(http + "dir-stuck")).build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(500);
+    var stuck = deployByFileAndStickARequestIn("dir-stuck");
     write("dir-stuck", Integrations.of("dir-stuck", "2", constantRoute("dir-stuck", "/dir-stuck", "v2")));
     eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
         .body("find { it.name == 'dir-stuck' }.version", equalTo("2")));
@@ -161,15 +154,7 @@ class DirectorySourceTest {
 
   @Test
   void aFileRemovalDrainingAStuckRequestDoesNotHoldUpTheOtherFiles() throws Exception {
-    write("dir-gone", Integrations.of("dir-gone", "1", httpRoute("dir-gone", "/dir-gone", """
-        - delay:
-            constant: 60000
-        """)));
-    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
-        .body("find { it.name == 'dir-gone' }.phase", equalTo("Ready")));
-    var stuck = HttpClient.newHttpClient().sendAsync(
-        HttpRequest.newBuilder(URI.create(http + "dir-gone")).build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(500);
+    var stuck = deployByFileAndStickARequestIn("dir-gone");
     Files.delete(DIR.resolve("dir-gone.json"));
     eventually(() -> given().get(http + "dir-gone").then().statusCode(404));
 
@@ -212,6 +197,20 @@ class DirectorySourceTest {
       Files.delete(dir.resolve("cm-int.json"));
       Files.delete(dir);
     }
+  }
+
+  /** Deploys {@code name} by file, serving its path with a 60 s delay, and sends a request that sticks in it. */
+  private CompletableFuture<HttpResponse<String>> deployByFileAndStickARequestIn(String name) throws Exception {
+    write(name, Integrations.of(name, "1", httpRoute(name, "/" + name, """
+        - delay:
+            constant: 60000
+        """)));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == '" + name + "' }.phase", equalTo("Ready")));
+    var stuck = HttpClient.newHttpClient().sendAsync(
+        HttpRequest.newBuilder(URI.create(http + name)).build(), HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(500);
+    return stuck;
   }
 
   static void write(String name, dev.outpost.spec.model.Integration integration) throws IOException {

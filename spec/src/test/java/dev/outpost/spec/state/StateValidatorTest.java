@@ -68,12 +68,7 @@ class StateValidatorTest {
     String source = "# " + "x".repeat(DocumentSizeRules.MAX_DOCUMENT_BYTES) + "\n"
         + state.at("/integrations/1/source").asText();
     TreeEdit.set(state, "integrations[1].source", TextNode.valueOf(source));
-    assertThatThrownBy(() -> StateCodec.read(state))
-        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).singleElement()
-            .satisfies(v -> {
-              assertThat(v.path()).isEqualTo("integrations[1].source");
-              assertThat(v.message()).startsWith("makes the integration 100").contains("more than the 1000000 bytes");
-            }));
+    assertOnlyViolation(state, "integrations[1].source", "makes the integration 100");
   }
 
   @Test
@@ -87,12 +82,7 @@ class StateValidatorTest {
       ((ObjectNode) route.get("match")).put("pathPrefix", "/generated/" + i);
       routes.add(route);
     }
-    assertThatThrownBy(() -> StateCodec.read(state))
-        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).singleElement()
-            .satisfies(v -> {
-              assertThat(v.path()).isEqualTo("routes");
-              assertThat(v.message()).startsWith("make the routing table ").contains("more than the 1000000 bytes");
-            }));
+    assertOnlyViolation(state, "routes", "make the routing table ");
   }
 
   @Test
@@ -102,5 +92,15 @@ class StateValidatorTest {
         + state.at("/integrations/1/source").asText();
     TreeEdit.set(state, "integrations[1].source", TextNode.valueOf(source));
     assertThat(StateCodec.read(state).integrations().get(1).source()).hasSize(source.length());
+  }
+
+  /** Reading {@code state} fails with one violation at {@code path}, a message starting so and naming the limit. */
+  private static void assertOnlyViolation(JsonNode state, String path, String messageStart) {
+    assertThatThrownBy(() -> StateCodec.read(state))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).singleElement()
+            .satisfies(v -> {
+              assertThat(v.path()).isEqualTo(path);
+              assertThat(v.message()).startsWith(messageStart).contains("more than the 1000000 bytes");
+            }));
   }
 }
