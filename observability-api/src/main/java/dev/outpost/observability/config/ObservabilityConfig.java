@@ -44,6 +44,14 @@ public interface ObservabilityConfig {
     @WithDefault("33554432")
     int maxDecompressedBytes();
 
+    /**
+     * Heap that requests being decoded and stored may hold at once, estimated from their
+     * decompressed size (a byte of JSON holds about 160 bytes of heap while it is decoded, one of
+     * protobuf 40): a request that could never fit gets 413, one that does not fit beside the
+     * others 429. Default 40% of the JVM's maximum heap.
+     */
+    Optional<Long> decodeMemoryBytes();
+
     /** Bearer token of the data plane: may write records of any project. Required. */
     Optional<String> dataPlaneToken();
 

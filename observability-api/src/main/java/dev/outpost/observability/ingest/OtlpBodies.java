@@ -9,19 +9,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 import java.util.zip.GZIPInputStream;
 
 /** Request and response bodies of OTLP/HTTP: encodings, compression, and the error Status. */
 final class OtlpBodies {
 
   enum Format {
-    PROTOBUF("application/x-protobuf"),
-    JSON("application/json");
+    PROTOBUF("application/x-protobuf", "protobuf"),
+    JSON("application/json", "JSON");
 
     final String contentType;
+    final String name;
 
-    Format(String contentType) {
+    Format(String contentType, String name) {
       this.contentType = contentType;
+      this.name = name;
     }
   }
 
@@ -40,8 +43,11 @@ final class OtlpBodies {
     };
   }
 
-  /** The body as sent, gunzipped when {@code Content-Encoding: gzip}, at most {@code max} bytes. */
-  static byte[] decoded(byte[] body, String contentEncoding, int max) {
+  /**
+   * The body as sent, gunzipped when {@code Content-Encoding: gzip}, at most {@code max} bytes;
+   * {@code growing} hears the size gunzipped so far, and may refuse by throwing.
+   */
+  static byte[] decoded(byte[] body, String contentEncoding, int max, LongConsumer growing) {
     String encoding = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(Locale.ROOT);
     switch (encoding) {
       case "", "identity":
@@ -54,6 +60,7 @@ final class OtlpBodies {
             if (out.size() + n > max) {
               throw new IngestException(413, "body is larger than " + max + " bytes once decompressed");
             }
+            growing.accept((long) out.size() + n);
             out.write(chunk, 0, n);
           }
           return out.toByteArray();

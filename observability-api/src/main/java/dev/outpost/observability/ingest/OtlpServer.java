@@ -44,9 +44,11 @@ public class OtlpServer {
 
   private HttpServer server;
   private Semaphore inFlight;
+  private DecodeMemory memory;
 
   void start(@Observes StartupEvent event) throws Exception {
     inFlight = new Semaphore(config.ingest().maxInFlight());
+    memory = new DecodeMemory(config.ingest().decodeMemoryBytes().orElseGet(DecodeMemory::defaultCapacity));
     Router router = Router.router(vertx);
     router.post("/v1/*").handler(this::admit);
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.ingest().maxBodyBytes()));
@@ -122,8 +124,21 @@ public class OtlpServer {
     String encoding = ctx.request().getHeader("Content-Encoding");
     long receivedAt = System.currentTimeMillis();
     vertx.<byte[]>executeBlocking(() -> {
-      byte[] body = OtlpBodies.decoded(raw, encoding, config.ingest().maxDecompressedBytes());
-      return logs ? storeLogs(body, format, binding, receivedAt) : storeTraces(body, format, binding, receivedAt);
+      try (DecodeMemory.Lease lease = memory.lease()) {
+        long largest = memory.largestBody(format);
+        byte[] body = OtlpBodies.decoded(raw, encoding, config.ingest().maxDecompressedBytes(), size -> {
+          if (size > largest) {
+            throw new IngestException(413, tooLarge("more than " + largest, " once decompressed", format, largest));
+          }
+          lease.hold(size * DecodeMemory.GUNZIP_COST);
+        });
+        if (body.length > largest) {
+          throw new IngestException(413, tooLarge(Long.toString(body.length),
+              body == raw ? "" : " once decompressed", format, largest));
+        }
+        lease.hold(body.length * DecodeMemory.cost(format));
+        return logs ? storeLogs(body, format, binding, receivedAt) : storeTraces(body, format, binding, receivedAt);
+      }
     }, false).onComplete(result -> {
       if (result.succeeded()) {
         ctx.response().setStatusCode(200).putHeader("Content-Type", format.contentType)
@@ -159,6 +174,11 @@ public class OtlpServer {
           .setRejectedSpans(outcome.rejected()).setErrorMessage(outcome.rejectionMessage()));
     }
     return OtlpBodies.encode(response.build(), format);
+  }
+
+  private static String tooLarge(String size, String decompressed, OtlpBodies.Format format, long largest) {
+    return "body is " + size + " bytes of " + format.name + decompressed + "; this server decodes at most " + largest
+        + " in one request (outpost.observability.ingest.decode-memory-bytes): send smaller batches";
   }
 
   /**

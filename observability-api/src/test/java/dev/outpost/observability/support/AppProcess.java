@@ -22,6 +22,7 @@ public final class AppProcess implements AutoCloseable {
   public final int managementPort;
   private final Path log;
   private Process process;
+  private String maxHeap = "512m";
 
   public AppProcess(Path log) throws IOException {
     this.httpPort = freePort();
@@ -36,6 +37,12 @@ public final class AppProcess implements AutoCloseable {
     }
   }
 
+  /** The JVM's -Xmx for the next start (512m unless set). */
+  public AppProcess maxHeap(String xmx) {
+    this.maxHeap = xmx;
+    return this;
+  }
+
   /** Starts the jar with these system properties and waits until it is ready. */
   public void start(Map<String, String> properties) throws Exception {
     Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
@@ -44,7 +51,7 @@ public final class AppProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
+    command.add("-Xmx" + maxHeap);
     command.add("-Dquarkus.http.port=" + httpPort);
     command.add("-Dquarkus.management.port=" + managementPort);
     command.add("-Doutpost.observability.ingest.port=" + otlpPort);
