@@ -13,13 +13,16 @@ record AcceptWindow(long oldestNanos, long newestNanos) {
         (receivedAtMillis + Duration.ofDays(1).toMillis()) * 1_000_000L);
   }
 
-  /** Null when the time is acceptable, else why not. */
+  /**
+   * Null when the time is acceptable, else why not. OTLP times are unsigned: one past 2^63 ns
+   * (year 2262) reads as negative here, and is in the future, not in the past.
+   */
   String check(long timeNanos) {
+    if (timeNanos > newestNanos || timeNanos < 0) {
+      return "more than a day in the future";
+    }
     if (timeNanos < oldestNanos) {
       return "older than the retention period";
-    }
-    if (timeNanos > newestNanos) {
-      return "more than a day in the future";
     }
     return null;
   }

@@ -185,6 +185,28 @@ class OtlpIngestTest {
   }
 
   @Test
+  void timesPastTheSignedRangeAreRefusedAsFutureNotAsOld() throws Exception {
+    // OTLP times are unsigned 64-bit: past 2^63 ns (year 2262) they are far in the future
+    long past2262 = Long.MIN_VALUE + 5;
+    var logs = Otlp.logs(Otlp.resource("svc", project), List.of(
+        Otlp.log(past2262, "far future record", Map.of()),
+        Otlp.log(-1L, "last unsigned time", Map.of()),
+        Otlp.log(now(), "present record", Map.of())));
+    HttpResponse<byte[]> logsAnswer = otlp.post("/v1/logs", "application/x-protobuf", logs.toByteArray(),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(ExportLogsServiceResponse.parseFrom(logsAnswer.body()).getPartialSuccess().getErrorMessage())
+        .isEqualTo("2 log records more than a day in the future");
+
+    var spans = Otlp.traces(Otlp.resource("svc", project), List.of(Otlp.span(
+        UUID.randomUUID().toString().replace("-", ""), "00000000000000a1", null, "far", past2262, 1, Map.of())));
+    HttpResponse<byte[]> spansAnswer = otlp.post("/v1/traces", "application/x-protobuf", spans.toByteArray(),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(ExportTraceServiceResponse.parseFrom(spansAnswer.body()).getPartialSuccess().getErrorMessage())
+        .isEqualTo("1 spans more than a day in the future");
+    Eventually.within(Duration.ofSeconds(2), "present record", () -> logs("present").size() == 1);
+  }
+
+  @Test
   void anIntegrationTokenBindsItsProjectWhateverTheAttributesSay() {
     String acmeToken = TestIdpResource.idp().token("bob", List.of("acme"));
     String marker = "bound" + UUID.randomUUID().toString().replace("-", "");
