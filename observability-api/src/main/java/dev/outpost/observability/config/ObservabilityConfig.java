@@ -45,10 +45,10 @@ public interface ObservabilityConfig {
     int maxDecompressedBytes();
 
     /**
-     * Heap that requests being decoded and stored may hold at once, estimated from their
-     * decompressed size (a byte of JSON holds about 160 bytes of heap while it is decoded, one of
-     * protobuf 40): a request that could never fit gets 413, one that does not fit beside the
-     * others 429. Default 40% of the JVM's maximum heap.
+     * Heap that requests being decoded and stored may hold at once, each estimated from its
+     * decompressed size and its number of JSON values or protobuf fields (DecodeCost): a request
+     * that could never fit gets 413, one that does not fit beside the others 429. Default 40% of
+     * the JVM's maximum heap.
      */
     Optional<Long> decodeMemoryBytes();
 

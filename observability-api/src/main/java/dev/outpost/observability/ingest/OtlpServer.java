@@ -42,6 +42,8 @@ public class OtlpServer {
   @Inject DiskGuard disk;
   @Inject Vertx vertx;
 
+  private static final long MIB = 1024 * 1024;
+
   private HttpServer server;
   private Semaphore inFlight;
   private DecodeMemory memory;
@@ -125,18 +127,12 @@ public class OtlpServer {
     long receivedAt = System.currentTimeMillis();
     vertx.<byte[]>executeBlocking(() -> {
       try (DecodeMemory.Lease lease = memory.lease()) {
-        long largest = memory.largestBody(format);
-        byte[] body = OtlpBodies.decoded(raw, encoding, config.ingest().maxDecompressedBytes(), size -> {
-          if (size > largest) {
-            throw new IngestException(413, tooLarge("more than " + largest, " once decompressed", format, largest));
-          }
-          lease.hold(size * DecodeMemory.GUNZIP_COST);
-        });
-        if (body.length > largest) {
-          throw new IngestException(413, tooLarge(Long.toString(body.length),
-              body == raw ? "" : " once decompressed", format, largest));
-        }
-        lease.hold(body.length * DecodeMemory.cost(format));
+        byte[] body = OtlpBodies.decoded(raw, encoding, config.ingest().maxDecompressedBytes(), size -> lease.hold(
+            size * DecodeMemory.PER_GUNZIPPED_BYTE, () -> tooLarge("more than " + size + " bytes once decompressed")));
+        long cost = DecodeCost.of(body, format, logs ? ExportLogsServiceRequest.getDescriptor()
+            : ExportTraceServiceRequest.getDescriptor());
+        lease.hold(cost, () -> tooLarge(body.length + " bytes of " + format.name + (body == raw ? "" : " once decompressed")
+            + ", about " + cost / MIB + " MiB of heap to decode"));
         return logs ? storeLogs(body, format, binding, receivedAt) : storeTraces(body, format, binding, receivedAt);
       }
     }, false).onComplete(result -> {
@@ -176,9 +172,9 @@ public class OtlpServer {
     return OtlpBodies.encode(response.build(), format);
   }
 
-  private static String tooLarge(String size, String decompressed, OtlpBodies.Format format, long largest) {
-    return "body is " + size + " bytes of " + format.name + decompressed + "; this server decodes at most " + largest
-        + " in one request (outpost.observability.ingest.decode-memory-bytes): send smaller batches";
+  private String tooLarge(String what) {
+    return "body is " + what + "; this server decodes " + memory.capacity() / MIB + " MiB at most at once"
+        + " (outpost.observability.ingest.decode-memory-bytes): send smaller batches";
   }
 
   /**

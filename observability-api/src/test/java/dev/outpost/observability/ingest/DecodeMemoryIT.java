@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * OTLP/JSON costs the server far more heap than its bytes while it is decoded. Against the packaged
  * application with a small heap: a 2 MiB gzipped body (32 MB of JSON, under every size limit) threw
- * OutOfMemoryError and was answered 503, so the sender retried it for ever; bodies of 640 KB sent
- * together did the same. Now the first is refused with a 413 naming the body and its limit, the
- * others get 200 or 429, and the server keeps storing.
+ * OutOfMemoryError and was answered 503, so the sender retried it for ever. Now it is refused with a
+ * 413 naming the body and the limit; bodies sent together that each fit get 200 or 429; a body of
+ * the same size made of long strings, which costs little to decode, is stored; and the server
+ * keeps storing.
  */
 class DecodeMemoryIT {
 
@@ -50,8 +51,19 @@ class DecodeMemoryIT {
       HttpResponse<byte[]> refused = otlp.post("/v1/logs", "application/json", gzipped(huge), gzip);
       assertThat(refused.statusCode()).as(new String(refused.body(), StandardCharsets.UTF_8)).isEqualTo(413);
       assertThat(new String(refused.body(), StandardCharsets.UTF_8))
-          .contains("body is more than").contains("bytes of JSON once decompressed")
+          .contains("body is " + huge.length + " bytes of JSON once decompressed").contains("MiB of heap to decode")
           .contains("decode-memory-bytes");
+
+      Map<String, String> attributes = new HashMap<>();
+      for (int i = 0; i < 600_000; i++) {
+        attributes.put("k" + i, "1");
+      }
+      byte[] protobuf = Otlp.logs(Otlp.resource("svc", "heap"),
+          List.of(Otlp.log(System.currentTimeMillis() * 1_000_000L, "many attributes", attributes))).toByteArray();
+      HttpResponse<byte[]> refusedProtobuf = otlp.post("/v1/logs", "application/x-protobuf", gzipped(protobuf), gzip);
+      assertThat(refusedProtobuf.statusCode()).isEqualTo(413);
+      assertThat(new String(refusedProtobuf.body(), StandardCharsets.UTF_8))
+          .contains("body is " + protobuf.length + " bytes of protobuf once decompressed");
 
       // together they need more heap than the server has; each alone fits
       byte[] large = manyAttributes(16_000);
@@ -69,6 +81,19 @@ class DecodeMemoryIT {
       } finally {
         senders.shutdown();
       }
+
+      // as many bytes as the refused body's gzip, of long text: a few copies of each byte, no more
+      String text = "x".repeat(1_000_000);
+      StringBuilder records = new StringBuilder();
+      for (int i = 0; i < 2; i++) {
+        records.append(i == 0 ? "" : ",").append("{\"timeUnixNano\":\"").append(System.currentTimeMillis() * 1_000_000L)
+            .append("\",\"body\":{\"stringValue\":\"").append(text).append("\"}}");
+      }
+      byte[] longText = ("{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":\"outpost.project\",\"value\":"
+          + "{\"stringValue\":\"heap\"}}]},\"scopeLogs\":[{\"logRecords\":[" + records + "]}]}]}")
+          .getBytes(StandardCharsets.UTF_8);
+      HttpResponse<byte[]> stored = otlp.post("/v1/logs", "application/json", longText, Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+      assertThat(stored.statusCode()).as(new String(stored.body(), StandardCharsets.UTF_8)).isEqualTo(200);
 
       HttpResponse<byte[]> small = otlp.post("/v1/logs", "application/json", manyAttributes(10),
           Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
