@@ -77,7 +77,8 @@ public class ConfigCheck {
       errors.add("outpost.observability.storage.index-threads must be 0 (one per core) or more");
     }
     ObservabilityConfig.Query query = config.query();
-    if (query.maxLimit() < 1 || query.maxClauses() < 1 || query.maxBuckets() < 1 || query.maxTraceSpans() < 1) {
+    if (query.maxLimit() < 1 || query.maxClauses() < 1 || query.maxBuckets() < 1 || query.maxTraceSpans() < 1
+        || query.maxPageBytes() < 1) {
       errors.add("outpost.observability.query.max-* limits must be at least 1");
     }
     if (config.security().projectsClaim().isBlank()) {

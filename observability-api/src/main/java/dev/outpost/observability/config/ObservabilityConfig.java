@@ -120,6 +120,14 @@ public interface ObservabilityConfig {
     @WithDefault("1000")
     int maxLimit();
 
+    /**
+     * A page of logs ends early, with a cursor to the rest, once its records hold about this much
+     * text (bodies and attributes), so that a page of 1,000 records of a megabyte each cannot
+     * exhaust the heap. The first record of a page is always returned. Default 16 MiB.
+     */
+    @WithDefault("16777216")
+    long maxPageBytes();
+
     /** Largest number of clauses in a parsed query text. Default 256. */
     @WithDefault("256")
     int maxClauses();

@@ -115,8 +115,11 @@ public final class LuceneLogStore implements LogStore, Closeable {
     int limit = search.limit();
     return Searches.run(partitions, search.range(), searcher -> {
       Searches.budget(searcher, limits.timeBudgetMillis());
-      // the best records so far, the oldest of them at the head
+      // the best records so far, the oldest of them at the head; at most room of them, fewer once
+      // their text passes the page's budget (the newest that fit, so the cursor loses nothing)
       PriorityQueue<LogEntry> best = new PriorityQueue<>(limit + 1, NEWEST_FIRST.reversed());
+      int room = limit;
+      long chars = 0;
       boolean outOfTime = false;
       StoredFields stored = searcher.storedFields();
       FieldDoc last = null;
@@ -129,7 +132,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
           last = (FieldDoc) hit;
           // blocks come newest record first: once one's newest is older than the worst kept
           // record, no later block can place one
-          if (best.size() == limit && (Long) last.fields[0] < best.peek().timeNanos()) {
+          if (best.size() == room && (Long) last.fields[0] < best.peek().timeNanos()) {
             break pages;
           }
           if (System.nanoTime() > deadline) {
@@ -139,13 +142,18 @@ public final class LuceneLogStore implements LogStore, Closeable {
           List<LogEntry> ascending = LogBlocks.records(stored.document(hit.doc).getBinaryValue(LogBlocks.RECORDS));
           for (int i = ascending.size() - 1; i >= 0; i--) {
             LogEntry e = ascending.get(i);
-            if (best.size() == limit && NEWEST_FIRST.compare(e, best.peek()) > 0) {
+            if (best.size() == room && NEWEST_FIRST.compare(e, best.peek()) > 0) {
               break; // the rest of the block is older still
             }
             if (filters.test(e) && text.test(e)) {
               best.add(e);
-              if (best.size() > limit) {
-                best.poll();
+              chars += RecordSize.of(e);
+              if (best.size() > room) {
+                chars -= RecordSize.of(best.poll());
+              }
+              while (chars > limits.maxPageChars() && best.size() > 1) {
+                chars -= RecordSize.of(best.poll());
+                room = best.size();
               }
             }
           }
@@ -156,7 +164,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
       }
       List<LogEntry> records = new ArrayList<>(best);
       records.sort(NEWEST_FIRST);
-      Optional<LogSearch.Position> next = records.size() < limit
+      Optional<LogSearch.Position> next = records.size() < room
           ? Optional.empty()
           : Optional.of(new LogSearch.Position(records.get(records.size() - 1).timeNanos(),
               records.get(records.size() - 1).seq()));

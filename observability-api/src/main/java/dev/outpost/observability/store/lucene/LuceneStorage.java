@@ -46,7 +46,7 @@ public class LuceneStorage {
   @PostConstruct
   void open() throws IOException {
     QueryLimits limits = new QueryLimits(config.query().maxClauses(), config.query().timeBudget().toMillis(),
-        config.query().maxTraceSpans());
+        config.query().maxTraceSpans(), config.query().maxPageBytes());
     ObjectMapper json = storedRecordMapper();
     int ram = config.storage().ramBufferMb();
     // log blocks (LogBlocks) live apart from the one-document-per-record indexes of earlier builds
