@@ -237,8 +237,11 @@ class OtlpIngestTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(ExportTraceServiceResponse.parseFrom(response.body()).hasPartialSuccess()).isFalse();
 
-    Eventually.within(Duration.ofSeconds(2), "trace", () ->
-        given().auth().oauth2(token).get("/api/v1/traces/" + traceId).statusCode() == 200);
+    // spans are documents of their own: a searcher refresh may land between the two
+    Eventually.within(Duration.ofSeconds(2), "both spans", () -> {
+      var answer = given().auth().oauth2(token).get("/api/v1/traces/" + traceId);
+      return answer.statusCode() == 200 && answer.jsonPath().getList("spans").size() == 2;
+    });
     JsonPath trace = given().auth().oauth2(token).get("/api/v1/traces/" + traceId).jsonPath();
     assertThat(trace.getList("spans.spanId")).containsExactly("00000000000000a1", "00000000000000a2");
     assertThat(trace.getList("spans.depth")).containsExactly(0, 1);

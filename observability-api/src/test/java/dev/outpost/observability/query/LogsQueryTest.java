@@ -186,6 +186,33 @@ class LogsQueryTest {
   }
 
   @Test
+  void aTraceLargerThanThePageBudgetKeepsItsRootAndEarliestSpans() {
+    // 21 spans of a million characters each: fourteen views of a 100 MB trace at once exhausted a
+    // 512 MiB heap (500s, OutOfMemoryError)
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    String filler = "x".repeat(1_000_000);
+    for (int request = 0; request < 7; request++) {
+      List<io.opentelemetry.proto.trace.v1.Span> spans = new ArrayList<>();
+      for (int i = request * 3; i < request * 3 + 3; i++) {
+        spans.add(Otlp.span(traceId, String.format("%016x", i + 1), i == 0 ? null : "0000000000000001", "step " + i,
+            base + i, 1, Map.of("payload", filler)));
+      }
+      otlp.send(Otlp.traces(Otlp.resource("batch", project), spans));
+    }
+    Eventually.within(Duration.ofSeconds(5), "the last span", () -> get("/api/v1/traces",
+        Map.of("service", "batch", "operation", "step 20")).jsonPath().getList("traces").size() == 1);
+
+    JsonPath trace = get("/api/v1/traces/" + traceId, Map.of()).then().statusCode(200).extract().jsonPath();
+    List<String> names = trace.getList("spans.name");
+    assertThat(names).hasSizeBetween(1, 16);
+    assertThat(names.get(0)).isEqualTo("step 0");
+    assertThat(trace.getInt("spans[0].depth")).isZero();
+    for (int i = 1; i < names.size(); i++) {
+      assertThat(names.get(i)).isEqualTo("step " + i);
+    }
+  }
+
+  @Test
   void histogramCountsPerInterval() {
     long start = (base / 60_000_000_000L) * 60_000_000_000L;
     ingest(3, "histo", start, 1_000_000_000L);

@@ -28,6 +28,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.util.BytesRef;
 
 /** {@link TraceStore} on daily Lucene partitions (by span start) under {@code <dir>/spans}. */
 public final class LuceneTraceStore implements TraceStore, Closeable {
@@ -72,11 +73,18 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
         .build();
     List<SpanEntry> spans = Searches.run(partitions, null, searcher -> {
       Searches.budget(searcher, limits.timeBudgetMillis());
-      TopFieldDocs top = searcher.search(query, limits.maxTraceSpans(), SpanDocuments.NEWEST_FIRST);
+      TopFieldDocs top = searcher.search(query, limits.maxTraceSpans(), SpanDocuments.EARLIEST_FIRST);
       StoredFields stored = searcher.storedFields();
       List<SpanEntry> found = new ArrayList<>(top.scoreDocs.length);
+      // like a page of logs, a trace holds at most about maxPageChars of spans (their stored JSON)
+      long chars = 0;
       for (ScoreDoc hit : top.scoreDocs) {
-        found.add(documents.fromSource(stored.document(hit.doc).getBinaryValue(Fields.SOURCE).bytes));
+        BytesRef source = stored.document(hit.doc).getBinaryValue(Fields.SOURCE);
+        chars += source.length;
+        if (chars > limits.maxPageChars() && !found.isEmpty()) {
+          break;
+        }
+        found.add(documents.fromSource(source.bytes, source.offset, source.length));
       }
       return found;
     });

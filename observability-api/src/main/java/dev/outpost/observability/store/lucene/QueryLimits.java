@@ -4,7 +4,8 @@ package dev.outpost.observability.store.lucene;
  * Limits a Lucene store applies to every read.
  *
  * @param maxPageChars a page of logs ends early, with a cursor, once its records hold more text than
- *     this (see {@link RecordSize}); the first record of a page is always returned
+ *     this (see {@link RecordSize}), and a trace once its spans do (their stored JSON); the first
+ *     record or span is always returned
  */
 public record QueryLimits(int maxClauses, long timeBudgetMillis, int maxTraceSpans, long maxPageChars) {
 

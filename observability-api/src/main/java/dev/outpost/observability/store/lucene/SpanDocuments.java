@@ -25,6 +25,10 @@ final class SpanDocuments {
   static final Set<String> QUERYABLE = Set.of(NAME, KIND, STATUS, Fields.SERVICE, Fields.PROJECT,
       Fields.INTEGRATION, Fields.ROUTE, Fields.TRACE_ID, Fields.SPAN_ID, PARENT_SPAN_ID);
 
+  /** A trace's spans from its start: what a view cut short keeps is its root and first spans. */
+  static final Sort EARLIEST_FIRST = new Sort(
+      new SortField(START, SortField.Type.LONG), new SortField(Fields.SEQ, SortField.Type.LONG));
+
   static final Sort NEWEST_FIRST = new Sort(
       new SortField(START, SortField.Type.LONG, true), new SortField(Fields.SEQ, SortField.Type.LONG, true));
 
@@ -58,9 +62,9 @@ final class SpanDocuments {
     return doc;
   }
 
-  SpanEntry fromSource(byte[] source) {
+  SpanEntry fromSource(byte[] source, int offset, int length) {
     try {
-      return json.readValue(source, SpanEntry.class);
+      return json.readValue(source, offset, length, SpanEntry.class);
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
     }
