@@ -46,8 +46,23 @@ public final class OtlpJson {
     try {
       PARSER.merge(MAPPER.writeValueAsString(tree), builder);
     } catch (InvalidProtocolBufferException | JsonProcessingException | RuntimeException e) {
-      throw new InvalidOtlpException("body is not a valid OTLP JSON request: " + e.getMessage());
+      throw new InvalidOtlpException(base64Error(e) != null
+          ? "bytesValue must be base64, got one that is not: " + base64Error(e).getMessage()
+          : "body is not a valid OTLP JSON request: " + e.getMessage());
     }
+  }
+
+  /**
+   * Guava's base64 error, which protobuf passes on as its message: a Java class name that names
+   * no field. Ids are converted before protobuf sees them, so the only bytes left are bytesValue.
+   */
+  private static Throwable base64Error(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getClass().getName().endsWith("BaseEncoding$DecodingException")) {
+        return t;
+      }
+    }
+    return null;
   }
 
   /** Prints a message as OTLP/JSON (hex ids). */
@@ -68,6 +83,9 @@ public final class OtlpJson {
         Map.Entry<String, JsonNode> field = fields.next();
         if (ID_FIELDS.contains(field.getKey()) && field.getValue().isTextual()) {
           field.setValue(object.textNode(convert(field.getKey(), field.getValue().asText(), hexToBase64)));
+        } else if (ID_FIELDS.contains(field.getKey()) && hexToBase64 && !field.getValue().isNull()) {
+          throw new InvalidOtlpException(field.getKey() + " must be a string of hex digits, got "
+              + abbreviate(field.getValue().toString()));
         } else {
           convertIds(field.getValue(), hexToBase64);
         }

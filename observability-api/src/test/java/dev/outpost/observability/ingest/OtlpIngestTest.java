@@ -269,6 +269,15 @@ class OtlpIngestTest {
         new Case("non-hex trace id", "/v1/logs", "application/json",
             "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"zz\"}]}]}]}".getBytes(), auth, 400,
             "traceId must be hex"),
+        new Case("trace id as a number", "/v1/logs", "application/json",
+            "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":12345}]}]}]}".getBytes(), auth, 400,
+            "traceId must be a string of hex digits, got 12345"),
+        new Case("span id as an object", "/v1/traces", "application/json",
+            "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"spanId\":{}}]}]}]}".getBytes(), auth, 400,
+            "spanId must be a string of hex digits"),
+        new Case("bytes value not base64", "/v1/logs", "application/json",
+            "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"bytesValue\":\"!!\"}}]}]}]}".getBytes(),
+            auth, 400, "bytesValue must be base64"),
         new Case("bad gzip", "/v1/logs", "application/x-protobuf", "not gzip".getBytes(), gzipAuth, 400,
             "not valid gzip"),
         new Case("too large", "/v1/logs", "application/x-protobuf", big, auth, 413, "larger than"),
@@ -283,7 +292,8 @@ class OtlpIngestTest {
     for (Case c : cases) {
       HttpResponse<byte[]> response = otlp.post(c.path(), c.type(), c.body(), c.headers());
       String body = new String(response.body(), StandardCharsets.UTF_8);
-      if (response.statusCode() != c.status() || !body.contains(c.message())) {
+      // a message for the sender, not a Java class name
+      if (response.statusCode() != c.status() || !body.contains(c.message()) || body.contains("com.google")) {
         failures.add(c.name() + ": " + response.statusCode() + " " + body);
       }
     }
