@@ -48,7 +48,8 @@ public final class OtlpJson {
     } catch (InvalidProtocolBufferException | JsonProcessingException | RuntimeException e) {
       throw new InvalidOtlpException(base64Error(e) != null
           ? "bytesValue must be base64, got one that is not: " + base64Error(e).getMessage()
-          : "body is not a valid OTLP JSON request: " + e.getMessage());
+          : "body is not a valid OTLP JSON request: "
+              + JsonFieldLocator.locate(tree, builder.getDescriptorForType(), PARSER).orElse(e.getMessage()));
     }
   }
 

@@ -278,6 +278,14 @@ class OtlpIngestTest {
         new Case("bytes value not base64", "/v1/logs", "application/json",
             "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"bytesValue\":\"!!\"}}]}]}]}".getBytes(),
             auth, 400, "bytesValue must be base64"),
+        new Case("time not a number", "/v1/logs", "application/json",
+            ("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"stringValue\":\"ok\"}},"
+                + "{\"timeUnixNano\":\"abc\"}]}]}]}").getBytes(), auth, 400,
+            "resourceLogs[0].scopeLogs[0].logRecords[1].timeUnixNano: "),
+        new Case("attribute value of the wrong type", "/v1/traces", "application/json",
+            ("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"attributes\":[{\"key\":\"n\","
+                + "\"value\":{\"intValue\":\"x7\"}}]}]}]}]}").getBytes(), auth, 400,
+            "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: "),
         new Case("bad gzip", "/v1/logs", "application/x-protobuf", "not gzip".getBytes(), gzipAuth, 400,
             "not valid gzip"),
         new Case("too large", "/v1/logs", "application/x-protobuf", big, auth, 413, "larger than"),
