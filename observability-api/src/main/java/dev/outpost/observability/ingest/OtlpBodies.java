@@ -20,11 +20,12 @@ final class OtlpBodies {
     JSON("application/json", "JSON");
 
     final String contentType;
-    final String name;
+    /** How messages name the format. */
+    final String label;
 
-    Format(String contentType, String name) {
+    Format(String contentType, String label) {
       this.contentType = contentType;
-      this.name = name;
+      this.label = label;
     }
   }
 

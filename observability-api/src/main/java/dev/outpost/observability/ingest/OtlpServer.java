@@ -131,7 +131,7 @@ public class OtlpServer {
             size * DecodeMemory.PER_GUNZIPPED_BYTE, () -> tooLarge("more than " + size + " bytes once decompressed")));
         long cost = DecodeCost.of(body, format, logs ? ExportLogsServiceRequest.getDescriptor()
             : ExportTraceServiceRequest.getDescriptor());
-        lease.hold(cost, () -> tooLarge(body.length + " bytes of " + format.name + (body == raw ? "" : " once decompressed")
+        lease.hold(cost, () -> tooLarge(body.length + " bytes of " + format.label + (body == raw ? "" : " once decompressed")
             + ", about " + cost / MIB + " MiB of heap to decode"));
         return logs ? storeLogs(body, format, binding, receivedAt) : storeTraces(body, format, binding, receivedAt);
       }

@@ -54,7 +54,7 @@ class BlockSearchEquivalenceTest {
 
   @BeforeEach
   void open() throws Exception {
-    store = new LuceneLogStore(dir, 16, new QueryLimits(256, 60_000, 100));
+    store = new LuceneLogStore(dir, 16, new QueryLimits(256, 60_000, 100, 16 << 20));
     long seq = 0;
     for (int write = 0; write < 12; write++) {
       List<LogEntry> batch = new ArrayList<>();

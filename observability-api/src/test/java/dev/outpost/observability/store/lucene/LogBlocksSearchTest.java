@@ -34,7 +34,7 @@ class LogBlocksSearchTest {
 
   @BeforeEach
   void open() throws Exception {
-    store = new LuceneLogStore(dir, 16, new QueryLimits(64, 5000, 100));
+    store = new LuceneLogStore(dir, 16, new QueryLimits(64, 5000, 100, 16 << 20));
   }
 
   @AfterEach

@@ -38,7 +38,7 @@ class LuceneLogStoreTest {
   @Test
   void retentionDeletesWholeDaysBeforeTheCutoff() throws Exception {
     long now = System.currentTimeMillis() * 1_000_000L;
-    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100))) {
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
       store.write(List.of(entry(1, now - 10 * DAY, "ten days old"), entry(2, now - 3 * DAY, "three days old"),
           entry(3, now, "fresh")));
       store.refresh();
@@ -54,7 +54,7 @@ class LuceneLogStoreTest {
   @Test
   void forgettingASeqRangeBeforeRewritingItLeavesNoDuplicates() throws Exception {
     long now = System.currentTimeMillis() * 1_000_000L;
-    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100))) {
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
       store.write(List.of(entry(10, now, "a"), entry(11, now + 1, "b"), entry(20, now + 2, "other range")));
       store.commit();
       store.forget(10, 20);
