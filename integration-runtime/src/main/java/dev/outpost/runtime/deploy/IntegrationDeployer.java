@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
@@ -93,11 +94,7 @@ public class IntegrationDeployer {
    *     version, if any, then still runs)
    */
   public IntegrationStatus deploy(Integration integration) {
-    Installed installed = install(integration);
-    if (installed.replaced() != null) {
-      retire(installed.replaced());
-    }
-    return installed.status();
+    return deploy(integration, Runnable::run);
   }
 
   /**
@@ -106,9 +103,13 @@ public class IntegrationDeployer {
    * and must not wait for one to drain before the next.
    */
   public IntegrationStatus deployWithoutWaiting(Integration integration) {
+    return deploy(integration, retiring);
+  }
+
+  private IntegrationStatus deploy(Integration integration, Executor retirement) {
     Installed installed = install(integration);
     if (installed.replaced() != null) {
-      retiring.execute(() -> retire(installed.replaced()));
+      retirement.execute(() -> retire(installed.replaced()));
     }
     return installed.status();
   }
@@ -171,21 +172,20 @@ public class IntegrationDeployer {
    * @return whether it was running
    */
   public boolean remove(String name) {
-    Deployment current = unpublish(name);
-    if (current == null) {
-      return false;
-    }
-    retire(current);
-    return true;
+    return remove(name, Runnable::run);
   }
 
   /** Removes {@code name} like {@link #remove}, but drains and removes its routes in the background. */
   public boolean removeWithoutWaiting(String name) {
+    return remove(name, retiring);
+  }
+
+  private boolean remove(String name, Executor retirement) {
     Deployment current = unpublish(name);
     if (current == null) {
       return false;
     }
-    retiring.execute(() -> retire(current));
+    retirement.execute(() -> retire(current));
     return true;
   }
 
