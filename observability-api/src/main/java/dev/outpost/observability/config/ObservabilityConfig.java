@@ -123,8 +123,9 @@ public interface ObservabilityConfig {
     /**
      * A page of logs ends early, with a cursor to the rest, once its records hold about this much
      * text (bodies and attributes), so that a page of 1,000 records of a megabyte each cannot
-     * exhaust the heap; a trace is cut after its earliest spans that hold this much. The first
-     * record or span is always returned. Default 16 MiB.
+     * exhaust the heap; a trace is cut after its earliest spans that hold this much, and a trace
+     * search lists the traces that fit in this much together. The first record, span or trace is
+     * always returned. Default 16 MiB.
      */
     @WithDefault("16777216")
     long maxPageBytes();

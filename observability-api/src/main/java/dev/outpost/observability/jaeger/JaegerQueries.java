@@ -13,7 +13,6 @@ import dev.outpost.observability.store.TraceStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,7 +50,7 @@ public class JaegerQueries {
     return spans.isEmpty() ? Optional.empty() : Optional.of(spans);
   }
 
-  /** Traces matching the search, each with its visible spans, newest first. */
+  /** Traces matching the search, each with its visible spans, newest first, as many as fit one answer. */
   List<List<SpanEntry>> search(ProjectScope scope, TimeRange range, String service, String operation,
       Map<String, String> tags, Params.DurationBounds durations, String limitName, String limit) {
     int max100 = Math.min(100, config.query().maxLimit());
@@ -61,14 +60,7 @@ public class JaegerQueries {
     }
     TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), tags, durations.min(),
         durations.max(), "", n);
-    List<List<SpanEntry>> found = new ArrayList<>();
-    for (String id : traces.findTraceIds(search)) {
-      List<SpanEntry> spans = traces.trace(scope, id);
-      if (!spans.isEmpty()) {
-        found.add(spans);
-      }
-    }
-    return found;
+    return traces.traces(scope, traces.findTraceIds(search)).traces();
   }
 
   /** [startMicros, endMicros) or the lookback before now (default 1 h). */

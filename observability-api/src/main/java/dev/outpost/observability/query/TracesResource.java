@@ -6,6 +6,7 @@ import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
+import dev.outpost.observability.store.TraceBatch;
 import dev.outpost.observability.store.TraceSearch;
 import dev.outpost.observability.store.TraceStore;
 import io.quarkus.security.Authenticated;
@@ -57,14 +58,12 @@ public class TracesResource {
     Params.DurationBounds durations = Params.durations("minDuration", minDuration, "maxDuration", maxDuration);
     TraceSearch search = new TraceSearch(scope, Params.range(from, to, Params.DEFAULT_RANGE), present(service),
         present(operation), attributeParams(uri), durations.min(), durations.max(), q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
+    TraceBatch found = traces.traces(scope, traces.findTraceIds(search));
     List<Views.TraceSummary> summaries = new ArrayList<>();
-    for (String id : traces.findTraceIds(search)) {
-      List<SpanEntry> spans = traces.trace(scope, id);
-      if (!spans.isEmpty()) {
-        summaries.add(SpanTree.summary(SpanTree.of(id, spans)));
-      }
+    for (List<SpanEntry> spans : found.traces()) {
+      summaries.add(SpanTree.summary(SpanTree.of(spans.get(0).traceId(), spans)));
     }
-    return new Views.TracesView(summaries);
+    return new Views.TracesView(summaries, found.partial());
   }
 
   @GET

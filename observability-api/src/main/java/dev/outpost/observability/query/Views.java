@@ -49,7 +49,7 @@ public final class Views {
   public record TraceSummary(String traceId, String rootService, String rootName, String startTime,
       long durationNanos, int spanCount, int errorCount, List<String> services) {}
 
-  public record TracesView(List<TraceSummary> traces) {}
+  public record TracesView(List<TraceSummary> traces, boolean partial) {}
 
   public record ServicesView(List<String> services) {}
 

@@ -24,6 +24,13 @@ public interface TraceStore {
   /** The visible spans of one trace, ordered by start time; empty when none is visible. */
   List<SpanEntry> trace(ProjectScope scope, String traceId);
 
+  /**
+   * The visible spans of each trace, in the order given, skipping traces with none visible. Together they
+   * hold at most what one trace may: the first trace is cut as {@link #trace} cuts it, and a later trace
+   * that does not fit whole is left out with the ones after it, the batch marked partial.
+   */
+  TraceBatch traces(ProjectScope scope, List<String> traceIds);
+
   /** Ids of the traces with a span matching the search, newest first. */
   List<String> findTraceIds(TraceSearch search);
 

@@ -213,6 +213,38 @@ class LogsQueryTest {
   }
 
   @Test
+  void aTraceSearchHoldsThePageBudgetInAllWhateverItsLimit() {
+    // 30 traces of one 1 MB span, of which 16 MiB holds 16 or 17: a search for 100 traces of 16 MiB
+    // each held 1.6 GB at once
+    String filler = "y".repeat(1_000_000);
+    List<String> newestFirst = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String traceId = UUID.randomUUID().toString().replace("-", "");
+      newestFirst.add(0, traceId);
+      otlp.send(Otlp.traces(Otlp.resource("bulky", project), List.of(
+          Otlp.span(traceId, "0000000000000001", null, "load", base + i * 1_000_000L, 1, Map.of("payload", filler)))));
+    }
+    // the last one acknowledged is searchable only once every earlier one is
+    Eventually.within(Duration.ofSeconds(5), "the newest trace",
+        () -> get("/api/v1/traces/" + newestFirst.get(0), Map.of()).statusCode() == 200);
+
+    JsonPath found = get("/api/v1/traces", Map.of("service", "bulky", "limit", 30, "from", since()))
+        .then().statusCode(200).extract().jsonPath();
+    List<String> listed = found.getList("traces.traceId");
+    assertThat(listed).hasSizeBetween(1, 17).containsExactlyElementsOf(newestFirst.subList(0, listed.size()));
+    assertThat(found.getBoolean("partial")).isTrue();
+
+    List<String> jaeger = get("/jaeger/api/traces", Map.of("service", "bulky", "limit", 30)).then().statusCode(200)
+        .extract().jsonPath().getList("data.traceID");
+    assertThat(jaeger).hasSizeBetween(1, 17).containsExactlyElementsOf(newestFirst.subList(0, jaeger.size()));
+
+    JsonPath few = get("/api/v1/traces", Map.of("service", "bulky", "limit", 3, "from", since()))
+        .then().statusCode(200).extract().jsonPath();
+    assertThat(few.getList("traces.traceId")).containsExactlyElementsOf(newestFirst.subList(0, 3));
+    assertThat(few.getBoolean("partial")).isFalse();
+  }
+
+  @Test
   void histogramCountsPerInterval() {
     long start = (base / 60_000_000_000L) * 60_000_000_000L;
     ingest(3, "histo", start, 1_000_000_000L);

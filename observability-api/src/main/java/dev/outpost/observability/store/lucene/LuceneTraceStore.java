@@ -5,6 +5,7 @@ import dev.outpost.observability.store.Operation;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
+import dev.outpost.observability.store.TraceBatch;
 import dev.outpost.observability.store.TraceSearch;
 import dev.outpost.observability.store.TraceStore;
 import java.io.Closeable;
@@ -68,28 +69,62 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
 
   @Override
   public List<SpanEntry> trace(ProjectScope scope, String traceId) {
+    return read(scope, traceId, limits.maxPageChars()).spans();
+  }
+
+  @Override
+  public TraceBatch traces(ProjectScope scope, List<String> traceIds) {
+    // one search answer holds what one trace may, however many traces it lists: 100 traces of 16 MiB
+    // each would otherwise be held at once
+    long left = limits.maxPageChars();
+    List<List<SpanEntry>> found = new ArrayList<>();
+    for (String id : traceIds) {
+      if (left <= 0) {
+        return new TraceBatch(found, true);
+      }
+      Read trace = read(scope, id, left);
+      if (trace.spans().isEmpty()) {
+        continue;
+      }
+      if (trace.cut() && !found.isEmpty()) {
+        return new TraceBatch(found, true);
+      }
+      found.add(trace.spans());
+      left -= trace.chars();
+      if (trace.cut()) {
+        return new TraceBatch(found, true);
+      }
+    }
+    return new TraceBatch(found, false);
+  }
+
+  /** A trace's spans read within a budget, the characters of stored JSON they hold, and whether spans were left. */
+  private record Read(List<SpanEntry> spans, long chars, boolean cut) {}
+
+  private Read read(ProjectScope scope, String traceId, long maxChars) {
     Query query = Searches.scoped(scope)
         .add(new TermQuery(new Term(Fields.TRACE_ID, traceId)), BooleanClause.Occur.FILTER)
         .build();
-    List<SpanEntry> spans = Searches.run(partitions, null, searcher -> {
+    Read read = Searches.run(partitions, null, searcher -> {
       Searches.budget(searcher, limits.timeBudgetMillis());
       TopFieldDocs top = searcher.search(query, limits.maxTraceSpans(), SpanDocuments.EARLIEST_FIRST);
       StoredFields stored = searcher.storedFields();
       List<SpanEntry> found = new ArrayList<>(top.scoreDocs.length);
-      // like a page of logs, a trace holds at most about maxPageChars of spans (their stored JSON)
+      // like a page of logs, a trace holds at most about maxChars of spans (their stored JSON); the
+      // earliest span is always returned
       long chars = 0;
       for (ScoreDoc hit : top.scoreDocs) {
         BytesRef source = stored.document(hit.doc).getBinaryValue(Fields.SOURCE);
-        chars += source.length;
-        if (chars > limits.maxPageChars() && !found.isEmpty()) {
-          break;
+        if (chars + source.length > maxChars && !found.isEmpty()) {
+          return new Read(found, chars, true);
         }
+        chars += source.length;
         found.add(documents.fromSource(source.bytes, source.offset, source.length));
       }
-      return found;
+      return new Read(found, chars, top.totalHits.value > top.scoreDocs.length);
     });
-    spans.sort(Comparator.comparingLong(SpanEntry::startNanos).thenComparingLong(SpanEntry::seq));
-    return spans;
+    read.spans().sort(Comparator.comparingLong(SpanEntry::startNanos).thenComparingLong(SpanEntry::seq));
+    return read;
   }
 
   @Override
