@@ -287,6 +287,9 @@ class LogsQueryTest {
         new Case("/api/v1/traces", Map.of("q", "name:[a TO"), "not valid Lucene syntax"),
         // numbers and times that overflow, or are not numbers at all
         new Case("/api/v1/logs", Map.of("q", "body:" + "é".repeat(8_200)), "longer than 8192 characters"),
+        // its automaton cost 1-2 s of CPU, and no indexed word is that long
+        new Case("/api/v1/logs", Map.of("q", "a".repeat(4_000) + "~2"), "fuzzy term (~) in [body] is longer than 255"),
+        new Case("/api/v1/traces", Map.of("q", "attr.k:" + "b".repeat(256) + "~1"), "fuzzy term (~) in [attr.k]"),
         new Case("/api/v1/logs", Map.of("limit", "abc"), "limit must be an integer"),
         new Case("/api/v1/logs", Map.of("limit", "99999999999"), "limit must be an integer"),
         new Case("/api/v1/traces", Map.of("limit", "x"), "limit must be an integer"),

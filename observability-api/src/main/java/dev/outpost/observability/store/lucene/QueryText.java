@@ -9,6 +9,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.FuzzyQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
@@ -16,9 +17,16 @@ import org.apache.lucene.search.QueryVisitor;
 
 /**
  * Parses a user's query text (Lucene classic syntax) and checks it: only documented fields
- * ({@code attr.<key>} included), no leading wildcards, at most {@code maxClauses} clauses.
+ * ({@code attr.<key>} included), no leading wildcards, at most {@code maxClauses} clauses, fuzzy
+ * terms of at most {@link #MAX_FUZZY_CHARS} characters.
  */
 final class QueryText {
+
+  /**
+   * The longest word the full-text analyzer indexes (StandardAnalyzer's default); a fuzzy term longer
+   * than that matches no word, yet its automaton cost up to 2 s of CPU for 1,000-8,000 characters.
+   */
+  static final int MAX_FUZZY_CHARS = 255;
 
   private final QueryAnalyzer analyzer = new QueryAnalyzer();
   private final String defaultField;
@@ -57,6 +65,7 @@ final class QueryText {
 
   private void check(Query query) {
     Set<String> unknown = new TreeSet<>();
+    Set<String> tooLong = new TreeSet<>();
     int[] clauses = {0};
     query.visit(new QueryVisitor() {
       @Override
@@ -75,6 +84,9 @@ final class QueryText {
       @Override
       public void visitLeaf(Query q) {
         clauses[0]++;
+        if (q instanceof FuzzyQuery fuzzy && fuzzy.getTerm().text().length() > MAX_FUZZY_CHARS) {
+          tooLong.add(fuzzy.getTerm().field());
+        }
       }
 
       @Override
@@ -86,6 +98,10 @@ final class QueryText {
       List<String> documented = new ArrayList<>(new TreeSet<>(fields));
       documented.add("attr.<key>");
       throw new InvalidQueryException("unknown field(s) " + unknown + " in query text; fields are " + documented);
+    }
+    if (!tooLong.isEmpty()) {
+      throw new InvalidQueryException("a fuzzy term (~) in " + tooLong + " is longer than " + MAX_FUZZY_CHARS
+          + " characters, the longest word indexed");
     }
     if (clauses[0] > maxClauses) {
       throw new InvalidQueryException("query text has " + clauses[0] + " clauses, more than the limit of " + maxClauses);
