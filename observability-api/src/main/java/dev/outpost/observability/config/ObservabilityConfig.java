@@ -45,10 +45,11 @@ public interface ObservabilityConfig {
     int maxDecompressedBytes();
 
     /**
-     * Heap that requests being decoded and stored may hold at once, each estimated from its
-     * decompressed size and its number of JSON values or protobuf fields (DecodeCost): a request
-     * that could never fit gets 413, one that does not fit beside the others 429. Default 40% of
-     * the JVM's maximum heap.
+     * Heap that requests being received, decoded and stored may hold at once: a body on the wire
+     * holds twice its Content-Length (twice max-body-bytes when chunked) from admission to the
+     * end of its request, and decoding adds an estimate from its decompressed size and its number
+     * of JSON values or protobuf fields (DecodeCost). A request that could never fit gets 413, one
+     * that does not fit beside the others 429. Default 40% of the JVM's maximum heap.
      */
     Optional<Long> decodeMemoryBytes();
 
