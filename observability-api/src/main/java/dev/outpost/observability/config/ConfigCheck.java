@@ -56,6 +56,9 @@ public class ConfigCheck {
     if (ingest.decodeMemoryBytes().map(bytes -> bytes < 1024 * 1024).orElse(false)) {
       errors.add("outpost.observability.ingest.decode-memory-bytes must be at least 1048576");
     }
+    if (config.query().memoryBytes().map(bytes -> bytes < 1024 * 1024).orElse(false)) {
+      errors.add("outpost.observability.query.memory-bytes must be at least 1048576");
+    }
     if (ingest.maxInFlight() < 1) {
       errors.add("outpost.observability.ingest.max-in-flight must be at least 1");
     }

@@ -146,6 +146,13 @@ public interface ObservabilityConfig {
     /** Most spans returned for one trace. Default 10000. */
     @WithDefault("10000")
     int maxTraceSpans();
+
+    /**
+     * Text (records, spans) that all answers being built or sent may hold together; a page or trace
+     * that cannot take more ends early as at max-page-bytes, the first record or span always
+     * returned. Default an eighth of the JVM's maximum heap.
+     */
+    Optional<Long> memoryBytes();
   }
 
   /** The browser path: JWT verification itself is smallrye-jwt's ({@code mp.jwt.verify.*}). */

@@ -3,6 +3,7 @@ package dev.outpost.observability.jaeger;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.query.ApiException;
 import dev.outpost.observability.query.Params;
+import dev.outpost.observability.query.QueryMemory;
 import dev.outpost.observability.store.InvalidQueryException;
 import dev.outpost.observability.store.Operation;
 import dev.outpost.observability.store.ProjectScope;
@@ -10,6 +11,7 @@ import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
 import dev.outpost.observability.store.TraceSearch;
 import dev.outpost.observability.store.TraceStore;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -27,6 +29,8 @@ public class JaegerQueries {
 
   @Inject TraceStore traces;
   @Inject ObservabilityConfig config;
+  @Inject QueryMemory memory;
+  @Inject CurrentVertxRequest request;
 
   TimeRange listingRange() {
     long now = System.currentTimeMillis() * 1_000_000L;
@@ -46,7 +50,7 @@ public class JaegerQueries {
   }
 
   Optional<List<SpanEntry>> trace(ProjectScope scope, String traceId) {
-    List<SpanEntry> spans = traces.trace(scope, Params.traceId(normalise(traceId)));
+    List<SpanEntry> spans = traces.trace(scope, Params.traceId(normalise(traceId)), memory.forAnswer(request.getCurrent()));
     return spans.isEmpty() ? Optional.empty() : Optional.of(spans);
   }
 
@@ -60,7 +64,7 @@ public class JaegerQueries {
     }
     TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), tags, durations.min(),
         durations.max(), "", n);
-    return traces.traces(scope, traces.findTraceIds(search)).traces();
+    return traces.traces(scope, traces.findTraceIds(search), memory.forAnswer(request.getCurrent())).traces();
   }
 
   /** [startMicros, endMicros) or the lookback before now (default 1 h). */

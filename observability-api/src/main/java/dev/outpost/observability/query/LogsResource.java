@@ -8,6 +8,7 @@ import dev.outpost.observability.store.LogSearch;
 import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.TimeRange;
 import io.quarkus.security.Authenticated;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -32,6 +33,8 @@ public class LogsResource {
   @Inject CallerScope caller;
   @Inject ObservabilityConfig config;
   @Inject TailHub tail;
+  @Inject QueryMemory memory;
+  @Inject CurrentVertxRequest request;
 
   @GET
   public Views.LogsPage search(@RestQuery String q, @RestQuery String from, @RestQuery String to,
@@ -40,7 +43,7 @@ public class LogsResource {
     LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
         Params.range(from, to, Params.DEFAULT_RANGE), q, blankToEmpty(integration), Params.severity(severity),
         Params.limit(limit, 100, config.query().maxLimit()), Params.position(cursor));
-    LogPage page = logs.search(search);
+    LogPage page = logs.search(search, memory.forAnswer(request.getCurrent()));
     return new Views.LogsPage(page.records().stream().map(Views.LogView::of).toList(),
         page.next().map(Params::cursor).orElse(null), page.partial());
   }

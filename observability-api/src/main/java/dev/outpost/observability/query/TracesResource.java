@@ -10,6 +10,7 @@ import dev.outpost.observability.store.TraceBatch;
 import dev.outpost.observability.store.TraceSearch;
 import dev.outpost.observability.store.TraceStore;
 import io.quarkus.security.Authenticated;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -37,12 +38,15 @@ public class TracesResource {
   @Inject LogStore logs;
   @Inject CallerScope caller;
   @Inject ObservabilityConfig config;
+  @Inject QueryMemory memory;
+  @Inject CurrentVertxRequest request;
 
   @GET
   @Path("/traces/{traceId}")
   public Views.TraceView trace(@RestPath String traceId, @RestQuery String project) {
     String id = Params.traceId(traceId);
-    List<SpanEntry> spans = traces.trace(caller.scope(Optional.ofNullable(project)), id);
+    List<SpanEntry> spans = traces.trace(caller.scope(Optional.ofNullable(project)), id,
+        memory.forAnswer(request.getCurrent()));
     if (spans.isEmpty()) {
       throw new ApiException(404, "not_found", "no trace " + id + " in your projects");
     }
@@ -58,7 +62,7 @@ public class TracesResource {
     Params.DurationBounds durations = Params.durations("minDuration", minDuration, "maxDuration", maxDuration);
     TraceSearch search = new TraceSearch(scope, Params.range(from, to, Params.DEFAULT_RANGE), present(service),
         present(operation), attributeParams(uri), durations.min(), durations.max(), q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
-    TraceBatch found = traces.traces(scope, traces.findTraceIds(search));
+    TraceBatch found = traces.traces(scope, traces.findTraceIds(search), memory.forAnswer(request.getCurrent()));
     List<Views.TraceSummary> summaries = new ArrayList<>();
     for (List<SpanEntry> spans : found.traces()) {
       summaries.add(SpanTree.summary(SpanTree.of(spans.get(0).traceId(), spans)));

@@ -27,7 +27,12 @@ public interface LogStore {
   void commit();
 
   /** Records matching the search, newest first (time, then seq), at most {@code limit}. */
-  LogPage search(LogSearch search);
+  default LogPage search(LogSearch search) {
+    return search(search, AnswerMemory.UNLIMITED);
+  }
+
+  /** {@link #search(LogSearch)}, the page's text held in {@code memory} and cut short where it is refused. */
+  LogPage search(LogSearch search, AnswerMemory memory);
 
   /** Counts of the records matching the search (its limit and position ignored) per interval. */
   Histogram histogram(LogSearch search, long intervalNanos);

@@ -22,14 +22,20 @@ public interface TraceStore {
   void commit();
 
   /** The visible spans of one trace, ordered by start time; empty when none is visible. */
-  List<SpanEntry> trace(ProjectScope scope, String traceId);
+  default List<SpanEntry> trace(ProjectScope scope, String traceId) {
+    return trace(scope, traceId, AnswerMemory.UNLIMITED);
+  }
+
+  /** {@link #trace(ProjectScope, String)}, its spans held in {@code memory} and cut short where it is refused. */
+  List<SpanEntry> trace(ProjectScope scope, String traceId, AnswerMemory memory);
 
   /**
    * The visible spans of each trace, in the order given, skipping traces with none visible. Together they
    * hold at most what one trace may: the first trace is cut as {@link #trace} cuts it, and a later trace
-   * that does not fit whole is left out with the ones after it, the batch marked partial.
+   * that does not fit whole is left out with the ones after it, the batch marked partial. What they
+   * hold is held in {@code memory}, and what it refuses does not fit.
    */
-  TraceBatch traces(ProjectScope scope, List<String> traceIds);
+  TraceBatch traces(ProjectScope scope, List<String> traceIds, AnswerMemory memory);
 
   /** Ids of the traces with a span matching the search, newest first. */
   List<String> findTraceIds(TraceSearch search);

@@ -40,6 +40,7 @@ class ConfigCheckTest {
         new Case(Map.of("outpost.observability.ingest.port", "70000"), List.of(), "ingest.port"),
         new Case(Map.of("outpost.observability.query.max-limit", "0"), List.of(), "max-* limits"),
         new Case(Map.of("outpost.observability.ingest.decode-memory-bytes", "1000"), List.of(), "decode-memory-bytes"),
+        new Case(Map.of("outpost.observability.query.memory-bytes", "1000"), List.of(), "query.memory-bytes"),
         new Case(Map.of("outpost.observability.ingest.integration-tokens.crm.token", "x",
             "outpost.observability.ingest.integration-tokens.crm.project", "acme"), List.of(),
             "integration-tokens.crm.token"),

@@ -1,6 +1,7 @@
 package dev.outpost.observability.store.lucene;
 
 import dev.outpost.observability.store.Histogram;
+import dev.outpost.observability.store.AnswerMemory;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogPage;
 import dev.outpost.observability.store.LogSearch;
@@ -103,7 +104,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
   }
 
   @Override
-  public LogPage search(LogSearch search) {
+  public LogPage search(LogSearch search, AnswerMemory memory) {
     Query exact = queryText.parse(search.text());
     Predicate<LogEntry> filters = filters(search, true);
     Predicate<LogEntry> text = RecordCheck.of(exact);
@@ -151,7 +152,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
               if (best.size() > room) {
                 chars -= RecordSize.of(best.poll());
               }
-              while (chars > limits.maxPageChars() && best.size() > 1) {
+              while ((chars > limits.maxPageChars() || chars > memory.grant(chars)) && best.size() > 1) {
                 chars -= RecordSize.of(best.poll());
                 room = best.size();
               }

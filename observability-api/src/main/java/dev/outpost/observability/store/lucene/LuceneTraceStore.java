@@ -1,6 +1,7 @@
 package dev.outpost.observability.store.lucene;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.observability.store.AnswerMemory;
 import dev.outpost.observability.store.Operation;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
@@ -68,29 +69,32 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   }
 
   @Override
-  public List<SpanEntry> trace(ProjectScope scope, String traceId) {
-    return read(scope, traceId, limits.maxPageChars()).spans();
+  public List<SpanEntry> trace(ProjectScope scope, String traceId, AnswerMemory memory) {
+    return read(scope, traceId, 0, memory).spans();
   }
 
   @Override
-  public TraceBatch traces(ProjectScope scope, List<String> traceIds) {
+  public TraceBatch traces(ProjectScope scope, List<String> traceIds, AnswerMemory memory) {
     // one search answer holds what one trace may, however many traces it lists: 100 traces of 16 MiB
     // each would otherwise be held at once
-    long left = limits.maxPageChars();
+    long used = 0;
     List<List<SpanEntry>> found = new ArrayList<>();
     for (String id : traceIds) {
-      if (left <= 0) {
+      if (used >= limits.maxPageChars()) {
         return new TraceBatch(found, true);
       }
-      Read trace = read(scope, id, left);
+      Read trace = read(scope, id, used, memory);
       if (trace.spans().isEmpty()) {
         continue;
       }
-      if (trace.cut() && !found.isEmpty()) {
+      // a trace after the first is listed whole and within the budget and memory, or not at all
+      long total = used + trace.chars();
+      boolean fits = total <= limits.maxPageChars() && total <= memory.grant(total);
+      if ((trace.cut() || !fits) && !found.isEmpty()) {
         return new TraceBatch(found, true);
       }
       found.add(trace.spans());
-      left -= trace.chars();
+      used += trace.chars();
       if (trace.cut()) {
         return new TraceBatch(found, true);
       }
@@ -101,7 +105,8 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   /** A trace's spans read within a budget, the characters of stored JSON they hold, and whether spans were left. */
   private record Read(List<SpanEntry> spans, long chars, boolean cut) {}
 
-  private Read read(ProjectScope scope, String traceId, long maxChars) {
+  /** Reads a trace into an answer already holding {@code used} characters, within its budget and {@code memory}. */
+  private Read read(ProjectScope scope, String traceId, long used, AnswerMemory memory) {
     Query query = Searches.scoped(scope)
         .add(new TermQuery(new Term(Fields.TRACE_ID, traceId)), BooleanClause.Occur.FILTER)
         .build();
@@ -110,12 +115,13 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
       TopFieldDocs top = searcher.search(query, limits.maxTraceSpans(), SpanDocuments.EARLIEST_FIRST);
       StoredFields stored = searcher.storedFields();
       List<SpanEntry> found = new ArrayList<>(top.scoreDocs.length);
-      // like a page of logs, a trace holds at most about maxChars of spans (their stored JSON); the
-      // earliest span is always returned
+      // like a page of logs, an answer holds at most about maxPageChars of spans (their stored JSON);
+      // the earliest span is always returned
       long chars = 0;
       for (ScoreDoc hit : top.scoreDocs) {
         BytesRef source = stored.document(hit.doc).getBinaryValue(Fields.SOURCE);
-        if (chars + source.length > maxChars && !found.isEmpty()) {
+        long total = used + chars + source.length;
+        if ((total > limits.maxPageChars() || total > memory.grant(total)) && !found.isEmpty()) {
           return new Read(found, chars, true);
         }
         chars += source.length;

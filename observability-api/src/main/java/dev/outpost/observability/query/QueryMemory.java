@@ -1,0 +1,75 @@
+package dev.outpost.observability.query;
+
+import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.store.AnswerMemory;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Text (records and spans) that all answers being built or sent hold together. Each answer's own
+ * budget ({@code query.max-page-bytes}) bounds one request; this bounds them all: twenty requests
+ * for 16 MiB pages at once would otherwise hold 320 MiB of text, several times that in objects and
+ * JSON. An answer takes its share in steps as it grows and gives it all back once it is sent.
+ */
+@ApplicationScoped
+public class QueryMemory {
+
+  /** Held in steps, so that a growing page does not ask for every record. */
+  static final long STEP = 1 << 20;
+
+  private final long capacity;
+  private long held;
+
+  @Inject
+  QueryMemory(ObservabilityConfig config) {
+    this(config.query().memoryBytes().orElseGet(() -> Runtime.getRuntime().maxMemory() / 8));
+  }
+
+  QueryMemory(long capacity) {
+    this.capacity = capacity;
+  }
+
+  /** What the answer to this request may hold; given back when its response ends or the client leaves. */
+  public AnswerMemory forAnswer(RoutingContext request) {
+    Lease lease = new Lease();
+    request.addEndHandler(done -> lease.close());
+    return lease;
+  }
+
+  /** Text held by answers now. */
+  public synchronized long held() {
+    return held;
+  }
+
+  private synchronized long take(long wanted) {
+    long granted = Math.min(wanted, capacity - held);
+    held += granted;
+    return granted;
+  }
+
+  private synchronized void give(long chars) {
+    held -= chars;
+  }
+
+  private final class Lease implements AnswerMemory {
+    private long granted;
+    private boolean closed;
+
+    @Override
+    public synchronized long grant(long chars) {
+      if (chars > granted && !closed) {
+        long step = (chars + STEP - 1) / STEP * STEP;
+        granted += take(step - granted);
+      }
+      return granted;
+    }
+
+    synchronized void close() {
+      if (!closed) {
+        closed = true;
+        give(granted);
+      }
+    }
+  }
+}
