@@ -15,6 +15,9 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,6 +123,14 @@ class ProxyTest {
     assertThat(got.headers().get("X-Forwarded-For")).as("the gateway's own value survives").isEqualTo("127.0.0.1");
     assertThat(response.header("X-Upstream-Secret")).isNull();
     assertThat(response.header("Keep-Alive")).isNull();
+  }
+
+  @Test
+  void theResponseCarriesTheGatewaysDateNotTheUpstreamsAsNginxDoes() throws Exception {
+    RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /pub/dated HTTP/1.1\r\nHost: gw.test\r\n\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    Instant date = DateTimeFormatter.RFC_1123_DATE_TIME.parse(response.header("Date"), Instant::from);
+    assertThat(Duration.between(date, Instant.now()).abs()).isLessThan(Duration.ofMinutes(1));
   }
 
   @Test

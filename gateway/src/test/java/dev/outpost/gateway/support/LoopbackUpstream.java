@@ -70,6 +70,8 @@ public final class LoopbackUpstream implements AutoCloseable {
           req.response().write(chunk);
         }
         req.response().end();
+      } else if (path.contains("/dated")) {
+        req.response().putHeader("Date", "Mon, 01 Jan 2001 00:00:00 GMT").end("dated");
       } else if (path.contains("/hop")) {
         req.response().putHeader("Connection", "X-Upstream-Secret").putHeader("X-Upstream-Secret", "s")
             .putHeader("Keep-Alive", "timeout=5").end("hop");
