@@ -59,7 +59,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   /**
    * Bounds {@code sent} by the timeout until its response ends; closes its connection when the
-   * response's status cannot end an exchange ({@link UpstreamFailureInterceptor#isFinalStatus}).
+   * response cannot be passed on ({@link UpstreamFailureInterceptor#invalidResponse}).
    */
   void track(HttpClientRequest sent) {
     request = sent;
@@ -71,7 +71,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
         headArrived = true;
         lastBodyActivity = System.nanoTime();
         head.result().end().onComplete(end -> finish());
-        if (!UpstreamFailureInterceptor.isFinalStatus(head.result().statusCode())) {
+        if (UpstreamFailureInterceptor.invalidResponse(head.result().statusCode(), head.result().headers()) != null) {
           // answered 502: the rest of what the upstream sent would be read as the answer to the connection's next request
           sent.connection().close();
         }

@@ -1,6 +1,8 @@
 package dev.outpost.gateway.proxy;
 
+import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
@@ -18,8 +20,9 @@ import org.jboss.logging.Logger;
  * although the upstream was reading it (a slow client: not counted against the upstream, else any
  * client could open the breaker), 504 on other timeouts, the upstream's not reading the body
  * included ({@link UpstreamExchange#upstreamStoppedReading}: its socket full, the client's body
- * held back by the proxy), 502 when the upstream's status cannot end an exchange ({@link
- * #isFinalStatus}) and on any other failure. After a 413, or a 408 or 504 that leaves the client's
+ * held back by the proxy), 502 "sent an invalid response" when the upstream's response cannot be
+ * passed on ({@link #invalidResponse}) or did not parse ({@link #isMalformedResponse}), counted by
+ * the breaker, and 502 on any other failure. After a 413, or a 408 or 504 that leaves the client's
  * body unfinished, the client's connection is closed.
  *
  * <p>An answered exchange counts as a success once its whole body has reached the client, and as a
@@ -50,8 +53,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     return context.sendRequest()
         .compose(r -> {
-          if (!isFinalStatus(r.getStatusCode())) {
-            return Future.failedFuture(new InvalidStatusException(r.getStatusCode()));
+          String invalid = invalidResponse(r.getStatusCode(), r.headers());
+          if (invalid != null) {
+            return Future.failedFuture(new InvalidResponseException(invalid));
           }
           answered = true;
           Body body = r.getBody();
@@ -64,7 +68,8 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           boolean unfinishedBody = !context.request().proxiedRequest().isEnded();
           int status;
           String message;
-          if (failure instanceof InvalidStatusException) {
+          if (failure instanceof InvalidResponseException || isMalformedResponse(failure)) {
+            // an upstream that answers what HTTP cannot carry is broken, whatever the client did
             breaker.onFailure();
             status = 502;
             message = "integration " + upstreamName + " sent an invalid response (" + failure.getMessage() + ")";
@@ -127,6 +132,44 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   }
 
   /**
+   * Why a response head that parsed cannot be passed on, or null when it can: a status that cannot end
+   * an exchange ({@link #isFinalStatus}), or a transfer coding other than chunked, which the proxy
+   * cannot re-frame (vertx-http-proxy answered those 501, as if the client had asked the impossible).
+   */
+  static String invalidResponse(int status, MultiMap headers) {
+    if (!isFinalStatus(status)) {
+      return "status " + status;
+    }
+    for (String coding : headers.getAll("transfer-encoding")) {
+      if (!coding.equals("chunked")) {
+        return "Transfer-Encoding " + coding;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether the upstream's response failed to parse: framing the decoder refuses (two Content-Lengths,
+   * a bare LF, a head over the size limit) or a header it does not accept. Without this the client was
+   * told the integration could not be reached.
+   */
+  static boolean isMalformedResponse(Throwable failure) {
+    if (failure instanceof DecoderException) {
+      return true;
+    }
+    if (failure instanceof IllegalArgumentException) {
+      // Netty's header checks throw it from inside the decoder; the request side was parsed by the
+      // gateway's own server with the same checks before it was sent
+      for (StackTraceElement frame : failure.getStackTrace()) {
+        if (frame.getClassName().startsWith("io.netty.handler.codec.http.HttpObjectDecoder")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
    * Whether {@code status} may end an exchange. The upstream client consumes 100 and 103 itself; any
    * other 1xx (102, a 101 to a request that asked no upgrade) or a status above 599 passed on as
    * final would leave the client waiting for the real answer.
@@ -142,10 +185,10 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
     }
   }
 
-  /** The upstream's response status cannot end an exchange ({@link #isFinalStatus}). */
-  static final class InvalidStatusException extends RuntimeException {
-    InvalidStatusException(int status) {
-      super("status " + status, null, false, false);
+  /** The upstream's response head cannot be passed on ({@link #invalidResponse}). */
+  static final class InvalidResponseException extends RuntimeException {
+    InvalidResponseException(String reason) {
+      super(reason, null, false, false);
     }
   }
 
