@@ -147,14 +147,16 @@ public final class DesiredStateKeeper {
       return reject(new SnapshotRejectedException(0, List.of(new Violation("revision",
           "must be at most " + CanonicalJson.MAX_SAFE_INTEGER + " (2^53 - 1), found " + snapshot.revision()))));
     }
-    if (SnapshotAcceptance.isRedelivery(snapshot, applied)) {
-      LOG.debugf("snapshot revision %d received again: already applied", snapshot.revision());
-      return new Ack(snapshot.revision());
-    }
     DataPlaneState state;
     try {
       state = acceptance.accept(snapshot, lastAppliedRevision());
     } catch (SnapshotRejectedException e) {
+      // Only a copy that passed the signature check (refused later, at its revision) is a redelivery:
+      // acking one signed by an untrusted key would tell the control plane that key is trusted.
+      if (refusedOnlyForItsRevision(e) && SnapshotAcceptance.isRedelivery(snapshot, applied)) {
+        LOG.debugf("snapshot revision %d received again: already applied", snapshot.revision());
+        return new Ack(snapshot.revision());
+      }
       return reject(e);
     }
     lastAttemptedRevision = Math.max(lastAttemptedRevision, snapshot.revision());
@@ -176,6 +178,10 @@ public final class DesiredStateKeeper {
     desired = state;
     audit.record(new AuditEvent(true, snapshot.revision(), dataPlane, List.of(), clock.instant()));
     return new Ack(snapshot.revision());
+  }
+
+  private static boolean refusedOnlyForItsRevision(SnapshotRejectedException e) {
+    return e.errors().size() == 1 && "revision".equals(e.errors().get(0).path());
   }
 
   /**

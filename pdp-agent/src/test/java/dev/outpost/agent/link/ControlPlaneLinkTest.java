@@ -111,6 +111,11 @@ class ControlPlaneLinkTest {
         }, "state.routes[0].match.pathPrefix"),
         Arguments.of("older revision, validly signed", (Consumer<TestControlPlane>) cp ->
             cp.sendSigned(state(1, "orders")), "revision"),
+        // the signature comes before the revision: an ack would tell the control plane its new key is trusted
+        Arguments.of("the applied state again, signed with another key", (Consumer<TestControlPlane>) cp ->
+            cp.send(Snapshot.signed(StateCodec.toTree(state(2, "orders")), STRANGER)), "signature"),
+        Arguments.of("the applied state again, unsigned", (Consumer<TestControlPlane>) cp ->
+            cp.send(new Snapshot(2, StateCodec.toTree(state(2, "orders")), null)), "signature"),
         Arguments.of("for another data plane", (Consumer<TestControlPlane>) cp -> {
           ObjectNode other = signedTree.deepCopy();
           other.put("dataPlane", "someone-else");
