@@ -81,7 +81,7 @@ public class LogsResource {
     LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
         new TimeRange(Long.MIN_VALUE, Long.MAX_VALUE), q, blankToEmpty(integration), Params.severity(severity), 1,
         Optional.empty());
-    return tail.subscribe(logs.matcher(search));
+    return tail.subscribe(logs.matcher(search), memory.lease());
   }
 
   private static Optional<String> blankToEmpty(String value) {

@@ -32,9 +32,14 @@ public class QueryMemory {
 
   /** What the answer to this request may hold; given back when its response ends or the client leaves. */
   public AnswerMemory forAnswer(RoutingContext request) {
-    Lease lease = new Lease();
+    Lease lease = lease();
     request.addEndHandler(done -> lease.close());
     return lease;
+  }
+
+  /** What one answer may hold until {@link Lease#close} (a stream's end, which no request end handler sees). */
+  public Lease lease() {
+    return new Lease();
   }
 
   /** Text held by answers now. */
@@ -52,7 +57,8 @@ public class QueryMemory {
     held -= chars;
   }
 
-  private final class Lease implements AnswerMemory {
+  /** One answer's share; closing it gives the share back, and later grants get nothing. */
+  public final class Lease implements AnswerMemory, AutoCloseable {
     private long granted;
     private boolean closed;
 
@@ -65,7 +71,8 @@ public class QueryMemory {
       return granted;
     }
 
-    synchronized void close() {
+    @Override
+    public synchronized void close() {
       if (!closed) {
         closed = true;
         give(granted);

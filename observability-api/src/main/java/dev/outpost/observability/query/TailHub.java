@@ -1,7 +1,9 @@
 package dev.outpost.observability.query;
 
 import dev.outpost.observability.ingest.LogsIngested;
+import dev.outpost.observability.store.AnswerMemory;
 import dev.outpost.observability.store.LogEntry;
+import dev.outpost.observability.store.RecordSize;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.annotation.PreDestroy;
@@ -14,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -21,6 +24,13 @@ import org.jboss.logging.Logger;
  * Pushes stored log records to live-tail subscribers as they arrive, each through its own filter.
  * Filtering runs on one thread of its own, not on the ingest request's: readers' filters must not
  * delay acknowledgements, and one thread keeps each subscriber's records in ingest order.
+ *
+ * <p>What waits is bounded by its text, not only its count: the batches waiting to be filtered
+ * ({@link #MAX_BACKLOG_CHARS}), and each subscriber's records not yet written to its connection,
+ * held in the memory that all answers share ({@link QueryMemory}) and at most {@link
+ * #MAX_PENDING_CHARS}. 10,000 buffered records of 50 KB stack traces were 500 MB for one reader on
+ * a slow network. A stream past its bound ends with an error: a live view that silently skips
+ * records would mislead.
  */
 @ApplicationScoped
 public class TailHub {
@@ -30,8 +40,16 @@ public class TailHub {
   private static final int BUFFER = 10_000;
   /** Ingested batches waiting to be filtered before the tail counts as fallen behind. */
   private static final int BACKLOG = 1_000;
+  /** Text of the batches waiting to be filtered before the tail counts as fallen behind. */
+  static final long MAX_BACKLOG_CHARS = 64L << 20;
+  /** Text of one subscriber's records not yet written before its stream ends. */
+  static final long MAX_PENDING_CHARS = 16L << 20;
 
-  private record Subscriber(Predicate<LogEntry> filter, MultiEmitter<? super Views.LogView> emitter) {}
+  /** A record on its way to one subscriber, with its text counted until it is written. */
+  private record Pending(Views.LogView view, long chars) {}
+
+  private record Subscriber(Predicate<LogEntry> filter, MultiEmitter<? super Pending> emitter, AtomicLong pending,
+      AnswerMemory memory) {}
 
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final ExecutorService filtering = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -41,12 +59,25 @@ public class TailHub {
         return t;
       });
 
-  Multi<Views.LogView> subscribe(Predicate<LogEntry> filter) {
-    return Multi.createFrom().<Views.LogView>emitter(emitter -> {
-      Subscriber s = new Subscriber(filter, emitter);
+  private final AtomicLong backlogChars = new AtomicLong();
+
+  /**
+   * Records matching {@code filter} from now on; what waits for the reader is held in {@code memory},
+   * closed when the stream ends however it ends (the SSE response replaces the request's end handlers).
+   */
+  Multi<Views.LogView> subscribe(Predicate<LogEntry> filter, QueryMemory.Lease memory) {
+    AtomicLong pending = new AtomicLong();
+    return Multi.createFrom().<Pending>emitter(emitter -> {
+      Subscriber s = new Subscriber(filter, emitter, pending, memory);
       subscribers.add(s);
-      emitter.onTermination(() -> subscribers.remove(s));
-    }).onOverflow().buffer(BUFFER);
+      emitter.onTermination(() -> {
+        subscribers.remove(s);
+        memory.close();
+      });
+    }).onOverflow().buffer(BUFFER).onItem().transform(p -> {
+      pending.addAndGet(-p.chars());
+      return p.view();
+    });
   }
 
   /** Subscribers now connected (tests wait for theirs before ingesting). */
@@ -58,11 +89,27 @@ public class TailHub {
     if (subscribers.isEmpty()) {
       return;
     }
+    long chars = 0;
+    for (LogEntry record : event.records()) {
+      chars += RecordSize.of(record);
+    }
+    long batch = chars;
     try {
-      filtering.execute(() -> deliver(event.records()));
+      if (backlogChars.addAndGet(batch) > MAX_BACKLOG_CHARS) {
+        throw new RejectedExecutionException("backlog text");
+      }
+      filtering.execute(() -> {
+        try {
+          deliver(event.records());
+        } finally {
+          backlogChars.addAndGet(-batch);
+        }
+      });
     } catch (RejectedExecutionException behind) {
+      backlogChars.addAndGet(-batch);
       // ending the streams says so; a live view that silently skips records would not
-      LOG.warnf("live tail fell %d batches behind ingest; ending %d streams", BACKLOG, subscribers.size());
+      LOG.warnf("live tail fell behind ingest (%d batches or %d MiB waiting); ending %d streams", BACKLOG,
+          MAX_BACKLOG_CHARS >> 20, subscribers.size());
       for (Subscriber s : subscribers) {
         s.emitter().fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
       }
@@ -73,8 +120,8 @@ public class TailHub {
     for (Subscriber s : subscribers) {
       try {
         for (LogEntry record : records) {
-          if (s.filter().test(record)) {
-            s.emitter().emit(Views.LogView.of(record));
+          if (s.filter().test(record) && !send(s, record)) {
+            break;
           }
         }
       } catch (RuntimeException e) {
@@ -82,6 +129,20 @@ public class TailHub {
         s.emitter().fail(e);
       }
     }
+  }
+
+  /** Queues the record for the subscriber, or ends its stream when its reader is too far behind. */
+  private static boolean send(Subscriber s, LogEntry record) {
+    long chars = RecordSize.of(record);
+    long waiting = s.pending().addAndGet(chars);
+    if (waiting > MAX_PENDING_CHARS || waiting > s.memory().grant(waiting)) {
+      s.pending().addAndGet(-chars);
+      LOG.debugf("a live-tail reader fell %d characters behind; ending its stream", waiting);
+      s.emitter().fail(new IllegalStateException("the live tail's reader fell behind; reconnect"));
+      return false;
+    }
+    s.emitter().emit(new Pending(Views.LogView.of(record), chars));
+    return true;
   }
 
   @PreDestroy

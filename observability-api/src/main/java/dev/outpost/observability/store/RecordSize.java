@@ -1,17 +1,16 @@
-package dev.outpost.observability.store.lucene;
+package dev.outpost.observability.store;
 
-import dev.outpost.observability.store.LogEntry;
 import java.util.Map;
 
 /** About how much text a log record holds in memory and in a JSON answer: its strings, plus a fixed part. */
-final class RecordSize {
+public final class RecordSize {
 
   /** The record's fixed fields, times and owner, as objects and as JSON. */
   private static final long FIXED = 512;
 
   private RecordSize() {}
 
-  static long of(LogEntry e) {
+  public static long of(LogEntry e) {
     return FIXED + length(e.body()) + length(e.traceId()) + length(e.spanId()) + length(e.event())
         + length(e.attributes()) + length(e.resource());
   }

@@ -9,11 +9,16 @@ import dev.outpost.observability.support.Otlp;
 import dev.outpost.observability.support.TestIdpResource;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,6 +48,10 @@ class QueryMemoryTest {
 
   @Inject OtlpServer server;
   @Inject QueryMemory memory;
+  @Inject TailHub hub;
+
+  @TestHTTPResource("/")
+  URL api;
 
   @Test
   void aPageEndsWhereTheSharedMemoryEndsAndItsCursorLosesNothing() {
@@ -75,5 +84,40 @@ class QueryMemoryTest {
     assertThat(pages).isGreaterThan(1);
     assertThat(seen).hasSize(30);
     Eventually.within(Duration.ofSeconds(5), "every answer's memory given back", () -> memory.held() == 0);
+  }
+
+  @Test
+  void aLiveTailWhoseReaderStopsReadingEndsInsteadOfBufferingWithoutBound() throws Exception {
+    // 10,000 records were buffered per reader whatever their size: 500 MB of 50 KB stack traces
+    String project = "tail-memory-" + UUID.randomUUID();
+    String token = TestIdpResource.idp().token("alice", List.of(project));
+    int before = hub.subscriberCount();
+    try (Socket reader = new Socket()) {
+      reader.setReceiveBufferSize(64 * 1024);
+      reader.connect(new InetSocketAddress("127.0.0.1", api.getPort()));
+      reader.getOutputStream().write(("GET /api/v1/logs/tail?q=tailmem HTTP/1.1\r\nHost: api\r\nAccept: text/event-stream"
+          + "\r\nAuthorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      Eventually.within(Duration.ofSeconds(5), "subscribed", () -> hub.subscriberCount() > before);
+
+      // 30 MB of matching records while the reader reads nothing
+      Otlp otlp = new Otlp(server.port());
+      String filler = " " + "t".repeat(100_000);
+      long base = System.currentTimeMillis() * 1_000_000L;
+      for (int batch = 0; batch < 30; batch++) {
+        List<LogRecord> records = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          records.add(Otlp.log(base + batch * 10 + i, "tailmem n" + (batch * 10 + i) + filler, Map.of()));
+        }
+        otlp.send(Otlp.logs(Otlp.resource("svc", project), records));
+      }
+      Eventually.within(Duration.ofSeconds(10), "the stream ended", () -> hub.subscriberCount() == before);
+
+      // what was written before the end arrives, then the end: fewer records than were sent
+      reader.setSoTimeout(10_000);
+      String received = new String(reader.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int records = received.split("\"tailmem n", -1).length - 1;
+      assertThat(records).isLessThan(300);
+    }
+    Eventually.within(Duration.ofSeconds(5), "the stream's memory given back", () -> memory.held() == 0);
   }
 }

@@ -1,12 +1,13 @@
 package dev.outpost.observability.store.lucene;
 
-import dev.outpost.observability.store.Histogram;
 import dev.outpost.observability.store.AnswerMemory;
+import dev.outpost.observability.store.Histogram;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogPage;
 import dev.outpost.observability.store.LogSearch;
 import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.RecordSize;
 import dev.outpost.observability.store.TimeRange;
 import java.io.Closeable;
 import java.io.IOException;
