@@ -1,11 +1,15 @@
 package dev.outpost.agent.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,6 +61,34 @@ class LocalStatusSourceTest {
         new ObservedIntegration("odd", "v1", "Pending", 0, 1));
     assertThat(source.integrations().toString()).doesNotContain("CANARY").doesNotContain("4111");
     assertThat(source.routes()).isEqualTo(new RoutesStatus(12, 3));
+  }
+
+  @Test
+  void anAnswerThatNeverEndsIsGivenUpInBoundedTimeAndMemory() throws Exception {
+    HttpServer endless = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    endless.createContext("/", exchange -> {
+      exchange.sendResponseHeaders(200, 0); // chunked, with no end
+      byte[] chunk = ("{\"name\":\"x\",\"phase\":\"Ready\"},").repeat(30_000).getBytes(StandardCharsets.UTF_8);
+      try (OutputStream body = exchange.getResponseBody()) {
+        body.write('[');
+        while (true) {
+          body.write(chunk);
+          Thread.sleep(5);
+        }
+      } catch (IOException | InterruptedException gone) {
+        // the agent hung up
+      }
+    });
+    endless.start();
+    try {
+      LocalStatusSource source = new LocalStatusSource(uri(endless), Optional.of(uri(endless).resolve("/outpost/routes")));
+      assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+        assertThat(source.integrations()).isEmpty();
+        assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
+      });
+    } finally {
+      endless.stop(0);
+    }
   }
 
   @Test
