@@ -55,10 +55,14 @@ public interface AgentConfig {
     @WithDefault("secrets/outpost/dataplane-token")
     Path tokenFile();
 
-    /** The pinned control-plane public key (PEM or raw base64); when absent, read from the file. */
+    /**
+     * The pinned control-plane public key (PEM or raw base64); when absent, read from the file.
+     * Several keys (PEM blocks one after the other, or raw keys separated by commas or white space)
+     * are all trusted: pin the old and the new key while the control plane rotates its signing key.
+     */
     Optional<String> publicKey();
 
-    /** File holding the pinned control-plane public key, PEM (relative to home). */
+    /** File holding the pinned control-plane public key or keys, PEM (relative to home). */
     @WithDefault("secrets/outpost/control-plane.pub")
     Path publicKeyFile();
 

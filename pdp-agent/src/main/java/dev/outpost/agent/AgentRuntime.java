@@ -108,7 +108,7 @@ public class AgentRuntime {
         config.audit().queueCapacity());
     Clock clock = Clock.systemUTC();
     keeper = new DesiredStateKeeper(config.dataPlane(),
-        new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKey(config)), config.dataPlane()),
+        new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKeys(config)), config.dataPlane()),
         store, new Reconciler(target, clock), audit, new StatusReporter(config.dataPlane(), source, clock), clock);
     link = new ControlPlaneLink(vertx, new LinkOptions(config.controlPlane().url(), AgentSettings.controlPlaneToken(config),
         config.controlPlane().caFile(), config.controlPlane().proxy(), config.controlPlane().pingInterval(),

@@ -1,10 +1,10 @@
 package dev.outpost.agent;
 
-import dev.outpost.spec.signature.Ed25519Keys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,7 +30,8 @@ final class AgentSettings {
         .or(() -> read(resolve(config, config.audit().tokenFile()), "outpost.agent.audit.token-file"));
   }
 
-  static PublicKey controlPlaneKey(AgentConfig config) {
+  /** The pinned control-plane keys: one, or several while the control plane rotates its key. */
+  static List<PublicKey> controlPlaneKeys(AgentConfig config) {
     Path file = resolve(config, config.controlPlane().publicKeyFile());
     String text = config.controlPlane().publicKey().filter(k -> !k.isBlank())
         .or(() -> read(file, "outpost.agent.control-plane.public-key-file"))
@@ -38,10 +39,10 @@ final class AgentSettings {
             + "public key at " + file + "; pin it with: curl -fsS http://127.0.0.1:7070/v1/public-key > " + file
             + " (or set outpost.agent.control-plane.public-key)"));
     try {
-      return text.contains("-----BEGIN") ? Ed25519Keys.publicKeyFromPem(text) : Ed25519Keys.fromRawBase64(text.trim());
+      return TrustedKeys.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("outpost.agent.control-plane.public-key: not an Ed25519 public key (PEM or raw "
-          + "base64): " + e.getMessage(), e);
+      throw new IllegalStateException("outpost.agent.control-plane.public-key: not Ed25519 public keys (PEM blocks or "
+          + "raw base64): " + e.getMessage(), e);
     }
   }
 
