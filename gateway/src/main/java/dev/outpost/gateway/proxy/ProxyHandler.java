@@ -76,7 +76,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
         ? apiKeyHeader(route) : null;
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
-    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout);
+    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration());
     ctx.addEndHandler(ar -> {
       if (ar.failed()) {
         exchange.abort();

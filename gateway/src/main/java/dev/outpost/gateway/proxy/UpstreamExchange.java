@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.streams.ReadStream;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * The upstream side of one exchange, from the moment its request goes up until its response has
@@ -40,8 +41,11 @@ final class UpstreamExchange implements ReadStream<Buffer> {
     }
   }
 
+  private static final Logger LOG = Logger.getLogger(UpstreamExchange.class);
+
   private final Vertx vertx;
   private final long timeoutMillis;
+  private final String integration;
   /** Until the response has ended; null after, or once reset. */
   private HttpClientRequest request;
   private long timer = -1;
@@ -52,9 +56,10 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private boolean bodyHeldBack;
   private long lastBodyActivity;
 
-  UpstreamExchange(Vertx vertx, long timeoutMillis) {
+  UpstreamExchange(Vertx vertx, long timeoutMillis, String integration) {
     this.vertx = vertx;
     this.timeoutMillis = timeoutMillis;
+    this.integration = integration;
   }
 
   /**
@@ -65,6 +70,15 @@ final class UpstreamExchange implements ReadStream<Buffer> {
     request = sent;
     // the failure reaches the proxy through the response future; without a handler Vert.x logs it as an error
     sent.exceptionHandler(failure -> { });
+    // so does a connection's (a response that does not parse, a reset), which Vert.x logged at ERROR
+    // without a word of the integration; the connection is shared in turn, so each exchange sets it
+    sent.connection().exceptionHandler(failure -> {
+      if (UpstreamFailureInterceptor.isMalformedResponse(failure)) {
+        LOG.warnf("integration %s sent a response that does not parse: %s", integration, failure.getMessage());
+      } else {
+        LOG.debugf("connection to integration %s failed: %s", integration, failure);
+      }
+    });
     timer = vertx.setTimer(timeoutMillis, this::expire);
     sent.response().onComplete(head -> {
       if (head.succeeded()) {

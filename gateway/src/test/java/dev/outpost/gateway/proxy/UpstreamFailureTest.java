@@ -16,7 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -314,6 +319,22 @@ class UpstreamFailureTest {
     malformed.put("bare-line-feeds", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok");
     malformed.put("head-too-large", "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(20_000) + "\r\nContent-Length: 2\r\n\r\nok");
     malformed.put("gzip-coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+    // Vert.x logged each at ERROR without naming the integration; the gateway says which one, at WARN
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        logged.add(record);
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    Logger root = Logger.getLogger("");
+    root.addHandler(capture);
     try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("raw"), head -> {
       String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
       return malformed.getOrDefault(path.substring(path.lastIndexOf('/') + 1), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -327,7 +348,19 @@ class UpstreamFailureTest {
         assertThat(next.status()).as("the request after " + name).isEqualTo(200);
         assertThat(next.body()).isEqualTo("ok");
       }
+    } finally {
+      root.removeHandler(capture);
     }
+    assertThat(logged).noneMatch(r -> r.getLevel().intValue() >= Level.SEVERE.intValue()
+        && r.getLoggerName().startsWith("io.vertx"));
+    assertThat(logged).filteredOn(r -> r.getLevel().intValue() == Level.WARNING.intValue() && r.getLoggerName().endsWith("UpstreamExchange"))
+        .hasSizeGreaterThanOrEqualTo(6)
+        .allMatch(r -> formatted(r).contains("integration int-raw sent a response that does not parse"));
+  }
+
+  private static String formatted(LogRecord record) {
+    return record.getParameters() == null ? record.getMessage()
+        : String.format(record.getMessage(), record.getParameters());
   }
 
   @Test
