@@ -155,6 +155,7 @@ public final class DesiredStateKeeper {
       // acking one signed by an untrusted key would tell the control plane that key is trusted.
       if (refusedOnlyForItsRevision(e) && SnapshotAcceptance.isRedelivery(snapshot, applied)) {
         LOG.debugf("snapshot revision %d received again: already applied", snapshot.revision());
+        keepNewestSignature(snapshot, frame);
         return new Ack(snapshot.revision());
       }
       return reject(e);
@@ -178,6 +179,25 @@ public final class DesiredStateKeeper {
     desired = state;
     audit.record(new AuditEvent(true, snapshot.revision(), dataPlane, List.of(), clock.instant()));
     return new Ack(snapshot.revision());
+  }
+
+  /**
+   * A redelivery signed otherwise (a rotated key) replaces the persisted frame: once the old key is
+   * unpinned, a restart must still verify the snapshot that runs rather than refuse it.
+   */
+  private void keepNewestSignature(Snapshot snapshot, String frame) {
+    if (snapshot.signature().equals(applied.signature())) {
+      return;
+    }
+    try {
+      store.save(frame);
+      applied = snapshot;
+      LOG.infof("snapshot revision %d persisted again, signed by key %s", snapshot.revision(),
+          snapshot.signature().keyId());
+    } catch (IOException e) {
+      LOG.warnf("cannot persist snapshot revision %d signed by key %s: %s", snapshot.revision(),
+          snapshot.signature().keyId(), e.getMessage());
+    }
   }
 
   private static boolean refusedOnlyForItsRevision(SnapshotRejectedException e) {

@@ -58,6 +58,12 @@ public final class AgentHarness implements AutoCloseable {
   /** An agent over the given target, store and status source (null: the local ones under home). */
   public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, PublicKey pinned, Duration ping,
       Duration liveness, Target target, AppliedStore store, StatusSource source) throws IOException {
+    this(vertx, home, controlPlaneUrl, List.of(pinned), ping, liveness, target, store, source);
+  }
+
+  /** An agent trusting several control-plane keys (a key rotation). */
+  public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, List<PublicKey> pinned, Duration ping,
+      Duration liveness, Target target, AppliedStore store, StatusSource source) throws IOException {
     this.home = home;
     this.runtime = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     runtime.createContext("/outpost/integrations", exchange -> {

@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.agent.RestoreThenConnect;
 import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.Hello;
+import dev.outpost.spec.protocol.Snapshot;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
+import dev.outpost.spec.state.StateCodec;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,6 +58,34 @@ class AgentRestartTest {
         assertThat(hello.lastAppliedRevision()).as("a reconnect does not ask for what already runs").isEqualTo(3);
       }
       cp.stop();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  @Test
+  void afterAKeyRotationTheAgentRestoresItsSnapshotWithOnlyTheNewKeyPinned() throws Exception {
+    SnapshotSigner rotated = new SnapshotSigner(Ed25519Keys.generate());
+    Vertx vertx = Vertx.vertx();
+    try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start()) {
+      try (AgentHarness first = new AgentHarness(vertx, home, cp.url(),
+          List.of(SIGNER.keys().getPublic(), rotated.keys().getPublic()), Duration.ofMillis(300),
+          Duration.ofMillis(1200), null, null, null).start()) {
+        await(cp::connected, "the agent connects");
+        cp.sendSigned(state(3, "orders"));
+        cp.awaitMessage(Ack.class, a -> a.revision() == 3);
+        // the control plane switched keys and sends what runs again under the new one (PROTOCOL.md section 4)
+        cp.send(Snapshot.signed(StateCodec.toTree(state(3, "orders")), rotated));
+        await(() -> cp.messages(Ack.class).size() == 2, "the redelivery is acked");
+      }
+      cp.stop();
+
+      // the operator unpins the old key; the control plane is down when the agent restarts
+      try (AgentHarness second = new AgentHarness(vertx, home, cp.url(), List.of(rotated.keys().getPublic()),
+          Duration.ofMillis(300), Duration.ofMillis(1200), null, null, null).start()) {
+        assertThat(second.keeper.lastAppliedRevision()).isEqualTo(3);
+        assertThat(second.keeper.desired()).isPresent();
+      }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
