@@ -121,6 +121,14 @@ class ScenariosTest {
     }
 
     @Test
+    void trustedProxiesReachTheGatewayOnlyWhenSet() {
+        assertThat(env(scenario("everything-values.yaml"), "Deployment/acme-outpost-gateway")
+                .get("OUTPOST_GATEWAY_TRUSTED_PROXIES").getValue()).isEqualTo("10.42.0.0/16,fd00:42::/64");
+        assertThat(env(scenario("defaults-values.yaml"), "Deployment/acme-outpost-gateway"))
+                .as("no proxy is trusted by default").doesNotContainKey("OUTPOST_GATEWAY_TRUSTED_PROXIES");
+    }
+
+    @Test
     void gatewayOnly() {
         Rendered rendered = scenario("gateway-only-values.yaml");
 

@@ -31,6 +31,8 @@ class ValuesValidationTest {
                 bad("observability.replicaCount", "2", "observability.replicaCount: Must be less than or equal to 1"),
                 bad("gateway.resources", "big", "gateway.resources: Invalid type. Expected: object, given: string"),
                 bad("networkPolicy.kubeApiServer.cidrs[0]", "kubernetes", "networkPolicy.kubeApiServer.cidrs.0: Does not match pattern"),
+                // a name would need DNS at start, and the gateway refuses it
+                bad("gateway.trustedProxies[0]", "ingress-nginx", "gateway.trustedProxies.0: Does not match pattern"),
                 bad("imagePullSecrets[0].secret", "regcred", "Additional property secret is not allowed"),
                 bad("controlPlane.token", "", "controlPlane.token is required"),
                 bad("controlPlane.url", "", "controlPlane.url is required when agent.enabled"),

@@ -53,6 +53,14 @@ public interface GatewayConfig {
   @WithDefault("64")
   int upstreamPoolSize();
 
+  /**
+   * Addresses or CIDR ranges ({@code 10.0.0.0/8}, {@code fd00::/8}) of the proxies in front of the
+   * gateway (an ingress, a load balancer) whose {@code X-Forwarded-For} it believes: the client is
+   * the right-most address there that is not one of them. Default none: the client is the
+   * connection's peer, and an {@code X-Forwarded-For} it sends is replaced.
+   */
+  Optional<List<String>> trustedProxies();
+
   /** Upstream connect timeout; default 2 s. */
   @WithDefault("2s")
   Duration upstreamConnectTimeout();

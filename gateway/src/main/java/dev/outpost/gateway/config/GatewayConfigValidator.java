@@ -1,5 +1,6 @@
 package dev.outpost.gateway.config;
 
+import dev.outpost.gateway.client.ClientAddress;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +30,13 @@ public class GatewayConfigValidator {
     config.integrationUrls().forEach((name, url) -> checkUrl(problems, "outpost.gateway.integration-urls." + name, url));
     if (config.routesPollInterval().toMillis() < 10) {
       problems.add("outpost.gateway.routes-poll-interval: expected at least 10ms");
+    }
+    for (String proxy : config.trustedProxies().orElse(List.of())) {
+      try {
+        ClientAddress.rule(proxy);
+      } catch (IllegalArgumentException e) {
+        problems.add("outpost.gateway.trusted-proxies: " + e.getMessage());
+      }
     }
     if (config.upstreamPoolSize() < 1) {
       problems.add("outpost.gateway.upstream-pool-size: expected at least 1");

@@ -1,29 +1,37 @@
 package dev.outpost.gateway.proxy;
 
+import dev.outpost.gateway.client.ClientAddress;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 
 /**
  * Sets {@code X-Forwarded-For/-Proto/-Host} and {@code Forwarded} from what the gateway itself
- * saw: the gateway is the edge, so client-sent values (already removed) are never trusted.
+ * saw: client-sent values (already removed) are never trusted. The client's address and the
+ * {@code X-Forwarded-For} chain come from {@link ClientAddress}: the peer, or behind a trusted proxy
+ * the address it forwarded for and its chain.
  */
 final class ForwardedHeadersInterceptor implements ProxyInterceptor {
+
+  private final String client;
+  private final String forwardedFor;
+
+  ForwardedHeadersInterceptor(String client, String forwardedFor) {
+    this.client = client;
+    this.forwardedFor = forwardedFor;
+  }
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     HttpServerRequest original = context.request().proxiedRequest();
     MultiMap headers = context.request().headers();
-    SocketAddress remote = original.remoteAddress();
-    String client = remote == null ? "unknown" : remote.hostAddress();
     String proto = original.isSSL() ? "https" : "http";
     HostAndPort authority = original.authority();
-    headers.set("X-Forwarded-For", client);
+    headers.set("X-Forwarded-For", forwardedFor);
     headers.set("X-Forwarded-Proto", proto);
     StringBuilder forwarded = new StringBuilder("for=").append(node(client)).append(";proto=").append(proto);
     if (authority != null) {

@@ -1,6 +1,7 @@
 package dev.outpost.gateway.proxy;
 
 import dev.outpost.gateway.auth.Identity;
+import dev.outpost.gateway.client.ClientAddress;
 import dev.outpost.gateway.config.GatewayConfig;
 import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.gateway.telemetry.ServerSpanHandler;
@@ -51,8 +52,11 @@ public class ProxyHandler implements Handler<RoutingContext> {
   private final long connectTimeoutMillis;
   private final UpstreamSpanInterceptor.Factory upstreamSpans;
 
+  private final ClientAddress clientAddress;
+
   ProxyHandler(UpstreamResolver resolver, CircuitBreakers breakers, UpstreamClients clients, GatewayConfig config,
-      OpenTelemetry openTelemetry) {
+      OpenTelemetry openTelemetry, ClientAddress clientAddress) {
+    this.clientAddress = clientAddress;
     this.resolver = resolver;
     this.breakers = breakers;
     this.clients = clients;
@@ -87,7 +91,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
             .onSuccess(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
-        .addInterceptor(new ForwardedHeadersInterceptor())
+        .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.of(ctx), clientAddress.forwardedFor(ctx)))
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx), upstream))
         .addInterceptor(upstreamSpans.forExchange(ServerSpanHandler.of(ctx), matched.route().ownerAttributes(), upstream.host(),
             upstream.port()));

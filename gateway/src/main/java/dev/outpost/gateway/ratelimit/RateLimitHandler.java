@@ -2,6 +2,7 @@ package dev.outpost.gateway.ratelimit;
 
 import dev.outpost.gateway.Responses;
 import dev.outpost.gateway.auth.Identity;
+import dev.outpost.gateway.client.ClientAddress;
 import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.spec.model.RateLimit;
 import dev.outpost.spec.model.Route;
@@ -20,9 +21,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class RateLimitHandler implements Handler<RoutingContext> {
 
   private final RateLimiters limiters;
+  private final ClientAddress clients;
 
-  RateLimitHandler(RateLimiters limiters) {
+  RateLimitHandler(RateLimiters limiters, ClientAddress clients) {
     this.limiters = limiters;
+    this.clients = clients;
   }
 
   @Override
@@ -56,11 +59,11 @@ public class RateLimitHandler implements Handler<RoutingContext> {
         });
   }
 
-  private static String keyValue(RoutingContext ctx, RateLimit limit) {
+  private String keyValue(RoutingContext ctx, RateLimit limit) {
     String subject = Identity.of(ctx).subject();
     if (limit.key() != RateLimit.Key.CLIENT_IP && subject != null) {
       return subject;
     }
-    return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    return clients.of(ctx);
   }
 }

@@ -1,6 +1,7 @@
 package dev.outpost.gateway.telemetry;
 
 import dev.outpost.gateway.auth.Identity;
+import dev.outpost.gateway.client.ClientAddress;
 import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.spec.model.Route;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,9 +35,12 @@ public class AccessLogHandler implements Handler<RoutingContext> {
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
-  AccessLogHandler(OpenTelemetry openTelemetry, MeterRegistry registry) {
+  private final ClientAddress clients;
+
+  AccessLogHandler(OpenTelemetry openTelemetry, MeterRegistry registry, ClientAddress clients) {
     this.access = openTelemetry.getLogsBridge().get("outpost-gateway.access");
     this.registry = registry;
+    this.clients = clients;
   }
 
   @Override
@@ -66,8 +70,7 @@ public class AccessLogHandler implements Handler<RoutingContext> {
         .setAttribute(AttributeKey.doubleKey("outpost.duration_ms"), nanos / 1_000_000.0)
         .setAttribute(AttributeKey.longKey("http.request.body.size"), request.bytesRead())
         .setAttribute(AttributeKey.longKey("http.response.body.size"), ctx.response().bytesWritten())
-        .setAttribute(ServerSpanHandler.CLIENT,
-            request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress());
+        .setAttribute(ServerSpanHandler.CLIENT, clients.of(ctx));
     if (route != null) {
       record.setAllAttributes(matched.route().ownerAttributes());
     }

@@ -1,6 +1,7 @@
 package dev.outpost.gateway.telemetry;
 
 import dev.outpost.gateway.auth.Identity;
+import dev.outpost.gateway.client.ClientAddress;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -51,7 +52,10 @@ public class ServerSpanHandler implements Handler<RoutingContext> {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
 
-  ServerSpanHandler(OpenTelemetry openTelemetry) {
+  private final ClientAddress clients;
+
+  ServerSpanHandler(OpenTelemetry openTelemetry, ClientAddress clients) {
+    this.clients = clients;
     this.tracer = openTelemetry.getTracer("outpost-gateway");
     this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
   }
@@ -66,7 +70,7 @@ public class ServerSpanHandler implements Handler<RoutingContext> {
         .setSpanKind(SpanKind.SERVER)
         .setAttribute(METHOD, method)
         .setAttribute(PATH, truncate(request.path()))
-        .setAttribute(CLIENT, request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress())
+        .setAttribute(CLIENT, clients.of(ctx))
         .startSpan();
     Context trace = parent.with(span);
     ctx.put(KEY, trace);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,5 +43,15 @@ class GatewayConfigValidatorTest {
         .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.jwt.min-refresh-interval:"))
         .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.upstream-pool-size:"))
         .hasSize(5);
+  }
+
+  @Test
+  void trustedProxiesMustBeAddressesOrRangesNeverNames() {
+    GatewayConfig good = config(Map.of("outpost.gateway.trusted-proxies", "10.0.0.0/8,192.168.1.7,fd00::/8"));
+    assertThat(GatewayConfigValidator.problems(good)).isEmpty();
+    for (String bad : List.of("ingress.example.com", "10.0.0.0/33", "10.0.0.0/x", "fd00::/129")) {
+      assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.trusted-proxies", bad))))
+          .as(bad).singleElement().asString().startsWith("outpost.gateway.trusted-proxies: '" + bad + "'");
+    }
   }
 }

@@ -1,0 +1,165 @@
+package dev.outpost.gateway.client;
+
+import dev.outpost.gateway.config.GatewayConfig;
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.NetUtil;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The address a request's client has: the connection's peer, unless that peer is one of the
+ * configured trusted proxies (an ingress, a load balancer). Then it is the right-most address of
+ * {@code X-Forwarded-For} that is not a trusted proxy, as nginx's {@code real_ip_recursive} and
+ * Kong's {@code trusted_ips} find it: every hop left of it was written by someone the gateway does
+ * not trust, so the left-most, which any client can write, is never taken when a hop follows it. A
+ * hop that is not an IP address ends the walk at the last trusted one. Rate limits by client IP,
+ * access records, spans and the forwarded headers all use this one address.
+ */
+@ApplicationScoped
+public class ClientAddress {
+
+  private static final String KEY = "outpost.client-address";
+
+  private final List<IpSubnetFilterRule> trusted;
+
+  @Inject
+  ClientAddress(GatewayConfig config) {
+    this(config.trustedProxies().orElse(List.of()));
+  }
+
+  ClientAddress(List<String> trustedProxies) {
+    this.trusted = trustedProxies.stream().map(ClientAddress::rule).toList();
+  }
+
+  /** The client's address, found once per request. */
+  public String of(RoutingContext ctx) {
+    String address = ctx.get(KEY);
+    if (address == null) {
+      address = resolve(ctx.request());
+      ctx.put(KEY, address);
+    }
+    return address;
+  }
+
+  /**
+   * {@code X-Forwarded-For} for the upstream: the chain the trusted proxy sent with the peer after
+   * it, or the peer alone (what a client sent is not passed on).
+   */
+  public String forwardedFor(RoutingContext ctx) {
+    String peer = peer(ctx.request());
+    if (!isTrusted(peer)) {
+      return peer;
+    }
+    List<String> hops = hops(ctx.request());
+    return hops.isEmpty() ? peer : String.join(", ", hops) + ", " + peer;
+  }
+
+  String resolve(HttpServerRequest request) {
+    String address = peer(request);
+    if (!isTrusted(address)) {
+      return address;
+    }
+    List<String> hops = hops(request);
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      String hop = literal(hops.get(i));
+      if (hop == null) {
+        return address;
+      }
+      if (!isTrusted(hop)) {
+        return hop;
+      }
+      address = hop;
+    }
+    return address;
+  }
+
+  /**
+   * Checks one {@code address} or {@code address/prefix}, IPv4 or IPv6, and makes its rule; an
+   * {@link IllegalArgumentException} names what is wrong. Host names are refused: no DNS at start.
+   */
+  public static IpSubnetFilterRule rule(String cidr) {
+    String text = cidr.trim();
+    int slash = text.indexOf('/');
+    String ip = slash < 0 ? text : text.substring(0, slash);
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(ip);
+    if (bytes == null) {
+      throw new IllegalArgumentException("'" + cidr + "' is not an IP address or CIDR range");
+    }
+    int bits = bytes.length * 8;
+    int prefix;
+    try {
+      prefix = slash < 0 ? bits : Integer.parseInt(text.substring(slash + 1));
+    } catch (NumberFormatException e) {
+      prefix = -1;
+    }
+    if (prefix < 0 || prefix > bits) {
+      throw new IllegalArgumentException("'" + cidr + "' has a prefix outside 0-" + bits);
+    }
+    try {
+      return new IpSubnetFilterRule(InetAddress.getByAddress(bytes), prefix, IpFilterRuleType.ACCEPT);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("'" + cidr + "' is not an IP address", e);
+    }
+  }
+
+  private boolean isTrusted(String address) {
+    if (trusted.isEmpty()) {
+      return false;
+    }
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+    if (bytes == null) {
+      return false;
+    }
+    try {
+      InetSocketAddress socket = new InetSocketAddress(InetAddress.getByAddress(bytes), 0);
+      for (IpSubnetFilterRule rule : trusted) {
+        if (rule.matches(socket)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static String peer(HttpServerRequest request) {
+    SocketAddress remote = request.remoteAddress();
+    return remote == null ? "unknown" : remote.hostAddress();
+  }
+
+  /** Every X-Forwarded-For hop, in order, across repeated headers. */
+  private static List<String> hops(HttpServerRequest request) {
+    List<String> hops = new ArrayList<>();
+    for (String header : request.headers().getAll("X-Forwarded-For")) {
+      for (String hop : header.split(",")) {
+        if (!hop.isBlank()) {
+          hops.add(hop.trim());
+        }
+      }
+    }
+    return hops;
+  }
+
+  /** The hop as a canonical IP address, or null when it is not one (a name, {@code unknown}, a port). */
+  private static String literal(String hop) {
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(hop);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return InetAddress.getByAddress(bytes).getHostAddress();
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+}
