@@ -70,14 +70,14 @@ public class ClientAddress {
     }
     List<String> hops = hops(request);
     for (int i = hops.size() - 1; i >= 0; i--) {
-      String hop = literal(hops.get(i));
+      InetAddress hop = literal(hops.get(i));
       if (hop == null) {
         return address;
       }
+      address = hop.getHostAddress();
       if (!isTrusted(hop)) {
-        return hop;
+        return address;
       }
-      address = hop;
     }
     return address;
   }
@@ -89,12 +89,11 @@ public class ClientAddress {
   public static IpSubnetFilterRule rule(String cidr) {
     String text = cidr.trim();
     int slash = text.indexOf('/');
-    String ip = slash < 0 ? text : text.substring(0, slash);
-    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(ip);
-    if (bytes == null) {
+    InetAddress ip = literal(slash < 0 ? text : text.substring(0, slash));
+    if (ip == null) {
       throw new IllegalArgumentException("'" + cidr + "' is not an IP address or CIDR range");
     }
-    int bits = bytes.length * 8;
+    int bits = ip.getAddress().length * 8;
     int prefix;
     try {
       prefix = slash < 0 ? bits : Integer.parseInt(text.substring(slash + 1));
@@ -104,32 +103,24 @@ public class ClientAddress {
     if (prefix < 0 || prefix > bits) {
       throw new IllegalArgumentException("'" + cidr + "' has a prefix outside 0-" + bits);
     }
-    try {
-      return new IpSubnetFilterRule(InetAddress.getByAddress(bytes), prefix, IpFilterRuleType.ACCEPT);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("'" + cidr + "' is not an IP address", e);
-    }
+    return new IpSubnetFilterRule(ip, prefix, IpFilterRuleType.ACCEPT);
   }
 
   private boolean isTrusted(String address) {
-    if (trusted.isEmpty()) {
+    return !trusted.isEmpty() && isTrusted(literal(address));
+  }
+
+  private boolean isTrusted(InetAddress address) {
+    if (address == null) {
       return false;
     }
-    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
-    if (bytes == null) {
-      return false;
-    }
-    try {
-      InetSocketAddress socket = new InetSocketAddress(InetAddress.getByAddress(bytes), 0);
-      for (IpSubnetFilterRule rule : trusted) {
-        if (rule.matches(socket)) {
-          return true;
-        }
+    InetSocketAddress socket = new InetSocketAddress(address, 0);
+    for (IpSubnetFilterRule rule : trusted) {
+      if (rule.matches(socket)) {
+        return true;
       }
-      return false;
-    } catch (UnknownHostException e) {
-      return false;
     }
+    return false;
   }
 
   private static String peer(HttpServerRequest request) {
@@ -150,14 +141,14 @@ public class ClientAddress {
     return hops;
   }
 
-  /** The hop as a canonical IP address, or null when it is not one (a name, {@code unknown}, a port). */
-  private static String literal(String hop) {
-    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(hop);
+  /** The text as an IP address, or null when it is not one (a name, {@code unknown}, a port); never DNS. */
+  private static InetAddress literal(String text) {
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(text);
     if (bytes == null) {
       return null;
     }
     try {
-      return InetAddress.getByAddress(bytes).getHostAddress();
+      return InetAddress.getByAddress(bytes);
     } catch (UnknownHostException e) {
       return null;
     }

@@ -140,6 +140,10 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
     if (!isFinalStatus(status)) {
       return "status " + status;
     }
+    // called twice per response (here and by the exchange): the common case is one lookup, no list
+    if (headers.get("transfer-encoding") == null) {
+      return null;
+    }
     for (String coding : headers.getAll("transfer-encoding")) {
       if (!coding.equals("chunked")) {
         return "Transfer-Encoding " + coding;
