@@ -33,7 +33,8 @@ import java.util.Set;
  * 502 / 503 / 504 and the circuit breaker), {@link HeaderHygieneInterceptor}, {@link
  * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}, {@link UpstreamSpanInterceptor}.
  * Connecting is retried for idempotent methods only, up to the route's {@code retries}; nothing has
- * been sent at that point. The route's timeout bounds the wait for the response head and then every
+ * been sent at that point. An idempotent request without a body is also sent again when the pooled
+ * connection it went out on turns out closed by the upstream ({@link StaleConnectionRetry}). The route's timeout bounds the wait for the response head and then every
  * gap in the response body ({@link UpstreamExchange}). A {@code HEAD} goes up with {@code
  * Connection: close}: an upstream that wrongly answers it with a body leaves those bytes on the
  * connection, where they would be read as the answer to the connection's next request; no other
@@ -51,6 +52,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
   private final UpstreamClients clients;
   private final long connectTimeoutMillis;
   private final UpstreamSpanInterceptor.Factory upstreamSpans;
+  private final int maxStaleRetries;
 
   private final ClientAddress clientAddress;
 
@@ -61,6 +63,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
     this.breakers = breakers;
     this.clients = clients;
     this.connectTimeoutMillis = config.upstreamConnectTimeout().toMillis();
+    this.maxStaleRetries = config.upstreamPoolSize();
     this.upstreamSpans = UpstreamSpanInterceptor.factory(openTelemetry);
   }
 
@@ -95,6 +98,9 @@ public class ProxyHandler implements Handler<RoutingContext> {
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx), upstream))
         .addInterceptor(upstreamSpans.forExchange(ServerSpanHandler.of(ctx), matched.route().ownerAttributes(), upstream.host(),
             upstream.port()));
+    if (IDEMPOTENT.contains(request.method()) && hasNoBody(request)) {
+      proxy.addInterceptor(new StaleConnectionRetry(exchange, maxStaleRetries));
+    }
     if (limited != null) {
       proxy.addInterceptor(new ProxyInterceptor() {
         @Override
@@ -128,6 +134,11 @@ public class ProxyHandler implements Handler<RoutingContext> {
       }
       return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamConnectException(failure));
     });
+  }
+
+  private static boolean hasNoBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return (length == null || length.equals("0")) && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null;
   }
 
   static long maxBody(Route route) {

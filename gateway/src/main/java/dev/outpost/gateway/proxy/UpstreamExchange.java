@@ -52,6 +52,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private boolean headArrived;
   private boolean timedOut;
   private boolean stoppedReading;
+  private boolean reusedConnection;
   private ReadStream<Buffer> body;
   private boolean bodyHeldBack;
   private long lastBodyActivity;
@@ -68,6 +69,8 @@ final class UpstreamExchange implements ReadStream<Buffer> {
    */
   void track(HttpClientRequest sent) {
     request = sent;
+    // Vert.x numbers an HTTP/1.1 connection's requests from 1
+    reusedConnection = sent.streamId() > 1;
     // the failure reaches the proxy through the response future; without a handler Vert.x logs it as an error
     sent.exceptionHandler(failure -> { });
     // so does a connection's (a response that does not parse, a reset), which Vert.x logged at ERROR
@@ -93,6 +96,11 @@ final class UpstreamExchange implements ReadStream<Buffer> {
         finish();
       }
     });
+  }
+
+  /** Whether the latest request went out on a connection that had carried others before it. */
+  boolean sentOnReusedConnection() {
+    return reusedConnection;
   }
 
   /** Whether the route's timeout ran out (and the upstream request was reset for it). */

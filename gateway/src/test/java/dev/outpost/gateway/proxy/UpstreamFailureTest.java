@@ -308,6 +308,38 @@ class UpstreamFailureTest {
   }
 
   @Test
+  void anIdempotentRequestOnAConnectionTheUpstreamClosedIsSentAgainOnAnother() throws Exception {
+    String ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    // each connection answers its first request and closes at the next one unanswered, as an upstream
+    // does that closes an idle keep-alive connection just as the gateway reuses it; /raw/never is never answered
+    try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("raw"),
+            (n, head) -> n == 1 && !head.contains("/never") ? ok : null);
+        java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      // one client connection, so every request is proxied on one event loop and so one upstream pool
+      client.setSoTimeout(5000);
+      assertThat(exchange(client, "GET /raw/first HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(200);
+      RawHttp.Response again = exchange(client, "GET /raw/second HTTP/1.1\r\nHost: gw\r\n\r\n");
+      assertThat(again.status()).as("a GET on the pooled connection the upstream closed").isEqualTo(200);
+      assertThat(again.body()).isEqualTo("ok");
+      assertThat(upstream.connections()).as("sent again on a new connection").isEqualTo(2);
+
+      RawHttp.Response post = exchange(client, "POST /raw/post HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n\r\nhi");
+      assertThat(post.status()).as("a POST on a pooled connection the upstream closed").isEqualTo(502);
+      assertThat(upstream.heads()).filteredOn(h -> h.startsWith("POST /post")).as("a POST is never sent twice").hasSize(1);
+
+      RawHttp.Response never = exchange(client, "GET /raw/never HTTP/1.1\r\nHost: gw\r\n\r\n");
+      assertThat(never.status()).as("a new connection closed unanswered is the upstream's failure").isEqualTo(502);
+      assertThat(upstream.heads()).filteredOn(h -> h.startsWith("GET /never")).hasSize(1);
+    }
+  }
+
+  private static RawHttp.Response exchange(java.net.Socket client, String request) throws Exception {
+    client.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    client.getOutputStream().flush();
+    return RawHttp.read(client.getInputStream());
+  }
+
+  @Test
   void aMalformedUpstreamResponseIs502InvalidResponseAndTheNextRequestIsServed() throws Exception {
     // each was answered "could not be reached" (the transfer coding 501 "Not Implemented", as if
     // the client had asked the impossible), so the integration's owner looked for a network fault

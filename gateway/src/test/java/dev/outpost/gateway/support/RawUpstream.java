@@ -12,16 +12,26 @@ import java.util.function.Function;
 
 /**
  * A keep-alive upstream over raw sockets, for answers no HTTP server library would send: it reads
- * each request head (requests without a body) on each connection and writes back exactly the bytes
+ * each request head (a body is not read) on each connection and writes back exactly the bytes
  * {@code answer} gives for it, keeping the connection open for the next one.
  */
 public final class RawUpstream implements AutoCloseable {
 
+  /** The bytes to answer a connection's {@code n}th request (from 1) with; null closes the connection unanswered. */
+  public interface Answer {
+    String answer(int n, String head);
+  }
+
   private final ServerSocket server;
-  private final Function<String, String> answer;
+  private final Answer answer;
   private final List<Socket> connections = new CopyOnWriteArrayList<>();
+  private final List<String> heads = new CopyOnWriteArrayList<>();
 
   public RawUpstream(int port, Function<String, String> answer) throws IOException {
+    this(port, (n, head) -> answer.apply(head));
+  }
+
+  public RawUpstream(int port, Answer answer) throws IOException {
     this.server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
     this.answer = answer;
     Thread acceptor = new Thread(this::accept, "raw-upstream-" + port);
@@ -32,6 +42,11 @@ public final class RawUpstream implements AutoCloseable {
   /** How many connections the gateway opened so far. */
   public int connections() {
     return connections.size();
+  }
+
+  /** The request heads received so far, on every connection, in order. */
+  public List<String> heads() {
+    return heads;
   }
 
   private void accept() {
@@ -51,8 +66,14 @@ public final class RawUpstream implements AutoCloseable {
   private void serve(Socket socket) {
     try (socket) {
       InputStream in = socket.getInputStream();
+      int n = 0;
       for (String head = head(in); head != null; head = head(in)) {
-        socket.getOutputStream().write(answer.apply(head).getBytes(StandardCharsets.ISO_8859_1));
+        heads.add(head);
+        String bytes = answer.answer(++n, head);
+        if (bytes == null) {
+          return;
+        }
+        socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
       }
     } catch (IOException closed) {
