@@ -63,6 +63,11 @@ public class ClientAddress {
     return hops.isEmpty() ? peer : String.join(", ", hops) + ", " + peer;
   }
 
+  /** Whether the request came from a trusted proxy, whose forwarded scheme and host are believed too. */
+  public boolean viaTrustedProxy(RoutingContext ctx) {
+    return isTrusted(peer(ctx.request()));
+  }
+
   String resolve(HttpServerRequest request) {
     String address = peer(request);
     if (!isTrusted(address)) {

@@ -13,34 +13,66 @@ import io.vertx.httpproxy.ProxyResponse;
  * Sets {@code X-Forwarded-For/-Proto/-Host} and {@code Forwarded} from what the gateway itself
  * saw: client-sent values (already removed) are never trusted. The client's address and the
  * {@code X-Forwarded-For} chain come from {@link ClientAddress}: the peer, or behind a trusted proxy
- * the address it forwarded for and its chain.
+ * the address it forwarded for and its chain. Behind a trusted proxy the scheme and host are also
+ * the proxy's {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} (their first value, the one the
+ * client used), as Kong passes them on from its {@code trusted_ips}: an ingress that terminates TLS
+ * talks plain HTTP to the gateway, and an integration building its own links needs {@code https}.
+ * A value that is not {@code http}/{@code https} or a host[:port] is ignored for the gateway's own.
  */
 final class ForwardedHeadersInterceptor implements ProxyInterceptor {
 
   private final String client;
   private final String forwardedFor;
+  private final boolean fromTrustedProxy;
 
-  ForwardedHeadersInterceptor(String client, String forwardedFor) {
+  ForwardedHeadersInterceptor(String client, String forwardedFor, boolean fromTrustedProxy) {
     this.client = client;
     this.forwardedFor = forwardedFor;
+    this.fromTrustedProxy = fromTrustedProxy;
   }
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     HttpServerRequest original = context.request().proxiedRequest();
     MultiMap headers = context.request().headers();
-    String proto = original.isSSL() ? "https" : "http";
-    HostAndPort authority = original.authority();
+    String proto = fromTrustedProxy ? forwardedProto(original) : null;
+    if (proto == null) {
+      proto = original.isSSL() ? "https" : "http";
+    }
+    String host = fromTrustedProxy ? forwardedHost(original) : null;
+    if (host == null) {
+      HostAndPort authority = original.authority();
+      host = authority == null ? null : authority.toString();
+    }
     headers.set("X-Forwarded-For", forwardedFor);
     headers.set("X-Forwarded-Proto", proto);
     StringBuilder forwarded = new StringBuilder("for=").append(node(client)).append(";proto=").append(proto);
-    if (authority != null) {
-      String host = authority.toString();
+    if (host != null) {
       headers.set("X-Forwarded-Host", host);
       forwarded.append(";host=\"").append(host.replace("\"", "")).append('"');
     }
     headers.set("Forwarded", forwarded.toString());
     return context.sendRequest();
+  }
+
+  private static String forwardedProto(HttpServerRequest request) {
+    String proto = firstValue(request, "X-Forwarded-Proto");
+    return "https".equalsIgnoreCase(proto) ? "https" : "http".equalsIgnoreCase(proto) ? "http" : null;
+  }
+
+  private static String forwardedHost(HttpServerRequest request) {
+    String host = firstValue(request, "X-Forwarded-Host");
+    return host != null && HostAndPort.parseAuthority(host, -1) != null ? host : null;
+  }
+
+  /** The left-most value of a list header (a proxy that appends puts its own view to the right). */
+  private static String firstValue(HttpServerRequest request, String name) {
+    String value = request.getHeader(name);
+    if (value == null) {
+      return null;
+    }
+    int comma = value.indexOf(',');
+    return (comma < 0 ? value : value.substring(0, comma)).trim();
   }
 
   /** RFC 7239 node: IPv6 addresses are bracketed and quoted. */

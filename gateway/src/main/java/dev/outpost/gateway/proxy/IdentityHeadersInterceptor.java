@@ -28,12 +28,10 @@ final class IdentityHeadersInterceptor implements ProxyInterceptor {
 
   private final MatchedRoute matched;
   private final Identity identity;
-  private final Upstream upstream;
 
-  IdentityHeadersInterceptor(MatchedRoute matched, Identity identity, Upstream upstream) {
+  IdentityHeadersInterceptor(MatchedRoute matched, Identity identity) {
     this.matched = matched;
     this.identity = identity;
-    this.upstream = upstream;
   }
 
   @Override
@@ -51,7 +49,8 @@ final class IdentityHeadersInterceptor implements ProxyInterceptor {
     }
     String query = matched.query();
     context.request().setURI(query == null ? matched.upstreamPath() : matched.upstreamPath() + "?" + query);
-    context.request().setAuthority(io.vertx.core.net.HostAndPort.create(upstream.host(), upstream.port()));
+    // Host upstream is the upstream's own authority, the client request's default (nginx's $proxy_host); setting
+    // it here would make vertx-http-proxy overwrite X-Forwarded-Host with the request's Host
     return context.sendRequest();
   }
 

@@ -43,10 +43,33 @@ class TrustedProxiesTest {
   }
 
   private Received forwarded(String path, String forwardedFor) throws Exception {
+    return viaProxy(path, "X-Forwarded-For: " + forwardedFor + "\r\n");
+  }
+
+  private Received viaProxy(String path, String headers) throws Exception {
     RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET " + path + " HTTP/1.1\r\nHost: gw.test\r\n"
-        + "X-Forwarded-For: " + forwardedFor + "\r\n\r\n");
+        + headers + "\r\n");
     assertThat(response.status()).isEqualTo(200);
     return GatewayTestEnvironment.upstream.next();
+  }
+
+  @Test
+  void theSchemeAndHostTheTrustedProxyForwardsReachTheIntegration() throws Exception {
+    // an ingress that terminated TLS for shop.example.com
+    Received got = viaProxy("/pub/origin",
+        "X-Forwarded-For: 198.51.100.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: shop.example.com\r\n");
+    assertThat(got.headers().getAll("X-Forwarded-Proto")).containsExactly("https");
+    assertThat(got.headers().getAll("X-Forwarded-Host")).containsExactly("shop.example.com");
+    assertThat(got.headers().get("Forwarded")).isEqualTo("for=198.51.100.7;proto=https;host=\"shop.example.com\"");
+    // a list: the left-most value, the one the client used
+    io.vertx.core.MultiMap list = viaProxy("/pub/list",
+        "X-Forwarded-Proto: https, http\r\nX-Forwarded-Host: shop.example.com:8443, gw.test\r\n").headers();
+    assertThat(list.get("X-Forwarded-Proto")).isEqualTo("https");
+    assertThat(list.get("X-Forwarded-Host")).isEqualTo("shop.example.com:8443");
+    // what is not a scheme or a host is not passed on: the gateway's own view instead
+    io.vertx.core.MultiMap junk = viaProxy("/pub/junk", "X-Forwarded-Proto: javascript\r\nX-Forwarded-Host: a b/c\r\n").headers();
+    assertThat(junk.getAll("X-Forwarded-Proto")).containsExactly("http");
+    assertThat(junk.getAll("X-Forwarded-Host")).containsExactly("gw.test");
   }
 
   @Test

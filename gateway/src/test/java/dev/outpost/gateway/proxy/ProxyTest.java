@@ -105,6 +105,8 @@ class ProxyTest {
     assertThat(got.headers().getAll("X-Forwarded-Host")).containsExactly("gw.test");
     assertThat(got.headers().getAll("X-Forwarded-Proto")).containsExactly("http");
     assertThat(got.headers().getAll("Forwarded")).containsExactly("for=127.0.0.1;proto=http;host=\"gw.test\"");
+    assertThat(got.headers().getAll("Host")).as("the upstream's own authority")
+        .containsExactly(GatewayTestEnvironment.upstream.url().substring("http://".length()));
     assertThat(got.headers().contains("X-Real-IP")).isFalse();
   }
 
