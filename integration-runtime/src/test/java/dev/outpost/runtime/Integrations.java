@@ -9,6 +9,8 @@ import dev.outpost.spec.state.StateCodec;
 import java.net.URL;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Test helpers: integrations and the admin API as a client sees them. */
 public final class Integrations {
@@ -59,6 +61,14 @@ public final class Integrations {
   public static Response delete(URL management, String name) {
     return given().header("Authorization", "Bearer " + ADMIN_TOKEN)
         .delete(base(management) + "outpost/admin/integrations/" + name);
+  }
+
+  /** The value of {@code name}'s Prometheus series for {@code integration}, 0 when it has none. */
+  public static double metric(URL management, String name, String integration) {
+    String prometheus = given().get(base(management) + "q/metrics").then().statusCode(200).extract().asString();
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*integration=\"" + integration + "\"[^}]*} (\\S+)$")
+        .matcher(prometheus);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   /** The root of the server {@code url} points at, ending with a slash (drops Quarkus' {@code /q/}). */

@@ -40,6 +40,16 @@ public interface RuntimeConfig {
   @WithDefault("30s")
   Duration drainTimeout();
 
+  /**
+   * How long a request routed to an integration may wait for the response to start before the
+   * runtime answers it 504 itself (the exchange runs on to its end; its late response is dropped).
+   * A {@code platform-http} endpoint sets its own with Camel's {@code requestTimeout} option
+   * (milliseconds). By default 300 seconds, the longest timeout a gateway route may have, so the
+   * runtime never gives up on a request the gateway still waits for; at least 1 millisecond.
+   */
+  @WithDefault("300s")
+  Duration requestTimeout();
+
   /** The internal admin API on the management port. */
   Admin admin();
 

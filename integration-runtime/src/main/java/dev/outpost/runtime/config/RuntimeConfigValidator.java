@@ -25,6 +25,9 @@ public class RuntimeConfigValidator {
     if (config.drainTimeout().isNegative()) {
       throw new IllegalStateException("outpost.runtime.drain-timeout must not be negative");
     }
+    if (config.requestTimeout().toMillis() < 1) {
+      throw new IllegalStateException("outpost.runtime.request-timeout must be at least 1ms");
+    }
     if (config.scanInterval().toMillis() < 10) {
       throw new IllegalStateException("outpost.runtime.scan-interval must be at least 10ms");
     }

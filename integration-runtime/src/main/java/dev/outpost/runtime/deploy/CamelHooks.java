@@ -1,6 +1,7 @@
 package dev.outpost.runtime.deploy;
 
 import dev.outpost.runtime.config.IntegrationProperties;
+import dev.outpost.runtime.dispatch.AnsweredExchanges;
 import dev.outpost.runtime.dispatch.InboundHttpHeaders;
 import dev.outpost.runtime.secret.SecretRedactingLogListener;
 import dev.outpost.runtime.telemetry.IntegrationMetrics;
@@ -10,8 +11,9 @@ import org.apache.camel.support.service.ServiceHelper;
 
 /**
  * What the shared {@code CamelContext} needs before the first integration is loaded: the
- * integrations' properties, the inbound-header hygiene and metrics of every route, secret redaction
- * in front of the log listeners, and the withheld components.
+ * integrations' properties, the inbound-header hygiene and metrics of every route, the record of
+ * which HTTP exchanges were answered by a timeout, secret redaction in front of the log listeners,
+ * and the withheld components.
  */
 final class CamelHooks {
 
@@ -23,6 +25,7 @@ final class CamelHooks {
     camel.addRoutePolicyFactory(inboundHeaders);
     camel.getManagementStrategy().addEventNotifier(inboundHeaders);
     ServiceHelper.startService(inboundHeaders);
+    camel.addRoutePolicyFactory(new AnsweredExchanges());
     camel.addRoutePolicyFactory(new IntegrationMetrics(meters));
     SecretRedactingLogListener.installFirst(camel);
     for (String withheld : WithheldComponent.NAMES) {

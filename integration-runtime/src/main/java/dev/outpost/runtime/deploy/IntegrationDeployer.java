@@ -3,6 +3,7 @@ package dev.outpost.runtime.deploy;
 import dev.outpost.runtime.config.IntegrationProperties;
 import dev.outpost.runtime.config.PlaceholderResolver;
 import dev.outpost.runtime.config.RuntimeConfig;
+import dev.outpost.runtime.dispatch.AnsweredExchanges;
 import dev.outpost.runtime.dispatch.HttpDispatcher;
 import dev.outpost.runtime.dispatch.HttpEndpoint;
 import dev.outpost.runtime.secret.SecretRedaction;
@@ -247,13 +248,17 @@ public class IntegrationDeployer {
 
   /**
    * Waits, without holding the deployment lock, until {@code old} has no request or exchange in
-   * flight or {@code drain-timeout} has passed, then removes it. Camel holds its own context lock
-   * while it stops a route gracefully, so the stop only gets what is left of the timeout.
+   * flight that a client still waits for, or {@code drain-timeout} has passed, then removes it.
+   * Camel holds its own context lock while it stops a route gracefully, so the stop only gets what
+   * is left of the timeout, and nothing when all that is left are exchanges whose clients were
+   * answered already (a request timeout): Camel would wait for those too.
    */
   private void retire(Deployment old) {
     long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+    boolean drained = false;
     try {
-      if (!dispatcher.awaitDrained(old.prefix(), config.drainTimeout()) || !awaitExchangesDone(old, deadline)) {
+      drained = dispatcher.awaitDrained(old.prefix(), config.drainTimeout()) && awaitExchangesDone(old, deadline);
+      if (!drained) {
         LOG.warnf("integration %s: requests still in flight after %s, stopping its old version anyway",
             old.name(), config.drainTimeout());
       }
@@ -261,7 +266,8 @@ public class IntegrationDeployer {
       Thread.currentThread().interrupt();
     }
     synchronized (this) {
-      Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
+      Duration left = drained && anyInFlight(old) ? Duration.ZERO
+          : Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
       RouteRemoval.remove(camel, old.routeIds(), old.prefix(), left);
       dispatcher.abandon(old.prefix());
       VersionMeters.remove(meters, old.key(), old.prefix());
@@ -270,16 +276,25 @@ public class IntegrationDeployer {
     }
   }
 
-  /** Whether the exchanges of {@code old}'s routes (timers, queues, HTTP) all end before {@code deadline}. */
+  /**
+   * Whether the exchanges of {@code old}'s routes (timers, queues, HTTP) all end before
+   * {@code deadline}, those whose HTTP clients were answered already aside.
+   */
   private boolean awaitExchangesDone(Deployment old, long deadline) throws InterruptedException {
-    var inflight = camel.getInflightRepository();
-    while (old.routeIds().stream().anyMatch(id -> inflight.size(id) > 0)) {
+    while (anyInFlight(old) && camel.getInflightRepository().browse().stream()
+        .filter(e -> old.routeIds().contains(e.getFromRouteId()))
+        .anyMatch(e -> !AnsweredExchanges.answered(e.getExchange()))) {
       if (System.nanoTime() > deadline) {
         return false;
       }
       Thread.sleep(5);
     }
     return true;
+  }
+
+  private boolean anyInFlight(Deployment old) {
+    var inflight = camel.getInflightRepository();
+    return old.routeIds().stream().anyMatch(id -> inflight.size(id) > 0);
   }
 
   private void checkConflicts(String name, RouteNamespacer namespaced) throws DeployException {

@@ -1,6 +1,7 @@
 package dev.outpost.runtime.deploy;
 
 import dev.outpost.runtime.dispatch.HttpEndpoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteBuilderLifecycleStrategy;
 import org.apache.camel.model.FromDefinition;
@@ -26,8 +28,8 @@ import org.apache.camel.model.rest.VerbDefinition;
  * <ul>
  *   <li>route ids become {@code <key>.<id>} (routes without an id get {@code <key>.route-N});
  *   <li>{@code platform-http}, {@code rest:} consumer and REST DSL paths move under the version's
- *       internal prefix, and the public paths are recorded for the
- *       {@link dev.outpost.runtime.dispatch.HttpDispatcher};
+ *       internal prefix, and the public paths (with a {@code platform-http} endpoint's
+ *       {@code requestTimeout}) are recorded for the {@link dev.outpost.runtime.dispatch.HttpDispatcher};
  *   <li>{@code direct:}, {@code seda:} and {@code timer:} names become {@code <key>.<name>}.
  * </ul>
  *
@@ -41,6 +43,8 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   }
 
   private static final List<String> LOCAL_SCHEMES = List.of("direct", "seda", "timer");
+  private static final String METHOD_RESTRICT = "httpMethodRestrict=";
+  private static final String REQUEST_TIMEOUT = "requestTimeout=";
 
   private final String key;
   private final String prefix;
@@ -63,7 +67,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
         namespaceRest(rest);
       }
       for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
-        namespaceRoute(route);
+        namespaceRoute(route, builder.getContext());
       }
       checks.verify(this);
     } catch (DeployException e) {
@@ -84,12 +88,12 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     rest.setPath(prefix + (base.startsWith("/") ? base : "/" + base));
   }
 
-  private void namespaceRoute(RouteDefinition route) {
+  private void namespaceRoute(RouteDefinition route, CamelContext camel) throws DeployException {
     route.setId(internalId(route.getRouteId()));
     FromDefinition from = route.getInput();
     String uri = from.getUri();
     if (uri != null && uri.startsWith("platform-http:")) {
-      from.setUri(platformHttp(uri));
+      from.setUri(platformHttp(uri, camel));
     } else if (uri != null && uri.startsWith("rest:")) {
       from.setUri(restConsumer(uri));
     } else if (uri != null) {
@@ -119,20 +123,46 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     return internal;
   }
 
-  /** {@code platform-http:/orders?httpMethodRestrict=GET} → under the prefix, public path recorded. */
-  private String platformHttp(String uri) {
+  /**
+   * {@code platform-http:/orders?httpMethodRestrict=GET} → under the prefix, public path recorded.
+   * Camel's {@code requestTimeout} option is taken out and kept for the dispatcher, which times the
+   * endpoint's requests out by it: left in, Vert.x would also answer them 503 at that moment.
+   */
+  private String platformHttp(String uri, CamelContext camel) throws DeployException {
     String rest = uri.substring("platform-http:".length());
     int q = rest.indexOf('?');
     String path = (q < 0 ? rest : rest.substring(0, q)).replaceFirst("^/+", "/");
-    String query = q < 0 ? "" : rest.substring(q);
-    Set<String> methods = Arrays.stream(query.replaceFirst("^\\?", "").split("&"))
-        .filter(p -> p.startsWith("httpMethodRestrict="))
-        .flatMap(p -> Arrays.stream(p.substring("httpMethodRestrict=".length()).split(",")))
+    List<String> options = q < 0 ? List.of()
+        : Arrays.stream(rest.substring(q + 1).split("&")).filter(o -> !o.isEmpty()).toList();
+    Set<String> methods = options.stream()
+        .filter(o -> o.startsWith(METHOD_RESTRICT))
+        .flatMap(o -> Arrays.stream(o.substring(METHOD_RESTRICT.length()).split(",")))
         .map(m -> m.trim().toUpperCase(Locale.ROOT))
         .collect(Collectors.toSet());
-    HttpEndpoint endpoint = new HttpEndpoint(path, methods);
+    Duration timeout = null;
+    for (String option : options) {
+      if (option.startsWith(REQUEST_TIMEOUT)) {
+        timeout = requestTimeout(path, option.substring(REQUEST_TIMEOUT.length()), camel);
+      }
+    }
+    List<String> kept = options.stream().filter(o -> !o.startsWith(REQUEST_TIMEOUT)).toList();
+    HttpEndpoint endpoint = new HttpEndpoint(path, methods, timeout);
     endpoints.add(endpoint);
-    return "platform-http:" + prefix + endpoint.path() + query;
+    return "platform-http:" + prefix + endpoint.path() + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+  }
+
+  private static Duration requestTimeout(String path, String written, CamelContext camel) throws DeployException {
+    try {
+      long millis = Long.parseLong(camel.resolvePropertyPlaceholders(written).trim());
+      if (millis > 0) {
+        return Duration.ofMillis(millis);
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    // the value as written: a placeholder may stand for a secret
+    throw new DeployException("platform-http:" + path + ": requestTimeout must be a positive number of "
+        + "milliseconds, not '" + written + "'");
   }
 
   /**

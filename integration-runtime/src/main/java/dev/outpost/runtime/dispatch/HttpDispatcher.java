@@ -1,5 +1,6 @@
 package dev.outpost.runtime.dispatch;
 
+import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.telemetry.IntegrationIdentities;
 import dev.outpost.runtime.telemetry.IntegrationIdentities.Identity;
 import dev.outpost.runtime.telemetry.TelemetryAttributes;
@@ -25,7 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * maps a public path to the prefix of the integration version that currently owns it and reroutes
  * the request there. Publishing a new version swaps the table atomically, so a request is always
  * served by the old or the new version, never by neither; {@link #awaitDrained} then tells when the
- * old prefix has no request left. The internal paths are not reachable directly.
+ * old prefix has no request left. A request whose integration has not started its response within
+ * the endpoint's request timeout is answered 504 here ({@link RequestTimeout}). The internal paths
+ * are not reachable directly.
  */
 @ApplicationScoped
 public class HttpDispatcher {
@@ -39,6 +42,11 @@ public class HttpDispatcher {
 
   private volatile List<Target> table = List.of();
   private final Map<String, Set<RoutingContext>> inFlight = new ConcurrentHashMap<>();
+  private final Duration requestTimeout;
+
+  HttpDispatcher(RuntimeConfig config) {
+    this.requestTimeout = config.requestTimeout();
+  }
 
   void register(@Observes Router router) {
     router.route().order(-1000).handler(this::dispatch);
@@ -79,6 +87,8 @@ public class HttpDispatcher {
     open.add(ctx);
     ctx.addEndHandler(done -> open.remove(ctx));
     ctx.put(DISPATCHED, target.owner());
+    Duration own = target.endpoint().requestTimeout();
+    RequestTimeout.arm(ctx, target.owner(), target.identity(), own != null ? own : requestTimeout);
     if (target.identity() != null) {
       // the HTTP server span: Camel's spans for this request start under it and copy these
       TelemetryAttributes.tag(Span.current(), target.identity());

@@ -1,5 +1,6 @@
 package dev.outpost.runtime.dispatch;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -7,13 +8,19 @@ import java.util.Set;
 /**
  * A public HTTP path an integration serves through {@code platform-http} (directly or through the
  * REST DSL): a path template such as {@code /orders/{id}} or {@code /files/*}, and the methods it
- * accepts (empty: every method).
+ * accepts (empty: every method), and how long a request may wait for its response ({@code null}:
+ * the runtime's {@code request-timeout}).
  */
-public record HttpEndpoint(String path, Set<String> methods) {
+public record HttpEndpoint(String path, Set<String> methods, Duration requestTimeout) {
 
   public HttpEndpoint {
     path = normalise(path);
     methods = Set.copyOf(methods);
+  }
+
+  /** An endpoint with the runtime's request timeout. */
+  public HttpEndpoint(String path, Set<String> methods) {
+    this(path, methods, null);
   }
 
   /**

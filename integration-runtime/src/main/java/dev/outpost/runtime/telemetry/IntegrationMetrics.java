@@ -1,5 +1,6 @@
 package dev.outpost.runtime.telemetry;
 
+import dev.outpost.runtime.dispatch.AnsweredExchanges;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -67,9 +68,10 @@ public final class IntegrationMetrics implements RoutePolicyFactory {
       latency.record(Duration.ofMillis(exchange.getClock().elapsed()));
     }
 
+    /** The route answered 5xx, or its client got a 504 because it did not answer in time. */
     private static boolean isHttpError(Exchange exchange) {
       Integer code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-      return code != null && code >= 500;
+      return (code != null && code >= 500) || AnsweredExchanges.answeredWithServerError(exchange);
     }
   }
 }

@@ -1,0 +1,43 @@
+package dev.outpost.runtime.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RuntimeConfigValidatorTest {
+
+  private static RuntimeConfigValidator validator(Map<String, String> properties) {
+    RuntimeConfigValidator validator = new RuntimeConfigValidator();
+    validator.config = new SmallRyeConfigBuilder()
+        .addDefaultInterceptors()
+        .withConverter(Duration.class, 100, new DurationConverter())
+        .withMapping(RuntimeConfig.class)
+        .withSources(new PropertiesConfigSource(properties, "test", 500))
+        .build()
+        .getConfigMapping(RuntimeConfig.class);
+    return validator;
+  }
+
+  @Test
+  void theDefaultsAreValid() {
+    RuntimeConfigValidator defaults = validator(Map.of());
+    defaults.validate();
+    assertThat(defaults.config.requestTimeout()).isEqualTo(Duration.ofSeconds(300));
+  }
+
+  @Test
+  void aRequestTimeoutUnderOneMillisecondIsRefusedNamingTheKey() {
+    for (String bad : List.of("0s", "0", "-1s", "PT0.0005S")) {
+      assertThatThrownBy(() -> validator(Map.of("outpost.runtime.request-timeout", bad)).validate()).as(bad)
+          .hasMessage("outpost.runtime.request-timeout must be at least 1ms");
+    }
+    validator(Map.of("outpost.runtime.request-timeout", "1ms")).validate();
+  }
+}
