@@ -10,7 +10,8 @@
 #   4. failed requests while the routing table is replaced 100 times under load (target 0).
 # The upstream is nginx returning a fixed 2-byte body; an nginx location also sinks OTLP exports.
 # Not part of ./mvnw verify. Usage: bench/gateway/run.sh [seconds per throughput run, default 15]
-# Environment: WARMUP (seconds, default 60), ROUNDS (interleaved throughput rounds, default 3), CONNS (default 64).
+# Environment: WARMUP (seconds, default 60), ROUNDS (interleaved throughput rounds, default 3), CONNS (default 64),
+# SKIP_BUILD=1 to reuse gateway/target/quarkus-app.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-15}
@@ -21,8 +22,10 @@ if ! need wrk || ! need nginx; then
   apt-get install -y wrk nginx >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk nginx >/dev/null; }
 fi
 
-echo "== building the gateway"
-flock /tmp/outpost-build.lock ./mvnw -B -q package -DskipTests -pl spec,gateway
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "== building the gateway"
+  flock /tmp/outpost-build.lock ./mvnw -B -q package -DskipTests -pl spec,gateway
+fi
 JAR=gateway/target/quarkus-app/quarkus-run.jar
 
 WORK=$(mktemp -d /tmp/outpost-gw-bench.XXXXXX)
