@@ -1,7 +1,5 @@
 package dev.outpost.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.agent.audit.AuditEvent;
 import dev.outpost.agent.audit.AuditLog;
 import dev.outpost.agent.link.ThrottledWarning;
@@ -23,7 +21,6 @@ import dev.outpost.spec.protocol.SnapshotRejectedException;
 import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.state.Violation;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,10 +116,11 @@ public final class DesiredStateKeeper {
 
   /**
    * Answers a frame that claimed to be a snapshot but could not be read: a {@code nack} at its
-   * revision when that can be read (nothing changes either way), otherwise nothing.
+   * revision when that could be read (nothing changes either way), otherwise nothing.
+   *
+   * @param revision the revision the frame claims, 0 when none could be read
    */
-  public synchronized Optional<Nack> onMalformedSnapshot(String frame, MalformedFrameException problem) {
-    long revision = claimedRevision(frame);
+  public synchronized Optional<Nack> onMalformedSnapshot(long revision, MalformedFrameException problem) {
     if (revision < 1) {
       unreadableSnapshots.warn("ignored a malformed snapshot frame without a readable revision: %s",
           problem.getMessage());
@@ -264,21 +262,5 @@ public final class DesiredStateKeeper {
       attemptedRevision = lastAttemptedRevision();
     }
     return status.observe(state, appliedRevision, attemptedRevision);
-  }
-
-  /** The frame's revision when it is a whole number the protocol can carry (1 to 2^53 - 1), else 0. */
-  private static long claimedRevision(String frame) {
-    try {
-      JsonNode revision = new ObjectMapper().readTree(frame).path("revision");
-      if (!revision.isNumber()) {
-        return 0;
-      }
-      BigDecimal value = revision.decimalValue();
-      boolean carried = value.signum() > 0 && value.stripTrailingZeros().scale() <= 0
-          && value.compareTo(BigDecimal.valueOf(CanonicalJson.MAX_SAFE_INTEGER)) <= 0;
-      return carried ? value.longValueExact() : 0;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
   }
 }

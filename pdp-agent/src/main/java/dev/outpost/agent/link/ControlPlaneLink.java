@@ -1,7 +1,5 @@
 package dev.outpost.agent.link;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.agent.DesiredStateKeeper;
 import dev.outpost.agent.status.StatusOutbox;
 import dev.outpost.spec.protocol.Hello;
@@ -22,7 +20,6 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -42,7 +39,6 @@ import org.jboss.logging.Logger;
  */
 public final class ControlPlaneLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ControlPlaneLink.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ThrottledWarning malformedFrames = new ThrottledWarning(LOG);
   private final ThrottledWarning unexpectedFrames = new ThrottledWarning(LOG);
@@ -180,15 +176,16 @@ public final class ControlPlaneLink implements AutoCloseable {
     try {
       message = ProtocolCodec.decode(frame);
     } catch (MalformedFrameException e) {
-      if (claimsToBeSnapshot(frame)) {
-        queue(new PendingSnapshot(current, frame, null, e));
+      SnapshotClaim claim = SnapshotClaim.of(frame);
+      if (claim.snapshot()) {
+        queue(new PendingSnapshot(current, frame, null, e, claim.revision()));
       } else {
         malformedFrames.warn("ignored a malformed frame from the control plane: %s", e.getMessage());
       }
       return;
     }
     if (message instanceof Snapshot snapshot) {
-      queue(new PendingSnapshot(current, frame, snapshot, null));
+      queue(new PendingSnapshot(current, frame, snapshot, null, snapshot.revision()));
     } else if (message instanceof Ping ping) {
       send(current, new Pong(ping.nonce()));
     } else if (message instanceof StatusAck ack) {
@@ -223,20 +220,23 @@ public final class ControlPlaneLink implements AutoCloseable {
     if (next.session().ended) {
       // Its connection is gone (lost, or stopped because this replica no longer leads): nobody would
       // get the reply, and the control plane sends its newest snapshot again after the next hello.
-      LOG.infof("dropped snapshot revision %d: its connection has closed", next.snapshot() == null ? 0
-          : next.snapshot().revision());
+      LOG.infof("dropped snapshot revision %d: its connection has closed", next.revision());
       return;
     }
     if (next.snapshot() != null) {
       send(next.session(), keeper.onSnapshot(next.snapshot(), next.frame()));
     } else {
-      keeper.onMalformedSnapshot(next.frame(), next.problem()).ifPresent(nack -> send(next.session(), nack));
+      keeper.onMalformedSnapshot(next.revision(), next.problem()).ifPresent(nack -> send(next.session(), nack));
     }
     reportStatus();
   }
 
-  /** A snapshot frame waiting for the applier: decoded, or malformed with its problem. */
-  private record PendingSnapshot(Session session, String frame, Snapshot snapshot, MalformedFrameException problem) {}
+  /**
+   * A snapshot frame waiting for the applier: decoded, or malformed with its problem and the
+   * revision it claims (0 when none can be read).
+   */
+  private record PendingSnapshot(Session session, String frame, Snapshot snapshot, MalformedFrameException problem,
+      long revision) {}
 
   /** Observes the status and sends it if it changed; call it off the event loop. */
   public void reportStatus() {
@@ -293,16 +293,6 @@ public final class ControlPlaneLink implements AutoCloseable {
     LOG.debugf("reconnecting in %d ms", delay);
     long started = generation;
     reconnectTimer = vertx.setTimer(delay, id -> connect(started));
-  }
-
-  /** A malformed frame typed {@code snapshot} may deserve a nack; any other is only logged. */
-  private static boolean claimsToBeSnapshot(String frame) {
-    try {
-      JsonNode type = JSON.readTree(frame).path("type");
-      return Snapshot.TYPE.equals(type.asText());
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
   }
 
   /** Stops reconnecting and closes the connection. Can be started again. */

@@ -379,6 +379,34 @@ class ControlPlaneLinkTest {
     assertThat(agent.running()).containsKey("integrations/billing.json");
   }
 
+  /**
+   * A key written twice is read as its first value by some parsers and its last by others: no
+   * revision is read out of such a frame, which is refused as any frame that is not JSON is (PROTOCOL.md
+   * section 2), whichever key it repeats and wherever.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"type\":\"snapshot\",\"revision\":2,\"revision\":7}",
+      "{\"type\":\"snapshot\",\"revision\":7,\"state\":{},\"revision\":2}",
+      "{\"type\":\"ping\",\"nonce\":\"n\",\"type\":\"snapshot\",\"revision\":7}",
+      "{\"type\":\"snapshot\",\"revision\":7,\"state\":{\"revision\":7,\"revision\":8}}"})
+  void aFrameRepeatingAKeyIsRefusedAsMalformedAtNoRevision(String frame) throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    try (LogCapture log = new LogCapture(ControlPlaneLink.class)) {
+      cp.sendRaw(frame);
+      await(() -> !log.warnings.isEmpty() || !cp.messages(Nack.class).isEmpty(), "the agent decides on the frame");
+      assertThat(cp.messages(Nack.class)).as("a nack at a revision read out of the frame").isEmpty();
+      assertThat(log.warnings).singleElement().satisfies(w ->
+          assertThat(w).contains("ignored a malformed frame").contains("Duplicate field"));
+    }
+    cp.sendSigned(state(2, "orders", "billing"));
+    awaitAck(2);
+    Status status = cp.awaitMessage(Status.class, s -> s.lastAppliedRevision() == 2);
+    assertThat(status.lastAttemptedRevision()).isEqualTo(2);
+    assertThat(agent.audit).extracting(AuditEvent::eventName).containsOnly(AuditEvent.ACCEPTED);
+  }
+
   @Test
   void aBinaryFrameClosesTheConnectionWith1003AndTheAgentReconnects() throws Exception {
     cp.sendSigned(state(1, "orders"));
