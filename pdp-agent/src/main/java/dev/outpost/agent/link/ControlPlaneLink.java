@@ -3,7 +3,6 @@ package dev.outpost.agent.link;
 import dev.outpost.agent.DesiredStateKeeper;
 import dev.outpost.agent.status.StatusOutbox;
 import dev.outpost.spec.protocol.Hello;
-import dev.outpost.spec.protocol.MalformedFrameException;
 import dev.outpost.spec.protocol.Ping;
 import dev.outpost.spec.protocol.Pong;
 import dev.outpost.spec.protocol.ProtocolCodec;
@@ -36,9 +35,19 @@ import org.jboss.logging.Logger;
  * on which nothing arrived for {@code livenessTimeout} is dropped. Every loss is followed by a
  * reconnect after a capped, fully jittered exponential backoff. Nothing here changes what runs:
  * losing the control plane only stops updates.
+ *
+ * <p>A frame over {@link #LARGE_FRAME_CHARS} is not even parsed on the event loop, which would
+ * hold the link's pings and frames (and whatever else shares the loop) for as long as a second: it
+ * waits for the applier as a snapshot does and is decoded there.
  */
 public final class ControlPlaneLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ControlPlaneLink.class);
+
+  /**
+   * Frames longer than this are decoded by the applier: 64 Ki characters parse in well under a
+   * millisecond, and every message but a snapshot is far smaller (a nonce is at most 128 characters).
+   */
+  static final int LARGE_FRAME_CHARS = 64 * 1024;
 
   private final ThrottledWarning malformedFrames = new ThrottledWarning(LOG);
   private final ThrottledWarning unexpectedFrames = new ThrottledWarning(LOG);
@@ -50,7 +59,7 @@ public final class ControlPlaneLink implements AutoCloseable {
   private final Executor applier;
   private final ReconnectBackoff backoff;
   private final WebSocketClient client;
-  private final AtomicReference<PendingSnapshot> pending = new AtomicReference<>();
+  private final AtomicReference<Waiting> pending = new AtomicReference<>();
   private volatile boolean stopped = true;
   /** Grows with every start; connect attempts and timers of an earlier one are dropped. */
   private long generation;
@@ -172,20 +181,21 @@ public final class ControlPlaneLink implements AutoCloseable {
 
   private void onFrame(Session current, String frame) {
     current.lastHeard = System.nanoTime();
-    ProtocolMessage message;
-    try {
-      message = ProtocolCodec.decode(frame);
-    } catch (MalformedFrameException e) {
-      SnapshotClaim claim = SnapshotClaim.of(frame);
-      if (claim.snapshot()) {
-        queue(new PendingSnapshot(current, frame, null, e, claim.revision()));
-      } else {
-        malformedFrames.warn("ignored a malformed frame from the control plane: %s", e.getMessage());
-      }
+    if (frame.length() > LARGE_FRAME_CHARS) {
+      // Only a snapshot is this large: the frame waits as the newest one does, and is decoded by the applier.
+      queue(new Waiting(current, frame, null));
       return;
     }
-    if (message instanceof Snapshot snapshot) {
-      queue(new PendingSnapshot(current, frame, snapshot, null, snapshot.revision()));
+    handle(current, frame, DecodedFrame.of(frame));
+  }
+
+  /** Acts on a decoded frame: on the event loop, or on the applier for a large frame that is no snapshot. */
+  private void handle(Session current, String frame, DecodedFrame decoded) {
+    ProtocolMessage message = decoded.message();
+    if (decoded.forApplier()) {
+      queue(new Waiting(current, frame, decoded));
+    } else if (message == null) {
+      malformedFrames.warn("ignored a malformed frame from the control plane: %s", decoded.problem().getMessage());
     } else if (message instanceof Ping ping) {
       send(current, new Pong(ping.nonce()));
     } else if (message instanceof StatusAck ack) {
@@ -195,48 +205,52 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
   }
 
-  /**
-   * Keeps only the newest snapshot waiting for the applier: every snapshot is a complete state, so
-   * one that arrives while another waits replaces it unanswered (PROTOCOL.md section 4, rule 4).
-   * A control plane that sends faster than the agent applies thus costs one frame of memory, not one
-   * per frame.
-   */
   /** Whether a snapshot is waiting for the applier. Visible for tests. */
   boolean snapshotWaiting() {
     return pending.get() != null;
   }
 
-  private void queue(PendingSnapshot snapshot) {
+  /**
+   * Keeps only the newest snapshot waiting for the applier: every snapshot is a complete state, so
+   * one that arrives while another waits replaces it unanswered (PROTOCOL.md section 4, rule 4).
+   * A control plane that sends faster than the agent applies thus costs one frame of memory, not one
+   * per frame. A large frame counts as a snapshot until the applier decodes it: one of another type
+   * (padded with fields a peer may add) would replace a waiting snapshot too.
+   */
+  private void queue(Waiting snapshot) {
     if (pending.getAndSet(snapshot) == null) {
       applier.execute(this::applyPending);
     }
   }
 
   private void applyPending() {
-    PendingSnapshot next = pending.getAndSet(null);
+    Waiting next = pending.getAndSet(null);
     if (next == null) {
       return;
     }
     if (next.session().ended) {
       // Its connection is gone (lost, or stopped because this replica no longer leads): nobody would
       // get the reply, and the control plane sends its newest snapshot again after the next hello.
-      LOG.infof("dropped snapshot revision %d: its connection has closed", next.revision());
+      LOG.infof("dropped %s: its connection has closed", next.decoded() == null ? "a large frame not yet read"
+          : "snapshot revision " + next.decoded().revision());
       return;
     }
-    if (next.snapshot() != null) {
-      send(next.session(), keeper.onSnapshot(next.snapshot(), next.frame()));
+    DecodedFrame decoded = next.decoded() != null ? next.decoded() : DecodedFrame.of(next.frame());
+    if (!decoded.forApplier()) {
+      handle(next.session(), next.frame(), decoded); // a large frame that was no snapshot after all
+      return;
+    }
+    if (decoded.message() instanceof Snapshot snapshot) {
+      send(next.session(), keeper.onSnapshot(snapshot, next.frame()));
     } else {
-      keeper.onMalformedSnapshot(next.revision(), next.problem()).ifPresent(nack -> send(next.session(), nack));
+      keeper.onMalformedSnapshot(decoded.claim().revision(), decoded.problem())
+          .ifPresent(nack -> send(next.session(), nack));
     }
     reportStatus();
   }
 
-  /**
-   * A snapshot frame waiting for the applier: decoded, or malformed with its problem and the
-   * revision it claims (0 when none can be read).
-   */
-  private record PendingSnapshot(Session session, String frame, Snapshot snapshot, MalformedFrameException problem,
-      long revision) {}
+  /** A frame waiting for the applier: a snapshot (or a malformed one) decoded, or a large frame not yet. */
+  private record Waiting(Session session, String frame, DecodedFrame decoded) {}
 
   /** Observes the status and sends it if it changed; call it off the event loop. */
   public void reportStatus() {
