@@ -5,7 +5,6 @@ import dev.outpost.agent.status.StatusOutbox;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.protocol.Ping;
 import dev.outpost.spec.protocol.Pong;
-import dev.outpost.spec.protocol.ProtocolCodec;
 import dev.outpost.spec.protocol.ProtocolMessage;
 import dev.outpost.spec.protocol.ReconnectBackoff;
 import dev.outpost.spec.protocol.Snapshot;
@@ -22,7 +21,9 @@ import io.vertx.core.net.ProxyType;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.jboss.logging.Logger;
 
@@ -38,7 +39,8 @@ import org.jboss.logging.Logger;
  *
  * <p>A frame over {@link #LARGE_FRAME_CHARS} is not even parsed on the event loop, which would
  * hold the link's pings and frames (and whatever else shares the loop) for as long as a second: it
- * waits for the applier as a snapshot does and is decoded there.
+ * waits for the applier as a snapshot does and is decoded there. What is sent is bounded by
+ * {@link Outbound} for a control plane that does not read.
  */
 public final class ControlPlaneLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ControlPlaneLink.class);
@@ -48,6 +50,9 @@ public final class ControlPlaneLink implements AutoCloseable {
    * millisecond, and every message but a snapshot is far smaller (a nonce is at most 128 characters).
    */
   static final int LARGE_FRAME_CHARS = 64 * 1024;
+
+  /** How long a close frame may take to be written before the connection is dropped without it. */
+  static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
 
   private final ThrottledWarning malformedFrames = new ThrottledWarning(LOG);
   private final ThrottledWarning unexpectedFrames = new ThrottledWarning(LOG);
@@ -60,22 +65,25 @@ public final class ControlPlaneLink implements AutoCloseable {
   private final ReconnectBackoff backoff;
   private final WebSocketClient client;
   private final AtomicReference<Waiting> pending = new AtomicReference<>();
+  private final AtomicInteger socketsOpen = new AtomicInteger();
   private volatile boolean stopped = true;
   /** Grows with every start; connect attempts and timers of an earlier one are dropped. */
   private long generation;
   private volatile Session session;
   private long reconnectTimer = -1;
 
-  /** One open connection and its timer. */
+  /** One open connection, what it sends, and its timer. */
   private static final class Session {
     final WebSocket socket;
+    final Outbound out;
     final long openedAt = System.nanoTime();
     volatile long lastHeard = System.nanoTime();
     long pingTimer = -1;
     volatile boolean ended;
 
-    Session(WebSocket socket) {
+    Session(WebSocket socket, long maxUnsentChars, Consumer<Session> gaveUp) {
       this.socket = socket;
+      this.out = new Outbound(socket, maxUnsentChars, () -> gaveUp.accept(this));
     }
   }
 
@@ -146,7 +154,8 @@ public final class ControlPlaneLink implements AutoCloseable {
   }
 
   private void opened(WebSocket socket, long started) {
-    Session current = new Session(socket);
+    Session current = new Session(socket, options.maxUnsentChars(),
+        given -> ended(given, "the control plane does not read what the agent sends"));
     if (!current(started)) {
       socket.close();
       return;
@@ -155,15 +164,19 @@ public final class ControlPlaneLink implements AutoCloseable {
     socket.textMessageHandler(frame -> onFrame(current, frame));
     socket.binaryMessageHandler(data -> {
       LOG.warnf("the control plane sent a binary frame (%d bytes): closing, as the protocol requires", data.length());
-      socket.close((short) 1003, "binary frames are not part of the protocol");
+      close(current, (short) 1003, "binary frames are not part of the protocol");
     });
-    socket.closeHandler(ignored -> ended(current, "closed by the control plane"));
+    socketsOpen.incrementAndGet();
+    socket.closeHandler(ignored -> {
+      socketsOpen.decrementAndGet();
+      ended(current, "closed by the control plane");
+    });
     socket.exceptionHandler(e -> ended(current, "connection error: " + e.getMessage()));
     // hello goes first and at once (PROTOCOL.md section 4): not queued behind an apply in progress,
     // which could let a ping go first and the control plane close the connection (4000)
-    send(current, new Hello(ProtocolMessage.VERSION, options.dataPlane(), options.agentVersion(),
+    report(current, new Hello(ProtocolMessage.VERSION, options.dataPlane(), options.agentVersion(),
         keeper.lastAppliedRevision(), options.capabilities()));
-    outbox.forNewConnection().ifPresent(status -> send(current, status));
+    outbox.forNewConnection().ifPresent(status -> report(current, status));
     // Published only now, so that a status reported meanwhile cannot go before hello.
     synchronized (this) {
       if (current.ended) {
@@ -197,12 +210,20 @@ public final class ControlPlaneLink implements AutoCloseable {
     } else if (message == null) {
       malformedFrames.warn("ignored a malformed frame from the control plane: %s", decoded.problem().getMessage());
     } else if (message instanceof Ping ping) {
-      send(current, new Pong(ping.nonce()));
+      current.out.answer(ping);
     } else if (message instanceof StatusAck ack) {
       outbox.acknowledge(ack.seq());
     } else if (!(message instanceof Pong)) {
       unexpectedFrames.warn("ignored a %s frame: the control plane does not send those", message.type());
     }
+  }
+
+  /**
+   * Connections opened and not closed yet: more than one only while one that ended has not closed.
+   * Visible for tests.
+   */
+  int socketsOpen() {
+    return socketsOpen.get();
   }
 
   /** Whether a snapshot is waiting for the applier. Visible for tests. */
@@ -241,10 +262,10 @@ public final class ControlPlaneLink implements AutoCloseable {
       return;
     }
     if (decoded.message() instanceof Snapshot snapshot) {
-      send(next.session(), keeper.onSnapshot(snapshot, next.frame()));
+      report(next.session(), keeper.onSnapshot(snapshot, next.frame()));
     } else {
       keeper.onMalformedSnapshot(decoded.claim().revision(), decoded.problem())
-          .ifPresent(nack -> send(next.session(), nack));
+          .ifPresent(nack -> report(next.session(), nack));
     }
     reportStatus();
   }
@@ -258,7 +279,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     outbox.offer(observed).ifPresent(status -> {
       Session current = session;
       if (current != null) {
-        send(current, status);
+        report(current, status);
       }
     });
   }
@@ -267,18 +288,27 @@ public final class ControlPlaneLink implements AutoCloseable {
     long silentNanos = System.nanoTime() - current.lastHeard;
     if (silentNanos > options.livenessTimeout().toNanos()) {
       ended(current, "no frame for " + Duration.ofNanos(silentNanos).toMillis() + " ms: connection presumed dead");
-      current.socket.close((short) 1001, "liveness timeout");
+      close(current, (short) 1001, "liveness timeout");
       return;
     }
-    send(current, new Ping(UUID.randomUUID().toString()));
+    current.out.ping(new Ping(UUID.randomUUID().toString()));
   }
 
-  private void send(Session current, ProtocolMessage message) {
-    if (current.ended || current.socket.isClosed()) {
-      return;
+  /** Sends hello, status, ack or nack, which the control plane must get. */
+  private void report(Session current, ProtocolMessage message) {
+    if (!current.ended && !current.socket.isClosed()) {
+      current.out.report(message);
     }
-    current.socket.writeTextMessage(ProtocolCodec.encode(message)).onFailure(e ->
-        LOG.debugf("could not send %s: %s", message.type(), e.getMessage()));
+  }
+
+  /**
+   * Closes with a close frame, and drops the connection if it is still open after {@link #CLOSE_GRACE}:
+   * behind data a control plane does not read, the frame would never be written, and the connection
+   * with all it holds would stay.
+   */
+  private void close(Session current, short code, String reason) {
+    current.socket.close(code, reason);
+    vertx.setTimer(CLOSE_GRACE.toMillis(), id -> current.out.abort());
   }
 
   private synchronized void ended(Session current, String why) {
@@ -318,7 +348,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     Session current = session;
     if (current != null) {
       ended(current, "agent stopping");
-      current.socket.close((short) 1001, "agent stopping");
+      close(current, (short) 1001, "agent stopping");
     }
   }
 

@@ -32,14 +32,18 @@ public final class ThrottledWarning {
     this.nanoTime = nanoTime;
   }
 
-  /** Logs {@code format} with {@code args} at WARN, unless one was logged less than an interval ago. */
-  public void warn(String format, Object... args) {
+  /**
+   * Logs {@code format} with {@code args} at WARN, unless one was logged less than an interval ago.
+   *
+   * @return whether it was logged
+   */
+  public boolean warn(String format, Object... args) {
     String suffix;
     synchronized (this) {
       long now = nanoTime.getAsLong();
       if (loggedOnce && now - lastLogged < intervalNanos) {
         suppressed++;
-        return;
+        return false;
       }
       suffix = suppressed == 0 ? "" : " (" + suppressed + " more like it not logged in the last "
           + Duration.ofNanos(now - lastLogged).toSeconds() + " s)";
@@ -48,5 +52,6 @@ public final class ThrottledWarning {
       suppressed = 0;
     }
     log.warn(String.format(format, args) + suffix);
+    return true;
   }
 }

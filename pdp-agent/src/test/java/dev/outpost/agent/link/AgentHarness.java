@@ -64,6 +64,14 @@ public final class AgentHarness implements AutoCloseable {
   /** An agent trusting several control-plane keys (a key rotation). */
   public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, List<PublicKey> pinned, Duration ping,
       Duration liveness, Target target, AppliedStore store, StatusSource source) throws IOException {
+    this(vertx, home, controlPlaneUrl, pinned, ping, liveness, target, store, source,
+        LinkOptions.DEFAULT_MAX_UNSENT_CHARS);
+  }
+
+  /** An agent that keeps at most {@code maxUnsentChars} waiting for a control plane that does not read. */
+  public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, List<PublicKey> pinned, Duration ping,
+      Duration liveness, Target target, AppliedStore store, StatusSource source, long maxUnsentChars)
+      throws IOException {
     this.home = home;
     this.runtime = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     runtime.createContext("/outpost/integrations", exchange -> {
@@ -85,7 +93,7 @@ public final class AgentHarness implements AutoCloseable {
         clock);
     link = new ControlPlaneLink(vertx, new LinkOptions(URI.create(controlPlaneUrl), TestControlPlane.TOKEN,
         Optional.empty(), Optional.empty(), ping, liveness, dev.outpost.agent.TestStates.DATA_PLANE, "test",
-        List.of("local")), keeper, new StatusOutbox(), worker, new Random(42));
+        List.of("local"), maxUnsentChars), keeper, new StatusOutbox(), worker, new Random(42));
   }
 
   public AgentHarness start() throws IOException {

@@ -47,6 +47,12 @@ public final class TestControlPlane implements AutoCloseable {
   public volatile boolean ackStatus = true;
   /** When true the server says nothing and answers nothing, like a half-dead peer. */
   public volatile boolean silent;
+  /**
+   * The receive buffer of accepted connections in bytes, 0 for the system's (which grows to many
+   * MiB on loopback): set before {@link #start()}, small, for a control plane that stops reading to
+   * leave what the agent sends in the agent's memory rather than in this socket's.
+   */
+  public int receiveBufferBytes;
 
   public TestControlPlane(Vertx vertx, SnapshotSigner signer) {
     this.vertx = vertx;
@@ -54,10 +60,14 @@ public final class TestControlPlane implements AutoCloseable {
   }
 
   public TestControlPlane start() throws Exception {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port)
         .setMaxWebSocketMessageSize(ProtocolCodec.MAX_FRAME_BYTES)
         // one frame per message, as most WebSocket libraries send them (the protocol limits messages, not frames)
-        .setMaxWebSocketFrameSize(ProtocolCodec.MAX_FRAME_BYTES));
+        .setMaxWebSocketFrameSize(ProtocolCodec.MAX_FRAME_BYTES);
+    if (receiveBufferBytes > 0) {
+      options.setReceiveBufferSize(receiveBufferBytes);
+    }
+    server = vertx.createHttpServer(options);
     server.requestHandler(request -> {
       if (!"/v1/connect".equals(request.path())) {
         request.response().setStatusCode(404).end();
@@ -131,6 +141,15 @@ public final class TestControlPlane implements AutoCloseable {
 
   public void sendRaw(String frame) {
     agent.writeTextMessage(frame);
+  }
+
+  /** Stops reading the agent's connection, as a stuck control plane would: what the agent sends waits. */
+  public void stopReading() {
+    agent.pause();
+  }
+
+  public void resumeReading() {
+    agent.resume();
   }
 
   /** Closes the agent's connection, as a control plane restarting or replacing it would. */
