@@ -34,7 +34,8 @@ import java.util.Set;
  * ForwardedHeadersInterceptor}, {@link IdentityHeadersInterceptor}, {@link UpstreamSpanInterceptor}.
  * Connecting is retried for idempotent methods only, up to the route's {@code retries}; nothing has
  * been sent at that point. An idempotent request without a body is also sent again when the pooled
- * connection it went out on turns out closed by the upstream ({@link StaleConnectionRetry}). The route's timeout bounds the wait for the response head and then every
+ * connection it went out on turns out closed by the upstream ({@link StaleConnectionRetry}, the
+ * innermost interceptor). The route's timeout bounds the wait for the response head and then every
  * gap in the response body ({@link UpstreamExchange}). A {@code HEAD} goes up with {@code
  * Connection: close}: an upstream that wrongly answers it with a body leaves those bytes on the
  * connection, where they would be read as the answer to the connection's next request; no other
