@@ -51,21 +51,23 @@ public class ClientAddress {
   }
 
   /**
-   * {@code X-Forwarded-For} for the upstream: the chain the trusted proxy sent with the peer after
-   * it, or the peer alone (what a client sent is not passed on).
+   * What the upstream is told of where a request came from.
+   *
+   * @param client the client's address ({@link #of})
+   * @param chain {@code X-Forwarded-For}: the chain the trusted proxy sent with the peer after it, or
+   *     the peer alone (what a client sent is not passed on)
+   * @param viaTrustedProxy whether the peer is a trusted proxy, whose forwarded scheme and host are believed too
    */
-  public String forwardedFor(RoutingContext ctx) {
+  public record Forwarding(String client, String chain, boolean viaTrustedProxy) {}
+
+  /** The request's {@link Forwarding}, its peer read and checked once. */
+  public Forwarding forwarding(RoutingContext ctx) {
     String peer = peer(ctx.request());
     if (!isTrusted(peer)) {
-      return peer;
+      return new Forwarding(of(ctx), peer, false);
     }
     List<String> hops = hops(ctx.request());
-    return hops.isEmpty() ? peer : String.join(", ", hops) + ", " + peer;
-  }
-
-  /** Whether the request came from a trusted proxy, whose forwarded scheme and host are believed too. */
-  public boolean viaTrustedProxy(RoutingContext ctx) {
-    return isTrusted(peer(ctx.request()));
+    return new Forwarding(of(ctx), hops.isEmpty() ? peer : String.join(", ", hops) + ", " + peer, true);
   }
 
   String resolve(HttpServerRequest request) {

@@ -21,32 +21,28 @@ import io.vertx.httpproxy.ProxyResponse;
  */
 final class ForwardedHeadersInterceptor implements ProxyInterceptor {
 
-  private final String client;
-  private final String forwardedFor;
-  private final boolean fromTrustedProxy;
+  private final ClientAddress.Forwarding from;
 
-  ForwardedHeadersInterceptor(String client, String forwardedFor, boolean fromTrustedProxy) {
-    this.client = client;
-    this.forwardedFor = forwardedFor;
-    this.fromTrustedProxy = fromTrustedProxy;
+  ForwardedHeadersInterceptor(ClientAddress.Forwarding from) {
+    this.from = from;
   }
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     HttpServerRequest original = context.request().proxiedRequest();
     MultiMap headers = context.request().headers();
-    String proto = fromTrustedProxy ? forwardedProto(original) : null;
+    String proto = from.viaTrustedProxy() ? forwardedProto(original) : null;
     if (proto == null) {
       proto = original.isSSL() ? "https" : "http";
     }
-    String host = fromTrustedProxy ? forwardedHost(original) : null;
+    String host = from.viaTrustedProxy() ? forwardedHost(original) : null;
     if (host == null) {
       HostAndPort authority = original.authority();
       host = authority == null ? null : authority.toString();
     }
-    headers.set("X-Forwarded-For", forwardedFor);
+    headers.set("X-Forwarded-For", from.chain());
     headers.set("X-Forwarded-Proto", proto);
-    StringBuilder forwarded = new StringBuilder("for=").append(node(client)).append(";proto=").append(proto);
+    StringBuilder forwarded = new StringBuilder("for=").append(node(from.client())).append(";proto=").append(proto);
     if (host != null) {
       headers.set("X-Forwarded-Host", host);
       forwarded.append(";host=\"").append(host.replace("\"", "")).append('"');

@@ -95,8 +95,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
             .onSuccess(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
-        .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.of(ctx), clientAddress.forwardedFor(ctx),
-            clientAddress.viaTrustedProxy(ctx)))
+        .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx)))
         .addInterceptor(upstreamSpans.forExchange(ServerSpanHandler.of(ctx), matched.route().ownerAttributes(), upstream.host(),
             upstream.port()));
