@@ -38,6 +38,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head", "sink", "silent");
   public static final String API_KEY = "k-2f9c1d7e6b5a4";
   public static final String API_KEY_OTHER = "k-other-client-88";
+  private static final List<java.net.Socket> HELD = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static final java.util.concurrent.atomic.AtomicLong REVISION = new java.util.concurrent.atomic.AtomicLong(1);
 
   /** A revision above every one written so far: the gateway ignores older tables. */
@@ -65,9 +66,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       jwks.publish("main", Tokens.MAIN_KEY);
       jwks.publish("ec", Tokens.EC_KEY);
       jwks.publish("flaky", Tokens.MAIN_KEY);
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-        closedPort = s.getLocalPort();
-      }
+      closedPort = holdClosedPort();
       Path secret = Files.createDirectories(home.resolve("secrets").resolve("api-keys"));
       Files.writeString(secret.resolve("keys"), "# client-id:sha256-hex\n"
           + "client-a:" + java.util.HexFormat.of().formatHex(dev.outpost.gateway.auth.ApiKeyAuthenticator.sha256(API_KEY)) + "\n"
@@ -85,15 +84,27 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
           "outpost.gateway.home", home.toString(),
           "outpost.gateway.runtime-url", upstream.url()));
       for (String name : DEAD) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-          deadPorts.put(name, s.getLocalPort());
-        }
+        deadPorts.put(name, holdClosedPort());
         config.put("outpost.gateway.integration-urls.int-" + name, "http://127.0.0.1:" + deadPorts.get(name));
       }
       return config;
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * A port held closed for the whole run: bound, never listening, so a connection to it is refused.
+   * A port found free and let go could be handed to any server bound later to port 0 (another
+   * test's), and the route meant to fail got that server's 404. The hold is bound with
+   * SO_REUSEADDR, as every listener in these tests is, so a test can still start a server there.
+   */
+  private static int holdClosedPort() throws java.io.IOException {
+    java.net.Socket hold = new java.net.Socket();
+    hold.setReuseAddress(true);
+    hold.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+    HELD.add(hold);
+    return hold.getLocalPort();
   }
 
   /** The routes every test can rely on, at {@code revision}. */
@@ -169,6 +180,13 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
 
   @Override
   public void stop() {
+    for (java.net.Socket hold : HELD) {
+      try {
+        hold.close();
+      } catch (java.io.IOException ignored) {
+        // the JVM ends next
+      }
+    }
     if (vertx != null) {
       vertx.close();
     }
