@@ -91,7 +91,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
       }
     });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
-        .originRequestProvider((req, c) -> connect(c, upstream, breaker, retries, head)
+        .originRequestProvider((req, c) -> connect(c, upstream, breaker, exchange, retries, head)
             .onSuccess(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
@@ -115,7 +115,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
   }
 
   private Future<HttpClientRequest> connect(HttpClient c, Upstream upstream, CircuitBreaker breaker,
-      int retriesLeft, boolean head) {
+      UpstreamExchange exchange, int retriesLeft, boolean head) {
     if (!breaker.allowRequest()) {
       return Future.failedFuture(new UpstreamFailureInterceptor.CircuitOpenException());
     }
@@ -128,13 +128,33 @@ public class ProxyHandler implements Handler<RoutingContext> {
       // the connection is not reused: nothing a wrong body leaves on it can reach another request
       options.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    return c.request(options).recover(failure -> {
+    return c.request(options).compose(sent -> {
+      if (exchange.clientLeft()) {
+        // the client left while this waited for a connection: nothing is sent, and the reset of a
+        // request not yet written gives the connection back to the pool at once (and is no error to log)
+        sent.exceptionHandler(reset -> { });
+        sent.reset();
+        return Future.failedFuture(new ClientLeftException());
+      }
+      return Future.succeededFuture(sent);
+    }, failure -> {
+      if (exchange.clientLeft()) {
+        // waiting out the pool behind a burst of abandoned requests says nothing of the upstream's health
+        return Future.failedFuture(new ClientLeftException());
+      }
       breaker.onFailure();
       if (retriesLeft > 0) {
-        return connect(c, upstream, breaker, retriesLeft - 1, head);
+        return connect(c, upstream, breaker, exchange, retriesLeft - 1, head);
       }
       return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamConnectException(failure));
     });
+  }
+
+  /** The client left before a connection to the upstream was had; nothing was sent. */
+  static final class ClientLeftException extends RuntimeException {
+    ClientLeftException() {
+      super("the client left before the request was sent", null, false, false);
+    }
   }
 
   private static boolean hasNoBody(HttpServerRequest request) {

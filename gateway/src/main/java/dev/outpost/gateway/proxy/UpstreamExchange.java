@@ -53,6 +53,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private boolean timedOut;
   private boolean stoppedReading;
   private boolean reusedConnection;
+  private boolean clientLeft;
   private ReadStream<Buffer> body;
   private boolean bodyHeldBack;
   private long lastBodyActivity;
@@ -118,8 +119,14 @@ final class UpstreamExchange implements ReadStream<Buffer> {
     return stoppedReading;
   }
 
-  /** Resets the upstream request if its response is still arriving. */
+  /** Whether the client left before its exchange ended ({@link #abort}). */
+  boolean clientLeft() {
+    return clientLeft;
+  }
+
+  /** The client left: resets the upstream request if its response is still arriving. */
   void abort() {
+    clientLeft = true;
     HttpClientRequest inflight = request;
     finish();
     if (inflight != null) {
