@@ -5,7 +5,7 @@
 #      plain vertx-http-proxy with nothing else (bench/gateway/src/PlainVertxProxy.java), the floor of the
 #      building block the gateway proxies with, so the figures say what the gateway's own work costs;
 #   2. p99 latency added over calling the upstream directly, at half the JWT route's maximum rate (target <= 1 ms),
-#      next to what nginx as a proxy adds at the same rate;
+#      next to what nginx as a proxy and plain vertx-http-proxy add at the same rate;
 #   3. rate-limit accuracy with 3 gateway members (Hazelcast) driven together past the limit (target +-5%);
 #   4. failed requests while the routing table is replaced 100 times under load (target 0).
 # The upstream is nginx returning a fixed 2-byte body; an nginx location also sinks OTLP exports.
@@ -173,6 +173,7 @@ CPU_PER_REQUEST=$(cpu_per_request "$GW_PID" jwt-half "$GW/jwt/x" -H "Authorizati
 CPU_PER_PUBLIC=$(cpu_per_request "$GW_PID" public-half "$GW/pub/x" -s "$WORK/pace.lua")
 CPU_PER_PLAIN=$(cpu_per_request "$PLAIN_PID" plain-half "http://127.0.0.1:$PLAIN/x" -s "$WORK/pace.lua")
 P99_DIRECT=$(p99 "$WORK/direct-half.txt"); P99_NGX=$(p99 "$WORK/nginx-half.txt"); P99_JWT=$(p99 "$WORK/jwt-half.txt")
+P99_PLAIN=$(p99 "$WORK/plain-half.txt")
 
 echo "== failed requests during 100 route reloads under load"
 wrk -t2 -c"$CONNS" -d30s "$GW/pub/x" > "$WORK/reload.txt" &
@@ -221,6 +222,7 @@ print(f"p99 at {$HALF} req/s, upstream direct    : {d:10.3f} ms")
 print(f"p99 at {$HALF} req/s, via nginx proxy    : {n:10.3f} ms   (reference: what a proxy hop costs here)")
 print(f"p99 at {$HALF} req/s, via JWT route      : {g:10.3f} ms")
 print(f"p99 added by nginx as a proxy           : {n-d:10.3f} ms")
+print(f"p99 added by plain vertx-http-proxy     : {$P99_PLAIN-d:10.3f} ms   (the floor of the building block)")
 print(f"p99 added by the gateway                : {g-d:10.3f} ms   (target <= 1)")
 print(f"CPU per request at that rate, JWT route   : {$CPU_PER_REQUEST:10.1f} us")
 print(f"CPU per request at that rate, public     : {$CPU_PER_PUBLIC:10.1f} us")
