@@ -49,7 +49,10 @@ public interface GatewayConfig {
   @WithDefault("outpost-gateway-routes")
   String routesConfigMap();
 
-  /** Upstream connection pool size per upstream host and event loop thread; default 64. */
+  /**
+   * Upstream connection pool size per upstream host and event loop thread; default 64. With all busy,
+   * a request waits for one up to its route's timeout plus the connect timeout, then gets 503.
+   */
   @WithDefault("64")
   int upstreamPoolSize();
 

@@ -26,6 +26,7 @@ import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Last step of the chain: streams the request to the route's integration with vertx-http-proxy and
@@ -91,7 +92,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
       }
     });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
-        .originRequestProvider((req, c) -> connect(c, upstream, breaker, exchange, retries, head)
+        .originRequestProvider((req, c) -> connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head)
             .onSuccess(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
@@ -115,7 +116,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
   }
 
   private Future<HttpClientRequest> connect(HttpClient c, Upstream upstream, CircuitBreaker breaker,
-      UpstreamExchange exchange, int retriesLeft, boolean head) {
+      UpstreamExchange exchange, long poolWaitMillis, int retriesLeft, boolean head) {
     if (!breaker.allowRequest()) {
       return Future.failedFuture(new UpstreamFailureInterceptor.CircuitOpenException());
     }
@@ -123,7 +124,9 @@ public class ProxyHandler implements Handler<RoutingContext> {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setSsl(upstream.ssl())
-        .setConnectTimeout(connectTimeoutMillis);
+        // the wait for a pooled connection, opening one included (the client's own connect timeout
+        // bounds that): up to the route's timeout, which bounds every exchange holding one
+        .setConnectTimeout(poolWaitMillis);
     if (head) {
       // the connection is not reused: nothing a wrong body leaves on it can reach another request
       options.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
@@ -142,9 +145,14 @@ public class ProxyHandler implements Handler<RoutingContext> {
         // waiting out the pool behind a burst of abandoned requests says nothing of the upstream's health
         return Future.failedFuture(new ClientLeftException());
       }
+      if (failure instanceof TimeoutException) {
+        // no pooled connection came free in time (a connect that timed out is a ConnectException):
+        // the pool is the limit, not the integration's health, so the breaker is not told
+        return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamBusyException(poolWaitMillis));
+      }
       breaker.onFailure();
       if (retriesLeft > 0) {
-        return connect(c, upstream, breaker, exchange, retriesLeft - 1, head);
+        return connect(c, upstream, breaker, exchange, poolWaitMillis, retriesLeft - 1, head);
       }
       return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamConnectException(failure));
     });

@@ -14,8 +14,9 @@ import org.jboss.logging.Logger;
 /**
  * Outermost interceptor: feeds the upstream's circuit breaker (timeouts; connect failures are
  * counted by the connecting step, once per attempt) and turns a failed upstream call into a clear
- * answer: 413 when the streamed body passed the route's limit, 503 when the breaker is open, 502
- * when connecting failed, refused or timed out alike ({@link UpstreamConnectException}: the
+ * answer: 413 when the streamed body passed the route's limit, 503 when the breaker is open, 503
+ * with {@code Retry-After} when no pooled connection came free in time ({@link UpstreamBusyException},
+ * not counted), 502 when connecting failed, refused or timed out alike ({@link UpstreamConnectException}: the
  * upstream could not be reached), 408 on timeout while the client's body has not fully arrived
  * although the upstream was reading it (a slow client: not counted against the upstream, else any
  * client could open the breaker), 504 on other timeouts, the upstream's not reading the body
@@ -79,6 +80,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           } else if (failure instanceof CircuitOpenException) {
             status = 503;
             message = "integration " + upstreamName + " is unavailable (circuit open)";
+          } else if (failure instanceof UpstreamBusyException) {
+            status = 503;
+            message = "integration " + upstreamName + " is busy: " + failure.getMessage();
           } else if (failure instanceof UpstreamConnectException) {
             // refused or timed out alike, nothing reached the upstream: counted per attempt when connecting,
             // and not a timeout of the route (its timer starts once connected), so neither 504 nor 408
@@ -107,6 +111,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
               .setStatusCode(status)
               .putHeader("Content-Type", "application/json")
               .setBody(Body.body(body));
+          if (failure instanceof UpstreamBusyException) {
+            response.putHeader("Retry-After", "1");
+          }
           closeAfterResponse = status == 413 || (unfinishedBody && (status == 408 || status == 504));
           return Future.succeededFuture(response);
         });
@@ -193,6 +200,17 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   static final class InvalidResponseException extends RuntimeException {
     InvalidResponseException(String reason) {
       super(reason, null, false, false);
+    }
+  }
+
+  /**
+   * Every pooled connection to the upstream stayed busy past the wait (the route's timeout plus the
+   * connect timeout): 503 with {@code Retry-After}, as Envoy answers a pending-request overflow, and
+   * not counted by the breaker, since a slow integration under a burst is not a failing one.
+   */
+  static final class UpstreamBusyException extends RuntimeException {
+    UpstreamBusyException(long waitedMillis) {
+      super("no connection to it came free within " + waitedMillis + " ms", null, false, false);
     }
   }
 
