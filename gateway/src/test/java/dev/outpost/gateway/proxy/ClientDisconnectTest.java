@@ -3,6 +3,7 @@ package dev.outpost.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.LogCapture;
 import dev.outpost.gateway.support.RawHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -11,14 +12,11 @@ import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,24 +36,11 @@ class ClientDisconnectTest {
 
   @Test
   void clientsLeavingWithRequestsUnansweredNeitherHoldTheUpstreamPoolNorOpenItsBreaker() throws Exception {
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        logged.add(record);
-      }
-
-      @Override
-      public void flush() { }
-
-      @Override
-      public void close() { }
-    };
-    Logger root = Logger.getLogger("");
-    root.addHandler(capture);
     byte[] pipelined = "GET /pub/x HTTP/1.1\r\nHost: gw\r\n\r\n".repeat(50).getBytes(StandardCharsets.ISO_8859_1);
     ExecutorService clients = Executors.newFixedThreadPool(64);
-    try {
+    List<LogRecord> logged;
+    try (LogCapture capture = LogCapture.start()) {
+      logged = capture.records();
       for (int round = 0; round < 10; round++) {
         boolean reset = round % 2 == 0;
         List<Future<?>> left = new java.util.ArrayList<>();
@@ -78,7 +63,6 @@ class ClientDisconnectTest {
       Thread.sleep(500);
     } finally {
       clients.shutdownNow();
-      root.removeHandler(capture);
       GatewayTestEnvironment.upstream.clear();
     }
     // a request dropped before it was sent is no error of Vert.x's to log

@@ -3,6 +3,7 @@ package dev.outpost.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.gateway.support.GatewayTestEnvironment;
+import dev.outpost.gateway.support.LogCapture;
 import dev.outpost.gateway.support.LoopbackUpstream;
 import dev.outpost.gateway.support.RawHttp;
 import dev.outpost.gateway.support.RawUpstream;
@@ -16,12 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -352,25 +350,13 @@ class UpstreamFailureTest {
     malformed.put("head-too-large", "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(20_000) + "\r\nContent-Length: 2\r\n\r\nok");
     malformed.put("gzip-coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
     // Vert.x logged each at ERROR without naming the integration; the gateway says which one, at WARN
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        logged.add(record);
-      }
-
-      @Override
-      public void flush() { }
-
-      @Override
-      public void close() { }
-    };
-    Logger root = Logger.getLogger("");
-    root.addHandler(capture);
-    try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("raw"), head -> {
+    List<LogRecord> logged;
+    try (LogCapture capture = LogCapture.start();
+        RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("raw"), head -> {
       String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
       return malformed.getOrDefault(path.substring(path.lastIndexOf('/') + 1), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     })) {
+      logged = capture.records();
       for (String name : malformed.keySet()) {
         RawHttp.Response response = send("GET", "/raw/" + name);
         assertThat(response.status()).as(name).isEqualTo(502);
@@ -380,8 +366,6 @@ class UpstreamFailureTest {
         assertThat(next.status()).as("the request after " + name).isEqualTo(200);
         assertThat(next.body()).isEqualTo("ok");
       }
-    } finally {
-      root.removeHandler(capture);
     }
     assertThat(logged).noneMatch(r -> r.getLevel().intValue() >= Level.SEVERE.intValue()
         && r.getLoggerName().startsWith("io.vertx"));
