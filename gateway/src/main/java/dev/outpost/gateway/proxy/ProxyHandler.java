@@ -92,8 +92,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
       }
     });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
-        .originRequestProvider((req, c) -> connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head)
-            .onSuccess(exchange::track))
+        .originRequestProvider((req, c) ->
+            connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).onSuccess(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
         .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))
