@@ -1,5 +1,6 @@
 package dev.outpost.gateway.proxy;
 
+import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -69,7 +70,12 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           boolean unfinishedBody = !context.request().proxiedRequest().isEnded();
           int status;
           String message;
-          if (failure instanceof InvalidResponseException || isMalformedResponse(failure)) {
+          if (context.request().proxiedRequest().response().closed()) {
+            // the client left first (the proxy reset the upstream request then): no one reads this
+            // answer, and its status is what the access record and span tell (nginx's 499)
+            status = ServerSpanHandler.CLIENT_CLOSED_REQUEST;
+            message = "the client closed the request";
+          } else if (failure instanceof InvalidResponseException || isMalformedResponse(failure)) {
             // an upstream that answers what HTTP cannot carry is broken, whatever the client did
             breaker.onFailure();
             status = 502;

@@ -47,15 +47,15 @@ public class AccessLogHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     long startNanos = System.nanoTime();
     Instant start = Instant.now();
-    ctx.addEndHandler(v -> record(ctx, start, System.nanoTime() - startNanos));
+    ctx.addEndHandler(end ->
+        record(ctx, start, System.nanoTime() - startNanos, ServerSpanHandler.answeredStatus(ctx, end)));
     ctx.next();
   }
 
-  private void record(RoutingContext ctx, Instant start, long nanos) {
+  private void record(RoutingContext ctx, Instant start, long nanos, int status) {
     HttpServerRequest request = ctx.request();
     MatchedRoute matched = MatchedRoute.of(ctx);
     Route route = matched == null ? null : matched.route().route();
-    int status = ctx.response().getStatusCode();
     String subject = Identity.of(ctx).subject();
     String path = ServerSpanHandler.truncate(matched != null ? matched.path() : request.path());
     LogRecordBuilder record = access.logRecordBuilder()

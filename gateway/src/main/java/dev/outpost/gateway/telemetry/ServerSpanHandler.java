@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -34,6 +35,8 @@ public class ServerSpanHandler implements Handler<RoutingContext> {
   static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
   static final AttributeKey<String> CLIENT = AttributeKey.stringKey("client.address");
   static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+  /** nginx's status for a client that left before it was answered. */
+  public static final int CLIENT_CLOSED_REQUEST = 499;
   static final AttributeKey<String> SUBJECT = AttributeKey.stringKey("enduser.id");
   private static final int MAX_PATH = 2048;
 
@@ -74,12 +77,19 @@ public class ServerSpanHandler implements Handler<RoutingContext> {
         .startSpan();
     Context trace = parent.with(span);
     ctx.put(KEY, trace);
-    ctx.addEndHandler(v -> end(ctx, span));
+    ctx.addEndHandler(end -> end(ctx, span, answeredStatus(ctx, end)));
     ctx.next();
   }
 
-  private static void end(RoutingContext ctx, Span span) {
-    int status = ctx.response().getStatusCode();
+  /**
+   * The status the client was answered: 499 (nginx's "client closed request") when it left before
+   * any was sent, which is neither the gateway's nor the integration's failure.
+   */
+  static int answeredStatus(RoutingContext ctx, AsyncResult<Void> end) {
+    return end.failed() && !ctx.response().headWritten() ? CLIENT_CLOSED_REQUEST : ctx.response().getStatusCode();
+  }
+
+  private static void end(RoutingContext ctx, Span span, int status) {
     span.setAttribute(STATUS, (long) status);
     String subject = Identity.of(ctx).subject();
     if (subject != null) {

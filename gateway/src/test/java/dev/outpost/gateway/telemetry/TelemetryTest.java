@@ -80,6 +80,24 @@ class TelemetryTest {
   }
 
   @Test
+  void aClientThatLeavesBeforeItsAnswerIsRecordedAs499NotAsAFailure() throws Exception {
+    // the upstream answers /slow after 1.5 s; the client leaves after 200 ms
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      socket.getOutputStream().write("GET /pub/slow-left HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes());
+      Thread.sleep(200);
+    }
+    OtlpReceiver.Item<LogRecord> access = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/pub/slow-left".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(access.item().getAttributesList(), "http.response.status_code")).isEqualTo("499");
+    assertThat(access.item().getSeverityNumber()).isEqualTo(io.opentelemetry.proto.logs.v1.SeverityNumber.SEVERITY_NUMBER_WARN);
+    OtlpReceiver.Item<Span> server = await(() -> GatewayTestEnvironment.otlp.spans.stream()
+        .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_SERVER
+            && "/pub/slow-left".equals(attr(s.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(server.item().getAttributesList(), "http.response.status_code")).isEqualTo("499");
+    assertThat(server.item().getStatus().getCode()).isNotEqualTo(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
+  }
+
+  @Test
   void perRouteMetricsAreOnTheManagementPort() throws Exception {
     RawHttp.send(gateway.getPort(), "GET /pub/metrics HTTP/1.1\r\nHost: gw\r\n\r\n");
     String body = new String(metrics.openStream().readAllBytes());
