@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * included ({@link UpstreamExchange#upstreamStoppedReading}: its socket full, the client's body
  * held back by the proxy), 502 "sent an invalid response" when the upstream's response cannot be
  * passed on ({@link #invalidResponse}) or did not parse ({@link #isMalformedResponse}), counted by
- * the breaker, and 502 on any other failure. After a 413, or a 408 or 504 that leaves the client's
+ * the breaker, 499 (recorded, never read) when the client had left, and 502 on any other failure. After a 413, or a 408 or 504 that leaves the client's
  * body unfinished, the client's connection is closed.
  *
  * <p>An answered exchange counts as a success once its whole body has reached the client, and as a
@@ -70,12 +70,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           boolean unfinishedBody = !context.request().proxiedRequest().isEnded();
           int status;
           String message;
-          if (context.request().proxiedRequest().response().closed()) {
-            // the client left first (the proxy reset the upstream request then): no one reads this
-            // answer, and its status is what the access record and span tell (nginx's 499)
-            status = ServerSpanHandler.CLIENT_CLOSED_REQUEST;
-            message = "the client closed the request";
-          } else if (failure instanceof InvalidResponseException || isMalformedResponse(failure)) {
+          if (failure instanceof InvalidResponseException || isMalformedResponse(failure)) {
             // an upstream that answers what HTTP cannot carry is broken, whatever the client did
             breaker.onFailure();
             status = 502;
@@ -106,8 +101,13 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             status = 504;
             message = unfinishedBody ? "integration " + upstreamName + " stopped reading the request body"
                 : "integration " + upstreamName + " did not answer in time";
+          } else if (context.request().proxiedRequest().response().closed()) {
+            // the client left first (the proxy reset the upstream request then): no one reads this
+            // answer, and its status is what the access record and span tell (nginx's 499)
+            status = ServerSpanHandler.CLIENT_CLOSED_REQUEST;
+            message = "the client closed the request";
           } else {
-            // anything else (a reset, the client leaving) says nothing about the upstream's health
+            // anything else (a reset) says nothing about the upstream's health
             status = 502;
             message = "integration " + upstreamName + " could not be reached";
             LOG.debugf(failure, "upstream %s failed", upstreamName);
