@@ -16,16 +16,17 @@ import org.jboss.logging.Logger;
  * Outermost interceptor: feeds the upstream's circuit breaker (timeouts; connect failures are
  * counted by the connecting step, once per attempt) and turns a failed upstream call into a clear
  * answer: 413 when the streamed body passed the route's limit, 503 when the breaker is open, 503
- * with {@code Retry-After} when no pooled connection came free in time ({@link UpstreamBusyException},
- * not counted), 502 when connecting failed, refused or timed out alike ({@link UpstreamConnectException}: the
- * upstream could not be reached), 408 on timeout while the client's body has not fully arrived
- * although the upstream was reading it (a slow client: not counted against the upstream, else any
- * client could open the breaker), 504 on other timeouts, the upstream's not reading the body
- * included ({@link UpstreamExchange#upstreamStoppedReading}: its socket full, the client's body
- * held back by the proxy), 502 "sent an invalid response" when the upstream's response cannot be
- * passed on ({@link #invalidResponse}) or did not parse ({@link #isMalformedResponse}), counted by
- * the breaker, 499 (recorded, never read) when the client had left, and 502 on any other failure. After a 413, or a 408 or 504 that leaves the client's
- * body unfinished, the client's connection is closed.
+ * with {@code Retry-After} when no pooled connection came free in time ({@link
+ * UpstreamBusyException}, not counted), 502 when connecting failed, refused or timed out alike
+ * ({@link UpstreamConnectException}: the upstream could not be reached), 408 on timeout while the
+ * client's body has not fully arrived although the upstream was reading it (a slow client: not
+ * counted against the upstream, else any client could open the breaker), 504 on other timeouts, the
+ * upstream's not reading the body included ({@link UpstreamExchange#upstreamStoppedReading}: its
+ * socket full, the client's body held back by the proxy), 502 "sent an invalid response" when the
+ * upstream's response cannot be passed on ({@link #invalidResponse}) or did not parse ({@link
+ * #isMalformedResponse}), counted by the breaker, 499 (recorded, never read) when the client had
+ * left, and 502 on any other failure. After a 413, or a 408 or 504 that leaves the client's body
+ * unfinished, the client's connection is closed.
  *
  * <p>An answered exchange counts as a success once its whole body has reached the client, and as a
  * failure when the upstream's body stalled past the route's timeout ({@link UpstreamExchange}: the
