@@ -57,6 +57,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
   private final int maxStaleRetries;
 
   private final ClientAddress clientAddress;
+  private final ConnectionTenants tenants = new ConnectionTenants();
 
   ProxyHandler(UpstreamResolver resolver, CircuitBreakers breakers, UpstreamClients clients, GatewayConfig config,
       OpenTelemetry openTelemetry, ClientAddress clientAddress) {
@@ -85,7 +86,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
         ? apiKeyHeader(route) : null;
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
-    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration());
+    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration(), tenants);
     ctx.addEndHandler(ar -> {
       if (ar.failed()) {
         exchange.abort();
@@ -93,7 +94,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
     });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
         .originRequestProvider((req, c) ->
-            connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).onSuccess(exchange::track))
+            connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).map(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
         .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
         .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))

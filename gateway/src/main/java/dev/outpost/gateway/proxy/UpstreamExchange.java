@@ -4,6 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.streams.ReadStream;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -28,9 +29,12 @@ import org.jboss.logging.Logger;
  * #watch}), so watching the body allocates nothing more.
  *
  * <p>A client leaving mid-exchange resets the upstream request at once ({@link #abort}). Once the
- * response has ended the request is forgotten: Vert.x closes the connection when an ended request
- * is reset, and by then that pooled connection may already carry another exchange's request.
- * Confined to the exchange's event loop.
+ * response has arrived in full the request is never reset, by this class or by the proxy ({@link
+ * #forProxy}): Vert.x closes the connection when such a request is reset, and by then that pooled
+ * connection may already carry another exchange's request. The response has arrived when its end
+ * has been passed on, or earlier, while a slow client still holds the rest back, when the pool hands
+ * the connection to the next request ({@link ConnectionTenants}). Confined to the exchange's event
+ * loop.
  */
 final class UpstreamExchange implements ReadStream<Buffer> {
 
@@ -46,6 +50,10 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private final Vertx vertx;
   private final long timeoutMillis;
   private final String integration;
+  private final ConnectionTenants tenants;
+  private HttpConnection connection;
+  /** The response has arrived in full: a reset would close a connection the pool has taken back. */
+  private boolean responseArrived;
   /** Until the response has ended; null after, or once reset. */
   private HttpClientRequest request;
   private long timer = -1;
@@ -58,18 +66,25 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private boolean bodyHeldBack;
   private long lastBodyActivity;
 
-  UpstreamExchange(Vertx vertx, long timeoutMillis, String integration) {
+  UpstreamExchange(Vertx vertx, long timeoutMillis, String integration, ConnectionTenants tenants) {
     this.vertx = vertx;
     this.timeoutMillis = timeoutMillis;
     this.integration = integration;
+    this.tenants = tenants;
   }
 
   /**
    * Bounds {@code sent} by the timeout until its response ends; closes its connection when the
-   * response cannot be passed on ({@link UpstreamFailureInterceptor#invalidResponse}).
+   * response cannot be passed on ({@link UpstreamFailureInterceptor#invalidResponse}). Returns the
+   * request for the proxy to send ({@link #forProxy}).
    */
-  void track(HttpClientRequest sent) {
+  HttpClientRequest track(HttpClientRequest sent) {
     request = sent;
+    connection = sent.connection();
+    UpstreamExchange previous = tenants.moveIn(connection, this);
+    if (previous != null && previous != this) {
+      previous.connectionHandedOver();
+    }
     // Vert.x numbers an HTTP/1.1 connection's requests from 1
     reusedConnection = sent.streamId() > 1;
     // the failure reaches the proxy through the response future; without a handler Vert.x logs it as an error
@@ -88,7 +103,12 @@ final class UpstreamExchange implements ReadStream<Buffer> {
       if (head.succeeded()) {
         headArrived = true;
         lastBodyActivity = System.nanoTime();
-        head.result().end().onComplete(end -> finish());
+        head.result().end().onComplete(end -> {
+          if (end.succeeded()) {
+            responseArrived = true;
+          }
+          finish();
+        });
         if (UpstreamFailureInterceptor.invalidResponse(head.result().statusCode(), head.result().headers()) != null) {
           // answered 502: the rest of what the upstream sent would be read as the answer to the connection's next request
           sent.connection().close();
@@ -97,6 +117,18 @@ final class UpstreamExchange implements ReadStream<Buffer> {
         finish();
       }
     });
+    return forProxy(sent);
+  }
+
+  /** {@code sent} as the proxy holds it: its resets are ignored once the response has arrived in full. */
+  private HttpClientRequest forProxy(HttpClientRequest sent) {
+    return ResetGuardedRequest.of(sent, () -> !responseArrived);
+  }
+
+  /** The pool gave this exchange's connection to another request: the response has arrived in full. */
+  private void connectionHandedOver() {
+    responseArrived = true;
+    finish();
   }
 
   /** Whether the latest request went out on a connection that had carried others before it. */
@@ -142,6 +174,9 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   private void finish() {
     request = null;
+    if (connection != null) {
+      tenants.moveOut(connection, this);
+    }
     if (timer != -1) {
       vertx.cancelTimer(timer);
       timer = -1;

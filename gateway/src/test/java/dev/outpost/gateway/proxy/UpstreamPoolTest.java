@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * timeout 2 s, the connect timeout 500 ms. A request waits for the pooled connection up to the
  * route's timeout plus the connect timeout (2.5 s). It waited only the connect timeout before, was
  * answered 502 "could not be reached" by an integration that answered every request it was sent,
- * and each such wait counted against the breaker, which opened on the fifth.
+ * and each such wait counted against the breaker, which opened on the fifth. The profile also fixes
+ * the public port's send buffer at 16 KiB, so that a response can be held back in the gateway by a
+ * slow client ({@link ConnectionHandoverTest}).
  */
 @QuarkusTest
 @TestProfile(UpstreamPoolTest.OnePooledConnection.class)
@@ -35,7 +37,8 @@ class UpstreamPoolTest {
   public static class OnePooledConnection implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("outpost.gateway.upstream-pool-size", "1", "quarkus.vertx.event-loops-pool-size", "1");
+      return Map.of("outpost.gateway.upstream-pool-size", "1", "quarkus.vertx.event-loops-pool-size", "1",
+          "outpost.test.send-buffer-size", "16384");
     }
   }
 

@@ -17,10 +17,11 @@ import java.util.concurrent.TimeUnit;
  * A real HTTP server on a loopback ephemeral port standing in for an integration: it records every
  * request it receives and answers {@code 200 upstream <uri>}; {@code /echo...} echoes the body,
  * {@code /slow...} answers after 1.5 s, {@code /big...} streams a large chunked body, {@code /huge...}
- * a body larger than every socket buffer on the way, as fast as it is read, {@code /half...}
- * sends its head and part of its body, then nothing more until the gateway closes the connection,
- * {@code /digest...} reads the body as it streams, keeping none of it, and answers {@code <bytes>
- * <sha-256 hex>} ({@link #bodyStarted} tells when its first bytes arrived).
+ * a body larger than every socket buffer on the way, as fast as it is read, {@code /sized?bytes=N}
+ * a body of N bytes with its {@code Content-Length}, {@code /half...} sends its head and part of
+ * its body, then nothing more until the gateway closes the connection, {@code /digest...} reads the
+ * body as it streams, keeping none of it, and answers {@code <bytes> <sha-256 hex>} ({@link
+ * #bodyStarted} tells when its first bytes arrived).
  */
 public final class LoopbackUpstream implements AutoCloseable {
 
@@ -63,6 +64,8 @@ public final class LoopbackUpstream implements AutoCloseable {
       } else if (path.contains("/huge")) {
         req.response().setChunked(true);
         writeChunks(req.response(), Buffer.buffer(new byte[CHUNK]), HUGE_CHUNKS);
+      } else if (path.contains("/sized")) {
+        req.response().end(Buffer.buffer(new byte[Integer.parseInt(req.getParam("bytes"))]));
       } else if (path.contains("/big")) {
         req.response().setChunked(true);
         Buffer chunk = Buffer.buffer(new byte[CHUNK]);

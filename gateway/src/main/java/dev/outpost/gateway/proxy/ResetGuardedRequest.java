@@ -1,0 +1,46 @@
+package dev.outpost.gateway.proxy;
+
+import io.vertx.core.http.HttpClientRequest;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The upstream request as vertx-http-proxy holds it, ignoring {@code reset} once {@code resetAllowed}
+ * says no. The proxy resets the upstream request when the client's side fails (the client left).
+ * Vert.x closes the connection when a request whose response has arrived in full is reset, and the
+ * pool may by then have handed that connection to another exchange, whose request would fail with
+ * it. Everything else goes to the request itself. A JDK dynamic proxy: of the some seventy methods of
+ * {@link HttpClientRequest} only {@code reset} needs a word.
+ */
+final class ResetGuardedRequest implements InvocationHandler {
+
+  private final HttpClientRequest request;
+  private final BooleanSupplier resetAllowed;
+
+  private ResetGuardedRequest(HttpClientRequest request, BooleanSupplier resetAllowed) {
+    this.request = request;
+    this.resetAllowed = resetAllowed;
+  }
+
+  static HttpClientRequest of(HttpClientRequest request, BooleanSupplier resetAllowed) {
+    return (HttpClientRequest) Proxy.newProxyInstance(ResetGuardedRequest.class.getClassLoader(),
+        new Class<?>[] {HttpClientRequest.class}, new ResetGuardedRequest(request, resetAllowed));
+  }
+
+  @Override
+  public Object invoke(Object self, Method method, Object[] args) throws Throwable {
+    if (method.getName().equals("reset") && !resetAllowed.getAsBoolean()) {
+      return false;
+    }
+    try {
+      Object result = method.invoke(request, args);
+      // the fluent methods answer the request itself: the caller keeps talking to this view
+      return result == request ? self : result;
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+}
