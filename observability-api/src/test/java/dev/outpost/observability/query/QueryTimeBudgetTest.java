@@ -46,7 +46,7 @@ class QueryTimeBudgetTest {
       records.add(Otlp.log(now - i * 1_000_000L, "budget line " + i, Map.of()));
     }
     new Otlp(server.port()).send(Otlp.logs(Otlp.resource("svc", project), records));
-    Thread.sleep(1200); // past the refresh interval and its flush: the records are searchable
+    Thread.sleep(600); // past the refresh interval: the records are searchable
     String token = TestIdpResource.idp().token("alice", List.of(project));
 
     Response logs = given().auth().oauth2(token).get("/api/v1/logs");
