@@ -50,6 +50,15 @@ public interface RuntimeConfig {
   @WithDefault("300s")
   Duration requestTimeout();
 
+  /**
+   * How many exchanges one integration's HTTP routes may run at once, counting those whose client
+   * was already answered 504 and that still run. A request beyond it is answered 503 at once, with
+   * {@code Retry-After: 1}: an integration stuck on a backend keeps at most this many worker threads
+   * (Quarkus' pool has 200 by default), and the others keep theirs. By default 100; at least 1.
+   */
+  @WithDefault("100")
+  int maxRunningExchanges();
+
   /** The internal admin API on the management port. */
   Admin admin();
 

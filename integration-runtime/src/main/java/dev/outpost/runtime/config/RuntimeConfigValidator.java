@@ -28,6 +28,9 @@ public class RuntimeConfigValidator {
     if (config.requestTimeout().toMillis() < 1) {
       throw new IllegalStateException("outpost.runtime.request-timeout must be at least 1ms");
     }
+    if (config.maxRunningExchanges() < 1) {
+      throw new IllegalStateException("outpost.runtime.max-running-exchanges must be at least 1");
+    }
     if (config.scanInterval().toMillis() < 10) {
       throw new IllegalStateException("outpost.runtime.scan-interval must be at least 10ms");
     }

@@ -3,6 +3,7 @@ package dev.outpost.runtime.deploy;
 import dev.outpost.runtime.config.IntegrationProperties;
 import dev.outpost.runtime.dispatch.AnsweredExchanges;
 import dev.outpost.runtime.dispatch.InboundHttpHeaders;
+import dev.outpost.runtime.dispatch.RunningExchanges;
 import dev.outpost.runtime.secret.SecretRedactingLogListener;
 import dev.outpost.runtime.telemetry.IntegrationMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,20 +13,23 @@ import org.apache.camel.support.service.ServiceHelper;
 /**
  * What the shared {@code CamelContext} needs before the first integration is loaded: the
  * integrations' properties, the inbound-header hygiene and metrics of every route, the record of
- * which HTTP exchanges were answered by a timeout, secret redaction in front of the log listeners,
+ * which HTTP exchanges were answered by a timeout, the count of each integration's running HTTP
+ * exchanges, secret redaction in front of the log listeners,
  * and the withheld components.
  */
 final class CamelHooks {
 
   private CamelHooks() {}
 
-  static void install(CamelContext camel, IntegrationProperties properties, MeterRegistry meters) {
+  static void install(CamelContext camel, IntegrationProperties properties, MeterRegistry meters,
+      RunningExchanges running) {
     camel.getPropertiesComponent().addPropertiesSource(properties);
     InboundHttpHeaders inboundHeaders = new InboundHttpHeaders();
     camel.addRoutePolicyFactory(inboundHeaders);
     camel.getManagementStrategy().addEventNotifier(inboundHeaders);
     ServiceHelper.startService(inboundHeaders);
     camel.addRoutePolicyFactory(new AnsweredExchanges());
+    camel.addRoutePolicyFactory(running);
     camel.addRoutePolicyFactory(new IntegrationMetrics(meters));
     SecretRedactingLogListener.installFirst(camel);
     for (String withheld : WithheldComponent.NAMES) {

@@ -81,7 +81,7 @@ public class IntegrationDeployer {
     this.statuses = statuses;
     this.config = config;
     this.meters = meters;
-    CamelHooks.install(camel, properties, meters);
+    CamelHooks.install(camel, properties, meters, dispatcher.runningExchanges());
   }
 
   /** What {@link #install} did: the status, and the version it replaced, still to be retired. */

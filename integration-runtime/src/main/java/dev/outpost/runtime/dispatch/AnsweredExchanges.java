@@ -25,9 +25,14 @@ public final class AnsweredExchanges implements RoutePolicyFactory {
 
   @Override
   public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode node) {
+    return isHttpRoute(node) ? new RecordResponse() : null;
+  }
+
+  /** Whether the route starts from an HTTP request ({@code platform-http:} or the REST DSL). */
+  static boolean isHttpRoute(NamedNode node) {
     String uri = node instanceof RouteDefinition route && route.getInput() != null
         ? Objects.toString(route.getInput().getEndpointUri(), "") : "";
-    return uri.startsWith("platform-http:") || uri.startsWith("rest:") ? new RecordResponse() : null;
+    return uri.startsWith("platform-http:") || uri.startsWith("rest:");
   }
 
   /**

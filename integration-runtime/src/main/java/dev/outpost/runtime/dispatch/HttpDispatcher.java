@@ -5,6 +5,7 @@ import dev.outpost.runtime.telemetry.IntegrationIdentities;
 import dev.outpost.runtime.telemetry.IntegrationIdentities.Identity;
 import dev.outpost.runtime.telemetry.TelemetryAttributes;
 import io.opentelemetry.api.trace.Span;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,8 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the request there. Publishing a new version swaps the table atomically, so a request is always
  * served by the old or the new version, never by neither; {@link #awaitDrained} then tells when the
  * old prefix has no request left. A request whose integration has not started its response within
- * the endpoint's request timeout is answered 504 here ({@link RequestTimeout}). The internal paths
- * are not reachable directly.
+ * the endpoint's request timeout is answered 504 here ({@link RequestTimeout}). A request to an
+ * integration that already runs {@code max-running-exchanges} is answered 503 here ({@link
+ * RunningExchanges}). The internal paths are not reachable directly.
  */
 @ApplicationScoped
 public class HttpDispatcher {
@@ -43,9 +45,17 @@ public class HttpDispatcher {
   private volatile List<Target> table = List.of();
   private final Map<String, Set<RoutingContext>> inFlight = new ConcurrentHashMap<>();
   private final Duration requestTimeout;
+  private final RunningExchanges running = new RunningExchanges();
+  private final int maxRunning;
 
   HttpDispatcher(RuntimeConfig config) {
     this.requestTimeout = config.requestTimeout();
+    this.maxRunning = config.maxRunningExchanges();
+  }
+
+  /** The count of running exchanges, for the {@code CamelContext} to keep. */
+  public RunningExchanges runningExchanges() {
+    return running;
   }
 
   void register(@Observes Router router) {
@@ -83,6 +93,11 @@ public class HttpDispatcher {
   }
 
   private void forward(RoutingContext ctx, Target target, String path) {
+    if (running.of(target.owner()) >= maxRunning) {
+      refuseBusy(ctx, target.owner());
+      return;
+    }
+    running.admit(ctx, target.owner());
     Set<RoutingContext> open = inFlight.computeIfAbsent(target.prefix(), p -> ConcurrentHashMap.newKeySet());
     open.add(ctx);
     ctx.addEndHandler(done -> open.remove(ctx));
@@ -97,6 +112,13 @@ public class HttpDispatcher {
     HttpMethod method = target.endpoint().matches(ctx.request().method().name(), path) ? ctx.request().method()
         : HttpMethod.GET;
     ctx.reroute(method, target.prefix() + path + (query == null ? "" : "?" + query));
+  }
+
+  /** 503 at once: the integration holds as many worker threads as it may, some perhaps stuck. */
+  private void refuseBusy(RoutingContext ctx, String integration) {
+    ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+    ErrorAnswer.send(ctx, 503, "integration '" + integration + "' is busy: it runs " + maxRunning
+        + " requests already (outpost.runtime.max-running-exchanges)");
   }
 
   private Target find(String method, String path) {

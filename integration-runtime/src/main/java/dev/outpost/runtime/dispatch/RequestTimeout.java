@@ -2,10 +2,7 @@ package dev.outpost.runtime.dispatch;
 
 import dev.outpost.runtime.telemetry.IntegrationIdentities.Identity;
 import dev.outpost.runtime.telemetry.TelemetryAttributes;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import org.jboss.logging.Logger;
@@ -46,21 +43,7 @@ final class RequestTimeout {
     String waited = text(timeout);
     log(identity, "integration %s did not answer %s %s within %s: answered 504", integration,
         ctx.request().method().name(), HttpDispatcher.publicPath(ctx.request().path()), waited);
-    String body = new JsonObject().put("status", 504)
-        .put("error", "integration '" + integration + "' did not answer within " + waited).encode();
-    response.setStatusCode(504)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    // the rest of a body still arriving must never be read as the next request
-    boolean unreadBody = !ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2;
-    if (unreadBody) {
-      response.putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    response.end(body).onComplete(v -> {
-      if (unreadBody) {
-        ctx.request().connection().close();
-      }
-    });
+    ErrorAnswer.send(ctx, 504, "integration '" + integration + "' did not answer within " + waited);
   }
 
   /** {@code 60s}, {@code 1500ms}. */

@@ -40,4 +40,14 @@ class RuntimeConfigValidatorTest {
     }
     validator(Map.of("outpost.runtime.request-timeout", "1ms")).validate();
   }
+
+  @Test
+  void fewerThanOneRunningExchangeIsRefusedNamingTheKey() {
+    assertThat(validator(Map.of()).config.maxRunningExchanges()).isEqualTo(100);
+    for (String bad : List.of("0", "-1")) {
+      assertThatThrownBy(() -> validator(Map.of("outpost.runtime.max-running-exchanges", bad)).validate()).as(bad)
+          .hasMessage("outpost.runtime.max-running-exchanges must be at least 1");
+    }
+    validator(Map.of("outpost.runtime.max-running-exchanges", "1")).validate();
+  }
 }
