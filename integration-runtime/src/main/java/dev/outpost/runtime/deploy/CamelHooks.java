@@ -14,8 +14,7 @@ import org.apache.camel.support.service.ServiceHelper;
  * What the shared {@code CamelContext} needs before the first integration is loaded: the
  * integrations' properties, the inbound-header hygiene and metrics of every route, the record of
  * which HTTP exchanges were answered by a timeout, the count of each integration's running HTTP
- * exchanges, secret redaction in front of the log listeners,
- * and the withheld components.
+ * exchanges, secret redaction in front of the log listeners, and the withheld components.
  */
 final class CamelHooks {
 
