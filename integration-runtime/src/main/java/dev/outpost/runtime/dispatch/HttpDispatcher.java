@@ -93,11 +93,10 @@ public class HttpDispatcher {
   }
 
   private void forward(RoutingContext ctx, Target target, String path) {
-    if (running.of(target.owner()) >= maxRunning) {
+    if (!running.admit(ctx, target.owner(), maxRunning)) {
       refuseBusy(ctx, target.owner());
       return;
     }
-    running.admit(ctx, target.owner());
     Set<RoutingContext> open = inFlight.computeIfAbsent(target.prefix(), p -> ConcurrentHashMap.newKeySet());
     open.add(ctx);
     ctx.addEndHandler(done -> open.remove(ctx));

@@ -40,7 +40,6 @@ public final class RunningExchanges implements RoutePolicyFactory {
 
     Admission(AtomicInteger count) {
       this.count = count;
-      count.incrementAndGet();
     }
 
     synchronized boolean exchangeBegan() {
@@ -62,21 +61,28 @@ public final class RunningExchanges implements RoutePolicyFactory {
     }
   }
 
-  /** Counts the request of {@code ctx} as one that {@code integration} runs. */
-  void admit(RoutingContext ctx, String integration) {
-    Admission admission = new Admission(running.computeIfAbsent(integration, name -> new AtomicInteger()));
+  /**
+   * Counts the request of {@code ctx} as one that {@code integration} runs, unless it runs {@code max}
+   * already: then answers false and counts nothing. One step, so that requests on several event
+   * loops cannot all pass the bound together.
+   */
+  boolean admit(RoutingContext ctx, String integration, int max) {
+    AtomicInteger count = running.computeIfAbsent(integration, name -> new AtomicInteger());
+    int now;
+    do {
+      now = count.get();
+      if (now >= max) {
+        return false;
+      }
+    } while (!count.compareAndSet(now, now + 1));
+    Admission admission = new Admission(count);
     HttpServerResponse response = ctx.response();
     notBegun.put(response, admission);
     ctx.addEndHandler(done -> {
       notBegun.remove(response, admission);
       admission.answered();
     });
-  }
-
-  /** The requests {@code integration} runs now. */
-  int of(String integration) {
-    AtomicInteger count = running.get(integration);
-    return count == null ? 0 : count.get();
+    return true;
   }
 
   @Override
