@@ -37,16 +37,16 @@ import org.jboss.logging.Logger;
  * reconnect after a capped, fully jittered exponential backoff. Nothing here changes what runs:
  * losing the control plane only stops updates.
  *
- * <p>A frame over {@link #LARGE_FRAME_CHARS} is not even parsed on the event loop, which would
- * hold the link's pings and frames (and whatever else shares the loop) for as long as a second: it
- * waits for the applier as a snapshot does and is decoded there. What is sent is bounded by
- * {@link Outbound} for a control plane that does not read.
+ * <p>A frame over {@link #LARGE_FRAME_CHARS} is not parsed on the event loop, which would hold the
+ * link's pings and frames (and whatever else shares the loop) for as long as a second: a worker
+ * decodes it while the connection is paused, so that no later frame overtakes it and at most one
+ * waits undecoded. What is sent is bounded by {@link Outbound} for a control plane that does not read.
  */
 public final class ControlPlaneLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ControlPlaneLink.class);
 
   /**
-   * Frames longer than this are decoded by the applier: 64 Ki characters parse in well under a
+   * Frames longer than this are decoded on a worker: 64 Ki characters parse in well under a
    * millisecond, and every message but a snapshot is far smaller (a nonce is at most 128 characters).
    */
   static final int LARGE_FRAME_CHARS = 64 * 1024;
@@ -195,14 +195,24 @@ public final class ControlPlaneLink implements AutoCloseable {
   private void onFrame(Session current, String frame) {
     current.lastHeard = System.nanoTime();
     if (frame.length() > LARGE_FRAME_CHARS) {
-      // Only a snapshot is this large: the frame waits as the newest one does, and is decoded by the applier.
-      queue(new Waiting(current, frame, null));
+      // Not queued undecoded as a snapshot: a large frame of another type (padded with fields a peer
+      // may add) would then replace the snapshot waiting for the applier, which would go unanswered.
+      current.socket.pause();
+      vertx.executeBlocking(() -> DecodedFrame.of(frame), true).onComplete(decoded -> {
+        current.socket.resume();
+        if (decoded.succeeded()) {
+          handle(current, frame, decoded.result());
+        } else {
+          malformedFrames.warn("ignored a frame from the control plane that could not be decoded: %s",
+              decoded.cause().toString());
+        }
+      });
       return;
     }
     handle(current, frame, DecodedFrame.of(frame));
   }
 
-  /** Acts on a decoded frame: on the event loop, or on the applier for a large frame that is no snapshot. */
+  /** Acts on a decoded frame, on the event loop. */
   private void handle(Session current, String frame, DecodedFrame decoded) {
     ProtocolMessage message = decoded.message();
     if (decoded.forApplier()) {
@@ -235,8 +245,7 @@ public final class ControlPlaneLink implements AutoCloseable {
    * Keeps only the newest snapshot waiting for the applier: every snapshot is a complete state, so
    * one that arrives while another waits replaces it unanswered (PROTOCOL.md section 4, rule 4).
    * A control plane that sends faster than the agent applies thus costs one frame of memory, not one
-   * per frame. A large frame counts as a snapshot until the applier decodes it: one of another type
-   * (padded with fields a peer may add) would replace a waiting snapshot too.
+   * per frame.
    */
   private void queue(Waiting snapshot) {
     if (pending.getAndSet(snapshot) == null) {
@@ -252,15 +261,10 @@ public final class ControlPlaneLink implements AutoCloseable {
     if (next.session().ended) {
       // Its connection is gone (lost, or stopped because this replica no longer leads): nobody would
       // get the reply, and the control plane sends its newest snapshot again after the next hello.
-      LOG.infof("dropped %s: its connection has closed", next.decoded() == null ? "a large frame not yet read"
-          : "snapshot revision " + next.decoded().revision());
+      LOG.infof("dropped snapshot revision %d: its connection has closed", next.decoded().revision());
       return;
     }
-    DecodedFrame decoded = next.decoded() != null ? next.decoded() : DecodedFrame.of(next.frame());
-    if (!decoded.forApplier()) {
-      handle(next.session(), next.frame(), decoded); // a large frame that was no snapshot after all
-      return;
-    }
+    DecodedFrame decoded = next.decoded();
     if (decoded.message() instanceof Snapshot snapshot) {
       report(next.session(), keeper.onSnapshot(snapshot, next.frame()));
     } else {
@@ -270,7 +274,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     reportStatus();
   }
 
-  /** A frame waiting for the applier: a snapshot (or a malformed one) decoded, or a large frame not yet. */
+  /** A frame waiting for the applier: a snapshot, or a malformed one that claims to be. */
   private record Waiting(Session session, String frame, DecodedFrame decoded) {}
 
   /** Observes the status and sends it if it changed; call it off the event loop. */

@@ -1,5 +1,6 @@
 package dev.outpost.agent.link;
 
+import static dev.outpost.agent.TestStates.bulky;
 import static dev.outpost.agent.TestStates.state;
 import static dev.outpost.agent.link.TestControlPlane.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,5 +91,29 @@ class LargeFrameTest {
       assertThat(agent.running()).containsKey("integrations/billing.json");
       assertThat(blocked.warnings).as("the agent's event loops blocked").isEmpty();
     }
+  }
+
+  /**
+   * A frame of another type padded past the large-frame size, with a field the protocol lets the
+   * agent ignore, arrives while a snapshot waits for the applier: it is answered, and the snapshot
+   * is still applied and acknowledged.
+   */
+  @Test
+  void aLargeFrameOfAnotherTypeDoesNotDisplaceAWaitingSnapshot() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    cp.awaitMessage(Ack.class, a -> a.revision() == 1);
+    cp.sendSigned(state(2, bulky(170_000))); // seconds to verify and apply
+    await(() -> agent.keeper.lastAppliedRevision() == 1 && !agent.link.snapshotWaiting(),
+        "the applier works on revision 2");
+    cp.sendSigned(state(3, "orders", "billing"));
+    await(agent.link::snapshotWaiting, "revision 3 waits");
+
+    String ping = ProtocolCodec.encode(new Ping("padded"));
+    cp.sendRaw(ping.substring(0, ping.length() - 1) + ",\"padding\":\"" + "x".repeat(2 * ControlPlaneLink.LARGE_FRAME_CHARS)
+        + "\"}");
+
+    cp.awaitMessage(Pong.class, p -> p.nonce().equals("padded"));
+    cp.awaitMessage(Ack.class, a -> a.revision() == 3);
+    assertThat(agent.running()).containsKey("integrations/billing.json");
   }
 }
