@@ -26,7 +26,7 @@ final class HeaderHygieneInterceptor implements ProxyInterceptor {
 
   private final String extraRequestHeader;
 
-  /** @param extraRequestHeader one more request header to drop (the route's API key header), or null */
+  /** @param extraRequestHeader one more request header to drop (the route's credential), or null */
   HeaderHygieneInterceptor(String extraRequestHeader) {
     this.extraRequestHeader = extraRequestHeader;
   }

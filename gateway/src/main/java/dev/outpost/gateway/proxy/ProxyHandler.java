@@ -82,8 +82,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
     long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : Route.DEFAULT_TIMEOUT_MILLIS;
     LimitedReadStream limited = request.getHeader("Content-Length") == null && request.getHeader("Transfer-Encoding") != null
         ? new LimitedReadStream(request, maxBody(route)) : null;
-    String apiKeyHeader = route.auth() != null && route.auth().mode() == RouteAuth.Mode.API_KEY
-        ? apiKeyHeader(route) : null;
+    String credentialHeader = credentialHeader(route);
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
     UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration(), tenants);
@@ -96,7 +95,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
         .originRequestProvider((req, c) ->
             connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).map(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
-        .addInterceptor(new HeaderHygieneInterceptor(apiKeyHeader))
+        .addInterceptor(new HeaderHygieneInterceptor(credentialHeader))
         .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx)))
         .addInterceptor(upstreamSpans.forExchange(ServerSpanHandler.of(ctx), matched.route().ownerAttributes(), upstream.host(),
@@ -175,8 +174,19 @@ public class ProxyHandler implements Handler<RoutingContext> {
     return route.maxBodyBytes() > 0 ? route.maxBodyBytes() : Route.DEFAULT_MAX_BODY_BYTES;
   }
 
-  private static String apiKeyHeader(Route route) {
-    String header = route.auth().apiKey().header();
+  /**
+   * The header whose credential the integration does not receive: the API key's, or the bearer
+   * token's unless the route forwards it; null for a public route.
+   */
+  private static String credentialHeader(Route route) {
+    RouteAuth auth = route.auth();
+    if (auth == null || auth.mode() == RouteAuth.Mode.PUBLIC) {
+      return null;
+    }
+    if (auth.mode() == RouteAuth.Mode.JWT) {
+      return auth.jwt().forwardToken() ? null : HttpHeaders.AUTHORIZATION.toString();
+    }
+    String header = auth.apiKey().header();
     return header == null || header.isBlank() ? dev.outpost.spec.model.ApiKeyAuth.DEFAULT_HEADER : header;
   }
 }

@@ -53,6 +53,18 @@ class JwtAuthTest {
   }
 
   @Test
+  void theBearerTokenStopsAtTheGatewayUnlessTheRouteForwardsIt() throws Exception {
+    String token = Tokens.valid("alice", null);
+    assertThat(call("/jwt/a", token).statusCode()).isEqualTo(200);
+    Received kept = GatewayTestEnvironment.upstream.next();
+    assertThat(kept.headers().contains("Authorization")).as("the token, once verified").isFalse();
+    assertThat(kept.headers().get("X-Outpost-Subject")).isEqualTo("alice");
+
+    assertThat(call("/jwt-forward/a", token).statusCode()).isEqualTo(200);
+    assertThat(GatewayTestEnvironment.upstream.next().headers().get("Authorization")).isEqualTo("Bearer " + token);
+  }
+
+  @Test
   void aRouteAcceptsEachOfItsIssuersWithItsOwnAlgorithm() throws Exception {
     assertThat(call("/jwt/a", Tokens.valid("bob", null)).statusCode()).isEqualTo(200);
     String ec = Tokens.sign(Tokens.EC_KEY, "ES256", Tokens.claims(Tokens.EC_ISSUER, "carol", null));

@@ -137,6 +137,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         RouteAuth.anonymous(), null, 2000, 0, null, 1024));
     routes.add(TestRoutes.route("jwt", new RouteMatch("/jwt", List.of(), List.of()), true,
         TestRoutes.jwt(List.of("main", "ec"), List.of()), null, null));
+    routes.add(TestRoutes.route("jwt-forward", new RouteMatch("/jwt-forward", List.of(), List.of()), true,
+        TestRoutes.jwtForwardingToken(List.of("main")), null, null));
     routes.add(TestRoutes.route("jwt-scoped", new RouteMatch("/jwt-scoped", List.of(), List.of()), true,
         TestRoutes.jwt(List.of("main"), List.of("orders:read")), null, null));
     routes.add(TestRoutes.route("jwt-down", new RouteMatch("/jwt-down", List.of(), List.of()), true,

@@ -34,7 +34,12 @@ public final class TestRoutes {
   }
 
   public static RouteAuth jwt(List<String> idps, List<String> scopes) {
-    return new RouteAuth(new JwtAuth(idps, List.of(), scopes), null, null);
+    return new RouteAuth(new JwtAuth(idps, List.of(), scopes, false), null, null);
+  }
+
+  /** A JWT route whose integration receives the caller's bearer token too. */
+  public static RouteAuth jwtForwardingToken(List<String> idps) {
+    return new RouteAuth(new JwtAuth(idps, List.of(), List.of(), true), null, null);
   }
 
   public static RouteAuth apiKey(String header, String secret, String key) {

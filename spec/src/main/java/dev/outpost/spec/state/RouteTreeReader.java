@@ -48,7 +48,8 @@ final class RouteTreeReader {
 
   static JwtAuth jwt(ObjectFields fields) {
     JwtAuth jwt = new JwtAuth(
-        fields.stringList("identityProviders"), fields.stringList("audiences"), fields.stringList("scopes"));
+        fields.stringList("identityProviders"), fields.stringList("audiences"), fields.stringList("scopes"),
+        fields.booleanOr("forwardToken", false));
     fields.finish();
     return jwt;
   }

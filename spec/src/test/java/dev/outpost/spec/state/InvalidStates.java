@@ -250,6 +250,8 @@ final class InvalidStates {
             "routes[0].auth.jwt.identityProviders", "must name at least one identity provider"),
         new Case("jwt with an unknown identity provider", "routes[0].auth.jwt.identityProviders[0]", "google",
             "routes[0].auth.jwt.identityProviders[0]", "identity provider \"google\" does not exist"),
+        new Case("forwardToken not a boolean", "routes[0].auth.jwt.forwardToken", "'true'",
+            "routes[0].auth.jwt.forwardToken", "must be true or false, found a string"),
         new Case("api key without keys", "routes[1].auth.apiKey.keys", null, "routes[1].auth.apiKey.keys",
             "is required"),
         // routes: limits

@@ -48,6 +48,12 @@ class StateCodecTest {
               keys: {name: echo-keys, key: keys}
           cors:
             allowOrigins: ["https://console.example.com"]
+        - id: echo-jwt
+          project: demo
+          match: {pathPrefix: /echo-jwt}
+          integration: echo
+          auth:
+            jwt: {identityProviders: [dev]}
       """;
 
   @Test
@@ -72,6 +78,7 @@ class StateCodecTest {
     assertThat(idp.algorithms()).containsExactly("RS256");
     assertThat(idp.clockSkewSeconds()).isEqualTo(30);
     assertThat(state.telemetry()).isEqualTo(new Telemetry(7, 7));
+    assertThat(state.routes().get(1).auth().jwt().forwardToken()).as("the bearer token stops at the gateway").isFalse();
   }
 
   @Test
@@ -79,7 +86,7 @@ class StateCodecTest {
     String json = StateCodec.toJson(StateCodec.readYaml(MINIMAL));
 
     assertThat(json).contains("\"timeoutMillis\" : 30000", "\"header\" : \"X-API-Key\"", "\"replicas\" : 1",
-        "\"logsRetentionDays\" : 7");
+        "\"logsRetentionDays\" : 7", "\"forwardToken\" : false");
     assertThat(json).doesNotContain("rateLimit", "resources", "null");
   }
 
