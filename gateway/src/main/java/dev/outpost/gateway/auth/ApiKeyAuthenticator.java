@@ -53,7 +53,7 @@ public class ApiKeyAuthenticator {
 
   /** The caller for the key in the route's header, or a failed future with a 401 {@link AuthFailure}. */
   public Future<Identity> authenticate(MultiMap headers, ApiKeyAuth auth) {
-    String header = auth.header() == null || auth.header().isBlank() ? ApiKeyAuth.DEFAULT_HEADER : auth.header();
+    String header = auth.headerName();
     List<String> values = headers.getAll(header);
     if (values.size() != 1 || values.get(0).isEmpty() || values.get(0).length() > MAX_KEY_LENGTH) {
       return Future.failedFuture(AuthFailure.unauthorized(values.size() > 1

@@ -7,7 +7,6 @@ import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import dev.outpost.gateway.telemetry.UpstreamSpanInterceptor;
 import dev.outpost.spec.model.Route;
-import dev.outpost.spec.model.RouteAuth;
 import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -82,7 +81,6 @@ public class ProxyHandler implements Handler<RoutingContext> {
     long timeout = route.timeoutMillis() > 0 ? route.timeoutMillis() : Route.DEFAULT_TIMEOUT_MILLIS;
     LimitedReadStream limited = request.getHeader("Content-Length") == null && request.getHeader("Transfer-Encoding") != null
         ? new LimitedReadStream(request, maxBody(route)) : null;
-    String credentialHeader = credentialHeader(route);
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
     UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration(), tenants);
@@ -95,7 +93,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
         .originRequestProvider((req, c) ->
             connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).map(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
-        .addInterceptor(new HeaderHygieneInterceptor(credentialHeader))
+        .addInterceptor(new HeaderHygieneInterceptor(matched.route().credentialHeader()))
         .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx)))
         .addInterceptor(upstreamSpans.forExchange(ServerSpanHandler.of(ctx), matched.route().ownerAttributes(), upstream.host(),
@@ -172,21 +170,5 @@ public class ProxyHandler implements Handler<RoutingContext> {
 
   static long maxBody(Route route) {
     return route.maxBodyBytes() > 0 ? route.maxBodyBytes() : Route.DEFAULT_MAX_BODY_BYTES;
-  }
-
-  /**
-   * The header whose credential the integration does not receive: the API key's, or the bearer
-   * token's unless the route forwards it; null for a public route.
-   */
-  private static String credentialHeader(Route route) {
-    RouteAuth auth = route.auth();
-    if (auth == null || auth.mode() == RouteAuth.Mode.PUBLIC) {
-      return null;
-    }
-    if (auth.mode() == RouteAuth.Mode.JWT) {
-      return auth.jwt().forwardToken() ? null : HttpHeaders.AUTHORIZATION.toString();
-    }
-    String header = auth.apiKey().header();
-    return header == null || header.isBlank() ? dev.outpost.spec.model.ApiKeyAuth.DEFAULT_HEADER : header;
   }
 }

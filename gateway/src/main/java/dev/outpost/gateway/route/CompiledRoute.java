@@ -2,6 +2,7 @@ package dev.outpost.gateway.route;
 
 import dev.outpost.gateway.telemetry.RouteOwnerAttributes;
 import dev.outpost.spec.model.Route;
+import dev.outpost.spec.model.RouteAuth;
 import io.opentelemetry.api.common.Attributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ public final class CompiledRoute {
   private final List<String> wildcardSuffixes = new ArrayList<>();
   private final Set<String> methods;
   private final Attributes ownerAttributes;
+  private final String credentialHeader;
 
   CompiledRoute(Route route) {
     this.route = route;
@@ -37,6 +39,17 @@ public final class CompiledRoute {
     }
     this.methods = Set.copyOf(route.match().methods());
     this.ownerAttributes = RouteOwnerAttributes.of(route);
+    this.credentialHeader = credentialHeader(route.auth());
+  }
+
+  private static String credentialHeader(RouteAuth auth) {
+    if (auth == null || auth.mode() == RouteAuth.Mode.PUBLIC) {
+      return null;
+    }
+    if (auth.mode() == RouteAuth.Mode.JWT) {
+      return auth.jwt().forwardToken() ? null : "Authorization";
+    }
+    return auth.apiKey().headerName();
   }
 
   public Route route() {
@@ -46,6 +59,14 @@ public final class CompiledRoute {
   /** The telemetry attributes every span and access record of this route's exchanges carries. */
   public Attributes ownerAttributes() {
     return ownerAttributes;
+  }
+
+  /**
+   * The header whose credential the integration does not receive: the API key's, or the bearer
+   * token's unless the route forwards it; null for a public route.
+   */
+  public String credentialHeader() {
+    return credentialHeader;
   }
 
   public String id() {

@@ -13,4 +13,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonPropertyOrder({"header", "keys"})
 public record ApiKeyAuth(String header, SecretRef keys) {
   public static final String DEFAULT_HEADER = "X-API-Key";
+
+  /** The header the key is read from: {@link #header}, or {@link #DEFAULT_HEADER} when it is unset. */
+  public String headerName() {
+    return header == null || header.isBlank() ? DEFAULT_HEADER : header;
+  }
 }
