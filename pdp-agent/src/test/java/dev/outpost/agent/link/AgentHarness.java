@@ -102,6 +102,16 @@ public final class AgentHarness implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Whether the applier has begun writing a {@link dev.outpost.agent.TestStates#bulky} state after
+   * {@code revision}, with no snapshot waiting behind it: the moment to send one that must wait.
+   * (The last applied revision alone holds before the bulky snapshot has even arrived.)
+   */
+  public boolean applyingBulkyAfter(long revision) {
+    return keeper.lastAppliedRevision() == revision
+        && Files.exists(home.resolve("state/integrations/bulk-0.json")) && !link.snapshotWaiting();
+  }
+
   /** Every file under the home's state directory with its content: "what runs". */
   public Map<String, String> running() throws IOException {
     return running(home);

@@ -20,7 +20,6 @@ import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
 import dev.outpost.spec.state.StateCodec;
 import io.vertx.core.Vertx;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -444,8 +443,7 @@ class ControlPlaneLinkTest {
     cp.sendSigned(state(1, "orders"));
     awaitAck(1);
     cp.sendSigned(state(2, large)); // seconds to verify and apply, a fraction of that to receive
-    await(() -> agent.keeper.lastAppliedRevision() == 1 && new File(home.toFile(), "state/integrations/bulk-0.json")
-        .exists() && !agent.link.snapshotWaiting(), "the applier works on revision 2");
+    await(() -> agent.applyingBulkyAfter(1), "the applier works on revision 2");
     cp.sendSigned(state(3, "orders", "billing"));
     await(agent.link::snapshotWaiting, "revision 3 waits");
 

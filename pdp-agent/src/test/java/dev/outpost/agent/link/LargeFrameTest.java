@@ -103,8 +103,7 @@ class LargeFrameTest {
     cp.sendSigned(state(1, "orders"));
     cp.awaitMessage(Ack.class, a -> a.revision() == 1);
     cp.sendSigned(state(2, bulky(170_000))); // seconds to verify and apply
-    await(() -> agent.keeper.lastAppliedRevision() == 1 && !agent.link.snapshotWaiting(),
-        "the applier works on revision 2");
+    await(() -> agent.applyingBulkyAfter(1), "the applier works on revision 2");
     cp.sendSigned(state(3, "orders", "billing"));
     await(agent.link::snapshotWaiting, "revision 3 waits");
 
