@@ -85,11 +85,10 @@ class LeaseElectionTest {
           }
         }
       }
-      await(() -> !a.isLeader(), "the agent notices it lost the lease");
-      assertThat(applying.get()).isZero();
+      // leading is cleared before the stop callback runs, and set before the start one: wait for both
+      await(() -> !a.isLeader() && applying.get() == 0, "the agent notices it lost the lease and stops applying");
 
-      await(a::isLeader, "the agent leads again once the lease expired");
-      assertThat(applying.get()).isEqualTo(1);
+      await(() -> a.isLeader() && applying.get() == 1, "the agent leads and applies again once the lease expired");
       assertThat(client.leases().inNamespace(NS).withName("outpost-agent").get().getSpec().getHolderIdentity())
           .isEqualTo("agent-a");
     } finally {
@@ -107,11 +106,9 @@ class LeaseElectionTest {
       // renewals fail past the renew deadline, and so does the read while stopping
       server.expect().get().withPath("/apis/coordination.k8s.io/v1/namespaces/" + NS + "/leases/outpost-agent")
           .andReturn(403, "forbidden").times(8);
-      await(() -> !a.isLeader(), "the agent stops leading");
-      assertThat(applying.get()).isZero();
+      await(() -> !a.isLeader() && applying.get() == 0, "the agent stops leading and applying");
 
-      await(a::isLeader, "the agent leads again once the API server answers");
-      assertThat(applying.get()).isEqualTo(1);
+      await(() -> a.isLeader() && applying.get() == 1, "the agent leads and applies again once the API server answers");
     } finally {
       a.stop();
     }
@@ -123,7 +120,7 @@ class LeaseElectionTest {
         applying::incrementAndGet, applying::decrementAndGet);
     agent.start();
     try {
-      await(agent::isLeader, "the only agent leads");
+      await(() -> agent.isLeader() && applying.get() == 1, "the only agent leads and applies");
     } catch (AssertionError | InterruptedException e) {
       agent.stop();
       throw e;

@@ -45,6 +45,8 @@ public final class AgentHarness implements AutoCloseable {
   public final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
   public final DesiredStateKeeper keeper;
   public final ControlPlaneLink link;
+  /** The target, whose write of an integration named {@link HeldApply#HELD} waits for the test. */
+  final HeldApply held;
   private final ExecutorService worker = Executors.newSingleThreadExecutor();
   private final HttpServer runtime;
   /** What the fake runtime's {@code GET /outpost/integrations} answers. */
@@ -81,13 +83,14 @@ public final class AgentHarness implements AutoCloseable {
       exchange.close();
     });
     runtime.start();
+    held = new HeldApply(target != null ? target : new LocalTarget(home));
     AuditLog auditLog = audit::add;
     Clock clock = Clock.systemUTC();
     URI runtimeUri = URI.create("http://127.0.0.1:" + runtime.getAddress().getPort());
     keeper = new DesiredStateKeeper(dev.outpost.agent.TestStates.DATA_PLANE,
         new SnapshotAcceptance(new SnapshotVerifier(pinned), dev.outpost.agent.TestStates.DATA_PLANE),
         store != null ? store : new FileAppliedStore(home),
-        new Reconciler(target != null ? target : new LocalTarget(home), clock), auditLog,
+        new Reconciler(held, clock), auditLog,
         new StatusReporter(dev.outpost.agent.TestStates.DATA_PLANE,
             source != null ? source : new LocalStatusSource(runtimeUri, Optional.empty()), clock),
         clock);
@@ -100,16 +103,6 @@ public final class AgentHarness implements AutoCloseable {
     keeper.restore();
     link.start();
     return this;
-  }
-
-  /**
-   * Whether the applier has begun writing a {@link dev.outpost.agent.TestStates#bulky} state after
-   * {@code revision}, with no snapshot waiting behind it: the moment to send one that must wait.
-   * (The last applied revision alone holds before the bulky snapshot has even arrived.)
-   */
-  public boolean applyingBulkyAfter(long revision) {
-    return keeper.lastAppliedRevision() == revision
-        && Files.exists(home.resolve("state/integrations/bulk-0.json")) && !link.snapshotWaiting();
   }
 
   /** Every file under the home's state directory with its content: "what runs". */
@@ -134,6 +127,7 @@ public final class AgentHarness implements AutoCloseable {
 
   @Override
   public void close() {
+    held.release(); // an applier still held would keep its thread
     link.close();
     worker.shutdownNow();
     runtime.stop(0);

@@ -13,6 +13,8 @@ import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.protocol.Nack;
+import dev.outpost.spec.protocol.Ping;
+import dev.outpost.spec.protocol.Pong;
 import dev.outpost.spec.protocol.ProtocolCodec;
 import dev.outpost.spec.protocol.Snapshot;
 import dev.outpost.spec.protocol.Status;
@@ -327,17 +329,20 @@ class ControlPlaneLinkTest {
 
   @Test
   void ofSnapshotsArrivingFasterThanTheyApplyOnlyTheNewestIsApplied() throws Exception {
-    // a large first snapshot keeps the agent busy while the others arrive
-    Integration[] large = TestStates.bulky(40_000);
-    cp.sendSigned(state(1, large));
+    cp.sendSigned(state(1, "orders", HeldApply.HELD)); // keeps the applier busy while the others arrive
+    await(agent.held::holding, "the applier works on revision 1");
     for (long revision = 2; revision <= 30; revision++) {
       cp.sendSigned(state(revision, integration("orders", "v" + revision)));
     }
+    cp.send(new Ping("after")); // frames are handled in order: once answered, all 29 have arrived
+    cp.awaitMessage(Pong.class, p -> p.nonce().equals("after"));
+    agent.held.release();
 
     awaitAck(30);
     Thread.sleep(200);
-    assertThat(cp.messages(Ack.class).size() + cp.messages(Nack.class).size())
-        .as("waiting snapshots superseded by a newer one get no reply").isLessThan(10);
+    assertThat(cp.messages(Ack.class)).as("waiting snapshots superseded by a newer one get no reply")
+        .extracting(Ack::revision).containsExactly(1L, 30L);
+    assertThat(cp.messages(Nack.class)).isEmpty();
     assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(30);
     assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v30\"");
   }
@@ -438,16 +443,15 @@ class ControlPlaneLinkTest {
 
   @Test
   void aSnapshotStillWaitingWhenTheLinkStopsIsNotApplied() throws Exception {
-    // a large first snapshot keeps the agent busy while the second one waits
-    Integration[] large = TestStates.bulky(170_000);
     cp.sendSigned(state(1, "orders"));
     awaitAck(1);
-    cp.sendSigned(state(2, large)); // seconds to verify and apply, a fraction of that to receive
-    await(() -> agent.applyingBulkyAfter(1), "the applier works on revision 2");
+    cp.sendSigned(state(2, "orders", HeldApply.HELD)); // keeps the applier busy while the next one waits
+    await(agent.held::holding, "the applier works on revision 2");
     cp.sendSigned(state(3, "orders", "billing"));
     await(agent.link::snapshotWaiting, "revision 3 waits");
 
     agent.link.stop(); // as when this replica loses the lease
+    agent.held.release();
     await(() -> agent.keeper.lastAppliedRevision() == 2, "the snapshot being applied completes");
     Thread.sleep(500);
     assertThat(agent.keeper.lastAppliedRevision()).as("the waiting one is dropped").isEqualTo(2);

@@ -1,6 +1,5 @@
 package dev.outpost.agent.link;
 
-import static dev.outpost.agent.TestStates.bulky;
 import static dev.outpost.agent.TestStates.state;
 import static dev.outpost.agent.link.TestControlPlane.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,16 +101,18 @@ class LargeFrameTest {
   void aLargeFrameOfAnotherTypeDoesNotDisplaceAWaitingSnapshot() throws Exception {
     cp.sendSigned(state(1, "orders"));
     cp.awaitMessage(Ack.class, a -> a.revision() == 1);
-    cp.sendSigned(state(2, bulky(170_000))); // seconds to verify and apply
-    await(() -> agent.applyingBulkyAfter(1), "the applier works on revision 2");
+    cp.sendSigned(state(2, "orders", HeldApply.HELD));
+    await(agent.held::holding, "the applier works on revision 2");
     cp.sendSigned(state(3, "orders", "billing"));
     await(agent.link::snapshotWaiting, "revision 3 waits");
 
     String ping = ProtocolCodec.encode(new Ping("padded"));
-    cp.sendRaw(ping.substring(0, ping.length() - 1) + ",\"padding\":\"" + "x".repeat(2 * ControlPlaneLink.LARGE_FRAME_CHARS)
-        + "\"}");
-
+    String padding = "x".repeat(2 * ControlPlaneLink.LARGE_FRAME_CHARS);
+    cp.sendRaw(ping.substring(0, ping.length() - 1) + ",\"padding\":\"" + padding + "\"}");
     cp.awaitMessage(Pong.class, p -> p.nonce().equals("padded"));
+    assertThat(agent.link.snapshotWaiting()).as("revision 3 still waits").isTrue();
+
+    agent.held.release();
     cp.awaitMessage(Ack.class, a -> a.revision() == 3);
     assertThat(agent.running()).containsKey("integrations/billing.json");
   }
