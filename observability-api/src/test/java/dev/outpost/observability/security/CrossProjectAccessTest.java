@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.observability.ingest.OtlpServer;
+import dev.outpost.observability.query.TailHub;
 import dev.outpost.observability.support.Eventually;
 import dev.outpost.observability.support.Otlp;
 import dev.outpost.observability.support.TestIdp;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class CrossProjectAccessTest {
 
   @Inject OtlpServer server;
+  @Inject TailHub hub;
 
   @io.quarkus.test.common.http.TestHTTPResource("/api/v1/logs/tail")
   java.net.URL tail;
@@ -168,15 +170,17 @@ class CrossProjectAccessTest {
   @Test
   void aLiveTailAskingForAnotherProjectGetsNothingOfIt() throws Exception {
     List<java.util.concurrent.CompletableFuture<?>> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+    int before = hub.subscriberCount();
     List<String> lines = dev.outpost.observability.query.LiveTailTest.follow(tail, token,
         "project:\"" + other + "\" OR secret", streams);
     try {
-      Thread.sleep(500);
+      // records sent before the tail subscribed are not pushed to it
+      Eventually.within(Duration.ofSeconds(10), "the tail subscribed", () -> hub.subscriberCount() > before);
       Otlp otlp = new Otlp(server.port());
       long now = System.currentTimeMillis() * 1_000_000L;
       otlp.send(Otlp.logs(Otlp.resource("other-svc", other), List.of(Otlp.log(now, "secret tail", Map.of()))));
       otlp.send(Otlp.logs(Otlp.resource("own-svc", own), List.of(Otlp.log(now + 1, "own secret tail", Map.of()))));
-      Eventually.within(Duration.ofSeconds(3), "own record pushed", () -> !lines.isEmpty());
+      Eventually.within(Duration.ofSeconds(10), "own record pushed", () -> !lines.isEmpty());
       assertThat(lines).hasSize(1);
       assertThat(lines.get(0)).contains(own).doesNotContain(other);
       Response otherParam = as(token).queryParam("project", other).get("/api/v1/logs/tail");
