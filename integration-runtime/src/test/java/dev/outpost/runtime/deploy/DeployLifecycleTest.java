@@ -8,15 +8,13 @@ import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.outpost.runtime.Backend;
+import dev.outpost.runtime.StuckRequests;
 import dev.outpost.runtime.Eventually;
 import dev.outpost.runtime.Integrations;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -152,32 +150,28 @@ class DeployLifecycleTest {
 
   @Test
   void aRequestStillRunningWhenItsVersionIsStoppedIsAnswered503() throws Exception {
-    Integrations.put(management, Integrations.of("stuck", "1", httpRoute("stuck", "/stuck", """
-        - delay:
-            constant: 60000
-        - setBody:
-            constant: late
-        """))).then().statusCode(200);
-    var pending = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(http + "stuck")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(500);
-    // the upgrade waits the drain timeout (5 s in tests), then stops version 1 with the request in it
-    Integrations.put(management, Integrations.of("stuck", "2", constantRoute("stuck", "/stuck", "v2")))
-        .then().statusCode(200);
-    assertThat(pending.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
-    given().get(http + "stuck").then().statusCode(200).body(equalTo("v2"));
-    Integrations.delete(management, "stuck").then().statusCode(204);
+    try (StuckRequests stuck = new StuckRequests()) {
+      Integrations.put(management, Integrations.of("stuck", "1", httpRoute("stuck", "/stuck", stuck.steps("stuck", """
+          - setBody:
+              constant: late
+          """)))).then().statusCode(200);
+      var pending = stuck.send("stuck", URI.create(http + "stuck"));
+      // the upgrade waits the drain timeout (5 s in tests), then stops version 1 with the request in it
+      Integrations.put(management, Integrations.of("stuck", "2", constantRoute("stuck", "/stuck", "v2")))
+          .then().statusCode(200);
+      assertThat(pending.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+      given().get(http + "stuck").then().statusCode(200).body(equalTo("v2"));
+      Integrations.delete(management, "stuck").then().statusCode(204);
+    }
   }
 
   @Test
   void aStuckRequestHoldsUpItsOwnIntegrationsUpgradeOnlyNotOtherDeployments() throws Exception {
-    Integrations.put(management, Integrations.of("slow-drain", "1", httpRoute("slow-drain", "/slow-drain", """
-        - delay:
-            constant: 60000
-        """))).then().statusCode(200);
-    var stuck = HttpClient.newHttpClient().sendAsync(
-        HttpRequest.newBuilder(URI.create(http + "slow-drain")).build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(500);
+    StuckRequests stuckRequests = new StuckRequests();
+    Integrations.put(management, Integrations.of("slow-drain", "1", httpRoute("slow-drain", "/slow-drain",
+        stuckRequests.steps("slow-drain", "")))).then().statusCode(200);
+    var stuck = stuckRequests.send("slow-drain", URI.create(http + "slow-drain"));
+    stuckRequests.close(); // the request has made its call
     var upgrade = CompletableFuture.supplyAsync(() -> Integrations.put(management,
         Integrations.of("slow-drain", "2", constantRoute("slow-drain", "/slow-drain", "v2"))).statusCode());
     // version 2 serves while version 1 drains (5 s in tests) around the stuck request; asking its

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.outpost.runtime.Backend;
 import dev.outpost.runtime.Integrations;
+import dev.outpost.runtime.StuckRequests;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -160,11 +161,11 @@ class RequestTimeoutTest {
 
   @Test
   void anUpgradeDoesNotWaitForARequestItsTimeoutAnswered() throws Exception {
-    Integrations.put(management, Integrations.of("drains", "1", httpRoute("drains", "/drains", HANGS)))
-        .then().statusCode(200);
-    var hung = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(http + "drains")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(300);
+    StuckRequests stuck = new StuckRequests();
+    Integrations.put(management, Integrations.of("drains", "1", httpRoute("drains", "/drains",
+        stuck.steps("drains", "")))).then().statusCode(200);
+    var hung = stuck.send("drains", URI.create(http + "drains"));
+    stuck.close(); // the request has made its call
 
     long start = System.nanoTime();
     Integrations.put(management, Integrations.of("drains", "2", constantRoute("drains", "/drains", "v2")))

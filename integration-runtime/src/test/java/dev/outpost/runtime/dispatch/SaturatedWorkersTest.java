@@ -50,8 +50,10 @@ class SaturatedWorkersTest {
 
   @Test
   void aRequestAnsweredBeforeItsExchangeBeganNeverRuns() throws Exception {
-    try (Backend backend = Backend.json("{\"called\":true}")) {
-      Integrations.put(management, Integrations.of("busy", "1", httpRoute("busy", "/busy", """
+    try (Backend backend = Backend.json("{\"called\":true}"); Backend began = Backend.json("{}")) {
+      // each holding exchange tells "began" that it runs, then holds its worker
+      Integrations.put(management, Integrations.of("busy", "1", httpRoute("busy", "/busy",
+          "- to: " + began.url() + "/began\n" + """
           - delay:
               constant: 2500
           """) + httpRoute("busy-call", "/busy/call", "- to: " + backend.url() + "/called")))
@@ -59,7 +61,7 @@ class SaturatedWorkersTest {
       HttpClient client = HttpClient.newHttpClient();
       var holding = IntStream.range(0, WORKERS)
           .mapToObj(i -> client.sendAsync(request("busy"), HttpResponse.BodyHandlers.ofString())).toList();
-      Thread.sleep(300);
+      eventually(() -> assertThat(began.received()).as("holding exchanges running").hasSize(WORKERS));
       var queued = client.sendAsync(request("busy/call"), HttpResponse.BodyHandlers.ofString());
 
       assertThat(queued.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(504);

@@ -11,13 +11,12 @@ import static dev.outpost.runtime.Eventually.eventually;
 
 import dev.outpost.runtime.Backend;
 import dev.outpost.runtime.Integrations;
+import dev.outpost.runtime.StuckRequests;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,16 +200,12 @@ class DirectorySourceTest {
 
   /** Deploys {@code name} by file, serving its path with a 60 s delay, and sends a request that sticks in it. */
   private CompletableFuture<HttpResponse<String>> deployByFileAndStickARequestIn(String name) throws Exception {
-    write(name, Integrations.of(name, "1", httpRoute(name, "/" + name, """
-        - delay:
-            constant: 60000
-        """)));
-    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
-        .body("find { it.name == '" + name + "' }.phase", equalTo("Ready")));
-    var stuck = HttpClient.newHttpClient().sendAsync(
-        HttpRequest.newBuilder(URI.create(http + name)).build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(500);
-    return stuck;
+    try (StuckRequests stuck = new StuckRequests()) {
+      write(name, Integrations.of(name, "1", httpRoute(name, "/" + name, stuck.steps(name, ""))));
+      eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == '" + name + "' }.phase", equalTo("Ready")));
+      return stuck.send(name, URI.create(http + name)); // once it has made its call, the backend may go
+    }
   }
 
   static void write(String name, dev.outpost.spec.model.Integration integration) throws IOException {
