@@ -53,6 +53,9 @@ class OtlpIngestTest {
 
   @Test
   void protobufLogsAreAcknowledgedAndSearchableWithinOneSecond() {
+    // the application's first search loads and compiles the query path (a second or more on a busy
+    // machine), which is not what this measures: one search before the record is sent
+    assertThat(logs("body:payment")).isEmpty();
     otlp.send(Otlp.logs(Otlp.resource("checkout", project),
         List.of(Otlp.log(now(), "payment accepted for order 4711", Map.of("order.id", "4711")))));
     long acked = System.nanoTime();
