@@ -7,6 +7,8 @@ import java.time.LocalDate;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.MergePolicy;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -36,9 +38,21 @@ final class Partition implements Closeable {
         // a refresh publishes what was flushed at once; by default it waits up to 500 ms for
         // merges of the new small segments, which under load kept records unsearchable past 1 s
         .setMaxFullFlushMergeWaitMillis(0)
-        .setCommitOnClose(true);
+        .setCommitOnClose(true)
+        .setCodec(new StoreCodec())
+        .setMergePolicy(mergePolicy());
     this.writer = new IndexWriter(directory, config);
     this.searchers = new SearcherManager(writer, null);
+  }
+
+  /**
+   * Lucene's tiered policy allowing twice its default segments per tier: every refresh under full
+   * ingest writes a small segment, and merging took a sixth of the CPU. With 20 per tier, ingest
+   * took about 2% less CPU per record in 3M-record benchmark runs; term queries took as long as
+   * before, phrase queries (which read more blocks) up to 5% longer.
+   */
+  private static MergePolicy mergePolicy() {
+    return new TieredMergePolicy().setSegmentsPerTier(20);
   }
 
   @Override

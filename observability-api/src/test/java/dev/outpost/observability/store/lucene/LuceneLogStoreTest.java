@@ -11,14 +11,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Daily partitions on disk: retention deletes whole days; forget makes replay idempotent. */
+/**
+ * Daily partitions on disk: retention deletes whole days; forget makes replay idempotent; a store
+ * reopened reads what it wrote, in its own codec.
+ */
 class LuceneLogStoreTest {
 
   private static final long DAY = 86_400_000_000_000L;
@@ -61,6 +68,29 @@ class LuceneLogStoreTest {
       store.write(List.of(entry(10, now, "a"), entry(11, now + 1, "b")));
       store.refresh();
       assertThat(bodies(store, now - DAY, now + DAY)).containsExactly("other range", "b", "a");
+    }
+  }
+
+  @Test
+  void aStoreReopenedReadsItsSegmentsThroughItsCodecRegisteredByName() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    List<LogEntry> written = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) { // a full block of 1024 records, compressed in several slices
+      written.add(entry(i, now + i, "record " + i + " " + "x".repeat(250)));
+    }
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      store.write(written);
+      store.commit();
+    }
+    try (Directory day = FSDirectory.open(dir.resolve(PartitionSet.dayOf(now).toString()))) {
+      assertThat(SegmentInfos.readLatestCommit(day).asList()).isNotEmpty()
+          .allSatisfy(segment -> assertThat(segment.info.getCodec().getName()).isEqualTo(StoreCodec.NAME));
+    }
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      List<String> newest = bodies(store, now - DAY, now + DAY);
+      assertThat(newest).hasSize(100);
+      assertThat(newest.get(0)).isEqualTo(written.get(1499).body());
+      assertThat(newest.get(99)).isEqualTo(written.get(1400).body());
     }
   }
 }
