@@ -42,7 +42,7 @@ public class JwtVerifier {
 
   private final IdentityProviders providers;
   private final GatewayConfig.Jwt config;
-  private final ConcurrentMap<String, Verified> verified = new ConcurrentHashMap<>();
+  private final ConcurrentMap<TokenKey, Verified> verified = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, JwtConsumer> consumers = new ConcurrentHashMap<>();
 
   JwtVerifier(IdentityProviders providers, GatewayConfig config) {
@@ -126,7 +126,7 @@ public class JwtVerifier {
         if (verified.size() >= config.verifiedCacheSize()) {
           verified.clear();
         }
-        verified.put(token, new Verified(identity, idp, generation, tokenAudiences, notAfter));
+        verified.put(new TokenKey(token), new Verified(identity, idp, generation, tokenAudiences, notAfter));
       }
       return identity;
     } catch (InvalidJwtException | MalformedClaimException e) {
@@ -141,7 +141,7 @@ public class JwtVerifier {
    * providers) and the same keys, before it expires, and for an audience this route accepts.
    */
   private Identity remembered(String token, JwtAuth auth) {
-    Verified hit = verified.get(token);
+    Verified hit = verified.get(new TokenKey(token));
     if (hit == null || !auth.identityProviders().contains(hit.provider().name())) {
       return null;
     }
@@ -155,6 +155,30 @@ public class JwtVerifier {
     }
     checkAudience(hit.audiences(), expectedAudiences(auth, hit.provider()));
     return hit.identity();
+  }
+
+  /**
+   * A token as the key of verified tokens. Its hash reads the last {@value #HASHED_CHARS} chars,
+   * the end of the signature, where {@link String#hashCode} would read all of a token's ~800 on
+   * every request (the header's value is a new string each time). Equality compares whole tokens,
+   * and only verified tokens are kept, so nobody can fill a bucket with tokens whose ends collide.
+   */
+  private record TokenKey(String token) {
+    static final int HASHED_CHARS = 32;
+
+    @Override
+    public int hashCode() {
+      int h = token.length();
+      for (int i = Math.max(0, token.length() - HASHED_CHARS); i < token.length(); i++) {
+        h = 31 * h + token.charAt(i);
+      }
+      return h;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof TokenKey key && key.token.equals(token);
+    }
   }
 
   private static String reason(Exception e) {
