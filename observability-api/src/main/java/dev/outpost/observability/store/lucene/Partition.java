@@ -39,7 +39,9 @@ final class Partition implements Closeable {
         // merges of the new small segments, which under load kept records unsearchable past 1 s
         .setMaxFullFlushMergeWaitMillis(0)
         .setCommitOnClose(true)
-        .setCodec(new StoreCodec())
+        // looked up by name, as a reader will: a codec missing from META-INF/services fails here,
+        // at the first write, not at the next start with segments nobody can read
+        .setCodec(StoreCodec.registered())
         .setMergePolicy(mergePolicy());
     this.writer = new IndexWriter(directory, config);
     this.searchers = new SearcherManager(writer, null);
