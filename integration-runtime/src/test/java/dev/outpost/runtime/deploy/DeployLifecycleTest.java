@@ -167,28 +167,28 @@ class DeployLifecycleTest {
 
   @Test
   void aStuckRequestHoldsUpItsOwnIntegrationsUpgradeOnlyNotOtherDeployments() throws Exception {
-    StuckRequests stuckRequests = new StuckRequests();
-    Integrations.put(management, Integrations.of("slow-drain", "1", httpRoute("slow-drain", "/slow-drain",
-        stuckRequests.steps("slow-drain", "")))).then().statusCode(200);
-    var stuck = stuckRequests.send("slow-drain", URI.create(http + "slow-drain"));
-    stuckRequests.close(); // the request has made its call
-    var upgrade = CompletableFuture.supplyAsync(() -> Integrations.put(management,
-        Integrations.of("slow-drain", "2", constantRoute("slow-drain", "/slow-drain", "v2"))).statusCode());
-    // version 2 serves while version 1 drains (5 s in tests) around the stuck request; asking its
-    // path before the switch would get a request stuck in version 1 too
-    Eventually.eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
-        .body("find { it.name == 'slow-drain' }.version", equalTo("2")));
-    given().get(http + "slow-drain").then().statusCode(200).body(equalTo("v2"));
+    try (StuckRequests stuckRequests = new StuckRequests()) {
+      Integrations.put(management, Integrations.of("slow-drain", "1", httpRoute("slow-drain", "/slow-drain",
+          stuckRequests.steps("slow-drain", "")))).then().statusCode(200);
+      var stuck = stuckRequests.send("slow-drain", URI.create(http + "slow-drain"));
+      var upgrade = CompletableFuture.supplyAsync(() -> Integrations.put(management,
+          Integrations.of("slow-drain", "2", constantRoute("slow-drain", "/slow-drain", "v2"))).statusCode());
+      // version 2 serves while version 1 drains (5 s in tests) around the stuck request; asking its
+      // path before the switch would get a request stuck in version 1 too
+      Eventually.eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'slow-drain' }.version", equalTo("2")));
+      given().get(http + "slow-drain").then().statusCode(200).body(equalTo("v2"));
 
-    Integrations.put(management, Integrations.of("beside-drain", "1",
-        constantRoute("beside-drain", "/beside-drain", "deployed"))).then().statusCode(200);
-    given().get(http + "beside-drain").then().statusCode(200).body(equalTo("deployed"));
-    Integrations.delete(management, "beside-drain").then().statusCode(204);
-    assertThat(upgrade).as("the upgrade of slow-drain still waits for its stuck request").isNotDone();
+      Integrations.put(management, Integrations.of("beside-drain", "1",
+          constantRoute("beside-drain", "/beside-drain", "deployed"))).then().statusCode(200);
+      given().get(http + "beside-drain").then().statusCode(200).body(equalTo("deployed"));
+      Integrations.delete(management, "beside-drain").then().statusCode(204);
+      assertThat(upgrade).as("the upgrade of slow-drain still waits for its stuck request").isNotDone();
 
-    assertThat(upgrade.get(30, TimeUnit.SECONDS)).isEqualTo(200);
-    assertThat(stuck.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
-    Integrations.delete(management, "slow-drain").then().statusCode(204);
+      assertThat(upgrade.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+      assertThat(stuck.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+      Integrations.delete(management, "slow-drain").then().statusCode(204);
+    }
   }
 
   @Test

@@ -161,21 +161,21 @@ class RequestTimeoutTest {
 
   @Test
   void anUpgradeDoesNotWaitForARequestItsTimeoutAnswered() throws Exception {
-    StuckRequests stuck = new StuckRequests();
-    Integrations.put(management, Integrations.of("drains", "1", httpRoute("drains", "/drains",
-        stuck.steps("drains", "")))).then().statusCode(200);
-    var hung = stuck.send("drains", URI.create(http + "drains"));
-    stuck.close(); // the request has made its call
+    try (StuckRequests stuck = new StuckRequests()) {
+      Integrations.put(management, Integrations.of("drains", "1", httpRoute("drains", "/drains",
+          stuck.steps("drains", "")))).then().statusCode(200);
+      var hung = stuck.send("drains", URI.create(http + "drains"));
 
-    long start = System.nanoTime();
-    Integrations.put(management, Integrations.of("drains", "2", constantRoute("drains", "/drains", "v2")))
-        .then().statusCode(200);
-    long upgrade = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertThat(upgrade).as("the upgrade waited for the request until its timeout, not the 10 s drain timeout")
-        .isLessThan(5000);
-    assertThat(hung.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(504);
-    given().get(http + "drains").then().statusCode(200).body(equalTo("v2"));
-    Integrations.delete(management, "drains").then().statusCode(204);
+      long start = System.nanoTime();
+      Integrations.put(management, Integrations.of("drains", "2", constantRoute("drains", "/drains", "v2")))
+          .then().statusCode(200);
+      long upgrade = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(upgrade).as("the upgrade waited for the request until its timeout, not the 10 s drain timeout")
+          .isLessThan(5000);
+      assertThat(hung.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(504);
+      given().get(http + "drains").then().statusCode(200).body(equalTo("v2"));
+      Integrations.delete(management, "drains").then().statusCode(204);
+    }
   }
 
   private static void send(Socket socket, String path) throws IOException {
