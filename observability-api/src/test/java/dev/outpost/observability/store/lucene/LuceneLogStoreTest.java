@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Daily partitions on disk: retention deletes whole days; forget makes replay idempotent; a store
- * reopened reads what it wrote, in its own codec.
+ * reopened reads what it wrote, in its own codec and plain (not compound) files.
  */
 class LuceneLogStoreTest {
 
@@ -84,7 +84,10 @@ class LuceneLogStoreTest {
     }
     try (Directory day = FSDirectory.open(dir.resolve(PartitionSet.dayOf(now).toString()))) {
       assertThat(SegmentInfos.readLatestCommit(day).asList()).isNotEmpty()
-          .allSatisfy(segment -> assertThat(segment.info.getCodec().getName()).isEqualTo(StoreCodec.NAME));
+          .allSatisfy(segment -> {
+            assertThat(segment.info.getCodec().getName()).isEqualTo(StoreCodec.NAME);
+            assertThat(segment.info.getUseCompoundFile()).as("a compound file").isFalse();
+          });
     }
     try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
       List<String> newest = bodies(store, now - DAY, now + DAY);
