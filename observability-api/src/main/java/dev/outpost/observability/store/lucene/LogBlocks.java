@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -92,6 +94,21 @@ final class LogBlocks {
   /** One block's document and the time that picks its partition. */
   record Block(long timeNanos, Document document) {}
 
+  /** A record's body, analyzed by its block's chain rather than the writer's per-thread one. */
+  private static final class BodyField extends Field {
+    private final BodyAnalyzer.Chain analysis;
+
+    BodyField(String body, BodyAnalyzer.Chain analysis) {
+      super(LogDocuments.BODY, body, BODY_TERMS);
+      this.analysis = analysis;
+    }
+
+    @Override
+    public TokenStream tokenStream(Analyzer analyzer, TokenStream reuse) {
+      return analysis.of(stringValue());
+    }
+  }
+
   private Document toDocument(List<LogEntry> records) {
     Map<String, Set<String>> keywords = new HashMap<>();
     List<String> bodies = new ArrayList<>(records.size());
@@ -115,11 +132,12 @@ final class LogBlocks {
     for (String service : keywords.getOrDefault(Fields.SERVICE, Set.of())) {
       doc.add(new SortedSetDocValuesField(Fields.SERVICE, new BytesRef(service)));
     }
-    // one value per record, analyzed by the writer's analyzer (QueryAnalyzer), which puts a gap of
-    // positions between values so that no phrase runs across two records
+    // one value per record, all analyzed by one chain of the body's analysis; the writer's analyzer
+    // (QueryAnalyzer) puts a gap of positions between values so that no phrase runs across two records
+    BodyAnalyzer.Chain analysis = new BodyAnalyzer.Chain();
     boolean longBodies = false;
     for (String body : bodies) {
-      doc.add(new Field(LogDocuments.BODY, body, BODY_TERMS));
+      doc.add(new BodyField(body, analysis));
       // a token is at least one char, so a shorter body has fewer positions than the gap
       longBodies |= body.length() >= QueryAnalyzer.RECORD_GAP;
     }

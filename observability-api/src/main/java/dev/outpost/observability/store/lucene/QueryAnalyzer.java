@@ -3,17 +3,16 @@ package dev.outpost.observability.store.lucene;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.DelegatingAnalyzerWrapper;
 import org.apache.lucene.analysis.core.KeywordAnalyzer;
-import org.apache.lucene.analysis.standard.StandardAnalyzer;
 
 /**
- * Full-text fields ({@code body}) go through the standard analyzer; every other field is an exact
+ * Full-text fields ({@code body}) go through {@link BodyAnalyzer}; every other field is an exact
  * keyword, as it was indexed.
  */
 final class QueryAnalyzer extends DelegatingAnalyzerWrapper {
 
   static final String FULL_TEXT = "body";
 
-  private final Analyzer fullText = new StandardAnalyzer();
+  private final Analyzer fullText = new BodyAnalyzer();
   private final Analyzer keyword = new KeywordAnalyzer();
 
   QueryAnalyzer() {
