@@ -2,6 +2,7 @@ package dev.outpost.observability.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.observability.store.AttributeMap;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.ArrayList;
@@ -23,11 +24,11 @@ final class AttributeValues {
     if (attributes.isEmpty()) {
       return Map.of();
     }
-    Map<String, String> map = new LinkedHashMap<>();
+    AttributeMap.Builder map = AttributeMap.builder(attributes.size());
     for (KeyValue kv : attributes) {
       map.put(kv.getKey(), text(kv.getValue()));
     }
-    return map;
+    return map.build();
   }
 
   static String text(AnyValue value) {

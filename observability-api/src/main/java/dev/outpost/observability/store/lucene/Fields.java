@@ -1,7 +1,6 @@
 package dev.outpost.observability.store.lucene;
 
 import java.util.Map;
-import java.util.function.BiConsumer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
@@ -26,6 +25,17 @@ final class Fields {
 
   private Fields() {}
 
+  /** Where a record's exact values go: a field by its name, an attribute by its key. */
+  @FunctionalInterface
+  interface Keywords {
+    void add(String field, String value);
+
+    /** An attribute, searchable as the field {@code attr.<key>}. */
+    default void addAttribute(String key, String value) {
+      add(ATTR + key, value);
+    }
+  }
+
   /**
    * Indexes {@code value} as one exact term. A value longer than Lucene's term limit (32,766 UTF-8
    * bytes, for example a long stack trace) is not indexed, as Elasticsearch's {@code ignore_above}
@@ -37,13 +47,17 @@ final class Fields {
   }
 
   /** {@link #keyword(Document, String, String)}, handing the field to {@code sink}. */
-  static void keyword(BiConsumer<String, String> sink, String name, String value) {
-    if (value != null && !value.isEmpty() && fitsOneTerm(value)) {
-      sink.accept(name, value);
+  static void keyword(Keywords sink, String name, String value) {
+    if (indexable(value)) {
+      sink.add(name, value);
     }
   }
 
-  private static BiConsumer<String, String> toDocument(Document doc) {
+  private static boolean indexable(String value) {
+    return value != null && !value.isEmpty() && fitsOneTerm(value);
+  }
+
+  private static Keywords toDocument(Document doc) {
     return (name, value) -> doc.add(new StringField(name, value, Field.Store.NO));
   }
 
@@ -63,11 +77,15 @@ final class Fields {
     attributes(toDocument(doc), record, resource);
   }
 
-  static void attributes(BiConsumer<String, String> sink, Map<String, String> record, Map<String, String> resource) {
-    record.forEach((k, v) -> keyword(sink, ATTR + k, v));
+  static void attributes(Keywords sink, Map<String, String> record, Map<String, String> resource) {
+    record.forEach((k, v) -> {
+      if (indexable(v)) {
+        sink.addAttribute(k, v);
+      }
+    });
     resource.forEach((k, v) -> {
-      if (!record.containsKey(k)) {
-        keyword(sink, ATTR + k, v);
+      if (!record.containsKey(k) && indexable(v)) {
+        sink.addAttribute(k, v);
       }
     });
   }

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.document.BinaryDocValuesField;
@@ -111,13 +110,25 @@ final class LogBlocks {
 
   private Document toDocument(List<LogEntry> records) {
     Map<String, Set<String>> keywords = new HashMap<>();
+    // by attribute key: each record's keys are new strings, and naming the field attr.<key> once
+    // per block rather than per record saved a string and its hash for each attribute
+    Map<String, Set<String>> attributes = new HashMap<>();
     List<String> bodies = new ArrayList<>(records.size());
     long minSeq = Long.MAX_VALUE;
     long maxSeq = Long.MIN_VALUE;
     int maxSeverity = 0;
     // the block's terms are the union of its records' terms, taken as the exact check takes them
-    BiConsumer<String, String> union = (field, value) ->
+    Fields.Keywords union = new Fields.Keywords() {
+      @Override
+      public void add(String field, String value) {
         keywords.computeIfAbsent(field, k -> new HashSet<>()).add(value);
+      }
+
+      @Override
+      public void addAttribute(String key, String value) {
+        attributes.computeIfAbsent(key, k -> new HashSet<>()).add(value);
+      }
+    };
     for (LogEntry e : records) {
       LogDocuments.keywords(e, union);
       if (e.body() != null) {
@@ -129,6 +140,10 @@ final class LogBlocks {
     }
     Document doc = new Document();
     keywords.forEach((field, values) -> values.forEach(v -> doc.add(new StringField(field, v, Field.Store.NO))));
+    attributes.forEach((key, values) -> {
+      String field = Fields.ATTR + key;
+      values.forEach(v -> doc.add(new StringField(field, v, Field.Store.NO)));
+    });
     for (String service : keywords.getOrDefault(Fields.SERVICE, Set.of())) {
       doc.add(new SortedSetDocValuesField(Fields.SERVICE, new BytesRef(service)));
     }

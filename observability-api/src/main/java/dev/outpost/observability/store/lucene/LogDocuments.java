@@ -4,7 +4,6 @@ import dev.outpost.observability.store.LogEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
@@ -38,7 +37,7 @@ final class LogDocuments {
   }
 
   /** Every exact-value field of the record, as {@link Fields#keyword} indexes it. */
-  static void keywords(LogEntry e, BiConsumer<String, String> sink) {
+  static void keywords(LogEntry e, Fields.Keywords sink) {
     Fields.keyword(sink, SEVERITY, e.severity());
     Fields.keyword(sink, Fields.PROJECT, e.owner().project());
     Fields.keyword(sink, Fields.SERVICE, e.owner().service());

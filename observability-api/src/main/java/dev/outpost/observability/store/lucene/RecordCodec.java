@@ -1,12 +1,12 @@
 package dev.outpost.observability.store.lucene;
 
+import dev.outpost.observability.store.AttributeMap;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.Owner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.store.ByteArrayDataInput;
@@ -165,11 +165,11 @@ final class RecordCodec {
 
     private Map<String, String> map() throws IOException {
       int size = in.readVInt();
-      Map<String, String> map = new LinkedHashMap<>(size * 2);
+      AttributeMap.Builder map = AttributeMap.builder(size);
       for (int i = 0; i < size; i++) {
         map.put(shared(), shared());
       }
-      return map;
+      return map.build();
     }
   }
 }
