@@ -77,7 +77,7 @@ public class ConfigCheck {
       errors.add("outpost.observability.storage.ram-buffer-mb must be at least 1");
     }
     if (storage.indexThreads() < 0) {
-      errors.add("outpost.observability.storage.index-threads must be 0 (one per core) or more");
+      errors.add("outpost.observability.storage.index-threads must be 0 (half the cores) or more");
     }
     ObservabilityConfig.Query query = config.query();
     if (query.maxLimit() < 1 || query.maxClauses() < 1 || query.maxBuckets() < 1 || query.maxTraceSpans() < 1

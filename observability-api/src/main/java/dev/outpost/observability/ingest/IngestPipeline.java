@@ -22,12 +22,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongFunction;
@@ -58,8 +59,8 @@ public class IngestPipeline {
   private final ReadWriteLock checkpointGate = new ReentrantReadWriteLock();
   private final AtomicBoolean checkpointPending = new AtomicBoolean();
   private ScheduledExecutorService checkpoints;
-  // at most this many batches are indexed at once (see storage.index-threads)
-  private Semaphore indexers;
+  // the threads that index (see storage.index-threads); each takes batches from one queue in turn
+  private ExecutorService indexers;
 
   /** What one request left after storing: how many records were refused and why. */
   public record Outcome(long rejected, String rejectionMessage) {}
@@ -67,7 +68,13 @@ public class IngestPipeline {
   @PostConstruct
   void start() throws IOException {
     int threads = config.storage().indexThreads();
-    indexers = new Semaphore(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+    AtomicInteger indexerNumber = new AtomicInteger();
+    indexers = Executors.newFixedThreadPool(
+        threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2), r -> {
+          Thread t = new Thread(r, "indexer-" + indexerNumber.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     journal = Journal.open(config.dataDir().resolve("journal"));
     replay();
     checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -85,8 +92,7 @@ public class IngestPipeline {
     List<LogEntry> stored = store(Frame.Kind.LOGS, mapped, binding, receivedAtMillis, payload,
         first -> {
           List<LogEntry> shifted = shift(mapped.accepted(), first, LogEntry::seq, LogEntry::withSeq);
-          logs.write(shifted);
-          return shifted;
+          return new Prepared<>(shifted, logs.prepare(shifted)::write);
         });
     if (!stored.isEmpty()) {
       logsIngested.fire(new LogsIngested(stored));
@@ -100,32 +106,34 @@ public class IngestPipeline {
     Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(receivedAtMillis));
     store(Frame.Kind.TRACES, mapped, binding, receivedAtMillis, payload, first -> {
       List<SpanEntry> shifted = shift(mapped.accepted(), first, SpanEntry::seq, SpanEntry::withSeq);
-      traces.write(shifted);
-      return shifted;
+      return new Prepared<>(shifted, () -> traces.write(shifted));
     });
     return new Outcome(mapped.rejected(), mapped.rejectionMessage());
   }
 
+  /** A batch's records at their seqs, and what indexes them once they are durable. */
+  private record Prepared<T>(List<T> records, Runnable write) {}
+
   private <T> List<T> store(Frame.Kind kind, Mapped<?> mapped, IngestBinding binding, long receivedAtMillis,
-      byte[] payload, LongFunction<List<T>> writeAt) {
+      byte[] payload, LongFunction<Prepared<T>> prepareAt) {
     if (mapped.accepted().isEmpty()) {
       return List.of();
     }
-    List<T> written;
+    Prepared<T> prepared;
     checkpointGate.readLock().lock();
     try {
       Journal.Appended appended = journal.append(kind, mapped.requestSize(), receivedAtMillis, binding.project(),
           binding.integration(), payload);
+      // made ready while the journal syncs, so that the indexers only index
+      prepared = prepareAt.apply(appended.firstSeq());
       appended.durable().get(30, TimeUnit.SECONDS);
-      indexers.acquire();
-      try {
-        written = writeAt.apply(appended.firstSeq());
-      } finally {
-        indexers.release();
-      }
+      // handed to an indexer rather than indexed here under a permit: a permit passed from one
+      // request thread to the next waited each time for the next to be scheduled, and with the
+      // machine busy the one indexer sat idle a third of the time
+      indexers.submit(prepared.write()).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IngestException(503, "interrupted before the batch was durable", "1");
+      throw new IngestException(503, "interrupted before the batch was stored", "1");
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       LOG.error("the batch could not be journaled or indexed", e);
       throw new IngestException(503, "the batch could not be made durable; retry", "5");
@@ -135,7 +143,7 @@ public class IngestPipeline {
     if (journal.activeSize() > CHECKPOINT_BYTES && checkpointPending.compareAndSet(false, true)) {
       checkpoints.execute(this::checkpointQuietly);
     }
-    return written;
+    return prepared.records();
   }
 
   private static <T> List<T> shift(List<T> records, long first, java.util.function.ToLongFunction<T> seq,
@@ -234,6 +242,8 @@ public class IngestPipeline {
     } catch (IOException | RuntimeException e) {
       // the stores commit when they close; what they miss is replayed from the journal at start
       LOG.warn("final checkpoint skipped: " + e.getMessage());
+    } finally {
+      indexers.shutdown();
     }
   }
 }

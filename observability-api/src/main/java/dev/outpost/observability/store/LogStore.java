@@ -18,7 +18,21 @@ import java.util.function.Predicate;
 public interface LogStore {
 
   /** Indexes the records. Safe to call from many threads. */
-  void write(List<LogEntry> records);
+  default void write(List<LogEntry> records) {
+    prepare(records).write();
+  }
+
+  /**
+   * The part of a write that needs no turn among writers (for Lucene, building the documents), so
+   * that writers who take turns spend them only indexing. Safe to call from many threads.
+   */
+  PreparedWrite prepare(List<LogEntry> records);
+
+  /** Records made ready by {@link #prepare}. */
+  interface PreparedWrite {
+    /** Indexes them, as {@link LogStore#write} would; once. */
+    void write();
+  }
 
   /** Removes every record with seq in [fromSeq, toSeq). Idempotent. */
   void forget(long fromSeq, long toSeq);

@@ -67,10 +67,13 @@ public final class LuceneLogStore implements LogStore, Closeable {
   }
 
   @Override
-  public void write(List<LogEntry> records) {
-    for (LogBlocks.Block block : blocks.toBlocks(records)) {
-      partitions.add(block.timeNanos(), block.document());
-    }
+  public PreparedWrite prepare(List<LogEntry> records) {
+    List<LogBlocks.Block> prepared = blocks.toBlocks(records);
+    return () -> {
+      for (LogBlocks.Block block : prepared) {
+        partitions.add(block.timeNanos(), block.document());
+      }
+    };
   }
 
   @Override

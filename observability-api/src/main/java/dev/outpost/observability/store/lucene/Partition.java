@@ -38,6 +38,8 @@ final class Partition implements Closeable {
         // a refresh publishes what was flushed at once; by default it waits up to 500 ms for
         // merges of the new small segments, which under load kept records unsearchable past 1 s
         .setMaxFullFlushMergeWaitMillis(0)
+        // the thread that refreshes writes the segments out; indexing threads do not stop to help
+        .setCheckPendingFlushUpdate(false)
         .setCommitOnClose(true)
         // segments stay as their separate files: packing each into a compound file copied every
         // flushed and most merged bytes once more (5% of the CPU under full ingest), and a
