@@ -3,6 +3,7 @@ package dev.outpost.observability.ingest;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogStore;
+import dev.outpost.observability.store.PreparedWrite;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TraceStore;
 import dev.outpost.observability.store.wal.Frame;
@@ -92,7 +93,7 @@ public class IngestPipeline {
     List<LogEntry> stored = store(Frame.Kind.LOGS, mapped, binding, receivedAtMillis, payload,
         first -> {
           List<LogEntry> shifted = shift(mapped.accepted(), first, LogEntry::seq, LogEntry::withSeq);
-          return new Prepared<>(shifted, logs.prepare(shifted)::write);
+          return new Prepared<>(shifted, logs.prepare(shifted));
         });
     if (!stored.isEmpty()) {
       logsIngested.fire(new LogsIngested(stored));
@@ -106,13 +107,13 @@ public class IngestPipeline {
     Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(receivedAtMillis));
     store(Frame.Kind.TRACES, mapped, binding, receivedAtMillis, payload, first -> {
       List<SpanEntry> shifted = shift(mapped.accepted(), first, SpanEntry::seq, SpanEntry::withSeq);
-      return new Prepared<>(shifted, () -> traces.write(shifted));
+      return new Prepared<>(shifted, traces.prepare(shifted));
     });
     return new Outcome(mapped.rejected(), mapped.rejectionMessage());
   }
 
   /** A batch's records at their seqs, and what indexes them once they are durable. */
-  private record Prepared<T>(List<T> records, Runnable write) {}
+  private record Prepared<T>(List<T> records, PreparedWrite write) {}
 
   private <T> List<T> store(Frame.Kind kind, Mapped<?> mapped, IngestBinding binding, long receivedAtMillis,
       byte[] payload, LongFunction<Prepared<T>> prepareAt) {
@@ -130,7 +131,7 @@ public class IngestPipeline {
       // handed to an indexer rather than indexed here under a permit: a permit passed from one
       // request thread to the next waited each time for the next to be scheduled, and with the
       // machine busy the one indexer sat idle a third of the time
-      indexers.submit(prepared.write()).get();
+      indexers.submit(prepared.write()::write).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IngestException(503, "interrupted before the batch was stored", "1");

@@ -22,17 +22,8 @@ public interface LogStore {
     prepare(records).write();
   }
 
-  /**
-   * The part of a write that needs no turn among writers (for Lucene, building the documents), so
-   * that writers who take turns spend them only indexing. Safe to call from many threads.
-   */
+  /** The records made ready to index ({@link PreparedWrite}). Safe to call from many threads. */
   PreparedWrite prepare(List<LogEntry> records);
-
-  /** Records made ready by {@link #prepare}. */
-  interface PreparedWrite {
-    /** Indexes them, as {@link LogStore#write} would; once. */
-    void write();
-  }
 
   /** Removes every record with seq in [fromSeq, toSeq). Idempotent. */
   void forget(long fromSeq, long toSeq);

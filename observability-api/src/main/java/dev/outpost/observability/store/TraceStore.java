@@ -13,7 +13,12 @@ import java.util.SortedSet;
 public interface TraceStore {
 
   /** Indexes the spans. Safe to call from many threads. */
-  void write(List<SpanEntry> spans);
+  default void write(List<SpanEntry> spans) {
+    prepare(spans).write();
+  }
+
+  /** The spans made ready to index ({@link PreparedWrite}). Safe to call from many threads. */
+  PreparedWrite prepare(List<SpanEntry> spans);
 
   /** Removes every span with seq in [fromSeq, toSeq). Idempotent. */
   void forget(long fromSeq, long toSeq);

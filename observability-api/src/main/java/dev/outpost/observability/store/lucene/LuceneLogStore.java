@@ -6,6 +6,7 @@ import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogPage;
 import dev.outpost.observability.store.LogSearch;
 import dev.outpost.observability.store.LogStore;
+import dev.outpost.observability.store.PreparedWrite;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.RecordSize;
 import dev.outpost.observability.store.TimeRange;

@@ -3,6 +3,7 @@ package dev.outpost.observability.store.lucene;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.store.AnswerMemory;
 import dev.outpost.observability.store.Operation;
+import dev.outpost.observability.store.PreparedWrite;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
@@ -19,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
+import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
@@ -52,10 +54,16 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   }
 
   @Override
-  public void write(List<SpanEntry> spans) {
+  public PreparedWrite prepare(List<SpanEntry> spans) {
+    List<Document> prepared = new ArrayList<>(spans.size());
     for (SpanEntry s : spans) {
-      partitions.add(s.startNanos(), documents.toDocument(s));
+      prepared.add(documents.toDocument(s));
     }
+    return () -> {
+      for (int i = 0; i < prepared.size(); i++) {
+        partitions.add(spans.get(i).startNanos(), prepared.get(i));
+      }
+    };
   }
 
   @Override
