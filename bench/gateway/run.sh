@@ -97,10 +97,13 @@ LIMIT=3000; LIMIT_PERIOD=60
 mkdir -p "$WORK/home/state"
 routes 1 ""
 
+# the JVM options the chart gives a gateway pod (gateway.javaOpts) at its default memory limit, 768Mi:
+# ParallelGC, the heap fixed at 75% of the limit, half of it young generation
+JVM_OPTS="-XX:+UseParallelGC -Xms576m -Xmx576m -XX:NewRatio=1"
 HZ=($(free_port) $(free_port) $(free_port)); HTTP=($(free_port) $(free_port) $(free_port)); MGMT=($(free_port) $(free_port) $(free_port))
 MEMBERS="127.0.0.1:${HZ[0]},127.0.0.1:${HZ[1]},127.0.0.1:${HZ[2]}"
 start_gateway() { # $1 index
-  java -Xms256m -Xmx512m -XX:+UseParallelGC \
+  java $JVM_OPTS \
     -Doutpost.gateway.home="$WORK/home" -Doutpost.gateway.runtime-url="http://127.0.0.1:$UP" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.management.host=127.0.0.1 -Dquarkus.http.port="${HTTP[$1]}" -Dquarkus.management.port="${MGMT[$1]}" \
     -Doutpost.gateway.hazelcast.port="${HZ[$1]}" -Doutpost.gateway.hazelcast.members="$MEMBERS" \
@@ -114,7 +117,7 @@ await_ready() { # $1 management port
   echo "gateway on management port $1 did not start"; exit 1
 }
 echo "== plain vertx-http-proxy :$PLAIN (second reference)"
-java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "gateway/target/quarkus-app/lib/main/*" bench/gateway/src/PlainVertxProxy.java \
+java $JVM_OPTS -cp "gateway/target/quarkus-app/lib/main/*" bench/gateway/src/PlainVertxProxy.java \
   "$PLAIN" "$UP" > "$WORK/plain.log" 2>&1 &
 PIDS+=($!); PLAIN_PID=$!
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PLAIN/x" >/dev/null 2>&1 && break; sleep 0.5; done
