@@ -30,10 +30,15 @@ import java.util.concurrent.TimeUnit;
 public class AccessLogHandler implements Handler<RoutingContext> {
 
   static final AttributeKey<String> EVENT_NAME = AttributeKey.stringKey("event.name");
+  // constants, not made per record: a key caches its UTF-8 form, which the OTLP exporter writes
+  private static final AttributeKey<Double> DURATION = AttributeKey.doubleKey("outpost.duration_ms");
+  private static final AttributeKey<Long> REQUEST_BYTES = AttributeKey.longKey("http.request.body.size");
+  private static final AttributeKey<Long> RESPONSE_BYTES = AttributeKey.longKey("http.response.body.size");
 
   private final Logger access;
   private final MeterRegistry registry;
-  private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+  /** Per route label, its timers by status class (index: status / 100); no key is built per request. */
+  private final ConcurrentMap<String, Timer[]> timers = new ConcurrentHashMap<>();
 
   private final ClientAddress clients;
 
@@ -67,9 +72,9 @@ public class AccessLogHandler implements Handler<RoutingContext> {
         .setAttribute(ServerSpanHandler.METHOD, request.method().name())
         .setAttribute(ServerSpanHandler.PATH, String.valueOf(path))
         .setAttribute(ServerSpanHandler.STATUS, (long) status)
-        .setAttribute(AttributeKey.doubleKey("outpost.duration_ms"), nanos / 1_000_000.0)
-        .setAttribute(AttributeKey.longKey("http.request.body.size"), request.bytesRead())
-        .setAttribute(AttributeKey.longKey("http.response.body.size"), ctx.response().bytesWritten())
+        .setAttribute(DURATION, nanos / 1_000_000.0)
+        .setAttribute(REQUEST_BYTES, request.bytesRead())
+        .setAttribute(RESPONSE_BYTES, ctx.response().bytesWritten())
         .setAttribute(ServerSpanHandler.CLIENT, clients.of(ctx));
     if (route != null) {
       record.setAllAttributes(matched.route().ownerAttributes());
@@ -78,10 +83,23 @@ public class AccessLogHandler implements Handler<RoutingContext> {
       record.setAttribute(ServerSpanHandler.SUBJECT, subject);
     }
     record.emit();
-    String routeLabel = route == null ? "none" : route.id();
-    timers.computeIfAbsent(routeLabel + "|" + status / 100, k -> Timer.builder("outpost.gateway.requests")
-        .description("requests answered by the gateway, by route and status class")
-        .tag("route", routeLabel).tag("status", status / 100 + "xx")
-        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    timer(route == null ? "none" : route.id(), status / 100).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer timer(String routeLabel, int statusClass) {
+    Timer[] byClass = timers.get(routeLabel);
+    if (byClass == null) {
+      byClass = timers.computeIfAbsent(routeLabel, k -> new Timer[10]);
+    }
+    Timer timer = byClass[statusClass];
+    if (timer == null) {
+      // two event loops may both get here: the registry hands both the one timer of this name and tags
+      timer = Timer.builder("outpost.gateway.requests")
+          .description("requests answered by the gateway, by route and status class")
+          .tag("route", routeLabel).tag("status", statusClass + "xx")
+          .register(registry);
+      byClass[statusClass] = timer;
+    }
+    return timer;
   }
 }
