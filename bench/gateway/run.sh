@@ -5,7 +5,8 @@
 #      plain vertx-http-proxy with nothing else (bench/gateway/src/PlainVertxProxy.java), the floor of the
 #      building block the gateway proxies with, so the figures say what the gateway's own work costs;
 #   2. p99 latency added over calling the upstream directly, at half the JWT route's maximum rate (target <= 1 ms),
-#      next to what nginx as a proxy and plain vertx-http-proxy add at the same rate;
+#      next to what nginx as a proxy, plain vertx-http-proxy and the same JWT route on a gateway with telemetry
+#      off (-Dquarkus.otel.sdk.disabled=true: no spans, no access records) add at the same rate;
 #   3. rate-limit accuracy with 3 gateway members (Hazelcast) driven together past the limit (target +-5%);
 #   4. failed requests while the routing table is replaced 100 times under load (target 0).
 # The upstream is nginx returning a fixed 2-byte body; an nginx location also sinks OTLP exports.
@@ -100,16 +101,17 @@ routes 1 ""
 # the JVM options the chart gives a gateway pod (gateway.javaOpts) at its default memory limit, 768Mi:
 # ParallelGC, the heap fixed at 75% of the limit, half of it young generation
 JVM_OPTS="-XX:+UseParallelGC -Xms576m -Xmx576m -XX:NewRatio=1"
-HZ=($(free_port) $(free_port) $(free_port)); HTTP=($(free_port) $(free_port) $(free_port)); MGMT=($(free_port) $(free_port) $(free_port))
+HZ=($(free_port) $(free_port) $(free_port) $(free_port)); HTTP=($(free_port) $(free_port) $(free_port) $(free_port))
+MGMT=($(free_port) $(free_port) $(free_port) $(free_port))
 MEMBERS="127.0.0.1:${HZ[0]},127.0.0.1:${HZ[1]},127.0.0.1:${HZ[2]}"
-start_gateway() { # $1 index
+start_gateway() { # $1 index, $2 extra JVM options (optional; a later -D wins)
   java $JVM_OPTS \
     -Doutpost.gateway.home="$WORK/home" -Doutpost.gateway.runtime-url="http://127.0.0.1:$UP" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.management.host=127.0.0.1 -Dquarkus.http.port="${HTTP[$1]}" -Dquarkus.management.port="${MGMT[$1]}" \
     -Doutpost.gateway.hazelcast.port="${HZ[$1]}" -Doutpost.gateway.hazelcast.members="$MEMBERS" \
     -Doutpost.gateway.routes-poll-interval=100ms \
     -Dquarkus.otel.exporter.otlp.endpoint="http://127.0.0.1:$SINK" \
-    -jar "$JAR" > "$WORK/gateway-$1.log" 2>&1 &
+    ${2:-} -jar "$JAR" > "$WORK/gateway-$1.log" 2>&1 &
   PIDS+=($!)
 }
 await_ready() { # $1 management port
@@ -129,6 +131,12 @@ await_ready "${MGMT[0]}"
 GW="http://127.0.0.1:${HTTP[0]}"
 curl -fs -H "Authorization: Bearer $TOKEN" "$GW/jwt/x" >/dev/null || { echo "JWT route does not answer 200"; cat "$WORK/gateway-0.log" | tail -20; exit 1; }
 
+echo "== starting a gateway with telemetry off (what spans and access records cost), in a cluster of its own"
+start_gateway 3 "-Dquarkus.otel.sdk.disabled=true -Doutpost.gateway.hazelcast.members=127.0.0.1:${HZ[3]}"
+NOTEL_PID=$!
+await_ready "${MGMT[3]}"
+NOTEL="http://127.0.0.1:${HTTP[3]}"
+
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 p99() { awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000}}' "$1"; }
 errors() { awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(/,/,""); n+=$4+$6+$8+$10} END {print n+0}' "$1"; }
@@ -139,6 +147,7 @@ run_wrk() { # $1 name, $2 url, $3.. extra wrk args
 
 echo "== warm-up (${WARMUP:-60}s: the JIT compiles the hot path on 2 busy cores)"
 wrk -t2 -c"$CONNS" -d"${WARMUP:-60}s" -H "Authorization: Bearer $TOKEN" "$GW/jwt/x" >/dev/null
+wrk -t2 -c"$CONNS" -d"${WARMUP:-60}s" -H "Authorization: Bearer $TOKEN" "$NOTEL/jwt/x" >/dev/null
 wrk -t2 -c"$CONNS" -d10s "$GW/pub/x" >/dev/null
 wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$NGX/x" >/dev/null
 wrk -t2 -c"$CONNS" -d20s "http://127.0.0.1:$PLAIN/x" >/dev/null
@@ -152,9 +161,11 @@ for r in $(seq 1 "$ROUNDS"); do
   run_wrk "plain-$r" "http://127.0.0.1:$PLAIN/x"
   run_wrk "public-$r" "$GW/pub/x"
   run_wrk "jwt-$r" "$GW/jwt/x" -H "Authorization: Bearer $TOKEN"
+  run_wrk "notel-$r" "$NOTEL/jwt/x" -H "Authorization: Bearer $TOKEN"
 done
 median_rps() { for r in $(seq 1 "$ROUNDS"); do rps "$WORK/$1-$r.txt"; done | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 R_NGX=$(median_rps nginx); R_PLAIN=$(median_rps plain); R_PUB=$(median_rps public); R_JWT=$(median_rps jwt)
+R_NOTEL=$(median_rps notel)
 
 echo "== latency at half the JWT route's maximum rate"
 HALF=$(python3 -c "print(int($R_JWT/2))")
@@ -174,9 +185,12 @@ cpu_per_request() { # $1 pid, $2 run name, $3.. run_wrk's url and args: CPU micr
 }
 CPU_PER_REQUEST=$(cpu_per_request "$GW_PID" jwt-half "$GW/jwt/x" -H "Authorization: Bearer $TOKEN" -s "$WORK/pace.lua")
 CPU_PER_PUBLIC=$(cpu_per_request "$GW_PID" public-half "$GW/pub/x" -s "$WORK/pace.lua")
+CPU_PER_NOTEL=$(cpu_per_request "$NOTEL_PID" notel-half "$NOTEL/jwt/x" -H "Authorization: Bearer $TOKEN" -s "$WORK/pace.lua")
+kill "$NOTEL_PID"; wait "$NOTEL_PID" 2>/dev/null || true
 CPU_PER_PLAIN=$(cpu_per_request "$PLAIN_PID" plain-half "http://127.0.0.1:$PLAIN/x" -s "$WORK/pace.lua")
 P99_DIRECT=$(p99 "$WORK/direct-half.txt"); P99_NGX=$(p99 "$WORK/nginx-half.txt"); P99_JWT=$(p99 "$WORK/jwt-half.txt")
 P99_PLAIN=$(p99 "$WORK/plain-half.txt")
+P99_NOTEL=$(p99 "$WORK/notel-half.txt")
 
 echo "== failed requests during 100 route reloads under load"
 wrk -t2 -c"$CONNS" -d30s "$GW/pub/x" > "$WORK/reload.txt" &
@@ -215,6 +229,7 @@ printf "throughput, nginx proxy (reference)    : %10.0f req/s\n" "$R_NGX"
 printf "throughput, plain vertx-http-proxy       : %10.0f req/s   (the building block alone)\n" "$R_PLAIN"
 printf "throughput, gateway public route        : %10.0f req/s\n" "$R_PUB"
 printf "throughput, gateway JWT+RL+logs+traces  : %10.0f req/s\n" "$R_JWT"
+printf "throughput, same, telemetry off         : %10.0f req/s   (no spans, no access records)\n" "$R_NOTEL"
 APPLIED="$APPLIED" python3 - <<PY
 ngx, pub, jwt = $R_NGX, $R_PUB, $R_JWT
 print(f"JWT route / nginx                       : {jwt/ngx:10.2f} x   (target >= 0.8)")
@@ -227,8 +242,10 @@ print(f"p99 at {$HALF} req/s, via JWT route      : {g:10.3f} ms")
 print(f"p99 added by nginx as a proxy           : {n-d:10.3f} ms")
 print(f"p99 added by plain vertx-http-proxy     : {$P99_PLAIN-d:10.3f} ms   (the floor of the building block)")
 print(f"p99 added by the gateway                : {g-d:10.3f} ms   (target <= 1)")
+print(f"p99 added, same route, telemetry off    : {$P99_NOTEL-d:10.3f} ms   (no spans, no access records)")
 print(f"CPU per request at that rate, JWT route   : {$CPU_PER_REQUEST:10.1f} us")
 print(f"CPU per request at that rate, public     : {$CPU_PER_PUBLIC:10.1f} us")
+print(f"CPU per request at that rate, JWT, no telemetry: {$CPU_PER_NOTEL:10.1f} us")
 print(f"CPU per request at that rate, plain proxy: {$CPU_PER_PLAIN:10.1f} us")
 adm, lim = $ADMITTED, $LIMIT
 print(f"rate limit, 3 members: admitted         : {adm:10d} of {lim} ({(adm-lim)/lim*100:+.1f}%, {$REFUSED} refused; target +-5%)")
