@@ -99,7 +99,8 @@ mkdir -p "$WORK/home/state"
 routes 1 ""
 
 # the JVM options the chart gives a gateway pod (gateway.javaOpts) at its default memory limit, 768Mi:
-# ParallelGC, the heap fixed at 75% of the limit, half of it young generation
+# ParallelGC, the heap fixed at 75% of the limit, half of it young generation (helm GatewayJvmOptionsTest
+# fails when the two differ)
 JVM_OPTS="-XX:+UseParallelGC -Xms576m -Xmx576m -XX:NewRatio=1"
 HZ=($(free_port) $(free_port) $(free_port) $(free_port)); HTTP=($(free_port) $(free_port) $(free_port) $(free_port))
 MGMT=($(free_port) $(free_port) $(free_port) $(free_port))
