@@ -87,10 +87,7 @@ public class AccessLogHandler implements Handler<RoutingContext> {
   }
 
   private Timer timer(String routeLabel, int statusClass) {
-    Timer[] byClass = timers.get(routeLabel);
-    if (byClass == null) {
-      byClass = timers.computeIfAbsent(routeLabel, k -> new Timer[10]);
-    }
+    Timer[] byClass = timers.computeIfAbsent(routeLabel, k -> new Timer[10]);
     Timer timer = byClass[statusClass];
     if (timer == null) {
       // two event loops may both get here: the registry hands both the one timer of this name and tags
