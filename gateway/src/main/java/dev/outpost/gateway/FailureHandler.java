@@ -3,7 +3,7 @@ package dev.outpost.gateway;
 import dev.outpost.gateway.route.RequestLineHandler;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 /**
@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
  * they get the request-line check's 4xx with what was wrong, and a DEBUG line. Any other 4xx keeps
  * its status and reason, also at DEBUG; anything else is the gateway's own fault: 500, at ERROR.
  */
-@ApplicationScoped
+@Singleton
 public class FailureHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = Logger.getLogger(FailureHandler.class);

@@ -6,7 +6,7 @@ import dev.outpost.spec.model.SecretRef;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -32,7 +32,7 @@ import org.jboss.logging.Logger;
  * stored hash in constant time; the client id becomes the subject. The file is re-read when it changes (checked at most once a
  * second, off the event loop), so keys rotate without a restart.
  */
-@ApplicationScoped
+@Singleton
 public class ApiKeyAuthenticator {
 
   private static final Logger LOG = Logger.getLogger(ApiKeyAuthenticator.class);

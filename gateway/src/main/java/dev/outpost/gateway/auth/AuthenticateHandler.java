@@ -6,14 +6,14 @@ import dev.outpost.spec.model.RouteAuth;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Establishes who is calling, by the route's mode: a bearer JWT ({@link JwtVerifier}), an API key
  * ({@link ApiKeyAuthenticator}), or nobody for public routes. Refusals are answered here, with
  * {@code WWW-Authenticate} on 401, and the request goes no further.
  */
-@ApplicationScoped
+@Singleton
 public class AuthenticateHandler implements Handler<RoutingContext> {
 
   private final JwtVerifier jwt;

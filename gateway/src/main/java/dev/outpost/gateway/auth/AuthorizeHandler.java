@@ -4,10 +4,10 @@ import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.spec.model.RouteAuth;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Checks that an authenticated caller holds every scope the route requires (403 naming the first missing one). */
-@ApplicationScoped
+@Singleton
 public class AuthorizeHandler implements Handler<RoutingContext> {
 
   @Override

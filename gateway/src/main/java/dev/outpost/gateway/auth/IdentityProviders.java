@@ -7,7 +7,7 @@ import dev.outpost.spec.model.IdentityProvider;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,7 +16,7 @@ import java.util.Map;
  * The identity providers of the routing table in use, each with its {@link JwksCache}. Follows the
  * table: a provider whose JWKS URI is unchanged keeps its cached keys across reloads.
  */
-@ApplicationScoped
+@Singleton
 public class IdentityProviders {
 
   /** A provider and its keys. */

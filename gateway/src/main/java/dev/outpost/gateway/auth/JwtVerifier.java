@@ -6,7 +6,7 @@ import dev.outpost.gateway.config.GatewayConfig;
 import dev.outpost.spec.model.IdentityProvider;
 import dev.outpost.spec.model.JwtAuth;
 import io.vertx.core.Future;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,7 +29,7 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
  * {@code aud} are checked. A token verified once is remembered until it expires or the issuer's
  * keys change.
  */
-@ApplicationScoped
+@Singleton
 public class JwtVerifier {
 
   private static final ObjectMapper JSON = new ObjectMapper();

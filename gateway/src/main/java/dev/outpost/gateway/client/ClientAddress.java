@@ -7,8 +7,8 @@ import io.netty.util.NetUtil;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -24,7 +24,7 @@ import java.util.List;
  * hop that is not an IP address ends the walk at the last trusted one. Rate limits by client IP,
  * access records, spans and the forwarded headers all use this one address.
  */
-@ApplicationScoped
+@Singleton
 public class ClientAddress {
 
   private static final String KEY = "outpost.client-address";

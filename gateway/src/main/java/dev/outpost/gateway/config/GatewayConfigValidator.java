@@ -1,7 +1,7 @@
 package dev.outpost.gateway.config;
 
 import dev.outpost.gateway.client.ClientAddress;
-import io.quarkus.runtime.StartupEvent;
+import io.vertx.ext.web.Router;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,12 +11,15 @@ import java.util.List;
 
 /**
  * Checks {@link GatewayConfig} before anything else starts, and refuses to start with one message
- * naming every bad key and what was expected.
+ * naming every bad key and what was expected. It runs first among the observers of the public
+ * router, the earliest event of the gateway's start: the request chain's beans are singletons
+ * (no client proxy on the hot path), made when {@code GatewayRouter} receives that router, and
+ * some read the configuration as they are made.
  */
 @ApplicationScoped
 public class GatewayConfigValidator {
 
-  void validate(@Observes @Priority(1) StartupEvent event, GatewayConfig config) {
+  void validate(@Observes @Priority(1) Router router, GatewayConfig config) {
     List<String> problems = problems(config);
     if (!problems.isEmpty()) {
       throw new IllegalStateException("invalid gateway configuration: " + String.join("; ", problems));

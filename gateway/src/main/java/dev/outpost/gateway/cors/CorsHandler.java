@@ -9,7 +9,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,7 +20,7 @@ import java.util.Locale;
  * out. On a route with a policy the gateway owns these headers: the upstream's are dropped. Routes
  * without a policy send none.
  */
-@ApplicationScoped
+@Singleton
 public class CorsHandler implements Handler<RoutingContext> {
 
   private static final List<String> DEFAULT_METHODS = List.of("GET", "HEAD", "POST");

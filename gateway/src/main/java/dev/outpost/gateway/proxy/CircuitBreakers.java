@@ -1,7 +1,7 @@
 package dev.outpost.gateway.proxy;
 
 import dev.outpost.gateway.config.GatewayConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentMap;
  * integration, so one slow integration must not open the breaker of all the others (in kubernetes
  * mode each integration has its own Service, and the key adds nothing).
  */
-@ApplicationScoped
+@Singleton
 public class CircuitBreakers {
 
   /** Compared as values: looking a breaker up builds no string on the request path. */

@@ -23,7 +23,7 @@ import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyResponse;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -41,7 +41,7 @@ import java.util.concurrent.TimeoutException;
  * connection, where they would be read as the answer to the connection's next request; no other
  * method pays for this.
  */
-@ApplicationScoped
+@Singleton
 public class ProxyHandler implements Handler<RoutingContext> {
 
   private static final Set<HttpMethod> IDEMPOTENT =

@@ -5,7 +5,7 @@ import dev.outpost.gateway.route.MatchedRoute;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Refuses, before authentication or any upstream work, requests whose framing is ambiguous
@@ -16,7 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * bounded by the HTTP server's limits ({@code quarkus.http.limits.*}, idle timeout); the server's own
  * body limit is the spec's largest {@code maxBodyBytes}, so that it never answers before this does.
  */
-@ApplicationScoped
+@Singleton
 public class RequestLimitsHandler implements Handler<RoutingContext> {
 
   @Override

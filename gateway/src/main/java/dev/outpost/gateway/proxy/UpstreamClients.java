@@ -5,7 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentMap;
  * that leaves resets the upstream request, and Vert.x closes the connection when the reset reaches
  * a request whose response already ended (on another thread), by then carrying someone else's request.
  */
-@ApplicationScoped
+@Singleton
 public class UpstreamClients {
 
   private final ConcurrentMap<Thread, HttpClient> clients = new ConcurrentHashMap<>();

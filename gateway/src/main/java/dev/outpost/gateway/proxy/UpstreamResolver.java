@@ -1,7 +1,7 @@
 package dev.outpost.gateway.proxy;
 
 import dev.outpost.gateway.config.GatewayConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.net.URI;
 
 /**
@@ -9,7 +9,7 @@ import java.net.URI;
  * integration; in kubernetes mode integration {@code X} is the Service {@code int-X} (port 80).
  * {@code outpost.gateway.integration-urls.X} overrides both.
  */
-@ApplicationScoped
+@Singleton
 public class UpstreamResolver {
 
   private final GatewayConfig config;

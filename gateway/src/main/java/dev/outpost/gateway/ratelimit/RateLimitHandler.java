@@ -10,14 +10,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Applies the route's cluster-wide limit, counted per subject, API key client or client IP: 429
  * with {@code Retry-After} when spent; {@code RateLimit-Limit/-Remaining/-Reset} and {@code
  * RateLimit-Policy} on every answer of a limited route.
  */
-@ApplicationScoped
+@Singleton
 public class RateLimitHandler implements Handler<RoutingContext> {
 
   private final RateLimiters limiters;

@@ -8,8 +8,8 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.outpost.gateway.config.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
  * Starts this replica's embedded Hazelcast member (unless disabled) and holds the rate limiter
  * built on it. TCP-IP join on the configured members locally, Kubernetes discovery in the chart.
  */
-@ApplicationScoped
+@Singleton
 public class RateLimiters {
 
   private static final Logger LOG = Logger.getLogger(RateLimiters.class);

@@ -6,7 +6,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Refuses, before routing, requests whose request line or {@code Host} the gateway will not route:
@@ -20,7 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  *       one that is not {@code host[:port]}: 400.
  * </ul>
  */
-@ApplicationScoped
+@Singleton
 public class RequestLineHandler implements Handler<RoutingContext> {
 
   @Override

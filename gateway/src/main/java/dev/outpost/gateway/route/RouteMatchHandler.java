@@ -6,7 +6,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Locale;
 
 /**
@@ -14,7 +14,7 @@ import java.util.Locale;
  * finds the most specific route (404 when none). The request body is paused until the proxy step
  * streams it, since the steps in between may wait (JWKS, rate-limit budget).
  */
-@ApplicationScoped
+@Singleton
 public class RouteMatchHandler implements Handler<RoutingContext> {
 
   private final RouteTableHolder holder;

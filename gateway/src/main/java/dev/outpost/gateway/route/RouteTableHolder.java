@@ -1,7 +1,7 @@
 package dev.outpost.gateway.route;
 
 import dev.outpost.spec.model.RoutingTable;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
  * volatile write: requests in flight keep the table they started with, so no request fails during
  * a reload. A table that does not compile is refused and the old one stays.
  */
-@ApplicationScoped
+@Singleton
 public class RouteTableHolder {
 
   private static final Logger LOG = Logger.getLogger(RouteTableHolder.class);

@@ -14,7 +14,7 @@ import io.opentelemetry.api.logs.Severity;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * bytes, subject, client address; in the exchange's trace) and records the per-route Prometheus
  * timer {@code outpost.gateway.requests} (labels: route, status class).
  */
-@ApplicationScoped
+@Singleton
 public class AccessLogHandler implements Handler<RoutingContext> {
 
   static final AttributeKey<String> EVENT_NAME = AttributeKey.stringKey("event.name");

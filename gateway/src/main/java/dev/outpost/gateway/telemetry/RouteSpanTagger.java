@@ -5,10 +5,10 @@ import dev.outpost.gateway.route.MatchedRoute;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Right after matching: names the request's server span after the route and tags it with the owner attributes. */
-@ApplicationScoped
+@Singleton
 public class RouteSpanTagger implements Handler<RoutingContext> {
 
   @Override

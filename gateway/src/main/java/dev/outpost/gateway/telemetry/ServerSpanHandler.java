@@ -15,7 +15,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * First step of the chain: starts the exchange's server span, a child of the client's {@code
@@ -27,7 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * third of the proxy's throughput in the gateway benchmark; these carry the few attributes a trace view
  * needs.
  */
-@ApplicationScoped
+@Singleton
 public class ServerSpanHandler implements Handler<RoutingContext> {
 
   static final String KEY = "outpost.trace";
