@@ -164,34 +164,42 @@ for r in $(seq 1 "$ROUNDS"); do
   run_wrk "jwt-$r" "$GW/jwt/x" -H "Authorization: Bearer $TOKEN"
   run_wrk "notel-$r" "$NOTEL/jwt/x" -H "Authorization: Bearer $TOKEN"
 done
-median_rps() { for r in $(seq 1 "$ROUNDS"); do rps "$WORK/$1-$r.txt"; done | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+median_rps() { for r in $(seq 1 "$ROUNDS"); do rps "$WORK/$1-$r.txt"; done | median; }
 R_NGX=$(median_rps nginx); R_PLAIN=$(median_rps plain); R_PUB=$(median_rps public); R_JWT=$(median_rps jwt)
 R_NOTEL=$(median_rps notel)
 
-echo "== latency at half the JWT route's maximum rate"
+# one paced run of each reads its p99 and the CPU per request 10-30% apart from the next on this
+# machine, so the paced runs are interleaved over the same ROUNDS and each figure is a median too
+echo "== latency and CPU per request at half the JWT route's maximum rate ($ROUNDS interleaved rounds)"
 HALF=$(python3 -c "print(int($R_JWT/2))")
 DELAY=$(python3 -c "print(max(1, int($CONNS*1000/$HALF)))")
 cat > "$WORK/pace.lua" <<LUA
 function delay() return $DELAY end
 LUA
-run_wrk direct-half "http://127.0.0.1:$UP/x" -s "$WORK/pace.lua"
-run_wrk nginx-half "http://127.0.0.1:$NGX/x" -s "$WORK/pace.lua"
-# the gateway's own CPU time over the paced run, per request: unlike req/s it hardly moves with the machine's load
+# the process's own CPU time over a paced run, per request: unlike req/s it hardly moves with the machine's load
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-cpu_per_request() { # $1 pid, $2 run name, $3.. run_wrk's url and args: CPU microseconds per request of $1 over the run
+paced() { # $1 pid whose CPU is counted, $2 run name, $3.. run_wrk's url and args; writes $2.cpu (us per request)
   local pid=$1 name=$2; shift 2
   local before after
-  before=$(cpu_ticks "$pid"); run_wrk "$name" "$@"; after=$(cpu_ticks "$pid")
-  python3 -c "print(round(($after - $before) * 1e6 / $(getconf CLK_TCK) / $(awk '/requests in/ {print $1}' "$WORK/$name.txt"), 1))"
+  before=$(cpu_ticks "$pid"); run_wrk "$name" "$@" -s "$WORK/pace.lua"; after=$(cpu_ticks "$pid")
+  python3 -c "print(round(($after - $before) * 1e6 / $(getconf CLK_TCK) / $(awk '/requests in/ {print $1}' "$WORK/$name.txt"), 1))" > "$WORK/$name.cpu"
 }
-CPU_PER_REQUEST=$(cpu_per_request "$GW_PID" jwt-half "$GW/jwt/x" -H "Authorization: Bearer $TOKEN" -s "$WORK/pace.lua")
-CPU_PER_PUBLIC=$(cpu_per_request "$GW_PID" public-half "$GW/pub/x" -s "$WORK/pace.lua")
-CPU_PER_NOTEL=$(cpu_per_request "$NOTEL_PID" notel-half "$NOTEL/jwt/x" -H "Authorization: Bearer $TOKEN" -s "$WORK/pace.lua")
+for r in $(seq 1 "$ROUNDS"); do
+  run_wrk "direct-half-$r" "http://127.0.0.1:$UP/x" -s "$WORK/pace.lua"
+  run_wrk "nginx-half-$r" "http://127.0.0.1:$NGX/x" -s "$WORK/pace.lua"
+  paced "$PLAIN_PID" "plain-half-$r" "http://127.0.0.1:$PLAIN/x"
+  paced "$GW_PID" "jwt-half-$r" "$GW/jwt/x" -H "Authorization: Bearer $TOKEN"
+  paced "$GW_PID" "public-half-$r" "$GW/pub/x"
+  paced "$NOTEL_PID" "notel-half-$r" "$NOTEL/jwt/x" -H "Authorization: Bearer $TOKEN"
+done
 kill "$NOTEL_PID"; wait "$NOTEL_PID" 2>/dev/null || true
-CPU_PER_PLAIN=$(cpu_per_request "$PLAIN_PID" plain-half "http://127.0.0.1:$PLAIN/x" -s "$WORK/pace.lua")
-P99_DIRECT=$(p99 "$WORK/direct-half.txt"); P99_NGX=$(p99 "$WORK/nginx-half.txt"); P99_JWT=$(p99 "$WORK/jwt-half.txt")
-P99_PLAIN=$(p99 "$WORK/plain-half.txt")
-P99_NOTEL=$(p99 "$WORK/notel-half.txt")
+median_p99() { for r in $(seq 1 "$ROUNDS"); do p99 "$WORK/$1-half-$r.txt"; done | median; }
+median_cpu() { cat "$WORK/$1"-half-*.cpu | median; }
+P99_DIRECT=$(median_p99 direct); P99_NGX=$(median_p99 nginx); P99_JWT=$(median_p99 jwt)
+P99_PLAIN=$(median_p99 plain); P99_NOTEL=$(median_p99 notel)
+CPU_PER_REQUEST=$(median_cpu jwt); CPU_PER_PUBLIC=$(median_cpu public); CPU_PER_NOTEL=$(median_cpu notel)
+CPU_PER_PLAIN=$(median_cpu plain)
 
 echo "== failed requests during 100 route reloads under load"
 wrk -t2 -c"$CONNS" -d30s "$GW/pub/x" > "$WORK/reload.txt" &
@@ -225,7 +233,7 @@ done
 
 echo
 echo "================ results ================"
-echo "(throughput: median of $ROUNDS rounds)"
+echo "(every figure but the last three: median of $ROUNDS interleaved rounds)"
 printf "throughput, nginx proxy (reference)    : %10.0f req/s\n" "$R_NGX"
 printf "throughput, plain vertx-http-proxy       : %10.0f req/s   (the building block alone)\n" "$R_PLAIN"
 printf "throughput, gateway public route        : %10.0f req/s\n" "$R_PUB"
