@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,10 +47,17 @@ public final class LeasingRateLimiter {
   private final CounterStore store;
   private final double leaseFraction;
   private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  /** Epoch millis, which place a request in its window. */
+  private final LongSupplier clock;
 
   public LeasingRateLimiter(CounterStore store, double leaseFraction) {
+    this(store, leaseFraction, System::currentTimeMillis);
+  }
+
+  LeasingRateLimiter(CounterStore store, double leaseFraction, LongSupplier clock) {
     this.store = store;
     this.leaseFraction = leaseFraction;
+    this.clock = clock;
   }
 
   /**
@@ -58,7 +66,7 @@ public final class LeasingRateLimiter {
    */
   public CompletionStage<Decision> acquire(String key, long limit, int periodSeconds) {
     long periodMillis = periodSeconds * 1000L;
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     long window = now / periodMillis;
     long resetSeconds = Math.max(1, ((window + 1) * periodMillis - now + 999) / 1000);
     if (buckets.size() > MAX_BUCKETS) {
