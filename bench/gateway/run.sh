@@ -11,7 +11,7 @@
 #   4. failed requests while the routing table is replaced 100 times under load (target 0).
 # The upstream is nginx returning a fixed 2-byte body; an nginx location also sinks OTLP exports.
 # Not part of ./mvnw verify. Usage: bench/gateway/run.sh [seconds per throughput run, default 15]
-# Environment: WARMUP (seconds, default 60), ROUNDS (interleaved throughput rounds, default 3), CONNS (default 64),
+# Environment: WARMUP (seconds, default 60), ROUNDS (interleaved rounds of the throughput and of the paced runs, default 3), CONNS (default 64),
 # SKIP_BUILD=1 to reuse gateway/target/quarkus-app.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
