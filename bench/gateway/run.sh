@@ -195,7 +195,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 kill "$NOTEL_PID"; wait "$NOTEL_PID" 2>/dev/null || true
 median_p99() { for r in $(seq 1 "$ROUNDS"); do p99 "$WORK/$1-half-$r.txt"; done | median; }
-median_cpu() { cat "$WORK/$1"-half-*.cpu | median; }
+median_cpu() { for r in $(seq 1 "$ROUNDS"); do cat "$WORK/$1-half-$r.cpu"; done | median; }
 P99_DIRECT=$(median_p99 direct); P99_NGX=$(median_p99 nginx); P99_JWT=$(median_p99 jwt)
 P99_PLAIN=$(median_p99 plain); P99_NOTEL=$(median_p99 notel)
 CPU_PER_REQUEST=$(median_cpu jwt); CPU_PER_PUBLIC=$(median_cpu public); CPU_PER_NOTEL=$(median_cpu notel)
