@@ -1,5 +1,6 @@
 package dev.outpost.gateway;
 
+import dev.outpost.gateway.telemetry.GatewayAnswer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +21,7 @@ public final class Responses {
     if (response.headWritten() || response.ended()) {
       return;
     }
+    GatewayAnswer.mark(ctx);
     String body = new JsonObject().put("status", status).put("error", message).encode();
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -2,8 +2,10 @@ package dev.outpost.gateway.proxy;
 
 import dev.outpost.gateway.config.GatewayConfig;
 import jakarta.inject.Singleton;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
  * One {@link CircuitBreaker} per integration and upstream, created on first use. Keyed by the
@@ -19,13 +21,39 @@ public class CircuitBreakers {
 
   private final ConcurrentMap<Key, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final GatewayConfig.Breaker config;
+  private volatile Consumer<String> newBreaker = integration -> { };
 
   CircuitBreakers(GatewayConfig config) {
     this.config = config.circuitBreaker();
   }
 
   public CircuitBreaker forIntegration(String integration, Upstream upstream) {
-    return breakers.computeIfAbsent(new Key(integration, upstream),
-        k -> new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos()));
+    Key key = new Key(integration, upstream);
+    CircuitBreaker breaker = breakers.get(key);
+    if (breaker == null) {
+      breaker = breakers.computeIfAbsent(key,
+          k -> new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos()));
+      newBreaker.accept(integration);
+    }
+    return breaker;
+  }
+
+  /** Whether a breaker of {@code integration} (any of its upstreams) is open. */
+  public boolean anyOpen(String integration) {
+    for (Map.Entry<Key, CircuitBreaker> entry : breakers.entrySet()) {
+      if (entry.getKey().integration().equals(integration) && entry.getValue().isOpen()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Tells {@code listener} the integration of each breaker made from now on, and of those made
+   * already; an integration may be told more than once.
+   */
+  public void onNewBreaker(Consumer<String> listener) {
+    newBreaker = listener;
+    breakers.keySet().forEach(key -> listener.accept(key.integration()));
   }
 }

@@ -4,6 +4,7 @@ import dev.outpost.gateway.auth.Identity;
 import dev.outpost.gateway.client.ClientAddress;
 import dev.outpost.gateway.config.GatewayConfig;
 import dev.outpost.gateway.route.MatchedRoute;
+import dev.outpost.gateway.telemetry.GatewayAnswer;
 import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import dev.outpost.gateway.telemetry.UpstreamSpanInterceptor;
 import dev.outpost.spec.model.Route;
@@ -92,7 +93,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
         .originRequestProvider((req, c) ->
             connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).map(exchange::track))
-        .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration()))
+        .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration(),
+            () -> GatewayAnswer.mark(ctx)))
         .addInterceptor(new HeaderHygieneInterceptor(matched.route().credentialHeader()))
         .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx)))

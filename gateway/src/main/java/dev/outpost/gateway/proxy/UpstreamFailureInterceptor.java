@@ -41,12 +41,15 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   private final LimitedReadStream limitedBody;
   private final UpstreamExchange exchange;
   private final String upstreamName;
+  private final Runnable ownAnswer;
   private boolean answered;
   private boolean closeAfterResponse;
 
+  /** @param ownAnswer told when the client gets the gateway's answer instead of the upstream's */
   UpstreamFailureInterceptor(CircuitBreaker breaker, LimitedReadStream limitedBody, UpstreamExchange exchange,
-      String upstreamName) {
+      String upstreamName, Runnable ownAnswer) {
     this.breaker = breaker;
+    this.ownAnswer = ownAnswer;
     this.limitedBody = limitedBody;
     this.exchange = exchange;
     this.upstreamName = upstreamName;
@@ -112,6 +115,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             status = 502;
             message = "integration " + upstreamName + " could not be reached";
             LOG.debugf(failure, "upstream %s failed", upstreamName);
+          }
+          if (status != ServerSpanHandler.CLIENT_CLOSED_REQUEST) {
+            ownAnswer.run();
           }
           Buffer body = Buffer.buffer(new JsonObject().put("status", status).put("error", message).encode());
           ProxyResponse response = context.request().release().response()

@@ -23,7 +23,7 @@ public class RateLimiters {
   private static final Logger LOG = Logger.getLogger(RateLimiters.class);
 
   private final GatewayConfig.Hazelcast config;
-  private HazelcastInstance hazelcast;
+  private volatile HazelcastInstance hazelcast;
   private volatile LeasingRateLimiter limiter;
 
   RateLimiters(GatewayConfig config) {
@@ -46,6 +46,12 @@ public class RateLimiters {
     if (hazelcast != null) {
       hazelcast.shutdown();
     }
+  }
+
+  /** Members of this replica's rate-limit cluster, itself included; 0 with Hazelcast disabled. */
+  public int clusterMembers() {
+    HazelcastInstance member = hazelcast;
+    return member == null || !member.getLifecycleService().isRunning() ? 0 : member.getCluster().getMembers().size();
   }
 
   public LeasingRateLimiter limiter() {

@@ -4,6 +4,7 @@ import dev.outpost.spec.model.RoutingTable;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -19,6 +20,7 @@ public class RouteTableHolder {
 
   private volatile ActiveRoutes current = ActiveRoutes.EMPTY;
   private final List<Consumer<ActiveRoutes>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong refusals = new AtomicLong();
 
   public ActiveRoutes current() {
     return current;
@@ -40,6 +42,16 @@ public class RouteTableHolder {
     listeners.forEach(l -> l.accept(next));
     LOG.infof("routing table revision %d applied: %d routes", next.revision(), next.size());
     return true;
+  }
+
+  /** Counts a table its source could not read or that did not compile; the one in use stays. */
+  public void refused() {
+    refusals.incrementAndGet();
+  }
+
+  /** How many tables were refused since the start. */
+  public long refusals() {
+    return refusals.get();
   }
 
   /** Called after each swap, on the thread that applied it. */

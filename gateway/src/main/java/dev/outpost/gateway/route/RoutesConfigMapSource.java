@@ -72,12 +72,14 @@ public class RoutesConfigMapSource {
       private void apply(ConfigMap map) {
         String json = map.getData() == null ? null : map.getData().get(KEY);
         if (json == null) {
+          holder.refused();
           LOG.errorf("ConfigMap %s/%s has no key %s: the routing table in use stays", namespace, name, KEY);
           return;
         }
         try {
           holder.apply(RoutingTableReader.read(json));
         } catch (IllegalArgumentException e) {
+          holder.refused();
           LOG.errorf("ConfigMap %s/%s refused, the routing table in use stays: %s", namespace, name, e.getMessage());
         }
       }

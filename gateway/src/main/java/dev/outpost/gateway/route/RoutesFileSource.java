@@ -70,6 +70,7 @@ public class RoutesFileSource {
         lastSeen = "absent";
       }
     } catch (IOException | IllegalArgumentException e) {
+      holder.refused();
       LOG.errorf("routing table %s refused, the previous one stays in use: %s", file, e.getMessage());
     }
   }

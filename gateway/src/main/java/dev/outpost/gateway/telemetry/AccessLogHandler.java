@@ -4,8 +4,6 @@ import dev.outpost.gateway.auth.Identity;
 import dev.outpost.gateway.client.ClientAddress;
 import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.spec.model.Route;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.logs.LogRecordBuilder;
@@ -16,15 +14,13 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * First step of the chain: when the exchange ends, whatever answered it, emits one OTLP log record
  * ({@code event.name = outpost.access}: method, path, route, project, integration, status, latency,
- * bytes, subject, client address; in the exchange's trace) and records the per-route Prometheus
- * timer {@code outpost.gateway.requests} (labels: route, status class).
+ * bytes, subject, client address, {@code outpost.answered_by = gateway} when the gateway answered
+ * instead of the integration; in the exchange's trace) and records it in the per-route
+ * Prometheus meters ({@link RouteMetrics}).
  */
 @Singleton
 public class AccessLogHandler implements Handler<RoutingContext> {
@@ -34,17 +30,15 @@ public class AccessLogHandler implements Handler<RoutingContext> {
   private static final AttributeKey<Double> DURATION = AttributeKey.doubleKey("outpost.duration_ms");
   private static final AttributeKey<Long> REQUEST_BYTES = AttributeKey.longKey("http.request.body.size");
   private static final AttributeKey<Long> RESPONSE_BYTES = AttributeKey.longKey("http.response.body.size");
+  private static final AttributeKey<String> ANSWERED_BY = AttributeKey.stringKey("outpost.answered_by");
 
   private final Logger access;
-  private final MeterRegistry registry;
-  /** Per route label, its timers by status class (index: status / 100); no key is built per request. */
-  private final ConcurrentMap<String, Timer[]> timers = new ConcurrentHashMap<>();
-
+  private final RouteMetrics metrics;
   private final ClientAddress clients;
 
-  AccessLogHandler(OpenTelemetry openTelemetry, MeterRegistry registry, ClientAddress clients) {
+  AccessLogHandler(OpenTelemetry openTelemetry, RouteMetrics metrics, ClientAddress clients) {
     this.access = openTelemetry.getLogsBridge().get("outpost-gateway.access");
-    this.registry = registry;
+    this.metrics = metrics;
     this.clients = clients;
   }
 
@@ -63,6 +57,9 @@ public class AccessLogHandler implements Handler<RoutingContext> {
     Route route = matched == null ? null : matched.route().route();
     String subject = Identity.of(ctx).subject();
     String path = ServerSpanHandler.truncate(matched != null ? matched.path() : request.path());
+    long bytesIn = request.bytesRead();
+    long bytesOut = ctx.response().bytesWritten();
+    boolean gatewayAnswer = GatewayAnswer.of(ctx);
     LogRecordBuilder record = access.logRecordBuilder()
         .setContext(ServerSpanHandler.of(ctx))
         .setTimestamp(start)
@@ -73,8 +70,8 @@ public class AccessLogHandler implements Handler<RoutingContext> {
         .setAttribute(ServerSpanHandler.PATH, String.valueOf(path))
         .setAttribute(ServerSpanHandler.STATUS, (long) status)
         .setAttribute(DURATION, nanos / 1_000_000.0)
-        .setAttribute(REQUEST_BYTES, request.bytesRead())
-        .setAttribute(RESPONSE_BYTES, ctx.response().bytesWritten())
+        .setAttribute(REQUEST_BYTES, bytesIn)
+        .setAttribute(RESPONSE_BYTES, bytesOut)
         .setAttribute(ServerSpanHandler.CLIENT, clients.of(ctx));
     if (route != null) {
       record.setAllAttributes(matched.route().ownerAttributes());
@@ -82,21 +79,10 @@ public class AccessLogHandler implements Handler<RoutingContext> {
     if (subject != null) {
       record.setAttribute(ServerSpanHandler.SUBJECT, subject);
     }
-    record.emit();
-    timer(route == null ? "none" : route.id(), status / 100).record(nanos, TimeUnit.NANOSECONDS);
-  }
-
-  private Timer timer(String routeLabel, int statusClass) {
-    Timer[] byClass = timers.computeIfAbsent(routeLabel, k -> new Timer[10]);
-    Timer timer = byClass[statusClass];
-    if (timer == null) {
-      // two event loops may both get here: the registry hands both the one timer of this name and tags
-      timer = Timer.builder("outpost.gateway.requests")
-          .description("requests answered by the gateway, by route and status class")
-          .tag("route", routeLabel).tag("status", statusClass + "xx")
-          .register(registry);
-      byClass[statusClass] = timer;
+    if (gatewayAnswer) {
+      record.setAttribute(ANSWERED_BY, "gateway");
     }
-    return timer;
+    record.emit();
+    metrics.record(route == null ? "none" : route.id(), status, nanos, bytesIn, bytesOut, gatewayAnswer);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.gateway.support.GatewayTestEnvironment;
 import dev.outpost.gateway.support.LogCapture;
 import dev.outpost.gateway.support.LoopbackUpstream;
+import dev.outpost.gateway.support.PrometheusText;
 import dev.outpost.gateway.support.RawHttp;
 import dev.outpost.gateway.support.RawUpstream;
 import dev.outpost.gateway.support.SilentListener;
@@ -33,6 +34,9 @@ class UpstreamFailureTest {
 
   @TestHTTPResource("/")
   URL gateway;
+
+  @TestHTTPResource(value = "/metrics", management = true)
+  URL metrics;
 
   private RawHttp.Response send(String method, String path) throws Exception {
     String body = method.equals("POST") ? "Content-Length: 2\r\n\r\nhi" : "\r\n";
@@ -262,6 +266,10 @@ class UpstreamFailureTest {
     openBreakerOf("neighbour");
     assertThat(send("GET", "/pub/x").status()).isEqualTo(200);
     assertThat(send("GET", "/stall/x").status()).isEqualTo(200);
+    PrometheusText scrape = PrometheusText.scrape(metrics);
+    assertThat(scrape.value("outpost_gateway_circuit_breaker_open", "integration", "int-neighbour")).isEqualTo(1);
+    assertThat(scrape.has("outpost_gateway_circuit_breaker_open", "integration", "int-stall")).isTrue();
+    assertThat(scrape.value("outpost_gateway_circuit_breaker_open", "integration", "int-stall")).isZero();
   }
   @Test
   void aTrialWhoseClientLeavesDoesNotKeepTheBreakerOpen() throws Exception {

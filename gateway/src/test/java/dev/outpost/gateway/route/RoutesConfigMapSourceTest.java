@@ -47,11 +47,12 @@ class RoutesConfigMapSourceTest {
       assertThat(holder.current().match(null, "GET", "/r2/x").id()).isEqualTo("r2");
 
       client.configMaps().inNamespace("outpost").resource(map("{\"revision\": 5, \"routes\": [{\"id\": \"BAD ID\"}]}")).update();
-      Thread.sleep(300);
+      await(() -> holder.refusals() == 1);
       assertThat(holder.current().revision()).as("an invalid table is refused").isEqualTo(4);
       client.configMaps().inNamespace("outpost").resource(map(table(6, 2))).update();
       await(() -> holder.current().revision() == 6);
       assertThat(holder.current().size()).isEqualTo(2);
+      assertThat(holder.refusals()).as("counted once, for the metrics").isEqualTo(1);
     } finally {
       informer.close();
     }

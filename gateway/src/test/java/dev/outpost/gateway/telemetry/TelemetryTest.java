@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.gateway.support.GatewayTestEnvironment;
 import dev.outpost.gateway.support.OtlpReceiver;
+import dev.outpost.gateway.support.PrometheusText;
 import dev.outpost.gateway.support.RawHttp;
 import dev.outpost.gateway.support.Tokens;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -98,10 +99,79 @@ class TelemetryTest {
   }
 
   @Test
-  void perRouteMetricsAreOnTheManagementPort() throws Exception {
-    RawHttp.send(gateway.getPort(), "GET /pub/metrics HTTP/1.1\r\nHost: gw\r\n\r\n");
-    String body = new String(metrics.openStream().readAllBytes());
-    assertThat(body).containsPattern("outpost_gateway_requests_seconds_count\\{route=\"pub\",status=\"2xx\",?\\} [1-9]");
+  void perRouteMetricsGiveLatencyBucketsBodyBytesAndTheGatewaysOwnAnswersApartFromTheIntegrations() throws Exception {
+    PrometheusText before = PrometheusText.scrape(metrics);
+    assertThat(RawHttp.send(gateway.getPort(), "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\n\r\nhello")
+        .body()).isEqualTo("hello");
+    assertThat(RawHttp.send(gateway.getPort(), "GET /pub/answer-status?status=503 HTTP/1.1\r\nHost: gw\r\n\r\n").status())
+        .isEqualTo(503);
+    assertThat(RawHttp.send(gateway.getPort(), "GET /nowhere HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(404);
+    assertThat(RawHttp.send(gateway.getPort(), "GET /jwt/x HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(401);
+    PrometheusText after = PrometheusText.scrape(metrics);
+
+    String requests = "outpost_gateway_requests_seconds";
+    double twoHundreds = after.value(requests + "_count", "route", "pub", "status", "2xx");
+    assertThat(twoHundreds - before.value(requests + "_count", "route", "pub", "status", "2xx")).isEqualTo(1);
+    assertThat(after.value(requests + "_bucket", "route", "pub", "status", "2xx", "le", "+Inf")).isEqualTo(twoHundreds);
+    assertThat(after.value(requests + "_bucket", "route", "pub", "status", "2xx", "le", "60.0"))
+        .as("every request is under the largest bucket").isEqualTo(twoHundreds);
+    assertThat(after.has(requests + "_bucket", "route", "pub", "status", "2xx", "le", "0.001")).isTrue();
+
+    assertThat(delta(before, after, "outpost_gateway_bytes_total", "route", "pub", "direction", "ingress")).isEqualTo(5);
+    assertThat(delta(before, after, "outpost_gateway_bytes_total", "route", "pub", "direction", "egress"))
+        .as("hello, then the integration's 503 body").isEqualTo(5 + "the integration's own".length());
+
+    assertThat(delta(before, after, requests + "_count", "route", "pub", "status", "5xx")).isEqualTo(1);
+    assertThat(delta(before, after, "outpost_gateway_refusals_total", "route", "pub", "status", "503"))
+        .as("the integration's own 503 is not the gateway's").isZero();
+    assertThat(delta(before, after, "outpost_gateway_refusals_total", "route", "none", "status", "404")).isEqualTo(1);
+    assertThat(delta(before, after, "outpost_gateway_refusals_total", "route", "jwt", "status", "401")).isEqualTo(1);
+  }
+
+  @Test
+  void theAccessRecordSaysWhenTheGatewayAnsweredInsteadOfTheIntegration() throws Exception {
+    RawHttp.send(gateway.getPort(), "GET /pub/answer-status/recorded?status=502 HTTP/1.1\r\nHost: gw\r\n\r\n");
+    RawHttp.send(gateway.getPort(), "GET /dead-post/answered-by HTTP/1.1\r\nHost: gw\r\n\r\n");
+    OtlpReceiver.Item<LogRecord> integrations = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/pub/answer-status/recorded".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    OtlpReceiver.Item<LogRecord> gateways = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/dead-post/answered-by".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(integrations.item().getAttributesList(), "http.response.status_code")).isEqualTo("502");
+    assertThat(attr(integrations.item().getAttributesList(), "outpost.answered_by")).isNull();
+    assertThat(attr(gateways.item().getAttributesList(), "http.response.status_code")).isIn("502", "503");
+    assertThat(attr(gateways.item().getAttributesList(), "outpost.answered_by")).isEqualTo("gateway");
+  }
+
+  @Test
+  void stateGaugesFollowTheRoutingTableAndTheRateLimitCluster() throws Exception {
+    long revision = GatewayTestEnvironment.writeRoutes(List.of());
+    PrometheusText scrape = scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == revision);
+    assertThat(scrape.value("outpost_gateway_routes")).isEqualTo(GatewayTestEnvironment.baseRoutes().size());
+    assertThat(scrape.value("outpost_gateway_cluster_members")).as("a cluster of one").isEqualTo(1);
+
+    double refused = scrape.value("outpost_gateway_routes_refused_total");
+    java.nio.file.Files.writeString(GatewayTestEnvironment.home.resolve("state").resolve("routes.json"), "{\"revision\": ");
+    scrapeUntil(s -> s.value("outpost_gateway_routes_refused_total") == refused + 1);
+    long next = GatewayTestEnvironment.writeRoutes(List.of());
+    PrometheusText restored = scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == next);
+    assertThat(restored.value("outpost_gateway_routes_refused_total")).isEqualTo(refused + 1);
+  }
+
+  private PrometheusText scrapeUntil(java.util.function.Predicate<PrometheusText> condition) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    PrometheusText scrape = PrometheusText.scrape(metrics);
+    while (!condition.test(scrape)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("not within 10 s; last scrape:\n" + scrape);
+      }
+      Thread.sleep(50);
+      scrape = PrometheusText.scrape(metrics);
+    }
+    return scrape;
+  }
+
+  private static double delta(PrometheusText before, PrometheusText after, String name, String... labels) {
+    return after.value(name, labels) - before.value(name, labels);
   }
 
   private static String hex(com.google.protobuf.ByteString bytes) {

@@ -1,0 +1,41 @@
+package dev.outpost.gateway.telemetry;
+
+import dev.outpost.gateway.proxy.CircuitBreakers;
+import dev.outpost.gateway.ratelimit.RateLimiters;
+import dev.outpost.gateway.route.RouteTableHolder;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+/**
+ * Prometheus gauges of the gateway's state, read at each scrape, for alerts a platform team sets:
+ * {@code outpost_gateway_routes_revision} and {@code outpost_gateway_routes} (the table in use, what
+ * the agent reports upward), {@code outpost_gateway_routes_refused_total} (tables that could not be
+ * read or compiled: the control plane sent something this gateway keeps refusing),
+ * {@code outpost_gateway_circuit_breaker_open{integration}} (1 while a breaker of that integration is
+ * open) and {@code outpost_gateway_cluster_members} (the rate-limit cluster as this replica sees it:
+ * fewer than the replicas means a split, whose sides each admit the whole limit).
+ */
+@Singleton
+public class GatewayStateMetrics {
+
+  void register(@Observes StartupEvent start, MeterRegistry registry, RouteTableHolder routes,
+      CircuitBreakers breakers, RateLimiters rateLimiters) {
+    Gauge.builder("outpost.gateway.routes.revision", routes, r -> r.current().revision())
+        .description("revision of the routing table in use").register(registry);
+    Gauge.builder("outpost.gateway.routes", routes, r -> r.current().size())
+        .description("routes in the table in use").register(registry);
+    FunctionCounter.builder("outpost.gateway.routes.refused", routes, RouteTableHolder::refusals)
+        .description("routing tables refused (unreadable or invalid); the table in use stayed").register(registry);
+    Gauge.builder("outpost.gateway.cluster.members", rateLimiters, RateLimiters::clusterMembers)
+        .description("members of the rate-limit cluster this replica sees, itself included; 0 with Hazelcast off")
+        .register(registry);
+    breakers.onNewBreaker(integration -> Gauge.builder("outpost.gateway.circuit_breaker.open", breakers,
+            b -> b.anyOpen(integration) ? 1 : 0)
+        .description("1 while a circuit breaker of the integration is open")
+        .tag("integration", integration).register(registry));
+  }
+}

@@ -1,0 +1,112 @@
+package dev.outpost.gateway.telemetry;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's per-route Prometheus meters (management port), what Kong's Prometheus plugin and
+ * Envoy's per-cluster stats give an operator:
+ * <ul>
+ *   <li>{@code outpost_gateway_requests_seconds{route, status}}: latency histogram by status class
+ *       ({@code 2xx}), with {@link #LATENCY_BUCKETS} so that a route's p99 can be computed and
+ *       alerted on;
+ *   <li>{@code outpost_gateway_bytes_total{route, direction}}: body bytes read from clients
+ *       ({@code ingress}) and written to them ({@code egress}), Kong's bandwidth;
+ *   <li>{@code outpost_gateway_refusals_total{route, status}}: the answers the gateway gave itself
+ *       rather than the integration (401, 429, 503 breaker open, 502 unreachable ...), by exact
+ *       status, so that an integration's own 503 is not taken for the gateway's.
+ * </ul>
+ * Requests that matched no route count under {@code route="none"}. Labels are bounded: routes,
+ * five status classes, the statuses the gateway answers. Meters are built once per route and
+ * looked up without building a key.
+ */
+@Singleton
+public class RouteMetrics {
+
+  /** Prometheus' default buckets with the gateway's own millisecond range below and long routes above. */
+  static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
+
+  private final MeterRegistry registry;
+  private final ConcurrentMap<String, Meters> routes = new ConcurrentHashMap<>();
+
+  RouteMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /**
+   * Records one answered exchange.
+   *
+   * @param route the route's id, {@code none} when no route matched
+   * @param refused whether the gateway answered it itself ({@link GatewayAnswer})
+   */
+  public void record(String route, int status, long nanos, long bytesIn, long bytesOut, boolean refused) {
+    Meters meters = routes.computeIfAbsent(route, Meters::new);
+    meters.requests(status).record(nanos, TimeUnit.NANOSECONDS);
+    meters.ingress.increment(bytesIn);
+    meters.egress.increment(bytesOut);
+    if (refused) {
+      meters.refusals(status).increment();
+    }
+  }
+
+  /** One route's meters. Two event loops may build the same meter at once: the registry hands both the one. */
+  private final class Meters {
+
+    private final String route;
+    private final Timer[] requestsByClass = new Timer[10];
+    private final Counter[] refusalsByStatus = new Counter[600];
+    private final Counter ingress;
+    private final Counter egress;
+
+    Meters(String route) {
+      this.route = route;
+      this.ingress = bytes("ingress");
+      this.egress = bytes("egress");
+    }
+
+    Timer requests(int status) {
+      int statusClass = Math.floorMod(status / 100, 10);
+      Timer timer = requestsByClass[statusClass];
+      if (timer == null) {
+        timer = Timer.builder("outpost.gateway.requests")
+            .description("requests answered by the gateway, by route and status class")
+            .tag("route", route).tag("status", statusClass + "xx")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
+        requestsByClass[statusClass] = timer;
+      }
+      return timer;
+    }
+
+    Counter refusals(int status) {
+      int index = Math.floorMod(status, refusalsByStatus.length);
+      Counter counter = refusalsByStatus[index];
+      if (counter == null) {
+        counter = Counter.builder("outpost.gateway.refusals")
+            .description("answers the gateway gave itself instead of the integration, by route and status")
+            .tag("route", route).tag("status", Integer.toString(status))
+            .register(registry);
+        refusalsByStatus[index] = counter;
+      }
+      return counter;
+    }
+
+    private Counter bytes(String direction) {
+      return Counter.builder("outpost.gateway.bytes")
+          .description("body bytes read from clients (ingress) and written to them (egress), by route")
+          .baseUnit("bytes")
+          .tag("route", route).tag("direction", direction)
+          .register(registry);
+    }
+  }
+}

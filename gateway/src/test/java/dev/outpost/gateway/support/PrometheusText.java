@@ -1,0 +1,78 @@
+package dev.outpost.gateway.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One scrape of a Prometheus text exposition, read by metric name and labels. */
+public final class PrometheusText {
+
+  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)$");
+  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+  private final String text;
+
+  private PrometheusText(String text) {
+    this.text = text;
+  }
+
+  public static PrometheusText scrape(URL metrics) throws IOException {
+    try (InputStream in = metrics.openStream()) {
+      return new PrometheusText(new String(in.readAllBytes()));
+    }
+  }
+
+  /**
+   * The value of the sample {@code name} whose labels include every one of {@code labels} (pairs:
+   * name, value), or 0 when there is none; fails when several match.
+   */
+  public double value(String name, String... labels) {
+    Double found = null;
+    for (String line : text.split("\n")) {
+      Matcher sample = SAMPLE.matcher(line);
+      if (!sample.matches() || !sample.group(1).equals(name) || !hasAll(sample.group(2), labels)) {
+        continue;
+      }
+      if (found != null) {
+        throw new AssertionError("several samples of " + name + " match " + String.join(",", labels));
+      }
+      found = Double.parseDouble(sample.group(3));
+    }
+    return found == null ? 0 : found;
+  }
+
+  public boolean has(String name, String... labels) {
+    for (String line : text.split("\n")) {
+      Matcher sample = SAMPLE.matcher(line);
+      if (sample.matches() && sample.group(1).equals(name) && hasAll(sample.group(2), labels)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasAll(String labelText, String... wanted) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (labelText != null) {
+      Matcher label = LABEL.matcher(labelText);
+      while (label.find()) {
+        labels.put(label.group(1), label.group(2));
+      }
+    }
+    for (int i = 0; i < wanted.length; i += 2) {
+      if (!wanted[i + 1].equals(labels.get(wanted[i]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}
