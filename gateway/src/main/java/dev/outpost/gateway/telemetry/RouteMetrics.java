@@ -1,6 +1,7 @@
 package dev.outpost.gateway.telemetry;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The gateway's per-route Prometheus meters (management port), what Kong's Prometheus plugin and
@@ -52,8 +54,8 @@ public class RouteMetrics {
   public void record(String route, int status, long nanos, long bytesIn, long bytesOut, boolean refused) {
     Meters meters = routes.computeIfAbsent(route, Meters::new);
     meters.requests(status).record(nanos, TimeUnit.NANOSECONDS);
-    meters.ingress.increment(bytesIn);
-    meters.egress.increment(bytesOut);
+    meters.ingress.add(bytesIn);
+    meters.egress.add(bytesOut);
     if (refused) {
       meters.refusals(status).increment();
     }
@@ -65,13 +67,14 @@ public class RouteMetrics {
     private final String route;
     private final Timer[] requestsByClass = new Timer[10];
     private final Counter[] refusalsByStatus = new Counter[600];
-    private final Counter ingress;
-    private final Counter egress;
+    // summed at scrape time: a Counter would sample an exemplar (the current trace) at each increment
+    private final LongAdder ingress = new LongAdder();
+    private final LongAdder egress = new LongAdder();
 
     Meters(String route) {
       this.route = route;
-      this.ingress = bytes("ingress");
-      this.egress = bytes("egress");
+      bytes("ingress", ingress);
+      bytes("egress", egress);
     }
 
     Timer requests(int status) {
@@ -101,8 +104,8 @@ public class RouteMetrics {
       return counter;
     }
 
-    private Counter bytes(String direction) {
-      return Counter.builder("outpost.gateway.bytes")
+    private void bytes(String direction, LongAdder bytes) {
+      FunctionCounter.builder("outpost.gateway.bytes", bytes, LongAdder::sum)
           .description("body bytes read from clients (ingress) and written to them (egress), by route")
           .baseUnit("bytes")
           .tag("route", route).tag("direction", direction)
