@@ -1,0 +1,131 @@
+package dev.outpost.gateway.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A SIGTERM to the packaged gateway, as Kubernetes stops a pod in a rolling update, while a request
+ * is in flight: readiness turns DOWN at once, requests keep being served during the shutdown delay
+ * (the chart's gateway.shutdownDelaySeconds, the time endpoints take to drop the pod), and the
+ * request in flight gets its answer before the process exits. Before, the stop cut it (an empty
+ * reply) and refused every connection from the signal on.
+ */
+class GracefulStopIT {
+
+  @TempDir Path home;
+
+  @Test
+  void aStopLetsTheRequestInFlightFinishAndServesOnThroughTheDelayWithReadinessDown() throws Exception {
+    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.setExecutor(Executors.newCachedThreadPool());
+    upstream.createContext("/", exchange -> {
+      if (exchange.getRequestURI().getPath().endsWith("/slow")) {
+        sleep(2500);
+      }
+      byte[] body = "done".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    upstream.start();
+    Files.createDirectories(home.resolve("state"));
+    Files.writeString(home.resolve("state").resolve("routes.json"), """
+        {"revision": 1, "routes": [{"id": "pub", "project": "p", "match": {"pathPrefix": "/pub"},
+          "integration": "app", "stripPrefix": true, "auth": {"public": true}, "timeoutMillis": 10000}]}
+        """);
+    int http = freePort();
+    int management = freePort();
+    Path log = Path.of("target", "graceful-stop-it.log");
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m",
+        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
+        "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
+        "-Doutpost.gateway.home=" + home,
+        "-Doutpost.gateway.runtime-url=http://127.0.0.1:" + upstream.getAddress().getPort(),
+        "-Doutpost.gateway.hazelcast.port=" + freePort(),
+        "-Doutpost.gateway.hazelcast.cluster-name=graceful-stop-it",
+        "-Dquarkus.otel.sdk.disabled=true",
+        "-Dquarkus.shutdown.delay=1s",
+        "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
+    Process gateway = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    try {
+      waitUntil(() -> status(client, "http://127.0.0.1:" + management + "/q/health/ready") == 200, gateway, log);
+      assertThat(get(client, http, "/pub/x").statusCode()).isEqualTo(200);
+
+      CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/pub/slow")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(300);
+      gateway.destroy(); // SIGTERM
+      Thread.sleep(200);
+
+      assertThat(status(client, "http://127.0.0.1:" + management + "/q/health/ready"))
+          .as("readiness during the delay").isEqualTo(503);
+      HttpResponse<String> duringDelay = get(client, http, "/pub/x");
+      assertThat(duringDelay.statusCode()).as("a request during the delay").isEqualTo(200);
+
+      HttpResponse<String> answered = inFlight.get();
+      assertThat(answered.statusCode()).as("the request in flight at the signal").isEqualTo(200);
+      assertThat(answered.body()).isEqualTo("done");
+      assertThat(gateway.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("the gateway exits").isTrue();
+    } finally {
+      gateway.destroyForcibly();
+      upstream.stop(0);
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient client, int port, String path) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int status(HttpClient client, String url) {
+    try {
+      return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException | InterruptedException notListening) {
+      return -1;
+    }
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier ready, Process gateway, Path log) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!ready.getAsBoolean()) {
+      assertThat(gateway.isAlive()).as("the gateway is running; see " + log).isTrue();
+      assertThat(System.nanoTime()).as("the gateway is ready within 60 s; see " + log).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
