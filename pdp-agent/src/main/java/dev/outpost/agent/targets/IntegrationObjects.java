@@ -14,8 +14,11 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -42,12 +45,22 @@ import java.util.TreeSet;
  * The Kubernetes objects one integration runs as: ConfigMap {@code int-X} with its document, a
  * Deployment {@code int-X} of the runtime image under the restricted Pod Security profile, and a
  * Service {@code int-X} (port 80 to 8080). Pure functions of the integration and the config.
+ *
+ * <p>The pod is only sent requests once its runtime reports ready on the management port (the
+ * integration applied), so a rolling update keeps the old pod until the new one serves; on SIGTERM
+ * the runtime serves on with readiness down for {@link #SHUTDOWN_DELAY_SECONDS}, while the Service
+ * drops the pod, then lets the requests in flight finish within the rest of the grace period.
  */
 public final class IntegrationObjects {
   /** Pod annotation that changes with the document, so a changed integration rolls out. */
   public static final String DOCUMENT_HASH = "outpost.dev/document-sha256";
   /** Deployment annotation with the integration's version (free text, so not a label). */
   public static final String VERSION_ANNOTATION = "outpost.dev/version";
+
+  static final long GRACE_PERIOD_SECONDS = 30;
+  static final long SHUTDOWN_DELAY_SECONDS = 5;
+  /** What is left for requests in flight, less 2 s for the JVM's own exit before the kubelet's SIGKILL. */
+  static final long SHUTDOWN_TIMEOUT_SECONDS = GRACE_PERIOD_SECONDS - SHUTDOWN_DELAY_SECONDS - 2;
 
   private final KubernetesTargetConfig config;
 
@@ -148,6 +161,7 @@ public final class IntegrationObjects {
         .withEnableServiceLinks(false)
         .withImagePullSecrets(config.imagePullSecrets())
         .withSecurityContext(config.podSecurityContext().orElseGet(IntegrationObjects::restrictedPod))
+        .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
         .withContainers(container(integration, mounts))
         .withVolumes(volumes)
         .endSpec()
@@ -166,7 +180,16 @@ public final class IntegrationObjects {
         .withContainerPort(KubernetesNames.CONTAINER_PORT)
         .withProtocol("TCP")
         .endPort()
+        .addNewPort()
+        .withName("management")
+        .withContainerPort(KubernetesNames.MANAGEMENT_PORT)
+        .withProtocol("TCP")
+        .endPort()
         .withEnv(env())
+        // the chart's probes for its own components: a slow JVM start is not a dead one
+        .withStartupProbe(probe("/q/health/started", 2, 60))
+        .withLivenessProbe(probe("/q/health/live", 10, 3))
+        .withReadinessProbe(probe("/q/health/ready", 5, 3))
         .withResources(integration.resources() == null ? config.defaultResources() : resources(integration.resources()))
         .withSecurityContext(config.containerSecurityContext().orElseGet(IntegrationObjects::restrictedContainer))
         .withVolumeMounts(mounts)
@@ -178,8 +201,21 @@ public final class IntegrationObjects {
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVar("OUTPOST_RUNTIME_INTEGRATIONS_DIR", config.integrationsDir(), null));
     env.add(new EnvVar("OUTPOST_RUNTIME_SECRETS_DIR", config.secretsDir(), null));
+    env.add(new EnvVar("QUARKUS_HTTP_PORT", Integer.toString(KubernetesNames.CONTAINER_PORT), null));
+    env.add(new EnvVar("QUARKUS_MANAGEMENT_PORT", Integer.toString(KubernetesNames.MANAGEMENT_PORT), null));
+    env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", SHUTDOWN_DELAY_SECONDS + "s", null));
+    env.add(new EnvVar("QUARKUS_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT_SECONDS + "s", null));
     config.otlpEndpoint().ifPresent(e -> env.add(new EnvVar("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", e, null)));
     return env;
+  }
+
+  private static Probe probe(String path, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet().withPath(path).withPort(new IntOrString("management")).endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(3)
+        .withFailureThreshold(failureThreshold)
+        .build();
   }
 
   /** The Pod Security Standards "restricted" profile, for the pod. */

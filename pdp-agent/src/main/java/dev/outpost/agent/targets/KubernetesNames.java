@@ -11,7 +11,10 @@ public final class KubernetesNames {
   public static final String ROUTES_KEY = "routes.json";
   public static final String APPLIED_SECRET = "outpost-agent-applied";
   public static final int SERVICE_PORT = 80;
+  /** The runtime's HTTP port in an integration's pod (the agent sets it: the runtime's own default is 8081). */
   public static final int CONTAINER_PORT = 8080;
+  /** The runtime's management port (health, metrics, status): its default, set explicitly too. */
+  public static final int MANAGEMENT_PORT = 9001;
 
   private KubernetesNames() {}
 

@@ -38,6 +38,16 @@ class KubernetesTargetTest {
     return KubernetesTargetConfig.of(NS, "ghcr.io/outpost/integration-runtime:0.1.0", "IfNotPresent");
   }
 
+  private static String env(Container container, String name) {
+    return container.getEnv().stream().filter(e -> e.getName().equals(name)).map(e -> e.getValue()).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in the runtime container"));
+  }
+
+  private static long seconds(String duration) {
+    assertThat(duration).matches("[0-9]+s");
+    return Long.parseLong(duration.substring(0, duration.length() - 1));
+  }
+
   Deployment deployment(String name) {
     return client.apps().deployments().inNamespace(NS).withName("int-" + name).get();
   }
@@ -75,6 +85,23 @@ class KubernetesTargetTest {
     assertThat(s.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
     assertThat(s.getSpec().getPorts().get(0).getTargetPort().getIntVal()).isEqualTo(8080);
     assertThat(s.getSpec().getSelector()).containsEntry("outpost.dev/integration", "orders");
+
+    // the runtime listens where the Service sends: its own default port is 8081, so the pod says 8080
+    assertThat(env(c, "QUARKUS_HTTP_PORT")).isEqualTo(Integer.toString(s.getSpec().getPorts().get(0).getTargetPort().getIntVal()));
+    assertThat(c.getPorts()).extracting("name", "containerPort").contains(
+        org.assertj.core.groups.Tuple.tuple("http", 8080), org.assertj.core.groups.Tuple.tuple("management", 9001));
+    assertThat(env(c, "QUARKUS_MANAGEMENT_PORT")).isEqualTo("9001");
+    // traffic only once the integration is applied, and a slow start is not a dead pod
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("management");
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
+    // a graceful stop that ends before the kubelet's SIGKILL
+    long delay = seconds(env(c, "QUARKUS_SHUTDOWN_DELAY"));
+    long drain = seconds(env(c, "QUARKUS_SHUTDOWN_TIMEOUT"));
+    assertThat(delay).isPositive();
+    assertThat(drain).isPositive();
+    assertThat(delay + drain).isLessThan(pod.getTerminationGracePeriodSeconds());
   }
 
   @Test

@@ -1,0 +1,94 @@
+package dev.outpost.runtime.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A SIGTERM to the packaged runtime, as Kubernetes stops an integration's pod in a rolling update,
+ * while an exchange is in flight: readiness turns DOWN at once, the integration keeps serving through
+ * the shutdown delay (the agent sets it in the pods it makes), and the exchange in flight gets its
+ * answer. Before, Camel waited for the exchange, but the HTTP server had already closed its
+ * connection: the caller (the gateway) got an empty reply.
+ */
+class GracefulStopIT {
+
+  private static final String INTEGRATION = """
+      {"name": "stopping", "project": "p", "version": "1", "source": "- route:\\n    from:\\n      uri: \\"platform-http:/slow\\"\\n      steps:\\n        - delay:\\n            constant: 2500\\n        - setBody:\\n            constant: done\\n- route:\\n    from:\\n      uri: \\"platform-http:/fast\\"\\n      steps:\\n        - setBody:\\n            constant: fast\\n"}
+      """;
+
+  @TempDir Path home;
+
+  @Test
+  void aStopLetsTheExchangeInFlightAnswerAndServesOnThroughTheDelayWithReadinessDown() throws Exception {
+    Path integrations = Files.createDirectories(home.resolve("integrations"));
+    Files.writeString(integrations.resolve("stopping.json"), INTEGRATION);
+    int http = freePort();
+    int management = freePort();
+    Path log = Path.of("target", "graceful-stop-it.log");
+    Process runtime = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m",
+        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
+        "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
+        "-Doutpost.runtime.integrations-dir=" + integrations,
+        "-Doutpost.runtime.secrets-dir=" + home.resolve("secrets"),
+        "-Dquarkus.otel.sdk.disabled=true",
+        "-Dquarkus.shutdown.delay=1s",
+        "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()))
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    String ready = "http://127.0.0.1:" + management + "/q/health/ready";
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (status(client, ready) != 200) {
+        assertThat(runtime.isAlive()).as("the runtime is running; see " + log).isTrue();
+        assertThat(System.nanoTime()).as("ready within 60 s; see " + log).isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      assertThat(status(client, "http://127.0.0.1:" + http + "/fast")).isEqualTo(200);
+
+      CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/slow")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(300);
+      runtime.destroy(); // SIGTERM
+      Thread.sleep(200);
+
+      assertThat(status(client, ready)).as("readiness during the delay").isEqualTo(503);
+      assertThat(status(client, "http://127.0.0.1:" + http + "/fast")).as("a request during the delay").isEqualTo(200);
+      HttpResponse<String> answered = inFlight.get();
+      assertThat(answered.statusCode()).as("the exchange in flight at the signal").isEqualTo(200);
+      assertThat(answered.body()).isEqualTo("done");
+      assertThat(runtime.waitFor(30, TimeUnit.SECONDS)).as("the runtime exits").isTrue();
+    } finally {
+      runtime.destroyForcibly();
+    }
+  }
+
+  private static int status(HttpClient client, String url) {
+    try {
+      return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException | InterruptedException notListening) {
+      return -1;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
