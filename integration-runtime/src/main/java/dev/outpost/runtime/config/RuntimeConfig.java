@@ -59,6 +59,16 @@ public interface RuntimeConfig {
   @WithDefault("100")
   int maxRunningExchanges();
 
+  /**
+   * Whether readiness also requires every integration to be {@code Ready}. Off by default: a runtime
+   * hosting many integrations (locally) stays ready while one has failed, since the others still
+   * serve. The agent turns it on in the pod of a single integration in Kubernetes, so that a rolling
+   * update to a version that fails to deploy keeps the old pod serving, as Kubernetes does with any
+   * Deployment whose new pods never become ready.
+   */
+  @WithDefault("false")
+  boolean readyRequiresEveryIntegration();
+
   /** The internal admin API on the management port. */
   Admin admin();
 

@@ -1,5 +1,6 @@
 package dev.outpost.runtime.status;
 
+import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.source.DirectorySource;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -10,7 +11,9 @@ import org.eclipse.microprofile.health.Readiness;
  * Readiness on the management port: not ready until the integrations directory has been applied
  * once (in Kubernetes the pod then receives traffic only when its integration serves), with each
  * integration's phase in the check's data. A {@code Failed} integration does not make the runtime
- * unready: the others (or the previous version) still serve, and the status endpoint reports it.
+ * unready: the others (or the previous version) still serve, and the status endpoint reports it;
+ * unless {@code outpost.runtime.ready-requires-every-integration} is set, as in the pod of a single
+ * integration, where a failed integration means that the pod serves nothing.
  */
 @Readiness
 @ApplicationScoped
@@ -18,15 +21,19 @@ public class IntegrationsReadiness implements HealthCheck {
 
   private final DirectorySource directory;
   private final StatusRegistry statuses;
+  private final boolean everyIntegration;
 
-  IntegrationsReadiness(DirectorySource directory, StatusRegistry statuses) {
+  IntegrationsReadiness(DirectorySource directory, StatusRegistry statuses, RuntimeConfig config) {
     this.directory = directory;
     this.statuses = statuses;
+    this.everyIntegration = config.readyRequiresEveryIntegration();
   }
 
   @Override
   public HealthCheckResponse call() {
-    var response = HealthCheckResponse.named("integrations").status(directory.appliedOnce());
+    boolean ready = directory.appliedOnce()
+        && (!everyIntegration || statuses.all().stream().allMatch(s -> IntegrationStatus.READY.equals(s.phase())));
+    var response = HealthCheckResponse.named("integrations").status(ready);
     statuses.all().forEach(s -> response.withData(s.name(), s.phase()));
     return response.build();
   }

@@ -201,6 +201,8 @@ public final class IntegrationObjects {
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVar("OUTPOST_RUNTIME_INTEGRATIONS_DIR", config.integrationsDir(), null));
     env.add(new EnvVar("OUTPOST_RUNTIME_SECRETS_DIR", config.secretsDir(), null));
+    // one integration per pod: a version that fails to deploy must not count as a ready pod
+    env.add(new EnvVar("OUTPOST_RUNTIME_READY_REQUIRES_EVERY_INTEGRATION", "true", null));
     env.add(new EnvVar("QUARKUS_HTTP_PORT", Integer.toString(KubernetesNames.CONTAINER_PORT), null));
     env.add(new EnvVar("QUARKUS_MANAGEMENT_PORT", Integer.toString(KubernetesNames.MANAGEMENT_PORT), null));
     env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", SHUTDOWN_DELAY_SECONDS + "s", null));

@@ -96,6 +96,7 @@ class KubernetesTargetTest {
     assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("management");
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
     assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
+    assertThat(env(c, "OUTPOST_RUNTIME_READY_REQUIRES_EVERY_INTEGRATION")).as("a failed version is not ready").isEqualTo("true");
     // a graceful stop that ends before the kubelet's SIGKILL
     long delay = seconds(env(c, "QUARKUS_SHUTDOWN_DELAY"));
     long drain = seconds(env(c, "QUARKUS_SHUTDOWN_TIMEOUT"));
