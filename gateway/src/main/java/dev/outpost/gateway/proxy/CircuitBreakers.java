@@ -28,14 +28,11 @@ public class CircuitBreakers {
   }
 
   public CircuitBreaker forIntegration(String integration, Upstream upstream) {
-    Key key = new Key(integration, upstream);
-    CircuitBreaker breaker = breakers.get(key);
-    if (breaker == null) {
-      breaker = breakers.computeIfAbsent(key,
-          k -> new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos()));
+    // a present key is answered without locking; the listener is told once, as the breaker is made
+    return breakers.computeIfAbsent(new Key(integration, upstream), key -> {
       newBreaker.accept(integration);
-    }
-    return breaker;
+      return new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos());
+    });
   }
 
   /** Whether a breaker of {@code integration} (any of its upstreams) is open. */

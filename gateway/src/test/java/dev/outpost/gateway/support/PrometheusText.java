@@ -3,7 +3,9 @@ package dev.outpost.gateway.support;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,28 +33,26 @@ public final class PrometheusText {
    * name, value), or 0 when there is none; fails when several match.
    */
   public double value(String name, String... labels) {
-    Double found = null;
-    for (String line : text.split("\n")) {
-      Matcher sample = SAMPLE.matcher(line);
-      if (!sample.matches() || !sample.group(1).equals(name) || !hasAll(sample.group(2), labels)) {
-        continue;
-      }
-      if (found != null) {
-        throw new AssertionError("several samples of " + name + " match " + String.join(",", labels));
-      }
-      found = Double.parseDouble(sample.group(3));
+    List<Double> found = samples(name, labels);
+    if (found.size() > 1) {
+      throw new AssertionError("several samples of " + name + " match " + String.join(",", labels));
     }
-    return found == null ? 0 : found;
+    return found.isEmpty() ? 0 : found.get(0);
   }
 
   public boolean has(String name, String... labels) {
+    return !samples(name, labels).isEmpty();
+  }
+
+  private List<Double> samples(String name, String... labels) {
+    List<Double> values = new ArrayList<>();
     for (String line : text.split("\n")) {
       Matcher sample = SAMPLE.matcher(line);
       if (sample.matches() && sample.group(1).equals(name) && hasAll(sample.group(2), labels)) {
-        return true;
+        values.add(Double.parseDouble(sample.group(3)));
       }
     }
-    return false;
+    return values;
   }
 
   private static boolean hasAll(String labelText, String... wanted) {
