@@ -1,5 +1,6 @@
 package dev.outpost.observability.config;
 
+import dev.outpost.spec.ingest.IntegrationIngestTokens;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +40,10 @@ public class ConfigCheck {
     ingest.integrationTokens().forEach((name, token) -> {
       if (token.token().length() < 16) {
         errors.add("outpost.observability.ingest.integration-tokens." + name + ".token must be at least 16 characters");
+      }
+      if (token.token().startsWith(IntegrationIngestTokens.PREFIX)) {
+        errors.add("outpost.observability.ingest.integration-tokens." + name + ".token must not start with "
+            + IntegrationIngestTokens.PREFIX + " (the tokens the agent issues)");
       }
       if (token.project().isBlank()) {
         errors.add("outpost.observability.ingest.integration-tokens." + name + ".project must not be blank");

@@ -44,6 +44,9 @@ class ConfigCheckTest {
         new Case(Map.of("outpost.observability.ingest.integration-tokens.crm.token", "x",
             "outpost.observability.ingest.integration-tokens.crm.project", "acme"), List.of(),
             "integration-tokens.crm.token"),
+        new Case(Map.of("outpost.observability.ingest.integration-tokens.crm.token", "oit1.acme.crm.0123456789",
+            "outpost.observability.ingest.integration-tokens.crm.project", "acme"), List.of(),
+            "must not start with oit1."),
         new Case(Map.of(), List.of("*"), "quarkus.http.cors.origins"),
         new Case(Map.of(), List.of("https://*.example.com"), "no wildcard"));
     for (Case c : cases) {

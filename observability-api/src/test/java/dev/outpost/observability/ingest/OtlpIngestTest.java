@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.observability.support.Eventually;
 import dev.outpost.observability.support.Otlp;
 import dev.outpost.observability.support.TestIdpResource;
+import dev.outpost.spec.ingest.IntegrationIngestTokens;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -225,6 +226,32 @@ class OtlpIngestTest {
     String otherToken = TestIdpResource.idp().token("eve", List.of("someone-else"));
     assertThat(given().auth().oauth2(otherToken).queryParam("q", marker).get("/api/v1/logs").jsonPath()
         .getList("records")).isEmpty();
+  }
+
+  @Test
+  void aTokenTheAgentIssuedBindsItsProjectAndIntegration() {
+    IntegrationIngestTokens issuer = new IntegrationIngestTokens(Otlp.DATA_PLANE_TOKEN);
+    String acmeToken = TestIdpResource.idp().token("bob", List.of("acme"));
+    String marker = "issued" + UUID.randomUUID().toString().replace("-", "");
+    var request = Otlp.logs(Otlp.resource("billing", "someone-else"),
+        List.of(Otlp.log(now(), marker, Map.of("outpost.project", "someone-else", "outpost.integration", "crm"))));
+    assertThat(otlp.post("/v1/logs", "application/x-protobuf", request.toByteArray(),
+        Otlp.bearer(issuer.issue("acme", "billing"))).statusCode()).isEqualTo(200);
+    Eventually.within(Duration.ofSeconds(2), "issued record", () -> given().auth().oauth2(acmeToken)
+        .queryParam("q", marker).get("/api/v1/logs").jsonPath().getList("records").size() == 1);
+    JsonPath found = given().auth().oauth2(acmeToken).queryParam("q", marker).get("/api/v1/logs").jsonPath();
+    assertThat(found.getString("records[0].project")).isEqualTo("acme");
+    assertThat(found.getString("records[0].integration")).isEqualTo("billing");
+
+    // forged: issued under another data plane's token, or renamed to another project
+    String foreign = new IntegrationIngestTokens(Otlp.DATA_PLANE_TOKEN + "-other").issue("acme", "billing");
+    String issued = issuer.issue("acme", "billing");
+    String renamed = "oit1.someone-else.billing." + issued.substring(issued.lastIndexOf('.') + 1);
+    for (String forged : List.of(foreign, renamed, issued + "x")) {
+      HttpResponse<byte[]> refused = otlp.post("/v1/logs", "application/x-protobuf", request.toByteArray(),
+          Otlp.bearer(forged));
+      assertThat(refused.statusCode()).as(forged).isEqualTo(401);
+    }
   }
 
   @Test

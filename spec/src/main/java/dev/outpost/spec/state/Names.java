@@ -4,7 +4,7 @@ import dev.outpost.spec.json.Problems;
 import java.util.regex.Pattern;
 
 /** The naming rules that let state names become Kubernetes object names. */
-final class Names {
+public final class Names {
   static final int MAX_LABEL = 63;
   /** {@code int-} + the integration name must itself be a label. */
   static final int MAX_INTEGRATION_NAME = MAX_LABEL - "int-".length();
@@ -22,7 +22,7 @@ final class Names {
 
   private Names() {}
 
-  static boolean isLabel(String value) {
+  public static boolean isLabel(String value) {
     return value != null && value.length() <= MAX_LABEL && LABEL.matcher(value).matches();
   }
 
