@@ -27,7 +27,8 @@ class RbacTest {
             "/configmaps:get", "/configmaps:list", "/configmaps:watch", "/configmaps:create",
             "/configmaps:update", "/configmaps:delete",
             "/secrets:create",
-            "/secrets[outpost-agent-applied]:get", "/secrets[outpost-agent-applied]:update");
+            "/secrets[outpost-agent-applied]:get", "/secrets[outpost-agent-applied]:update",
+            "/secrets[outpost-integration-tokens]:get", "/secrets[outpost-integration-tokens]:update");
 
     /** Leader election on the Lease, granted only when more than one agent runs. */
     static final Set<String> AGENT_LEADER_ELECTION = Grants.of(

@@ -20,6 +20,7 @@ import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.agent.targets.LocalTarget;
 import dev.outpost.agent.targets.RuntimeTemplate;
 import dev.outpost.agent.targets.Target;
+import dev.outpost.spec.ingest.IntegrationIngestTokens;
 import dev.outpost.spec.protocol.SnapshotAcceptance;
 import dev.outpost.spec.signature.SnapshotVerifier;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -34,6 +35,7 @@ import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -96,7 +98,10 @@ public class AgentRuntime {
       if (config.kubernetes().runtimeTemplate().isPresent()) {
         targetConfig = RuntimeTemplate.read(config.kubernetes().runtimeTemplate().get(), targetConfig);
       }
-      target = new KubernetesTarget(client, targetConfig);
+      // the audit token is the data plane's ingest token, from which each integration's is derived
+      Optional<IntegrationIngestTokens> ingestTokens = targetConfig.otlpEndpoint().isPresent()
+          ? AgentSettings.auditToken(config).map(IntegrationIngestTokens::new) : Optional.empty();
+      target = new KubernetesTarget(client, targetConfig, ingestTokens);
       store = new SecretAppliedStore(client, namespace);
       source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {

@@ -10,6 +10,7 @@ import dev.outpost.agent.status.KubernetesStatusSource;
 import dev.outpost.agent.targets.KubernetesDriftWatch;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
+import dev.outpost.spec.ingest.IntegrationIngestTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -67,6 +68,8 @@ class KubernetesVerbsTest {
         "create core/secrets",
         "get core/secrets/outpost-agent-applied",
         "update core/secrets/outpost-agent-applied",
+        "get core/secrets/outpost-integration-tokens",
+        "update core/secrets/outpost-integration-tokens",
         "create coordination.k8s.io/leases",
         "get coordination.k8s.io/leases/outpost-agent",
         "patch coordination.k8s.io/leases/outpost-agent");
@@ -91,7 +94,8 @@ class KubernetesVerbsTest {
   }
 
   private Set<String> recordCalls(String leaseName) throws Exception {
-    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
+        Optional.of(new IntegrationIngestTokens("data-plane-token-0123456789")));
     Reconciler reconciler = new Reconciler(target, Clock.systemUTC());
     KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, () -> { });
     watch.start();

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
@@ -39,6 +40,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -54,6 +56,8 @@ import java.util.TreeSet;
 public final class IntegrationObjects {
   /** Pod annotation that changes with the document, so a changed integration rolls out. */
   public static final String DOCUMENT_HASH = "outpost.dev/document-sha256";
+  /** Pod annotation that changes with the ingest token, so pods restart with a new one. */
+  public static final String INGEST_TOKEN_HASH = "outpost.dev/ingest-token-sha256";
   /** Deployment annotation with the integration's version (free text, so not a label). */
   public static final String VERSION_ANNOTATION = "outpost.dev/version";
 
@@ -112,7 +116,11 @@ public final class IntegrationObjects {
         .build();
   }
 
-  public Deployment deployment(Integration integration, String document) {
+  /**
+   * @param ingestToken the integration's OTLP ingest token, read by the pod from Secret {@code
+   *     outpost-integration-tokens}; empty for none
+   */
+  public Deployment deployment(Integration integration, String document, Optional<String> ingestToken) {
     String name = KubernetesNames.objectName(integration.name());
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
@@ -154,7 +162,7 @@ public final class IntegrationObjects {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(podLabels)
-        .withAnnotations(Map.of(DOCUMENT_HASH, sha256(document)))
+        .withAnnotations(podAnnotations(document, ingestToken))
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
@@ -162,7 +170,7 @@ public final class IntegrationObjects {
         .withImagePullSecrets(config.imagePullSecrets())
         .withSecurityContext(config.podSecurityContext().orElseGet(IntegrationObjects::restrictedPod))
         .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
-        .withContainers(container(integration, mounts))
+        .withContainers(container(integration, mounts, ingestToken.isPresent()))
         .withVolumes(volumes)
         .endSpec()
         .endTemplate()
@@ -170,7 +178,14 @@ public final class IntegrationObjects {
         .build();
   }
 
-  private Container container(Integration integration, List<VolumeMount> mounts) {
+  private static Map<String, String> podAnnotations(String document, Optional<String> ingestToken) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(DOCUMENT_HASH, sha256(document));
+    ingestToken.ifPresent(t -> annotations.put(INGEST_TOKEN_HASH, sha256(t)));
+    return annotations;
+  }
+
+  private Container container(Integration integration, List<VolumeMount> mounts, boolean withIngestToken) {
     return new ContainerBuilder()
         .withName("runtime")
         .withImage(config.runtimeImage())
@@ -185,7 +200,7 @@ public final class IntegrationObjects {
         .withContainerPort(KubernetesNames.MANAGEMENT_PORT)
         .withProtocol("TCP")
         .endPort()
-        .withEnv(env())
+        .withEnv(env(integration, withIngestToken))
         // the chart's probes for its own components: a slow JVM start is not a dead one
         .withStartupProbe(probe("/q/health/started", 2, 60))
         .withLivenessProbe(probe("/q/health/live", 10, 3))
@@ -197,7 +212,7 @@ public final class IntegrationObjects {
   }
 
   /** The runtime's own configuration keys (integration-runtime application.properties). */
-  private List<EnvVar> env() {
+  private List<EnvVar> env(Integration integration, boolean withIngestToken) {
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVar("OUTPOST_RUNTIME_INTEGRATIONS_DIR", config.integrationsDir(), null));
     env.add(new EnvVar("OUTPOST_RUNTIME_SECRETS_DIR", config.secretsDir(), null));
@@ -208,6 +223,11 @@ public final class IntegrationObjects {
     env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", SHUTDOWN_DELAY_SECONDS + "s", null));
     env.add(new EnvVar("QUARKUS_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT_SECONDS + "s", null));
     config.otlpEndpoint().ifPresent(e -> env.add(new EnvVar("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", e, null)));
+    if (withIngestToken) {
+      env.add(new EnvVarBuilder().withName("OUTPOST_INGEST_TOKEN").withNewValueFrom().withNewSecretKeyRef()
+          .withName(KubernetesNames.INGEST_TOKENS_SECRET).withKey(integration.name()).endSecretKeyRef()
+          .endValueFrom().build());
+    }
     return env;
   }
 

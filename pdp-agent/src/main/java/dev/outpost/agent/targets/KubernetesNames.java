@@ -10,6 +10,8 @@ public final class KubernetesNames {
   public static final String ROUTES_CONFIG_MAP = "outpost-gateway-routes";
   public static final String ROUTES_KEY = "routes.json";
   public static final String APPLIED_SECRET = "outpost-agent-applied";
+  /** One key per integration, its OTLP ingest token; each pod reads only its own key. */
+  public static final String INGEST_TOKENS_SECRET = "outpost-integration-tokens";
   public static final int SERVICE_PORT = 80;
   /** The runtime's HTTP port in an integration's pod (the agent sets it: the runtime's own default is 8081). */
   public static final int CONTAINER_PORT = 8080;

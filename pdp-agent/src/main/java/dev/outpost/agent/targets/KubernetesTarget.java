@@ -1,5 +1,6 @@
 package dev.outpost.agent.targets;
 
+import dev.outpost.spec.ingest.IntegrationIngestTokens;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;
@@ -15,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -22,8 +24,9 @@ import java.util.TreeSet;
  * The Kubernetes target: per integration a ConfigMap, a Deployment and a Service named {@code
  * int-<name>}, and the gateway's routing table in ConfigMap {@code outpost-gateway-routes}; all in
  * the agent's own namespace and labelled {@code app.kubernetes.io/managed-by: outpost-agent}.
- * The ConfigMap is written before the Deployment that mounts it, and the Deployment is deleted
- * before what it uses.
+ * With an ingest token, each integration also gets its own OTLP token, a key of Secret {@code
+ * outpost-integration-tokens} ({@link IngestTokenSecret}). What a Deployment uses is written before
+ * it, and the Deployment is deleted before what it uses.
  */
 public final class KubernetesTarget implements Target {
   private static final List<Class<? extends HasMetadata>> INTEGRATION_KINDS =
@@ -33,19 +36,33 @@ public final class KubernetesTarget implements Target {
   private final KubernetesTargetConfig config;
   private final IntegrationObjects objects;
   private final ObjectApplier applier;
+  private final Optional<IntegrationIngestTokens> ingestTokens;
+  private final IngestTokenSecret tokenSecret;
   /** What the last {@link #refresh()} listed, updated with this agent's writes; null before. */
   private Map<String, HasMetadata> live;
 
+  /** A target whose integrations send their telemetry with no token (observability-api refuses it). */
   public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config) {
+    this(client, config, Optional.empty());
+  }
+
+  /**
+   * @param ingestTokens issues each integration its OTLP ingest token (from the data plane's);
+   *     empty when the agent has none, and the pods then get none
+   */
+  public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config,
+      Optional<IntegrationIngestTokens> ingestTokens) {
     this.client = client;
     this.config = config;
     this.objects = new IntegrationObjects(config);
     this.applier = new ObjectApplier(client);
+    this.ingestTokens = ingestTokens;
+    this.tokenSecret = new IngestTokenSecret(client, config.namespace());
   }
 
   /**
-   * Lists everything the agent manages (three list calls), so that a pass over a thousand
-   * integrations that changes nothing sends no further request.
+   * Lists everything the agent manages (three list calls, and a read of the token Secret), so
+   * that a pass over a thousand integrations that changes nothing sends no further request.
    */
   @Override
   public void refresh() throws TargetException {
@@ -61,6 +78,9 @@ public final class KubernetesTarget implements Target {
       throw new TargetException("cannot list the agent's objects in " + config.namespace() + ": " + e.getMessage(), e);
     }
     live = objects;
+    if (ingestTokens.isPresent()) {
+      tokenSecret.refresh();
+    }
   }
 
   private static String key(Class<?> kind, String name) {
@@ -77,6 +97,9 @@ public final class KubernetesTarget implements Target {
         .map(o -> o.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL))
         .filter(java.util.Objects::nonNull)
         .forEach(names::add);
+    if (ingestTokens.isPresent()) {
+      names.addAll(tokenSecret.integrations()); // a token left by a removal cut short
+    }
     return names;
   }
 
@@ -107,8 +130,10 @@ public final class KubernetesTarget implements Target {
   @Override
   public boolean putIntegration(Integration integration) throws TargetException {
     String document = StateDocuments.integration(integration);
-    boolean changed = apply(objects.configMap(integration, document));
-    changed |= apply(objects.deployment(integration, document));
+    Optional<String> token = ingestTokens.map(t -> t.issue(integration.project(), integration.name()));
+    boolean changed = token.isPresent() && tokenSecret.put(integration.name(), token.get());
+    changed |= apply(objects.configMap(integration, document));
+    changed |= apply(objects.deployment(integration, document, token));
     changed |= apply(objects.service(integration));
     return changed;
   }
@@ -136,6 +161,9 @@ public final class KubernetesTarget implements Target {
       if (live != null) {
         live.remove(key(kind, objectName));
       }
+    }
+    if (ingestTokens.isPresent()) {
+      changed |= tokenSecret.remove(name);
     }
     return changed;
   }

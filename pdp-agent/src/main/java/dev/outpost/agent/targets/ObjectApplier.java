@@ -106,7 +106,7 @@ public final class ObjectApplier {
     return update;
   }
 
-  private static void requireManaged(HasMetadata live, String what) throws TargetException {
+  static void requireManaged(HasMetadata live, String what) throws TargetException {
     var labels = live.getMetadata().getLabels();
     if (labels == null || !KubernetesNames.AGENT.equals(labels.get(KubernetesNames.MANAGED_BY))) {
       throw new TargetException(
@@ -119,7 +119,7 @@ public final class ObjectApplier {
     return object.getKind() + " " + object.getMetadata().getName();
   }
 
-  private static String reason(KubernetesClientException e) {
+  static String reason(KubernetesClientException e) {
     return e.getStatus() != null && e.getStatus().getMessage() != null
         ? e.getCode() + " " + e.getStatus().getMessage()
         : e.getMessage();
