@@ -21,7 +21,7 @@ class ImagesTest {
                 .map(w -> w.spec().getContainers().get(0).getImage()))
                 .containsExactlyInAnyOrder("ghcr.io/outpost/gateway:0.1.0", "ghcr.io/outpost/observability-api:0.1.0",
                         "ghcr.io/outpost/pdp-agent:0.1.0");
-        assertThat(rendered.runtimeTemplate().orElseThrow()).containsEntry("runtimeImage", "ghcr.io/outpost/integration-runtime:0.1.0");
+        assertThat(rendered.runtimeTemplate().orElseThrow()).containsEntry("image", "ghcr.io/outpost/integration-runtime:0.1.0");
     }
 
     @Test

@@ -29,7 +29,7 @@ class IntegrationRuntimeTest {
                 .containsEntry("readOnlyRootFilesystem", true)
                 .containsEntry("allowPrivilegeEscalation", false)
                 .containsEntry("capabilities", Map.of("drop", List.of("ALL")));
-        assertThat(map(runtime, "defaultResources")).containsKeys("requests", "limits");
+        assertThat(map(runtime, "resources")).containsKeys("requests", "limits");
         assertThat(runtime).containsEntry("otlpEndpoint", "http://acme-outpost-otlp.integrations.svc:4318");
     }
 

@@ -50,7 +50,7 @@ class ScenariosTest {
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas()).isEqualTo(2);
         assertThat(rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getStrategy().getType())
                 .as("a single agent never overlaps its successor").isEqualTo("Recreate");
-        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_KUBERNETES_LEADER_ELECTION").getValue())
+        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_LEADER_ELECTION_ENABLED").getValue())
                 .isEqualTo("false");
     }
 
@@ -71,7 +71,7 @@ class ScenariosTest {
             assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast-ssd");
             assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("50Gi");
         });
-        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_KUBERNETES_LEADER_ELECTION").getValue())
+        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_LEADER_ELECTION_ENABLED").getValue())
                 .isEqualTo("true");
         assertThat(rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getStrategy()).isNull();
     }
@@ -84,11 +84,11 @@ class ScenariosTest {
         assertThat(env.get("OUTPOST_AGENT_TARGET").getValue()).isEqualTo("kubernetes");
         assertThat(env.get("OUTPOST_AGENT_DATA_PLANE").getValue()).isEqualTo("acme-prod-eu1");
         assertThat(env.get("OUTPOST_AGENT_KUBERNETES_RUNTIME_IMAGE").getValue())
-                .isEqualTo(rendered.runtimeTemplate().orElseThrow().get("runtimeImage"));
-        assertThat(env.get("OUTPOST_AGENT_KUBERNETES_LEASE_NAME").getValue()).isEqualTo("acme-outpost-agent");
+                .isEqualTo(rendered.runtimeTemplate().orElseThrow().get("image"));
+        assertThat(env.get("OUTPOST_AGENT_LEADER_ELECTION_LEASE_NAME").getValue()).isEqualTo("acme-outpost-agent");
         assertThat(env.get("OUTPOST_AGENT_AUDIT_ENDPOINT").getValue()).isEqualTo("http://acme-outpost-otlp.integrations.svc:4318");
-        assertThat(env.get("OUTPOST_AGENT_STATUS_GATEWAY_MANAGEMENT").getValue())
-                .isEqualTo("http://acme-outpost-gateway-headless.integrations.svc.cluster.local:9000");
+        assertThat(env.get("OUTPOST_AGENT_GATEWAY_STATUS_URL").getValue())
+                .isEqualTo("http://acme-outpost-gateway-headless.integrations.svc.cluster.local:9000/outpost/routes");
         assertThat(env.get("OUTPOST_AGENT_HOME").getValue()).as("writable with a read-only root").startsWith("/tmp/");
     }
 

@@ -15,15 +15,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads the runtime template the Helm chart mounts ({@code runtime.json}: image, imagePullPolicy,
  * imagePullSecrets, resources, podSecurityContext, containerSecurityContext, podLabels,
  * secretsMountPath, otlpEndpoint) into a {@link KubernetesTargetConfig}. Absent keys keep the
- * defaults; a key of the wrong shape fails the start with its name.
+ * defaults; a key of the wrong shape, or one not listed here, fails the start with its name: a
+ * misspelt key would otherwise be dropped and its setting silently lost.
  */
 public final class RuntimeTemplate {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final Set<String> KEYS = Set.of("image", "imagePullPolicy", "imagePullSecrets", "resources",
+      "podSecurityContext", "containerSecurityContext", "podLabels", "secretsMountPath", "otlpEndpoint");
 
   private RuntimeTemplate() {}
 
@@ -31,6 +36,15 @@ public final class RuntimeTemplate {
     JsonNode t = JSON.readTree(Files.readString(file));
     if (t == null || !t.isObject()) {
       throw new IllegalArgumentException(file + ": a JSON object is expected");
+    }
+    List<String> unknown = new ArrayList<>();
+    t.fieldNames().forEachRemaining(k -> {
+      if (!KEYS.contains(k)) {
+        unknown.add(k);
+      }
+    });
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(file + ": unknown keys " + unknown + " (known: " + new TreeSet<>(KEYS) + ")");
     }
     KubernetesSerialization kube = new KubernetesSerialization();
     List<LocalObjectReference> pullSecrets = new ArrayList<>();

@@ -246,7 +246,7 @@ class KubernetesTargetTest {
          "containerSecurityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
            "capabilities": {"drop": ["ALL"]}},
          "podLabels": {"app.kubernetes.io/part-of": "outpost", "outpost.dev/integration": "cannot-override"},
-         "automountServiceAccountToken": false, "secretsMountPath": "/etc/outpost/secrets",
+         "secretsMountPath": "/etc/outpost/secrets",
          "otlpEndpoint": "http://obs.outpost.svc:4318"}""");
     KubernetesTarget templated = new KubernetesTarget(client, RuntimeTemplate.read(file, config()));
     dev.outpost.spec.model.Integration bare = new dev.outpost.spec.model.Integration("plain", "shop", "v1",
@@ -265,6 +265,15 @@ class KubernetesTargetTest {
     assertThat(c.getEnv()).extracting("name").contains("OUTPOST_RUNTIME_INTEGRATIONS_DIR",
         "OUTPOST_RUNTIME_SECRETS_DIR", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT");
     assertThat(deployment("plain").getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void aRuntimeTemplateWithAKeyItDoesNotKnowIsRefusedByName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("runtime.json");
+    java.nio.file.Files.writeString(file, "{\"image\": \"r/i:1\", \"defaultResources\": {\"limits\": {\"memory\": \"1Gi\"}}}");
+    assertThatThrownBy(() -> RuntimeTemplate.read(file, config())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown keys [defaultResources]").hasMessageContaining("resources");
   }
 
   @Test

@@ -1,0 +1,121 @@
+package dev.outpost.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import dev.outpost.agent.targets.KubernetesTargetConfig;
+import dev.outpost.agent.targets.RuntimeTemplate;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.ConfigMappings;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chart configures the agent through names the agent reads. SmallRye drops an environment
+ * variable that names no key without a word, so a misspelt one only shows in a cluster: here the
+ * chart is rendered and its variables are read through {@link AgentConfig} itself.
+ */
+class ChartAgentConfigTest {
+  static final Path CHART = Path.of("..", "helm", "outpost");
+  static final String PREFIX = "OUTPOST_AGENT_";
+
+  record Rendered(Deployment agent, ConfigMap runtime, List<Role> roles) {}
+
+  static Rendered render(String valuesFile) {
+    String yaml = new Helm(CHART).template().withName("acme").withNamespace("outpost")
+        .withValuesFile(CHART.resolve("ci").resolve(valuesFile)).call();
+    List<HasMetadata> objects = new KubernetesSerialization().unmarshal(
+        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    Deployment agent = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+        .filter(d -> d.getMetadata().getName().endsWith("-agent")).findFirst().orElseThrow();
+    ConfigMap runtime = objects.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+        .filter(c -> c.getMetadata().getName().endsWith("-agent")).findFirst().orElseThrow();
+    List<Role> roles = objects.stream().filter(Role.class::isInstance).map(Role.class::cast).toList();
+    return new Rendered(agent, runtime, roles);
+  }
+
+  static List<EnvVar> env(Deployment agent) {
+    return agent.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+  }
+
+  /** The agent's configuration as the rendered environment makes it (values from Secrets left out). */
+  static AgentConfig config(Deployment agent) {
+    Map<String, String> literal = new LinkedHashMap<>();
+    env(agent).stream().filter(e -> e.getValue() != null && !e.getValue().contains("$("))
+        .forEach(e -> literal.put(e.getName(), e.getValue()));
+    SmallRyeConfig config = new SmallRyeConfigBuilder().withSources(new EnvConfigSource(literal, 300))
+        .withConverter(Duration.class, 200, new DurationConverter()) // Quarkus' "60s"
+        .withMapping(AgentConfig.class).build();
+    return config.getConfigMapping(AgentConfig.class);
+  }
+
+  @Test
+  void everyAgentVariableTheChartSetsNamesAKeyOfTheAgent() {
+    Set<String> keys = ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(AgentConfig.class,
+            "outpost.agent")).keySet().stream()
+        .map(k -> k.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
+    for (String values : List.of("defaults-values.yaml", "everything-values.yaml")) {
+      assertThat(env(render(values).agent()).stream().map(EnvVar::getName).filter(n -> n.startsWith(PREFIX)))
+          .as("%s: variables of the agent's container", values).isNotEmpty().allSatisfy(name -> assertThat(keys)
+              .as("%s: %s names a key of outpost.agent.*", values, name).contains(name));
+    }
+  }
+
+  @Test
+  void oneAgentAppliesWithoutElectionAndSeveralElectOnTheLeaseTheirRoleGrants() {
+    AgentConfig one = config(render("defaults-values.yaml").agent());
+    assertThat(one.leaderElection().enabled()).as("no Lease is granted to a single agent").isFalse();
+
+    Rendered several = render("everything-values.yaml");
+    AgentConfig config = config(several.agent());
+    String granted = several.roles().stream().flatMap(r -> r.getRules().stream())
+        .filter(r -> r.getResources().contains("leases") && !r.getResourceNames().isEmpty())
+        .flatMap(r -> r.getResourceNames().stream()).findFirst().orElseThrow();
+    assertThat(config.leaderElection().enabled()).isTrue();
+    assertThat(config.leaderElection().leaseName()).isEqualTo(granted);
+  }
+
+  @Test
+  void theAgentAsksTheGatewayForItsRoutesWhereTheGatewayServesThem() {
+    AgentConfig config = config(render("defaults-values.yaml").agent());
+    assertThat(config.gatewayStatusUrl()).get().asString()
+        .matches("http://acme-outpost-gateway-headless\\.outpost\\.svc\\.[a-z.]+:9000/outpost/routes");
+  }
+
+  @Test
+  void theRuntimeTemplateTheChartWritesIsReadWhole(@TempDir Path dir) throws Exception {
+    Rendered rendered = render("defaults-values.yaml");
+    Path file = dir.resolve("runtime.json");
+    Files.writeString(file, rendered.runtime().getData().get("runtime.json"));
+    KubernetesTargetConfig read = RuntimeTemplate.read(file, KubernetesTargetConfig.of("outpost", "default:0", "Never"));
+
+    assertThat(read.runtimeImage()).isNotEqualTo("default:0").contains("integration-runtime");
+    assertThat(read.imagePullPolicy()).isNotEqualTo("Never");
+    // integrationRuntime.resources in values.yaml: integration pods without their own are not BestEffort
+    assertThat(read.defaultResources().getLimits()).containsKey("memory");
+    assertThat(read.defaultResources().getRequests()).containsKey("cpu").containsKey("memory");
+    assertThat(read.defaultResources().getLimits().get("memory")).isNotEqualTo(new Quantity("0"));
+    assertThat(read.otlpEndpoint()).get().asString().endsWith(":4318");
+  }
+}
