@@ -76,6 +76,8 @@ public class RateLimiters {
       join.getKubernetesConfig().setEnabled(true);
       // DNS lookup mode: the headless Service's records list the members, no API access needed
       config.kubernetesService().ifPresent(service -> join.getKubernetesConfig().setProperty("service-dns", service));
+      // the records give addresses only: without this Hazelcast probes 5701 whatever port the members use
+      join.getKubernetesConfig().setProperty("service-port", Integer.toString(config.port()));
     } else {
       List<String> members = config.members().orElse(List.of(config.host() + ":" + config.port()));
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
