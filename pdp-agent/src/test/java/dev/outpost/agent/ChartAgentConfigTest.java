@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.ConfigMappings;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -24,21 +23,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chart configures the agent through names the agent reads. SmallRye drops an environment
- * variable that names no key without a word, so a misspelt one only shows in a cluster: here the
- * chart is rendered and its variables are read through {@link AgentConfig} itself.
+ * The chart's settings reach the agent: the chart is rendered and its variables are read through
+ * {@link AgentConfig} itself, its runtime template through {@link RuntimeTemplate}. (That every
+ * variable names a key is the chart's ComponentSettingsTest.)
  */
 class ChartAgentConfigTest {
   static final Path CHART = Path.of("..", "helm", "outpost");
-  static final String PREFIX = "OUTPOST_AGENT_";
 
   record Rendered(Deployment agent, ConfigMap runtime, List<Role> roles) {}
 
@@ -68,18 +63,6 @@ class ChartAgentConfigTest {
         .withConverter(Duration.class, 200, new DurationConverter()) // Quarkus' "60s"
         .withMapping(AgentConfig.class).build();
     return config.getConfigMapping(AgentConfig.class);
-  }
-
-  @Test
-  void everyAgentVariableTheChartSetsNamesAKeyOfTheAgent() {
-    Set<String> keys = ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(AgentConfig.class,
-            "outpost.agent")).keySet().stream()
-        .map(k -> k.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
-    for (String values : List.of("defaults-values.yaml", "everything-values.yaml")) {
-      assertThat(env(render(values).agent()).stream().map(EnvVar::getName).filter(n -> n.startsWith(PREFIX)))
-          .as("%s: variables of the agent's container", values).isNotEmpty().allSatisfy(name -> assertThat(keys)
-              .as("%s: %s names a key of outpost.agent.*", values, name).contains(name));
-    }
   }
 
   @Test

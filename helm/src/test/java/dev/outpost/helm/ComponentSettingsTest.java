@@ -1,0 +1,61 @@
+package dev.outpost.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.agent.AgentConfig;
+import dev.outpost.gateway.config.GatewayConfig;
+import dev.outpost.observability.config.ObservabilityConfig;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.smallrye.config.ConfigMappings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every {@code OUTPOST_<COMPONENT>_*} variable the chart sets names a key its component reads.
+ * SmallRye maps a variable to a key by its name and drops one that names no key without a word,
+ * so a misspelt variable would only show in a cluster, as a setting that has no effect (it did:
+ * the agent's leader-election settings).
+ */
+class ComponentSettingsTest {
+
+    /** The variable prefix of each component, and the configuration it is read into. */
+    static final Map<String, Pattern> KEYS = Map.of(
+            "OUTPOST_GATEWAY_", variables(GatewayConfig.class, "outpost.gateway"),
+            "OUTPOST_OBSERVABILITY_", variables(ObservabilityConfig.class, "outpost.observability"),
+            "OUTPOST_AGENT_", variables(AgentConfig.class, "outpost.agent"));
+
+    /** The variable names of a configuration's keys, as one pattern ({@code *}, a map key, is any name). */
+    static Pattern variables(Class<?> mapping, String prefix) {
+        return Pattern.compile(ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(mapping, prefix))
+                .keySet().stream()
+                .map(key -> Pattern.quote(key.replaceAll("[^A-Za-z0-9*]", "_").toUpperCase(Locale.ROOT))
+                        .replace("*", "\\E[A-Z0-9_]+\\Q"))
+                .collect(Collectors.joining("|")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(Chart.SCENARIOS)
+    void everyComponentVariableNamesAKeyOfItsComponent(Path values) {
+        List<String> checked = new java.util.ArrayList<>();
+        for (var workload : Chart.render(values).workloads()) {
+            for (var container : workload.spec().getContainers()) {
+                for (String name : container.getEnv().stream().map(EnvVar::getName).toList()) {
+                    KEYS.forEach((prefix, keys) -> {
+                        if (name.startsWith(prefix)) {
+                            assertThat(keys.matcher(name).matches())
+                                    .as("%s in %s names a key its component reads", name, workload.id()).isTrue();
+                            checked.add(name);
+                        }
+                    });
+                }
+            }
+        }
+        assertThat(checked).as("variables checked").isNotEmpty();
+    }
+}
