@@ -62,6 +62,8 @@ public final class IntegrationObjects {
   public static final String VERSION_ANNOTATION = "outpost.dev/version";
 
   static final long GRACE_PERIOD_SECONDS = 30;
+  /** The writable /tmp of a runtime pod (Vert.x file cache, Camel stream caching). */
+  static final String TMP_SIZE_LIMIT = "256Mi";
   static final long SHUTDOWN_DELAY_SECONDS = 5;
   /** What is left for requests in flight, less 2 s for the JVM's own exit before the kubelet's SIGKILL. */
   static final long SHUTDOWN_TIMEOUT_SECONDS = GRACE_PERIOD_SECONDS - SHUTDOWN_DELAY_SECONDS - 2;
@@ -132,7 +134,9 @@ public final class IntegrationObjects {
             .endConfigMap()
             .build());
     mounts.add(mount("integration", config.integrationsDir()));
-    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    // bounded like the chart's own pods: past it the kubelet evicts this pod, not a node's worth of pods
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity(TMP_SIZE_LIMIT))
+        .endEmptyDir().build());
     mounts.add(mount("tmp", "/tmp"));
     for (String secret : secretNames(integration.secrets())) {
       String volume = "secret-" + (volumes.size() - 2);

@@ -11,6 +11,7 @@ import dev.outpost.spec.model.SecretRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -80,6 +81,10 @@ class KubernetesTargetTest {
     assertThat(c.getVolumeMounts()).extracting("mountPath")
         .contains("/etc/outpost/integrations", "/etc/outpost/secrets/crm");
     assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "crm".equals(v.getSecret().getSecretName()));
+    // the only writable path under a read-only root, and bounded so a runaway integration cannot fill the node's disk
+    assertThat(c.getVolumeMounts()).filteredOn(m -> !m.getReadOnly()).extracting("mountPath").containsExactly("/tmp");
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getEmptyDir() != null).singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("256Mi")));
 
     Service s = client.services().inNamespace(NS).withName("int-orders").get();
     assertThat(s.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
