@@ -98,6 +98,23 @@ async function exercise(browser, name, url, apiField) {
   console.log('OK ' + name);
 }
 
+// A link that names another API must not make the page send the token there.
+async function linkNamingAnotherApiIsIgnored(browser) {
+  const page = await browser.newPage();
+  const elsewhere = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(API)) elsewhere.push(r.url());
+  });
+  await page.goto(API + '/explorer/?api=' + encodeURIComponent(new URL(CROSS_ORIGIN_PAGE).origin));
+  check(await page.inputValue('#api') === '', 'the API field was filled from the link');
+  await page.fill('#token', TOKEN);
+  await page.click('#search');
+  await waitFor(page, 'results from the page\'s own API', () => document.querySelectorAll('#results .log-row').length > 0);
+  check(elsewhere.length === 0, 'requests left for another origin: ' + elsewhere.join(', '));
+  await page.close();
+  console.log('OK a link naming another API is ignored');
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -105,7 +122,8 @@ const browser = await chromium.launch({
 });
 try {
   await exercise(browser, 'same-origin', API + '/explorer', null);
-  await exercise(browser, 'cross-origin', CROSS_ORIGIN_PAGE + '?api=' + encodeURIComponent(API), null);
+  await exercise(browser, 'cross-origin', CROSS_ORIGIN_PAGE, API);
+  await linkNamingAnotherApiIsIgnored(browser);
 } catch (e) {
   console.error('FAILED ' + e.message);
   process.exitCode = 1;

@@ -3,11 +3,12 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const params = new URLSearchParams(location.search);
 let nextCursor = null;
 let tailAbort = null;
 
-$('api').value = params.get('api') || sessionStorage.getItem('outpost.api') || '';
+// The API the token goes to is typed by the user, never taken from the URL: a link naming another
+// host would otherwise send that host the token the user pastes.
+$('api').value = sessionStorage.getItem('outpost.api') || '';
 $('token').value = sessionStorage.getItem('outpost.token') || '';
 
 function apiBase() {
