@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Makes a target match a desired state by running a fixed, ordered list of steps — check secrets,
- * apply integrations, apply routes, prune — and stopping at the first that fails. Running it again
+ * apply integrations, apply routes, apply telemetry settings, prune — and stopping at the first that fails. Running it again
  * with the same state changes nothing. Calls are serialized: one reconciliation at a time.
  */
 public final class Reconciler {
@@ -18,7 +18,8 @@ public final class Reconciler {
 
   /** The steps, in the order ARCHITECTURE.md requires. */
   public static final List<ReconcileStep> STEPS =
-      List.of(new CheckSecrets(), new ApplyIntegrations(), new ApplyRoutes(), new PruneIntegrations());
+      List.of(new CheckSecrets(), new ApplyIntegrations(), new ApplyRoutes(), new ApplyTelemetry(),
+          new PruneIntegrations());
 
   private final Target target;
   private final Clock clock;

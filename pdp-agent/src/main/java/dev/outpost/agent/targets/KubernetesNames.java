@@ -9,6 +9,9 @@ public final class KubernetesNames {
   public static final String COMPONENT = "app.kubernetes.io/component";
   public static final String ROUTES_CONFIG_MAP = "outpost-gateway-routes";
   public static final String ROUTES_KEY = "routes.json";
+  /** Mounted into observability-api, which applies the retention it holds. */
+  public static final String TELEMETRY_CONFIG_MAP = "outpost-telemetry";
+  public static final String TELEMETRY_KEY = "telemetry.json";
   public static final String APPLIED_SECRET = "outpost-agent-applied";
   /** One key per integration, its OTLP ingest token; each pod reads only its own key. */
   public static final String INGEST_TOKENS_SECRET = "outpost-integration-tokens";

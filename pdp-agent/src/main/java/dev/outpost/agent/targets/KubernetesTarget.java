@@ -4,6 +4,7 @@ import dev.outpost.spec.ingest.IntegrationIngestTokens;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;
+import dev.outpost.spec.model.Telemetry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -22,7 +23,8 @@ import java.util.TreeSet;
 
 /**
  * The Kubernetes target: per integration a ConfigMap, a Deployment and a Service named {@code
- * int-<name>}, and the gateway's routing table in ConfigMap {@code outpost-gateway-routes}; all in
+ * int-<name>}, the gateway's routing table in ConfigMap {@code outpost-gateway-routes} and
+ * observability-api's retention in ConfigMap {@code outpost-telemetry}; all in
  * the agent's own namespace and labelled {@code app.kubernetes.io/managed-by: outpost-agent}.
  * With an ingest token, each integration also gets its own OTLP token, a key of Secret {@code
  * outpost-integration-tokens} ({@link IngestTokenSecret}). What a Deployment uses is written before
@@ -150,6 +152,18 @@ public final class KubernetesTarget implements Target {
         .withData(Map.of(KubernetesNames.ROUTES_KEY, StateDocuments.routes(routes)))
         .build();
     return apply(table);
+  }
+
+  @Override
+  public boolean putTelemetry(Telemetry telemetry) throws TargetException {
+    return apply(new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(KubernetesNames.TELEMETRY_CONFIG_MAP)
+        .withNamespace(config.namespace())
+        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT, KubernetesNames.COMPONENT, "telemetry"))
+        .endMetadata()
+        .withData(Map.of(KubernetesNames.TELEMETRY_KEY, StateDocuments.telemetry(telemetry)))
+        .build());
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.outpost.agent.targets;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;
+import dev.outpost.spec.model.Telemetry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,19 +16,21 @@ import java.util.stream.Stream;
 /**
  * The local target: the state directory under {@code $OUTPOST_HOME} that the gateway and the
  * runtime watch. Integrations are {@code state/integrations/<name>.json}, the routing table is
- * {@code state/routes.json}; secrets are only looked up in {@code secrets/<name>/<key>}, never
- * written.
+ * {@code state/routes.json}, observability-api's retention {@code state/telemetry.json}; secrets
+ * are only looked up in {@code secrets/<name>/<key>}, never written.
  */
 public final class LocalTarget implements Target {
   private static final String JSON = ".json";
 
   private final Path integrationsDir;
   private final Path routesFile;
+  private final Path telemetryFile;
   private final Path secretsDir;
 
   public LocalTarget(Path home) {
     this.integrationsDir = home.resolve("state").resolve("integrations");
     this.routesFile = home.resolve("state").resolve("routes.json");
+    this.telemetryFile = home.resolve("state").resolve("telemetry.json");
     this.secretsDir = home.resolve("secrets");
   }
 
@@ -64,6 +67,11 @@ public final class LocalTarget implements Target {
   @Override
   public boolean putRoutes(RoutingTable routes) throws TargetException {
     return write(routesFile, StateDocuments.routes(routes));
+  }
+
+  @Override
+  public boolean putTelemetry(Telemetry telemetry) throws TargetException {
+    return write(telemetryFile, StateDocuments.telemetry(telemetry));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.outpost.agent.targets;
 
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.model.Telemetry;
 import dev.outpost.spec.state.StateCodec;
 import java.nio.charset.StandardCharsets;
 
@@ -17,6 +18,11 @@ public final class StateDocuments {
   /** {@code state/routes.json}, ConfigMap {@code outpost-gateway-routes}. */
   public static String routes(RoutingTable routes) {
     return StateCodec.toJson(routes);
+  }
+
+  /** {@code state/telemetry.json}, ConfigMap {@code outpost-telemetry}: read by observability-api. */
+  public static String telemetry(Telemetry telemetry) {
+    return StateCodec.toJson(telemetry);
   }
 
   public static byte[] bytes(String document) {

@@ -3,6 +3,7 @@ package dev.outpost.agent.targets;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;
+import dev.outpost.spec.model.Telemetry;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -47,6 +48,13 @@ public interface Target {
    * @return whether anything had to change
    */
   boolean putRoutes(RoutingTable routes) throws TargetException;
+
+  /**
+   * Makes observability-api keep logs and traces as long as the state says.
+   *
+   * @return whether anything had to change
+   */
+  boolean putTelemetry(Telemetry telemetry) throws TargetException;
 
   /**
    * Stops and removes an integration the agent wrote. Removing one that is not there is a no-op.

@@ -245,7 +245,7 @@ class ControlPlaneLinkTest {
     awaitAck(1);
     cp.sendSigned(state(2, integration("orders", "v2")));
     awaitAck(2);
-    assertThat(agent.running()).containsOnlyKeys("routes.json", "integrations/orders.json");
+    assertThat(agent.running()).containsOnlyKeys("routes.json", "telemetry.json", "integrations/orders.json");
     assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v2\"");
   }
 

@@ -74,6 +74,11 @@ final class HeldApply implements Target {
   }
 
   @Override
+  public boolean putTelemetry(dev.outpost.spec.model.Telemetry telemetry) throws TargetException {
+    return target.putTelemetry(telemetry);
+  }
+
+  @Override
   public boolean deleteIntegration(String name) throws TargetException {
     return target.deleteIntegration(name);
   }

@@ -51,6 +51,11 @@ class ReconcilerTest {
       return delegate.putRoutes(r);
     }
 
+    public boolean putTelemetry(dev.outpost.spec.model.Telemetry t) throws TargetException {
+      writes.add("telemetry " + t.logsRetentionDays() + "/" + t.tracesRetentionDays());
+      return delegate.putTelemetry(t);
+    }
+
     public boolean deleteIntegration(String name) throws TargetException {
       writes.add("delete " + name);
       return delegate.deleteIntegration(name);
@@ -68,8 +73,8 @@ class ReconcilerTest {
     ReconcileResult result = reconciler.reconcile(state(1, "a", "b"));
 
     assertThat(result.succeeded()).isTrue();
-    assertThat(result.changes()).isEqualTo(3);
-    assertThat(target.writes).containsExactly("put a", "put b", "routes 1");
+    assertThat(result.changes()).isEqualTo(4);
+    assertThat(target.writes).containsExactly("put a", "put b", "routes 1", "telemetry 7/7");
     assertThat(file("a")).exists();
     assertThat(reconciler.status().lastAppliedRevision()).isEqualTo(1);
     assertThat(reconciler.status().ready()).isTrue();
@@ -93,7 +98,7 @@ class ReconcilerTest {
 
     ReconcileResult result = reconciler.reconcile(state(2, "a"));
     assertThat(result.succeeded()).isTrue();
-    assertThat(target.writes).containsExactly("put a", "routes 2", "delete b");
+    assertThat(target.writes).containsExactly("put a", "routes 2", "telemetry 7/7", "delete b");
     assertThat(file("b")).doesNotExist();
     assertThat(Files.readString(home.resolve("state/routes.json"))).doesNotContain("r-b");
   }

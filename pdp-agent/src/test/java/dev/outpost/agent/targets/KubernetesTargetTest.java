@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.outpost.agent.TestStates;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;
+import dev.outpost.spec.model.Telemetry;
+import dev.outpost.spec.state.StateCodec;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -142,7 +144,7 @@ class KubernetesTargetTest {
   void aPassThatChangesNothingOnlyLists() throws Exception {
     dev.outpost.agent.reconcile.Reconciler reconciler =
         new dev.outpost.agent.reconcile.Reconciler(target, java.time.Clock.systemUTC());
-    assertThat(reconciler.reconcile(TestStates.state(1, "a", "b")).changes()).isEqualTo(3);
+    assertThat(reconciler.reconcile(TestStates.state(1, "a", "b")).changes()).isEqualTo(4);
     int before = server.getRequestCount();
     var again = reconciler.reconcile(TestStates.state(1, "a", "b"));
     assertThat(again.succeeded()).isTrue();
@@ -220,6 +222,18 @@ class KubernetesTargetTest {
     assertThat(client.services().inNamespace(NS).withName("int-a").get()).isNull();
     assertThat(client.configMaps().inNamespace(NS).withName("int-a").get()).isNull();
     assertThat(client.configMaps().inNamespace(NS).withName("outpost-gateway-routes").get()).isNotNull();
+  }
+
+  @Test
+  void writesTheRetentionObservabilityReadsIntoItsConfigMap() throws Exception {
+    assertThat(target.putTelemetry(new Telemetry(14, 30))).isTrue();
+    assertThat(target.putTelemetry(new Telemetry(14, 30))).isFalse();
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName("outpost-telemetry").get();
+    assertThat(StateCodec.readTelemetry(cm.getData().get("telemetry.json"))).isEqualTo(new Telemetry(14, 30));
+    assertThat(target.putTelemetry(new Telemetry(3, 30))).isTrue();
+    cm = client.configMaps().inNamespace(NS).withName("outpost-telemetry").get();
+    assertThat(StateCodec.readTelemetry(cm.getData().get("telemetry.json"))).isEqualTo(new Telemetry(3, 30));
+    assertThat(target.integrations()).as("not an integration's object").isEmpty();
   }
 
   @Test

@@ -40,6 +40,17 @@ class LocalTargetTest {
   }
 
   @Test
+  void writesTheRetentionObservabilityReadsOnlyWhenItChanges() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    Path file = home.resolve("state/telemetry.json");
+    assertThat(target.putTelemetry(new dev.outpost.spec.model.Telemetry(14, 30))).isTrue();
+    assertThat(dev.outpost.spec.state.StateCodec.readTelemetry(Files.readString(file)))
+        .isEqualTo(new dev.outpost.spec.model.Telemetry(14, 30));
+    assertThat(target.putTelemetry(new dev.outpost.spec.model.Telemetry(14, 30))).isFalse();
+    assertThat(target.integrations()).isEmpty();
+  }
+
+  @Test
   void writesTheRoutingTableAndLeavesNoTemporaryFiles() throws Exception {
     LocalTarget target = new LocalTarget(home);
     assertThat(target.putRoutes(RoutingTable.of(dev.outpost.agent.TestStates.state(7, "a", "b")))).isTrue();

@@ -8,6 +8,7 @@ import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.model.Telemetry;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * Reads and writes the documents of the spec: a {@link DataPlaneState} (JSON or YAML), a {@link
- * RoutingTable} ({@code routes.json}) and a single {@link Integration} ({@code <name>.json}).
+ * RoutingTable} ({@code routes.json}), a single {@link Integration} ({@code <name>.json}) and the
+ * {@link Telemetry} settings ({@code telemetry.json}).
  *
  * <p>Every read applies the defaults and validates completely: it either returns a valid object or
  * throws {@link InvalidStateException} carrying every problem found (structural ones such as wrong
@@ -47,6 +49,16 @@ public final class StateCodec {
 
   public static Integration readIntegration(String json) throws InvalidStateException {
     return readValidated(Parsing.parse(Mappers.JSON, json, "JSON"), StateTreeReader::integration, StateValidator::validate);
+  }
+
+  /** {@code telemetry.json}: the state's telemetry settings, which observability-api applies. */
+  public static Telemetry readTelemetry(String json) throws InvalidStateException {
+    return readValidated(Parsing.parse(Mappers.JSON, json, "JSON"), StateTreeReader::telemetryDocument,
+        StateValidator::validate);
+  }
+
+  public static String toJson(Telemetry telemetry) {
+    return write(Mappers.JSON, telemetry);
   }
 
   public static String toJson(DataPlaneState state) {

@@ -63,6 +63,10 @@ final class StateTreeReader {
     return provider;
   }
 
+  static Telemetry telemetryDocument(JsonNode root, Problems problems) {
+    return ObjectFields.of(root, "", problems).map(StateTreeReader::telemetry).orElse(null);
+  }
+
   static Telemetry telemetry(ObjectFields fields) {
     Telemetry telemetry = new Telemetry(
         fields.intOr("logsRetentionDays", Telemetry.DEFAULT_RETENTION_DAYS),

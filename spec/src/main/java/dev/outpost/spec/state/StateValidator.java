@@ -44,7 +44,7 @@ public final class StateValidator {
     state.integrations().forEach(integration -> byName.putIfAbsent(integration.name(), integration));
     checkRoutes(state.routes(), new RouteRules(byName, providerNames(state.identityProviders())), problems);
     DocumentSizeRules.checkRoutingTable(RoutingTable.of(state), problems);
-    checkTelemetry(state.telemetry(), problems);
+    checkTelemetry(state.telemetry(), "telemetry", problems);
     return problems.all();
   }
 
@@ -54,6 +54,12 @@ public final class StateValidator {
     checkIdentityProviders(table.identityProviders(), problems);
     checkRoutes(table.routes(), new RouteRules(null, providerNames(table.identityProviders())), problems);
     DocumentSizeRules.checkRoutingTable(table, problems);
+    return problems.all();
+  }
+
+  public static List<Violation> validate(Telemetry telemetry) {
+    Problems problems = new Problems();
+    checkTelemetry(telemetry, "", problems);
     return problems.all();
   }
 
@@ -104,12 +110,12 @@ public final class StateValidator {
     }
   }
 
-  private static void checkTelemetry(Telemetry telemetry, Problems problems) {
+  private static void checkTelemetry(Telemetry telemetry, String path, Problems problems) {
     if (telemetry.logsRetentionDays() < 1 || telemetry.logsRetentionDays() > MAX_RETENTION_DAYS) {
-      problems.add("telemetry.logsRetentionDays", "must be between 1 and " + MAX_RETENTION_DAYS);
+      problems.add(Problems.field(path, "logsRetentionDays"), "must be between 1 and " + MAX_RETENTION_DAYS);
     }
     if (telemetry.tracesRetentionDays() < 1 || telemetry.tracesRetentionDays() > MAX_RETENTION_DAYS) {
-      problems.add("telemetry.tracesRetentionDays", "must be between 1 and " + MAX_RETENTION_DAYS);
+      problems.add(Problems.field(path, "tracesRetentionDays"), "must be between 1 and " + MAX_RETENTION_DAYS);
     }
   }
 

@@ -134,6 +134,18 @@ class StateCodecTest {
   }
 
   @Test
+  void theTelemetryDocumentReadsBackAndIsCheckedLikeTheState() throws Exception {
+    Telemetry telemetry = new Telemetry(14, 30);
+    assertThat(StateCodec.readTelemetry(StateCodec.toJson(telemetry))).isEqualTo(telemetry);
+    assertThat(StateCodec.readTelemetry("{}")).isEqualTo(Telemetry.DEFAULT);
+    assertThatThrownBy(() -> StateCodec.readTelemetry("{\"logsRetentionDays\": 0, \"tracesRetentionDays\": \"x\", \"a\": 1}"))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactlyInAnyOrder(
+            new Violation("logsRetentionDays", "must be between 1 and 365"),
+            new Violation("tracesRetentionDays", "must be an integer, found a string"),
+            new Violation("a", "unknown field")));
+  }
+
+  @Test
   void reportsMissingRequiredFields() {
     assertThatThrownBy(() -> StateCodec.readJson("{\"apiVersion\": \"outpost.dev/v1\"}"))
         .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactly(
