@@ -3,6 +3,7 @@ package dev.outpost.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.agent.AgentConfig;
+import dev.outpost.agent.targets.KubernetesNames;
 import dev.outpost.gateway.config.GatewayConfig;
 import dev.outpost.observability.config.ObservabilityConfig;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -13,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -57,5 +59,21 @@ class ComponentSettingsTest {
             }
         }
         assertThat(checked).as("variables checked").isNotEmpty();
+    }
+
+    /** The retention the agent writes reaches observability-api: the ConfigMap it names, at the path it reads. */
+    @Test
+    void observabilityReadsTheTelemetrySettingsTheAgentWrites() {
+        var workload = Chart.render(Chart.CI.resolve("defaults-values.yaml")).workloads().stream()
+                .filter(w -> w.id().equals("StatefulSet/acme-outpost-observability")).findFirst().orElseThrow();
+        var container = workload.spec().getContainers().get(0);
+        String file = container.getEnv().stream().filter(e -> e.getName().equals("OUTPOST_OBSERVABILITY_STORAGE_TELEMETRY_FILE"))
+                .findFirst().orElseThrow().getValue();
+        var volume = workload.spec().getVolumes().stream().filter(v -> v.getConfigMap() != null
+                && KubernetesNames.TELEMETRY_CONFIG_MAP.equals(v.getConfigMap().getName())).findFirst().orElseThrow();
+        assertThat(volume.getConfigMap().getOptional()).as("absent until the agent first applies a state").isTrue();
+        var mount = container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
+                .findFirst().orElseThrow();
+        assertThat(file).isEqualTo(mount.getMountPath() + "/" + KubernetesNames.TELEMETRY_KEY);
     }
 }

@@ -93,8 +93,10 @@ public class ConfigCheck {
       errors.add("outpost.observability.security.projects-claim must not be blank");
     }
     for (String origin : corsOrigins) {
-      if (origin.contains("*")) {
-        errors.add("quarkus.http.cors.origins must list exact origins, not '" + origin + "' (no wildcard with credentials)");
+      // Quarkus reads an origin between slashes as a regular expression: /.+/ would be any origin
+      if (origin.contains("*") || origin.startsWith("/")) {
+        errors.add("quarkus.http.cors.origins must list exact origins, not '" + origin
+            + "' (no wildcard or regular expression with credentials)");
       }
     }
     return errors;

@@ -86,9 +86,26 @@ public interface ObservabilityConfig {
 
   /** Lucene storage and the journal. */
   interface Storage {
-    /** How long records are kept; whole daily partitions older than this are deleted. Default 7 days. */
+    /**
+     * How long records are kept until the state's telemetry settings arrive ({@link #telemetryFile()}),
+     * which then decide, for logs and traces apart; whole daily partitions older than this are
+     * deleted. Default 7 days.
+     */
     @WithDefault("P7D")
     Duration retention();
+
+    /**
+     * The state's telemetry settings as the agent writes them ({@code telemetry.json}:
+     * logsRetentionDays, tracesRetentionDays); read again every {@link #telemetryPollInterval()}.
+     * Default {@code $OUTPOST_HOME/state/telemetry.json}; in Kubernetes, ConfigMap
+     * outpost-telemetry mounted by the chart.
+     */
+    @WithDefault("${OUTPOST_HOME:.outpost}/state/telemetry.json")
+    Path telemetryFile();
+
+    /** How often the telemetry file is read again. Default 10 s. */
+    @WithDefault("PT10S")
+    Duration telemetryPollInterval();
 
     /** How often retention runs. Default every hour. */
     @WithDefault("PT1H")

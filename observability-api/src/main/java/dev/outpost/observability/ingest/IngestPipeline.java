@@ -1,6 +1,7 @@
 package dev.outpost.observability.ingest;
 
 import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.retention.RetentionPolicy;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.PreparedWrite;
@@ -50,6 +51,7 @@ public class IngestPipeline {
   private static final long CHECKPOINT_BYTES = 256L * 1024 * 1024;
 
   @Inject ObservabilityConfig config;
+  @Inject RetentionPolicy retention;
   @Inject LogStore logs;
   @Inject TraceStore traces;
   @Inject Event<LogsIngested> logsIngested;
@@ -89,7 +91,8 @@ public class IngestPipeline {
 
   /** Stores a request; {@code payload} is its protobuf encoding, what the journal keeps. */
   public Outcome logs(ExportLogsServiceRequest request, byte[] payload, IngestBinding binding, long receivedAtMillis) {
-    Mapped<LogEntry> mapped = LogMapper.map(request, binding, receivedAtMillis, window(receivedAtMillis));
+    Mapped<LogEntry> mapped = LogMapper.map(request, binding, receivedAtMillis,
+        window(receivedAtMillis, retention.logs()));
     List<LogEntry> stored = store(Frame.Kind.LOGS, mapped, binding, receivedAtMillis, payload,
         first -> {
           List<LogEntry> shifted = shift(mapped.accepted(), first, LogEntry::seq, LogEntry::withSeq);
@@ -104,7 +107,7 @@ public class IngestPipeline {
   /** Stores a request; {@code payload} is its protobuf encoding, what the journal keeps. */
   public Outcome traces(ExportTraceServiceRequest request, byte[] payload, IngestBinding binding,
       long receivedAtMillis) {
-    Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(receivedAtMillis));
+    Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(receivedAtMillis, retention.traces()));
     store(Frame.Kind.TRACES, mapped, binding, receivedAtMillis, payload, first -> {
       List<SpanEntry> shifted = shift(mapped.accepted(), first, SpanEntry::seq, SpanEntry::withSeq);
       return new Prepared<>(shifted, traces.prepare(shifted));
@@ -156,8 +159,8 @@ public class IngestPipeline {
     return shifted;
   }
 
-  private AcceptWindow window(long receivedAtMillis) {
-    return AcceptWindow.at(receivedAtMillis, System.currentTimeMillis(), config.storage().retention());
+  private static AcceptWindow window(long receivedAtMillis, java.time.Duration retention) {
+    return AcceptWindow.at(receivedAtMillis, System.currentTimeMillis(), retention);
   }
 
   /** Commits the stores and drops the journal they now cover. */
@@ -205,16 +208,16 @@ public class IngestPipeline {
 
   private int replayFrame(Frame frame) {
     IngestBinding binding = new IngestBinding(frame.boundProject(), frame.boundIntegration());
-    AcceptWindow window = window(frame.receivedAtMillis());
     try {
       if (frame.kind() == Frame.Kind.LOGS) {
+        AcceptWindow window = window(frame.receivedAtMillis(), retention.logs());
         ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(frame.payload());
         Mapped<LogEntry> mapped = LogMapper.map(request, binding, frame.receivedAtMillis(), window);
         logs.write(shift(mapped.accepted(), frame.firstSeq(), LogEntry::seq, LogEntry::withSeq));
         return mapped.accepted().size();
       }
       ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(frame.payload());
-      Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window);
+      Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(frame.receivedAtMillis(), retention.traces()));
       traces.write(shift(mapped.accepted(), frame.firstSeq(), SpanEntry::seq, SpanEntry::withSeq));
       return mapped.accepted().size();
     } catch (IOException e) {

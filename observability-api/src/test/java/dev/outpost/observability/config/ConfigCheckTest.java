@@ -48,7 +48,8 @@ class ConfigCheckTest {
             "outpost.observability.ingest.integration-tokens.crm.project", "acme"), List.of(),
             "must not start with oit1."),
         new Case(Map.of(), List.of("*"), "quarkus.http.cors.origins"),
-        new Case(Map.of(), List.of("https://*.example.com"), "no wildcard"));
+        new Case(Map.of(), List.of("https://*.example.com"), "no wildcard"),
+        new Case(Map.of(), List.of("https://console.example.com", "/https?://.+/"), "/https?://.+/"));
     for (Case c : cases) {
       assertThat(String.join("; ", problems(c.values(), c.cors()))).as(c.toString()).contains(c.key());
     }

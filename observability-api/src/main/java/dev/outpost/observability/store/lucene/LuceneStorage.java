@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.retention.RetentionPolicy;
 import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.TraceStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,6 +37,7 @@ public class LuceneStorage {
 
   @Inject ObservabilityConfig config;
   @Inject MeterRegistry meters;
+  @Inject RetentionPolicy retention;
 
   private LuceneLogStore logs;
   private LuceneTraceStore traces;
@@ -112,14 +114,17 @@ public class LuceneStorage {
     }
   }
 
-  /** Deletes the daily partitions that lie wholly before the retention period. */
-  public void applyRetention() {
-    LocalDate firstKept = LocalDate.now(clock.withZone(ZoneOffset.UTC))
-        .minusDays(config.storage().retention().toDays());
+  /** Deletes the daily partitions that lie wholly before the retention period of their kind. */
+  public synchronized void applyRetention() {
+    LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    LocalDate firstLogs = today.minusDays(retention.logs().toDays());
+    LocalDate firstTraces = today.minusDays(retention.traces().toDays());
     try {
-      int dropped = logs.dropBefore(firstKept) + traces.dropBefore(firstKept);
+      int dropped = logs.dropBefore(firstLogs);
+      dropped += traces.dropBefore(firstTraces);
       if (dropped > 0) {
-        LOG.infof("retention: %d partitions before %s deleted", dropped, firstKept);
+        LOG.infof("retention: %d partitions deleted (logs before %s, traces before %s)", dropped, firstLogs,
+            firstTraces);
       }
     } catch (IOException | RuntimeException e) {
       LOG.error("retention failed", e);
