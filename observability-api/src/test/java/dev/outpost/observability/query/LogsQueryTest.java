@@ -290,6 +290,13 @@ class LogsQueryTest {
         // its automaton cost 1-2 s of CPU, and no indexed word is that long
         new Case("/api/v1/logs", Map.of("q", "a".repeat(4_000) + "~2"), "fuzzy term (~) in [body] is longer than 255"),
         new Case("/api/v1/traces", Map.of("q", "attr.k:" + "b".repeat(256) + "~1"), "fuzzy term (~) in [attr.k]"),
+        // expanded over every project's words before the time budget applies
+        new Case("/api/v1/logs", Map.of("q", "body:/.*a.*/"), "a regular expression (/.../)"),
+        new Case("/api/v1/traces", Map.of("q", "attr.k:/.*/"), "a regular expression (/.../)"),
+        new Case("/api/v1/logs", Map.of("q", "body:[a TO z]"), "a range on body"),
+        new Case("/api/v1/traces", Map.of("q", "name:{a TO *]"), "a range on name"),
+        // the parser recursed per level: 4,000 levels overflowed its stack (a 500)
+        new Case("/api/v1/logs", Map.of("q", "(".repeat(4_000) + "a" + ")".repeat(4_000)), "more than 32 deep"),
         new Case("/api/v1/logs", Map.of("limit", "abc"), "limit must be an integer"),
         new Case("/api/v1/logs", Map.of("limit", "99999999999"), "limit must be an integer"),
         new Case("/api/v1/traces", Map.of("limit", "x"), "limit must be an integer"),

@@ -14,11 +14,15 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.search.RegexpQuery;
+import org.apache.lucene.search.TermRangeQuery;
 
 /**
  * Parses a user's query text (Lucene classic syntax) and checks it: only documented fields
- * ({@code attr.<key>} included), no leading wildcards, at most {@code maxClauses} clauses, fuzzy
- * terms of at most {@link #MAX_FUZZY_CHARS} characters.
+ * ({@code attr.<key>} included), no leading wildcards, no regular expressions or ranges on the
+ * full-text field (their terms are expanded over the whole shared dictionary before the time
+ * budget applies), at most {@code maxClauses} clauses and {@link #MAX_DEPTH} levels of
+ * parentheses, fuzzy terms of at most {@link #MAX_FUZZY_CHARS} characters.
  */
 final class QueryText {
 
@@ -27,6 +31,11 @@ final class QueryText {
    * than that matches no word, yet its automaton cost up to 2 s of CPU for 1,000-8,000 characters.
    */
   static final int MAX_FUZZY_CHARS = 255;
+  /**
+   * Deepest nesting of parentheses: the classic parser recurses per level, and a few thousand
+   * levels (within the 8192 characters allowed) overflowed its stack, answered 500.
+   */
+  static final int MAX_DEPTH = 32;
 
   private final QueryAnalyzer analyzer = new QueryAnalyzer();
   private final String defaultField;
@@ -45,6 +54,9 @@ final class QueryText {
     }
     if (text.length() > 8192) {
       throw new InvalidQueryException("query text is longer than 8192 characters");
+    }
+    if (depth(text) > MAX_DEPTH) {
+      throw new InvalidQueryException("query text nests parentheses more than " + MAX_DEPTH + " deep");
     }
     Query query;
     try {
@@ -66,6 +78,7 @@ final class QueryText {
   private void check(Query query) {
     Set<String> unknown = new TreeSet<>();
     Set<String> tooLong = new TreeSet<>();
+    Set<String> scansEveryWord = new TreeSet<>();
     int[] clauses = {0};
     query.visit(new QueryVisitor() {
       @Override
@@ -87,6 +100,11 @@ final class QueryText {
         if (q instanceof FuzzyQuery fuzzy && fuzzy.getTerm().text().length() > MAX_FUZZY_CHARS) {
           tooLong.add(fuzzy.getTerm().field());
         }
+        if (q instanceof RegexpQuery) {
+          scansEveryWord.add("a regular expression (/.../)");
+        } else if (q instanceof TermRangeQuery range && range.getField().equals(defaultField)) {
+          scansEveryWord.add("a range on " + defaultField);
+        }
       }
 
       @Override
@@ -99,6 +117,11 @@ final class QueryText {
       documented.add("attr.<key>");
       throw new InvalidQueryException("unknown field(s) " + unknown + " in query text; fields are " + documented);
     }
+    if (!scansEveryWord.isEmpty()) {
+      // its terms are expanded before the time budget applies, over words every project shares
+      throw new InvalidQueryException("query text has " + String.join(" and ", scansEveryWord)
+          + ", which would scan every word stored; use words, \"phrases\", prefix* or fuzzy~ instead");
+    }
     if (!tooLong.isEmpty()) {
       throw new InvalidQueryException("a fuzzy term (~) in " + tooLong + " is longer than " + MAX_FUZZY_CHARS
           + " characters, the longest word indexed");
@@ -106,6 +129,26 @@ final class QueryText {
     if (clauses[0] > maxClauses) {
       throw new InvalidQueryException("query text has " + clauses[0] + " clauses, more than the limit of " + maxClauses);
     }
+  }
+
+  /** The deepest nesting of parentheses outside quotes, escapes skipped. */
+  static int depth(String text) {
+    int depth = 0;
+    int deepest = 0;
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && c == '(') {
+        deepest = Math.max(deepest, ++depth);
+      } else if (!quoted && c == ')') {
+        depth = Math.max(0, depth - 1);
+      }
+    }
+    return deepest;
   }
 
   private boolean known(String field) {
