@@ -172,6 +172,18 @@ public interface ObservabilityConfig {
      * returned. Default an eighth of the JVM's maximum heap.
      */
     Optional<Long> memoryBytes();
+
+    /**
+     * Live tails one caller (the token's subject) may hold open at once; one more is answered 429.
+     * Every tail's filter runs on the one thread that feeds all tails, so their number is bounded.
+     * Default 4.
+     */
+    @WithDefault("4")
+    int maxTailsPerCaller();
+
+    /** Live tails open at once in all. Default 64. */
+    @WithDefault("64")
+    int maxTails();
   }
 
   /** The browser path: JWT verification itself is smallrye-jwt's ({@code mp.jwt.verify.*}). */

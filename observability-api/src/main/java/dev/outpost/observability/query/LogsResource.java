@@ -16,6 +16,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -81,7 +82,18 @@ public class LogsResource {
     LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
         new TimeRange(Long.MIN_VALUE, Long.MAX_VALUE), q, blankToEmpty(integration), Params.severity(severity), 1,
         Optional.empty());
-    return tail.subscribe(logs.matcher(search), memory.lease());
+    Duration left = Duration.between(Instant.now(), caller.expiresAt());
+    if (left.isNegative() || left.isZero()) {
+      throw new ApiException(401, "unauthorized", "the token has expired");
+    }
+    Runnable release = tail.reserve(caller.subject(), config.query().maxTailsPerCaller(), config.query().maxTails());
+    try {
+      // the stream ends when the token does: a token that expired, or lost a project, reads no more
+      return tail.subscribe(logs.matcher(search), memory.lease(), left, release);
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
   }
 
   private static Optional<String> blankToEmpty(String value) {

@@ -9,11 +9,17 @@ import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,19 +66,64 @@ public class TailHub {
       });
 
   private final AtomicLong backlogChars = new AtomicLong();
+  /** Ends each stream when its caller's token expires. */
+  private final ScheduledExecutorService endings = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "live-tail-expiry");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Open tails by caller, to bound them per caller and in all. */
+  private final Map<String, Integer> open = new HashMap<>();
+  private int openInAll;
+
+  /**
+   * Counts one more tail for {@code caller}, or refuses it (429) past {@code perCaller} or {@code
+   * inAll}; the returned action gives the place back, once.
+   */
+  synchronized Runnable reserve(String caller, int perCaller, int inAll) {
+    if (open.getOrDefault(caller, 0) >= perCaller) {
+      throw new ApiException(429, "too_many_tails",
+          "at most " + perCaller + " live tails per caller at once; close one first");
+    }
+    if (openInAll >= inAll) {
+      throw new ApiException(429, "too_many_tails", "at most " + inAll + " live tails at once; retry later");
+    }
+    open.merge(caller, 1, Integer::sum);
+    openInAll++;
+    java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        release(caller);
+      }
+    };
+  }
+
+  /** Tails {@code caller} holds open now. */
+  public synchronized int openTails(String caller) {
+    return open.getOrDefault(caller, 0);
+  }
+
+  private synchronized void release(String caller) {
+    open.computeIfPresent(caller, (k, n) -> n == 1 ? null : n - 1);
+    openInAll--;
+  }
 
   /**
    * Records matching {@code filter} from now on; what waits for the reader is held in {@code memory},
    * closed when the stream ends however it ends (the SSE response replaces the request's end handlers).
    */
-  Multi<Views.LogView> subscribe(Predicate<LogEntry> filter, QueryMemory.Lease memory) {
+  Multi<Views.LogView> subscribe(Predicate<LogEntry> filter, QueryMemory.Lease memory, Duration lifetime,
+      Runnable onEnd) {
     AtomicLong pending = new AtomicLong();
     return Multi.createFrom().<Pending>emitter(emitter -> {
       Subscriber s = new Subscriber(filter, emitter, pending, memory);
       subscribers.add(s);
+      ScheduledFuture<?> end = endings.schedule(emitter::complete, lifetime.toMillis(), TimeUnit.MILLISECONDS);
       emitter.onTermination(() -> {
+        end.cancel(false);
         subscribers.remove(s);
         memory.close();
+        onEnd.run();
       });
     }).onOverflow().buffer(BUFFER).onItem().transform(p -> {
       pending.addAndGet(-p.chars());
@@ -147,6 +198,7 @@ public class TailHub {
 
   @PreDestroy
   void stop() {
+    endings.shutdownNow();
     filtering.shutdownNow();
   }
 }

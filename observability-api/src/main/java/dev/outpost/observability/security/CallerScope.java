@@ -24,6 +24,16 @@ public class CallerScope {
   @Inject JsonWebToken token;
   @Inject ObservabilityConfig config;
 
+  /** Who calls: the token's subject. */
+  public String subject() {
+    return token.getSubject() == null ? "" : token.getSubject();
+  }
+
+  /** When the caller's token expires; what it opened must not outlive it. */
+  public java.time.Instant expiresAt() {
+    return java.time.Instant.ofEpochSecond(token.getExpirationTime());
+  }
+
   /** The caller's projects, narrowed to {@code project} when given (403 if it is not theirs). */
   public ProjectScope scope(Optional<String> project) {
     Set<String> readable = readable();

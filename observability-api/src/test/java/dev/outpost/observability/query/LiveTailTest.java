@@ -79,6 +79,52 @@ public class LiveTailTest {
   }
 
   @Test
+  void aTailEndsWhenItsTokenExpires() throws Exception {
+    String own = "tail-exp-" + UUID.randomUUID();
+    long exp = System.currentTimeMillis() / 1000 + 3;
+    String token = TestIdpResource.idp().token("short-lived", Map.of("projects", List.of(own), "exp", exp));
+    HttpRequest request = HttpRequest.newBuilder(tail.toURI()).header("Authorization", "Bearer " + token)
+        .header("Accept", "text/event-stream").build();
+    HttpResponse<Void> response = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    // the body ended on its own: the server closed the stream at the token's expiry
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(System.currentTimeMillis() / 1000).isGreaterThanOrEqualTo(exp);
+    Eventually.within(Duration.ofSeconds(2), "its place given back", () -> openTails("short-lived") == 0);
+  }
+
+  @Test
+  void oneCallerHoldsAtMostFourTailsAndAClosedOneGivesItsPlaceBack() throws Exception {
+    String own = "tail-many-" + UUID.randomUUID();
+    String token = TestIdpResource.idp().token("greedy", List.of(own));
+    List<CompletableFuture<?>> streams = new CopyOnWriteArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        follow(tail, token, "", streams);
+      }
+      Eventually.within(Duration.ofSeconds(5), "four open", () -> openTails("greedy") == 4);
+      HttpResponse<String> fifth = HttpClient.newHttpClient().send(HttpRequest.newBuilder(tail.toURI())
+          .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(fifth.statusCode()).isEqualTo(429);
+      assertThat(fifth.body()).contains("at most 4 live tails per caller");
+      // another caller is not held back by this one
+      List<String> others = follow(tail, TestIdpResource.idp().token("someone", List.of(own)), "", streams);
+      Eventually.within(Duration.ofSeconds(5), "another caller's tail", () -> openTails("someone") == 1);
+      assertThat(others).isEmpty();
+
+      streams.get(0).cancel(true);
+      Eventually.within(Duration.ofSeconds(5), "a place given back", () -> openTails("greedy") == 3);
+    } finally {
+      streams.forEach(s -> s.cancel(true));
+    }
+  }
+
+  private int openTails(String subject) {
+    return hub.openTails(subject);
+  }
+
+  @Test
   void aTailWithoutATokenIsRefused() throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(tail.toURI()).build(),
         HttpResponse.BodyHandlers.ofString());
