@@ -89,6 +89,34 @@ class JaegerApiTest {
   }
 
   @Test
+  void aServiceWithManyOperationsListsEachNameWithEveryKindItHas() {
+    // one search per name for its kinds read every kind's postings, every project's, once per name
+    Otlp otlp = new Otlp(server.port());
+    String busy = "busy-" + UUID.randomUUID();
+    List<Span> spans = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      Span server = Otlp.span(String.format("%032x", i + 1), String.format("%016x", i + 1), null, "op-" + i, start,
+          1_000, Map.of());
+      spans.add(i % 3 == 0 ? server.toBuilder().setKind(Span.SpanKind.SPAN_KIND_CLIENT).build() : server);
+    }
+    // op-1 is also a producer span
+    spans.add(Otlp.span(String.format("%032x", 9999), String.format("%016x", 9999), null, "op-1", start, 1_000,
+        Map.of()).toBuilder().setKind(Span.SpanKind.SPAN_KIND_PRODUCER).build());
+    otlp.send(Otlp.traces(Otlp.resource("busy", busy), spans));
+    RequestSpecification reader = given().auth().oauth2(TestIdpResource.idp().token("carol", List.of(busy)));
+    Eventually.within(Duration.ofSeconds(5), "all stored", () -> reader.queryParam("service", "busy")
+        .get("/jaeger/api/operations").jsonPath().getList("data").size() == 1501);
+
+    JsonPath operations = reader.queryParam("service", "busy").get("/jaeger/api/operations").jsonPath();
+    List<String> pairs = new ArrayList<>();
+    for (int i = 0; i < operations.getList("data").size(); i++) {
+      pairs.add(operations.getString("data[" + i + "].name") + " " + operations.getString("data[" + i + "].spanKind"));
+    }
+    assertThat(pairs).hasSize(1501).contains("op-0 client", "op-1 server", "op-1 producer", "op-2 server",
+        "op-1499 server").doesNotContain("op-0 server", "op-2 client");
+  }
+
+  @Test
   void v1ServicesOperationsAndTraceSearch() {
     assertThat(api().get("/jaeger/api/services").jsonPath().getList("data")).containsExactly(service);
     assertThat(api().get("/jaeger/api/services/" + service + "/operations").jsonPath().getList("data"))

@@ -200,19 +200,9 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
       base.add(new TermQuery(new Term(SpanDocuments.KIND, kind)), BooleanClause.Occur.FILTER);
     }
     Query serviceSpans = base.build();
-    return Searches.run(partitions, range, searcher -> {
-      List<Operation> operations = new ArrayList<>();
-      for (String name : Searches.distinct(searcher, SpanDocuments.NAME, serviceSpans)) {
-        Query named = new BooleanQuery.Builder()
-            .add(serviceSpans, BooleanClause.Occur.FILTER)
-            .add(new TermQuery(new Term(SpanDocuments.NAME, name)), BooleanClause.Occur.FILTER)
-            .build();
-        for (String k : Searches.distinct(searcher, SpanDocuments.KIND, named)) {
-          operations.add(new Operation(name, k));
-        }
-      }
-      return operations;
-    });
+    return Searches.run(partitions, range, searcher ->
+        Searches.distinctPairs(searcher, SpanDocuments.NAME, SpanDocuments.KIND, serviceSpans).stream()
+            .map(pair -> new Operation(pair.getKey(), pair.getValue())).toList());
   }
 
   private static BooleanQuery.Builder inRange(ProjectScope scope, TimeRange range) {

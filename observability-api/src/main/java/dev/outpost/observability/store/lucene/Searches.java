@@ -5,7 +5,9 @@ import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.TimeRange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
@@ -89,6 +91,68 @@ final class Searches {
       }
     }
     return present;
+  }
+
+  /**
+   * The pairs of values of two keyword fields that occur in the same document among those matching
+   * {@code base} (a document holds one value of each), first value then second, sorted. Each
+   * field's postings are read once: asking {@link #distinct} for the second field once per value of
+   * the first read all of the second field's postings, every project's, once per value.
+   */
+  static SortedSet<Map.Entry<String, String>> distinctPairs(IndexSearcher searcher, String first, String second,
+      Query base) throws IOException {
+    Weight weight = searcher.createWeight(searcher.rewrite(base), ScoreMode.COMPLETE_NO_SCORES, 1);
+    SortedSet<Map.Entry<String, String>> pairs = new TreeSet<>(Map.Entry.<String, String>comparingByKey()
+        .thenComparing(Map.Entry.comparingByValue()));
+    for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+      Terms firstTerms = leaf.reader().terms(first);
+      Terms secondTerms = leaf.reader().terms(second);
+      FixedBitSet matching = firstTerms == null || secondTerms == null ? null : matching(weight, leaf);
+      if (matching == null) {
+        continue;
+      }
+      Map<String, FixedBitSet> bySecond = docsByTerm(secondTerms, matching, leaf.reader().maxDoc());
+      TermsEnum it = firstTerms.iterator();
+      PostingsEnum postings = null;
+      for (BytesRef term = it.next(); term != null; term = it.next()) {
+        String value = null;
+        postings = it.postings(postings, PostingsEnum.NONE);
+        for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+          if (!matching.get(doc)) {
+            continue;
+          }
+          value = value == null ? term.utf8ToString() : value;
+          for (Map.Entry<String, FixedBitSet> s : bySecond.entrySet()) {
+            if (s.getValue().get(doc)) {
+              pairs.add(Map.entry(value, s.getKey()));
+            }
+          }
+        }
+      }
+    }
+    return pairs;
+  }
+
+  /** For each term of a field, the matching documents that hold it; terms in none are left out. */
+  private static Map<String, FixedBitSet> docsByTerm(Terms terms, FixedBitSet matching, int maxDoc)
+      throws IOException {
+    Map<String, FixedBitSet> byTerm = new TreeMap<>();
+    TermsEnum it = terms.iterator();
+    PostingsEnum postings = null;
+    for (BytesRef term = it.next(); term != null; term = it.next()) {
+      FixedBitSet docs = null;
+      postings = it.postings(postings, PostingsEnum.NONE);
+      for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+        if (matching.get(doc)) {
+          docs = docs == null ? new FixedBitSet(maxDoc) : docs;
+          docs.set(doc);
+        }
+      }
+      if (docs != null) {
+        byTerm.put(term.utf8ToString(), docs);
+      }
+    }
+    return byTerm;
   }
 
   /** The live documents of a leaf that {@code weight} matches, or null when none. */
