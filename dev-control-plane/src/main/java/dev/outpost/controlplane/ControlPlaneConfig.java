@@ -31,7 +31,11 @@ public interface ControlPlaneConfig {
   /** The admin token itself; when set, it wins over {@code admin-token-file} (tests). */
   Optional<String> adminToken();
 
-  /** The id of the data plane this control plane drives; states without one get it. */
+  /**
+   * The id of the data plane this control plane drives. Every committed state is stamped with it,
+   * whatever the applied document says: a document is merged into this data plane's state, so its
+   * own {@code dataPlane} (examples/two-projects.yaml says acme-prod) does not choose where it goes.
+   */
   @WithDefault("local")
   String dataPlane();
 
