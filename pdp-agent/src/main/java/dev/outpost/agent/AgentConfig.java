@@ -142,6 +142,13 @@ public interface AgentConfig {
      * it overrides the two keys above. By default none.
      */
     Optional<Path> runtimeTemplate();
+
+    /**
+     * Secrets no integration may declare, because mounted into its pod they would hand it the data
+     * plane's credentials: the chart sets its control-plane Secret (names such as outpost-* are
+     * refused by spec already). By default none.
+     */
+    Optional<List<String>> reservedSecrets();
   }
 
   /** The capabilities announced in {@code hello}. */

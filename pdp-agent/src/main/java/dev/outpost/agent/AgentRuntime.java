@@ -35,6 +35,7 @@ import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -98,6 +99,7 @@ public class AgentRuntime {
       if (config.kubernetes().runtimeTemplate().isPresent()) {
         targetConfig = RuntimeTemplate.read(config.kubernetes().runtimeTemplate().get(), targetConfig);
       }
+      targetConfig = targetConfig.withReservedSecrets(config.kubernetes().reservedSecrets().orElse(List.of()));
       // the audit token is the data plane's ingest token, from which each integration's is derived
       Optional<IntegrationIngestTokens> ingestTokens = targetConfig.otlpEndpoint().isPresent()
           ? AgentSettings.auditToken(config).map(IntegrationIngestTokens::new) : Optional.empty();

@@ -80,6 +80,16 @@ class ChartAgentConfigTest {
   }
 
   @Test
+  void theControlPlaneSecretIsOneNoIntegrationMayDeclare() {
+    for (String values : java.util.List.of("defaults-values.yaml", "existing-secret-values.yaml")) {
+      Rendered rendered = render(values);
+      String secret = env(rendered.agent()).stream().filter(e -> e.getName().equals("OUTPOST_AGENT_CONTROL_PLANE_TOKEN"))
+          .findFirst().orElseThrow().getValueFrom().getSecretKeyRef().getName();
+      assertThat(config(rendered.agent()).kubernetes().reservedSecrets()).as(values).hasValue(java.util.List.of(secret));
+    }
+  }
+
+  @Test
   void theAgentAsksTheGatewayForItsRoutesWhereTheGatewayServesThem() {
     AgentConfig config = config(render("defaults-values.yaml").agent());
     assertThat(config.gatewayStatusUrl()).get().asString()

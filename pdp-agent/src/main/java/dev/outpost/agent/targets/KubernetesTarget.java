@@ -131,6 +131,12 @@ public final class KubernetesTarget implements Target {
 
   @Override
   public boolean putIntegration(Integration integration) throws TargetException {
+    for (SecretRef ref : integration.secrets()) {
+      if (config.reservedSecrets().contains(ref.name())) {
+        throw new TargetException("integration " + integration.name() + " declares Secret " + ref.name()
+            + ", which holds the data plane's own credentials; it is never mounted into an integration's pod");
+      }
+    }
     String document = StateDocuments.integration(integration);
     Optional<String> token = ingestTokens.map(t -> t.issue(integration.project(), integration.name()));
     boolean changed = token.isPresent() && tokenSecret.put(integration.name(), token.get());

@@ -4,9 +4,11 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the Kubernetes target needs to know about the cluster and the runtime pods it creates.
@@ -22,6 +24,8 @@ import java.util.Optional;
  * @param integrationsDir where the runtime container reads integration documents
  * @param secretsDir under which referenced Secrets are mounted, one directory per Secret
  * @param otlpEndpoint where the runtime sends its telemetry; empty to leave it unset
+ * @param reservedSecrets Secrets no integration may declare (mounted, they would hand it the data
+ *     plane's credentials): the chart's control-plane Secret, whatever it is named
  */
 public record KubernetesTargetConfig(
     String namespace,
@@ -34,7 +38,8 @@ public record KubernetesTargetConfig(
     Map<String, String> podLabels,
     String integrationsDir,
     String secretsDir,
-    Optional<String> otlpEndpoint) {
+    Optional<String> otlpEndpoint,
+    Set<String> reservedSecrets) {
 
   public static final String DEFAULT_INTEGRATIONS_DIR = "/etc/outpost/integrations";
   public static final String DEFAULT_SECRETS_DIR = "/etc/outpost/secrets";
@@ -43,11 +48,18 @@ public record KubernetesTargetConfig(
     imagePullSecrets = imagePullSecrets == null ? List.of() : List.copyOf(imagePullSecrets);
     defaultResources = defaultResources == null ? new ResourceRequirements() : defaultResources;
     podLabels = podLabels == null ? Map.of() : Map.copyOf(podLabels);
+    reservedSecrets = reservedSecrets == null ? Set.of() : Set.copyOf(reservedSecrets);
+  }
+
+  public KubernetesTargetConfig withReservedSecrets(Collection<String> names) {
+    return new KubernetesTargetConfig(namespace, runtimeImage, imagePullPolicy, imagePullSecrets, defaultResources,
+        podSecurityContext, containerSecurityContext, podLabels, integrationsDir, secretsDir, otlpEndpoint,
+        Set.copyOf(names));
   }
 
   /** The defaults: restricted security contexts, no pull secrets, no default resources. */
   public static KubernetesTargetConfig of(String namespace, String runtimeImage, String imagePullPolicy) {
     return new KubernetesTargetConfig(namespace, runtimeImage, imagePullPolicy, List.of(), null, Optional.empty(),
-        Optional.empty(), Map.of(), DEFAULT_INTEGRATIONS_DIR, DEFAULT_SECRETS_DIR, Optional.empty());
+        Optional.empty(), Map.of(), DEFAULT_INTEGRATIONS_DIR, DEFAULT_SECRETS_DIR, Optional.empty(), Set.of());
   }
 }

@@ -67,7 +67,8 @@ public final class RuntimeTemplate {
           podLabels.isEmpty() ? defaults.podLabels() : podLabels,
           defaults.integrationsDir(),
           text(t, "secretsMountPath").orElse(defaults.secretsDir()),
-          text(t, "otlpEndpoint").or(defaults::otlpEndpoint));
+          text(t, "otlpEndpoint").or(defaults::otlpEndpoint),
+          defaults.reservedSecrets());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }

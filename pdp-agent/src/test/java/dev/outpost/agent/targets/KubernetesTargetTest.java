@@ -296,6 +296,15 @@ class KubernetesTargetTest {
   }
 
   @Test
+  void neverMountsASecretReservedForTheDataPlane() {
+    KubernetesTarget guarded = new KubernetesTarget(client, config().withReservedSecrets(List.of("cp-credentials")));
+    assertThatThrownBy(() -> guarded.putIntegration(withSecret(integration("orders"), "cp-credentials", "token")))
+        .isInstanceOf(TargetException.class).hasMessageContaining("Secret cp-credentials")
+        .hasMessageContaining("data plane's own credentials");
+    assertThat(deployment("orders")).isNull();
+  }
+
+  @Test
   void writesOnlyInItsOwnNamespace() throws Exception {
     target.putIntegration(integration("a"));
     assertThat(client.apps().deployments().inAnyNamespace().list().getItems())

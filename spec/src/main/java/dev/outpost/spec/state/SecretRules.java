@@ -47,6 +47,9 @@ final class SecretRules {
   static void checkRef(SecretRef ref, String path, Problems problems) {
     if (ref.name() != null && !Names.isSubdomain(ref.name())) {
       problems.add(Problems.field(path, "name"), Names.SUBDOMAIN_RULE);
+    } else if (ref.name() != null && isReserved(ref.name())) {
+      problems.add(Problems.field(path, "name"), "'" + ref.name() + "' is reserved for the data plane's own secrets "
+          + "(outpost, outpost-*, *-outpost-control-plane): an integration that declared it would read them");
     }
     if (ref.key() != null && !Names.isSecretKey(ref.key())) {
       problems.add(Problems.field(path, "key"), "must match [-._a-zA-Z0-9]+ (at most 253 characters)");
@@ -84,6 +87,16 @@ final class SecretRules {
     if (looksLikeCredential(integration.source()) || URI_OPTION.matcher(integration.source()).find()) {
       problems.add(path, "contains what looks like a credential; " + USE_SECRET_REF);
     }
+  }
+
+  /**
+   * The data plane's own secrets: locally {@code secrets/outpost/} (its tokens), in Kubernetes the
+   * agent's Secrets ({@code outpost-agent-applied}, {@code outpost-integration-tokens}) and the
+   * chart's {@code <release>-outpost-control-plane}. A declared secret is mounted into the
+   * integration's pod, or readable by it locally, so these names are never declarable.
+   */
+  static boolean isReserved(String name) {
+    return name.equals("outpost") || name.startsWith("outpost-") || name.endsWith("-outpost-control-plane");
   }
 
   static boolean isCredentialName(String key) {

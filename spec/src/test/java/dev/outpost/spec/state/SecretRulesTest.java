@@ -36,6 +36,27 @@ class SecretRulesTest {
     assertThat(SecretRules.looksLikeCredential(value)).isTrue();
   }
 
+  /** A declared secret is mounted into the integration's pod (or read locally): the data plane's own are refused. */
+  @ParameterizedTest
+  @ValueSource(strings = {"outpost", "outpost-integration-tokens", "outpost-agent-applied", "acme-outpost-control-plane",
+      "outpost-control-plane"})
+  void theDataPlanesOwnSecretsCannotBeDeclared(String name) {
+    Integration integration = new Integration("i", "p", "1", "- from:\n    uri: timer:t\n", Map.of(),
+        List.of(new dev.outpost.spec.model.SecretRef(name, "token")), 1, null);
+    assertThat(StateValidator.validate(integration)).singleElement().satisfies(v -> {
+      assertThat(v.path()).isEqualTo("secrets[0].name");
+      assertThat(v.message()).contains("reserved for the data plane's own secrets");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"crm-credentials", "my-outpost", "outposts", "acme-outpost-creds"})
+  void otherSecretNamesMayBeDeclared(String name) {
+    Integration integration = new Integration("i", "p", "1", "- from:\n    uri: timer:t\n", Map.of(),
+        List.of(new dev.outpost.spec.model.SecretRef(name, "token")), 1, null);
+    assertThat(StateValidator.validate(integration)).isEmpty();
+  }
+
   /**
    * Every deploy and every integration file goes through these checks. Sources of 300,000 chars
    * shaped against each pattern (a long word, a long "eyJ" run, unclosed placeholders, a URL with
