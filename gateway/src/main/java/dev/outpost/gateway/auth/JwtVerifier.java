@@ -43,7 +43,16 @@ public class JwtVerifier {
   private final IdentityProviders providers;
   private final GatewayConfig.Jwt config;
   private final ConcurrentMap<TokenKey, Verified> verified = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, JwtConsumer> consumers = new ConcurrentHashMap<>();
+  /**
+   * A consumer per provider as configured (issuer, skew and algorithms are built into it), key set
+   * generation and key: a provider changed by a reload gets a new one, even with the same JWKS.
+   */
+  private record ConsumerKey(IdentityProvider provider, long generation, String kid) {}
+
+  /** Consumers kept at most; past it the map starts over (keys and providers change rarely). */
+  private static final int MAX_CONSUMERS = 1024;
+
+  private final ConcurrentMap<ConsumerKey, JwtConsumer> consumers = new ConcurrentHashMap<>();
 
   JwtVerifier(IdentityProviders providers, GatewayConfig config) {
     this.providers = providers;
@@ -103,7 +112,10 @@ public class JwtVerifier {
   private Identity verifyWith(String token, IdentityProviders.Issuer issuer, String kid, PublicJsonWebKey key,
       long generation, List<String> audiences) {
     IdentityProvider idp = issuer.provider();
-    JwtConsumer consumer = consumers.computeIfAbsent(idp.name() + "\0" + generation + "\0" + kid, k -> new JwtConsumerBuilder()
+    if (consumers.size() > MAX_CONSUMERS) {
+      consumers.clear();
+    }
+    JwtConsumer consumer = consumers.computeIfAbsent(new ConsumerKey(idp, generation, kid), k -> new JwtConsumerBuilder()
         .setRequireExpirationTime()
         .setRequireSubject()
         .setAllowedClockSkewInSeconds(Math.min(Math.max(idp.clockSkewSeconds(), 0), MAX_SKEW_SECONDS))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.gateway.support.GatewayTestEnvironment;
 import dev.outpost.gateway.support.LoopbackUpstream.Received;
+import dev.outpost.gateway.support.TestRoutes;
 import dev.outpost.gateway.support.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -138,6 +139,43 @@ class JwtAuthTest {
     }
     assertThat(status).as("a key removed from the JWKS stops being accepted after the periodic refresh").isEqualTo(401);
     assertThat(call("/jwt-rotating/x", secondToken).statusCode()).isEqualTo(200);
+  }
+
+  /** An identity provider changed by a reload is verified as it is now, though its JWKS and keys stay. */
+  @Test
+  void aProvidersNewIssuerTakesEffectAtTheReload() throws Exception {
+    GatewayTestEnvironment.jwks.publish("moving", Tokens.MAIN_KEY);
+    String before = "https://idp.test/moving-before";
+    String after = "https://idp.test/moving-after";
+    writeMoving(before);
+    String oldIssuer = Tokens.sign(Tokens.MAIN_KEY, "RS256", Tokens.claims(before, "kim", null));
+    awaitStatus("/jwt-moving/x", oldIssuer, 200);
+
+    writeMoving(after);
+    String newIssuer = Tokens.sign(Tokens.MAIN_KEY, "RS256", Tokens.claims(after, "kim", null));
+    awaitStatus("/jwt-moving/x", newIssuer, 200);
+    assertThat(call("/jwt-moving/x", oldIssuer).statusCode()).as("the old issuer is no longer trusted").isEqualTo(401);
+    GatewayTestEnvironment.writeRoutes(List.of());
+  }
+
+  private static void writeMoving(String issuer) {
+    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
+    idps.add(TestRoutes.idp("moving", issuer, GatewayTestEnvironment.jwks.uri("moving"), List.of("RS256")));
+    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
+    routes.add(TestRoutes.route("jwt-moving", new dev.outpost.spec.model.RouteMatch("/jwt-moving", List.of(), List.of()),
+        true, TestRoutes.jwt(List.of("moving"), List.of()), null, null));
+    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
+        GatewayTestEnvironment.nextRevision(), idps, routes));
+  }
+
+  private void awaitStatus(String path, String token, int status) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    int last = call(path, token).statusCode();
+    while (last != status && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      last = call(path, token).statusCode();
+    }
+    assertThat(last).as("%s within 10 s", path).isEqualTo(status);
   }
 
   @Test
