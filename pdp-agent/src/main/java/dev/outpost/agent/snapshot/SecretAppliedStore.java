@@ -53,7 +53,7 @@ public final class SecretAppliedStore implements AppliedStore {
     } catch (IllegalArgumentException damaged) {
       return Optional.of(""); // not base64: refused when verified, like any damaged snapshot
     } catch (KubernetesClientException e) {
-      throw new IOException("cannot read Secret " + KubernetesNames.APPLIED_SECRET + ": " + e.getMessage(), e);
+      throw new IOException("cannot read Secret " + KubernetesNames.APPLIED_SECRET + ": " + ObjectApplier.reason(e), e);
     }
   }
 

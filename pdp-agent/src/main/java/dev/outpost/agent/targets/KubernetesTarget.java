@@ -77,7 +77,8 @@ public final class KubernetesTarget implements Target {
             .forEach(o -> objects.put(key(kind, o.getMetadata().getName()), o));
       }
     } catch (KubernetesClientException e) {
-      throw new TargetException("cannot list the agent's objects in " + config.namespace() + ": " + e.getMessage(), e);
+      throw new TargetException("cannot list the agent's objects in " + config.namespace() + ": "
+          + ObjectApplier.reason(e), e);
     }
     live = objects;
     if (ingestTokens.isPresent()) {

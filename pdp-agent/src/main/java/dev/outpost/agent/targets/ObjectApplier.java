@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import org.jboss.logging.Logger;
 
 /**
  * Create-or-update of one object with optimistic concurrency, the way that works on every API
@@ -17,6 +18,7 @@ import java.net.HttpURLConnection;
  * <p>An object with the same name that the agent did not create is never taken over.
  */
 public final class ObjectApplier {
+  private static final Logger LOG = Logger.getLogger(ObjectApplier.class);
   /** Attempts before a conflicting write is reported as a failure. */
   public static final int MAX_ATTEMPTS = 5;
 
@@ -119,9 +121,14 @@ public final class ObjectApplier {
     return object.getKind() + " " + object.getMetadata().getName();
   }
 
-  static String reason(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null
-        ? e.getCode() + " " + e.getStatus().getMessage()
-        : e.getMessage();
+  /**
+   * What the control plane is told of an API error: its code and reason ({@code 403 Forbidden}),
+   * never its message, which admission webhooks and quota errors write freely and may quote the
+   * object, an integration's source and config included. The message goes to the agent's log.
+   */
+  public static String reason(KubernetesClientException e) {
+    LOG.warnf("Kubernetes API error %d: %s", e.getCode(), e.getMessage());
+    String reason = e.getStatus() == null || e.getStatus().getReason() == null ? "" : " " + e.getStatus().getReason();
+    return (e.getCode() > 0 ? e.getCode() + reason : "the API server did not answer") + " (the agent's log has the details)";
   }
 }
