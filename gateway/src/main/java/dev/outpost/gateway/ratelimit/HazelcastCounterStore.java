@@ -2,7 +2,9 @@ package dev.outpost.gateway.ratelimit;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Counters in a Hazelcast map (one synchronous backup, so a member leaving loses none): each take
@@ -12,6 +14,13 @@ public final class HazelcastCounterStore implements CounterStore {
 
   /** The map holding the counters; its config sets one backup. */
   public static final String MAP = "outpost-rate-limits";
+  /**
+   * How long a take may wait for the partition owner. A member lost without a TCP reset (a node
+   * failure, a partition) is declared dead only after Hazelcast's heartbeat timeout (60 s), and
+   * every request of its keys waited that long; past this the limiter admits and logs instead. A
+   * take is well under a millisecond on a working cluster.
+   */
+  static final Duration TAKE_TIMEOUT = Duration.ofSeconds(1);
 
   private final IMap<String, Long> counters;
 
@@ -21,6 +30,7 @@ public final class HazelcastCounterStore implements CounterStore {
 
   @Override
   public CompletionStage<Grant> take(String key, long wanted, long limit, long ttlMillis) {
-    return counters.submitToKey(key, new TakeTokens(wanted, limit, ttlMillis));
+    return counters.submitToKey(key, new TakeTokens(wanted, limit, ttlMillis)).toCompletableFuture()
+        .orTimeout(TAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 }
