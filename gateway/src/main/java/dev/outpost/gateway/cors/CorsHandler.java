@@ -17,8 +17,11 @@ import java.util.Locale;
  * A route's CORS policy, before authentication: preflights are answered here (204 when the
  * origin, method and headers are allowed, 403 otherwise) and never reach the upstream; actual
  * requests from an allowed origin get {@code Access-Control-Allow-Origin} and friends on the way
- * out. On a route with a policy the gateway owns these headers: the upstream's are dropped. Routes
- * without a policy send none.
+ * out. On a route with a policy the gateway owns these headers: the upstream's are dropped, and
+ * every answer varies by {@code Origin}, one without it too (a shared cache would otherwise serve
+ * it, without {@code Access-Control-Allow-Origin}, to a browser that sent one). Routes without a
+ * policy send none. {@code allowHeaders: ["*"]} allows any requested header, echoed back (the
+ * Fetch standard reads a literal {@code *} as a wildcard only without credentials).
  */
 @Singleton
 public class CorsHandler implements Handler<RoutingContext> {
@@ -31,12 +34,12 @@ public class CorsHandler implements Handler<RoutingContext> {
     Cors cors = route.cors();
     HttpServerRequest request = ctx.request();
     String origin = request.getHeader("Origin");
-    if (cors == null || origin == null) {
+    if (cors == null) {
       ctx.next();
       return;
     }
-    boolean originAllowed = cors.allowOrigins().contains("*") || cors.allowOrigins().contains(origin);
-    if (isPreflight(request)) {
+    boolean originAllowed = origin != null && (cors.allowOrigins().contains("*") || cors.allowOrigins().contains(origin));
+    if (origin != null && isPreflight(request)) {
       preflight(ctx, route, cors, origin, originAllowed);
       return;
     }
@@ -75,7 +78,8 @@ public class CorsHandler implements Handler<RoutingContext> {
       return;
     }
     String requested = ctx.request().getHeader("Access-Control-Request-Headers");
-    if (requested != null) {
+    boolean anyHeader = cors.allowHeaders().contains("*");
+    if (requested != null && !anyHeader) {
       for (String header : requested.split(",")) {
         String name = header.trim();
         if (!name.isEmpty() && cors.allowHeaders().stream().noneMatch(name::equalsIgnoreCase)) {
@@ -87,7 +91,11 @@ public class CorsHandler implements Handler<RoutingContext> {
     MultiMap headers = ctx.response().headers();
     allowOrigin(headers, cors, origin);
     headers.set("Access-Control-Allow-Methods", String.join(", ", methods));
-    if (!cors.allowHeaders().isEmpty()) {
+    if (anyHeader) {
+      if (requested != null && !requested.isBlank()) {
+        headers.set("Access-Control-Allow-Headers", requested.trim());
+      }
+    } else if (!cors.allowHeaders().isEmpty()) {
       headers.set("Access-Control-Allow-Headers", String.join(", ", cors.allowHeaders()));
     }
     int maxAge = cors.maxAgeSeconds() > 0 ? cors.maxAgeSeconds() : Cors.DEFAULT_MAX_AGE_SECONDS;

@@ -79,6 +79,26 @@ class CorsTest {
   }
 
   @Test
+  void anAnswerWithoutAnOriginStillVariesByOriginAndCarriesNoCorsHeadersOfTheUpstream() throws Exception {
+    RawHttp.Response response = send("GET /cors/acao HTTP/1.1\r\nHost: gw\r\n"
+        + "Authorization: Bearer " + Tokens.valid("alice", null) + "\r\n\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.header("Vary")).as("a shared cache keeps it apart from answers to browsers").contains("Origin");
+    assertThat(response.header("Access-Control-Allow-Origin")).as("the upstream's wildcard, on a credentialed route")
+        .isNull();
+  }
+
+  @Test
+  void aWildcardOfHeadersAllowsWhatThePreflightAsksFor() throws Exception {
+    RawHttp.Response response = send("OPTIONS /cors-any-header/items HTTP/1.1\r\nHost: gw\r\n"
+        + "Origin: https://console.example.com\r\nAccess-Control-Request-Method: GET\r\n"
+        + "Access-Control-Request-Headers: x-custom, content-type\r\n\r\n");
+    assertThat(response.status()).isEqualTo(204);
+    assertThat(response.header("Access-Control-Allow-Headers")).isEqualTo("x-custom, content-type");
+    assertThat(response.header("Access-Control-Allow-Credentials")).isEqualTo("true");
+  }
+
+  @Test
   void anActualRequestStillNeedsItsCredentials() throws Exception {
     RawHttp.Response response = send("GET /cors/items HTTP/1.1\r\nHost: gw\r\nOrigin: https://console.example.com\r\n\r\n");
     assertThat(response.status()).isEqualTo(401);

@@ -155,6 +155,9 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         TestRoutes.jwt(List.of("main"), List.of()), null,
         new dev.outpost.spec.model.Cors(List.of("https://console.example.com"), List.of(), List.of("Authorization", "Content-Type"),
             List.of("X-Request-Id"), true, 120)));
+    routes.add(TestRoutes.route("cors-any-header", new RouteMatch("/cors-any-header", List.of(), List.of()), true,
+        RouteAuth.anonymous(), null, new dev.outpost.spec.model.Cors(List.of("https://console.example.com"), List.of(),
+            List.of("*"), List.of(), true, 120)));
     routes.add(TestRoutes.route("limited", new RouteMatch("/limited", List.of(), List.of()), true,
         RouteAuth.anonymous(), new dev.outpost.spec.model.RateLimit(5, 3600, dev.outpost.spec.model.RateLimit.Key.CLIENT_IP), null));
     routes.add(TestRoutes.route("limited-jwt", new RouteMatch("/limited-jwt", List.of(), List.of()), true,

@@ -75,6 +75,10 @@ public final class LoopbackUpstream implements AutoCloseable {
         req.response().end();
       } else if (path.contains("/answer-status")) {
         req.response().setStatusCode(Integer.parseInt(req.getParam("status"))).end("the integration's own");
+      } else if (path.contains("/acao")) {
+        // an upstream with CORS headers of its own, cacheable
+        req.response().putHeader("Access-Control-Allow-Origin", "*").putHeader("Cache-Control", "max-age=60")
+            .end("acao");
       } else if (path.contains("/dated")) {
         req.response().putHeader("Date", "Mon, 01 Jan 2001 00:00:00 GMT").end("dated");
       } else if (path.contains("/hop")) {
