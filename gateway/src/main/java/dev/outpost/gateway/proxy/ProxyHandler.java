@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.httpproxy.Body;
@@ -102,6 +103,9 @@ public class ProxyHandler implements Handler<RoutingContext> {
             upstream.port()));
     if (IDEMPOTENT.contains(request.method()) && hasNoBody(request)) {
       proxy.addInterceptor(new StaleConnectionRetry(exchange, maxStaleRetries));
+    }
+    if (request.version() == HttpVersion.HTTP_1_0) {
+      proxy.addInterceptor(new Http10StreamGuard(() -> GatewayAnswer.mark(ctx)));
     }
     if (limited != null) {
       proxy.addInterceptor(new ProxyInterceptor() {

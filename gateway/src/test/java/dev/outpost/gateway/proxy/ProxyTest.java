@@ -199,6 +199,18 @@ class ProxyTest {
     assertThat(upstream().next().uri()).isEqualTo("/caf%C3%A9?q=%C3%A9");
   }
 
+  /** HTTP/1.0 has no chunked encoding: a streamed response would be held whole in memory to measure it. */
+  @Test
+  void anHttp10ClientGetsSizedResponsesAndA505ForAStreamedOne() throws Exception {
+    RawHttp.Response sized = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.0\r\nHost: gw\r\n\r\n");
+    assertThat(sized.status()).isEqualTo(200);
+    assertThat(sized.body()).isEqualTo("upstream /x");
+    RawHttp.Response streamed = RawHttp.send(gateway.getPort(), "GET /pub/big HTTP/1.0\r\nHost: gw\r\n\r\n");
+    assertThat(streamed.status()).isEqualTo(505);
+    assertThat(streamed.body()).contains("use HTTP/1.1");
+    assertThat(get("/pub/big").statusCode()).as("HTTP/1.1 gets it, streamed").isEqualTo(200);
+  }
+
   @Test
   void hostIsRequiredOnceAndMatchedWithoutItsTrailingDot() throws Exception {
     RawHttp.Response missing = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.0\r\n\r\n");
