@@ -171,7 +171,13 @@ public final class ControlPlaneLink implements AutoCloseable {
       socketsOpen.decrementAndGet();
       ended(current, "closed by the control plane");
     });
-    socket.exceptionHandler(e -> ended(current, "connection error: " + e.getMessage()));
+    socket.exceptionHandler(e -> {
+      // Vert.x drops a message past the size limit and leaves the connection open: close it as
+      // PROTOCOL.md section 5 says (1009), or it would linger beside the next one
+      boolean tooBig = e.getMessage() != null && e.getMessage().contains("max message size");
+      close(current, tooBig ? (short) 1009 : (short) 1011, tooBig ? "message too big" : "connection error");
+      ended(current, "connection error: " + e.getMessage());
+    });
     // hello goes first and at once (PROTOCOL.md section 4): not queued behind an apply in progress,
     // which could let a ping go first and the control plane close the connection (4000)
     report(current, new Hello(ProtocolMessage.VERSION, options.dataPlane(), options.agentVersion(),

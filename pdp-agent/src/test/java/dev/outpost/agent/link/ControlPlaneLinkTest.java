@@ -424,6 +424,19 @@ class ControlPlaneLinkTest {
     assertThat(agent.running()).isEqualTo(before);
   }
 
+  /** Vert.x drops a message past the limit without closing: the agent closes (1009) and dials again. */
+  @Test
+  void aMessageLargerThanTheLimitInFragmentsClosesTheConnectionWith1009() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    int connections = cp.connections.get();
+    cp.sendFragmented(dev.outpost.agent.link.LinkOptions.MAX_MESSAGE_BYTES + (1 << 20), 1 << 20);
+    await(() -> cp.closeCodes.contains((short) 1009), "the agent closes with 1009");
+    await(() -> cp.connections.get() > connections && cp.connected(), "the agent reconnects");
+    cp.sendSigned(state(2, "orders"));
+    awaitAck(2);
+  }
+
   @Test
   void aStateWithThousandsOfProblemsIsNackedWithTheFirstHundredAndACount() throws Exception {
     ObjectNode broken = (ObjectNode) StateCodec.toTree(state(1, "orders"));

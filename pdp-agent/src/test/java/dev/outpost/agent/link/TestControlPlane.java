@@ -157,6 +157,20 @@ public final class TestControlPlane implements AutoCloseable {
     agent.close();
   }
 
+  /** One text message of {@code chars} characters, sent as fragments of {@code fragmentChars}. */
+  public void sendFragmented(int chars, int fragmentChars) {
+    String fragment = "x".repeat(fragmentChars);
+    int sent = 0;
+    while (sent < chars) {
+      int size = Math.min(fragmentChars, chars - sent);
+      boolean last = sent + size >= chars;
+      String text = size == fragmentChars ? fragment : fragment.substring(0, size);
+      agent.writeFrame(sent == 0 ? io.vertx.core.http.WebSocketFrame.textFrame(text, last)
+          : io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(text), last));
+      sent += size;
+    }
+  }
+
   public void sendBinary(byte[] data) {
     agent.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(data));
   }
