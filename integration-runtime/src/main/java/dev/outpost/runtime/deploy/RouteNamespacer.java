@@ -92,6 +92,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     route.setId(internalId(route.getRouteId()));
     FromDefinition from = route.getInput();
     String uri = from.getUri();
+    requireWrittenScheme(uri);
     if (uri != null && uri.startsWith("platform-http:")) {
       from.setUri(platformHttp(uri, camel));
     } else if (uri != null && uri.startsWith("rest:")) {
@@ -108,6 +109,25 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
       if (send.getUri() != null) {
         send.setUri(localName(send.getUri()));
       }
+    }
+  }
+
+  /**
+   * A route's consumer names its component outright, not through a placeholder or an expression:
+   * the paths an integration serves are put under its prefix by their scheme, and a platform-http
+   * consumer hidden behind {{…}} registered at its literal path, where it answered requests meant
+   * for other integrations. (Producers may: {@code to: "{{config.BACKEND_URL}}/orders"} is how a
+   * backend is configured.)
+   */
+  private static void requireWrittenScheme(String uri) throws DeployException {
+    if (uri == null) {
+      return;
+    }
+    int colon = uri.indexOf(':');
+    String scheme = colon < 0 ? uri : uri.substring(0, colon);
+    if (scheme.contains("{{") || scheme.contains("${") || scheme.contains("$simple{")) {
+      throw new DeployException("from '" + uri + "': its component must be written out, not a placeholder "
+          + "or an expression (a placeholder may stand for the rest of the uri)");
     }
   }
 

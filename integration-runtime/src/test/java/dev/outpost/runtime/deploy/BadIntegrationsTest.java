@@ -92,6 +92,15 @@ class BadIntegrationsTest {
                     - setBody:
                         constant: thief
             """), List.of("HTTP path /owned [GET] is already served by integration 'owner'")),
+        new Case("component behind a placeholder in from", Integrations.of("bad-hidden-from", "1", """
+            - route:
+                from:
+                  uri: "{{config.u}}"
+                  steps:
+                    - setBody:
+                        constant: thief
+            """, Map.of("u", "platform-http:/owned"), List.of()),
+            List.of("{{config.u}}", "its component must be written out")),
         new Case("route id of another integration", Integrations.of("bad-id", "1",
             constantRoute("owner-route", "/bad-id", "x")),
             List.of("route id 'owner-route' is already used by integration 'owner'")),
