@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
@@ -90,7 +91,7 @@ public class TailHub {
     }
     open.merge(caller, 1, Integer::sum);
     openInAll++;
-    java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean released = new AtomicBoolean();
     return () -> {
       if (released.compareAndSet(false, true)) {
         release(caller);
@@ -109,8 +110,9 @@ public class TailHub {
   }
 
   /**
-   * Records matching {@code filter} from now on; what waits for the reader is held in {@code memory},
-   * closed when the stream ends however it ends (the SSE response replaces the request's end handlers).
+   * Records matching {@code filter} from now on, for {@code lifetime} (until the caller's token
+   * expires); what waits for the reader is held in {@code memory}, closed, and {@code onEnd} run, when
+   * the stream ends however it ends (the SSE response replaces the request's end handlers).
    */
   Multi<Views.LogView> subscribe(Predicate<LogEntry> filter, QueryMemory.Lease memory, Duration lifetime,
       Runnable onEnd) {
