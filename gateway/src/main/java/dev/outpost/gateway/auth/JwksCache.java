@@ -1,7 +1,9 @@
 package dev.outpost.gateway.auth;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -166,10 +168,43 @@ public final class JwksCache {
       return Future.failedFuture("HTTP " + response.statusCode());
     }
     String length = response.getHeader("Content-Length");
-    if (length != null && length.length() < 12 && Long.parseLong(length) > MAX_JWKS_BYTES) {
+    if (length != null && (length.length() >= 12 || Long.parseLong(length) > MAX_JWKS_BYTES)) {
       return Future.failedFuture("JWKS larger than " + MAX_JWKS_BYTES + " bytes");
     }
-    return response.body();
+    // read by hand: a chunked body has no length to check first, and the request's timeout is an
+    // idle one, which a body trickling in never reaches; requests with an unknown kid wait on this
+    Promise<Buffer> done = Promise.promise();
+    Buffer body = Buffer.buffer();
+    Context context = Vertx.currentContext();
+    long deadline = context == null ? -1 : context.owner().setTimer(fetchTimeoutMillis, id -> {
+      if (done.tryFail("JWKS not received within " + fetchTimeoutMillis + " ms")) {
+        response.request().reset();
+      }
+    });
+    Runnable stopDeadline = () -> {
+      if (deadline >= 0) {
+        context.owner().cancelTimer(deadline);
+      }
+    };
+    response.handler(chunk -> {
+      if (body.length() + chunk.length() > MAX_JWKS_BYTES) {
+        stopDeadline.run();
+        if (done.tryFail("JWKS larger than " + MAX_JWKS_BYTES + " bytes")) {
+          response.request().reset();
+        }
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    response.exceptionHandler(e -> {
+      stopDeadline.run();
+      done.tryFail(e);
+    });
+    response.endHandler(v -> {
+      stopDeadline.run();
+      done.tryComplete(body);
+    });
+    return done.future();
   }
 
   /** Only public signing keys with a usable algorithm family are kept; private parts are never read. */

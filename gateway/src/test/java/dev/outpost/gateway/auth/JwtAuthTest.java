@@ -37,7 +37,8 @@ class JwtAuthTest {
   }
 
   private HttpResponse<String> call(String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + path));
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + path))
+        .timeout(java.time.Duration.ofSeconds(20));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -156,6 +157,31 @@ class JwtAuthTest {
     awaitStatus("/jwt-moving/x", newIssuer, 200);
     assertThat(call("/jwt-moving/x", oldIssuer).statusCode()).as("the old issuer is no longer trusted").isEqualTo(401);
     GatewayTestEnvironment.writeRoutes(List.of());
+  }
+
+  /** A JWKS endpoint that sends too much, or never finishes, is unavailable: 503, not a hang. */
+  @Test
+  void aJwksThatIsTooLargeOrNeverEndsGives503() throws Exception {
+    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
+    idps.add(TestRoutes.idp("oversized", "https://idp.test/oversized", GatewayTestEnvironment.jwks.uri("oversized"),
+        List.of("RS256")));
+    idps.add(TestRoutes.idp("trickling", "https://idp.test/trickling", GatewayTestEnvironment.jwks.uri("trickling"),
+        List.of("RS256")));
+    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
+    for (String name : List.of("oversized", "trickling")) {
+      routes.add(TestRoutes.route("jwt-" + name, new dev.outpost.spec.model.RouteMatch("/jwt-" + name, List.of(),
+          List.of()), true, TestRoutes.jwt(List.of(name), List.of()), null, null));
+    }
+    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
+        GatewayTestEnvironment.nextRevision(), idps, routes));
+    try {
+      for (String name : List.of("oversized", "trickling")) {
+        String token = Tokens.sign(Tokens.MAIN_KEY, "RS256", Tokens.claims("https://idp.test/" + name, "lee", null));
+        awaitStatus("/jwt-" + name + "/x", token, 503);
+      }
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
   }
 
   private static void writeMoving(String issuer) {

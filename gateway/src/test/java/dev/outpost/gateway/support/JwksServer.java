@@ -24,7 +24,19 @@ public final class JwksServer {
       String name = req.path().substring(req.path().lastIndexOf('/') + 1);
       fetches.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
       String set = sets.get(name);
-      if (down.contains(name) || set == null) {
+      if (name.startsWith("oversized")) {
+        // a valid start, then more than the gateway reads, chunked: no Content-Length to refuse it by
+        req.response().setChunked(true).putHeader("Content-Type", "application/json");
+        for (int i = 0; i < 64; i++) {
+          req.response().write("x".repeat(16 * 1024));
+        }
+        req.response().end();
+      } else if (name.startsWith("trickling")) {
+        // one byte a second, never ending: each byte resets an idle timeout
+        req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{");
+        long timer = vertx.setPeriodic(1000, id -> req.response().write(" "));
+        req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+      } else if (down.contains(name) || set == null) {
         req.response().setStatusCode(503).end();
       } else {
         req.response().putHeader("Content-Type", "application/json").end(set);
