@@ -35,6 +35,7 @@ public class TelemetrySettingsWatch {
   @Inject LuceneStorage storage;
 
   private ScheduledExecutorService poller;
+  /** The file's text as last read, or the problem reading it, so that each is acted on once. */
   private String lastRead;
 
   @PostConstruct
@@ -63,8 +64,12 @@ public class TelemetrySettingsWatch {
     } catch (NoSuchFileException absent) {
       return;
     } catch (IOException e) {
-      LOG.warnf("cannot read %s: %s; retention stays logs %d days, traces %d days", file, e.getMessage(),
-          policy.logs().toDays(), policy.traces().toDays());
+      String problem = "cannot read " + file + ": " + e.getMessage();
+      if (!problem.equals(lastRead)) { // once, not every poll
+        LOG.warnf("%s; retention stays logs %d days, traces %d days", problem, policy.logs().toDays(),
+            policy.traces().toDays());
+      }
+      lastRead = problem;
       return;
     }
     if (text.equals(lastRead)) {
