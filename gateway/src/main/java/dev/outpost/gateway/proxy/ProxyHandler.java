@@ -96,6 +96,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
             connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).map(exchange::track))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration(),
             () -> GatewayAnswer.mark(ctx)))
+        .addInterceptor(new CutResponseInterceptor(ctx, exchange))
         .addInterceptor(new HeaderHygieneInterceptor(matched.route().credentialHeader()))
         .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))
         .addInterceptor(new IdentityHeadersInterceptor(matched, Identity.of(ctx)))

@@ -1,5 +1,6 @@
 package dev.outpost.gateway.proxy;
 
+import dev.outpost.gateway.telemetry.ResponseCut;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -65,6 +66,8 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private ReadStream<Buffer> body;
   private boolean bodyHeldBack;
   private long lastBodyActivity;
+  /** The response body's failure, as the proxy was told it. */
+  private Throwable bodyFailure;
 
   UpstreamExchange(Vertx vertx, long timeoutMillis, String integration, ConnectionTenants tenants) {
     this.vertx = vertx;
@@ -256,7 +259,23 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    body.exceptionHandler(handler);
+    if (handler == null) {
+      body.exceptionHandler(null);
+    } else {
+      body.exceptionHandler(failure -> {
+        bodyFailure = failure;
+        handler.handle(failure);
+      });
+    }
     return this;
+  }
+
+  /**
+   * Who cut the response whose passing on failed with {@code failure}: the integration when that is
+   * its body's own failure (the route's timeout included), otherwise the client, whose side failed
+   * first (the proxy then resets the upstream request, which fails the body in turn).
+   */
+  ResponseCut cutBy(Throwable failure) {
+    return failure != null && failure == bodyFailure ? ResponseCut.INTEGRATION : ResponseCut.CLIENT;
   }
 }

@@ -19,7 +19,8 @@ import java.time.Instant;
  * First step of the chain: when the exchange ends, whatever answered it, emits one OTLP log record
  * ({@code event.name = outpost.access}: method, path, route, project, integration, status, latency,
  * bytes, subject, client address, {@code outpost.answered_by = gateway} when the gateway answered
- * instead of the integration; in the exchange's trace) and records it in the per-route
+ * instead of the integration, {@code outpost.response.cut_by} when the response was cut after it
+ * had begun ({@link ResponseCut}); in the exchange's trace) and records it in the per-route
  * Prometheus meters ({@link RouteMetrics}).
  */
 @Singleton
@@ -46,12 +47,11 @@ public class AccessLogHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     long startNanos = System.nanoTime();
     Instant start = Instant.now();
-    ctx.addEndHandler(end ->
-        record(ctx, start, System.nanoTime() - startNanos, ServerSpanHandler.answeredStatus(ctx, end)));
+    ExchangeEnd.onEnd(ctx, outcome -> record(ctx, start, System.nanoTime() - startNanos, outcome.status(), outcome.cut()));
     ctx.next();
   }
 
-  private void record(RoutingContext ctx, Instant start, long nanos, int status) {
+  private void record(RoutingContext ctx, Instant start, long nanos, int status, ResponseCut cut) {
     HttpServerRequest request = ctx.request();
     MatchedRoute matched = MatchedRoute.of(ctx);
     Route route = matched == null ? null : matched.route().route();
@@ -63,8 +63,8 @@ public class AccessLogHandler implements Handler<RoutingContext> {
     LogRecordBuilder record = access.logRecordBuilder()
         .setContext(ServerSpanHandler.of(ctx))
         .setTimestamp(start)
-        .setSeverity(status >= 500 ? Severity.ERROR : status >= 400 ? Severity.WARN : Severity.INFO)
-        .setBody(request.method().name() + " " + path + " " + status)
+        .setSeverity(severity(status, cut))
+        .setBody(request.method().name() + " " + path + " " + status + (cut == null ? "" : " (cut by " + cut.by() + ")"))
         .setAttribute(EVENT_NAME, "outpost.access")
         .setAttribute(ServerSpanHandler.METHOD, request.method().name())
         .setAttribute(ServerSpanHandler.PATH, String.valueOf(path))
@@ -82,7 +82,22 @@ public class AccessLogHandler implements Handler<RoutingContext> {
     if (gatewayAnswer) {
       record.setAttribute(ANSWERED_BY, "gateway");
     }
+    if (cut != null) {
+      record.setAttribute(ResponseCut.CUT_BY, cut.by());
+    }
     record.emit();
-    metrics.record(route == null ? "none" : route.id(), status, nanos, bytesIn, bytesOut, gatewayAnswer);
+    String routeId = route == null ? "none" : route.id();
+    metrics.record(routeId, status, nanos, bytesIn, bytesOut, gatewayAnswer);
+    if (cut != null) {
+      metrics.cut(routeId, cut);
+    }
+  }
+
+  /** A response the integration cut is an error whatever its status; one the client cut, a warning (as 499 is). */
+  private static Severity severity(int status, ResponseCut cut) {
+    if (status >= 500 || cut == ResponseCut.INTEGRATION) {
+      return Severity.ERROR;
+    }
+    return status >= 400 || cut == ResponseCut.CLIENT ? Severity.WARN : Severity.INFO;
   }
 }

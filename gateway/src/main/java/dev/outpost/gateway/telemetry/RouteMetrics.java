@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       ({@code ingress}) and written to them ({@code egress}), Kong's bandwidth;
  *   <li>{@code outpost_gateway_refusals_total{route, status}}: the answers the gateway gave itself
  *       rather than the integration (401, 429, 503 breaker open, 502 unreachable ...), by exact
- *       status, so that an integration's own 503 is not taken for the gateway's.
+ *       status, so that an integration's own 503 is not taken for the gateway's;
+ *   <li>{@code outpost_gateway_responses_cut_total{route, by}}: responses cut after their head had
+ *       gone ({@link ResponseCut}), by the integration or the client: counted under their status
+ *       above, which alone would read as a success.
  * </ul>
  * Requests that matched no route count under {@code route="none"}. Labels are bounded: routes,
  * five status classes, the statuses the gateway answers. Meters are built once per route and
@@ -61,12 +64,18 @@ public class RouteMetrics {
     }
   }
 
+  /** Counts one response cut after its head had gone. */
+  public void cut(String route, ResponseCut cut) {
+    routes.computeIfAbsent(route, Meters::new).cuts(cut).increment();
+  }
+
   /** One route's meters. Two event loops may build the same meter at once: the registry hands both the one. */
   private final class Meters {
 
     private final String route;
     private final Timer[] requestsByClass = new Timer[10];
     private final Counter[] refusalsByStatus = new Counter[600];
+    private final Counter[] cutsBy = new Counter[ResponseCut.values().length];
     // summed at scrape time: a Counter would sample an exemplar (the current trace) at each increment
     private final LongAdder ingress = new LongAdder();
     private final LongAdder egress = new LongAdder();
@@ -100,6 +109,18 @@ public class RouteMetrics {
             .tag("route", route).tag("status", Integer.toString(status))
             .register(registry);
         refusalsByStatus[index] = counter;
+      }
+      return counter;
+    }
+
+    Counter cuts(ResponseCut cut) {
+      Counter counter = cutsBy[cut.ordinal()];
+      if (counter == null) {
+        counter = Counter.builder("outpost.gateway.responses.cut")
+            .description("responses cut after their head had gone, by route and by whom (integration or client)")
+            .tag("route", route).tag("by", cut.by())
+            .register(registry);
+        cutsBy[cut.ordinal()] = counter;
       }
       return counter;
     }

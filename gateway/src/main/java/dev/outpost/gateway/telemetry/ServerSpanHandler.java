@@ -11,7 +11,6 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -77,25 +76,20 @@ public class ServerSpanHandler implements Handler<RoutingContext> {
         .startSpan();
     Context trace = parent.with(span);
     ctx.put(KEY, trace);
-    ctx.addEndHandler(end -> end(ctx, span, answeredStatus(ctx, end)));
+    ExchangeEnd.onEnd(ctx, outcome -> end(ctx, span, outcome));
     ctx.next();
   }
 
-  /**
-   * The status the client was answered: 499 (nginx's "client closed request") when it left before
-   * any was sent, which is neither the gateway's nor the integration's failure.
-   */
-  static int answeredStatus(RoutingContext ctx, AsyncResult<Void> end) {
-    return end.failed() && !ctx.response().headWritten() ? CLIENT_CLOSED_REQUEST : ctx.response().getStatusCode();
-  }
-
-  private static void end(RoutingContext ctx, Span span, int status) {
-    span.setAttribute(STATUS, (long) status);
+  private static void end(RoutingContext ctx, Span span, ExchangeEnd.Outcome outcome) {
+    span.setAttribute(STATUS, (long) outcome.status());
     String subject = Identity.of(ctx).subject();
     if (subject != null) {
       span.setAttribute(SUBJECT, subject);
     }
-    if (status >= 500) {
+    if (outcome.cut() != null) {
+      span.setAttribute(ResponseCut.CUT_BY, outcome.cut().by());
+    }
+    if (outcome.status() >= 500 || outcome.cut() == ResponseCut.INTEGRATION) {
       span.setStatus(StatusCode.ERROR);
     }
     span.end();

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * {@code /slow...} answers after 1.5 s, {@code /big...} streams a large chunked body, {@code /huge...}
  * a body larger than every socket buffer on the way, as fast as it is read, {@code /sized?bytes=N}
  * a body of N bytes with its {@code Content-Length}, {@code /half...} sends its head and part of
- * its body, then nothing more until the gateway closes the connection, {@code /digest...} reads the
+ * its body, then nothing more until the gateway closes the connection, {@code /drop...} sends its
+ * head and part of its body, then closes its connection, {@code /digest...} reads the
  * body as it streams, keeping none of it, and answers {@code <bytes> <sha-256 hex>} ({@link
  * #bodyStarted} tells when its first bytes arrived).
  */
@@ -61,6 +62,9 @@ public final class LoopbackUpstream implements AutoCloseable {
       } else if (path.contains("/half")) {
         req.connection().closeHandler(v -> halfClosed.add(req.uri()));
         req.response().setChunked(true).write("part of the body");
+      } else if (path.contains("/drop")) {
+        req.response().setChunked(true).write("part of the body");
+        vertx.setTimer(50, t -> req.connection().close());
       } else if (path.contains("/huge")) {
         req.response().setChunked(true);
         writeChunks(req.response(), Buffer.buffer(new byte[CHUNK]), HUGE_CHUNKS);

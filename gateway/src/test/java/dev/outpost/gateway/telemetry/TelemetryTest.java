@@ -99,6 +99,75 @@ class TelemetryTest {
   }
 
   @Test
+  void aResponseCutAfterItsHeadIsRecordedAsCutAndByWhomNotAsASuccess() throws Exception {
+    PrometheusText before = PrometheusText.scrape(metrics);
+    // the integration's connection closes mid-body: the gateway can only close the client's too
+    assertThat(readUntilClosed("GET /pub/drop/cut HTTP/1.1\r\nHost: gw\r\n\r\n", Integer.MAX_VALUE))
+        .startsWith("HTTP/1.1 200").contains("part of the body").doesNotContain("\r\n0\r\n");
+    // the integration's body stops for longer than the route's 300 ms
+    assertThat(readUntilClosed("GET /gap/half/cut HTTP/1.1\r\nHost: gw\r\n\r\n", Integer.MAX_VALUE)).startsWith("HTTP/1.1 200");
+    // the client leaves after the head of a body larger than every socket buffer on the way
+    assertThat(readUntilClosed("GET /pub/huge/left HTTP/1.1\r\nHost: gw\r\n\r\n", 64)).startsWith("HTTP/1.1 200");
+    RawHttp.send(gateway.getPort(), "GET /pub/whole HTTP/1.1\r\nHost: gw\r\n\r\n");
+
+    OtlpReceiver.Item<LogRecord> byIntegration = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/pub/drop/cut".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(byIntegration.item().getAttributesList(), "http.response.status_code")).isEqualTo("200");
+    assertThat(attr(byIntegration.item().getAttributesList(), "outpost.response.cut_by")).isEqualTo("integration");
+    assertThat(byIntegration.item().getSeverityNumber()).isEqualTo(io.opentelemetry.proto.logs.v1.SeverityNumber.SEVERITY_NUMBER_ERROR);
+    assertThat(byIntegration.item().getBody().getStringValue()).isEqualTo("GET /pub/drop/cut 200 (cut by integration)");
+    OtlpReceiver.Item<Span> integrationSpan = serverSpan("/pub/drop/cut");
+    assertThat(attr(integrationSpan.item().getAttributesList(), "outpost.response.cut_by")).isEqualTo("integration");
+    assertThat(integrationSpan.item().getStatus().getCode()).isEqualTo(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
+
+    OtlpReceiver.Item<LogRecord> timedOut = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/gap/half/cut".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(timedOut.item().getAttributesList(), "outpost.response.cut_by")).isEqualTo("integration");
+    assertThat(attr(timedOut.item().getAttributesList(), "http.response.status_code")).isEqualTo("200");
+
+    OtlpReceiver.Item<LogRecord> byClient = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/pub/huge/left".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(byClient.item().getAttributesList(), "outpost.response.cut_by")).isEqualTo("client");
+    assertThat(byClient.item().getSeverityNumber()).isEqualTo(io.opentelemetry.proto.logs.v1.SeverityNumber.SEVERITY_NUMBER_WARN);
+    assertThat(serverSpan("/pub/huge/left").item().getStatus().getCode())
+        .as("the client's leaving is not the integration's failure")
+        .isNotEqualTo(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
+
+    OtlpReceiver.Item<LogRecord> whole = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/pub/whole".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(whole.item().getAttributesList(), "outpost.response.cut_by")).isNull();
+    assertThat(whole.item().getSeverityNumber()).isEqualTo(io.opentelemetry.proto.logs.v1.SeverityNumber.SEVERITY_NUMBER_INFO);
+
+    PrometheusText after = PrometheusText.scrape(metrics);
+    assertThat(delta(before, after, "outpost_gateway_responses_cut_total", "route", "pub", "by", "integration")).isEqualTo(1);
+    assertThat(delta(before, after, "outpost_gateway_responses_cut_total", "route", "pub", "by", "client")).isEqualTo(1);
+  }
+
+  /** Sends {@code request} and reads what comes back, up to {@code max} characters or until the connection closes. */
+  private String readUntilClosed(String request, int max) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes());
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder received = new StringBuilder();
+      try {
+        for (int c = in.read(); c != -1 && received.length() < max; c = in.read()) {
+          received.append((char) c);
+        }
+      } catch (java.net.SocketException reset) {
+        // closed by a reset
+      }
+      return received.toString();
+    }
+  }
+
+  private static OtlpReceiver.Item<Span> serverSpan(String path) throws Exception {
+    return await(() -> GatewayTestEnvironment.otlp.spans.stream()
+        .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_SERVER
+            && path.equals(attr(s.item().getAttributesList(), "url.path"))).findFirst());
+  }
+
+  @Test
   void perRouteMetricsGiveLatencyBucketsBodyBytesAndTheGatewaysOwnAnswersApartFromTheIntegrations() throws Exception {
     PrometheusText before = PrometheusText.scrape(metrics);
     assertThat(RawHttp.send(gateway.getPort(), "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\n\r\nhello")
