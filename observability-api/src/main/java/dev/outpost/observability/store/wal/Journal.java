@@ -23,6 +23,12 @@ import org.jboss.logging.Logger;
  * <p>Seqs are {@code segmentId << 40 | n}: unique, and the seqs of one segment form one range that
  * a replay can forget before writing them again. Segment ids only grow (the active segment is never
  * deleted), so seqs never repeat.
+ *
+ * <p>A segment whose write or fsync failed (a full disk writes part of a frame, then fails) takes
+ * no more frames: the syncer closes it and opens the next. Appended after a torn frame, an
+ * acknowledged frame would be lost, since a replay stops at the first frame it cannot read; and
+ * after a failed fsync Linux may have dropped written pages that a later fsync no longer reports.
+ * Appends fail (the client retries) until the next segment is open.
  */
 public final class Journal implements Closeable {
 
@@ -30,6 +36,7 @@ public final class Journal implements Closeable {
   private static final int SEQ_BITS = 40;
 
   private final Path dir;
+  private final SegmentOpener opener;
   private final List<Long> closedSegments;
   private final Object appendLock = new Object();
   private final Object syncLock = new Object();
@@ -39,6 +46,8 @@ public final class Journal implements Closeable {
   private long activeId;
   private long nextInSegment;
   private long written;
+  /** The active segment took a torn frame or failed an fsync: the syncer replaces it. */
+  private boolean broken;
   private volatile boolean closed;
 
   /** The seq of an append and when it is durable. */
@@ -46,8 +55,16 @@ public final class Journal implements Closeable {
 
   private record Waiter(long segment, long position, CompletableFuture<Void> future) {}
 
-  private Journal(Path dir, List<Long> existing) throws IOException {
+  /** Creates a new segment file for writing: the disk, or in tests a disk that fails. */
+  interface SegmentOpener {
+    SegmentOpener DISK = file -> FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
+    FileChannel create(Path file) throws IOException;
+  }
+
+  private Journal(Path dir, List<Long> existing, SegmentOpener opener) throws IOException {
     this.dir = dir;
+    this.opener = opener;
     this.closedSegments = new ArrayList<>(existing);
     long max = existing.isEmpty() ? 0 : existing.get(existing.size() - 1);
     openSegment(max + 1);
@@ -58,6 +75,10 @@ public final class Journal implements Closeable {
 
   /** Opens the journal in {@code dir}; segments left by a previous run stay for {@link #replay}. */
   public static Journal open(Path dir) throws IOException {
+    return open(dir, SegmentOpener.DISK);
+  }
+
+  static Journal open(Path dir, SegmentOpener opener) throws IOException {
     Files.createDirectories(dir);
     List<Long> ids;
     try (Stream<Path> files = Files.list(dir)) {
@@ -67,7 +88,7 @@ public final class Journal implements Closeable {
           .sorted()
           .toList();
     }
-    return new Journal(dir, ids);
+    return new Journal(dir, ids, opener);
   }
 
   public static long segmentOf(long seq) {
@@ -127,6 +148,9 @@ public final class Journal implements Closeable {
       if (closed) {
         throw new IllegalStateException("journal is closed");
       }
+      if (broken) {
+        throw new UncheckedIOException(new IOException("journal segment " + activeId + " failed; opening the next"));
+      }
       firstSeq = firstSeqOf(activeId) | nextInSegment;
       nextInSegment += count;
       ByteBuffer frame = FrameCodec.encode(
@@ -136,6 +160,8 @@ public final class Journal implements Closeable {
           written += active.write(frame);
         }
       } catch (IOException e) {
+        broken = true;
+        appendLock.notifyAll();
         throw new UncheckedIOException("journal write failed", e);
       }
       waiting.add(new Waiter(activeId, written, durable));
@@ -159,6 +185,11 @@ public final class Journal implements Closeable {
   public long rotate() throws IOException {
     synchronized (syncLock) {
       synchronized (appendLock) {
+        if (broken) {
+          long retired = activeId;
+          replaceBroken();
+          return retired;
+        }
         active.force(false);
         completeUpTo(activeId, Long.MAX_VALUE, null);
         active.close();
@@ -168,6 +199,34 @@ public final class Journal implements Closeable {
         return closedId;
       }
     }
+  }
+
+  /**
+   * Retires the broken active segment and opens the next; caller holds both locks. Frames before
+   * the failure are fsynced if they can be and their waiters told either way; the retired segment
+   * is replayed up to its torn frame like any other. When the next segment cannot be opened, the
+   * journal stays broken and this is tried again.
+   */
+  private void replaceBroken() throws IOException {
+    if (active != null) {
+      IOException failure = null;
+      try {
+        active.force(false);
+      } catch (IOException e) {
+        failure = e;
+      }
+      completeUpTo(activeId, Long.MAX_VALUE, failure);
+      try {
+        active.close();
+      } catch (IOException e) {
+        LOG.debugf("closing broken journal segment %d: %s", activeId, e.getMessage());
+      }
+      closedSegments.add(activeId);
+      active = null;
+      LOG.warnf("journal segment %d failed; it is replayed up to its failure and appends go to the next", activeId);
+    }
+    openSegment(activeId + 1);
+    broken = false;
   }
 
   /** Deletes closed segments up to and including {@code segment}: the stores have committed them. */
@@ -185,7 +244,7 @@ public final class Journal implements Closeable {
   private void syncLoop() {
     while (true) {
       synchronized (appendLock) {
-        while (waiting.isEmpty() && !closed) {
+        while (waiting.isEmpty() && !closed && !broken) {
           try {
             appendLock.wait();
           } catch (InterruptedException e) {
@@ -202,6 +261,12 @@ public final class Journal implements Closeable {
           if (closed) {
             return;
           }
+          if (broken) {
+            if (!replacedBroken()) {
+              waitBeforeRetry();
+            }
+            continue;
+          }
           channel = active;
           segment = activeId;
           position = written;
@@ -213,9 +278,35 @@ public final class Journal implements Closeable {
           failure = e;
         }
         synchronized (appendLock) {
-          completeUpTo(segment, position, failure);
+          if (failure == null) {
+            completeUpTo(segment, position, null);
+          } else {
+            // every frame of the segment, written before or after this fsync began, is in doubt
+            completeUpTo(segment, Long.MAX_VALUE, failure);
+            broken = true;
+          }
         }
       }
+    }
+  }
+
+  /** Replaces the broken segment; caller holds both locks. */
+  private boolean replacedBroken() {
+    try {
+      replaceBroken();
+      return true;
+    } catch (IOException e) {
+      LOG.errorf("cannot open a new journal segment (%s): ingest is refused until one opens", e.getMessage());
+      return false;
+    }
+  }
+
+  /** Waits a second before another attempt at a new segment; caller holds appendLock. */
+  private void waitBeforeRetry() {
+    try {
+      appendLock.wait(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -235,14 +326,21 @@ public final class Journal implements Closeable {
   }
 
   private void openSegment(long id) throws IOException {
-    active = FileChannel.open(segmentPath(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    activeId = id;
-    nextInSegment = 0;
-    written = 0;
+    Path file = segmentPath(id);
+    FileChannel channel = opener.create(file);
     // make the new file's name durable too: a segment that vanished after a crash would lose acks
     try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
       directory.force(true);
+    } catch (IOException e) {
+      // not left behind: the next attempt creates the same name
+      channel.close();
+      Files.deleteIfExists(file);
+      throw e;
     }
+    active = channel;
+    activeId = id;
+    nextInSegment = 0;
+    written = 0;
   }
 
   private Path segmentPath(long id) {
@@ -254,9 +352,16 @@ public final class Journal implements Closeable {
     synchronized (syncLock) {
       synchronized (appendLock) {
         closed = true;
-        active.force(false);
-        completeUpTo(activeId, Long.MAX_VALUE, null);
-        active.close();
+        if (active != null) {
+          IOException failure = null;
+          try {
+            active.force(false);
+          } catch (IOException e) {
+            failure = e;
+          }
+          completeUpTo(activeId, Long.MAX_VALUE, failure);
+          active.close();
+        }
         appendLock.notifyAll();
       }
     }

@@ -1,6 +1,7 @@
 package dev.outpost.observability.store.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -58,6 +59,58 @@ class JournalTest {
       List<Frame> frames = new ArrayList<>();
       reopened.replay(reopened.closedSegments().get(0), frames::add);
       assertThat(frames).hasSize(1);
+    }
+  }
+
+  @Test
+  void aWriteThatFailsHalfwayRetiresItsSegmentSoThatLaterAcknowledgedFramesSurviveAReplay() throws Exception {
+    FailingDisk disk = new FailingDisk(100);
+    try (Journal journal = Journal.open(dir, disk)) {
+      journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {1}).durable().get(5, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[200]))
+          .as("the disk filled up halfway through the frame").isInstanceOf(java.io.UncheckedIOException.class);
+      // space was freed: appends succeed again once the next segment is open, and are acknowledged
+      Journal.Appended after = appendWhenAccepted(journal, new byte[] {3});
+      after.durable().get(5, TimeUnit.SECONDS);
+    }
+    try (Journal reopened = Journal.open(dir)) {
+      List<Frame> frames = new ArrayList<>();
+      for (long segment : reopened.closedSegments()) {
+        reopened.replay(segment, frames::add);
+      }
+      assertThat(frames).extracting(f -> f.payload()[0]).as("the acknowledged frames, not the torn one")
+          .containsExactly((byte) 1, (byte) 3);
+    }
+  }
+
+  @Test
+  void aFailedFsyncFailsEveryWaiterOfItsSegmentAndLaterAppendsGoToTheNext() throws Exception {
+    FailingDisk disk = new FailingDisk(Long.MAX_VALUE);
+    try (Journal journal = Journal.open(dir, disk)) {
+      Journal.Appended first = journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {1});
+      first.durable().get(5, TimeUnit.SECONDS);
+      disk.failNextFsync.set(true);
+      Journal.Appended doubted = journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {2});
+      assertThatThrownBy(() -> doubted.durable().get(5, TimeUnit.SECONDS)).hasRootCauseMessage("Input/output error");
+      Journal.Appended next = appendWhenAccepted(journal, new byte[] {3});
+      next.durable().get(5, TimeUnit.SECONDS);
+      assertThat(Journal.segmentOf(next.firstSeq())).as("pages of the failed segment may be gone without a word")
+          .isGreaterThan(Journal.segmentOf(doubted.firstSeq()));
+    }
+  }
+
+  /** Appends once the journal takes appends again (it refuses them while it replaces a failed segment). */
+  private static Journal.Appended appendWhenAccepted(Journal journal, byte[] payload) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      try {
+        return journal.append(Frame.Kind.LOGS, 1, 0, "", "", payload);
+      } catch (java.io.UncheckedIOException refused) {
+        if (System.nanoTime() > deadline) {
+          throw refused;
+        }
+        Thread.sleep(10);
+      }
     }
   }
 
