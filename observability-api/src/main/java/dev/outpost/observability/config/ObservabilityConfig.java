@@ -88,8 +88,8 @@ public interface ObservabilityConfig {
   interface Storage {
     /**
      * How long records are kept until the state's telemetry settings arrive ({@link #telemetryFile()}),
-     * which then decide, for logs and traces apart; whole daily partitions older than this are
-     * deleted. Default 7 days.
+     * which then decide, for logs and traces apart, and are kept in the data directory for a start
+     * that finds no settings file; whole daily partitions older than this are deleted. Default 7 days.
      */
     @WithDefault("P7D")
     Duration retention();

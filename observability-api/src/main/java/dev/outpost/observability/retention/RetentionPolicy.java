@@ -2,17 +2,32 @@ package dev.outpost.observability.retention;
 
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.spec.model.Telemetry;
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.StateCodec;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
- * How long logs and traces are kept now: {@code storage.retention} for both until the state's
- * telemetry settings arrive ({@link TelemetrySettingsWatch}), then what they say.
+ * How long logs and traces are kept now. Known before the first retention run, which deletes for
+ * good: the state's telemetry settings ({@code storage.telemetry-file}) when they can be read,
+ * else the last ones applied, which are kept in the data directory ({@value #APPLIED_FILE}), else
+ * {@code storage.retention} for both. Without the kept copy, a start while the settings file was
+ * missing (its ConfigMap not yet written, an agent not yet running) deleted every day between the
+ * default and what the state said. {@link TelemetrySettingsWatch} applies later changes.
  */
 @ApplicationScoped
 public class RetentionPolicy {
+  private static final Logger LOG = Logger.getLogger(RetentionPolicy.class);
+  static final String APPLIED_FILE = "retention.json";
 
   @Inject ObservabilityConfig config;
 
@@ -23,6 +38,16 @@ public class RetentionPolicy {
   void init() {
     logs = config.storage().retention();
     traces = config.storage().retention();
+    String source = "storage.retention";
+    Optional<Telemetry> known = read(config.storage().telemetryFile());
+    if (known.isPresent()) {
+      source = config.storage().telemetryFile().toString();
+    } else {
+      known = read(applied());
+      source = known.isPresent() ? applied() + " (the settings applied last)" : source;
+    }
+    known.ifPresent(this::apply);
+    LOG.infof("retention from %s: logs %d days, traces %d days", source, logs.toDays(), traces.toDays());
   }
 
   public Duration logs() {
@@ -33,13 +58,48 @@ public class RetentionPolicy {
     return traces;
   }
 
-  /** Takes the state's settings; whether anything changed. */
-  public boolean apply(Telemetry telemetry) {
+  /** Takes the state's settings and keeps them for the next start; whether anything changed. */
+  public synchronized boolean apply(Telemetry telemetry) {
     Duration newLogs = Duration.ofDays(telemetry.logsRetentionDays());
     Duration newTraces = Duration.ofDays(telemetry.tracesRetentionDays());
     boolean changed = !newLogs.equals(logs) || !newTraces.equals(traces);
     logs = newLogs;
     traces = newTraces;
+    keep(telemetry);
     return changed;
+  }
+
+  private Path applied() {
+    return config.dataDir().resolve(APPLIED_FILE);
+  }
+
+  /** Written whole or not at all (a rename), so that a crash never leaves half a file to start from. */
+  private void keep(Telemetry telemetry) {
+    String json = StateCodec.toJson(telemetry);
+    Path file = applied();
+    try {
+      if (Files.exists(file) && Files.readString(file).equals(json)) {
+        return;
+      }
+      Files.createDirectories(file.getParent());
+      Path temporary = file.resolveSibling(APPLIED_FILE + ".tmp");
+      Files.writeString(temporary, json);
+      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      LOG.warnf("cannot keep the retention settings in %s (%s): a start without the settings file would use"
+          + " storage.retention", file, e.getMessage());
+    }
+  }
+
+  /** The settings in {@code file}; empty when it is absent, unreadable or invalid (the watch warns of those). */
+  private static Optional<Telemetry> read(Path file) {
+    try {
+      return Optional.of(StateCodec.readTelemetry(Files.readString(file)));
+    } catch (NoSuchFileException absent) {
+      return Optional.empty();
+    } catch (IOException | InvalidStateException e) {
+      LOG.debugf("retention settings in %s not used: %s", file, e.getMessage());
+      return Optional.empty();
+    }
   }
 }
