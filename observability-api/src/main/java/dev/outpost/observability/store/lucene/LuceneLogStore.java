@@ -61,7 +61,11 @@ public final class LuceneLogStore implements LogStore, Closeable {
   private final QueryLimits limits;
 
   public LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits) throws IOException {
-    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb);
+    this(dir, ramBufferMb, limits, Partition.Disk.FILES);
+  }
+
+  LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits, Partition.Disk disk) throws IOException {
+    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb, disk);
     this.blocks = new LogBlocks();
     this.queryText = new QueryText(LogDocuments.BODY, LogDocuments.QUERYABLE, limits.maxClauses());
     this.limits = limits;
@@ -341,6 +345,11 @@ public final class LuceneLogStore implements LogStore, Closeable {
   /** Reopens searchers so that records written so far become visible. */
   public void refresh() throws IOException {
     partitions.refresh();
+  }
+
+  /** The days whose writer failed for good, and why ({@link PartitionSet#failed}). */
+  public List<String> failedPartitions() {
+    return partitions.failed();
   }
 
   /** Deletes the daily partitions before {@code firstKept}. */

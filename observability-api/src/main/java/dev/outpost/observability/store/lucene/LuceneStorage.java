@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -104,13 +106,25 @@ public class LuceneStorage {
     refreshes.record(this::refresh);
   }
 
+  /** The daily partitions, of logs and traces, whose writer failed for good, and why. */
+  public List<String> failedPartitions() {
+    List<String> failed = new ArrayList<>(logs.failedPartitions());
+    failed.addAll(traces.failedPartitions());
+    return failed;
+  }
+
   /** Reopens searchers now (tests and the checkpoint use it; the schedule does it anyway). */
   public void refresh() {
+    // each store apart: logs failing to refresh must not leave traces unsearchable
     try {
       logs.refresh();
+    } catch (IOException | RuntimeException e) {
+      LOG.error("log searcher refresh failed", e);
+    }
+    try {
       traces.refresh();
     } catch (IOException | RuntimeException e) {
-      LOG.error("searcher refresh failed", e);
+      LOG.error("trace searcher refresh failed", e);
     }
   }
 

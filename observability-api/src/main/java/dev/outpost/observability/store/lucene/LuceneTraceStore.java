@@ -47,7 +47,7 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   private final QueryLimits limits;
 
   public LuceneTraceStore(Path dir, int ramBufferMb, QueryLimits limits, ObjectMapper json) throws IOException {
-    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb);
+    this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb, Partition.Disk.FILES);
     this.documents = new SpanDocuments(json);
     this.queryText = new QueryText(SpanDocuments.NAME, SpanDocuments.QUERYABLE, limits.maxClauses());
     this.limits = limits;
@@ -213,6 +213,11 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
 
   public void refresh() throws IOException {
     partitions.refresh();
+  }
+
+  /** The days whose writer failed for good, and why ({@link PartitionSet#failed}). */
+  public List<String> failedPartitions() {
+    return partitions.failed();
   }
 
   public int dropBefore(LocalDate firstKept) throws IOException {

@@ -28,10 +28,17 @@ final class Partition implements Closeable {
   final SearcherManager searchers;
   private final Directory directory;
 
-  Partition(LocalDate day, Path path, Analyzer analyzer, int ramBufferMb) throws IOException {
+  /** Opens a day's directory: its files, or in tests files on a disk that fails. */
+  interface Disk {
+    Disk FILES = FSDirectory::open;
+
+    Directory open(Path path) throws IOException;
+  }
+
+  Partition(LocalDate day, Path path, Analyzer analyzer, int ramBufferMb, Disk disk) throws IOException {
     this.day = day;
     this.path = path;
-    this.directory = FSDirectory.open(path);
+    this.directory = disk.open(path);
     IndexWriterConfig config = new IndexWriterConfig(analyzer)
         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
         .setRAMBufferSizeMB(ramBufferMb)
@@ -49,8 +56,13 @@ final class Partition implements Closeable {
         // at the first write, not at the next start with segments nobody can read
         .setCodec(StoreCodec.registered())
         .setMergePolicy(mergePolicy());
-    this.writer = new IndexWriter(directory, config);
-    this.searchers = new SearcherManager(writer, null);
+    try {
+      this.writer = new IndexWriter(directory, config);
+      this.searchers = new SearcherManager(writer, null);
+    } catch (IOException | RuntimeException e) {
+      directory.close();
+      throw e;
+    }
   }
 
   /**
@@ -66,6 +78,15 @@ final class Partition implements Closeable {
     TieredMergePolicy policy = new TieredMergePolicy().setSegmentsPerTier(20).setMaxMergeAtOnce(20);
     policy.setNoCFSRatio(0.0);
     return policy;
+  }
+
+  /** Why the writer failed for good, or null while it works. */
+  Throwable failure() {
+    Throwable tragedy = writer.getTragicException();
+    if (tragedy != null) {
+      return tragedy;
+    }
+    return writer.isOpen() ? null : new IllegalStateException("the writer is closed");
   }
 
   @Override

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexFormatTooNewException;
+import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.IndexableField;
@@ -39,6 +42,7 @@ final class PartitionSet implements Closeable {
   private final Path root;
   private final Analyzer analyzer;
   private final int ramBufferMb;
+  private final Partition.Disk disk;
   private final ConcurrentSkipListMap<LocalDate, Partition> partitions = new ConcurrentSkipListMap<>();
 
   /** Work done with a searcher over several partitions. */
@@ -46,21 +50,41 @@ final class PartitionSet implements Closeable {
     T run(IndexSearcher searcher) throws IOException;
   }
 
-  PartitionSet(Path root, Analyzer analyzer, int ramBufferMb) throws IOException {
+  PartitionSet(Path root, Analyzer analyzer, int ramBufferMb, Partition.Disk disk) throws IOException {
     this.root = root;
     this.analyzer = analyzer;
     this.ramBufferMb = ramBufferMb;
+    this.disk = disk;
     Files.createDirectories(root);
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        LocalDate day;
         try {
-          LocalDate day = LocalDate.parse(dir.getFileName().toString());
-          partitions.put(day, new Partition(day, dir, analyzer, ramBufferMb));
+          day = LocalDate.parse(dir.getFileName().toString());
         } catch (DateTimeParseException notAPartition) {
           LOG.warnf("ignoring %s: not a daily partition", dir);
+          continue;
+        }
+        try {
+          partitions.put(day, new Partition(day, dir, analyzer, ramBufferMb, disk));
+        } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException e) {
+          quarantine(dir, e);
         }
       }
     }
+  }
+
+  /**
+   * Moves a day whose index cannot be read aside ({@code <day>.corrupt-<millis>}, kept for a look
+   * and never read again) instead of refusing to start: one damaged day (a disk fault) stopped
+   * ingest and queries of every other. Records of that day still in the journal are indexed again
+   * into a new partition; the rest of the day is out of queries.
+   */
+  private static void quarantine(Path dir, IOException problem) throws IOException {
+    Path aside = dir.resolveSibling(dir.getFileName() + ".corrupt-" + System.currentTimeMillis());
+    Files.move(dir, aside);
+    LOG.errorf("the index of %s cannot be read (%s): moved to %s, and its day is out of queries", dir,
+        problem.getMessage(), aside);
   }
 
   static LocalDate dayOf(long nanos) {
@@ -111,20 +135,64 @@ final class PartitionSet implements Closeable {
     return values;
   }
 
+  /**
+   * Reopens the searchers of every partition whose writer works: one that failed for good is left
+   * as it was last searchable ({@link #failed}), not retried every refresh, and the others go on.
+   */
   void refresh() throws IOException {
+    IOException first = null;
     for (Partition p : partitions.values()) {
-      p.searchers.maybeRefresh();
+      if (p.failure() != null) {
+        continue;
+      }
+      try {
+        p.searchers.maybeRefresh();
+      } catch (IOException | RuntimeException e) {
+        LOG.errorf("refreshing partition %s failed: %s", p.path, e.getMessage());
+        first = first == null ? asIo(e) : first;
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
+  /**
+   * Commits every partition; fails when any one did, after trying the others, so that the journal
+   * that holds its records is kept.
+   */
   void commit() {
-    try {
-      for (Partition p : partitions.values()) {
+    IOException first = null;
+    for (Partition p : partitions.values()) {
+      try {
         p.writer.commit();
+      } catch (IOException | RuntimeException e) {
+        first = first == null ? asIo(e) : first;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
+    if (first != null) {
+      throw new UncheckedIOException(first);
+    }
+  }
+
+  /**
+   * The partitions whose writer failed for good (Lucene's tragic event: a failed flush or merge, on
+   * a full disk say) and why. Such a writer takes no more records and cannot commit; only a restart,
+   * which opens its last commit and replays the journal, brings the day back.
+   */
+  List<String> failed() {
+    List<String> failed = new ArrayList<>();
+    for (Partition p : partitions.values()) {
+      Throwable failure = p.failure();
+      if (failure != null) {
+        failed.add(root.getFileName() + "/" + p.day + ": " + failure);
+      }
+    }
+    return failed;
+  }
+
+  private static IOException asIo(Throwable e) {
+    return e instanceof IOException io ? io : new IOException(e.getMessage(), e);
   }
 
   /** Deletes the partitions of days before {@code firstKept}; returns how many went. */
@@ -183,7 +251,7 @@ final class PartitionSet implements Closeable {
       if (again != null) {
         return again;
       }
-      Partition created = new Partition(day, root.resolve(day.toString()), analyzer, ramBufferMb);
+      Partition created = new Partition(day, root.resolve(day.toString()), analyzer, ramBufferMb, disk);
       partitions.put(day, created);
       return created;
     }

@@ -96,4 +96,66 @@ class LuceneLogStoreTest {
       assertThat(newest.get(99)).isEqualTo(written.get(1400).body());
     }
   }
+
+  @Test
+  void aDayWhoseIndexCannotBeReadIsMovedAsideAndTheOtherDaysOpen() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      store.write(List.of(entry(1, now - 2 * DAY, "two days old"), entry(2, now, "fresh")));
+      store.commit();
+    }
+    Path damaged = dir.resolve(PartitionSet.dayOf(now - 2 * DAY).toString());
+    try (var files = Files.list(damaged)) {
+      for (Path commit : files.filter(f -> f.getFileName().toString().startsWith("segments_")).toList()) {
+        Files.write(commit, "not a commit point, a disk fault".repeat(8).getBytes());
+      }
+    }
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      assertThat(bodies(store, now - 3 * DAY, now + 1)).containsExactly("fresh");
+      store.write(List.of(entry(3, now - 2 * DAY, "two days old, again")));
+      store.refresh();
+      assertThat(bodies(store, now - 3 * DAY, now + 1)).containsExactly("fresh", "two days old, again");
+    }
+    try (var dirs = Files.list(dir)) {
+      assertThat(dirs.map(d -> d.getFileName().toString()))
+          .anyMatch(name -> name.startsWith(damaged.getFileName() + ".corrupt-"));
+    }
+  }
+
+  @Test
+  void aDayWhoseWriterFailedForGoodIsReportedAndTheOtherDaysStaySearchable() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    String lostDay = PartitionSet.dayOf(now - 2 * DAY).toString();
+    java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean();
+    // the disk under the day's index fills up: every new file fails, as on ENOSPC
+    Partition.Disk disk = path -> new org.apache.lucene.store.FilterDirectory(FSDirectory.open(path)) {
+      @Override
+      public org.apache.lucene.store.IndexOutput createOutput(String name, org.apache.lucene.store.IOContext context)
+          throws java.io.IOException {
+        if (full.get() && path.endsWith(lostDay)) {
+          throw new java.io.IOException("No space left on device");
+        }
+        return super.createOutput(name, context);
+      }
+    };
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20), disk)) {
+      store.write(List.of(entry(1, now - 2 * DAY, "two days old"), entry(2, now, "fresh")));
+      store.refresh();
+      assertThat(store.failedPartitions()).isEmpty();
+      full.set(true);
+      try {
+        store.write(List.of(entry(3, now - 2 * DAY, "lost with its day")));
+        store.refresh();
+      } catch (java.io.UncheckedIOException | java.io.IOException expected) {
+        // the write, or the flush, that hit the full disk: ingest answers 503 and the journal keeps it
+      }
+      assertThat(store.failedPartitions()).singleElement().asString().startsWith(dir.getFileName() + "/" + lostDay);
+
+      store.write(List.of(entry(4, now + 1, "fresh, after")));
+      store.refresh();
+      assertThat(bodies(store, now - DAY, now + 2)).as("today goes on").containsExactly("fresh, after", "fresh");
+      org.assertj.core.api.Assertions.assertThatThrownBy(store::commit)
+          .as("a checkpoint must not drop the journal that holds the failed day's records");
+    }
+  }
 }
