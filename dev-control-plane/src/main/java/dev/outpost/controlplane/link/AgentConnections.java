@@ -67,8 +67,20 @@ public class AgentConnections {
       trimClosed();
     }
     socket.textMessageHandler(frame -> onFrame(session, frame));
+    socket.binaryMessageHandler(data -> {
+      LOG.infof("agent %s sent a binary frame (%d bytes): closed, as the protocol requires", session.id, data.length());
+      socket.close((short) 1003, "binary frames are not part of the protocol");
+    });
     socket.closeHandler(ignored -> closed(session));
-    socket.exceptionHandler(e -> LOG.debugf("agent %s: %s", session.id, e.getMessage()));
+    socket.exceptionHandler(e -> {
+      // Vert.x drops a message past the size limit and keeps the connection: PROTOCOL.md section 5 closes it (1009)
+      if (e.getMessage() != null && e.getMessage().contains("max message size")) {
+        LOG.infof("agent %s sent a message over %d bytes: closed", session.id, ProtocolCodec.MAX_FRAME_BYTES);
+        socket.close((short) 1009, "message too big");
+      } else {
+        LOG.debugf("agent %s: %s", session.id, e.getMessage());
+      }
+    });
     long interval = config.pingInterval().toMillis();
     session.pingTimer = vertx.setPeriodic(interval, id -> {
       if (System.nanoTime() - session.lastHeard > 3 * interval * 1_000_000L) {

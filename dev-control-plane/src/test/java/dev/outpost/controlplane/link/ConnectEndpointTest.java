@@ -189,6 +189,23 @@ class ConnectEndpointTest {
   }
 
   @Test
+  void closesOnABinaryFrameAndOnAMessageOverTheLimitSentInFragments() throws Exception {
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Hello(1, "local", "test", 0, List.of()));
+      agent.socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(new byte[] {1, 2, 3}));
+      ConnectEndpointTest.await(() -> agent.closed, "the connection closes");
+      assertThat(agent.closeCode).isEqualTo((short) 1003);
+    }
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Hello(1, "local", "test", 0, List.of()));
+      // split into frames of 64 KiB, each under the frame limit, the whole over the message limit
+      agent.socket.writeTextMessage("x".repeat(ProtocolCodec.MAX_FRAME_BYTES + 1));
+      ConnectEndpointTest.await(() -> agent.closed, "the connection closes");
+      assertThat(agent.closeCode).isEqualTo((short) 1009);
+    }
+  }
+
+  @Test
   void theAgentsViewNeedsTheAdminToken() {
     given().get("/v1/agents").then().statusCode(401);
     given().header("Authorization", DATA_PLANE).get("/v1/agents").then().statusCode(401);
