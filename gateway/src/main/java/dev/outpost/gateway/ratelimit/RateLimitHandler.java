@@ -64,6 +64,6 @@ public class RateLimitHandler implements Handler<RoutingContext> {
     if (limit.key() != RateLimit.Key.CLIENT_IP && subject != null) {
       return subject;
     }
-    return clients.of(ctx);
+    return ClientKey.of(clients.of(ctx));
   }
 }

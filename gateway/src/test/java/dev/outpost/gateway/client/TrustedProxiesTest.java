@@ -101,6 +101,17 @@ class TrustedProxiesTest {
     assertThat(limited("10.1.2.3, 198.51.100.20")).isEqualTo(429);
   }
 
+  @Test
+  void aRateLimitByClientIpCountsAnIpv6ClientByItsSlash64() throws Exception {
+    // one host rotating through the addresses of its /64 gets one budget, not 2^64
+    for (int i = 1; i <= 5; i++) {
+      assertThat(limited("2001:db8:7:1::" + i)).isEqualTo(200);
+    }
+    assertThat(limited("2001:db8:7:1:ffff:ffff:ffff:ffff")).isEqualTo(429);
+    assertThat(limited("2001:DB8:7:1:0:0:0:99")).as("the same /64 written otherwise").isEqualTo(429);
+    assertThat(limited("2001:db8:7:2::1")).as("the next /64, another subscriber").isEqualTo(200);
+  }
+
   private int limited(String forwardedFor) throws Exception {
     return RawHttp.send(gateway.getPort(), "GET /limited/x HTTP/1.1\r\nHost: gw.test\r\nX-Forwarded-For: "
         + forwardedFor + "\r\n\r\n").status();
