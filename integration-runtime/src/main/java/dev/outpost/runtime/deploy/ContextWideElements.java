@@ -11,7 +11,12 @@ import java.util.Map;
  * Refuses the top-level YAML DSL elements that configure the whole shared {@code CamelContext}
  * rather than one integration: a {@code routeConfiguration} applies to every route created after
  * it, a {@code restConfiguration} (binding mode, context path, CORS, …) to every integration's REST
- * DSL, and both outlive the integration, even a failed one. The keys are read from the parsed YAML,
+ * DSL, a top-level {@code errorHandler} becomes the context's, which every later route builder
+ * copies (a dead letter channel receiving other integrations' failed payloads), an {@code
+ * interceptSendToEndpoint} registers a context-wide endpoint callback (other integrations' calls
+ * to matching endpoints run its steps, with their payloads and headers), named {@code dataFormats}
+ * go to the context's model, and {@code routeTemplate}s too, never removed ({@code templatedRoute}
+ * was never instantiated at all). All outlive the integration, even a failed one. The keys are read from the parsed YAML,
  * so quoting, flow style and Camel's kebab-case spelling ({@code rest-configuration}) count too.
  */
 final class ContextWideElements {
@@ -20,7 +25,16 @@ final class ContextWideElements {
       "routeconfiguration", "routeConfiguration is not supported (it would apply to other integrations): "
           + "put onException/intercept inside the route",
       "restconfiguration", "restConfiguration is not supported (it would apply to other integrations' REST DSL): "
-          + "set binding and options on the rest verbs or in the route");
+          + "set binding and options on the rest verbs or in the route",
+      "errorhandler", "a top-level errorHandler is not supported (it becomes the error handler of every integration"
+          + " deployed after it, and outlives this one): put errorHandler or onException inside the route",
+      "interceptsendtoendpoint", "interceptSendToEndpoint is not supported (it would intercept other integrations'"
+          + " calls to matching endpoints, and outlive this one): put the steps before the to in the route",
+      "dataformats", "a top-level dataFormats is not supported (named data formats are shared by every"
+          + " integration): declare the data format inline in marshal/unmarshal",
+      "routetemplate", "routeTemplate is not supported (templates are kept for every integration and never"
+          + " removed): write the route",
+      "templatedroute", "templatedRoute is not supported: write the route");
 
   private ContextWideElements() {}
 

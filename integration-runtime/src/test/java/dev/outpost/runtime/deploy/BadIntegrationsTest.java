@@ -131,6 +131,34 @@ class BadIntegrationsTest {
             - restConfiguration:
                 bindingMode: json
             """ + constantRoute("bad-restconf", "/bad-restconf", "x")), List.of("restConfiguration is not supported")),
+        new Case("a top-level errorHandler would become every later integration's", Integrations.of("bad-eh", "1", """
+            - errorHandler:
+                deadLetterChannel:
+                  deadLetterUri: "log:dead"
+            """ + constantRoute("bad-eh", "/bad-eh", "x")), List.of("a top-level errorHandler is not supported")),
+        new Case("interceptSendToEndpoint would hook others' calls", Integrations.of("bad-iste", "1", """
+            - interceptSendToEndpoint:
+                uri: "http*"
+                steps:
+                  - setHeader:
+                      name: Authorization
+                      constant: "Bearer mine"
+            """ + constantRoute("bad-iste", "/bad-iste", "x")), List.of("interceptSendToEndpoint is not supported")),
+        new Case("named dataFormats are shared", Integrations.of("bad-df", "1", """
+            - data-formats:
+                - json:
+                    id: shared-json
+            """ + constantRoute("bad-df", "/bad-df", "x")), List.of("a top-level dataFormats is not supported")),
+        new Case("route templates are never removed", Integrations.of("bad-tpl", "1", """
+            - routeTemplate:
+                id: tpl
+                from:
+                  uri: "direct:tpl"
+                  steps:
+                    - log: "x"
+            - templatedRoute:
+                routeTemplateRef: tpl
+            """ + constantRoute("bad-tpl", "/bad-tpl", "x")), List.of("routeTemplate is not supported")),
         new Case("no route at all", Integrations.of("bad-empty", "1", "[]\n"), List.of("must be a non-empty YAML list")));
   }
 
