@@ -10,7 +10,8 @@ import jakarta.inject.Singleton;
 /**
  * Refuses, before authentication or any upstream work, requests whose framing is ambiguous
  * ({@code Content-Length} together with {@code Transfer-Encoding}, several or malformed {@code
- * Content-Length}s, a transfer coding other than plain {@code chunked}): 400; and bodies whose
+ * Content-Length}s, a transfer coding other than plain {@code chunked}, the hixie-76 WebSocket keys,
+ * which give a GET a body no header declares): 400; and bodies whose
  * declared length is past the route's {@code maxBodyBytes}: 413. Bodies without a declared length
  * are counted while they stream ({@link LimitedReadStream}). Header size and slow clients are
  * bounded by the HTTP server's limits ({@code quarkus.http.limits.*}, idle timeout); the server's own
@@ -30,6 +31,17 @@ public class RequestLimitsHandler implements Handler<RoutingContext> {
     }
     if (codings.size() > 1 || (codings.size() == 1 && !codings.get(0).trim().equalsIgnoreCase("chunked"))) {
       Responses.error(ctx, 400, "Transfer-Encoding: only 'chunked' is accepted");
+      return;
+    }
+    if (codings.size() == 1 && !codings.get(0).equals("chunked")) {
+      // the coding's name is case-insensitive, and Netty frames 'Chunked' as chunked; vertx-http-proxy
+      // compares it case-sensitively and answered 400 itself, leaving the unread body on the connection
+      headers.set("Transfer-Encoding", "chunked");
+    }
+    if (headers.contains("Sec-WebSocket-Key1") || headers.contains("Sec-WebSocket-Key2")) {
+      // Netty gives a GET with both of these (the 2010 hixie-76 handshake) an 8-byte body that no
+      // header declares; sent upstream without one, those bytes began the next request on the pooled connection
+      Responses.error(ctx, 400, "Sec-WebSocket-Key1/Key2 (the hixie-76 WebSocket handshake) are not accepted");
       return;
     }
     if (lengths.size() > 1) {

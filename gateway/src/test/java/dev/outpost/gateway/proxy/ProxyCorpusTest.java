@@ -97,6 +97,12 @@ class ProxyCorpusTest {
     c.add(new Case("Upgrade: websocket is not tunnelled", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
         Set.of(200), list -> list.size() == 1 && !list.get(0).headers().contains("Upgrade")));
+    c.add(new Case("hixie-76 WebSocket keys: an 8-byte body no header declares",
+        "GET /pub/x HTTP/1.1\r\nHost: gw\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\nSec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n"
+            + "AAAAAAAA", Set.of(400), NOTHING));
+    c.add(new Case("Transfer-Encoding: Chunked, capitalised", "POST /pub/echo HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: Chunked\r\n\r\n"
+        + "5\r\nhello\r\n0\r\n\r\n", Set.of(200),
+        list -> list.size() == 1 && list.get(0).body().toString().equals("hello")));
     c.add(new Case("obsolete line folding", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nX-Folded: a\r\n b\r\n\r\n",
         Set.of(200, 400), list -> list.size() <= 1));
     c.add(new Case("request line with a NUL", "GET /pub/x\u0000 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
