@@ -2,6 +2,7 @@ package dev.outpost.runtime.deploy;
 
 import dev.outpost.runtime.config.IntegrationProperties;
 import dev.outpost.runtime.dispatch.AnsweredExchanges;
+import dev.outpost.runtime.dispatch.GatewayOwnedHeaders;
 import dev.outpost.runtime.dispatch.InboundHttpHeaders;
 import dev.outpost.runtime.dispatch.RunningExchanges;
 import dev.outpost.runtime.secret.SecretRedactingLogListener;
@@ -12,7 +13,7 @@ import org.apache.camel.support.service.ServiceHelper;
 
 /**
  * What the shared {@code CamelContext} needs before the first integration is loaded: the
- * integrations' properties, the inbound-header hygiene and metrics of every route, the record of
+ * integrations' properties, the inbound-header hygiene (gateway-owned headers from the request only) and metrics of every route, the record of
  * which HTTP exchanges were answered by a timeout, the count of each integration's running HTTP
  * exchanges, secret redaction in front of the log listeners, and the withheld components.
  */
@@ -27,6 +28,7 @@ final class CamelHooks {
     camel.addRoutePolicyFactory(inboundHeaders);
     camel.getManagementStrategy().addEventNotifier(inboundHeaders);
     ServiceHelper.startService(inboundHeaders);
+    camel.addRoutePolicyFactory(new GatewayOwnedHeaders());
     camel.addRoutePolicyFactory(new AnsweredExchanges());
     camel.addRoutePolicyFactory(running);
     camel.addRoutePolicyFactory(new IntegrationMetrics(meters));

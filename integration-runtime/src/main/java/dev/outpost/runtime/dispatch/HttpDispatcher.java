@@ -58,6 +58,9 @@ public class HttpDispatcher {
     return running;
   }
 
+  /** The integration the gateway routed a request to; a client cannot send it (the gateway sets it). */
+  static final String ROUTED_TO = "X-Outpost-Integration";
+
   void register(@Observes Router router) {
     router.route().order(-1000).handler(this::dispatch);
   }
@@ -82,6 +85,13 @@ public class HttpDispatcher {
       target = find("GET", path);
     }
     if (target != null) {
+      String routedTo = ctx.request().getHeader(ROUTED_TO);
+      if (routedTo != null && !routedTo.equals(target.owner())) {
+        // the gateway routed this request to another integration: a route of one integration with
+        // stripPrefix must not reach another's paths in the shared runtime, past that one's route
+        ErrorAnswer.send(ctx, 404, "integration '" + routedTo + "' has no endpoint at " + path);
+        return;
+      }
       forward(ctx, target, path);
       return;
     }

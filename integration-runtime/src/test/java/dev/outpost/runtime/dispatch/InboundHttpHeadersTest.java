@@ -2,6 +2,7 @@ package dev.outpost.runtime.dispatch;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.outpost.runtime.Backend;
@@ -96,6 +97,51 @@ class InboundHttpHeadersTest {
         .header("X-Outpost-Project", "proj-a")
         .get(http + "whoami").then().statusCode(200).body(equalTo("alice|orders:read orders:write|proj-a"));
     Integrations.delete(management, "whoami").then().statusCode(204);
+  }
+
+  @Test
+  void queryParametersAndFormFieldsCannotStandInForTheGatewaysHeaders() {
+    String source = """
+        - route:
+            id: whoami-spoof
+            from:
+              uri: platform-http:/whoami-spoof
+              steps:
+                - setBody:
+                    simple: "${header.X-Outpost-Subject}|${header.x-outpost-project}|${header.X-Forwarded-For}"
+        """;
+    Integrations.put(management, Integrations.of("whoami-spoof", "1", source)).then().statusCode(200);
+    // a public route: the gateway set no identity, the client names itself in the query
+    given().get(http + "whoami-spoof?X-Outpost-Subject=admin&x-outpost-project=other&X-Forwarded-For=10.0.0.1")
+        .then().statusCode(200).body(equalTo("||"));
+    // an authenticated route: the gateway's subject, not a list with the client's
+    given().header("X-Outpost-Subject", "alice").get(http + "whoami-spoof?x-outpost-subject=admin")
+        .then().statusCode(200).body(equalTo("alice||"));
+    // a form body
+    given().header("X-Outpost-Subject", "alice").contentType("application/x-www-form-urlencoded")
+        .body("X-Outpost-Subject=admin&X-Outpost-Project=other").post(http + "whoami-spoof")
+        .then().statusCode(200).body(equalTo("alice||"));
+    Integrations.delete(management, "whoami-spoof").then().statusCode(204);
+  }
+
+  @Test
+  void aRequestTheGatewayRoutedToOneIntegrationReachesNoOtherInTheSharedRuntime() {
+    String source = """
+        - route:
+            id: private-orders
+            from:
+              uri: platform-http:/private-orders
+              steps:
+                - setBody:
+                    constant: orders
+        """;
+    Integrations.put(management, Integrations.of("private-orders", "1", source)).then().statusCode(200);
+    // a public route of 'catalog' with stripPrefix turned /catalog/private-orders into /private-orders
+    given().header("X-Outpost-Integration", "catalog").get(http + "private-orders").then().statusCode(404)
+        .body(containsString("integration 'catalog' has no endpoint at /private-orders"));
+    given().header("X-Outpost-Integration", "private-orders").get(http + "private-orders").then().statusCode(200)
+        .body(equalTo("orders"));
+    Integrations.delete(management, "private-orders").then().statusCode(204);
   }
 
   @Test
