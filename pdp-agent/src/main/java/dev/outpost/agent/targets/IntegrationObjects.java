@@ -133,7 +133,14 @@ public final class IntegrationObjects {
             .withName(name)
             .endConfigMap()
             .build());
-    mounts.add(mount("integration", config.integrationsDir()));
+    // the one file, by subPath: the kubelet never updates it in a running pod. Mounted as a directory,
+    // a new version reached the old pods too, whose runtime reloaded it; one that failed there made
+    // every old pod unready at once (readiness needs every integration Ready), and the Service had
+    // no endpoint. Now the rollout brings a new version in new pods only, and if it fails the old
+    // pods go on serving the old one (a rollout that cannot progress stops, as Kubernetes does).
+    String key = KubernetesNames.integrationKey(integration.name());
+    mounts.add(new VolumeMountBuilder().withName("integration").withMountPath(config.integrationsDir() + "/" + key)
+        .withSubPath(key).withReadOnly(true).build());
     // bounded like the chart's own pods: past it the kubelet evicts this pod, not a node's worth of pods
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity(TMP_SIZE_LIMIT))
         .endEmptyDir().build());

@@ -81,7 +81,11 @@ class KubernetesTargetTest {
     assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("100m");
     assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
     assertThat(c.getVolumeMounts()).extracting("mountPath")
-        .contains("/etc/outpost/integrations", "/etc/outpost/secrets/crm");
+        .contains("/etc/outpost/integrations/orders.json", "/etc/outpost/secrets/crm");
+    // by subPath, so the kubelet never puts the next version into this pod: a next version that fails
+    // to start must leave the running pods serving this one, not make them all unready
+    assertThat(c.getVolumeMounts()).filteredOn(m -> m.getMountPath().startsWith("/etc/outpost/integrations"))
+        .singleElement().satisfies(m -> assertThat(m.getSubPath()).isEqualTo("orders.json"));
     assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "crm".equals(v.getSecret().getSecretName()));
     // the only writable path under a read-only root, and bounded so a runaway integration cannot fill the node's disk
     assertThat(c.getVolumeMounts()).filteredOn(m -> !m.getReadOnly()).extracting("mountPath").containsExactly("/tmp");
