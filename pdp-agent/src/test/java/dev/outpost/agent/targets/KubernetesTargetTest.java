@@ -69,6 +69,8 @@ class KubernetesTargetTest {
         .containsEntry("outpost.dev/integration", "orders")
         .containsEntry("outpost.dev/project", "shop");
     assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .as("a version that cannot start stops no running pod").isZero();
     var pod = d.getSpec().getTemplate().getSpec();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
