@@ -151,6 +151,7 @@ public class IntegrationDeployer {
       leftovers.addAll(namespacer.routeIds());
       RouteRemoval.remove(camel, leftovers, prefix, config.drainTimeout());
       VersionMeters.remove(meters, key, prefix);
+      removeVersionMetersUnlessRunning(integration.name(), integration.version());
       properties.unregister(key);
       String message = DeployErrors.describe(e, camel, key, prefix, resolved.secretValues());
       SecretRedaction.remove(key);
@@ -271,8 +272,17 @@ public class IntegrationDeployer {
       RouteRemoval.remove(camel, old.routeIds(), old.prefix(), left);
       dispatcher.abandon(old.prefix());
       VersionMeters.remove(meters, old.key(), old.prefix());
+      removeVersionMetersUnlessRunning(old.name(), old.integration().version());
       properties.unregister(old.key());
       SecretRedaction.remove(old.key());
+    }
+  }
+
+  /** Every version name would otherwise add its series for good; one still running keeps them. */
+  private void removeVersionMetersUnlessRunning(String name, String version) {
+    Deployment running = deployments.get(name);
+    if (running == null || !running.integration().version().equals(version)) {
+      VersionMeters.removeVersion(meters, name, version);
     }
   }
 

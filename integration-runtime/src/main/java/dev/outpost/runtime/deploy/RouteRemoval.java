@@ -55,7 +55,9 @@ final class RouteRemoval {
     } catch (Exception e) {
       LOG.warnf("route definitions %s could not be removed: %s", routeIds, e.getMessage());
     }
-    model.getRestDefinitions().removeIf(rest -> rest.getPath() != null && rest.getPath().startsWith(prefix));
+    // prefix + "/": retiring generation g1 must not take g12's REST definitions with it
+    model.getRestDefinitions().removeIf(rest -> rest.getPath() != null
+        && (rest.getPath().equals(prefix) || rest.getPath().startsWith(prefix + "/")));
   }
 
   private static boolean isInternal(CamelContext camel, String routeId) {

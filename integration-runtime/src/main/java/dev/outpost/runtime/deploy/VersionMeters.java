@@ -10,7 +10,9 @@ import java.util.List;
  * meters are tagged with the version's route ids and endpoint URIs ({@code <key>.…}, {@code
  * /_outpost/<name>/g<n>/…}), which no later version reuses, so without this every upgrade would add
  * series to the Prometheus output for good. The per-integration meters (tagged by version name)
- * stay: a redeployed version name continues them.
+ * go once no deployment of the integration runs that version name ({@link #removeVersion}): a new
+ * generation of the same version continues them, and a version name seen again later starts its
+ * counters anew, which Prometheus reads as a counter reset.
  */
 final class VersionMeters {
 
@@ -20,6 +22,15 @@ final class VersionMeters {
     List<Meter> retired = meters.getMeters().stream()
         .filter(m -> m.getId().getTags().stream().map(Tag::getValue)
             .anyMatch(v -> v.contains(key + ".") || v.contains(prefix + "/")))
+        .toList();
+    retired.forEach(meters::remove);
+  }
+
+  /** Removes {@code integration}'s own meters ({@code outpost.integration.*}) of {@code version}. */
+  static void removeVersion(MeterRegistry meters, String integration, String version) {
+    List<Meter> retired = meters.getMeters().stream()
+        .filter(m -> m.getId().getName().startsWith("outpost.integration.")
+            && integration.equals(m.getId().getTag("integration")) && version.equals(m.getId().getTag("version")))
         .toList();
     retired.forEach(meters::remove);
   }

@@ -86,6 +86,40 @@ class DeployLifecycleTest {
   }
 
   @Test
+  void theMetersOfAVersionGoWhenNoDeploymentRunsItAndAllGoWithTheIntegration() throws Exception {
+    Integrations.put(management, Integrations.of("metered", "1.0", constantRoute("metered", "/metered", "a")))
+        .then().statusCode(200);
+    given().get(http + "metered").then().statusCode(200);
+    // a new generation of the same version continues its series
+    Integrations.put(management, Integrations.of("metered", "1.0", constantRoute("metered", "/metered", "b")))
+        .then().statusCode(200);
+    given().get(http + "metered").then().statusCode(200).body(equalTo("b"));
+    assertThat(versionSeries("metered", "1.0")).as("1.0 still runs").isNotEmpty();
+
+    Integrations.put(management, Integrations.of("metered", "2.0", constantRoute("metered", "/metered", "c")))
+        .then().statusCode(200);
+    given().get(http + "metered").then().statusCode(200).body(equalTo("c"));
+    Eventually.eventually(() -> assertThat(versionSeries("metered", "1.0")).as("the retired version's series").isEmpty());
+    assertThat(versionSeries("metered", "2.0")).isNotEmpty();
+
+    Integrations.delete(management, "metered").then().statusCode(204);
+    Eventually.eventually(() -> assertThat(versionSeries("metered", "2.0")).as("a removed integration's series").isEmpty());
+  }
+
+  /** The integration's own Prometheus series of one version. */
+  private Set<String> versionSeries(String integration, String version) {
+    String prometheus = given().get(Integrations.base(management) + "q/metrics").then().statusCode(200).extract().asString();
+    Set<String> series = new HashSet<>();
+    Matcher m = Pattern.compile("(?m)^outpost_integration_\\w+\\{[^}]*\\}").matcher(prometheus);
+    while (m.find()) {
+      if (m.group().contains("integration=\"" + integration + "\"") && m.group().contains("version=\"" + version + "\"")) {
+        series.add(m.group());
+      }
+    }
+    return series;
+  }
+
+  @Test
   void restDslIntegrationsAreServedUpgradedAndRemoved() {
     String source = """
         - rest:
