@@ -103,12 +103,21 @@ public class HttpDispatcher {
   }
 
   private void forward(RoutingContext ctx, Target target, String path) {
+    Set<RoutingContext> open = inFlight.computeIfAbsent(target.prefix(), p -> ConcurrentHashMap.newKeySet());
+    open.add(ctx);
+    if (!table.contains(target)) {
+      // an upgrade swapped the table after this request found its target, and may have seen the old
+      // version drained before this request counted in it: its routes may be going, so the request
+      // goes to the version now published rather than to a 404
+      open.remove(ctx);
+      dispatch(ctx);
+      return;
+    }
     if (!running.admit(ctx, target.owner(), maxRunning)) {
+      open.remove(ctx);
       refuseBusy(ctx, target.owner());
       return;
     }
-    Set<RoutingContext> open = inFlight.computeIfAbsent(target.prefix(), p -> ConcurrentHashMap.newKeySet());
-    open.add(ctx);
     ctx.addEndHandler(done -> open.remove(ctx));
     ctx.put(DISPATCHED, target.owner());
     Duration own = target.endpoint().requestTimeout();
