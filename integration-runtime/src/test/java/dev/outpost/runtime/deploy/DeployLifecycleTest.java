@@ -120,6 +120,38 @@ class DeployLifecycleTest {
   }
 
   @Test
+  void anUpgradeThatFailsLeavesTheRunningVersionsBeansAsTheyWere() {
+    String v1 = """
+        - beans:
+            - name: beanyGreeting
+              type: java.net.URI
+              constructors:
+                0: "urn:outpost:version-1"
+        - route:
+            id: beany
+            from:
+              uri: platform-http:/beany
+              steps:
+                - setBody:
+                    simple: "${bean:beanyGreeting?method=toString}"
+        """;
+    Integrations.put(management, Integrations.of("beany", "1", v1)).then().statusCode(200);
+    given().get(http + "beany").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
+
+    // version 2 binds its bean, then a route fails to start
+    String v2 = v1.replace("urn:outpost:version-1", "urn:outpost:version-2")
+        + constantRoute("beany-broken", "/beany-broken", "x").replace("platform-http:/beany-broken",
+            "timer:beany?period=not-a-duration");
+    Integrations.put(management, Integrations.of("beany", "2", v2)).then().statusCode(422);
+    given().get(http + "beany").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
+    // a route created now looks the bean up afresh (a running one keeps what it resolved): version 1's
+    String v3 = v1.substring(v1.indexOf("- route:"));
+    Integrations.put(management, Integrations.of("beany", "3", v3)).then().statusCode(200);
+    given().get(http + "beany").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
+    Integrations.delete(management, "beany").then().statusCode(204);
+  }
+
+  @Test
   void restDslIntegrationsAreServedUpgradedAndRemoved() {
     String source = """
         - rest:
