@@ -1,6 +1,7 @@
 package dev.outpost.agent.targets;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -8,12 +9,18 @@ import java.util.Map;
  * Whether a live object still holds everything the agent asked for, ignoring what the API server
  * added (defaults, status, metadata): every field set in {@code desired} must be present and equal
  * in {@code live}, recursively; lists must have the same length and match element by element.
- * Kubernetes' {@code equality.Semantic.DeepDerivative} follows the same rule.
+ * Kubernetes' {@code equality.Semantic.DeepDerivative} follows the same rule. Resource quantities
+ * (under {@code requests} and {@code limits}) compare by amount: the server stores {@code 0.5} as
+ * {@code 500m}, and read as text that was a difference on every reconcile.
  */
 public final class DeepDerivative {
   private DeepDerivative() {}
 
   public static boolean holds(JsonNode desired, JsonNode live) {
+    return holds(desired, live, false);
+  }
+
+  private static boolean holds(JsonNode desired, JsonNode live, boolean quantities) {
     if (desired == null || desired.isNull() || desired.isMissingNode()) {
       return true;
     }
@@ -26,7 +33,8 @@ public final class DeepDerivative {
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        if (!holds(field.getValue(), live.get(field.getKey()))) {
+        boolean quantity = quantities || field.getKey().equals("requests") || field.getKey().equals("limits");
+        if (!holds(field.getValue(), live.get(field.getKey()), quantity)) {
           return false;
         }
       }
@@ -37,7 +45,7 @@ public final class DeepDerivative {
         return isEmpty(desired) && (live.isArray() && live.isEmpty());
       }
       for (int i = 0; i < desired.size(); i++) {
-        if (!holds(desired.get(i), live.get(i))) {
+        if (!holds(desired.get(i), live.get(i), quantities)) {
           return false;
         }
       }
@@ -46,7 +54,18 @@ public final class DeepDerivative {
     if (desired.isNumber() && live.isNumber()) {
       return desired.decimalValue().compareTo(live.decimalValue()) == 0;
     }
+    if (quantities && desired.isTextual() && live.isTextual() && !desired.equals(live)) {
+      return sameQuantity(desired.asText(), live.asText());
+    }
     return desired.equals(live);
+  }
+
+  private static boolean sameQuantity(String desired, String live) {
+    try {
+      return Quantity.getAmountInBytes(new Quantity(desired)).compareTo(Quantity.getAmountInBytes(new Quantity(live))) == 0;
+    } catch (RuntimeException notQuantities) {
+      return false;
+    }
   }
 
   /** An empty map or list asks for nothing the server could have dropped. */

@@ -294,8 +294,14 @@ public final class IntegrationObjects {
     }
   }
 
+  /**
+   * Read-only but for /tmp, whose {@code readOnly} is left unset rather than false: the API server
+   * drops a false it stores, and a live object without it no longer held what the agent asked, so
+   * every reconcile rewrote every Deployment.
+   */
   private static VolumeMount mount(String volume, String path) {
-    return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(!"tmp".equals(volume)).build();
+    return new VolumeMountBuilder().withName(volume).withMountPath(path)
+        .withReadOnly("tmp".equals(volume) ? null : Boolean.TRUE).build();
   }
 
   private static List<String> secretNames(List<SecretRef> refs) {

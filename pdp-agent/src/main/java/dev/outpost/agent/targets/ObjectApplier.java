@@ -70,9 +70,12 @@ public final class ObjectApplier {
   }
 
   /**
-   * Deletes an object the agent created; absent is fine.
+   * Deletes an object the agent created; absent is fine, and so is one of that name the agent did
+   * not create, which is left alone. Throwing there blocked the prune of every later snapshot: a
+   * user's own {@code int-api} refused at the write made the agent's ConfigMap of the same
+   * integration an orphan that could never be pruned.
    *
-   * @return whether it existed
+   * @return whether it existed and was deleted
    */
   public <T extends HasMetadata> boolean delete(Class<T> type, String namespace, String name)
       throws TargetException {
@@ -81,7 +84,11 @@ public final class ObjectApplier {
       if (live == null) {
         return false;
       }
-      requireManaged(live, type.getSimpleName() + " " + name);
+      if (!isManaged(live)) {
+        LOG.warnf("%s %s is not the agent's (not labelled %s=%s): left as it is", type.getSimpleName(), name,
+            KubernetesNames.MANAGED_BY, KubernetesNames.AGENT);
+        return false;
+      }
       return !client.resources(type).inNamespace(namespace).withName(name).delete().isEmpty();
     } catch (KubernetesClientException e) {
       throw new TargetException("cannot delete " + type.getSimpleName() + " " + name + ": " + reason(e), e);
@@ -108,9 +115,13 @@ public final class ObjectApplier {
     return update;
   }
 
-  static void requireManaged(HasMetadata live, String what) throws TargetException {
+  private static boolean isManaged(HasMetadata live) {
     var labels = live.getMetadata().getLabels();
-    if (labels == null || !KubernetesNames.AGENT.equals(labels.get(KubernetesNames.MANAGED_BY))) {
+    return labels != null && KubernetesNames.AGENT.equals(labels.get(KubernetesNames.MANAGED_BY));
+  }
+
+  static void requireManaged(HasMetadata live, String what) throws TargetException {
+    if (!isManaged(live)) {
       throw new TargetException(
           what + " exists and is not labelled " + KubernetesNames.MANAGED_BY + "=" + KubernetesNames.AGENT
               + ": the agent does not take over objects it did not create");

@@ -26,6 +26,13 @@ class DeepDerivativeTest {
       "{\"a\":\"1\"}              | {\"a\":1}                     | false",
       "{\"a\":null}               | {\"a\":5}                     | true",
       "{\"a\":{\"b\":1}}          | {\"a\":\"b\"}                 | false",
+      // resource quantities as the API server stores them
+      "{\"requests\":{\"cpu\":\"0.5\"}}   | {\"requests\":{\"cpu\":\"500m\"}}     | true",
+      "{\"limits\":{\"memory\":\"1Gi\"}}  | {\"limits\":{\"memory\":\"1024Mi\"}}  | true",
+      "{\"limits\":{\"cpu\":\"1e3\"}}     | {\"limits\":{\"cpu\":\"1k\"}}         | true",
+      "{\"requests\":{\"cpu\":\"500m\"}}  | {\"requests\":{\"cpu\":\"600m\"}}     | false",
+      "{\"requests\":{\"cpu\":\"1\"}}     | {\"requests\":{\"cpu\":\"x\"}}        | false",
+      "{\"image\":\"0.5\"}                | {\"image\":\"500m\"}                  | false",
   })
   void liveHoldsWhatWasAskedFor(String desired, String live, boolean holds) throws Exception {
     assertThat(DeepDerivative.holds(JSON.readTree(desired), JSON.readTree(live))).isEqualTo(holds);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.agent.TestStates;
+import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;
 import dev.outpost.spec.model.Telemetry;
@@ -90,7 +91,7 @@ class KubernetesTargetTest {
         .singleElement().satisfies(m -> assertThat(m.getSubPath()).isEqualTo("orders.json"));
     assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "crm".equals(v.getSecret().getSecretName()));
     // the only writable path under a read-only root, and bounded so a runaway integration cannot fill the node's disk
-    assertThat(c.getVolumeMounts()).filteredOn(m -> !m.getReadOnly()).extracting("mountPath").containsExactly("/tmp");
+    assertThat(c.getVolumeMounts()).filteredOn(m -> !Boolean.TRUE.equals(m.getReadOnly())).extracting("mountPath").containsExactly("/tmp");
     assertThat(pod.getVolumes()).filteredOn(v -> v.getEmptyDir() != null).singleElement()
         .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("256Mi")));
 
@@ -144,6 +145,23 @@ class KubernetesTargetTest {
         .startsWith("ghcr.io/outpost/");
     assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
         .contains("platform-http:/orders");
+  }
+
+  @Test
+  void anObjectAsTheApiServerStoresItIsNotWrittenAgain() throws Exception {
+    Integration asked = new Integration("orders", "shop", "v1", integration("orders").source(), Map.of(), List.of(), 1,
+        new dev.outpost.spec.model.Resources("0.5", "0.5Gi", null, null));
+    assertThat(target.putIntegration(asked)).isTrue();
+    // what a real API server keeps: quantities in canonical form, no false it would omit
+    Deployment stored = deployment("orders");
+    var container = stored.getSpec().getTemplate().getSpec().getContainers().get(0);
+    container.getResources().setRequests(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("512Mi")));
+    assertThat(container.getVolumeMounts()).extracting(m -> m.getReadOnly()).as("no false to omit").doesNotContain(false);
+    client.resource(stored).update();
+    String version = deployment("orders").getMetadata().getResourceVersion();
+    target.refresh();
+    assertThat(target.putIntegration(asked)).as("nothing to change").isFalse();
+    assertThat(deployment("orders").getMetadata().getResourceVersion()).isEqualTo(version);
   }
 
   @Test
@@ -208,13 +226,29 @@ class KubernetesTargetTest {
   }
 
   @Test
-  void neverTakesOverAnObjectItDidNotCreate() {
+  void neverTakesOverAnObjectItDidNotCreate() throws Exception {
     client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("int-orders")
         .endMetadata().withData(Map.of("mine", "yes")).build()).create();
     assertThatThrownBy(() -> target.putIntegration(integration("orders")))
         .isInstanceOf(TargetException.class).hasMessageContaining("not labelled");
-    assertThatThrownBy(() -> target.deleteIntegration("orders")).isInstanceOf(TargetException.class);
+    target.deleteIntegration("orders");
     assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData()).containsEntry("mine", "yes");
+  }
+
+  @Test
+  void aUsersObjectInTheWayIsLeftAloneWhenTheIntegrationGoesAndBlocksNothingAfter() throws Exception {
+    // the user's own Deployment int-api: the ConfigMap is written, then the Deployment is refused
+    client.apps().deployments().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withName("int-api").endMetadata().withNewSpec().withReplicas(2).endSpec().build()).create();
+    assertThatThrownBy(() -> target.putIntegration(integration("api"))).hasMessageContaining("not labelled");
+    target.refresh();
+    assertThat(target.integrations()).contains("api");
+    // pruning it (the nack's put-back, or a later state without it) removes the agent's own objects only
+    assertThat(target.deleteIntegration("api")).isTrue();
+    assertThat(client.configMaps().inNamespace(NS).withName("int-api").get()).isNull();
+    assertThat(deployment("api").getSpec().getReplicas()).as("the user's Deployment").isEqualTo(2);
+    target.refresh();
+    assertThat(target.integrations()).doesNotContain("api");
   }
 
   @Test
