@@ -12,25 +12,29 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.FuzzyQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.RegexpQuery;
 import org.apache.lucene.search.TermRangeQuery;
+import org.apache.lucene.search.WildcardQuery;
 
 /**
  * Parses a user's query text (Lucene classic syntax) and checks it: only documented fields
- * ({@code attr.<key>} included), no leading wildcards, no regular expressions or ranges on the
- * full-text field (their terms are expanded over the whole shared dictionary before the time
- * budget applies), at most {@code maxClauses} clauses and {@link #MAX_DEPTH} levels of
- * parentheses, fuzzy terms of at most {@link #MAX_FUZZY_CHARS} characters.
+ * ({@code attr.<key>} included), at most {@code maxClauses} clauses and {@link #MAX_DEPTH} levels
+ * of parentheses, and nothing whose terms are expanded over the term dictionary, which every project
+ * shares, where that could tell one project of another's words or cost unbounded time before the
+ * time budget applies: no fuzzy terms (their expansion keeps the closest terms of every project and
+ * counts against the clause limit, so a 400 or a 200 told whether a word, a trace id or a project
+ * existed anywhere; and each record's check rebuilt their automata, a third of a second per record),
+ * no regular expressions, no leading wildcards, no prefix or wildcard of fewer than {@link
+ * #MIN_PREFIX_CHARS} characters before its first wildcard, and ranges only on low-cardinality fields
+ * (not the full text, ids or attributes).
  */
 final class QueryText {
 
-  /**
-   * The longest word the full-text analyzer indexes (StandardAnalyzer's default); a fuzzy term longer
-   * than that matches no word, yet its automaton cost up to 2 s of CPU for 1,000-8,000 characters.
-   */
-  static final int MAX_FUZZY_CHARS = 255;
+  /** The fewest characters before a wildcard: {@code p*} listed a sixth of every project's words. */
+  static final int MIN_PREFIX_CHARS = 2;
   /**
    * Deepest nesting of parentheses: the classic parser recurses per level, and a few thousand
    * levels (within the 8192 characters allowed) overflowed its stack, answered 500.
@@ -77,7 +81,6 @@ final class QueryText {
 
   private void check(Query query) {
     Set<String> unknown = new TreeSet<>();
-    Set<String> tooLong = new TreeSet<>();
     Set<String> scansEveryWord = new TreeSet<>();
     int[] clauses = {0};
     query.visit(new QueryVisitor() {
@@ -97,13 +100,17 @@ final class QueryText {
       @Override
       public void visitLeaf(Query q) {
         clauses[0]++;
-        if (q instanceof FuzzyQuery fuzzy && fuzzy.getTerm().text().length() > MAX_FUZZY_CHARS) {
-          tooLong.add(fuzzy.getTerm().field());
-        }
-        if (q instanceof RegexpQuery) {
+        if (q instanceof FuzzyQuery) {
+          scansEveryWord.add("a fuzzy term (~)");
+        } else if (q instanceof RegexpQuery) {
           scansEveryWord.add("a regular expression (/.../)");
-        } else if (q instanceof TermRangeQuery range && range.getField().equals(defaultField)) {
-          scansEveryWord.add("a range on " + defaultField);
+        } else if (q instanceof TermRangeQuery range && !rangeable(range.getField())) {
+          scansEveryWord.add("a range on " + range.getField());
+        } else if (q instanceof PrefixQuery prefix && prefix.getPrefix().text().length() < MIN_PREFIX_CHARS) {
+          scansEveryWord.add("a prefix of fewer than " + MIN_PREFIX_CHARS + " characters (" + prefix.getPrefix().text() + "*)");
+        } else if (q instanceof WildcardQuery wildcard && literalPrefix(wildcard.getTerm().text()) < MIN_PREFIX_CHARS) {
+          scansEveryWord.add("a wildcard with fewer than " + MIN_PREFIX_CHARS + " characters before it ("
+              + wildcard.getTerm().text() + ")");
         }
       }
 
@@ -118,13 +125,10 @@ final class QueryText {
       throw new InvalidQueryException("unknown field(s) " + unknown + " in query text; fields are " + documented);
     }
     if (!scansEveryWord.isEmpty()) {
-      // its terms are expanded before the time budget applies, over words every project shares
+      // its terms are expanded over words every project shares, before the time budget applies
       throw new InvalidQueryException("query text has " + String.join(" and ", scansEveryWord)
-          + ", which would scan every word stored; use words, \"phrases\", prefix* or fuzzy~ instead");
-    }
-    if (!tooLong.isEmpty()) {
-      throw new InvalidQueryException("a fuzzy term (~) in " + tooLong + " is longer than " + MAX_FUZZY_CHARS
-          + " characters, the longest word indexed");
+          + ", which would scan the words of every project; use words, \"phrases\", prefix* (at least "
+          + MIN_PREFIX_CHARS + " characters) or several words joined by OR instead");
     }
     if (clauses[0] > maxClauses) {
       throw new InvalidQueryException("query text has " + clauses[0] + " clauses, more than the limit of " + maxClauses);
@@ -149,6 +153,23 @@ final class QueryText {
       }
     }
     return deepest;
+  }
+
+  /** Ranges only where there are few terms: not the full text, ids or attribute values. */
+  private boolean rangeable(String field) {
+    return !field.equals(defaultField) && !field.startsWith(Fields.ATTR) && !field.equals(Fields.TRACE_ID)
+        && !field.equals(Fields.SPAN_ID) && !field.equals(SpanDocuments.PARENT_SPAN_ID);
+  }
+
+  /** The characters before the first wildcard of a wildcard term. */
+  static int literalPrefix(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '*' || c == '?') {
+        return i;
+      }
+    }
+    return text.length();
   }
 
   private boolean known(String field) {

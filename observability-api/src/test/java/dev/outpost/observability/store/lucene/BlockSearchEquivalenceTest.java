@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The log-block store against the plain definition of a search: every record on its own, tested by
  * Lucene against the parsed query, then filtered by project, time, integration and severity, newest
  * first. Random records (two days, three projects, blocks split past their size, a body longer than
- * the gap between records) and random queries (words, phrases, wildcards, fuzzy, fields, ranges,
+ * the gap between records) and random queries (words, phrases, wildcards, fields, ranges,
  * negations, nesting); pages, histogram totals, the live-tail matcher and a forgotten seq range must
  * all agree with it. A seeded run, so a failure repeats.
  */
@@ -185,9 +185,9 @@ class BlockSearchEquivalenceTest {
     return switch (random.nextInt(14)) {
       case 0 -> "\"" + phraseOfARecord() + "\"";
       case 1 -> "\"" + word + " " + WORDS.get(random.nextInt(WORDS.size())) + "\"~" + random.nextInt(3);
-      case 2 -> word.substring(0, Math.min(3, word.length())).replace("-", "") + "*";
+      case 2 -> (word.length() < 2 ? "payment" : word).substring(0, Math.min(3, Math.max(2, word.length()))).replace("-", "") + "*";
       case 3 -> "pa?ment";
-      case 4 -> "payment~1";
+      case 4 -> "paym*t";
       case 5 -> "severity:" + List.of("ERROR", "WARN", "INFO", "error").get(random.nextInt(4));
       case 6 -> "attr.k:v" + random.nextInt(4);
       case 7 -> "attr.host:h" + random.nextInt(2);
