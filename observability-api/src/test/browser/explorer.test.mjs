@@ -33,13 +33,21 @@ async function ingest(body) {
   check(response.status === 200, `ingest answered ${response.status}`);
 }
 
+// Polls from here rather than with page.waitForFunction, which evaluates a string in the page: the
+// page's Content-Security-Policy (no 'unsafe-eval') refuses that, as it should for any injected script.
 async function waitFor(page, label, fn, arg, timeout) {
-  try {
-    await page.waitForFunction(fn, arg, { timeout: timeout || 5000 });
-  } catch (e) {
-    const error = await page.textContent('#error');
-    throw new Error(`${label} (page error text: '${error}')`);
+  const deadline = Date.now() + (timeout || 5000);
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      if (await page.evaluate(fn, arg)) return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const error = await page.textContent('#error');
+  throw new Error(`${label} (page error text: '${error}'${last ? '; ' + last.message.split('\n')[0] : ''})`);
 }
 
 async function exercise(browser, name, url, apiField) {

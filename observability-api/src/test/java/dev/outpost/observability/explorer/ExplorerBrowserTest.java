@@ -44,6 +44,18 @@ class ExplorerBrowserTest {
   URL api;
 
   @Test
+  void thePageHoldingATokenRunsNoOtherScriptAndCannotBeFramed() {
+    io.restassured.RestAssured.given().get(api + "explorer/").then().statusCode(200)
+        .header("Content-Security-Policy", org.hamcrest.Matchers.allOf(
+            org.hamcrest.Matchers.containsString("script-src 'self'"),
+            org.hamcrest.Matchers.containsString("frame-ancestors 'none'")))
+        .header("X-Content-Type-Options", "nosniff")
+        .header("Referrer-Policy", "no-referrer");
+    io.restassured.RestAssured.given().get(api + "explorer/explorer.js").then().statusCode(200)
+        .header("X-Content-Type-Options", "nosniff");
+  }
+
+  @Test
   void searchHistogramTraceWaterfallAndLiveTailWorkInChromium() throws Exception {
     assertThat(SCRIPT_DIR.resolve("node_modules/playwright-core")).as(
         "playwright-core is installed (cd observability-api/src/test/browser && npm ci)").exists();
