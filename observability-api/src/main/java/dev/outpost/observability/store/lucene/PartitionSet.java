@@ -97,7 +97,8 @@ final class PartitionSet implements Closeable {
 
   void add(long timeNanos, Iterable<? extends IndexableField> document) {
     try {
-      partition(dayOf(timeNanos)).writer.addDocument(document);
+      Partition day = partition(dayOf(timeNanos));
+      day.writer.addDocument(day.attributeKeys.admitted(document));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

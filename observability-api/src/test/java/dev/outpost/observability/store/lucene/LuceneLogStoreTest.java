@@ -158,4 +158,40 @@ class LuceneLogStoreTest {
           .as("a checkpoint must not drop the journal that holds the failed day's records");
     }
   }
+
+  @Test
+  void aDayIndexesAtMostItsBoundOfAttributeKeysAndStoresTheRecordsPastIt() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    int keys = AttributeKeys.MAX_PER_DAY + 5;
+    List<LogEntry> records = new ArrayList<>();
+    for (int i = 0; i < keys; i++) {
+      // a client putting ids in attribute keys
+      records.add(new LogEntry(i, now + i, now + i, 9, "INFO", "record " + i, new Owner("svc", "p", "", "", ""), "", "",
+          "", Map.of("request." + i, "v"), Map.of()));
+    }
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      // the bound's worth first, then the keys past it
+      store.write(records.subList(0, AttributeKeys.MAX_PER_DAY));
+      store.write(records.subList(AttributeKeys.MAX_PER_DAY, keys));
+      store.refresh();
+      assertThat(matching(store, "attr.request.0:v", now - 1, now + keys)).containsExactly("record 0");
+      assertThat(matching(store, "attr.request." + (keys - 1) + ":v", now - 1, now + keys)).as("past the bound").isEmpty();
+      assertThat(matching(store, "\"record " + (keys - 1) + "\"", now - 1, now + keys)).as("stored and found otherwise")
+          .containsExactly("record " + (keys - 1));
+      store.commit();
+    }
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      // the day remembers the keys it indexes: another new key is still past the bound after a restart
+      store.write(List.of(new LogEntry(keys, now + keys, now + keys, 9, "INFO", "later", new Owner("svc", "p", "", "", ""),
+          "", "", "", Map.of("request.later", "v", "request.1", "v"), Map.of())));
+      store.refresh();
+      assertThat(matching(store, "attr.request.later:v", now - 1, now + keys + 1)).isEmpty();
+      assertThat(matching(store, "attr.request.1:v", now - 1, now + keys + 1)).containsExactly("later", "record 1");
+    }
+  }
+
+  private static List<String> matching(LuceneLogStore store, String text, long from, long to) {
+    return store.search(new LogSearch(new ProjectScope(Set.of("p")), new TimeRange(from, to), text, Optional.empty(),
+        0, 100, Optional.empty())).records().stream().map(LogEntry::body).toList();
+  }
 }
