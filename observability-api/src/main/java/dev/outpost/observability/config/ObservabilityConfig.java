@@ -70,8 +70,12 @@ public interface ObservabilityConfig {
     @WithDefault("64")
     int maxInFlight();
 
-    /** Below this much free disk the receiver answers 503 with Retry-After. Default 256 MiB. */
-    @WithDefault("268435456")
+    /**
+     * Below this much free disk the receiver answers 503 with Retry-After. Default 1.5 GiB: above the
+     * largest merge (1 GiB written beside what it merges), so that the disk fills at ingest, which
+     * can refuse and retry, and not in a merge, which would fail its day's writer for good.
+     */
+    @WithDefault("1610612736")
     long minFreeDiskBytes();
   }
 
