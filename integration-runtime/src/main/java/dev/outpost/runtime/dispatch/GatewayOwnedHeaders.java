@@ -3,20 +3,18 @@ package dev.outpost.runtime.dispatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
-import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.RoutePolicySupport;
 
 /**
- * Gives a {@code platform-http} route the gateway's identity and forwarding headers ({@code
+ * Gives an HTTP route ({@code platform-http} or REST DSL) the gateway's identity and forwarding headers ({@code
  * X-Outpost-*}, {@code X-Forwarded-*}, {@code Forwarded}) exactly as the HTTP request carried them.
  * Camel copies query parameters and form fields into message headers too, under their own names, so
  * {@code ?X-Outpost-Subject=admin} made {@code ${header.X-Outpost-Subject}} read {@code admin} on a
@@ -28,11 +26,7 @@ public final class GatewayOwnedHeaders implements RoutePolicyFactory {
 
   @Override
   public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
-    if (route instanceof RouteDefinition definition && definition.getInput() != null
-        && Objects.toString(definition.getInput().getEndpointUri(), "").startsWith("platform-http:")) {
-      return new FromTheRequestOnly();
-    }
-    return null;
+    return AnsweredExchanges.isHttpRoute(route) ? new FromTheRequestOnly() : null;
   }
 
   static boolean gatewayOwned(String name) {

@@ -105,11 +105,12 @@ public class HttpDispatcher {
   private void forward(RoutingContext ctx, Target target, String path) {
     Set<RoutingContext> open = inFlight.computeIfAbsent(target.prefix(), p -> ConcurrentHashMap.newKeySet());
     open.add(ctx);
-    if (!table.contains(target)) {
+    if (!published(target)) {
       // an upgrade swapped the table after this request found its target, and may have seen the old
       // version drained before this request counted in it: its routes may be going, so the request
       // goes to the version now published rather than to a 404
       open.remove(ctx);
+      inFlight.remove(target.prefix(), Set.of()); // not left behind for a prefix already retired
       dispatch(ctx);
       return;
     }
@@ -130,6 +131,16 @@ public class HttpDispatcher {
     HttpMethod method = target.endpoint().matches(ctx.request().method().name(), path) ? ctx.request().method()
         : HttpMethod.GET;
     ctx.reroute(method, target.prefix() + path + (query == null ? "" : "?" + query));
+  }
+
+  /** Whether {@code target} is in the table now: the very entry, not an equal one (no field compares). */
+  private boolean published(Target target) {
+    for (Target t : table) {
+      if (t == target) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** 503 at once: the integration holds as many worker threads as it may, some perhaps stuck. */

@@ -8,7 +8,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Route;
-import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
@@ -21,14 +20,17 @@ import org.apache.camel.support.RoutePolicySupport;
  * {@code CamelHttpQuery} and {@code CamelHttpMethod} from the message, so without this a route
  * {@code platform-http:/a → to: http://backend/b} calls {@code /b/a?<client query>} with the client's
  * method. These headers are removed before every {@code http(s):} call while they still hold the
- * inbound values; a value the route set itself is kept. Routes also see their public path in
+ * inbound values, with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}; a
+ * value the route set itself is kept. Routes also see their public path in
  * {@code CamelHttpPath}/{@code CamelHttpUri}, not the internal versioned one.
  */
 public final class InboundHttpHeaders extends EventNotifierSupport implements RoutePolicyFactory {
 
   static final String INBOUND = "outpost.inbound.http";
+  // and the gateway's routing of this request: sent on to another integration, its
+  // X-Outpost-Integration made the runtime refuse the call (HttpDispatcher) as routed elsewhere
   static final List<String> HEADERS = List.of(Exchange.HTTP_URI, Exchange.HTTP_PATH, Exchange.HTTP_QUERY,
-      Exchange.HTTP_RAW_QUERY, Exchange.HTTP_METHOD);
+      Exchange.HTTP_RAW_QUERY, Exchange.HTTP_METHOD, HttpDispatcher.ROUTED_TO, "X-Outpost-Route");
 
   public InboundHttpHeaders() {
     setIgnoreCamelContextEvents(true);
@@ -45,11 +47,7 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
 
   @Override
   public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
-    if (route instanceof RouteDefinition definition && definition.getInput() != null
-        && Objects.toString(definition.getInput().getEndpointUri(), "").startsWith("platform-http:")) {
-      return new RecordInbound();
-    }
-    return null;
+    return AnsweredExchanges.isHttpRoute(route) ? new RecordInbound() : null;
   }
 
   @Override

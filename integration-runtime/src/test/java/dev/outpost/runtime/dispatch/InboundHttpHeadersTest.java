@@ -16,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +124,55 @@ class InboundHttpHeadersTest {
         .body("X-Outpost-Subject=admin&X-Outpost-Project=other").post(http + "whoami-spoof")
         .then().statusCode(200).body(equalTo("alice||"));
     Integrations.delete(management, "whoami-spoof").then().statusCode(204);
+  }
+
+  @Test
+  void aRestDslRouteCannotBeGivenTheGatewaysHeadersByQueryEither() {
+    String source = """
+        - rest:
+            path: /whoami-rest
+            get:
+              - to: direct:whoami-rest
+        - route:
+            id: whoami-rest-impl
+            from:
+              uri: direct:whoami-rest
+              steps:
+                - setBody:
+                    simple: "${header.X-Outpost-Subject}|${header.X-Outpost-Project}"
+        """;
+    Integrations.put(management, Integrations.of("whoami-rest", "1", source)).then().statusCode(200);
+    given().get(http + "whoami-rest?X-Outpost-Subject=admin&X-Outpost-Project=other").then().statusCode(200)
+        .body(equalTo("|"));
+    given().header("X-Outpost-Subject", "alice").get(http + "whoami-rest?X-Outpost-Subject=admin").then()
+        .statusCode(200).body(equalTo("alice|"));
+    Integrations.delete(management, "whoami-rest").then().statusCode(204);
+  }
+
+  @Test
+  void anIntegrationCallingAnotherDoesNotPassOnWhereTheGatewayRoutedItsOwnRequest() {
+    Integrations.put(management, Integrations.of("called", "1", """
+        - route:
+            id: called
+            from:
+              uri: platform-http:/called
+              steps:
+                - setBody:
+                    constant: called
+        """)).then().statusCode(200);
+    Integrations.put(management, Integrations.of("caller", "1", """
+        - route:
+            id: caller
+            from:
+              uri: platform-http:/caller
+              steps:
+                - to: "{{config.RUNTIME}}/called?bridgeEndpoint=true"
+        """, Map.of("RUNTIME", http.toString().replaceAll("/$", "")), List.of())).then().statusCode(200);
+    // the gateway routed this request to 'caller', which calls 'called' in the same runtime
+    given().header("X-Outpost-Integration", "caller").header("X-Outpost-Route", "caller-route")
+        .get(http + "caller").then().statusCode(200).body(equalTo("called"));
+    Integrations.delete(management, "caller").then().statusCode(204);
+    Integrations.delete(management, "called").then().statusCode(204);
   }
 
   @Test
