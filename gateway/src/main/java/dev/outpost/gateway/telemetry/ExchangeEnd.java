@@ -42,11 +42,14 @@ public final class ExchangeEnd {
     end.listeners.add(listener);
   }
 
-  /** The response that had begun was cut, by {@code by}: ends the exchange unless it has ended already. */
-  public static void cut(RoutingContext ctx, ResponseCut by) {
+  /**
+   * The proxy cut the exchange: ends it, unless it has ended already, with {@code status} and who
+   * cut it ({@code by}, null when the client left before any answer).
+   */
+  public static void cut(RoutingContext ctx, int status, ResponseCut by) {
     ExchangeEnd end = ctx.get(KEY);
     if (end != null) {
-      end.tell(new Outcome(ctx.response().getStatusCode(), by));
+      end.tell(new Outcome(status, by));
     }
   }
 

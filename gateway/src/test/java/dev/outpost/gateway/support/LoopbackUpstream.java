@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * a body larger than every socket buffer on the way, as fast as it is read, {@code /sized?bytes=N}
  * a body of N bytes with its {@code Content-Length}, {@code /half...} sends its head and part of
  * its body, then nothing more until the gateway closes the connection, {@code /drop...} sends its
- * head and part of its body, then closes its connection, {@code /digest...} reads the
+ * head and part of its body, then closes its connection, {@code /drophead...} its head alone, then
+ * closes, {@code /digest...} reads the
  * body as it streams, keeping none of it, and answers {@code <bytes> <sha-256 hex>} ({@link
  * #bodyStarted} tells when its first bytes arrived).
  */
@@ -62,6 +63,9 @@ public final class LoopbackUpstream implements AutoCloseable {
       } else if (path.contains("/half")) {
         req.connection().closeHandler(v -> halfClosed.add(req.uri()));
         req.response().setChunked(true).write("part of the body");
+      } else if (path.contains("/drophead")) {
+        req.response().setChunked(true).writeHead();
+        vertx.setTimer(50, t -> req.connection().close());
       } else if (path.contains("/drop")) {
         req.response().setChunked(true).write("part of the body");
         vertx.setTimer(50, t -> req.connection().close());

@@ -143,6 +143,17 @@ class TelemetryTest {
     assertThat(delta(before, after, "outpost_gateway_responses_cut_total", "route", "pub", "by", "client")).isEqualTo(1);
   }
 
+  @Test
+  void anIntegrationThatClosesAfterItsHeadBeforeAnyByteReachedTheClientIsRecordedAsTheGateways502() throws Exception {
+    // the proxy writes the head with the first body bytes: none came, so the client got nothing
+    assertThat(readUntilClosed("GET /pub/drophead/none HTTP/1.1\r\nHost: gw\r\n\r\n", Integer.MAX_VALUE)).isEmpty();
+    OtlpReceiver.Item<LogRecord> record = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/pub/drophead/none".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(record.item().getAttributesList(), "http.response.status_code")).isEqualTo("502");
+    assertThat(attr(record.item().getAttributesList(), "outpost.answered_by")).isEqualTo("gateway");
+    assertThat(attr(record.item().getAttributesList(), "outpost.response.cut_by")).isEqualTo("integration");
+  }
+
   /** Sends {@code request} and reads what comes back, up to {@code max} characters or until the connection closes. */
   private String readUntilClosed(String request, int max) throws Exception {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.getPort())) {
