@@ -71,9 +71,10 @@ public interface ObservabilityConfig {
     int maxInFlight();
 
     /**
-     * Below this much free disk the receiver answers 503 with Retry-After. Default 1.5 GiB: above the
-     * largest merge (1 GiB written beside what it merges), so that the disk fills at ingest, which
-     * can refuse and retry, and not in a merge, which would fail its day's writer for good.
+     * Below this much free disk the receiver answers 503 with Retry-After. Default 1.5 GiB: above two
+     * of the largest merges (512 MiB each, logs and traces apart, written beside what they merge), so
+     * that the disk fills at ingest, which can refuse and retry, not in a merge, which would fail its
+     * day's writer for good.
      */
     @WithDefault("1610612736")
     long minFreeDiskBytes();
@@ -184,6 +185,13 @@ public interface ObservabilityConfig {
      */
     @WithDefault("4")
     int maxTailsPerCaller();
+
+    /**
+     * Live tails open at once over one project (a tail over several counts for each); one more is
+     * answered 429, so that the users of one project cannot take every place. Default 16.
+     */
+    @WithDefault("16")
+    int maxTailsPerProject();
 
     /** Live tails open at once in all. Default 64. */
     @WithDefault("64")

@@ -86,7 +86,8 @@ public class LogsResource {
     if (left.isNegative() || left.isZero()) {
       throw new ApiException(401, "unauthorized", "the token has expired");
     }
-    Runnable release = tail.reserve(caller.subject(), config.query().maxTailsPerCaller(), config.query().maxTails());
+    Runnable release = tail.reserve(caller.subject(), search.scope().projects(), new TailHub.TailLimits(
+        config.query().maxTailsPerCaller(), config.query().maxTailsPerProject(), config.query().maxTails()));
     try {
       // the stream ends when the token does: a token that expired, or lost a project, reads no more
       return tail.subscribe(logs.matcher(search), memory.lease(), left, release);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -73,39 +74,53 @@ public class TailHub {
     t.setDaemon(true);
     return t;
   });
-  /** Open tails by caller, to bound them per caller and in all. */
+  /** Open tails by caller and by project, to bound them per caller, per project and in all. */
   private final Map<String, Integer> open = new HashMap<>();
+  private final Map<String, Integer> openByProject = new HashMap<>();
   private int openInAll;
 
   /**
-   * Counts one more tail for {@code caller}, or refuses it (429) past {@code perCaller} or {@code
-   * inAll}; the returned action gives the place back, once.
+   * Counts one more tail for {@code caller} over {@code projects}, or refuses it (429) past {@code
+   * limits}; the returned action gives the places back, once. Per project too: by caller alone, a
+   * few users of one project could take every place and leave the other projects none.
    */
-  synchronized Runnable reserve(String caller, int perCaller, int inAll) {
-    if (open.getOrDefault(caller, 0) >= perCaller) {
+  synchronized Runnable reserve(String caller, Set<String> projects, TailLimits limits) {
+    if (open.getOrDefault(caller, 0) >= limits.perCaller()) {
       throw new ApiException(429, "too_many_tails",
-          "at most " + perCaller + " live tails per caller at once; close one first");
+          "at most " + limits.perCaller() + " live tails per caller at once; close one first");
     }
-    if (openInAll >= inAll) {
-      throw new ApiException(429, "too_many_tails", "at most " + inAll + " live tails at once; retry later");
+    for (String project : projects) {
+      if (openByProject.getOrDefault(project, 0) >= limits.perProject()) {
+        throw new ApiException(429, "too_many_tails", "at most " + limits.perProject()
+            + " live tails per project at once, and project " + project + " has them; retry later");
+      }
+    }
+    if (openInAll >= limits.inAll()) {
+      throw new ApiException(429, "too_many_tails", "at most " + limits.inAll() + " live tails at once; retry later");
     }
     open.merge(caller, 1, Integer::sum);
+    projects.forEach(project -> openByProject.merge(project, 1, Integer::sum));
     openInAll++;
+    Set<String> held = Set.copyOf(projects);
     AtomicBoolean released = new AtomicBoolean();
     return () -> {
       if (released.compareAndSet(false, true)) {
-        release(caller);
+        release(caller, held);
       }
     };
   }
+
+  /** The bounds on open tails. */
+  record TailLimits(int perCaller, int perProject, int inAll) {}
 
   /** Tails {@code caller} holds open now. */
   public synchronized int openTails(String caller) {
     return open.getOrDefault(caller, 0);
   }
 
-  private synchronized void release(String caller) {
+  private synchronized void release(String caller, Set<String> projects) {
     open.computeIfPresent(caller, (k, n) -> n == 1 ? null : n - 1);
+    projects.forEach(project -> openByProject.computeIfPresent(project, (k, n) -> n == 1 ? null : n - 1));
     openInAll--;
   }
 

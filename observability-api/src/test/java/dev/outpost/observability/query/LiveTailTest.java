@@ -120,6 +120,33 @@ public class LiveTailTest {
     }
   }
 
+  @Test
+  void oneProjectHoldsAtMostSixteenTailsSoThatOtherProjectsKeepTheirPlaces() throws Exception {
+    String crowded = "tail-crowded-" + UUID.randomUUID();
+    List<CompletableFuture<?>> streams = new CopyOnWriteArrayList<>();
+    try {
+      for (int user = 0; user < 4; user++) {
+        String token = TestIdpResource.idp().token("crowd-" + user, List.of(crowded));
+        for (int i = 0; i < 4; i++) {
+          follow(tail, token, "", streams);
+        }
+        int opened = user;
+        Eventually.within(Duration.ofSeconds(5), "four open", () -> openTails("crowd-" + opened) == 4);
+      }
+      HttpResponse<String> seventeenth = HttpClient.newHttpClient().send(HttpRequest.newBuilder(tail.toURI())
+          .header("Authorization", "Bearer " + TestIdpResource.idp().token("crowd-5", List.of(crowded)))
+          .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(seventeenth.statusCode()).isEqualTo(429);
+      assertThat(seventeenth.body()).contains("at most 16 live tails per project");
+      // another project's reader is not held back by the crowded one
+      String quiet = "tail-quiet-" + UUID.randomUUID();
+      follow(tail, TestIdpResource.idp().token("quiet", List.of(quiet)), "", streams);
+      Eventually.within(Duration.ofSeconds(5), "the other project's tail", () -> openTails("quiet") == 1);
+    } finally {
+      streams.forEach(s -> s.cancel(true));
+    }
+  }
+
   private int openTails(String subject) {
     return hub.openTails(subject);
   }
