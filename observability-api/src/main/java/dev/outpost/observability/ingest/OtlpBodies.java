@@ -55,8 +55,8 @@ final class OtlpBodies {
         return body;
       case "gzip":
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-          // grown as bytes come, each step within what `growing` was told: sized at 8x the body up front,
-          // 20 requests of 4 MiB held 640 MiB before any had been counted against the decode memory
+          // grown as bytes come (at most twice what `growing` was told, and the final copy): sized at 8x
+          // the body up front, 20 requests of 4 MiB held 640 MiB before any was counted against decode memory
           ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, Math.max(16384, body.length)));
           byte[] chunk = new byte[16384];
           for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {

@@ -8,10 +8,14 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -83,8 +87,17 @@ public class RetentionPolicy {
       }
       Files.createDirectories(file.getParent());
       Path temporary = file.resolveSibling(APPLIED_FILE + ".tmp");
-      Files.writeString(temporary, json);
+      // fsynced before and after the rename: after a power loss an empty file would be no settings,
+      // and the fallback would delete the days again
+      try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        out.write(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+        out.force(true);
+      }
       Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+        directory.force(true);
+      }
     } catch (IOException e) {
       LOG.warnf("cannot keep the retention settings in %s (%s): a start without the settings file would use"
           + " storage.retention", file, e.getMessage());

@@ -69,6 +69,15 @@ final class Partition implements Closeable {
   }
 
   /**
+   * The largest segment a merge writes (Lucene's default is 5 GiB). A merge needs that much free
+   * disk beside what it merges until it commits, and one that runs out of it fails the day's writer
+   * for good. Today's logs and traces merge apart, so two merges may run at once; ingest stops at
+   * {@code ingest.min-free-disk-bytes} (1.5 GiB), above both, so a full disk is met by a 503 at
+   * ingest, not by a merge. A day larger than this keeps a few segments.
+   */
+  static final double MAX_MERGED_SEGMENT_MB = 512;
+
+  /**
    * Lucene's tiered policy allowing twice its default segments per tier, and merging twice as many
    * at once: every refresh under full ingest writes a small segment, and merging took a sixth of the
    * CPU. With 20 per tier, ingest took about 2% less CPU per record in 3M-record benchmark runs;
@@ -77,14 +86,6 @@ final class Partition implements Closeable {
    * rewritten about once less over a day's partition: 17.5 and 16.6 us CPU per record in two
    * 10M-record runs, against 18.9 and 18.0, with queries and freshness as before.
    */
-  /**
-   * The largest segment a merge writes (Lucene's default is 5 GiB). A merge needs that much free
-   * disk beside what it merges until it commits, and one that runs out of it fails the day's writer
-   * for good; ingest stops at {@code ingest.min-free-disk-bytes} (1.5 GiB), above this bound, so a
-   * full disk is met by a 503 at ingest, not by a merge. A day larger than this keeps a few segments.
-   */
-  static final double MAX_MERGED_SEGMENT_MB = 1024;
-
   private static MergePolicy mergePolicy() {
     TieredMergePolicy policy = new TieredMergePolicy().setSegmentsPerTier(20).setMaxMergeAtOnce(20)
         .setMaxMergedSegmentMB(MAX_MERGED_SEGMENT_MB);

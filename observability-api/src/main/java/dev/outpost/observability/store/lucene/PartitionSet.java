@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.StoredFields;
@@ -67,7 +66,8 @@ final class PartitionSet implements Closeable {
         }
         try {
           partitions.put(day, new Partition(day, dir, analyzer, ramBufferMb, disk));
-        } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException e) {
+        } catch (CorruptIndexException | IndexFormatTooOldException e) {
+          // not IndexFormatTooNewException: that is a newer build's day, readable again once it runs
           quarantine(dir, e);
         }
       }
@@ -196,8 +196,9 @@ final class PartitionSet implements Closeable {
     return e instanceof IOException io ? io : new IOException(e.getMessage(), e);
   }
 
-  /** Deletes the partitions of days before {@code firstKept}; returns how many went. */
+  /** Deletes the partitions of days before {@code firstKept}, and the days moved aside; returns how many went. */
   int dropBefore(LocalDate firstKept) throws IOException {
+    dropQuarantinedBefore(firstKept);
     List<Partition> doomed = new ArrayList<>(partitions.headMap(firstKept).values());
     for (Partition p : doomed) {
       partitions.remove(p.day);
@@ -210,6 +211,30 @@ final class PartitionSet implements Closeable {
       LOG.infof("retention: deleted partition %s", p.path);
     }
     return doomed.size();
+  }
+
+  /** Days moved aside ({@link #quarantine}) go as their day leaves the retention period. */
+  private void dropQuarantinedBefore(LocalDate firstKept) throws IOException {
+    List<Path> doomed;
+    try (Stream<Path> dirs = Files.list(root)) {
+      doomed = dirs.filter(dir -> {
+        String name = dir.getFileName().toString();
+        int mark = name.indexOf(".corrupt-");
+        try {
+          return mark > 0 && LocalDate.parse(name.substring(0, mark)).isBefore(firstKept);
+        } catch (DateTimeParseException notADay) {
+          return false;
+        }
+      }).toList();
+    }
+    for (Path dir : doomed) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+      LOG.infof("retention: deleted %s, a day moved aside", dir);
+    }
   }
 
   Collection<LocalDate> days() {

@@ -253,38 +253,47 @@ public final class Journal implements Closeable {
         }
       }
       // syncLock keeps rotate() from closing the channel under the fsync
+      boolean retryLater = false;
       synchronized (syncLock) {
-        FileChannel channel;
-        long segment;
-        long position;
+        FileChannel channel = null;
+        long segment = 0;
+        long position = 0;
         synchronized (appendLock) {
           if (closed) {
             return;
           }
           if (broken) {
-            if (!replacedBroken()) {
-              waitBeforeRetry();
-            }
-            continue;
-          }
-          channel = active;
-          segment = activeId;
-          position = written;
-        }
-        IOException failure = null;
-        try {
-          channel.force(false);
-        } catch (IOException e) {
-          failure = e;
-        }
-        synchronized (appendLock) {
-          if (failure == null) {
-            completeUpTo(segment, position, null);
+            retryLater = !replacedBroken();
           } else {
-            // every frame of the segment, written before or after this fsync began, is in doubt
-            completeUpTo(segment, Long.MAX_VALUE, failure);
-            broken = true;
+            channel = active;
+            segment = activeId;
+            position = written;
           }
+        }
+        if (channel != null) {
+          IOException failure = null;
+          try {
+            channel.force(false);
+          } catch (IOException e) {
+            failure = e;
+          }
+          synchronized (appendLock) {
+            if (failure == null) {
+              completeUpTo(segment, position, null);
+            } else {
+              // every frame of the segment, written before or after this fsync began, is in doubt
+              completeUpTo(segment, Long.MAX_VALUE, failure);
+              broken = true;
+            }
+          }
+        }
+      }
+      if (retryLater) {
+        // outside both locks: a checkpoint's rotate() and close() go ahead meanwhile
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
         }
       }
     }
@@ -298,15 +307,6 @@ public final class Journal implements Closeable {
     } catch (IOException e) {
       LOG.errorf("cannot open a new journal segment (%s): ingest is refused until one opens", e.getMessage());
       return false;
-    }
-  }
-
-  /** Waits a second before another attempt at a new segment; caller holds appendLock. */
-  private void waitBeforeRetry() {
-    try {
-      appendLock.wait(1000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
