@@ -64,6 +64,8 @@ public class AgentRuntime {
     t.setDaemon(true);
     return t;
   });
+  private static final Duration DRIFT_WATCH_FIRST_RETRY = Duration.ofSeconds(5);
+  private static final Duration DRIFT_WATCH_MAX_RETRY = Duration.ofMinutes(1);
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean resyncRequested = new AtomicBoolean();
   private DesiredStateKeeper keeper;
@@ -74,6 +76,7 @@ public class AgentRuntime {
   private KubernetesDriftWatch driftWatch;
   private ScheduledFuture<?> resync;
   private ScheduledFuture<?> statusTimer;
+  private volatile ScheduledFuture<?> driftWatchRetry;
 
   public AgentRuntime(AgentConfig config, Vertx vertx, Instance<KubernetesClient> kubernetes,
       @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
@@ -144,7 +147,31 @@ public class AgentRuntime {
     long statusMillis = config.statusInterval().toMillis();
     statusTimer = worker.scheduleWithFixedDelay(this::reportStatus, statusMillis, statusMillis, TimeUnit.MILLISECONDS);
     if (driftWatch != null) {
+      // on the apply thread, not the elector's (the initial lists take time), and again until it starts
+      worker.execute(() -> startDriftWatch(DRIFT_WATCH_FIRST_RETRY));
+    }
+  }
+
+  /**
+   * Starts the drift watch, retrying with a doubling delay (at most a minute) while this replica
+   * applies: without it drift waits for the next scheduled resync.
+   */
+  private void startDriftWatch(Duration delay) {
+    if (!running.get()) {
+      return;
+    }
+    try {
       driftWatch.start();
+    } catch (RuntimeException e) {
+      LOG.warnf("cannot watch the objects the agent manages (%s); drift is corrected at each resync until"
+          + " the watch starts, tried again in %d s", e.getMessage(), delay.toSeconds());
+      Duration next = delay.multipliedBy(2).compareTo(DRIFT_WATCH_MAX_RETRY) > 0 ? DRIFT_WATCH_MAX_RETRY
+          : delay.multipliedBy(2);
+      driftWatchRetry = worker.schedule(() -> startDriftWatch(next), delay.toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    }
+    if (!running.get()) {
+      driftWatch.stop(); // the Lease was lost while the watch started
     }
   }
 
@@ -158,6 +185,9 @@ public class AgentRuntime {
     }
     if (statusTimer != null) {
       statusTimer.cancel(false);
+    }
+    if (driftWatchRetry != null) {
+      driftWatchRetry.cancel(false); // a later lead starts its own
     }
     if (driftWatch != null) {
       driftWatch.stop();

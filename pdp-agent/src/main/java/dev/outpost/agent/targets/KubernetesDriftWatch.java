@@ -24,17 +24,31 @@ public final class KubernetesDriftWatch {
     this.onDrift = onDrift;
   }
 
+  /**
+   * Starts the three informers, all or none: when one cannot start (the API server down, a verb
+   * missing from the Role) those already started are closed and the failure is thrown, so that a
+   * later call starts them all. Before, a partial start stayed partial for good, since a second
+   * call saw informers and returned.
+   */
   public synchronized void start() {
     if (!informers.isEmpty()) {
       return;
     }
-    informers.add((client.apps().deployments().inNamespace(namespace)
-        .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler())));
-    informers.add((client.services().inNamespace(namespace)
-        .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler())));
-    informers.add((client.configMaps().inNamespace(namespace)
-        .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler())));
+    List<SharedIndexInformer<?>> started = new ArrayList<>();
+    try {
+      started.add(client.apps().deployments().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
+      started.add(client.services().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
+      started.add(client.configMaps().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
+    } catch (RuntimeException e) {
+      started.forEach(SharedIndexInformer::close);
+      throw e;
+    }
+    informers.addAll(started);
   }
+
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler() {
     return new ResourceEventHandler<>() {
