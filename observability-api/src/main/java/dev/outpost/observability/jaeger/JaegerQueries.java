@@ -5,6 +5,7 @@ import dev.outpost.observability.query.ApiException;
 import dev.outpost.observability.query.Params;
 import dev.outpost.observability.query.QueryMemory;
 import dev.outpost.observability.store.InvalidQueryException;
+import dev.outpost.observability.store.QueryTimedOutException;
 import dev.outpost.observability.store.Operation;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
@@ -107,6 +108,9 @@ public class JaegerQueries {
     }
     if (e instanceof InvalidQueryException invalid) {
       return ApiException.badRequest(invalid.getMessage());
+    }
+    if (e instanceof QueryTimedOutException timedOut) {
+      return new ApiException(503, "query_timeout", timedOut.getMessage());
     }
     throw e;
   }

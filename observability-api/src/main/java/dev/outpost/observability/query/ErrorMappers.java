@@ -1,6 +1,7 @@
 package dev.outpost.observability.query;
 
 import dev.outpost.observability.store.InvalidQueryException;
+import dev.outpost.observability.store.QueryTimedOutException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -23,6 +24,11 @@ public class ErrorMappers {
   @ServerExceptionMapper
   public Response invalidQuery(InvalidQueryException e) {
     return json(400, "invalid_query", e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response timedOut(QueryTimedOutException e) {
+    return json(503, "query_timeout", e.getMessage());
   }
 
   @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})

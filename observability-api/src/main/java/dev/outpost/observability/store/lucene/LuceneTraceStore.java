@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.concurrent.TimeUnit;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.StoredFields;
@@ -189,7 +190,7 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   @Override
   public SortedSet<String> services(ProjectScope scope, TimeRange range) {
     Query base = inRange(scope, range).build();
-    return Searches.run(partitions, range, searcher -> Searches.distinct(searcher, Fields.SERVICE, base));
+    return Searches.run(partitions, range, searcher -> Searches.distinct(searcher, Fields.SERVICE, base, deadline()));
   }
 
   @Override
@@ -201,8 +202,12 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
     }
     Query serviceSpans = base.build();
     return Searches.run(partitions, range, searcher ->
-        Searches.distinctPairs(searcher, SpanDocuments.NAME, SpanDocuments.KIND, serviceSpans).stream()
+        Searches.distinctPairs(searcher, SpanDocuments.NAME, SpanDocuments.KIND, serviceSpans, deadline()).stream()
             .map(pair -> new Operation(pair.getKey(), pair.getValue())).toList());
+  }
+
+  private long deadline() {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.timeBudgetMillis());
   }
 
   private static BooleanQuery.Builder inRange(ProjectScope scope, TimeRange range) {

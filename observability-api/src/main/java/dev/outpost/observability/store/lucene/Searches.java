@@ -1,6 +1,7 @@
 package dev.outpost.observability.store.lucene;
 
 import dev.outpost.observability.store.InvalidQueryException;
+import dev.outpost.observability.store.QueryTimedOutException;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.TimeRange;
 import java.io.IOException;
@@ -69,7 +70,8 @@ final class Searches {
    * matching documents rather than searched for: a search per term cost seconds once another
    * project had 200,000 distinct span names.
    */
-  static SortedSet<String> distinct(IndexSearcher searcher, String field, Query base) throws IOException {
+  static SortedSet<String> distinct(IndexSearcher searcher, String field, Query base, long deadlineNanos)
+      throws IOException {
     Weight weight = searcher.createWeight(searcher.rewrite(base), ScoreMode.COMPLETE_NO_SCORES, 1);
     SortedSet<String> present = new TreeSet<>();
     for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
@@ -80,7 +82,9 @@ final class Searches {
       }
       TermsEnum it = terms.iterator();
       PostingsEnum postings = null;
+      int read = 0;
       for (BytesRef term = it.next(); term != null; term = it.next()) {
+        checkDeadline(++read, deadlineNanos);
         postings = it.postings(postings, PostingsEnum.NONE);
         for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
           if (matching.get(doc)) {
@@ -100,7 +104,7 @@ final class Searches {
    * the first read all of the second field's postings, every project's, once per value.
    */
   static SortedSet<Map.Entry<String, String>> distinctPairs(IndexSearcher searcher, String first, String second,
-      Query base) throws IOException {
+      Query base, long deadlineNanos) throws IOException {
     Weight weight = searcher.createWeight(searcher.rewrite(base), ScoreMode.COMPLETE_NO_SCORES, 1);
     SortedSet<Map.Entry<String, String>> pairs = new TreeSet<>(Map.Entry.<String, String>comparingByKey()
         .thenComparing(Map.Entry.comparingByValue()));
@@ -114,7 +118,9 @@ final class Searches {
       Map<String, FixedBitSet> bySecond = docsByTerm(secondTerms, matching, leaf.reader().maxDoc());
       TermsEnum it = firstTerms.iterator();
       PostingsEnum postings = null;
+      int read = 0;
       for (BytesRef term = it.next(); term != null; term = it.next()) {
+        checkDeadline(++read, deadlineNanos);
         String value = null;
         postings = it.postings(postings, PostingsEnum.NONE);
         for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
@@ -131,6 +137,17 @@ final class Searches {
       }
     }
     return pairs;
+  }
+
+  /**
+   * Listings walk every term of a field, which every project shares, so another project's hundreds
+   * of thousands of span names made one listing take seconds with no bound: past the deadline it
+   * ends with a 503 rather than a partial list that would read as complete.
+   */
+  private static void checkDeadline(int termsRead, long deadlineNanos) {
+    if ((termsRead & 255) == 0 && System.nanoTime() - deadlineNanos > 0) {
+      throw new QueryTimedOutException("the listing took longer than the query time budget; narrow its time range");
+    }
   }
 
   /** For each term of a field, the matching documents that hold it; terms in none are left out. */

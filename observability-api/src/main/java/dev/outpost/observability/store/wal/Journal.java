@@ -209,13 +209,7 @@ public final class Journal implements Closeable {
    */
   private void replaceBroken() throws IOException {
     if (active != null) {
-      IOException failure = null;
-      try {
-        active.force(false);
-      } catch (IOException e) {
-        failure = e;
-      }
-      completeUpTo(activeId, Long.MAX_VALUE, failure);
+      syncAndCompleteActive();
       try {
         active.close();
       } catch (IOException e) {
@@ -310,6 +304,17 @@ public final class Journal implements Closeable {
     }
   }
 
+  /** Fsyncs the active segment and tells all its waiters how that went; caller holds both locks. */
+  private void syncAndCompleteActive() {
+    IOException failure = null;
+    try {
+      active.force(false);
+    } catch (IOException e) {
+      failure = e;
+    }
+    completeUpTo(activeId, Long.MAX_VALUE, failure);
+  }
+
   /** Completes waiters of {@code segment} up to {@code position}; caller holds appendLock. */
   private void completeUpTo(long segment, long position, IOException failure) {
     waiting.removeIf(w -> {
@@ -353,13 +358,7 @@ public final class Journal implements Closeable {
       synchronized (appendLock) {
         closed = true;
         if (active != null) {
-          IOException failure = null;
-          try {
-            active.force(false);
-          } catch (IOException e) {
-            failure = e;
-          }
-          completeUpTo(activeId, Long.MAX_VALUE, failure);
+          syncAndCompleteActive();
           active.close();
         }
         appendLock.notifyAll();

@@ -1,0 +1,52 @@
+package dev.outpost.observability.store.lucene;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outpost.observability.store.QueryTimedOutException;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.junit.jupiter.api.Test;
+
+/** The listings' walk over a field's terms, which every project shares, ends at the time budget. */
+class SearchesTest {
+
+  @Test
+  void aListingThatRunsPastItsDeadlineEndsWithATimeoutNotAPartialList() throws Exception {
+    try (ByteBuffersDirectory dir = new ByteBuffersDirectory();
+        IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig(new StandardAnalyzer()))) {
+      for (int i = 0; i < 1000; i++) {
+        // another project's many span names, and one of the caller's
+        Document doc = new Document();
+        doc.add(new StringField("project", i == 0 ? "mine" : "theirs", Field.Store.NO));
+        doc.add(new StringField("name", "operation-" + i, Field.Store.NO));
+        doc.add(new StringField("kind", "SERVER", Field.Store.NO));
+        writer.addDocument(doc);
+      }
+      writer.commit();
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = new IndexSearcher(reader);
+        TermQuery mine = new TermQuery(new Term("project", "mine"));
+        long plenty = System.nanoTime() + 60_000_000_000L;
+        assertThat(Searches.distinct(searcher, "name", mine, plenty)).containsExactly("operation-0");
+        assertThat(Searches.distinctPairs(searcher, "name", "kind", mine, plenty)).hasSize(1);
+
+        long past = System.nanoTime() - 1;
+        assertThatThrownBy(() -> Searches.distinct(searcher, "name", new MatchAllDocsQuery(), past))
+            .isInstanceOf(QueryTimedOutException.class).hasMessageContaining("narrow its time range");
+        assertThatThrownBy(() -> Searches.distinctPairs(searcher, "name", "kind", mine, past))
+            .isInstanceOf(QueryTimedOutException.class);
+      }
+    }
+  }
+}
