@@ -8,6 +8,7 @@ import dev.outpost.runtime.dispatch.HttpDispatcher;
 import dev.outpost.runtime.dispatch.HttpEndpoint;
 import dev.outpost.runtime.secret.SecretRedaction;
 import dev.outpost.runtime.status.IntegrationStatus;
+import dev.outpost.runtime.status.RouteStates;
 import dev.outpost.runtime.status.StatusRegistry;
 import dev.outpost.runtime.telemetry.IntegrationIdentities;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +31,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.ModelCamelContext;
@@ -52,7 +55,7 @@ import org.jboss.logging.Logger;
  * {@code drain-timeout}, never the deployments of the others.
  */
 @ApplicationScoped
-public class IntegrationDeployer {
+public class IntegrationDeployer implements RouteStates {
 
   private static final Logger LOG = Logger.getLogger(IntegrationDeployer.class);
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,57}[a-z0-9])?");
@@ -199,6 +202,27 @@ public class IntegrationDeployer {
       LOG.infof("integration %s removed", name);
     }
     return current;
+  }
+
+  @Override
+  public Optional<String> notRunning(String name, String version) {
+    Deployment running = deployments.get(name);
+    if (running == null || !running.integration().version().equals(version) || camel.isStopping()) {
+      return Optional.empty();
+    }
+    for (String id : running.routeIds()) {
+      Route route = camel.getRoute(id);
+      if (route == null || Boolean.FALSE.equals(route.isAutoStartup())) {
+        continue; // a route its author starts later is not a failure
+      }
+      ServiceStatus status = camel.getRouteController().getRouteStatus(id);
+      if (status != null && !status.isStarted() && !status.isStarting()) {
+        String shown = id.startsWith(running.key() + ".") ? id.substring(running.key().length() + 1) : id;
+        return Optional.of("route " + shown + " is " + status.name().toLowerCase(Locale.ROOT)
+            + " since the integration started");
+      }
+    }
+    return Optional.empty();
   }
 
   /** The running version of {@code name}, if any. */

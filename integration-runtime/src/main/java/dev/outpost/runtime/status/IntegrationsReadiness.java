@@ -20,10 +20,10 @@ import org.eclipse.microprofile.health.Readiness;
 public class IntegrationsReadiness implements HealthCheck {
 
   private final DirectorySource directory;
-  private final StatusRegistry statuses;
+  private final ObservedStatuses statuses;
   private final boolean everyIntegration;
 
-  IntegrationsReadiness(DirectorySource directory, StatusRegistry statuses, RuntimeConfig config) {
+  IntegrationsReadiness(DirectorySource directory, ObservedStatuses statuses, RuntimeConfig config) {
     this.directory = directory;
     this.statuses = statuses;
     this.everyIntegration = config.readyRequiresEveryIntegration();
@@ -31,10 +31,11 @@ public class IntegrationsReadiness implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
+    var all = statuses.all();
     boolean ready = directory.appliedOnce()
-        && (!everyIntegration || statuses.all().stream().allMatch(s -> IntegrationStatus.READY.equals(s.phase())));
+        && (!everyIntegration || all.stream().allMatch(s -> IntegrationStatus.READY.equals(s.phase())));
     var response = HealthCheckResponse.named("integrations").status(ready);
-    statuses.all().forEach(s -> response.withData(s.name(), s.phase()));
+    all.forEach(s -> response.withData(s.name(), s.phase()));
     return response.build();
   }
 }

@@ -9,15 +9,15 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class StatusRoutes {
 
-  private final StatusRegistry registry;
+  private final ObservedStatuses statuses;
 
-  StatusRoutes(StatusRegistry registry) {
-    this.registry = registry;
+  StatusRoutes(ObservedStatuses statuses) {
+    this.statuses = statuses;
   }
 
   void register(@Observes ManagementInterface management) {
     management.router().get("/outpost/integrations").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json")
-        .end(Json.encode(registry.all())));
+        .end(Json.encode(statuses.all())));
   }
 }

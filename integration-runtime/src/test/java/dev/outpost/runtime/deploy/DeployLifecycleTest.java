@@ -33,6 +33,9 @@ class DeployLifecycleTest {
   @TestHTTPResource(value = "/", management = true)
   URL management;
 
+  @jakarta.inject.Inject
+  org.apache.camel.CamelContext camel;
+
   @Test
   void deployCallUpgradeCallRemoveThroughTheAdminApi() {
     try (Backend backend = Backend.json("{\"stock\":7}")) {
@@ -149,6 +152,27 @@ class DeployLifecycleTest {
     Integrations.put(management, Integrations.of("beany", "3", v3)).then().statusCode(200);
     given().get(http + "beany").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
     Integrations.delete(management, "beany").then().statusCode(204);
+  }
+
+  @Test
+  void anIntegrationWhoseRouteStopsAfterItStartedIsReportedFailedUntilItRunsAgain() throws Exception {
+    Integrations.put(management, Integrations.of("stopping", "1", constantRoute("stopping-in", "/stopping", "x")))
+        .then().statusCode(200);
+    String routeId = camel.getRoutes().stream().map(org.apache.camel.Route::getRouteId)
+        .filter(id -> id.startsWith("stopping.") && id.endsWith(".stopping-in")).findFirst().orElseThrow();
+    given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'stopping' }.phase", equalTo("Ready"));
+
+    // something stops it later (a control bus, a route policy, a consumer Camel gave up on)
+    camel.getRouteController().stopRoute(routeId);
+    given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'stopping' }.phase", equalTo("Failed"))
+        .body("find { it.name == 'stopping' }.message", equalTo("route stopping-in is stopped since the integration started"));
+
+    camel.getRouteController().startRoute(routeId);
+    given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'stopping' }.phase", equalTo("Ready"));
+    Integrations.delete(management, "stopping").then().statusCode(204);
   }
 
   @Test
