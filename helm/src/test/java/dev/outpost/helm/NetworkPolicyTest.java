@@ -52,6 +52,7 @@ class NetworkPolicyTest {
         endpoints.put("ingress-controller", Traffic.Endpoint.pod("ingress-controller",
                 Map.of("app", "ingress-nginx"), "ingress-nginx", Map.of()));
         endpoints.put("internet", Traffic.Endpoint.address("203.0.113.9"));
+        endpoints.put("cloud-metadata", Traffic.Endpoint.address("169.254.169.254"));
         endpoints.put(API_SERVER, Traffic.Endpoint.address("10.0.0.1"));
         endpoints.put(CONTROL_PLANE, Traffic.Endpoint.address("198.51.100.10"));
         return endpoints;
@@ -99,6 +100,9 @@ class NetworkPolicyTest {
                 deny(d, "neighbour", "integration", 8080),
                 deny(d, "observability", "integration", 8080),
                 allow(d, "integration", "kube-dns", 53),
+                // what they call, anywhere but the node's cloud credentials
+                allow(d, "integration", "internet", 443),
+                deny(d, "integration", "cloud-metadata", 80),
                 allow(d, "gateway", "bare-integration", 8080),
                 allow(d, "agent", "bare-integration", 9001),
                 deny(d, "internet", "bare-integration", 8080),

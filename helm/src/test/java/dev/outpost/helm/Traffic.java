@@ -114,24 +114,34 @@ record Traffic(List<NetworkPolicy> policies, String namespace) {
                 .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
-    /** IPv4 CIDR containment. */
+    /** CIDR containment, IPv4 or IPv6; an address of the other family is not contained. */
     static final class Cidr {
         private Cidr() {
         }
 
         static boolean contains(String cidr, String ip) {
             String[] parts = cidr.split("/");
+            byte[] network = bytes(parts[0]);
+            byte[] address = bytes(ip);
+            if (network.length != address.length) {
+                return false;
+            }
             int bits = Integer.parseInt(parts[1]);
-            long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
-            return (toLong(parts[0]) & mask) == (toLong(ip) & mask);
+            for (int i = 0; i < network.length && bits > 0; i++, bits -= 8) {
+                int mask = bits >= 8 ? 0xFF : (0xFF << (8 - bits)) & 0xFF;
+                if ((network[i] & mask) != (address[i] & mask)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
-        private static long toLong(String ip) {
-            long value = 0;
-            for (String octet : ip.split("\\.")) {
-                value = (value << 8) | Integer.parseInt(octet);
+        private static byte[] bytes(String literal) {
+            try {
+                return java.net.InetAddress.getByName(literal).getAddress(); // a literal: never looked up
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException(literal, e);
             }
-            return value;
         }
     }
 }

@@ -50,4 +50,15 @@ class ValuesValidationTest {
         assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(key, value)))
                 .hasMessageContaining(message);
     }
+
+    @org.junit.jupiter.api.Test
+    void aDisruptionBudgetNoEvictionCouldSatisfyIsRefused() {
+        // minAvailable 2 of 2 replicas: every eviction refused, so node drains would hang
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.podDisruptionBudget.enabled", "true", "gateway.podDisruptionBudget.minAvailable", "2")))
+                .hasMessageContaining("gateway.podDisruptionBudget.minAvailable (2) must be below the gateway's replicas (2");
+        org.assertj.core.api.Assertions.assertThat(Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.podDisruptionBudget.enabled", "true", "gateway.podDisruptionBudget.minAvailable", "1")))
+                .contains("kind: PodDisruptionBudget");
+    }
 }
