@@ -70,6 +70,21 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 
 {{/*
+Labels of one component's pod template: the recommended ones without helm.sh/chart, so that an
+upgrade of the chart alone rolls no pod (observability-api's data on an emptyDir would go with it).
+Usage: include "outpost.podLabels" (list . "gateway")
+*/}}
+{{- define "outpost.podLabels" -}}
+{{ include "outpost.componentSelectorLabels" . }}
+app.kubernetes.io/version: {{ (index . 0).Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ (index . 0).Release.Service }}
+app.kubernetes.io/part-of: outpost
+{{- with (index . 0).Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
 All labels of one component's objects.
 Usage: include "outpost.componentLabels" (list . "gateway")
 */}}
@@ -224,11 +239,17 @@ NetworkPolicy egress rule to the cluster DNS.
       podSelector:
         matchLabels:
           {{- toYaml .Values.networkPolicy.dns.podSelector | nindent 10 }}
+    {{- range .Values.networkPolicy.dns.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
   ports:
-    - port: 53
+    {{- range .Values.networkPolicy.dns.ports }}
+    - port: {{ . }}
       protocol: UDP
-    - port: 53
+    - port: {{ . }}
       protocol: TCP
+    {{- end }}
 {{- end }}
 
 {{/*

@@ -39,6 +39,10 @@ class LabelsTest {
         }
         for (Rendered.Workload workload : rendered.workloads()) {
             assertThat(workload.labels()).as(workload.id() + " pod template").containsKeys(RECOMMENDED.toArray(String[]::new));
+            if (!workload.helmTest()) {
+                // an upgrade of the chart alone must roll no pod (observability's emptyDir data would go)
+                assertThat(workload.labels()).as(workload.id() + " pod template").doesNotContainKey("helm.sh/chart");
+            }
         }
     }
 

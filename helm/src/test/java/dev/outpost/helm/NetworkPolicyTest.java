@@ -53,6 +53,7 @@ class NetworkPolicyTest {
                 Map.of("app", "ingress-nginx"), "ingress-nginx", Map.of()));
         endpoints.put("internet", Traffic.Endpoint.address("203.0.113.9"));
         endpoints.put("cloud-metadata", Traffic.Endpoint.address("169.254.169.254"));
+        endpoints.put("node-local-dns", Traffic.Endpoint.address("169.254.20.10"));
         endpoints.put(API_SERVER, Traffic.Endpoint.address("10.0.0.1"));
         endpoints.put(CONTROL_PLANE, Traffic.Endpoint.address("198.51.100.10"));
         return endpoints;
@@ -126,6 +127,11 @@ class NetworkPolicyTest {
                 deny(d, "test", "gateway", 8080),
                 deny(d, "test", "internet", 443),
                 // Narrowed by values: the ingress controller only, the control plane and API server addresses only.
+                allow(e, "gateway", "node-local-dns", 53),
+                allow(e, "agent", "node-local-dns", 53),
+                deny(e, "gateway", "node-local-dns", 80),
+                deny(d, "gateway", "node-local-dns", 53),
+                deny(e, "integration", "cloud-metadata", 80),
                 allow(e, "ingress-controller", "gateway", 8080),
                 deny(e, "internet", "gateway", 8080),
                 allow(e, "agent", CONTROL_PLANE, 443),
