@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -56,10 +59,11 @@ public final class ObjectApplier {
           return true;
         }
         requireManaged(live, what);
-        if (holds(desired, live)) {
+        T wanted = withReplicasLeftTo(desired, live);
+        if (holds(wanted, live)) {
           return false;
         }
-        client.resource(forUpdate(desired, live)).update();
+        client.resource(forUpdate(wanted, live)).update();
         return true;
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= MAX_ATTEMPTS) {
@@ -102,6 +106,30 @@ public final class ObjectApplier {
     return DeepDerivative.holds(want, have);
   }
 
+  /**
+   * {@code desired} with the live replica count and the operator's annotation, when the live
+   * Deployment is annotated {@value #EXTERNAL_REPLICAS}{@code : external}: an autoscaler sets its
+   * replicas, which the agent otherwise put back within a second of every change (the drift watch),
+   * scaling the pods up and down. Every other field stays the agent's.
+   */
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata> T withReplicasLeftTo(T desired, T live) {
+    if (!(desired instanceof Deployment && live instanceof Deployment liveDeployment)) {
+      return desired;
+    }
+    var annotations = live.getMetadata().getAnnotations();
+    if (annotations == null || !"external".equals(annotations.get(EXTERNAL_REPLICAS))) {
+      return desired;
+    }
+    Deployment wanted = (Deployment) client.getKubernetesSerialization().clone(desired);
+    wanted.getSpec().setReplicas(liveDeployment.getSpec().getReplicas());
+    Map<String, String> kept = new LinkedHashMap<>(
+        wanted.getMetadata().getAnnotations() == null ? Map.of() : wanted.getMetadata().getAnnotations());
+    kept.put(EXTERNAL_REPLICAS, "external");
+    wanted.getMetadata().setAnnotations(kept);
+    return (T) wanted;
+  }
+
   /** The desired object at the live version, keeping what the API server owns. */
   @SuppressWarnings("unchecked")
   private <T extends HasMetadata> T forUpdate(T desired, T live) {
@@ -114,6 +142,9 @@ public final class ObjectApplier {
     }
     return update;
   }
+
+  /** Annotation an operator puts on an integration's Deployment to leave its replicas to an autoscaler. */
+  public static final String EXTERNAL_REPLICAS = "outpost.dev/replicas";
 
   private static boolean isManaged(HasMetadata live) {
     var labels = live.getMetadata().getLabels();

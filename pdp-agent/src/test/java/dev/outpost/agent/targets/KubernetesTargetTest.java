@@ -165,6 +165,33 @@ class KubernetesTargetTest {
   }
 
   @Test
+  void replicasAnOperatorLeftToAnAutoscalerAreNotPutBack() throws Exception {
+    target.putIntegration(integration("orders"));
+    // an HPA scales it; the operator marks the Deployment so
+    Deployment scaled = deployment("orders");
+    scaled.getSpec().setReplicas(5);
+    scaled.getMetadata().getAnnotations().put(ObjectApplier.EXTERNAL_REPLICAS, "external");
+    client.resource(scaled).update();
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders"))).as("nothing of the agent's changed").isFalse();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(5);
+
+    // a new version is rolled out, at the autoscaler's count, and the mark stays
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(5);
+    assertThat(deployment("orders").getMetadata().getAnnotations())
+        .containsEntry(ObjectApplier.EXTERNAL_REPLICAS, "external").containsEntry("outpost.dev/version", "v2");
+
+    // without the mark, the state's count is put back
+    Deployment unmarked = deployment("orders");
+    unmarked.getMetadata().getAnnotations().remove(ObjectApplier.EXTERNAL_REPLICAS);
+    client.resource(unmarked).update();
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  @Test
   void aPassThatChangesNothingOnlyLists() throws Exception {
     dev.outpost.agent.reconcile.Reconciler reconciler =
         new dev.outpost.agent.reconcile.Reconciler(target, java.time.Clock.systemUTC());
