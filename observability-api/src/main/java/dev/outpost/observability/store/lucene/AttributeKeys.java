@@ -34,25 +34,16 @@ final class AttributeKeys {
 
   /** {@code document} itself when the day indexes all its attribute fields, else a copy without the others. */
   Iterable<? extends IndexableField> admitted(Iterable<? extends IndexableField> document) {
-    List<IndexableField> kept = null;
-    int position = 0;
+    List<IndexableField> kept = new ArrayList<>();
+    boolean dropped = false;
     for (IndexableField field : document) {
-      boolean admitted = !field.name().startsWith(Fields.ATTR) || admit(field.name());
-      if (!admitted && kept == null) {
-        kept = new ArrayList<>();
-        int i = 0;
-        for (IndexableField earlier : document) {
-          if (i++ == position) {
-            break;
-          }
-          kept.add(earlier);
-        }
-      } else if (admitted && kept != null) {
+      if (!field.name().startsWith(Fields.ATTR) || admit(field.name())) {
         kept.add(field);
+      } else {
+        dropped = true;
       }
-      position++;
     }
-    return kept == null ? document : kept;
+    return dropped ? kept : document;
   }
 
   private boolean admit(String field) {

@@ -203,11 +203,7 @@ final class PartitionSet implements Closeable {
     for (Partition p : doomed) {
       partitions.remove(p.day);
       p.close();
-      try (Stream<Path> files = Files.walk(p.path)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(file);
-        }
-      }
+      deleteTree(p.path);
       LOG.infof("retention: deleted partition %s", p.path);
     }
     return doomed.size();
@@ -228,12 +224,20 @@ final class PartitionSet implements Closeable {
       }).toList();
     }
     for (Path dir : doomed) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(file);
-        }
-      }
+      deleteTree(dir);
       LOG.infof("retention: deleted %s, a day moved aside", dir);
+    }
+  }
+
+  /**
+   * Deletes a directory and what it holds, deepest first: the commit point ({@code segments_N})
+   * goes before the files it names, so a crash halfway leaves an empty index, not a broken one.
+   */
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
     }
   }
 
