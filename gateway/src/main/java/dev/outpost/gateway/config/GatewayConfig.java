@@ -64,6 +64,16 @@ public interface GatewayConfig {
    */
   Optional<List<String>> trustedProxies();
 
+  /**
+   * Time a client has to send a complete request line and headers, from the moment its connection
+   * opens or every request on it has been answered; past it the connection is closed. Default 30 s,
+   * the idle timeout ({@code quarkus.http.idle-timeout}), so a keep-alive connection waiting for its
+   * next request is closed when it was before; unlike that timeout, bytes arriving do not reset it,
+   * so a client sending a header a byte at a time (slowloris) cannot hold a connection. 0 disables.
+   */
+  @WithDefault("30s")
+  Duration requestHeadTimeout();
+
   /** Upstream connect timeout; default 2 s. */
   @WithDefault("2s")
   Duration upstreamConnectTimeout();

@@ -13,8 +13,9 @@ import jakarta.inject.Singleton;
  * Content-Length}s, a transfer coding other than plain {@code chunked}, the hixie-76 WebSocket keys,
  * which give a GET a body no header declares): 400; and bodies whose
  * declared length is past the route's {@code maxBodyBytes}: 413. Bodies without a declared length
- * are counted while they stream ({@link LimitedReadStream}). Header size and slow clients are
- * bounded by the HTTP server's limits ({@code quarkus.http.limits.*}, idle timeout); the server's own
+ * are counted while they stream ({@link LimitedReadStream}). Header size is bounded by the HTTP
+ * server's limits ({@code quarkus.http.limits.*}), slow clients by the idle timeout and
+ * {@code client.RequestHeadTimeout}; the server's own
  * body limit is the spec's largest {@code maxBodyBytes}, so that it never answers before this does.
  */
 @Singleton

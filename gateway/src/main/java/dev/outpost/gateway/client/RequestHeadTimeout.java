@@ -1,0 +1,95 @@
+package dev.outpost.gateway.client;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One connection's deadline for a complete request head: from the moment the connection is ready
+ * for one (it opened, or every request on it has been answered) the client has {@code timeout} to
+ * send a whole request line and headers, or the connection is closed; nginx's
+ * {@code client_header_timeout}. The server's idle timeout alone could not do this: each byte resets
+ * it, so a client sending a header byte every few seconds (slowloris) held a connection for ever.
+ * A request in flight is never timed by this, whatever its body or its response take.
+ *
+ * <p>It sits just before Vert.x's connection handler, so it sees decoded request heads coming in and
+ * response objects going out. One timer per connection, rescheduled when it fires (as Netty's
+ * {@code IdleStateHandler} does), so a request costs a clock read and no timer.
+ */
+final class RequestHeadTimeout extends ChannelDuplexHandler {
+
+  static final String NAME = "outpost-request-head-timeout";
+
+  private final long timeoutNanos;
+  private final LongAdder timedOut;
+  /** When the connection became ready for a request head; -1 while a request is in flight. */
+  private long readySince;
+  /** Requests whose head arrived and whose response has not ended (several when pipelined). */
+  private int inFlight;
+  private Future<?> check;
+
+  RequestHeadTimeout(long timeoutNanos, LongAdder timedOut) {
+    this.timeoutNanos = timeoutNanos;
+    this.timedOut = timedOut;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    readySince = System.nanoTime();
+    schedule(ctx, timeoutNanos);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (check != null) {
+      check.cancel(false);
+      check = null;
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest) {
+      inFlight++;
+      readySince = -1;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    // an interim response (100 Continue) is followed by the final one: it ends nothing
+    boolean interim = msg instanceof HttpResponse response && response.status().code() < 200;
+    if (!interim && msg instanceof LastHttpContent && inFlight > 0 && --inFlight == 0) {
+      readySince = System.nanoTime();
+    }
+    ctx.write(msg, promise);
+  }
+
+  private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+    check = ctx.executor().schedule(() -> expire(ctx), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void expire(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isOpen()) {
+      return;
+    }
+    if (readySince < 0) {
+      schedule(ctx, timeoutNanos);
+      return;
+    }
+    long left = readySince + timeoutNanos - System.nanoTime();
+    if (left > 0) {
+      schedule(ctx, left);
+      return;
+    }
+    timedOut.increment();
+    ctx.close();
+  }
+}
