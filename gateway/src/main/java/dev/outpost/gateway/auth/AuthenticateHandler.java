@@ -38,7 +38,7 @@ public class AuthenticateHandler implements Handler<RoutingContext> {
         Identity.set(ctx, ar.result());
         ctx.next();
       } else if (ar.cause() instanceof AuthFailure failure) {
-        refuse(ctx, failure, mode);
+        refuse(ctx, failure, auth);
       } else {
         ctx.fail(ar.cause());
       }
@@ -47,20 +47,30 @@ public class AuthenticateHandler implements Handler<RoutingContext> {
 
   private static Future<String> bearer(RoutingContext ctx) {
     var values = ctx.request().headers().getAll("Authorization");
+    if (values.isEmpty()) {
+      return Future.failedFuture(AuthFailure.noCredentials("a bearer token is required"));
+    }
     if (values.size() != 1) {
-      return Future.failedFuture(AuthFailure.unauthorized(values.isEmpty()
-          ? "a bearer token is required" : "only one Authorization header is accepted"));
+      return Future.failedFuture(AuthFailure.unauthorized("only one Authorization header is accepted"));
     }
     String value = values.get(0);
     if (value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return Future.failedFuture(AuthFailure.unauthorized("a bearer token is required"));
+      return Future.failedFuture(AuthFailure.noCredentials("a bearer token is required"));
     }
     return Future.succeededFuture(value.substring(7).trim());
   }
 
-  static void refuse(RoutingContext ctx, AuthFailure failure, RouteAuth.Mode mode) {
+  /**
+   * Answers a refusal. A 401 always says how to authenticate (RFC 9110 15.5.2): {@code Bearer}, with
+   * {@code error="invalid_token"} only when a token was sent (RFC 6750 3.1); {@code Key} naming the
+   * header for API keys, as Kong's key-auth answers.
+   */
+  static void refuse(RoutingContext ctx, AuthFailure failure, RouteAuth auth) {
+    RouteAuth.Mode mode = auth == null ? RouteAuth.Mode.PUBLIC : auth.mode();
     if (failure.status() == 401 && mode == RouteAuth.Mode.JWT) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      ctx.response().putHeader("WWW-Authenticate", failure.noCredentials() ? "Bearer" : "Bearer error=\"invalid_token\"");
+    } else if (failure.status() == 401 && mode == RouteAuth.Mode.API_KEY) {
+      ctx.response().putHeader("WWW-Authenticate", "Key header=\"" + auth.apiKey().headerName() + "\"");
     } else if (failure.status() == 403 && mode == RouteAuth.Mode.JWT) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
     } else if (failure.status() == 503) {

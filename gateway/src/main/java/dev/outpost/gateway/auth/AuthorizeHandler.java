@@ -17,7 +17,7 @@ public class AuthorizeHandler implements Handler<RoutingContext> {
       Identity identity = Identity.of(ctx);
       for (String required : auth.jwt().scopes()) {
         if (!identity.scopes().contains(required)) {
-          AuthenticateHandler.refuse(ctx, new AuthFailure(403, "the token lacks the scope '" + required + "'"), RouteAuth.Mode.JWT);
+          AuthenticateHandler.refuse(ctx, new AuthFailure(403, "the token lacks the scope '" + required + "'"), auth);
           return;
         }
       }

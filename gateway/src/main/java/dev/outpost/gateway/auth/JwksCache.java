@@ -49,8 +49,8 @@ public final class JwksCache {
   private volatile long generation;
   private volatile boolean lastFetchFailed;
   private volatile long fetchedAt;
-  private long lastAttemptAt;
-  private boolean attempted;
+  private volatile long lastAttemptAt;
+  private volatile boolean attempted;
   private Future<Void> inFlight;
 
   public JwksCache(String name, URI uri, HttpClient client, long minRefreshNanos, long refreshNanos, long fetchTimeoutMillis) {
@@ -90,10 +90,15 @@ public final class JwksCache {
     });
   }
 
-  /** Starts a background fetch when the copy is older than the refresh interval; callers keep using the copy. */
+  /**
+   * Starts a background fetch when the copy is older than the refresh interval; callers keep using the
+   * copy. While fetches fail the copy stays old, so they are tried at most once per minimum interval:
+   * every request asks, and each would start the next fetch as soon as the last one failed.
+   */
   public void refreshIfStale() {
-    if (System.nanoTime() - fetchedAt > refreshNanos) {
-      refresh();
+    long now = System.nanoTime();
+    if (now - fetchedAt > refreshNanos && (!attempted || now - lastAttemptAt >= minRefreshNanos)) {
+      refreshIfAllowed();
     }
   }
 
@@ -207,12 +212,16 @@ public final class JwksCache {
     return done.future();
   }
 
-  /** Only public signing keys with a usable algorithm family are kept; private parts are never read. */
+  /**
+   * Only public signing keys with a usable algorithm family are kept (not those whose {@code use} or
+   * {@code key_ops} say they are not for verifying); private parts are never read.
+   */
   static Map<String, PublicJsonWebKey> parse(String json) throws JoseException {
     Map<String, PublicJsonWebKey> parsed = new HashMap<>();
     int anonymous = 0;
     for (JsonWebKey jwk : new JsonWebKeySet(json).getJsonWebKeys()) {
-      if (!(jwk instanceof PublicJsonWebKey pub) || (jwk.getUse() != null && !"sig".equals(jwk.getUse()))) {
+      if (!(jwk instanceof PublicJsonWebKey pub) || (jwk.getUse() != null && !"sig".equals(jwk.getUse()))
+          || (jwk.getKeyOps() != null && !jwk.getKeyOps().contains("verify"))) {
         continue;
       }
       String kid = jwk.getKeyId() != null ? jwk.getKeyId() : "\0anonymous-" + anonymous++;

@@ -44,10 +44,13 @@ public class JwtVerifier {
   private final GatewayConfig.Jwt config;
   private final ConcurrentMap<TokenKey, Verified> verified = new ConcurrentHashMap<>();
   /**
-   * A consumer per provider as configured (issuer, skew and algorithms are built into it), key set
-   * generation and key: a provider changed by a reload gets a new one, even with the same JWKS.
+   * A consumer per provider as configured (issuer, skew and algorithms are built into it), key cache,
+   * key set generation and key: a provider changed by a reload gets a new one, even with the same
+   * JWKS. The cache is compared by identity: a provider removed and added back gets a new cache whose
+   * generations start again at 1, and an equal provider record must not find the consumer of a key
+   * its issuer has since replaced under the same kid.
    */
-  private record ConsumerKey(IdentityProvider provider, long generation, String kid) {}
+  private record ConsumerKey(IdentityProvider provider, JwksCache keys, long generation, String kid) {}
 
   /** Consumers kept at most; past it the map starts over (keys and providers change rarely). */
   private static final int MAX_CONSUMERS = 1024;
@@ -100,7 +103,7 @@ public class JwtVerifier {
       issuer.keys().refreshIfStale();
       String kid = kidNode == null ? null : kidNode.asText();
       return issuer.keys().key(kid).map(result -> switch (result.lookup()) {
-        case FOUND -> verifyWith(token, issuer, kid, result.key(), result.generation(), audiences);
+        case FOUND -> verifyWith(token, issuer, alg.asText(), kid, result.key(), result.generation(), audiences);
         case UNKNOWN -> throw AuthFailure.unauthorized("the token's signing key is not published by its issuer");
         case UNAVAILABLE -> throw new AuthFailure(503, "the signing keys of issuer " + issuer.provider().name() + " cannot be fetched");
       });
@@ -109,13 +112,17 @@ public class JwtVerifier {
     }
   }
 
-  private Identity verifyWith(String token, IdentityProviders.Issuer issuer, String kid, PublicJsonWebKey key,
+  private Identity verifyWith(String token, IdentityProviders.Issuer issuer, String alg, String kid, PublicJsonWebKey key,
       long generation, List<String> audiences) {
     IdentityProvider idp = issuer.provider();
+    if (key.getAlgorithm() != null && !key.getAlgorithm().equals(alg)) {
+      // a key published for one algorithm signs with that one only (RFC 8725 3.1), as Envoy's jwt_authn checks
+      throw AuthFailure.unauthorized("the token's algorithm is not the one its signing key is published for");
+    }
     if (consumers.size() > MAX_CONSUMERS) {
       consumers.clear();
     }
-    JwtConsumer consumer = consumers.computeIfAbsent(new ConsumerKey(idp, generation, kid), k -> new JwtConsumerBuilder()
+    JwtConsumer consumer = consumers.computeIfAbsent(new ConsumerKey(idp, issuer.keys(), generation, kid), k -> new JwtConsumerBuilder()
         .setRequireExpirationTime()
         .setRequireSubject()
         .setAllowedClockSkewInSeconds(Math.min(Math.max(idp.clockSkewSeconds(), 0), MAX_SKEW_SECONDS))
@@ -133,7 +140,9 @@ public class JwtVerifier {
         throw AuthFailure.unauthorized("the token's subject is not usable");
       }
       Identity identity = new Identity(subject, scopes(claims), idp.name());
-      long notAfter = claims.getExpirationTime().getValueInMillis();
+      // seconds past Long.MAX_VALUE / 1000 overflow milliseconds (jose4j throws): such a token never expires here
+      long notAfter = Math.multiplyHigh(claims.getExpirationTime().getValue(), 1000) != 0
+          ? Long.MAX_VALUE : claims.getExpirationTime().getValue() * 1000;
       if (config.verifiedCacheSize() > 0) {
         if (verified.size() >= config.verifiedCacheSize()) {
           verified.clear();

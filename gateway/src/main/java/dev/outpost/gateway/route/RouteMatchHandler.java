@@ -48,8 +48,19 @@ public class RouteMatchHandler implements Handler<RoutingContext> {
       // a CORS preflight is matched as the request it announces, so method-restricted routes answer
       // it; but only a route with a CORS policy, whose CORS step answers it itself: else the OPTIONS
       // would be proxied under another route's (maybe anonymous) authentication
-      CompiledRoute announced = table.match(host(request), request.getHeader("Access-Control-Request-Method").trim(), path);
-      route = announced != null && announced.route().cors() != null ? announced : null;
+      String announcedMethod = request.getHeader("Access-Control-Request-Method").trim();
+      CompiledRoute announced = table.match(host(request), announcedMethod, path);
+      if (announced != null && announced.route().cors() != null) {
+        route = announced;
+      } else if (announced != null) {
+        CompiledRoute options = table.match(host(request), request.method().name(), path);
+        if (options != null && options != announced && options.route().cors() != null) {
+          // that route's policy would approve a request the route serving it has no policy for,
+          // maybe another project's
+          Responses.error(ctx, 403, "CORS: " + announcedMethod + " " + path + " is served by a route without a CORS policy");
+          return;
+        }
+      }
     }
     if (route == null) {
       route = table.match(host(request), request.method().name(), path);

@@ -56,7 +56,10 @@ class ApiKeyAuthTest {
         "Authorization: Bearer " + GatewayTestEnvironment.API_KEY + "\r\n",
     };
     for (String attempt : attempts) {
-      assertThat(call(attempt).status()).as(attempt).isEqualTo(401);
+      RawHttp.Response refused = call(attempt);
+      assertThat(refused.status()).as(attempt).isEqualTo(401);
+      // RFC 9110 15.5.2: a 401 says how to authenticate
+      assertThat(refused.header("WWW-Authenticate")).as(attempt).isEqualTo("Key header=\"X-API-Key\"");
     }
     assertThat(GatewayTestEnvironment.upstream.count()).isZero();
   }

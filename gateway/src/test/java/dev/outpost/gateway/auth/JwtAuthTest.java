@@ -185,13 +185,7 @@ class JwtAuthTest {
   }
 
   private static void writeMoving(String issuer) {
-    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
-    idps.add(TestRoutes.idp("moving", issuer, GatewayTestEnvironment.jwks.uri("moving"), List.of("RS256")));
-    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
-    routes.add(TestRoutes.route("jwt-moving", new dev.outpost.spec.model.RouteMatch("/jwt-moving", List.of(), List.of()),
-        true, TestRoutes.jwt(List.of("moving"), List.of()), null, null));
-    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
-        GatewayTestEnvironment.nextRevision(), idps, routes));
+    writeWithProvider("moving", issuer, List.of("RS256"));
   }
 
   private void awaitStatus(String path, String token, int status) throws Exception {
@@ -251,5 +245,108 @@ class JwtAuthTest {
     Received ascii = GatewayTestEnvironment.upstream.next();
     assertThat(ascii.headers().get("X-Outpost-Subject")).as("visible ASCII is unchanged").isEqualTo("svc:billing@corp");
     assertThat(ascii.headers().get("X-Outpost-Scopes")).isEqualTo("orders:read a/b");
+  }
+
+  /**
+   * A provider removed and added back gets new keys, whose generations start again: the consumer
+   * built for the key its issuer published before, under the same kid, must not verify for it.
+   */
+  @Test
+  void aProviderAddedBackVerifiesWithTheKeyItsIssuerPublishesNowUnderTheSameKid() throws Exception {
+    String iss = "https://idp.test/cycle";
+    PublicJsonWebKey before = Tokens.rsa("cycle-k");
+    PublicJsonWebKey now = Tokens.rsa("cycle-k");
+    GatewayTestEnvironment.jwks.publish("cycle", before);
+    writeWithProvider("cycle", iss, List.of("RS256"));
+    String signedBefore = Tokens.sign(before, "RS256", Tokens.claims(iss, "mo", null));
+    awaitStatus("/jwt-cycle/x", signedBefore, 200);
+
+    GatewayTestEnvironment.writeRoutes(List.of());
+    awaitStatus("/jwt-cycle/x", signedBefore, 404);
+    // a JWT request makes the gateway take up the table without the provider, dropping its keys
+    assertThat(call("/jwt/x", Tokens.valid("mo", null)).statusCode()).isEqualTo(200);
+    GatewayTestEnvironment.jwks.publish("cycle", now);
+    writeWithProvider("cycle", iss, List.of("RS256"));
+    String signedNow = Tokens.sign(now, "RS256", Tokens.claims(iss, "mo", null));
+    try {
+      awaitStatus("/jwt-cycle/x", signedNow, 200);
+      assertThat(call("/jwt-cycle/x", Tokens.sign(before, "RS256", Tokens.claims(iss, "mo2", null))).statusCode())
+          .as("signed by the key the issuer replaced").isEqualTo(401);
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
+  }
+
+  /** While an identity provider fails, its stale JWKS is fetched again at the minimum interval, not on every request. */
+  @Test
+  void aFailingJwksIsRetriedAtABoundedRateNotOnEveryRequest() throws Exception {
+    String iss = "https://idp.test/flaky";
+    assertThat(call("/jwt-flaky/x", Tokens.sign(Tokens.MAIN_KEY, "RS256", Tokens.claims(iss, "nia", null))).statusCode()).isEqualTo(200);
+    GatewayTestEnvironment.jwks.down("flaky", true);
+    try {
+      Thread.sleep(2200); // past the test profile's 2 s refresh interval: the copy is stale from now on
+      int before = GatewayTestEnvironment.jwks.fetches("flaky");
+      long start = System.nanoTime();
+      for (int i = 0; i < 30; i++) {
+        assertThat(call("/jwt-flaky/x", Tokens.sign(Tokens.MAIN_KEY, "RS256", Tokens.claims(iss, "nia-" + i, null))).statusCode())
+            .as("served from the stale copy").isEqualTo(200);
+        Thread.sleep(20);
+      }
+      long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+      // the test profile's minimum interval between fetches is 200 ms
+      assertThat(GatewayTestEnvironment.jwks.fetches("flaky") - before)
+          .as("fetches of a failing JWKS over 30 requests in %d ms", elapsedMillis)
+          .isLessThanOrEqualTo(2 + (int) (elapsedMillis / 200));
+    } finally {
+      GatewayTestEnvironment.jwks.down("flaky", false);
+    }
+  }
+
+  /** A key published for one algorithm ({@code "alg"} in the JWKS) does not verify tokens of another the provider allows. */
+  @Test
+  void aKeyPublishedForOneAlgorithmVerifiesNoOther() throws Exception {
+    String iss = "https://idp.test/pinned";
+    PublicJsonWebKey pss = Tokens.rsa("pinned-pss");
+    pss.setAlgorithm("PS256");
+    GatewayTestEnvironment.jwks.publish("pinned", pss);
+    writeWithProvider("pinned", iss, List.of("RS256", "PS256"));
+    try {
+      awaitStatus("/jwt-pinned/x", Tokens.sign(pss, "PS256", Tokens.claims(iss, "ola", null)), 200);
+      assertThat(call("/jwt-pinned/x", Tokens.sign(pss, "RS256", Tokens.claims(iss, "ola", null))).statusCode())
+          .as("RS256 with a key published for PS256").isEqualTo(401);
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
+  }
+
+  /** An expiry too far ahead for milliseconds is a token that does not expire here, not a 500. */
+  @Test
+  void anExpiryBeyondMillisecondsIsAcceptedNotAServerError() throws Exception {
+    org.jose4j.jwt.JwtClaims claims = Tokens.claims(Tokens.MAIN_ISSUER, "pat", null);
+    claims.setExpirationTime(org.jose4j.jwt.NumericDate.fromSeconds(Long.MAX_VALUE / 100));
+    String token = Tokens.sign(Tokens.MAIN_KEY, "RS256", claims);
+    assertThat(call("/jwt/x", token).statusCode()).isEqualTo(200);
+    assertThat(call("/jwt/x", token).statusCode()).as("and again, remembered").isEqualTo(200);
+  }
+
+  /** RFC 6750 3.1: no error code when the request carried no token; invalid_token when it carried a bad one. */
+  @Test
+  void theChallengeSaysInvalidTokenOnlyWhenATokenWasSent() throws Exception {
+    HttpResponse<String> none = call("/jwt/x", null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().allValues("WWW-Authenticate")).containsExactly("Bearer");
+    HttpResponse<String> bad = call("/jwt/x", Tokens.sign(Tokens.ATTACKER_KEY, "RS256", Tokens.claims(Tokens.MAIN_ISSUER, "q", null)));
+    assertThat(bad.statusCode()).isEqualTo(401);
+    assertThat(bad.headers().allValues("WWW-Authenticate")).containsExactly("Bearer error=\"invalid_token\"");
+  }
+
+  private static void writeWithProvider(String name, String issuer, List<String> algorithms) {
+    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
+    idps.add(TestRoutes.idp(name, issuer, GatewayTestEnvironment.jwks.uri(name), algorithms));
+    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
+    routes.add(TestRoutes.route("jwt-" + name, new dev.outpost.spec.model.RouteMatch("/jwt-" + name, List.of(), List.of()),
+        true, TestRoutes.jwt(List.of(name), List.of()), null, null));
+    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
+        GatewayTestEnvironment.nextRevision(), idps, routes));
   }
 }

@@ -107,10 +107,15 @@ class CorsTest {
 
   /** Replaces the routing table and waits until a POST to {@code /orders/x} gets {@code status}. */
   private void useTable(java.util.List<dev.outpost.spec.model.Route> routes, int status) throws Exception {
+    useTable(routes, status, "/orders/x");
+  }
+
+  /** Writes {@code routes} and waits until a POST to {@code probe} gets {@code status}, the sign the table is in use. */
+  private void useTable(java.util.List<dev.outpost.spec.model.Route> routes, int status, String probe) throws Exception {
     TestRoutes.write(GatewayTestEnvironment.home, new RoutingTable(GatewayTestEnvironment.nextRevision(),
         GatewayTestEnvironment.identityProviders(), routes));
     long deadline = System.currentTimeMillis() + 5000;
-    while (send("POST /orders/x HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n\r\n").status() != status) {
+    while (send("POST " + probe + " HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n\r\n").status() != status) {
       assertThat(System.currentTimeMillis()).as("table in use").isLessThan(deadline);
       Thread.sleep(50);
     }
@@ -130,6 +135,33 @@ class CorsTest {
       RawHttp.Response response = send("OPTIONS /orders/42 HTTP/1.1\r\nHost: gw\r\nOrigin: https://x\r\n"
           + "Access-Control-Request-Method: GET\r\n\r\n");
       assertThat(response.status()).isEqualTo(401);
+      assertThat(GatewayTestEnvironment.upstream.poll(200)).isNull();
+    } finally {
+      useTable(GatewayTestEnvironment.baseRoutes(), 200);
+    }
+  }
+
+  /**
+   * A preflight for a route without a CORS policy is not approved by the policy of a shorter route
+   * that serves OPTIONS on the same path, which may be another project's.
+   */
+  @Test
+  void aPreflightForARouteWithoutCorsIsNotApprovedByAnotherRoutesPolicy() throws Exception {
+    java.util.List<dev.outpost.spec.model.Route> routes = new java.util.ArrayList<>(GatewayTestEnvironment.baseRoutes());
+    routes.add(TestRoutes.route("app", new RouteMatch("/app", java.util.List.of(), java.util.List.of()), false,
+        RouteAuth.anonymous(), null, new dev.outpost.spec.model.Cors(java.util.List.of("https://console.example.com"),
+            java.util.List.of(), java.util.List.of("Content-Type"), java.util.List.of(), false, 120)));
+    routes.add(TestRoutes.route("app-admin", new RouteMatch("/app/admin", java.util.List.of(), java.util.List.of("POST")), false,
+        TestRoutes.apiKey("X-API-Key", "api-keys", "keys"), null, null));
+    useTable(routes, 200, "/app/x");
+    try {
+      RawHttp.Response response = send("OPTIONS /app/admin/x HTTP/1.1\r\nHost: gw\r\nOrigin: https://console.example.com\r\n"
+          + "Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: Content-Type\r\n\r\n");
+      assertThat(response.status()).isEqualTo(403);
+      assertThat(response.header("Access-Control-Allow-Origin")).isNull();
+      RawHttp.Response own = send("OPTIONS /app/x HTTP/1.1\r\nHost: gw\r\nOrigin: https://console.example.com\r\n"
+          + "Access-Control-Request-Method: POST\r\n\r\n");
+      assertThat(own.status()).as("the route's own paths keep their policy").isEqualTo(204);
       assertThat(GatewayTestEnvironment.upstream.poll(200)).isNull();
     } finally {
       useTable(GatewayTestEnvironment.baseRoutes(), 200);
