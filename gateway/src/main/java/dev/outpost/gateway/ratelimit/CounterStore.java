@@ -16,6 +16,9 @@ public interface CounterStore {
    */
   CompletionStage<Grant> take(String key, long wanted, long limit, long ttlMillis);
 
+  /** Drops counters whose time is over, where the store does not do it itself. */
+  default void sweep() {}
+
   /** The outcome of {@link #take}. */
   record Grant(long granted, long used) implements java.io.Serializable {}
 }

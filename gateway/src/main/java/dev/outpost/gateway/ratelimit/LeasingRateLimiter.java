@@ -17,13 +17,20 @@ import org.jboss.logging.Logger;
  * the limit with 3 replicas and the default 1%). A replica leaving takes only its unspent lease;
  * one joining starts from the shared counter: neither resets nor multiplies the budget.
  *
- * <p>When the store fails the request is admitted (and logged): an outage of the counters must not
- * take the routes down.
+ * <p>When the store fails the requests waiting on it are admitted, and so are that key's for the
+ * next {@value #FAIL_OPEN_MILLIS} ms (logged): an outage of the counters must not take the routes
+ * down, nor hold every request for the store's timeout.
  */
 public final class LeasingRateLimiter {
 
   private static final Logger LOG = Logger.getLogger(LeasingRateLimiter.class);
-  private static final int MAX_BUCKETS = 100_000;
+  /**
+   * Local buckets kept at most. Past it a new key takes the place of another key's bucket, whose
+   * unspent lease is lost: the cluster then admits less, never more. Ended windows go at each {@link #sweep}.
+   */
+  static final int MAX_BUCKETS = 100_000;
+  /** After the store fails, requests of that bucket are admitted without asking it for this long. */
+  static final long FAIL_OPEN_MILLIS = 5_000;
 
   /**
    * The answer for one request.
@@ -32,21 +39,28 @@ public final class LeasingRateLimiter {
    */
   public record Decision(boolean allowed, long limit, long remaining, long resetSeconds, long window) {}
 
+  /** A local bucket belongs to a key under one limit and period: a route changed by a reload starts a new one. */
+  private record BucketKey(String key, long limit, int periodSeconds) {}
+
   private static final class Bucket {
     final long window;
+    /** Epoch millis at which the window ends. */
+    final long endMillis;
     long available;
     long used;
     boolean exhausted;
+    long failOpenUntil;
     CompletableFuture<Void> pending;
 
-    Bucket(long window) {
+    Bucket(long window, long periodMillis) {
       this.window = window;
+      this.endMillis = (window + 1) * periodMillis;
     }
   }
 
   private final CounterStore store;
   private final double leaseFraction;
-  private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final ConcurrentMap<BucketKey, Bucket> buckets = new ConcurrentHashMap<>();
   /** Epoch millis, which place a request in its window. */
   private final LongSupplier clock;
 
@@ -67,18 +81,12 @@ public final class LeasingRateLimiter {
   public CompletionStage<Decision> acquire(String key, long limit, int periodSeconds) {
     long periodMillis = periodSeconds * 1000L;
     long now = clock.getAsLong();
-    long window = now / periodMillis;
-    long resetSeconds = Math.max(1, ((window + 1) * periodMillis - now + 999) / 1000);
-    if (buckets.size() > MAX_BUCKETS) {
-      buckets.values().removeIf(b -> b.window < window);
-    }
-    Bucket bucket = buckets.compute(key, (k, old) -> old == null || old.window < window ? new Bucket(window) : old);
+    long current = now / periodMillis;
+    Bucket bucket = bucketFor(new BucketKey(key, limit, periodSeconds), current, periodMillis);
     CompletableFuture<Void> pending;
     synchronized (bucket) {
-      if (bucket.window > window) {
-        // this clock read is older than the bucket: count it in the newer window
-        return acquire(key, limit, periodSeconds);
-      }
+      long window = bucket.window;
+      long resetSeconds = Math.max(1, (bucket.endMillis - now + 999) / 1000);
       if (bucket.available > 0) {
         bucket.available--;
         return CompletableFuture.completedFuture(
@@ -86,6 +94,9 @@ public final class LeasingRateLimiter {
       }
       if (bucket.exhausted) {
         return CompletableFuture.completedFuture(new Decision(false, limit, 0, resetSeconds, window));
+      }
+      if (now < bucket.failOpenUntil) {
+        return CompletableFuture.completedFuture(new Decision(true, limit, Math.max(0, limit - bucket.used), resetSeconds, window));
       }
       if (bucket.pending == null) {
         long lease = Math.max(1, (long) Math.ceil(limit * leaseFraction));
@@ -97,8 +108,11 @@ public final class LeasingRateLimiter {
           synchronized (bucket) {
             bucket.pending = null;
             if (failure != null) {
-              LOG.warnf("rate-limit counters unavailable, request admitted: %s", failure.getMessage());
-              bucket.available++;
+              // every request waiting on this take, and those after it for a while, are admitted:
+              // one take at a time, each waiting for the store's timeout, would let one through per timeout
+              LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,
+                  failure.getMessage());
+              bucket.failOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
             } else {
               bucket.available += grant.granted();
               bucket.used = grant.used();
@@ -111,5 +125,39 @@ public final class LeasingRateLimiter {
       pending = bucket.pending == null ? CompletableFuture.completedFuture(null) : bucket.pending;
     }
     return pending.thenCompose(v -> acquire(key, limit, periodSeconds));
+  }
+
+  /** Drops the buckets whose window has ended, and the store's ended counters; run off the event loop. */
+  public void sweep() {
+    long now = clock.getAsLong();
+    buckets.values().removeIf(b -> b.endMillis <= now);
+    store.sweep();
+  }
+
+  /** Local buckets held now. */
+  int buckets() {
+    return buckets.size();
+  }
+
+  /** The bucket of {@code id} for the window {@code current}, or for a newer one it already has (a clock stepped back). */
+  private Bucket bucketFor(BucketKey id, long current, long periodMillis) {
+    Bucket bucket = buckets.get(id);
+    if (bucket != null && bucket.window >= current) {
+      return bucket;
+    }
+    bucket = buckets.compute(id, (k, old) -> old == null || old.window < current ? new Bucket(current, periodMillis) : old);
+    if (buckets.size() > MAX_BUCKETS) {
+      evictOtherThan(id);
+    }
+    return bucket;
+  }
+
+  private void evictOtherThan(BucketKey kept) {
+    for (BucketKey other : buckets.keySet()) {
+      if (!other.equals(kept)) {
+        buckets.remove(other);
+        return;
+      }
+    }
   }
 }

@@ -15,9 +15,6 @@ public final class LocalCounterStore implements CounterStore {
   @Override
   public CompletionStage<Grant> take(String key, long wanted, long limit, long ttlMillis) {
     long now = System.currentTimeMillis();
-    if (counters.size() > 100_000) {
-      counters.values().removeIf(c -> c.expiresAt() < now);
-    }
     long[] granted = new long[1];
     Counter after = counters.compute(key, (k, c) -> {
       Counter current = c == null || c.expiresAt() < now ? new Counter(0, now + ttlMillis) : c;
@@ -25,5 +22,11 @@ public final class LocalCounterStore implements CounterStore {
       return new Counter(current.used() + granted[0], current.expiresAt());
     });
     return CompletableFuture.completedFuture(new Grant(granted[0], after.used()));
+  }
+
+  @Override
+  public void sweep() {
+    long now = System.currentTimeMillis();
+    counters.values().removeIf(c -> c.expiresAt() < now);
   }
 }

@@ -60,9 +60,10 @@ public class RateLimitHandler implements Handler<RoutingContext> {
   }
 
   private String keyValue(RoutingContext ctx, RateLimit limit) {
-    String subject = Identity.of(ctx).subject();
-    if (limit.key() != RateLimit.Key.CLIENT_IP && subject != null) {
-      return subject;
+    Identity identity = Identity.of(ctx);
+    if (limit.key() != RateLimit.Key.CLIENT_IP && identity.subject() != null) {
+      // a subject is one caller within its issuer only: two identity providers may both have a "42"
+      return identity.issuer() + ":" + identity.subject();
     }
     return ClientKey.of(clients.of(ctx));
   }

@@ -1,6 +1,9 @@
 package dev.outpost.gateway.ratelimit;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.Hazelcast;
@@ -8,6 +11,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.outpost.gateway.config.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -21,6 +25,13 @@ import org.jboss.logging.Logger;
 public class RateLimiters {
 
   private static final Logger LOG = Logger.getLogger(RateLimiters.class);
+  private static final long SWEEP_MILLIS = 10_000;
+  /**
+   * Counters a member holds at most (each owned, and one backup, about 200 bytes): past it the least
+   * recently used go, and their keys start the window afresh. Bounds what clients rotating keys can
+   * fill the gateway's heap with.
+   */
+  static final int MAX_COUNTERS_PER_MEMBER = 200_000;
 
   private final GatewayConfig.Hazelcast config;
   private volatile HazelcastInstance hazelcast;
@@ -30,7 +41,7 @@ public class RateLimiters {
     this.config = config.hazelcast();
   }
 
-  void start(@Observes StartupEvent event) {
+  void start(@Observes StartupEvent event, Vertx vertx) {
     if (config.enabled()) {
       hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(config));
       limiter = new LeasingRateLimiter(new HazelcastCounterStore(hazelcast), config.leaseFraction());
@@ -40,6 +51,12 @@ public class RateLimiters {
       limiter = new LeasingRateLimiter(new LocalCounterStore(), config.leaseFraction());
       LOG.warn("Hazelcast disabled: rate limits are counted per replica");
     }
+    // ended windows are dropped in the background: a scan on the request path cost every request
+    // O(keys) once there were many
+    vertx.setPeriodic(SWEEP_MILLIS, id -> vertx.executeBlocking(() -> {
+      limiter.sweep();
+      return null;
+    }, false));
   }
 
   void stop(@Observes ShutdownEvent event) {
@@ -66,6 +83,9 @@ public class RateLimiters {
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.logging.type", "jdk");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // listen on the configured interface only; Hazelcast binds every interface by default, and its
+    // member protocol has no authentication
+    hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.getNetworkConfig().setPort(config.port()).setPortAutoIncrement(false);
     hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(config.host());
     hz.getNetworkConfig().setPublicAddress(config.host() + ":" + config.port());
@@ -82,7 +102,9 @@ public class RateLimiters {
       List<String> members = config.members().orElse(List.of(config.host() + ":" + config.port()));
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
-    hz.addMapConfig(new MapConfig(HazelcastCounterStore.MAP).setBackupCount(1).setAsyncBackupCount(0));
+    hz.addMapConfig(new MapConfig(HazelcastCounterStore.MAP).setBackupCount(1).setAsyncBackupCount(0)
+        .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
+            .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(MAX_COUNTERS_PER_MEMBER)));
     return hz;
   }
 }

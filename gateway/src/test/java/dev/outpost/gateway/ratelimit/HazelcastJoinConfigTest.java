@@ -35,6 +35,35 @@ class HazelcastJoinConfigTest {
     assertThat(join.getTcpIpConfig().getMembers()).containsExactly("127.0.0.1:5701", "127.0.0.1:5702");
   }
 
+  /**
+   * The member listens on its configured interface only. Hazelcast binds every interface unless told
+   * not to, and its member protocol has no authentication: anyone on the network could have joined or
+   * rewritten the counters.
+   */
+  @Test
+  void theMemberListensOnItsConfiguredInterfaceOnly() throws Exception {
+    java.net.InetAddress other = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+        .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+        .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress()).findFirst().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(other != null, "this machine has no address besides loopback");
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    com.hazelcast.config.Config hz = RateLimiters.hazelcastConfig(config(false, Optional.empty(), port));
+    hz.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1:" + port));
+    com.hazelcast.core.HazelcastInstance member = com.hazelcast.core.Hazelcast.newHazelcastInstance(hz);
+    try {
+      try (java.net.Socket loopback = new java.net.Socket("127.0.0.1", port)) {
+        assertThat(loopback.isConnected()).isTrue();
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket(other, port).close())
+          .as("connecting on %s:%d", other, port).isInstanceOf(java.net.ConnectException.class);
+    } finally {
+      member.shutdown();
+    }
+  }
+
   private static GatewayConfig.Hazelcast config(boolean kubernetes, Optional<String> service, int port) {
     return new GatewayConfig.Hazelcast() {
       public boolean enabled() { return true; }

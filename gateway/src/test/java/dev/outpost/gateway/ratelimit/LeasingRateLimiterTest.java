@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The limiter over the in-memory counters a gateway uses without a cluster, which answer at once. */
@@ -29,5 +32,94 @@ class LeasingRateLimiterTest {
       }
     }
     assertThat(admitted).isEqualTo(1_000);
+  }
+
+  /** A route whose period changes keeps limiting; it made the limiter recurse until the stack overflowed. */
+  @Test
+  void aRouteWhosePeriodChangesStartsABucketForTheNewPeriod() {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(new LocalCounterStore(), 0.01, now::get);
+    assertThat(limiter.acquire("k", 10, 60).toCompletableFuture().join().allowed()).isTrue();
+    LeasingRateLimiter.Decision longer = limiter.acquire("k", 10, 3600).toCompletableFuture().join();
+    assertThat(longer.allowed()).isTrue();
+    assertThat(longer.window()).isEqualTo(now.get() / 3_600_000);
+  }
+
+  /** A raised limit admits at once what the new limit leaves, not only once the window ends. */
+  @Test
+  void aRaisedLimitAdmitsWhatItLeaves() {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(new LocalCounterStore(), 0.01, now::get);
+    for (int i = 0; i < 3; i++) {
+      assertThat(limiter.acquire("k", 3, 60).toCompletableFuture().join().allowed()).isTrue();
+    }
+    assertThat(limiter.acquire("k", 3, 60).toCompletableFuture().join().allowed()).isFalse();
+    List<Boolean> raised = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      raised.add(limiter.acquire("k", 10, 60).toCompletableFuture().join().allowed());
+    }
+    assertThat(raised).containsExactly(true, true, true, true, true, true, true, false);
+  }
+
+  /** A clock stepped back across a window's start counts in the window the bucket has, not in an endless retry. */
+  @Test
+  void aClockSteppedBackCountsInTheNewerWindow() {
+    AtomicLong now = new AtomicLong(1_700_000_040_000L);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(new LocalCounterStore(), 0.01, now::get);
+    long window = limiter.acquire("k", 5, 60).toCompletableFuture().join().window();
+    now.addAndGet(-60_000);
+    LeasingRateLimiter.Decision back = limiter.acquire("k", 5, 60).toCompletableFuture().join();
+    assertThat(back.allowed()).isTrue();
+    assertThat(back.window()).isEqualTo(window);
+  }
+
+  /**
+   * Many keys do not make requests scan them, nor drop the live buckets of a longer period: past
+   * 100,000 keys every request scanned the map, and took the one-second windows' numbers for every
+   * period's, dropping hour-long buckets with their leases (1% of the budget was admitted).
+   */
+  @Test
+  void manyKeysLeaveTheBucketsOfOtherPeriodsAlone() {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(new LocalCounterStore(), 0.01, now::get);
+    for (int i = 0; i <= LeasingRateLimiter.MAX_BUCKETS; i++) {
+      limiter.acquire("second-" + i, 100, 1);
+    }
+    int admitted = 0;
+    for (int i = 0; i < 200; i++) {
+      limiter.acquire("second-7", 100, 1);
+      if (limiter.acquire("hourly", 10_000, 3600).toCompletableFuture().join().allowed()) {
+        admitted++;
+      }
+    }
+    assertThat(admitted).isEqualTo(200);
+    assertThat(limiter.buckets()).isLessThanOrEqualTo(LeasingRateLimiter.MAX_BUCKETS);
+
+    now.addAndGet(1_000);
+    limiter.sweep();
+    assertThat(limiter.buckets()).as("the one-second windows ended; the hour's goes on").isEqualTo(1);
+  }
+
+  /**
+   * Counters that do not answer: the requests waiting on the take are all admitted when it times out,
+   * and so are the next for a while. Before, each timeout let one request through and the next
+   * waited for another timeout, so the fifth waited about 5 s.
+   */
+  @Test
+  void countersThatDoNotAnswerHoldRequestsForOneTimeoutOnly() throws Exception {
+    CounterStore silent = (key, wanted, limit, ttl) -> new CompletableFuture<CounterStore.Grant>().orTimeout(1, TimeUnit.SECONDS);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(silent, 0.01);
+    long start = System.nanoTime();
+    List<CompletableFuture<LeasingRateLimiter.Decision>> waiting = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      waiting.add(limiter.acquire("hot", 100, 60).toCompletableFuture());
+    }
+    for (CompletableFuture<LeasingRateLimiter.Decision> decision : waiting) {
+      assertThat(decision.get(10, TimeUnit.SECONDS).allowed()).isTrue();
+    }
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+    assertThat(limiter.acquire("hot", 100, 60).toCompletableFuture().getNow(null))
+        .as("admitted at once while the counters are taken as down").isNotNull()
+        .extracting(LeasingRateLimiter.Decision::allowed).isEqualTo(true);
   }
 }

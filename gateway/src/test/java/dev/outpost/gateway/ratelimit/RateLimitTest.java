@@ -55,6 +55,17 @@ class RateLimitTest {
     assertThat(call(bob).status()).isEqualTo(200);
   }
 
+  /** The route trusts two identity providers; a subject of one is not the same caller as the same subject of the other. */
+  @Test
+  void theSameSubjectFromAnotherIssuerHasItsOwnBudget() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertThat(call(Tokens.valid("rl-carol", null)).status()).isEqualTo(200);
+    }
+    assertThat(call(Tokens.valid("rl-carol", null)).status()).isEqualTo(429);
+    String fromEc = Tokens.sign(Tokens.EC_KEY, "ES256", Tokens.claims(Tokens.EC_ISSUER, "rl-carol", null));
+    assertThat(call(fromEc).status()).isEqualTo(200);
+  }
+
   private RawHttp.Response call(String token) throws Exception {
     return RawHttp.send(gateway.getPort(), "GET /limited-jwt/x HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer " + token + "\r\n\r\n");
   }

@@ -161,7 +161,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
     routes.add(TestRoutes.route("limited", new RouteMatch("/limited", List.of(), List.of()), true,
         RouteAuth.anonymous(), new dev.outpost.spec.model.RateLimit(5, 3600, dev.outpost.spec.model.RateLimit.Key.CLIENT_IP), null));
     routes.add(TestRoutes.route("limited-jwt", new RouteMatch("/limited-jwt", List.of(), List.of()), true,
-        TestRoutes.jwt(List.of("main"), List.of()), new dev.outpost.spec.model.RateLimit(3, 3600, dev.outpost.spec.model.RateLimit.Key.SUBJECT), null));
+        TestRoutes.jwt(List.of("main", "ec"), List.of()), new dev.outpost.spec.model.RateLimit(3, 3600, dev.outpost.spec.model.RateLimit.Key.SUBJECT), null));
     for (String name : DEAD) {
       boolean sink = name.equals("sink");
       routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, true,
