@@ -20,6 +20,10 @@ final class AgentConfigCheck {
     String scheme = config.controlPlane().url().getScheme();
     if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
       problems.add("outpost.agent.control-plane.url: must be ws:// or wss://, found " + config.controlPlane().url());
+    } else if ("ws".equals(scheme) && !loopback(config.controlPlane().url().getHost())) {
+      // the bearer token and every integration's source would cross the network in clear (PROTOCOL.md section 2)
+      problems.add("outpost.agent.control-plane.url: ws:// is for a control plane on this machine (loopback) only; "
+          + "use wss://, found " + config.controlPlane().url());
     }
     Duration ping = config.controlPlane().pingInterval();
     if (ping.isZero() || ping.isNegative()) {
@@ -43,6 +47,17 @@ final class AgentConfigCheck {
     if (!problems.isEmpty()) {
       throw new IllegalStateException("invalid agent configuration: " + String.join("; ", problems));
     }
+  }
+
+  /** Whether {@code host} names this machine without a DNS lookup: localhost, 127.0.0.0/8 or ::1. */
+  static boolean loopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    if (host.equalsIgnoreCase("localhost") || host.equals("[::1]") || host.equals("::1")) {
+      return true;
+    }
+    return host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static boolean positive(Duration d) {

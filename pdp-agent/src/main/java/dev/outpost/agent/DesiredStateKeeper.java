@@ -7,6 +7,7 @@ import dev.outpost.agent.reconcile.ReconcileResult;
 import dev.outpost.agent.reconcile.ReconcileStatus;
 import dev.outpost.agent.reconcile.Reconciler;
 import dev.outpost.agent.snapshot.AppliedStore;
+import dev.outpost.agent.snapshot.NewerRevisionStoredException;
 import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.spec.canonical.CanonicalJson;
 import dev.outpost.spec.model.DataPlaneState;
@@ -52,6 +53,12 @@ public final class DesiredStateKeeper {
   private volatile Snapshot applied;
   private DataPlaneState desired;
   private long lastAttemptedRevision;
+  /**
+   * The revision of a stored snapshot that was refused at restore (signed by a key since unpinned,
+   * say): nothing is enforced then, but no older revision may be accepted either, or any older
+   * validly signed snapshot could be replayed. 0 when none.
+   */
+  private long storedRevisionFloor;
 
   public DesiredStateKeeper(String dataPlane, SnapshotAcceptance acceptance, AppliedStore store,
       Reconciler reconciler, AuditLog audit, StatusReporter status, Clock clock) {
@@ -74,25 +81,36 @@ public final class DesiredStateKeeper {
     // while this one did not lead, and enforcing it would roll the cluster back.
     applied = null;
     desired = null;
+    storedRevisionFloor = 0;
     Optional<String> saved = store.load();
     if (saved.isEmpty()) {
       LOG.info("no applied snapshot yet: waiting for the control plane");
       return Optional.empty();
     }
+    Snapshot snapshot;
     try {
-      if (!(ProtocolCodec.decode(saved.get()) instanceof Snapshot snapshot)) {
+      if (!(ProtocolCodec.decode(saved.get()) instanceof Snapshot decoded)) {
         LOG.error("the persisted applied snapshot is not a snapshot message: ignored");
         return Optional.empty();
       }
+      snapshot = decoded;
+    } catch (MalformedFrameException e) {
+      LOG.errorf("the persisted applied snapshot cannot be read (%s): nothing is changed until the control plane sends one",
+          e.getMessage());
+      return Optional.empty();
+    }
+    try {
       DataPlaneState state = acceptance.accept(snapshot, 0);
       applied = snapshot;
       desired = state;
       lastAttemptedRevision = Math.max(lastAttemptedRevision, state.revision());
       LOG.infof("restored applied snapshot revision %d", state.revision());
       return Optional.of(reconciler.reconcile(state));
-    } catch (MalformedFrameException | SnapshotRejectedException e) {
-      LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends one",
-          e.getMessage());
+    } catch (SnapshotRejectedException e) {
+      // the store is the agent's own: the revision it kept is a floor even when its signature no longer verifies
+      storedRevisionFloor = Math.min(snapshot.revision(), CanonicalJson.MAX_SAFE_INTEGER);
+      LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends "
+          + "revision %d or newer", e.getMessage(), storedRevisionFloor);
       return Optional.empty();
     }
   }
@@ -126,7 +144,8 @@ public final class DesiredStateKeeper {
           problem.getMessage());
       return Optional.empty();
     }
-    return Optional.of(reject(new SnapshotRejectedException(revision, problem.violations())));
+    // its signature cannot even be checked: answered, but not counted as attempted
+    return Optional.of(reject(new SnapshotRejectedException(revision, problem.violations()), false));
   }
 
   /**
@@ -147,7 +166,9 @@ public final class DesiredStateKeeper {
     }
     DataPlaneState state;
     try {
-      state = acceptance.accept(snapshot, lastAppliedRevision());
+      // with nothing enforced after a refused restore, the stored revision itself may come again (re-signed)
+      long floor = applied != null ? lastAppliedRevision() : Math.max(0, storedRevisionFloor - 1);
+      state = acceptance.accept(snapshot, floor);
     } catch (SnapshotRejectedException e) {
       // Only a copy that passed the signature check (refused later, at its revision) is a redelivery:
       // acking one signed by an untrusted key would tell the control plane that key is trusted.
@@ -156,7 +177,8 @@ public final class DesiredStateKeeper {
         keepNewestSignature(snapshot, frame);
         return new Ack(snapshot.revision());
       }
-      return reject(e);
+      // a revision nobody signed is not one the control plane attempted: it would stay in every later status
+      return reject(e, !refusedForItsSignature(e));
     }
     lastAttemptedRevision = Math.max(lastAttemptedRevision, snapshot.revision());
     ReconcileResult result = reconciler.reconcile(state);
@@ -166,7 +188,12 @@ public final class DesiredStateKeeper {
           List.of(new Violation("", "apply failed at step " + result.failedStep() + ": " + result.message()))));
     }
     try {
-      store.save(frame);
+      store.save(frame, snapshot.revision());
+    } catch (NewerRevisionStoredException e) {
+      // another replica leads now and enforces that newer revision: putting this one's back would fight it
+      LOG.errorf("snapshot revision %d not kept: %s", snapshot.revision(), e.getMessage());
+      return reject(new SnapshotRejectedException(snapshot.revision(),
+          List.of(new Violation("", "not kept: " + e.getMessage()))));
     } catch (IOException e) {
       LOG.errorf("cannot persist snapshot revision %d: %s", snapshot.revision(), e.getMessage());
       putBackEnforced(snapshot.revision());
@@ -188,7 +215,7 @@ public final class DesiredStateKeeper {
       return;
     }
     try {
-      store.save(frame);
+      store.save(frame, snapshot.revision());
       applied = snapshot;
       LOG.infof("snapshot revision %d persisted again, signed by key %s", snapshot.revision(),
           snapshot.signature().keyId());
@@ -200,6 +227,10 @@ public final class DesiredStateKeeper {
 
   private static boolean refusedOnlyForItsRevision(SnapshotRejectedException e) {
     return e.errors().size() == 1 && "revision".equals(e.errors().get(0).path());
+  }
+
+  private static boolean refusedForItsSignature(SnapshotRejectedException e) {
+    return e.errors().stream().anyMatch(v -> "signature".equals(v.path()));
   }
 
   /**
@@ -219,9 +250,16 @@ public final class DesiredStateKeeper {
   }
 
   private Nack reject(SnapshotRejectedException rejected) {
+    return reject(rejected, true);
+  }
+
+  /** @param attempted whether the revision counts as attempted: a signed one, not one anybody could send */
+  private Nack reject(SnapshotRejectedException rejected, boolean attempted) {
     SnapshotRejectedException e = listedAtMost(MAX_LISTED_ERRORS, rejected);
     LOG.warnf("%s", e.getMessage());
-    lastAttemptedRevision = Math.max(lastAttemptedRevision, e.revision());
+    if (attempted) {
+      lastAttemptedRevision = Math.max(lastAttemptedRevision, e.revision());
+    }
     audit.record(new AuditEvent(false, e.revision(), dataPlane,
         e.errors().stream().map(Violation::toString).toList(), clock.instant()));
     return e.toNack();

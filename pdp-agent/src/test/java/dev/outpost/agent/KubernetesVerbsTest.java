@@ -116,8 +116,8 @@ class KubernetesVerbsTest {
     discard(6);
     reconciler.reconcile(state(2, "a"));
     SecretAppliedStore store = new SecretAppliedStore(client, NS);
-    store.save("{\"revision\":1}");
-    store.save("{\"revision\":2}");
+    store.save("{\"revision\":1}", 1);
+    store.save("{\"revision\":2}", 2);
     store.load();
     new KubernetesStatusSource(client, NS, Optional.empty()).integrations();
     LeaseElection election = new LeaseElection(client, NS, leaseName, "me", Duration.ofSeconds(2), () -> { }, () -> { });

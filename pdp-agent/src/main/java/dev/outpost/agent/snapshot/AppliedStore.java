@@ -13,6 +13,10 @@ public interface AppliedStore {
   /** The stored snapshot message, or empty when none was ever saved. */
   Optional<String> load() throws IOException;
 
-  /** Replaces the stored snapshot message. */
-  void save(String snapshotMessage) throws IOException;
+  /**
+   * Replaces the stored snapshot message, of {@code revision}.
+   *
+   * @throws NewerRevisionStoredException when a store shared by several replicas holds a newer revision
+   */
+  void save(String snapshotMessage, long revision) throws IOException;
 }

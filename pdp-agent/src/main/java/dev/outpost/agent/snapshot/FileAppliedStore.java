@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** The local store: {@code $OUTPOST_HOME/agent/applied.json}, written atomically. */
+/** The local store: {@code $OUTPOST_HOME/agent/applied.json}, written atomically; one local agent writes it. */
 public final class FileAppliedStore implements AppliedStore {
   private final Path file;
 
@@ -24,7 +24,7 @@ public final class FileAppliedStore implements AppliedStore {
   }
 
   @Override
-  public void save(String snapshotMessage) throws IOException {
+  public void save(String snapshotMessage, long revision) throws IOException {
     AtomicFiles.write(file, snapshotMessage.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -24,12 +24,18 @@ import java.util.zip.GZIPOutputStream;
  * confidential; one object write is atomic. The API server refuses a Secret over 1 MiB while a
  * snapshot may reach 16 MiB, so a snapshot that does not fit is stored gzipped under {@code
  * snapshot.json.gz} instead.
+ *
+ * <p>The Secret is annotated with its revision ({@value #REVISION_ANNOTATION}), and a save never
+ * replaces a newer one: a replica that lost its lease while applying finished after its successor
+ * had applied and saved a newer revision, and its save put the older one back for the next restart
+ * to enforce. The check and the write are one optimistic update (the live {@code resourceVersion}).
  */
 public final class SecretAppliedStore implements AppliedStore {
   public static final String KEY = "snapshot.json";
   public static final String GZIP_KEY = "snapshot.json.gz";
   /** The most data the API server takes in one Secret. */
   public static final int MAX_SECRET_BYTES = 1024 * 1024;
+  public static final String REVISION_ANNOTATION = "outpost.dev/revision";
 
   private final KubernetesClient client;
   private final String namespace;
@@ -58,20 +64,35 @@ public final class SecretAppliedStore implements AppliedStore {
   }
 
   @Override
-  public void save(String snapshotMessage) throws IOException {
+  public void save(String snapshotMessage, long revision) throws IOException {
     Secret secret = new SecretBuilder()
         .withNewMetadata()
         .withName(KubernetesNames.APPLIED_SECRET)
         .withNamespace(namespace)
         .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT))
+        .withAnnotations(Map.of(REVISION_ANNOTATION, Long.toString(revision)))
         .endMetadata()
         .withType("Opaque")
         .withData(data(snapshotMessage.getBytes(StandardCharsets.UTF_8)))
         .build();
     try {
-      applier.apply(secret);
+      applier.applyUnless(secret, live -> {
+        long stored = revisionOf(live);
+        return stored > revision ? new NewerRevisionStoredException(stored, revision) : null;
+      });
     } catch (TargetException e) {
-      throw new IOException(e.getMessage(), e);
+      throw e.getCause() instanceof NewerRevisionStoredException newer ? newer : new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** The revision a stored Secret is annotated with; 0 when it has none (saved by an older agent). */
+  private static long revisionOf(Secret live) {
+    String value = live.getMetadata().getAnnotations() == null ? null
+        : live.getMetadata().getAnnotations().get(REVISION_ANNOTATION);
+    try {
+      return value == null ? 0 : Long.parseLong(value);
+    } catch (NumberFormatException damaged) {
+      return 0;
     }
   }
 

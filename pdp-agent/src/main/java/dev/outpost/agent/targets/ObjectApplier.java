@@ -37,7 +37,23 @@ public final class ObjectApplier {
    * @return whether anything was written
    */
   public <T extends HasMetadata> boolean apply(T desired) throws TargetException {
-    return apply(desired, false, null);
+    return apply(desired, false, null, null);
+  }
+
+  /** Why a live object must not be overwritten: the reason, or null when it may be. */
+  @FunctionalInterface
+  public interface Refusal<T> {
+    Exception of(T live);
+  }
+
+  /**
+   * Like {@link #apply(HasMetadata)}, unless {@code refusal} finds a reason in the live object, read
+   * at the same attempt as the write that follows: the write carries that object's
+   * {@code resourceVersion}, so nothing can change it in between unseen. The reason is thrown as the
+   * cause of a {@link TargetException}.
+   */
+  public <T extends HasMetadata> boolean applyUnless(T desired, Refusal<T> refusal) throws TargetException {
+    return apply(desired, false, null, refusal);
   }
 
   /**
@@ -46,10 +62,11 @@ public final class ObjectApplier {
    * desired. A stale {@code live} costs one 409 and falls back to reading.
    */
   public <T extends HasMetadata> boolean applyKnown(T desired, T live) throws TargetException {
-    return apply(desired, true, live);
+    return apply(desired, true, live, null);
   }
 
-  private <T extends HasMetadata> boolean apply(T desired, boolean known, T knownLive) throws TargetException {
+  private <T extends HasMetadata> boolean apply(T desired, boolean known, T knownLive, Refusal<T> refusal)
+      throws TargetException {
     String what = describe(desired);
     for (int attempt = 1; ; attempt++) {
       try {
@@ -59,6 +76,10 @@ public final class ObjectApplier {
           return true;
         }
         requireManaged(live, what);
+        Exception refused = refusal == null ? null : refusal.of(live);
+        if (refused != null) {
+          throw new TargetException("not writing " + what + ": " + refused.getMessage(), refused);
+        }
         T wanted = withReplicasLeftTo(desired, live);
         if (holds(wanted, live)) {
           return false;

@@ -91,6 +91,43 @@ class AgentRestartTest {
     }
   }
 
+  /**
+   * The stored snapshot, refused at restore because its key has since been unpinned (no redelivery
+   * re-signed it), still keeps older revisions out: with nothing enforced, revision 0 was the floor
+   * and any older validly signed snapshot could be replayed (PROTOCOL.md section 6.2).
+   */
+  @Test
+  void aStoredSnapshotRefusedAtRestoreStillKeepsOlderRevisionsOut() throws Exception {
+    SnapshotSigner rotated = new SnapshotSigner(Ed25519Keys.generate());
+    Vertx vertx = Vertx.vertx();
+    try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start()) {
+      try (AgentHarness first = new AgentHarness(vertx, home, cp.url(),
+          List.of(SIGNER.keys().getPublic(), rotated.keys().getPublic()), Duration.ofMillis(300),
+          Duration.ofMillis(1200), null, null, null).start()) {
+        await(cp::connected, "the agent connects");
+        cp.sendSigned(state(5, "orders"));
+        cp.awaitMessage(Ack.class, a -> a.revision() == 5);
+      }
+      cp.stop();
+
+      try (AgentHarness second = new AgentHarness(vertx, home, cp.url(), List.of(rotated.keys().getPublic()),
+          Duration.ofMillis(300), Duration.ofMillis(1200), null, null, null).start()) {
+        assertThat(second.keeper.lastAppliedRevision()).as("the stored snapshot's key is no longer pinned").isZero();
+        cp.received.clear();
+        cp.start();
+        await(cp::connected, "the agent connects again");
+        cp.send(Snapshot.signed(StateCodec.toTree(state(3, "orders", "replayed")), rotated));
+        assertThat(cp.awaitMessage(dev.outpost.spec.protocol.Nack.class, n -> n.revision() == 3)).isNotNull();
+        assertThat(second.running()).doesNotContainKey("integrations/replayed.json");
+        cp.send(Snapshot.signed(StateCodec.toTree(state(5, "orders")), rotated));
+        cp.awaitMessage(Ack.class, a -> a.revision() == 5);
+        assertThat(second.keeper.lastAppliedRevision()).as("the stored revision itself, signed again, is taken").isEqualTo(5);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
   @Test
   void aTamperedAppliedSnapshotIsNotRestored() throws Exception {
     Vertx vertx = Vertx.vertx();

@@ -384,6 +384,24 @@ class ControlPlaneLinkTest {
   }
 
   /**
+   * A snapshot nobody trusted signed is answered, but its revision is not one the control plane
+   * attempted: reported, it stayed in every later status as a failed attempt newer than anything applied.
+   */
+  @Test
+  void aRevisionOfAnUntrustedSignatureIsNotReportedAsAttempted() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    SnapshotSigner stranger = new SnapshotSigner(Ed25519Keys.generate());
+    cp.send(Snapshot.signed(StateCodec.toTree(state(9_000_000, "orders")), stranger));
+    cp.awaitMessage(Nack.class, n -> n.revision() == 9_000_000);
+
+    cp.sendSigned(state(2, "orders", "billing"));
+    awaitAck(2);
+    Status status = cp.awaitMessage(Status.class, s -> s.lastAppliedRevision() == 2);
+    assertThat(status.lastAttemptedRevision()).isEqualTo(2);
+  }
+
+  /**
    * A key written twice is read as its first value by some parsers and its last by others: no
    * revision is read out of such a frame, which is refused as any frame that is not JSON is (PROTOCOL.md
    * section 2), whichever key it repeats and wherever.

@@ -18,9 +18,9 @@ class AppliedStoreTest {
 
   void roundTrips(AppliedStore store) throws Exception {
     assertThat(store.load()).isEmpty();
-    store.save("{\"type\":\"snapshot\",\"revision\":1}");
+    store.save("{\"type\":\"snapshot\",\"revision\":1}", 1);
     assertThat(store.load()).contains("{\"type\":\"snapshot\",\"revision\":1}");
-    store.save("{\"type\":\"snapshot\",\"revision\":2}");
+    store.save("{\"type\":\"snapshot\",\"revision\":2}", 2);
     assertThat(store.load()).contains("{\"type\":\"snapshot\",\"revision\":2}");
   }
 
@@ -44,14 +44,14 @@ class AppliedStoreTest {
         + "# a line of an integration's source\\n".repeat(100_000) + "\"}}";
     assertThat(large.length()).isGreaterThan(3_000_000);
     SecretAppliedStore store = new SecretAppliedStore(client, "outpost");
-    store.save(large);
+    store.save(large, 1);
 
     Secret secret = client.secrets().inNamespace("outpost").withName("outpost-agent-applied").get();
     long bytes = secret.getData().values().stream().mapToLong(v -> Base64.getDecoder().decode(v).length).sum();
     assertThat(bytes).as("the API server refuses a Secret over 1 MiB").isLessThanOrEqualTo(1024 * 1024);
     assertThat(store.load()).contains(large);
 
-    store.save("{\"type\":\"snapshot\",\"revision\":2}");
+    store.save("{\"type\":\"snapshot\",\"revision\":2}", 2);
     assertThat(store.load()).contains("{\"type\":\"snapshot\",\"revision\":2}");
   }
 
@@ -62,5 +62,20 @@ class AppliedStoreTest {
         .addToData("snapshot.json.gz", Base64.getEncoder().encodeToString("not gzip".getBytes())).build()).create();
     assertThat(new SecretAppliedStore(client, "outpost").load()).hasValueSatisfying(v ->
         assertThat(v).doesNotContain("snapshot"));
+  }
+
+  /**
+   * A replica that lost its lease mid-apply finished after its successor had saved a newer revision:
+   * its save must not put the older one back, for the next restart to enforce.
+   */
+  @Test
+  void theSecretStoreNeverReplacesANewerRevision() throws Exception {
+    SecretAppliedStore store = new SecretAppliedStore(client, "outpost");
+    store.save("{\"type\":\"snapshot\",\"revision\":9}", 9);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.save("{\"type\":\"snapshot\",\"revision\":8}", 8))
+        .isInstanceOf(NewerRevisionStoredException.class).hasMessageContaining("revision 9 is stored");
+    assertThat(store.load()).contains("{\"type\":\"snapshot\",\"revision\":9}");
+    store.save("{\"type\":\"snapshot\",\"revision\":9,\"resigned\":true}", 9);
+    assertThat(store.load()).as("the same revision, signed again, is kept").contains("{\"type\":\"snapshot\",\"revision\":9,\"resigned\":true}");
   }
 }

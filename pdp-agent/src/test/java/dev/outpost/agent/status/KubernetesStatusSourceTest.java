@@ -20,13 +20,24 @@ class KubernetesStatusSourceTest {
   @Test
   void derivesPhasesFromDeploymentStatus() throws Exception {
     KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
-    for (String name : List.of("ready", "rolling", "stuck")) {
+    for (String name : List.of("ready", "rolling", "stuck", "old-pods-ready")) {
       target.putIntegration(TestStates.integration(name, "v3"));
     }
     var deployments = client.apps().deployments().inNamespace(NS);
     deployments.withName("int-ready").editStatus(d -> {
       d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
       d.getStatus().setReadyReplicas(1);
+      d.getStatus().setUpdatedReplicas(1);
+      d.getStatus().setReplicas(1);
+      d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
+      return d;
+    });
+    // a rollout: the old version's pod is ready and kept (maxUnavailable 0), the new one is not ready
+    deployments.withName("int-old-pods-ready").editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
+      d.getStatus().setReadyReplicas(1);
+      d.getStatus().setUpdatedReplicas(1);
+      d.getStatus().setReplicas(2);
       d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
       return d;
     });
@@ -41,7 +52,8 @@ class KubernetesStatusSourceTest {
     assertThat(source.integrations()).containsExactlyInAnyOrder(
         new ObservedIntegration("ready", "v3", "Ready", 1, 1),
         new ObservedIntegration("rolling", "v3", "Deploying", 0, 1),
-        new ObservedIntegration("stuck", "v3", "Failed", 0, 1));
+        new ObservedIntegration("stuck", "v3", "Failed", 0, 1),
+        new ObservedIntegration("old-pods-ready", "v3", "Deploying", 1, 1));
     assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
   }
 }
