@@ -181,6 +181,12 @@ public final class DesiredStateKeeper {
       return reject(e, !refusedForItsSignature(e));
     }
     lastAttemptedRevision = Math.max(lastAttemptedRevision, snapshot.revision());
+    try {
+      store.checkStorable(frame);
+    } catch (IOException e) {
+      return reject(new SnapshotRejectedException(snapshot.revision(),
+          List.of(new Violation("", "cannot be kept, so it was not applied: " + e.getMessage()))));
+    }
     ReconcileResult result = reconciler.reconcile(state);
     if (!result.succeeded()) {
       putBackEnforced(snapshot.revision());

@@ -14,6 +14,12 @@ public interface AppliedStore {
   Optional<String> load() throws IOException;
 
   /**
+   * Throws, naming why, when {@code snapshotMessage} could not be saved whatever happens (too large
+   * for the store): checked before it is applied, so that it is refused without changing anything.
+   */
+  default void checkStorable(String snapshotMessage) throws IOException {}
+
+  /**
    * Replaces the stored snapshot message, of {@code revision}.
    *
    * @throws NewerRevisionStoredException when a store shared by several replicas holds a newer revision

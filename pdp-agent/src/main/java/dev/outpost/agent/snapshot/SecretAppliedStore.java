@@ -40,6 +40,9 @@ public final class SecretAppliedStore implements AppliedStore {
   private final KubernetesClient client;
   private final String namespace;
   private final ObjectApplier applier;
+  /** The Secret data of the last message checked, so that saving it does not compress it again. */
+  private String checked;
+  private Map<String, String> checkedData;
 
   public SecretAppliedStore(KubernetesClient client, String namespace) {
     this.client = client;
@@ -73,7 +76,7 @@ public final class SecretAppliedStore implements AppliedStore {
         .withAnnotations(Map.of(REVISION_ANNOTATION, Long.toString(revision)))
         .endMetadata()
         .withType("Opaque")
-        .withData(data(snapshotMessage.getBytes(StandardCharsets.UTF_8)))
+        .withData(dataOf(snapshotMessage))
         .build();
     try {
       applier.applyUnless(secret, live -> {
@@ -83,6 +86,29 @@ public final class SecretAppliedStore implements AppliedStore {
     } catch (TargetException e) {
       throw e.getCause() instanceof NewerRevisionStoredException newer ? newer : new IOException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * A snapshot whose gzipped form is still over 1 MiB (several MiB of varied sources) cannot be kept:
+   * refused before it is applied, it changes nothing; refused at the save, after the apply, every
+   * changed Deployment rolled out and back, and the control plane sent it again and again.
+   */
+  @Override
+  public void checkStorable(String snapshotMessage) throws IOException {
+    Map<String, String> data = dataOf(snapshotMessage);
+    long bytes = data.values().stream().mapToLong(v -> Base64.getDecoder().decode(v).length).sum();
+    if (bytes > MAX_SECRET_BYTES) {
+      throw new IOException("the snapshot takes " + bytes + " bytes gzipped, and Secret " + KubernetesNames.APPLIED_SECRET
+          + " holds at most " + MAX_SECRET_BYTES);
+    }
+  }
+
+  private synchronized Map<String, String> dataOf(String snapshotMessage) throws IOException {
+    if (snapshotMessage != checked) {
+      checkedData = data(snapshotMessage.getBytes(StandardCharsets.UTF_8));
+      checked = snapshotMessage;
+    }
+    return checkedData;
   }
 
   /** The revision a stored Secret is annotated with; 0 when it has none (saved by an older agent). */

@@ -161,6 +161,40 @@ class KubernetesAgentTest {
     }
   }
 
+  /**
+   * A snapshot too large for the Secret even gzipped (several MiB of varied sources, within the
+   * protocol's 16 MiB) is refused before anything is applied; it was applied first, then refused at
+   * the save, which rolled every changed Deployment out and back.
+   */
+  @Test
+  void aSnapshotTooLargeToKeepIsRefusedBeforeAnythingIsApplied() throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    java.util.List<dev.outpost.spec.model.Integration> large = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      StringBuilder source = new StringBuilder("- from:\n    uri: platform-http:/big-" + i + "\n    steps:\n      - log: big\n");
+      byte[] noise = new byte[600];
+      while (source.length() < 800_000) {
+        random.nextBytes(noise);
+        source.append("# ").append(java.util.Base64.getEncoder().encodeToString(noise)).append('\n');
+      }
+      dev.outpost.spec.model.Integration base = integration("big-" + i);
+      large.add(new dev.outpost.spec.model.Integration(base.name(), base.project(), base.version(), source.toString(),
+          base.config(), base.secrets(), base.replicas(), base.resources()));
+    }
+    try (AgentHarness agent = agent("solo").start()) {
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(1, "orders"));
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 1);
+
+      cp.sendSigned(state(2, large.toArray(dev.outpost.spec.model.Integration[]::new)));
+      Nack nack = cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+      assertThat(nack.errors()).singleElement().satisfies(e -> assertThat(e.message()).contains("cannot be kept"));
+      assertThat(client.apps().deployments().inNamespace(NS).withName("int-big-0").get()).isNull();
+      assertThat(client.apps().deployments().inNamespace(NS).withName("int-orders").get()).isNotNull();
+      assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(1);
+    }
+  }
+
   @Test
   void aReplicaLeadingAgainWithoutReadingTheSecretDoesNotEnforceWhatItHeldBefore() throws Exception {
     try (AgentHarness a = agent("a"); AgentHarness b = agent("b")) {
