@@ -142,8 +142,9 @@ Name of the Secret with the control plane URL, the data plane token and the cont
 {{- end }}
 
 {{/*
-Environment of every Outpost container: where it runs, where telemetry goes and the token that
-authenticates it (the OTLP header is built from the token by Kubernetes' $(VAR) expansion).
+Environment of every Outpost container: where it runs, where telemetry goes and the ingest token that
+authenticates it (the OTLP header is built from the token by Kubernetes' $(VAR) expansion). Never the
+control plane token, which only the agent's pod holds.
 Usage: include "outpost.commonEnv" (list . "outpost-gateway")
 */}}
 {{- define "outpost.commonEnv" -}}
@@ -156,19 +157,40 @@ Usage: include "outpost.commonEnv" (list . "outpost-gateway")
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
-- name: OUTPOST_DATA_PLANE_TOKEN
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "outpost.controlPlaneSecretName" $root }}
-      key: {{ $root.Values.controlPlane.secretKeys.token }}
 - name: OTEL_SERVICE_NAME
   value: {{ index . 1 }}
 {{- if $root.Values.observability.enabled }}
+- name: OUTPOST_INGEST_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "outpost.ingestSecretName" $root }}
+      key: {{ $root.Values.ingest.secretKey }}
 - name: QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ include "outpost.otlpEndpoint" $root }}
 - name: QUARKUS_OTEL_EXPORTER_OTLP_HEADERS
-  value: "authorization=Bearer $(OUTPOST_DATA_PLANE_TOKEN)"
+  value: "authorization=Bearer $(OUTPOST_INGEST_TOKEN)"
 {{- end }}
+{{- end }}
+
+{{/*
+The ingest token the chart's Secret holds: ingest.token, else derived from controlPlane.token, one way
+(stable across renders, with no lookup, and it does not give the control plane token away).
+*/}}
+{{- define "outpost.ingestToken" -}}
+{{- if .Values.ingest.token -}}
+{{- .Values.ingest.token -}}
+{{- else if and .Values.controlPlane.token (not .Values.controlPlane.existingSecret) -}}
+{{- printf "outpost-ingest-token-v1:%s" .Values.controlPlane.token | sha256sum -}}
+{{- else -}}
+{{- fail "ingest.token (or ingest.existingSecret) is required: the ingest token is derived from controlPlane.token, which is not given (or comes from controlPlane.existingSecret)" -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The Secret holding the ingest token: the chart's own, or ingest.existingSecret.
+*/}}
+{{- define "outpost.ingestSecretName" -}}
+{{- default (include "outpost.componentName" (list . "ingest")) .Values.ingest.existingSecret }}
 {{- end }}
 
 {{/*

@@ -134,7 +134,8 @@ class ScenariosTest {
 
         assertThat(components(rendered)).contains("gateway").doesNotContain("observability", "agent", "integration");
         assertThat(env(rendered, "Deployment/acme-outpost-gateway")).doesNotContainKey("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT");
-        assertThat(rendered.get(Secret.class, "acme-outpost-control-plane").getData()).containsOnlyKeys("token");
+        assertThat(rendered.all(Secret.class)).as("no agent: no control plane token; no observability-api: no ingest token")
+                .isEmpty();
     }
 
     @Test
@@ -162,13 +163,51 @@ class ScenariosTest {
         assertThat(rendered.all(Secret.class)).isEmpty();
         Map<String, EnvVar> agent = env(rendered, "Deployment/acme-outpost-agent");
         assertThat(List.of("OUTPOST_AGENT_CONTROL_PLANE_URL", "OUTPOST_AGENT_CONTROL_PLANE_TOKEN",
-                "OUTPOST_AGENT_CONTROL_PLANE_PUBLIC_KEY", "OUTPOST_DATA_PLANE_TOKEN"))
+                "OUTPOST_AGENT_CONTROL_PLANE_PUBLIC_KEY"))
                 .extracting(name -> agent.get(name).getValueFrom().getSecretKeyRef())
                 .allSatisfy(ref -> assertThat(ref.getName()).isEqualTo("outpost-control-plane"))
                 .extracting(ref -> ref.getKey())
-                .containsExactly("control-plane-url", "data-plane-token", "control-plane-public-key", "data-plane-token");
+                .containsExactly("control-plane-url", "data-plane-token", "control-plane-public-key");
+        assertThat(agent.get("OUTPOST_INGEST_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("outpost-ingest");
         assertThat(env(rendered, "StatefulSet/acme-outpost-observability").get("OUTPOST_OBSERVABILITY_INGEST_DATA_PLANE_TOKEN")
-                .getValueFrom().getSecretKeyRef().getName()).isEqualTo("outpost-control-plane");
+                .getValueFrom().getSecretKeyRef().getName()).isEqualTo("outpost-ingest");
+        assertThat(agent.get("OUTPOST_AGENT_KUBERNETES_RESERVED_SECRETS").getValue())
+                .as("integration pods may mount neither").isEqualTo("outpost-control-plane,outpost-ingest");
+    }
+
+    /**
+     * Only the agent's pod holds the control plane token. It was also the OTLP token of the gateway and
+     * observability-api, sent in clear over in-cluster HTTP: whoever took one of those pods, or read
+     * that traffic, could dial the control plane as this data plane and keep the agent cut off.
+     */
+    @Test
+    void onlyTheAgentHoldsTheControlPlaneToken() {
+        for (String name : List.of("defaults-values.yaml", "everything-values.yaml", "existing-secret-values.yaml")) {
+            Rendered rendered = scenario(name);
+            String controlPlane = name.startsWith("existing") ? "outpost-control-plane" : "acme-outpost-control-plane";
+            for (Rendered.Workload workload : rendered.workloads()) {
+                List<String> refs = workload.spec().getContainers().stream().flatMap(c -> c.getEnv().stream())
+                        .filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+                        .filter(e -> e.getValueFrom().getSecretKeyRef().getName().equals(controlPlane))
+                        .map(EnvVar::getName).toList();
+                if (workload.id().equals("Deployment/acme-outpost-agent")) {
+                    assertThat(refs).as(name).contains("OUTPOST_AGENT_CONTROL_PLANE_TOKEN");
+                } else {
+                    assertThat(refs).as(name + " " + workload.id()).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
+    void theIngestTokenIsDerivedOneWayFromTheControlPlaneTokenUnlessGiven() throws Exception {
+        Secret derived = scenario("defaults-values.yaml").get(Secret.class, "acme-outpost-ingest");
+        String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("outpost-ingest-token-v1:dp-token-defaults".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(decode(derived.getData().get("token"))).isEqualTo(expected).doesNotContain("dp-token-defaults");
+        Secret given = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("ingest.token", "ingest-token-of-acme-0001"))
+                .get(Secret.class, "acme-outpost-ingest");
+        assertThat(decode(given.getData().get("token"))).isEqualTo("ingest-token-of-acme-0001");
     }
 
     @Test

@@ -34,7 +34,11 @@ class ValuesValidationTest {
                 // a name would need DNS at start, and the gateway refuses it
                 bad("gateway.trustedProxies[0]", "ingress-nginx", "gateway.trustedProxies.0: Does not match pattern"),
                 bad("imagePullSecrets[0].secret", "regcred", "Additional property secret is not allowed"),
-                bad("controlPlane.token", "", "controlPlane.token is required"),
+                bad("controlPlane.token", "", "is derived from controlPlane.token, which is not given"),
+                // observability-api refuses a shorter one at start
+                bad("ingest.token", "short", "ingest.token must be at least 16 characters"),
+                // the token it would be derived from is in a Secret the chart cannot read
+                bad("controlPlane.existingSecret", "outpost-control-plane", "ingest.token (or ingest.existingSecret) is required"),
                 bad("controlPlane.url", "", "controlPlane.url is required when agent.enabled"),
                 bad("controlPlane.dataPlaneId", "", "controlPlane.dataPlaneId is required when agent.enabled"),
                 bad("controlPlane.publicKey", "", "controlPlane.publicKey is required when agent.enabled"));
