@@ -79,14 +79,21 @@ class ChartAgentConfigTest {
     assertThat(config.leaderElection().leaseName()).isEqualTo(granted);
   }
 
+  /** Neither the control plane token's Secret nor the ingest token's may be mounted into an integration's pod. */
   @Test
-  void theControlPlaneSecretIsOneNoIntegrationMayDeclare() {
+  void theTokenSecretsAreOnesNoIntegrationMayDeclare() {
     for (String values : java.util.List.of("defaults-values.yaml", "existing-secret-values.yaml")) {
       Rendered rendered = render(values);
-      String secret = env(rendered.agent()).stream().filter(e -> e.getName().equals("OUTPOST_AGENT_CONTROL_PLANE_TOKEN"))
-          .findFirst().orElseThrow().getValueFrom().getSecretKeyRef().getName();
-      assertThat(config(rendered.agent()).kubernetes().reservedSecrets()).as(values).hasValue(java.util.List.of(secret));
+      String controlPlane = secretOf(rendered, "OUTPOST_AGENT_CONTROL_PLANE_TOKEN");
+      String ingest = secretOf(rendered, "OUTPOST_INGEST_TOKEN");
+      assertThat(config(rendered.agent()).kubernetes().reservedSecrets()).as(values)
+          .hasValue(java.util.List.of(controlPlane, ingest));
     }
+  }
+
+  private static String secretOf(Rendered rendered, String variable) {
+    return env(rendered.agent()).stream().filter(e -> e.getName().equals(variable))
+        .findFirst().orElseThrow().getValueFrom().getSecretKeyRef().getName();
   }
 
   @Test
