@@ -107,7 +107,7 @@ public class AgentRuntime {
       Optional<IntegrationIngestTokens> ingestTokens = targetConfig.otlpEndpoint().isPresent()
           ? AgentSettings.auditToken(config).map(IntegrationIngestTokens::new) : Optional.empty();
       target = new KubernetesTarget(client, targetConfig, ingestTokens);
-      store = new SecretAppliedStore(client, namespace);
+      store = new SecretAppliedStore(client, namespace, config.dataPlane());
       source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {
       target = new LocalTarget(config.home());

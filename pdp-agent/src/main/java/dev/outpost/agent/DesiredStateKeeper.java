@@ -107,10 +107,16 @@ public final class DesiredStateKeeper {
       LOG.infof("restored applied snapshot revision %d", state.revision());
       return Optional.of(reconciler.reconcile(state));
     } catch (SnapshotRejectedException e) {
-      // the store is the agent's own: the revision it kept is a floor even when its signature no longer verifies
-      storedRevisionFloor = Math.min(snapshot.revision(), CanonicalJson.MAX_SAFE_INTEGER);
-      LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends "
-          + "revision %d or newer", e.getMessage(), storedRevisionFloor);
+      // refused for its signature only (its key since unpinned) and this data plane's: the revision
+      // it kept is still a floor; another data plane's numbering, or a damaged state, is none
+      if (refusedOnlyForItsSignature(e) && ofThisDataPlane(snapshot)) {
+        storedRevisionFloor = Math.min(snapshot.revision(), CanonicalJson.MAX_SAFE_INTEGER);
+        LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends "
+            + "revision %d or newer", e.getMessage(), storedRevisionFloor);
+      } else {
+        LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends one",
+            e.getMessage());
+      }
       return Optional.empty();
     }
   }
@@ -233,6 +239,14 @@ public final class DesiredStateKeeper {
 
   private static boolean refusedOnlyForItsRevision(SnapshotRejectedException e) {
     return e.errors().size() == 1 && "revision".equals(e.errors().get(0).path());
+  }
+
+  private static boolean refusedOnlyForItsSignature(SnapshotRejectedException e) {
+    return !e.errors().isEmpty() && e.errors().stream().allMatch(v -> "signature".equals(v.path()));
+  }
+
+  private boolean ofThisDataPlane(Snapshot snapshot) {
+    return snapshot.state() != null && dataPlane.equals(snapshot.state().path("dataPlane").asText(null));
   }
 
   private static boolean refusedForItsSignature(SnapshotRejectedException e) {

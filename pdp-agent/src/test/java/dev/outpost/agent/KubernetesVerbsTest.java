@@ -115,7 +115,7 @@ class KubernetesVerbsTest {
     client.resource(configMap).update();
     discard(6);
     reconciler.reconcile(state(2, "a"));
-    SecretAppliedStore store = new SecretAppliedStore(client, NS);
+    SecretAppliedStore store = new SecretAppliedStore(client, NS, dev.outpost.agent.TestStates.DATA_PLANE);
     store.save("{\"revision\":1}", 1);
     store.save("{\"revision\":2}", 2);
     store.load();

@@ -141,8 +141,8 @@ public class JwtVerifier {
       }
       Identity identity = new Identity(subject, scopes(claims), idp.name());
       // seconds past Long.MAX_VALUE / 1000 overflow milliseconds (jose4j throws): such a token never expires here
-      long notAfter = Math.multiplyHigh(claims.getExpirationTime().getValue(), 1000) != 0
-          ? Long.MAX_VALUE : claims.getExpirationTime().getValue() * 1000;
+      long expSeconds = claims.getExpirationTime().getValue();
+      long notAfter = expSeconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : expSeconds * 1000;
       if (config.verifiedCacheSize() > 0) {
         if (verified.size() >= config.verifiedCacheSize()) {
           verified.clear();

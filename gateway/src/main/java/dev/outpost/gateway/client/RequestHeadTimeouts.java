@@ -9,8 +9,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.quarkus.vertx.http.HttpServerStart;
+import io.quarkus.vertx.http.HttpsServerStart;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.HttpServerImpl;
 import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.impl.ServerID;
@@ -18,12 +20,13 @@ import io.vertx.core.net.impl.TCPServerBase;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
 import java.lang.reflect.Field;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
- * Gives every connection to the public port a {@link RequestHeadTimeout}
+ * Gives every connection to the public port (and its TLS port, when Quarkus has one) a {@link RequestHeadTimeout}
  * ({@code outpost.gateway.request-head-timeout}). Neither Quarkus nor Vert.x has such a limit or a
  * way to add a handler to a server's connections, so once the public server listens, a handler goes
  * on its listening channel: Netty hands it each accepted connection before Vert.x sets the
@@ -38,6 +41,7 @@ public class RequestHeadTimeouts {
   private static final String ACCEPT_HOOK = "outpost-request-head-timeouts";
   /** Vert.x's own last handler of an HTTP/1 connection; the timeout goes just before it. */
   private static final String VERTX_HANDLER = "handler";
+  private static final String VERTX_HTTP1_DECODER = "httpDecoder";
 
   private final long timeoutNanos;
   private final LongAdder timedOut = new LongAdder();
@@ -49,16 +53,29 @@ public class RequestHeadTimeouts {
         .register(registry);
   }
 
-  synchronized void onListening(@ObservesAsync HttpServerStart start, Vertx vertx) {
+  void onListening(@ObservesAsync HttpServerStart start, Vertx vertx) {
+    hookServer(start.options(), vertx);
+  }
+
+  void onListeningTls(@ObservesAsync HttpsServerStart start, Vertx vertx) {
+    hookServer(start.options(), vertx);
+  }
+
+  private synchronized void hookServer(HttpServerOptions options, Vertx vertx) {
     if (timeoutNanos <= 0) {
       return;
     }
     // Vert.x keys a shared server by the address it was asked for, not the one it got: a random port
     // shared by Quarkus' verticles (tests) is port -1 on host "<host>/<n>"
-    int port = start.options().getPort();
-    String host = start.options().getHost();
+    int port = options.getPort();
+    String host = options.getHost();
+    Map<ServerID, HttpServerImpl> shared = ((VertxInternal) vertx).sharedHttpServers();
+    List<Map.Entry<ServerID, HttpServerImpl>> servers;
+    synchronized (shared) { // Vert.x's own lock on it: the management server may be starting meanwhile
+      servers = List.copyOf(shared.entrySet());
+    }
     boolean hooked = false;
-    for (Map.Entry<ServerID, HttpServerImpl> server : ((VertxInternal) vertx).sharedHttpServers().entrySet()) {
+    for (Map.Entry<ServerID, HttpServerImpl> server : servers) {
       ServerID id = server.getKey();
       if (id.port == port && (id.host.equals(host) || id.host.startsWith(host + "/"))) {
         hooked |= hook(server.getValue());
@@ -121,7 +138,10 @@ public class RequestHeadTimeouts {
 
     private void place(ChannelHandlerContext ctx) {
       ChannelPipeline pipeline = ctx.pipeline();
-      if (pipeline.get(VERTX_HANDLER) != null && pipeline.get(RequestHeadTimeout.NAME) == null) {
+      // an HTTP/1 connection only (HTTP/2's handler has the same name but no decoder before it; the
+      // public port speaks HTTP/1.1 only, quarkus.http.http2=false)
+      if (pipeline.get(VERTX_HANDLER) != null && pipeline.get(VERTX_HTTP1_DECODER) != null
+          && pipeline.get(RequestHeadTimeout.NAME) == null) {
         pipeline.addBefore(VERTX_HANDLER, RequestHeadTimeout.NAME, new RequestHeadTimeout(timeoutNanos, timedOut));
         pipeline.remove(this);
       }

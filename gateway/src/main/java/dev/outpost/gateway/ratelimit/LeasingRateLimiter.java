@@ -25,8 +25,10 @@ public final class LeasingRateLimiter {
 
   private static final Logger LOG = Logger.getLogger(LeasingRateLimiter.class);
   /**
-   * Local buckets kept at most. Past it a new key takes the place of another key's bucket, whose
-   * unspent lease is lost: the cluster then admits less, never more. Ended windows go at each {@link #sweep}.
+   * Local buckets kept at most. Past it a new key gets none: each of its requests takes one token
+   * from the store itself (a remote call, but exact) until {@link #sweep} drops ended windows.
+   * Evicting another key's bucket instead lost its unspent lease each time, and the first key in the
+   * map's order was evicted again and again: a busy client got 429 far below its limit.
    */
   static final int MAX_BUCKETS = 100_000;
   /** After the store fails, requests of that bucket are admitted without asking it for this long. */
@@ -83,6 +85,9 @@ public final class LeasingRateLimiter {
     long now = clock.getAsLong();
     long current = now / periodMillis;
     Bucket bucket = bucketFor(new BucketKey(key, limit, periodSeconds), current, periodMillis);
+    if (bucket == null) {
+      return takeOne(key, limit, periodMillis, current, now);
+    }
     CompletableFuture<Void> pending;
     synchronized (bucket) {
       long window = bucket.window;
@@ -139,25 +144,38 @@ public final class LeasingRateLimiter {
     return buckets.size();
   }
 
-  /** The bucket of {@code id} for the window {@code current}, or for a newer one it already has (a clock stepped back). */
+  /**
+   * The bucket of {@code id} for the window {@code current}, or for a newer one it already has (a
+   * clock stepped back); null when it has none and the map is full. A key whose counters failed
+   * lately stays admitted into its next window, rather than waiting for the store's timeout again.
+   */
   private Bucket bucketFor(BucketKey id, long current, long periodMillis) {
     Bucket bucket = buckets.get(id);
     if (bucket != null && bucket.window >= current) {
       return bucket;
     }
-    bucket = buckets.compute(id, (k, old) -> old == null || old.window < current ? new Bucket(current, periodMillis) : old);
-    if (buckets.size() > MAX_BUCKETS) {
-      evictOtherThan(id);
+    if (bucket == null && buckets.size() >= MAX_BUCKETS) {
+      return null;
     }
-    return bucket;
+    return buckets.compute(id, (k, old) -> {
+      if (old != null && old.window >= current) {
+        return old;
+      }
+      Bucket fresh = new Bucket(current, periodMillis);
+      fresh.failOpenUntil = old == null ? 0 : old.failOpenUntil;
+      return fresh;
+    });
   }
 
-  private void evictOtherThan(BucketKey kept) {
-    for (BucketKey other : buckets.keySet()) {
-      if (!other.equals(kept)) {
-        buckets.remove(other);
-        return;
+  /** One request of a key without a local bucket, counted in the store directly. */
+  private CompletionStage<Decision> takeOne(String key, long limit, long periodMillis, long window, long now) {
+    long resetSeconds = Math.max(1, ((window + 1) * periodMillis - now + 999) / 1000);
+    return store.take(key + "|" + window, 1, limit, periodMillis + 5000).handle((grant, failure) -> {
+      if (failure != null) {
+        LOG.warnf("rate-limit counters unavailable, request admitted: %s", failure.getMessage());
+        return new Decision(true, limit, 0, resetSeconds, window);
       }
-    }
+      return new Decision(grant.granted() > 0, limit, Math.max(0, limit - grant.used()), resetSeconds, window);
+    });
   }
 }

@@ -76,13 +76,15 @@ class LeasingRateLimiterTest {
   /**
    * Many keys do not make requests scan them, nor drop the live buckets of a longer period: past
    * 100,000 keys every request scanned the map, and took the one-second windows' numbers for every
-   * period's, dropping hour-long buckets with their leases (1% of the budget was admitted).
+   * period's, dropping hour-long buckets with their leases (1% of the budget was admitted). Past
+   * the cap a new key is counted in the store directly, exactly.
    */
   @Test
-  void manyKeysLeaveTheBucketsOfOtherPeriodsAlone() {
+  void manyKeysLeaveTheBucketsOfOtherPeriodsAloneAndKeysPastTheCapAreCountedExactly() {
     AtomicLong now = new AtomicLong(1_700_000_000_000L);
     LeasingRateLimiter limiter = new LeasingRateLimiter(new LocalCounterStore(), 0.01, now::get);
-    for (int i = 0; i <= LeasingRateLimiter.MAX_BUCKETS; i++) {
+    assertThat(limiter.acquire("hourly", 10_000, 3600).toCompletableFuture().join().allowed()).isTrue();
+    for (int i = 0; limiter.buckets() < LeasingRateLimiter.MAX_BUCKETS; i++) {
       limiter.acquire("second-" + i, 100, 1);
     }
     int admitted = 0;
@@ -93,11 +95,29 @@ class LeasingRateLimiterTest {
       }
     }
     assertThat(admitted).isEqualTo(200);
-    assertThat(limiter.buckets()).isLessThanOrEqualTo(LeasingRateLimiter.MAX_BUCKETS);
+    List<Boolean> pastTheCap = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      pastTheCap.add(limiter.acquire("newcomer", 3, 60).toCompletableFuture().join().allowed());
+    }
+    assertThat(pastTheCap).containsExactly(true, true, true, false, false);
+    assertThat(limiter.buckets()).isEqualTo(LeasingRateLimiter.MAX_BUCKETS);
 
     now.addAndGet(1_000);
     limiter.sweep();
     assertThat(limiter.buckets()).as("the one-second windows ended; the hour's goes on").isEqualTo(1);
+  }
+
+  /** A key whose counters failed stays admitted into its next window, instead of waiting for the timeout again. */
+  @Test
+  void aKeyAdmittedForAnOutageStaysAdmittedIntoItsNextWindow() throws Exception {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    CounterStore silent = (key, wanted, limit, ttl) -> CompletableFuture.failedFuture(new IllegalStateException("owner gone"));
+    LeasingRateLimiter limiter = new LeasingRateLimiter(silent, 0.01, now::get);
+    assertThat(limiter.acquire("k", 10, 1).toCompletableFuture().get(1, TimeUnit.SECONDS).allowed()).isTrue();
+    now.addAndGet(1_000);
+    CompletableFuture<LeasingRateLimiter.Decision> next = limiter.acquire("k", 10, 1).toCompletableFuture();
+    assertThat(next.getNow(null)).as("decided at once").isNotNull();
+    assertThat(next.join().allowed()).isTrue();
   }
 
   /**

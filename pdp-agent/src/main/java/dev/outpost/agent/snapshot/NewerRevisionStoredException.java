@@ -10,7 +10,8 @@ public final class NewerRevisionStoredException extends IOException {
   private final long stored;
 
   public NewerRevisionStoredException(long stored, long saving) {
-    super("revision " + stored + " is stored, newer than " + saving + ": another agent replica applied it");
+    super("revision " + stored + " is stored, newer than " + saving + ": another agent replica applied it"
+        + " (if this data plane's revisions were reset, delete Secret outpost-agent-applied)");
     this.stored = stored;
   }
 

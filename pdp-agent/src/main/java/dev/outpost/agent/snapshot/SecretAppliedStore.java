@@ -36,17 +36,22 @@ public final class SecretAppliedStore implements AppliedStore {
   /** The most data the API server takes in one Secret. */
   public static final int MAX_SECRET_BYTES = 1024 * 1024;
   public static final String REVISION_ANNOTATION = "outpost.dev/revision";
+  /** The data plane the stored revision belongs to: another's numbering (a re-registration) is no floor. */
+  public static final String DATA_PLANE_ANNOTATION = "outpost.dev/data-plane";
 
   private final KubernetesClient client;
   private final String namespace;
+  private final String dataPlane;
   private final ObjectApplier applier;
   /** The Secret data of the last message checked, so that saving it does not compress it again. */
   private String checked;
   private Map<String, String> checkedData;
 
-  public SecretAppliedStore(KubernetesClient client, String namespace) {
+  /** @param dataPlane this data plane's id, whose revisions the store keeps */
+  public SecretAppliedStore(KubernetesClient client, String namespace, String dataPlane) {
     this.client = client;
     this.namespace = namespace;
+    this.dataPlane = dataPlane;
     this.applier = new ObjectApplier(client);
   }
 
@@ -73,7 +78,7 @@ public final class SecretAppliedStore implements AppliedStore {
         .withName(KubernetesNames.APPLIED_SECRET)
         .withNamespace(namespace)
         .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT))
-        .withAnnotations(Map.of(REVISION_ANNOTATION, Long.toString(revision)))
+        .withAnnotations(Map.of(REVISION_ANNOTATION, Long.toString(revision), DATA_PLANE_ANNOTATION, dataPlane))
         .endMetadata()
         .withType("Opaque")
         .withData(dataOf(snapshotMessage))
@@ -85,6 +90,8 @@ public final class SecretAppliedStore implements AppliedStore {
       });
     } catch (TargetException e) {
       throw e.getCause() instanceof NewerRevisionStoredException newer ? newer : new IOException(e.getMessage(), e);
+    } finally {
+      forgetChecked();
     }
   }
 
@@ -98,9 +105,16 @@ public final class SecretAppliedStore implements AppliedStore {
     Map<String, String> data = dataOf(snapshotMessage);
     long bytes = data.values().stream().mapToLong(v -> Base64.getDecoder().decode(v).length).sum();
     if (bytes > MAX_SECRET_BYTES) {
+      forgetChecked();
       throw new IOException("the snapshot takes " + bytes + " bytes gzipped, and Secret " + KubernetesNames.APPLIED_SECRET
           + " holds at most " + MAX_SECRET_BYTES);
     }
+  }
+
+  /** Up to 16 MiB of message and its compressed form are not kept past their save or refusal. */
+  private synchronized void forgetChecked() {
+    checked = null;
+    checkedData = null;
   }
 
   private synchronized Map<String, String> dataOf(String snapshotMessage) throws IOException {
@@ -111,10 +125,17 @@ public final class SecretAppliedStore implements AppliedStore {
     return checkedData;
   }
 
-  /** The revision a stored Secret is annotated with; 0 when it has none (saved by an older agent). */
-  private static long revisionOf(Secret live) {
-    String value = live.getMetadata().getAnnotations() == null ? null
-        : live.getMetadata().getAnnotations().get(REVISION_ANNOTATION);
+  /**
+   * The revision a stored Secret is annotated with; 0 when it has none (saved by an older agent) or
+   * belongs to another data plane (this namespace's data plane registered anew, its revisions reset).
+   */
+  private long revisionOf(Secret live) {
+    Map<String, String> annotations = live.getMetadata().getAnnotations() == null ? Map.of()
+        : live.getMetadata().getAnnotations();
+    if (!dataPlane.equals(annotations.get(DATA_PLANE_ANNOTATION))) {
+      return 0;
+    }
+    String value = annotations.get(REVISION_ANNOTATION);
     try {
       return value == null ? 0 : Long.parseLong(value);
     } catch (NumberFormatException damaged) {

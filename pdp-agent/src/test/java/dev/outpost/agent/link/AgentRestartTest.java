@@ -128,6 +128,27 @@ class AgentRestartTest {
     }
   }
 
+  /** A stored snapshot of another data plane (this one registered anew, its revisions reset) is no floor. */
+  @Test
+  void aStoredSnapshotOfAnotherDataPlaneIsNoFloor() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode foreign =
+        (com.fasterxml.jackson.databind.node.ObjectNode) StateCodec.toTree(state(300, "orders"));
+    foreign.put("dataPlane", "old-registration");
+    Files.createDirectories(home.resolve("agent"));
+    Files.writeString(home.resolve("agent/applied.json"),
+        dev.outpost.spec.protocol.ProtocolCodec.encode(Snapshot.signed(foreign, SIGNER)));
+    Vertx vertx = Vertx.vertx();
+    try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
+        AgentHarness agent = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),
+            Duration.ofMillis(300), Duration.ofMillis(1200)).start()) {
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(3, "orders"));
+      cp.awaitMessage(Ack.class, a -> a.revision() == 3);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
   @Test
   void aTamperedAppliedSnapshotIsNotRestored() throws Exception {
     Vertx vertx = Vertx.vertx();

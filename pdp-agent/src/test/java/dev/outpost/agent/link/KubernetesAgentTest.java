@@ -63,7 +63,7 @@ class KubernetesAgentTest {
   AgentHarness agent(String name) throws IOException {
     return new AgentHarness(vertx, home.resolve(name), cp.url(), SIGNER.keys().getPublic(), Duration.ofMillis(300),
         Duration.ofMillis(1200), new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent")),
-        new SecretAppliedStore(client, NS), new KubernetesStatusSource(client, NS, Optional.empty()));
+        new SecretAppliedStore(client, NS, dev.outpost.agent.TestStates.DATA_PLANE), new KubernetesStatusSource(client, NS, Optional.empty()));
   }
 
   LeaseElection elect(AgentHarness agent, String identity) {

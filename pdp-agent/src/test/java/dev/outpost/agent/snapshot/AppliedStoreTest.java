@@ -32,7 +32,7 @@ class AppliedStoreTest {
 
   @Test
   void theSecretStoreKeepsItInOutpostAgentApplied() throws Exception {
-    roundTrips(new SecretAppliedStore(client, "outpost"));
+    roundTrips(new SecretAppliedStore(client, "outpost", "test-dp"));
     Secret secret = client.secrets().inNamespace("outpost").withName("outpost-agent-applied").get();
     assertThat(secret.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "outpost-agent");
     assertThat(secret.getData()).containsKey("snapshot.json");
@@ -43,7 +43,7 @@ class AppliedStoreTest {
     String large = "{\"type\":\"snapshot\",\"revision\":1,\"state\":{\"source\":\""
         + "# a line of an integration's source\\n".repeat(100_000) + "\"}}";
     assertThat(large.length()).isGreaterThan(3_000_000);
-    SecretAppliedStore store = new SecretAppliedStore(client, "outpost");
+    SecretAppliedStore store = new SecretAppliedStore(client, "outpost", "test-dp");
     store.save(large, 1);
 
     Secret secret = client.secrets().inNamespace("outpost").withName("outpost-agent-applied").get();
@@ -60,7 +60,7 @@ class AppliedStoreTest {
     client.secrets().inNamespace("outpost").resource(new SecretBuilder().withNewMetadata()
         .withName("outpost-agent-applied").endMetadata()
         .addToData("snapshot.json.gz", Base64.getEncoder().encodeToString("not gzip".getBytes())).build()).create();
-    assertThat(new SecretAppliedStore(client, "outpost").load()).hasValueSatisfying(v ->
+    assertThat(new SecretAppliedStore(client, "outpost", "test-dp").load()).hasValueSatisfying(v ->
         assertThat(v).doesNotContain("snapshot"));
   }
 
@@ -70,12 +70,24 @@ class AppliedStoreTest {
    */
   @Test
   void theSecretStoreNeverReplacesANewerRevision() throws Exception {
-    SecretAppliedStore store = new SecretAppliedStore(client, "outpost");
+    SecretAppliedStore store = new SecretAppliedStore(client, "outpost", "test-dp");
     store.save("{\"type\":\"snapshot\",\"revision\":9}", 9);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.save("{\"type\":\"snapshot\",\"revision\":8}", 8))
         .isInstanceOf(NewerRevisionStoredException.class).hasMessageContaining("revision 9 is stored");
     assertThat(store.load()).contains("{\"type\":\"snapshot\",\"revision\":9}");
     store.save("{\"type\":\"snapshot\",\"revision\":9,\"resigned\":true}", 9);
     assertThat(store.load()).as("the same revision, signed again, is kept").contains("{\"type\":\"snapshot\",\"revision\":9,\"resigned\":true}");
+  }
+
+  /**
+   * A Secret of another data plane (this namespace's registered anew, its revisions starting again)
+   * is no floor: its revision 300 refused every save below it.
+   */
+  @Test
+  void anotherDataPlanesRevisionIsNoFloor() throws Exception {
+    new SecretAppliedStore(client, "outpost", "old-registration").save("{\"type\":\"snapshot\",\"revision\":300}", 300);
+    SecretAppliedStore store = new SecretAppliedStore(client, "outpost", "test-dp");
+    store.save("{\"type\":\"snapshot\",\"revision\":1}", 1);
+    assertThat(store.load()).contains("{\"type\":\"snapshot\",\"revision\":1}");
   }
 }
