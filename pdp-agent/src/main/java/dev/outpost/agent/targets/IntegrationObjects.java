@@ -44,9 +44,10 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * The Kubernetes objects one integration runs as: ConfigMap {@code int-X} with its document, a
- * Deployment {@code int-X} of the runtime image under the restricted Pod Security profile, and a
- * Service {@code int-X} (port 80 to 8080). Pure functions of the integration and the config.
+ * The Kubernetes objects one integration runs as: an immutable ConfigMap {@code int-X-<hash>} per
+ * version of its document, a Deployment {@code int-X} of the runtime image under the restricted Pod
+ * Security profile, and a Service {@code int-X} (port 80 to 8080). Pure functions of the
+ * integration, the config and the document the live Deployment used before.
  *
  * <p>The pod is only sent requests once its runtime reports ready on the management port (the
  * integration applied), so a rolling update keeps the old pod until the new one serves; on SIGTERM
@@ -58,6 +59,11 @@ public final class IntegrationObjects {
   public static final String DOCUMENT_HASH = "outpost.dev/document-sha256";
   /** Pod annotation that changes with the ingest token, so pods restart with a new one. */
   public static final String INGEST_TOKEN_HASH = "outpost.dev/ingest-token-sha256";
+  /**
+   * Deployment annotation naming the document ConfigMap of the version before the current one: the
+   * old pods of a rollout still mount it, so it is kept until the next version replaces it.
+   */
+  public static final String PREVIOUS_DOCUMENT = "outpost.dev/previous-document";
   /** Deployment annotation with the integration's version (free text, so not a label). */
   public static final String VERSION_ANNOTATION = "outpost.dev/version";
 
@@ -88,15 +94,28 @@ public final class IntegrationObjects {
     return labels;
   }
 
+  /** The document's ConfigMap, named by its content and immutable: what a pod mounts never changes under it. */
   public ConfigMap configMap(Integration integration, String document) {
     return new ConfigMapBuilder()
         .withNewMetadata()
-        .withName(KubernetesNames.objectName(integration.name()))
+        .withName(KubernetesNames.documentConfigMap(integration.name(), sha256(document)))
         .withNamespace(config.namespace())
         .withLabels(labels(integration))
         .endMetadata()
+        .withImmutable(true)
         .withData(Map.of(KubernetesNames.integrationKey(integration.name()), document))
         .build();
+  }
+
+  /** The document ConfigMap a Deployment's pods mount; null when it has none. */
+  public static String documentConfigMapOf(Deployment deployment) {
+    if (deployment == null || deployment.getSpec() == null || deployment.getSpec().getTemplate() == null
+        || deployment.getSpec().getTemplate().getSpec() == null || deployment.getSpec().getTemplate().getSpec().getVolumes() == null) {
+      return null;
+    }
+    return deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .filter(v -> "integration".equals(v.getName()) && v.getConfigMap() != null)
+        .map(v -> v.getConfigMap().getName()).findFirst().orElse(null);
   }
 
   public Service service(Integration integration) {
@@ -123,6 +142,15 @@ public final class IntegrationObjects {
    *     outpost-integration-tokens}; empty for none
    */
   public Deployment deployment(Integration integration, String document, Optional<String> ingestToken) {
+    return deployment(integration, document, ingestToken, Optional.empty());
+  }
+
+  /**
+   * @param previousDocument the document ConfigMap of the version before this one, kept while old
+   *     pods may mount it ({@link #PREVIOUS_DOCUMENT})
+   */
+  public Deployment deployment(Integration integration, String document, Optional<String> ingestToken,
+      Optional<String> previousDocument) {
     String name = KubernetesNames.objectName(integration.name());
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
@@ -130,7 +158,7 @@ public final class IntegrationObjects {
         new VolumeBuilder()
             .withName("integration")
             .withNewConfigMap()
-            .withName(name)
+            .withName(KubernetesNames.documentConfigMap(integration.name(), sha256(document)))
             .endConfigMap()
             .build());
     // the one file, by subPath: the kubelet never updates it in a running pod. Mounted as a directory,
@@ -163,7 +191,7 @@ public final class IntegrationObjects {
         .withName(name)
         .withNamespace(config.namespace())
         .withLabels(labels(integration))
-        .withAnnotations(Map.of(VERSION_ANNOTATION, integration.version()))
+        .withAnnotations(deploymentAnnotations(integration, previousDocument))
         .endMetadata()
         .withNewSpec()
         .withReplicas(integration.replicas())
@@ -196,6 +224,13 @@ public final class IntegrationObjects {
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  private static Map<String, String> deploymentAnnotations(Integration integration, Optional<String> previousDocument) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(VERSION_ANNOTATION, integration.version());
+    previousDocument.ifPresent(p -> annotations.put(PREVIOUS_DOCUMENT, p));
+    return annotations;
   }
 
   private static Map<String, String> podAnnotations(String document, Optional<String> ingestToken) {

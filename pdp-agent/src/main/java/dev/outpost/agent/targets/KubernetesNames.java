@@ -28,6 +28,15 @@ public final class KubernetesNames {
     return "int-" + integration;
   }
 
+  /**
+   * The ConfigMap of one version of integration {@code name}'s document, named by its content
+   * ({@code int-<name>-<first 10 hex of its SHA-256>}): a pod of an older version never mounts a newer
+   * one, not even when it restarts or is replaced in the middle of a rollout.
+   */
+  public static String documentConfigMap(String integration, String documentSha256) {
+    return "int-" + integration + "-" + documentSha256.substring(0, 10);
+  }
+
   /** The ConfigMap key holding the integration document. */
   public static String integrationKey(String integration) {
     return integration + ".json";

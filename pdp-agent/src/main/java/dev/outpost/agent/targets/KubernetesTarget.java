@@ -22,8 +22,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The Kubernetes target: per integration a ConfigMap, a Deployment and a Service named {@code
- * int-<name>}, the gateway's routing table in ConfigMap {@code outpost-gateway-routes} and
+ * The Kubernetes target: per integration a Deployment and a Service named {@code int-<name>} and a
+ * ConfigMap per version of its document ({@code int-<name>-<hash>}: the current one, and the one
+ * before it while old pods may mount it), the gateway's routing table in ConfigMap {@code outpost-gateway-routes} and
  * observability-api's retention in ConfigMap {@code outpost-telemetry}; all in
  * the agent's own namespace and labelled {@code app.kubernetes.io/managed-by: outpost-agent}.
  * With an ingest token, each integration also gets its own OTLP token, a key of Secret {@code
@@ -141,10 +142,71 @@ public final class KubernetesTarget implements Target {
     String document = StateDocuments.integration(integration);
     Optional<String> token = ingestTokens.map(t -> t.issue(integration.project(), integration.name()));
     boolean changed = token.isPresent() && tokenSecret.put(integration.name(), token.get());
-    changed |= apply(objects.configMap(integration, document));
-    changed |= apply(objects.deployment(integration, document, token));
+    ConfigMap configMap = objects.configMap(integration, document);
+    String current = configMap.getMetadata().getName();
+    Optional<String> previous = previousDocument(liveDeployment(integration.name()), current);
+    changed |= apply(configMap);
+    changed |= apply(objects.deployment(integration, document, token, previous));
     changed |= apply(objects.service(integration));
+    changed |= deleteDocuments(integration.name(), current, previous.orElse(null));
     return changed;
+  }
+
+  /**
+   * The document ConfigMap old pods may still mount: the one the live Deployment mounts when that is
+   * not {@code current} (a new version is going out), else the one it already keeps.
+   */
+  private static Optional<String> previousDocument(Deployment live, String current) {
+    String mounted = IntegrationObjects.documentConfigMapOf(live);
+    if (mounted != null && !mounted.equals(current)) {
+      return Optional.of(mounted);
+    }
+    var annotations = live == null ? null : live.getMetadata().getAnnotations();
+    return Optional.ofNullable(annotations == null ? null : annotations.get(IntegrationObjects.PREVIOUS_DOCUMENT));
+  }
+
+  private Deployment liveDeployment(String integration) throws TargetException {
+    String name = KubernetesNames.objectName(integration);
+    if (live != null) {
+      return (Deployment) live.get(key(Deployment.class, name));
+    }
+    try {
+      return client.apps().deployments().inNamespace(config.namespace()).withName(name).get();
+    } catch (KubernetesClientException e) {
+      throw new TargetException("cannot read Deployment " + name + ": " + ObjectApplier.reason(e), e);
+    }
+  }
+
+  /** Deletes the integration's document ConfigMaps but {@code kept} (null entries ignored). */
+  private boolean deleteDocuments(String integration, String... kept) throws TargetException {
+    List<String> keep = java.util.Arrays.asList(kept);
+    boolean changed = false;
+    for (String name : documentConfigMaps(integration)) {
+      if (!keep.contains(name)) {
+        changed |= applier.delete(ConfigMap.class, config.namespace(), name);
+        if (live != null) {
+          live.remove(key(ConfigMap.class, name));
+        }
+      }
+    }
+    return changed;
+  }
+
+  /** The names of the agent's ConfigMaps of {@code integration}: its documents, and the one of older agents. */
+  private List<String> documentConfigMaps(String integration) throws TargetException {
+    if (live != null) {
+      return live.values().stream().filter(o -> o instanceof ConfigMap)
+          .filter(o -> integration.equals(o.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL)))
+          .map(o -> o.getMetadata().getName()).toList();
+    }
+    try {
+      return client.configMaps().inNamespace(config.namespace())
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
+          .withLabel(KubernetesNames.INTEGRATION_LABEL, integration)
+          .list().getItems().stream().map(c -> c.getMetadata().getName()).toList();
+    } catch (KubernetesClientException e) {
+      throw new TargetException("cannot list the ConfigMaps of integration " + integration + ": " + ObjectApplier.reason(e), e);
+    }
   }
 
   @Override
@@ -183,6 +245,7 @@ public final class KubernetesTarget implements Target {
         live.remove(key(kind, objectName));
       }
     }
+    changed |= deleteDocuments(name);
     if (ingestTokens.isPresent()) {
       changed |= tokenSecret.remove(name);
     }

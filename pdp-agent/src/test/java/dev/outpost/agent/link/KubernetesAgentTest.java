@@ -143,9 +143,10 @@ class KubernetesAgentTest {
       await(cp::connected, "the agent connects");
       cp.sendSigned(state(1, "orders"));
       cp.awaitMessage(Ack.class, ack -> ack.revision() == 1);
-      // someone else's ConfigMap holds the name the next revision's second integration needs
-      client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("int-billing")
-          .endMetadata().addToData("owner", "someone else").build()).create();
+      // someone else's Service holds the name the next revision's second integration needs
+      client.services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
+          .withName("int-billing").addToAnnotations("owner", "someone else").endMetadata().withNewSpec().addNewPort()
+          .withPort(9999).endPort().endSpec().build()).create();
 
       cp.sendSigned(state(2, integration("orders", "v2"), integration("billing")));
       Nack nack = cp.awaitMessage(Nack.class, n -> n.revision() == 2);
@@ -153,9 +154,10 @@ class KubernetesAgentTest {
       assertThat(client.apps().deployments().inNamespace(NS).withName("int-orders").get().getMetadata()
           .getAnnotations()).as("the integration written before the failure runs revision 1 again")
           .containsEntry(IntegrationObjects.VERSION_ANNOTATION, "v1");
-      assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
+      String mounted = IntegrationObjects.documentConfigMapOf(client.apps().deployments().inNamespace(NS).withName("int-orders").get());
+      assertThat(client.configMaps().inNamespace(NS).withName(mounted).get().getData().get("orders.json"))
           .contains("\"version\" : \"v1\"");
-      assertThat(client.configMaps().inNamespace(NS).withName("int-billing").get().getData())
+      assertThat(client.services().inNamespace(NS).withName("int-billing").get().getMetadata().getAnnotations())
           .containsEntry("owner", "someone else");
       assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(1);
     }

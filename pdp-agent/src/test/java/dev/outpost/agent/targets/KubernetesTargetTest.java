@@ -56,11 +56,24 @@ class KubernetesTargetTest {
     return client.apps().deployments().inNamespace(NS).withName("int-" + name).get();
   }
 
+  /** The document ConfigMap the integration's Deployment mounts. */
+  ConfigMap document(String name) {
+    return client.configMaps().inNamespace(NS).withName(IntegrationObjects.documentConfigMapOf(deployment(name))).get();
+  }
+
+  /** The names of every ConfigMap the agent keeps for the integration. */
+  List<String> documents(String name) {
+    return client.configMaps().inNamespace(NS).withLabel("outpost.dev/integration", name).list().getItems().stream()
+        .map(c -> c.getMetadata().getName()).sorted().toList();
+  }
+
   @Test
   void runsAnIntegrationAsConfigMapDeploymentAndServiceUnderTheRestrictedProfile() throws Exception {
     assertThat(target.putIntegration(withSecret(integration("orders"), "crm", "token"))).isTrue();
 
-    ConfigMap cm = client.configMaps().inNamespace(NS).withName("int-orders").get();
+    ConfigMap cm = document("orders");
+    assertThat(cm.getMetadata().getName()).matches("int-orders-[0-9a-f]{10}");
+    assertThat(cm.getImmutable()).as("what a pod mounts never changes under it").isTrue();
     assertThat(cm.getData().get("orders.json")).contains("platform-http:/orders");
     assertThat(cm.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "outpost-agent");
 
@@ -127,8 +140,7 @@ class KubernetesTargetTest {
     assertThat(deployment("orders").getMetadata().getResourceVersion()).isEqualTo(version);
 
     assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
-    assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
-        .contains("\"version\" : \"v2\"");
+    assertThat(document("orders").getData().get("orders.json")).contains("\"version\" : \"v2\"");
   }
 
   @Test
@@ -136,15 +148,14 @@ class KubernetesTargetTest {
     target.putIntegration(integration("orders"));
     client.apps().deployments().inNamespace(NS).withName("int-orders")
         .edit(d -> { d.getSpec().setReplicas(7); d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil:latest"); return d; });
-    client.configMaps().inNamespace(NS).withName("int-orders")
-        .edit(cm -> { cm.getData().put("orders.json", "{}"); return cm; });
+    // the document cannot be edited (immutable), only deleted
+    client.configMaps().inNamespace(NS).withName(document("orders").getMetadata().getName()).delete();
 
     assertThat(target.putIntegration(integration("orders"))).isTrue();
     assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
     assertThat(deployment("orders").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .startsWith("ghcr.io/outpost/");
-    assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
-        .contains("platform-http:/orders");
+    assertThat(document("orders").getData().get("orders.json")).contains("platform-http:/orders");
   }
 
   @Test
@@ -224,8 +235,7 @@ class KubernetesTargetTest {
     assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
     assertThat(deployment("orders").getSpec().getTemplate().getMetadata().getAnnotations())
         .containsKey(IntegrationObjects.DOCUMENT_HASH);
-    assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData().get("orders.json"))
-        .contains("v2");
+    assertThat(document("orders").getData().get("orders.json")).contains("v2");
   }
 
   @Test
@@ -254,12 +264,59 @@ class KubernetesTargetTest {
 
   @Test
   void neverTakesOverAnObjectItDidNotCreate() throws Exception {
-    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("int-orders")
-        .endMetadata().withData(Map.of("mine", "yes")).build()).create();
+    client.services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
+        .withName("int-orders").withAnnotations(Map.of("mine", "yes")).endMetadata().withNewSpec().addNewPort()
+        .withPort(9999).endPort().endSpec().build()).create();
     assertThatThrownBy(() -> target.putIntegration(integration("orders")))
         .isInstanceOf(TargetException.class).hasMessageContaining("not labelled");
     target.deleteIntegration("orders");
-    assertThat(client.configMaps().inNamespace(NS).withName("int-orders").get().getData()).containsEntry("mine", "yes");
+    assertThat(client.services().inNamespace(NS).withName("int-orders").get().getMetadata().getAnnotations())
+        .containsEntry("mine", "yes");
+  }
+
+  /**
+   * Each version of an integration's document is a ConfigMap of its own: the old pods of a rollout
+   * keep theirs, even when they restart or are replaced while the new version does not start. With
+   * one ConfigMap, a replaced old pod came up with the new, failing version.
+   */
+  @Test
+  void aRolloutKeepsThePreviousVersionsDocumentForItsOldPodsAndDropsOlderOnes() throws Exception {
+    target.putIntegration(integration("orders", "v1"));
+    String v1 = document("orders").getMetadata().getName();
+    target.putIntegration(integration("orders", "v2"));
+    String v2 = document("orders").getMetadata().getName();
+    assertThat(v2).isNotEqualTo(v1);
+    assertThat(documents("orders")).containsExactlyInAnyOrder(v1, v2);
+    assertThat(deployment("orders").getMetadata().getAnnotations()).containsEntry(IntegrationObjects.PREVIOUS_DOCUMENT, v1);
+
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders", "v2"))).as("a resync keeps both, writes nothing").isFalse();
+    assertThat(documents("orders")).containsExactlyInAnyOrder(v1, v2);
+
+    target.putIntegration(integration("orders", "v3"));
+    String v3 = document("orders").getMetadata().getName();
+    assertThat(documents("orders")).containsExactlyInAnyOrder(v2, v3);
+
+    assertThat(target.deleteIntegration("orders")).isTrue();
+    assertThat(documents("orders")).isEmpty();
+  }
+
+  /** The single ConfigMap of older agents is the previous document once, then goes. */
+  @Test
+  void theConfigMapOfOlderAgentsGoesAfterTheNextVersion() throws Exception {
+    target.putIntegration(integration("orders", "v1"));
+    // as an older agent left it: ConfigMap int-orders, mounted by the Deployment
+    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder(document("orders")).editMetadata().withName("int-orders")
+        .withResourceVersion(null).endMetadata().withImmutable(null).build()).create();
+    client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {
+      d.getSpec().getTemplate().getSpec().getVolumes().get(0).getConfigMap().setName("int-orders");
+      return d;
+    });
+    target.putIntegration(integration("orders", "v1"));
+    String v1 = document("orders").getMetadata().getName();
+    assertThat(documents("orders")).contains("int-orders", v1);
+    target.putIntegration(integration("orders", "v2"));
+    assertThat(documents("orders")).doesNotContain("int-orders");
   }
 
   @Test
@@ -272,7 +329,7 @@ class KubernetesTargetTest {
     assertThat(target.integrations()).contains("api");
     // pruning it (the nack's put-back, or a later state without it) removes the agent's own objects only
     assertThat(target.deleteIntegration("api")).isTrue();
-    assertThat(client.configMaps().inNamespace(NS).withName("int-api").get()).isNull();
+    assertThat(documents("api")).isEmpty();
     assertThat(deployment("api").getSpec().getReplicas()).as("the user's Deployment").isEqualTo(2);
     target.refresh();
     assertThat(target.integrations()).doesNotContain("api");
@@ -290,7 +347,7 @@ class KubernetesTargetTest {
     assertThat(target.integrations()).containsExactly("b");
     assertThat(deployment("a")).isNull();
     assertThat(client.services().inNamespace(NS).withName("int-a").get()).isNull();
-    assertThat(client.configMaps().inNamespace(NS).withName("int-a").get()).isNull();
+    assertThat(documents("a")).isEmpty();
     assertThat(client.configMaps().inNamespace(NS).withName("outpost-gateway-routes").get()).isNotNull();
   }
 
