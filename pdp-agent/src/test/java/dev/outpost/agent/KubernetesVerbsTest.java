@@ -61,7 +61,6 @@ class KubernetesVerbsTest {
         "create core/configmaps",
         "delete core/configmaps/int-b-<hash>",
         "get core/configmaps/int-b-<hash>",
-        "get core/configmaps/int-b", // the single ConfigMap of older agents, gone with the integration
         "list core/configmaps",
         "update core/configmaps/outpost-gateway-routes",
         "watch core/configmaps",

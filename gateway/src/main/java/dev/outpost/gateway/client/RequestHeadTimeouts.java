@@ -120,6 +120,8 @@ public class RequestHeadTimeouts {
   /**
    * First on a new connection: when Vert.x's HTTP handlers are in place (at once for plain HTTP,
    * after the handshake for TLS), adds the timeout before Vert.x's connection handler and leaves.
+   * On TLS that is at the first read after the handshake (bounded by Vert.x's handshake timeout);
+   * until then a connection that sends nothing is closed by the idle timeout.
    */
   private final class Placement extends ChannelInboundHandlerAdapter {
     static final String NAME = "outpost-request-head-timeout-placement";

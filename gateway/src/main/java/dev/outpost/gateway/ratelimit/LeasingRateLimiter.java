@@ -65,6 +65,8 @@ public final class LeasingRateLimiter {
   private final ConcurrentMap<BucketKey, Bucket> buckets = new ConcurrentHashMap<>();
   /** Epoch millis, which place a request in its window. */
   private final LongSupplier clock;
+  /** Until when keys past {@link #MAX_BUCKETS} are admitted without asking the store, after it failed. */
+  private volatile long unbucketedFailOpenUntil;
 
   public LeasingRateLimiter(CounterStore store, double leaseFraction) {
     this(store, leaseFraction, System::currentTimeMillis);
@@ -167,12 +169,23 @@ public final class LeasingRateLimiter {
     });
   }
 
-  /** One request of a key without a local bucket, counted in the store directly. */
+  /**
+   * One request of a key without a local bucket, counted in the store directly. After a failure such
+   * keys are admitted without asking for {@link #FAIL_OPEN_MILLIS}, all together (they have no bucket
+   * to remember it in), and the failure is logged once.
+   */
   private CompletionStage<Decision> takeOne(String key, long limit, long periodMillis, long window, long now) {
     long resetSeconds = Math.max(1, ((window + 1) * periodMillis - now + 999) / 1000);
+    if (now < unbucketedFailOpenUntil) {
+      return CompletableFuture.completedFuture(new Decision(true, limit, 0, resetSeconds, window));
+    }
     return store.take(key + "|" + window, 1, limit, periodMillis + 5000).handle((grant, failure) -> {
       if (failure != null) {
-        LOG.warnf("rate-limit counters unavailable, request admitted: %s", failure.getMessage());
+        if (clock.getAsLong() >= unbucketedFailOpenUntil) {
+          LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,
+              failure.getMessage());
+        }
+        unbucketedFailOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
         return new Decision(true, limit, 0, resetSeconds, window);
       }
       return new Decision(grant.granted() > 0, limit, Math.max(0, limit - grant.used()), resetSeconds, window);

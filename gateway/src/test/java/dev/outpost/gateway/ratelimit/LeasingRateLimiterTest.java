@@ -142,4 +142,27 @@ class LeasingRateLimiterTest {
         .as("admitted at once while the counters are taken as down").isNotNull()
         .extracting(LeasingRateLimiter.Decision::allowed).isEqualTo(true);
   }
+
+  /** Keys past the cap have no bucket to remember an outage in: after one failure they are admitted at once for a while. */
+  @Test
+  void keysPastTheCapAreAdmittedAtOnceForAWhileAfterTheCountersFail() {
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    LocalCounterStore counters = new LocalCounterStore();
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    CounterStore store = (key, wanted, limit, ttl) -> {
+      asked.incrementAndGet();
+      return down.get() ? CompletableFuture.failedFuture(new IllegalStateException("owner gone"))
+          : counters.take(key, wanted, limit, ttl);
+    };
+    LeasingRateLimiter limiter = new LeasingRateLimiter(store, 0.01);
+    for (int i = 0; limiter.buckets() < LeasingRateLimiter.MAX_BUCKETS; i++) {
+      limiter.acquire("key-" + i, 100, 60);
+    }
+    down.set(true);
+    int before = asked.get();
+    for (int i = 0; i < 50; i++) {
+      assertThat(limiter.acquire("past-" + i, 100, 60).toCompletableFuture().join().allowed()).isTrue();
+    }
+    assertThat(asked.get() - before).as("the store asked once, not for each key").isEqualTo(1);
+  }
 }

@@ -127,12 +127,13 @@ public final class SecretAppliedStore implements AppliedStore {
 
   /**
    * The revision a stored Secret is annotated with; 0 when it has none (saved by an older agent) or
-   * belongs to another data plane (this namespace's data plane registered anew, its revisions reset).
+   * is annotated as another data plane's (this namespace's data plane registered anew, its revisions reset).
    */
   private long revisionOf(Secret live) {
     Map<String, String> annotations = live.getMetadata().getAnnotations() == null ? Map.of()
         : live.getMetadata().getAnnotations();
-    if (!dataPlane.equals(annotations.get(DATA_PLANE_ANNOTATION))) {
+    String owner = annotations.get(DATA_PLANE_ANNOTATION);
+    if (owner != null && !owner.equals(dataPlane)) {
       return 0;
     }
     String value = annotations.get(REVISION_ANNOTATION);

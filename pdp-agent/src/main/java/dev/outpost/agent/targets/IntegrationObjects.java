@@ -60,10 +60,11 @@ public final class IntegrationObjects {
   /** Pod annotation that changes with the ingest token, so pods restart with a new one. */
   public static final String INGEST_TOKEN_HASH = "outpost.dev/ingest-token-sha256";
   /**
-   * Deployment annotation naming the document ConfigMap of the version before the current one: the
-   * old pods of a rollout still mount it, so it is kept until the next version replaces it.
+   * Deployment annotation listing (comma-separated) the document ConfigMaps of earlier versions whose
+   * pods may still run: kept until a rollout is seen complete, so that an old pod restarted or
+   * replaced meanwhile still finds its own.
    */
-  public static final String PREVIOUS_DOCUMENT = "outpost.dev/previous-document";
+  public static final String PREVIOUS_DOCUMENTS = "outpost.dev/previous-documents";
   /** Deployment annotation with the integration's version (free text, so not a label). */
   public static final String VERSION_ANNOTATION = "outpost.dev/version";
 
@@ -142,15 +143,15 @@ public final class IntegrationObjects {
    *     outpost-integration-tokens}; empty for none
    */
   public Deployment deployment(Integration integration, String document, Optional<String> ingestToken) {
-    return deployment(integration, document, ingestToken, Optional.empty());
+    return deployment(integration, document, ingestToken, List.of());
   }
 
   /**
-   * @param previousDocument the document ConfigMap of the version before this one, kept while old
-   *     pods may mount it ({@link #PREVIOUS_DOCUMENT})
+   * @param previousDocuments the document ConfigMaps of earlier versions whose pods may still run
+   *     ({@link #PREVIOUS_DOCUMENTS})
    */
   public Deployment deployment(Integration integration, String document, Optional<String> ingestToken,
-      Optional<String> previousDocument) {
+      List<String> previousDocuments) {
     String name = KubernetesNames.objectName(integration.name());
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
@@ -191,7 +192,7 @@ public final class IntegrationObjects {
         .withName(name)
         .withNamespace(config.namespace())
         .withLabels(labels(integration))
-        .withAnnotations(deploymentAnnotations(integration, previousDocument))
+        .withAnnotations(deploymentAnnotations(integration, previousDocuments))
         .endMetadata()
         .withNewSpec()
         .withReplicas(integration.replicas())
@@ -226,11 +227,33 @@ public final class IntegrationObjects {
         .build();
   }
 
-  private static Map<String, String> deploymentAnnotations(Integration integration, Optional<String> previousDocument) {
+  private static Map<String, String> deploymentAnnotations(Integration integration, List<String> previousDocuments) {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(VERSION_ANNOTATION, integration.version());
-    previousDocument.ifPresent(p -> annotations.put(PREVIOUS_DOCUMENT, p));
+    // always written, empty too: an annotation left out would stay on the live object as it was
+    annotations.put(PREVIOUS_DOCUMENTS, String.join(",", previousDocuments));
     return annotations;
+  }
+
+  /** The earlier documents a Deployment's annotation lists. */
+  public static List<String> previousDocumentsOf(Deployment deployment) {
+    var annotations = deployment == null ? null : deployment.getMetadata().getAnnotations();
+    String listed = annotations == null ? null : annotations.get(PREVIOUS_DOCUMENTS);
+    return listed == null || listed.isBlank() ? List.of() : List.of(listed.split(","));
+  }
+
+  /** Whether every pod of a Deployment is of its current template: no older version's pod is left. */
+  public static boolean rolledOut(Deployment deployment) {
+    var status = deployment.getStatus();
+    Long generation = deployment.getMetadata().getGeneration();
+    if (status == null || generation == null || status.getObservedGeneration() == null
+        || status.getObservedGeneration() < generation) {
+      return false;
+    }
+    int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+    int updated = status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
+    int pods = status.getReplicas() == null ? 0 : status.getReplicas();
+    return updated >= desired && pods <= updated;
   }
 
   private static Map<String, String> podAnnotations(String document, Optional<String> ingestToken) {

@@ -23,8 +23,8 @@ import java.util.TreeSet;
 
 /**
  * The Kubernetes target: per integration a Deployment and a Service named {@code int-<name>} and a
- * ConfigMap per version of its document ({@code int-<name>-<hash>}: the current one, and the one
- * before it while old pods may mount it), the gateway's routing table in ConfigMap {@code outpost-gateway-routes} and
+ * ConfigMap per version of its document ({@code int-<name>-<hash>}: the current one, and earlier
+ * ones until a rollout is seen complete, while old pods may mount them), the gateway's routing table in ConfigMap {@code outpost-gateway-routes} and
  * observability-api's retention in ConfigMap {@code outpost-telemetry}; all in
  * the agent's own namespace and labelled {@code app.kubernetes.io/managed-by: outpost-agent}.
  * With an ingest token, each integration also gets its own OTLP token, a key of Secret {@code
@@ -34,6 +34,12 @@ import java.util.TreeSet;
 public final class KubernetesTarget implements Target {
   private static final List<Class<? extends HasMetadata>> INTEGRATION_KINDS =
       List.of(Deployment.class, Service.class, ConfigMap.class);
+  /**
+   * Deleted by name: the documents go by their integration's label instead, since {@code int-<name>}
+   * may be another integration's document ({@code int-api-0123456789} removed, {@code api}'s hash
+   * beginning with those digits).
+   */
+  private static final List<Class<? extends HasMetadata>> NAMED_KINDS = List.of(Deployment.class, Service.class);
 
   private final KubernetesClient client;
   private final KubernetesTargetConfig config;
@@ -144,25 +150,36 @@ public final class KubernetesTarget implements Target {
     boolean changed = token.isPresent() && tokenSecret.put(integration.name(), token.get());
     ConfigMap configMap = objects.configMap(integration, document);
     String current = configMap.getMetadata().getName();
-    Optional<String> previous = previousDocument(liveDeployment(integration.name()), current);
+    List<String> previous = previousDocuments(liveDeployment(integration.name()), current);
     changed |= apply(configMap);
     changed |= apply(objects.deployment(integration, document, token, previous));
     changed |= apply(objects.service(integration));
-    changed |= deleteDocuments(integration.name(), current, previous.orElse(null));
+    List<String> kept = new ArrayList<>(previous);
+    kept.add(current);
+    changed |= deleteDocuments(integration.name(), kept);
     return changed;
   }
 
+  /** Earlier documents kept at most, oldest dropped first: a rollout stuck through many versions. */
+  static final int MAX_PREVIOUS_DOCUMENTS = 8;
+
   /**
-   * The document ConfigMap old pods may still mount: the one the live Deployment mounts when that is
-   * not {@code current} (a new version is going out), else the one it already keeps.
+   * The document ConfigMaps of earlier versions whose pods may still run: none once the live
+   * Deployment is seen rolled out, else those it already lists; and the one it mounts when
+   * {@code current} is a new version going out.
    */
-  private static Optional<String> previousDocument(Deployment live, String current) {
-    String mounted = IntegrationObjects.documentConfigMapOf(live);
-    if (mounted != null && !mounted.equals(current)) {
-      return Optional.of(mounted);
+  private static List<String> previousDocuments(Deployment live, String current) {
+    if (live == null) {
+      return List.of();
     }
-    var annotations = live == null ? null : live.getMetadata().getAnnotations();
-    return Optional.ofNullable(annotations == null ? null : annotations.get(IntegrationObjects.PREVIOUS_DOCUMENT));
+    List<String> previous = new ArrayList<>(IntegrationObjects.rolledOut(live) ? List.of()
+        : IntegrationObjects.previousDocumentsOf(live));
+    String mounted = IntegrationObjects.documentConfigMapOf(live);
+    if (mounted != null && !previous.contains(mounted)) {
+      previous.add(mounted);
+    }
+    previous.remove(current);
+    return List.copyOf(previous.subList(Math.max(0, previous.size() - MAX_PREVIOUS_DOCUMENTS), previous.size()));
   }
 
   private Deployment liveDeployment(String integration) throws TargetException {
@@ -177,9 +194,8 @@ public final class KubernetesTarget implements Target {
     }
   }
 
-  /** Deletes the integration's document ConfigMaps but {@code kept} (null entries ignored). */
-  private boolean deleteDocuments(String integration, String... kept) throws TargetException {
-    List<String> keep = java.util.Arrays.asList(kept);
+  /** Deletes the integration's document ConfigMaps but {@code keep}. */
+  private boolean deleteDocuments(String integration, List<String> keep) throws TargetException {
     boolean changed = false;
     for (String name : documentConfigMaps(integration)) {
       if (!keep.contains(name)) {
@@ -239,13 +255,13 @@ public final class KubernetesTarget implements Target {
   public boolean deleteIntegration(String name) throws TargetException {
     String objectName = KubernetesNames.objectName(name);
     boolean changed = false;
-    for (Class<? extends HasMetadata> kind : INTEGRATION_KINDS) {
+    for (Class<? extends HasMetadata> kind : NAMED_KINDS) {
       changed |= applier.delete(kind, config.namespace(), objectName);
       if (live != null) {
         live.remove(key(kind, objectName));
       }
     }
-    changed |= deleteDocuments(name);
+    changed |= deleteDocuments(name, List.of());
     if (ingestTokens.isPresent()) {
       changed |= tokenSecret.remove(name);
     }

@@ -276,34 +276,40 @@ class KubernetesTargetTest {
 
   /**
    * Each version of an integration's document is a ConfigMap of its own: the old pods of a rollout
-   * keep theirs, even when they restart or are replaced while the new version does not start. With
-   * one ConfigMap, a replaced old pod came up with the new, failing version.
+   * keep theirs, even when they restart or are replaced while the new version does not start, and
+   * through further versions pushed meanwhile. With one ConfigMap, a replaced old pod came up with
+   * the new, failing version.
    */
   @Test
-  void aRolloutKeepsThePreviousVersionsDocumentForItsOldPodsAndDropsOlderOnes() throws Exception {
+  void earlierDocumentsStayUntilTheRolloutIsSeenComplete() throws Exception {
     target.putIntegration(integration("orders", "v1"));
     String v1 = document("orders").getMetadata().getName();
     target.putIntegration(integration("orders", "v2"));
     String v2 = document("orders").getMetadata().getName();
     assertThat(v2).isNotEqualTo(v1);
     assertThat(documents("orders")).containsExactlyInAnyOrder(v1, v2);
-    assertThat(deployment("orders").getMetadata().getAnnotations()).containsEntry(IntegrationObjects.PREVIOUS_DOCUMENT, v1);
+    assertThat(deployment("orders").getMetadata().getAnnotations()).containsEntry(IntegrationObjects.PREVIOUS_DOCUMENTS, v1);
 
-    target.refresh();
-    assertThat(target.putIntegration(integration("orders", "v2"))).as("a resync keeps both, writes nothing").isFalse();
-    assertThat(documents("orders")).containsExactlyInAnyOrder(v1, v2);
-
+    // v2 does not start, v1's pods serve on; a fix is pushed as v3
     target.putIntegration(integration("orders", "v3"));
     String v3 = document("orders").getMetadata().getName();
-    assertThat(documents("orders")).containsExactlyInAnyOrder(v2, v3);
+    assertThat(documents("orders")).containsExactlyInAnyOrder(v1, v2, v3);
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders", "v3"))).as("a resync mid-rollout writes nothing").isFalse();
+    assertThat(documents("orders")).containsExactlyInAnyOrder(v1, v2, v3);
+
+    rolledOut("orders");
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders", "v3"))).isTrue();
+    assertThat(documents("orders")).containsExactly(v3);
 
     assertThat(target.deleteIntegration("orders")).isTrue();
     assertThat(documents("orders")).isEmpty();
   }
 
-  /** The single ConfigMap of older agents is the previous document once, then goes. */
+  /** The single ConfigMap of older agents is kept while its pods may run, then goes. */
   @Test
-  void theConfigMapOfOlderAgentsGoesAfterTheNextVersion() throws Exception {
+  void theConfigMapOfOlderAgentsGoesOnceTheRolloutIsComplete() throws Exception {
     target.putIntegration(integration("orders", "v1"));
     // as an older agent left it: ConfigMap int-orders, mounted by the Deployment
     client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder(document("orders")).editMetadata().withName("int-orders")
@@ -315,8 +321,33 @@ class KubernetesTargetTest {
     target.putIntegration(integration("orders", "v1"));
     String v1 = document("orders").getMetadata().getName();
     assertThat(documents("orders")).contains("int-orders", v1);
-    target.putIntegration(integration("orders", "v2"));
-    assertThat(documents("orders")).doesNotContain("int-orders");
+    rolledOut("orders");
+    target.refresh();
+    target.putIntegration(integration("orders", "v1"));
+    assertThat(documents("orders")).containsExactly(v1);
+  }
+
+  /** Removing integration {@code api-0123456789} leaves {@code api}'s document alone, whatever its name. */
+  @Test
+  void removingAnIntegrationTakesOnlyItsOwnDocuments() throws Exception {
+    target.putIntegration(integration("api"));
+    String apiDocument = document("api").getMetadata().getName();
+    String lookalike = apiDocument.substring("int-".length());
+    target.putIntegration(integration(lookalike));
+    assertThat(target.deleteIntegration(lookalike)).isTrue();
+    assertThat(client.configMaps().inNamespace(NS).withName(apiDocument).get()).isNotNull();
+  }
+
+  /** What Kubernetes' Deployment controller reports once every pod runs the current template. */
+  private void rolledOut(String name) {
+    client.apps().deployments().inNamespace(NS).withName("int-" + name).editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
+      d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
+      d.getStatus().setReplicas(d.getSpec().getReplicas());
+      d.getStatus().setUpdatedReplicas(d.getSpec().getReplicas());
+      d.getStatus().setReadyReplicas(d.getSpec().getReplicas());
+      return d;
+    });
   }
 
   @Test
