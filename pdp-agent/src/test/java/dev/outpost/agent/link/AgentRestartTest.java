@@ -68,9 +68,7 @@ class AgentRestartTest {
     SnapshotSigner rotated = new SnapshotSigner(Ed25519Keys.generate());
     Vertx vertx = Vertx.vertx();
     try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start()) {
-      try (AgentHarness first = new AgentHarness(vertx, home, cp.url(),
-          List.of(SIGNER.keys().getPublic(), rotated.keys().getPublic()), Duration.ofMillis(300),
-          Duration.ofMillis(1200), null, null, null).start()) {
+      try (AgentHarness first = pinning(vertx, cp, SIGNER, rotated)) {
         await(cp::connected, "the agent connects");
         cp.sendSigned(state(3, "orders"));
         cp.awaitMessage(Ack.class, a -> a.revision() == 3);
@@ -81,8 +79,7 @@ class AgentRestartTest {
       cp.stop();
 
       // the operator unpins the old key; the control plane is down when the agent restarts
-      try (AgentHarness second = new AgentHarness(vertx, home, cp.url(), List.of(rotated.keys().getPublic()),
-          Duration.ofMillis(300), Duration.ofMillis(1200), null, null, null).start()) {
+      try (AgentHarness second = pinning(vertx, cp, rotated)) {
         assertThat(second.keeper.lastAppliedRevision()).isEqualTo(3);
         assertThat(second.keeper.desired()).isPresent();
       }
@@ -101,17 +98,14 @@ class AgentRestartTest {
     SnapshotSigner rotated = new SnapshotSigner(Ed25519Keys.generate());
     Vertx vertx = Vertx.vertx();
     try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start()) {
-      try (AgentHarness first = new AgentHarness(vertx, home, cp.url(),
-          List.of(SIGNER.keys().getPublic(), rotated.keys().getPublic()), Duration.ofMillis(300),
-          Duration.ofMillis(1200), null, null, null).start()) {
+      try (AgentHarness first = pinning(vertx, cp, SIGNER, rotated)) {
         await(cp::connected, "the agent connects");
         cp.sendSigned(state(5, "orders"));
         cp.awaitMessage(Ack.class, a -> a.revision() == 5);
       }
       cp.stop();
 
-      try (AgentHarness second = new AgentHarness(vertx, home, cp.url(), List.of(rotated.keys().getPublic()),
-          Duration.ofMillis(300), Duration.ofMillis(1200), null, null, null).start()) {
+      try (AgentHarness second = pinning(vertx, cp, rotated)) {
         assertThat(second.keeper.lastAppliedRevision()).as("the stored snapshot's key is no longer pinned").isZero();
         cp.received.clear();
         cp.start();
@@ -198,5 +192,11 @@ class AgentRestartTest {
       worker.shutdownNow();
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
+  }
+
+  /** A started agent in {@code home} that trusts snapshots signed by {@code signers}. */
+  private AgentHarness pinning(Vertx vertx, TestControlPlane cp, SnapshotSigner... signers) throws Exception {
+    return new AgentHarness(vertx, home, cp.url(), java.util.Arrays.stream(signers).map(s -> s.keys().getPublic()).toList(),
+        Duration.ofMillis(300), Duration.ofMillis(1200), null, null, null).start();
   }
 }
