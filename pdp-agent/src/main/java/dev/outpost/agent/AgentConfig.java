@@ -44,7 +44,7 @@ public interface AgentConfig {
   Kubernetes kubernetes();
 
   interface ControlPlane {
-    /** The control plane's WebSocket endpoint. */
+    /** The control plane's WebSocket endpoint: {@code wss://}, or {@code ws://} to this machine (loopback) only. */
     @WithDefault("ws://127.0.0.1:7070/v1/connect")
     URI url();
 

@@ -1,5 +1,6 @@
 package dev.outpost.observability.ingest;
 
+import com.google.protobuf.DiscardUnknownFieldsParser;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.retention.RetentionPolicy;
 import dev.outpost.observability.store.LogEntry;
@@ -211,12 +212,15 @@ public class IngestPipeline {
     try {
       if (frame.kind() == Frame.Kind.LOGS) {
         AcceptWindow window = window(frame.receivedAtMillis(), retention.logs());
-        ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(frame.payload());
+        // the journal keeps bodies as received: fields the schema does not know are dropped here too
+        ExportLogsServiceRequest request = DiscardUnknownFieldsParser.wrap(ExportLogsServiceRequest.parser())
+            .parseFrom(frame.payload());
         Mapped<LogEntry> mapped = LogMapper.map(request, binding, frame.receivedAtMillis(), window);
         logs.write(shift(mapped.accepted(), frame.firstSeq(), LogEntry::seq, LogEntry::withSeq));
         return mapped.accepted().size();
       }
-      ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(frame.payload());
+      ExportTraceServiceRequest request = DiscardUnknownFieldsParser.wrap(ExportTraceServiceRequest.parser())
+          .parseFrom(frame.payload());
       Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(frame.receivedAtMillis(), retention.traces()));
       traces.write(shift(mapped.accepted(), frame.firstSeq(), SpanEntry::seq, SpanEntry::withSeq));
       return mapped.accepted().size();

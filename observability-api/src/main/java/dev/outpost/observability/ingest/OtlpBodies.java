@@ -1,6 +1,7 @@
 package dev.outpost.observability.ingest;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.DiscardUnknownFieldsParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
@@ -79,7 +80,9 @@ final class OtlpBodies {
       String what) {
     try {
       if (format == Format.PROTOBUF) {
-        return parser.parseFrom(body);
+        // fields the schema does not know are dropped as they are read, not kept: a group of them
+        // passed the decode-memory estimate as one field and held some 50 times its size in memory
+        return DiscardUnknownFieldsParser.wrap(parser).parseFrom(body);
       }
       OtlpJson.parse(body, builder);
       // JSON may carry text protobuf cannot encode (an unpaired surrogate such as U+DC00); the journal keeps
@@ -101,7 +104,8 @@ final class OtlpBodies {
   /** A google.rpc.Status (code, message) as OTLP/HTTP error bodies carry it. */
   static byte[] status(int grpcCode, String message, Format format) {
     if (format == Format.JSON || format == null) {
-      String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
+      // quoted as JSON quotes it: control characters from the request (a TAB in an id) stay valid JSON
+      String escaped = new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(message));
       return ("{\"code\":" + grpcCode + ",\"message\":\"" + escaped + "\"}")
           .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -17,7 +17,7 @@ public record AuditEvent(boolean accepted, long revision, String dataPlane, List
   public static final String ACCEPTED = "outpost.snapshot.accepted";
   public static final String REJECTED = "outpost.snapshot.rejected";
   /** The project audit records are stored under (ARCHITECTURE.md, "Telemetry attributes"). */
-  public static final String PROJECT = "outpost-system";
+  public static final String PROJECT = dev.outpost.spec.state.Names.SYSTEM_PROJECT;
 
   public AuditEvent {
     reasons = reasons == null ? List.of() : List.copyOf(reasons);

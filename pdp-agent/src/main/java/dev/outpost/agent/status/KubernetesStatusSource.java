@@ -13,7 +13,8 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Status from the integration Deployments the agent manages: ready against desired replicas, and
+ * Status from the integration Deployments the agent manages: ready against desired replicas once
+ * every pod is of the current template (old pods of a rollout count as Deploying), and
  * {@code Failed} when Kubernetes gave up progressing. The gateway's route count comes from its
  * management endpoint when configured.
  */

@@ -45,6 +45,9 @@ public final class IntegrationIngestTokens {
     if (!Names.isLabel(project) || !Names.isLabel(integration)) {
       throw new IllegalArgumentException("project and integration must be DNS-1123 labels: " + project + ", " + integration);
     }
+    if (Names.SYSTEM_PROJECT.equals(project)) {
+      throw new IllegalArgumentException("no integration is issued a token of project " + Names.SYSTEM_PROJECT);
+    }
     return PREFIX + project + "." + integration + "." + MAC_TEXT.encodeToString(mac(project, integration));
   }
 

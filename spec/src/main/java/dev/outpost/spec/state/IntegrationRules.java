@@ -24,7 +24,7 @@ final class IntegrationRules {
       problems.add(Problems.field(path, "name"), "must be at most " + Names.MAX_INTEGRATION_NAME
           + " characters (int-NAME becomes a Kubernetes name)");
     }
-    Names.checkLabel(integration.project(), Problems.field(path, "project"), problems);
+    Names.checkProject(integration.project(), Problems.field(path, "project"), problems);
     if (integration.version() != null && !Names.isVersion(integration.version())) {
       problems.add(Problems.field(path, "version"), "must match [A-Za-z0-9._-]{1,63}");
     }

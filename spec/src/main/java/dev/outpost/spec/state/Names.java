@@ -6,6 +6,11 @@ import java.util.regex.Pattern;
 /** The naming rules that let state names become Kubernetes object names. */
 public final class Names {
   static final int MAX_LABEL = 63;
+  /**
+   * The project of the data plane's own records (the agent's audit log): never a tenant's, so no
+   * integration or route may be in it, and no integration can be issued a token that writes there.
+   */
+  public static final String SYSTEM_PROJECT = "outpost-system";
   /** {@code int-} + the integration name must itself be a label. */
   static final int MAX_INTEGRATION_NAME = MAX_LABEL - "int-".length();
 
@@ -36,6 +41,14 @@ public final class Names {
 
   static boolean isVersion(String value) {
     return value != null && VERSION.matcher(value).matches();
+  }
+
+  /** Checks a project name: a label, and not the data plane's own project. */
+  static void checkProject(String value, String path, Problems problems) {
+    checkLabel(value, path, problems);
+    if (SYSTEM_PROJECT.equals(value)) {
+      problems.add(path, "\"" + SYSTEM_PROJECT + "\" is reserved for the data plane's own records");
+    }
   }
 
   /** Checks a DNS-1123 label, reporting at {@code path} when it is present and wrong. */

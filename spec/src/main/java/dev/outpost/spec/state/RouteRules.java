@@ -25,7 +25,7 @@ record RouteRules(Map<String, Integration> integrations, Set<String> identityPro
 
   void check(Route route, String path, Problems problems) {
     Names.checkLabel(route.id(), Problems.field(path, "id"), problems);
-    Names.checkLabel(route.project(), Problems.field(path, "project"), problems);
+    Names.checkProject(route.project(), Problems.field(path, "project"), problems);
     if (route.match() != null) {
       MatchRules.check(route.match(), Problems.field(path, "match"), problems);
     }

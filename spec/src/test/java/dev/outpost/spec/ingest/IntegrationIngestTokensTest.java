@@ -20,6 +20,13 @@ class IntegrationIngestTokensTest {
     assertThat(new IntegrationIngestTokens(INGEST_TOKEN).issue("acme", "orders-sync")).isEqualTo(acmeOrders);
   }
 
+  /** The agent's audit records are kept in outpost-system: no integration gets a token that writes there. */
+  @Test
+  void noTokenIsIssuedForTheDataPlanesOwnProject() {
+    assertThatThrownBy(() -> new IntegrationIngestTokens(INGEST_TOKEN).issue("outpost-system", "x"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outpost-system");
+  }
+
   @Test
   void aTokenIsBoundToTheIngestTokenThatIssuedIt() {
     IntegrationIngestTokens other = new IntegrationIngestTokens(INGEST_TOKEN + "x");

@@ -151,6 +151,9 @@ final class InvalidStates {
             "duplicate name \"orders\" (already used by integrations[0])"),
         new Case("project not a label", "integrations[1].project", "Shop!", "integrations[1].project",
             Names.LABEL_RULE),
+        // the agent's audit records are kept there: an integration in it could write beside them
+        new Case("the data plane's own project", "integrations[1].project", "outpost-system", "integrations[1].project",
+            "\"outpost-system\" is reserved for the data plane's own records"),
         new Case("version with a space", "integrations[1].version", "1.0 beta", "integrations[1].version",
             "must match [A-Za-z0-9._-]{1,63}"),
         new Case("empty source", "integrations[1].source", "''", "integrations[1].source", "must not be empty"),
