@@ -109,7 +109,7 @@ public final class DesiredStateKeeper {
     } catch (SnapshotRejectedException e) {
       // refused for its signature only (its key since unpinned) and this data plane's: the revision
       // it kept is still a floor; another data plane's numbering, or a damaged state, is none
-      if (refusedOnlyForItsSignature(e) && ofThisDataPlane(snapshot)) {
+      if (refusedForItsSignature(e) && ofThisDataPlane(snapshot)) {
         storedRevisionFloor = Math.min(snapshot.revision(), CanonicalJson.MAX_SAFE_INTEGER);
         LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends "
             + "revision %d or newer", e.getMessage(), storedRevisionFloor);
@@ -241,14 +241,11 @@ public final class DesiredStateKeeper {
     return e.errors().size() == 1 && "revision".equals(e.errors().get(0).path());
   }
 
-  private static boolean refusedOnlyForItsSignature(SnapshotRejectedException e) {
-    return !e.errors().isEmpty() && e.errors().stream().allMatch(v -> "signature".equals(v.path()));
-  }
-
   private boolean ofThisDataPlane(Snapshot snapshot) {
     return snapshot.state() != null && dataPlane.equals(snapshot.state().path("dataPlane").asText(null));
   }
 
+  /** Refused at the signature check, which is the first and stops the others (SnapshotAcceptance). */
   private static boolean refusedForItsSignature(SnapshotRejectedException e) {
     return e.errors().stream().anyMatch(v -> "signature".equals(v.path()));
   }

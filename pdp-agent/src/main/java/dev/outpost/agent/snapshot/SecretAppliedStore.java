@@ -45,7 +45,10 @@ public final class SecretAppliedStore implements AppliedStore {
   private final ObjectApplier applier;
   /** The Secret data of the last message checked, so that saving it does not compress it again. */
   private String checked;
-  private Map<String, String> checkedData;
+  private Encoded checkedData;
+
+  /** A snapshot's Secret data, and how many bytes it stores (the API server's limit counts those). */
+  private record Encoded(Map<String, String> data, int bytes) {}
 
   /** @param dataPlane this data plane's id, whose revisions the store keeps */
   public SecretAppliedStore(KubernetesClient client, String namespace, String dataPlane) {
@@ -81,7 +84,7 @@ public final class SecretAppliedStore implements AppliedStore {
         .withAnnotations(Map.of(REVISION_ANNOTATION, Long.toString(revision), DATA_PLANE_ANNOTATION, dataPlane))
         .endMetadata()
         .withType("Opaque")
-        .withData(dataOf(snapshotMessage))
+        .withData(dataOf(snapshotMessage).data())
         .build();
     try {
       applier.applyUnless(secret, live -> {
@@ -102,8 +105,7 @@ public final class SecretAppliedStore implements AppliedStore {
    */
   @Override
   public void checkStorable(String snapshotMessage) throws IOException {
-    Map<String, String> data = dataOf(snapshotMessage);
-    long bytes = data.values().stream().mapToLong(v -> Base64.getDecoder().decode(v).length).sum();
+    int bytes = dataOf(snapshotMessage).bytes();
     if (bytes > MAX_SECRET_BYTES) {
       forgetChecked();
       throw new IOException("the snapshot takes " + bytes + " bytes gzipped, and Secret " + KubernetesNames.APPLIED_SECRET
@@ -117,7 +119,7 @@ public final class SecretAppliedStore implements AppliedStore {
     checkedData = null;
   }
 
-  private synchronized Map<String, String> dataOf(String snapshotMessage) throws IOException {
+  private synchronized Encoded dataOf(String snapshotMessage) throws IOException {
     if (snapshotMessage != checked) {
       checkedData = data(snapshotMessage.getBytes(StandardCharsets.UTF_8));
       checked = snapshotMessage;
@@ -144,15 +146,16 @@ public final class SecretAppliedStore implements AppliedStore {
     }
   }
 
-  private static Map<String, String> data(byte[] snapshot) throws IOException {
+  private static Encoded data(byte[] snapshot) throws IOException {
     if (snapshot.length <= MAX_SECRET_BYTES) {
-      return Map.of(KEY, Base64.getEncoder().encodeToString(snapshot));
+      return new Encoded(Map.of(KEY, Base64.getEncoder().encodeToString(snapshot)), snapshot.length);
     }
     ByteArrayOutputStream compressed = new ByteArrayOutputStream();
     try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
       gzip.write(snapshot);
     }
-    return Map.of(GZIP_KEY, Base64.getEncoder().encodeToString(compressed.toByteArray()));
+    byte[] gzipped = compressed.toByteArray();
+    return new Encoded(Map.of(GZIP_KEY, Base64.getEncoder().encodeToString(gzipped)), gzipped.length);
   }
 
   private static String gunzip(String base64) {

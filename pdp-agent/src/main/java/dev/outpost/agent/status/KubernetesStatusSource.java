@@ -53,22 +53,17 @@ public final class KubernetesStatusSource implements StatusSource {
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     var status = d.getStatus();
     int ready = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
-    boolean current = status != null && status.getObservedGeneration() != null
-        && d.getMetadata().getGeneration() != null
-        && status.getObservedGeneration() >= d.getMetadata().getGeneration();
     boolean stalled = status != null && status.getConditions() != null && status.getConditions().stream()
         .anyMatch(KubernetesStatusSource::progressDeadlineExceeded);
     // ready pods include the old version's while a rollout runs (maxUnavailable 0 keeps them): the
     // version is only running once every pod is of the current template, as kubectl rollout status has it
-    int updated = status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
-    int pods = status == null || status.getReplicas() == null ? 0 : status.getReplicas();
-    boolean rolledOut = updated >= desired && pods <= updated;
+    boolean rolledOut = IntegrationObjects.rolledOut(d);
     String phase;
     if (stalled) {
       phase = ObservedIntegration.FAILED;
-    } else if (current && rolledOut && ready >= desired) {
+    } else if (rolledOut && ready >= desired) {
       phase = ObservedIntegration.READY;
-    } else if (current && rolledOut && ready > 0) {
+    } else if (rolledOut && ready > 0) {
       phase = ObservedIntegration.DEGRADED;
     } else {
       phase = ObservedIntegration.DEPLOYING;
