@@ -87,29 +87,63 @@ public class JwtVerifier {
         throw AuthFailure.unauthorized("tokens with critical header extensions are not accepted");
       }
       JsonNode iss = payload.get("iss");
-      IdentityProviders.Issuer issuer = iss != null && iss.isTextual() ? issuerFor(iss.asText(), auth) : null;
-      if (issuer == null) {
+      List<IdentityProviders.Issuer> candidates = iss != null && iss.isTextual() ? issuersFor(iss.asText(), auth) : List.of();
+      if (candidates.isEmpty()) {
         throw AuthFailure.unauthorized("the token's issuer is not trusted by this route");
       }
       JsonNode alg = header.get("alg");
-      if (alg == null || !alg.isTextual() || !issuer.provider().algorithms().contains(alg.asText())) {
+      if (alg == null || !alg.isTextual()) {
         throw AuthFailure.unauthorized("the token's algorithm is not accepted for its issuer");
       }
       JsonNode kidNode = header.get("kid");
       if (kidNode != null && !kidNode.isTextual()) {
         throw AuthFailure.unauthorized("the token's kid is not a string");
       }
-      List<String> audiences = expectedAudiences(auth, issuer.provider());
-      issuer.keys().refreshIfStale();
       String kid = kidNode == null ? null : kidNode.asText();
-      return issuer.keys().key(kid).map(result -> switch (result.lookup()) {
-        case FOUND -> verifyWith(token, issuer, alg.asText(), kid, result.key(), result.generation(), audiences);
-        case UNKNOWN -> throw AuthFailure.unauthorized("the token's signing key is not published by its issuer");
-        case UNAVAILABLE -> throw new AuthFailure(503, "the signing keys of issuer " + issuer.provider().name() + " cannot be fetched");
-      });
+      return verifyByAny(candidates, 0, token, alg.asText(), kid, auth, null);
     } catch (AuthFailure failure) {
       return Future.failedFuture(failure);
     }
+  }
+
+  /**
+   * Tries the route's providers for the token's issuer in the route's order, as Envoy's jwt_authn
+   * tries each provider of a requires_any (two providers may share an issuer: its old and new JWKS
+   * during a migration, or two audiences). The first that verifies the token wins; when none does,
+   * the answer is 503 if some provider's keys could not be had (it might have verified the token),
+   * else the first provider's refusal.
+   */
+  private Future<Identity> verifyByAny(List<IdentityProviders.Issuer> candidates, int index, String token,
+      String alg, String kid, JwtAuth auth, AuthFailure answer) {
+    Future<Identity> attempt;
+    try {
+      attempt = verifyWith(candidates.get(index), token, alg, kid, auth);
+    } catch (AuthFailure failure) {
+      attempt = Future.failedFuture(failure);
+    }
+    return attempt.recover(failure -> {
+      if (!(failure instanceof AuthFailure refusal)) {
+        return Future.failedFuture(failure);
+      }
+      AuthFailure kept = answer == null || (refusal.status() == 503 && answer.status() != 503) ? refusal : answer;
+      return index + 1 < candidates.size()
+          ? verifyByAny(candidates, index + 1, token, alg, kid, auth, kept)
+          : Future.failedFuture(kept);
+    });
+  }
+
+  private Future<Identity> verifyWith(IdentityProviders.Issuer issuer, String token, String alg, String kid,
+      JwtAuth auth) {
+    if (!issuer.provider().algorithms().contains(alg)) {
+      throw AuthFailure.unauthorized("the token's algorithm is not accepted for its issuer");
+    }
+    List<String> audiences = expectedAudiences(auth, issuer.provider());
+    issuer.keys().refreshIfStale();
+    return issuer.keys().key(kid).map(result -> switch (result.lookup()) {
+      case FOUND -> verifyWith(token, issuer, alg, kid, result.key(), result.generation(), audiences);
+      case UNKNOWN -> throw AuthFailure.unauthorized("the token's signing key is not published by its issuer");
+      case UNAVAILABLE -> throw new AuthFailure(503, "the signing keys of issuer " + issuer.provider().name() + " cannot be fetched");
+    });
   }
 
   private Identity verifyWith(String token, IdentityProviders.Issuer issuer, String alg, String kid, PublicJsonWebKey key,
@@ -219,14 +253,15 @@ public class JwtVerifier {
     return "claims rejected";
   }
 
-  private IdentityProviders.Issuer issuerFor(String iss, JwtAuth auth) {
+  private List<IdentityProviders.Issuer> issuersFor(String iss, JwtAuth auth) {
+    List<IdentityProviders.Issuer> found = new ArrayList<>(1);
     for (String name : auth.identityProviders()) {
       IdentityProviders.Issuer issuer = providers.get(name);
-      if (issuer != null && issuer.provider().issuer().equals(iss)) {
-        return issuer;
+      if (issuer != null && issuer.provider().issuer().equals(iss) && !found.contains(issuer)) {
+        found.add(issuer);
       }
     }
-    return null;
+    return found;
   }
 
   private static List<String> expectedAudiences(JwtAuth auth, IdentityProvider idp) {

@@ -340,6 +340,49 @@ class JwtAuthTest {
     assertThat(bad.headers().allValues("WWW-Authenticate")).containsExactly("Bearer error=\"invalid_token\"");
   }
 
+  /**
+   * Two providers of a route may share an issuer (its old and new JWKS during a migration): a token
+   * is verified by whichever publishes its key, and refused when neither does.
+   */
+  @Test
+  void aRouteTriesEachOfItsProvidersForTheTokensIssuer() throws Exception {
+    String iss = "https://idp.test/migrating";
+    PublicJsonWebKey oldKey = Tokens.rsa("mig-old-k");
+    PublicJsonWebKey newKey = Tokens.rsa("mig-new-k");
+    GatewayTestEnvironment.jwks.publish("mig-old", oldKey);
+    GatewayTestEnvironment.jwks.publish("mig-new", newKey);
+    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
+    idps.add(TestRoutes.idp("mig-old", iss, GatewayTestEnvironment.jwks.uri("mig-old"), List.of("RS256")));
+    idps.add(TestRoutes.idp("mig-new", iss, GatewayTestEnvironment.jwks.uri("mig-new"), List.of("RS256")));
+    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
+    routes.add(TestRoutes.route("jwt-mig", new dev.outpost.spec.model.RouteMatch("/jwt-mig", List.of(), List.of()),
+        true, TestRoutes.jwt(List.of("mig-old", "mig-new"), List.of()), null, null));
+    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
+        GatewayTestEnvironment.nextRevision(), idps, routes));
+    try {
+      awaitStatus("/jwt-mig/x", Tokens.sign(oldKey, "RS256", Tokens.claims(iss, "uma", null)), 200);
+      assertThat(call("/jwt-mig/x", Tokens.sign(newKey, "RS256", Tokens.claims(iss, "vic", null))).statusCode())
+          .as("signed with the key only the second provider publishes").isEqualTo(200);
+      GatewayTestEnvironment.upstream.clear();
+      PublicJsonWebKey forged = Tokens.rsa("mig-new-k");
+      assertThat(call("/jwt-mig/x", Tokens.sign(forged, "RS256", Tokens.claims(iss, "vic", null))).statusCode())
+          .as("another key under the second provider's kid").isEqualTo(401);
+      assertThat(call("/jwt-mig/x", Tokens.sign(Tokens.rsa("mig-none"), "RS256", Tokens.claims(iss, "wes", null))).statusCode())
+          .as("a kid neither publishes").isEqualTo(401);
+      assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+
+      GatewayTestEnvironment.jwks.down("mig-new", true);
+      Thread.sleep(250); // past the test profile's 200 ms between fetches, so the next unknown kid asks the IdP
+      assertThat(call("/jwt-mig/x", Tokens.sign(oldKey, "RS256", Tokens.claims(iss, "xia", null))).statusCode())
+          .as("the first provider verifies it; the second's outage does not matter").isEqualTo(200);
+      assertThat(call("/jwt-mig/x", Tokens.sign(Tokens.rsa("mig-later"), "RS256", Tokens.claims(iss, "yan", null))).statusCode())
+          .as("a kid the first does not publish and the second's keys cannot be had: undecidable").isEqualTo(503);
+    } finally {
+      GatewayTestEnvironment.jwks.down("mig-new", false);
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
+  }
+
   private static void writeWithProvider(String name, String issuer, List<String> algorithms) {
     List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
     idps.add(TestRoutes.idp(name, issuer, GatewayTestEnvironment.jwks.uri(name), algorithms));
