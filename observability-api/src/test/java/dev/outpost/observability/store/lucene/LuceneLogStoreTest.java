@@ -165,29 +165,69 @@ class LuceneLogStoreTest {
     int keys = AttributeKeys.MAX_PER_DAY + 5;
     List<LogEntry> records = new ArrayList<>();
     for (int i = 0; i < keys; i++) {
-      // a client putting ids in attribute keys
-      records.add(new LogEntry(i, now + i, now + i, 9, "INFO", "record " + i, new Owner("svc", "p", "", "", ""), "", "",
-          "", Map.of("request." + i, "v"), Map.of()));
+      // clients putting ids in attribute keys, in as many projects as it takes to fill the day
+      records.add(keyed(i, now + i, "p" + i / AttributeKeys.MAX_NEW_PER_PROJECT, "request." + i));
     }
     try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
       // the bound's worth first, then the keys past it
       store.write(records.subList(0, AttributeKeys.MAX_PER_DAY));
       store.write(records.subList(AttributeKeys.MAX_PER_DAY, keys));
       store.refresh();
-      assertThat(matching(store, "attr.request.0:v", now - 1, now + keys)).containsExactly("record 0");
-      assertThat(matching(store, "attr.request." + (keys - 1) + ":v", now - 1, now + keys)).as("past the bound").isEmpty();
-      assertThat(matching(store, "\"record " + (keys - 1) + "\"", now - 1, now + keys)).as("stored and found otherwise")
+      String last = "p" + (keys - 1) / AttributeKeys.MAX_NEW_PER_PROJECT;
+      assertThat(matching(store, "p0", "attr.request.0:v", now - 1, now + keys)).containsExactly("record 0");
+      assertThat(matching(store, last, "attr.request." + (keys - 1) + ":v", now - 1, now + keys)).as("past the bound")
+          .isEmpty();
+      assertThat(matching(store, last, "\"record " + (keys - 1) + "\"", now - 1, now + keys)).as("stored and found otherwise")
           .containsExactly("record " + (keys - 1));
       store.commit();
     }
     try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
       // the day remembers the keys it indexes: another new key is still past the bound after a restart
-      store.write(List.of(new LogEntry(keys, now + keys, now + keys, 9, "INFO", "later", new Owner("svc", "p", "", "", ""),
+      store.write(List.of(new LogEntry(keys, now + keys, now + keys, 9, "INFO", "later", new Owner("svc", "fresh", "", "", ""),
           "", "", "", Map.of("request.later", "v", "request.1", "v"), Map.of())));
       store.refresh();
-      assertThat(matching(store, "attr.request.later:v", now - 1, now + keys + 1)).isEmpty();
-      assertThat(matching(store, "attr.request.1:v", now - 1, now + keys + 1)).containsExactly("later", "record 1");
+      assertThat(matching(store, "fresh", "attr.request.later:v", now - 1, now + keys + 1)).isEmpty();
+      assertThat(matching(store, "fresh", "attr.request.1:v", now - 1, now + keys + 1)).containsExactly("later");
     }
+  }
+
+  /** One project's runaway keys fill its share of the day, not the day: another project's new keys are still indexed. */
+  @Test
+  void aProjectAddsAtMostItsShareOfTheDaysAttributeKeys() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    int keys = AttributeKeys.MAX_PER_DAY + 5;
+    List<LogEntry> records = new ArrayList<>();
+    for (int i = 0; i < keys; i++) {
+      records.add(keyed(i, now + i, "noisy", "request." + i));
+    }
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      // in writes of 50, so the share's keys are the first ones (a block adds its new keys in no set order)
+      for (int from = 0; from < keys; from += 50) {
+        store.write(records.subList(from, Math.min(keys, from + 50)));
+      }
+      store.write(List.of(keyed(keys, now + keys, "quiet", "order.id"),
+          keyed(keys + 1, now + keys + 1, "quiet", "request.0")));
+      store.refresh();
+      int share = AttributeKeys.MAX_NEW_PER_PROJECT;
+      assertThat(matching(store, "noisy", "attr.request." + (share - 1) + ":v", now - 1, now + keys))
+          .containsExactly("record " + (share - 1));
+      assertThat(matching(store, "noisy", "attr.request." + share + ":v", now - 1, now + keys)).as("past its share")
+          .isEmpty();
+      assertThat(matching(store, "quiet", "attr.order.id:v", now - 1, now + keys + 2)).as("another project's new key")
+          .containsExactly("record " + keys);
+      assertThat(matching(store, "quiet", "attr.request.0:v", now - 1, now + keys + 2)).as("a key another project added")
+          .containsExactly("record " + (keys + 1));
+    }
+  }
+
+  private static LogEntry keyed(long seq, long timeNanos, String project, String key) {
+    return new LogEntry(seq, timeNanos, timeNanos, 9, "INFO", "record " + seq, new Owner("svc", project, "", "", ""), "", "",
+        "", Map.of(key, "v"), Map.of());
+  }
+
+  private static List<String> matching(LuceneLogStore store, String project, String text, long from, long to) {
+    return store.search(new LogSearch(new ProjectScope(Set.of(project)), new TimeRange(from, to), text, Optional.empty(),
+        0, 100, Optional.empty())).records().stream().map(LogEntry::body).toList();
   }
 
   private static List<String> matching(LuceneLogStore store, String text, long from, long to) {
