@@ -6,6 +6,7 @@ import dev.outpost.observability.query.ApiException;
 import dev.outpost.observability.query.Params;
 import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.TraceSearch;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -107,6 +108,10 @@ public class JaegerV1Resource {
         throw ApiException.badRequest("tag must be key:value, got '" + pair + "'");
       }
       tags.put(pair.substring(0, colon), pair.substring(colon + 1));
+    }
+    if (tags.size() > TraceSearch.MAX_ATTRIBUTE_CONDITIONS) {
+      throw ApiException.badRequest("tags and tag together name at most " + TraceSearch.MAX_ATTRIBUTE_CONDITIONS
+          + " conditions, got " + tags.size());
     }
     return tags;
   }

@@ -88,6 +88,10 @@ public class TracesResource {
         attributes.put(name.substring(5), values.get(0));
       }
     });
+    if (attributes.size() > TraceSearch.MAX_ATTRIBUTE_CONDITIONS) {
+      throw ApiException.badRequest("at most " + TraceSearch.MAX_ATTRIBUTE_CONDITIONS + " attr.<key> parameters, got "
+          + attributes.size());
+    }
     return attributes;
   }
 

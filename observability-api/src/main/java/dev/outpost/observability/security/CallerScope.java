@@ -29,9 +29,12 @@ public class CallerScope {
     return token.getSubject() == null ? "" : token.getSubject();
   }
 
+  /** The end of year 9999: a later {@code exp} reads as this (an Instant or a span of millis past it overflows). */
+  private static final long LATEST_EXPIRY_SECONDS = 253_402_300_799L;
+
   /** When the caller's token expires; what it opened must not outlive it. */
   public java.time.Instant expiresAt() {
-    return java.time.Instant.ofEpochSecond(token.getExpirationTime());
+    return java.time.Instant.ofEpochSecond(Math.min(token.getExpirationTime(), LATEST_EXPIRY_SECONDS));
   }
 
   /** The caller's projects, narrowed to {@code project} when given (403 if it is not theirs). */

@@ -19,4 +19,11 @@ public record TraceSearch(
     Optional<Duration> minDuration,
     Optional<Duration> maxDuration,
     String text,
-    int limit) {}
+    int limit) {
+
+  /**
+   * Most attribute conditions one search takes. Each is a clause of one Lucene query, which refuses
+   * more than 1,024 in all, and a trace view filters by a handful.
+   */
+  public static final int MAX_ATTRIBUTE_CONDITIONS = 64;
+}

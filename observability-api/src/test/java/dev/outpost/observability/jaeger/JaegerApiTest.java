@@ -164,7 +164,14 @@ class JaegerApiTest {
   @Test
   void badParametersAreFourHundredsThatNameThem() {
     record Case(String path, Map<String, Object> params, String message) {}
+    StringBuilder manyTags = new StringBuilder("{");
+    for (int i = 0; i < 1100; i++) {
+      manyTags.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+    }
+    manyTags.append('}');
     List<Case> cases = List.of(
+        new Case("/jaeger/api/traces", Map.of("service", service, "tags", manyTags.toString()),
+            "tags and tag together name at most 64 conditions, got 1100"),
         new Case("/jaeger/api/traces", Map.of("service", service, "tags", "null"), "tags must be a JSON object"),
         new Case("/jaeger/api/traces", Map.of("service", service, "lookback", "PT3000000H"), "lookback must be a duration"),
         new Case("/jaeger/api/traces", Map.of("service", service, "start", "-9223372036854775", "end", "9223372036854775"),

@@ -23,6 +23,7 @@ public final class TestIdp implements AutoCloseable {
   private final RsaJsonWebKey key;
   private final RsaJsonWebKey stranger;
   private final HttpServer server;
+  private volatile boolean down;
 
   public TestIdp() throws IOException, JoseException {
     key = RsaJwkGenerator.generateJwk(2048);
@@ -33,12 +34,24 @@ public final class TestIdp implements AutoCloseable {
     byte[] jwks = new JsonWebKeySet(key).toJson(org.jose4j.jwk.JsonWebKey.OutputControlLevel.PUBLIC_ONLY)
         .getBytes(StandardCharsets.UTF_8);
     server.createContext("/jwks", exchange -> {
+      if (down) {
+        exchange.sendResponseHeaders(503, -1);
+        exchange.close();
+        return;
+      }
+      // cached for a second only, so a test sees the application's copy expire
+      exchange.getResponseHeaders().add("Cache-Control", "max-age=1");
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, jwks.length);
       exchange.getResponseBody().write(jwks);
       exchange.close();
     });
     server.start();
+  }
+
+  /** Takes the JWKS endpoint down (503) or brings it back. */
+  public void down(boolean isDown) {
+    down = isDown;
   }
 
   public String jwksUrl() {
