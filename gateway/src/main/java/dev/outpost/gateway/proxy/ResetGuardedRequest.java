@@ -9,31 +9,38 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The upstream request as vertx-http-proxy holds it, ignoring {@code reset} once {@code resetAllowed}
- * says no. The proxy resets the upstream request when the client's side fails (the client left).
- * Vert.x closes the connection when a request whose response has arrived in full is reset, and the
- * pool may by then have handed that connection to another exchange, whose request would fail with
- * it. Everything else goes to the request itself. A JDK dynamic proxy: of the some seventy methods of
- * {@link HttpClientRequest} only {@code reset} needs a word.
+ * says no, and telling {@code ended} when the proxy ends it (its whole body has been handed to it).
+ * The proxy resets the upstream request when the client's side fails (the client left). Vert.x
+ * closes the connection when a request whose response has arrived in full is reset, and the pool may
+ * by then have handed that connection to another exchange, whose request would fail with it.
+ * Everything else goes to the request itself. A JDK dynamic proxy: of the some seventy methods of
+ * {@link HttpClientRequest} only {@code reset}, {@code end} and {@code send} need a word.
  */
 final class ResetGuardedRequest implements InvocationHandler {
 
   private final HttpClientRequest request;
   private final BooleanSupplier resetAllowed;
+  private final Runnable ended;
 
-  private ResetGuardedRequest(HttpClientRequest request, BooleanSupplier resetAllowed) {
+  private ResetGuardedRequest(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable ended) {
     this.request = request;
     this.resetAllowed = resetAllowed;
+    this.ended = ended;
   }
 
-  static HttpClientRequest of(HttpClientRequest request, BooleanSupplier resetAllowed) {
+  static HttpClientRequest of(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable ended) {
     return (HttpClientRequest) Proxy.newProxyInstance(ResetGuardedRequest.class.getClassLoader(),
-        new Class<?>[] {HttpClientRequest.class}, new ResetGuardedRequest(request, resetAllowed));
+        new Class<?>[] {HttpClientRequest.class}, new ResetGuardedRequest(request, resetAllowed, ended));
   }
 
   @Override
   public Object invoke(Object self, Method method, Object[] args) throws Throwable {
-    if (method.getName().equals("reset") && !resetAllowed.getAsBoolean()) {
+    String name = method.getName();
+    if (name.equals("reset") && !resetAllowed.getAsBoolean()) {
       return false;
+    }
+    if (name.equals("end") || name.equals("send")) {
+      ended.run();
     }
     try {
       Object result = method.invoke(request, args);

@@ -16,7 +16,10 @@ import org.jboss.logging.Logger;
  * idle timeout):
  * <ul>
  *   <li>the wait for the response head, sending the client's body included, as a whole ({@link
- *       #upstreamStoppedReading} tells whose stall it was when the body had not all gone up);
+ *       #upstreamStoppedReading} tells whose stall it was when the body had not all gone up); once the
+ *       body has all gone up the upstream has the whole timeout to answer from then, as Envoy's route
+ *       timeout starts at the end of the request (else a client sending its last byte just before
+ *       the timeout made the integration's answer late, and opened its breaker);
  *   <li>then every gap in the response body: when no byte arrives for that long, the upstream
  *       request is reset, which closes its connection (never back to the pool, where the rest of
  *       the body would be read as the next request's answer); the proxy then closes the client's
@@ -34,8 +37,10 @@ import org.jboss.logging.Logger;
  * #forProxy}): Vert.x closes the connection when such a request is reset, and by then that pooled
  * connection may already carry another exchange's request. The response has arrived when its end
  * has been passed on, or earlier, while a slow client still holds the rest back, when the pool hands
- * the connection to the next request ({@link ConnectionTenants}). Confined to the exchange's event
- * loop.
+ * the connection to the next request ({@link ConnectionTenants}). A response that ends before the
+ * request body has all gone up resets the request at once, closing its connection, as Envoy does:
+ * Vert.x pools a connection only once both have ended, so nothing else would ever release or time
+ * it. Confined to the exchange's event loop.
  */
 final class UpstreamExchange implements ReadStream<Buffer> {
 
@@ -58,6 +63,9 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   /** Until the response has ended; null after, or once reset. */
   private HttpClientRequest request;
   private long timer = -1;
+  /** The proxy has ended the request: its whole body has been handed to it. */
+  private boolean requestEnded;
+  private long requestEndedAt;
   private boolean headArrived;
   private boolean timedOut;
   private boolean stoppedReading;
@@ -111,6 +119,10 @@ final class UpstreamExchange implements ReadStream<Buffer> {
             responseArrived = true;
           }
           finish();
+          if (end.succeeded() && !requestEnded) {
+            // answered before the body went up (an early 405, say): this connection is never pooled
+            sent.reset();
+          }
         });
         if (UpstreamFailureInterceptor.invalidResponse(head.result().statusCode(), head.result().headers()) != null) {
           // answered 502: the rest of what the upstream sent would be read as the answer to the connection's next request
@@ -125,7 +137,14 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   /** {@code sent} as the proxy holds it: its resets are ignored once the response has arrived in full. */
   private HttpClientRequest forProxy(HttpClientRequest sent) {
-    return ResetGuardedRequest.of(sent, () -> !responseArrived);
+    return ResetGuardedRequest.of(sent, () -> !responseArrived, this::requestEnded);
+  }
+
+  private void requestEnded() {
+    if (!requestEnded) {
+      requestEnded = true;
+      requestEndedAt = System.nanoTime();
+    }
   }
 
   /** The pool gave this exchange's connection to another request: the response has arrived in full. */
@@ -196,6 +215,12 @@ final class UpstreamExchange implements ReadStream<Buffer> {
       long quiet = bodyHeldBack ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBodyActivity);
       if (quiet < timeoutMillis) {
         timer = vertx.setTimer(timeoutMillis - quiet, this::expire);
+        return;
+      }
+    } else if (requestEnded) {
+      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - requestEndedAt);
+      if (waited < timeoutMillis) {
+        timer = vertx.setTimer(timeoutMillis - waited, this::expire);
         return;
       }
     }

@@ -134,6 +134,64 @@ class UpstreamFailureTest {
     assertThat(send("GET", "/stall/x").status()).isEqualTo(200);
   }
 
+  /**
+   * A body whose last byte arrives just before the route's timeout (300 ms) leaves the upstream the
+   * whole timeout to answer from then: the upload's slowness is the client's, and must not become the
+   * integration's 504, which opened its breaker.
+   */
+  @Test
+  void theUpstreamHasTheWholeTimeoutToAnswerOnceTheBodyHasGoneUp() throws Exception {
+    try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      client.setSoTimeout(5000);
+      java.io.OutputStream out = client.getOutputStream();
+      out.write("POST /stall/pause?ms=150 HTTP/1.1\r\nHost: gw\r\nContent-Length: 10\r\n\r\n123456789".getBytes());
+      out.flush();
+      Thread.sleep(250);
+      out.write('0');
+      out.flush();
+      RawHttp.Response response = RawHttp.read(client.getInputStream());
+      assertThat(response.status()).as("answered 150 ms after a body that took 250 ms").isEqualTo(200);
+      assertThat(response.body()).isEqualTo("paused");
+    }
+  }
+
+  /**
+   * An upstream that answers before reading the body (an early 405) and keeps its connection open:
+   * that connection can never go back to the pool, and nothing else would close it, so the gateway
+   * closes it at once. 64 such requests held a whole pool, and every request after them got 503.
+   */
+  @Test
+  void aResponseEndingBeforeTheBodyHasGoneUpClosesItsUpstreamConnection() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(GatewayTestEnvironment.deadPorts.get("raw"), 50,
+        java.net.InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Boolean> closedByGateway = CompletableFuture.supplyAsync(() -> {
+        try (java.net.Socket socket = server.accept()) {
+          socket.setSoTimeout(3000);
+          java.io.InputStream in = socket.getInputStream();
+          String head = "";
+          while (!head.endsWith("\r\n\r\n")) {
+            head += (char) in.read();
+          }
+          socket.getOutputStream().write("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n".getBytes());
+          while (in.read() != -1) {
+            // the part of the body that came up
+          }
+          return true;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+        client.setSoTimeout(5000);
+        client.getOutputStream().write(
+            "POST /raw/x HTTP/1.1\r\nHost: gw\r\nContent-Length: 1000000\r\n\r\n0123456789".getBytes());
+        assertThat(RawHttp.read(client.getInputStream()).status()).isEqualTo(405);
+        // the client stays, its body unfinished
+        assertThat(closedByGateway.get(5, TimeUnit.SECONDS)).as("upstream connection closed").isTrue();
+      }
+    }
+  }
+
   @Test
   void anUpstreamThatStopsReadingTheBodyGets504AndOpensTheBreaker() throws Exception {
     // a listening socket that is never accepted: connections open, and the upstream never reads a byte

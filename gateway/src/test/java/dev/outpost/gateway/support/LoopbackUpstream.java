@@ -60,6 +60,8 @@ public final class LoopbackUpstream implements AutoCloseable {
         req.response().putHeader("Content-Type", "application/octet-stream").end(body);
       } else if (path.contains("/slow")) {
         vertx.setTimer(1500, t -> req.response().end("slow"));
+      } else if (path.contains("/pause")) {
+        vertx.setTimer(Long.parseLong(req.getParam("ms")), t -> req.response().end("paused"));
       } else if (path.contains("/half")) {
         req.connection().closeHandler(v -> halfClosed.add(req.uri()));
         req.response().setChunked(true).write("part of the body");
