@@ -2,6 +2,7 @@ package dev.outpost.gateway.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
@@ -14,7 +15,8 @@ import io.vertx.httpproxy.ProxyResponse;
  * Content-Length}). HTTP/1.0 has no chunked encoding, so vertx-http-proxy would hold the whole
  * body in memory to measure it, with no bound, and a stall would leave the client hanging: a few
  * such requests for a large export could exhaust the heap. Responses of known length are proxied
- * to HTTP/1.0 clients as usual.
+ * to HTTP/1.0 clients as usual, and so are those that never have a body (to HEAD, 204, 304), whose
+ * length Netty and Vert.x leave unset.
  */
 final class Http10StreamGuard implements ProxyInterceptor {
 
@@ -31,7 +33,7 @@ final class Http10StreamGuard implements ProxyInterceptor {
   public Future<Void> handleProxyResponse(ProxyContext context) {
     ProxyResponse response = context.response();
     if (context.request().version() != HttpVersion.HTTP_1_0 || response.getBody() == null
-        || response.getBody().length() >= 0) {
+        || response.getBody().length() >= 0 || hasNoBody(context.request().getMethod(), response.getStatusCode())) {
       return context.sendResponse();
     }
     answered.run();
@@ -42,5 +44,9 @@ final class Http10StreamGuard implements ProxyInterceptor {
     response.setStatusCode(505).setStatusMessage("HTTP Version Not Supported")
         .putHeader("Content-Type", "application/json").setBody(Body.body(body));
     return context.sendResponse();
+  }
+
+  private static boolean hasNoBody(HttpMethod method, int status) {
+    return method == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
   }
 }

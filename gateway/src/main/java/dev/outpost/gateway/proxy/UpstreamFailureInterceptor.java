@@ -78,7 +78,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             // an upstream that answers what HTTP cannot carry is broken, whatever the client did
             breaker.onFailure();
             status = 502;
-            message = "integration " + upstreamName + " sent an invalid response (" + failure.getMessage() + ")";
+            // the parser's own words name its classes and echo the integration's bytes: kept for the log
+            message = "integration " + upstreamName + " sent an invalid response ("
+                + (failure instanceof InvalidResponseException ? failure.getMessage() : "it does not parse as HTTP/1.1") + ")";
           } else if (limitedBody != null && limitedBody.overflowed()) {
             status = 413;
             message = "the request body is larger than the route allows";

@@ -209,6 +209,11 @@ class ProxyTest {
     assertThat(streamed.status()).isEqualTo(505);
     assertThat(streamed.body()).contains("use HTTP/1.1");
     assertThat(get("/pub/big").statusCode()).as("HTTP/1.1 gets it, streamed").isEqualTo(200);
+    // responses that never have a body have no length either, and are no stream
+    RawHttp.Response none = RawHttp.send(gateway.getPort(), "DELETE /pub/answer-status?status=204 HTTP/1.0\r\nHost: gw\r\n\r\n");
+    assertThat(none.status()).as("a 204").isEqualTo(204);
+    RawHttp.Response head = RawHttp.send(gateway.getPort(), "HEAD /pub/big HTTP/1.0\r\nHost: gw\r\n\r\n");
+    assertThat(head.status()).as("HEAD of a streamed response").isEqualTo(200);
   }
 
   @Test
