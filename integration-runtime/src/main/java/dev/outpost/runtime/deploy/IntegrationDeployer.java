@@ -75,6 +75,8 @@ public class IntegrationDeployer implements RouteStates {
     return thread;
   });
   private long generation;
+  /** Written under this object's lock. */
+  private volatile long changes;
 
   IntegrationDeployer(CamelContext camel, HttpDispatcher dispatcher, PlaceholderResolver placeholders,
       StatusRegistry statuses, RuntimeConfig config, MeterRegistry meters) {
@@ -165,6 +167,7 @@ public class IntegrationDeployer implements RouteStates {
         Set.copyOf(namespacer.userRouteIds()), namespacer.endpoints(), resolved.secretValues());
     dispatcher.publish(integration.name(), prefix, next.endpoints());
     Deployment previous = deployments.put(integration.name(), next);
+    changes++;
     LOG.infof("integration %s version %s serves %d route(s) after %d ms", integration.name(),
         integration.version(), next.routeIds().size(), (System.nanoTime() - start) / 1_000_000);
     return new Installed(report(integration, IntegrationStatus.READY, null), previous);
@@ -199,9 +202,18 @@ public class IntegrationDeployer implements RouteStates {
     statuses.remove(name);
     if (current != null) {
       dispatcher.unpublish(name);
+      changes++;
       LOG.infof("integration %s removed", name);
     }
     return current;
+  }
+
+  /**
+   * How many times the running integrations have changed (a version deployed, one removed): a
+   * deployment that failed on a path or route id another held may succeed once this has moved.
+   */
+  public long changes() {
+    return changes;
   }
 
   @Override

@@ -23,6 +23,7 @@ import java.nio.file.WatchService;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,10 @@ import org.jboss.logging.Logger;
  * local state directory and a mounted ConfigMap (whose files are symlinks swapped at once): it
  * reacts to file-system events and rescans every {@code scan-interval} anyway. A removed file
  * removes only the version this source deployed: one the admin API deployed since under the same
- * name keeps running (the last writer owns the name, as with {@code kubectl apply}).
+ * name keeps running (the last writer owns the name, as with {@code kubectl apply}). A file whose
+ * integration failed to deploy is tried again whenever the running integrations have changed since
+ * (by this source or the admin API): it may have failed on a path or route id another integration
+ * held then, as when the agent writes a renamed integration's new file before removing the old one.
  */
 @ApplicationScoped
 public class DirectorySource {
@@ -57,6 +61,10 @@ public class DirectorySource {
   private final Map<String, FileText> applied = new HashMap<>();
   /** The integrations this source deployed that are Ready, by name. */
   private final Map<String, Integration> deployed = new HashMap<>();
+  /** The files whose integration failed to deploy, by name. */
+  private final Set<String> failed = new HashSet<>();
+  /** {@link IntegrationDeployer#changes} when the failed files were last tried. */
+  private long changesTried = -1;
   private volatile boolean running;
   private volatile boolean appliedOnce;
   private Thread thread;
@@ -136,9 +144,22 @@ public class DirectorySource {
     gone.removeAll(present.keySet());
     for (String name : gone) {
       applied.remove(name);
+      failed.remove(name);
       removeOwn(name);
     }
+    retryFailed(present);
     appliedOnce = true;
+  }
+
+  /** Tries the failed files again while the running integrations change (a retry that succeeds is a change too). */
+  private void retryFailed(Map<String, FileText> present) {
+    while (!failed.isEmpty() && deployer.changes() != changesTried) {
+      changesTried = deployer.changes();
+      for (String name : List.copyOf(failed)) {
+        apply(name, present.get(name));
+      }
+    }
+    changesTried = deployer.changes();
   }
 
   /** Whether the directory has been scanned and applied at least once since start. */
@@ -192,8 +213,13 @@ public class DirectorySource {
       }
       if (IntegrationStatus.READY.equals(deployer.deployWithoutWaiting(integration).phase())) {
         deployed.put(fileName, integration);
+        failed.remove(fileName);
+      } else {
+        failed.add(fileName);
       }
     } catch (DeployException e) {
+      // the file itself is wrong: only a new version of it can change that
+      failed.remove(fileName);
       LOG.warnf("integration file %s.json rejected: %s", fileName, e.getMessage());
       statuses.put(new IntegrationStatus(fileName, null, null, IntegrationStatus.FAILED, e.getMessage()));
     }

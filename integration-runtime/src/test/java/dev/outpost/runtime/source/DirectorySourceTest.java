@@ -208,6 +208,27 @@ class DirectorySourceTest {
     }
   }
 
+  /**
+   * The agent renames an integration by writing the new file before removing the old one: the new
+   * one fails at first (the old one holds its path and route id), and deploys once the old is gone.
+   */
+  @Test
+  void aFileThatFailedOnAPathAnotherHeldDeploysOnceThatOneIsRemoved() throws Exception {
+    write("rename-old", Integrations.of("rename-old", "1", constantRoute("renamed", "/renamed", "old")));
+    eventually(() -> given().get(http + "renamed").then().statusCode(200).body(equalTo("old")));
+    write("rename-new", Integrations.of("rename-new", "1", constantRoute("renamed", "/renamed", "new")));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'rename-new' }.phase", equalTo("Failed"))
+        .body("find { it.name == 'rename-new' }.message", containsString("already")));
+
+    Files.delete(DIR.resolve("rename-old.json"));
+    eventually(() -> given().get(http + "renamed").then().statusCode(200).body(equalTo("new")));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'rename-new' }.phase", equalTo("Ready")));
+    Files.delete(DIR.resolve("rename-new.json"));
+    eventually(() -> given().get(http + "renamed").then().statusCode(404));
+  }
+
   static void write(String name, dev.outpost.spec.model.Integration integration) throws IOException {
     Files.createDirectories(DIR);
     Path tmp = DIR.resolve("." + name + ".tmp");
