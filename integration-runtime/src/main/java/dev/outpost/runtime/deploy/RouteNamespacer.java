@@ -64,7 +64,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   public void afterConfigure(RouteBuilder builder) {
     try {
       for (RestDefinition rest : builder.getRestCollection().getRests()) {
-        namespaceRest(rest);
+        namespaceRest(rest, builder.getContext());
       }
       for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
         namespaceRoute(route, builder.getContext());
@@ -75,9 +75,12 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     }
   }
 
-  private void namespaceRest(RestDefinition rest) {
-    String base = rest.getPath() == null ? "" : rest.getPath();
+  private void namespaceRest(RestDefinition rest, CamelContext camel) throws DeployException {
+    String base = rest.getPath() == null ? "" : resolved("rest " + rest.getPath(), rest.getPath(), camel);
     for (VerbDefinition verb : rest.getVerbs()) {
+      if (verb.getPath() != null) {
+        verb.setPath(resolved("rest " + base + " " + verb.getPath(), verb.getPath(), camel));
+      }
       String path = base + (verb.getPath() == null ? "" : "/" + verb.getPath());
       endpoints.add(new HttpEndpoint(path, Set.of(verb.asVerb().toUpperCase(Locale.ROOT))));
       verb.setRouteId(internalId(verb.getRouteId()));
@@ -151,7 +154,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   private String platformHttp(String uri, CamelContext camel) throws DeployException {
     String rest = uri.substring("platform-http:".length());
     int q = rest.indexOf('?');
-    String path = (q < 0 ? rest : rest.substring(0, q)).replaceFirst("^/+", "/");
+    String path = resolved(uri, q < 0 ? rest : rest.substring(0, q), camel).replaceFirst("^/+", "/");
     List<String> options = q < 0 ? List.of()
         : Arrays.stream(rest.substring(q + 1).split("&")).filter(o -> !o.isEmpty()).toList();
     Set<String> methods = options.stream()
@@ -169,6 +172,22 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     HttpEndpoint endpoint = new HttpEndpoint(path, methods, timeout);
     endpoints.add(endpoint);
     return "platform-http:" + prefix + endpoint.path() + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+  }
+
+  /**
+   * A path with its placeholders resolved ({@code platform-http:{{config.PATH}}}), as Camel would
+   * resolve it for the consumer: the dispatcher must record the path served, not its text, which it
+   * read as one {@code {param}} segment matching every one-segment path.
+   */
+  private static String resolved(String where, String path, CamelContext camel) throws DeployException {
+    if (!path.contains("{{")) {
+      return path;
+    }
+    try {
+      return camel.resolvePropertyPlaceholders(path);
+    } catch (RuntimeException e) {
+      throw new DeployException(where + ": its path's placeholder cannot be resolved: " + e.getMessage());
+    }
   }
 
   private static Duration requestTimeout(String path, String written, CamelContext camel) throws DeployException {

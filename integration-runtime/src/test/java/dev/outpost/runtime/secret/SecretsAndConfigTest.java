@@ -95,6 +95,19 @@ class SecretsAndConfigTest {
     Integrations.delete(management, "cfg-b").then().statusCode(204);
   }
 
+  /** A path from config is the path served: its text {{…}} read as one {param} segment, matching every one-segment path. */
+  @Test
+  void aPathFromConfigIsServedAsItResolves() {
+    Integrations.put(management, Integrations.of("cfg-path", "1", Integrations.constantRoute("cfg-path", "{{config.PATH}}", "deep"),
+        Map.of("PATH", "/cfg-path/deep/er"), List.of())).then().statusCode(200);
+    given().get(http + "cfg-path/deep/er").then().statusCode(200).body(equalTo("deep"));
+    Integrations.put(management, Integrations.of("cfg-beside", "1", Integrations.constantRoute("cfg-beside", "/cfg-beside", "beside"),
+        Map.of(), List.of())).then().statusCode(200);
+    given().get(http + "cfg-beside").then().statusCode(200).body(equalTo("beside"));
+    Integrations.delete(management, "cfg-path");
+    Integrations.delete(management, "cfg-beside");
+  }
+
   @Test
   void aSecretInAFailedLoadIsRedactedFromTheStatusMessageAndTheLogs() throws Exception {
     String source = """
