@@ -6,6 +6,9 @@ import dev.outpost.runtime.deploy.IntegrationDeployer;
 import dev.outpost.runtime.status.IntegrationStatus;
 import dev.outpost.spec.model.Integration;
 import io.quarkus.vertx.http.ManagementInterface;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -32,16 +35,20 @@ import org.jboss.logging.Logger;
 public class AdminRoutes {
 
   private static final Logger LOG = Logger.getLogger(AdminRoutes.class);
+  /** Admin calls run at once at most; more wait for one of these threads. */
+  static final int ADMIN_THREADS = 8;
   static final int MAX_BODY_BYTES = 1024 * 1024;
 
   private final IntegrationDeployer deployer;
   private final IntegrationJson json;
   private final RuntimeConfig config;
+  private final Vertx vertx;
 
-  AdminRoutes(IntegrationDeployer deployer, IntegrationJson json, RuntimeConfig config) {
+  AdminRoutes(IntegrationDeployer deployer, IntegrationJson json, RuntimeConfig config, Vertx vertx) {
     this.deployer = deployer;
     this.json = json;
     this.config = config;
+    this.vertx = vertx;
   }
 
   void register(@Observes ManagementInterface management) {
@@ -53,10 +60,19 @@ public class AdminRoutes {
     var router = management.router();
     router.route("/outpost/admin/*").handler(ctx -> authenticate(ctx, token));
     router.route("/outpost/admin/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
-    // unordered: ordered blocking handlers run one call per event loop at a time, so an upgrade
-    // draining a stuck request would hold up every other deployment behind it
-    router.put("/outpost/admin/integrations/:name").blockingHandler(this::deploy, false);
-    router.delete("/outpost/admin/integrations/:name").blockingHandler(this::remove, false);
+    // threads of their own, not the worker pool the integrations' exchanges run on: integrations
+    // stuck on their backends may hold every worker, and the operator must still be able to remove
+    // them; unordered, so that an upgrade draining a stuck request holds up no other deployment
+    WorkerExecutor admin = vertx.createSharedWorkerExecutor("outpost-admin", ADMIN_THREADS);
+    router.put("/outpost/admin/integrations/:name").handler(ctx -> onAdminThread(admin, ctx, this::deploy));
+    router.delete("/outpost/admin/integrations/:name").handler(ctx -> onAdminThread(admin, ctx, this::remove));
+  }
+
+  private static void onAdminThread(WorkerExecutor admin, RoutingContext ctx, Handler<RoutingContext> call) {
+    admin.executeBlocking(() -> {
+      call.handle(ctx);
+      return null;
+    }, false).onFailure(ctx::fail);
   }
 
   private static void authenticate(RoutingContext ctx, byte[] token) {

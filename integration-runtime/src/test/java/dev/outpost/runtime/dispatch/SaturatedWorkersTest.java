@@ -77,6 +77,29 @@ class SaturatedWorkersTest {
     }
   }
 
+  /** Integrations holding every worker thread leave the admin API its own: an operator can still deploy and remove. */
+  @Test
+  void theAdminApiAnswersWhileEveryWorkerIsHeld() throws Exception {
+    try (Backend began = Backend.json("{}"); Backend ended = Backend.json("{}")) {
+      Integrations.put(management, Integrations.of("hog", "1", httpRoute("hog", "/hog",
+          "- to: " + began.url() + "/began\n" + """
+          - delay:
+              constant: 2500
+          """ + "- to: " + ended.url() + "/ended\n"))).then().statusCode(200);
+      HttpClient client = HttpClient.newHttpClient();
+      IntStream.range(0, WORKERS).forEach(i -> client.sendAsync(request("hog"), HttpResponse.BodyHandlers.discarding()));
+      eventually(() -> assertThat(began.received()).as("holding exchanges running").hasSize(WORKERS));
+
+      Integrations.put(management, Integrations.of("beside-hog", "1",
+          Integrations.constantRoute("beside-hog", "/beside-hog", "ok"))).then().statusCode(200);
+      Integrations.delete(management, "beside-hog").then().statusCode(204);
+      assertThat(ended.received()).as("answered while every worker was still held").isEmpty();
+
+      eventually(() -> assertThat(ended.received()).as("the holding exchanges ended").hasSize(WORKERS));
+      Integrations.delete(management, "hog").then().statusCode(204);
+    }
+  }
+
   private HttpRequest request(String path) {
     return HttpRequest.newBuilder(URI.create(http + path)).build();
   }
