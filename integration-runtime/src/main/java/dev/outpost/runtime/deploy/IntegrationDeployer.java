@@ -39,6 +39,7 @@ import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceHelper;
 import org.jboss.logging.Logger;
 
 /**
@@ -293,6 +294,7 @@ public class IntegrationDeployer implements RouteStates {
   private void retire(Deployment old) {
     long deadline = System.nanoTime() + config.drainTimeout().toNanos();
     boolean drained = false;
+    quietTriggers(old);
     try {
       drained = dispatcher.awaitDrained(old.prefix(), config.drainTimeout()) && awaitExchangesDone(old, deadline);
       if (!drained) {
@@ -311,6 +313,31 @@ public class IntegrationDeployer implements RouteStates {
       removeVersionMetersUnlessRunning(old.name(), old.integration().version());
       properties.unregister(old.key());
       SecretRedaction.remove(old.key());
+    }
+  }
+
+  /**
+   * Stops {@code old}'s own triggers (timers, pollers: every consumer but HTTP, which the dispatcher
+   * no longer sends it, and its internal direct and seda routes, which its exchanges in flight may
+   * still call) from starting exchanges. The new version runs its own already, so both polled during
+   * the drain, and a trigger whose exchange lasts its period (a fixed-rate timer) was never idle:
+   * the drain always waited its whole timeout, then stopped an exchange midway.
+   */
+  private void quietTriggers(Deployment old) {
+    for (String id : old.routeIds()) {
+      Route route = camel.getRoute(id);
+      if (route == null || RouteRemoval.isInternal(camel, id)) {
+        continue;
+      }
+      String uri = route.getEndpoint().getEndpointUri();
+      if (uri.startsWith("platform-http:") || uri.startsWith("rest:")) {
+        continue;
+      }
+      try {
+        ServiceHelper.suspendService(route.getConsumer());
+      } catch (RuntimeException e) {
+        LOG.debugf("route %s of integration %s kept its trigger: %s", id, old.name(), e.getMessage());
+      }
     }
   }
 

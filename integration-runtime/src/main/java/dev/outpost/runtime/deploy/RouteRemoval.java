@@ -60,7 +60,8 @@ final class RouteRemoval {
         && (rest.getPath().equals(prefix) || rest.getPath().startsWith(prefix + "/")));
   }
 
-  private static boolean isInternal(CamelContext camel, String routeId) {
+  /** Whether the route is one of the integration's own direct or seda routes, called by its other routes. */
+  static boolean isInternal(CamelContext camel, String routeId) {
     Route route = camel.getRoute(routeId);
     String uri = route == null ? "" : route.getEndpoint().getEndpointUri();
     return uri.startsWith("direct:") || uri.startsWith("seda:");

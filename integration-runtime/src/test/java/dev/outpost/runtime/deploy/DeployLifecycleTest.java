@@ -27,6 +27,46 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class DeployLifecycleTest {
 
+  /**
+   * An upgrade quiets the old version's timer at once: while the old version drains (here a slow
+   * HTTP request), its timer no longer fires beside the new version's, each running the job twice.
+   */
+  @Test
+  void anUpgradeStopsTheOldVersionsTimerFromFiringBesideTheNewOne() throws Exception {
+    try (Backend backend = Backend.json("{}")) {
+      String ticker = """
+          - route:
+              id: ticker
+              from:
+                uri: "timer:ticker?period=50"
+                steps:
+                  - to: "%1$s/%2$s"
+          - route:
+              id: ticker-slow
+              from:
+                uri: platform-http:/ticker-slow
+                steps:
+                  - delay:
+                      constant: 1500
+                  - setBody:
+                      constant: "%2$s"
+          """;
+      Integrations.put(management, Integrations.of("ticker", "1", ticker.formatted(backend.url(), "v1")))
+          .then().statusCode(200);
+      Eventually.eventually(() -> assertThat(backend.received()).filteredOn(r -> r.path().equals("/v1")).hasSizeGreaterThan(2));
+      CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> given().get(http + "ticker-slow").asString());
+      Thread.sleep(200); // the slow request reaches version 1
+      Integrations.put(management, Integrations.of("ticker", "2", ticker.formatted(backend.url(), "v2")))
+          .then().statusCode(200);
+      assertThat(slow.get(10, TimeUnit.SECONDS)).as("the request version 1 was serving").isEqualTo("v1");
+      var received = java.util.List.copyOf(backend.received());
+      int firstV2 = received.stream().map(r -> r.path()).toList().indexOf("/v2");
+      assertThat(received.subList(firstV2, received.size())).filteredOn(r -> r.path().equals("/v1"))
+          .as("the old version's ticks once the new one ticks, while the old one drained").hasSizeLessThanOrEqualTo(1);
+      Integrations.delete(management, "ticker").then().statusCode(204);
+    }
+  }
+
   @TestHTTPResource("/")
   URL http;
 
