@@ -17,10 +17,15 @@ import org.jboss.logging.MDC;
  *
  * <p>The owner is found, in order: on the parent span (the dispatcher tags the HTTP server span
  * before Camel starts its spans), from Camel's MDC route id when the span starts, and when the span
- * ends from the internal names in its own attributes (endpoint URIs, internal paths).
+ * ends from the internal names in its name or the attributes Camel sets ({@code camel.*}: endpoint
+ * URIs). Never from what the request carried (its path, query, user agent): a client asking for
+ * {@code /_outpost/billing/g3/x}, answered 404 by the dispatcher, had its span filed under billing.
  */
 @ApplicationScoped
 public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
+
+  /** The attributes Camel sets on its spans, such as {@code camel.uri}. */
+  private static final String CAMEL_ATTRIBUTES = "camel.";
 
   @Override
   public void onStart(Context parentContext, ReadWriteSpan span) {
@@ -50,7 +55,7 @@ public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
         : Optional.empty();
     for (var entry : span.getAttributes().asMap().entrySet()) {
       if (entry.getValue() instanceof String value) {
-        if (untagged && found.isEmpty()) {
+        if (untagged && found.isEmpty() && entry.getKey().getKey().startsWith(CAMEL_ATTRIBUTES)) {
           found = IntegrationIdentities.find(value);
         }
         String redacted = SecretRedaction.redact(value);

@@ -104,6 +104,21 @@ class TelemetryTest {
       assertThat(at).as("a secret value in exported telemetry: %s",
           at < 0 ? "" : raw.substring(Math.max(0, at - 400), Math.min(raw.length(), at + 100))).isEqualTo(-1);
 
+      // a request nobody serves, whose path names the integration's internal keys: its span is the
+      // runtime's own, never filed under the integration (and its project) by what the client sent
+      String stranger = "5bf92f3577b34da6a3ce929d0e0e4736";
+      String path = java.util.stream.IntStream.rangeClosed(1, 150).mapToObj(g -> "traced.g" + g + ".x")
+          .collect(java.util.stream.Collectors.joining("/"));
+      given().header("traceparent", "00-" + stranger + "-00f067aa0ba902b7-01").get(http + "nobody/" + path)
+          .then().statusCode(404);
+      eventually(() -> {
+        List<JsonObject> spans = records().stream()
+            .filter(r -> r.getString("kind").equals("span") && r.getString("traceId").equals(stranger)).toList();
+        assertThat(spans).isNotEmpty();
+        assertThat(spans).allSatisfy(span -> assertThat(span.getJsonObject("attributes").getString("outpost.integration"))
+            .as(span.encode()).isNull());
+      });
+
       String prometheus = given().get(metrics).then().statusCode(200).extract().asString();
       assertThat(prometheus).containsPattern(
           "outpost_integration_exchanges_total\\{[^}]*integration=\"traced\"[^}]*} 1\\.0")
