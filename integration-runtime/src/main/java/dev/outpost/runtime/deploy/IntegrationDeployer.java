@@ -130,6 +130,7 @@ public class IntegrationDeployer implements RouteStates {
   private synchronized Installed install(Integration integration) {
     try {
       checkFields(integration);
+      SharedBeans.check(integration.source(), camel);
     } catch (DeployException e) {
       return new Installed(report(integration, IntegrationStatus.FAILED, e.getMessage()), null);
     }

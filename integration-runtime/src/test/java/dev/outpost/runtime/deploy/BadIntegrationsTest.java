@@ -159,6 +159,20 @@ class BadIntegrationsTest {
             - templatedRoute:
                 routeTemplateRef: tpl
             """ + constantRoute("bad-tpl", "/bad-tpl", "x")), List.of("routeTemplate is not supported")),
+        new Case("a bean of a component type would be every integration's", Integrations.of("bad-bean-type", "1", """
+            - beans:
+                - name: files
+                  type: org.apache.camel.component.file.FileComponent
+            """ + httpRoute("bad-bean-type", "/bad-bean-type", """
+            - to: "files:target/test-state/secrets"
+            """)), List.of("bean 'files' is a Camel component", "serve every integration")),
+        new Case("a bean named after a component would replace it", Integrations.of("bad-bean-name", "1", """
+            - beans:
+                - name: https-component
+                  type: java.net.URI
+                  constructors:
+                    0: "urn:x"
+            """ + constantRoute("bad-bean-name", "/bad-bean-name", "x")), List.of("is taken by the Camel component 'https'")),
         new Case("no route at all", Integrations.of("bad-empty", "1", "[]\n"), List.of("must be a non-empty YAML list")));
   }
 

@@ -1,0 +1,92 @@
+package dev.outpost.runtime.deploy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.spec.json.Mappers;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Component;
+import org.apache.camel.spi.DataFormat;
+import org.apache.camel.spi.Language;
+import org.apache.camel.support.PluginHelper;
+
+/**
+ * Refuses {@code beans} that would serve every integration as a Camel component, language or data
+ * format. Beans go to the registry all integrations share, and Camel looks a scheme up there (by its
+ * name, and its name with {@code -component}) before it creates the component: a bean named {@code
+ * https} of an {@code HttpComponent} type, with a proxy of its author's, became the https component
+ * of every integration deployed after it, and stayed once it was removed; one named {@code files} of
+ * the file component's type handed out the component withheld from integrations ({@link
+ * WithheldComponent}). Languages and data formats are looked up the same way. So a bean may neither
+ * be of such a type nor bear a component's name; the keys are read as Camel reads them (any case,
+ * kebab-case).
+ */
+final class SharedBeans {
+
+  private static final Set<Class<?>> SHARED_TYPES = Set.of(Component.class, Language.class, DataFormat.class);
+  private static final String[] SUFFIXES = {"-component", "-language", "-dataformat"};
+
+  private SharedBeans() {}
+
+  static void check(String source, CamelContext camel) throws DeployException {
+    JsonNode elements;
+    try {
+      elements = Mappers.YAML.readTree(source);
+    } catch (JsonProcessingException e) {
+      return; // Camel reports it with line and column
+    }
+    if (elements == null || !elements.isArray()) {
+      return;
+    }
+    Set<String> components = null;
+    for (JsonNode element : elements) {
+      for (Iterator<String> keys = element.fieldNames(); keys.hasNext(); ) {
+        String key = keys.next();
+        if (!key.toLowerCase(Locale.ROOT).equals("beans") || !element.get(key).isArray()) {
+          continue;
+        }
+        for (JsonNode bean : element.get(key)) {
+          if (components == null) {
+            components = componentNames(camel);
+          }
+          check(bean.path("name").asText(""), bean.path("type").asText(""), components, camel);
+        }
+      }
+    }
+  }
+
+  private static void check(String name, String type, Set<String> components, CamelContext camel)
+      throws DeployException {
+    Class<?> beanType = type.isBlank() ? null
+        : camel.getClassResolver().resolveClass(type.replaceFirst("^#(class|type):", ""));
+    if (beanType != null) {
+      for (Class<?> shared : SHARED_TYPES) {
+        if (shared.isAssignableFrom(beanType)) {
+          throw new DeployException("beans: bean '" + name + "' is a Camel " + shared.getSimpleName().toLowerCase(Locale.ROOT)
+              + " (" + beanType.getName() + "), which would serve every integration: set its options on the"
+              + " endpoint uri instead");
+        }
+      }
+    }
+    String scheme = name.toLowerCase(Locale.ROOT);
+    for (String suffix : SUFFIXES) {
+      if (scheme.endsWith(suffix)) {
+        scheme = scheme.substring(0, scheme.length() - suffix.length());
+      }
+    }
+    if (components.contains(scheme)) {
+      throw new DeployException("beans: bean name '" + name + "' is taken by the Camel component '" + scheme
+          + "', which the bean would replace for every integration: name it otherwise");
+    }
+  }
+
+  private static Set<String> componentNames(CamelContext camel) {
+    Set<String> names = new HashSet<>(PluginHelper.getComponentNameResolver(camel).resolveNames(camel));
+    names.addAll(camel.getComponentNames());
+    names.addAll(WithheldComponent.NAMES);
+    return names;
+  }
+}
