@@ -53,8 +53,10 @@ public class PlaceholderResolver {
         throw new DeployException("{{config." + name + "}} is used but config has no key '" + name
             + "' (line " + lineOf(integration.source(), m.start()) + ")");
       }
-      if (kind.equals("secret")) {
-        SecretRef ref = declared(integration, name, lineOf(integration.source(), m.start()));
+      if (kind.equals("secret") && !properties.containsKey("secret." + name)) {
+        // each secret read once, and a line counted only for an error: a source naming a secret
+        // thousands of times took seconds under the deployment lock, every deployment waiting
+        SecretRef ref = declared(integration, name, m.start());
         String value = secrets.read(ref);
         properties.put("secret." + name, value);
         if (!value.isEmpty()) {
@@ -69,11 +71,11 @@ public class PlaceholderResolver {
     return new Resolved(rewritten.toString(), properties, secretValues);
   }
 
-  private static SecretRef declared(Integration integration, String name, int line) throws DeployException {
+  private static SecretRef declared(Integration integration, String name, int offset) throws DeployException {
     return integration.secrets().stream()
         .filter(ref -> (ref.name() + "." + ref.key()).equals(name))
         .findFirst()
-        .orElseThrow(() -> new DeployException("{{secret." + name + "}} (line " + line
+        .orElseThrow(() -> new DeployException("{{secret." + name + "}} (line " + lineOf(integration.source(), offset)
             + ") is not among the secrets the integration declares " + integration.secrets()));
   }
 
