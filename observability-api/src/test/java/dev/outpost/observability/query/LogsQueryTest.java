@@ -300,6 +300,7 @@ class LogsQueryTest {
         new Case("/api/v1/logs", Map.of("q", "body:/.*a.*/"), "a regular expression (/.../)"),
         new Case("/api/v1/traces", Map.of("q", "attr.k:/.*/"), "a regular expression (/.../)"),
         new Case("/api/v1/logs", Map.of("q", "body:[a TO z]"), "a range on body"),
+        new Case("/api/v1/logs", Map.of("q", "severity:[WARN TO ERROR]"), "use the severity parameter"),
         new Case("/api/v1/traces", Map.of("q", "name:{a TO *]"), "a range on name"),
         // the parser recursed per level: 4,000 levels overflowed its stack (a 500)
         new Case("/api/v1/logs", Map.of("q", "(".repeat(4_000) + "a" + ")".repeat(4_000)), "more than 32 deep"),

@@ -9,6 +9,8 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.FuzzyQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
@@ -124,6 +126,11 @@ final class QueryText {
       documented.add("attr.<key>");
       throw new InvalidQueryException("unknown field(s) " + unknown + " in query text; fields are " + documented);
     }
+    if (hasSeverityRange(query)) {
+      // severity is kept as the record's text: WARN sorts after ERROR, and a range would compare names
+      throw new InvalidQueryException("query text has a range on severity, which would compare the names of levels,"
+          + " not the levels (WARN sorts after ERROR): use the severity parameter, the lowest level to include");
+    }
     if (!scansEveryWord.isEmpty()) {
       // its terms are expanded over words every project shares, before the time budget applies
       throw new InvalidQueryException("query text has " + String.join(" and ", scansEveryWord)
@@ -133,6 +140,17 @@ final class QueryText {
     if (clauses[0] > maxClauses) {
       throw new InvalidQueryException("query text has " + clauses[0] + " clauses, more than the limit of " + maxClauses);
     }
+  }
+
+  /** Found by structure: a reversed range is an empty automaton, which the query visitor never visits. */
+  private static boolean hasSeverityRange(Query query) {
+    if (query instanceof TermRangeQuery range) {
+      return range.getField().equals(LogDocuments.SEVERITY);
+    }
+    if (query instanceof BooleanQuery bool) {
+      return bool.clauses().stream().anyMatch(clause -> hasSeverityRange(clause.getQuery()));
+    }
+    return query instanceof BoostQuery boost && hasSeverityRange(boost.getQuery());
   }
 
   /** The deepest nesting of parentheses outside quotes, escapes skipped. */

@@ -193,7 +193,7 @@ class BlockSearchEquivalenceTest {
       case 7 -> "attr.host:h" + random.nextInt(2);
       case 8 -> "service:" + (random.nextBoolean() ? "svc" : "api");
       case 9 -> "integration:" + (random.nextBoolean() ? "a" : "b");
-      case 10 -> "severity:[A TO J]";
+      case 10 -> "service:[a TO r]";
       case 11 -> "*:* -" + word.replace("-", "");
       default -> word.replace("-", " ");
     };

@@ -37,7 +37,7 @@ class RecordCheckTest {
       "payment OR shipped OR timeout", "-payment", "*:* -payment", "(payment OR order) AND -ok",
       "istanbul", "severity:ERROR", "severity:error", "integration:orders AND -shipped", "attr.k:v1",
       "attr.k:resource", "attr.host:h1", "traceId:0af7651916cd43dd8448eb211c80319c", "route:r AND payment",
-      "\"payment failed\"", "\"failed payment\"", "pay*", "paym?nt", "ord*", "severity:[A TO J]",
+      "\"payment failed\"", "\"failed payment\"", "pay*", "paym?nt", "ord*", "integration:[a TO n]",
       "payment AND (failed OR ok)", "+payment +ok", "payment ok -failed", "(a OR b) AND -c", "42");
 
   @Test
