@@ -131,13 +131,23 @@ public final class LuceneLogStore implements LogStore, Closeable {
       int room = limit;
       long chars = 0;
       boolean outOfTime = false;
+      // out of time, the blocks not read hold records no newer than this: kept ones as old are
+      // dropped, so that the cursor skips none of theirs
+      long unread = Long.MIN_VALUE;
       StoredFields stored = searcher.storedFields();
       FieldDoc last = null;
       pages:
       while (true) {
+        FieldDoc before = last;
         TopDocs page = last == null
             ? searcher.search(query, BLOCK_PAGE, LogBlocks.NEWEST_FIRST)
             : searcher.searchAfter(last, query, BLOCK_PAGE, LogBlocks.NEWEST_FIRST);
+        if (searcher.timedOut()) {
+          // Lucene's own budget cut this page short, which blocks it found is not known
+          outOfTime = true;
+          unread = before == null ? Long.MAX_VALUE : (Long) before.fields[0];
+          break;
+        }
         for (ScoreDoc hit : page.scoreDocs) {
           last = (FieldDoc) hit;
           // blocks come newest record first: once one's newest is older than the worst kept
@@ -147,6 +157,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
           }
           if (System.nanoTime() > deadline) {
             outOfTime = true;
+            unread = (Long) last.fields[0];
             break pages;
           }
           List<LogEntry> ascending = LogBlocks.records(stored.document(hit.doc).getBinaryValue(LogBlocks.RECORDS));
@@ -174,11 +185,22 @@ public final class LuceneLogStore implements LogStore, Closeable {
       }
       List<LogEntry> records = new ArrayList<>(best);
       records.sort(NEWEST_FIRST);
-      Optional<LogSearch.Position> next = records.size() < room
-          ? Optional.empty()
-          : Optional.of(new LogSearch.Position(records.get(records.size() - 1).timeNanos(),
-              records.get(records.size() - 1).seq()));
-      return new LogPage(records, next, outOfTime || searcher.timedOut());
+      if (outOfTime) {
+        long boundary = unread;
+        records.removeIf(e -> e.timeNanos() <= boundary);
+      }
+      Optional<LogSearch.Position> next;
+      if (!records.isEmpty() && (outOfTime || records.size() >= room)) {
+        LogEntry oldest = records.get(records.size() - 1);
+        next = Optional.of(new LogSearch.Position(oldest.timeNanos(), oldest.seq()));
+      } else if (outOfTime) {
+        // nothing newer than the unread blocks: the next page starts at them
+        next = Optional.of(unread == Long.MAX_VALUE ? search.after().orElse(new LogSearch.Position(Long.MAX_VALUE,
+            Long.MAX_VALUE)) : new LogSearch.Position(unread, Long.MAX_VALUE));
+      } else {
+        next = Optional.empty();
+      }
+      return new LogPage(records, next, outOfTime);
     });
   }
 

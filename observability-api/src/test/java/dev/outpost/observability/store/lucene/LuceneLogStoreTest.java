@@ -220,6 +220,44 @@ class LuceneLogStoreTest {
     }
   }
 
+  /**
+   * A search out of time drops what it kept as old as the blocks it did not read, and its cursor
+   * starts the next page there: continued with time enough, the pages hold every record once.
+   */
+  @Test
+  void aPageOutOfTimeGivesACursorThatSkipsNoRecord() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    List<LogEntry> records = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      records.add(keyed(i, now + i, "p", "k"));
+    }
+    LogSearch first = new LogSearch(new ProjectScope(Set.of("p")), new TimeRange(now - 1, now + 100), "", Optional.empty(),
+        0, 10, Optional.empty());
+    LogSearch.Position cursor;
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 0, 100, 16 << 20))) {
+      store.write(records);
+      store.refresh();
+      var page = store.search(first);
+      assertThat(page.partial()).as("no time at all").isTrue();
+      assertThat(page.next()).as("a cursor to go on from").isPresent();
+      cursor = page.next().get();
+      assertThat(page.records()).allMatch(e -> e.timeNanos() > cursor.timeNanos()
+          || (e.timeNanos() == cursor.timeNanos() && e.seq() >= cursor.seq()));
+      store.commit();
+    }
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 5000, 100, 16 << 20))) {
+      List<Long> seen = new ArrayList<>();
+      Optional<LogSearch.Position> after = Optional.of(cursor);
+      while (after.isPresent()) {
+        var page = store.search(new LogSearch(first.scope(), first.range(), "", Optional.empty(), 0, 10, after));
+        page.records().forEach(e -> seen.add(e.seq()));
+        after = page.next();
+      }
+      assertThat(seen).as("every record after the partial page, once, newest first")
+          .containsExactlyElementsOf(java.util.stream.LongStream.iterate(29, i -> i - 1).limit(30).boxed().toList());
+    }
+  }
+
   private static LogEntry keyed(long seq, long timeNanos, String project, String key) {
     return new LogEntry(seq, timeNanos, timeNanos, 9, "INFO", "record " + seq, new Owner("svc", project, "", "", ""), "", "",
         "", Map.of(key, "v"), Map.of());
