@@ -65,7 +65,7 @@ public class JaegerQueries {
     }
     TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), tags, durations.min(),
         durations.max(), "", n);
-    return traces.traces(scope, traces.findTraceIds(search), memory.forAnswer(request.getCurrent())).traces();
+    return traces.traces(scope, traces.findTraceIds(search).ids(), memory.forAnswer(request.getCurrent())).traces();
   }
 
   /** [startMicros, endMicros) or the lookback before now (default 1 h). */

@@ -62,12 +62,13 @@ public class TracesResource {
     Params.DurationBounds durations = Params.durations("minDuration", minDuration, "maxDuration", maxDuration);
     TraceSearch search = new TraceSearch(scope, Params.range(from, to, Params.DEFAULT_RANGE), present(service),
         present(operation), attributeParams(uri), durations.min(), durations.max(), q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
-    TraceBatch found = traces.traces(scope, traces.findTraceIds(search), memory.forAnswer(request.getCurrent()));
+    TraceStore.FoundTraces ids = traces.findTraceIds(search);
+    TraceBatch found = traces.traces(scope, ids.ids(), memory.forAnswer(request.getCurrent()));
     List<Views.TraceSummary> summaries = new ArrayList<>();
     for (List<SpanEntry> spans : found.traces()) {
       summaries.add(SpanTree.summary(SpanTree.of(spans.get(0).traceId(), spans)));
     }
-    return new Views.TracesView(summaries, found.partial());
+    return new Views.TracesView(summaries, found.partial() || ids.partial());
   }
 
   @GET

@@ -43,7 +43,13 @@ public interface TraceStore {
   TraceBatch traces(ProjectScope scope, List<String> traceIds, AnswerMemory memory);
 
   /** Ids of the traces with a span matching the search, newest first. */
-  List<String> findTraceIds(TraceSearch search);
+  FoundTraces findTraceIds(TraceSearch search);
+
+  /**
+   * Trace ids found, newest first; {@code partial} when the search stopped before it had looked at
+   * every span it could match (out of time, or past the spans one search reads).
+   */
+  record FoundTraces(List<String> ids, boolean partial) {}
 
   /** Service names that have spans in the scope and range. */
   SortedSet<String> services(ProjectScope scope, TimeRange range);

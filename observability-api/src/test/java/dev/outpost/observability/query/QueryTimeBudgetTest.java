@@ -58,4 +58,21 @@ class QueryTimeBudgetTest {
     assertThat(histogram.jsonPath().getBoolean("partial")).isTrue();
     assertThat(histogram.jsonPath().getLong("total")).isLessThan(50);
   }
+
+  @Test
+  void aTraceSearchOverTheBudgetIsMarkedPartial() throws Exception {
+    String project = "slow-traces-" + UUID.randomUUID();
+    long now = System.currentTimeMillis() * 1_000_000L;
+    List<io.opentelemetry.proto.trace.v1.Span> spans = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      spans.add(Otlp.span(String.format("%032x", i + 1), String.format("%016x", i + 1), null, "GET /x", now - i * 1_000_000L,
+          1_000_000L, Map.of()));
+    }
+    new Otlp(server.port()).send(Otlp.traces(Otlp.resource("svc", project), spans));
+    Thread.sleep(600);
+    String token = TestIdpResource.idp().token("alice", List.of(project));
+    Response traces = given().auth().oauth2(token).get("/api/v1/traces");
+    assertThat(traces.statusCode()).isEqualTo(200);
+    assertThat(traces.jsonPath().getBoolean("partial")).as("a search that stopped before it looked at every span").isTrue();
+  }
 }

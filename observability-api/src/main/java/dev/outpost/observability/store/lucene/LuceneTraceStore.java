@@ -143,7 +143,7 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   }
 
   @Override
-  public List<String> findTraceIds(TraceSearch search) {
+  public FoundTraces findTraceIds(TraceSearch search) {
     BooleanQuery.Builder builder = Searches.scoped(search.scope())
         .add(queryText.parse(search.text()), BooleanClause.Occur.MUST)
         .add(LongPoint.newRangeQuery(SpanDocuments.START, search.range().fromNanos(), search.range().toNanos() - 1),
@@ -162,9 +162,10 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
     return Searches.run(partitions, search.range(), searcher -> {
       Set<String> ids = new LinkedHashSet<>();
       if (searcher.getIndexReader().maxDoc() == 0) {
-        return List.of();
+        return new FoundTraces(List.of(), false);
       }
       Searches.budget(searcher, limits.timeBudgetMillis());
+      boolean complete = false;
       StoredFields stored = searcher.storedFields();
       Set<String> traceIdOnly = Set.of(Fields.TRACE_ID);
       FieldDoc after = null;
@@ -178,12 +179,16 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
             break;
           }
         }
-        if (page.scoreDocs.length < SCAN_PAGE || searcher.timedOut()) {
+        if (searcher.timedOut()) {
+          break;
+        }
+        if (page.scoreDocs.length < SCAN_PAGE || ids.size() == search.limit()) {
+          complete = true;
           break;
         }
         after = (FieldDoc) page.scoreDocs[page.scoreDocs.length - 1];
       }
-      return List.copyOf(ids);
+      return new FoundTraces(List.copyOf(ids), !complete);
     });
   }
 
