@@ -46,5 +46,8 @@ class CorsTest {
     Response response = given().auth().oauth2(token).header("Origin", "http://console.test").get("/api/v1/logs");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.header("Access-Control-Allow-Origin")).isEqualTo("http://console.test");
+    // the answer depends on the origin, and holds a project's records: no cache keeps it
+    assertThat(response.header("Vary")).containsIgnoringCase("Origin");
+    assertThat(response.header("Cache-Control")).isEqualTo("no-store");
   }
 }
