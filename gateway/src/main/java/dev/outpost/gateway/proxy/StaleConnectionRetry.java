@@ -43,7 +43,7 @@ final class StaleConnectionRetry implements ProxyInterceptor {
   }
 
   /** Closed by the upstream ({@link HttpClosedException}) or reset (an {@link IOException}); not a timeout or the client leaving. */
-  private static boolean isConnectionLost(Throwable failure) {
+  static boolean isConnectionLost(Throwable failure) {
     return failure instanceof HttpClosedException || failure instanceof IOException;
   }
 }

@@ -112,6 +112,13 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             // answer, and its status is what the access record and span tell (nginx's 499)
             status = ServerSpanHandler.CLIENT_CLOSED_REQUEST;
             message = "the client closed the request";
+          } else if (!exchange.sentOnReusedConnection() && StaleConnectionRetry.isConnectionLost(failure)) {
+            // a new connection closed or reset before any answer: the upstream took the request and
+            // died on it (a crash loop, out of memory), which the breaker must hear of; on a pooled
+            // connection the same is an idle close racing the request, retried or not the upstream's fault
+            breaker.onFailure();
+            status = 502;
+            message = "integration " + upstreamName + " closed the connection without answering";
           } else {
             // anything else (a reset) says nothing about the upstream's health
             status = 502;

@@ -401,6 +401,22 @@ class UpstreamFailureTest {
       RawHttp.Response never = exchange(client, "GET /raw/never HTTP/1.1\r\nHost: gw\r\n\r\n");
       assertThat(never.status()).as("a new connection closed unanswered is the upstream's failure").isEqualTo(502);
       assertThat(upstream.heads()).filteredOn(h -> h.startsWith("GET /never")).hasSize(1);
+      // and a success, so that this integration's breaker starts the next test with no failure counted
+      assertThat(exchange(client, "GET /raw/last HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(200);
+    }
+  }
+
+  /** An upstream that accepts connections and closes each unanswered (a crash loop) opens its breaker like one refusing them. */
+  @Test
+  void anUpstreamClosingEveryNewConnectionUnansweredOpensItsBreaker() throws Exception {
+    try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("crash"), (n, head) -> null)) {
+      for (int i = 0; i < 5; i++) {
+        RawHttp.Response response = send("GET", "/crash/x");
+        assertThat(response.status()).as("closed unanswered %d", i).isEqualTo(502);
+        assertThat(response.body()).contains("closed the connection without answering");
+      }
+      assertThat(send("GET", "/crash/x").status()).as("the breaker opened").isEqualTo(503);
+      assertThat(upstream.connections()).as("not asked while open").isEqualTo(5);
     }
   }
 
@@ -430,6 +446,8 @@ class UpstreamFailureTest {
       return malformed.getOrDefault(path.substring(path.lastIndexOf('/') + 1), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     })) {
       logged = capture.records();
+      // a success first: earlier tests' failures of this integration (5 in a row open its breaker) count no more
+      assertThat(send("GET", "/raw/fine").status()).isEqualTo(200);
       for (String name : malformed.keySet()) {
         RawHttp.Response response = send("GET", "/raw/" + name);
         assertThat(response.status()).as(name).isEqualTo(502);
