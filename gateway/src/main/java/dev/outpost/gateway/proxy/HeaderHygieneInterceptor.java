@@ -15,8 +15,8 @@ import java.util.Set;
  * header names; on the way in also every header the gateway sets itself ({@code X-Outpost-*},
  * {@code X-Forwarded-*}, {@code Forwarded}, {@code X-Real-IP}, also spelt with {@code _} for
  * {@code -}) so that a client can never supply them. Runs before the interceptors that set those headers, so a client naming them in {@code
- * Connection} cannot remove the gateway's own values. {@code Expect} is dropped too: the gateway's
- * server has answered {@code 100-continue} itself ({@code quarkus.http.handle-100-continue-automatically}).
+ * Connection} cannot remove the gateway's own values. {@code Expect} is dropped too: the gateway
+ * has answered {@code 100-continue} itself, once the request passed its checks ({@link ProxyHandler}).
  * On the way out the upstream's {@code Date} is dropped for the gateway's own.
  */
 final class HeaderHygieneInterceptor implements ProxyInterceptor {

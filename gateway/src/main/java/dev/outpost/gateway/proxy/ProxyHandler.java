@@ -117,6 +117,10 @@ public class ProxyHandler implements Handler<RoutingContext> {
         }
       });
     }
+    if (request.version() == HttpVersion.HTTP_1_1 && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+      // past authentication, limits and routing: only a body that will be proxied is asked for
+      request.response().writeContinue();
+    }
     proxy.handle(request);
   }
 

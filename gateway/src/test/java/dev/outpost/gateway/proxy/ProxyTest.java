@@ -188,6 +188,19 @@ class ProxyTest {
     assertThat(got.headers().contains("Expect")).isFalse();
   }
 
+  /** A request refused anyway is answered without a 100 first: the client is not asked for a body that is not wanted. */
+  @Test
+  void aRefusedRequestExpectingContinueGetsItsRefusalNotA100() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      socket.setSoTimeout(3000);
+      socket.getOutputStream().write(
+          "POST /jwt/x HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n".getBytes());
+      socket.getOutputStream().flush();
+      assertThat(RawHttp.read(socket.getInputStream()).status()).as("no token").isEqualTo(401);
+    }
+    assertThat(upstream().poll(200)).isNull();
+  }
+
   @Test
   void aRequestTargetWithRawNonAsciiBytesIs400WithAHint() throws Exception {
     RawHttp.Response response = RawHttp.send(gateway.getPort(),
