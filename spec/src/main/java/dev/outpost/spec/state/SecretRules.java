@@ -49,7 +49,8 @@ final class SecretRules {
       problems.add(Problems.field(path, "name"), Names.SUBDOMAIN_RULE);
     } else if (ref.name() != null && isReserved(ref.name())) {
       problems.add(Problems.field(path, "name"), "'" + ref.name() + "' is reserved for the data plane's own secrets "
-          + "(outpost, outpost-*, *-outpost-control-plane): an integration that declared it would read them");
+          + "(outpost, outpost-*, *-outpost-control-plane, Helm's release records sh.helm.release.*): an integration"
+          + " that declared it would read them");
     }
     if (ref.key() != null && !Names.isSecretKey(ref.key())) {
       problems.add(Problems.field(path, "key"), "must match [-._a-zA-Z0-9]+ (at most 253 characters)");
@@ -91,12 +92,15 @@ final class SecretRules {
 
   /**
    * The data plane's own secrets: locally {@code secrets/outpost/} (its tokens), in Kubernetes the
-   * agent's Secrets ({@code outpost-agent-applied}, {@code outpost-integration-tokens}) and the
-   * chart's {@code <release>-outpost-control-plane}. A declared secret is mounted into the
-   * integration's pod, or readable by it locally, so these names are never declarable.
+   * agent's Secrets ({@code outpost-agent-applied}, {@code outpost-integration-tokens}), the chart's
+   * {@code <release>-outpost-control-plane}, and Helm's release records {@code
+   * sh.helm.release.v1.<release>.v<n>}, which hold the values installed with, the control plane token
+   * among them. A declared secret is mounted into the integration's pod, or readable by it locally,
+   * so these names are never declarable.
    */
   static boolean isReserved(String name) {
-    return name.equals("outpost") || name.startsWith("outpost-") || name.endsWith("-outpost-control-plane");
+    return name.equals("outpost") || name.startsWith("outpost-") || name.endsWith("-outpost-control-plane")
+        || name.startsWith("sh.helm.release.");
   }
 
   static boolean isCredentialName(String key) {

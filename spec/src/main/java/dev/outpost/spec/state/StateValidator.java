@@ -24,6 +24,11 @@ import java.util.function.Function;
  */
 public final class StateValidator {
   static final int MAX_RETENTION_DAYS = 365;
+  /**
+   * Most integrations one data plane runs: each is a Deployment, a Service and ConfigMaps, and its
+   * ingest token an entry of one Secret, which the API server refuses past 1 MiB (some 6,000 tokens).
+   */
+  public static final int MAX_INTEGRATIONS = 1000;
 
   private StateValidator() {}
 
@@ -35,6 +40,10 @@ public final class StateValidator {
     checkRevision(state.revision(), problems);
     Names.checkLabel(state.dataPlane(), "dataPlane", problems);
     checkIdentityProviders(state.identityProviders(), problems);
+    if (state.integrations().size() > MAX_INTEGRATIONS) {
+      problems.add("integrations", "holds " + state.integrations().size() + " integrations, more than the "
+          + MAX_INTEGRATIONS + " one data plane runs");
+    }
     for (int i = 0; i < state.integrations().size(); i++) {
       IntegrationRules.check(state.integrations().get(i), Problems.index("integrations", i), problems);
       DocumentSizeRules.checkIntegration(state.integrations().get(i), Problems.index("integrations", i), problems);

@@ -39,7 +39,7 @@ class SecretRulesTest {
   /** A declared secret is mounted into the integration's pod (or read locally): the data plane's own are refused. */
   @ParameterizedTest
   @ValueSource(strings = {"outpost", "outpost-integration-tokens", "outpost-agent-applied", "acme-outpost-control-plane",
-      "outpost-control-plane"})
+      "outpost-control-plane", "sh.helm.release.v1.outpost.v1", "sh.helm.release.v1.prod.v12"})
   void theDataPlanesOwnSecretsCannotBeDeclared(String name) {
     Integration integration = new Integration("i", "p", "1", "- from:\n    uri: timer:t\n", Map.of(),
         List.of(new dev.outpost.spec.model.SecretRef(name, "token")), 1, null);

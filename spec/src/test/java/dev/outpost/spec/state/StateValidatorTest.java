@@ -86,6 +86,21 @@ class StateValidatorTest {
   }
 
   @Test
+  void moreIntegrationsThanADataPlaneRunsAreRefused() {
+    JsonNode state = InvalidStates.valid();
+    ArrayNode integrations = (ArrayNode) state.get("integrations");
+    JsonNode model = integrations.get(1);
+    for (int i = integrations.size(); i <= StateValidator.MAX_INTEGRATIONS; i++) {
+      ObjectNode integration = model.deepCopy();
+      integration.put("name", "generated-" + i);
+      integrations.add(integration);
+    }
+    assertThatThrownBy(() -> StateCodec.read(state))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).singleElement()
+            .isEqualTo(new Violation("integrations", "holds 1001 integrations, more than the 1000 one data plane runs")));
+  }
+
+  @Test
   void anIntegrationJustUnderTheLimitIsValid() throws Exception {
     JsonNode state = InvalidStates.valid();
     String source = "# " + "x".repeat(DocumentSizeRules.MAX_DOCUMENT_BYTES - 2_000) + "\n"
