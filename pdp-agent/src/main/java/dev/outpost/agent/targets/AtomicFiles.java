@@ -7,17 +7,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * Writes files so that a reader sees the old or the new content, never a part: a temporary file in
  * the same directory, fsynced, renamed over the old one, then the directory fsynced so the rename
- * survives a crash.
+ * survives a crash. Files are readable by their owner only (0600, directories made for them 0700):
+ * they hold integration sources, which may be confidential, as the Kubernetes store's Secret does.
  */
 public final class AtomicFiles {
   /** Prefix of temporary files; readers and inventories skip names starting with a dot. */
   public static final String TEMP_PREFIX = ".tmp-";
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   private AtomicFiles() {}
 
@@ -31,11 +38,17 @@ public final class AtomicFiles {
       return false;
     }
     Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+    if (posix) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectories(dir);
+    }
     Path temp = dir.resolve(TEMP_PREFIX + file.getFileName() + "-" + UUID.randomUUID());
     try {
-      try (FileChannel channel =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel channel = posix
+          ? FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)
+          : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer buffer = ByteBuffer.wrap(content);
         while (buffer.hasRemaining()) {
           channel.write(buffer);

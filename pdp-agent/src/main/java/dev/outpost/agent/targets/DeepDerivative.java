@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Whether a live object still holds everything the agent asked for, ignoring what the API server
  * added (defaults, status, metadata): every field set in {@code desired} must be present and equal
- * in {@code live}, recursively; lists must have the same length and match element by element.
+ * in {@code live}, recursively (a {@code false} may be absent: the server leaves zero values out);
+ * lists must have the same length and match element by element.
  * Kubernetes' {@code equality.Semantic.DeepDerivative} follows the same rule. Resource quantities
  * (under {@code requests} and {@code limits}) compare by amount: the server stores {@code 0.5} as
  * {@code 500m}, and read as text that was a difference on every reconcile.
@@ -25,7 +26,7 @@ public final class DeepDerivative {
       return true;
     }
     if (live == null || live.isNull() || live.isMissingNode()) {
-      return isEmpty(desired);
+      return isEmpty(desired) || isFalse(desired);
     }
     if (desired.isObject()) {
       if (!live.isObject()) {
@@ -66,6 +67,11 @@ public final class DeepDerivative {
     } catch (RuntimeException notQuantities) {
       return false;
     }
+  }
+
+  /** {@code false} is a boolean's zero value, which the API server leaves out as unset. */
+  private static boolean isFalse(JsonNode node) {
+    return node.isBoolean() && !node.booleanValue();
   }
 
   /** An empty map or list asks for nothing the server could have dropped. */

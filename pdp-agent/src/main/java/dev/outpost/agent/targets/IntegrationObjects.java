@@ -127,6 +127,9 @@ public final class IntegrationObjects {
         .withLabels(labels(integration))
         .endMetadata()
         .withNewSpec()
+        // written out, so that drift correction puts it back: a Service patched to LoadBalancer or
+        // NodePort exposed the integration past the gateway, its authentication and identity headers
+        .withType("ClusterIP")
         .withSelector(selector(integration.name()))
         .addNewPort()
         .withName("http")
@@ -216,6 +219,10 @@ public final class IntegrationObjects {
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
+        // written out for drift correction too: a pod patched onto the node's namespaces is put back
+        .withHostNetwork(false)
+        .withHostPID(false)
+        .withHostIPC(false)
         .withImagePullSecrets(config.imagePullSecrets())
         .withSecurityContext(config.podSecurityContext().orElseGet(IntegrationObjects::restrictedPod))
         .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)

@@ -127,6 +127,19 @@ class KubernetesAgentTest {
         });
         await(() -> client.apps().deployments().inNamespace(NS).withName("int-orders").get().getSpec().getReplicas() == 1,
             "the replicas are put back");
+        // exposed past the gateway: put back
+        client.services().inNamespace(NS).withName("int-orders").edit(svc -> {
+          svc.getSpec().setType("LoadBalancer");
+          return svc;
+        });
+        await(() -> "ClusterIP".equals(client.services().inNamespace(NS).withName("int-orders").get().getSpec().getType()),
+            "the Service is a ClusterIP one again");
+        client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {
+          d.getSpec().getTemplate().getSpec().setHostNetwork(true);
+          return d;
+        });
+        await(() -> !Boolean.TRUE.equals(client.apps().deployments().inNamespace(NS).withName("int-orders").get().getSpec()
+            .getTemplate().getSpec().getHostNetwork()), "the pod leaves the node's network again");
         client.services().inNamespace(NS).withName("int-orders").delete();
         await(() -> client.services().inNamespace(NS).withName("int-orders").get() != null, "the Service is recreated");
       } finally {

@@ -60,6 +60,20 @@ class LocalTargetTest {
     }
   }
 
+  /** Integration sources may be confidential: their files are the owner's alone, as the Kubernetes store's Secret is. */
+  @Test
+  void theStateFilesAreReadableByTheirOwnerOnly() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    target.putIntegration(integration("a"));
+    target.putRoutes(RoutingTable.of(dev.outpost.agent.TestStates.state(7, "a")));
+    assertThat(Files.getPosixFilePermissions(home.resolve("state/integrations/a.json")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(home.resolve("state/routes.json")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(home.resolve("state/integrations")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+  }
+
   @Test
   void inventoryListsOnlyIntegrationDocuments() throws Exception {
     LocalTarget target = new LocalTarget(home);
