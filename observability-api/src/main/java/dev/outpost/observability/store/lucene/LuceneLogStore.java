@@ -21,6 +21,7 @@ import java.util.PriorityQueue;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.LongPoint;
@@ -59,16 +60,24 @@ public final class LuceneLogStore implements LogStore, Closeable {
   private final LogBlocks blocks;
   private final QueryText queryText;
   private final QueryLimits limits;
+  /** The clock a search's time budget is read from (a test's may run out where it says). */
+  private final LongSupplier nanoClock;
 
   public LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits) throws IOException {
-    this(dir, ramBufferMb, limits, Partition.Disk.FILES);
+    this(dir, ramBufferMb, limits, Partition.Disk.FILES, System::nanoTime);
   }
 
   LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits, Partition.Disk disk) throws IOException {
+    this(dir, ramBufferMb, limits, disk, System::nanoTime);
+  }
+
+  LuceneLogStore(Path dir, int ramBufferMb, QueryLimits limits, Partition.Disk disk, LongSupplier nanoClock)
+      throws IOException {
     this.partitions = new PartitionSet(dir, new QueryAnalyzer(), ramBufferMb, disk);
     this.blocks = new LogBlocks();
     this.queryText = new QueryText(LogDocuments.BODY, LogDocuments.QUERYABLE, limits.maxClauses());
     this.limits = limits;
+    this.nanoClock = nanoClock;
   }
 
   @Override
@@ -121,7 +130,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
     search.after().ifPresent(after -> candidates.add(
         LongPoint.newRangeQuery(LogBlocks.MIN_TIME, Long.MIN_VALUE, after.timeNanos()), BooleanClause.Occur.FILTER));
     Query query = candidates.build();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.timeBudgetMillis());
+    long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(limits.timeBudgetMillis());
     int limit = search.limit();
     return Searches.run(partitions, search.range(), searcher -> {
       Searches.budget(searcher, limits.timeBudgetMillis());
@@ -155,7 +164,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
           if (best.size() == room && (Long) last.fields[0] < best.peek().timeNanos()) {
             break pages;
           }
-          if (System.nanoTime() > deadline) {
+          if (nanoClock.getAsLong() > deadline) {
             outOfTime = true;
             unread = (Long) last.fields[0];
             break pages;
@@ -185,19 +194,20 @@ public final class LuceneLogStore implements LogStore, Closeable {
       }
       List<LogEntry> records = new ArrayList<>(best);
       records.sort(NEWEST_FIRST);
+      long boundary = unread;
       if (outOfTime) {
-        long boundary = unread;
         records.removeIf(e -> e.timeNanos() <= boundary);
       }
       Optional<LogSearch.Position> next;
       if (!records.isEmpty() && (outOfTime || records.size() >= room)) {
         LogEntry oldest = records.get(records.size() - 1);
         next = Optional.of(new LogSearch.Position(oldest.timeNanos(), oldest.seq()));
-      } else if (outOfTime) {
-        // nothing newer than the unread blocks: the next page starts at them
-        next = Optional.of(unread == Long.MAX_VALUE ? search.after().orElse(new LogSearch.Position(Long.MAX_VALUE,
-            Long.MAX_VALUE)) : new LogSearch.Position(unread, Long.MAX_VALUE));
+      } else if (outOfTime && boundary != Long.MAX_VALUE
+          && search.after().map(after -> boundary < after.timeNanos()).orElse(true)) {
+        // nothing kept newer than the unread blocks, some read: the next page starts at the unread ones
+        next = Optional.of(new LogSearch.Position(boundary, Long.MAX_VALUE));
       } else {
+        // a cursor that moved on from nowhere would be followed for ever: partial, and no cursor
         next = Optional.empty();
       }
       return new LogPage(records, next, outOfTime);
