@@ -208,8 +208,9 @@ public class JwtVerifier {
     if (hit.generation() != issuer.keys().generation() || System.currentTimeMillis() >= hit.notAfterMillis()) {
       return null;
     }
-    checkAudience(hit.audiences(), expectedAudiences(auth, hit.provider()));
-    return hit.identity();
+    // an audience this provider does not accept here may be another provider's of the same issuer:
+    // the full verification tries them all
+    return audienceAccepted(hit.audiences(), expectedAudiences(auth, hit.provider())) ? hit.identity() : null;
   }
 
   /**
@@ -269,15 +270,21 @@ public class JwtVerifier {
   }
 
   private static void checkAudience(List<String> tokenAudiences, List<String> expected) {
+    if (!audienceAccepted(tokenAudiences, expected)) {
+      throw AuthFailure.unauthorized("the token's audience is not accepted by this route");
+    }
+  }
+
+  private static boolean audienceAccepted(List<String> tokenAudiences, List<String> expected) {
     if (expected.isEmpty()) {
-      return;
+      return true;
     }
     for (String aud : tokenAudiences) {
       if (expected.contains(aud)) {
-        return;
+        return true;
       }
     }
-    throw AuthFailure.unauthorized("the token's audience is not accepted by this route");
+    return false;
   }
 
   private static List<String> scopes(JwtClaims claims) throws MalformedClaimException {

@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
  * closes the connection when a request whose response has arrived in full is reset, and the pool may
  * by then have handed that connection to another exchange, whose request would fail with it.
  * Everything else goes to the request itself. A JDK dynamic proxy: of the some seventy methods of
- * {@link HttpClientRequest} only {@code reset}, {@code end} and {@code send} need a word.
+ * {@link HttpClientRequest} only {@code reset} and {@code end} need a word (vertx-http-proxy ends
+ * the request it pipes the body into; it does not call {@code send}).
  */
 final class ResetGuardedRequest implements InvocationHandler {
 
@@ -39,7 +40,7 @@ final class ResetGuardedRequest implements InvocationHandler {
     if (name.equals("reset") && !resetAllowed.getAsBoolean()) {
       return false;
     }
-    if (name.equals("end") || name.equals("send")) {
+    if (name.equals("end")) {
       ended.run();
     }
     try {

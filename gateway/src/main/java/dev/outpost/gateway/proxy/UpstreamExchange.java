@@ -38,7 +38,8 @@ import org.jboss.logging.Logger;
  * connection may already carry another exchange's request. The response has arrived when its end
  * has been passed on, or earlier, while a slow client still holds the rest back, when the pool hands
  * the connection to the next request ({@link ConnectionTenants}). A response that ends before the
- * request body has all gone up resets the request at once, closing its connection, as Envoy does:
+ * request body has all gone up resets the request, closing its connection, as Envoy does (after
+ * {@value #EARLY_ANSWER_GRACE_MILLIS} ms, in case the body's end was only held back):
  * Vert.x pools a connection only once both have ended, so nothing else would ever release or time
  * it. Confined to the exchange's event loop.
  */
@@ -52,6 +53,8 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   }
 
   private static final Logger LOG = Logger.getLogger(UpstreamExchange.class);
+  /** How long a response that ended before its request may wait for the request's end before its connection is closed. */
+  static final long EARLY_ANSWER_GRACE_MILLIS = 1000;
 
   private final Vertx vertx;
   private final long timeoutMillis;
@@ -121,7 +124,13 @@ final class UpstreamExchange implements ReadStream<Buffer> {
           finish();
           if (end.succeeded() && !requestEnded) {
             // answered before the body went up (an early 405, say): this connection is never pooled
-            sent.reset();
+            // unless the body's end is still on its way through the proxy, held back a moment while
+            // the upstream's queue was full
+            vertx.setTimer(EARLY_ANSWER_GRACE_MILLIS, id -> {
+              if (!requestEnded) {
+                sent.reset();
+              }
+            });
           }
         });
         if (UpstreamFailureInterceptor.invalidResponse(head.result().statusCode(), head.result().headers()) != null) {

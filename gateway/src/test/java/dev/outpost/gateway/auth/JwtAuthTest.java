@@ -383,6 +383,40 @@ class JwtAuthTest {
     }
   }
 
+  /**
+   * A token remembered as verified by one provider, for an audience another route accepts, is still
+   * verified by another provider of its issuer on a route whose first provider does not accept that
+   * audience: the answer does not depend on which route the token reached first.
+   */
+  @Test
+  void aRememberedTokenIsVerifiedByTheProviderOfItsAudience() throws Exception {
+    String iss = "https://idp.test/audiences";
+    PublicJsonWebKey key = Tokens.rsa("aud-k");
+    GatewayTestEnvironment.jwks.publish("aud", key);
+    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
+    idps.add(new dev.outpost.spec.model.IdentityProvider("aud-x", iss, GatewayTestEnvironment.jwks.uri("aud"), List.of("x"),
+        List.of("RS256"), 30));
+    idps.add(new dev.outpost.spec.model.IdentityProvider("aud-y", iss, GatewayTestEnvironment.jwks.uri("aud"), List.of("y"),
+        List.of("RS256"), 30));
+    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
+    routes.add(TestRoutes.route("jwt-aud-q", new dev.outpost.spec.model.RouteMatch("/jwt-aud-q", List.of(), List.of()), true,
+        new dev.outpost.spec.model.RouteAuth(new dev.outpost.spec.model.JwtAuth(List.of("aud-x"), List.of("y"), List.of(),
+            false), null, null), null, null));
+    routes.add(TestRoutes.route("jwt-aud-r", new dev.outpost.spec.model.RouteMatch("/jwt-aud-r", List.of(), List.of()), true,
+        TestRoutes.jwt(List.of("aud-x", "aud-y"), List.of()), null, null));
+    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
+        GatewayTestEnvironment.nextRevision(), idps, routes));
+    try {
+      org.jose4j.jwt.JwtClaims claims = Tokens.claims(iss, "zed", null);
+      claims.setAudience("y");
+      String token = Tokens.sign(key, "RS256", claims);
+      awaitStatus("/jwt-aud-q/x", token, 200);
+      assertThat(call("/jwt-aud-r/x", token).statusCode()).as("remembered under aud-x, verified by aud-y").isEqualTo(200);
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
+  }
+
   private static void writeWithProvider(String name, String issuer, List<String> algorithms) {
     List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
     idps.add(TestRoutes.idp(name, issuer, GatewayTestEnvironment.jwks.uri(name), algorithms));
