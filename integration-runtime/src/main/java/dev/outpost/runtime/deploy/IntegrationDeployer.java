@@ -147,7 +147,11 @@ public class IntegrationDeployer implements RouteStates {
     properties.register(key, resolved.properties());
     IntegrationIdentities.register(key, integration);
     SecretRedaction.add(key, resolved.secretValues());
-    RouteNamespacer namespacer = new RouteNamespacer(key, prefix, n -> checkConflicts(integration.name(), n));
+    Set<String> sharedBefore = SharedBeans.sharedInRegistry(camel);
+    RouteNamespacer namespacer = new RouteNamespacer(key, prefix, n -> {
+      checkConflicts(integration.name(), n);
+      SharedBeans.checkRegistered(camel, sharedBefore);
+    });
     Set<String> before = routeIds();
     long start = System.nanoTime();
     try {

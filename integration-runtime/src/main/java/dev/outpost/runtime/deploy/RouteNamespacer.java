@@ -99,7 +99,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     if (uri != null && uri.startsWith("platform-http:")) {
       from.setUri(platformHttp(uri, camel));
     } else if (uri != null && uri.startsWith("rest:")) {
-      from.setUri(restConsumer(uri));
+      from.setUri(restConsumer(uri, camel));
     } else if (uri != null) {
       from.setUri(localName(uri));
     }
@@ -209,11 +209,12 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
    * serves through platform-http too: left as written, the route would answer on the public path
    * itself, past the dispatcher and the conflict checks.
    */
-  private String restConsumer(String uri) {
+  private String restConsumer(String uri, CamelContext camel) throws DeployException {
     String rest = uri.substring("rest:".length()).replaceFirst("^//", "");
     int q = rest.indexOf('?');
     String query = q < 0 ? "" : rest.substring(q);
-    String[] parts = (q < 0 ? rest : rest.substring(0, q)).split(":", 3);
+    // resolved before it is cut at its colons: {{env:X}} holds one
+    String[] parts = resolved(uri, q < 0 ? rest : rest.substring(0, q), camel).split(":", 3);
     if (parts.length < 2 || parts[1].isBlank()) {
       return uri; // Camel rejects it with its own message
     }

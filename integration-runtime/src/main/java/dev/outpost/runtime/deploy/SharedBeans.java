@@ -21,8 +21,10 @@ import org.apache.camel.support.PluginHelper;
  * of every integration deployed after it, and stayed once it was removed; one named {@code files} of
  * the file component's type handed out the component withheld from integrations ({@link
  * WithheldComponent}). Languages and data formats are looked up the same way. So a bean may neither
- * be of such a type nor bear a component's name; the keys are read as Camel reads them (any case,
- * kebab-case).
+ * be of such a type nor bear a component's name. The source is read first, for a clear message
+ * (the keys as Camel reads them, any case); then, as every way of making a bean ({@code #class:}
+ * with arguments, factory methods, builders, scripts) hides what it makes, the registry itself is
+ * compared before and after the integration's beans are bound, before any of its routes starts.
  */
 final class SharedBeans {
 
@@ -81,6 +83,30 @@ final class SharedBeans {
       throw new DeployException("beans: bean name '" + name + "' is taken by the Camel component '" + scheme
           + "', which the bean would replace for every integration: name it otherwise");
     }
+  }
+
+  /** The names of the registry's components, languages and data formats. */
+  static Set<String> sharedInRegistry(CamelContext camel) {
+    Set<String> names = new HashSet<>();
+    for (Class<?> shared : SHARED_TYPES) {
+      names.addAll(camel.getRegistry().findByTypeWithName(shared).keySet());
+    }
+    return names;
+  }
+
+  /**
+   * Refuses, and unbinds, what the integration bound in the registry as a component, language or
+   * data format since {@code before} was read.
+   */
+  static void checkRegistered(CamelContext camel, Set<String> before) throws DeployException {
+    Set<String> added = sharedInRegistry(camel);
+    added.removeAll(before);
+    if (added.isEmpty()) {
+      return;
+    }
+    added.forEach(camel.getRegistry()::unbind);
+    throw new DeployException("beans: " + added + " would be a Camel component, language or data format of every"
+        + " integration: set the options on the endpoint uri instead");
   }
 
   private static Set<String> componentNames(CamelContext camel) {

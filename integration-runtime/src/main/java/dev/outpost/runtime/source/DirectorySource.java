@@ -151,12 +151,21 @@ public class DirectorySource {
     appliedOnce = true;
   }
 
-  /** Tries the failed files again while the running integrations change (a retry that succeeds is a change too). */
+  /**
+   * Tries the failed files again while the running integrations change (a retry that succeeds is a
+   * change too). A name the admin API has deployed since is that version's: its file is not tried
+   * again until it changes (the last writer owns the name).
+   */
   private void retryFailed(Map<String, FileText> present) {
     while (!failed.isEmpty() && deployer.changes() != changesTried) {
       changesTried = deployer.changes();
       for (String name : List.copyOf(failed)) {
-        apply(name, present.get(name));
+        var running = deployer.deployment(name);
+        if (running.isPresent() && !running.get().integration().equals(deployed.get(name))) {
+          failed.remove(name);
+        } else {
+          apply(name, present.get(name));
+        }
       }
     }
     changesTried = deployer.changes();

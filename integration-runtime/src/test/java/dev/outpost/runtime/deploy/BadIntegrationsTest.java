@@ -166,6 +166,16 @@ class BadIntegrationsTest {
             """ + httpRoute("bad-bean-type", "/bad-bean-type", """
             - to: "files:target/test-state/secrets"
             """)), List.of("bean 'files' is a Camel component", "serve every integration")),
+        new Case("a component bean made by a factory method", Integrations.of("bad-bean-ctor", "1", """
+            - beans:
+                - name: myfiles
+                  type: java.util.Objects
+                  factoryMethod: requireNonNull
+                  constructors:
+                    0: "#class:org.apache.camel.component.file.FileComponent"
+            """ + httpRoute("bad-bean-ctor", "/bad-bean-ctor", """
+            - to: "myfiles:target/test-state/secrets"
+            """)), List.of("myfiles", "would be a Camel component, language or data format")),
         new Case("a bean named after a component would replace it", Integrations.of("bad-bean-name", "1", """
             - beans:
                 - name: https-component

@@ -104,8 +104,22 @@ class SecretsAndConfigTest {
     Integrations.put(management, Integrations.of("cfg-beside", "1", Integrations.constantRoute("cfg-beside", "/cfg-beside", "beside"),
         Map.of(), List.of())).then().statusCode(200);
     given().get(http + "cfg-beside").then().statusCode(200).body(equalTo("beside"));
+    // the rest component's consumer too
+    String rest = """
+        - route:
+            id: cfg-rest
+            from:
+              uri: "rest:get:{{config.RPATH}}"
+              steps:
+                - setBody:
+                    constant: "rest"
+        """;
+    Integrations.put(management, Integrations.of("cfg-rest", "1", rest, Map.of("RPATH", "/cfg-rest/deep"), List.of()))
+        .then().statusCode(200);
+    given().get(http + "cfg-rest/deep").then().statusCode(200).body(equalTo("rest"));
     Integrations.delete(management, "cfg-path");
     Integrations.delete(management, "cfg-beside");
+    Integrations.delete(management, "cfg-rest");
   }
 
   @Test

@@ -230,6 +230,26 @@ class DirectorySourceTest {
     eventually(() -> given().get(http + "renamed").then().statusCode(404));
   }
 
+  /** A failed file is not tried again over a version the admin API deployed since under its name: the last writer owns it. */
+  @Test
+  void aFailedFileIsNotTriedAgainOverTheAdminApisNewerVersion() throws Exception {
+    write("claim-holder", Integrations.of("claim-holder", "1", constantRoute("claim-holder", "/claimed", "holder")));
+    eventually(() -> given().get(http + "claimed").then().statusCode(200).body(equalTo("holder")));
+    write("claimed", Integrations.of("claimed", "1", constantRoute("claimed", "/claimed", "file")));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'claimed' }.phase", equalTo("Failed")));
+    Integrations.put(management, Integrations.of("claimed", "3", constantRoute("claimed", "/claimed-admin", "admin")))
+        .then().statusCode(200);
+
+    Files.delete(DIR.resolve("claim-holder.json"));
+    eventually(() -> given().get(http + "claimed").then().statusCode(404));
+    Thread.sleep(500); // further scans
+    given().get(http + "claimed").then().statusCode(404);
+    given().get(http + "claimed-admin").then().statusCode(200).body(equalTo("admin"));
+    Files.delete(DIR.resolve("claimed.json"));
+    Integrations.delete(management, "claimed").then().statusCode(204);
+  }
+
   static void write(String name, dev.outpost.spec.model.Integration integration) throws IOException {
     Files.createDirectories(DIR);
     Path tmp = DIR.resolve("." + name + ".tmp");
