@@ -351,14 +351,10 @@ class JwtAuthTest {
     PublicJsonWebKey newKey = Tokens.rsa("mig-new-k");
     GatewayTestEnvironment.jwks.publish("mig-old", oldKey);
     GatewayTestEnvironment.jwks.publish("mig-new", newKey);
-    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
-    idps.add(TestRoutes.idp("mig-old", iss, GatewayTestEnvironment.jwks.uri("mig-old"), List.of("RS256")));
-    idps.add(TestRoutes.idp("mig-new", iss, GatewayTestEnvironment.jwks.uri("mig-new"), List.of("RS256")));
-    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
-    routes.add(TestRoutes.route("jwt-mig", new dev.outpost.spec.model.RouteMatch("/jwt-mig", List.of(), List.of()),
-        true, TestRoutes.jwt(List.of("mig-old", "mig-new"), List.of()), null, null));
-    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
-        GatewayTestEnvironment.nextRevision(), idps, routes));
+    writeTable(List.of(TestRoutes.idp("mig-old", iss, GatewayTestEnvironment.jwks.uri("mig-old"), List.of("RS256")),
+            TestRoutes.idp("mig-new", iss, GatewayTestEnvironment.jwks.uri("mig-new"), List.of("RS256"))),
+        List.of(TestRoutes.route("jwt-mig", new dev.outpost.spec.model.RouteMatch("/jwt-mig", List.of(), List.of()),
+            true, TestRoutes.jwt(List.of("mig-old", "mig-new"), List.of()), null, null)));
     try {
       awaitStatus("/jwt-mig/x", Tokens.sign(oldKey, "RS256", Tokens.claims(iss, "uma", null)), 200);
       assertThat(call("/jwt-mig/x", Tokens.sign(newKey, "RS256", Tokens.claims(iss, "vic", null))).statusCode())
@@ -393,19 +389,16 @@ class JwtAuthTest {
     String iss = "https://idp.test/audiences";
     PublicJsonWebKey key = Tokens.rsa("aud-k");
     GatewayTestEnvironment.jwks.publish("aud", key);
-    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
-    idps.add(new dev.outpost.spec.model.IdentityProvider("aud-x", iss, GatewayTestEnvironment.jwks.uri("aud"), List.of("x"),
-        List.of("RS256"), 30));
-    idps.add(new dev.outpost.spec.model.IdentityProvider("aud-y", iss, GatewayTestEnvironment.jwks.uri("aud"), List.of("y"),
-        List.of("RS256"), 30));
-    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
-    routes.add(TestRoutes.route("jwt-aud-q", new dev.outpost.spec.model.RouteMatch("/jwt-aud-q", List.of(), List.of()), true,
-        new dev.outpost.spec.model.RouteAuth(new dev.outpost.spec.model.JwtAuth(List.of("aud-x"), List.of("y"), List.of(),
-            false), null, null), null, null));
-    routes.add(TestRoutes.route("jwt-aud-r", new dev.outpost.spec.model.RouteMatch("/jwt-aud-r", List.of(), List.of()), true,
-        TestRoutes.jwt(List.of("aud-x", "aud-y"), List.of()), null, null));
-    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
-        GatewayTestEnvironment.nextRevision(), idps, routes));
+    writeTable(
+        List.of(new dev.outpost.spec.model.IdentityProvider("aud-x", iss, GatewayTestEnvironment.jwks.uri("aud"), List.of("x"),
+                List.of("RS256"), 30),
+            new dev.outpost.spec.model.IdentityProvider("aud-y", iss, GatewayTestEnvironment.jwks.uri("aud"), List.of("y"),
+                List.of("RS256"), 30)),
+        List.of(TestRoutes.route("jwt-aud-q", new dev.outpost.spec.model.RouteMatch("/jwt-aud-q", List.of(), List.of()), true,
+                new dev.outpost.spec.model.RouteAuth(new dev.outpost.spec.model.JwtAuth(List.of("aud-x"), List.of("y"),
+                    List.of(), false), null, null), null, null),
+            TestRoutes.route("jwt-aud-r", new dev.outpost.spec.model.RouteMatch("/jwt-aud-r", List.of(), List.of()), true,
+                TestRoutes.jwt(List.of("aud-x", "aud-y"), List.of()), null, null)));
     try {
       org.jose4j.jwt.JwtClaims claims = Tokens.claims(iss, "zed", null);
       claims.setAudience("y");
@@ -418,11 +411,18 @@ class JwtAuthTest {
   }
 
   private static void writeWithProvider(String name, String issuer, List<String> algorithms) {
+    writeTable(List.of(TestRoutes.idp(name, issuer, GatewayTestEnvironment.jwks.uri(name), algorithms)),
+        List.of(TestRoutes.route("jwt-" + name, new dev.outpost.spec.model.RouteMatch("/jwt-" + name, List.of(), List.of()),
+            true, TestRoutes.jwt(List.of(name), List.of()), null, null)));
+  }
+
+  /** The test environment's table with these providers and routes besides. */
+  private static void writeTable(List<dev.outpost.spec.model.IdentityProvider> extraProviders,
+      List<dev.outpost.spec.model.Route> extraRoutes) {
     List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
-    idps.add(TestRoutes.idp(name, issuer, GatewayTestEnvironment.jwks.uri(name), algorithms));
+    idps.addAll(extraProviders);
     List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
-    routes.add(TestRoutes.route("jwt-" + name, new dev.outpost.spec.model.RouteMatch("/jwt-" + name, List.of(), List.of()),
-        true, TestRoutes.jwt(List.of(name), List.of()), null, null));
+    routes.addAll(extraRoutes);
     TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
         GatewayTestEnvironment.nextRevision(), idps, routes));
   }

@@ -164,23 +164,8 @@ class UpstreamFailureTest {
   void aResponseEndingBeforeTheBodyHasGoneUpClosesItsUpstreamConnection() throws Exception {
     try (java.net.ServerSocket server = new java.net.ServerSocket(GatewayTestEnvironment.deadPorts.get("raw"), 50,
         java.net.InetAddress.getLoopbackAddress())) {
-      CompletableFuture<Boolean> closedByGateway = CompletableFuture.supplyAsync(() -> {
-        try (java.net.Socket socket = server.accept()) {
-          socket.setSoTimeout(3000);
-          java.io.InputStream in = socket.getInputStream();
-          String head = "";
-          while (!head.endsWith("\r\n\r\n")) {
-            head += (char) in.read();
-          }
-          socket.getOutputStream().write("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n".getBytes());
-          while (in.read() != -1) {
-            // the part of the body that came up
-          }
-          return true;
-        } catch (Exception e) {
-          return false;
-        }
-      });
+      CompletableFuture<Boolean> closedByGateway =
+          answerOnceThenAwaitClose(server, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
       try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
         client.setSoTimeout(5000);
         client.getOutputStream().write(
@@ -420,6 +405,30 @@ class UpstreamFailureTest {
     }
   }
 
+  /**
+   * Plays the upstream for one connection: reads a request head, writes {@code answer}, then reads
+   * (and drops) whatever else comes; true when the gateway closes the connection within 3 s.
+   */
+  private static CompletableFuture<Boolean> answerOnceThenAwaitClose(java.net.ServerSocket server, String answer) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (java.net.Socket socket = server.accept()) {
+        socket.setSoTimeout(3000);
+        java.io.InputStream in = socket.getInputStream();
+        String head = "";
+        while (!head.endsWith("\r\n\r\n")) {
+          head += (char) in.read();
+        }
+        socket.getOutputStream().write(answer.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        while (in.read() != -1) {
+          // a body that came up after the head
+        }
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
   private static RawHttp.Response exchange(java.net.Socket client, String request) throws Exception {
     client.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     client.getOutputStream().flush();
@@ -475,20 +484,8 @@ class UpstreamFailureTest {
     int port = GatewayTestEnvironment.deadPorts.get("raw");
     for (String status : List.of("102 Processing", "101 Switching Protocols", "600 Beyond")) {
       try (java.net.ServerSocket server = new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
-        CompletableFuture<Boolean> closedByGateway = CompletableFuture.supplyAsync(() -> {
-          try (java.net.Socket socket = server.accept()) {
-            socket.setSoTimeout(3000);
-            java.io.InputStream in = socket.getInputStream();
-            String head = "";
-            while (!head.endsWith("\r\n\r\n")) {
-              head += (char) in.read();
-            }
-            socket.getOutputStream().write(("HTTP/1.1 " + status + "\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").getBytes());
-            return in.read() == -1;
-          } catch (Exception e) {
-            return false;
-          }
-        });
+        CompletableFuture<Boolean> closedByGateway = answerOnceThenAwaitClose(server,
+            "HTTP/1.1 " + status + "\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         RawHttp.Response response = send("GET", "/raw/x");
         assertThat(response.status()).as(status).isEqualTo(502);
         assertThat(response.body()).contains("invalid response");
