@@ -194,6 +194,20 @@ The Secret holding the ingest token: the chart's own, or ingest.existingSecret.
 {{- end }}
 
 {{/*
+The Secrets of the namespace that no integration's pod may mount, comma-separated: the data plane's
+tokens, and every Secret this release refers to (registry credentials, the gateway's API-key mounts,
+the Ingresses' TLS keys), which a declared secret would otherwise hand to the integration's author.
+*/}}
+{{- define "outpost.reservedSecrets" -}}
+{{- $names := list (include "outpost.controlPlaneSecretName" .) (include "outpost.ingestSecretName" .) }}
+{{- range .Values.imagePullSecrets }}{{ $names = append $names .name }}{{ end }}
+{{- range .Values.gateway.secretMounts }}{{ $names = append $names . }}{{ end }}
+{{- range .Values.gateway.ingress.tls }}{{ if .secretName }}{{ $names = append $names .secretName }}{{ end }}{{ end }}
+{{- range .Values.observability.ingress.tls }}{{ if .secretName }}{{ $names = append $names .secretName }}{{ end }}{{ end }}
+{{- join "," (uniq $names) }}
+{{- end }}
+
+{{/*
 In-cluster OTLP/HTTP endpoint of observability-api.
 */}}
 {{- define "outpost.otlpEndpoint" -}}

@@ -176,6 +176,18 @@ class ScenariosTest {
     }
 
     /**
+     * A Secret the release refers to sits in the namespace, where an integration could declare and
+     * mount it: registry credentials, the gateway's API-key hashes, an Ingress's TLS private key.
+     */
+    @Test
+    void noIntegrationMayMountASecretTheReleaseRefersTo() {
+        Map<String, EnvVar> agent = env(scenario("everything-values.yaml"), "Deployment/acme-outpost-agent");
+        assertThat(agent.get("OUTPOST_AGENT_KUBERNETES_RESERVED_SECRETS").getValue().split(","))
+                .contains("acme-outpost-control-plane", "acme-outpost-ingest", "registry-credentials", "partner-api-keys",
+                        "api-acme-tls", "telemetry-acme-tls");
+    }
+
+    /**
      * Only the agent's pod holds the control plane token. It was also the OTLP token of the gateway and
      * observability-api, sent in clear over in-cluster HTTP: whoever took one of those pods, or read
      * that traffic, could dial the control plane as this data plane and keep the agent cut off.
