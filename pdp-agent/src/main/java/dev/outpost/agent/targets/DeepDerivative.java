@@ -4,17 +4,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Whether a live object still holds everything the agent asked for, ignoring what the API server
  * added (defaults, status, metadata): every field set in {@code desired} must be present and equal
- * in {@code live}, recursively (a {@code false} may be absent: the server leaves zero values out);
- * lists must have the same length and match element by element.
+ * in {@code live}, recursively (a pod's {@code hostNetwork}, {@code hostPID} and {@code hostIPC} may be
+ * absent when false: the server leaves those out); lists must have the same length and match element
+ * by element.
  * Kubernetes' {@code equality.Semantic.DeepDerivative} follows the same rule. Resource quantities
  * (under {@code requests} and {@code limits}) compare by amount: the server stores {@code 0.5} as
  * {@code 500m}, and read as text that was a difference on every reconcile.
  */
 public final class DeepDerivative {
+  /**
+   * A pod's plain booleans, which the API server leaves out when false. Not the optional ones
+   * ({@code automountServiceAccountToken}, {@code enableServiceLinks}, {@code allowPrivilegeEscalation}):
+   * the server keeps their false, and their absence means true, so an absent one is a change to put back.
+   */
+  private static final Set<String> OMITTED_WHEN_FALSE = Set.of("hostNetwork", "hostPID", "hostIPC");
+
   private DeepDerivative() {}
 
   public static boolean holds(JsonNode desired, JsonNode live) {
@@ -26,7 +35,7 @@ public final class DeepDerivative {
       return true;
     }
     if (live == null || live.isNull() || live.isMissingNode()) {
-      return isEmpty(desired) || isFalse(desired);
+      return isEmpty(desired);
     }
     if (desired.isObject()) {
       if (!live.isObject()) {
@@ -34,6 +43,9 @@ public final class DeepDerivative {
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
+        if (OMITTED_WHEN_FALSE.contains(field.getKey()) && isFalse(field.getValue()) && !live.has(field.getKey())) {
+          continue; // the server stores this false as no field at all
+        }
         boolean quantity = quantities || field.getKey().equals("requests") || field.getKey().equals("limits");
         if (!holds(field.getValue(), live.get(field.getKey()), quantity)) {
           return false;
