@@ -85,7 +85,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
         ? new LimitedReadStream(request, maxBody(route)) : null;
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
-    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration(), tenants);
+    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration(), tenants, request::isEnded);
     ctx.addEndHandler(ar -> {
       if (ar.failed()) {
         exchange.abort();
@@ -93,7 +93,10 @@ public class ProxyHandler implements Handler<RoutingContext> {
     });
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
         .originRequestProvider((req, c) ->
-            connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).map(exchange::track))
+            connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).map(sent -> {
+              continueIfExpected(request);
+              return exchange.track(sent);
+            }))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration(),
             () -> GatewayAnswer.mark(ctx)))
         .addInterceptor(new CutResponseInterceptor(ctx, exchange))
@@ -117,11 +120,20 @@ public class ProxyHandler implements Handler<RoutingContext> {
         }
       });
     }
-    if (request.version() == HttpVersion.HTTP_1_1 && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
-      // past authentication, limits and routing: only a body that will be proxied is asked for
+    proxy.handle(request);
+  }
+
+  /**
+   * Asks the client for its body ({@code Expect: 100-continue}) once an upstream connection is there
+   * to send it on: past authentication, limits, routing, the breaker and the pool, so that no body
+   * about to be refused is asked for (a close with it unread could lose the refusal). Not once the
+   * body has arrived (a client that did not wait; a request sent again has none left to send).
+   */
+  private static void continueIfExpected(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_1_1 && !request.isEnded()
+        && "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
       request.response().writeContinue();
     }
-    proxy.handle(request);
   }
 
   private Future<HttpClientRequest> connect(HttpClient c, Upstream upstream, CircuitBreaker breaker,

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.streams.ReadStream;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,8 +39,8 @@ import org.jboss.logging.Logger;
  * connection may already carry another exchange's request. The response has arrived when its end
  * has been passed on, or earlier, while a slow client still holds the rest back, when the pool hands
  * the connection to the next request ({@link ConnectionTenants}). A response that ends before the
- * request body has all gone up resets the request, closing its connection, as Envoy does (after
- * {@value #EARLY_ANSWER_GRACE_MILLIS} ms, in case the body's end was only held back):
+ * request body has all gone up resets the request, closing its connection, as Envoy does (when the
+ * client's body has all arrived, after {@value #EARLY_ANSWER_GRACE_MILLIS} ms, in case its end was only held back):
  * Vert.x pools a connection only once both have ended, so nothing else would ever release or time
  * it. Confined to the exchange's event loop.
  */
@@ -60,6 +61,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private final long timeoutMillis;
   private final String integration;
   private final ConnectionTenants tenants;
+  private final BooleanSupplier clientBodyArrived;
   private HttpConnection connection;
   /** The response has arrived in full: a reset would close a connection the pool has taken back. */
   private boolean responseArrived;
@@ -80,11 +82,17 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   /** The response body's failure, as the proxy was told it. */
   private Throwable bodyFailure;
 
-  UpstreamExchange(Vertx vertx, long timeoutMillis, String integration, ConnectionTenants tenants) {
+  /**
+   * @param clientBodyArrived whether the client's whole request has arrived: only then can the
+   *     upstream request's end be merely on its way when the response ends first
+   */
+  UpstreamExchange(Vertx vertx, long timeoutMillis, String integration, ConnectionTenants tenants,
+      BooleanSupplier clientBodyArrived) {
     this.vertx = vertx;
     this.timeoutMillis = timeoutMillis;
     this.integration = integration;
     this.tenants = tenants;
+    this.clientBodyArrived = clientBodyArrived;
   }
 
   /**
@@ -123,14 +131,18 @@ final class UpstreamExchange implements ReadStream<Buffer> {
           }
           finish();
           if (end.succeeded() && !requestEnded) {
-            // answered before the body went up (an early 405, say): this connection is never pooled
-            // unless the body's end is still on its way through the proxy, held back a moment while
-            // the upstream's queue was full
-            vertx.setTimer(EARLY_ANSWER_GRACE_MILLIS, id -> {
-              if (!requestEnded) {
-                sent.reset();
-              }
-            });
+            // answered before the body went up (an early 405, say): this connection is never pooled,
+            // unless the client's body has all arrived and its end is only on its way through the
+            // proxy, held back a moment while the upstream's queue was full
+            if (clientBodyArrived.getAsBoolean()) {
+              vertx.setTimer(EARLY_ANSWER_GRACE_MILLIS, id -> {
+                if (!requestEnded) {
+                  sent.reset();
+                }
+              });
+            } else {
+              sent.reset();
+            }
           }
         });
         if (UpstreamFailureInterceptor.invalidResponse(head.result().statusCode(), head.result().headers()) != null) {
