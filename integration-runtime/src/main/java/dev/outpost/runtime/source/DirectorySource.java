@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -61,8 +62,11 @@ public class DirectorySource {
   private final Map<String, FileText> applied = new HashMap<>();
   /** The integrations this source deployed that are Ready, by name. */
   private final Map<String, Integration> deployed = new HashMap<>();
-  /** The files whose integration failed to deploy, by name. */
-  private final Set<String> failed = new HashSet<>();
+  /**
+   * The files whose integration failed to deploy, by name, with the version that ran under that name
+   * when it failed (null for none): another running since is the admin API's, the name's last writer.
+   */
+  private final Map<String, Integration> failed = new HashMap<>();
   /** {@link IntegrationDeployer#changes} when the failed files were last tried. */
   private long changesTried = -1;
   private volatile boolean running;
@@ -159,9 +163,8 @@ public class DirectorySource {
   private void retryFailed(Map<String, FileText> present) {
     while (!failed.isEmpty() && deployer.changes() != changesTried) {
       changesTried = deployer.changes();
-      for (String name : List.copyOf(failed)) {
-        var running = deployer.deployment(name);
-        if (running.isPresent() && !running.get().integration().equals(deployed.get(name))) {
+      for (String name : List.copyOf(failed.keySet())) {
+        if (!Objects.equals(running(name), failed.get(name))) {
           failed.remove(name);
         } else {
           apply(name, present.get(name));
@@ -169,6 +172,10 @@ public class DirectorySource {
       }
     }
     changesTried = deployer.changes();
+  }
+
+  private Integration running(String name) {
+    return deployer.deployment(name).map(deployment -> deployment.integration()).orElse(null);
   }
 
   /** Whether the directory has been scanned and applied at least once since start. */
@@ -224,7 +231,7 @@ public class DirectorySource {
         deployed.put(fileName, integration);
         failed.remove(fileName);
       } else {
-        failed.add(fileName);
+        failed.put(fileName, running(fileName));
       }
     } catch (DeployException e) {
       // the file itself is wrong: only a new version of it can change that

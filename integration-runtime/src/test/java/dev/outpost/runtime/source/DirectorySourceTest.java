@@ -233,6 +233,7 @@ class DirectorySourceTest {
   /** A failed file is not tried again over a version the admin API deployed since under its name: the last writer owns it. */
   @Test
   void aFailedFileIsNotTriedAgainOverTheAdminApisNewerVersion() throws Exception {
+    Files.deleteIfExists(DIR.resolve("claimed.json")); // left by an earlier run that failed midway
     write("claim-holder", Integrations.of("claim-holder", "1", constantRoute("claim-holder", "/claimed", "holder")));
     eventually(() -> given().get(http + "claimed").then().statusCode(200).body(equalTo("holder")));
     write("claimed", Integrations.of("claimed", "1", constantRoute("claimed", "/claimed", "file")));
@@ -248,6 +249,25 @@ class DirectorySourceTest {
     given().get(http + "claimed-admin").then().statusCode(200).body(equalTo("admin"));
     Files.delete(DIR.resolve("claimed.json"));
     Integrations.delete(management, "claimed").then().statusCode(204);
+  }
+
+  /** A file written after the admin API's version is the name's last writer: its failure is tried again. */
+  @Test
+  void aFileWrittenAfterTheAdminApisVersionIsTriedAgain() throws Exception {
+    Files.deleteIfExists(DIR.resolve("lw-holder.json")); // left by an earlier run that failed midway
+    write("lw", Integrations.of("lw", "1", constantRoute("lw", "/lw-a", "file 1")));
+    eventually(() -> given().get(http + "lw-a").then().statusCode(200));
+    Integrations.put(management, Integrations.of("lw", "2", constantRoute("lw", "/lw-b", "admin"))).then().statusCode(200);
+    write("lw-holder", Integrations.of("lw-holder", "1", constantRoute("lw-holder", "/lw-c", "holder")));
+    eventually(() -> given().get(http + "lw-c").then().statusCode(200).body(equalTo("holder")));
+    write("lw", Integrations.of("lw", "3", constantRoute("lw", "/lw-c", "file 3")));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'lw' }.phase", equalTo("Failed")));
+
+    Files.delete(DIR.resolve("lw-holder.json"));
+    eventually(() -> given().get(http + "lw-c").then().statusCode(200).body(equalTo("file 3")));
+    Files.delete(DIR.resolve("lw.json"));
+    eventually(() -> given().get(http + "lw-c").then().statusCode(404));
   }
 
   static void write(String name, dev.outpost.spec.model.Integration integration) throws IOException {
