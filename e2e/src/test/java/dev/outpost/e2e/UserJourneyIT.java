@@ -294,7 +294,10 @@ class UserJourneyIT {
     List<Long> pids = new ArrayList<>();
     try (var files = Files.list(home.resolve("run"))) {
       for (Path p : (Iterable<Path>) files::iterator) {
-        pids.add(Long.parseLong(Files.readString(p).trim()));
+        // run/ also holds the launcher's lock and each log's start offset
+        if (p.getFileName().toString().endsWith(".pid")) {
+          pids.add(Long.parseLong(Files.readString(p).trim()));
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
