@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.spec.json.Mappers;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -44,22 +45,26 @@ final class ContextWideElements {
   }
 
   static void check(String source) throws DeployException {
-    JsonNode routes;
-    try {
-      routes = Mappers.YAML.readTree(source);
-    } catch (JsonProcessingException e) {
-      return; // Camel reports it with line and column
-    }
-    if (routes == null || !routes.isArray()) {
-      return;
-    }
-    for (JsonNode element : routes) {
+    for (JsonNode element : topLevel(source)) {
       for (Iterator<String> names = element.fieldNames(); names.hasNext(); ) {
         String message = REFUSED.get(names.next().toLowerCase(Locale.ROOT).replace("-", ""));
         if (message != null) {
           throw new DeployException(message);
         }
       }
+    }
+  }
+
+  /**
+   * The top-level elements of an integration's YAML (route, beans, …); none when it does not parse
+   * as a list, which Camel then reports with line and column.
+   */
+  static Iterable<JsonNode> topLevel(String source) {
+    try {
+      JsonNode elements = Mappers.YAML.readTree(source);
+      return elements != null && elements.isArray() ? elements : List.of();
+    } catch (JsonProcessingException e) {
+      return List.of();
     }
   }
 }

@@ -1,8 +1,6 @@
 package dev.outpost.runtime.deploy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.outpost.spec.json.Mappers;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
@@ -34,17 +32,8 @@ final class SharedBeans {
   private SharedBeans() {}
 
   static void check(String source, CamelContext camel) throws DeployException {
-    JsonNode elements;
-    try {
-      elements = Mappers.YAML.readTree(source);
-    } catch (JsonProcessingException e) {
-      return; // Camel reports it with line and column
-    }
-    if (elements == null || !elements.isArray()) {
-      return;
-    }
     Set<String> components = null;
-    for (JsonNode element : elements) {
+    for (JsonNode element : ContextWideElements.topLevel(source)) {
       for (Iterator<String> keys = element.fieldNames(); keys.hasNext(); ) {
         String key = keys.next();
         if (!key.toLowerCase(Locale.ROOT).equals("beans") || !element.get(key).isArray()) {
