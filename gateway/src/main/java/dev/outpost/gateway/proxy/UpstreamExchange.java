@@ -131,18 +131,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
           }
           finish();
           if (end.succeeded() && !requestEnded) {
-            // answered before the body went up (an early 405, say): this connection is never pooled,
-            // unless the client's body has all arrived and its end is only on its way through the
-            // proxy, held back a moment while the upstream's queue was full
-            if (clientBodyArrived.getAsBoolean()) {
-              vertx.setTimer(EARLY_ANSWER_GRACE_MILLIS, id -> {
-                if (!requestEnded) {
-                  sent.reset();
-                }
-              });
-            } else {
-              sent.reset();
-            }
+            closeAnsweredEarly(sent);
           }
         });
         if (UpstreamFailureInterceptor.invalidResponse(head.result().statusCode(), head.result().headers()) != null) {
@@ -154,6 +143,23 @@ final class UpstreamExchange implements ReadStream<Buffer> {
       }
     });
     return forProxy(sent);
+  }
+
+  /**
+   * Closes the connection of a request answered before its body went up (an early 405, say), which
+   * is never pooled; unless the client's body has all arrived and its end is only on its way through
+   * the proxy, held back a moment while the upstream's queue was full.
+   */
+  private void closeAnsweredEarly(HttpClientRequest sent) {
+    if (!clientBodyArrived.getAsBoolean()) {
+      sent.reset();
+      return;
+    }
+    vertx.setTimer(EARLY_ANSWER_GRACE_MILLIS, id -> {
+      if (!requestEnded) {
+        sent.reset();
+      }
+    });
   }
 
   /** {@code sent} as the proxy holds it: its resets are ignored once the response has arrived in full. */

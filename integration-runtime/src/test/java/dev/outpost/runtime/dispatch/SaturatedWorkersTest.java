@@ -16,6 +16,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,17 +53,10 @@ class SaturatedWorkersTest {
   void aRequestAnsweredBeforeItsExchangeBeganNeverRuns() throws Exception {
     try (Backend backend = Backend.json("{\"called\":true}"); Backend began = Backend.json("{}")) {
       // each holding exchange tells "began" that it runs, then holds its worker
-      Integrations.put(management, Integrations.of("busy", "1", httpRoute("busy", "/busy",
-          "- to: " + began.url() + "/began\n" + """
-          - delay:
-              constant: 2500
-          """) + httpRoute("busy-call", "/busy/call", "- to: " + backend.url() + "/called")))
-          .then().statusCode(200);
-      HttpClient client = HttpClient.newHttpClient();
-      var holding = IntStream.range(0, WORKERS)
-          .mapToObj(i -> client.sendAsync(request("busy"), HttpResponse.BodyHandlers.ofString())).toList();
-      eventually(() -> assertThat(began.received()).as("holding exchanges running").hasSize(WORKERS));
-      var queued = client.sendAsync(request("busy/call"), HttpResponse.BodyHandlers.ofString());
+      Integrations.put(management, Integrations.of("busy", "1", httpRoute("busy", "/busy", holding(began, ""))
+          + httpRoute("busy-call", "/busy/call", "- to: " + backend.url() + "/called"))).then().statusCode(200);
+      var holding = holdEveryWorker("busy", began);
+      var queued = HttpClient.newHttpClient().sendAsync(request("busy/call"), HttpResponse.BodyHandlers.ofString());
 
       assertThat(queued.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(504);
       CompletableFuture.allOf(holding.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
@@ -82,13 +76,8 @@ class SaturatedWorkersTest {
   void theAdminApiAnswersWhileEveryWorkerIsHeld() throws Exception {
     try (Backend began = Backend.json("{}"); Backend ended = Backend.json("{}")) {
       Integrations.put(management, Integrations.of("hog", "1", httpRoute("hog", "/hog",
-          "- to: " + began.url() + "/began\n" + """
-          - delay:
-              constant: 2500
-          """ + "- to: " + ended.url() + "/ended\n"))).then().statusCode(200);
-      HttpClient client = HttpClient.newHttpClient();
-      IntStream.range(0, WORKERS).forEach(i -> client.sendAsync(request("hog"), HttpResponse.BodyHandlers.discarding()));
-      eventually(() -> assertThat(began.received()).as("holding exchanges running").hasSize(WORKERS));
+          holding(began, "- to: " + ended.url() + "/ended\n")))).then().statusCode(200);
+      holdEveryWorker("hog", began);
 
       Integrations.put(management, Integrations.of("beside-hog", "1",
           Integrations.constantRoute("beside-hog", "/beside-hog", "ok"))).then().statusCode(200);
@@ -98,6 +87,23 @@ class SaturatedWorkersTest {
       eventually(() -> assertThat(ended.received()).as("the holding exchanges ended").hasSize(WORKERS));
       Integrations.delete(management, "hog").then().statusCode(204);
     }
+  }
+
+  /** Steps that tell {@code began} the exchange runs, then hold its worker for 2.5 s, then run {@code after}. */
+  private static String holding(Backend began, String after) {
+    return "- to: " + began.url() + "/began\n" + """
+        - delay:
+            constant: 2500
+        """ + after;
+  }
+
+  /** Sends one request per worker thread to {@code path}, whose exchanges hold them, and waits until all run. */
+  private List<CompletableFuture<HttpResponse<String>>> holdEveryWorker(String path, Backend began) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    var holding = IntStream.range(0, WORKERS)
+        .mapToObj(i -> client.sendAsync(request(path), HttpResponse.BodyHandlers.ofString())).toList();
+    eventually(() -> assertThat(began.received()).as("holding exchanges running").hasSize(WORKERS));
+    return holding;
   }
 
   private HttpRequest request(String path) {
