@@ -307,7 +307,13 @@ public final class IntegrationObjects {
     env.add(new EnvVar("QUARKUS_MANAGEMENT_PORT", Integer.toString(KubernetesNames.MANAGEMENT_PORT), null));
     env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", SHUTDOWN_DELAY_SECONDS + "s", null));
     env.add(new EnvVar("QUARKUS_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT_SECONDS + "s", null));
-    config.otlpEndpoint().ifPresent(e -> env.add(new EnvVar("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", e, null)));
+    if (config.otlpEndpoint().isPresent()) {
+      env.add(new EnvVar("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", config.otlpEndpoint().get(), null));
+    } else {
+      // nowhere to send telemetry (observability-api off): the runtime's default, 127.0.0.1:4318, would
+      // only log a failed export every few seconds
+      env.add(new EnvVar("QUARKUS_OTEL_SDK_DISABLED", "true", null));
+    }
     if (withIngestToken) {
       env.add(new EnvVarBuilder().withName("OUTPOST_INGEST_TOKEN").withNewValueFrom().withNewSecretKeyRef()
           .withName(KubernetesNames.INGEST_TOKENS_SECRET).withKey(integration.name()).endSecretKeyRef()

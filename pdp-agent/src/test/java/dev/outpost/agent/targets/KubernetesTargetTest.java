@@ -440,8 +440,18 @@ class KubernetesTargetTest {
     assertThat(c.getImagePullPolicy()).isEqualTo("Always");
     assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("50m");
     assertThat(c.getEnv()).extracting("name").contains("OUTPOST_RUNTIME_INTEGRATIONS_DIR",
-        "OUTPOST_RUNTIME_SECRETS_DIR", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT");
+        "OUTPOST_RUNTIME_SECRETS_DIR", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT").doesNotContain("QUARKUS_OTEL_SDK_DISABLED");
     assertThat(deployment("plain").getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void withoutAnOtlpEndpointTheRuntimesTelemetryIsOff() throws Exception {
+    // observability-api off: the pod would otherwise export to its own 127.0.0.1:4318 and log each failure
+    target.putIntegration(integration("quiet"));
+    Container c = deployment("quiet").getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getEnv()).extracting("name").doesNotContain("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", "OUTPOST_INGEST_TOKEN");
+    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("QUARKUS_OTEL_SDK_DISABLED"))
+        .extracting("value").containsExactly("true");
   }
 
   @Test
