@@ -6,18 +6,20 @@ The chart name, or nameOverride.
 {{- end }}
 
 {{/*
-The full name: release name + chart name (once), at most 63 characters (a DNS label).
-Component objects append their component to it (outpost.componentName), also cut at 63.
+The full name: release name + chart name (once), at most 38 characters, so that every component's
+name stays whole: -observability-headless (23) still fits a DNS label's 63, and the StatefulSet
+<fullname>-observability fits 52 (its pods' controller-revision-hash label adds 11 to it, up to 63).
+Cut at 63 instead, <long>-observability and <long>-observability-headless were one name.
 */}}
 {{- define "outpost.fullname" -}}
 {{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- .Values.fullnameOverride | trunc 38 | trimSuffix "-" }}
 {{- else }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- .Release.Name | trunc 38 | trimSuffix "-" }}
 {{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- printf "%s-%s" .Release.Name $name | trunc 38 | trimSuffix "-" }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -143,7 +145,7 @@ Name of the Secret with the control plane URL, the data plane token and the cont
 
 {{/*
 Environment of every Outpost container: where it runs, where telemetry goes and the ingest token that
-authenticates it (the OTLP header is built from the token by Kubernetes' $(VAR) expansion). Never the
+authenticates it (or telemetry off when observability-api is not installed) (the OTLP header is built from the token by Kubernetes' $(VAR) expansion). Never the
 control plane token, which only the agent's pod holds.
 Usage: include "outpost.commonEnv" (list . "outpost-gateway")
 */}}
@@ -169,6 +171,10 @@ Usage: include "outpost.commonEnv" (list . "outpost-gateway")
   value: {{ include "outpost.otlpEndpoint" $root }}
 - name: QUARKUS_OTEL_EXPORTER_OTLP_HEADERS
   value: "authorization=Bearer $(OUTPOST_INGEST_TOKEN)"
+{{- else }}
+# No observability-api: telemetry off, or each export to the image's default 127.0.0.1:4318 fails and is logged.
+- name: QUARKUS_OTEL_SDK_DISABLED
+  value: "true"
 {{- end }}
 {{- end }}
 

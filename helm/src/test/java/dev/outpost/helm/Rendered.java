@@ -55,6 +55,11 @@ record Rendered(List<HasMetadata> objects) {
         return o.getKind() + "/" + o.getMetadata().getName();
     }
 
+    /** Every object's id, kind/name. */
+    static java.util.Set<String> ids(Rendered rendered) {
+        return rendered.objects().stream().map(Rendered::id).collect(java.util.stream.Collectors.toSet());
+    }
+
     /** Every pod template: Deployments, StatefulSets and bare Pods (the helm test pod). */
     List<Workload> workloads() {
         List<Workload> workloads = new ArrayList<>();

@@ -52,6 +52,8 @@ class ScenariosTest {
                 .as("a single agent never overlaps its successor").isEqualTo("Recreate");
         assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_LEADER_ELECTION_ENABLED").getValue())
                 .isEqualTo("false");
+        assertThat(env(rendered, "Deployment/acme-outpost-gateway")).containsKey("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT")
+                .doesNotContainKey("QUARKUS_OTEL_SDK_DISABLED");
     }
 
     @Test
@@ -133,7 +135,9 @@ class ScenariosTest {
         Rendered rendered = scenario("gateway-only-values.yaml");
 
         assertThat(components(rendered)).contains("gateway").doesNotContain("observability", "agent", "integration");
-        assertThat(env(rendered, "Deployment/acme-outpost-gateway")).doesNotContainKey("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT");
+        assertThat(env(rendered, "Deployment/acme-outpost-gateway")).doesNotContainKey("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT")
+                .as("nowhere to export to: telemetry off, not failing exports to 127.0.0.1:4318")
+                .hasEntrySatisfying("QUARKUS_OTEL_SDK_DISABLED", e -> assertThat(e.getValue()).isEqualTo("true"));
         assertThat(rendered.all(Secret.class)).as("no agent: no control plane token; no observability-api: no ingest token")
                 .isEmpty();
     }
@@ -220,6 +224,20 @@ class ScenariosTest {
         Secret given = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("ingest.token", "ingest-token-of-acme-0001"))
                 .get(Secret.class, "acme-outpost-ingest");
         assertThat(decode(given.getData().get("token"))).isEqualTo("ingest-token-of-acme-0001");
+    }
+
+    /**
+     * Two agents in one namespace prune each other's integrations and overwrite one routes ConfigMap.
+     * A release with an agent renders one object whose name no release name changes, so Helm refuses
+     * a second such release in the namespace (the object would belong to two releases); a release
+     * without an agent (gateway-only, beside another's agent) renders none.
+     */
+    @Test
+    void aReleaseWithAnAgentClaimsItsNamespace() {
+        Set<String> shared = new java.util.HashSet<>(Rendered.ids(scenario("defaults-values.yaml")));
+        shared.retainAll(Rendered.ids(Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("fullnameOverride", "other"))));
+        assertThat(shared).as("objects a second release would render again").containsExactly("ConfigMap/outpost-namespace-claim");
+        assertThat(Rendered.ids(scenario("gateway-only-values.yaml"))).doesNotContain("ConfigMap/outpost-namespace-claim");
     }
 
     @Test
