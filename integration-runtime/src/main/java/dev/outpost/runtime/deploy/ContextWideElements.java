@@ -56,15 +56,17 @@ final class ContextWideElements {
   }
 
   /**
-   * The top-level elements of an integration's YAML (route, beans, …); none when it does not parse
-   * as a list, which Camel then reports with line and column.
+   * The top-level elements of an integration's YAML (route, beans, …); none when it is not a list.
+   * Validation (spec) has parsed the source the same way before; YAML that does not parse here is
+   * still refused rather than left to Camel, whose parser may read it otherwise (duplicate keys) and
+   * run what these checks never saw.
    */
-  static Iterable<JsonNode> topLevel(String source) {
+  static Iterable<JsonNode> topLevel(String source) throws DeployException {
     try {
       JsonNode elements = Mappers.YAML.readTree(source);
       return elements != null && elements.isArray() ? elements : List.of();
     } catch (JsonProcessingException e) {
-      return List.of();
+      throw new DeployException("source is not valid YAML: " + e.getOriginalMessage());
     }
   }
 }

@@ -156,7 +156,8 @@ public class IntegrationDeployer implements RouteStates {
     long start = System.nanoTime();
     try {
       load(integration.name(), resolved.source(), namespacer);
-    } catch (Exception e) {
+    } catch (Exception | StackOverflowError | LinkageError e) {
+      // the Errors an integration's source or beans can cause; caught, they leave nothing behind either
       Set<String> leftovers = new HashSet<>(routeIds());
       leftovers.removeAll(before);
       leftovers.addAll(namespacer.routeIds());

@@ -51,8 +51,13 @@ final class SharedBeans {
 
   private static void check(String name, String type, Set<String> components, CamelContext camel)
       throws DeployException {
-    Class<?> beanType = type.isBlank() ? null
-        : camel.getClassResolver().resolveClass(type.replaceFirst("^#(class|type):", ""));
+    Class<?> beanType;
+    try {
+      beanType = type.isBlank() ? null : camel.getClassResolver().resolveClass(type.replaceFirst("^#(class|type):", ""));
+    } catch (LinkageError e) {
+      // a class that is there but cannot be loaded or initialised: an Error, which no deploy step expects
+      throw new DeployException("beans: bean '" + name + "' has type " + type + ", which cannot be loaded: " + e);
+    }
     if (beanType != null) {
       for (Class<?> shared : SHARED_TYPES) {
         if (shared.isAssignableFrom(beanType)) {

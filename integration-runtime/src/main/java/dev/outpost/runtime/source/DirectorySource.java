@@ -238,6 +238,12 @@ public class DirectorySource {
       failed.remove(fileName);
       LOG.warnf("integration file %s.json rejected: %s", fileName, e.getMessage());
       statuses.put(new IntegrationStatus(fileName, null, null, IntegrationStatus.FAILED, e.getMessage()));
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      // never expected; caught so that one file cannot stop every later deployment and removal
+      failed.remove(fileName);
+      LOG.errorf(e, "integration file %s.json failed to deploy", fileName);
+      statuses.put(new IntegrationStatus(fileName, null, null, IntegrationStatus.FAILED,
+          "deploying it failed unexpectedly (" + e.getClass().getSimpleName() + "); the runtime's log has the details"));
     }
   }
 

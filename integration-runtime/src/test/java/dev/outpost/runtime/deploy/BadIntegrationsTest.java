@@ -183,6 +183,23 @@ class BadIntegrationsTest {
                   constructors:
                     0: "urn:x"
             """ + constantRoute("bad-bean-name", "/bad-bean-name", "x")), List.of("is taken by the Camel component 'https'")),
+        new Case("YAML nested deeper than any route needs", Integrations.of("bad-deep", "1", httpRoute("bad-deep", "/bad-deep", """
+            - setBody:
+                constant: %s
+            """.formatted("[".repeat(990) + "]".repeat(990)))), List.of("nested deeper than 200 levels")),
+        new Case("a duplicate key does not hide a context-wide element", Integrations.of("bad-dup", "1", """
+            - errorHandler:
+                deadLetterChannel:
+                  deadLetterUri: "log:dead"
+            - route:
+                id: bad-dup
+                id: bad-dup
+                from:
+                  uri: "platform-http:/bad-dup"
+                  steps:
+                    - setBody:
+                        constant: x
+            """), List.of("not valid YAML", "Duplicate field 'id'", "line 6")),
         new Case("no route at all", Integrations.of("bad-empty", "1", "[]\n"), List.of("must be a non-empty YAML list")));
   }
 

@@ -96,6 +96,28 @@ class DirectorySourceTest {
         .body(not(containsString("not-text"))));
   }
 
+  /**
+   * Camel's YAML parser recurses once per level, and a StackOverflowError there would end the thread
+   * that watches the directory (no file deployed or removed after). 990 levels passed validation and
+   * reached it; sources now stop at 200, far from the 1,000-odd that overflow a thread's stack.
+   */
+  @Test
+  void aFileOfYamlNestedBeyondAnyRouteFailsAndTheOtherFilesStillDeploy() throws Exception {
+    String deep = "[".repeat(990) + "]".repeat(990);
+    write("too-deep", Integrations.of("too-deep", "1", httpRoute("too-deep", "/too-deep", """
+        - setBody:
+            constant: %s
+        """.formatted(deep))));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'too-deep' }.phase", equalTo("Failed"))
+        .body("find { it.name == 'too-deep' }.message", containsString("nested deeper than 200 levels")));
+    write("after-deep", Integrations.of("after-deep", "1", constantRoute("after-deep", "/after-deep", "ok")));
+    eventually(() -> given().get(http + "after-deep").then().statusCode(200).body(equalTo("ok")));
+    Files.delete(DIR.resolve("too-deep.json"));
+    Files.delete(DIR.resolve("after-deep.json"));
+    eventually(() -> given().get(http + "after-deep").then().statusCode(404));
+  }
+
   @Test
   void aFileLargerThanTheAdminApiLimitIsReportedFailedWithoutBeingRead() throws Exception {
     String padding = "# " + "x".repeat((int) AdminRoutes.MAX_BODY_BYTES) + "\n";

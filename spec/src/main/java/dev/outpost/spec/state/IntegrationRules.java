@@ -1,7 +1,9 @@
 package dev.outpost.spec.state;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.Integration;
@@ -40,16 +42,34 @@ final class IntegrationRules {
     SecretRules.checkIntegration(integration, path, problems);
   }
 
+  /**
+   * How deep an integration's YAML may nest: deeper than any route needs (a nested choice takes
+   * about four levels). Camel's YAML parser has no limit and recurses once per level; about 1,000
+   * levels, 12 KB of brackets, overflow a thread's stack in the runtime.
+   */
+  public static final int MAX_SOURCE_NESTING = 200;
+
+  private static final ObjectMapper SOURCE_YAML = depthLimited(Mappers.YAML, MAX_SOURCE_NESTING);
+
+  private static ObjectMapper depthLimited(ObjectMapper mapper, int maxNesting) {
+    ObjectMapper copy = mapper.copy();
+    copy.getFactory().setStreamReadConstraints(
+        copy.getFactory().streamReadConstraints().rebuild().maxNestingDepth(maxNesting).build());
+    return copy;
+  }
+
   private static void checkSource(String source, String path, Problems problems) {
     if (source.isBlank()) {
       problems.add(path, "must not be empty");
       return;
     }
     try {
-      JsonNode routes = Mappers.YAML.readTree(source);
+      JsonNode routes = SOURCE_YAML.readTree(source);
       if (routes == null || !routes.isArray() || routes.isEmpty()) {
         problems.add(path, "must be a non-empty YAML list (Camel YAML DSL)");
       }
+    } catch (StreamConstraintsException e) {
+      problems.add(path, "is nested deeper than " + MAX_SOURCE_NESTING + " levels");
     } catch (JsonProcessingException e) {
       problems.add(path, "is not valid YAML: " + Parsing.describe(e));
     }

@@ -161,6 +161,8 @@ final class InvalidStates {
             "must be a non-empty YAML list (Camel YAML DSL)"),
         new Case("source not YAML", "integrations[1].source", "'- route: {id: x'", "integrations[1].source",
             "is not valid YAML: "),
+        new Case("source nested deeper than Camel's parser can take", "integrations[1].source",
+            "'- " + "[".repeat(300) + "]".repeat(300) + "'", "integrations[1].source", "is nested deeper than 200 levels"),
         new Case("too many replicas", "integrations[0].replicas", "21", "integrations[0].replicas",
             "must be between 0 and 20"),
         new Case("replicas as text", "integrations[0].replicas", "two", "integrations[0].replicas",
