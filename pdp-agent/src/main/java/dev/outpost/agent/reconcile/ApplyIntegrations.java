@@ -14,6 +14,7 @@ public final class ApplyIntegrations implements ReconcileStep {
 
   @Override
   public int run(DataPlaneState desired, Target target) throws TargetException {
+    target.putIngestTokens(desired.integrations()); // one write for all: each put then finds its token there
     int changed = 0;
     for (Integration integration : desired.integrations()) {
       if (target.putIntegration(integration)) {

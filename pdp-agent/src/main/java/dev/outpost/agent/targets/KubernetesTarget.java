@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -135,6 +136,15 @@ public final class KubernetesTarget implements Target {
   @Override
   public List<SecretRef> missingSecrets(Collection<SecretRef> refs) {
     return List.of();
+  }
+
+  @Override
+  public void putIngestTokens(List<Integration> integrations) throws TargetException {
+    if (ingestTokens.isPresent()) {
+      Map<String, String> tokens = new TreeMap<>();
+      integrations.forEach(i -> tokens.put(i.name(), ingestTokens.get().issue(i.project(), i.name())));
+      tokenSecret.putAll(tokens);
+    }
   }
 
   @Override

@@ -43,6 +43,13 @@ public interface Target {
   boolean putIntegration(Integration integration) throws TargetException;
 
   /**
+   * Gives every integration of a state its telemetry ingest token at once, before any is put
+   * (putIntegration gives one its token too, so a pod never starts without it). By default, where
+   * integrations need no token of their own, nothing.
+   */
+  default void putIngestTokens(List<Integration> integrations) throws TargetException {}
+
+  /**
    * Makes the gateway serve this routing table.
    *
    * @return whether anything had to change

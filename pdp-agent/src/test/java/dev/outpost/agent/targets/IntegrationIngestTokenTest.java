@@ -87,6 +87,37 @@ class IntegrationIngestTokenTest {
   }
 
   @Test
+  void aStatesTokensAreWrittenOnceNotOncePerIntegration() throws Exception {
+    Reconciler reconciler = new Reconciler(target, Clock.systemUTC());
+    String[] names = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "i" + i).toArray(String[]::new);
+    assertThat(reconciler.reconcile(TestStates.state(1, names)).succeeded()).isTrue();
+    assertThat(tokenWrites()).as("a first apply of 20 integrations").isEqualTo(1);
+    assertThat(secret().getData()).hasSize(20);
+
+    String[] more = java.util.Arrays.copyOf(names, 25);
+    for (int i = 20; i < 25; i++) {
+      more[i] = "i" + i;
+    }
+    assertThat(reconciler.reconcile(TestStates.state(2, more)).succeeded()).isTrue();
+    assertThat(tokenWrites()).as("five added").isEqualTo(1);
+    assertThat(ISSUER.verify(token("i24"))).isPresent();
+  }
+
+  /** The writes (create, update) of the token Secret the server received since the last call. */
+  private int tokenWrites() throws InterruptedException {
+    int writes = 0;
+    io.fabric8.mockwebserver.http.RecordedRequest r;
+    while ((r = server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+      // reconciliations write no other Secret: a create is this one's
+      if ((r.getMethod().equals("POST") && r.getPath().endsWith("/secrets"))
+          || (r.getMethod().equals("PUT") && r.getPath().endsWith("/secrets/" + SECRET))) {
+        writes++;
+      }
+    }
+    return writes;
+  }
+
+  @Test
   void removingAnIntegrationTakesItsTokenAway() throws Exception {
     target.putIntegration(integration("orders"));
     target.putIntegration(integration("billing"));
