@@ -195,9 +195,11 @@ public final class DesiredStateKeeper {
     }
     ReconcileResult result = reconciler.reconcile(state);
     if (!result.succeeded()) {
-      putBackEnforced(snapshot.revision());
-      return reject(new SnapshotRejectedException(snapshot.revision(),
-          List.of(new Violation("", "apply failed at step " + result.failedStep() + ": " + result.message()))));
+      String after = putBackEnforced(snapshot.revision(), result.mayHaveChanged(),
+          "partly applied: what it wrote before failing stays, as no earlier revision is known to put back;"
+              + " send it again or a corrected one");
+      return reject(new SnapshotRejectedException(snapshot.revision(), List.of(new Violation("",
+          "apply failed at step " + result.failedStep() + ": " + result.message() + "; " + after))));
     }
     try {
       store.save(frame, snapshot.revision());
@@ -208,9 +210,10 @@ public final class DesiredStateKeeper {
           List.of(new Violation("", "not kept: " + e.getMessage()))));
     } catch (IOException e) {
       LOG.errorf("cannot persist snapshot revision %d: %s", snapshot.revision(), e.getMessage());
-      putBackEnforced(snapshot.revision());
+      String after = putBackEnforced(snapshot.revision(), result.mayHaveChanged(),
+          "applied: what it wrote stays, as no earlier revision is known to put back, and a restart does not restore it");
       return reject(new SnapshotRejectedException(snapshot.revision(),
-          List.of(new Violation("", "could not be persisted, so it was not applied: " + e.getMessage()))));
+          List.of(new Violation("", "could not be persisted, so it was not kept: " + e.getMessage() + "; " + after))));
     }
     applied = snapshot;
     desired = state;
@@ -252,18 +255,28 @@ public final class DesiredStateKeeper {
 
   /**
    * A failed apply may have stopped halfway (some integrations at the new revision): reconcile back
-   * to the enforced state at once, so that a nack means nothing running changed.
+   * to the enforced state at once, so that a nack means nothing running changed. With no earlier
+   * revision (a first apply) there is nothing to put back, and what was written stays: removing it
+   * could remove objects from before the agent's state was lost. Says which of these happened, for
+   * the nack ({@code leftWithNothingToPutBack} when something may have changed and nothing can be
+   * put back): the control plane must not read "nothing changed" when something did.
    */
-  private void putBackEnforced(long failedRevision) {
+  private String putBackEnforced(long failedRevision, boolean mayHaveChanged, String leftWithNothingToPutBack) {
     if (desired == null) {
-      LOG.warnf("revision %d was partly applied and no earlier revision is known to put back", failedRevision);
-      return;
+      if (!mayHaveChanged) {
+        return "nothing was changed";
+      }
+      LOG.warnf("revision %d: %s", failedRevision, leftWithNothingToPutBack);
+      return leftWithNothingToPutBack;
     }
     ReconcileResult back = reconciler.reconcile(desired);
     if (!back.succeeded()) {
       LOG.errorf("after revision %d failed, putting back revision %d failed too at step %s: %s", failedRevision,
           desired.revision(), back.failedStep(), back.message());
+      return "putting back revision " + desired.revision() + " failed too, at step " + back.failedStep()
+          + ": the data plane runs parts of both";
     }
+    return "revision " + desired.revision() + " was put back";
   }
 
   private Nack reject(SnapshotRejectedException rejected) {

@@ -21,6 +21,11 @@ public final class CheckSecrets implements ReconcileStep {
   }
 
   @Override
+  public boolean writes() {
+    return false;
+  }
+
+  @Override
   public int run(DataPlaneState desired, Target target) throws TargetException {
     List<SecretRef> refs = new ArrayList<>();
     desired.integrations().stream().map(Integration::secrets).forEach(refs::addAll);

@@ -13,4 +13,14 @@ import java.time.Instant;
  * @param at when it finished
  */
 public record ReconcileResult(
-    long revision, boolean succeeded, String failedStep, String message, int changes, Instant at) {}
+    long revision, boolean succeeded, String failedStep, String message, int changes, Instant at) {
+
+  /**
+   * Whether the target may differ from before: a change made, or a failure in a step that writes
+   * (it may have written part of its share before failing, which {@code changes} does not count).
+   */
+  public boolean mayHaveChanged() {
+    return changes > 0 || (!succeeded && Reconciler.STEPS.stream()
+        .anyMatch(step -> step.name().equals(failedStep) && step.writes()));
+  }
+}

@@ -208,7 +208,7 @@ class ControlPlaneLinkTest {
     Nack nack = cp.awaitMessage(Nack.class, n -> n.revision() == 2);
     assertThat(nack.errors()).singleElement().satisfies(e -> {
       assertThat(e.path()).isEmpty();
-      assertThat(e.message()).contains("check-secrets").contains("crm/token");
+      assertThat(e.message()).contains("check-secrets").contains("crm/token").endsWith("revision 1 was put back");
     });
     assertThat(Files.readString(home.resolve("agent/applied.json"))).isEqualTo(appliedBefore);
     assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(1);
@@ -221,6 +221,26 @@ class ControlPlaneLinkTest {
     cp.sendSigned(state(3, TestStates.withSecret(integration("orders", "v2"), "crm", "token")));
     awaitAck(3);
     assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v2\"");
+  }
+
+  /**
+   * A first apply has no earlier revision to put back: the nack must not let the control plane
+   * believe nothing changed when integrations were written before the failure.
+   */
+  @Test
+  void aFirstApplyThatFailsHalfwaySaysWhatItLeft() throws Exception {
+    cp.sendSigned(state(1, TestStates.withSecret(integration("orders", "v1"), "crm", "token")));
+    Nack refused = cp.awaitMessage(Nack.class, n -> n.revision() == 1);
+    assertThat(refused.errors()).singleElement().satisfies(e ->
+        assertThat(e.message()).contains("check-secrets").endsWith("nothing was changed"));
+
+    // the second integration's file cannot be written: the first is, before the failure
+    Files.createDirectories(home.resolve("state/integrations/zeta.json/blocked"));
+    cp.sendSigned(state(2, integration("alpha", "v1"), integration("zeta", "v1")));
+    Nack partly = cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+    assertThat(partly.errors()).singleElement().satisfies(e -> assertThat(e.message())
+        .contains("apply-integrations").contains("partly applied: what it wrote before failing stays"));
+    assertThat(agent.running()).containsKey("integrations/alpha.json");
   }
 
   @Test
