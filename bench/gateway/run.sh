@@ -8,15 +8,18 @@
 #      next to what nginx as a proxy, plain vertx-http-proxy and the same JWT route on a gateway with telemetry
 #      off (-Dquarkus.otel.sdk.disabled=true: no spans, no access records) add at the same rate;
 #   3. rate-limit accuracy with 3 gateway members (Hazelcast) driven together past the limit (target +-5%);
-#   4. failed requests while the routing table is replaced 100 times under load (target 0).
+#   4. failed requests while the routing table is replaced 100 times under load (target 0);
+#   5. the JWT gateway's peak resident memory after all of the above and MEM_CONNS (default 512) connections
+#      uploading 256 KiB and downloading 1 MiB bodies, against the chart's default memory limit.
 # The upstream is nginx returning a fixed 2-byte body; an nginx location also sinks OTLP exports.
 # Not part of ./mvnw verify. Usage: bench/gateway/run.sh [seconds per throughput run, default 15]
-# Environment: WARMUP (seconds, default 60), ROUNDS (interleaved rounds of the throughput and of the paced runs, default 3), CONNS (default 64),
+# Environment: WARMUP (seconds, default 60), ROUNDS (interleaved rounds of the throughput and of the paced runs, default 3), CONNS (default 64), MEM_CONNS,
 # SKIP_BUILD=1 to reuse gateway/target/quarkus-app.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-15}
 CONNS=${CONNS:-64}
+MEM_CONNS=${MEM_CONNS:-512}
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need wrk || ! need nginx; then
@@ -54,6 +57,8 @@ TOKEN="$H.$P.$SIG"
 
 echo "== nginx: upstream :$UP, reference proxy :$NGX, OTLP sink :$SINK"
 mkdir -p "$WORK/nginx"; chmod 777 "$WORK/nginx"; chmod 644 "$WORK/jwks.json"
+head -c 1048576 /dev/urandom > "$WORK/big.bin"; chmod 644 "$WORK/big.bin"
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/octet-stream"\nwrk.body = string.rep("x", 262144)\n' > "$WORK/upload.lua"
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -66,6 +71,7 @@ http {
   upstream app { server 127.0.0.1:$UP; keepalive 64; }
   server { listen 127.0.0.1:$UP; keepalive_requests 100000;
     location = /jwks.json { default_type application/json; alias $WORK/jwks.json; }
+    location = /big { default_type application/octet-stream; alias $WORK/big.bin; }
     location / { default_type text/plain; return 200 "ok"; } }
   server { listen 127.0.0.1:$NGX; keepalive_requests 100000;
     location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
@@ -99,9 +105,9 @@ mkdir -p "$WORK/home/state"
 routes 1 ""
 
 # the JVM options the chart gives a gateway pod (gateway.javaOpts) at its default memory limit, 768Mi:
-# ParallelGC, the heap fixed at 75% of the limit, half of it young generation (helm GatewayJvmOptionsTest
+# ParallelGC, the heap fixed at 62.5% of the limit, half of it young generation (helm GatewayJvmOptionsTest
 # fails when the two differ)
-JVM_OPTS="-XX:+UseParallelGC -Xms576m -Xmx576m -XX:NewRatio=1"
+JVM_OPTS="-XX:+UseParallelGC -Xms480m -Xmx480m -XX:NewRatio=1"
 HZ=($(free_port) $(free_port) $(free_port) $(free_port)); HTTP=($(free_port) $(free_port) $(free_port) $(free_port))
 MGMT=($(free_port) $(free_port) $(free_port) $(free_port))
 MEMBERS="127.0.0.1:${HZ[0]},127.0.0.1:${HZ[1]},127.0.0.1:${HZ[2]}"
@@ -213,6 +219,13 @@ APPLIED=$(curl -fs "http://127.0.0.1:${MGMT[0]}/outpost/routes")
 wait $WRK_PID
 RELOAD_ERRORS=$(errors "$WORK/reload.txt"); RELOAD_TOTAL=$(awk '/requests in/ {print $1}' "$WORK/reload.txt")
 
+echo "== resident memory of gateway 0 under large bodies: $MEM_CONNS connections uploading 256 KiB, then downloading 1 MiB"
+wrk -t2 -c"$MEM_CONNS" -d15s -s "$WORK/upload.lua" "$GW/pub/x" > "$WORK/memory-upload.txt"
+wrk -t2 -c"$MEM_CONNS" -d15s "$GW/pub/big" > "$WORK/memory-download.txt"
+# the chart's default limit is 768Mi; past it the kernel kills the pod
+PEAK_RSS_MIB=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$GW_PID/status")
+MEM_ERRORS=$(( $(errors "$WORK/memory-upload.txt") + $(errors "$WORK/memory-download.txt") ))
+
 echo "== rate-limit accuracy: 3 members, limit $LIMIT per ${LIMIT_PERIOD}s per subject, driven past it on all three"
 start_gateway 1; start_gateway 2
 await_ready "${MGMT[1]}"; await_ready "${MGMT[2]}"
@@ -258,6 +271,7 @@ print(f"CPU per request at that rate, JWT, no telemetry: {$CPU_PER_NOTEL:10.1f} 
 print(f"CPU per request at that rate, plain proxy: {$CPU_PER_PLAIN:10.1f} us")
 adm, lim = $ADMITTED, $LIMIT
 print(f"rate limit, 3 members: admitted         : {adm:10d} of {lim} ({(adm-lim)/lim*100:+.1f}%, {$REFUSED} refused; target +-5%)")
+print(f"peak resident memory, gateway 0     : {$PEAK_RSS_MIB:10d} MiB of the chart's 768 MiB limit ({$MEM_ERRORS} failed large-body requests)")
 import os
 print(f"route reloads: status after the last     : {os.environ['APPLIED']}")
 print(f"route reloads: failed requests          : {$RELOAD_ERRORS:10d} of {$RELOAD_TOTAL} (target 0)")
