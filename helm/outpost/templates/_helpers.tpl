@@ -6,31 +6,34 @@ The chart name, or nameOverride.
 {{- end }}
 
 {{/*
-The full name: release name + chart name (once), at most 38 characters, so that every component's
-name stays whole: -observability-headless (23) still fits a DNS label's 63, and the StatefulSet
-<fullname>-observability fits 52 (its pods' controller-revision-hash label adds 11 to it, up to 63).
-Cut at 63 instead, <long>-observability and <long>-observability-headless were one name.
+The full name: release name + chart name (once), at most 63 characters (a DNS label).
 */}}
 {{- define "outpost.fullname" -}}
 {{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 38 | trimSuffix "-" }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
 {{- else }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 38 | trimSuffix "-" }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
 {{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 38 | trimSuffix "-" }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
 {{- end }}
 {{- end }}
 {{- end }}
 
 {{/*
-Name of a component's objects: <fullname>-<component>, at most 63 characters.
+Name of a component's objects: <fullname>-<component>, the full name cut so that the whole fits 63
+characters, and 52 for observability, whose StatefulSet's pods carry controller-revision-hash=<name>-
+<10 chars> (at most 63). Cutting the whole name instead made <long>-observability and
+<long>-observability-headless one name; a name that fitted before is unchanged.
 Usage: include "outpost.componentName" (list . "gateway")
 */}}
 {{- define "outpost.componentName" -}}
 {{- $root := index . 0 }}
-{{- printf "%s-%s" (include "outpost.fullname" $root) (index . 1) | trunc 63 | trimSuffix "-" }}
+{{- $component := index . 1 }}
+{{- $max := ternary 52 63 (eq $component "observability") }}
+{{- $prefix := include "outpost.fullname" $root | trunc (int (sub $max (add1 (len $component)))) | trimSuffix "-" }}
+{{- printf "%s-%s" $prefix $component }}
 {{- end }}
 
 {{/*

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A long release name (Helm allows 53 characters) or name override still gives every object a name of
- * its own that Kubernetes accepts. Cut to 63 characters each, {@code <long>-observability} and
+ * its own that Kubernetes accepts. Cut to 63 characters as a whole, {@code <long>-observability} and
  * {@code <long>-observability-headless} were one Service name.
  */
 class LongNamesTest {
@@ -29,5 +29,14 @@ class LongNamesTest {
                 .allSatisfy(n -> assertThat(n).as("StatefulSet " + n).hasSizeLessThanOrEqualTo(STATEFUL_SET_NAME_MAX));
         assertThat(Rendered.ids(longNamed)).as("one name per object, as with a short name")
                 .hasSameSizeAs(Rendered.ids(everything)).hasSize(longNamed.objects().size());
+    }
+
+    /** Cutting each component's name, not the full name, leaves every name that fitted as it was. */
+    @org.junit.jupiter.api.Test
+    void aNameThatFitsIsNotCut() {
+        String fullname = "f".repeat(45);
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("fullnameOverride", fullname));
+        assertThat(Rendered.ids(rendered)).contains("Deployment/" + fullname + "-gateway",
+                "Service/" + fullname + "-gateway-headless", "Deployment/" + fullname + "-agent");
     }
 }
