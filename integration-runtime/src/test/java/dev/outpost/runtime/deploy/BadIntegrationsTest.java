@@ -49,6 +49,9 @@ class BadIntegrationsTest {
   @Inject
   CamelContext camel;
 
+  @Inject
+  IntegrationDeployer deployer;
+
   record Case(String why, Integration integration, List<String> messageContains) {}
 
   static final String OWNER_SOURCE = constantRoute("owner-route", "/owned", "owner")
@@ -235,6 +238,44 @@ class BadIntegrationsTest {
             .body("find { it.name == '" + c.integration().name() + "' }.phase", equalTo("Failed"));
       }
     }
+  }
+
+  /**
+   * Validation (spec) refuses YAML aliases, which Camel's parser expands: 40 anchors of 40 nested
+   * filters each, every one holding the one before, overflowed its stack, and the Error ended the
+   * thread that watches the integrations directory. Whatever a source still does to Camel, its
+   * deployment fails alone, leaves nothing in the context, and the next one deploys.
+   */
+  @Test
+  void aSourceThatOverflowsCamelsStackFailsAloneAndTheNextDeploys() {
+    int routesBefore = camel.getRoutes().size();
+    var status = deployer.deploy(Integrations.of("overflow", "1", aliasChain(40, 40)));
+    assertThat(status.phase()).isEqualTo("Failed");
+    assertThat(status.message()).contains("StackOverflowError");
+    assertThat(camel.getRoutes()).hasSize(routesBefore);
+    given().get(http + "overflow").then().statusCode(404);
+    given().get(http + "owned").then().statusCode(200).body(equalTo("owner"));
+
+    Integrations.put(management, Integrations.of("after-overflow", "1", constantRoute("after-overflow", "/after-overflow", "ok")))
+        .then().statusCode(200);
+    given().get(http + "after-overflow").then().statusCode(200).body(equalTo("ok"));
+    Integrations.delete(management, "after-overflow").then().statusCode(204);
+  }
+
+  /** {@code anchors} filters nested {@code depth} deep, each anchored and holding the one before. */
+  private static String aliasChain(int anchors, int depth) {
+    StringBuilder yaml = new StringBuilder("- route:\n    from:\n      uri: platform-http:/overflow\n      steps:\n");
+    for (int k = 0; k < anchors; k++) {
+      for (int d = 0; d < depth; d++) {
+        String pad = " ".repeat(8 + 4 * d);
+        yaml.append(pad).append("- filter:").append(d == 0 ? " &a" + k : "").append('\n')
+            .append(pad).append("    simple: \"${header.never} == 'x'\"\n")
+            .append(pad).append("    steps:\n");
+      }
+      String pad = " ".repeat(8 + 4 * depth);
+      yaml.append(pad).append(k == 0 ? "- log: bottom\n" : "- filter: *a" + (k - 1) + "\n");
+    }
+    return yaml.append("        - setBody:\n            constant: ok\n").toString();
   }
 
   @Test

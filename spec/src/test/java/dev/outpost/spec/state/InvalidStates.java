@@ -163,6 +163,10 @@ final class InvalidStates {
             "is not valid YAML: "),
         new Case("source nested deeper than Camel's parser can take", "integrations[1].source",
             "'- " + "[".repeat(300) + "]".repeat(300) + "'", "integrations[1].source", "is nested deeper than 200 levels"),
+        new Case("source with a YAML alias", "integrations[1].source",
+            "'- route: {from: {uri: \"platform-http:/a\", steps: [{filter: &f {simple: \"true\", steps: [{log: x}]}},"
+                + " {filter: *f}]}}'", "integrations[1].source",
+            "uses a YAML alias (*name), which is not supported: write the steps out"),
         new Case("too many replicas", "integrations[0].replicas", "21", "integrations[0].replicas",
             "must be between 0 and 20"),
         new Case("replicas as text", "integrations[0].replicas", "two", "integrations[0].replicas",
