@@ -142,6 +142,19 @@ class ScenariosTest {
                 .isEmpty();
     }
 
+    /** Without observability-api nothing sends telemetry or audit records to an address nobody serves. */
+    @Test
+    void withoutObservabilityNoPartSendsTelemetry() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("observability.enabled", "false"));
+        assertThat(env(rendered, "Deployment/acme-outpost-gateway")).containsKey("QUARKUS_OTEL_SDK_DISABLED");
+        Map<String, EnvVar> agent = env(rendered, "Deployment/acme-outpost-agent");
+        assertThat(agent.get("OUTPOST_AGENT_AUDIT_ENABLED").getValue()).isEqualTo("false");
+        assertThat(agent).containsKey("QUARKUS_OTEL_SDK_DISABLED").doesNotContainKey("OUTPOST_AGENT_AUDIT_ENDPOINT");
+        assertThat(rendered.get(io.fabric8.kubernetes.api.model.ConfigMap.class, "acme-outpost-agent").getData()
+                .get("runtime.json")).as("integration pods: no endpoint, so the agent turns their telemetry off")
+                .contains("\"otlpEndpoint\": \"\"");
+    }
+
     @Test
     void observabilityOnly() {
         Rendered rendered = scenario("observability-only-values.yaml");

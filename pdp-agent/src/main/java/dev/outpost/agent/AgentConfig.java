@@ -82,6 +82,13 @@ public interface AgentConfig {
   }
 
   interface Audit {
+    /**
+     * Whether audit records are sent; off where no observability-api is installed (the chart's
+     * observability.enabled=false), so nothing queues and retries towards an endpoint nobody serves.
+     */
+    @WithDefault("true")
+    boolean enabled();
+
     /** observability-api's OTLP/HTTP base URL; audit records are sent to {@code <endpoint>/v1/logs}. */
     @WithDefault("http://127.0.0.1:4318")
     URI endpoint();

@@ -114,12 +114,15 @@ public class AgentRuntime {
       store = new FileAppliedStore(config.home());
       source = new LocalStatusSource(config.status().runtimeManagement(), config.gatewayStatusUrl());
     }
-    audit = new OtlpAuditLog(config.audit().endpoint(), AgentSettings.auditToken(config).orElse(null), identity,
-        config.audit().queueCapacity());
+    audit = config.audit().enabled()
+        ? new OtlpAuditLog(config.audit().endpoint(), AgentSettings.auditToken(config).orElse(null), identity,
+            config.audit().queueCapacity())
+        : null;
     Clock clock = Clock.systemUTC();
     keeper = new DesiredStateKeeper(config.dataPlane(),
         new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKeys(config)), config.dataPlane()),
-        store, new Reconciler(target, clock), audit, new StatusReporter(config.dataPlane(), source, clock), clock);
+        store, new Reconciler(target, clock), audit != null ? audit : decision -> { },
+        new StatusReporter(config.dataPlane(), source, clock), clock);
     link = new ControlPlaneLink(vertx, new LinkOptions(config.controlPlane().url(), AgentSettings.controlPlaneToken(config),
         config.controlPlane().caFile(), config.controlPlane().proxy(), config.controlPlane().pingInterval(),
         config.controlPlane().livenessTimeout(), config.dataPlane(), version, config.capabilities()),

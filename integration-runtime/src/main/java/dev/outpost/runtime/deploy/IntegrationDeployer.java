@@ -157,7 +157,7 @@ public class IntegrationDeployer implements RouteStates {
     try {
       load(integration.name(), resolved.source(), namespacer);
     } catch (Exception | StackOverflowError | LinkageError e) {
-      // the Errors an integration's source or beans can cause; caught, they leave nothing behind either
+      // also the Errors an integration's source or beans can cause: cleaned up like any failure
       Set<String> leftovers = new HashSet<>(routeIds());
       leftovers.removeAll(before);
       leftovers.addAll(namespacer.routeIds());

@@ -14,8 +14,8 @@ public final class ApplyIntegrations implements ReconcileStep {
 
   @Override
   public int run(DataPlaneState desired, Target target) throws TargetException {
-    target.putIngestTokens(desired.integrations()); // one write for all: each put then finds its token there
-    int changed = 0;
+    // one write for all: each put then finds its token there
+    int changed = target.putIngestTokens(desired.integrations()) ? 1 : 0;
     for (Integration integration : desired.integrations()) {
       if (target.putIntegration(integration)) {
         changed++;

@@ -139,12 +139,13 @@ public final class KubernetesTarget implements Target {
   }
 
   @Override
-  public void putIngestTokens(List<Integration> integrations) throws TargetException {
-    if (ingestTokens.isPresent()) {
-      Map<String, String> tokens = new TreeMap<>();
-      integrations.forEach(i -> tokens.put(i.name(), ingestTokens.get().issue(i.project(), i.name())));
-      tokenSecret.putAll(tokens);
+  public boolean putIngestTokens(List<Integration> integrations) throws TargetException {
+    if (ingestTokens.isEmpty()) {
+      return false;
     }
+    Map<String, String> tokens = new TreeMap<>();
+    integrations.forEach(i -> tokens.put(i.name(), ingestTokens.get().issue(i.project(), i.name())));
+    return tokenSecret.putAll(tokens);
   }
 
   @Override

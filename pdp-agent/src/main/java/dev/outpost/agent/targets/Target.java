@@ -45,9 +45,11 @@ public interface Target {
   /**
    * Gives every integration of a state its telemetry ingest token at once, before any is put
    * (putIntegration gives one its token too, so a pod never starts without it). By default, where
-   * integrations need no token of their own, nothing.
+   * integrations need no token of their own, nothing. Whether anything was written.
    */
-  default void putIngestTokens(List<Integration> integrations) throws TargetException {}
+  default boolean putIngestTokens(List<Integration> integrations) throws TargetException {
+    return false;
+  }
 
   /**
    * Makes the gateway serve this routing table.

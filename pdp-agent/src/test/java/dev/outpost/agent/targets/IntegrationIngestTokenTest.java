@@ -79,7 +79,7 @@ class IntegrationIngestTokenTest {
   @Test
   void aPassThatChangesNothingReadsTheSecretOnceAndWritesNothing() throws Exception {
     Reconciler reconciler = new Reconciler(target, Clock.systemUTC());
-    assertThat(reconciler.reconcile(TestStates.state(1, "a", "b")).changes()).isEqualTo(4);
+    assertThat(reconciler.reconcile(TestStates.state(1, "a", "b")).changes()).as("two integrations, their tokens, routes, telemetry").isEqualTo(5);
     int before = server.getRequestCount();
     var again = reconciler.reconcile(TestStates.state(1, "a", "b"));
     assertThat(again.changes()).isZero();

@@ -5,7 +5,8 @@ import dev.outpost.spec.state.Violation;
 import java.util.List;
 
 /**
- * Agent → control plane: the snapshot at {@code revision} was rejected and nothing changed.
+ * Agent → control plane: the snapshot at {@code revision} was rejected; the data plane runs what it ran
+ * before, or the message says what it could not put back (PROTOCOL.md § 3.4).
  *
  * @param revision the rejected snapshot's revision; 0 when the frame's revision could not be read
  * @param errors every reason, each with a path relative to the snapshot frame ({@code signature},
