@@ -118,7 +118,7 @@ public final class LeasingRateLimiter {
               // every request waiting on this take, and those after it for a while, are admitted:
               // one take at a time, each waiting for the store's timeout, would let one through per timeout
               LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,
-                  failure.getMessage());
+                  why(failure));
               bucket.failOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
             } else {
               bucket.available += grant.granted();
@@ -132,6 +132,14 @@ public final class LeasingRateLimiter {
       pending = bucket.pending == null ? CompletableFuture.completedFuture(null) : bucket.pending;
     }
     return pending.thenCompose(v -> acquire(key, limit, periodSeconds));
+  }
+
+  /** A store's failure for the log: a timeout has no message of its own ("null" before). */
+  private static String why(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return cause instanceof java.util.concurrent.TimeoutException ? "no answer in time (a member lost or overloaded)"
+        : cause.toString();
   }
 
   /** Drops the buckets whose window has ended, and the store's ended counters; run off the event loop. */
@@ -183,7 +191,7 @@ public final class LeasingRateLimiter {
       if (failure != null) {
         if (clock.getAsLong() >= unbucketedFailOpenUntil) {
           LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,
-              failure.getMessage());
+              why(failure));
         }
         unbucketedFailOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
         return new Decision(true, limit, 0, resetSeconds, window);
