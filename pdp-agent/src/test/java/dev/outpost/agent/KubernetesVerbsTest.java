@@ -61,6 +61,7 @@ class KubernetesVerbsTest {
         "create core/configmaps",
         "delete core/configmaps/int-b-<hash>",
         "get core/configmaps/int-b-<hash>",
+        "get core/configmaps/outpost-namespace-claim",
         "list core/configmaps",
         "update core/configmaps/outpost-gateway-routes",
         "watch core/configmaps",

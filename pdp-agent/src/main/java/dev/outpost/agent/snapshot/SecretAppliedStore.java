@@ -1,6 +1,7 @@
 package dev.outpost.agent.snapshot;
 
 import dev.outpost.agent.targets.KubernetesNames;
+import dev.outpost.agent.targets.NamespaceClaim;
 import dev.outpost.agent.targets.ObjectApplier;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.protocol.ProtocolCodec;
@@ -87,12 +88,15 @@ public final class SecretAppliedStore implements AppliedStore {
         .withData(dataOf(snapshotMessage).data())
         .build();
     try {
+      applier.ownedBy(NamespaceClaim.read(client, namespace)); // deleted with the release, like the rest
       applier.applyUnless(secret, live -> {
         long stored = revisionOf(live);
         return stored > revision ? new NewerRevisionStoredException(stored, revision) : null;
       });
     } catch (TargetException e) {
       throw e.getCause() instanceof NewerRevisionStoredException newer ? newer : new IOException(e.getMessage(), e);
+    } catch (KubernetesClientException e) {
+      throw new IOException("cannot read ConfigMap " + NamespaceClaim.NAME + ": " + ObjectApplier.reason(e), e);
     } finally {
       forgetChecked();
     }

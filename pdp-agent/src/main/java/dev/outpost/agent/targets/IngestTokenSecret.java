@@ -1,5 +1,6 @@
 package dev.outpost.agent.targets;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -8,6 +9,7 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -25,10 +27,16 @@ final class IngestTokenSecret {
   /** The Secret as last read or written; null when it does not exist. */
   private Secret live;
   private boolean loaded;
+  private Optional<OwnerReference> owner = Optional.empty();
 
   IngestTokenSecret(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
+  }
+
+  /** Written from now on naming {@code owner} as its owner (NamespaceClaim). */
+  void ownedBy(Optional<OwnerReference> owner) {
+    this.owner = owner;
   }
 
   /** Reads the Secret again (one GET). */
@@ -81,7 +89,7 @@ final class IngestTokenSecret {
       }
       Map<String, String> data = new TreeMap<>(data());
       change.accept(data);
-      if (data.equals(data()) || (live == null && data.isEmpty())) {
+      if ((data.equals(data()) && ownerHolds()) || (live == null && data.isEmpty())) {
         return false;
       }
       try {
@@ -98,12 +106,18 @@ final class IngestTokenSecret {
     }
   }
 
+  /** Whether the live Secret names the owner it should (one written before there was a claim may not). */
+  private boolean ownerHolds() {
+    return owner.isEmpty() || (live != null && live.getMetadata().getOwnerReferences() != null
+        && live.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(owner.get().getUid())));
+  }
+
   private Map<String, String> data() {
     return live == null || live.getData() == null ? Map.of() : live.getData();
   }
 
   private Secret secret(Map<String, String> data, String resourceVersion) {
-    return new SecretBuilder()
+    return NamespaceClaim.owned(new SecretBuilder()
         .withNewMetadata()
         .withName(KubernetesNames.INGEST_TOKENS_SECRET)
         .withNamespace(namespace)
@@ -113,6 +127,6 @@ final class IngestTokenSecret {
         .endMetadata()
         .withType("Opaque")
         .withData(data)
-        .build();
+        .build(), owner);
   }
 }

@@ -8,6 +8,7 @@ import dev.outpost.spec.model.Telemetry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -89,6 +90,13 @@ public final class KubernetesTarget implements Target {
           + ObjectApplier.reason(e), e);
     }
     live = objects;
+    try {
+      Optional<OwnerReference> owner = NamespaceClaim.read(client, config.namespace());
+      applier.ownedBy(owner);
+      tokenSecret.ownedBy(owner);
+    } catch (KubernetesClientException e) {
+      throw new TargetException("cannot read ConfigMap " + NamespaceClaim.NAME + ": " + ObjectApplier.reason(e), e);
+    }
     if (ingestTokens.isPresent()) {
       tokenSecret.refresh();
     }

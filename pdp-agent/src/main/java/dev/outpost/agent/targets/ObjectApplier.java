@@ -3,6 +3,7 @@ package dev.outpost.agent.targets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,9 +28,16 @@ public final class ObjectApplier {
   public static final int MAX_ATTEMPTS = 5;
 
   private final KubernetesClient client;
+  /** What every object written names as its owner (NamespaceClaim); none by default. */
+  private Optional<OwnerReference> owner = Optional.empty();
 
   public ObjectApplier(KubernetesClient client) {
     this.client = client;
+  }
+
+  /** Objects written from now on name {@code owner} as their owner (none when empty). */
+  public void ownedBy(Optional<OwnerReference> owner) {
+    this.owner = owner;
   }
 
   /**
@@ -68,6 +77,7 @@ public final class ObjectApplier {
   private <T extends HasMetadata> boolean apply(T desired, boolean known, T knownLive, Refusal<T> refusal)
       throws TargetException {
     String what = describe(desired);
+    NamespaceClaim.owned(desired, owner);
     for (int attempt = 1; ; attempt++) {
       try {
         T live = known && attempt == 1 ? knownLive : client.resource(desired).get();

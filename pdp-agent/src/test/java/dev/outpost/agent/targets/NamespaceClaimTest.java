@@ -1,0 +1,96 @@
+package dev.outpost.agent.targets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.agent.TestStates;
+import dev.outpost.agent.reconcile.Reconciler;
+import dev.outpost.agent.snapshot.SecretAppliedStore;
+import dev.outpost.spec.ingest.IntegrationIngestTokens;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Everything the agent writes names the chart's ConfigMap outpost-namespace-claim as its owner, so
+ * that uninstalling the release (which deletes the claim) has Kubernetes' garbage collector delete
+ * it too. Left behind, the integrations' pods ran on without the release's NetworkPolicies.
+ */
+@EnableKubernetesMockClient(crud = true)
+class NamespaceClaimTest {
+  static final String NS = KubernetesTargetTest.NS;
+  KubernetesClient client;
+
+  private KubernetesTarget target() {
+    return new KubernetesTarget(client, KubernetesTargetTest.config(),
+        Optional.of(new IntegrationIngestTokens("data-plane-token-0123456789")));
+  }
+
+  private String claim() {
+    String uid = UUID.randomUUID().toString();
+    client.resource(new ConfigMapBuilder().withNewMetadata().withName(NamespaceClaim.NAME).withNamespace(NS)
+        .withUid(uid).withLabels(Map.of(KubernetesNames.MANAGED_BY, "Helm")).endMetadata()
+        .withData(Map.of("release", "acme")).build()).create();
+    return client.configMaps().inNamespace(NS).withName(NamespaceClaim.NAME).get().getMetadata().getUid();
+  }
+
+  /** Every object the agent manages: its Deployments, Services, ConfigMaps and its two Secrets. */
+  private List<HasMetadata> agentObjects() {
+    List<HasMetadata> all = new ArrayList<>();
+    for (var kind : List.of(Deployment.class, Service.class, ConfigMap.class, Secret.class)) {
+      all.addAll(client.resources(kind).inNamespace(NS).withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
+          .list().getItems());
+    }
+    return all;
+  }
+
+  @Test
+  void everyObjectTheAgentWritesIsOwnedByTheClaim() throws Exception {
+    String uid = claim();
+    assertThat(new Reconciler(target(), Clock.systemUTC()).reconcile(TestStates.state(1, "a", "b")).succeeded()).isTrue();
+    new SecretAppliedStore(client, NS, TestStates.DATA_PLANE).save("{\"type\":\"snapshot\"}", 1);
+
+    List<HasMetadata> objects = agentObjects();
+    assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).contains(
+        "Deployment/int-a", "Service/int-b", "ConfigMap/" + KubernetesNames.ROUTES_CONFIG_MAP,
+        "ConfigMap/" + KubernetesNames.TELEMETRY_CONFIG_MAP, "Secret/" + KubernetesNames.INGEST_TOKENS_SECRET,
+        "Secret/" + KubernetesNames.APPLIED_SECRET);
+    assertThat(objects).allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
+        .as(o.getKind() + " " + o.getMetadata().getName()).singleElement().satisfies(owner -> {
+          assertThat(owner.getUid()).isEqualTo(uid);
+          assertThat(owner.getKind()).isEqualTo("ConfigMap");
+          assertThat(owner.getName()).isEqualTo(NamespaceClaim.NAME);
+          assertThat(owner.getBlockOwnerDeletion()).as("would need update on the claim's finalizers").isNull();
+        }));
+  }
+
+  @Test
+  void withoutAClaimNothingHasAnOwner() throws Exception {
+    assertThat(new Reconciler(target(), Clock.systemUTC()).reconcile(TestStates.state(1, "a")).succeeded()).isTrue();
+    assertThat(agentObjects()).isNotEmpty()
+        .allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences()).as(o.getMetadata().getName()).isEmpty());
+  }
+
+  /** An upgrade from an agent that set no owner: the next pass gives every object its owner. */
+  @Test
+  void objectsWrittenBeforeTheClaimAreGivenTheirOwnerOnTheNextPass() throws Exception {
+    Reconciler reconciler = new Reconciler(target(), Clock.systemUTC());
+    reconciler.reconcile(TestStates.state(1, "a"));
+    String uid = claim();
+    assertThat(reconciler.reconcile(TestStates.state(1, "a")).succeeded()).isTrue();
+    assertThat(agentObjects()).isNotEmpty().allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
+        .as(o.getMetadata().getName()).extracting(OwnerReference::getUid).containsExactly(uid));
+  }
+}
