@@ -59,7 +59,10 @@ class NamespaceClaimTest {
   @Test
   void everyObjectTheAgentWritesIsOwnedByTheClaim() throws Exception {
     String uid = claim();
-    assertThat(new Reconciler(target(), Clock.systemUTC()).reconcile(TestStates.state(1, "a", "b")).succeeded()).isTrue();
+    Reconciler reconciler = new Reconciler(target(), Clock.systemUTC());
+    assertThat(reconciler.reconcile(TestStates.state(1, "a", "b")).succeeded()).isTrue();
+    assertThat(reconciler.reconcile(TestStates.state(1, "a", "b")).changes()).as("owned objects hold on the next pass")
+        .isZero();
     new SecretAppliedStore(client, NS, TestStates.DATA_PLANE).save("{\"type\":\"snapshot\"}", 1);
 
     List<HasMetadata> objects = agentObjects();
