@@ -252,6 +252,9 @@ class ScenariosTest {
         String claim = "ConfigMap/" + dev.outpost.agent.targets.NamespaceClaim.NAME; // what the agent's objects are owned by
         assertThat(shared).as("objects a second release would render again").containsExactly(claim);
         assertThat(Rendered.ids(scenario("gateway-only-values.yaml"))).doesNotContain(claim);
+        assertThat(env(scenario("defaults-values.yaml"), "Deployment/acme-outpost-agent")
+                .get("OUTPOST_AGENT_KUBERNETES_NAMESPACE_CLAIM_REQUIRED").getValue())
+                .as("the owner of what the agent writes: without it, the agent writes nothing").isEqualTo("true");
     }
 
     @Test

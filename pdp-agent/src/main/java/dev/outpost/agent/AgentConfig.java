@@ -156,6 +156,15 @@ public interface AgentConfig {
      * refused by spec already). By default none.
      */
     Optional<List<String>> reservedSecrets();
+
+    /**
+     * Whether ConfigMap outpost-namespace-claim must exist for the agent to write. The chart renders
+     * it and sets this: every object the agent writes is owned by it, so once it is gone (and with
+     * it, through garbage collection, those objects) nothing is written again without an owner
+     * until Helm puts it back. Off by default, for installs without the chart.
+     */
+    @WithDefault("false")
+    boolean namespaceClaimRequired();
   }
 
   /** The capabilities announced in {@code hello}. */

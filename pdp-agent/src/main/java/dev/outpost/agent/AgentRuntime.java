@@ -106,13 +106,16 @@ public class AgentRuntime {
       // the audit token is the data plane's ingest token, from which each integration's is derived
       Optional<IntegrationIngestTokens> ingestTokens = targetConfig.otlpEndpoint().isPresent()
           ? AgentSettings.auditToken(config).map(IntegrationIngestTokens::new) : Optional.empty();
-      target = new KubernetesTarget(client, targetConfig, ingestTokens);
+      target = new KubernetesTarget(client, targetConfig, ingestTokens, config.kubernetes().namespaceClaimRequired());
       store = new SecretAppliedStore(client, namespace, config.dataPlane());
       source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {
       target = new LocalTarget(config.home());
       store = new FileAppliedStore(config.home());
       source = new LocalStatusSource(config.status().runtimeManagement(), config.gatewayStatusUrl());
+    }
+    if (!config.audit().enabled()) {
+      LOG.info("audit records are off (outpost.agent.audit.enabled=false): no observability-api to keep them");
     }
     audit = config.audit().enabled()
         ? new OtlpAuditLog(config.audit().endpoint(), AgentSettings.auditToken(config).orElse(null), identity,

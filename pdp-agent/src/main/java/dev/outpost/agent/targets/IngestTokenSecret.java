@@ -34,7 +34,7 @@ final class IngestTokenSecret {
     this.namespace = namespace;
   }
 
-  /** Written from now on naming {@code owner} as its owner (NamespaceClaim). */
+  /** Created from now on naming {@code owner} as its owner (NamespaceClaim). */
   void ownedBy(Optional<OwnerReference> owner) {
     this.owner = owner;
   }
@@ -89,12 +89,13 @@ final class IngestTokenSecret {
       }
       Map<String, String> data = new TreeMap<>(data());
       change.accept(data);
-      if ((data.equals(data()) && ownerHolds()) || (live == null && data.isEmpty())) {
+      if (data.equals(data()) || (live == null && data.isEmpty())) {
         return false;
       }
       try {
-        live = live == null ? client.resource(secret(data, null)).create()
-            : client.resource(secret(data, live.getMetadata().getResourceVersion())).update();
+        live = live == null ? client.resource(NamespaceClaim.owned(secret(data, null), owner)).create()
+            : client.resource(NamespaceClaim.keepingOwners(secret(data, live.getMetadata().getResourceVersion()), live))
+                .update();
         return true;
       } catch (KubernetesClientException e) {
         // 409: someone wrote in between (or created it first); read again and redo the change
@@ -106,18 +107,12 @@ final class IngestTokenSecret {
     }
   }
 
-  /** Whether the live Secret names the owner it should (one written before there was a claim may not). */
-  private boolean ownerHolds() {
-    return owner.isEmpty() || (live != null && live.getMetadata().getOwnerReferences() != null
-        && live.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(owner.get().getUid())));
-  }
-
   private Map<String, String> data() {
     return live == null || live.getData() == null ? Map.of() : live.getData();
   }
 
   private Secret secret(Map<String, String> data, String resourceVersion) {
-    return NamespaceClaim.owned(new SecretBuilder()
+    return new SecretBuilder()
         .withNewMetadata()
         .withName(KubernetesNames.INGEST_TOKENS_SECRET)
         .withNamespace(namespace)
@@ -127,6 +122,6 @@ final class IngestTokenSecret {
         .endMetadata()
         .withType("Opaque")
         .withData(data)
-        .build(), owner);
+        .build();
   }
 }

@@ -49,6 +49,7 @@ public final class KubernetesTarget implements Target {
   private final ObjectApplier applier;
   private final Optional<IntegrationIngestTokens> ingestTokens;
   private final IngestTokenSecret tokenSecret;
+  private final boolean claimRequired;
   /** What the last {@link #refresh()} listed, updated with this agent's writes; null before. */
   private Map<String, HasMetadata> live;
 
@@ -63,6 +64,16 @@ public final class KubernetesTarget implements Target {
    */
   public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config,
       Optional<IntegrationIngestTokens> ingestTokens) {
+    this(client, config, ingestTokens, false);
+  }
+
+  /**
+   * @param claimRequired whether nothing is written while ConfigMap outpost-namespace-claim, the
+   *     owner of what the agent writes, is absent or being deleted (the chart's installs)
+   */
+  public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config,
+      Optional<IntegrationIngestTokens> ingestTokens, boolean claimRequired) {
+    this.claimRequired = claimRequired;
     this.client = client;
     this.config = config;
     this.objects = new IntegrationObjects(config);
@@ -90,13 +101,20 @@ public final class KubernetesTarget implements Target {
           + ObjectApplier.reason(e), e);
     }
     live = objects;
+    Optional<OwnerReference> owner;
     try {
-      Optional<OwnerReference> owner = NamespaceClaim.read(client, config.namespace());
-      applier.ownedBy(owner);
-      tokenSecret.ownedBy(owner);
+      owner = NamespaceClaim.read(client, config.namespace());
     } catch (KubernetesClientException e) {
       throw new TargetException("cannot read ConfigMap " + NamespaceClaim.NAME + ": " + ObjectApplier.reason(e), e);
     }
+    if (owner.isEmpty() && claimRequired) {
+      // deleted with the release, or by hand: what the agent wrote goes with it, and anything written
+      // now would have no owner and outlive the release
+      throw new TargetException("ConfigMap " + NamespaceClaim.NAME + " is missing or being deleted: nothing is"
+          + " written until Helm puts it back (helm upgrade)");
+    }
+    applier.ownedBy(owner);
+    tokenSecret.ownedBy(owner);
     if (ingestTokens.isPresent()) {
       tokenSecret.refresh();
     }

@@ -35,7 +35,7 @@ public final class ObjectApplier {
     this.client = client;
   }
 
-  /** Objects written from now on name {@code owner} as their owner (none when empty). */
+  /** Objects created from now on name {@code owner} as their owner (none when empty). */
   public void ownedBy(Optional<OwnerReference> owner) {
     this.owner = owner;
   }
@@ -77,14 +77,14 @@ public final class ObjectApplier {
   private <T extends HasMetadata> boolean apply(T desired, boolean known, T knownLive, Refusal<T> refusal)
       throws TargetException {
     String what = describe(desired);
-    NamespaceClaim.owned(desired, owner);
     for (int attempt = 1; ; attempt++) {
       try {
         T live = known && attempt == 1 ? knownLive : client.resource(desired).get();
         if (live == null) {
-          client.resource(desired).create();
+          client.resource(NamespaceClaim.owned(desired, owner)).create();
           return true;
         }
+        NamespaceClaim.keepingOwners(desired, live);
         requireManaged(live, what);
         Exception refused = refusal == null ? null : refusal.of(live);
         if (refused != null) {

@@ -86,11 +86,46 @@ class NamespaceClaimTest {
         .allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences()).as(o.getMetadata().getName()).isEmpty());
   }
 
-  /** An upgrade from an agent that set no owner: the next pass gives every object its owner. */
+  /**
+   * An owner is given at creation only: an update keeps the owners the live object has, its own
+   * and anyone else's. Changing them needs delete on the object where OwnerReferencesPermissionEnforcement
+   * runs (OpenShift), which the agent's Role does not grant on its Secrets.
+   */
   @Test
-  void objectsWrittenBeforeTheClaimAreGivenTheirOwnerOnTheNextPass() throws Exception {
+  void anUpdateKeepsTheOwnersTheObjectHas() throws Exception {
+    String uid = claim();
     Reconciler reconciler = new Reconciler(target(), Clock.systemUTC());
     reconciler.reconcile(TestStates.state(1, "a"));
+    Deployment deployment = client.apps().deployments().inNamespace(NS).withName("int-a").get();
+    OwnerReference other = new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withApiVersion("v1")
+        .withKind("ConfigMap").withName("someone-elses").withUid(UUID.randomUUID().toString()).build();
+    deployment.getMetadata().setOwnerReferences(List.of(deployment.getMetadata().getOwnerReferences().get(0), other));
+    client.resource(deployment).update();
+
+    assertThat(reconciler.reconcile(TestStates.state(2, TestStates.integration("a", "v2"), TestStates.integration("b")))
+        .succeeded()).isTrue();
+    Deployment updated = client.apps().deployments().inNamespace(NS).withName("int-a").get();
+    assertThat(updated.getMetadata().getAnnotations()).containsEntry("outpost.dev/version", "v2");
+    assertThat(updated.getMetadata().getOwnerReferences()).extracting(OwnerReference::getUid)
+        .containsExactly(uid, other.getUid());
+    Secret tokens = client.secrets().inNamespace(NS).withName(KubernetesNames.INGEST_TOKENS_SECRET).get();
+    assertThat(tokens.getData()).containsOnlyKeys("a", "b");
+    assertThat(tokens.getMetadata().getOwnerReferences()).extracting(OwnerReference::getUid).containsExactly(uid);
+  }
+
+  /**
+   * The chart's agent writes nothing while the claim is missing: deleted by hand, it took every
+   * object of the agent with it, and what the drift watch wrote back would have had no owner.
+   */
+  @Test
+  void withTheClaimRequiredNothingIsWrittenWithoutIt() throws Exception {
+    Reconciler reconciler = new Reconciler(new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
+        Optional.of(new IntegrationIngestTokens("data-plane-token-0123456789")), true), Clock.systemUTC());
+    var refused = reconciler.reconcile(TestStates.state(1, "a"));
+    assertThat(refused.succeeded()).isFalse();
+    assertThat(refused.message()).contains(NamespaceClaim.NAME).contains("nothing is written");
+    assertThat(agentObjects()).isEmpty();
+
     String uid = claim();
     assertThat(reconciler.reconcile(TestStates.state(1, "a")).succeeded()).isTrue();
     assertThat(agentObjects()).isNotEmpty().allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
