@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
  *
  * <p>When the store fails the requests waiting on it are admitted, and so are that key's for the
  * next {@value #FAIL_OPEN_MILLIS} ms (logged): an outage of the counters must not take the routes
- * down, nor hold every request for the store's timeout.
+ * down, nor hold every request for the store's timeout. Each replica then admits at most what the
+ * window had left when the counters last answered it.
  */
 public final class LeasingRateLimiter {
 
@@ -52,6 +53,8 @@ public final class LeasingRateLimiter {
     long used;
     boolean exhausted;
     long failOpenUntil;
+    /** Admitted in this window while the counters were down, counted nowhere else. */
+    long failOpenAdmitted;
     CompletableFuture<Void> pending;
 
     Bucket(long window, long periodMillis) {
@@ -103,7 +106,14 @@ public final class LeasingRateLimiter {
         return CompletableFuture.completedFuture(new Decision(false, limit, 0, resetSeconds, window));
       }
       if (now < bucket.failOpenUntil) {
-        return CompletableFuture.completedFuture(new Decision(true, limit, Math.max(0, limit - bucket.used), resetSeconds, window));
+        // admitted without a count, but not past what the window had left when the counters last
+        // answered: an outage lets each replica admit that much at most, not without end
+        if (bucket.used + bucket.failOpenAdmitted >= limit) {
+          return CompletableFuture.completedFuture(new Decision(false, limit, 0, resetSeconds, window));
+        }
+        bucket.failOpenAdmitted++;
+        return CompletableFuture.completedFuture(
+            new Decision(true, limit, limit - bucket.used - bucket.failOpenAdmitted, resetSeconds, window));
       }
       if (bucket.pending == null) {
         long lease = Math.max(1, (long) Math.ceil(limit * leaseFraction));

@@ -143,6 +143,29 @@ class LeasingRateLimiterTest {
         .extracting(LeasingRateLimiter.Decision::allowed).isEqualTo(true);
   }
 
+  /**
+   * Counters that stop answering mid-window: the key is admitted without a count, but only as far as
+   * the window had budget left when they last answered. Before, every request was admitted for 5 s.
+   */
+  @Test
+  void countersGoingDownAdmitNoMoreThanTheWindowHadLeft() {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    LocalCounterStore counters = new LocalCounterStore();
+    CounterStore store = (key, wanted, limit, ttl) -> down.get()
+        ? CompletableFuture.failedFuture(new IllegalStateException("owner gone")) : counters.take(key, wanted, limit, ttl);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(store, 0.1, now::get);
+    for (int i = 0; i < 60; i++) {
+      assertThat(limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed()).isTrue();
+    }
+    down.set(true);
+    int admitted = 0;
+    for (int i = 0; i < 100; i++) {
+      admitted += limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed() ? 1 : 0;
+    }
+    assertThat(admitted).as("what the window had left").isEqualTo(40);
+  }
+
   /** Keys past the cap have no bucket to remember an outage in: after one failure they are admitted at once for a while. */
   @Test
   void keysPastTheCapAreAdmittedAtOnceForAWhileAfterTheCountersFail() {
