@@ -83,8 +83,9 @@ public final class KubernetesTarget implements Target {
   }
 
   /**
-   * Lists everything the agent manages (three list calls, and a read of the token Secret), so
-   * that a pass over a thousand integrations that changes nothing sends no further request.
+   * Lists everything the agent manages (three list calls, a read of the namespace claim and one of
+   * the token Secret), so that a pass over a thousand integrations that changes nothing sends no
+   * further request.
    */
   @Override
   public void refresh() throws TargetException {
