@@ -114,13 +114,12 @@ public class AgentRuntime {
       store = new FileAppliedStore(config.home());
       source = new LocalStatusSource(config.status().runtimeManagement(), config.gatewayStatusUrl());
     }
-    if (!config.audit().enabled()) {
+    if (config.audit().enabled()) {
+      audit = new OtlpAuditLog(config.audit().endpoint(), AgentSettings.auditToken(config).orElse(null), identity,
+          config.audit().queueCapacity());
+    } else {
       LOG.info("audit records are off (outpost.agent.audit.enabled=false): no observability-api to keep them");
     }
-    audit = config.audit().enabled()
-        ? new OtlpAuditLog(config.audit().endpoint(), AgentSettings.auditToken(config).orElse(null), identity,
-            config.audit().queueCapacity())
-        : null;
     Clock clock = Clock.systemUTC();
     keeper = new DesiredStateKeeper(config.dataPlane(),
         new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKeys(config)), config.dataPlane()),
