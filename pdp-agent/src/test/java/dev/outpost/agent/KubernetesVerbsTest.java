@@ -7,6 +7,8 @@ import dev.outpost.agent.leader.LeaseElection;
 import dev.outpost.agent.reconcile.Reconciler;
 import dev.outpost.agent.snapshot.SecretAppliedStore;
 import dev.outpost.agent.status.KubernetesStatusSource;
+import dev.outpost.agent.targets.KubernetesNames;
+import io.fabric8.kubernetes.api.model.Pod;
 import dev.outpost.agent.targets.KubernetesDriftWatch;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -65,6 +68,8 @@ class KubernetesVerbsTest {
         "list core/configmaps",
         "update core/configmaps/outpost-gateway-routes",
         "watch core/configmaps",
+        "list core/pods",
+        "list core/events",
         "create core/secrets",
         "get core/secrets/outpost-agent-applied",
         "update core/secrets/outpost-agent-applied",
@@ -119,7 +124,14 @@ class KubernetesVerbsTest {
     store.save("{\"revision\":1}", 1);
     store.save("{\"revision\":2}", 2);
     store.load();
-    new KubernetesStatusSource(client, NS, Optional.empty()).integrations();
+    drain(calls);
+    // a pod that waits for its volumes (the test's requests): the status reads the pods and their warnings
+    Pod waiting = TestPods.pod("int-a-1", "2026-12-05T08:00:00Z", TestPods.waiting("ContainerCreating", null));
+    waiting.getMetadata().setNamespace(NS);
+    waiting.getMetadata().setLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT, KubernetesNames.INTEGRATION_LABEL, "a"));
+    client.pods().inNamespace(NS).resource(waiting).create();
+    drain(new TreeSet<>());
+    assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations()).isNotEmpty();
     LeaseElection election = new LeaseElection(client, NS, leaseName, "me", Duration.ofSeconds(2), () -> { }, () -> { });
     election.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -2,6 +2,8 @@ package dev.outpost.agent.status;
 
 import dev.outpost.agent.targets.IntegrationObjects;
 import dev.outpost.agent.targets.KubernetesNames;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,14 +11,18 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Status from the integration Deployments the agent manages: ready against desired replicas once
  * every pod is of the current template (old pods of a rollout count as Deploying), and
- * {@code Failed} when Kubernetes gave up progressing. The gateway's route count comes from its
- * management endpoint when configured.
+ * {@code Failed} when Kubernetes gave up progressing; beside any other phase than {@code Ready},
+ * why its pods do not serve ({@link NotReadyReason}), read from its pods and their volume
+ * warnings. The gateway's route count comes from its management endpoint when configured.
  */
 public final class KubernetesStatusSource implements StatusSource {
   private static final Logger LOG = Logger.getLogger(KubernetesStatusSource.class);
@@ -35,15 +41,63 @@ public final class KubernetesStatusSource implements StatusSource {
   public List<ObservedIntegration> integrations() {
     List<ObservedIntegration> result = new ArrayList<>();
     try {
-      for (Deployment d : client.apps().deployments().inNamespace(namespace)
+      List<Deployment> deployments = client.apps().deployments().inNamespace(namespace)
           .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
-          .withLabel(KubernetesNames.INTEGRATION_LABEL).list().getItems()) {
-        result.add(status(d));
+          .withLabel(KubernetesNames.INTEGRATION_LABEL).list().getItems();
+      List<ObservedIntegration> observed = deployments.stream().map(KubernetesStatusSource::status).toList();
+      // pods (and their volume warnings) are read only while an integration does not serve
+      Map<String, List<Pod>> pods = observed.stream().anyMatch(o -> !ObservedIntegration.READY.equals(o.phase()))
+          ? podsByIntegration() : Map.of();
+      VolumeWarnings warnings = new VolumeWarnings();
+      for (int i = 0; i < deployments.size(); i++) {
+        ObservedIntegration o = observed.get(i);
+        result.add(ObservedIntegration.READY.equals(o.phase()) ? o
+            : withMessage(o, NotReadyReason.of(deployments.get(i), pods.getOrDefault(o.name(), List.of()), warnings)));
       }
     } catch (KubernetesClientException e) {
-      LOG.debugf("cannot list Deployments: %s", e.getMessage());
+      LOG.debugf("cannot list Deployments or their pods: %s", e.getMessage());
     }
     return result;
+  }
+
+  private static ObservedIntegration withMessage(ObservedIntegration o, Optional<String> message) {
+    return new ObservedIntegration(o.name(), o.version(), o.phase(), o.readyReplicas(), o.desiredReplicas(),
+        message.orElse(null));
+  }
+
+  private Map<String, List<Pod>> podsByIntegration() {
+    return client.pods().inNamespace(namespace)
+        .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
+        .withLabel(KubernetesNames.INTEGRATION_LABEL).list().getItems().stream()
+        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL)));
+  }
+
+  /** The namespace's volume warnings for pods, read once per status and only if a pod waits to start. */
+  private final class VolumeWarnings implements Function<String, Optional<Event>> {
+    private Map<String, Event> newestByPod;
+
+    @Override
+    public Optional<Event> apply(String pod) {
+      if (newestByPod == null) {
+        newestByPod = client.v1().events().inNamespace(namespace).list().getItems().stream()
+            .filter(e -> e.getInvolvedObject() != null && "Pod".equals(e.getInvolvedObject().getKind())
+                && e.getInvolvedObject().getName() != null && NotReadyReason.VOLUME_EVENTS.contains(e.getReason()))
+            .collect(Collectors.toMap(e -> e.getInvolvedObject().getName(), e -> e,
+                (a, b) -> lastSeen(a).compareTo(lastSeen(b)) >= 0 ? a : b));
+      }
+      return Optional.ofNullable(newestByPod.get(pod));
+    }
+  }
+
+  /** RFC 3339 in UTC, so the text orders as the time; events carry one of these three. */
+  private static String lastSeen(Event e) {
+    for (String t : new String[] {e.getLastTimestamp(),
+        e.getEventTime() == null ? null : e.getEventTime().getTime(), e.getMetadata().getCreationTimestamp()}) {
+      if (t != null) {
+        return t;
+      }
+    }
+    return "";
   }
 
   static ObservedIntegration status(Deployment d) {
@@ -68,7 +122,7 @@ public final class KubernetesStatusSource implements StatusSource {
     } else {
       phase = ObservedIntegration.DEPLOYING;
     }
-    return new ObservedIntegration(name, version, phase, ready, desired);
+    return new ObservedIntegration(name, version, phase, ready, desired, null);
   }
 
   private static boolean progressDeadlineExceeded(DeploymentCondition c) {

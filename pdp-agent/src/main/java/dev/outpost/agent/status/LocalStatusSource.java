@@ -34,7 +34,7 @@ public final class LocalStatusSource implements StatusSource {
       if (!name.isEmpty()) {
         String phase = phase(item.path("phase").asText(""));
         result.add(new ObservedIntegration(name, item.path("version").asText(""), phase,
-            ObservedIntegration.READY.equals(phase) ? 1 : 0, 1));
+            ObservedIntegration.READY.equals(phase) ? 1 : 0, 1, null));
       }
     }));
     return result;

@@ -1,8 +1,9 @@
 package dev.outpost.agent.status;
 
 /**
- * What a status source observed about one integration: names, version, phase and counts only —
- * never a message text, a payload or a log line (data sovereignty).
+ * What a status source observed about one integration: names, version, phase, counts, and in
+ * Kubernetes why its pods do not serve in Kubernetes' own words ({@link NotReadyReason}) — never
+ * a Camel error, a payload or a log line (data sovereignty).
  *
  * @param name the integration
  * @param version the version running
@@ -10,8 +11,10 @@ package dev.outpost.agent.status;
  *     {@code Degraded}, {@code Failed}
  * @param readyReplicas replicas ready (1 or 0 locally)
  * @param desiredReplicas replicas asked for
+ * @param message why the phase is not {@code Ready}, or null
  */
-public record ObservedIntegration(String name, String version, String phase, int readyReplicas, int desiredReplicas) {
+public record ObservedIntegration(String name, String version, String phase, int readyReplicas, int desiredReplicas,
+    String message) {
   public static final String PENDING = "Pending";
   public static final String DEPLOYING = "Deploying";
   public static final String READY = "Ready";

@@ -13,8 +13,9 @@ import java.util.stream.Collectors;
 /**
  * Builds the protocol's {@code status} from the applied state, the revisions decided on and what
  * the components report: one entry per desired integration, in the state's order; an integration
- * the runtime does not (yet) know is {@code Pending}. The {@code message} field is never filled:
- * it could carry data from a payload.
+ * the runtime does not (yet) know is {@code Pending}. The {@code message} field carries only what
+ * Kubernetes says of an integration's pods ({@link NotReadyReason}); locally it stays empty, since
+ * the runtime's reason is a Camel error that could quote a payload.
  */
 public final class StatusReporter {
   private final String dataPlane;
@@ -39,7 +40,7 @@ public final class StatusReporter {
             ? new Status.IntegrationStatus(integration.name(), integration.project(), integration.version(),
                 ObservedIntegration.PENDING, 0, integration.replicas(), null)
             : new Status.IntegrationStatus(integration.name(), integration.project(), seen.version(), seen.phase(),
-                seen.readyReplicas(), seen.desiredReplicas(), null));
+                seen.readyReplicas(), seen.desiredReplicas(), seen.message()));
       }
     }
     RoutesStatus routes = source.routes();

@@ -2,8 +2,10 @@ package dev.outpost.agent.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.agent.TestPods;
 import dev.outpost.agent.TestStates;
 import dev.outpost.agent.targets.KubernetesTarget;
+import dev.outpost.agent.targets.KubernetesNames;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -50,10 +52,66 @@ class KubernetesStatusSourceTest {
 
     KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty());
     assertThat(source.integrations()).containsExactlyInAnyOrder(
-        new ObservedIntegration("ready", "v3", "Ready", 1, 1),
-        new ObservedIntegration("rolling", "v3", "Deploying", 0, 1),
-        new ObservedIntegration("stuck", "v3", "Failed", 0, 1),
-        new ObservedIntegration("old-pods-ready", "v3", "Deploying", 1, 1));
+        new ObservedIntegration("ready", "v3", "Ready", 1, 1, null),
+        new ObservedIntegration("rolling", "v3", "Deploying", 0, 1, null),
+        new ObservedIntegration("stuck", "v3", "Failed", 0, 1, "ProgressDeadlineExceeded"),
+        new ObservedIntegration("old-pods-ready", "v3", "Deploying", 1, 1, null));
     assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
+  }
+
+  /**
+   * An integration whose pod cannot mount a Secret it declares, and one whose image cannot be
+   * pulled: each status says why, from the pods and the kubelet's volume warning the API server
+   * holds; a pod of another integration and another pod's warning are not mixed in.
+   */
+  @Test
+  void tellsWhyAnIntegrationsPodsDoNotServe() throws Exception {
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
+    for (String name : List.of("no-secret", "no-image", "fine")) {
+      target.putIntegration(TestStates.integration(name, "v1"));
+    }
+    client.apps().deployments().inNamespace(NS).withName("int-fine").editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
+      d.getStatus().setReadyReplicas(1);
+      d.getStatus().setUpdatedReplicas(1);
+      d.getStatus().setReplicas(1);
+      d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
+      return d;
+    });
+    createPod("int-no-secret-7c9d-x1", "no-secret", TestPods.waiting("ContainerCreating", null));
+    createPod("int-no-image-6b8e-y2", "no-image",
+        TestPods.waiting("ImagePullBackOff", "Back-off pulling image \"img:1\""));
+    createEvent("e1", "int-no-secret-7c9d-x1", "FailedMount", "2026-12-05T08:00:10Z",
+        "MountVolume.SetUp failed for volume \"secret-0\" : secret \"db\" not found");
+    createEvent("e2", "int-no-secret-7c9d-x1", "FailedMount", "2026-12-05T08:02:10Z",
+        "MountVolume.SetUp failed for volume \"secret-0\" : secret \"db-credentials\" not found");
+    createEvent("e3", "int-other-pod", "FailedMount", "2026-12-05T08:03:10Z", "not this pod's");
+    createEvent("e4", "int-no-secret-7c9d-x1", "Scheduled", "2026-12-05T08:04:10Z", "Successfully assigned");
+
+    KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty());
+    assertThat(source.integrations()).containsExactlyInAnyOrder(
+        new ObservedIntegration("no-secret", "v1", "Deploying", 0, 1,
+            "FailedMount: MountVolume.SetUp failed for volume \"secret-0\" : secret \"db-credentials\" not found"),
+        new ObservedIntegration("no-image", "v1", "Deploying", 0, 1, "ImagePullBackOff: Back-off pulling image \"img:1\""),
+        new ObservedIntegration("fine", "v1", "Ready", 1, 1, null));
+  }
+
+  private void createPod(String name, String integration, io.fabric8.kubernetes.api.model.ContainerStatus container) {
+    var pod = TestPods.pod(name, "2026-12-05T08:00:00Z", container);
+    pod.getMetadata().setNamespace(NS);
+    pod.getMetadata().setLabels(java.util.Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT,
+        KubernetesNames.INTEGRATION_LABEL, integration));
+    client.pods().inNamespace(NS).resource(pod).create();
+    client.pods().inNamespace(NS).withName(name).editStatus(p -> {
+      p.setStatus(pod.getStatus());
+      return p;
+    });
+  }
+
+  private void createEvent(String name, String pod, String reason, String lastSeen, String message) {
+    client.v1().events().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+        .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+        .withNewInvolvedObject().withKind("Pod").withName(pod).withNamespace(NS).endInvolvedObject()
+        .withType("Warning").withReason(reason).withMessage(message).withLastTimestamp(lastSeen).build()).create();
   }
 }

@@ -56,9 +56,9 @@ class LocalStatusSourceTest {
   void readsNamesVersionsPhasesAndCountsButNeverTheMessage() {
     LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway).resolve("/outpost/routes")));
     assertThat(source.integrations()).containsExactly(
-        new ObservedIntegration("orders", "v2", "Ready", 1, 1),
-        new ObservedIntegration("billing", "v1", "Failed", 0, 1),
-        new ObservedIntegration("odd", "v1", "Pending", 0, 1));
+        new ObservedIntegration("orders", "v2", "Ready", 1, 1, null),
+        new ObservedIntegration("billing", "v1", "Failed", 0, 1, null),
+        new ObservedIntegration("odd", "v1", "Pending", 0, 1, null));
     assertThat(source.integrations().toString()).doesNotContain("CANARY").doesNotContain("4111");
     assertThat(source.routes()).isEqualTo(new RoutesStatus(12, 3));
   }

@@ -37,8 +37,8 @@ public record Status(long seq, String dataPlane, Instant observedAt, long lastAp
    * One integration's state.
    *
    * @param phase one of {@link #PHASES}
-   * @param message a short human-readable reason for the phase (e.g. Camel's error when {@code
-   *     Failed}); optional, never payload data or secret values
+   * @param message a short human-readable reason for the phase (e.g. Kubernetes' reason why the
+   *     pods do not start); optional, never payload data or secret values
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"name", "project", "version", "phase", "readyReplicas", "desiredReplicas", "message"})

@@ -1,0 +1,143 @@
+package dev.outpost.agent.status;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Why an integration's pods do not serve, in Kubernetes' own words, as {@code kubectl describe}
+ * would show it: the status message a control plane shows beside a phase that is not {@code Ready}
+ * (an image that cannot be pulled, a Secret the pod cannot mount, a container that keeps crashing,
+ * no node with room, a quota refusing the pods).
+ *
+ * <p>Only text Kubernetes writes about its objects is used: reasons, and the messages of the
+ * scheduler, the kubelet's image and volume steps and the controllers, which name objects, images
+ * and quantities. Never a container's termination message or a probe's output, which the
+ * integration writes and could hold data from a payload. The text stays the same while the cause
+ * does (a crash loop is told by how the container last ended, not by the kubelet's growing
+ * back-off), so a status is not sent again for every poll.
+ */
+final class NotReadyReason {
+  /** Long enough for a scheduler's or a quota's message, short enough for a status line. */
+  static final int MAX_CHARS = 300;
+
+  /** Waiting reasons that say no more than "not yet"; the cause, if any, is in the pod's events. */
+  private static final List<String> STARTING = List.of("ContainerCreating", "PodInitializing");
+
+  /** Warnings the kubelet gives a pod while it cannot start its containers' volumes. */
+  static final List<String> VOLUME_EVENTS = List.of("FailedMount", "FailedAttachVolume");
+
+  private NotReadyReason() {}
+
+  /**
+   * @param deployment the integration's Deployment
+   * @param pods its pods, in any order
+   * @param volumeWarning the newest volume warning ({@link #VOLUME_EVENTS}) of a pod, by pod name
+   * @return the reason, or empty when nothing Kubernetes reports explains it (for example a
+   *     container still starting)
+   */
+  static Optional<String> of(Deployment deployment, List<Pod> pods, Function<String, Optional<Event>> volumeWarning) {
+    // newest pod first: during a rollout that is the new version's, whose trouble is the news
+    List<Pod> notReady = pods.stream()
+        .filter(p -> !ready(p))
+        .sorted(Comparator.comparing((Pod p) -> String.valueOf(p.getMetadata().getCreationTimestamp())).reversed()
+            .thenComparing(p -> p.getMetadata().getName()))
+        .toList();
+    for (Pod pod : notReady) {
+      Optional<String> reason = ofPod(pod, volumeWarning);
+      if (reason.isPresent()) {
+        return reason.map(NotReadyReason::clean);
+      }
+    }
+    return deploymentCondition(deployment).map(NotReadyReason::clean);
+  }
+
+  private static Optional<String> ofPod(Pod pod, Function<String, Optional<Event>> volumeWarning) {
+    if (pod.getStatus() == null) {
+      return Optional.empty();
+    }
+    Optional<PodCondition> unscheduled = conditions(pod).stream()
+        .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))
+        .findFirst();
+    if (unscheduled.isPresent()) {
+      return Optional.of(withMessage(or(unscheduled.get().getReason(), "Unschedulable"), unscheduled.get().getMessage()));
+    }
+    List<ContainerStatus> containers = pod.getStatus().getContainerStatuses() == null ? List.of()
+        : pod.getStatus().getContainerStatuses();
+    boolean starting = containers.isEmpty();
+    for (ContainerStatus container : containers) {
+      ContainerStateWaiting waiting = container.getState() == null ? null : container.getState().getWaiting();
+      if (waiting == null || waiting.getReason() == null) {
+        continue;
+      }
+      if (STARTING.contains(waiting.getReason())) {
+        starting = true;
+      } else if ("CrashLoopBackOff".equals(waiting.getReason())) {
+        return Optional.of(crashLoop(container));
+      } else {
+        return Optional.of(withMessage(waiting.getReason(), waiting.getMessage()));
+      }
+    }
+    if (starting) {
+      return volumeWarning.apply(pod.getMetadata().getName())
+          .map(e -> withMessage(e.getReason(), e.getMessage()));
+    }
+    return Optional.empty();
+  }
+
+  /** The kubelet's message for a crash loop names its back-off, which grows; how it ended does not. */
+  private static String crashLoop(ContainerStatus container) {
+    ContainerStateTerminated last = container.getLastState() == null ? null : container.getLastState().getTerminated();
+    if (last == null) {
+      return "CrashLoopBackOff";
+    }
+    return "CrashLoopBackOff: the container last ended " + or(last.getReason(), "with an error")
+        + (last.getExitCode() == null ? "" : " (exit code " + last.getExitCode() + ")");
+  }
+
+  private static Optional<String> deploymentCondition(Deployment deployment) {
+    List<DeploymentCondition> conditions = deployment.getStatus() == null || deployment.getStatus().getConditions() == null
+        ? List.of() : deployment.getStatus().getConditions();
+    // a quota or admission refusing the pods; then the rollout's deadline passing
+    for (DeploymentCondition c : conditions) {
+      if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
+        return Optional.of(withMessage(or(c.getReason(), "ReplicaFailure"), c.getMessage()));
+      }
+    }
+    return conditions.stream()
+        .filter(c -> "Progressing".equals(c.getType()) && "False".equals(c.getStatus()))
+        .findFirst()
+        .map(c -> withMessage(or(c.getReason(), "NotProgressing"), c.getMessage()));
+  }
+
+  private static boolean ready(Pod pod) {
+    return conditions(pod).stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static List<PodCondition> conditions(Pod pod) {
+    return pod.getStatus() == null || pod.getStatus().getConditions() == null ? List.of() : pod.getStatus().getConditions();
+  }
+
+  private static String withMessage(String reason, String message) {
+    return message == null || message.isBlank() ? reason : reason + ": " + message;
+  }
+
+  private static String or(String value, String otherwise) {
+    return value == null || value.isBlank() ? otherwise : value;
+  }
+
+  /** One line, no control characters, at most {@link #MAX_CHARS}. */
+  static String clean(String text) {
+    String line = text.replaceAll("\\p{Cntrl}+", " ").strip();
+    return line.length() <= MAX_CHARS ? line : line.substring(0, MAX_CHARS - 1) + "…";
+  }
+}
