@@ -24,8 +24,12 @@ public final class Backend implements AutoCloseable {
     }
   }
 
-  /** What the backend answers. */
-  public record Reply(int status, String contentType, String body) {}
+  /** What the backend answers, with {@code headers} beside its Content-Type. */
+  public record Reply(int status, String contentType, String body, Map<String, String> headers) {
+    public Reply(int status, String contentType, String body) {
+      this(status, contentType, body, Map.of());
+    }
+  }
 
   private final HttpServer server;
   private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -73,6 +77,7 @@ public final class Backend implements AutoCloseable {
     Reply reply = responder.apply(r);
     byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", reply.contentType());
+    reply.headers().forEach(exchange.getResponseHeaders()::add);
     exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
     if (bytes.length > 0) {
       exchange.getResponseBody().write(bytes);

@@ -61,6 +61,38 @@ class InboundHttpHeadersTest {
     }
   }
 
+  /**
+   * A backend that sets a cookie for one call (a session) does not get it back with the calls made
+   * for other clients: the runtime's HTTP client keeps no cookies. Apache HttpClient keeps them per
+   * endpoint by default, and one endpoint serves every exchange of a URI, every client's alike.
+   */
+  @Test
+  void aCookieABackendSetsIsNotSentWithLaterCalls() {
+    try (Backend backend = Backend.start(r -> new Backend.Reply(200, "application/json", "{}",
+        Map.of("Set-Cookie", "session=alice-" + r.query() + "; Path=/")))) {
+      String source = """
+          - route:
+              id: cookie-in
+              from:
+                uri: platform-http:/cookie-call
+                steps:
+                  - setHeader:
+                      name: CamelHttpQuery
+                      simple: "${header.client}"
+                  - to: %s/session
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("cookie-call", "1", source)).then().statusCode(200);
+
+      given().get(http + "cookie-call?client=alice").then().statusCode(200);
+      given().get(http + "cookie-call?client=bob").then().statusCode(200);
+
+      assertThat(backend.received()).hasSize(2);
+      assertThat(backend.received().get(1).query()).isEqualTo("bob");
+      assertThat(backend.received().get(1).header("Cookie")).as("alice's session sent with bob's call").isNull();
+      Integrations.delete(management, "cookie-call").then().statusCode(204);
+    }
+  }
+
   @Test
   void aMethodTheRouteSetsItselfIsKept() {
     try (Backend backend = Backend.json("{}")) {

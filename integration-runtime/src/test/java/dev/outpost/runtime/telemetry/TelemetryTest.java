@@ -128,6 +128,48 @@ class TelemetryTest {
     }
   }
 
+  /**
+   * A backend call that fails, to a URI whose path holds a secret (a webhook's token): Camel records
+   * the failure on its span as an event quoting the exception, whose message is the whole URI. No
+   * exported byte holds the secret, in an event or anywhere else.
+   */
+  @Test
+  void aFailedCallToAUriHoldingASecretExportsNoSecretInItsSpanEvents() throws Exception {
+    String secret = "hook-path-S3cret-5e6f7a";
+    Files.createDirectories(Path.of("target/test-state/secrets/hook"));
+    Files.writeString(Path.of("target/test-state/secrets/hook/path"), secret);
+    try (Backend backend = Backend.start(r -> new Backend.Reply(404, "text/plain", "no such hook"))) {
+      String source = """
+          - route:
+              id: notify
+              from:
+                uri: platform-http:/notify
+                steps:
+                  - to: "{{config.backend}}/services/{{secret.hook.path}}"
+          """;
+      Integrations.put(management, Integrations.of("notifier", "1.0.0", source, Map.of("backend", backend.url()),
+          List.of(new SecretRef("hook", "path")))).then().statusCode(200);
+      String traceId = "6cf92f3577b34da6a3ce929d0e0e4736";
+      // platform-http answers with the backend's failed status
+      int status = given().header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").post(http + "notify")
+          .then().extract().statusCode();
+      assertThat(status).isGreaterThanOrEqualTo(400);
+      assertThat(backend.received()).hasSize(1);
+      assertThat(backend.received().get(0).path()).contains(secret);
+
+      eventually(() -> assertThat(records().stream()
+          .filter(r -> r.getString("kind").equals("span") && r.getString("traceId").equals(traceId))
+          .map(JsonObject::encode)).anyMatch(span -> span.contains("/services/****")));
+      String raw = new JsonObject(given().get(receiver + "/received").asString()).getJsonArray("raw").encode();
+      int at = raw.indexOf(secret);
+      assertThat(at).as("a secret value in exported telemetry: %s",
+          at < 0 ? "" : raw.substring(Math.max(0, at - 400), Math.min(raw.length(), at + 100))).isEqualTo(-1);
+      // the failure is still told, the secret masked
+      assertThat(raw).contains("/services/**** with statusCode: 404");
+      Integrations.delete(management, "notifier").then().statusCode(204);
+    }
+  }
+
   private List<JsonObject> records() {
     JsonObject all = new JsonObject(given().get(receiver + "/received").asString());
     return all.getJsonArray("records").stream().map(o -> (JsonObject) o).toList();
