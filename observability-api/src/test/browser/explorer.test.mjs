@@ -15,6 +15,7 @@ const PROJECT = env('PROJECT');
 const OTLP = env('OTLP_URL');
 const INGEST_TOKEN = env('INGEST_TOKEN');
 const SEEDED = Number(env('SEEDED_RECORDS'));
+const PAGED = Number(env('PAGED_RECORDS'));
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -100,6 +101,20 @@ async function exercise(browser, name, url, apiField) {
   await waitFor(page, `${name}: tailed record`,
     (m) => [...document.querySelectorAll('#tail .tail-row')].some((r) => r.textContent.includes(m)), marker);
   await page.click('#tail-toggle');
+
+  // "Older records" continues the listing it came from, whatever the form says by then
+  await page.selectOption('#range', '86400000');
+  await page.fill('#q', 'pager');
+  await page.click('#search');
+  await waitFor(page, `${name}: first page of ${PAGED}`, () => document.querySelectorAll('#results .log-row').length === 100
+    && !document.getElementById('more').hidden);
+  await page.fill('#q', 'explorer');
+  await page.selectOption('#range', '900000');
+  await page.click('#more');
+  await waitFor(page, `${name}: older records`, (n) => document.querySelectorAll('#results .log-row').length === n, PAGED);
+  const paged = await page.$$eval('#results .log-row td.body', (tds) => tds.map((td) => td.textContent));
+  check(paged.every((b) => b.startsWith('pager seed ')), `${name}: another listing's records appended`);
+  check(new Set(paged).size === PAGED, `${name}: ${PAGED - new Set(paged).size} records listed twice`);
 
   check(problems.length === 0, `${name}: ${problems.join('; ')}`);
   await page.close();

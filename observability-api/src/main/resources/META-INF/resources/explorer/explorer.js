@@ -4,6 +4,9 @@
 
 const $ = (id) => document.getElementById(id);
 let nextCursor = null;
+// the filters of the listing "Older records" continues: its cursor belongs to them, not to the form's
+// current values (a new "now" would move the range, an edited query would mix listings)
+let listed = null;
 let tailAbort = null;
 
 // The API the token goes to is typed by the user, never taken from the URL: a link naming another
@@ -93,8 +96,9 @@ function renderHistogram(histogram) {
 async function search(append) {
   showError('');
   try {
-    const f = filters();
+    const f = append ? listed : filters();
     const page = await call('/api/v1/logs', { ...f, limit: 100, cursor: append ? nextCursor : '' });
+    listed = f;
     renderRecords(page.records, append);
     nextCursor = page.nextCursor;
     $('more').hidden = !nextCursor;

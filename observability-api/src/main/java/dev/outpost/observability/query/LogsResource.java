@@ -6,6 +6,7 @@ import dev.outpost.observability.store.Histogram;
 import dev.outpost.observability.store.LogPage;
 import dev.outpost.observability.store.LogSearch;
 import dev.outpost.observability.store.LogStore;
+import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.TimeRange;
 import io.quarkus.security.Authenticated;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
@@ -36,17 +37,28 @@ public class LogsResource {
   @Inject TailHub tail;
   @Inject QueryMemory memory;
   @Inject CurrentVertxRequest request;
+  @Inject LogCursors cursors;
 
   @GET
   public Views.LogsPage search(@RestQuery String q, @RestQuery String from, @RestQuery String to,
       @RestQuery String project, @RestQuery String integration, @RestQuery String severity, @RestQuery String limit,
       @RestQuery String cursor) {
-    LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
-        Params.range(from, to, Params.DEFAULT_RANGE), q, blankToEmpty(integration), Params.severity(severity),
-        Params.limit(limit, 100, config.query().maxLimit()), Params.position(cursor));
+    ProjectScope scope = caller.scope(Optional.ofNullable(project));
+    Optional<String> only = blankToEmpty(integration);
+    int minSeverity = Params.severity(severity);
+    long query = LogCursors.query(scope.projects(), q, only, minSeverity);
+    Optional<LogCursors.Cursor> after = cursors.decode(cursor);
+    TimeRange range = after.isPresent() ? Params.continued(from, to, after.get().range())
+        : Params.range(from, to, Params.DEFAULT_RANGE);
+    if (after.isPresent() && !(after.get().range().equals(range) && after.get().query() == query)) {
+      throw ApiException.badRequest("cursor continues another listing: give the q, project, integration and severity"
+          + " of its first page, and its from and to or neither, or start again without it");
+    }
+    LogSearch search = new LogSearch(scope, range, q, only, minSeverity,
+        Params.limit(limit, 100, config.query().maxLimit()), after.map(LogCursors.Cursor::position));
     LogPage page = logs.search(search, memory.forAnswer(request.getCurrent()));
     return new Views.LogsPage(page.records().stream().map(Views.LogView::of).toList(),
-        page.next().map(Params::cursor).orElse(null), page.partial());
+        page.next().map(p -> cursors.encode(p, range, query)).orElse(null), page.partial());
   }
 
   @GET

@@ -1,13 +1,10 @@
 package dev.outpost.observability.query;
 
-import dev.outpost.observability.store.LogSearch;
 import dev.outpost.observability.store.TimeRange;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -49,6 +46,14 @@ public final class Params {
     long end = instant("to", to).orElseGet(() -> System.currentTimeMillis() * 1_000_000L + 1);
     long start = instant("from", from).orElse(before(end, defaultSpan));
     return range(start, end, "from", "to");
+  }
+
+  /**
+   * The range of a listing a cursor continues: its own bounds, or those given again (which the
+   * caller checks against them). A bound left out is not "now" again: the listing would move.
+   */
+  public static TimeRange continued(String from, String to, TimeRange listing) {
+    return new TimeRange(instant("from", from).orElse(listing.fromNanos()), instant("to", to).orElse(listing.toNanos()));
   }
 
   /** [start, end) when start comes first and the range is at most {@link #MAX_RANGE}; a 400 naming the parameters otherwise. */
@@ -166,26 +171,6 @@ public final class Params {
       throw ApiException.badRequest("traceId must be 32 hex characters, got '" + abbreviate(String.valueOf(value)) + "'");
     }
     return value.toLowerCase(Locale.ROOT);
-  }
-
-  public static String cursor(LogSearch.Position position) {
-    return Base64.getUrlEncoder().withoutPadding()
-        .encodeToString((position.timeNanos() + ":" + position.seq()).getBytes(StandardCharsets.UTF_8));
-  }
-
-  public static Optional<LogSearch.Position> position(String cursor) {
-    if (cursor == null || cursor.isBlank()) {
-      return Optional.empty();
-    }
-    try {
-      String[] parts = new String(Base64.getUrlDecoder().decode(cursor.trim()), StandardCharsets.UTF_8).split(":");
-      if (parts.length == 2) {
-        return Optional.of(new LogSearch.Position(Long.parseLong(parts[0]), Long.parseLong(parts[1])));
-      }
-    } catch (IllegalArgumentException e) {
-      // falls through to the error
-    }
-    throw ApiException.badRequest("cursor is not one this API returned; start again without it");
   }
 
   static String abbreviate(String value) {

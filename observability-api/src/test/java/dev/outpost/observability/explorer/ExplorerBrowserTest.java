@@ -37,6 +37,7 @@ class ExplorerBrowserTest {
 
   private static final Path SCRIPT_DIR = Path.of("src", "test", "browser");
   private static final int SEEDED = 5;
+  private static final int PAGED = 130;
 
   @Inject OtlpServer server;
 
@@ -75,6 +76,12 @@ class ExplorerBrowserTest {
       records.add(r.build());
     }
     otlp.send(Otlp.logs(Otlp.resource("explorer-svc", project), records));
+    // more than a page, two hours old (outside the default hour), for "Older records"
+    List<LogRecord> older = new ArrayList<>();
+    for (int i = 0; i < PAGED; i++) {
+      older.add(Otlp.log(now - 7_200_000_000_000L - i * 1_000_000_000L, "pager seed " + i, Map.of()));
+    }
+    otlp.send(Otlp.logs(Otlp.resource("explorer-svc", project), older));
     otlp.send(Otlp.traces(Otlp.resource("explorer-svc", project), List.of(
         Otlp.span(traceId, "0000000000000e01", null, "GET /explore", now, 4_000_000, Map.of()),
         Otlp.span(traceId, "0000000000000e02", "0000000000000e01", "load", now + 1_000_000, 2_000_000, Map.of()))));
@@ -96,6 +103,7 @@ class ExplorerBrowserTest {
       env.put("OTLP_URL", "http://127.0.0.1:" + server.port());
       env.put("INGEST_TOKEN", Otlp.DATA_PLANE_TOKEN);
       env.put("SEEDED_RECORDS", Integer.toString(SEEDED));
+      env.put("PAGED_RECORDS", Integer.toString(PAGED));
       File output = File.createTempFile("explorer-browser", ".log");
       node.redirectOutput(output);
       Process process = node.start();

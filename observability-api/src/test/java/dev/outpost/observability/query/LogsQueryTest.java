@@ -60,6 +60,47 @@ class LogsQueryTest {
     otlp.send(Otlp.logs(Otlp.resource("pager", project), records));
   }
 
+  /**
+   * A cursor tells nothing and continues only its own listing: sealed (the journal sequence number it
+   * holds counts every project's records, so in plain text it told how much the others send), bound to
+   * its first page's range (followed without from and to it keeps that range, rather than "the last
+   * hour" from a new now, which skipped the oldest records) and to its query.
+   */
+  @Test
+  void aCursorIsSealedAndContinuesOnlyItsOwnListing() {
+    ingest(6, "sealed", base, 1_000_000_000L);
+    // n1..n4 of n0..n5, one a second
+    String from = Long.toString(base / 1_000_000 + 500);
+    String to = Long.toString(base / 1_000_000 + 4_500);
+    Eventually.within(Duration.ofSeconds(2), "6 records",
+        () -> get("/api/v1/logs", Map.of("q", "sealed", "from", since())).jsonPath().getList("records").size() == 6);
+
+    Map<String, Object> first = Map.of("q", "sealed", "limit", 2, "from", from, "to", to);
+    String cursor = get("/api/v1/logs", first).then().statusCode(200).extract().jsonPath().getString("nextCursor");
+    assertThat(get("/api/v1/logs", first).jsonPath().getString("nextCursor")).as("sealed with a fresh nonce").isNotEqualTo(cursor);
+    String opened = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(opened).doesNotContainPattern("[0-9]{6,}").doesNotContain(":");
+
+    // after n4 and n3: n2 and n1, never n0 (outside from), whether from and to are given again or left out
+    assertThat(get("/api/v1/logs", Map.of("q", "sealed", "limit", 3, "cursor", cursor)).then().statusCode(200)
+        .extract().jsonPath().getList("records.attributes.n", String.class)).containsExactly("2", "1");
+    assertThat(get("/api/v1/logs", Map.of("q", "sealed", "limit", 3, "from", from, "to", to, "cursor", cursor))
+        .then().statusCode(200).extract().jsonPath().getList("records.attributes.n", String.class)).containsExactly("2", "1");
+
+    for (Map<String, Object> other : List.<Map<String, Object>>of(
+        Map.of("q", "sealed", "to", Long.toString(Long.parseLong(to) + 1), "cursor", cursor),
+        Map.of("q", "sealed", "from", Long.toString(Long.parseLong(from) + 1), "to", to, "cursor", cursor),
+        Map.of("q", "sealed OR page", "cursor", cursor),
+        Map.of("q", "sealed", "severity", "WARN", "cursor", cursor))) {
+      get("/api/v1/logs", other).then().statusCode(400)
+          .body("message", org.hamcrest.Matchers.containsString("cursor continues another listing"));
+    }
+    char last = cursor.charAt(cursor.length() - 1);
+    String altered = cursor.substring(0, cursor.length() - 1) + (last == 'A' ? 'B' : 'A');
+    get("/api/v1/logs", Map.of("q", "sealed", "cursor", altered)).then().statusCode(400)
+        .body("message", org.hamcrest.Matchers.containsString("cursor is not one this API returned"));
+  }
+
   @Test
   void cursorPagesAreNewestFirstAndStableUnderConcurrentIngest() throws Exception {
     ingest(25, "page", base, 1_000_000_000L);
