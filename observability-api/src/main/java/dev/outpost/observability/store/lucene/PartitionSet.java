@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.CorruptIndexException;
@@ -43,6 +44,12 @@ final class PartitionSet implements Closeable {
   private final int ramBufferMb;
   private final Partition.Disk disk;
   private final ConcurrentSkipListMap<LocalDate, Partition> partitions = new ConcurrentSkipListMap<>();
+  /**
+   * Held to use partitions (ingest, replay, refresh, commit, search), and exclusively by retention
+   * to close and remove them: a day closed under a search, or under the journal's replay at start,
+   * failed it with AlreadyClosedException (a 500, or a start that stopped).
+   */
+  private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
 
   /** Work done with a searcher over several partitions. */
   interface SearchWork<T> {
@@ -96,21 +103,27 @@ final class PartitionSet implements Closeable {
   }
 
   void add(long timeNanos, Iterable<? extends IndexableField> document) {
+    use.readLock().lock();
     try {
       Partition day = partition(dayOf(timeNanos));
       day.writer.addDocument(day.attributeKeys.admitted(document));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      use.readLock().unlock();
     }
   }
 
   void deleteEverywhere(Query query) {
+    use.readLock().lock();
     try {
       for (Partition p : partitions.values()) {
         p.writer.deleteDocuments(query);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      use.readLock().unlock();
     }
   }
 
@@ -120,6 +133,7 @@ final class PartitionSet implements Closeable {
    */
   List<BytesRef> storedEverywhere(Query query, String field) {
     List<BytesRef> values = new ArrayList<>();
+    use.readLock().lock();
     try {
       for (Partition p : partitions.values()) {
         try (DirectoryReader reader = DirectoryReader.open(p.writer)) {
@@ -132,6 +146,8 @@ final class PartitionSet implements Closeable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      use.readLock().unlock();
     }
     return values;
   }
@@ -141,20 +157,25 @@ final class PartitionSet implements Closeable {
    * as it was last searchable ({@link #failed}), not retried every refresh, and the others go on.
    */
   void refresh() throws IOException {
-    IOException first = null;
-    for (Partition p : partitions.values()) {
-      if (p.failure() != null) {
-        continue;
+    use.readLock().lock();
+    try {
+      IOException first = null;
+      for (Partition p : partitions.values()) {
+        if (p.failure() != null) {
+          continue;
+        }
+        try {
+          p.searchers.maybeRefresh();
+        } catch (IOException | RuntimeException e) {
+          LOG.errorf("refreshing partition %s failed: %s", p.path, e.getMessage());
+          first = first == null ? asIo(e) : first;
+        }
       }
-      try {
-        p.searchers.maybeRefresh();
-      } catch (IOException | RuntimeException e) {
-        LOG.errorf("refreshing partition %s failed: %s", p.path, e.getMessage());
-        first = first == null ? asIo(e) : first;
+      if (first != null) {
+        throw first;
       }
-    }
-    if (first != null) {
-      throw first;
+    } finally {
+      use.readLock().unlock();
     }
   }
 
@@ -163,16 +184,21 @@ final class PartitionSet implements Closeable {
    * that holds its records is kept.
    */
   void commit() {
-    IOException first = null;
-    for (Partition p : partitions.values()) {
-      try {
-        p.writer.commit();
-      } catch (IOException | RuntimeException e) {
-        first = first == null ? asIo(e) : first;
+    use.readLock().lock();
+    try {
+      IOException first = null;
+      for (Partition p : partitions.values()) {
+        try {
+          p.writer.commit();
+        } catch (IOException | RuntimeException e) {
+          first = first == null ? asIo(e) : first;
+        }
       }
-    }
-    if (first != null) {
-      throw new UncheckedIOException(first);
+      if (first != null) {
+        throw new UncheckedIOException(first);
+      }
+    } finally {
+      use.readLock().unlock();
     }
   }
 
@@ -199,10 +225,18 @@ final class PartitionSet implements Closeable {
   /** Deletes the partitions of days before {@code firstKept}, and the days moved aside; returns how many went. */
   int dropBefore(LocalDate firstKept) throws IOException {
     dropQuarantinedBefore(firstKept);
-    List<Partition> doomed = new ArrayList<>(partitions.headMap(firstKept).values());
+    List<Partition> doomed;
+    use.writeLock().lock();
+    try {
+      doomed = new ArrayList<>(partitions.headMap(firstKept).values());
+      for (Partition p : doomed) {
+        partitions.remove(p.day);
+        p.close();
+      }
+    } finally {
+      use.writeLock().unlock();
+    }
     for (Partition p : doomed) {
-      partitions.remove(p.day);
-      p.close();
       deleteTree(p.path);
       LOG.infof("retention: deleted partition %s", p.path);
     }
@@ -254,20 +288,25 @@ final class PartitionSet implements Closeable {
   }
 
   private <T> T searchOver(Collection<Partition> covered, SearchWork<T> work) throws IOException {
-    List<Partition> parts = List.copyOf(covered);
-    List<IndexSearcher> acquired = new ArrayList<>(parts.size());
+    use.readLock().lock();
     try {
-      for (Partition p : parts) {
-        acquired.add(p.searchers.acquire());
-      }
-      IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
-      try (MultiReader reader = new MultiReader(readers, false)) {
-        return work.run(new IndexSearcher(reader));
+      List<Partition> parts = List.copyOf(covered);
+      List<IndexSearcher> acquired = new ArrayList<>(parts.size());
+      try {
+        for (Partition p : parts) {
+          acquired.add(p.searchers.acquire());
+        }
+        IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
+        try (MultiReader reader = new MultiReader(readers, false)) {
+          return work.run(new IndexSearcher(reader));
+        }
+      } finally {
+        for (int i = 0; i < acquired.size(); i++) {
+          parts.get(i).searchers.release(acquired.get(i));
+        }
       }
     } finally {
-      for (int i = 0; i < acquired.size(); i++) {
-        parts.get(i).searchers.release(acquired.get(i));
-      }
+      use.readLock().unlock();
     }
   }
 
