@@ -45,6 +45,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   private static final List<String> LOCAL_SCHEMES = List.of("direct", "seda", "timer");
   private static final String METHOD_RESTRICT = "httpMethodRestrict=";
   private static final String REQUEST_TIMEOUT = "requestTimeout=";
+  private static final String MATCH_ON_URI_PREFIX = "matchOnUriPrefix=";
 
   private final String key;
   private final String prefix;
@@ -169,9 +170,14 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
       }
     }
     List<String> kept = options.stream().filter(o -> !o.startsWith(REQUEST_TIMEOUT)).toList();
-    HttpEndpoint endpoint = new HttpEndpoint(path, methods, timeout);
+    // Camel serves every path under such an endpoint's (Vert.x route "<path>*"); the dispatcher must
+    // send them all, not the exact path alone
+    boolean prefixMatch = options.stream().anyMatch(o -> o.equalsIgnoreCase(MATCH_ON_URI_PREFIX + "true"));
+    HttpEndpoint exact = new HttpEndpoint(path, methods, timeout);
+    HttpEndpoint endpoint = prefixMatch && !exact.path().endsWith("*")
+        ? new HttpEndpoint(exact.path() + "/*", methods, timeout) : exact;
     endpoints.add(endpoint);
-    return "platform-http:" + prefix + endpoint.path() + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+    return "platform-http:" + prefix + exact.path() + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
   }
 
   /**

@@ -278,6 +278,32 @@ class DeployLifecycleTest {
     given().get(http + "rest-comp/9").then().statusCode(404);
   }
 
+  /**
+   * A platform-http endpoint with matchOnUriPrefix serves every path under its own, as Camel has it
+   * (before, the runtime recorded the exact path only and answered 404 to the others), and takes no
+   * path beside it that only shares its first letters.
+   */
+  @Test
+  void anEndpointMatchingOnUriPrefixServesThePathsUnderIt() {
+    String source = """
+        - route:
+            id: prefixed
+            from:
+              uri: "platform-http:/prefixed?matchOnUriPrefix=true"
+              steps:
+                - setBody:
+                    simple: "%s ${header.CamelHttpPath}"
+        """;
+    Integrations.put(management, Integrations.of("prefixed", "1", source.formatted("v1"))).then().statusCode(200);
+    given().get(http + "prefixed").then().statusCode(200).body(equalTo("v1 /prefixed"));
+    given().get(http + "prefixed/orders/7").then().statusCode(200).body(equalTo("v1 /prefixed/orders/7"));
+    given().get(http + "prefixedx").then().statusCode(404);
+    Integrations.put(management, Integrations.of("prefixed", "2", source.formatted("v2"))).then().statusCode(200);
+    given().get(http + "prefixed/orders/8").then().statusCode(200).body(equalTo("v2 /prefixed/orders/8"));
+    Integrations.delete(management, "prefixed").then().statusCode(204);
+    given().get(http + "prefixed/orders/9").then().statusCode(404);
+  }
+
   @Test
   void aRequestStillRunningWhenItsVersionIsStoppedIsAnswered503() throws Exception {
     try (StuckRequests stuck = new StuckRequests()) {
