@@ -8,15 +8,25 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteBuilderLifecycleStrategy;
+import org.apache.camel.ErrorHandlerFactory;
+import org.apache.camel.model.DynamicRouterDefinition;
+import org.apache.camel.model.EnrichDefinition;
+import org.apache.camel.model.ExpressionNode;
 import org.apache.camel.model.FromDefinition;
+import org.apache.camel.model.PollEnrichDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
+import org.apache.camel.model.RecipientListDefinition;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RoutingSlipDefinition;
 import org.apache.camel.model.SendDefinition;
 import org.apache.camel.model.ToDynamicDefinition;
+import org.apache.camel.model.errorhandler.DeadLetterChannelDefinition;
+import org.apache.camel.model.language.ExpressionDefinition;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.VerbDefinition;
 
@@ -30,7 +40,9 @@ import org.apache.camel.model.rest.VerbDefinition;
  *   <li>{@code platform-http}, {@code rest:} consumer and REST DSL paths move under the version's
  *       internal prefix, and the public paths (with a {@code platform-http} endpoint's
  *       {@code requestTimeout}) are recorded for the {@link dev.outpost.runtime.dispatch.HttpDispatcher};
- *   <li>{@code direct:}, {@code seda:} and {@code timer:} names become {@code <key>.<name>}.
+ *   <li>{@code direct:}, {@code seda:} and {@code timer:} names become {@code <key>.<name>}: in
+ *       from, to, toD and wireTap, a route's dead letter channel, and the constant or simple
+ *       expressions of enrich, pollEnrich, recipientList, routingSlip and dynamicRouter.
  * </ul>
  *
  * Before anything is added, {@link Checks#verify} may reject the result (id or path conflicts).
@@ -114,7 +126,60 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
         send.setUri(localName(send.getUri()));
       }
     }
+    namespaceDeadLetterChannel(route);
+    for (ExpressionNode node : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ExpressionNode.class)) {
+      namespaceEndpointExpression(node);
+    }
   }
+
+  /** A route's own dead letter channel ({@code errorHandler: deadLetterChannel: deadLetterUri: direct:dlq}). */
+  private void namespaceDeadLetterChannel(RouteDefinition route) {
+    ErrorHandlerFactory handler = route.getErrorHandler() != null ? route.getErrorHandler().getErrorHandlerType()
+        : route.isErrorHandlerFactorySet() ? route.getErrorHandlerFactory() : null;
+    if (handler instanceof DeadLetterChannelDefinition dlc && dlc.getDeadLetterUri() != null) {
+      dlc.setDeadLetterUri(localName(dlc.getDeadLetterUri()));
+    }
+  }
+
+  /**
+   * The endpoints of enrich, pollEnrich, recipientList, routingSlip and dynamicRouter, when written
+   * as a {@code constant} or {@code simple} expression: each URI of the list that names a local
+   * endpoint ({@code direct:extra}, {@code direct:${header.next}}) gets the version's name. One built
+   * by a placeholder or another language cannot be seen before it runs, and is left as written.
+   */
+  private void namespaceEndpointExpression(ExpressionNode node) {
+    String separator; // between the URIs of a list; null for one URI
+    if (node instanceof RecipientListDefinition<?> list) {
+      separator = orComma(list.getDelimiter());
+    } else if (node instanceof RoutingSlipDefinition<?> slip) {
+      separator = orComma(slip.getUriDelimiter());
+    } else if (node instanceof DynamicRouterDefinition<?> router) {
+      separator = orComma(router.getUriDelimiter());
+    } else if (node instanceof EnrichDefinition || node instanceof PollEnrichDefinition) {
+      separator = null;
+    } else {
+      return;
+    }
+    ExpressionDefinition expression = node.getExpressionType();
+    if (expression == null || expression.getExpression() == null
+        || !List.of("constant", "simple").contains(expression.getLanguage())) {
+      return;
+    }
+    String text = expression.getExpression();
+    String[] uris = separator == null ? new String[] {text} : text.split(Pattern.quote(separator), -1);
+    List<String> renamed = new ArrayList<>(uris.length);
+    for (String uri : uris) {
+      String trimmed = uri.stripLeading();
+      renamed.add(uri.substring(0, uri.length() - trimmed.length()) + localName(trimmed));
+    }
+    expression.setExpression(String.join(separator == null ? "" : separator, renamed));
+  }
+
+  /** Camel's default delimiter of an endpoint list, a comma, when none is set. */
+  private static String orComma(String delimiter) {
+    return delimiter == null || delimiter.isEmpty() ? "," : delimiter;
+  }
+
 
   /**
    * A route's consumer names its component outright, not through a placeholder or an expression:

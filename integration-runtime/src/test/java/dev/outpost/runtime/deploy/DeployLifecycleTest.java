@@ -304,6 +304,85 @@ class DeployLifecycleTest {
     given().get(http + "prefixed/orders/9").then().statusCode(404);
   }
 
+  /**
+   * Local endpoints named outside a to: a route's dead letter channel, enrich, recipientList and
+   * routingSlip (constant or simple) reach the integration's own direct: routes, whose names the
+   * runtime gives the version's prefix. Before, only from/to were renamed: these went to a name no
+   * route consumed ("No consumers available on endpoint: direct://dlq") while the integration
+   * showed Ready.
+   */
+  @Test
+  void endpointsNamedByErrorHandlersAndExpressionsReachTheIntegrationsOwnRoutes() {
+    String source = """
+        - route:
+            id: local-dlc
+            errorHandler:
+              deadLetterChannel:
+                deadLetterUri: direct:dlq
+            from:
+              uri: platform-http:/local/dlc
+              steps:
+                - throwException:
+                    exceptionType: java.lang.IllegalStateException
+                    message: broken
+        - route:
+            id: local-enrich
+            from:
+              uri: platform-http:/local/enrich
+              steps:
+                - enrich:
+                    expression:
+                      constant: direct:extra
+        - route:
+            id: local-recipients
+            from:
+              uri: platform-http:/local/recipients
+              steps:
+                - setBody:
+                    constant: ""
+                - recipientList:
+                    expression:
+                      simple: "direct:extra,direct:${header.second}"
+                    aggregationStrategy: "#class:org.apache.camel.processor.aggregate.StringAggregationStrategy"
+        - route:
+            id: local-slip
+            from:
+              uri: platform-http:/local/slip
+              steps:
+                - routingSlip:
+                    expression:
+                      constant: "direct:extra,direct:more"
+        - route:
+            id: local-dlq
+            from:
+              uri: direct:dlq
+              steps:
+                - setBody:
+                    constant: dead-lettered
+        - route:
+            id: local-extra
+            from:
+              uri: direct:extra
+              steps:
+                - setBody:
+                    simple: "${body}extra;"
+        - route:
+            id: local-more
+            from:
+              uri: direct:more
+              steps:
+                - setBody:
+                    simple: "${body}more;"
+        """;
+    Integrations.put(management, Integrations.of("local-names", "1", source)).then().statusCode(200);
+    given().get(http + "local/dlc").then().statusCode(200).body(equalTo("dead-lettered"));
+    given().get(http + "local/enrich").then().statusCode(200).body(equalTo("extra;"));
+    given().header("second", "more").get(http + "local/recipients").then().statusCode(200)
+        .body(equalTo("extra;more;"));
+    given().get(http + "local/slip").then().statusCode(200).body(equalTo("extra;more;"));
+    Integrations.delete(management, "local-names").then().statusCode(204);
+  }
+
   @Test
   void aRequestStillRunningWhenItsVersionIsStoppedIsAnswered503() throws Exception {
     try (StuckRequests stuck = new StuckRequests()) {
