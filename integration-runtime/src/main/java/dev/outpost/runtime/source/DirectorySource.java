@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
@@ -133,7 +134,10 @@ public class DirectorySource {
         for (Path file : files.toList()) {
           String fileName = file.getFileName().toString();
           if (fileName.endsWith(".json") && !fileName.startsWith(".") && Files.isRegularFile(file)) {
-            present.put(fileName.substring(0, fileName.length() - ".json".length()), read(file));
+            FileText text = read(file);
+            if (text != null) {
+              present.put(fileName.substring(0, fileName.length() - ".json".length()), text);
+            }
           }
         }
       }
@@ -184,16 +188,24 @@ public class DirectorySource {
   }
 
   /**
-   * Reads one file; a file that is too large or not UTF-8 is reported on its own instead of
-   * failing the scan, which would stop every other file in the directory from being applied.
+   * Reads one file; a file that is too large, not UTF-8 or cannot be read (its permissions) is
+   * reported on its own instead of failing the scan, which would stop every other file in the
+   * directory from being applied. Null when the file went between the listing and the read.
    */
-  private static FileText read(Path file) throws IOException {
-    long size = Files.size(file);
-    if (size > MAX_FILE_BYTES) {
-      return new FileText(null, "the file is " + size + " bytes, more than the " + MAX_FILE_BYTES
-          + " bytes an integration file may have", Files.getLastModifiedTime(file).toMillis());
+  private static FileText read(Path file) {
+    byte[] bytes;
+    try {
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        return new FileText(null, "the file is " + size + " bytes, more than the " + MAX_FILE_BYTES
+            + " bytes an integration file may have", Files.getLastModifiedTime(file).toMillis());
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException gone) {
+      return null;
+    } catch (IOException e) {
+      return new FileText(null, "reading it failed (" + e.getClass().getSimpleName() + ")", 0);
     }
-    byte[] bytes = Files.readAllBytes(file);
     try {
       return new FileText(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString(), null, 0);
     } catch (CharacterCodingException e) {

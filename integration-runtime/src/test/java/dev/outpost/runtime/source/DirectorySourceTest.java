@@ -97,6 +97,31 @@ class DirectorySourceTest {
   }
 
   /**
+   * A file that cannot be read is reported on its own, and the others still deploy: before, the
+   * IOException ended the whole scan, so no file was deployed, upgraded or removed after it (and at
+   * start the runtime never became ready). The tests run as root, whom file permissions do not stop,
+   * so the file is a link to /proc/self/mem, which is a regular file whose read fails.
+   */
+  @Test
+  void aFileThatCannotBeReadIsReportedFailedAndTheOtherFilesStillDeploy() throws Exception {
+    Files.createDirectories(DIR);
+    Path unreadable = DIR.resolve("unreadable.json");
+    Files.createSymbolicLink(unreadable, Path.of("/proc/self/mem"));
+    try {
+      write("beside-unreadable", Integrations.of("beside-unreadable", "1",
+          constantRoute("beside-unreadable", "/beside-unreadable", "ok")));
+      eventually(() -> given().get(http + "beside-unreadable").then().statusCode(200).body(equalTo("ok")));
+      eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'unreadable' }.phase", equalTo("Failed"))
+          .body("find { it.name == 'unreadable' }.message", containsString("reading it failed")));
+    } finally {
+      Files.delete(unreadable);
+      Files.deleteIfExists(DIR.resolve("beside-unreadable.json"));
+    }
+    eventually(() -> given().get(http + "beside-unreadable").then().statusCode(404));
+  }
+
+  /**
    * Camel's YAML parser recurses once per level, and a StackOverflowError there would end the thread
    * that watches the directory (no file deployed or removed after). 990 levels passed validation and
    * reached it; sources now stop at 200, far from the 1,000-odd that overflow a thread's stack.
