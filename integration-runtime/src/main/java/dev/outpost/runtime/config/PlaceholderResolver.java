@@ -6,6 +6,7 @@ import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.SecretRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +25,12 @@ public class PlaceholderResolver {
   private static final Pattern PLACEHOLDER =
       Pattern.compile("\\{\\{\\s*(config|secret)\\.([^}:\\s]+)\\s*(:[^}]*)?}}");
 
-  /** The rewritten source, the properties it reads, and the secret values to keep out of output. */
-  public record Resolved(String source, Map<String, String> properties, Set<String> secretValues) {}
+  /**
+   * The rewritten source, the properties it reads, the secret values to keep out of output, and each
+   * secret key read with its value (to tell when one has changed since).
+   */
+  public record Resolved(String source, Map<String, String> properties, Set<String> secretValues,
+      Map<SecretRef, String> secretsRead) {}
 
   private final SecretStore secrets;
 
@@ -43,6 +48,7 @@ public class PlaceholderResolver {
     Map<String, String> properties = new HashMap<>();
     integration.config().forEach((k, v) -> properties.put("config." + k, v));
     Set<String> secretValues = new LinkedHashSet<>();
+    Map<SecretRef, String> secretsRead = new LinkedHashMap<>();
     Matcher m = PLACEHOLDER.matcher(integration.source());
     StringBuilder rewritten = new StringBuilder();
     while (m.find()) {
@@ -59,6 +65,7 @@ public class PlaceholderResolver {
         SecretRef ref = declared(integration, name, m.start());
         String value = secrets.read(ref);
         properties.put("secret." + name, value);
+        secretsRead.put(ref, value);
         if (!value.isEmpty()) {
           secretValues.add(value);
         }
@@ -68,7 +75,7 @@ public class PlaceholderResolver {
           Matcher.quoteReplacement("{{outpost." + key + "." + kind + "." + name + fallback + "}}"));
     }
     m.appendTail(rewritten);
-    return new Resolved(rewritten.toString(), properties, secretValues);
+    return new Resolved(rewritten.toString(), properties, secretValues, Map.copyOf(secretsRead));
   }
 
   private static SecretRef declared(Integration integration, String name, int offset) throws DeployException {

@@ -2,7 +2,9 @@ package dev.outpost.runtime.deploy;
 
 import dev.outpost.runtime.dispatch.HttpEndpoint;
 import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.model.SecretRef;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -14,6 +16,7 @@ import java.util.Set;
  * @param userRouteIds the route ids its author wrote, unique across integrations
  * @param endpoints the public HTTP endpoints it serves
  * @param secretValues the secret values it was given, kept out of every message
+ * @param secretsRead each secret key it read, with the value it was given
  */
 public record Deployment(
     Integration integration,
@@ -22,7 +25,8 @@ public record Deployment(
     Set<String> routeIds,
     Set<String> userRouteIds,
     List<HttpEndpoint> endpoints,
-    Set<String> secretValues) {
+    Set<String> secretValues,
+    Map<SecretRef, String> secretsRead) {
 
   public String name() {
     return integration.name();

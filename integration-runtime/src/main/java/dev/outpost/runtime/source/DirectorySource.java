@@ -3,6 +3,8 @@ package dev.outpost.runtime.source;
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.deploy.DeployException;
 import dev.outpost.runtime.deploy.IntegrationDeployer;
+import dev.outpost.runtime.deploy.SecretRotation;
+import dev.outpost.runtime.secret.SecretStore;
 import dev.outpost.runtime.status.IntegrationStatus;
 import dev.outpost.runtime.status.StatusRegistry;
 import dev.outpost.spec.model.Integration;
@@ -41,7 +43,9 @@ import org.jboss.logging.Logger;
  * name keeps running (the last writer owns the name, as with {@code kubectl apply}). A file whose
  * integration failed to deploy is tried again whenever the running integrations have changed since
  * (by this source or the admin API): it may have failed on a path or route id another integration
- * held then, as when the agent writes a renamed integration's new file before removing the old one.
+ * held then, as when the agent writes a renamed integration's new file before removing the old one;
+ * and whenever the secrets directory changes, when running integrations whose secrets changed are
+ * deployed again ({@link SecretRotation}).
  */
 @ApplicationScoped
 public class DirectorySource {
@@ -60,6 +64,8 @@ public class DirectorySource {
   private final IntegrationJson json;
   private final StatusRegistry statuses;
   private final RuntimeConfig config;
+  private final SecretStore secrets;
+  private final SecretRotation rotation;
   private final Map<String, FileText> applied = new HashMap<>();
   /** The integrations this source deployed that are Ready, by name. */
   private final Map<String, Integration> deployed = new HashMap<>();
@@ -70,15 +76,20 @@ public class DirectorySource {
   private final Map<String, Integration> failed = new HashMap<>();
   /** {@link IntegrationDeployer#changes} when the failed files were last tried. */
   private long changesTried = -1;
+  /** {@link SecretStore#stamp} at the last scan. */
+  private long secretsStamp = Long.MIN_VALUE;
   private volatile boolean running;
   private volatile boolean appliedOnce;
   private Thread thread;
 
-  DirectorySource(IntegrationDeployer deployer, IntegrationJson json, StatusRegistry statuses, RuntimeConfig config) {
+  DirectorySource(IntegrationDeployer deployer, IntegrationJson json, StatusRegistry statuses, RuntimeConfig config,
+      SecretStore secrets, SecretRotation rotation) {
     this.deployer = deployer;
     this.json = json;
     this.statuses = statuses;
     this.config = config;
+    this.secrets = secrets;
+    this.rotation = rotation;
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -154,6 +165,14 @@ public class DirectorySource {
       applied.remove(name);
       failed.remove(name);
       removeOwn(name);
+    }
+    long stamp = secrets.stamp();
+    if (stamp != secretsStamp) {
+      // a secret created, rotated or removed: running integrations get the new values, and a file
+      // that failed (on a secret missing, say) is tried again
+      secretsStamp = stamp;
+      rotation.redeployChanged();
+      changesTried = -1;
     }
     retryFailed(present);
     appliedOnce = true;

@@ -12,6 +12,7 @@ import static dev.outpost.runtime.Eventually.eventually;
 import dev.outpost.runtime.Backend;
 import dev.outpost.runtime.Integrations;
 import dev.outpost.runtime.StuckRequests;
+import dev.outpost.spec.model.SecretRef;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
@@ -21,6 +22,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class DirectorySourceTest {
 
   static final Path DIR = Path.of("target/test-state/integrations");
+  static final Path SECRETS = Path.of("target/test-state/secrets");
 
   @TestHTTPResource("/")
   URL http;
@@ -119,6 +123,54 @@ class DirectorySourceTest {
       Files.deleteIfExists(DIR.resolve("beside-unreadable.json"));
     }
     eventually(() -> given().get(http + "beside-unreadable").then().statusCode(404));
+  }
+
+  /**
+   * A secret rotated in the secrets directory (as the kubelet updates a Secret volume in place) is
+   * used without a restart: the integration is deployed again with the new value, as in an upgrade.
+   * Before, values were read once at deploy, so it kept the old credential for as long as it ran.
+   */
+  @Test
+  void aRotatedSecretIsUsedWithoutARestart() throws Exception {
+    Path value = SECRETS.resolve("rotating").resolve("token");
+    Files.createDirectories(value.getParent());
+    Files.writeString(value, "first-token-1a2b");
+    try {
+      write("rotating", Integrations.of("rotating", "1", constantRoute("rotating", "/rotating",
+          "{{secret.rotating.token}}"), Map.of(), List.of(new SecretRef("rotating", "token"))));
+      eventually(() -> given().get(http + "rotating").then().statusCode(200).body(equalTo("first-token-1a2b")));
+      Files.writeString(value, "second-token-3c4d");
+      eventually(() -> given().get(http + "rotating").then().statusCode(200).body(equalTo("second-token-3c4d")));
+      given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'rotating' }.phase", equalTo("Ready"));
+    } finally {
+      Files.deleteIfExists(DIR.resolve("rotating.json"));
+    }
+    eventually(() -> given().get(http + "rotating").then().statusCode(404));
+  }
+
+  /**
+   * A file that failed because a secret it declares was missing deploys once the secret is created.
+   * Before, it was tried again only when the running integrations changed.
+   */
+  @Test
+  void aFileFailedOnAMissingSecretDeploysOnceTheSecretIsCreated() throws Exception {
+    Path value = SECRETS.resolve("late-secret").resolve("key");
+    Files.deleteIfExists(value);
+    try {
+      write("late-secret", Integrations.of("late-secret", "1", constantRoute("late-secret", "/late-secret",
+          "{{secret.late-secret.key}}"), Map.of(), List.of(new SecretRef("late-secret", "key"))));
+      eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'late-secret' }.phase", equalTo("Failed"))
+          .body("find { it.name == 'late-secret' }.message", containsString("not found")));
+      Files.createDirectories(value.getParent());
+      Files.writeString(value, "arrived-5e6f");
+      eventually(() -> given().get(http + "late-secret").then().statusCode(200).body(equalTo("arrived-5e6f")));
+    } finally {
+      Files.deleteIfExists(DIR.resolve("late-secret.json"));
+      Files.deleteIfExists(value);
+    }
+    eventually(() -> given().get(http + "late-secret").then().statusCode(404));
   }
 
   /**
