@@ -13,7 +13,7 @@ import org.apache.camel.support.service.ServiceHelper;
 
 /**
  * What the shared {@code CamelContext} needs before the first integration is loaded: the
- * integrations' properties, the inbound-header hygiene (gateway-owned headers from the request only) and metrics of every route, the record of
+ * integrations' properties (values taken literally), the inbound-header hygiene (gateway-owned headers from the request only) and metrics of every route, the record of
  * which HTTP exchanges were answered by a timeout, the count of each integration's running HTTP
  * exchanges, secret redaction in front of the log listeners, and the withheld components.
  */
@@ -24,6 +24,9 @@ final class CamelHooks {
   static void install(CamelContext camel, IntegrationProperties properties, MeterRegistry meters,
       RunningExchanges running) {
     camel.getPropertiesComponent().addPropertiesSource(properties);
+    // a value is taken as it is: a secret holding {{…}} was read as a placeholder again, and the
+    // deploy failed naming part of it
+    camel.getPropertiesComponent().setNestedPlaceholder(false);
     InboundHttpHeaders inboundHeaders = new InboundHttpHeaders();
     camel.addRoutePolicyFactory(inboundHeaders);
     camel.getManagementStrategy().addEventNotifier(inboundHeaders);
