@@ -38,7 +38,8 @@ import org.jboss.logging.Logger;
  * held in the memory that all answers share ({@link QueryMemory}) and at most {@link
  * #MAX_PENDING_CHARS}. 10,000 buffered records of 50 KB stack traces were 500 MB for one reader on
  * a slow network. A stream past its bound ends with an error: a live view that silently skips
- * records would mislead.
+ * records would mislead. Only records of projects some tail reads are queued, so ingest into the
+ * others costs the tail nothing and cannot end it.
  */
 @ApplicationScoped
 public class TailHub {
@@ -78,6 +79,8 @@ public class TailHub {
   private final Map<String, Integer> open = new HashMap<>();
   private final Map<String, Integer> openByProject = new HashMap<>();
   private int openInAll;
+  /** The projects some tail reads now: only their records are queued for filtering. */
+  private volatile Set<String> tailedProjects = Set.of();
 
   /**
    * Counts one more tail for {@code caller} over {@code projects}, or refuses it (429) past {@code
@@ -100,6 +103,7 @@ public class TailHub {
     }
     open.merge(caller, 1, Integer::sum);
     projects.forEach(project -> openByProject.merge(project, 1, Integer::sum));
+    tailedProjects = Set.copyOf(openByProject.keySet());
     openInAll++;
     Set<String> held = Set.copyOf(projects);
     AtomicBoolean released = new AtomicBoolean();
@@ -121,6 +125,7 @@ public class TailHub {
   private synchronized void release(String caller, Set<String> projects) {
     open.computeIfPresent(caller, (k, n) -> n == 1 ? null : n - 1);
     projects.forEach(project -> openByProject.computeIfPresent(project, (k, n) -> n == 1 ? null : n - 1));
+    tailedProjects = Set.copyOf(openByProject.keySet());
     openInAll--;
   }
 
@@ -157,8 +162,14 @@ public class TailHub {
     if (subscribers.isEmpty()) {
       return;
     }
+    // records of projects nobody tails never wait: a flood in one project ended every project's tails
+    Set<String> tailed = tailedProjects;
+    List<LogEntry> records = event.records().stream().filter(r -> tailed.contains(r.owner().project())).toList();
+    if (records.isEmpty()) {
+      return;
+    }
     long chars = 0;
-    for (LogEntry record : event.records()) {
+    for (LogEntry record : records) {
       chars += RecordSize.of(record);
     }
     long batch = chars;
@@ -168,7 +179,7 @@ public class TailHub {
       }
       filtering.execute(() -> {
         try {
-          deliver(event.records());
+          deliver(records);
         } finally {
           backlogChars.addAndGet(-batch);
         }

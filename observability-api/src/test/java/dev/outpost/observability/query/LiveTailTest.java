@@ -2,7 +2,10 @@ package dev.outpost.observability.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.observability.ingest.LogsIngested;
 import dev.outpost.observability.ingest.OtlpServer;
+import dev.outpost.observability.store.LogEntry;
+import dev.outpost.observability.store.Owner;
 import dev.outpost.observability.support.Eventually;
 import dev.outpost.observability.support.Otlp;
 import dev.outpost.observability.support.TestIdpResource;
@@ -18,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -73,6 +77,38 @@ public class LiveTailTest {
       assertThat(lines.get(0)).contains("wanted one").contains(own);
       assertThat(lines.get(1)).contains("wanted two");
       assertThat(String.join("", lines)).doesNotContain("secret").doesNotContain("unwanted");
+    } finally {
+      streams.forEach(s -> s.cancel(true));
+    }
+  }
+
+  /**
+   * Another project's flood does not end a tail: only records of tailed projects wait to be
+   * filtered. Before, a batch of another project past the waiting bound (64 MiB of text) ended every
+   * tail of every project ("the live tail fell behind ingest").
+   */
+  @Test
+  void anotherProjectsFloodDoesNotEndATail() {
+    String own = "tail-calm-" + UUID.randomUUID();
+    String flooding = "tail-flood-" + UUID.randomUUID();
+    String token = TestIdpResource.idp().token("calm", List.of(own));
+    List<CompletableFuture<?>> streams = new CopyOnWriteArrayList<>();
+    int before = hub.subscriberCount();
+    List<String> lines = follow(tail, token, "", streams);
+    try {
+      Eventually.within(Duration.ofSeconds(5), "subscribed", () -> hub.subscriberCount() > before);
+      String megabyte = "f".repeat(1 << 20);
+      Owner flood = new Owner("svc", flooding, "", "", "");
+      List<LogEntry> batch = new ArrayList<>();
+      for (int i = 0; i < 70; i++) {
+        batch.add(new LogEntry(i, 1, 1, 9, "INFO", megabyte, flood, "", "", "", Map.of(), Map.of()));
+      }
+      hub.onIngested(new LogsIngested(batch));
+      long now = System.currentTimeMillis() * 1_000_000L;
+      new Otlp(server.port()).send(Otlp.logs(Otlp.resource("svc", own), List.of(Otlp.log(now, "still tailed", Map.of()))));
+      Eventually.within(Duration.ofSeconds(5), "the own record pushed", () -> !lines.isEmpty());
+      assertThat(lines.get(0)).contains("still tailed");
+      assertThat(streams.get(0)).as("the stream is still open").isNotDone();
     } finally {
       streams.forEach(s -> s.cancel(true));
     }
