@@ -226,6 +226,28 @@ class LogsQueryTest {
     assertThat(seen).containsExactlyElementsOf(expected);
   }
 
+  /**
+   * A span delivered twice (an exporter retrying an export whose answer it missed: OTLP delivery is
+   * at least once) is shown once, in the trace and in its summary's span count; a span of the same
+   * id with other content is bad data and kept.
+   */
+  @Test
+  void aSpanDeliveredTwiceIsShownOnce() {
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    var root = Otlp.span(traceId, "00000000000000a1", null, "twice root", base, 5_000_000, Map.of());
+    var child = Otlp.span(traceId, "00000000000000a2", "00000000000000a1", "twice child", base + 1, 1_000_000, Map.of());
+    otlp.send(Otlp.traces(Otlp.resource("twice", project), List.of(root, child)));
+    otlp.send(Otlp.traces(Otlp.resource("twice", project), List.of(root, child)));
+    var odd = Otlp.span(traceId, "00000000000000a2", "00000000000000a1", "same id, other span", base + 2, 1_000_000, Map.of());
+    otlp.send(Otlp.traces(Otlp.resource("twice", project), List.of(odd)));
+    Eventually.within(Duration.ofSeconds(5), "the third send stored", () -> get("/api/v1/traces",
+        Map.of("service", "twice", "operation", "same id, other span")).jsonPath().getList("traces").size() == 1);
+
+    JsonPath trace = get("/api/v1/traces/" + traceId, Map.of()).then().statusCode(200).extract().jsonPath();
+    assertThat(trace.getList("spans.name", String.class)).containsExactly("twice root", "twice child", "same id, other span");
+    assertThat(get("/api/v1/traces", Map.of("service", "twice")).jsonPath().getInt("traces[0].spanCount")).isEqualTo(3);
+  }
+
   @Test
   void aTraceLargerThanThePageBudgetKeepsItsRootAndEarliestSpans() {
     // 21 spans of a million characters each: fourteen views of a 100 MB trace at once exhausted a

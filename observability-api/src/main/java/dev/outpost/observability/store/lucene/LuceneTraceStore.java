@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -127,14 +128,20 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
       // like a page of logs, an answer holds at most about maxPageChars of spans (their stored JSON);
       // the earliest span is always returned
       long chars = 0;
+      // a span delivered twice (an exporter retrying an export whose answer it missed) is listed once
+      Set<SpanEntry> seen = new HashSet<>();
       for (ScoreDoc hit : top.scoreDocs) {
         BytesRef source = stored.document(hit.doc).getBinaryValue(Fields.SOURCE);
+        SpanEntry span = documents.fromSource(source.bytes, source.offset, source.length);
+        if (!seen.add(span.withSeq(0))) {
+          continue;
+        }
         long total = used + chars + source.length;
         if ((total > limits.maxPageChars() || total > memory.grant(total)) && !found.isEmpty()) {
           return new Read(found, chars, true);
         }
         chars += source.length;
-        found.add(documents.fromSource(source.bytes, source.offset, source.length));
+        found.add(span);
       }
       return new Read(found, chars, top.totalHits.value > top.scoreDocs.length);
     });
