@@ -39,23 +39,26 @@ public final class KubernetesStatusSource implements StatusSource {
 
   @Override
   public List<ObservedIntegration> integrations() {
-    List<ObservedIntegration> result = new ArrayList<>();
+    List<Deployment> deployments;
     try {
-      List<Deployment> deployments = client.apps().deployments().inNamespace(namespace)
+      deployments = client.apps().deployments().inNamespace(namespace)
           .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
           .withLabel(KubernetesNames.INTEGRATION_LABEL).list().getItems();
-      List<ObservedIntegration> observed = deployments.stream().map(KubernetesStatusSource::status).toList();
-      // pods (and their volume warnings) are read only while an integration does not serve
-      Map<String, List<Pod>> pods = observed.stream().anyMatch(o -> !ObservedIntegration.READY.equals(o.phase()))
-          ? podsByIntegration() : Map.of();
-      VolumeWarnings warnings = new VolumeWarnings();
-      for (int i = 0; i < deployments.size(); i++) {
-        ObservedIntegration o = observed.get(i);
-        result.add(ObservedIntegration.READY.equals(o.phase()) ? o
-            : withMessage(o, NotReadyReason.of(deployments.get(i), pods.getOrDefault(o.name(), List.of()), warnings)));
-      }
     } catch (KubernetesClientException e) {
-      LOG.debugf("cannot list Deployments or their pods: %s", e.getMessage());
+      LOG.debugf("cannot list Deployments: %s", e.getMessage());
+      return List.of();
+    }
+    List<ObservedIntegration> observed = deployments.stream().map(KubernetesStatusSource::status).toList();
+    // pods (and their volume warnings) are read only while an integration does not serve; what
+    // cannot be read leaves the reason out, never the phase the Deployment gives
+    Map<String, List<Pod>> pods = observed.stream().anyMatch(o -> !ObservedIntegration.READY.equals(o.phase()))
+        ? podsByIntegration() : Map.of();
+    VolumeWarnings warnings = new VolumeWarnings();
+    List<ObservedIntegration> result = new ArrayList<>(observed.size());
+    for (int i = 0; i < deployments.size(); i++) {
+      ObservedIntegration o = observed.get(i);
+      result.add(ObservedIntegration.READY.equals(o.phase()) ? o
+          : withMessage(o, NotReadyReason.of(deployments.get(i), pods.getOrDefault(o.name(), List.of()), warnings)));
     }
     return result;
   }
@@ -66,10 +69,15 @@ public final class KubernetesStatusSource implements StatusSource {
   }
 
   private Map<String, List<Pod>> podsByIntegration() {
-    return client.pods().inNamespace(namespace)
-        .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
-        .withLabel(KubernetesNames.INTEGRATION_LABEL).list().getItems().stream()
-        .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL)));
+    try {
+      return client.pods().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)
+          .withLabel(KubernetesNames.INTEGRATION_LABEL).list().getItems().stream()
+          .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL)));
+    } catch (KubernetesClientException e) {
+      LOG.debugf("cannot list the integrations' pods: %s", e.getMessage());
+      return Map.of();
+    }
   }
 
   /** The namespace's volume warnings for pods, read once per status and only if a pod waits to start. */
@@ -79,11 +87,16 @@ public final class KubernetesStatusSource implements StatusSource {
     @Override
     public Optional<Event> apply(String pod) {
       if (newestByPod == null) {
-        newestByPod = client.v1().events().inNamespace(namespace).list().getItems().stream()
-            .filter(e -> e.getInvolvedObject() != null && "Pod".equals(e.getInvolvedObject().getKind())
-                && e.getInvolvedObject().getName() != null && NotReadyReason.VOLUME_EVENTS.contains(e.getReason()))
-            .collect(Collectors.toMap(e -> e.getInvolvedObject().getName(), e -> e,
-                (a, b) -> lastSeen(a).compareTo(lastSeen(b)) >= 0 ? a : b));
+        try {
+          newestByPod = client.v1().events().inNamespace(namespace).list().getItems().stream()
+              .filter(e -> e.getInvolvedObject() != null && "Pod".equals(e.getInvolvedObject().getKind())
+                  && e.getInvolvedObject().getName() != null && NotReadyReason.VOLUME_EVENTS.contains(e.getReason()))
+              .collect(Collectors.toMap(e -> e.getInvolvedObject().getName(), e -> e,
+                  (a, b) -> lastSeen(a).compareTo(lastSeen(b)) >= 0 ? a : b));
+        } catch (KubernetesClientException e) {
+          LOG.debugf("cannot list the namespace's events: %s", e.getMessage());
+          newestByPod = Map.of();
+        }
       }
       return Optional.ofNullable(newestByPod.get(pod));
     }

@@ -10,6 +10,7 @@ import dev.outpost.agent.targets.KubernetesTargetConfig;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesStatusSourceTest {
   static final String NS = "outpost";
   KubernetesClient client;
+  KubernetesMockServer server;
 
   @Test
   void derivesPhasesFromDeploymentStatus() throws Exception {
@@ -94,6 +96,22 @@ class KubernetesStatusSourceTest {
             "FailedMount: MountVolume.SetUp failed for volume \"secret-0\" : secret \"db-credentials\" not found"),
         new ObservedIntegration("no-image", "v1", "Deploying", 0, 1, "ImagePullBackOff: Back-off pulling image \"img:1\""),
         new ObservedIntegration("fine", "v1", "Ready", 1, 1, null));
+  }
+
+  /**
+   * Events that cannot be listed (a timeout, a Role that predates the grant) leave the reason out,
+   * never the phase and counts the Deployment gives: before, one failed list reported every
+   * integration Pending with none ready.
+   */
+  @Test
+  void eventsThatCannotBeReadLeaveTheReasonOutNotThePhase() throws Exception {
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
+    target.putIntegration(TestStates.integration("waits", "v1"));
+    createPod("int-waits-7c9d-x1", "waits", TestPods.waiting("ContainerCreating", null));
+    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/events").andReturn(403, "events is forbidden").always();
+
+    assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations())
+        .containsExactly(new ObservedIntegration("waits", "v1", "Deploying", 0, 1, null));
   }
 
   private void createPod(String name, String integration, io.fabric8.kubernetes.api.model.ContainerStatus container) {
