@@ -10,9 +10,16 @@ import java.nio.charset.StandardCharsets;
 public final class StateDocuments {
   private StateDocuments() {}
 
-  /** {@code state/integrations/<name>.json}, ConfigMap {@code int-<name>}. */
+  /**
+   * {@code state/integrations/<name>.json}, ConfigMap {@code int-<name>-<hash>}: what one runtime
+   * runs, so with the default replica count whatever the state asks. The count sizes the Deployment;
+   * in the document, whose hash names the pods' ConfigMap and marks their template, a change of it
+   * alone replaced every pod (and locally redeployed the integration).
+   */
   public static String integration(Integration integration) {
-    return StateCodec.toJson(integration);
+    return StateCodec.toJson(integration.replicas() == Integration.DEFAULT_REPLICAS ? integration
+        : new Integration(integration.name(), integration.project(), integration.version(), integration.source(),
+            integration.config(), integration.secrets(), Integration.DEFAULT_REPLICAS, integration.resources()));
   }
 
   /** {@code state/routes.json}, ConfigMap {@code outpost-gateway-routes}. */

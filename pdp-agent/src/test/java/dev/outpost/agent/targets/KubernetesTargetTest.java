@@ -143,6 +143,21 @@ class KubernetesTargetTest {
     assertThat(document("orders").getData().get("orders.json")).contains("\"version\" : \"v2\"");
   }
 
+  /** Scaling is the Deployment's replica count alone: the pods, their template and their document stay. */
+  @Test
+  void changingOnlyTheReplicasScalesWithoutReplacingThePods() throws Exception {
+    target.putIntegration(integration("orders"));
+    String documentName = document("orders").getMetadata().getName();
+    var template = deployment("orders").getSpec().getTemplate();
+    Integration three = new Integration("orders", "shop", "v1", integration("orders").source(),
+        integration("orders").config(), List.of(), 3, integration("orders").resources());
+
+    assertThat(target.putIntegration(three)).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(3);
+    assertThat(deployment("orders").getSpec().getTemplate()).isEqualTo(template);
+    assertThat(document("orders").getMetadata().getName()).isEqualTo(documentName);
+  }
+
   @Test
   void correctsDriftOfWhatItWrote() throws Exception {
     target.putIntegration(integration("orders"));

@@ -35,6 +35,11 @@ class LocalTargetTest {
 
     assertThat(target.putIntegration(integration("orders"))).isFalse();
     assertThat(Files.getLastModifiedTime(file)).isEqualTo(old);
+    // one runtime runs it whatever the replica count: no redeploy for a count alone
+    var orders = integration("orders");
+    assertThat(target.putIntegration(new dev.outpost.spec.model.Integration(orders.name(), orders.project(),
+        orders.version(), orders.source(), orders.config(), orders.secrets(), 4, orders.resources()))).isFalse();
+    assertThat(Files.getLastModifiedTime(file)).isEqualTo(old);
     assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
     assertThat(Files.readString(file)).contains("\"version\" : \"v2\"");
   }
