@@ -107,9 +107,10 @@ public final class DesiredStateKeeper {
       LOG.infof("restored applied snapshot revision %d", state.revision());
       return Optional.of(reconciler.reconcile(state));
     } catch (SnapshotRejectedException e) {
-      // refused for its signature only (its key since unpinned) and this data plane's: the revision
-      // it kept is still a floor; another data plane's numbering, or a damaged state, is none
-      if (refusedForItsSignature(e) && ofThisDataPlane(snapshot)) {
+      // this data plane's snapshot refused for its signature (its key since unpinned), or signed and
+      // refused by a validation rule added since it was applied: the revision it kept is still a
+      // floor; another data plane's numbering is none
+      if (ofThisDataPlane(snapshot)) {
         storedRevisionFloor = Math.min(snapshot.revision(), CanonicalJson.MAX_SAFE_INTEGER);
         LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends "
             + "revision %d or newer", e.getMessage(), storedRevisionFloor);

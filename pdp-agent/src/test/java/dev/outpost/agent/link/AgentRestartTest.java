@@ -143,6 +143,38 @@ class AgentRestartTest {
     }
   }
 
+  /**
+   * A stored snapshot whose signature verifies but which this agent's validation refuses (a rule
+   * added since it was applied: YAML aliases in a source, say) still keeps older revisions out.
+   * Before, only a refusal for the signature kept its revision as a floor, so after such an agent
+   * upgrade any older signed revision was applied, and pruned what it did not name.
+   */
+  @Test
+  void aStoredSnapshotTheValidationNowRefusesStillKeepsOlderRevisionsOut() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode stored =
+        (com.fasterxml.jackson.databind.node.ObjectNode) StateCodec.toTree(state(10, "orders"));
+    com.fasterxml.jackson.databind.node.ObjectNode integration =
+        (com.fasterxml.jackson.databind.node.ObjectNode) stored.withArray("integrations").get(0);
+    integration.put("source", "- from: &in\n    uri: platform-http:/orders\n- from: *in\n");
+    Files.createDirectories(home.resolve("agent"));
+    Files.writeString(home.resolve("agent/applied.json"),
+        dev.outpost.spec.protocol.ProtocolCodec.encode(Snapshot.signed(stored, SIGNER)));
+    Vertx vertx = Vertx.vertx();
+    try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
+        AgentHarness agent = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),
+            Duration.ofMillis(300), Duration.ofMillis(1200)).start()) {
+      assertThat(agent.keeper.lastAppliedRevision()).as("the stored snapshot is not enforced").isZero();
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(3, "orders", "replayed"));
+      assertThat(cp.awaitMessage(dev.outpost.spec.protocol.Nack.class, n -> n.revision() == 3)).isNotNull();
+      assertThat(agent.running()).doesNotContainKey("integrations/replayed.json");
+      cp.sendSigned(state(10, "orders"));
+      cp.awaitMessage(Ack.class, a -> a.revision() == 10);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
   @Test
   void aTamperedAppliedSnapshotIsNotRestored() throws Exception {
     Vertx vertx = Vertx.vertx();
