@@ -84,10 +84,20 @@ public final class JwksCache {
     if (refreshed == null) {
       return Future.succeededFuture(missing());
     }
-    return refreshed.transform(ar -> {
+    // the fetch completes on the event loop that started it; each waiter goes on on its own, where
+    // the rest of its request's chain (its upstream client, its exchange) belongs
+    Context caller = Vertx.currentContext();
+    Promise<KeyResult> answer = Promise.promise();
+    refreshed.onComplete(ar -> {
       PublicJsonWebKey k = find(kid);
-      return Future.succeededFuture(k != null ? new KeyResult(Lookup.FOUND, k, generation) : missing());
+      KeyResult result = k != null ? new KeyResult(Lookup.FOUND, k, generation) : missing();
+      if (caller == null || caller == Vertx.currentContext()) {
+        answer.complete(result);
+      } else {
+        caller.runOnContext(v -> answer.complete(result));
+      }
     });
+    return answer.future();
   }
 
   /**
