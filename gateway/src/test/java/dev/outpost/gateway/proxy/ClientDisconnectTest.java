@@ -72,4 +72,32 @@ class ClientDisconnectTest {
     RawHttp.Response after = RawHttp.send(gateway.getPort(), "GET /pub/after HTTP/1.1\r\nHost: gw\r\n\r\n");
     assertThat(after.status()).as(after.body()).isEqualTo(200);
   }
+
+  /**
+   * A client that leaves while its request waits before the proxy (here for a JWKS fetch its token's
+   * new key needs, 300 ms) is not sent to the integration: its DELETE must not run for nobody. The
+   * proxy's own abort hook is registered after the client has gone and never runs; what stops it is
+   * the proxied request failing on the closed connection before its head is written (a review read
+   * the code as sending it; this holds it to what it does).
+   */
+  @Test
+  void aRequestWhoseClientLeftWhileItWaitedForAuthenticationIsNotSent() throws Exception {
+    org.jose4j.jwk.PublicJsonWebKey rotated = dev.outpost.gateway.support.Tokens.rsa("slow-2");
+    GatewayTestEnvironment.jwks.publish("slow-idp", dev.outpost.gateway.support.Tokens.MAIN_KEY, rotated);
+    String token = dev.outpost.gateway.support.Tokens.sign(rotated, "RS256",
+        dev.outpost.gateway.support.Tokens.claims("https://idp.test/slow", "leaver", null));
+    GatewayTestEnvironment.upstream.clear();
+    try (Socket socket = new Socket("127.0.0.1", gateway.getPort())) {
+      socket.getOutputStream().write(("DELETE /jwt-slow/orders/1 HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer " + token
+          + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      Thread.sleep(50);
+    }
+    assertThat(GatewayTestEnvironment.upstream.poll(1500)).as("the request sent after its client left").isNull();
+
+    // the key was fetched all the same: the next request with it goes through
+    RawHttp.Response next = RawHttp.send(gateway.getPort(), "GET /jwt-slow/orders/1 HTTP/1.1\r\nHost: gw\r\n"
+        + "Authorization: Bearer " + token + "\r\n\r\n");
+    assertThat(next.status()).as(next.body()).isEqualTo(200);
+    GatewayTestEnvironment.upstream.clear();
+  }
 }

@@ -66,6 +66,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       jwks.publish("main", Tokens.MAIN_KEY);
       jwks.publish("ec", Tokens.EC_KEY);
       jwks.publish("flaky", Tokens.MAIN_KEY);
+      jwks.publish("slow-idp", Tokens.MAIN_KEY);
       closedPort = holdClosedPort();
       Path secret = Files.createDirectories(home.resolve("secrets").resolve("api-keys"));
       Files.writeString(secret.resolve("keys"), "# client-id:sha256-hex\n"
@@ -118,6 +119,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         TestRoutes.idp("ec", Tokens.EC_ISSUER, jwks.uri("ec"), List.of("ES256")),
         TestRoutes.idp("flaky", "https://idp.test/flaky", jwks.uri("flaky"), List.of("RS256")),
         TestRoutes.idp("rotating", "https://idp.test/rotating", jwks.uri("rotating"), List.of("RS256")),
+        TestRoutes.idp("slow", "https://idp.test/slow", jwks.uri("slow-idp"), List.of("RS256")),
         TestRoutes.idp("down", "https://idp.test/down", "http://127.0.0.1:" + closedPort + "/jwks", List.of("RS256")));
   }
 
@@ -147,6 +149,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         TestRoutes.jwt(List.of("flaky"), List.of()), null, null));
     routes.add(TestRoutes.route("jwt-rotating", new RouteMatch("/jwt-rotating", List.of(), List.of()), true,
         TestRoutes.jwt(List.of("rotating"), List.of()), null, null));
+    routes.add(TestRoutes.route("jwt-slow", new RouteMatch("/jwt-slow", List.of(), List.of()), true,
+        TestRoutes.jwt(List.of("slow"), List.of()), null, null));
     routes.add(TestRoutes.route("apikey", new RouteMatch("/apikey", List.of(), List.of()), true,
         TestRoutes.apiKey("X-API-Key", "api-keys", "keys"), null, null));
     routes.add(TestRoutes.route("apikey-unreadable", new RouteMatch("/apikey-unreadable", List.of(), List.of()), true,
