@@ -24,6 +24,7 @@ public class IdentityProviders {
 
   private final RouteTableHolder holder;
   private final GatewayConfig.Jwt config;
+  private final Vertx vertx;
   private final HttpClient client;
   private volatile ActiveRoutes seen;
   private volatile Map<String, Issuer> issuers = Map.of();
@@ -31,6 +32,7 @@ public class IdentityProviders {
   IdentityProviders(RouteTableHolder holder, GatewayConfig config, Vertx vertx) {
     this.holder = holder;
     this.config = config.jwt();
+    this.vertx = vertx;
     this.client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(4)
         .setConnectTimeout((int) this.config.fetchTimeout().toMillis()));
   }
@@ -53,7 +55,7 @@ public class IdentityProviders {
       Issuer old = issuers.get(idp.name());
       URI uri = URI.create(idp.jwksUri());
       JwksCache cache = old != null && old.keys().uri().equals(uri) ? old.keys()
-          : new JwksCache(idp.name(), uri, client, config.minRefreshInterval().toNanos(),
+          : new JwksCache(idp.name(), uri, vertx, client, config.minRefreshInterval().toNanos(),
               config.refreshInterval().toNanos(), config.fetchTimeout().toMillis());
       next.put(idp.name(), new Issuer(idp, cache));
     }

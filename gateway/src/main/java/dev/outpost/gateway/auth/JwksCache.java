@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -39,6 +41,7 @@ public final class JwksCache {
 
   private final String name;
   private final URI uri;
+  private final Vertx vertx;
   private final HttpClient client;
   private final long minRefreshNanos;
   private final long refreshNanos;
@@ -53,9 +56,11 @@ public final class JwksCache {
   private volatile boolean attempted;
   private Future<Void> inFlight;
 
-  public JwksCache(String name, URI uri, HttpClient client, long minRefreshNanos, long refreshNanos, long fetchTimeoutMillis) {
+  public JwksCache(String name, URI uri, Vertx vertx, HttpClient client, long minRefreshNanos, long refreshNanos,
+      long fetchTimeoutMillis) {
     this.name = name;
     this.uri = uri;
+    this.vertx = vertx;
     this.client = client;
     this.minRefreshNanos = minRefreshNanos;
     this.refreshNanos = refreshNanos;
@@ -159,6 +164,11 @@ public final class JwksCache {
     return done.future();
   }
 
+  /**
+   * Fetches and parses the JWKS within {@code fetchTimeoutMillis} in all: connecting, the TLS
+   * handshake, waiting for the head and reading the body share the one deadline (each had its own
+   * before, so a slow identity provider held requests with an unknown kid several times as long).
+   */
   private Future<Map<String, PublicJsonWebKey>> fetch() {
     boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
     int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
@@ -166,16 +176,37 @@ public final class JwksCache {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(uri.getHost()).setPort(port)
         .setSsl(ssl).setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
         .setTimeout(fetchTimeoutMillis).putHeader("Accept", "application/json");
-    return client.request(options)
-        .compose(req -> req.send())
+    Promise<Buffer> received = Promise.promise();
+    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+    long deadline = vertx.setTimer(fetchTimeoutMillis, id -> {
+      if (received.tryFail("JWKS not received within " + fetchTimeoutMillis + " ms")) {
+        HttpClientRequest request = sent.get();
+        if (request != null) {
+          request.reset();
+        }
+      }
+    });
+    client.request(options)
+        .compose(req -> {
+          sent.set(req);
+          return req.send();
+        })
         .compose(this::body)
-        .compose(body -> {
-          try {
-            return Future.succeededFuture(parse(body.toString()));
-          } catch (JoseException | RuntimeException e) {
-            return Future.failedFuture("not a JWKS: " + e.getMessage());
+        .onComplete(ar -> {
+          vertx.cancelTimer(deadline);
+          if (ar.succeeded()) {
+            received.tryComplete(ar.result());
+          } else {
+            received.tryFail(ar.cause());
           }
         });
+    return received.future().compose(body -> {
+      try {
+        return Future.succeededFuture(parse(body.toString()));
+      } catch (JoseException | RuntimeException e) {
+        return Future.failedFuture("not a JWKS: " + e.getMessage());
+      }
+    });
   }
 
   private Future<Buffer> body(HttpClientResponse response) {
@@ -186,24 +217,12 @@ public final class JwksCache {
     if (length != null && (length.length() >= 12 || Long.parseLong(length) > MAX_JWKS_BYTES)) {
       return Future.failedFuture("JWKS larger than " + MAX_JWKS_BYTES + " bytes");
     }
-    // read by hand: a chunked body has no length to check first, and the request's timeout is an
-    // idle one, which a body trickling in never reaches; requests with an unknown kid wait on this
+    // read by hand: a chunked body has no length to check first (the fetch's deadline bounds a body
+    // trickling in, which the request's idle timeout never reaches)
     Promise<Buffer> done = Promise.promise();
     Buffer body = Buffer.buffer();
-    Context context = Vertx.currentContext();
-    long deadline = context == null ? -1 : context.owner().setTimer(fetchTimeoutMillis, id -> {
-      if (done.tryFail("JWKS not received within " + fetchTimeoutMillis + " ms")) {
-        response.request().reset();
-      }
-    });
-    Runnable stopDeadline = () -> {
-      if (deadline >= 0) {
-        context.owner().cancelTimer(deadline);
-      }
-    };
     response.handler(chunk -> {
       if (body.length() + chunk.length() > MAX_JWKS_BYTES) {
-        stopDeadline.run();
         if (done.tryFail("JWKS larger than " + MAX_JWKS_BYTES + " bytes")) {
           response.request().reset();
         }
@@ -211,14 +230,8 @@ public final class JwksCache {
       }
       body.appendBuffer(chunk);
     });
-    response.exceptionHandler(e -> {
-      stopDeadline.run();
-      done.tryFail(e);
-    });
-    response.endHandler(v -> {
-      stopDeadline.run();
-      done.tryComplete(body);
-    });
+    response.exceptionHandler(done::tryFail);
+    response.endHandler(v -> done.tryComplete(body));
     return done.future();
   }
 

@@ -37,7 +37,7 @@ class JwksCacheTest {
     RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
     key.setKeyId("k1");
     idp.publish("slow-idp", key);
-    JwksCache cache = new JwksCache("idp", URI.create(idp.uri("slow-idp")), vertx.createHttpClient(),
+    JwksCache cache = new JwksCache("idp", URI.create(idp.uri("slow-idp")), vertx, vertx.createHttpClient(),
         TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.MINUTES.toNanos(5), 2000);
 
     // three event-loop contexts, as three connections of the gateway's server get (round robin)
@@ -63,5 +63,22 @@ class JwksCacheTest {
     for (Context loop : loops) {
       assertThat(answeredOn.get(loop)).as("answered on the waiter's own loop").isSameAs(loopThread.get(loop));
     }
+  }
+
+  /**
+   * The fetch timeout bounds the whole fetch: an identity provider that sends its head after 1.8 s
+   * and then trickles its body is given up on at 2 s, not 2 s after the head (3.8 s), which requests
+   * with an unknown kid waited through.
+   */
+  @Test
+  void theFetchTimeoutBoundsConnectingHeadAndBodyTogether() throws Exception {
+    JwksServer idp = new JwksServer(vertx);
+    JwksCache cache = new JwksCache("idp", URI.create(idp.uri("late-idp")), vertx, vertx.createHttpClient(),
+        TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.MINUTES.toNanos(5), 2000);
+    long start = System.nanoTime();
+    JwksCache.KeyResult result = cache.key("k1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(result.lookup()).isEqualTo(JwksCache.Lookup.UNAVAILABLE);
+    assertThat(tookMillis).as("given up on at the fetch timeout").isBetween(1900L, 3000L);
   }
 }

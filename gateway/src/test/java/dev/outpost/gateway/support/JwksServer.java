@@ -36,6 +36,13 @@ public final class JwksServer {
         req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{");
         long timer = vertx.setPeriodic(1000, id -> req.response().write(" "));
         req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+      } else if (name.startsWith("late")) {
+        // the head after 1.8 s, then one byte a second, never ending
+        vertx.setTimer(1800, id -> {
+          req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{");
+          long timer = vertx.setPeriodic(1000, t -> req.response().write(" "));
+          req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+        });
       } else if (name.startsWith("slow") && set != null) {
         // answers after 300 ms: requests arriving meanwhile wait on the same fetch
         vertx.setTimer(300, id -> req.response().putHeader("Content-Type", "application/json").end(set));
