@@ -186,6 +186,21 @@ class NetworkPolicyTest {
         assertThat(deny.getSpec().getEgress()).isEmpty();
     }
 
+    /** With agent.controlPlaneProxy the agent may reach the proxy's port; before, 443 only, so it could never connect. */
+    @Test
+    void theAgentMayReachTheProxyItIsGiven() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"),
+                Map.of("agent.controlPlaneProxy", "http://user:secret@proxy.corp.example:3128"));
+        Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
+        Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
+
+        assertThat(traffic.allowed(endpoints.get("agent"), endpoints.get("internet"), 3128, "TCP")).isTrue();
+        assertThat(traffic.allowed(endpoints.get("gateway"), endpoints.get("internet"), 3128, "TCP")).isFalse();
+        Rendered direct = Chart.render(Chart.CI.resolve("defaults-values.yaml"));
+        assertThat(new Traffic(direct.all(NetworkPolicy.class), Chart.NAMESPACE)
+                .allowed(endpoints(direct).get("agent"), endpoints(direct).get("internet"), 3128, "TCP")).isFalse();
+    }
+
     @Test
     void theyCanBeTurnedOff() {
         Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("networkPolicy.enabled", "false"));

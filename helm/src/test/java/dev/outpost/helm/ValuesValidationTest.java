@@ -40,6 +40,9 @@ class ValuesValidationTest {
                 // the token it would be derived from is in a Secret the chart cannot read
                 bad("controlPlane.existingSecret", "outpost-control-plane", "ingest.token (or ingest.existingSecret) is required"),
                 bad("controlPlane.url", "", "controlPlane.url is required when agent.enabled"),
+                // without a port Vert.x refused it at start (port -1), and the NetworkPolicy could not open it
+                bad("agent.controlPlaneProxy", "http://proxy.corp.example", "agent.controlPlaneProxy: Does not match pattern"),
+                bad("agent.controlPlaneProxy", "proxy.corp.example:3128", "agent.controlPlaneProxy: Does not match pattern"),
                 bad("controlPlane.dataPlaneId", "", "controlPlane.dataPlaneId is required when agent.enabled"),
                 bad("controlPlane.publicKey", "", "controlPlane.publicKey is required when agent.enabled"));
     }

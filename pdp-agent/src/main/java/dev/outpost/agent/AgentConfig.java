@@ -69,7 +69,10 @@ public interface AgentConfig {
     /** Extra PEM certificates to trust for {@code wss://}; by default only the JVM's. */
     Optional<Path> caFile();
 
-    /** An HTTP CONNECT proxy, {@code http://host:port}; by default none. */
+    /**
+     * An HTTP CONNECT proxy, {@code http://host:port}, or {@code http://user:password@host:port}
+     * (percent-encoded) for one that asks for them; by default none.
+     */
     Optional<URI> proxy();
 
     /** How often the agent pings the control plane (PROTOCOL.md: 30 seconds). */

@@ -25,6 +25,13 @@ final class AgentConfigCheck {
       problems.add("outpost.agent.control-plane.url: ws:// is for a control plane on this machine (loopback) only; "
           + "use wss://, found " + config.controlPlane().url());
     }
+    config.controlPlane().proxy().ifPresent(proxy -> {
+      // Vert.x takes an unset port as -1 and refuses it only when the first connection is tried
+      if (!"http".equals(proxy.getScheme()) || proxy.getHost() == null || proxy.getPort() < 0) {
+        problems.add("outpost.agent.control-plane.proxy: must be http://host:port (user:password@ before the host "
+            + "if the proxy asks for them), found " + withoutCredentials(proxy));
+      }
+    });
     Duration ping = config.controlPlane().pingInterval();
     if (ping.isZero() || ping.isNegative()) {
       problems.add("outpost.agent.control-plane.ping-interval: must be positive");
@@ -62,5 +69,11 @@ final class AgentConfigCheck {
 
   private static boolean positive(Duration d) {
     return !d.isZero() && !d.isNegative();
+  }
+
+  /** The proxy as given, its password left out of the message. */
+  private static String withoutCredentials(java.net.URI proxy) {
+    String text = proxy.toString();
+    return proxy.getRawUserInfo() == null ? text : text.replace(proxy.getRawUserInfo() + "@", "***@");
   }
 }

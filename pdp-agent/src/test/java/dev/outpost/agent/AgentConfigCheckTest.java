@@ -13,11 +13,35 @@ import org.junit.jupiter.api.Test;
 class AgentConfigCheckTest {
 
   private static AgentConfig config(String url) {
+    return config(Map.of("outpost.agent.control-plane.url", url));
+  }
+
+  private static AgentConfig config(Map<String, String> properties) {
     SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(AgentConfig.class).addDefaultInterceptors()
         .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
-        .withSources(new PropertiesConfigSource(Map.of("outpost.agent.control-plane.url", url), "test", 500))
+        .withSources(new PropertiesConfigSource(properties, "test", 500))
         .build();
     return config.getConfigMapping(AgentConfig.class);
+  }
+
+  /**
+   * A proxy without a port, or without its scheme, is named at start with what it must be (Vert.x
+   * took the missing port as -1 and failed every connection); its password is never printed.
+   */
+  @Test
+  void aProxyMustBeHttpWithItsPort() {
+    String url = "wss://cp.example.com/v1/connect";
+    for (String good : new String[] {"http://proxy.corp.example:3128", "http://u:p%40ss@proxy.corp.example:8080"}) {
+      assertThatCode(() -> AgentConfigCheck.validate(config(Map.of("outpost.agent.control-plane.url", url,
+          "outpost.agent.control-plane.proxy", good)))).as(good).doesNotThrowAnyException();
+    }
+    for (String bad : new String[] {"http://proxy.corp.example", "proxy.corp.example:3128", "https://proxy.corp.example:443",
+        "http://user:hunter2@proxy.corp.example"}) {
+      assertThatThrownBy(() -> AgentConfigCheck.validate(config(Map.of("outpost.agent.control-plane.url", url,
+          "outpost.agent.control-plane.proxy", bad)))).as(bad)
+          .hasMessageContaining("outpost.agent.control-plane.proxy: must be http://host:port")
+          .message().doesNotContain("hunter2");
+    }
   }
 
   /** Over ws:// the bearer token and every integration's source cross the network in clear. */

@@ -18,6 +18,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
+import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -105,12 +106,29 @@ public final class ControlPlaneLink implements AutoCloseable {
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.livenessTimeout().toMillis()))
         .setVerifyHost(true);
     options.caFile().ifPresent(ca -> clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
-    options.proxy().ifPresent(proxy -> clientOptions.setProxyOptions(
-        new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.getHost()).setPort(proxy.getPort())));
+    options.proxy().ifPresent(proxy -> clientOptions.setProxyOptions(proxyOptions(proxy)));
     this.client = vertx.createWebSocketClient(clientOptions);
     // The Vert.x in use never cancels a handshake timer whose id is 0 (eclipse-vertx/vert.x#5578),
     // which would close a fresh Vertx's first connection once the handshake timeout passed: spend id 0.
     vertx.cancelTimer(vertx.setTimer(1, ignored -> { }));
+  }
+
+  /** An HTTP CONNECT proxy, with the user and password its URI carries (percent-decoded), if any. */
+  static ProxyOptions proxyOptions(URI proxy) {
+    ProxyOptions options = new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.getHost()).setPort(proxy.getPort());
+    String userInfo = proxy.getRawUserInfo();
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      options.setUsername(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
+      if (colon >= 0) {
+        options.setPassword(decode(userInfo.substring(colon + 1)));
+      }
+    }
+    return options;
+  }
+
+  private static String decode(String part) {
+    return java.net.URLDecoder.decode(part.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Starts connecting; returns at once. */
