@@ -1,6 +1,9 @@
 package dev.outpost.runtime.deploy;
 
 import dev.outpost.runtime.secret.SecretStore;
+import dev.outpost.runtime.status.IntegrationStatus;
+import dev.outpost.runtime.status.StatusRegistry;
+import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.SecretRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
@@ -12,8 +15,11 @@ import org.jboss.logging.Logger;
  * it was given the value: values are read once, at deploy, so without this it went on calling its
  * backend with the old credential until something else redeployed it; in Kubernetes the kubelet
  * updates a Secret volume's files in place and no rollout follows. The new version takes over as in
- * any upgrade, with no request failing; if it cannot deploy (the secret is gone), the running one
- * stays, reported Failed with the reason, and is not tried again until the values change again.
+ * any upgrade, with no request failing. If it cannot deploy (the secret is gone), the running one
+ * stays and is reported Ready with the reason as its message, not Failed: in a pod of a single
+ * integration Failed makes the pod unready, and every pod of the integration sees the same Secret,
+ * so all would stop serving at once although the running version does. It is not tried again until
+ * the values change again.
  */
 @ApplicationScoped
 public class SecretRotation {
@@ -21,12 +27,14 @@ public class SecretRotation {
 
   private final IntegrationDeployer deployer;
   private final SecretStore secrets;
+  private final StatusRegistry statuses;
   /** The values last deployed for, by integration, so one that cannot deploy is not tried every scan. */
   private final Map<String, Map<SecretRef, String>> tried = new HashMap<>();
 
-  SecretRotation(IntegrationDeployer deployer, SecretStore secrets) {
+  SecretRotation(IntegrationDeployer deployer, SecretStore secrets, StatusRegistry statuses) {
     this.deployer = deployer;
     this.secrets = secrets;
+    this.statuses = statuses;
   }
 
   /** Deploys again each running integration whose secrets now read otherwise; call it when {@link SecretStore#stamp} changes. */
@@ -43,7 +51,13 @@ public class SecretRotation {
       tried.put(running.name(), now);
       LOG.infof("a secret of integration %s changed: deploying version %s again with it", running.name(),
           running.integration().version());
-      deployer.deployWithoutWaiting(running.integration());
+      IntegrationStatus again = deployer.deployWithoutWaiting(running.integration());
+      if (IntegrationStatus.FAILED.equals(again.phase())) {
+        Integration serving = running.integration();
+        statuses.put(new IntegrationStatus(serving.name(), serving.project(), serving.version(), IntegrationStatus.READY,
+            "a secret changed and the integration could not be deployed with it, so it runs with the values it had: "
+                + again.message()));
+      }
     }
     tried.keySet().removeIf(name -> deployer.deployment(name).isEmpty());
   }

@@ -143,8 +143,17 @@ class DirectorySourceTest {
       eventually(() -> given().get(http + "rotating").then().statusCode(200).body(equalTo("second-token-3c4d")));
       given().get(Integrations.base(management) + "outpost/integrations").then()
           .body("find { it.name == 'rotating' }.phase", equalTo("Ready"));
+
+      // the key gone: the running version goes on with what it had, Ready (Failed would take a pod of
+      // this integration out of its Service, and every pod of it at once), the reason in its message
+      Files.delete(value);
+      eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'rotating' }.phase", equalTo("Ready"))
+          .body("find { it.name == 'rotating' }.message", containsString("could not be deployed with it")));
+      given().get(http + "rotating").then().statusCode(200).body(equalTo("second-token-3c4d"));
     } finally {
       Files.deleteIfExists(DIR.resolve("rotating.json"));
+      Files.deleteIfExists(value);
     }
     eventually(() -> given().get(http + "rotating").then().statusCode(404));
   }
