@@ -102,7 +102,7 @@ public class LogsResource {
         config.query().maxTailsPerCaller(), config.query().maxTailsPerProject(), config.query().maxTails()));
     try {
       // the stream ends when the token does: a token that expired, or lost a project, reads no more
-      return tail.subscribe(logs.matcher(search), memory.lease(), left, release);
+      return tail.subscribe(search.scope().projects(), logs.matcher(search), memory.lease(), left, release);
     } catch (RuntimeException e) {
       release.run();
       throw e;

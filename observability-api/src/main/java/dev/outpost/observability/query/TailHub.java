@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,7 +40,8 @@ import org.jboss.logging.Logger;
  * #MAX_PENDING_CHARS}. 10,000 buffered records of 50 KB stack traces were 500 MB for one reader on
  * a slow network. A stream past its bound ends with an error: a live view that silently skips
  * records would mislead. Only records of projects some tail reads are queued, so ingest into the
- * others costs the tail nothing and cannot end it.
+ * others costs the tail nothing and cannot end it; when the filtering falls behind, only the tails
+ * of the projects whose records were dropped end.
  */
 @ApplicationScoped
 public class TailHub {
@@ -57,8 +59,8 @@ public class TailHub {
   /** A record on its way to one subscriber, with its text counted until it is written. */
   private record Pending(Views.LogView view, long chars) {}
 
-  private record Subscriber(Predicate<LogEntry> filter, MultiEmitter<? super Pending> emitter, AtomicLong pending,
-      AnswerMemory memory) {}
+  private record Subscriber(Set<String> projects, Predicate<LogEntry> filter, MultiEmitter<? super Pending> emitter,
+      AtomicLong pending, AnswerMemory memory) {}
 
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final ExecutorService filtering = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -134,11 +136,11 @@ public class TailHub {
    * expires); what waits for the reader is held in {@code memory}, closed, and {@code onEnd} run, when
    * the stream ends however it ends (the SSE response replaces the request's end handlers).
    */
-  Multi<Views.LogView> subscribe(Predicate<LogEntry> filter, QueryMemory.Lease memory, Duration lifetime,
-      Runnable onEnd) {
+  Multi<Views.LogView> subscribe(Set<String> projects, Predicate<LogEntry> filter, QueryMemory.Lease memory,
+      Duration lifetime, Runnable onEnd) {
     AtomicLong pending = new AtomicLong();
     return Multi.createFrom().<Pending>emitter(emitter -> {
-      Subscriber s = new Subscriber(filter, emitter, pending, memory);
+      Subscriber s = new Subscriber(Set.copyOf(projects), filter, emitter, pending, memory);
       subscribers.add(s);
       ScheduledFuture<?> end = endings.schedule(emitter::complete, lifetime.toMillis(), TimeUnit.MILLISECONDS);
       emitter.onTermination(() -> {
@@ -186,10 +188,13 @@ public class TailHub {
       });
     } catch (RejectedExecutionException behind) {
       backlogChars.addAndGet(-batch);
-      // ending the streams says so; a live view that silently skips records would not
+      // ending the streams that would miss this batch's records says so; a live view that silently
+      // skips records would not. Tails of other projects lose nothing by it and go on.
+      Set<String> dropped = records.stream().map(r -> r.owner().project()).collect(Collectors.toSet());
+      List<Subscriber> missing = subscribers.stream().filter(s -> s.projects().stream().anyMatch(dropped::contains)).toList();
       LOG.warnf("live tail fell behind ingest (%d batches or %d MiB waiting); ending %d streams", BACKLOG,
-          MAX_BACKLOG_CHARS >> 20, subscribers.size());
-      for (Subscriber s : subscribers) {
+          MAX_BACKLOG_CHARS >> 20, missing.size());
+      for (Subscriber s : missing) {
         s.emitter().fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
       }
     }

@@ -84,8 +84,8 @@ public class LiveTailTest {
 
   /**
    * Another project's flood does not end a tail: only records of tailed projects wait to be
-   * filtered. Before, a batch of another project past the waiting bound (64 MiB of text) ended every
-   * tail of every project ("the live tail fell behind ingest").
+   * filtered, and when a batch past the waiting bound (64 MiB of text) is dropped, only the tails of
+   * its project end. Before, it ended every tail of every project ("the live tail fell behind ingest").
    */
   @Test
   void anotherProjectsFloodDoesNotEndATail() {
@@ -93,10 +93,13 @@ public class LiveTailTest {
     String flooding = "tail-flood-" + UUID.randomUUID();
     String token = TestIdpResource.idp().token("calm", List.of(own));
     List<CompletableFuture<?>> streams = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<?>> floodStreams = new CopyOnWriteArrayList<>();
     int before = hub.subscriberCount();
     List<String> lines = follow(tail, token, "", streams);
+    // someone tails the flooding project: its records are queued, and past the bound its tail ends
+    follow(tail, TestIdpResource.idp().token("flooded", List.of(flooding)), "", floodStreams);
     try {
-      Eventually.within(Duration.ofSeconds(5), "subscribed", () -> hub.subscriberCount() > before);
+      Eventually.within(Duration.ofSeconds(5), "subscribed", () -> hub.subscriberCount() >= before + 2);
       String megabyte = "f".repeat(1 << 20);
       Owner flood = new Owner("svc", flooding, "", "", "");
       List<LogEntry> batch = new ArrayList<>();
@@ -109,8 +112,10 @@ public class LiveTailTest {
       Eventually.within(Duration.ofSeconds(5), "the own record pushed", () -> !lines.isEmpty());
       assertThat(lines.get(0)).contains("still tailed");
       assertThat(streams.get(0)).as("the stream is still open").isNotDone();
+      Eventually.within(Duration.ofSeconds(5), "the flooded project's tail ended", () -> floodStreams.get(0).isDone());
     } finally {
       streams.forEach(s -> s.cancel(true));
+      floodStreams.forEach(s -> s.cancel(true));
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
@@ -50,6 +51,8 @@ final class PartitionSet implements Closeable {
    * failed it with AlreadyClosedException (a 500, or a start that stopped).
    */
   private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
+  /** How long retention waits for partitions in use, ingest waiting behind it meanwhile. */
+  static final long DROP_WAIT_MILLIS = 200;
 
   /** Work done with a searcher over several partitions. */
   interface SearchWork<T> {
@@ -222,25 +225,38 @@ final class PartitionSet implements Closeable {
     return e instanceof IOException io ? io : new IOException(e.getMessage(), e);
   }
 
-  /** Deletes the partitions of days before {@code firstKept}, and the days moved aside; returns how many went. */
+  /**
+   * Deletes the partitions of days before {@code firstKept}, and the days moved aside; returns how
+   * many went. Waits at most {@link #DROP_WAIT_MILLIS} for the searches using partitions to end
+   * (while it waits, ingest waits too) and otherwise deletes nothing this time: the next pass will.
+   */
   int dropBefore(LocalDate firstKept) throws IOException {
     dropQuarantinedBefore(firstKept);
-    List<Partition> doomed;
-    use.writeLock().lock();
+    if (partitions.headMap(firstKept).isEmpty()) {
+      return 0;
+    }
     try {
-      doomed = new ArrayList<>(partitions.headMap(firstKept).values());
+      if (!use.writeLock().tryLock(DROP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        LOG.infof("retention: searches kept %s busy; its old days go at the next pass", root);
+        return 0;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+    try {
+      List<Partition> doomed = new ArrayList<>(partitions.headMap(firstKept).values());
       for (Partition p : doomed) {
         partitions.remove(p.day);
-        p.close();
+        p.discard();
+        // under the lock: a late record of that day would otherwise start it again under the deletion
+        deleteTree(p.path);
+        LOG.infof("retention: deleted partition %s", p.path);
       }
+      return doomed.size();
     } finally {
       use.writeLock().unlock();
     }
-    for (Partition p : doomed) {
-      deleteTree(p.path);
-      LOG.infof("retention: deleted partition %s", p.path);
-    }
-    return doomed.size();
   }
 
   /** Days moved aside ({@link #quarantine}) go as their day leaves the retention period. */
