@@ -121,6 +121,24 @@ public class IntegrationDeployer implements RouteStates {
     return installed.status();
   }
 
+  /**
+   * Deploys {@code running}'s integration again (its secrets changed), if it is still what runs
+   * under its name: a version the admin API deployed or a removal since is left as it is. One that
+   * cannot be deployed leaves {@code running} serving, reported Ready with why in its message.
+   *
+   * @return the resulting status, empty when {@code running} no longer runs
+   */
+  public synchronized Optional<IntegrationStatus> deployAgain(Deployment running, String whyOnFailure) {
+    if (deployments.get(running.name()) != running) {
+      return Optional.empty();
+    }
+    IntegrationStatus again = deployWithoutWaiting(running.integration());
+    if (!IntegrationStatus.FAILED.equals(again.phase())) {
+      return Optional.of(again);
+    }
+    return Optional.of(report(running.integration(), IntegrationStatus.READY, whyOnFailure + again.message()));
+  }
+
   void onStop(@Observes ShutdownEvent event) {
     // Camel stops every route anyway; a retirement still draining has nothing left to do
     retiring.shutdownNow();

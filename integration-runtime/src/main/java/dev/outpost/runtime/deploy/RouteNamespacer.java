@@ -4,6 +4,8 @@ import dev.outpost.runtime.dispatch.HttpEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -65,6 +67,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   private final Set<String> routeIds = new LinkedHashSet<>();
   private final Set<String> userRouteIds = new LinkedHashSet<>();
   private final List<HttpEndpoint> endpoints = new ArrayList<>();
+  private final Set<ErrorHandlerFactory> renamedHandlers = Collections.newSetFromMap(new IdentityHashMap<>());
   private int unnamed;
 
   RouteNamespacer(String key, String prefix, Checks checks) {
@@ -136,7 +139,8 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   private void namespaceDeadLetterChannel(RouteDefinition route) {
     ErrorHandlerFactory handler = route.getErrorHandler() != null ? route.getErrorHandler().getErrorHandlerType()
         : route.isErrorHandlerFactorySet() ? route.getErrorHandlerFactory() : null;
-    if (handler instanceof DeadLetterChannelDefinition dlc && dlc.getDeadLetterUri() != null) {
+    // one handler may be every route's (Camel hands a file's to each route that has none): renamed once
+    if (handler instanceof DeadLetterChannelDefinition dlc && dlc.getDeadLetterUri() != null && renamedHandlers.add(dlc)) {
       dlc.setDeadLetterUri(localName(dlc.getDeadLetterUri()));
     }
   }

@@ -1,9 +1,6 @@
 package dev.outpost.runtime.deploy;
 
 import dev.outpost.runtime.secret.SecretStore;
-import dev.outpost.runtime.status.IntegrationStatus;
-import dev.outpost.runtime.status.StatusRegistry;
-import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.SecretRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
@@ -27,14 +24,12 @@ public class SecretRotation {
 
   private final IntegrationDeployer deployer;
   private final SecretStore secrets;
-  private final StatusRegistry statuses;
   /** The values last deployed for, by integration, so one that cannot deploy is not tried every scan. */
   private final Map<String, Map<SecretRef, String>> tried = new HashMap<>();
 
-  SecretRotation(IntegrationDeployer deployer, SecretStore secrets, StatusRegistry statuses) {
+  SecretRotation(IntegrationDeployer deployer, SecretStore secrets) {
     this.deployer = deployer;
     this.secrets = secrets;
-    this.statuses = statuses;
   }
 
   /** Deploys again each running integration whose secrets now read otherwise; call it when {@link SecretStore#stamp} changes. */
@@ -51,13 +46,8 @@ public class SecretRotation {
       tried.put(running.name(), now);
       LOG.infof("a secret of integration %s changed: deploying version %s again with it", running.name(),
           running.integration().version());
-      IntegrationStatus again = deployer.deployWithoutWaiting(running.integration());
-      if (IntegrationStatus.FAILED.equals(again.phase())) {
-        Integration serving = running.integration();
-        statuses.put(new IntegrationStatus(serving.name(), serving.project(), serving.version(), IntegrationStatus.READY,
-            "a secret changed and the integration could not be deployed with it, so it runs with the values it had: "
-                + again.message()));
-      }
+      deployer.deployAgain(running,
+          "a secret changed and the integration could not be deployed with it, so it runs with the values it had: ");
     }
     tried.keySet().removeIf(name -> deployer.deployment(name).isEmpty());
   }

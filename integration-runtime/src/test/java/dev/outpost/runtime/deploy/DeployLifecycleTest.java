@@ -74,6 +74,9 @@ class DeployLifecycleTest {
   URL management;
 
   @jakarta.inject.Inject
+  IntegrationDeployer deployer;
+
+  @jakarta.inject.Inject
   org.apache.camel.CamelContext camel;
 
   @Test
@@ -381,6 +384,29 @@ class DeployLifecycleTest {
         .body(equalTo("extra;more;"));
     given().get(http + "local/slip").then().statusCode(200).body(equalTo("extra;more;"));
     Integrations.delete(management, "local-names").then().statusCode(204);
+  }
+
+  /**
+   * Deploying a version again for its secrets touches only the version it was asked for: one the
+   * admin API deployed since, or a removal since, is left as it is (secret rotation runs on its own
+   * thread, and redeploying what it had read would have put the old version back, or the removed one).
+   */
+  @Test
+  void deployingAgainLeavesANewerVersionAndARemovalAlone() {
+    Integrations.put(management, Integrations.of("again", "1", constantRoute("again", "/again", "v1"))).then().statusCode(200);
+    Deployment first = deployer.deployment("again").orElseThrow();
+    Integrations.put(management, Integrations.of("again", "2", constantRoute("again", "/again", "v2"))).then().statusCode(200);
+
+    assertThat(deployer.deployAgain(first, "")).isEmpty();
+    given().get(http + "again").then().statusCode(200).body(equalTo("v2"));
+
+    Deployment second = deployer.deployment("again").orElseThrow();
+    assertThat(deployer.deployAgain(second, "")).map(s -> s.phase()).contains("Ready");
+    given().get(http + "again").then().statusCode(200).body(equalTo("v2"));
+    Deployment third = deployer.deployment("again").orElseThrow();
+    Integrations.delete(management, "again").then().statusCode(204);
+    assertThat(deployer.deployAgain(third, "")).isEmpty();
+    given().get(http + "again").then().statusCode(404);
   }
 
   @Test
