@@ -39,6 +39,9 @@ public final class JwksCache {
   /** A lookup result: the key when {@link Lookup#FOUND}. */
   public record KeyResult(Lookup lookup, PublicJsonWebKey key, long generation) {}
 
+  /** Marks a fetch whose deadline passed before its request was made. */
+  private static final Object GIVEN_UP = new Object();
+
   private final String name;
   private final URI uri;
   private final Vertx vertx;
@@ -177,18 +180,21 @@ public final class JwksCache {
         .setSsl(ssl).setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
         .setTimeout(fetchTimeoutMillis).putHeader("Accept", "application/json");
     Promise<Buffer> received = Promise.promise();
-    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+    // the request once made, or GIVEN_UP once the deadline passed: whichever comes second resets it
+    AtomicReference<Object> sent = new AtomicReference<>();
     long deadline = vertx.setTimer(fetchTimeoutMillis, id -> {
-      if (received.tryFail("JWKS not received within " + fetchTimeoutMillis + " ms")) {
-        HttpClientRequest request = sent.get();
-        if (request != null) {
-          request.reset();
-        }
+      if (received.tryFail("JWKS not received within " + fetchTimeoutMillis + " ms")
+          && sent.getAndSet(GIVEN_UP) instanceof HttpClientRequest request) {
+        request.reset();
       }
     });
     client.request(options)
         .compose(req -> {
-          sent.set(req);
+          if (!sent.compareAndSet(null, req)) {
+            // connected after the deadline: not sent, nor read with no deadline left
+            req.reset();
+            return Future.failedFuture("connected after the deadline");
+          }
           return req.send();
         })
         .compose(this::body)
