@@ -122,15 +122,20 @@ class AgentRestartTest {
     }
   }
 
+  /** Stores {@code state}, signed by the control plane's key, as the snapshot the agent applied last. */
+  private void storeApplied(com.fasterxml.jackson.databind.node.ObjectNode state) throws java.io.IOException {
+    Files.createDirectories(home.resolve("agent"));
+    Files.writeString(home.resolve("agent/applied.json"),
+        dev.outpost.spec.protocol.ProtocolCodec.encode(Snapshot.signed(state, SIGNER)));
+  }
+
   /** A stored snapshot of another data plane (this one registered anew, its revisions reset) is no floor. */
   @Test
   void aStoredSnapshotOfAnotherDataPlaneIsNoFloor() throws Exception {
     com.fasterxml.jackson.databind.node.ObjectNode foreign =
         (com.fasterxml.jackson.databind.node.ObjectNode) StateCodec.toTree(state(300, "orders"));
     foreign.put("dataPlane", "old-registration");
-    Files.createDirectories(home.resolve("agent"));
-    Files.writeString(home.resolve("agent/applied.json"),
-        dev.outpost.spec.protocol.ProtocolCodec.encode(Snapshot.signed(foreign, SIGNER)));
+    storeApplied(foreign);
     Vertx vertx = Vertx.vertx();
     try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
         AgentHarness agent = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),
@@ -156,9 +161,7 @@ class AgentRestartTest {
     com.fasterxml.jackson.databind.node.ObjectNode integration =
         (com.fasterxml.jackson.databind.node.ObjectNode) stored.withArray("integrations").get(0);
     integration.put("source", "- from: &in\n    uri: platform-http:/orders\n- from: *in\n");
-    Files.createDirectories(home.resolve("agent"));
-    Files.writeString(home.resolve("agent/applied.json"),
-        dev.outpost.spec.protocol.ProtocolCodec.encode(Snapshot.signed(stored, SIGNER)));
+    storeApplied(stored);
     Vertx vertx = Vertx.vertx();
     try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
         AgentHarness agent = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),

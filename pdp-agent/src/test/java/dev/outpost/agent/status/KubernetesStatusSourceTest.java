@@ -28,14 +28,7 @@ class KubernetesStatusSourceTest {
       target.putIntegration(TestStates.integration(name, "v3"));
     }
     var deployments = client.apps().deployments().inNamespace(NS);
-    deployments.withName("int-ready").editStatus(d -> {
-      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
-      d.getStatus().setReadyReplicas(1);
-      d.getStatus().setUpdatedReplicas(1);
-      d.getStatus().setReplicas(1);
-      d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
-      return d;
-    });
+    rolledOutAndReady("int-ready");
     // a rollout: the old version's pod is ready and kept (maxUnavailable 0), the new one is not ready
     deployments.withName("int-old-pods-ready").editStatus(d -> {
       d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
@@ -72,14 +65,7 @@ class KubernetesStatusSourceTest {
     for (String name : List.of("no-secret", "no-image", "fine")) {
       target.putIntegration(TestStates.integration(name, "v1"));
     }
-    client.apps().deployments().inNamespace(NS).withName("int-fine").editStatus(d -> {
-      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
-      d.getStatus().setReadyReplicas(1);
-      d.getStatus().setUpdatedReplicas(1);
-      d.getStatus().setReplicas(1);
-      d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
-      return d;
-    });
+    rolledOutAndReady("int-fine");
     createPod("int-no-secret-7c9d-x1", "no-secret", TestPods.waiting("ContainerCreating", null));
     createPod("int-no-image-6b8e-y2", "no-image",
         TestPods.waiting("ImagePullBackOff", "Back-off pulling image \"img:1\""));
@@ -112,6 +98,18 @@ class KubernetesStatusSourceTest {
 
     assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations())
         .containsExactly(new ObservedIntegration("waits", "v1", "Deploying", 0, 1, null));
+  }
+
+  /** What the Deployment controller writes once every pod of the current template is ready. */
+  private void rolledOutAndReady(String deployment) {
+    client.apps().deployments().inNamespace(NS).withName(deployment).editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
+      d.getStatus().setReadyReplicas(1);
+      d.getStatus().setUpdatedReplicas(1);
+      d.getStatus().setReplicas(1);
+      d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
+      return d;
+    });
   }
 
   private void createPod(String name, String integration, io.fabric8.kubernetes.api.model.ContainerStatus container) {
