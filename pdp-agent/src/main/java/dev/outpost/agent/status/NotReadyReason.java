@@ -24,7 +24,9 @@ import java.util.function.Function;
  * and quantities. Never a container's termination message or a probe's output, which the
  * integration writes and could hold data from a payload. The text stays the same while the cause
  * does (a crash loop is told by how the container last ended, not by the kubelet's growing
- * back-off), so a status is not sent again for every poll.
+ * back-off), so a status is not sent again for every poll; an image that cannot be pulled is the
+ * exception, as the kubelet's reason alternates between ErrImagePull (with the registry's answer)
+ * and ImagePullBackOff, and each is worth telling.
  */
 final class NotReadyReason {
   /** Long enough for a scheduler's or a quota's message, short enough for a status line. */
