@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jboss.logging.Logger;
 
 /**
  * The {@code nextCursor} of a log page: where the next page starts, the time range and a
@@ -44,6 +46,8 @@ public class LogCursors {
   private static final int TAG_BITS = 128;
   private static final int PLAIN_BYTES = 5 * Long.BYTES;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int KEY_BYTES = 32;
+  private static final Logger LOG = Logger.getLogger(LogCursors.class);
 
   private final SecretKey key;
 
@@ -110,28 +114,37 @@ public class LogCursors {
     }
   }
 
-  /** The key, made once: written to a temporary file and moved in, so two starts agree on one. */
+  /**
+   * The key, made once: written to a temporary file, synced, and moved in, so two starts agree on
+   * one. A key file of another length (one cut short by a crash) is replaced: the cursors given out
+   * before stop working, rather than every log search failing until someone deletes it.
+   */
   private static byte[] keyIn(Path file) {
     try {
-      if (!Files.exists(file)) {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        byte[] made = new byte[32];
-        RANDOM.nextBytes(made);
-        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), KEY_FILE, ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(temporary, made, StandardOpenOption.WRITE);
-        try {
-          Files.move(temporary, file);
-        } catch (FileAlreadyExistsException e) {
-          Files.delete(temporary);
+      if (Files.exists(file)) {
+        byte[] key = Files.readAllBytes(file);
+        if (key.length == KEY_BYTES) {
+          return key;
         }
+        LOG.warnf("%s holds %d bytes, not a %d-byte key: making a new one (cursors given out before stop working)",
+            file, key.length, KEY_BYTES);
+        Files.delete(file);
       }
-      byte[] key = Files.readAllBytes(file);
-      if (key.length != 32) {
-        throw new IllegalStateException(file + " must hold a 32-byte key, holds " + key.length
-            + " bytes; delete it to make a new one (cursors given out before stop working)");
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      byte[] made = new byte[KEY_BYTES];
+      RANDOM.nextBytes(made);
+      Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), KEY_FILE, ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+        channel.write(ByteBuffer.wrap(made));
+        channel.force(true);
       }
-      return key;
+      try {
+        Files.move(temporary, file);
+      } catch (FileAlreadyExistsException e) {
+        Files.delete(temporary);
+      }
+      return Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or make " + file, e);
     }
