@@ -80,6 +80,9 @@ class UserJourneyIT {
     });
     assertThat(Http.json(response).path("version").asInt()).isEqualTo(1);
     assertThat(response.body()).contains("hello-" + canary);
+    // what the user runs next to see what runs
+    assertThat(outpost.run(60, "status").expectSuccess("./outpost status").output())
+        .containsPattern("greeter +1 +Ready");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static dev.outpost.runtime.Integrations.constantRoute;
 import static dev.outpost.runtime.Integrations.httpRoute;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -407,6 +408,22 @@ class DeployLifecycleTest {
     Integrations.delete(management, "again").then().statusCode(204);
     assertThat(deployer.deployAgain(third, "")).isEmpty();
     given().get(http + "again").then().statusCode(404);
+  }
+
+  /** The status as {@code ./outpost status} prints it: a line per integration, its reason on that line. */
+  @Test
+  void theStatusReadsAsLinesForATerminal() {
+    Integrations.put(management, Integrations.of("lined", "3", constantRoute("lined", "/lined", "ok"))).then().statusCode(200);
+    Integrations.put(management, Integrations.of("lined-broken", "1", httpRoute("lined-broken", "/lined-broken", """
+        - to: "nosuchcomponent:anywhere"
+        """))).then().statusCode(422);
+    String text = given().get(Integrations.base(management) + "outpost/integrations?format=text").then().statusCode(200)
+        .contentType(containsString("text/plain")).extract().asString();
+    assertThat(text.lines()).contains("lined\t3\tReady\t");
+    assertThat(text.lines().filter(l -> l.startsWith("lined-broken\t1\tFailed\t")).toList()).singleElement()
+        .satisfies(line -> assertThat(line.split("\t")[3]).isNotBlank());
+    Integrations.delete(management, "lined").then().statusCode(204);
+    Integrations.delete(management, "lined-broken");
   }
 
   @Test
