@@ -26,11 +26,17 @@ public class PlaceholderResolver {
       Pattern.compile("\\{\\{\\s*(config|secret)\\.([^}:\\s]+)\\s*(:[^}]*)?}}");
 
   /**
-   * The rewritten source, the properties it reads, the secret values to keep out of output, and each
-   * secret key read with its value (to tell when one has changed since).
+   * The rewritten source, the properties it reads, and each secret key read with its value (to tell
+   * when one has changed since).
    */
-  public record Resolved(String source, Map<String, String> properties, Set<String> secretValues,
-      Map<SecretRef, String> secretsRead) {}
+  public record Resolved(String source, Map<String, String> properties, Map<SecretRef, String> secretsRead) {
+    /** The secret values to keep out of every output (an empty one would blank out nothing). */
+    public Set<String> secretValues() {
+      Set<String> values = new LinkedHashSet<>(secretsRead.values());
+      values.remove("");
+      return values;
+    }
+  }
 
   private final SecretStore secrets;
 
@@ -47,7 +53,6 @@ public class PlaceholderResolver {
   public Resolved resolve(Integration integration, String key) throws DeployException {
     Map<String, String> properties = new HashMap<>();
     integration.config().forEach((k, v) -> properties.put("config." + k, v));
-    Set<String> secretValues = new LinkedHashSet<>();
     Map<SecretRef, String> secretsRead = new LinkedHashMap<>();
     Matcher m = PLACEHOLDER.matcher(integration.source());
     StringBuilder rewritten = new StringBuilder();
@@ -66,16 +71,13 @@ public class PlaceholderResolver {
         String value = secrets.read(ref);
         properties.put("secret." + name, value);
         secretsRead.put(ref, value);
-        if (!value.isEmpty()) {
-          secretValues.add(value);
-        }
       }
       String fallback = hasDefault ? m.group(3) : "";
       m.appendReplacement(rewritten,
           Matcher.quoteReplacement("{{outpost." + key + "." + kind + "." + name + fallback + "}}"));
     }
     m.appendTail(rewritten);
-    return new Resolved(rewritten.toString(), properties, secretValues, Map.copyOf(secretsRead));
+    return new Resolved(rewritten.toString(), properties, Map.copyOf(secretsRead));
   }
 
   private static SecretRef declared(Integration integration, String name, int offset) throws DeployException {

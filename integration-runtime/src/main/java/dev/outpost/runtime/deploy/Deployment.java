@@ -15,7 +15,6 @@ import java.util.Set;
  * @param routeIds the Camel route ids it added (removed on upgrade and removal)
  * @param userRouteIds the route ids its author wrote, unique across integrations
  * @param endpoints the public HTTP endpoints it serves
- * @param secretValues the secret values it was given, kept out of every message
  * @param secretsRead each secret key it read, with the value it was given
  */
 public record Deployment(
@@ -25,7 +24,6 @@ public record Deployment(
     Set<String> routeIds,
     Set<String> userRouteIds,
     List<HttpEndpoint> endpoints,
-    Set<String> secretValues,
     Map<SecretRef, String> secretsRead) {
 
   public String name() {

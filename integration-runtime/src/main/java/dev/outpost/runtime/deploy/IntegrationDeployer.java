@@ -189,7 +189,7 @@ public class IntegrationDeployer implements RouteStates {
       return new Installed(report(integration, IntegrationStatus.FAILED, message), null);
     }
     Deployment next = new Deployment(integration, key, prefix, Set.copyOf(namespacer.routeIds()),
-        Set.copyOf(namespacer.userRouteIds()), namespacer.endpoints(), resolved.secretValues(), resolved.secretsRead());
+        Set.copyOf(namespacer.userRouteIds()), namespacer.endpoints(), resolved.secretsRead());
     dispatcher.publish(integration.name(), prefix, next.endpoints());
     Deployment previous = deployments.put(integration.name(), next);
     changes++;
