@@ -123,7 +123,7 @@ public class AgentRuntime {
     Clock clock = Clock.systemUTC();
     keeper = new DesiredStateKeeper(config.dataPlane(),
         new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKeys(config)), config.dataPlane()),
-        store, new Reconciler(target, clock), audit != null ? audit : decision -> { },
+        store, new Reconciler(target, source, clock), audit != null ? audit : decision -> { },
         new StatusReporter(config.dataPlane(), source, clock), clock);
     link = new ControlPlaneLink(vertx, new LinkOptions(config.controlPlane().url(), AgentSettings.controlPlaneToken(config),
         config.controlPlane().caFile(), config.controlPlane().proxy(), config.controlPlane().pingInterval(),
@@ -224,6 +224,10 @@ public class AgentRuntime {
   }
 
   private void reportStatus() {
+    if (keeper.handingOver()) {
+      resyncNow(); // a route waits for its new integration to serve, or its old one to be pruned
+      return;
+    }
     try {
       link.reportStatus();
     } catch (RuntimeException e) {

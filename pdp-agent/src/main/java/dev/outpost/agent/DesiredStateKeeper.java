@@ -135,6 +135,11 @@ public final class DesiredStateKeeper {
     return Optional.ofNullable(desired);
   }
 
+  /** Whether a route moves to another integration in steps that further passes take ({@link Reconciler#handingOver}). */
+  public boolean handingOver() {
+    return reconciler.handingOver();
+  }
+
   public ReconcileStatus reconcileStatus() {
     return reconciler.status();
   }

@@ -15,14 +15,11 @@ import java.util.stream.Collectors;
  * values never come from the snapshot, so an integration without them could not run.
  */
 public final class CheckSecrets implements ReconcileStep {
-  @Override
-  public String name() {
-    return "check-secrets";
-  }
+  static final String NAME = "check-secrets";
 
   @Override
-  public boolean writes() {
-    return false;
+  public String name() {
+    return NAME;
   }
 
   @Override

@@ -9,9 +9,16 @@ import java.util.stream.Collectors;
 
 /**
  * Deletes what the inventory holds and the state no longer asks for. Last, so the routing table no
- * longer points at what it removes.
+ * longer points at what it removes; and never what a route is held on, or was moved from in this
+ * pass ({@link RouteHandover}): those go in a later pass.
  */
 public final class PruneIntegrations implements ReconcileStep {
+  private final RouteHandover handover;
+
+  PruneIntegrations(RouteHandover handover) {
+    this.handover = handover;
+  }
+
   @Override
   public String name() {
     return "prune";
@@ -22,7 +29,7 @@ public final class PruneIntegrations implements ReconcileStep {
     Set<String> wanted = desired.integrations().stream().map(Integration::name).collect(Collectors.toSet());
     int changed = 0;
     for (String name : target.integrations()) {
-      if (!wanted.contains(name) && target.deleteIntegration(name)) {
+      if (!wanted.contains(name) && !handover.kept().contains(name) && target.deleteIntegration(name)) {
         changed++;
       }
     }

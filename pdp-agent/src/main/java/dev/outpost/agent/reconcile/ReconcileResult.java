@@ -20,7 +20,6 @@ public record ReconcileResult(
    * (it may have written part of its share before failing, which {@code changes} does not count).
    */
   public boolean mayHaveChanged() {
-    return changes > 0 || (!succeeded && Reconciler.STEPS.stream()
-        .anyMatch(step -> step.name().equals(failedStep) && step.writes()));
+    return changes > 0 || (!succeeded && Reconciler.writes(failedStep));
   }
 }

@@ -20,9 +20,4 @@ public interface ReconcileStep {
    * @throws TargetException when the step cannot complete; its message is reported as status
    */
   int run(DataPlaneState desired, Target target) throws TargetException;
-
-  /** Whether the step writes to the target: one that fails may have written part of its share. */
-  default boolean writes() {
-    return true;
-  }
 }

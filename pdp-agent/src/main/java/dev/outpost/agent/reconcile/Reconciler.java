@@ -1,10 +1,14 @@
 package dev.outpost.agent.reconcile;
 
+import dev.outpost.agent.status.ObservedIntegration;
+import dev.outpost.agent.status.RoutesStatus;
+import dev.outpost.agent.status.StatusSource;
 import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -16,18 +20,51 @@ import org.jboss.logging.Logger;
 public final class Reconciler {
   private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
-  /** The steps, in the order ARCHITECTURE.md requires. */
-  public static final List<ReconcileStep> STEPS =
-      List.of(new CheckSecrets(), new ApplyIntegrations(), new ApplyRoutes(), new ApplyTelemetry(),
-          new PruneIntegrations());
+  /** Steps that only read: one that fails has changed nothing ({@code refresh} is not a step but fails alike). */
+  private static final Set<String> READING_STEPS = Set.of("refresh", CheckSecrets.NAME);
 
   private final Target target;
   private final Clock clock;
+  private final RouteHandover handover;
+  /** The steps, in the order ARCHITECTURE.md requires. */
+  private final List<ReconcileStep> steps;
   private final AtomicReference<ReconcileStatus> status = new AtomicReference<>(ReconcileStatus.INITIAL);
 
+  /** Moves routes to another integration at once: nothing observes whether it serves. */
   public Reconciler(Target target, Clock clock) {
+    this(target, new StatusSource() {
+      @Override
+      public List<ObservedIntegration> integrations() {
+        return List.of();
+      }
+
+      @Override
+      public RoutesStatus routes() {
+        return RoutesStatus.UNKNOWN;
+      }
+    }, clock);
+  }
+
+  /** @param observed what runs, read when a route moves to another integration ({@link RouteHandover}) */
+  public Reconciler(Target target, StatusSource observed, Clock clock) {
     this.target = target;
     this.clock = clock;
+    this.handover = new RouteHandover(observed);
+    this.steps = List.of(new CheckSecrets(), new ApplyIntegrations(), new ApplyRoutes(handover), new ApplyTelemetry(),
+        new PruneIntegrations(handover));
+  }
+
+  /** Whether a step of that name may have written before failing. */
+  static boolean writes(String step) {
+    return step != null && !READING_STEPS.contains(step);
+  }
+
+  /**
+   * Whether the last pass holds a route on an integration it moves away from, or keeps one it just
+   * moved away from: another pass is due soon, however little else changes.
+   */
+  public synchronized boolean handingOver() {
+    return !handover.kept().isEmpty();
   }
 
   public synchronized ReconcileResult reconcile(DataPlaneState desired) {
@@ -39,7 +76,7 @@ public final class Reconciler {
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       result = new ReconcileResult(desired.revision(), false, "refresh", message, 0, clock.instant());
     }
-    for (ReconcileStep step : result == null ? STEPS : List.<ReconcileStep>of()) {
+    for (ReconcileStep step : result == null ? steps : List.<ReconcileStep>of()) {
       try {
         changes += step.run(desired, target);
       } catch (TargetException | RuntimeException e) {

@@ -5,6 +5,8 @@ import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;
 import dev.outpost.spec.model.Telemetry;
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.StateCodec;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -275,6 +277,27 @@ public final class KubernetesTarget implements Target {
         .withData(Map.of(KubernetesNames.ROUTES_KEY, StateDocuments.routes(routes)))
         .build();
     return apply(table);
+  }
+
+  @Override
+  public Optional<RoutingTable> routes() throws TargetException {
+    ConfigMap table;
+    if (live != null) {
+      table = (ConfigMap) live.get(key(ConfigMap.class, KubernetesNames.ROUTES_CONFIG_MAP));
+    } else {
+      try {
+        table = client.configMaps().inNamespace(config.namespace()).withName(KubernetesNames.ROUTES_CONFIG_MAP).get();
+      } catch (KubernetesClientException e) {
+        throw new TargetException("cannot read ConfigMap " + KubernetesNames.ROUTES_CONFIG_MAP + ": "
+            + ObjectApplier.reason(e), e);
+      }
+    }
+    String json = table == null || table.getData() == null ? null : table.getData().get(KubernetesNames.ROUTES_KEY);
+    try {
+      return json == null ? Optional.empty() : Optional.of(StateCodec.readRoutingTable(json));
+    } catch (InvalidStateException e) {
+      return Optional.empty();
+    }
   }
 
   @Override

@@ -4,11 +4,15 @@ import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.SecretRef;
 import dev.outpost.spec.model.Telemetry;
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.StateCodec;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -67,6 +71,17 @@ public final class LocalTarget implements Target {
   @Override
   public boolean putRoutes(RoutingTable routes) throws TargetException {
     return write(routesFile, StateDocuments.routes(routes));
+  }
+
+  @Override
+  public Optional<RoutingTable> routes() throws TargetException {
+    try {
+      return Optional.of(StateCodec.readRoutingTable(Files.readString(routesFile)));
+    } catch (NoSuchFileException | InvalidStateException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new TargetException("cannot read " + routesFile + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

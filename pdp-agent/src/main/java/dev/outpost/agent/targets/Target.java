@@ -6,6 +6,7 @@ import dev.outpost.spec.model.SecretRef;
 import dev.outpost.spec.model.Telemetry;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -57,6 +58,12 @@ public interface Target {
    * @return whether anything had to change
    */
   boolean putRoutes(RoutingTable routes) throws TargetException;
+
+  /**
+   * The routing table the gateway is given now, as last written here; empty when there is none, or
+   * when it cannot be read as one (then the next {@link #putRoutes} replaces it).
+   */
+  Optional<RoutingTable> routes() throws TargetException;
 
   /**
    * Makes observability-api keep logs and traces as long as the state says.

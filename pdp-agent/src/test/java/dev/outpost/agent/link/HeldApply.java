@@ -74,6 +74,11 @@ final class HeldApply implements Target {
   }
 
   @Override
+  public java.util.Optional<RoutingTable> routes() throws TargetException {
+    return target.routes();
+  }
+
+  @Override
   public boolean putTelemetry(dev.outpost.spec.model.Telemetry telemetry) throws TargetException {
     return target.putTelemetry(telemetry);
   }

@@ -51,6 +51,10 @@ class ReconcilerTest {
       return delegate.putRoutes(r);
     }
 
+    public java.util.Optional<RoutingTable> routes() throws TargetException {
+      return delegate.routes();
+    }
+
     public boolean putTelemetry(dev.outpost.spec.model.Telemetry t) throws TargetException {
       writes.add("telemetry " + t.logsRetentionDays() + "/" + t.tracesRetentionDays());
       return delegate.putTelemetry(t);
