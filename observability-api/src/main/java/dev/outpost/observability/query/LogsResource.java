@@ -103,7 +103,7 @@ public class LogsResource {
     try {
       // the stream ends when the token does: a token that expired, or lost a project, reads no more
       return tail.subscribe(search.scope().projects(), logs.matcher(search), memory.lease(), left, release);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       release.run();
       throw e;
     }

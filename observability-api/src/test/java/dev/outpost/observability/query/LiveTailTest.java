@@ -188,6 +188,31 @@ public class LiveTailTest {
     }
   }
 
+  /** A refused query keeps no place: before, one the parser overflowed on held it until a restart. */
+  @Test
+  void aRefusedQueryIsAnsweredFourHundredAndKeepsNoPlace() throws Exception {
+    String own = "tail-refused-" + UUID.randomUUID();
+    String token = TestIdpResource.idp().token("refused", List.of(own));
+    String deep = "service:[a\" TO b] AND " + "(".repeat(4_000) + "a" + ")".repeat(4_000);
+    for (String q : List.of(deep, deep, "name:[a TO", deep, deep, "body:/.*/")) {
+      HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(tail + "?q="
+              + URLEncoder.encode(q, StandardCharsets.UTF_8))).header("Authorization", "Bearer " + token)
+          .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).as(q).isEqualTo(400);
+      assertThat(refused.body()).contains("\"error\"").doesNotContain("Exception");
+    }
+    assertThat(openTails("refused")).isZero();
+    List<CompletableFuture<?>> streams = new CopyOnWriteArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        follow(tail, token, "", streams);
+      }
+      Eventually.within(Duration.ofSeconds(5), "four open", () -> openTails("refused") == 4);
+    } finally {
+      streams.forEach(s -> s.cancel(true));
+    }
+  }
+
   private int openTails(String subject) {
     return hub.openTails(subject);
   }

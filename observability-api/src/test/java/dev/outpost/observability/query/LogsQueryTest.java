@@ -370,6 +370,11 @@ class LogsQueryTest {
         new Case("/api/v1/traces", Map.of("q", "name:{a TO *]"), "a range on name"),
         // the parser recursed per level: 4,000 levels overflowed its stack (a 500)
         new Case("/api/v1/logs", Map.of("q", "(".repeat(4_000) + "a" + ")".repeat(4_000)), "more than 32 deep"),
+        // a quote inside a range bound is no phrase to the parser: the depth was counted as from a phrase
+        new Case("/api/v1/logs", Map.of("q", "service:[a\" TO b] AND " + "(".repeat(4_000) + "a" + ")".repeat(4_000)),
+            "more than 32 deep"),
+        new Case("/api/v1/traces", Map.of("q", "name:[a\" TO b] AND " + "(".repeat(4_000) + "a" + ")".repeat(4_000)),
+            "more than 32 deep"),
         new Case("/api/v1/logs", Map.of("limit", "abc"), "limit must be an integer"),
         new Case("/api/v1/logs", Map.of("limit", "99999999999"), "limit must be an integer"),
         new Case("/api/v1/traces", Map.of("limit", "x"), "limit must be an integer"),

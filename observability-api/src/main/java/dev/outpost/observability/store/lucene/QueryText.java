@@ -1,5 +1,11 @@
 package dev.outpost.observability.store.lucene;
 
+import java.io.StringReader;
+import org.apache.lucene.queryparser.charstream.FastCharStream;
+import org.apache.lucene.queryparser.classic.QueryParserConstants;
+import org.apache.lucene.queryparser.classic.QueryParserTokenManager;
+import org.apache.lucene.queryparser.classic.Token;
+import org.apache.lucene.queryparser.classic.TokenMgrError;
 import dev.outpost.observability.store.InvalidQueryException;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +82,9 @@ final class QueryText {
       throw new InvalidQueryException("query text has more than " + maxClauses + " clauses");
     } catch (RuntimeException e) {
       throw new InvalidQueryException("query text cannot be parsed: " + firstLine(e.getMessage()));
+    } catch (StackOverflowError e) {
+      // the depth check should have refused it; a 500 would be the client's mistake told as ours
+      throw new InvalidQueryException("query text nests too deep to be parsed");
     }
     check(query);
     return query;
@@ -153,22 +162,25 @@ final class QueryText {
     return query instanceof BoostQuery boost && hasSeverityRange(boost.getQuery());
   }
 
-  /** The deepest nesting of parentheses outside quotes, escapes skipped. */
+  /**
+   * The deepest nesting of parentheses, counted on the parser's own tokens: a scan of the text
+   * could be led astray (a quote inside a range bound opens no phrase to the parser, and every
+   * parenthesis after it went uncounted). The tokenizer does not recurse.
+   */
   static int depth(String text) {
+    QueryParserTokenManager tokens = new QueryParserTokenManager(new FastCharStream(new StringReader(text)));
     int depth = 0;
     int deepest = 0;
-    boolean quoted = false;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '\\') {
-        i++;
-      } else if (c == '"') {
-        quoted = !quoted;
-      } else if (!quoted && c == '(') {
-        deepest = Math.max(deepest, ++depth);
-      } else if (!quoted && c == ')') {
-        depth = Math.max(0, depth - 1);
+    try {
+      for (Token t = tokens.getNextToken(); t.kind != QueryParserConstants.EOF; t = tokens.getNextToken()) {
+        if (t.kind == QueryParserConstants.LPAREN) {
+          deepest = Math.max(deepest, ++depth);
+        } else if (t.kind == QueryParserConstants.RPAREN) {
+          depth = Math.max(0, depth - 1);
+        }
       }
+    } catch (TokenMgrError e) {
+      // the parser stops at the same character, with its own message
     }
     return deepest;
   }
