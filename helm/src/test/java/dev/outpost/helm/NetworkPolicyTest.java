@@ -201,6 +201,20 @@ class NetworkPolicyTest {
                 .allowed(endpoints(direct).get("agent"), endpoints(direct).get("internet"), 3128, "TCP")).isFalse();
     }
 
+    /** Emptied so the agent leaves through its proxy only: before, a bare {@code []} broke the YAML of the install. */
+    @Test
+    void theAgentMayBeLeftWithItsProxyAlone() throws java.io.IOException {
+        java.nio.file.Path values = java.nio.file.Files.createTempFile("proxy-only-", "-values.yaml");
+        java.nio.file.Files.writeString(values, Yaml.write(Yaml.deepMerge(Yaml.read(Chart.CI.resolve("defaults-values.yaml")),
+                Map.of("agent", Map.of("controlPlaneProxy", "http://proxy.corp.example:3128",
+                        "networkPolicy", Map.of("controlPlaneEgress", java.util.List.of()))))));
+        Rendered rendered = Chart.render(values);
+        Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
+        Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
+
+        assertThat(traffic.allowed(endpoints.get("agent"), endpoints.get("internet"), 3128, "TCP")).isTrue();
+    }
+
     @Test
     void theyCanBeTurnedOff() {
         Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("networkPolicy.enabled", "false"));

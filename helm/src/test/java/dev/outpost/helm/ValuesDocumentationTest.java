@@ -88,6 +88,12 @@ class ValuesDocumentationTest {
         assertThat(values.keySet()).allMatch(top -> schema.get("properties").has(top));
     }
 
+    /**
+     * What Helm gives the chart as an umbrella chart's dependency ({@code global}, and {@code enabled}
+     * under a condition): in the schema, so that it is accepted, but no value of this chart.
+     */
+    private static final java.util.Set<String> GIVEN_BY_HELM = java.util.Set.of("global", "enabled");
+
     /** Walks the schema: leaves (no properties) must carry description and default; objects refuse unknown keys. */
     private static void collect(String path, JsonNode node, Map<String, JsonNode> leaves, List<String> problems) {
         if (!path.isEmpty() && !node.hasNonNull("description")) {
@@ -107,8 +113,11 @@ class ValuesDocumentationTest {
         } else if (!open && node.get("additionalProperties").asBoolean()) {
             problems.add(path + ": accepts unknown keys");
         }
-        properties.fields().forEachRemaining(field ->
-                collect(path.isEmpty() ? field.getKey() : path + "." + field.getKey(), field.getValue(), leaves, problems));
+        properties.fields().forEachRemaining(field -> {
+            if (!(path.isEmpty() && GIVEN_BY_HELM.contains(field.getKey()))) {
+                collect(path.isEmpty() ? field.getKey() : path + "." + field.getKey(), field.getValue(), leaves, problems);
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")

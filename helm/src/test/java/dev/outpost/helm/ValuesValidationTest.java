@@ -26,6 +26,10 @@ class ValuesValidationTest {
                 bad("agent.image.digest", "sha256:short", "agent.image.digest: Does not match pattern"),
                 bad("observability.consoleOrigins[0]", "*", "observability.consoleOrigins.0: Does not match pattern"),
                 bad("observability.retention", "forever", "observability.retention: Does not match pattern"),
+                // partitions are daily: observability-api refused these at start (a crash loop after a clean install)
+                bad("observability.retention", "12h", "observability.retention: Does not match pattern"),
+                bad("observability.retention", "0d", "observability.retention: Does not match pattern"),
+                bad("observability.retention", "P1W", "observability.retention: Does not match pattern"),
                 bad("agent.replicaCount", "0", "agent.replicaCount: Must be greater than or equal to 1"),
                 // each member holds only what it ingested and queries are not gathered across members
                 bad("observability.replicaCount", "2", "observability.replicaCount: Must be less than or equal to 1"),
