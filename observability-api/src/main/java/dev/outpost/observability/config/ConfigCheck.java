@@ -67,6 +67,12 @@ public class ConfigCheck {
     if (ingest.maxInFlight() < 1) {
       errors.add("outpost.observability.ingest.max-in-flight must be at least 1");
     }
+    if (ingest.maxInFlightPerProject() < 1) {
+      errors.add("outpost.observability.ingest.max-in-flight-per-project must be at least 1");
+    }
+    if (ingest.bodyTimeout().isNegative() || ingest.bodyTimeout().isZero()) {
+      errors.add("outpost.observability.ingest.body-timeout must be positive");
+    }
     ObservabilityConfig.Storage storage = config.storage();
     if (storage.retention().compareTo(Duration.ofDays(1)) < 0) {
       errors.add("outpost.observability.storage.retention must be at least 1 day (partitions are daily)");

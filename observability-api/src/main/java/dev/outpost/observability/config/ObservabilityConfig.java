@@ -71,6 +71,23 @@ public interface ObservabilityConfig {
     int maxInFlight();
 
     /**
+     * Requests the integration tokens of one project may have in flight at once, before 429: a
+     * compromised integration cannot hold every place. The data plane's token is not counted.
+     * Default 16, a quarter of the default max-in-flight. One project's integrations also hold at
+     * most half the decode memory.
+     */
+    @WithDefault("16")
+    int maxInFlightPerProject();
+
+    /**
+     * A request's whole body must arrive this long after its head, however steadily it trickles
+     * (the idle timeout alone let one byte a minute hold a place for ever); 408 otherwise, and the
+     * connection is closed. Default 30 s.
+     */
+    @WithDefault("PT30S")
+    Duration bodyTimeout();
+
+    /**
      * Below this much free disk the receiver answers 503 with Retry-After. Default 1.5 GiB: above two
      * of the largest merges (512 MiB each, logs and traces apart, written beside what they merge), so
      * that the disk fills at ingest, which can refuse and retry, not in a merge, which would fail its

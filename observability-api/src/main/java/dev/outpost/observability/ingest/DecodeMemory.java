@@ -1,5 +1,7 @@
 package dev.outpost.observability.ingest;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +23,8 @@ final class DecodeMemory {
 
   private final long capacity;
   private long reserved;
+  /** What each project's integration tokens hold; the data plane's token ("") is not counted. */
+  private final Map<String, Long> reservedByProject = new HashMap<>();
 
   DecodeMemory(long capacity) {
     this.capacity = capacity;
@@ -35,35 +39,67 @@ final class DecodeMemory {
     return capacity;
   }
 
+  /** A lease of the data plane's token, which no project share bounds. */
   Lease lease() {
-    return new Lease();
+    return new Lease("");
+  }
+
+  /**
+   * A lease of a request sent with {@code binding}: an integration's token holds at most half the
+   * capacity with its project's other requests, so that one project cannot keep the others out.
+   */
+  Lease lease(IngestBinding binding) {
+    return new Lease(binding.project());
+  }
+
+  /** The most one project's integrations may hold at once. */
+  long projectShare() {
+    return capacity / 2;
   }
 
   /**
    * Heap a body of {@code contentLength} bytes holds until its request ends; a body without a length
-   * (chunked) may grow to {@code maxBodyBytes}, so it holds that much, or the whole capacity when
-   * that is less.
+   * (chunked) may grow to {@code maxBodyBytes}, so it holds that much, or all it may hold when that
+   * is less (the capacity, or for an integration's token its project's share).
    */
-  long bodyBytes(long contentLength, long maxBodyBytes) {
+  long bodyBytes(long contentLength, long maxBodyBytes, IngestBinding binding) {
     long length = contentLength >= 0 ? Math.min(contentLength, maxBodyBytes) : maxBodyBytes;
-    return contentLength >= 0 ? length * PER_BODY_BYTE : Math.min(length * PER_BODY_BYTE, capacity);
+    return contentLength >= 0 ? length * PER_BODY_BYTE
+        : Math.min(length * PER_BODY_BYTE, binding.bindsProject() ? projectShare() : capacity);
   }
 
-  private synchronized boolean take(long bytes) {
+  /** Why {@code bytes} more cannot be held now, or null when they are held. */
+  private synchronized String take(String project, long bytes) {
     if (reserved + bytes > capacity) {
-      return false;
+      return "too much ingest data is being received or decoded at once; retry shortly";
+    }
+    if (!project.isEmpty()) {
+      long byProject = reservedByProject.getOrDefault(project, 0L);
+      if (byProject + bytes > projectShare()) {
+        return "the integrations of project " + project + " are sending too much data at once (half of what this server"
+            + " decodes at once); retry shortly";
+      }
+      reservedByProject.put(project, byProject + bytes);
     }
     reserved += bytes;
-    return true;
+    return null;
   }
 
-  private synchronized void give(long bytes) {
+  private synchronized void give(String project, long bytes) {
     reserved -= bytes;
+    if (!project.isEmpty()) {
+      reservedByProject.computeIfPresent(project, (p, held) -> held - bytes == 0 ? null : held - bytes);
+    }
   }
 
   /** What one request holds; closing it gives the heap back. */
   final class Lease implements AutoCloseable {
+    private final String project;
     private long held;
+
+    private Lease(String project) {
+      this.project = project;
+    }
 
     /**
      * Holds at least {@code bytes}: 413 with {@code tooLarge} when they are more than the whole
@@ -73,18 +109,19 @@ final class DecodeMemory {
       if (bytes <= held) {
         return;
       }
-      if (bytes > capacity) {
+      if (bytes > (project.isEmpty() ? capacity : projectShare())) {
         throw new IngestException(413, tooLarge.get());
       }
-      if (!take(bytes - held)) {
-        throw new IngestException(429, "too much ingest data is being received or decoded at once; retry shortly", "1");
+      String refused = take(project, bytes - held);
+      if (refused != null) {
+        throw new IngestException(429, refused, "1");
       }
       held = bytes;
     }
 
     @Override
     public void close() {
-      give(held);
+      give(project, held);
       held = 0;
     }
   }

@@ -126,6 +126,7 @@ final class OtlpBodies {
     return switch (httpStatus) {
       case 400, 413, 415 -> 3; // INVALID_ARGUMENT
       case 401 -> 16; // UNAUTHENTICATED
+      case 408 -> 4; // DEADLINE_EXCEEDED
       case 429 -> 8; // RESOURCE_EXHAUSTED
       case 503 -> 14; // UNAVAILABLE
       default -> 2; // UNKNOWN

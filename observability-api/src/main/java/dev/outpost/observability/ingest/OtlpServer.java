@@ -46,10 +46,12 @@ public class OtlpServer {
 
   private HttpServer server;
   private Semaphore inFlight;
+  private ProjectPlaces projectPlaces;
   private DecodeMemory memory;
 
   void start(@Observes StartupEvent event) throws Exception {
     inFlight = new Semaphore(config.ingest().maxInFlight());
+    projectPlaces = new ProjectPlaces(config.ingest().maxInFlightPerProject());
     memory = new DecodeMemory(config.ingest().decodeMemoryBytes().orElseGet(DecodeMemory::defaultCapacity));
     Router router = Router.router(vertx);
     router.post("/v1/*").handler(this::admit);
@@ -110,19 +112,28 @@ public class OtlpServer {
       fail(ctx, new IngestException(503, "the disk is nearly full; retry later", "30"));
       return;
     }
+    if (!projectPlaces.take(binding.get())) {
+      fail(ctx, new IngestException(429, "the integrations of project " + binding.get().project() + " have "
+          + projectPlaces.perProject() + " requests in flight, all one project may; retry shortly", "1"));
+      return;
+    }
     if (!inFlight.tryAcquire()) {
+      projectPlaces.give(binding.get());
       fail(ctx, new IngestException(429, "too many requests in flight; retry shortly", "1"));
       return;
     }
     // a body being received holds heap too: 64 bodies of 4 MiB are 512 MiB once buffered and copied
-    DecodeMemory.Lease body = memory.lease();
+    DecodeMemory.Lease body = memory.lease(binding.get());
+    long bodyTimer = vertx.setTimer(config.ingest().bodyTimeout().toMillis(), id -> bodyTimedOut(ctx));
     ctx.addEndHandler(done -> {
+      vertx.cancelTimer(bodyTimer);
       body.close();
       inFlight.release();
+      projectPlaces.give(binding.get());
     });
     long contentLength = contentLength(ctx.request().getHeader("Content-Length"));
     try {
-      body.hold(memory.bodyBytes(contentLength, config.ingest().maxBodyBytes()),
+      body.hold(memory.bodyBytes(contentLength, config.ingest().maxBodyBytes(), binding.get()),
           () -> tooLarge(contentLength + " bytes on the wire"));
     } catch (IngestException refused) {
       fail(ctx, refused);
@@ -130,6 +141,16 @@ public class OtlpServer {
     }
     ctx.put(IngestBinding.class.getName(), binding.get());
     ctx.next();
+  }
+
+  /** The body has not all arrived in time: answered, and the connection closed so that it stops. */
+  private void bodyTimedOut(RoutingContext ctx) {
+    if (ctx.request().isEnded() || ctx.response().ended()) {
+      return;
+    }
+    ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+    fail(ctx, new IngestException(408, "the body did not arrive within " + config.ingest().bodyTimeout().toSeconds()
+        + " s (outpost.observability.ingest.body-timeout)"));
   }
 
   /** The declared body length, or -1 when there is none (chunked) or it is not a number (Vert.x refuses those). */
@@ -148,7 +169,7 @@ public class OtlpServer {
     String encoding = ctx.request().getHeader("Content-Encoding");
     long receivedAt = System.currentTimeMillis();
     vertx.<byte[]>executeBlocking(() -> {
-      try (DecodeMemory.Lease lease = memory.lease()) {
+      try (DecodeMemory.Lease lease = memory.lease(binding)) {
         byte[] body = OtlpBodies.decoded(raw, encoding, config.ingest().maxDecompressedBytes(), size -> lease.hold(
             size * DecodeMemory.PER_GUNZIPPED_BYTE, () -> tooLarge("more than " + size + " bytes once decompressed")));
         long cost = DecodeCost.of(body, format, logs ? ExportLogsServiceRequest.getDescriptor()

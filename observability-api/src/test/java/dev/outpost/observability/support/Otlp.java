@@ -109,8 +109,13 @@ public final class Otlp {
    * a request that holds its in-flight place until the rest arrives.
    */
   public static void startUpload(OutputStream out, byte[] body) throws IOException {
+    startUpload(out, body, DATA_PLANE_TOKEN);
+  }
+
+  /** Sends a request's head and half its body with {@code token}, and leaves the rest unsent. */
+  public static void startUpload(OutputStream out, byte[] body, String token) throws IOException {
     out.write(("POST /v1/logs HTTP/1.1\r\nHost: otlp\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer "
-        + DATA_PLANE_TOKEN + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        + token + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     out.write(body, 0, body.length / 2);
     out.flush();
   }
