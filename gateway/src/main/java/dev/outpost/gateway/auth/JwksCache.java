@@ -217,11 +217,14 @@ public final class JwksCache {
 
   private Future<Buffer> body(HttpClientResponse response) {
     if (response.statusCode() != 200) {
-      return Future.failedFuture("HTTP " + response.statusCode());
+      return refused(response, "HTTP " + response.statusCode());
     }
     String length = response.getHeader("Content-Length");
+    if (length != null && !length.chars().allMatch(Character::isDigit)) {
+      return refused(response, "a Content-Length that is not a number");
+    }
     if (length != null && (length.length() >= 12 || Long.parseLong(length) > MAX_JWKS_BYTES)) {
-      return Future.failedFuture("JWKS larger than " + MAX_JWKS_BYTES + " bytes");
+      return refused(response, "JWKS larger than " + MAX_JWKS_BYTES + " bytes");
     }
     // read by hand: a chunked body has no length to check first (the fetch's deadline bounds a body
     // trickling in, which the request's idle timeout never reaches)
@@ -239,6 +242,15 @@ public final class JwksCache {
     response.exceptionHandler(done::tryFail);
     response.endHandler(v -> done.tryComplete(body));
     return done.future();
+  }
+
+  /**
+   * A body not read is reset, not left to arrive: a trickling one held its pooled connection past
+   * the fetch's deadline, and a few of them the whole pool.
+   */
+  private static Future<Buffer> refused(HttpClientResponse response, String why) {
+    response.request().reset();
+    return Future.failedFuture(why);
   }
 
   /**

@@ -81,4 +81,23 @@ class JwksCacheTest {
     assertThat(result.lookup()).isEqualTo(JwksCache.Lookup.UNAVAILABLE);
     assertThat(tookMillis).as("given up on at the fetch timeout").isBetween(1900L, 3000L);
   }
+
+  /**
+   * A refused answer (503, or a length over the limit) is not read on: its connection is reset. It
+   * stayed the client's while its body trickled in, past the fetch's deadline; a few of them held the
+   * whole pool, and tokens with a newly rotated kid waited for a connection until they got 503.
+   */
+  @Test
+  void aRefusedAnswerGivesItsConnectionBack() throws Exception {
+    JwksServer idp = new JwksServer(vertx);
+    JwksCache cache = new JwksCache("idp", URI.create(idp.uri("failing-trickle")), vertx, vertx.createHttpClient(),
+        TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MINUTES.toNanos(5), 2000);
+    JwksCache.KeyResult result = cache.key("k1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(result.lookup()).isEqualTo(JwksCache.Lookup.UNAVAILABLE);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (idp.openFailingConnections() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(idp.openFailingConnections()).as("connections the gateway still holds").isZero();
+  }
 }

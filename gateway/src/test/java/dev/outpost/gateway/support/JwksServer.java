@@ -18,6 +18,7 @@ public final class JwksServer {
   private final Map<String, String> sets = new ConcurrentHashMap<>();
   private final Set<String> down = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
+  private final AtomicInteger openFailures = new AtomicInteger();
 
   public JwksServer(Vertx vertx) throws Exception {
     server = vertx.createHttpServer().requestHandler(req -> {
@@ -36,6 +37,15 @@ public final class JwksServer {
         req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{");
         long timer = vertx.setPeriodic(1000, id -> req.response().write(" "));
         req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+      } else if (name.startsWith("failing-trickle")) {
+        // 503, then its body a byte a second, never ending (a CDN or proxy in front of the IdP)
+        openFailures.incrementAndGet();
+        req.response().setStatusCode(503).setChunked(true).write(" ");
+        long timer = vertx.setPeriodic(1000, id -> req.response().write(" "));
+        req.connection().closeHandler(v -> {
+          vertx.cancelTimer(timer);
+          openFailures.decrementAndGet();
+        });
       } else if (name.startsWith("late")) {
         // the head after 1.8 s, then one byte a second, never ending
         vertx.setTimer(1800, id -> {
@@ -73,6 +83,11 @@ public final class JwksServer {
     } else {
       down.remove(name);
     }
+  }
+
+  /** Connections still open to a {@code failing-trickle} issuer: its client kept them. */
+  public int openFailingConnections() {
+    return openFailures.get();
   }
 
   public int fetches(String name) {
