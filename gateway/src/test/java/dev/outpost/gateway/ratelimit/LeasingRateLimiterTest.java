@@ -166,6 +166,26 @@ class LeasingRateLimiterTest {
     assertThat(admitted).as("what the window had left").isEqualTo(40);
   }
 
+  /**
+   * Without a cluster the counters of keys past the replica's buckets are this store's: clients
+   * rotating keys (a /64 each) filled it for the whole period. Past its cap it drops counters used
+   * least lately, as the Hazelcast map evicts.
+   */
+  @Test
+  void theLocalCountersStayWithinTheirCapWhenClientsRotateKeys() {
+    LocalCounterStore counters = new LocalCounterStore(1_000);
+    for (int i = 0; i < 5_000; i++) {
+      counters.take("rotating-" + i, 1, 10, 120_000).toCompletableFuture().join();
+    }
+    assertThat(counters.size()).isLessThanOrEqualTo(1_000);
+    for (int i = 0; i < 9; i++) {
+      counters.take("fresh", 1, 10, 60_000).toCompletableFuture().join();
+    }
+    assertThat(counters.take("fresh", 1, 10, 60_000).toCompletableFuture().join().granted()).as("a new key is still counted")
+        .isEqualTo(1);
+    assertThat(counters.take("fresh", 1, 10, 60_000).toCompletableFuture().join().granted()).isZero();
+  }
+
   /** Keys past the cap have no bucket to remember an outage in: after one failure they are admitted at once for a while. */
   @Test
   void keysPastTheCapAreAdmittedAtOnceForAWhileAfterTheCountersFail() {
