@@ -11,10 +11,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,8 +42,9 @@ import org.jboss.logging.Logger;
  * #MAX_PENDING_CHARS}. 10,000 buffered records of 50 KB stack traces were 500 MB for one reader on
  * a slow network. A stream past its bound ends with an error: a live view that silently skips
  * records would mislead. Only records of projects some tail reads are queued, so ingest into the
- * others costs the tail nothing and cannot end it; when the filtering falls behind, only the tails
- * of the projects whose records were dropped end.
+ * others costs the tail nothing and cannot end it; each project's records wait within half the
+ * backlog ({@link #MAX_PROJECT_BACKLOG_CHARS}), so when the filtering falls behind one project's
+ * records, that project's tails end and the others' still have room.
  */
 @ApplicationScoped
 public class TailHub {
@@ -53,6 +56,12 @@ public class TailHub {
   private static final int BACKLOG = 1_000;
   /** Text of the batches waiting to be filtered before the tail counts as fallen behind. */
   static final long MAX_BACKLOG_CHARS = 64L << 20;
+  /**
+   * One project's share of the waiting batches and their text: past it that project's tails have
+   * fallen behind, and the other projects' batches still have room.
+   */
+  static final int PROJECT_BACKLOG = BACKLOG / 2;
+  static final long MAX_PROJECT_BACKLOG_CHARS = MAX_BACKLOG_CHARS / 2;
   /** Text of one subscriber's records not yet written before its stream ends. */
   static final long MAX_PENDING_CHARS = 16L << 20;
 
@@ -71,6 +80,14 @@ public class TailHub {
       });
 
   private final AtomicLong backlogChars = new AtomicLong();
+  /** Each project's batches and text waiting to be filtered. */
+  private final Map<String, Backlog> backlogByProject = new ConcurrentHashMap<>();
+
+  /** What one project has waiting to be filtered. */
+  private static final class Backlog {
+    int batches;
+    long chars;
+  }
   /** Ends each stream when its caller's token expires. */
   private final ScheduledExecutorService endings = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "live-tail-expiry");
@@ -166,15 +183,22 @@ public class TailHub {
     }
     // records of projects nobody tails never wait: a flood in one project ended every project's tails
     Set<String> tailed = tailedProjects;
-    List<LogEntry> records = event.records().stream().filter(r -> tailed.contains(r.owner().project())).toList();
-    if (records.isEmpty()) {
-      return;
-    }
+    Map<String, List<LogEntry>> byProject = event.records().stream().filter(r -> tailed.contains(r.owner().project()))
+        .collect(Collectors.groupingBy(r -> r.owner().project(), LinkedHashMap::new, Collectors.toList()));
+    // each project's records wait apart, within its share: one project's flood fills its own
+    byProject.forEach(this::enqueue);
+  }
+
+  private void enqueue(String project, List<LogEntry> records) {
     long chars = 0;
     for (LogEntry record : records) {
       chars += RecordSize.of(record);
     }
     long batch = chars;
+    if (!reserve(project, batch)) {
+      fellBehind(project);
+      return;
+    }
     try {
       if (backlogChars.addAndGet(batch) > MAX_BACKLOG_CHARS) {
         throw new RejectedExecutionException("backlog text");
@@ -184,19 +208,49 @@ public class TailHub {
           deliver(records);
         } finally {
           backlogChars.addAndGet(-batch);
+          release(project, batch);
         }
       });
     } catch (RejectedExecutionException behind) {
       backlogChars.addAndGet(-batch);
-      // ending the streams that would miss this batch's records says so; a live view that silently
-      // skips records would not. Tails of other projects lose nothing by it and go on.
-      Set<String> dropped = records.stream().map(r -> r.owner().project()).collect(Collectors.toSet());
-      List<Subscriber> missing = subscribers.stream().filter(s -> s.projects().stream().anyMatch(dropped::contains)).toList();
-      LOG.warnf("live tail fell behind ingest (%d batches or %d MiB waiting); ending %d streams", BACKLOG,
-          MAX_BACKLOG_CHARS >> 20, missing.size());
-      for (Subscriber s : missing) {
-        s.emitter().fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
+      release(project, batch);
+      fellBehind(project);
+    }
+  }
+
+  /** Counts a batch against its project's share; false when it would pass it. */
+  private boolean reserve(String project, long chars) {
+    boolean[] fits = {false};
+    backlogByProject.compute(project, (p, b) -> {
+      Backlog backlog = b == null ? new Backlog() : b;
+      if (backlog.batches < PROJECT_BACKLOG && backlog.chars + chars <= MAX_PROJECT_BACKLOG_CHARS) {
+        backlog.batches++;
+        backlog.chars += chars;
+        fits[0] = true;
       }
+      return backlog.batches == 0 ? null : backlog;
+    });
+    return fits[0];
+  }
+
+  private void release(String project, long chars) {
+    backlogByProject.computeIfPresent(project, (p, backlog) -> {
+      backlog.batches--;
+      backlog.chars -= chars;
+      return backlog.batches == 0 ? null : backlog;
+    });
+  }
+
+  /**
+   * Ends the streams that would miss a dropped batch of {@code project}: a live view that silently
+   * skips records would mislead. Tails of other projects lose nothing by it and go on.
+   */
+  private void fellBehind(String project) {
+    List<Subscriber> missing = subscribers.stream().filter(s -> s.projects().contains(project)).toList();
+    LOG.warnf("live tail fell behind ingest (more than its share of %d batches or %d MiB waiting for a project);"
+        + " ending %d streams", BACKLOG, MAX_BACKLOG_CHARS >> 20, missing.size());
+    for (Subscriber s : missing) {
+      s.emitter().fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
     }
   }
 

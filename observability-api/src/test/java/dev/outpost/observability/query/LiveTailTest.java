@@ -36,6 +36,7 @@ public class LiveTailTest {
 
   @Inject OtlpServer server;
   @Inject TailHub hub;
+  @Inject QueryMemory memory;
 
   @TestHTTPResource("/api/v1/logs/tail")
   URL tail;
@@ -117,6 +118,63 @@ public class LiveTailTest {
       streams.forEach(s -> s.cancel(true));
       floodStreams.forEach(s -> s.cancel(true));
     }
+  }
+
+  /**
+   * One project whose records the filtering cannot keep up with (an expensive query over large
+   * records) fills only its own share of the backlog: its tails end, another project's go on.
+   * Before, its batches filled the shared backlog and the next batch of any project was dropped,
+   * ending that project's tails.
+   */
+  @Test
+  void oneProjectsBacklogEndsOnlyItsOwnTails() throws Exception {
+    String slow = "tail-slow-" + UUID.randomUUID();
+    String other = "tail-other-" + UUID.randomUUID();
+    TailHub.TailLimits limits = new TailHub.TailLimits(4, 16, 64);
+    Runnable slowPlace = hub.reserve("slow-reader", java.util.Set.of(slow), limits);
+    Runnable otherPlace = hub.reserve("other-reader", java.util.Set.of(other), limits);
+    java.util.concurrent.CountDownLatch filtering = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> slowEnded = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Throwable> otherEnded = new java.util.concurrent.atomic.AtomicReference<>();
+    List<Object> otherGot = new CopyOnWriteArrayList<>();
+    // the slow project's filter holds the filtering thread, as a costly query over large records does
+    // (a filter scopes its own records: the resource's matcher does)
+    hub.subscribe(java.util.Set.of(slow), r -> {
+      filtering.countDown();
+      try {
+        released.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return true;
+    }, memory.lease(), Duration.ofMinutes(1), slowPlace).subscribe().with(v -> { }, slowEnded::set);
+    hub.subscribe(java.util.Set.of(other), r -> r.owner().project().equals(other), memory.lease(), Duration.ofMinutes(1), otherPlace)
+        .subscribe().with(otherGot::add, otherEnded::set);
+    try {
+      hub.onIngested(new LogsIngested(records(slow, 1, 10)));
+      assertThat(filtering.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      for (int i = 0; i < 6; i++) {
+        hub.onIngested(new LogsIngested(records(slow, 10, 1 << 20)));
+      }
+      hub.onIngested(new LogsIngested(records(other, 5, 1 << 20)));
+      assertThat(slowEnded.get()).as("the slow project's tail fell behind").isNotNull();
+      assertThat(otherEnded.get()).as("the other project's tail").isNull();
+    } finally {
+      released.countDown();
+    }
+    Eventually.within(Duration.ofSeconds(5), "the other project's records", () -> otherGot.size() == 5);
+    assertThat(otherEnded.get()).isNull();
+  }
+
+  private static List<LogEntry> records(String project, int count, int chars) {
+    String body = "r".repeat(chars);
+    Owner owner = new Owner("svc", project, "", "", "");
+    List<LogEntry> batch = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      batch.add(new LogEntry(i, 1, 1, 9, "INFO", body, owner, "", "", "", Map.of(), Map.of()));
+    }
+    return batch;
   }
 
   @Test
