@@ -1,8 +1,6 @@
 package dev.outpost.observability.store.lucene;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +9,7 @@ import org.apache.lucene.index.IndexableField;
 import org.jboss.logging.Logger;
 
 /**
- * The attribute keys one day indexes, at most {@link #MAX_PER_DAY}, of which one project adds at most
+ * The attribute keys one day indexes, at most {@link #MAX_PER_DAY}, of which one project uses at most
  * {@link #MAX_NEW_PER_PROJECT}. Each distinct key is a Lucene field ({@code attr.<key>}), and every
  * field costs memory in the writer and in each segment, so a client that puts ids in attribute keys
  * (Elasticsearch's "mapping explosion") grew the day without bound. Past either bound a new key is
@@ -19,9 +17,12 @@ import org.jboss.logging.Logger;
  * {@code attr.<that key>}; the day says so once in the log, and once per project past its share.
  *
  * <p>The share keeps one project's runaway keys from taking the whole day from the others, whose
- * new keys would then go unindexed too; a key some project already added is indexed for all. The
- * shares are counted from the start of the process: after a restart the day's keys so far still
- * count towards the day's bound, but not towards any project's share.
+ * new keys would then go unindexed too. It counts the keys a project uses, whether or not another
+ * project indexed them first: a project past its share that still found its records by a key
+ * another project had used learned that key was in use that day. The shares are counted from the
+ * start of the process: after a restart the day's keys so far still count towards the day's bound,
+ * but not towards any project's share. What a project can still learn: whether the day is full, and,
+ * once it is, whether a key it has not used is one of its 1,000.
  */
 final class AttributeKeys {
 
@@ -34,11 +35,11 @@ final class AttributeKeys {
   private final String day;
   private final Set<String> indexed = ConcurrentHashMap.newKeySet();
   private volatile boolean full;
-  /** New keys by the project that added them; guarded by this. */
-  private final Map<String, Integer> addedBy = new HashMap<>();
-  /** Projects told they are past their share; guarded by this. */
-  private final Set<String> warnedProjects = new HashSet<>();
-  private boolean warned;
+  /** The keys each project's documents are indexed with; a project's set grows under this. */
+  private final Map<String, Set<String>> usedBy = new ConcurrentHashMap<>();
+  /** Projects told they are past their share. */
+  private final Set<String> warnedProjects = ConcurrentHashMap.newKeySet();
+  private volatile boolean warned;
 
   /** @param existing the day's field names so far (its writer's), of which the attribute ones count */
   AttributeKeys(String day, Set<String> existing) {
@@ -55,17 +56,25 @@ final class AttributeKeys {
     List<IndexableField> kept = new ArrayList<>();
     boolean dropped = false;
     String project = null;
+    Set<String> used = null;
     for (IndexableField field : document) {
-      if (!field.name().startsWith(Fields.ATTR) || indexed.contains(field.name())) {
+      if (!field.name().startsWith(Fields.ATTR)) {
         kept.add(field);
-        continue;
-      }
-      if (full) {
-        dropped = true;
         continue;
       }
       if (project == null) {
         project = projectOf(document);
+        used = usedBy.getOrDefault(project, Set.of());
+      }
+      if (used.contains(field.name())) {
+        kept.add(field);
+        continue;
+      }
+      // told once already, so no lock is needed to drop it
+      if ((used.size() >= MAX_NEW_PER_PROJECT && warnedProjects.contains(project))
+          || (full && warned && !indexed.contains(field.name()))) {
+        dropped = true;
+        continue;
       }
       if (admit(field.name(), project)) {
         kept.add(field);
@@ -86,10 +95,19 @@ final class AttributeKeys {
   }
 
   private synchronized boolean admit(String field, String project) {
-    if (indexed.contains(field)) {
+    Set<String> used = usedBy.computeIfAbsent(project, p -> ConcurrentHashMap.newKeySet());
+    if (used.contains(field)) {
       return true;
     }
-    if (indexed.size() >= MAX_PER_DAY) {
+    if (used.size() >= MAX_NEW_PER_PROJECT) {
+      if (warnedProjects.add(project)) {
+        LOG.warnf("project %s uses %d attribute keys in %s, its most: its records with another key (%s first) are"
+            + " stored, but not searchable by that key", project, MAX_NEW_PER_PROJECT, day,
+            field.substring(Fields.ATTR.length()));
+      }
+      return false;
+    }
+    if (!indexed.contains(field) && indexed.size() >= MAX_PER_DAY) {
       full = true;
       if (!warned) {
         warned = true;
@@ -98,16 +116,7 @@ final class AttributeKeys {
       }
       return false;
     }
-    int added = addedBy.getOrDefault(project, 0);
-    if (added >= MAX_NEW_PER_PROJECT) {
-      if (warnedProjects.add(project)) {
-        LOG.warnf("project %s added %d attribute keys to %s, its most: its records with a new key (%s first) are"
-            + " stored, but not searchable by that key", project, MAX_NEW_PER_PROJECT, day,
-            field.substring(Fields.ATTR.length()));
-      }
-      return false;
-    }
-    addedBy.put(project, added + 1);
+    used.add(field);
     indexed.add(field);
     return true;
   }

@@ -221,6 +221,33 @@ class LuceneLogStoreTest {
   }
 
   /**
+   * A project past its share finds its records by the keys it used within it, and by no other, even
+   * one another project indexes: before, a hit told it that some project had used that key that day
+   * (key names can hold ids or customers' names).
+   */
+  @Test
+  void aProjectPastItsShareCannotTellWhichKeysOtherProjectsUse() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    int share = AttributeKeys.MAX_NEW_PER_PROJECT;
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      store.write(List.of(keyed(0, now, "victim", "customer.acme-corp")));
+      for (int i = 0; i < share; i++) {
+        store.write(List.of(keyed(1 + i, now + 1 + i, "prober", "junk." + i)));
+      }
+      store.write(List.of(keyed(share + 1, now + share + 1, "prober", "customer.acme-corp"),
+          keyed(share + 2, now + share + 2, "prober", "customer.nobody")));
+      store.refresh();
+      long to = now + share + 3;
+      assertThat(matching(store, "prober", "attr.customer.acme-corp:v", now - 1, to)).as("a key another project uses")
+          .isEmpty();
+      assertThat(matching(store, "prober", "attr.customer.nobody:v", now - 1, to)).isEmpty();
+      assertThat(matching(store, "prober", "attr.junk.0:v", now - 1, to)).as("a key within its share")
+          .containsExactly("record 1");
+      assertThat(matching(store, "victim", "attr.customer.acme-corp:v", now - 1, to)).containsExactly("record 0");
+    }
+  }
+
+  /**
    * A search out of time drops what it kept as old as the blocks it did not read, and its cursor
    * starts the next page there. Blocks are read newest record first but overlap: the first holds
    * records 10 and 1, the unread ones 5 and 3, which a cursor at 1 skipped.
