@@ -61,6 +61,29 @@ class ComponentSettingsTest {
         assertThat(checked).as("variables checked").isNotEmpty();
     }
 
+    /**
+     * Without persistence the data's emptyDir has a size limit, and observability-api refuses new
+     * data below it: an unbounded emptyDir filled the node's disk (DiskPressure for every pod there),
+     * and the kubelet evicting the pod lost every record.
+     */
+    @Test
+    void observabilityStaysWithinItsEmptyDir() {
+        var workload = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("observability.emptyDirSizeGi", "4"))
+                .workloads().stream().filter(w -> w.id().equals("StatefulSet/acme-outpost-observability")).findFirst()
+                .orElseThrow();
+        var data = workload.spec().getVolumes().stream().filter(v -> v.getName().equals("data")).findFirst().orElseThrow();
+        assertThat(data.getEmptyDir().getSizeLimit().toString()).isEqualTo("4Gi");
+        assertThat(workload.spec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("OUTPOST_OBSERVABILITY_INGEST_MAX_DATA_BYTES")).findFirst().orElseThrow()
+                .getValue()).isEqualTo(String.valueOf(4L << 30));
+
+        var persistent = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("observability.persistence.enabled", "true"))
+                .workloads().stream().filter(w -> w.id().equals("StatefulSet/acme-outpost-observability")).findFirst()
+                .orElseThrow();
+        assertThat(persistent.spec().getContainers().get(0).getEnv()).as("a claim's file system is its own limit")
+                .noneMatch(e -> e.getName().equals("OUTPOST_OBSERVABILITY_INGEST_MAX_DATA_BYTES"));
+    }
+
     /** The retention the agent writes reaches observability-api: the ConfigMap it names, at the path it reads. */
     @Test
     void observabilityReadsTheTelemetrySettingsTheAgentWrites() {

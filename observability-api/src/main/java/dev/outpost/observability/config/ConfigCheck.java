@@ -67,6 +67,10 @@ public class ConfigCheck {
     if (ingest.maxInFlight() < 1) {
       errors.add("outpost.observability.ingest.max-in-flight must be at least 1");
     }
+    if (ingest.maxDataBytes().isPresent() && ingest.maxDataBytes().get() <= ingest.minFreeDiskBytes()) {
+      errors.add("outpost.observability.ingest.max-data-bytes must be more than ingest.min-free-disk-bytes ("
+          + ingest.minFreeDiskBytes() + "), which is kept free below it");
+    }
     if (ingest.maxInFlightPerProject() < 1) {
       errors.add("outpost.observability.ingest.max-in-flight-per-project must be at least 1");
     }

@@ -88,6 +88,13 @@ public interface ObservabilityConfig {
     Duration bodyTimeout();
 
     /**
+     * The most the data directory may hold: the receiver answers 503 once less than {@code
+     * min-free-disk-bytes} is left below it. For a data directory whose limit is not its file
+     * system's free space (an emptyDir with a size limit, which the chart sets). Default none.
+     */
+    Optional<Long> maxDataBytes();
+
+    /**
      * Below this much free disk the receiver answers 503 with Retry-After. Default 1.5 GiB: above two
      * of the largest merges (512 MiB each, logs and traces apart, written beside what they merge), so
      * that the disk fills at ingest, which can refuse and retry, not in a merge, which would fail its

@@ -1,0 +1,30 @@
+package dev.outpost.observability.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A data directory with a size limit of its own (an emptyDir's, past which the kubelet evicts the
+ * pod and every record with it) is nearly full once less than the free margin is left below the
+ * limit, whatever the node's disk has free. Before, only the file system's free space counted.
+ */
+class DiskGuardTest {
+  @TempDir Path data;
+
+  @Test
+  void aDirectoryNearItsLimitIsNearlyFull() throws Exception {
+    long mib = 1 << 20;
+    Files.write(data.resolve("segment-1"), new byte[(int) (3 * mib)]);
+    Files.createDirectories(data.resolve("2026-12-05"));
+    Files.write(data.resolve("2026-12-05/segment-2"), new byte[(int) (2 * mib)]);
+
+    assertThat(new DiskGuard(data, mib, Optional.of(7 * mib)).nearlyFull()).as("2 MiB left, 1 kept free").isFalse();
+    assertThat(new DiskGuard(data, mib, Optional.of(5 * mib + mib / 2)).nearlyFull()).as("half a MiB left").isTrue();
+    assertThat(new DiskGuard(data, mib, Optional.empty()).nearlyFull()).as("no limit of its own").isFalse();
+  }
+}
