@@ -201,6 +201,21 @@ class NetworkPolicyTest {
                 .allowed(endpoints(direct).get("agent"), endpoints(direct).get("internet"), 3128, "TCP")).isFalse();
     }
 
+    /**
+     * An integration reaches the systems it calls in other namespaces (a database, a broker) on CNIs
+     * that apply address ranges to no pod, Cilium's among them; this model reads ipBlock so. Before,
+     * the default allowed address ranges only.
+     */
+    @Test
+    void integrationsReachServicesInOtherNamespaces() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"));
+        Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
+        Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
+
+        assertThat(traffic.allowed(endpoints.get("integration"), endpoints.get("other-namespace"), 5432, "TCP")).isTrue();
+        assertThat(traffic.allowed(endpoints.get("integration"), endpoints.get("cloud-metadata"), 80, "TCP")).isFalse();
+    }
+
     /** Emptied so the agent leaves through its proxy only: before, a bare {@code []} broke the YAML of the install. */
     @Test
     void theAgentMayBeLeftWithItsProxyAlone() throws java.io.IOException {
