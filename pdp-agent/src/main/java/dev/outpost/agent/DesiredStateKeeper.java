@@ -335,6 +335,6 @@ public final class DesiredStateKeeper {
       appliedRevision = lastAppliedRevision();
       attemptedRevision = lastAttemptedRevision();
     }
-    return status.observe(state, appliedRevision, attemptedRevision);
+    return status.observe(state, appliedRevision, attemptedRevision, reconciler.waitingRoutes());
   }
 }

@@ -8,6 +8,7 @@ import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -49,7 +50,7 @@ public final class Reconciler {
   public Reconciler(Target target, StatusSource observed, Clock clock) {
     this.target = target;
     this.clock = clock;
-    this.handover = new RouteHandover(observed);
+    this.handover = new RouteHandover(observed, clock);
     this.steps = List.of(new CheckSecrets(), new ApplyIntegrations(), new ApplyRoutes(handover), new ApplyTelemetry(),
         new PruneIntegrations(handover));
   }
@@ -65,6 +66,11 @@ public final class Reconciler {
    */
   public synchronized boolean handingOver() {
     return !handover.kept().isEmpty();
+  }
+
+  /** The routes held on their previous integration, by the integration each waits for. */
+  public synchronized Map<String, List<String>> waitingRoutes() {
+    return handover.waiting();
   }
 
   public synchronized ReconcileResult reconcile(DataPlaneState desired) {
@@ -92,6 +98,7 @@ public final class Reconciler {
         LOG.infof("revision %d applied: %d change(s)", desired.revision(), changes);
       }
     }
+    handover.settle(result.succeeded());
     ReconcileResult finished = result;
     status.updateAndGet(s -> s.after(finished));
     return result;

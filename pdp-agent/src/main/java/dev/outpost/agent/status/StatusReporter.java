@@ -30,6 +30,15 @@ public final class StatusReporter {
 
   /** A status without a sequence number (the outbox assigns it). */
   public Status observe(DataPlaneState desired, long lastAppliedRevision, long lastAttemptedRevision) {
+    return observe(desired, lastAppliedRevision, lastAttemptedRevision, Map.of());
+  }
+
+  /**
+   * A status without a sequence number; an integration that routes wait for (held on the one they
+   * move from) says so in its message, since the control plane's state already gives them to it.
+   */
+  public Status observe(DataPlaneState desired, long lastAppliedRevision, long lastAttemptedRevision,
+      Map<String, List<String>> waitingRoutes) {
     Map<String, ObservedIntegration> observed = source.integrations().stream()
         .collect(Collectors.toMap(ObservedIntegration::name, Function.identity(), (a, b) -> b));
     List<Status.IntegrationStatus> integrations = new ArrayList<>();
@@ -40,7 +49,8 @@ public final class StatusReporter {
             ? new Status.IntegrationStatus(integration.name(), integration.project(), integration.version(),
                 ObservedIntegration.PENDING, 0, integration.replicas(), null)
             : new Status.IntegrationStatus(integration.name(), integration.project(), seen.version(), seen.phase(),
-                seen.readyReplicas(), seen.desiredReplicas(), seen.message()));
+                seen.readyReplicas(), seen.desiredReplicas(),
+                withWaiting(seen.message(), waitingRoutes.get(integration.name()))));
       }
     }
     RoutesStatus routes = source.routes();
@@ -49,5 +59,13 @@ public final class StatusReporter {
         : new Status.GatewayStatus(Math.max(0, routes.revision()), routes.routes(), true);
     return new Status(0, dataPlane, clock.instant(), lastAppliedRevision, lastAttemptedRevision, integrations,
         gateway);
+  }
+
+  private static String withWaiting(String message, List<String> routes) {
+    if (routes == null || routes.isEmpty()) {
+      return message;
+    }
+    String waiting = "route(s) " + String.join(", ", routes) + " stay on their previous integration until this one serves";
+    return NotReadyReason.clean(message == null ? waiting : message + "; " + waiting);
   }
 }

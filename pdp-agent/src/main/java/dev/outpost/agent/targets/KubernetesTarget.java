@@ -279,6 +279,12 @@ public final class KubernetesTarget implements Target {
     return apply(table);
   }
 
+  /** Each integration is its own Deployment. */
+  @Override
+  public boolean isolatesIntegrations() {
+    return true;
+  }
+
   @Override
   public Optional<RoutingTable> routes() throws TargetException {
     ConfigMap table;

@@ -60,6 +60,15 @@ public interface Target {
   boolean putRoutes(RoutingTable routes) throws TargetException;
 
   /**
+   * Whether each integration runs apart from the others (its own pods), so that a new one can start
+   * beside the one whose paths it takes over. Not in one local runtime, where two integrations
+   * cannot serve the same paths. By default, no.
+   */
+  default boolean isolatesIntegrations() {
+    return false;
+  }
+
+  /**
    * The routing table the gateway is given now, as last written here; empty when there is none, or
    * when it cannot be read as one (then the next {@link #putRoutes} replaces it).
    */

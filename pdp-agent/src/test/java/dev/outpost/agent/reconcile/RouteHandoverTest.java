@@ -5,20 +5,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.agent.TestStates;
 import dev.outpost.agent.status.KubernetesStatusSource;
+import dev.outpost.agent.status.LocalStatusSource;
+import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
+import dev.outpost.agent.targets.LocalTarget;
+import dev.outpost.agent.targets.Target;
+import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.RouteMatch;
+import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.model.SecretRef;
 import dev.outpost.spec.model.Telemetry;
+import dev.outpost.spec.protocol.Status;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A route a revision moves to another integration (a rename, blue/green) keeps going to the one
@@ -29,15 +45,41 @@ import org.junit.jupiter.api.Test;
 class RouteHandoverTest {
   static final String NS = "outpost";
   KubernetesClient client;
+  @TempDir Path home;
+
+  /** A clock the test moves on. */
+  static final class TestClock extends Clock {
+    Instant now = Instant.parse("2026-12-05T10:00:00Z");
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  final TestClock clock = new TestClock();
 
   @Test
-  void aRenamedIntegrationTakesItsRouteOnlyOnceItServesAndTheOldOneGoesAPassLater() throws Exception {
-    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
-    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()),
-        Clock.systemUTC());
-    Integration orders = integration("orders");
-    assertThat(reconciler.reconcile(state(1, List.of(orders), route("r-orders", "/orders", "orders"))).succeeded())
-        .isTrue();
+  void aRenamedIntegrationTakesItsRouteOnlyOnceItServesAndTheOldOneGoesOnceTheGatewayHasTheTable() throws Exception {
+    KubernetesTarget target = target();
+    KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty());
+    Reconciler reconciler = new Reconciler(target, source, clock);
+    assertThat(reconciler.reconcile(state(1, List.of(integration("orders")), route("r-orders", "/orders", "orders")))
+        .succeeded()).isTrue();
     rolledOutAndReady("int-orders");
 
     DataPlaneState renamed = state(2, List.of(integration("orders-v2")), route("r-orders", "/orders", "orders-v2"));
@@ -46,17 +88,23 @@ class RouteHandoverTest {
     assertThat(deployment("int-orders")).isTrue();
     assertThat(deployment("int-orders-v2")).isTrue();
     assertThat(reconciler.handingOver()).isTrue();
+    Status status = new StatusReporter("dp", source, clock).observe(renamed, 2, 2, reconciler.waitingRoutes());
+    assertThat(status.integrations().get(0).message()).as("the control plane is told")
+        .contains("r-orders stay on their previous integration");
 
     // the new pods start: nothing moves yet
+    clock.advance(Duration.ofSeconds(10));
     assertThat(reconciler.reconcile(renamed).succeeded()).isTrue();
     assertThat(servedBy(target, "r-orders")).isEqualTo("orders");
 
     rolledOutAndReady("int-orders-v2");
     assertThat(reconciler.reconcile(renamed).succeeded()).isTrue();
     assertThat(servedBy(target, "r-orders")).isEqualTo("orders-v2");
-    assertThat(deployment("int-orders")).as("kept while the gateway takes the new table").isTrue();
     assertThat(reconciler.handingOver()).isTrue();
+    assertThat(reconciler.reconcile(renamed).succeeded()).isTrue();
+    assertThat(deployment("int-orders")).as("kept while the gateway takes the new table").isTrue();
 
+    clock.advance(RouteHandover.DRAIN);
     assertThat(reconciler.reconcile(renamed).succeeded()).isTrue();
     assertThat(deployment("int-orders")).isFalse();
     assertThat(servedBy(target, "r-orders")).isEqualTo("orders-v2");
@@ -65,36 +113,198 @@ class RouteHandoverTest {
 
   /**
    * Held only where holding serves the same callers the same way: not on an integration with no
-   * ready pod, not when the route's path changes too, and never on another project's integration
-   * (its callers' identity would reach that project).
+   * ready pod, not when the route's path changes too, not for an integration asked for with no
+   * replicas, and never on an integration the state gives to another project (a name reused: the
+   * route's callers and their identity would reach that project).
    */
   @Test
-  void aRouteMovesAtOnceWhenItsOldIntegrationDoesNotServeItOrBelongsToAnotherProject() throws Exception {
-    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
-    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()),
-        Clock.systemUTC());
-    Integration starting = integration("starting");
-    Integration shop = integration("shop");
-    Integration pathed = integration("pathed");
-    assertThat(reconciler.reconcile(state(1, List.of(starting, shop, pathed), route("r-starting", "/s", "starting"),
-        route("r-shop", "/shop", "shop"), route("r-pathed", "/p", "pathed"))).succeeded()).isTrue();
-    rolledOutAndReady("int-shop");
+  void aRouteMovesAtOnceWhenHoldingItWouldNotServeItsCallersAsBefore() throws Exception {
+    KubernetesTarget target = target();
+    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()), clock);
+    Integration orders = integration("orders");
+    assertThat(reconciler.reconcile(state(1, List.of(integration("starting"), orders, integration("pathed"),
+            integration("scaled")), route("r-starting", "/s", "starting"), route("r-orders", "/orders", "orders"),
+        route("r-pathed", "/p", "pathed"), route("r-scaled", "/c", "scaled"))).succeeded()).isTrue();
+    rolledOutAndReady("int-orders");
     rolledOutAndReady("int-pathed");
+    rolledOutAndReady("int-scaled");
 
-    Integration billing = new Integration("billing", "billing", "v1", shop.source(), shop.config(), List.of(), 1,
-        shop.resources());
-    Route toBilling = new Route("r-shop", "billing", new RouteMatch("/shop", List.of(), List.of()), "billing", true,
-        dev.outpost.spec.model.RouteAuth.anonymous(), null, Route.DEFAULT_TIMEOUT_MILLIS, 0, null,
-        Route.DEFAULT_MAX_BODY_BYTES);
-    DataPlaneState moved = state(2, List.of(integration("starting-2"), billing, integration("pathed-2")),
-        route("r-starting", "/s", "starting-2"), toBilling, route("r-pathed", "/p2", "pathed-2"));
+    // another project takes the name "orders" as shop's route moves to "orders-shop"
+    Integration billing = new Integration("orders", "billing", "v9", orders.source(), orders.config(), List.of(), 1,
+        orders.resources());
+    Integration idle = integration("scaled-2");
+    Integration none = new Integration(idle.name(), idle.project(), idle.version(), idle.source(), idle.config(),
+        List.of(), 0, idle.resources());
+    DataPlaneState moved = state(2, List.of(integration("starting-2"), billing, integration("orders-shop"),
+            integration("pathed-2"), none),
+        route("r-starting", "/s", "starting-2"), route("r-orders", "/orders", "orders-shop"),
+        route("r-pathed", "/p2", "pathed-2"), route("r-scaled", "/c", "scaled-2"));
     assertThat(reconciler.reconcile(moved).succeeded()).isTrue();
 
     assertThat(servedBy(target, "r-starting")).isEqualTo("starting-2");
-    assertThat(servedBy(target, "r-shop")).isEqualTo("billing");
+    assertThat(servedBy(target, "r-orders")).isEqualTo("orders-shop");
     assertThat(servedBy(target, "r-pathed")).isEqualTo("pathed-2");
-    assertThat(deployment("int-shop")).isFalse();
+    assertThat(servedBy(target, "r-scaled")).isEqualTo("scaled-2");
+    assertThat(deployment("int-starting")).as("kept while the gateway takes the new table").isTrue();
     assertThat(deployment("int-pathed")).isFalse();
+  }
+
+  /** Past ten minutes (Kubernetes' progress deadline) the new integration takes the route, served or not. */
+  @Test
+  void aRouteIsHeldAtMostTenMinutes() throws Exception {
+    KubernetesTarget target = target();
+    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()), clock);
+    reconciler.reconcile(state(1, List.of(integration("a")), route("r", "/a", "a")));
+    rolledOutAndReady("int-a");
+    DataPlaneState moved = state(2, List.of(integration("b")), route("r", "/a", "b"));
+    reconciler.reconcile(moved);
+    assertThat(servedBy(target, "r")).isEqualTo("a");
+
+    clock.advance(RouteHandover.MAX_HOLD.minusSeconds(1));
+    reconciler.reconcile(moved);
+    assertThat(servedBy(target, "r")).isEqualTo("a");
+    clock.advance(Duration.ofSeconds(1));
+    reconciler.reconcile(moved);
+    assertThat(servedBy(target, "r")).isEqualTo("b");
+  }
+
+  /** What runs cannot be read for a while: a route held stays held, rather than moving to pods not ready. */
+  @Test
+  void aStatusThatCannotBeReadKeepsTheHold() throws Exception {
+    KubernetesTarget target = target();
+    FlakyStatus status = new FlakyStatus(new KubernetesStatusSource(client, NS, Optional.empty()));
+    Reconciler reconciler = new Reconciler(target, status, clock);
+    reconciler.reconcile(state(1, List.of(integration("a")), route("r", "/a", "a")));
+    rolledOutAndReady("int-a");
+    DataPlaneState moved = state(2, List.of(integration("b")), route("r", "/a", "b"));
+    reconciler.reconcile(moved);
+    assertThat(servedBy(target, "r")).isEqualTo("a");
+
+    status.down = true;
+    reconciler.reconcile(moved);
+    assertThat(servedBy(target, "r")).isEqualTo("a");
+    assertThat(deployment("int-a")).isTrue();
+  }
+
+  /**
+   * A revision that fails after the routing table was written is put back: the routes the enforced
+   * revision held stay held, though the failed revision's table no longer had them.
+   */
+  @Test
+  void aFailedRevisionPutBackKeepsTheHolds() throws Exception {
+    FailingTelemetry target = new FailingTelemetry(target());
+    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()), clock);
+    reconciler.reconcile(state(1, List.of(integration("a")), route("r", "/a", "a")));
+    rolledOutAndReady("int-a");
+    DataPlaneState moved = state(2, List.of(integration("b")), route("r", "/a", "b"));
+    reconciler.reconcile(moved);
+    assertThat(servedBy(target.delegate, "r")).isEqualTo("a");
+
+    target.failing = true;
+    assertThat(reconciler.reconcile(state(3, List.of(integration("b")))).succeeded()).isFalse();
+    target.failing = false;
+    assertThat(reconciler.reconcile(moved).succeeded()).as("put back").isTrue();
+    assertThat(servedBy(target.delegate, "r")).isEqualTo("a");
+    assertThat(deployment("int-a")).isTrue();
+  }
+
+  /**
+   * In one local runtime two integrations cannot serve the same paths, so the new one could not
+   * start beside the old one: the route moves at once and the old integration goes in that pass.
+   */
+  @Test
+  void locallyARouteMovesAtOnce() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    Reconciler reconciler = new Reconciler(target,
+        new LocalStatusSource(URI.create("http://127.0.0.1:9"), Optional.empty()), clock);
+    reconciler.reconcile(state(1, List.of(integration("a")), route("r", "/a", "a")));
+    reconciler.reconcile(state(2, List.of(integration("b")), route("r", "/a", "b")));
+
+    assertThat(target.routes().orElseThrow().routes().get(0).integration()).isEqualTo("b");
+    assertThat(target.integrations()).containsExactly("b");
+    assertThat(reconciler.handingOver()).isFalse();
+  }
+
+  /** A status source that reads nothing while {@code down}, as one whose list calls fail. */
+  static final class FlakyStatus implements dev.outpost.agent.status.StatusSource {
+    final dev.outpost.agent.status.StatusSource delegate;
+    volatile boolean down;
+
+    FlakyStatus(dev.outpost.agent.status.StatusSource delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public List<dev.outpost.agent.status.ObservedIntegration> integrations() {
+      return down ? List.of() : delegate.integrations();
+    }
+
+    @Override
+    public dev.outpost.agent.status.RoutesStatus routes() {
+      return delegate.routes();
+    }
+  }
+
+  /** The real target, whose telemetry write fails while {@code failing}: a pass that fails after the routes. */
+  static final class FailingTelemetry implements Target {
+    final KubernetesTarget delegate;
+    boolean failing;
+
+    FailingTelemetry(KubernetesTarget delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void refresh() throws TargetException {
+      delegate.refresh();
+    }
+
+    @Override
+    public Set<String> integrations() throws TargetException {
+      return delegate.integrations();
+    }
+
+    @Override
+    public List<SecretRef> missingSecrets(Collection<SecretRef> refs) throws TargetException {
+      return delegate.missingSecrets(refs);
+    }
+
+    @Override
+    public boolean putIntegration(Integration integration) throws TargetException {
+      return delegate.putIntegration(integration);
+    }
+
+    @Override
+    public boolean putRoutes(RoutingTable routes) throws TargetException {
+      return delegate.putRoutes(routes);
+    }
+
+    @Override
+    public boolean isolatesIntegrations() {
+      return delegate.isolatesIntegrations();
+    }
+
+    @Override
+    public Optional<RoutingTable> routes() throws TargetException {
+      return delegate.routes();
+    }
+
+    @Override
+    public boolean putTelemetry(Telemetry telemetry) throws TargetException {
+      if (failing) {
+        throw new TargetException("the API server refused ConfigMap outpost-telemetry");
+      }
+      return delegate.putTelemetry(telemetry);
+    }
+
+    @Override
+    public boolean deleteIntegration(String name) throws TargetException {
+      return delegate.deleteIntegration(name);
+    }
+  }
+
+  private KubernetesTarget target() {
+    return new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
   }
 
   private static String servedBy(KubernetesTarget target, String routeId) throws Exception {
