@@ -237,8 +237,9 @@ class UserJourneyIT {
       String agents = Http.get(CONTROL_PLANE + "/v1/agents", adminToken()).body();
       return agents.contains("\"greeter\"") ? agents : null;
     });
-    HttpResponse<String> removed = Http.send("DELETE", CONTROL_PLANE + "/v1/integrations/greeter", adminToken(), null, null);
-    assertThat(removed.statusCode()).isEqualTo(200);
+    // ./outpost undeploy waits until the gateway serves the revision without greeter
+    outpost.run(60, "undeploy", "greeter").expectSuccess("./outpost undeploy");
+    assertThat(Http.postJson(GATEWAY + "/greet", caller, "gone").statusCode()).isEqualTo(404);
     Eventually.await("the route to disappear", SETTLE, () -> Http.postJson(GATEWAY + "/greet", caller, "gone").statusCode() == 404 ? true : null);
 
     // Everything the control plane knows about this data plane: what it stored and what it shows.

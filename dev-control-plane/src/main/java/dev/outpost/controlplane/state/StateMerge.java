@@ -3,13 +3,22 @@ package dev.outpost.controlplane.state;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.Violation;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Applies a partial desired state onto the current one, like {@code kubectl apply}: identity
- * providers and integrations are added or replaced by name; the routes of every integration the
- * document names are replaced by the document's routes for it; other entries stay as they are.
+ * providers and integrations are added or replaced by name; when the document has routes, the
+ * routes of every integration it names are replaced by the document's routes (without any, they
+ * stay: a new version alone removed them); other entries stay as they are. The document's entries
+ * come last in each list, so that a problem found in the merged state can be told by the document's
+ * own paths ({@link #inDocument}).
  */
 final class StateMerge {
   private StateMerge() {}
@@ -21,7 +30,9 @@ final class StateMerge {
     upsert(merged, document, "integrations", "name");
 
     Set<String> integrations = new HashSet<>();
-    document.path("integrations").forEach(i -> integrations.add(i.path("name").asText()));
+    if (document.has("routes")) {
+      document.path("integrations").forEach(i -> integrations.add(i.path("name").asText()));
+    }
     Set<String> routeIds = new HashSet<>();
     document.path("routes").forEach(r -> routeIds.add(r.path("id").asText()));
     ArrayNode routes = merged.arrayNode();
@@ -38,6 +49,32 @@ final class StateMerge {
     }
     return merged;
   }
+
+  /**
+   * The problems of a merged state told by the document's own paths: {@code routes[6]} of the merged
+   * state is {@code routes[0]} of a one-route document. A problem of an entry the document did not
+   * give is told as the deployed state's.
+   */
+  static InvalidStateException inDocument(InvalidStateException e, ObjectNode merged, ObjectNode document) {
+    List<Violation> told = new ArrayList<>();
+    for (Violation v : e.violations()) {
+      told.add(new Violation(documentPath(v.path(), merged, document), v.message()));
+    }
+    return new InvalidStateException(told);
+  }
+
+  private static String documentPath(String path, ObjectNode merged, ObjectNode document) {
+    Matcher m = LIST_ENTRY.matcher(path);
+    if (!m.lookingAt() || !document.path(m.group(1)).isArray()) {
+      return path;
+    }
+    int index = Integer.parseInt(m.group(2));
+    int before = merged.path(m.group(1)).size() - document.path(m.group(1)).size();
+    return index >= before ? m.group(1) + "[" + (index - before) + "]" + path.substring(m.end())
+        : "(deployed) " + path;
+  }
+
+  private static final Pattern LIST_ENTRY = Pattern.compile("(identityProviders|integrations|routes)\\[(\\d+)]");
 
   private static void upsert(ObjectNode merged, ObjectNode document, String field, String key) {
     JsonNode incoming = document.path(field);

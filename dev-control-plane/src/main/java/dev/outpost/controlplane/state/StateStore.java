@@ -64,7 +64,12 @@ public class StateStore {
    * is added or replaced, everything else is kept.
    */
   public synchronized DataPlaneState apply(ObjectNode document) throws InvalidStateException {
-    return commit(StateMerge.apply(currentTree(), document));
+    ObjectNode merged = StateMerge.apply(currentTree(), document);
+    try {
+      return commit(merged);
+    } catch (InvalidStateException e) {
+      throw StateMerge.inDocument(e, merged, document);
+    }
   }
 
   /**
