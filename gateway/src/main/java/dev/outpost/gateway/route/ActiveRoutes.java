@@ -3,6 +3,7 @@ package dev.outpost.gateway.route;
 import dev.outpost.spec.model.IdentityProvider;
 import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.path.BadPathException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.outpost.gateway.route;
 import dev.outpost.gateway.telemetry.RouteOwnerAttributes;
 import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.RouteAuth;
+import dev.outpost.spec.path.PathNormaliser;
 import io.opentelemetry.api.common.Attributes;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,8 @@
 package dev.outpost.gateway.route;
 
 import dev.outpost.gateway.Responses;
+import dev.outpost.spec.path.BadPathException;
+import dev.outpost.spec.path.PathNormaliser;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;

@@ -2,6 +2,8 @@ package dev.outpost.spec.state;
 
 import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.RouteMatch;
+import dev.outpost.spec.path.BadPathException;
+import dev.outpost.spec.path.PathNormaliser;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -74,6 +76,16 @@ final class MatchRules {
         return "must be normalised (no empty, \".\" or \"..\" segments)";
       }
     }
-    return null;
+    // as the gateway reads it: a prefix it refuses stopped it loading the whole table, and one it
+    // reads otherwise (/x/.%2e/admin is /admin) matched other paths than the state said
+    String normalised;
+    try {
+      normalised = PathNormaliser.normalise(prefix);
+    } catch (BadPathException e) {
+      return "must be a path the gateway accepts: " + e.getMessage();
+    }
+    String asMatched = normalised.length() > 1 && normalised.endsWith("/")
+        ? normalised.substring(0, normalised.length() - 1) : normalised;
+    return asMatched.equals(prefix) ? null : "must be normalised, as \"" + asMatched + "\"";
   }
 }

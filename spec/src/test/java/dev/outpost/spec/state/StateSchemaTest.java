@@ -36,7 +36,8 @@ class StateSchemaTest {
       "token in config", "bearer token in an innocent key", "JWT in config", "password in a backend URL",
       "password in a Camel URI", "route to a missing integration", "route in another project", "duplicate route id",
       "same match twice", "jwt with an unknown identity provider", "subject key without jwt",
-      "apiKey key without api keys");
+      "apiKey key without api keys", "mixed encoded dot-dot", "dot-dot hiding another prefix", "dot-dot with a parameter",
+      "encoded NUL", "invalid UTF-8", "lower-case escape");
 
   static JsonNode schemaTree;
   static JsonSchema schema;

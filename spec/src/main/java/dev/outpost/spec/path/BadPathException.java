@@ -1,4 +1,4 @@
-package dev.outpost.gateway.route;
+package dev.outpost.spec.path;
 
 /** A request path that {@link PathNormaliser} refuses; the message is safe to show the client. */
 public final class BadPathException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.outpost.gateway.route;
+package dev.outpost.spec.path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.outpost.gateway.route;
+package dev.outpost.spec.path;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
