@@ -10,6 +10,7 @@ import dev.outpost.agent.snapshot.AppliedStore;
 import dev.outpost.agent.snapshot.NewerRevisionStoredException;
 import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.spec.canonical.CanonicalJson;
+import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.MalformedFrameException;
@@ -23,7 +24,6 @@ import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.state.Violation;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -307,12 +307,7 @@ public final class DesiredStateKeeper {
    * than the protocol's 16 MiB frame limit, so the control plane would drop the connection instead.
    */
   private static SnapshotRejectedException listedAtMost(int max, SnapshotRejectedException e) {
-    if (e.errors().size() <= max) {
-      return e;
-    }
-    List<Violation> listed = new ArrayList<>(e.errors().subList(0, max));
-    listed.add(new Violation("", (e.errors().size() - max) + " more problems not listed"));
-    return new SnapshotRejectedException(e.revision(), listed);
+    return e.errors().size() <= max ? e : new SnapshotRejectedException(e.revision(), Problems.firstOf(max, e.errors()));
   }
 
   /** Reconciles the target to the enforced state again: drift correction and retries. */

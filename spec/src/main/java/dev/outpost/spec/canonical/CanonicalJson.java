@@ -40,7 +40,7 @@ public final class CanonicalJson {
   /** The canonical text of {@code node}; throws {@link IllegalArgumentException} naming the path of a value it cannot carry. */
   public static String toText(JsonNode node) {
     StringBuilder out = new StringBuilder();
-    write(node, "", out);
+    write(node, Path.ROOT, out);
     return out.toString();
   }
 
@@ -49,7 +49,33 @@ public final class CanonicalJson {
     return toText(node).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void write(JsonNode node, String path, StringBuilder out) {
+  /**
+   * Where a value is, spelled out only for an error: built for every value, a path of a long
+   * name deep down cost its length per element (hours over one frame, before its signature was
+   * checked).
+   */
+  private record Path(Path parent, String name, int index) {
+    static final Path ROOT = new Path(null, null, -1);
+
+    Path field(String field) {
+      return new Path(this, field, -1);
+    }
+
+    Path element(int i) {
+      return new Path(this, null, i);
+    }
+
+    @Override
+    public String toString() {
+      if (parent == null) {
+        return "";
+      }
+      String before = parent.toString();
+      return name == null ? before + "[" + index + "]" : before.isEmpty() ? name : before + "." + name;
+    }
+  }
+
+  private static void write(JsonNode node, Path path, StringBuilder out) {
     switch (node.getNodeType()) {
       case OBJECT -> writeObject(node, path, out);
       case ARRAY -> {
@@ -58,7 +84,7 @@ public final class CanonicalJson {
           if (i > 0) {
             out.append(',');
           }
-          write(node.get(i), path + "[" + i + "]", out);
+          write(node.get(i), path.element(i), out);
         }
         out.append(']');
       }
@@ -70,7 +96,7 @@ public final class CanonicalJson {
     }
   }
 
-  private static void writeObject(JsonNode node, String path, StringBuilder out) {
+  private static void writeObject(JsonNode node, Path path, StringBuilder out) {
     List<String> names = new ArrayList<>();
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       names.add(it.next());
@@ -82,7 +108,7 @@ public final class CanonicalJson {
         out.append(',');
       }
       String name = names.get(i);
-      String childPath = path.isEmpty() ? name : path + "." + name;
+      Path childPath = path.field(name);
       writeString(name, childPath, out);
       out.append(':');
       write(node.get(name), childPath, out);
@@ -90,7 +116,7 @@ public final class CanonicalJson {
     out.append('}');
   }
 
-  private static String integer(JsonNode node, String path) {
+  private static String integer(JsonNode node, Path path) {
     BigDecimal value = node.decimalValue().stripTrailingZeros();
     // Range first, from the digit count alone: 1e1000000000 must not be expanded into a BigInteger.
     if (value.signum() != 0 && value.precision() - value.scale() > 16
@@ -103,7 +129,7 @@ public final class CanonicalJson {
     return value.toBigInteger().toString();
   }
 
-  private static void writeString(String value, String path, StringBuilder out) {
+  private static void writeString(String value, Path path, StringBuilder out) {
     out.append('"');
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
@@ -134,7 +160,8 @@ public final class CanonicalJson {
     out.append('"');
   }
 
-  private static String at(String path) {
-    return path.isEmpty() ? "" : path + ": ";
+  private static String at(Path path) {
+    String spelled = path.toString();
+    return spelled.isEmpty() ? "" : spelled + ": ";
   }
 }

@@ -10,7 +10,6 @@ import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.model.Telemetry;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -86,17 +85,16 @@ public final class StateCodec {
       throws InvalidStateException {
     Problems problems = new Problems();
     T value = reader.apply(tree, problems);
-    List<Violation> violations = new ArrayList<>(problems.all());
+    Problems all = new Problems();
+    all.addAll(problems.all());
     // Semantic rules need well-typed records; with structural problems the record may be partial,
     // but its present parts can still be checked so that one pass reports everything.
     if (value != null) {
-      Set<String> structural = violations.stream().map(Violation::path).collect(Collectors.toSet());
-      validator.apply(value).stream()
-          .filter(violation -> !coveredBy(violation, structural))
-          .forEach(violations::add);
+      Set<String> structural = problems.all().stream().map(Violation::path).collect(Collectors.toSet());
+      all.addAll(validator.apply(value).stream().filter(violation -> !coveredBy(violation, structural)).toList());
     }
-    if (!violations.isEmpty()) {
-      throw new InvalidStateException(violations);
+    if (!all.isEmpty()) {
+      throw new InvalidStateException(all.all());
     }
     return value;
   }

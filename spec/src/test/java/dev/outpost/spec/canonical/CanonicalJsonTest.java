@@ -69,4 +69,26 @@ class CanonicalJsonTest {
     assertThat(CanonicalJson.toText(json("[9007199254740991,-9007199254740991]")))
         .isEqualTo("[9007199254740991,-9007199254740991]");
   }
+
+  /**
+   * Deep names over a long list: a value's path is spelled out only for an error. Before, it was
+   * built for every value, so each element of the list copied the 4 MB path above it (about 400 GB
+   * here) before any signature was checked.
+   */
+  @Test
+  void aLongListUnderLongNamesIsCanonicalisedWithoutCopyingItsPathPerElement() throws Exception {
+    StringBuilder text = new StringBuilder();
+    String name = "n".repeat(50_000);
+    for (int depth = 0; depth < 80; depth++) {
+      text.append("{\"").append(name).append("\":");
+    }
+    text.append("[0");
+    for (int i = 1; i < 100_000; i++) {
+      text.append(",0");
+    }
+    text.append(']').append("}".repeat(80));
+    JsonNode node = json(text.toString());
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+        () -> assertThat(CanonicalJson.toBytes(node)).hasSizeGreaterThan(4_000_000));
+  }
 }

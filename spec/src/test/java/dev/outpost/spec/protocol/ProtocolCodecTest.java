@@ -163,6 +163,28 @@ class ProtocolCodecTest {
             .containsExactlyInAnyOrder("seq", "integrations[0].phase", "gateway.routes"));
   }
 
+  /**
+   * A frame of millions of bad elements is refused with the first problems and a count of the
+   * rest. Before, each became a problem and one message joined them all: about 8 million from a
+   * 16 MiB hello, more than an agent's heap, and nobody needs a signing key to send a hello.
+   */
+  @Test
+  void aFrameOfMillionsOfProblemsListsTheFirstAndCountsTheRest() {
+    StringBuilder frame = new StringBuilder("{\"type\":\"hello\",\"protocol\":1,\"dataPlane\":\"x\","
+        + "\"agentVersion\":\"1\",\"lastAppliedRevision\":0,\"capabilities\":[1");
+    for (int i = 1; i < 2_000_000; i++) {
+      frame.append(",1");
+    }
+    frame.append("]}");
+    assertThatThrownBy(() -> ProtocolCodec.decode(frame.toString())).isInstanceOfSatisfying(MalformedFrameException.class,
+        e -> {
+          assertThat(e.violations()).hasSize(dev.outpost.spec.json.Problems.MAX_KEPT + 1);
+          assertThat(e.violations().get(0).path()).isEqualTo("capabilities[0]");
+          assertThat(e.violations().get(e.violations().size() - 1))
+              .isEqualTo(new Violation("", (2_000_000 - dev.outpost.spec.json.Problems.MAX_KEPT) + " more problems not listed"));
+        });
+  }
+
   @Test
   void refusesFramesOver16MiB() {
     String frame = "{\"type\":\"ping\",\"nonce\":\"" + "x".repeat(ProtocolCodec.MAX_FRAME_BYTES) + "\"}";
