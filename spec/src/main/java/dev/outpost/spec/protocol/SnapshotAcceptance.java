@@ -1,5 +1,6 @@
 package dev.outpost.spec.protocol;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.spec.canonical.CanonicalJson;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.signature.SignatureRejectedException;
@@ -41,6 +42,13 @@ public final class SnapshotAcceptance {
       verifier.verify(snapshot.state(), snapshot.signature());
     } catch (SignatureRejectedException e) {
       throw rejected(revision, "signature", e.getMessage());
+    }
+    // the frame's revision is not signed: one the state does not carry was believed (and counted
+    // as attempted) before the state was read
+    JsonNode signedRevision = snapshot.state().path("revision");
+    if (signedRevision.isIntegralNumber() && signedRevision.asLong() != revision) {
+      throw rejected(revision, "signature", "covers revision " + signedRevision.asLong() + ", not the frame's revision "
+          + revision);
     }
     if (revision <= lastAppliedRevision) {
       throw rejected(revision, "revision",
