@@ -74,6 +74,19 @@ public interface GatewayConfig {
   @WithDefault("30s")
   Duration requestHeadTimeout();
 
+  /**
+   * Bytes of one response the gateway reads off its upstream connection ahead of a client that
+   * reads more slowly, so that the connection goes back to the pool at the upstream's speed, as
+   * nginx's proxy buffers do; default 1 MiB, 0 reads nothing ahead. Past it the upstream is read as
+   * fast as the client reads, and the connection stays with the exchange.
+   */
+  @WithDefault("1048576")
+  int responseBufferBytes();
+
+  /** Bytes all responses read ahead may hold together ({@link #responseBufferBytes}); default 64 MiB. */
+  @WithDefault("67108864")
+  long responseBuffersBytes();
+
   /** Upstream connect timeout; default 2 s. */
   @WithDefault("2s")
   Duration upstreamConnectTimeout();

@@ -44,6 +44,10 @@ public class GatewayConfigValidator {
     if (config.upstreamPoolSize() < 1) {
       problems.add("outpost.gateway.upstream-pool-size: expected at least 1");
     }
+    if (config.responseBufferBytes() < 0 || config.responseBuffersBytes() < config.responseBufferBytes()) {
+      problems.add("outpost.gateway.response-buffer-bytes: expected 0 or more, and at most response-buffers-bytes ("
+          + config.responseBuffersBytes() + ")");
+    }
     if (config.jwt().maxTokenBytes() < 256) {
       problems.add("outpost.gateway.jwt.max-token-bytes: expected at least 256");
     }

@@ -59,6 +59,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
 
   private final ClientAddress clientAddress;
   private final ConnectionTenants tenants = new ConnectionTenants();
+  private final ResponseBuffers buffers;
 
   ProxyHandler(UpstreamResolver resolver, CircuitBreakers breakers, UpstreamClients clients, GatewayConfig config,
       OpenTelemetry openTelemetry, ClientAddress clientAddress) {
@@ -67,8 +68,14 @@ public class ProxyHandler implements Handler<RoutingContext> {
     this.breakers = breakers;
     this.clients = clients;
     this.connectTimeoutMillis = config.upstreamConnectTimeout().toMillis();
+    this.buffers = new ResponseBuffers(config.responseBufferBytes(), config.responseBuffersBytes());
     this.maxStaleRetries = config.upstreamPoolSize();
     this.upstreamSpans = UpstreamSpanInterceptor.factory(openTelemetry);
+  }
+
+  /** Bytes of responses read ahead of slow clients, held now. */
+  long bufferedResponseBytes() {
+    return buffers.held();
   }
 
   @Override
@@ -85,7 +92,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
         ? new LimitedReadStream(request, maxBody(route)) : null;
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
-    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration(), tenants, request::isEnded);
+    UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration(), tenants, buffers,
+        request::isEnded);
     ctx.addEndHandler(ar -> {
       if (ar.failed()) {
         exchange.abort();

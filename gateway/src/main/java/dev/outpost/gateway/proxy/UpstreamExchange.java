@@ -1,12 +1,14 @@
 package dev.outpost.gateway.proxy;
 
 import dev.outpost.gateway.telemetry.ResponseCut;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.streams.ReadStream;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
@@ -77,8 +79,25 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private boolean reusedConnection;
   private boolean clientLeft;
   private ReadStream<Buffer> body;
-  private boolean bodyHeldBack;
   private long lastBodyActivity;
+
+  // The response body as the proxy reads it: chunks read off the upstream connection ahead of a
+  // slow client wait here, within the exchange's share of the response buffers.
+  /** Heap a held chunk costs beyond its bytes: one byte at a time must not hold millions of objects. */
+  private static final int CHUNK_OVERHEAD = 64;
+  private final ResponseBuffers buffers;
+  private final Context context;
+  private final ArrayDeque<Buffer> held = new ArrayDeque<>();
+  private long heldBytes;
+  /** Chunks the proxy asks for: all while it flows, none while it is paused. */
+  private long demand = Long.MAX_VALUE;
+  private Handler<Buffer> dataHandler;
+  private Handler<Void> endHandler;
+  private boolean drainScheduled;
+  /** The upstream body is paused: the buffer is full, or this exchange reads nothing ahead. */
+  private boolean upstreamPaused;
+  private boolean upstreamEnded;
+  private boolean endDelivered;
   /** The response body's failure, as the proxy was told it. */
   private Throwable bodyFailure;
 
@@ -87,8 +106,10 @@ final class UpstreamExchange implements ReadStream<Buffer> {
    *     upstream request's end be merely on its way when the response ends first
    */
   UpstreamExchange(Vertx vertx, long timeoutMillis, String integration, ConnectionTenants tenants,
-      BooleanSupplier clientBodyArrived) {
+      ResponseBuffers buffers, BooleanSupplier clientBodyArrived) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.buffers = buffers;
     this.timeoutMillis = timeoutMillis;
     this.integration = integration;
     this.tenants = tenants;
@@ -210,6 +231,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
     clientLeft = true;
     HttpClientRequest inflight = request;
     finish();
+    release();
     if (inflight != null) {
       inflight.reset();
     }
@@ -239,7 +261,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
       return;
     }
     if (headArrived) {
-      long quiet = bodyHeldBack ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBodyActivity);
+      long quiet = upstreamPaused ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBodyActivity);
       if (quiet < timeoutMillis) {
         timer = vertx.setTimer(timeoutMillis - quiet, this::expire);
         return;
@@ -269,43 +291,128 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    dataHandler = handler;
     if (handler == null) {
       body.handler(null);
+      release(); // the proxy is done with the body
     } else {
-      body.handler(chunk -> {
-        lastBodyActivity = System.nanoTime();
-        handler.handle(chunk);
-      });
+      body.handler(this::arrived);
+    }
+    return this;
+  }
+
+  /**
+   * A chunk read off the upstream connection: passed on when the proxy asks for it and none waits
+   * before it, held otherwise; past the exchange's share of the buffers, or the buffers' total, the
+   * upstream body is paused (and the connection then stays with the exchange, as before).
+   */
+  private void arrived(Buffer chunk) {
+    lastBodyActivity = System.nanoTime();
+    if (held.isEmpty() && demand > 0) {
+      passOn(chunk);
+      return;
+    }
+    long cost = chunk.length() + CHUNK_OVERHEAD;
+    held.add(chunk);
+    heldBytes += cost;
+    boolean roomLeft = buffers.take(cost);
+    if ((heldBytes >= buffers.perExchange() || !roomLeft) && !upstreamPaused) {
+      upstreamPaused = true;
+      body.pause();
+    }
+  }
+
+  private void passOn(Buffer chunk) {
+    if (demand != Long.MAX_VALUE) {
+      demand--;
+    }
+    dataHandler.handle(chunk);
+  }
+
+  @Override
+  public ReadStream<Buffer> pause() {
+    demand = 0;
+    if (buffers.perExchange() == 0 && !upstreamPaused) {
+      upstreamPaused = true;
+      body.pause();
     }
     return this;
   }
 
   @Override
-  public ReadStream<Buffer> pause() {
-    bodyHeldBack = true;
-    body.pause();
-    return this;
-  }
-
-  @Override
   public ReadStream<Buffer> resume() {
-    bodyHeldBack = false;
-    lastBodyActivity = System.nanoTime();
-    body.resume();
-    return this;
+    return fetch(Long.MAX_VALUE);
   }
 
   @Override
   public ReadStream<Buffer> fetch(long amount) {
-    bodyHeldBack = false;
+    demand = amount == Long.MAX_VALUE || demand > Long.MAX_VALUE - amount ? Long.MAX_VALUE : demand + amount;
     lastBodyActivity = System.nanoTime();
-    body.fetch(amount);
+    if (held.isEmpty() && !(upstreamEnded && !endDelivered)) {
+      resumeUpstream();
+    } else if (!drainScheduled) {
+      // passed on from the event loop, as Vert.x's own buffer does: the proxy may be resuming from
+      // inside a handler of this stream
+      drainScheduled = true;
+      context.runOnContext(v -> {
+        drainScheduled = false;
+        drain();
+      });
+    }
     return this;
   }
 
+  /** Passes held chunks on while the proxy asks, then the end once none is left; reads on when there is room. */
+  private void drain() {
+    while (demand > 0 && dataHandler != null && !held.isEmpty()) {
+      Buffer chunk = held.poll();
+      long cost = chunk.length() + CHUNK_OVERHEAD;
+      heldBytes -= cost;
+      buffers.give(cost);
+      passOn(chunk);
+    }
+    if (held.isEmpty() && upstreamEnded && !endDelivered && endHandler != null) {
+      endDelivered = true;
+      endHandler.handle(null);
+      return;
+    }
+    if (upstreamPaused && heldBytes <= buffers.perExchange() / 2 && buffers.roomLeft()) {
+      resumeUpstream();
+    }
+  }
+
+  /** Lets the upstream body flow: always asked, as the proxy may have paused it itself before piping it. */
+  private void resumeUpstream() {
+    if (!upstreamEnded) {
+      upstreamPaused = false;
+      body.resume();
+    }
+  }
+
+  /** Gives back what the exchange holds: its client left, the upstream failed, or the proxy is done. */
+  private void release() {
+    if (heldBytes > 0) {
+      buffers.give(heldBytes);
+    }
+    held.clear();
+    heldBytes = 0;
+  }
+
   @Override
-  public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-    body.endHandler(endHandler);
+  public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+    endHandler = handler;
+    if (handler == null) {
+      body.endHandler(null);
+    } else {
+      body.endHandler(v -> {
+        upstreamEnded = true;
+        upstreamPaused = false;
+        if (held.isEmpty() && !endDelivered) {
+          endDelivered = true;
+          handler.handle(null);
+        }
+      });
+    }
     return this;
   }
 
@@ -316,6 +423,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
     } else {
       body.exceptionHandler(failure -> {
         bodyFailure = failure;
+        release();
         handler.handle(failure);
       });
     }

@@ -9,7 +9,14 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +77,74 @@ class UpstreamPoolTest {
       answers.add(f.get());
     }
     return answers;
+  }
+
+  @Inject ProxyHandler proxy;
+
+  /**
+   * A client reading a response of 768 KiB a few KB at a time does not hold the one pooled
+   * connection: the gateway reads the response off it at the integration's speed and passes it on
+   * as the client reads, so another request is served at once. Before, the connection stayed with
+   * the slow client for as long as it kept reading, and the other request got 503 "busy" (a few
+   * hundred such clients held every connection of a real pool). The client still gets every byte,
+   * and its connection takes its next request.
+   */
+  @Test
+  void aSlowReaderDoesNotHoldTheConnectionOfAResponseTheGatewayReadsAhead() throws Exception {
+    int bytes = 768 * 1024;
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(8 * 1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", gateway.getPort()));
+      OutputStream out = slow.getOutputStream();
+      out.write(("GET /pub/sized?bytes=" + bytes + " HTTP/1.1\r\nHost: gw\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      InputStream in = slow.getInputStream();
+      byte[] first = new byte[4 * 1024];
+      long read = in.read(first);
+      Thread.sleep(300);
+
+      long start = System.nanoTime();
+      RawHttp.Response other = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.1\r\nHost: gw\r\n\r\n");
+      assertThat(other.status()).as(other.body()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+      assertThat(proxy.bufferedResponseBytes()).as("read ahead for the slow client").isPositive();
+
+      byte[] rest = new byte[64 * 1024];
+      String head = new String(first, 0, (int) read, StandardCharsets.ISO_8859_1);
+      long body = read - (head.indexOf("\r\n\r\n") + 4);
+      while (body < bytes) {
+        int n = in.read(rest);
+        assertThat(n).as("the rest of the body").isPositive();
+        body += n;
+      }
+      assertThat(body).isEqualTo(bytes);
+      out.write("GET /pub/x HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      slow.setSoTimeout(5_000);
+      assertThat(new String(in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+    }
+    assertThat(proxy.bufferedResponseBytes()).isZero();
+  }
+
+  /** A slow client leaving while the gateway holds its response ahead gives that memory back. */
+  @Test
+  void aSlowReaderLeavingGivesItsBufferBack() throws Exception {
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(8 * 1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", gateway.getPort()));
+      slow.getOutputStream().write(("GET /pub/sized?bytes=" + (768 * 1024) + " HTTP/1.1\r\nHost: gw\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      slow.getInputStream().read(new byte[4 * 1024]);
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (proxy.bufferedResponseBytes() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(proxy.bufferedResponseBytes()).isPositive();
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (proxy.bufferedResponseBytes() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(proxy.bufferedResponseBytes()).isZero();
+    assertThat(RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(200);
   }
 
   @Test
