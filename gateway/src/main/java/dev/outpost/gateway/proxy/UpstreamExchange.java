@@ -55,6 +55,13 @@ final class UpstreamExchange implements ReadStream<Buffer> {
     }
   }
 
+  /** Fails the proxy's pipe of a response whose client left once it had all arrived. */
+  static final class ClientLeftException extends RuntimeException {
+    ClientLeftException() {
+      super("the client left", null, false, false);
+    }
+  }
+
   private static final Logger LOG = Logger.getLogger(UpstreamExchange.class);
   /** How long a response that ended before its request may wait for the request's end before its connection is closed. */
   static final long EARLY_ANSWER_GRACE_MILLIS = 1000;
@@ -93,6 +100,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private long demand = Long.MAX_VALUE;
   private Handler<Buffer> dataHandler;
   private Handler<Void> endHandler;
+  private Handler<Throwable> failureHandler;
   private boolean drainScheduled;
   /** The upstream body is paused: the buffer is full, or this exchange reads nothing ahead. */
   private boolean upstreamPaused;
@@ -231,7 +239,12 @@ final class UpstreamExchange implements ReadStream<Buffer> {
     clientLeft = true;
     HttpClientRequest inflight = request;
     finish();
+    boolean parked = inflight == null && dataHandler != null && !endDelivered;
     release();
+    if (parked && failureHandler != null) {
+      // the response had arrived, so no reset fails the proxy's pipe: it would wait for good
+      failureHandler.handle(new ClientLeftException());
+    }
     if (inflight != null) {
       inflight.reset();
     }
@@ -364,6 +377,9 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   /** Passes held chunks on while the proxy asks, then the end once none is left; reads on when there is room. */
   private void drain() {
+    if (clientLeft) {
+      return; // what was held is dropped, not delivered: no end follows it
+    }
     while (demand > 0 && dataHandler != null && !held.isEmpty()) {
       Buffer chunk = held.poll();
       long cost = chunk.length() + CHUNK_OVERHEAD;
@@ -376,7 +392,9 @@ final class UpstreamExchange implements ReadStream<Buffer> {
       endHandler.handle(null);
       return;
     }
-    if (upstreamPaused && heldBytes <= buffers.perExchange() / 2 && buffers.roomLeft()) {
+    // never paused with nothing held: the proxy, flowing, would not ask again, and the exchange would
+    // stall until the client's idle timeout, however much the others hold
+    if (upstreamPaused && (held.isEmpty() || heldBytes <= buffers.perExchange() / 2 && buffers.roomLeft())) {
       resumeUpstream();
     }
   }
@@ -418,6 +436,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    failureHandler = handler;
     if (handler == null) {
       body.exceptionHandler(null);
     } else {
