@@ -4,11 +4,15 @@ import dev.outpost.observability.config.ObservabilityConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Says when the data disk is nearly full, checked at most once a second: less than {@code
@@ -24,6 +28,14 @@ public class DiskGuard {
   private final Optional<Long> maxDataBytes;
   private volatile long checkedAt;
   private volatile boolean full;
+  /** The data directory's size as last measured. */
+  private volatile long dataBytes;
+  private final AtomicBoolean measuring = new AtomicBoolean();
+  private static final Executor MEASURER = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "disk-guard");
+    t.setDaemon(true);
+    return t;
+  });
 
   @Inject
   DiskGuard(ObservabilityConfig config) {
@@ -43,24 +55,47 @@ public class DiskGuard {
       try {
         Files.createDirectories(dataDir);
         full = Files.getFileStore(dataDir).getUsableSpace() < minFreeBytes
-            || (maxDataBytes.isPresent() && maxDataBytes.get() - size(dataDir) < minFreeBytes);
-      } catch (IOException | UncheckedIOException e) {
+            || (maxDataBytes.isPresent() && maxDataBytes.get() - dataBytes < minFreeBytes);
+      } catch (IOException e) {
         full = true;
+      }
+      if (maxDataBytes.isPresent() && measuring.compareAndSet(false, true)) {
+        // thousands of files: walked off the caller's thread (an event loop), the next check reads it
+        MEASURER.execute(this::measure);
       }
     }
     return full;
   }
 
-  /** Bytes the files under {@code dir} hold; a file deleted while it is walked counts nothing. */
-  private static long size(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.mapToLong(f -> {
-        try {
-          return Files.isRegularFile(f) ? Files.size(f) : 0;
-        } catch (IOException gone) {
-          return 0;
-        }
-      }).sum();
+  /** Measures the data directory now (the next check reads it); for tests, at once. */
+  void measure() {
+    try {
+      dataBytes = size(dataDir);
+    } catch (IOException e) {
+      // unreadable: the last measure stands
+    } finally {
+      measuring.set(false);
     }
+  }
+
+  /**
+   * Bytes the files under {@code dir} hold. A file or directory deleted while it is walked (a merge,
+   * a commit, retention dropping a day) counts nothing: failing the walk for it answered 503.
+   */
+  private static long size(Path dir) throws IOException {
+    long[] total = {0};
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        total[0] += attrs.isRegularFile() ? attrs.size() : 0;
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException gone) {
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return total[0];
   }
 }

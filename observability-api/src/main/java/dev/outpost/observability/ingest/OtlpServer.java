@@ -216,8 +216,8 @@ public class OtlpServer {
   }
 
   private String tooLarge(String what) {
-    return "body is " + what + "; this server decodes " + memory.capacity() / MIB + " MiB at most at once"
-        + " (outpost.observability.ingest.decode-memory-bytes): send smaller batches";
+    return "body is " + what + "; this server decodes " + memory.capacity() / MIB + " MiB at most at once, half of"
+        + " it for one project's integrations (outpost.observability.ingest.decode-memory-bytes): send smaller batches";
   }
 
   /**

@@ -223,7 +223,8 @@ public class TailHub {
     boolean[] fits = {false};
     backlogByProject.compute(project, (p, b) -> {
       Backlog backlog = b == null ? new Backlog() : b;
-      if (backlog.batches < PROJECT_BACKLOG && backlog.chars + chars <= MAX_PROJECT_BACKLOG_CHARS) {
+      // a batch larger than the share alone is taken when none waits: it could never fit otherwise
+      if (backlog.batches == 0 || backlog.batches < PROJECT_BACKLOG && backlog.chars + chars <= MAX_PROJECT_BACKLOG_CHARS) {
         backlog.batches++;
         backlog.chars += chars;
         fits[0] = true;

@@ -23,8 +23,15 @@ class DiskGuardTest {
     Files.createDirectories(data.resolve("2026-12-05"));
     Files.write(data.resolve("2026-12-05/segment-2"), new byte[(int) (2 * mib)]);
 
-    assertThat(new DiskGuard(data, mib, Optional.of(7 * mib)).nearlyFull()).as("2 MiB left, 1 kept free").isFalse();
-    assertThat(new DiskGuard(data, mib, Optional.of(5 * mib + mib / 2)).nearlyFull()).as("half a MiB left").isTrue();
+    assertThat(measured(new DiskGuard(data, mib, Optional.of(7 * mib))).nearlyFull()).as("2 MiB left, 1 kept free")
+        .isFalse();
+    assertThat(measured(new DiskGuard(data, mib, Optional.of(5 * mib + mib / 2))).nearlyFull()).as("half a MiB left")
+        .isTrue();
     assertThat(new DiskGuard(data, mib, Optional.empty()).nearlyFull()).as("no limit of its own").isFalse();
+  }
+
+  private static DiskGuard measured(DiskGuard guard) {
+    guard.measure();
+    return guard;
   }
 }
