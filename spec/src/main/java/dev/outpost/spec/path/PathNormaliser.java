@@ -89,6 +89,18 @@ public final class PathNormaliser {
     return out.toString();
   }
 
+  /**
+   * One raw segment (no {@code /}) decoded as {@link #normalise} reads it: {@code .%2e} is {@code ..}.
+   *
+   * @throws BadPathException when the segment breaks the policy above
+   */
+  public static String decodeSegment(String rawSegment) {
+    if (rawSegment.indexOf('/') >= 0) {
+      throw new IllegalArgumentException("a segment has no '/'");
+    }
+    return decode(rawSegment, 0, rawSegment.length());
+  }
+
   /** {@code .;...} or {@code ..;...}: a dot segment to any upstream that strips {@code ;} parameters. */
   private static boolean isDotWithParameters(String segment) {
     int semicolon = segment.indexOf(';');

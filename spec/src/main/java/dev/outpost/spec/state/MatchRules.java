@@ -70,22 +70,30 @@ final class MatchRules {
     if (prefix.length() > 1 && prefix.endsWith("/")) {
       return "must not end with \"/\" (prefixes match whole segments)";
     }
-    for (String segment : prefix.substring(1).split("/", -1)) {
-      if (prefix.length() > 1 && (segment.isEmpty() || segment.equals(".") || segment.equals("..")
-          || segment.equalsIgnoreCase("%2e") || segment.equalsIgnoreCase("%2e%2e"))) {
-        return "must be normalised (no empty, \".\" or \"..\" segments)";
-      }
-    }
-    // as the gateway reads it: a prefix it refuses stopped it loading the whole table, and one it
-    // reads otherwise (/x/.%2e/admin is /admin) matched other paths than the state said
-    String normalised;
+    // read as the gateway reads it: a prefix it refuses stopped it loading the whole table, and a
+    // dot segment however escaped (/x/.%2e/admin is /admin) matched other paths than the state said
     try {
-      normalised = PathNormaliser.normalise(prefix);
+      for (String segment : prefix.substring(1).split("/", -1)) {
+        String decoded = PathNormaliser.decodeSegment(segment);
+        if (prefix.length() > 1 && (decoded.isEmpty() || decoded.equals(".") || decoded.equals(".."))) {
+          return "must be normalised (no empty, \".\" or \"..\" segments)";
+        }
+      }
+      PathNormaliser.normalise(prefix);
     } catch (BadPathException e) {
       return "must be a path the gateway accepts: " + e.getMessage();
     }
-    String asMatched = normalised.length() > 1 && normalised.endsWith("/")
-        ? normalised.substring(0, normalised.length() - 1) : normalised;
-    return asMatched.equals(prefix) ? null : "must be normalised, as \"" + asMatched + "\"";
+    return null;
+  }
+
+  /** The prefix as the gateway matches it ({@code /a%7e} is {@code /a~}), or as written when it has none. */
+  static String asMatched(String prefix) {
+    try {
+      String normalised = PathNormaliser.normalise(prefix);
+      return normalised.length() > 1 && normalised.endsWith("/") ? normalised.substring(0, normalised.length() - 1)
+          : normalised;
+    } catch (BadPathException e) {
+      return prefix;
+    }
   }
 }

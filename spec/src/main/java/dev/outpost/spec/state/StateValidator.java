@@ -147,7 +147,7 @@ public final class StateValidator {
   /** Two matches are the same when prefix, host set and method set are equal. */
   private record MatchKey(String pathPrefix, Set<String> hosts, Set<String> methods) {
     static MatchKey of(RouteMatch match) {
-      return new MatchKey(match.pathPrefix(), Set.copyOf(match.hosts()), Set.copyOf(match.methods()));
+      return new MatchKey(MatchRules.asMatched(match.pathPrefix()), Set.copyOf(match.hosts()), Set.copyOf(match.methods()));
     }
   }
 }

@@ -221,6 +221,11 @@ final class InvalidStates {
             "{id: copy, project: shop, integration: orders, auth: {public: true}, match: {pathPrefix: /orders, "
                 + "hosts: ['*.example.com', api.example.com], methods: [HEAD, GET]}}",
             "routes[2].match", "same match as routes[0] (path prefix, hosts and methods)"),
+        // the gateway matches /ord%65rs as /orders: the first listed would take every request
+        new Case("same match escaped otherwise", "routes[2]",
+            "{id: copy, project: shop, integration: orders, auth: {public: true}, match: {pathPrefix: /ord%65rs, "
+                + "hosts: ['*.example.com', api.example.com], methods: [HEAD, GET]}}",
+            "routes[2].match", "same match as routes[0] (path prefix, hosts and methods)"),
         new Case("unknown route field", "routes[1].foo", "1", "routes[1].foo", "unknown field"),
         new Case("route without auth", "routes[1].auth", null, "routes[1].auth", "is required"),
         // routes: match
@@ -234,9 +239,9 @@ final class InvalidStates {
             "routes[0].match.pathPrefix", NORMALISED),
         // read otherwise, or refused, by the gateway: one refused stopped it loading the whole table
         new Case("mixed encoded dot-dot", "routes[0].match.pathPrefix", "/.%2e", "routes[0].match.pathPrefix",
-            "must be a path the gateway accepts: the path climbs above the root with '..'"),
+            NORMALISED),
         new Case("dot-dot hiding another prefix", "routes[0].match.pathPrefix", "/x/.%2e/admin",
-            "routes[0].match.pathPrefix", "must be normalised, as \"/admin\""),
+            "routes[0].match.pathPrefix", NORMALISED),
         new Case("dot-dot with a parameter", "routes[0].match.pathPrefix", "/a/..;b", "routes[0].match.pathPrefix",
             "must be a path the gateway accepts: the path /a/..;b has a segment '.' or '..' followed by ';', which servlet"
                 + " containers read as '.' or '..'"),
@@ -244,8 +249,6 @@ final class InvalidStates {
             "must be a path the gateway accepts: control characters are not accepted in paths"),
         new Case("invalid UTF-8", "routes[0].match.pathPrefix", "/%ff", "routes[0].match.pathPrefix",
             "must be a path the gateway accepts: the path is not valid UTF-8 (overlong or malformed bytes)"),
-        new Case("lower-case escape", "routes[0].match.pathPrefix", "/caf%c3%a9", "routes[0].match.pathPrefix",
-            "must be normalised, as \"/caf%C3%A9\""),
         new Case("encoded slash", "routes[0].match.pathPrefix", "/orders%2Fadmin", "routes[0].match.pathPrefix",
             "must not contain encoded slashes or backslashes (%2F, %5C, \\)"),
         new Case("encoded backslash", "routes[0].match.pathPrefix", "/orders%5cadmin", "routes[0].match.pathPrefix",

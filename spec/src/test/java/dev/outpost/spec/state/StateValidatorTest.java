@@ -40,6 +40,20 @@ class StateValidatorTest {
         });
   }
 
+  /**
+   * A prefix the gateway reads as written, only escaped otherwise than its canonical form (lower-case
+   * hex, an escaped letter), stays valid: a routing table written before the gateway's normaliser
+   * judged prefixes must still load.
+   */
+  @Test
+  void aPrefixEscapedOtherwiseThanTheGatewayWritesItIsValid() throws Exception {
+    for (String prefix : new String[] {"/caf%c3%a9", "/%41pi", "/a%7e"}) {
+      JsonNode state = InvalidStates.valid();
+      TreeEdit.set(state, "routes[0].match.pathPrefix", TextNode.valueOf(prefix));
+      StateCodec.read(state);
+    }
+  }
+
   @Test
   void theTableCoversAtLeastTwentyFiveCases() {
     assertThat(cases()).hasSizeGreaterThanOrEqualTo(25);
