@@ -1,13 +1,9 @@
 package dev.outpost.agent.link;
 
+import dev.outpost.agent.targets.ForwardingTarget;
 import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.Integration;
-import dev.outpost.spec.model.RoutingTable;
-import dev.outpost.spec.model.SecretRef;
-import java.util.Collection;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -16,15 +12,14 @@ import java.util.concurrent.TimeUnit;
  * a snapshot holding that integration keeps the applier busy exactly as long as the test needs,
  * so that what arrives meanwhile must wait, on any machine. Every other call goes straight through.
  */
-final class HeldApply implements Target {
+final class HeldApply extends ForwardingTarget {
   static final String HELD = "held";
 
-  private final Target target;
   private final CountDownLatch entered = new CountDownLatch(1);
   private final CountDownLatch released = new CountDownLatch(1);
 
   HeldApply(Target target) {
-    this.target = target;
+    super(target);
   }
 
   /** Whether the applier is writing {@link #HELD}, and waits there. */
@@ -51,40 +46,5 @@ final class HeldApply implements Target {
       }
     }
     return target.putIntegration(integration);
-  }
-
-  @Override
-  public void refresh() throws TargetException {
-    target.refresh();
-  }
-
-  @Override
-  public Set<String> integrations() throws TargetException {
-    return target.integrations();
-  }
-
-  @Override
-  public List<SecretRef> missingSecrets(Collection<SecretRef> refs) throws TargetException {
-    return target.missingSecrets(refs);
-  }
-
-  @Override
-  public boolean putRoutes(RoutingTable routes) throws TargetException {
-    return target.putRoutes(routes);
-  }
-
-  @Override
-  public java.util.Optional<RoutingTable> routes() throws TargetException {
-    return target.routes();
-  }
-
-  @Override
-  public boolean putTelemetry(dev.outpost.spec.model.Telemetry telemetry) throws TargetException {
-    return target.putTelemetry(telemetry);
-  }
-
-  @Override
-  public boolean deleteIntegration(String name) throws TargetException {
-    return target.deleteIntegration(name);
   }
 }

@@ -7,17 +7,15 @@ import dev.outpost.agent.TestStates;
 import dev.outpost.agent.status.KubernetesStatusSource;
 import dev.outpost.agent.status.LocalStatusSource;
 import dev.outpost.agent.status.StatusReporter;
+import dev.outpost.agent.targets.ForwardingTarget;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.agent.targets.LocalTarget;
-import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.RouteMatch;
-import dev.outpost.spec.model.RoutingTable;
-import dev.outpost.spec.model.SecretRef;
 import dev.outpost.spec.model.Telemetry;
 import dev.outpost.spec.protocol.Status;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -29,10 +27,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -246,47 +242,13 @@ class RouteHandoverTest {
   }
 
   /** The real target, whose telemetry write fails while {@code failing}: a pass that fails after the routes. */
-  static final class FailingTelemetry implements Target {
+  static final class FailingTelemetry extends ForwardingTarget {
     final KubernetesTarget delegate;
     boolean failing;
 
     FailingTelemetry(KubernetesTarget delegate) {
+      super(delegate);
       this.delegate = delegate;
-    }
-
-    @Override
-    public void refresh() throws TargetException {
-      delegate.refresh();
-    }
-
-    @Override
-    public Set<String> integrations() throws TargetException {
-      return delegate.integrations();
-    }
-
-    @Override
-    public List<SecretRef> missingSecrets(Collection<SecretRef> refs) throws TargetException {
-      return delegate.missingSecrets(refs);
-    }
-
-    @Override
-    public boolean putIntegration(Integration integration) throws TargetException {
-      return delegate.putIntegration(integration);
-    }
-
-    @Override
-    public boolean putRoutes(RoutingTable routes) throws TargetException {
-      return delegate.putRoutes(routes);
-    }
-
-    @Override
-    public boolean isolatesIntegrations() {
-      return delegate.isolatesIntegrations();
-    }
-
-    @Override
-    public Optional<RoutingTable> routes() throws TargetException {
-      return delegate.routes();
     }
 
     @Override
@@ -294,12 +256,7 @@ class RouteHandoverTest {
       if (failing) {
         throw new TargetException("the API server refused ConfigMap outpost-telemetry");
       }
-      return delegate.putTelemetry(telemetry);
-    }
-
-    @Override
-    public boolean deleteIntegration(String name) throws TargetException {
-      return delegate.deleteIntegration(name);
+      return super.putTelemetry(telemetry);
     }
   }
 
