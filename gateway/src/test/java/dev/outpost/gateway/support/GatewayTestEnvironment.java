@@ -101,11 +101,23 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
    * SO_REUSEADDR, as every listener in these tests is, so a test can still start a server there.
    */
   private static int holdClosedPort() throws java.io.IOException {
-    java.net.Socket hold = new java.net.Socket();
-    hold.setReuseAddress(true);
-    hold.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
-    HELD.add(hold);
-    return hold.getLocalPort();
+    // below Linux's ephemeral range (32768-60999): a port from it could later be given to a
+    // connection of some test as its own, and SilentListener's bind then failed (address in use)
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      java.net.Socket hold = new java.net.Socket();
+      hold.setReuseAddress(true);
+      try {
+        hold.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      } catch (java.io.IOException taken) {
+        hold.close();
+        continue;
+      }
+      HELD.add(hold);
+      return port;
+    }
+    throw new java.io.IOException("no free port between 20000 and 32000 to hold");
   }
 
   /** The routes every test can rely on, at {@code revision}. */
