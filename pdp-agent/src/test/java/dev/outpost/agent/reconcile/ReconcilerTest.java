@@ -5,19 +5,17 @@ import static dev.outpost.agent.TestStates.state;
 import static dev.outpost.agent.TestStates.withSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.agent.targets.ForwardingTarget;
 import dev.outpost.agent.targets.LocalTarget;
 import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
-import dev.outpost.spec.model.SecretRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,44 +23,35 @@ class ReconcilerTest {
   @TempDir Path home;
 
   /** The real local target, recording the order of writes. */
-  static final class Recording implements Target {
-    final Target delegate;
+  static final class Recording extends ForwardingTarget {
     final List<String> writes = new ArrayList<>();
 
     Recording(Target delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
-    public Set<String> integrations() throws TargetException {
-      return delegate.integrations();
-    }
-
-    public List<SecretRef> missingSecrets(Collection<SecretRef> refs) throws TargetException {
-      return delegate.missingSecrets(refs);
-    }
-
+    @Override
     public boolean putIntegration(Integration i) throws TargetException {
       writes.add("put " + i.name());
-      return delegate.putIntegration(i);
+      return super.putIntegration(i);
     }
 
+    @Override
     public boolean putRoutes(RoutingTable r) throws TargetException {
       writes.add("routes " + r.revision());
-      return delegate.putRoutes(r);
+      return super.putRoutes(r);
     }
 
-    public java.util.Optional<RoutingTable> routes() throws TargetException {
-      return delegate.routes();
-    }
-
+    @Override
     public boolean putTelemetry(dev.outpost.spec.model.Telemetry t) throws TargetException {
       writes.add("telemetry " + t.logsRetentionDays() + "/" + t.tracesRetentionDays());
-      return delegate.putTelemetry(t);
+      return super.putTelemetry(t);
     }
 
+    @Override
     public boolean deleteIntegration(String name) throws TargetException {
       writes.add("delete " + name);
-      return delegate.deleteIntegration(name);
+      return super.deleteIntegration(name);
     }
   }
 
