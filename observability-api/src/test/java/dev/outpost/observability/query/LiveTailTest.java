@@ -149,7 +149,8 @@ public class LiveTailTest {
       }
       return true;
     }, memory.lease(), Duration.ofMinutes(1), slowPlace).subscribe().with(v -> { }, slowEnded::set);
-    hub.subscribe(java.util.Set.of(other), r -> r.owner().project().equals(other), memory.lease(), Duration.ofMinutes(1), otherPlace)
+    io.smallrye.mutiny.subscription.Cancellable otherTail = hub.subscribe(java.util.Set.of(other),
+            r -> r.owner().project().equals(other), memory.lease(), Duration.ofMinutes(1), otherPlace)
         .subscribe().with(otherGot::add, otherEnded::set);
     try {
       hub.onIngested(new LogsIngested(records(slow, 1, 10)));
@@ -163,8 +164,13 @@ public class LiveTailTest {
     } finally {
       released.countDown();
     }
-    Eventually.within(Duration.ofSeconds(5), "the other project's records", () -> otherGot.size() == 5);
-    assertThat(otherEnded.get()).isNull();
+    try {
+      Eventually.within(Duration.ofSeconds(5), "the other project's records", () -> otherGot.size() == 5);
+      assertThat(otherEnded.get()).isNull();
+    } finally {
+      // ended here, not a minute later in another test, whose count of subscribers it would change
+      otherTail.cancel();
+    }
   }
 
   private static List<LogEntry> records(String project, int count, int chars) {
