@@ -114,7 +114,8 @@ async function openTrace() {
   try {
     const trace = await call('/api/v1/traces/' + encodeURIComponent(id), { project: $('project').value.trim() });
     $('trace-summary').textContent =
-      `${trace.spans.length} spans, ${(trace.durationNanos / 1e6).toFixed(2)} ms, services: ${trace.services.join(', ')}`;
+      `${trace.spans.length} spans, ${(trace.durationNanos / 1e6).toFixed(2)} ms, services: ${trace.services.join(', ')}`
+      + (trace.partial ? ' (only the earliest spans: the trace is larger than one answer holds)' : '');
     const start = Math.min(...trace.spans.map((s) => s.startUnixNano));
     const total = Math.max(1, trace.durationNanos);
     const rows = trace.spans.map((s) => {

@@ -95,6 +95,9 @@ public class ConfigCheck {
       errors.add("outpost.observability.storage.index-threads must be 0 (half the cores) or more");
     }
     ObservabilityConfig.Query query = config.query();
+    if (query.tailKeepAlive().toMillis() < 1) {
+      errors.add("outpost.observability.query.tail-keep-alive must be at least 1ms");
+    }
     if (query.maxLimit() < 1 || query.maxClauses() < 1 || query.maxBuckets() < 1 || query.maxTraceSpans() < 1
         || query.maxPageBytes() < 1) {
       errors.add("outpost.observability.query.max-* limits must be at least 1");

@@ -220,6 +220,14 @@ public interface ObservabilityConfig {
     /** Live tails open at once in all. Default 64. */
     @WithDefault("64")
     int maxTails();
+
+    /**
+     * How often a live tail with nothing to send writes an SSE comment, so that proxies and load
+     * balancers that close a response silent for a minute (ingress-nginx, AWS ALB) keep it open.
+     * Default 15s.
+     */
+    @WithDefault("PT15S")
+    Duration tailKeepAlive();
   }
 
   /** The browser path: JWT verification itself is smallrye-jwt's ({@code mp.jwt.verify.*}). */

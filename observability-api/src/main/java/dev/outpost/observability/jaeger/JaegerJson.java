@@ -42,7 +42,14 @@ final class JaegerJson {
 
   private JaegerJson() {}
 
+  /** Jaeger UI shows a trace's warnings above it: a trace cut to fit the answer says so. */
+  static final String CUT_WARNING = "only the earliest spans are shown: the trace is larger than one answer holds";
+
   static Trace trace(String traceId, List<SpanEntry> entries) {
+    return trace(traceId, entries, false);
+  }
+
+  static Trace trace(String traceId, List<SpanEntry> entries, boolean partial) {
     Map<String, String> processIds = new LinkedHashMap<>();
     Map<String, Process> processes = new LinkedHashMap<>();
     List<Span> spans = new ArrayList<>(entries.size());
@@ -77,7 +84,7 @@ final class JaegerJson {
       spans.add(new Span(e.traceId(), e.spanId(), 1, e.name(), references, e.startNanos() / 1000,
           e.durationNanos() / 1000, tags, logs, processId, null));
     }
-    return new Trace(traceId, spans, processes, null);
+    return new Trace(traceId, spans, processes, partial ? List.of(CUT_WARNING) : null);
   }
 
   static String kindName(String kind) {

@@ -15,7 +15,10 @@ import dev.outpost.observability.store.TraceStore;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.lucene.queryparser.classic.QueryParser;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,9 +53,9 @@ public class JaegerQueries {
     return traces.operations(scope, listingRange(), service, kind);
   }
 
-  Optional<List<SpanEntry>> trace(ProjectScope scope, String traceId) {
-    List<SpanEntry> spans = traces.trace(scope, Params.traceId(normalise(traceId)), memory.forAnswer(request.getCurrent()));
-    return spans.isEmpty() ? Optional.empty() : Optional.of(spans);
+  Optional<TraceStore.TraceSpans> trace(ProjectScope scope, String traceId) {
+    TraceStore.TraceSpans found = traces.trace(scope, Params.traceId(normalise(traceId)), memory.forAnswer(request.getCurrent()));
+    return found.spans().isEmpty() ? Optional.empty() : Optional.of(found);
   }
 
   /** Traces matching the search, each with its visible spans, newest first, as many as fit one answer. */
@@ -63,9 +66,41 @@ public class JaegerQueries {
     if (n < 0 || n > max100) {
       throw ApiException.badRequest(limitName + " must be between 1 and " + max100 + ", got " + n);
     }
-    TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), tags, durations.min(),
-        durations.max(), "", n);
+    Map<String, String> attributes = new LinkedHashMap<>(tags);
+    String text = statusAndKindText(attributes);
+    TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), attributes,
+        durations.min(), durations.max(), text, n);
     return traces.traces(scope, traces.findTraceIds(search).ids(), memory.forAnswer(request.getCurrent())).traces();
+  }
+
+  /**
+   * Takes out of {@code tags} the ones {@link JaegerJson} makes up from a span's kind and status
+   * ({@code error}, {@code span.kind}, {@code otel.status_code}), which Jaeger UI offers to search by
+   * (error=true finds failed traces), and returns them as query text on the kind and status fields,
+   * or on an attribute of that name a span may also carry. Spans store kind and status as fields, not
+   * attributes, and these searches found nothing.
+   */
+  static String statusAndKindText(Map<String, String> tags) {
+    List<String> conditions = new ArrayList<>();
+    String error = tags.get("error");
+    if (error != null && error.trim().equalsIgnoreCase("true")) {
+      tags.remove("error");
+      conditions.add(either("status", "ERROR", "error", error));
+    }
+    String kind = tags.remove("span.kind");
+    if (kind != null) {
+      conditions.add(either("kind", kind.trim().toUpperCase(Locale.ROOT), "span.kind", kind));
+    }
+    String status = tags.remove("otel.status_code");
+    if (status != null) {
+      conditions.add(either("status", status.trim().toUpperCase(Locale.ROOT), "otel.status_code", status));
+    }
+    return String.join(" AND ", conditions);
+  }
+
+  private static String either(String field, String value, String attribute, String attributeValue) {
+    return "(" + field + ":\"" + QueryParser.escape(value) + "\" OR attr." + attribute + ":\""
+        + QueryParser.escape(attributeValue) + "\")";
   }
 
   /** [startMicros, endMicros) or the lookback before now (default 1 h). */

@@ -7,6 +7,7 @@ import dev.outpost.observability.query.Params;
 import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.TraceSearch;
+import dev.outpost.observability.store.TraceStore;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -61,7 +62,8 @@ public class JaegerV1Resource {
   public Response trace(@RestPath String traceId) {
     try {
       return queries.trace(scope(), traceId)
-          .map(spans -> Response.ok(JaegerJson.Envelope.of(List.of(JaegerJson.trace(spans.get(0).traceId(), spans)))))
+          .map(found -> Response.ok(JaegerJson.Envelope.of(List.of(JaegerJson.trace(found.spans().get(0).traceId(),
+              found.spans(), found.partial())))))
           .orElseGet(() -> Response.status(404).entity(JaegerJson.Envelope.error(404, "trace not found")))
           .build();
     } catch (RuntimeException e) {

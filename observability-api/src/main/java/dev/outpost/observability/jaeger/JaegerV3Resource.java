@@ -7,6 +7,7 @@ import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
+import dev.outpost.observability.store.TraceStore;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -56,11 +57,11 @@ public class JaegerV3Resource {
   @Path("/traces/{traceId}")
   public Response trace(@RestPath String traceId) {
     try {
-      Optional<List<SpanEntry>> spans = queries.trace(scope(), traceId);
-      if (spans.isEmpty()) {
+      Optional<TraceStore.TraceSpans> found = queries.trace(scope(), traceId);
+      if (found.isEmpty()) {
         return error(new ApiException(404, "not_found", "trace not found"));
       }
-      return result(spans.get());
+      return result(found.get().spans());
     } catch (RuntimeException e) {
       return error(JaegerQueries.asApiError(e));
     }

@@ -15,7 +15,10 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -89,8 +92,8 @@ public class LogsResource {
   @Path("/tail")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
-  public Multi<Views.LogView> tail(@RestQuery String q, @RestQuery String project, @RestQuery String integration,
-      @RestQuery String severity) {
+  public Multi<OutboundSseEvent> tail(@RestQuery String q, @RestQuery String project, @RestQuery String integration,
+      @RestQuery String severity, @Context Sse sse) {
     LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
         new TimeRange(Long.MIN_VALUE, Long.MAX_VALUE), q, blankToEmpty(integration), Params.severity(severity), 1,
         Optional.empty());
@@ -102,7 +105,12 @@ public class LogsResource {
         config.query().maxTailsPerCaller(), config.query().maxTailsPerProject(), config.query().maxTails()));
     try {
       // the stream ends when the token does: a token that expired, or lost a project, reads no more
-      return tail.subscribe(search.scope().projects(), logs.matcher(search), memory.lease(), left, release);
+      // a quiet tail writes a comment now and then: proxies and load balancers close a response
+      // silent for 60 s (ingress-nginx, AWS ALB), and a tail for errors is quiet most of the time
+      return tail.subscribe(search.scope().projects(), logs.matcher(search), memory.lease(), left,
+              config.query().tailKeepAlive(), release)
+          .map(record -> record.isPresent() ? sse.newEventBuilder().data(Views.LogView.class, record.get()).build()
+              : sse.newEventBuilder().comment("keep-alive").build());
     } catch (RuntimeException | Error e) {
       release.run();
       throw e;

@@ -53,7 +53,7 @@ public final class Params {
    * caller checks against them). A bound left out is not "now" again: the listing would move.
    */
   public static TimeRange continued(String from, String to, TimeRange listing) {
-    return new TimeRange(instant("from", from).orElse(listing.fromNanos()), instant("to", to).orElse(listing.toNanos()));
+    return range(instant("from", from).orElse(listing.fromNanos()), instant("to", to).orElse(listing.toNanos()), "from", "to");
   }
 
   /** [start, end) when start comes first and the range is at most {@link #MAX_RANGE}; a 400 naming the parameters otherwise. */

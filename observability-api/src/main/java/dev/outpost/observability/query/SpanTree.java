@@ -23,6 +23,10 @@ public final class SpanTree {
   private SpanTree() {}
 
   public static Views.TraceView of(String traceId, List<SpanEntry> spansByStart) {
+    return of(traceId, spansByStart, false);
+  }
+
+  public static Views.TraceView of(String traceId, List<SpanEntry> spansByStart, boolean partial) {
     Map<String, SpanEntry> byId = new HashMap<>();
     spansByStart.forEach(s -> byId.put(s.spanId(), s));
     Map<String, List<SpanEntry>> children = new LinkedHashMap<>();
@@ -47,7 +51,7 @@ public final class SpanTree {
     long end = spansByStart.stream().mapToLong(SpanEntry::endNanos).max().orElse(0);
     LinkedHashSet<String> services = new LinkedHashSet<>();
     ordered.forEach(s -> services.add(s.service()));
-    return new Views.TraceView(traceId, Views.time(start), end - start, List.copyOf(services), ordered);
+    return new Views.TraceView(traceId, Views.time(start), end - start, List.copyOf(services), ordered, partial);
   }
 
   public static Views.TraceSummary summary(Views.TraceView trace) {

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,11 +66,30 @@ public class TailHub {
   /** Text of one subscriber's records not yet written before its stream ends. */
   static final long MAX_PENDING_CHARS = 16L << 20;
 
-  /** A record on its way to one subscriber, with its text counted until it is written. */
+  /** A record on its way to one subscriber, with its text counted until it is written; none for a keep-alive. */
   private record Pending(Views.LogView view, long chars) {}
 
+  private static final Pending KEEP_ALIVE = new Pending(null, 0);
+
+  /**
+   * One open tail. Its emitter is called from the filtering thread, the expiry thread and ingest
+   * threads, one call at a time: a stream's signals must not overlap.
+   */
   private record Subscriber(Set<String> projects, Predicate<LogEntry> filter, MultiEmitter<? super Pending> emitter,
-      AtomicLong pending, AnswerMemory memory) {}
+      AtomicLong pending, AnswerMemory memory) {
+
+    synchronized void emit(Pending item) {
+      emitter.emit(item);
+    }
+
+    synchronized void fail(Throwable failure) {
+      emitter.fail(failure);
+    }
+
+    synchronized void complete() {
+      emitter.complete();
+    }
+  }
 
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final ExecutorService filtering = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -88,7 +108,7 @@ public class TailHub {
     int batches;
     long chars;
   }
-  /** Ends each stream when its caller's token expires. */
+  /** Ends each stream when its caller's token expires, and keeps quiet ones alive. */
   private final ScheduledExecutorService endings = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "live-tail-expiry");
     t.setDaemon(true);
@@ -150,25 +170,29 @@ public class TailHub {
 
   /**
    * Records matching {@code filter} from now on, for {@code lifetime} (until the caller's token
-   * expires); what waits for the reader is held in {@code memory}, closed, and {@code onEnd} run, when
-   * the stream ends however it ends (the SSE response replaces the request's end handlers).
+   * expires), and an empty item every {@code keepAlive}; what waits for the reader is held in {@code
+   * memory}, closed, and {@code onEnd} run, when the stream ends however it ends (the SSE response
+   * replaces the request's end handlers).
    */
-  Multi<Views.LogView> subscribe(Set<String> projects, Predicate<LogEntry> filter, QueryMemory.Lease memory,
-      Duration lifetime, Runnable onEnd) {
+  Multi<Optional<Views.LogView>> subscribe(Set<String> projects, Predicate<LogEntry> filter, QueryMemory.Lease memory,
+      Duration lifetime, Duration keepAlive, Runnable onEnd) {
     AtomicLong pending = new AtomicLong();
     return Multi.createFrom().<Pending>emitter(emitter -> {
       Subscriber s = new Subscriber(Set.copyOf(projects), filter, emitter, pending, memory);
       subscribers.add(s);
-      ScheduledFuture<?> end = endings.schedule(emitter::complete, lifetime.toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> end = endings.schedule(s::complete, lifetime.toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> alive = endings.scheduleAtFixedRate(() -> s.emit(KEEP_ALIVE), keepAlive.toMillis(),
+          keepAlive.toMillis(), TimeUnit.MILLISECONDS);
       emitter.onTermination(() -> {
         end.cancel(false);
+        alive.cancel(false);
         subscribers.remove(s);
         memory.close();
         onEnd.run();
       });
     }).onOverflow().buffer(BUFFER).onItem().transform(p -> {
       pending.addAndGet(-p.chars());
-      return p.view();
+      return Optional.ofNullable(p.view());
     });
   }
 
@@ -251,7 +275,7 @@ public class TailHub {
     LOG.warnf("live tail fell behind ingest (more than its share of %d batches or %d MiB waiting for a project);"
         + " ending %d streams", BACKLOG, MAX_BACKLOG_CHARS >> 20, missing.size());
     for (Subscriber s : missing) {
-      s.emitter().fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
+      s.fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
     }
   }
 
@@ -265,7 +289,7 @@ public class TailHub {
         }
       } catch (RuntimeException e) {
         LOG.warn("a live-tail filter failed; ending that stream", e);
-        s.emitter().fail(e);
+        s.fail(e);
       }
     }
   }
@@ -277,10 +301,10 @@ public class TailHub {
     if (waiting > MAX_PENDING_CHARS || waiting > s.memory().grant(waiting)) {
       s.pending().addAndGet(-chars);
       LOG.debugf("a live-tail reader fell %d characters behind; ending its stream", waiting);
-      s.emitter().fail(new IllegalStateException("the live tail's reader fell behind; reconnect"));
+      s.fail(new IllegalStateException("the live tail's reader fell behind; reconnect"));
       return false;
     }
-    s.emitter().emit(new Pending(Views.LogView.of(record), chars));
+    s.emit(new Pending(Views.LogView.of(record), chars));
     return true;
   }
 

@@ -45,12 +45,12 @@ public class TracesResource {
   @Path("/traces/{traceId}")
   public Views.TraceView trace(@RestPath String traceId, @RestQuery String project) {
     String id = Params.traceId(traceId);
-    List<SpanEntry> spans = traces.trace(caller.scope(Optional.ofNullable(project)), id,
+    TraceStore.TraceSpans found = traces.trace(caller.scope(Optional.ofNullable(project)), id,
         memory.forAnswer(request.getCurrent()));
-    if (spans.isEmpty()) {
+    if (found.spans().isEmpty()) {
       throw new ApiException(404, "not_found", "no trace " + id + " in your projects");
     }
-    return SpanTree.of(id, spans);
+    return SpanTree.of(id, found.spans(), found.partial());
   }
 
   @GET

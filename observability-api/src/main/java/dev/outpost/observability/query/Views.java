@@ -43,8 +43,9 @@ public final class Views {
     }
   }
 
+  /** A trace's visible spans as a tree; {@code partial} when spans were left out to stay within the answer's budgets. */
   public record TraceView(String traceId, String startTime, long durationNanos, List<String> services,
-      List<SpanView> spans) {}
+      List<SpanView> spans, boolean partial) {}
 
   public record TraceSummary(String traceId, String rootService, String rootName, String startTime,
       long durationNanos, int spanCount, int errorCount, List<String> services) {}

@@ -28,11 +28,17 @@ public interface TraceStore {
 
   /** The visible spans of one trace, ordered by start time; empty when none is visible. */
   default List<SpanEntry> trace(ProjectScope scope, String traceId) {
-    return trace(scope, traceId, AnswerMemory.UNLIMITED);
+    return trace(scope, traceId, AnswerMemory.UNLIMITED).spans();
   }
 
-  /** {@link #trace(ProjectScope, String)}, its spans held in {@code memory} and cut short where it is refused. */
-  List<SpanEntry> trace(ProjectScope scope, String traceId, AnswerMemory memory);
+  /**
+   * The visible spans of one trace, held in {@code memory}: the earliest, cut short where the answer's
+   * budget, its memory or the time budget ends, and then marked partial.
+   */
+  TraceSpans trace(ProjectScope scope, String traceId, AnswerMemory memory);
+
+  /** One trace's spans, ordered by start time; {@code partial} when spans were left out. */
+  record TraceSpans(List<SpanEntry> spans, boolean partial) {}
 
   /**
    * The visible spans of each trace, in the order given, skipping traces with none visible. Together they

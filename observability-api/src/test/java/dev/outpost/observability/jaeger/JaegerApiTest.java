@@ -133,6 +133,17 @@ class JaegerApiTest {
     assertThat(found.getList("errors")).isNull();
     assertThat(api().queryParam("service", service).queryParam("tag", "db.system:mysql").get("/jaeger/api/traces")
         .jsonPath().getList("data")).isEmpty();
+    // the tags the trace view makes up from a span's status and kind find it too, as in Jaeger (error=true: failed traces)
+    for (Map.Entry<String, String> tag : List.of(Map.entry("tags", "{\"error\":\"true\"}"),
+        Map.entry("tag", "span.kind:client"), Map.entry("tag", "otel.status_code:ERROR"),
+        Map.entry("tags", "{\"error\":\"true\",\"span.kind\":\"client\",\"db.system\":\"postgresql\"}"))) {
+      assertThat(api().queryParam("service", service).queryParam(tag.getKey(), tag.getValue()).get("/jaeger/api/traces")
+          .then().statusCode(200).extract().jsonPath().getList("data.traceID")).as(tag.getValue()).containsExactly(traceId);
+    }
+    for (String absent : List.of("span.kind:producer", "otel.status_code:OK", "error:false")) {
+      assertThat(api().queryParam("service", service).queryParam("tag", absent).get("/jaeger/api/traces")
+          .then().statusCode(200).extract().jsonPath().getList("data")).as(absent).isEmpty();
+    }
   }
 
   @Test

@@ -148,10 +148,10 @@ public class LiveTailTest {
         Thread.currentThread().interrupt();
       }
       return true;
-    }, memory.lease(), Duration.ofMinutes(1), slowPlace).subscribe().with(v -> { }, slowEnded::set);
+    }, memory.lease(), Duration.ofMinutes(1), Duration.ofMinutes(1), slowPlace).subscribe().with(v -> { }, slowEnded::set);
     io.smallrye.mutiny.subscription.Cancellable otherTail = hub.subscribe(java.util.Set.of(other),
-            r -> r.owner().project().equals(other), memory.lease(), Duration.ofMinutes(1), otherPlace)
-        .subscribe().with(otherGot::add, otherEnded::set);
+            r -> r.owner().project().equals(other), memory.lease(), Duration.ofMinutes(1), Duration.ofMinutes(1), otherPlace)
+        .subscribe().with(item -> item.ifPresent(otherGot::add), otherEnded::set);
     try {
       hub.onIngested(new LogsIngested(records(slow, 1, 10)));
       assertThat(filtering.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -181,6 +181,37 @@ public class LiveTailTest {
       batch.add(new LogEntry(i, 1, 1, 9, "INFO", body, owner, "", "", "", Map.of(), Map.of()));
     }
     return batch;
+  }
+
+  /**
+   * A tail with nothing to send writes an SSE comment every query.tail-keep-alive (500 ms in tests,
+   * 15 s by default): proxies close a response silent for 60 s, and a tail for errors is quiet most
+   * of the time. Readers skip comments; the records still come as data events.
+   */
+  @Test
+  void aQuietTailWritesKeepAliveCommentsBetweenRecords() throws Exception {
+    String project = "tail-quiet-" + UUID.randomUUID();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(tail + "?q=quiet"))
+        .header("Authorization", "Bearer " + TestIdpResource.idp().token("quiet", List.of(project)))
+        .header("Accept", "text/event-stream").build();
+    CompletableFuture<?> stream = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+        .thenAccept(response -> {
+          try (Stream<String> body = response.body()) {
+            body.filter(l -> !l.isEmpty()).forEach(lines::add);
+          }
+        });
+    try {
+      Eventually.within(Duration.ofSeconds(3), "two keep-alives", () -> lines.size() >= 2);
+      assertThat(lines).allSatisfy(line -> assertThat(line).startsWith(":"));
+      new Otlp(server.port()).send(Otlp.logs(Otlp.resource("svc", project),
+          List.of(Otlp.log(System.currentTimeMillis() * 1_000_000L, "quiet no more", Map.of()))));
+      Eventually.within(Duration.ofSeconds(3), "the record", () -> lines.stream().anyMatch(l -> l.startsWith("data:")));
+      assertThat(lines.stream().filter(l -> l.startsWith("data:")).findFirst().orElseThrow()).contains("quiet no more");
+      assertThat(stream).isNotDone();
+    } finally {
+      stream.cancel(true);
+    }
   }
 
   @Test

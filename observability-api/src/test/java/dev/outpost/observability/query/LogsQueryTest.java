@@ -96,6 +96,9 @@ class LogsQueryTest {
       get("/api/v1/logs", other).then().statusCode(400)
           .body("message", org.hamcrest.Matchers.containsString("cursor continues another listing"));
     }
+    // a from or to that turns the listing's range around is the client's mistake, not the server's
+    get("/api/v1/logs", Map.of("q", "sealed", "cursor", cursor, "from", Long.toString(Long.parseLong(to) + 60_000)))
+        .then().statusCode(400).body("message", org.hamcrest.Matchers.containsString("from must be before to"));
     // one byte of the sealed text changed (a base64 character's unused bits would change nothing)
     byte[] sealed = java.util.Base64.getUrlDecoder().decode(cursor);
     sealed[sealed.length / 2] ^= 1;
@@ -166,6 +169,26 @@ class LogsQueryTest {
     assertThat(get("/api/v1/logs", Map.of("q", "integration:erp OR severity:ERROR")).jsonPath()
         .getList("records.body")).containsExactly("filter-c", "filter-a");
     assertThat(get("/api/v1/services", Map.of()).jsonPath().getList("services")).containsExactly("svc");
+  }
+
+  /**
+   * "Everything but": a query of negations alone matches every record that lacks the words, as in
+   * Elasticsearch's query_string, at the top and within parentheses. Lucene's parser alone matches
+   * nothing, and the answer was an empty 200.
+   */
+  @Test
+  void aQueryOfNegationsAloneMatchesEveryRecordWithoutTheWords() {
+    ingest(2, "keep me", base, 1_000_000_000L);
+    ingest(1, "drop me", base + 5_000_000_000L, 1_000_000_000L);
+    Eventually.within(Duration.ofSeconds(2), "3 records",
+        () -> get("/api/v1/logs", Map.of("q", "me", "from", since())).jsonPath().getList("records").size() == 3);
+
+    for (String q : List.of("NOT drop", "-drop", "NOT drop NOT nothing", "me AND (NOT drop)", "body:(-drop)")) {
+      assertThat(get("/api/v1/logs", Map.of("q", q, "from", since())).then().statusCode(200).extract().jsonPath()
+          .getList("records.body", String.class)).as(q).containsExactly("keep me n1", "keep me n0");
+    }
+    assertThat(get("/api/v1/logs/histogram", Map.of("q", "NOT drop", "interval", "1h", "from", since()))
+        .then().statusCode(200).extract().jsonPath().getLong("total")).isEqualTo(2);
   }
 
   @Test
@@ -248,6 +271,7 @@ class LogsQueryTest {
 
     JsonPath trace = get("/api/v1/traces/" + traceId, Map.of()).then().statusCode(200).extract().jsonPath();
     assertThat(trace.getList("spans.name", String.class)).containsExactly("twice root", "twice child", "same id, other span");
+    assertThat(trace.getBoolean("partial")).isFalse();
     assertThat(get("/api/v1/traces", Map.of("service", "twice")).jsonPath().getInt("traces[0].spanCount")).isEqualTo(3);
   }
 
@@ -271,11 +295,14 @@ class LogsQueryTest {
     JsonPath trace = get("/api/v1/traces/" + traceId, Map.of()).then().statusCode(200).extract().jsonPath();
     List<String> names = trace.getList("spans.name");
     assertThat(names).hasSizeBetween(1, 16);
+    assertThat(trace.getBoolean("partial")).as("a trace cut short says so").isTrue();
     assertThat(names.get(0)).isEqualTo("step 0");
     assertThat(trace.getInt("spans[0].depth")).isZero();
     for (int i = 1; i < names.size(); i++) {
       assertThat(names.get(i)).isEqualTo("step " + i);
     }
+    assertThat(get("/jaeger/api/traces/" + traceId, Map.of()).then().statusCode(200).extract().jsonPath()
+        .getList("data[0].warnings", String.class)).singleElement().asString().contains("only the earliest spans");
   }
 
   @Test

@@ -79,8 +79,9 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   }
 
   @Override
-  public List<SpanEntry> trace(ProjectScope scope, String traceId, AnswerMemory memory) {
-    return read(scope, traceId, 0, memory).spans();
+  public TraceSpans trace(ProjectScope scope, String traceId, AnswerMemory memory) {
+    Read read = read(scope, traceId, 0, memory);
+    return new TraceSpans(read.spans(), read.cut());
   }
 
   @Override
@@ -143,7 +144,8 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
         chars += source.length;
         found.add(span);
       }
-      return new Read(found, chars, top.totalHits.value > top.scoreDocs.length);
+      // a search stopped by the time budget counts only the hits it collected
+      return new Read(found, chars, top.totalHits.value > top.scoreDocs.length || searcher.timedOut());
     });
     read.spans().sort(Comparator.comparingLong(SpanEntry::startNanos).thenComparingLong(SpanEntry::seq));
     return read;

@@ -72,7 +72,7 @@ final class QueryText {
     }
     Query query;
     try {
-      QueryParser parser = new QueryParser(defaultField, analyzer);
+      QueryParser parser = new EverythingButParser(defaultField, analyzer);
       parser.setAllowLeadingWildcard(false);
       parser.setDefaultOperator(QueryParser.Operator.AND);
       query = parser.parse(text);
@@ -88,6 +88,28 @@ final class QueryText {
     }
     check(query);
     return query;
+  }
+
+  /**
+   * Reads a group of negations alone ({@code NOT debug}, {@code -a -b}) as "every record but", as
+   * Elasticsearch's query_string does at each level: Lucene's parser makes it a query that matches
+   * nothing, and a user asking for everything but health checks got an empty answer.
+   */
+  private static final class EverythingButParser extends QueryParser {
+
+    EverythingButParser(String field, org.apache.lucene.analysis.Analyzer analyzer) {
+      super(field, analyzer);
+    }
+
+    @Override
+    protected Query getBooleanQuery(List<BooleanClause> clauses) throws ParseException {
+      if (clauses.isEmpty() || clauses.stream().anyMatch(c -> c.getOccur() != BooleanClause.Occur.MUST_NOT)) {
+        return super.getBooleanQuery(clauses);
+      }
+      List<BooleanClause> everythingBut = new ArrayList<>(clauses);
+      everythingBut.add(new BooleanClause(new MatchAllDocsQuery(), BooleanClause.Occur.MUST));
+      return super.getBooleanQuery(everythingBut);
+    }
   }
 
   private void check(Query query) {
