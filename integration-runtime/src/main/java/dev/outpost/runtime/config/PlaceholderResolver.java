@@ -22,8 +22,14 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class PlaceholderResolver {
 
+  /**
+   * Neither the name nor the default holds a brace, so each attempt stops at the next pair of
+   * opening braces and the scan is linear. A name that could hold them ran, for a source repeating
+   * "{{config.x" without a closing pair, from every opening to the end: minutes under the
+   * deployment lock, every deployment waiting.
+   */
   private static final Pattern PLACEHOLDER =
-      Pattern.compile("\\{\\{\\s*(config|secret)\\.([^}:\\s]+)\\s*(:[^}]*)?}}");
+      Pattern.compile("\\{\\{\\s*(config|secret)\\.([^{}:\\s]+)\\s*(:[^{}]*)?}}");
 
   /**
    * The rewritten source, the properties it reads, and each secret key read with its value (to tell

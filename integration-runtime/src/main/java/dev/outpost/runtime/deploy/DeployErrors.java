@@ -53,8 +53,9 @@ final class DeployErrors {
         .replace("outpost." + key + ".", "")
         .replace(key + ".", "")
         .replace(prefix, "")
-        // Camel shortens long URIs in messages ("platform-http:/_outpost/ord..."): drop what is left
-        .replaceAll("/_outpost/[^\\s\\]]*\\.\\.\\.", "...");
+        // Camel shortens long URIs in messages ("platform-http:/_outpost/ord..."): drop what is left;
+        // bounded, so that a message of many internal paths and no "..." is not scanned quadratically
+        .replaceAll("/_outpost/[^\\s\\]]{0,1000}?\\.\\.\\.", "...");
   }
 
   static String redact(String message, Set<String> secretValues) {

@@ -139,6 +139,20 @@ public class IntegrationDeployer implements RouteStates {
     return Optional.of(report(running.integration(), IntegrationStatus.READY, whyOnFailure + again.message()));
   }
 
+  /**
+   * Reports {@code running} Ready with no message again when its status is still the message of a
+   * failed redeploy beginning {@code whyOnFailure}: it runs with what it read, and the reason given
+   * no longer holds (the secret came back as it was).
+   */
+  public synchronized void withdrawFailureMessage(Deployment running, String whyOnFailure) {
+    if (deployments.get(running.name()) != running) {
+      return;
+    }
+    statuses.get(running.name())
+        .filter(s -> IntegrationStatus.READY.equals(s.phase()) && s.message() != null && s.message().startsWith(whyOnFailure))
+        .ifPresent(s -> report(running.integration(), IntegrationStatus.READY, null));
+  }
+
   void onStop(@Observes ShutdownEvent event) {
     // Camel stops every route anyway; a retirement still draining has nothing left to do
     retiring.shutdownNow();

@@ -5,13 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteBuilderLifecycleStrategy;
@@ -20,10 +20,13 @@ import org.apache.camel.model.DynamicRouterDefinition;
 import org.apache.camel.model.EnrichDefinition;
 import org.apache.camel.model.ExpressionNode;
 import org.apache.camel.model.FromDefinition;
+import org.apache.camel.model.InterceptFromDefinition;
 import org.apache.camel.model.PollEnrichDefinition;
+import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RecipientListDefinition;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RoutesDefinition;
 import org.apache.camel.model.RoutingSlipDefinition;
 import org.apache.camel.model.SendDefinition;
 import org.apache.camel.model.ToDynamicDefinition;
@@ -44,8 +47,14 @@ import org.apache.camel.model.rest.VerbDefinition;
  *       {@code requestTimeout}) are recorded for the {@link dev.outpost.runtime.dispatch.HttpDispatcher};
  *   <li>{@code direct:}, {@code seda:} and {@code timer:} names become {@code <key>.<name>}: in
  *       from, to, toD and wireTap, a route's dead letter channel, and the constant or simple
- *       expressions of enrich, pollEnrich, recipientList, routingSlip and dynamicRouter.
+ *       expressions of enrich, pollEnrich, recipientList, routingSlip and dynamicRouter, in the
+ *       routes and in the file's own onException, onCompletion and intercepts (and the endpoints
+ *       interceptFrom matches).
  * </ul>
+ *
+ * Camel hands the same definition to several routes (a file's onException to each of its routes, its
+ * dead letter channel to each route without one): each is renamed once, or {@code direct:oops}
+ * became {@code direct:<key>.<key>.oops}, which nothing consumes.
  *
  * Before anything is added, {@link Checks#verify} may reject the result (id or path conflicts).
  */
@@ -67,7 +76,8 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   private final Set<String> routeIds = new LinkedHashSet<>();
   private final Set<String> userRouteIds = new LinkedHashSet<>();
   private final List<HttpEndpoint> endpoints = new ArrayList<>();
-  private final Set<ErrorHandlerFactory> renamedHandlers = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Definitions already renamed, by identity: Camel shares some between routes. */
+  private final Set<Object> renamed = Collections.newSetFromMap(new IdentityHashMap<>());
   private int unnamed;
 
   RouteNamespacer(String key, String prefix, Checks checks) {
@@ -82,9 +92,11 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
       for (RestDefinition rest : builder.getRestCollection().getRests()) {
         namespaceRest(rest, builder.getContext());
       }
-      for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
+      RoutesDefinition routes = builder.getRouteCollection();
+      for (RouteDefinition route : routes.getRoutes()) {
         namespaceRoute(route, builder.getContext());
       }
+      namespaceFileWide(routes);
       checks.verify(this);
     } catch (DeployException e) {
       throw new NamespaceRejected(e);
@@ -119,19 +131,46 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     } else if (uri != null) {
       from.setUri(localName(uri));
     }
-    for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), SendDefinition.class)) {
-      if (send.getUri() != null) {
-        send.setUri(localName(send.getUri()));
-      }
-    }
-    for (ToDynamicDefinition send : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDynamicDefinition.class)) {
-      if (send.getUri() != null) {
-        send.setUri(localName(send.getUri()));
-      }
-    }
+    namespaceOutputs(route.getOutputs());
     namespaceDeadLetterChannel(route);
-    for (ExpressionNode node : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ExpressionNode.class)) {
-      namespaceEndpointExpression(node);
+  }
+
+  /** The endpoints that sends, dynamic sends and endpoint expressions among {@code outputs} name, each once. */
+  private void namespaceOutputs(List<ProcessorDefinition<?>> outputs) {
+    for (SendDefinition<?> send : ProcessorDefinitionHelper.filterTypeInOutputs(outputs, SendDefinition.class)) {
+      if (send.getUri() != null && renamed.add(send)) {
+        send.setUri(localName(send.getUri()));
+      }
+    }
+    for (ToDynamicDefinition send : ProcessorDefinitionHelper.filterTypeInOutputs(outputs, ToDynamicDefinition.class)) {
+      if (send.getUri() != null && renamed.add(send)) {
+        send.setUri(localName(send.getUri()));
+      }
+    }
+    for (ExpressionNode node : ProcessorDefinitionHelper.filterTypeInOutputs(outputs, ExpressionNode.class)) {
+      if (renamed.add(node)) {
+        namespaceEndpointExpression(node);
+      }
+    }
+  }
+
+  /**
+   * The file's onException, onCompletion and intercepts, which apply to each of its routes: whether
+   * Camel has put them among a route's outputs yet or not, their endpoints are the version's. So are
+   * the endpoints interceptFrom matches ({@code direct:x} would otherwise match nothing any more).
+   * (interceptSendToEndpoint is refused: {@link ContextWideElements}.)
+   */
+  private void namespaceFileWide(RoutesDefinition routes) {
+    List<ProcessorDefinition<?>> fileWide = new ArrayList<>();
+    fileWide.addAll(routes.getOnExceptions());
+    fileWide.addAll(routes.getOnCompletions());
+    fileWide.addAll(routes.getIntercepts());
+    fileWide.addAll(routes.getInterceptFroms());
+    for (ProcessorDefinition<?> definition : fileWide) {
+      namespaceOutputs(definition.getOutputs());
+      if (definition instanceof InterceptFromDefinition from && from.getUri() != null && renamed.add(from)) {
+        from.setUri(localName(from.getUri()));
+      }
     }
   }
 
@@ -140,7 +179,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     ErrorHandlerFactory handler = route.getErrorHandler() != null ? route.getErrorHandler().getErrorHandlerType()
         : route.isErrorHandlerFactorySet() ? route.getErrorHandlerFactory() : null;
     // one handler may be every route's (Camel hands a file's to each route that has none): renamed once
-    if (handler instanceof DeadLetterChannelDefinition dlc && dlc.getDeadLetterUri() != null && renamedHandlers.add(dlc)) {
+    if (handler instanceof DeadLetterChannelDefinition dlc && dlc.getDeadLetterUri() != null && renamed.add(dlc)) {
       dlc.setDeadLetterUri(localName(dlc.getDeadLetterUri()));
     }
   }
@@ -227,11 +266,14 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     String path = resolved(uri, q < 0 ? rest : rest.substring(0, q), camel).replaceFirst("^/+", "/");
     List<String> options = q < 0 ? List.of()
         : Arrays.stream(rest.substring(q + 1).split("&")).filter(o -> !o.isEmpty()).toList();
-    Set<String> methods = options.stream()
-        .filter(o -> o.startsWith(METHOD_RESTRICT))
-        .flatMap(o -> Arrays.stream(o.substring(METHOD_RESTRICT.length()).split(",")))
-        .map(m -> m.trim().toUpperCase(Locale.ROOT))
-        .collect(Collectors.toSet());
+    Set<String> methods = new HashSet<>();
+    for (String option : options) {
+      if (option.startsWith(METHOD_RESTRICT)) {
+        // resolved as Camel resolves it: the literal "{{config.METHODS}}" matched no request
+        Arrays.stream(resolved(uri, option.substring(METHOD_RESTRICT.length()), camel).split(","))
+            .map(m -> m.trim().toUpperCase(Locale.ROOT)).forEach(methods::add);
+      }
+    }
     Duration timeout = null;
     for (String option : options) {
       if (option.startsWith(REQUEST_TIMEOUT)) {
@@ -241,7 +283,12 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     List<String> kept = options.stream().filter(o -> !o.startsWith(REQUEST_TIMEOUT)).toList();
     // Camel serves every path under such an endpoint's (Vert.x route "<path>*"); the dispatcher must
     // send them all, not the exact path alone
-    boolean prefixMatch = options.stream().anyMatch(o -> o.equalsIgnoreCase(MATCH_ON_URI_PREFIX + "true"));
+    boolean prefixMatch = false;
+    for (String option : options) {
+      if (option.regionMatches(true, 0, MATCH_ON_URI_PREFIX, 0, MATCH_ON_URI_PREFIX.length())) {
+        prefixMatch = resolved(uri, option.substring(MATCH_ON_URI_PREFIX.length()), camel).trim().equalsIgnoreCase("true");
+      }
+    }
     HttpEndpoint exact = new HttpEndpoint(path, methods, timeout);
     HttpEndpoint endpoint = prefixMatch && !exact.path().endsWith("*")
         ? new HttpEndpoint(exact.path() + "/*", methods, timeout) : exact;
@@ -250,7 +297,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   }
 
   /**
-   * A path with its placeholders resolved ({@code platform-http:{{config.PATH}}}), as Camel would
+   * A path or option with its placeholders resolved ({@code platform-http:{{config.PATH}}}), as Camel would
    * resolve it for the consumer: the dispatcher must record the path served, not its text, which it
    * read as one {@code {param}} segment matching every one-segment path.
    */

@@ -24,6 +24,9 @@ public class SecretRotation {
 
   private final IntegrationDeployer deployer;
   private final SecretStore secrets;
+  private static final String COULD_NOT_DEPLOY =
+      "a secret changed and the integration could not be deployed with it, so it runs with the values it had: ";
+
   /** The values last deployed for, by integration, so one that cannot deploy is not tried every scan. */
   private final Map<String, Map<SecretRef, String>> tried = new HashMap<>();
 
@@ -40,14 +43,20 @@ public class SecretRotation {
       }
       Map<SecretRef, String> now = new HashMap<>();
       running.secretsRead().keySet().forEach(ref -> now.put(ref, readOrNull(ref)));
-      if (now.equals(running.secretsRead()) || now.equals(tried.get(running.name()))) {
+      if (now.equals(running.secretsRead())) {
+        if (tried.remove(running.name()) != null) {
+          // back to the values it runs with (a secret removed, then restored): no failure to report
+          deployer.withdrawFailureMessage(running, COULD_NOT_DEPLOY);
+        }
+        continue;
+      }
+      if (now.equals(tried.get(running.name()))) {
         continue;
       }
       tried.put(running.name(), now);
       LOG.infof("a secret of integration %s changed: deploying version %s again with it", running.name(),
           running.integration().version());
-      deployer.deployAgain(running,
-          "a secret changed and the integration could not be deployed with it, so it runs with the values it had: ");
+      deployer.deployAgain(running, COULD_NOT_DEPLOY);
     }
     tried.keySet().removeIf(name -> deployer.deployment(name).isEmpty());
   }

@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.net.URL;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -385,6 +386,62 @@ class DeployLifecycleTest {
         .body(equalTo("extra;more;"));
     given().get(http + "local/slip").then().statusCode(200).body(equalTo("extra;more;"));
     Integrations.delete(management, "local-names").then().statusCode(204);
+  }
+
+  /**
+   * A file's own onException applies to each of its routes, and Camel hands each the same
+   * definition: its endpoints are renamed once. Renamed once per route, {@code direct:oops} became a
+   * name nothing consumes, and the request waited 30 s for a consumer before failing, the
+   * integration reported Ready.
+   */
+  @Test
+  void aFilesOnExceptionReachesTheIntegrationsOwnRoutes() throws Exception {
+    String source = """
+        - onException:
+            exception:
+              - java.lang.IllegalStateException
+            handled:
+              constant: true
+            steps:
+              - to: direct:oops
+        - route:
+            id: file-oe-in
+            from:
+              uri: platform-http:/file-oe
+              steps:
+                - throwException:
+                    exceptionType: java.lang.IllegalStateException
+                    message: broken
+        - route:
+            id: file-oe-other
+            from:
+              uri: platform-http:/file-oe/other
+              steps:
+                - throwException:
+                    exceptionType: java.lang.IllegalStateException
+                    message: broken too
+        - route:
+            id: file-oe-handler
+            from:
+              uri: direct:oops
+              steps:
+                - setBody:
+                    constant: handled
+        """;
+    Integrations.put(management, Integrations.of("file-oe", "1", source)).then().statusCode(200)
+        .body("phase", equalTo("Ready"));
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    try {
+      for (String path : List.of("file-oe", "file-oe/other")) {
+        java.net.http.HttpResponse<String> answer = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(http + path)).timeout(java.time.Duration.ofSeconds(5)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(path).isEqualTo(200);
+        assertThat(answer.body()).as(path).isEqualTo("handled");
+      }
+    } finally {
+      Integrations.delete(management, "file-oe").then().statusCode(204);
+    }
   }
 
   /**

@@ -155,6 +155,38 @@ class SecretsAndConfigTest {
     Integrations.delete(management, "cfg-rest");
   }
 
+  /**
+   * An endpoint's methods and prefix matching from config are the ones served: read as written,
+   * "{{config.METHOD}}" matched no request (405 for GET, with the integration Ready) and overlapped
+   * no other integration's endpoint, and a prefix endpoint served its path alone.
+   */
+  @Test
+  void anEndpointsMethodsAndPrefixMatchingFromConfigAreServedAsTheyResolve() {
+    String source = """
+        - route:
+            id: cfg-verbs
+            from:
+              uri: "platform-http:/cfg-verbs?httpMethodRestrict={{config.METHOD}}&matchOnUriPrefix={{config.PREFIX}}"
+              steps:
+                - setBody:
+                    constant: "verbs"
+        """;
+    Integrations.put(management, Integrations.of("cfg-verbs", "1", source, Map.of("METHOD", "GET", "PREFIX", "true"),
+        List.of())).then().statusCode(200);
+    try {
+      given().get(http + "cfg-verbs").then().statusCode(200).body(equalTo("verbs"));
+      given().get(http + "cfg-verbs/under").then().statusCode(200).body(equalTo("verbs"));
+      given().post(http + "cfg-verbs").then().statusCode(405);
+      // another integration's GET of the same path overlaps it
+      Integrations.put(management, Integrations.of("cfg-verbs-clash", "1",
+              Integrations.constantRoute("cfg-verbs-clash", "/cfg-verbs", "clash"), Map.of(), List.of()))
+          .then().statusCode(422).body("message", org.hamcrest.Matchers.containsString("already served by integration 'cfg-verbs'"));
+    } finally {
+      Integrations.delete(management, "cfg-verbs");
+      Integrations.delete(management, "cfg-verbs-clash");
+    }
+  }
+
   @Test
   void aSecretInAFailedLoadIsRedactedFromTheStatusMessageAndTheLogs() throws Exception {
     String source = """

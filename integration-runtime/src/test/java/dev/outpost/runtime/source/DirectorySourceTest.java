@@ -151,6 +151,12 @@ class DirectorySourceTest {
           .body("find { it.name == 'rotating' }.phase", equalTo("Ready"))
           .body("find { it.name == 'rotating' }.message", containsString("could not be deployed with it")));
       given().get(http + "rotating").then().statusCode(200).body(equalTo("second-token-3c4d"));
+
+      // the key back as it was: the reason no longer holds, and the message goes with it
+      Files.writeString(value, "second-token-3c4d");
+      eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'rotating' }.phase", equalTo("Ready"))
+          .body("find { it.name == 'rotating' }.message", org.hamcrest.Matchers.nullValue()));
     } finally {
       Files.deleteIfExists(DIR.resolve("rotating.json"));
       Files.deleteIfExists(value);
