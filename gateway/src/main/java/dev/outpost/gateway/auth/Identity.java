@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param subject the JWT {@code sub} or the API key's client id; null for public routes
  * @param scopes the scopes granted; empty for API keys and public routes
- * @param issuer the identity provider's name for JWTs, {@code apiKey} for API keys, null otherwise
+ * @param issuer the token's {@code iss} for JWTs (not the provider's name: providers sharing an issuer,
+ *     as during a JWKS move, know one set of subjects), {@code apiKey} for API keys, null otherwise
  */
 public record Identity(String subject, List<String> scopes, String issuer) {
 

@@ -173,7 +173,7 @@ public class JwtVerifier {
       if (subject.isEmpty() || subject.length() > 256 || subject.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
         throw AuthFailure.unauthorized("the token's subject is not usable");
       }
-      Identity identity = new Identity(subject, scopes(claims), idp.name());
+      Identity identity = new Identity(subject, scopes(claims), claims.getIssuer());
       // seconds past Long.MAX_VALUE / 1000 overflow milliseconds (jose4j throws): such a token never expires here
       long expSeconds = claims.getExpirationTime().getValue();
       long notAfter = expSeconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : expSeconds * 1000;

@@ -1,6 +1,8 @@
 package dev.outpost.gateway.proxy;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -13,9 +15,10 @@ import java.util.function.BooleanSupplier;
  * The proxy resets the upstream request when the client's side fails (the client left). Vert.x
  * closes the connection when a request whose response has arrived in full is reset, and the pool may
  * by then have handed that connection to another exchange, whose request would fail with it.
- * Everything else goes to the request itself. A JDK dynamic proxy: of the some seventy methods of
- * {@link HttpClientRequest} only {@code reset} and {@code end} need a word (vertx-http-proxy ends
- * the request it pipes the body into; it does not call {@code send}).
+ * Its response is seen through {@link CacheHeadersHidden}. Everything else goes to the request itself.
+ * A JDK dynamic proxy: of the some seventy methods of {@link HttpClientRequest} only {@code reset},
+ * {@code end} and {@code response} need a word (vertx-http-proxy ends the request it pipes the body
+ * into; it does not call {@code send}).
  */
 final class ResetGuardedRequest implements InvocationHandler {
 
@@ -35,6 +38,7 @@ final class ResetGuardedRequest implements InvocationHandler {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public Object invoke(Object self, Method method, Object[] args) throws Throwable {
     String name = method.getName();
     if (name.equals("reset") && !resetAllowed.getAsBoolean()) {
@@ -45,6 +49,9 @@ final class ResetGuardedRequest implements InvocationHandler {
     }
     try {
       Object result = method.invoke(request, args);
+      if (name.equals("response") && args == null) {
+        return ((Future<HttpClientResponse>) result).map(CacheHeadersHidden::of);
+      }
       // the fluent methods answer the request itself: the caller keeps talking to this view
       return result == request ? self : result;
     } catch (InvocationTargetException e) {

@@ -64,6 +64,10 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             return Future.failedFuture(new InvalidResponseException(invalid));
           }
           answered = true;
+          if (r.headers().get("transfer-encoding") != null) {
+            // codings are case-insensitive (RFC 9112 7); the proxy reads only "chunked" as chunked
+            r.headers().set("transfer-encoding", "chunked");
+          }
           Body body = r.getBody();
           if (body != null) {
             r.setBody(Body.body(exchange.watch(body.stream()), body.length()));
@@ -174,7 +178,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
       return null;
     }
     for (String coding : headers.getAll("transfer-encoding")) {
-      if (!coding.equals("chunked")) {
+      if (!coding.trim().equalsIgnoreCase("chunked")) {
         return "Transfer-Encoding " + coding;
       }
     }

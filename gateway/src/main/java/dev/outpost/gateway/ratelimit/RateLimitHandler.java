@@ -44,26 +44,32 @@ public class RateLimitHandler implements Handler<RoutingContext> {
             return;
           }
           LeasingRateLimiter.Decision decision = ar.result();
-          MultiMap headers = ctx.response().headers();
-          headers.set("RateLimit-Policy", limit.requests() + ";w=" + limit.periodSeconds());
-          headers.set("RateLimit-Limit", Long.toString(decision.limit()));
-          headers.set("RateLimit-Remaining", Long.toString(decision.remaining()));
-          headers.set("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+          // set as the head goes out, after the integration's headers are in: on a limited route the
+          // gateway's figures are the answer, never listed beside an integration's own
+          ctx.addHeadersEndHandler(v -> setHeaders(ctx.response().headers(), limit, decision));
           if (decision.allowed()) {
             ctx.next();
           } else {
-            headers.set("Retry-After", Long.toString(decision.resetSeconds()));
+            ctx.response().headers().set("Retry-After", Long.toString(decision.resetSeconds()));
             Responses.error(ctx, 429, "rate limit of " + limit.requests() + " requests per " + limit.periodSeconds()
                 + " s reached; retry after " + decision.resetSeconds() + " s");
           }
         });
   }
 
+  private static void setHeaders(MultiMap headers, RateLimit limit, LeasingRateLimiter.Decision decision) {
+    headers.set("RateLimit-Policy", limit.requests() + ";w=" + limit.periodSeconds());
+    headers.set("RateLimit-Limit", Long.toString(decision.limit()));
+    headers.set("RateLimit-Remaining", Long.toString(decision.remaining()));
+    headers.set("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+  }
+
   private String keyValue(RoutingContext ctx, RateLimit limit) {
     Identity identity = Identity.of(ctx);
     if (limit.key() != RateLimit.Key.CLIENT_IP && identity.subject() != null) {
-      // a subject is one caller within its issuer only: two identity providers may both have a "42"
-      return identity.issuer() + ":" + identity.subject();
+      // a subject is one caller within its issuer only: two issuers may both have a "42" (the issuer's
+      // length first, so that no issuer and subject read as another pair)
+      return identity.issuer().length() + ":" + identity.issuer() + ":" + identity.subject();
     }
     return ClientKey.of(clients.of(ctx));
   }

@@ -162,18 +162,14 @@ class JwtAuthTest {
   /** A JWKS endpoint that sends too much, or never finishes, is unavailable: 503, not a hang. */
   @Test
   void aJwksThatIsTooLargeOrNeverEndsGives503() throws Exception {
-    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
-    idps.add(TestRoutes.idp("oversized", "https://idp.test/oversized", GatewayTestEnvironment.jwks.uri("oversized"),
-        List.of("RS256")));
-    idps.add(TestRoutes.idp("trickling", "https://idp.test/trickling", GatewayTestEnvironment.jwks.uri("trickling"),
-        List.of("RS256")));
-    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
+    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>();
+    List<dev.outpost.spec.model.Route> routes = new ArrayList<>();
     for (String name : List.of("oversized", "trickling")) {
+      idps.add(TestRoutes.idp(name, "https://idp.test/" + name, GatewayTestEnvironment.jwks.uri(name), List.of("RS256")));
       routes.add(TestRoutes.route("jwt-" + name, new dev.outpost.spec.model.RouteMatch("/jwt-" + name, List.of(),
           List.of()), true, TestRoutes.jwt(List.of(name), List.of()), null, null));
     }
-    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
-        GatewayTestEnvironment.nextRevision(), idps, routes));
+    GatewayTestEnvironment.writeTable(idps, routes);
     try {
       for (String name : List.of("oversized", "trickling")) {
         String token = Tokens.sign(Tokens.MAIN_KEY, "RS256", Tokens.claims("https://idp.test/" + name, "lee", null));
@@ -351,7 +347,7 @@ class JwtAuthTest {
     PublicJsonWebKey newKey = Tokens.rsa("mig-new-k");
     GatewayTestEnvironment.jwks.publish("mig-old", oldKey);
     GatewayTestEnvironment.jwks.publish("mig-new", newKey);
-    writeTable(List.of(TestRoutes.idp("mig-old", iss, GatewayTestEnvironment.jwks.uri("mig-old"), List.of("RS256")),
+    GatewayTestEnvironment.writeTable(List.of(TestRoutes.idp("mig-old", iss, GatewayTestEnvironment.jwks.uri("mig-old"), List.of("RS256")),
             TestRoutes.idp("mig-new", iss, GatewayTestEnvironment.jwks.uri("mig-new"), List.of("RS256"))),
         List.of(TestRoutes.route("jwt-mig", new dev.outpost.spec.model.RouteMatch("/jwt-mig", List.of(), List.of()),
             true, TestRoutes.jwt(List.of("mig-old", "mig-new"), List.of()), null, null)));
@@ -389,7 +385,7 @@ class JwtAuthTest {
     String iss = "https://idp.test/audiences";
     PublicJsonWebKey key = Tokens.rsa("aud-k");
     GatewayTestEnvironment.jwks.publish("aud", key);
-    writeTable(
+    GatewayTestEnvironment.writeTable(
         List.of(new dev.outpost.spec.model.IdentityProvider("aud-x", iss, GatewayTestEnvironment.jwks.uri("aud"), List.of("x"),
                 List.of("RS256"), 30),
             new dev.outpost.spec.model.IdentityProvider("aud-y", iss, GatewayTestEnvironment.jwks.uri("aud"), List.of("y"),
@@ -411,19 +407,8 @@ class JwtAuthTest {
   }
 
   private static void writeWithProvider(String name, String issuer, List<String> algorithms) {
-    writeTable(List.of(TestRoutes.idp(name, issuer, GatewayTestEnvironment.jwks.uri(name), algorithms)),
+    GatewayTestEnvironment.writeTable(List.of(TestRoutes.idp(name, issuer, GatewayTestEnvironment.jwks.uri(name), algorithms)),
         List.of(TestRoutes.route("jwt-" + name, new dev.outpost.spec.model.RouteMatch("/jwt-" + name, List.of(), List.of()),
             true, TestRoutes.jwt(List.of(name), List.of()), null, null)));
-  }
-
-  /** The test environment's table with these providers and routes besides. */
-  private static void writeTable(List<dev.outpost.spec.model.IdentityProvider> extraProviders,
-      List<dev.outpost.spec.model.Route> extraRoutes) {
-    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(GatewayTestEnvironment.identityProviders());
-    idps.addAll(extraProviders);
-    List<dev.outpost.spec.model.Route> routes = new ArrayList<>(GatewayTestEnvironment.baseRoutes());
-    routes.addAll(extraRoutes);
-    TestRoutes.write(GatewayTestEnvironment.home, new dev.outpost.spec.model.RoutingTable(
-        GatewayTestEnvironment.nextRevision(), idps, routes));
   }
 }

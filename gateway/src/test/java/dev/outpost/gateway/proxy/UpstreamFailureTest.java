@@ -474,6 +474,40 @@ class UpstreamFailureTest {
         .allMatch(r -> formatted(r).contains("integration int-raw sent a response that does not parse"));
   }
 
+  /**
+   * Answers HTTP allows are passed on: a transfer coding named in another case (RFC 9112 7: codings
+   * are case-insensitive) and caching headers vertx-http-proxy's own cache parser threw on (a
+   * max-age past an int, a quoted one, Expires: 0 beside Cache-Control: public). Each was a 502
+   * "sent an invalid response" or "could not be reached", and the Chunked one counted by the breaker.
+   */
+  @Test
+  void answersHttpAllowsThatTheProxyMisreadArePassedOn() throws Exception {
+    Map<String, String> answers = new LinkedHashMap<>();
+    answers.put("chunked-capitalised", "HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+    answers.put("expires-zero", "HTTP/1.1 200 OK\r\nCache-Control: public\r\nDate: Mon, 01 Jan 2001 00:00:00 GMT\r\n"
+        + "Expires: 0\r\nContent-Length: 2\r\n\r\nok");
+    answers.put("max-age-past-an-int", "HTTP/1.1 200 OK\r\nCache-Control: public, max-age=2147483648\r\n"
+        + "Content-Length: 2\r\n\r\nok");
+    answers.put("quoted-max-age", "HTTP/1.1 200 OK\r\nCache-Control: max-age=\"60\"\r\nContent-Length: 2\r\n\r\nok");
+    try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("raw"), head -> {
+      String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+      return answers.getOrDefault(path.substring(path.lastIndexOf('/') + 1), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    })) {
+      // more than the breaker's 5 in a row, had any counted
+      for (int round = 0; round < 2; round++) {
+        for (String name : answers.keySet()) {
+          RawHttp.Response response = send("GET", "/raw/" + name);
+          assertThat(response.status()).as(name).isEqualTo(200);
+          assertThat(response.body()).as(name).isEqualTo("ok");
+        }
+      }
+      RawHttp.Response expires = send("GET", "/raw/expires-zero");
+      assertThat(expires.header("Cache-Control")).isEqualTo("public");
+      assertThat(expires.header("Expires")).isEqualTo("0");
+      assertThat(send("GET", "/raw/max-age-past-an-int").header("Cache-Control")).isEqualTo("public, max-age=2147483648");
+    }
+  }
+
   private static String formatted(LogRecord record) {
     return record.getParameters() == null ? record.getMessage()
         : String.format(record.getMessage(), record.getParameters());

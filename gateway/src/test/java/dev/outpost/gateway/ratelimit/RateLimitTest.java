@@ -8,7 +8,14 @@ import dev.outpost.gateway.support.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.outpost.gateway.support.RawUpstream;
+import dev.outpost.gateway.support.TestRoutes;
+import dev.outpost.spec.model.RateLimit;
+import dev.outpost.spec.model.Route;
+import dev.outpost.spec.model.RouteAuth;
+import dev.outpost.spec.model.RouteMatch;
 import java.net.URL;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +71,73 @@ class RateLimitTest {
     assertThat(call(Tokens.valid("rl-carol", null)).status()).isEqualTo(429);
     String fromEc = Tokens.sign(Tokens.EC_KEY, "ES256", Tokens.claims(Tokens.EC_ISSUER, "rl-carol", null));
     assertThat(call(fromEc).status()).isEqualTo(200);
+  }
+
+  /**
+   * Two providers sharing an issuer (an IdP moving its JWKS) know one set of subjects: a subject's
+   * budget is one, whichever provider's keys verified its token. Keyed by the provider's name, each
+   * provider gave the same caller a budget of its own.
+   */
+  @Test
+  void providersSharingAnIssuerShareTheirSubjectsBudgets() throws Exception {
+    String iss = "https://idp.test/rl-migrating";
+    org.jose4j.jwk.PublicJsonWebKey oldKey = Tokens.rsa("rl-mig-old-k");
+    org.jose4j.jwk.PublicJsonWebKey newKey = Tokens.rsa("rl-mig-new-k");
+    GatewayTestEnvironment.jwks.publish("rl-mig-old", oldKey);
+    GatewayTestEnvironment.jwks.publish("rl-mig-new", newKey);
+    GatewayTestEnvironment.writeTable(List.of(
+            TestRoutes.idp("rl-mig-old", iss, GatewayTestEnvironment.jwks.uri("rl-mig-old"), List.of("RS256")),
+            TestRoutes.idp("rl-mig-new", iss, GatewayTestEnvironment.jwks.uri("rl-mig-new"), List.of("RS256"))),
+        List.of(TestRoutes.route("limited-mig", new RouteMatch("/limited-mig", List.of(), List.of()), true,
+            TestRoutes.jwt(List.of("rl-mig-old", "rl-mig-new"), List.of()), new RateLimit(3, 3600, RateLimit.Key.SUBJECT),
+            null)));
+    try {
+      String oldToken = Tokens.sign(oldKey, "RS256", Tokens.claims(iss, "dave", null));
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (call("/limited-mig/x", oldToken).status() == 404 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      // the loop's first 200 spent one
+      assertThat(call("/limited-mig/x", oldToken).status()).isEqualTo(200);
+      assertThat(call("/limited-mig/x", oldToken).status()).isEqualTo(200);
+      assertThat(call("/limited-mig/x", oldToken).status()).isEqualTo(429);
+      assertThat(call("/limited-mig/x", Tokens.sign(newKey, "RS256", Tokens.claims(iss, "dave", null))).status())
+          .as("the same subject, verified by the other provider of its issuer").isEqualTo(429);
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
+  }
+
+  /**
+   * On a limited route the gateway's RateLimit-* headers are the answer: an integration's own (from
+   * an API it calls) replace nothing and are not listed beside them.
+   */
+  @Test
+  void theGatewaysRateLimitHeadersReplaceTheIntegrations() throws Exception {
+    GatewayTestEnvironment.writeRoutes(List.of(new Route("raw-limited", "proj-a",
+        new RouteMatch("/raw-limited", List.of(), List.of()), "int-raw", false, RouteAuth.anonymous(),
+        new RateLimit(100, 3600, RateLimit.Key.CLIENT_IP), 2000, 0, null, 1024)));
+    try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("raw"),
+        head -> "HTTP/1.1 200 OK\r\nRateLimit-Limit: 5000\r\nRateLimit-Remaining: 4999\r\nRateLimit-Reset: 60\r\n"
+            + "Content-Length: 2\r\n\r\nok")) {
+      RawHttp.Response answer = call("/raw-limited/x", null);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (answer.status() == 404 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+        answer = call("/raw-limited/x", null);
+      }
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(answer.header("RateLimit-Limit")).isEqualTo("100");
+      assertThat(Long.parseLong(answer.header("RateLimit-Remaining"))).isBetween(0L, 99L);
+      assertThat(Long.parseLong(answer.header("RateLimit-Reset"))).isBetween(1L, 3600L);
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
+  }
+
+  private RawHttp.Response call(String path, String token) throws Exception {
+    return RawHttp.send(gateway.getPort(), "GET " + path + " HTTP/1.1\r\nHost: gw\r\n"
+        + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n");
   }
 
   private RawHttp.Response call(String token) throws Exception {

@@ -55,6 +55,15 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
     return revision;
   }
 
+  /** The base table with these providers and routes besides, at a new revision. */
+  public static void writeTable(List<dev.outpost.spec.model.IdentityProvider> extraProviders, List<Route> extraRoutes) {
+    List<dev.outpost.spec.model.IdentityProvider> idps = new ArrayList<>(identityProviders());
+    idps.addAll(extraProviders);
+    List<Route> routes = new ArrayList<>(baseRoutes());
+    routes.addAll(extraRoutes);
+    TestRoutes.write(home, new RoutingTable(nextRevision(), idps, routes));
+  }
+
   @Override
   public Map<String, String> start() {
     try {
