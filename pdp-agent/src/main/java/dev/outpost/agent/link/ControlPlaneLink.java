@@ -180,6 +180,9 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
     LOG.infof("connected to the control plane at %s", options.url());
     socket.textMessageHandler(frame -> onFrame(current, frame));
+    // every fragment counts as heard: a large snapshot over a slow link takes longer than the
+    // liveness timeout to arrive whole, and was cut off and sent again, for ever
+    socket.frameHandler(frame -> heard(current));
     socket.binaryMessageHandler(data -> {
       LOG.warnf("the control plane sent a binary frame (%d bytes): closing, as the protocol requires", data.length());
       close(current, (short) 1003, "binary frames are not part of the protocol");
@@ -187,7 +190,13 @@ public final class ControlPlaneLink implements AutoCloseable {
     socketsOpen.incrementAndGet();
     socket.closeHandler(ignored -> {
       socketsOpen.decrementAndGet();
-      ended(current, "closed by the control plane");
+      Short code = socket.closeStatusCode();
+      String why = code == null ? "" : CloseCodes.describe(code, socket.closeReason());
+      if (code != null && CloseCodes.needsOperator(code)) {
+        // reconnecting cannot mend it until someone acts: said at ERROR (PROTOCOL.md section 11)
+        LOG.errorf("the control plane refused this agent: %s", why);
+      }
+      ended(current, "closed by the control plane" + (code == null ? "" : " (" + why + ")"));
     });
     socket.exceptionHandler(e -> {
       // Vert.x drops a message past the size limit and leaves the connection open: close it as
@@ -216,8 +225,13 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
   }
 
-  private void onFrame(Session current, String frame) {
+  /** Heard from the control plane: any frame, a fragment of a large message included. */
+  private static void heard(Session current) {
     current.lastHeard = System.nanoTime();
+  }
+
+  private void onFrame(Session current, String frame) {
+    heard(current);
     if (frame.length() > LARGE_FRAME_CHARS) {
       // Not queued undecoded as a snapshot: a large frame of another type (padded with fields a peer
       // may add) would then replace the snapshot waiting for the applier, which would go unanswered.
@@ -267,12 +281,16 @@ public final class ControlPlaneLink implements AutoCloseable {
 
   /**
    * Keeps only the newest snapshot waiting for the applier: every snapshot is a complete state, so
-   * one that arrives while another waits replaces it unanswered (PROTOCOL.md section 4, rule 4).
-   * A control plane that sends faster than the agent applies thus costs one frame of memory, not one
-   * per frame.
+   * one that arrives while another waits replaces it unanswered (PROTOCOL.md section 4, rule 4), the
+   * newest by revision, not by arrival: an older one, or a malformed one whose revision cannot be
+   * read, arriving after it left a newer revision unanswered until the next state change (the ack of
+   * a newer revision is what supersedes a skipped one). A control plane that sends faster than the
+   * agent applies thus costs one frame of memory, not one per frame.
    */
   private void queue(Waiting snapshot) {
-    if (pending.getAndSet(snapshot) == null) {
+    Waiting before = pending.getAndUpdate(waiting -> waiting == null || waiting.session().ended
+        || snapshot.decoded().revision() >= waiting.decoded().revision() ? snapshot : waiting);
+    if (before == null) {
       applier.execute(this::applyPending);
     }
   }

@@ -347,6 +347,73 @@ class ControlPlaneLinkTest {
     assertThat(cp.connections.get()).as("the connection stayed").isEqualTo(connections);
   }
 
+  /**
+   * A snapshot arriving over a slow link in fragments, for longer than the liveness timeout, is
+   * received: every fragment counts as heard. Only whole messages counted, and the connection was
+   * cut as dead mid-transfer, then the snapshot sent again, for ever.
+   */
+  @Test
+  void aSnapshotArrivingMoreSlowlyThanTheLivenessTimeoutIsReceived() throws Exception {
+    cp.silent = true; // no pong comes between the fragments to keep the connection alive
+    int connections = cp.connections.get();
+    cp.sendSignedSlowly(state(1, "orders"), 30, 100);
+    awaitAck(1);
+    assertThat(cp.connections.get()).as("the same connection").isEqualTo(connections);
+    cp.silent = false;
+  }
+
+  /**
+   * Of the snapshots waiting for the applier the newest revision is kept, not the last to arrive: a
+   * malformed one whose revision cannot be read (or an older one) arriving after revision 2 left it
+   * unanswered and unapplied until the next state change.
+   */
+  @Test
+  void aMalformedSnapshotArrivingAfterANewerOneDoesNotReplaceIt() throws Exception {
+    cp.sendSigned(state(1, "orders", HeldApply.HELD));
+    await(agent.held::holding, "the applier works on revision 1");
+    cp.sendSigned(state(2, integration("orders", "v2")));
+    cp.sendRaw("{\"type\":\"snapshot\",\"revision\":\"x\"}");
+    cp.send(new Ping("after"));
+    cp.awaitMessage(Pong.class, p -> p.nonce().equals("after"));
+    agent.held.release();
+    awaitAck(2);
+    assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(2);
+  }
+
+  /** A refusal that reconnecting cannot mend is logged at ERROR with its code and meaning (PROTOCOL.md section 11). */
+  @Test
+  void aControlPlaneRefusingTheDataPlaneIsLoggedAsAnErrorWithItsCode() throws Exception {
+    List<String> errors = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+          errors.add(record.getParameters() == null ? record.getMessage()
+              : String.format(record.getMessage(), record.getParameters()));
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    var log = java.util.logging.Logger.getLogger(ControlPlaneLink.class.getName());
+    log.addHandler(capture);
+    try {
+      cp.closeOnHello = (short) 4003;
+      int connections = cp.connections.get();
+      cp.disconnect();
+      await(() -> cp.connections.get() > connections && !errors.isEmpty(), "a refused reconnection logged");
+      assertThat(errors).anySatisfy(e -> assertThat(e).contains("code 4003")
+          .contains("this data plane is not the one the agent's token is for"));
+    } finally {
+      cp.closeOnHello = null;
+      log.removeHandler(capture);
+    }
+  }
+
   @Test
   void ofSnapshotsArrivingFasterThanTheyApplyOnlyTheNewestIsApplied() throws Exception {
     cp.sendSigned(state(1, "orders", HeldApply.HELD)); // keeps the applier busy while the others arrive

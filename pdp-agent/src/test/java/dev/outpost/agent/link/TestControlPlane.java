@@ -47,6 +47,8 @@ public final class TestControlPlane implements AutoCloseable {
   public volatile boolean ackStatus = true;
   /** When true the server says nothing and answers nothing, like a half-dead peer. */
   public volatile boolean silent;
+  /** When set, a connection's first frame (hello) is answered by closing it with this code. */
+  public volatile Short closeOnHello;
   /**
    * The receive buffer of accepted connections in bytes, 0 for the system's (which grows to many
    * MiB on loopback): set before {@link #start()}, small, for a control plane that stops reading to
@@ -109,6 +111,11 @@ public final class TestControlPlane implements AutoCloseable {
     socket.textMessageHandler(frame -> {
       if (first.getAndSet(false)) {
         firstFrames.add(frame);
+        Short code = closeOnHello;
+        if (code != null) {
+          socket.close(code, "refused by the test control plane");
+          return;
+        }
       }
       received.add(frame);
       if (silent) {
@@ -168,6 +175,24 @@ public final class TestControlPlane implements AutoCloseable {
       agent.writeFrame(sent == 0 ? io.vertx.core.http.WebSocketFrame.textFrame(text, last)
           : io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(text), last));
       sent += size;
+    }
+  }
+
+  /** Sends {@code state} signed, as {@code fragments} fragments one every {@code gapMillis}: a slow link. */
+  public void sendSignedSlowly(DataPlaneState state, int fragments, long gapMillis) {
+    String text = ProtocolCodec.encode(Snapshot.signed(StateCodec.toTree(state), signer));
+    int size = (text.length() + fragments - 1) / fragments;
+    sendFragmentsFrom(text, 0, size, gapMillis);
+  }
+
+  private void sendFragmentsFrom(String text, int from, int size, long gapMillis) {
+    int to = Math.min(text.length(), from + size);
+    boolean last = to == text.length();
+    String part = text.substring(from, to);
+    agent.writeFrame(from == 0 ? io.vertx.core.http.WebSocketFrame.textFrame(part, last)
+        : io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(part), last));
+    if (!last) {
+      vertx.setTimer(gapMillis, id -> sendFragmentsFrom(text, to, size, gapMillis));
     }
   }
 

@@ -18,8 +18,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * never reconfigure them.
  */
 public final class Mappers {
+  // one JSON value per text: "{a}{b}" read as {a}, a second frame or bytes after a signed
+  // document went unseen (PROTOCOL.md section 2: a frame is exactly one JSON object)
   public static final ObjectMapper JSON = configure(JsonMapper.builder()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build());
 
   public static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()

@@ -8,6 +8,7 @@ import dev.outpost.spec.signature.SnapshotVerifier;
 import dev.outpost.spec.state.InvalidStateException;
 import dev.outpost.spec.state.StateCodec;
 import dev.outpost.spec.state.Violation;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,10 +46,11 @@ public final class SnapshotAcceptance {
     }
     // the frame's revision is not signed: one the state does not carry was believed (and counted
     // as attempted) before the state was read
+    // as a number, however written: 42.0 is the canonical 42 the signature covers
     JsonNode signedRevision = snapshot.state().path("revision");
-    if (signedRevision.isIntegralNumber() && signedRevision.asLong() != revision) {
-      throw rejected(revision, "signature", "covers revision " + signedRevision.asLong() + ", not the frame's revision "
-          + revision);
+    if (signedRevision.isNumber() && signedRevision.decimalValue().compareTo(BigDecimal.valueOf(revision)) != 0) {
+      throw rejected(revision, "signature", "covers revision " + signedRevision.decimalValue().stripTrailingZeros().toPlainString()
+          + ", not the frame's revision " + revision);
     }
     if (revision <= lastAppliedRevision) {
       throw rejected(revision, "revision",

@@ -93,6 +93,9 @@ class ProtocolCodecTest {
     return List.of(
         Arguments.of("{\"type\":\"ping\",", "", "not valid JSON: "),
         Arguments.of("", "", "must be a JSON object"),
+        // one frame, one message: a second one merged into it was dropped unseen
+        Arguments.of("{\"type\":\"statusAck\",\"seq\":3}{\"type\":\"snapshot\",\"revision\":7}", "", "not valid JSON"),
+        Arguments.of("{\"type\":\"ping\",\"nonce\":\"a\"} ]]]", "", "not valid JSON"),
         Arguments.of("[{\"type\":\"ping\"}]", "", "must be a JSON object, found a list"),
         Arguments.of("\"ping\"", "", "must be a JSON object, found a string"),
         Arguments.of("{\"nonce\":\"a\"}", "type", "is required"),

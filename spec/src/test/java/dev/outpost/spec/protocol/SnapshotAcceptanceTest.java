@@ -107,6 +107,12 @@ class SnapshotAcceptanceTest {
     SnapshotRejectedException e = rejection(() -> acceptance.accept(relabelled, 41));
     assertThat(e.errors()).containsExactly(
         new Violation("signature", "covers revision 42, not the frame's revision 9007199254740991"));
+    // the signed revision written 42.0: canonically 42, so the signature holds, and it is still 42
+    ObjectNode decimal = state();
+    decimal.put("revision", new java.math.BigDecimal("42.0"));
+    Snapshot relabelledDecimal = new Snapshot(9007199254740991L, decimal, signer.sign(state));
+    assertThat(rejection(() -> acceptance.accept(relabelledDecimal, 41)).errors()).containsExactly(
+        new Violation("signature", "covers revision 42, not the frame's revision 9007199254740991"));
   }
 
   @Test
