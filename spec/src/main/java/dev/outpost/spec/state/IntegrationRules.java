@@ -101,6 +101,19 @@ final class IntegrationRules {
     checkQuantity(resources.requestsMemory(), Problems.field(path, "requestsMemory"), problems);
     checkQuantity(resources.limitsCpu(), Problems.field(path, "limitsCpu"), problems);
     checkQuantity(resources.limitsMemory(), Problems.field(path, "limitsMemory"), problems);
+    // Kubernetes refuses the whole Deployment otherwise, and the integration failed only once applied
+    checkAtMost(resources.requestsCpu(), resources.limitsCpu(), Problems.field(path, "requestsCpu"), "limitsCpu", problems);
+    checkAtMost(resources.requestsMemory(), resources.limitsMemory(), Problems.field(path, "requestsMemory"),
+        "limitsMemory", problems);
+  }
+
+  private static void checkAtMost(String request, String limit, String path, String limitName, Problems problems) {
+    if (request == null || limit == null || !QUANTITY.matcher(request).matches() || !QUANTITY.matcher(limit).matches()) {
+      return;
+    }
+    if (Quantities.amount(request).compareTo(Quantities.amount(limit)) > 0) {
+      problems.add(path, "must not be more than " + limitName + " (" + limit + ")");
+    }
   }
 
   private static void checkQuantity(String value, String path, Problems problems) {

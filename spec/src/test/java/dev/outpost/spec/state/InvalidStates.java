@@ -175,6 +175,10 @@ final class InvalidStates {
             "integrations[0].resources.limitsMemory", "must be a Kubernetes quantity (e.g. 250m, 0.5, 512Mi)"),
         new Case("negative cpu", "integrations[0].resources.requestsCpu", "'-1'",
             "integrations[0].resources.requestsCpu", "must be a Kubernetes quantity (e.g. 250m, 0.5, 512Mi)"),
+        new Case("cpu request above its limit", "integrations[0].resources.requestsCpu", "1500m",
+            "integrations[0].resources.requestsCpu", "must not be more than limitsCpu (1)"),
+        new Case("memory request above its limit", "integrations[0].resources.requestsMemory", "1.5Gi",
+            "integrations[0].resources.requestsMemory", "must not be more than limitsMemory (1Gi)"),
         // secrets
         new Case("undeclared secret placeholder", "integrations[0].secrets", "[]", "integrations[0].source",
             "uses {{secret.orders-db.password}} but secrets does not declare it (add {name, key} to secrets)"),
