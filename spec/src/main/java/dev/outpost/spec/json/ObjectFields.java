@@ -206,6 +206,8 @@ public final class ObjectFields {
       T element = reader.read(value.get(i), Problems.index(pathOf(name), i));
       if (element != null) {
         result.add(element);
+      } else {
+        problems.elementDropped();
       }
     }
     return result;

@@ -20,6 +20,20 @@ public final class Problems {
   private final List<Violation> violations = new ArrayList<>();
   private final Set<String> paths = new HashSet<>();
   private long omitted;
+  private boolean elementsDropped;
+
+  /** Notes that a list was read without an element that could not be read: later indices moved. */
+  public void elementDropped() {
+    elementsDropped = true;
+  }
+
+  /**
+   * Whether a list lost an unreadable element, so that an index in the record read is not the
+   * document's: rules checking that record would name the wrong elements.
+   */
+  public boolean elementsDropped() {
+    return elementsDropped;
+  }
 
   public void add(String path, String message) {
     if (violations.size() < MAX_KEPT) {

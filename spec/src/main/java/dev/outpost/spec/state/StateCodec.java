@@ -88,8 +88,10 @@ public final class StateCodec {
     Problems all = new Problems();
     all.addAll(problems.all());
     // Semantic rules need well-typed records; with structural problems the record may be partial,
-    // but its present parts can still be checked so that one pass reports everything.
-    if (value != null) {
+    // but its present parts can still be checked so that one pass reports everything. Not when a
+    // list lost an element: its later elements' indices are no longer the document's, and their
+    // problems would be reported at their neighbours' paths.
+    if (value != null && !problems.elementsDropped()) {
       Set<String> structural = problems.all().stream().map(Violation::path).collect(Collectors.toSet());
       all.addAll(validator.apply(value).stream().filter(violation -> !coveredBy(violation, structural)).toList());
     }

@@ -133,6 +133,25 @@ class StateCodecTest {
             new Violation("routes[1].match.pathPrefix", "must start with \"/\"")));
   }
 
+  /**
+   * A list element that cannot be read at all (null) is left out of the record read, so the rules
+   * that check the record would count the elements after it one short: routes[1]'s missing
+   * prefix slash was reported at routes[0], which was fine. Those rules wait until the list reads whole.
+   */
+  @Test
+  void anUnreadableListElementDoesNotShiftTheOthersProblemsOntoTheirNeighbours() {
+    String json = """
+        {"apiVersion": "outpost.dev/v1", "revision": 3, "dataPlane": "local",
+         "integrations": [{"name": "a", "project": "p", "version": "1", "source": "- from: {}"}],
+         "routes": [
+           null,
+           {"id": "r1", "project": "p", "match": {"pathPrefix": "x"}, "integration": "a", "auth": {"public": true}}]}
+        """;
+    assertThatThrownBy(() -> StateCodec.readJson(json))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactly(
+            new Violation("routes[0]", "must be an object, found null")));
+  }
+
   @Test
   void theTelemetryDocumentReadsBackAndIsCheckedLikeTheState() throws Exception {
     Telemetry telemetry = new Telemetry(14, 30);
