@@ -21,6 +21,8 @@ public class RouteTableHolder {
   private volatile ActiveRoutes current = ActiveRoutes.EMPTY;
   private final List<Consumer<ActiveRoutes>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong refusals = new AtomicLong();
+  /** A table was applied, or its source had none to give at its first look. */
+  private volatile boolean loaded;
 
   public ActiveRoutes current() {
     return current;
@@ -37,11 +39,46 @@ public class RouteTableHolder {
       LOG.warnf("routing table revision %d ignored: revision %d is in use", table.revision(), current.revision());
       return false;
     }
+    swap(table);
+    return true;
+  }
+
+  /**
+   * Replaces the table with what its source now holds, even an older revision: the ConfigMap's
+   * versions arrive in the API server's order, so a lower revision is the agent's latest write (a
+   * data plane registered anew counts from 1 again). Kept above it, running gateways served the old
+   * table while every gateway started since served the new one.
+   *
+   * @throws IllegalArgumentException when the table does not compile; the old one stays
+   */
+  public synchronized void replace(RoutingTable table) {
+    if (table.revision() < current.revision()) {
+      LOG.warnf("routing table revision %d replaces revision %d: its source went back (a data plane registered"
+          + " anew)", table.revision(), current.revision());
+    }
+    swap(table);
+  }
+
+  private void swap(RoutingTable table) {
     ActiveRoutes next = new ActiveRoutes(table);
     current = next;
+    loaded = true;
     listeners.forEach(l -> l.accept(next));
     LOG.infof("routing table revision %d applied: %d routes", next.revision(), next.size());
-    return true;
+  }
+
+  /** Its source has no table to give (a fresh install): answering 404 to everything is right, and ready. */
+  public void nothingToLoad() {
+    loaded = true;
+  }
+
+  /**
+   * Whether the gateway serves the table its source holds: one was applied, or there was none. A
+   * table found and refused at start leaves it serving nothing, not ready, so that a rolling update
+   * stops there and the old pods go on serving.
+   */
+  public boolean loaded() {
+    return loaded;
   }
 
   /** Counts a table its source could not read or that did not compile; the one in use stays. */

@@ -53,7 +53,9 @@ public class RoutesConfigMapSource {
 
   /** Starts the informer on {@code namespace/name}, applying each version of its {@code routes.json} to {@code holder}. */
   static SharedIndexInformer<ConfigMap> watch(KubernetesClient client, String namespace, String name, RouteTableHolder holder) {
-    return client.configMaps().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
+    // inform() returns once the first list has been handled: an empty store is a fresh install
+    SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).withName(name).inform(
+        new ResourceEventHandler<>() {
       @Override
       public void onAdd(ConfigMap map) {
         apply(map);
@@ -77,12 +79,17 @@ public class RoutesConfigMapSource {
           return;
         }
         try {
-          holder.apply(RoutingTableReader.read(json));
+          holder.replace(RoutingTableReader.read(json));
         } catch (IllegalArgumentException e) {
           holder.refused();
           LOG.errorf("ConfigMap %s/%s refused, the routing table in use stays: %s", namespace, name, e.getMessage());
         }
       }
     });
+    if (informer.getStore().list().isEmpty()) {
+      LOG.infof("no ConfigMap %s/%s yet: every request answers 404 until the agent writes it", namespace, name);
+      holder.nothingToLoad();
+    }
+    return informer;
   }
 }

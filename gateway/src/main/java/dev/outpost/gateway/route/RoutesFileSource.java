@@ -68,6 +68,7 @@ public class RoutesFileSource {
       if (lastSeen == null) {
         LOG.infof("no routing table at %s yet: every request answers 404", file);
         lastSeen = "absent";
+        holder.nothingToLoad();
       }
     } catch (IOException | IllegalArgumentException e) {
       holder.refused();

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
 /** The routes ConfigMap followed with an informer against fabric8's Kubernetes mock server. */
@@ -53,6 +54,53 @@ class RoutesConfigMapSourceTest {
       await(() -> holder.current().revision() == 6);
       assertThat(holder.current().size()).isEqualTo(2);
       assertThat(holder.refusals()).as("counted once, for the metrics").isEqualTo(1);
+    } finally {
+      informer.close();
+    }
+  }
+
+  /**
+   * A gateway that found a table it refuses serves nothing and is not ready, so that a rolling
+   * update stops at it; one that found no ConfigMap (a fresh install) is ready, and answers 404.
+   */
+  @Test
+  void aGatewayIsReadyOnceItServesTheTableItsConfigMapHoldsOrThereIsNone() throws Exception {
+    RouteTableHolder none = new RouteTableHolder();
+    SharedIndexInformer<ConfigMap> empty = RoutesConfigMapSource.watch(client, "outpost", "outpost-gateway-routes", none);
+    try {
+      assertThat(new RoutingTableReadiness(none).call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+    } finally {
+      empty.close();
+    }
+
+    RouteTableHolder holder = new RouteTableHolder();
+    client.configMaps().inNamespace("outpost").resource(map("{\"revision\": 5, \"routes\": [{\"id\": \"BAD ID\"}]}")).create();
+    SharedIndexInformer<ConfigMap> informer = RoutesConfigMapSource.watch(client, "outpost", "outpost-gateway-routes", holder);
+    try {
+      await(() -> holder.refusals() == 1);
+      assertThat(new RoutingTableReadiness(holder).call().getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+      client.configMaps().inNamespace("outpost").resource(map(table(6, 2))).update();
+      await(() -> holder.current().revision() == 6);
+      assertThat(new RoutingTableReadiness(holder).call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+    } finally {
+      informer.close();
+    }
+  }
+
+  /**
+   * The ConfigMap's content is what is served, even at a lower revision: a data plane registered
+   * anew counts from 1 again, and running gateways kept the old table (while new pods took the new one).
+   */
+  @Test
+  void aLowerRevisionInTheConfigMapReplacesTheTable() throws Exception {
+    RouteTableHolder holder = new RouteTableHolder();
+    client.configMaps().inNamespace("outpost").resource(map(table(57, 1))).create();
+    SharedIndexInformer<ConfigMap> informer = RoutesConfigMapSource.watch(client, "outpost", "outpost-gateway-routes", holder);
+    try {
+      await(() -> holder.current().revision() == 57);
+      client.configMaps().inNamespace("outpost").resource(map(table(1, 3))).update();
+      await(() -> holder.current().revision() == 1);
+      assertThat(holder.current().match(null, "GET", "/r2/x").id()).isEqualTo("r2");
     } finally {
       informer.close();
     }
