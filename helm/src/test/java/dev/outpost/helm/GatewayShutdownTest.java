@@ -19,9 +19,10 @@ class GatewayShutdownTest {
     @Test
     void theDelayAndTheDrainTogetherStayInsideTheGracePeriod() {
         Deployment defaults = gateway(Map.of());
-        assertThat(defaults.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(30L);
+        assertThat(defaults.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(40L);
         assertThat(env(defaults, "QUARKUS_SHUTDOWN_DELAY")).isEqualTo("5s");
-        assertThat(env(defaults, "QUARKUS_SHUTDOWN_TIMEOUT")).isEqualTo("23s");
+        // a request arriving in the delay's last moment still gets the default route timeout (30 s)
+        assertThat(env(defaults, "QUARKUS_SHUTDOWN_TIMEOUT")).isEqualTo("33s");
 
         Deployment longer = gateway(Map.of("gateway.terminationGracePeriodSeconds", "120", "gateway.shutdownDelaySeconds", "10"));
         assertThat(env(longer, "QUARKUS_SHUTDOWN_DELAY")).isEqualTo("10s");

@@ -57,6 +57,15 @@ public interface GatewayConfig {
   int upstreamPoolSize();
 
   /**
+   * How long an upstream connection may sit idle in the pool; default 3 s. Below an integration
+   * pod's shutdown delay (5 s): a connection idle since before the pod was told to stop is closed
+   * before the delay ends, when the pod would answer 503 on it; one used in the delay is closed by
+   * the pod's Connection: close. At least 1 s.
+   */
+  @WithDefault("3s")
+  java.time.Duration upstreamIdleTimeout();
+
+  /**
    * Addresses or CIDR ranges ({@code 10.0.0.0/8}, {@code fd00::/8}) of the proxies in front of the
    * gateway (an ingress, a load balancer) whose {@code X-Forwarded-For} it believes: the client is
    * the right-most address there that is not one of them. Default none: the client is the

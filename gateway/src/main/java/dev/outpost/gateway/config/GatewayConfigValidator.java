@@ -41,6 +41,9 @@ public class GatewayConfigValidator {
         problems.add("outpost.gateway.trusted-proxies: " + e.getMessage());
       }
     }
+    if (config.upstreamIdleTimeout().toSeconds() < 1) {
+      problems.add("outpost.gateway.upstream-idle-timeout: expected at least 1s, got " + config.upstreamIdleTimeout());
+    }
     if (config.upstreamPoolSize() < 1) {
       problems.add("outpost.gateway.upstream-pool-size: expected at least 1");
     }

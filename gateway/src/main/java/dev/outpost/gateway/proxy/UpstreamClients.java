@@ -29,6 +29,7 @@ public class UpstreamClients {
     this.options = new HttpClientOptions()
         .setKeepAlive(true)
         .setMaxPoolSize(config.upstreamPoolSize())
+        .setKeepAliveTimeout((int) Math.max(1, config.upstreamIdleTimeout().toSeconds()))
         .setConnectTimeout((int) config.upstreamConnectTimeout().toMillis())
         .setDecompressionSupported(false);
   }

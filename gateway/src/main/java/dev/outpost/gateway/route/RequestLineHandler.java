@@ -1,6 +1,7 @@
 package dev.outpost.gateway.route;
 
 import dev.outpost.gateway.Responses;
+import dev.outpost.gateway.client.ShutdownDrain;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -19,12 +20,23 @@ import jakarta.inject.Singleton;
  *   <li>no {@code Host}, several (RFC 9112 3.2; HTTP/1.0 too, since routes match on the host), or
  *       one that is not {@code host[:port]}: 400.
  * </ul>
+ * While the gateway stops ({@link ShutdownDrain}) every answer closes its connection.
  */
 @Singleton
 public class RequestLineHandler implements Handler<RoutingContext> {
 
+  private final ShutdownDrain drain;
+
+  RequestLineHandler(ShutdownDrain drain) {
+    this.drain = drain;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
+    if (drain.stopping()) {
+      // the client's next request goes on a new connection, which the Service sends to another pod
+      ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     if (!refused(ctx)) {
       ctx.next();
     }

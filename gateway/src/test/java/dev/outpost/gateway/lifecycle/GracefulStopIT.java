@@ -70,6 +70,7 @@ class GracefulStopIT {
     try {
       waitUntil(() -> status(client, "http://127.0.0.1:" + management + "/q/health/ready") == 200, gateway, log);
       assertThat(get(client, http, "/pub/x").statusCode()).isEqualTo(200);
+      assertThat(head(http, "/pub/x")).as("keep-alive before the stop").doesNotContain("connection: close");
 
       CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/pub/slow")).build(),
@@ -82,6 +83,9 @@ class GracefulStopIT {
           .as("readiness during the delay").isEqualTo(503);
       HttpResponse<String> duringDelay = get(client, http, "/pub/x");
       assertThat(duringDelay.statusCode()).as("a request during the delay").isEqualTo(200);
+      // keep-alive connections through an L4 load balancer go on to this pod: answers in the delay close them
+      assertThat(head(http, "/pub/x")).as("an answer during the delay").startsWith("http/1.1 200")
+          .contains("connection: close");
 
       HttpResponse<String> answered = inFlight.get();
       assertThat(answered.statusCode()).as("the request in flight at the signal").isEqualTo(200);
@@ -90,6 +94,25 @@ class GracefulStopIT {
     } finally {
       gateway.destroyForcibly();
       upstream.stop(0);
+    }
+  }
+
+  /** The head of the answer to a GET on a raw connection, lower-cased. */
+  private static String head(int port, String path) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      StringBuilder head = new StringBuilder();
+      java.io.InputStream in = socket.getInputStream();
+      while (head.indexOf("\r\n\r\n") < 0) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.append((char) b);
+      }
+      return head.toString().toLowerCase(java.util.Locale.ROOT);
     }
   }
 

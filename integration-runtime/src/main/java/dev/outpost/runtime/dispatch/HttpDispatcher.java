@@ -48,9 +48,12 @@ public class HttpDispatcher {
   private final RunningExchanges running = new RunningExchanges();
   private final int maxRunning;
 
-  HttpDispatcher(RuntimeConfig config) {
+  private final ShutdownDrain drain;
+
+  HttpDispatcher(RuntimeConfig config, ShutdownDrain drain) {
     this.requestTimeout = config.requestTimeout();
     this.maxRunning = config.maxRunningExchanges();
+    this.drain = drain;
   }
 
   /** The count of running exchanges, for the {@code CamelContext} to keep. */
@@ -66,6 +69,11 @@ public class HttpDispatcher {
   }
 
   private void dispatch(RoutingContext ctx) {
+    if (drain.stopping()) {
+      // the gateway's next request goes on a new connection, which the Service sends to another pod:
+      // past the shutdown delay Quarkus answers 503 on connections still open
+      ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     String path = ctx.normalizedPath();
     if (ctx.get(DISPATCHED) != null) {
       // registered on the rerouted pass: reroute drops what was registered before it
@@ -95,8 +103,16 @@ public class HttpDispatcher {
       forward(ctx, target, path);
       return;
     }
-    if (table.stream().anyMatch(t -> t.endpoint().matchesPath(path))) {
-      ctx.response().setStatusCode(405).end();
+    List<Target> atPath = table.stream().filter(t -> t.endpoint().matchesPath(path)).toList();
+    if (!atPath.isEmpty()) {
+      // RFC 9110 15.5.6: a 405 lists the methods the resource takes
+      Set<String> allowed = new java.util.TreeSet<>();
+      atPath.forEach(t -> allowed.addAll(t.endpoint().methods()));
+      if (allowed.contains("GET")) {
+        allowed.add("HEAD");
+      }
+      ctx.response().putHeader(HttpHeaders.ALLOW, String.join(", ", allowed));
+      ErrorAnswer.send(ctx, 405, "method " + method + " is not allowed at " + path);
       return;
     }
     ctx.next();

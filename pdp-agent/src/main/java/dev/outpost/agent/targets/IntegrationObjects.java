@@ -68,7 +68,11 @@ public final class IntegrationObjects {
   /** Deployment annotation with the integration's version (free text, so not a label). */
   public static final String VERSION_ANNOTATION = "outpost.dev/version";
 
-  static final long GRACE_PERIOD_SECONDS = 30;
+  /**
+   * The delay, the default route timeout (30 s: the gateway waits that long for an answer) and 2 s,
+   * and some to spare: a request arriving as the delay ends still has its route's time.
+   */
+  static final long GRACE_PERIOD_SECONDS = 40;
   /** The writable /tmp of a runtime pod (Vert.x file cache, Camel stream caching). */
   static final String TMP_SIZE_LIMIT = "256Mi";
   static final long SHUTDOWN_DELAY_SECONDS = 5;
