@@ -350,7 +350,7 @@ public class IntegrationDeployer implements RouteStates {
       VersionMeters.remove(meters, old.key(), old.prefix());
       removeVersionMetersUnlessRunning(old.name(), old.integration().version());
       properties.unregister(old.key());
-      SecretRedaction.remove(old.key());
+      SecretRedaction.retire(old.key());
     }
   }
 

@@ -22,14 +22,15 @@ import org.apache.camel.support.RoutePolicySupport;
  * method. These headers are removed before every {@code http(s):} call while they still hold the
  * inbound values, with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}; a
  * value the route set itself is kept. Routes also see their public path in
- * {@code CamelHttpPath}/{@code CamelHttpUri}, not the internal versioned one.
+ * {@code CamelHttpPath}/{@code CamelHttpUri}/{@code CamelHttpUrl}, not the internal versioned one (a
+ * link a route built from {@code CamelHttpUrl} answered 404 and changed with every deploy).
  */
 public final class InboundHttpHeaders extends EventNotifierSupport implements RoutePolicyFactory {
 
   static final String INBOUND = "outpost.inbound.http";
   // and the gateway's routing of this request: sent on to another integration, its
   // X-Outpost-Integration made the runtime refuse the call (HttpDispatcher) as routed elsewhere
-  static final List<String> HEADERS = List.of(Exchange.HTTP_URI, Exchange.HTTP_PATH, Exchange.HTTP_QUERY,
+  static final List<String> HEADERS = List.of(Exchange.HTTP_URI, Exchange.HTTP_URL, Exchange.HTTP_PATH, Exchange.HTTP_QUERY,
       Exchange.HTTP_RAW_QUERY, Exchange.HTTP_METHOD, HttpDispatcher.ROUTED_TO, "X-Outpost-Route");
 
   public InboundHttpHeaders() {
@@ -75,7 +76,20 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
     }
   }
 
-  /** Records the inbound values, with the internal prefix taken out of the path and URI. */
+  /** A path or absolute URL ({@code http://host/_outpost/x/g3/a?q}) with its internal prefix taken out. */
+  static String publicForm(String text) {
+    if (text.startsWith(HttpDispatcher.INTERNAL_ROOT)) {
+      return HttpDispatcher.publicPath(text);
+    }
+    int authority = text.indexOf("://");
+    int path = authority < 0 ? -1 : text.indexOf('/', authority + 3);
+    if (path > 0 && text.startsWith(HttpDispatcher.INTERNAL_ROOT, path)) {
+      return text.substring(0, path) + HttpDispatcher.publicPath(text.substring(path));
+    }
+    return text;
+  }
+
+  /** Records the inbound values, with the internal prefix taken out of the path, URI and URL. */
   private static final class RecordInbound extends RoutePolicySupport {
     @Override
     public void onExchangeBegin(Route route, Exchange exchange) {
@@ -85,9 +99,12 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
       Map<String, Object> inbound = new HashMap<>();
       for (String name : HEADERS) {
         Object value = exchange.getMessage().getHeader(name);
-        if (value instanceof String text && text.startsWith(HttpDispatcher.INTERNAL_ROOT)) {
-          value = HttpDispatcher.publicPath(text);
-          exchange.getMessage().setHeader(name, value);
+        if (value instanceof String text) {
+          String shown = publicForm(text);
+          if (!shown.equals(text)) {
+            value = shown;
+            exchange.getMessage().setHeader(name, value);
+          }
         }
         if (value != null) {
           inbound.put(name, value);

@@ -16,7 +16,16 @@ public final class SecretRedaction {
   /** Values shorter than this are not redacted: they would blank out ordinary words. */
   static final int MIN_LENGTH = 4;
 
+  /** Retired owners whose values are still redacted, at most; past it the oldest are forgotten. */
+  static final int RETIRED_REMEMBERED = 256;
+
   private static final Map<String, Set<String>> BY_OWNER = new ConcurrentHashMap<>();
+  /**
+   * Values of retired versions, the oldest first: an exchange a retirement did not wait for (its
+   * client already answered 504, or past the drain timeout) runs on, and its late spans and log
+   * records quote what it read.
+   */
+  private static final Map<String, Set<String>> RETIRED = new java.util.LinkedHashMap<>();
   private static volatile Set<String> all = Set.of();
 
   private SecretRedaction() {}
@@ -30,6 +39,21 @@ public final class SecretRedaction {
   /** Stops redacting what {@code owner} added (values another owner also uses stay redacted). */
   public static synchronized void remove(String owner) {
     BY_OWNER.remove(owner);
+    refresh();
+  }
+
+  /**
+   * {@code owner} no longer runs new exchanges, but its values stay redacted, among the last {@link
+   * #RETIRED_REMEMBERED} retired owners': exchanges still running may report them late.
+   */
+  public static synchronized void retire(String owner) {
+    Set<String> values = BY_OWNER.remove(owner);
+    if (values != null && !values.isEmpty()) {
+      RETIRED.put(owner, values);
+      while (RETIRED.size() > RETIRED_REMEMBERED) {
+        RETIRED.remove(RETIRED.keySet().iterator().next());
+      }
+    }
     refresh();
   }
 
@@ -48,7 +72,7 @@ public final class SecretRedaction {
   }
 
   private static void refresh() {
-    all = BY_OWNER.values().stream().flatMap(Set::stream)
+    all = java.util.stream.Stream.concat(BY_OWNER.values().stream(), RETIRED.values().stream()).flatMap(Set::stream)
         .filter(v -> v.length() >= MIN_LENGTH)
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }

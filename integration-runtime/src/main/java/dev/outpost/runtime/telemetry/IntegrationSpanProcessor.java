@@ -8,12 +8,19 @@ import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.internal.ExtendedSpanProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.outpost.runtime.dispatch.HttpDispatcher;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.jboss.logging.MDC;
 
 /**
  * Tags every span of an integration with {@code outpost.project}, {@code outpost.integration} and
- * {@code outpost.integration.version}, and redacts secret values from its string attributes.
+ * {@code outpost.integration.version}, and redacts secret values from its string attributes and its
+ * name. The HTTP server span's name (Quarkus writes "METHOD route", the route being the Vert.x route
+ * Camel registered: the internal versioned path) and its route and path attributes get the public
+ * path: internal names changed with every deploy, and an endpoint path holding a secret
+ * ({@code platform-http:/hooks/{{secret.hook.token}}}) put the value itself in the name.
  *
  * <p>The owner is found, in order: on the parent span (the dispatcher tags the HTTP server span
  * before Camel starts its spans), from Camel's MDC route id when the span starts, and when the span
@@ -26,6 +33,11 @@ public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
 
   /** The attributes Camel sets on its spans, such as {@code camel.uri}. */
   private static final String CAMEL_ATTRIBUTES = "camel.";
+  /** A version's internal prefix within a name or path, with the slash after it. */
+  private static final Pattern INTERNAL_PREFIX =
+      Pattern.compile(Pattern.quote(HttpDispatcher.INTERNAL_ROOT) + "[^/\\s]+/g[0-9]+/?");
+  /** The attributes of the HTTP server span that hold the path served. */
+  private static final Set<String> PATH_ATTRIBUTES = Set.of("http.route", "url.path", "http.target");
 
   @Override
   public void onStart(Context parentContext, ReadWriteSpan span) {
@@ -58,7 +70,7 @@ public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
         if (untagged && found.isEmpty() && entry.getKey().getKey().startsWith(CAMEL_ATTRIBUTES)) {
           found = IntegrationIdentities.find(value);
         }
-        String redacted = SecretRedaction.redact(value);
+        String redacted = SecretRedaction.redact(PATH_ATTRIBUTES.contains(entry.getKey().getKey()) ? publicPaths(value) : value);
         if (!redacted.equals(value)) {
           @SuppressWarnings("unchecked")
           AttributeKey<String> key = (AttributeKey<String>) entry.getKey();
@@ -67,6 +79,15 @@ public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
       }
     }
     found.ifPresent(identity -> TelemetryAttributes.tag(span, identity));
+    String name = SecretRedaction.redact(publicPaths(span.getName()));
+    if (!name.equals(span.getName())) {
+      span.updateName(name);
+    }
+  }
+
+  /** {@code text} with each version's internal prefix replaced by the public path it stands for. */
+  static String publicPaths(String text) {
+    return text.contains(HttpDispatcher.INTERNAL_ROOT) ? INTERNAL_PREFIX.matcher(text).replaceAll("/") : text;
   }
 
   @Override

@@ -560,6 +560,18 @@ class DeployLifecycleTest {
     Integrations.delete(management, "hidden").then().statusCode(204);
   }
 
+  /** A malformed percent-escape in the path is the caller's mistake: Vert.x's server answers 400 before any route, never a 500. */
+  @Test
+  void aMalformedPercentEscapeInThePathIs400() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(http.getHost(), http.getPort())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write("GET /hidden/%zz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 400");
+    }
+  }
+
   @Test
   void theQueryStringReachesTheRoute() {
     String source = """

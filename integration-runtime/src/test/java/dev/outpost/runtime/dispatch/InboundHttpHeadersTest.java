@@ -66,6 +66,27 @@ class InboundHttpHeadersTest {
    * for other clients: the runtime's HTTP client keeps no cookies. Apache HttpClient keeps them per
    * endpoint by default, and one endpoint serves every exchange of a URI, every client's alike.
    */
+  /** A route builds links from CamelHttpUrl: the public one, not the internal versioned one (404, and new at every deploy). */
+  @Test
+  void theUrlARouteSeesIsThePublicOne() {
+    Integrations.put(management, Integrations.of("where", "1", """
+        - route:
+            id: where-in
+            from:
+              uri: platform-http:/where
+              steps:
+                - setBody:
+                    simple: "${header.CamelHttpUrl}"
+        """)).then().statusCode(200);
+    try {
+      String url = given().get(http + "where?x=1").then().statusCode(200).extract().asString();
+      assertThat(url).doesNotContain("_outpost").contains("/where");
+      assertThat(java.net.URI.create(url).getPath()).isEqualTo("/where");
+    } finally {
+      Integrations.delete(management, "where").then().statusCode(204);
+    }
+  }
+
   @Test
   void aCookieABackendSetsIsNotSentWithLaterCalls() {
     try (Backend backend = Backend.start(r -> new Backend.Reply(200, "application/json", "{}",

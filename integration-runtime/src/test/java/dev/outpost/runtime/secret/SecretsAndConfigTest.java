@@ -176,7 +176,8 @@ class SecretsAndConfigTest {
     try {
       given().get(http + "cfg-verbs").then().statusCode(200).body(equalTo("verbs"));
       given().get(http + "cfg-verbs/under").then().statusCode(200).body(equalTo("verbs"));
-      given().post(http + "cfg-verbs").then().statusCode(405);
+      // RFC 9110 15.5.6: a 405 says which methods the path takes
+      given().post(http + "cfg-verbs").then().statusCode(405).header("Allow", "GET, HEAD");
       // another integration's GET of the same path overlaps it
       Integrations.put(management, Integrations.of("cfg-verbs-clash", "1",
               Integrations.constantRoute("cfg-verbs-clash", "/cfg-verbs", "clash"), Map.of(), List.of()))

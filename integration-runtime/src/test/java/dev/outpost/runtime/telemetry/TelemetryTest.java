@@ -170,6 +170,45 @@ class TelemetryTest {
     }
   }
 
+  /**
+   * An endpoint path holding a secret (a webhook's token): the HTTP server span is named with the
+   * public path, the secret masked. Quarkus named it after the Vert.x route Camel registered, the
+   * internal versioned path with the value itself in it, and only attributes were redacted.
+   */
+  @Test
+  void theServerSpanOfAnEndpointWhosePathHoldsASecretIsNamedWithThePublicPathMasked() throws Exception {
+    String secret = "inbound-S3cret-8d9e0f";
+    Files.createDirectories(Path.of("target/test-state/secrets/hook-in"));
+    Files.writeString(Path.of("target/test-state/secrets/hook-in/token"), secret);
+    String source = """
+        - route:
+            id: hook-in
+            from:
+              uri: "platform-http:/hooks/{{secret.hook-in.token}}"
+              steps:
+                - setBody:
+                    constant: "taken"
+        """;
+    Integrations.put(management, Integrations.of("hook-in", "1.0.0", source, Map.of(),
+        List.of(new SecretRef("hook-in", "token")))).then().statusCode(200);
+    try {
+      String traceId = "7d0a3f4688c45eb7b4df03a1f1f25847";
+      given().header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").post(http + "hooks/" + secret)
+          .then().statusCode(200);
+      eventually(() -> assertThat(records().stream()
+          .filter(r -> r.getString("kind").equals("span") && r.getString("traceId").equals(traceId))
+          .map(r -> r.getString("name"))).anyMatch(name -> name.contains("/hooks/****")));
+      assertThat(records().stream().filter(r -> r.getString("kind").equals("span") && r.getString("traceId").equals(traceId))
+          .map(r -> r.getString("name"))).noneMatch(name -> name.contains("/_outpost/"));
+      String raw = new JsonObject(given().get(receiver + "/received").asString()).getJsonArray("raw").encode();
+      int at = raw.indexOf(secret);
+      assertThat(at).as("a secret value in exported telemetry: %s",
+          at < 0 ? "" : raw.substring(Math.max(0, at - 400), Math.min(raw.length(), at + 100))).isEqualTo(-1);
+    } finally {
+      Integrations.delete(management, "hook-in").then().statusCode(204);
+    }
+  }
+
   private List<JsonObject> records() {
     JsonObject all = new JsonObject(given().get(receiver + "/received").asString());
     return all.getJsonArray("records").stream().map(o -> (JsonObject) o).toList();
