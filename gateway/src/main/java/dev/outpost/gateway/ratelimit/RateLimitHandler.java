@@ -13,7 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 
 /**
- * Applies the route's cluster-wide limit, counted per subject (of its identity provider), API key client or client IP: 429
+ * Applies the route's cluster-wide limit, counted per subject (of its token's issuer), API key client or client IP: 429
  * with {@code Retry-After} when spent; {@code RateLimit-Limit/-Remaining/-Reset} and {@code
  * RateLimit-Policy} on every answer of a limited route.
  */

@@ -33,9 +33,11 @@ public class RequestLineHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (drain.stopping()) {
-      // the client's next request goes on a new connection, which the Service sends to another pod
+    if (drain.stopping() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      // the client's next request goes on a new connection, which the Service sends to another pod;
+      // closed here too (RFC 9112 9.6), as Vert.x keeps it open for a request that asked keep-alive
       ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      ctx.addEndHandler(v -> ctx.request().connection().close());
     }
     if (!refused(ctx)) {
       ctx.next();

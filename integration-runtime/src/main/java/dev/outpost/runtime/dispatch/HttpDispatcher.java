@@ -7,6 +7,7 @@ import dev.outpost.runtime.telemetry.TelemetryAttributes;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,10 +70,13 @@ public class HttpDispatcher {
   }
 
   private void dispatch(RoutingContext ctx) {
-    if (drain.stopping()) {
+    if (drain.stopping() && ctx.request().version() != HttpVersion.HTTP_2) {
       // the gateway's next request goes on a new connection, which the Service sends to another pod:
-      // past the shutdown delay Quarkus answers 503 on connections still open
+      // past the shutdown delay Quarkus answers 503 on connections still open. Closed here too (RFC
+      // 9112 9.6), as Vert.x keeps it open for a request that asked keep-alive. (HTTP/2 has no
+      // Connection header, and closing would end the connection's other streams.)
       ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      ctx.addEndHandler(v -> ctx.request().connection().close());
     }
     String path = ctx.normalizedPath();
     if (ctx.get(DISPATCHED) != null) {

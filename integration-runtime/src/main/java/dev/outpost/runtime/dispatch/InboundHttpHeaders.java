@@ -76,10 +76,16 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
     }
   }
 
-  /** A path or absolute URL ({@code http://host/_outpost/x/g3/a?q}) with its internal prefix taken out. */
-  static String publicForm(String text) {
+  /**
+   * A path, or {@code CamelHttpUrl}'s absolute URL ({@code http://host/_outpost/x/g3/a?q}), with its
+   * internal prefix taken out; other headers (the query) as they are.
+   */
+  static String publicForm(String header, String text) {
     if (text.startsWith(HttpDispatcher.INTERNAL_ROOT)) {
       return HttpDispatcher.publicPath(text);
+    }
+    if (!Exchange.HTTP_URL.equals(header)) {
+      return text;
     }
     int authority = text.indexOf("://");
     int path = authority < 0 ? -1 : text.indexOf('/', authority + 3);
@@ -100,7 +106,7 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
       for (String name : HEADERS) {
         Object value = exchange.getMessage().getHeader(name);
         if (value instanceof String text) {
-          String shown = publicForm(text);
+          String shown = publicForm(name, text);
           if (!shown.equals(text)) {
             value = shown;
             exchange.getMessage().setHeader(name, value);

@@ -18,6 +18,8 @@ public final class SecretRedaction {
 
   /** Retired owners whose values are still redacted, at most; past it the oldest are forgotten. */
   static final int RETIRED_REMEMBERED = 256;
+  /** How long a retired owner's values stay redacted: far past any exchange a retirement left running. */
+  static final long RETIRED_FOR_NANOS = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
 
   private static final Map<String, Set<String>> BY_OWNER = new ConcurrentHashMap<>();
   /**
@@ -25,7 +27,9 @@ public final class SecretRedaction {
    * client already answered 504, or past the drain timeout) runs on, and its late spans and log
    * records quote what it read.
    */
-  private static final Map<String, Set<String>> RETIRED = new java.util.LinkedHashMap<>();
+  private static final Map<String, Retired> RETIRED = new java.util.LinkedHashMap<>();
+
+  private record Retired(Set<String> values, long atNanos) {}
   private static volatile Set<String> all = Set.of();
 
   private SecretRedaction() {}
@@ -48,10 +52,15 @@ public final class SecretRedaction {
    */
   public static synchronized void retire(String owner) {
     Set<String> values = BY_OWNER.remove(owner);
+    long now = System.nanoTime();
     if (values != null && !values.isEmpty()) {
-      RETIRED.put(owner, values);
-      while (RETIRED.size() > RETIRED_REMEMBERED) {
-        RETIRED.remove(RETIRED.keySet().iterator().next());
+      RETIRED.put(owner, new Retired(values, now));
+    }
+    // each value costs every span and log record a look: the oldest go, by count and by age
+    for (var oldest = RETIRED.values().iterator(); oldest.hasNext(); ) {
+      Retired retired = oldest.next();
+      if (RETIRED.size() > RETIRED_REMEMBERED || now - retired.atNanos() > RETIRED_FOR_NANOS) {
+        oldest.remove();
       }
     }
     refresh();
@@ -72,7 +81,8 @@ public final class SecretRedaction {
   }
 
   private static void refresh() {
-    all = java.util.stream.Stream.concat(BY_OWNER.values().stream(), RETIRED.values().stream()).flatMap(Set::stream)
+    all = java.util.stream.Stream.concat(BY_OWNER.values().stream(), RETIRED.values().stream().map(Retired::values))
+        .flatMap(Set::stream)
         .filter(v -> v.length() >= MIN_LENGTH)
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }

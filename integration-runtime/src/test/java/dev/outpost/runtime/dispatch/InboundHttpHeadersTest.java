@@ -61,11 +61,6 @@ class InboundHttpHeadersTest {
     }
   }
 
-  /**
-   * A backend that sets a cookie for one call (a session) does not get it back with the calls made
-   * for other clients: the runtime's HTTP client keeps no cookies. Apache HttpClient keeps them per
-   * endpoint by default, and one endpoint serves every exchange of a URI, every client's alike.
-   */
   /** A route builds links from CamelHttpUrl: the public one, not the internal versioned one (404, and new at every deploy). */
   @Test
   void theUrlARouteSeesIsThePublicOne() {
@@ -87,6 +82,11 @@ class InboundHttpHeadersTest {
     }
   }
 
+  /**
+   * A backend that sets a cookie for one call (a session) does not get it back with the calls made
+   * for other clients: the runtime's HTTP client keeps no cookies. Apache HttpClient keeps them per
+   * endpoint by default, and one endpoint serves every exchange of a URI, every client's alike.
+   */
   @Test
   void aCookieABackendSetsIsNotSentWithLaterCalls() {
     try (Backend backend = Backend.start(r -> new Backend.Reply(200, "application/json", "{}",

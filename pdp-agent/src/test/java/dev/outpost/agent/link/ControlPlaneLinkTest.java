@@ -383,34 +383,15 @@ class ControlPlaneLinkTest {
   /** A refusal that reconnecting cannot mend is logged at ERROR with its code and meaning (PROTOCOL.md section 11). */
   @Test
   void aControlPlaneRefusingTheDataPlaneIsLoggedAsAnErrorWithItsCode() throws Exception {
-    List<String> errors = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-          errors.add(record.getParameters() == null ? record.getMessage()
-              : String.format(record.getMessage(), record.getParameters()));
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    var log = java.util.logging.Logger.getLogger(ControlPlaneLink.class.getName());
-    log.addHandler(capture);
-    try {
+    try (LogCapture log = new LogCapture(ControlPlaneLink.class)) {
       cp.closeOnHello = (short) 4003;
       int connections = cp.connections.get();
       cp.disconnect();
-      await(() -> cp.connections.get() > connections && !errors.isEmpty(), "a refused reconnection logged");
-      assertThat(errors).anySatisfy(e -> assertThat(e).contains("code 4003")
+      await(() -> cp.connections.get() > connections && !log.errors.isEmpty(), "a refused reconnection logged");
+      assertThat(log.errors).anySatisfy(e -> assertThat(e).contains("code 4003")
           .contains("this data plane is not the one the agent's token is for"));
     } finally {
       cp.closeOnHello = null;
-      log.removeHandler(capture);
     }
   }
 

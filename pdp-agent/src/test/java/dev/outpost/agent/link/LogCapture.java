@@ -8,15 +8,20 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
 
-/** The WARN (and worse) lines one logger writes while this is open, formatted. */
+/** The WARN (and worse) lines one logger writes while this is open, formatted; the ERROR ones apart too. */
 final class LogCapture implements AutoCloseable {
   final List<String> warnings = new CopyOnWriteArrayList<>();
+  final List<String> errors = new CopyOnWriteArrayList<>();
   private final Logger logger;
   private final Handler handler = new Handler() {
     @Override
     public void publish(LogRecord record) {
       if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-        warnings.add(record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
+        String line = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+        warnings.add(line);
+        if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+          errors.add(line);
+        }
       }
     }
 

@@ -9,6 +9,7 @@ import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Resources;
+import java.math.BigDecimal;
 import java.util.regex.Pattern;
 
 /** The rules for one {@link Integration} on its own (cross-references are {@link StateValidator}'s). */
@@ -102,17 +103,31 @@ final class IntegrationRules {
     checkQuantity(resources.limitsCpu(), Problems.field(path, "limitsCpu"), problems);
     checkQuantity(resources.limitsMemory(), Problems.field(path, "limitsMemory"), problems);
     // Kubernetes refuses the whole Deployment otherwise, and the integration failed only once applied
-    checkAtMost(resources.requestsCpu(), resources.limitsCpu(), Problems.field(path, "requestsCpu"), "limitsCpu", problems);
+    checkAtMost(resources.requestsCpu(), resources.limitsCpu(), Problems.field(path, "requestsCpu"),
+        Problems.field(path, "limitsCpu"), problems);
     checkAtMost(resources.requestsMemory(), resources.limitsMemory(), Problems.field(path, "requestsMemory"),
-        "limitsMemory", problems);
+        Problems.field(path, "limitsMemory"), problems);
   }
 
-  private static void checkAtMost(String request, String limit, String path, String limitName, Problems problems) {
+  private static void checkAtMost(String request, String limit, String requestPath, String limitPath, Problems problems) {
     if (request == null || limit == null || !QUANTITY.matcher(request).matches() || !QUANTITY.matcher(limit).matches()) {
       return;
     }
-    if (Quantities.amount(request).compareTo(Quantities.amount(limit)) > 0) {
-      problems.add(path, "must not be more than " + limitName + " (" + limit + ")");
+    BigDecimal requested = amount(request, requestPath, problems);
+    BigDecimal allowed = amount(limit, limitPath, problems);
+    if (requested != null && allowed != null && requested.compareTo(allowed) > 0) {
+      String limitName = limitPath.substring(limitPath.lastIndexOf('.') + 1);
+      problems.add(requestPath, "must not be more than " + limitName + " (" + limit + ")");
+    }
+  }
+
+  /** The quantity's amount, or null with a problem when its exponent is past what a number can hold (1e3000000000). */
+  private static BigDecimal amount(String quantity, String path, Problems problems) {
+    try {
+      return Quantities.amount(quantity);
+    } catch (NumberFormatException | ArithmeticException e) {
+      problems.add(path, "is too large a quantity");
+      return null;
     }
   }
 

@@ -179,6 +179,8 @@ final class InvalidStates {
             "integrations[0].resources.requestsCpu", "must not be more than limitsCpu (1)"),
         new Case("memory request above its limit", "integrations[0].resources.requestsMemory", "1.5Gi",
             "integrations[0].resources.requestsMemory", "must not be more than limitsMemory (1Gi)"),
+        new Case("quantity past any number", "integrations[0].resources.requestsCpu", "'1e3000000000'",
+            "integrations[0].resources.requestsCpu", "is too large a quantity"),
         // secrets
         new Case("undeclared secret placeholder", "integrations[0].secrets", "[]", "integrations[0].source",
             "uses {{secret.orders-db.password}} but secrets does not declare it (add {name, key} to secrets)"),

@@ -37,7 +37,8 @@ class StateSchemaTest {
       "password in a Camel URI", "route to a missing integration", "route in another project", "duplicate route id",
       "same match twice", "same match escaped otherwise", "jwt with an unknown identity provider", "subject key without jwt",
       "apiKey key without api keys", "mixed encoded dot-dot", "dot-dot hiding another prefix", "dot-dot with a parameter",
-      "encoded NUL", "invalid UTF-8", "cpu request above its limit", "memory request above its limit");
+      "encoded NUL", "invalid UTF-8", "cpu request above its limit", "memory request above its limit",
+      "quantity past any number");
 
   static JsonNode schemaTree;
   static JsonSchema schema;
