@@ -73,23 +73,10 @@ public class TailHub {
 
   /**
    * One open tail. Its emitter is called from the filtering thread, the expiry thread and ingest
-   * threads, one call at a time: a stream's signals must not overlap.
+   * threads; Mutiny hands the consumer a serialized emitter, so their signals never overlap.
    */
   private record Subscriber(Set<String> projects, Predicate<LogEntry> filter, MultiEmitter<? super Pending> emitter,
-      AtomicLong pending, AnswerMemory memory) {
-
-    synchronized void emit(Pending item) {
-      emitter.emit(item);
-    }
-
-    synchronized void fail(Throwable failure) {
-      emitter.fail(failure);
-    }
-
-    synchronized void complete() {
-      emitter.complete();
-    }
-  }
+      AtomicLong pending, AnswerMemory memory) {}
 
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final ExecutorService filtering = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -180,8 +167,8 @@ public class TailHub {
     return Multi.createFrom().<Pending>emitter(emitter -> {
       Subscriber s = new Subscriber(Set.copyOf(projects), filter, emitter, pending, memory);
       subscribers.add(s);
-      ScheduledFuture<?> end = endings.schedule(s::complete, lifetime.toMillis(), TimeUnit.MILLISECONDS);
-      ScheduledFuture<?> alive = endings.scheduleAtFixedRate(() -> s.emit(KEEP_ALIVE), keepAlive.toMillis(),
+      ScheduledFuture<?> end = endings.schedule(emitter::complete, lifetime.toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> alive = endings.scheduleAtFixedRate(() -> emitter.emit(KEEP_ALIVE), keepAlive.toMillis(),
           keepAlive.toMillis(), TimeUnit.MILLISECONDS);
       emitter.onTermination(() -> {
         end.cancel(false);
@@ -275,7 +262,7 @@ public class TailHub {
     LOG.warnf("live tail fell behind ingest (more than its share of %d batches or %d MiB waiting for a project);"
         + " ending %d streams", BACKLOG, MAX_BACKLOG_CHARS >> 20, missing.size());
     for (Subscriber s : missing) {
-      s.fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
+      s.emitter().fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
     }
   }
 
@@ -289,7 +276,7 @@ public class TailHub {
         }
       } catch (RuntimeException e) {
         LOG.warn("a live-tail filter failed; ending that stream", e);
-        s.fail(e);
+        s.emitter().fail(e);
       }
     }
   }
@@ -301,10 +288,10 @@ public class TailHub {
     if (waiting > MAX_PENDING_CHARS || waiting > s.memory().grant(waiting)) {
       s.pending().addAndGet(-chars);
       LOG.debugf("a live-tail reader fell %d characters behind; ending its stream", waiting);
-      s.fail(new IllegalStateException("the live tail's reader fell behind; reconnect"));
+      s.emitter().fail(new IllegalStateException("the live tail's reader fell behind; reconnect"));
       return false;
     }
-    s.emit(new Pending(Views.LogView.of(record), chars));
+    s.emitter().emit(new Pending(Views.LogView.of(record), chars));
     return true;
   }
 
