@@ -11,7 +11,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The upstream request as vertx-http-proxy holds it, ignoring {@code reset} once {@code resetAllowed}
- * says no, and telling {@code ended} when the proxy ends it (its whole body has been handed to it).
+ * says no, telling {@code resetting} before a reset it lets through, and {@code ended} when the proxy
+ * ends it (its whole body has been handed to it).
  * The proxy resets the upstream request when the client's side fails (the client left). Vert.x
  * closes the connection when a request whose response has arrived in full is reset, and the pool may
  * by then have handed that connection to another exchange, whose request would fail with it.
@@ -24,25 +25,32 @@ final class ResetGuardedRequest implements InvocationHandler {
 
   private final HttpClientRequest request;
   private final BooleanSupplier resetAllowed;
+  private final Runnable resetting;
   private final Runnable ended;
 
-  private ResetGuardedRequest(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable ended) {
+  private ResetGuardedRequest(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable resetting,
+      Runnable ended) {
     this.request = request;
     this.resetAllowed = resetAllowed;
+    this.resetting = resetting;
     this.ended = ended;
   }
 
-  static HttpClientRequest of(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable ended) {
+  static HttpClientRequest of(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable resetting,
+      Runnable ended) {
     return (HttpClientRequest) Proxy.newProxyInstance(ResetGuardedRequest.class.getClassLoader(),
-        new Class<?>[] {HttpClientRequest.class}, new ResetGuardedRequest(request, resetAllowed, ended));
+        new Class<?>[] {HttpClientRequest.class}, new ResetGuardedRequest(request, resetAllowed, resetting, ended));
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public Object invoke(Object self, Method method, Object[] args) throws Throwable {
     String name = method.getName();
-    if (name.equals("reset") && !resetAllowed.getAsBoolean()) {
-      return false;
+    if (name.equals("reset")) {
+      if (!resetAllowed.getAsBoolean()) {
+        return false;
+      }
+      resetting.run();
     }
     if (name.equals("end")) {
       ended.run();

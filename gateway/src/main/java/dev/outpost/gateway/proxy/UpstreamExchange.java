@@ -85,6 +85,8 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private boolean stoppedReading;
   private boolean reusedConnection;
   private boolean clientLeft;
+  /** The proxy reset the request: it does so when the client's side failed, or its pipe did. */
+  private boolean proxyReset;
   private ReadStream<Buffer> body;
   private long lastBodyActivity;
 
@@ -193,7 +195,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   /** {@code sent} as the proxy holds it: its resets are ignored once the response has arrived in full. */
   private HttpClientRequest forProxy(HttpClientRequest sent) {
-    return ResetGuardedRequest.of(sent, () -> !responseArrived, this::requestEnded);
+    return ResetGuardedRequest.of(sent, () -> !responseArrived, () -> proxyReset = true, this::requestEnded);
   }
 
   private void requestEnded() {
@@ -441,7 +443,9 @@ final class UpstreamExchange implements ReadStream<Buffer> {
       body.exceptionHandler(null);
     } else {
       body.exceptionHandler(failure -> {
-        bodyFailure = failure;
+        if (!proxyReset && !clientLeft) {
+          bodyFailure = failure; // otherwise it fails from the reset that answered the client's leaving
+        }
         release();
         handler.handle(failure);
       });
@@ -452,7 +456,8 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   /**
    * Who cut the response whose passing on failed with {@code failure}: the integration when that is
    * its body's own failure (the route's timeout included), otherwise the client, whose side failed
-   * first (the proxy then resets the upstream request, which fails the body in turn).
+   * first: the proxy then resets the upstream request, which fails the body in turn (and reaches the
+   * proxy's pipe first when no write to the client was outstanding, a body pausing, say).
    */
   ResponseCut cutBy(Throwable failure) {
     return failure != null && failure == bodyFailure ? ResponseCut.INTEGRATION : ResponseCut.CLIENT;

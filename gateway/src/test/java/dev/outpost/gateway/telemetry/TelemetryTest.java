@@ -144,6 +144,27 @@ class TelemetryTest {
   }
 
   @Test
+  void aClientLeavingWhileTheIntegrationsBodyPausesIsRecordedAsCutByTheClient() throws Exception {
+    // nothing is being written to the client when it leaves: the gateway learns of it from the
+    // connection's closing, and its reset of the upstream request then fails the body too
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /pub/half/left HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes());
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder received = new StringBuilder();
+      while (!received.toString().contains("part of the body")) {
+        received.append((char) in.read());
+      }
+    }
+    OtlpReceiver.Item<LogRecord> record = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/pub/half/left".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(record.item().getAttributesList(), "http.response.status_code")).isEqualTo("200");
+    assertThat(attr(record.item().getAttributesList(), "outpost.response.cut_by")).isEqualTo("client");
+    assertThat(serverSpan("/pub/half/left").item().getStatus().getCode())
+        .isNotEqualTo(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
+  }
+
+  @Test
   void anIntegrationThatClosesAfterItsHeadBeforeAnyByteReachedTheClientIsRecordedAsTheGateways502() throws Exception {
     // the proxy writes the head with the first body bytes: none came, so the client got nothing
     assertThat(readUntilClosed("GET /pub/drophead/none HTTP/1.1\r\nHost: gw\r\n\r\n", Integer.MAX_VALUE)).isEmpty();
