@@ -24,6 +24,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   public static LoopbackUpstream upstream;
   public static JwksServer jwks;
   public static OtlpReceiver otlp;
+  /** The DNS server the gateway asks: integrations {@code int-named} and {@code int-held} are upstreams by name. */
+  public static DnsStub dns;
   public static final String TELEMETRY_TOKEN = "test-telemetry-token";
   /** A port nothing listens on: the JWKS of issuer {@code down}. */
   public static int closedPort;
@@ -77,6 +79,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       jwks.publish("flaky", Tokens.MAIN_KEY);
       jwks.publish("slow-idp", Tokens.MAIN_KEY);
       closedPort = holdClosedPort();
+      dns = new DnsStub();
       Path secret = Files.createDirectories(home.resolve("secrets").resolve("api-keys"));
       Files.writeString(secret.resolve("keys"), "# client-id:sha256-hex\n"
           + "client-a:" + java.util.HexFormat.of().formatHex(dev.outpost.gateway.auth.ApiKeyAuthenticator.sha256(API_KEY)) + "\n"
@@ -93,6 +96,10 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
           "outpost.gateway.hazelcast.cluster-name", "gateway-test-" + hazelcastPort,
           "outpost.gateway.home", home.toString(),
           "outpost.gateway.runtime-url", upstream.url()));
+      config.put("quarkus.vertx.resolver.servers", dns.address());
+      for (String name : List.of("named", "held")) {
+        config.put("outpost.gateway.integration-urls.int-" + name, "http://" + name + ".outpost.test:" + upstream.port());
+      }
       for (String name : DEAD) {
         deadPorts.put(name, holdClosedPort());
         config.put("outpost.gateway.integration-urls.int-" + name, "http://127.0.0.1:" + deadPorts.get(name));
@@ -149,6 +156,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
     routes.add(TestRoutes.publicRoute("pub", "/pub", true));
     routes.add(TestRoutes.publicRoute("keep", "/keep", false));
     routes.add(TestRoutes.publicRoute("orders", "/orders", false));
+    routes.add(TestRoutes.publicRoute("named", "/named", false));
+    routes.add(TestRoutes.publicRoute("held", "/held", false));
     routes.add(TestRoutes.publicRoute("orders-special", "/orders/special", false));
     routes.add(TestRoutes.route("hosted", new RouteMatch("/orders", List.of("api.example.com"), List.of()), false,
         RouteAuth.anonymous(), null, null));
@@ -216,6 +225,9 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       } catch (java.io.IOException ignored) {
         // the JVM ends next
       }
+    }
+    if (dns != null) {
+      dns.close();
     }
     if (vertx != null) {
       vertx.close();
