@@ -134,6 +134,11 @@ public class HttpDispatcher {
       dispatch(ctx);
       return;
     }
+    if (target.identity() != null) {
+      // the HTTP server span, also of a request refused as busy: Camel's spans for this request start
+      // under it and copy these
+      TelemetryAttributes.tag(Span.current(), target.identity());
+    }
     if (!running.admit(ctx, target.owner(), maxRunning)) {
       open.remove(ctx);
       refuseBusy(ctx, target.owner());
@@ -143,10 +148,6 @@ public class HttpDispatcher {
     ctx.put(DISPATCHED, target.owner());
     Duration own = target.endpoint().requestTimeout();
     RequestTimeout.arm(ctx, target.owner(), target.identity(), own != null ? own : requestTimeout);
-    if (target.identity() != null) {
-      // the HTTP server span: Camel's spans for this request start under it and copy these
-      TelemetryAttributes.tag(Span.current(), target.identity());
-    }
     String query = ctx.request().query();
     HttpMethod method = target.endpoint().matches(ctx.request().method().name(), path) ? ctx.request().method()
         : HttpMethod.GET;

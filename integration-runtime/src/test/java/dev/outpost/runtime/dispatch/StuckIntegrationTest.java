@@ -5,10 +5,13 @@ import static dev.outpost.runtime.Integrations.httpRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.runtime.Integrations;
+import dev.outpost.runtime.telemetry.OtlpReceiver;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(StuckIntegrationTest.TwoPerIntegration.class)
+@QuarkusTestResource(value = OtlpReceiver.class, restrictToAnnotatedClass = true)
 class StuckIntegrationTest {
 
   static final int WORKERS = 4;
@@ -48,6 +53,9 @@ class StuckIntegrationTest {
 
   @TestHTTPResource(value = "/", management = true)
   URL management;
+
+  @ConfigProperty(name = "quarkus.otel.exporter.otlp.endpoint")
+  String receiver;
 
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -71,6 +79,13 @@ class StuckIntegrationTest {
           .filter(r -> r.statusCode() == 503).findFirst().orElseThrow();
       assertThat(refused.body()).contains("integration 'stuck' is busy: it runs 2 requests already");
       assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+      // its server span is the integration's (in Kubernetes only the integration's own token may send it)
+      eventually(() -> assertThat(records()).anySatisfy(span -> {
+        assertThat(span.getString("kind")).isEqualTo("span");
+        assertThat(span.getJsonObject("attributes").getString("http.response.status_code", "")).contains("503");
+        assertThat(span.getJsonObject("attributes").getString("outpost.integration")).isEqualTo("stuck");
+        assertThat(span.getJsonObject("attributes").getString("outpost.project")).isEqualTo("proj-a");
+      }));
 
       // the two stuck exchanges still hold their threads; the healthy integration has the other two
       List<CompletableFuture<HttpResponse<String>>> healthy = IntStream.range(0, WORKERS - MAX_RUNNING)
@@ -87,6 +102,12 @@ class StuckIntegrationTest {
       Integrations.delete(management, "stuck");
       Integrations.delete(management, "healthy");
     }
+  }
+
+  private List<JsonObject> records() throws Exception {
+    JsonObject all = new JsonObject(client.send(HttpRequest.newBuilder(URI.create(receiver + "/received")).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    return all.getJsonArray("records").stream().map(o -> (JsonObject) o).toList();
   }
 
   private CompletableFuture<HttpResponse<String>> send(String path) {
