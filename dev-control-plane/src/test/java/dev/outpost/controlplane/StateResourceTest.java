@@ -1,6 +1,7 @@
 package dev.outpost.controlplane;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -43,7 +44,8 @@ class StateResourceTest {
          "routes": [{"id": "echo", "project": "demo", "match": {"pathPrefix": "/echo"}, "integration": "echo",
                      "auth": {"public": true}}]}""";
     given().header("Authorization", ADMIN).contentType("application/json").body(body)
-        .put("/v1/integrations/echo").then().statusCode(200).body("integrations", equalTo(2)).body("routes", equalTo(2));
+        .put("/v1/integrations/echo").then().statusCode(200).body("integrations", equalTo(2)).body("routes", equalTo(2))
+        .body("applied.name", contains("echo")).body("applied.version", contains("2"));
     given().header("Authorization", ADMIN).get("/v1/state").then().statusCode(200)
         .body("integrations.name", hasItem("echo")).body("routes.id", hasItem("echo"));
 
@@ -58,7 +60,9 @@ class StateResourceTest {
     given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
         .put("/v1/state").then().statusCode(200);
     given().header("Authorization", ADMIN).contentType("application/yaml").body(example("orders-jwt.yaml"))
-        .post("/v1/apply").then().statusCode(200).body("integrations", equalTo(3)).body("routes", equalTo(3));
+        .post("/v1/apply").then().statusCode(200).body("integrations", equalTo(3)).body("routes", equalTo(3))
+        // what the document named, which ./outpost deploy waits for the runtime to run or refuse
+        .body("applied.name", contains("orders-api", "orders-backend")).body("applied.version", contains("2.3.0", "1.0.0"));
     given().header("Authorization", ADMIN).get("/v1/state").then().statusCode(200)
         .body("integrations.name", hasItem("hello")).body("integrations.name", hasItem("orders-api"))
         .body("identityProviders.name", hasItem("dev"));

@@ -72,6 +72,12 @@ class ReadmeTourIT {
     assertThat(Http.json(Http.get(logs, token("--project", "demo"))).path("records").size()).as("another project")
         .isZero();
 
+    // a mistyped option gets the IdP's reason, not "is the data plane up?"
+    Launcher.Result badProject = outpost.run(60, "token", "--project", "My_Shop");
+    assertThat(badProject.exitCode()).isNotZero();
+    assertThat(badProject.output()).contains("projects[0]: a DNS-1123 label expected");
+    assertThat(outpost.run(60, "token", "--project").output()).contains("token: --project needs a value");
+
     // the examples deployed by default run clean: none fails in a loop behind the user's back
     assertThat(Files.readString(home.resolve("logs/integration-runtime.log"))).doesNotContain(" ERROR ");
   }

@@ -210,12 +210,32 @@ class UserJourneyIT {
 
   @Test
   @Order(6)
+  void aVersionTheRuntimeRefusesIsReportedByDeployAndTheOneBeforeKeepsServing() throws IOException {
+    // a mistyped step passes the control plane's checks; only Camel, loading it, refuses it
+    Path broken = home.resolve("greeter-v3-broken.yaml");
+    Files.writeString(broken, Files.readString(Path.of(journeyFile("greeter-v2.yaml")))
+        .replace("version: \"2\"", "version: \"3\"").replace("- setBody:", "- setBdy:"));
+    Launcher.Result deploy = outpost.run(60, "deploy", broken.toString());
+    assertThat(deploy.exitCode()).as(deploy.output()).isNotZero();
+    assertThat(deploy.output()).contains("greeter 3 failed:", "setBdy");
+    assertThat(outpost.run(60, "status").output()).containsPattern("greeter +3 +Failed");
+    HttpResponse<String> answer = Http.postJson(GATEWAY + "/greet", token("journey", "greet:call", "broken-" + UUID.randomUUID()),
+        "after-the-broken-deploy");
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(Http.json(answer).path("version").asInt()).as("version 2 still serves").isEqualTo(2);
+  }
+
+  @Test
+  @Order(7)
   void trafficFlowsWithoutTheControlPlaneAndTheAgentDoesNotReapply() throws IOException {
     Path integrationFile = home.resolve("state/integrations/greeter.json");
     FileTime applied = Files.getLastModifiedTime(integrationFile);
     long cpPid = Long.parseLong(Files.readString(home.resolve("run/dev-control-plane.pid")).trim());
     ProcessHandle.of(cpPid).ifPresent(ProcessHandle::destroy);
     Eventually.await("the control plane to stop", SETTLE, () -> ProcessHandle.of(cpPid).map(p -> p.isAlive() ? null : true).orElse(true));
+    Launcher.Result status = outpost.run(60, "status");
+    assertThat(status.exitCode()).as("./outpost status with a component down").isNotZero();
+    assertThat(status.output()).containsPattern("dev-control-plane +ended without ./outpost down");
 
     for (int i = 0; i < 5; i++) {
       assertThat(Http.postJson(GATEWAY + "/greet", caller, "offline").statusCode()).isEqualTo(200);
@@ -231,7 +251,7 @@ class UserJourneyIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void undeployGives404AndTheControlPlaneSawNoPayload() throws IOException {
     String statusBefore = Eventually.await("the agent's status of greeter", SETTLE, () -> {
       String agents = Http.get(CONTROL_PLANE + "/v1/agents", adminToken()).body();

@@ -23,9 +23,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The REST API a developer (or the launcher) uses to say what the data plane should run. Bodies
@@ -79,11 +81,29 @@ public class StateResource {
 
   private static Response committed(StateChange change, ObjectNode document) {
     try {
-      return Response.ok(summary(change.apply(document))).build();
+      DataPlaneState state = change.apply(document);
+      Map<String, Object> summary = summary(state);
+      summary.put("applied", applied(state, document));
+      return Response.ok(summary).build();
     } catch (InvalidStateException e) {
       return invalid(e);
     }
   }
+
+  /**
+   * The name and version of each integration {@code document} gave, as the state now holds it:
+   * what {@code ./outpost deploy} waits for the runtime to run or refuse.
+   */
+  private static List<Applied> applied(DataPlaneState state, ObjectNode document) {
+    Set<String> named = new HashSet<>();
+    document.path("integrations").forEach(i -> named.add(i.path("name").asText()));
+    named.add(document.path("integration").path("name").asText());
+    return state.integrations().stream().filter(i -> named.contains(i.name()))
+        .map(i -> new Applied(i.name(), i.version())).toList();
+  }
+
+  /** An integration an apply named, as the state holds it. */
+  record Applied(String name, String version) {}
 
   private Response withDocument(String authorization, String contentType, String body, DocumentHandler handler) {
     if (!tokens.isAdmin(authorization)) {
