@@ -4,12 +4,14 @@ import java.time.Duration;
 
 /**
  * Record times the store takes: not older than the retention period (it would be deleted at
- * once) and not more than a day ahead of the receipt (a broken clock).
+ * once) and not more than a day ahead of the receipt (a broken clock), both from the moment of
+ * receipt, so that a replay after a crash stores what was acknowledged (from the moment of the
+ * replay, a record near the retention edge had left the window by then, and was dropped).
  */
 record AcceptWindow(long oldestNanos, long newestNanos) {
 
-  static AcceptWindow at(long receivedAtMillis, long nowMillis, Duration retention) {
-    return new AcceptWindow((nowMillis - retention.toMillis()) * 1_000_000L,
+  static AcceptWindow at(long receivedAtMillis, Duration retention) {
+    return new AcceptWindow((receivedAtMillis - retention.toMillis()) * 1_000_000L,
         (receivedAtMillis + Duration.ofDays(1).toMillis()) * 1_000_000L);
   }
 

@@ -161,7 +161,7 @@ public class IngestPipeline {
   }
 
   private static AcceptWindow window(long receivedAtMillis, java.time.Duration retention) {
-    return AcceptWindow.at(receivedAtMillis, System.currentTimeMillis(), retention);
+    return AcceptWindow.at(receivedAtMillis, retention);
   }
 
   /** Commits the stores and drops the journal they now cover. */

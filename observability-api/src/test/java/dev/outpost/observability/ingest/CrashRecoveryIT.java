@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -79,6 +80,12 @@ class CrashRecoveryIT {
         thread.start();
       }
       Thread.sleep(2500);
+      // acknowledged just before the kill, so that the replay stores it: a record the retention
+      // window took at receipt is stored, though its time leaves the window before the restart
+      long edgeMillis = System.currentTimeMillis() - Duration.ofDays(7).toMillis() + 1000;
+      assertThat(new Otlp(app.otlpPort).post("/v1/logs", "application/x-protobuf",
+          Otlp.logs(Otlp.resource("crash", PROJECT), List.of(Otlp.log(edgeMillis * 1_000_000L, "at the retention edge", Map.of())))
+              .toByteArray(), Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode()).isEqualTo(200);
       app.kill(); // while the writers are still sending
       stop.set(true);
       for (Thread w : writers) {
@@ -86,23 +93,29 @@ class CrashRecoveryIT {
       }
       assertThat(acknowledged).as("records acknowledged before the kill").hasSizeGreaterThan(1000);
 
+      Thread.sleep(Math.max(0, edgeMillis + Duration.ofDays(7).toMillis() + 200 - System.currentTimeMillis()));
       app.start(properties);
       String token = idp.token("checker", List.of(PROJECT));
+      assertThat(bodies(app.httpPort, token, edgeMillis - 1000, edgeMillis + 1000)).containsExactly("at the retention edge");
       List<String> found = allBodies(app.httpPort, token);
       assertThat(new HashSet<>(found)).containsAll(acknowledged);
       assertThat(found).as("no record stored twice by the replay").doesNotHaveDuplicates();
     }
   }
 
-  /** Pages through every stored record of the project with the query API. */
+  /** Pages through every stored record of the project of the last ten minutes with the query API. */
   private static List<String> allBodies(int port, String token) throws Exception {
+    return bodies(port, token, System.currentTimeMillis() - 600_000, System.currentTimeMillis() + 60_000);
+  }
+
+  /** Pages through every stored record of the project between {@code from} and {@code to} (ms). */
+  private static List<String> bodies(int port, String token, long from, long to) throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     ObjectMapper json = new ObjectMapper();
     List<String> bodies = new ArrayList<>();
-    long from = System.currentTimeMillis() - 600_000;
     String cursor = null;
     do {
-      String uri = "http://127.0.0.1:" + port + "/api/v1/logs?limit=1000&from=" + from
+      String uri = "http://127.0.0.1:" + port + "/api/v1/logs?limit=1000&from=" + from + "&to=" + to
           + (cursor == null ? "" : "&cursor=" + cursor);
       HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(uri))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.MergePolicy;
+import org.apache.lucene.index.MergeScheduler;
 import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
@@ -57,7 +59,8 @@ final class Partition implements Closeable {
         // looked up by name, as a reader will: a codec missing from META-INF/services fails here,
         // at the first write, not at the next start with segments nobody can read
         .setCodec(StoreCodec.registered())
-        .setMergePolicy(mergePolicy());
+        .setMergePolicy(mergePolicy())
+        .setMergeScheduler(mergeScheduler());
     try {
       this.writer = new IndexWriter(directory, config);
       this.searchers = new SearcherManager(writer, null);
@@ -71,11 +74,25 @@ final class Partition implements Closeable {
   /**
    * The largest segment a merge writes (Lucene's default is 5 GiB). A merge needs that much free
    * disk beside what it merges until it commits, and one that runs out of it fails the day's writer
-   * for good. Today's logs and traces merge apart, so two merges may run at once; ingest stops at
-   * {@code ingest.min-free-disk-bytes} (1.5 GiB), above both, so a full disk is met by a 503 at
-   * ingest, not by a merge. A day larger than this keeps a few segments.
+   * for good. Today's logs and traces merge apart, one merge at a time each ({@link
+   * #mergeScheduler}), so two merges run at once (three or four in the minutes after midnight, while
+   * yesterday's writers finish theirs); ingest stops at {@code ingest.min-free-disk-bytes} (1.5 GiB),
+   * above three, so a full disk is met by a 503 at ingest, not by a merge. A day larger than this
+   * keeps a few segments.
    */
   static final double MAX_MERGED_SEGMENT_MB = 512;
+
+  /**
+   * One merge thread per writer, whatever the cores: Lucene's default runs up to four at once per
+   * writer on an eight-core node, each needing up to {@link #MAX_MERGED_SEGMENT_MB} of free disk
+   * beside what it merges, past the headroom ingest keeps. Six merges may wait (Lucene's default
+   * with one thread) before the refreshing thread waits for them.
+   */
+  static MergeScheduler mergeScheduler() {
+    ConcurrentMergeScheduler scheduler = new ConcurrentMergeScheduler();
+    scheduler.setMaxMergesAndThreads(6, 1);
+    return scheduler;
+  }
 
   /**
    * Lucene's tiered policy allowing twice its default segments per tier, and merging twice as many

@@ -190,7 +190,16 @@ public final class Journal implements Closeable {
           replaceBroken();
           return retired;
         }
-        active.force(false);
+        try {
+          active.force(false);
+        } catch (IOException e) {
+          // as when the syncer's fsync fails: a later fsync may not report the pages lost, so the
+          // segment takes no more frames and its waiters are failed; the syncer replaces it
+          completeUpTo(activeId, Long.MAX_VALUE, e);
+          broken = true;
+          appendLock.notifyAll();
+          throw e;
+        }
         completeUpTo(activeId, Long.MAX_VALUE, null);
         active.close();
         long closedId = activeId;

@@ -21,6 +21,8 @@ final class FailingDisk implements Journal.SegmentOpener {
 
   private final AtomicLong bytesLeft;
   final AtomicBoolean failNextFsync = new AtomicBoolean();
+  /** Fails the next fsync made on this thread alone (not the journal's syncer). */
+  final java.util.concurrent.atomic.AtomicReference<Thread> failNextFsyncOn = new java.util.concurrent.atomic.AtomicReference<>();
 
   FailingDisk(long bytesLeft) {
     this.bytesLeft = new AtomicLong(bytesLeft);
@@ -59,7 +61,7 @@ final class FailingDisk implements Journal.SegmentOpener {
 
     @Override
     public void force(boolean metaData) throws IOException {
-      if (failNextFsync.getAndSet(false)) {
+      if (failNextFsync.getAndSet(false) || failNextFsyncOn.compareAndSet(Thread.currentThread(), null)) {
         throw new IOException("Input/output error");
       }
       file.force(metaData);

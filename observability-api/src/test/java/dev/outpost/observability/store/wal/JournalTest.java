@@ -99,6 +99,22 @@ class JournalTest {
     }
   }
 
+  @Test
+  void aFailedFsyncOfACheckpointsRotationRetiresTheSegmentAsTheSyncersDoes() throws Exception {
+    FailingDisk disk = new FailingDisk(Long.MAX_VALUE);
+    try (Journal journal = Journal.open(dir, disk)) {
+      Journal.Appended first = journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {1});
+      first.durable().get(5, TimeUnit.SECONDS);
+      disk.failNextFsyncOn.set(Thread.currentThread());
+      assertThatThrownBy(journal::rotate).hasMessage("Input/output error");
+      // Linux reports a failed writeback to one fsync only: the syncer's next one on that segment
+      // succeeded, and acknowledged frames whose pages may be gone
+      Journal.Appended next = appendWhenAccepted(journal, new byte[] {2});
+      next.durable().get(5, TimeUnit.SECONDS);
+      assertThat(Journal.segmentOf(next.firstSeq())).isGreaterThan(Journal.segmentOf(first.firstSeq()));
+    }
+  }
+
   /** Appends once the journal takes appends again (it refuses them while it replaces a failed segment). */
   private static Journal.Appended appendWhenAccepted(Journal journal, byte[] payload) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
