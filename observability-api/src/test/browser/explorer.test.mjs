@@ -21,14 +21,14 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-async function ingest(body) {
+async function ingest(body, extraResource) {
   const now = String(Date.now() * 1e6);
   const response = await fetch(OTLP + '/v1/logs', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + INGEST_TOKEN },
     body: JSON.stringify({ resourceLogs: [{ resource: { attributes: [
       { key: 'service.name', value: { stringValue: 'browser-test' } },
-      { key: 'outpost.project', value: { stringValue: PROJECT } }] },
+      { key: 'outpost.project', value: { stringValue: PROJECT } }, ...(extraResource || [])] },
       scopeLogs: [{ logRecords: [{ timeUnixNano: now, severityNumber: 9, body: { stringValue: body } }] }] }] }),
   });
   check(response.status === 200, `ingest answered ${response.status}`);
@@ -138,6 +138,35 @@ async function linkNamingAnotherApiIsIgnored(browser) {
   console.log('OK a link naming another API is ignored');
 }
 
+// An integration may write a body of megabytes: rows show its start, and which integration wrote it
+// (its token names it, whatever service name it gives).
+async function largeBodiesAreShownCutWithTheirIntegration(browser) {
+  const page = await browser.newPage();
+  await page.goto(API + '/explorer/');
+  await page.fill('#token', TOKEN);
+  await page.click('#tail-toggle');
+  await waitFor(page, 'tail open', () => document.getElementById('tail').dataset.state === 'open');
+  const marker = `large ${Date.now()}`;
+  await ingest(marker + ' ' + 'x'.repeat(200000), [{ key: 'outpost.integration', value: { stringValue: 'orders-sync' } }]);
+  await waitFor(page, 'large record tailed',
+    (m) => [...document.querySelectorAll('#tail .tail-row')].some((r) => r.textContent.includes(m)), marker);
+  const tailed = await page.$$eval('#tail .tail-row', (rows, m) => rows.find((r) => r.textContent.includes(m)).textContent, marker);
+  check(tailed.length < 2200, `a tail row holds ${tailed.length} characters`);
+  check(tailed.includes('more characters'), 'the tail row does not say it is cut');
+  check(tailed.includes('[browser-test / orders-sync]'), `the tail row does not name the integration: ${tailed.slice(0, 120)}`);
+  await page.click('#tail-toggle');
+
+  await page.fill('#q', `"${marker}"`);
+  await page.click('#search');
+  await waitFor(page, 'large record listed', () => document.querySelectorAll('#results .log-row').length === 1);
+  const body = await page.$eval('#results .log-row td.body', (td) => td.textContent);
+  check(body.startsWith(marker) && body.length < 2200, `a listed body holds ${body.length} characters`);
+  check(await page.$eval('#results .log-row td.integration', (td) => td.textContent) === 'orders-sync',
+    'the listing does not name the integration');
+  await page.close();
+  console.log('OK large bodies are shown cut, with their integration');
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -147,6 +176,7 @@ try {
   await exercise(browser, 'same-origin', API + '/explorer', null);
   await exercise(browser, 'cross-origin', CROSS_ORIGIN_PAGE, API);
   await linkNamingAnotherApiIsIgnored(browser);
+  await largeBodiesAreShownCutWithTheirIntegration(browser);
 } catch (e) {
   console.error('FAILED ' + e.message);
   process.exitCode = 1;

@@ -50,6 +50,15 @@ function filters() {
   };
 }
 
+// A record's body is shown up to this many characters: an integration can write bodies of megabytes,
+// which a row of the listing or the tail would hold whole (the API still returns them whole).
+const SHOWN_CHARS = 2000;
+
+function shown(text) {
+  if (text == null || text.length <= SHOWN_CHARS) return text;
+  return `${text.slice(0, SHOWN_CHARS)} … (${text.length - SHOWN_CHARS} more characters)`;
+}
+
 function cell(text, className) {
   const td = document.createElement('td');
   td.textContent = text == null ? '' : text;
@@ -63,8 +72,9 @@ function renderRecords(records, append) {
   for (const r of records) {
     const tr = document.createElement('tr');
     tr.className = 'log-row';
-    tr.append(cell(r.timestamp), cell(r.severity, 'sev-' + r.severity), cell(r.service), cell(r.project),
-      cell(r.body, 'body'));
+    // the integration is the one its token names, whatever service name it gave
+    tr.append(cell(r.timestamp), cell(r.severity, 'sev-' + r.severity), cell(r.service), cell(r.integration, 'integration'),
+      cell(r.project), cell(shown(r.body), 'body'));
     const trace = document.createElement('td');
     if (r.traceId) {
       const link = document.createElement('a');
@@ -168,17 +178,20 @@ async function toggleTail() {
     $('tail').dataset.state = 'open';
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
+    let scanned = 0; // what of the buffer holds no event's end: a large event is not searched again per chunk
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
       buffer += value;
       let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
+      while ((end = buffer.indexOf('\n\n', Math.max(0, scanned - 1))) >= 0) {
         const event = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
+        scanned = 0;
         const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
         if (data) addTailRow(JSON.parse(data));
       }
+      scanned = buffer.length;
     }
   } catch (e) {
     if (e.name !== 'AbortError') showError(e.message);
@@ -192,7 +205,8 @@ async function toggleTail() {
 function addTailRow(r) {
   const row = document.createElement('div');
   row.className = 'tail-row';
-  row.textContent = `${r.timestamp} ${r.severity} [${r.service}] ${r.body}`;
+  const writer = r.integration ? `${r.service} / ${r.integration}` : r.service;
+  row.textContent = `${r.timestamp} ${r.severity} [${writer}] ${shown(r.body)}`;
   $('tail').prepend(row);
   while ($('tail').childElementCount > 500) $('tail').lastElementChild.remove();
 }

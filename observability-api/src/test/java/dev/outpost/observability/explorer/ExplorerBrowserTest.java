@@ -114,7 +114,8 @@ class ExplorerBrowserTest {
       String out = Files.readString(output.toPath(), StandardCharsets.UTF_8);
       assertThat(finished).as("node finished: " + out).isTrue();
       assertThat(process.exitValue()).as(out).isZero();
-      assertThat(out).contains("OK same-origin").contains("OK cross-origin").contains("OK a link naming another API is ignored");
+      assertThat(out).contains("OK same-origin").contains("OK cross-origin").contains("OK a link naming another API is ignored")
+          .contains("OK large bodies are shown cut, with their integration");
     } finally {
       console.stop(0);
     }

@@ -49,5 +49,8 @@ class CorsTest {
     // the answer depends on the origin, and holds a project's records: no cache keeps it
     assertThat(response.header("Vary")).containsIgnoringCase("Origin");
     assertThat(response.header("Cache-Control")).isEqualTo("no-store");
+    // records are an integration's text: opened directly, an answer is never sniffed, run or framed
+    assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(response.header("Content-Security-Policy")).isEqualTo("default-src 'none'; frame-ancestors 'none'");
   }
 }
