@@ -32,11 +32,17 @@ public class StateStore {
   private final List<Consumer<DataPlaneState>> listeners = new CopyOnWriteArrayList<>();
   private DataPlaneState current;
 
-  public StateStore(ControlPlaneConfig config) throws IOException, InvalidStateException {
+  public StateStore(ControlPlaneConfig config) throws IOException {
     this.file = config.dataDir().resolve("state.json");
     this.dataPlane = config.dataPlane();
     if (Files.isRegularFile(file)) {
-      current = StateCodec.readJson(Files.readString(file));
+      try {
+        current = StateCodec.readJson(Files.readString(file));
+      } catch (InvalidStateException e) {
+        // kept by an earlier version, whose rules let it pass: say which file, and what to change
+        throw new IllegalStateException(file + " holds a desired state this version refuses; correct what is named"
+            + " and start again (the agent enforces the state it applied meanwhile): " + e.getMessage(), e);
+      }
     }
   }
 
