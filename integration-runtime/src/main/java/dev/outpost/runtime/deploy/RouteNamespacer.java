@@ -128,8 +128,14 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
       from.setUri(platformHttp(uri, camel));
     } else if (uri != null && uri.startsWith("rest:")) {
       from.setUri(restConsumer(uri, camel));
-    } else if (uri != null) {
+    } else if (uri != null && LOCAL_SCHEMES.stream().anyMatch(scheme -> uri.startsWith(scheme + ":"))) {
       from.setUri(localName(uri));
+    } else if (uri != null) {
+      // another component's consumer is not namespaced: rest-api's registered a catch-all GET route
+      // on the shared router, which answered every other integration's GET requests
+      throw new DeployException("from '" + uri + "': a route starts from platform-http, rest, "
+          + String.join(", ", LOCAL_SCHEMES) + "; a consumer of another component could take other integrations'"
+          + " requests");
     }
     namespaceOutputs(route.getOutputs());
     namespaceDeadLetterChannel(route);
@@ -338,7 +344,8 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     // resolved before it is cut at its colons: {{env:X}} holds one
     String[] parts = resolved(uri, q < 0 ? rest : rest.substring(0, q), camel).split(":", 3);
     if (parts.length < 2 || parts[1].isBlank()) {
-      return uri; // Camel rejects it with its own message
+      // Camel takes rest:get::orders as the path /orders: it would be served outside the prefix
+      throw new DeployException("from '" + uri + "': a rest uri names its path (rest:<method>:<path>[:<template>])");
     }
     String method = parts[0];
     String template = parts.length == 3 ? parts[2] : "";

@@ -104,6 +104,22 @@ class BadIntegrationsTest {
                         constant: thief
             """, Map.of("u", "platform-http:/owned"), List.of()),
             List.of("{{config.u}}", "its component must be written out")),
+        new Case("rest-api consumer, a GET route for every path on the shared router", Integrations.of("bad-rest-api", "1", """
+            - route:
+                from:
+                  uri: "rest-api:/"
+                  steps:
+                    - setBody:
+                        constant: stolen
+            """), List.of("from 'rest-api:/'", "a route starts from platform-http, rest")),
+        new Case("rest uri without a path, served at its template outside the prefix", Integrations.of("bad-rest-path", "1", """
+            - route:
+                from:
+                  uri: "rest:get::owned"
+                  steps:
+                    - setBody:
+                        constant: thief
+            """), List.of("from 'rest:get::owned'", "a rest uri names its path")),
         new Case("route id of another integration", Integrations.of("bad-id", "1",
             constantRoute("owner-route", "/bad-id", "x")),
             List.of("route id 'owner-route' is already used by integration 'owner'")),
