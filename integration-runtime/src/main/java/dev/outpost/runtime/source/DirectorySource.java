@@ -26,6 +26,7 @@ import java.nio.file.WatchService;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,9 +57,10 @@ public class DirectorySource {
 
   /**
    * A file's text, or why it cannot be read (then {@code text} is null and {@code stamp} tells a
-   * later, different unreadable version of the file from this one).
+   * later, different unreadable version of the file from this one), and the SHA-256 of its bytes
+   * when they were read.
    */
-  private record FileText(String text, String problem, long stamp) {}
+  private record FileText(String text, String problem, long stamp, String digest) {}
 
   private final IntegrationDeployer deployer;
   private final IntegrationJson json;
@@ -67,6 +69,8 @@ public class DirectorySource {
   private final SecretStore secrets;
   private final SecretRotation rotation;
   private final Map<String, FileText> applied = new HashMap<>();
+  /** The SHA-256 of each file once its status tells how applying it went, by name. */
+  private final Map<String, String> appliedDigests = new java.util.concurrent.ConcurrentHashMap<>();
   /** The integrations this source deployed that are Ready, by name. */
   private final Map<String, Integration> deployed = new HashMap<>();
   /**
@@ -157,12 +161,14 @@ public class DirectorySource {
       if (!entry.getValue().equals(applied.get(entry.getKey()))) {
         applied.put(entry.getKey(), entry.getValue());
         apply(entry.getKey(), entry.getValue());
+        appliedDigests.put(entry.getKey(), entry.getValue().digest() == null ? "-" : entry.getValue().digest());
       }
     }
     Set<String> gone = new HashSet<>(applied.keySet());
     gone.removeAll(present.keySet());
     for (String name : gone) {
       applied.remove(name);
+      appliedDigests.remove(name);
       failed.remove(name);
       removeOwn(name);
     }
@@ -217,19 +223,37 @@ public class DirectorySource {
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
         return new FileText(null, "the file is " + size + " bytes, more than the " + MAX_FILE_BYTES
-            + " bytes an integration file may have", Files.getLastModifiedTime(file).toMillis());
+            + " bytes an integration file may have", Files.getLastModifiedTime(file).toMillis(), null);
       }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException gone) {
       return null;
     } catch (IOException e) {
-      return new FileText(null, "reading it failed (" + e.getClass().getSimpleName() + ")", 0);
+      return new FileText(null, "reading it failed (" + e.getClass().getSimpleName() + ")", 0, null);
     }
+    String digest = HexFormat.of().formatHex(sha256(bytes));
     try {
-      return new FileText(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString(), null, 0);
+      return new FileText(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString(), null, 0, digest);
     } catch (CharacterCodingException e) {
-      return new FileText(null, "the file is not UTF-8 text", Arrays.hashCode(bytes));
+      return new FileText(null, "the file is not UTF-8 text", Arrays.hashCode(bytes), digest);
     }
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JDK has it
+    }
+  }
+
+  /**
+   * The SHA-256 (hex) of the file last applied under {@code name}, once its status says how that
+   * went; "-" for none (or for a file too large to read): {@code ./outpost deploy} waits for the
+   * digest of the file the agent wrote, since a file changed under the same version looks the same.
+   */
+  public String appliedDigest(String name) {
+    return appliedDigests.getOrDefault(name, "-");
   }
 
   /** Removes {@code name} if what runs under it is what this source deployed. */

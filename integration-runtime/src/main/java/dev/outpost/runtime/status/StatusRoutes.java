@@ -1,39 +1,46 @@
 package dev.outpost.runtime.status;
 
+import dev.outpost.runtime.source.DirectorySource;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.json.Json;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code GET /outpost/integrations} on the management port: the status the agent reads, as JSON;
- * with {@code ?format=text}, one line per integration for a terminal ({@code ./outpost status}):
- * name, version, phase and the reason, tab-separated, the reason on one line.
+ * with {@code ?format=text}, one line per integration for a terminal ({@code ./outpost status} and
+ * {@code deploy}): name, version, phase, the SHA-256 of the file the integrations directory applied
+ * under that name ({@link DirectorySource#appliedDigest}) and the reason, tab-separated, the reason
+ * on one line.
  */
 @ApplicationScoped
 public class StatusRoutes {
 
   private final ObservedStatuses statuses;
+  private final DirectorySource directory;
 
-  StatusRoutes(ObservedStatuses statuses) {
+  StatusRoutes(ObservedStatuses statuses, DirectorySource directory) {
     this.statuses = statuses;
+    this.directory = directory;
   }
 
   void register(@Observes ManagementInterface management) {
     management.router().get("/outpost/integrations").handler(ctx -> {
       if ("text".equals(ctx.request().getParam("format"))) {
-        ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(text(statuses.all()));
+        ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(text(statuses.all(), directory::appliedDigest));
       } else {
         ctx.response().putHeader("content-type", "application/json").end(Json.encode(statuses.all()));
       }
     });
   }
 
-  static String text(List<IntegrationStatus> all) {
+  static String text(List<IntegrationStatus> all, UnaryOperator<String> digestOf) {
     StringBuilder out = new StringBuilder();
     for (IntegrationStatus s : all) {
       out.append(s.name()).append('\t').append(s.version() == null ? "-" : s.version()).append('\t').append(s.phase())
+          .append('\t').append(digestOf.apply(s.name()))
           .append('\t').append(s.message() == null ? "" : s.message().replaceAll("\\s+", " ").strip()).append('\n');
     }
     return out.toString();

@@ -72,6 +72,36 @@ class DirectorySourceTest {
     }
   }
 
+  /**
+   * A file changed under the same version looks, by its status line, like the one before until it is
+   * applied: the line carries the digest of the file applied, which ./outpost deploy waits for.
+   */
+  @Test
+  void theTextStatusNamesTheDigestOfTheFileItsLineTellsOf() throws Exception {
+    write("dir-digest", Integrations.of("dir-digest", "1", constantRoute("dir-digest", "/dir-digest", "fine")));
+    String fine = sha256(DIR.resolve("dir-digest.json"));
+    eventually(() -> assertThat(textStatus()).contains("dir-digest\t1\tReady\t" + fine + "\t"));
+
+    write("dir-digest", Integrations.of("dir-digest", "1", httpRoute("dir-digest", "/dir-digest", """
+        - setBdy:
+            constant: typo
+        """)));
+    String typo = sha256(DIR.resolve("dir-digest.json"));
+    eventually(() -> assertThat(textStatus().lines().filter(l -> l.startsWith("dir-digest\t1\tFailed\t" + typo + "\t")))
+        .singleElement().asString().contains("setBdy"));
+    Files.delete(DIR.resolve("dir-digest.json"));
+    eventually(() -> assertThat(textStatus()).doesNotContain("dir-digest"));
+  }
+
+  private String textStatus() {
+    return given().get(Integrations.base(management) + "outpost/integrations?format=text").then().statusCode(200)
+        .extract().asString();
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
   @Test
   void aFileThatIsNotAnIntegrationIsReportedFailedByItsFileName() throws Exception {
     Files.createDirectories(DIR);
