@@ -11,8 +11,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The upstream request as vertx-http-proxy holds it, ignoring {@code reset} once {@code resetAllowed}
- * says no, telling {@code resetting} before a reset it lets through, and {@code ended} when the proxy
- * ends it (its whole body has been handed to it).
+ * says no, telling {@code clientFailed} before a reset for the client's side that it lets through,
+ * and {@code ended} when the proxy ends it (its whole body has been handed to it). The proxy resets
+ * with the failure ({@code reset(0, cause)}) when the client's response fails, and without one when
+ * a pipe of its own failed (the integration's side, as often as not).
  * The proxy resets the upstream request when the client's side fails (the client left). Vert.x
  * closes the connection when a request whose response has arrived in full is reset, and the pool may
  * by then have handed that connection to another exchange, whose request would fail with it.
@@ -25,21 +27,21 @@ final class ResetGuardedRequest implements InvocationHandler {
 
   private final HttpClientRequest request;
   private final BooleanSupplier resetAllowed;
-  private final Runnable resetting;
+  private final Runnable clientFailed;
   private final Runnable ended;
 
-  private ResetGuardedRequest(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable resetting,
+  private ResetGuardedRequest(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable clientFailed,
       Runnable ended) {
     this.request = request;
     this.resetAllowed = resetAllowed;
-    this.resetting = resetting;
+    this.clientFailed = clientFailed;
     this.ended = ended;
   }
 
-  static HttpClientRequest of(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable resetting,
+  static HttpClientRequest of(HttpClientRequest request, BooleanSupplier resetAllowed, Runnable clientFailed,
       Runnable ended) {
     return (HttpClientRequest) Proxy.newProxyInstance(ResetGuardedRequest.class.getClassLoader(),
-        new Class<?>[] {HttpClientRequest.class}, new ResetGuardedRequest(request, resetAllowed, resetting, ended));
+        new Class<?>[] {HttpClientRequest.class}, new ResetGuardedRequest(request, resetAllowed, clientFailed, ended));
   }
 
   @Override
@@ -50,7 +52,9 @@ final class ResetGuardedRequest implements InvocationHandler {
       if (!resetAllowed.getAsBoolean()) {
         return false;
       }
-      resetting.run();
+      if (args != null && args.length == 2) {
+        clientFailed.run();
+      }
     }
     if (name.equals("end")) {
       ended.run();

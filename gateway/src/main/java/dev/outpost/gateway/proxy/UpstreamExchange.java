@@ -85,8 +85,8 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private boolean stoppedReading;
   private boolean reusedConnection;
   private boolean clientLeft;
-  /** The proxy reset the request: it does so when the client's side failed, or its pipe did. */
-  private boolean proxyReset;
+  /** The proxy reset the request because the client's side of the exchange failed. */
+  private boolean clientSideFailed;
   private ReadStream<Buffer> body;
   private long lastBodyActivity;
 
@@ -133,6 +133,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
    */
   HttpClientRequest track(HttpClientRequest sent) {
     request = sent;
+    clientSideFailed = false; // a retry's attempt: the last one's reset was its own
     connection = sent.connection();
     UpstreamExchange previous = tenants.moveIn(connection, this);
     if (previous != null && previous != this) {
@@ -195,7 +196,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
 
   /** {@code sent} as the proxy holds it: its resets are ignored once the response has arrived in full. */
   private HttpClientRequest forProxy(HttpClientRequest sent) {
-    return ResetGuardedRequest.of(sent, () -> !responseArrived, () -> proxyReset = true, this::requestEnded);
+    return ResetGuardedRequest.of(sent, () -> !responseArrived, () -> clientSideFailed = true, this::requestEnded);
   }
 
   private void requestEnded() {
@@ -443,7 +444,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
       body.exceptionHandler(null);
     } else {
       body.exceptionHandler(failure -> {
-        if (!proxyReset && !clientLeft) {
+        if (!clientSideFailed && !clientLeft) {
           bodyFailure = failure; // otherwise it fails from the reset that answered the client's leaving
         }
         release();

@@ -153,7 +153,9 @@ class TelemetryTest {
       java.io.InputStream in = socket.getInputStream();
       StringBuilder received = new StringBuilder();
       while (!received.toString().contains("part of the body")) {
-        received.append((char) in.read());
+        int c = in.read();
+        assertThat(c).as("the connection closed before the body began: %s", received).isNotEqualTo(-1);
+        received.append((char) c);
       }
     }
     OtlpReceiver.Item<LogRecord> record = await(() -> GatewayTestEnvironment.otlp.logs.stream()
