@@ -53,6 +53,9 @@ class NetworkPolicyTest {
                 Map.of("app", "ingress-nginx"), "ingress-nginx", Map.of()));
         endpoints.put("internet", Traffic.Endpoint.address("203.0.113.9"));
         endpoints.put("cloud-metadata", Traffic.Endpoint.address("169.254.169.254"));
+        endpoints.put("alibaba-metadata", Traffic.Endpoint.address("100.100.100.200"));
+        endpoints.put("aws-metadata-v6", Traffic.Endpoint.address("fd00:ec2::254"));
+        endpoints.put("google-metadata-v6", Traffic.Endpoint.address("fd20:ce::254"));
         endpoints.put("node-local-dns", Traffic.Endpoint.address("169.254.20.10"));
         endpoints.put(API_SERVER, Traffic.Endpoint.address("10.0.0.1"));
         endpoints.put(CONTROL_PLANE, Traffic.Endpoint.address("198.51.100.10"));
@@ -104,6 +107,9 @@ class NetworkPolicyTest {
                 // what they call, anywhere but the node's cloud credentials
                 allow(d, "integration", "internet", 443),
                 deny(d, "integration", "cloud-metadata", 80),
+                deny(d, "integration", "alibaba-metadata", 80),
+                deny(d, "integration", "aws-metadata-v6", 80),
+                deny(d, "integration", "google-metadata-v6", 80),
                 allow(d, "gateway", "bare-integration", 8080),
                 allow(d, "agent", "bare-integration", 9001),
                 deny(d, "internet", "bare-integration", 8080),
