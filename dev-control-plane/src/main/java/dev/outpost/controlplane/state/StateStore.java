@@ -39,9 +39,10 @@ public class StateStore {
       try {
         current = StateCodec.readJson(Files.readString(file));
       } catch (InvalidStateException e) {
-        // kept by an earlier version, whose rules let it pass: say which file, and what to change
+        // kept by an earlier version, whose rules let it pass: say which file, and what to change (not
+        // chained: ./outpost up shows a failed start's innermost cause, which would not name the file)
         throw new IllegalStateException(file + " holds a desired state this version refuses; correct what is named"
-            + " and start again (the agent enforces the state it applied meanwhile): " + e.getMessage(), e);
+            + " and start again (the agent enforces the state it applied meanwhile): " + e.getMessage());
       }
     }
   }
