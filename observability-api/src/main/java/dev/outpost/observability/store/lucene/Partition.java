@@ -75,10 +75,10 @@ final class Partition implements Closeable {
    * The largest segment a merge writes (Lucene's default is 5 GiB). A merge needs that much free
    * disk beside what it merges until it commits, and one that runs out of it fails the day's writer
    * for good. Today's logs and traces merge apart, one merge at a time each ({@link
-   * #mergeScheduler}), so two merges run at once (three or four in the minutes after midnight, while
-   * yesterday's writers finish theirs); ingest stops at {@code ingest.min-free-disk-bytes} (1.5 GiB),
-   * above three, so a full disk is met by a 503 at ingest, not by a merge. A day larger than this
-   * keeps a few segments.
+   * #mergeScheduler}), so two merges run at once (more in the minutes after midnight, while
+   * yesterday's writers finish theirs, or when late records reach an older day); ingest stops at
+   * {@code ingest.min-free-disk-bytes} (1.5 GiB), room for three, so a filling disk is met by a 503 at
+   * ingest, not by a merge. A day larger than this keeps a few segments.
    */
   static final double MAX_MERGED_SEGMENT_MB = 512;
 
