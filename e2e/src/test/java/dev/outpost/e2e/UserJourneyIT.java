@@ -219,10 +219,15 @@ class UserJourneyIT {
     assertThat(deploy.exitCode()).as(deploy.output()).isNotZero();
     assertThat(deploy.output()).contains("greeter 3 failed:", "setBdy");
     assertThat(outpost.run(60, "status").output()).containsPattern("greeter +3 +Failed");
-    HttpResponse<String> answer = Http.postJson(GATEWAY + "/greet", token("journey", "greet:call", "broken-" + UUID.randomUUID()),
-        "after-the-broken-deploy");
+    String caller = token("journey", "greet:call", "broken-" + UUID.randomUUID());
+    HttpResponse<String> answer = Http.postJson(GATEWAY + "/greet", caller, "after-the-broken-deploy");
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(Http.json(answer).path("version").asInt()).as("version 2 still serves").isEqualTo(2);
+
+    // the typo fixed under the same version: deploy waits for the runtime to load this file, not the last
+    Files.writeString(broken, Files.readString(broken).replace("- setBdy:", "- setBody:").replace("\"version\": 2", "\"version\": 3"));
+    outpost.run(60, "deploy", broken.toString()).expectSuccess("./outpost deploy of the fixed version 3");
+    assertThat(Http.json(Http.postJson(GATEWAY + "/greet", caller, "fixed")).path("version").asInt()).isEqualTo(3);
   }
 
   @Test
