@@ -66,6 +66,8 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   }
 
   private static final List<String> LOCAL_SCHEMES = List.of("direct", "seda", "timer");
+  /** Components whose consumers listen on the runtime's shared HTTP router. */
+  private static final Set<String> LISTENING = Set.of("platform-http", "rest", "rest-api");
   private static final String METHOD_RESTRICT = "httpMethodRestrict=";
   private static final String REQUEST_TIMEOUT = "requestTimeout=";
   private static final String MATCH_ON_URI_PREFIX = "matchOnUriPrefix=";
@@ -133,9 +135,8 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     } else if (uri != null) {
       // another component's consumer is not namespaced: rest-api's registered a catch-all GET route
       // on the shared router, which answered every other integration's GET requests
-      throw new DeployException("from '" + uri + "': a route starts from platform-http, rest, "
-          + String.join(", ", LOCAL_SCHEMES) + "; a consumer of another component could take other integrations'"
-          + " requests");
+      throw new DeployException("from '" + uri + "': a route starts from platform-http, rest, direct or timer;"
+          + " a consumer of another component could take other integrations' requests");
     }
     namespaceOutputs(route.getOutputs());
     namespaceDeadLetterChannel(route);
@@ -210,8 +211,13 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
       return;
     }
     ExpressionDefinition expression = node.getExpressionType();
-    if (expression == null || expression.getExpression() == null
-        || !List.of("constant", "simple").contains(expression.getLanguage())) {
+    boolean readable = expression != null && expression.getExpression() != null
+        && List.of("constant", "simple").contains(expression.getLanguage());
+    if (node instanceof PollEnrichDefinition && !readable) {
+      throw new NamespaceRejected(new DeployException("pollEnrich: its endpoint must be a constant or simple uri"
+          + " (it makes a consumer, which must not listen where other integrations are served)"));
+    }
+    if (!readable) {
       return;
     }
     String text = expression.getExpression();
@@ -219,9 +225,29 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     List<String> renamed = new ArrayList<>(uris.length);
     for (String uri : uris) {
       String trimmed = uri.stripLeading();
+      if (node instanceof PollEnrichDefinition) {
+        checkPolled(trimmed);
+      }
       renamed.add(uri.substring(0, uri.length() - trimmed.length()) + localName(trimmed));
     }
     expression.setExpression(String.join(separator == null ? "" : separator, renamed));
+  }
+
+  /**
+   * A pollEnrich makes a consumer of its endpoint when it first runs: one of platform-http, rest or
+   * rest-api would listen on the shared router at its literal path, past the dispatcher, as an
+   * unchecked {@code from} would (rest-api's at every path).
+   */
+  private static void checkPolled(String uri) {
+    int colon = uri.indexOf(':');
+    String scheme = colon < 0 ? uri : uri.substring(0, colon);
+    if (scheme.contains("{{") || scheme.contains("${") || scheme.contains("$simple{")) {
+      throw new NamespaceRejected(new DeployException("pollEnrich '" + uri + "': its component must be written out"));
+    }
+    if (LISTENING.contains(scheme)) {
+      throw new NamespaceRejected(new DeployException("pollEnrich '" + uri + "': a " + scheme
+          + " consumer would listen where other integrations are served; poll another endpoint"));
+    }
   }
 
   /** Camel's default delimiter of an endpoint list, a comma, when none is set. */

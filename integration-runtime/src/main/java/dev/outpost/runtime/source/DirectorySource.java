@@ -248,12 +248,12 @@ public class DirectorySource {
   }
 
   /**
-   * The SHA-256 (hex) of the file last applied under {@code name}, once its status says how that
-   * went; "-" for none (or for a file too large to read): {@code ./outpost deploy} waits for the
-   * digest of the file the agent wrote, since a file changed under the same version looks the same.
+   * The SHA-256 (hex) of the file last applied under each name, once its status says how that went
+   * ("-" for a file too large to read): {@code ./outpost deploy} waits for the digest of the file the
+   * agent wrote, since a file changed under the same version looks the same.
    */
-  public String appliedDigest(String name) {
-    return appliedDigests.getOrDefault(name, "-");
+  public Map<String, String> appliedDigests() {
+    return Map.copyOf(appliedDigests);
   }
 
   /** Removes {@code name} if what runs under it is what this source deployed. */

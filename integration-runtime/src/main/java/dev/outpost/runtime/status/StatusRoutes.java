@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  * {@code GET /outpost/integrations} on the management port: the status the agent reads, as JSON;
  * with {@code ?format=text}, one line per integration for a terminal ({@code ./outpost status} and
  * {@code deploy}): name, version, phase, the SHA-256 of the file the integrations directory applied
- * under that name ({@link DirectorySource#appliedDigest}) and the reason, tab-separated, the reason
+ * under that name ({@link DirectorySource#appliedDigests}) and the reason, tab-separated, the reason
  * on one line.
  */
 @ApplicationScoped
@@ -29,11 +29,21 @@ public class StatusRoutes {
   void register(@Observes ManagementInterface management) {
     management.router().get("/outpost/integrations").handler(ctx -> {
       if ("text".equals(ctx.request().getParam("format"))) {
-        ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(text(statuses.all(), directory::appliedDigest));
+        ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(textNow());
       } else {
         ctx.response().putHeader("content-type", "application/json").end(Json.encode(statuses.all()));
       }
     });
+  }
+
+  /**
+   * The digests are read before the statuses: a digest then never names a file applied after the
+   * status beside it was taken (the other way round, a line could pair the last status with the next
+   * file's digest, and ./outpost deploy read an old result as the new file's).
+   */
+  private String textNow() {
+    java.util.Map<String, String> digests = directory.appliedDigests();
+    return text(statuses.all(), name -> digests.getOrDefault(name, "-"));
   }
 
   static String text(List<IntegrationStatus> all, UnaryOperator<String> digestOf) {

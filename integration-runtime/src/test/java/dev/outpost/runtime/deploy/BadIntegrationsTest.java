@@ -112,6 +112,16 @@ class BadIntegrationsTest {
                     - setBody:
                         constant: stolen
             """), List.of("from 'rest-api:/'", "a route starts from platform-http, rest")),
+        new Case("pollEnrich from rest-api, a consumer made when the route first runs", Integrations.of("bad-poll", "1",
+            httpRoute("bad-poll", "/bad-poll", """
+            - pollEnrich:
+                constant: "rest-api:/"
+            """)), List.of("pollEnrich 'rest-api:/'", "would listen where other integrations are served")),
+        new Case("pollEnrich from a uri read from a header", Integrations.of("bad-poll-header", "1",
+            httpRoute("bad-poll-header", "/bad-poll-header", """
+            - pollEnrich:
+                header: target
+            """)), List.of("pollEnrich: its endpoint must be a constant or simple uri")),
         new Case("rest uri without a path, served at its template outside the prefix", Integrations.of("bad-rest-path", "1", """
             - route:
                 from:
