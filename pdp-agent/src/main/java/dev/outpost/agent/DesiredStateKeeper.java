@@ -189,8 +189,9 @@ public final class DesiredStateKeeper {
         keepNewestSignature(snapshot, frame);
         return new Ack(snapshot.revision());
       }
-      // a revision nobody signed is not one the control plane attempted: it would stay in every later status
-      return reject(e, !refusedForItsSignature(e));
+      // a revision nobody signed, or signed for another data plane, is not one the control plane
+      // attempted here: it would stay in every later status
+      return reject(e, !refusedForItsSignature(e) && !refusedForItsDataPlane(e));
     }
     lastAttemptedRevision = Math.max(lastAttemptedRevision, snapshot.revision());
     try {
@@ -252,6 +253,11 @@ public final class DesiredStateKeeper {
 
   private boolean ofThisDataPlane(Snapshot snapshot) {
     return snapshot.state() != null && dataPlane.equals(snapshot.state().path("dataPlane").asText(null));
+  }
+
+  /** Signed for another data plane (SnapshotAcceptance checks the state's dataPlane after the signature). */
+  private static boolean refusedForItsDataPlane(SnapshotRejectedException e) {
+    return e.errors().stream().anyMatch(v -> "state.dataPlane".equals(v.path()));
   }
 
   /** Refused at the signature check, which is the first and stops the others (SnapshotAcceptance). */

@@ -470,6 +470,25 @@ class ControlPlaneLinkTest {
   }
 
   /**
+   * A snapshot the trusted key signed for another data plane (a control plane's routing slip) is
+   * refused; it was never this data plane's attempt, so its revision stays out of the status.
+   */
+  @Test
+  void aRevisionSignedForAnotherDataPlaneIsNotReportedAsAttempted() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    com.fasterxml.jackson.databind.node.ObjectNode elsewhere = (com.fasterxml.jackson.databind.node.ObjectNode) StateCodec.toTree(state(9_000_000, "orders"));
+    elsewhere.put("dataPlane", "another-plane");
+    cp.send(Snapshot.signed(elsewhere, SIGNER));
+    cp.awaitMessage(Nack.class, n -> n.revision() == 9_000_000);
+
+    cp.sendSigned(state(2, "orders", "billing"));
+    awaitAck(2);
+    Status status = cp.awaitMessage(Status.class, s -> s.lastAppliedRevision() == 2);
+    assertThat(status.lastAttemptedRevision()).isEqualTo(2);
+  }
+
+  /**
    * A key written twice is read as its first value by some parsers and its last by others: no
    * revision is read out of such a frame, which is refused as any frame that is not JSON is (PROTOCOL.md
    * section 2), whichever key it repeats and wherever.
