@@ -1,6 +1,9 @@
 package dev.outpost.observability.ingest;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 
 /**
  * Record times the store takes: not older than the retention period (it would be deleted at
@@ -13,6 +16,18 @@ record AcceptWindow(long oldestNanos, long newestNanos) {
   static AcceptWindow at(long receivedAtMillis, Duration retention) {
     return new AcceptWindow((receivedAtMillis - retention.toMillis()) * 1_000_000L,
         (receivedAtMillis + Duration.ofDays(1).toMillis()) * 1_000_000L);
+  }
+
+  /**
+   * At a replay: the receipt's window, less the days retention has dropped by {@code nowMillis} (it
+   * keeps whole UTC days from {@code today - retention}): a replay after midnight would otherwise
+   * make such a day again, searchable until retention's next pass.
+   */
+  static AcceptWindow forReplay(long receivedAtMillis, long nowMillis, Duration retention) {
+    AcceptWindow atReceipt = at(receivedAtMillis, retention);
+    long firstKeptMillis = LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis), ZoneOffset.UTC)
+        .minusDays(retention.toDays()).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    return new AcceptWindow(Math.max(atReceipt.oldestNanos(), firstKeptMillis * 1_000_000L), atReceipt.newestNanos());
   }
 
   /**

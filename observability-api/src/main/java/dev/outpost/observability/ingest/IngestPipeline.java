@@ -211,7 +211,7 @@ public class IngestPipeline {
     IngestBinding binding = new IngestBinding(frame.boundProject(), frame.boundIntegration());
     try {
       if (frame.kind() == Frame.Kind.LOGS) {
-        AcceptWindow window = window(frame.receivedAtMillis(), retention.logs());
+        AcceptWindow window = AcceptWindow.forReplay(frame.receivedAtMillis(), System.currentTimeMillis(), retention.logs());
         // the journal keeps bodies as received: fields the schema does not know are dropped here too
         ExportLogsServiceRequest request = DiscardUnknownFieldsParser.wrap(ExportLogsServiceRequest.parser())
             .parseFrom(frame.payload());
@@ -221,7 +221,8 @@ public class IngestPipeline {
       }
       ExportTraceServiceRequest request = DiscardUnknownFieldsParser.wrap(ExportTraceServiceRequest.parser())
           .parseFrom(frame.payload());
-      Mapped<SpanEntry> mapped = SpanMapper.map(request, binding, window(frame.receivedAtMillis(), retention.traces()));
+      Mapped<SpanEntry> mapped = SpanMapper.map(request, binding,
+          AcceptWindow.forReplay(frame.receivedAtMillis(), System.currentTimeMillis(), retention.traces()));
       traces.write(shift(mapped.accepted(), frame.firstSeq(), SpanEntry::seq, SpanEntry::withSeq));
       return mapped.accepted().size();
     } catch (IOException e) {
