@@ -125,7 +125,9 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     route.setId(internalId(route.getRouteId()));
     FromDefinition from = route.getInput();
     String uri = from.getUri();
-    requireWrittenScheme(uri);
+    if (uri != null) {
+      writtenScheme("from", uri);
+    }
     if (uri != null && uri.startsWith("platform-http:")) {
       from.setUri(platformHttp(uri, camel));
     } else if (uri != null && uri.startsWith("rest:")) {
@@ -239,10 +241,11 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
    * unchecked {@code from} would (rest-api's at every path).
    */
   private static void checkPolled(String uri) {
-    int colon = uri.indexOf(':');
-    String scheme = colon < 0 ? uri : uri.substring(0, colon);
-    if (scheme.contains("{{") || scheme.contains("${") || scheme.contains("$simple{")) {
-      throw new NamespaceRejected(new DeployException("pollEnrich '" + uri + "': its component must be written out"));
+    String scheme;
+    try {
+      scheme = writtenScheme("pollEnrich", uri);
+    } catch (DeployException e) {
+      throw new NamespaceRejected(e);
     }
     if (LISTENING.contains(scheme)) {
       throw new NamespaceRejected(new DeployException("pollEnrich '" + uri + "': a " + scheme
@@ -263,16 +266,14 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
    * for other integrations. (Producers may: {@code to: "{{config.BACKEND_URL}}/orders"} is how a
    * backend is configured.)
    */
-  private static void requireWrittenScheme(String uri) throws DeployException {
-    if (uri == null) {
-      return;
-    }
+  private static String writtenScheme(String what, String uri) throws DeployException {
     int colon = uri.indexOf(':');
     String scheme = colon < 0 ? uri : uri.substring(0, colon);
     if (scheme.contains("{{") || scheme.contains("${") || scheme.contains("$simple{")) {
-      throw new DeployException("from '" + uri + "': its component must be written out, not a placeholder "
+      throw new DeployException(what + " '" + uri + "': its component must be written out, not a placeholder "
           + "or an expression (a placeholder may stand for the rest of the uri)");
     }
+    return scheme;
   }
 
   private String internalId(String userId) {
