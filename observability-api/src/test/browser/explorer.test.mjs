@@ -1,5 +1,6 @@
 // Drives the explorer page in Debian's headless Chromium, once served by the API itself and once
 // from another origin (CORS). Prints "OK <case>" per case; exits non-zero on the first failure.
+import net from 'node:net';
 import { chromium } from 'playwright-core';
 
 const env = (name) => {
@@ -16,6 +17,8 @@ const OTLP = env('OTLP_URL');
 const INGEST_TOKEN = env('INGEST_TOKEN');
 const SEEDED = Number(env('SEEDED_RECORDS'));
 const PAGED = Number(env('PAGED_RECORDS'));
+// answers a token of PROJECT that expires in two to three seconds
+const SHORT_TOKEN_URL = env('SHORT_TOKEN_URL');
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -98,8 +101,7 @@ async function exercise(browser, name, url, apiField) {
   await waitFor(page, `${name}: tail open`, () => document.getElementById('tail').dataset.state === 'open');
   const marker = `tail ${name} ${Date.now()}`;
   await ingest(marker);
-  await waitFor(page, `${name}: tailed record`,
-    (m) => [...document.querySelectorAll('#tail .tail-row')].some((r) => r.textContent.includes(m)), marker);
+  await waitTailed(page, `${name}: tailed record`, marker);
   await page.click('#tail-toggle');
 
   // "Older records" continues the listing it came from, whatever the form says by then
@@ -148,16 +150,20 @@ async function largeBodiesAreShownCutWithTheirIntegration(browser) {
   await waitFor(page, 'tail open', () => document.getElementById('tail').dataset.state === 'open');
   const marker = `large ${Date.now()}`;
   await ingest(marker + ' ' + 'x'.repeat(200000), [{ key: 'outpost.integration', value: { stringValue: 'orders-sync' } }]);
-  await waitFor(page, 'large record tailed',
-    (m) => [...document.querySelectorAll('#tail .tail-row')].some((r) => r.textContent.includes(m)), marker);
+  await waitTailed(page, 'large record tailed', marker);
   const tailed = await page.$$eval('#tail .tail-row', (rows, m) => rows.find((r) => r.textContent.includes(m)).textContent, marker);
   check(tailed.length < 2200, `a tail row holds ${tailed.length} characters`);
   check(tailed.includes('more characters'), 'the tail row does not say it is cut');
   check(tailed.includes('[browser-test / orders-sync]'), `the tail row does not name the integration: ${tailed.slice(0, 120)}`);
   await page.click('#tail-toggle');
 
+  // a tailed record may not be searchable yet: tails get it when it is stored, searches after the next refresh
   await page.fill('#q', `"${marker}"`);
-  await page.click('#search');
+  const searchable = Date.now() + 5000;
+  do {
+    await page.click('#search');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } while (await page.$$eval('#results .log-row', (rows) => rows.length) === 0 && Date.now() < searchable);
   await waitFor(page, 'large record listed', () => document.querySelectorAll('#results .log-row').length === 1);
   const body = await page.$eval('#results .log-row td.body', (td) => td.textContent);
   check(body.startsWith(marker) && body.length < 2200, `a listed body holds ${body.length} characters`);
@@ -165,6 +171,85 @@ async function largeBodiesAreShownCutWithTheirIntegration(browser) {
     'the listing does not name the integration');
   await page.close();
   console.log('OK large bodies are shown cut, with their integration');
+}
+
+// A TCP proxy in front of the API whose connections can be cut, as a restarting pod or a load
+// balancer's idle timeout cuts them.
+async function cuttableProxy() {
+  const api = new URL(API);
+  const sockets = new Set();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(api.port), api.hostname);
+    for (const [from, to] of [[client, upstream], [upstream, client]]) {
+      sockets.add(from);
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => { sockets.delete(from); to.destroy(); });
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    cut: () => sockets.forEach((s) => s.destroy()),
+    close: () => { sockets.forEach((s) => s.destroy()); server.close(); },
+  };
+}
+
+async function waitTailed(page, label, marker) {
+  await waitFor(page, label,
+    (m) => [...document.querySelectorAll('#tail .tail-row')].some((r) => r.textContent.includes(m)), marker);
+}
+
+// A tail whose connection is cut is opened again, and says where records may be missing.
+async function aCutTailIsOpenedAgain(browser) {
+  const proxy = await cuttableProxy();
+  const page = await browser.newPage();
+  try {
+    await page.goto(proxy.url + '/explorer/');
+    await page.fill('#token', TOKEN);
+    await page.click('#tail-toggle');
+    await waitFor(page, 'tail open', () => document.getElementById('tail').dataset.state === 'open');
+    const before = `before the cut ${Date.now()}`;
+    await ingest(before);
+    await waitTailed(page, 'record before the cut', before);
+    proxy.cut();
+    await waitFor(page, 'tail reconnecting', () => document.getElementById('tail').dataset.state === 'reconnecting');
+    check((await page.textContent('#error')).includes('reconnecting in 1 s'), 'the page does not say it reconnects');
+    await waitFor(page, 'tail open again', () => document.getElementById('tail').dataset.state === 'open', null, 10000);
+    check(await page.$$eval('#tail .tail-gap', (rows) => rows.length) === 1, 'no mark where records may be missing');
+    check(await page.textContent('#error') === '', 'the error stays after reconnecting');
+    const after = `after the cut ${Date.now()}`;
+    await ingest(after);
+    await waitTailed(page, 'record after the cut', after);
+    await page.click('#tail-toggle');
+    await waitFor(page, 'tail stopped', () => document.getElementById('tail').dataset.state === 'closed');
+  } finally {
+    await page.close();
+    proxy.close();
+  }
+  console.log('OK a cut tail is opened again');
+}
+
+// The server ends a tail when its token expires: the page says so and does not open it again.
+async function aTailWhoseTokenExpiresStopsSayingSo(browser) {
+  const token = await (await fetch(SHORT_TOKEN_URL)).text();
+  const page = await browser.newPage();
+  const tails = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/logs/tail')) tails.push(r.url()); });
+  try {
+    await page.goto(API + '/explorer/');
+    await page.fill('#token', token);
+    await page.click('#tail-toggle');
+    await waitFor(page, 'short tail open', () => document.getElementById('tail').dataset.state === 'open');
+    await waitFor(page, 'tail ended at the token\'s expiry', () => document.getElementById('tail').dataset.state === 'closed',
+      null, 10000);
+    check((await page.textContent('#error')).includes('the token has expired'), 'the page does not say why the tail ended');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    check(tails.length === 1, `the tail was opened ${tails.length} times with an expired token`);
+  } finally {
+    await page.close();
+  }
+  console.log('OK a tail whose token expires stops, saying so');
 }
 
 const browser = await chromium.launch({
@@ -177,6 +262,8 @@ try {
   await exercise(browser, 'cross-origin', CROSS_ORIGIN_PAGE, API);
   await linkNamingAnotherApiIsIgnored(browser);
   await largeBodiesAreShownCutWithTheirIntegration(browser);
+  await aCutTailIsOpenedAgain(browser);
+  await aTailWhoseTokenExpiresStopsSayingSo(browser);
 } catch (e) {
   console.error('FAILED ' + e.message);
   process.exitCode = 1;

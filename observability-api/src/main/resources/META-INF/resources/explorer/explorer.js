@@ -155,8 +155,13 @@ async function openTrace() {
   }
 }
 
-// Server-Sent Events read with fetch, because EventSource cannot send an Authorization header.
-async function toggleTail() {
+// Server-Sent Events read with fetch, because EventSource cannot send an Authorization header. A
+// stream that ends without the user stopping it is opened again, as EventSource would, after a pause
+// that grows while it keeps failing; a token that expired or was refused stops it, saying so.
+const FIRST_PAUSE_MS = 1000;
+const LONGEST_PAUSE_MS = 30000;
+
+function toggleTail() {
   if (tailAbort) {
     tailAbort.abort();
     return;
@@ -165,33 +170,40 @@ async function toggleTail() {
   const f = filters();
   const url = new URL(apiBase() + '/api/v1/logs/tail');
   ['q', 'severity', 'project'].forEach((k) => { if (f[k]) url.searchParams.set(k, f[k]); });
-  tailAbort = new AbortController();
+  followTail(url);
+}
+
+async function followTail(url) {
+  const controller = new AbortController();
+  tailAbort = controller;
   $('tail-toggle').textContent = 'Stop live tail';
+  let pause = FIRST_PAUSE_MS;
+  let opened = false;
+  let lostAt = null; // when the last stream ended: what was written from then until the next opened may be missing
   try {
-    const response = await fetch(url, {
-      headers: { ...headers(), Accept: 'text/event-stream' }, signal: tailAbort.signal,
-    });
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      throw new Error(`${response.status} ${body.error || ''}: ${body.message || response.statusText}`);
-    }
-    $('tail').dataset.state = 'open';
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    let scanned = 0; // what of the buffer holds no event's end: a large event is not searched again per chunk
     for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end;
-      while ((end = buffer.indexOf('\n\n', Math.max(0, scanned - 1))) >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        scanned = 0;
-        const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
-        if (data) addTailRow(JSON.parse(data));
+      let ended;
+      try {
+        ended = await readTail(url, controller.signal, () => {
+          if (lostAt) addTailGap(lostAt, new Date());
+          lostAt = null;
+          opened = true;
+          pause = FIRST_PAUSE_MS;
+          showError('');
+          $('tail').dataset.state = 'open';
+        });
+      } catch (e) {
+        if (e.name === 'AbortError' || e.final) throw e;
+        ended = { message: e.message };
       }
-      scanned = buffer.length;
+      if (ended.error === 'token_expired') {
+        throw new Error('the live tail ended: the token has expired; paste a new one and start it again');
+      }
+      if (opened && !lostAt) lostAt = new Date();
+      $('tail').dataset.state = 'reconnecting';
+      showError(`the live tail ended (${ended.message}); reconnecting in ${pause / 1000} s`);
+      await pauseFor(pause, controller.signal);
+      pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
     }
   } catch (e) {
     if (e.name !== 'AbortError') showError(e.message);
@@ -200,6 +212,60 @@ async function toggleTail() {
     $('tail').dataset.state = 'closed';
     $('tail-toggle').textContent = 'Start live tail';
   }
+}
+
+/**
+ * Reads one stream until it ends; returns the body of its `end` event, or a message when the
+ * connection just closed. An answer refusing the request throws, marked final unless a retry can
+ * help (429, 5xx).
+ */
+async function readTail(url, signal, onOpen) {
+  const response = await fetch(url, { headers: { ...headers(), Accept: 'text/event-stream' }, signal });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    const refused = new Error(`${response.status} ${body.error || ''}: ${body.message || response.statusText}`);
+    refused.final = response.status !== 429 && response.status < 500;
+    throw refused;
+  }
+  onOpen();
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  let scanned = 0; // what of the buffer holds no event's end: a large event is not searched again per chunk
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return { message: 'the connection closed' };
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n', Math.max(0, scanned - 1))) >= 0) {
+      const lines = buffer.slice(0, end).split('\n');
+      buffer = buffer.slice(end + 2);
+      scanned = 0;
+      const name = lines.filter((l) => l.startsWith('event:')).map((l) => l.slice(6).trim()).pop();
+      const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
+      if (name === 'end') return JSON.parse(data);
+      if (data) addTailRow(JSON.parse(data));
+    }
+    scanned = buffer.length;
+  }
+}
+
+function pauseFor(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('the live tail was stopped', 'AbortError'));
+    }, { once: true });
+  });
+}
+
+/** Marks where the tail was away: records of that range are found by a search, not here. */
+function addTailGap(from, to) {
+  const row = document.createElement('div');
+  row.className = 'tail-row tail-gap';
+  const time = (d) => d.toISOString().slice(11, 19);
+  row.textContent = `— reconnected: records written from ${time(from)} to ${time(to)} UTC may be missing here; search that range —`;
+  $('tail').prepend(row);
 }
 
 function addTailRow(r) {

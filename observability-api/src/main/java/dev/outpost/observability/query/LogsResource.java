@@ -110,11 +110,22 @@ public class LogsResource {
       return tail.subscribe(search.scope().projects(), logs.matcher(search), memory.lease(), left,
               config.query().tailKeepAlive(), release)
           .map(record -> record.isPresent() ? sse.newEventBuilder().data(Views.LogView.class, record.get()).build()
-              : sse.newEventBuilder().comment("keep-alive").build());
+              : sse.newEventBuilder().comment("keep-alive").build())
+          // the last event says why the stream ends: a reader reconnects, or first gets a new token
+          .onCompletion().continueWith(ended(sse, "token_expired", "the token has expired; reconnect with a new one"))
+          .onFailure(e -> !(e instanceof TailHub.TailEnded early) || early.told())
+          .recoverWithItem(e -> e instanceof TailHub.TailEnded early ? ended(sse, early.error(), early.getMessage())
+              : ended(sse, "tail_failed", "the live tail failed; reconnect"));
     } catch (RuntimeException | Error e) {
       release.run();
       throw e;
     }
+  }
+
+  /** The {@code end} event that closes a live tail, with the body of an error answer. */
+  private static OutboundSseEvent ended(Sse sse, String error, String message) {
+    return sse.newEventBuilder().name("end")
+        .data(ApiError.class, new ApiError(error, message)).build();
   }
 
   private static Optional<String> blankToEmpty(String value) {

@@ -72,6 +72,30 @@ public class TailHub {
   private static final Pending KEEP_ALIVE = new Pending(null, 0);
 
   /**
+   * Why a live tail ended before its token did: its stream's last event tells the reader, unless the
+   * reader is what fell behind ({@code told} false): a connection that takes no more writes would hold
+   * that event, and the connection, for good, so it is closed instead.
+   */
+  static final class TailEnded extends RuntimeException {
+    private final String error;
+    private final boolean told;
+
+    TailEnded(String error, String message, boolean told) {
+      super(message, null, false, false);
+      this.error = error;
+      this.told = told;
+    }
+
+    String error() {
+      return error;
+    }
+
+    boolean told() {
+      return told;
+    }
+  }
+
+  /**
    * One open tail. Its emitter is called from the filtering thread, the expiry thread and ingest
    * threads; Mutiny hands the consumer a serialized emitter, so their signals never overlap.
    */
@@ -262,7 +286,7 @@ public class TailHub {
     LOG.warnf("live tail fell behind ingest (more than its share of %d batches or %d MiB waiting for a project);"
         + " ending %d streams", BACKLOG, MAX_BACKLOG_CHARS >> 20, missing.size());
     for (Subscriber s : missing) {
-      s.emitter().fail(new IllegalStateException("the live tail fell behind ingest; reconnect"));
+      s.emitter().fail(new TailEnded("fell_behind", "the live tail fell behind ingest; reconnect", true));
     }
   }
 
@@ -288,7 +312,7 @@ public class TailHub {
     if (waiting > MAX_PENDING_CHARS || waiting > s.memory().grant(waiting)) {
       s.pending().addAndGet(-chars);
       LOG.debugf("a live-tail reader fell %d characters behind; ending its stream", waiting);
-      s.emitter().fail(new IllegalStateException("the live tail's reader fell behind; reconnect"));
+      s.emitter().fail(new TailEnded("reader_behind", "the live tail's reader fell behind; reconnect", false));
       return false;
     }
     s.emitter().emit(new Pending(Views.LogView.of(record), chars));

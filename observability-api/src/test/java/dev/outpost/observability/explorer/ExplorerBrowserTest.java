@@ -91,6 +91,14 @@ class ExplorerBrowserTest {
 
     String apiUrl = api.toString().replaceAll("/$", "");
     HttpServer console = consoleOrigin(TestIdpResource.consolePort());
+    // a token that expires while the page tails: minted when the script asks, not before it starts
+    console.createContext("/short-token", exchange -> {
+      byte[] shortLived = TestIdpResource.idp().token("browser-user", Map.of("projects", List.of(project),
+          "exp", System.currentTimeMillis() / 1000 + 3)).getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, shortLived.length);
+      exchange.getResponseBody().write(shortLived);
+      exchange.close();
+    });
     try {
       ProcessBuilder node = new ProcessBuilder("node", "explorer.test.mjs").directory(SCRIPT_DIR.toFile())
           .redirectErrorStream(true);
@@ -104,6 +112,7 @@ class ExplorerBrowserTest {
       env.put("INGEST_TOKEN", Otlp.DATA_PLANE_TOKEN);
       env.put("SEEDED_RECORDS", Integer.toString(SEEDED));
       env.put("PAGED_RECORDS", Integer.toString(PAGED));
+      env.put("SHORT_TOKEN_URL", "http://127.0.0.1:" + TestIdpResource.consolePort() + "/short-token");
       File output = File.createTempFile("explorer-browser", ".log");
       node.redirectOutput(output);
       Process process = node.start();
@@ -115,7 +124,8 @@ class ExplorerBrowserTest {
       assertThat(finished).as("node finished: " + out).isTrue();
       assertThat(process.exitValue()).as(out).isZero();
       assertThat(out).contains("OK same-origin").contains("OK cross-origin").contains("OK a link naming another API is ignored")
-          .contains("OK large bodies are shown cut, with their integration");
+          .contains("OK large bodies are shown cut, with their integration").contains("OK a cut tail is opened again")
+          .contains("OK a tail whose token expires stops, saying so");
     } finally {
       console.stop(0);
     }

@@ -43,6 +43,12 @@ public class LiveTailTest {
 
   /** Opens a tail; returns the data lines as they arrive. */
   public static List<String> follow(URL tail, String token, String query, List<CompletableFuture<?>> streams) {
+    return follow(tail, token, query, streams, l -> l.startsWith("data:"));
+  }
+
+  /** Opens a tail; returns its lines that {@code kept} keeps, as they arrive. */
+  static List<String> follow(URL tail, String token, String query, List<CompletableFuture<?>> streams,
+      java.util.function.Predicate<String> kept) {
     List<String> lines = new CopyOnWriteArrayList<>();
     HttpRequest request = HttpRequest.newBuilder(URI.create(tail + "?q=" + URLEncoder.encode(query,
             StandardCharsets.UTF_8))).header("Authorization", "Bearer " + token)
@@ -50,7 +56,7 @@ public class LiveTailTest {
     streams.add(HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines())
         .thenAccept(response -> {
           try (Stream<String> body = response.body()) {
-            body.filter(l -> l.startsWith("data:")).forEach(lines::add);
+            body.filter(kept).forEach(lines::add);
           }
         }));
     return lines;
@@ -98,7 +104,8 @@ public class LiveTailTest {
     int before = hub.subscriberCount();
     List<String> lines = follow(tail, token, "", streams);
     // someone tails the flooding project: its records are queued, and past the bound its tail ends
-    follow(tail, TestIdpResource.idp().token("flooded", List.of(flooding)), "", floodStreams);
+    List<String> floodLines = follow(tail, TestIdpResource.idp().token("flooded", List.of(flooding)), "", floodStreams,
+        l -> !l.isEmpty() && !l.startsWith(":"));
     try {
       Eventually.within(Duration.ofSeconds(5), "subscribed", () -> hub.subscriberCount() >= before + 2);
       String megabyte = "f".repeat(1 << 20);
@@ -114,6 +121,10 @@ public class LiveTailTest {
       assertThat(lines.get(0)).contains("still tailed");
       assertThat(streams.get(0)).as("the stream is still open").isNotDone();
       Eventually.within(Duration.ofSeconds(5), "the flooded project's tail ended", () -> floodStreams.get(0).isDone());
+      // its last event says why, so that its reader reconnects
+      assertThat(floodLines).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(floodLines.get(floodLines.size() - 2)).matches("event: ?end");
+      assertThat(floodLines.get(floodLines.size() - 1)).contains("\"error\":\"fell_behind\"").contains("reconnect");
     } finally {
       streams.forEach(s -> s.cancel(true));
       floodStreams.forEach(s -> s.cancel(true));
@@ -221,11 +232,15 @@ public class LiveTailTest {
     String token = TestIdpResource.idp().token("short-lived", Map.of("projects", List.of(own), "exp", exp));
     HttpRequest request = HttpRequest.newBuilder(tail.toURI()).header("Authorization", "Bearer " + token)
         .header("Accept", "text/event-stream").build();
-    HttpResponse<Void> response = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.discarding())
+    HttpResponse<String> response = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .get(10, java.util.concurrent.TimeUnit.SECONDS);
-    // the body ended on its own: the server closed the stream at the token's expiry
     assertThat(response.statusCode()).isEqualTo(200);
+    List<String> lines = response.body().lines().filter(l -> !l.isEmpty() && !l.startsWith(":")).toList();
+    // the body ended on its own: the server closed the stream at the token's expiry, saying so last
     assertThat(System.currentTimeMillis() / 1000).isGreaterThanOrEqualTo(exp);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).matches("event: ?end");
+    assertThat(lines.get(1)).contains("\"error\":\"token_expired\"");
     Eventually.within(Duration.ofSeconds(2), "its place given back", () -> openTails("short-lived") == 0);
   }
 
