@@ -1,9 +1,12 @@
 package dev.outpost.observability.jaeger;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.query.ApiException;
 import dev.outpost.observability.query.Params;
 import dev.outpost.observability.query.QueryMemory;
+import dev.outpost.observability.retention.RetentionPolicy;
 import dev.outpost.observability.store.InvalidQueryException;
 import dev.outpost.observability.store.QueryTimedOutException;
 import dev.outpost.observability.store.Operation;
@@ -16,6 +19,7 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.lucene.queryparser.classic.QueryParser;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,17 +32,24 @@ import java.util.Optional;
 @ApplicationScoped
 public class JaegerQueries {
 
-  /** Services and operations are listed over the retention window. */
-  private static final Duration LISTING_RANGE = Duration.ofDays(7);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Trace ids one lookup names at most, as a search's limit. */
+  static final int MAX_TRACE_IDS = 100;
 
   @Inject TraceStore traces;
+  @Inject RetentionPolicy retention;
   @Inject ObservabilityConfig config;
   @Inject QueryMemory memory;
   @Inject CurrentVertxRequest request;
 
+  /**
+   * Services and operations are listed over the traces' retention, which the control plane sets: over
+   * a fixed week, a service idle longer had stored traces that Jaeger UI, which searches by service,
+   * could not reach.
+   */
   TimeRange listingRange() {
     long now = System.currentTimeMillis() * 1_000_000L;
-    return new TimeRange(now - LISTING_RANGE.toNanos(), now + 1);
+    return new TimeRange(now - retention.traces().toNanos(), now + 1);
   }
 
   List<String> services(ProjectScope scope) {
@@ -58,6 +69,24 @@ public class JaegerQueries {
     return found.spans().isEmpty() ? Optional.empty() : Optional.of(found);
   }
 
+  /**
+   * The traces of {@code ids} found in scope, each with its visible spans, as many as fit one answer
+   * (Jaeger UI's trace compare and lookup of several ids); an id not found is left out, as Jaeger does.
+   */
+  List<List<SpanEntry>> traces(ProjectScope scope, List<String> ids, String name) {
+    if (ids.size() > MAX_TRACE_IDS) {
+      throw ApiException.badRequest(name + " names at most " + MAX_TRACE_IDS + " traces, got " + ids.size());
+    }
+    List<String> wanted = ids.stream().map(id -> {
+      try {
+        return Params.traceId(normalise(id));
+      } catch (ApiException e) {
+        throw ApiException.badRequest(name + " must be 32 hex characters, got '" + id + "'");
+      }
+    }).distinct().toList();
+    return traces.traces(scope, wanted, memory.forAnswer(request.getCurrent())).traces();
+  }
+
   /** Traces matching the search, each with its visible spans, newest first, as many as fit one answer. */
   List<List<SpanEntry>> search(ProjectScope scope, TimeRange range, String service, String operation,
       Map<String, String> tags, Params.DurationBounds durations, String limitName, String limit) {
@@ -71,6 +100,38 @@ public class JaegerQueries {
     TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), attributes,
         durations.min(), durations.max(), text, n);
     return traces.traces(scope, traces.findTraceIds(search).ids(), memory.forAnswer(request.getCurrent())).traces();
+  }
+
+  /**
+   * Attribute conditions of a search: {@code jsonName} a JSON object of strings ({@code tags={"k":"v"}},
+   * v3's {@code query.attributes}) and {@code pairName} repeated {@code k:v} pairs, together.
+   */
+  static Map<String, String> attributes(String jsonName, String json, String pairName, List<String> pairs) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    String expected = jsonName + " must be a JSON object of strings, such as {\"http.status_code\":\"500\"}";
+    if (json != null && !json.isBlank()) {
+      try {
+        Map<String, Object> parsed = JSON.readValue(json, new TypeReference<>() {});
+        if (parsed == null) {
+          throw ApiException.badRequest(expected);
+        }
+        parsed.forEach((k, v) -> tags.put(k, String.valueOf(v)));
+      } catch (IOException e) {
+        throw ApiException.badRequest(expected);
+      }
+    }
+    for (String pair : pairs == null ? List.<String>of() : pairs) {
+      int colon = pair.indexOf(':');
+      if (colon <= 0) {
+        throw ApiException.badRequest(pairName + " must be key:value, got '" + pair + "'");
+      }
+      tags.put(pair.substring(0, colon), pair.substring(colon + 1));
+    }
+    if (tags.size() > TraceSearch.MAX_ATTRIBUTE_CONDITIONS) {
+      throw ApiException.badRequest((pairName == null ? jsonName : jsonName + " and " + pairName + " together")
+          + " name at most " + TraceSearch.MAX_ATTRIBUTE_CONDITIONS + " conditions, got " + tags.size());
+    }
+    return tags;
   }
 
   /**

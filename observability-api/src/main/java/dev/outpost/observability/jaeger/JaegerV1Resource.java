@@ -1,12 +1,9 @@
 package dev.outpost.observability.jaeger;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.query.ApiException;
 import dev.outpost.observability.query.Params;
 import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
-import dev.outpost.observability.store.TraceSearch;
 import dev.outpost.observability.store.TraceStore;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -15,8 +12,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +28,6 @@ import org.jboss.resteasy.reactive.RestQuery;
 @Produces(MediaType.APPLICATION_JSON)
 public class JaegerV1Resource {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Inject JaegerQueries queries;
   @Inject CallerScope caller;
@@ -75,47 +69,25 @@ public class JaegerV1Resource {
   @Path("/traces")
   public Response search(@RestQuery String service, @RestQuery String operation, @RestQuery String tags,
       @RestQuery List<String> tag, @RestQuery String start, @RestQuery String end, @RestQuery String lookback,
-      @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String limit) {
+      @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String limit,
+      @RestQuery("traceID") List<String> traceIds) {
     return envelope(() -> {
+      if (traceIds != null && !traceIds.isEmpty()) {
+        // Jaeger answers these traces, whatever else the search names
+        return queries.traces(scope(), traceIds, "traceID").stream()
+            .map(spans -> JaegerJson.trace(spans.get(0).traceId(), spans)).toList();
+      }
       if (service == null || service.isBlank()) {
         throw ApiException.badRequest("parameter 'service' is required");
       }
       return queries.search(scope(), JaegerQueries.microsRange(start, end, lookback), service, operation,
-              tags(tags, tag), Params.durations("minDuration", minDuration, "maxDuration", maxDuration), "limit", limit)
+              JaegerQueries.attributes("tags", tags, "tag", tag), Params.durations("minDuration", minDuration, "maxDuration", maxDuration), "limit", limit)
           .stream().map(spans -> JaegerJson.trace(spans.get(0).traceId(), spans)).toList();
     });
   }
 
   private ProjectScope scope() {
     return caller.scope(Optional.empty());
-  }
-
-  /** {@code tags={"k":"v"}} (JSON) and {@code tag=k:v} (repeated) together. */
-  private static Map<String, String> tags(String json, List<String> pairs) {
-    Map<String, String> tags = new LinkedHashMap<>();
-    if (json != null && !json.isBlank()) {
-      try {
-        Map<String, Object> parsed = JSON.readValue(json, new TypeReference<>() {});
-        if (parsed == null) {
-          throw ApiException.badRequest("tags must be a JSON object of strings, such as {\"http.status_code\":\"500\"}");
-        }
-        parsed.forEach((k, v) -> tags.put(k, String.valueOf(v)));
-      } catch (IOException e) {
-        throw ApiException.badRequest("tags must be a JSON object of strings, such as {\"http.status_code\":\"500\"}");
-      }
-    }
-    for (String pair : pairs == null ? List.<String>of() : pairs) {
-      int colon = pair.indexOf(':');
-      if (colon <= 0) {
-        throw ApiException.badRequest("tag must be key:value, got '" + pair + "'");
-      }
-      tags.put(pair.substring(0, colon), pair.substring(colon + 1));
-    }
-    if (tags.size() > TraceSearch.MAX_ATTRIBUTE_CONDITIONS) {
-      throw ApiException.badRequest("tags and tag together name at most " + TraceSearch.MAX_ATTRIBUTE_CONDITIONS
-          + " conditions, got " + tags.size());
-    }
-    return tags;
   }
 
   private Response envelope(Supplier<List<?>> data) {

@@ -72,15 +72,19 @@ public class JaegerV3Resource {
   public Response search(@RestQuery("query.service_name") String service,
       @RestQuery("query.operation_name") String operation, @RestQuery("query.start_time_min") String startMin,
       @RestQuery("query.start_time_max") String startMax, @RestQuery("query.duration_min") String durationMin,
-      @RestQuery("query.duration_max") String durationMax, @RestQuery("query.search_depth") String depth) {
+      @RestQuery("query.duration_max") String durationMax, @RestQuery("query.search_depth") String depth,
+      @RestQuery("query.num_traces") String numTraces, @RestQuery("query.attributes") String attributes) {
     try {
       long now = System.currentTimeMillis() * 1_000_000L + 1;
       long to = Params.instant("query.start_time_max", startMax).orElse(now);
       long from = Params.instant("query.start_time_min", startMin).orElse(Params.before(to, Duration.ofHours(1)));
       TimeRange range = Params.range(from, to, "query.start_time_min", "query.start_time_max");
-      List<SpanEntry> all = queries.search(scope(), range, service, operation, Map.of(),
+      // newer Jaeger clients name the number of traces query.num_traces, older ones query.search_depth
+      boolean numbered = numTraces != null && !numTraces.isBlank();
+      List<SpanEntry> all = queries.search(scope(), range, service, operation,
+              JaegerQueries.attributes("query.attributes", attributes, null, null),
               Params.durations("query.duration_min", durationMin, "query.duration_max", durationMax),
-              "query.search_depth", depth)
+              numbered ? "query.num_traces" : "query.search_depth", numbered ? numTraces : depth)
           .stream().flatMap(List::stream).toList();
       return result(all);
     } catch (RuntimeException e) {

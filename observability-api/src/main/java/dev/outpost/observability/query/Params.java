@@ -18,7 +18,9 @@ public final class Params {
   /** The widest range a query may cover. */
   public static final Duration MAX_RANGE = Duration.ofDays(31);
 
-  private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h|d)");
+  /** One part of a Go duration ({@code time.ParseDuration}: {@code 1h30m}, {@code .5s}, {@code 100μs}), and days. */
+  private static final Pattern GO_DURATION_PART =
+      Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h|d)");
   private static final Pattern HEX_TRACE_ID = Pattern.compile("[0-9a-fA-F]{32}");
 
   private Params() {}
@@ -131,7 +133,7 @@ public final class Params {
         + abbreviate(value) + "'");
   }
 
-  /** A duration as Go/Jaeger writes it (150ms, 1.5s, 2m, 1h, 7d) or ISO-8601 (PT1M). */
+  /** A duration as Go/Jaeger writes it (150ms, 1.5s, 1h30m, 7d) or ISO-8601 (PT1M). */
   public static Optional<Duration> duration(String name, String value) {
     if (value == null || value.isBlank()) {
       return Optional.empty();
@@ -145,19 +147,29 @@ public final class Params {
           return Optional.of(d);
         }
       }
-      Matcher m = GO_DURATION.matcher(v);
-      if (m.matches()) {
-        BigDecimal amount = new BigDecimal(m.group(1));
+      if (v.equals("0")) {
+        return Optional.of(Duration.ZERO);
+      }
+      Matcher m = GO_DURATION_PART.matcher(v);
+      BigDecimal nanos = BigDecimal.ZERO;
+      int at = 0;
+      while (at < v.length() && m.region(at, v.length()).lookingAt()) {
         long nanosPerUnit = switch (m.group(2)) {
           case "ns" -> 1L;
-          case "us", "µs" -> 1_000L;
+          case "us", "\u00b5s", "\u03bcs" -> 1_000L;
           case "ms" -> 1_000_000L;
           case "s" -> 1_000_000_000L;
           case "m" -> 60_000_000_000L;
           case "h" -> 3_600_000_000_000L;
           default -> 86_400_000_000_000L;
         };
-        return Optional.of(Duration.ofNanos(amount.multiply(BigDecimal.valueOf(nanosPerUnit)).longValueExact()));
+        String amount = m.group(1);
+        nanos = nanos.add(new BigDecimal(amount.endsWith(".") ? amount + "0" : amount).multiply(BigDecimal.valueOf(nanosPerUnit)));
+        at = m.end();
+      }
+      if (at > 0 && at == v.length()) {
+        // below a nanosecond is cut off, as Go does
+        return Optional.of(Duration.ofNanos(nanos.setScale(0, java.math.RoundingMode.DOWN).longValueExact()));
       }
     } catch (DateTimeParseException | ArithmeticException e) {
       // falls through to the error

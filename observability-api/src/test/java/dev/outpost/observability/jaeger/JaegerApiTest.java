@@ -146,6 +146,37 @@ class JaegerApiTest {
     }
   }
 
+  /** Jaeger UI's trace compare and lookup of several ids: {@code /api/traces?traceID=a&traceID=b}, no service needed. */
+  @Test
+  void v1LooksUpTracesByIdWithoutAService() {
+    JsonPath found = api().queryParam("traceID", traceId.replaceFirst("^0+", "")).queryParam("traceID", "e".repeat(32))
+        .get("/jaeger/api/traces").then().statusCode(200).extract().jsonPath();
+    assertThat(found.getList("data.traceID")).containsExactly(traceId);
+    assertThat(found.getList("data[0].spans")).hasSize(2);
+    // another project's token finds nothing by the id
+    assertThat(given().auth().oauth2(TestIdpResource.idp().token("mallory", List.of("j-other-" + UUID.randomUUID())))
+        .queryParam("traceID", traceId).get("/jaeger/api/traces").then().statusCode(200).extract().jsonPath()
+        .getList("data")).isEmpty();
+  }
+
+  /** Newer Jaeger clients search with {@code query.attributes} (a JSON object) and {@code query.num_traces}. */
+  @Test
+  void v3SearchFiltersByAttributesAndCountsTraces() {
+    JsonPath found = api().queryParam("query.service_name", service)
+        .queryParam("query.attributes", "{\"db.system\":\"postgresql\",\"error\":\"true\"}")
+        .queryParam("query.num_traces", "5").queryParam("query.duration_min", "1m30s")
+        .get("/jaeger/api/v3/traces").then().statusCode(200).extract().jsonPath();
+    assertThat(found.getList("result.resourceSpans")).as("no trace lasts 90 s").isNullOrEmpty();
+    found = api().queryParam("query.service_name", service)
+        .queryParam("query.attributes", "{\"db.system\":\"postgresql\",\"error\":\"true\"}")
+        .queryParam("query.num_traces", "5").queryParam("query.duration_min", ".5ms")
+        .get("/jaeger/api/v3/traces").then().statusCode(200).extract().jsonPath();
+    assertThat(found.getList("result.resourceSpans[0].scopeSpans[0].spans.traceId")).containsOnly(traceId);
+    assertThat(api().queryParam("query.service_name", service).queryParam("query.attributes", "{\"db.system\":\"mysql\"}")
+        .get("/jaeger/api/v3/traces").then().statusCode(200).extract().jsonPath().getList("result.resourceSpans"))
+        .isNullOrEmpty();
+  }
+
   @Test
   void v1TraceByIdUsesTheJaegerModel() {
     JsonPath trace = api().get("/jaeger/api/traces/" + traceId.replaceFirst("^0+", "")).then().statusCode(200)
@@ -190,6 +221,11 @@ class JaegerApiTest {
         new Case("/jaeger/api/traces", Map.of("service", service, "limit", "x"), "limit must be an integer"),
         new Case("/jaeger/api/traces", Map.of("service", service, "minDuration", "2s", "maxDuration", "1s"),
             "minDuration must not be greater than maxDuration"),
+        new Case("/jaeger/api/traces", Map.of("traceID", "xyz"), "traceID must be 32 hex characters"),
+        new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.attributes", "[1]"),
+            "query.attributes must be a JSON object"),
+        new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.num_traces", "many"),
+            "query.num_traces must be an integer"),
         new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.search_depth", "x"),
             "query.search_depth must be an integer"),
         new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.search_depth", "-1"),

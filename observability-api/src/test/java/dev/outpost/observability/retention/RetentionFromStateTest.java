@@ -80,6 +80,13 @@ class RetentionFromStateTest {
     assertThat(logCount(token, project, from)).as("the log's day was deleted at once").isZero();
     assertThat(given().auth().oauth2(token).get("/api/v1/traces/" + traceId).statusCode())
         .as("traces are kept 20 days").isEqualTo(200);
+    // Jaeger lists services over the traces' retention: one idle for ten days can still be searched
+    String idle = "idle-" + UUID.randomUUID().toString().substring(0, 8);
+    otlp.send(Otlp.traces(Otlp.resource(idle, project), List.of(
+        Otlp.span(UUID.randomUUID().toString().replace("-", ""), "00000000000000b2", null, "idle span", daysAgo(10),
+            1_000_000, Map.of()))));
+    Eventually.within(Duration.ofSeconds(3), "the idle service listed", () -> given().auth().oauth2(token)
+        .get("/jaeger/api/services").jsonPath().getList("data").contains(idle));
     // and at ingest: a five-day-old log is now too old, a five-day-old span is not
     var refused = otlp.post("/v1/logs", "application/x-protobuf", Otlp.logs(Otlp.resource("svc", project),
         List.of(Otlp.log(daysAgo(5), "late", Map.of()))).toByteArray(), Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
