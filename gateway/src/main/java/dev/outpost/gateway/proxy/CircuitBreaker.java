@@ -53,6 +53,19 @@ public final class CircuitBreaker {
     }
   }
 
+  /**
+   * Whole seconds, at least one, until a request may be the next trial: the {@code Retry-After} of a
+   * request the breaker refused.
+   */
+  public synchronized long secondsUntilTrial() {
+    long due = openedAt + openNanos;
+    if (trialInFlight) {
+      due = Math.max(due, trialStartedAt + openNanos);
+    }
+    long nanos = due - System.nanoTime();
+    return Math.max(1, (nanos + 999_999_999) / 1_000_000_000);
+  }
+
   public synchronized boolean isOpen() {
     return open;
   }

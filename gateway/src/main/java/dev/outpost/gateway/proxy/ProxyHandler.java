@@ -147,7 +147,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
   private Future<HttpClientRequest> connect(HttpClient c, Upstream upstream, CircuitBreaker breaker,
       UpstreamExchange exchange, long poolWaitMillis, int retriesLeft, boolean head) {
     if (!breaker.allowRequest()) {
-      return Future.failedFuture(new UpstreamFailureInterceptor.CircuitOpenException());
+      return Future.failedFuture(new UpstreamFailureInterceptor.CircuitOpenException(breaker.secondsUntilTrial()));
     }
     RequestOptions options = new RequestOptions()
         .setHost(upstream.host())

@@ -139,6 +139,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
               .setBody(Body.body(body));
           if (failure instanceof UpstreamBusyException) {
             response.putHeader("Retry-After", "1");
+          } else if (failure instanceof CircuitOpenException open) {
+            // when the breaker lets the next trial through
+            response.putHeader("Retry-After", Long.toString(open.retryAfterSeconds));
           }
           closeAfterResponse = status == 413 || (unfinishedBody && (status == 408 || status == 504));
           return Future.succeededFuture(response);
@@ -217,8 +220,11 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
 
   /** The breaker refused the request before any connection was attempted. */
   static final class CircuitOpenException extends RuntimeException {
-    CircuitOpenException() {
+    private final long retryAfterSeconds;
+
+    CircuitOpenException(long retryAfterSeconds) {
       super("circuit open", null, false, false);
+      this.retryAfterSeconds = retryAfterSeconds;
     }
   }
 

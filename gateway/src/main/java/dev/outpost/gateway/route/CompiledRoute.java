@@ -17,6 +17,8 @@ import java.util.Set;
 public final class CompiledRoute {
 
   static final int NO_MATCH = -1;
+  /** An exact host's rank, above any wildcard's (one more than its suffix's length, at most 254). */
+  private static final int EXACT_HOST = 300;
 
   private final Route route;
   private final String prefix;
@@ -80,8 +82,10 @@ public final class CompiledRoute {
   }
 
   /**
-   * How specifically this route takes the request: {@link #NO_MATCH}, else a score where a host
-   * match beats none, then a longer prefix wins, then a method match beats none.
+   * How specifically this route takes the request: {@link #NO_MATCH}, else a score where an exact
+   * host beats a wildcard one, a longer wildcard beats a shorter one (as nginx's {@code server_name}
+   * and Envoy's virtual hosts rank them) and any host match beats none; then a longer prefix wins,
+   * then a method match beats none.
    */
   int score(String host, String method, String path) {
     int hostRank = hostRank(host);
@@ -103,14 +107,15 @@ public final class CompiledRoute {
       return NO_MATCH;
     }
     if (exactHosts.contains(host)) {
-      return 2;
+      return EXACT_HOST;
     }
+    int rank = NO_MATCH;
     for (String suffix : wildcardSuffixes) {
       if (host.endsWith(suffix) && host.length() > suffix.length()) {
-        return 1;
+        rank = Math.max(rank, 1 + suffix.length());
       }
     }
-    return NO_MATCH;
+    return rank;
   }
 
   private boolean matchesPath(String path) {

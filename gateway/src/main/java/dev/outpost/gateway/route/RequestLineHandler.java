@@ -55,6 +55,8 @@ public class RequestLineHandler implements Handler<RoutingContext> {
         // what follows a CONNECT is tunnel bytes, never to be read as the next request
         ctx.addEndHandler(v -> request.connection().close());
       }
+      // a 405 names what is accepted (RFC 9110 15.5.6): any other method, routes choosing among them
+      ctx.response().headers().set(HttpHeaders.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
       Responses.error(ctx, 405, request.method().name() + " is not accepted");
       return true;
     }

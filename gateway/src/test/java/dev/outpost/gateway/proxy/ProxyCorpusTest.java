@@ -151,4 +151,11 @@ class ProxyCorpusTest {
     }
     assertThat(wrong).isEmpty();
   }
+
+  @Test
+  void aRefusedMethodIsAnswered405NamingTheAcceptedOnes() throws Exception {
+    RawHttp.Response response = RawHttp.send(gateway.getPort(), "TRACE /pub/x HTTP/1.1\r\nHost: gw\r\n\r\n");
+    assertThat(response.status()).isEqualTo(405);
+    assertThat(response.header("Allow")).isEqualTo("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+  }
 }

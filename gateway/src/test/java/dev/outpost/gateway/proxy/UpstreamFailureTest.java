@@ -66,6 +66,8 @@ class UpstreamFailureTest {
       RawHttp.Response refused = send("POST", "/silent/x");
       assertThat(refused.status()).as("open after exactly the threshold of 5 failures").isEqualTo(503);
       assertThat(refused.body()).contains("circuit open");
+      // when the next trial may go: the test profile's open duration is one second
+      assertThat(refused.header("Retry-After")).isEqualTo("1");
     }
   }
 

@@ -20,7 +20,13 @@ class ActiveRoutesTest {
       TestRoutes.publicRoute("orders-items", "/orders/items/", false),
       TestRoutes.route("orders-post", new RouteMatch("/orders", List.of(), List.of("POST")), false, RouteAuth.anonymous(), null, null),
       TestRoutes.route("host", new RouteMatch("/", List.of("api.example.com"), List.of()), false, RouteAuth.anonymous(), null, null),
-      TestRoutes.route("wild", new RouteMatch("/orders", List.of("*.example.org"), List.of()), false, RouteAuth.anonymous(), null, null))));
+      TestRoutes.route("wild", new RouteMatch("/orders", List.of("*.example.org"), List.of()), false, RouteAuth.anonymous(), null, null),
+      // a longer wildcard is more specific than a longer prefix of a shorter one, whichever is listed first
+      TestRoutes.route("wild-v1", new RouteMatch("/v1", List.of("*.example.net"), List.of()), false, RouteAuth.anonymous(), null, null),
+      TestRoutes.route("wild-api", new RouteMatch("/", List.of("*.api.example.net"), List.of()), false, RouteAuth.anonymous(), null, null),
+      TestRoutes.route("exact-api", new RouteMatch("/", List.of("t.api.example.net"), List.of()), false, RouteAuth.anonymous(), null, null),
+      TestRoutes.route("two-wild", new RouteMatch("/", List.of("*.example.com", "*.eu.example.com"), List.of()), false, RouteAuth.anonymous(), null, null),
+      TestRoutes.route("wild-orders", new RouteMatch("/orders", List.of("*.example.com"), List.of()), false, RouteAuth.anonymous(), null, null))));
 
   @ParameterizedTest(name = "{0} {1} {2} -> {3}")
   @CsvSource(delimiter = '|', nullValues = "-", value = {
@@ -35,6 +41,11 @@ class ActiveRoutesTest {
       "a.example.org|GET|/orders/1|wild",
       "example.org|GET|/orders/1|orders",
       "a.example.org|GET|/other|root",
+      "x.api.example.net|GET|/v1/x|wild-api",
+      "t.api.example.net|GET|/v1/x|exact-api",
+      "x.example.net|GET|/v1/x|wild-v1",
+      "a.eu.example.com|GET|/orders|two-wild",
+      "a.us.example.com|GET|/orders|wild-orders",
   })
   void mostSpecificRouteWins(String host, String method, String path, String expected) {
     assertThat(routes.match(host, method, path).id()).isEqualTo(expected);
