@@ -11,8 +11,9 @@ import java.util.Set;
  * added (defaults, status, metadata): every field set in {@code desired} must be present and equal
  * in {@code live}, recursively (a pod's {@code hostNetwork}, {@code hostPID} and {@code hostIPC} may be
  * absent when false: the server leaves those out); lists must have the same length and match element
- * by element.
- * Kubernetes' {@code equality.Semantic.DeepDerivative} follows the same rule. Resource quantities
+ * by element. Fields that would expose an integration past the gateway ({@link #EXPOSING}) must not
+ * be present in {@code live} unless asked for, though nothing asked for them.
+ * Kubernetes' {@code equality.Semantic.DeepDerivative} follows the same rule, but for those. Resource quantities
  * (under {@code requests} and {@code limits}) compare by amount: the server stores {@code 0.5} as
  * {@code 500m}, and read as text that was a difference on every reconcile.
  */
@@ -23,6 +24,14 @@ public final class DeepDerivative {
    * the server keeps their false, and their absence means true, so an absent one is a change to put back.
    */
   private static final Set<String> OMITTED_WHEN_FALSE = Set.of("hostNetwork", "hostPID", "hostIPC");
+
+  /**
+   * A Service's {@code externalIPs} and a container port's {@code hostPort}: either, added to what the
+   * agent wrote, makes the integration reachable on a node's address past the gateway, its
+   * authentication and identity headers. The agent writes neither, so the serialized desired object has
+   * no such field to compare with.
+   */
+  private static final Set<String> EXPOSING = Set.of("externalIPs", "hostPort");
 
   private DeepDerivative() {}
 
@@ -48,6 +57,12 @@ public final class DeepDerivative {
         }
         boolean quantity = quantities || field.getKey().equals("requests") || field.getKey().equals("limits");
         if (!holds(field.getValue(), live.get(field.getKey()), quantity)) {
+          return false;
+        }
+      }
+      for (String exposing : EXPOSING) {
+        JsonNode added = live.get(exposing);
+        if (!desired.has(exposing) && added != null && !added.isNull() && !isEmpty(added)) {
           return false;
         }
       }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Watches what the agent manages (Deployments, Services, ConfigMaps labelled {@code
@@ -59,7 +60,10 @@ public final class KubernetesDriftWatch {
 
       @Override
       public void onUpdate(T oldObj, T newObj) {
-        if (!sameGeneration(oldObj, newObj)) {
+        // a label is metadata, outside the generation: the agent's status and route hold find
+        // an integration's objects by their labels
+        if (!sameGeneration(oldObj, newObj)
+            || !Objects.equals(oldObj.getMetadata().getLabels(), newObj.getMetadata().getLabels())) {
           onDrift.run();
         }
       }

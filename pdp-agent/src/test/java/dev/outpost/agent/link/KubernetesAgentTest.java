@@ -12,6 +12,7 @@ import dev.outpost.agent.snapshot.SecretAppliedStore;
 import dev.outpost.agent.status.KubernetesStatusSource;
 import dev.outpost.agent.targets.IntegrationObjects;
 import dev.outpost.agent.targets.KubernetesDriftWatch;
+import dev.outpost.agent.targets.KubernetesNames;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.spec.protocol.Ack;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -134,12 +136,31 @@ class KubernetesAgentTest {
         });
         await(() -> "ClusterIP".equals(client.services().inNamespace(NS).withName("int-orders").get().getSpec().getType()),
             "the Service is a ClusterIP one again");
+        client.services().inNamespace(NS).withName("int-orders").edit(svc -> {
+          svc.getSpec().setExternalIPs(List.of("10.0.0.9"));
+          return svc;
+        });
+        await(() -> client.services().inNamespace(NS).withName("int-orders").get().getSpec().getExternalIPs().isEmpty(),
+            "the Service has no external address again");
+        client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {
+          d.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().get(0).setHostPort(8080);
+          return d;
+        });
+        await(() -> client.apps().deployments().inNamespace(NS).withName("int-orders").get().getSpec().getTemplate()
+            .getSpec().getContainers().get(0).getPorts().get(0).getHostPort() == null, "the pod leaves the node's port again");
         client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {
           d.getSpec().getTemplate().getSpec().setHostNetwork(true);
           return d;
         });
         await(() -> !Boolean.TRUE.equals(client.apps().deployments().inNamespace(NS).withName("int-orders").get().getSpec()
             .getTemplate().getSpec().getHostNetwork()), "the pod leaves the node's network again");
+        // a label is outside the generation; the status finds an integration's Deployment by it
+        client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {
+          d.getMetadata().getLabels().remove(KubernetesNames.INTEGRATION_LABEL);
+          return d;
+        });
+        await(() -> client.apps().deployments().inNamespace(NS).withName("int-orders").get().getMetadata().getLabels()
+            .containsKey(KubernetesNames.INTEGRATION_LABEL), "the label is put back");
         client.services().inNamespace(NS).withName("int-orders").delete();
         await(() -> client.services().inNamespace(NS).withName("int-orders").get() != null, "the Service is recreated");
       } finally {

@@ -28,6 +28,11 @@ class DeepDerivativeTest {
       "{\"hostPID\":true}         | {}                            | false",
       "{\"automountServiceAccountToken\":false} | {}              | false",
       "{\"allowPrivilegeEscalation\":false}     | {}              | false",
+      // added by someone else, these expose the integration past the gateway
+      "{\"type\":\"ClusterIP\"}       | {\"type\":\"ClusterIP\",\"externalIPs\":[\"10.0.0.9\"]} | false",
+      "{\"type\":\"ClusterIP\"}       | {\"type\":\"ClusterIP\",\"externalIPs\":[]}            | true",
+      "{\"containerPort\":8080}       | {\"containerPort\":8080,\"hostPort\":8080}               | false",
+      "{\"containerPort\":8080}       | {\"containerPort\":8080,\"protocol\":\"TCP\"}           | true",
       "{\"a\":1.0}                | {\"a\":1}                     | true",
       "{\"a\":\"1\"}              | {\"a\":1}                     | false",
       "{\"a\":null}               | {\"a\":5}                     | true",
