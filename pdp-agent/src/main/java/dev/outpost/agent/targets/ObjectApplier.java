@@ -74,8 +74,9 @@ public final class ObjectApplier {
     return apply(desired, true, live, null);
   }
 
-  private <T extends HasMetadata> boolean apply(T desired, boolean known, T knownLive, Refusal<T> refusal)
+  private <T extends HasMetadata> boolean apply(T unstamped, boolean known, T knownLive, Refusal<T> refusal)
       throws TargetException {
+    T desired = stamped(unstamped);
     String what = describe(desired);
     for (int attempt = 1; ; attempt++) {
       try {
@@ -172,6 +173,28 @@ public final class ObjectApplier {
       service.getSpec().setClusterIPs(liveService.getSpec().getClusterIPs());
     }
     return update;
+  }
+
+  /**
+   * Annotation holding the SHA-256 of what the agent last wrote to an object. The drift check asks
+   * only whether the live object still has every field desired, so a field the desired object no
+   * longer has (a label, a resource limit or a security setting taken out of the chart's runtime
+   * values) was never taken off the live one; with the digest, any change to what is desired is one.
+   */
+  public static final String DESIRED_DIGEST = "outpost.dev/desired-digest";
+
+  /** {@code desired} with {@link #DESIRED_DIGEST} of itself. */
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata> T stamped(T desired) {
+    T copy = (T) client.getKubernetesSerialization().clone(desired);
+    Map<String, String> annotations = new LinkedHashMap<>(
+        copy.getMetadata().getAnnotations() == null ? Map.of() : copy.getMetadata().getAnnotations());
+    annotations.remove(DESIRED_DIGEST);
+    copy.getMetadata().setAnnotations(annotations);
+    annotations = new LinkedHashMap<>(annotations);
+    annotations.put(DESIRED_DIGEST, IntegrationObjects.sha256(client.getKubernetesSerialization().asJson(copy)));
+    copy.getMetadata().setAnnotations(annotations);
+    return copy;
   }
 
   /** Annotation an operator puts on an integration's Deployment to leave its replicas to an autoscaler. */

@@ -460,6 +460,31 @@ class KubernetesTargetTest {
     assertThat(deployment("plain").getSpec().getReplicas()).isEqualTo(2);
   }
 
+  /**
+   * A setting taken out of the chart's runtime values is taken off the integrations' pods: the drift
+   * check asks only whether the live object has what is desired, and a label or pull secret no longer
+   * desired stayed on every pod until the integration's next version.
+   */
+  @Test
+  void aSettingTakenOutOfTheRuntimeTemplateIsTakenOffRunningIntegrations(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("runtime.json");
+    java.nio.file.Files.writeString(file, """
+        {"resources": {"requests": {"cpu": "50m"}}, "imagePullSecrets": [{"name": "regcred"}],
+         "podLabels": {"team": "payments"}}""");
+    new KubernetesTarget(client, RuntimeTemplate.read(file, config())).putIntegration(integration("orders"));
+    assertThat(deployment("orders").getSpec().getTemplate().getMetadata().getLabels()).containsEntry("team", "payments");
+
+    java.nio.file.Files.writeString(file, """
+        {"resources": {"requests": {"cpu": "50m"}}}""");
+    KubernetesTarget upgraded = new KubernetesTarget(client, RuntimeTemplate.read(file, config()));
+    assertThat(upgraded.putIntegration(integration("orders"))).isTrue();
+    var pod = deployment("orders").getSpec().getTemplate();
+    assertThat(pod.getMetadata().getLabels()).doesNotContainKey("team");
+    assertThat(pod.getSpec().getImagePullSecrets()).isNullOrEmpty();
+    assertThat(upgraded.putIntegration(integration("orders"))).as("then nothing more to write").isFalse();
+  }
+
   @Test
   void withoutAnOtlpEndpointTheRuntimesTelemetryIsOff() throws Exception {
     // observability-api off: the pod would otherwise export to its own 127.0.0.1:4318 and log each failure
