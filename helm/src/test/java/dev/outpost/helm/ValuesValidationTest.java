@@ -48,7 +48,14 @@ class ValuesValidationTest {
                 bad("agent.controlPlaneProxy", "http://proxy.corp.example", "agent.controlPlaneProxy: Does not match pattern"),
                 bad("agent.controlPlaneProxy", "proxy.corp.example:3128", "agent.controlPlaneProxy: Does not match pattern"),
                 bad("controlPlane.dataPlaneId", "", "controlPlane.dataPlaneId is required when agent.enabled"),
-                bad("controlPlane.publicKey", "", "controlPlane.publicKey is required when agent.enabled"));
+                bad("controlPlane.publicKey", "", "controlPlane.publicKey is required when agent.enabled"),
+                // refused by the API server at install before, not at lint: labels and annotations are strings
+                bad("gateway.podAnnotations.scrape", "true", "gateway.podAnnotations.scrape: Invalid type. Expected: string"),
+                bad("commonLabels.tier", "1", "commonLabels.tier: Invalid type. Expected: string"),
+                bad("gateway.ingress.hosts[0].paths[0].path", "api", "gateway.ingress.hosts.0.paths.0.path: Does not match pattern"),
+                bad("observability.ingress.hosts[0].paths[0].pathType", "Regex", "pathType must be one of the following"),
+                bad("gateway.podDisruptionBudget.minAvailable", "-1", "minAvailable: Must be greater than or equal to 0"),
+                bad("gateway.autoscaling.minReplicas", "0", "gateway.autoscaling.minReplicas: Must be greater than or equal to 1"));
     }
 
     private static Arguments bad(String key, String value, String message) {
@@ -60,6 +67,14 @@ class ValuesValidationTest {
     void aBadValueIsRefusedWithAClearMessage(String key, String value, String message) {
         assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(key, value)))
                 .hasMessageContaining(message);
+    }
+
+    @org.junit.jupiter.api.Test
+    void anAutoscalerWhoseFloorIsAboveItsCeilingIsRefused() {
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.autoscaling.enabled", "true", "gateway.autoscaling.minReplicas", "5",
+                "gateway.autoscaling.maxReplicas", "3")))
+                .hasMessageContaining("gateway.autoscaling.minReplicas (5) must not be above gateway.autoscaling.maxReplicas (3)");
     }
 
     @org.junit.jupiter.api.Test
