@@ -336,6 +336,6 @@ public final class DesiredStateKeeper {
       appliedRevision = lastAppliedRevision();
       attemptedRevision = lastAttemptedRevision();
     }
-    return status.observe(state, appliedRevision, attemptedRevision, reconciler.waitingRoutes());
+    return status.observe(state, appliedRevision, attemptedRevision, reconciler.waitingRoutes(), reconciler.unwritten());
   }
 }

@@ -30,6 +30,8 @@ public final class Reconciler {
   /** The steps, in the order ARCHITECTURE.md requires. */
   private final List<ReconcileStep> steps;
   private final AtomicReference<ReconcileStatus> status = new AtomicReference<>(ReconcileStatus.INITIAL);
+  /** The integrations the last pass could not write, with why. */
+  private Map<String, String> unwritten = Map.of();
 
   /** Moves routes to another integration at once: nothing observes whether it serves. */
   public Reconciler(Target target, Clock clock) {
@@ -73,9 +75,18 @@ public final class Reconciler {
     return handover.waiting();
   }
 
+  /**
+   * The integrations the last pass could not write, by name, with why: told in their status, as a
+   * drift correction that keeps failing is otherwise seen only in the agent's log.
+   */
+  public synchronized Map<String, String> unwritten() {
+    return unwritten;
+  }
+
   public synchronized ReconcileResult reconcile(DataPlaneState desired) {
     int changes = 0;
     ReconcileResult result = null;
+    unwritten = Map.of();
     try {
       target.refresh();
     } catch (TargetException | RuntimeException e) {
@@ -86,6 +97,9 @@ public final class Reconciler {
       try {
         changes += step.run(desired, target);
       } catch (TargetException | RuntimeException e) {
+        if (e instanceof IntegrationsNotWritten some) {
+          unwritten = some.reasons();
+        }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         LOG.warnf("revision %d: step %s failed: %s", desired.revision(), step.name(), message);
         result = new ReconcileResult(desired.revision(), false, step.name(), message, changes, clock.instant());

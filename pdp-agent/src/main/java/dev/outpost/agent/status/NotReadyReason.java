@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +37,15 @@ final class NotReadyReason {
   /** Waiting reasons that say no more than "not yet"; the cause, if any, is in the pod's events. */
   private static final List<String> STARTING = List.of("ContainerCreating", "PodInitializing");
 
+  /**
+   * How long a started container may be not ready before that is told: the readiness probe's three
+   * failures five seconds apart, and the time an integration's routes take to start.
+   */
+  static final Duration READINESS_GRACE = Duration.ofSeconds(60);
+
+  static final String NOT_READY = "Running, not ready: the integration does not pass its readiness check"
+      + " (a route that could not start; the pod's log says why)";
+
   /** Warnings the kubelet gives a pod while it cannot start its containers' volumes. */
   static final List<String> VOLUME_EVENTS = List.of("FailedMount", "FailedAttachVolume");
 
@@ -48,6 +59,12 @@ final class NotReadyReason {
    *     container still starting)
    */
   static Optional<String> of(Deployment deployment, List<Pod> pods, Function<String, Optional<Event>> volumeWarning) {
+    return of(deployment, pods, volumeWarning, Instant.now());
+  }
+
+  /** As above, at {@code now}: a container running but not ready is told once it has been for a while. */
+  static Optional<String> of(Deployment deployment, List<Pod> pods, Function<String, Optional<Event>> volumeWarning,
+      Instant now) {
     // newest pod first: during a rollout that is the new version's, whose trouble is the news
     List<Pod> notReady = pods.stream()
         .filter(p -> !ready(p))
@@ -55,7 +72,7 @@ final class NotReadyReason {
             .thenComparing(p -> p.getMetadata().getName()))
         .toList();
     for (Pod pod : notReady) {
-      Optional<String> reason = ofPod(pod, volumeWarning);
+      Optional<String> reason = ofPod(pod, volumeWarning, now);
       if (reason.isPresent()) {
         return reason.map(NotReadyReason::clean);
       }
@@ -63,7 +80,7 @@ final class NotReadyReason {
     return deploymentCondition(deployment).map(NotReadyReason::clean);
   }
 
-  private static Optional<String> ofPod(Pod pod, Function<String, Optional<Event>> volumeWarning) {
+  private static Optional<String> ofPod(Pod pod, Function<String, Optional<Event>> volumeWarning, Instant now) {
     if (pod.getStatus() == null) {
       return Optional.empty();
     }
@@ -93,7 +110,26 @@ final class NotReadyReason {
       return volumeWarning.apply(pod.getMetadata().getName())
           .map(e -> withMessage(e.getReason(), e.getMessage()));
     }
-    return Optional.empty();
+    return containers.stream().anyMatch(c -> failsReadiness(c, now)) ? Optional.of(NOT_READY) : Optional.empty();
+  }
+
+  /**
+   * Started (its startup probe passed) and running for {@link #READINESS_GRACE} without being ready:
+   * the runtime is up but its integration is not, the usual way a bad version fails (a route Camel
+   * cannot start). Without it the status said nothing until the rollout's deadline, ten minutes on.
+   * The probe's answer is the integration's own text, so the reason stays this fixed one.
+   */
+  private static boolean failsReadiness(ContainerStatus container, Instant now) {
+    if (!Boolean.TRUE.equals(container.getStarted()) || Boolean.TRUE.equals(container.getReady())
+        || container.getState() == null || container.getState().getRunning() == null) {
+      return false;
+    }
+    try {
+      Instant since = Instant.parse(container.getState().getRunning().getStartedAt());
+      return !since.plus(READINESS_GRACE).isAfter(now);
+    } catch (RuntimeException unreadable) {
+      return false;
+    }
   }
 
   /** The kubelet's message for a crash loop names its back-off, which grows; how it ended does not. */

@@ -30,27 +30,29 @@ public final class StatusReporter {
 
   /** A status without a sequence number (the outbox assigns it). */
   public Status observe(DataPlaneState desired, long lastAppliedRevision, long lastAttemptedRevision) {
-    return observe(desired, lastAppliedRevision, lastAttemptedRevision, Map.of());
+    return observe(desired, lastAppliedRevision, lastAttemptedRevision, Map.of(), Map.of());
   }
 
   /**
    * A status without a sequence number; an integration that routes wait for (held on the one they
-   * move from) says so in its message, since the control plane's state already gives them to it.
+   * move from) says so in its message, since the control plane's state already gives them to it, and
+   * so does one the agent's last pass could not write ({@code unwritten}: why, by name).
    */
   public Status observe(DataPlaneState desired, long lastAppliedRevision, long lastAttemptedRevision,
-      Map<String, List<String>> waitingRoutes) {
+      Map<String, List<String>> waitingRoutes, Map<String, String> unwritten) {
     Map<String, ObservedIntegration> observed = source.integrations().stream()
         .collect(Collectors.toMap(ObservedIntegration::name, Function.identity(), (a, b) -> b));
     List<Status.IntegrationStatus> integrations = new ArrayList<>();
     if (desired != null) {
       for (Integration integration : desired.integrations()) {
         ObservedIntegration seen = observed.get(integration.name());
+        String notWritten = unwritten.get(integration.name());
         integrations.add(seen == null
             ? new Status.IntegrationStatus(integration.name(), integration.project(), integration.version(),
-                ObservedIntegration.PENDING, 0, integration.replicas(), null)
+                ObservedIntegration.PENDING, 0, integration.replicas(), joined(notWritten, null))
             : new Status.IntegrationStatus(integration.name(), integration.project(), seen.version(), seen.phase(),
                 seen.readyReplicas(), seen.desiredReplicas(),
-                withWaiting(seen.message(), waitingRoutes.get(integration.name()))));
+                joined(notWritten, withWaiting(seen.message(), waitingRoutes.get(integration.name())))));
       }
     }
     RoutesStatus routes = source.routes();
@@ -59,6 +61,15 @@ public final class StatusReporter {
         : new Status.GatewayStatus(Math.max(0, routes.revision()), routes.routes(), true);
     return new Status(0, dataPlane, clock.instant(), lastAppliedRevision, lastAttemptedRevision, integrations,
         gateway);
+  }
+
+  /** The agent's own failure to write an integration first, then what else its message says. */
+  private static String joined(String notWritten, String message) {
+    if (notWritten == null) {
+      return message;
+    }
+    String failure = "the agent cannot write it: " + notWritten;
+    return NotReadyReason.clean(message == null ? failure : failure + "; " + message);
   }
 
   private static String withWaiting(String message, List<String> routes) {

@@ -16,6 +16,7 @@ import dev.outpost.agent.targets.KubernetesNames;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.protocol.Nack;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.signature.Ed25519Keys;
@@ -168,6 +169,43 @@ class KubernetesAgentTest {
       }
     } finally {
       worker.shutdownNow();
+    }
+  }
+
+  /**
+   * A drift correction that fails for one integration (here someone else's Deployment took its name)
+   * is told in that integration's status, and the integrations after it are still put back. Before,
+   * the first failure stopped the pass, and the failure was only in the agent's log.
+   */
+  @Test
+  void anIntegrationThatCannotBeWrittenIsToldAndTheOthersAreStillPutBack() throws Exception {
+    try (AgentHarness agent = agent("solo").start()) {
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(1, "billing", "orders"));
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 1);
+      client.apps().deployments().inNamespace(NS).withName("int-billing").delete();
+      await(() -> client.apps().deployments().inNamespace(NS).withName("int-billing").get() == null, "billing deleted");
+      client.apps().deployments().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+          .withNewMetadata().withName("int-billing").addToAnnotations("owner", "someone else").endMetadata()
+          .withNewSpec().withReplicas(1).endSpec().build()).create();
+      client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {
+        d.getSpec().setReplicas(9);
+        return d;
+      });
+
+      agent.keeper.resync();
+      agent.link.reportStatus();
+
+      assertThat(client.apps().deployments().inNamespace(NS).withName("int-orders").get().getSpec().getReplicas())
+          .as("orders, after the integration that failed, is put back").isEqualTo(1);
+      Status status = cp.awaitMessage(Status.class, s -> s.integrations().stream()
+          .anyMatch(i -> i.name().equals("billing") && i.message() != null));
+      assertThat(status.integrations()).filteredOn(i -> i.name().equals("billing")).singleElement()
+          .satisfies(i -> assertThat(i.message()).startsWith("the agent cannot write it: ").contains("int-billing"));
+      assertThat(status.integrations()).filteredOn(i -> i.name().equals("orders")).singleElement()
+          .satisfies(i -> assertThat(i.message()).isNull());
+      assertThat(client.apps().deployments().inNamespace(NS).withName("int-billing").get().getMetadata().getAnnotations())
+          .as("someone else's Deployment is left as it is").containsEntry("owner", "someone else");
     }
   }
 

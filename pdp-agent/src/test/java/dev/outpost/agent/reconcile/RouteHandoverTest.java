@@ -84,7 +84,7 @@ class RouteHandoverTest {
     assertThat(deployment("int-orders")).isTrue();
     assertThat(deployment("int-orders-v2")).isTrue();
     assertThat(reconciler.handingOver()).isTrue();
-    Status status = new StatusReporter("dp", source, clock).observe(renamed, 2, 2, reconciler.waitingRoutes());
+    Status status = new StatusReporter("dp", source, clock).observe(renamed, 2, 2, reconciler.waitingRoutes(), java.util.Map.of());
     assertThat(status.integrations().get(0).message()).as("the control plane is told")
         .contains("r-orders stay on their previous integration");
 

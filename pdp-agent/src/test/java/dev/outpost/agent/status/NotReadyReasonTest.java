@@ -50,6 +50,20 @@ class NotReadyReasonTest {
         .contains("FailedMount: MountVolume.SetUp failed for volume \"secret-0\" : secret \"db-credentials\" not found");
   }
 
+  /** The runtime is up, its integration is not (a route Camel cannot start): told once it has lasted a minute. */
+  @Test
+  void aStartedContainerThatStaysNotReadyIsTold() {
+    ContainerStatus upNotReady = new ContainerStatusBuilder(running()).withStarted(true).withReady(false).build();
+    Pod pod = pod("int-a-1", "2026-12-05T08:00:00Z", upNotReady);
+    java.time.Instant started = java.time.Instant.parse("2026-12-05T08:00:01Z");
+    assertThat(NotReadyReason.of(PROGRESSING, List.of(pod), NO_EVENTS, started.plusSeconds(20))).as("still starting").isEmpty();
+    assertThat(NotReadyReason.of(PROGRESSING, List.of(pod), NO_EVENTS, started.plusSeconds(61)))
+        .contains(NotReadyReason.NOT_READY);
+    Pod notStarted = pod("int-a-1", "2026-12-05T08:00:00Z", new ContainerStatusBuilder(running()).withStarted(false).build());
+    assertThat(NotReadyReason.of(PROGRESSING, List.of(notStarted), NO_EVENTS, started.plusSeconds(61)))
+        .as("its startup probe has not passed").isEmpty();
+  }
+
   @Test
   void aContainerStillStartingWithoutWarningsHasNoReason() {
     Pod creating = pod("int-a-1", "2026-12-05T08:00:00Z", waiting("ContainerCreating", null));
