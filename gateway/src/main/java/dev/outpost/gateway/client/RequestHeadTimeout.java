@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,23 +34,49 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
   /** Requests whose head arrived and whose response has not ended (several when pipelined). */
   private int inFlight;
   private Future<?> check;
+  /** The open connections' timeouts, this one among them while its handler is in place. */
+  private final Set<RequestHeadTimeout> open;
+  private volatile ChannelHandlerContext context;
+  /** Whether it has answered a request and waits for another: a keep-alive connection. */
+  private boolean kept;
 
-  RequestHeadTimeout(long timeoutNanos, LongAdder timedOut) {
+  RequestHeadTimeout(long timeoutNanos, LongAdder timedOut, Set<RequestHeadTimeout> open) {
     this.timeoutNanos = timeoutNanos;
     this.timedOut = timedOut;
+    this.open = open;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     readySince = System.nanoTime();
+    context = ctx;
+    open.add(this);
     schedule(ctx, timeoutNanos);
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    open.remove(this);
     if (check != null) {
       check.cancel(false);
       check = null;
+    }
+  }
+
+  /**
+   * Closes the connection if it is kept alive between requests, on its own event loop, so that a
+   * request head read there first keeps it open (its answer then says {@code Connection: close}).
+   * A new connection waiting for its first request is left: its client is sending one, which a close
+   * would lose where a client retries on a kept one.
+   */
+  void closeIfIdle() {
+    ChannelHandlerContext ctx = context;
+    if (ctx != null) {
+      ctx.executor().execute(() -> {
+        if (kept && readySince >= 0 && inFlight == 0 && ctx.channel().isOpen()) {
+          ctx.close();
+        }
+      });
     }
   }
 
@@ -68,6 +95,7 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
     boolean interim = msg instanceof HttpResponse response && response.status().code() < 200;
     if (!interim && msg instanceof LastHttpContent && inFlight > 0 && --inFlight == 0) {
       readySince = System.nanoTime();
+      kept = true;
     }
     ctx.write(msg, promise);
   }

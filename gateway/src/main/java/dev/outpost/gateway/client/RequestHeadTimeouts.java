@@ -22,6 +22,8 @@ import jakarta.inject.Singleton;
 import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
@@ -45,9 +47,15 @@ public class RequestHeadTimeouts {
 
   private final long timeoutNanos;
   private final LongAdder timedOut = new LongAdder();
+  /** Every open connection's timeout, which knows whether it waits between requests. */
+  private final Set<RequestHeadTimeout> connections = ConcurrentHashMap.newKeySet();
 
-  RequestHeadTimeouts(GatewayConfig config, MeterRegistry registry) {
+  RequestHeadTimeouts(GatewayConfig config, MeterRegistry registry, ShutdownDrain drain) {
     this.timeoutNanos = config.requestHeadTimeout().toNanos();
+    // a keep-alive connection idle at the signal would carry the client's next request past the
+    // delay, when Quarkus answers it 503 (kube-proxy and L4 balancers pin it to this pod): closed
+    // now, the client opens a new one, which the Service sends to another pod, as nginx does on quit
+    drain.onStopping(() -> connections.forEach(RequestHeadTimeout::closeIfIdle));
     FunctionCounter.builder("outpost.gateway.request_heads.timed_out", timedOut, LongAdder::sum)
         .description("connections closed because a complete request head did not arrive within the request head timeout")
         .register(registry);
@@ -144,7 +152,7 @@ public class RequestHeadTimeouts {
       // public port speaks HTTP/1.1 only, quarkus.http.http2=false)
       if (pipeline.get(VERTX_HANDLER) != null && pipeline.get(VERTX_HTTP1_DECODER) != null
           && pipeline.get(RequestHeadTimeout.NAME) == null) {
-        pipeline.addBefore(VERTX_HANDLER, RequestHeadTimeout.NAME, new RequestHeadTimeout(timeoutNanos, timedOut));
+        pipeline.addBefore(VERTX_HANDLER, RequestHeadTimeout.NAME, new RequestHeadTimeout(timeoutNanos, timedOut, connections));
         pipeline.remove(this);
       }
     }

@@ -3,6 +3,8 @@ package dev.outpost.gateway.client;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Whether the process has been told to stop. Quarkus serves on through {@code quarkus.shutdown.delay}
@@ -17,10 +19,19 @@ import jakarta.inject.Singleton;
 public class ShutdownDrain {
 
   private volatile boolean stopping;
-  private final Thread hook = new Thread(() -> stopping = true, "shutdown-drain");
+  private final List<Runnable> onStopping = new CopyOnWriteArrayList<>();
+  private final Thread hook = new Thread(() -> {
+    stopping = true;
+    onStopping.forEach(Runnable::run);
+  }, "shutdown-drain");
 
   ShutdownDrain() {
     Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** Runs {@code action} when the process is told to stop, at the start of the delay. */
+  public void onStopping(Runnable action) {
+    onStopping.add(action);
   }
 
   /** Whether answers should close their connections: the process is stopping. */

@@ -72,6 +72,14 @@ class GracefulStopIT {
       assertThat(get(client, http, "/pub/x").statusCode()).isEqualTo(200);
       assertThat(head(http, "/pub/x")).as("keep-alive before the stop").doesNotContain("connection: close");
 
+      // a keep-alive connection that has had its answer and waits: its next request would come past the delay
+      java.net.Socket idle = new java.net.Socket("127.0.0.1", http);
+      idle.getOutputStream().write("GET /pub/x HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      idle.setSoTimeout(5000);
+      java.io.InputStream idleIn = idle.getInputStream();
+      String idleAnswer = readAnswer(idleIn);
+      assertThat(idleAnswer).startsWith("HTTP/1.1 200").endsWith("done");
+
       CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/pub/slow")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -81,6 +89,10 @@ class GracefulStopIT {
 
       assertThat(status(client, "http://127.0.0.1:" + management + "/q/health/ready"))
           .as("readiness during the delay").isEqualTo(503);
+      // closed at the signal, so the client's next request opens a connection the Service sends elsewhere
+      idle.setSoTimeout(2000);
+      assertThat(idleIn.read()).as("the idle keep-alive connection is closed at the signal").isEqualTo(-1);
+      idle.close();
       HttpResponse<String> duringDelay = get(client, http, "/pub/x");
       assertThat(duringDelay.statusCode()).as("a request during the delay").isEqualTo(200);
       // keep-alive connections through an L4 load balancer go on to this pod: answers in the delay close them
@@ -95,6 +107,22 @@ class GracefulStopIT {
       gateway.destroyForcibly();
       upstream.stop(0);
     }
+  }
+
+  /** One answer with a Content-Length read off a kept connection: its head and body. */
+  private static String readAnswer(java.io.InputStream in) throws IOException {
+    StringBuilder answer = new StringBuilder();
+    while (answer.indexOf("\r\n\r\n") < 0) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("the connection closed within an answer's head: " + answer);
+      }
+      answer.append((char) b);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
+    assertThat(length.find()).as("a Content-Length in " + answer).isTrue();
+    answer.append(new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.US_ASCII));
+    return answer.toString();
   }
 
   /** The head of the answer to a GET on a raw connection, lower-cased. */
