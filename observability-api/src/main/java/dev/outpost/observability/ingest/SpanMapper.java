@@ -64,10 +64,19 @@ final class SpanMapper {
     for (Span.Event e : span.getEventsList()) {
       events.add(new SpanEntry.Event(e.getTimeUnixNano(), e.getName(), AttributeValues.toMap(e.getAttributesList())));
     }
+    List<SpanEntry.Link> links = new ArrayList<>(span.getLinksCount());
+    for (Span.Link l : span.getLinksList()) {
+      // a link without whole ids points nowhere: left out, the span kept
+      if (l.getTraceId().size() == 16 && l.getSpanId().size() == 8) {
+        links.add(new SpanEntry.Link(AttributeValues.hex(l.getTraceId()), AttributeValues.hex(l.getSpanId()),
+            AttributeValues.toMap(l.getAttributesList())));
+      }
+    }
     return new SpanEntry(seq, AttributeValues.hex(span.getTraceId()), AttributeValues.hex(span.getSpanId()),
         AttributeValues.hex(span.getParentSpanId()), span.getName(), kind(span.getKindValue()),
         span.getStartTimeUnixNano(), Math.max(span.getStartTimeUnixNano(), span.getEndTimeUnixNano()),
-        status(span.getStatus().getCodeValue()), span.getStatus().getMessage(), owner, attributes, resource, events);
+        status(span.getStatus().getCodeValue()), span.getStatus().getMessage(), owner, attributes, resource, events,
+        links);
   }
 
   static String kind(int value) {

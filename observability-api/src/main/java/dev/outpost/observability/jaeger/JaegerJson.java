@@ -45,10 +45,6 @@ final class JaegerJson {
   /** Jaeger UI shows a trace's warnings above it: a trace cut to fit the answer says so. */
   static final String CUT_WARNING = "only the earliest spans are shown: the trace is larger than one answer holds";
 
-  static Trace trace(String traceId, List<SpanEntry> entries) {
-    return trace(traceId, entries, false);
-  }
-
   static Trace trace(String traceId, List<SpanEntry> entries, boolean partial) {
     Map<String, String> processIds = new LinkedHashMap<>();
     Map<String, Process> processes = new LinkedHashMap<>();
@@ -60,8 +56,12 @@ final class JaegerJson {
         processes.put(id, new Process(e.owner().service(), tags(e.resource())));
         return id;
       });
-      List<Reference> references = e.parentSpanId().isEmpty() ? List.of()
-          : List.of(new Reference("CHILD_OF", e.traceId(), e.parentSpanId()));
+      List<Reference> references = new ArrayList<>(1 + e.links().size());
+      if (!e.parentSpanId().isEmpty()) {
+        references.add(new Reference("CHILD_OF", e.traceId(), e.parentSpanId()));
+      }
+      // OpenTelemetry's links are Jaeger's FOLLOWS_FROM, as Jaeger's own OTLP receiver maps them
+      e.links().forEach(link -> references.add(new Reference("FOLLOWS_FROM", link.traceId(), link.spanId())));
       List<KeyValue> tags = tags(e.attributes());
       if (!"UNSPECIFIED".equals(e.kind()) && !"INTERNAL".equals(e.kind())) {
         tags.add(new KeyValue("span.kind", "string", e.kind().toLowerCase(Locale.ROOT)));

@@ -13,6 +13,7 @@ import dev.outpost.observability.store.Operation;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
+import dev.outpost.observability.store.TraceBatch;
 import dev.outpost.observability.store.TraceSearch;
 import dev.outpost.observability.store.TraceStore;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
@@ -73,7 +74,7 @@ public class JaegerQueries {
    * The traces of {@code ids} found in scope, each with its visible spans, as many as fit one answer
    * (Jaeger UI's trace compare and lookup of several ids); an id not found is left out, as Jaeger does.
    */
-  List<List<SpanEntry>> traces(ProjectScope scope, List<String> ids, String name) {
+  TraceBatch traces(ProjectScope scope, List<String> ids, String name) {
     if (ids.size() > MAX_TRACE_IDS) {
       throw ApiException.badRequest(name + " names at most " + MAX_TRACE_IDS + " traces, got " + ids.size());
     }
@@ -84,11 +85,11 @@ public class JaegerQueries {
         throw ApiException.badRequest(name + " must be 32 hex characters, got '" + id + "'");
       }
     }).distinct().toList();
-    return traces.traces(scope, wanted, memory.forAnswer(request.getCurrent())).traces();
+    return traces.traces(scope, wanted, memory.forAnswer(request.getCurrent()));
   }
 
   /** Traces matching the search, each with its visible spans, newest first, as many as fit one answer. */
-  List<List<SpanEntry>> search(ProjectScope scope, TimeRange range, String service, String operation,
+  TraceBatch search(ProjectScope scope, TimeRange range, String service, String operation,
       Map<String, String> tags, Params.DurationBounds durations, String limitName, String limit) {
     int max100 = Math.min(100, config.query().maxLimit());
     int n = Params.integer(limitName, limit).filter(v -> v != 0).orElse(20);
@@ -99,7 +100,7 @@ public class JaegerQueries {
     String text = statusAndKindText(attributes);
     TraceSearch search = new TraceSearch(scope, range, present(service), present(operation), attributes,
         durations.min(), durations.max(), text, n);
-    return traces.traces(scope, traces.findTraceIds(search).ids(), memory.forAnswer(request.getCurrent())).traces();
+    return traces.traces(scope, traces.findTraceIds(search).ids(), memory.forAnswer(request.getCurrent()));
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.outpost.observability.query.ApiException;
 import dev.outpost.observability.query.Params;
 import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.TraceBatch;
 import dev.outpost.observability.store.TraceStore;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -74,16 +75,25 @@ public class JaegerV1Resource {
     return envelope(() -> {
       if (traceIds != null && !traceIds.isEmpty()) {
         // Jaeger answers these traces, whatever else the search names
-        return queries.traces(scope(), traceIds, "traceID").stream()
-            .map(spans -> JaegerJson.trace(spans.get(0).traceId(), spans)).toList();
+        return jaegerTraces(queries.traces(scope(), traceIds, "traceID"));
       }
       if (service == null || service.isBlank()) {
         throw ApiException.badRequest("parameter 'service' is required");
       }
-      return queries.search(scope(), JaegerQueries.microsRange(start, end, lookback), service, operation,
-              JaegerQueries.attributes("tags", tags, "tag", tag), Params.durations("minDuration", minDuration, "maxDuration", maxDuration), "limit", limit)
-          .stream().map(spans -> JaegerJson.trace(spans.get(0).traceId(), spans)).toList();
+      return jaegerTraces(queries.search(scope(), JaegerQueries.microsRange(start, end, lookback), service, operation,
+          JaegerQueries.attributes("tags", tags, "tag", tag),
+          Params.durations("minDuration", minDuration, "maxDuration", maxDuration), "limit", limit));
     });
+  }
+
+  /** Each trace in Jaeger's model, a cut one with its warning, as the trace view shows it. */
+  private static List<JaegerJson.Trace> jaegerTraces(TraceBatch batch) {
+    List<JaegerJson.Trace> listed = new java.util.ArrayList<>(batch.traces().size());
+    for (int i = 0; i < batch.traces().size(); i++) {
+      List<dev.outpost.observability.store.SpanEntry> spans = batch.traces().get(i);
+      listed.add(JaegerJson.trace(spans.get(0).traceId(), spans, batch.cut(i)));
+    }
+    return listed;
   }
 
   private ProjectScope scope() {

@@ -85,7 +85,7 @@ public class JaegerV3Resource {
               JaegerQueries.attributes("query.attributes", attributes, null, null),
               Params.durations("query.duration_min", durationMin, "query.duration_max", durationMax),
               numbered ? "query.num_traces" : "query.search_depth", numbered ? numTraces : depth)
-          .stream().flatMap(List::stream).toList();
+          .traces().stream().flatMap(List::stream).toList();
       return result(all);
     } catch (RuntimeException e) {
       return error(JaegerQueries.asApiError(e));

@@ -52,6 +52,10 @@ final class OtlpTraces {
       span.addEvents(Span.Event.newBuilder().setTimeUnixNano(e.timeNanos()).setName(e.name())
           .addAllAttributes(attributes(e.attributes())));
     }
+    for (SpanEntry.Link l : s.links()) {
+      span.addLinks(Span.Link.newBuilder().setTraceId(id(l.traceId())).setSpanId(id(l.spanId()))
+          .addAllAttributes(attributes(l.attributes())));
+    }
     return span.build();
   }
 

@@ -33,13 +33,14 @@ public final class Views {
   public record SpanView(String traceId, String spanId, String parentSpanId, int depth, String name, String kind,
       String startTime, long startUnixNano, long durationNanos, String status, String statusMessage, String service,
       String project, String integration, String route, Map<String, String> attributes, Map<String, String> resource,
-      List<EventView> events) {
+      List<EventView> events, List<SpanEntry.Link> links) {
 
     public static SpanView of(SpanEntry s, int depth) {
       return new SpanView(s.traceId(), s.spanId(), s.parentSpanId(), depth, s.name(), s.kind(), time(s.startNanos()),
           s.startNanos(), s.durationNanos(), s.status(), s.statusMessage(), s.owner().service(), s.owner().project(),
           s.owner().integration(), s.owner().route(), s.attributes(), s.resource(),
-          s.events().stream().map(e -> new EventView(time(e.timeNanos()), e.name(), e.attributes())).toList());
+          s.events().stream().map(e -> new EventView(time(e.timeNanos()), e.name(), e.attributes())).toList(),
+          s.links());
     }
   }
 

@@ -49,10 +49,19 @@ class JaegerApiTest {
         .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("timeout"))
         .addEvents(Span.Event.newBuilder().setName("retry").setTimeUnixNano(start + 1_500_000)
             .addAttributes(Otlp.attr("attempt", "2")))
+        // the message it works on was sent in another trace
+        .addLinks(Span.Link.newBuilder().setTraceId(bytes(LINKED_TRACE)).setSpanId(bytes(LINKED_SPAN)))
         .build();
     new Otlp(server.port()).send(Otlp.traces(Otlp.resource(service, project), List.of(root, child)));
     Eventually.within(Duration.ofSeconds(2), "trace stored",
         () -> api().get("/jaeger/api/traces/" + traceId).statusCode() == 200);
+  }
+
+  private static final String LINKED_TRACE = "abcdef0123456789abcdef0123456789";
+  private static final String LINKED_SPAN = "0123456789abcdef";
+
+  private static com.google.protobuf.ByteString bytes(String hex) {
+    return com.google.protobuf.ByteString.copyFrom(java.util.HexFormat.of().parseHex(hex));
   }
 
   private RequestSpecification api() {
@@ -140,7 +149,13 @@ class JaegerApiTest {
       assertThat(api().queryParam("service", service).queryParam(tag.getKey(), tag.getValue()).get("/jaeger/api/traces")
           .then().statusCode(200).extract().jsonPath().getList("data.traceID")).as(tag.getValue()).containsExactly(traceId);
     }
-    for (String absent : List.of("span.kind:producer", "otel.status_code:OK", "error:false")) {
+    // and what it shows in a span's logs and as its status description, as Jaeger's stores search them
+    for (String shown : List.of("attempt:2", "event:retry", "otel.status_description:timeout")) {
+      assertThat(api().queryParam("service", service).queryParam("tag", shown).get("/jaeger/api/traces")
+          .then().statusCode(200).extract().jsonPath().getList("data.traceID")).as(shown).containsExactly(traceId);
+    }
+    for (String absent : List.of("span.kind:producer", "otel.status_code:OK", "error:false", "attempt:3",
+        "otel.status_description:refused")) {
       assertThat(api().queryParam("service", service).queryParam("tag", absent).get("/jaeger/api/traces")
           .then().statusCode(200).extract().jsonPath().getList("data")).as(absent).isEmpty();
     }
@@ -187,6 +202,9 @@ class JaegerApiTest {
     assertThat(trace.getLong("data[0].spans[0].duration")).isEqualTo(3000);
     assertThat(trace.getString("data[0].spans[1].references[0].refType")).isEqualTo("CHILD_OF");
     assertThat(trace.getString("data[0].spans[1].references[0].spanID")).isEqualTo("00000000000000f1");
+    assertThat(trace.getString("data[0].spans[1].references[1].refType")).as("an OTLP link").isEqualTo("FOLLOWS_FROM");
+    assertThat(trace.getString("data[0].spans[1].references[1].traceID")).isEqualTo(LINKED_TRACE);
+    assertThat(trace.getString("data[0].spans[1].references[1].spanID")).isEqualTo(LINKED_SPAN);
     assertThat(trace.getString("data[0].spans[1].processID")).isEqualTo("p1");
     assertThat(trace.getString("data[0].processes.p1.serviceName")).isEqualTo(service);
     assertThat(trace.getList("data[0].spans[1].tags.key")).contains("db.system", "span.kind", "error");
@@ -253,6 +271,8 @@ class JaegerApiTest {
     assertThat(trace.getList("result.resourceSpans[0].scopeSpans[0].spans.spanId"))
         .containsExactly("00000000000000f1", "00000000000000f2");
     assertThat(trace.getString("result.resourceSpans[0].scopeSpans[0].spans[0].traceId")).isEqualTo(traceId);
+    assertThat(trace.getString("result.resourceSpans[0].scopeSpans[0].spans[1].links[0].traceId")).isEqualTo(LINKED_TRACE);
+    assertThat(trace.getString("result.resourceSpans[0].scopeSpans[0].spans[1].links[0].spanId")).isEqualTo(LINKED_SPAN);
     assertThat(trace.getString("result.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano"))
         .isEqualTo(Long.toString(start));
     JsonPath search = api().queryParam("query.service_name", service).get("/jaeger/api/v3/traces").jsonPath();

@@ -303,6 +303,10 @@ class LogsQueryTest {
     }
     assertThat(get("/jaeger/api/traces/" + traceId, Map.of()).then().statusCode(200).extract().jsonPath()
         .getList("data[0].warnings", String.class)).singleElement().asString().contains("only the earliest spans");
+    // listed by a search, as Jaeger UI's search page shows it, the cut trace says so too
+    JsonPath searched = get("/jaeger/api/traces", Map.of("service", "batch")).then().statusCode(200).extract().jsonPath();
+    assertThat(searched.getList("data.traceID")).containsExactly(traceId);
+    assertThat(searched.getList("data[0].warnings", String.class)).singleElement().asString().contains("only the earliest spans");
   }
 
   @Test

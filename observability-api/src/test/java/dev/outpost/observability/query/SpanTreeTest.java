@@ -16,7 +16,7 @@ class SpanTreeTest {
 
   private static SpanEntry span(String id, String parent, long start) {
     return new SpanEntry(start, TRACE, id, parent, "op-" + id, "SERVER", start, start + 10, "UNSET", "",
-        new Owner("svc", "acme", "", "", ""), Map.of(), Map.of(), List.of());
+        new Owner("svc", "acme", "", "", ""), Map.of(), Map.of(), List.of(), List.of());
   }
 
   @Test

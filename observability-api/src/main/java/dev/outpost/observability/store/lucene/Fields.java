@@ -72,6 +72,14 @@ final class Fields {
     doc.add(new NumericDocValuesField(name, value));
   }
 
+  /** One more value of attribute {@code key}, unless a record or resource attribute has that key. */
+  static void extraAttribute(Document doc, Map<String, String> record, Map<String, String> resource, String key,
+      String value) {
+    if (!record.containsKey(key) && !resource.containsKey(key) && indexable(value)) {
+      toDocument(doc).addAttribute(key, value);
+    }
+  }
+
   /** Record attributes first; a resource attribute only when no record attribute has its key. */
   static void attributes(Document doc, Map<String, String> record, Map<String, String> resource) {
     attributes(toDocument(doc), record, resource);

@@ -92,7 +92,7 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
     List<List<SpanEntry>> found = new ArrayList<>();
     for (String id : traceIds) {
       if (used >= limits.maxPageChars()) {
-        return new TraceBatch(found, true);
+        return new TraceBatch(found, true, false);
       }
       Read trace = read(scope, id, used, memory);
       if (trace.spans().isEmpty()) {
@@ -102,15 +102,15 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
       long total = used + trace.chars();
       boolean fits = total <= limits.maxPageChars() && total <= memory.grant(total);
       if ((trace.cut() || !fits) && !found.isEmpty()) {
-        return new TraceBatch(found, true);
+        return new TraceBatch(found, true, false);
       }
       found.add(trace.spans());
       used += trace.chars();
       if (trace.cut()) {
-        return new TraceBatch(found, true);
+        return new TraceBatch(found, true, true);
       }
     }
-    return new TraceBatch(found, false);
+    return new TraceBatch(found, false, false);
   }
 
   /** A trace's spans read within a budget, the characters of stored JSON they hold, and whether spans were left. */

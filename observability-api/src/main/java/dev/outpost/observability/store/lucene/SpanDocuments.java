@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.store.SpanEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Set;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -21,6 +22,9 @@ final class SpanDocuments {
   static final String KIND = "kind";
   static final String STATUS = "status";
   static final String PARENT_SPAN_ID = "parentSpanId";
+  /** Attribute keys an event's name and the status message are searchable by, as Jaeger shows them. */
+  static final String EVENT = "event";
+  static final String STATUS_DESCRIPTION = "otel.status_description";
 
   static final Set<String> QUERYABLE = Set.of(NAME, KIND, STATUS, Fields.SERVICE, Fields.PROJECT,
       Fields.INTEGRATION, Fields.ROUTE, Fields.TRACE_ID, Fields.SPAN_ID, PARENT_SPAN_ID);
@@ -54,6 +58,15 @@ final class SpanDocuments {
     Fields.keyword(doc, Fields.INTEGRATION, s.owner().integration());
     Fields.keyword(doc, Fields.ROUTE, s.owner().route());
     Fields.attributes(doc, s.attributes(), s.resource());
+    // Jaeger searches a span's logs too: its events' names (the log field "event") and attributes,
+    // and the status message it shows as the tag otel.status_description
+    Fields.extraAttribute(doc, s.attributes(), s.resource(), STATUS_DESCRIPTION, s.statusMessage());
+    for (SpanEntry.Event event : s.events() == null ? List.<SpanEntry.Event>of() : s.events()) {
+      Fields.extraAttribute(doc, s.attributes(), s.resource(), EVENT, event.name());
+      if (event.attributes() != null) {
+        event.attributes().forEach((key, value) -> Fields.extraAttribute(doc, s.attributes(), s.resource(), key, value));
+      }
+    }
     try {
       doc.add(new StoredField(Fields.SOURCE, json.writeValueAsBytes(s)));
     } catch (IOException ex) {
