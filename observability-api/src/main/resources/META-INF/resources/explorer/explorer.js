@@ -160,6 +160,12 @@ async function openTrace() {
 // that grows while it keeps failing; a token that expired or was refused stops it, saying so.
 const FIRST_PAUSE_MS = 1000;
 const LONGEST_PAUSE_MS = 30000;
+// a stream that lasted this long starts the pauses over; one the server ends at once does not,
+// else every page would reconnect each second while it keeps ending them
+const STEADY_MS = 30000;
+// exporters send records some seconds after they were written: a gap starts this much earlier
+const EXPORT_DELAY_MS = 60000;
+let lastTailedAt = 0; // the newest record the tail showed, by its timestamp
 
 function toggleTail() {
   if (tailAbort) {
@@ -179,7 +185,8 @@ async function followTail(url) {
   $('tail-toggle').textContent = 'Stop live tail';
   let pause = FIRST_PAUSE_MS;
   let opened = false;
-  let lostAt = null; // when the last stream ended: what was written from then until the next opened may be missing
+  let openedAt = 0;
+  let lostAt = null; // from when records may be missing, until the next stream opens
   try {
     for (;;) {
       let ended;
@@ -188,7 +195,7 @@ async function followTail(url) {
           if (lostAt) addTailGap(lostAt, new Date());
           lostAt = null;
           opened = true;
-          pause = FIRST_PAUSE_MS;
+          openedAt = Date.now();
           showError('');
           $('tail').dataset.state = 'open';
         });
@@ -199,7 +206,9 @@ async function followTail(url) {
       if (ended.error === 'token_expired') {
         throw new Error('the live tail ended: the token has expired; paste a new one and start it again');
       }
-      if (opened && !lostAt) lostAt = new Date();
+      if (opened && !lostAt) lostAt = new Date(Math.max(lastTailedAt, Date.now() - EXPORT_DELAY_MS));
+      if (openedAt && Date.now() - openedAt >= STEADY_MS) pause = FIRST_PAUSE_MS;
+      openedAt = 0;
       $('tail').dataset.state = 'reconnecting';
       showError(`the live tail ended (${ended.message}); reconnecting in ${pause / 1000} s`);
       await pauseFor(pause, controller.signal);
@@ -269,6 +278,7 @@ function addTailGap(from, to) {
 }
 
 function addTailRow(r) {
+  lastTailedAt = Math.max(lastTailedAt, Date.parse(r.timestamp) || 0);
   const row = document.createElement('div');
   row.className = 'tail-row';
   const writer = r.integration ? `${r.service} / ${r.integration}` : r.service;

@@ -11,6 +11,7 @@ import dev.outpost.observability.store.TimeRange;
 import io.quarkus.security.Authenticated;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -113,7 +114,9 @@ public class LogsResource {
               : sse.newEventBuilder().comment("keep-alive").build())
           // the last event says why the stream ends: a reader reconnects, or first gets a new token
           .onCompletion().continueWith(ended(sse, "token_expired", "the token has expired; reconnect with a new one"))
-          .onFailure(e -> !(e instanceof TailHub.TailEnded early) || early.told())
+          // not when the reader is what fell behind (by its text, or by Mutiny's count of items): a
+          // connection that takes no more writes would hold the event, and itself, for good
+          .onFailure(e -> e instanceof TailHub.TailEnded early ? early.told() : !(e instanceof BackPressureFailure))
           .recoverWithItem(e -> e instanceof TailHub.TailEnded early ? ended(sse, early.error(), early.getMessage())
               : ended(sse, "tail_failed", "the live tail failed; reconnect"));
     } catch (RuntimeException | Error e) {

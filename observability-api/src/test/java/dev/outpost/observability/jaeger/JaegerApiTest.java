@@ -44,7 +44,7 @@ class JaegerApiTest {
     Span root = Otlp.span(traceId, "00000000000000f1", null, "GET /orders", start, 3_000_000, Map.of("http.route",
         "/orders"));
     Span child = Span.newBuilder(Otlp.span(traceId, "00000000000000f2", "00000000000000f1", "SELECT orders",
-            start + 1_000_000, 1_000_000, Map.of("db.system", "postgresql")))
+            start + 1_000_000, 1_000_000, Map.of("db.system", "postgresql", "attempt", "1")))
         .setKind(Span.SpanKind.SPAN_KIND_CLIENT)
         .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("timeout"))
         .addEvents(Span.Event.newBuilder().setName("retry").setTimeUnixNano(start + 1_500_000)
@@ -150,7 +150,7 @@ class JaegerApiTest {
           .then().statusCode(200).extract().jsonPath().getList("data.traceID")).as(tag.getValue()).containsExactly(traceId);
     }
     // and what it shows in a span's logs and as its status description, as Jaeger's stores search them
-    for (String shown : List.of("attempt:2", "event:retry", "otel.status_description:timeout")) {
+    for (String shown : List.of("attempt:1", "attempt:2", "event:retry", "otel.status_description:timeout")) {
       assertThat(api().queryParam("service", service).queryParam("tag", shown).get("/jaeger/api/traces")
           .then().statusCode(200).extract().jsonPath().getList("data.traceID")).as(shown).containsExactly(traceId);
     }

@@ -333,4 +333,38 @@ public class LiveTailTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(401);
   }
+
+  /**
+   * Many small records for a reader that reads nothing pass the count of items a stream buffers
+   * (10,000) long before its text bound: that stream ends too, closing the connection. An end event
+   * there would wait behind writes that never complete, and hold the connection open.
+   */
+  @Test
+  void aStalledTailOfManySmallRecordsIsClosed() throws Exception {
+    String project = "tail-count-" + UUID.randomUUID();
+    String token = TestIdpResource.idp().token("alice", List.of(project));
+    int before = hub.subscriberCount();
+    try (java.net.Socket reader = new java.net.Socket()) {
+      reader.setReceiveBufferSize(8 * 1024);
+      reader.connect(new java.net.InetSocketAddress("127.0.0.1", tail.getPort()));
+      reader.getOutputStream().write(("GET /api/v1/logs/tail?q=tailcount HTTP/1.1\r\nHost: api\r\nAccept: text/event-stream"
+          + "\r\nAuthorization: Bearer " + token + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      Eventually.within(Duration.ofSeconds(5), "subscribed", () -> hub.subscriberCount() > before);
+
+      Otlp otlp = new Otlp(server.port());
+      long base = System.currentTimeMillis() * 1_000_000L;
+      for (int batch = 0; batch < 15; batch++) {
+        List<io.opentelemetry.proto.logs.v1.LogRecord> records = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+          records.add(Otlp.log(base + batch * 1_000 + i, "tailcount n" + (batch * 1_000 + i), Map.of()));
+        }
+        otlp.send(Otlp.logs(Otlp.resource("svc", project), records));
+      }
+      Eventually.within(Duration.ofSeconds(10), "the stream ended", () -> hub.subscriberCount() == before);
+
+      reader.setSoTimeout(10_000);
+      String received = new String(reader.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(received).as("closed without an end event it could not take").doesNotContain("event:end");
+    }
+  }
 }

@@ -72,10 +72,9 @@ final class Fields {
     doc.add(new NumericDocValuesField(name, value));
   }
 
-  /** One more value of attribute {@code key}, unless a record or resource attribute has that key. */
-  static void extraAttribute(Document doc, Map<String, String> record, Map<String, String> resource, String key,
-      String value) {
-    if (!record.containsKey(key) && !resource.containsKey(key) && indexable(value)) {
+  /** One more value of attribute {@code key}, beside any the record has. */
+  static void extraAttribute(Document doc, String key, String value) {
+    if (indexable(value)) {
       toDocument(doc).addAttribute(key, value);
     }
   }

@@ -60,11 +60,12 @@ final class SpanDocuments {
     Fields.attributes(doc, s.attributes(), s.resource());
     // Jaeger searches a span's logs too: its events' names (the log field "event") and attributes,
     // and the status message it shows as the tag otel.status_description
-    Fields.extraAttribute(doc, s.attributes(), s.resource(), STATUS_DESCRIPTION, s.statusMessage());
+    // (one more value of the key: a span's attempt=1 and its event's attempt=2 are both found)
+    Fields.extraAttribute(doc, STATUS_DESCRIPTION, s.statusMessage());
     for (SpanEntry.Event event : s.events() == null ? List.<SpanEntry.Event>of() : s.events()) {
-      Fields.extraAttribute(doc, s.attributes(), s.resource(), EVENT, event.name());
+      Fields.extraAttribute(doc, EVENT, event.name());
       if (event.attributes() != null) {
-        event.attributes().forEach((key, value) -> Fields.extraAttribute(doc, s.attributes(), s.resource(), key, value));
+        event.attributes().forEach((key, value) -> Fields.extraAttribute(doc, key, value));
       }
     }
     try {
