@@ -1,8 +1,12 @@
 package dev.outpost.gateway.client;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -10,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * One connection's deadline for a complete request head: from the moment the connection is ready
@@ -40,10 +45,14 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
   /** Whether it has answered a request and waits for another: a keep-alive connection. */
   private boolean kept;
 
-  RequestHeadTimeout(long timeoutNanos, LongAdder timedOut, Set<RequestHeadTimeout> open) {
+  /** Whether the process is stopping (the shutdown delay): connections close after their answers. */
+  private final BooleanSupplier stopping;
+
+  RequestHeadTimeout(long timeoutNanos, LongAdder timedOut, Set<RequestHeadTimeout> open, BooleanSupplier stopping) {
     this.timeoutNanos = timeoutNanos;
     this.timedOut = timedOut;
     this.open = open;
+    this.stopping = stopping;
   }
 
   @Override
@@ -93,11 +102,22 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     // an interim response (100 Continue) is followed by the final one: it ends nothing
     boolean interim = msg instanceof HttpResponse response && response.status().code() < 200;
+    boolean draining = stopping.getAsBoolean();
+    if (draining && !interim && msg instanceof HttpResponse response) {
+      // a request in flight at the signal was let through before answers said so
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    boolean last = false;
     if (!interim && msg instanceof LastHttpContent && inFlight > 0 && --inFlight == 0) {
       readySince = System.nanoTime();
       kept = true;
+      last = true;
     }
     ctx.write(msg, promise);
+    if (last && draining) {
+      // closed once its last answer is out: its client's next request goes to another pod
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   private void schedule(ChannelHandlerContext ctx, long delayNanos) {

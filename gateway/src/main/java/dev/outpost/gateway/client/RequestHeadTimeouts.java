@@ -49,9 +49,11 @@ public class RequestHeadTimeouts {
   private final LongAdder timedOut = new LongAdder();
   /** Every open connection's timeout, which knows whether it waits between requests. */
   private final Set<RequestHeadTimeout> connections = ConcurrentHashMap.newKeySet();
+  private final ShutdownDrain drain;
 
   RequestHeadTimeouts(GatewayConfig config, MeterRegistry registry, ShutdownDrain drain) {
     this.timeoutNanos = config.requestHeadTimeout().toNanos();
+    this.drain = drain;
     // a keep-alive connection idle at the signal would carry the client's next request past the
     // delay, when Quarkus answers it 503 (kube-proxy and L4 balancers pin it to this pod): closed
     // now, the client opens a new one, which the Service sends to another pod, as nginx does on quit
@@ -152,7 +154,7 @@ public class RequestHeadTimeouts {
       // public port speaks HTTP/1.1 only, quarkus.http.http2=false)
       if (pipeline.get(VERTX_HANDLER) != null && pipeline.get(VERTX_HTTP1_DECODER) != null
           && pipeline.get(RequestHeadTimeout.NAME) == null) {
-        pipeline.addBefore(VERTX_HANDLER, RequestHeadTimeout.NAME, new RequestHeadTimeout(timeoutNanos, timedOut, connections));
+        pipeline.addBefore(VERTX_HANDLER, RequestHeadTimeout.NAME, new RequestHeadTimeout(timeoutNanos, timedOut, connections, drain::stopping));
         pipeline.remove(this);
       }
     }

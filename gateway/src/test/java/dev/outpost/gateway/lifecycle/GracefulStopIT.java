@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,9 +79,10 @@ class GracefulStopIT {
       String idleAnswer = readAnswer(idleIn);
       assertThat(idleAnswer).startsWith("HTTP/1.1 200").endsWith("done");
 
-      CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/pub/slow")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      // a request in flight at the signal, on a kept connection
+      java.net.Socket slow = new java.net.Socket("127.0.0.1", http);
+      slow.setSoTimeout(10_000);
+      slow.getOutputStream().write("GET /pub/slow HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       Thread.sleep(300);
       gateway.destroy(); // SIGTERM
       Thread.sleep(200);
@@ -99,9 +99,13 @@ class GracefulStopIT {
       assertThat(head(http, "/pub/x")).as("an answer during the delay").startsWith("http/1.1 200")
           .contains("connection: close");
 
-      HttpResponse<String> answered = inFlight.get();
-      assertThat(answered.statusCode()).as("the request in flight at the signal").isEqualTo(200);
-      assertThat(answered.body()).isEqualTo("done");
+      String answered = readAnswer(slow.getInputStream());
+      assertThat(answered).as("the request in flight at the signal").startsWith("HTTP/1.1 200").endsWith("done");
+      // its answer closes its connection too: the client's next request goes to another pod
+      assertThat(answered.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+      slow.setSoTimeout(2000);
+      assertThat(slow.getInputStream().read()).as("the connection of the request in flight is closed").isEqualTo(-1);
+      slow.close();
       assertThat(gateway.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("the gateway exits").isTrue();
     } finally {
       gateway.destroyForcibly();
