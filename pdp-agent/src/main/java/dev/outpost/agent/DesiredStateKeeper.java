@@ -105,7 +105,7 @@ public final class DesiredStateKeeper {
       desired = state;
       lastAttemptedRevision = Math.max(lastAttemptedRevision, state.revision());
       LOG.infof("restored applied snapshot revision %d", state.revision());
-      return Optional.of(reconciler.reconcile(state));
+      return Optional.of(reconciler.correct(state));
     } catch (SnapshotRejectedException e) {
       // this data plane's snapshot refused for its signature (its key since unpinned), or signed and
       // refused by a validation rule added since it was applied: the revision it kept is still a
@@ -281,7 +281,7 @@ public final class DesiredStateKeeper {
       LOG.warnf("revision %d: %s", failedRevision, leftWithNothingToPutBack);
       return leftWithNothingToPutBack;
     }
-    ReconcileResult back = reconciler.reconcile(desired);
+    ReconcileResult back = reconciler.correct(desired);
     if (!back.succeeded()) {
       LOG.errorf("after revision %d failed, putting back revision %d failed too at step %s: %s", failedRevision,
           desired.revision(), back.failedStep(), back.message());
@@ -318,7 +318,7 @@ public final class DesiredStateKeeper {
 
   /** Reconciles the target to the enforced state again: drift correction and retries. */
   public synchronized Optional<ReconcileResult> resync() {
-    return desired == null ? Optional.empty() : Optional.of(reconciler.reconcile(desired));
+    return desired == null ? Optional.empty() : Optional.of(reconciler.correct(desired));
   }
 
   /** The newest revision decided on (applied, refused or failed), 0 when none. */

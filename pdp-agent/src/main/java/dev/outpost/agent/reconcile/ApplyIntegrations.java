@@ -8,18 +8,28 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes every desired integration; runs before the routes so no route points at nothing. One that
- * cannot be written (a quota, an admission policy) does not keep the others from being written or
- * put back: before, the first such failure stopped every later integration's drift correction.
+ * Writes every desired integration; runs before the routes so no route points at nothing. In a new
+ * revision the first that cannot be written stops the pass: the revision is refused and what it
+ * wrote put back, so writing the rest would roll them out only to roll them back. Correcting a state
+ * applied before, one that cannot be written (a quota, an admission policy, another's object of its
+ * name) does not keep the others from being put back: before, it stopped every later integration's
+ * drift correction.
  */
 public final class ApplyIntegrations implements ReconcileStep {
+  static final String NAME = "apply-integrations";
+
   @Override
   public String name() {
-    return "apply-integrations";
+    return NAME;
   }
 
   @Override
   public int run(DataPlaneState desired, Target target) throws TargetException {
+    return run(desired, target, false);
+  }
+
+  @Override
+  public int run(DataPlaneState desired, Target target, boolean correcting) throws TargetException {
     // one write for all: each put then finds its token there
     int changed = target.putIngestTokens(desired.integrations()) ? 1 : 0;
     Map<String, String> failed = new LinkedHashMap<>();
@@ -32,6 +42,9 @@ public final class ApplyIntegrations implements ReconcileStep {
       } catch (TargetException e) {
         failed.put(integration.name(), e.getMessage());
         first = first == null ? e : first;
+        if (!correcting) {
+          break;
+        }
       }
     }
     if (first != null) {

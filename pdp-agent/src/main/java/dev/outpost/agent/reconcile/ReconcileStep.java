@@ -20,4 +20,12 @@ public interface ReconcileStep {
    * @throws TargetException when the step cannot complete; its message is reported as status
    */
   int run(DataPlaneState desired, Target target) throws TargetException;
+
+  /**
+   * As {@link #run(DataPlaneState, Target)}; {@code correcting} when the state was applied before
+   * (a resync, a restore, a put-back) rather than a new revision being tried.
+   */
+  default int run(DataPlaneState desired, Target target, boolean correcting) throws TargetException {
+    return run(desired, target);
+  }
 }

@@ -83,10 +83,22 @@ public final class Reconciler {
     return unwritten;
   }
 
+  /** Tries a new revision: the first integration that cannot be written stops the pass. */
   public synchronized ReconcileResult reconcile(DataPlaneState desired) {
+    return pass(desired, false);
+  }
+
+  /**
+   * Makes the target hold a state applied before (a resync, a restore, a put-back): an integration
+   * that cannot be written does not stop the others.
+   */
+  public synchronized ReconcileResult correct(DataPlaneState desired) {
+    return pass(desired, true);
+  }
+
+  private ReconcileResult pass(DataPlaneState desired, boolean correcting) {
     int changes = 0;
     ReconcileResult result = null;
-    unwritten = Map.of();
     try {
       target.refresh();
     } catch (TargetException | RuntimeException e) {
@@ -94,8 +106,11 @@ public final class Reconciler {
       result = new ReconcileResult(desired.revision(), false, "refresh", message, 0, clock.instant());
     }
     for (ReconcileStep step : result == null ? steps : List.<ReconcileStep>of()) {
+      if (step.name().equals(ApplyIntegrations.NAME)) {
+        unwritten = Map.of(); // what this step cannot write now; kept when an earlier step fails first
+      }
       try {
-        changes += step.run(desired, target);
+        changes += step.run(desired, target, correcting);
       } catch (TargetException | RuntimeException e) {
         if (e instanceof IntegrationsNotWritten some) {
           unwritten = some.reasons();

@@ -172,6 +172,9 @@ public final class ObjectApplier {
       service.getSpec().setClusterIP(liveService.getSpec().getClusterIP());
       service.getSpec().setClusterIPs(liveService.getSpec().getClusterIPs());
     }
+    if (update instanceof Deployment deployment && live instanceof Deployment liveDeployment) {
+      keepRestart(deployment, liveDeployment);
+    }
     return update;
   }
 
@@ -192,9 +195,31 @@ public final class ObjectApplier {
     annotations.remove(DESIRED_DIGEST);
     copy.getMetadata().setAnnotations(annotations);
     annotations = new LinkedHashMap<>(annotations);
-    annotations.put(DESIRED_DIGEST, IntegrationObjects.sha256(client.getKubernetesSerialization().asJson(copy)));
+    annotations.put(DESIRED_DIGEST, DesiredDigest.of(client.getKubernetesSerialization().convertValue(copy, JsonNode.class)));
     copy.getMetadata().setAnnotations(annotations);
     return copy;
+  }
+
+  /** What {@code kubectl rollout restart} writes on a Deployment's pod template. */
+  static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+  /**
+   * Keeps an operator's {@code kubectl rollout restart} on the pod template: the update replaces the
+   * template with the agent's, and without it a change of replicas alone replaced every pod.
+   */
+  private static void keepRestart(Deployment update, Deployment live) {
+    Map<String, String> liveAnnotations = live.getSpec() == null || live.getSpec().getTemplate() == null
+        || live.getSpec().getTemplate().getMetadata() == null ? null
+        : live.getSpec().getTemplate().getMetadata().getAnnotations();
+    String restartedAt = liveAnnotations == null ? null : liveAnnotations.get(RESTARTED_AT);
+    if (restartedAt == null || update.getSpec() == null || update.getSpec().getTemplate() == null
+        || update.getSpec().getTemplate().getMetadata() == null) {
+      return;
+    }
+    Map<String, String> annotations = new LinkedHashMap<>(update.getSpec().getTemplate().getMetadata().getAnnotations()
+        == null ? Map.of() : update.getSpec().getTemplate().getMetadata().getAnnotations());
+    annotations.putIfAbsent(RESTARTED_AT, restartedAt);
+    update.getSpec().getTemplate().getMetadata().setAnnotations(annotations);
   }
 
   /** Annotation an operator puts on an integration's Deployment to leave its replicas to an autoscaler. */

@@ -220,8 +220,25 @@ class KubernetesAgentTest {
           .withName("int-billing").addToAnnotations("owner", "someone else").endMetadata().withNewSpec().addNewPort()
           .withPort(9999).endPort().endSpec().build()).create();
 
-      cp.sendSigned(state(2, integration("orders", "v2"), integration("billing")));
+      // what a refused revision writes is rolled back: nothing after its failure is written to be rolled back too
+      List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+      io.fabric8.kubernetes.client.Watch watch = client.apps().deployments().inNamespace(NS).watch(
+          new io.fabric8.kubernetes.client.Watcher<io.fabric8.kubernetes.api.model.apps.Deployment>() {
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.apps.Deployment d) {
+              if (action == Action.ADDED) {
+                created.add(d.getMetadata().getName());
+              }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+          });
+      cp.sendSigned(state(2, integration("orders", "v2"), integration("billing"), integration("shipping")));
       Nack nack = cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+      watch.close();
+      assertThat(created).as("Deployments created for the refused revision").doesNotContain("int-shipping");
       assertThat(nack.errors()).singleElement().satisfies(e -> assertThat(e.message()).contains("int-billing"));
       assertThat(client.apps().deployments().inNamespace(NS).withName("int-orders").get().getMetadata()
           .getAnnotations()).as("the integration written before the failure runs revision 1 again")

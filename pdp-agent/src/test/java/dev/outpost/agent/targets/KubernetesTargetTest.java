@@ -158,6 +158,23 @@ class KubernetesTargetTest {
     assertThat(document("orders").getMetadata().getName()).isEqualTo(documentName);
   }
 
+  /** {@code kubectl rollout restart} stays: the update that scales keeps it, so no pod is replaced. */
+  @Test
+  void anOperatorsRolloutRestartSurvivesTheAgentsNextWrite() throws Exception {
+    target.putIntegration(integration("orders"));
+    client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {
+      d.getSpec().getTemplate().getMetadata().getAnnotations().put(ObjectApplier.RESTARTED_AT, "2026-12-06T04:00:00Z");
+      return d;
+    });
+    var restarted = deployment("orders").getSpec().getTemplate();
+    Integration three = new Integration("orders", "shop", "v1", integration("orders").source(),
+        integration("orders").config(), List.of(), 3, integration("orders").resources());
+
+    assertThat(target.putIntegration(three)).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(3);
+    assertThat(deployment("orders").getSpec().getTemplate()).as("the pods stay").isEqualTo(restarted);
+  }
+
   @Test
   void correctsDriftOfWhatItWrote() throws Exception {
     target.putIntegration(integration("orders"));
