@@ -117,11 +117,14 @@ public final class LeasingRateLimiter {
       }
       if (bucket.pending == null) {
         long lease = Math.max(1, (long) Math.ceil(limit * leaseFraction));
+        // what was admitted while the counters were down is charged to them with this lease: else
+        // the window, counted from where they stopped, admitted it all again
+        long owed = bucket.failOpenAdmitted;
         // set before asking the store: a store that answers at once (the local one) runs the
         // callback below right here, and the callback must find and clear this very future
         CompletableFuture<Void> taking = new CompletableFuture<>();
         bucket.pending = taking;
-        store.take(key + "|" + window, lease, limit, periodMillis + 5000).whenComplete((grant, failure) -> {
+        ask(key + "|" + window, lease + owed, limit, periodMillis + 5000).whenComplete((grant, failure) -> {
           synchronized (bucket) {
             bucket.pending = null;
             if (failure != null) {
@@ -131,9 +134,11 @@ public final class LeasingRateLimiter {
                   why(failure));
               bucket.failOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
             } else {
-              bucket.available += grant.granted();
+              long charged = Math.min(grant.granted(), owed);
+              bucket.failOpenAdmitted -= charged;
+              bucket.available += grant.granted() - charged;
               bucket.used = grant.used();
-              bucket.exhausted = grant.granted() == 0;
+              bucket.exhausted = grant.granted() - charged == 0;
             }
           }
           taking.complete(null);
@@ -142,6 +147,20 @@ public final class LeasingRateLimiter {
       pending = bucket.pending == null ? CompletableFuture.completedFuture(null) : bucket.pending;
     }
     return pending.thenCompose(v -> acquire(key, limit, periodSeconds));
+  }
+
+  /**
+   * The store's take, a failure thrown at once included: a Hazelcast member that has shut down (its
+   * out-of-memory handler does, in a gateway that lives on) throws instead of failing the future,
+   * which escaped as a 500 and left the bucket's take pending for good, every later request of the
+   * key waiting on it without an answer.
+   */
+  private CompletionStage<CounterStore.Grant> ask(String key, long wanted, long limit, long ttlMillis) {
+    try {
+      return store.take(key, wanted, limit, ttlMillis);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** A store's failure for the log: a timeout has no message of its own ("null" before). */
@@ -197,7 +216,7 @@ public final class LeasingRateLimiter {
     if (now < unbucketedFailOpenUntil) {
       return CompletableFuture.completedFuture(new Decision(true, limit, 0, resetSeconds, window));
     }
-    return store.take(key + "|" + window, 1, limit, periodMillis + 5000).handle((grant, failure) -> {
+    return ask(key + "|" + window, 1, limit, periodMillis + 5000).handle((grant, failure) -> {
       if (failure != null) {
         if (clock.getAsLong() >= unbucketedFailOpenUntil) {
           LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,

@@ -71,6 +71,11 @@ public class RateLimiters {
     return member == null || !member.getLifecycleService().isRunning() ? 0 : member.getCluster().getMembers().size();
   }
 
+  /** This replica's Hazelcast member; null with Hazelcast disabled or before it starts. */
+  HazelcastInstance member() {
+    return hazelcast;
+  }
+
   public LeasingRateLimiter limiter() {
     return limiter;
   }

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +170,30 @@ class ClusterRateLimitTest {
     assertThat(decision.allowed()).as("admitted when the counters do not answer").isTrue();
     assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
         .isLessThan(HazelcastCounterStore.TAKE_TIMEOUT.plusSeconds(3));
+  }
+
+  /**
+   * A member that shut down under a gateway that lives on (Hazelcast's out-of-memory handler does
+   * that) throws at once rather than failing its future: requests are admitted as for counters that
+   * do not answer. Before, the first take escaped as an exception and every later request of its key
+   * waited on a take that never ended.
+   */
+  @Test
+  void aMemberThatShutDownUnderTheGatewayAdmitsInsteadOfHanging() throws Exception {
+    LeasingRateLimiter limiter = startMembers(1).get(0);
+    assertThat(RateLimitMemberLiveness.of(members.get(0)).getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+    // a limit of 1 leases its one token: the next request of the key asks the counters again
+    assertThat(limiter.acquire("route|subject|k", 1, 60).toCompletableFuture().get(5, TimeUnit.SECONDS).allowed()).isTrue();
+    members.get(0).shutdown();
+    for (int i = 0; i < 3; i++) {
+      // decided at once: refused, as its window had nothing left when the counters last answered
+      assertThat(limiter.acquire("route|subject|k", 1, 60).toCompletableFuture().get(3, TimeUnit.SECONDS).allowed())
+          .as("request %d of the spent key", i).isFalse();
+    }
+    assertThat(limiter.acquire("route|subject|new", 1, 60).toCompletableFuture().get(3, TimeUnit.SECONDS).allowed())
+        .as("a new key, admitted while the counters are gone").isTrue();
+    // and the gateway's liveness says so: only a restart brings the member back
+    assertThat(RateLimitMemberLiveness.of(members.get(0)).getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
   }
 
   private List<LeasingRateLimiter> startMembers(int n) throws Exception {

@@ -167,6 +167,35 @@ class LeasingRateLimiterTest {
   }
 
   /**
+   * Counters that answer again in the same window are charged what was admitted without them: the
+   * window's 100 were spent, 60 counted and 40 while they were down. Before, they went on from 60
+   * and admitted 40 more.
+   */
+  @Test
+  void countersComingBackAreChargedWhatWasAdmittedWithoutThem() {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    LocalCounterStore counters = new LocalCounterStore();
+    CounterStore store = (key, wanted, limit, ttl) -> down.get()
+        ? CompletableFuture.failedFuture(new IllegalStateException("owner gone")) : counters.take(key, wanted, limit, ttl);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(store, 0.1, now::get);
+    for (int i = 0; i < 60; i++) {
+      assertThat(limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed()).isTrue();
+    }
+    down.set(true);
+    for (int i = 0; i < 40; i++) {
+      assertThat(limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed()).isTrue();
+    }
+    down.set(false);
+    now.addAndGet(6_000); // past the 5 s the key is admitted without asking
+    int admitted = 0;
+    for (int i = 0; i < 100; i++) {
+      admitted += limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed() ? 1 : 0;
+    }
+    assertThat(admitted).as("admitted in the window after the counters came back").isZero();
+  }
+
+  /**
    * Without a cluster the counters of keys past the replica's buckets are this store's: clients
    * rotating keys (a /64 each) filled it for the whole period. Past its cap it drops counters used
    * least lately, as the Hazelcast map evicts.
