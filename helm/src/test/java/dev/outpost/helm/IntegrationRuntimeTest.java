@@ -64,4 +64,24 @@ class IntegrationRuntimeTest {
                 .containsEntry("runAsUser", 1001).containsEntry("runAsNonRoot", true);
         assertThat(rendered.workloads()).allSatisfy(w -> assertThat(w.spec().getSecurityContext().getRunAsUser()).isEqualTo(185L));
     }
+
+    /**
+     * OpenShift's restricted SCC assigns each namespace its own UID range and refuses pods naming
+     * another (185): set to null, the UIDs are left out everywhere, integrations included, and the
+     * platform picks them.
+     */
+    @Test
+    void nullUidsAreLeftOutForOpenShiftToAssign() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "podSecurityContext.runAsUser", "null", "podSecurityContext.runAsGroup", "null",
+                "podSecurityContext.fsGroup", "null"));
+
+        assertThat(rendered.workloads()).isNotEmpty().allSatisfy(w -> {
+            assertThat(w.spec().getSecurityContext().getRunAsUser()).as(w.id()).isNull();
+            assertThat(w.spec().getSecurityContext().getFsGroup()).as(w.id()).isNull();
+            assertThat(w.spec().getSecurityContext().getRunAsNonRoot()).as(w.id()).isTrue();
+        });
+        assertThat(map(rendered.runtimeTemplate().orElseThrow(), "podSecurityContext"))
+                .doesNotContainKeys("runAsUser", "runAsGroup", "fsGroup").containsEntry("runAsNonRoot", true);
+    }
 }
