@@ -343,6 +343,8 @@ public class LiveTailTest {
   void aStalledTailOfManySmallRecordsIsClosed() throws Exception {
     String project = "tail-count-" + UUID.randomUUID();
     String token = TestIdpResource.idp().token("alice", List.of(project));
+    // the tails of earlier tests end asynchronously: counted as they close, they read as this one ending
+    Eventually.within(Duration.ofSeconds(5), "earlier tails closed", () -> hub.subscriberCount() == 0);
     int before = hub.subscriberCount();
     try (java.net.Socket reader = new java.net.Socket()) {
       reader.setReceiveBufferSize(8 * 1024);
@@ -353,16 +355,17 @@ public class LiveTailTest {
 
       Otlp otlp = new Otlp(server.port());
       long base = System.currentTimeMillis() * 1_000_000L;
-      for (int batch = 0; batch < 15; batch++) {
+      // more than the 10,000 items the stream buffers and what the kernel's socket buffers take (a few MB on loopback)
+      for (int batch = 0; batch < 40; batch++) {
         List<io.opentelemetry.proto.logs.v1.LogRecord> records = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
           records.add(Otlp.log(base + batch * 1_000 + i, "tailcount n" + (batch * 1_000 + i), Map.of()));
         }
         otlp.send(Otlp.logs(Otlp.resource("svc", project), records));
       }
-      Eventually.within(Duration.ofSeconds(10), "the stream ended", () -> hub.subscriberCount() == before);
+      Eventually.within(Duration.ofSeconds(15), "the stream ended", () -> hub.subscriberCount() == before);
 
-      reader.setSoTimeout(10_000);
+      reader.setSoTimeout(15_000);
       String received = new String(reader.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       assertThat(received).as("closed without an end event it could not take").doesNotContain("event:end");
     }
