@@ -29,7 +29,7 @@ public class PlaceholderResolver {
    * deployment lock, every deployment waiting.
    */
   private static final Pattern PLACEHOLDER =
-      Pattern.compile("\\{\\{\\s*(config|secret)\\.([^{}:\\s]+)\\s*(:[^{}]*)?}}");
+      Pattern.compile("\\{\\{\\s*(\\?)?(config|secret)\\.([^{}:\\s]+)\\s*(:[^{}]*)?}}");
 
   /**
    * The rewritten source, the properties it reads, and each secret key read with its value (to tell
@@ -63,10 +63,12 @@ public class PlaceholderResolver {
     Matcher m = PLACEHOLDER.matcher(integration.source());
     StringBuilder rewritten = new StringBuilder();
     while (m.find()) {
-      String kind = m.group(1);
-      String name = m.group(2);
-      boolean hasDefault = m.group(3) != null;
-      if (kind.equals("config") && !integration.config().containsKey(name) && !hasDefault) {
+      // Camel's optional form, {{?config.x}}: a key that is not set leaves out what names it
+      boolean optional = m.group(1) != null;
+      String kind = m.group(2);
+      String name = m.group(3);
+      boolean hasDefault = m.group(4) != null;
+      if (kind.equals("config") && !integration.config().containsKey(name) && !hasDefault && !optional) {
         throw new DeployException("{{config." + name + "}} is used but config has no key '" + name
             + "' (line " + lineOf(integration.source(), m.start()) + ")");
       }
@@ -78,9 +80,9 @@ public class PlaceholderResolver {
         properties.put("secret." + name, value);
         secretsRead.put(ref, value);
       }
-      String fallback = hasDefault ? m.group(3) : "";
-      m.appendReplacement(rewritten,
-          Matcher.quoteReplacement("{{outpost." + key + "." + kind + "." + name + fallback + "}}"));
+      String fallback = hasDefault ? m.group(4) : "";
+      m.appendReplacement(rewritten, Matcher.quoteReplacement(
+          "{{" + (optional ? "?" : "") + "outpost." + key + "." + kind + "." + name + fallback + "}}"));
     }
     m.appendTail(rewritten);
     return new Resolved(rewritten.toString(), properties, Map.copyOf(secretsRead));

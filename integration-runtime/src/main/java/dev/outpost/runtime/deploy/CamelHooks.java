@@ -15,7 +15,8 @@ import org.apache.camel.support.service.ServiceHelper;
  * What the shared {@code CamelContext} needs before the first integration is loaded: the
  * integrations' properties (values taken literally), the inbound-header hygiene (gateway-owned headers from the request only) and metrics of every route, the record of
  * which HTTP exchanges were answered by a timeout, the count of each integration's running HTTP
- * exchanges, secret redaction in front of the log listeners, and the withheld components.
+ * exchanges, secret redaction in front of the log listeners, the withheld components, and the
+ * browse of exchanges in flight that a retiring version's drain reads.
  */
 final class CamelHooks {
 
@@ -23,6 +24,9 @@ final class CamelHooks {
 
   static void install(CamelContext camel, IntegrationProperties properties, MeterRegistry meters,
       RunningExchanges running) {
+    // a retiring version's drain waits for its exchanges by browsing them, and Camel keeps that
+    // browse empty unless asked: the wait ended at once and an exchange under way was cut midway
+    camel.getInflightRepository().setInflightBrowseEnabled(true);
     camel.getPropertiesComponent().addPropertiesSource(properties);
     // a value is taken as it is: a secret holding {{…}} was read as a placeholder again, and the
     // deploy failed naming part of it

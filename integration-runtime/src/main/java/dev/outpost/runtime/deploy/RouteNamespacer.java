@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -95,6 +96,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
         namespaceRest(rest, builder.getContext());
       }
       RoutesDefinition routes = builder.getRouteCollection();
+      startInOrder(routes.getRoutes());
       for (RouteDefinition route : routes.getRoutes()) {
         namespaceRoute(route, builder.getContext());
       }
@@ -103,6 +105,17 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     } catch (DeployException e) {
       throw new NamespaceRejected(e);
     }
+  }
+
+  /**
+   * A route's {@code startupOrder} becomes its place among the file's routes, which start in the
+   * order they are added: Camel wants each number unique in the whole context, so a version clashed
+   * with the one it replaces (both run during the upgrade) and with any other integration choosing the
+   * same number, and could never be deployed. Numbered routes first, by number, then the others.
+   */
+  private static void startInOrder(List<RouteDefinition> routes) {
+    routes.sort(Comparator.comparing(RouteDefinition::getStartupOrder, Comparator.nullsLast(Comparator.naturalOrder())));
+    routes.forEach(route -> route.setStartupOrder(null));
   }
 
   private void namespaceRest(RestDefinition rest, CamelContext camel) throws DeployException {

@@ -3,7 +3,11 @@ package dev.outpost.runtime.dispatch;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A public HTTP path an integration serves through {@code platform-http} (directly or through the
@@ -44,21 +48,69 @@ public record HttpEndpoint(String path, Set<String> methods, Duration requestTim
       if (i == a.size() || i == b.size()) {
         return a.size() == b.size();
       }
-      String x = a.get(i);
-      String y = b.get(i);
-      if (!parameter(x) && !parameter(y) && !x.equals(y)) {
+      if (!segmentsOverlap(a.get(i), b.get(i))) {
         return false;
       }
     }
+  }
+
+  /**
+   * Whether one request segment can match both: a literal matches a template or equals a literal;
+   * two templates may both match unless their literal starts or ends tell them apart
+   * ({@code {id}.csv} and {@code {id}.json} never do).
+   */
+  private static boolean segmentsOverlap(String x, String y) {
+    boolean templateX = templated(x);
+    boolean templateY = templated(y);
+    if (!templateX && !templateY) {
+      return x.equals(y);
+    }
+    if (!templateX || !templateY) {
+      return templateX ? segmentMatches(x, y) : segmentMatches(y, x);
+    }
+    String startX = x.substring(0, x.indexOf('{'));
+    String startY = y.substring(0, y.indexOf('{'));
+    String endX = x.substring(x.lastIndexOf('}') + 1);
+    String endY = y.substring(y.lastIndexOf('}') + 1);
+    return (startX.startsWith(startY) || startY.startsWith(startX)) && (endX.endsWith(endY) || endY.endsWith(endX));
   }
 
   private static boolean trailingWildcard(List<String> template, int i) {
     return i == template.size() - 1 && template.get(i).equals("*");
   }
 
-  private static boolean parameter(String segment) {
-    return segment.startsWith("{") && segment.endsWith("}");
+  /** A segment naming a parameter, whole ({@code {id}}) or among literal text ({@code {id}.json}, {@code v{n}}). */
+  private static boolean templated(String segment) {
+    return segment.indexOf('{') >= 0 && segment.indexOf('}') > segment.indexOf('{');
   }
+
+  /**
+   * Whether a request segment matches a template segment as Vert.x, which platform-http serves
+   * through, matches it: a parameter is one or more characters other than {@code /}, the rest is
+   * literal. Before, a segment mixing both ({@code /files/{name}.json}) was compared as literal text:
+   * the integration was Ready and every request answered 404.
+   */
+  private static boolean segmentMatches(String template, String segment) {
+    if (!templated(template)) {
+      return template.equals(segment);
+    }
+    return SEGMENT_PATTERNS.computeIfAbsent(template, HttpEndpoint::segmentPattern).matcher(segment).matches();
+  }
+
+  private static Pattern segmentPattern(String template) {
+    StringBuilder regex = new StringBuilder();
+    Matcher parameter = PARAMETER.matcher(template);
+    int at = 0;
+    while (parameter.find()) {
+      regex.append(Pattern.quote(template.substring(at, parameter.start()))).append("[^/]+");
+      at = parameter.end();
+    }
+    return Pattern.compile(regex.append(Pattern.quote(template.substring(at))).toString());
+  }
+
+  private static final Pattern PARAMETER = Pattern.compile("\\{[^/}]+}");
+  /** Each template segment's pattern, made once: the dispatcher matches on every request. */
+  private static final Map<String, Pattern> SEGMENT_PATTERNS = new ConcurrentHashMap<>();
 
   /** Whether a request with this method and normalised path reaches this endpoint. */
   public boolean matches(String method, String requestPath) {
@@ -77,7 +129,7 @@ public record HttpEndpoint(String path, Set<String> methods, Duration requestTim
       if (i >= request.size()) {
         return false;
       }
-      if (!parameter(t) && !t.equals(request.get(i))) {
+      if (!segmentMatches(t, request.get(i))) {
         return false;
       }
     }

@@ -34,4 +34,23 @@ class PlaceholderResolverTest {
         .isEqualTo("uri: 'http://{{outpost.named.g1.config.host}}/{{outpost.named.g1.config.path:orders }}'");
     assertThat(resolved.properties()).containsValue("api.example.com");
   }
+
+  /**
+   * Camel's optional placeholders are the integration's own too: {{?config.x}} was left as written
+   * and looked up in the runtime's own configuration (an environment variable CONFIG_X), not the
+   * integration's config, and a config key not set made the deploy fail instead of leaving it out.
+   */
+  @Test
+  void optionalPlaceholdersAreTheIntegrationsOwn() throws Exception {
+    String source = "uri: 'http://api?connectTimeout={{?config.timeout}}&x={{?config.unset}}'";
+    PlaceholderResolver.Resolved resolved = new PlaceholderResolver(null)
+        .resolve(Integrations.of("named", "1", source, Map.of("timeout", "5000"), List.of()), "named.g1");
+    assertThat(resolved.source()).isEqualTo(
+        "uri: 'http://api?connectTimeout={{?outpost.named.g1.config.timeout}}&x={{?outpost.named.g1.config.unset}}'");
+    assertThat(resolved.properties()).containsEntry("config.timeout", "5000").doesNotContainKey("config.unset");
+    // an optional secret is still one the integration must declare
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PlaceholderResolver(null)
+            .resolve(Integrations.of("named", "1", "x: '{{?secret.db.password}}'"), "named.g1"))
+        .hasMessageContaining("is not among the secrets the integration declares");
+  }
 }

@@ -69,6 +69,93 @@ class DeployLifecycleTest {
     }
   }
 
+  /**
+   * An upgrade lets the old version's timer exchange that is under way finish (up to the drain
+   * timeout) before its routes stop. Before, the wait looked for it in Camel's browse of exchanges,
+   * which Camel keeps empty unless asked to, and stopped the routes 100 ms later: the exchange's
+   * next step failed ("SendProcessor has not been started") and its backend call never went.
+   */
+  @Test
+  void anUpgradeLetsTheOldVersionsTimerExchangeFinish() throws Exception {
+    try (Backend backend = Backend.json("{}")) {
+      String poller = """
+          - route:
+              id: poll
+              from:
+                uri: "timer:poll?repeatCount=1&delay=0"
+                steps:
+                  - delay:
+                      constant: 1500
+                  - to: "%1$s/%2$s"
+          """;
+      Integrations.put(management, Integrations.of("poller", "1", poller.formatted(backend.url(), "v1")))
+          .then().statusCode(200);
+      Thread.sleep(300); // version 1's exchange waits in its delay
+      Integrations.put(management, Integrations.of("poller", "2", poller.formatted(backend.url(), "v2")))
+          .then().statusCode(200);
+      Eventually.eventually(() -> assertThat(backend.received()).extracting(Backend.Received::path)
+          .as("version 1's exchange, under way at the upgrade, made its call").contains("/v1", "/v2"));
+      Integrations.delete(management, "poller").then().statusCode(204);
+    }
+  }
+
+  /**
+   * Routes numbered with startupOrder deploy, upgrade, and sit beside another integration using the
+   * same numbers: Camel wants each number unique in the context, and a version clashed with the one
+   * it replaced ("startupOrder clash"), so it could never be upgraded. The numbers order the file's routes.
+   */
+  @Test
+  void routesWithAStartupOrderUpgradeAndSitBesideOthersWithTheSameNumbers() throws Exception {
+    try (Backend backend = Backend.json("{}")) {
+      String ordered = """
+          - route:
+              id: kick%3$s
+              startupOrder: 20
+              from:
+                uri: "timer:kick?repeatCount=1&delay=0"
+                steps:
+                  - to: direct:work
+          - route:
+              id: work%3$s
+              startupOrder: 10
+              from:
+                uri: direct:work
+                steps:
+                  - to: "%1$s/%2$s"
+          """;
+      Integrations.put(management, Integrations.of("ordered", "1", ordered.formatted(backend.url(), "v1", "")))
+          .then().statusCode(200).body("phase", equalTo("Ready"));
+      Integrations.put(management, Integrations.of("ordered", "2", ordered.formatted(backend.url(), "v2", "")))
+          .then().statusCode(200).body("phase", equalTo("Ready")).body("version", equalTo("2"));
+      Integrations.put(management, Integrations.of("ordered-too", "1", ordered.formatted(backend.url(), "other", "-too")))
+          .then().statusCode(200).body("phase", equalTo("Ready"));
+      // the direct consumer, numbered first, was there for the timer's first exchange
+      Eventually.eventually(() -> assertThat(backend.received()).extracting(Backend.Received::path)
+          .contains("/v1", "/v2", "/other"));
+      Integrations.delete(management, "ordered").then().statusCode(204);
+      Integrations.delete(management, "ordered-too").then().statusCode(204);
+    }
+  }
+
+  /** A path segment mixing a parameter and text is served (it deployed Ready and answered 404). */
+  @Test
+  void aPathSegmentMixingAParameterAndTextIsServed() throws Exception {
+    String files = """
+        - route:
+            id: files-json
+            from:
+              uri: "platform-http:/files/{name}.json"
+              steps:
+                - setBody:
+                    simple: "json ${header.name}"
+        """;
+    Integrations.put(management, Integrations.of("files", "1", files)).then().statusCode(200)
+        .body("phase", equalTo("Ready"));
+    given().get(http + "files/report.json").then().statusCode(200).body(equalTo("json report"));
+    given().get(http + "files/report.csv").then().statusCode(404);
+    Integrations.delete(management, "files").then().statusCode(204);
+  }
+
   @TestHTTPResource("/")
   URL http;
 
