@@ -121,7 +121,9 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
   }
 
   private void schedule(ChannelHandlerContext ctx, long delayNanos) {
-    check = ctx.executor().schedule(() -> expire(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    if (timeoutNanos > 0) { // 0 disables the timeout, not the closes at a stop
+      check = ctx.executor().schedule(() -> expire(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   private void expire(ChannelHandlerContext ctx) {
