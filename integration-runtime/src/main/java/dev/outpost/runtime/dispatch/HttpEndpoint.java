@@ -97,18 +97,32 @@ public record HttpEndpoint(String path, Set<String> methods, Duration requestTim
     return SEGMENT_PATTERNS.computeIfAbsent(template, HttpEndpoint::segmentPattern).matcher(segment).matches();
   }
 
+  /**
+   * Camel writes {@code {name}} as Vert.x's {@code :name}, and Vert.x takes the longest run of
+   * {@code [A-Za-z0-9_]} after the colon as the parameter's name: what follows ({@code -name} of
+   * {@code {file-name}}) is literal text, and without a name the colon is.
+   */
   private static Pattern segmentPattern(String template) {
     StringBuilder regex = new StringBuilder();
     Matcher parameter = PARAMETER.matcher(template);
     int at = 0;
     while (parameter.find()) {
-      regex.append(Pattern.quote(template.substring(at, parameter.start()))).append("[^/]+");
+      regex.append(Pattern.quote(template.substring(at, parameter.start())));
+      String name = parameter.group(1);
+      Matcher vertxName = VERTX_NAME.matcher(name);
+      if (vertxName.lookingAt()) {
+        regex.append("[^/]+").append(Pattern.quote(name.substring(vertxName.end())));
+      } else {
+        regex.append(Pattern.quote(":" + name));
+      }
       at = parameter.end();
     }
     return Pattern.compile(regex.append(Pattern.quote(template.substring(at))).toString());
   }
 
-  private static final Pattern PARAMETER = Pattern.compile("\\{[^/}]+}");
+  private static final Pattern PARAMETER = Pattern.compile("\\{([^/}]+)}");
+  /** Vert.x 4.5's parameter name, without its extended-pattern option. */
+  private static final Pattern VERTX_NAME = Pattern.compile("[A-Za-z0-9_]+");
   /** Each template segment's pattern, made once: the dispatcher matches on every request. */
   private static final Map<String, Pattern> SEGMENT_PATTERNS = new ConcurrentHashMap<>();
 

@@ -21,6 +21,9 @@ class HttpEndpointTest {
       "/{a}-{b}, /x-y, true",
       "/files/*, /files/a/b, true",
       "/a.b, /aXb, false",
+      // Vert.x names a parameter by letters, digits and _ only: the rest of {file-name} is text
+      "/files/{file-name}.json, /files/report-name.json, true",
+      "/files/{file-name}.json, /files/report.json, false",
   })
   void requestPathsMatchTemplates(String template, String path, boolean matches) {
     assertThat(new HttpEndpoint(template, Set.of()).matchesPath(path)).isEqualTo(matches);
