@@ -163,9 +163,9 @@ const LONGEST_PAUSE_MS = 30000;
 // a stream that lasted this long starts the pauses over; one the server ends at once does not,
 // else every page would reconnect each second while it keeps ending them
 const STEADY_MS = 30000;
-// exporters send records some seconds after they were written: a gap starts this much earlier
+// exporters send records some seconds after they were written, each writer on its own schedule:
+// a gap starts this much before the stream ended
 const EXPORT_DELAY_MS = 60000;
-let lastTailedAt = 0; // the newest record the tail showed, by its timestamp
 
 function toggleTail() {
   if (tailAbort) {
@@ -206,7 +206,7 @@ async function followTail(url) {
       if (ended.error === 'token_expired') {
         throw new Error('the live tail ended: the token has expired; paste a new one and start it again');
       }
-      if (opened && !lostAt) lostAt = new Date(Math.max(lastTailedAt, Date.now() - EXPORT_DELAY_MS));
+      if (opened && !lostAt) lostAt = new Date(Date.now() - EXPORT_DELAY_MS);
       if (openedAt && Date.now() - openedAt >= STEADY_MS) pause = FIRST_PAUSE_MS;
       openedAt = 0;
       $('tail').dataset.state = 'reconnecting';
@@ -278,7 +278,6 @@ function addTailGap(from, to) {
 }
 
 function addTailRow(r) {
-  lastTailedAt = Math.max(lastTailedAt, Date.parse(r.timestamp) || 0);
   const row = document.createElement('div');
   row.className = 'tail-row';
   const writer = r.integration ? `${r.service} / ${r.integration}` : r.service;
