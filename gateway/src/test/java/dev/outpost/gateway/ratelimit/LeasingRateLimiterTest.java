@@ -151,13 +151,7 @@ class LeasingRateLimiterTest {
   void countersGoingDownAdmitNoMoreThanTheWindowHadLeft() {
     AtomicLong now = new AtomicLong(1_700_000_000_000L);
     java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
-    LocalCounterStore counters = new LocalCounterStore();
-    CounterStore store = (key, wanted, limit, ttl) -> down.get()
-        ? CompletableFuture.failedFuture(new IllegalStateException("owner gone")) : counters.take(key, wanted, limit, ttl);
-    LeasingRateLimiter limiter = new LeasingRateLimiter(store, 0.1, now::get);
-    for (int i = 0; i < 60; i++) {
-      assertThat(limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed()).isTrue();
-    }
+    LeasingRateLimiter limiter = sixtyOfAHundredSpent(now, down);
     down.set(true);
     int admitted = 0;
     for (int i = 0; i < 100; i++) {
@@ -175,13 +169,7 @@ class LeasingRateLimiterTest {
   void countersComingBackAreChargedWhatWasAdmittedWithoutThem() {
     AtomicLong now = new AtomicLong(1_700_000_000_000L);
     java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
-    LocalCounterStore counters = new LocalCounterStore();
-    CounterStore store = (key, wanted, limit, ttl) -> down.get()
-        ? CompletableFuture.failedFuture(new IllegalStateException("owner gone")) : counters.take(key, wanted, limit, ttl);
-    LeasingRateLimiter limiter = new LeasingRateLimiter(store, 0.1, now::get);
-    for (int i = 0; i < 60; i++) {
-      assertThat(limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed()).isTrue();
-    }
+    LeasingRateLimiter limiter = sixtyOfAHundredSpent(now, down);
     down.set(true);
     for (int i = 0; i < 40; i++) {
       assertThat(limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed()).isTrue();
@@ -193,6 +181,21 @@ class LeasingRateLimiterTest {
       admitted += limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed() ? 1 : 0;
     }
     assertThat(admitted).as("admitted in the window after the counters came back").isZero();
+  }
+
+  /**
+   * A limiter at {@code now} whose counters fail while {@code down} is set, having admitted 60 of key
+   * {@code k}'s 100 a minute (leases of 10).
+   */
+  private static LeasingRateLimiter sixtyOfAHundredSpent(AtomicLong now, java.util.concurrent.atomic.AtomicBoolean down) {
+    LocalCounterStore counters = new LocalCounterStore();
+    CounterStore store = (key, wanted, limit, ttl) -> down.get()
+        ? CompletableFuture.failedFuture(new IllegalStateException("owner gone")) : counters.take(key, wanted, limit, ttl);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(store, 0.1, now::get);
+    for (int i = 0; i < 60; i++) {
+      assertThat(limiter.acquire("k", 100, 60).toCompletableFuture().join().allowed()).isTrue();
+    }
+    return limiter;
   }
 
   /**
