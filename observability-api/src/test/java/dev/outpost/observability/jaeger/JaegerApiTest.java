@@ -53,8 +53,11 @@ class JaegerApiTest {
         .addLinks(Span.Link.newBuilder().setTraceId(bytes(LINKED_TRACE)).setSpanId(bytes(LINKED_SPAN)))
         .build();
     new Otlp(server.port()).send(Otlp.traces(Otlp.resource(service, project), List.of(root, child)));
-    Eventually.within(Duration.ofSeconds(2), "trace stored",
-        () -> api().get("/jaeger/api/traces/" + traceId).statusCode() == 200);
+    // both spans: a refresh between the two documents of one export can show the root alone
+    Eventually.within(Duration.ofSeconds(2), "trace stored", () -> {
+      Response stored = api().get("/jaeger/api/traces/" + traceId);
+      return stored.statusCode() == 200 && stored.jsonPath().getList("data[0].spans").size() == 2;
+    });
   }
 
   private static final String LINKED_TRACE = "abcdef0123456789abcdef0123456789";
