@@ -90,7 +90,9 @@ class DeployLifecycleTest {
           """;
       Integrations.put(management, Integrations.of("poller", "1", poller.formatted(backend.url(), "v1")))
           .then().statusCode(200);
-      Thread.sleep(300); // version 1's exchange waits in its delay
+      // version 1's exchange under way, waiting in its delay
+      Eventually.eventually(() -> assertThat(camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith("poller."))
+          .mapToInt(r -> camel.getInflightRepository().size(r.getRouteId())).sum()).isPositive());
       Integrations.put(management, Integrations.of("poller", "2", poller.formatted(backend.url(), "v2")))
           .then().statusCode(200);
       Eventually.eventually(() -> assertThat(backend.received()).extracting(Backend.Received::path)
@@ -125,6 +127,8 @@ class DeployLifecycleTest {
           """;
       Integrations.put(management, Integrations.of("ordered", "1", ordered.formatted(backend.url(), "v1", "")))
           .then().statusCode(200).body("phase", equalTo("Ready"));
+      // its one tick first: an upgrade quiets the old version's timer, which may not have fired yet
+      Eventually.eventually(() -> assertThat(backend.received()).extracting(Backend.Received::path).contains("/v1"));
       Integrations.put(management, Integrations.of("ordered", "2", ordered.formatted(backend.url(), "v2", "")))
           .then().statusCode(200).body("phase", equalTo("Ready")).body("version", equalTo("2"));
       Integrations.put(management, Integrations.of("ordered-too", "1", ordered.formatted(backend.url(), "other", "-too")))
