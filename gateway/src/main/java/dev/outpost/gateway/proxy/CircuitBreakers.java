@@ -1,8 +1,11 @@
 package dev.outpost.gateway.proxy;
 
 import dev.outpost.gateway.config.GatewayConfig;
+import dev.outpost.gateway.route.RouteTableHolder;
 import jakarta.inject.Singleton;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
@@ -11,7 +14,8 @@ import java.util.function.Consumer;
  * One {@link CircuitBreaker} per integration and upstream, created on first use. Keyed by the
  * integration too, not by the upstream alone: in local mode one runtime process serves every
  * integration, so one slow integration must not open the breaker of all the others (in kubernetes
- * mode each integration has its own Service, and the key adds nothing).
+ * mode each integration has its own Service, and the key adds nothing). An integration taken out
+ * of the routing table takes its breakers along.
  */
 @Singleton
 public class CircuitBreakers {
@@ -22,9 +26,11 @@ public class CircuitBreakers {
   private final ConcurrentMap<Key, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final GatewayConfig.Breaker config;
   private volatile Consumer<String> newBreaker = integration -> { };
+  private volatile Consumer<String> integrationGone = integration -> { };
 
-  CircuitBreakers(GatewayConfig config) {
+  CircuitBreakers(GatewayConfig config, RouteTableHolder table) {
     this.config = config.circuitBreaker();
+    table.onChange(next -> forgetIntegrationsNotIn(next.integrations()));
   }
 
   public CircuitBreaker forIntegration(String integration, Upstream upstream) {
@@ -46,11 +52,27 @@ public class CircuitBreakers {
   }
 
   /**
-   * Tells {@code listener} the integration of each breaker made from now on, and of those made
-   * already; an integration may be told more than once.
+   * Tells {@code made} the integration of each breaker made from now on, and of those made already
+   * (an integration may be told more than once), and {@code gone} each integration whose breakers
+   * were dropped with its routes.
    */
-  public void onNewBreaker(Consumer<String> listener) {
-    newBreaker = listener;
-    breakers.keySet().forEach(key -> listener.accept(key.integration()));
+  public void watch(Consumer<String> made, Consumer<String> gone) {
+    newBreaker = made;
+    integrationGone = gone;
+    breakers.keySet().forEach(key -> made.accept(key.integration()));
+  }
+
+  /**
+   * Drops the breakers of integrations no route goes to any more. An exchange still under way makes
+   * its breaker again; the next table drops it once more.
+   */
+  private void forgetIntegrationsNotIn(Set<String> kept) {
+    Set<String> gone = new HashSet<>();
+    for (Key key : breakers.keySet()) {
+      if (!kept.contains(key.integration()) && breakers.remove(key) != null) {
+        gone.add(key.integration());
+      }
+    }
+    gone.forEach(integrationGone);
   }
 }

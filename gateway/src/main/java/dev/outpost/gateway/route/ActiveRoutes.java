@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One routing table ready to serve: immutable, so a reload swaps the whole object and a request
@@ -57,6 +59,16 @@ public final class ActiveRoutes {
 
   public Map<String, IdentityProvider> identityProviders() {
     return identityProviders;
+  }
+
+  /** The ids of this table's routes. */
+  public Set<String> routeIds() {
+    return routes.stream().map(CompiledRoute::id).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** The integrations this table's routes go to. */
+  public Set<String> integrations() {
+    return routes.stream().map(r -> r.route().integration()).collect(Collectors.toUnmodifiableSet());
   }
 
   /**

@@ -86,7 +86,7 @@ public class AccessLogHandler implements Handler<RoutingContext> {
       record.setAttribute(ResponseCut.CUT_BY, cut.by());
     }
     record.emit();
-    String routeId = route == null ? "none" : route.id();
+    String routeId = route == null ? RouteMetrics.NO_ROUTE : route.id();
     metrics.record(routeId, status, nanos, bytesIn, bytesOut, gatewayAnswer);
     if (cut != null) {
       metrics.cut(routeId, cut);

@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prometheus gauges of the gateway's state, read at each scrape, for alerts a platform team sets:
@@ -16,8 +18,9 @@ import jakarta.inject.Singleton;
  * the agent reports upward), {@code outpost_gateway_routes_refused_total} (tables that could not be
  * read or compiled: the control plane sent something this gateway keeps refusing),
  * {@code outpost_gateway_circuit_breaker_open{integration}} (1 while a breaker of that integration is
- * open) and {@code outpost_gateway_cluster_members} (the rate-limit cluster as this replica sees it:
- * fewer than the replicas means a split, whose sides each admit the whole limit).
+ * open; dropped with the integration's last route) and {@code outpost_gateway_cluster_members} (the
+ * rate-limit cluster as this replica sees it: fewer than the replicas means a split, whose sides each
+ * admit the whole limit).
  */
 @Singleton
 public class GatewayStateMetrics {
@@ -33,9 +36,16 @@ public class GatewayStateMetrics {
     Gauge.builder("outpost.gateway.cluster.members", rateLimiters, RateLimiters::clusterMembers)
         .description("members of the rate-limit cluster this replica sees, itself included; 0 with Hazelcast off")
         .register(registry);
-    breakers.onNewBreaker(integration -> Gauge.builder("outpost.gateway.circuit_breaker.open", breakers,
-            b -> b.anyOpen(integration) ? 1 : 0)
+    Map<String, Gauge> breakerGauges = new ConcurrentHashMap<>();
+    breakers.watch(integration -> breakerGauges.put(integration, Gauge.builder("outpost.gateway.circuit_breaker.open",
+            breakers, b -> b.anyOpen(integration) ? 1 : 0)
         .description("1 while a circuit breaker of the integration is open")
-        .tag("integration", integration).register(registry));
+        .tag("integration", integration).register(registry)),
+        integration -> {
+          Gauge gone = breakerGauges.remove(integration);
+          if (gone != null) {
+            registry.remove(gone);
+          }
+        });
   }
 }

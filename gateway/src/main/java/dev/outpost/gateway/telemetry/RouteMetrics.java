@@ -1,12 +1,17 @@
 package dev.outpost.gateway.telemetry;
 
+import dev.outpost.gateway.route.RouteTableHolder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,7 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  * Requests that matched no route count under {@code route="none"}. Labels are bounded: routes,
  * five status classes, the statuses the gateway answers. Meters are built once per route and
- * looked up without building a key.
+ * looked up without building a key; a route taken out of the table takes its series along (else
+ * every integration ever removed stayed in each scrape until a restart).
  */
 @Singleton
 public class RouteMetrics {
@@ -41,11 +47,30 @@ public class RouteMetrics {
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
       Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
+  /** The route id of requests that matched none. */
+  public static final String NO_ROUTE = "none";
+
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Meters> routes = new ConcurrentHashMap<>();
 
-  RouteMetrics(MeterRegistry registry) {
+  RouteMetrics(MeterRegistry registry, RouteTableHolder table) {
     this.registry = registry;
+    table.onChange(next -> forgetRoutesNotIn(next.routeIds()));
+  }
+
+  /**
+   * Drops the meters of routes no longer in the table. An exchange of such a route still under way
+   * builds them again when it ends; the next table drops them once more.
+   */
+  private void forgetRoutesNotIn(Set<String> kept) {
+    for (String route : routes.keySet()) {
+      if (!route.equals(NO_ROUTE) && !kept.contains(route)) {
+        Meters gone = routes.remove(route);
+        if (gone != null) {
+          gone.registered.forEach(registry::remove);
+        }
+      }
+    }
   }
 
   /**
@@ -79,6 +104,8 @@ public class RouteMetrics {
     // summed at scrape time: a Counter would sample an exemplar (the current trace) at each increment
     private final LongAdder ingress = new LongAdder();
     private final LongAdder egress = new LongAdder();
+    /** What this route registered, to remove when it leaves the table. */
+    private final Queue<Meter> registered = new ConcurrentLinkedQueue<>();
 
     Meters(String route) {
       this.route = route;
@@ -95,6 +122,7 @@ public class RouteMetrics {
             .tag("route", route).tag("status", statusClass + "xx")
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry);
+        registered.add(timer);
         requestsByClass[statusClass] = timer;
       }
       return timer;
@@ -108,6 +136,7 @@ public class RouteMetrics {
             .description("answers the gateway gave itself instead of the integration, by route and status")
             .tag("route", route).tag("status", Integer.toString(status))
             .register(registry);
+        registered.add(counter);
         refusalsByStatus[index] = counter;
       }
       return counter;
@@ -120,17 +149,18 @@ public class RouteMetrics {
             .description("responses cut after their head had gone, by route and by whom (integration or client)")
             .tag("route", route).tag("by", cut.by())
             .register(registry);
+        registered.add(counter);
         cutsBy[cut.ordinal()] = counter;
       }
       return counter;
     }
 
     private void bytes(String direction, LongAdder bytes) {
-      FunctionCounter.builder("outpost.gateway.bytes", bytes, LongAdder::sum)
+      registered.add(FunctionCounter.builder("outpost.gateway.bytes", bytes, LongAdder::sum)
           .description("body bytes read from clients (ingress) and written to them (egress), by route")
           .baseUnit("bytes")
           .tag("route", route).tag("direction", direction)
-          .register(registry);
+          .register(registry));
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.outpost.gateway.support.GatewayTestEnvironment;
 import dev.outpost.gateway.support.OtlpReceiver;
 import dev.outpost.gateway.support.PrometheusText;
 import dev.outpost.gateway.support.RawHttp;
+import dev.outpost.gateway.support.TestRoutes;
 import dev.outpost.gateway.support.Tokens;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
@@ -258,6 +259,30 @@ class TelemetryTest {
     long next = GatewayTestEnvironment.writeRoutes(List.of());
     PrometheusText restored = scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == next);
     assertThat(restored.value("outpost_gateway_routes_refused_total")).isEqualTo(refused + 1);
+  }
+
+  @Test
+  void aRouteTakenOutOfTheTableTakesItsSeriesAlong() throws Exception {
+    long revision = GatewayTestEnvironment.writeRoutes(List.of(TestRoutes.publicRoute("gone-soon", "/gone-soon", true)));
+    scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == revision);
+    assertThat(RawHttp.send(gateway.getPort(), "GET /gone-soon/answer-status?status=200 HTTP/1.1\r\nHost: gw\r\n\r\n")
+        .status()).isEqualTo(200);
+    assertThat(RawHttp.send(gateway.getPort(), "GET /pub/answer-status?status=200 HTTP/1.1\r\nHost: gw\r\n\r\n")
+        .status()).isEqualTo(200);
+    PrometheusText served = PrometheusText.scrape(metrics);
+    assertThat(served.has("outpost_gateway_requests_seconds_count", "route", "gone-soon")).isTrue();
+    assertThat(served.has("outpost_gateway_bytes_total", "route", "gone-soon")).isTrue();
+    assertThat(served.has("outpost_gateway_circuit_breaker_open", "integration", "int-gone-soon")).isTrue();
+
+    long next = GatewayTestEnvironment.writeRoutes(List.of());
+    PrometheusText after = scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == next);
+    assertThat(after.has("outpost_gateway_requests_seconds_count", "route", "gone-soon"))
+        .as("a removed route's series are dropped, not kept until a restart").isFalse();
+    assertThat(after.has("outpost_gateway_requests_seconds_bucket", "route", "gone-soon")).isFalse();
+    assertThat(after.has("outpost_gateway_bytes_total", "route", "gone-soon")).isFalse();
+    assertThat(after.has("outpost_gateway_circuit_breaker_open", "integration", "int-gone-soon")).isFalse();
+    assertThat(after.has("outpost_gateway_requests_seconds_count", "route", "pub")).as("a route kept keeps its").isTrue();
+    assertThat(after.has("outpost_gateway_circuit_breaker_open", "integration", "int-pub")).isTrue();
   }
 
   private PrometheusText scrapeUntil(java.util.function.Predicate<PrometheusText> condition) throws Exception {
