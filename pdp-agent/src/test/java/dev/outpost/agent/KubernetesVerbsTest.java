@@ -131,7 +131,7 @@ class KubernetesVerbsTest {
     waiting.getMetadata().setLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT, KubernetesNames.INTEGRATION_LABEL, "a"));
     client.pods().inNamespace(NS).resource(waiting).create();
     drain(new TreeSet<>());
-    assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations()).isNotEmpty();
+    assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations().integrations()).isNotEmpty();
     LeaseElection election = new LeaseElection(client, NS, leaseName, "me", Duration.ofSeconds(2), () -> { }, () -> { });
     election.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -1,6 +1,6 @@
 package dev.outpost.agent.reconcile;
 
-import dev.outpost.agent.status.ObservedIntegration;
+import dev.outpost.agent.status.IntegrationsSeen;
 import dev.outpost.agent.status.RoutesStatus;
 import dev.outpost.agent.status.StatusSource;
 import dev.outpost.agent.targets.Target;
@@ -37,8 +37,8 @@ public final class Reconciler {
   public Reconciler(Target target, Clock clock) {
     this(target, new StatusSource() {
       @Override
-      public List<ObservedIntegration> integrations() {
-        return List.of();
+      public IntegrationsSeen integrations() {
+        return IntegrationsSeen.of(List.of());
       }
 
       @Override

@@ -92,7 +92,7 @@ final class RouteHandover {
       return wanted;
     }
     Set<String> inventory = target.integrations();
-    List<ObservedIntegration> seenList = observed.integrations();
+    List<ObservedIntegration> seenList = observed.integrations().integrations();
     Map<String, ObservedIntegration> seen = seenList.stream()
         .collect(Collectors.toMap(ObservedIntegration::name, Function.identity(), (a, b) -> a));
     List<Route> routes = new ArrayList<>(wanted.routes().size());

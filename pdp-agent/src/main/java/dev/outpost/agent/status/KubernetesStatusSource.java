@@ -38,7 +38,7 @@ public final class KubernetesStatusSource implements StatusSource {
   }
 
   @Override
-  public List<ObservedIntegration> integrations() {
+  public IntegrationsSeen integrations() {
     List<Deployment> deployments;
     try {
       deployments = client.apps().deployments().inNamespace(namespace)
@@ -46,7 +46,10 @@ public final class KubernetesStatusSource implements StatusSource {
           .withLabel(KubernetesNames.INTEGRATION_LABEL).list().getItems();
     } catch (KubernetesClientException e) {
       LOG.debugf("cannot list Deployments: %s", e.getMessage());
-      return List.of();
+      // unknown, not gone: the pods may serve on; the API server's status code says why, its text is not needed
+      return IntegrationsSeen.unreadable(ObservedIntegration.PENDING, e.getCode() > 0
+          ? "status unknown: the agent cannot list Deployments (the API server answered " + e.getCode() + ")"
+          : "status unknown: the agent cannot reach the API server");
     }
     List<ObservedIntegration> observed = deployments.stream().map(KubernetesStatusSource::status).toList();
     // pods (and their volume warnings) are read only while an integration does not serve; what
@@ -60,7 +63,7 @@ public final class KubernetesStatusSource implements StatusSource {
       result.add(ObservedIntegration.READY.equals(o.phase()) ? o
           : withMessage(o, NotReadyReason.of(deployments.get(i), pods.getOrDefault(o.name(), List.of()), warnings)));
     }
-    return result;
+    return IntegrationsSeen.of(result);
   }
 
   private static ObservedIntegration withMessage(ObservedIntegration o, Optional<String> message) {

@@ -15,6 +15,8 @@ public final class LocalStatusSource implements StatusSource {
   private final ManagementClient client = new ManagementClient();
   private final URI integrationsUri;
   private final GatewayRoutesReader gateway;
+  /** The runtime has answered once since the agent started. */
+  private volatile boolean answered;
 
   /**
    * @param runtimeManagement the runtime's management base URL, e.g. {@code http://127.0.0.1:9001}
@@ -26,18 +28,32 @@ public final class LocalStatusSource implements StatusSource {
     this.gateway = new GatewayRoutesReader(gatewayRoutes);
   }
 
+  /**
+   * The runtime's integrations. A runtime that does not answer is one that has not started yet, its
+   * integrations {@code Pending}, or, once it has answered, one that stopped (crashed, killed, out of
+   * memory): nothing restarts it locally, so its integrations are {@code Failed} until it is back.
+   */
   @Override
-  public List<ObservedIntegration> integrations() {
+  public IntegrationsSeen integrations() {
+    Optional<JsonNode> answer = client.get(integrationsUri).filter(JsonNode::isArray);
+    if (answer.isEmpty()) {
+      return answered
+          ? IntegrationsSeen.unreadable(ObservedIntegration.FAILED, "the integration runtime stopped answering at "
+              + integrationsUri.getAuthority())
+          : IntegrationsSeen.unreadable(ObservedIntegration.PENDING, "waiting for the integration runtime to answer at "
+              + integrationsUri.getAuthority());
+    }
+    answered = true;
     List<ObservedIntegration> result = new ArrayList<>();
-    client.get(integrationsUri).filter(JsonNode::isArray).ifPresent(list -> list.forEach(item -> {
+    answer.get().forEach(item -> {
       String name = item.path("name").asText("");
       if (!name.isEmpty()) {
         String phase = phase(item.path("phase").asText(""));
         result.add(new ObservedIntegration(name, item.path("version").asText(""), phase,
             ObservedIntegration.READY.equals(phase) ? 1 : 0, 1, null));
       }
-    }));
-    return result;
+    });
+    return IntegrationsSeen.of(result);
   }
 
   @Override

@@ -13,9 +13,10 @@ import java.util.stream.Collectors;
 /**
  * Builds the protocol's {@code status} from the applied state, the revisions decided on and what
  * the components report: one entry per desired integration, in the state's order; an integration
- * the runtime does not (yet) know is {@code Pending}. The {@code message} field carries only what
- * Kubernetes says of an integration's pods ({@link NotReadyReason}); locally it stays empty, since
- * the runtime's reason is a Camel error that could quote a payload.
+ * the runtime does not (yet) know is {@code Pending}, and one the source could not read is what the
+ * source says ({@link IntegrationsSeen}). The {@code message} field carries only what Kubernetes says
+ * of an integration's pods ({@link NotReadyReason}) and the agent's own reasons; never the runtime's,
+ * a Camel error that could quote a payload.
  */
 public final class StatusReporter {
   private final String dataPlane;
@@ -40,7 +41,8 @@ public final class StatusReporter {
    */
   public Status observe(DataPlaneState desired, long lastAppliedRevision, long lastAttemptedRevision,
       Map<String, List<String>> waitingRoutes, Map<String, String> unwritten) {
-    Map<String, ObservedIntegration> observed = source.integrations().stream()
+    IntegrationsSeen seenNow = source.integrations();
+    Map<String, ObservedIntegration> observed = seenNow.integrations().stream()
         .collect(Collectors.toMap(ObservedIntegration::name, Function.identity(), (a, b) -> b));
     List<Status.IntegrationStatus> integrations = new ArrayList<>();
     if (desired != null) {
@@ -49,7 +51,7 @@ public final class StatusReporter {
         String notWritten = unwritten.get(integration.name());
         integrations.add(seen == null
             ? new Status.IntegrationStatus(integration.name(), integration.project(), integration.version(),
-                ObservedIntegration.PENDING, 0, integration.replicas(), joined(notWritten, null))
+                seenNow.unseenPhase(), 0, integration.replicas(), joined(notWritten, seenNow.unseenMessage()))
             : new Status.IntegrationStatus(integration.name(), integration.project(), seen.version(), seen.phase(),
                 seen.readyReplicas(), seen.desiredReplicas(),
                 joined(notWritten, withWaiting(seen.message(), waitingRoutes.get(integration.name())))));

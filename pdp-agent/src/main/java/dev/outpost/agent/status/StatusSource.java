@@ -1,6 +1,5 @@
 package dev.outpost.agent.status;
 
-import java.util.List;
 
 /**
  * Reads what actually runs, from the components themselves (management endpoints) or from the
@@ -8,8 +7,8 @@ import java.util.List;
  */
 public interface StatusSource {
 
-  /** One entry per integration the runtime knows of, by name. */
-  List<ObservedIntegration> integrations();
+  /** One entry per integration the runtime knows of, by name, or why they could not be read. */
+  IntegrationsSeen integrations();
 
   /** What the gateway serves. */
   RoutesStatus routes();

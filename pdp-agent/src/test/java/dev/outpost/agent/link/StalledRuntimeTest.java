@@ -64,6 +64,8 @@ class StalledRuntimeTest {
       assertThat(agent.running()).containsKeys("integrations/orders.json", "integrations/billing.json");
       Status status = cp.awaitMessage(Status.class, s -> s.lastAppliedRevision() == 2);
       assertThat(status.integrations()).extracting(Status.IntegrationStatus::phase).containsOnly("Pending");
+      assertThat(status.integrations()).extracting(Status.IntegrationStatus::message)
+          .containsOnly("waiting for the integration runtime to answer at 127.0.0.1:" + runtime.getAddress().getPort());
     } finally {
       release.countDown();
       runtime.stop(0);

@@ -231,8 +231,8 @@ class RouteHandoverTest {
     }
 
     @Override
-    public List<dev.outpost.agent.status.ObservedIntegration> integrations() {
-      return down ? List.of() : delegate.integrations();
+    public dev.outpost.agent.status.IntegrationsSeen integrations() {
+      return down ? dev.outpost.agent.status.IntegrationsSeen.unreadable("Pending", "down") : delegate.integrations();
     }
 
     @Override

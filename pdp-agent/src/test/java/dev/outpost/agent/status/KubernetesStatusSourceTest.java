@@ -46,7 +46,7 @@ class KubernetesStatusSourceTest {
     });
 
     KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty());
-    assertThat(source.integrations()).containsExactlyInAnyOrder(
+    assertThat(source.integrations().integrations()).containsExactlyInAnyOrder(
         new ObservedIntegration("ready", "v3", "Ready", 1, 1, null),
         new ObservedIntegration("rolling", "v3", "Deploying", 0, 1, null),
         new ObservedIntegration("stuck", "v3", "Failed", 0, 1, "ProgressDeadlineExceeded"),
@@ -77,7 +77,7 @@ class KubernetesStatusSourceTest {
     createEvent("e4", "int-no-secret-7c9d-x1", "Scheduled", "2026-12-05T08:04:10Z", "Successfully assigned");
 
     KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty());
-    assertThat(source.integrations()).containsExactlyInAnyOrder(
+    assertThat(source.integrations().integrations()).containsExactlyInAnyOrder(
         new ObservedIntegration("no-secret", "v1", "Deploying", 0, 1,
             "FailedMount: MountVolume.SetUp failed for volume \"secret-0\" : secret \"db-credentials\" not found"),
         new ObservedIntegration("no-image", "v1", "Deploying", 0, 1, "ImagePullBackOff: Back-off pulling image \"img:1\""),
@@ -96,8 +96,19 @@ class KubernetesStatusSourceTest {
     createPod("int-waits-7c9d-x1", "waits", TestPods.waiting("ContainerCreating", null));
     server.expect().get().withPath("/api/v1/namespaces/" + NS + "/events").andReturn(403, "events is forbidden").always();
 
-    assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations())
+    assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations().integrations())
         .containsExactly(new ObservedIntegration("waits", "v1", "Deploying", 0, 1, null));
+  }
+
+  /** A list the API server refuses is status unknown, said so: not every integration silently Pending. */
+  @Test
+  void deploymentsThatCannotBeListedAreReportedUnknownWithTheApiServersCode() {
+    server.expect().get().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments?labelSelector="
+        + java.net.URLEncoder.encode(KubernetesNames.MANAGED_BY + "=" + KubernetesNames.AGENT + "," + KubernetesNames.INTEGRATION_LABEL,
+            java.nio.charset.StandardCharsets.UTF_8)).andReturn(403, "deployments is forbidden").always();
+
+    assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations()).isEqualTo(
+        IntegrationsSeen.unreadable("Pending", "status unknown: the agent cannot list Deployments (the API server answered 403)"));
   }
 
   /** What the Deployment controller writes once every pod of the current template is ready. */

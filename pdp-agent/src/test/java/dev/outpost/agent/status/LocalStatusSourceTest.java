@@ -55,7 +55,7 @@ class LocalStatusSourceTest {
   @Test
   void readsNamesVersionsPhasesAndCountsButNeverTheMessage() {
     LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway).resolve("/outpost/routes")));
-    assertThat(source.integrations()).containsExactly(
+    assertThat(source.integrations().integrations()).containsExactly(
         new ObservedIntegration("orders", "v2", "Ready", 1, 1, null),
         new ObservedIntegration("billing", "v1", "Failed", 0, 1, null),
         new ObservedIntegration("odd", "v1", "Pending", 0, 1, null));
@@ -83,7 +83,7 @@ class LocalStatusSourceTest {
     try {
       LocalStatusSource source = new LocalStatusSource(uri(endless), Optional.of(uri(endless).resolve("/outpost/routes")));
       assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-        assertThat(source.integrations()).isEmpty();
+        assertThat(source.integrations().integrations()).isEmpty();
         assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
       });
     } finally {
@@ -96,8 +96,22 @@ class LocalStatusSourceTest {
     runtime.stop(0);
     gateway.stop(0);
     LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.of(uri(gateway).resolve("/outpost/routes")));
-    assertThat(source.integrations()).isEmpty();
+    assertThat(source.integrations()).isEqualTo(IntegrationsSeen.unreadable("Pending",
+        "waiting for the integration runtime to answer at 127.0.0.1:" + runtime.getAddress().getPort()));
     assertThat(source.routes()).isEqualTo(RoutesStatus.UNKNOWN);
     assertThat(new LocalStatusSource(uri(runtime), Optional.empty()).routes()).isEqualTo(RoutesStatus.UNKNOWN);
+  }
+
+  /**
+   * Nothing restarts a local runtime that crashed: its integrations were Ready and are not, and a
+   * silent Pending read as a slow deploy.
+   */
+  @Test
+  void aRuntimeThatStopsAnsweringAfterItDidHasItsIntegrationsFailedSayingSo() {
+    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.empty());
+    assertThat(source.integrations().integrations()).hasSize(3);
+    runtime.stop(0);
+    assertThat(source.integrations()).isEqualTo(IntegrationsSeen.unreadable("Failed",
+        "the integration runtime stopped answering at 127.0.0.1:" + runtime.getAddress().getPort()));
   }
 }
