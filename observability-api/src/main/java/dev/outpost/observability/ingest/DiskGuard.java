@@ -26,7 +26,9 @@ public class DiskGuard {
   private final Path dataDir;
   private final long minFreeBytes;
   private final Optional<Long> maxDataBytes;
+  /** {@link System#nanoTime()} of the last check. */
   private volatile long checkedAt;
+  private volatile boolean checkedOnce;
   private volatile boolean full;
   /** The data directory's size as last measured. */
   private volatile long dataBytes;
@@ -49,9 +51,11 @@ public class DiskGuard {
   }
 
   public boolean nearlyFull() {
-    long now = System.currentTimeMillis();
-    if (now - checkedAt > 1000) {
+    // the monotonic clock: a wall clock stepped back an hour stopped the checks for that hour
+    long now = System.nanoTime();
+    if (!checkedOnce || now - checkedAt > 1_000_000_000L) {
       checkedAt = now;
+      checkedOnce = true;
       try {
         Files.createDirectories(dataDir);
         full = Files.getFileStore(dataDir).getUsableSpace() < minFreeBytes

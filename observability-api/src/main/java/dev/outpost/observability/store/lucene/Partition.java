@@ -61,11 +61,22 @@ final class Partition implements Closeable {
         .setCodec(StoreCodec.registered())
         .setMergePolicy(mergePolicy())
         .setMergeScheduler(mergeScheduler());
+    IndexWriter opened = null;
     try {
-      this.writer = new IndexWriter(directory, config);
+      opened = new IndexWriter(directory, config);
+      this.writer = opened;
       this.searchers = new SearcherManager(writer, null);
       this.attributeKeys = new AttributeKeys(path.getParent().getFileName() + "/" + day, writer.getFieldNames());
     } catch (IOException | RuntimeException e) {
+      // a writer left open holds the day's write lock, which Lucene keeps by path for the whole
+      // process: the day, moved aside, could not be opened again until a restart
+      if (opened != null) {
+        try {
+          opened.rollback();
+        } catch (IOException | RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+      }
       directory.close();
       throw e;
     }

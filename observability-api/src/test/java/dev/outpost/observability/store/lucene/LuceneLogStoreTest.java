@@ -99,15 +99,42 @@ class LuceneLogStoreTest {
 
   @Test
   void aDayWhoseIndexCannotBeReadIsMovedAsideAndTheOtherDaysOpen() throws Exception {
+    aDamagedDayIsMovedAsideAndTakesRecordsAgain(file -> file.getFileName().toString().startsWith("segments_"),
+        commit -> Files.write(commit, "not a commit point, a disk fault".repeat(8).getBytes()));
+  }
+
+  /**
+   * A segment's metadata damaged: the day's writer opens (it reads the commit point), its first reader
+   * does not. The writer was left open holding the day's write lock, which Lucene keeps by path in
+   * the process: every later write of that day failed until a restart.
+   */
+  @Test
+  void aDayWhoseSegmentsCannotBeReadIsMovedAsideAndTakesRecordsAgainWithoutARestart() throws Exception {
+    aDamagedDayIsMovedAsideAndTakesRecordsAgain(file -> file.getFileName().toString().matches(".*\\.(fdm|tmd|nvm|dvm)"),
+        meta -> {
+          byte[] bytes = Files.readAllBytes(meta);
+          bytes[bytes.length / 2] ^= 0x5a;
+          Files.write(meta, bytes);
+        });
+  }
+
+  private interface Damage {
+    void to(Path file) throws java.io.IOException;
+  }
+
+  private void aDamagedDayIsMovedAsideAndTakesRecordsAgain(java.util.function.Predicate<Path> files, Damage damage)
+      throws Exception {
     long now = System.currentTimeMillis() * 1_000_000L;
     try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
       store.write(List.of(entry(1, now - 2 * DAY, "two days old"), entry(2, now, "fresh")));
       store.commit();
     }
     Path damaged = dir.resolve(PartitionSet.dayOf(now - 2 * DAY).toString());
-    try (var files = Files.list(damaged)) {
-      for (Path commit : files.filter(f -> f.getFileName().toString().startsWith("segments_")).toList()) {
-        Files.write(commit, "not a commit point, a disk fault".repeat(8).getBytes());
+    try (var list = Files.list(damaged)) {
+      List<Path> hit = list.filter(files).toList();
+      assertThat(hit).as("files to damage").isNotEmpty();
+      for (Path file : hit) {
+        damage.to(file);
       }
     }
     try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
