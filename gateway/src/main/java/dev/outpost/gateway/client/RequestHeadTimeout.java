@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -87,6 +88,23 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
         }
       });
     }
+  }
+
+  /**
+   * Keeps the server's idle timeout ({@code quarkus.http.idle-timeout}) from closing a connection
+   * whose request waits on its integration: Vert.x closes a connection on which nothing moved for
+   * that long, a request in flight or not, so a route allowed more (up to 300 s) or a stream quiet
+   * between two events was cut with no answer. The route's timeout bounds that wait ({@code
+   * UpstreamExchange}), as nginx and Envoy time a request by the upstream's pace, not the
+   * connection's. A connection that cannot take more output is still closed: its client stopped
+   * reading, which only the idle timeout bounds.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof IdleStateEvent && inFlight > 0 && ctx.channel().isWritable()) {
+      return;
+    }
+    super.userEventTriggered(ctx, event);
   }
 
   @Override

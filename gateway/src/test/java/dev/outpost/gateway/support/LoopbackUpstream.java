@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real HTTP server on a loopback ephemeral port standing in for an integration: it records every
  * request it receives and answers {@code 200 upstream <uri>}; {@code /echo...} echoes the body,
- * {@code /slow...} answers after 1.5 s, {@code /big...} streams a large chunked body, {@code /huge...}
+ * {@code /slow...} answers after 1.5 s, {@code /pause?ms=N} after N ms, {@code /gaps?ms=N} sends
+ * part of its body, the rest N ms later, {@code /big...} streams a large chunked body, {@code /huge...}
  * a body larger than every socket buffer on the way, as fast as it is read, {@code /sized?bytes=N}
  * a body of N bytes with its {@code Content-Length}, {@code /half...} sends its head and part of
  * its body, then nothing more until the gateway closes the connection, {@code /drop...} sends its
@@ -60,6 +61,10 @@ public final class LoopbackUpstream implements AutoCloseable {
         req.response().putHeader("Content-Type", "application/octet-stream").end(body);
       } else if (path.contains("/slow")) {
         vertx.setTimer(1500, t -> req.response().end("slow"));
+      } else if (path.contains("/gaps")) {
+        // a stream with a quiet spell, as server-sent events have
+        req.response().setChunked(true).write("first ");
+        vertx.setTimer(Long.parseLong(req.getParam("ms")), t -> req.response().end("second"));
       } else if (path.contains("/pause")) {
         vertx.setTimer(Long.parseLong(req.getParam("ms")), t -> req.response().end("paused"));
       } else if (path.contains("/half")) {
