@@ -51,7 +51,11 @@ class UserJourneyIT {
   @BeforeAll
   void up() throws IOException {
     deleteRecursively(home);
-    outpost = new Launcher(Launcher.repositoryRoot(), home, Map.of("OUTPOST_NO_EXAMPLES", "1"));
+    // a proxy in the environment that answers nothing: every call the launcher makes is to loopback
+    // and must not go through it (a corporate http_proxy made up fail with every component healthy)
+    String deadProxy = "http://127.0.0.1:9";
+    outpost = new Launcher(Launcher.repositoryRoot(), home, Map.of("OUTPOST_NO_EXAMPLES", "1",
+        "http_proxy", deadProxy, "HTTP_PROXY", deadProxy, "https_proxy", deadProxy, "ALL_PROXY", deadProxy));
     Launcher.Result up = outpost.run(300, "up").expectSuccess("./outpost up");
     assertThat(up.output()).contains("all healthy");
     caller = token("journey", "greet:call");
