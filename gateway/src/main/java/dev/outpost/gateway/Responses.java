@@ -25,7 +25,8 @@ public final class Responses {
     String body = new JsonObject().put("status", status).put("error", message).encode();
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader(HttpHeaders.DATE, HttpDate.now());
     boolean unreadBody = !ctx.request().isEnded() && hasBody(ctx);
     if (unreadBody) {
       response.putHeader(HttpHeaders.CONNECTION, "close");

@@ -1,5 +1,6 @@
 package dev.outpost.gateway.cors;
 
+import dev.outpost.gateway.HttpDate;
 import dev.outpost.gateway.Responses;
 import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.spec.model.Cors;
@@ -100,6 +101,7 @@ public class CorsHandler implements Handler<RoutingContext> {
     }
     int maxAge = cors.maxAgeSeconds() > 0 ? cors.maxAgeSeconds() : Cors.DEFAULT_MAX_AGE_SECONDS;
     headers.set("Access-Control-Max-Age", Integer.toString(maxAge));
+    headers.set("Date", HttpDate.now());
     ctx.request().resume();
     ctx.response().setStatusCode(204).end();
   }

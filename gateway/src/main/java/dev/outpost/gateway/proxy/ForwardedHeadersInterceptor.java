@@ -4,6 +4,7 @@ import dev.outpost.gateway.client.ClientAddress;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -18,8 +19,12 @@ import io.vertx.httpproxy.ProxyResponse;
  * client used), as Kong passes them on from its {@code trusted_ips}: an ingress that terminates TLS
  * talks plain HTTP to the gateway, and an integration building its own links needs {@code https}.
  * A value that is not {@code http}/{@code https} or a host[:port] is ignored for the gateway's own.
+ * {@code Via} gets {@code 1.1 outpost} appended, as Kong and nginx's {@code proxy_add_via} do.
  */
 final class ForwardedHeadersInterceptor implements ProxyInterceptor {
+
+  private static final String VIA_1_1 = "1.1 outpost";
+  private static final String VIA_1_0 = "1.0 outpost";
 
   private final ClientAddress.Forwarding from;
 
@@ -48,6 +53,10 @@ final class ForwardedHeadersInterceptor implements ProxyInterceptor {
       forwarded.append(";host=\"").append(host.replace("\"", "")).append('"');
     }
     headers.set("Forwarded", forwarded.toString());
+    // RFC 9110 7.6.3: a gateway adds itself to every request it forwards, after the proxies before it
+    String via = headers.get("Via");
+    String self = original.version() == HttpVersion.HTTP_1_0 ? VIA_1_0 : VIA_1_1;
+    headers.set("Via", via == null || via.isBlank() ? self : via + ", " + self);
     return context.sendRequest();
   }
 

@@ -4,6 +4,7 @@ import dev.outpost.gateway.Responses;
 import dev.outpost.gateway.route.MatchedRoute;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 
@@ -28,6 +29,12 @@ public class RequestLimitsHandler implements Handler<RoutingContext> {
     var codings = headers.getAll("Transfer-Encoding");
     if (!lengths.isEmpty() && !codings.isEmpty()) {
       Responses.error(ctx, 400, "Content-Length and Transfer-Encoding must not both be sent");
+      return;
+    }
+    if (!codings.isEmpty() && ctx.request().version() == HttpVersion.HTTP_1_0) {
+      // RFC 9112 6.1: faulty framing in HTTP/1.0, which has no chunked coding; a front end speaking
+      // 1.0 would read its body otherwise than the gateway
+      Responses.error(ctx, 400, "Transfer-Encoding is not allowed in an HTTP/1.0 request");
       return;
     }
     if (codings.size() > 1 || (codings.size() == 1 && !codings.get(0).trim().equalsIgnoreCase("chunked"))) {

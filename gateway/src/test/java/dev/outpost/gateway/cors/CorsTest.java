@@ -44,6 +44,7 @@ class CorsTest {
     assertThat(response.header("Access-Control-Allow-Credentials")).isEqualTo("true");
     assertThat(response.header("Access-Control-Allow-Methods")).isEqualTo("GET, PUT");
     assertThat(response.header("Access-Control-Max-Age")).isEqualTo("120");
+    assertThat(response.header("Date")).isNotNull();
     assertThat(GatewayTestEnvironment.upstream.count()).isZero();
   }
 

@@ -116,6 +116,9 @@ class ProxyCorpusTest {
     c.add(new Case("raw Latin-1 byte in the path", "GET /pub/caf\u00e9 HTTP/1.1\r\nHost: gw\r\n\r\n", Set.of(400), NOTHING));
     c.add(new Case("HTTP/1.1 without Host", "GET /pub/x HTTP/1.1\r\n\r\n", Set.of(400), NOTHING));
     c.add(new Case("HTTP/1.0 without Host", "GET /pub/x HTTP/1.0\r\n\r\n", Set.of(400), NOTHING));
+    // RFC 9112 6.1: faulty framing; a front end speaking 1.0 reads the body otherwise than the gateway
+    c.add(new Case("HTTP/1.0 with Transfer-Encoding: chunked", "POST /pub/echo HTTP/1.0\r\nHost: gw\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", Set.of(400), NOTHING));
     c.add(new Case("two Host headers", "GET /pub/x HTTP/1.1\r\nHost: gw\r\nHost: api.example.com\r\n\r\n", Set.of(400), NOTHING));
     c.add(new Case("fragment in the target", "GET /pub/x?a=1#frag HTTP/1.1\r\nHost: gw\r\n\r\n",
         Set.of(200, 400), list -> list.stream().noneMatch(r -> r.uri().contains("#") || r.uri().contains("frag"))));

@@ -108,6 +108,28 @@ class ProxyTest {
     assertThat(got.headers().getAll("Host")).as("the upstream's own authority")
         .containsExactly(GatewayTestEnvironment.upstream.url().substring("http://".length()));
     assertThat(got.headers().contains("X-Real-IP")).isFalse();
+    assertThat(got.headers().getAll("Via")).as("RFC 9110 7.6.3: a gateway adds itself to each request it forwards")
+        .containsExactly("1.1 outpost");
+  }
+
+  @Test
+  void viaKeepsWhatEarlierProxiesAddedAndSaysTheClientsVersion() throws Exception {
+    RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.0\r\nHost: gw.test\r\n"
+        + "Via: 1.1 edge-proxy\r\n\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(upstream().next().headers().getAll("Via")).containsExactly("1.1 edge-proxy, 1.0 outpost");
+  }
+
+  @Test
+  void theGatewaysOwnAnswersAreDated() throws Exception {
+    for (String request : java.util.List.of("GET /nowhere HTTP/1.1\r\nHost: gw\r\n\r\n",
+        "GET /jwt/x HTTP/1.1\r\nHost: gw\r\n\r\n")) {
+      RawHttp.Response response = RawHttp.send(gateway.getPort(), request);
+      assertThat(response.status()).isIn(401, 404);
+      assertThat(response.header("Date")).as("RFC 9110 6.6.1: an origin's 4xx carries Date").isNotNull();
+      assertThat(java.time.ZonedDateTime.parse(response.header("Date"), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME))
+          .isCloseTo(java.time.ZonedDateTime.now(), org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.MINUTES));
+    }
   }
 
   @Test
