@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.store.AttributeMap;
 import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -17,8 +18,32 @@ final class AttributeValues {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HexFormat HEX = HexFormat.of();
+  static final String SCOPE_NAME = "otel.scope.name";
+  static final String SCOPE_VERSION = "otel.scope.version";
 
   private AttributeValues() {}
+
+  /**
+   * A record's attributes with its instrumentation scope's name and version ({@code otel.scope.name},
+   * {@code otel.scope.version}, as Jaeger's OTLP translator tags them): for logs sent through an
+   * appender the scope's name is the logger's. The record's own attributes win a clash.
+   */
+  static Map<String, String> toMap(List<KeyValue> attributes, InstrumentationScope scope) {
+    if (scope.getName().isEmpty() && scope.getVersion().isEmpty()) {
+      return toMap(attributes);
+    }
+    AttributeMap.Builder map = AttributeMap.builder(attributes.size() + 2);
+    if (!scope.getName().isEmpty()) {
+      map.put(SCOPE_NAME, scope.getName());
+    }
+    if (!scope.getVersion().isEmpty()) {
+      map.put(SCOPE_VERSION, scope.getVersion());
+    }
+    for (KeyValue kv : attributes) {
+      map.put(kv.getKey(), text(kv.getValue()));
+    }
+    return map.build();
+  }
 
   static Map<String, String> toMap(List<KeyValue> attributes) {
     if (attributes.isEmpty()) {

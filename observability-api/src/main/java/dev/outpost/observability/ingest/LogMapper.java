@@ -3,6 +3,7 @@ package dev.outpost.observability.ingest;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.Owner;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
@@ -35,7 +36,7 @@ final class LogMapper {
       Map<String, String> resource = AttributeValues.toMap(rl.getResource().getAttributesList());
       for (ScopeLogs sl : rl.getScopeLogsList()) {
         for (LogRecord r : sl.getLogRecordsList()) {
-          LogEntry entry = entry(index++, r, resource, binding, receivedAtMillis, window, rejections);
+          LogEntry entry = entry(index++, r, sl.getScope(), resource, binding, receivedAtMillis, window, rejections);
           if (entry != null) {
             accepted.add(entry);
           }
@@ -45,9 +46,9 @@ final class LogMapper {
     return new Mapped<>(accepted, index, rejections.total(), rejections.message());
   }
 
-  private static LogEntry entry(long seq, LogRecord r, Map<String, String> resource, IngestBinding binding,
-      long receivedAtMillis, AcceptWindow window, Rejections rejections) {
-    Map<String, String> attributes = AttributeValues.toMap(r.getAttributesList());
+  private static LogEntry entry(long seq, LogRecord r, InstrumentationScope scope, Map<String, String> resource,
+      IngestBinding binding, long receivedAtMillis, AcceptWindow window, Rejections rejections) {
+    Map<String, String> attributes = AttributeValues.toMap(r.getAttributesList(), scope);
     Owner owner = OwnerResolver.resolve(attributes, resource, binding);
     if (owner == null) {
       rejections.add("log records " + OwnerResolver.NO_PROJECT);
@@ -80,14 +81,22 @@ final class LogMapper {
       return number < 1 || number > 24 ? "UNSPECIFIED" : NAMES[(number - 1) / 4];
     }
 
+    /**
+     * The level names of syslog, java.util.logging, .NET and Python that are not OTLP's own, by the
+     * OTLP name they fall under (the logs data model's mapping tables): sent with no number, they
+     * were UNSPECIFIED, and every minimum-severity filter left them out.
+     */
+    private static final Map<String, String> ALIASES = Map.ofEntries(
+        Map.entry("WARNING", "WARN"), Map.entry("CRITICAL", "FATAL"), Map.entry("CRIT", "FATAL"),
+        Map.entry("EMERG", "FATAL"), Map.entry("EMERGENCY", "FATAL"), Map.entry("ALERT", "FATAL"),
+        Map.entry("PANIC", "FATAL"), Map.entry("SEVERE", "ERROR"), Map.entry("ERR", "ERROR"),
+        Map.entry("NOTICE", "INFO"), Map.entry("INFORMATION", "INFO"), Map.entry("INFORMATIONAL", "INFO"),
+        Map.entry("CONFIG", "DEBUG"), Map.entry("FINE", "DEBUG"), Map.entry("FINER", "TRACE"),
+        Map.entry("FINEST", "TRACE"), Map.entry("VERBOSE", "TRACE"));
+
     static int numberOf(String text) {
       String upper = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
-      if (upper.equals("WARNING")) {
-        upper = "WARN";
-      }
-      if (upper.equals("CRITICAL")) {
-        upper = "FATAL";
-      }
+      upper = ALIASES.getOrDefault(upper, upper);
       for (int i = 0; i < NAMES.length; i++) {
         if (NAMES[i].equals(upper)) {
           return i * 4 + 1;

@@ -1,8 +1,10 @@
 package dev.outpost.observability.ingest;
 
 import dev.outpost.observability.store.Owner;
+import com.google.protobuf.ByteString;
 import dev.outpost.observability.store.SpanEntry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -14,6 +16,15 @@ import java.util.Map;
 final class SpanMapper {
 
   private SpanMapper() {}
+
+  private static boolean allZero(ByteString id) {
+    for (int i = 0; i < id.size(); i++) {
+      if (id.byteAt(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   static int count(ExportTraceServiceRequest request) {
     int n = 0;
@@ -33,7 +44,7 @@ final class SpanMapper {
       Map<String, String> resource = AttributeValues.toMap(rs.getResource().getAttributesList());
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
-          SpanEntry entry = entry(index++, span, resource, binding, window, rejections);
+          SpanEntry entry = entry(index++, span, ss.getScope(), resource, binding, window, rejections);
           if (entry != null) {
             accepted.add(entry);
           }
@@ -43,13 +54,23 @@ final class SpanMapper {
     return new Mapped<>(accepted, index, rejections.total(), rejections.message());
   }
 
-  private static SpanEntry entry(long seq, Span span, Map<String, String> resource, IngestBinding binding,
-      AcceptWindow window, Rejections rejections) {
+  private static SpanEntry entry(long seq, Span span, InstrumentationScope scope, Map<String, String> resource,
+      IngestBinding binding, AcceptWindow window, Rejections rejections) {
     if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
       rejections.add("spans without a 16-byte trace id and an 8-byte span id");
       return null;
     }
-    Map<String, String> attributes = AttributeValues.toMap(span.getAttributesList());
+    if (allZero(span.getTraceId()) || allZero(span.getSpanId())) {
+      // invalid ids (trace.proto): kept, every such span fell into one trace 000...0, cut at its cap
+      rejections.add("spans with an all-zero trace id or span id");
+      return null;
+    }
+    if (span.getStartTimeUnixNano() == 0) {
+      // told as such, not as "older than the retention period"
+      rejections.add("spans without a start time");
+      return null;
+    }
+    Map<String, String> attributes = AttributeValues.toMap(span.getAttributesList(), scope);
     Owner owner = OwnerResolver.resolve(attributes, resource, binding);
     if (owner == null) {
       rejections.add("spans " + OwnerResolver.NO_PROJECT);

@@ -55,12 +55,13 @@ class OpenTelemetrySdkExportTest {
             .build()))
         .build();
 
-    Tracer tracer = tracing.get("sdk-test");
+    // the instrumentation scope: for logs through an appender, the logger's name
+    Tracer tracer = tracing.tracerBuilder("com.acme.orders").setInstrumentationVersion("1.2.0").build();
     Span parent = tracer.spanBuilder("process order").startSpan();
     String traceId = parent.getSpanContext().getTraceId();
     try (Scope ignored = parent.makeCurrent()) {
       Span child = tracer.spanBuilder("charge card").setAttribute("amount", 42L).startSpan();
-      logging.get("sdk-test").logRecordBuilder().setSeverity(Severity.WARN).setBody("card declined once")
+      logging.loggerBuilder("com.acme.orders.Payments").setInstrumentationVersion("1.2.0").build().logRecordBuilder().setSeverity(Severity.WARN).setBody("card declined once")
           .setAttribute(AttributeKey.stringKey("order.id"), "A-17").emit();
       child.end();
     } finally {
@@ -80,14 +81,19 @@ class OpenTelemetrySdkExportTest {
     assertThat(log.getString("records[0].service")).isEqualTo(service);
     assertThat(log.getString("records[0].traceId")).isEqualTo(traceId);
     assertThat(log.getString("records[0].attributes['order.id']")).isEqualTo("A-17");
+    assertThat(log.getString("records[0].attributes['otel.scope.name']")).isEqualTo("com.acme.orders.Payments");
+    assertThat(log.getString("records[0].attributes['otel.scope.version']")).isEqualTo("1.2.0");
 
     JsonPath trace = given().auth().oauth2(token).get("/api/v1/traces/" + traceId).jsonPath();
     assertThat(trace.getList("spans.name")).containsExactly("process order", "charge card");
     assertThat(trace.getList("spans.depth")).containsExactly(0, 1);
     assertThat(trace.getString("spans[1].attributes.amount")).isEqualTo("42");
+    assertThat(trace.getString("spans[1].attributes['otel.scope.name']")).isEqualTo("com.acme.orders");
 
     JsonPath jaeger = given().auth().oauth2(token).get("/jaeger/api/traces/" + traceId).jsonPath();
     assertThat(jaeger.getList("data[0].spans.operationName")).containsExactlyInAnyOrder("process order", "charge card");
+    assertThat(jaeger.getList("data[0].spans[0].tags.findAll { it.key == 'otel.scope.version' }.value"))
+        .as("as Jaeger's own OTLP translator shows it").containsExactly("1.2.0");
     assertThat(given().auth().oauth2(token).get("/jaeger/api/services").jsonPath().getList("data"))
         .containsExactly(service);
   }

@@ -151,7 +151,8 @@ class OtlpIngestTest {
     Map<String, Object> record = logs("traceId:" + traceId).get(0);
     assertThat(record).containsEntry("spanId", "eee19b7ec3c1b174").containsEntry("severity", "ERROR")
         .containsEntry("severityNumber", 17);
-    assertThat(record.get("attributes")).isEqualTo(Map.of("retries", "3"));
+    assertThat(record.get("attributes")).as("the scope's name with the record's own")
+        .isEqualTo(Map.of("retries", "3", "otel.scope.name", "x"));
   }
 
   @Test
@@ -186,6 +187,23 @@ class OtlpIngestTest {
         .contains("older than the retention period");
     Eventually.within(Duration.ofSeconds(2), "owned record", () -> logs("owned").size() == 1);
     assertThat(logs("ancient")).isEmpty();
+  }
+
+  @Test
+  void spansWithAllZeroIdsOrNoStartTimeAreRefusedSayingWhy() throws Exception {
+    String zeroTrace = "0".repeat(32);
+    var spans = Otlp.traces(Otlp.resource("svc", project), List.of(
+        Otlp.span(zeroTrace, "aaa19b7ec3c1b180", null, "zero trace", now(), 1_000, Map.of()),
+        Otlp.span("5b8efff798038103d269b633813fc60c", "0".repeat(16), null, "zero span", now(), 1_000, Map.of()),
+        Otlp.span("5b8efff798038103d269b633813fc60d", "aaa19b7ec3c1b181", null, "no start", 0, 1_000, Map.of()),
+        Otlp.span("5b8efff798038103d269b633813fc60e", "aaa19b7ec3c1b182", null, "whole", now(), 1_000, Map.of())));
+    HttpResponse<byte[]> response = otlp.post("/v1/traces", "application/x-protobuf", spans.toByteArray(),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(response.statusCode()).isEqualTo(200);
+    var body = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.parseFrom(response.body());
+    assertThat(body.getPartialSuccess().getRejectedSpans()).isEqualTo(3);
+    assertThat(body.getPartialSuccess().getErrorMessage()).contains("all-zero trace id or span id")
+        .contains("without a start time").doesNotContain("retention");
   }
 
   @Test
