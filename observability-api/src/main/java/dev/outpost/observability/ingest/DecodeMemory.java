@@ -41,7 +41,7 @@ final class DecodeMemory {
 
   /** A lease of the data plane's token, which no project share bounds. */
   Lease lease() {
-    return new Lease("");
+    return new Lease("", 0);
   }
 
   /**
@@ -49,7 +49,16 @@ final class DecodeMemory {
    * capacity with its project's other requests, so that one project cannot keep the others out.
    */
   Lease lease(IngestBinding binding) {
-    return new Lease(binding.project());
+    return new Lease(binding.project(), 0);
+  }
+
+  /**
+   * A lease of a request sent with {@code binding} that holds {@code beside} for its whole life (its
+   * body): whether the lease could ever fit counts what that one holds, else a request that could fit
+   * only without its own body was told 429 at every retry, never the 413 that says it never will.
+   */
+  Lease lease(IngestBinding binding, Lease beside) {
+    return new Lease(binding.project(), beside.held);
   }
 
   /** The most one project's integrations may hold at once. */
@@ -95,21 +104,25 @@ final class DecodeMemory {
   /** What one request holds; closing it gives the heap back. */
   final class Lease implements AutoCloseable {
     private final String project;
+    /** What the same request holds in another lease while this one lives. */
+    private final long beside;
     private long held;
 
-    private Lease(String project) {
+    private Lease(String project, long beside) {
       this.project = project;
+      this.beside = beside;
     }
 
     /**
-     * Holds at least {@code bytes}: 413 with {@code tooLarge} when they are more than the whole
-     * capacity, 429 while other requests hold too much for them.
+     * Holds at least {@code bytes}: 413 with {@code tooLarge} when they, with what the request holds
+     * beside, are more than the whole capacity (or the project's share), 429 while other requests
+     * hold too much for them.
      */
     void hold(long bytes, Supplier<String> tooLarge) {
       if (bytes <= held) {
         return;
       }
-      if (bytes > (project.isEmpty() ? capacity : projectShare())) {
+      if (bytes + beside > (project.isEmpty() ? capacity : projectShare())) {
         throw new IngestException(413, tooLarge.get());
       }
       String refused = take(project, bytes - held);

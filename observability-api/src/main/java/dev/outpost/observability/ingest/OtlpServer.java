@@ -140,6 +140,7 @@ public class OtlpServer {
       return;
     }
     ctx.put(IngestBinding.class.getName(), binding.get());
+    ctx.put(DecodeMemory.Lease.class.getName(), body);
     ctx.next();
   }
 
@@ -168,8 +169,9 @@ public class OtlpServer {
     byte[] raw = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     String encoding = ctx.request().getHeader("Content-Encoding");
     long receivedAt = System.currentTimeMillis();
+    DecodeMemory.Lease bodyLease = ctx.get(DecodeMemory.Lease.class.getName());
     vertx.<byte[]>executeBlocking(() -> {
-      try (DecodeMemory.Lease lease = memory.lease(binding)) {
+      try (DecodeMemory.Lease lease = memory.lease(binding, bodyLease)) {
         byte[] body = OtlpBodies.decoded(raw, encoding, config.ingest().maxDecompressedBytes(), size -> lease.hold(
             size * DecodeMemory.PER_GUNZIPPED_BYTE, () -> tooLarge("more than " + size + " bytes once decompressed")));
         long cost = DecodeCost.of(body, format, logs ? ExportLogsServiceRequest.getDescriptor()
