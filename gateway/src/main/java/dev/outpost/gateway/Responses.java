@@ -13,8 +13,9 @@ public final class Responses {
 
   /**
    * Ends the exchange with {@code status} and {@code {"status": N, "error": message}}. The request
-   * body is not read: the connection is closed after the answer unless the request had none, so a
-   * refused body can never be taken for the next request.
+   * body is not passed on: the connection is closed after the answer unless the request had none, so
+   * a refused body can never be taken for the next request, once the client has sent it ({@link
+   * LingeringClose}).
    */
   public static void error(RoutingContext ctx, int status, String message) {
     HttpServerResponse response = ctx.response();
@@ -34,7 +35,7 @@ public final class Responses {
     ctx.request().resume();
     response.end(body).onComplete(v -> {
       if (unreadBody) {
-        ctx.request().connection().close();
+        LingeringClose.close(ctx.request());
       }
     });
   }

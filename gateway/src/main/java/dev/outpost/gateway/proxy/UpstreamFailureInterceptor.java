@@ -1,10 +1,12 @@
 package dev.outpost.gateway.proxy;
 
+import dev.outpost.gateway.LingeringClose;
 import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
@@ -44,6 +46,8 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   private final Runnable ownAnswer;
   private boolean answered;
   private boolean closeAfterResponse;
+  /** Whether that close waits for the rest of the body ({@link LingeringClose}). */
+  private boolean lingerAfterResponse;
 
   /** @param ownAnswer told when the client gets the gateway's answer instead of the upstream's */
   UpstreamFailureInterceptor(CircuitBreaker breaker, LimitedReadStream limitedBody, UpstreamExchange exchange,
@@ -144,6 +148,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             response.putHeader("Retry-After", Long.toString(open.retryAfterSeconds));
           }
           closeAfterResponse = status == 413 || (unfinishedBody && (status == 408 || status == 504));
+          // a client still sending at its pace reads its 413 once it has sent the rest; a slow one
+          // (408) or one the upstream stopped reading (504) is cut
+          lingerAfterResponse = status == 413;
           return Future.succeededFuture(response);
         });
   }
@@ -162,7 +169,14 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
     }
     if (closeAfterResponse) {
       // the rest of a refused or unfinished body must never be read as the next request
-      sent.onComplete(v -> context.request().proxiedRequest().connection().close());
+      HttpServerRequest client = context.request().proxiedRequest();
+      sent.onComplete(v -> {
+        if (lingerAfterResponse) {
+          LingeringClose.close(client);
+        } else {
+          client.connection().close();
+        }
+      });
     }
     return sent;
   }

@@ -96,6 +96,68 @@ class RequestLimitsTest {
     }
   }
 
+  /** What a client that writes its whole request before reading got: the answer, and why its writing stopped, if it did. */
+  private record WriteFirst(RawHttp.Response response, IOException writeFailure) {}
+
+  private WriteFirst writeWholeThenRead(String path, long size, boolean chunked) throws Exception {
+    try (Socket client = new Socket("127.0.0.1", gateway.getPort())) {
+      client.setSoTimeout(15_000);
+      OutputStream out = client.getOutputStream();
+      IOException failure = null;
+      try {
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: gw\r\n"
+            + (chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + size) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] chunk = new byte[64 * 1024];
+        for (long written = 0; written < size; written += chunk.length) {
+          if (chunked) {
+            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          }
+          out.write(chunk);
+          if (chunked) {
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+          }
+        }
+        if (chunked) {
+          out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.flush();
+      } catch (IOException e) {
+        failure = e;
+      }
+      return new WriteFirst(RawHttp.read(client.getInputStream()), failure);
+    }
+  }
+
+  /**
+   * A client that writes its whole body before it reads (HttpURLConnection, many SDKs) reads the
+   * gateway's refusal, as nginx's lingering close lets it: the connection closed at once, the body
+   * still arriving made the kernel reset it, which destroyed the answer unread ("connection reset").
+   */
+  @Test
+  void aClientThatWritesItsWholeBodyBeforeReadingReadsTheRefusal() throws Exception {
+    WriteFirst declared = writeWholeThenRead("/small/echo", 16 * MIB, false);
+    assertThat(declared.writeFailure()).as("the body past the limit is read and dropped").isNull();
+    assertThat(declared.response().status()).isEqualTo(413);
+    assertThat(declared.response().header("Connection")).isEqualTo("close");
+
+    WriteFirst midStream = writeWholeThenRead("/default-limit/digest/write-first", 12 * MIB, true);
+    assertThat(midStream.writeFailure()).isNull();
+    assertThat(midStream.response().status()).isEqualTo(413);
+
+    GatewayTestEnvironment.writeRoutes(java.util.List.of(new dev.outpost.spec.model.Route("jwt-large", "proj-a",
+        new dev.outpost.spec.model.RouteMatch("/jwt-large", java.util.List.of(), java.util.List.of()), "int-jwt-large", true,
+        dev.outpost.gateway.support.TestRoutes.jwt(java.util.List.of("main"), java.util.List.of()), null, 2000, 0, null, 64 * MIB)));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (RawHttp.send(gateway.getPort(), "GET /jwt-large/x HTTP/1.1\r\nHost: gw\r\n\r\n").status() != 401) {
+      assertThat(System.nanoTime()).as("the route applied").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    WriteFirst unauthenticated = writeWholeThenRead("/jwt-large/echo", 8 * MIB, false);
+    assertThat(unauthenticated.writeFailure()).isNull();
+    assertThat(unauthenticated.response().status()).isEqualTo(401);
+    assertThat(unauthenticated.response().header("WWW-Authenticate")).startsWith("Bearer");
+  }
+
   @Test
   void aRouteAllowingMoreThanTheServersDefaultTakesA20MiBBodyStreamedIntact() throws Exception {
     for (boolean chunked : new boolean[] {false, true}) {

@@ -179,6 +179,56 @@ class UpstreamFailureTest {
     }
   }
 
+  /**
+   * An integration that answers (a 401, say) without reading a large body: the gateway's copy of the
+   * body to it stopped, and with it the reading of the client's, which stayed unread for good; a
+   * client that writes its whole body before reading blocked until the idle timeout cut it, and
+   * never saw the answer. The rest is read and dropped (RFC 9110 9.3: or close), and the connection
+   * serves the next request.
+   */
+  @Test
+  void aClientStillSendingWhenTheIntegrationAnsweredEarlyReadsTheAnswerAndKeepsItsConnection() throws Exception {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    try (java.net.ServerSocket server = new java.net.ServerSocket(GatewayTestEnvironment.deadPorts.get("sink"), 50,
+        java.net.InetAddress.getLoopbackAddress())) {
+      CompletableFuture.runAsync(() -> {
+        try (java.net.Socket socket = server.accept()) {
+          java.io.InputStream in = socket.getInputStream();
+          String head = "";
+          while (!head.endsWith("\r\n\r\n")) {
+            head += (char) in.read();
+          }
+          socket.getOutputStream().write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n".getBytes());
+          done.await(); // never reads the body
+        } catch (Exception e) {
+          // the test ended
+        }
+      });
+      try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+        client.setSoTimeout(5000);
+        java.io.OutputStream out = client.getOutputStream();
+        long size = 9L * 1024 * 1024; // more than every socket buffer on the way, within the route's 16 MiB
+        CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+          try {
+            out.write(("POST /sink/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: " + size + "\r\n\r\n").getBytes());
+            byte[] chunk = new byte[64 * 1024];
+            for (long written = 0; written < size; written += chunk.length) {
+              out.write(chunk);
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        upload.get(10, TimeUnit.SECONDS); // the whole body written before anything is read
+        assertThat(RawHttp.read(client.getInputStream()).status()).isEqualTo(401);
+        assertThat(exchange(client, "GET /pub/after-early-answer HTTP/1.1\r\nHost: gw\r\n\r\n").status())
+            .as("the connection serves the next request").isEqualTo(200);
+      } finally {
+        done.countDown();
+      }
+    }
+  }
+
   @Test
   void anUpstreamThatStopsReadingTheBodyGets504AndOpensTheBreaker() throws Exception {
     // a listening socket that is never accepted: connections open, and the upstream never reads a byte
