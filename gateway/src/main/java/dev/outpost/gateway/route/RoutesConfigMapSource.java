@@ -51,11 +51,16 @@ public class RoutesConfigMapSource {
     }
   }
 
-  /** Starts the informer on {@code namespace/name}, applying each version of its {@code routes.json} to {@code holder}. */
+  /**
+   * Starts the informer on {@code namespace/name}, applying each version of its {@code routes.json} to
+   * {@code holder}, and returns at once. An API server out of reach is retried for ever (fabric8's
+   * backoff, up to about 30 s apart), the gateway alive and not ready until the first list: fabric8
+   * gives up on a first list that fails, which failed the gateway's start, and a pod in
+   * CrashLoopBackOff stayed down for minutes after the API server was back.
+   */
   static SharedIndexInformer<ConfigMap> watch(KubernetesClient client, String namespace, String name, RouteTableHolder holder) {
-    // inform() returns once the first list has been handled: an empty store is a fresh install
-    SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).withName(name).inform(
-        new ResourceEventHandler<>() {
+    SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).withName(name).runnableInformer(0);
+    informer.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(ConfigMap map) {
         apply(map);
@@ -86,10 +91,19 @@ public class RoutesConfigMapSource {
         }
       }
     });
-    if (informer.getStore().list().isEmpty()) {
-      LOG.infof("no ConfigMap %s/%s yet: every request answers 404 until the agent writes it", namespace, name);
-      holder.nothingToLoad();
-    }
+    informer.exceptionHandler((started, failure) -> {
+      if (!holder.loaded()) { // fabric8 logs each failure itself; this says what it means here
+        LOG.warnf("cannot read ConfigMap %s/%s yet, retrying; not ready until then", namespace, name);
+      }
+      return true;
+    });
+    informer.start().whenComplete((synced, failure) -> {
+      // the first list has been handled: an empty store is a fresh install
+      if (failure == null && informer.getStore().list().isEmpty()) {
+        LOG.infof("no ConfigMap %s/%s yet: every request answers 404 until the agent writes it", namespace, name);
+        holder.nothingToLoad();
+      }
+    });
     return informer;
   }
 }

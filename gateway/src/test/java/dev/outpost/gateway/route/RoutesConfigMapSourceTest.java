@@ -68,7 +68,7 @@ class RoutesConfigMapSourceTest {
     RouteTableHolder none = new RouteTableHolder();
     SharedIndexInformer<ConfigMap> empty = RoutesConfigMapSource.watch(client, "outpost", "outpost-gateway-routes", none);
     try {
-      assertThat(new RoutingTableReadiness(none).call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+      await(() -> new RoutingTableReadiness(none).call().getStatus() == HealthCheckResponse.Status.UP);
     } finally {
       empty.close();
     }
@@ -103,6 +103,45 @@ class RoutesConfigMapSourceTest {
       assertThat(holder.current().match(null, "GET", "/r2/x").id()).isEqualTo("r2");
     } finally {
       informer.close();
+    }
+  }
+
+  /**
+   * An API server out of reach when the gateway starts (a control-plane upgrade, a network policy
+   * not yet in place): the gateway stays up and not ready, and serves once it can read the ConfigMap.
+   * fabric8's informer gave up on a first list that failed, the startup failed with it, and the pod
+   * went into CrashLoopBackOff, down for minutes after the API server was back.
+   */
+  @Test
+  void anApiServerOutOfReachAtStartLeavesTheGatewayNotReadyUntilItCanBeRead() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    RouteTableHolder holder = new RouteTableHolder();
+    try (KubernetesClient early = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:" + port)
+            .withRequestRetryBackoffLimit(0).withWatchReconnectInterval(100).build()).build()) {
+      SharedIndexInformer<ConfigMap> informer = RoutesConfigMapSource.watch(early, "outpost", "outpost-gateway-routes", holder);
+      io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server = null;
+      try {
+        Thread.sleep(500); // a few lists fail
+        assertThat(new RoutingTableReadiness(holder).call().getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+        server = new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
+            new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
+            new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);
+        server.init(java.net.InetAddress.getLoopbackAddress(), port);
+        try (KubernetesClient admin = server.createClient()) {
+          admin.configMaps().inNamespace("outpost").resource(map(table(3, 2))).create();
+        }
+        await(() -> holder.current().revision() == 3);
+        assertThat(new RoutingTableReadiness(holder).call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+      } finally {
+        informer.close();
+        if (server != null) {
+          server.destroy();
+        }
+      }
     }
   }
 
