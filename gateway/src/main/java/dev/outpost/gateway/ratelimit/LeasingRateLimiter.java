@@ -4,6 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
@@ -70,6 +72,10 @@ public final class LeasingRateLimiter {
   private final LongSupplier clock;
   /** Until when keys past {@link #MAX_BUCKETS} are admitted without asking the store, after it failed. */
   private volatile long unbucketedFailOpenUntil;
+  /** Requests admitted while the counters were down, counted nowhere else. */
+  private final LongAdder admittedUncounted = new LongAdder();
+  /** When the last warning of an outage was logged: once per {@link #FAIL_OPEN_MILLIS}, whatever the keys. */
+  private final AtomicLong lastWarned = new AtomicLong(Long.MIN_VALUE / 2);
 
   public LeasingRateLimiter(CounterStore store, double leaseFraction) {
     this(store, leaseFraction, System::currentTimeMillis);
@@ -112,6 +118,7 @@ public final class LeasingRateLimiter {
           return CompletableFuture.completedFuture(new Decision(false, limit, 0, resetSeconds, window));
         }
         bucket.failOpenAdmitted++;
+        admittedUncounted.increment();
         return CompletableFuture.completedFuture(
             new Decision(true, limit, limit - bucket.used - bucket.failOpenAdmitted, resetSeconds, window));
       }
@@ -130,8 +137,7 @@ public final class LeasingRateLimiter {
             if (failure != null) {
               // every request waiting on this take, and those after it for a while, are admitted:
               // one take at a time, each waiting for the store's timeout, would let one through per timeout
-              LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,
-                  why(failure));
+              warnUnavailable(failure);
               bucket.failOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
             } else {
               long charged = Math.min(grant.granted(), owed);
@@ -161,6 +167,25 @@ public final class LeasingRateLimiter {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Warns of the counters' outage once per {@link #FAIL_OPEN_MILLIS}: a partition fails the takes of
+   * every key whose counters its other side owns, and a warning per key and take was thousands of
+   * lines a second with a limit per client IP (on the event loop when the member had shut down).
+   */
+  private void warnUnavailable(Throwable failure) {
+    long now = clock.getAsLong();
+    long last = lastWarned.get();
+    if (now - last >= FAIL_OPEN_MILLIS && lastWarned.compareAndSet(last, now)) {
+      LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,
+          why(failure));
+    }
+  }
+
+  /** Requests admitted since the start while the counters were down (metric {@code outpost_gateway_rate_limit_uncounted_total}). */
+  public long admittedUncounted() {
+    return admittedUncounted.sum();
   }
 
   /** A store's failure for the log: a timeout has no message of its own ("null" before). */
@@ -214,15 +239,14 @@ public final class LeasingRateLimiter {
   private CompletionStage<Decision> takeOne(String key, long limit, long periodMillis, long window, long now) {
     long resetSeconds = Math.max(1, ((window + 1) * periodMillis - now + 999) / 1000);
     if (now < unbucketedFailOpenUntil) {
+      admittedUncounted.increment();
       return CompletableFuture.completedFuture(new Decision(true, limit, 0, resetSeconds, window));
     }
     return ask(key + "|" + window, 1, limit, periodMillis + 5000).handle((grant, failure) -> {
       if (failure != null) {
-        if (clock.getAsLong() >= unbucketedFailOpenUntil) {
-          LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,
-              why(failure));
-        }
+        warnUnavailable(failure);
         unbucketedFailOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
+        admittedUncounted.increment();
         return new Decision(true, limit, 0, resetSeconds, window);
       }
       return new Decision(grant.granted() > 0, limit, Math.max(0, limit - grant.used()), resetSeconds, window);

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code outpost_gateway_circuit_breaker_open{integration}} (1 while a breaker of that integration is
  * open; dropped with the integration's last route) and {@code outpost_gateway_cluster_members} (the
  * rate-limit cluster as this replica sees it: fewer than the replicas means a split, whose sides each
- * admit the whole limit).
+ * admit the whole limit), and {@code outpost_gateway_rate_limit_uncounted_total} (requests admitted
+ * without a count while the counters did not answer: the limits failed open).
  */
 @Singleton
 public class GatewayStateMetrics {
@@ -35,6 +36,10 @@ public class GatewayStateMetrics {
         .description("routing tables refused (unreadable or invalid); the table in use stayed").register(registry);
     Gauge.builder("outpost.gateway.cluster.members", rateLimiters, RateLimiters::clusterMembers)
         .description("members of the rate-limit cluster this replica sees, itself included; 0 with Hazelcast off")
+        .register(registry);
+    FunctionCounter.builder("outpost.gateway.rate_limit.uncounted", rateLimiters,
+            r -> r.limiter() == null ? 0 : r.limiter().admittedUncounted())
+        .description("requests admitted without a count while the rate-limit counters did not answer (failing open)")
         .register(registry);
     Map<String, Gauge> breakerGauges = new ConcurrentHashMap<>();
     breakers.watch(integration -> breakerGauges.put(integration, Gauge.builder("outpost.gateway.circuit_breaker.open",

@@ -144,6 +144,25 @@ class LeasingRateLimiterTest {
   }
 
   /**
+   * A partition takes the counters of many keys away at once: one warning per outage, not one per key
+   * and failed take (thousands of lines a second with a limit per client IP); what is admitted
+   * without them is counted, for the metric.
+   */
+  @Test
+  void countersDownForManyKeysWarnOnceAndCountWhatTheyAdmit() {
+    CounterStore down = (key, wanted, limit, ttl) -> CompletableFuture.failedFuture(new IllegalStateException("owner gone"));
+    LeasingRateLimiter limiter = new LeasingRateLimiter(down, 0.01);
+    try (dev.outpost.gateway.support.LogCapture log = dev.outpost.gateway.support.LogCapture.start()) {
+      for (int i = 0; i < 500; i++) {
+        assertThat(limiter.acquire("client-" + i, 100, 60).toCompletableFuture().join().allowed()).isTrue();
+      }
+      assertThat(log.records().stream().filter(r -> String.valueOf(r.getMessage()).startsWith("rate-limit counters unavailable")))
+          .hasSize(1);
+    }
+    assertThat(limiter.admittedUncounted()).isEqualTo(500);
+  }
+
+  /**
    * Counters that stop answering mid-window: the key is admitted without a count, but only as far as
    * the window had budget left when they last answered. Before, every request was admitted for 5 s.
    */

@@ -252,6 +252,8 @@ class TelemetryTest {
     PrometheusText scrape = scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == revision);
     assertThat(scrape.value("outpost_gateway_routes")).isEqualTo(GatewayTestEnvironment.baseRoutes().size());
     assertThat(scrape.value("outpost_gateway_cluster_members")).as("a cluster of one").isEqualTo(1);
+    assertThat(scrape.has("outpost_gateway_rate_limit_uncounted_total")).as("no outage, none uncounted").isTrue();
+    assertThat(scrape.value("outpost_gateway_rate_limit_uncounted_total")).isZero();
 
     double refused = scrape.value("outpost_gateway_routes_refused_total");
     java.nio.file.Files.writeString(GatewayTestEnvironment.home.resolve("state").resolve("routes.json"), "{\"revision\": ");
