@@ -66,7 +66,17 @@ public final class CircuitBreaker {
     return Math.max(1, (nanos + 999_999_999) / 1_000_000_000);
   }
 
+  /**
+   * Whether a request now would be refused: open, and its next trial not due or under way. An open
+   * breaker no request has tried since its open time ran out is not (Envoy's ejection ends with its
+   * time): else the gauge of an integration that recovered with no traffic stayed 1, its alert on.
+   */
   public synchronized boolean isOpen() {
-    return open;
+    if (!open) {
+      return false;
+    }
+    long now = System.nanoTime();
+    boolean trialDue = (!trialInFlight || now - trialStartedAt >= openNanos) && now - openedAt >= openNanos;
+    return !trialDue;
   }
 }
