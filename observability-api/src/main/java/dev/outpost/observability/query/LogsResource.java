@@ -29,6 +29,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 /** {@code /api/v1/logs}: search, histogram and live tail, each limited to the caller's projects. */
 @Path("/api/v1/logs")
 @Authenticated
+@StrictQueryParams
 @Produces(MediaType.APPLICATION_JSON)
 public class LogsResource {
 
@@ -72,7 +73,8 @@ public class LogsResource {
       @RestQuery String interval) {
     TimeRange range = Params.range(from, to, Params.DEFAULT_RANGE);
     long span = range.toNanos() - range.fromNanos();
-    long step = Params.duration("interval", interval).map(Duration::toNanos).orElse(niceInterval(span));
+    long step = Params.duration("interval", interval).map(Duration::toNanos)
+        .orElse(niceInterval(span, Math.min(AUTO_BUCKETS, config.query().maxBuckets())));
     if (step <= 0) {
       throw ApiException.badRequest("interval must be positive");
     }
@@ -136,13 +138,16 @@ public class LogsResource {
   }
 
   /** A round interval giving about {@link #AUTO_BUCKETS} buckets. */
-  static long niceInterval(long spanNanos) {
+  /** A round interval making at most {@code buckets} of {@code spanNanos}, else whole seconds that do. */
+  static long niceInterval(long spanNanos, int buckets) {
     long[] steps = {1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400};
     for (long seconds : steps) {
-      if (spanNanos / (seconds * 1_000_000_000L) <= AUTO_BUCKETS) {
-        return seconds * 1_000_000_000L;
+      long step = seconds * 1_000_000_000L;
+      if ((spanNanos + step - 1) / step <= buckets) {
+        return step;
       }
     }
-    return 86_400_000_000_000L;
+    long step = (spanNanos + buckets - 1) / buckets;
+    return (step + 999_999_999L) / 1_000_000_000L * 1_000_000_000L;
   }
 }

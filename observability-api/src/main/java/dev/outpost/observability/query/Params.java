@@ -23,6 +23,9 @@ public final class Params {
       Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h|d)");
   private static final Pattern HEX_TRACE_ID = Pattern.compile("[0-9a-fA-F]{32}");
 
+  /** Epoch milliseconds below this (March 1973) are taken for epoch seconds, which are 10 digits until 2286. */
+  static final long EPOCH_SECONDS_BELOW = 100_000_000_000L;
+
   private Params() {}
 
   /** An instant as RFC 3339 or Unix epoch milliseconds, in nanoseconds. */
@@ -33,7 +36,13 @@ public final class Params {
     String v = value.trim();
     try {
       if (v.chars().allMatch(Character::isDigit)) {
-        return Optional.of(Math.multiplyExact(Long.parseLong(v), 1_000_000L));
+        long millis = Long.parseLong(v);
+        if (millis < EPOCH_SECONDS_BELOW) {
+          // read as milliseconds, 1700000000 was a few seconds of January 1970, answered with nothing
+          throw ApiException.badRequest(name + " " + v + " looks like epoch seconds; give epoch milliseconds ("
+              + v + "000) or an RFC 3339 time");
+        }
+        return Optional.of(Math.multiplyExact(millis, 1_000_000L));
       }
       Instant i = Instant.parse(v);
       return Optional.of(Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano()));
@@ -90,7 +99,8 @@ public final class Params {
   }
 
   public static int limit(String value, int defaultLimit, int max) {
-    int limit = integer("limit", value).orElse(defaultLimit);
+    // a lowered maximum lowers the default too: else every call leaving limit out was refused
+    int limit = integer("limit", value).orElse(Math.min(defaultLimit, max));
     if (limit < 1 || limit > max) {
       throw ApiException.badRequest("limit must be between 1 and " + max + ", got " + limit);
     }

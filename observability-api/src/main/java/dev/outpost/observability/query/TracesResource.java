@@ -30,6 +30,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 /** {@code /api/v1/traces} and {@code /api/v1/services}, limited to the caller's projects. */
 @Path("/api/v1")
+@StrictQueryParams
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class TracesResource {
@@ -55,6 +56,7 @@ public class TracesResource {
 
   @GET
   @Path("/traces")
+  @StrictQueryParams(prefix = "attr.")
   public Views.TracesView search(@RestQuery String service, @RestQuery String operation,
       @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String from, @RestQuery String to,
       @RestQuery String project, @RestQuery String q, @RestQuery String limit, @Context UriInfo uri) {

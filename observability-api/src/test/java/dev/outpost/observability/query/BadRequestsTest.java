@@ -42,6 +42,34 @@ class BadRequestsTest {
     }
   }
 
+  /**
+   * A parameter the endpoint does not take, or one given twice: ignored, {@code service} on the logs
+   * (the traces take it) or Loki's {@code start} and {@code end} answered the last hour unfiltered,
+   * with a 200; a second project or attribute value was dropped without a word.
+   */
+  @Test
+  void aParameterTheEndpointDoesNotTakeOrOneGivenTwiceIsA400NamingIt() {
+    Response unknown = given().auth().oauth2(token).queryParam("service", "checkout").get("/api/v1/logs");
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.jsonPath().getString("message")).contains("'service'").contains("q, from, to");
+    Response loki = given().auth().oauth2(token).queryParam("start", "1700000000000").get("/api/v1/logs/histogram");
+    assertThat(loki.statusCode()).isEqualTo(400);
+    assertThat(loki.jsonPath().getString("message")).contains("'start'");
+    Response twice = given().auth().oauth2(token).queryParam("project", "bad-requests", "other").get("/api/v1/logs");
+    assertThat(twice.statusCode()).isEqualTo(400);
+    assertThat(twice.jsonPath().getString("message")).contains("'project'").contains("twice");
+    Response attrTwice = given().auth().oauth2(token).queryParam("attr.k", "1", "2").get("/api/v1/traces");
+    assertThat(attrTwice.statusCode()).isEqualTo(400);
+
+    assertThat(given().auth().oauth2(token).queryParam("attr.http.route", "/x").queryParam("service", "s")
+        .get("/api/v1/traces").statusCode()).as("what the traces take").isEqualTo(200);
+    assertThat(given().auth().oauth2(token).queryParam("limit", "5").queryParam("severity", "WARN")
+        .get("/api/v1/logs").statusCode()).isEqualTo(200);
+    assertThat(given().auth().oauth2(token).queryParam("lookback", "1h").queryParam("service", "s")
+        .get("/jaeger/api/traces").statusCode()).as("Jaeger's API ignores what it does not know, as Jaeger does")
+        .isNotEqualTo(400);
+  }
+
   @Test
   void moreAttributeConditionsThanASearchTakesAreA400NamingThem() {
     Map<String, String> params = new LinkedHashMap<>();
