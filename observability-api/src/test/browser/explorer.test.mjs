@@ -114,6 +114,7 @@ async function exercise(browser, name, url, apiField) {
   await page.selectOption('#range', '900000');
   await page.click('#more');
   await waitFor(page, `${name}: older records`, (n) => document.querySelectorAll('#results .log-row').length === n, PAGED);
+  check(await page.$eval('#partial', (el) => el.hidden), `${name}: a whole listing marked as cut by the time budget`);
   const paged = await page.$$eval('#results .log-row td.body', (tds) => tds.map((td) => td.textContent));
   check(paged.every((b) => b.startsWith('pager seed ')), `${name}: another listing's records appended`);
   check(new Set(paged).size === PAGED, `${name}: ${PAGED - new Set(paged).size} records listed twice`);

@@ -112,7 +112,14 @@ async function search(append) {
     renderRecords(page.records, append);
     nextCursor = page.nextCursor;
     $('more').hidden = !nextCursor;
-    if (!append) renderHistogram(await call('/api/v1/logs/histogram', f));
+    let partial = page.partial;
+    if (!append) {
+      const histogram = await call('/api/v1/logs/histogram', f);
+      renderHistogram(histogram);
+      partial = partial || histogram.partial;
+    }
+    // a page the time budget cut: its count is a floor, and records may be missing
+    $('partial').hidden = !partial;
   } catch (e) {
     showError(e.message);
   }

@@ -61,9 +61,22 @@ public class LogsResource {
     }
     LogSearch search = new LogSearch(scope, range, q, only, minSeverity,
         Params.limit(limit, 100, config.query().maxLimit()), after.map(LogCursors.Cursor::position));
-    LogPage page = logs.search(search, memory.forAnswer(request.getCurrent()));
+    LogPage page = outOfTimeWithNothing(logs.search(search, memory.forAnswer(request.getCurrent())));
     return new Views.LogsPage(page.records().stream().map(Views.LogView::of).toList(),
         page.next().map(p -> cursors.encode(p, range, query)).orElse(null), page.partial());
+  }
+
+  /**
+   * {@code page}, unless the search ran out of its time budget before it found a record or a place
+   * to go on from: then a 503 {@code query_timeout}. An empty partial page without a cursor ended
+   * the listing as if it were complete (the explorer hid "Older records"), the rest unreachable.
+   */
+  static LogPage outOfTimeWithNothing(LogPage page) {
+    if (page.partial() && page.records().isEmpty() && page.next().isEmpty()) {
+      throw new ApiException(503, "query_timeout", "the search ran out of its time budget before it found a record;"
+          + " narrow the time range or the query, or try again");
+    }
+    return page;
   }
 
   @GET
