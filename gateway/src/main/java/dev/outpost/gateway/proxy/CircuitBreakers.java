@@ -25,20 +25,36 @@ public class CircuitBreakers {
 
   private final ConcurrentMap<Key, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final GatewayConfig.Breaker config;
+  private final RouteTableHolder table;
   private volatile Consumer<String> newBreaker = integration -> { };
   private volatile Consumer<String> integrationGone = integration -> { };
 
   CircuitBreakers(GatewayConfig config, RouteTableHolder table) {
     this.config = config.circuitBreaker();
+    this.table = table;
     table.onChange(next -> forgetIntegrationsNotIn(next.integrations()));
   }
 
   public CircuitBreaker forIntegration(String integration, Upstream upstream) {
-    // a present key is answered without locking; the listener is told once, as the breaker is made
-    return breakers.computeIfAbsent(new Key(integration, upstream), key -> {
+    Key key = new Key(integration, upstream);
+    CircuitBreaker breaker = breakers.get(key);
+    if (breaker != null) {
+      return breaker;
+    }
+    if (!table.current().integrations().contains(integration)) {
+      // an exchange begun before its route was taken out: a breaker of its own, kept nowhere, so that
+      // the integration's breaker and gauge do not come back until the next table
+      return fresh();
+    }
+    // the listener is told once, as the breaker is made
+    return breakers.computeIfAbsent(key, k -> {
       newBreaker.accept(integration);
-      return new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos());
+      return fresh();
     });
+  }
+
+  private CircuitBreaker fresh() {
+    return new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos());
   }
 
   /** Whether a breaker of {@code integration} (any of its upstreams) is open. */

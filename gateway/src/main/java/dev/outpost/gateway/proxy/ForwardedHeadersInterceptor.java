@@ -6,6 +6,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
+import java.util.List;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
@@ -54,9 +55,9 @@ final class ForwardedHeadersInterceptor implements ProxyInterceptor {
     }
     headers.set("Forwarded", forwarded.toString());
     // RFC 9110 7.6.3: a gateway adds itself to every request it forwards, after the proxies before it
-    String via = headers.get("Via");
+    List<String> via = headers.getAll("Via");
     String self = original.version() == HttpVersion.HTTP_1_0 ? VIA_1_0 : VIA_1_1;
-    headers.set("Via", via == null || via.isBlank() ? self : via + ", " + self);
+    headers.set("Via", via.isEmpty() ? self : String.join(", ", via) + ", " + self);
     return context.sendRequest();
   }
 

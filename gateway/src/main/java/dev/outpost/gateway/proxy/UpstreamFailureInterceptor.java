@@ -6,6 +6,7 @@ import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
@@ -157,6 +158,10 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
 
   @Override
   public Future<Void> handleProxyResponse(ProxyContext context) {
+    if (closeAfterResponse) {
+      // on the client's response itself: the hygiene interceptor strips Connection from the proxied one
+      context.request().proxiedRequest().response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     Future<Void> sent = context.sendResponse();
     if (answered) {
       sent.onComplete(ar -> {

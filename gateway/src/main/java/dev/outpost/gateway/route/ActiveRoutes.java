@@ -22,6 +22,8 @@ public final class ActiveRoutes {
   private final RoutingTable table;
   private final List<CompiledRoute> routes;
   private final Map<String, IdentityProvider> identityProviders;
+  private final Set<String> routeIds;
+  private final Set<String> integrations;
 
   /**
    * @throws IllegalArgumentException when a route's prefix is not a valid path
@@ -40,6 +42,8 @@ public final class ActiveRoutes {
       }
     }
     this.routes = List.copyOf(compiled);
+    this.routeIds = routes.stream().map(CompiledRoute::id).collect(Collectors.toUnmodifiableSet());
+    this.integrations = routes.stream().map(r -> r.route().integration()).collect(Collectors.toUnmodifiableSet());
     Map<String, IdentityProvider> idps = new HashMap<>();
     table.identityProviders().forEach(idp -> idps.put(idp.name(), idp));
     this.identityProviders = Map.copyOf(idps);
@@ -63,12 +67,12 @@ public final class ActiveRoutes {
 
   /** The ids of this table's routes. */
   public Set<String> routeIds() {
-    return routes.stream().map(CompiledRoute::id).collect(Collectors.toUnmodifiableSet());
+    return routeIds;
   }
 
   /** The integrations this table's routes go to. */
   public Set<String> integrations() {
-    return routes.stream().map(r -> r.route().integration()).collect(Collectors.toUnmodifiableSet());
+    return integrations;
   }
 
   /**

@@ -52,10 +52,27 @@ public class RouteMetrics {
 
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Meters> routes = new ConcurrentHashMap<>();
+  private final RouteTableHolder table;
 
   RouteMetrics(MeterRegistry registry, RouteTableHolder table) {
     this.registry = registry;
+    this.table = table;
     table.onChange(next -> forgetRoutesNotIn(next.routeIds()));
+  }
+
+  /**
+   * The meters of {@code route}, or null for a route no longer in the table: an exchange that began
+   * before it was taken out ends after, and would register its series again until the next table.
+   */
+  private Meters meters(String route) {
+    Meters meters = routes.get(route);
+    if (meters != null) {
+      return meters;
+    }
+    if (!route.equals(NO_ROUTE) && !table.current().routeIds().contains(route)) {
+      return null;
+    }
+    return routes.computeIfAbsent(route, Meters::new);
   }
 
   /**
@@ -80,7 +97,10 @@ public class RouteMetrics {
    * @param refused whether the gateway answered it itself ({@link GatewayAnswer})
    */
   public void record(String route, int status, long nanos, long bytesIn, long bytesOut, boolean refused) {
-    Meters meters = routes.computeIfAbsent(route, Meters::new);
+    Meters meters = meters(route);
+    if (meters == null) {
+      return;
+    }
     meters.requests(status).record(nanos, TimeUnit.NANOSECONDS);
     meters.ingress.add(bytesIn);
     meters.egress.add(bytesOut);
@@ -91,7 +111,10 @@ public class RouteMetrics {
 
   /** Counts one response cut after its head had gone. */
   public void cut(String route, ResponseCut cut) {
-    routes.computeIfAbsent(route, Meters::new).cuts(cut).increment();
+    Meters meters = meters(route);
+    if (meters != null) {
+      meters.cuts(cut).increment();
+    }
   }
 
   /** One route's meters. Two event loops may build the same meter at once: the registry hands both the one. */
@@ -106,6 +129,18 @@ public class RouteMetrics {
     private final LongAdder egress = new LongAdder();
     /** What this route registered, to remove when it leaves the table. */
     private final Queue<Meter> registered = new ConcurrentLinkedQueue<>();
+
+    /**
+     * Keeps {@code meter} with the route's others; removes it again if the route left the table while
+     * it was being made (fetched before, registered after), where no later table would find it.
+     */
+    private <M extends Meter> M kept(M meter) {
+      registered.add(meter);
+      if (routes.get(route) != this) {
+        registry.remove(meter);
+      }
+      return meter;
+    }
 
     Meters(String route) {
       this.route = route;
@@ -122,7 +157,7 @@ public class RouteMetrics {
             .tag("route", route).tag("status", statusClass + "xx")
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry);
-        registered.add(timer);
+        kept(timer);
         requestsByClass[statusClass] = timer;
       }
       return timer;
@@ -136,7 +171,7 @@ public class RouteMetrics {
             .description("answers the gateway gave itself instead of the integration, by route and status")
             .tag("route", route).tag("status", Integer.toString(status))
             .register(registry);
-        registered.add(counter);
+        kept(counter);
         refusalsByStatus[index] = counter;
       }
       return counter;
@@ -149,13 +184,14 @@ public class RouteMetrics {
             .description("responses cut after their head had gone, by route and by whom (integration or client)")
             .tag("route", route).tag("by", cut.by())
             .register(registry);
-        registered.add(counter);
+        kept(counter);
         cutsBy[cut.ordinal()] = counter;
       }
       return counter;
     }
 
     private void bytes(String direction, LongAdder bytes) {
+      // made in the constructor, before the map holds this route's meters: nothing to check yet
       registered.add(FunctionCounter.builder("outpost.gateway.bytes", bytes, LongAdder::sum)
           .description("body bytes read from clients (ingress) and written to them (egress), by route")
           .baseUnit("bytes")

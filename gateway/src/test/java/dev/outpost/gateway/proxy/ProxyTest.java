@@ -115,9 +115,9 @@ class ProxyTest {
   @Test
   void viaKeepsWhatEarlierProxiesAddedAndSaysTheClientsVersion() throws Exception {
     RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.0\r\nHost: gw.test\r\n"
-        + "Via: 1.1 edge-proxy\r\n\r\n");
+        + "Via: 1.1 edge-proxy\r\nVia: 1.1 cdn\r\n\r\n");
     assertThat(response.status()).isEqualTo(200);
-    assertThat(upstream().next().headers().getAll("Via")).containsExactly("1.1 edge-proxy, 1.0 outpost");
+    assertThat(upstream().next().headers().getAll("Via")).containsExactly("1.1 edge-proxy, 1.1 cdn, 1.0 outpost");
   }
 
   @Test

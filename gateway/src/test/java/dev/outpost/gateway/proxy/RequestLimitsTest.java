@@ -143,6 +143,8 @@ class RequestLimitsTest {
     WriteFirst midStream = writeWholeThenRead("/default-limit/digest/write-first", 12 * MIB, true);
     assertThat(midStream.writeFailure()).isNull();
     assertThat(midStream.response().status()).isEqualTo(413);
+    assertThat(midStream.response().header("Connection")).as("told, so that a client reading as it writes stops")
+        .isEqualTo("close");
 
     GatewayTestEnvironment.writeRoutes(java.util.List.of(new dev.outpost.spec.model.Route("jwt-large", "proj-a",
         new dev.outpost.spec.model.RouteMatch("/jwt-large", java.util.List.of(), java.util.List.of()), "int-jwt-large", true,

@@ -287,6 +287,33 @@ class TelemetryTest {
     assertThat(after.has("outpost_gateway_circuit_breaker_open", "integration", "int-pub")).isTrue();
   }
 
+  /**
+   * An exchange begun before its route was taken out ends after: its series and its integration's
+   * breaker are not made again (they stayed until the next table, days on a quiet data plane).
+   */
+  @Test
+  void anExchangeEndingAfterItsRouteWasTakenOutDoesNotBringItsSeriesBack() throws Exception {
+    long revision = GatewayTestEnvironment.writeRoutes(List.of(TestRoutes.publicRoute("leaving", "/leaving", true)));
+    scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == revision);
+    GatewayTestEnvironment.upstream.clear();
+    java.util.concurrent.CompletableFuture<RawHttp.Response> slow = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return RawHttp.send(gateway.getPort(), "GET /leaving/pause?ms=1000 HTTP/1.1\r\nHost: gw\r\n\r\n");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    GatewayTestEnvironment.upstream.next(); // it has reached the integration
+    long next = GatewayTestEnvironment.writeRoutes(List.of());
+    scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == next);
+    assertThat(slow.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+    Thread.sleep(200); // its access record and meters are written as it ends
+    PrometheusText after = PrometheusText.scrape(metrics);
+    assertThat(after.has("outpost_gateway_requests_seconds_count", "route", "leaving")).isFalse();
+    assertThat(after.has("outpost_gateway_bytes_total", "route", "leaving")).isFalse();
+    assertThat(after.has("outpost_gateway_circuit_breaker_open", "integration", "int-leaving")).isFalse();
+  }
+
   private PrometheusText scrapeUntil(java.util.function.Predicate<PrometheusText> condition) throws Exception {
     long deadline = System.currentTimeMillis() + 10_000;
     PrometheusText scrape = PrometheusText.scrape(metrics);
