@@ -112,7 +112,8 @@ async function search(append) {
     renderRecords(page.records, append);
     nextCursor = page.nextCursor;
     $('more').hidden = !nextCursor;
-    let partial = page.partial;
+    // an appended page adds to a listing whose count came from the first page's histogram
+    let partial = page.partial || (append && !$('partial').hidden);
     if (!append) {
       const histogram = await call('/api/v1/logs/histogram', f);
       renderHistogram(histogram);
@@ -121,6 +122,7 @@ async function search(append) {
     // a page the time budget cut: its count is a floor, and records may be missing
     $('partial').hidden = !partial;
   } catch (e) {
+    $('partial').hidden = true;
     showError(e.message);
   }
 }

@@ -92,7 +92,7 @@ public class JaegerQueries {
   TraceBatch search(ProjectScope scope, TimeRange range, String service, String operation,
       Map<String, String> tags, Params.DurationBounds durations, String limitName, String limit) {
     int max100 = Math.min(100, config.query().maxLimit());
-    int n = Params.integer(limitName, limit).filter(v -> v != 0).orElse(20);
+    int n = Params.integer(limitName, limit).filter(v -> v != 0).orElse(Math.min(20, max100));
     if (n < 0 || n > max100) {
       throw ApiException.badRequest(limitName + " must be between 1 and " + max100 + ", got " + n);
     }

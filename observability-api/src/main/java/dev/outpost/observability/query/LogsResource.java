@@ -74,7 +74,7 @@ public class LogsResource {
   static LogPage outOfTimeWithNothing(LogPage page) {
     if (page.partial() && page.records().isEmpty() && page.next().isEmpty()) {
       throw new ApiException(503, "query_timeout", "the search ran out of its time budget before it found a record;"
-          + " narrow the time range or the query, or try again");
+          + " try again, or start the listing again with a narrower time range or query");
     }
     return page;
   }

@@ -5,6 +5,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Status from the local processes' management ports (ARCHITECTURE.md, "Status the agent reads"):
@@ -15,8 +17,15 @@ public final class LocalStatusSource implements StatusSource {
   private final ManagementClient client = new ManagementClient();
   private final URI integrationsUri;
   private final GatewayRoutesReader gateway;
-  /** The runtime has answered once since the agent started. */
-  private volatile boolean answered;
+  /**
+   * How long the runtime may not answer before its integrations are reported {@code Failed}: a few
+   * status intervals, past a pause of its heap.
+   */
+  static final long STOPPED_AFTER_NANOS = TimeUnit.SECONDS.toNanos(15);
+  /** What the runtime last answered, null before it first did. */
+  private volatile IntegrationsSeen lastSeen;
+  private volatile long lastAnsweredAt;
+  private final LongSupplier clock;
 
   /**
    * @param runtimeManagement the runtime's management base URL, e.g. {@code http://127.0.0.1:9001}
@@ -24,26 +33,36 @@ public final class LocalStatusSource implements StatusSource {
    *     http://127.0.0.1:9000/outpost/routes}; empty if none
    */
   public LocalStatusSource(URI runtimeManagement, Optional<URI> gatewayRoutes) {
+    this(runtimeManagement, gatewayRoutes, System::nanoTime);
+  }
+
+  LocalStatusSource(URI runtimeManagement, Optional<URI> gatewayRoutes, LongSupplier nanoClock) {
     this.integrationsUri = runtimeManagement.resolve("/outpost/integrations");
     this.gateway = new GatewayRoutesReader(gatewayRoutes);
+    this.clock = nanoClock;
   }
 
   /**
    * The runtime's integrations. A runtime that does not answer is one that has not started yet, its
    * integrations {@code Pending}, or, once it has answered, one that stopped (crashed, killed, out of
-   * memory): nothing restarts it locally, so its integrations are {@code Failed} until it is back.
+   * memory) when it has not answered for {@link #STOPPED_AFTER_NANOS}: nothing restarts it locally, so
+   * its integrations are {@code Failed} until it is back.
    */
   @Override
   public IntegrationsSeen integrations() {
     Optional<JsonNode> answer = client.get(integrationsUri).filter(JsonNode::isArray);
+    long now = clock.getAsLong();
     if (answer.isEmpty()) {
-      return answered
-          ? IntegrationsSeen.unreadable(ObservedIntegration.FAILED, "the integration runtime stopped answering at "
-              + integrationsUri.getAuthority())
-          : IntegrationsSeen.unreadable(ObservedIntegration.PENDING, "waiting for the integration runtime to answer at "
-              + integrationsUri.getAuthority());
+      IntegrationsSeen last = lastSeen;
+      if (last == null) {
+        return IntegrationsSeen.unreadable(ObservedIntegration.PENDING, "waiting for the integration runtime to answer at "
+            + where());
+      }
+      // one slow or failed answer (a pause of its heap, a busy moment) is not a runtime gone: what it
+      // last said stands for a while, so that integrations do not blink Failed and back
+      return now - lastAnsweredAt < STOPPED_AFTER_NANOS ? last
+          : IntegrationsSeen.unreadable(ObservedIntegration.FAILED, "the integration runtime stopped answering at " + where());
     }
-    answered = true;
     List<ObservedIntegration> result = new ArrayList<>();
     answer.get().forEach(item -> {
       String name = item.path("name").asText("");
@@ -53,7 +72,15 @@ public final class LocalStatusSource implements StatusSource {
             ObservedIntegration.READY.equals(phase) ? 1 : 0, 1, null));
       }
     });
-    return IntegrationsSeen.of(result);
+    IntegrationsSeen seen = IntegrationsSeen.of(result);
+    lastSeen = seen;
+    lastAnsweredAt = now;
+    return seen;
+  }
+
+  /** Host and port of the runtime's management port: never user information the URL may hold. */
+  private String where() {
+    return integrationsUri.getHost() + ":" + integrationsUri.getPort();
   }
 
   @Override

@@ -108,10 +108,24 @@ class LocalStatusSourceTest {
    */
   @Test
   void aRuntimeThatStopsAnsweringAfterItDidHasItsIntegrationsFailedSayingSo() {
-    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.empty());
-    assertThat(source.integrations().integrations()).hasSize(3);
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.empty(), now::get);
+    IntegrationsSeen running = source.integrations();
+    assertThat(running.integrations()).hasSize(3);
+    int port = runtime.getAddress().getPort();
     runtime.stop(0);
+    now.addAndGet(LocalStatusSource.STOPPED_AFTER_NANOS - 1);
+    assertThat(source.integrations()).as("one missed answer is not a runtime gone").isEqualTo(running);
+    now.addAndGet(1);
     assertThat(source.integrations()).isEqualTo(IntegrationsSeen.unreadable("Failed",
-        "the integration runtime stopped answering at 127.0.0.1:" + runtime.getAddress().getPort()));
+        "the integration runtime stopped answering at 127.0.0.1:" + port));
+  }
+
+  @Test
+  void theMessageNamesTheRuntimesHostAndPortNeverUserInformationItsUrlHolds() {
+    runtime.stop(0);
+    URI withUser = URI.create("http://agent:s3cret@127.0.0.1:" + runtime.getAddress().getPort());
+    assertThat(new LocalStatusSource(withUser, Optional.empty()).integrations().unseenMessage())
+        .doesNotContain("s3cret").doesNotContain("agent:").endsWith("127.0.0.1:" + runtime.getAddress().getPort());
   }
 }
