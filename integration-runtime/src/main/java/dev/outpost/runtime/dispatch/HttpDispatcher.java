@@ -82,7 +82,7 @@ public class HttpDispatcher {
     if (ctx.get(DISPATCHED) != null) {
       // registered on the rerouted pass: reroute drops what was registered before it
       ctx.addHeadersEndHandler(v ->
-          RequestHeaderEchoFilter.strip(ctx.response().headers(), ctx.request().headers()));
+          RequestHeaderEchoFilter.strip(ctx.response().headers(), ctx.request()));
       ctx.next();
       return;
     }

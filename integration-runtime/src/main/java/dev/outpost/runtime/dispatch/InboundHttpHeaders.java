@@ -1,9 +1,14 @@
 package dev.outpost.runtime.dispatch;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
@@ -20,8 +25,9 @@ import org.apache.camel.support.RoutePolicySupport;
  * {@code CamelHttpQuery} and {@code CamelHttpMethod} from the message, so without this a route
  * {@code platform-http:/a → to: http://backend/b} calls {@code /b/a?<client query>} with the client's
  * method. These headers are removed before every {@code http(s):} call while they still hold the
- * inbound values, with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}; a
- * value the route set itself is kept. Routes also see their public path in
+ * inbound values, with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}, the
+ * client's credentials, identity and address ({@link #clientOnly}) and the headers Camel made from
+ * the query; a value the route set itself is kept. Routes also see their public path in
  * {@code CamelHttpPath}/{@code CamelHttpUri}/{@code CamelHttpUrl}, not the internal versioned one (a
  * link a route built from {@code CamelHttpUrl} answered 404 and changed with every deploy).
  */
@@ -95,6 +101,38 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
     return text;
   }
 
+  /**
+   * The client's credentials, identity and address: a backend is another party, often a third one,
+   * and Camel's HTTP producer sends every message header. A route that means to pass one on sets it
+   * under a header of its own (or the same header with another value).
+   */
+  static boolean clientOnly(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return CLIENT_ONLY.contains(lower) || CLIENT_ONLY_PREFIXES.stream().anyMatch(lower::startsWith);
+  }
+
+  private static final Set<String> CLIENT_ONLY = Set.of("authorization", "proxy-authorization", "cookie", "x-api-key",
+      "forwarded", "x-real-ip");
+  private static final List<String> CLIENT_ONLY_PREFIXES = List.of("x-outpost-", "x-forwarded-");
+
+  /** The names, lower case, of a raw query's parameters, which Camel makes message headers of. */
+  static Set<String> queryNames(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> names = new HashSet<>();
+    for (String pair : rawQuery.split("&")) {
+      int equals = pair.indexOf('=');
+      String name = equals < 0 ? pair : pair.substring(0, equals);
+      try {
+        names.add(URLDecoder.decode(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+      } catch (IllegalArgumentException malformed) {
+        names.add(name.toLowerCase(Locale.ROOT));
+      }
+    }
+    return names;
+  }
+
   /** Records the inbound values, with the internal prefix taken out of the path, URI and URL. */
   private static final class RecordInbound extends RoutePolicySupport {
     @Override
@@ -103,6 +141,13 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
         return;
       }
       Map<String, Object> inbound = new HashMap<>();
+      // the client's credentials, identity and address, and headers made from its query
+      Set<String> queryNames = queryNames(exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class));
+      exchange.getMessage().getHeaders().forEach((name, value) -> {
+        if (value != null && (clientOnly(name) || queryNames.contains(name.toLowerCase(Locale.ROOT)))) {
+          inbound.put(name, value);
+        }
+      });
       for (String name : HEADERS) {
         Object value = exchange.getMessage().getHeader(name);
         if (value instanceof String text) {

@@ -1,8 +1,11 @@
 package dev.outpost.runtime.dispatch;
 
+import dev.outpost.runtime.secret.SecretRedaction;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,16 +28,37 @@ final class RequestHeaderEchoFilter {
   private RequestHeaderEchoFilter() {}
 
   /**
-   * Removes the request-only headers from {@code responseHeaders}, and a {@code Content-Encoding}
-   * that is the request's own: it described the request's body, and echoed it tells the client to
-   * decode a response body that is not encoded.
+   * Removes from {@code responseHeaders} the request-only headers; a {@code Content-Encoding} that is
+   * the request's own (it described the request's body, and echoed it tells the client to decode a
+   * response body that is not encoded); a header that is a query parameter or form field echoed
+   * (Camel makes message headers of them: {@code ?Set-Cookie=} set a cookie on the API's origin,
+   * {@code ?Access-Control-Allow-Origin=} opened CORS); and one holding a secret value (a token a
+   * route set for its backend call stays on the message, and came back to the client).
    */
-  static void strip(MultiMap responseHeaders, MultiMap requestHeaders) {
+  static void strip(MultiMap responseHeaders, HttpServerRequest request) {
     List<String> names = responseHeaders.names().stream().filter(RequestHeaderEchoFilter::requestOnly).toList();
     names.forEach(responseHeaders::remove);
-    String encoding = requestHeaders.get(CONTENT_ENCODING);
+    String encoding = request.headers().get(CONTENT_ENCODING);
     if (encoding != null && encoding.equalsIgnoreCase(responseHeaders.get(CONTENT_ENCODING))) {
       responseHeaders.remove(CONTENT_ENCODING);
+    }
+    dropEchoed(responseHeaders, request.params());
+    dropEchoed(responseHeaders, request.formAttributes());
+    List<String> holdingSecrets = responseHeaders.entries().stream()
+        .filter(header -> SecretRedaction.holdsSecret(header.getValue())).map(Map.Entry::getKey).distinct().toList();
+    holdingSecrets.forEach(responseHeaders::remove);
+  }
+
+  /** Removes each response header that has a parameter's name and one of its values. */
+  private static void dropEchoed(MultiMap responseHeaders, MultiMap params) {
+    if (params.isEmpty()) {
+      return;
+    }
+    for (String name : params.names()) {
+      List<String> sent = responseHeaders.getAll(name);
+      if (!sent.isEmpty() && params.getAll(name).stream().anyMatch(sent::contains)) {
+        responseHeaders.remove(name);
+      }
     }
   }
 

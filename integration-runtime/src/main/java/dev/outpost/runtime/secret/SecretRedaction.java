@@ -66,7 +66,20 @@ public final class SecretRedaction {
     refresh();
   }
 
-  /** {@code text} with every known secret value replaced, or {@code text} itself when none occurs. */
+  /** Whether {@code text} holds a known secret value. */
+  public static boolean holdsSecret(String text) {
+    if (text == null) {
+      return false;
+    }
+    for (String value : all) {
+      if (text.contains(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+    /** {@code text} with every known secret value replaced, or {@code text} itself when none occurs. */
   public static String redact(String text) {
     if (text == null) {
       return null;

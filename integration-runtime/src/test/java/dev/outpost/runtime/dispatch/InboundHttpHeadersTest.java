@@ -61,6 +61,75 @@ class InboundHttpHeadersTest {
     }
   }
 
+  /**
+   * A backend call carries what the route set, not the client's credentials, identity or address,
+   * nor headers made from its query: Camel's HTTP producer sends every message header, and a message
+   * starts with the request's headers and query parameters, so a third-party backend received the
+   * client's Cookie and Authorization, the gateway's identity headers, and {@code ?X-Real-IP=} as a header.
+   */
+  @Test
+  void aBackendCallCarriesNoneOfTheClientsCredentialsIdentityOrQueryHeaders() {
+    try (Backend backend = Backend.json("{\"ok\":true}")) {
+      String source = """
+          - route:
+              id: creds-in
+              from:
+                uri: platform-http:/creds
+                steps:
+                  - setHeader:
+                      name: X-Api-Token
+                      constant: route-set-token
+                  - setHeader:
+                      name: X-Subject
+                      simple: "${header.X-Outpost-Subject}"
+                  - to: %s/target
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("creds", "1", source)).then().statusCode(200);
+      try {
+        given().header("Cookie", "sid=client-session").header("Authorization", "Bearer client-token")
+            .header("X-Outpost-Subject", "alice").header("X-Forwarded-For", "10.1.2.3").header("X-Request-Id", "r-1")
+            .get(http + "creds?X-Real-IP=6.6.6.6&password=hunter2").then().statusCode(200);
+        Backend.Received call = backend.received().get(0);
+        assertThat(call.header("Cookie")).isNull();
+        assertThat(call.header("Authorization")).isNull();
+        assertThat(call.header("X-Outpost-Subject")).isNull();
+        assertThat(call.header("X-Forwarded-For")).isNull();
+        assertThat(call.header("X-Real-IP")).isNull();
+        assertThat(call.header("password")).isNull();
+        assertThat(call.header("X-Api-Token")).as("what the route set goes").isEqualTo("route-set-token");
+        assertThat(call.header("X-Subject")).as("identity the route passes on under its own name").isEqualTo("alice");
+        assertThat(call.header("X-Request-Id")).as("other request headers pass, as before").isEqualTo("r-1");
+      } finally {
+        Integrations.delete(management, "creds").then().statusCode(204);
+      }
+    }
+  }
+
+  /**
+   * Query parameters become message headers, and platform-http writes message headers into the
+   * response: {@code ?Set-Cookie=...} set a cookie on the API's origin, {@code ?Refresh=} redirected,
+   * {@code ?Access-Control-Allow-Origin=} opened CORS on a route without a policy.
+   */
+  @Test
+  void queryParametersAreNotEchoedAsResponseHeaders() {
+    Integrations.put(management, Integrations.of("echoq", "1", Integrations.constantRoute("echoq", "/echoq", "hello")))
+        .then().statusCode(200);
+    try {
+      var response = given().urlEncodingEnabled(false)
+          .get(http + "echoq?Set-Cookie=sid%3Dx%3B%20Domain%3D.acme.example&Refresh=0%3Burl%3Dhttps://evil.example"
+              + "&Access-Control-Allow-Origin=https://evil.example&Access-Control-Allow-Credentials=true&Content-Type=text/html")
+          .then().statusCode(200).extract();
+      assertThat(response.body().asString()).isEqualTo("hello");
+      assertThat(response.header("Set-Cookie")).isNull();
+      assertThat(response.header("Refresh")).isNull();
+      assertThat(response.header("Access-Control-Allow-Origin")).isNull();
+      assertThat(response.header("Access-Control-Allow-Credentials")).isNull();
+      assertThat(response.header("Content-Type")).as("not the query's").isNotEqualTo("text/html");
+    } finally {
+      Integrations.delete(management, "echoq").then().statusCode(204);
+    }
+  }
+
   /** A route builds links from CamelHttpUrl: the public one, not the internal versioned one (404, and new at every deploy). */
   @Test
   void theUrlARouteSeesIsThePublicOne() {

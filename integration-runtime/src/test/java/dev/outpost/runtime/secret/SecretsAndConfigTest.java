@@ -75,6 +75,45 @@ class SecretsAndConfigTest {
   }
 
   /**
+   * A secret a route puts in a request header for its backend does not come back to the client:
+   * Camel's HTTP producer keeps the request's headers on the reply, and platform-http writes them
+   * into the response, on success and on failure alike.
+   */
+  @Test
+  void aSecretSetInABackendCallsHeaderIsNotInTheResponse() throws Exception {
+    try (Backend backend = Backend.json("{\"ok\":true}")) {
+      String source = """
+          - route:
+              id: token-in
+              from:
+                uri: platform-http:/token-call
+                steps:
+                  - setHeader:
+                      name: X-Api-Token
+                      simple: "{{secret.billing-api.token}}"
+                  - setHeader:
+                      name: X-Signed
+                      simple: "v1 {{secret.billing-api.token}} end"
+                  - to: "{{config.backend}}/call"
+          """;
+      Integrations.put(management, Integrations.of("token-call", "1", source, Map.of("backend", backend.url()),
+          List.of(new SecretRef("billing-api", "token")))).then().statusCode(200);
+      try {
+        var ok = given().get(http + "token-call").then().statusCode(200).extract();
+        assertThat(backend.received().get(0).header("X-Api-Token")).as("the backend gets it").isEqualTo(SECRET);
+        assertThat(ok.headers().toString()).doesNotContain(SECRET);
+        backend.respond(r -> new Backend.Reply(500, "text/plain", "crm down"));
+        var failed = given().get(http + "token-call").then().extract();
+        assertThat(failed.statusCode()).isGreaterThanOrEqualTo(500);
+        assertThat(failed.headers().toString()).doesNotContain(SECRET);
+        assertThat(failed.body().asString()).doesNotContain(SECRET);
+      } finally {
+        Integrations.delete(management, "token-call").then().statusCode(204);
+      }
+    }
+  }
+
+  /**
    * A secret value is taken as it is, whatever it holds: one with {{…}} in it (generated passwords
    * can) was read by Camel as a placeholder again, so the deploy failed with "Property with key
    * [<part of the secret>] not found" in its status, a part the redaction of whole values missed.
