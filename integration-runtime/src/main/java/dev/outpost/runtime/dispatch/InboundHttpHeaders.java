@@ -102,17 +102,19 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
   }
 
   /**
-   * The client's credentials, identity and address: a backend is another party, often a third one,
-   * and Camel's HTTP producer sends every message header. A route that means to pass one on sets it
-   * under a header of its own (or the same header with another value).
+   * The client's cookies, identity and address: a backend is another party, often a third one, and
+   * Camel's HTTP producer sends every message header. A route that means to pass one on sets it
+   * under a header of its own (or the same header with another value). Not {@code Authorization}:
+   * the gateway removes a verified token unless the route forwards it, and a route forwards it to
+   * call its backends as the caller.
    */
   static boolean clientOnly(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     return CLIENT_ONLY.contains(lower) || CLIENT_ONLY_PREFIXES.stream().anyMatch(lower::startsWith);
   }
 
-  private static final Set<String> CLIENT_ONLY = Set.of("authorization", "proxy-authorization", "cookie", "x-api-key",
-      "forwarded", "x-real-ip");
+  private static final Set<String> CLIENT_ONLY = Set.of("proxy-authorization", "cookie", "x-api-key", "forwarded",
+      "x-real-ip");
   private static final List<String> CLIENT_ONLY_PREFIXES = List.of("x-outpost-", "x-forwarded-");
 
   /** The names, lower case, of a raw query's parameters, which Camel makes message headers of. */

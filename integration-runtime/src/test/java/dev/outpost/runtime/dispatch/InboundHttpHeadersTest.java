@@ -91,7 +91,8 @@ class InboundHttpHeadersTest {
             .get(http + "creds?X-Real-IP=6.6.6.6&password=hunter2").then().statusCode(200);
         Backend.Received call = backend.received().get(0);
         assertThat(call.header("Cookie")).isNull();
-        assertThat(call.header("Authorization")).isNull();
+        assertThat(call.header("Authorization")).as("a token the gateway forwarded is the caller's to call on with")
+            .isEqualTo("Bearer client-token");
         assertThat(call.header("X-Outpost-Subject")).isNull();
         assertThat(call.header("X-Forwarded-For")).isNull();
         assertThat(call.header("X-Real-IP")).isNull();
