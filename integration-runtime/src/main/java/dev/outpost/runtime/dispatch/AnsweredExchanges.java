@@ -59,5 +59,17 @@ public final class AnsweredExchanges implements RoutePolicyFactory {
         exchange.setRouteStop(true);
       }
     }
+
+    /**
+     * A failed exchange is answered 500, not with the status a backend call left on the message
+     * ({@code CamelHttpResponseCode}), which Camel prefers: a route failing after a call that
+     * succeeded answered 200 with an empty body, and the gateway's breaker counted a success.
+     */
+    @Override
+    public void onExchangeDone(Route route, Exchange exchange) {
+      if (exchange.getException() != null) {
+        exchange.getMessage().removeHeader(Exchange.HTTP_RESPONSE_CODE);
+      }
+    }
   }
 }

@@ -107,6 +107,33 @@ class InboundHttpHeadersTest {
   }
 
   /**
+   * A route that fails after a backend call that succeeded is answered 500: the backend's status
+   * stayed on the message ({@code CamelHttpResponseCode}) and Camel answers with it, so the client
+   * (and the gateway's breaker) got a 200 with an empty body.
+   */
+  @Test
+  void aRouteFailingAfterABackendCallSucceededIsAnswered500NotTheBackendsStatus() {
+    try (Backend backend = Backend.start(r -> new Backend.Reply(200, "text/html", "<html>not json</html>"))) {
+      String source = """
+          - route:
+              id: after-call-in
+              from:
+                uri: platform-http:/after-call
+                steps:
+                  - to: %s/page
+                  - unmarshal:
+                      json: {}
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("after-call", "1", source)).then().statusCode(200);
+      try {
+        given().get(http + "after-call").then().statusCode(500);
+      } finally {
+        Integrations.delete(management, "after-call").then().statusCode(204);
+      }
+    }
+  }
+
+  /**
    * Query parameters become message headers, and platform-http writes message headers into the
    * response: {@code ?Set-Cookie=...} set a cookie on the API's origin, {@code ?Refresh=} redirected,
    * {@code ?Access-Control-Allow-Origin=} opened CORS on a route without a policy.
