@@ -294,7 +294,7 @@ public final class IntegrationObjects {
         .withStartupProbe(probe("/q/health/started", 2, 60))
         .withLivenessProbe(probe("/q/health/live", 10, 3))
         .withReadinessProbe(probe("/q/health/ready", 5, 3))
-        .withResources(integration.resources() == null ? config.defaultResources() : resources(integration.resources()))
+        .withResources(resources(config.defaultResources(), integration.resources()))
         .withSecurityContext(config.containerSecurityContext().orElseGet(IntegrationObjects::restrictedContainer))
         .withVolumeMounts(mounts)
         .build();
@@ -347,17 +347,21 @@ public final class IntegrationObjects {
         .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().build();
   }
 
-  private static ResourceRequirements resources(Resources resources) {
-    ResourceRequirements requirements = new ResourceRequirements();
-    if (resources == null) {
-      return requirements;
+  /**
+   * The chart's defaults with what the integration sets laid over them, one field at a time: a spec
+   * setting only its CPU request (or {@code resources: {}}) replaced them all, and the pod ran with no
+   * memory request or limit, its JVM sizing its heap from the node's memory.
+   */
+  static ResourceRequirements resources(ResourceRequirements defaults, Resources resources) {
+    Map<String, Quantity> requests = new LinkedHashMap<>(defaults.getRequests() == null ? Map.of() : defaults.getRequests());
+    Map<String, Quantity> limits = new LinkedHashMap<>(defaults.getLimits() == null ? Map.of() : defaults.getLimits());
+    if (resources != null) {
+      putIfSet(requests, "cpu", resources.requestsCpu());
+      putIfSet(requests, "memory", resources.requestsMemory());
+      putIfSet(limits, "cpu", resources.limitsCpu());
+      putIfSet(limits, "memory", resources.limitsMemory());
     }
-    Map<String, Quantity> requests = new LinkedHashMap<>();
-    Map<String, Quantity> limits = new LinkedHashMap<>();
-    putIfSet(requests, "cpu", resources.requestsCpu());
-    putIfSet(requests, "memory", resources.requestsMemory());
-    putIfSet(limits, "cpu", resources.limitsCpu());
-    putIfSet(limits, "memory", resources.limitsMemory());
+    ResourceRequirements requirements = new ResourceRequirements();
     requirements.setRequests(requests.isEmpty() ? null : requests);
     requirements.setLimits(limits.isEmpty() ? null : limits);
     return requirements;
