@@ -11,8 +11,8 @@ import java.util.Set;
  * added (defaults, status, metadata): every field set in {@code desired} must be present and equal
  * in {@code live}, recursively (a pod's {@code hostNetwork}, {@code hostPID} and {@code hostIPC} may be
  * absent when false: the server leaves those out); lists must have the same length and match element
- * by element. Fields that would expose an integration past the gateway ({@link #EXPOSING}) must not
- * be present in {@code live} unless asked for, though nothing asked for them.
+ * by element. Fields that would expose an integration past the gateway or raise its privileges
+ * ({@link #UNASKED}) must not be present in {@code live} unless asked for, though nothing asked for them.
  * Kubernetes' {@code equality.Semantic.DeepDerivative} follows the same rule, but for those. Resource quantities
  * (under {@code requests} and {@code limits}) compare by amount: the server stores {@code 0.5} as
  * {@code 500m}, and read as text that was a difference on every reconcile.
@@ -26,12 +26,16 @@ public final class DeepDerivative {
   private static final Set<String> OMITTED_WHEN_FALSE = Set.of("hostNetwork", "hostPID", "hostIPC");
 
   /**
-   * A Service's {@code externalIPs} and a container port's {@code hostPort}: either, added to what the
-   * agent wrote, makes the integration reachable on a node's address past the gateway, its
-   * authentication and identity headers. The agent writes neither, so the serialized desired object has
-   * no such field to compare with.
+   * Fields the agent never writes whose presence, added by someone else, changes what the integration
+   * is: a Service's {@code externalIPs} and a container port's {@code hostPort} make it reachable on
+   * a node's address past the gateway, its authentication and identity headers; {@code initContainers}
+   * and {@code ephemeralContainers} run other images beside it, with its Secrets mounted; a container's
+   * {@code privileged} and {@code capabilities.add} raise what it may do on the node. The serialized
+   * desired object has no such field to compare with, so their presence alone is drift ({@code false}
+   * and empty lists are not).
    */
-  private static final Set<String> EXPOSING = Set.of("externalIPs", "hostPort");
+  private static final Set<String> UNASKED = Set.of("externalIPs", "hostPort", "initContainers", "ephemeralContainers",
+      "privileged", "add");
 
   private DeepDerivative() {}
 
@@ -60,9 +64,9 @@ public final class DeepDerivative {
           return false;
         }
       }
-      for (String exposing : EXPOSING) {
-        JsonNode added = live.get(exposing);
-        if (!desired.has(exposing) && added != null && !added.isNull() && !isEmpty(added)) {
+      for (String unasked : UNASKED) {
+        JsonNode added = live.get(unasked);
+        if (!desired.has(unasked) && added != null && !added.isNull() && !isEmpty(added) && !isFalse(added)) {
           return false;
         }
       }

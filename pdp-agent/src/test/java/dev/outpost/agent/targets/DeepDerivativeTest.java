@@ -33,6 +33,13 @@ class DeepDerivativeTest {
       "{\"type\":\"ClusterIP\"}       | {\"type\":\"ClusterIP\",\"externalIPs\":[]}            | true",
       "{\"containerPort\":8080}       | {\"containerPort\":8080,\"hostPort\":8080}               | false",
       "{\"containerPort\":8080}       | {\"containerPort\":8080,\"protocol\":\"TCP\"}           | true",
+      // added by someone else, these raise the integration's privileges
+      "{\"containers\":[]}       | {\"containers\":[],\"initContainers\":[{\"name\":\"x\"}]} | false",
+      "{\"containers\":[]}       | {\"containers\":[],\"ephemeralContainers\":[{\"name\":\"x\"}]} | false",
+      "{\"runAsNonRoot\":true}    | {\"runAsNonRoot\":true,\"privileged\":true}          | false",
+      "{\"runAsNonRoot\":true}    | {\"runAsNonRoot\":true,\"privileged\":false}         | true",
+      "{\"capabilities\":{\"drop\":[\"ALL\"]}} | {\"capabilities\":{\"drop\":[\"ALL\"],\"add\":[\"SYS_ADMIN\"]}} | false",
+      "{\"capabilities\":{\"drop\":[\"ALL\"]}} | {\"capabilities\":{\"drop\":[\"ALL\"],\"add\":[]}}            | true",
       "{\"a\":1.0}                | {\"a\":1}                     | true",
       "{\"a\":\"1\"}              | {\"a\":1}                     | false",
       "{\"a\":null}               | {\"a\":5}                     | true",
