@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Service;
@@ -41,6 +42,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -181,16 +184,19 @@ public final class IntegrationObjects {
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity(TMP_SIZE_LIMIT))
         .endEmptyDir().build());
     mounts.add(mount("tmp", "/tmp"));
-    for (String secret : secretNames(integration.secrets())) {
+    // only the keys the integration declares: the whole Secret gave it every other key too (an admin
+    // password beside the API token it asked for)
+    for (Map.Entry<String, Set<String>> secret : secretKeys(integration.secrets()).entrySet()) {
       String volume = "secret-" + (volumes.size() - 2);
       volumes.add(
           new VolumeBuilder()
               .withName(volume)
               .withNewSecret()
-              .withSecretName(secret)
+              .withSecretName(secret.getKey())
+              .withItems(secret.getValue().stream().map(key -> new KeyToPath(key, null, key)).toList())
               .endSecret()
               .build());
-      mounts.add(mount(volume, config.secretsDir() + "/" + secret));
+      mounts.add(mount(volume, config.secretsDir() + "/" + secret.getKey()));
     }
     Map<String, String> podLabels = new LinkedHashMap<>(config.podLabels());
     podLabels.putAll(labels(integration));
@@ -383,8 +389,11 @@ public final class IntegrationObjects {
         .withReadOnly("tmp".equals(volume) ? null : Boolean.TRUE).build();
   }
 
-  private static List<String> secretNames(List<SecretRef> refs) {
-    return List.copyOf(new TreeSet<>(refs.stream().map(SecretRef::name).toList()));
+  /** The declared keys of each Secret, both in order. */
+  private static Map<String, Set<String>> secretKeys(List<SecretRef> refs) {
+    Map<String, Set<String>> keys = new TreeMap<>();
+    refs.forEach(ref -> keys.computeIfAbsent(ref.name(), name -> new TreeSet<>()).add(ref.key()));
+    return keys;
   }
 
   static String sha256(String document) {

@@ -102,7 +102,10 @@ class KubernetesTargetTest {
     // to start must leave the running pods serving this one, not make them all unready
     assertThat(c.getVolumeMounts()).filteredOn(m -> m.getMountPath().startsWith("/etc/outpost/integrations"))
         .singleElement().satisfies(m -> assertThat(m.getSubPath()).isEqualTo("orders.json"));
-    assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "crm".equals(v.getSecret().getSecretName()));
+    // the declared key only: the whole Secret gave the integration every other key of it too
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null && "crm".equals(v.getSecret().getSecretName()))
+        .singleElement().satisfies(v -> assertThat(v.getSecret().getItems()).extracting("key", "path")
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("token", "token")));
     // the only writable path under a read-only root, and bounded so a runaway integration cannot fill the node's disk
     assertThat(c.getVolumeMounts()).filteredOn(m -> !Boolean.TRUE.equals(m.getReadOnly())).extracting("mountPath").containsExactly("/tmp");
     assertThat(pod.getVolumes()).filteredOn(v -> v.getEmptyDir() != null).singleElement()
