@@ -193,7 +193,7 @@ public final class IntegrationObjects {
               .withName(volume)
               .withNewSecret()
               .withSecretName(secret.getKey())
-              .withItems(secret.getValue().stream().map(key -> new KeyToPath(key, null, key)).toList())
+              .withItems(secret.getValue().stream().map(item -> new KeyToPath(item, null, item)).toList())
               .endSecret()
               .build());
       mounts.add(mount(volume, config.secretsDir() + "/" + secret.getKey()));
