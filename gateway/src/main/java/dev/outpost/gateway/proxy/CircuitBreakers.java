@@ -79,8 +79,8 @@ public class CircuitBreakers {
   }
 
   /**
-   * Drops the breakers of integrations no route goes to any more. An exchange still under way makes
-   * its breaker again; the next table drops it once more.
+   * Drops the breakers of integrations no route goes to any more; an exchange still under way gets
+   * one of its own, kept nowhere ({@link #forIntegration}).
    */
   private void forgetIntegrationsNotIn(Set<String> kept) {
     Set<String> gone = new HashSet<>();

@@ -76,8 +76,8 @@ public class RouteMetrics {
   }
 
   /**
-   * Drops the meters of routes no longer in the table. An exchange of such a route still under way
-   * builds them again when it ends; the next table drops them once more.
+   * Drops the meters of routes no longer in the table; an exchange of such a route still under way
+   * records nothing when it ends ({@link #meters}).
    */
   private void forgetRoutesNotIn(Set<String> kept) {
     for (String route : routes.keySet()) {
