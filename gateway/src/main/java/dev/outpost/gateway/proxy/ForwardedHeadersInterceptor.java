@@ -6,7 +6,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
-import java.util.List;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
@@ -55,9 +54,9 @@ final class ForwardedHeadersInterceptor implements ProxyInterceptor {
     }
     headers.set("Forwarded", forwarded.toString());
     // RFC 9110 7.6.3: a gateway adds itself to every request it forwards, after the proxies before it
-    List<String> via = headers.getAll("Via");
     String self = original.version() == HttpVersion.HTTP_1_0 ? VIA_1_0 : VIA_1_1;
-    headers.set("Via", via.isEmpty() ? self : String.join(", ", via) + ", " + self);
+    // most requests come without one: no list made on the request path for them
+    headers.set("Via", headers.contains("Via") ? String.join(", ", headers.getAll("Via")) + ", " + self : self);
     return context.sendRequest();
   }
 

@@ -110,12 +110,11 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
    */
   static boolean clientOnly(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return CLIENT_ONLY.contains(lower) || CLIENT_ONLY_PREFIXES.stream().anyMatch(lower::startsWith);
+    return CLIENT_ONLY.contains(lower) || RequestHeaderEchoFilter.PREFIXES.stream().anyMatch(lower::startsWith);
   }
 
   private static final Set<String> CLIENT_ONLY = Set.of("proxy-authorization", "cookie", "x-api-key", "forwarded",
       "x-real-ip");
-  private static final List<String> CLIENT_ONLY_PREFIXES = List.of("x-outpost-", "x-forwarded-");
 
   /** The names, lower case, of a raw query's parameters, which Camel makes message headers of. */
   static Set<String> queryNames(String rawQuery) {

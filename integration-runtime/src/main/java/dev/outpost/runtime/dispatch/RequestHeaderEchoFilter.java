@@ -18,7 +18,8 @@ import java.util.Set;
  */
 final class RequestHeaderEchoFilter {
 
-  private static final List<String> PREFIXES = List.of("x-outpost-", "x-forwarded-");
+  /** The gateway's identity and forwarding headers, lower case: never in a response, nor sent on to a backend. */
+  static final List<String> PREFIXES = List.of("x-outpost-", "x-forwarded-");
   private static final Set<String> NAMES = Set.of("forwarded", "authorization", "proxy-authorization",
       "cookie", "host", "traceparent", "tracestate", "baggage", "user-agent", "accept", "accept-encoding",
       "accept-language", "x-api-key", "expect", "te", "upgrade", "origin", "referer");
