@@ -71,16 +71,24 @@ class ApiKeyAuthTest {
     String fresh = "k-rotated-" + System.nanoTime();
     try {
       Files.writeString(file, original + "client-c:" + HexFormat.of().formatHex(ApiKeyAuthenticator.sha256(fresh)) + "\n");
-      long deadline = System.currentTimeMillis() + 4000;
-      int status = 401;
-      while (status != 200 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-        status = call("X-API-Key: " + fresh + "\r\n").status();
-      }
-      assertThat(status).isEqualTo(200);
+      assertThat(statusOnceSettled(fresh, 200)).isEqualTo(200);
+      // the key taken out again is refused: a reload replaces the keys, it does not add to them
+      Files.writeString(file, original);
+      assertThat(statusOnceSettled(fresh, 401)).as("the removed key").isEqualTo(401);
     } finally {
       Files.writeString(file, original);
     }
+  }
+
+  /** The status a request with {@code key} gets once it is {@code expected}, or after 4 s of polling. */
+  private int statusOnceSettled(String key, int expected) throws Exception {
+    long deadline = System.currentTimeMillis() + 4000;
+    int status;
+    do {
+      Thread.sleep(200);
+      status = call("X-API-Key: " + key + "\r\n").status();
+    } while (status != expected && System.currentTimeMillis() < deadline);
+    return status;
   }
 
   @Test

@@ -95,7 +95,10 @@ class JwtCorpusTest {
       return bearer(t.substring(0, t.lastIndexOf('.')));
     }, "/jwt/x", 401));
     cases.add(new Case("oversized token", () -> bearer(sign(MAIN_KEY, "RS256", padded(good(), 9000))), "/jwt/x", 401));
-    cases.add(new Case("signed by a rotated-out key", () -> bearer(sign(MAIN_OLD_KEY, "RS256", good())), "/jwt/x", 401));
+    // a key rotated out of the JWKS while tokens it signed still live: JwtAuthTest.signingKeysRotateWithoutRestart
+    cases.add(new Case("signed by a key never published (kid main-0)", () -> bearer(sign(MAIN_OLD_KEY, "RS256", good())), "/jwt/x", 401));
+    cases.add(new Case("signed by another key under the published kid", () -> bearer(sign(MAIN_OLD_KEY, "RS256", "main-1",
+        good(), Map.of())), "/jwt/x", 401));
     cases.add(new Case("payload changed after signing", () -> {
       String[] p = Tokens.valid("alice", null).split("\\.");
       return bearer(p[0] + "." + b64(claims(MAIN_ISSUER, "admin", null).toJson().getBytes(StandardCharsets.UTF_8)) + "." + p[2]);
