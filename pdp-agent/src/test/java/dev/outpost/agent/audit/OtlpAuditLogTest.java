@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -86,15 +87,51 @@ class OtlpAuditLogTest {
     assertThat(bodies.get(0)).contains("snapshot revision 1 accepted");
   }
 
+  /**
+   * With a capacity of 3, revisions 1..10 recorded while the store refuses leave 8, 9 and 10: what
+   * is delivered once it takes them is the newest three, in order (dropping the newest would leave 1..3).
+   */
   @Test
   void dropsOnlyTheOldestWhenTheQueueOverflows() throws Exception {
-    server.stop(0);
-    try (OtlpAuditLog log = new OtlpAuditLog(URI.create("http://127.0.0.1:9"), "t", "a", 3)) {
+    failuresLeft.set(Integer.MAX_VALUE); // the store refuses (503) until the test lets it take records
+    try (OtlpAuditLog log = new OtlpAuditLog(endpoint(), "t", "a", 3)) {
+      // the sender takes revision 0 out of the queue and retries it: once the store has refused it,
+      // nothing leaves the queue until it is delivered, so 1..10 all meet the queue's bound
+      log.record(accepted(0));
+      await(() -> failuresLeft.get() < Integer.MAX_VALUE);
       for (int i = 1; i <= 10; i++) {
-        log.record(new AuditEvent(true, i, "dp1", List.of(), Instant.now()));
+        log.record(accepted(i));
       }
-      assertThat(log.pending()).isLessThanOrEqualTo(3);
+      assertThat(log.pending()).isEqualTo(3);
+
+      failuresLeft.set(0);
+      await(() -> log.pending() == 0 && deliveredRevisions().size() >= 4);
     }
+    assertThat(deliveredRevisions()).as("the batch in flight, then the newest three in order")
+        .containsExactly(0L, 8L, 9L, 10L);
+  }
+
+  private static AuditEvent accepted(long revision) {
+    return new AuditEvent(true, revision, "dp1", List.of(), Instant.now());
+  }
+
+  /** The {@code outpost.revision} of every record the store took, in the order it took them. */
+  List<Long> deliveredRevisions() {
+    List<Long> revisions = new ArrayList<>();
+    for (String body : bodies) {
+      try {
+        for (JsonNode record : new ObjectMapper().readTree(body).at("/resourceLogs/0/scopeLogs/0/logRecords")) {
+          for (JsonNode attribute : record.path("attributes")) {
+            if ("outpost.revision".equals(attribute.path("key").asText())) {
+              revisions.add(Long.parseLong(attribute.at("/value/intValue").asText()));
+            }
+          }
+        }
+      } catch (Exception e) {
+        throw new AssertionError("a body that is not OTLP JSON: " + body, e);
+      }
+    }
+    return revisions;
   }
 
   private static int count(String body) {
