@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -193,6 +194,38 @@ class JaegerApiTest {
     assertThat(api().queryParam("query.service_name", service).queryParam("query.attributes", "{\"db.system\":\"mysql\"}")
         .get("/jaeger/api/v3/traces").then().statusCode(200).extract().jsonPath().getList("result.resourceSpans"))
         .isNullOrEmpty();
+
+    // the service above has one trace: num_traces is exercised by one with more traces than it
+    String many = "j-many-" + UUID.randomUUID();
+    List<String> ids = new ArrayList<>();
+    List<Span> spans = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(UUID.randomUUID().toString().replace("-", ""));
+      spans.add(Otlp.span(ids.get(i), String.format("%016x", i + 1), null, "op", start + i, 1_000_000, Map.of()));
+    }
+    new Otlp(server.port()).send(Otlp.traces(Otlp.resource("many", many), spans));
+    String reader = TestIdpResource.idp().token("dave", List.of(many));
+    Eventually.within(Duration.ofSeconds(5), "six traces stored", () -> v3TraceIds(given().auth().oauth2(reader)
+        .queryParam("query.service_name", "many").queryParam("query.num_traces", "20").get("/jaeger/api/v3/traces"))
+        .size() == 6);
+    Set<String> limited = v3TraceIds(given().auth().oauth2(reader).queryParam("query.service_name", "many")
+        .queryParam("query.num_traces", "5").get("/jaeger/api/v3/traces").then().statusCode(200).extract().response());
+    assertThat(limited).hasSize(5).isSubsetOf(ids);
+  }
+
+  /** The distinct trace ids of a v3 answer, whose spans come grouped by resource and scope. */
+  @SuppressWarnings("unchecked")
+  private static Set<String> v3TraceIds(Response response) {
+    Set<String> ids = new java.util.HashSet<>();
+    List<Map<String, Object>> resources = response.jsonPath().getList("result.resourceSpans");
+    for (Map<String, Object> resource : resources == null ? List.<Map<String, Object>>of() : resources) {
+      for (Map<String, Object> scope : (List<Map<String, Object>>) resource.get("scopeSpans")) {
+        for (Map<String, Object> span : (List<Map<String, Object>>) scope.get("spans")) {
+          ids.add((String) span.get("traceId"));
+        }
+      }
+    }
+    return ids;
   }
 
   @Test

@@ -68,18 +68,28 @@ public class LiveTailTest {
     String other = "tail-other-" + UUID.randomUUID();
     String token = TestIdpResource.idp().token("alice", List.of(own));
     List<CompletableFuture<?>> streams = new CopyOnWriteArrayList<>();
+    String query = "body:wanted OR project:\"" + other + "\"";
+    // earlier tails closing after the count is taken would keep it from reaching two more
+    Eventually.within(Duration.ofSeconds(5), "earlier tails closed", () -> hub.subscriberCount() == 0);
     int before = hub.subscriberCount();
-    List<String> lines = follow(tail, token, "body:wanted OR project:\"" + other + "\"", streams);
+    List<String> lines = follow(tail, token, query, streams);
+    // the other project tailed too: records of projects no tail reads are dropped before any
+    // tail's filter, which would leave the isolation under test unreached
+    List<String> otherLines = follow(tail, TestIdpResource.idp().token("bob", List.of(other)), query, streams);
     try {
-      Eventually.within(Duration.ofSeconds(5), "subscribed", () -> hub.subscriberCount() > before);
+      Eventually.within(Duration.ofSeconds(5), "both subscribed", () -> hub.subscriberCount() >= before + 2);
       Otlp otlp = new Otlp(server.port());
       long now = System.currentTimeMillis() * 1_000_000L;
       otlp.send(Otlp.logs(Otlp.resource("svc", own), List.of(
           Otlp.log(now, "wanted one", Map.of()), Otlp.log(now + 1, "unwanted", Map.of()))));
       otlp.send(Otlp.logs(Otlp.resource("svc", other), List.of(Otlp.log(now + 2, "wanted secret", Map.of()))));
       otlp.send(Otlp.logs(Otlp.resource("svc", own), List.of(Otlp.log(now + 3, "wanted two", Map.of()))));
+      // positive control: the other project's record was ingested and pushed, to its own reader
+      Eventually.within(Duration.ofSeconds(2), "the other record pushed to its tail", () -> !otherLines.isEmpty());
+      assertThat(otherLines.get(0)).contains("wanted secret").contains(other);
       Eventually.within(Duration.ofSeconds(2), "two records pushed", () -> lines.size() >= 2);
-      // the other project's record was ingested before "wanted two": had it passed, it would be here
+      // the other project's record was ingested before "wanted two" (one filtering thread, in
+      // ingest order): had it passed, it would be here
       assertThat(lines).hasSize(2);
       assertThat(lines.get(0)).contains("wanted one").contains(own);
       assertThat(lines.get(1)).contains("wanted two");

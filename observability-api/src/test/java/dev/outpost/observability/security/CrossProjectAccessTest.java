@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,14 +43,19 @@ class CrossProjectAccessTest {
   private String otherTrace;
   private String token;
 
-  /** One attempt and what it must give. */
-  record Attempt(String name, Supplier<Response> call, Set<Integer> refusals) {
+  /** One attempt and what it must give; {@code holds}, what an answer must show besides. */
+  record Attempt(String name, Supplier<Response> call, Set<Integer> refusals, Predicate<Response> holds) {
     static Attempt refused(String name, Supplier<Response> call, Integer... statuses) {
-      return new Attempt(name, call, Set.of(statuses));
+      return new Attempt(name, call, Set.of(statuses), r -> true);
     }
 
     static Attempt onlyOwn(String name, Supplier<Response> call) {
-      return new Attempt(name, call, Set.of());
+      return new Attempt(name, call, Set.of(), r -> true);
+    }
+
+    /** A histogram holds only counts, no text that could leak: its total must be {@code total}. */
+    Attempt counting(long total) {
+      return new Attempt(name, call, refusals, r -> r.jsonPath().getLong("total") == total);
     }
   }
 
@@ -98,8 +104,9 @@ class CrossProjectAccessTest {
             .header("X-Outpost-Subject", "admin").get("/api/v1/logs")),
         Attempt.refused("histogram with project parameter", () -> as(token).queryParam("project", other)
             .get("/api/v1/logs/histogram"), 403),
+        // only the other project's record says "secret"
         Attempt.onlyOwn("histogram with query text", () -> as(token).queryParam("q", "secret")
-            .get("/api/v1/logs/histogram")),
+            .get("/api/v1/logs/histogram")).counting(0),
         Attempt.refused("trace by id of another project", () -> as(token).get("/api/v1/traces/" + otherTrace), 404),
         Attempt.refused("trace by id with project parameter", () -> as(token).queryParam("project", other)
             .get("/api/v1/traces/" + otherTrace), 403),
@@ -159,7 +166,7 @@ class CrossProjectAccessTest {
       // (a refusal may echo the project the caller asked for)
       boolean leaked = body.contains("secret") || body.contains("other-svc") || body.contains("other-op");
       boolean ok = attempt.refusals().isEmpty()
-          ? response.statusCode() == 200 && !leaked && !body.contains(other)
+          ? response.statusCode() == 200 && !leaked && !body.contains(other) && attempt.holds().test(response)
           : attempt.refusals().contains(response.statusCode()) && !leaked && body.contains("\"error");
       if (!ok) {
         failures.add(attempt.name() + " -> " + response.statusCode() + " " + body);
@@ -171,19 +178,29 @@ class CrossProjectAccessTest {
   @Test
   void aLiveTailAskingForAnotherProjectGetsNothingOfIt() throws Exception {
     List<java.util.concurrent.CompletableFuture<?>> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String query = "project:\"" + other + "\" OR secret";
+    // earlier tails closing after the count is taken would keep it from reaching two more
+    Eventually.within(Duration.ofSeconds(5), "earlier tails closed", () -> hub.subscriberCount() == 0);
     int before = hub.subscriberCount();
-    List<String> lines = dev.outpost.observability.query.LiveTailTest.follow(tail, token,
-        "project:\"" + other + "\" OR secret", streams);
+    List<String> lines = dev.outpost.observability.query.LiveTailTest.follow(tail, token, query, streams);
+    // the other project tailed too: records of projects no tail reads are dropped before any
+    // tail's filter, which would leave the isolation under test unreached
+    List<String> otherLines = dev.outpost.observability.query.LiveTailTest.follow(tail,
+        TestIdpResource.idp().token("bob", List.of(other)), query, streams);
     try {
-      // records sent before the tail subscribed are not pushed to it
-      Eventually.within(Duration.ofSeconds(10), "the tail subscribed", () -> hub.subscriberCount() > before);
+      // records sent before the tails subscribed are not pushed to them
+      Eventually.within(Duration.ofSeconds(10), "both tails subscribed", () -> hub.subscriberCount() >= before + 2);
       Otlp otlp = new Otlp(server.port());
       long now = System.currentTimeMillis() * 1_000_000L;
       otlp.send(Otlp.logs(Otlp.resource("other-svc", other), List.of(Otlp.log(now, "secret tail", Map.of()))));
       otlp.send(Otlp.logs(Otlp.resource("own-svc", own), List.of(Otlp.log(now + 1, "own secret tail", Map.of()))));
+      // positive control: the other project's record was ingested and pushed, to its own reader
+      Eventually.within(Duration.ofSeconds(10), "other record pushed to its tail", () -> !otherLines.isEmpty());
+      assertThat(otherLines.get(0)).contains("secret tail").contains(other).doesNotContain(own);
+      // one filtering thread, in ingest order: the other's record went by before the own one arrived
       Eventually.within(Duration.ofSeconds(10), "own record pushed", () -> !lines.isEmpty());
       assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).contains(own).doesNotContain(other);
+      assertThat(lines.get(0)).contains("own secret tail").contains(own).doesNotContain(other);
       Response otherParam = as(token).queryParam("project", other).get("/api/v1/logs/tail");
       assertThat(otherParam.statusCode()).isEqualTo(403);
     } finally {
@@ -196,6 +213,10 @@ class CrossProjectAccessTest {
     // the attempts above would pass vacuously if nothing were readable at all
     assertThat(as(token).queryParam("q", "shared").get("/api/v1/logs").jsonPath().getList("records.project"))
         .containsExactly(own);
+    // the histogram counts what the caller may read (a total of 0 above is no proof otherwise); the
+    // other project's record says "shared" too, so 2 would count it
+    assertThat(as(token).queryParam("q", "shared").get("/api/v1/logs/histogram").then().statusCode(200).extract()
+        .jsonPath().getLong("total")).isEqualTo(1);
     assertThat(as(token).get("/api/v1/services").jsonPath().getList("services")).containsExactly("own-svc");
   }
 }
