@@ -146,10 +146,12 @@ class ScenariosTest {
     @Test
     void withoutObservabilityNoPartSendsTelemetry() {
         Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("observability.enabled", "false"));
-        assertThat(env(rendered, "Deployment/acme-outpost-gateway")).containsKey("QUARKUS_OTEL_SDK_DISABLED");
+        assertThat(env(rendered, "Deployment/acme-outpost-gateway"))
+                .hasEntrySatisfying("QUARKUS_OTEL_SDK_DISABLED", e -> assertThat(e.getValue()).isEqualTo("true"));
         Map<String, EnvVar> agent = env(rendered, "Deployment/acme-outpost-agent");
         assertThat(agent.get("OUTPOST_AGENT_AUDIT_ENABLED").getValue()).isEqualTo("false");
-        assertThat(agent).containsKey("QUARKUS_OTEL_SDK_DISABLED").doesNotContainKey("OUTPOST_AGENT_AUDIT_ENDPOINT");
+        assertThat(agent).doesNotContainKey("OUTPOST_AGENT_AUDIT_ENDPOINT")
+                .hasEntrySatisfying("QUARKUS_OTEL_SDK_DISABLED", e -> assertThat(e.getValue()).isEqualTo("true"));
         assertThat(rendered.get(io.fabric8.kubernetes.api.model.ConfigMap.class, "acme-outpost-agent").getData()
                 .get("runtime.json")).as("integration pods: no endpoint, so the agent turns their telemetry off")
                 .contains("\"otlpEndpoint\": \"\"");
@@ -170,7 +172,8 @@ class ScenariosTest {
 
         assertThat(decode(secret.getData().get("url"))).isEqualTo("wss://control.outpost.example/v1/connect");
         assertThat(decode(secret.getData().get("token"))).isEqualTo("dp-token-defaults");
-        assertThat(secret.getData()).containsKey("public-key");
+        assertThat(decode(secret.getData().get("public-key"))).as("ci/defaults-values.yaml's controlPlane.publicKey")
+                .isEqualTo("MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=");
     }
 
     @Test
