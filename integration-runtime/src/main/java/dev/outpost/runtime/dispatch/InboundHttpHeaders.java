@@ -13,6 +13,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Route;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
@@ -27,7 +28,7 @@ import org.apache.camel.support.RoutePolicySupport;
  * method. These headers are removed before every {@code http(s):} call while they still hold the
  * inbound values, with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}, the
  * client's credentials, identity and address ({@link #clientOnly}) and the headers Camel made from
- * the query; a value the route set itself is kept. Routes also see their public path in
+ * the query and form fields; a value the route set itself is kept. Routes also see their public path in
  * {@code CamelHttpPath}/{@code CamelHttpUri}/{@code CamelHttpUrl}, not the internal versioned one (a
  * link a route built from {@code CamelHttpUrl} answered 404 and changed with every deploy).
  */
@@ -134,6 +135,18 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
     return names;
   }
 
+  /**
+   * The names, lower case, of the query's parameters and of an urlencoded or multipart form's fields:
+   * platform-http makes message headers of both.
+   */
+  static Set<String> parameterNames(Exchange exchange) {
+    Set<String> names = new HashSet<>(queryNames(exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class)));
+    if (exchange.getMessage() instanceof HttpMessage http) {
+      http.getRequest().formAttributes().names().forEach(name -> names.add(name.toLowerCase(Locale.ROOT)));
+    }
+    return names;
+  }
+
   /** Records the inbound values, with the internal prefix taken out of the path, URI and URL. */
   private static final class RecordInbound extends RoutePolicySupport {
     @Override
@@ -142,10 +155,10 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
         return;
       }
       Map<String, Object> inbound = new HashMap<>();
-      // the client's credentials, identity and address, and headers made from its query
-      Set<String> queryNames = queryNames(exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class));
+      // the client's credentials, identity and address, and headers made from its query and form
+      Set<String> parameterNames = parameterNames(exchange);
       exchange.getMessage().getHeaders().forEach((name, value) -> {
-        if (value != null && (clientOnly(name) || queryNames.contains(name.toLowerCase(Locale.ROOT)))) {
+        if (value != null && (clientOnly(name) || parameterNames.contains(name.toLowerCase(Locale.ROOT)))) {
           inbound.put(name, value);
         }
       });

@@ -107,6 +107,41 @@ class InboundHttpHeadersTest {
   }
 
   /**
+   * Form fields become message headers too (platform-http reads an urlencoded body into them), so a
+   * form's password reached the backend as a {@code password} header, though the route sent a
+   * body of its own.
+   */
+  @Test
+  void aBackendCallCarriesNoHeaderMadeFromTheClientsForm() {
+    try (Backend backend = Backend.json("{\"ok\":true}")) {
+      String source = """
+          - route:
+              id: form-in
+              from:
+                uri: platform-http:/form-call
+                steps:
+                  - setBody:
+                      constant: "{}"
+                  - setHeader:
+                      name: card
+                      constant: route-set
+                  - to: %s/target
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("form-call", "1", source)).then().statusCode(200);
+      try {
+        given().contentType("application/x-www-form-urlencoded").body("password=hunter2&card=4111111111111111&X-Note=n")
+            .post(http + "form-call").then().statusCode(200);
+        Backend.Received call = backend.received().get(0);
+        assertThat(call.header("password")).isNull();
+        assertThat(call.header("X-Note")).isNull();
+        assertThat(call.header("card")).as("a header the route set under a field's name goes").isEqualTo("route-set");
+      } finally {
+        Integrations.delete(management, "form-call").then().statusCode(204);
+      }
+    }
+  }
+
+  /**
    * A route that fails after a backend call that succeeded is answered 500: the backend's status
    * stayed on the message ({@code CamelHttpResponseCode}) and Camel answers with it, so the client
    * (and the gateway's breaker) got a 200 with an empty body.
