@@ -56,9 +56,12 @@ for i in $(seq 1 "$rounds"); do
   t0=$(now_ms)
   curl -fsS -m 10 -o /dev/null -X PUT -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
     --data "$body" "http://127.0.0.1:$CP/v1/integrations/$name"
-  until [ -f "$home/state/integrations/$name.json" ]; do sleep 0.005; done
-  t1=$(now_ms)
   deadline=$((t0 + 30000))
+  until [ -f "$home/state/integrations/$name.json" ]; do
+    [ "$(now_ms)" -lt $deadline ] || { echo "integration $name not written after 30 s"; tail -5 "$home/logs/pdp-agent.log"; exit 1; }
+    sleep 0.005
+  done
+  t1=$(now_ms)
   until [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW/$name")" = 200 ]; do
     [ "$(now_ms)" -lt $deadline ] || { echo "route /$name not served after 30 s"; tail -5 "$home/logs/gateway.log"; exit 1; }
     sleep 0.02

@@ -207,6 +207,12 @@ P99_PLAIN=$(median_p99 plain); P99_NOTEL=$(median_p99 notel)
 CPU_PER_REQUEST=$(median_cpu jwt); CPU_PER_PUBLIC=$(median_cpu public); CPU_PER_NOTEL=$(median_cpu notel)
 CPU_PER_PLAIN=$(median_cpu plain)
 
+# an error answers fast and would pass for speed: every throughput and paced run must be all 2xx
+FAILED_RUNS=""
+for f in "$WORK"/{nginx,plain,public,jwt,notel}-[0-9]*.txt "$WORK"/*-half-*.txt; do
+  n=$(errors "$f"); [ "$n" -eq 0 ] || FAILED_RUNS="$FAILED_RUNS $(basename "$f" .txt):$n"
+done
+
 echo "== failed requests during 100 route reloads under load"
 wrk -t2 -c"$CONNS" -d30s "$GW/pub/x" > "$WORK/reload.txt" &
 WRK_PID=$!
@@ -276,6 +282,11 @@ import os
 print(f"route reloads: status after the last     : {os.environ['APPLIED']}")
 print(f"route reloads: failed requests          : {$RELOAD_ERRORS:10d} of {$RELOAD_TOTAL} (target 0)")
 PY
+echo "failed requests, throughput and latency runs: ${FAILED_RUNS:- none}"
 echo "raw wrk outputs: $WORK"
 trap - EXIT
 cleanup
+if [ -n "$FAILED_RUNS" ]; then
+  echo "the throughput and latency figures above are invalid: runs had non-2xx answers or socket errors"
+  exit 1
+fi

@@ -99,22 +99,28 @@ def wrk(port, path, seconds, connections=32):
 def upgrade_under_load():
     deploy("steady", "1", constant("steady", "/steady", "v1"))
     until_200("/steady")
-    upgrades = []
+    upgrades = []  # (call ms, when it returned)
 
     def upgrade_loop():
         time.sleep(1)
         for n in range(2, 22):
             t0 = time.perf_counter()
             deploy("steady", str(n), constant("steady", "/steady", f"v{n}"))
-            upgrades.append((time.perf_counter() - t0) * 1000)
+            upgrades.append(((time.perf_counter() - t0) * 1000, time.perf_counter()))
             time.sleep(0.3)
 
     thread = threading.Thread(target=upgrade_loop)
     thread.start()
     rps, total, failed = wrk(RUNTIME, "/steady", 10, connections=16)
+    load_ended = time.perf_counter()
     thread.join()
-    print(f"upgrade under load: {len(upgrades)} upgrades during {total} requests ({rps:.0f} req/s, 16 connections): "
-          f"{failed} failed requests (target 0); upgrade call p50 {pct(upgrades, 50):.0f} ms")
+    # only an upgrade done while the load ran counts as one "during" it
+    during = [ms for ms, done in upgrades if done <= load_ended]
+    print(f"upgrade under load: {len(during)} of {len(upgrades)} upgrades done during {total} requests "
+          f"({rps:.0f} req/s, 16 connections): {failed} failed requests (target 0); "
+          f"upgrade call p50 {pct([ms for ms, _ in upgrades], 50):.0f} ms")
+    if len(during) < len(upgrades):
+        print("  (the rest ran after the load ended: they say nothing of failed requests)")
 
 
 FACADE = """- route:

@@ -176,6 +176,10 @@ public final class ObservabilityBench {
           + "&to=" + (now / 1_000_000 + 1) + "&interval=1h");
       System.out.printf("[check] 24h histogram total %,d (acknowledged %,d)%n", histogram.get("total").asLong(),
           warmedUp + acked);
+      if (histogram.get("total").asLong() != warmedUp + acked) {
+        throw new IllegalStateException("the query does not see what was acknowledged: the figures would be of a"
+            + " store that lost or invented records");
+      }
 
       Random q = new Random(7);
       long[] termQuery = time(1000, warmup, () -> {
@@ -192,8 +196,8 @@ public final class ObservabilityBench {
         String[] words = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(q.nextInt(BATCH)).getBody()
             .getStringValue().split(" ");
         int at = q.nextInt(words.length - 2);
-        get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc("\"" + words[at] + " " + words[at + 1] + "\"")
-            + "&project=" + project + "&from=" + (now / 1_000_000 - 86_400_000) + "&to=" + (now / 1_000_000 + 1));
+        found(get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc("\"" + words[at] + " " + words[at + 1] + "\"")
+            + "&project=" + project + "&from=" + (now / 1_000_000 - 86_400_000) + "&to=" + (now / 1_000_000 + 1)));
       });
       print("phrase of 2 words + project + 24h, newest 100", phraseQuery);
       // three words of one stored body, apart: common alone, rare together
@@ -203,9 +207,9 @@ public final class ObservabilityBench {
             .filter(kv -> kv.getKey().equals("outpost.project")).findFirst().orElseThrow().getValue().getStringValue();
         String[] words = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(q.nextInt(BATCH)).getBody()
             .getStringValue().split(" ");
-        get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc(words[1] + " AND " + words[10] + " AND "
+        found(get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc(words[1] + " AND " + words[10] + " AND "
             + words[20]) + "&project=" + project + "&from=" + (now / 1_000_000 - 86_400_000) + "&to="
-            + (now / 1_000_000 + 1));
+            + (now / 1_000_000 + 1)));
       });
       print("3 words + project + 24h, newest 100", wordsQuery);
       long[] traceById = time(1000, warmup, () ->
@@ -617,6 +621,13 @@ public final class ObservabilityBench {
       throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
     }
     return json.readTree(r.body());
+  }
+
+  /** A search for words of a stored body that finds nothing measures a broken search, not a fast one. */
+  static void found(JsonNode page) {
+    if (page.path("records").isEmpty()) {
+      throw new IllegalStateException("a search for a stored body's words found no record: " + page);
+    }
   }
 
   // ---- helpers ----

@@ -68,7 +68,8 @@ class IdpResourceTest {
       "ttl too long       | {\"sub\":\"a\",\"ttlSeconds\":999999999}                   | ttlSeconds",
       "negative ttl       | {\"sub\":\"a\",\"ttlSeconds\":-5}                          | ttlSeconds",
       "malformed JSON     | {\"sub\":                                                  | malformed",
-      "wrong type         | {\"sub\":\"a\",\"projects\":\"demo\"}                      | body:",
+      "wrong type         | {\"sub\":\"a\",\"projects\":\"demo\"}                      | projects: malformed or unexpected",
+      "wrong item type    | {\"sub\":\"a\",\"projects\":[{}]}                          | projects[0]: malformed or unexpected",
   })
   void refusesBadRequestsWithA400NamingTheField(String name, String body, String message) {
     given().contentType("application/json").body(body).post("/idp/token").then()

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -27,7 +28,9 @@ class StateResourceTest {
 
   @Test
   void aWholeStateInYamlGetsTheNextRevisionAndThisDataPlane() throws Exception {
-    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+    // the document names another data plane: the control plane's own decides where it goes
+    byte[] elsewhere = new String(example("public-hello.yaml")).replace("dataPlane: local", "dataPlane: acme-prod").getBytes();
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(elsewhere)
         .put("/v1/state").then().statusCode(200)
         .body("dataPlane", equalTo("local")).body("integrations", equalTo(1)).body("routes", equalTo(1));
     int first = revision();
@@ -105,11 +108,13 @@ class StateResourceTest {
     given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
         .put("/v1/state").then().statusCode(200);
     int before = revision();
-    byte[] broken = new String(example("public-hello.yaml")).replace("pathPrefix: /hello", "pathPrefix: hello").getBytes();
+    // two fields broken: both named, not only the first found
+    byte[] broken = new String(example("public-hello.yaml")).replace("pathPrefix: /hello", "pathPrefix: hello")
+        .replaceFirst("project: demo", "project: Not A Label").getBytes();
     given().header("Authorization", ADMIN).contentType("application/yaml").body(broken)
         .put("/v1/state").then().statusCode(422)
         .body("error", equalTo("invalid_state"))
-        .body("violations.path", hasItem("routes[0].match.pathPrefix"));
+        .body("violations.path", hasItems("routes[0].match.pathPrefix", "integrations[0].project"));
     given().header("Authorization", ADMIN).contentType("application/json").body("{\"integration\": 5}")
         .put("/v1/integrations/x").then().statusCode(400).body("message", containsString("integration"));
     given().header("Authorization", ADMIN).contentType("application/json").body("{not json")
@@ -121,16 +126,32 @@ class StateResourceTest {
   }
 
   @Test
-  void everyStateEndpointNeedsTheAdminToken() {
+  void everyStateEndpointNeedsTheAdminToken() throws Exception {
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+        .put("/v1/state").then().statusCode(200);
+    int before = revision();
+    // valid documents: only the token stands between them and the data plane
+    byte[] state = example("orders-jwt.yaml");
+    String integration = """
+        {"integration": {"project": "demo", "version": "9", "source": "- from:\\n    uri: platform-http:/sneak\\n"},
+         "routes": [{"id": "sneak", "project": "demo", "match": {"pathPrefix": "/sneak"}, "integration": "sneak",
+                     "auth": {"public": true}}]}""";
     for (String auth : new String[] {null, "Bearer wrong-token-0123456789", "Basic dGVzdA==",
         "Bearer test-data-plane-token-0123456789"}) {
-      var request = auth == null ? given() : given().header("Authorization", auth);
-      request.get("/v1/state").then().statusCode(401).body("error", equalTo("unauthorized"));
-      (auth == null ? given() : given().header("Authorization", auth)).contentType("application/json").body("{}")
-          .put("/v1/state").then().statusCode(401);
-      (auth == null ? given() : given().header("Authorization", auth)).delete("/v1/integrations/hello")
-          .then().statusCode(401);
+      as(auth).get("/v1/state").then().statusCode(401).body("error", equalTo("unauthorized"));
+      as(auth).contentType("application/yaml").body(state).put("/v1/state").then().statusCode(401);
+      as(auth).contentType("application/yaml").body(state).post("/v1/apply").then().statusCode(401);
+      as(auth).contentType("application/json").body(integration).put("/v1/integrations/sneak").then().statusCode(401);
+      as(auth).delete("/v1/integrations/hello").then().statusCode(401);
     }
+    // nothing of it was applied
+    org.assertj.core.api.Assertions.assertThat(revision()).isEqualTo(before);
+    given().header("Authorization", ADMIN).get("/v1/state").then().statusCode(200)
+        .body("integrations.name", contains("hello"));
+  }
+
+  private static io.restassured.specification.RequestSpecification as(String auth) {
+    return auth == null ? given() : given().header("Authorization", auth);
   }
 
   @Test

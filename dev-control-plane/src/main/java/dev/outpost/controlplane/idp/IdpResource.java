@@ -1,6 +1,7 @@
 package dev.outpost.controlplane.idp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.controlplane.ApiError;
@@ -54,7 +55,7 @@ public class IdpResource {
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
           + ", column " + e.getLocation().getColumnNr();
-      return ApiError.badRequest("body: malformed or unexpected JSON" + where + ": " + e.getOriginalMessage());
+      return ApiError.badRequest(field(e) + ": malformed or unexpected JSON" + where + ": " + e.getOriginalMessage());
     }
     if (request == null) {
       return ApiError.badRequest("body: a JSON object {sub, scope, projects, ttlSeconds} is required");
@@ -83,5 +84,21 @@ public class IdpResource {
     DevIdentityProvider.IssuedToken issued = idp.issue(request.sub(), scope, projects, ttl);
     return Response.ok(Map.of("access_token", issued.token(), "token_type", "Bearer",
         "expires_in", issued.expiresInSeconds())).build();
+  }
+
+  /** The field a value of the wrong type was given for ({@code projects}, {@code projects[0]}), else {@code body}. */
+  private static String field(JsonProcessingException e) {
+    if (!(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
+      return "body";
+    }
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference reference : mapping.getPath()) {
+      if (reference.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(reference.getFieldName());
+      } else {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.toString();
   }
 }
