@@ -79,7 +79,7 @@ public final class SecretRedaction {
     return false;
   }
 
-    /** {@code text} with every known secret value replaced, or {@code text} itself when none occurs. */
+  /** {@code text} with every known secret value replaced, or {@code text} itself when none occurs. */
   public static String redact(String text) {
     if (text == null) {
       return null;
