@@ -6,6 +6,7 @@ import dev.outpost.gateway.support.GatewayTestEnvironment;
 import dev.outpost.gateway.support.LoopbackUpstream.Received;
 import dev.outpost.gateway.support.TestRoutes;
 import dev.outpost.gateway.support.Tokens;
+import dev.outpost.spec.model.IdentityProvider;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jose4j.jwk.PublicJsonWebKey;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +90,39 @@ class JwtAuthTest {
     GatewayTestEnvironment.upstream.clear();
     assertThat(call("/jwt-flaky/x", token).statusCode()).as("a route trusting only another issuer").isEqualTo(401);
     assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+
+  /**
+   * The verified-token cache serves a token without parsing it again: once the token's {@code exp}
+   * has passed (no skew for this provider) it is refused like any expired token, and reaches nothing.
+   */
+  @Test
+  void aTokenRememberedAsVerifiedIsRefusedOnceItExpires() throws Exception {
+    String iss = "https://idp.test/brief";
+    PublicJsonWebKey key = Tokens.rsa("brief-k");
+    GatewayTestEnvironment.jwks.publish("brief", key);
+    GatewayTestEnvironment.writeTable(List.of(new IdentityProvider("brief", iss, GatewayTestEnvironment.jwks.uri("brief"),
+            List.of("outpost"), List.of("RS256"), 0)),
+        List.of(TestRoutes.route("jwt-brief", new dev.outpost.spec.model.RouteMatch("/jwt-brief", List.of(), List.of()),
+            true, TestRoutes.jwt(List.of("brief"), List.of()), null, null)));
+    try {
+      JwtClaims claims = Tokens.claims(iss, "brief-user", null);
+      long expiresAt = System.currentTimeMillis() / 1000 + 5;
+      claims.setExpirationTime(NumericDate.fromSeconds(expiresAt));
+      String token = Tokens.sign(key, "RS256", claims);
+      awaitStatus("/jwt-brief/x", token, 200);
+      assertThat(call("/jwt-brief/x", token).statusCode()).as("again, from the verified-token cache").isEqualTo(200);
+
+      Thread.sleep(Math.max(0, (expiresAt + 1) * 1000 - System.currentTimeMillis()));
+      GatewayTestEnvironment.upstream.clear();
+      HttpResponse<String> expired = call("/jwt-brief/x", token);
+      assertThat(expired.statusCode()).isEqualTo(401);
+      assertThat(expired.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+          .contains("error=\"invalid_token\""));
+      assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
   }
 
   @Test
