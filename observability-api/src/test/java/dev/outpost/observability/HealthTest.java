@@ -3,6 +3,8 @@ package dev.outpost.observability;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.oneOf;
 
 import dev.outpost.observability.support.Eventually;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -10,6 +12,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @QuarkusTest
 class HealthTest {
@@ -31,6 +35,20 @@ class HealthTest {
     // timer, registered at startup), not only the framework's
     given().when().get(metrics).then().statusCode(200)
         .body(containsString("# TYPE "), containsString("# TYPE outpost_search_refresh_seconds "));
+  }
+
+  @TestHTTPResource("/")
+  URL publicPort;
+
+  /**
+   * The public port is the one the browser console calls, across projects: the Prometheus text names
+   * every project's meters and the health checks the store's state, so neither is served there.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"q/metrics", "q/health", "q/health/ready", "q/health/live", "metrics", "health/ready"})
+  void noManagementEndpointIsOnThePublicPort(String path) {
+    given().when().get(publicPort + path).then().statusCode(oneOf(401, 404))
+        .body(not(containsString("# TYPE")), not(containsString("\"UP\"")));
   }
 
   @Test

@@ -270,6 +270,19 @@ class OtlpIngestTest {
           Otlp.bearer(forged));
       assertThat(refused.statusCode()).as(forged).isEqualTo(401);
     }
+    // and nothing of them was stored: once a record sent after them is found, the marker is still
+    // acme's one record, and none under the project a forged token named
+    String after = "after" + UUID.randomUUID().toString().replace("-", "");
+    assertThat(otlp.post("/v1/logs", "application/x-protobuf", Otlp.logs(Otlp.resource("billing", "someone-else"),
+        List.of(Otlp.log(now(), after, Map.of()))).toByteArray(), Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode())
+        .isEqualTo(200);
+    String otherToken = TestIdpResource.idp().token("eve", List.of("someone-else"));
+    Eventually.within(Duration.ofSeconds(2), "the record sent after", () -> given().auth().oauth2(otherToken)
+        .queryParam("q", after).get("/api/v1/logs").jsonPath().getList("records").size() == 1);
+    assertThat(given().auth().oauth2(otherToken).queryParam("q", marker).get("/api/v1/logs").jsonPath()
+        .getList("records")).as("stored under the project a forged token named").isEmpty();
+    assertThat(given().auth().oauth2(acmeToken).queryParam("q", marker).get("/api/v1/logs").jsonPath()
+        .getList("records")).as("acme's record, once").hasSize(1);
   }
 
   @Test
