@@ -15,7 +15,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
 import java.net.URI;
@@ -105,7 +104,7 @@ public final class ControlPlaneLink implements AutoCloseable {
         .setMaxFrameSize(LinkOptions.MAX_MESSAGE_BYTES)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.livenessTimeout().toMillis()))
         .setVerifyHost(true);
-    options.caFile().ifPresent(ca -> clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+    options.caFile().ifPresent(ca -> clientOptions.setTrustOptions(ControlPlaneTrust.jvmsAnd(ca)));
     options.proxy().ifPresent(proxy -> clientOptions.setProxyOptions(proxyOptions(proxy)));
     this.client = vertx.createWebSocketClient(clientOptions);
     // The Vert.x in use never cancels a handshake timer whose id is 0 (eclipse-vertx/vert.x#5578),

@@ -57,6 +57,13 @@ public final class AgentHarness implements AutoCloseable {
     this(vertx, home, controlPlaneUrl, pinned, ping, liveness, null, null, null);
   }
 
+  /** An agent that trusts the PEM certificates of {@code caFile} for {@code wss://}, as the setting of that name. */
+  public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, PublicKey pinned, Duration ping,
+      Duration liveness, Optional<Path> caFile) throws IOException {
+    this(vertx, home, controlPlaneUrl, List.of(pinned), ping, liveness, null, null, null,
+        LinkOptions.DEFAULT_MAX_UNSENT_CHARS, caFile);
+  }
+
   /** An agent over the given target, store and status source (null: the local ones under home). */
   public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, PublicKey pinned, Duration ping,
       Duration liveness, Target target, AppliedStore store, StatusSource source) throws IOException {
@@ -74,6 +81,12 @@ public final class AgentHarness implements AutoCloseable {
   public AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, List<PublicKey> pinned, Duration ping,
       Duration liveness, Target target, AppliedStore store, StatusSource source, long maxUnsentChars)
       throws IOException {
+    this(vertx, home, controlPlaneUrl, pinned, ping, liveness, target, store, source, maxUnsentChars, Optional.empty());
+  }
+
+  private AgentHarness(Vertx vertx, Path home, String controlPlaneUrl, List<PublicKey> pinned, Duration ping,
+      Duration liveness, Target target, AppliedStore store, StatusSource source, long maxUnsentChars,
+      Optional<Path> caFile) throws IOException {
     this.home = home;
     this.runtime = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     runtime.createContext("/outpost/integrations", exchange -> {
@@ -95,7 +108,7 @@ public final class AgentHarness implements AutoCloseable {
             source != null ? source : new LocalStatusSource(runtimeUri, Optional.empty()), clock),
         clock);
     link = new ControlPlaneLink(vertx, new LinkOptions(URI.create(controlPlaneUrl), TestControlPlane.TOKEN,
-        Optional.empty(), Optional.empty(), ping, liveness, dev.outpost.agent.TestStates.DATA_PLANE, "test",
+        caFile, Optional.empty(), ping, liveness, dev.outpost.agent.TestStates.DATA_PLANE, "test",
         List.of("local"), maxUnsentChars), keeper, new StatusOutbox(), worker, new Random(42));
   }
 

@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.PfxOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,18 @@ public final class TestControlPlane implements AutoCloseable {
    * leave what the agent sends in the agent's memory rather than in this socket's.
    */
   public int receiveBufferBytes;
+  /**
+   * When set before {@link #start()}, the server speaks TLS with this certificate and {@link #url()}
+   * is {@code wss://}.
+   */
+  public TestTls tls;
+  /**
+   * With {@link #tls}, connections that failed before HTTP (in the TLS handshake): the attempts of
+   * an agent that refuses the certificate, which the requests do not show.
+   */
+  public final AtomicInteger failedHandshakes = new AtomicInteger();
+  /** Every HTTP request, as method and path, whatever its path or token. */
+  public final List<String> requests = new CopyOnWriteArrayList<>();
 
   public TestControlPlane(Vertx vertx, SnapshotSigner signer) {
     this.vertx = vertx;
@@ -69,8 +82,15 @@ public final class TestControlPlane implements AutoCloseable {
     if (receiveBufferBytes > 0) {
       options.setReceiveBufferSize(receiveBufferBytes);
     }
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(new PfxOptions().setPath(tls.keyStore().toString()).setPassword(tls.password()));
+    }
     server = vertx.createHttpServer(options);
+    if (tls != null) {
+      server.exceptionHandler(e -> failedHandshakes.incrementAndGet());
+    }
     server.requestHandler(request -> {
+      requests.add(request.method().name() + " " + request.path());
       if (!"/v1/connect".equals(request.path())) {
         request.response().setStatusCode(404).end();
         return;
@@ -143,7 +163,12 @@ public final class TestControlPlane implements AutoCloseable {
   }
 
   public String url() {
-    return "ws://127.0.0.1:" + port + "/v1/connect";
+    return url("127.0.0.1");
+  }
+
+  /** The URL through {@code host}, a name of loopback: {@code wss://} with {@link #tls}. */
+  public String url(String host) {
+    return (tls == null ? "ws" : "wss") + "://" + host + ":" + port + "/v1/connect";
   }
 
   public void sendRaw(String frame) {

@@ -7,12 +7,20 @@ import dev.outpost.agent.TestStates;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesNames;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.Status;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 @EnableKubernetesMockClient(crud = true)
@@ -82,6 +90,48 @@ class KubernetesStatusSourceTest {
             "FailedMount: MountVolume.SetUp failed for volume \"secret-0\" : secret \"db-credentials\" not found"),
         new ObservedIntegration("no-image", "v1", "Deploying", 0, 1, "ImagePullBackOff: Back-off pulling image \"img:1\""),
         new ObservedIntegration("fine", "v1", "Ready", 1, 1, null));
+  }
+
+  /**
+   * A probe's failure is the integration's own answer (an exec probe's output, a body the kubelet
+   * quotes) and the kubelet files it as an Unhealthy warning on the pod, beside the volume warnings
+   * that are read: none of its text reaches the status, even as a pod's newest warning. A pod up and
+   * not ready is told with the fixed reason instead.
+   */
+  @Test
+  void aProbesOutputInThePodsEventsNeverReachesTheStatus() throws Exception {
+    String canary = "CANARY-" + UUID.randomUUID();
+    String probeFailed = "Readiness probe failed: HTTP probe failed with statuscode: 500 body: {\"error\":\"" + canary + "\"}";
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
+    for (String name : List.of("not-ready", "creating", "no-secret")) {
+      target.putIntegration(TestStates.integration(name, "v1"));
+    }
+    // running past the readiness grace, its startup probe passed, its readiness probe failing
+    String startedAt = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS).toString();
+    createPod("int-not-ready-5f7c-a1", "not-ready", new ContainerStatusBuilder().withName("integration")
+        .withStarted(true).withReady(false)
+        .withNewState().withNewRunning().withStartedAt(startedAt).endRunning().endState().build());
+    createPod("int-creating-5f7c-b2", "creating", TestPods.waiting("ContainerCreating", null));
+    createPod("int-no-secret-5f7c-c3", "no-secret", TestPods.waiting("ContainerCreating", null));
+    createEvent("e1", "int-not-ready-5f7c-a1", "Unhealthy", "2026-12-05T08:05:00Z", probeFailed);
+    // a pod still starting is explained by its volume warnings: not by the probe's, alone or newer than one
+    createEvent("e2", "int-creating-5f7c-b2", "Unhealthy", "2026-12-05T08:05:00Z", probeFailed);
+    createEvent("e3", "int-no-secret-5f7c-c3", "FailedMount", "2026-12-05T08:01:00Z",
+        "MountVolume.SetUp failed for volume \"secret-0\" : secret \"db-credentials\" not found");
+    createEvent("e4", "int-no-secret-5f7c-c3", "Unhealthy", "2026-12-05T08:05:00Z", probeFailed);
+
+    KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty());
+    List<ObservedIntegration> observed = source.integrations().integrations();
+    assertThat(observed).extracting(ObservedIntegration::message).noneMatch(m -> m != null && m.contains(canary));
+    assertThat(observed).containsExactlyInAnyOrder(
+        new ObservedIntegration("not-ready", "v1", "Deploying", 0, 1, NotReadyReason.NOT_READY),
+        new ObservedIntegration("creating", "v1", "Deploying", 0, 1, null),
+        new ObservedIntegration("no-secret", "v1", "Deploying", 0, 1,
+            "FailedMount: MountVolume.SetUp failed for volume \"secret-0\" : secret \"db-credentials\" not found"));
+    // nor in the frame the control plane gets
+    Status status = new StatusReporter(TestStates.DATA_PLANE, source, Clock.systemUTC())
+        .observe(TestStates.state(1, "not-ready", "creating", "no-secret"), 1, 1);
+    assertThat(ProtocolCodec.encode(status)).doesNotContain(canary).doesNotContain("probe failed");
   }
 
   /**
