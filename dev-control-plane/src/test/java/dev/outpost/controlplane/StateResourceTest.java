@@ -164,7 +164,12 @@ class StateResourceTest {
   @Test
   void servesTheConsolePageAndItsConfiguration() {
     given().redirects().follow(false).get("/console").then().statusCode(302).header("Location", containsString("/console/"));
-    given().get("/console/").then().statusCode(200).body(containsString("Outpost console"));
+    given().get("/console/").then().statusCode(200).body(containsString("Outpost console"))
+        // the page holds a token and shows integrations' text: its own script only, never framed
+        .header("Content-Security-Policy", containsString("script-src 'self';"))
+        .header("Content-Security-Policy", containsString("frame-ancestors 'none'"))
+        .header("Content-Security-Policy", not(containsString("unsafe")))
+        .header("X-Content-Type-Options", "nosniff");
     given().get("/console/console.js").then().statusCode(200).body(containsString("/api/v1/logs"));
     given().get("/console/config.json").then().statusCode(200)
         .body("observabilityUrl", equalTo("http://127.0.0.1:8082"));

@@ -51,6 +51,12 @@ class NetworkPolicyTest {
         endpoints.put("kube-dns", Traffic.Endpoint.pod("kube-dns", Map.of("k8s-app", "kube-dns"), "kube-system", Map.of()));
         endpoints.put("ingress-controller", Traffic.Endpoint.pod("ingress-controller",
                 Map.of("app", "ingress-nginx"), "ingress-nginx", Map.of()));
+        // Prometheus, in the namespace everything-values.yaml's networkPolicy.metricsFrom admits.
+        endpoints.put("prometheus", Traffic.Endpoint.pod("prometheus",
+                Map.of("app.kubernetes.io/name", "prometheus"), "monitoring", Map.of()));
+        // The same Prometheus pod in a namespace the metricsFrom peer does not select.
+        endpoints.put("stray-prometheus", Traffic.Endpoint.pod("stray-prometheus",
+                Map.of("app.kubernetes.io/name", "prometheus"), "monitoring-staging", Map.of()));
         endpoints.put("internet", Traffic.Endpoint.address("203.0.113.9"));
         endpoints.put("cloud-metadata", Traffic.Endpoint.address("169.254.169.254"));
         endpoints.put("alibaba-metadata", Traffic.Endpoint.address("100.100.100.200"));
@@ -144,7 +150,37 @@ class NetworkPolicyTest {
                 deny(e, "agent", "internet", 443),
                 allow(e, "agent", API_SERVER, 443),
                 deny(e, "agent", API_SERVER, 6443),
-                deny(e, "gateway", "internet", 9000));
+                deny(e, "gateway", "internet", 9000),
+                // networkPolicy.metricsFrom (everything: the monitoring namespace) scrapes the management ports...
+                allow(e, "prometheus", "gateway", 9000),
+                allow(e, "prometheus", "integration", 9001),
+                allow(e, "prometheus", "bare-integration", 9001),
+                allow(e, "prometheus", "observability", 9002),
+                allow(e, "prometheus", "agent", 9003),
+                // ...and nothing else of the release.
+                deny(e, "prometheus", "gateway", 8080),
+                deny(e, "prometheus", "gateway", 5701),
+                deny(e, "prometheus", "integration", 8080),
+                deny(e, "prometheus", "observability", 4318),
+                deny(e, "prometheus", "agent", 8083),
+                // The query port is open to every source while observability.networkPolicy.queryFrom is empty
+                // (browsers come through the ingress); metricsFrom neither opens nor narrows it.
+                allow(e, "prometheus", "observability", 8082),
+                // Pods the metricsFrom peer does not select: another namespace, the release's own namespace.
+                deny(e, "stray-prometheus", "gateway", 9000),
+                deny(e, "stray-prometheus", "integration", 9001),
+                deny(e, "stray-prometheus", "observability", 9002),
+                deny(e, "stray-prometheus", "agent", 9003),
+                deny(e, "other-namespace", "integration", 9001),
+                deny(e, "neighbour", "gateway", 9000),
+                deny(e, "neighbour", "integration", 9001),
+                deny(e, "neighbour", "agent", 9003),
+                // No metricsFrom peer by default: monitoring reaches no management port (the helm test pod alone does).
+                deny(d, "prometheus", "gateway", 9000),
+                deny(d, "prometheus", "integration", 9001),
+                deny(d, "prometheus", "bare-integration", 9001),
+                deny(d, "prometheus", "observability", 9002),
+                deny(d, "prometheus", "agent", 9003));
     }
 
     @ParameterizedTest(name = "{0}: {1} -> {2}:{3} allowed={4}")
