@@ -13,6 +13,17 @@ const PROJECT = env('PROJECT');
 const LOG_TEXT = env('LOG_TEXT');
 const SCREENSHOT = env('SCREENSHOT');
 
+// Polls from here rather than with page.waitForFunction, which evaluates a string in the page: the
+// console's Content-Security-Policy (no 'unsafe-eval') refuses that, as it should any injected script.
+async function waitFor(page, label, fn, arg) {
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    if (await page.evaluate(fn, arg)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${label}: not within 10 s (page text: '${(await page.textContent('body')).slice(0, 300)}')`);
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -30,7 +41,7 @@ try {
   await page.goto(CONSOLE);
   await page.fill('#projects', PROJECT);
   await page.click('#signin-form button[type=submit]');
-  await page.waitForFunction((p) => document.querySelector('#whoami').textContent.includes(p), PROJECT, { timeout: 10000 });
+  await waitFor(page, 'signed in', (p) => document.querySelector('#whoami').textContent.includes(p), PROJECT);
   console.log('OK signed in');
 
   await page.fill('#q', `"${LOG_TEXT}"`);
@@ -42,7 +53,7 @@ try {
   console.log(`OK log line shown, read from ${apiOrigin}`);
 
   await row.locator('.trace-link').click();
-  await page.waitForFunction(() => document.querySelectorAll('#waterfall .span-row').length >= 2, null, { timeout: 10000 });
+  await waitFor(page, 'the waterfall', () => document.querySelectorAll('#waterfall .span-row').length >= 2);
   const spans = await page.locator('#waterfall .span-name').allTextContents();
   if (!spans.some((s) => s.startsWith('outpost-gateway'))) throw new Error('no gateway span in ' + spans);
   if (!spans.some((s) => s.startsWith('outpost-integration-runtime'))) throw new Error('no runtime span in ' + spans);

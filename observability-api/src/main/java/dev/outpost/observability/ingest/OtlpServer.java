@@ -125,12 +125,14 @@ public class OtlpServer {
     // a body being received holds heap too: 64 bodies of 4 MiB are 512 MiB once buffered and copied
     DecodeMemory.Lease body = memory.lease(binding.get());
     long bodyTimer = vertx.setTimer(config.ingest().bodyTimeout().toMillis(), id -> bodyTimedOut(ctx));
-    ctx.addEndHandler(done -> {
+    AdmittedRequest admitted = new AdmittedRequest(() -> {
       vertx.cancelTimer(bodyTimer);
       body.close();
       inFlight.release();
       projectPlaces.give(binding.get());
     });
+    ctx.addEndHandler(done -> admitted.done());
+    ctx.put(AdmittedRequest.class.getName(), admitted);
     long contentLength = contentLength(ctx.request().getHeader("Content-Length"));
     try {
       body.hold(memory.bodyBytes(contentLength, config.ingest().maxBodyBytes(), binding.get()),
@@ -170,6 +172,10 @@ public class OtlpServer {
     String encoding = ctx.request().getHeader("Content-Encoding");
     long receivedAt = System.currentTimeMillis();
     DecodeMemory.Lease bodyLease = ctx.get(DecodeMemory.Lease.class.getName());
+    AdmittedRequest admitted = ctx.get(AdmittedRequest.class.getName());
+    if (!admitted.hold()) {
+      return; // the client hung up before its body was handled: nobody waits for the work
+    }
     vertx.<byte[]>executeBlocking(() -> {
       try (DecodeMemory.Lease lease = memory.lease(binding, bodyLease)) {
         byte[] body = OtlpBodies.decoded(raw, encoding, config.ingest().maxDecompressedBytes(), size -> lease.hold(
@@ -181,6 +187,7 @@ public class OtlpServer {
         return logs ? storeLogs(body, format, binding, receivedAt) : storeTraces(body, format, binding, receivedAt);
       }
     }, false).onComplete(result -> {
+      admitted.done();
       if (result.succeeded()) {
         ctx.response().setStatusCode(200).putHeader("Content-Type", format.contentType)
             .end(Buffer.buffer(result.result()));

@@ -40,6 +40,7 @@ class InFlightLimitTest {
   }
 
   @Inject OtlpServer server;
+  @Inject HeldIngest held;
 
   @Test
   void aRequestOverTheLimitGets429WithRetryAfterAndTheOneInFlightIsStored() throws Exception {
@@ -76,5 +77,47 @@ class InFlightLimitTest {
     Eventually.within(Duration.ofSeconds(5), "the held record is searchable", () ->
         given().auth().oauth2(token).queryParam("q", "\"held in flight\"").get("/api/v1/logs")
             .jsonPath().getList("records").size() == 1);
+  }
+
+  /**
+   * A client that hangs up while its batch is being stored does not give back its place: the batch
+   * is still stored, holding a worker and its body's memory, and a client that posts and hangs up
+   * could otherwise start any number of them past max-in-flight.
+   */
+  @Test
+  void aRequestWhoseClientHungUpKeepsItsPlaceUntilItsWorkEnds() throws Exception {
+    String project = "hung-up-" + UUID.randomUUID();
+    long now = System.currentTimeMillis() * 1_000_000L;
+    byte[] kept = Otlp.logs(Otlp.resource("svc", project), List.of(Otlp.log(now, HeldIngest.MARKER + " kept", Map.of())))
+        .toByteArray();
+    byte[] other = Otlp.logs(Otlp.resource("svc", project), List.of(Otlp.log(now, "after the hang-up", Map.of())))
+        .toByteArray();
+    Otlp otlp = new Otlp(server.port());
+    held.reset();
+    try {
+      try (Socket client = new Socket("127.0.0.1", server.port())) {
+        OutputStream out = client.getOutputStream();
+        Otlp.startUpload(out, kept);
+        out.write(kept, kept.length / 2, kept.length - kept.length / 2);
+        out.flush();
+        Eventually.within(Duration.ofSeconds(10), "the batch is being stored", held::holding);
+      } // hung up
+      // for a second after the hang-up, the place is still the stored batch's
+      long until = System.currentTimeMillis() + 1000;
+      while (System.currentTimeMillis() < until) {
+        HttpResponse<byte[]> refused = otlp.post("/v1/logs", "application/x-protobuf", other,
+            Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+        assertThat(refused.statusCode()).as("a request while the hung-up one's batch is stored").isEqualTo(429);
+        Thread.sleep(50);
+      }
+    } finally {
+      held.release();
+    }
+    // once stored, the place is free again, and the batch of the client that hung up was stored
+    Eventually.within(Duration.ofSeconds(10), "a place free again", () -> otlp.post("/v1/logs",
+        "application/x-protobuf", other, Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode() == 200);
+    String token = TestIdpResource.idp().token("alice", List.of(project));
+    Eventually.within(Duration.ofSeconds(5), "the hung-up client's record is searchable", () ->
+        given().auth().oauth2(token).queryParam("q", "kept").get("/api/v1/logs").jsonPath().getList("records").size() == 1);
   }
 }
