@@ -198,7 +198,8 @@ public class IntegrationDeployer implements RouteStates {
       removeVersionMetersUnlessRunning(integration.name(), integration.version());
       properties.unregister(key);
       String message = DeployErrors.describe(e, camel, key, prefix, resolved.secretValues());
-      SecretRedaction.remove(key);
+      // retired, not forgotten: an exchange of a route that did start may outlive the forced stop
+      SecretRedaction.retire(key);
       LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), message);
       return new Installed(report(integration, IntegrationStatus.FAILED, message), null);
     }
@@ -219,21 +220,37 @@ public class IntegrationDeployer implements RouteStates {
    * @return whether it was running
    */
   public boolean remove(String name) {
-    return remove(name, Runnable::run);
-  }
-
-  /** Removes {@code name} like {@link #remove}, but drains and removes its routes in the background. */
-  public boolean removeWithoutWaiting(String name) {
-    return remove(name, retiring);
-  }
-
-  private boolean remove(String name, Executor retirement) {
     Deployment current = unpublish(name);
     if (current == null) {
       return false;
     }
-    retirement.execute(() -> retire(current));
+    retire(current);
     return true;
+  }
+
+  /**
+   * A source's version of {@code name} is gone (its file removed): removed like {@link #remove}
+   * (its routes drained and removed in the background) while {@code own} is what runs, else left
+   * running. Decided under the lock an install holds, so a version the admin API installs at that
+   * moment is not taken for the source's and removed once installed, nor its status dropped.
+   *
+   * @return what another source deployed under the name since and runs on, if anything
+   */
+  public Optional<Deployment> removeIfOwn(String name, Integration own) {
+    Deployment gone;
+    synchronized (this) {
+      Deployment running = deployments.get(name);
+      if (running == null) {
+        statuses.remove(name);
+        return Optional.empty();
+      }
+      if (!running.integration().equals(own)) {
+        return Optional.of(running);
+      }
+      gone = unpublish(name);
+    }
+    retiring.execute(() -> retire(gone));
+    return Optional.empty();
   }
 
   private synchronized Deployment unpublish(String name) {

@@ -259,17 +259,12 @@ public class DirectorySource {
   /** Removes {@code name} if what runs under it is what this source deployed. */
   private void removeOwn(String name) {
     Integration own = deployed.remove(name);
-    var running = deployer.deployment(name);
-    if (running.isEmpty()) {
-      statuses.remove(name);
-    } else if (running.get().integration().equals(own)) {
-      deployer.removeWithoutWaiting(name);
-    } else {
-      Integration other = running.get().integration();
+    deployer.removeIfOwn(name, own).ifPresent(running -> {
+      Integration other = running.integration();
       LOG.infof("integration file %s.json removed; version %s of %s, deployed through the admin API since, keeps"
           + " running", name, other.version(), name);
       statuses.put(new IntegrationStatus(name, other.project(), other.version(), IntegrationStatus.READY, null));
-    }
+    });
   }
 
   private void apply(String fileName, FileText file) {

@@ -44,6 +44,9 @@ class DirectorySourceTest {
   @TestHTTPResource(value = "/", management = true)
   URL management;
 
+  @jakarta.inject.Inject
+  dev.outpost.runtime.deploy.IntegrationDeployer deployer;
+
   @Test
   void deployUpgradeAndRemoveByWritingFiles() throws Exception {
     try (Backend backend = Backend.json("{\"from\":\"backend\"}")) {
@@ -275,6 +278,45 @@ class DirectorySourceTest {
         .body("find { it.name == 'owned-twice' }.phase", equalTo("Ready"))
         .body("find { it.name == 'owned-twice' }.version", equalTo("2"));
     Integrations.delete(management, "owned-twice").then().statusCode(204);
+  }
+
+  /**
+   * The scan that sees a file gone decides whether what runs is the file's under the lock an
+   * install holds: an admin API deploy of the same name that is installing at that moment (it holds
+   * the lock for the whole Camel load) was taken for the file's version and removed once it was done.
+   */
+  @Test
+  void aFileRemovedWhileTheAdminApiInstallsItsVersionLeavesThatVersionRunning() throws Exception {
+    write("race-owned", Integrations.of("race-owned", "1", constantRoute("race-owned", "/race-owned", "file")));
+    eventually(() -> given().get(http + "race-owned").then().statusCode(200).body(equalTo("file")));
+    Object installing = io.quarkus.arc.ClientProxy.unwrap(deployer); // the bean itself, not its proxy
+    synchronized (installing) { // what an admin API install holds while it loads
+      Files.delete(DIR.resolve("race-owned.json"));
+      eventually(() -> assertThat(blockedOn(installing)).as("the scan waiting for the install's lock").isTrue());
+      deployer.deploy(Integrations.of("race-owned", "2", constantRoute("race-owned", "/race-owned", "admin")));
+    }
+    // a scan after the one that waited: that one is done
+    write("race-marker", Integrations.of("race-marker", "1", constantRoute("race-marker", "/race-marker", "here")));
+    eventually(() -> given().get(http + "race-marker").then().statusCode(200));
+    given().get(http + "race-owned").then().statusCode(200).body(equalTo("admin"));
+    given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'race-owned' }.phase", equalTo("Ready"))
+        .body("find { it.name == 'race-owned' }.version", equalTo("2"));
+    Files.delete(DIR.resolve("race-marker.json"));
+    Integrations.delete(management, "race-owned").then().statusCode(204);
+  }
+
+  /** Whether some thread waits to enter {@code monitor}. */
+  private static boolean blockedOn(Object monitor) {
+    int id = System.identityHashCode(monitor);
+    for (java.lang.management.ThreadInfo info : java.lang.management.ManagementFactory.getThreadMXBean()
+        .dumpAllThreads(false, false)) {
+      if (info.getThreadState() == Thread.State.BLOCKED && info.getLockInfo() != null
+          && info.getLockInfo().getIdentityHashCode() == id) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test
