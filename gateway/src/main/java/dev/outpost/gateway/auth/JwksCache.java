@@ -50,9 +50,21 @@ public final class JwksCache {
   private final long refreshNanos;
   private final long fetchTimeoutMillis;
 
-  private volatile Map<String, PublicJsonWebKey> keys = Map.of();
-  private volatile List<PublicJsonWebKey> keyList = List.of();
-  private volatile long generation;
+  /**
+   * The keys and their generation, swapped as one: read apart, a request could pair a replaced key
+   * with the new generation, and a verifier cached under that generation would serve the old key.
+   */
+  private record KeySet(Map<String, PublicJsonWebKey> byKid, List<PublicJsonWebKey> all, long generation) {
+    /** The key for {@code kid} (or, with a null kid, the only key of the set). */
+    PublicJsonWebKey find(String kid) {
+      if (kid == null) {
+        return all.size() == 1 ? all.get(0) : null;
+      }
+      return byKid.get(kid);
+    }
+  }
+
+  private volatile KeySet keys = new KeySet(Map.of(), List.of(), 0);
   private volatile boolean lastFetchFailed;
   private volatile long fetchedAt;
   private volatile long lastAttemptAt;
@@ -76,17 +88,18 @@ public final class JwksCache {
 
   /** Bumped each time the key set changes: verified tokens remembered under an older one are dropped. */
   public long generation() {
-    return generation;
+    return keys.generation();
   }
 
   /**
    * The key for {@code kid} (or, with a null kid, the only key of the set).
    */
   public Future<KeyResult> key(String kid) {
-    PublicJsonWebKey key = find(kid);
+    KeySet set = keys;
+    PublicJsonWebKey key = set.find(kid);
     if (key != null) {
       refreshIfStale();
-      return Future.succeededFuture(new KeyResult(Lookup.FOUND, key, generation));
+      return Future.succeededFuture(new KeyResult(Lookup.FOUND, key, set.generation()));
     }
     Future<Void> refreshed = refreshIfAllowed();
     if (refreshed == null) {
@@ -97,8 +110,9 @@ public final class JwksCache {
     Context caller = Vertx.currentContext();
     Promise<KeyResult> answer = Promise.promise();
     refreshed.onComplete(ar -> {
-      PublicJsonWebKey k = find(kid);
-      KeyResult result = k != null ? new KeyResult(Lookup.FOUND, k, generation) : missing();
+      KeySet now = keys;
+      PublicJsonWebKey k = now.find(kid);
+      KeyResult result = k != null ? new KeyResult(Lookup.FOUND, k, now.generation()) : missing();
       if (caller == null || caller == Vertx.currentContext()) {
         answer.complete(result);
       } else {
@@ -121,15 +135,7 @@ public final class JwksCache {
   }
 
   private KeyResult missing() {
-    return new KeyResult(lastFetchFailed ? Lookup.UNAVAILABLE : Lookup.UNKNOWN, null, generation);
-  }
-
-  private PublicJsonWebKey find(String kid) {
-    if (kid == null) {
-      List<PublicJsonWebKey> all = keyList;
-      return all.size() == 1 ? all.get(0) : null;
-    }
-    return keys.get(kid);
+    return new KeyResult(lastFetchFailed ? Lookup.UNAVAILABLE : Lookup.UNKNOWN, null, keys.generation());
   }
 
   /** Starts a fetch unless one ran within the minimum interval; null when refused. */
@@ -274,18 +280,17 @@ public final class JwksCache {
   private void install(Map<String, PublicJsonWebKey> fresh) {
     fetchedAt = System.nanoTime();
     lastFetchFailed = false;
-    if (!fresh.keySet().equals(keys.keySet()) || !sameKeys(fresh)) {
-      keys = Map.copyOf(fresh);
-      keyList = List.copyOf(fresh.values());
-      generation++;
+    KeySet old = keys;
+    if (!fresh.keySet().equals(old.byKid().keySet()) || !sameKeys(old, fresh)) {
+      keys = new KeySet(Map.copyOf(fresh), List.copyOf(fresh.values()), old.generation() + 1);
       LOG.infof("JWKS of identity provider %s: %d signing keys %s", name, fresh.size(), fresh.keySet());
     }
   }
 
-  private boolean sameKeys(Map<String, PublicJsonWebKey> fresh) {
+  private static boolean sameKeys(KeySet old, Map<String, PublicJsonWebKey> fresh) {
     for (Map.Entry<String, PublicJsonWebKey> e : fresh.entrySet()) {
-      PublicJsonWebKey old = keys.get(e.getKey());
-      if (old == null || !old.getPublicKey().equals(e.getValue().getPublicKey())) {
+      PublicJsonWebKey before = old.byKid().get(e.getKey());
+      if (before == null || !before.getPublicKey().equals(e.getValue().getPublicKey())) {
         return false;
       }
     }
