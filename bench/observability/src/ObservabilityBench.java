@@ -182,6 +182,8 @@ public final class ObservabilityBench {
       }
 
       Random q = new Random(7);
+      // the templates ingested: a run of fewer than DISTINCT_REQUESTS batches stored only the first ones
+      int ingested = (int) Math.min(requests.size(), records / BATCH);
       long[] termQuery = time(1000, warmup, () -> {
         long hourStart = now / 1_000_000 - 3_600_000L - q.nextInt(23) * 3_600_000L;
         get(client, json, app, token, "/api/v1/logs?limit=100&q=" + enc("body:" + VOCABULARY[q.nextInt(VOCABULARY.length)])
@@ -190,7 +192,7 @@ public final class ObservabilityBench {
       print("term + project + 1h, newest 100", termQuery);
       // two adjacent words of a stored body: the block must hold them in one record, in order
       long[] phraseQuery = time(200, warmup, () -> {
-        ExportLogsServiceRequest request = requests.get(q.nextInt(requests.size()));
+        ExportLogsServiceRequest request = requests.get(q.nextInt(ingested));
         String project = request.getResourceLogs(0).getResource().getAttributesList().stream()
             .filter(kv -> kv.getKey().equals("outpost.project")).findFirst().orElseThrow().getValue().getStringValue();
         String[] words = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(q.nextInt(BATCH)).getBody()
@@ -202,7 +204,7 @@ public final class ObservabilityBench {
       print("phrase of 2 words + project + 24h, newest 100", phraseQuery);
       // three words of one stored body, apart: common alone, rare together
       long[] wordsQuery = time(200, warmup, () -> {
-        ExportLogsServiceRequest request = requests.get(q.nextInt(requests.size()));
+        ExportLogsServiceRequest request = requests.get(q.nextInt(ingested));
         String project = request.getResourceLogs(0).getResource().getAttributesList().stream()
             .filter(kv -> kv.getKey().equals("outpost.project")).findFirst().orElseThrow().getValue().getStringValue();
         String[] words = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(q.nextInt(BATCH)).getBody()

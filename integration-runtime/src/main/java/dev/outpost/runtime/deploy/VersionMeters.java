@@ -1,5 +1,6 @@
 package dev.outpost.runtime.deploy;
 
+import dev.outpost.runtime.secret.SecretRedaction;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -19,9 +20,12 @@ final class VersionMeters {
   private VersionMeters() {}
 
   static void remove(MeterRegistry meters, String key, String prefix) {
+    // as registered: a secret value occurring in the key or prefix is masked in the tags too
+    // (telemetry.SecretRedactingMeterFilter)
+    List<String> marks = List.of(key + ".", prefix + "/", SecretRedaction.redact(key + "."),
+        SecretRedaction.redact(prefix + "/"));
     List<Meter> retired = meters.getMeters().stream()
-        .filter(m -> m.getId().getTags().stream().map(Tag::getValue)
-            .anyMatch(v -> v.contains(key + ".") || v.contains(prefix + "/")))
+        .filter(m -> m.getId().getTags().stream().map(Tag::getValue).anyMatch(v -> marks.stream().anyMatch(v::contains)))
         .toList();
     retired.forEach(meters::remove);
   }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Masks secret values in meter tags, as {@link SecretRedaction} does in logs and spans. Camel tags
@@ -18,11 +19,18 @@ import java.util.List;
 @Singleton
 public class SecretRedactingMeterFilter implements MeterFilter {
 
+  /**
+   * Tags the runtime sets from the state, not from a resolved URI: names the meters are found by
+   * again (a version's series removed when it retires), kept as they are even when a secret value
+   * happens to occur in a name.
+   */
+  static final Set<String> OWN_TAGS = Set.of("project", "integration", "version");
+
   @Override
   public Meter.Id map(Meter.Id id) {
     List<Tag> tags = null;
     for (Tag tag : id.getTagsAsIterable()) {
-      if (SecretRedaction.holdsSecret(tag.getValue())) {
+      if (!OWN_TAGS.contains(tag.getKey()) && SecretRedaction.holdsSecret(tag.getValue())) {
         tags = new ArrayList<>();
         break;
       }
@@ -31,7 +39,7 @@ public class SecretRedactingMeterFilter implements MeterFilter {
       return id;
     }
     for (Tag tag : id.getTagsAsIterable()) {
-      tags.add(Tag.of(tag.getKey(), SecretRedaction.redact(tag.getValue())));
+      tags.add(OWN_TAGS.contains(tag.getKey()) ? tag : Tag.of(tag.getKey(), SecretRedaction.redact(tag.getValue())));
     }
     return id.replaceTags(tags);
   }

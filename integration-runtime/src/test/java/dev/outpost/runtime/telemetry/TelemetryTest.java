@@ -212,6 +212,44 @@ class TelemetryTest {
   }
 
   /**
+   * A secret value that happens to occur in an integration's name is masked in the endpoint tags,
+   * not in the integration's own: its series are still found, and removed with the version.
+   */
+  @Test
+  void aSecretValueInAnIntegrationsNameLeavesItsSeriesFoundAndRemovedWithTheVersion() throws Exception {
+    Files.createDirectories(Path.of("target/test-state/secrets/boxed"));
+    Files.writeString(Path.of("target/test-state/secrets/boxed/value"), "meterbox");
+    try {
+      for (String version : List.of("1", "2")) {
+        Integrations.put(management, Integrations.of("meterbox", version, """
+            - route:
+                id: meterbox
+                from:
+                  uri: platform-http:/meterbox
+                  steps:
+                    - setBody:
+                        simple: "v%s {{secret.boxed.value}}"
+            """.formatted(version), Map.of(), List.of(new SecretRef("boxed", "value")))).then().statusCode(200);
+        given().get(http + "meterbox").then().statusCode(200);
+        String text = given().get(Integrations.base(management) + "q/metrics").then().extract().asString();
+        assertThat(text).as("the integration's own tags as they are")
+            .containsPattern("outpost_integration_exchanges_total\\{[^}]*integration=\"meterbox\"[^}]*version=\"" + version + "\"");
+      }
+      // the old version retires once drained
+      eventually(() -> {
+        String text = given().get(Integrations.base(management) + "q/metrics").then().extract().asString();
+        assertThat(text).as("version 1's series, removed with it").doesNotContainPattern(
+            "outpost_integration_[a-z_]+\\{[^}]*integration=\"meterbox\"[^}]*version=\"1\"");
+        assertThat(text.lines().filter(l -> l.contains("/_outpost/****/g"))
+            .map(l -> l.replaceAll(".*/_outpost/\\*\\*\\*\\*/(g[0-9]+)/.*", "$1")).distinct().toList())
+            .as("endpoint series, their secret masked, of one generation: the retired one's removed").hasSize(1);
+      });
+    } finally {
+      Integrations.delete(management, "meterbox").then().statusCode(204);
+    }
+  }
+
+  /**
    * Camel tags its route and endpoint meters with endpoint URIs, resolved: the management port's
    * Prometheus text is scraped by whatever the chart's {@code metricsFrom} admits, and kept there.
    */
