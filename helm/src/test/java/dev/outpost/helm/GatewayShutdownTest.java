@@ -28,8 +28,16 @@ class GatewayShutdownTest {
         assertThat(env(longer, "QUARKUS_SHUTDOWN_DELAY")).isEqualTo("10s");
         assertThat(env(longer, "QUARKUS_SHUTDOWN_TIMEOUT")).isEqualTo("108s");
 
-        Deployment tight = gateway(Map.of("gateway.terminationGracePeriodSeconds", "5", "gateway.shutdownDelaySeconds", "5"));
+        Deployment tight = gateway(Map.of("gateway.terminationGracePeriodSeconds", "8", "gateway.shutdownDelaySeconds", "5"));
         assertThat(env(tight, "QUARKUS_SHUTDOWN_TIMEOUT")).as("never zero, which would mean no wait at all").isEqualTo("1s");
+    }
+
+    /** A grace period the delay uses up: the kubelet would kill the pod with its requests in flight. */
+    @Test
+    void aGracePeriodShorterThanTheDelayAndTheExitIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway(Map.of("gateway.terminationGracePeriodSeconds", "5",
+                "gateway.shutdownDelaySeconds", "5")))
+                .hasMessageContaining("gateway.terminationGracePeriodSeconds (5) must be at least gateway.shutdownDelaySeconds (5) + 3");
     }
 
     private static Deployment gateway(Map<String, String> sets) {

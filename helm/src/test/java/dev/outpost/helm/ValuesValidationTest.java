@@ -44,6 +44,13 @@ class ValuesValidationTest {
                 // the token it would be derived from is in a Secret the chart cannot read
                 bad("controlPlane.existingSecret", "outpost-control-plane", "ingest.token (or ingest.existingSecret) is required"),
                 bad("controlPlane.url", "", "controlPlane.url is required when agent.enabled"),
+                // the agent refuses these at start (a crash loop after a clean install): it dials out over TLS only,
+                // its id is a DNS label, and a Lease under 2 s rounds to 0 s (every replica leads)
+                bad("controlPlane.url", "https://control.outpost.example/v1/connect", "controlPlane.url: Does not match pattern"),
+                bad("controlPlane.url", "ws://control.outpost.example/v1/connect", "controlPlane.url: Does not match pattern"),
+                bad("controlPlane.dataPlaneId", "EU_West", "controlPlane.dataPlaneId: Does not match pattern"),
+                bad("agent.leaderElection.leaseDuration", "1s", "agent.leaderElection.leaseDuration: Does not match pattern"),
+                bad("agent.leaderElection.leaseDuration", "0s", "agent.leaderElection.leaseDuration: Does not match pattern"),
                 // without a port Vert.x refused it at start (port -1), and the NetworkPolicy could not open it
                 bad("agent.controlPlaneProxy", "http://proxy.corp.example", "agent.controlPlaneProxy: Does not match pattern"),
                 bad("agent.controlPlaneProxy", "proxy.corp.example:3128", "agent.controlPlaneProxy: Does not match pattern"),

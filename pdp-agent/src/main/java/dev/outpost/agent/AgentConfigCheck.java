@@ -45,6 +45,12 @@ final class AgentConfigCheck {
     if (!positive(config.statusInterval())) {
       problems.add("outpost.agent.status-interval: must be positive");
     }
+    // the Lease holds whole seconds, and a fifth of it is the retry period: below 2 s every replica
+    // saw the Lease expired (leaders changing all the time), at 0 they asked the API server in a loop
+    if (config.leaderElection().leaseDuration().compareTo(Duration.ofSeconds(2)) < 0) {
+      problems.add("outpost.agent.leader-election.lease-duration: must be at least 2s, found "
+          + config.leaderElection().leaseDuration());
+    }
     if (config.audit().queueCapacity() < 1) {
       problems.add("outpost.agent.audit.queue-capacity: must be at least 1");
     }

@@ -57,4 +57,17 @@ class AgentConfigCheckTest {
           .hasMessageContaining("outpost.agent.control-plane.url: ws:// is for a control plane on this machine");
     }
   }
+
+  /** A Lease shorter than 2 s rounds to 0 s and a retry period of 0: every replica leads, or all ask in a loop. */
+  @Test
+  void aLeaseShorterThanTwoSecondsIsRefused() {
+    String url = "wss://cp.example.com/v1/connect";
+    assertThatCode(() -> AgentConfigCheck.validate(config(Map.of("outpost.agent.control-plane.url", url,
+        "outpost.agent.leader-election.lease-duration", "2s")))).doesNotThrowAnyException();
+    for (String bad : new String[] {"0s", "1500ms", "-5s"}) {
+      assertThatThrownBy(() -> AgentConfigCheck.validate(config(Map.of("outpost.agent.control-plane.url", url,
+          "outpost.agent.leader-election.lease-duration", bad)))).as(bad)
+          .hasMessageContaining("outpost.agent.leader-election.lease-duration: must be at least 2s");
+    }
+  }
 }

@@ -96,7 +96,7 @@ public interface GatewayConfig {
   @WithDefault("67108864")
   long responseBuffersBytes();
 
-  /** Upstream connect timeout; default 2 s. */
+  /** Upstream connect timeout; default 2 s, 0 or more. */
   @WithDefault("2s")
   Duration upstreamConnectTimeout();
 
@@ -112,7 +112,7 @@ public interface GatewayConfig {
     @WithDefault("8192")
     int maxTokenBytes();
 
-    /** A JWKS is fetched again on an unknown {@code kid} at most this often; default 10 s. */
+    /** A JWKS is fetched again on an unknown {@code kid} at most this often; default 10 s, at least 100 ms. */
     @WithDefault("10s")
     Duration minRefreshInterval();
 
@@ -120,7 +120,7 @@ public interface GatewayConfig {
     @WithDefault("5m")
     Duration refreshInterval();
 
-    /** Timeout of one JWKS fetch; default 2 s. */
+    /** Timeout of one JWKS fetch; default 2 s, at least 1 ms. */
     @WithDefault("2s")
     Duration fetchTimeout();
 
@@ -135,7 +135,7 @@ public interface GatewayConfig {
     @WithDefault("5")
     int failureThreshold();
 
-    /** How long it stays open before one trial request; default 5 s. */
+    /** How long it stays open before one trial request; default 5 s, at least 1 ms. */
     @WithDefault("5s")
     Duration openDuration();
   }

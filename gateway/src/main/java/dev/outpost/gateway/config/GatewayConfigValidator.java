@@ -57,6 +57,21 @@ public class GatewayConfigValidator {
     if (config.jwt().minRefreshInterval().compareTo(config.jwt().refreshInterval()) > 0) {
       problems.add("outpost.gateway.jwt.min-refresh-interval: expected at most jwt.refresh-interval");
     }
+    // 0 would fetch the JWKS again for every token with an unknown kid: a client could keep the IdP busy
+    if (config.jwt().minRefreshInterval().toMillis() < 100) {
+      problems.add("outpost.gateway.jwt.min-refresh-interval: expected at least 100ms, got " + config.jwt().minRefreshInterval());
+    }
+    if (config.jwt().fetchTimeout().toMillis() < 1) {
+      problems.add("outpost.gateway.jwt.fetch-timeout: expected at least 1ms, got " + config.jwt().fetchTimeout());
+    }
+    if (config.upstreamConnectTimeout().isNegative()) {
+      problems.add("outpost.gateway.upstream-connect-timeout: expected 0 or more, got " + config.upstreamConnectTimeout());
+    }
+    // 0 would let a trial request through every time: a breaker that never opens
+    if (config.circuitBreaker().openDuration().toMillis() < 1) {
+      problems.add("outpost.gateway.circuit-breaker.open-duration: expected at least 1ms, got "
+          + config.circuitBreaker().openDuration());
+    }
     if (config.circuitBreaker().failureThreshold() < 1) {
       problems.add("outpost.gateway.circuit-breaker.failure-threshold: expected at least 1");
     }

@@ -45,6 +45,22 @@ class GatewayConfigValidatorTest {
         .hasSize(5);
   }
 
+  /** Values that would not stop the start but break later: a stack trace naming no key, or a rule switched off. */
+  @Test
+  void durationsThatWouldBreakLaterAreRefusedAtStart() {
+    GatewayConfig bad = config(Map.of(
+        "outpost.gateway.jwt.min-refresh-interval", "0s",
+        "outpost.gateway.jwt.fetch-timeout", "0s",
+        "outpost.gateway.upstream-connect-timeout", "-1s",
+        "outpost.gateway.circuit-breaker.open-duration", "0s"));
+    assertThat(GatewayConfigValidator.problems(bad))
+        .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.jwt.min-refresh-interval: expected at least 100ms"))
+        .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.jwt.fetch-timeout: expected at least 1ms"))
+        .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.upstream-connect-timeout: expected 0 or more"))
+        .anySatisfy(p -> assertThat(p).startsWith("outpost.gateway.circuit-breaker.open-duration: expected at least 1ms"))
+        .hasSize(4);
+  }
+
   @Test
   void trustedProxiesMustBeAddressesOrRangesNeverNames() {
     GatewayConfig good = config(Map.of("outpost.gateway.trusted-proxies", "10.0.0.0/8,192.168.1.7,fd00::/8"));

@@ -77,6 +77,9 @@ public class ConfigCheck {
     if (ingest.bodyTimeout().isNegative() || ingest.bodyTimeout().isZero()) {
       errors.add("outpost.observability.ingest.body-timeout must be positive");
     }
+    if (ingest.idleTimeout().isNegative()) {
+      errors.add("outpost.observability.ingest.idle-timeout must be 0 (none) or more");
+    }
     ObservabilityConfig.Storage storage = config.storage();
     if (storage.retention().compareTo(Duration.ofDays(1)) < 0) {
       errors.add("outpost.observability.storage.retention must be at least 1 day (partitions are daily)");
@@ -88,6 +91,13 @@ public class ConfigCheck {
     if (storage.checkpointInterval().isNegative() || storage.checkpointInterval().isZero()) {
       errors.add("outpost.observability.storage.checkpoint-interval must be positive");
     }
+    // a scheduler refuses 0 with an exception that names nothing ("retention off" is a longer retention)
+    if (storage.retentionInterval().isNegative() || storage.retentionInterval().isZero()) {
+      errors.add("outpost.observability.storage.retention-interval must be positive");
+    }
+    if (storage.telemetryPollInterval().isNegative() || storage.telemetryPollInterval().isZero()) {
+      errors.add("outpost.observability.storage.telemetry-poll-interval must be positive");
+    }
     if (storage.ramBufferMb() < 1) {
       errors.add("outpost.observability.storage.ram-buffer-mb must be at least 1");
     }
@@ -95,6 +105,10 @@ public class ConfigCheck {
       errors.add("outpost.observability.storage.index-threads must be 0 (half the cores) or more");
     }
     ObservabilityConfig.Query query = config.query();
+    // 0 would cut every search before it began, answered empty and marked partial
+    if (query.timeBudget().toMillis() < 1) {
+      errors.add("outpost.observability.query.time-budget must be at least 1ms");
+    }
     if (query.tailKeepAlive().toMillis() < 1) {
       errors.add("outpost.observability.query.tail-keep-alive must be at least 1ms");
     }
