@@ -105,10 +105,6 @@ public class ConfigCheck {
       errors.add("outpost.observability.storage.index-threads must be 0 (half the cores) or more");
     }
     ObservabilityConfig.Query query = config.query();
-    // 0 would cut every search before it began, answered empty and marked partial
-    if (query.timeBudget().toMillis() < 1) {
-      errors.add("outpost.observability.query.time-budget must be at least 1ms");
-    }
     if (query.tailKeepAlive().toMillis() < 1) {
       errors.add("outpost.observability.query.tail-keep-alive must be at least 1ms");
     }

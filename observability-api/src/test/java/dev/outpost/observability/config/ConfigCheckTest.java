@@ -41,7 +41,6 @@ class ConfigCheckTest {
         new Case(Map.of("outpost.observability.storage.telemetry-poll-interval", "PT0S"), List.of(),
             "telemetry-poll-interval"),
         new Case(Map.of("outpost.observability.ingest.idle-timeout", "-PT1S"), List.of(), "ingest.idle-timeout"),
-        new Case(Map.of("outpost.observability.query.time-budget", "PT0S"), List.of(), "query.time-budget"),
         new Case(Map.of("outpost.observability.ingest.port", "70000"), List.of(), "ingest.port"),
         new Case(Map.of("outpost.observability.query.max-limit", "0"), List.of(), "max-* limits"),
         new Case(Map.of("outpost.observability.ingest.decode-memory-bytes", "1000"), List.of(), "decode-memory-bytes"),
