@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -54,17 +53,17 @@ public final class JwksCache {
    * The keys and their generation, swapped as one: read apart, a request could pair a replaced key
    * with the new generation, and a verifier cached under that generation would serve the old key.
    */
-  private record KeySet(Map<String, PublicJsonWebKey> byKid, List<PublicJsonWebKey> all, long generation) {
+  private record KeySet(Map<String, PublicJsonWebKey> byKid, long generation) {
     /** The key for {@code kid} (or, with a null kid, the only key of the set). */
     PublicJsonWebKey find(String kid) {
       if (kid == null) {
-        return all.size() == 1 ? all.get(0) : null;
+        return byKid.size() == 1 ? byKid.values().iterator().next() : null;
       }
       return byKid.get(kid);
     }
   }
 
-  private volatile KeySet keys = new KeySet(Map.of(), List.of(), 0);
+  private volatile KeySet keys = new KeySet(Map.of(), 0);
   private volatile boolean lastFetchFailed;
   private volatile long fetchedAt;
   private volatile long lastAttemptAt;
@@ -282,7 +281,7 @@ public final class JwksCache {
     lastFetchFailed = false;
     KeySet old = keys;
     if (!fresh.keySet().equals(old.byKid().keySet()) || !sameKeys(old, fresh)) {
-      keys = new KeySet(Map.copyOf(fresh), List.copyOf(fresh.values()), old.generation() + 1);
+      keys = new KeySet(Map.copyOf(fresh), old.generation() + 1);
       LOG.infof("JWKS of identity provider %s: %d signing keys %s", name, fresh.size(), fresh.keySet());
     }
   }

@@ -1,7 +1,5 @@
 package dev.outpost.runtime.dispatch;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -117,35 +115,20 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
   private static final Set<String> CLIENT_ONLY = Set.of("proxy-authorization", "cookie", "x-api-key", "forwarded",
       "x-real-ip");
 
-  /** The names, lower case, of a raw query's parameters, which Camel makes message headers of. */
-  static Set<String> queryNames(String rawQuery) {
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return Set.of();
-    }
-    Set<String> names = new HashSet<>();
-    for (String pair : rawQuery.split("&")) {
-      int equals = pair.indexOf('=');
-      String name = equals < 0 ? pair : pair.substring(0, equals);
-      try {
-        names.add(URLDecoder.decode(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
-      } catch (IllegalArgumentException malformed) {
-        names.add(name.toLowerCase(Locale.ROOT));
-      }
-    }
-    return names;
-  }
-
   /**
    * The names, lower case, of the query's parameters and of an urlencoded or multipart form's fields:
    * platform-http makes message headers of both.
    */
   static Set<String> parameterNames(Exchange exchange) {
-    Set<String> names = new HashSet<>(queryNames(exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class)));
+    Set<String> names = new HashSet<>();
     if (exchange.getMessage() instanceof HttpMessage http) {
+      // as Vert.x parsed them, which is what platform-http copies
+      http.getRequest().params().names().forEach(name -> names.add(name.toLowerCase(Locale.ROOT)));
       http.getRequest().formAttributes().names().forEach(name -> names.add(name.toLowerCase(Locale.ROOT)));
     }
     return names;
   }
+
 
   /** Records the inbound values, with the internal prefix taken out of the path, URI and URL. */
   private static final class RecordInbound extends RoutePolicySupport {

@@ -161,9 +161,7 @@ class TelemetryTest {
           .filter(r -> r.getString("kind").equals("span") && r.getString("traceId").equals(traceId))
           .map(JsonObject::encode)).anyMatch(span -> span.contains("/services/****")));
       String raw = new JsonObject(given().get(receiver + "/received").asString()).getJsonArray("raw").encode();
-      int at = raw.indexOf(secret);
-      assertThat(at).as("a secret value in exported telemetry: %s",
-          at < 0 ? "" : raw.substring(Math.max(0, at - 400), Math.min(raw.length(), at + 100))).isEqualTo(-1);
+      assertHoldsNo(raw, secret, "exported telemetry");
       // the failure is still told, the secret masked
       assertThat(raw).contains("/services/**** with statusCode: 404");
       assertNoSecretInMetrics(secret, "/services/****");
@@ -202,9 +200,7 @@ class TelemetryTest {
       assertThat(records().stream().filter(r -> r.getString("kind").equals("span") && r.getString("traceId").equals(traceId))
           .map(r -> r.getString("name"))).noneMatch(name -> name.contains("/_outpost/"));
       String raw = new JsonObject(given().get(receiver + "/received").asString()).getJsonArray("raw").encode();
-      int at = raw.indexOf(secret);
-      assertThat(at).as("a secret value in exported telemetry: %s",
-          at < 0 ? "" : raw.substring(Math.max(0, at - 400), Math.min(raw.length(), at + 100))).isEqualTo(-1);
+      assertHoldsNo(raw, secret, "exported telemetry");
       assertNoSecretInMetrics(secret, "uri=\"/hooks/****\"");
     } finally {
       Integrations.delete(management, "hook-in").then().statusCode(204);
@@ -256,10 +252,14 @@ class TelemetryTest {
   private void assertNoSecretInMetrics(String secret, String masked) {
     String metrics = given().get(Integrations.base(management) + "q/metrics").then().statusCode(200).extract().asString();
     assertThat(metrics).as("the series is there, its tag masked").contains(masked);
-    int at = metrics.indexOf(secret);
-    assertThat(at).as("a secret value in the Prometheus text: %s",
-        at < 0 ? "" : metrics.substring(Math.max(0, metrics.lastIndexOf('\n', at)), Math.min(metrics.length(), at + 100)))
-        .isEqualTo(-1);
+    assertHoldsNo(metrics, secret, "the Prometheus text");
+  }
+
+  /** Fails showing where {@code text} holds {@code secret}, if it does. */
+  private static void assertHoldsNo(String text, String secret, String what) {
+    int at = text.indexOf(secret);
+    assertThat(at).as("a secret value in %s: %s", what,
+        at < 0 ? "" : text.substring(Math.max(0, at - 400), Math.min(text.length(), at + 100))).isEqualTo(-1);
   }
 
   private List<JsonObject> records() {

@@ -23,14 +23,7 @@ final class AdmittedRequest {
    * up before the body was handled), and the work should not start.
    */
   boolean hold() {
-    int now;
-    do {
-      now = holders.get();
-      if (now == 0) {
-        return false;
-      }
-    } while (!holders.compareAndSet(now, now + 1));
-    return true;
+    return holders.getAndUpdate(n -> n == 0 ? 0 : n + 1) > 0;
   }
 
   /** One holder is done: the answer has ended, or the work has finished. */
