@@ -1,6 +1,7 @@
 package dev.outpost.gateway;
 
 import dev.outpost.gateway.telemetry.GatewayAnswer;
+import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +13,7 @@ public final class Responses {
   private Responses() {}
 
   /**
-   * Ends the exchange with {@code status} and {@code {"status": N, "error": message}}. The request
+   * Ends the exchange with {@code status} and {@link #body}. The request
    * body is not passed on: the connection is closed after the answer unless the request had none, so
    * a refused body can never be taken for the next request, once the client has sent it ({@link
    * LingeringClose}).
@@ -23,7 +24,7 @@ public final class Responses {
       return;
     }
     GatewayAnswer.mark(ctx);
-    String body = new JsonObject().put("status", status).put("error", message).encode();
+    String body = body(response, status, message);
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
@@ -38,6 +39,19 @@ public final class Responses {
         LingeringClose.close(ctx.request());
       }
     });
+  }
+
+  /**
+   * The body of every answer of the gateway's own: {@code {"status": N, "error": message, "traceId":
+   * id}}, the id when the exchange has a trace ({@link ServerSpanHandler#TRACE_ID_HEADER}).
+   */
+  public static String body(HttpServerResponse response, int status, String message) {
+    JsonObject json = new JsonObject().put("status", status).put("error", message);
+    String traceId = response.headers().get(ServerSpanHandler.TRACE_ID_HEADER);
+    if (traceId != null) {
+      json.put("traceId", traceId);
+    }
+    return json.encode();
   }
 
   private static boolean hasBody(RoutingContext ctx) {

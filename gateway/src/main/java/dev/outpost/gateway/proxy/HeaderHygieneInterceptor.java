@@ -1,5 +1,6 @@
 package dev.outpost.gateway.proxy;
 
+import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.httpproxy.ProxyContext;
@@ -17,7 +18,7 @@ import java.util.Set;
  * {@code -}) so that a client can never supply them. Runs before the interceptors that set those headers, so a client naming them in {@code
  * Connection} cannot remove the gateway's own values. {@code Expect} is dropped too: the gateway
  * has answered {@code 100-continue} itself, once the request passed its checks ({@link ProxyHandler}).
- * On the way out the upstream's {@code Date} is dropped for the gateway's own.
+ * On the way out the upstream's {@code Date} and {@code X-Outpost-Trace-Id} are dropped for the gateway's own.
  */
 final class HeaderHygieneInterceptor implements ProxyInterceptor {
 
@@ -59,6 +60,8 @@ final class HeaderHygieneInterceptor implements ProxyInterceptor {
     // vertx-http-proxy stamps one when the upstream sent none, and re-parsing the upstream's took 3.5%
     // of the event loop
     context.response().headers().remove("date");
+    // the gateway names the trace itself; the proxy adds the integration's headers to the gateway's
+    context.response().headers().remove(ServerSpanHandler.TRACE_ID_HEADER);
     return context.sendResponse();
   }
 

@@ -1,10 +1,10 @@
 package dev.outpost.gateway.proxy;
 
+import dev.outpost.gateway.Responses;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -39,8 +39,7 @@ final class Http10StreamGuard implements ProxyInterceptor {
     answered.run();
     response.release(); // the upstream's body is read and dropped, its connection kept
     response.headers().clear();
-    Buffer body = Buffer.buffer(new JsonObject().put("error", "http_version_not_supported").put("message", MESSAGE)
-        .encode());
+    Buffer body = Buffer.buffer(Responses.body(context.request().proxiedRequest().response(), 505, MESSAGE));
     response.setStatusCode(505).setStatusMessage("HTTP Version Not Supported")
         .putHeader("Content-Type", "application/json").setBody(Body.body(body));
     return context.sendResponse();

@@ -1,6 +1,7 @@
 package dev.outpost.gateway.proxy;
 
 import dev.outpost.gateway.LingeringClose;
+import dev.outpost.gateway.Responses;
 import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
@@ -8,7 +9,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -137,7 +137,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           if (status != ServerSpanHandler.CLIENT_CLOSED_REQUEST) {
             ownAnswer.run();
           }
-          Buffer body = Buffer.buffer(new JsonObject().put("status", status).put("error", message).encode());
+          Buffer body = Buffer.buffer(Responses.body(context.request().proxiedRequest().response(), status, message));
           ProxyResponse response = context.request().release().response()
               .setStatusCode(status)
               .putHeader("Content-Type", "application/json")

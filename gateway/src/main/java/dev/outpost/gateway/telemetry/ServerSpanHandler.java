@@ -5,6 +5,7 @@ import dev.outpost.gateway.client.ClientAddress;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -37,6 +38,12 @@ public class ServerSpanHandler implements Handler<RoutingContext> {
   /** nginx's status for a client that left before it was answered. */
   public static final int CLIENT_CLOSED_REQUEST = 499;
   static final AttributeKey<String> SUBJECT = AttributeKey.stringKey("enduser.id");
+  /**
+   * Names the exchange's trace on every answer, the gateway's own and the integration's (as Kong's
+   * {@code X-Kong-Request-Id} does), so that a caller can quote it and the console find the access
+   * record and the trace by it.
+   */
+  public static final String TRACE_ID_HEADER = "X-Outpost-Trace-Id";
   private static final int MAX_PATH = 2048;
 
   private static final TextMapGetter<HttpServerRequest> HEADERS = new TextMapGetter<>() {
@@ -76,6 +83,10 @@ public class ServerSpanHandler implements Handler<RoutingContext> {
         .startSpan();
     Context trace = parent.with(span);
     ctx.put(KEY, trace);
+    SpanContext context = span.getSpanContext();
+    if (context.isValid()) {
+      ctx.response().headers().set(TRACE_ID_HEADER, context.getTraceId());
+    }
     ExchangeEnd.onEnd(ctx, outcome -> end(ctx, span, outcome));
     ctx.next();
   }

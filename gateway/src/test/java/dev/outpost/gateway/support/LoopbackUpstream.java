@@ -94,6 +94,8 @@ public final class LoopbackUpstream implements AutoCloseable {
         // an upstream with CORS headers of its own, cacheable
         req.response().putHeader("Access-Control-Allow-Origin", "*").putHeader("Cache-Control", "max-age=60")
             .end("acao");
+      } else if (path.contains("/own-trace-header")) {
+        req.response().putHeader("X-Outpost-Trace-Id", "the-integrations-own").end("own trace header");
       } else if (path.contains("/dated")) {
         req.response().putHeader("Date", "Mon, 01 Jan 2001 00:00:00 GMT").end("dated");
       } else if (path.contains("/hop")) {

@@ -73,6 +73,40 @@ class TelemetryTest {
   }
 
   @Test
+  void everyAnswerNamesItsTraceSoThatACallerCanQuoteItAndTheConsoleFindIt() throws Exception {
+    String continued = "0af7651916cd43dd8448eb211c80319c";
+    RawHttp.Response proxied = RawHttp.send(gateway.getPort(), "GET /pub/trace-header HTTP/1.1\r\nHost: gw\r\n"
+        + "traceparent: 00-" + continued + "-b7ad6b7169203331-01\r\n\r\n");
+    assertThat(proxied.status()).isEqualTo(200);
+    assertThat(proxied.header("X-Outpost-Trace-Id")).as("the client's trace, continued").isEqualTo(continued);
+
+    RawHttp.Response own = RawHttp.send(gateway.getPort(), "GET /pub/own-trace-header HTTP/1.1\r\nHost: gw\r\n\r\n");
+    assertThat(own.body()).isEqualTo("own trace header");
+    assertThat(own.header("X-Outpost-Trace-Id")).as("only the gateway's value, never the integration's")
+        .matches("[0-9a-f]{32}");
+
+    RawHttp.Response refused = RawHttp.send(gateway.getPort(), "GET /jwt/trace-refused HTTP/1.1\r\nHost: gw\r\n\r\n");
+    assertThat(refused.status()).isEqualTo(401);
+    String traceId = refused.header("X-Outpost-Trace-Id");
+    assertThat(traceId).matches("[0-9a-f]{32}").isNotEqualTo(continued);
+    assertThat(new io.vertx.core.json.JsonObject(refused.body()).getString("traceId")).isEqualTo(traceId);
+    OtlpReceiver.Item<LogRecord> access = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/jwt/trace-refused".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(hex(access.item().getTraceId())).as("the access record the console finds by that id").isEqualTo(traceId);
+    OtlpReceiver.Item<Span> server = await(() -> GatewayTestEnvironment.otlp.spans.stream()
+        .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_SERVER
+            && "/jwt/trace-refused".equals(attr(s.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(hex(server.item().getTraceId())).isEqualTo(traceId);
+
+    RawHttp.Response unreachable = RawHttp.send(gateway.getPort(), "GET /dead-post/trace HTTP/1.1\r\nHost: gw\r\n\r\n");
+    assertThat(unreachable.status()).isIn(502, 503);
+    assertThat(unreachable.header("X-Outpost-Trace-Id")).matches("[0-9a-f]{32}");
+    assertThat(new io.vertx.core.json.JsonObject(unreachable.body()).getString("traceId"))
+        .as("an integration that cannot be reached is the gateway's answer too")
+        .isEqualTo(unreachable.header("X-Outpost-Trace-Id"));
+  }
+
+  @Test
   void refusedRequestsAreRecordedToo() throws Exception {
     RawHttp.send(gateway.getPort(), "GET /jwt/refused HTTP/1.1\r\nHost: gw\r\n\r\n");
     OtlpReceiver.Item<LogRecord> access = await(() -> GatewayTestEnvironment.otlp.logs.stream()
