@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
  * field costs memory in the writer and in each segment, so a client that puts ids in attribute keys
  * (Elasticsearch's "mapping explosion") grew the day without bound. Past either bound a new key is
  * not indexed: its records are stored whole and found by every other criterion, but not by
- * {@code attr.<that key>}; the day says so once in the log, and once per project past its share.
+ * {@code attr.<that key>}; the day says so once in the log, and once per project past its share. A key
+ * longer than {@link #MAX_KEY_LENGTH} is never indexed.
  *
  * <p>The share keeps one project's runaway keys from taking the whole day from the others, whose
  * new keys would then go unindexed too. It counts the keys a project uses, whether or not another
@@ -31,6 +32,14 @@ final class AttributeKeys {
   static final int MAX_PER_DAY = 1000;
   /** A quarter of the day: it takes four projects running away to fill it. */
   static final int MAX_NEW_PER_PROJECT = MAX_PER_DAY / 4;
+  /**
+   * Characters of the longest key indexed (semantic-convention names are a few dozen): each field name
+   * is held again in every segment a reader has open, so the key count alone let 250 keys of a
+   * megabyte each fill the heap. A longer key's records are stored, not searchable by it.
+   */
+  static final int MAX_KEY_LENGTH = 256;
+  /** Characters of a key a warning quotes. */
+  private static final int QUOTED = 64;
 
   private final String day;
   private final Set<String> indexed = ConcurrentHashMap.newKeySet();
@@ -40,6 +49,7 @@ final class AttributeKeys {
   /** Projects told they are past their share. */
   private final Set<String> warnedProjects = ConcurrentHashMap.newKeySet();
   private volatile boolean warned;
+  private volatile boolean warnedLength;
 
   /** @param existing the day's field names so far (its writer's), of which the attribute ones count */
   AttributeKeys(String day, Set<String> existing) {
@@ -60,6 +70,11 @@ final class AttributeKeys {
     for (IndexableField field : document) {
       if (!field.name().startsWith(Fields.ATTR)) {
         kept.add(field);
+        continue;
+      }
+      if (field.name().length() - Fields.ATTR.length() > MAX_KEY_LENGTH) {
+        warnLength(field.name());
+        dropped = true;
         continue;
       }
       if (project == null) {
@@ -85,6 +100,20 @@ final class AttributeKeys {
     return dropped ? kept : document;
   }
 
+  private void warnLength(String field) {
+    if (!warnedLength) {
+      warnedLength = true;
+      LOG.warnf("%s got an attribute key longer than %d characters (%s...): records with such keys are stored, but not"
+          + " searchable by them", day, MAX_KEY_LENGTH, quoted(field));
+    }
+  }
+
+  /** The key of {@code field}, cut to what a log line needs: a key can be as long as a request body. */
+  private static String quoted(String field) {
+    String key = field.substring(Fields.ATTR.length());
+    return key.length() > QUOTED ? key.substring(0, QUOTED) : key;
+  }
+
   private static String projectOf(Iterable<? extends IndexableField> document) {
     for (IndexableField field : document) {
       if (field.name().equals(Fields.PROJECT) && field.stringValue() != null) {
@@ -102,8 +131,7 @@ final class AttributeKeys {
     if (used.size() >= MAX_NEW_PER_PROJECT) {
       if (warnedProjects.add(project)) {
         LOG.warnf("project %s uses %d attribute keys in %s, its most: its records with another key (%s first) are"
-            + " stored, but not searchable by that key", project, MAX_NEW_PER_PROJECT, day,
-            field.substring(Fields.ATTR.length()));
+            + " stored, but not searchable by that key", project, MAX_NEW_PER_PROJECT, day, quoted(field));
       }
       return false;
     }
@@ -112,7 +140,7 @@ final class AttributeKeys {
       if (!warned) {
         warned = true;
         LOG.warnf("%s indexes %d attribute keys, its most: records with a new key (%s first) are stored, but not"
-            + " searchable by that key", day, MAX_PER_DAY, field.substring(Fields.ATTR.length()));
+            + " searchable by that key", day, MAX_PER_DAY, quoted(field));
       }
       return false;
     }

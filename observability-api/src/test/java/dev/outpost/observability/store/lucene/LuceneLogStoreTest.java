@@ -218,6 +218,35 @@ class LuceneLogStoreTest {
     }
   }
 
+  /**
+   * A key past its length bound is not indexed: each field name is held again in every segment a reader
+   * has open, so 250 keys of a megabyte each, which the key count allows, filled the heap. Its records
+   * are stored, and it takes nothing from the project's share.
+   */
+  @Test
+  void anAttributeKeyLongerThanItsBoundIsStoredButNotIndexed() throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    String longest = "k".repeat(AttributeKeys.MAX_KEY_LENGTH);
+    String tooLong = "x".repeat(AttributeKeys.MAX_KEY_LENGTH + 1);
+    List<LogEntry> records = new ArrayList<>(List.of(keyed(0, now, "p", longest), keyed(1, now + 1, "p", tooLong)));
+    for (int i = 0; i < AttributeKeys.MAX_NEW_PER_PROJECT - 1; i++) {
+      records.add(keyed(2 + i, now + 2 + i, "p", "request." + i));
+    }
+    try (LuceneLogStore store = new LuceneLogStore(dir, 16, new QueryLimits(64, 1000, 100, 16 << 20))) {
+      store.write(records.subList(0, 2));
+      store.write(records.subList(2, records.size()));
+      store.refresh();
+      long to = now + records.size();
+      assertThat(matching(store, "p", "attr." + longest + ":v", now - 1, to)).containsExactly("record 0");
+      assertThat(matching(store, "p", "attr." + tooLong + ":v", now - 1, to)).as("past the length bound").isEmpty();
+      assertThat(matching(store, "p", "\"record 1\"", now - 1, to)).as("stored and found otherwise")
+          .containsExactly("record 1");
+      int last = AttributeKeys.MAX_NEW_PER_PROJECT - 2;
+      assertThat(matching(store, "p", "attr.request." + last + ":v", now - 1, to)).as("the share, whole")
+          .containsExactly("record " + (2 + last));
+    }
+  }
+
   /** One project's runaway keys fill its share of the day, not the day: another project's new keys are still indexed. */
   @Test
   void aProjectAddsAtMostItsShareOfTheDaysAttributeKeys() throws Exception {
