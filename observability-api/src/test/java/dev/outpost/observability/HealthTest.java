@@ -1,6 +1,7 @@
 package dev.outpost.observability;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -56,5 +57,26 @@ class HealthTest {
     // operators alert on this: a record waits up to the refresh interval plus two refreshes
     Eventually.within(Duration.ofSeconds(5), "a refresh recorded", () -> given().when().get(metrics).then()
         .extract().asString().lines().anyMatch(l -> l.startsWith("outpost_search_refresh_seconds_count") && !l.endsWith(" 0.0")));
+  }
+
+  /**
+   * Quarkus tags its HTTP server meters with the method as sent, and Vert.x takes any token for one:
+   * each new method a client made up was a new series, kept until a restart.
+   */
+  @Test
+  void methodsAClientMakesUpShareOneSeries() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", publicPort.getPort())) {
+        socket.setSoTimeout(5000);
+        socket.getOutputStream().write(("XMETHOD" + i + " /made-up HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+            .startsWith("HTTP/1.1 ");
+      }
+    }
+    String text = given().when().get(metrics).then().statusCode(200).extract().asString();
+    assertThat(text).doesNotContain("XMETHOD");
+    assertThat(text.lines().filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.contains("method=\"UNKNOWN\"")))
+        .as("counted, under one series").isNotEmpty();
   }
 }
