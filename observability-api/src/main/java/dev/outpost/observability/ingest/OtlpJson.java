@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * OTLP/JSON, which is protobuf's JSON mapping except that trace and span ids are hex rather than
- * base64. Unknown fields are ignored; enums may be integers; int64 may be strings.
+ * base64. Unknown fields are ignored; enums may be integers; int64 may be strings. Printed, enums are
+ * integers, as the OTLP/JSON encoding requires (Grafana's Jaeger v3 client reads them as numbers).
  */
 public final class OtlpJson {
 
@@ -25,7 +26,7 @@ public final class OtlpJson {
       "parent_span_id");
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace().printingEnumsAsInts();
 
   private OtlpJson() {}
 

@@ -1,5 +1,6 @@
 package dev.outpost.observability.jaeger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.outpost.observability.store.SpanEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,11 +20,13 @@ final class JaegerJson {
     }
 
     static Envelope error(int code, String message) {
-      return new Envelope(null, 0, 0, 0, List.of(new Error(code, message)));
+      return new Envelope(null, 0, 0, 0, List.of(new Error(code, message, null)));
     }
   }
 
-  record Error(int code, String msg) {}
+  /** {@code code} 0 and {@code traceID} null are left out, as Jaeger leaves them. */
+  record Error(@JsonInclude(JsonInclude.Include.NON_DEFAULT) int code, String msg,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String traceID) {}
 
   record KeyValue(String key, String type, Object value) {}
 

@@ -70,22 +70,26 @@ public class JaegerQueries {
     return found.spans().isEmpty() ? Optional.empty() : Optional.of(found);
   }
 
-  /**
-   * The traces of {@code ids} found in scope, each with its visible spans, as many as fit one answer
-   * (Jaeger UI's trace compare and lookup of several ids); an id not found is left out, as Jaeger does.
-   */
-  TraceBatch traces(ProjectScope scope, List<String> ids, String name) {
+  /** The trace ids parameter {@code name} gives, each 32 hex digits, without repeats. */
+  static List<String> traceIds(List<String> ids, String name) {
     if (ids.size() > MAX_TRACE_IDS) {
       throw ApiException.badRequest(name + " names at most " + MAX_TRACE_IDS + " traces, got " + ids.size());
     }
-    List<String> wanted = ids.stream().map(id -> {
+    return ids.stream().map(id -> {
       try {
         return Params.traceId(normalise(id));
       } catch (ApiException e) {
         throw ApiException.badRequest(name + " must be 32 hex characters, got '" + id + "'");
       }
     }).distinct().toList();
-    return traces.traces(scope, wanted, memory.forAnswer(request.getCurrent()));
+  }
+
+  /**
+   * The traces of {@code ids} ({@link #traceIds}) found in scope, each with its visible spans, as many
+   * as fit one answer (Jaeger UI's trace compare and lookup of several ids).
+   */
+  TraceBatch traces(ProjectScope scope, List<String> ids) {
+    return traces.traces(scope, ids, memory.forAnswer(request.getCurrent()));
   }
 
   /** Traces matching the search, each with its visible spans, newest first, as many as fit one answer. */

@@ -72,11 +72,11 @@ public class JaegerV1Resource {
       @RestQuery List<String> tag, @RestQuery String start, @RestQuery String end, @RestQuery String lookback,
       @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String limit,
       @RestQuery("traceID") List<String> traceIds) {
+    if (traceIds != null && !traceIds.isEmpty()) {
+      // Jaeger answers these traces, whatever else the search names
+      return byIds(traceIds);
+    }
     return envelope(() -> {
-      if (traceIds != null && !traceIds.isEmpty()) {
-        // Jaeger answers these traces, whatever else the search names
-        return jaegerTraces(queries.traces(scope(), traceIds, "traceID"));
-      }
       if (service == null || service.isBlank()) {
         throw ApiException.badRequest("parameter 'service' is required");
       }
@@ -84,6 +84,27 @@ public class JaegerV1Resource {
           JaegerQueries.attributes("tags", tags, "tag", tag),
           Params.durations("minDuration", minDuration, "maxDuration", maxDuration), "limit", limit));
     });
+  }
+
+  /**
+   * The traces named, and an error naming each id not in the answer, as Jaeger answers: Jaeger UI's
+   * trace compare marks those instead of waiting for them. To a project a trace of another is not
+   * found, as one that never was. A trace left out of a full answer is not called missing.
+   */
+  private Response byIds(List<String> ids) {
+    try {
+      List<String> wanted = JaegerQueries.traceIds(ids, "traceID");
+      TraceBatch batch = queries.traces(scope(), wanted);
+      List<JaegerJson.Trace> found = jaegerTraces(batch);
+      java.util.Set<String> foundIds = new java.util.HashSet<>();
+      batch.traces().forEach(spans -> foundIds.add(spans.get(0).traceId()));
+      String why = batch.partial() ? "trace not in this answer, which is full: ask for it alone" : "trace not found";
+      List<JaegerJson.Error> missing = wanted.stream().filter(id -> !foundIds.contains(id))
+          .map(id -> new JaegerJson.Error(batch.partial() ? 0 : 404, why, id)).toList();
+      return Response.ok(new JaegerJson.Envelope(found, found.size(), 0, 0, missing.isEmpty() ? null : missing)).build();
+    } catch (RuntimeException e) {
+      return error(JaegerQueries.asApiError(e));
+    }
   }
 
   /** Each trace in Jaeger's model, a cut one with its warning, as the trace view shows it. */

@@ -7,14 +7,17 @@ import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
+import dev.outpost.observability.store.TraceBatch;
 import dev.outpost.observability.store.TraceStore;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +27,9 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
- * Jaeger query API v3 over HTTP (what Grafana's Jaeger data source calls): services, operations,
- * trace by id and trace search; traces as OTLP JSON in {@code {"result": …}}, errors as
- * {@code {"error": {httpCode, message}}}.
+ * Jaeger query API v3 over HTTP (what Jaeger UI and Grafana's Jaeger data source call): services,
+ * operations, trace by id, trace search and trace summaries; traces as OTLP JSON in
+ * {@code {"result": …}}, errors as {@code {"error": {httpCode, message}}}.
  */
 @Path("/jaeger/api/v3")
 @Authenticated
@@ -48,9 +51,12 @@ public class JaegerV3Resource {
 
   @GET
   @Path("/operations")
-  public Response operations(@RestQuery String service, @RestQuery("span_kind") String spanKind) {
-    return answer(() -> Map.of("operations", queries.operations(scope(), service, spanKind).stream()
-        .map(o -> new Operation(o.name(), JaegerJson.kindName(o.kind()))).toList()));
+  public Response operations(@RestQuery String service, @RestQuery String spanKind,
+      @RestQuery("span_kind") String oldSpanKind) {
+    String kind = spanKind == null || spanKind.isEmpty() ? oldSpanKind : spanKind;
+    return answer(() -> Map.of("operations", queries.operations(scope(), service, kind).stream()
+        .map(o -> new Operation(o.name(), JaegerJson.kindName(o.kind()).isEmpty() ? "internal"
+            : JaegerJson.kindName(o.kind()))).toList()));
   }
 
   @GET
@@ -69,27 +75,31 @@ public class JaegerV3Resource {
 
   @GET
   @Path("/traces")
-  public Response search(@RestQuery("query.service_name") String service,
-      @RestQuery("query.operation_name") String operation, @RestQuery("query.start_time_min") String startMin,
-      @RestQuery("query.start_time_max") String startMax, @RestQuery("query.duration_min") String durationMin,
-      @RestQuery("query.duration_max") String durationMax, @RestQuery("query.search_depth") String depth,
-      @RestQuery("query.num_traces") String numTraces, @RestQuery("query.attributes") String attributes) {
+  public Response search(@Context UriInfo uri) {
     try {
-      long now = System.currentTimeMillis() * 1_000_000L + 1;
-      long to = Params.instant("query.start_time_max", startMax).orElse(now);
-      long from = Params.instant("query.start_time_min", startMin).orElse(Params.before(to, Duration.ofHours(1)));
-      TimeRange range = Params.range(from, to, "query.start_time_min", "query.start_time_max");
-      // newer Jaeger clients name the number of traces query.num_traces, older ones query.search_depth
-      boolean numbered = numTraces != null && !numTraces.isBlank();
-      List<SpanEntry> all = queries.search(scope(), range, service, operation,
-              JaegerQueries.attributes("query.attributes", attributes, null, null),
-              Params.durations("query.duration_min", durationMin, "query.duration_max", durationMax),
-              numbered ? "query.num_traces" : "query.search_depth", numbered ? numTraces : depth)
-          .traces().stream().flatMap(List::stream).toList();
-      return result(all);
+      return result(search(V3SearchParams.of(uri.getQueryParameters())).traces().stream().flatMap(List::stream).toList());
     } catch (RuntimeException e) {
       return error(JaegerQueries.asApiError(e));
     }
+  }
+
+  /** What Jaeger UI's search lists: each trace the search finds, summarised ({@link TraceSummaries}). */
+  @GET
+  @Path("/trace-summaries")
+  public Response summaries(@Context UriInfo uri) {
+    return answer(() -> Map.of("summaries", search(V3SearchParams.of(uri.getQueryParameters())).traces().stream()
+        .map(TraceSummaries::of).toList()));
+  }
+
+  private TraceBatch search(V3SearchParams p) {
+    long now = System.currentTimeMillis() * 1_000_000L + 1;
+    long to = Params.instant(p.startMax().name(), p.startMax().value()).orElse(now);
+    long from = Params.instant(p.startMin().name(), p.startMin().value()).orElse(Params.before(to, Duration.ofHours(1)));
+    TimeRange range = Params.range(from, to, p.startMin().name(), p.startMax().name());
+    return queries.search(scope(), range, p.service().value(), p.operation().value(),
+        JaegerQueries.attributes(p.attributes().name(), p.attributes().value(), null, null),
+        Params.durations(p.durationMin().name(), p.durationMin().value(), p.durationMax().name(), p.durationMax().value()),
+        p.depth().name(), p.depth().value());
   }
 
   private ProjectScope scope() {
