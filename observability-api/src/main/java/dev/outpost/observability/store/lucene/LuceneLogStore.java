@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -285,7 +284,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
   @Override
   public SortedSet<String> services(ProjectScope scope, TimeRange range) {
     Query query = Searches.scoped(scope).add(overlapping(range), BooleanClause.Occur.FILTER).build();
-    SortedSet<String> services = new TreeSet<>();
+    Listing<String> services = Listing.ofNames();
     Searches.run(partitions, range, searcher -> {
       searcher.search(query, new SimpleCollector() {
         private BinaryDocValues times;
@@ -327,7 +326,7 @@ public final class LuceneLogStore implements LogStore, Closeable {
       });
       return null;
     });
-    return services;
+    return services.values();
   }
 
   /** The record-level filters of a search besides its text, cheapest first. */

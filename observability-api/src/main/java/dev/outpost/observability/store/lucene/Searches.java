@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.QueryTimeoutImpl;
@@ -65,7 +64,8 @@ final class Searches {
   }
 
   /**
-   * The values of a keyword field that occur in documents matching {@code base}. The field's terms
+   * The values of a keyword field that occur in documents matching {@code base}, at most a {@link
+   * Listing}'s. The field's terms
    * span every project (a partition is shared), so each term's postings are read against the
    * matching documents rather than searched for: a search per term cost seconds once another
    * project had 200,000 distinct span names.
@@ -73,7 +73,7 @@ final class Searches {
   static SortedSet<String> distinct(IndexSearcher searcher, String field, Query base, long deadlineNanos)
       throws IOException {
     Weight weight = searcher.createWeight(searcher.rewrite(base), ScoreMode.COMPLETE_NO_SCORES, 1);
-    SortedSet<String> present = new TreeSet<>();
+    Listing<String> present = Listing.ofNames();
     for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
       Terms terms = leaf.reader().terms(field);
       FixedBitSet matching = terms == null ? null : matching(weight, leaf);
@@ -94,20 +94,20 @@ final class Searches {
         }
       }
     }
-    return present;
+    return present.values();
   }
 
   /**
    * The pairs of values of two keyword fields that occur in the same document among those matching
-   * {@code base} (a document holds one value of each), first value then second, sorted. Each
+   * {@code base} (a document holds one value of each), first value then second, sorted, at most a
+   * {@link Listing}'s. Each
    * field's postings are read once: asking {@link #distinct} for the second field once per value of
    * the first read all of the second field's postings, every project's, once per value.
    */
   static SortedSet<Map.Entry<String, String>> distinctPairs(IndexSearcher searcher, String first, String second,
       Query base, long deadlineNanos) throws IOException {
     Weight weight = searcher.createWeight(searcher.rewrite(base), ScoreMode.COMPLETE_NO_SCORES, 1);
-    SortedSet<Map.Entry<String, String>> pairs = new TreeSet<>(Map.Entry.<String, String>comparingByKey()
-        .thenComparing(Map.Entry.comparingByValue()));
+    Listing<Map.Entry<String, String>> pairs = Listing.ofPairs();
     for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
       Terms firstTerms = leaf.reader().terms(first);
       Terms secondTerms = leaf.reader().terms(second);
@@ -136,7 +136,7 @@ final class Searches {
         }
       }
     }
-    return pairs;
+    return pairs.values();
   }
 
   /**

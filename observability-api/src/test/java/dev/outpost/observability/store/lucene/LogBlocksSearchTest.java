@@ -162,6 +162,22 @@ class LogBlocksSearchTest {
         .containsExactly("early", "late");
   }
 
+  /** Services a client makes up are listed up to a bound, the first in sort order ({@link Listing}). */
+  @Test
+  void servicesAreListedUpToTheListingsBound() throws Exception {
+    int services = Listing.MAX_VALUES + 20;
+    List<LogEntry> records = new java.util.ArrayList<>();
+    for (int i = 0; i < services; i++) {
+      records.add(entry(i, T, 9, "b", String.format("svc-%05d", services - 1 - i), "p", "i"));
+    }
+    store.write(records);
+    store.refresh();
+    var listed = store.services(new ProjectScope(Set.of("p")), new TimeRange(T, T + 2000));
+    assertThat(listed).hasSize(Listing.MAX_VALUES);
+    assertThat(listed.first()).isEqualTo("svc-00000");
+    assertThat(listed.last()).isEqualTo(String.format("svc-%05d", Listing.MAX_VALUES - 1));
+  }
+
   @Test
   void aBlockHoldsOneProjectSoAnotherProjectsRecordsNeverShareIt() throws Exception {
     store.write(List.of(entry(1, T, 9, "secret", "svc", "other", "i"), entry(2, T + 1, 9, "mine", "svc", "p", "i")));

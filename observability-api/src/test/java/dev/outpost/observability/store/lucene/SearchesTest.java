@@ -49,4 +49,63 @@ class SearchesTest {
       }
     }
   }
+
+  /**
+   * A client making up names (ids in span names, the common instrumentation slip) had every listing
+   * hold all of them: a million names on each pick of a service in Jaeger UI. A listing holds the first
+   * names in sort order, at most {@link Listing#MAX_VALUES} of them.
+   */
+  @Test
+  void aListingHoldsTheFirstNamesInSortOrderUpToItsCount() throws Exception {
+    int names = Listing.MAX_VALUES + 50;
+    try (ByteBuffersDirectory dir = new ByteBuffersDirectory();
+        IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig(new StandardAnalyzer()))) {
+      for (int i = names - 1; i >= 0; i--) {
+        Document doc = new Document();
+        doc.add(new StringField("name", String.format("op-%05d", i), Field.Store.NO));
+        doc.add(new StringField("kind", i % 2 == 0 ? "SERVER" : "CLIENT", Field.Store.NO));
+        writer.addDocument(doc);
+        if (i % 3000 == 0) {
+          writer.commit(); // several segments, each walked on its own
+        }
+      }
+      writer.commit();
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = new IndexSearcher(reader);
+        long plenty = System.nanoTime() + 60_000_000_000L;
+        var listed = Searches.distinct(searcher, "name", new MatchAllDocsQuery(), plenty);
+        assertThat(listed).hasSize(Listing.MAX_VALUES);
+        assertThat(listed.first()).isEqualTo("op-00000");
+        assertThat(listed.last()).isEqualTo(String.format("op-%05d", Listing.MAX_VALUES - 1));
+        var pairs = Searches.distinctPairs(searcher, "name", "kind", new MatchAllDocsQuery(), plenty);
+        assertThat(pairs).hasSize(Listing.MAX_VALUES);
+        assertThat(pairs.last().getKey()).isEqualTo(String.format("op-%05d", Listing.MAX_VALUES - 1));
+      }
+    }
+  }
+
+  /** Names can be as long as a term (32 KB): a listing holds at most {@link Listing#MAX_CHARS} of them. */
+  @Test
+  void aListingHoldsAtMostItsCharactersOfNames() throws Exception {
+    int length = 30_000;
+    try (ByteBuffersDirectory dir = new ByteBuffersDirectory();
+        IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig(new StandardAnalyzer()))) {
+      for (int i = 0; i < 200; i++) {
+        Document doc = new Document();
+        doc.add(new StringField("name", String.format("n%03d", i) + "x".repeat(length - 4), Field.Store.NO));
+        doc.add(new StringField("kind", "SERVER", Field.Store.NO));
+        writer.addDocument(doc);
+      }
+      writer.commit();
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = new IndexSearcher(reader);
+        long plenty = System.nanoTime() + 60_000_000_000L;
+        int fit = (int) (Listing.MAX_CHARS / length);
+        var listed = Searches.distinct(searcher, "name", new MatchAllDocsQuery(), plenty);
+        assertThat(listed).hasSize(fit);
+        assertThat(listed.last()).startsWith(String.format("n%03d", fit - 1));
+        assertThat(Searches.distinctPairs(searcher, "name", "kind", new MatchAllDocsQuery(), plenty)).hasSize(fit);
+      }
+    }
+  }
 }
