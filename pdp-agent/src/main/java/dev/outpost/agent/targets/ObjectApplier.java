@@ -12,6 +12,7 @@ import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -242,14 +243,23 @@ public final class ObjectApplier {
     return object.getKind() + " " + object.getMetadata().getName();
   }
 
+  /** Kubernetes' own reasons ({@code metav1.StatusReason}), the only ones the control plane is told. */
+  private static final Set<String> STATUS_REASONS = Set.of("Unauthorized", "Forbidden", "NotFound",
+      "AlreadyExists", "Conflict", "Gone", "Invalid", "ServerTimeout", "StoreReadError", "Timeout", "TooManyRequests",
+      "BadRequest", "MethodNotAllowed", "NotAcceptable", "RequestEntityTooLarge", "UnsupportedMediaType",
+      "InternalError", "Expired", "ServiceUnavailable");
+
   /**
    * What the control plane is told of an API error: its code and reason ({@code 403 Forbidden}),
    * never its message, which admission webhooks and quota errors write freely and may quote the
-   * object, an integration's source and config included. The message goes to the agent's log.
+   * object, an integration's source and config included. The message goes to the agent's log. The
+   * reason only when it is one of Kubernetes' own ({@code metav1.StatusReason}): a webhook's denial
+   * keeps the webhook's reason, which many fill with their whole text.
    */
   public static String reason(KubernetesClientException e) {
     LOG.warnf("Kubernetes API error %d: %s", e.getCode(), e.getMessage());
-    String reason = e.getStatus() == null || e.getStatus().getReason() == null ? "" : " " + e.getStatus().getReason();
+    String given = e.getStatus() == null ? null : e.getStatus().getReason();
+    String reason = given != null && STATUS_REASONS.contains(given) ? " " + given : "";
     return (e.getCode() > 0 ? e.getCode() + reason : "the API server did not answer") + " (the agent's log has the details)";
   }
 }

@@ -115,6 +115,28 @@ class NotReadyReasonTest {
     assertThat(NotReadyReason.of(PROGRESSING, List.of(), NO_EVENTS)).isEmpty();
   }
 
+  /**
+   * A webhook's denial text is its author's (a policy may quote the pod it refuses, env values
+   * included) and a pull error may quote a registry's signed URL: the control plane is told which
+   * webhook denied, and URLs without their credentials or query.
+   */
+  @Test
+  void aWebhooksTextAndTheCredentialsInURLsAreNotTold() {
+    Deployment denied = deployment("ReplicaFailure", "True", "FailedCreate",
+        "admission webhook \"validate.kyverno.svc-fail\" denied the request: policy env: HTTPS_PROXY=http://user:pass@proxy:3128");
+    assertThat(NotReadyReason.of(denied, List.of(), NO_EVENTS)).contains(
+        "FailedCreate: admission webhook \"validate.kyverno.svc-fail\" denied the request (its text is in the Deployment's conditions)");
+
+    Pod pod = pod("int-a-1", "2026-12-05T08:00:00Z", waiting("ErrImagePull", "failed to do request: Get "
+        + "\"https://bucket.s3.amazonaws.com/blobs/sha256:ab?X-Amz-Credential=AKIA123&X-Amz-Signature=f00\": EOF"));
+    assertThat(NotReadyReason.of(PROGRESSING, List.of(pod), NO_EVENTS)).contains(
+        "ErrImagePull: failed to do request: Get \"https://bucket.s3.amazonaws.com/blobs/sha256:ab?…\": EOF");
+    Pod basic = pod("int-a-2", "2026-12-05T08:01:00Z", waiting("ErrImagePull",
+        "pull from https://robot:s3cret@registry.example/v2/x failed"));
+    assertThat(NotReadyReason.of(PROGRESSING, List.of(basic), NO_EVENTS)).contains(
+        "ErrImagePull: pull from https://registry.example/v2/x failed");
+  }
+
   @Test
   void duringARolloutTheNewestPodNotReadyIsTheOneTold() {
     Pod oldReady = readyPod("int-a-old", "2026-12-05T07:00:00Z");

@@ -298,6 +298,22 @@ class KubernetesTargetTest {
         .hasMessageNotContaining("hello from orders").hasMessageNotContaining("greeting");
   }
 
+  /**
+   * A webhook's denial keeps the webhook's own reason, which controller-runtime's admission.Denied and
+   * many hand-written webhooks fill with their whole text: only Kubernetes' own reasons are passed on.
+   */
+  @Test
+  void aReasonThatIsNotOneOfKubernetesOwnIsNotPassedOn() {
+    server.expect().post().withPath("/api/v1/namespaces/" + NS + "/configmaps")
+        .andReturn(403, new StatusBuilder().withCode(403)
+            .withReason("data.greeting: Invalid value: \"hi\": no greetings in ConfigMaps").withMessage("denied").build())
+        .once();
+    assertThatThrownBy(() -> target.putIntegration(integration("orders")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("ConfigMap int-orders").hasMessageContaining("403")
+        .hasMessageNotContaining("greeting").hasMessageNotContaining("hi\"");
+  }
+
   @Test
   void neverTakesOverAnObjectItDidNotCreate() throws Exception {
     client.services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
