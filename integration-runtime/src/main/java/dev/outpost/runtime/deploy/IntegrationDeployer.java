@@ -193,7 +193,7 @@ public class IntegrationDeployer implements RouteStates {
       Set<String> leftovers = new HashSet<>(routeIds());
       leftovers.removeAll(before);
       leftovers.addAll(namespacer.routeIds());
-      RouteRemoval.remove(camel, leftovers, prefix, config.drainTimeout());
+      RouteRemoval.remove(camel, leftovers, key, prefix, config.drainTimeout());
       VersionMeters.remove(meters, key, prefix);
       removeVersionMetersUnlessRunning(integration.name(), integration.version());
       properties.unregister(key);
@@ -362,7 +362,7 @@ public class IntegrationDeployer implements RouteStates {
     synchronized (this) {
       Duration left = drained && anyInFlight(old) ? Duration.ZERO
           : Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
-      RouteRemoval.remove(camel, old.routeIds(), old.prefix(), left);
+      RouteRemoval.remove(camel, old.routeIds(), old.key(), old.prefix(), left);
       dispatcher.abandon(old.prefix());
       VersionMeters.remove(meters, old.key(), old.prefix());
       removeVersionMetersUnlessRunning(old.name(), old.integration().version());

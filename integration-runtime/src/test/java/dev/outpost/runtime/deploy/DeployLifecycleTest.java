@@ -9,9 +9,9 @@ import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.outpost.runtime.Backend;
-import dev.outpost.runtime.StuckRequests;
 import dev.outpost.runtime.Eventually;
 import dev.outpost.runtime.Integrations;
+import dev.outpost.runtime.StuckRequests;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -628,6 +628,56 @@ class DeployLifecycleTest {
     assertThat(generationsInMetrics("metered")).as("only the running version has Camel series").hasSize(1);
     Integrations.delete(management, "metered").then().statusCode(204);
     assertThat(generationsInMetrics("metered")).isEmpty();
+  }
+
+  /**
+   * What a version leaves in Camel goes with it. Each route's policies are services of the context,
+   * which removing the route kept; a rest verb's endpoint, and the endpoints a failed load created
+   * before its failing step, are not among those removing a route collects: thousands of upgrades
+   * grew all three until a restart.
+   */
+  @Test
+  void upgradesAndFailedLoadsLeaveNoServicesOrEndpointsBehind() throws Exception {
+    String source = """
+        - rest:
+            path: /churn
+            get:
+              - path: /items
+                to: direct:items
+        - route:
+            id: items
+            from:
+              uri: direct:items
+              steps:
+                - setBody:
+                    constant: "%s"
+        - route:
+            id: tick
+            from:
+              uri: timer:churn?period=600000
+              steps:
+                - log: tick
+        """;
+    Integrations.put(management, Integrations.of("churn", "0", source.formatted("v0"))).then().statusCode(200);
+    given().get(http + "churn/items").then().statusCode(200).body(equalTo("v0"));
+    int policies = camel.hasServices(org.apache.camel.spi.RoutePolicy.class).size();
+    int endpoints = camel.getEndpoints().size();
+    for (int v = 1; v <= 20; v++) {
+      Integrations.put(management, Integrations.of("churn", "" + v, source.formatted("v" + v))).then().statusCode(200);
+      given().get(http + "churn/items").then().statusCode(200).body(equalTo("v" + v));
+      // its platform-http endpoint is made before the step that fails
+      Integrations.put(management, Integrations.of("churn", v + "-bad", Integrations.httpRoute("churn", "/churn-bad", """
+          - to: kafka:nope
+          """))).then().statusCode(422);
+    }
+    Eventually.eventually(() -> {
+      assertThat(camel.hasServices(org.apache.camel.spi.RoutePolicy.class)).hasSize(policies);
+      assertThat(camel.getEndpoints()).hasSize(endpoints);
+    });
+    String prefix = deployer.deployment("churn").orElseThrow().prefix();
+    Integrations.delete(management, "churn").then().statusCode(204);
+    Eventually.eventually(() -> assertThat(camel.getEndpoints())
+        .noneMatch(e -> e.getEndpointUri().contains(prefix + "/") || e.getEndpointUri().contains("churn.g")));
   }
 
   /** The versions ({@code g<n>}) of {@code name} that Prometheus series still name. */
