@@ -150,7 +150,7 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     } else if (uri != null) {
       // another component's consumer is not namespaced: rest-api's registered a catch-all GET route
       // on the shared router, which answered every other integration's GET requests
-      throw new DeployException("from '" + uri + "': a route starts from platform-http, rest, direct or timer;"
+      throw new DeployException("from '" + uri + "': a route starts from platform-http, rest, direct, seda or timer;"
           + " a consumer of another component could take other integrations' requests");
     }
     namespaceOutputs(route.getOutputs());

@@ -680,6 +680,32 @@ class DeployLifecycleTest {
         .noneMatch(e -> e.getEndpointUri().contains(prefix + "/") || e.getEndpointUri().contains("churn.g")));
   }
 
+  /** {@code seda:} queues, which the docs and the namespacing promised, run within an integration, each version its own. */
+  @Test
+  void sedaQueuesWorkWithinAnIntegrationEachVersionItsOwn() {
+    String source = """
+        - route:
+            id: queue-in
+            from:
+              uri: platform-http:/queued
+              steps:
+                - to: seda:work?waitForTaskToComplete=Always
+        - route:
+            id: worker
+            from:
+              uri: seda:work
+              steps:
+                - setBody:
+                    constant: "worked %s"
+        """;
+    Integrations.put(management, Integrations.of("queued", "1", source.formatted("v1"))).then().statusCode(200);
+    given().get(http + "queued").then().statusCode(200).body(equalTo("worked v1"));
+    Integrations.put(management, Integrations.of("queued", "2", source.formatted("v2"))).then().statusCode(200);
+    given().get(http + "queued").then().statusCode(200).body(equalTo("worked v2"));
+    Integrations.delete(management, "queued").then().statusCode(204);
+    given().get(http + "queued").then().statusCode(404);
+  }
+
   /** The versions ({@code g<n>}) of {@code name} that Prometheus series still name. */
   private Set<String> generationsInMetrics(String name) {
     String metrics = given().get(Integrations.base(management) + "q/metrics").asString();
