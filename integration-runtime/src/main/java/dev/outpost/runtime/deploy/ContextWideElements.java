@@ -24,11 +24,13 @@ final class ContextWideElements {
 
   private static final Map<String, String> REFUSED = Map.of(
       "routeconfiguration", "routeConfiguration is not supported (it would apply to other integrations): "
-          + "put onException/intercept inside the route",
+          + "put onException at the top level of this integration's source (it applies to its routes only)"
+          + " or an errorHandler on the route",
       "restconfiguration", "restConfiguration is not supported (it would apply to other integrations' REST DSL): "
           + "set binding and options on the rest verbs or in the route",
       "errorhandler", "a top-level errorHandler is not supported (it becomes the error handler of every integration"
-          + " deployed after it, and outlives this one): put errorHandler or onException inside the route",
+          + " deployed after it, and outlives this one): put an errorHandler on the route, or onException at the"
+          + " top level of this integration's source (it applies to its routes only)",
       "interceptsendtoendpoint", "interceptSendToEndpoint is not supported (it would intercept other integrations'"
           + " calls to matching endpoints, and outlive this one): put the steps before the to in the route",
       "dataformats", "a top-level dataFormats is not supported (named data formats are shared by every"

@@ -706,6 +706,25 @@ class DeployLifecycleTest {
     given().get(http + "queued").then().statusCode(404);
   }
 
+  /**
+   * The gateway decides a request's size (a route's maxBodyBytes up to 1 GiB, request lines of 8 KiB):
+   * the runtime behind it refused what it had let through, with Quarkus' 10 MiB and 4 KiB defaults.
+   */
+  @Test
+  void requestsTheGatewayLetsThroughAreNotRefusedByTheRuntime() {
+    Integrations.put(management, Integrations.of("sized", "1", Integrations.httpRoute("sized", "/sized", """
+        - convertBodyTo:
+            type: byte[]
+        - setBody:
+            simple: "${body.length} ${header.q.length()}"
+        """))).then().statusCode(200);
+    byte[] body = new byte[11 * 1024 * 1024];
+    String query = "a".repeat(6000);
+    given().body(body).queryParam("q", query).post(http + "sized").then().statusCode(200)
+        .body(equalTo(body.length + " " + query.length()));
+    Integrations.delete(management, "sized").then().statusCode(204);
+  }
+
   /** The versions ({@code g<n>}) of {@code name} that Prometheus series still name. */
   private Set<String> generationsInMetrics(String name) {
     String metrics = given().get(Integrations.base(management) + "q/metrics").asString();
