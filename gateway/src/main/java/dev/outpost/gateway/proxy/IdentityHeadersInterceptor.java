@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Sets the identity headers the integration trusts ({@code X-Outpost-Subject}, {@code
  * -Scopes}, {@code -Project}, {@code -Route}, {@code -Integration}) and the upstream request
- * target: the normalised path (minus the prefix with {@code stripPrefix}) and the query unchanged.
+ * target: the normalised path (minus the prefix with {@code stripPrefix}, which then goes in {@code
+ * X-Forwarded-Prefix}) and the query unchanged.
  *
  * <p>{@code X-Outpost-Subject} and each scope of {@code X-Outpost-Scopes} (space-separated) are
  * percent-encoded: every UTF-8 byte outside visible ASCII ({@code 0x21-0x7E}), and {@code %}
@@ -46,6 +47,11 @@ final class IdentityHeadersInterceptor implements ProxyInterceptor {
     if (identity.subject() != null) {
       headers.set("X-Outpost-Subject", percentEncode(identity.subject()));
       headers.set("X-Outpost-Scopes", String.join(" ", identity.scopes().stream().map(IdentityHeadersInterceptor::percentEncode).toList()));
+    }
+    String stripped = matched.route().strippedPrefix();
+    if (stripped != null) {
+      // as Kong and Traefik send it: the integration's own links and redirects then lead back through the route
+      headers.set("X-Forwarded-Prefix", stripped);
     }
     String query = matched.query();
     context.request().setURI(query == null ? matched.upstreamPath() : matched.upstreamPath() + "?" + query);

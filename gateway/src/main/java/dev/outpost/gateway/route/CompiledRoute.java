@@ -126,6 +126,11 @@ public final class CompiledRoute {
         && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
   }
 
+  /** The prefix the upstream does not see ({@code X-Forwarded-Prefix}), or null when none is stripped. */
+  public String strippedPrefix() {
+    return !route.stripPrefix() || prefix.equals("/") ? null : prefix;
+  }
+
   /** The path the upstream receives for the normalised request {@code path}. */
   public String upstreamPath(String path) {
     if (!route.stripPrefix() || prefix.equals("/")) {

@@ -59,12 +59,19 @@ class ProxyTest {
     assertThat(got.headers().get("X-Outpost-Route")).isEqualTo("pub");
     assertThat(got.headers().get("X-Outpost-Integration")).isEqualTo("int-pub");
     assertThat(got.headers().get("X-Outpost-Project")).isEqualTo("proj-a");
+    // what was stripped, so that the integration's own links and redirects lead back through it (Kong, Traefik)
+    assertThat(got.headers().getAll("X-Forwarded-Prefix")).containsExactly("/pub");
+    // a client's own value never arrives
+    assertThat(get("/pub/x", "X-Forwarded-Prefix", "/evil").statusCode()).isEqualTo(200);
+    assertThat(upstream().next().headers().getAll("X-Forwarded-Prefix")).containsExactly("/pub");
   }
 
   @Test
   void withoutStripPrefixTheWholeNormalisedPathGoesUp() throws Exception {
     assertThat(get("/keep/%7Ex").statusCode()).isEqualTo(200);
-    assertThat(upstream().next().uri()).isEqualTo("/keep/~x");
+    Received got = upstream().next();
+    assertThat(got.uri()).isEqualTo("/keep/~x");
+    assertThat(got.headers().get("X-Forwarded-Prefix")).as("nothing stripped").isNull();
   }
 
   @Test
