@@ -48,7 +48,7 @@ final class IngestTokenSecret {
           + ObjectApplier.reason(e), e);
     }
     if (live != null) {
-      ObjectApplier.requireManaged(live, "Secret " + KubernetesNames.INGEST_TOKENS_SECRET);
+      ObjectApplier.requireManaged(live, owner, "Secret " + KubernetesNames.INGEST_TOKENS_SECRET);
     }
     loaded = true;
   }

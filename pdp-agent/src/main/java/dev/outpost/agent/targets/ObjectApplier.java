@@ -87,7 +87,7 @@ public final class ObjectApplier {
           return true;
         }
         NamespaceClaim.keepingOwners(desired, live);
-        requireManaged(live, what);
+        requireManaged(live, owner, what);
         Exception refused = refusal == null ? null : refusal.of(live);
         if (refused != null) {
           throw new TargetException("not writing " + what + ": " + refused.getMessage(), refused);
@@ -121,7 +121,7 @@ public final class ObjectApplier {
       if (live == null) {
         return false;
       }
-      if (!isManaged(live)) {
+      if (!isManaged(live, owner)) {
         LOG.warnf("%s %s is not the agent's (not labelled %s=%s): left as it is", type.getSimpleName(), name,
             KubernetesNames.MANAGED_BY, KubernetesNames.AGENT);
         return false;
@@ -226,13 +226,22 @@ public final class ObjectApplier {
   /** Annotation an operator puts on an integration's Deployment to leave its replicas to an autoscaler. */
   public static final String EXTERNAL_REPLICAS = "outpost.dev/replicas";
 
-  private static boolean isManaged(HasMetadata live) {
+  /**
+   * Whether the agent created {@code live}: labelled as the agent's, or, with its label changed or
+   * taken off by hand (drift, put back by the write), naming {@code owner}, the namespace's claim,
+   * as its owner, which only the agent's objects do.
+   */
+  static boolean isManaged(HasMetadata live, Optional<OwnerReference> owner) {
     var labels = live.getMetadata().getLabels();
-    return labels != null && KubernetesNames.AGENT.equals(labels.get(KubernetesNames.MANAGED_BY));
+    if (labels != null && KubernetesNames.AGENT.equals(labels.get(KubernetesNames.MANAGED_BY))) {
+      return true;
+    }
+    var owners = live.getMetadata().getOwnerReferences();
+    return owner.isPresent() && owners != null && owners.stream().anyMatch(o -> owner.get().getUid().equals(o.getUid()));
   }
 
-  static void requireManaged(HasMetadata live, String what) throws TargetException {
-    if (!isManaged(live)) {
+  static void requireManaged(HasMetadata live, Optional<OwnerReference> owner, String what) throws TargetException {
+    if (!isManaged(live, owner)) {
       throw new TargetException(
           what + " exists and is not labelled " + KubernetesNames.MANAGED_BY + "=" + KubernetesNames.AGENT
               + ": the agent does not take over objects it did not create");

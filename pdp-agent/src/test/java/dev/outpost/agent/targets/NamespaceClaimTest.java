@@ -56,6 +56,27 @@ class NamespaceClaimTest {
     return all;
   }
 
+  /**
+   * A label taken off is drift, put back like any other: the agent knows its object by the claim it
+   * names as owner. Found by its managed-by label alone, one relabelled by hand was refused for good,
+   * its integration stuck with "cannot write". One of that name that names no such owner is still
+   * never taken over.
+   */
+  @Test
+  void anObjectOwnedByTheClaimWhoseLabelWasTakenOffIsTheAgentsStill() throws Exception {
+    claim();
+    Reconciler reconciler = new Reconciler(target(), Clock.systemUTC());
+    assertThat(reconciler.reconcile(TestStates.state(1, "a")).succeeded()).isTrue();
+    client.apps().deployments().inNamespace(NS).withName("int-a").edit(d -> {
+      d.getMetadata().getLabels().put(KubernetesNames.MANAGED_BY, "Helm");
+      return d;
+    });
+    var pass = reconciler.reconcile(TestStates.state(1, "a"));
+    assertThat(pass.succeeded()).isTrue();
+    assertThat(client.apps().deployments().inNamespace(NS).withName("int-a").get().getMetadata().getLabels())
+        .containsEntry(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT);
+  }
+
   @Test
   void everyObjectTheAgentWritesIsOwnedByTheClaim() throws Exception {
     String uid = claim();
