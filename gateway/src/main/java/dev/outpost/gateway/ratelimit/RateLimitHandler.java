@@ -57,7 +57,14 @@ public class RateLimitHandler implements Handler<RoutingContext> {
         });
   }
 
+  /**
+   * The gateway's figures, as draft-ietf-httpapi-ratelimit-headers-06 (Kong's names) writes them. An
+   * integration's own in other spellings go: the later drafts' {@code RateLimit} and the older {@code
+   * X-RateLimit-Limit/-Remaining/-Reset}, which a client would read as the route's.
+   */
   private static void setHeaders(MultiMap headers, RateLimit limit, LeasingRateLimiter.Decision decision) {
+    // by name, not by walking the headers: this runs on every answer of a limited route
+    headers.remove("RateLimit").remove("X-RateLimit-Limit").remove("X-RateLimit-Remaining").remove("X-RateLimit-Reset");
     headers.set("RateLimit-Policy", limit.requests() + ";w=" + limit.periodSeconds());
     headers.set("RateLimit-Limit", Long.toString(decision.limit()));
     headers.set("RateLimit-Remaining", Long.toString(decision.remaining()));

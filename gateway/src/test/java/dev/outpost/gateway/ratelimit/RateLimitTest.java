@@ -119,6 +119,8 @@ class RateLimitTest {
         new RateLimit(100, 3600, RateLimit.Key.CLIENT_IP), 2000, 0, null, 1024)));
     try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("raw"),
         head -> "HTTP/1.1 200 OK\r\nRateLimit-Limit: 5000\r\nRateLimit-Remaining: 4999\r\nRateLimit-Reset: 60\r\n"
+            // the later drafts' form, which a client reads beside the gateway's RateLimit-Policy
+            + "RateLimit: \"burst\";r=4999;t=60\r\nX-RateLimit-Remaining: 4999\r\n"
             + "Content-Length: 2\r\n\r\nok")) {
       RawHttp.Response answer = call("/raw-limited/x", null);
       long deadline = System.currentTimeMillis() + 10_000;
@@ -130,6 +132,8 @@ class RateLimitTest {
       assertThat(answer.header("RateLimit-Limit")).isEqualTo("100");
       assertThat(Long.parseLong(answer.header("RateLimit-Remaining"))).isBetween(0L, 99L);
       assertThat(Long.parseLong(answer.header("RateLimit-Reset"))).isBetween(1L, 3600L);
+      assertThat(answer.header("RateLimit")).as("no figures of the integration's beside the gateway's").isNull();
+      assertThat(answer.header("X-RateLimit-Remaining")).isNull();
     } finally {
       GatewayTestEnvironment.writeRoutes(List.of());
     }
