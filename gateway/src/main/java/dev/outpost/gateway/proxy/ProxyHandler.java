@@ -93,7 +93,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
 
     // when the client goes away mid-exchange the upstream request is reset at once, not left to time out
     UpstreamExchange exchange = new UpstreamExchange(ctx.vertx(), timeout, route.integration(), tenants, buffers,
-        request::isEnded);
+        request);
     ctx.addEndHandler(ar -> {
       if (ar.failed()) {
         exchange.abort();

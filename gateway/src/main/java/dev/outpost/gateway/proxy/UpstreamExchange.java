@@ -7,10 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -70,7 +70,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private final long timeoutMillis;
   private final String integration;
   private final ConnectionTenants tenants;
-  private final BooleanSupplier clientBodyArrived;
+  private final HttpServerRequest client;
   private HttpConnection connection;
   /** The response has arrived in full: a reset would close a connection the pool has taken back. */
   private boolean responseArrived;
@@ -112,18 +112,19 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private Throwable bodyFailure;
 
   /**
-   * @param clientBodyArrived whether the client's whole request has arrived: only then can the
-   *     upstream request's end be merely on its way when the response ends first
+   * @param client the client's request: only once its whole body has arrived can the upstream
+   *     request's end be merely on its way when the response ends first; what it still sends after an
+   *     early answer is dropped
    */
   UpstreamExchange(Vertx vertx, long timeoutMillis, String integration, ConnectionTenants tenants,
-      ResponseBuffers buffers, BooleanSupplier clientBodyArrived) {
+      ResponseBuffers buffers, HttpServerRequest client) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.buffers = buffers;
     this.timeoutMillis = timeoutMillis;
     this.integration = integration;
     this.tenants = tenants;
-    this.clientBodyArrived = clientBodyArrived;
+    this.client = client;
   }
 
   /**
@@ -183,15 +184,30 @@ final class UpstreamExchange implements ReadStream<Buffer> {
    * the proxy, held back a moment while the upstream's queue was full.
    */
   private void closeAnsweredEarly(HttpClientRequest sent) {
-    if (!clientBodyArrived.getAsBoolean()) {
+    if (!client.isEnded()) {
       sent.reset();
+      dropClientBody();
       return;
     }
     vertx.setTimer(EARLY_ANSWER_GRACE_MILLIS, id -> {
       if (!requestEnded) {
         sent.reset();
+        dropClientBody();
       }
     });
+  }
+
+  /**
+   * Reads and drops what the client still sends of a body whose upstream request was reset, so that
+   * its end arrives and the connection serves the next request. The proxy's pipe of the body could
+   * be left paused, on a full upstream queue, when the reset came: the client's body then stayed
+   * unread, and the connection with it (RFC 9110 9.3: read the rest, or close).
+   */
+  private void dropClientBody() {
+    if (!client.isEnded()) {
+      client.handler(dropped -> { });
+      client.resume();
+    }
   }
 
   /** {@code sent} as the proxy holds it: its resets are ignored once the response has arrived in full. */
