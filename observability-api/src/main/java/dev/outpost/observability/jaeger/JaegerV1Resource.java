@@ -98,7 +98,9 @@ public class JaegerV1Resource {
       List<JaegerJson.Trace> found = jaegerTraces(batch);
       java.util.Set<String> foundIds = new java.util.HashSet<>();
       batch.traces().forEach(spans -> foundIds.add(spans.get(0).traceId()));
-      String why = batch.partial() ? "trace not in this answer, which is full: ask for it alone" : "trace not found";
+      // a full answer stops at the first trace that does not fit: past it, not found and left out look alike
+      String why = batch.partial() ? "trace not found, or not in this answer, which is full: ask for it alone"
+          : "trace not found";
       List<JaegerJson.Error> missing = wanted.stream().filter(id -> !foundIds.contains(id))
           .map(id -> new JaegerJson.Error(batch.partial() ? 0 : 404, why, id)).toList();
       return Response.ok(new JaegerJson.Envelope(found, found.size(), 0, 0, missing.isEmpty() ? null : missing)).build();

@@ -176,17 +176,21 @@ final class NotReadyReason {
 
   /** {@code admission webhook "name" denied the request: <the webhook's own text>} */
   private static final Pattern WEBHOOK_DENIAL = Pattern.compile("(admission webhook \"[^\"]*\" denied the request):.*");
+  /** {@code ValidatingAdmissionPolicy 'p' with binding 'b' denied request: <its messageExpression>} */
+  private static final Pattern POLICY_DENIAL = Pattern.compile(
+      "(ValidatingAdmissionPolicy '[^']*' with binding '[^']*' denied request):.*");
   private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b(https?://)[^/@\\s\"]*@");
   private static final Pattern URL_QUERY = Pattern.compile("(?i)(\\bhttps?://[^\\s\"?]*)\\?[^\\s\"]*");
 
   /**
-   * One line, no control characters, at most {@link #MAX_CHARS}; a webhook's denial reduced to the
-   * webhook's name (its author's text may quote the pod it refuses, env values included), URLs
+   * One line, no control characters, at most {@link #MAX_CHARS}; a webhook's or an admission policy's
+   * denial reduced to its name (its author's text may quote the pod it refuses, env values included), URLs
    * without userinfo or query (a registry's signed blob URL in a pull error).
    */
   static String clean(String text) {
     String line = text.replaceAll("\\p{Cntrl}+", " ").strip();
     line = WEBHOOK_DENIAL.matcher(line).replaceAll("$1 (its text is in the Deployment's conditions)");
+    line = POLICY_DENIAL.matcher(line).replaceAll("$1 (its text is in the Deployment's conditions)");
     line = URL_USERINFO.matcher(line).replaceAll("$1");
     line = URL_QUERY.matcher(line).replaceAll("$1?…");
     return line.length() <= MAX_CHARS ? line : line.substring(0, MAX_CHARS - 1) + "…";

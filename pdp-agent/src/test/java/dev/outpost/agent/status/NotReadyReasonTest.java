@@ -127,6 +127,11 @@ class NotReadyReasonTest {
     assertThat(NotReadyReason.of(denied, List.of(), NO_EVENTS)).contains(
         "FailedCreate: admission webhook \"validate.kyverno.svc-fail\" denied the request (its text is in the Deployment's conditions)");
 
+    Deployment byPolicy = deployment("ReplicaFailure", "True", "FailedCreate", "pods \"int-a-5d9f\" is forbidden:"
+        + " ValidatingAdmissionPolicy 'no-proxy' with binding 'all' denied request: env HTTPS_PROXY=http://u:p@proxy");
+    assertThat(NotReadyReason.of(byPolicy, List.of(), NO_EVENTS)).contains("FailedCreate: pods \"int-a-5d9f\" is forbidden:"
+        + " ValidatingAdmissionPolicy 'no-proxy' with binding 'all' denied request (its text is in the Deployment's conditions)");
+
     Pod pod = pod("int-a-1", "2026-12-05T08:00:00Z", waiting("ErrImagePull", "failed to do request: Get "
         + "\"https://bucket.s3.amazonaws.com/blobs/sha256:ab?X-Amz-Credential=AKIA123&X-Amz-Signature=f00\": EOF"));
     assertThat(NotReadyReason.of(PROGRESSING, List.of(pod), NO_EVENTS)).contains(

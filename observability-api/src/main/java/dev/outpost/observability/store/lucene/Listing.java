@@ -22,6 +22,8 @@ final class Listing<T> {
   private final Comparator<? super T> order;
   private final ToIntFunction<T> chars;
   private long held;
+  /** The first value a bound turned away: nothing at or after it is held, so what is held is a prefix. */
+  private T cut;
 
   private Listing(Comparator<? super T> order, ToIntFunction<T> chars) {
     this.values = new TreeSet<>(order);
@@ -38,9 +40,12 @@ final class Listing<T> {
         .thenComparing(java.util.Map.Entry.comparingByValue()), p -> p.getKey().length() + p.getValue().length());
   }
 
-  /** Whether a value ordered like {@code candidate} could still be held (none past a full listing's last). */
+  /**
+   * Whether a value ordered like {@code candidate} could still be held: none at or past a value a bound
+   * turned away (a short name after a long one turned away would make the listing look whole).
+   */
   boolean wants(T candidate) {
-    return values.size() < MAX_VALUES || order.compare(candidate, values.last()) < 0;
+    return cut == null || order.compare(candidate, cut) < 0;
   }
 
   void add(T value) {
@@ -49,7 +54,9 @@ final class Listing<T> {
     }
     held += chars.applyAsInt(value);
     while (values.size() > MAX_VALUES || (held > MAX_CHARS && values.size() > 1)) {
-      held -= chars.applyAsInt(values.pollLast());
+      T dropped = values.pollLast();
+      held -= chars.applyAsInt(dropped);
+      cut = cut == null || order.compare(dropped, cut) < 0 ? dropped : cut;
     }
   }
 

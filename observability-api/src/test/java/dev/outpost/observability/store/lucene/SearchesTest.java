@@ -108,4 +108,20 @@ class SearchesTest {
       }
     }
   }
+
+  /** What a listing holds is the first names in sort order: a short name after a long one turned away is not listed. */
+  @Test
+  void aListingPastItsCharactersHoldsAPrefixOfTheNames() {
+    Listing<String> listing = Listing.ofNames();
+    int length = 30_000;
+    int fit = (int) (Listing.MAX_CHARS / length);
+    for (int i = 0; i < fit; i++) {
+      listing.add(String.format("a%03d", i) + "x".repeat(length - 4));
+    }
+    listing.add("b" + "x".repeat(length)); // past the bound: turned away
+    listing.add("c"); // short, but after it
+    listing.add("0"); // before everything, and it fits: held
+    assertThat(listing.values()).hasSize(fit + 1).contains("0").doesNotContain("c")
+        .allMatch(v -> v.compareTo("b") < 0);
+  }
 }
