@@ -13,9 +13,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -96,7 +98,7 @@ public class JaegerV1Resource {
       List<String> wanted = JaegerQueries.traceIds(ids, "traceID");
       TraceBatch batch = queries.traces(scope(), wanted);
       List<JaegerJson.Trace> found = jaegerTraces(batch);
-      java.util.Set<String> foundIds = new java.util.HashSet<>();
+      Set<String> foundIds = new HashSet<>();
       batch.traces().forEach(spans -> foundIds.add(spans.get(0).traceId()));
       // a full answer stops at the first trace that does not fit: past it, not found and left out look alike
       String why = batch.partial() ? "trace not found, or not in this answer, which is full: ask for it alone"

@@ -55,8 +55,13 @@ public class JaegerV3Resource {
       @RestQuery("span_kind") String oldSpanKind) {
     String kind = spanKind == null || spanKind.isEmpty() ? oldSpanKind : spanKind;
     return answer(() -> Map.of("operations", queries.operations(scope(), service, kind).stream()
-        .map(o -> new Operation(o.name(), JaegerJson.kindName(o.kind()).isEmpty() ? "internal"
-            : JaegerJson.kindName(o.kind()))).toList()));
+        .map(o -> new Operation(o.name(), v3KindName(o.kind()))).toList()));
+  }
+
+  /** Jaeger's v3 names an unspecified kind {@code internal}. */
+  private static String v3KindName(String kind) {
+    String name = JaegerJson.kindName(kind);
+    return name.isEmpty() ? "internal" : name;
   }
 
   @GET

@@ -1,12 +1,8 @@
 package dev.outpost.observability.metrics;
 
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.config.MeterFilter;
 import jakarta.inject.Singleton;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Tags Quarkus' HTTP server meters with the methods HTTP defines, any other as {@code UNKNOWN}
@@ -17,19 +13,11 @@ import java.util.Set;
 @Singleton
 public class HttpMethodTagFilter implements MeterFilter {
 
-  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-      "TRACE", "PATCH");
+  private static final MeterFilter UNKNOWN_METHODS = MeterFilter.replaceTagValues("method", method -> "UNKNOWN",
+      "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
   @Override
   public Meter.Id map(Meter.Id id) {
-    String method = id.getTag("method");
-    if (method == null || METHODS.contains(method) || !id.getName().startsWith("http.server")) {
-      return id;
-    }
-    List<Tag> tags = new ArrayList<>();
-    for (Tag tag : id.getTagsAsIterable()) {
-      tags.add(tag.getKey().equals("method") ? Tag.of("method", "UNKNOWN") : tag);
-    }
-    return id.replaceTags(tags);
+    return UNKNOWN_METHODS.map(id);
   }
 }

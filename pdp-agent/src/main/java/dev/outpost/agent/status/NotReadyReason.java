@@ -174,11 +174,12 @@ final class NotReadyReason {
     return value == null || value.isBlank() ? otherwise : value;
   }
 
-  /** {@code admission webhook "name" denied the request: <the webhook's own text>} */
-  private static final Pattern WEBHOOK_DENIAL = Pattern.compile("(admission webhook \"[^\"]*\" denied the request):.*");
-  /** {@code ValidatingAdmissionPolicy 'p' with binding 'b' denied request: <its messageExpression>} */
-  private static final Pattern POLICY_DENIAL = Pattern.compile(
-      "(ValidatingAdmissionPolicy '[^']*' with binding '[^']*' denied request):.*");
+  /**
+   * {@code admission webhook "name" denied the request: <the webhook's own text>}, {@code
+   * ValidatingAdmissionPolicy 'p' with binding 'b' denied request: <its messageExpression>}
+   */
+  private static final Pattern ADMISSION_DENIAL = Pattern.compile("(admission webhook \"[^\"]*\" denied the request"
+      + "|ValidatingAdmissionPolicy '[^']*' with binding '[^']*' denied request):.*");
   private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b(https?://)[^/@\\s\"]*@");
   private static final Pattern URL_QUERY = Pattern.compile("(?i)(\\bhttps?://[^\\s\"?]*)\\?[^\\s\"]*");
 
@@ -189,8 +190,7 @@ final class NotReadyReason {
    */
   static String clean(String text) {
     String line = text.replaceAll("\\p{Cntrl}+", " ").strip();
-    line = WEBHOOK_DENIAL.matcher(line).replaceAll("$1 (its text is in the Deployment's conditions)");
-    line = POLICY_DENIAL.matcher(line).replaceAll("$1 (its text is in the Deployment's conditions)");
+    line = ADMISSION_DENIAL.matcher(line).replaceAll("$1 (its text is in the Deployment's conditions)");
     line = URL_USERINFO.matcher(line).replaceAll("$1");
     line = URL_QUERY.matcher(line).replaceAll("$1?…");
     return line.length() <= MAX_CHARS ? line : line.substring(0, MAX_CHARS - 1) + "…";
