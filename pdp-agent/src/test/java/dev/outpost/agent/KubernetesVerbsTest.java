@@ -47,7 +47,7 @@ class KubernetesVerbsTest {
   void theAgentCallsExactlyTheseVerbs() throws Exception {
     Set<String> calls = recordCalls("outpost-agent");
     // reconciliations read through lists; single GETs come from deletes (which check ownership);
-    // drift is put back with PUT (documents are immutable, written once each); fabric8's LeaderElector renews and releases the Lease with PATCH
+    // drift is put back with PUT (documents are immutable, written once each) and told in an Event; fabric8's LeaderElector renews and releases the Lease with PATCH
     assertThat(calls).containsExactlyInAnyOrder(
         "create apps/deployments",
         "delete apps/deployments/int-b",
@@ -70,6 +70,7 @@ class KubernetesVerbsTest {
         "watch core/configmaps",
         "list core/pods",
         "list core/events",
+        "create core/events",
         "create core/secrets",
         "get core/secrets/outpost-agent-applied",
         "update core/secrets/outpost-agent-applied",

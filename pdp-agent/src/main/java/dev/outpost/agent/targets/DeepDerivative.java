@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,19 +41,29 @@ public final class DeepDerivative {
   private DeepDerivative() {}
 
   public static boolean holds(JsonNode desired, JsonNode live) {
-    return holds(desired, live, false);
+    return difference(desired, live).isEmpty();
   }
 
-  private static boolean holds(JsonNode desired, JsonNode live, boolean quantities) {
+  /**
+   * Where {@code live} first fails to hold {@code desired}: the field's path
+   * ({@code spec.template.spec.containers[0].image}), never its value, which may be an
+   * integration's config; empty when it holds.
+   */
+  public static Optional<String> difference(JsonNode desired, JsonNode live) {
+    return Optional.ofNullable(difference(desired, live, false, ""));
+  }
+
+  /** The path of the first difference under {@code path}, or null. */
+  private static String difference(JsonNode desired, JsonNode live, boolean quantities, String path) {
     if (desired == null || desired.isNull() || desired.isMissingNode()) {
-      return true;
+      return null;
     }
     if (live == null || live.isNull() || live.isMissingNode()) {
-      return isEmpty(desired);
+      return isEmpty(desired) ? null : orRoot(path);
     }
     if (desired.isObject()) {
       if (!live.isObject()) {
-        return false;
+        return orRoot(path);
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
@@ -60,29 +71,35 @@ public final class DeepDerivative {
           continue; // the server stores this false as no field at all
         }
         boolean quantity = quantities || field.getKey().equals("requests") || field.getKey().equals("limits");
-        if (!holds(field.getValue(), live.get(field.getKey()), quantity)) {
-          return false;
+        String found = difference(field.getValue(), live.get(field.getKey()), quantity, child(path, field.getKey()));
+        if (found != null) {
+          return found;
         }
       }
       for (String unasked : UNASKED) {
         JsonNode added = live.get(unasked);
         if (!desired.has(unasked) && added != null && !added.isNull() && !isEmpty(added) && !isFalse(added)) {
-          return false;
+          return child(path, unasked);
         }
       }
-      return true;
+      return null;
     }
     if (desired.isArray()) {
       if (!live.isArray() || live.size() != desired.size()) {
-        return isEmpty(desired) && (live.isArray() && live.isEmpty());
+        return isEmpty(desired) && live.isArray() && live.isEmpty() ? null : orRoot(path);
       }
       for (int i = 0; i < desired.size(); i++) {
-        if (!holds(desired.get(i), live.get(i), quantities)) {
-          return false;
+        String found = difference(desired.get(i), live.get(i), quantities, path + "[" + i + "]");
+        if (found != null) {
+          return found;
         }
       }
-      return true;
+      return null;
     }
+    return sameValue(desired, live, quantities) ? null : orRoot(path);
+  }
+
+  private static boolean sameValue(JsonNode desired, JsonNode live, boolean quantities) {
     if (desired.isNumber() && live.isNumber()) {
       return desired.decimalValue().compareTo(live.decimalValue()) == 0;
     }
@@ -90,6 +107,14 @@ public final class DeepDerivative {
       return sameQuantity(desired.asText(), live.asText());
     }
     return desired.equals(live);
+  }
+
+  private static String child(String path, String field) {
+    return path.isEmpty() ? field : path + "." + field;
+  }
+
+  private static String orRoot(String path) {
+    return path.isEmpty() ? "(the whole object)" : path;
   }
 
   private static boolean sameQuantity(String desired, String live) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,11 +30,13 @@ public final class ObjectApplier {
   public static final int MAX_ATTEMPTS = 5;
 
   private final KubernetesClient client;
+  private final DriftEvents driftEvents;
   /** What every object written names as its owner (NamespaceClaim); none by default. */
   private Optional<OwnerReference> owner = Optional.empty();
 
   public ObjectApplier(KubernetesClient client) {
     this.client = client;
+    this.driftEvents = new DriftEvents(client, Clock.systemUTC());
   }
 
   /** Objects created from now on name {@code owner} as their owner (none when empty). */
@@ -93,10 +96,15 @@ public final class ObjectApplier {
           throw new TargetException("not writing " + what + ": " + refused.getMessage(), refused);
         }
         T wanted = withReplicasLeftTo(desired, live);
-        if (holds(wanted, live)) {
+        Optional<String> difference = difference(wanted, live);
+        if (difference.isEmpty()) {
           return false;
         }
         client.resource(forUpdate(wanted, live)).update();
+        if (wroteBefore(desired, live)) {
+          LOG.infof("%s: put back %s, changed outside the agent", what, difference.get());
+          driftEvents.corrected(live, difference.get());
+        }
         return true;
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= MAX_ATTEMPTS) {
@@ -132,11 +140,22 @@ public final class ObjectApplier {
     }
   }
 
-  private boolean holds(HasMetadata desired, HasMetadata live) {
+  /** Where {@code live} no longer holds {@code desired}, if it does not. */
+  private Optional<String> difference(HasMetadata desired, HasMetadata live) {
     JsonNode want = client.getKubernetesSerialization().convertValue(desired, JsonNode.class);
     JsonNode have = client.getKubernetesSerialization().convertValue(live, JsonNode.class);
     ((ObjectNode) want).remove("status");
-    return DeepDerivative.holds(want, have);
+    return DeepDerivative.difference(want, have);
+  }
+
+  /**
+   * Whether {@code live} is what the agent last wrote for this very {@code desired} (same digest), so
+   * that a difference is someone else's change, drift, and not a new desired state.
+   */
+  private static boolean wroteBefore(HasMetadata desired, HasMetadata live) {
+    var annotations = live.getMetadata().getAnnotations();
+    return annotations != null
+        && desired.getMetadata().getAnnotations().get(DESIRED_DIGEST).equals(annotations.get(DESIRED_DIGEST));
   }
 
   /**

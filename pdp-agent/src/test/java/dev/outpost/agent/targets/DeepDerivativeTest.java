@@ -55,4 +55,18 @@ class DeepDerivativeTest {
   void liveHoldsWhatWasAskedFor(String desired, String live, boolean holds) throws Exception {
     assertThat(DeepDerivative.holds(JSON.readTree(desired), JSON.readTree(live))).isEqualTo(holds);
   }
+
+  /** A difference is named by its path, never by its value (an integration's config may be one). */
+  @ParameterizedTest(name = "{0} within {1}: {2}")
+  @CsvSource(delimiter = '|', value = {
+      "{\"spec\":{\"replicas\":1}}                             | {\"spec\":{\"replicas\":7}}              | spec.replicas",
+      "{\"c\":[{\"image\":\"a\"},{\"image\":\"b\"}]}     | {\"c\":[{\"image\":\"a\"},{\"image\":\"evil\"}]} | c[1].image",
+      "{\"c\":[1,2]}                                            | {\"c\":[1]}                                | c",
+      "{\"s\":{\"type\":\"ClusterIP\"}}                      | {\"s\":{\"type\":\"ClusterIP\",\"externalIPs\":[\"10.0.0.9\"]}} | s.externalIPs",
+      "{\"a\":1}                                                 | []                                          | (the whole object)",
+  })
+  void aDifferenceIsNamedByItsPath(String desired, String live, String path) throws Exception {
+    assertThat(DeepDerivative.difference(JSON.readTree(desired), JSON.readTree(live))).contains(path);
+    assertThat(DeepDerivative.difference(JSON.readTree(desired), JSON.readTree(desired))).isEmpty();
+  }
 }

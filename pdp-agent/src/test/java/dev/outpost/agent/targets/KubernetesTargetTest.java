@@ -191,6 +191,32 @@ class KubernetesTargetTest {
     assertThat(deployment("orders").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .startsWith("ghcr.io/outpost/");
     assertThat(document("orders").getData().get("orders.json")).contains("platform-http:/orders");
+    // operators see what was put back, by field, never by value
+    assertThat(driftEvents()).singleElement().satisfies(e -> {
+      assertThat(e.getInvolvedObject().getKind()).isEqualTo("Deployment");
+      assertThat(e.getInvolvedObject().getName()).isEqualTo("int-orders");
+      assertThat(e.getInvolvedObject().getUid()).isEqualTo(deployment("orders").getMetadata().getUid());
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getSource().getComponent()).isEqualTo("outpost-agent");
+      assertThat(e.getMessage()).isEqualTo("put back spec.replicas, changed outside the agent").doesNotContain("evil");
+    });
+  }
+
+  /** A new desired state is not drift: no event, though everything is written again. */
+  @Test
+  void writingANewVersionRecordsNoDriftEvent() throws Exception {
+    target.putIntegration(integration("orders"));
+    Integration next = new Integration("orders", "shop", "v2", integration("orders").source(),
+        integration("orders").config(), List.of(), 2, integration("orders").resources());
+
+    assertThat(target.putIntegration(next)).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(driftEvents()).isEmpty();
+  }
+
+  List<io.fabric8.kubernetes.api.model.Event> driftEvents() {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> e.getReason().equals(DriftEvents.REASON)).toList();
   }
 
   @Test
