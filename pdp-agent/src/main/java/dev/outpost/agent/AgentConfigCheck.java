@@ -31,6 +31,12 @@ final class AgentConfigCheck {
         problems.add("outpost.agent.control-plane.proxy: must be http://host:port (user:password@ before the host "
             + "if the proxy asks for them), found " + withoutCredentials(proxy));
       }
+      if ("ws".equals(scheme)) {
+        // Vert.x sends loopback through the proxy too: the upgrade, bearer token included, would
+        // reach the proxy in clear, and the proxy's own loopback
+        problems.add("outpost.agent.control-plane.proxy: only with a wss:// control plane; ws:// would send the "
+            + "bearer token to the proxy in clear");
+      }
     });
     Duration ping = config.controlPlane().pingInterval();
     if (ping.isZero() || ping.isNegative()) {

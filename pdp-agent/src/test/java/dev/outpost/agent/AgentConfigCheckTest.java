@@ -58,6 +58,14 @@ class AgentConfigCheckTest {
     }
   }
 
+  /** Vert.x sends a loopback URL through the proxy too: the upgrade's bearer token would reach it in clear. */
+  @Test
+  void aProxyIsOnlyForWss() {
+    assertThatThrownBy(() -> AgentConfigCheck.validate(config(Map.of("outpost.agent.control-plane.url",
+        "ws://127.0.0.1:7070/v1/connect", "outpost.agent.control-plane.proxy", "http://proxy.corp.example:3128"))))
+        .hasMessageContaining("outpost.agent.control-plane.proxy: only with a wss:// control plane");
+  }
+
   /** A Lease shorter than 2 s rounds to 0 s and a retry period of 0: every replica leads, or all ask in a loop. */
   @Test
   void aLeaseShorterThanTwoSecondsIsRefused() {

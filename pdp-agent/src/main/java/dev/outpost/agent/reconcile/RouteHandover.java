@@ -32,7 +32,7 @@ import org.jboss.logging.Logger;
  * <p>A route moves when the table the gateway has gives its id, in the same project and with the
  * same match and prefix stripping, another integration that still exists and that the state does
  * not give to another project (while a failed pass is put back: the integration the last pass that
- * succeeded held it on). It is held while the old integration has a ready instance and the new one,
+ * succeeded held it on, unless the failed pass gave that name to another project). It is held while the old integration has a ready instance and the new one,
  * asked for with replicas, does not serve the version the state asks for, at most {@link
  * #MAX_HOLD}; everything else of the route (auth, limits, CORS) is the new revision's at once. Once
  * it moved, the old integration is kept {@link #DRAIN} more, so the gateway stops sending to it
@@ -98,7 +98,10 @@ final class RouteHandover {
     List<Route> routes = new ArrayList<>(wanted.routes().size());
     for (Route route : wanted.routes()) {
       String from = moves.get(route.id());
-      if (from == null || !inventory.contains(from)) {
+      if (from == null || !inventory.contains(from)
+          || !target.projectOf(from).map(route.project()::equals).orElse(true)) {
+        // the name now runs another project's integration (written by a failed pass being put
+        // back): holding the route there would send its callers to that project
         routes.add(route);
         continue;
       }

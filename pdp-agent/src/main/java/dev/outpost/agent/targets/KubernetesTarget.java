@@ -286,6 +286,16 @@ public final class KubernetesTarget implements Target {
   }
 
   @Override
+  public Optional<String> projectOf(String integration) throws TargetException {
+    if (live == null) {
+      refresh();
+    }
+    HasMetadata deployment = live.get(key(Deployment.class, KubernetesNames.objectName(integration)));
+    return deployment == null || deployment.getMetadata().getLabels() == null ? Optional.empty()
+        : Optional.ofNullable(deployment.getMetadata().getLabels().get(KubernetesNames.PROJECT_LABEL));
+  }
+
+  @Override
   public Optional<RoutingTable> routes() throws TargetException {
     ConfigMap table;
     if (live != null) {

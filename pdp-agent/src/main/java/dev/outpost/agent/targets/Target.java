@@ -69,6 +69,14 @@ public interface Target {
   }
 
   /**
+   * The project the integration of that name runs for now, as last written here (a failed pass may
+   * have given the name to another project than the state's); empty when unknown. By default, unknown.
+   */
+  default Optional<String> projectOf(String integration) throws TargetException {
+    return Optional.empty();
+  }
+
+  /**
    * The routing table the gateway is given now, as last written here; empty when there is none, or
    * when it cannot be read as one (then the next {@link #putRoutes} replaces it).
    */

@@ -205,6 +205,38 @@ class RouteHandoverTest {
   }
 
   /**
+   * A failed revision that gave the name a route is held on to another project wrote that project's
+   * integration there before it failed: the put-back does not hold the route on it, which sent the
+   * route's callers, their payloads and identity headers, to the other project's code.
+   */
+  @Test
+  void aFailedRevisionThatGaveTheHeldNameToAnotherProjectDoesNotKeepTheRouteThere() throws Exception {
+    FailingTelemetry target = new FailingTelemetry(target());
+    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()), clock);
+    reconciler.reconcile(state(1, List.of(integration("a")), route("r", "/a", "a")));
+    rolledOutAndReady("int-a");
+    DataPlaneState moved = state(2, List.of(integration("b")), route("r", "/a", "b"));
+    reconciler.reconcile(moved);
+    assertThat(servedBy(target.delegate, "r")).isEqualTo("a");
+
+    Integration a = integration("a");
+    Integration billing = new Integration("a", "billing", "v9", a.source(), a.config(), List.of(), 1, a.resources());
+    target.failing = true;
+    assertThat(reconciler.reconcile(state(3, List.of(integration("b"), billing), route("r", "/a", "b")))
+        .succeeded()).isFalse();
+    target.failing = false;
+    assertThat(client.apps().deployments().inNamespace(NS).withName("int-a").get().getMetadata().getLabels())
+        .as("written by the failed pass").containsEntry("outpost.dev/project", "billing");
+    rolledOutAndReady("int-a"); // billing's pods serve
+    assertThat(reconciler.reconcile(moved).succeeded()).as("put back").isTrue();
+
+    assertThat(servedBy(target.delegate, "r")).isEqualTo("b");
+    clock.advance(RouteHandover.DRAIN);
+    reconciler.reconcile(moved);
+    assertThat(deployment("int-a")).as("not revision 2's, and no route holds it").isFalse();
+  }
+
+  /**
    * In one local runtime two integrations cannot serve the same paths, so the new one could not
    * start beside the old one: the route moves at once and the old integration goes in that pass.
    */

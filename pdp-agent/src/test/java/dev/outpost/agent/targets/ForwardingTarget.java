@@ -53,6 +53,11 @@ public abstract class ForwardingTarget implements Target {
   }
 
   @Override
+  public Optional<String> projectOf(String integration) throws TargetException {
+    return target.projectOf(integration);
+  }
+
+  @Override
   public Optional<RoutingTable> routes() throws TargetException {
     return target.routes();
   }

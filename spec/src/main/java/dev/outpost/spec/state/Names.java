@@ -35,8 +35,13 @@ public final class Names {
     return value != null && value.length() <= 253 && SUBDOMAIN.matcher(value).matches();
   }
 
+  /**
+   * A key a Secret can have (Kubernetes' {@code IsConfigMapKey}): not {@code .} or {@code ..} and not
+   * starting with {@code ..}, which the API server refuses in a Secret and in the pod's volume item
+   * that mounts the key; such a key failed the whole revision at the Deployment's write.
+   */
   static boolean isSecretKey(String value) {
-    return value != null && SECRET_KEY.matcher(value).matches();
+    return value != null && SECRET_KEY.matcher(value).matches() && !value.equals(".") && !value.startsWith("..");
   }
 
   static boolean isVersion(String value) {

@@ -42,6 +42,9 @@ final class SecretRules {
   private static final Pattern URI_OPTION =
       Pattern.compile("(?i)[?&](password|passphrase|secret|token|apikey|accesskey|secretkey)=(?!(RAW\\()?\\{\\{)");
 
+  static final String SECRET_KEY_RULE =
+      "must match [-._a-zA-Z0-9]+ (at most 253 characters), and not be '.' or start with '..' (Kubernetes' rule)";
+
   private SecretRules() {}
 
   static void checkRef(SecretRef ref, String path, Problems problems) {
@@ -53,7 +56,7 @@ final class SecretRules {
           + " that declared it would read them");
     }
     if (ref.key() != null && !Names.isSecretKey(ref.key())) {
-      problems.add(Problems.field(path, "key"), "must match [-._a-zA-Z0-9]+ (at most 253 characters)");
+      problems.add(Problems.field(path, "key"), SECRET_KEY_RULE);
     }
   }
 
