@@ -62,6 +62,7 @@ class IdpResourceTest {
   @CsvSource(delimiter = '|', value = {
       "no subject         | {\"projects\":[\"demo\"]}                                  | sub: required",
       "blank subject      | {\"sub\":\"  \"}                                           | sub: required",
+      "control character  | {\"sub\":\"a\\tb\"}                                       | sub: no control characters",
       "bad project        | {\"sub\":\"a\",\"projects\":[\"Not A Label\"]}             | projects[0]",
       "null project       | {\"sub\":\"a\",\"projects\":[null]}                        | projects[0]",
       "bad scope          | {\"sub\":\"a\",\"scope\":\"a\\\"b\"}                        | scope:",

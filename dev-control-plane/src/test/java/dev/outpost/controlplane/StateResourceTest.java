@@ -125,6 +125,52 @@ class StateResourceTest {
     org.assertj.core.api.Assertions.assertThat(revision()).isEqualTo(before);
   }
 
+  /**
+   * What a document's author did not mean is refused with the field named, and nothing accepted
+   * before is lost: a number out of range (was a 500), a key given twice or a second YAML document
+   * (the first or last was taken silently), a misspelt or mis-shaped field (ignored: an apply
+   * deployed nothing and said 200, a PUT of an integration with {@code route:} deleted its routes).
+   */
+  @Test
+  void aDocumentIsReadAsItsAuthorWroteItOrRefused() throws Exception {
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+        .put("/v1/state").then().statusCode(200);
+    int before = revision();
+    String echo = """
+        {"integration": {"project": "demo", "version": "2", "source": "- from:\\n    uri: platform-http:/echo\\n"},
+         "routes": [{"id": "echo", "project": "demo", "match": {"pathPrefix": "/echo"}, "integration": "echo",
+                     "auth": {"public": true}}]}""";
+    given().header("Authorization", ADMIN).contentType("application/json").body(echo)
+        .put("/v1/integrations/echo").then().statusCode(200);
+    before = revision();
+
+    given().header("Authorization", ADMIN).contentType("application/json").body("{\"telemetry\": {\"logsRetentionDays\": 1e400}}")
+        .post("/v1/apply").then().statusCode(422).body("violations.path", hasItem("telemetry.logsRetentionDays"));
+    given().header("Authorization", ADMIN).contentType("application/yaml")
+        .body("integrations:\n- name: a\n  project: demo\n  version: '1'\n  replicas: 1.0e+400\n  source: \"- from:\\n    uri: timer:x\\n\"\n".getBytes())
+        .post("/v1/apply").then().statusCode(422).body("violations.path", hasItem("integrations[0].replicas"));
+    given().header("Authorization", ADMIN).contentType("application/yaml").body("routes: []\nroutes: []\n".getBytes())
+        .post("/v1/apply").then().statusCode(400).body("message", containsString("routes"));
+    given().header("Authorization", ADMIN).contentType("application/yaml").body("routes: []\n---\nintegrations: []\n".getBytes())
+        .post("/v1/apply").then().statusCode(400).body("message", containsString("body"));
+    given().header("Authorization", ADMIN).contentType("application/json").body("{\"routes\": []}{\"routes\": []}")
+        .post("/v1/apply").then().statusCode(400).body("message", containsString("body"));
+    given().header("Authorization", ADMIN).contentType("application/yaml").body("integration:\n- name: a\n".getBytes())
+        .post("/v1/apply").then().statusCode(400).body("message", containsString("integration: unknown field"));
+    given().header("Authorization", ADMIN).contentType("application/yaml").body("integrations:\n  name: a\n".getBytes())
+        .post("/v1/apply").then().statusCode(400).body("message", containsString("integrations: a list is expected"));
+    given().header("Authorization", ADMIN).contentType("application/json").body("{\"telemetry\": []}")
+        .post("/v1/apply").then().statusCode(400).body("message", containsString("telemetry: an object is expected"));
+    given().header("Authorization", ADMIN).contentType("application/json").body("{\"apiVersion\": \"outpost.dev/v2\"}")
+        .post("/v1/apply").then().statusCode(400).body("message", containsString("apiVersion"));
+    given().header("Authorization", ADMIN).contentType("application/json")
+        .body(echo.replace("\"routes\"", "\"route\""))
+        .put("/v1/integrations/echo").then().statusCode(400).body("message", containsString("route: unknown field"));
+
+    org.assertj.core.api.Assertions.assertThat(revision()).isEqualTo(before);
+    given().header("Authorization", ADMIN).get("/v1/state").then().statusCode(200).body("routes.id", hasItem("echo"));
+  }
+
   @Test
   void everyStateEndpointNeedsTheAdminToken() throws Exception {
     given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))

@@ -63,6 +63,9 @@ public class IdpResource {
     List<String> problems = new ArrayList<>();
     if (request.sub() == null || request.sub().isBlank() || request.sub().length() > 200) {
       problems.add("sub: required, 1 to 200 characters");
+    } else if (request.sub().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      // the gateway refuses a subject it could not put in a header
+      problems.add("sub: no control characters (the gateway refuses such a subject)");
     }
     String scope = request.scope() == null ? "" : request.scope().trim();
     if (!scope.isEmpty() && !SCOPE.matcher(scope).matches()) {

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.outpost.controlplane.ApiError;
 import dev.outpost.controlplane.Tokens;
+import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.state.InvalidStateException;
 import dev.outpost.spec.state.StateCodec;
@@ -37,8 +37,10 @@ import java.util.Set;
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class StateResource {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final YAMLMapper YAML = new YAMLMapper();
+  // the spec's own mappers: a key given twice, a second document and numbers out of range are
+  // refused as everywhere else, not read one way here and another at the agent
+  private static final ObjectMapper JSON = Mappers.JSON;
+  private static final ObjectMapper YAML = Mappers.YAML;
 
   private final StateStore store;
   private final Tokens tokens;
@@ -127,7 +129,8 @@ public class StateResource {
   @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
   public Response apply(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
-    return withDocument(authorization, contentType, body, document -> committed(store::apply, document));
+    return withDocument(authorization, contentType, body, document -> DocumentShape.ofApply(document)
+        .map(ApiError::badRequest).orElseGet(() -> committed(store::apply, document)));
   }
 
   @PUT
@@ -139,6 +142,10 @@ public class StateResource {
   }
 
   private Response putIntegration(String name, ObjectNode document) {
+    var problem = DocumentShape.ofIntegration(document);
+    if (problem.isPresent()) {
+      return ApiError.badRequest(problem.get());
+    }
     JsonNode integration = document.get("integration");
     if (!(integration instanceof ObjectNode integrationObject)) {
       return ApiError.badRequest("integration: an object is required ({\"integration\": {...}, \"routes\": [...]})");

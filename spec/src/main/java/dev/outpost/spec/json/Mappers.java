@@ -33,6 +33,8 @@ public final class Mappers {
           .stringQuotingChecker(new YamlQuoting())
           .build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      // a second document ("---") was read as nothing; Camel's loader refuses it later, at the runtime
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build());
 
   private Mappers() {}

@@ -193,6 +193,20 @@ class StateCodecTest {
             e -> assertThat(e.violations().get(0).message()).contains("Duplicate field 'revision'"));
   }
 
+  /** A second YAML document was read as nothing, in a state and in an integration's source (which Camel refuses). */
+  @Test
+  void rejectsASecondYamlDocument() throws Exception {
+    String state = Examples.text("public-hello.yaml");
+    assertThatThrownBy(() -> StateCodec.readYaml(state + "\n---\nrevision: 7\n"))
+        .isInstanceOfSatisfying(InvalidStateException.class,
+            e -> assertThat(e.violations().get(0).message()).startsWith("not valid YAML"));
+    String twoSources = state.replaceFirst("(?m)^( +)source: \\|\\n", "$1source: |\n$1  - from:\n$1      uri: timer:x\n$1  ---\n");
+    assertThat(twoSources).isNotEqualTo(state);
+    assertThatThrownBy(() -> StateCodec.readYaml(twoSources))
+        .isInstanceOfSatisfying(InvalidStateException.class,
+            e -> assertThat(e.violations()).anySatisfy(v -> assertThat(v.message()).startsWith("is not valid YAML")));
+  }
+
   @Test
   void rejectsARootThatIsNotAnObject() {
     assertThatThrownBy(() -> StateCodec.readJson("[1, 2]"))
