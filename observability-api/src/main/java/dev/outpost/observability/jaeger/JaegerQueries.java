@@ -120,7 +120,13 @@ public class JaegerQueries {
         if (parsed == null) {
           throw ApiException.badRequest(expected);
         }
-        parsed.forEach((k, v) -> tags.put(k, String.valueOf(v)));
+        for (Map.Entry<String, Object> tag : parsed.entrySet()) {
+          // a number or a boolean is searched for as its text; null, a list or an object is no value
+          if (!(tag.getValue() instanceof String || tag.getValue() instanceof Number || tag.getValue() instanceof Boolean)) {
+            throw ApiException.badRequest(expected);
+          }
+          tags.put(tag.getKey(), String.valueOf(tag.getValue()));
+        }
       } catch (IOException e) {
         throw ApiException.badRequest(expected);
       }

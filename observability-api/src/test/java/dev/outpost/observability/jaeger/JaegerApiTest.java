@@ -329,6 +329,10 @@ class JaegerApiTest {
         new Case("/jaeger/api/traces", Map.of("service", service, "tags", manyTags.toString()),
             "tags and tag together name at most 64 conditions, got 1100"),
         new Case("/jaeger/api/traces", Map.of("service", service, "tags", "null"), "tags must be a JSON object"),
+        // a value that is no text was searched for as the text "null" or "{a=1}"
+        new Case("/jaeger/api/traces", Map.of("service", service, "tags", "{\"k\":null}"), "tags must be a JSON object of strings"),
+        new Case("/jaeger/api/traces", Map.of("service", service, "tags", "{\"k\":{\"a\":1}}"), "tags must be a JSON object of strings"),
+        new Case("/jaeger/api/traces", Map.of("service", service, "tags", "{\"k\":[\"a\"]}"), "tags must be a JSON object of strings"),
         new Case("/jaeger/api/traces", Map.of("service", service, "lookback", "PT3000000H"), "lookback must be a duration"),
         new Case("/jaeger/api/traces", Map.of("service", service, "start", "-9223372036854775", "end", "9223372036854775"),
             "must not be longer than 31 days"),
