@@ -95,6 +95,9 @@ async function exercise(browser, name, url, apiField) {
   await waitFor(page, `${name}: waterfall`, () => document.querySelectorAll('#waterfall .span-row').length === 2);
   const depths = await page.$$eval('#waterfall .span-row', (rows) => rows.map((r) => r.dataset.depth));
   check(depths.join() === '0,1', `${name}: waterfall depths ${depths}`);
+  // each span names the project and integration its ingest token gave, whatever service name it sent
+  const owners = await page.$$eval('#waterfall .span-row .owner', (spans) => spans.map((s) => s.textContent.trim()));
+  check(owners.length === 2 && owners.every((o) => o.startsWith(PROJECT + '/')), `${name}: span owners ${owners}`);
 
   await page.fill('#q', '');
   await page.click('#tail-toggle');

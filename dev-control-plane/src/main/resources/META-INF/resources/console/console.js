@@ -78,6 +78,14 @@
     }
   }
 
+  // an integration can write bodies of megabytes, which one row would hold whole (as the explorer cuts them)
+  const SHOWN_CHARS = 2000;
+
+  function shown(text) {
+    if (text == null || text.length <= SHOWN_CHARS) return text;
+    return text.slice(0, SHOWN_CHARS) + ' … (' + (text.length - SHOWN_CHARS) + ' more characters)';
+  }
+
   function cell(row, value, cls) {
     const td = document.createElement('td');
     td.textContent = value == null ? '' : value;
@@ -97,7 +105,7 @@
       cell(row, r.service);
       cell(row, r.project);
       cell(row, r.integration);
-      cell(row, r.body, 'body');
+      cell(row, shown(r.body), 'body');
       const td = cell(row, '');
       if (r.traceId) {
         const link = document.createElement('button');
@@ -135,7 +143,8 @@
       const name = document.createElement('div');
       name.className = 'span-name';
       name.style.paddingLeft = (s.depth * 12) + 'px';
-      name.textContent = s.service + ': ' + s.name;
+      // the project and integration its ingest token names: a service name is whatever a client sent
+      name.textContent = s.service + ': ' + s.name + ' ' + s.project + '/' + (s.integration || '-');
       name.title = name.textContent;
       const track = document.createElement('div');
       track.className = 'span-track';

@@ -81,7 +81,8 @@ function renderRecords(records, append) {
       link.className = 'trace';
       link.textContent = r.traceId.slice(0, 8) + '…';
       link.title = r.traceId;
-      link.addEventListener('click', () => { $('trace-id').value = r.traceId; openTrace(); });
+      // the row's own project: another project's integration that learnt the id may have sent spans of it
+      link.addEventListener('click', () => { $('trace-id').value = r.traceId; openTrace(r.project); });
       trace.append(link);
     }
     tr.append(trace);
@@ -127,11 +128,13 @@ async function search(append) {
   }
 }
 
-async function openTrace() {
+// project: the log row's, when opened from one; otherwise the form's
+async function openTrace(project) {
   showError('');
   const id = $('trace-id').value.trim();
+  const scope = typeof project === 'string' ? project : $('project').value.trim();
   try {
-    const trace = await call('/api/v1/traces/' + encodeURIComponent(id), { project: $('project').value.trim() });
+    const trace = await call('/api/v1/traces/' + encodeURIComponent(id), { project: scope });
     $('trace-summary').textContent =
       `${trace.spans.length} spans, ${(trace.durationNanos / 1e6).toFixed(2)} ms, services: ${trace.services.join(', ')}`
       + (trace.partial ? ' (only the earliest spans: the trace is larger than one answer holds)' : '');
@@ -145,6 +148,11 @@ async function openTrace() {
       const name = document.createElement('div');
       name.style.paddingLeft = (s.depth * 14) + 'px';
       name.textContent = `${s.service}: ${s.name}`;
+      // the project and integration its ingest token names: a service name is whatever a client sent
+      const owner = document.createElement('span');
+      owner.className = 'owner';
+      owner.textContent = ` ${s.project}/${s.integration || '-'}`;
+      name.append(owner);
       const track = document.createElement('div');
       track.className = 'track';
       const fill = document.createElement('div');

@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,15 +26,16 @@ public final class SpanTree {
   }
 
   public static Views.TraceView of(String traceId, List<SpanEntry> spansByStart, boolean partial) {
-    Map<String, SpanEntry> byId = new HashMap<>();
-    spansByStart.forEach(s -> byId.put(s.spanId(), s));
-    Map<String, List<SpanEntry>> children = new LinkedHashMap<>();
+    Map<String, List<SpanEntry>> byId = new HashMap<>();
+    spansByStart.forEach(s -> byId.computeIfAbsent(s.spanId(), k -> new ArrayList<>(1)).add(s));
+    Map<SpanEntry, List<SpanEntry>> children = new IdentityHashMap<>();
     List<SpanEntry> roots = new ArrayList<>();
     for (SpanEntry s : spansByStart) {
-      if (s.parentSpanId().isEmpty() || !byId.containsKey(s.parentSpanId()) || s.parentSpanId().equals(s.spanId())) {
+      SpanEntry parent = s.parentSpanId().equals(s.spanId()) ? null : parentOf(s, byId.get(s.parentSpanId()));
+      if (parent == null) {
         roots.add(s);
       } else {
-        children.computeIfAbsent(s.parentSpanId(), k -> new ArrayList<>()).add(s);
+        children.computeIfAbsent(parent, k -> new ArrayList<>()).add(s);
       }
     }
     List<Views.SpanView> ordered = new ArrayList<>(spansByStart.size());
@@ -61,8 +61,25 @@ public final class SpanTree {
         trace.durationNanos(), trace.spans().size(), errors, trace.services());
   }
 
+  /**
+   * The span {@code child} hangs under among those of its parent's id: its own project's first, since
+   * another project's integration that learnt the trace id (the gateway names it on every answer)
+   * can send spans of any id; another project's when none is its own (a call across projects).
+   */
+  private static SpanEntry parentOf(SpanEntry child, List<SpanEntry> candidates) {
+    if (candidates == null) {
+      return null;
+    }
+    for (SpanEntry candidate : candidates) {
+      if (candidate.owner().project().equals(child.owner().project())) {
+        return candidate;
+      }
+    }
+    return candidates.get(0);
+  }
+
   /** Depth first without recursion (a chain may be as deep as the trace is large); each span placed once. */
-  private static void walk(SpanEntry root, Map<String, List<SpanEntry>> children, Set<SpanEntry> placed,
+  private static void walk(SpanEntry root, Map<SpanEntry, List<SpanEntry>> children, Set<SpanEntry> placed,
       List<Views.SpanView> out) {
     Deque<Step> stack = new ArrayDeque<>();
     stack.push(new Step(root, 0));
@@ -72,7 +89,7 @@ public final class SpanTree {
         continue;
       }
       out.add(Views.SpanView.of(step.span(), step.depth()));
-      List<SpanEntry> below = children.getOrDefault(step.span().spanId(), List.of());
+      List<SpanEntry> below = children.getOrDefault(step.span(), List.of());
       for (int i = below.size() - 1; i >= 0; i--) {
         stack.push(new Step(below.get(i), step.depth() + 1));
       }

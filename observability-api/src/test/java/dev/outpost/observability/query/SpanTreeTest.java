@@ -27,6 +27,27 @@ class SpanTreeTest {
     assertThat(trace.spans()).extracting(Views.SpanView::depth).containsExactly(0, 1, 2, 1);
   }
 
+  /**
+   * Another project's integration that learnt a trace id (the gateway names it on every answer) and
+   * sends a span with the id of one of this project's, earlier, does not take this project's spans
+   * under it; a span of another project whose parent is this project's (a call across projects) still
+   * hangs under it.
+   */
+  @Test
+  void aSpanIsTheChildOfItsOwnProjectsSpanOfThatIdFirst() {
+    SpanEntry forged = new SpanEntry(1, TRACE, "a", "", "forged", "SERVER", 1, 11, "UNSET", "",
+        new Owner("svc", "billing", "", "", ""), Map.of(), Map.of(), List.of(), List.of());
+    SpanEntry called = new SpanEntry(5, TRACE, "c", "a", "called", "SERVER", 5, 15, "UNSET", "",
+        new Owner("other", "billing", "", "", ""), Map.of(), Map.of(), List.of(), List.of());
+    Views.TraceView trace = SpanTree.of(TRACE, List.of(forged, span("a", "", 2), span("b", "a", 3)));
+    assertThat(trace.spans()).extracting(s -> s.project() + ":" + s.name() + "@" + s.depth())
+        .containsExactly("billing:forged@0", "acme:op-a@0", "acme:op-b@1");
+
+    trace = SpanTree.of(TRACE, List.of(span("a", "", 2), span("b", "a", 3), called));
+    assertThat(trace.spans()).extracting(s -> s.project() + ":" + s.name() + "@" + s.depth())
+        .containsExactly("acme:op-a@0", "acme:op-b@1", "billing:called@1");
+  }
+
   @Test
   void spansThatAreEachOthersParentAreAllShown() {
     Views.TraceView trace = SpanTree.of(TRACE, List.of(span("b1", "b2", 1), span("b2", "b1", 2), span("x", "", 3)));
