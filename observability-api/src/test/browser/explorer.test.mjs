@@ -17,7 +17,7 @@ const OTLP = env('OTLP_URL');
 const INGEST_TOKEN = env('INGEST_TOKEN');
 const SEEDED = Number(env('SEEDED_RECORDS'));
 const PAGED = Number(env('PAGED_RECORDS'));
-// answers a token of PROJECT that expires in two to three seconds
+// answers a token of PROJECT that expires in seven to eight seconds
 const SHORT_TOKEN_URL = env('SHORT_TOKEN_URL');
 
 function check(condition, message) {
@@ -246,7 +246,7 @@ async function aTailWhoseTokenExpiresStopsSayingSo(browser) {
     await page.click('#tail-toggle');
     await waitFor(page, 'short tail open', () => document.getElementById('tail').dataset.state === 'open');
     await waitFor(page, 'tail ended at the token\'s expiry', () => document.getElementById('tail').dataset.state === 'closed',
-      null, 10000);
+      null, 15000);
     check((await page.textContent('#error')).includes('the token has expired'), 'the page does not say why the tail ended');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     check(tails.length === 1, `the tail was opened ${tails.length} times with an expired token`);

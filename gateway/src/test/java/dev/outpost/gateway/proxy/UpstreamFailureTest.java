@@ -50,7 +50,8 @@ class UpstreamFailureTest {
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(response.status()).isEqualTo(504);
     assertThat(response.body()).contains("did not answer in time");
-    assertThat(millis).isBetween(400L, 1400L);
+    // well before the upstream's 1.5 s and the default 30 s; not tighter, on a loaded machine
+    assertThat(millis).isBetween(500L, 3000L);
   }
 
   @Test
@@ -137,22 +138,23 @@ class UpstreamFailureTest {
   }
 
   /**
-   * A body whose last byte arrives just before the route's timeout (300 ms) leaves the upstream the
+   * A body whose last byte arrives well within the route's timeout (2 s) leaves the upstream the
    * whole timeout to answer from then: the upload's slowness is the client's, and must not become the
-   * integration's 504, which opened its breaker.
+   * integration's 504, which opened its breaker. Upload and answer together take longer than the
+   * timeout; each alone has 500 ms to spare, for a loaded machine.
    */
   @Test
   void theUpstreamHasTheWholeTimeoutToAnswerOnceTheBodyHasGoneUp() throws Exception {
     try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
-      client.setSoTimeout(5000);
+      client.setSoTimeout(10_000);
       java.io.OutputStream out = client.getOutputStream();
-      out.write("POST /stall/pause?ms=150 HTTP/1.1\r\nHost: gw\r\nContent-Length: 10\r\n\r\n123456789".getBytes());
+      out.write("POST /upload/pause?ms=1500 HTTP/1.1\r\nHost: gw\r\nContent-Length: 10\r\n\r\n123456789".getBytes());
       out.flush();
-      Thread.sleep(250);
+      Thread.sleep(1000);
       out.write('0');
       out.flush();
       RawHttp.Response response = RawHttp.read(client.getInputStream());
-      assertThat(response.status()).as("answered 150 ms after a body that took 250 ms").isEqualTo(200);
+      assertThat(response.status()).as("answered 1.5 s after a body that took 1 s").isEqualTo(200);
       assertThat(response.body()).isEqualTo("paused");
     }
   }
@@ -263,7 +265,7 @@ class UpstreamFailureTest {
   }
 
   /** Sends a GET for {@code path} and reads until the gateway closes the connection: what arrived, and when the last byte did. */
-  private record Cut(String received, long closedAfterLastByteMillis) {}
+  private record Cut(String received, long closedAfterSentMillis) {}
 
   private Cut getUntilClosed(String path) throws Exception {
     try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
@@ -271,16 +273,17 @@ class UpstreamFailureTest {
       client.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: gw\r\n\r\n").getBytes());
       java.io.InputStream in = client.getInputStream();
       StringBuilder received = new StringBuilder();
-      long last = System.nanoTime();
+      // timed from the request, not from the last byte read: a client thread descheduled for a while
+      // reads the last bytes and the close together
+      long sent = System.nanoTime();
       try {
         for (int c = in.read(); c != -1; c = in.read()) {
           received.append((char) c);
-          last = System.nanoTime();
         }
       } catch (java.net.SocketException reset) {
         // closed too
       }
-      return new Cut(received.toString(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last));
+      return new Cut(received.toString(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
     }
   }
 
@@ -288,7 +291,7 @@ class UpstreamFailureTest {
   void aResponseBodyThatStallsIsCutAtTheRouteTimeoutAndItsConnectionDiscarded() throws Exception {
     Cut cut = getUntilClosed("/gap/half");
     assertThat(cut.received()).startsWith("HTTP/1.1 200").contains("part of the body").doesNotContain("\r\n0\r\n");
-    assertThat(cut.closedAfterLastByteMillis()).as("closed after the route's 300 ms without a byte").isBetween(200L, 1500L);
+    assertThat(cut.closedAfterSentMillis()).as("closed after the route's 300 ms without a byte").isBetween(300L, 3000L);
     assertThat(GatewayTestEnvironment.upstream.halfClosed("/gap/half", 2000)).as("the upstream connection was closed, not pooled")
         .isTrue();
     RawHttp.Response next = send("GET", "/gap/x");
@@ -370,7 +373,7 @@ class UpstreamFailureTest {
       // the trial request: its client leaves before the upstream answers
       socket.getOutputStream().write("GET /trial/slow HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes());
       socket.getOutputStream().flush();
-      Thread.sleep(100);
+      Thread.sleep(300);
     }
     assertThat(send("GET", "/trial/x").status()).as("open during the trial's lease").isEqualTo(503);
     Thread.sleep(1100);
@@ -381,11 +384,11 @@ class UpstreamFailureTest {
   /**
    * The status of a request after a trial was answered. The trial counts once the gateway has seen
    * its response written, which may be just after the client read it and asked again on another
-   * event loop: a few ms, far less than the 1 s open, so a 503 is retried for 300 ms.
+   * event loop: a few ms, far less than the 1 s open, so a 503 is retried, for up to 5 s on a loaded machine.
    */
   private int statusAfterTheTrial(String path) throws Exception {
     int status = send("GET", path).status();
-    for (long end = System.nanoTime() + 300_000_000L; status == 503 && System.nanoTime() < end; ) {
+    for (long end = System.nanoTime() + 5_000_000_000L; status == 503 && System.nanoTime() < end; ) {
       Thread.sleep(10);
       status = send("GET", path).status();
     }

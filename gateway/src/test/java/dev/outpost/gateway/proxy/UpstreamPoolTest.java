@@ -70,7 +70,6 @@ class UpstreamPoolTest {
           throw new IllegalStateException(e);
         }
       }, clients));
-      Thread.sleep(50); // most likely in this order at the pool
     }
     List<RawHttp.Response> answers = new ArrayList<>();
     for (CompletableFuture<RawHttp.Response> f : sent) {
@@ -156,7 +155,8 @@ class UpstreamPoolTest {
 
   @Test
   void requestsThatWaitPastTheRouteTimeoutAre503BusyAndTheBreakerStaysClosed() throws Exception {
-    // the first two are answered at 1.5 s and 3 s; the other six wait 2.5 s for the connection, in vain
+    // the first two are answered at 1.5 s and 3 s; the other six, sent together, wait 2.5 s for the
+    // connection, in vain: 500 ms before it comes free
     List<RawHttp.Response> answers = atOnce(8);
     // which two get the connection depends on when each reached the pool, not on the order sent
     assertThat(answers).extracting(RawHttp.Response::status).containsExactlyInAnyOrder(200, 200, 503, 503, 503, 503,

@@ -214,6 +214,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       routes.add(new Route(name, "proj-a", new RouteMatch("/" + name, List.of(), List.of()), "int-" + name, false,
           RouteAuth.anonymous(), null, 300, 0, null, 1024 * 1024));
     }
+    routes.add(new Route("upload", "proj-a", new RouteMatch("/upload", List.of(), List.of()), "int-upload", false,
+        RouteAuth.anonymous(), null, 2000, 0, null, 1024 * 1024));
     return routes;
   }
 

@@ -57,7 +57,10 @@ class DeployLifecycleTest {
           .then().statusCode(200);
       Eventually.eventually(() -> assertThat(backend.received()).filteredOn(r -> r.path().equals("/v1")).hasSizeGreaterThan(2));
       CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> given().get(http + "ticker-slow").asString());
-      Thread.sleep(200); // the slow request reaches version 1
+      // the slow request reaches version 1 (waiting in its delay) before the upgrade
+      Eventually.eventually(() -> assertThat(camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith("ticker.")
+          && r.getRouteId().endsWith("ticker-slow")).mapToInt(r -> camel.getInflightRepository().size(r.getRouteId())).sum())
+          .isPositive());
       Integrations.put(management, Integrations.of("ticker", "2", ticker.formatted(backend.url(), "v2")))
           .then().statusCode(200);
       assertThat(slow.get(10, TimeUnit.SECONDS)).as("the request version 1 was serving").isEqualTo("v1");

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,12 @@ class ZeroFailureUpgradeTest {
         Integrations.put(management, Integrations.of("steady", String.valueOf(n), version(n, backend.url())))
             .then().statusCode(200);
         Thread.sleep(50);
+      }
+      // the last version answers at least once before the load stops (requests may take longer than
+      // the pauses between upgrades on a loaded machine)
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!bodies.containsKey("v11") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
       }
       running.set(false);
       for (Thread t : clients) {

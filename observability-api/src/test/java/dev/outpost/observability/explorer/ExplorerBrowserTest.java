@@ -94,7 +94,7 @@ class ExplorerBrowserTest {
     // a token that expires while the page tails: minted when the script asks, not before it starts
     console.createContext("/short-token", exchange -> {
       byte[] shortLived = TestIdpResource.idp().token("browser-user", Map.of("projects", List.of(project),
-          "exp", System.currentTimeMillis() / 1000 + 3)).getBytes(StandardCharsets.UTF_8);
+          "exp", System.currentTimeMillis() / 1000 + 8)).getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, shortLived.length);
       exchange.getResponseBody().write(shortLived);
       exchange.close();

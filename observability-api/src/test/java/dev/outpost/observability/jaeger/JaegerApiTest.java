@@ -99,7 +99,8 @@ class JaegerApiTest {
         .then().statusCode(200).extract().jsonPath();
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     assertThat(operations.getList("data.name")).containsExactlyInAnyOrder("GET /orders", "SELECT orders");
-    assertThat(took).isLessThan(Duration.ofMillis(1500));
+    // tens of ms when only the service's own names are read; the walk of all 100,000 took 3 s and more
+    assertThat(took).isLessThan(Duration.ofMillis(2500));
   }
 
   @Test
