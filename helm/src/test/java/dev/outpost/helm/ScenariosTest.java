@@ -42,9 +42,15 @@ class ScenariosTest {
         assertThat(components(rendered)).contains("gateway", "observability", "agent", "integration", "test");
         assertThat(rendered.all(Ingress.class)).isEmpty();
         assertThat(rendered.all(HorizontalPodAutoscaler.class)).isEmpty();
-        assertThat(rendered.all(PodDisruptionBudget.class)).isEmpty();
+        // two gateways: a drain of both nodes at once leaves one serving
+        assertThat(rendered.get(PodDisruptionBudget.class, "acme-outpost-gateway").getSpec().getMinAvailable().getIntVal())
+                .isEqualTo(1);
         StatefulSet observability = rendered.get(StatefulSet.class, "acme-outpost-observability");
         assertThat(observability.getSpec().getVolumeClaimTemplates()).as("persistence off").isEmpty();
+        // the emptyDir's disk is reserved at scheduling, so disk pressure does not evict this pod first
+        assertThat(observability.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests())
+                .containsEntry("ephemeral-storage", new io.fabric8.kubernetes.api.model.Quantity("10Gi"))
+                .containsKey("memory");
         assertThat(observability.getSpec().getTemplate().getSpec().getVolumes())
                 .anySatisfy(v -> assertThat(v.getName()).isEqualTo("data"));
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas()).isEqualTo(2);

@@ -62,7 +62,10 @@ class ValuesValidationTest {
                 bad("gateway.ingress.hosts[0].paths[0].path", "api", "gateway.ingress.hosts.0.paths.0.path: Does not match pattern"),
                 bad("observability.ingress.hosts[0].paths[0].pathType", "Regex", "pathType must be one of the following"),
                 bad("gateway.podDisruptionBudget.minAvailable", "-1", "minAvailable: Must be greater than or equal to 0"),
-                bad("gateway.autoscaling.minReplicas", "0", "gateway.autoscaling.minReplicas: Must be greater than or equal to 1"));
+                bad("gateway.autoscaling.minReplicas", "0", "gateway.autoscaling.minReplicas: Must be greater than or equal to 1"),
+                // Hazelcast could not bind beside the gateway's own ports
+                bad("gateway.hazelcast.port", "9000", "gateway.hazelcast.port: Must not validate the schema (not)"),
+                bad("observability.terminationGracePeriodSeconds", "-1", "terminationGracePeriodSeconds: Must be greater than or equal to 0"));
     }
 
     private static Arguments bad(String key, String value, String message) {
@@ -93,5 +96,9 @@ class ValuesValidationTest {
         org.assertj.core.api.Assertions.assertThat(Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
                 "gateway.podDisruptionBudget.enabled", "true", "gateway.podDisruptionBudget.minAvailable", "1")))
                 .contains("kind: PodDisruptionBudget");
+        // one gateway: no budget, which would block every drain
+        org.assertj.core.api.Assertions.assertThat(Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.replicaCount", "1")))
+                .doesNotContain("kind: PodDisruptionBudget");
     }
 }

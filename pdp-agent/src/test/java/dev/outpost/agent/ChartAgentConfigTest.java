@@ -117,5 +117,21 @@ class ChartAgentConfigTest {
     assertThat(read.defaultResources().getRequests()).containsKey("cpu").containsKey("memory");
     assertThat(read.defaultResources().getLimits().get("memory")).isNotEqualTo(new Quantity("0"));
     assertThat(read.otlpEndpoint()).get().asString().endsWith(":4318");
+    assertThat(read.placement()).isEqualTo(dev.outpost.agent.targets.PodPlacement.ANYWHERE);
+  }
+
+  /** Where integration pods go, as integrationRuntime's values say, reaches the agent whole. */
+  @Test
+  void integrationPodsArePlacedAsTheChartSays(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("runtime.json");
+    Files.writeString(file, render("everything-values.yaml").runtime().getData().get("runtime.json"));
+    KubernetesTargetConfig read = RuntimeTemplate.read(file, KubernetesTargetConfig.of("outpost", "default:0", "Never"));
+
+    assertThat(read.placement().nodeSelector()).containsExactly(java.util.Map.entry("pool", "integrations"));
+    assertThat(read.placement().tolerations()).extracting("key", "effect")
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("dedicated", "NoSchedule"));
+    assertThat(read.placement().priorityClassName()).isEqualTo("integrations");
+    assertThat(read.placement().podAnnotations()).containsEntry("sidecar.istio.io/inject", "false");
+    assertThat(read.placement().affinity()).isNull();
   }
 }

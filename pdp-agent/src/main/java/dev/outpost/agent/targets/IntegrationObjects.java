@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -224,7 +225,7 @@ public final class IntegrationObjects {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(podLabels)
-        .withAnnotations(podAnnotations(document, ingestToken))
+        .withAnnotations(podAnnotations(config.placement().podAnnotations(), document, ingestToken))
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
@@ -235,6 +236,14 @@ public final class IntegrationObjects {
         .withHostIPC(false)
         .withImagePullSecrets(config.imagePullSecrets())
         .withSecurityContext(config.podSecurityContext().orElseGet(IntegrationObjects::restrictedPod))
+        .withNodeSelector(config.placement().nodeSelector().isEmpty() ? null : config.placement().nodeSelector())
+        .withTolerations(config.placement().tolerations().isEmpty() ? null : config.placement().tolerations())
+        .withAffinity(config.placement().affinity())
+        .withPriorityClassName(config.placement().priorityClassName().isEmpty() ? null : config.placement().priorityClassName())
+        // a replica per node where there are nodes enough: one node drained takes one of them, not all
+        .withTopologySpreadConstraints(new TopologySpreadConstraintBuilder().withMaxSkew(1)
+            .withTopologyKey("kubernetes.io/hostname").withWhenUnsatisfiable("ScheduleAnyway")
+            .withNewLabelSelector().withMatchLabels(selector(integration.name())).endLabelSelector().build())
         .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
         .withContainers(container(integration, mounts, ingestToken.isPresent()))
         .withVolumes(volumes)
@@ -273,8 +282,9 @@ public final class IntegrationObjects {
     return updated >= desired && pods <= updated;
   }
 
-  private static Map<String, String> podAnnotations(String document, Optional<String> ingestToken) {
-    Map<String, String> annotations = new LinkedHashMap<>();
+  private static Map<String, String> podAnnotations(Map<String, String> extra, String document,
+      Optional<String> ingestToken) {
+    Map<String, String> annotations = new LinkedHashMap<>(extra);
     annotations.put(DOCUMENT_HASH, sha256(document));
     ingestToken.ifPresent(t -> annotations.put(INGEST_TOKEN_HASH, sha256(t)));
     return annotations;

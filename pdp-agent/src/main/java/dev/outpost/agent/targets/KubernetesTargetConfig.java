@@ -26,6 +26,7 @@ import java.util.Set;
  * @param otlpEndpoint where the runtime sends its telemetry; empty to leave it unset
  * @param reservedSecrets Secrets no integration may declare (mounted, they would hand it the data
  *     plane's credentials): the chart's control-plane Secret, whatever it is named
+ * @param placement where the pods are scheduled, and their extra annotations
  */
 public record KubernetesTargetConfig(
     String namespace,
@@ -39,7 +40,8 @@ public record KubernetesTargetConfig(
     String integrationsDir,
     String secretsDir,
     Optional<String> otlpEndpoint,
-    Set<String> reservedSecrets) {
+    Set<String> reservedSecrets,
+    PodPlacement placement) {
 
   public static final String DEFAULT_INTEGRATIONS_DIR = "/etc/outpost/integrations";
   public static final String DEFAULT_SECRETS_DIR = "/etc/outpost/secrets";
@@ -49,17 +51,19 @@ public record KubernetesTargetConfig(
     defaultResources = defaultResources == null ? new ResourceRequirements() : defaultResources;
     podLabels = podLabels == null ? Map.of() : Map.copyOf(podLabels);
     reservedSecrets = reservedSecrets == null ? Set.of() : Set.copyOf(reservedSecrets);
+    placement = placement == null ? PodPlacement.ANYWHERE : placement;
   }
 
   public KubernetesTargetConfig withReservedSecrets(Collection<String> names) {
     return new KubernetesTargetConfig(namespace, runtimeImage, imagePullPolicy, imagePullSecrets, defaultResources,
         podSecurityContext, containerSecurityContext, podLabels, integrationsDir, secretsDir, otlpEndpoint,
-        Set.copyOf(names));
+        Set.copyOf(names), placement);
   }
 
   /** The defaults: restricted security contexts, no pull secrets, no default resources. */
   public static KubernetesTargetConfig of(String namespace, String runtimeImage, String imagePullPolicy) {
     return new KubernetesTargetConfig(namespace, runtimeImage, imagePullPolicy, List.of(), null, Optional.empty(),
-        Optional.empty(), Map.of(), DEFAULT_INTEGRATIONS_DIR, DEFAULT_SECRETS_DIR, Optional.empty(), Set.of());
+        Optional.empty(), Map.of(), DEFAULT_INTEGRATIONS_DIR, DEFAULT_SECRETS_DIR, Optional.empty(), Set.of(),
+        PodPlacement.ANYWHERE);
   }
 }

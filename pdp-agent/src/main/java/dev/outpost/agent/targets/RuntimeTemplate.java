@@ -2,10 +2,12 @@ package dev.outpost.agent.targets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,14 +23,15 @@ import java.util.TreeSet;
 /**
  * Reads the runtime template the Helm chart mounts ({@code runtime.json}: image, imagePullPolicy,
  * imagePullSecrets, resources, podSecurityContext, containerSecurityContext, podLabels,
- * secretsMountPath, otlpEndpoint) into a {@link KubernetesTargetConfig}. Absent keys keep the
+ * secretsMountPath, otlpEndpoint, nodeSelector, tolerations, affinity, priorityClassName, podAnnotations) into a {@link KubernetesTargetConfig}. Absent keys keep the
  * defaults; a key of the wrong shape, or one not listed here, fails the start with its name: a
  * misspelt key would otherwise be dropped and its setting silently lost.
  */
 public final class RuntimeTemplate {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Set<String> KEYS = Set.of("image", "imagePullPolicy", "imagePullSecrets", "resources",
-      "podSecurityContext", "containerSecurityContext", "podLabels", "secretsMountPath", "otlpEndpoint");
+      "podSecurityContext", "containerSecurityContext", "podLabels", "secretsMountPath", "otlpEndpoint",
+      "nodeSelector", "tolerations", "affinity", "priorityClassName", "podAnnotations");
 
   private RuntimeTemplate() {}
 
@@ -50,9 +53,12 @@ public final class RuntimeTemplate {
     List<LocalObjectReference> pullSecrets = new ArrayList<>();
     t.path("imagePullSecrets").forEach(s -> pullSecrets.add(new LocalObjectReference(s.isTextual() ? s.asText()
         : s.path("name").asText())));
-    Map<String, String> podLabels = new LinkedHashMap<>();
-    t.path("podLabels").fields().forEachRemaining(e -> podLabels.put(e.getKey(), e.getValue().asText()));
+    Map<String, String> podLabels = strings(t, "podLabels");
     try {
+      PodPlacement placement = new PodPlacement(strings(t, "nodeSelector"),
+          t.has("tolerations") ? List.of(kube.convertValue(t.get("tolerations"), Toleration[].class)) : List.of(),
+          t.has("affinity") && !t.get("affinity").isEmpty() ? kube.convertValue(t.get("affinity"), Affinity.class) : null,
+          text(t, "priorityClassName").orElse(""), strings(t, "podAnnotations"));
       return new KubernetesTargetConfig(
           defaults.namespace(),
           text(t, "image").orElse(defaults.runtimeImage()),
@@ -68,10 +74,17 @@ public final class RuntimeTemplate {
           defaults.integrationsDir(),
           text(t, "secretsMountPath").orElse(defaults.secretsDir()),
           text(t, "otlpEndpoint").or(defaults::otlpEndpoint),
-          defaults.reservedSecrets());
+          defaults.reservedSecrets(),
+          placement);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Map<String, String> strings(JsonNode node, String key) {
+    Map<String, String> values = new LinkedHashMap<>();
+    node.path(key).fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
+    return values;
   }
 
   private static Optional<String> text(JsonNode node, String key) {

@@ -502,7 +502,13 @@ class KubernetesTargetTest {
            "capabilities": {"drop": ["ALL"]}},
          "podLabels": {"app.kubernetes.io/part-of": "outpost", "outpost.dev/integration": "cannot-override"},
          "secretsMountPath": "/etc/outpost/secrets",
-         "otlpEndpoint": "http://obs.outpost.svc:4318"}""");
+         "otlpEndpoint": "http://obs.outpost.svc:4318",
+         "nodeSelector": {"pool": "integrations"},
+         "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "integrations", "effect": "NoSchedule"}],
+         "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+           {"matchExpressions": [{"key": "spot", "operator": "DoesNotExist"}]}]}}},
+         "priorityClassName": "integrations",
+         "podAnnotations": {"sidecar.istio.io/inject": "false", "outpost.dev/document-sha256": "cannot-override"}}""");
     KubernetesTarget templated = new KubernetesTarget(client, RuntimeTemplate.read(file, config()));
     dev.outpost.spec.model.Integration bare = new dev.outpost.spec.model.Integration("plain", "shop", "v1",
         "- from:\n    uri: platform-http:/plain\n", Map.of(), List.of(), 2, null);
@@ -520,6 +526,22 @@ class KubernetesTargetTest {
     assertThat(c.getEnv()).extracting("name").contains("OUTPOST_RUNTIME_INTEGRATIONS_DIR",
         "OUTPOST_RUNTIME_SECRETS_DIR", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT").doesNotContain("QUARKUS_OTEL_SDK_DISABLED");
     assertThat(deployment("plain").getSpec().getReplicas()).isEqualTo(2);
+    // placed where the platform team says, each replica on another node where there are nodes enough
+    assertThat(pod.getSpec().getNodeSelector()).containsExactly(Map.entry("pool", "integrations"));
+    assertThat(pod.getSpec().getTolerations()).extracting("key", "value", "effect")
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("dedicated", "integrations", "NoSchedule"));
+    assertThat(pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+        .getNodeSelectorTerms().get(0).getMatchExpressions().get(0).getKey()).isEqualTo("spot");
+    assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("integrations");
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry("sidecar.istio.io/inject", "false")
+        .doesNotContainValue("cannot-override");
+    assertThat(pod.getSpec().getTopologySpreadConstraints()).singleElement().satisfies(spread -> {
+      assertThat(spread.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+      assertThat(spread.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+      assertThat(spread.getLabelSelector().getMatchLabels()).containsEntry("outpost.dev/integration", "plain");
+    });
+    templated.refresh();
+    assertThat(templated.putIntegration(bare)).as("written once, then held").isFalse();
   }
 
   /**
