@@ -130,8 +130,11 @@ public final class DeepDerivative {
     return node.isBoolean() && !node.booleanValue();
   }
 
-  /** An empty map or list asks for nothing the server could have dropped. */
+  /**
+   * An empty map, list or string asks for nothing the server could have dropped: Kubernetes leaves
+   * out an empty string ({@code omitempty}), such as a chart toleration's {@code value: ""}.
+   */
   private static boolean isEmpty(JsonNode node) {
-    return (node.isObject() || node.isArray()) && node.isEmpty();
+    return (node.isObject() || node.isArray()) && node.isEmpty() || node.isTextual() && node.asText().isEmpty();
   }
 }

@@ -56,7 +56,7 @@ public final class RuntimeTemplate {
     Map<String, String> podLabels = strings(t, "podLabels");
     try {
       PodPlacement placement = new PodPlacement(strings(t, "nodeSelector"),
-          t.has("tolerations") ? List.of(kube.convertValue(t.get("tolerations"), Toleration[].class)) : List.of(),
+          t.hasNonNull("tolerations") ? List.of(kube.convertValue(t.get("tolerations"), Toleration[].class)) : List.of(),
           t.has("affinity") && !t.get("affinity").isEmpty() ? kube.convertValue(t.get("affinity"), Affinity.class) : null,
           text(t, "priorityClassName").orElse(""), strings(t, "podAnnotations"));
       return new KubernetesTargetConfig(

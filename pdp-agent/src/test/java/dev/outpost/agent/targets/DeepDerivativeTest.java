@@ -22,6 +22,9 @@ class DeepDerivativeTest {
       "{\"a\":[{\"x\":1}]}        | {\"a\":[{\"x\":1,\"y\":2}]}   | true",
       "{\"a\":[]}                 | {}                            | true",
       "{\"a\":{}}                 | {}                            | true",
+      // the API server leaves an empty string out (a chart toleration's value: "")
+      "{\"value\":\"\"}           | {}                            | true",
+      "{\"value\":\"\"}           | {\"value\":\"x\"}             | false",
       // the server leaves a pod's plain booleans out when false, not the optional ones, whose absence means true
       "{\"hostNetwork\":false}    | {}                            | true",
       "{\"hostNetwork\":false}    | {\"hostNetwork\":true}       | false",
