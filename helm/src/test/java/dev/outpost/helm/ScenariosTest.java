@@ -42,6 +42,7 @@ class ScenariosTest {
         assertThat(components(rendered)).contains("gateway", "observability", "agent", "integration", "test");
         assertThat(rendered.all(Ingress.class)).isEmpty();
         assertThat(rendered.all(HorizontalPodAutoscaler.class)).isEmpty();
+        assertThat(rendered.objects()).noneMatch(o -> o.getKind().equals("PodMonitor"));
         // two gateways: a drain of both nodes at once leaves one serving
         assertThat(rendered.get(PodDisruptionBudget.class, "acme-outpost-gateway").getSpec().getMinAvailable().getIntVal())
                 .isEqualTo(1);
@@ -62,9 +63,66 @@ class ScenariosTest {
                 .doesNotContainKey("QUARKUS_OTEL_SDK_DISABLED");
     }
 
+    /**
+     * Each component's PodMonitor selects that component's pods, which name the management port it
+     * scrapes; integration pods by the labels the agent gives them (runtime.json).
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertPodMonitorsScrapeEveryComponent(Rendered rendered) {
+        List<io.fabric8.kubernetes.api.model.GenericKubernetesResource> monitors = rendered.objects().stream()
+                .filter(o -> o.getKind().equals("PodMonitor"))
+                .map(io.fabric8.kubernetes.api.model.GenericKubernetesResource.class::cast).toList();
+        assertThat(monitors).extracting(m -> m.getMetadata().getName()).containsExactlyInAnyOrder(
+                "acme-outpost-gateway", "acme-outpost-observability", "acme-outpost-agent", "acme-outpost-integration");
+        Map<String, io.fabric8.kubernetes.api.model.PodTemplateSpec> pods = Map.of(
+                "acme-outpost-gateway", rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getTemplate(),
+                "acme-outpost-observability", rendered.get(StatefulSet.class, "acme-outpost-observability").getSpec().getTemplate(),
+                "acme-outpost-agent", rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getTemplate());
+        Map<String, String> integrationPodLabels = new java.util.HashMap<>();
+        try {
+            com.fasterxml.jackson.databind.JsonNode runtime = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    rendered.get(io.fabric8.kubernetes.api.model.ConfigMap.class, "acme-outpost-agent").getData().get("runtime.json"));
+            runtime.path("podLabels").fields().forEachRemaining(e -> integrationPodLabels.put(e.getKey(), e.getValue().asText()));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        for (var monitor : monitors) {
+            Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
+            Map<String, String> selector = (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+            List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec.get("podMetricsEndpoints");
+            assertThat(endpoints).singleElement().satisfies(e -> {
+                assertThat(e).containsEntry("port", "management").containsEntry("path", "/q/metrics");
+            });
+            assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
+            String name = monitor.getMetadata().getName();
+            if (name.equals("acme-outpost-integration")) {
+                assertThat(integrationPodLabels).containsAllEntriesOf(selector);
+            } else {
+                assertThat(pods.get(name).getMetadata().getLabels()).as(name).containsAllEntriesOf(selector);
+                assertThat(pods.get(name).getSpec().getContainers().get(0).getPorts()).as(name)
+                        .anySatisfy(p -> assertThat(p.getName()).isEqualTo("management"));
+            }
+        }
+    }
+
+    /** A claim the platform team made beforehand holds the data; none is created. */
+    @Test
+    void observabilityKeepsItsDataOnAnExistingClaim() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "observability.persistence.enabled", "true", "observability.persistence.existingClaim", "obs-data"));
+        StatefulSet observability = rendered.get(StatefulSet.class, "acme-outpost-observability");
+
+        assertThat(observability.getSpec().getVolumeClaimTemplates()).isEmpty();
+        assertThat(observability.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals("data"))
+                .singleElement().satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("obs-data"));
+        assertThat(observability.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests())
+                .as("no emptyDir to reserve").doesNotContainKey("ephemeral-storage");
+    }
+
     @Test
     void everythingOnRendersTheOptionalObjects() {
         Rendered rendered = scenario("everything-values.yaml");
+        assertPodMonitorsScrapeEveryComponent(rendered);
 
         assertThat(rendered.all(Ingress.class)).extracting(i -> i.getMetadata().getName())
                 .containsExactlyInAnyOrder("acme-outpost-gateway", "acme-outpost-observability");
