@@ -39,6 +39,15 @@ public interface ControlPlaneConfig {
   @WithDefault("local")
   String dataPlane();
 
+  /**
+   * The host names a request may name in its {@code Host} header (any port). A web page the
+   * developer visits can point a name of its own at 127.0.0.1 (DNS rebinding) and call this server
+   * as its own origin, past CORS: the development IdP would issue it tokens for any project. A
+   * control plane bound to another address needs that address's names here.
+   */
+  @WithDefault("127.0.0.1,localhost,[::1]")
+  java.util.List<String> allowedHosts();
+
   /** How often the server pings each agent; an agent silent for 3 intervals (90 s) is dropped. */
   @WithDefault("30s")
   Duration pingInterval();

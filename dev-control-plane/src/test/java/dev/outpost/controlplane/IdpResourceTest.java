@@ -52,6 +52,22 @@ class IdpResourceTest {
     assertThat(rsa.verify(B64URL.decode(parts[2]))).isTrue();
   }
 
+  /**
+   * A page that pointed a name of its own at 127.0.0.1 (DNS rebinding) calls as its own origin, past
+   * CORS: the IdP would give it a token for any project. Only loopback names are served.
+   */
+  @Test
+  void aRequestForAnotherHostNameIsRefused() {
+    String body = "{\"sub\":\"mallory\",\"projects\":[\"demo\"]}";
+    given().header("Host", "rebound.attacker.example:7070").contentType("application/json").body(body)
+        .post("/idp/token").then().statusCode(421).body("message", containsString("allowed-hosts"));
+    given().header("Host", "rebound.attacker.example").get("/idp/jwks").then().statusCode(421);
+    for (String host : new String[] {"127.0.0.1:7070", "localhost", "LOCALHOST:1", "[::1]:7070"}) {
+      given().header("Host", host).contentType("application/json").body(body).post("/idp/token").then()
+          .statusCode(200);
+    }
+  }
+
   @Test
   void publishesDiscovery() {
     given().get("/idp/.well-known/openid-configuration").then().statusCode(200)
