@@ -40,9 +40,22 @@ public final class CompiledRoute {
         exactHosts.add(h);
       }
     }
-    this.methods = Set.copyOf(route.match().methods());
+    this.methods = methods(route.match().methods());
     this.ownerAttributes = RouteOwnerAttributes.of(route);
     this.credentialHeader = credentialHeader(route.auth());
+  }
+
+  /**
+   * A route's methods, with {@code HEAD} where it lists {@code GET} (RFC 9110 9.3.2, nginx's
+   * {@code limit_except GET}): the runtime answers a HEAD with its GET route, so a HEAD that fell to
+   * another route, say a public one, ran a GET its own route guards with a token and a scope.
+   */
+  private static Set<String> methods(List<String> listed) {
+    Set<String> methods = new java.util.HashSet<>(listed);
+    if (methods.contains("GET")) {
+      methods.add("HEAD");
+    }
+    return Set.copyOf(methods);
   }
 
   private static String credentialHeader(RouteAuth auth) {

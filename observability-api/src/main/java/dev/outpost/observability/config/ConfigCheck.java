@@ -81,8 +81,10 @@ public class ConfigCheck {
       errors.add("outpost.observability.ingest.idle-timeout must be 0 (none) or more");
     }
     ObservabilityConfig.Storage storage = config.storage();
-    if (storage.retention().compareTo(Duration.ofDays(1)) < 0) {
-      errors.add("outpost.observability.storage.retention must be at least 1 day (partitions are daily)");
+    if (storage.retention().compareTo(Duration.ofDays(1)) < 0 || storage.retention().toSeconds() % 86_400 != 0
+        || storage.retention().toNanosPart() != 0) {
+      // 36 h accepted records of two days back with a 200, which retention, by whole days, then deleted
+      errors.add("outpost.observability.storage.retention must be whole days, at least 1 (partitions are daily)");
     }
     if (storage.refreshInterval().compareTo(Duration.ofSeconds(1)) >= 0 || storage.refreshInterval().isNegative()
         || storage.refreshInterval().isZero()) {

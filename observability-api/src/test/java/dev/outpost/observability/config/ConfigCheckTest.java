@@ -35,6 +35,7 @@ class ConfigCheckTest {
         new Case(Map.of("outpost.observability.ingest.data-plane-token", ""), List.of(), "data-plane-token is required"),
         new Case(Map.of("outpost.observability.ingest.data-plane-token", "short"), List.of(), "at least 16"),
         new Case(Map.of("outpost.observability.storage.retention", "PT2H"), List.of(), "storage.retention"),
+        new Case(Map.of("outpost.observability.storage.retention", "PT36H"), List.of(), "storage.retention must be whole days"),
         new Case(Map.of("outpost.observability.storage.refresh-interval", "PT2S"), List.of(), "refresh-interval"),
         new Case(Map.of("outpost.observability.storage.index-threads", "-1"), List.of(), "index-threads"),
         new Case(Map.of("outpost.observability.storage.retention-interval", "PT0S"), List.of(), "retention-interval"),

@@ -118,6 +118,16 @@ class LuceneLogStoreTest {
         });
   }
 
+  /**
+   * A file the day's commit names is gone (a disk fault): Lucene tells it as a corrupt index, so the day
+   * goes aside as a damaged one does, and every other day opens.
+   */
+  @Test
+  void aDayMissingAFileOfItsCommitIsMovedAsideAndTakesRecordsAgain() throws Exception {
+    aDamagedDayIsMovedAsideAndTakesRecordsAgain(file -> file.getFileName().toString().matches(".*\\.(cfs|fdt|tim|doc|dvd)"),
+        Files::delete);
+  }
+
   private interface Damage {
     void to(Path file) throws java.io.IOException;
   }
