@@ -189,12 +189,8 @@ class RouteHandoverTest {
   @Test
   void aFailedRevisionPutBackKeepsTheHolds() throws Exception {
     FailingTelemetry target = new FailingTelemetry(target());
-    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()), clock);
-    reconciler.reconcile(state(1, List.of(integration("a")), route("r", "/a", "a")));
-    rolledOutAndReady("int-a");
-    DataPlaneState moved = state(2, List.of(integration("b")), route("r", "/a", "b"));
-    reconciler.reconcile(moved);
-    assertThat(servedBy(target.delegate, "r")).isEqualTo("a");
+    Reconciler reconciler = routeHeldOnAWhileItMovesToB(target);
+    DataPlaneState moved = MOVED;
 
     target.failing = true;
     assertThat(reconciler.reconcile(state(3, List.of(integration("b")))).succeeded()).isFalse();
@@ -202,6 +198,19 @@ class RouteHandoverTest {
     assertThat(reconciler.reconcile(moved).succeeded()).as("put back").isTrue();
     assertThat(servedBy(target.delegate, "r")).isEqualTo("a");
     assertThat(deployment("int-a")).isTrue();
+  }
+
+  /** Revision 2 of the held cases: route r moves from integration a to b, which does not serve yet. */
+  private static final DataPlaneState MOVED = state(2, List.of(integration("b")), route("r", "/a", "b"));
+
+  /** A reconciler that applied revision 1 (r on a, which serves) and {@link #MOVED}, which holds r on a. */
+  private Reconciler routeHeldOnAWhileItMovesToB(FailingTelemetry target) throws Exception {
+    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()), clock);
+    reconciler.reconcile(state(1, List.of(integration("a")), route("r", "/a", "a")));
+    rolledOutAndReady("int-a");
+    reconciler.reconcile(MOVED);
+    assertThat(servedBy(target.delegate, "r")).isEqualTo("a");
+    return reconciler;
   }
 
   /**
@@ -212,12 +221,8 @@ class RouteHandoverTest {
   @Test
   void aFailedRevisionThatGaveTheHeldNameToAnotherProjectDoesNotKeepTheRouteThere() throws Exception {
     FailingTelemetry target = new FailingTelemetry(target());
-    Reconciler reconciler = new Reconciler(target, new KubernetesStatusSource(client, NS, Optional.empty()), clock);
-    reconciler.reconcile(state(1, List.of(integration("a")), route("r", "/a", "a")));
-    rolledOutAndReady("int-a");
-    DataPlaneState moved = state(2, List.of(integration("b")), route("r", "/a", "b"));
-    reconciler.reconcile(moved);
-    assertThat(servedBy(target.delegate, "r")).isEqualTo("a");
+    Reconciler reconciler = routeHeldOnAWhileItMovesToB(target);
+    DataPlaneState moved = MOVED;
 
     Integration a = integration("a");
     Integration billing = new Integration("a", "billing", "v9", a.source(), a.config(), List.of(), 1, a.resources());
