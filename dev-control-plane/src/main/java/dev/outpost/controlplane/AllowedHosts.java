@@ -17,7 +17,8 @@ public class AllowedHosts {
   private final Set<String> allowed;
 
   public AllowedHosts(ControlPlaneConfig config) {
-    this.allowed = config.allowedHosts().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    this.allowed = config.allowedHosts().stream().map(h -> h.trim().toLowerCase(Locale.ROOT))
+        .collect(Collectors.toSet());
   }
 
   void route(@Observes Router router) {

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The development control plane's configuration ({@code outpost.cp.*}). */
@@ -46,7 +47,7 @@ public interface ControlPlaneConfig {
    * control plane bound to another address needs that address's names here.
    */
   @WithDefault("127.0.0.1,localhost,[::1]")
-  java.util.List<String> allowedHosts();
+  List<String> allowedHosts();
 
   /** How often the server pings each agent; an agent silent for 3 intervals (90 s) is dropped. */
   @WithDefault("30s")
