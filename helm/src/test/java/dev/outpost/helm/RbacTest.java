@@ -26,7 +26,7 @@ class RbacTest {
             "/services:update", "/services:delete",
             "/configmaps:get", "/configmaps:list", "/configmaps:watch", "/configmaps:create",
             "/configmaps:update", "/configmaps:delete",
-            "/pods:list", "/events:list", "/events:create",
+            "/pods:list", "/events:list", "/events:create", "autoscaling/horizontalpodautoscalers:list",
             "/secrets:create",
             "/secrets[outpost-agent-applied]:get", "/secrets[outpost-agent-applied]:update",
             "/secrets[outpost-integration-tokens]:get", "/secrets[outpost-integration-tokens]:update");

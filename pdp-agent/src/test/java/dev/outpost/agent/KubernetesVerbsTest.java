@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesVerbsTest {
   static final String NS = "outpost";
   static final Pattern PATH = Pattern.compile(
-      "/(?:api/v1|apis/([^/]+)/v1)/namespaces/" + NS + "/([a-z]+)(?:/([^/?]+))?(\\?.*)?");
+      "/(?:api/v1|apis/([^/]+)/v[12])/namespaces/" + NS + "/([a-z]+)(?:/([^/?]+))?(\\?.*)?");
   KubernetesClient client;
   KubernetesMockServer server;
 
@@ -70,6 +70,7 @@ class KubernetesVerbsTest {
         "watch core/configmaps",
         "list core/pods",
         "list core/events",
+        "list autoscaling/horizontalpodautoscalers",
         "create core/events",
         "create core/secrets",
         "get core/secrets/outpost-agent-applied",

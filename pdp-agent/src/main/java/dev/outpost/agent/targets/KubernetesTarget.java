@@ -54,6 +54,7 @@ public final class KubernetesTarget implements Target {
   private final boolean claimRequired;
   /** What the last {@link #refresh()} listed, updated with this agent's writes; null before. */
   private Map<String, HasMetadata> live;
+  private final AutoscaledDeployments autoscaled;
 
   /** A target whose integrations send their telemetry with no token (observability-api refuses it). */
   public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config) {
@@ -80,13 +81,14 @@ public final class KubernetesTarget implements Target {
     this.config = config;
     this.objects = new IntegrationObjects(config);
     this.applier = new ObjectApplier(client);
+    this.autoscaled = new AutoscaledDeployments(client, config.namespace());
     this.ingestTokens = ingestTokens;
     this.tokenSecret = new IngestTokenSecret(client, config.namespace());
   }
 
   /**
    * Lists everything the agent manages (three list calls, a read of the namespace claim and one of
-   * the token Secret), so that a pass over a thousand integrations that changes nothing sends no
+   * the token Secret) and the namespace's autoscalers (one list call), so that a pass over a thousand integrations that changes nothing sends no
    * further request.
    */
   @Override
@@ -117,6 +119,7 @@ public final class KubernetesTarget implements Target {
           + " written until Helm puts it back (helm upgrade)");
     }
     applier.ownedBy(owner);
+    applier.autoscaled(autoscaled.refresh());
     tokenSecret.ownedBy(owner);
     if (ingestTokens.isPresent()) {
       tokenSecret.refresh();

@@ -31,12 +31,19 @@ public final class ObjectApplier {
 
   private final KubernetesClient client;
   private final DriftEvents driftEvents;
+  /** Deployments whose replicas an autoscaler sets (AutoscaledDeployments); none by default. */
+  private Set<String> autoscaled = Set.of();
   /** What every object written names as its owner (NamespaceClaim); none by default. */
   private Optional<OwnerReference> owner = Optional.empty();
 
   public ObjectApplier(KubernetesClient client) {
     this.client = client;
     this.driftEvents = new DriftEvents(client, Clock.systemUTC());
+  }
+
+  /** The Deployments of these names keep the replica count they have: an autoscaler sets it. */
+  public void autoscaled(Set<String> deployments) {
+    this.autoscaled = Set.copyOf(deployments);
   }
 
   /** Objects created from now on name {@code owner} as their owner (none when empty). */
@@ -159,9 +166,9 @@ public final class ObjectApplier {
   }
 
   /**
-   * {@code desired} with the live replica count and the operator's annotation, when the live
-   * Deployment is annotated {@value #EXTERNAL_REPLICAS}{@code : external}: an autoscaler sets its
-   * replicas, which the agent otherwise put back within a second of every change (the drift watch),
+   * {@code desired} with the live replica count (and the operator's annotation), when the live
+   * Deployment is annotated {@value #EXTERNAL_REPLICAS}{@code : external} or a HorizontalPodAutoscaler
+   * scales it: an autoscaler sets its replicas, which the agent otherwise put back within a second of every change (the drift watch),
    * scaling the pods up and down. Every other field stays the agent's.
    */
   @SuppressWarnings("unchecked")
@@ -170,15 +177,18 @@ public final class ObjectApplier {
       return desired;
     }
     var annotations = live.getMetadata().getAnnotations();
-    if (annotations == null || !"external".equals(annotations.get(EXTERNAL_REPLICAS))) {
+    boolean external = annotations != null && "external".equals(annotations.get(EXTERNAL_REPLICAS));
+    if (!external && !autoscaled.contains(live.getMetadata().getName())) {
       return desired;
     }
     Deployment wanted = (Deployment) client.getKubernetesSerialization().clone(desired);
     wanted.getSpec().setReplicas(liveDeployment.getSpec().getReplicas());
-    Map<String, String> kept = new LinkedHashMap<>(
-        wanted.getMetadata().getAnnotations() == null ? Map.of() : wanted.getMetadata().getAnnotations());
-    kept.put(EXTERNAL_REPLICAS, "external");
-    wanted.getMetadata().setAnnotations(kept);
+    if (external) {
+      Map<String, String> kept = new LinkedHashMap<>(
+          wanted.getMetadata().getAnnotations() == null ? Map.of() : wanted.getMetadata().getAnnotations());
+      kept.put(EXTERNAL_REPLICAS, "external");
+      wanted.getMetadata().setAnnotations(kept);
+    }
     return (T) wanted;
   }
 

@@ -263,6 +263,38 @@ class KubernetesTargetTest {
     assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
   }
 
+  /**
+   * A Deployment a HorizontalPodAutoscaler scales keeps the autoscaler's count without the operator's
+   * mark: one deleted by hand and created again no longer had it, and the agent and the autoscaler
+   * fought over the count.
+   */
+  @Test
+  void replicasAHorizontalPodAutoscalerSetsAreNotPutBack() throws Exception {
+    target.putIntegration(integration("orders"));
+    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).resource(
+        new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder()
+            .withNewMetadata().withName("orders").withNamespace(NS).endMetadata()
+            .withNewSpec().withMinReplicas(2).withMaxReplicas(10)
+            .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName("int-orders").endScaleTargetRef()
+            .endSpec().build()).create();
+    Deployment scaled = deployment("orders");
+    scaled.getSpec().setReplicas(6);
+    client.resource(scaled).update();
+    target.refresh();
+
+    assertThat(target.putIntegration(integration("orders"))).as("nothing of the agent's changed").isFalse();
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).as("rolled out at the autoscaler's count").isEqualTo(6);
+    assertThat(deployment("orders").getMetadata().getAnnotations()).doesNotContainKey(ObjectApplier.EXTERNAL_REPLICAS);
+    assertThat(driftEvents()).isEmpty();
+
+    // the autoscaler gone, the state's count is put back
+    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("orders").delete();
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
+  }
+
   @Test
   void aPassThatChangesNothingOnlyLists() throws Exception {
     dev.outpost.agent.reconcile.Reconciler reconciler =
@@ -272,8 +304,8 @@ class KubernetesTargetTest {
     var again = reconciler.reconcile(TestStates.state(1, "a", "b"));
     assertThat(again.succeeded()).isTrue();
     assertThat(again.changes()).isZero();
-    assertThat(server.getRequestCount() - before).as("three list calls and a read of the namespace's claim")
-        .isEqualTo(4);
+    assertThat(server.getRequestCount() - before)
+        .as("three list calls, a read of the namespace's claim and a list of the autoscalers").isEqualTo(5);
   }
 
   @Test
