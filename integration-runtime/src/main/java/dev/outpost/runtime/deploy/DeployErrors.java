@@ -33,11 +33,30 @@ final class DeployErrors {
         break;
       }
     }
+    if (shortFormRefused(error)) {
+      messages.add(0, "a step is given as a plain value where Camel's YAML DSL needs its options written out"
+          + " (such as wireTap:, whose uri: goes on a line of its own)");
+    }
     String message = messages.isEmpty() ? error.getClass().getSimpleName() : String.join(": caused by: ", messages);
     if (unknownComponent) {
       message += " — Outpost ships these components: " + String.join(", ", shippedComponents(camel));
     }
     return redact(withoutInternalNames(message, key, prefix), secretValues);
+  }
+
+  /**
+   * Whether the YAML DSL refused a step written as a plain value ({@code wireTap: seda:x}): its
+   * deserializer takes a scalar only for some steps, and says nothing but
+   * {@code UnsupportedOperationException} for the others.
+   */
+  private static boolean shortFormRefused(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof UnsupportedOperationException && t.getStackTrace().length > 0
+          && t.getStackTrace()[0].getClassName().startsWith("org.apache.camel.dsl.yaml.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The Camel components present in this runtime, sorted. */

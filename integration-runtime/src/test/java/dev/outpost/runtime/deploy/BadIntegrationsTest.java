@@ -67,6 +67,12 @@ class BadIntegrationsTest {
             - frobnicate:
                 constant: x
             """)), List.of("frobnicate", "line")),
+        // Camel's YAML DSL takes some steps only with their options written out, and said only
+        // "UnsupportedOperationException"
+        new Case("a step in a short form the YAML DSL does not take", Integrations.of("bad-short", "1",
+            httpRoute("bad-short", "/bad-short", """
+            - wireTap: seda:audit
+            """)), List.of("a step is given as a plain value", "wireTap:", "uri:")),
         new Case("component not shipped", Integrations.of("bad-kafka", "1", httpRoute("bad-kafka", "/bad-kafka", """
             - to: kafka:orders
             """)), List.of("No endpoint could be found for: kafka://orders",

@@ -710,6 +710,41 @@ class DeployLifecycleTest {
   }
 
   /**
+   * Work a request hands on (a wireTap to a queue) finishes before its version goes, within the
+   * drain timeout: the copy carried the request's answered response, so the drain took it for done
+   * and stopped its route at once, and the audit call never went.
+   */
+  @Test
+  void workARequestHandsOnFinishesBeforeItsVersionGoes() throws Exception {
+    try (Backend backend = Backend.json("{}")) {
+      String source = """
+          - route:
+              id: audited-in
+              from:
+                uri: platform-http:/audited
+                steps:
+                  - wireTap:
+                      uri: seda:audit
+                  - setBody:
+                      constant: "taken"
+          - route:
+              id: audit
+              from:
+                uri: seda:audit
+                steps:
+                  - delay:
+                      constant: 1500
+                  - to: "%s/audit"
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("audited", "1", source)).then().statusCode(200);
+      given().get(http + "audited").then().statusCode(200).body(equalTo("taken"));
+      Integrations.delete(management, "audited").then().statusCode(204);
+      assertThat(backend.received()).extracting(Backend.Received::path).as("the audit call, made while draining")
+          .contains("/audit");
+    }
+  }
+
+  /**
    * The gateway decides a request's size (a route's maxBodyBytes up to 1 GiB, request lines of 8 KiB):
    * the runtime behind it refused what it had let through, with Quarkus' 10 MiB and 4 KiB defaults.
    */
