@@ -193,7 +193,9 @@ public class IntegrationDeployer implements RouteStates {
       Set<String> leftovers = new HashSet<>(routeIds());
       leftovers.removeAll(before);
       leftovers.addAll(namespacer.routeIds());
-      RouteRemoval.remove(camel, leftovers, key, prefix, config.drainTimeout());
+      // stopped at once: nothing was ever routed to a failed load, and the deployer's lock is held
+      // (a timer of its first route, under way, held every other deploy up to the drain timeout)
+      RouteRemoval.remove(camel, leftovers, key, prefix, Duration.ZERO);
       VersionMeters.remove(meters, key, prefix);
       removeVersionMetersUnlessRunning(integration.name(), integration.version());
       properties.unregister(key);

@@ -23,6 +23,18 @@ public final class AnsweredExchanges implements RoutePolicyFactory {
 
   static final String RESPONSE = "outpost.http.response";
 
+  /**
+   * The response an exchange owes, with that exchange's id: Camel copies properties into every copy
+   * it makes (a wireTap's, a message put on a {@code seda:} queue), and a copy owes nothing. Taken
+   * for answered, a copy's work was cut off by a drain, which waits only for unanswered exchanges.
+   */
+  private record Owed(String exchangeId, HttpServerResponse response) {}
+
+  private static HttpServerResponse owedBy(Exchange exchange) {
+    return exchange.getProperty(RESPONSE) instanceof Owed owed && owed.exchangeId().equals(exchange.getExchangeId())
+        ? owed.response() : null;
+  }
+
   @Override
   public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode node) {
     return isHttpRoute(node) ? new RecordResponse() : null;
@@ -40,12 +52,13 @@ public final class AnsweredExchanges implements RoutePolicyFactory {
    * exchange, which runs on. Always false for an exchange no HTTP request started.
    */
   public static boolean answered(Exchange exchange) {
-    return exchange.getProperty(RESPONSE) instanceof HttpServerResponse response && response.ended();
+    HttpServerResponse response = owedBy(exchange);
+    return response != null && response.ended();
   }
 
   /** Whether {@link #answered} holds and the client got a 5xx. */
   public static boolean answeredWithServerError(Exchange exchange) {
-    return answered(exchange) && exchange.getProperty(RESPONSE, HttpServerResponse.class).getStatusCode() >= 500;
+    return answered(exchange) && owedBy(exchange).getStatusCode() >= 500;
   }
 
   private static final class RecordResponse extends RoutePolicySupport {
@@ -54,7 +67,7 @@ public final class AnsweredExchanges implements RoutePolicyFactory {
       if (exchange.getProperty(RESPONSE) != null || !(exchange.getIn() instanceof HttpMessage message)) {
         return;
       }
-      exchange.setProperty(RESPONSE, message.getResponse());
+      exchange.setProperty(RESPONSE, new Owed(exchange.getExchangeId(), message.getResponse()));
       if (message.getResponse().ended()) {
         exchange.setRouteStop(true);
       }

@@ -738,6 +738,10 @@ class DeployLifecycleTest {
           """.formatted(backend.url());
       Integrations.put(management, Integrations.of("audited", "1", source)).then().statusCode(200);
       given().get(http + "audited").then().statusCode(200).body(equalTo("taken"));
+      // the copy is under way in the audit route, waiting in its delay, when the version goes
+      Eventually.eventually(() -> assertThat(camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith("audited.")
+          && r.getRouteId().endsWith(".audit")).mapToInt(r -> camel.getInflightRepository().size(r.getRouteId())).sum())
+          .isPositive());
       Integrations.delete(management, "audited").then().statusCode(204);
       assertThat(backend.received()).extracting(Backend.Received::path).as("the audit call, made while draining")
           .contains("/audit");
