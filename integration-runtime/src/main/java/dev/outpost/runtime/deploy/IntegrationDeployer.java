@@ -234,7 +234,8 @@ public class IntegrationDeployer implements RouteStates {
    * A source's version of {@code name} is gone (its file removed): removed like {@link #remove}
    * (its routes drained and removed in the background) while {@code own} is what runs, else left
    * running. Decided under the lock an install holds, so a version the admin API installs at that
-   * moment is not taken for the source's and removed once installed, nor its status dropped.
+   * moment is not taken for the source's and removed once installed, nor its status dropped; the
+   * version left running is reported Ready again.
    *
    * @return what another source deployed under the name since and runs on, if anything
    */
@@ -247,6 +248,10 @@ public class IntegrationDeployer implements RouteStates {
         return Optional.empty();
       }
       if (!running.integration().equals(own)) {
+        // said here, under the lock: written after it, an admin PUT or DELETE that came between was
+        // overwritten with this version's Ready for good
+        statuses.put(new IntegrationStatus(name, running.integration().project(), running.integration().version(),
+            IntegrationStatus.READY, null));
         return Optional.of(running);
       }
       gone = unpublish(name);

@@ -263,7 +263,6 @@ public class DirectorySource {
       Integration other = running.integration();
       LOG.infof("integration file %s.json removed; version %s of %s, deployed through the admin API since, keeps"
           + " running", name, other.version(), name);
-      statuses.put(new IntegrationStatus(name, other.project(), other.version(), IntegrationStatus.READY, null));
     });
   }
 
