@@ -58,9 +58,7 @@ class DeployLifecycleTest {
       Eventually.eventually(() -> assertThat(backend.received()).filteredOn(r -> r.path().equals("/v1")).hasSizeGreaterThan(2));
       CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> given().get(http + "ticker-slow").asString());
       // the slow request reaches version 1 (waiting in its delay) before the upgrade
-      Eventually.eventually(() -> assertThat(camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith("ticker.")
-          && r.getRouteId().endsWith("ticker-slow")).mapToInt(r -> camel.getInflightRepository().size(r.getRouteId())).sum())
-          .isPositive());
+      Eventually.eventually(() -> assertThat(inFlight("ticker", "ticker-slow")).isPositive());
       Integrations.put(management, Integrations.of("ticker", "2", ticker.formatted(backend.url(), "v2")))
           .then().statusCode(200);
       assertThat(slow.get(10, TimeUnit.SECONDS)).as("the request version 1 was serving").isEqualTo("v1");
@@ -94,8 +92,7 @@ class DeployLifecycleTest {
       Integrations.put(management, Integrations.of("poller", "1", poller.formatted(backend.url(), "v1")))
           .then().statusCode(200);
       // version 1's exchange under way, waiting in its delay
-      Eventually.eventually(() -> assertThat(camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith("poller."))
-          .mapToInt(r -> camel.getInflightRepository().size(r.getRouteId())).sum()).isPositive());
+      Eventually.eventually(() -> assertThat(inFlight("poller", "")).isPositive());
       Integrations.put(management, Integrations.of("poller", "2", poller.formatted(backend.url(), "v2")))
           .then().statusCode(200);
       Eventually.eventually(() -> assertThat(backend.received()).extracting(Backend.Received::path)
@@ -739,9 +736,7 @@ class DeployLifecycleTest {
       Integrations.put(management, Integrations.of("audited", "1", source)).then().statusCode(200);
       given().get(http + "audited").then().statusCode(200).body(equalTo("taken"));
       // the copy is under way in the audit route, waiting in its delay, when the version goes
-      Eventually.eventually(() -> assertThat(camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith("audited.")
-          && r.getRouteId().endsWith(".audit")).mapToInt(r -> camel.getInflightRepository().size(r.getRouteId())).sum())
-          .isPositive());
+      Eventually.eventually(() -> assertThat(inFlight("audited", ".audit")).isPositive());
       Integrations.delete(management, "audited").then().statusCode(204);
       assertThat(backend.received()).extracting(Backend.Received::path).as("the audit call, made while draining")
           .contains("/audit");
@@ -765,6 +760,12 @@ class DeployLifecycleTest {
     given().body(body).queryParam("q", query).post(http + "sized").then().statusCode(200)
         .body(equalTo(body.length + " " + query.length()));
     Integrations.delete(management, "sized").then().statusCode(204);
+  }
+
+  /** Exchanges in flight in the routes of integration {@code name} whose ids end with {@code suffix}. */
+  private int inFlight(String name, String suffix) {
+    return camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith(name + ".") && r.getRouteId().endsWith(suffix))
+        .mapToInt(r -> camel.getInflightRepository().size(r.getRouteId())).sum();
   }
 
   /** The versions ({@code g<n>}) of {@code name} that Prometheus series still name. */
