@@ -83,8 +83,8 @@ class IntegrationIngestTokenTest {
     int before = server.getRequestCount();
     var again = reconciler.reconcile(TestStates.state(1, "a", "b"));
     assertThat(again.changes()).isZero();
-    assertThat(server.getRequestCount() - before).as("three lists, one read of the claim and one of the Secret")
-        .isEqualTo(5);
+    assertThat(server.getRequestCount() - before)
+        .as("three lists, one read of the claim, one of the Secret and a list of the autoscalers").isEqualTo(6);
   }
 
   @Test
