@@ -98,7 +98,8 @@ public final class CompiledRoute {
    * How specifically this route takes the request: {@link #NO_MATCH}, else a score where an exact
    * host beats a wildcard one, a longer wildcard beats a shorter one (as nginx's {@code server_name}
    * and Envoy's virtual hosts rank them) and any host match beats none; then a longer prefix wins,
-   * then a method match beats none.
+   * then a method the route lists beats a {@code HEAD} it takes for its {@code GET}, which beats none
+   * (a route that lists {@code HEAD} itself keeps it, whichever is listed first).
    */
   int score(String host, String method, String path) {
     int hostRank = hostRank(host);
@@ -109,7 +110,8 @@ public final class CompiledRoute {
     if (methodListed && !methods.contains(method)) {
       return NO_MATCH;
     }
-    return hostRank * 1_000_000 + prefix.length() * 2 + (methodListed ? 1 : 0);
+    int methodRank = !methodListed ? 0 : route.match().methods().contains(method) ? 2 : 1;
+    return hostRank * 1_000_000 + prefix.length() * 3 + methodRank;
   }
 
   private int hostRank(String host) {

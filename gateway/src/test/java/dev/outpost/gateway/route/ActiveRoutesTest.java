@@ -19,6 +19,11 @@ class ActiveRoutesTest {
       TestRoutes.publicRoute("orders", "/orders", true),
       TestRoutes.publicRoute("orders-items", "/orders/items/", false),
       TestRoutes.route("orders-post", new RouteMatch("/orders", List.of(), List.of("POST")), false, RouteAuth.anonymous(), null, null),
+      // a GET route takes HEAD too, before a route of no methods; a route listing HEAD itself keeps it
+      TestRoutes.route("report-get", new RouteMatch("/report", List.of(), List.of("GET")), false, RouteAuth.anonymous(), null, null),
+      TestRoutes.route("report-head", new RouteMatch("/report", List.of(), List.of("HEAD")), false, RouteAuth.anonymous(), null, null),
+      TestRoutes.route("export-any", new RouteMatch("/export", List.of(), List.of()), false, RouteAuth.anonymous(), null, null),
+      TestRoutes.route("export-get", new RouteMatch("/export", List.of(), List.of("GET")), false, RouteAuth.anonymous(), null, null),
       TestRoutes.route("host", new RouteMatch("/", List.of("api.example.com"), List.of()), false, RouteAuth.anonymous(), null, null),
       TestRoutes.route("wild", new RouteMatch("/orders", List.of("*.example.org"), List.of()), false, RouteAuth.anonymous(), null, null),
       // a longer wildcard is more specific than a longer prefix of a shorter one, whichever is listed first
@@ -35,6 +40,10 @@ class ActiveRoutesTest {
       "-|GET|/orders|orders",
       "-|GET|/orders/1|orders",
       "-|POST|/orders/1|orders-post",
+      "-|GET|/report|report-get",
+      "-|HEAD|/report|report-head",
+      "-|HEAD|/export/x|export-get",
+      "-|DELETE|/export/x|export-any",
       "-|GET|/orders/items|orders-items",
       "-|GET|/orders/items/9|orders-items",
       "api.example.com|GET|/orders/1|host",

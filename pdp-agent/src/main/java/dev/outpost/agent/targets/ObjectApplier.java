@@ -168,8 +168,9 @@ public final class ObjectApplier {
   /**
    * {@code desired} with the live replica count (and the operator's annotation), when the live
    * Deployment is annotated {@value #EXTERNAL_REPLICAS}{@code : external} or a HorizontalPodAutoscaler
-   * scales it: an autoscaler sets its replicas, which the agent otherwise put back within a second of every change (the drift watch),
-   * scaling the pods up and down. Every other field stays the agent's.
+   * scales it: an autoscaler sets its replicas, which the agent otherwise put back within a second of
+   * every change (the drift watch), scaling the pods up and down. Every other field stays the agent's.
+   * Not to or from 0: the state's 0 stops the integration.
    */
   @SuppressWarnings("unchecked")
   private <T extends HasMetadata> T withReplicasLeftTo(T desired, T live) {
@@ -182,7 +183,12 @@ public final class ObjectApplier {
       return desired;
     }
     Deployment wanted = (Deployment) client.getKubernetesSerialization().clone(desired);
-    wanted.getSpec().setReplicas(liveDeployment.getSpec().getReplicas());
+    Integer have = liveDeployment.getSpec().getReplicas();
+    // the state's 0 stops the integration, and an autoscaler leaves a Deployment at 0 alone: from
+    // 0, and to 0, the state's count is written
+    if (wanted.getSpec().getReplicas() != null && wanted.getSpec().getReplicas() > 0 && have != null && have > 0) {
+      wanted.getSpec().setReplicas(have);
+    }
     if (external) {
       Map<String, String> kept = new LinkedHashMap<>(
           wanted.getMetadata().getAnnotations() == null ? Map.of() : wanted.getMetadata().getAnnotations());

@@ -288,6 +288,21 @@ class KubernetesTargetTest {
     assertThat(deployment("orders").getMetadata().getAnnotations()).doesNotContainKey(ObjectApplier.EXTERNAL_REPLICAS);
     assertThat(driftEvents()).isEmpty();
 
+    // the state's 0 stops it, and its 1 starts it again: an autoscaler leaves a Deployment at 0 alone
+    Integration stopped = new Integration("orders", "shop", "v2", integration("orders").source(),
+        integration("orders").config(), List.of(), 0, integration("orders").resources());
+    assertThat(target.putIntegration(stopped)).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isZero();
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders", "v2"))).isTrue();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
+    scaled = deployment("orders");
+    scaled.getSpec().setReplicas(6);
+    client.resource(scaled).update();
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders", "v2"))).isFalse();
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(6);
+
     // the autoscaler gone, the state's count is put back
     client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("orders").delete();
     target.refresh();
