@@ -25,6 +25,12 @@ public final class CompiledRoute {
   private final List<String> exactHosts = new ArrayList<>();
   private final List<String> wildcardSuffixes = new ArrayList<>();
   private final Set<String> methods;
+  /**
+   * Whether it takes {@code HEAD} for the {@code GET} it lists (RFC 9110 9.3.2, nginx's {@code
+   * limit_except GET}): the runtime answers a HEAD with its GET route, so a HEAD that fell to another
+   * route, say a public one, ran a GET its own route guards with a token and a scope.
+   */
+  private final boolean headForGet;
   private final Attributes ownerAttributes;
   private final String credentialHeader;
 
@@ -40,22 +46,10 @@ public final class CompiledRoute {
         exactHosts.add(h);
       }
     }
-    this.methods = methods(route.match().methods());
+    this.methods = Set.copyOf(route.match().methods());
+    this.headForGet = methods.contains("GET") && !methods.contains("HEAD");
     this.ownerAttributes = RouteOwnerAttributes.of(route);
     this.credentialHeader = credentialHeader(route.auth());
-  }
-
-  /**
-   * A route's methods, with {@code HEAD} where it lists {@code GET} (RFC 9110 9.3.2, nginx's
-   * {@code limit_except GET}): the runtime answers a HEAD with its GET route, so a HEAD that fell to
-   * another route, say a public one, ran a GET its own route guards with a token and a scope.
-   */
-  private static Set<String> methods(List<String> listed) {
-    Set<String> methods = new java.util.HashSet<>(listed);
-    if (methods.contains("GET")) {
-      methods.add("HEAD");
-    }
-    return Set.copyOf(methods);
   }
 
   private static String credentialHeader(RouteAuth auth) {
@@ -106,11 +100,16 @@ public final class CompiledRoute {
     if (hostRank == NO_MATCH || !matchesPath(path)) {
       return NO_MATCH;
     }
-    boolean methodListed = !methods.isEmpty();
-    if (methodListed && !methods.contains(method)) {
+    int methodRank;
+    if (methods.isEmpty()) {
+      methodRank = 0;
+    } else if (methods.contains(method)) {
+      methodRank = 2;
+    } else if (headForGet && method.equals("HEAD")) {
+      methodRank = 1;
+    } else {
       return NO_MATCH;
     }
-    int methodRank = !methodListed ? 0 : route.match().methods().contains(method) ? 2 : 1;
     return hostRank * 1_000_000 + prefix.length() * 3 + methodRank;
   }
 

@@ -36,7 +36,8 @@ import org.jboss.logging.Logger;
  * the old integration has a ready instance and the new one, asked for with replicas, does not serve
  * the version the state asks for, at most {@link #MAX_HOLD}; everything else of the route (auth,
  * limits, CORS) is the new revision's at once. Once it moved, the old integration is kept {@link
- * #DRAIN} more, so the gateway stops sending to it before it goes. A status that cannot be read keeps the holds as they are.
+ * #DRAIN} more, so the gateway stops sending to it before it goes. A status that cannot be read
+ * keeps the holds as they are.
  *
  * <p>Only where integrations run apart (Kubernetes): in one local runtime two integrations cannot
  * serve the same paths, so the new one could not start while the old one stayed.

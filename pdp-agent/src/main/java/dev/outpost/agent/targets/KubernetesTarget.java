@@ -88,8 +88,8 @@ public final class KubernetesTarget implements Target {
 
   /**
    * Lists everything the agent manages (three list calls, a read of the namespace claim and one of
-   * the token Secret) and the namespace's autoscalers (one list call), so that a pass over a thousand integrations that changes nothing sends no
-   * further request.
+   * the token Secret) and the namespace's autoscalers (one list call), so that a pass over a
+   * thousand integrations that changes nothing sends no further request.
    */
   @Override
   public void refresh() throws TargetException {
