@@ -3,10 +3,12 @@ package dev.outpost.gateway.auth;
 import dev.outpost.gateway.config.GatewayConfig;
 import dev.outpost.gateway.route.ActiveRoutes;
 import dev.outpost.gateway.route.RouteTableHolder;
+import dev.outpost.spec.tls.ExtraCas;
 import dev.outpost.spec.model.IdentityProvider;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.TrustOptions;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.util.HashMap;
@@ -33,8 +35,16 @@ public class IdentityProviders {
     this.holder = holder;
     this.config = config.jwt();
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(4)
-        .setConnectTimeout((int) this.config.fetchTimeout().toMillis()));
+    this.client = vertx.createHttpClient(clientOptions(this.config));
+  }
+
+  /** The JWKS fetches' client: a few connections, the JVM's CAs and {@code jwt.ca-file}'s. */
+  static HttpClientOptions clientOptions(GatewayConfig.Jwt config) {
+    HttpClientOptions options = new HttpClientOptions().setMaxPoolSize(4)
+        .setConnectTimeout((int) config.fetchTimeout().toMillis());
+    config.caFile().ifPresent(caFile ->
+        options.setTrustOptions(TrustOptions.wrap(ExtraCas.withJvms(caFile, "outpost.gateway.jwt.ca-file"))));
+    return options;
   }
 
   /** The provider named {@code name} in the current table, or null. */

@@ -127,6 +127,12 @@ public interface GatewayConfig {
     /** Verified tokens remembered (until their expiry or a JWKS change); default 10000, 0 disables. */
     @WithDefault("10000")
     int verifiedCacheSize();
+
+    /**
+     * PEM certificates of CAs trusted for {@code https} JWKS URIs besides the JVM's (an identity
+     * provider in the cluster with a private CA); none by default.
+     */
+    Optional<Path> caFile();
   }
 
   /** The circuit breaker kept per integration and upstream ({@code CircuitBreakers}). */

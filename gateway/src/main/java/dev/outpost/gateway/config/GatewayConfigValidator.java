@@ -1,6 +1,7 @@
 package dev.outpost.gateway.config;
 
 import dev.outpost.gateway.client.ClientAddress;
+import dev.outpost.spec.tls.ExtraCas;
 import io.vertx.ext.web.Router;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -54,6 +55,13 @@ public class GatewayConfigValidator {
     if (config.jwt().maxTokenBytes() < 256) {
       problems.add("outpost.gateway.jwt.max-token-bytes: expected at least 256");
     }
+    config.jwt().caFile().ifPresent(caFile -> {
+      try {
+        ExtraCas.withJvms(caFile, "outpost.gateway.jwt.ca-file");
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
+    });
     if (config.jwt().minRefreshInterval().compareTo(config.jwt().refreshInterval()) > 0) {
       problems.add("outpost.gateway.jwt.min-refresh-interval: expected at most jwt.refresh-interval");
     }

@@ -127,6 +127,41 @@ class JwtAuthTest {
     }
   }
 
+  /**
+   * An identity provider in the cluster with a private CA: its {@code https} JWKS is trusted through
+   * {@code jwt.ca-file}, besides the JVM's CAs. One whose certificate no trusted CA signed cannot be
+   * fetched: 503, and no request reaches the upstream.
+   */
+  @Test
+  void anHttpsJwksIsTrustedWhenTheCaFileHoldsItsCa() throws Exception {
+    String iss = "https://idp.internal/private";
+    PublicJsonWebKey key = Tokens.rsa("private-k");
+    GatewayTestEnvironment.privateCaJwks.publish("private", key);
+    GatewayTestEnvironment.unknownCaJwks.publish("private", key);
+    GatewayTestEnvironment.writeTable(List.of(
+            TestRoutes.idp("private-ca", iss, GatewayTestEnvironment.privateCaJwks.uri("private"), List.of("RS256")),
+            TestRoutes.idp("unknown-ca", iss, GatewayTestEnvironment.unknownCaJwks.uri("private"), List.of("RS256"))),
+        List.of(TestRoutes.route("jwt-private-ca", new dev.outpost.spec.model.RouteMatch("/jwt-private-ca", List.of(), List.of()),
+                true, TestRoutes.jwt(List.of("private-ca"), List.of()), null, null),
+            TestRoutes.route("jwt-unknown-ca", new dev.outpost.spec.model.RouteMatch("/jwt-unknown-ca", List.of(), List.of()),
+                true, TestRoutes.jwt(List.of("unknown-ca"), List.of()), null, null)));
+    try {
+      String token = Tokens.sign(key, "RS256", Tokens.claims(iss, "erin", null));
+      awaitStatus("/jwt-private-ca/x", token, 200);
+      assertThat(GatewayTestEnvironment.upstream.next().headers().get("X-Outpost-Subject")).isEqualTo("erin");
+      assertThat(GatewayTestEnvironment.privateCaJwks.fetches("private")).isPositive();
+
+      GatewayTestEnvironment.upstream.clear();
+      HttpResponse<String> untrusted = call("/jwt-unknown-ca/x", token);
+      assertThat(untrusted.statusCode()).isEqualTo(503);
+      assertThat(untrusted.body()).contains("cannot be fetched");
+      assertThat(GatewayTestEnvironment.unknownCaJwks.fetches("private")).as("no JWKS read over the refused handshake").isZero();
+      assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
+  }
+
   @Test
   void anUnreachableJwksGives503NotA401() throws Exception {
     PublicJsonWebKey key = Tokens.rsa("d-1");

@@ -45,6 +45,16 @@ class GatewayConfigValidatorTest {
         .hasSize(5);
   }
 
+  /** A CA file that holds no certificate stops the start, rather than every https JWKS fetch failing later. */
+  @Test
+  void aCaFileWithoutCertificatesIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path notPem = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+    assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.jwt.ca-file", notPem.toString()))))
+        .singleElement().satisfies(p -> assertThat(p).startsWith("outpost.gateway.jwt.ca-file: " + notPem));
+    assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.jwt.ca-file", dir.resolve("none.pem").toString()))))
+        .singleElement().satisfies(p -> assertThat(p).startsWith("outpost.gateway.jwt.ca-file: "));
+  }
+
   /** Values that would not stop the start but break later: a stack trace naming no key, or a rule switched off. */
   @Test
   void durationsThatWouldBreakLaterAreRefusedAtStart() {

@@ -23,6 +23,10 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
   public static Vertx vertx;
   public static LoopbackUpstream upstream;
   public static JwksServer jwks;
+  /** Over TLS, its certificate in {@code outpost.gateway.jwt.ca-file}. */
+  public static JwksServer privateCaJwks;
+  /** Over TLS, its certificate trusted by no one. */
+  public static JwksServer unknownCaJwks;
   public static OtlpReceiver otlp;
   /** The DNS server the gateway asks: integrations {@code int-named} and {@code int-held} are upstreams by name. */
   public static DnsStub dns;
@@ -78,6 +82,11 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
       jwks.publish("ec", Tokens.EC_KEY);
       jwks.publish("flaky", Tokens.MAIN_KEY);
       jwks.publish("slow-idp", Tokens.MAIN_KEY);
+      dev.outpost.spec.testing.TestTls privateCa = dev.outpost.spec.testing.TestTls.forHost(
+          Files.createDirectories(home.resolve("private-ca")), "localhost");
+      privateCaJwks = JwksServer.overTls(vertx, privateCa);
+      unknownCaJwks = JwksServer.overTls(vertx, dev.outpost.spec.testing.TestTls.forHost(
+          Files.createDirectories(home.resolve("unknown-ca")), "localhost"));
       closedPort = holdClosedPort();
       dns = new DnsStub();
       Path secret = Files.createDirectories(home.resolve("secrets").resolve("api-keys"));
@@ -97,6 +106,7 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
           "outpost.gateway.home", home.toString(),
           "outpost.gateway.runtime-url", upstream.url()));
       config.put("quarkus.vertx.resolver.servers", dns.address());
+      config.put("outpost.gateway.jwt.ca-file", privateCa.certificate().toString());
       for (String name : List.of("named", "held")) {
         config.put("outpost.gateway.integration-urls.int-" + name, "http://" + name + ".outpost.test:" + upstream.port());
       }

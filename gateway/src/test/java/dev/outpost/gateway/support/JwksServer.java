@@ -1,7 +1,10 @@
 package dev.outpost.gateway.support;
 
+import dev.outpost.spec.testing.TestTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PfxOptions;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,17 +14,35 @@ import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.PublicJsonWebKey;
 
-/** A real JWKS endpoint on loopback: {@code GET /jwks/<name>} serves that issuer's public keys; an issuer can be taken down (503). */
+/**
+ * A real JWKS endpoint on loopback: {@code GET /jwks/<name>} serves that issuer's public keys; an issuer can be taken down (503).
+ * Over plain HTTP, or over TLS with a self-signed certificate for {@code localhost}, as an identity provider in the cluster with a
+ * private CA.
+ */
 public final class JwksServer {
 
   private final HttpServer server;
+  private final String base;
   private final Map<String, String> sets = new ConcurrentHashMap<>();
   private final Set<String> down = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
   private final AtomicInteger openFailures = new AtomicInteger();
 
   public JwksServer(Vertx vertx) throws Exception {
-    server = vertx.createHttpServer().requestHandler(req -> {
+    this(vertx, null);
+  }
+
+  /** Over TLS, with the key and certificate of {@code tls} (made for {@code localhost}). */
+  public static JwksServer overTls(Vertx vertx, TestTls tls) throws Exception {
+    return new JwksServer(vertx, tls);
+  }
+
+  private JwksServer(Vertx vertx, TestTls tls) throws Exception {
+    HttpServerOptions options = new HttpServerOptions();
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(new PfxOptions().setPath(tls.keyStore().toString()).setPassword(tls.password()));
+    }
+    server = vertx.createHttpServer(options).requestHandler(req -> {
       String name = req.path().substring(req.path().lastIndexOf('/') + 1);
       fetches.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
       String set = sets.get(name);
@@ -62,10 +83,11 @@ public final class JwksServer {
         req.response().putHeader("Content-Type", "application/json").end(set);
       }
     }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    base = (tls == null ? "http://127.0.0.1:" : "https://localhost:") + server.actualPort();
   }
 
   public String uri(String name) {
-    return "http://127.0.0.1:" + server.actualPort() + "/jwks/" + name;
+    return base + "/jwks/" + name;
   }
 
   /** Publishes exactly these keys (public parts only) for {@code name}. */

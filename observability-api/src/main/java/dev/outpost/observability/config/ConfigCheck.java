@@ -1,6 +1,7 @@
 package dev.outpost.observability.config;
 
 import dev.outpost.spec.ingest.IntegrationIngestTokens;
+import dev.outpost.spec.tls.ExtraCas;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -117,6 +118,13 @@ public class ConfigCheck {
     if (config.security().projectsClaim().isBlank()) {
       errors.add("outpost.observability.security.projects-claim must not be blank");
     }
+    config.security().jwksCaFile().ifPresent(caFile -> {
+      try {
+        ExtraCas.withJvms(caFile, "outpost.observability.security.jwks-ca-file");
+      } catch (IllegalArgumentException e) {
+        errors.add(e.getMessage());
+      }
+    });
     for (String origin : corsOrigins) {
       // Quarkus reads an origin between slashes as a regular expression: /.+/ would be any origin
       if (origin.contains("*") || origin.startsWith("/")) {

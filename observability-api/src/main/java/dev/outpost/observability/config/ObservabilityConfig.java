@@ -235,5 +235,11 @@ public interface ObservabilityConfig {
     /** The JWT claim that lists the projects the caller may read. Default {@code projects}. */
     @WithDefault("projects")
     String projectsClaim();
+
+    /**
+     * PEM certificates of CAs trusted for an {@code https} JWKS URL besides the JVM's (an identity
+     * provider in the cluster with a private CA); none by default.
+     */
+    Optional<Path> jwksCaFile();
   }
 }

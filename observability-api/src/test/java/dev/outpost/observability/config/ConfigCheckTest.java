@@ -52,6 +52,8 @@ class ConfigCheckTest {
         new Case(Map.of("outpost.observability.ingest.integration-tokens.crm.token", "oit1.acme.crm.0123456789",
             "outpost.observability.ingest.integration-tokens.crm.project", "acme"), List.of(),
             "must not start with oit1."),
+        new Case(Map.of("outpost.observability.security.jwks-ca-file", "/nonexistent/ca.pem"), List.of(),
+            "outpost.observability.security.jwks-ca-file: /nonexistent/ca.pem cannot be read"),
         new Case(Map.of(), List.of("*"), "quarkus.http.cors.origins"),
         new Case(Map.of(), List.of("https://*.example.com"), "no wildcard"),
         new Case(Map.of(), List.of("https://console.example.com", "/https?://.+/"), "/https?://.+/"));

@@ -1,11 +1,19 @@
 package dev.outpost.observability.support;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.outpost.spec.testing.TestTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.jwk.RsaJwkGenerator;
@@ -14,7 +22,11 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.lang.JoseException;
 
-/** A loopback identity provider: serves a JWKS and signs tokens like the customer's IdP would. */
+/**
+ * A loopback identity provider: serves a JWKS and signs tokens like the customer's IdP would. Over
+ * plain HTTP, or over TLS with a self-signed certificate for {@code localhost} (an identity provider
+ * in the cluster with a private CA).
+ */
 public final class TestIdp implements AutoCloseable {
 
   public static final String ISSUER = "https://idp.test/outpost";
@@ -23,14 +35,31 @@ public final class TestIdp implements AutoCloseable {
   private final RsaJsonWebKey key;
   private final RsaJsonWebKey stranger;
   private final HttpServer server;
+  private final String base;
   private volatile boolean down;
 
   public TestIdp() throws IOException, JoseException {
+    this(null);
+  }
+
+  /** Over TLS, with the key and certificate of {@code tls} (made for {@code localhost}). */
+  public static TestIdp overTls(TestTls tls) throws IOException, JoseException {
+    return new TestIdp(tls);
+  }
+
+  private TestIdp(TestTls tls) throws IOException, JoseException {
     key = RsaJwkGenerator.generateJwk(2048);
     key.setKeyId("test-key");
     stranger = RsaJwkGenerator.generateJwk(2048);
     stranger.setKeyId("test-key");
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+    if (tls == null) {
+      server = HttpServer.create(loopback, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(loopback, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(sslContext(tls)));
+      server = https;
+    }
     byte[] jwks = new JsonWebKeySet(key).toJson(org.jose4j.jwk.JsonWebKey.OutputControlLevel.PUBLIC_ONLY)
         .getBytes(StandardCharsets.UTF_8);
     server.createContext("/jwks", exchange -> {
@@ -47,6 +76,21 @@ public final class TestIdp implements AutoCloseable {
       exchange.close();
     });
     server.start();
+    base = (tls == null ? "http://127.0.0.1:" : "https://localhost:") + server.getAddress().getPort();
+  }
+
+  private static SSLContext sslContext(TestTls tls) throws IOException {
+    try (var in = Files.newInputStream(tls.keyStore())) {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(in, tls.password().toCharArray());
+      KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      managers.init(keys, tls.password().toCharArray());
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(managers.getKeyManagers(), null, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IOException(e);
+    }
   }
 
   /** Takes the JWKS endpoint down (503) or brings it back. */
@@ -55,7 +99,7 @@ public final class TestIdp implements AutoCloseable {
   }
 
   public String jwksUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks";
+    return base + "/jwks";
   }
 
   /** A valid token for {@code subject} whose {@code projects} claim lists {@code projects}. */

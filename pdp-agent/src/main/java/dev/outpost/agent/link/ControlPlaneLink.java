@@ -10,6 +10,7 @@ import dev.outpost.spec.protocol.ReconnectBackoff;
 import dev.outpost.spec.protocol.Snapshot;
 import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.protocol.StatusAck;
+import dev.outpost.spec.tls.ExtraCas;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -17,6 +18,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
+import io.vertx.core.net.TrustOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
@@ -104,7 +106,9 @@ public final class ControlPlaneLink implements AutoCloseable {
         .setMaxFrameSize(LinkOptions.MAX_MESSAGE_BYTES)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.livenessTimeout().toMillis()))
         .setVerifyHost(true);
-    options.caFile().ifPresent(ca -> clientOptions.setTrustOptions(ControlPlaneTrust.jvmsAnd(ca)));
+    // the JVM's CAs and the file's: a private CA added for a TLS-inspecting proxy keeps public control planes reachable
+    options.caFile().ifPresent(ca -> clientOptions.setTrustOptions(
+        TrustOptions.wrap(ExtraCas.withJvms(ca, "outpost.agent.control-plane.ca-file"))));
     options.proxy().ifPresent(proxy -> clientOptions.setProxyOptions(proxyOptions(proxy)));
     this.client = vertx.createWebSocketClient(clientOptions);
     // The Vert.x in use never cancels a handshake timer whose id is 0 (eclipse-vertx/vert.x#5578),

@@ -7,6 +7,7 @@ import dev.outpost.agent.TestStates;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
+import dev.outpost.spec.testing.TestTls;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,15 +109,6 @@ class ControlPlaneTlsTest {
       System.clearProperty("javax.net.ssl.trustStorePassword");
       System.clearProperty("javax.net.ssl.trustStoreType");
     }
-  }
-
-  /** A file that holds no certificate stops the agent at start, naming the setting, not at the first dial. */
-  @Test
-  void aCaFileWithoutCertificatesIsRefusedNamingTheSetting(@TempDir Path dir) throws Exception {
-    Path notPem = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlPlaneTrust.jvmsAnd(notPem))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outpost.agent.control-plane.ca-file")
-        .hasMessageContaining(notPem.toString());
   }
 
   private void assertRefused(String url, Optional<Path> caFile) throws Exception {

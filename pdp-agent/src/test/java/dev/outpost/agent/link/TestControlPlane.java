@@ -11,6 +11,7 @@ import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.protocol.StatusAck;
 import dev.outpost.spec.signature.SnapshotSigner;
 import dev.outpost.spec.state.StateCodec;
+import dev.outpost.spec.testing.TestTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;

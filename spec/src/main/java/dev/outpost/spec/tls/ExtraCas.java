@@ -1,6 +1,5 @@
-package dev.outpost.agent.link;
+package dev.outpost.spec.tls;
 
-import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,16 +15,22 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The CAs the link trusts for {@code wss://}: the JVM's, and those of {@code control-plane.ca-file}
- * besides. Vert.x's PEM trust options trust the file's certificates instead of the JVM's, so a
- * private CA added for a TLS-inspecting proxy or a staging control plane made a control plane with
- * a public certificate unreachable.
+ * Trust in the JVM's CAs and in those of a PEM file besides: a private CA (an in-cluster identity
+ * provider's, a TLS-inspecting proxy's) added without losing the public ones. Vert.x's PEM trust
+ * options and jose4j's trusted certificates trust the file's certificates <em>instead</em> of the
+ * JVM's, so a private CA added for one server made every server with a public certificate
+ * unreachable.
  */
-final class ControlPlaneTrust {
+public final class ExtraCas {
 
-  private ControlPlaneTrust() {}
+  private ExtraCas() {}
 
-  static TrustOptions jvmsAnd(Path caFile) {
+  /**
+   * @param caFile PEM certificates, one or more
+   * @param setting the configuration key that named the file, for the error
+   * @throws IllegalArgumentException when the file cannot be read or holds no certificate
+   */
+  public static TrustManagerFactory withJvms(Path caFile, String setting) {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -38,17 +43,16 @@ final class ControlPlaneTrust {
         extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
       }
       if (extra.isEmpty()) {
-        throw new IllegalArgumentException("outpost.agent.control-plane.ca-file " + caFile + " holds no PEM certificate");
+        throw new IllegalArgumentException(setting + ": " + caFile + " holds no PEM certificate");
       }
       for (Certificate ca : extra) {
         store.setCertificateEntry("ca-file-" + n++, ca);
       }
       TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
-      return TrustOptions.wrap(factory);
+      return factory;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("outpost.agent.control-plane.ca-file " + caFile + " cannot be read as PEM"
-          + " certificates: " + e.getMessage(), e);
+      throw new IllegalArgumentException(setting + ": " + caFile + " cannot be read as PEM certificates: " + e.getMessage(), e);
     }
   }
 

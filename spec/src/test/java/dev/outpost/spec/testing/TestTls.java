@@ -1,4 +1,4 @@
-package dev.outpost.agent.link;
+package dev.outpost.spec.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,19 +13,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed certificate for a {@link TestControlPlane} over TLS, made by the JDK's keytool:
+ * A self-signed certificate for a test server over TLS on loopback, made by the JDK's keytool:
  * Vert.x's {@code SelfSignedCertificate} needs BouncyCastle (not on this classpath) or
  * {@code sun.security.x509}, which Java 17 does not export. The certificate names its host as a DNS
  * name only, no IP address.
  *
  * @param keyStore PKCS#12 with the key and the certificate, for the server
  * @param password the key store's
- * @param certificate the certificate alone, PEM: what an agent's {@code caFile} holds
+ * @param certificate the certificate alone, PEM: what a {@code ca-file} setting names
  */
 public record TestTls(Path keyStore, String password, Path certificate) {
 
   /** A key and certificate for {@code host}, written under {@code dir}. */
-  static TestTls forHost(Path dir, String host) throws IOException, InterruptedException {
+  public static TestTls forHost(Path dir, String host) throws IOException, InterruptedException {
     Path keyStore = dir.resolve(host + ".p12");
     Path certificate = dir.resolve(host + ".pem");
     String password = "test-password";
@@ -38,14 +38,14 @@ public record TestTls(Path keyStore, String password, Path certificate) {
   }
 
   /** A PKCS#12 trust store holding the certificate as trusted, a stand-in for a JVM's CAs; its password is {@link #password}. */
-  Path trustStore(Path dir) throws IOException, InterruptedException {
+  public Path trustStore(Path dir) throws IOException, InterruptedException {
     Path store = dir.resolve(certificate.getFileName() + ".truststore.p12");
     keytool("-importcert", "-noprompt", "-alias", "trusted-ca", "-file", certificate.toString(),
         "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password);
     return store;
   }
 
-  X509Certificate x509() throws IOException, CertificateException {
+  public X509Certificate x509() throws IOException, CertificateException {
     try (InputStream in = Files.newInputStream(certificate)) {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }

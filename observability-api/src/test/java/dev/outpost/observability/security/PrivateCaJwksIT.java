@@ -1,0 +1,58 @@
+package dev.outpost.observability.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.observability.support.AppProcess;
+import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.TestIdp;
+import dev.outpost.spec.testing.TestTls;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged application verifies the users' tokens against an identity provider in the cluster
+ * whose {@code https} JWKS has a private CA, once {@code security.jwks-ca-file} names that CA. Without
+ * it the same token is refused: the JVM's CAs do not sign that certificate.
+ */
+class PrivateCaJwksIT {
+
+  @TempDir Path data;
+  @TempDir Path certificates;
+
+  @Test
+  void theCaFileMakesAnHttpsJwksWithAPrivateCaTrusted() throws Exception {
+    TestTls tls = TestTls.forHost(certificates, "localhost");
+    try (TestIdp idp = TestIdp.overTls(tls); AppProcess app = new AppProcess(Path.of("target", "private-ca-jwks-it.log"))) {
+      Map<String, String> properties = new HashMap<>(Map.of(
+          "outpost.observability.data-dir", data.toString(),
+          "outpost.observability.ingest.data-plane-token", Otlp.DATA_PLANE_TOKEN,
+          "mp.jwt.verify.publickey.location", idp.jwksUrl(),
+          "mp.jwt.verify.issuer", TestIdp.ISSUER));
+      String token = idp.token("erin", List.of("acme"));
+
+      app.start(properties);
+      assertThat(idp.jwksUrl()).startsWith("https://");
+      assertThat(logsStatus(app.httpPort, token)).as("no CA file: the JWKS cannot be fetched").isEqualTo(401);
+      app.stop();
+
+      properties.put("outpost.observability.security.jwks-ca-file", tls.certificate().toString());
+      app.start(properties);
+      assertThat(logsStatus(app.httpPort, token)).as("the CA file holds the IdP's CA").isEqualTo(200);
+      assertThat(logsStatus(app.httpPort, idp.forgedToken("erin", List.of("acme")))).as("and a forged token").isEqualTo(401);
+    }
+  }
+
+  private static int logsStatus(int port, String token) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/api/v1/logs?project=acme&limit=1"))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+}
