@@ -1,5 +1,6 @@
 package dev.outpost.observability.query;
 
+import dev.outpost.observability.security.KeysUnavailable;
 import dev.outpost.observability.store.InvalidQueryException;
 import dev.outpost.observability.store.QueryTimedOutException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -33,6 +34,14 @@ public class ErrorMappers {
 
   @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
   public Response unauthenticated(RuntimeException e) {
+    java.io.IOException unfetched = KeysUnavailable.cause(e);
+    if (unfetched != null) {
+      KeysUnavailable.warn(unfetched);
+      return Response.status(503).type(MediaType.APPLICATION_JSON).header("Retry-After", "10")
+          .entity(new ApiError("identity_provider_unavailable",
+              "the identity provider's keys cannot be fetched to verify the token; try again later"))
+          .build();
+    }
     return Response.status(401).type(MediaType.APPLICATION_JSON).header("WWW-Authenticate", "Bearer")
         .entity(new ApiError("unauthorized", "a valid bearer token from the configured identity provider is required"))
         .build();

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged application verifies the users' tokens against an identity provider in the cluster
  * whose {@code https} JWKS has a private CA, once {@code security.jwks-ca-file} names that CA. Without
- * it the same token is refused: the JVM's CAs do not sign that certificate.
+ * it the keys cannot be fetched, as the JVM's CAs do not sign that certificate: 503 (the token may be
+ * good), and a warning that names the JWKS and the handshake's failure.
  */
 class PrivateCaJwksIT {
 
@@ -40,8 +42,10 @@ class PrivateCaJwksIT {
 
       app.start(properties);
       assertThat(idp.jwksUrl()).startsWith("https://");
-      assertThat(logsStatus(app.httpPort, token)).as("no CA file: the JWKS cannot be fetched").isEqualTo(401);
+      assertThat(logsStatus(app.httpPort, token)).as("no CA file: the JWKS cannot be fetched").isEqualTo(503);
       app.stop();
+      assertThat(Files.readString(app.logFile().toPath())).as("the operator is told why")
+          .contains("keys cannot be fetched from " + idp.jwksUrl()).contains("SSLHandshakeException");
 
       properties.put("outpost.observability.security.jwks-ca-file", tls.certificate().toString());
       app.start(properties);
