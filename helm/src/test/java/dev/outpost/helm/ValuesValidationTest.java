@@ -101,4 +101,15 @@ class ValuesValidationTest {
                 "gateway.replicaCount", "1")))
                 .doesNotContain("kind: PodDisruptionBudget");
     }
+
+    /** An existing claim holds the data only with persistence on: without it the data went on an emptyDir without a word. */
+    @org.junit.jupiter.api.Test
+    void anExistingClaimIsRefusedWhereItWouldNotHoldTheData() {
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "observability.persistence.existingClaim", "obs-data")))
+                .hasMessageContaining("observability.persistence.existingClaim (obs-data) needs observability.persistence.enabled");
+        org.assertj.core.api.Assertions.assertThat(Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "observability.persistence.enabled", "true", "observability.persistence.existingClaim", "obs-data")))
+                .contains("claimName: \"obs-data\"");
+    }
 }
