@@ -113,6 +113,22 @@ public class IntegrationDeployer implements RouteStates {
     return deploy(integration, retiring);
   }
 
+  /**
+   * What a source's deploy came to: its status, and the integration that runs under its name right
+   * after it (null for none), read before any other deploy or removal could replace it.
+   */
+  public record Attempt(IntegrationStatus status, Integration runningAfter) {}
+
+  /**
+   * {@link #deployWithoutWaiting}, telling what runs under the name once it is done: read after the
+   * lock, an admin API deploy in between was taken for what ran before a failed file.
+   */
+  public synchronized Attempt attemptWithoutWaiting(Integration integration) {
+    IntegrationStatus status = deployWithoutWaiting(integration);
+    Deployment running = deployments.get(integration.name());
+    return new Attempt(status, running == null ? null : running.integration());
+  }
+
   private IntegrationStatus deploy(Integration integration, Executor retirement) {
     Installed installed = install(integration);
     if (installed.replaced() != null) {

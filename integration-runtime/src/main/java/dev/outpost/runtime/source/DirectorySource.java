@@ -276,11 +276,12 @@ public class DirectorySource {
         throw new DeployException("file " + fileName + ".json holds integration '" + integration.name()
             + "': the file must be named after the integration");
       }
-      if (IntegrationStatus.READY.equals(deployer.deployWithoutWaiting(integration).phase())) {
+      IntegrationDeployer.Attempt attempt = deployer.attemptWithoutWaiting(integration);
+      if (IntegrationStatus.READY.equals(attempt.status().phase())) {
         deployed.put(fileName, integration);
         failed.remove(fileName);
       } else {
-        failed.put(fileName, running(fileName));
+        failed.put(fileName, attempt.runningAfter());
       }
     } catch (DeployException e) {
       // the file itself is wrong: only a new version of it can change that
