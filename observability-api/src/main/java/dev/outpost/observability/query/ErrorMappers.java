@@ -34,7 +34,7 @@ public class ErrorMappers {
 
   @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
   public Response unauthenticated(RuntimeException e) {
-    java.io.IOException unfetched = KeysUnavailable.cause(e);
+    Throwable unfetched = KeysUnavailable.cause(e);
     if (unfetched != null) {
       KeysUnavailable.warn(unfetched);
       return Response.status(503).type(MediaType.APPLICATION_JSON).header("Retry-After", "10")

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
+import org.jose4j.lang.UnresolvableKeyException;
 
 /**
  * Tells a token refused because the identity provider's keys could not be fetched from one refused
@@ -19,18 +20,27 @@ public final class KeysUnavailable {
 
   private KeysUnavailable() {}
 
-  /** The fetch's failure behind an authentication failure, or null when the token itself was refused. */
-  public static IOException cause(Throwable failure) {
+  /**
+   * Why no key could be had, behind an authentication failure, or null when the token itself was
+   * refused: an I/O failure, or the cause smallrye-jwt gives a key set it failed to load
+   * (unreachable, TLS, an answer other than 200). A key it could not find has no cause, whether the
+   * token's {@code kid} is unknown or the URL answered no key set at all: a 401, as smallrye-jwt
+   * tells those apart only by its message.
+   */
+  public static Throwable cause(Throwable failure) {
     for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof IOException io) {
-        return io;
+      if (t instanceof IOException) {
+        return t;
+      }
+      if (t instanceof UnresolvableKeyException && t.getCause() != null) {
+        return t.getCause();
       }
     }
     return null;
   }
 
   /** Warns that the keys cannot be fetched, naming the JWKS and why, at most once a minute. */
-  public static void warn(IOException cause) {
+  public static void warn(Throwable cause) {
     long last = lastWarned.get();
     long now = System.nanoTime();
     if (now - last >= WARN_EVERY_NANOS && lastWarned.compareAndSet(last, now)) {

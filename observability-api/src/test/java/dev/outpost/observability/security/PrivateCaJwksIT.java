@@ -51,6 +51,8 @@ class PrivateCaJwksIT {
       app.start(properties);
       assertThat(logsStatus(app.httpPort, token)).as("the CA file holds the IdP's CA").isEqualTo(200);
       assertThat(logsStatus(app.httpPort, idp.forgedToken("erin", List.of("acme")))).as("and a forged token").isEqualTo(401);
+      assertThat(logsStatus(app.httpPort, idp.unknownKidToken("erin", List.of("acme"))))
+          .as("a kid the key set does not hold is the token's fault").isEqualTo(401);
     }
   }
 

@@ -112,6 +112,17 @@ public final class TestIdp implements AutoCloseable {
     return sign(claims(subject, extra), key);
   }
 
+  /** A token signed by a key the JWKS does not hold, under a {@code kid} it does not hold either. */
+  public String unknownKidToken(String subject, List<String> projects) {
+    try {
+      RsaJsonWebKey unknown = RsaJwkGenerator.generateJwk(2048);
+      unknown.setKeyId("unknown-key");
+      return sign(claims(subject, Map.of("projects", projects)), unknown);
+    } catch (JoseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A token signed by a key the JWKS does not hold. */
   public String forgedToken(String subject, List<String> projects) {
     return sign(claims(subject, Map.of("projects", projects)), stranger);
