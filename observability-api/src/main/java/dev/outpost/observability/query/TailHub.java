@@ -20,10 +20,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -119,12 +118,26 @@ public class TailHub {
     int batches;
     long chars;
   }
-  /** Ends each stream when its caller's token expires, and keeps quiet ones alive. */
-  private final ScheduledExecutorService endings = Executors.newSingleThreadScheduledExecutor(r -> {
+  /**
+   * Ends each stream when its caller's token expires, and keeps quiet ones alive. A stream that ends
+   * first takes its timers out: left queued until due, each held its stream, and the request behind
+   * it, for as long as the token had to live, so opening and closing tails filled the heap.
+   */
+  private final ScheduledThreadPoolExecutor endings = removingOnCancel(new ScheduledThreadPoolExecutor(1, r -> {
     Thread t = new Thread(r, "live-tail-expiry");
     t.setDaemon(true);
     return t;
-  });
+  }));
+
+  private static ScheduledThreadPoolExecutor removingOnCancel(ScheduledThreadPoolExecutor executor) {
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
+
+  /** Timers of open streams waiting to run (each open stream has two). */
+  int scheduledTimers() {
+    return endings.getQueue().size();
+  }
   /** Open tails by caller and by project, to bound them per caller, per project and in all. */
   private final Map<String, Integer> open = new HashMap<>();
   private final Map<String, Integer> openByProject = new HashMap<>();

@@ -283,6 +283,29 @@ public class LiveTailTest {
     }
   }
 
+  /**
+   * A tail that ends takes its timers with it: left queued until the token's expiry, each kept its
+   * stream and request in memory, so opening and closing tails could fill the heap.
+   */
+  @Test
+  void aClosedTailLeavesNoTimerBehind() throws Exception {
+    String own = "tail-timers-" + UUID.randomUUID();
+    String token = TestIdpResource.idp().token("timers", List.of(own));
+    List<CompletableFuture<?>> streams = new CopyOnWriteArrayList<>();
+    int before = hub.scheduledTimers();
+    try {
+      for (int i = 0; i < 4; i++) {
+        follow(tail, token, "", streams);
+      }
+      Eventually.within(Duration.ofSeconds(5), "four open", () -> openTails("timers") == 4);
+      assertThat(hub.scheduledTimers()).as("an end and a keep-alive for each").isGreaterThanOrEqualTo(8);
+    } finally {
+      streams.forEach(s -> s.cancel(true));
+    }
+    Eventually.within(Duration.ofSeconds(5), "their places given back", () -> openTails("timers") == 0);
+    Eventually.within(Duration.ofSeconds(5), "their timers gone", () -> hub.scheduledTimers() <= before);
+  }
+
   @Test
   void oneProjectHoldsAtMostSixteenTailsSoThatOtherProjectsKeepTheirPlaces() throws Exception {
     String crowded = "tail-crowded-" + UUID.randomUUID();
