@@ -71,6 +71,19 @@ public class QueryMemory {
       return granted;
     }
 
+    /**
+     * Gives back what is held beyond the step above {@code chars}, once that is more than a step:
+     * a live tail holds what it has waiting, not the most it ever had (its share lasted as long as
+     * the tail, so a reader behind for a moment kept it from every other answer).
+     */
+    public synchronized void shrinkTo(long chars) {
+      long keep = (Math.max(0, chars) + STEP - 1) / STEP * STEP + STEP;
+      if (!closed && granted > keep) {
+        give(granted - keep);
+        granted = keep;
+      }
+    }
+
     @Override
     public synchronized void close() {
       if (!closed) {

@@ -215,7 +215,7 @@ public class TailHub {
         onEnd.run();
       });
     }).onOverflow().buffer(BUFFER).onItem().transform(p -> {
-      pending.addAndGet(-p.chars());
+      memory.shrinkTo(pending.addAndGet(-p.chars()));
       return Optional.ofNullable(p.view());
     });
   }
