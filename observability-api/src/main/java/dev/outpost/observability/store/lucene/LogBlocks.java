@@ -1,6 +1,7 @@
 package dev.outpost.observability.store.lucene;
 
 import dev.outpost.observability.store.LogEntry;
+import dev.outpost.observability.store.RecordSize;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -30,8 +31,8 @@ import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Log records stored as blocks: one Lucene document holds up to {@link #MAX_RECORDS} records of one
- * project and one day, sorted by time.
+ * Log records stored as blocks: one Lucene document holds up to {@link #MAX_RECORDS} records (and
+ * {@link #MAX_BLOCK_CHARS} of text) of one project and one day, sorted by time.
  *
  * <p>Why: indexing one document per record cost twice the CPU (15 fields and a stored record per
  * record). A block indexes each distinct keyword of its records once and their bodies as one
@@ -43,6 +44,12 @@ import org.apache.lucene.util.BytesRef;
 final class LogBlocks {
 
   static final int MAX_RECORDS = 1024;
+  /**
+   * Text a block holds at most (by {@link RecordSize}), unless one record alone is larger: a search
+   * decodes a matching block whole before it can count its records against {@code query.memory-bytes},
+   * and a batch of 1,024 large records made one block of up to the batch's 32 MiB for each search.
+   */
+  static final long MAX_BLOCK_CHARS = 1 << 20;
 
   static final String MIN_TIME = "minTime";
   static final String MAX_TIME = "maxTime";
@@ -82,12 +89,24 @@ final class LogBlocks {
     List<Block> blocks = new ArrayList<>();
     for (List<LogEntry> group : groups.values()) {
       group.sort(Comparator.comparingLong(LogEntry::timeNanos).thenComparingLong(LogEntry::seq));
-      for (int from = 0; from < group.size(); from += MAX_RECORDS) {
-        List<LogEntry> part = group.subList(from, Math.min(group.size(), from + MAX_RECORDS));
-        blocks.add(new Block(part.get(0).timeNanos(), toDocument(part)));
+      int from = 0;
+      long chars = 0;
+      for (int i = 0; i < group.size(); i++) {
+        long size = RecordSize.of(group.get(i));
+        if (i > from && (i - from == MAX_RECORDS || chars + size > MAX_BLOCK_CHARS)) {
+          blocks.add(block(group.subList(from, i)));
+          from = i;
+          chars = 0;
+        }
+        chars += size;
       }
+      blocks.add(block(group.subList(from, group.size())));
     }
     return blocks;
+  }
+
+  private Block block(List<LogEntry> part) {
+    return new Block(part.get(0).timeNanos(), toDocument(part));
   }
 
   /** One block's document and the time that picks its partition. */
