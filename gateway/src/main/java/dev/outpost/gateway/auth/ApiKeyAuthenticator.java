@@ -39,16 +39,26 @@ public class ApiKeyAuthenticator {
   private static final long RECHECK_NANOS = 1_000_000_000L;
   private static final int MAX_KEY_LENGTH = 512;
 
+  private static final long REPORT_EVERY_NANOS = 60_000_000_000L;
+
   /** One parsed secret file. */
   private record KeyFile(String version, List<String> clients, List<byte[]> hashes, long checkedAt) {}
 
+  /** A secret found missing or unreadable, answered 503 until it is checked again. */
+  private record Unavailable(AuthFailure failure, long checkedAt) {}
+
   private final Path secretsDir;
   private final Vertx vertx;
+  private final boolean kubernetes;
   private final ConcurrentMap<String, KeyFile> files = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Unavailable> unavailable = new ConcurrentHashMap<>();
+  /** When each unavailable secret was last logged: once a minute, not at every request. */
+  private final ConcurrentMap<String, Long> reported = new ConcurrentHashMap<>();
 
   ApiKeyAuthenticator(GatewayConfig config, Vertx vertx) {
     this.secretsDir = config.secretsDir().orElse(config.home().resolve("secrets"));
     this.vertx = vertx;
+    this.kubernetes = config.mode() == GatewayConfig.Mode.KUBERNETES;
   }
 
   /** The caller for the key in the route's header, or a failed future with a 401 {@link AuthFailure}. */
@@ -77,10 +87,29 @@ public class ApiKeyAuthenticator {
   private Future<KeyFile> keyFile(SecretRef ref) {
     String id = ref.name() + "/" + ref.key();
     KeyFile cached = files.get(id);
-    if (cached != null && System.nanoTime() - cached.checkedAt() < RECHECK_NANOS) {
+    long now = System.nanoTime();
+    if (cached != null && now - cached.checkedAt() < RECHECK_NANOS) {
       return Future.succeededFuture(cached);
     }
+    // a missing secret is looked for again at most once a second too, not by every request off the loop
+    Unavailable missing = unavailable.get(id);
+    if (missing != null && now - missing.checkedAt() < RECHECK_NANOS) {
+      return Future.failedFuture(missing.failure());
+    }
     return vertx.executeBlocking(() -> load(id, ref, cached), false);
+  }
+
+  private AuthFailure unavailable(String id, String problem) {
+    long now = System.nanoTime();
+    AuthFailure failure = new AuthFailure(503, "the route's API keys are not available");
+    unavailable.put(id, new Unavailable(failure, now));
+    Long last = reported.get(id);
+    if (last == null || now - last >= REPORT_EVERY_NANOS) {
+      reported.put(id, now);
+      LOG.errorf("secret %s (API keys of a route) %s; its routes answer 503 until it is there%s", id, problem,
+          kubernetes ? " (the chart mounts a Secret only when gateway.secretMounts lists it)" : "");
+    }
+    return failure;
   }
 
   private KeyFile load(String id, SecretRef ref, KeyFile cached) {
@@ -93,6 +122,8 @@ public class ApiKeyAuthenticator {
       if (cached != null && cached.version().equals(version)) {
         KeyFile same = new KeyFile(version, cached.clients(), cached.hashes(), System.nanoTime());
         files.put(id, same);
+        unavailable.remove(id);
+        reported.remove(id);
         return same;
       }
       List<String> clients = new ArrayList<>();
@@ -124,13 +155,13 @@ public class ApiKeyAuthenticator {
       }
       KeyFile loaded = new KeyFile(version, List.copyOf(clients), List.copyOf(hashes), System.nanoTime());
       files.put(id, loaded);
+      unavailable.remove(id);
+      reported.remove(id);
       return loaded;
     } catch (NoSuchFileException e) {
-      LOG.errorf("secret %s (API keys of a route) not found at %s", id, file);
-      throw new AuthFailure(503, "the route's API keys are not available");
+      throw unavailable(id, "not found at " + file);
     } catch (IOException e) {
-      LOG.errorf("secret %s (API keys of a route) not readable at %s: %s", id, file, e.getMessage());
-      throw new AuthFailure(503, "the route's API keys are not available");
+      throw unavailable(id, "not readable at " + file + ": " + e.getMessage());
     }
   }
 
