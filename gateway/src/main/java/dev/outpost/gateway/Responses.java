@@ -23,7 +23,7 @@ public final class Responses {
     if (response.headWritten() || response.ended()) {
       return;
     }
-    GatewayAnswer.mark(ctx);
+    GatewayAnswer.mark(ctx, message);
     String body = body(response, status, message);
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

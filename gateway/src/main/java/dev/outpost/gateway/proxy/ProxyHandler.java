@@ -106,7 +106,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
               return exchange.track(sent);
             }))
         .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration(),
-            () -> GatewayAnswer.mark(ctx)))
+            reason -> GatewayAnswer.mark(ctx, reason)))
         .addInterceptor(new CutResponseInterceptor(ctx, exchange))
         .addInterceptor(new HeaderHygieneInterceptor(matched.route().credentialHeader()))
         .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))
@@ -117,7 +117,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
       proxy.addInterceptor(new StaleConnectionRetry(exchange, maxStaleRetries));
     }
     if (request.version() == HttpVersion.HTTP_1_0) {
-      proxy.addInterceptor(new Http10StreamGuard(() -> GatewayAnswer.mark(ctx)));
+      proxy.addInterceptor(new Http10StreamGuard(() -> GatewayAnswer.mark(ctx, Http10StreamGuard.MESSAGE)));
     }
     if (limited != null) {
       proxy.addInterceptor(new ProxyInterceptor() {

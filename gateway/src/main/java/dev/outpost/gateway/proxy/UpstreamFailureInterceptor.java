@@ -13,6 +13,7 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,7 +45,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
   private final LimitedReadStream limitedBody;
   private final UpstreamExchange exchange;
   private final String upstreamName;
-  private final Runnable ownAnswer;
+  private final Consumer<String> ownAnswer;
   private boolean answered;
   private boolean closeAfterResponse;
   /** Whether that close waits for the rest of the body ({@link LingeringClose}). */
@@ -52,7 +53,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
 
   /** @param ownAnswer told when the client gets the gateway's answer instead of the upstream's */
   UpstreamFailureInterceptor(CircuitBreaker breaker, LimitedReadStream limitedBody, UpstreamExchange exchange,
-      String upstreamName, Runnable ownAnswer) {
+      String upstreamName, Consumer<String> ownAnswer) {
     this.breaker = breaker;
     this.ownAnswer = ownAnswer;
     this.limitedBody = limitedBody;
@@ -135,7 +136,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             LOG.debugf(failure, "upstream %s failed", upstreamName);
           }
           if (status != ServerSpanHandler.CLIENT_CLOSED_REQUEST) {
-            ownAnswer.run();
+            // the access record and span also get what failed, which the client is not told
+            ownAnswer.accept(status == 413 || status == 408 || failure.getMessage() == null ? message
+                : message + ": " + failure.getMessage());
           }
           Buffer body = Buffer.buffer(Responses.body(context.request().proxiedRequest().response(), status, message));
           ProxyResponse response = context.request().release().response()

@@ -32,6 +32,8 @@ public class AccessLogHandler implements Handler<RoutingContext> {
   private static final AttributeKey<Long> REQUEST_BYTES = AttributeKey.longKey("http.request.body.size");
   private static final AttributeKey<Long> RESPONSE_BYTES = AttributeKey.longKey("http.response.body.size");
   private static final AttributeKey<String> ANSWERED_BY = AttributeKey.stringKey("outpost.answered_by");
+  /** Why the gateway answered itself: what the client was told, and for a failed upstream call what failed. */
+  static final AttributeKey<String> REASON = AttributeKey.stringKey("outpost.reason");
 
   private final Logger access;
   private final RouteMetrics metrics;
@@ -81,6 +83,10 @@ public class AccessLogHandler implements Handler<RoutingContext> {
     }
     if (gatewayAnswer) {
       record.setAttribute(ANSWERED_BY, "gateway");
+      String reason = GatewayAnswer.reason(ctx);
+      if (reason != null) {
+        record.setAttribute(REASON, reason);
+      }
     }
     if (cut != null) {
       record.setAttribute(ResponseCut.CUT_BY, cut.by());

@@ -100,8 +100,12 @@ public class ServerSpanHandler implements Handler<RoutingContext> {
     if (outcome.cut() != null) {
       span.setAttribute(ResponseCut.CUT_BY, outcome.cut().by());
     }
+    String reason = GatewayAnswer.reason(ctx);
+    if (reason != null) {
+      span.setAttribute(AccessLogHandler.REASON, reason);
+    }
     if (outcome.status() >= 500 || outcome.cut() == ResponseCut.INTEGRATION) {
-      span.setStatus(StatusCode.ERROR);
+      span.setStatus(StatusCode.ERROR, reason == null ? "" : reason);
     }
     span.end();
   }

@@ -106,13 +106,36 @@ class TelemetryTest {
         .isEqualTo(unreachable.header("X-Outpost-Trace-Id"));
   }
 
+  /**
+   * A refusal is recorded with why, in the access record and the span: the operator a caller quotes
+   * the trace id to finds the reason the caller was told, and for an integration that cannot be
+   * reached what failed, which the caller is not told.
+   */
   @Test
-  void refusedRequestsAreRecordedToo() throws Exception {
-    RawHttp.send(gateway.getPort(), "GET /jwt/refused HTTP/1.1\r\nHost: gw\r\n\r\n");
+  void refusedRequestsAreRecordedTooWithWhy() throws Exception {
+    RawHttp.Response refused = RawHttp.send(gateway.getPort(), "GET /jwt/refused HTTP/1.1\r\nHost: gw\r\n\r\n");
     OtlpReceiver.Item<LogRecord> access = await(() -> GatewayTestEnvironment.otlp.logs.stream()
         .filter(l -> "/jwt/refused".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
     assertThat(attr(access.item().getAttributesList(), "http.response.status_code")).isEqualTo("401");
     assertThat(attr(access.item().getAttributesList(), "outpost.route")).isEqualTo("jwt");
+    String told = new io.vertx.core.json.JsonObject(refused.body()).getString("error");
+    assertThat(attr(access.item().getAttributesList(), "outpost.reason")).isEqualTo(told).isNotBlank();
+    OtlpReceiver.Item<Span> server = await(() -> GatewayTestEnvironment.otlp.spans.stream()
+        .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_SERVER
+            && "/jwt/refused".equals(attr(s.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(server.item().getAttributesList(), "outpost.reason")).isEqualTo(told);
+
+    RawHttp.Response unreachable = RawHttp.send(gateway.getPort(), "GET /dead-get/why HTTP/1.1\r\nHost: gw\r\n\r\n");
+    assertThat(unreachable.status()).isEqualTo(502);
+    OtlpReceiver.Item<LogRecord> failed = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/dead-get/why".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    String clientWasTold = new io.vertx.core.json.JsonObject(unreachable.body()).getString("error");
+    assertThat(attr(failed.item().getAttributesList(), "outpost.reason")).startsWith(clientWasTold + ": ")
+        .containsIgnoringCase("refused");
+    OtlpReceiver.Item<Span> failedSpan = await(() -> GatewayTestEnvironment.otlp.spans.stream()
+        .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_SERVER
+            && "/dead-get/why".equals(attr(s.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(failedSpan.item().getStatus().getMessage()).startsWith(clientWasTold);
   }
 
   @Test
