@@ -65,6 +65,7 @@ public final class ControlPlaneLink implements AutoCloseable {
   private final StatusOutbox outbox;
   private final Executor applier;
   private final ReconnectBackoff backoff;
+  private final ConnectFailureLog connectFailures = new ConnectFailureLog();
   private final WebSocketClient client;
   private final AtomicReference<Waiting> pending = new AtomicReference<>();
   private final AtomicInteger socketsOpen = new AtomicInteger();
@@ -168,7 +169,7 @@ public final class ControlPlaneLink implements AutoCloseable {
         .addHeader("Authorization", "Bearer " + options.token());
     client.connect(connect).onSuccess(socket -> opened(socket, started)).onFailure(e -> {
       if (current(started)) {
-        LOG.infof("control plane %s unreachable: %s", options.url(), e.getMessage());
+        connectFailures.failed(options.url(), e);
         scheduleReconnect();
       }
     });
@@ -181,6 +182,7 @@ public final class ControlPlaneLink implements AutoCloseable {
       socket.close();
       return;
     }
+    connectFailures.connected();
     LOG.infof("connected to the control plane at %s", options.url());
     socket.textMessageHandler(frame -> onFrame(current, frame));
     // every fragment counts as heard: a large snapshot over a slow link takes longer than the
