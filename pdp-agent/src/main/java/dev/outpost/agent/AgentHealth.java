@@ -1,5 +1,6 @@
 package dev.outpost.agent;
 
+import dev.outpost.agent.reconcile.ReconcileStatus;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -25,9 +26,15 @@ public class AgentHealth implements HealthCheck {
         .withData("applying", runtime.applying())
         .withData("controlPlaneConnected", runtime.connected());
     if (keeper != null) {
-      builder.withData("lastAppliedRevision", keeper.reconcileStatus().lastAppliedRevision())
-          .withData("lastAttemptedRevision", keeper.reconcileStatus().lastAttemptedRevision())
+      ReconcileStatus status = keeper.reconcileStatus();
+      builder.withData("lastAppliedRevision", status.lastAppliedRevision())
+          .withData("lastAttemptedRevision", status.lastAttemptedRevision())
           .withData("enforcedRevision", keeper.lastAppliedRevision());
+      if (!status.ready()) {
+        // a resync that fails leaves both revisions equal: only this says it fails, and why
+        builder.withData("failedStep", status.failedStep())
+            .withData("failure", String.valueOf(status.message()));
+      }
     }
     return builder.build();
   }

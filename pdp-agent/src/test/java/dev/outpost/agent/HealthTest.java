@@ -22,8 +22,15 @@ class HealthTest {
     given().when().get(readiness).then().statusCode(200).body("status", equalTo("UP"));
   }
 
+  /** The agent's own state, not only the JVM's: no control plane here, nothing applied yet. */
   @Test
-  void prometheusMetricsAreOnTheManagementPort() {
-    given().when().get(metrics).then().statusCode(200);
+  void prometheusMetricsAreOnTheManagementPortWithTheAgentsState() {
+    String scrape = given().when().get(metrics).then().statusCode(200).extract().asString();
+    org.assertj.core.api.Assertions.assertThat(scrape)
+        .containsPattern("(?m)^outpost_agent_control_plane_connected 0\\.0$")
+        .containsPattern("(?m)^outpost_agent_enforced_revision 0\\.0$")
+        .containsPattern("(?m)^outpost_agent_attempted_revision 0\\.0$")
+        .containsPattern("(?m)^outpost_agent_reconcile_ready 1\\.0$")
+        .containsPattern("(?m)^outpost_agent_applying [01]\\.0$");
   }
 }

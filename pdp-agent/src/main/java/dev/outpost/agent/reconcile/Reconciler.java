@@ -103,6 +103,8 @@ public final class Reconciler {
       target.refresh();
     } catch (TargetException | RuntimeException e) {
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      // said like a step's failure: a resync that cannot even read the target corrects nothing
+      LOG.warnf("revision %d: reading the target failed: %s", desired.revision(), message);
       result = new ReconcileResult(desired.revision(), false, "refresh", message, 0, clock.instant());
     }
     for (ReconcileStep step : result == null ? steps : List.<ReconcileStep>of()) {
