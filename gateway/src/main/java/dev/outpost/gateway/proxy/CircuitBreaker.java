@@ -1,5 +1,7 @@
 package dev.outpost.gateway.proxy;
 
+import org.jboss.logging.Logger;
+
 /**
  * One integration's breaker: after {@code threshold} consecutive failures (connection errors,
  * timeouts) it opens and requests fail fast with 503; after {@code openNanos} one trial request
@@ -9,7 +11,10 @@ package dev.outpost.gateway.proxy;
  * request is a new trial. Thread-safe.
  */
 public final class CircuitBreaker {
+  private static final Logger LOG = Logger.getLogger(CircuitBreaker.class);
 
+  /** What the log calls it: the integration and the upstream address. */
+  private final String name;
   private final int threshold;
   private final long openNanos;
   private int failures;
@@ -18,7 +23,8 @@ public final class CircuitBreaker {
   private boolean trialInFlight;
   private long trialStartedAt;
 
-  public CircuitBreaker(int threshold, long openNanos) {
+  public CircuitBreaker(String name, int threshold, long openNanos) {
+    this.name = name;
     this.threshold = threshold;
     this.openNanos = openNanos;
   }
@@ -39,14 +45,29 @@ public final class CircuitBreaker {
   }
 
   public synchronized void onSuccess() {
+    if (open) {
+      LOG.infof("integration %s answers again: its circuit is closed", name);
+    }
     failures = 0;
     open = false;
     trialInFlight = false;
   }
 
-  public synchronized void onFailure() {
+  public void onFailure() {
+    onFailure(null);
+  }
+
+  /**
+   * One more failure in a row. Opening is logged, with {@code why} the last one failed: the 503s
+   * that follow name only the open circuit, and a connection error was otherwise seen at DEBUG only.
+   */
+  public synchronized void onFailure(String why) {
     failures++;
     if (trialInFlight || failures >= threshold) {
+      if (!open) {
+        LOG.warnf("integration %s failed %d times in a row%s: its circuit is open, requests are answered 503 for %d ms,"
+            + " then one is let through", name, failures, why == null ? "" : " (last: " + why + ")", openNanos / 1_000_000);
+      }
       open = true;
       openedAt = System.nanoTime();
       trialInFlight = false;

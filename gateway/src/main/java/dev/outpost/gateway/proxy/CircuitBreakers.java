@@ -44,17 +44,19 @@ public class CircuitBreakers {
     if (!table.current().integrations().contains(integration)) {
       // an exchange begun before its route was taken out: a breaker of its own, kept nowhere, so that
       // the integration's breaker and gauge do not come back until the next table
-      return fresh();
+      return fresh(key);
     }
     // the listener is told once, as the breaker is made
     return breakers.computeIfAbsent(key, k -> {
       newBreaker.accept(integration);
-      return fresh();
+      return fresh(k);
     });
   }
 
-  private CircuitBreaker fresh() {
-    return new CircuitBreaker(config.failureThreshold(), config.openDuration().toNanos());
+  private CircuitBreaker fresh(Key key) {
+    Upstream upstream = key.upstream();
+    return new CircuitBreaker(key.integration() + " at " + upstream.host() + ":" + upstream.port(),
+        config.failureThreshold(), config.openDuration().toNanos());
   }
 
   /** Whether a breaker of {@code integration} (any of its upstreams) is open. */

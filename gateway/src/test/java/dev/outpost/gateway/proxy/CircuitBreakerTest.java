@@ -13,7 +13,7 @@ class CircuitBreakerTest {
 
   @Test
   void anOpenBreakerWhoseTimeRanOutIsNotReportedOpenThoughNoRequestTriedIt() throws Exception {
-    CircuitBreaker breaker = new CircuitBreaker(2, OPEN_NANOS);
+    CircuitBreaker breaker = new CircuitBreaker("test", 2, OPEN_NANOS);
     breaker.onFailure();
     assertThat(breaker.isOpen()).as("one failure of two").isFalse();
     breaker.onFailure();
@@ -31,5 +31,23 @@ class CircuitBreakerTest {
     assertThat(breaker.allowRequest()).isTrue();
     breaker.onSuccess();
     assertThat(breaker.isOpen()).isFalse();
+  }
+
+  /** Opening is a warning with the last failure's cause, once; closing again is said too. */
+  @Test
+  void openingAndClosingAreLoggedOnce() {
+    CircuitBreaker breaker = new CircuitBreaker("orders at int-orders.shop.svc:8080", 2, OPEN_NANOS);
+    try (dev.outpost.gateway.support.LogCapture log = dev.outpost.gateway.support.LogCapture.start()) {
+      breaker.onFailure("Connection refused");
+      breaker.onFailure("Connection refused");
+      breaker.onFailure("Connection refused");
+      assertThat(log.records()).filteredOn(r -> r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+          .singleElement().satisfies(r -> assertThat(r.getMessage())
+              .contains("integration orders at int-orders.shop.svc:8080 failed 2 times in a row (last: Connection refused)")
+              .contains("answered 503 for 1000 ms"));
+      breaker.onSuccess();
+      breaker.onSuccess();
+      assertThat(log.records()).filteredOn(r -> String.valueOf(r.getMessage()).contains("its circuit is closed")).hasSize(1);
+    }
   }
 }
