@@ -180,7 +180,7 @@ public class IntegrationDeployer implements RouteStates {
       checkFields(integration);
       SharedBeans.check(integration.source(), camel);
     } catch (DeployException e) {
-      return new Installed(report(integration, IntegrationStatus.FAILED, e.getMessage()), null);
+      return new Installed(refused(integration, e), null);
     }
     report(integration, IntegrationStatus.DEPLOYING, null);
     long gen = ++generation;
@@ -190,7 +190,7 @@ public class IntegrationDeployer implements RouteStates {
     try {
       resolved = placeholders.resolve(integration, key);
     } catch (DeployException e) {
-      return new Installed(report(integration, IntegrationStatus.FAILED, e.getMessage()), null);
+      return new Installed(refused(integration, e), null);
     }
     properties.register(key, resolved.properties());
     IntegrationIdentities.register(key, integration);
@@ -487,6 +487,15 @@ public class IntegrationDeployer implements RouteStates {
 
   private Set<String> routeIds() {
     return camel.getRoutes().stream().map(Route::getRouteId).collect(Collectors.toSet());
+  }
+
+  /**
+   * Failed before Camel saw it (a field, a shared bean, a secret or config key missing): logged as a
+   * failed load is, not only told in its status, which in Kubernetes no one reads but the agent.
+   */
+  private IntegrationStatus refused(Integration integration, DeployException e) {
+    LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), e.getMessage());
+    return report(integration, IntegrationStatus.FAILED, e.getMessage());
   }
 
   private IntegrationStatus report(Integration integration, String phase, String message) {
