@@ -256,31 +256,12 @@ class BadIntegrationsTest {
     int routesBefore = camel.getRoutes().size();
     int definitionsBefore = ((ModelCamelContext) camel).getRouteDefinitions().size();
     // a failure is also logged, whether Camel or the deployer's own checks refused it: in Kubernetes only the agent reads statuses
-    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger deployerLog = java.util.logging.Logger.getLogger(IntegrationDeployer.class.getName());
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-          warnings.add(record instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    deployerLog.addHandler(capture);
-    try {
-      assertEachFailsClearly(routesBefore, definitionsBefore, warnings);
-    } finally {
-      deployerLog.removeHandler(capture);
+    try (dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(IntegrationDeployer.class)) {
+      assertEachFailsClearly(routesBefore, definitionsBefore, log);
     }
   }
 
-  private void assertEachFailsClearly(int routesBefore, int definitionsBefore, List<String> warnings) {
+  private void assertEachFailsClearly(int routesBefore, int definitionsBefore, dev.outpost.spec.testing.LogLines log) {
     for (Case c : cases()) {
       var response = Integrations.put(management, c.integration());
       JsonPath body = response.then().extract().jsonPath();
@@ -295,7 +276,7 @@ class BadIntegrationsTest {
       assertThat(((ModelCamelContext) camel).getRouteDefinitions()).as(c.why()).hasSize(definitionsBefore);
       if (response.statusCode() == 422) {
         assertThat(body.getString("phase")).as(c.why()).isEqualTo("Failed");
-        assertThat(warnings).as(c.why()).anySatisfy(w -> assertThat(w)
+        assertThat(log.warnings()).as(c.why()).anySatisfy(w -> assertThat(w)
             .startsWith("integration " + c.integration().name() + " version 1 failed to deploy: ").contains(message));
         given().get(Integrations.base(management) + "outpost/integrations").then()
             .body("find { it.name == '" + c.integration().name() + "' }.phase", equalTo("Failed"));

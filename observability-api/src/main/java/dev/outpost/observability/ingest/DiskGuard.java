@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
 
 /**
  * Says when the data disk is nearly full, checked at most once a second: less than {@code
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @ApplicationScoped
 public class DiskGuard {
+  private static final Logger LOG = Logger.getLogger(DiskGuard.class);
 
   private final Path dataDir;
   private final long minFreeBytes;
@@ -56,12 +58,26 @@ public class DiskGuard {
     if (!checkedOnce || now - checkedAt > 1_000_000_000L) {
       checkedAt = now;
       checkedOnce = true;
+      boolean wasFull = full;
+      String why;
       try {
         Files.createDirectories(dataDir);
-        full = Files.getFileStore(dataDir).getUsableSpace() < minFreeBytes
-            || (maxDataBytes.isPresent() && maxDataBytes.get() - dataBytes < minFreeBytes);
+        long usable = Files.getFileStore(dataDir).getUsableSpace();
+        boolean diskFull = usable < minFreeBytes;
+        full = diskFull || (maxDataBytes.isPresent() && maxDataBytes.get() - dataBytes < minFreeBytes);
+        why = diskFull ? usable + " bytes free on its file system, below ingest.min-free-disk-bytes (" + minFreeBytes + ")"
+            : maxDataBytes.map(max -> dataBytes + " bytes of data, within ingest.min-free-disk-bytes (" + minFreeBytes
+                + ") of ingest.max-data-bytes (" + max + ")").orElse("");
       } catch (IOException e) {
         full = true;
+        why = "its free space cannot be read: " + e.getMessage();
+      }
+      // said when it changes, not at each refused request: the senders' own logs were the only sign
+      if (full && !wasFull) {
+        LOG.warnf("the data directory %s is nearly full (%s): new telemetry is refused (503) until retention or an"
+            + " operator frees space", dataDir, why);
+      } else if (!full && wasFull) {
+        LOG.infof("the data directory %s has room again: telemetry is taken again", dataDir);
       }
       if (maxDataBytes.isPresent() && measuring.compareAndSet(false, true)) {
         // thousands of files: walked off the caller's thread (an event loop), the next check reads it

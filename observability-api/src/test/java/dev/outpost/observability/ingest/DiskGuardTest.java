@@ -2,6 +2,7 @@ package dev.outpost.observability.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.spec.testing.LogLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -28,6 +29,20 @@ class DiskGuardTest {
     assertThat(measured(new DiskGuard(data, mib, Optional.of(5 * mib + mib / 2))).nearlyFull()).as("half a MiB left")
         .isTrue();
     assertThat(new DiskGuard(data, mib, Optional.empty()).nearlyFull()).as("no limit of its own").isFalse();
+  }
+
+  /** Refusing for a full disk is said once, when it starts, naming the limit: before, only the senders' logs showed it. */
+  @Test
+  void goingFullIsLoggedOnceNamingTheLimit() throws Exception {
+    long mib = 1 << 20;
+    Files.write(data.resolve("segment-1"), new byte[(int) (3 * mib)]);
+    try (LogLines log = LogLines.of(DiskGuard.class)) {
+      DiskGuard guard = measured(new DiskGuard(data, mib, Optional.of(3 * mib + mib / 2)));
+      assertThat(guard.nearlyFull()).isTrue();
+      assertThat(guard.nearlyFull()).isTrue();
+      assertThat(log.warnings()).singleElement().satisfies(line -> assertThat(line).contains("nearly full")
+          .contains("ingest.max-data-bytes (" + (3 * mib + mib / 2) + ")").contains("refused (503)"));
+    }
   }
 
   private static DiskGuard measured(DiskGuard guard) {
