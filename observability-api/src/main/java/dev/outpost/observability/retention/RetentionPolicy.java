@@ -49,6 +49,12 @@ public class RetentionPolicy {
     } else {
       known = read(applied());
       source = known.isPresent() ? applied() + " (the settings applied last)" : source;
+      if (known.isEmpty() && Files.exists(applied())) {
+        // the days past storage.retention are about to be deleted for good, on a copy no one can read
+        LOG.errorf("the retention settings applied last, in %s, cannot be read, and %s is absent: retention falls back"
+            + " to storage.retention (%s), which deletes the days past it; restore the file, or let the agent write the"
+            + " settings, to keep them", applied(), config.storage().telemetryFile(), config.storage().retention());
+      }
     }
     known.ifPresent(this::apply);
     LOG.infof("retention from %s: logs %d days, traces %d days", source, logs.toDays(), traces.toDays());
@@ -104,14 +110,14 @@ public class RetentionPolicy {
     }
   }
 
-  /** The settings in {@code file}; empty when it is absent, unreadable or invalid (the watch warns of those). */
+  /** The settings in {@code file}; empty when it is absent, unreadable or invalid (said at WARN). */
   private static Optional<Telemetry> read(Path file) {
     try {
       return Optional.of(StateCodec.readTelemetry(Files.readString(file)));
     } catch (NoSuchFileException absent) {
       return Optional.empty();
     } catch (IOException | InvalidStateException e) {
-      LOG.debugf("retention settings in %s not used: %s", file, e.getMessage());
+      LOG.warnf("retention settings in %s not used: %s", file, e.getMessage());
       return Optional.empty();
     }
   }

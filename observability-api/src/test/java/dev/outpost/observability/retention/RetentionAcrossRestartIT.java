@@ -57,6 +57,14 @@ class RetentionAcrossRestartIT {
       // retention runs at start; give it the time it takes before looking
       Thread.sleep(2000);
       assertThat(count(app.httpPort, token)).as("the ten-day-old log, within the 30 days last applied").isEqualTo(1);
+      app.stop();
+
+      // a kept copy that cannot be read: the fallback deletes days for good, so it is said at ERROR
+      Files.writeString(data.resolve("retention.json"), "{\"logsRetentionDays\": ");
+      app.start(properties);
+      app.stop();
+      assertThat(Files.readString(app.logFile().toPath())).contains("ERROR")
+          .contains("retention settings applied last, in " + data.resolve("retention.json") + ", cannot be read");
     }
   }
 
