@@ -31,6 +31,8 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
   private final BlockingDeque<AuditEvent> queue = new LinkedBlockingDeque<>();
   private final Thread sender;
   private volatile boolean running = true;
+  /** Failed sends in a row: past a few, said at WARN (each was DEBUG, and the trail stopped unseen). */
+  private int failedInARow;
 
   /**
    * @param endpoint the OTLP/HTTP base URL, e.g. {@code http://127.0.0.1:4318}
@@ -97,20 +99,37 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
     if (token != null && !token.isEmpty()) {
       request.header("Authorization", "Bearer " + token);
     }
+    String why;
     try {
       int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
       if (status / 100 == 2) {
+        delivered();
         return true;
       }
       if (status / 100 == 4 && status != 408 && status != 429) {
         LOG.errorf("observability-api refused %d audit record(s) with HTTP %d; dropped", batch.size(), status);
+        delivered();
         return true;
       }
-      LOG.debugf("observability-api answered %d; audit delivery retried", status);
+      why = "it answered " + status;
     } catch (java.io.IOException e) {
-      LOG.debugf("observability-api unreachable (%s); audit delivery retried", e.getMessage());
+      why = "it is unreachable: " + e.getMessage();
+    }
+    failedInARow++;
+    if (failedInARow == 3 || (failedInARow > 3 && failedInARow % 20 == 0)) {
+      LOG.warnf("audit records cannot be delivered to %s (%d attempts in a row, %s): %d wait, at most %d are kept",
+          logsUri, failedInARow, why, queue.size() + batch.size(), capacity);
+    } else {
+      LOG.debugf("audit delivery to %s failed (%s); retried", logsUri, why);
     }
     return false;
+  }
+
+  private void delivered() {
+    if (failedInARow >= 3) {
+      LOG.infof("audit records are delivered to %s again", logsUri);
+    }
+    failedInARow = 0;
   }
 
   @Override

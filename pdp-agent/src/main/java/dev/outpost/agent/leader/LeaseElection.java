@@ -31,7 +31,7 @@ public final class LeaseElection implements AutoCloseable {
   private final Runnable onStopLeading;
   private final AtomicBoolean leading = new AtomicBoolean();
   private volatile CompletableFuture<?> running;
-  private boolean competing;
+  private volatile boolean competing;
 
   public LeaseElection(KubernetesClient client, String namespace, String leaseName, String identity,
       Duration leaseDuration, Runnable onStartLeading, Runnable onStopLeading) {
@@ -105,7 +105,12 @@ public final class LeaseElection implements AutoCloseable {
 
   private void stopped() {
     if (leading.getAndSet(false)) {
-      LOG.infof("%s no longer leads: stopped applying", identity);
+      if (competing) {
+        // not a stop of ours: the lease was not renewed in time (the API server slow or away) or another replica took it
+        LOG.warnf("%s lost the lease: stopped applying; another replica applies once it takes the lease", identity);
+      } else {
+        LOG.infof("%s no longer leads: stopped applying", identity);
+      }
       onStopLeading.run();
     }
   }

@@ -87,6 +87,20 @@ class OtlpAuditLogTest {
     assertThat(bodies.get(0)).contains("snapshot revision 1 accepted");
   }
 
+  /** A store away for three attempts in a row is a warning, once, naming where and how many wait; each was DEBUG. */
+  @Test
+  void aStoreAwayForThreeAttemptsIsAWarning() throws Exception {
+    failuresLeft.set(3);
+    try (dev.outpost.spec.testing.LogLines lines = dev.outpost.spec.testing.LogLines.of(OtlpAuditLog.class);
+        OtlpAuditLog log = new OtlpAuditLog(endpoint(), "t", "agent-1", 100)) {
+      log.record(new AuditEvent(true, 1, "dp1", List.of(), Instant.now()));
+      await(() -> !bodies.isEmpty());
+      assertThat(lines.warnings()).singleElement().satisfies(line -> assertThat(line)
+          .contains("audit records cannot be delivered to " + endpoint() + "/v1/logs (3 attempts in a row, it answered 503)")
+          .contains("1 wait, at most 100 are kept"));
+    }
+  }
+
   /**
    * With a capacity of 3, revisions 1..10 recorded while the store refuses leave 8, 9 and 10: what
    * is delivered once it takes them is the newest three, in order (dropping the newest would leave 1..3).
