@@ -23,9 +23,9 @@ public class AgentMetrics {
         runtime, r -> r.applying() ? 1 : 0);
     gauge(registry, "outpost.agent.enforced.revision", "the revision this replica enforces, 0 for none", runtime,
         r -> r.keeper() == null ? 0 : r.keeper().lastAppliedRevision());
-    // the reconciler's own, not the keeper's: that one waits for an apply in progress, and so would the scrape
-    gauge(registry, "outpost.agent.attempted.revision", "the newest revision the agent tried to apply", runtime,
-        r -> r.keeper() == null ? 0 : r.keeper().reconcileStatus().lastAttemptedRevision());
+    // a refused (nacked) revision counts too: attempted above enforced is what an alert looks for
+    gauge(registry, "outpost.agent.attempted.revision", "the newest revision decided on (applied, refused or failed)",
+        runtime, r -> r.keeper() == null ? 0 : r.keeper().lastAttemptedRevision());
     gauge(registry, "outpost.agent.reconcile.ready", "1 when the last pass made the target match, 0 when a step failed",
         runtime, r -> r.keeper() == null || r.keeper().reconcileStatus().ready() ? 1 : 0);
   }

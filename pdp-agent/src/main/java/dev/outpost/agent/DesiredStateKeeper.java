@@ -52,7 +52,8 @@ public final class DesiredStateKeeper {
   /** Volatile so that {@link #lastAppliedRevision()} need not wait for an apply in progress. */
   private volatile Snapshot applied;
   private DataPlaneState desired;
-  private long lastAttemptedRevision;
+  /** Volatile: read without the lock (a Prometheus scrape must not wait for an apply); written under it. */
+  private volatile long lastAttemptedRevision;
   /**
    * The revision of a stored snapshot that was refused at restore (signed by a key since unpinned,
    * say): nothing is enforced then, but no older revision may be accepted either, or any older
@@ -321,8 +322,8 @@ public final class DesiredStateKeeper {
     return desired == null ? Optional.empty() : Optional.of(reconciler.correct(desired));
   }
 
-  /** The newest revision decided on (applied, refused or failed), 0 when none. */
-  public synchronized long lastAttemptedRevision() {
+  /** The newest revision decided on (applied, refused or failed), 0 when none; never waits for an apply. */
+  public long lastAttemptedRevision() {
     return Math.max(lastAttemptedRevision, lastAppliedRevision());
   }
 

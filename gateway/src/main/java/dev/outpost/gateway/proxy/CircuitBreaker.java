@@ -53,10 +53,6 @@ public final class CircuitBreaker {
     trialInFlight = false;
   }
 
-  public void onFailure() {
-    onFailure(null);
-  }
-
   /**
    * One more failure in a row. Opening is logged, with {@code why} the last one failed: the 503s
    * that follow name only the open circuit, and a connection error was otherwise seen at DEBUG only.
@@ -66,7 +62,7 @@ public final class CircuitBreaker {
     if (trialInFlight || failures >= threshold) {
       if (!open) {
         LOG.warnf("integration %s failed %d times in a row%s: its circuit is open, requests are answered 503 for %d ms,"
-            + " then one is let through", name, failures, why == null ? "" : " (last: " + why + ")", openNanos / 1_000_000);
+            + " then one is let through", name, failures, " (last: " + why + ")", openNanos / 1_000_000);
       }
       open = true;
       openedAt = System.nanoTime();

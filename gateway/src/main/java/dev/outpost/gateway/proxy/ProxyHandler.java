@@ -179,7 +179,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
         // the pool is the limit, not the integration's health, so the breaker is not told
         return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamBusyException(poolWaitMillis));
       }
-      breaker.onFailure(failure.getMessage());
+      breaker.onFailure(failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName());
       if (retriesLeft > 0) {
         return connect(c, upstream, breaker, exchange, poolWaitMillis, retriesLeft - 1, head);
       }

@@ -86,11 +86,11 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           String message;
           if (failure instanceof InvalidResponseException || isMalformedResponse(failure)) {
             // an upstream that answers what HTTP cannot carry is broken, whatever the client did
-            breaker.onFailure();
             status = 502;
             // the parser's own words name its classes and echo the integration's bytes: kept for the log
             message = "integration " + upstreamName + " sent an invalid response ("
                 + (failure instanceof InvalidResponseException ? failure.getMessage() : "it does not parse as HTTP/1.1") + ")";
+            breaker.onFailure(message);
           } else if (limitedBody != null && limitedBody.overflowed()) {
             status = 413;
             message = "the request body is larger than the route allows";
@@ -113,10 +113,10 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             message = "the request body did not arrive in time";
           } else if (exchange.timedOut()) {
             // the route's timeout is the exchange's alone (connect timeouts are connect failures above)
-            breaker.onFailure();
             status = 504;
             message = unfinishedBody ? "integration " + upstreamName + " stopped reading the request body"
                 : "integration " + upstreamName + " did not answer in time";
+            breaker.onFailure(message);
           } else if (context.request().proxiedRequest().response().closed()) {
             // the client left first (the proxy reset the upstream request then): no one reads this
             // answer, and its status is what the access record and span tell (nginx's 499)
@@ -126,9 +126,9 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             // a new connection closed or reset before any answer: the upstream took the request and
             // died on it (a crash loop, out of memory), which the breaker must hear of; on a pooled
             // connection the same is an idle close racing the request, retried or not the upstream's fault
-            breaker.onFailure();
             status = 502;
             message = "integration " + upstreamName + " closed the connection without answering";
+            breaker.onFailure(message);
           } else {
             // anything else (a reset) says nothing about the upstream's health
             status = 502;
@@ -137,8 +137,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           }
           if (status != ServerSpanHandler.CLIENT_CLOSED_REQUEST) {
             // the access record and span also get what failed, which the client is not told
-            ownAnswer.accept(status == 413 || status == 408 || failure.getMessage() == null ? message
-                : message + ": " + failure.getMessage());
+            ownAnswer.accept(saysMore(failure, status) ? message + ": " + failure.getMessage() : message);
           }
           Buffer body = Buffer.buffer(Responses.body(context.request().proxiedRequest().response(), status, message));
           ProxyResponse response = context.request().release().response()
@@ -171,7 +170,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
         if (ar.succeeded()) {
           breaker.onSuccess();
         } else if (exchange.timedOut()) {
-          breaker.onFailure();
+          breaker.onFailure("integration " + upstreamName + " did not send its whole response in time");
         }
       });
     }
@@ -238,6 +237,15 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
    */
   static boolean isFinalStatus(int status) {
     return status >= 200 && status <= 599;
+  }
+
+  /**
+   * Whether the failure's own words add to the client's message: a connection's error (refused, reset,
+   * not resolved), not a state of ours, nor a parser's words, which echo the integration's bytes.
+   */
+  private static boolean saysMore(Throwable failure, int status) {
+    return failure.getMessage() != null && status == 502 && !(failure instanceof InvalidResponseException)
+        && !isMalformedResponse(failure);
   }
 
   /** The breaker refused the request before any connection was attempted. */

@@ -12,6 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 public final class GatewayAnswer {
 
   private static final String KEY = "outpost.gatewayAnswer";
+  /** A reason names a path or an integration's error: kept short, like a span's attributes. */
+  static final int MAX_REASON_CHARS = 512;
 
   private GatewayAnswer() {}
 
@@ -21,7 +23,7 @@ public final class GatewayAnswer {
 
   /** @param reason what the client was told, or more (never a credential); empty for none */
   public static void mark(RoutingContext ctx, String reason) {
-    ctx.put(KEY, reason == null ? "" : reason);
+    ctx.put(KEY, reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "…" : reason);
   }
 
   public static boolean of(RoutingContext ctx) {

@@ -41,6 +41,8 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
    * for one that never reads (timeout 500 ms, bodies up to 16 MiB); {@code silent} for one whose
    * connects hang ({@link SilentListener}; no retries); {@code crash} for one whose breaker a test opens.
    */
+  /** An integration at a closed port that no route of the base table goes to. */
+  public static final String UNUSED_DEAD = "dead-unused";
   private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head", "sink", "silent", "crash");
   public static final String API_KEY = "k-2f9c1d7e6b5a4";
   public static final String API_KEY_OTHER = "k-other-client-88";
@@ -114,6 +116,9 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
         deadPorts.put(name, holdClosedPort());
         config.put("outpost.gateway.integration-urls.int-" + name, "http://127.0.0.1:" + deadPorts.get(name));
       }
+      // dead too, with no route in the base table: a test adds one, whose breaker no other test has opened
+      deadPorts.put(UNUSED_DEAD, holdClosedPort());
+      config.put("outpost.gateway.integration-urls.int-" + UNUSED_DEAD, "http://127.0.0.1:" + deadPorts.get(UNUSED_DEAD));
       return config;
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -125,16 +125,33 @@ class TelemetryTest {
             && "/jwt/refused".equals(attr(s.item().getAttributesList(), "url.path"))).findFirst());
     assertThat(attr(server.item().getAttributesList(), "outpost.reason")).isEqualTo(told);
 
-    RawHttp.Response unreachable = RawHttp.send(gateway.getPort(), "GET /dead-get/why HTTP/1.1\r\nHost: gw\r\n\r\n");
-    assertThat(unreachable.status()).isEqualTo(502);
+    // an integration whose breaker no other test opened: this request reaches its closed port
+    String dead = GatewayTestEnvironment.UNUSED_DEAD;
+    GatewayTestEnvironment.writeRoutes(List.of(TestRoutes.publicRoute(dead, "/" + dead, true)));
+    try {
+      // the new table is read within the poll interval (one failed call of the breaker's five)
+      RawHttp.Response probe = RawHttp.send(gateway.getPort(), "GET /" + dead + "/probe HTTP/1.1\r\nHost: gw\r\n\r\n");
+      for (int i = 0; i < 100 && probe.status() == 404; i++) {
+        Thread.sleep(50);
+        probe = RawHttp.send(gateway.getPort(), "GET /" + dead + "/probe HTTP/1.1\r\nHost: gw\r\n\r\n");
+      }
+      RawHttp.Response unreachable = RawHttp.send(gateway.getPort(), "GET /" + dead + "/why HTTP/1.1\r\nHost: gw\r\n\r\n");
+      assertThat(unreachable.status()).isEqualTo(502);
+      assertReasonRecorded("/" + dead + "/why", unreachable);
+    } finally {
+      GatewayTestEnvironment.writeRoutes(List.of());
+    }
+  }
+
+  private void assertReasonRecorded(String failedPath, RawHttp.Response unreachable) throws Exception {
     OtlpReceiver.Item<LogRecord> failed = await(() -> GatewayTestEnvironment.otlp.logs.stream()
-        .filter(l -> "/dead-get/why".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+        .filter(l -> failedPath.equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
     String clientWasTold = new io.vertx.core.json.JsonObject(unreachable.body()).getString("error");
     assertThat(attr(failed.item().getAttributesList(), "outpost.reason")).startsWith(clientWasTold + ": ")
         .containsIgnoringCase("refused");
     OtlpReceiver.Item<Span> failedSpan = await(() -> GatewayTestEnvironment.otlp.spans.stream()
         .filter(s -> s.item().getKind() == Span.SpanKind.SPAN_KIND_SERVER
-            && "/dead-get/why".equals(attr(s.item().getAttributesList(), "url.path"))).findFirst());
+            && failedPath.equals(attr(s.item().getAttributesList(), "url.path"))).findFirst());
     assertThat(failedSpan.item().getStatus().getMessage()).startsWith(clientWasTold);
   }
 

@@ -5,6 +5,7 @@ import dev.outpost.observability.store.AnswerMemory;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.function.LongSupplier;
 
 /**
  * Text (records and spans) that all answers being built or sent hold together. Each answer's own
@@ -72,12 +73,14 @@ public class QueryMemory {
     }
 
     /**
-     * Gives back what is held beyond the step above {@code chars}, once that is more than a step:
-     * a live tail holds what it has waiting, not the most it ever had (its share lasted as long as
-     * the tail, so a reader behind for a moment kept it from every other answer).
+     * Gives back what is held beyond the step above what {@code waiting} tells, once that is more
+     * than a step: a live tail holds what it has waiting, not the most it ever had (its share lasted
+     * as long as the tail, so a reader behind for a moment kept it from every other answer). Read
+     * under the lease's lock: a count read before it could miss records another thread added and
+     * was granted for meanwhile, and give their share away.
      */
-    public synchronized void shrinkTo(long chars) {
-      long keep = (Math.max(0, chars) + STEP - 1) / STEP * STEP + STEP;
+    public synchronized void shrinkTo(LongSupplier waiting) {
+      long keep = (Math.max(0, waiting.getAsLong()) + STEP - 1) / STEP * STEP + STEP;
       if (!closed && granted > keep) {
         give(granted - keep);
         granted = keep;

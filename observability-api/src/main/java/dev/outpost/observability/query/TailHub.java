@@ -215,7 +215,8 @@ public class TailHub {
         onEnd.run();
       });
     }).onOverflow().buffer(BUFFER).onItem().transform(p -> {
-      memory.shrinkTo(pending.addAndGet(-p.chars()));
+      pending.addAndGet(-p.chars());
+      memory.shrinkTo(pending::get);
       return Optional.ofNullable(p.view());
     });
   }

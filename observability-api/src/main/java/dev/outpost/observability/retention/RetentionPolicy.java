@@ -51,9 +51,11 @@ public class RetentionPolicy {
       source = known.isPresent() ? applied() + " (the settings applied last)" : source;
       if (known.isEmpty() && Files.exists(applied())) {
         // the days past storage.retention are about to be deleted for good, on a copy no one can read
-        LOG.errorf("the retention settings applied last, in %s, cannot be read, and %s is absent: retention falls back"
+        LOG.errorf("the retention settings applied last, in %s, cannot be read, and %s %s: retention falls back"
             + " to storage.retention (%s), which deletes the days past it; restore the file, or let the agent write the"
-            + " settings, to keep them", applied(), config.storage().telemetryFile(), config.storage().retention());
+            + " settings, to keep them", applied(), config.storage().telemetryFile(),
+            Files.exists(config.storage().telemetryFile()) ? "cannot be used either" : "is absent",
+            config.storage().retention());
       }
     }
     known.ifPresent(this::apply);

@@ -16,16 +16,16 @@ class QueryMemoryLeaseTest {
     assertThat(memory.held()).isEqualTo(10 * MIB);
 
     // the reader catches up: held back to the step above what waits, and one more
-    tail.shrinkTo(100);
+    tail.shrinkTo(() -> 100);
     assertThat(memory.held()).isEqualTo(2 * MIB);
     assertThat(memory.lease().grant(14 * MIB)).as("another answer gets what was given back").isEqualTo(14 * MIB);
 
     // a step's difference is kept, so that a reader just behind does not take and give on every record
-    tail.shrinkTo(MIB + 1);
+    tail.shrinkTo(() -> MIB + 1);
     assertThat(memory.held()).isEqualTo(16 * MIB);
     tail.close();
     assertThat(memory.held()).isEqualTo(14 * MIB);
-    tail.shrinkTo(0);
+    tail.shrinkTo(() -> 0);
     assertThat(memory.held()).as("a closed lease gives nothing twice").isEqualTo(14 * MIB);
   }
 }

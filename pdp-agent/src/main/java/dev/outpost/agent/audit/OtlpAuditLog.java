@@ -113,7 +113,8 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
       }
       why = "it answered " + status;
     } catch (java.io.IOException e) {
-      why = "it is unreachable: " + e.getMessage();
+      // the class too: a refused connection's ConnectException has no message of its own
+      why = "it is unreachable: " + e;
     }
     failedInARow++;
     if (failedInARow == 3 || (failedInARow > 3 && failedInARow % 20 == 0)) {

@@ -3,6 +3,7 @@ package dev.outpost.agent.link;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.spec.testing.TestTls;
+import dev.outpost.spec.testing.LogLines;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Why the agent cannot connect reaches the log at a level alerts see: a refused token at ERROR, an
  * untrusted certificate at WARN, and a control plane away for three attempts in a row at WARN. Each
  * was one INFO line, "unreachable". Real connections on loopback: a server that refuses the
- * upgrade, one whose certificate the agent does not trust, and a port nobody listens on.
+ * upgrade, one whose certificate the agent does not trust, and a port nobody listens on. Lines are
+ * told apart by each test's address: another agent in this JVM (HealthTest's) logs here too.
  */
 class ConnectFailureLogTest {
   private final Vertx vertx = Vertx.vertx();
@@ -44,9 +46,9 @@ class ConnectFailureLogTest {
   void aRefusedTokenIsAnErrorNamingTheTokensSettings() throws Exception {
     HttpServer refusing = listen(new HttpServerOptions(), 401, "token revoked\r\nat 12:00");
     URI url = URI.create("ws://127.0.0.1:" + refusing.actualPort() + "/v1/connect");
-    try (LogCapture log = new LogCapture(ConnectFailureLog.class)) {
+    try (LogLines log = LogLines.of(ConnectFailureLog.class)) {
       failures.failed(url, connect(url.toString()));
-      assertThat(log.errors).singleElement().satisfies(line -> assertThat(line)
+      assertThat(log.errors()).filteredOn(line -> line.contains(url.toString())).singleElement().satisfies(line -> assertThat(line)
           .contains("refused this agent's token (HTTP 401: token revoked  at 12:00)")
           .contains("outpost.agent.control-plane.token"));
     }
@@ -58,10 +60,10 @@ class ConnectFailureLogTest {
     HttpServer untrusted = listen(new HttpServerOptions().setSsl(true)
         .setKeyCertOptions(new PfxOptions().setPath(tls.keyStore().toString()).setPassword(tls.password())), 200, "");
     URI url = URI.create("wss://localhost:" + untrusted.actualPort() + "/v1/connect");
-    try (LogCapture log = new LogCapture(ConnectFailureLog.class)) {
+    try (LogLines log = LogLines.of(ConnectFailureLog.class)) {
       failures.failed(url, connect(url.toString()));
-      assertThat(log.errors).isEmpty();
-      assertThat(log.warnings).singleElement().satisfies(line -> assertThat(line).contains("TLS with the control plane")
+      assertThat(log.errors()).filteredOn(line -> line.contains(url.toString())).isEmpty();
+      assertThat(log.containing(url.toString())).singleElement().satisfies(line -> assertThat(line).contains("TLS with the control plane")
           .contains("outpost.agent.control-plane.ca-file"));
     }
   }
@@ -74,22 +76,22 @@ class ConnectFailureLogTest {
     }
     URI url = URI.create("ws://127.0.0.1:" + closed + "/v1/connect");
     Throwable refused = connect(url.toString());
-    try (LogCapture log = new LogCapture(ConnectFailureLog.class)) {
+    try (LogLines log = LogLines.of(ConnectFailureLog.class)) {
       failures.failed(url, refused);
       failures.failed(url, refused);
-      assertThat(log.warnings).as("a restart of the control plane is no news").isEmpty();
+      assertThat(log.containing(url.toString())).as("a restart of the control plane is no news").isEmpty();
       failures.failed(url, refused);
-      assertThat(log.warnings).singleElement().satisfies(line -> assertThat(line).contains("unreachable for 3 attempts"));
+      assertThat(log.containing(url.toString())).singleElement().satisfies(line -> assertThat(line).contains("unreachable for 3 attempts"));
       for (int i = 0; i < 9; i++) {
         failures.failed(url, refused);
       }
-      assertThat(log.warnings).hasSize(1);
+      assertThat(log.containing(url.toString())).hasSize(1);
       failures.failed(url, refused);
-      assertThat(log.warnings).as("then every tenth").hasSize(2);
+      assertThat(log.containing(url.toString())).as("then every tenth").hasSize(2);
 
       failures.connected();
       failures.failed(url, refused);
-      assertThat(log.warnings).as("counted again from a connection").hasSize(2);
+      assertThat(log.containing(url.toString())).as("counted again from a connection").hasSize(2);
     }
   }
 }

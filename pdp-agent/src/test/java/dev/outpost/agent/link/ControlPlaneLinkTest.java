@@ -21,6 +21,7 @@ import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
 import dev.outpost.spec.state.StateCodec;
+import dev.outpost.spec.testing.LogLines;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -383,12 +384,12 @@ class ControlPlaneLinkTest {
   /** A refusal that reconnecting cannot mend is logged at ERROR with its code and meaning (PROTOCOL.md section 11). */
   @Test
   void aControlPlaneRefusingTheDataPlaneIsLoggedAsAnErrorWithItsCode() throws Exception {
-    try (LogCapture log = new LogCapture(ControlPlaneLink.class)) {
+    try (LogLines log = LogLines.of(ControlPlaneLink.class)) {
       cp.closeOnHello = (short) 4003;
       int connections = cp.connections.get();
       cp.disconnect();
-      await(() -> cp.connections.get() > connections && !log.errors.isEmpty(), "a refused reconnection logged");
-      assertThat(log.errors).anySatisfy(e -> assertThat(e).contains("code 4003")
+      await(() -> cp.connections.get() > connections && !log.errors().isEmpty(), "a refused reconnection logged");
+      assertThat(log.errors()).anySatisfy(e -> assertThat(e).contains("code 4003")
           .contains("this data plane is not the one the agent's token is for"));
     } finally {
       cp.closeOnHello = null;
@@ -502,11 +503,11 @@ class ControlPlaneLinkTest {
   void aFrameRepeatingAKeyIsRefusedAsMalformedAtNoRevision(String frame) throws Exception {
     cp.sendSigned(state(1, "orders"));
     awaitAck(1);
-    try (LogCapture log = new LogCapture(ControlPlaneLink.class)) {
+    try (LogLines log = LogLines.of(ControlPlaneLink.class)) {
       cp.sendRaw(frame);
-      await(() -> !log.warnings.isEmpty() || !cp.messages(Nack.class).isEmpty(), "the agent decides on the frame");
+      await(() -> !log.warnings().isEmpty() || !cp.messages(Nack.class).isEmpty(), "the agent decides on the frame");
       assertThat(cp.messages(Nack.class)).as("a nack at a revision read out of the frame").isEmpty();
-      assertThat(log.warnings).singleElement().satisfies(w ->
+      assertThat(log.warnings()).singleElement().satisfies(w ->
           assertThat(w).contains("ignored a malformed frame").contains("Duplicate field"));
     }
     cp.sendSigned(state(2, "orders", "billing"));

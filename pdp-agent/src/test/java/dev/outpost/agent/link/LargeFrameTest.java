@@ -12,6 +12,7 @@ import dev.outpost.spec.protocol.Snapshot;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
 import dev.outpost.spec.state.StateCodec;
+import dev.outpost.spec.testing.LogLines;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -81,14 +82,14 @@ class LargeFrameTest {
     cp.awaitMessage(Ack.class, a -> a.revision() == 1);
     String large = paddedSnapshot(2);
 
-    try (LogCapture blocked = new LogCapture("io.vertx.core.impl.BlockedThreadChecker")) {
+    try (LogLines blocked = LogLines.of("io.vertx.core.impl.BlockedThreadChecker")) {
       cp.sendRaw(large);
       cp.send(new Ping("behind-the-large-frame"));
 
       cp.awaitMessage(Ack.class, a -> a.revision() == 2);
       cp.awaitMessage(Pong.class, p -> p.nonce().equals("behind-the-large-frame"));
       assertThat(agent.running()).containsKey("integrations/billing.json");
-      assertThat(blocked.warnings).as("the agent's event loops blocked").isEmpty();
+      assertThat(blocked.warnings()).as("the agent's event loops blocked").isEmpty();
     }
   }
 

@@ -11,6 +11,7 @@ import dev.outpost.spec.protocol.Pong;
 import dev.outpost.spec.protocol.ProtocolCodec;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
+import dev.outpost.spec.testing.LogLines;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -105,7 +106,7 @@ class NonReadingControlPlaneTest {
   @Test
   void pongsKeptForAControlPlaneThatDoesNotReadAreBoundedAndTheLinkWorksOnceItReadsAgain() throws Exception {
     connect(LinkOptions.DEFAULT_MAX_UNSENT_CHARS);
-    try (LogCapture log = new LogCapture("dev.outpost.agent.link")) {
+    try (LogLines log = LogLines.of("dev.outpost.agent.link")) {
       cp.stopReading();
       int pings = floodSize();
       floodPings(pings);
@@ -137,7 +138,7 @@ class NonReadingControlPlaneTest {
     connect(1 << 20); // four statuses
     cp.sendSigned(state(1, "orders"));
     cp.awaitMessage(Ack.class, a -> a.revision() == 1);
-    try (LogCapture log = new LogCapture("dev.outpost.agent.link")) {
+    try (LogLines log = LogLines.of("dev.outpost.agent.link")) {
       cp.stopReading();
       // several times what the socket buffers hold on their way
       long statuses = 4 * (sendBufferMax() + 2L * 64 * 1024) / (256 * 1024);

@@ -8,15 +8,23 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
 
-/** The lines one logger writes at WARN or worse while this is open, formatted as the log shows them. */
+/**
+ * The lines one logger (and the loggers below it) writes at WARN or worse while this is open,
+ * formatted as the log shows them; the ERROR ones apart too.
+ */
 public final class LogLines implements AutoCloseable {
   private final List<String> warnings = new CopyOnWriteArrayList<>();
+  private final List<String> errors = new CopyOnWriteArrayList<>();
   private final Logger logger;
   private final Handler handler = new Handler() {
     @Override
     public void publish(LogRecord record) {
       if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-        warnings.add(record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
+        String line = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+        warnings.add(line);
+        if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+          errors.add(line);
+        }
       }
     }
 
@@ -27,19 +35,34 @@ public final class LogLines implements AutoCloseable {
     public void close() {}
   };
 
-  private LogLines(Class<?> loggingClass) {
-    logger = Logger.getLogger(loggingClass.getName());
+  private LogLines(String loggerName) {
+    logger = Logger.getLogger(loggerName);
     logger.addHandler(handler);
   }
 
   /** Captures what {@code loggingClass}'s logger writes from now until {@link #close}. */
   public static LogLines of(Class<?> loggingClass) {
-    return new LogLines(loggingClass);
+    return new LogLines(loggingClass.getName());
+  }
+
+  /** Captures what the logger of that name (a class's, or a package's and all below it) writes. */
+  public static LogLines of(String loggerName) {
+    return new LogLines(loggerName);
   }
 
   /** The WARN and ERROR lines so far. */
   public List<String> warnings() {
     return List.copyOf(warnings);
+  }
+
+  /** The ERROR lines so far. */
+  public List<String> errors() {
+    return List.copyOf(errors);
+  }
+
+  /** The WARN and ERROR lines so far that contain {@code text}. */
+  public List<String> containing(String text) {
+    return warnings.stream().filter(w -> w.contains(text)).toList();
   }
 
   @Override
