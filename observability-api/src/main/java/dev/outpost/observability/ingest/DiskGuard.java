@@ -56,35 +56,43 @@ public class DiskGuard {
     // the monotonic clock: a wall clock stepped back an hour stopped the checks for that hour
     long now = System.nanoTime();
     if (!checkedOnce || now - checkedAt > 1_000_000_000L) {
-      checkedAt = now;
-      checkedOnce = true;
-      boolean wasFull = full;
-      String why;
-      try {
-        Files.createDirectories(dataDir);
-        long usable = Files.getFileStore(dataDir).getUsableSpace();
-        boolean diskFull = usable < minFreeBytes;
-        full = diskFull || (maxDataBytes.isPresent() && maxDataBytes.get() - dataBytes < minFreeBytes);
-        why = diskFull ? usable + " bytes free on its file system, below ingest.min-free-disk-bytes (" + minFreeBytes + ")"
-            : maxDataBytes.map(max -> dataBytes + " bytes of data, within ingest.min-free-disk-bytes (" + minFreeBytes
-                + ") of ingest.max-data-bytes (" + max + ")").orElse("");
-      } catch (IOException e) {
-        full = true;
-        why = "its free space cannot be read: " + e.getMessage();
-      }
-      // said when it changes, not at each refused request: the senders' own logs were the only sign
-      if (full && !wasFull) {
-        LOG.warnf("the data directory %s is nearly full (%s): new telemetry is refused (503) until retention or an"
-            + " operator frees space", dataDir, why);
-      } else if (!full && wasFull) {
-        LOG.infof("the data directory %s has room again: telemetry is taken again", dataDir);
-      }
-      if (maxDataBytes.isPresent() && measuring.compareAndSet(false, true)) {
-        // thousands of files: walked off the caller's thread (an event loop), the next check reads it
-        MEASURER.execute(this::measure);
-      }
+      check(now);
     }
     return full;
+  }
+
+  /** One check at a time: two event loops past the gate at once would each log the same change. */
+  private synchronized void check(long now) {
+    if (checkedOnce && now - checkedAt <= 1_000_000_000L) {
+      return; // another thread has just checked
+    }
+    checkedAt = now;
+    checkedOnce = true;
+    boolean wasFull = full;
+    String why;
+    try {
+      Files.createDirectories(dataDir);
+      long usable = Files.getFileStore(dataDir).getUsableSpace();
+      boolean diskFull = usable < minFreeBytes;
+      full = diskFull || (maxDataBytes.isPresent() && maxDataBytes.get() - dataBytes < minFreeBytes);
+      why = diskFull ? usable + " bytes free on its file system, below ingest.min-free-disk-bytes (" + minFreeBytes + ")"
+          : maxDataBytes.map(max -> dataBytes + " bytes of data, within ingest.min-free-disk-bytes (" + minFreeBytes
+              + ") of ingest.max-data-bytes (" + max + ")").orElse("");
+    } catch (IOException e) {
+      full = true;
+      why = "its free space cannot be read: " + e.getMessage();
+    }
+    // said when it changes, not at each refused request: the senders' own logs were the only sign
+    if (full && !wasFull) {
+      LOG.warnf("the data directory %s is nearly full (%s): new telemetry is refused (503) until retention or an"
+          + " operator frees space", dataDir, why);
+    } else if (!full && wasFull) {
+      LOG.infof("the data directory %s has room again: telemetry is taken again", dataDir);
+    }
+    if (maxDataBytes.isPresent() && measuring.compareAndSet(false, true)) {
+      // thousands of files: walked off the caller's thread (an event loop), the next check reads it
+      MEASURER.execute(this::measure);
+    }
   }
 
   /** Measures the data directory now (the next check reads it); for tests, at once. */
