@@ -61,8 +61,8 @@ public final class CircuitBreaker {
     failures++;
     if (trialInFlight || failures >= threshold) {
       if (!open) {
-        LOG.warnf("integration %s failed %d times in a row%s: its circuit is open, requests are answered 503 for %d ms,"
-            + " then one is let through", name, failures, " (last: " + why + ")", openNanos / 1_000_000);
+        LOG.warnf("integration %s failed %d times in a row (last: %s): its circuit is open, requests are answered 503"
+            + " for %d ms, then one is let through", name, failures, why, openNanos / 1_000_000);
       }
       open = true;
       openedAt = System.nanoTime();

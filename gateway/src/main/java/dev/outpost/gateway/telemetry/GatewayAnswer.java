@@ -23,7 +23,8 @@ public final class GatewayAnswer {
 
   /** @param reason what the client was told, or more (never a credential); empty for none */
   public static void mark(RoutingContext ctx, String reason) {
-    ctx.put(KEY, reason == null ? "" : reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "…" : reason);
+    String kept = reason == null ? "" : reason;
+    ctx.put(KEY, kept.length() > MAX_REASON_CHARS ? kept.substring(0, MAX_REASON_CHARS) + "…" : kept);
   }
 
   public static boolean of(RoutingContext ctx) {
