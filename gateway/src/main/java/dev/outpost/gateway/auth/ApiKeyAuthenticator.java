@@ -44,16 +44,14 @@ public class ApiKeyAuthenticator {
   /** One parsed secret file. */
   private record KeyFile(String version, List<String> clients, List<byte[]> hashes, long checkedAt) {}
 
-  /** A secret found missing or unreadable, answered 503 until it is checked again. */
-  private record Unavailable(AuthFailure failure, long checkedAt) {}
+  /** A secret found missing or unreadable, answered 503 until it is checked again; logged at {@code reportedAt}. */
+  private record Unavailable(AuthFailure failure, long checkedAt, long reportedAt) {}
 
   private final Path secretsDir;
   private final Vertx vertx;
   private final boolean kubernetes;
   private final ConcurrentMap<String, KeyFile> files = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Unavailable> unavailable = new ConcurrentHashMap<>();
-  /** When each unavailable secret was last logged: once a minute, not at every request. */
-  private final ConcurrentMap<String, Long> reported = new ConcurrentHashMap<>();
 
   ApiKeyAuthenticator(GatewayConfig config, Vertx vertx) {
     this.secretsDir = config.secretsDir().orElse(config.home().resolve("secrets"));
@@ -102,10 +100,11 @@ public class ApiKeyAuthenticator {
   private AuthFailure unavailable(String id, String problem) {
     long now = System.nanoTime();
     AuthFailure failure = new AuthFailure(503, "the route's API keys are not available");
-    unavailable.put(id, new Unavailable(failure, now));
-    Long last = reported.get(id);
-    if (last == null || now - last >= REPORT_EVERY_NANOS) {
-      reported.put(id, now);
+    Unavailable before = unavailable.get(id);
+    // logged once a minute, not at every check
+    boolean report = before == null || now - before.reportedAt() >= REPORT_EVERY_NANOS;
+    unavailable.put(id, new Unavailable(failure, now, report ? now : before.reportedAt()));
+    if (report) {
       LOG.errorf("secret %s (API keys of a route) %s; its routes answer 503 until it is there%s", id, problem,
           kubernetes ? " (the chart mounts a Secret only when gateway.secretMounts lists it)" : "");
     }
@@ -123,7 +122,6 @@ public class ApiKeyAuthenticator {
         KeyFile same = new KeyFile(version, cached.clients(), cached.hashes(), System.nanoTime());
         files.put(id, same);
         unavailable.remove(id);
-        reported.remove(id);
         return same;
       }
       List<String> clients = new ArrayList<>();
@@ -156,7 +154,6 @@ public class ApiKeyAuthenticator {
       KeyFile loaded = new KeyFile(version, List.copyOf(clients), List.copyOf(hashes), System.nanoTime());
       files.put(id, loaded);
       unavailable.remove(id);
-      reported.remove(id);
       return loaded;
     } catch (NoSuchFileException e) {
       throw unavailable(id, "not found at " + file);
