@@ -112,7 +112,8 @@ public class ConfigCheck {
       errors.add("outpost.observability.query.tail-keep-alive must be at least 1ms");
     }
     if (query.maxLimit() < 1 || query.maxClauses() < 1 || query.maxBuckets() < 1 || query.maxTraceSpans() < 1
-        || query.maxPageBytes() < 1) {
+        || query.maxPageBytes() < 1 || query.maxSearchesPerCaller() < 1 || query.maxSearches() < 1
+        || query.maxTailsPerCaller() < 1 || query.maxTailsPerProject() < 1 || query.maxTails() < 1) {
       errors.add("outpost.observability.query.max-* limits must be at least 1");
     }
     if (config.security().projectsClaim().isBlank()) {

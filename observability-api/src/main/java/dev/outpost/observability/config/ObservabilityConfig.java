@@ -203,6 +203,21 @@ public interface ObservabilityConfig {
     Optional<Long> memoryBytes();
 
     /**
+     * Searches (pages, histograms, traces, listings; Jaeger's too) one caller (the token's subject)
+     * may run at once; one more is answered 429 with {@code Retry-After}. The console opens three or
+     * so at once, Jaeger UI as many. Default 8.
+     */
+    @WithDefault("8")
+    int maxSearchesPerCaller();
+
+    /**
+     * Searches running at once in all; one more is answered 429. Each takes a worker thread for up to
+     * {@code time-budget}. Default 32.
+     */
+    @WithDefault("32")
+    int maxSearches();
+
+    /**
      * Live tails one caller (the token's subject) may hold open at once; one more is answered 429.
      * Every tail's filter runs on the one thread that feeds all tails, so their number is bounded.
      * Default 4.

@@ -2,6 +2,7 @@ package dev.outpost.observability.jaeger;
 
 import dev.outpost.observability.query.ApiException;
 import dev.outpost.observability.query.Params;
+import dev.outpost.observability.query.SearchEndpoint;
 import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.TraceBatch;
@@ -27,6 +28,7 @@ import org.jboss.resteasy.reactive.RestQuery;
  * Jaeger envelope ({@code errors: [{code, msg}]}).
  */
 @Path("/jaeger/api")
+@SearchEndpoint
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class JaegerV1Resource {

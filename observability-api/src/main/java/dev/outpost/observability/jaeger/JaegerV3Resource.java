@@ -3,6 +3,7 @@ package dev.outpost.observability.jaeger;
 import dev.outpost.observability.ingest.OtlpJson;
 import dev.outpost.observability.query.ApiException;
 import dev.outpost.observability.query.Params;
+import dev.outpost.observability.query.SearchEndpoint;
 import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
 import dev.outpost.observability.store.SpanEntry;
@@ -32,6 +33,7 @@ import org.jboss.resteasy.reactive.RestQuery;
  * {@code {"result": …}}, errors as {@code {"error": {httpCode, message}}}.
  */
 @Path("/jaeger/api/v3")
+@SearchEndpoint
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class JaegerV3Resource {

@@ -5,11 +5,22 @@ public class ApiException extends RuntimeException {
 
   private final int status;
   private final String error;
+  private final int retryAfterSeconds;
 
   public ApiException(int status, String error, String message) {
+    this(status, error, message, 0);
+  }
+
+  private ApiException(int status, String error, String message, int retryAfterSeconds) {
     super(message);
     this.status = status;
     this.error = error;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** A 429: the caller may try again in a second. */
+  public static ApiException tooMany(String error, String message) {
+    return new ApiException(429, error, message, 1);
   }
 
   public static ApiException badRequest(String message) {
@@ -22,5 +33,10 @@ public class ApiException extends RuntimeException {
 
   public String error() {
     return error;
+  }
+
+  /** Seconds for {@code Retry-After}; 0 for none. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 }

@@ -19,7 +19,12 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response api(ApiException e) {
-    return json(e.status(), e.error(), e.getMessage());
+    Response.ResponseBuilder answer = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
+        .entity(new ApiError(e.error(), e.getMessage()));
+    if (e.retryAfterSeconds() > 0) {
+      answer.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+    }
+    return answer.build();
   }
 
   @ServerExceptionMapper

@@ -45,6 +45,7 @@ public class LogsResource {
   @Inject LogCursors cursors;
 
   @GET
+  @SearchEndpoint
   public Views.LogsPage search(@RestQuery String q, @RestQuery String from, @RestQuery String to,
       @RestQuery String project, @RestQuery String integration, @RestQuery String severity, @RestQuery String limit,
       @RestQuery String cursor) {
@@ -81,6 +82,7 @@ public class LogsResource {
 
   @GET
   @Path("/histogram")
+  @SearchEndpoint
   public Views.HistogramView histogram(@RestQuery String q, @RestQuery String from, @RestQuery String to,
       @RestQuery String project, @RestQuery String integration, @RestQuery String severity,
       @RestQuery String interval) {

@@ -30,6 +30,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 /** {@code /api/v1/traces} and {@code /api/v1/services}, limited to the caller's projects. */
 @Path("/api/v1")
+@SearchEndpoint
 @StrictQueryParams
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
