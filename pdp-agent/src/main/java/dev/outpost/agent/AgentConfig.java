@@ -27,9 +27,30 @@ public interface AgentConfig {
   @WithDefault("local")
   String target();
 
-  /** How often the enforced state is reconciled again, correcting drift and retrying failures. */
+  /**
+   * How often the enforced state is reconciled again, correcting drift and trying again a
+   * correction that failed. A newer revision whose apply failed is tried again by {@link #applyRetry}.
+   */
   @WithDefault("60s")
   Duration resyncInterval();
+
+  ApplyRetry applyRetry();
+
+  /**
+   * A revision whose apply failed in a way that may pass if tried again (a missing Secret, an API
+   * server's 5xx, 429 or 409, an I/O error) is tried again, while it is the newest revision: first
+   * after {@code first-interval}, then after twice as long each time, at most {@code max-interval}.
+   * A refusal for what an object is (422, 403) is not tried again.
+   */
+  interface ApplyRetry {
+    /** The wait after the first failure. */
+    @WithDefault("10s")
+    Duration firstInterval();
+
+    /** The longest wait: a revision that keeps failing rolls the integrations before its failure out and back this often. */
+    @WithDefault("5m")
+    Duration maxInterval();
+  }
 
   /** How often status is observed (and sent when it changed). */
   @WithDefault("10s")

@@ -51,6 +51,12 @@ final class AgentConfigCheck {
     if (!positive(config.statusInterval())) {
       problems.add("outpost.agent.status-interval: must be positive");
     }
+    if (!positive(config.applyRetry().firstInterval())) {
+      problems.add("outpost.agent.apply-retry.first-interval: must be positive");
+    } else if (config.applyRetry().maxInterval().compareTo(config.applyRetry().firstInterval()) < 0) {
+      problems.add("outpost.agent.apply-retry.max-interval: must be at least first-interval ("
+          + config.applyRetry().firstInterval() + ")");
+    }
     // the Lease holds whole seconds, and a fifth of it is the retry period: below 2 s every replica
     // saw the Lease expired (leaders changing all the time), at 0 they asked the API server in a loop
     if (config.leaderElection().leaseDuration().compareTo(Duration.ofSeconds(2)) < 0) {

@@ -28,9 +28,17 @@ public class AgentHealth implements HealthCheck {
     if (keeper != null) {
       ReconcileStatus status = keeper.reconcileStatus();
       builder.withData("lastAppliedRevision", status.lastAppliedRevision())
-          .withData("lastAttemptedRevision", status.lastAttemptedRevision())
+          // the keeper's: the put-back after a failed apply made the reconciler's the enforced one again
+          .withData("lastAttemptedRevision", keeper.lastAttemptedRevision())
           .withData("enforcedRevision", keeper.lastAppliedRevision());
-      if (!status.ready()) {
+      var failed = keeper.applyFailure();
+      if (failed.isPresent()) {
+        // the put-back of the enforced revision that followed left the pass's own status ready
+        builder.withData("failedStep", failed.get().failedStep())
+            .withData("failure", String.valueOf(failed.get().failure()))
+            .withData("failedAttempts", failed.get().attempts());
+        failed.get().nextAttemptAt().ifPresent(next -> builder.withData("nextAttemptAt", next.toString()));
+      } else if (!status.ready()) {
         // a resync that fails leaves both revisions equal: only this says it fails, and why
         builder.withData("failedStep", status.failedStep())
             .withData("failure", String.valueOf(status.message()));

@@ -76,6 +76,7 @@ public class AgentRuntime {
   private KubernetesDriftWatch driftWatch;
   private ScheduledFuture<?> resync;
   private ScheduledFuture<?> statusTimer;
+  private ScheduledFuture<?> retryTimer;
   private volatile ScheduledFuture<?> driftWatchRetry;
 
   public AgentRuntime(AgentConfig config, Vertx vertx, Instance<KubernetesClient> kubernetes,
@@ -124,7 +125,8 @@ public class AgentRuntime {
     keeper = new DesiredStateKeeper(config.dataPlane(),
         new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKeys(config)), config.dataPlane()),
         store, new Reconciler(target, source, clock), audit != null ? audit : decision -> { },
-        new StatusReporter(config.dataPlane(), source, clock), clock);
+        new StatusReporter(config.dataPlane(), source, clock), clock,
+        new RetryBackoff(config.applyRetry().firstInterval(), config.applyRetry().maxInterval()));
     link = new ControlPlaneLink(vertx, new LinkOptions(config.controlPlane().url(), AgentSettings.controlPlaneToken(config),
         config.controlPlane().caFile(), config.controlPlane().proxy(), config.controlPlane().pingInterval(),
         config.controlPlane().livenessTimeout(), config.dataPlane(), version, config.capabilities()),
@@ -151,6 +153,10 @@ public class AgentRuntime {
     resync = worker.scheduleWithFixedDelay(this::resyncNow, resyncMillis, resyncMillis, TimeUnit.MILLISECONDS);
     long statusMillis = config.statusInterval().toMillis();
     statusTimer = worker.scheduleWithFixedDelay(this::reportStatus, statusMillis, statusMillis, TimeUnit.MILLISECONDS);
+    // the keeper knows when a failed apply is due; this only asks often enough
+    long retryCheckMillis = Math.min(1000, config.applyRetry().firstInterval().toMillis());
+    retryTimer = worker.scheduleWithFixedDelay(this::retryNow, retryCheckMillis, retryCheckMillis,
+        TimeUnit.MILLISECONDS);
     if (driftWatch != null) {
       // on the apply thread, not the elector's (the initial lists take time), and again until it starts
       worker.execute(() -> startDriftWatch(DRIFT_WATCH_FIRST_RETRY));
@@ -191,6 +197,9 @@ public class AgentRuntime {
     if (statusTimer != null) {
       statusTimer.cancel(false);
     }
+    if (retryTimer != null) {
+      retryTimer.cancel(false);
+    }
     if (driftWatchRetry != null) {
       driftWatchRetry.cancel(false); // a later lead starts its own
     }
@@ -220,6 +229,18 @@ public class AgentRuntime {
       link.reportStatus();
     } catch (RuntimeException e) {
       LOG.errorf("resync failed: %s", e.getMessage());
+    }
+  }
+
+  /** Tries a failed apply again once it is due (a replica that no longer leads writes nothing). */
+  private void retryNow() {
+    if (!running.get()) {
+      return;
+    }
+    try {
+      keeper.retryIfDue().ifPresent(link::reportRetried);
+    } catch (RuntimeException e) {
+      LOG.errorf("retrying a failed apply failed: %s", e.getMessage());
     }
   }
 

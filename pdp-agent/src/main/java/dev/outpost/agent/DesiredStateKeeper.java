@@ -24,6 +24,8 @@ import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.state.Violation;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -60,9 +62,21 @@ public final class DesiredStateKeeper {
    * validly signed snapshot could be replayed. 0 when none.
    */
   private long storedRevisionFloor;
+  private final RetryBackoff retryBackoff;
+  /**
+   * The newest revision's failed apply, null when none; tried again when it failed in a way that may
+   * pass. Volatile: health and a Prometheus scrape read it without waiting for an apply.
+   */
+  private volatile FailedApply failed;
 
   public DesiredStateKeeper(String dataPlane, SnapshotAcceptance acceptance, AppliedStore store,
       Reconciler reconciler, AuditLog audit, StatusReporter status, Clock clock) {
+    this(dataPlane, acceptance, store, reconciler, audit, status, clock, RetryBackoff.DEFAULT);
+  }
+
+  public DesiredStateKeeper(String dataPlane, SnapshotAcceptance acceptance, AppliedStore store,
+      Reconciler reconciler, AuditLog audit, StatusReporter status, Clock clock, RetryBackoff retryBackoff) {
+    this.retryBackoff = retryBackoff;
     this.dataPlane = dataPlane;
     this.acceptance = acceptance;
     this.store = store;
@@ -83,6 +97,7 @@ public final class DesiredStateKeeper {
     applied = null;
     desired = null;
     storedRevisionFloor = 0;
+    failed = null;
     Optional<String> saved = store.load();
     if (saved.isEmpty()) {
       LOG.info("no applied snapshot yet: waiting for the control plane");
@@ -195,6 +210,17 @@ public final class DesiredStateKeeper {
       return reject(e, !refusedForItsSignature(e) && !refusedForItsDataPlane(e));
     }
     lastAttemptedRevision = Math.max(lastAttemptedRevision, snapshot.revision());
+    failed = null;
+    return apply(snapshot, frame, state, 0);
+  }
+
+  /**
+   * Applies an accepted snapshot, then persists it; a failure that may pass if tried again is kept
+   * for {@link #retryIfDue}.
+   *
+   * @param attempts how many times it failed before
+   */
+  private ProtocolMessage apply(Snapshot snapshot, String frame, DataPlaneState state, int attempts) {
     try {
       store.checkStorable(frame);
     } catch (IOException e) {
@@ -206,8 +232,10 @@ public final class DesiredStateKeeper {
       String after = putBackEnforced(snapshot.revision(), result.mayHaveChanged(),
           "partly applied: what it wrote before failing stays, as no earlier revision is known to put back;"
               + " send it again or a corrected one");
+      String retry = failed(snapshot, frame, state, attempts, result.failedStep(), result.message(),
+          result.transientFailure());
       return reject(new SnapshotRejectedException(snapshot.revision(), List.of(new Violation("",
-          "apply failed at step " + result.failedStep() + ": " + result.message() + "; " + after))));
+          "apply failed at step " + result.failedStep() + ": " + result.message() + "; " + after + retry))));
     }
     try {
       store.save(frame, snapshot.revision());
@@ -220,14 +248,80 @@ public final class DesiredStateKeeper {
       LOG.errorf("cannot persist snapshot revision %d: %s", snapshot.revision(), e.getMessage());
       String after = putBackEnforced(snapshot.revision(), result.mayHaveChanged(),
           "applied: what it wrote stays, as no earlier revision is known to put back, and a restart does not restore it");
+      String retry = failed(snapshot, frame, state, attempts, "persist", e.getMessage(), true);
       return reject(new SnapshotRejectedException(snapshot.revision(),
-          List.of(new Violation("", "could not be persisted, so it was not kept: " + e.getMessage() + "; " + after))));
+          List.of(new Violation("", "could not be persisted, so it was not kept: " + e.getMessage() + "; " + after
+              + retry))));
     }
     applied = snapshot;
     desired = state;
+    if (attempts > 0) {
+      LOG.infof("revision %d applied at attempt %d", snapshot.revision(), attempts + 1);
+    }
     audit.record(new AuditEvent(true, snapshot.revision(), dataPlane, List.of(), clock.instant()));
     return new Ack(snapshot.revision());
   }
+
+  /**
+   * Keeps a failed apply, for health, and to try again after the backoff when it may pass, as Flux
+   * retries a failed reconciliation: the control plane does not send a nacked revision again
+   * (PROTOCOL.md, section 4), so a Secret that External Secrets creates a moment later, or an API
+   * server that answered 503 for a minute, left the revision unapplied until the next one. Says
+   * when it is tried again, for the nack.
+   */
+  private String failed(Snapshot snapshot, String frame, DataPlaneState state, int attempts, String step,
+      String message, boolean tryAgain) {
+    Duration delay = retryBackoff.after(attempts + 1);
+    Optional<Instant> next = tryAgain ? Optional.of(clock.instant().plus(delay)) : Optional.empty();
+    failed = new FailedApply(snapshot, frame, state, new ApplyFailure(snapshot.revision(), attempts + 1, step,
+        message, next));
+    String after = delay.toMillis() % 1000 == 0 ? delay.toSeconds() + " s" : delay.toMillis() + " ms";
+    return tryAgain ? "; tried again in " + after + " unless a newer revision comes" : "";
+  }
+
+  /**
+   * Tries the failed apply of the newest revision again once its backoff has passed; an {@code ack}
+   * when it applied, for the control plane, which had its {@code nack}. Nothing when none is due, or
+   * when it failed again (told in the status and the log, not in a second nack).
+   */
+  public synchronized Optional<Ack> retryIfDue() {
+    Optional<ApplyFailure> failure = applyFailure();
+    if (failure.isEmpty() || failure.get().nextAttemptAt().isEmpty()
+        || clock.instant().isBefore(failure.get().nextAttemptAt().get())) {
+      return Optional.empty();
+    }
+    FailedApply retry = failed;
+    failed = null;
+    LOG.infof("revision %d: trying the apply again (attempt %d), after step %s failed: %s", retry.snapshot().revision(),
+        failure.get().attempts() + 1, failure.get().failedStep(), failure.get().failure());
+    return apply(retry.snapshot(), retry.frame(), retry.state(), failure.get().attempts()) instanceof Ack ack
+        ? Optional.of(ack) : Optional.empty();
+  }
+
+  /**
+   * Why the newest revision attempted did not apply, when its apply failed (not when it was
+   * refused): the put-back of the enforced revision that follows leaves the reconciler's own status
+   * ready. Does not wait for an apply in progress.
+   */
+  public Optional<ApplyFailure> applyFailure() {
+    FailedApply last = failed;
+    return last == null || last.snapshot().revision() != lastAttemptedRevision
+        ? Optional.empty() : Optional.of(last.failure());
+  }
+
+  /**
+   * The newest revision's failed apply.
+   *
+   * @param revision its revision
+   * @param attempts how many times in a row it failed
+   * @param failedStep where the last attempt failed
+   * @param failure why
+   * @param nextAttemptAt when it is tried again; empty when it would fail the same way
+   */
+  public record ApplyFailure(long revision, int attempts, String failedStep, String failure,
+      Optional<Instant> nextAttemptAt) {}
+
+  private record FailedApply(Snapshot snapshot, String frame, DataPlaneState state, ApplyFailure failure) {}
 
   /**
    * A redelivery signed otherwise (a rotated key) replaces the persisted frame: once the old key is
@@ -317,7 +411,10 @@ public final class DesiredStateKeeper {
     return e.errors().size() <= max ? e : new SnapshotRejectedException(e.revision(), Problems.firstOf(max, e.errors()));
   }
 
-  /** Reconciles the target to the enforced state again: drift correction and retries. */
+  /**
+   * Reconciles the target to the enforced state again: drift correction, and another try at a
+   * correction that failed. A failed newer revision is tried again by {@link #retryIfDue}.
+   */
   public synchronized Optional<ReconcileResult> resync() {
     return desired == null ? Optional.empty() : Optional.of(reconciler.correct(desired));
   }

@@ -2,6 +2,7 @@ package dev.outpost.agent.link;
 
 import dev.outpost.agent.DesiredStateKeeper;
 import dev.outpost.agent.status.StatusOutbox;
+import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.protocol.Ping;
 import dev.outpost.spec.protocol.Pong;
@@ -323,6 +324,19 @@ public final class ControlPlaneLink implements AutoCloseable {
 
   /** A frame waiting for the applier: a snapshot, or a malformed one that claims to be. */
   private record Waiting(Session session, String frame, DecodedFrame decoded) {}
+
+  /**
+   * Tells the control plane that a revision it had a {@code nack} for applied when tried again
+   * ({@link dev.outpost.agent.DesiredStateKeeper#retryIfDue}), then the status; off the event loop.
+   * Not connected, the next {@code hello} says so.
+   */
+  public void reportRetried(Ack applied) {
+    Session current = session;
+    if (current != null) {
+      report(current, applied);
+    }
+    reportStatus();
+  }
 
   /** Observes the status and sends it if it changed; call it off the event loop. */
   public void reportStatus() {

@@ -11,9 +11,19 @@ import java.time.Instant;
  * @param message why it failed, or null
  * @param changes how many objects had to change (0 when the target already matched)
  * @param at when it finished
+ * @param transientFailure whether it failed in a way the same pass may not fail again ({@link TransientFailure})
  */
-public record ReconcileResult(
-    long revision, boolean succeeded, String failedStep, String message, int changes, Instant at) {
+public record ReconcileResult(long revision, boolean succeeded, String failedStep, String message, int changes,
+    Instant at, boolean transientFailure) {
+
+  static ReconcileResult succeeded(long revision, int changes, Instant at) {
+    return new ReconcileResult(revision, true, null, null, changes, at, false);
+  }
+
+  static ReconcileResult failed(long revision, String step, Exception failure, int changes, Instant at) {
+    String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    return new ReconcileResult(revision, false, step, message, changes, at, TransientFailure.of(step, failure));
+  }
 
   /**
    * Whether the target may differ from before: a change made, or a failure in a step that writes

@@ -102,10 +102,9 @@ public final class Reconciler {
     try {
       target.refresh();
     } catch (TargetException | RuntimeException e) {
-      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      result = ReconcileResult.failed(desired.revision(), "refresh", e, 0, clock.instant());
       // said like a step's failure: a resync that cannot even read the target corrects nothing
-      LOG.warnf("revision %d: reading the target failed: %s", desired.revision(), message);
-      result = new ReconcileResult(desired.revision(), false, "refresh", message, 0, clock.instant());
+      LOG.warnf("revision %d: reading the target failed: %s", desired.revision(), result.message());
     }
     for (ReconcileStep step : result == null ? steps : List.<ReconcileStep>of()) {
       if (step.name().equals(ApplyIntegrations.NAME)) {
@@ -117,14 +116,13 @@ public final class Reconciler {
         if (e instanceof IntegrationsNotWritten some) {
           unwritten = some.reasons();
         }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        LOG.warnf("revision %d: step %s failed: %s", desired.revision(), step.name(), message);
-        result = new ReconcileResult(desired.revision(), false, step.name(), message, changes, clock.instant());
+        result = ReconcileResult.failed(desired.revision(), step.name(), e, changes, clock.instant());
+        LOG.warnf("revision %d: step %s failed: %s", desired.revision(), step.name(), result.message());
         break;
       }
     }
     if (result == null) {
-      result = new ReconcileResult(desired.revision(), true, null, null, changes, clock.instant());
+      result = ReconcileResult.succeeded(desired.revision(), changes, clock.instant());
       if (changes > 0) {
         LOG.infof("revision %d applied: %d change(s)", desired.revision(), changes);
       }

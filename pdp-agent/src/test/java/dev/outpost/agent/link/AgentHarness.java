@@ -2,6 +2,7 @@ package dev.outpost.agent.link;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.outpost.agent.DesiredStateKeeper;
+import dev.outpost.agent.RetryBackoff;
 import dev.outpost.agent.audit.AuditEvent;
 import dev.outpost.agent.audit.AuditLog;
 import dev.outpost.agent.reconcile.Reconciler;
@@ -33,6 +34,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -48,6 +51,10 @@ public final class AgentHarness implements AutoCloseable {
   /** The target, whose write of an integration named {@link HeldApply#HELD} waits for the test. */
   final HeldApply held;
   private final ExecutorService worker = Executors.newSingleThreadExecutor();
+  /** Asks the keeper for a failed apply that is due, as the app's apply thread does each second. */
+  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+  /** How a failed apply waits here: short, so that tests see retries. */
+  public static final RetryBackoff RETRY = new RetryBackoff(Duration.ofMillis(200), Duration.ofMillis(800));
   private final HttpServer runtime;
   /** What the fake runtime's {@code GET /outpost/integrations} answers. */
   public volatile String runtimeStatus = "[]";
@@ -106,7 +113,7 @@ public final class AgentHarness implements AutoCloseable {
         new Reconciler(held, clock), auditLog,
         new StatusReporter(dev.outpost.agent.TestStates.DATA_PLANE,
             source != null ? source : new LocalStatusSource(runtimeUri, Optional.empty()), clock),
-        clock);
+        clock, RETRY);
     link = new ControlPlaneLink(vertx, new LinkOptions(URI.create(controlPlaneUrl), TestControlPlane.TOKEN,
         caFile, Optional.empty(), ping, liveness, dev.outpost.agent.TestStates.DATA_PLANE, "test",
         List.of("local"), maxUnsentChars), keeper, new StatusOutbox(), worker, new Random(42));
@@ -115,6 +122,8 @@ public final class AgentHarness implements AutoCloseable {
   public AgentHarness start() throws IOException {
     keeper.restore();
     link.start();
+    retries.scheduleWithFixedDelay(() -> keeper.retryIfDue().ifPresent(link::reportRetried), 50, 50,
+        TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -141,6 +150,7 @@ public final class AgentHarness implements AutoCloseable {
   @Override
   public void close() {
     held.release(); // an applier still held would keep its thread
+    retries.shutdownNow();
     link.close();
     worker.shutdownNow();
     runtime.stop(0);

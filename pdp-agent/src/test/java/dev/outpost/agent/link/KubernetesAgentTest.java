@@ -253,6 +253,35 @@ class KubernetesAgentTest {
   }
 
   /**
+   * An API server that cannot take a write for a moment (409s past the agent's own five tries) fails
+   * the revision, which is put back and nacked; tried again after the backoff, it applies, and the
+   * control plane gets its ack without sending it again.
+   */
+  @Test
+  void aRevisionThatFailedOnABusyApiServerIsTriedAgainAndApplies() throws Exception {
+    try (AgentHarness agent = agent("solo").start()) {
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(1, "orders"));
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 1);
+      server.expect().post().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments")
+          .andReturn(409, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
+              + "\"code\":409}").times(5);
+
+      cp.sendSigned(state(2, integration("orders", "v2"), integration("billing")));
+      Nack nack = cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+      assertThat(nack.errors()).singleElement().satisfies(e -> assertThat(e.message()).contains("int-billing")
+          .contains("revision 1 was put back").contains("tried again in"));
+
+      cp.awaitMessage(Ack.class, ack -> ack.revision() == 2);
+      assertThat(client.apps().deployments().inNamespace(NS).withName("int-billing").get()).isNotNull();
+      assertThat(client.apps().deployments().inNamespace(NS).withName("int-orders").get().getMetadata()
+          .getAnnotations()).containsEntry(IntegrationObjects.VERSION_ANNOTATION, "v2");
+      assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(2);
+      assertThat(cp.messages(Nack.class)).hasSize(1);
+    }
+  }
+
+  /**
    * A snapshot too large for the Secret even gzipped (several MiB of varied sources, within the
    * protocol's 16 MiB) is refused before anything is applied; it was applied first, then refused at
    * the save, which rolled every changed Deployment out and back.

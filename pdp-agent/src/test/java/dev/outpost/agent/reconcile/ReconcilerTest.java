@@ -11,6 +11,7 @@ import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -94,6 +95,54 @@ class ReconcilerTest {
     assertThat(target.writes).containsExactly("put a", "routes 2", "telemetry 7/7", "delete b");
     assertThat(file("b")).doesNotExist();
     assertThat(Files.readString(home.resolve("state/routes.json"))).doesNotContain("r-b");
+  }
+
+  /** A target whose write of integration "b" fails as the API server answered {@code code}. */
+  static final class Refusing extends ForwardingTarget {
+    private final int code;
+
+    Refusing(Target delegate, int code) {
+      super(delegate);
+      this.code = code;
+    }
+
+    @Override
+    public boolean putIntegration(Integration i) throws TargetException {
+      if (i.name().equals("b")) {
+        KubernetesClientException refused = code == 0
+            ? new KubernetesClientException("connection reset", new java.net.SocketException("Connection reset"))
+            : new KubernetesClientException("refused", code, null);
+        throw new TargetException("cannot write Deployment int-b: " + refused.getMessage(), refused);
+      }
+      return super.putIntegration(i);
+    }
+  }
+
+  /**
+   * What may pass if tried again (the API server busy, unreachable, in conflict) is told apart from
+   * what fails again the same way (the object refused for what it is): only the first is retried,
+   * as each retry rolls the integrations written before the failure out and back.
+   */
+  @Test
+  void aFailureIsTransientWhenTheSameWriteMayPassLater() {
+    for (int code : new int[] {0, 408, 409, 429, 500, 503}) {
+      ReconcileResult result = new Reconciler(new Refusing(new LocalTarget(home), code), Clock.systemUTC())
+          .reconcile(state(1, "a", "b"));
+      assertThat(result.succeeded()).isFalse();
+      assertThat(result.failedStep()).isEqualTo("apply-integrations");
+      assertThat(result.transientFailure()).as("HTTP %d", code).isTrue();
+    }
+    for (int code : new int[] {400, 403, 404, 422}) {
+      ReconcileResult result = new Reconciler(new Refusing(new LocalTarget(home), code), Clock.systemUTC())
+          .reconcile(state(1, "a", "b"));
+      assertThat(result.succeeded()).isFalse();
+      assertThat(result.transientFailure()).as("HTTP %d", code).isFalse();
+    }
+    // a step that only reads changed nothing: trying it again costs nothing, and a Secret may come
+    ReconcileResult missing = new Reconciler(new LocalTarget(home), Clock.systemUTC())
+        .reconcile(state(2, withSecret(integration("a", "v2"), "crm", "token")));
+    assertThat(missing.failedStep()).isEqualTo("check-secrets");
+    assertThat(missing.transientFailure()).isTrue();
   }
 
   @Test
