@@ -54,10 +54,17 @@ public final class CircuitBreaker {
   }
 
   /**
-   * One more failure in a row. Opening is logged, with {@code why} the last one failed: the 503s
-   * that follow name only the open circuit, and a connection error was otherwise seen at DEBUG only.
+   * One more failure in a row, of a request let through at {@code sentAt} ({@link System#nanoTime}).
+   * Opening is logged, with {@code why} the last one failed: the 503s that follow name only the open
+   * circuit, and a connection error was otherwise seen at DEBUG only. A request sent before the
+   * circuit opened that fails after it (a timeout) changes nothing: each re-armed the open time, so a
+   * hung integration's in-flight requests timing out one by one held it open for up to the route's
+   * timeout past its recovery, and broke the promise of the 503s' {@code Retry-After}.
    */
-  public synchronized void onFailure(String why) {
+  public synchronized void onFailure(String why, long sentAt) {
+    if (open && sentAt - openedAt < 0) {
+      return;
+    }
     failures++;
     if (trialInFlight || failures >= threshold) {
       if (!open) {

@@ -149,6 +149,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
     if (!breaker.allowRequest()) {
       return Future.failedFuture(new UpstreamFailureInterceptor.CircuitOpenException(breaker.secondsUntilTrial()));
     }
+    long admittedAt = System.nanoTime();
+    exchange.admittedAt(admittedAt);
     RequestOptions options = new RequestOptions()
         .setHost(upstream.host())
         .setPort(upstream.port())
@@ -179,7 +181,8 @@ public class ProxyHandler implements Handler<RoutingContext> {
         // the pool is the limit, not the integration's health, so the breaker is not told
         return Future.failedFuture(new UpstreamFailureInterceptor.UpstreamBusyException(poolWaitMillis));
       }
-      breaker.onFailure(failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName());
+      breaker.onFailure(failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName(),
+          admittedAt);
       if (retriesLeft > 0) {
         return connect(c, upstream, breaker, exchange, poolWaitMillis, retriesLeft - 1, head);
       }

@@ -84,6 +84,7 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private boolean timedOut;
   private boolean stoppedReading;
   private boolean reusedConnection;
+  private long admittedAt;
   private boolean clientLeft;
   /** The proxy reset the request because the client's side of the exchange failed. */
   private boolean clientSideFailed;
@@ -226,6 +227,15 @@ final class UpstreamExchange implements ReadStream<Buffer> {
   private void connectionHandedOver() {
     responseArrived = true;
     finish();
+  }
+
+  /** When the breaker let the latest attempt through ({@link System#nanoTime}). */
+  void admittedAt(long nanos) {
+    admittedAt = nanos;
+  }
+
+  long admittedAt() {
+    return admittedAt;
   }
 
   /** Whether the latest request went out on a connection that had carried others before it. */

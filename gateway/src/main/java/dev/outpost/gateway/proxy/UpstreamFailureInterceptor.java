@@ -90,7 +90,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             // the parser's own words name its classes and echo the integration's bytes: kept for the log
             message = "integration " + upstreamName + " sent an invalid response ("
                 + (failure instanceof InvalidResponseException ? failure.getMessage() : "it does not parse as HTTP/1.1") + ")";
-            breaker.onFailure(message);
+            breaker.onFailure(message, exchange.admittedAt());
           } else if (limitedBody != null && limitedBody.overflowed()) {
             status = 413;
             message = "the request body is larger than the route allows";
@@ -116,7 +116,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             status = 504;
             message = unfinishedBody ? "integration " + upstreamName + " stopped reading the request body"
                 : "integration " + upstreamName + " did not answer in time";
-            breaker.onFailure(message);
+            breaker.onFailure(message, exchange.admittedAt());
           } else if (context.request().proxiedRequest().response().closed()) {
             // the client left first (the proxy reset the upstream request then): no one reads this
             // answer, and its status is what the access record and span tell (nginx's 499)
@@ -128,7 +128,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             // connection the same is an idle close racing the request, retried or not the upstream's fault
             status = 502;
             message = "integration " + upstreamName + " closed the connection without answering";
-            breaker.onFailure(message);
+            breaker.onFailure(message, exchange.admittedAt());
           } else {
             // anything else (a reset) says nothing about the upstream's health
             status = 502;
@@ -170,7 +170,8 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
         if (ar.succeeded()) {
           breaker.onSuccess();
         } else if (exchange.timedOut()) {
-          breaker.onFailure("integration " + upstreamName + " did not send its whole response in time");
+          breaker.onFailure("integration " + upstreamName + " did not send its whole response in time",
+              exchange.admittedAt());
         }
       });
     }

@@ -54,7 +54,8 @@ public final class LeasingRateLimiter {
     long available;
     long used;
     boolean exhausted;
-    long failOpenUntil;
+    /** {@link System#nanoTime} until which it is admitted without a count, {@link #NONE} when not. */
+    long failOpenUntil = NONE;
     /** Admitted in this window while the counters were down, counted nowhere else. */
     long failOpenAdmitted;
     CompletableFuture<Void> pending;
@@ -71,11 +72,13 @@ public final class LeasingRateLimiter {
   /** Epoch millis, which place a request in its window. */
   private final LongSupplier clock;
   /** Until when keys past {@link #MAX_BUCKETS} are admitted without asking the store, after it failed. */
-  private volatile long unbucketedFailOpenUntil;
+  private volatile long unbucketedFailOpenUntil = NONE;
+  /** No fail-open deadline. */
+  private static final long NONE = Long.MIN_VALUE;
   /** Requests admitted while the counters were down, counted nowhere else. */
   private final LongAdder admittedUncounted = new LongAdder();
   /** When the last warning of an outage was logged: once per {@link #FAIL_OPEN_MILLIS}, whatever the keys. */
-  private final AtomicLong lastWarned = new AtomicLong(Long.MIN_VALUE / 2);
+  private final AtomicLong lastWarned = new AtomicLong(NONE);
 
   public LeasingRateLimiter(CounterStore store, double leaseFraction) {
     this(store, leaseFraction, System::currentTimeMillis);
@@ -111,7 +114,7 @@ public final class LeasingRateLimiter {
       if (bucket.exhausted) {
         return CompletableFuture.completedFuture(new Decision(false, limit, 0, resetSeconds, window));
       }
-      if (now < bucket.failOpenUntil) {
+      if (failingOpen(bucket.failOpenUntil)) {
         // admitted without a count, but not past what the window had left when the counters last
         // answered: an outage lets each replica admit that much at most, not without end
         if (bucket.used + bucket.failOpenAdmitted >= limit) {
@@ -138,7 +141,7 @@ public final class LeasingRateLimiter {
               // every request waiting on this take, and those after it for a while, are admitted:
               // one take at a time, each waiting for the store's timeout, would let one through per timeout
               warnUnavailable(failure);
-              bucket.failOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
+              bucket.failOpenUntil = failOpenDeadline();
             } else {
               long charged = Math.min(grant.granted(), owed);
               bucket.failOpenAdmitted -= charged;
@@ -170,14 +173,26 @@ public final class LeasingRateLimiter {
   }
 
   /**
+   * When admitting without a count, from now, ends. On {@link System#nanoTime}, not the wall clock
+   * that places windows: a clock stepped back by NTP made the 5 s last as long as the step.
+   */
+  private static long failOpenDeadline() {
+    return System.nanoTime() + FAIL_OPEN_MILLIS * 1_000_000;
+  }
+
+  private static boolean failingOpen(long deadline) {
+    return deadline != NONE && System.nanoTime() - deadline < 0;
+  }
+
+  /**
    * Warns of the counters' outage once per {@link #FAIL_OPEN_MILLIS}: a partition fails the takes of
    * every key whose counters its other side owns, and a warning per key and take was thousands of
    * lines a second with a limit per client IP (on the event loop when the member had shut down).
    */
   private void warnUnavailable(Throwable failure) {
-    long now = clock.getAsLong();
+    long now = System.nanoTime();
     long last = lastWarned.get();
-    if (now - last >= FAIL_OPEN_MILLIS && lastWarned.compareAndSet(last, now)) {
+    if ((last == NONE || now - last >= FAIL_OPEN_MILLIS * 1_000_000) && lastWarned.compareAndSet(last, now)) {
       LOG.warnf("rate-limit counters unavailable, requests admitted for %d s: %s", FAIL_OPEN_MILLIS / 1000,
           why(failure));
     }
@@ -226,7 +241,7 @@ public final class LeasingRateLimiter {
         return old;
       }
       Bucket fresh = new Bucket(current, periodMillis);
-      fresh.failOpenUntil = old == null ? 0 : old.failOpenUntil;
+      fresh.failOpenUntil = old == null ? NONE : old.failOpenUntil;
       return fresh;
     });
   }
@@ -238,14 +253,14 @@ public final class LeasingRateLimiter {
    */
   private CompletionStage<Decision> takeOne(String key, long limit, long periodMillis, long window, long now) {
     long resetSeconds = Math.max(1, ((window + 1) * periodMillis - now + 999) / 1000);
-    if (now < unbucketedFailOpenUntil) {
+    if (failingOpen(unbucketedFailOpenUntil)) {
       admittedUncounted.increment();
       return CompletableFuture.completedFuture(new Decision(true, limit, 0, resetSeconds, window));
     }
     return ask(key + "|" + window, 1, limit, periodMillis + 5000).handle((grant, failure) -> {
       if (failure != null) {
         warnUnavailable(failure);
-        unbucketedFailOpenUntil = clock.getAsLong() + FAIL_OPEN_MILLIS;
+        unbucketedFailOpenUntil = failOpenDeadline();
         admittedUncounted.increment();
         return new Decision(true, limit, 0, resetSeconds, window);
       }

@@ -14,9 +14,9 @@ class CircuitBreakerTest {
   @Test
   void anOpenBreakerWhoseTimeRanOutIsNotReportedOpenThoughNoRequestTriedIt() throws Exception {
     CircuitBreaker breaker = new CircuitBreaker("test", 2, OPEN_NANOS);
-    breaker.onFailure("refused");
+    breaker.onFailure("refused", System.nanoTime());
     assertThat(breaker.isOpen()).as("one failure of two").isFalse();
-    breaker.onFailure("refused");
+    breaker.onFailure("refused", System.nanoTime());
     assertThat(breaker.isOpen()).isTrue();
     assertThat(breaker.allowRequest()).isFalse();
 
@@ -25,7 +25,7 @@ class CircuitBreakerTest {
 
     assertThat(breaker.allowRequest()).as("the trial").isTrue();
     assertThat(breaker.isOpen()).as("the others are refused while it runs").isTrue();
-    breaker.onFailure("refused");
+    breaker.onFailure("refused", System.nanoTime());
     assertThat(breaker.isOpen()).as("a failed trial opens it again").isTrue();
     Thread.sleep(1100);
     assertThat(breaker.allowRequest()).isTrue();
@@ -33,14 +33,35 @@ class CircuitBreakerTest {
     assertThat(breaker.isOpen()).isFalse();
   }
 
+  /**
+   * A request sent before the circuit opened that fails after it (the in-flight requests of a hung
+   * integration timing out one by one) does not hold it open longer: its trial comes when the open
+   * time, counted from the opening, runs out, as the 503s' Retry-After said.
+   */
+  @Test
+  void aLateFailureOfARequestSentBeforeTheCircuitOpenedDoesNotKeepItOpen() throws Exception {
+    CircuitBreaker breaker = new CircuitBreaker("test", 2, OPEN_NANOS);
+    long sentBefore = System.nanoTime();
+    breaker.onFailure("timed out", System.nanoTime());
+    breaker.onFailure("timed out", System.nanoTime());
+    assertThat(breaker.allowRequest()).isFalse();
+
+    Thread.sleep(600);
+    breaker.onFailure("timed out", sentBefore);
+    Thread.sleep(500);
+    assertThat(breaker.allowRequest()).as("the trial, an open time after the opening").isTrue();
+    breaker.onFailure("refused", System.nanoTime());
+    assertThat(breaker.allowRequest()).as("the trial's own failure opens it again").isFalse();
+  }
+
   /** Opening is a warning with the last failure's cause, once; closing again is said too. */
   @Test
   void openingAndClosingAreLoggedOnce() {
     CircuitBreaker breaker = new CircuitBreaker("orders at int-orders.shop.svc:8080", 2, OPEN_NANOS);
     try (dev.outpost.gateway.support.LogCapture log = dev.outpost.gateway.support.LogCapture.start()) {
-      breaker.onFailure("Connection refused");
-      breaker.onFailure("Connection refused");
-      breaker.onFailure("Connection refused");
+      breaker.onFailure("Connection refused", System.nanoTime());
+      breaker.onFailure("Connection refused", System.nanoTime());
+      breaker.onFailure("Connection refused", System.nanoTime());
       // this breaker's lines only: the application other tests run in this JVM logs its own breakers
       assertThat(log.records()).filteredOn(r -> r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()
               && String.valueOf(r.getMessage()).contains("int-orders.shop.svc"))

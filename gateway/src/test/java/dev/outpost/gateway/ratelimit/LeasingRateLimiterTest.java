@@ -128,6 +128,27 @@ class LeasingRateLimiterTest {
   }
 
   /**
+   * The 5 s of admitting without a count after the counters failed are measured on a monotonic
+   * clock: measured on the wall clock, one stepped back by two minutes (NTP) admitted every request
+   * of the key uncounted for two minutes, the counters back or not.
+   */
+  @Test
+  void aWallClockSteppedBackDoesNotLengthenAnOutagesAdmissions() throws Exception {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    AtomicInteger asked = new AtomicInteger();
+    LocalCounterStore counters = new LocalCounterStore();
+    CounterStore failingOnce = (key, wanted, limit, ttl) -> asked.incrementAndGet() == 1
+        ? CompletableFuture.failedFuture(new IllegalStateException("owner gone"))
+        : counters.take(key, wanted, limit, ttl);
+    LeasingRateLimiter limiter = new LeasingRateLimiter(failingOnce, 0.01, now::get);
+    assertThat(limiter.acquire("k", 1000, 3600).toCompletableFuture().get(1, TimeUnit.SECONDS).allowed()).isTrue();
+    now.addAndGet(-120_000);
+    Thread.sleep(LeasingRateLimiter.FAIL_OPEN_MILLIS + 300);
+    assertThat(limiter.acquire("k", 1000, 3600).toCompletableFuture().get(1, TimeUnit.SECONDS).allowed()).isTrue();
+    assertThat(asked).as("the counters asked again once the outage's 5 s passed").hasValue(2);
+  }
+
+  /**
    * Counters that do not answer: the requests waiting on the take are all admitted when it times out,
    * and so are the next for a while. Before, each timeout let one request through and the next
    * waited for another timeout, so the fifth waited about 5 s.
