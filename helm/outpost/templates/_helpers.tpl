@@ -147,13 +147,12 @@ Name of the Secret with the control plane URL, the data plane token and the cont
 {{- end }}
 
 {{/*
-Environment of every Outpost container: where it runs, where telemetry goes and the ingest token that
-authenticates it (or telemetry off when observability-api is not installed) (the OTLP header is built from the token by Kubernetes' $(VAR) expansion). Never the
-control plane token, which only the agent's pod holds.
-Usage: include "outpost.commonEnv" (list . "outpost-gateway")
+Environment of every Outpost container: where it runs, and the ingest token when observability-api
+is installed (the gateway's OTLP header and the agent's audit records are built from it by
+Kubernetes' $(VAR) expansion). Never the control plane token, which only the agent's pod holds.
+Usage: include "outpost.commonEnv" .
 */}}
 {{- define "outpost.commonEnv" -}}
-{{- $root := index . 0 -}}
 - name: POD_NAME
   valueFrom:
     fieldRef:
@@ -162,14 +161,25 @@ Usage: include "outpost.commonEnv" (list . "outpost-gateway")
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
-- name: OTEL_SERVICE_NAME
-  value: {{ index . 1 }}
-{{- if $root.Values.observability.enabled }}
+{{- if .Values.observability.enabled }}
 - name: OUTPOST_INGEST_TOKEN
   valueFrom:
     secretKeyRef:
-      name: {{ include "outpost.ingestSecretName" $root }}
-      key: {{ $root.Values.ingest.secretKey }}
+      name: {{ include "outpost.ingestSecretName" . }}
+      key: {{ .Values.ingest.secretKey }}
+{{- end }}
+{{- end }}
+
+{{/*
+Where a component with Quarkus' OpenTelemetry (the gateway) sends its logs and spans, or telemetry
+off when observability-api is not installed. After outpost.commonEnv, whose token it sends.
+Usage: include "outpost.otelEnv" (list . "outpost-gateway")
+*/}}
+{{- define "outpost.otelEnv" -}}
+{{- $root := index . 0 -}}
+- name: OTEL_SERVICE_NAME
+  value: {{ index . 1 }}
+{{- if $root.Values.observability.enabled }}
 - name: QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ include "outpost.otlpEndpoint" $root }}
 - name: QUARKUS_OTEL_EXPORTER_OTLP_HEADERS

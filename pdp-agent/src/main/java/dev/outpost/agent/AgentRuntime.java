@@ -124,7 +124,8 @@ public class AgentRuntime {
     Clock clock = Clock.systemUTC();
     keeper = new DesiredStateKeeper(config.dataPlane(),
         new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKeys(config)), config.dataPlane()),
-        store, new Reconciler(target, source, clock), audit != null ? audit : decision -> { },
+        // the reconciler measures how long a route waits for its new integration: not on a clock NTP steps
+        store, new Reconciler(target, source, MonotonicClock.startingNow()), audit != null ? audit : decision -> { },
         new StatusReporter(config.dataPlane(), source, clock), clock,
         new RetryBackoff(config.applyRetry().firstInterval(), config.applyRetry().maxInterval()));
     link = new ControlPlaneLink(vertx, new LinkOptions(config.controlPlane().url(), AgentSettings.controlPlaneToken(config),

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.spec.protocol.Status;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class StatusOutboxTest {
@@ -45,10 +47,24 @@ class StatusOutboxTest {
 
   @Test
   void anUnchangedStatusIsStillSentEveryMinute() {
-    StatusOutbox outbox = new StatusOutbox();
+    AtomicLong nanos = new AtomicLong();
+    StatusOutbox outbox = new StatusOutbox(nanos::get);
     Instant t0 = Instant.parse("2026-11-23T12:00:00Z");
     outbox.offer(status("Ready", t0)).orElseThrow();
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(59));
     assertThat(outbox.offer(status("Ready", t0.plusSeconds(59)))).isEmpty();
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
     assertThat(outbox.offer(status("Ready", t0.plusSeconds(60)))).isPresent();
+  }
+
+  /** A wall clock stepped back (NTP) does not hold an unchanged status back for as long as the step. */
+  @Test
+  void aWallClockSteppedBackDoesNotDelayTheMinutesStatus() {
+    AtomicLong nanos = new AtomicLong();
+    StatusOutbox outbox = new StatusOutbox(nanos::get);
+    Instant t0 = Instant.parse("2026-11-23T12:00:00Z");
+    outbox.offer(status("Ready", t0)).orElseThrow();
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(60));
+    assertThat(outbox.offer(status("Ready", t0.minusSeconds(540)))).isPresent();
   }
 }
