@@ -51,12 +51,17 @@ public class IdentityProviders {
   public Issuer get(String name) {
     ActiveRoutes current = holder.current();
     if (current != seen) {
-      sync(current);
+      sync();
     }
     return issuers.get(name);
   }
 
-  private synchronized void sync(ActiveRoutes current) {
+  /**
+   * Builds the providers of the newest table, read under the lock: a table read before it, by a
+   * request that then waited for the lock, could be older than the one another request synced.
+   */
+  private synchronized void sync() {
+    ActiveRoutes current = holder.current();
     if (current == seen) {
       return;
     }

@@ -47,10 +47,16 @@ public class CircuitBreakers {
       return fresh(key);
     }
     // the listener is told once, as the breaker is made
-    return breakers.computeIfAbsent(key, k -> {
+    CircuitBreaker made = breakers.computeIfAbsent(key, k -> {
       newBreaker.accept(integration);
       return fresh(k);
     });
+    if (!table.current().integrations().contains(integration) && breakers.remove(key, made)) {
+      // its routes were taken out between the check above and now, and their forgetting ran before
+      // this breaker was kept: it, and its gauge, go as they would have then
+      integrationGone.accept(integration);
+    }
+    return made;
   }
 
   private CircuitBreaker fresh(Key key) {

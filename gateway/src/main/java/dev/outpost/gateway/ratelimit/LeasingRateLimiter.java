@@ -211,10 +211,18 @@ public final class LeasingRateLimiter {
         : cause.toString();
   }
 
-  /** Drops the buckets whose window has ended, and the store's ended counters; run off the event loop. */
+  /**
+   * Drops the buckets whose window has ended, and the store's ended counters; run off the event
+   * loop. A bucket still admitting without a count is kept: dropped, its key's next window forgot
+   * the outage and waited for the store's timeout again.
+   */
   public void sweep() {
     long now = clock.getAsLong();
-    buckets.values().removeIf(b -> b.endMillis <= now);
+    buckets.values().removeIf(b -> {
+      synchronized (b) {
+        return b.endMillis <= now && !failingOpen(b.failOpenUntil);
+      }
+    });
     store.sweep();
   }
 
@@ -241,7 +249,11 @@ public final class LeasingRateLimiter {
         return old;
       }
       Bucket fresh = new Bucket(current, periodMillis);
-      fresh.failOpenUntil = old == null ? NONE : old.failOpenUntil;
+      if (old != null) {
+        synchronized (old) {
+          fresh.failOpenUntil = old.failOpenUntil; // written under its lock by a store's thread
+        }
+      }
       return fresh;
     });
   }

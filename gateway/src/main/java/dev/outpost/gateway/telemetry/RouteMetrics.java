@@ -72,7 +72,14 @@ public class RouteMetrics {
     if (!route.equals(NO_ROUTE) && !table.current().routeIds().contains(route)) {
       return null;
     }
-    return routes.computeIfAbsent(route, Meters::new);
+    Meters made = routes.computeIfAbsent(route, Meters::new);
+    if (!route.equals(NO_ROUTE) && !table.current().routeIds().contains(route) && routes.remove(route, made)) {
+      // the route was taken out between the check above and now, its forgetting run before these
+      // meters were kept: they go as they would have then
+      made.registered.forEach(registry::remove);
+      return null;
+    }
+    return made;
   }
 
   /**

@@ -127,6 +127,23 @@ class LeasingRateLimiterTest {
     assertThat(asked).as("the counters were not asked again within the outage").hasValue(1);
   }
 
+  /** The sweep between two windows keeps a key's outage: dropped, the next window asked the store again. */
+  @Test
+  void aSweepBetweenWindowsKeepsAKeysOutage() throws Exception {
+    AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    AtomicInteger asked = new AtomicInteger();
+    CounterStore silent = (key, wanted, limit, ttl) -> {
+      asked.incrementAndGet();
+      return CompletableFuture.failedFuture(new IllegalStateException("owner gone"));
+    };
+    LeasingRateLimiter limiter = new LeasingRateLimiter(silent, 0.01, now::get);
+    assertThat(limiter.acquire("k", 10, 1).toCompletableFuture().get(1, TimeUnit.SECONDS).allowed()).isTrue();
+    now.addAndGet(1_000);
+    limiter.sweep();
+    assertThat(limiter.acquire("k", 10, 1).toCompletableFuture().get(1, TimeUnit.SECONDS).allowed()).isTrue();
+    assertThat(asked).as("the counters were not asked again within the outage").hasValue(1);
+  }
+
   /**
    * The 5 s of admitting without a count after the counters failed are measured on a monotonic
    * clock: measured on the wall clock, one stepped back by two minutes (NTP) admitted every request
