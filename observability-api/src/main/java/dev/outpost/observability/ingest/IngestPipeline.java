@@ -146,7 +146,12 @@ public class IngestPipeline {
       checkpointGate.readLock().unlock();
     }
     if (journal.activeSize() > CHECKPOINT_BYTES && checkpointPending.compareAndSet(false, true)) {
-      checkpoints.execute(this::checkpointQuietly);
+      try {
+        checkpoints.execute(this::checkpointQuietly);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // stopping: the stop's own checkpoint follows, and this batch is durable, so it is answered 2xx
+        checkpointPending.set(false);
+      }
     }
     return prepared.records();
   }

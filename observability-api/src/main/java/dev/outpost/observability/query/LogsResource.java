@@ -47,15 +47,16 @@ public class LogsResource {
   @GET
   @SearchEndpoint
   public Views.LogsPage search(@RestQuery String q, @RestQuery String from, @RestQuery String to,
-      @RestQuery String project, @RestQuery String integration, @RestQuery String severity, @RestQuery String limit,
-      @RestQuery String cursor) {
+      @RestQuery String lookback, @RestQuery String project, @RestQuery String integration, @RestQuery String severity,
+      @RestQuery String limit, @RestQuery String cursor) {
     ProjectScope scope = caller.scope(Optional.ofNullable(project));
     Optional<String> only = blankToEmpty(integration);
     int minSeverity = Params.severity(severity);
     long query = LogCursors.query(scope.projects(), q, only, minSeverity);
     Optional<LogCursors.Cursor> after = cursors.decode(cursor);
+    // a lookback given again with a cursor is its first page's: the cursor keeps the range it fixed
     TimeRange range = after.isPresent() ? Params.continued(from, to, after.get().range())
-        : Params.range(from, to, Params.DEFAULT_RANGE);
+        : Params.range(from, to, lookback, Params.DEFAULT_RANGE);
     if (after.isPresent() && !(after.get().range().equals(range) && after.get().query() == query)) {
       throw ApiException.badRequest("cursor continues another listing: give the q, project, integration and severity"
           + " of its first page, and its from and to or neither, or start again without it");
@@ -84,9 +85,9 @@ public class LogsResource {
   @Path("/histogram")
   @SearchEndpoint
   public Views.HistogramView histogram(@RestQuery String q, @RestQuery String from, @RestQuery String to,
-      @RestQuery String project, @RestQuery String integration, @RestQuery String severity,
+      @RestQuery String lookback, @RestQuery String project, @RestQuery String integration, @RestQuery String severity,
       @RestQuery String interval) {
-    TimeRange range = Params.range(from, to, Params.DEFAULT_RANGE);
+    TimeRange range = Params.range(from, to, lookback, Params.DEFAULT_RANGE);
     long span = range.toNanos() - range.fromNanos();
     long step = Params.duration("interval", interval).map(Duration::toNanos)
         .orElse(niceInterval(span, Math.min(AUTO_BUCKETS, config.query().maxBuckets())));

@@ -54,8 +54,24 @@ public final class Params {
 
   /** [from, to): to defaults to now, from to {@code to - defaultSpan}. */
   public static TimeRange range(String from, String to, Duration defaultSpan) {
+    return range(from, to, null, defaultSpan);
+  }
+
+  /**
+   * [from, to): {@code to} by default the server's now, {@code from} by default {@code lookback}
+   * (else {@code defaultSpan}) before it. A lookback is a range relative to the server's clock,
+   * which a browser's (the explorer's) cannot shift; given with {@code from}, a 400.
+   */
+  public static TimeRange range(String from, String to, String lookback, Duration defaultSpan) {
+    Optional<Duration> back = duration("lookback", lookback);
+    if (back.isPresent() && from != null && !from.isBlank()) {
+      throw ApiException.badRequest("give from or lookback, not both");
+    }
+    if (back.isPresent() && back.get().isZero()) {
+      throw ApiException.badRequest("lookback must be positive");
+    }
     long end = instant("to", to).orElseGet(() -> System.currentTimeMillis() * 1_000_000L + 1);
-    long start = instant("from", from).orElse(before(end, defaultSpan));
+    long start = instant("from", from).orElse(before(end, back.orElse(defaultSpan)));
     return range(start, end, "from", "to");
   }
 

@@ -60,10 +60,11 @@ public class TracesResource {
   @StrictQueryParams(prefix = "attr.")
   public Views.TracesView search(@RestQuery String service, @RestQuery String operation,
       @RestQuery String minDuration, @RestQuery String maxDuration, @RestQuery String from, @RestQuery String to,
-      @RestQuery String project, @RestQuery String q, @RestQuery String limit, @Context UriInfo uri) {
+      @RestQuery String lookback, @RestQuery String project, @RestQuery String q, @RestQuery String limit,
+      @Context UriInfo uri) {
     ProjectScope scope = caller.scope(Optional.ofNullable(project));
     Params.DurationBounds durations = Params.durations("minDuration", minDuration, "maxDuration", maxDuration);
-    TraceSearch search = new TraceSearch(scope, Params.range(from, to, Params.DEFAULT_RANGE), present(service),
+    TraceSearch search = new TraceSearch(scope, Params.range(from, to, lookback, Params.DEFAULT_RANGE), present(service),
         present(operation), attributeParams(uri), durations.min(), durations.max(), q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
     TraceStore.FoundTraces ids = traces.findTraceIds(search);
     TraceBatch found = traces.traces(scope, ids.ids(), memory.forAnswer(request.getCurrent()));

@@ -107,6 +107,41 @@ class LogsQueryTest {
         .body("message", org.hamcrest.Matchers.containsString("cursor is not one this API returned"));
   }
 
+  /**
+   * A range relative to the server's now ({@code lookback}, as Jaeger's API has): the explorer sent
+   * from and to by the browser's clock, so a laptop five minutes slow never saw the newest five
+   * minutes, and one an hour fast got "from must be before to".
+   */
+  @Test
+  void aLookbackIsARangeEndingAtTheServersNow() {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    ingest(1, "lookback old", now - 20 * 60_000_000_000L, 1);
+    ingest(1, "lookback new", now - 5_000_000_000L, 1);
+    Eventually.within(Duration.ofSeconds(2), "2 records",
+        () -> get("/api/v1/logs", Map.of("q", "lookback", "from", since())).jsonPath().getList("records").size() == 2);
+
+    assertThat(get("/api/v1/logs", Map.of("q", "lookback", "lookback", "15m")).then().statusCode(200).extract()
+        .jsonPath().getList("records.body", String.class)).containsExactly("lookback new n0");
+    assertThat(get("/api/v1/logs", Map.of("q", "lookback", "lookback", "PT30M")).jsonPath().getList("records"))
+        .hasSize(2);
+    assertThat(get("/api/v1/logs/histogram", Map.of("q", "lookback", "lookback", "900000ms")).then().statusCode(200)
+        .extract().jsonPath().getLong("total")).isEqualTo(1);
+
+    // the cursor keeps its first page's range: the lookback sent again with it does not move it
+    String cursor = get("/api/v1/logs", Map.of("q", "lookback", "lookback", "30m", "limit", 1)).jsonPath()
+        .getString("nextCursor");
+    assertThat(get("/api/v1/logs", Map.of("q", "lookback", "lookback", "30m", "limit", 1, "cursor", cursor))
+        .then().statusCode(200).extract().jsonPath().getList("records.body", String.class))
+        .containsExactly("lookback old n0");
+
+    get("/api/v1/logs", Map.of("q", "lookback", "lookback", "15m", "from", since())).then().statusCode(400)
+        .body("message", org.hamcrest.Matchers.containsString("from or lookback"));
+    get("/api/v1/logs", Map.of("q", "lookback", "lookback", "0")).then().statusCode(400)
+        .body("message", org.hamcrest.Matchers.containsString("lookback must be positive"));
+    get("/api/v1/logs/histogram", Map.of("lookback", "soon")).then().statusCode(400)
+        .body("message", org.hamcrest.Matchers.containsString("lookback"));
+  }
+
   @Test
   void cursorPagesAreNewestFirstAndStableUnderConcurrentIngest() throws Exception {
     ingest(25, "page", base, 1_000_000_000L);
