@@ -63,7 +63,8 @@
     if (event) event.preventDefault();
     const params = new URLSearchParams();
     const minutes = parseInt($('range').value, 10);
-    params.set('from', new Date(Date.now() - minutes * 60000).toISOString());
+    // relative to observability-api's clock: the browser's may be minutes off
+    params.set('lookback', minutes + 'm');
     params.set('limit', '100');
     if ($('q').value.trim()) params.set('q', $('q').value.trim());
     if ($('project').value.trim()) params.set('project', $('project').value.trim());
