@@ -110,7 +110,7 @@ public class IntegrationDeployer implements RouteStates {
    * and must not wait for one to drain before the next.
    */
   public IntegrationStatus deployWithoutWaiting(Integration integration) {
-    return deploy(integration, retiring);
+    return deploy(integration, this::retireInBackground);
   }
 
   /**
@@ -167,6 +167,18 @@ public class IntegrationDeployer implements RouteStates {
     statuses.get(running.name())
         .filter(s -> IntegrationStatus.READY.equals(s.phase()) && s.message() != null && s.message().startsWith(whyOnFailure))
         .ifPresent(s -> report(running.integration(), IntegrationStatus.READY, null));
+  }
+
+  /**
+   * Runs a retirement on {@link #retiring}; once stopping, not at all: Camel stops every route anyway,
+   * and the refusal failed a deploy that had already switched in its new version with a 500.
+   */
+  private void retireInBackground(Runnable retirement) {
+    try {
+      retiring.execute(retirement);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      LOG.debugf("not retiring in the background: the runtime stops");
+    }
   }
 
   void onStop(@Observes ShutdownEvent event) {
@@ -272,7 +284,7 @@ public class IntegrationDeployer implements RouteStates {
       }
       gone = unpublish(name);
     }
-    retiring.execute(() -> retire(gone));
+    retireInBackground(() -> retire(gone));
     return Optional.empty();
   }
 

@@ -57,6 +57,21 @@ public class HttpDispatcher {
     this.drain = drain;
   }
 
+  /**
+   * Once the pod stops, an answer closes its connection, decided when its head is written: the
+   * gateway's next request goes on a new connection, which the Service sends to another pod, while
+   * past the shutdown delay Quarkus answers 503 on connections still open. Decided at the request's
+   * arrival, the answer to one that came before the signal kept its connection, which the gateway's
+   * pool reused. Closed here too (RFC 9112 9.6), as Vert.x keeps it open for a request that asked
+   * keep-alive. (HTTP/2 has no Connection header, and closing would end the connection's other streams.)
+   */
+  private void closeIfStopping(RoutingContext ctx) {
+    if (drain.stopping() && ctx.request().version() != HttpVersion.HTTP_2) {
+      ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      ctx.addEndHandler(ended -> ctx.request().connection().close());
+    }
+  }
+
   /** The count of running exchanges, for the {@code CamelContext} to keep. */
   public RunningExchanges runningExchanges() {
     return running;
@@ -70,14 +85,8 @@ public class HttpDispatcher {
   }
 
   private void dispatch(RoutingContext ctx) {
-    if (drain.stopping() && ctx.request().version() != HttpVersion.HTTP_2) {
-      // the gateway's next request goes on a new connection, which the Service sends to another pod:
-      // past the shutdown delay Quarkus answers 503 on connections still open. Closed here too (RFC
-      // 9112 9.6), as Vert.x keeps it open for a request that asked keep-alive. (HTTP/2 has no
-      // Connection header, and closing would end the connection's other streams.)
-      ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      ctx.addEndHandler(v -> ctx.request().connection().close());
-    }
+    // registered on each pass: a reroute drops what was registered before it
+    ctx.addHeadersEndHandler(v -> closeIfStopping(ctx));
     String path = ctx.normalizedPath();
     if (ctx.get(DISPATCHED) != null) {
       // registered on the rerouted pass: reroute drops what was registered before it
