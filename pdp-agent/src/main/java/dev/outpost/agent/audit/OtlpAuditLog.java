@@ -16,12 +16,16 @@ import org.jboss.logging.Logger;
  * Sends audit records to observability-api over OTLP/HTTP JSON ({@code POST <endpoint>/v1/logs})
  * with the data plane's bearer token. One daemon thread delivers them in order, in batches, and
  * retries a batch with capped exponential backoff until the store answers 2xx; a 4xx other than
- * 408/429 means the store will never take it, so it is dropped with an error log.
+ * 408/429 means the store will never take it, so it is dropped with an error log. Closing tries
+ * once more to deliver what waits ({@link #FINAL_SEND_TIMEOUT} a batch): the agent stops in every
+ * upgrade, often beside observability-api, and what was queued while that was away was lost.
  */
 public final class OtlpAuditLog implements AuditLog, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(OtlpAuditLog.class);
   private static final int MAX_BATCH = 100;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  /** How long each batch of the last delivery at close may take: well inside a pod's 30 s grace. */
+  static final Duration FINAL_SEND_TIMEOUT = Duration.ofSeconds(5);
 
   private final URI logsUri;
   private final String token;
@@ -78,12 +82,16 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
-        while (running && !send(batch)) {
+        while (running && !send(batch, Duration.ofSeconds(10))) {
           Thread.sleep(backoffMillis);
           backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
         }
         backoffMillis = 500;
       } catch (InterruptedException e) {
+        // stopping: what was in hand goes back, ahead of what came since, for close's last attempt
+        for (int i = batch.size() - 1; i >= 0; i--) {
+          queue.offerFirst(batch.get(i));
+        }
         Thread.currentThread().interrupt();
         return;
       }
@@ -91,9 +99,9 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
   }
 
   /** @return true when the batch is done with (delivered, or refused for good) */
-  private boolean send(List<AuditEvent> batch) throws InterruptedException {
+  private boolean send(List<AuditEvent> batch, Duration timeout) throws InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(logsUri)
-        .timeout(Duration.ofSeconds(10))
+        .timeout(timeout)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(OtlpLogRecords.toJson(batch, instanceId)));
     if (token != null && !token.isEmpty()) {
@@ -137,5 +145,19 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
   public void close() {
     running = false;
     sender.interrupt();
+    try {
+      sender.join(FINAL_SEND_TIMEOUT.toMillis());
+      List<AuditEvent> waiting = new ArrayList<>();
+      queue.drainTo(waiting);
+      for (int from = 0; from < waiting.size(); from += MAX_BATCH) {
+        if (!send(waiting.subList(from, Math.min(waiting.size(), from + MAX_BATCH)), FINAL_SEND_TIMEOUT)) {
+          LOG.warnf("%d audit record(s) not delivered to %s before the agent stopped: lost", waiting.size() - from,
+              logsUri);
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -88,6 +88,21 @@ class OtlpAuditLogTest {
   }
 
   /** A store away for three attempts in a row is a warning, once, naming where and how many wait; each was DEBUG. */
+  /**
+   * Records waiting for a store that was away are delivered at close, if it is back: the agent stops
+   * in every upgrade, and the records in hand and queued were dropped.
+   */
+  @Test
+  void closingDeliversWhatWaitsOnceMore() throws Exception {
+    failuresLeft.set(2);
+    OtlpAuditLog log = new OtlpAuditLog(endpoint(), "dp-token", "agent-1", 100);
+    log.record(new AuditEvent(true, 7, "dp1", List.of(), Instant.now()));
+    log.record(new AuditEvent(false, 8, "dp1", List.of("revision: not newer"), Instant.now()));
+    await(() -> failuresLeft.get() <= 0); // refused twice: the sender waits a second before the next try
+    log.close();
+    assertThat(bodies.stream().mapToInt(OtlpAuditLogTest::count).sum()).isEqualTo(2);
+  }
+
   @Test
   void aStoreAwayForThreeAttemptsIsAWarning() throws Exception {
     failuresLeft.set(3);
