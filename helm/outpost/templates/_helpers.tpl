@@ -405,6 +405,47 @@ spec:
 {{- end }}
 
 {{/*
+A Gateway API HTTPRoute to a component's Service: every path under pathPrefix, on the hostnames
+given, attached to the Gateways in parentRefs (which the cluster's Gateway controller serves).
+Usage: include "outpost.httpRoute" (list . "gateway" .Values.gateway.httpRoute .Values.gateway.service.port)
+*/}}
+{{- define "outpost.httpRoute" -}}
+{{- $root := index . 0 }}
+{{- $component := index . 1 }}
+{{- $route := index . 2 }}
+{{- $port := index . 3 }}
+{{- if not $route.parentRefs }}
+{{- fail (printf "%s.httpRoute.parentRefs is required when %s.httpRoute.enabled: the Gateway the route attaches to" $component $component) }}
+{{- end }}
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {{ include "outpost.componentName" (list $root $component) }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "outpost.componentLabels" (list $root $component) | nindent 4 }}
+  {{- with $route.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  parentRefs:
+    {{- toYaml $route.parentRefs | nindent 4 }}
+  {{- with $route.hostnames }}
+  hostnames:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    - matches:
+        - path:
+            type: PathPrefix
+            value: {{ $route.pathPrefix | quote }}
+      backendRefs:
+        - name: {{ include "outpost.componentName" (list $root $component) }}
+          port: {{ $port }}
+{{- end }}
+
+{{/*
 Name of the agent's leader-election Lease.
 */}}
 {{- define "outpost.agentLeaseName" -}}

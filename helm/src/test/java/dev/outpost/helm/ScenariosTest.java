@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,12 @@ class ScenariosTest {
         assertThat(observability.getSpec().getTemplate().getSpec().getVolumes())
                 .anySatisfy(v -> assertThat(v.getName()).isEqualTo("data"));
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas()).isEqualTo(2);
+        // one member leaves at a time, after its successor is ready: its rate-limit counters move over
+        assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getStrategy().getRollingUpdate())
+                .satisfies(r -> {
+                    assertThat(r.getMaxSurge().getIntVal()).isEqualTo(1);
+                    assertThat(r.getMaxUnavailable().getIntVal()).isZero();
+                });
         assertThat(rendered.get(Deployment.class, "acme-outpost-agent").getSpec().getStrategy().getType())
                 .as("a single agent never overlaps its successor").isEqualTo("Recreate");
         assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_LEADER_ELECTION_ENABLED").getValue())
@@ -123,6 +131,48 @@ class ScenariosTest {
                 .as("no emptyDir to reserve").doesNotContainKey("ephemeral-storage");
     }
 
+    /**
+     * Each HTTPRoute attaches to the Gateways given and sends its prefix to its component's Service on
+     * the port that Service names: the gateway's public port, observability-api's query port (never OTLP).
+     */
+    private static void assertHttpRoutesReachTheirServices(Rendered rendered) {
+        Map<String, String> prefixes = Map.of("acme-outpost-gateway", "/", "acme-outpost-observability", "/api");
+        assertThat(rendered.all(HTTPRoute.class)).extracting(r -> r.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(prefixes.keySet());
+        for (HTTPRoute route : rendered.all(HTTPRoute.class)) {
+            String name = route.getMetadata().getName();
+            assertThat(route.getApiVersion()).isEqualTo("gateway.networking.k8s.io/v1");
+            assertThat(route.getSpec().getParentRefs()).singleElement().satisfies(p -> {
+                assertThat(p.getName()).isEqualTo("public");
+                assertThat(p.getNamespace()).isEqualTo("gateways");
+            });
+            HTTPRouteRule rule = route.getSpec().getRules().get(0);
+            assertThat(rule.getMatches().get(0).getPath().getType()).isEqualTo("PathPrefix");
+            assertThat(rule.getMatches().get(0).getPath().getValue()).isEqualTo(prefixes.get(name));
+            Service service = rendered.get(Service.class, name);
+            assertThat(rule.getBackendRefs()).singleElement().satisfies(backend -> {
+                assertThat(backend.getName()).isEqualTo(name);
+                assertThat(backend.getPort()).isEqualTo(service.getSpec().getPorts().get(0).getPort());
+            });
+        }
+        assertThat(rendered.get(HTTPRoute.class, "acme-outpost-gateway").getSpec().getHostnames())
+                .containsExactly("api2.acme.example");
+    }
+
+    /** Claims removed with the release when asked (Kubernetes keeps them by default, and so does the chart). */
+    @Test
+    void observabilitysClaimsGoWithTheReleaseWhenAsked() {
+        Rendered kept = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "observability.persistence.enabled", "true"));
+        assertThat(kept.get(StatefulSet.class, "acme-outpost-observability").getSpec()
+                .getPersistentVolumeClaimRetentionPolicy()).isNull();
+        Rendered deleted = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "observability.persistence.enabled", "true",
+                "observability.persistence.claimRetention.whenDeleted", "Delete"));
+        assertThat(deleted.get(StatefulSet.class, "acme-outpost-observability").getSpec()
+                .getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Delete");
+    }
+
     @Test
     void everythingOnRendersTheOptionalObjects() {
         Rendered rendered = scenario("everything-values.yaml");
@@ -132,6 +182,7 @@ class ScenariosTest {
                 .containsExactlyInAnyOrder("acme-outpost-gateway", "acme-outpost-observability");
         assertThat(rendered.get(Ingress.class, "acme-outpost-observability").getSpec().getRules().get(0).getHttp().getPaths()
                 .get(0).getBackend().getService().getName()).as("the query API, never OTLP").isEqualTo("acme-outpost-observability");
+        assertHttpRoutesReachTheirServices(rendered);
         assertThat(rendered.get(HorizontalPodAutoscaler.class, "acme-outpost-gateway").getSpec().getMaxReplicas()).isEqualTo(12);
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas())
                 .as("the HPA owns the replica count").isNull();

@@ -65,6 +65,8 @@ class ValuesValidationTest {
                 bad("gateway.autoscaling.minReplicas", "0", "gateway.autoscaling.minReplicas: Must be greater than or equal to 1"),
                 // Hazelcast could not bind beside the gateway's own ports
                 bad("gateway.hazelcast.port", "9000", "gateway.hazelcast.port: Must not validate the schema (not)"),
+                bad("observability.persistence.claimRetention.whenDeleted", "Keep",
+                        "whenDeleted must be one of the following"),
                 bad("observability.terminationGracePeriodSeconds", "-1", "terminationGracePeriodSeconds: Must be greater than or equal to 0"));
     }
 
@@ -103,6 +105,14 @@ class ValuesValidationTest {
     }
 
     /** An existing claim holds the data only with persistence on: without it the data went on an emptyDir without a word. */
+    /** An HTTPRoute attached to no Gateway is accepted by the API server and routes nothing. */
+    @org.junit.jupiter.api.Test
+    void anHttpRouteWithoutAGatewayIsRefused() {
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.httpRoute.enabled", "true")))
+                .hasMessageContaining("gateway.httpRoute.parentRefs is required when gateway.httpRoute.enabled");
+    }
+
     @org.junit.jupiter.api.Test
     void anExistingClaimIsRefusedWhereItWouldNotHoldTheData() {
         assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
