@@ -31,15 +31,16 @@ public class AgentHealth implements HealthCheck {
           // the keeper's: the put-back after a failed apply made the reconciler's the enforced one again
           .withData("lastAttemptedRevision", keeper.lastAttemptedRevision())
           .withData("enforcedRevision", keeper.lastAppliedRevision());
-      var failed = keeper.applyFailure();
-      if (failed.isPresent()) {
-        // the put-back of the enforced revision that followed left the pass's own status ready
-        builder.withData("failedStep", failed.get().failedStep())
-            .withData("failure", String.valueOf(failed.get().failure()))
-            .withData("failedAttempts", failed.get().attempts());
-        failed.get().nextAttemptAt().ifPresent(next -> builder.withData("nextAttemptAt", next.toString()));
-      } else if (!status.ready()) {
-        // a resync that fails leaves both revisions equal: only this says it fails, and why
+      // the newest revision's failed apply: the put-back of the enforced one that followed left the
+      // pass's own status ready
+      keeper.applyFailure().ifPresent(failed -> {
+        builder.withData("attemptFailedStep", failed.failedStep())
+            .withData("attemptFailure", String.valueOf(failed.failure()))
+            .withData("attemptFailures", failed.attempts());
+        failed.nextAttemptAt().ifPresent(next -> builder.withData("nextAttemptAt", next.toString()));
+      });
+      if (!status.ready()) {
+        // a resync or put-back that fails leaves both revisions equal: only this says it fails, and why
         builder.withData("failedStep", status.failedStep())
             .withData("failure", String.valueOf(status.message()));
       }

@@ -6,6 +6,7 @@ import dev.outpost.agent.link.ThrottledWarning;
 import dev.outpost.agent.reconcile.ReconcileResult;
 import dev.outpost.agent.reconcile.ReconcileStatus;
 import dev.outpost.agent.reconcile.Reconciler;
+import dev.outpost.agent.reconcile.TransientFailure;
 import dev.outpost.agent.snapshot.AppliedStore;
 import dev.outpost.agent.snapshot.NewerRevisionStoredException;
 import dev.outpost.agent.status.StatusReporter;
@@ -248,7 +249,7 @@ public final class DesiredStateKeeper {
       LOG.errorf("cannot persist snapshot revision %d: %s", snapshot.revision(), e.getMessage());
       String after = putBackEnforced(snapshot.revision(), result.mayHaveChanged(),
           "applied: what it wrote stays, as no earlier revision is known to put back, and a restart does not restore it");
-      String retry = failed(snapshot, frame, state, attempts, "persist", e.getMessage(), true);
+      String retry = failed(snapshot, frame, state, attempts, "persist", e.getMessage(), TransientFailure.ofWrite(e));
       return reject(new SnapshotRejectedException(snapshot.revision(),
           List.of(new Violation("", "could not be persisted, so it was not kept: " + e.getMessage() + "; " + after
               + retry))));
@@ -273,8 +274,9 @@ public final class DesiredStateKeeper {
       String message, boolean tryAgain) {
     Duration delay = retryBackoff.after(attempts + 1);
     Optional<Instant> next = tryAgain ? Optional.of(clock.instant().plus(delay)) : Optional.empty();
+    // due by the monotonic clock: a wall clock stepped back an hour held the retry an hour longer
     failed = new FailedApply(snapshot, frame, state, new ApplyFailure(snapshot.revision(), attempts + 1, step,
-        message, next));
+        message, next), System.nanoTime() + delay.toNanos());
     String after = delay.toMillis() % 1000 == 0 ? delay.toSeconds() + " s" : delay.toMillis() + " ms";
     return tryAgain ? "; tried again in " + after + " unless a newer revision comes" : "";
   }
@@ -285,16 +287,16 @@ public final class DesiredStateKeeper {
    * when it failed again (told in the status and the log, not in a second nack).
    */
   public synchronized Optional<Ack> retryIfDue() {
-    Optional<ApplyFailure> failure = applyFailure();
-    if (failure.isEmpty() || failure.get().nextAttemptAt().isEmpty()
-        || clock.instant().isBefore(failure.get().nextAttemptAt().get())) {
+    FailedApply retry = failed;
+    if (retry == null || retry.snapshot().revision() != lastAttemptedRevision
+        || retry.failure().nextAttemptAt().isEmpty() || System.nanoTime() - retry.dueNanos() < 0) {
       return Optional.empty();
     }
-    FailedApply retry = failed;
     failed = null;
-    LOG.infof("revision %d: trying the apply again (attempt %d), after step %s failed: %s", retry.snapshot().revision(),
-        failure.get().attempts() + 1, failure.get().failedStep(), failure.get().failure());
-    return apply(retry.snapshot(), retry.frame(), retry.state(), failure.get().attempts()) instanceof Ack ack
+    ApplyFailure failure = retry.failure();
+    LOG.infof("revision %d: trying the apply again (attempt %d), after step %s failed: %s", failure.revision(),
+        failure.attempts() + 1, failure.failedStep(), failure.failure());
+    return apply(retry.snapshot(), retry.frame(), retry.state(), failure.attempts()) instanceof Ack ack
         ? Optional.of(ack) : Optional.empty();
   }
 
@@ -321,7 +323,9 @@ public final class DesiredStateKeeper {
   public record ApplyFailure(long revision, int attempts, String failedStep, String failure,
       Optional<Instant> nextAttemptAt) {}
 
-  private record FailedApply(Snapshot snapshot, String frame, DataPlaneState state, ApplyFailure failure) {}
+  /** @param dueNanos when it is tried again, by {@link System#nanoTime} */
+  private record FailedApply(Snapshot snapshot, String frame, DataPlaneState state, ApplyFailure failure,
+      long dueNanos) {}
 
   /**
    * A redelivery signed otherwise (a rotated key) replaces the persisted frame: once the old key is

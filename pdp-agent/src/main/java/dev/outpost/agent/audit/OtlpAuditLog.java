@@ -17,15 +17,15 @@ import org.jboss.logging.Logger;
  * with the data plane's bearer token. One daemon thread delivers them in order, in batches, and
  * retries a batch with capped exponential backoff until the store answers 2xx; a 4xx other than
  * 408/429 means the store will never take it, so it is dropped with an error log. Closing tries
- * once more to deliver what waits ({@link #FINAL_SEND_TIMEOUT} a batch): the agent stops in every
+ * once more to deliver what waits (for {@link #FINAL_SEND_TIMEOUT} in all): the agent stops in every
  * upgrade, often beside observability-api, and what was queued while that was away was lost.
  */
 public final class OtlpAuditLog implements AuditLog, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(OtlpAuditLog.class);
   private static final int MAX_BATCH = 100;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-  /** How long each batch of the last delivery at close may take: well inside a pod's 30 s grace. */
-  static final Duration FINAL_SEND_TIMEOUT = Duration.ofSeconds(5);
+  /** How long the last delivery at close may take in all: well inside a pod's 30 s grace. */
+  static final Duration FINAL_SEND_TIMEOUT = Duration.ofSeconds(10);
 
   private final URI logsUri;
   private final String token;
@@ -35,6 +35,7 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
   private final BlockingDeque<AuditEvent> queue = new LinkedBlockingDeque<>();
   private final Thread sender;
   private volatile boolean running = true;
+  private volatile boolean closed;
   /** Failed sends in a row: past a few, said at WARN (each was DEBUG, and the trail stopped unseen). */
   private int failedInARow;
 
@@ -56,7 +57,12 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
   }
 
   @Override
-  public void record(AuditEvent event) {
+  public synchronized void record(AuditEvent event) {
+    if (closed) {
+      // an apply that ended after the stop began: said, as the last delivery has been made
+      LOG.warnf("audit record of revision %d made after the agent began to stop: not sent", event.revision());
+      return;
+    }
     while (queue.size() >= capacity) {
       AuditEvent dropped = queue.pollFirst();
       if (dropped != null) {
@@ -145,12 +151,18 @@ public final class OtlpAuditLog implements AuditLog, AutoCloseable {
   public void close() {
     running = false;
     sender.interrupt();
+    long deadline = System.nanoTime() + FINAL_SEND_TIMEOUT.toNanos();
     try {
-      sender.join(FINAL_SEND_TIMEOUT.toMillis());
+      sender.join(FINAL_SEND_TIMEOUT.toMillis() / 2);
       List<AuditEvent> waiting = new ArrayList<>();
-      queue.drainTo(waiting);
+      synchronized (this) {
+        closed = true; // what is recorded from now on is said not to be sent
+        queue.drainTo(waiting);
+      }
       for (int from = 0; from < waiting.size(); from += MAX_BATCH) {
-        if (!send(waiting.subList(from, Math.min(waiting.size(), from + MAX_BATCH)), FINAL_SEND_TIMEOUT)) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (left.toMillis() < 100
+            || !send(waiting.subList(from, Math.min(waiting.size(), from + MAX_BATCH)), left)) {
           LOG.warnf("%d audit record(s) not delivered to %s before the agent stopped: lost", waiting.size() - from,
               logsUri);
           return;

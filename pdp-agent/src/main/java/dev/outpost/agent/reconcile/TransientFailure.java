@@ -13,26 +13,29 @@ import java.util.concurrent.TimeoutException;
  * it is (422, 403, an object the agent does not manage) fails again the same way: retrying it would
  * only roll the integrations before it out and back.
  */
-final class TransientFailure {
+public final class TransientFailure {
 
   private TransientFailure() {}
 
-  static boolean of(String step, Throwable failure) {
-    if (!Reconciler.writes(step)) {
-      return true;
-    }
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+  /** Whether {@code failure} of {@code step} may pass if the step is run again unchanged. */
+  public static boolean of(String step, Throwable failure) {
+    return !Reconciler.writes(step) || ofWrite(failure);
+  }
+
+  /**
+   * Whether a failed write may pass later: the API server's status decides wherever it is in the
+   * chain (a store wraps it in an IOException, which alone would read as a network error), then an
+   * I/O error or timeout.
+   */
+  public static boolean ofWrite(Throwable failure) {
+    boolean io = false;
+    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (cause instanceof KubernetesClientException refused && refused.getCode() > 0) {
         int code = refused.getCode();
         return code == 408 || code == 409 || code == 429 || code >= 500;
       }
-      if (cause instanceof IOException || cause instanceof UncheckedIOException || cause instanceof TimeoutException) {
-        return true;
-      }
-      if (cause.getCause() == cause) {
-        break;
-      }
+      io |= cause instanceof IOException || cause instanceof UncheckedIOException || cause instanceof TimeoutException;
     }
-    return false;
+    return io;
   }
 }

@@ -87,7 +87,6 @@ class OtlpAuditLogTest {
     assertThat(bodies.get(0)).contains("snapshot revision 1 accepted");
   }
 
-  /** A store away for three attempts in a row is a warning, once, naming where and how many wait; each was DEBUG. */
   /**
    * Records waiting for a store that was away are delivered at close, if it is back: the agent stops
    * in every upgrade, and the records in hand and queued were dropped.
@@ -103,6 +102,7 @@ class OtlpAuditLogTest {
     assertThat(bodies.stream().mapToInt(OtlpAuditLogTest::count).sum()).isEqualTo(2);
   }
 
+  /** A store away for three attempts in a row is a warning, once, naming where and how many wait; each was DEBUG. */
   @Test
   void aStoreAwayForThreeAttemptsIsAWarning() throws Exception {
     failuresLeft.set(3);

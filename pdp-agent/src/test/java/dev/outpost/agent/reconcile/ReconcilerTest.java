@@ -138,6 +138,12 @@ class ReconcilerTest {
       assertThat(result.succeeded()).isFalse();
       assertThat(result.transientFailure()).as("HTTP %d", code).isFalse();
     }
+    // a store wraps the API server's refusal in an IOException: the refusal decides, not the wrapper
+    assertThat(TransientFailure.ofWrite(new java.io.IOException("cannot write Secret outpost-agent-applied",
+        new KubernetesClientException("denied by the admission webhook", 403, null)))).isFalse();
+    assertThat(TransientFailure.ofWrite(new java.io.IOException("cannot write Secret outpost-agent-applied",
+        new KubernetesClientException("etcd leader changed", 500, null)))).isTrue();
+    assertThat(TransientFailure.ofWrite(new java.io.IOException("No space left on device"))).isTrue();
     // a step that only reads changed nothing: trying it again costs nothing, and a Secret may come
     ReconcileResult missing = new Reconciler(new LocalTarget(home), Clock.systemUTC())
         .reconcile(state(2, withSecret(integration("a", "v2"), "crm", "token")));
