@@ -116,7 +116,8 @@ async function search(append) {
     // an appended page adds to a listing whose count came from the first page's histogram
     let partial = page.partial || (append && !$('partial').hidden);
     if (!append) {
-      const histogram = await call('/api/v1/logs/histogram', f);
+      // over the page's own range: a second lookback, by a later now, counted records the page did not list
+      const histogram = await call('/api/v1/logs/histogram', { ...f, lookback: '', from: page.from, to: page.to });
       renderHistogram(histogram);
       partial = partial || histogram.partial;
     }

@@ -65,7 +65,8 @@ public class LogsResource {
         Params.limit(limit, 100, config.query().maxLimit()), after.map(LogCursors.Cursor::position));
     LogPage page = outOfTimeWithNothing(logs.search(search, memory.forAnswer(request.getCurrent())));
     return new Views.LogsPage(page.records().stream().map(Views.LogView::of).toList(),
-        page.next().map(p -> cursors.encode(p, range, query)).orElse(null), page.partial());
+        page.next().map(p -> cursors.encode(p, range, query)).orElse(null), page.partial(),
+        Views.time(range.fromNanos()), Views.time(range.toNanos()));
   }
 
   /**

@@ -22,7 +22,11 @@ public final class Views {
     }
   }
 
-  public record LogsPage(List<LogView> records, String nextCursor, boolean partial) {}
+  /**
+   * A page of records, and the range [from, to) its listing covers: with a {@code lookback}, the
+   * server's, which a histogram of the same records must be asked for.
+   */
+  public record LogsPage(List<LogView> records, String nextCursor, boolean partial, String from, String to) {}
 
   public record BucketView(String start, long count) {}
 

@@ -120,8 +120,15 @@ class LogsQueryTest {
     Eventually.within(Duration.ofSeconds(2), "2 records",
         () -> get("/api/v1/logs", Map.of("q", "lookback", "from", since())).jsonPath().getList("records").size() == 2);
 
-    assertThat(get("/api/v1/logs", Map.of("q", "lookback", "lookback", "15m")).then().statusCode(200).extract()
-        .jsonPath().getList("records.body", String.class)).containsExactly("lookback new n0");
+    JsonPath page = get("/api/v1/logs", Map.of("q", "lookback", "lookback", "15m")).then().statusCode(200).extract()
+        .jsonPath();
+    assertThat(page.getList("records.body", String.class)).containsExactly("lookback new n0");
+    // the range it listed, for a histogram of the same records
+    java.time.Instant listedFrom = java.time.Instant.parse(page.getString("from"));
+    assertThat(Duration.between(listedFrom, java.time.Instant.parse(page.getString("to"))))
+        .isEqualTo(Duration.ofMinutes(15));
+    assertThat(get("/api/v1/logs/histogram", Map.of("q", "lookback", "from", page.getString("from"), "to",
+        page.getString("to"))).jsonPath().getLong("total")).isEqualTo(1);
     assertThat(get("/api/v1/logs", Map.of("q", "lookback", "lookback", "PT30M")).jsonPath().getList("records"))
         .hasSize(2);
     assertThat(get("/api/v1/logs/histogram", Map.of("q", "lookback", "lookback", "900000ms")).then().statusCode(200)
