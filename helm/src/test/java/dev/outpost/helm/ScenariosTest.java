@@ -57,7 +57,7 @@ class ScenariosTest {
         assertThat(observability.getSpec().getTemplate().getSpec().getVolumes())
                 .anySatisfy(v -> assertThat(v.getName()).isEqualTo("data"));
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas()).isEqualTo(2);
-        // one member leaves at a time, after its successor is ready: its rate-limit counters move over
+        // old members begin to stop one at a time, each after a new one is ready
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getStrategy().getRollingUpdate())
                 .satisfies(r -> {
                     assertThat(r.getMaxSurge().getIntVal()).isEqualTo(1);

@@ -104,7 +104,6 @@ class ValuesValidationTest {
                 .doesNotContain("kind: PodDisruptionBudget");
     }
 
-    /** An existing claim holds the data only with persistence on: without it the data went on an emptyDir without a word. */
     /** An HTTPRoute attached to no Gateway is accepted by the API server and routes nothing. */
     @org.junit.jupiter.api.Test
     void anHttpRouteWithoutAGatewayIsRefused() {
@@ -113,6 +112,7 @@ class ValuesValidationTest {
                 .hasMessageContaining("gateway.httpRoute.parentRefs is required when gateway.httpRoute.enabled");
     }
 
+    /** An existing claim holds the data only with persistence on: without it the data went on an emptyDir without a word. */
     @org.junit.jupiter.api.Test
     void anExistingClaimIsRefusedWhereItWouldNotHoldTheData() {
         assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
