@@ -57,6 +57,10 @@ class ScenariosTest {
         assertThat(observability.getSpec().getTemplate().getSpec().getVolumes())
                 .anySatisfy(v -> assertThat(v.getName()).isEqualTo("data"));
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getReplicas()).isEqualTo(2);
+        assertThat(env(rendered, "Deployment/acme-outpost-gateway").get("QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS").getValue())
+                .as("connections bounded by default").isEqualTo("8192");
+        assertThat(env(Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("gateway.maxConnections", "null")),
+                "Deployment/acme-outpost-gateway")).doesNotContainKey("QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS");
         // old members begin to stop one at a time, each after a new one is ready
         assertThat(rendered.get(Deployment.class, "acme-outpost-gateway").getSpec().getStrategy().getRollingUpdate())
                 .satisfies(r -> {
