@@ -68,6 +68,12 @@ class KubernetesVerbsTest {
         "list core/configmaps",
         "update core/configmaps/outpost-gateway-routes",
         "watch core/configmaps",
+        "create policy/poddisruptionbudgets",
+        "delete policy/poddisruptionbudgets/int-b",
+        "get policy/poddisruptionbudgets/int-b",
+        "list policy/poddisruptionbudgets",
+        "update policy/poddisruptionbudgets/int-a",
+        "watch policy/poddisruptionbudgets",
         "list core/pods",
         "list core/events",
         "list autoscaling/horizontalpodautoscalers",
@@ -120,7 +126,10 @@ class KubernetesVerbsTest {
     var configMap = client.configMaps().inNamespace(NS).withName("outpost-gateway-routes").get();
     configMap.getData().replaceAll((k, v) -> v + " ");
     client.resource(configMap).update();
-    discard(6);
+    var budget = client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("int-a").get();
+    budget.getSpec().setMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(0));
+    client.resource(budget).update();
+    discard(8);
     reconciler.reconcile(state(2, "a"));
     SecretAppliedStore store = new SecretAppliedStore(client, NS, dev.outpost.agent.TestStates.DATA_PLANE);
     store.save("{\"revision\":1}", 1);

@@ -34,6 +34,8 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -125,6 +127,28 @@ public final class IntegrationObjects {
     return deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
         .filter(v -> "integration".equals(v.getName()) && v.getConfigMap() != null)
         .map(v -> v.getConfigMap().getName()).findFirst().orElse(null);
+  }
+
+  /**
+   * At most one of the integration's pods down at once for a voluntary disruption (a node drain, a
+   * cluster upgrade): without it a drain evicted every replica of a node together, and with the soft
+   * spread several of one integration may share a node. One replica may still be evicted (a budget
+   * that blocked it would hang every drain); the rollout's own surge is not bounded by it.
+   */
+  public PodDisruptionBudget disruptionBudget(Integration integration) {
+    return new PodDisruptionBudgetBuilder()
+        .withNewMetadata()
+        .withName(KubernetesNames.objectName(integration.name()))
+        .withNamespace(config.namespace())
+        .withLabels(labels(integration))
+        .endMetadata()
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector()
+        .withMatchLabels(selector(integration.name()))
+        .endSelector()
+        .endSpec()
+        .build();
   }
 
   public Service service(Integration integration) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Watches what the agent manages (Deployments, Services, ConfigMaps labelled {@code
+ * Watches what the agent manages (Deployments, Services, PodDisruptionBudgets, ConfigMaps labelled {@code
  * managed-by: outpost-agent}) with informers, and asks for a resync whenever one is changed or
  * deleted by someone, so drift is corrected in seconds rather than at the next scheduled resync.
  */
@@ -26,7 +26,7 @@ public final class KubernetesDriftWatch {
   }
 
   /**
-   * Starts the three informers, all or none: when one cannot start (the API server down, a verb
+   * Starts the four informers, all or none: when one cannot start (the API server down, a verb
    * missing from the Role) those already started are closed and the failure is thrown, so that a
    * later call starts them all. Before, a partial start stayed partial for good, since a second
    * call saw informers and returned.
@@ -42,6 +42,8 @@ public final class KubernetesDriftWatch {
       started.add(client.services().inNamespace(namespace)
           .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
       started.add(client.configMaps().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
+      started.add(client.policy().v1().podDisruptionBudget().inNamespace(namespace)
           .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
     } catch (RuntimeException e) {
       started.forEach(SharedIndexInformer::close);

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
@@ -37,13 +38,14 @@ import java.util.TreeSet;
  */
 public final class KubernetesTarget implements Target {
   private static final List<Class<? extends HasMetadata>> INTEGRATION_KINDS =
-      List.of(Deployment.class, Service.class, ConfigMap.class);
+      List.of(Deployment.class, Service.class, PodDisruptionBudget.class, ConfigMap.class);
   /**
    * Deleted by name: the documents go by their integration's label instead, since {@code int-<name>}
    * may be another integration's document ({@code int-api-0123456789} removed, {@code api}'s hash
    * beginning with those digits).
    */
-  private static final List<Class<? extends HasMetadata>> NAMED_KINDS = List.of(Deployment.class, Service.class);
+  private static final List<Class<? extends HasMetadata>> NAMED_KINDS =
+      List.of(Deployment.class, Service.class, PodDisruptionBudget.class);
 
   private final KubernetesClient client;
   private final KubernetesTargetConfig config;
@@ -197,6 +199,7 @@ public final class KubernetesTarget implements Target {
     changed |= apply(configMap);
     changed |= apply(objects.deployment(integration, document, token, previous));
     changed |= apply(objects.service(integration));
+    changed |= apply(objects.disruptionBudget(integration));
     List<String> kept = new ArrayList<>(previous);
     kept.add(current);
     changed |= deleteDocuments(integration.name(), kept);

@@ -84,7 +84,7 @@ class IntegrationIngestTokenTest {
     var again = reconciler.reconcile(TestStates.state(1, "a", "b"));
     assertThat(again.changes()).isZero();
     assertThat(server.getRequestCount() - before)
-        .as("three lists, one read of the claim, one of the Secret and a list of the autoscalers").isEqualTo(6);
+        .as("four lists, one read of the claim, one of the Secret and a list of the autoscalers").isEqualTo(7);
   }
 
   @Test

@@ -135,6 +135,33 @@ class KubernetesTargetTest {
     assertThat(delay + drain).isLessThan(pod.getTerminationGracePeriodSeconds());
   }
 
+  /**
+   * One pod of an integration down at a time in a node drain: its budget selects exactly the pods
+   * its Deployment makes, and lets one go (one replica can still be evicted: a drain never hangs).
+   */
+  @Test
+  void eachIntegrationHasADisruptionBudgetOverItsOwnPods() throws Exception {
+    target.putIntegration(integration("orders"));
+    target.putIntegration(integration("billing"));
+    var budget = client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("int-orders").get();
+    assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(budget.getSpec().getMinAvailable()).isNull();
+    assertThat(budget.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(deployment("orders").getSpec().getSelector().getMatchLabels())
+        .isNotEqualTo(deployment("billing").getSpec().getSelector().getMatchLabels());
+    assertThat(deployment("orders").getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
+    assertThat(budget.getMetadata().getLabels()).containsEntry(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT);
+
+    // changed by someone (a budget of 0 would hang every drain of its nodes): put back
+    budget.getSpec().setMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(0));
+    client.resource(budget).update();
+    target.refresh();
+    assertThat(target.putIntegration(integration("orders"))).isTrue();
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("int-orders").get().getSpec()
+        .getMaxUnavailable().getIntVal()).isEqualTo(1);
+  }
+
   @Test
   void puttingTheSameIntegrationAgainWritesNothing() throws Exception {
     target.putIntegration(integration("orders"));
@@ -320,7 +347,7 @@ class KubernetesTargetTest {
     assertThat(again.succeeded()).isTrue();
     assertThat(again.changes()).isZero();
     assertThat(server.getRequestCount() - before)
-        .as("three list calls, a read of the namespace's claim and a list of the autoscalers").isEqualTo(5);
+        .as("four list calls, a read of the namespace's claim and a list of the autoscalers").isEqualTo(6);
   }
 
   @Test
@@ -503,6 +530,7 @@ class KubernetesTargetTest {
     assertThat(target.integrations()).containsExactly("b");
     assertThat(deployment("a")).isNull();
     assertThat(client.services().inNamespace(NS).withName("int-a").get()).isNull();
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("int-a").get()).isNull();
     assertThat(documents("a")).isEmpty();
     assertThat(client.configMaps().inNamespace(NS).withName("outpost-gateway-routes").get()).isNotNull();
   }
