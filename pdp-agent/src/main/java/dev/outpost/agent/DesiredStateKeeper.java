@@ -233,7 +233,7 @@ public final class DesiredStateKeeper {
       String after = putBackEnforced(snapshot.revision(), result.mayHaveChanged(),
           "partly applied: what it wrote before failing stays, as no earlier revision is known to put back;"
               + " send it again or a corrected one");
-      String retry = failed(snapshot, frame, state, attempts, result.failedStep(), result.message(),
+      String retry = keepFailure(snapshot, frame, state, attempts, result.failedStep(), result.message(),
           result.transientFailure());
       return reject(new SnapshotRejectedException(snapshot.revision(), List.of(new Violation("",
           "apply failed at step " + result.failedStep() + ": " + result.message() + "; " + after + retry))));
@@ -249,7 +249,7 @@ public final class DesiredStateKeeper {
       LOG.errorf("cannot persist snapshot revision %d: %s", snapshot.revision(), e.getMessage());
       String after = putBackEnforced(snapshot.revision(), result.mayHaveChanged(),
           "applied: what it wrote stays, as no earlier revision is known to put back, and a restart does not restore it");
-      String retry = failed(snapshot, frame, state, attempts, "persist", e.getMessage(), TransientFailure.ofWrite(e));
+      String retry = keepFailure(snapshot, frame, state, attempts, "persist", e.getMessage(), TransientFailure.ofWrite(e));
       return reject(new SnapshotRejectedException(snapshot.revision(),
           List.of(new Violation("", "could not be persisted, so it was not kept: " + e.getMessage() + "; " + after
               + retry))));
@@ -270,7 +270,7 @@ public final class DesiredStateKeeper {
    * server that answered 503 for a minute, left the revision unapplied until the next one. Says
    * when it is tried again, for the nack.
    */
-  private String failed(Snapshot snapshot, String frame, DataPlaneState state, int attempts, String step,
+  private String keepFailure(Snapshot snapshot, String frame, DataPlaneState state, int attempts, String step,
       String message, boolean tryAgain) {
     Duration delay = retryBackoff.after(attempts + 1);
     Optional<Instant> next = tryAgain ? Optional.of(clock.instant().plus(delay)) : Optional.empty();

@@ -3,6 +3,7 @@ package dev.outpost.gateway.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.outpost.spec.testing.RawHeads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -69,7 +70,7 @@ class GracefulStopIT {
     try {
       waitUntil(() -> status(client, "http://127.0.0.1:" + management + "/q/health/ready") == 200, gateway, log);
       assertThat(get(client, http, "/pub/x").statusCode()).isEqualTo(200);
-      assertThat(head(http, "/pub/x")).as("keep-alive before the stop").doesNotContain("connection: close");
+      assertThat(RawHeads.get(http, "/pub/x")).as("keep-alive before the stop").doesNotContain("connection: close");
 
       // a keep-alive connection that has had its answer and waits: its next request would come past the delay
       java.net.Socket idle = new java.net.Socket("127.0.0.1", http);
@@ -96,7 +97,7 @@ class GracefulStopIT {
       HttpResponse<String> duringDelay = get(client, http, "/pub/x");
       assertThat(duringDelay.statusCode()).as("a request during the delay").isEqualTo(200);
       // keep-alive connections through an L4 load balancer go on to this pod: answers in the delay close them
-      assertThat(head(http, "/pub/x")).as("an answer during the delay").startsWith("http/1.1 200")
+      assertThat(RawHeads.get(http, "/pub/x")).as("an answer during the delay").startsWith("http/1.1 200")
           .contains("connection: close");
 
       String answered = readAnswer(slow.getInputStream());
@@ -127,25 +128,6 @@ class GracefulStopIT {
     assertThat(length.find()).as("a Content-Length in " + answer).isTrue();
     answer.append(new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.US_ASCII));
     return answer.toString();
-  }
-
-  /** The head of the answer to a GET on a raw connection, lower-cased. */
-  private static String head(int port, String path) throws IOException {
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(5000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      StringBuilder head = new StringBuilder();
-      java.io.InputStream in = socket.getInputStream();
-      while (head.indexOf("\r\n\r\n") < 0) {
-        int b = in.read();
-        if (b < 0) {
-          break;
-        }
-        head.append((char) b);
-      }
-      return head.toString().toLowerCase(java.util.Locale.ROOT);
-    }
   }
 
   private static HttpResponse<String> get(HttpClient client, int port, String path) throws Exception {

@@ -2,6 +2,7 @@ package dev.outpost.runtime.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.spec.testing.RawHeads;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -59,7 +60,7 @@ class GracefulStopIT {
         Thread.sleep(100);
       }
       assertThat(status(client, "http://127.0.0.1:" + http + "/fast")).isEqualTo(200);
-      assertThat(head(http, "/fast")).as("keep-alive before the stop").doesNotContain("connection: close");
+      assertThat(RawHeads.get(http, "/fast")).as("keep-alive before the stop").doesNotContain("connection: close");
 
       CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/slow")).build(),
@@ -77,7 +78,7 @@ class GracefulStopIT {
       assertThat(status(client, "http://127.0.0.1:" + http + "/fast")).as("a request during the delay").isEqualTo(200);
       // pooled connections opened before the stop go on to this pod: each answer in the delay closes
       // its connection, so the gateway's next request opens one the Service sends elsewhere
-      assertThat(head(http, "/fast")).as("an answer during the delay").startsWith("http/1.1 200")
+      assertThat(RawHeads.get(http, "/fast")).as("an answer during the delay").startsWith("http/1.1 200")
           .contains("connection: close");
       HttpResponse<String> answered = inFlight.get();
       assertThat(answered.statusCode()).as("the exchange in flight at the signal").isEqualTo(200);
@@ -85,36 +86,13 @@ class GracefulStopIT {
       // a request that arrived before the signal closes its connection too: kept, the gateway's pool
       // reused it past the delay, and Quarkus answered 503 on it though another pod was ready
       try (slow) {
-        assertThat(readHead(slow.getInputStream())).as("the answer in flight at the signal").startsWith("http/1.1 200")
+        assertThat(RawHeads.read(slow.getInputStream())).as("the answer in flight at the signal").startsWith("http/1.1 200")
             .contains("connection: close");
       }
       assertThat(runtime.waitFor(30, TimeUnit.SECONDS)).as("the runtime exits").isTrue();
     } finally {
       runtime.destroyForcibly();
     }
-  }
-
-  /** The head of the answer to a GET on a raw connection, lower-cased. */
-  private static String head(int port, String path) throws IOException {
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(5000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      return readHead(socket.getInputStream());
-    }
-  }
-
-  /** A response head read from {@code in}, lower-cased. */
-  private static String readHead(java.io.InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (head.indexOf("\r\n\r\n") < 0) {
-      int b = in.read();
-      if (b < 0) {
-        break;
-      }
-      head.append((char) b);
-    }
-    return head.toString().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static int status(HttpClient client, String url) {

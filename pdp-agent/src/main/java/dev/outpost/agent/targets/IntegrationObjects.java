@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Service;
@@ -105,14 +107,16 @@ public final class IntegrationObjects {
     return labels;
   }
 
+  /** An object of {@code integration} named {@code name}, in the agent's namespace, with its labels. */
+  private ObjectMeta metadata(Integration integration, String name) {
+    return new ObjectMetaBuilder().withName(name).withNamespace(config.namespace()).withLabels(labels(integration))
+        .build();
+  }
+
   /** The document's ConfigMap, named by its content and immutable: what a pod mounts never changes under it. */
   public ConfigMap configMap(Integration integration, String document) {
     return new ConfigMapBuilder()
-        .withNewMetadata()
-        .withName(KubernetesNames.documentConfigMap(integration.name(), sha256(document)))
-        .withNamespace(config.namespace())
-        .withLabels(labels(integration))
-        .endMetadata()
+        .withMetadata(metadata(integration, KubernetesNames.documentConfigMap(integration.name(), sha256(document))))
         .withImmutable(true)
         .withData(Map.of(KubernetesNames.integrationKey(integration.name()), document))
         .build();
@@ -137,11 +141,7 @@ public final class IntegrationObjects {
    */
   public PodDisruptionBudget disruptionBudget(Integration integration) {
     return new PodDisruptionBudgetBuilder()
-        .withNewMetadata()
-        .withName(KubernetesNames.objectName(integration.name()))
-        .withNamespace(config.namespace())
-        .withLabels(labels(integration))
-        .endMetadata()
+        .withMetadata(metadata(integration, KubernetesNames.objectName(integration.name())))
         .withNewSpec()
         .withMaxUnavailable(new IntOrString(1))
         .withNewSelector()
@@ -153,11 +153,7 @@ public final class IntegrationObjects {
 
   public Service service(Integration integration) {
     return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(KubernetesNames.objectName(integration.name()))
-        .withNamespace(config.namespace())
-        .withLabels(labels(integration))
-        .endMetadata()
+        .withMetadata(metadata(integration, KubernetesNames.objectName(integration.name())))
         .withNewSpec()
         // written out, so that drift correction puts it back: a Service patched to LoadBalancer or
         // NodePort exposed the integration past the gateway, its authentication and identity headers

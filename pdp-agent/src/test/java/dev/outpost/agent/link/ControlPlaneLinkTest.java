@@ -224,6 +224,19 @@ class ControlPlaneLinkTest {
     });
   }
 
+  /** Revision 1 applied, then revision 2, which needs Secret crm/token, which is not there: nacked. */
+  private Nack revisionTwoNackedForAMissingSecret() throws Exception {
+    cp.sendSigned(state(1, "orders"));
+    awaitAck(1);
+    cp.sendSigned(state(2, TestStates.withSecret(integration("orders", "v2"), "crm", "token")));
+    return cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+  }
+
+  private void createTheMissingSecret() throws java.io.IOException {
+    Files.createDirectories(home.resolve("secrets/crm"));
+    Files.writeString(home.resolve("secrets/crm/token"), "value-never-sent");
+  }
+
   /**
    * As Flux retries a failed reconciliation: a Secret that appears after the revision that needs it
    * (External Secrets syncing it a moment later) lets that revision apply, without the control plane
@@ -231,17 +244,13 @@ class ControlPlaneLinkTest {
    */
   @Test
   void aRevisionThatFailedForAMissingSecretAppliesOnceTheSecretAppears() throws Exception {
-    cp.sendSigned(state(1, "orders"));
-    awaitAck(1);
-    cp.sendSigned(state(2, TestStates.withSecret(integration("orders", "v2"), "crm", "token")));
-    cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+    revisionTwoNackedForAMissingSecret();
     // tried again, and failing again, several times before the secret appears
     TestControlPlane.await(() -> agent.keeper.applyFailure().map(f -> f.attempts() >= 3).orElse(false),
         "the revision tried again");
     assertThat(cp.messages(Nack.class)).as("a failing retry sends no second nack").hasSize(1);
 
-    Files.createDirectories(home.resolve("secrets/crm"));
-    Files.writeString(home.resolve("secrets/crm/token"), "value-never-sent");
+    createTheMissingSecret();
     awaitAck(2);
     assertThat(agent.running().get("integrations/orders.json")).contains("\"version\" : \"v2\"");
     assertThat(Files.readString(home.resolve("agent/applied.json"))).contains("\"revision\":2");
@@ -253,16 +262,12 @@ class ControlPlaneLinkTest {
   /** A newer revision ends the retries of a failed one: the control plane wants that one now. */
   @Test
   void aNewerRevisionEndsTheRetriesOfAFailedOne() throws Exception {
-    cp.sendSigned(state(1, "orders"));
-    awaitAck(1);
-    cp.sendSigned(state(2, TestStates.withSecret(integration("orders", "v2"), "crm", "token")));
-    cp.awaitMessage(Nack.class, n -> n.revision() == 2);
+    revisionTwoNackedForAMissingSecret();
     cp.sendSigned(state(3, integration("orders", "v3")));
     awaitAck(3);
     assertThat(agent.keeper.applyFailure()).isEmpty();
 
-    Files.createDirectories(home.resolve("secrets/crm"));
-    Files.writeString(home.resolve("secrets/crm/token"), "value-never-sent");
+    createTheMissingSecret();
     Thread.sleep(3 * AgentHarness.RETRY.max().toMillis());
     assertThat(cp.messages(Ack.class)).extracting(Ack::revision).doesNotContain(2L);
     assertThat(agent.keeper.lastAppliedRevision()).isEqualTo(3);
