@@ -37,6 +37,9 @@ class MaxConnectionsTest {
   @TestHTTPResource("/")
   URL gateway;
 
+  @TestHTTPResource(value = "/health/ready", management = true)
+  URL readiness;
+
   private static final byte[] GET = "GET /pub/first HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
   @Test
@@ -55,6 +58,10 @@ class MaxConnectionsTest {
       }
       first.getOutputStream().write(GET);
       assertThat(RawHttp.read(first.getInputStream()).status()).as("an open connection is served on").isEqualTo(200);
+      // the management port is a server of its own: probes and scrapes go on while the public one is full
+      assertThat(java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(readiness.toURI()).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
     }
     // both closed: a new connection is served again, once the server has seen them go
     long deadline = System.nanoTime() + 5_000_000_000L;
