@@ -1,6 +1,7 @@
 package dev.outpost.observability.jaeger;
 
 import dev.outpost.observability.query.ApiException;
+import dev.outpost.observability.query.ErrorForm;
 import dev.outpost.observability.query.Params;
 import dev.outpost.observability.query.SearchEndpoint;
 import dev.outpost.observability.security.CallerScope;
@@ -28,7 +29,7 @@ import org.jboss.resteasy.reactive.RestQuery;
  * Jaeger envelope ({@code errors: [{code, msg}]}).
  */
 @Path("/jaeger/api")
-@SearchEndpoint
+@SearchEndpoint(errors = JaegerV1Resource.Errors.class)
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class JaegerV1Resource {
@@ -136,6 +137,14 @@ public class JaegerV1Resource {
   }
 
   private static Response error(ApiException e) {
-    return Response.status(e.status()).entity(JaegerJson.Envelope.error(e.status(), e.getMessage())).build();
+    return new Errors().answer(e);
+  }
+
+  /** Jaeger's error envelope, {@code {errors: [{code, msg}]}}. */
+  public static final class Errors implements ErrorForm {
+    @Override
+    public Response answer(ApiException refused) {
+      return refused.answer(JaegerJson.Envelope.error(refused.status(), refused.getMessage()));
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.outpost.observability.jaeger;
 
 import dev.outpost.observability.ingest.OtlpJson;
 import dev.outpost.observability.query.ApiException;
+import dev.outpost.observability.query.ErrorForm;
 import dev.outpost.observability.query.Params;
 import dev.outpost.observability.query.SearchEndpoint;
 import dev.outpost.observability.security.CallerScope;
@@ -33,7 +34,7 @@ import org.jboss.resteasy.reactive.RestQuery;
  * {@code {"result": …}}, errors as {@code {"error": {httpCode, message}}}.
  */
 @Path("/jaeger/api/v3")
-@SearchEndpoint
+@SearchEndpoint(errors = JaegerV3Resource.Errors.class)
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class JaegerV3Resource {
@@ -127,7 +128,14 @@ public class JaegerV3Resource {
   }
 
   private static Response error(ApiException e) {
-    return Response.status(e.status()).type(MediaType.APPLICATION_JSON)
-        .entity(Map.of("error", new ErrorBody(e.status(), e.getMessage()))).build();
+    return new Errors().answer(e);
+  }
+
+  /** Jaeger v3's error body, {@code {error: {httpCode, message}}}. */
+  public static final class Errors implements ErrorForm {
+    @Override
+    public Response answer(ApiException refused) {
+      return refused.answer(Map.of("error", new ErrorBody(refused.status(), refused.getMessage())));
+    }
   }
 }

@@ -1,5 +1,8 @@
 package dev.outpost.observability.query;
 
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
 /** A refused API call: HTTP status, a short error code and a message naming what is wrong. */
 public class ApiException extends RuntimeException {
 
@@ -33,6 +36,16 @@ public class ApiException extends RuntimeException {
 
   public String error() {
     return error;
+  }
+
+  /** The answer with {@code body}: its status, JSON, and its {@code Retry-After} when it has one. */
+  public Response answer(Object body) {
+    Response.ResponseBuilder answer = Response.status(status)
+        .type(MediaType.APPLICATION_JSON).entity(body);
+    if (retryAfterSeconds > 0) {
+      answer.header("Retry-After", Integer.toString(retryAfterSeconds));
+    }
+    return answer.build();
   }
 
   /** Seconds for {@code Retry-After}; 0 for none. */

@@ -19,12 +19,7 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response api(ApiException e) {
-    Response.ResponseBuilder answer = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
-        .entity(new ApiError(e.error(), e.getMessage()));
-    if (e.retryAfterSeconds() > 0) {
-      answer.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
-    }
-    return answer.build();
+    return e.answer(new ApiError(e.error(), e.getMessage()));
   }
 
   @ServerExceptionMapper

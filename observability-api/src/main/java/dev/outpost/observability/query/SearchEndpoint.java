@@ -11,4 +11,8 @@ import java.lang.annotation.Target;
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.METHOD})
-public @interface SearchEndpoint {}
+public @interface SearchEndpoint {
+
+  /** How its refusals are answered; {@link ErrorForm} itself for this API's own form. */
+  Class<? extends ErrorForm> errors() default ErrorForm.class;
+}

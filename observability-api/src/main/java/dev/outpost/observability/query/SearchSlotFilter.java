@@ -5,6 +5,9 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
@@ -21,15 +24,42 @@ public class SearchSlotFilter {
   @Inject CallerScope caller;
   @Inject CurrentVertxRequest request;
 
+  /** One of each form, made once. */
+  private static final Map<Class<? extends ErrorForm>, ErrorForm> FORMS = new ConcurrentHashMap<>();
+
   @ServerRequestFilter
-  public void take(ContainerRequestContext context, ResourceInfo resource) {
-    if (resource.getResourceMethod() == null || !(resource.getResourceMethod().isAnnotationPresent(SearchEndpoint.class)
-        || resource.getResourceClass().isAnnotationPresent(SearchEndpoint.class))) {
-      return;
+  public Response take(ContainerRequestContext context, ResourceInfo resource) {
+    if (resource.getResourceMethod() == null) {
+      return null;
     }
-    SearchSlots.Slot slot = slots.take(caller.subject());
+    SearchEndpoint endpoint = resource.getResourceMethod().getAnnotation(SearchEndpoint.class);
+    if (endpoint == null) {
+      endpoint = resource.getResourceClass().getAnnotation(SearchEndpoint.class);
+    }
+    if (endpoint == null) {
+      return null;
+    }
+    SearchSlots.Slot slot;
+    try {
+      slot = slots.take(caller.subject());
+    } catch (ApiException refused) {
+      if (endpoint.errors() == ErrorForm.class) {
+        throw refused;
+      }
+      // answered here, in the endpoint's own form (a filter may not abort otherwise)
+      return FORMS.computeIfAbsent(endpoint.errors(), SearchSlotFilter::form).answer(refused);
+    }
     context.setProperty(SLOT, slot);
     request.getCurrent().addEndHandler(ended -> slot.close());
+    return null; // on to the endpoint
+  }
+
+  private static ErrorForm form(Class<? extends ErrorForm> type) {
+    try {
+      return type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(type + " needs a public constructor without arguments", e);
+    }
   }
 
   @ServerResponseFilter

@@ -1,0 +1,15 @@
+package dev.outpost.observability.query;
+
+import jakarta.ws.rs.core.Response;
+
+/**
+ * How an API answers a refusal made before its endpoint runs ({@link SearchSlotFilter}): Jaeger's
+ * APIs in Jaeger's error bodies, which Jaeger UI and Grafana read the message from. This interface
+ * itself, as {@link SearchEndpoint#errors}, stands for this API's own {@code {error, message}}.
+ * Implementations have a public constructor without arguments.
+ */
+public interface ErrorForm {
+
+  /** The answer to {@code refused}, with its status and, when it has one, its {@code Retry-After}. */
+  Response answer(ApiException refused);
+}
