@@ -28,7 +28,8 @@ public class AgentMetrics {
         runtime, r -> r.keeper() == null ? 0 : r.keeper().lastAttemptedRevision());
     gauge(registry, "outpost.agent.apply.retry.pending",
         "1 while the newest revision's apply failed and is to be tried again", runtime,
-        r -> r.keeper() != null && r.keeper().applyFailure().flatMap(f -> f.nextAttemptAt()).isPresent() ? 1 : 0);
+        r -> r.keeper() != null
+            && r.keeper().applyFailure().flatMap(DesiredStateKeeper.ApplyFailure::nextAttemptAt).isPresent() ? 1 : 0);
     gauge(registry, "outpost.agent.reconcile.ready", "1 when the last pass made the target match, 0 when a step failed",
         runtime, r -> r.keeper() == null || r.keeper().reconcileStatus().ready() ? 1 : 0);
   }

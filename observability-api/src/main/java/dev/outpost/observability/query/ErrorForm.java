@@ -4,9 +4,8 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * How an API answers a refusal made before its endpoint runs ({@link SearchSlotFilter}): Jaeger's
- * APIs in Jaeger's error bodies, which Jaeger UI and Grafana read the message from. This interface
- * itself, as {@link SearchEndpoint#errors}, stands for this API's own {@code {error, message}}.
- * Implementations have a public constructor without arguments.
+ * APIs in Jaeger's error bodies, which Jaeger UI and Grafana read the message from; this API's own
+ * is {@link ApiErrors}. Implementations have a public constructor without arguments.
  */
 public interface ErrorForm {
 

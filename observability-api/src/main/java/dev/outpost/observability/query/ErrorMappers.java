@@ -19,7 +19,7 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response api(ApiException e) {
-    return e.answer(new ApiError(e.error(), e.getMessage()));
+    return new ApiErrors().answer(e);
   }
 
   @ServerExceptionMapper

@@ -13,6 +13,6 @@ import java.lang.annotation.Target;
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface SearchEndpoint {
 
-  /** How its refusals are answered; {@link ErrorForm} itself for this API's own form. */
-  Class<? extends ErrorForm> errors() default ErrorForm.class;
+  /** How its refusals are answered. */
+  Class<? extends ErrorForm> errors() default ApiErrors.class;
 }

@@ -43,10 +43,7 @@ public class SearchSlotFilter {
     try {
       slot = slots.take(caller.subject());
     } catch (ApiException refused) {
-      if (endpoint.errors() == ErrorForm.class) {
-        throw refused;
-      }
-      // answered here, in the endpoint's own form (a filter may not abort otherwise)
+      // answered here, in the endpoint's own API's form (a filter may not abort otherwise)
       return FORMS.computeIfAbsent(endpoint.errors(), SearchSlotFilter::form).answer(refused);
     }
     context.setProperty(SLOT, slot);
