@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +34,10 @@ public final class DriftEvents {
   private static final int REMEMBERED = 4096;
 
   private final KubernetesClient client;
+  /** The events' times. */
   private final Clock clock;
+  /** The throttle's: a wall clock stepped back by NTP held every event back by the step. */
+  private final LongSupplier nanoTime;
   private final Map<String, Throttle> throttles = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Throttle> eldest) {
@@ -43,26 +47,34 @@ public final class DriftEvents {
   private boolean failureLogged;
 
   private static final class Throttle {
-    Instant last;
+    boolean recorded;
+    long lastNanos;
     int suppressed;
   }
 
-  public DriftEvents(KubernetesClient client, Clock clock) {
+  public DriftEvents(KubernetesClient client) {
+    this(client, Clock.systemUTC(), System::nanoTime);
+  }
+
+  DriftEvents(KubernetesClient client, Clock clock, LongSupplier nanoTime) {
     this.client = client;
     this.clock = clock;
+    this.nanoTime = nanoTime;
   }
 
   /** Records that {@code field} of {@code live} was changed by someone and put back. */
   public synchronized void corrected(HasMetadata live, String field) {
     String key = live.getKind() + "/" + live.getMetadata().getNamespace() + "/" + live.getMetadata().getName();
-    Instant now = clock.instant();
+    long nanos = nanoTime.getAsLong();
     Throttle throttle = throttles.computeIfAbsent(key, k -> new Throttle());
-    if (throttle.last != null && now.isBefore(throttle.last.plus(INTERVAL))) {
+    if (throttle.recorded && nanos - throttle.lastNanos < INTERVAL.toNanos()) {
       throttle.suppressed++;
       return;
     }
+    Instant now = clock.instant();
     int count = throttle.suppressed + 1;
-    throttle.last = now;
+    throttle.recorded = true;
+    throttle.lastNanos = nanos;
     throttle.suppressed = 0;
     String message = "put back " + field + ", changed outside the agent"
         + (count > 1 ? " (" + count + " corrections of this object since the last event)" : "");

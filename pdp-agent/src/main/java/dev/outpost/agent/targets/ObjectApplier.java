@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +37,7 @@ public final class ObjectApplier {
 
   public ObjectApplier(KubernetesClient client) {
     this.client = client;
-    this.driftEvents = new DriftEvents(client, Clock.systemUTC());
+    this.driftEvents = new DriftEvents(client);
   }
 
   /** The Deployments of these names keep the replica count they have: an autoscaler sets it. */

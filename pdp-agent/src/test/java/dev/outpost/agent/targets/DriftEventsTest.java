@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Comparator;
@@ -19,15 +20,25 @@ class DriftEventsTest {
   static final String NS = "outpost";
   KubernetesClient client;
   Instant now = Instant.parse("2026-12-06T10:00:00Z");
+  long nanos = 123_456_789L;
+
+  DriftEvents events() {
+    return new DriftEvents(client, new Clock() {
+      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public Instant instant() { return now; }
+    }, () -> nanos);
+  }
+
+  void elapse(Duration time) {
+    now = now.plus(time);
+    nanos += time.toNanos();
+  }
 
   /** A controller fighting the agent has it correct the object every second: one event a minute, with the count. */
   @Test
   void anObjectCorrectedOverAndOverGetsOneEventAMinuteCountingTheCorrections() {
-    DriftEvents events = new DriftEvents(client, new Clock() {
-      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public Instant instant() { return now; }
-    });
+    DriftEvents events = events();
     ConfigMap routes = client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder()
         .withNewMetadata().withName("outpost-gateway-routes").withNamespace(NS).endMetadata().build()).create();
     ConfigMap other = client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder()
@@ -35,7 +46,7 @@ class DriftEventsTest {
 
     for (int second = 0; second < 60; second++) {
       events.corrected(routes, "data.routes.json");
-      now = now.plusSeconds(1);
+      elapse(Duration.ofSeconds(1));
     }
     events.corrected(other, "metadata.labels");
     events.corrected(routes, "data.routes.json");
@@ -49,5 +60,20 @@ class DriftEventsTest {
         "outpost-gateway-routes: put back data.routes.json, changed outside the agent"
             + " (60 corrections of this object since the last event)");
     assertThat(recorded).extracting(Event::getReason).containsOnly(DriftEvents.REASON);
+  }
+
+  /** NTP steps the wall clock back an hour: the next minute's correction still gets its event. */
+  @Test
+  void aWallClockSteppedBackDoesNotHoldEventsBack() {
+    DriftEvents events = events();
+    ConfigMap routes = client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("outpost-gateway-routes").withNamespace(NS).endMetadata().build()).create();
+
+    events.corrected(routes, "data.routes.json");
+    now = now.minus(Duration.ofHours(1));
+    elapse(Duration.ofSeconds(61));
+    events.corrected(routes, "data.routes.json");
+
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).hasSize(2);
   }
 }
