@@ -41,6 +41,18 @@ public interface RuntimeConfig {
   Duration drainTimeout();
 
   /**
+   * How long after SIGTERM the runtime must have stopped: Camel's stop of the routes gets what is left
+   * of it once the HTTP drain ({@code quarkus.shutdown.delay}, then up to {@code quarkus.shutdown.timeout})
+   * is over, at least 1 second, and then cuts the exchanges still running (a {@code seda} queue, a
+   * timer's exchange). Camel's own {@code camel.main.shutdown-timeout} (45 s) came on top of the
+   * drain, and the kubelet's SIGKILL cut the stop short. By default 33 seconds: {@code ./outpost down}
+   * kills a component after 35. The agent sets 38 s in the pods it makes (40 s of grace, less 2 for the
+   * JVM's exit).
+   */
+  @WithDefault("33s")
+  Duration stopWithin();
+
+  /**
    * How long a request routed to an integration may wait for the response to start before the
    * runtime answers it 504 itself (the exchange runs on to its end; its late response is dropped).
    * A {@code platform-http} endpoint sets its own with Camel's {@code requestTimeout} option

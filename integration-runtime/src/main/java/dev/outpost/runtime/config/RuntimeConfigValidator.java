@@ -31,6 +31,9 @@ public class RuntimeConfigValidator {
     if (config.maxRunningExchanges() < 1) {
       throw new IllegalStateException("outpost.runtime.max-running-exchanges must be at least 1");
     }
+    if (config.stopWithin().toSeconds() < 1) {
+      throw new IllegalStateException("outpost.runtime.stop-within must be at least 1s");
+    }
     if (config.scanInterval().toMillis() < 10) {
       throw new IllegalStateException("outpost.runtime.scan-interval must be at least 10ms");
     }

@@ -2,6 +2,7 @@ package dev.outpost.runtime.deploy;
 
 import dev.outpost.runtime.config.IntegrationProperties;
 import dev.outpost.runtime.dispatch.AnsweredExchanges;
+import dev.outpost.runtime.dispatch.CamelStopBudget;
 import dev.outpost.runtime.dispatch.GatewayOwnedHeaders;
 import dev.outpost.runtime.dispatch.InboundHttpHeaders;
 import dev.outpost.runtime.dispatch.RunningExchanges;
@@ -16,14 +17,15 @@ import org.apache.camel.support.service.ServiceHelper;
  * integrations' properties (values taken literally), the inbound-header hygiene (gateway-owned headers from the request only) and metrics of every route, the record of
  * which HTTP exchanges were answered by a timeout, the count of each integration's running HTTP
  * exchanges, secret redaction in front of the log listeners, the withheld components, and the
- * browse of exchanges in flight that a retiring version's drain reads.
+ * browse of exchanges in flight that a retiring version's drain reads, and the time Camel's stop
+ * gets after a SIGTERM.
  */
 final class CamelHooks {
 
   private CamelHooks() {}
 
   static void install(CamelContext camel, IntegrationProperties properties, MeterRegistry meters,
-      RunningExchanges running) {
+      RunningExchanges running, CamelStopBudget stopBudget) {
     // a retiring version's drain waits for its exchanges by browsing them, and Camel keeps that
     // browse empty unless asked: the wait ended at once and an exchange under way was cut midway
     camel.getInflightRepository().setInflightBrowseEnabled(true);
@@ -35,6 +37,8 @@ final class CamelHooks {
     camel.addRoutePolicyFactory(inboundHeaders);
     camel.getManagementStrategy().addEventNotifier(inboundHeaders);
     ServiceHelper.startService(inboundHeaders);
+    camel.getManagementStrategy().addEventNotifier(stopBudget);
+    ServiceHelper.startService(stopBudget);
     camel.addRoutePolicyFactory(new GatewayOwnedHeaders());
     camel.addRoutePolicyFactory(new AnsweredExchanges());
     camel.addRoutePolicyFactory(running);

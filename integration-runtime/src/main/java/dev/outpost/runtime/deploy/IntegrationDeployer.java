@@ -4,8 +4,10 @@ import dev.outpost.runtime.config.IntegrationProperties;
 import dev.outpost.runtime.config.PlaceholderResolver;
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.dispatch.AnsweredExchanges;
+import dev.outpost.runtime.dispatch.CamelStopBudget;
 import dev.outpost.runtime.dispatch.HttpDispatcher;
 import dev.outpost.runtime.dispatch.HttpEndpoint;
+import dev.outpost.runtime.dispatch.ShutdownDrain;
 import dev.outpost.runtime.secret.SecretRedaction;
 import dev.outpost.runtime.status.IntegrationStatus;
 import dev.outpost.runtime.status.RouteStates;
@@ -80,14 +82,15 @@ public class IntegrationDeployer implements RouteStates {
   private volatile long changes;
 
   IntegrationDeployer(CamelContext camel, HttpDispatcher dispatcher, PlaceholderResolver placeholders,
-      StatusRegistry statuses, RuntimeConfig config, MeterRegistry meters) {
+      StatusRegistry statuses, RuntimeConfig config, MeterRegistry meters, ShutdownDrain drain) {
     this.camel = camel;
     this.dispatcher = dispatcher;
     this.placeholders = placeholders;
     this.statuses = statuses;
     this.config = config;
     this.meters = meters;
-    CamelHooks.install(camel, properties, meters, dispatcher.runningExchanges());
+    CamelHooks.install(camel, properties, meters, dispatcher.runningExchanges(),
+        new CamelStopBudget(camel, config.stopWithin(), drain::sinceSignal));
   }
 
   /** What {@link #install} did: the status, and the version it replaced, still to be retired. */

@@ -3,6 +3,8 @@ package dev.outpost.runtime.dispatch;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Whether the process has been told to stop. Quarkus serves on through {@code quarkus.shutdown.delay}
@@ -17,7 +19,12 @@ import jakarta.inject.Singleton;
 public class ShutdownDrain {
 
   private volatile boolean stopping;
-  private final Thread hook = new Thread(() -> stopping = true, "shutdown-drain");
+  /** When the signal came, by {@link System#nanoTime}; read once {@link #stopping} is. */
+  private volatile long signalledAt;
+  private final Thread hook = new Thread(() -> {
+    signalledAt = System.nanoTime();
+    stopping = true;
+  }, "shutdown-drain");
 
   ShutdownDrain() {
     Runtime.getRuntime().addShutdownHook(hook);
@@ -26,6 +33,11 @@ public class ShutdownDrain {
   /** Whether answers should close their connections: the process is stopping. */
   public boolean stopping() {
     return stopping;
+  }
+
+  /** How long ago the process was told to stop; empty while it is not stopping. */
+  public Optional<Duration> sinceSignal() {
+    return stopping ? Optional.of(Duration.ofNanos(System.nanoTime() - signalledAt)) : Optional.empty();
   }
 
   @PreDestroy

@@ -31,6 +31,11 @@ class GracefulStopIT {
       {"name": "stopping", "project": "p", "version": "1", "source": "- route:\\n    from:\\n      uri: \\"platform-http:/slow\\"\\n      steps:\\n        - delay:\\n            constant: 2500\\n        - setBody:\\n            constant: done\\n- route:\\n    from:\\n      uri: \\"platform-http:/fast\\"\\n      steps:\\n        - setBody:\\n            constant: fast\\n"}
       """;
 
+  /** A timer whose exchange waits a minute, logging before and after. */
+  private static final String TICKING = """
+      {"name": "ticking", "project": "p", "version": "1", "source": "- route:\\n    from:\\n      uri: \\"timer:tick?repeatCount=1\\"\\n      steps:\\n        - log: \\"ticking: waiting\\"\\n        - delay:\\n            constant: 60000\\n        - log: \\"ticking: done\\"\\n"}
+      """;
+
   @TempDir Path home;
 
   @Test
@@ -39,26 +44,11 @@ class GracefulStopIT {
     Files.writeString(integrations.resolve("stopping.json"), INTEGRATION);
     int http = freePort();
     int management = freePort();
-    Path log = Path.of("target", "graceful-stop-it.log");
-    Process runtime = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m",
-        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
-        "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
-        "-Doutpost.runtime.integrations-dir=" + integrations,
-        "-Doutpost.runtime.secrets-dir=" + home.resolve("secrets"),
-        "-Dquarkus.otel.sdk.disabled=true",
-        "-Dquarkus.shutdown.delay=1s",
-        "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+    Process runtime = start(integrations, http, management, "graceful-stop-it.log", "-Dquarkus.shutdown.delay=1s");
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String ready = "http://127.0.0.1:" + management + "/q/health/ready";
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (status(client, ready) != 200) {
-        assertThat(runtime.isAlive()).as("the runtime is running; see " + log).isTrue();
-        assertThat(System.nanoTime()).as("ready within 60 s; see " + log).isLessThan(deadline);
-        Thread.sleep(100);
-      }
+      awaitReady(runtime, client, ready);
       assertThat(status(client, "http://127.0.0.1:" + http + "/fast")).isEqualTo(200);
       assertThat(RawHeads.get(http, "/fast")).as("keep-alive before the stop").doesNotContain("connection: close");
 
@@ -92,6 +82,65 @@ class GracefulStopIT {
       assertThat(runtime.waitFor(30, TimeUnit.SECONDS)).as("the runtime exits").isTrue();
     } finally {
       runtime.destroyForcibly();
+    }
+  }
+
+  /**
+   * An exchange that no HTTP request waits for (a timer's, as a seda consumer's) still runs at the
+   * signal: Camel's stop gets what is left of {@code outpost.runtime.stop-within}, and the runtime
+   * exits within it. Camel's own 45 s came after the HTTP drain, past a pod's grace period.
+   */
+  @Test
+  void aStopCutsExchangesStillRunningWhenStopWithinRunsOut() throws Exception {
+    Path integrations = Files.createDirectories(home.resolve("integrations"));
+    Files.writeString(integrations.resolve("ticking.json"), TICKING);
+    int http = freePort();
+    int management = freePort();
+    Path log = Path.of("target", "stop-within-it.log");
+    Process runtime = start(integrations, http, management, log.getFileName().toString(),
+        "-Dquarkus.shutdown.delay=1s", "-Doutpost.runtime.stop-within=4s");
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    try {
+      awaitReady(runtime, client, "http://127.0.0.1:" + management + "/q/health/ready");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!Files.readString(log).contains("ticking: waiting")) {
+        assertThat(System.nanoTime()).as("the timer's exchange runs; see " + log).isLessThan(deadline);
+        Thread.sleep(100);
+      }
+
+      long signalled = System.nanoTime();
+      runtime.destroy(); // SIGTERM
+      assertThat(runtime.waitFor(20, TimeUnit.SECONDS)).as("the runtime exits within stop-within, not Camel's 45 s; see " + log)
+          .isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+      assertThat(Files.readString(log)).contains("to finish their exchanges (outpost.runtime.stop-within 4 s")
+          .doesNotContain("ticking: done");
+    } finally {
+      runtime.destroyForcibly();
+    }
+  }
+
+  private Process start(Path integrations, int http, int management, String logName, String... properties)
+      throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
+        "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
+        "-Doutpost.runtime.integrations-dir=" + integrations,
+        "-Doutpost.runtime.secrets-dir=" + home.resolve("secrets"),
+        "-Dquarkus.otel.sdk.disabled=true"));
+    command.addAll(List.of(properties));
+    command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+    return new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(Path.of("target", logName).toFile())).start();
+  }
+
+  private static void awaitReady(Process runtime, HttpClient client, String ready) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (status(client, ready) != 200) {
+      assertThat(runtime.isAlive()).as("the runtime is running; see its log in target/").isTrue();
+      assertThat(System.nanoTime()).as("ready within 60 s; see its log in target/").isLessThan(deadline);
+      Thread.sleep(100);
     }
   }
 

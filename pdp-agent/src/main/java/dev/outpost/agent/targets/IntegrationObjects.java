@@ -86,6 +86,8 @@ public final class IntegrationObjects {
   static final long SHUTDOWN_DELAY_SECONDS = 5;
   /** What is left for requests in flight, less 2 s for the JVM's own exit before the kubelet's SIGKILL. */
   static final long SHUTDOWN_TIMEOUT_SECONDS = GRACE_PERIOD_SECONDS - SHUTDOWN_DELAY_SECONDS - 2;
+  /** All of the stop, Camel's after the HTTP drain included, less the same 2 s. */
+  static final long STOP_WITHIN_SECONDS = GRACE_PERIOD_SECONDS - 2;
 
   private final KubernetesTargetConfig config;
 
@@ -347,6 +349,7 @@ public final class IntegrationObjects {
     env.add(new EnvVar("QUARKUS_MANAGEMENT_PORT", Integer.toString(KubernetesNames.MANAGEMENT_PORT), null));
     env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", SHUTDOWN_DELAY_SECONDS + "s", null));
     env.add(new EnvVar("QUARKUS_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT_SECONDS + "s", null));
+    env.add(new EnvVar("OUTPOST_RUNTIME_STOP_WITHIN", STOP_WITHIN_SECONDS + "s", null));
     if (config.otlpEndpoint().isPresent()) {
       env.add(new EnvVar("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", config.otlpEndpoint().get(), null));
     } else {
