@@ -97,6 +97,17 @@ public final class SecretRedaction {
     all = java.util.stream.Stream.concat(BY_OWNER.values().stream(), RETIRED.values().stream().map(Retired::values))
         .flatMap(Set::stream)
         .filter(v -> v.length() >= MIN_LENGTH)
+        .flatMap(SecretRedaction::forms)
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * A value as it is and percent-encoded (with {@code +} or {@code %20} for a space): Camel encodes a
+   * query value of an endpoint URI it normalises ({@code sig={{secret.x.sig}}}), and a base64 value's
+   * {@code +/=} came out in spans, log lines and meter tags as {@code %2B%2F%3D}, unredacted.
+   */
+  private static java.util.stream.Stream<String> forms(String value) {
+    String encoded = java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    return java.util.stream.Stream.of(value, encoded, encoded.replace("+", "%20")).distinct();
   }
 }

@@ -28,4 +28,30 @@ class SecretRedactionTest {
     assertThat(SecretRedaction.redact("filler-" + (SecretRedaction.RETIRED_REMEMBERED - 1) + "-value"))
         .isEqualTo(SecretRedaction.REDACTED);
   }
+
+  /** Camel percent-encodes a query value of an endpoint URI: a base64 secret's +/= came out as %2B%2F%3D. */
+  @Test
+  void aSecretIsRedactedPercentEncodedToo() {
+    SecretRedaction.add("encoded.g1", Set.of("ab+cd/ef=="));
+    try {
+      assertThat(SecretRedaction.redact("https://partner/api?sig=ab%2Bcd%2Fef%3D%3D&x=1"))
+          .isEqualTo("https://partner/api?sig=" + SecretRedaction.REDACTED + "&x=1");
+      assertThat(SecretRedaction.holdsSecret("sig=ab%2Bcd%2Fef%3D%3D")).isTrue();
+      assertThat(SecretRedaction.redact("sig=ab+cd/ef==")).isEqualTo("sig=" + SecretRedaction.REDACTED);
+    } finally {
+      SecretRedaction.remove("encoded.g1");
+    }
+  }
+
+  /** A space is encoded either way: + in a form's encoding, %20 in a path's. */
+  @Test
+  void aSecretWithASpaceIsRedactedInBothEncodings() {
+    SecretRedaction.add("spaced.g1", Set.of("open sesame"));
+    try {
+      assertThat(SecretRedaction.redact("q=open+sesame /p/open%20sesame"))
+          .isEqualTo("q=" + SecretRedaction.REDACTED + " /p/" + SecretRedaction.REDACTED);
+    } finally {
+      SecretRedaction.remove("spaced.g1");
+    }
+  }
 }
