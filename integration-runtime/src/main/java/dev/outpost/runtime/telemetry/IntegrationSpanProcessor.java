@@ -38,6 +38,17 @@ public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
       Pattern.compile(Pattern.quote(HttpDispatcher.INTERNAL_ROOT) + "[^/\\s]+/g[0-9]+/?");
   /** The attributes of the HTTP server span that hold the path served. */
   private static final Set<String> PATH_ATTRIBUTES = Set.of("http.route", "url.path", "http.target");
+  /**
+   * The query of the request served: its names are kept, its values never (a client's
+   * {@code access_token}, an OAuth {@code code}, a signed URL's {@code sig}), as the gateway records
+   * no query at all; OpenTelemetry's conventions ask instrumentations to redact such values.
+   */
+  static final String URL_QUERY = "url.query";
+  /**
+   * The attributes with a whole URL: Camel's consumer span gives the request's, internal path and
+   * client query included ({@code http.url}); a backend call's is the integration's own, and kept.
+   */
+  private static final Set<String> URL_ATTRIBUTES = Set.of("http.url", "url.full");
 
   @Override
   public void onStart(Context parentContext, ReadWriteSpan span) {
@@ -70,11 +81,14 @@ public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
         if (untagged && found.isEmpty() && entry.getKey().getKey().startsWith(CAMEL_ATTRIBUTES)) {
           found = IntegrationIdentities.find(value);
         }
-        String redacted = SecretRedaction.redact(PATH_ATTRIBUTES.contains(entry.getKey().getKey()) ? publicPaths(value) : value);
+        String key = entry.getKey().getKey();
+        String redacted = URL_QUERY.equals(key) ? valuesMasked(value)
+            : URL_ATTRIBUTES.contains(key) && value.contains(HttpDispatcher.INTERNAL_ROOT) ? servedUrl(value)
+            : SecretRedaction.redact(PATH_ATTRIBUTES.contains(key) ? publicPaths(value) : value);
         if (!redacted.equals(value)) {
           @SuppressWarnings("unchecked")
-          AttributeKey<String> key = (AttributeKey<String>) entry.getKey();
-          span.setAttribute(key, redacted);
+          AttributeKey<String> attribute = (AttributeKey<String>) entry.getKey();
+          span.setAttribute(attribute, redacted);
         }
       }
     }
@@ -83,6 +97,22 @@ public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
     if (!name.equals(span.getName())) {
       span.updateName(name);
     }
+  }
+
+  /** The URL of a request this runtime served: its public path, and its query's names only. */
+  static String servedUrl(String url) {
+    int query = url.indexOf('?');
+    String path = SecretRedaction.redact(publicPaths(query < 0 ? url : url.substring(0, query)));
+    return query < 0 ? path : path + "?" + valuesMasked(url.substring(query + 1));
+  }
+
+  /** {@code a=1&b&c=x} as {@code a=****&b&c=****}. */
+  static String valuesMasked(String query) {
+    return java.util.Arrays.stream(query.split("&", -1)).map(parameter -> {
+      int equals = parameter.indexOf('=');
+      return equals < 0 ? SecretRedaction.redact(parameter)
+          : SecretRedaction.redact(parameter.substring(0, equals)) + "=" + SecretRedaction.REDACTED;
+    }).collect(java.util.stream.Collectors.joining("&"));
   }
 
   /** {@code text} with each version's internal prefix replaced by the public path it stands for. */

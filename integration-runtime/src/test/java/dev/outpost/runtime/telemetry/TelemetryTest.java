@@ -43,6 +43,8 @@ class TelemetryTest {
   @ConfigProperty(name = "quarkus.otel.exporter.otlp.endpoint")
   String receiver;
 
+  static final String CLIENT_TOKEN = "client-Token-4c5d6e7f";
+
   @Test
   void spansAndLogsCarryTheIntegrationAndContinueTheIncomingTrace() throws Exception {
     Files.createDirectories(Path.of("target/test-state/secrets/traced-api"));
@@ -72,7 +74,7 @@ class TelemetryTest {
 
       given().header("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01")
           .header("X-Outpost-Subject", "alice")
-          .get(http + "traced").then().statusCode(200);
+          .get(http + "traced?access_token=" + CLIENT_TOKEN + "&page=2").then().statusCode(200);
       assertThat(backend.received().get(0).header("traceparent")).contains(TRACE_ID);
 
       eventually(() -> {
@@ -97,7 +99,14 @@ class TelemetryTest {
         assertThat(log.getJsonObject("attributes").getString("outpost.project")).isEqualTo("proj-a");
         assertThat(log.getJsonObject("attributes").getString("outpost.integration.version")).isEqualTo("7.1.0");
         assertThat(records).anySatisfy(r -> assertThat(r.getString("body", "")).isEqualTo("calling with key ****"));
+        // the query's names, never its values: the client's token is no one else's to read
+        assertThat(spans).anySatisfy(span -> assertThat(span.getJsonObject("attributes").getString("url.query"))
+            .isEqualTo("access_token=****&page=****"));
+        assertThat(spans).anySatisfy(span -> assertThat(span.getJsonObject("attributes").getString("http.url"))
+            .endsWith("/traced?access_token=****&page=****").doesNotContain("/_outpost/"));
       });
+      assertHoldsNo(new JsonObject(given().get(receiver + "/received").asString()).getJsonArray("raw").encode(),
+          CLIENT_TOKEN, "exported telemetry (a client's query value)");
       JsonObject all = new JsonObject(given().get(receiver + "/received").asString());
       String raw = all.getJsonArray("raw").encode();
       int at = raw.indexOf(SECRET);
