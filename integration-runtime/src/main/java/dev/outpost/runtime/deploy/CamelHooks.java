@@ -2,6 +2,7 @@ package dev.outpost.runtime.deploy;
 
 import dev.outpost.runtime.config.IntegrationProperties;
 import dev.outpost.runtime.dispatch.AnsweredExchanges;
+import dev.outpost.runtime.dispatch.BackendCookies;
 import dev.outpost.runtime.dispatch.CamelStopBudget;
 import dev.outpost.runtime.dispatch.GatewayOwnedHeaders;
 import dev.outpost.runtime.dispatch.InboundHttpHeaders;
@@ -10,6 +11,7 @@ import dev.outpost.runtime.secret.SecretRedactingLogListener;
 import dev.outpost.runtime.telemetry.IntegrationMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.support.service.ServiceHelper;
 
 /**
@@ -17,7 +19,8 @@ import org.apache.camel.support.service.ServiceHelper;
  * integrations' properties (values taken literally), the inbound-header hygiene (gateway-owned headers from the request only) and metrics of every route, the record of
  * which HTTP exchanges were answered by a timeout, the count of each integration's running HTTP
  * exchanges, secret redaction in front of the log listeners, the withheld components, and the
- * browse of exchanges in flight that a retiring version's drain reads, and the time Camel's stop
+ * browse of exchanges in flight that a retiring version's drain reads, a backend's cookies kept
+ * out of the answers, and the time Camel's stop
  * gets after a SIGTERM.
  */
 final class CamelHooks {
@@ -37,6 +40,12 @@ final class CamelHooks {
     camel.addRoutePolicyFactory(inboundHeaders);
     camel.getManagementStrategy().addEventNotifier(inboundHeaders);
     ServiceHelper.startService(inboundHeaders);
+    BackendCookies backendCookies = new BackendCookies();
+    camel.getManagementStrategy().addEventNotifier(backendCookies);
+    ServiceHelper.startService(backendCookies);
+    // every platform-http endpoint (rest's too) takes the component's filter
+    camel.getComponent("platform-http", PlatformHttpComponent.class)
+        .setHeaderFilterStrategy(new BackendCookies.ResponseFilter());
     camel.getManagementStrategy().addEventNotifier(stopBudget);
     ServiceHelper.startService(stopBudget);
     camel.addRoutePolicyFactory(new GatewayOwnedHeaders());

@@ -193,6 +193,47 @@ class InboundHttpHeadersTest {
     }
   }
 
+  /**
+   * A partner's Set-Cookie is the integration's session there: platform-http wrote it into the
+   * answer, to every caller. The route still reads it, and a cookie it sets itself is sent.
+   */
+  @Test
+  void aBackendsCookieIsNotPassedToTheCaller() {
+    try (Backend backend = Backend.start(r -> new Backend.Reply(200, "application/json", "{}",
+        Map.of("Set-Cookie", "partner-session=p-5f6a7b8c; Path=/; HttpOnly")))) {
+      String source = """
+          - route:
+              id: cookie-in
+              from:
+                uri: platform-http:/cookie-call
+                steps:
+                  - to: %s/login
+                  - setBody:
+                      simple: "backend said ${header.Set-Cookie}"
+          - route:
+              id: own-cookie-in
+              from:
+                uri: platform-http:/own-cookie
+                steps:
+                  - to: %s/login
+                  - setHeader:
+                      name: Set-Cookie
+                      constant: "visit=1; Path=/"
+          """.formatted(backend.url(), backend.url());
+      Integrations.put(management, Integrations.of("cookie-call", "1", source)).then().statusCode(200);
+      try {
+        var partner = given().get(http + "cookie-call").then().statusCode(200).extract();
+        assertThat(partner.header("Set-Cookie")).as("the backend's cookie").isNull();
+        assertThat(partner.body().asString()).as("what the route read").contains("partner-session=p-5f6a7b8c");
+
+        var own = given().get(http + "own-cookie").then().statusCode(200).extract();
+        assertThat(own.headers().getValues("Set-Cookie")).as("the route's own cookie").containsExactly("visit=1; Path=/");
+      } finally {
+        Integrations.delete(management, "cookie-call").then().statusCode(204);
+      }
+    }
+  }
+
   /** A route builds links from CamelHttpUrl: the public one, not the internal versioned one (404, and new at every deploy). */
   @Test
   void theUrlARouteSeesIsThePublicOne() {
