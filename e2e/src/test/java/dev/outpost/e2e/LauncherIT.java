@@ -1,14 +1,22 @@
 package dev.outpost.e2e;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** {@code ./outpost} where the machine is not as it expects. */
@@ -29,5 +37,154 @@ class LauncherIT {
     assertThat(home.resolve("run")).as("no component was started").satisfiesAnyOf(
         run -> assertThat(run).doesNotExist(),
         run -> assertThat(Files.list(run).filter(f -> f.toString().endsWith(".pid"))).isEmpty());
+  }
+
+  @Test
+  void aPortHeldByAComponentOfAnotherHomeNamesThatHomeAndHowToStopIt() throws IOException {
+    Path home = Files.createTempDirectory("outpost-launcher");
+    // spaces: the suggested command must work pasted as printed
+    Path otherHome = Files.createTempDirectory("outpost other home").toRealPath();
+    Launcher outpost = new Launcher(Launcher.repositoryRoot(), home, Map.of("OUTPOST_NO_EXAMPLES", "1"));
+    Process holder = componentLookalike(9003, otherHome);
+    try {
+      Launcher.Result up = outpost.run(60, "up");
+      assertThat(up.exitCode()).as(up.output()).isNotZero();
+      assertThat(up.output()).contains("port 9003 (for pdp-agent) is held by an Outpost component of OUTPOST_HOME="
+          + otherHome + " (pid " + holder.pid() + "): OUTPOST_HOME=" + otherHome.toString().replace(" ", "\\ ")
+          + " ./outpost down, or kill " + holder.pid());
+    } finally {
+      stop(holder);
+      Files.deleteIfExists(otherHome);
+    }
+  }
+
+  @Test
+  void aPortHeldByAComponentWhoseHomeWasDeletedIsToBeKilled() throws IOException {
+    Path home = Files.createTempDirectory("outpost-launcher");
+    Path goneHome = Files.createTempDirectory("outpost-gone").toRealPath();
+    Launcher outpost = new Launcher(Launcher.repositoryRoot(), home, Map.of("OUTPOST_NO_EXAMPLES", "1"));
+    Process holder = componentLookalike(9002, goneHome);
+    try {
+      Files.delete(goneHome);
+      Launcher.Result up = outpost.run(60, "up");
+      assertThat(up.exitCode()).as(up.output()).isNotZero();
+      assertThat(up.output()).contains("port 9002 (for observability-api) is held by an Outpost component whose OUTPOST_HOME ("
+          + goneHome + ") was deleted (pid " + holder.pid() + "): kill " + holder.pid());
+      assertThat(up.output()).as("no down finds it: its pid file went with its home").doesNotContain("./outpost down");
+    } finally {
+      stop(holder);
+    }
+  }
+
+  @Test
+  void aStartThatWroteNothingIsNotExplainedByAnEarlierRunsLog() throws IOException {
+    // a checkout whose jars are stand-ins (present, so nothing is built) and whose java dies at once
+    // without a word, as under the OOM killer
+    Path root = Files.createTempDirectory("outpost-root");
+    Files.copy(Launcher.repositoryRoot().resolve("outpost"), root.resolve("outpost"), StandardCopyOption.COPY_ATTRIBUTES);
+    for (String c : List.of("observability-api", "integration-runtime", "gateway", "dev-control-plane", "pdp-agent")) {
+      Path jar = root.resolve(c).resolve("target/quarkus-app/quarkus-run.jar");
+      Files.createDirectories(jar.getParent());
+      Files.createFile(jar);
+    }
+    Path bin = Files.createDirectories(root.resolve("bin"));
+    Path java = bin.resolve("java");
+    Files.writeString(java, """
+        #!/usr/bin/env bash
+        # the version check passes; a start is killed before it writes anything
+        case " $* " in *" -XshowSettings:properties "*) echo '    java.specification.version = 17' >&2; exit 0 ;; esac
+        kill -9 $$
+        """);
+    assertThat(java.toFile().setExecutable(true)).isTrue();
+    Path home = Files.createTempDirectory("outpost-launcher");
+    Files.createDirectories(home.resolve("logs"));
+    Files.writeString(home.resolve("logs/dev-control-plane.log"), "an earlier run's last line\n");
+    Launcher outpost = new Launcher(root, home,
+        Map.of("OUTPOST_NO_EXAMPLES", "1", "PATH", bin + ":" + System.getenv("PATH")));
+
+    Launcher.Result up = outpost.run(60, "up");
+    assertThat(up.exitCode()).as(up.output()).isNotZero();
+    assertThat(up.output())
+        .contains("dev-control-plane failed to start: it ended without writing a line (killed? out of memory or disk?)")
+        .doesNotContain("an earlier run's last line");
+  }
+
+  /** Takes 35 s: down gives a component that long after SIGTERM. */
+  @Test
+  void downSaysSoWhenItHadToKillAComponent() throws Exception {
+    Path root = Launcher.repositoryRoot();
+    Path home = Files.createTempDirectory("outpost-launcher").toRealPath();
+    Files.createDirectories(home.resolve("run"));
+    // the agent as down knows it (its jar on the command line, at work in this home), deaf to SIGTERM
+    Process agent = new ProcessBuilder("bash", "-c", "trap '' TERM; exec -a \"java -jar $0\" sleep 600",
+        root.resolve("pdp-agent/target/quarkus-app/quarkus-run.jar").toString())
+        .directory(home.toFile()).start();
+    try {
+      Path cmdline = Path.of("/proc", Long.toString(agent.pid()), "cmdline");
+      Eventually.await("the stand-in agent", Duration.ofSeconds(10), () -> {
+        try {
+          return Files.readString(cmdline).startsWith("java -jar ") ? Boolean.TRUE : null;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      Files.writeString(home.resolve("run/pdp-agent.pid"), agent.pid() + "\n");
+
+      Launcher.Result down = new Launcher(root, home, Map.of()).run(90, "down");
+      assertThat(down.exitCode()).as(down.output()).isZero();
+      assertThat(down.output()).contains("killed pdp-agent (still running 35 s after SIGTERM)")
+          .doesNotContain("stopped pdp-agent");
+      assertThat(agent.waitFor(5, TimeUnit.SECONDS)).as("the agent ended").isTrue();
+      assertThat(home.resolve("run/pdp-agent.pid")).doesNotExist();
+    } finally {
+      agent.destroyForcibly();
+    }
+  }
+
+  /**
+   * A process that listens on {@code port} working in {@code cwd}, with a command line like a
+   * component's: more than 120 characters of JVM options, then an Outpost jar.
+   */
+  private static Process componentLookalike(int port, Path cwd) throws IOException {
+    Path dir = Files.createTempDirectory("outpost-holder");
+    Path source = dir.resolve("PortHolder.java");
+    Files.writeString(source, """
+        import java.net.InetAddress;
+        import java.net.InetSocketAddress;
+        import java.net.ServerSocket;
+
+        public class PortHolder {
+          public static void main(String[] args) throws Exception {
+            try (ServerSocket socket = new ServerSocket()) {
+              socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0])));
+              System.out.println("listening");
+              // until the test ends it, or ends itself
+              System.in.read();
+            }
+          }
+        }
+        """);
+    Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.host=127.0.0.1",
+        "-Dquarkus.management.host=127.0.0.1", "-Doutpost.observability.ingest.host=127.0.0.1",
+        source.toString(), Integer.toString(port), "-jar", "/elsewhere/target/quarkus-app/quarkus-run.jar")
+        .directory(cwd.toFile()).redirectErrorStream(true).start();
+    String first = new BufferedReader(new InputStreamReader(holder.getInputStream(), UTF_8)).readLine();
+    Files.delete(source);
+    Files.delete(dir);
+    if (!"listening".equals(first)) {
+      stop(holder);
+      throw new AssertionError("the port holder did not start: " + first);
+    }
+    return holder;
+  }
+
+  private static void stop(Process process) {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
