@@ -24,6 +24,17 @@ final class JaegerJson {
     }
   }
 
+  /** One link of Jaeger's service graph ({@code /api/dependencies}). */
+  record DependencyLink(String parent, String child, long callCount) {}
+
+  /**
+   * The graph in Jaeger's envelope, and {@code partial: true} when spans were left out (the time or
+   * memory budget ran out, or days stored before the graph was kept): a field Jaeger UI and Grafana
+   * pass over, where an error would have Grafana throw the graph away.
+   */
+  record GraphEnvelope(List<DependencyLink> data, int total, int limit, int offset, List<Error> errors,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean partial) {}
+
   /** {@code code} 0 and {@code traceID} null are left out, as Jaeger leaves them. */
   record Error(@JsonInclude(JsonInclude.Include.NON_DEFAULT) int code, String msg,
       @JsonInclude(JsonInclude.Include.NON_NULL) String traceID) {}

@@ -11,6 +11,7 @@ import dev.outpost.observability.store.InvalidQueryException;
 import dev.outpost.observability.store.QueryTimedOutException;
 import dev.outpost.observability.store.Operation;
 import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.ServiceGraph;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
 import dev.outpost.observability.store.TraceBatch;
@@ -68,6 +69,52 @@ public class JaegerQueries {
   Optional<TraceStore.TraceSpans> trace(ProjectScope scope, String traceId) {
     TraceStore.TraceSpans found = traces.trace(scope, Params.traceId(normalise(traceId)), memory.forAnswer(request.getCurrent()));
     return found.spans().isEmpty() ? Optional.empty() : Optional.of(found);
+  }
+
+  /** The graph's lookback when none is given: Jaeger's. */
+  static final Duration GRAPH_LOOKBACK = Duration.ofDays(1);
+
+  /**
+   * The calls between services in the {@code lookback} milliseconds before {@code endTs} (Unix
+   * milliseconds), by default a day before now, as Jaeger's; with {@code service}, the links of and
+   * to it.
+   */
+  ServiceGraph serviceGraph(ProjectScope scope, String endTs, String lookback, String service) {
+    long to = millis("endTs", endTs).map(ms -> nanos("endTs", ms))
+        .orElseGet(() -> System.currentTimeMillis() * 1_000_000L + 1);
+    long back = millis("lookback", lookback).orElse(GRAPH_LOOKBACK.toMillis());
+    if (back <= 0) {
+      throw ApiException.badRequest("lookback must be a positive number of milliseconds, got " + back);
+    }
+    if (back > Params.MAX_RANGE.toMillis()) {
+      throw ApiException.badRequest("lookback must not be longer than " + Params.MAX_RANGE.toDays() + " days ("
+          + Params.MAX_RANGE.toMillis() + " ms), got " + back);
+    }
+    TimeRange range = Params.range(Params.before(to, Duration.ofMillis(back)), to, "endTs - lookback", "endTs");
+    ServiceGraph graph = traces.serviceGraph(scope, range, memory.forAnswer(request.getCurrent()));
+    Optional<String> named = present(service);
+    return named.isEmpty() ? graph : new ServiceGraph(graph.links().stream()
+        .filter(link -> link.parent().equals(named.get()) || link.child().equals(named.get())).toList(), graph.partial());
+  }
+
+  private static Optional<Long> millis(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(name + " must be a whole number of milliseconds, got '"
+          + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'");
+    }
+  }
+
+  private static long nanos(String name, long millis) {
+    try {
+      return Math.multiplyExact(millis, 1_000_000L);
+    } catch (ArithmeticException e) {
+      throw ApiException.badRequest(name + " is out of range: Unix epoch milliseconds, got " + millis);
+    }
   }
 
   /** The trace ids parameter {@code name} gives, each 32 hex digits, without repeats. */

@@ -6,6 +6,7 @@ import dev.outpost.observability.query.Params;
 import dev.outpost.observability.query.SearchEndpoint;
 import dev.outpost.observability.security.CallerScope;
 import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.ServiceGraph;
 import dev.outpost.observability.store.TraceBatch;
 import dev.outpost.observability.store.TraceStore;
 import io.quarkus.security.Authenticated;
@@ -55,6 +56,23 @@ public class JaegerV1Resource {
   public Response operations(@RestQuery String service, @RestQuery String spanKind) {
     return envelope(() -> queries.operations(scope(), service, spanKind).stream()
         .map(o -> new JaegerJson.Operation(o.name(), JaegerJson.kindName(o.kind()))).toList());
+  }
+
+  /**
+   * Which services called which (Jaeger UI's System Architecture, Grafana's dependency graph) in the
+   * {@code lookback} milliseconds before {@code endTs}; {@code service} keeps the links of and to it.
+   */
+  @GET
+  @Path("/dependencies")
+  public Response dependencies(@RestQuery String endTs, @RestQuery String lookback, @RestQuery String service) {
+    try {
+      ServiceGraph graph = queries.serviceGraph(scope(), endTs, lookback, service);
+      List<JaegerJson.DependencyLink> links = graph.links().stream()
+          .map(link -> new JaegerJson.DependencyLink(link.parent(), link.child(), link.callCount())).toList();
+      return Response.ok(new JaegerJson.GraphEnvelope(links, links.size(), 0, 0, null, graph.partial())).build();
+    } catch (RuntimeException e) {
+      return error(JaegerQueries.asApiError(e));
+    }
   }
 
   @GET

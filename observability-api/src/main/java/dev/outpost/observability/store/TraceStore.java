@@ -60,6 +60,14 @@ public interface TraceStore {
   /** Service names that have spans in the scope and range. */
   SortedSet<String> services(ProjectScope scope, TimeRange range);
 
+  /**
+   * The calls between services among the spans that started in {@code range} (a span of another
+   * service than its parent's is one call of the parent's service to its own), within the scope: a
+   * parent of another project is not seen, and its child counts no call. What the scan holds is
+   * held in {@code memory}; the graph is partial when it refused more, or time ran out.
+   */
+  ServiceGraph serviceGraph(ProjectScope scope, TimeRange range, AnswerMemory memory);
+
   /** Span names (with kinds) of a service in the scope and range; kind filter optional (null). */
   List<Operation> operations(ProjectScope scope, TimeRange range, String service, String kind);
 }

@@ -318,6 +318,81 @@ class JaegerApiTest {
         .then().statusCode(400).extract().jsonPath().getString("errors[0].msg")).contains("start must be");
   }
 
+  /**
+   * Jaeger UI's System Architecture and Grafana's service graph: a span of another service than its
+   * parent's is a call, counted per pair of services, in the lookback before endTs (milliseconds).
+   * Calls within one service, a span whose parent was never stored, and spans of another project,
+   * even in the same trace, count none; the other project sees its own graph only.
+   */
+  @Test
+  void theServiceGraphCountsCallsBetweenServicesOfTheCallersProjects() {
+    Otlp otlp = new Otlp(server.port());
+    String other = "j-other-" + UUID.randomUUID();
+    long now = System.currentTimeMillis() * 1_000_000L;
+    long twoHoursAgo = now - Duration.ofHours(2).toNanos();
+    List<Span> web = new ArrayList<>();
+    List<Span> api = new ArrayList<>();
+    List<Span> db = new ArrayList<>();
+    for (int call = 1; call <= 3; call++) {
+      String trace = String.format("%032x", 0xd0000 + call);
+      web.add(Otlp.span(trace, "00000000000000a1", null, "GET /", now - 5_000_000, 4_000_000, Map.of()));
+      api.add(Otlp.span(trace, "00000000000000b1", "00000000000000a1", "GET /api", now - 4_000_000, 2_000_000, Map.of()));
+      // a call within the service: none between services
+      api.add(Otlp.span(trace, "00000000000000b2", "00000000000000b1", "validate", now - 3_900_000, 100_000, Map.of()));
+    }
+    String dbTrace = String.format("%032x", 0xd0001);
+    db.add(Otlp.span(dbTrace, "00000000000000c1", "00000000000000b1", "SELECT", now - 3_000_000, 500_000, Map.of()));
+    // its parent never arrived
+    db.add(Otlp.span(dbTrace, "00000000000000c2", "00000000000000ff", "SELECT", now - 2_000_000, 500_000, Map.of()));
+    // two hours ago: past a lookback of one hour
+    String oldTrace = String.format("%032x", 0xd0009);
+    web.add(Otlp.span(oldTrace, "00000000000000a9", null, "GET /", twoHoursAgo, 4_000_000, Map.of()));
+    db.add(Otlp.span(oldTrace, "00000000000000c9", "00000000000000a9", "SELECT", twoHoursAgo + 1_000_000, 500_000, Map.of()));
+    String graphProject = "j-graph-" + UUID.randomUUID();
+    otlp.send(Otlp.traces(Otlp.resource("web", graphProject), web));
+    otlp.send(Otlp.traces(Otlp.resource("api", graphProject), api));
+    otlp.send(Otlp.traces(Otlp.resource("db", graphProject), db));
+    // another project's span under one of this project's, in the same trace, and its own call
+    String otherTrace = String.format("%032x", 0xd0002);
+    otlp.send(Otlp.traces(Otlp.resource("intruder", other), List.of(
+        Otlp.span(otherTrace.replace("d0002", "d0001"), "00000000000000e1", "00000000000000b1", "peek", now - 3_500_000,
+            100_000, Map.of()),
+        Otlp.span(otherTrace, "00000000000000e2", null, "own", now - 3_500_000, 100_000, Map.of()))));
+    otlp.send(Otlp.traces(Otlp.resource("other-child", other), List.of(
+        Otlp.span(otherTrace, "00000000000000e3", "00000000000000e2", "own call", now - 3_400_000, 100_000, Map.of()))));
+    String erin = TestIdpResource.idp().token("erin", List.of(graphProject));
+    // a new request each time: a RequestSpecification keeps the parameters given to it
+    java.util.function.Supplier<RequestSpecification> reader = () -> given().auth().oauth2(erin);
+    String endTs = Long.toString(now / 1_000_000 + 1_000);
+    Eventually.within(Duration.ofSeconds(3), "the spans stored", () -> reader.get().queryParam("service", "db")
+        .queryParam("lookback", "3h").get("/jaeger/api/traces").jsonPath().getList("data").size() == 2);
+
+    JsonPath graph = reader.get().queryParam("endTs", endTs).queryParam("lookback", "3600000")
+        .get("/jaeger/api/dependencies").then().statusCode(200).extract().jsonPath();
+    assertThat(graph.getList("data")).containsExactly(
+        Map.of("parent", "web", "child", "api", "callCount", 3),
+        Map.of("parent", "api", "child", "db", "callCount", 1));
+    assertThat(graph.getInt("total")).isEqualTo(2);
+    assertThat((Object) graph.get("errors")).isNull();
+    assertThat((Object) graph.get("partial")).as("a whole graph says nothing of it").isNull();
+
+    JsonPath longer = reader.get().queryParam("endTs", endTs).queryParam("lookback", Long.toString(Duration.ofHours(3).toMillis()))
+        .get("/jaeger/api/dependencies").then().statusCode(200).extract().jsonPath();
+    assertThat(longer.getList("data")).contains(Map.of("parent", "web", "child", "db", "callCount", 1));
+    JsonPath ofDb = reader.get().queryParam("endTs", endTs).queryParam("lookback", "3600000").queryParam("service", "db")
+        .get("/jaeger/api/dependencies").then().statusCode(200).extract().jsonPath();
+    assertThat(ofDb.getList("data")).containsExactly(Map.of("parent", "api", "child", "db", "callCount", 1));
+    // Jaeger's defaults: now, and a day before it
+    assertThat(reader.get().get("/jaeger/api/dependencies").then().statusCode(200).extract().jsonPath().getList("data"))
+        .hasSize(3);
+
+    JsonPath theirs = given().auth().oauth2(TestIdpResource.idp().token("mallory", List.of(other)))
+        .queryParam("endTs", endTs).queryParam("lookback", "3600000").get("/jaeger/api/dependencies")
+        .then().statusCode(200).extract().jsonPath();
+    assertThat(theirs.getList("data")).as("a parent of another project is not seen")
+        .containsExactly(Map.of("parent", "intruder", "child", "other-child", "callCount", 1));
+  }
+
   @Test
   void badParametersAreFourHundredsThatNameThem() {
     record Case(String path, Map<String, Object> params, String message) {}
@@ -352,7 +427,13 @@ class JaegerApiTest {
         new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.duration_min", "PT3000000H"),
             "query.duration_min must be a duration"),
         new Case("/jaeger/api/v3/traces", Map.of("query.service_name", service, "query.duration_min", "2s",
-            "query.duration_max", "1s"), "query.duration_min must not be greater than query.duration_max"));
+            "query.duration_max", "1s"), "query.duration_min must not be greater than query.duration_max"),
+        new Case("/jaeger/api/dependencies", Map.of("endTs", "yesterday"), "endTs must be a whole number of milliseconds"),
+        new Case("/jaeger/api/dependencies", Map.of("endTs", "9223372036854775807"), "endTs is out of range"),
+        new Case("/jaeger/api/dependencies", Map.of("lookback", "1h"), "lookback must be a whole number of milliseconds"),
+        new Case("/jaeger/api/dependencies", Map.of("lookback", "0"), "lookback must be a positive number"),
+        new Case("/jaeger/api/dependencies", Map.of("lookback", "9223372036854775807"),
+            "lookback must not be longer than 31 days"));
     List<String> failures = new ArrayList<>();
     for (Case c : cases) {
       Response response = api().queryParams(c.params()).get(c.path());

@@ -53,7 +53,7 @@ final class Fields {
     }
   }
 
-  private static boolean indexable(String value) {
+  static boolean indexable(String value) {
     return value != null && !value.isEmpty() && fitsOneTerm(value);
   }
 

@@ -5,6 +5,7 @@ import dev.outpost.observability.store.AnswerMemory;
 import dev.outpost.observability.store.Operation;
 import dev.outpost.observability.store.PreparedWrite;
 import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.ServiceGraph;
 import dev.outpost.observability.store.SpanEntry;
 import dev.outpost.observability.store.TimeRange;
 import dev.outpost.observability.store.TraceBatch;
@@ -205,6 +206,21 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
   public SortedSet<String> services(ProjectScope scope, TimeRange range) {
     Query base = inRange(scope, range).build();
     return Searches.run(partitions, range, searcher -> Searches.distinct(searcher, Fields.SERVICE, base, deadline()));
+  }
+
+  /**
+   * How long before a graph's range a parent may have started and still be found: a call's span
+   * starts after its caller's, and a caller that ran longer than this counts its calls nowhere.
+   */
+  static final long PARENT_SLACK_NANOS = TimeUnit.MINUTES.toNanos(15);
+
+  @Override
+  public ServiceGraph serviceGraph(ProjectScope scope, TimeRange range, AnswerMemory memory) {
+    long slack = Math.min(PARENT_SLACK_NANOS, range.toNanos() - range.fromNanos());
+    TimeRange withParents = new TimeRange(range.fromNanos() - slack, range.toNanos());
+    Query spans = inRange(scope, withParents).build();
+    return Searches.run(partitions, withParents, searcher ->
+        new ServiceGraphScan(range, deadline(), memory, limits.maxPageChars()).scan(searcher, spans));
   }
 
   @Override

@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Set;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
+import org.apache.lucene.util.BytesRef;
 
 /** A span as a Lucene document: the documented fields indexed, the span kept as JSON. */
 final class SpanDocuments {
@@ -25,6 +28,14 @@ final class SpanDocuments {
   /** Attribute keys an event's name and the status message are searchable by, as Jaeger shows them. */
   static final String EVENT = "event";
   static final String STATUS_DESCRIPTION = "otel.status_description";
+  /**
+   * Doc values the service graph reads ({@link DependencyScan}): a span's service, and keys of the
+   * span and of its parent ({@link SpanKeys}). Fields of their own: Lucene keeps a field's schema
+   * across an index, and days written before have the keyword fields without doc values.
+   */
+  static final String SERVICE_VALUE = "serviceValue";
+  static final String SPAN_KEY = "spanKey";
+  static final String PARENT_KEY = "parentKey";
 
   static final Set<String> QUERYABLE = Set.of(NAME, KIND, STATUS, Fields.SERVICE, Fields.PROJECT,
       Fields.INTEGRATION, Fields.ROUTE, Fields.TRACE_ID, Fields.SPAN_ID, PARENT_SPAN_ID);
@@ -58,6 +69,13 @@ final class SpanDocuments {
     Fields.keyword(doc, Fields.INTEGRATION, s.owner().integration());
     Fields.keyword(doc, Fields.ROUTE, s.owner().route());
     Fields.attributes(doc, s.attributes(), s.resource());
+    if (Fields.indexable(s.owner().service())) {
+      doc.add(new SortedDocValuesField(SERVICE_VALUE, new BytesRef(s.owner().service())));
+    }
+    doc.add(new NumericDocValuesField(SPAN_KEY, SpanKeys.of(s.traceId(), s.spanId())));
+    if (s.parentSpanId() != null && !s.parentSpanId().isEmpty()) {
+      doc.add(new NumericDocValuesField(PARENT_KEY, SpanKeys.of(s.traceId(), s.parentSpanId())));
+    }
     // Jaeger searches a span's logs too: its events' names (the log field "event") and attributes,
     // and the status message it shows as the tag otel.status_description
     // (one more value of the key: a span's attempt=1 and its event's attempt=2 are both found)

@@ -1,0 +1,158 @@
+package dev.outpost.observability.store.lucene;
+
+import dev.outpost.observability.store.AnswerMemory;
+import dev.outpost.observability.store.QueryTimedOutException;
+import dev.outpost.observability.store.ServiceGraph;
+import dev.outpost.observability.store.ServiceLink;
+import dev.outpost.observability.store.TimeRange;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.internal.hppc.IntArrayList;
+import org.apache.lucene.internal.hppc.LongArrayList;
+import org.apache.lucene.internal.hppc.LongIntHashMap;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
+
+/**
+ * Counts the calls between services among the spans a query matches, as Jaeger's own stores do: a
+ * span whose parent span is found, and is of another service, is one call of the parent's service
+ * to its own. A span whose parent is not among them (a root, a parent of another project or from
+ * before the scan, one not stored) counts nothing.
+ *
+ * <p>One pass over the matching spans' doc values: each span's key goes into a map to its service,
+ * and each span that started in the range and has a parent is kept as (parent's key, service); the
+ * parents are looked up at the end. What the map and the list take is held in the answer's memory,
+ * and the scan stops, its graph partial, when more is refused, past the answer's own budget, or
+ * when the time budget is spent; stopped before it counted a call, it is a {@link
+ * QueryTimedOutException} (a 503), not an empty graph.
+ */
+final class ServiceGraphScan {
+
+  /** Spans between two looks at the clock and the memory. */
+  private static final int CHECK_EVERY = 1024;
+
+  private final TimeRange children;
+  private final long deadlineNanos;
+  private final AnswerMemory memory;
+  private final long maxChars;
+
+  private final Map<String, Integer> serviceIndex = new HashMap<>();
+  private final List<String> services = new ArrayList<>();
+  private long serviceChars;
+  private final LongIntHashMap serviceOfSpan = new LongIntHashMap();
+  private final LongArrayList parentKeys = new LongArrayList();
+  private final IntArrayList childServices = new IntArrayList();
+  private boolean partial;
+
+  /**
+   * @param children the range a span counts in when it started in it (its parent may be older)
+   * @param maxChars the answer's own budget ({@code query.max-page-bytes}), in the characters {@code
+   *     memory} counts: two bytes each
+   */
+  ServiceGraphScan(TimeRange children, long deadlineNanos, AnswerMemory memory, long maxChars) {
+    this.children = children;
+    this.deadlineNanos = deadlineNanos;
+    this.memory = memory;
+    this.maxChars = maxChars;
+  }
+
+  ServiceGraph scan(IndexSearcher searcher, Query spans) throws IOException {
+    Weight weight = searcher.createWeight(searcher.rewrite(spans), ScoreMode.COMPLETE_NO_SCORES, 1);
+    int seen = 0;
+    for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+      Scorer scorer = weight.scorer(leaf);
+      if (scorer == null) {
+        continue;
+      }
+      LeafReader reader = leaf.reader();
+      if (reader.getFieldInfos().fieldInfo(SpanDocuments.SPAN_KEY) == null) {
+        // spans stored before the graph was kept
+        partial = true;
+        continue;
+      }
+      NumericDocValues keys = DocValues.getNumeric(reader, SpanDocuments.SPAN_KEY);
+      NumericDocValues parents = DocValues.getNumeric(reader, SpanDocuments.PARENT_KEY);
+      NumericDocValues starts = DocValues.getNumeric(reader, SpanDocuments.START);
+      SortedDocValues names = DocValues.getSorted(reader, SpanDocuments.SERVICE_VALUE);
+      int[] serviceOfOrd = new int[names.getValueCount()];
+      Arrays.fill(serviceOfOrd, -1);
+      Bits live = reader.getLiveDocs();
+      DocIdSetIterator docs = scorer.iterator();
+      for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+        if (live != null && !live.get(doc)) {
+          continue;
+        }
+        if (++seen % CHECK_EVERY == 0 && !withinBudgets()) {
+          List<ServiceLink> counted = links();
+          if (counted.isEmpty()) {
+            // an empty graph would read as "no calls"
+            throw new QueryTimedOutException("the service graph needs more time or memory than a query has;"
+                + " shorten its lookback");
+          }
+          return new ServiceGraph(counted, true);
+        }
+        if (!keys.advanceExact(doc) || !names.advanceExact(doc)) {
+          continue;
+        }
+        int ord = names.ordValue();
+        if (serviceOfOrd[ord] < 0) {
+          serviceOfOrd[ord] = service(names.lookupOrd(ord).utf8ToString());
+        }
+        serviceOfSpan.put(keys.longValue(), serviceOfOrd[ord]);
+        if (parents.advanceExact(doc) && starts.advanceExact(doc)
+            && starts.longValue() >= children.fromNanos() && starts.longValue() < children.toNanos()) {
+          parentKeys.add(parents.longValue());
+          childServices.add(serviceOfOrd[ord]);
+        }
+      }
+    }
+    return new ServiceGraph(links(), partial);
+  }
+
+  private int service(String name) {
+    return serviceIndex.computeIfAbsent(name, n -> {
+      services.add(n);
+      serviceChars += n.length() + 32;
+      return services.size() - 1;
+    });
+  }
+
+  private boolean withinBudgets() {
+    long chars = (serviceOfSpan.ramBytesUsed() + parentKeys.ramBytesUsed() + childServices.ramBytesUsed()) / 2
+        + serviceChars;
+    return System.nanoTime() - deadlineNanos < 0 && chars <= maxChars && memory.grant(chars) >= chars;
+  }
+
+  /** Each pair of services once, with its calls, the most first. */
+  private List<ServiceLink> links() {
+    Map<Long, Long> calls = new HashMap<>();
+    for (int i = 0; i < parentKeys.size(); i++) {
+      int parent = serviceOfSpan.getOrDefault(parentKeys.get(i), -1);
+      int child = childServices.get(i);
+      if (parent >= 0 && parent != child) {
+        calls.merge((long) parent << 32 | child, 1L, Long::sum);
+      }
+    }
+    return calls.entrySet().stream()
+        .map(call -> new ServiceLink(services.get((int) (call.getKey() >>> 32)),
+            services.get((int) (call.getKey() & 0xffffffffL)), call.getValue()))
+        .sorted(Comparator.comparingLong(ServiceLink::callCount).reversed()
+            .thenComparing(ServiceLink::parent).thenComparing(ServiceLink::child))
+        .toList();
+  }
+}
