@@ -57,7 +57,7 @@ class SearchSlotsTest {
   /** Every endpoint that searches the store, as the console and Jaeger UI call them. */
   private static final List<String> SEARCHES = List.of("/api/v1/logs", "/api/v1/logs/histogram", "/api/v1/traces",
       "/api/v1/services", "/api/v1/traces/0af7651916cd43dd8448eb211c80319c", "/jaeger/api/services",
-      "/jaeger/api/traces?service=checkout", "/jaeger/api/v3/services");
+      "/jaeger/api/traces?service=checkout", "/jaeger/api/dependencies", "/jaeger/api/v3/services");
 
   @Test
   void aCallerWithEverySlotTakenIsAnswered429WithRetryAfterAndOtherCallersAreServed() {

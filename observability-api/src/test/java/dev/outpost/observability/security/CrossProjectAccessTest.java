@@ -75,9 +75,16 @@ class CrossProjectAccessTest {
         List.of(Otlp.span(ownTrace, "00000000000000b1", null, "own-op", now, 1000, Map.of()))));
     otlp.send(Otlp.traces(Otlp.resource("other-svc", other),
         List.of(Otlp.span(otherTrace, "00000000000000c1", null, "other-op", now, 1000, Map.of()))));
+    // a call between the other project's services, for its service graph
+    otlp.send(Otlp.traces(Otlp.resource("other-callee", other),
+        List.of(Otlp.span(otherTrace, "00000000000000c2", "00000000000000c1", "other-call", now + 100, 500, Map.of()))));
     Eventually.within(Duration.ofSeconds(2), "own records visible", () ->
         given().auth().oauth2(token).get("/api/v1/logs").jsonPath().getList("records").size() == 1
             && given().auth().oauth2(token).get("/api/v1/traces/" + ownTrace).statusCode() == 200);
+    // positive control: the other project's call is in its own graph, for the attempts to miss
+    String otherToken = TestIdpResource.idp().token("bob", List.of(other));
+    Eventually.within(Duration.ofSeconds(2), "the other project's graph", () ->
+        given().auth().oauth2(otherToken).get("/jaeger/api/dependencies").jsonPath().getList("data").size() == 1);
   }
 
   private io.restassured.specification.RequestSpecification as(String bearer) {
@@ -127,7 +134,11 @@ class CrossProjectAccessTest {
         Attempt.onlyOwn("Jaeger v3 services", () -> as(token).get("/jaeger/api/v3/services")),
         Attempt.onlyOwn("Jaeger v3 search by other's service", () -> as(token)
             .queryParam("query.service_name", "other-svc").get("/jaeger/api/v3/traces")),
+        Attempt.onlyOwn("Jaeger v1 service graph", () -> as(token).get("/jaeger/api/dependencies")),
+        Attempt.onlyOwn("Jaeger v1 service graph of other's service", () -> as(token).queryParam("service", "other-svc")
+            .get("/jaeger/api/dependencies")),
         Attempt.refused("Jaeger without a token", () -> given().get("/jaeger/api/services"), 401),
+        Attempt.refused("Jaeger service graph without a token", () -> given().get("/jaeger/api/dependencies"), 401),
         Attempt.refused("no token", () -> given().get("/api/v1/logs"), 401),
         Attempt.refused("token signed by another key", () -> as(idp.forgedToken("mallory", List.of(other)))
             .get("/api/v1/logs"), 401),
