@@ -23,8 +23,8 @@ import org.apache.camel.support.RoutePolicySupport;
  * makes. Camel's HTTP producer reads {@code CamelHttpUri}, {@code CamelHttpPath},
  * {@code CamelHttpQuery} and {@code CamelHttpMethod} from the message, so without this a route
  * {@code platform-http:/a → to: http://backend/b} calls {@code /b/a?<client query>} with the client's
- * method. These headers are removed before every {@code http(s):} call while they still hold the
- * inbound values, with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}, the
+ * method. These headers are removed before every {@code http(s):} and {@code rest:} call while they
+ * still hold the inbound values, with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}, the
  * client's credentials, identity and address ({@link #clientOnly}) and the headers Camel made from
  * the query and form fields; a value the route set itself is kept. Routes also see their public path in
  * {@code CamelHttpPath}/{@code CamelHttpUri}/{@code CamelHttpUrl}, not the internal versioned one (a
@@ -64,8 +64,7 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
   @Override
   public void notify(CamelEvent event) {
     CamelEvent.ExchangeSendingEvent sending = (CamelEvent.ExchangeSendingEvent) event;
-    String uri = sending.getEndpoint().getEndpointUri();
-    if (!uri.startsWith("http:") && !uri.startsWith("https:")) {
+    if (!BackendCalls.overHttp(sending.getEndpoint())) {
       return;
     }
     Exchange exchange = sending.getExchange();
