@@ -106,11 +106,11 @@ public class IntegrationSpanProcessor implements ExtendedSpanProcessor {
     return query < 0 ? path : path + "?" + valuesMasked(url.substring(query + 1));
   }
 
-  /** {@code a=1&b&c=x} as {@code a=****&b&c=****}. */
+  /** {@code a=1&b&c=x} as {@code a=****&****&c=****}: a parameter without a name ({@code ?<token>}) is all value. */
   static String valuesMasked(String query) {
     return java.util.Arrays.stream(query.split("&", -1)).map(parameter -> {
       int equals = parameter.indexOf('=');
-      return equals < 0 ? SecretRedaction.redact(parameter)
+      return equals < 0 ? (parameter.isEmpty() ? "" : SecretRedaction.REDACTED)
           : SecretRedaction.redact(parameter.substring(0, equals)) + "=" + SecretRedaction.REDACTED;
     }).collect(java.util.stream.Collectors.joining("&"));
   }

@@ -110,9 +110,10 @@ class GracefulStopIT {
 
       long signalled = System.nanoTime();
       runtime.destroy(); // SIGTERM
-      assertThat(runtime.waitFor(20, TimeUnit.SECONDS)).as("the runtime exits within stop-within, not Camel's 45 s; see " + log)
-          .isTrue();
-      assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+      // within stop-within and the JVM's exit (a loaded machine's few seconds), not Camel's 45 s
+      assertThat(runtime.waitFor(10, TimeUnit.SECONDS)).as("the runtime exits within stop-within; see " + log).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - signalled)).as("the exchange had its time")
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
       assertThat(Files.readString(log)).contains("to finish their exchanges (outpost.runtime.stop-within 4 s")
           .doesNotContain("ticking: done");
     } finally {

@@ -44,6 +44,8 @@ class TelemetryTest {
   String receiver;
 
   static final String CLIENT_TOKEN = "client-Token-4c5d6e7f";
+  /** A token given as the whole of a query parameter, with no name. */
+  static final String BARE_TOKEN = "bare-Token-8a9b0c1d";
 
   @Test
   void spansAndLogsCarryTheIntegrationAndContinueTheIncomingTrace() throws Exception {
@@ -74,7 +76,7 @@ class TelemetryTest {
 
       given().header("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01")
           .header("X-Outpost-Subject", "alice")
-          .get(http + "traced?access_token=" + CLIENT_TOKEN + "&page=2").then().statusCode(200);
+          .get(http + "traced?access_token=" + CLIENT_TOKEN + "&page=2&" + BARE_TOKEN).then().statusCode(200);
       assertThat(backend.received().get(0).header("traceparent")).contains(TRACE_ID);
 
       eventually(() -> {
@@ -101,12 +103,13 @@ class TelemetryTest {
         assertThat(records).anySatisfy(r -> assertThat(r.getString("body", "")).isEqualTo("calling with key ****"));
         // the query's names, never its values: the client's token is no one else's to read
         assertThat(spans).anySatisfy(span -> assertThat(span.getJsonObject("attributes").getString("url.query"))
-            .isEqualTo("access_token=****&page=****"));
+            .isEqualTo("access_token=****&page=****&****"));
         assertThat(spans).anySatisfy(span -> assertThat(span.getJsonObject("attributes").getString("http.url"))
-            .endsWith("/traced?access_token=****&page=****").doesNotContain("/_outpost/"));
+            .endsWith("/traced?access_token=****&page=****&****").doesNotContain("/_outpost/"));
       });
-      assertHoldsNo(new JsonObject(given().get(receiver + "/received").asString()).getJsonArray("raw").encode(),
-          CLIENT_TOKEN, "exported telemetry (a client's query value)");
+      String exported = new JsonObject(given().get(receiver + "/received").asString()).getJsonArray("raw").encode();
+      assertHoldsNo(exported, CLIENT_TOKEN, "exported telemetry (a client's query value)");
+      assertHoldsNo(exported, BARE_TOKEN, "exported telemetry (a client's nameless query parameter)");
       JsonObject all = new JsonObject(given().get(receiver + "/received").asString());
       String raw = all.getJsonArray("raw").encode();
       int at = raw.indexOf(SECRET);

@@ -84,8 +84,11 @@ public final class IntegrationObjects {
   /** The writable /tmp of a runtime pod (Vert.x file cache, Camel stream caching). */
   static final String TMP_SIZE_LIMIT = "256Mi";
   static final long SHUTDOWN_DELAY_SECONDS = 5;
-  /** What is left for requests in flight, less 2 s for the JVM's own exit before the kubelet's SIGKILL. */
-  static final long SHUTDOWN_TIMEOUT_SECONDS = GRACE_PERIOD_SECONDS - SHUTDOWN_DELAY_SECONDS - 2;
+  /**
+   * What is left for requests in flight, less 2 s for the JVM's own exit before the kubelet's SIGKILL
+   * and the 1 s Camel's stop of the routes gets at least (CamelStopBudget).
+   */
+  static final long SHUTDOWN_TIMEOUT_SECONDS = GRACE_PERIOD_SECONDS - SHUTDOWN_DELAY_SECONDS - 2 - 1;
   /** All of the stop, Camel's after the HTTP drain included, less the same 2 s. */
   static final long STOP_WITHIN_SECONDS = GRACE_PERIOD_SECONDS - 2;
 
