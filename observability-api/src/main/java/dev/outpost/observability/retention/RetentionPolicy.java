@@ -26,7 +26,10 @@ import org.jboss.logging.Logger;
  * else the last ones applied, which are kept in the data directory ({@value #APPLIED_FILE}), else
  * {@code storage.retention} for both. Without the kept copy, a start while the settings file was
  * missing (its ConfigMap not yet written, an agent not yet running) deleted every day between the
- * default and what the state said. {@link TelemetrySettingsWatch} applies later changes.
+ * default and what the state said. When a kept copy exists but neither it nor the settings file can
+ * be read (a rollback to a build that does not know a field a later one wrote), nothing is deleted
+ * until settings can be read: {@code storage.retention} would be a guess that deletes for good.
+ * {@link TelemetrySettingsWatch} applies later changes.
  */
 @ApplicationScoped
 public class RetentionPolicy {
@@ -37,6 +40,7 @@ public class RetentionPolicy {
 
   private volatile Duration logs;
   private volatile Duration traces;
+  private volatile boolean held;
 
   @PostConstruct
   void init() {
@@ -51,9 +55,10 @@ public class RetentionPolicy {
       source = known.isPresent() ? applied() + " (the settings applied last)" : source;
       if (known.isEmpty() && Files.exists(applied())) {
         // the days past storage.retention are about to be deleted for good, on a copy no one can read
-        LOG.errorf("the retention settings applied last, in %s, cannot be read, and %s %s: retention falls back"
-            + " to storage.retention (%s), which deletes the days past it; restore the file, or let the agent write the"
-            + " settings, to keep them", applied(), config.storage().telemetryFile(),
+        held = true;
+        LOG.errorf("the retention settings applied last, in %s, cannot be read, and %s %s: no day is deleted until"
+            + " settings can be read (storage.retention, %s, would delete the days past it for good); restore the file,"
+            + " or let the agent write the settings", applied(), config.storage().telemetryFile(),
             Files.exists(config.storage().telemetryFile()) ? "cannot be used either" : "is absent",
             config.storage().retention());
       }
@@ -70,6 +75,11 @@ public class RetentionPolicy {
     return traces;
   }
 
+  /** Whether retention must delete nothing: no settings could be read, though some were applied before. */
+  public boolean held() {
+    return held;
+  }
+
   /** Takes the state's settings and keeps them for the next start; whether anything changed. */
   public synchronized boolean apply(Telemetry telemetry) {
     Duration newLogs = Duration.ofDays(telemetry.logsRetentionDays());
@@ -77,6 +87,7 @@ public class RetentionPolicy {
     boolean changed = !newLogs.equals(logs) || !newTraces.equals(traces);
     logs = newLogs;
     traces = newTraces;
+    held = false;
     keep(telemetry);
     return changed;
   }

@@ -382,6 +382,9 @@ class JaegerApiTest {
     JsonPath ofDb = reader.get().queryParam("endTs", endTs).queryParam("lookback", "3600000").queryParam("service", "db")
         .get("/jaeger/api/dependencies").then().statusCode(200).extract().jsonPath();
     assertThat(ofDb.getList("data")).containsExactly(Map.of("parent", "api", "child", "db", "callCount", 1));
+    // at the earliest time a range can have: nothing there, and no failure
+    assertThat(reader.get().queryParam("endTs", "-9223372036854").get("/jaeger/api/dependencies").then().statusCode(200)
+        .extract().jsonPath().getList("data")).isEmpty();
     // Jaeger's defaults: now, and a day before it
     assertThat(reader.get().get("/jaeger/api/dependencies").then().statusCode(200).extract().jsonPath().getList("data"))
         .hasSize(3);

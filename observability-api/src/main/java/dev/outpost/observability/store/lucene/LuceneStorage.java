@@ -2,6 +2,7 @@ package dev.outpost.observability.store.lucene;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.retention.RetentionPolicy;
@@ -81,13 +82,16 @@ public class LuceneStorage {
    * Writes and reads the records kept in the indexes. Reading back must accept whatever was
    * written: Jackson's default read limits (names of 50,000 characters, strings of 20 million)
    * are below what one OTLP request may carry, and a stored record past them would fail every
-   * query that returns it. Its size is bounded at ingest by the request size limit.
+   * query that returns it. Its size is bounded at ingest by the request size limit. A property it
+   * does not know is one a later version wrote: after a rollback, the records stored since the
+   * upgrade failed every query that returned them with a 500 (spans gained {@code links} so).
    */
   static ObjectMapper storedRecordMapper() {
     return new ObjectMapper(JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder()
             .maxNameLength(Integer.MAX_VALUE).maxStringLength(Integer.MAX_VALUE).build())
-        .build());
+        .build())
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
 
   @Produces
@@ -128,8 +132,14 @@ public class LuceneStorage {
     }
   }
 
-  /** Deletes the daily partitions that lie wholly before the retention period of their kind. */
+  /**
+   * Deletes the daily partitions that lie wholly before the retention period of their kind; none
+   * while retention is {@linkplain RetentionPolicy#held() held}.
+   */
   public synchronized void applyRetention() {
+    if (retention.held()) {
+      return; // said at start (RetentionPolicy)
+    }
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
     LocalDate firstLogs = today.minusDays(retention.logs().toDays());
     LocalDate firstTraces = today.minusDays(retention.traces().toDays());

@@ -216,8 +216,11 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
 
   @Override
   public ServiceGraph serviceGraph(ProjectScope scope, TimeRange range, AnswerMemory memory) {
-    long slack = Math.min(PARENT_SLACK_NANOS, range.toNanos() - range.fromNanos());
-    TimeRange withParents = new TimeRange(range.fromNanos() - slack, range.toNanos());
+    long length = range.toNanos() - range.fromNanos();
+    // a range at the earliest representable time: its length overflows, and there is nothing before it
+    long slack = length < 0 ? 0 : Math.min(PARENT_SLACK_NANOS, length);
+    long from = range.fromNanos() < Long.MIN_VALUE + slack ? Long.MIN_VALUE : range.fromNanos() - slack;
+    TimeRange withParents = new TimeRange(from, range.toNanos());
     Query spans = inRange(scope, withParents).build();
     return Searches.run(partitions, withParents, searcher ->
         new ServiceGraphScan(range, deadline(), memory, limits.maxPageChars()).scan(searcher, spans));

@@ -45,6 +45,8 @@ final class ServiceGraphScan {
 
   /** Spans between two looks at the clock and the memory. */
   private static final int CHECK_EVERY = 1024;
+  /** A link's JSON and objects besides its two names, in characters. */
+  private static final int LINK_CHARS = 64;
 
   private final TimeRange children;
   private final long deadlineNanos;
@@ -106,7 +108,12 @@ final class ServiceGraphScan {
           }
           return new ServiceGraph(counted, true);
         }
-        if (!keys.advanceExact(doc) || !names.advanceExact(doc)) {
+        if (!keys.advanceExact(doc)) {
+          // stored before the graph was kept, in a segment merged with newer ones
+          partial = true;
+          continue;
+        }
+        if (!names.advanceExact(doc)) {
           continue;
         }
         int ord = names.ordValue();
@@ -133,12 +140,21 @@ final class ServiceGraphScan {
   }
 
   private boolean withinBudgets() {
-    long chars = (serviceOfSpan.ramBytesUsed() + parentKeys.ramBytesUsed() + childServices.ramBytesUsed()) / 2
-        + serviceChars;
+    long chars = heldChars();
     return System.nanoTime() - deadlineNanos < 0 && chars <= maxChars && memory.grant(chars) >= chars;
   }
 
-  /** Each pair of services once, with its calls, the most first. */
+  /** What the scan holds, in the characters {@link AnswerMemory} counts (two bytes each). */
+  private long heldChars() {
+    return (serviceOfSpan.ramBytesUsed() + parentKeys.ramBytesUsed() + childServices.ramBytesUsed()) / 2
+        + serviceChars;
+  }
+
+  /**
+   * Each pair of services once, with its calls, the most first, as many as the answer's budgets hold
+   * (each link's names are written out in the answer, a million times a long name otherwise): past
+   * them the rest are left out, partial.
+   */
   private List<ServiceLink> links() {
     Map<Long, Long> calls = new HashMap<>();
     for (int i = 0; i < parentKeys.size(); i++) {
@@ -148,11 +164,21 @@ final class ServiceGraphScan {
         calls.merge((long) parent << 32 | child, 1L, Long::sum);
       }
     }
-    return calls.entrySet().stream()
+    List<ServiceLink> sorted = calls.entrySet().stream()
         .map(call -> new ServiceLink(services.get((int) (call.getKey() >>> 32)),
             services.get((int) (call.getKey() & 0xffffffffL)), call.getValue()))
         .sorted(Comparator.comparingLong(ServiceLink::callCount).reversed()
             .thenComparing(ServiceLink::parent).thenComparing(ServiceLink::child))
         .toList();
+    // in the share the scan holds, which it no longer needs once the links are made, or more
+    long chars = 0;
+    for (int i = 0; i < sorted.size(); i++) {
+      chars += sorted.get(i).parent().length() + sorted.get(i).child().length() + LINK_CHARS;
+      if (chars > maxChars || memory.grant(chars) < chars) {
+        partial = true;
+        return sorted.subList(0, i);
+      }
+    }
+    return sorted;
   }
 }

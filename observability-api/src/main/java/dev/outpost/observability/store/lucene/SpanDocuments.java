@@ -29,7 +29,7 @@ final class SpanDocuments {
   static final String EVENT = "event";
   static final String STATUS_DESCRIPTION = "otel.status_description";
   /**
-   * Doc values the service graph reads ({@link DependencyScan}): a span's service, and keys of the
+   * Doc values the service graph reads ({@link ServiceGraphScan}): a span's service, and keys of the
    * span and of its parent ({@link SpanKeys}). Fields of their own: Lucene keeps a field's schema
    * across an index, and days written before have the keyword fields without doc values.
    */

@@ -2,9 +2,9 @@ package dev.outpost.observability.store.lucene;
 
 /**
  * A span's key in the service graph: 64 bits of its trace id and span id together, so that a span
- * and its children's parent reference meet in a map of longs ({@link DependencyScan}) rather than of
+ * and its children's parent reference meet in a map of longs ({@link ServiceGraphScan}) rather than of
  * strings. Two spans of a window share a key with odds of about n²/2⁶⁵: a million spans, one in
- * thirty million.
+ * thirty million. Stored in the indexes: a change makes every day written before count no call.
  */
 final class SpanKeys {
 

@@ -108,10 +108,12 @@ public final class Journal implements Closeable {
 
   /**
    * Reads every frame of a closed segment in order. A torn or corrupt tail (a crash during a
-   * write that was therefore never acknowledged) ends the segment.
+   * write that was therefore never acknowledged) ends the segment; a whole frame this build cannot
+   * decode is skipped and counted at WARN.
    */
   public void replay(long segment, Consumer<Frame> sink) throws IOException {
     Path file = segmentPath(segment);
+    int unreadable = 0;
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER);
       long size = channel.size();
@@ -133,8 +135,19 @@ public final class Journal implements Closeable {
           LOG.warnf("journal %s has a corrupt frame at %d; it was never acknowledged", file, position);
           return;
         }
-        FrameCodec.decodeBody(body).ifPresent(sink);
+        java.util.Optional<Frame> frame = FrameCodec.decodeBody(body);
+        if (frame.isPresent()) {
+          sink.accept(frame.get());
+        } else {
+          unreadable++;
+        }
         position += FrameCodec.HEADER + length;
+      }
+    } finally {
+      if (unreadable > 0) {
+        // whole and checksummed, so acknowledged: a newer build's kind or layout (after a rollback)
+        LOG.warnf("journal %s holds %d acknowledged frames this build cannot read (written by a newer one?);"
+            + " their records are not stored", file, unreadable);
       }
     }
   }

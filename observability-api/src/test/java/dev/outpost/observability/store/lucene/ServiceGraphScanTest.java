@@ -62,6 +62,32 @@ class ServiceGraphScanTest {
     }
   }
 
+  /** Links repeat their services' names in the answer: many of long names are cut at the answer's budget. */
+  @Test
+  void linksPastTheAnswersBudgetAreLeftOutMostCallsKept() throws Exception {
+    List<SpanEntry> spans = new ArrayList<>();
+    for (int caller = 0; caller < 200; caller++) {
+      String trace = String.format("%032x", caller + 1);
+      String name = "caller-" + caller + "-" + "x".repeat(1000);
+      spans.add(span(spans.size(), trace, "00000000000000a1", "", name, NOW));
+      spans.add(span(spans.size(), trace, "00000000000000b1", "00000000000000a1", "api", NOW + 1));
+    }
+    // one caller calls twice: it comes first
+    spans.add(span(spans.size(), String.format("%032x", 7), "00000000000000b2", "00000000000000a1", "api", NOW + 2));
+    try (LuceneTraceStore store = new LuceneTraceStore(dir, 16, new QueryLimits(64, 5000, 100, 100_000), new ObjectMapper())) {
+      store.write(spans);
+      store.refresh();
+
+      ServiceGraph graph = store.serviceGraph(SCOPE, new TimeRange(NOW - 1_000_000_000L, NOW + 1_000_000_000L),
+          AnswerMemory.UNLIMITED);
+
+      assertThat(graph.partial()).isTrue();
+      assertThat(graph.links()).hasSizeBetween(1, 99);
+      assertThat(graph.links().get(0).parent()).startsWith("caller-6-");
+      assertThat(graph.links().get(0).callCount()).isEqualTo(2);
+    }
+  }
+
   @Test
   void anotherProjectsSpansAreNotScanned() throws Exception {
     try (LuceneTraceStore store = new LuceneTraceStore(dir, 16, new QueryLimits(64, 5000, 100, 16 << 20), new ObjectMapper())) {

@@ -62,6 +62,38 @@ class JournalTest {
     }
   }
 
+  /**
+   * A whole frame of a kind this build does not know (a newer build's, after a rollback) is passed
+   * over, the frames around it read, and said at WARN: it was acknowledged, and its records are lost.
+   */
+  @Test
+  void aFrameOfAnUnknownKindIsSkippedAndCounted() throws Exception {
+    try (Journal journal = Journal.open(dir)) {
+      journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {1}).durable().get(5, TimeUnit.SECONDS);
+    }
+    Path segment;
+    try (Stream<Path> files = Files.list(dir)) {
+      segment = files.filter(p -> p.toString().endsWith(".wal")).sorted().findFirst().orElseThrow();
+    }
+    java.nio.ByteBuffer unknown = FrameCodec.encode(new Frame(Frame.Kind.TRACES, 1, 1, 0, "", "", new byte[] {2}));
+    unknown.put(FrameCodec.HEADER, (byte) 42);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(unknown.array(), FrameCodec.HEADER, unknown.limit() - FrameCodec.HEADER);
+    unknown.putInt(4, (int) crc.getValue());
+    try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.APPEND)) {
+      channel.write(unknown);
+      channel.write(FrameCodec.encode(new Frame(Frame.Kind.TRACES, 2, 1, 0, "", "", new byte[] {3})));
+    }
+    try (Journal reopened = Journal.open(dir);
+        dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(Journal.class)) {
+      List<Frame> frames = new ArrayList<>();
+      reopened.replay(reopened.closedSegments().get(0), frames::add);
+      assertThat(frames).extracting(Frame::kind).containsExactly(Frame.Kind.LOGS, Frame.Kind.TRACES);
+      assertThat(log.warnings()).anySatisfy(line -> assertThat(line).contains("holds 1 acknowledged frames this build"
+          + " cannot read"));
+    }
+  }
+
   @Test
   void aWriteThatFailsHalfwayRetiresItsSegmentSoThatLaterAcknowledgedFramesSurviveAReplay() throws Exception {
     FailingDisk disk = new FailingDisk(100);
