@@ -22,6 +22,15 @@ public final class CheckSecrets implements ReconcileStep {
     return NAME;
   }
 
+  /**
+   * A secret deleted after its revision was applied: the integrations using it keep running as they
+   * were, and every resync stopped here, leaving a deleted routes file or integration file unrestored.
+   */
+  @Override
+  public boolean stopsCorrection() {
+    return false;
+  }
+
   @Override
   public int run(DataPlaneState desired, Target target) throws TargetException {
     List<SecretRef> refs = new ArrayList<>();

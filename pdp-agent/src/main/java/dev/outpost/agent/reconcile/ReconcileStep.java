@@ -6,7 +6,8 @@ import dev.outpost.spec.model.DataPlaneState;
 
 /**
  * One small step of a reconciliation. Steps run in a fixed order; the first that fails stops the
- * rest, so a later step may rely on every earlier one having succeeded.
+ * rest, so a later step may rely on every earlier one having succeeded (in a correction, unless it
+ * {@linkplain #stopsCorrection() says otherwise}).
  */
 public interface ReconcileStep {
 
@@ -27,5 +28,13 @@ public interface ReconcileStep {
    */
   default int run(DataPlaneState desired, Target target, boolean correcting) throws TargetException {
     return run(desired, target);
+  }
+
+  /**
+   * Whether a failure of this step stops a correction's later steps. A step that only checks (a
+   * missing secret) does not: what was applied before is put back all the same, its failure reported.
+   */
+  default boolean stopsCorrection() {
+    return true;
   }
 }

@@ -106,6 +106,7 @@ public final class Reconciler {
       // said like a step's failure: a resync that cannot even read the target corrects nothing
       LOG.warnf("revision %d: reading the target failed: %s", desired.revision(), result.message());
     }
+    ReconcileResult reportedOnly = null;
     for (ReconcileStep step : result == null ? steps : List.<ReconcileStep>of()) {
       if (step.name().equals(ApplyIntegrations.NAME)) {
         unwritten = Map.of(); // what this step cannot write now; kept when an earlier step fails first
@@ -116,10 +117,18 @@ public final class Reconciler {
         if (e instanceof IntegrationsNotWritten some) {
           unwritten = some.reasons();
         }
-        result = ReconcileResult.failed(desired.revision(), step.name(), e, changes, clock.instant());
-        LOG.warnf("revision %d: step %s failed: %s", desired.revision(), step.name(), result.message());
+        ReconcileResult failed = ReconcileResult.failed(desired.revision(), step.name(), e, changes, clock.instant());
+        LOG.warnf("revision %d: step %s failed: %s", desired.revision(), step.name(), failed.message());
+        if (correcting && !step.stopsCorrection()) {
+          reportedOnly = reportedOnly == null ? failed : reportedOnly;
+          continue;
+        }
+        result = failed;
         break;
       }
+    }
+    if (result == null && reportedOnly != null) {
+      result = reportedOnly;
     }
     if (result == null) {
       result = ReconcileResult.succeeded(desired.revision(), changes, clock.instant());

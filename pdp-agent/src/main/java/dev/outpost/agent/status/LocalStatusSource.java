@@ -26,6 +26,8 @@ public final class LocalStatusSource implements StatusSource {
   private volatile IntegrationsSeen lastSeen;
   private volatile long lastAnsweredAt;
   private final LongSupplier clock;
+  /** When this source was made: the runtime has had since then to answer a first time. */
+  private final long createdAt;
 
   /**
    * @param runtimeManagement the runtime's management base URL, e.g. {@code http://127.0.0.1:9001}
@@ -40,13 +42,14 @@ public final class LocalStatusSource implements StatusSource {
     this.integrationsUri = runtimeManagement.resolve("/outpost/integrations");
     this.gateway = new GatewayRoutesReader(gatewayRoutes);
     this.clock = nanoClock;
+    this.createdAt = nanoClock.getAsLong();
   }
 
   /**
    * The runtime's integrations. A runtime that does not answer is one that has not started yet, its
-   * integrations {@code Pending}, or, once it has answered, one that stopped (crashed, killed, out of
-   * memory) when it has not answered for {@link #STOPPED_AFTER_NANOS}: nothing restarts it locally, so
-   * its integrations are {@code Failed} until it is back.
+   * integrations {@code Pending}, or one that stopped (crashed, killed, out of memory) when it has not
+   * answered for {@link #STOPPED_AFTER_NANOS}, since it last did or since the agent started: nothing
+   * restarts it locally, so its integrations are {@code Failed} until it is back.
    */
   @Override
   public IntegrationsSeen integrations() {
@@ -55,8 +58,13 @@ public final class LocalStatusSource implements StatusSource {
     if (answer.isEmpty()) {
       IntegrationsSeen last = lastSeen;
       if (last == null) {
-        return IntegrationsSeen.unreadable(ObservedIntegration.PENDING, "waiting for the integration runtime to answer at "
-            + where());
+        // a runtime that never answered since the agent started (crashed, or its port taken) is no
+        // slow deploy: Pending for ever hid it
+        return now - createdAt < STOPPED_AFTER_NANOS
+            ? IntegrationsSeen.unreadable(ObservedIntegration.PENDING, "waiting for the integration runtime to answer at "
+                + where())
+            : IntegrationsSeen.unreadable(ObservedIntegration.FAILED, "the integration runtime has not answered at "
+                + where() + " since the agent started");
       }
       // one slow or failed answer (a pause of its heap, a busy moment) is not a runtime gone: what it
       // last said stands for a while, so that integrations do not blink Failed and back

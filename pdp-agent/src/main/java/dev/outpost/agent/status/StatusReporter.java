@@ -52,9 +52,7 @@ public final class StatusReporter {
         integrations.add(seen == null
             ? new Status.IntegrationStatus(integration.name(), integration.project(), integration.version(),
                 seenNow.unseenPhase(), 0, integration.replicas(), joined(notWritten, seenNow.unseenMessage()))
-            : new Status.IntegrationStatus(integration.name(), integration.project(), seen.version(), seen.phase(),
-                seen.readyReplicas(), seen.desiredReplicas(),
-                joined(notWritten, withWaiting(seen.message(), waitingRoutes.get(integration.name())))));
+            : asAsked(integration, seen, joined(notWritten, withWaiting(seen.message(), waitingRoutes.get(integration.name())))));
       }
     }
     RoutesStatus routes = source.routes();
@@ -63,6 +61,27 @@ public final class StatusReporter {
         : new Status.GatewayStatus(Math.max(0, routes.revision()), routes.routes(), true);
     return new Status(0, dataPlane, clock.instant(), lastAppliedRevision, lastAttemptedRevision, integrations,
         gateway);
+  }
+
+  /**
+   * What is seen of an integration, as of the version the state asks for: while another version
+   * serves (the runtime has not loaded the new one yet, or kept an older one it was given), that one
+   * is {@code Deploying}, as PROTOCOL.md 3.5 has it (reported Ready at the old version, a status
+   * right after the ack read as the upgrade done); a runtime that names no version (a file it
+   * refused) is reporting on the asked one.
+   */
+  static Status.IntegrationStatus asAsked(Integration integration, ObservedIntegration seen, String message) {
+    String version = seen.version() == null || seen.version().isEmpty() ? integration.version() : seen.version();
+    String phase = seen.phase();
+    if (!version.equals(integration.version())
+        && (ObservedIntegration.READY.equals(phase) || ObservedIntegration.DEGRADED.equals(phase))) {
+      String serving = "version " + version + " serves until " + integration.version() + " is deployed";
+      return new Status.IntegrationStatus(integration.name(), integration.project(), integration.version(),
+          ObservedIntegration.DEPLOYING, seen.readyReplicas(), seen.desiredReplicas(),
+          NotReadyReason.clean(message == null ? serving : serving + "; " + message));
+    }
+    return new Status.IntegrationStatus(integration.name(), integration.project(), version, phase,
+        seen.readyReplicas(), seen.desiredReplicas(), message);
   }
 
   /** The agent's own failure to write an integration first, then what else its message says. */

@@ -23,8 +23,9 @@ import java.util.UUID;
 public final class AtomicFiles {
   /** Prefix of temporary files; readers and inventories skip names starting with a dot. */
   public static final String TEMP_PREFIX = ".tmp-";
+  private static final Set<PosixFilePermission> OWNER_ONLY_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
   private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+      PosixFilePermissions.asFileAttribute(OWNER_ONLY_PERMISSIONS);
 
   private AtomicFiles() {}
 
@@ -34,15 +35,19 @@ public final class AtomicFiles {
    * @return whether the file changed
    */
   public static boolean write(Path file, byte[] content) throws IOException {
-    if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), content)) {
-      return false;
-    }
     Path dir = file.toAbsolutePath().getParent();
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-    if (posix) {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } else {
-      Files.createDirectories(dir);
+    if (holds(file, content, posix)) {
+      return false;
+    }
+    if (!Files.isDirectory(dir)) {
+      if (posix) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(dir);
+      }
+      // the new directory's entry too: after a power loss, a file in a directory that is not there
+      syncDirectory(dir.getParent());
     }
     Path temp = dir.resolve(TEMP_PREFIX + file.getFileName() + "-" + UUID.randomUUID());
     try {
@@ -61,6 +66,20 @@ public final class AtomicFiles {
     }
     syncDirectory(dir);
     return true;
+  }
+
+  /**
+   * Whether {@code file} holds exactly {@code content}, readable by its owner only. A file made
+   * readable to others is written again; so is one the agent cannot read (a rename over it needs only
+   * the directory), which failed every revision before.
+   */
+  private static boolean holds(Path file, byte[] content, boolean posix) {
+    try {
+      return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), content)
+          && (!posix || Files.getPosixFilePermissions(file).equals(OWNER_ONLY_PERMISSIONS));
+    } catch (IOException unreadable) {
+      return false;
+    }
   }
 
   /**

@@ -176,7 +176,8 @@ class NonReadingControlPlaneTest {
 
   /** A status of 256 KiB: a runtime reporting a long version stands in for thousands of integrations. */
   void reportLargeStatus(int i) {
-    agent.runtimeStatus = "[{\"name\":\"orders\",\"phase\":\"Ready\",\"version\":\"" + i + "-"
+    // Deploying: a version other than the state's, Ready, would be reported as the state's
+    agent.runtimeStatus = "[{\"name\":\"orders\",\"phase\":\"Deploying\",\"version\":\"" + i + "-"
         + "v".repeat(256 * 1024) + "\"}]";
     agent.link.reportStatus();
   }

@@ -175,6 +175,34 @@ class ReconcilerTest {
     assertThat(Files.readString(file("a"))).contains("\"version\" : \"v2\"").doesNotContain("value");
   }
 
+  /**
+   * A secret deleted after its revision was applied: the resync says so, and still puts back what
+   * else was changed (it stopped at the check, and a deleted routes file stayed deleted).
+   */
+  @Test
+  void aCorrectionPutsBackTheRestWhenASecretWentMissing() throws Exception {
+    Files.createDirectories(home.resolve("secrets/crm"));
+    Files.writeString(home.resolve("secrets/crm/token"), "value");
+    Reconciler reconciler = new Reconciler(new LocalTarget(home), Clock.systemUTC());
+    dev.outpost.spec.model.DataPlaneState applied = state(1, withSecret(integration("a", "v1"), "crm", "token"));
+    assertThat(reconciler.reconcile(applied).succeeded()).isTrue();
+    String routes = Files.readString(home.resolve("state/routes.json"));
+
+    Files.delete(home.resolve("secrets/crm/token"));
+    Files.delete(home.resolve("state/routes.json"));
+    ReconcileResult corrected = reconciler.correct(applied);
+
+    assertThat(corrected.succeeded()).isFalse();
+    assertThat(corrected.failedStep()).isEqualTo("check-secrets");
+    assertThat(corrected.message()).contains("crm/token");
+    assertThat(Files.readString(home.resolve("state/routes.json"))).isEqualTo(routes);
+    // a new revision still stops at the check, writing nothing
+    Files.delete(home.resolve("state/routes.json"));
+    assertThat(reconciler.reconcile(state(2, withSecret(integration("a", "v2"), "crm", "token"))).failedStep())
+        .isEqualTo("check-secrets");
+    assertThat(home.resolve("state/routes.json")).doesNotExist();
+  }
+
   @Test
   void correctsDriftOfTheStateDirectory() throws Exception {
     Reconciler reconciler = new Reconciler(new LocalTarget(home), Clock.systemUTC());

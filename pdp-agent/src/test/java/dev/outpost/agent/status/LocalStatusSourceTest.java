@@ -121,6 +121,20 @@ class LocalStatusSourceTest {
         "the integration runtime stopped answering at 127.0.0.1:" + port));
   }
 
+  /** A runtime that never answered since the agent started (crashed, its port taken) is not a slow deploy. */
+  @Test
+  void aRuntimeThatNeverAnswersHasItsIntegrationsFailedAfterAWhile() {
+    runtime.stop(0);
+    int port = runtime.getAddress().getPort();
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(123);
+    LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.empty(), now::get);
+    now.addAndGet(LocalStatusSource.STOPPED_AFTER_NANOS - 1);
+    assertThat(source.integrations().unseenPhase()).isEqualTo("Pending");
+    now.addAndGet(1);
+    assertThat(source.integrations()).isEqualTo(IntegrationsSeen.unreadable("Failed",
+        "the integration runtime has not answered at 127.0.0.1:" + port + " since the agent started"));
+  }
+
   @Test
   void theMessageNamesTheRuntimesHostAndPortNeverUserInformationItsUrlHolds() {
     runtime.stop(0);

@@ -79,6 +79,19 @@ class LocalTargetTest {
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
   }
 
+  /** A file made readable to others (its content unchanged) is written again, for its owner only. */
+  @Test
+  void aStateFileMadeReadableToOthersIsPutBack() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    target.putIntegration(integration("a"));
+    Path file = home.resolve("state/integrations/a.json");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThat(target.putIntegration(integration("a"))).as("a change").isTrue();
+    assertThat(Files.getPosixFilePermissions(file))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+  }
+
   @Test
   void inventoryListsOnlyIntegrationDocuments() throws Exception {
     LocalTarget target = new LocalTarget(home);
