@@ -44,7 +44,11 @@ public class OtlpServer {
 
   private static final long MIB = 1024 * 1024;
 
+  /** How long a stop lets the requests in flight finish (their uploads, decoding and journal writes). */
+  static final long DRAIN_MILLIS = 10_000;
+
   private HttpServer server;
+  private volatile boolean stopping;
   private Semaphore inFlight;
   private ProjectPlaces projectPlaces;
   private DecodeMemory memory;
@@ -81,15 +85,35 @@ public class OtlpServer {
     LOG.infof("OTLP/HTTP receiver listening on %s:%d", config.ingest().host(), server.actualPort());
   }
 
-  /** Stops taking requests before the pipeline's final checkpoint (a later observer). */
-  void stop(@Observes ShutdownEvent event) {
-    if (server != null) {
-      try {
-        server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("the OTLP receiver did not close within 10 s: " + e);
-      }
+  /**
+   * Stops taking requests before the pipeline's final checkpoint (a later observer): new ones are
+   * answered 503 with {@code Retry-After}, which OTLP asks exporters to retry, and the ones in flight
+   * are let finish for up to {@link
+   * #DRAIN_MILLIS} before the connections close. Closed at once, an upload under way was cut: its
+   * client saw a reset, which Quarkus' exporter does not retry, and its batch was lost.
+   */
+  void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    if (server == null) {
+      return;
     }
+    stopping = true;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+    while (inFlight() > 0 && System.nanoTime() - deadline < 0) {
+      Thread.sleep(20);
+    }
+    if (inFlight() > 0) {
+      LOG.warnf("%d OTLP requests still in flight %d ms after the stop began: their connections are closed",
+          inFlight(), DRAIN_MILLIS);
+    }
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("the OTLP receiver did not close within 10 s: " + e);
+    }
+  }
+
+  private int inFlight() {
+    return config.ingest().maxInFlight() - inFlight.availablePermits();
   }
 
   /** The port the receiver listens on (the configured one, or the one picked for port 0). */
@@ -98,6 +122,12 @@ public class OtlpServer {
   }
 
   private void admit(RoutingContext ctx) {
+    if (stopping) {
+      // on a new connection: one kept alive would bring the retry back here
+      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+      fail(ctx, new IngestException(503, "the receiver is stopping; retry", "1"));
+      return;
+    }
     Optional<IngestBinding> binding = authenticator.authenticate(ctx.request().getHeader("Authorization"));
     if (binding.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");

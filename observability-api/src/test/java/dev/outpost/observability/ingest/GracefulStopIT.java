@@ -89,4 +89,40 @@ class GracefulStopIT {
       assertThat(secondRun).as("the second start's log").doesNotContainPattern("journal replay: [1-9]");
     }
   }
+
+  /**
+   * An upload under way at SIGTERM is let finish and answered: closed at once, its client saw a
+   * reset, which Quarkus' exporter does not retry, and its batch was lost. A request that comes
+   * during the stop is answered 503 with Retry-After, as OTLP asks exporters to retry.
+   */
+  @Test
+  void anUploadUnderWayAtTheStopIsAnsweredAndANewOneIsToldToRetry() throws Exception {
+    try (TestIdp idp = new TestIdp(); AppProcess app = new AppProcess(Path.of("target", "graceful-stop-upload-it.log"))) {
+      app.start(Map.of(
+          "outpost.observability.data-dir", data.toString(),
+          "outpost.observability.ingest.data-plane-token", Otlp.DATA_PLANE_TOKEN,
+          "mp.jwt.verify.publickey.location", idp.jwksUrl(),
+          "mp.jwt.verify.issuer", TestIdp.ISSUER));
+      byte[] body = Otlp.logs(Otlp.resource("stop", "stop-test"),
+          List.of(Otlp.log(System.currentTimeMillis() * 1_000_000L, "in flight at the stop", Map.of()))).toByteArray();
+      try (java.net.Socket upload = new java.net.Socket("127.0.0.1", app.otlpPort)) {
+        upload.setSoTimeout(15_000);
+        Otlp.startUpload(upload.getOutputStream(), body);
+        Thread.sleep(300); // its head read: admitted
+        app.signalStop();
+        Thread.sleep(700); // the stop has begun
+
+        HttpResponse<byte[]> refused = new Otlp(app.otlpPort).post("/v1/logs", "application/x-protobuf", body,
+            Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+        assertThat(refused.statusCode()).as("a request during the stop").isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+
+        upload.getOutputStream().write(body, body.length / 2, body.length - body.length / 2);
+        upload.getOutputStream().flush();
+        String head = new String(upload.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(head).as("the answer to the upload under way").isEqualTo("HTTP/1.1 200");
+      }
+      assertThat(app.awaitExit(java.time.Duration.ofSeconds(30))).as("the application exits").isTrue();
+    }
+  }
 }

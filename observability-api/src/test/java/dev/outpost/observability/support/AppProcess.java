@@ -98,6 +98,16 @@ public final class AppProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** SIGTERM without waiting: what the application does while it stops. */
+  public void signalStop() {
+    process.destroy();
+  }
+
+  /** Waits for the exit after {@link #signalStop}; whether it came within {@code limit}. */
+  public boolean awaitExit(java.time.Duration limit) throws InterruptedException {
+    return process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   public File logFile() {
     return log.toFile();
   }
