@@ -41,15 +41,11 @@ class LauncherIT {
 
   @Test
   void aPortHeldByAComponentOfAnotherHomeNamesThatHomeAndHowToStopIt() throws IOException {
-    Path home = Files.createTempDirectory("outpost-launcher");
     // spaces: the suggested command must work pasted as printed
     Path otherHome = Files.createTempDirectory("outpost other home").toRealPath();
-    Launcher outpost = new Launcher(Launcher.repositoryRoot(), home, Map.of("OUTPOST_NO_EXAMPLES", "1"));
     Process holder = componentLookalike(9003, otherHome);
     try {
-      Launcher.Result up = outpost.run(60, "up");
-      assertThat(up.exitCode()).as(up.output()).isNotZero();
-      assertThat(up.output()).contains("port 9003 (for pdp-agent) is held by an Outpost component of OUTPOST_HOME="
+      assertThat(refusedUp().output()).contains("port 9003 (for pdp-agent) is held by an Outpost component of OUTPOST_HOME="
           + otherHome + " (pid " + holder.pid() + "): OUTPOST_HOME=" + otherHome.toString().replace(" ", "\\ ")
           + " ./outpost down, or kill " + holder.pid());
     } finally {
@@ -60,14 +56,11 @@ class LauncherIT {
 
   @Test
   void aPortHeldByAComponentWhoseHomeWasDeletedIsToBeKilled() throws IOException {
-    Path home = Files.createTempDirectory("outpost-launcher");
     Path goneHome = Files.createTempDirectory("outpost-gone").toRealPath();
-    Launcher outpost = new Launcher(Launcher.repositoryRoot(), home, Map.of("OUTPOST_NO_EXAMPLES", "1"));
     Process holder = componentLookalike(9002, goneHome);
     try {
       Files.delete(goneHome);
-      Launcher.Result up = outpost.run(60, "up");
-      assertThat(up.exitCode()).as(up.output()).isNotZero();
+      Launcher.Result up = refusedUp();
       assertThat(up.output()).contains("port 9002 (for observability-api) is held by an Outpost component whose OUTPOST_HOME ("
           + goneHome + ") was deleted (pid " + holder.pid() + "): kill " + holder.pid());
       assertThat(up.output()).as("no down finds it: its pid file went with its home").doesNotContain("./outpost down");
@@ -139,6 +132,15 @@ class LauncherIT {
     } finally {
       agent.destroyForcibly();
     }
+  }
+
+  /** {@code ./outpost up} on a fresh home, refused. */
+  private static Launcher.Result refusedUp() throws IOException {
+    Launcher outpost = new Launcher(Launcher.repositoryRoot(), Files.createTempDirectory("outpost-launcher"),
+        Map.of("OUTPOST_NO_EXAMPLES", "1"));
+    Launcher.Result up = outpost.run(60, "up");
+    assertThat(up.exitCode()).as(up.output()).isNotZero();
+    return up;
   }
 
   /**

@@ -24,15 +24,7 @@ public final class BackendCookies extends EventNotifierSupport {
   private static final Set<String> NAMES = Set.of("Set-Cookie", "Set-Cookie2");
 
   public BackendCookies() {
-    setIgnoreCamelContextEvents(true);
-    setIgnoreRouteEvents(true);
-    setIgnoreServiceEvents(true);
-    setIgnoreExchangeCreatedEvent(true);
-    setIgnoreExchangeCompletedEvent(true);
-    setIgnoreExchangeFailedEvents(true);
-    setIgnoreExchangeRedeliveryEvents(true);
-    setIgnoreStepEvents(true);
-    setIgnoreExchangeAsyncProcessingStartedEvents(true);
+    BackendCalls.callsOnly(this);
   }
 
   @Override

@@ -39,16 +39,8 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
       Exchange.HTTP_RAW_QUERY, Exchange.HTTP_METHOD, HttpDispatcher.ROUTED_TO, "X-Outpost-Route");
 
   public InboundHttpHeaders() {
-    setIgnoreCamelContextEvents(true);
-    setIgnoreRouteEvents(true);
-    setIgnoreServiceEvents(true);
-    setIgnoreExchangeCreatedEvent(true);
-    setIgnoreExchangeCompletedEvent(true);
-    setIgnoreExchangeFailedEvents(true);
-    setIgnoreExchangeRedeliveryEvents(true);
+    BackendCalls.callsOnly(this);
     setIgnoreExchangeSentEvents(true);
-    setIgnoreStepEvents(true);
-    setIgnoreExchangeAsyncProcessingStartedEvents(true);
   }
 
   @Override
