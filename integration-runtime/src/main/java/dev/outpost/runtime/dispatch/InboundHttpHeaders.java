@@ -65,7 +65,12 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
     if (inbound == null) {
       return;
     }
+    // a rest: call fills its path's {placeholders} from headers, the query's among them: those stay
+    boolean rest = sending.getEndpoint().getEndpointUri().startsWith("rest:");
     for (Map.Entry<String, Object> header : inbound.entrySet()) {
+      if (rest && !clientOnly(header.getKey()) && !HEADERS.contains(header.getKey())) {
+        continue;
+      }
       if (Objects.equals(exchange.getMessage().getHeader(header.getKey()), header.getValue())) {
         exchange.getMessage().removeHeader(header.getKey());
       }

@@ -258,6 +258,33 @@ class InboundHttpHeadersTest {
     }
   }
 
+  /**
+   * A rest: call fills its path's placeholders from headers, those made from the client's query among
+   * them: they stay for it, while the client's credentials and the inbound path still go.
+   */
+  @Test
+  void aRestCallFillsItsPathFromTheQueryButCarriesNoneOfTheClientsCredentials() {
+    try (Backend backend = Backend.json("{}")) {
+      String source = """
+          - route:
+              id: rest-order-in
+              from:
+                uri: platform-http:/rest-order
+                steps:
+                  - to: "rest:get:orders/{id}?host=%s&producerComponentName=http"
+          """.formatted(backend.url());
+      Integrations.put(management, Integrations.of("rest-order", "1", source)).then().statusCode(200);
+      try {
+        given().header("Cookie", "sid=client-session").get(http + "rest-order?id=42").then().statusCode(200);
+        Backend.Received call = backend.received().get(0);
+        assertThat(call.path()).isEqualTo("/orders/42");
+        assertThat(call.header("Cookie")).isNull();
+      } finally {
+        Integrations.delete(management, "rest-order").then().statusCode(204);
+      }
+    }
+  }
+
   /** A route builds links from CamelHttpUrl: the public one, not the internal versioned one (404, and new at every deploy). */
   @Test
   void theUrlARouteSeesIsThePublicOne() {
