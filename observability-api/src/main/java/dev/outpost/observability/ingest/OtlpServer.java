@@ -123,9 +123,7 @@ public class OtlpServer {
 
   private void admit(RoutingContext ctx) {
     if (stopping) {
-      // on a new connection: one kept alive would bring the retry back here
-      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
-      fail(ctx, new IngestException(503, "the receiver is stopping; retry", "1"));
+      refuseStopping(ctx);
       return;
     }
     Optional<IngestBinding> binding = authenticator.authenticate(ctx.request().getHeader("Authorization"));
@@ -152,6 +150,13 @@ public class OtlpServer {
       fail(ctx, new IngestException(429, "too many requests in flight; retry shortly", "1"));
       return;
     }
+    if (stopping) {
+      // the stop began while this one was checked: it may have found none in flight, and be closing
+      inFlight.release();
+      projectPlaces.give(binding.get());
+      refuseStopping(ctx);
+      return;
+    }
     // a body being received holds heap too: 64 bodies of 4 MiB are 512 MiB once buffered and copied
     DecodeMemory.Lease body = memory.lease(binding.get());
     long bodyTimer = vertx.setTimer(config.ingest().bodyTimeout().toMillis(), id -> bodyTimedOut(ctx));
@@ -174,6 +179,12 @@ public class OtlpServer {
     ctx.put(IngestBinding.class.getName(), binding.get());
     ctx.put(DecodeMemory.Lease.class.getName(), body);
     ctx.next();
+  }
+
+  /** 503, retried on a new connection: one kept alive would bring the retry back here. */
+  private static void refuseStopping(RoutingContext ctx) {
+    ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+    fail(ctx, new IngestException(503, "the receiver is stopping; retry", "1"));
   }
 
   /** The body has not all arrived in time: answered, and the connection closed so that it stops. */

@@ -35,6 +35,11 @@ import org.jboss.logging.Logger;
 public class RetentionPolicy {
   private static final Logger LOG = Logger.getLogger(RetentionPolicy.class);
   static final String APPLIED_FILE = "retention.json";
+  /**
+   * The retention in force while held: what the settings allow is not known, and the replay of the
+   * journal refused acknowledged records older than the guess.
+   */
+  static final Duration KEEP_ALL = Duration.ofDays(100 * 365);
 
   @Inject ObservabilityConfig config;
 
@@ -64,15 +69,19 @@ public class RetentionPolicy {
       }
     }
     known.ifPresent(this::apply);
-    LOG.infof("retention from %s: logs %d days, traces %d days", source, logs.toDays(), traces.toDays());
+    if (!held) {
+      LOG.infof("retention from %s: logs %d days, traces %d days", source, logs.toDays(), traces.toDays());
+    }
   }
 
+  /** How long logs are kept; while {@linkplain #held() held}, for ever (ingest and replay accept them all). */
   public Duration logs() {
-    return logs;
+    return held ? KEEP_ALL : logs;
   }
 
+  /** How long traces are kept; while {@linkplain #held() held}, for ever. */
   public Duration traces() {
-    return traces;
+    return held ? KEEP_ALL : traces;
   }
 
   /** Whether retention must delete nothing: no settings could be read, though some were applied before. */

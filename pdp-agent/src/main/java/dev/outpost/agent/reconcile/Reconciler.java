@@ -136,7 +136,8 @@ public final class Reconciler {
         LOG.infof("revision %d applied: %d change(s)", desired.revision(), changes);
       }
     }
-    handover.settle(result.succeeded());
+    // a check that only reported let the routes be written, with the holds planned for them
+    handover.settle(result.succeeded() || result == reportedOnly);
     ReconcileResult finished = result;
     status.updateAndGet(s -> s.after(finished));
     return result;

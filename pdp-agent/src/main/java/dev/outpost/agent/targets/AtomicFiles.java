@@ -37,8 +37,10 @@ public final class AtomicFiles {
   public static boolean write(Path file, byte[] content) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-    if (holds(file, content, posix)) {
-      return false;
+    if (holds(file, content)) {
+      // made readable to others: its mode put back in place, if the file system keeps modes at all
+      // (a drvfs or CIFS mount reads back another, and rewriting would change the file at every pass)
+      return posix && ownerOnlyAgain(file);
     }
     if (!Files.isDirectory(dir)) {
       if (posix) {
@@ -69,17 +71,24 @@ public final class AtomicFiles {
   }
 
   /**
-   * Whether {@code file} holds exactly {@code content}, readable by its owner only. A file made
-   * readable to others is written again; so is one the agent cannot read (a rename over it needs only
-   * the directory), which failed every revision before.
+   * Whether {@code file} holds exactly {@code content}. One the agent cannot read is written again
+   * (a rename over it needs only the directory): it failed every revision before.
    */
-  private static boolean holds(Path file, byte[] content, boolean posix) {
+  private static boolean holds(Path file, byte[] content) {
     try {
-      return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), content)
-          && (!posix || Files.getPosixFilePermissions(file).equals(OWNER_ONLY_PERMISSIONS));
+      return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), content);
     } catch (IOException unreadable) {
       return false;
     }
+  }
+
+  /** Whether {@code file}'s mode was other than 0600 and is 0600 now. */
+  private static boolean ownerOnlyAgain(Path file) throws IOException {
+    if (Files.getPosixFilePermissions(file).equals(OWNER_ONLY_PERMISSIONS)) {
+      return false;
+    }
+    Files.setPosixFilePermissions(file, OWNER_ONLY_PERMISSIONS);
+    return Files.getPosixFilePermissions(file).equals(OWNER_ONLY_PERMISSIONS);
   }
 
   /**

@@ -175,6 +175,10 @@ final class ServiceGraphScan {
     for (int i = 0; i < sorted.size(); i++) {
       chars += sorted.get(i).parent().length() + sorted.get(i).child().length() + LINK_CHARS;
       if (chars > maxChars || memory.grant(chars) < chars) {
+        if (i == 0) {
+          throw new QueryTimedOutException("the service graph needs more memory than a query has now; retry,"
+              + " or shorten its lookback");
+        }
         partial = true;
         return sorted.subList(0, i);
       }

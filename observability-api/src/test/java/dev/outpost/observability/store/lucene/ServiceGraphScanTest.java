@@ -102,6 +102,9 @@ class ServiceGraphScanTest {
       assertThat(store.serviceGraph(new ProjectScope(Set.of("q")), range, AnswerMemory.UNLIMITED).links()).isEmpty();
       assertThat(store.serviceGraph(new ProjectScope(Set.of("p", "q")), range, AnswerMemory.UNLIMITED).links())
           .containsExactly(new ServiceLink("web", "api", 1));
+      // other answers hold all the memory: not an empty graph, which would read as "no calls"
+      assertThatThrownBy(() -> store.serviceGraph(new ProjectScope(Set.of("p", "q")), range, chars -> 0))
+          .isInstanceOf(QueryTimedOutException.class).hasMessageContaining("retry");
     }
   }
 
