@@ -99,6 +99,11 @@ async function exercise(browser, name, url, apiField) {
   const owners = await page.$$eval('#waterfall .span-row .owner', (spans) => spans.map((s) => s.textContent.trim()));
   check(owners.length === 2 && owners.every((o) => o.startsWith(PROJECT + '/')), `${name}: span owners ${owners}`);
 
+  await page.click('#show-calls');
+  await waitFor(page, `${name}: service calls`, () => document.querySelectorAll('#calls .call-row').length > 0);
+  const calls = await page.$$eval('#calls .call-row', (rows) => rows.map((r) => r.textContent));
+  check(calls.length === 1 && calls[0] === 'explorer-svcexplorer-db1', `${name}: service calls ${calls}`);
+
   await page.fill('#q', '');
   await page.click('#tail-toggle');
   await waitFor(page, `${name}: tail open`, () => document.getElementById('tail').dataset.state === 'open');

@@ -34,7 +34,9 @@ async function call(path, query) {
   const response = await fetch(url, { headers: headers() });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(`${response.status} ${body.error || ''}: ${body.message || response.statusText}`);
+    // this API's {error, message}, or Jaeger's envelope {errors: [{code, msg}]}
+    const jaeger = Array.isArray(body.errors) && body.errors.length > 0 ? body.errors[0].msg : null;
+    throw new Error(`${response.status} ${body.error || ''}: ${body.message || jaeger || response.statusText}`);
   }
   return body;
 }
@@ -125,6 +127,31 @@ async function search(append) {
     $('partial').hidden = !partial;
   } catch (e) {
     $('partial').hidden = true;
+    showError(e.message);
+  }
+}
+
+// Which services called which over the range, as Jaeger UI's System Architecture page has them.
+async function showCalls() {
+  showError('');
+  try {
+    const graph = await call('/jaeger/api/dependencies', { lookback: Number($('range').value) });
+    const rows = graph.data.map((link) => {
+      const tr = document.createElement('tr');
+      tr.className = 'call-row';
+      tr.append(cell(link.parent), cell(link.child), cell(String(link.callCount)));
+      return tr;
+    });
+    if (rows.length === 0) {
+      const tr = document.createElement('tr');
+      const td = cell('no calls between services in the range');
+      td.colSpan = 3;
+      tr.append(td);
+      rows.push(tr);
+    }
+    $('calls').replaceChildren(...rows);
+    $('calls-partial').hidden = !graph.partial;
+  } catch (e) {
     showError(e.message);
   }
 }
@@ -307,5 +334,6 @@ function addTailRow(r) {
 $('search').addEventListener('click', () => search(false));
 $('more').addEventListener('click', () => search(true));
 $('open-trace').addEventListener('click', openTrace);
+$('show-calls').addEventListener('click', showCalls);
 $('tail-toggle').addEventListener('click', toggleTail);
 $('q').addEventListener('keydown', (e) => { if (e.key === 'Enter') search(false); });

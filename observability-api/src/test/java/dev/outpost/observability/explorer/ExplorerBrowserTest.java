@@ -85,9 +85,17 @@ class ExplorerBrowserTest {
     otlp.send(Otlp.traces(Otlp.resource("explorer-svc", project), List.of(
         Otlp.span(traceId, "0000000000000e01", null, "GET /explore", now, 4_000_000, Map.of()),
         Otlp.span(traceId, "0000000000000e02", "0000000000000e01", "load", now + 1_000_000, 2_000_000, Map.of()))));
+    // a call of explorer-svc to explorer-db, in a trace of its own (the waterfall above has two spans)
+    String callTrace = UUID.randomUUID().toString().replace("-", "");
+    otlp.send(Otlp.traces(Otlp.resource("explorer-svc", project), List.of(
+        Otlp.span(callTrace, "0000000000000c01", null, "GET /orders", now, 4_000_000, Map.of()))));
+    otlp.send(Otlp.traces(Otlp.resource("explorer-db", project), List.of(
+        Otlp.span(callTrace, "0000000000000c02", "0000000000000c01", "SELECT", now + 1_000_000, 1_000_000, Map.of()))));
     String token = TestIdpResource.idp().token("browser-user", List.of(project));
     Eventually.within(Duration.ofSeconds(2), "seeded data visible", () -> io.restassured.RestAssured.given()
-        .auth().oauth2(token).get("/api/v1/traces/" + traceId).statusCode() == 200);
+        .auth().oauth2(token).get("/api/v1/traces/" + traceId).statusCode() == 200
+        && io.restassured.RestAssured.given().auth().oauth2(token).get("/jaeger/api/dependencies")
+            .jsonPath().getList("data").size() == 1);
 
     String apiUrl = api.toString().replaceAll("/$", "");
     HttpServer console = consoleOrigin(TestIdpResource.consolePort());
