@@ -16,12 +16,12 @@ import org.apache.camel.support.service.ServiceHelper;
 
 /**
  * What the shared {@code CamelContext} needs before the first integration is loaded: the
- * integrations' properties (values taken literally), the inbound-header hygiene (gateway-owned headers from the request only) and metrics of every route, the record of
- * which HTTP exchanges were answered by a timeout, the count of each integration's running HTTP
- * exchanges, secret redaction in front of the log listeners, the withheld components, and the
- * browse of exchanges in flight that a retiring version's drain reads, a backend's cookies kept
- * out of the answers, and the time Camel's stop
- * gets after a SIGTERM.
+ * integrations' properties (values taken literally), the inbound-header hygiene (gateway-owned
+ * headers from the request only) and metrics of every route, the record of which HTTP exchanges were
+ * answered by a timeout, the count of each integration's running HTTP exchanges, secret redaction in
+ * front of the log listeners, the withheld components, the browse of exchanges in flight that a
+ * retiring version's drain reads, a backend's cookies kept out of the answers, and the time Camel's
+ * stop gets after a SIGTERM.
  */
 final class CamelHooks {
 

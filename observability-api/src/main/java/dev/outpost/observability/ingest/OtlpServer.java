@@ -88,9 +88,9 @@ public class OtlpServer {
   /**
    * Stops taking requests before the pipeline's final checkpoint (a later observer): new ones are
    * answered 503 with {@code Retry-After}, which OTLP asks exporters to retry, and the ones in flight
-   * are let finish for up to {@link
-   * #DRAIN_MILLIS} before the connections close. Closed at once, an upload under way was cut: its
-   * client saw a reset, which Quarkus' exporter does not retry, and its batch was lost.
+   * are let finish for up to {@link #DRAIN_MILLIS} before the connections close. Closed at once, an
+   * upload under way was cut: its client saw a reset, which Quarkus' exporter does not retry, and its
+   * batch was lost.
    */
   void stop(@Observes ShutdownEvent event) throws InterruptedException {
     if (server == null) {

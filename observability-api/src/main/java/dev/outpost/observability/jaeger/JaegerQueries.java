@@ -105,7 +105,7 @@ public class JaegerQueries {
       return Optional.of(Long.parseLong(value.trim()));
     } catch (NumberFormatException e) {
       throw ApiException.badRequest(name + " must be a whole number of milliseconds, got '"
-          + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'");
+          + Params.abbreviate(value) + "'");
     }
   }
 

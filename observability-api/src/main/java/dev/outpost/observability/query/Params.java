@@ -211,7 +211,8 @@ public final class Params {
     return value.toLowerCase(Locale.ROOT);
   }
 
-  static String abbreviate(String value) {
+  /** A parameter's value as an error quotes it: its first 64 characters. */
+  public static String abbreviate(String value) {
     return value.length() > 64 ? value.substring(0, 64) + "…" : value;
   }
 }
