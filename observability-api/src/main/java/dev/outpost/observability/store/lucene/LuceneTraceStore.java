@@ -210,7 +210,7 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
 
   /**
    * How long before a graph's range a parent may have started and still be found: a call's span
-   * starts after its caller's, and a caller that ran longer than this counts its calls nowhere.
+   * starts after its caller's, and the calls in the range of a caller started before this count none.
    */
   static final long PARENT_SLACK_NANOS = TimeUnit.MINUTES.toNanos(15);
 
