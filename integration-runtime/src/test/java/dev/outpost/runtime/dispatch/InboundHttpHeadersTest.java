@@ -265,23 +265,23 @@ class InboundHttpHeadersTest {
   @Test
   void aRestCallFillsItsPathFromTheQueryButCarriesNoneOfTheClientsCredentials() {
     try (Backend backend = Backend.json("{}")) {
-      String source = """
-          - route:
-              id: rest-order-in
-              from:
-                uri: platform-http:/rest-order
-                steps:
-                  - to: "rest:get:orders/{id}?host=%s&producerComponentName=http"
-          """.formatted(backend.url());
-      Integrations.put(management, Integrations.of("rest-order", "1", source)).then().statusCode(200);
-      try {
-        given().header("Cookie", "sid=client-session").get(http + "rest-order?id=42").then().statusCode(200);
-        Backend.Received call = backend.received().get(0);
-        assertThat(call.path()).isEqualTo("/orders/42");
-        assertThat(call.header("Cookie")).isNull();
-      } finally {
-        Integrations.delete(management, "rest-order").then().statusCode(204);
-      }
+      deployed("rest-order", "- from:\n    uri: platform-http:/rest-order\n    steps:\n"
+          + "      - to: \"rest:get:orders/{id}?host=" + backend.url() + "&producerComponentName=http\"\n", () -> {
+            given().header("Cookie", "sid=client-session").get(http + "rest-order?id=42").then().statusCode(200);
+            Backend.Received call = backend.received().get(0);
+            assertThat(call.path()).isEqualTo("/orders/42");
+            assertThat(call.header("Cookie")).isNull();
+          });
+    }
+  }
+
+  /** Deploys {@code source} as integration {@code name} for {@code check}, and removes it after. */
+  private void deployed(String name, String source, Runnable check) {
+    Integrations.put(management, Integrations.of(name, "1", source)).then().statusCode(200);
+    try {
+      check.run();
+    } finally {
+      Integrations.delete(management, name).then().statusCode(204);
     }
   }
 
