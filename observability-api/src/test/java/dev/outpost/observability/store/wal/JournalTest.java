@@ -48,10 +48,7 @@ class JournalTest {
     try (Journal journal = Journal.open(dir)) {
       journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {9}).durable().get(5, TimeUnit.SECONDS);
     }
-    Path segment;
-    try (Stream<Path> files = Files.list(dir)) {
-      segment = files.filter(p -> p.toString().endsWith(".wal")).sorted().findFirst().orElseThrow();
-    }
+    Path segment = firstSegment();
     try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.APPEND)) {
       channel.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 1, 0, 7, 7})); // a frame cut short by a crash
     }
@@ -71,10 +68,7 @@ class JournalTest {
     try (Journal journal = Journal.open(dir)) {
       journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {1}).durable().get(5, TimeUnit.SECONDS);
     }
-    Path segment;
-    try (Stream<Path> files = Files.list(dir)) {
-      segment = files.filter(p -> p.toString().endsWith(".wal")).sorted().findFirst().orElseThrow();
-    }
+    Path segment = firstSegment();
     java.nio.ByteBuffer unknown = FrameCodec.encode(new Frame(Frame.Kind.TRACES, 1, 1, 0, "", "", new byte[] {2}));
     unknown.put(FrameCodec.HEADER, (byte) 42);
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
@@ -198,6 +192,12 @@ class JournalTest {
       try (Stream<Path> files = Files.list(dir)) {
         assertThat(files.count()).isEqualTo(1); // the new active segment
       }
+    }
+  }
+
+  private Path firstSegment() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.toString().endsWith(".wal")).sorted().findFirst().orElseThrow();
     }
   }
 }
