@@ -7,11 +7,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.apache.camel.component.rest.RestEndpoint;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
@@ -24,7 +27,8 @@ import org.apache.camel.support.RoutePolicySupport;
  * {@code CamelHttpQuery} and {@code CamelHttpMethod} from the message, so without this a route
  * {@code platform-http:/a → to: http://backend/b} calls {@code /b/a?<client query>} with the client's
  * method. These headers are removed before every {@code http(s):} and {@code rest:} call while they
- * still hold the inbound values, with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}, the
+ * still hold the inbound values (but for a {@code rest:} call those its {@code {placeholders}} name,
+ * which it fills from headers), with the gateway's {@code X-Outpost-Integration} and {@code X-Outpost-Route}, the
  * client's credentials, identity and address ({@link #clientOnly}) and the headers Camel made from
  * the query and form fields; a value the route set itself is kept. Routes also see their public path in
  * {@code CamelHttpPath}/{@code CamelHttpUri}/{@code CamelHttpUrl}, not the internal versioned one (a
@@ -65,10 +69,11 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
     if (inbound == null) {
       return;
     }
-    // a rest: call fills its path's {placeholders} from headers, the query's among them: those stay
-    boolean rest = sending.getEndpoint().getEndpointUri().startsWith("rest:");
+    // a rest: call fills its {placeholders} from headers, the query's among them: those stay
+    Set<String> placeholders = sending.getEndpoint() instanceof RestEndpoint rest ? placeholders(rest) : Set.of();
     for (Map.Entry<String, Object> header : inbound.entrySet()) {
-      if (rest && !clientOnly(header.getKey()) && !HEADERS.contains(header.getKey())) {
+      if (placeholders.contains(header.getKey().toLowerCase(Locale.ROOT)) && !clientOnly(header.getKey())
+          && !HEADERS.contains(header.getKey())) {
         continue;
       }
       if (Objects.equals(exchange.getMessage().getHeader(header.getKey()), header.getValue())) {
@@ -76,6 +81,22 @@ public final class InboundHttpHeaders extends EventNotifierSupport implements Ro
       }
     }
   }
+
+  /** The names, lower case, of a rest: call's {@code {placeholders}} in its path, template and query. */
+  static Set<String> placeholders(RestEndpoint rest) {
+    Set<String> names = new HashSet<>();
+    for (String text : new String[] {rest.getPath(), rest.getUriTemplate(), rest.getQueryParameters()}) {
+      if (text != null) {
+        Matcher placeholder = PLACEHOLDER.matcher(text);
+        while (placeholder.find()) {
+          names.add(placeholder.group(1).toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return names;
+  }
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}?]+)\\??}");
 
   /**
    * A path, or {@code CamelHttpUrl}'s absolute URL ({@code http://host/_outpost/x/g3/a?q}), with its

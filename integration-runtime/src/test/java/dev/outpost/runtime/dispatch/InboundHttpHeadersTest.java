@@ -260,17 +260,22 @@ class InboundHttpHeadersTest {
 
   /**
    * A rest: call fills its path's placeholders from headers, those made from the client's query among
-   * them: they stay for it, while the client's credentials and the inbound path still go.
+   * them: those it names stay for it, while the query's other fields, the client's credentials and
+   * the inbound path still go.
    */
   @Test
   void aRestCallFillsItsPathFromTheQueryButCarriesNoneOfTheClientsCredentials() {
     try (Backend backend = Backend.json("{}")) {
       deployed("rest-order", "- from:\n    uri: platform-http:/rest-order\n    steps:\n"
           + "      - to: \"rest:get:orders/{id}?host=" + backend.url() + "&producerComponentName=http\"\n", () -> {
-            given().header("Cookie", "sid=client-session").get(http + "rest-order?id=42").then().statusCode(200);
+            given().header("Cookie", "sid=client-session")
+                .get(http + "rest-order?id=42&X-User-Id=admin&Authorization=Bearer%20forged").then().statusCode(200);
             Backend.Received call = backend.received().get(0);
             assertThat(call.path()).isEqualTo("/orders/42");
             assertThat(call.header("Cookie")).isNull();
+            // the query's other fields are no headers of the call, as on an http: call
+            assertThat(call.header("X-User-Id")).isNull();
+            assertThat(call.header("Authorization")).isNull();
           });
     }
   }
