@@ -152,6 +152,9 @@ async function showCalls() {
     $('calls').replaceChildren(...rows);
     $('calls-partial').hidden = !graph.partial;
   } catch (e) {
+    // an earlier range's calls would read as this one's
+    $('calls').replaceChildren();
+    $('calls-partial').hidden = true;
     showError(e.message);
   }
 }

@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -181,9 +182,15 @@ public class OtlpServer {
     ctx.next();
   }
 
-  /** 503, retried on a new connection: one kept alive would bring the retry back here. */
+  /**
+   * 503, retried on a new connection: one kept alive would bring the retry back here. Not on HTTP/2,
+   * which has no Connection header, and whose connection closed at once (a GOAWAY) lost the answer
+   * and the other streams' with it.
+   */
   private static void refuseStopping(RoutingContext ctx) {
-    ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+    if (ctx.request().version() != HttpVersion.HTTP_2) {
+      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+    }
     fail(ctx, new IngestException(503, "the receiver is stopping; retry", "1"));
   }
 

@@ -36,10 +36,11 @@ public class RetentionPolicy {
   private static final Logger LOG = Logger.getLogger(RetentionPolicy.class);
   static final String APPLIED_FILE = "retention.json";
   /**
-   * The retention in force while held: what the settings allow is not known, and the replay of the
-   * journal refused acknowledged records older than the guess.
+   * The retention in force while held: the longest settings may give, since what they give is not
+   * known (the replay of the journal refused acknowledged records older than the guess), and no
+   * longer (each day of records accepted is a partition open).
    */
-  static final Duration KEEP_ALL = Duration.ofDays(100 * 365);
+  static final Duration KEEP_ALL = Duration.ofDays(365); // the state's bound on either retention
 
   @Inject ObservabilityConfig config;
 
@@ -74,12 +75,12 @@ public class RetentionPolicy {
     }
   }
 
-  /** How long logs are kept; while {@linkplain #held() held}, for ever (ingest and replay accept them all). */
+  /** How long logs are kept; while {@linkplain #held() held}, the longest settings may give. */
   public Duration logs() {
     return held ? KEEP_ALL : logs;
   }
 
-  /** How long traces are kept; while {@linkplain #held() held}, for ever. */
+  /** How long traces are kept; while {@linkplain #held() held}, the longest settings may give. */
   public Duration traces() {
     return held ? KEEP_ALL : traces;
   }
@@ -93,7 +94,8 @@ public class RetentionPolicy {
   public synchronized boolean apply(Telemetry telemetry) {
     Duration newLogs = Duration.ofDays(telemetry.logsRetentionDays());
     Duration newTraces = Duration.ofDays(telemetry.tracesRetentionDays());
-    boolean changed = !newLogs.equals(logs) || !newTraces.equals(traces);
+    // the end of a hold is a change: what was kept for ever until now has a retention again
+    boolean changed = held || !newLogs.equals(logs) || !newTraces.equals(traces);
     logs = newLogs;
     traces = newTraces;
     held = false;

@@ -39,6 +39,7 @@ class RetentionAcrossRestartIT {
           "outpost.observability.data-dir", data.toString(),
           "outpost.observability.storage.telemetry-file", settings.toString(),
           "outpost.observability.storage.retention", "P7D",
+          "outpost.observability.storage.telemetry-poll-interval", "PT0.2S",
           "outpost.observability.ingest.data-plane-token", Otlp.DATA_PLANE_TOKEN,
           "mp.jwt.verify.publickey.location", idp.jwksUrl(),
           "mp.jwt.verify.issuer", TestIdp.ISSUER);
@@ -65,6 +66,13 @@ class RetentionAcrossRestartIT {
       app.start(properties);
       Thread.sleep(2000);
       assertThat(count(app.httpPort, token)).as("the ten-day-old log, though no settings can be read").isEqualTo(1);
+      // settings arrive, as long as storage.retention: the hold ends, and retention runs at once
+      Files.writeString(settings, "{\"logsRetentionDays\": 7, \"tracesRetentionDays\": 7}");
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (count(app.httpPort, token) > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(count(app.httpPort, token)).as("the ten-day-old log, past the 7 days the settings give").isZero();
       app.stop();
       assertThat(Files.readString(app.logFile().toPath())).contains("ERROR")
           .contains("retention settings applied last, in " + data.resolve("retention.json") + ", cannot be read")

@@ -40,7 +40,11 @@ public final class AtomicFiles {
     if (holds(file, content)) {
       // made readable to others: its mode put back in place, if the file system keeps modes at all
       // (a drvfs or CIFS mount reads back another, and rewriting would change the file at every pass)
-      return posix && ownerOnlyAgain(file);
+      try {
+        return posix && ownerOnlyAgain(file);
+      } catch (java.nio.file.FileSystemException notOurs) {
+        // another user's file (an earlier run under sudo): renamed over, as a changed one is
+      }
     }
     if (!Files.isDirectory(dir)) {
       if (posix) {
