@@ -66,6 +66,11 @@ public final class SecretRedaction {
     refresh();
   }
 
+  /** Whether any value is redacted now: with none, there is nothing to look for. */
+  public static boolean any() {
+    return !all.isEmpty();
+  }
+
   /** Whether {@code text} holds a known secret value. */
   public static boolean holdsSecret(String text) {
     if (text == null) {

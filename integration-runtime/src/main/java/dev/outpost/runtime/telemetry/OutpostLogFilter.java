@@ -33,8 +33,8 @@ public final class OutpostLogFilter implements Filter {
       ext.setParameters(null);
     }
     Throwable thrown = ext.getThrown();
-    if (thrown != null) {
-      // the whole trace: a cause or a suppressed exception quotes what the top one masks (Camel
+    if (thrown != null && SecretRedaction.any()) {
+      // the whole trace, printed only while secrets are given out: a cause or a suppressed exception quotes what the top one masks (Camel
       // hides a URI's secret in its own message, and a URISyntaxException under it gives the URI)
       StringWriter trace = new StringWriter();
       thrown.printStackTrace(new PrintWriter(trace));

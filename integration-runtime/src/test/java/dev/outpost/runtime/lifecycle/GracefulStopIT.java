@@ -40,11 +40,10 @@ class GracefulStopIT {
 
   @Test
   void aStopLetsTheExchangeInFlightAnswerAndServesOnThroughTheDelayWithReadinessDown() throws Exception {
-    Path integrations = Files.createDirectories(home.resolve("integrations"));
-    Files.writeString(integrations.resolve("stopping.json"), INTEGRATION);
-    int http = freePort();
-    int management = freePort();
-    Process runtime = start(integrations, http, management, "graceful-stop-it.log", "-Dquarkus.shutdown.delay=1s");
+    Started started = start("stopping", INTEGRATION, "graceful-stop-it.log", "-Dquarkus.shutdown.delay=1s");
+    Process runtime = started.process();
+    int http = started.http();
+    int management = started.management();
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String ready = "http://127.0.0.1:" + management + "/q/health/ready";
     try {
@@ -92,13 +91,11 @@ class GracefulStopIT {
    */
   @Test
   void aStopCutsExchangesStillRunningWhenStopWithinRunsOut() throws Exception {
-    Path integrations = Files.createDirectories(home.resolve("integrations"));
-    Files.writeString(integrations.resolve("ticking.json"), TICKING);
-    int http = freePort();
-    int management = freePort();
     Path log = Path.of("target", "stop-within-it.log");
-    Process runtime = start(integrations, http, management, log.getFileName().toString(),
+    Started started = start("ticking", TICKING, log.getFileName().toString(),
         "-Dquarkus.shutdown.delay=1s", "-Doutpost.runtime.stop-within=4s");
+    Process runtime = started.process();
+    int management = started.management();
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     try {
       awaitReady(runtime, client, "http://127.0.0.1:" + management + "/q/health/ready");
@@ -121,8 +118,15 @@ class GracefulStopIT {
     }
   }
 
-  private Process start(Path integrations, int http, int management, String logName, String... properties)
-      throws IOException {
+  /** The packaged runtime, started, and the ports it listens on. */
+  private record Started(Process process, int http, int management) {}
+
+  /** Starts the packaged runtime with one integration, {@code name}, its file's content {@code integration}. */
+  private Started start(String name, String integration, String logName, String... properties) throws IOException {
+    Path integrations = Files.createDirectories(home.resolve("integrations"));
+    Files.writeString(integrations.resolve(name + ".json"), integration);
+    int http = freePort();
+    int management = freePort();
     List<String> command = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
         "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
@@ -132,8 +136,8 @@ class GracefulStopIT {
         "-Dquarkus.otel.sdk.disabled=true"));
     command.addAll(List.of(properties));
     command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(Path.of("target", logName).toFile())).start();
+    return new Started(new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(Path.of("target", logName).toFile())).start(), http, management);
   }
 
   private static void awaitReady(Process runtime, HttpClient client, String ready) throws InterruptedException {

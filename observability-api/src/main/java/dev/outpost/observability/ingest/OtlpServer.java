@@ -189,9 +189,14 @@ public class OtlpServer {
    */
   private static void refuseStopping(RoutingContext ctx) {
     if (ctx.request().version() != HttpVersion.HTTP_2) {
-      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+      closeAfterAnswer(ctx);
     }
     fail(ctx, new IngestException(503, "the receiver is stopping; retry", "1"));
+  }
+
+  /** The answer says {@code Connection: close}, and the connection is closed once it is sent. */
+  private static void closeAfterAnswer(RoutingContext ctx) {
+    ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
   }
 
   /** The body has not all arrived in time: answered, and the connection closed so that it stops. */
@@ -199,7 +204,7 @@ public class OtlpServer {
     if (ctx.request().isEnded() || ctx.response().ended()) {
       return;
     }
-    ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+    closeAfterAnswer(ctx);
     fail(ctx, new IngestException(408, "the body did not arrive within " + config.ingest().bodyTimeout().toSeconds()
         + " s (outpost.observability.ingest.body-timeout)"));
   }
