@@ -16,6 +16,7 @@ import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
@@ -237,18 +238,30 @@ public class JwtVerifier {
     }
   }
 
+  /**
+   * What is wrong with a refused token, from jose4j's error codes. Its message quotes the token's
+   * claims, so a search in it found "iss" in every token: all were "wrong issuer".
+   */
   private static String reason(Exception e) {
-    if (e instanceof InvalidJwtException invalid && invalid.hasExpired()) {
-      return "expired";
+    if (!(e instanceof InvalidJwtException invalid) || invalid.hasErrorCode(ErrorCodes.MALFORMED_CLAIM)) {
+      return "a claim has the wrong type";
     }
-    String message = String.valueOf(e.getMessage());
-    if (message.contains("signature")) {
+    if (invalid.hasErrorCode(ErrorCodes.SIGNATURE_INVALID)) {
       return "bad signature";
     }
-    if (message.contains("nbf") || message.contains("Not Before")) {
-      return "not yet valid";
+    if (invalid.hasErrorCode(ErrorCodes.EXPIRATION_MISSING)) {
+      return "no expiration time (exp)";
     }
-    if (message.contains("iss")) {
+    if (invalid.hasErrorCode(ErrorCodes.SUBJECT_MISSING)) {
+      return "no subject (sub)";
+    }
+    if (invalid.hasExpired()) {
+      return "expired";
+    }
+    if (invalid.hasErrorCode(ErrorCodes.NOT_YET_VALID)) {
+      return "not yet valid (nbf)";
+    }
+    if (invalid.hasErrorCode(ErrorCodes.ISSUER_INVALID) || invalid.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
       return "wrong issuer";
     }
     return "claims rejected";

@@ -23,7 +23,8 @@ import java.util.function.BooleanSupplier;
  * send a whole request line and headers, or the connection is closed; nginx's
  * {@code client_header_timeout}. The server's idle timeout alone could not do this: each byte resets
  * it, so a client sending a header byte every few seconds (slowloris) held a connection for ever.
- * A request in flight is never timed by this, whatever its body or its response take.
+ * A request in flight is never timed by this, whatever its body or its response take. It also mends
+ * the heads Vert.x and its proxy get wrong, both ways ({@link HttpHeadRepairs}).
  *
  * <p>It sits just before Vert.x's connection handler, so it sees decoded request heads coming in and
  * response objects going out. One timer per connection, rescheduled when it fires (as Netty's
@@ -109,7 +110,8 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpRequest) {
+    if (msg instanceof HttpRequest request) {
+      HttpHeadRepairs.request(request);
       inFlight++;
       readySince = -1;
     }
@@ -121,6 +123,9 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
     // an interim response (100 Continue) is followed by the final one: it ends nothing
     boolean interim = msg instanceof HttpResponse response && response.status().code() < 200;
     boolean draining = stopping.getAsBoolean();
+    if (!interim && msg instanceof HttpResponse response) {
+      HttpHeadRepairs.response(response);
+    }
     if (draining && !interim && msg instanceof HttpResponse response) {
       // a request in flight at the signal was let through before answers said so
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

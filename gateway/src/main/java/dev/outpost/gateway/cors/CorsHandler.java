@@ -3,6 +3,7 @@ package dev.outpost.gateway.cors;
 import dev.outpost.gateway.HttpDate;
 import dev.outpost.gateway.Responses;
 import dev.outpost.gateway.route.MatchedRoute;
+import dev.outpost.gateway.route.RequestLineHandler;
 import dev.outpost.spec.model.Cors;
 import dev.outpost.spec.model.Route;
 import io.vertx.core.Handler;
@@ -26,8 +27,6 @@ import java.util.Locale;
  */
 @Singleton
 public class CorsHandler implements Handler<RoutingContext> {
-
-  private static final List<String> DEFAULT_METHODS = List.of("GET", "HEAD", "POST");
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -68,7 +67,7 @@ public class CorsHandler implements Handler<RoutingContext> {
   private static void preflight(RoutingContext ctx, Route route, Cors cors, String origin, boolean originAllowed) {
     String method = ctx.request().getHeader("Access-Control-Request-Method").trim();
     List<String> methods = !cors.allowMethods().isEmpty() ? cors.allowMethods()
-        : !route.match().methods().isEmpty() ? route.match().methods() : DEFAULT_METHODS;
+        : !route.match().methods().isEmpty() ? route.match().methods() : RequestLineHandler.ACCEPTED_METHODS;
     ctx.response().putHeader("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
     if (!originAllowed) {
       Responses.error(ctx, 403, "CORS: origin " + origin + " is not allowed");

@@ -43,7 +43,8 @@ final class ForwardedHeadersInterceptor implements ProxyInterceptor {
     String host = from.viaTrustedProxy() ? forwardedHost(original) : null;
     if (host == null) {
       HostAndPort authority = original.authority();
-      host = authority == null ? null : authority.toString();
+      // "host:" (an empty port, which RFC 3986 allows) is port 0 to Vert.x: it named no port
+      host = authority == null ? null : authority.port() == 0 ? authority.host() : authority.toString();
     }
     headers.set("X-Forwarded-For", from.chain());
     headers.set("X-Forwarded-Proto", proto);

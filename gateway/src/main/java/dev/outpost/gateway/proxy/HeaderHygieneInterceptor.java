@@ -56,9 +56,9 @@ final class HeaderHygieneInterceptor implements ProxyInterceptor {
   @Override
   public Future<Void> handleProxyResponse(ProxyContext context) {
     strip(context.response().headers());
-    // the gateway's clock dates its responses, as nginx's proxy does (it hides the upstream's Date);
-    // vertx-http-proxy stamps one when the upstream sent none, and re-parsing the upstream's took 3.5%
-    // of the event loop
+    // the gateway's clock dates its responses, as nginx's proxy does (it hides the upstream's Date):
+    // re-parsing the upstream's took 3.5% of the event loop, and vertx-http-proxy's own stamp is
+    // replaced as the answer leaves (client.HttpHeadRepairs)
     context.response().headers().remove("date");
     // the gateway names the trace itself; the proxy adds the integration's headers to the gateway's
     context.response().headers().remove(ServerSpanHandler.TRACE_ID_HEADER);

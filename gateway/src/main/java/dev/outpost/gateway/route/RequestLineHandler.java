@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
+import java.util.List;
 
 /**
  * Refuses, before routing, requests whose request line or {@code Host} the gateway will not route:
@@ -24,6 +25,10 @@ import jakarta.inject.Singleton;
  */
 @Singleton
 public class RequestLineHandler implements Handler<RoutingContext> {
+
+  /** Every method the gateway accepts; routes choose among them. */
+  public static final List<String> ACCEPTED_METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+  private static final String ALLOW = String.join(", ", ACCEPTED_METHODS);
 
   private final ShutdownDrain drain;
 
@@ -56,7 +61,7 @@ public class RequestLineHandler implements Handler<RoutingContext> {
         ctx.addEndHandler(v -> request.connection().close());
       }
       // a 405 names what is accepted (RFC 9110 15.5.6): any other method, routes choosing among them
-      ctx.response().headers().set(HttpHeaders.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+      ctx.response().headers().set(HttpHeaders.ALLOW, ALLOW);
       Responses.error(ctx, 405, request.method().name() + " is not accepted");
       return true;
     }

@@ -453,6 +453,41 @@ class JwtAuthTest {
    * verified by another provider of its issuer on a route whose first provider does not accept that
    * audience: the answer does not depend on which route the token reached first.
    */
+
+  /**
+   * A refused token's 401 names what is wrong with it. jose4j's message quotes the token's claims, and
+   * the reason was found by searching it: every token was "wrong issuer" (the claims hold "iss").
+   */
+  @Test
+  void aRefusedTokenIsToldWhatIsWrongWithIt() throws Exception {
+    JwtClaims noExpiry = Tokens.claims(Tokens.MAIN_ISSUER, "alice", null);
+    noExpiry.unsetClaim("exp");
+    JwtClaims noSubject = Tokens.claims(Tokens.MAIN_ISSUER, "alice", null);
+    noSubject.unsetClaim("sub");
+    JwtClaims numericSubject = Tokens.claims(Tokens.MAIN_ISSUER, "alice", null);
+    numericSubject.setClaim("sub", 42);
+    JwtClaims textExpiry = Tokens.claims(Tokens.MAIN_ISSUER, "alice", null);
+    textExpiry.setClaim("exp", "tomorrow");
+    JwtClaims notYet = Tokens.claims(Tokens.MAIN_ISSUER, "alice", null);
+    notYet.setNotBefore(NumericDate.fromSeconds(NumericDate.now().getValue() + 3600));
+    notYet.setExpirationTime(NumericDate.fromSeconds(NumericDate.now().getValue() + 7200));
+    JwtClaims expired = Tokens.claims(Tokens.MAIN_ISSUER, "alice", null);
+    expired.setNotBefore(NumericDate.fromSeconds(NumericDate.now().getValue() - 7200));
+    expired.setExpirationTime(NumericDate.fromSeconds(NumericDate.now().getValue() - 3600));
+    for (var c : List.of(
+        List.of(noExpiry, "no expiration time (exp)"),
+        List.of(noSubject, "no subject (sub)"),
+        List.of(numericSubject, "a claim has the wrong type"),
+        List.of(textExpiry, "a claim has the wrong type"),
+        List.of(notYet, "not yet valid (nbf)"),
+        List.of(expired, "expired"))) {
+      HttpResponse<String> response = call("/jwt/a", Tokens.sign(Tokens.MAIN_KEY, "RS256", (JwtClaims) c.get(0)));
+      assertThat(response.statusCode()).isEqualTo(401);
+      assertThat(response.body()).as(((JwtClaims) c.get(0)).toJson())
+          .contains("\"the token is not valid: " + c.get(1) + "\"");
+    }
+    assertThat(GatewayTestEnvironment.upstream.poll(200)).isNull();
+  }
   @Test
   void aRememberedTokenIsVerifiedByTheProviderOfItsAudience() throws Exception {
     String iss = "https://idp.test/audiences";

@@ -13,6 +13,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,15 +51,14 @@ class CorsTest {
 
   /**
    * Each refusal is the CORS policy's own (403, naming what it refuses), not a 404 from no route
-   * matching: {@code /cors-any-header} serves every method, so only its policy's default methods
-   * (GET, HEAD, POST) can refuse a DELETE.
+   * matching: {@code /cors-any-header} serves every method, so only its policy refuses a TRACE.
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "other origin|/cors|https://evil.example.com|GET||origin https://evil.example.com",
       "origin differing by scheme|/cors|http://console.example.com|GET||origin http://console.example.com",
       "origin as a suffix|/cors|https://console.example.com.evil.test|GET||origin https://console.example.com.evil.test",
-      "method not allowed|/cors-any-header|https://console.example.com|DELETE||method DELETE",
+      "method not allowed|/cors-any-header|https://console.example.com|TRACE||method TRACE",
       "header not allowed|/cors|https://console.example.com|GET|X-Outpost-Subject|header X-Outpost-Subject",
   })
   void aRefusedPreflightGets403WithoutCorsHeaders(String name, String path, String origin, String method, String headers,
@@ -69,6 +69,21 @@ class CorsTest {
     assertThat(response.status()).isEqualTo(403);
     assertThat(response.body()).contains("CORS: " + refused + " is not allowed");
     assertThat(response.header("Access-Control-Allow-Origin")).isNull();
+    assertThat(GatewayTestEnvironment.upstream.count()).isZero();
+  }
+
+  /**
+   * A policy naming no methods, on a route naming none, allows every method the route serves: the
+   * default was GET, HEAD and POST, which browsers never preflight, so a PUT from the console failed.
+   */
+  @Test
+  void aPreflightOnARouteServingEveryMethodAllowsThemAll() throws Exception {
+    for (String method : List.of("PUT", "PATCH", "DELETE")) {
+      RawHttp.Response response = send("OPTIONS /cors-any-header/items HTTP/1.1\r\nHost: gw\r\nOrigin: https://console.example.com\r\n"
+          + "Access-Control-Request-Method: " + method + "\r\n\r\n");
+      assertThat(response.status()).as(method).isEqualTo(204);
+      assertThat(response.header("Access-Control-Allow-Methods")).isEqualTo("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    }
     assertThat(GatewayTestEnvironment.upstream.count()).isZero();
   }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class RawHttp {
 
   /** A response as read off the wire; status 0 when the connection closed without one. */
-  public record Response(int status, Map<String, String> headers, String body) {
+  public record Response(int status, Map<String, String> headers, String body, String statusLine) {
     public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
@@ -52,10 +52,10 @@ public final class RawHttp {
     try {
       statusLine = line(in);
     } catch (SocketTimeoutException | java.net.SocketException e) {
-      return new Response(0, Map.of(), "");
+      return new Response(0, Map.of(), "", "");
     }
     if (statusLine == null || !statusLine.startsWith("HTTP/")) {
-      return new Response(0, Map.of(), statusLine == null ? "" : statusLine);
+      return new Response(0, Map.of(), statusLine == null ? "" : statusLine, "");
     }
     int status = Integer.parseInt(statusLine.split(" ")[1]);
     Map<String, String> headers = new LinkedHashMap<>();
@@ -66,7 +66,7 @@ public final class RawHttp {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     String length = headers.get("content-length");
     if (!withBody) {
-      return new Response(status, headers, "");
+      return new Response(status, headers, "", statusLine);
     } else if (length != null) {
       byte[] bytes = in.readNBytes(Integer.parseInt(length));
       body.write(bytes);
@@ -76,7 +76,7 @@ public final class RawHttp {
         line(in);
       }
     }
-    return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
+    return new Response(status, headers, body.toString(StandardCharsets.UTF_8), statusLine);
   }
 
   private static String line(InputStream in) throws IOException {

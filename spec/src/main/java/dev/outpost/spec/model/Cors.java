@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param allowOrigins exact origins ({@code https://console.example.com}) or {@code *}; {@code *}
  *     cannot be combined with {@code allowCredentials}
- * @param allowMethods methods allowed; empty means the route's methods, or GET, HEAD, POST
+ * @param allowMethods methods allowed; empty means the route's methods, or every method the gateway accepts when the route names none
  * @param allowHeaders request headers allowed
  * @param exposeHeaders response headers exposed to scripts
  * @param allowCredentials whether cookies and authorization may be sent; default false
