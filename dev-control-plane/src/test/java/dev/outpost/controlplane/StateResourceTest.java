@@ -103,6 +103,27 @@ class StateResourceTest {
         .post("/v1/apply").then().statusCode(422).body("violations.path", hasItem(startsWith("integrations[0]")));
   }
 
+  /**
+   * A problem's message names other entries by the document's own paths too, or as deployed: it
+   * pointed at places in the merged state ("already used by integrations[4]" of a two-entry file).
+   */
+  @Test
+  void applysProblemsNameOtherEntriesAsTheUserSeesThem() throws Exception {
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+        .put("/v1/state").then().statusCode(200);
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("orders-jwt.yaml"))
+        .post("/v1/apply").then().statusCode(200);
+    String twice = "{\"name\": \"twin\", \"project\": \"demo\", \"version\": \"1\", \"source\": \"- from:\\n    uri: timer:x\\n\"}";
+    given().header("Authorization", ADMIN).contentType("application/json")
+        .body("{\"integrations\": [" + twice + ", " + twice + "], \"routes\": [{\"id\": \"again\", \"project\": \"demo\","
+            + " \"match\": {\"pathPrefix\": \"/hello\", \"methods\": [\"GET\", \"HEAD\"]}, \"integration\": \"hello\","
+            + " \"auth\": {\"public\": true}}]}")
+        .post("/v1/apply").then().statusCode(422)
+        .body("violations.find { it.path == 'integrations[1].name' }.message",
+            equalTo("duplicate name \"twin\" (already used by integrations[0])"))
+        .body("violations.find { it.path == 'routes[0].match' }.message", startsWith("same match as (deployed) routes[0]"));
+  }
+
   @Test
   void anInvalidStateIsRefusedWithEveryViolationAndTheOldStateKept() throws Exception {
     given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))

@@ -58,9 +58,19 @@ final class StateMerge {
   static InvalidStateException inDocument(InvalidStateException e, ObjectNode merged, ObjectNode document) {
     List<Violation> told = new ArrayList<>();
     for (Violation v : e.violations()) {
-      told.add(new Violation(documentPath(v.path(), merged, document), v.message()));
+      told.add(new Violation(documentPath(v.path(), merged, document), inDocument(v.message(), merged, document)));
     }
     return new InvalidStateException(told);
+  }
+
+  /** {@code message} naming other entries ("already used by integrations[4]") by the document's paths too. */
+  private static String inDocument(String message, ObjectNode merged, ObjectNode document) {
+    Matcher m = LIST_ENTRY.matcher(message);
+    StringBuilder told = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(told, Matcher.quoteReplacement(documentPath(m.group(), merged, document)));
+    }
+    return m.appendTail(told).toString();
   }
 
   private static String documentPath(String path, ObjectNode merged, ObjectNode document) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.controlplane.ApiError;
 import dev.outpost.controlplane.Tokens;
+import dev.outpost.spec.json.JsonErrors;
 import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.state.InvalidStateException;
@@ -115,7 +116,7 @@ public class StateResource {
     try {
       document = parse(contentType, body);
     } catch (JsonProcessingException e) {
-      return ApiError.badRequest("body: not valid " + format(contentType) + ": " + e.getOriginalMessage());
+      return ApiError.badRequest("body: not valid " + format(contentType) + ": " + JsonErrors.describe(e));
     }
     if (!(document instanceof ObjectNode object)) {
       return ApiError.badRequest("body: an object is expected");

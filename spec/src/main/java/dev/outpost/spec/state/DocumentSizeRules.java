@@ -1,19 +1,31 @@
 package dev.outpost.spec.state;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.json.Problems;
+import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Each document the agent writes must fit where Kubernetes keeps it: one integration in ConfigMap
- * {@code int-<name>}, the routing table in ConfigMap {@code outpost-gateway-routes}, and a
- * ConfigMap holds at most 1 MiB. A state that breaks this is refused up front, naming the field,
+ * The state must fit in the snapshot frame that carries it ({@link #checkState}), and each document
+ * the agent writes must fit where Kubernetes keeps it: one integration in ConfigMap {@code
+ * int-<name>}, the routing table in ConfigMap {@code outpost-gateway-routes}, and a ConfigMap holds
+ * at most 1 MiB. A state that breaks this is refused up front, naming the field,
  * instead of being nacked halfway through an apply by the API server.
  */
 final class DocumentSizeRules {
   /** 1 MiB less room for the ConfigMap's key and metadata; the runtime reads files up to 1 MiB. */
   static final int MAX_DOCUMENT_BYTES = 1_000_000;
+
+  /** A state's compact JSON at most: the frame's 16 MiB less 64 KiB kept for the envelope and signature. */
+  static final int MAX_STATE_BYTES = ProtocolCodec.MAX_FRAME_BYTES - 64 * 1024;
+  private static final ObjectWriter COMPACT = Mappers.JSON.writer().without(SerializationFeature.INDENT_OUTPUT);
 
   private DocumentSizeRules() {}
 
@@ -30,6 +42,24 @@ final class DocumentSizeRules {
     if (bytes > MAX_DOCUMENT_BYTES) {
       problems.add("routes", "make the routing table " + bytes + " bytes as JSON, more than the " + MAX_DOCUMENT_BYTES
           + " bytes it may have (Kubernetes keeps it in a ConfigMap of at most 1 MiB)");
+    }
+  }
+
+  /**
+   * The whole state as the snapshot frame carries it (compact JSON). A frame holds at most 16 MiB
+   * (PROTOCOL.md § 2), and its envelope and signature a few hundred bytes: a larger state was accepted
+   * by the control plane and then never delivered, the agent dropping the connection on each try.
+   */
+  static void checkState(DataPlaneState state, Problems problems) {
+    int bytes;
+    try {
+      bytes = COMPACT.writeValueAsBytes(StateCodec.toTree(state)).length;
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (bytes > MAX_STATE_BYTES) {
+      problems.add("integrations", "make the state " + bytes + " bytes as JSON, more than the " + MAX_STATE_BYTES
+          + " bytes one snapshot frame carries to the agent (16 MiB, PROTOCOL.md § 2): fewer or smaller integrations");
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.outpost.spec.json.Mappers;
+import dev.outpost.spec.json.JsonErrors;
 import dev.outpost.spec.json.Problems;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Resources;
@@ -75,7 +76,7 @@ final class IntegrationRules {
     } catch (StreamConstraintsException e) {
       problems.add(path, "is nested deeper than " + MAX_SOURCE_NESTING + " levels");
     } catch (JsonProcessingException e) {
-      problems.add(path, "is not valid YAML: " + Parsing.describe(e));
+      problems.add(path, "is not valid YAML: " + JsonErrors.describe(e));
     } catch (java.io.IOException e) {
       problems.add(path, "is not valid YAML: " + e.getMessage()); // a String source: not expected
     }

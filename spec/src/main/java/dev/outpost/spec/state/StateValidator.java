@@ -53,6 +53,7 @@ public final class StateValidator {
     state.integrations().forEach(integration -> byName.putIfAbsent(integration.name(), integration));
     checkRoutes(state.routes(), new RouteRules(byName, providerNames(state.identityProviders())), problems);
     DocumentSizeRules.checkRoutingTable(RoutingTable.of(state), problems);
+    DocumentSizeRules.checkState(state, problems);
     checkTelemetry(state.telemetry(), "telemetry", problems);
     return problems.all();
   }

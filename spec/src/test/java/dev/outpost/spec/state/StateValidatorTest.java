@@ -114,6 +114,32 @@ class StateValidatorTest {
             .isEqualTo(new Violation("integrations", "holds 1001 integrations, more than the 1000 one data plane runs")));
   }
 
+  /**
+   * Integrations each under their own limit can together pass the 16 MiB a snapshot frame holds: such
+   * a state was accepted, then never delivered (the agent dropped each connection that carried it).
+   */
+  @Test
+  void aStateLargerThanOneSnapshotFrameIsRefused() throws Exception {
+    JsonNode state = InvalidStates.valid();
+    ArrayNode integrations = (ArrayNode) state.get("integrations");
+    JsonNode model = integrations.get(1);
+    String source = "# " + "x".repeat(DocumentSizeRules.MAX_DOCUMENT_BYTES - 2_000) + "\n" + model.get("source").asText();
+    for (int i = 0; i < 17; i++) {
+      ObjectNode integration = model.deepCopy();
+      integration.put("name", "large-" + i);
+      integration.put("source", source);
+      integrations.add(integration);
+    }
+    assertThatThrownBy(() -> StateCodec.read(state))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).singleElement()
+            .satisfies(v -> {
+              assertThat(v.path()).isEqualTo("integrations");
+              assertThat(v.message()).startsWith("make the state 1").contains("more than the 16711680 bytes one snapshot frame");
+            }));
+    integrations.remove(integrations.size() - 1);
+    assertThat(StateCodec.read(state).integrations()).hasSize(integrations.size());
+  }
+
   @Test
   void anIntegrationJustUnderTheLimitIsValid() throws Exception {
     JsonNode state = InvalidStates.valid();

@@ -1,0 +1,37 @@
+package dev.outpost.spec.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outpost.spec.state.InvalidStateException;
+import dev.outpost.spec.state.StateCodec;
+import org.junit.jupiter.api.Test;
+
+/** A document that does not parse is told so plainly: Jackson's class and setting names were in the 400s. */
+class JsonErrorsTest {
+
+  @Test
+  void twoDocumentsAreRefusedWithoutJacksonsNames() {
+    assertMessage("{\"revision\": 1} {\"revision\": 2}", "not valid JSON: more than one document, or text after the first value", true);
+  }
+
+  @Test
+  void aDocumentNestedTooDeeplyIsRefusedWithoutJacksonsNames() {
+    assertMessage("{\"x\":" + "[".repeat(1200) + "]".repeat(1200) + "}", "not valid JSON: nested too deeply (at most 1000 levels)", false);
+  }
+
+  @Test
+  void otherSyntaxErrorsKeepJacksonsWordsAndThePlace() {
+    assertMessage("{\"revision\": }", "not valid JSON: Unexpected character ('}' (code 125))", true);
+  }
+
+  private static void assertMessage(String json, String start, boolean located) {
+    assertThatThrownBy(() -> StateCodec.readJson(json)).isInstanceOfSatisfying(InvalidStateException.class,
+        e -> assertThat(e.violations()).singleElement().satisfies(v -> {
+          assertThat(v.message()).startsWith(start).doesNotContain("com.fasterxml", "StreamReadConstraints", "DeserializationFeature");
+          if (located) {
+            assertThat(v.message()).contains("(line 1, column");
+          }
+        }));
+  }
+}
