@@ -6,7 +6,9 @@ import dev.outpost.runtime.dispatch.BackendCookies;
 import dev.outpost.runtime.dispatch.CamelStopBudget;
 import dev.outpost.runtime.dispatch.GatewayOwnedHeaders;
 import dev.outpost.runtime.dispatch.InboundHttpHeaders;
+import dev.outpost.runtime.dispatch.ResponseHeaderFilter;
 import dev.outpost.runtime.dispatch.RunningExchanges;
+import dev.outpost.runtime.dispatch.WritableAnswers;
 import dev.outpost.runtime.secret.SecretRedactingLogListener;
 import dev.outpost.runtime.telemetry.IntegrationMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,11 +47,12 @@ final class CamelHooks {
     ServiceHelper.startService(backendCookies);
     // every platform-http endpoint (rest's too) takes the component's filter
     camel.getComponent("platform-http", PlatformHttpComponent.class)
-        .setHeaderFilterStrategy(new BackendCookies.ResponseFilter());
+        .setHeaderFilterStrategy(new ResponseHeaderFilter());
     camel.getManagementStrategy().addEventNotifier(stopBudget);
     ServiceHelper.startService(stopBudget);
     camel.addRoutePolicyFactory(new GatewayOwnedHeaders());
     camel.addRoutePolicyFactory(new AnsweredExchanges());
+    camel.addRoutePolicyFactory(new WritableAnswers());
     camel.addRoutePolicyFactory(running);
     camel.addRoutePolicyFactory(new IntegrationMetrics(meters));
     SecretRedactingLogListener.installFirst(camel);

@@ -515,6 +515,11 @@ public class IntegrationDeployer implements RouteStates {
 
   private IntegrationStatus report(Integration integration, String phase, String message) {
     String name = integration.name() == null ? "" : integration.name();
+    Deployment serving = IntegrationStatus.FAILED.equals(phase) ? deployments.get(name) : null;
+    if (serving != null) {
+      // read alone, "2 Failed" told the operator the integration was down
+      message = message + " (version " + serving.integration().version() + " still serves)";
+    }
     IntegrationStatus status = new IntegrationStatus(name, integration.project(), integration.version(), phase, message);
     statuses.put(status);
     return status;

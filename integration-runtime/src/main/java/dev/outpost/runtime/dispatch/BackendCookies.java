@@ -3,7 +3,6 @@ package dev.outpost.runtime.dispatch;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.camel.Exchange;
-import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.ObjectHelper;
@@ -76,19 +75,12 @@ public final class BackendCookies extends EventNotifierSupport {
     return values;
   }
 
-  /** platform-http's filter of what it writes into a response, less what a backend's Set-Cookie said. */
-  public static final class ResponseFilter extends HttpHeaderFilterStrategy {
-    @Override
-    public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
-      return super.applyFilterToCamelHeaders(name, value, exchange) || fromBackend(name, value, exchange);
+  /** Whether {@code name: value} is a Set-Cookie a backend call put on the exchange's message. */
+  static boolean fromBackend(String name, Object value, Exchange exchange) {
+    if (exchange == null || NAMES.stream().noneMatch(name::equalsIgnoreCase)) {
+      return false;
     }
-
-    private static boolean fromBackend(String name, Object value, Exchange exchange) {
-      if (exchange == null || NAMES.stream().noneMatch(name::equalsIgnoreCase)) {
-        return false;
-      }
-      Set<?> recorded = exchange.getProperty(RECORDED, Set.class);
-      return recorded != null && recorded.contains(String.valueOf(value));
-    }
+    Set<?> recorded = exchange.getProperty(RECORDED, Set.class);
+    return recorded != null && recorded.contains(String.valueOf(value));
   }
 }

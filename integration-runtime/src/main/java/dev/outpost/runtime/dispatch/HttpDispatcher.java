@@ -82,6 +82,8 @@ public class HttpDispatcher {
 
   void register(@Observes Router router) {
     router.route().order(-1000).handler(this::dispatch);
+    // a path no integration serves: the runtime's own JSON answer, not Vert.x's HTML page
+    router.errorHandler(404, ctx -> ErrorAnswer.send(ctx, 404, "no integration serves " + ctx.request().path()));
   }
 
   private void dispatch(RoutingContext ctx) {

@@ -1,0 +1,46 @@
+package dev.outpost.runtime.dispatch;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.NamedNode;
+import org.apache.camel.Route;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
+import org.apache.camel.support.RoutePolicySupport;
+
+/**
+ * Readies, once an HTTP route is done, what platform-http writes of its answer:
+ * <ul>
+ *   <li>a text body becomes the bytes platform-http would have sent for it (UTF-8), so that it goes
+ *       with its {@code Content-Length}: platform-http measures bytes only, and sent text (what
+ *       {@code setBody} and most steps leave) chunked, which an HTTP/1.0 client (nginx's {@code
+ *       proxy_pass} by default, HAProxy's checks) cannot read: the gateway answered it 505. A stream
+ *       stays a stream;
+ *   <li>a {@code Content-Type} HTTP cannot carry ({@code ?Content-Type=a%0Db}: Camel makes message
+ *       headers of query parameters) is dropped: platform-http writes it past the header filter
+ *       ({@link ResponseHeaderFilter}), and Vert.x threw, a 500.
+ * </ul>
+ */
+public final class WritableAnswers implements RoutePolicyFactory {
+
+  @Override
+  public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode node) {
+    return AnsweredExchanges.isHttpRoute(node) ? new Ready() : null;
+  }
+
+  private static final class Ready extends RoutePolicySupport {
+    @Override
+    public void onExchangeDone(Route route, Exchange exchange) {
+      Message message = exchange.getMessage();
+      Object contentType = message.getHeader(Exchange.CONTENT_TYPE);
+      if (contentType != null && !ResponseHeaderFilter.writable(Exchange.CONTENT_TYPE, contentType)) {
+        message.removeHeader(Exchange.CONTENT_TYPE);
+      }
+      if (exchange.getException() == null && message.getBody() instanceof String text) {
+        message.setBody(text.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+}
