@@ -242,6 +242,35 @@ class UserJourneyIT {
     Files.writeString(broken, Files.readString(broken).replace("- setBdy:", "- setBody:").replace("\"version\": 2", "\"version\": 3"));
     outpost.run(60, "deploy", broken.toString()).expectSuccess("./outpost deploy of the fixed version 3");
     assertThat(Http.json(Http.postJson(GATEWAY + "/greet", caller, "fixed")).path("version").asInt()).isEqualTo(3);
+
+    // a secret the data plane lacks: the agent refuses the whole revision, and deploy says why (it
+    // waited 30 s, then blamed the gateway)
+    Path secretless = home.resolve("needs-a-secret.yaml");
+    Files.writeString(secretless, """
+        apiVersion: outpost.dev/v1
+        revision: 1
+        dataPlane: local
+        integrations:
+          - name: needs-a-secret
+            project: journey
+            version: "1"
+            secrets:
+              - name: journey-missing
+                key: token
+            source: |
+              - route:
+                  id: needs-a-secret
+                  from:
+                    uri: "timer:needs-a-secret?period=60000"
+                    steps:
+                      - log: "{{secret.journey-missing.token}}"
+        """);
+    Launcher.Result refused = outpost.run(60, "deploy", secretless.toString());
+    assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+    assertThat(refused.output()).contains("the data plane refused revision", "journey-missing")
+        .doesNotContain("was not served by the gateway");
+    outpost.run(60, "undeploy", "needs-a-secret").expectSuccess("./outpost undeploy of the refused integration");
+    assertThat(Http.json(Http.postJson(GATEWAY + "/greet", caller, "after-the-refusal")).path("version").asInt()).isEqualTo(3);
   }
 
   @Test
