@@ -7,6 +7,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
@@ -68,6 +69,9 @@ final class OtlpBodies {
             out.write(chunk, 0, n);
           }
           return out.toByteArray();
+        } catch (EOFException e) {
+          // cut short in its header or trailer, Java's EOFException has no message ("not valid gzip: null")
+          throw new IngestException(400, "body is not valid gzip: it ends early");
         } catch (IOException e) {
           throw new IngestException(400, "body is not valid gzip: " + e.getMessage());
         }

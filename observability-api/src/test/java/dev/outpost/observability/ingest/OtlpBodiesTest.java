@@ -1,6 +1,7 @@
 package dev.outpost.observability.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,8 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /** How request bodies are read and error bodies written. */
@@ -46,6 +49,26 @@ class OtlpBodiesTest {
     JsonNode status = new ObjectMapper().readTree(OtlpBodies.status(3, message, OtlpBodies.Format.JSON));
     assertThat(status.get("code").asInt()).isEqualTo(3);
     assertThat(status.get("message").asText()).isEqualTo(message);
+  }
+
+  /**
+   * A gzip body cut short, in its header, its data or its trailer, or empty, says so: Java's EOFException
+   * carries no message, and the answer read "body is not valid gzip: null".
+   */
+  @Test
+  void aGzipBodyThatEndsEarlySaysSo() throws Exception {
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+      gzip.write("a record that will not arrive whole ".repeat(100).getBytes());
+    }
+    byte[] whole = zipped.toByteArray();
+    for (int length : new int[] {0, 5, whole.length / 2, whole.length - 3}) {
+      assertThatThrownBy(() -> OtlpBodies.decoded(Arrays.copyOf(whole, length), "gzip", 1 << 20, size -> {}))
+          .as(length + " of " + whole.length + " bytes").isInstanceOfSatisfying(IngestException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.getMessage()).isEqualTo("body is not valid gzip: it ends early");
+          });
+    }
   }
 
   private static void writeVarint(ByteArrayOutputStream out, long value) {

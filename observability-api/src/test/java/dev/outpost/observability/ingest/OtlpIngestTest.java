@@ -155,6 +155,43 @@ class OtlpIngestTest {
         .isEqualTo(Map.of("retries", "3", "otel.scope.name", "x"));
   }
 
+  /**
+   * Jackson read a JSON body's first value and the last of a key given twice: a second batch appended
+   * to the first, or the records under the first of two {@code resourceLogs}, were lost, answered 200.
+   * Now such a body is refused whole, and nothing of it is stored.
+   */
+  @Test
+  void aJsonBodyThatWouldBeReadInPartIsRefusedAndNothingOfItStored() {
+    String twoBatches = "{\"resourceLogs\":" + resourceLogs("first of two batches") + "}"
+        + "{\"resourceLogs\":" + resourceLogs("second of two batches") + "}";
+    String keyTwice = "{\"resourceLogs\":" + resourceLogs("first of two keys") + ",\"resourceLogs\":"
+        + resourceLogs("second of two keys") + "}";
+    Map<String, String> refusals = Map.of(twoBatches, "body must be one JSON object, but more follows",
+        keyTwice, "body gives the key \"resourceLogs\" twice in one object");
+    refusals.forEach((body, message) -> {
+      HttpResponse<byte[]> response = otlp.post("/v1/logs", "application/json", body.getBytes(StandardCharsets.UTF_8),
+          Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+      assertThat(response.statusCode()).as(body).isEqualTo(400);
+      assertThat(JsonPath.from(new String(response.body(), StandardCharsets.UTF_8)).getString("message")).as(body)
+          .startsWith(message);
+    });
+
+    // stored after the refused ones: once it is searchable, so would they be
+    String after = "{\"resourceLogs\":" + resourceLogs("after the refusals") + "}";
+    assertThat(otlp.post("/v1/logs", "application/json", after.getBytes(StandardCharsets.UTF_8),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode()).isEqualTo(200);
+    Eventually.within(Duration.ofSeconds(2), "the accepted record", () -> logs("service:partial").size() == 1);
+    assertThat(logs("service:partial")).extracting(r -> r.get("body")).containsExactly("after the refusals");
+  }
+
+  /** The {@code resourceLogs} array of one record of service {@code partial} in the test's project. */
+  private String resourceLogs(String body) {
+    return """
+        [{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"partial"}},
+            {"key":"outpost.project","value":{"stringValue":"%s"}}]},
+          "scopeLogs":[{"logRecords":[{"timeUnixNano":"%d","body":{"stringValue":"%s"}}]}]}]""".formatted(project, now(), body);
+  }
+
   @Test
   void gzipBodiesAreAccepted() throws Exception {
     byte[] plain = Otlp.logs(Otlp.resource("svc", project), List.of(Otlp.log(now(), "zipped hello", Map.of())))
@@ -349,6 +386,11 @@ class OtlpIngestTest {
             "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: "),
         new Case("bad gzip", "/v1/logs", "application/x-protobuf", "not gzip".getBytes(), gzipAuth, 400,
             "not valid gzip"),
+        new Case("empty gzip", "/v1/logs", "application/x-protobuf", new byte[0], gzipAuth, 400,
+            "body is not valid gzip: it ends early"),
+        new Case("JSON nested past what protobuf reads", "/v1/logs", "application/json",
+            ("{\"x\":" + "[".repeat(300) + "]".repeat(300) + "}").getBytes(), auth, 400,
+            "body is past a limit of this server: Document nesting depth (256) exceeds the maximum allowed (255)"),
         new Case("too large", "/v1/logs", "application/x-protobuf", big, auth, 413, "larger than"),
         new Case("no token", "/v1/logs", "application/x-protobuf", new byte[0], Map.of(), 401, "bearer token"),
         new Case("wrong token", "/v1/logs", "application/x-protobuf", new byte[0], Otlp.bearer("nope"), 401,
