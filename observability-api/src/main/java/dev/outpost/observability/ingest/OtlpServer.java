@@ -15,6 +15,8 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.StreamResetException;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -60,15 +62,19 @@ public class OtlpServer {
     memory = new DecodeMemory(config.ingest().decodeMemoryBytes().orElseGet(DecodeMemory::defaultCapacity));
     Router router = Router.router(vertx);
     router.post("/v1/*").handler(this::admit);
-    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.ingest().maxBodyBytes()));
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.ingest().maxBodyBytes());
+    router.post("/v1/*").handler(ctx -> receive(ctx, body));
     router.post("/v1/logs").handler(ctx -> handle(ctx, true));
     router.post("/v1/traces").handler(ctx -> handle(ctx, false));
+    // another method on a path that exists: 405, not the 404 of a path that does not
+    router.route("/v1/logs").handler(OtlpServer::onlyPost);
+    router.route("/v1/traces").handler(OtlpServer::onlyPost);
     router.route().last().handler(ctx -> fail(ctx, new IngestException(404,
         "OTLP/HTTP accepts POST /v1/logs and POST /v1/traces")));
     router.route().failureHandler(ctx -> {
       if (ctx.statusCode() == 413) {
         fail(ctx, new IngestException(413, "body is larger than " + config.ingest().maxBodyBytes() + " bytes"));
-      } else if (ctx.failure() instanceof HttpClosedException || ctx.failure() instanceof IOException) {
+      } else if (clientLeft(ctx.failure())) {
         // the client left, reset the connection or idled out mid-request: nothing was stored and
         // there is no one to answer
         LOG.debugf("OTLP client closed the connection mid-request: %s", ctx.failure().getMessage());
@@ -207,6 +213,50 @@ public class OtlpServer {
     closeAfterAnswer(ctx);
     fail(ctx, new IngestException(408, "the body did not arrive within " + config.ingest().bodyTimeout().toSeconds()
         + " s (outpost.observability.ingest.body-timeout)"));
+  }
+
+  /** 405 for a method other than POST on an OTLP path. */
+  private static void onlyPost(RoutingContext ctx) {
+    ctx.response().putHeader("Allow", "POST");
+    fail(ctx, new IngestException(405, "OTLP/HTTP accepts POST " + ctx.normalizedPath() + ", not "
+        + ctx.request().method().name()));
+  }
+
+  /**
+   * Receives the body with {@code body}, and takes its failures over: BodyHandler passed all but a
+   * DecoderException to the failure handler with status 200, logged there as a server fault.
+   */
+  private void receive(RoutingContext ctx, BodyHandler body) {
+    body.handle(ctx);
+    if (!ctx.request().isEnded()) {
+      ctx.request().exceptionHandler(e -> bodyFailed(ctx, e));
+    }
+  }
+
+  /**
+   * The body stopped arriving: its client left, or Netty refused its framing (a chunk size that is
+   * no hex number, or past 2^31). The latter is the client's fault, answered 400; Vert.x closes the
+   * connection as soon as this returns, dropping an answer not yet flushed, so it is flushed here.
+   */
+  private void bodyFailed(RoutingContext ctx, Throwable e) {
+    if (clientLeft(e)) {
+      ctx.fail(e);
+      return;
+    }
+    LOG.debugf("OTLP request body refused by the HTTP decoder: %s", e.toString());
+    if (ctx.request().version() != HttpVersion.HTTP_2) {
+      closeAfterAnswer(ctx);
+    }
+    fail(ctx, new IngestException(400, "the body is not valid chunked transfer coding: each chunk must start with"
+        + " its size in hex digits, below 2^31"));
+    if (ctx.request().connection() instanceof ConnectionBase connection) {
+      connection.flush();
+    }
+  }
+
+  /** The client left, reset its stream or the connection, or idled out: nothing to answer, and no fault here. */
+  private static boolean clientLeft(Throwable e) {
+    return e instanceof HttpClosedException || e instanceof StreamResetException || e instanceof IOException;
   }
 
   /** The declared body length, or -1 when there is none (chunked) or it is not a number (Vert.x refuses those). */
