@@ -6,11 +6,14 @@ import dev.outpost.observability.store.QueryTimedOutException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpClosedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.spi.ServerRequestContext;
 
 /** Every failure as JSON {@code {error, message}} with its status; never a stack trace. */
 public class ErrorMappers {
@@ -60,9 +63,32 @@ public class ErrorMappers {
   }
 
   @ServerExceptionMapper
-  public Response unexpected(Exception e) {
+  public Response unexpected(Exception e, ServerRequestContext request) {
+    if (clientLeft(e, request)) {
+      // no server failure, and no one to answer: no error is made for it (the connection is closed, and
+      // what is returned goes nowhere)
+      LOG.debugf("query client closed the connection before its answer was sent: %s", e.toString());
+      return Response.noContent().build();
+    }
     LOG.error("query failed", e);
     return json(500, "internal", "the query failed on the server; it has been logged");
+  }
+
+  /**
+   * Whether the answer failed to be written because its client closed the connection (a tab closed, a
+   * page left): an I/O failure on a connection that is closed. An index's I/O failure, with its
+   * client still there, is the server's.
+   */
+  private static boolean clientLeft(Throwable e, ServerRequestContext request) {
+    if (!request.serverResponse().closed()) {
+      return false;
+    }
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException || cause instanceof HttpClosedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static Response json(int status, String error, String message) {
