@@ -121,7 +121,13 @@ class StateResourceTest {
         .post("/v1/apply").then().statusCode(422)
         .body("violations.find { it.path == 'integrations[1].name' }.message",
             equalTo("duplicate name \"twin\" (already used by integrations[0])"))
-        .body("violations.find { it.path == 'routes[0].match' }.message", startsWith("same match as (deployed) routes[0]"));
+        .body("violations.find { it.path == 'routes[0].match' }.message", startsWith("same match as (deployed) routes[id=hello]"));
+    // a value the user wrote is quoted as written, even one that looks like a path
+    String odd = "{\"id\": \"routes[99999999999]\", \"project\": \"demo\", \"match\": {\"pathPrefix\": \"/odd\"},"
+        + " \"integration\": \"hello\", \"auth\": {\"public\": true}}";
+    given().header("Authorization", ADMIN).contentType("application/json").body("{\"routes\": [" + odd + ", " + odd + "]}")
+        .post("/v1/apply").then().statusCode(422)
+        .body("violations.message", hasItem(containsString("\"routes[99999999999]\"")));
   }
 
   @Test

@@ -63,25 +63,43 @@ final class StateMerge {
     return new InvalidStateException(told);
   }
 
-  /** {@code message} naming other entries ("already used by integrations[4]") by the document's paths too. */
+  /**
+   * {@code message} naming other entries ("already used by integrations[4]") by the document's paths
+   * too; a quoted value (a duplicate id the user wrote) is left as it is.
+   */
   private static String inDocument(String message, ObjectNode merged, ObjectNode document) {
     Matcher m = LIST_ENTRY.matcher(message);
     StringBuilder told = new StringBuilder();
     while (m.find()) {
-      m.appendReplacement(told, Matcher.quoteReplacement(documentPath(m.group(), merged, document)));
+      boolean quoted = message.substring(0, m.start()).chars().filter(c -> c == '"').count() % 2 == 1;
+      m.appendReplacement(told, Matcher.quoteReplacement(quoted ? m.group() : documentPath(m.group(), merged, document)));
     }
     return m.appendTail(told).toString();
   }
 
+  /**
+   * {@code path} of the merged state as the document's ({@code routes[0]}), or, for an entry the
+   * document did not give, the deployed entry by its key ({@code (deployed) routes[id=orders]}): its
+   * index in the merged state is not the one it has in the deployed state, which replaced entries left.
+   */
   private static String documentPath(String path, ObjectNode merged, ObjectNode document) {
     Matcher m = LIST_ENTRY.matcher(path);
     if (!m.lookingAt() || !document.path(m.group(1)).isArray()) {
       return path;
     }
-    int index = Integer.parseInt(m.group(2));
+    int index;
+    try {
+      index = Integer.parseInt(m.group(2));
+    } catch (NumberFormatException tooLarge) {
+      return path;
+    }
     int before = merged.path(m.group(1)).size() - document.path(m.group(1)).size();
-    return index >= before ? m.group(1) + "[" + (index - before) + "]" + path.substring(m.end())
-        : "(deployed) " + path;
+    if (index >= before) {
+      return m.group(1) + "[" + (index - before) + "]" + path.substring(m.end());
+    }
+    String key = m.group(1).equals("routes") ? "id" : "name";
+    return "(deployed) " + m.group(1) + "[" + key + "=" + merged.path(m.group(1)).path(index).path(key).asText() + "]"
+        + path.substring(m.end());
   }
 
   private static final Pattern LIST_ENTRY = Pattern.compile("(identityProviders|integrations|routes)\\[(\\d+)]");

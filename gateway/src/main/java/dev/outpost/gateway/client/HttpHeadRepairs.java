@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.net.impl.HostAndPortImpl;
 
 /**
  * Mends the heads Vert.x, vertx-http-proxy and Quarkus get wrong, at the edge of the connection. In
@@ -12,19 +13,20 @@ import io.netty.handler.codec.http.HttpVersion;
  * day ({@code Mon, 7 Dec 2026}), not the IMF-fixdate RFC 9110 5.6.7 requires. In a request, before
  * Vert.x reads it:
  * <ul>
- *   <li>a {@code Host} with a percent sign ({@code a%41}): Vert.x's parse of it throws out of Vert.x
- *       Web's router (an index past the end in {@code HostAndPortImpl.parseRegName}), so the request
- *       was never answered, its connection held open, and each one logged 54 lines of ERROR. It is
- *       made a value Vert.x refuses, and the gateway answers 400 as to any {@code Host} it cannot
- *       read: no DNS name holds a percent sign;
- *   <li>a version above 1.1 in an HTTP/1 request line ({@code HTTP/1.2}, {@code HTTP/2.0}): Vert.x
+ *   <li>a {@code Host} with a percent escape Vert.x cannot parse ({@code a%41}): its parse throws out
+ *       of Vert.x Web's router (an index past the end in {@code HostAndPortImpl.parseRegName}), so the
+ *       request was never answered, its connection held open, and each one logged 54 lines of ERROR.
+ *       It is made a value Vert.x refuses, and the gateway answers 400 as to any {@code Host} it
+ *       cannot read (no DNS name holds a percent sign; an IPv6 zone, which parses, is kept);
+ *   <li>an HTTP version above 1.1 in an HTTP/1 request line ({@code HTTP/1.2}, {@code HTTP/2.0}): Vert.x
  *       serves it as 1.1 but echoed it in the answer's status line; it is 1.1 (RFC 9112 2.3);
  *   <li>characters a URI cannot hold raw in the request target ({@code ?filter={"a":1}}, {@code
  *       x|y}, {@code ^}, a backtick, a {@code %} that starts no escape in the query): Quarkus refused
  *       them with an empty 400 (its check parses every target as a {@code java.net.URI}), where
  *       browsers send some raw, and nginx and Kong take them. They are percent-encoded, which every
- *       server decodes to the same: the path is then checked and normalised as any other (a
- *       malformed escape there is still refused), the query goes upstream in this form.
+ *       server decodes to the same: the path is then checked and normalised as any other, the query
+ *       goes upstream in this form. A malformed escape in the path is left, and refused (Quarkus'
+ *       empty 400, before the gateway's own path rules).
  * </ul>
  */
 final class HttpHeadRepairs {
@@ -52,13 +54,13 @@ final class HttpHeadRepairs {
 
   static void request(HttpRequest request) {
     HttpVersion version = request.protocolVersion();
-    if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0
+    if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0 && "HTTP".equals(version.protocolName())
         && (version.majorVersion() > 1 || (version.majorVersion() == 1 && version.minorVersion() > 1))) {
       request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
     // Vert.x reads the first Host only; the gateway refuses a request with several
     String host = request.headers().get(HttpHeaderNames.HOST);
-    if (host != null && host.indexOf('%') >= 0) {
+    if (host != null && host.indexOf('%') >= 0 && !parses(host)) {
       request.headers().set(HttpHeaderNames.HOST, UNREADABLE_HOST);
     }
     String target = request.uri();
@@ -73,10 +75,20 @@ final class HttpHeadRepairs {
     response.headers().set(HttpHeaderNames.DATE, HttpDate.now());
   }
 
+  /** Whether Vert.x's own parse of {@code host} returns, as an IPv6 zone ({@code [fe80::1%25en0]}) does. */
+  private static boolean parses(String host) {
+    try {
+      HostAndPortImpl.parseAuthority(host, -1);
+      return true;
+    } catch (RuntimeException thrown) {
+      return false;
+    }
+  }
+
   /**
    * {@code target} with the ASCII a URI cannot hold raw percent-encoded; the same instance when it
    * has none. A {@code %} starting an escape stays; one that does not is encoded in the query only
-   * ({@code %25}), since a malformed escape in the path is refused by the path's own rules. Bytes
+   * ({@code %25}): a malformed escape in the path stays refused. Bytes
    * above 0x7F are left to {@code RequestLineHandler}, which refuses them.
    */
   static String encodeUnsafe(String target) {

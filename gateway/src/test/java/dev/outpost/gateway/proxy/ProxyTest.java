@@ -60,7 +60,7 @@ class ProxyTest {
         "GET /pub/a|b?filter={\"a\":1}&p=x|y^`&s=%zz&k[1]=%41 HTTP/1.1\r\nHost: gw\r\n\r\n");
     assertThat(response.status()).isEqualTo(200);
     assertThat(upstream().next().uri()).isEqualTo("/a%7Cb?filter=%7B%22a%22:1%7D&p=x%7Cy%5E%60&s=%25zz&k[1]=%41");
-    // a malformed escape in the path is still refused, by the path's rules (with their reason)
+    // a malformed escape in the path is still refused
     RawHttp.Response malformed = RawHttp.send(gateway.getPort(), "GET /pub/a%zz|b HTTP/1.1\r\nHost: gw\r\n\r\n");
     assertThat(malformed.status()).isEqualTo(400);
     assertThat(upstream().poll(200)).isNull();

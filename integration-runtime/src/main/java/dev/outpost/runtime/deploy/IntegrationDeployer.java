@@ -516,7 +516,8 @@ public class IntegrationDeployer implements RouteStates {
   private IntegrationStatus report(Integration integration, String phase, String message) {
     String name = integration.name() == null ? "" : integration.name();
     Deployment serving = IntegrationStatus.FAILED.equals(phase) ? deployments.get(name) : null;
-    if (serving != null) {
+    // not a redeploy of the version that serves (new secret values), which failed on itself
+    if (serving != null && !serving.integration().version().equals(integration.version())) {
       // read alone, "2 Failed" told the operator the integration was down
       message = message + " (version " + serving.integration().version() + " still serves)";
     }

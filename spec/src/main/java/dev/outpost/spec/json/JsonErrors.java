@@ -11,9 +11,12 @@ import java.util.regex.Pattern;
  */
 public final class JsonErrors {
 
-  /** A parenthesised remark quoting one of Jackson's own names. */
-  private static final Pattern JACKSON_REMARK =
-      Pattern.compile("\\s*\\([^()]*'(?:com\\.fasterxml|StreamReadConstraints|StreamWriteConstraints|DeserializationFeature|JsonParser)[^']*'[^()]*\\)");
+  /** A remark naming one of Jackson's settings: {@code , from `StreamReadConstraints.getMaxNumberLength()`}. */
+  private static final Pattern SETTING_SOURCE = Pattern.compile(", from `[^`]*`");
+  /** Advice to turn on one of Jackson's features: {@code : enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow}. */
+  private static final Pattern FEATURE_ADVICE = Pattern.compile(":? *(?:enable|disable) `[^`]*`[^;(]*");
+  /** What is left quoting a Jackson class or setting: the parenthesised remark it stands in. */
+  private static final Pattern JACKSON_REMARK = Pattern.compile(" *\\([^()]*(?:`|'com\\.fasterxml)[^()]*\\)");
 
   private JsonErrors() {}
 
@@ -28,6 +31,8 @@ public final class JsonErrors {
     } else if (message.contains("nesting depth")) {
       message = "nested too deeply (at most 1000 levels)";
     } else {
+      message = SETTING_SOURCE.matcher(message).replaceAll("");
+      message = FEATURE_ADVICE.matcher(message).replaceAll("");
       message = JACKSON_REMARK.matcher(message).replaceAll("");
     }
     JsonLocation location = e.getLocation();

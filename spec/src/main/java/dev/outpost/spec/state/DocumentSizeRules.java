@@ -1,6 +1,5 @@
 package dev.outpost.spec.state;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.outpost.spec.json.Mappers;
@@ -9,6 +8,8 @@ import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.RoutingTable;
 import dev.outpost.spec.protocol.ProtocolCodec;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
@@ -51,16 +52,33 @@ final class DocumentSizeRules {
    * by the control plane and then never delivered, the agent dropping the connection on each try.
    */
   static void checkState(DataPlaneState state, Problems problems) {
-    int bytes;
-    try {
-      bytes = COMPACT.writeValueAsBytes(StateCodec.toTree(state)).length;
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    long bytes = compactLength(state);
     if (bytes > MAX_STATE_BYTES) {
       problems.add("integrations", "make the state " + bytes + " bytes as JSON, more than the " + MAX_STATE_BYTES
           + " bytes one snapshot frame carries to the agent (16 MiB, PROTOCOL.md § 2): fewer or smaller integrations");
     }
+  }
+
+  /** The length of {@code state}'s compact JSON, counted as it is written, never held. */
+  private static long compactLength(DataPlaneState state) {
+    long[] count = new long[1];
+    OutputStream counter = new OutputStream() {
+      @Override
+      public void write(int b) {
+        count[0]++;
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        count[0] += len;
+      }
+    };
+    try {
+      COMPACT.writeValue(counter, state);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return count[0];
   }
 
   private static int utf8Length(String json) {
