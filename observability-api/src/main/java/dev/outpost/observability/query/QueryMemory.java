@@ -35,6 +35,10 @@ public class QueryMemory {
   public AnswerMemory forAnswer(RoutingContext request) {
     Lease lease = lease();
     request.addEndHandler(done -> lease.close());
+    if (request.response().ended() || request.response().closed()) {
+      // gone before the handler was added, which is then never called: the share was kept for good
+      lease.close();
+    }
     return lease;
   }
 
