@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.outpost.spec.json.JsonErrors;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -94,7 +95,7 @@ public final class OtlpJson {
           throw new InvalidOtlpException("body gives the key \"" + parser.currentName() + "\" twice in one object, at "
               + where(e.getLocation()) + ": one of them would be lost");
         }
-        throw new InvalidOtlpException("body is not valid JSON: " + e.getOriginalMessage());
+        throw new InvalidOtlpException("body is not valid JSON: " + JsonErrors.describe(e));
       }
     } catch (IOException e) {
       throw new InvalidOtlpException("body is not valid JSON: " + e.getMessage());

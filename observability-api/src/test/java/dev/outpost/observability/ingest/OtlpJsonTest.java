@@ -29,6 +29,15 @@ class OtlpJsonTest {
         .getStringValue()).as("white space after it is no more").isEqualTo("alone");
   }
 
+  /** A syntax error is told without Jackson's setting names ("`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled"). */
+  @Test
+  void aSyntaxErrorIsToldInPlainWords() throws Exception {
+    for (String body : List.of("{\"resourceLogs\":[", "{\"resourceLogs\": NaN}", "{\"resourceLogs\": }")) {
+      assertThat(refusal(body)).as(body).startsWith("body is not valid JSON: ")
+          .doesNotContain("`", "StreamReadFeature", "JsonReadFeature", "com.fasterxml");
+    }
+  }
+
   /**
    * A tree keeps only the last value of a key given twice: every record under the first was lost
    * without a word. Refused wherever the key is, a field OTLP does not define included.
