@@ -5,7 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.vertx.core.net.impl.HostAndPortImpl;
+import io.vertx.core.net.HostAndPort;
 
 /**
  * Mends the heads Vert.x, vertx-http-proxy and Quarkus get wrong, at the edge of the connection. In
@@ -78,7 +78,7 @@ final class HttpHeadRepairs {
   /** Whether Vert.x's own parse of {@code host} returns, as an IPv6 zone ({@code [fe80::1%25en0]}) does. */
   private static boolean parses(String host) {
     try {
-      HostAndPortImpl.parseAuthority(host, -1);
+      HostAndPort.parseAuthority(host, -1);
       return true;
     } catch (RuntimeException thrown) {
       return false;

@@ -121,6 +121,9 @@ public final class OtlpJson {
    */
   static String plainMessage(Throwable e) {
     String message = e.getMessage() == null ? "" : EXCEPTION_CLASS.matcher(e.getMessage()).replaceAll("").strip();
+    if (message.startsWith("Hit recursion limit")) {
+      return "a value is nested deeper than protobuf reads (100 nested messages: about 40 levels of kvlistValue)";
+    }
     return message.isEmpty() ? "it does not match the OTLP schema" : abbreviate(message, 200);
   }
 

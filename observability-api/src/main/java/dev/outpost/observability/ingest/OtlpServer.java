@@ -243,6 +243,11 @@ public class OtlpServer {
       ctx.fail(e);
       return;
     }
+    if (ctx.response().headWritten()) {
+      // answered already (a 413 while the rest of the body still came): Vert.x closes the connection
+      LOG.debugf("OTLP request body refused by the HTTP decoder after its answer: %s", e.toString());
+      return;
+    }
     LOG.debugf("OTLP request body refused by the HTTP decoder: %s", e.toString());
     if (ctx.request().version() != HttpVersion.HTTP_2) {
       closeAfterAnswer(ctx);

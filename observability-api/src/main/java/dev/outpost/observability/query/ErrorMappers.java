@@ -11,6 +11,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.jboss.resteasy.reactive.server.spi.ServerRequestContext;
@@ -83,12 +84,15 @@ public class ErrorMappers {
     if (!request.serverResponse().closed()) {
       return false;
     }
+    boolean writeFailed = false;
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof IOException || cause instanceof HttpClosedException) {
-        return true;
+      if (cause instanceof UncheckedIOException) {
+        // the store's own read failed (a corrupt day, a disk): the server's, even if its client has gone since
+        return false;
       }
+      writeFailed |= cause instanceof IOException || cause instanceof HttpClosedException;
     }
-    return false;
+    return writeFailed;
   }
 
   static Response json(int status, String error, String message) {

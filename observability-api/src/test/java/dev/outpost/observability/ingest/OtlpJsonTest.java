@@ -66,6 +66,17 @@ class OtlpJsonTest {
         .isEqualTo("body is past a limit of this server: Document nesting depth (256) exceeds the maximum allowed (255)");
   }
 
+  /** protobuf reads 100 nested messages: a log body of 45 nested kvlistValues is refused, and says so. */
+  @Test
+  void valuesNestedDeeperThanProtobufReadsAreRefusedSayingSo() throws Exception {
+    String value = "{\"stringValue\":\"leaf\"}";
+    for (int i = 0; i < 45; i++) {
+      value = "{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":" + value + "}]}}";
+    }
+    assertThat(refusal("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":" + value + "}]}]}]}"))
+        .contains("nested deeper than protobuf reads");
+  }
+
   /** What protobuf's parser says is passed on without the class names of the exceptions it wraps. */
   @Test
   void protobufsOwnMessageNamesNoJavaClass() {

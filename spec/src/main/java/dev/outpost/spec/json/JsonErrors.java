@@ -16,7 +16,7 @@ public final class JsonErrors {
   /** Advice to turn on one of Jackson's features: {@code : enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow}. */
   private static final Pattern FEATURE_ADVICE = Pattern.compile(":? *(?:enable|disable) `[^`]*`[^;(]*");
   /** What is left quoting a Jackson class or setting: the parenthesised remark it stands in. */
-  private static final Pattern JACKSON_REMARK = Pattern.compile(" *\\([^()]*(?:`|'com\\.fasterxml)[^()]*\\)");
+  private static final Pattern JACKSON_REMARK = Pattern.compile(" *\\([^()]*(?:`|'com\\.fasterxml|Feature ')[^()]*\\)");
 
   private JsonErrors() {}
 

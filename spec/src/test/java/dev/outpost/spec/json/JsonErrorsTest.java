@@ -25,6 +25,7 @@ class JsonErrorsTest {
     assertMessage("{\"revision\": " + "1".repeat(1001) + "}", "not valid JSON: Number value length (1001) exceeds the maximum allowed (1000)", false);
     assertMessage("{\"" + "k".repeat(50_001) + "\": 1}", "not valid JSON: Name length (50001) exceeds the maximum allowed (50000)", false);
     assertMessage("{\"revision\": NaN}", "not valid JSON: Non-standard token 'NaN' (line 1", true);
+    assertMessage("{/*c*/}", "not valid JSON: Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (line 1", true);
   }
 
   @Test
@@ -35,7 +36,7 @@ class JsonErrorsTest {
   private static void assertMessage(String json, String start, boolean located) {
     assertThatThrownBy(() -> StateCodec.readJson(json)).isInstanceOfSatisfying(InvalidStateException.class,
         e -> assertThat(e.violations()).singleElement().satisfies(v -> {
-          assertThat(v.message()).startsWith(start).doesNotContain("com.fasterxml", "StreamReadConstraints", "DeserializationFeature", "JsonReadFeature", "`");
+          assertThat(v.message()).startsWith(start).doesNotContain("com.fasterxml", "StreamReadConstraints", "DeserializationFeature", "JsonReadFeature", "`", "Feature '");
           if (located) {
             assertThat(v.message()).contains("(line 1, column");
           }
