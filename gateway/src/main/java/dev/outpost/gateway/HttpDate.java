@@ -5,8 +5,9 @@ import java.util.Date;
 
 /**
  * The {@code Date} of the gateway's answers, its own and proxied ones (RFC 9110 6.6.1: a server's 2xx
- * to 4xx carry one). Vert.x adds none to the gateway's own; vertx-http-proxy's on a proxied answer
- * had a one-digit day ({@code Mon, 7 Dec}), not the IMF-fixdate RFC 9110 5.6.7 requires.
+ * to 4xx carry one), set on each as it leaves ({@code client.HttpHeadRepairs}). Vert.x adds none to
+ * the gateway's own; vertx-http-proxy's on a proxied answer had a one-digit day ({@code Mon, 7 Dec}),
+ * not the IMF-fixdate RFC 9110 5.6.7 requires.
  */
 public final class HttpDate {
 

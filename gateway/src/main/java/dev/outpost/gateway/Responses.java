@@ -27,8 +27,7 @@ public final class Responses {
     String body = body(response, status, message);
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .putHeader(HttpHeaders.DATE, HttpDate.now());
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     boolean unreadBody = !ctx.request().isEnded() && hasBody(ctx);
     if (unreadBody) {
       response.putHeader(HttpHeaders.CONNECTION, "close");

@@ -1,6 +1,5 @@
 package dev.outpost.gateway.cors;
 
-import dev.outpost.gateway.HttpDate;
 import dev.outpost.gateway.Responses;
 import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.gateway.route.RequestLineHandler;
@@ -100,7 +99,6 @@ public class CorsHandler implements Handler<RoutingContext> {
     }
     int maxAge = cors.maxAgeSeconds() > 0 ? cors.maxAgeSeconds() : Cors.DEFAULT_MAX_AGE_SECONDS;
     headers.set("Access-Control-Max-Age", Integer.toString(maxAge));
-    headers.set("Date", HttpDate.now());
     ctx.request().resume();
     ctx.response().setStatusCode(204).end();
   }

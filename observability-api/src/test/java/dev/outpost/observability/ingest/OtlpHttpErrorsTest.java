@@ -3,18 +3,16 @@ package dev.outpost.observability.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.RawHttp;
 import dev.outpost.observability.support.TestIdpResource;
 import dev.outpost.spec.testing.LogLines;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +50,7 @@ class OtlpHttpErrorsTest {
   void aMalformedChunkedBodyIsA400WithNoErrorInTheLog() throws Exception {
     try (LogLines log = LogLines.of("")) {
       for (String size : List.of("zz", "fffffffffffffffff")) {
-        String answer = raw("POST /v1/logs HTTP/1.1\r\nHost: otlp\r\nContent-Type: application/x-protobuf\r\n"
+        String answer = RawHttp.exchange(server.port(), "POST /v1/logs HTTP/1.1\r\nHost: otlp\r\nContent-Type: application/x-protobuf\r\n"
             + "Authorization: Bearer " + Otlp.DATA_PLANE_TOKEN + "\r\nTransfer-Encoding: chunked\r\n\r\n"
             + size + "\r\nabc\r\n0\r\n\r\n");
         assertThat(answer).as(size).startsWith("HTTP/1.1 400").contains("chunk");
@@ -65,16 +63,5 @@ class OtlpHttpErrorsTest {
   private HttpResponse<String> send(String method, String path) throws Exception {
     return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
         .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** What the receiver answers to {@code request} before it closes the connection. */
-  private String raw(String request) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-    }
   }
 }

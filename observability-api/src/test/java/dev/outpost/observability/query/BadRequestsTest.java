@@ -3,19 +3,17 @@ package dev.outpost.observability.query;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.observability.support.RawHttp;
 import dev.outpost.observability.support.TestIdpResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +34,7 @@ class BadRequestsTest {
   @Test
   void aQueryStringThatIsNotPercentEncodingIsA400() throws Exception {
     for (String query : List.of("q=%ZZ", "q=a%", "limit=1&q=%G1")) {
-      String response = raw("GET /api/v1/logs?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+      String response = RawHttp.exchange(api.getPort(), "GET /api/v1/logs?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
           + "\r\nConnection: close\r\n\r\n");
       assertThat(response).as(query).startsWith("HTTP/1.1 400");
     }
@@ -94,16 +92,6 @@ class BadRequestsTest {
       assertThat(response.statusCode()).isEqualTo(200);
     } finally {
       response.body().close();
-    }
-  }
-
-  private String raw(String request) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", api.getPort())) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }
