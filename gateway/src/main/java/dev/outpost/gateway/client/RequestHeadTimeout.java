@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -46,6 +47,9 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
   private volatile ChannelHandlerContext context;
   /** Whether it has answered a request and waits for another: a keep-alive connection. */
   private boolean kept;
+
+  /** Whether a request body's framing failed: nothing more is read, and the connection closes after its answers. */
+  private boolean closeAfterAnswers;
 
   /** Whether the process is stopping (the shutdown delay): connections close after their answers. */
   private final BooleanSupplier stopping;
@@ -114,8 +118,28 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
       HttpHeadRepairs.request(request);
       inFlight++;
       readySince = -1;
+    } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+      bodyFramingFailed(ctx, content);
+      return;
     }
     ctx.fireChannelRead(msg);
+  }
+
+  /**
+   * Netty's decoder could not read the request body's chunked framing and reads nothing more from
+   * this connection. Passed on, Vert.x would close the connection at once, unanswered (recorded as the
+   * client's leaving, or a 502); instead the body's reader is told ({@link MalformedRequestBody}: the
+   * proxy answers 400), and the connection closes once its answers are out (at once if they are).
+   */
+  private void bodyFramingFailed(ChannelHandlerContext ctx, HttpContent content) {
+    Throwable cause = content.decoderResult().cause();
+    content.release();
+    if (inFlight == 0) {
+      ctx.close();
+      return;
+    }
+    closeAfterAnswers = true;
+    MalformedRequestBody.fail(ctx.channel(), cause);
   }
 
   @Override
@@ -126,8 +150,9 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
     if (!interim && msg instanceof HttpResponse response) {
       HttpHeadRepairs.response(response);
     }
-    if (draining && !interim && msg instanceof HttpResponse response) {
-      // a request in flight at the signal was let through before answers said so
+    if ((draining || closeAfterAnswers) && !interim && msg instanceof HttpResponse response) {
+      // a request in flight at the signal was let through before answers said so; after a broken
+      // body nothing more is read, so no other request can come
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     boolean last = false;
@@ -137,8 +162,9 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
       last = true;
     }
     ctx.write(msg, promise);
-    if (last && draining) {
-      // closed once its last answer is out: its client's next request goes to another pod
+    if (last && (draining || closeAfterAnswers)) {
+      // closed once its last answer is out: its client's next request goes to another pod (or, after
+      // a broken body, opens a connection whose bytes are read again)
       ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }

@@ -1,13 +1,17 @@
 package dev.outpost.gateway.proxy;
 
+import dev.outpost.gateway.client.MalformedRequestBody;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
 
 /**
  * Passes a request body through while counting it; past {@code limit} bytes it stops and fails
  * the stream, so the upstream request is reset and the client gets 413. Used for bodies without a
- * {@code Content-Length} (a declared length is checked before anything is sent).
+ * {@code Content-Length} (a declared length is checked before anything is sent). It also says
+ * whether the body's chunked framing failed ({@link MalformedRequestBody}, the client gets 400), a
+ * failure that may have come while the request was paused, before any reader was there.
  */
 final class LimitedReadStream implements ReadStream<Buffer> {
 
@@ -18,13 +22,14 @@ final class LimitedReadStream implements ReadStream<Buffer> {
     }
   }
 
-  private final ReadStream<Buffer> source;
+  private final HttpServerRequest source;
   private final long limit;
   private long seen;
   private boolean failed;
+  private boolean malformed;
   private Handler<Throwable> exceptionHandler;
 
-  LimitedReadStream(ReadStream<Buffer> source, long limit) {
+  LimitedReadStream(HttpServerRequest source, long limit) {
     this.source = source;
     this.limit = limit;
   }
@@ -32,7 +37,17 @@ final class LimitedReadStream implements ReadStream<Buffer> {
   @Override
   public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
+    if (handler == null) {
+      source.exceptionHandler(null);
+      return this;
+    }
     source.exceptionHandler(handler);
+    MalformedRequestBody.whenFailed(source, failure -> {
+      if (!failed && !malformed && exceptionHandler != null) {
+        malformed = true;
+        exceptionHandler.handle(failure);
+      }
+    });
     return this;
   }
 
@@ -90,5 +105,9 @@ final class LimitedReadStream implements ReadStream<Buffer> {
 
   boolean overflowed() {
     return failed;
+  }
+
+  boolean malformed() {
+    return malformed;
   }
 }

@@ -2,6 +2,7 @@ package dev.outpost.gateway.proxy;
 
 import dev.outpost.gateway.LingeringClose;
 import dev.outpost.gateway.Responses;
+import dev.outpost.gateway.client.MalformedRequestBody;
 import dev.outpost.gateway.telemetry.ServerSpanHandler;
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
@@ -19,7 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * Outermost interceptor: feeds the upstream's circuit breaker (timeouts; connect failures are
  * counted by the connecting step, once per attempt) and turns a failed upstream call into a clear
- * answer: 413 when the streamed body passed the route's limit, 503 when the breaker is open, 503
+ * answer: 413 when the streamed body passed the route's limit, 400 when its chunked framing did not
+ * parse ({@link dev.outpost.gateway.client.MalformedRequestBody}), 503 when the breaker is open, 503
  * with {@code Retry-After} when no pooled connection came free in time ({@link
  * UpstreamBusyException}, not counted), 502 when connecting failed, refused or timed out alike
  * ({@link UpstreamConnectException}: the upstream could not be reached), 408 on timeout while the
@@ -94,6 +96,10 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
           } else if (limitedBody != null && limitedBody.overflowed()) {
             status = 413;
             message = "the request body is larger than the route allows";
+          } else if (limitedBody != null && limitedBody.malformed()) {
+            // the client's connection closes after this answer (RequestHeadTimeout): nothing more is read from it
+            status = 400;
+            message = MalformedRequestBody.MESSAGE;
           } else if (failure instanceof CircuitOpenException) {
             status = 503;
             message = "integration " + upstreamName + " is unavailable (circuit open)";

@@ -211,4 +211,37 @@ class RequestLimitsTest {
     assertThat(fits.status()).isEqualTo(200);
     assertThat(fits.body()).hasSize(1000);
   }
+
+  /**
+   * A chunk size that is no hex number, sent once the body streams to the integration, or to a route
+   * that refuses the request without reading its body: 400 or the refusal, then the connection
+   * closes (nothing after the broken chunk is read as a next request). It was closed unanswered.
+   */
+  @Test
+  void aBrokenChunkIsAnswered400AndTheConnectionClosesAfterTheAnswer() throws Exception {
+    for (String[] request : new String[][] {
+        {"POST /large/echo/broken-midstream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", "400"},
+        {"POST /jwt/broken-unread HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", "401"}}) {
+      try (Socket socket = new Socket("127.0.0.1", gateway.getPort())) {
+        socket.setSoTimeout(5000);
+        OutputStream out = socket.getOutputStream();
+        out.write(request[0].getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        Thread.sleep(300); // the exchange is under way: the body streams, or the refusal is out
+        out.write("zz\r\nabc\r\n0\r\n\r\nGET /pub/after-broken-chunk HTTP/1.1\r\nHost: x\r\n\r\n"
+            .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        RawHttp.Response answer = RawHttp.read(socket.getInputStream());
+        assertThat(answer.status()).as(request[0]).isEqualTo(Integer.parseInt(request[1]));
+        if (answer.status() == 400) {
+          assertThat(answer.body()).contains("not valid chunked transfer coding");
+        }
+        assertThat(socket.getInputStream().read()).as("closed after the answer").isEqualTo(-1);
+      }
+    }
+    for (LoopbackUpstream.Received r = GatewayTestEnvironment.upstream.poll(200); r != null;
+        r = GatewayTestEnvironment.upstream.poll(0)) {
+      assertThat(r.uri()).doesNotContain("after-broken-chunk");
+    }
+  }
 }

@@ -155,6 +155,25 @@ class TelemetryTest {
     assertThat(failedSpan.item().getStatus().getMessage()).startsWith(clientWasTold);
   }
 
+  /**
+   * A chunk size that is no hex number is the client's fault: it is told so (400) and the record
+   * says the same, where the connection was dropped unanswered and recorded as the client's leaving
+   * (499) or a 502. Nothing after the broken chunk is read, so the connection closes.
+   */
+  @Test
+  void aChunkedBodyThatDoesNotParseIsAnswered400AndRecordedSo() throws Exception {
+    RawHttp.Response refused = RawHttp.send(gateway.getPort(), "POST /pub/echo/broken-chunk HTTP/1.1\r\nHost: gw\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nabc\r\n0\r\n\r\n");
+    assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+    assertThat(refused.header("Connection")).isEqualTo("close");
+    String told = new io.vertx.core.json.JsonObject(refused.body()).getString("error");
+    assertThat(told).contains("chunked");
+    OtlpReceiver.Item<LogRecord> access = await(() -> GatewayTestEnvironment.otlp.logs.stream()
+        .filter(l -> "/pub/echo/broken-chunk".equals(attr(l.item().getAttributesList(), "url.path"))).findFirst());
+    assertThat(attr(access.item().getAttributesList(), "http.response.status_code")).isEqualTo("400");
+    assertThat(attr(access.item().getAttributesList(), "outpost.reason")).isEqualTo(told);
+  }
+
   @Test
   void aClientThatLeavesBeforeItsAnswerIsRecordedAs499NotAsAFailure() throws Exception {
     // the upstream answers /slow after 1.5 s; the client leaves after 200 ms
