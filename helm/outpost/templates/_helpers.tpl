@@ -215,7 +215,8 @@ The Secret holding the ingest token: the chart's own, or ingest.existingSecret.
 {{/*
 The Secrets of the namespace that no integration's pod may mount, comma-separated: the data plane's
 tokens, and every Secret this release refers to (registry credentials, the gateway's API-key mounts,
-the Ingresses' TLS keys), which a declared secret would otherwise hand to the integration's author.
+the Ingresses' TLS keys, the Secrets the components' extraEnv read), which a declared secret would
+otherwise hand to the integration's author.
 */}}
 {{- define "outpost.reservedSecrets" -}}
 {{- $names := list (include "outpost.controlPlaneSecretName" .) (include "outpost.ingestSecretName" .) }}
@@ -223,6 +224,9 @@ the Ingresses' TLS keys), which a declared secret would otherwise hand to the in
 {{- range .Values.gateway.secretMounts }}{{ $names = append $names . }}{{ end }}
 {{- range .Values.gateway.ingress.tls }}{{ if .secretName }}{{ $names = append $names .secretName }}{{ end }}{{ end }}
 {{- range .Values.observability.ingress.tls }}{{ if .secretName }}{{ $names = append $names .secretName }}{{ end }}{{ end }}
+{{- range (concat .Values.gateway.extraEnv .Values.observability.extraEnv .Values.agent.extraEnv) }}
+{{- with .valueFrom }}{{ with .secretKeyRef }}{{ with .name }}{{ $names = append $names . }}{{ end }}{{ end }}{{ end }}
+{{- end }}
 {{- join "," (uniq $names) }}
 {{- end }}
 
@@ -284,22 +288,25 @@ Usage: include "outpost.componentPeer" (list . "gateway")
 {{- end }}
 
 {{/*
-NetworkPolicy egress rule to the cluster DNS.
+NetworkPolicy egress rule to the cluster DNS. The kube-dns selectors are filled in here, not in
+values.yaml: Helm merges a user's map into the default one, so OpenShift's selector would have
+kept k8s-app: kube-dns beside its own label and matched no DNS pod.
 */}}
 {{- define "outpost.dnsEgress" -}}
+{{- $dns := .Values.networkPolicy.dns }}
 - to:
     - namespaceSelector:
         matchLabels:
-          {{- toYaml .Values.networkPolicy.dns.namespaceSelector | nindent 10 }}
+          {{- toYaml (default (dict "kubernetes.io/metadata.name" "kube-system") $dns.namespaceSelector) | nindent 10 }}
       podSelector:
         matchLabels:
-          {{- toYaml .Values.networkPolicy.dns.podSelector | nindent 10 }}
-    {{- range .Values.networkPolicy.dns.cidrs }}
+          {{- toYaml (default (dict "k8s-app" "kube-dns") $dns.podSelector) | nindent 10 }}
+    {{- range $dns.cidrs }}
     - ipBlock:
         cidr: {{ . }}
     {{- end }}
   ports:
-    {{- range .Values.networkPolicy.dns.ports }}
+    {{- range $dns.ports }}
     - port: {{ . }}
       protocol: UDP
     - port: {{ . }}

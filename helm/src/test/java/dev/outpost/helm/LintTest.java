@@ -25,6 +25,6 @@ class LintTest {
     void scenariosCoverTheDocumentedInstalls() {
         assertThat(Chart.scenarios()).extracting(p -> p.getFileName().toString()).contains(
                 "defaults-values.yaml", "everything-values.yaml", "gateway-only-values.yaml",
-                "observability-only-values.yaml", "existing-secret-values.yaml");
+                "observability-only-values.yaml", "existing-secret-values.yaml", "openshift-values.yaml");
     }
 }

@@ -49,6 +49,9 @@ class NetworkPolicyTest {
         endpoints.put("neighbour", Traffic.Endpoint.pod("neighbour", Map.of("app", "billing"), Chart.NAMESPACE, Map.of()));
         endpoints.put("other-namespace", Traffic.Endpoint.pod("other-namespace", Map.of("app", "shop"), "shop", Map.of()));
         endpoints.put("kube-dns", Traffic.Endpoint.pod("kube-dns", Map.of("k8s-app", "kube-dns"), "kube-system", Map.of()));
+        // OpenShift's DNS pods carry its DNS operator's label, not k8s-app.
+        endpoints.put("openshift-dns", Traffic.Endpoint.pod("openshift-dns",
+                Map.of("dns.operator.openshift.io/daemonset-dns", "default"), "openshift-dns", Map.of()));
         endpoints.put("ingress-controller", Traffic.Endpoint.pod("ingress-controller",
                 Map.of("app", "ingress-nginx"), "ingress-nginx", Map.of()));
         // Prometheus, in the namespace everything-values.yaml's networkPolicy.metricsFrom admits.
@@ -60,6 +63,8 @@ class NetworkPolicyTest {
         endpoints.put("internet", Traffic.Endpoint.address("203.0.113.9"));
         endpoints.put("cloud-metadata", Traffic.Endpoint.address("169.254.169.254"));
         endpoints.put("alibaba-metadata", Traffic.Endpoint.address("100.100.100.200"));
+        // Azure's WireServer: VM agent configuration and the node's extension settings
+        endpoints.put("azure-wireserver", Traffic.Endpoint.address("168.63.129.16"));
         endpoints.put("aws-metadata-v6", Traffic.Endpoint.address("fd00:ec2::254"));
         endpoints.put("google-metadata-v6", Traffic.Endpoint.address("fd20:ce::254"));
         endpoints.put("node-local-dns", Traffic.Endpoint.address("169.254.20.10"));
@@ -79,6 +84,7 @@ class NetworkPolicyTest {
     static Stream<Arguments> connections() {
         String d = "defaults-values.yaml";
         String e = "everything-values.yaml";
+        String o = "openshift-values.yaml";
         return Stream.of(
                 // API consumers reach the gateway, and nothing else of the data plane.
                 allow(d, "internet", "gateway", 8080),
@@ -114,6 +120,8 @@ class NetworkPolicyTest {
                 allow(d, "integration", "internet", 443),
                 deny(d, "integration", "cloud-metadata", 80),
                 deny(d, "integration", "alibaba-metadata", 80),
+                deny(d, "integration", "azure-wireserver", 80),
+                deny(d, "integration", "azure-wireserver", 32526),
                 deny(d, "integration", "aws-metadata-v6", 80),
                 deny(d, "integration", "google-metadata-v6", 80),
                 allow(d, "gateway", "bare-integration", 8080),
@@ -180,7 +188,15 @@ class NetworkPolicyTest {
                 deny(d, "prometheus", "integration", 9001),
                 deny(d, "prometheus", "bare-integration", 9001),
                 deny(d, "prometheus", "observability", 9002),
-                deny(d, "prometheus", "agent", 9003));
+                deny(d, "prometheus", "agent", 9003),
+                // OpenShift, set as the README says: its DNS pods only (the chart's kube-dns default merged in
+                // made every pod's lookups fail), on their port.
+                allow(o, "gateway", "openshift-dns", 5353),
+                allow(o, "agent", "openshift-dns", 5353),
+                allow(o, "integration", "openshift-dns", 5353),
+                deny(o, "gateway", "openshift-dns", 53),
+                deny(o, "gateway", "kube-dns", 53),
+                deny(d, "gateway", "openshift-dns", 5353));
     }
 
     @ParameterizedTest(name = "{0}: {1} -> {2}:{3} allowed={4}")
@@ -206,11 +222,15 @@ class NetworkPolicyTest {
                         || name.equals("bare-integration")))
                 .toList();
 
+        boolean openShift = scenario.getFileName().toString().startsWith("openshift");
+        Traffic.Endpoint dns = endpoints.get(openShift ? "openshift-dns" : "kube-dns");
+        int dnsPort = openShift ? 5353 : 53;
+
         assertThat(ours).as("pods of the release").isNotEmpty();
         for (String name : ours) {
             assertThat(traffic.isolated(endpoints.get(name))).as(name + " is selected for ingress and egress").isTrue();
-            assertThat(traffic.allowed(endpoints.get(name), endpoints.get("kube-dns"), 53, "UDP")).as(name + " DNS/UDP").isTrue();
-            assertThat(traffic.allowed(endpoints.get(name), endpoints.get("kube-dns"), 53, "TCP")).as(name + " DNS/TCP").isTrue();
+            assertThat(traffic.allowed(endpoints.get(name), dns, dnsPort, "UDP")).as(name + " DNS/UDP").isTrue();
+            assertThat(traffic.allowed(endpoints.get(name), dns, dnsPort, "TCP")).as(name + " DNS/TCP").isTrue();
             assertThat(traffic.allowed(endpoints.get("neighbour"), endpoints.get(name), 9999, "TCP"))
                     .as("an unlisted port of " + name).isFalse();
         }

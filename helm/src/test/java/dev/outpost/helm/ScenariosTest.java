@@ -320,14 +320,41 @@ class ScenariosTest {
 
     /**
      * A Secret the release refers to sits in the namespace, where an integration could declare and
-     * mount it: registry credentials, the gateway's API-key hashes, an Ingress's TLS private key.
+     * mount it: registry credentials, the gateway's API-key hashes, an Ingress's TLS private key, a
+     * Secret a component's extraEnv reads (those were left out).
      */
     @Test
     void noIntegrationMayMountASecretTheReleaseRefersTo() {
         Map<String, EnvVar> agent = env(scenario("everything-values.yaml"), "Deployment/acme-outpost-agent");
         assertThat(agent.get("OUTPOST_AGENT_KUBERNETES_RESERVED_SECRETS").getValue().split(","))
                 .contains("acme-outpost-control-plane", "acme-outpost-ingest", "registry-credentials", "partner-api-keys",
-                        "api-acme-tls", "telemetry-acme-tls");
+                        "api-acme-tls", "telemetry-acme-tls", "partner-signing", "telemetry-archive", "corp-proxy")
+                .doesNotHaveDuplicates();
+    }
+
+    /** Whatever names a Secret in what the chart renders, the agent keeps it from integrations. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource(Chart.SCENARIOS)
+    void everySecretTheRenderedObjectsReferToIsReserved(java.nio.file.Path scenario) {
+        Rendered rendered = Chart.render(scenario);
+        org.junit.jupiter.api.Assumptions.assumeTrue(rendered.find(Deployment.class, "acme-outpost-agent").isPresent(), "no agent");
+
+        Set<String> referred = new java.util.TreeSet<>();
+        for (Rendered.Workload workload : rendered.workloads()) {
+            workload.spec().getImagePullSecrets().forEach(s -> referred.add(s.getName()));
+            workload.spec().getVolumes().stream().filter(v -> v.getSecret() != null)
+                    .forEach(v -> referred.add(v.getSecret().getSecretName()));
+            workload.spec().getContainers().forEach(c -> {
+                c.getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+                        .forEach(e -> referred.add(e.getValueFrom().getSecretKeyRef().getName()));
+                c.getEnvFrom().stream().filter(e -> e.getSecretRef() != null).forEach(e -> referred.add(e.getSecretRef().getName()));
+            });
+        }
+        rendered.all(Ingress.class).forEach(i -> i.getSpec().getTls().stream().filter(t -> t.getSecretName() != null)
+                .forEach(t -> referred.add(t.getSecretName())));
+
+        assertThat(env(rendered, "Deployment/acme-outpost-agent").get("OUTPOST_AGENT_KUBERNETES_RESERVED_SECRETS")
+                .getValue().split(",")).contains(referred.toArray(String[]::new));
     }
 
     /**

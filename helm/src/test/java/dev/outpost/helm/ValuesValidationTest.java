@@ -41,6 +41,9 @@ class ValuesValidationTest {
                 bad("controlPlane.token", "", "is derived from controlPlane.token, which is not given"),
                 // observability-api refuses a shorter one at start
                 bad("ingest.token", "short", "ingest.token must be at least 16 characters"),
+                // sent in the gateway's OTLP header list, which is split at commas: its telemetry was refused
+                bad("ingest.token", "ingest-token,of-acme-0001", "ingest.token: Does not match pattern"),
+                bad("ingest.token", "ingest token of acme 0001", "ingest.token: Does not match pattern"),
                 // the token it would be derived from is in a Secret the chart cannot read
                 bad("controlPlane.existingSecret", "outpost-control-plane", "ingest.token (or ingest.existingSecret) is required"),
                 bad("controlPlane.url", "", "controlPlane.url is required when agent.enabled"),
@@ -51,6 +54,9 @@ class ValuesValidationTest {
                 bad("controlPlane.dataPlaneId", "EU_West", "controlPlane.dataPlaneId: Does not match pattern"),
                 bad("agent.leaderElection.leaseDuration", "1s", "agent.leaderElection.leaseDuration: Does not match pattern"),
                 bad("agent.leaderElection.leaseDuration", "0s", "agent.leaderElection.leaseDuration: Does not match pattern"),
+                // no Lease could be created under it: with two agents none led, and nothing was ever applied
+                bad("agent.leaderElection.leaseName", "Outpost_Lease", "agent.leaderElection.leaseName: Does not match pattern"),
+                bad("agent.leaderElection.leaseName", "outpost-lease.", "agent.leaderElection.leaseName: Does not match pattern"),
                 // without a port Vert.x refused it at start (port -1), and the NetworkPolicy could not open it
                 bad("agent.controlPlaneProxy", "http://proxy.corp.example", "agent.controlPlaneProxy: Does not match pattern"),
                 bad("agent.controlPlaneProxy", "proxy.corp.example:3128", "agent.controlPlaneProxy: Does not match pattern"),
@@ -64,7 +70,8 @@ class ValuesValidationTest {
                 bad("gateway.podDisruptionBudget.minAvailable", "-1", "minAvailable: Must be greater than or equal to 0"),
                 bad("gateway.autoscaling.minReplicas", "0", "gateway.autoscaling.minReplicas: Must be greater than or equal to 1"),
                 // Hazelcast could not bind beside the gateway's own ports
-                bad("gateway.hazelcast.port", "9000", "gateway.hazelcast.port: Must not validate the schema (not)"),
+                bad("gateway.hazelcast.port", "9000", "gateway.hazelcast.port (9000) must be neither 8080 nor 9000"),
+                bad("gateway.hazelcast.port", "8080", "gateway.hazelcast.port (8080) must be neither 8080 nor 9000"),
                 bad("observability.persistence.claimRetention.whenDeleted", "Keep",
                         "whenDeleted must be one of the following"),
                 bad("observability.terminationGracePeriodSeconds", "-1", "terminationGracePeriodSeconds: Must be greater than or equal to 0"));
@@ -79,6 +86,24 @@ class ValuesValidationTest {
     void aBadValueIsRefusedWithAClearMessage(String key, String value, String message) {
         assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(key, value)))
                 .hasMessageContaining(message);
+    }
+
+    /** Values next to the refused ones, which must still render. */
+    static Stream<Arguments> goodValues() {
+        return Stream.of(
+                // a bearer token's characters (RFC 6750), base64's among them
+                Arguments.of("ingest.token", "aW5nZXN0LXRva2VuLW9mLWFjbWU+/w=="),
+                Arguments.of("ingest.token", "ingest.token_of~acme-0001"),
+                // a DNS subdomain
+                Arguments.of("agent.leaderElection.leaseName", "outpost.agent-lease"),
+                Arguments.of("gateway.hazelcast.port", "5702"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("goodValues")
+    void aGoodValueRenders(String key, String value) {
+        org.assertj.core.api.Assertions.assertThat(Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(key, value)))
+                .contains("kind: Deployment");
     }
 
     @org.junit.jupiter.api.Test

@@ -35,13 +35,15 @@ final class Yaml {
         }
     }
 
-    /** Helm's merge of a values file over the defaults: maps merge key by key, anything else replaces. */
+    /** Helm's merge of a values file over the defaults: maps merge key by key, null removes the key, anything else replaces. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> deepMerge(Map<String, Object> base, Map<String, Object> over) {
         Map<String, Object> result = new LinkedHashMap<>(base);
         over.forEach((key, value) -> {
             Object old = result.get(key);
-            if (old instanceof Map && value instanceof Map) {
+            if (value == null) {
+                result.remove(key);
+            } else if (old instanceof Map && value instanceof Map) {
                 result.put(key, deepMerge((Map<String, Object>) old, (Map<String, Object>) value));
             } else {
                 result.put(key, value);
