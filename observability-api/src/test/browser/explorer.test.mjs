@@ -12,6 +12,8 @@ const API = env('API_URL');
 const CROSS_ORIGIN_PAGE = env('CROSS_ORIGIN_PAGE_URL');
 const TOKEN = env('TOKEN');
 const TRACE_ID = env('TRACE_ID');
+// a trace of two services (explorer-svc calls explorer-db), besides TRACE_ID's
+const CALL_TRACE_ID = env('CALL_TRACE_ID');
 const PROJECT = env('PROJECT');
 const OTLP = env('OTLP_URL');
 const INGEST_TOKEN = env('INGEST_TOKEN');
@@ -261,18 +263,151 @@ async function aTailWhoseTokenExpiresStopsSayingSo(browser) {
   console.log('OK a tail whose token expires stops, saying so');
 }
 
+// Holds back the first request whose URL matches: its answer arrives after a later one's, as a slow
+// search's does.
+async function delayFirst(page, pattern, ms) {
+  let held = false;
+  await page.route(pattern, async (route) => {
+    if (held) return route.continue();
+    held = true;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await route.continue().catch(() => {}); // the page may have given up on it
+  });
+}
+
+const rowBodies = (page) => page.$$eval('#results .log-row td.body', (tds) => tds.map((td) => td.textContent));
+const spanNames = (page) => page.$$eval('#waterfall .span-row', (rows) => rows.map((r) => r.textContent));
+
+// The page shows the answer to what the user asked last, whichever answer arrives last.
+async function aSlowSearchDoesNotOverwriteANewerOne(page) {
+  await page.selectOption('#range', '86400000');
+  await delayFirst(page, /\/api\/v1\/logs\?/, 1500);
+  await page.fill('#q', 'pager');
+  await page.click('#search');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await page.fill('#q', '"explorer seed"');
+  await page.click('#search');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const bodies = await rowBodies(page);
+  check(bodies.length === SEEDED && bodies.every((b) => b.startsWith('explorer seed')),
+    `the rows are not the newer search's: ${bodies.length} rows, first '${bodies[0]}'`);
+  check(await page.textContent('#total') === String(SEEDED), `the count is ${await page.textContent('#total')}`);
+  check(await page.$eval('#more', (el) => el.hidden), '"Older records" continues the slow search');
+}
+
+async function aSlowTraceDoesNotOverwriteANewerOne(page) {
+  await delayFirst(page, new RegExp('/api/v1/traces/' + TRACE_ID), 1500);
+  await page.fill('#trace-id', TRACE_ID);
+  await page.click('#open-trace');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await page.fill('#trace-id', CALL_TRACE_ID);
+  await page.click('#open-trace');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const names = await spanNames(page);
+  check(names.length === 2 && names.some((n) => n.includes('SELECT')) && !names.some((n) => n.includes('GET /explore')),
+    `the waterfall is not the newer trace's: ${names}`);
+  check((await page.textContent('#trace-summary')).includes('explorer-db'),
+    `the summary is not the newer trace's: ${await page.textContent('#trace-summary')}`);
+}
+
+// A search that failed leaves nothing of the one before, which would read as its answer.
+async function aFailedSearchLeavesNoEarlierResults(page) {
+  await page.selectOption('#range', '86400000');
+  await page.fill('#q', 'pager');
+  await page.click('#search');
+  await waitFor(page, 'first page', () => document.querySelectorAll('#results .log-row').length === 100
+    && !document.getElementById('more').hidden);
+  await page.fill('#q', 'body:( pager');
+  await page.click('#search');
+  await waitFor(page, 'the bad query told', () => document.getElementById('error').textContent.includes('400'));
+  check((await rowBodies(page)).length === 0, 'the earlier rows stay');
+  check(await page.$eval('#more', (el) => el.hidden), '"Older records" stays, continuing the earlier search');
+  check(await page.$$eval('#histogram .bar', (bars) => bars.length) === 0, 'the earlier histogram stays');
+  check(await page.$eval('#count', (el) => el.hidden), `the earlier count stays: ${await page.textContent('#total')}`);
+}
+
+// A trace that failed leaves nothing of the one before, and says why beside the trace, where the user looks.
+async function aFailedTraceLeavesNoEarlierTrace(page) {
+  await page.fill('#trace-id', TRACE_ID);
+  await page.click('#open-trace');
+  await waitFor(page, 'the waterfall', () => document.querySelectorAll('#waterfall .span-row').length === 2);
+  await page.fill('#trace-id', 'ab'.repeat(16));
+  await page.click('#open-trace');
+  await waitFor(page, 'the missing trace told', () => {
+    const error = document.getElementById('trace-error');
+    return error !== null && error.textContent.includes('404');
+  });
+  check(await page.textContent('#trace-summary') === '', `the earlier summary stays: ${await page.textContent('#trace-summary')}`);
+  check((await spanNames(page)).length === 0, 'the earlier waterfall stays');
+  check(await page.$eval('#trace-error', (el) => el.closest('section').contains(document.getElementById('waterfall'))),
+    'the error is not in the trace section');
+}
+
+async function anEmptyTraceIdAsksForOne(page) {
+  await page.fill('#trace-id', TRACE_ID);
+  await page.click('#open-trace');
+  await waitFor(page, 'the waterfall', () => document.querySelectorAll('#waterfall .span-row').length === 2);
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/traces')) asked.push(r.url()); });
+  await page.fill('#trace-id', ' ');
+  await page.click('#open-trace');
+  await waitFor(page, 'a trace id asked for', () => {
+    const error = document.getElementById('trace-error');
+    return error !== null && error.textContent.includes('Trace id');
+  });
+  check(asked.length === 0, `the page asked the API: ${asked}`);
+  check(await page.textContent('#trace-summary') === '', 'the earlier summary stays');
+  check((await spanNames(page)).length === 0, 'the earlier waterfall stays');
+}
+
+async function aQueryApiWithoutItsSchemeIsNamed(page) {
+  await page.fill('#api', new URL(API).host);
+  await page.click('#tail-toggle');
+  await waitFor(page, 'the tail says what is wrong', () => document.getElementById('error').textContent.includes('Query API'));
+  check(await page.textContent('#tail-toggle') === 'Start live tail', 'the tail reads as started');
+  await page.click('#search');
+  await waitFor(page, 'the search says what is wrong', () => document.getElementById('error').textContent.includes('Query API'));
+}
+
+// Each case on a page of its own; one that fails is told and the others still run.
+let failedCases = 0;
+async function runCase(browser, name, test) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(API + '/explorer/');
+    await page.fill('#token', TOKEN);
+    await test(page);
+    check(errors.length === 0, 'page errors: ' + errors.join('; '));
+    console.log('OK ' + name);
+  } catch (e) {
+    failedCases++;
+    console.error(`FAILED ${name}: ${e.message}`);
+  } finally {
+    await page.close();
+  }
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {
+  await runCase(browser, 'a slow search does not overwrite a newer one', aSlowSearchDoesNotOverwriteANewerOne);
+  await runCase(browser, 'a slow trace does not overwrite a newer one', aSlowTraceDoesNotOverwriteANewerOne);
+  await runCase(browser, 'a failed search leaves no earlier results', aFailedSearchLeavesNoEarlierResults);
+  await runCase(browser, 'a failed trace leaves no earlier trace', aFailedTraceLeavesNoEarlierTrace);
+  await runCase(browser, 'an empty trace id asks for one', anEmptyTraceIdAsksForOne);
+  await runCase(browser, 'a Query API without its scheme is named', aQueryApiWithoutItsSchemeIsNamed);
   await exercise(browser, 'same-origin', API + '/explorer', null);
   await exercise(browser, 'cross-origin', CROSS_ORIGIN_PAGE, API);
   await linkNamingAnotherApiIsIgnored(browser);
   await largeBodiesAreShownCutWithTheirIntegration(browser);
   await aCutTailIsOpenedAgain(browser);
   await aTailWhoseTokenExpiresStopsSayingSo(browser);
+  if (failedCases > 0) throw new Error(`${failedCases} case(s) failed`);
 } catch (e) {
   console.error('FAILED ' + e.message);
   process.exitCode = 1;

@@ -9,6 +9,20 @@ let nextCursor = null;
 let listed = null;
 let tailAbort = null;
 
+// A part of the page shows one answer at a time: a new request aborts the one before, whose answer,
+// arriving after the new one's, would show what the user has replaced.
+class LatestRequest {
+  /** Aborts the request before, and returns the new one's signal. */
+  start() {
+    if (this.controller) this.controller.abort();
+    this.controller = new AbortController();
+    return this.controller.signal;
+  }
+}
+const listing = new LatestRequest();
+const traceView = new LatestRequest();
+const callsView = new LatestRequest();
+
 // The API the token goes to is typed by the user, never taken from the URL: a link naming another
 // host would otherwise send that host the token the user pastes.
 $('api').value = sessionStorage.getItem('outpost.api') || '';
@@ -28,10 +42,26 @@ function showError(message) {
   $('error').textContent = message || '';
 }
 
-async function call(path, query) {
-  const url = new URL(apiBase() + path);
+// The field is typed by hand: a host without its scheme is no URL, and the browser's own words for
+// that ("Failed to construct 'URL'") do not say which field is wrong.
+function apiUrl(path) {
+  const base = apiBase();
+  let url = null;
+  try {
+    url = new URL(base + path);
+  } catch (e) {
+    // told below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new Error(`Query API: '${base}' is not an http or https URL; give it whole, as http://127.0.0.1:8082`);
+  }
+  return url;
+}
+
+async function call(path, query, signal) {
+  const url = apiUrl(path);
   Object.entries(query || {}).forEach(([k, v]) => { if (v !== '' && v != null) url.searchParams.set(k, v); });
-  const response = await fetch(url, { headers: headers() });
+  const response = await fetch(url, { headers: headers(), signal });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     // this API's {error, message}, or Jaeger's envelope {errors: [{code, msg}]}
@@ -104,38 +134,60 @@ function renderHistogram(histogram) {
   });
   $('histogram').replaceChildren(...bars);
   $('total').textContent = histogram.total;
+  $('count').hidden = false;
+}
+
+// A search that failed shows nothing of the listing before: its rows, count and "Older records"
+// would read as the answer to the query now in the box.
+function clearListing() {
+  $('results').replaceChildren();
+  $('histogram').replaceChildren();
+  $('count').hidden = true;
+  $('partial').hidden = true;
+  $('more').hidden = true;
+  listed = null;
+  nextCursor = null;
 }
 
 async function search(append) {
+  const signal = listing.start();
   showError('');
+  // the listing on screen is being replaced: its next page is no longer what "Older records" would add
+  if (!append) $('more').hidden = true;
   try {
     const f = append ? listed : filters();
-    const page = await call('/api/v1/logs', { ...f, limit: 100, cursor: append ? nextCursor : '' });
+    const page = await call('/api/v1/logs', { ...f, limit: 100, cursor: append ? nextCursor : '' }, signal);
+    // over the page's own range: a second lookback, by a later now, counted records the page did not list
+    const histogram = append ? null
+      : await call('/api/v1/logs/histogram', { ...f, lookback: '', from: page.from, to: page.to }, signal);
+    if (signal.aborted) return;
     listed = f;
     renderRecords(page.records, append);
     nextCursor = page.nextCursor;
     $('more').hidden = !nextCursor;
     // an appended page adds to a listing whose count came from the first page's histogram
     let partial = page.partial || (append && !$('partial').hidden);
-    if (!append) {
-      // over the page's own range: a second lookback, by a later now, counted records the page did not list
-      const histogram = await call('/api/v1/logs/histogram', { ...f, lookback: '', from: page.from, to: page.to });
+    if (histogram) {
       renderHistogram(histogram);
       partial = partial || histogram.partial;
     }
     // a page the time budget cut: its count is a floor, and records may be missing
     $('partial').hidden = !partial;
   } catch (e) {
-    $('partial').hidden = true;
+    if (signal.aborted) return; // a newer search shows its own answer
+    // a page of older records that failed leaves the listing as it was: "Older records" tries again
+    if (!append) clearListing();
     showError(e.message);
   }
 }
 
 // Which services called which over the range, as Jaeger UI's System Architecture page has them.
 async function showCalls() {
+  const signal = callsView.start();
   showError('');
   try {
-    const graph = await call('/jaeger/api/dependencies', { lookback: Number($('range').value) });
+    const graph = await call('/jaeger/api/dependencies', { lookback: Number($('range').value) }, signal);
+    if (signal.aborted) return;
     const rows = graph.data.map((link) => {
       const tr = document.createElement('tr');
       tr.className = 'call-row';
@@ -152,6 +204,7 @@ async function showCalls() {
     $('calls').replaceChildren(...rows);
     $('calls-partial').hidden = !graph.partial;
   } catch (e) {
+    if (signal.aborted) return;
     // an earlier range's calls would read as this one's
     $('calls').replaceChildren();
     $('calls-partial').hidden = true;
@@ -159,13 +212,32 @@ async function showCalls() {
   }
 }
 
+// Told in the trace's section, where the user looks for the trace, not at the top of the page.
+function showTraceError(message) {
+  $('trace-error').textContent = message || '';
+}
+
+// A trace that failed shows nothing of the one before, which would read as the id now in the box.
+function clearTrace() {
+  $('trace-summary').textContent = '';
+  $('waterfall').replaceChildren();
+}
+
 // project: the log row's, when opened from one; otherwise the form's
 async function openTrace(project) {
-  showError('');
+  const signal = traceView.start();
+  showTraceError('');
   const id = $('trace-id').value.trim();
+  if (!id) {
+    // the API's path without an id is the trace search, whose answer is no trace
+    clearTrace();
+    showTraceError('Trace id: give the id of a trace (32 hexadecimal digits), or click one in the listing');
+    return;
+  }
   const scope = typeof project === 'string' ? project : $('project').value.trim();
   try {
-    const trace = await call('/api/v1/traces/' + encodeURIComponent(id), { project: scope });
+    const trace = await call('/api/v1/traces/' + encodeURIComponent(id), { project: scope }, signal);
+    if (signal.aborted) return;
     $('trace-summary').textContent =
       `${trace.spans.length} spans, ${(trace.durationNanos / 1e6).toFixed(2)} ms, services: ${trace.services.join(', ')}`
       + (trace.partial ? ' (only the earliest spans: the trace is larger than one answer holds)' : '');
@@ -198,8 +270,9 @@ async function openTrace(project) {
     });
     $('waterfall').replaceChildren(...rows);
   } catch (e) {
-    $('waterfall').replaceChildren();
-    showError(e.message);
+    if (signal.aborted) return; // a newer trace shows its own answer
+    clearTrace();
+    showTraceError(e.message);
   }
 }
 
@@ -222,7 +295,13 @@ function toggleTail() {
   }
   showError('');
   const f = filters();
-  const url = new URL(apiBase() + '/api/v1/logs/tail');
+  let url;
+  try {
+    url = apiUrl('/api/v1/logs/tail');
+  } catch (e) {
+    showError(e.message);
+    return;
+  }
   ['q', 'severity', 'project'].forEach((k) => { if (f[k]) url.searchParams.set(k, f[k]); });
   followTail(url);
 }

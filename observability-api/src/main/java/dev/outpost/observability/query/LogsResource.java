@@ -117,7 +117,7 @@ public class LogsResource {
     LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)),
         new TimeRange(Long.MIN_VALUE, Long.MAX_VALUE), q, blankToEmpty(integration), Params.severity(severity), 1,
         Optional.empty());
-    Duration left = Duration.between(Instant.now(), caller.expiresAt());
+    Duration left = Duration.between(Instant.now(), caller.acceptedUntil());
     if (left.isNegative() || left.isZero()) {
       throw new ApiException(401, "unauthorized", "the token has expired");
     }

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -32,9 +33,17 @@ public class CallerScope {
   /** The end of year 9999: a later {@code exp} reads as this (an Instant or a span of millis past it overflows). */
   private static final long LATEST_EXPIRY_SECONDS = 253_402_300_799L;
 
-  /** When the caller's token expires; what it opened must not outlive it. */
-  public java.time.Instant expiresAt() {
-    return java.time.Instant.ofEpochSecond(Math.min(token.getExpirationTime(), LATEST_EXPIRY_SECONDS));
+  /**
+   * Seconds past its {@code exp} that smallrye-jwt still takes a token (this clock may run ahead of the
+   * identity provider's): what the caller opened ends when no call would take the token any more.
+   */
+  @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60")
+  int clockSkewSeconds;
+
+  /** When no call takes the caller's token any more (its exp and the clock skew); what it opened must not outlive it. */
+  public java.time.Instant acceptedUntil() {
+    return java.time.Instant.ofEpochSecond(Math.min(token.getExpirationTime(), LATEST_EXPIRY_SECONDS)
+        + Math.max(0, clockSkewSeconds));
   }
 
   /** The caller's projects, narrowed to {@code project} when given (403 if it is not theirs). */

@@ -56,6 +56,22 @@ class ExplorerBrowserTest {
         .header("X-Content-Type-Options", "nosniff");
   }
 
+  /**
+   * The page's files keep their names across versions: kept a day as immutable, a browser ran the old
+   * script after an upgrade, even on reload. Each load asks again, and an unchanged file is a 304.
+   */
+  @Test
+  void thePagesFilesAreRevalidatedSoAnUpgradeReachesTheBrowser() {
+    for (String file : List.of("explorer/", "explorer/index.html", "explorer/explorer.js")) {
+      io.restassured.response.Response first = io.restassured.RestAssured.given().get(api + file);
+      first.then().statusCode(200).header("Cache-Control", "no-cache");
+      String lastModified = first.header("Last-Modified");
+      assertThat(lastModified).as(file + " carries a validator").isNotNull();
+      io.restassured.RestAssured.given().header("If-Modified-Since", lastModified).get(api + file).then()
+          .statusCode(304);
+    }
+  }
+
   @Test
   void searchHistogramTraceWaterfallAndLiveTailWorkInChromium() throws Exception {
     assertThat(SCRIPT_DIR.resolve("node_modules/playwright-core")).as(
@@ -99,10 +115,12 @@ class ExplorerBrowserTest {
 
     String apiUrl = api.toString().replaceAll("/$", "");
     HttpServer console = consoleOrigin(TestIdpResource.consolePort());
-    // a token that expires while the page tails: minted when the script asks, not before it starts
+    // a token that stops being taken while the page tails, 8 s on (its exp and the 60 s clock skew every
+    // call allows): minted when the script asks, not before it starts
     console.createContext("/short-token", exchange -> {
+      long exp = System.currentTimeMillis() / 1000 - 52;
       byte[] shortLived = TestIdpResource.idp().token("browser-user", Map.of("projects", List.of(project),
-          "exp", System.currentTimeMillis() / 1000 + 8)).getBytes(StandardCharsets.UTF_8);
+          "iat", exp - 600, "exp", exp)).getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, shortLived.length);
       exchange.getResponseBody().write(shortLived);
       exchange.close();
@@ -115,6 +133,7 @@ class ExplorerBrowserTest {
       env.put("CROSS_ORIGIN_PAGE_URL", "http://127.0.0.1:" + TestIdpResource.consolePort() + "/explorer/");
       env.put("TOKEN", token);
       env.put("TRACE_ID", traceId);
+      env.put("CALL_TRACE_ID", callTrace);
       env.put("PROJECT", project);
       env.put("OTLP_URL", "http://127.0.0.1:" + server.port());
       env.put("INGEST_TOKEN", Otlp.DATA_PLANE_TOKEN);
@@ -133,7 +152,10 @@ class ExplorerBrowserTest {
       assertThat(process.exitValue()).as(out).isZero();
       assertThat(out).contains("OK same-origin").contains("OK cross-origin").contains("OK a link naming another API is ignored")
           .contains("OK large bodies are shown cut, with their integration").contains("OK a cut tail is opened again")
-          .contains("OK a tail whose token expires stops, saying so");
+          .contains("OK a tail whose token expires stops, saying so")
+          .contains("OK a slow search does not overwrite a newer one").contains("OK a slow trace does not overwrite a newer one")
+          .contains("OK a failed search leaves no earlier results").contains("OK a failed trace leaves no earlier trace")
+          .contains("OK an empty trace id asks for one").contains("OK a Query API without its scheme is named");
     } finally {
       console.stop(0);
     }

@@ -396,6 +396,36 @@ class JaegerApiTest {
         .containsExactly(Map.of("parent", "intruder", "child", "other-child", "callCount", 1));
   }
 
+  /**
+   * A span of another project under one of the caller's is no call, also for a caller who reads both
+   * projects: an integration that learnt a trace id can send spans into it, which would draw a call
+   * its project never received.
+   */
+  @Test
+  void aSpanUnderAnotherProjectsParentIsNoCallEvenToAReaderOfBoth() {
+    Otlp otlp = new Otlp(server.port());
+    String shop = "j-shop-" + UUID.randomUUID();
+    String other = "j-other-" + UUID.randomUUID();
+    long now = System.currentTimeMillis() * 1_000_000L;
+    String trace = "00000000" + UUID.randomUUID().toString().replace("-", "").substring(8);
+    otlp.send(Otlp.traces(Otlp.resource("shop-web", shop), List.of(
+        Otlp.span(trace, "00000000000000a1", null, "GET /", now - 5_000_000, 4_000_000, Map.of()))));
+    otlp.send(Otlp.traces(Otlp.resource("shop-api", shop), List.of(
+        Otlp.span(trace, "00000000000000b1", "00000000000000a1", "GET /api", now - 4_000_000, 1_000_000, Map.of()))));
+    otlp.send(Otlp.traces(Otlp.resource("other-svc", other), List.of(
+        Otlp.span(trace, "00000000000000c1", "00000000000000a1", "peek", now - 3_000_000, 1_000_000, Map.of()))));
+    String both = TestIdpResource.idp().token("reader-of-both", List.of(shop, other));
+    Eventually.within(Duration.ofSeconds(3), "the spans stored", () -> {
+      Response stored = given().auth().oauth2(both).get("/jaeger/api/traces/" + trace);
+      return stored.statusCode() == 200 && stored.jsonPath().getList("data[0].spans").size() == 3;
+    });
+
+    JsonPath graph = given().auth().oauth2(both).queryParam("lookback", "3600000")
+        .get("/jaeger/api/dependencies").then().statusCode(200).extract().jsonPath();
+    assertThat(graph.getList("data")).as("calls within each project only")
+        .containsExactly(Map.of("parent", "shop-web", "child", "shop-api", "callCount", 1));
+  }
+
   @Test
   void badParametersAreFourHundredsThatNameThem() {
     record Case(String path, Map<String, Object> params, String message) {}

@@ -221,9 +221,11 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
     long slack = length < 0 ? 0 : Math.min(PARENT_SLACK_NANOS, length);
     long from = range.fromNanos() < Long.MIN_VALUE + slack ? Long.MIN_VALUE : range.fromNanos() - slack;
     TimeRange withParents = new TimeRange(from, range.toNanos());
-    Query spans = inRange(scope, withParents).build();
+    // a project at a time: a parent is looked for among its child's project's spans only
+    List<Query> projects = scope.projects().stream().sorted()
+        .map(project -> (Query) inRange(new ProjectScope(Set.of(project)), withParents).build()).toList();
     return Searches.run(partitions, withParents, searcher ->
-        new ServiceGraphScan(range, deadline(), memory, limits.maxPageChars()).scan(searcher, spans));
+        new ServiceGraphScan(range, deadline(), memory, limits.maxPageChars()).scan(searcher, projects));
   }
 
   @Override

@@ -29,14 +29,16 @@ import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
 
 /**
- * Counts the calls between services among the spans a query matches, as Jaeger's own stores do: a
- * span whose parent span is found, and is of another service, is one call of the parent's service
- * to its own. A span whose parent is not among them (a root, a parent of another project or from
- * before the scan, one not stored) counts nothing.
+ * Counts the calls between services among the spans of each project's query, as Jaeger's own stores
+ * do: a span whose parent span is found among its own project's, and is of another service, is one
+ * call of the parent's service to its own. A span whose parent is not among them (a root, a parent
+ * of another project, also for a caller who reads both, one from before the scan, one not stored)
+ * counts nothing: an integration that learnt a trace id can send spans into it, which would draw
+ * calls its project never received.
  *
- * <p>One pass over the matching spans' doc values: each span's key goes into a map to its service,
+ * <p>One pass over each project's spans' doc values: each span's key goes into a map to its service,
  * and each span that started in the range and has a parent is kept as (parent's key, service); the
- * parents are looked up at the end. What the map and the list take is held in the answer's memory,
+ * parents are looked up at the project's end. What the map and the list take is held in the answer's memory,
  * and the scan stops, its graph partial, when more is refused, past the answer's own budget, or
  * when the time budget is spent; stopped before it counted a call, it is a {@link
  * QueryTimedOutException} (a 503), not an empty graph.
@@ -59,6 +61,9 @@ final class ServiceGraphScan {
   private final LongIntHashMap serviceOfSpan = new LongIntHashMap();
   private final LongArrayList parentKeys = new LongArrayList();
   private final IntArrayList childServices = new IntArrayList();
+  /** Calls counted in the projects scanned so far, by pair of services (the caller's index, the called's). */
+  private final Map<Long, Long> calls = new HashMap<>();
+  private int seen;
   private boolean partial;
 
   /**
@@ -73,9 +78,26 @@ final class ServiceGraphScan {
     this.maxChars = maxChars;
   }
 
-  ServiceGraph scan(IndexSearcher searcher, Query spans) throws IOException {
+  /** @param projects one query per project, each matching that project's spans only */
+  ServiceGraph scan(IndexSearcher searcher, List<Query> projects) throws IOException {
+    for (Query spans : projects) {
+      if (!scanProject(searcher, spans)) {
+        List<ServiceLink> counted = links();
+        if (counted.isEmpty()) {
+          // an empty graph would read as "no calls"
+          throw new QueryTimedOutException("the service graph needs more time or memory than a query has;"
+              + " shorten its lookback");
+        }
+        return new ServiceGraph(counted, true);
+      }
+      countCalls();
+    }
+    return new ServiceGraph(links(), partial);
+  }
+
+  /** Reads one project's spans; false when a budget stopped it. */
+  private boolean scanProject(IndexSearcher searcher, Query spans) throws IOException {
     Weight weight = searcher.createWeight(searcher.rewrite(spans), ScoreMode.COMPLETE_NO_SCORES, 1);
-    int seen = 0;
     for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
       Scorer scorer = weight.scorer(leaf);
       if (scorer == null) {
@@ -100,13 +122,7 @@ final class ServiceGraphScan {
           continue;
         }
         if (++seen % CHECK_EVERY == 0 && !withinBudgets()) {
-          List<ServiceLink> counted = links();
-          if (counted.isEmpty()) {
-            // an empty graph would read as "no calls"
-            throw new QueryTimedOutException("the service graph needs more time or memory than a query has;"
-                + " shorten its lookback");
-          }
-          return new ServiceGraph(counted, true);
+          return false;
         }
         if (!keys.advanceExact(doc)) {
           // stored before the graph was kept, in a segment merged with newer ones
@@ -128,7 +144,21 @@ final class ServiceGraphScan {
         }
       }
     }
-    return new ServiceGraph(links(), partial);
+    return true;
+  }
+
+  /** Looks up the parents of the project just read, then lets go of its spans: the next one's are not theirs. */
+  private void countCalls() {
+    for (int i = 0; i < parentKeys.size(); i++) {
+      int parent = serviceOfSpan.getOrDefault(parentKeys.get(i), -1);
+      int child = childServices.get(i);
+      if (parent >= 0 && parent != child) {
+        calls.merge((long) parent << 32 | child, 1L, Long::sum);
+      }
+    }
+    serviceOfSpan.clear();
+    parentKeys.clear();
+    childServices.clear();
   }
 
   private int service(String name) {
@@ -156,14 +186,7 @@ final class ServiceGraphScan {
    * them the rest are left out, partial.
    */
   private List<ServiceLink> links() {
-    Map<Long, Long> calls = new HashMap<>();
-    for (int i = 0; i < parentKeys.size(); i++) {
-      int parent = serviceOfSpan.getOrDefault(parentKeys.get(i), -1);
-      int child = childServices.get(i);
-      if (parent >= 0 && parent != child) {
-        calls.merge((long) parent << 32 | child, 1L, Long::sum);
-      }
-    }
+    countCalls();
     List<ServiceLink> sorted = calls.entrySet().stream()
         .map(call -> new ServiceLink(services.get((int) (call.getKey() >>> 32)),
             services.get((int) (call.getKey() & 0xffffffffL)), call.getValue()))
