@@ -99,14 +99,15 @@ public class ProxyHandler implements Handler<RoutingContext> {
         exchange.abort();
       }
     });
+    UpstreamFailureInterceptor failures = new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration(),
+        reason -> GatewayAnswer.mark(ctx, reason));
     HttpProxy proxy = HttpProxy.reverseProxy(OPTIONS, clients.current())
         .originRequestProvider((req, c) ->
             connect(c, upstream, breaker, exchange, timeout + connectTimeoutMillis, retries, head).map(sent -> {
               continueIfExpected(request);
               return exchange.track(sent);
             }))
-        .addInterceptor(new UpstreamFailureInterceptor(breaker, limited, exchange, route.integration(),
-            reason -> GatewayAnswer.mark(ctx, reason)))
+        .addInterceptor(failures)
         .addInterceptor(new CutResponseInterceptor(ctx, exchange))
         .addInterceptor(new HeaderHygieneInterceptor(matched.route().credentialHeader()))
         .addInterceptor(new ForwardedHeadersInterceptor(clientAddress.forwarding(ctx)))
@@ -117,7 +118,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
       proxy.addInterceptor(new StaleConnectionRetry(exchange, maxStaleRetries));
     }
     if (request.version() == HttpVersion.HTTP_1_0) {
-      proxy.addInterceptor(new Http10StreamGuard(() -> GatewayAnswer.mark(ctx, Http10StreamGuard.MESSAGE)));
+      proxy.addInterceptor(new Http10StreamGuard(() -> GatewayAnswer.mark(ctx, Http10StreamGuard.MESSAGE), buffers, failures));
     }
     if (limited != null) {
       proxy.addInterceptor(new ProxyInterceptor() {

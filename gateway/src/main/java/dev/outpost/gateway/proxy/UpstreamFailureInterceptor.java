@@ -195,6 +195,25 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
     return sent;
   }
 
+  /** The gateway's answer instead of a response that failed before any of it went to the client. */
+  record Unsent(int status, String message) {}
+
+  /**
+   * The upstream's response failed before any of it went to the client (an HTTP/1.0 client's stream,
+   * read whole first, stalled or broke: {@link Http10StreamGuard}, which answers instead): 504 when
+   * the route's timeout ran out, else 502. A failure for the breaker, and not the success that
+   * sending the gateway's answer would count.
+   */
+  Unsent failedBeforeTheHead(Throwable failure) {
+    answered = false;
+    boolean timedOut = exchange.timedOut();
+    String message = timedOut ? "integration " + upstreamName + " did not answer in time"
+        : "integration " + upstreamName + " failed while sending its response";
+    breaker.onFailure(message, exchange.admittedAt());
+    ownAnswer.accept(message + ": " + failure.getMessage());
+    return new Unsent(timedOut ? 504 : 502, message);
+  }
+
   /**
    * Why a response head that parsed cannot be passed on, or null when it can: a status that cannot end
    * an exchange ({@link #isFinalStatus}), or a transfer coding other than chunked, which the proxy

@@ -337,6 +337,22 @@ class UpstreamFailureTest {
     return Integer.parseInt(line.toString().trim(), 16);
   }
 
+  /**
+   * An HTTP/1.0 client's streamed response is read whole before anything is sent (HTTP/1.0 has no
+   * chunks): a body that stalls past the route's timeout is the gateway's 504, and the connection ends.
+   */
+  @Test
+  void aStreamThatStallsBeforeAnHttp10ClientHasItAllIsA504() throws Exception {
+    try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+      client.setSoTimeout(5000);
+      client.getOutputStream().write("GET /stall/half HTTP/1.0\r\nHost: gw\r\n\r\n".getBytes());
+      RawHttp.Response answer = RawHttp.read(client.getInputStream());
+      assertThat(answer.status()).isEqualTo(504);
+      assertThat(answer.body()).contains("did not answer in time");
+      assertThat(client.getInputStream().read()).isEqualTo(-1);
+    }
+  }
+
   @Test
   void stalledResponseBodiesCountForTheBreaker() throws Exception {
     for (int i = 0; i < 5; i++) {
