@@ -3,11 +3,15 @@ package dev.outpost.spec.json;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A Jackson parse error as a user reads it: its first line, without the class and setting names Jackson
  * quotes ({@code (bound as 'com.fasterxml.jackson.databind.JsonNode')}, {@code from
- * 'StreamReadConstraints.getMaxNestingDepth()'}), plus the line and column.
+ * 'StreamReadConstraints.getMaxNestingDepth()'}), plus the line and column. A YAML syntax error is
+ * SnakeYAML's context and problem, at the problem's place: its message's first line names only the
+ * context ("while scanning for the next token"), at the context's place.
  */
 public final class JsonErrors {
 
@@ -21,6 +25,9 @@ public final class JsonErrors {
   private JsonErrors() {}
 
   public static String describe(JsonProcessingException e) {
+    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblem() != null) {
+      return yamlProblem(yaml);
+    }
     String message = String.valueOf(e.getOriginalMessage());
     int newline = message.indexOf('\n');
     if (newline > 0) {
@@ -40,5 +47,28 @@ public final class JsonErrors {
       message += " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
     return message;
+  }
+
+  /** {@code <context> (<where>): <problem> (<where>)}: an unclosed bracket is told where it opened and where the text ended. */
+  private static String yamlProblem(MarkedYAMLException yaml) {
+    String context = yaml.getContext();
+    Mark contextAt = yaml.getContextMark();
+    Mark problemAt = yaml.getProblemMark();
+    StringBuilder message = new StringBuilder();
+    if (context != null) {
+      message.append(context);
+      if (contextAt != null && problemAt != null && contextAt.getLine() != problemAt.getLine()) {
+        message.append(place(contextAt));
+      }
+      message.append(": ");
+    }
+    message.append(yaml.getProblem());
+    Mark at = problemAt != null ? problemAt : contextAt;
+    return at == null ? message.toString() : message.append(place(at)).toString();
+  }
+
+  /** SnakeYAML counts lines and columns from 0. */
+  private static String place(Mark mark) {
+    return " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")";
   }
 }

@@ -33,6 +33,29 @@ class JsonErrorsTest {
     assertMessage("{\"revision\": }", "not valid JSON: Unexpected character ('}' (code 125))", true);
   }
 
+  /**
+   * SnakeYAML says what it found on a later line than the context it names: the first line alone
+   * ("while scanning for the next token") hid the problem and pointed at the wrong place.
+   */
+  @Test
+  void yamlErrorsSayWhatWasFoundAndWhere() {
+    assertYaml("revision: 1\n\tintegrations: []\n",
+        "not valid YAML: while scanning for the next token: found character '\\t(TAB)' that cannot start any token",
+        "(line 2, column 1)");
+    // an unclosed bracket: where it opened and where the text ended
+    assertYaml("revision: 1\nintegrations: [unclosed\n", "not valid YAML: while parsing a flow sequence (line 2, column 15):"
+        + " expected ',' or ']', but got <stream end>", "(line 3, column 1)");
+    assertYaml("revision: 1\nintegrations:\n  - name: a\n   version: x\n",
+        "not valid YAML: while parsing a block collection (line 3, column 3): expected <block end>, but found '<block mapping start>'",
+        "(line 4, column 4)");
+  }
+
+  private static void assertYaml(String yaml, String start, String place) {
+    assertThatThrownBy(() -> StateCodec.readYaml(yaml)).isInstanceOfSatisfying(InvalidStateException.class,
+        e -> assertThat(e.violations()).singleElement().satisfies(v ->
+            assertThat(v.message()).startsWith(start).endsWith(place).doesNotContain("\n", "reader", "snakeyaml")));
+  }
+
   private static void assertMessage(String json, String start, boolean located) {
     assertThatThrownBy(() -> StateCodec.readJson(json)).isInstanceOfSatisfying(InvalidStateException.class,
         e -> assertThat(e.violations()).singleElement().satisfies(v -> {
