@@ -191,9 +191,11 @@ public class IntegrationDeployer implements RouteStates {
 
   /** Loads {@code integration} and switches its paths to it; the replaced version still runs. */
   private synchronized Installed install(Integration integration) {
+    DeclaredBeans beansBefore;
     try {
       checkFields(integration);
       SharedBeans.check(integration.source(), camel);
+      beansBefore = DeclaredBeans.before(integration.source(), camel);
     } catch (DeployException e) {
       return new Installed(refused(integration, e), null);
     }
@@ -220,6 +222,7 @@ public class IntegrationDeployer implements RouteStates {
     try {
       load(integration.name(), resolved.source(), namespacer);
     } catch (Exception | StackOverflowError | LinkageError e) {
+      beansBefore.restore(camel);
       // also the Errors an integration's source or beans can cause: cleaned up like any failure
       Set<String> leftovers = new HashSet<>(routeIds());
       leftovers.removeAll(before);
@@ -516,12 +519,15 @@ public class IntegrationDeployer implements RouteStates {
   private IntegrationStatus report(Integration integration, String phase, String message) {
     String name = integration.name() == null ? "" : integration.name();
     Deployment serving = IntegrationStatus.FAILED.equals(phase) ? deployments.get(name) : null;
+    String servingVersion = null;
     // not a redeploy of the version that serves (new secret values), which failed on itself
     if (serving != null && !serving.integration().version().equals(integration.version())) {
+      servingVersion = serving.integration().version();
       // read alone, "2 Failed" told the operator the integration was down
-      message = message + " (version " + serving.integration().version() + " still serves)";
+      message = message + " (version " + servingVersion + " still serves)";
     }
-    IntegrationStatus status = new IntegrationStatus(name, integration.project(), integration.version(), phase, message);
+    IntegrationStatus status = new IntegrationStatus(name, integration.project(), integration.version(), phase, message,
+        servingVersion);
     statuses.put(status);
     return status;
   }

@@ -135,8 +135,13 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   }
 
   private void namespaceRoute(RouteDefinition route, CamelContext camel) throws DeployException {
-    route.setId(internalId(route.getRouteId()));
     FromDefinition from = route.getInput();
+    if (from == null) {
+      // Camel's YAML DSL takes such a route, and the first step to read it threw a NullPointerException
+      throw new DeployException("route " + (route.getRouteId() == null ? "" : route.getRouteId() + " ")
+          + "has no from: a route starts with the endpoint it consumes (from: {uri: ..., steps: [...]})");
+    }
+    route.setId(internalId(route.getRouteId()));
     String uri = from.getUri();
     if (uri != null) {
       writtenScheme("from", uri);

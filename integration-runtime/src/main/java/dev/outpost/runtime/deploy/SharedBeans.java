@@ -2,7 +2,6 @@ package dev.outpost.runtime.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.camel.CamelContext;
@@ -33,19 +32,11 @@ final class SharedBeans {
 
   static void check(String source, CamelContext camel) throws DeployException {
     Set<String> components = null;
-    for (JsonNode element : ContextWideElements.topLevel(source)) {
-      for (Iterator<String> keys = element.fieldNames(); keys.hasNext(); ) {
-        String key = keys.next();
-        if (!key.toLowerCase(Locale.ROOT).equals("beans") || !element.get(key).isArray()) {
-          continue;
-        }
-        for (JsonNode bean : element.get(key)) {
-          if (components == null) {
-            components = componentNames(camel);
-          }
-          check(bean.path("name").asText(""), bean.path("type").asText(""), components, camel);
-        }
+    for (JsonNode bean : DeclaredBeans.of(source)) {
+      if (components == null) {
+        components = componentNames(camel);
       }
+      check(bean.path("name").asText(""), bean.path("type").asText(""), components, camel);
     }
   }
 

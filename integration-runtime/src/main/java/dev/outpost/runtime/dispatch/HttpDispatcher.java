@@ -112,7 +112,7 @@ public class HttpDispatcher {
       if (routedTo != null && !routedTo.equals(target.owner())) {
         // the gateway routed this request to another integration: a route of one integration with
         // stripPrefix must not reach another's paths in the shared runtime, past that one's route
-        ErrorAnswer.send(ctx, 404, "integration '" + routedTo + "' has no endpoint at " + path);
+        answerUnserved(ctx, routedTo, path);
         return;
       }
       forward(ctx, target, path);
@@ -130,7 +130,26 @@ public class HttpDispatcher {
       ErrorAnswer.send(ctx, 405, "method " + method + " is not allowed at " + path);
       return;
     }
+    String routedTo = ctx.request().getHeader(ROUTED_TO);
+    if (routedTo != null) {
+      answerUnserved(ctx, routedTo, path);
+      return;
+    }
     ctx.next();
+  }
+
+  /**
+   * The gateway routed the request to {@code integration}, which has no endpoint at {@code path}: 404
+   * when it serves other paths, 503 when it serves none here (its first version failed to deploy, or
+   * it is not deployed yet), as Kong and Envoy answer for an upstream that is not running; a 404 told
+   * the client its URL was wrong.
+   */
+  private void answerUnserved(RoutingContext ctx, String integration, String path) {
+    if (table.stream().anyMatch(t -> t.owner().equals(integration))) {
+      ErrorAnswer.send(ctx, 404, "integration '" + integration + "' has no endpoint at " + path);
+    } else {
+      ErrorAnswer.send(ctx, 503, "integration '" + integration + "' is not running");
+    }
   }
 
   private void forward(RoutingContext ctx, Target target, String path) {

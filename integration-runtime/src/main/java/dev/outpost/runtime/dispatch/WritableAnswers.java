@@ -9,6 +9,7 @@ import org.apache.camel.Route;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.RoutePolicySupport;
+import org.jboss.logging.Logger;
 
 /**
  * Readies, once an HTTP route is done, what platform-http writes of its answer:
@@ -20,14 +21,31 @@ import org.apache.camel.support.RoutePolicySupport;
  *       stays a stream;
  *   <li>a {@code Content-Type} HTTP cannot carry ({@code ?Content-Type=a%0Db}: Camel makes message
  *       headers of query parameters) is dropped: platform-http writes it past the header filter
- *       ({@link ResponseHeaderFilter}), and Vert.x threw, a 500.
+ *       ({@link ResponseHeaderFilter}), and Vert.x threw, a 500;
+ *   <li>a status the route set that is no number ({@code CamelHttpResponseCode: abc}) makes the answer
+ *       a 500 without a body, as any failed route's: platform-http's conversion threw, and Quarkus
+ *       sent its error page.
  * </ul>
  */
 public final class WritableAnswers implements RoutePolicyFactory {
 
+  private static final Logger LOG = Logger.getLogger(WritableAnswers.class);
+
   @Override
   public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode node) {
     return AnsweredExchanges.isHttpRoute(node) ? new Ready() : null;
+  }
+
+  private static boolean isNumber(Object status) {
+    if (status instanceof Number) {
+      return true;
+    }
+    try {
+      Integer.parseInt(status.toString().trim());
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static final class Ready extends RoutePolicySupport {
@@ -37,6 +55,14 @@ public final class WritableAnswers implements RoutePolicyFactory {
       Object contentType = message.getHeader(Exchange.CONTENT_TYPE);
       if (contentType != null && !ResponseHeaderFilter.writable(Exchange.CONTENT_TYPE, contentType)) {
         message.removeHeader(Exchange.CONTENT_TYPE);
+      }
+      Object status = message.getHeader(Exchange.HTTP_RESPONSE_CODE);
+      if (status != null && !isNumber(status)) {
+        LOG.warnf("route %s set %s to '%s', which is no status code: answered 500", route.getRouteId(),
+            Exchange.HTTP_RESPONSE_CODE, status);
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 500);
+        message.setBody(new byte[0]);
+        return;
       }
       if (exchange.getException() == null && message.getBody() instanceof String text) {
         message.setBody(text.getBytes(StandardCharsets.UTF_8));

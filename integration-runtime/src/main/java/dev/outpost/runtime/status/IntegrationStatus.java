@@ -1,5 +1,6 @@
 package dev.outpost.runtime.status;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
@@ -7,9 +8,16 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *
  * @param phase {@code Deploying}, {@code Ready} or {@code Failed}
  * @param message Camel's error when {@code Failed} (secret values redacted), otherwise null
+ * @param servingVersion when {@code version} failed, the version that serves on in its place, if one
+ *     does: the agent reports that a replica serves, as a failed rollout's old pods do in Kubernetes
  */
-@JsonPropertyOrder({"name", "project", "version", "phase", "message"})
-public record IntegrationStatus(String name, String project, String version, String phase, String message) {
+@JsonPropertyOrder({"name", "project", "version", "phase", "message", "servingVersion"})
+public record IntegrationStatus(String name, String project, String version, String phase, String message,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String servingVersion) {
+
+  public IntegrationStatus(String name, String project, String version, String phase, String message) {
+    this(name, project, version, phase, message, null);
+  }
 
   public static final String DEPLOYING = "Deploying";
   public static final String READY = "Ready";

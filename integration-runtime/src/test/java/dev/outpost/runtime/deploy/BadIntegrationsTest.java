@@ -62,7 +62,7 @@ class BadIntegrationsTest {
         new Case("YAML syntax error", Integrations.of("bad-yaml", "1", httpRoute("bad-yaml", "/bad-yaml", """
             - setBody:
               constant: [unclosed
-            """)), List.of("not valid YAML", "line 7, column 30")),
+            """)), List.of("not valid YAML", "flow sequence (line 7, column 21)", "(line 8, column 1)")),
         new Case("unknown DSL element", Integrations.of("bad-step", "1", httpRoute("bad-step", "/bad-step", """
             - frobnicate:
                 constant: x
@@ -238,7 +238,10 @@ class BadIntegrationsTest {
                     - setBody:
                         constant: x
             """), List.of("not valid YAML", "Duplicate field 'id'", "line 6")),
-        new Case("no route at all", Integrations.of("bad-empty", "1", "[]\n"), List.of("must be a non-empty YAML list")));
+        new Case("no route at all", Integrations.of("bad-empty", "1", "[]\n"), List.of("must be a non-empty YAML list")),
+        // told as a NullPointerException naming Camel's FromDefinition
+        new Case("a route without from", Integrations.of("bad-nofrom", "1", "- route:\n    id: bad-nofrom\n"),
+            List.of("route bad-nofrom", "has no from")));
   }
 
   @BeforeEach
@@ -354,6 +357,24 @@ class BadIntegrationsTest {
     String body = given().get(http + "runtime-failure").then().statusCode(500).extract().asString();
     assertThat(body).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("s3cr3t");
     Integrations.delete(management, "runtime-failure").then().statusCode(204);
+  }
+
+  /**
+   * A status the route sets that is no number is the integration's mistake: a 500 without a body, as
+   * any failed route, where Quarkus' error page (its "Error id" and an empty "Stack") was sent.
+   */
+  @Test
+  void aStatusCodeThatIsNoNumberIsA500WithoutDetails() {
+    Integrations.put(management, Integrations.of("bad-status", "1", httpRoute("bad-status", "/bad-status", """
+        - setHeader:
+            name: CamelHttpResponseCode
+            constant: abc
+        - setBody:
+            constant: the body
+        """))).then().statusCode(200);
+    var response = given().get(http + "bad-status").then().statusCode(500).extract();
+    assertThat(response.asString()).isEmpty();
+    Integrations.delete(management, "bad-status").then().statusCode(204);
   }
 
   @Test

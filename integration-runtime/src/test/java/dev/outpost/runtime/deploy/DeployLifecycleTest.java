@@ -285,13 +285,48 @@ class DeployLifecycleTest {
             "timer:beany?period=not-a-duration");
     // its status says what still serves: read alone, "2 Failed" told the operator the integration was down
     Integrations.put(management, Integrations.of("beany", "2", v2)).then().statusCode(422)
-        .body("phase", equalTo("Failed")).body("message", containsString("version 1 still serves"));
+        .body("phase", equalTo("Failed")).body("message", containsString("version 1 still serves"))
+        .body("servingVersion", equalTo("1"));
     given().get(http + "beany").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
     // a route created now looks the bean up afresh (a running one keeps what it resolved): version 1's
     String v3 = v1.substring(v1.indexOf("- route:"));
     Integrations.put(management, Integrations.of("beany", "3", v3)).then().statusCode(200);
     given().get(http + "beany").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
     Integrations.delete(management, "beany").then().statusCode(204);
+  }
+
+  /**
+   * A new version, or the same integration deployed again after its removal, runs the beans it
+   * declares, as a restarted application would: Camel's {@code simple} language cached a compiled
+   * {@code ${bean:…}} by its text, with the bean it first looked up, and handed it to every later
+   * route of the same text.
+   */
+  @Test
+  void anUpgradeAndARedeployRunTheBeansTheyDeclare() {
+    String v1 = """
+        - beans:
+            - name: freshBean
+              type: java.net.URI
+              constructors:
+                0: "urn:outpost:version-1"
+        - route:
+            id: fresh
+            from:
+              uri: platform-http:/fresh-bean
+              steps:
+                - setBody:
+                    simple: "${bean:freshBean?method=toString}"
+        """;
+    Integrations.put(management, Integrations.of("fresh", "1", v1)).then().statusCode(200);
+    given().get(http + "fresh-bean").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
+    Integrations.put(management, Integrations.of("fresh", "2", v1.replace("version-1", "version-2")))
+        .then().statusCode(200);
+    given().get(http + "fresh-bean").then().statusCode(200).body(equalTo("urn:outpost:version-2"));
+    Integrations.delete(management, "fresh").then().statusCode(204);
+    Integrations.put(management, Integrations.of("fresh", "3", v1.replace("version-1", "version-3")))
+        .then().statusCode(200);
+    given().get(http + "fresh-bean").then().statusCode(200).body(equalTo("urn:outpost:version-3"));
+    Integrations.delete(management, "fresh").then().statusCode(204);
   }
 
   @Test

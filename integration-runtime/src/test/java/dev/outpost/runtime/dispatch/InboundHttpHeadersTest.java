@@ -495,12 +495,28 @@ class InboundHttpHeadersTest {
                     constant: orders
         """;
     Integrations.put(management, Integrations.of("private-orders", "1", source)).then().statusCode(200);
+    Integrations.put(management, Integrations.of("catalog", "1",
+        Integrations.constantRoute("catalog", "/catalog-items", "items"))).then().statusCode(200);
     // a public route of 'catalog' with stripPrefix turned /catalog/private-orders into /private-orders
     given().header("X-Outpost-Integration", "catalog").get(http + "private-orders").then().statusCode(404)
         .body(containsString("integration 'catalog' has no endpoint at /private-orders"));
     given().header("X-Outpost-Integration", "private-orders").get(http + "private-orders").then().statusCode(200)
         .body(equalTo("orders"));
     Integrations.delete(management, "private-orders").then().statusCode(204);
+    Integrations.delete(management, "catalog").then().statusCode(204);
+  }
+
+  /**
+   * The gateway routed a request to an integration that serves nothing here (its first version failed
+   * to deploy, or it is not deployed yet): 503, as Kong and Envoy answer for an upstream that is not
+   * running, where a 404 told the client its URL was wrong.
+   */
+  @Test
+  void aRequestForAnIntegrationThatIsNotRunningIs503() {
+    given().header("X-Outpost-Integration", "never-deployed").get(http + "never-deployed/items").then().statusCode(503)
+        .body(containsString("integration 'never-deployed' is not running"));
+    // not so without the gateway's word: a path no integration serves
+    given().get(http + "never-deployed/items").then().statusCode(404);
   }
 
   @Test

@@ -7,7 +7,11 @@ import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.SecretRef;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -33,16 +37,25 @@ public final class CheckSecrets implements ReconcileStep {
 
   @Override
   public int run(DataPlaneState desired, Target target) throws TargetException {
-    List<SecretRef> refs = new ArrayList<>();
-    desired.integrations().stream().map(Integration::secrets).forEach(refs::addAll);
-    desired.routes().stream()
-        .map(Route::auth)
-        .filter(a -> a != null && a.apiKey() != null && a.apiKey().keys() != null)
-        .forEach(a -> refs.add(a.apiKey().keys()));
-    List<SecretRef> missing = target.missingSecrets(refs);
+    // each secret with what needs it: on a data plane several teams deploy to, the one who reads the
+    // refusal may not own the integration it is about
+    Map<SecretRef, Set<String>> neededBy = new LinkedHashMap<>();
+    for (Integration integration : desired.integrations()) {
+      for (SecretRef secret : integration.secrets()) {
+        neededBy.computeIfAbsent(secret, s -> new LinkedHashSet<>()).add("integration " + integration.name());
+      }
+    }
+    for (Route route : desired.routes()) {
+      if (route.auth() != null && route.auth().apiKey() != null && route.auth().apiKey().keys() != null) {
+        neededBy.computeIfAbsent(route.auth().apiKey().keys(), s -> new LinkedHashSet<>())
+            .add("the API keys of route " + route.id());
+      }
+    }
+    List<SecretRef> missing = target.missingSecrets(new ArrayList<>(neededBy.keySet()));
     if (!missing.isEmpty()) {
-      throw new TargetException("secrets missing from the data plane: "
-          + missing.stream().map(SecretRef::toString).collect(Collectors.joining(", ")));
+      throw new TargetException("secrets missing from the data plane: " + missing.stream()
+          .map(secret -> secret + " (" + String.join(", ", neededBy.getOrDefault(secret, Set.of())) + ")")
+          .collect(Collectors.joining(", ")));
     }
     return 0;
   }

@@ -76,8 +76,12 @@ public final class LocalStatusSource implements StatusSource {
       String name = item.path("name").asText("");
       if (!name.isEmpty()) {
         String phase = phase(item.path("phase").asText(""));
-        result.add(new ObservedIntegration(name, item.path("version").asText(""), phase,
-            ObservedIntegration.READY.equals(phase) ? 1 : 0, 1, null));
+        // a failed upgrade whose previous version serves on: a replica serves, as a failed rollout's old
+        // pods do in Kubernetes, said in fixed words (the runtime's own reason stays here)
+        String serving = ObservedIntegration.FAILED.equals(phase) ? item.path("servingVersion").asText("") : "";
+        boolean serves = ObservedIntegration.READY.equals(phase) || !serving.isEmpty();
+        result.add(new ObservedIntegration(name, item.path("version").asText(""), phase, serves ? 1 : 0, 1,
+            serving.isEmpty() ? null : NotReadyReason.clean("version " + serving + " still serves")));
       }
     });
     IntegrationsSeen seen = IntegrationsSeen.of(result);

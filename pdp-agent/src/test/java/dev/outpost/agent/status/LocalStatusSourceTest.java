@@ -42,7 +42,9 @@ class LocalStatusSourceTest {
         [{"name":"orders","project":"shop","version":"v2","phase":"Ready","message":null},
          {"name":"billing","project":"shop","version":"v1","phase":"Failed",
           "message":"CANARY-payload-7f3a: could not parse {card: 4111}"},
-         {"name":"odd","project":"shop","version":"v1","phase":"Exploded"}]""");
+         {"name":"odd","project":"shop","version":"v1","phase":"Exploded"},
+         {"name":"crm","project":"shop","version":"v3","phase":"Failed",
+          "message":"CANARY-payload-9c1d: no such bean (version v2 still serves)","servingVersion":"v2"}]""");
     gateway = serve("/outpost/routes", "{\"revision\": 12, \"routes\": 3}");
   }
 
@@ -58,7 +60,9 @@ class LocalStatusSourceTest {
     assertThat(source.integrations().integrations()).containsExactly(
         new ObservedIntegration("orders", "v2", "Ready", 1, 1, null),
         new ObservedIntegration("billing", "v1", "Failed", 0, 1, null),
-        new ObservedIntegration("odd", "v1", "Pending", 0, 1, null));
+        new ObservedIntegration("odd", "v1", "Pending", 0, 1, null),
+        // a failed upgrade whose previous version serves on: a replica serves, said in fixed words
+        new ObservedIntegration("crm", "v3", "Failed", 1, 1, "version v2 still serves"));
     assertThat(source.integrations().toString()).doesNotContain("CANARY").doesNotContain("4111");
     assertThat(source.routes()).isEqualTo(new RoutesStatus(12, 3));
   }
@@ -111,7 +115,7 @@ class LocalStatusSourceTest {
     java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
     LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.empty(), now::get);
     IntegrationsSeen running = source.integrations();
-    assertThat(running.integrations()).hasSize(3);
+    assertThat(running.integrations()).hasSize(4);
     int port = runtime.getAddress().getPort();
     runtime.stop(0);
     now.addAndGet(LocalStatusSource.STOPPED_AFTER_NANOS - 1);

@@ -1,0 +1,63 @@
+package dev.outpost.runtime.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+
+/**
+ * The beans an integration's source declares ({@code - beans:} at its top level, the key in any
+ * case), and what the shared registry held under their names before the integration was loaded.
+ * Camel binds a version's beans before it builds its routes, and left them bound when the load then
+ * failed: the version still serving kept its routes' beans, but every lookup after (a later version,
+ * another integration of the same bean name) had the failed version's. {@link #restore} puts back
+ * what was there.
+ */
+final class DeclaredBeans {
+
+  private final Map<String, Object> before = new HashMap<>();
+
+  private DeclaredBeans() {}
+
+  /** Each bean element of {@code source}'s top-level {@code beans} lists. */
+  static List<JsonNode> of(String source) throws DeployException {
+    List<JsonNode> beans = new ArrayList<>();
+    for (JsonNode element : ContextWideElements.topLevel(source)) {
+      for (Iterator<String> keys = element.fieldNames(); keys.hasNext(); ) {
+        String key = keys.next();
+        if (key.toLowerCase(Locale.ROOT).equals("beans") && element.get(key).isArray()) {
+          element.get(key).forEach(beans::add);
+        }
+      }
+    }
+    return beans;
+  }
+
+  /** What the registry holds now under the names {@code source} declares. */
+  static DeclaredBeans before(String source, CamelContext camel) throws DeployException {
+    DeclaredBeans declared = new DeclaredBeans();
+    for (JsonNode bean : of(source)) {
+      String name = bean.path("name").asText("");
+      if (!name.isEmpty()) {
+        declared.before.put(name, camel.getRegistry().lookupByName(name));
+      }
+    }
+    return declared;
+  }
+
+  /** Binds again what each declared name held before, or unbinds a name that held nothing. */
+  void restore(CamelContext camel) {
+    Registry registry = camel.getRegistry();
+    before.forEach((name, bean) -> {
+      registry.unbind(name);
+      if (bean != null) {
+        registry.bind(name, bean);
+      }
+    });
+  }
+}
