@@ -1,6 +1,9 @@
-// The console journey as a person sees it: open the control plane's console (one origin), sign in
-// for a project, find a log line that observability-api (another origin) returns to the browser,
-// follow its trace id to the span waterfall. Prints "OK <step>" per step; exits non-zero on failure.
+// The console as a person uses it, in Debian's headless Chromium: served by the control plane (one
+// origin), signed in through its IdP, reading logs and traces that observability-api (another origin)
+// returns to the browser with the user's token. The first case follows the journey's log line to its
+// trace; the others read what the IT wrote through the ingest (ConsoleTelemetry). Requests are only
+// ever delayed here, never answered. Prints "OK <case>" or "FAILED <case>: why" per case; exits
+// non-zero when one failed.
 import { chromium } from 'playwright-core';
 
 const env = (name) => {
@@ -12,6 +15,13 @@ const CONSOLE = env('CONSOLE_URL');
 const PROJECT = env('PROJECT');
 const LOG_TEXT = env('LOG_TEXT');
 const SCREENSHOT = env('SCREENSHOT');
+// in project shop; the first also holds a span of project other under its two of shop
+const FIRST_TRACE = env('FIRST_TRACE');
+const SECOND_TRACE = env('SECOND_TRACE');
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
 
 // Polls from here rather than with page.waitForFunction, which evaluates a string in the page: the
 // console's Content-Security-Policy (no 'unsafe-eval') refuses that, as it should any injected script.
@@ -24,48 +34,150 @@ async function waitFor(page, label, fn, arg) {
   throw new Error(`${label}: not within 10 s (page text: '${(await page.textContent('body')).slice(0, 300)}')`);
 }
 
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Holds back the first request whose URL matches, then lets it go to observability-api: its answer
+// arrives after a later one's, as a slow search's does.
+async function delayFirst(page, pattern, ms) {
+  let held = false;
+  await page.route(pattern, async (route) => {
+    if (held) return route.continue();
+    held = true;
+    await pause(ms);
+    await route.continue().catch(() => {}); // the page may have given up on it
+  });
+}
+
+async function signIn(page, subject, projects) {
+  await page.fill('#sub', subject);
+  await page.fill('#projects', projects);
+  await page.click('#signin-form button[type=submit]');
+  await waitFor(page, 'signed in', () => document.querySelector('#whoami').textContent.startsWith('Signed in'));
+}
+
+async function search(page, q) {
+  await page.fill('#q', q);
+  await page.click('#search');
+}
+
+// Searches and waits for the answer: the rows of the search that signing in starts may be shown until then.
+async function searched(page, q) {
+  await search(page, q);
+  await waitFor(page, `the answer to '${q}'`, () => /record\(s\)|failed/.test(document.querySelector('#logs-status').textContent));
+}
+
+const rowBodies = (page) => page.$$eval('#logs-table tbody tr.log-row td.body', (tds) => tds.map((td) => td.textContent));
+const spanNames = (page) => page.$$eval('#waterfall .span-name', (names) => names.map((n) => n.textContent));
+const traceLink = (page, traceId) => page.locator(`#logs-table .trace-link[title="${traceId}"]`).first();
+
+async function aLogLineLeadsToItsTrace(page) {
+  await signIn(page, 'developer', PROJECT);
+  check((await page.textContent('#whoami')).includes(PROJECT), 'not signed in for ' + PROJECT);
+  await searched(page, `"${LOG_TEXT}"`);
+  const row = page.locator('#logs-table tbody tr.log-row', { hasText: LOG_TEXT }).first();
+  await row.waitFor({ timeout: 10000 });
+  const apiOrigin = new URL(await page.textContent('#obs-url')).origin;
+  check(apiOrigin !== new URL(CONSOLE).origin, 'the API must be another origin than the console');
+  await row.locator('.trace-link').click();
+  await waitFor(page, 'the waterfall', () => document.querySelectorAll('#waterfall .span-row').length >= 2);
+  const spans = await spanNames(page);
+  check(spans.some((s) => s.startsWith('outpost-gateway')), 'no gateway span in ' + spans);
+  check(spans.some((s) => s.startsWith('outpost-integration-runtime')), 'no runtime span in ' + spans);
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+}
+
+async function aSubjectOutsideAsciiIsShownAsTyped(page) {
+  await signIn(page, 'José 日本', 'shop other');
+  const who = await page.textContent('#whoami');
+  check(who === 'Signed in as José 日本 for projects: shop, other', `whoami reads '${who}'`);
+}
+
+// The page shows the answer to what the user asked last, whichever answer arrives last.
+async function aSlowSearchDoesNotOverwriteANewerOne(page) {
+  await signIn(page, 'developer', 'shop');
+  await delayFirst(page, /\/api\/v1\/logs\?.*q=slow/, 1500);
+  await search(page, 'slow');
+  await pause(200);
+  await search(page, 'quick');
+  await pause(2500);
+  const bodies = await rowBodies(page);
+  check(bodies.length === 2 && bodies.every((b) => b.startsWith('quick ')), `the rows are not the newer search's: ${bodies}`);
+  check(await page.inputValue('#q') === 'quick', 'the query box changed');
+}
+
+async function aSlowTraceDoesNotOverwriteANewerOne(page) {
+  await signIn(page, 'developer', 'shop');
+  await searched(page, 'traced');
+  await waitFor(page, 'rows', () => document.querySelectorAll('#logs-table .trace-link').length === 2);
+  await delayFirst(page, new RegExp('/api/v1/traces/' + FIRST_TRACE), 1500);
+  await traceLink(page, FIRST_TRACE).click();
+  await pause(200);
+  await traceLink(page, SECOND_TRACE).click();
+  await pause(2500);
+  check(await page.textContent('#trace-id') === SECOND_TRACE, 'the heading is not the newer trace');
+  const names = await spanNames(page);
+  check(names.length === 1 && names[0].includes('GET /second'), `the waterfall is not the newer trace's: ${names}`);
+  const status = await page.textContent('#trace-status');
+  check(status.startsWith('1 span(s)'), `the status is not the newer trace's: ${status}`);
+}
+
+// A listing holds the newest 100 records: one that more records match says so.
+async function aListingCutAtItsLimitSaysMoreMatch(page) {
+  await signIn(page, 'developer', 'shop');
+  await searched(page, 'many');
+  const bodies = await rowBodies(page);
+  check(bodies.length === 100 && bodies.every((b) => b.startsWith('many ')), `the rows are not a hundred of 'many': ${bodies.length}`);
+  const status = await page.textContent('#logs-status');
+  check(status.includes('more match'), `the status does not say more match: '${status}'`);
+}
+
+// The row's own project, as the explorer does: another project's integration that learnt the id may
+// have sent spans into the trace.
+async function aTraceOpenedFromARowIsReadInTheRowsProject(page) {
+  await signIn(page, 'developer', 'shop other');
+  await searched(page, 'traced');
+  await waitFor(page, 'rows', () => document.querySelectorAll('#logs-table .trace-link').length === 2);
+  await traceLink(page, FIRST_TRACE).click();
+  await waitFor(page, 'the waterfall', () => document.querySelectorAll('#waterfall .span-row').length > 0);
+  await pause(300);
+  const names = await spanNames(page);
+  check(names.length === 2 && names.every((n) => n.includes(' shop/')), `the waterfall holds ${names}`);
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-let page;
-try {
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+let failed = 0;
+async function runCase(name, test) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const problems = [];
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} from ${r.url()}`);
   });
-
-  await page.goto(CONSOLE);
-  await page.fill('#projects', PROJECT);
-  await page.click('#signin-form button[type=submit]');
-  await waitFor(page, 'signed in', (p) => document.querySelector('#whoami').textContent.includes(p), PROJECT);
-  console.log('OK signed in');
-
-  await page.fill('#q', `"${LOG_TEXT}"`);
-  await page.click('#search');
-  const row = page.locator('#logs-table tbody tr.log-row', { hasText: LOG_TEXT }).first();
-  await row.waitFor({ timeout: 10000 });
-  const apiOrigin = new URL(await page.textContent('#obs-url')).origin;
-  if (apiOrigin === new URL(CONSOLE).origin) throw new Error('the API must be another origin than the console');
-  console.log(`OK log line shown, read from ${apiOrigin}`);
-
-  await row.locator('.trace-link').click();
-  await waitFor(page, 'the waterfall', () => document.querySelectorAll('#waterfall .span-row').length >= 2);
-  const spans = await page.locator('#waterfall .span-name').allTextContents();
-  if (!spans.some((s) => s.startsWith('outpost-gateway'))) throw new Error('no gateway span in ' + spans);
-  if (!spans.some((s) => s.startsWith('outpost-integration-runtime'))) throw new Error('no runtime span in ' + spans);
-  console.log(`OK waterfall shows ${spans.length} spans`);
-
-  if (problems.length) throw new Error('the page met problems: ' + problems.join('; '));
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
-  console.log('OK screenshot ' + SCREENSHOT);
-} catch (e) {
-  if (page) await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => {});
-  console.error('FAILED ' + e.message);
-  process.exitCode = 1;
+  try {
+    await page.goto(CONSOLE);
+    await test(page);
+    check(problems.length === 0, 'the page met problems: ' + problems.join('; '));
+    console.log('OK ' + name);
+  } catch (e) {
+    failed++;
+    console.error(`FAILED ${name}: ${e.message}`);
+    if (test === aLogLineLeadsToItsTrace) await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => {});
+  } finally {
+    await page.close();
+  }
+}
+try {
+  await runCase("a log line read from another origin leads to its trace's waterfall", aLogLineLeadsToItsTrace);
+  await runCase('a subject outside ASCII is shown as typed', aSubjectOutsideAsciiIsShownAsTyped);
+  await runCase('a slow search does not overwrite a newer one', aSlowSearchDoesNotOverwriteANewerOne);
+  await runCase('a slow trace does not overwrite a newer one', aSlowTraceDoesNotOverwriteANewerOne);
+  await runCase('a listing cut at its limit says more match', aListingCutAtItsLimitSaysMoreMatch);
+  await runCase("a trace opened from a row is read in the row's project", aTraceOpenedFromARowIsReadInTheRowsProject);
 } finally {
   await browser.close();
 }
+if (failed > 0) process.exitCode = 1;

@@ -6,6 +6,19 @@
   let config = { observabilityUrl: 'http://127.0.0.1:8082' };
   let token = sessionStorage.getItem('outpost.token');
 
+  // A part of the page shows one answer at a time: a new request aborts the one before, whose answer,
+  // arriving after the new one's, would show what the user has replaced.
+  class LatestRequest {
+    /** Aborts the request before, and returns the new one's signal. */
+    start() {
+      if (this.controller) this.controller.abort();
+      this.controller = new AbortController();
+      return this.controller.signal;
+    }
+  }
+  const logSearch = new LatestRequest();
+  const traceView = new LatestRequest();
+
   function text(el, value, cls) {
     el.textContent = value;
     el.className = cls || 'muted';
@@ -36,20 +49,27 @@
     searchLogs();
   }
 
+  // A JWT's payload is base64url of UTF-8: atob alone gives its bytes as Latin-1 ("JosÃ©" for "José").
+  function claimsOf(jwt) {
+    const bytes = atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'));
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0))));
+  }
+
   function showWho() {
     if (!token) return;
     try {
-      const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      const claims = claimsOf(token);
       text($('whoami'), 'Signed in as ' + claims.sub + ' for projects: ' + (claims.projects || []).join(', '));
     } catch (e) {
       text($('whoami'), 'Signed in.');
     }
   }
 
-  async function api(path) {
+  async function api(path, signal) {
     if (!token) throw new Error('sign in first');
     const response = await fetch(config.observabilityUrl.replace(/\/+$/, '') + path, {
-      headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/json' }
+      headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/json' },
+      signal: signal
     });
     let body = null;
     try { body = await response.json(); } catch (e) { /* not JSON */ }
@@ -68,12 +88,18 @@
     params.set('limit', '100');
     if ($('q').value.trim()) params.set('q', $('q').value.trim());
     if ($('project').value.trim()) params.set('project', $('project').value.trim());
+    const signal = logSearch.start();
     text($('logs-status'), 'Searching…');
     try {
-      const page = await api('/api/v1/logs?' + params.toString());
-      renderLogs(page.records || []);
-      text($('logs-status'), (page.records || []).length + ' record(s)' + (page.partial ? ' (partial)' : ''));
+      const page = await api('/api/v1/logs?' + params.toString(), signal);
+      if (signal.aborted) return;
+      const records = page.records || [];
+      renderLogs(records);
+      // the console lists one page, the newest: past it, more records match than are shown
+      text($('logs-status'), records.length + ' record(s)' + (page.partial ? ' (partial)' : '')
+        + (page.nextCursor ? ', the newest; more match: narrow the query or the range' : ''));
     } catch (e) {
+      if (signal.aborted) return; // a newer search shows its own answer
       renderLogs([]);
       text($('logs-status'), 'Search failed: ' + e.message, 'error');
     }
@@ -113,29 +139,35 @@
         link.className = 'link trace-link';
         link.textContent = r.traceId.substring(0, 16) + '…';
         link.title = r.traceId;
-        link.addEventListener('click', () => showTrace(r.traceId));
+        // the row's own project, as the explorer does: another project's integration that learnt the id
+        // may have sent spans into the trace
+        link.addEventListener('click', () => showTrace(r.traceId, r.project));
         td.appendChild(link);
       }
       tbody.appendChild(row);
     }
   }
 
-  async function showTrace(traceId) {
+  async function showTrace(traceId, project) {
+    const signal = traceView.start();
     $('trace-id').textContent = traceId;
     text($('trace-status'), 'Loading…');
     $('waterfall').replaceChildren();
     try {
-      const trace = await api('/api/v1/traces/' + encodeURIComponent(traceId));
+      const trace = await api('/api/v1/traces/' + encodeURIComponent(traceId)
+        + (project ? '?project=' + encodeURIComponent(project) : ''), signal);
+      if (signal.aborted) return;
       renderWaterfall(trace);
       text($('trace-status'), trace.spans.length + ' span(s), ' + (trace.durationNanos / 1e6).toFixed(2) + ' ms, services: ' + trace.services.join(', '));
     } catch (e) {
+      if (signal.aborted) return; // a newer trace shows its own answer
       text($('trace-status'), 'Trace failed: ' + e.message, 'error');
     }
   }
 
   function renderWaterfall(trace) {
     const spans = trace.spans || [];
-    if (spans.length === 0) return;
+    const rows = [];
     const start = Math.min(...spans.map((s) => s.startUnixNano));
     const total = Math.max(1, Math.max(...spans.map((s) => s.startUnixNano + s.durationNanos)) - start);
     for (const s of spans) {
@@ -158,8 +190,10 @@
       duration.className = 'span-duration';
       duration.textContent = (s.durationNanos / 1e6).toFixed(2) + ' ms';
       row.append(name, track, duration);
-      $('waterfall').appendChild(row);
+      rows.push(row);
     }
+    // replaced, not appended: appended rows mixed two traces' spans when their answers crossed
+    $('waterfall').replaceChildren(...rows);
   }
 
   document.addEventListener('DOMContentLoaded', async () => {

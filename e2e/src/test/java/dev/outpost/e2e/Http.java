@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** A small HTTP client for the suite: real requests over loopback, JSON bodies read with Jackson. */
 final class Http {
@@ -18,6 +19,11 @@ final class Http {
   private Http() {}
 
   static HttpResponse<String> send(String method, String url, String token, String contentType, String body) {
+    return send(method, url, token, contentType, body, Map.of());
+  }
+
+  static HttpResponse<String> send(String method, String url, String token, String contentType, String body,
+      Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
@@ -26,6 +32,7 @@ final class Http {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
+    headers.forEach(request::header);
     try {
       return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
