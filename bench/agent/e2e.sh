@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 rounds=${1:-20}
-flock /tmp/outpost-build.lock ./mvnw -B -q -pl spec,dev-control-plane,pdp-agent,integration-runtime,gateway package -DskipTests
+flock /tmp/outpost-build.lock ./mvnw -B -q -pl spec,edge,dev-control-plane,pdp-agent,integration-runtime,gateway package -DskipTests
 
 home=$(mktemp -d /tmp/outpost-e2e-XXXXXX)
 pids=()

@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 # one reactor run, so that pdp-agent resolves spec from spec/target (nothing is installed)
-flock /tmp/outpost-build.lock ./mvnw -B -q -pl spec,pdp-agent package dependency:build-classpath -DskipTests \
+flock /tmp/outpost-build.lock ./mvnw -B -q -pl spec,edge,pdp-agent package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 cp="spec/target/classes:pdp-agent/target/classes:$(cat pdp-agent/target/bench-classpath.txt)"
 java -Xmx512m -Djava.util.logging.manager=org.jboss.logmanager.LogManager \

@@ -28,7 +28,7 @@ fi
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "== building the gateway"
-  flock /tmp/outpost-build.lock ./mvnw -B -q package -DskipTests -pl spec,gateway
+  flock /tmp/outpost-build.lock ./mvnw -B -q package -DskipTests -pl spec,edge,gateway
 fi
 JAR=gateway/target/quarkus-app/quarkus-run.jar
 

@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${SKIP_BUILD:-}" ]; then
-  flock /tmp/outpost-build.lock ./mvnw -B -q package -pl spec,observability-api -DskipTests
+  flock /tmp/outpost-build.lock ./mvnw -B -q package -pl spec,edge,observability-api -DskipTests
 fi
 APP=observability-api/target/quarkus-app
 OUT=bench/observability/target

@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
-flock /tmp/outpost-build.lock ./mvnw -B -q package -pl spec,integration-runtime -DskipTests
+flock /tmp/outpost-build.lock ./mvnw -B -q package -pl spec,edge,integration-runtime -DskipTests
 lib="integration-runtime/target/quarkus-app/lib/main"
 cp="$(ls "$lib"/*.jar | tr '\n' ':')"
 

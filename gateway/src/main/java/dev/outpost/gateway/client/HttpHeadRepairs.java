@@ -5,19 +5,13 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.vertx.core.net.HostAndPort;
 
 /**
  * Mends the heads Vert.x, vertx-http-proxy and Quarkus get wrong, at the edge of the connection. In
  * the response: the {@code Date} of a proxied answer, which vertx-http-proxy writes with a one-digit
  * day ({@code Mon, 7 Dec 2026}), not the IMF-fixdate RFC 9110 5.6.7 requires. In a request, before
- * Vert.x reads it:
+ * Vert.x reads it (a {@code Host} Vert.x cannot parse is every component's: {@code edge.UnreadableHost}):
  * <ul>
- *   <li>a {@code Host} with a percent escape Vert.x cannot parse ({@code a%41}): its parse throws out
- *       of Vert.x Web's router (an index past the end in {@code HostAndPortImpl.parseRegName}), so the
- *       request was never answered, its connection held open, and each one logged 54 lines of ERROR.
- *       It is made a value Vert.x refuses, and the gateway answers 400 as to any {@code Host} it
- *       cannot read (no DNS name holds a percent sign; an IPv6 zone, which parses, is kept);
  *   <li>an HTTP version above 1.1 in an HTTP/1 request line ({@code HTTP/1.2}, {@code HTTP/2.0}): Vert.x
  *       serves it as 1.1 but echoed it in the answer's status line; it is 1.1 (RFC 9112 2.3);
  *   <li>characters a URI cannot hold raw in the request target ({@code ?filter={"a":1}}, {@code
@@ -30,9 +24,6 @@ import io.vertx.core.net.HostAndPort;
  * </ul>
  */
 final class HttpHeadRepairs {
-
-  /** A {@code Host} Vert.x's parser refuses without throwing. */
-  static final String UNREADABLE_HOST = "%";
 
   /** ASCII a {@code java.net.URI} holds raw in a path: its unreserved and reserved characters. */
   private static final boolean[] RAW_IN_PATH = new boolean[128];
@@ -58,11 +49,6 @@ final class HttpHeadRepairs {
         && (version.majorVersion() > 1 || (version.majorVersion() == 1 && version.minorVersion() > 1))) {
       request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
-    // Vert.x reads the first Host only; the gateway refuses a request with several
-    String host = request.headers().get(HttpHeaderNames.HOST);
-    if (host != null && host.indexOf('%') >= 0 && !parses(host)) {
-      request.headers().set(HttpHeaderNames.HOST, UNREADABLE_HOST);
-    }
     String target = request.uri();
     String encoded = encodeUnsafe(target);
     if (encoded != target) {
@@ -73,16 +59,6 @@ final class HttpHeadRepairs {
   /** Every final answer leaves dated by the gateway's clock, in the form RFC 9110 requires. */
   static void response(HttpResponse response) {
     response.headers().set(HttpHeaderNames.DATE, HttpDate.now());
-  }
-
-  /** Whether Vert.x's own parse of {@code host} returns, as an IPv6 zone ({@code [fe80::1%25en0]}) does. */
-  private static boolean parses(String host) {
-    try {
-      HostAndPort.parseAuthority(host, -1);
-      return true;
-    } catch (RuntimeException thrown) {
-      return false;
-    }
   }
 
   /**

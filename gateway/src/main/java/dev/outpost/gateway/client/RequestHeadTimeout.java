@@ -27,7 +27,7 @@ import java.util.function.BooleanSupplier;
  * A request in flight is never timed by this, whatever its body or its response take. It also mends
  * the heads Vert.x and its proxy get wrong, both ways ({@link HttpHeadRepairs}).
  *
- * <p>It sits just before Vert.x's connection handler, so it sees decoded request heads coming in and
+ * <p>It sits just before Vert.x's connection handler ({@code edge.ConnectionHandlers}), so it sees decoded request heads coming in and
  * response objects going out. One timer per connection, rescheduled when it fires (as Netty's
  * {@code IdleStateHandler} does), so a request costs a clock read and no timer.
  */
@@ -150,7 +150,9 @@ final class RequestHeadTimeout extends ChannelDuplexHandler {
     if (!interim && msg instanceof HttpResponse response) {
       HttpHeadRepairs.response(response);
     }
-    if ((draining || closeAfterAnswers) && !interim && msg instanceof HttpResponse response) {
+    // after a broken body, only the answer that ends the last request in flight (a pipelined one's
+    // would tell its client to stop reading while answers still come)
+    if ((draining || (closeAfterAnswers && inFlight == 1)) && !interim && msg instanceof HttpResponse response) {
       // a request in flight at the signal was let through before answers said so; after a broken
       // body nothing more is read, so no other request can come
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

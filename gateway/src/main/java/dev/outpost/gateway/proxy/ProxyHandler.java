@@ -118,7 +118,7 @@ public class ProxyHandler implements Handler<RoutingContext> {
       proxy.addInterceptor(new StaleConnectionRetry(exchange, maxStaleRetries));
     }
     if (request.version() == HttpVersion.HTTP_1_0) {
-      proxy.addInterceptor(new Http10StreamGuard(() -> GatewayAnswer.mark(ctx, Http10StreamGuard.MESSAGE), buffers, failures));
+      proxy.addInterceptor(new Http10StreamGuard(reason -> GatewayAnswer.mark(ctx, reason), buffers, failures));
     }
     if (limited != null) {
       proxy.addInterceptor(new ProxyInterceptor() {

@@ -31,20 +31,6 @@ class HttpHeadRepairsTest {
         .isLessThan(Duration.ofMinutes(1));
   }
 
-  @ParameterizedTest(name = "Host {0} -> {1}")
-  @CsvSource(delimiterString = " -> ", value = {
-      "a%41 -> %",
-      "api.example.com%2f -> %",
-      "[fe80::1%25en0]:8080 -> [fe80::1%25en0]:8080",
-      "api.example.com:8080 -> api.example.com:8080",
-  })
-  void onlyAHostVertxCannotParseIsMadeOneItRefuses(String host, String after) {
-    HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x");
-    request.headers().set("Host", host);
-    HttpHeadRepairs.request(request);
-    assertThat(request.headers().get("Host")).isEqualTo(after);
-  }
-
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
       "HTTP/1.2, HTTP/1.1",

@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(GatewayTestEnvironment.class)
 class UpstreamFailureTest {
 
+  @jakarta.inject.Inject
+  ProxyHandler proxy;
+
   @TestHTTPResource("/")
   URL gateway;
 
@@ -351,6 +354,23 @@ class UpstreamFailureTest {
       assertThat(answer.body()).contains("did not answer in time");
       assertThat(client.getInputStream().read()).isEqualTo(-1);
     }
+  }
+
+  /**
+   * An HTTP/1.0 client's stream past the response buffer is refused (505) and the rest dropped; when
+   * that rest then stalls and is reset, the buffer it held is not given back a second time (the
+   * buffers' count went negative, and their total bounded nothing after).
+   */
+  @Test
+  void aRefusedHttp10StreamThatThenStallsGivesItsBufferBackOnce() throws Exception {
+    RawHttp.Response refused = send10("/stall/overhalf");
+    assertThat(refused.status()).isEqualTo(505);
+    Thread.sleep(1000); // the route's timeout (300 ms) resets the stalled upstream request
+    assertThat(proxy.bufferedResponseBytes()).isZero();
+  }
+
+  private RawHttp.Response send10(String path) throws Exception {
+    return RawHttp.send(gateway.getPort(), "GET " + path + " HTTP/1.0\r\nHost: gw\r\n\r\n");
   }
 
   @Test

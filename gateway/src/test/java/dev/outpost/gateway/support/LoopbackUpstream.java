@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * request it receives and answers {@code 200 upstream <uri>}; {@code /echo...} echoes the body,
  * {@code /slow...} answers after 1.5 s, {@code /pause?ms=N} after N ms, {@code /gaps?ms=N} sends
  * part of its body, the rest N ms later, {@code /big...} streams a large chunked body, {@code /huge...}
- * a body larger than every socket buffer on the way, as fast as it is read, {@code /sized?bytes=N}
+ * a body larger than every socket buffer on the way, as fast as it is read, {@code /overhalf...} 2 MiB
+ * then nothing more until the gateway closes the connection, {@code /sized?bytes=N}
  * a body of N bytes with its {@code Content-Length}, {@code /half...} sends its head and part of
  * its body, then nothing more until the gateway closes the connection, {@code /drop...} sends its
  * head and part of its body, then closes its connection, {@code /drophead...} its head alone, then
@@ -67,6 +68,13 @@ public final class LoopbackUpstream implements AutoCloseable {
         vertx.setTimer(Long.parseLong(req.getParam("ms")), t -> req.response().end("second"));
       } else if (path.contains("/pause")) {
         vertx.setTimer(Long.parseLong(req.getParam("ms")), t -> req.response().end("paused"));
+      } else if (path.contains("/overhalf")) {
+        // more than a response buffer holds, then nothing until the gateway closes the connection
+        req.response().setChunked(true);
+        Buffer chunk = Buffer.buffer(new byte[CHUNK]);
+        for (int i = 0; i < BIG_CHUNKS / 2; i++) {
+          req.response().write(chunk);
+        }
       } else if (path.contains("/half")) {
         req.connection().closeHandler(v -> halfClosed.add(req.uri()));
         req.response().setChunked(true).write("part of the body");

@@ -1,5 +1,6 @@
 package dev.outpost.observability.ingest;
 
+import dev.outpost.edge.UnreadableHostGuard;
 import dev.outpost.observability.config.ObservabilityConfig;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -89,6 +90,8 @@ public class OtlpServer {
         .requestHandler(router)
         .listen()
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    // a Host Vert.x cannot parse left the request unanswered, as on Quarkus' own ports
+    UnreadableHostGuard.guard(server);
     LOG.infof("OTLP/HTTP receiver listening on %s:%d", config.ingest().host(), server.actualPort());
   }
 
