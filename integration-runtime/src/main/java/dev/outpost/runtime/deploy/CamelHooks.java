@@ -22,8 +22,8 @@ import org.apache.camel.support.service.ServiceHelper;
  * headers from the request only) and metrics of every route, the record of which HTTP exchanges were
  * answered by a timeout, the count of each integration's running HTTP exchanges, secret redaction in
  * front of the log listeners, the withheld components, the browse of exchanges in flight that a
- * retiring version's drain reads, a backend's cookies kept out of the answers, the time Camel's
- * stop gets after a SIGTERM, and no cache of compiled {@code simple} expressions shared between versions.
+ * retiring version's drain reads, a backend's cookies kept out of the answers, and the time Camel's
+ * stop gets after a SIGTERM.
  */
 final class CamelHooks {
 
@@ -34,7 +34,6 @@ final class CamelHooks {
     // a retiring version's drain waits for its exchanges by browsing them, and Camel keeps that
     // browse empty unless asked: the wait ended at once and an exchange under way was cut midway
     camel.getInflightRepository().setInflightBrowseEnabled(true);
-    SimpleExpressionCache.turnOff(camel);
     camel.getPropertiesComponent().addPropertiesSource(properties);
     // a value is taken as it is: a secret holding {{…}} was read as a placeholder again, and the
     // deploy failed naming part of it

@@ -43,7 +43,9 @@ final class DeclaredBeans {
     DeclaredBeans declared = new DeclaredBeans();
     for (JsonNode bean : of(source)) {
       String name = bean.path("name").asText("");
-      if (!name.isEmpty()) {
+      // a name with a placeholder is resolved by Camel when bound (a lookup of it here would resolve
+      // it too, and throw for a key the integration does not have): not restored
+      if (!name.isEmpty() && !name.contains("{{")) {
         declared.before.put(name, camel.getRegistry().lookupByName(name));
       }
     }

@@ -219,6 +219,7 @@ public class IntegrationDeployer implements RouteStates {
     });
     Set<String> before = routeIds();
     long start = System.nanoTime();
+    SimpleExpressionCache.clear(camel);
     try {
       load(integration.name(), resolved.source(), namespacer);
     } catch (Exception | StackOverflowError | LinkageError e) {

@@ -1,23 +1,24 @@
 package dev.outpost.runtime.deploy;
 
 import java.lang.reflect.Field;
+import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.language.simple.SimpleLanguage;
 import org.jboss.logging.Logger;
 
 /**
- * Turns off Camel's cache of compiled {@code simple} expressions and predicates. It keys them by
- * their text, for the whole context, and a compiled {@code ${bean:…}} keeps the bean it first looked
- * up: in the shared context a new version of an integration (or the same integration deployed again
- * after its removal) got its first version's compiled expression, and ran that version's bean, not
- * the one it declares. Each route compiles its expressions once, when it is built, so nothing per
- * exchange is lost.
+ * Empties Camel's cache of compiled {@code simple} expressions and predicates before an integration's
+ * routes are built. It keys them by their text, for the whole context, and a compiled {@code
+ * ${bean:…}} keeps the bean it first looked up: in the shared context a new version of an integration
+ * (or the same integration deployed again after its removal) got its first version's compiled
+ * expression, and ran that version's bean, not the one it declares. Emptied, not turned off: Camel
+ * also compiles per exchange (bean method parameters, nested functions), where the cache saves some
+ * microseconds each time.
  *
- * <p>Camel reads the cache's size ({@code CamelMaximumSimpleCacheSize}) once, when the language is
- * made, and Camel Quarkus makes it before {@code camel.globalOptions} or a context customizer apply;
- * its {@code stop()} clears only caches of one implementation. So the cache fields are emptied here,
- * which the language reads as "no cache". A Camel upgrade that renames them makes this log an error,
- * and {@code DeployLifecycleTest.anUpgradeAndARedeployRunTheBeansTheyDeclare} fail.
+ * <p>The language's {@code stop()} empties only caches of one implementation, and Camel Quarkus makes
+ * the language before {@code camel.globalOptions} could size them, so the fields are read here. A
+ * Camel upgrade that renames them makes this log an error, and {@code
+ * DeployLifecycleTest.anUpgradeAndARedeployRunTheBeansTheyDeclare} fail.
  */
 final class SimpleExpressionCache {
 
@@ -26,7 +27,7 @@ final class SimpleExpressionCache {
 
   private SimpleExpressionCache() {}
 
-  static void turnOff(CamelContext camel) {
+  static void clear(CamelContext camel) {
     if (!(camel.resolveLanguage("simple") instanceof SimpleLanguage simple)) {
       LOG.error("Camel's simple language is not org.apache.camel.language.simple.SimpleLanguage: its expression cache"
           + " stays, and a new version of an integration may run its first version's beans");
@@ -36,9 +37,11 @@ final class SimpleExpressionCache {
       try {
         Field cache = SimpleLanguage.class.getDeclaredField(name);
         cache.setAccessible(true);
-        cache.set(simple, null);
+        if (cache.get(simple) instanceof Map<?, ?> compiled) {
+          compiled.clear();
+        }
       } catch (ReflectiveOperationException | RuntimeException e) {
-        LOG.errorf(e, "could not turn off Camel's simple language cache (%s): a new version of an integration may run"
+        LOG.errorf(e, "could not empty Camel's simple language cache (%s): a new version of an integration may run"
             + " its first version's beans", name);
       }
     }

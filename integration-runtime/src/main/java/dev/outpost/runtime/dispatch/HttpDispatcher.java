@@ -44,6 +44,8 @@ public class HttpDispatcher {
   private record Target(HttpEndpoint endpoint, String owner, String prefix, Identity identity) {}
 
   private volatile List<Target> table = List.of();
+  /** The integrations that serve, HTTP endpoints or not (one of timers and queues only publishes none). */
+  private final Set<String> serving = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<RoutingContext>> inFlight = new ConcurrentHashMap<>();
   private final Duration requestTimeout;
   private final RunningExchanges running = new RunningExchanges();
@@ -140,12 +142,12 @@ public class HttpDispatcher {
 
   /**
    * The gateway routed the request to {@code integration}, which has no endpoint at {@code path}: 404
-   * when it serves other paths, 503 when it serves none here (its first version failed to deploy, or
-   * it is not deployed yet), as Kong and Envoy answer for an upstream that is not running; a 404 told
+   * when it serves (other paths, or none: timers and queues only), 503 when it does not run here (its
+   * first version failed to deploy, or it is not deployed yet), as Kong and Envoy answer for an upstream that is not running; a 404 told
    * the client its URL was wrong.
    */
   private void answerUnserved(RoutingContext ctx, String integration, String path) {
-    if (table.stream().anyMatch(t -> t.owner().equals(integration))) {
+    if (serving.contains(integration)) {
       ErrorAnswer.send(ctx, 404, "integration '" + integration + "' has no endpoint at " + path);
     } else {
       ErrorAnswer.send(ctx, 503, "integration '" + integration + "' is not running");
@@ -230,11 +232,13 @@ public class HttpDispatcher {
     endpoints.forEach(e -> next.add(new Target(e, integration, prefix, identity)));
     next.sort(Comparator.comparingInt((Target t) -> t.endpoint().specificity()).reversed());
     table = List.copyOf(next);
+    serving.add(integration);
   }
 
   /** Stops routing to {@code integration}: its paths answer 404 from now on. */
   public synchronized void unpublish(String integration) {
     table = table.stream().filter(t -> !t.owner().equals(integration)).toList();
+    serving.remove(integration);
   }
 
   /** The integration (other than {@code except}) that publishes an endpoint conflicting with this one. */

@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
  *   <li>a {@code Content-Type} HTTP cannot carry ({@code ?Content-Type=a%0Db}: Camel makes message
  *       headers of query parameters) is dropped: platform-http writes it past the header filter
  *       ({@link ResponseHeaderFilter}), and Vert.x threw, a 500;
- *   <li>a status the route set that is no number ({@code CamelHttpResponseCode: abc}) makes the answer
+ *   <li>a status the route set that is no HTTP status ({@code CamelHttpResponseCode: abc}, {@code -1}) makes the answer
  *       a 500 without a body, as any failed route's: platform-http's conversion threw, and Quarkus
  *       sent its error page.
  * </ul>
@@ -36,13 +36,11 @@ public final class WritableAnswers implements RoutePolicyFactory {
     return AnsweredExchanges.isHttpRoute(node) ? new Ready() : null;
   }
 
-  private static boolean isNumber(Object status) {
-    if (status instanceof Number) {
-      return true;
-    }
+  /** Whether platform-http can write {@code status}: a number (as Camel converts it, untrimmed) from 100 to 599. */
+  private static boolean isStatus(Object status) {
     try {
-      Integer.parseInt(status.toString().trim());
-      return true;
+      int code = status instanceof Number number ? number.intValue() : Integer.parseInt(status.toString());
+      return code >= 100 && code <= 599;
     } catch (NumberFormatException e) {
       return false;
     }
@@ -57,8 +55,8 @@ public final class WritableAnswers implements RoutePolicyFactory {
         message.removeHeader(Exchange.CONTENT_TYPE);
       }
       Object status = message.getHeader(Exchange.HTTP_RESPONSE_CODE);
-      if (status != null && !isNumber(status)) {
-        LOG.warnf("route %s set %s to '%s', which is no status code: answered 500", route.getRouteId(),
+      if (status != null && !isStatus(status)) {
+        LOG.warnf("route %s set %s to '%s', which is no HTTP status (100 to 599): answered 500", route.getRouteId(),
             Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 500);
         message.setBody(new byte[0]);

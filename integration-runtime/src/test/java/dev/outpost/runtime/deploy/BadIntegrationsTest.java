@@ -374,6 +374,13 @@ class BadIntegrationsTest {
         """))).then().statusCode(200);
     var response = given().get(http + "bad-status").then().statusCode(500).extract();
     assertThat(response.asString()).isEmpty();
+    // a number that is no HTTP status: Netty refuses a negative one
+    Integrations.put(management, Integrations.of("bad-status", "2", httpRoute("bad-status", "/bad-status", """
+        - setHeader:
+            name: CamelHttpResponseCode
+            constant: -1
+        """))).then().statusCode(200);
+    assertThat(given().get(http + "bad-status").then().statusCode(500).extract().asString()).isEmpty();
     Integrations.delete(management, "bad-status").then().statusCode(204);
   }
 

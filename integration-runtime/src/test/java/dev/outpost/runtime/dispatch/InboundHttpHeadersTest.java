@@ -517,6 +517,18 @@ class InboundHttpHeadersTest {
         .body(containsString("integration 'never-deployed' is not running"));
     // not so without the gateway's word: a path no integration serves
     given().get(http + "never-deployed/items").then().statusCode(404);
+    // one that runs with no HTTP endpoint (a timer) is no integration down
+    Integrations.put(management, Integrations.of("ticker", "1", """
+        - route:
+            id: ticker
+            from:
+              uri: timer:ticker?period=60000
+              steps:
+                - log: tick
+        """)).then().statusCode(200);
+    given().header("X-Outpost-Integration", "ticker").get(http + "ticker/items").then().statusCode(404)
+        .body(containsString("integration 'ticker' has no endpoint at /ticker/items"));
+    Integrations.delete(management, "ticker").then().statusCode(204);
   }
 
   @Test
