@@ -103,26 +103,27 @@ public final class ConnectionHandlers {
     String acceptHook = name + "-accept";
     synchronized (pipeline) {
       if (pipeline.get(acceptHook) == null) {
-        pipeline.addFirst(acceptHook, new AcceptedConnections(name, handler));
+        pipeline.addFirst(acceptHook, new AcceptedConnections(new Wanted(name, handler)));
       }
     }
   }
 
+  /** The handler each connection gets, and its name in the connection's pipeline. */
+  private record Wanted(String name, Supplier<ChannelHandler> handler) {}
+
   /** On the listening channel: each message read is an accepted connection, not yet set up by Vert.x. */
   @ChannelHandler.Sharable
   private static final class AcceptedConnections extends ChannelInboundHandlerAdapter {
-    private final String name;
-    private final Supplier<ChannelHandler> handler;
+    private final Wanted wanted;
 
-    AcceptedConnections(String name, Supplier<ChannelHandler> handler) {
-      this.name = name;
-      this.handler = handler;
+    AcceptedConnections(Wanted wanted) {
+      this.wanted = wanted;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof Channel connection) {
-        connection.pipeline().addFirst(name + "-placement", new Placement(name, handler));
+        connection.pipeline().addFirst(wanted.name() + "-placement", new Placement(wanted));
       }
       ctx.fireChannelRead(msg);
     }
@@ -137,12 +138,10 @@ public final class ConnectionHandlers {
    * when the first bytes reach it, before they are read. An HTTP/2 connection gets no handler.
    */
   private static final class Placement extends ChannelInboundHandlerAdapter {
-    private final String name;
-    private final Supplier<ChannelHandler> handler;
+    private final Wanted wanted;
 
-    Placement(String name, Supplier<ChannelHandler> handler) {
-      this.name = name;
-      this.handler = handler;
+    Placement(Wanted wanted) {
+      this.wanted = wanted;
     }
 
     @Override
@@ -151,7 +150,7 @@ public final class ConnectionHandlers {
       if (!place(ctx)) {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.remove(this);
-        pipeline.addLast(ctx.name(), new Placement(name, handler));
+        pipeline.addLast(ctx.name(), new Placement(wanted));
       }
     }
 
@@ -168,8 +167,8 @@ public final class ConnectionHandlers {
       if (anchor == null) {
         return false;
       }
-      if (pipeline.get(name) == null) {
-        pipeline.addBefore(anchor, name, handler.get());
+      if (pipeline.get(wanted.name()) == null) {
+        pipeline.addBefore(anchor, wanted.name(), wanted.handler().get());
       }
       pipeline.remove(this);
       return true;

@@ -35,7 +35,7 @@ public final class UnreadableHost extends ChannelInboundHandlerAdapter {
   }
 
   /** Replaces {@code request}'s first {@code Host} (the one Vert.x reads) when Vert.x's parse of it throws. */
-  public static void repair(HttpRequest request) {
+  private static void repair(HttpRequest request) {
     String host = request.headers().get(HttpHeaderNames.HOST);
     if (host != null && host.indexOf('%') >= 0 && !parses(host)) {
       request.headers().set(HttpHeaderNames.HOST, REFUSED);

@@ -146,7 +146,7 @@ public interface AgentConfig {
     @WithDefault("true")
     boolean enabled();
 
-    /** The Lease's name. */
+    /** The Lease's name, a DNS subdomain (the API server refuses others; checked at start). */
     @WithDefault("outpost-agent")
     String leaseName();
 

@@ -63,6 +63,13 @@ final class AgentConfigCheck {
       problems.add("outpost.agent.leader-election.lease-duration: must be at least 2s, found "
           + config.leaderElection().leaseDuration());
     }
+    // the API server refuses any other name, and fabric8's elector only logs it and retries: no
+    // agent would ever lead, and nothing be applied
+    String lease = config.leaderElection().leaseName();
+    if (lease.length() > 253 || !lease.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+      problems.add("outpost.agent.leader-election.lease-name: must be a DNS subdomain (lowercase letters, digits, '-'"
+          + " and '.'), found \"" + lease + "\"");
+    }
     if (config.audit().queueCapacity() < 1) {
       problems.add("outpost.agent.audit.queue-capacity: must be at least 1");
     }

@@ -78,4 +78,20 @@ class AgentConfigCheckTest {
           .hasMessageContaining("outpost.agent.leader-election.lease-duration: must be at least 2s");
     }
   }
+
+  /**
+   * The API server refuses a Lease whose name is no DNS subdomain, and fabric8's elector only logs a
+   * WARN and retries: no agent ever led, nothing was applied, and readiness stayed green.
+   */
+  @Test
+  void aLeaseNameKubernetesWouldRefuseIsRefused() {
+    String url = "wss://cp.example.com/v1/connect";
+    assertThatCode(() -> AgentConfigCheck.validate(config(Map.of("outpost.agent.control-plane.url", url,
+        "outpost.agent.leader-election.lease-name", "acme-outpost-agent.v2")))).doesNotThrowAnyException();
+    for (String bad : new String[] {"Outpost_Lease", "outpost-lease.", "-lease", "a".repeat(254)}) {
+      assertThatThrownBy(() -> AgentConfigCheck.validate(config(Map.of("outpost.agent.control-plane.url", url,
+          "outpost.agent.leader-election.lease-name", bad)))).as(bad)
+          .hasMessageContaining("outpost.agent.leader-election.lease-name: must be a DNS subdomain");
+    }
+  }
 }
