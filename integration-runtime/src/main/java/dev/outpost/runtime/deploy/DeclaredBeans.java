@@ -38,10 +38,10 @@ final class DeclaredBeans {
     return beans;
   }
 
-  /** What the registry holds now under the names {@code source} declares. */
-  static DeclaredBeans before(String source, CamelContext camel) throws DeployException {
+  /** What the registry holds now under the names of {@code beans} ({@link #of}). */
+  static DeclaredBeans before(List<JsonNode> beans, CamelContext camel) {
     DeclaredBeans declared = new DeclaredBeans();
-    for (JsonNode bean : of(source)) {
+    for (JsonNode bean : beans) {
       String name = bean.path("name").asText("");
       // a name with a placeholder is resolved by Camel when bound (a lookup of it here would resolve
       // it too, and throw for a key the integration does not have): not restored

@@ -1,5 +1,6 @@
 package dev.outpost.runtime.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.runtime.config.IntegrationProperties;
 import dev.outpost.runtime.config.PlaceholderResolver;
 import dev.outpost.runtime.config.RuntimeConfig;
@@ -194,8 +195,9 @@ public class IntegrationDeployer implements RouteStates {
     DeclaredBeans beansBefore;
     try {
       checkFields(integration);
-      SharedBeans.check(integration.source(), camel);
-      beansBefore = DeclaredBeans.before(integration.source(), camel);
+      List<JsonNode> beans = DeclaredBeans.of(integration.source());
+      SharedBeans.check(beans, camel);
+      beansBefore = DeclaredBeans.before(beans, camel);
     } catch (DeployException e) {
       return new Installed(refused(integration, e), null);
     }

@@ -2,6 +2,7 @@ package dev.outpost.runtime.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.camel.CamelContext;
@@ -30,9 +31,10 @@ final class SharedBeans {
 
   private SharedBeans() {}
 
-  static void check(String source, CamelContext camel) throws DeployException {
+  /** @param beans the bean elements of the integration's source ({@link DeclaredBeans#of}) */
+  static void check(List<JsonNode> beans, CamelContext camel) throws DeployException {
     Set<String> components = null;
-    for (JsonNode bean : DeclaredBeans.of(source)) {
+    for (JsonNode bean : beans) {
       if (components == null) {
         components = componentNames(camel);
       }
