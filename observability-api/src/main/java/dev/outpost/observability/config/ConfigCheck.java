@@ -10,12 +10,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Fails the start with every bad key named, rather than failing at the first request. */
 @Startup
 @ApplicationScoped
 public class ConfigCheck {
+
+  // RFC 6750's b64token. The senders pass the token in OTEL's comma-separated header list
+  // (quarkus.otel.exporter.otlp.headers): a comma or space split it, and every export was refused.
+  private static final Pattern BEARER_TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]+=*");
+  private static final String BEARER_CHARS = " (letters, digits, -._~+/ and = at the end): the gateway and the"
+      + " runtime send it in a comma-separated header list";
 
   @Inject ObservabilityConfig config;
 
@@ -37,10 +44,15 @@ public class ConfigCheck {
       errors.add("outpost.observability.ingest.data-plane-token is required (env OUTPOST_INGEST_TOKEN)");
     } else if (ingest.dataPlaneToken().get().length() < 16) {
       errors.add("outpost.observability.ingest.data-plane-token must be at least 16 characters");
+    } else if (!BEARER_TOKEN.matcher(ingest.dataPlaneToken().get()).matches()) {
+      errors.add("outpost.observability.ingest.data-plane-token must be a bearer token's characters" + BEARER_CHARS);
     }
     ingest.integrationTokens().forEach((name, token) -> {
       if (token.token().length() < 16) {
         errors.add("outpost.observability.ingest.integration-tokens." + name + ".token must be at least 16 characters");
+      } else if (!BEARER_TOKEN.matcher(token.token()).matches()) {
+        errors.add("outpost.observability.ingest.integration-tokens." + name
+            + ".token must be a bearer token's characters" + BEARER_CHARS);
       }
       if (token.token().startsWith(IntegrationIngestTokens.PREFIX)) {
         errors.add("outpost.observability.ingest.integration-tokens." + name + ".token must not start with "

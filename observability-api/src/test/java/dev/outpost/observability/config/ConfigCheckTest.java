@@ -34,6 +34,11 @@ class ConfigCheckTest {
     List<Case> cases = List.of(
         new Case(Map.of("outpost.observability.ingest.data-plane-token", ""), List.of(), "data-plane-token is required"),
         new Case(Map.of("outpost.observability.ingest.data-plane-token", "short"), List.of(), "at least 16"),
+        new Case(Map.of("outpost.observability.ingest.data-plane-token", "a-token-of,sufficient-length"), List.of(),
+            "data-plane-token must be a bearer token's characters"),
+        new Case(Map.of("outpost.observability.ingest.integration-tokens.crm.token", "a token of sufficient length",
+            "outpost.observability.ingest.integration-tokens.crm.project", "acme"), List.of(),
+            "integration-tokens.crm.token must be a bearer token's characters"),
         new Case(Map.of("outpost.observability.storage.retention", "PT2H"), List.of(), "storage.retention"),
         new Case(Map.of("outpost.observability.storage.retention", "PT36H"), List.of(), "storage.retention must be whole days"),
         new Case(Map.of("outpost.observability.storage.refresh-interval", "PT2S"), List.of(), "refresh-interval"),
