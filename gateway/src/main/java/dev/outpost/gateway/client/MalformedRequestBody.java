@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
@@ -36,6 +37,9 @@ public final class MalformedRequestBody extends RuntimeException {
     if (request.isEnded() || !(request.connection() instanceof ConnectionBase connection)) {
       return;
     }
+    if (request.version() == HttpVersion.HTTP_2) {
+      return; // no chunked coding there, and its streams share one channel
+    }
     Context context = Vertx.currentContext();
     Handler<MalformedRequestBody> onContext = failure -> context.runOnContext(v -> reader.handle(failure));
     Channel channel = connection.channel();
@@ -45,6 +49,16 @@ public final class MalformedRequestBody extends RuntimeException {
     } else {
       // one request's body is read at a time on an HTTP/1 connection: a later reader replaces an ended one
       channel.attr(READER).set(onContext);
+    }
+  }
+
+  /**
+   * The body being read ended: its reader is let go, or an idle keep-alive connection would hold
+   * the last request (and what its handlers hold) until the next one.
+   */
+  public static void bodyEnded(HttpServerRequest request) {
+    if (request.connection() instanceof ConnectionBase connection) {
+      connection.channel().attr(READER).set(null);
     }
   }
 

@@ -96,6 +96,7 @@ final class LimitedReadStream implements ReadStream<Buffer> {
   @Override
   public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
     source.endHandler(v -> {
+      MalformedRequestBody.bodyEnded(source);
       if (!failed && endHandler != null) {
         endHandler.handle(v);
       }

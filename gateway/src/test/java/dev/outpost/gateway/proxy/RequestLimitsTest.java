@@ -244,4 +244,28 @@ class RequestLimitsTest {
       assertThat(r.uri()).doesNotContain("after-broken-chunk");
     }
   }
+
+  /** The reader of a body that ended is let go; the next request's on the same connection is told. */
+  @Test
+  void aBrokenChunkAfterAWholeChunkedRequestOnTheSameConnectionIsAnswered400() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gateway.getPort())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /large/echo/whole HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      RawHttp.Response whole = RawHttp.read(socket.getInputStream());
+      assertThat(whole.status()).isEqualTo(200);
+      assertThat(whole.body()).isEqualTo("hello");
+      out.write("POST /large/echo/broken-second HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      Thread.sleep(300); // the second body streams to the integration
+      out.write("zz\r\nabc\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      RawHttp.Response broken = RawHttp.read(socket.getInputStream());
+      assertThat(broken.status()).isEqualTo(400);
+      assertThat(broken.body()).contains("not valid chunked transfer coding");
+    }
+  }
 }
