@@ -92,4 +92,15 @@ class IdpResourceTest {
     given().contentType("application/json").body(body).post("/idp/token").then()
         .statusCode(400).body("error", equalTo("bad_request")).body("message", containsString(message));
   }
+
+  /** A long scope was a 500 (the scope's pattern recursed per token until the stack ran out). */
+  @Test
+  void aScopeOfThousandsOfTokensIsA400NamingItsLimit() {
+    String scope = String.join(" ", java.util.Collections.nCopies(3000, "a"));
+    given().contentType("application/json").body("{\"sub\":\"a\",\"scope\":\"" + scope + "\"}").post("/idp/token")
+        .then().statusCode(400).body("message", containsString("scope: at most 4096 characters"));
+    String fits = String.join(" ", java.util.Collections.nCopies(2000, "a"));
+    given().contentType("application/json").body("{\"sub\":\"a\",\"scope\":\"" + fits + "\"}").post("/idp/token")
+        .then().statusCode(200);
+  }
 }
