@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.support.PluginHelper;
@@ -16,6 +17,8 @@ import org.apache.camel.support.PluginHelper;
  * secret value replaced by {@code ****}.
  */
 final class DeployErrors {
+
+  private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069&&[^\\t\\n\\r]]");
 
   private DeployErrors() {}
 
@@ -41,7 +44,16 @@ final class DeployErrors {
     if (unknownComponent) {
       message += " — Outpost ships these components: " + String.join(", ", shippedComponents(camel));
     }
-    return redact(withoutInternalNames(message, key, prefix), secretValues);
+    return redact(withoutControlCharacters(withoutInternalNames(message, key, prefix)), secretValues);
+  }
+
+  /**
+   * Control characters (line breaks and tabs kept) and bidirectional overrides a source put in what
+   * Camel quotes, each shown as {@code ?}: the message reaches terminals ({@code ./outpost status},
+   * {@code deploy}), whose escapes a deployer would otherwise run there.
+   */
+  static String withoutControlCharacters(String message) {
+    return CONTROL.matcher(message).replaceAll("?");
   }
 
   /**

@@ -241,7 +241,17 @@ class BadIntegrationsTest {
         new Case("no route at all", Integrations.of("bad-empty", "1", "[]\n"), List.of("must be a non-empty YAML list")),
         // told as a NullPointerException naming Camel's FromDefinition
         new Case("a route without from", Integrations.of("bad-nofrom", "1", "- route:\n    id: bad-nofrom\n"),
-            List.of("route bad-nofrom", "has no from")));
+            List.of("route bad-nofrom", "has no from")),
+        // a terminal would run the escapes of a message that ./outpost status or deploy prints
+        new Case("control characters in what Camel quotes", Integrations.of("bad-esc", "1", """
+            - route:
+                id: bad-esc
+                from:
+                  uri: "platform-http:/bad-esc"
+                  steps:
+                    - "\\e[31mboom\\e[0m\\u009b2J":
+                        constant: x
+            """), List.of("?[31mboom?[0m?2J")));
   }
 
   @BeforeEach
@@ -272,7 +282,7 @@ class BadIntegrationsTest {
       String message = response.statusCode() == 400 ? body.getString("error") : body.getString("message");
       assertThat(response.statusCode()).as(c.why()).isIn(400, 422);
       assertThat(message).as(c.why()).contains(c.messageContains())
-          .doesNotContain("/_outpost/").doesNotContain(".g");
+          .doesNotContain("/_outpost/").doesNotContain(".g").doesNotContain("\u001b").doesNotContain("\u009b");
       given().get(http + "owned").then().statusCode(200).body(equalTo("owner"));
       given().get(http + "owned/items/3").then().statusCode(200).body(equalTo("item"));
       assertThat(camel.getRoutes()).as(c.why()).hasSize(routesBefore);
