@@ -275,6 +275,9 @@ public final class ObjectFields {
     if (value.isNumber()) {
       return ", found the number " + value.asText();
     }
+    if (value.isBinary()) {
+      return ", found binary data (!!binary)";
+    }
     return ", found a string";
   }
 

@@ -214,6 +214,14 @@ class StateCodecTest {
             e -> assertThat(e.violations()).containsExactly(new Violation("", "must be an object, found a list")));
   }
 
+  /** YAML's {@code !!binary} was "must be a string, found a string". */
+  @Test
+  void aBinaryValueIsNamedAsSuch() {
+    assertThatThrownBy(() -> StateCodec.readYaml(MINIMAL.replace("version: \"1\"", "version: !!binary aGVsbG8=")))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
+            .containsExactly(new Violation("integrations[0].version", "must be a string, found binary data (!!binary)")));
+  }
+
   @Test
   void integralNumbersMayBeWrittenAsDecimals() throws Exception {
     DataPlaneState state = StateCodec.readYaml(MINIMAL.replace("revision: 3", "revision: 3.0"));
