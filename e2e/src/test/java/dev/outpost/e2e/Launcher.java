@@ -53,12 +53,24 @@ final class Launcher {
   }
 
   Result run(int timeoutSeconds, String... args) {
+    return run(timeoutSeconds, null, args);
+  }
+
+  /** Runs a command that reads {@code input} as its standard input. */
+  Result runWithInput(int timeoutSeconds, Path input, String... args) {
+    return run(timeoutSeconds, input, args);
+  }
+
+  private Result run(int timeoutSeconds, Path input, String... args) {
     List<String> command = new ArrayList<>();
     command.add(root.resolve("outpost").toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
     builder.environment().put("OUTPOST_HOME", home.toString());
     builder.environment().putAll(extraEnv);
+    if (input != null) {
+      builder.redirectInput(input.toFile());
+    }
     try {
       Path log = Files.createTempFile("outpost-cmd", ".log");
       Process process = builder.redirectOutput(log.toFile()).start();

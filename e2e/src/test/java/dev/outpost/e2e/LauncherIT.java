@@ -22,6 +22,31 @@ import org.junit.jupiter.api.Test;
 /** {@code ./outpost} where the machine is not as it expects. */
 class LauncherIT {
 
+  /**
+   * A mistyped OUTPOST_HOME: deploy went to whatever control plane held the port and was told "the
+   * admin bearer token is required", and it and down made the mistyped home.
+   */
+  @Test
+  void aHomeWhereNoDataPlaneWasStartedIsSaidToBeSoAndNotMade() throws IOException {
+    Path parent = Files.createTempDirectory("outpost-launcher");
+    Path typo = parent.resolve("typo");
+    Launcher outpost = new Launcher(Launcher.repositoryRoot(), typo, Map.of());
+    Launcher.Result deploy = outpost.run(30, "deploy", "examples/public-hello.yaml");
+    assertThat(deploy.exitCode()).isNotZero();
+    assertThat(deploy.output()).contains("no data plane was started in " + typo);
+    assertThat(outpost.run(30, "undeploy", "hello").output()).contains("no data plane was started in " + typo);
+    outpost.run(30, "down");
+    Launcher.Result status = outpost.run(30, "status");
+    assertThat(status.exitCode()).isNotZero();
+    assertThat(status.output()).contains("no data plane was started in " + typo);
+    assertThat(typo).doesNotExist();
+
+    Path file = Files.writeString(parent.resolve("a-file"), "x");
+    Launcher.Result notADirectory = new Launcher(Launcher.repositoryRoot(), file, Map.of()).run(30, "status");
+    assertThat(notADirectory.exitCode()).isNotZero();
+    assertThat(notADirectory.output()).contains("OUTPOST_HOME=" + file + " is not a directory");
+  }
+
   @Test
   void aBusyPortStopsUpBeforeAnythingStartsAndNamesItsHolder() throws IOException {
     Path home = Files.createTempDirectory("outpost-launcher");

@@ -77,6 +77,32 @@ class ReadmeTourIT {
     assertThat(badProject.exitCode()).isNotZero();
     assertThat(badProject.output()).contains("projects[0]: a DNS-1123 label expected");
     assertThat(outpost.run(60, "token", "--project").output()).contains("token: --project needs a value");
+    // what is typed reaches the IdP as typed: a quote does not end the JSON string and add a project
+    Launcher.Result quoted = outpost.run(60, "token", "--project", "shop\",\"demo");
+    assertThat(quoted.exitCode()).as(quoted.output()).isNotZero();
+    assertThat(quoted.output()).contains("projects[0]: a DNS-1123 label expected").doesNotContain("malformed");
+
+    // a refused file: each problem on a line of its own, with its path, not the control plane's JSON
+    Path bad = home.resolve("bad route.yaml");
+    Files.writeString(bad, """
+        apiVersion: outpost.dev/v1
+        routes:
+          - id: tour-bad
+            project: demo
+            match: {pathPrefix: tour-bad}
+            integration: hello
+            auth: {public: true}
+        """);
+    Launcher.Result refused = outpost.run(60, "deploy", bad.toString());
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.output()).contains("\n  routes[0].match.pathPrefix: must start with \"/\"").doesNotContain("violations");
+    // JSON in a file whose name does not say so, indented with tabs as JSON tools write it, from standard input
+    Path tabbed = home.resolve("tabbed.yaml");
+    Files.writeString(tabbed, "{\n\t\"apiVersion\": \"outpost.dev/v1\",\n\t\"routes\": [{\"id\": \"tour-tab\", \"project\": \"demo\","
+        + " \"match\": {\"pathPrefix\": \"/tour-tab\"}, \"integration\": \"hello\", \"auth\": {\"public\": true}}]\n}\n");
+    outpost.runWithInput(60, tabbed, "deploy", "-").expectSuccess("./outpost deploy - of tab-indented JSON");
+    assertThat(Http.get(GATEWAY + "/tour-tab", null).statusCode()).isEqualTo(200);
+    assertThat(outpost.run(60, "deploy", home.toString()).output()).contains("is a directory");
 
     // the examples deployed by default run clean: none fails in a loop behind the user's back
     assertThat(Files.readString(home.resolve("logs/integration-runtime.log"))).doesNotContain(" ERROR ");

@@ -305,7 +305,11 @@ class UserJourneyIT {
     assertThat(refused.exitCode()).as(refused.output()).isNotZero();
     assertThat(refused.output()).contains("the data plane refused revision", "journey-missing")
         .doesNotContain("was not served by the gateway");
+    // the control plane keeps that revision, and says so: the next deploys build on it
+    assertThat(refused.output()).contains("The control plane keeps revision");
+    assertThat(outpost.run(60, "status").output()).containsPattern("control plane: revision \\d+ is refused by the data plane.*journey-missing");
     outpost.run(60, "undeploy", "needs-a-secret").expectSuccess("./outpost undeploy of the refused integration");
+    assertThat(outpost.run(60, "status").output()).doesNotContain("is refused");
     assertThat(Http.json(Http.postJson(GATEWAY + "/greet", caller, "after-the-refusal")).path("version").asInt()).isEqualTo(3);
   }
 
