@@ -14,9 +14,11 @@ import dev.outpost.agent.status.LocalStatusSource;
 import dev.outpost.agent.status.StatusOutbox;
 import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.agent.status.StatusSource;
+import dev.outpost.agent.targets.AgentIdentity;
 import dev.outpost.agent.targets.KubernetesDriftWatch;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
+import dev.outpost.agent.targets.LeaderOnlyTarget;
 import dev.outpost.agent.targets.LocalTarget;
 import dev.outpost.agent.targets.RuntimeTemplate;
 import dev.outpost.agent.targets.Target;
@@ -107,8 +109,11 @@ public class AgentRuntime {
       // the audit token is the data plane's ingest token, from which each integration's is derived
       Optional<IntegrationIngestTokens> ingestTokens = targetConfig.otlpEndpoint().isPresent()
           ? AgentSettings.auditToken(config).map(IntegrationIngestTokens::new) : Optional.empty();
-      target = new KubernetesTarget(client, targetConfig, ingestTokens, config.kubernetes().namespaceClaimRequired());
-      store = new SecretAppliedStore(client, namespace, config.dataPlane());
+      // the Lease's name is the release's agent's, leader election or not: another release's agent writes nothing here
+      AgentIdentity agent = new AgentIdentity(config.dataPlane(), config.leaderElection().leaseName());
+      target = new KubernetesTarget(client, targetConfig, ingestTokens, config.kubernetes().namespaceClaimRequired(),
+          agent);
+      store = new SecretAppliedStore(client, namespace, agent);
       source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {
       target = new LocalTarget(config.home());
@@ -124,8 +129,10 @@ public class AgentRuntime {
     Clock clock = Clock.systemUTC();
     keeper = new DesiredStateKeeper(config.dataPlane(),
         new SnapshotAcceptance(new SnapshotVerifier(AgentSettings.controlPlaneKeys(config)), config.dataPlane()),
-        // the reconciler measures how long a route waits for its new integration: not on a clock NTP steps
-        store, new Reconciler(target, source, MonotonicClock.startingNow()), audit != null ? audit : decision -> { },
+        // the reconciler measures how long a route waits for its new integration: not on a clock NTP steps;
+        // a pass under way when the Lease is lost stops at its next write
+        store, new Reconciler(new LeaderOnlyTarget(target, running::get), source, MonotonicClock.startingNow()),
+        audit != null ? audit : decision -> { },
         new StatusReporter(config.dataPlane(), source, clock), clock,
         new RetryBackoff(config.applyRetry().firstInterval(), config.applyRetry().maxInterval()));
     link = new ControlPlaneLink(vertx, new LinkOptions(config.controlPlane().url(), AgentSettings.controlPlaneToken(config),

@@ -69,6 +69,8 @@ public final class DesiredStateKeeper {
    * pass. Volatile: health and a Prometheus scrape read it without waiting for an apply.
    */
   private volatile FailedApply failed;
+  /** Whether the store may have lost the enforced snapshot since it was saved ({@link #keepStored}). */
+  private boolean storeToCheck;
 
   public DesiredStateKeeper(String dataPlane, SnapshotAcceptance acceptance, AppliedStore store,
       Reconciler reconciler, AuditLog audit, StatusReporter status, Clock clock) {
@@ -99,6 +101,7 @@ public final class DesiredStateKeeper {
     desired = null;
     storedRevisionFloor = 0;
     failed = null;
+    storeToCheck = false;
     Optional<String> saved = store.load();
     if (saved.isEmpty()) {
       LOG.info("no applied snapshot yet: waiting for the control plane");
@@ -420,7 +423,39 @@ public final class DesiredStateKeeper {
    * correction that failed. A failed newer revision is tried again by {@link #retryIfDue}.
    */
   public synchronized Optional<ReconcileResult> resync() {
-    return desired == null ? Optional.empty() : Optional.of(reconciler.correct(desired));
+    if (desired == null) {
+      return Optional.empty();
+    }
+    ReconcileResult result = reconciler.correct(desired);
+    keepStored(result);
+    return Optional.of(result);
+  }
+
+  /**
+   * Saves the enforced snapshot again when the store lost it: Secret outpost-agent-applied is owned
+   * by the namespace claim and deleted with it, and the resync that put the integrations back once
+   * the claim was back did not put it back, so a restart enforced nothing until the control plane
+   * answered. Looked at (one read) after a correction that follows a failed pass or changed
+   * something, as one that put back what was deleted does.
+   */
+  private void keepStored(ReconcileResult result) {
+    if (!result.succeeded() || result.changes() > 0) {
+      storeToCheck = true;
+    }
+    if (!result.succeeded() || !storeToCheck) {
+      return;
+    }
+    try {
+      if (store.load().isEmpty()) {
+        store.save(ProtocolCodec.encode(applied), applied.revision());
+        LOG.infof("snapshot revision %d persisted again: the store no longer held it", applied.revision());
+      }
+      storeToCheck = false;
+    } catch (NewerRevisionStoredException e) {
+      storeToCheck = false; // another replica leads and keeps its own
+    } catch (IOException e) {
+      LOG.warnf("cannot check or persist again snapshot revision %d: %s", applied.revision(), e.getMessage());
+    }
   }
 
   /** The newest revision decided on (applied, refused or failed), 0 when none; never waits for an apply. */

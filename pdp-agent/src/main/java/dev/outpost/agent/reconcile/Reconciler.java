@@ -6,11 +6,13 @@ import dev.outpost.agent.status.StatusSource;
 import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.model.Integration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,7 +32,7 @@ public final class Reconciler {
   /** The steps, in the order ARCHITECTURE.md requires. */
   private final List<ReconcileStep> steps;
   private final AtomicReference<ReconcileStatus> status = new AtomicReference<>(ReconcileStatus.INITIAL);
-  /** The integrations the last pass could not write, with why. */
+  /** The integrations the last pass could not write, with why: every one when it could not read the target. */
   private Map<String, String> unwritten = Map.of();
 
   /** Moves routes to another integration at once: nothing observes whether it serves. */
@@ -105,6 +107,11 @@ public final class Reconciler {
       result = ReconcileResult.failed(desired.revision(), "refresh", e, 0, clock.instant());
       // said like a step's failure: a resync that cannot even read the target corrects nothing
       LOG.warnf("revision %d: reading the target failed: %s", desired.revision(), result.message());
+      // nothing is written, and each integration's status says why (PROTOCOL.md 3.5): with the
+      // namespace claim missing, every integration was Pending with no word of it
+      String why = result.message();
+      unwritten = desired.integrations().stream()
+          .collect(Collectors.toUnmodifiableMap(Integration::name, i -> why, (a, b) -> a));
     }
     ReconcileResult reportedOnly = null;
     for (ReconcileStep step : result == null ? steps : List.<ReconcileStep>of()) {

@@ -1,5 +1,6 @@
 package dev.outpost.agent.snapshot;
 
+import dev.outpost.agent.targets.AgentIdentity;
 import dev.outpost.agent.targets.KubernetesNames;
 import dev.outpost.agent.targets.NamespaceClaim;
 import dev.outpost.agent.targets.ObjectApplier;
@@ -14,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
@@ -30,6 +32,8 @@ import java.util.zip.GZIPOutputStream;
  * replaces a newer one: a replica that lost its lease while applying finished after its successor
  * had applied and saved a newer revision, and its save put the older one back for the next restart
  * to enforce. The check and the write are one optimistic update (the live {@code resourceVersion}).
+ * It also records which agent saved it ({@link AgentIdentity}): a save never replaces what another
+ * release's agent of another data plane keeps there.
  */
 public final class SecretAppliedStore implements AppliedStore {
   public static final String KEY = "snapshot.json";
@@ -37,12 +41,10 @@ public final class SecretAppliedStore implements AppliedStore {
   /** The most data the API server takes in one Secret. */
   public static final int MAX_SECRET_BYTES = 1024 * 1024;
   public static final String REVISION_ANNOTATION = "outpost.dev/revision";
-  /** The data plane the stored revision belongs to: another's numbering (a re-registration) is no floor. */
-  public static final String DATA_PLANE_ANNOTATION = "outpost.dev/data-plane";
 
   private final KubernetesClient client;
   private final String namespace;
-  private final String dataPlane;
+  private final AgentIdentity identity;
   private final ObjectApplier applier;
   /** The Secret data of the last message checked, so that saving it does not compress it again. */
   private String checked;
@@ -51,11 +53,16 @@ public final class SecretAppliedStore implements AppliedStore {
   /** A snapshot's Secret data, and how many bytes it stores (the API server's limit counts those). */
   private record Encoded(Map<String, String> data, int bytes) {}
 
-  /** @param dataPlane this data plane's id, whose revisions the store keeps */
+  /** @param dataPlane this data plane's id, whose revisions the store keeps (agent {@value AgentIdentity#DEFAULT_AGENT}) */
   public SecretAppliedStore(KubernetesClient client, String namespace, String dataPlane) {
+    this(client, namespace, new AgentIdentity(dataPlane, AgentIdentity.DEFAULT_AGENT));
+  }
+
+  /** @param identity this agent, and the data plane whose revisions the store keeps */
+  public SecretAppliedStore(KubernetesClient client, String namespace, AgentIdentity identity) {
     this.client = client;
     this.namespace = namespace;
-    this.dataPlane = dataPlane;
+    this.identity = identity;
     this.applier = new ObjectApplier(client);
   }
 
@@ -82,7 +89,7 @@ public final class SecretAppliedStore implements AppliedStore {
         .withName(KubernetesNames.APPLIED_SECRET)
         .withNamespace(namespace)
         .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT))
-        .withAnnotations(Map.of(REVISION_ANNOTATION, Long.toString(revision), DATA_PLANE_ANNOTATION, dataPlane))
+        .withAnnotations(annotations(revision))
         .endMetadata()
         .withType("Opaque")
         .withData(dataOf(snapshotMessage).data())
@@ -90,6 +97,10 @@ public final class SecretAppliedStore implements AppliedStore {
     try {
       applier.ownedBy(NamespaceClaim.read(client, namespace)); // deleted with the release, like the rest
       applier.applyUnless(secret, live -> {
+        Optional<String> other = identity.otherIn(live.getMetadata().getAnnotations());
+        if (other.isPresent()) {
+          return new IOException(AgentIdentity.secondRelease(other.get()));
+        }
         long stored = revisionOf(live);
         return stored > revision ? new NewerRevisionStoredException(stored, revision) : null;
       });
@@ -131,6 +142,12 @@ public final class SecretAppliedStore implements AppliedStore {
     return checkedData;
   }
 
+  private Map<String, String> annotations(long revision) {
+    Map<String, String> annotations = new LinkedHashMap<>(identity.annotations());
+    annotations.put(REVISION_ANNOTATION, Long.toString(revision));
+    return annotations;
+  }
+
   /**
    * The revision a stored Secret is annotated with; 0 when it has none (saved by an older agent) or
    * is annotated as another data plane's (this namespace's data plane registered anew, its revisions reset).
@@ -138,8 +155,8 @@ public final class SecretAppliedStore implements AppliedStore {
   private long revisionOf(Secret live) {
     Map<String, String> annotations = live.getMetadata().getAnnotations() == null ? Map.of()
         : live.getMetadata().getAnnotations();
-    String owner = annotations.get(DATA_PLANE_ANNOTATION);
-    if (owner != null && !owner.equals(dataPlane)) {
+    String owner = annotations.get(AgentIdentity.DATA_PLANE_ANNOTATION);
+    if (owner != null && !owner.equals(identity.dataPlane())) {
       return 0;
     }
     String value = annotations.get(REVISION_ANNOTATION);

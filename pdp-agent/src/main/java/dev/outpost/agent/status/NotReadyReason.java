@@ -66,9 +66,10 @@ final class NotReadyReason {
   /** As above, at {@code now}: a container running but not ready is told once it has been for a while. */
   static Optional<String> of(Deployment deployment, List<Pod> pods, Function<String, Optional<Event>> volumeWarning,
       Instant now) {
-    // newest pod first: during a rollout that is the new version's, whose trouble is the news
+    // newest pod first: during a rollout that is the new version's, whose trouble is the news; a pod
+    // being deleted is no longer ready as it stops (an old one mid-rollout), which is no trouble
     List<Pod> notReady = pods.stream()
-        .filter(p -> !ready(p))
+        .filter(p -> !ready(p) && p.getMetadata().getDeletionTimestamp() == null)
         .sorted(Comparator.comparing((Pod p) -> String.valueOf(p.getMetadata().getCreationTimestamp())).reversed()
             .thenComparing(p -> p.getMetadata().getName()))
         .toList();

@@ -398,15 +398,44 @@ public final class IntegrationObjects {
     Map<String, Quantity> requests = new LinkedHashMap<>(defaults.getRequests() == null ? Map.of() : defaults.getRequests());
     Map<String, Quantity> limits = new LinkedHashMap<>(defaults.getLimits() == null ? Map.of() : defaults.getLimits());
     if (resources != null) {
-      putIfSet(requests, "cpu", resources.requestsCpu());
-      putIfSet(requests, "memory", resources.requestsMemory());
-      putIfSet(limits, "cpu", resources.limitsCpu());
-      putIfSet(limits, "memory", resources.limitsMemory());
+      overlay(requests, limits, "cpu", resources.requestsCpu(), resources.limitsCpu());
+      overlay(requests, limits, "memory", resources.requestsMemory(), resources.limitsMemory());
     }
     ResourceRequirements requirements = new ResourceRequirements();
     requirements.setRequests(requests.isEmpty() ? null : requests);
     requirements.setLimits(limits.isEmpty() ? null : limits);
     return requirements;
+  }
+
+  /**
+   * The integration's request and limit of one resource over the defaults. A default that would
+   * contradict what the integration sets gives way, as the API server refuses a request over its
+   * limit (422, the whole revision failed): a default limit below the integration's request is
+   * raised to it, a default request above its limit lowered to it. The spec checks the two it sets.
+   */
+  private static void overlay(Map<String, Quantity> requests, Map<String, Quantity> limits, String resource,
+      String request, String limit) {
+    putIfSet(requests, resource, request);
+    putIfSet(limits, resource, limit);
+    Quantity requested = requests.get(resource);
+    Quantity allowed = limits.get(resource);
+    if (requested == null || allowed == null || (request == null) == (limit == null) || !above(requested, allowed)) {
+      return;
+    }
+    if (request != null) {
+      limits.put(resource, requested);
+    } else {
+      requests.put(resource, allowed);
+    }
+  }
+
+  /** Whether {@code a} is more than {@code b}; not when either cannot be read (the API server says so then). */
+  private static boolean above(Quantity a, Quantity b) {
+    try {
+      return Quantity.getAmountInBytes(a).compareTo(Quantity.getAmountInBytes(b)) > 0;
+    } catch (RuntimeException unreadable) {
+      return false;
+    }
   }
 
   private static void putIfSet(Map<String, Quantity> map, String key, String value) {

@@ -2,18 +2,22 @@ package dev.outpost.agent.targets;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jboss.logging.Logger;
 
 /**
  * Watches what the agent manages (Deployments, Services, PodDisruptionBudgets, ConfigMaps labelled {@code
  * managed-by: outpost-agent}) with informers, and asks for a resync whenever one is changed or
- * deleted by someone, so drift is corrected in seconds rather than at the next scheduled resync.
+ * deleted by someone, so drift is corrected in seconds rather than at the next scheduled resync. A
+ * watch that fails once started is started again, for as long as the agent applies.
  */
 public final class KubernetesDriftWatch {
+  private static final Logger LOG = Logger.getLogger(KubernetesDriftWatch.class);
   private final KubernetesClient client;
   private final String namespace;
   private final Runnable onDrift;
@@ -37,19 +41,45 @@ public final class KubernetesDriftWatch {
     }
     List<SharedIndexInformer<?>> started = new ArrayList<>();
     try {
-      started.add(client.apps().deployments().inNamespace(namespace)
-          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
-      started.add(client.services().inNamespace(namespace)
-          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
-      started.add(client.configMaps().inNamespace(namespace)
-          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
-      started.add(client.policy().v1().podDisruptionBudget().inNamespace(namespace)
-          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT).inform(handler()));
+      started.add(inform("Deployments", client.apps().deployments().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)));
+      started.add(inform("Services", client.services().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)));
+      started.add(inform("ConfigMaps", client.configMaps().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)));
+      started.add(inform("PodDisruptionBudgets", client.policy().v1().podDisruptionBudget().inNamespace(namespace)
+          .withLabel(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)));
     } catch (RuntimeException e) {
       started.forEach(SharedIndexInformer::close);
       throw e;
     }
     informers.addAll(started);
+  }
+
+  /**
+   * One informer, started (its first list done). Once started, it lists and watches again after any
+   * failure: fabric8's default gives an informer up for good on a watch error other than 410 Gone
+   * (an event it cannot read, a broken stream), and drift then waited for the scheduled resync for as
+   * long as the agent ran. A first list that fails still fails the start, which the caller retries.
+   */
+  private <T extends HasMetadata> SharedIndexInformer<T> inform(String kind, Informable<T> objects) {
+    SharedIndexInformer<T> informer = objects.runnableInformer(0);
+    informer.addEventHandler(handler());
+    informer.exceptionHandler((running, failure) -> {
+      if (running) {
+        // the client's own warning follows, with the whole failure (an unreadable event quotes it)
+        LOG.warnf("the watch of the agent's %s failed: watching again; meanwhile drift is corrected at the"
+            + " scheduled resync", kind);
+      }
+      return running;
+    });
+    try {
+      informer.run();
+    } catch (RuntimeException e) {
+      informer.close();
+      throw e;
+    }
+    return informer;
   }
 
 

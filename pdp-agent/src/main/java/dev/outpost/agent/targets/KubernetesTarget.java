@@ -54,6 +54,7 @@ public final class KubernetesTarget implements Target {
   private final Optional<IntegrationIngestTokens> ingestTokens;
   private final IngestTokenSecret tokenSecret;
   private final boolean claimRequired;
+  private final AgentIdentity identity;
   /** What the last {@link #refresh()} listed, updated with this agent's writes; null before. */
   private Map<String, HasMetadata> live;
   private final AutoscaledDeployments autoscaled;
@@ -78,7 +79,17 @@ public final class KubernetesTarget implements Target {
    */
   public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config,
       Optional<IntegrationIngestTokens> ingestTokens, boolean claimRequired) {
+    this(client, config, ingestTokens, claimRequired, null);
+  }
+
+  /**
+   * @param identity this agent, which writes nothing where another release's agent keeps its applied
+   *     snapshot ({@link AgentIdentity}); null not to look
+   */
+  public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config,
+      Optional<IntegrationIngestTokens> ingestTokens, boolean claimRequired, AgentIdentity identity) {
     this.claimRequired = claimRequired;
+    this.identity = identity;
     this.client = client;
     this.config = config;
     this.objects = new IntegrationObjects(config);
@@ -89,9 +100,10 @@ public final class KubernetesTarget implements Target {
   }
 
   /**
-   * Lists everything the agent manages (three list calls, a read of the namespace claim and one of
-   * the token Secret) and the namespace's autoscalers (one list call), so that a pass over a
-   * thousand integrations that changes nothing sends no further request.
+   * Lists everything the agent manages (four list calls, a read of the namespace claim, one of the
+   * applied snapshot's Secret with an identity, one of the token Secret) and the namespace's
+   * autoscalers (one list call), so that a pass over a thousand integrations that changes nothing
+   * sends no further request.
    */
   @Override
   public void refresh() throws TargetException {
@@ -119,6 +131,9 @@ public final class KubernetesTarget implements Target {
       // now would have no owner and outlive the release
       throw new TargetException("ConfigMap " + NamespaceClaim.NAME + " is missing or being deleted: nothing is"
           + " written until Helm puts it back (helm upgrade)");
+    }
+    if (identity != null) {
+      identity.requireSoleAgent(client, config.namespace());
     }
     applier.ownedBy(owner);
     applier.autoscaled(autoscaled.refresh());

@@ -297,12 +297,14 @@ public final class ObjectApplier {
    * never its message, which admission webhooks and quota errors write freely and may quote the
    * object, an integration's source and config included. The message goes to the agent's log. The
    * reason only when it is one of Kubernetes' own ({@code metav1.StatusReason}): a webhook's denial
-   * keeps the webhook's reason, which many fill with their whole text.
+   * keeps the webhook's reason, which many fill with their whole text. An object the API server
+   * finds invalid (422) also says which fields and why ({@link InvalidFields}).
    */
   public static String reason(KubernetesClientException e) {
     LOG.warnf("Kubernetes API error %d: %s", e.getCode(), e.getMessage());
     String given = e.getStatus() == null ? null : e.getStatus().getReason();
     String reason = given != null && STATUS_REASONS.contains(given) ? " " + given : "";
-    return (e.getCode() > 0 ? e.getCode() + reason : "the API server did not answer") + " (the agent's log has the details)";
+    return (e.getCode() > 0 ? e.getCode() + reason + InvalidFields.of(e).map(f -> ": " + f).orElse("")
+        : "the API server did not answer") + " (the agent's log has the details)";
   }
 }

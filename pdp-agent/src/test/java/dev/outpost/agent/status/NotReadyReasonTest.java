@@ -152,6 +152,22 @@ class NotReadyReasonTest {
     assertThat(NotReadyReason.of(PROGRESSING, List.of(oldReady), NO_EVENTS)).isEmpty();
   }
 
+  /**
+   * Mid-rollout an old pod being deleted is no longer ready (its runtime stops taking requests) while
+   * the new pods serve: it said "not ready ... a route that could not start" of a healthy rollout.
+   */
+  @Test
+  void aPodBeingDeletedIsNoReason() {
+    ContainerStatus stopping = new ContainerStatusBuilder(running()).withStarted(true).withReady(false).build();
+    Pod old = new PodBuilder(pod("int-a-old", "2026-12-05T07:00:00Z", stopping)).editMetadata()
+        .withDeletionTimestamp("2026-12-05T09:00:00Z").endMetadata().build();
+    Pod crashing = new PodBuilder(pod("int-a-gone", "2026-12-05T07:00:00Z", waiting("CrashLoopBackOff", null)))
+        .editMetadata().withDeletionTimestamp("2026-12-05T09:00:00Z").endMetadata().build();
+    Pod serving = readyPod("int-a-new", "2026-12-05T08:59:00Z");
+    assertThat(NotReadyReason.of(PROGRESSING, List.of(old, crashing, serving), NO_EVENTS,
+        java.time.Instant.parse("2026-12-05T09:00:05Z"))).isEmpty();
+  }
+
   @Test
   void theReasonIsOneShortLine() {
     Pod pod = pod("int-a-1", "2026-12-05T08:00:00Z", waiting("RunContainerError", "line one\nline two\t" + "x".repeat(400)));

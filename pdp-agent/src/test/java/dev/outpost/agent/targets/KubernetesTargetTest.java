@@ -402,6 +402,51 @@ class KubernetesTargetTest {
   }
 
   /**
+   * A Deployment the API server refuses as invalid (422) says why in Kubernetes' own words: the field
+   * and what is wrong with it (its validation names only fields of the agent's own objects). Only
+   * "422 Invalid" left the control plane guessing which field of which integration to fix.
+   */
+  @Test
+  void anInvalidObjectIsReportedWithTheFieldsKubernetesRefused() {
+    String field = "spec.template.spec.containers[0].resources.requests";
+    String why = "Invalid value: \"1Gi\": must be less than or equal to memory limit of 512Mi";
+    server.expect().post().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments")
+        .andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid")
+            .withMessage("Deployment.apps \"int-orders\" is invalid: " + field + ": " + why)
+            .withNewDetails().withKind("Deployment").withName("int-orders")
+            .addNewCause().withReason("FieldValueInvalid").withField(field).withMessage(why).endCause()
+            .endDetails().build())
+        .once();
+    assertThatThrownBy(() -> target.putIntegration(integration("orders")))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("cannot write Deployment int-orders: 422 Invalid")
+        .hasMessageContaining(field + ": " + why);
+  }
+
+  /**
+   * An admission webhook may answer 422 with causes of its own, which may quote the object (an
+   * integration's config): only Kubernetes' own validation is passed on.
+   */
+  @Test
+  void aWebhooksCausesAreNotPassedOn() {
+    server.expect().post().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments")
+        .andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid")
+            .withMessage("admission webhook \"policy.example.com\" denied the request: greeting=hi")
+            .withNewDetails().addNewCause().withReason("FieldValueInvalid").withField("spec.greeting")
+            .withMessage("greeting hi is not allowed").endCause().endDetails().build())
+        .once();
+    server.expect().post().withPath("/api/v1/namespaces/" + NS + "/services")
+        .andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid").withMessage("denied")
+            .withNewDetails().addNewCause().withReason("NoGreetings").withField("spec.greeting")
+            .withMessage("greeting hi is not allowed").endCause().endDetails().build())
+        .once();
+    assertThatThrownBy(() -> target.putIntegration(integration("orders")))
+        .hasMessageContaining("Deployment int-orders: 422 Invalid").hasMessageNotContaining("greeting");
+    assertThatThrownBy(() -> target.putIntegration(integration("orders")))
+        .hasMessageContaining("Service int-orders: 422 Invalid").hasMessageNotContaining("greeting");
+  }
+
+  /**
    * A webhook's denial keeps the webhook's own reason, which controller-runtime's admission.Denied and
    * many hand-written webhooks fill with their whole text: only Kubernetes' own reasons are passed on.
    */

@@ -2,10 +2,23 @@ package dev.outpost.agent.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.agent.DesiredStateKeeper;
 import dev.outpost.agent.TestStates;
 import dev.outpost.agent.reconcile.Reconciler;
 import dev.outpost.agent.snapshot.SecretAppliedStore;
+import dev.outpost.agent.status.KubernetesStatusSource;
+import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.spec.ingest.IntegrationIngestTokens;
+import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.Snapshot;
+import dev.outpost.spec.protocol.SnapshotAcceptance;
+import dev.outpost.spec.protocol.Status;
+import dev.outpost.spec.signature.Ed25519Keys;
+import dev.outpost.spec.signature.SnapshotSigner;
+import dev.outpost.spec.signature.SnapshotVerifier;
+import dev.outpost.spec.state.StateCodec;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -13,6 +26,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Clock;
@@ -151,5 +165,81 @@ class NamespaceClaimTest {
     assertThat(reconciler.reconcile(TestStates.state(1, "a")).succeeded()).isTrue();
     assertThat(agentObjects()).isNotEmpty().allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
         .as(o.getMetadata().getName()).extracting(OwnerReference::getUid).containsExactly(uid));
+  }
+
+  private KubernetesTarget requiringClaim() {
+    return new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
+        Optional.of(new IntegrationIngestTokens("data-plane-token-0123456789")), true);
+  }
+
+  /** Deletes the claim as Kubernetes does, with every object that names it as owner (the garbage collector). */
+  private void deleteClaimWithWhatItOwns(String uid) {
+    client.configMaps().inNamespace(NS).withName(NamespaceClaim.NAME).delete();
+    for (var kind : List.of(Deployment.class, Service.class, PodDisruptionBudget.class, ConfigMap.class, Secret.class)) {
+      deleteOwned(kind, uid);
+    }
+  }
+
+  private <T extends HasMetadata> void deleteOwned(Class<T> kind, String uid) {
+    client.resources(kind).inNamespace(NS).list().getItems().stream()
+        .filter(o -> o.getMetadata().getOwnerReferences().stream().anyMatch(r -> uid.equals(r.getUid())))
+        .forEach(o -> client.resource(o).delete());
+  }
+
+  /**
+   * PROTOCOL.md 3.5: an integration the agent cannot write says why. With the claim gone, every
+   * integration was Pending with no message at all, the reason only in the agent's log and health.
+   */
+  @Test
+  void whileTheClaimIsMissingEveryIntegrationsStatusSaysWhy() throws Exception {
+    String uid = claim();
+    Reconciler reconciler = new Reconciler(requiringClaim(), Clock.systemUTC());
+    DataPlaneState state = TestStates.state(1, "a", "b");
+    assertThat(reconciler.reconcile(state).succeeded()).isTrue();
+    deleteClaimWithWhatItOwns(uid);
+    assertThat(reconciler.correct(state).succeeded()).isFalse();
+
+    Status status = new StatusReporter(TestStates.DATA_PLANE, new KubernetesStatusSource(client, NS, Optional.empty()),
+        Clock.systemUTC()).observe(state, 1, 1, Map.of(), reconciler.unwritten());
+    assertThat(status.integrations()).hasSize(2).allSatisfy(i -> assertThat(i.message())
+        .startsWith("the agent cannot write it: ConfigMap " + NamespaceClaim.NAME + " is missing"));
+
+    claim();
+    assertThat(reconciler.correct(state).succeeded()).isTrue();
+    assertThat(reconciler.unwritten()).isEmpty();
+  }
+
+  /**
+   * Secret outpost-agent-applied is owned by the claim and goes with it: once the claim is back, the
+   * resync that puts the integrations back keeps the applied snapshot again, or a restart would find
+   * none and enforce nothing until the control plane answered.
+   */
+  @Test
+  void theAppliedSnapshotIsKeptAgainOnceTheClaimIsBack() throws Exception {
+    String uid = claim();
+    SnapshotSigner signer = new SnapshotSigner(Ed25519Keys.generate());
+    SecretAppliedStore store = new SecretAppliedStore(client, NS, TestStates.DATA_PLANE);
+    DesiredStateKeeper keeper = keeper(store, signer);
+    Snapshot snapshot = Snapshot.signed(StateCodec.toTree(TestStates.state(3, "a")), signer);
+    assertThat(keeper.onSnapshot(snapshot, ProtocolCodec.encode(snapshot))).isInstanceOf(Ack.class);
+
+    deleteClaimWithWhatItOwns(uid);
+    assertThat(store.load()).isEmpty();
+    assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.succeeded()).isFalse());
+    claim();
+    assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.succeeded()).isTrue());
+    assertThat(client.apps().deployments().inNamespace(NS).withName("int-a").get()).isNotNull();
+
+    DesiredStateKeeper restarted = keeper(store, signer);
+    restarted.restore();
+    assertThat(restarted.lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
+  }
+
+  private DesiredStateKeeper keeper(SecretAppliedStore store, SnapshotSigner signer) {
+    Clock clock = Clock.systemUTC();
+    return new DesiredStateKeeper(TestStates.DATA_PLANE,
+        new SnapshotAcceptance(new SnapshotVerifier(signer.keys().getPublic()), TestStates.DATA_PLANE), store,
+        new Reconciler(requiringClaim(), clock), decision -> { },
+        new StatusReporter(TestStates.DATA_PLANE, new KubernetesStatusSource(client, NS, Optional.empty()), clock), clock);
   }
 }

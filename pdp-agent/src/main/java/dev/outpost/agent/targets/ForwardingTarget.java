@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** A real target every call goes to, for tests that hold, fail or record some of them. */
+/** A target every call goes to, for a target that holds, refuses or records some of them ({@link LeaderOnlyTarget}, tests). */
 public abstract class ForwardingTarget implements Target {
   protected final Target target;
 
