@@ -37,14 +37,20 @@ class UnreadableHostTest {
     ports.put("management", management.getPort());
     ports.put("otlp", otlp.port());
     java.util.List<String> wrong = new java.util.ArrayList<>();
-    for (var port : ports.entrySet()) {
-      try {
-        String answer = RawHttp.exchange(port.getValue(), "GET /q/health HTTP/1.1\r\nHost: a%41\r\nConnection: close\r\n\r\n");
-        if (!answer.startsWith("HTTP/1.1 400")) {
-          wrong.add(port.getKey() + ": " + answer.lines().findFirst().orElse("(nothing)"));
+    // a%41 hung (Vert.x's parse threw); the others were 400s with Quarkus' "500 - Internal Server
+    // Error" page and an ERROR line each
+    for (String host : java.util.List.of("a%41", "localhost:99999", "127.0.0.1:abc", "[::1")) {
+      for (var port : ports.entrySet()) {
+        try {
+          String answer = RawHttp.exchange(port.getValue(), "GET /q/health HTTP/1.1\r\nHost: " + host
+              + "\r\nConnection: close\r\n\r\n");
+          if (!answer.startsWith("HTTP/1.1 400") || !answer.contains("the Host header must be host[:port]")
+              || answer.contains("500")) {
+            wrong.add(port.getKey() + ", Host " + host + ": " + answer);
+          }
+        } catch (java.net.SocketTimeoutException unanswered) {
+          wrong.add(port.getKey() + ", Host " + host + ": no answer");
         }
-      } catch (java.net.SocketTimeoutException unanswered) {
-        wrong.add(port.getKey() + ": no answer");
       }
     }
     assertThat(wrong).isEmpty();

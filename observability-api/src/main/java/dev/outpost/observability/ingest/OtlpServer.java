@@ -1,5 +1,6 @@
 package dev.outpost.observability.ingest;
 
+import dev.outpost.edge.HostRefusal;
 import dev.outpost.edge.UnreadableHostGuard;
 import dev.outpost.observability.config.ObservabilityConfig;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -75,6 +76,8 @@ public class OtlpServer {
     router.route().failureHandler(ctx -> {
       if (ctx.statusCode() == 413) {
         fail(ctx, new IngestException(413, "body is larger than " + config.ingest().maxBodyBytes() + " bytes"));
+      } else if (HostRefusal.applies(ctx)) {
+        fail(ctx, new IngestException(400, HostRefusal.MESSAGE));
       } else if (clientLeft(ctx.failure())) {
         // the client left, reset the connection or idled out mid-request: nothing was stored and
         // there is no one to answer
