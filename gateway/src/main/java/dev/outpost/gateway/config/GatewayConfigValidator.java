@@ -93,6 +93,9 @@ public class GatewayConfigValidator {
     if (config.hazelcast().kubernetesDiscovery() && config.hazelcast().kubernetesService().isEmpty()) {
       problems.add("outpost.gateway.hazelcast.kubernetes-service: required with kubernetes-discovery");
     }
+    if (config.hazelcast().enabled()) {
+      HazelcastAddresses.check(config.hazelcast(), problems);
+    }
     return problems;
   }
 

@@ -3,6 +3,7 @@ package dev.outpost.gateway.ratelimit;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +31,16 @@ public final class HazelcastCounterStore implements CounterStore {
 
   @Override
   public CompletionStage<Grant> take(String key, long wanted, long limit, long ttlMillis) {
-    return counters.submitToKey(key, new TakeTokens(wanted, limit, ttlMillis)).toCompletableFuture()
-        .orTimeout(TAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    // the timeout goes on a future of our own: put on Hazelcast's, it completed that one, and the
+    // late answer then logged a warning with a stack trace per take (per key, in an outage)
+    CompletableFuture<Grant> grant = new CompletableFuture<>();
+    counters.submitToKey(key, new TakeTokens(wanted, limit, ttlMillis)).whenComplete((taken, failure) -> {
+      if (failure != null) {
+        grant.completeExceptionally(failure);
+      } else {
+        grant.complete(taken);
+      }
+    });
+    return grant.orTimeout(TAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

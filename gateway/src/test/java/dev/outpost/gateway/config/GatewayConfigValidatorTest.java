@@ -45,6 +45,32 @@ class GatewayConfigValidatorTest {
         .hasSize(5);
   }
 
+  /**
+   * Hazelcast refused these with "No matching network interface found" or a NumberFormatException
+   * for "abc", naming neither the key nor the value.
+   */
+  @Test
+  void hazelcastAddressesAreCheckedWithTheKeyNamed() {
+    record Case(String key, String value, String problem) {}
+    for (Case c : List.of(
+        new Case("outpost.gateway.hazelcast.host", "localhost", "outpost.gateway.hazelcast.host: expected an IP address"),
+        new Case("outpost.gateway.hazelcast.host", "0.0.0.0", "outpost.gateway.hazelcast.host: expected an IP address"),
+        new Case("outpost.gateway.hazelcast.host", "192.0.2.77",
+            "outpost.gateway.hazelcast.host: no network interface of this machine has 192.0.2.77"),
+        new Case("outpost.gateway.hazelcast.members", "127.0.0.1:5701,nonsense-host:abc",
+            "outpost.gateway.hazelcast.members: 'nonsense-host:abc' is not host[:port]"),
+        new Case("outpost.gateway.hazelcast.members", "127.0.0.1:70000",
+            "outpost.gateway.hazelcast.members: '127.0.0.1:70000' is not host[:port]"))) {
+      assertThat(GatewayConfigValidator.problems(config(Map.of(c.key(), c.value())))).as(c.toString())
+          .singleElement().satisfies(p -> assertThat(p).startsWith(c.problem()));
+    }
+    assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.hazelcast.members",
+        "127.0.0.1:5701,gateway-1.example:5702,gateway-2,[::1]:5701")))).isEmpty();
+    // off, it starts no member: nothing of it is checked
+    assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.hazelcast.enabled", "false",
+        "outpost.gateway.hazelcast.host", "localhost")))).isEmpty();
+  }
+
   /** A CA file that holds no certificate stops the start, rather than every https JWKS fetch failing later. */
   @Test
   void aCaFileWithoutCertificatesIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
