@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,13 +86,22 @@ class IdpResourceTest {
       "bad scope          | {\"sub\":\"a\",\"scope\":\"a\\\"b\"}                        | scope:",
       "ttl too long       | {\"sub\":\"a\",\"ttlSeconds\":999999999}                   | ttlSeconds",
       "negative ttl       | {\"sub\":\"a\",\"ttlSeconds\":-5}                          | ttlSeconds",
-      "malformed JSON     | {\"sub\":                                                  | malformed",
-      "wrong type         | {\"sub\":\"a\",\"projects\":\"demo\"}                      | projects: malformed or unexpected",
-      "wrong item type    | {\"sub\":\"a\",\"projects\":[{}]}                          | projects[0]: malformed or unexpected",
+      "malformed JSON     | {\"sub\":                                                  | body: not valid JSON: Unexpected end-of-input",
+      "wrong type         | {\"sub\":\"a\",\"projects\":\"demo\"}                      | projects: must be a list, found a string",
+      "wrong item type    | {\"sub\":\"a\",\"projects\":[{}]}                          | projects[0]: must be a string, found an object",
+      // each of these named a Java class: TokenRequest, ArrayList, Long, JsonToken.START_ARRAY
+      "unknown field      | {\"sub\":\"x\",\"bogus\":1}                               | bogus: unknown field",
+      "projects a string  | {\"sub\":\"x\",\"projects\":\"pcp\"}                      | projects: must be a list, found a string",
+      "ttl a string       | {\"sub\":\"x\",\"ttlSeconds\":\"abc\"}                    | ttlSeconds: must be an integer, found a string",
+      "ttl a fraction     | {\"sub\":\"x\",\"ttlSeconds\":1.5}                         | ttlSeconds: must be an integer, found the number 1.5",
+      "subject a list     | {\"sub\":[\"a\"]}                                         | sub: must be a string, found a list",
+      "scope a number     | {\"sub\":\"x\",\"scope\":7}                               | scope: must be a string, found the number 7",
+      "not an object      | [1]                                                        | body: a JSON object {sub, scope, projects, ttlSeconds} is required",
   })
   void refusesBadRequestsWithA400NamingTheField(String name, String body, String message) {
     given().contentType("application/json").body(body).post("/idp/token").then()
-        .statusCode(400).body("error", equalTo("bad_request")).body("message", containsString(message));
+        .statusCode(400).body("error", equalTo("bad_request")).body("message", containsString(message))
+        .body("message", not(matchesPattern("(?s).*(java\\.|dev\\.outpost|com\\.fasterxml|JsonToken|class ).*")));
   }
 
   /** A long scope was a 500 (the scope's pattern recursed per token until the stack ran out). */

@@ -130,6 +130,36 @@ class StateResourceTest {
         .body("violations.message", hasItem(containsString("\"routes[99999999999]\"")));
   }
 
+  /**
+   * Jackson reads a YAML alias as the anchor's name: a second integration with {@code project:
+   * *proj} landed silently in project "proj". Anchors and aliases are refused at their paths, and
+   * nothing changes.
+   */
+  @Test
+  void yamlAnchorsAndAliasesAreRefusedAtTheirPaths() throws Exception {
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))
+        .put("/v1/state").then().statusCode(200);
+    int before = revision();
+    String source = "    version: '1'\n    source: \"- from:\\n    uri: timer:x\\n\"\n";
+    String twoProjects = "integrations:\n  - name: first\n    project: &proj shop\n" + source
+        + "  - name: second\n    project: *proj\n" + source;
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(twoProjects.getBytes())
+        .post("/v1/apply").then().statusCode(400).body("error", equalTo("bad_request"))
+        .body("message", equalTo("integrations[0].project: declares a YAML anchor (&proj), which is not supported: "
+            + "write each value out; integrations[1].project: uses a YAML alias (*proj), which is not supported: "
+            + "write the value out"));
+    byte[] state = new String(example("public-hello.yaml")).replace("project: demo\n    version", "project: &p demo\n    version")
+        .replace("project: demo\n    match", "project: *p\n    match").getBytes();
+    given().header("Authorization", ADMIN).contentType("application/yaml").body(state)
+        .put("/v1/state").then().statusCode(400).body("message", containsString("routes[0].project: uses a YAML alias (*p)"));
+    given().header("Authorization", ADMIN).contentType("application/yaml")
+        .body("integration:\n  project: &p demo\n  version: '1'\n  source: \"- from:\\n    uri: timer:x\\n\"\n".getBytes())
+        .put("/v1/integrations/third").then().statusCode(400).body("message", startsWith("integration.project: declares a YAML anchor (&p)"));
+
+    org.assertj.core.api.Assertions.assertThat(revision()).isEqualTo(before);
+    given().header("Authorization", ADMIN).get("/v1/state").then().statusCode(200).body("integrations.name", contains("hello"));
+  }
+
   @Test
   void anInvalidStateIsRefusedWithEveryViolationAndTheOldStateKept() throws Exception {
     given().header("Authorization", ADMIN).contentType("application/yaml").body(example("public-hello.yaml"))

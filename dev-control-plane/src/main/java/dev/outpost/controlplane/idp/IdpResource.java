@@ -1,10 +1,14 @@
 package dev.outpost.controlplane.idp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.controlplane.ApiError;
+import dev.outpost.spec.json.JsonErrors;
+import dev.outpost.spec.json.Mappers;
+import dev.outpost.spec.json.ObjectFields;
+import dev.outpost.spec.json.Problems;
+import dev.outpost.spec.state.Violation;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -17,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** The development IdP's endpoints: JWKS, discovery, and token issue. */
 @Path("/idp")
@@ -28,8 +33,6 @@ public class IdpResource {
   private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
   // a token travels in an Authorization header, and the gateway takes 16 KiB of headers by default
   private static final int MAX_SCOPE_CHARS = 4096;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DevIdentityProvider idp;
 
@@ -54,16 +57,20 @@ public class IdpResource {
   @Path("/token")
   @Consumes(MediaType.APPLICATION_JSON)
   public Response token(String body) {
-    TokenRequest request;
+    JsonNode tree;
     try {
-      request = body == null || body.isBlank() ? null : JSON.readValue(body, TokenRequest.class);
+      tree = body == null || body.isBlank() ? null : Mappers.JSON.readTree(body);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr();
-      return ApiError.badRequest(field(e) + ": malformed or unexpected JSON" + where + ": " + e.getOriginalMessage());
+      return ApiError.badRequest("body: not valid JSON: " + JsonErrors.describe(e));
     }
-    if (request == null) {
+    if (tree == null || !tree.isObject()) {
       return ApiError.badRequest("body: a JSON object {sub, scope, projects, ttlSeconds} is required");
+    }
+    // read field by field, as the state is: a data binder's errors named its Java classes
+    Problems typeProblems = new Problems();
+    TokenRequest request = TokenRequest.read(ObjectFields.of(tree, "", typeProblems).orElseThrow());
+    if (!typeProblems.isEmpty()) {
+      return ApiError.badRequest(typeProblems.all().stream().map(Violation::toString).collect(Collectors.joining("; ")));
     }
     List<String> problems = new ArrayList<>();
     if (request.sub() == null || request.sub().isBlank() || request.sub().length() > 200) {
@@ -79,13 +86,13 @@ public class IdpResource {
         && !Arrays.stream(scope.split(" ", -1)).allMatch(token -> SCOPE_TOKEN.matcher(token).matches())) {
       problems.add("scope: space-separated scope tokens (RFC 6749 section 3.3) expected");
     }
-    List<String> projects = request.projects() == null ? List.of() : request.projects();
+    List<String> projects = request.projects();
     for (int i = 0; i < projects.size(); i++) {
-      if (projects.get(i) == null || !PROJECT.matcher(projects.get(i)).matches()) {
+      if (!PROJECT.matcher(projects.get(i)).matches()) {
         problems.add("projects[" + i + "]: a DNS-1123 label expected");
       }
     }
-    long ttl = request.ttlSeconds() == null ? 0 : request.ttlSeconds();
+    long ttl = request.ttlSeconds();
     if (ttl < 0 || ttl > idp.maxTtlSeconds()) {
       problems.add("ttlSeconds: 1 to " + idp.maxTtlSeconds() + " expected");
     }
@@ -95,21 +102,5 @@ public class IdpResource {
     DevIdentityProvider.IssuedToken issued = idp.issue(request.sub(), scope, projects, ttl);
     return Response.ok(Map.of("access_token", issued.token(), "token_type", "Bearer",
         "expires_in", issued.expiresInSeconds())).build();
-  }
-
-  /** The field a value of the wrong type was given for ({@code projects}, {@code projects[0]}), else {@code body}. */
-  private static String field(JsonProcessingException e) {
-    if (!(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
-      return "body";
-    }
-    StringBuilder path = new StringBuilder();
-    for (JsonMappingException.Reference reference : mapping.getPath()) {
-      if (reference.getFieldName() != null) {
-        path.append(path.length() == 0 ? "" : ".").append(reference.getFieldName());
-      } else {
-        path.append('[').append(reference.getIndex()).append(']');
-      }
-    }
-    return path.toString();
   }
 }

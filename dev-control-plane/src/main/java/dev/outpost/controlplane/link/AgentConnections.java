@@ -16,6 +16,8 @@ import dev.outpost.spec.protocol.Snapshot;
 import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.protocol.StatusAck;
 import dev.outpost.spec.state.StateCodec;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import jakarta.inject.Singleton;
@@ -74,7 +76,7 @@ public class AgentConnections {
     socket.closeHandler(ignored -> closed(session));
     socket.exceptionHandler(e -> {
       // Vert.x drops a message past the size limit and keeps the connection: PROTOCOL.md section 5 closes it (1009)
-      if (e.getMessage() != null && e.getMessage().contains("max message size")) {
+      if (tooBig(e)) {
         LOG.infof("agent %s sent a message over %d bytes: closed", session.id, ProtocolCodec.MAX_FRAME_BYTES);
         socket.close((short) 1009, "message too big");
       } else {
@@ -91,6 +93,17 @@ public class AgentConnections {
         session.send(new Ping(UUID.randomUUID().toString()));
       }
     });
+  }
+
+  /**
+   * Whether {@code e} refuses a message past the size limit: Vert.x's, on a message of many frames,
+   * or Netty's, on one frame (which Vert.x then closes the connection on, after this close frame).
+   */
+  private static boolean tooBig(Throwable e) {
+    if (e instanceof CorruptedWebSocketFrameException corrupted) {
+      return corrupted.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+    }
+    return e.getMessage() != null && e.getMessage().contains("max message size");
   }
 
   private void onFrame(AgentSession session, String frame) {

@@ -9,9 +9,11 @@ import dev.outpost.controlplane.ApiError;
 import dev.outpost.controlplane.Tokens;
 import dev.outpost.spec.json.JsonErrors;
 import dev.outpost.spec.json.Mappers;
+import dev.outpost.spec.json.YamlAnchors;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.state.InvalidStateException;
 import dev.outpost.spec.state.StateCodec;
+import dev.outpost.spec.state.Violation;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -29,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The REST API a developer (or the launcher) uses to say what the data plane should run. Bodies
@@ -117,6 +120,11 @@ public class StateResource {
       document = parse(contentType, body);
     } catch (JsonProcessingException e) {
       return ApiError.badRequest("body: not valid " + format(contentType) + ": " + JsonErrors.describe(e));
+    }
+    // Jackson read an alias as the anchor's name: "project: *proj" deployed into project "proj"
+    List<Violation> references = isJson(contentType) || document == null ? List.of() : YamlAnchors.anchorsAndAliases(body);
+    if (!references.isEmpty()) {
+      return ApiError.badRequest(references.stream().map(Violation::toString).collect(Collectors.joining("; ")));
     }
     if (!(document instanceof ObjectNode object)) {
       return ApiError.badRequest("body: an object is expected");

@@ -19,6 +19,7 @@ import dev.outpost.spec.protocol.StatusAck;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotVerifier;
 import dev.outpost.spec.state.Violation;
+import dev.outpost.spec.testing.RawWebSocket;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
@@ -202,6 +203,21 @@ class ConnectEndpointTest {
       agent.socket.writeTextMessage("x".repeat(ProtocolCodec.MAX_FRAME_BYTES + 1));
       ConnectEndpointTest.await(() -> agent.closed, "the connection closes");
       assertThat(agent.closeCode).isEqualTo((short) 1009);
+    }
+  }
+
+  /**
+   * One frame past the limit is refused by Netty ("Max frame length of 16777216 has been
+   * exceeded"), before Vert.x's message check: the connection was dropped without a close frame,
+   * not closed with the 1009 PROTOCOL.md sections 2 and 11 give. The agent here is written by hand
+   * and sends the frame's head alone: one sending the whole frame is reset before it reads the close.
+   */
+  @Test
+  void closesOnAMessageOverTheLimitInOneFrame() throws Exception {
+    try (RawWebSocket agent = RawWebSocket.connect(connect.getPort(), "/v1/connect", "Authorization: " + DATA_PLANE)) {
+      // the head first: Vert.x does not flush a close frame written while it reads frames before it
+      agent.sendTextHead(ProtocolCodec.MAX_FRAME_BYTES + 1L);
+      assertThat(agent.awaitCloseCode()).isEqualTo(1009);
     }
   }
 

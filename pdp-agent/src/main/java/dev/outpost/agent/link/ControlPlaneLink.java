@@ -12,6 +12,8 @@ import dev.outpost.spec.protocol.Snapshot;
 import dev.outpost.spec.protocol.Status;
 import dev.outpost.spec.protocol.StatusAck;
 import dev.outpost.spec.tls.ExtraCas;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -207,7 +209,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     socket.exceptionHandler(e -> {
       // Vert.x drops a message past the size limit and leaves the connection open: close it as
       // PROTOCOL.md section 5 says (1009), or it would linger beside the next one
-      boolean tooBig = e.getMessage() != null && e.getMessage().contains("max message size");
+      boolean tooBig = tooBig(e);
       close(current, tooBig ? (short) 1009 : (short) 1011, tooBig ? "message too big" : "connection error");
       ended(current, "connection error: " + e.getMessage());
     });
@@ -229,6 +231,17 @@ public final class ControlPlaneLink implements AutoCloseable {
       session = current;
       current.pingTimer = vertx.setPeriodic(options.pingInterval().toMillis(), id -> checkLiveness(current));
     }
+  }
+
+  /**
+   * Whether {@code e} refuses a message past the size limit: Vert.x's, on a message of many frames,
+   * or Netty's, on one frame (which Vert.x then closes the connection on, after this close frame).
+   */
+  private static boolean tooBig(Throwable e) {
+    if (e instanceof CorruptedWebSocketFrameException corrupted) {
+      return corrupted.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+    }
+    return e.getMessage() != null && e.getMessage().contains("max message size");
   }
 
   /** Heard from the control plane: any frame, a fragment of a large message included. */

@@ -1,6 +1,7 @@
 package dev.outpost.spec.canonical;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.spec.json.Quoted;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,8 @@ public final class CanonicalJson {
   public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
   private static final BigInteger MAX = BigInteger.valueOf(MAX_SAFE_INTEGER);
   private static final char[] HEX = "0123456789abcdef".toCharArray();
+  /** The most of a path an error names. */
+  private static final int MAX_PATH = 200;
 
   private CanonicalJson() {}
 
@@ -65,13 +68,26 @@ public final class CanonicalJson {
       return new Path(this, null, i);
     }
 
-    @Override
-    public String toString() {
+    /** At most {@code max} characters: the names are the sender's, and a nack or log line repeats them. */
+    String spelled(int max) {
+      StringBuilder out = new StringBuilder();
+      appendTo(out, max);
+      return Quoted.excerpt(out.toString(), max);
+    }
+
+    private void appendTo(StringBuilder out, int max) {
       if (parent == null) {
-        return "";
+        return;
       }
-      String before = parent.toString();
-      return name == null ? before + "[" + index + "]" : before.isEmpty() ? name : before + "." + name;
+      parent.appendTo(out, max);
+      if (out.length() > max) {
+        return;
+      }
+      if (name == null) {
+        out.append('[').append(index).append(']');
+      } else {
+        out.append(out.isEmpty() ? "" : ".").append(name, 0, Math.min(name.length(), max + 1));
+      }
     }
   }
 
@@ -161,7 +177,7 @@ public final class CanonicalJson {
   }
 
   private static String at(Path path) {
-    String spelled = path.toString();
+    String spelled = path.spelled(MAX_PATH);
     return spelled.isEmpty() ? "" : spelled + ": ";
   }
 }

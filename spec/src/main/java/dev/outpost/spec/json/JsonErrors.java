@@ -35,6 +35,9 @@ public final class JsonErrors {
     }
     if (message.startsWith("Trailing token")) {
       message = "more than one document, or text after the first value";
+    } else if (message.startsWith("Expected a field name")) {
+      // Jackson goes on with the SnakeYAML event it met: <org.yaml.snakeyaml.events.AliasEvent(anchor=k)>
+      message = "a key must be a plain value, not an alias (*name), a list or a mapping";
     } else if (message.contains("nesting depth")) {
       message = "nested too deeply (at most 1000 levels)";
     } else {

@@ -1,6 +1,8 @@
 package dev.outpost.spec.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +22,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 public final class Mappers {
   // one JSON value per text: "{a}{b}" read as {a}, a second frame or bytes after a signed
   // document went unseen (PROTOCOL.md section 2: a frame is exactly one JSON object)
-  public static final ObjectMapper JSON = configure(JsonMapper.builder()
+  public static final ObjectMapper JSON = configure(JsonMapper.builder(JsonFactory.builder()
+          // a syntax error quotes the token it met: the first characters of a sender's 4 MiB one
+          .errorReportConfiguration(ErrorReportConfiguration.builder().maxErrorTokenLength(Quoted.MAX_CHARACTERS).build())
+          .build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build());

@@ -2,11 +2,13 @@ package dev.outpost.spec.protocol;
 
 import dev.outpost.spec.canonical.CanonicalJson;
 import dev.outpost.spec.json.ObjectFields;
+import dev.outpost.spec.json.Quoted;
 import dev.outpost.spec.signature.SnapshotSignature;
 import dev.outpost.spec.state.Violation;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Reads each message kind from a frame's fields, reporting missing fields, wrong types and values
@@ -16,6 +18,7 @@ final class MessageReaders {
   static final List<String> TYPES = List.of(Hello.TYPE, Snapshot.TYPE, Ack.TYPE, Nack.TYPE, Status.TYPE,
       StatusAck.TYPE, Ping.TYPE, Pong.TYPE);
   private static final int MAX_NONCE = 128;
+  private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
 
   private MessageReaders() {}
 
@@ -35,9 +38,22 @@ final class MessageReaders {
         fields.optionalObject("signature", MessageReaders::signature));
   }
 
+  /**
+   * Refuses, as a malformed frame, an algorithm or key id the protocol cannot name (PROTOCOL.md
+   * sections 3.2 and 9): quoted back whole, a 4 MiB key id ran the agent out of memory.
+   */
   private static SnapshotSignature signature(ObjectFields fields) {
-    return new SnapshotSignature(fields.requiredString("algorithm"), fields.requiredString("keyId"),
-        fields.requiredString("value"));
+    String algorithm = fields.requiredString("algorithm");
+    if (algorithm != null && !SnapshotSignature.ALGORITHM.equals(algorithm)) {
+      fields.problems().add(fields.pathOf("algorithm"),
+          "must be \"" + SnapshotSignature.ALGORITHM + "\", found " + Quoted.of(algorithm));
+    }
+    String keyId = fields.requiredString("keyId");
+    if (keyId != null && !KEY_ID.matcher(keyId).matches()) {
+      fields.problems().add(fields.pathOf("keyId"),
+          "must be a key id: 16 lower-case hex characters, found " + Quoted.of(keyId));
+    }
+    return new SnapshotSignature(algorithm, keyId, fields.requiredString("value"));
   }
 
   static Ack ack(ObjectFields fields) {
@@ -69,7 +85,7 @@ final class MessageReaders {
     String phase = fields.requiredString("phase");
     if (phase != null && !Status.IntegrationStatus.PHASES.contains(phase)) {
       fields.problems().add(fields.pathOf("phase"), "must be one of "
-          + String.join(", ", Status.IntegrationStatus.PHASES) + ", found \"" + phase + "\"");
+          + String.join(", ", Status.IntegrationStatus.PHASES) + ", found " + Quoted.of(phase));
     }
     return new Status.IntegrationStatus(
         nonEmpty(fields, "name", fields.requiredString("name")),

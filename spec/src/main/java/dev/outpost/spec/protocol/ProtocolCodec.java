@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.json.ObjectFields;
 import dev.outpost.spec.json.Problems;
+import dev.outpost.spec.json.Quoted;
 import dev.outpost.spec.state.Violation;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,7 @@ public final class ProtocolCodec {
     Function<ObjectFields, ProtocolMessage> reader = type.isTextual() ? READERS.get(type.textValue()) : null;
     if (reader == null) {
       throw malformed("type", "must be one of " + String.join(", ", MessageReaders.TYPES)
-          + (type.isTextual() ? ", found \"" + type.textValue() + "\"" : ObjectFields.found(type)));
+          + (type.isTextual() ? ", found " + Quoted.of(type.textValue()) : ObjectFields.found(type)));
     }
     Problems problems = new Problems();
     ProtocolMessage message = reader.apply(ObjectFields.of(tree, "", problems).orElseThrow());

@@ -2,6 +2,7 @@ package dev.outpost.spec.signature;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.spec.canonical.CanonicalJson;
+import dev.outpost.spec.json.Quoted;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -33,19 +34,20 @@ public final class SnapshotVerifier {
   /**
    * Returns normally when {@code signature} is a valid Ed25519 signature by a trusted key over the
    * canonical JSON of {@code state}; otherwise throws {@link SignatureRejectedException} saying why
-   * (missing, unsupported algorithm, unknown key, malformed value, not canonicalisable, mismatch).
+   * (missing, unsupported algorithm, unknown key, malformed value, not canonicalisable, mismatch),
+   * quoting what the sender wrote by its first characters only.
    */
   public void verify(JsonNode state, SnapshotSignature signature) throws SignatureRejectedException {
     if (signature == null) {
       throw new SignatureRejectedException("snapshot is not signed");
     }
     if (!SnapshotSignature.ALGORITHM.equals(signature.algorithm())) {
-      throw new SignatureRejectedException("unsupported signature algorithm \"" + signature.algorithm()
-          + "\"; only " + SnapshotSignature.ALGORITHM + " is accepted");
+      throw new SignatureRejectedException("unsupported signature algorithm " + Quoted.of(signature.algorithm())
+          + "; only " + SnapshotSignature.ALGORITHM + " is accepted");
     }
     PublicKey key = trusted.get(signature.keyId());
     if (key == null) {
-      throw new SignatureRejectedException("signed by unknown key \"" + signature.keyId() + "\"; trusted keys: "
+      throw new SignatureRejectedException("signed by unknown key " + Quoted.of(signature.keyId()) + "; trusted keys: "
           + String.join(", ", trusted.keySet()));
     }
     byte[] value;

@@ -1,6 +1,7 @@
 package dev.outpost.spec.state;
 
 import dev.outpost.spec.json.Problems;
+import dev.outpost.spec.json.Quoted;
 import dev.outpost.spec.model.IdentityProvider;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -23,7 +24,7 @@ final class IdentityProviderRules {
       String algorithm = provider.algorithms().get(i);
       if (!IdentityProvider.SUPPORTED_ALGORITHMS.contains(algorithm)) {
         problems.add(Problems.index(Problems.field(path, "algorithms"), i), "must be one of "
-            + String.join(", ", IdentityProvider.SUPPORTED_ALGORITHMS) + " (never none or HS*), found \"" + algorithm + "\"");
+            + String.join(", ", IdentityProvider.SUPPORTED_ALGORITHMS) + " (never none or HS*), found " + Quoted.of(algorithm));
       }
     }
     if (provider.clockSkewSeconds() < 0 || provider.clockSkewSeconds() > MAX_CLOCK_SKEW_SECONDS) {

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.json.JsonErrors;
 import dev.outpost.spec.json.Problems;
+import dev.outpost.spec.json.YamlAnchors;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Resources;
 import java.math.BigDecimal;
@@ -70,31 +70,16 @@ final class IntegrationRules {
       JsonNode routes = SOURCE_YAML.readTree(source);
       if (routes == null || !routes.isArray() || routes.isEmpty()) {
         problems.add(path, "must be a non-empty YAML list (Camel YAML DSL)");
-      } else if (hasAlias(source)) {
+      } else if (!YamlAnchors.aliases(source).isEmpty()) {
+        // Camel's parser reads an alias as the anchored tree: a chain of anchors, each holding the one
+        // before, gave Camel thousands of levels (its parser overflowed the runtime's stack), and two
+        // aliases per anchor double the steps at each
         problems.add(path, "uses a YAML alias (*name), which is not supported: write the steps out");
       }
     } catch (StreamConstraintsException e) {
       problems.add(path, "is nested deeper than " + MAX_SOURCE_NESTING + " levels");
     } catch (JsonProcessingException e) {
       problems.add(path, "is not valid YAML: " + JsonErrors.describe(e));
-    } catch (java.io.IOException e) {
-      problems.add(path, "is not valid YAML: " + e.getMessage()); // a String source: not expected
-    }
-  }
-
-  /**
-   * Whether the YAML refers to an anchor. Jackson reads an alias as its name, Camel's parser as the
-   * anchored tree: a chain of anchors, each holding the one before, gave Camel thousands of levels
-   * (its parser overflowed the runtime's stack), and two aliases per anchor double the steps at each.
-   */
-  private static boolean hasAlias(String source) throws java.io.IOException {
-    try (YAMLParser parser = (YAMLParser) SOURCE_YAML.getFactory().createParser(source)) {
-      while (parser.nextToken() != null) {
-        if (parser.isCurrentAlias()) {
-          return true;
-        }
-      }
-      return false;
     }
   }
 

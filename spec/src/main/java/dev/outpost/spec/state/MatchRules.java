@@ -1,6 +1,7 @@
 package dev.outpost.spec.state;
 
 import dev.outpost.spec.json.Problems;
+import dev.outpost.spec.json.Quoted;
 import dev.outpost.spec.model.RouteMatch;
 import dev.outpost.spec.path.BadPathException;
 import dev.outpost.spec.path.PathNormaliser;
@@ -45,7 +46,7 @@ final class MatchRules {
   static void checkMethods(List<String> methods, String path, Problems problems) {
     for (int i = 0; i < methods.size(); i++) {
       if (!METHODS.contains(methods.get(i))) {
-        problems.add(Problems.index(path, i), METHOD_RULE + ", found \"" + methods.get(i) + "\"");
+        problems.add(Problems.index(path, i), METHOD_RULE + ", found " + Quoted.of(methods.get(i)));
       } else if (methods.indexOf(methods.get(i)) < i) {
         problems.add(Problems.index(path, i), "duplicate method " + methods.get(i));
       }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.spec.json.JsonErrors;
+import dev.outpost.spec.json.Mappers;
+import dev.outpost.spec.json.YamlAnchors;
 import java.util.List;
 
 /** Parses text into a tree, turning syntax errors into one plain {@link Violation}. */
@@ -19,5 +21,15 @@ final class Parsing {
     } catch (JsonProcessingException e) {
       throw new InvalidStateException(List.of(new Violation("", "not valid " + format + ": " + JsonErrors.describe(e))));
     }
+  }
+
+  /** YAML as {@link #parse} reads it, refusing anchors and aliases, which Jackson misreads ({@link YamlAnchors}). */
+  static JsonNode parseYaml(String text) throws InvalidStateException {
+    JsonNode tree = parse(Mappers.YAML, text, "YAML");
+    List<Violation> references = YamlAnchors.anchorsAndAliases(text);
+    if (!references.isEmpty()) {
+      throw new InvalidStateException(references);
+    }
+    return tree;
   }
 }

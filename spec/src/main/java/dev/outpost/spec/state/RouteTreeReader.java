@@ -1,6 +1,7 @@
 package dev.outpost.spec.state;
 
 import dev.outpost.spec.json.ObjectFields;
+import dev.outpost.spec.json.Quoted;
 import dev.outpost.spec.model.ApiKeyAuth;
 import dev.outpost.spec.model.Cors;
 import dev.outpost.spec.model.JwtAuth;
@@ -80,7 +81,7 @@ final class RouteTreeReader {
         return candidate;
       }
     }
-    fields.problems().add(fields.pathOf("key"), "must be one of subject, apiKey, clientIp, found \"" + key + "\"");
+    fields.problems().add(fields.pathOf("key"), "must be one of subject, apiKey, clientIp, found " + Quoted.of(key));
     return null;
   }
 

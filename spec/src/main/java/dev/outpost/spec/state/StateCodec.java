@@ -35,7 +35,7 @@ public final class StateCodec {
   }
 
   public static DataPlaneState readYaml(String yaml) throws InvalidStateException {
-    return read(Parsing.parse(Mappers.YAML, yaml, "YAML"));
+    return read(Parsing.parseYaml(yaml));
   }
 
   public static DataPlaneState read(JsonNode tree) throws InvalidStateException {

@@ -50,6 +50,15 @@ class JsonErrorsTest {
         "(line 4, column 4)");
   }
 
+  /** Jackson named SnakeYAML's event class for a key that is not a plain value: {@code <org.yaml.snakeyaml.events.AliasEvent(anchor=k)>}. */
+  @Test
+  void aKeyThatIsNotAPlainValueIsNamedWithoutSnakeYamlsClasses() {
+    assertYaml("revision: &k 1\n*k : 2\n", "not valid YAML: a key must be a plain value, not an alias (*name), a list or a mapping",
+        "(line 2, column 3)");
+    assertYaml("revision: 1\n? [a]\n: 2\n", "not valid YAML: a key must be a plain value, not an alias (*name), a list or a mapping",
+        "(line 2, column 4)");
+  }
+
   private static void assertYaml(String yaml, String start, String place) {
     assertThatThrownBy(() -> StateCodec.readYaml(yaml)).isInstanceOfSatisfying(InvalidStateException.class,
         e -> assertThat(e.violations()).singleElement().satisfies(v ->

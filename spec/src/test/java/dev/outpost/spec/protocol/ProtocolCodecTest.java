@@ -86,6 +86,8 @@ class ProtocolCodecTest {
   static final String TYPES = "must be one of hello, snapshot, ack, nack, status, statusAck, ping, pong";
   static final String STATUS = "{\"type\":\"status\",\"seq\":1,\"dataPlane\":\"local\",\"observedAt\":\"2026-11-23T11:30:00Z\","
       + "\"lastAppliedRevision\":1,\"lastAttemptedRevision\":1,\"integrations\":[%s],\"gateway\":%s}";
+  static final String SIGNED = "{\"type\":\"snapshot\",\"revision\":1,\"state\":{},\"signature\":{%s}}";
+  static final String KEY_ID = "must be a key id: 16 lower-case hex characters";
   static final String READY = "{\"name\":\"a\",\"project\":\"p\",\"version\":\"1\",\"phase\":\"%s\","
       + "\"readyReplicas\":1,\"desiredReplicas\":1}";
 
@@ -118,8 +120,19 @@ class ProtocolCodecTest {
         Arguments.of("{\"type\":\"snapshot\",\"revision\":0,\"state\":{}}", "revision", "must be at least 1"),
         Arguments.of("{\"type\":\"snapshot\",\"revision\":1,\"state\":{},\"signature\":\"abc\"}", "signature",
             "must be an object, found a string"),
-        Arguments.of("{\"type\":\"snapshot\",\"revision\":1,\"state\":{},\"signature\":{\"algorithm\":\"Ed25519\",\"keyId\":\"k\"}}",
+        Arguments.of(SIGNED.formatted("\"algorithm\":\"Ed25519\",\"keyId\":\"0123456789abcdef\""),
             "signature.value", "is required"),
+        // PROTOCOL.md sections 3.2 and 9: the one algorithm, a key id of 16 lower-case hex characters
+        Arguments.of(SIGNED.formatted("\"algorithm\":\"HS256\",\"keyId\":\"0123456789abcdef\",\"value\":\"\""),
+            "signature.algorithm", "must be \"Ed25519\", found \"HS256\""),
+        Arguments.of(SIGNED.formatted("\"algorithm\":\"Ed25519\",\"keyId\":\"k\",\"value\":\"\""),
+            "signature.keyId", KEY_ID + ", found \"k\""),
+        Arguments.of(SIGNED.formatted("\"algorithm\":\"Ed25519\",\"keyId\":\"0123456789ABCDEF\",\"value\":\"\""),
+            "signature.keyId", KEY_ID + ", found \"0123456789ABCDEF\""),
+        Arguments.of(SIGNED.formatted("\"algorithm\":\"Ed25519\",\"keyId\":\"0123456789abcdef0\",\"value\":\"\""),
+            "signature.keyId", KEY_ID),
+        Arguments.of(SIGNED.formatted("\"algorithm\":\"Ed25519\",\"keyId\":7,\"value\":\"\""),
+            "signature.keyId", "must be a string, found the number 7"),
         Arguments.of("{\"type\":\"ack\"}", "revision", "is required"),
         Arguments.of("{\"type\":\"ack\",\"revision\":1.5}", "revision", "must be an integer, found the number 1.5"),
         Arguments.of("{\"type\":\"ack\",\"revision\":null}", "revision", "must be an integer, found null"),
@@ -186,6 +199,38 @@ class ProtocolCodecTest {
           assertThat(e.violations().get(e.violations().size() - 1))
               .isEqualTo(new Violation("", (2_000_000 - dev.outpost.spec.json.Problems.MAX_KEPT) + " more problems not listed"));
         });
+  }
+
+  /**
+   * A received value is quoted in a problem by its first characters only. Before, a snapshot whose
+   * {@code signature.keyId} was 4 MiB was nacked with all of it, which the agent logged and kept in
+   * its audit queue for each such frame until it ran out of memory, without any key to sign with.
+   */
+  static List<Arguments> hugeValues() {
+    String huge = "K".repeat(4 * 1024 * 1024);
+    return List.of(
+        Arguments.of(SIGNED.formatted("\"algorithm\":\"Ed25519\",\"keyId\":\"" + huge + "\",\"value\":\"\""),
+            "signature.keyId"),
+        Arguments.of(SIGNED.formatted("\"algorithm\":\"" + huge + "\",\"keyId\":\"0123456789abcdef\",\"value\":\"\""),
+            "signature.algorithm"),
+        Arguments.of("{\"type\":\"" + huge + "\"}", "type"),
+        Arguments.of(STATUS.formatted(READY.formatted(huge), "{\"routes\":1,\"ready\":true}"), "integrations[0].phase"),
+        Arguments.of("{\"type\":\"ping\",\"nonce\":" + huge + "}", ""));
+  }
+
+  @ParameterizedTest
+  @MethodSource("hugeValues")
+  void quotesAHugeReceivedValueByItsFirstCharactersOnly(String frame, String path) {
+    assertThatThrownBy(() -> ProtocolCodec.decode(frame)).isInstanceOfSatisfying(MalformedFrameException.class, e -> {
+      assertThat(e.violations()).extracting(Violation::path).containsExactly(path);
+      assertThat(e.getMessage()).hasSizeLessThan(400).doesNotContain("K".repeat(300));
+    });
+  }
+
+  @Test
+  void quotesAReceivedValueWithoutItsLineBreaks() {
+    assertThatThrownBy(() -> ProtocolCodec.decode("{\"type\":\"ping\\n2026-01-01 INFO forged\"}"))
+        .hasMessageEndingWith("found \"ping\\u000a2026-01-01 INFO forged\"").hasMessageNotContaining("\n");
   }
 
   @Test

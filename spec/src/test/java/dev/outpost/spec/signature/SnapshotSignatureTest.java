@@ -113,6 +113,37 @@ class SnapshotSignatureTest {
         .hasMessage("signature value is not valid base64");
   }
 
+  /**
+   * The verifier is handed what a sender wrote: it quotes its first characters only. Before, an
+   * unknown key id of 4 MiB was repeated whole in the nack, the agent's log line and its audit
+   * record, once per frame, until the agent ran out of memory.
+   */
+  @Test
+  void quotesAHugeAlgorithmOrKeyIdByItsFirstCharactersOnly() throws Exception {
+    JsonNode state = example();
+    SnapshotSignature signature = signer.sign(state);
+    String huge = "K".repeat(4 * 1024 * 1024);
+
+    assertThatThrownBy(() -> verifier.verify(state, new SnapshotSignature("Ed25519", huge, signature.value())))
+        .hasMessageStartingWith("signed by unknown key \"" + "K".repeat(40) + "…\" (4194304 characters); trusted keys: ")
+        .message().hasSizeLessThan(200);
+    assertThatThrownBy(() -> verifier.verify(state, new SnapshotSignature(huge, signature.keyId(), signature.value())))
+        .hasMessageStartingWith("unsupported signature algorithm \"" + "K".repeat(40) + "…\" (4194304 characters)")
+        .message().hasSizeLessThan(200);
+  }
+
+  /** A state is canonicalised before its signature is checked: the path of a value it cannot carry is the sender's. */
+  @Test
+  void namesAHugePathItCannotCanonicaliseByItsFirstCharactersOnly() throws Exception {
+    ObjectNode state = (ObjectNode) example();
+    SnapshotSignature signature = signer.sign(state);
+    state.putObject("K".repeat(4 * 1024 * 1024)).put("x", 1.5);
+
+    assertThatThrownBy(() -> verifier.verify(state, signature))
+        .hasMessageStartingWith("state cannot be canonicalised: KKKK").hasMessageEndingWith(": 1.5 is not an integer; canonical JSON carries integers only")
+        .message().hasSizeLessThan(400);
+  }
+
   @Test
   void rejectsAStateThatCannotBeCanonicalised() throws Exception {
     ObjectNode state = (ObjectNode) example();

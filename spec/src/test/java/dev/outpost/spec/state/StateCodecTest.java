@@ -1,6 +1,7 @@
 package dev.outpost.spec.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.spec.model.ApiKeyAuth;
@@ -205,6 +206,38 @@ class StateCodecTest {
     assertThatThrownBy(() -> StateCodec.readYaml(twoSources))
         .isInstanceOfSatisfying(InvalidStateException.class,
             e -> assertThat(e.violations()).anySatisfy(v -> assertThat(v.message()).startsWith("is not valid YAML")));
+  }
+
+  static final String ALIAS = "uses a YAML alias (*proj), which is not supported: write the value out";
+
+  /**
+   * Jackson reads an alias as the anchor's name, not its value: a second integration with {@code
+   * project: *proj} landed silently in project "proj". Every anchor and alias is refused at its
+   * path, also as a key, a merge ({@code <<: *base}) or a list element.
+   */
+  @Test
+  void refusesYamlAnchorsAndAliasesNamingTheirPaths() {
+    String anchored = MINIMAL.replace("project: demo\n    version", "project: &proj demo\n    version")
+        .replace("  - id: echo-jwt\n    project: demo", "  - id: echo-jwt\n    project: *proj");
+    assertThat(anchored).contains("&proj").contains("*proj");
+    assertThatThrownBy(() -> StateCodec.readYaml(anchored))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactly(
+            new Violation("integrations[0].project", "declares a YAML anchor (&proj), which is not supported: "
+                + "write each value out"),
+            new Violation("routes[1].project", ALIAS)));
+
+    String merged = MINIMAL.replace("  - id: echo-jwt\n", "  - <<: *proj\n    id: echo-jwt\n")
+        .replace("  - id: echo\n    project: demo", "  - &proj\n    id: echo\n    project: demo");
+    assertThatThrownBy(() -> StateCodec.readYaml(merged))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).extracting(Violation::path)
+            .containsExactly("routes[0]", "routes[1].<<"));
+    assertThatThrownBy(() -> StateCodec.readYaml(MINIMAL.replace("allowOrigins: [\"https://console.example.com\"]",
+        "allowOrigins: [&o \"https://console.example.com\", *o]")))
+        .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).extracting(Violation::path)
+            .containsExactly("routes[0].cors.allowOrigins[0]", "routes[0].cors.allowOrigins[1]"));
+    // an anchor in an integration's source is the source's text, not the state's
+    assertThat(MINIMAL).contains("constant: hi");
+    assertThatCode(() -> StateCodec.readYaml(MINIMAL.replace("constant: hi", "constant: &c hi"))).doesNotThrowAnyException();
   }
 
   @Test
