@@ -212,10 +212,11 @@ public class StateResource {
     return summary;
   }
 
+  /** A refusal's body, its fields in this order (./outpost reads each violation's path, then message). */
+  public record InvalidState(String error, String message, List<Violation> violations) {}
+
   private static Response invalid(InvalidStateException e) {
-    List<Map<String, String>> violations = e.violations().stream()
-        .map(v -> Map.of("path", v.path(), "message", v.message())).toList();
     return Response.status(422).type(MediaType.APPLICATION_JSON)
-        .entity(Map.of("error", "invalid_state", "message", e.getMessage(), "violations", violations)).build();
+        .entity(new InvalidState("invalid_state", e.getMessage(), e.violations())).build();
   }
 }

@@ -23,7 +23,10 @@ public final class MalformedRequestBody extends RuntimeException {
       + " with its size in hex digits (RFC 9112 7.1)";
 
   private static final AttributeKey<MalformedRequestBody> FAILED = AttributeKey.valueOf("outpost-malformed-request-body");
-  private static final AttributeKey<Handler<MalformedRequestBody>> READER = AttributeKey.valueOf("outpost-request-body-reader");
+  private static final AttributeKey<Reader> READER = AttributeKey.valueOf("outpost-request-body-reader");
+
+  /** Whose body is being read, and who to tell. */
+  private record Reader(HttpServerRequest request, Handler<MalformedRequestBody> told) {}
 
   private MalformedRequestBody(Throwable cause) {
     super(MESSAGE, cause, false, false);
@@ -48,7 +51,7 @@ public final class MalformedRequestBody extends RuntimeException {
       onContext.handle(failed);
     } else {
       // one request's body is read at a time on an HTTP/1 connection: a later reader replaces an ended one
-      channel.attr(READER).set(onContext);
+      channel.attr(READER).set(new Reader(request, onContext));
     }
   }
 
@@ -58,7 +61,11 @@ public final class MalformedRequestBody extends RuntimeException {
    */
   public static void bodyEnded(HttpServerRequest request) {
     if (request.connection() instanceof ConnectionBase connection) {
-      connection.channel().attr(READER).set(null);
+      // only its own: a paused body's end can come after the next pipelined request's reader is set
+      Reader current = connection.channel().attr(READER).get();
+      if (current != null && current.request() == request) {
+        connection.channel().attr(READER).compareAndSet(current, null);
+      }
     }
   }
 
@@ -66,9 +73,9 @@ public final class MalformedRequestBody extends RuntimeException {
   static void fail(Channel channel, Throwable cause) {
     MalformedRequestBody failure = new MalformedRequestBody(cause);
     channel.attr(FAILED).set(failure);
-    Handler<MalformedRequestBody> reader = channel.attr(READER).getAndSet(null);
+    Reader reader = channel.attr(READER).getAndSet(null);
     if (reader != null) {
-      reader.handle(failure);
+      reader.told().handle(failure);
     }
   }
 }

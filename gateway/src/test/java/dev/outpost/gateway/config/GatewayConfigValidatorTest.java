@@ -55,6 +55,8 @@ class GatewayConfigValidatorTest {
     for (Case c : List.of(
         new Case("outpost.gateway.hazelcast.host", "localhost", "outpost.gateway.hazelcast.host: expected an IP address"),
         new Case("outpost.gateway.hazelcast.host", "0.0.0.0", "outpost.gateway.hazelcast.host: expected an IP address"),
+        new Case("outpost.gateway.hazelcast.host", "999.1.1.1", "outpost.gateway.hazelcast.host: expected an IP address"),
+        new Case("outpost.gateway.hazelcast.members", "127.0.0.1:0", "outpost.gateway.hazelcast.members: '127.0.0.1:0'"),
         new Case("outpost.gateway.hazelcast.host", "192.0.2.77",
             "outpost.gateway.hazelcast.host: no network interface of this machine has 192.0.2.77"),
         new Case("outpost.gateway.hazelcast.members", "127.0.0.1:5701,nonsense-host:abc",
@@ -66,6 +68,12 @@ class GatewayConfigValidatorTest {
     }
     assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.hazelcast.members",
         "127.0.0.1:5701,gateway-1.example:5702,gateway-2,[::1]:5701")))).isEmpty();
+    // Hazelcast splits an entry on ';' and spaces too
+    assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.hazelcast.members",
+        "10.0.0.1:5701;10.0.0.2:5701")))).isEmpty();
+    // an IPv6 address is one (whether this machine has ::1 is the machine's)
+    assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.hazelcast.host", "::1"))))
+        .noneSatisfy(p -> assertThat(p).contains("expected an IP address"));
     // off, it starts no member: nothing of it is checked
     assertThat(GatewayConfigValidator.problems(config(Map.of("outpost.gateway.hazelcast.enabled", "false",
         "outpost.gateway.hazelcast.host", "localhost")))).isEmpty();
