@@ -20,6 +20,7 @@ import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.agent.targets.LeaderOnlyTarget;
 import dev.outpost.agent.targets.LocalTarget;
+import dev.outpost.agent.targets.NamespaceHold;
 import dev.outpost.agent.targets.RuntimeTemplate;
 import dev.outpost.agent.targets.Target;
 import dev.outpost.spec.ingest.IntegrationIngestTokens;
@@ -109,11 +110,13 @@ public class AgentRuntime {
       // the audit token is the data plane's ingest token, from which each integration's is derived
       Optional<IntegrationIngestTokens> ingestTokens = targetConfig.otlpEndpoint().isPresent()
           ? AgentSettings.auditToken(config).map(IntegrationIngestTokens::new) : Optional.empty();
-      // the Lease's name is the release's agent's, leader election or not: another release's agent writes nothing here
-      AgentIdentity agent = new AgentIdentity(config.dataPlane(), config.leaderElection().leaseName());
+      // the Lease's name is the release's agent's, leader election or not: another release's agent writes
+      // nothing here while it renews its hold; one hold for both, so the store knows what the pass read
+      NamespaceHold hold = new NamespaceHold(new AgentIdentity(config.dataPlane(), config.leaderElection().leaseName()),
+          config.resyncInterval(), Clock.systemUTC());
       target = new KubernetesTarget(client, targetConfig, ingestTokens, config.kubernetes().namespaceClaimRequired(),
-          agent);
-      store = new SecretAppliedStore(client, namespace, agent);
+          hold);
+      store = new SecretAppliedStore(client, namespace, hold);
       source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {
       target = new LocalTarget(config.home());

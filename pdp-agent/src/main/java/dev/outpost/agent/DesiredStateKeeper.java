@@ -213,18 +213,24 @@ public final class DesiredStateKeeper {
       // attempted here: it would stay in every later status
       return reject(e, !refusedForItsSignature(e) && !refusedForItsDataPlane(e));
     }
+    Decided before = new Decided(lastAttemptedRevision, failed);
     lastAttemptedRevision = Math.max(lastAttemptedRevision, snapshot.revision());
     failed = null;
-    return apply(snapshot, frame, state, 0);
+    return apply(snapshot, frame, state, 0, before);
   }
+
+  /** What was decided before an apply, and stays so when the apply ends without a verdict ({@link #undecided}). */
+  private record Decided(long attemptedRevision, FailedApply failed) {}
 
   /**
    * Applies an accepted snapshot, then persists it; a failure that may pass if tried again is kept
    * for {@link #retryIfDue}.
    *
    * @param attempts how many times it failed before
+   * @param before what was decided before it, kept when the pass stops because this replica no longer leads
    */
-  private ProtocolMessage apply(Snapshot snapshot, String frame, DataPlaneState state, int attempts) {
+  private ProtocolMessage apply(Snapshot snapshot, String frame, DataPlaneState state, int attempts,
+      Decided before) {
     try {
       store.checkStorable(frame);
     } catch (IOException e) {
@@ -232,6 +238,9 @@ public final class DesiredStateKeeper {
           List.of(new Violation("", "cannot be kept, so it was not applied: " + e.getMessage()))));
     }
     ReconcileResult result = reconciler.reconcile(state);
+    if (result.leadLost()) {
+      return undecided(snapshot, before);
+    }
     if (!result.succeeded()) {
       String after = putBackEnforced(snapshot.revision(), result.mayHaveChanged(),
           "partly applied: what it wrote before failing stays, as no earlier revision is known to put back;"
@@ -267,6 +276,21 @@ public final class DesiredStateKeeper {
   }
 
   /**
+   * A pass stopped because this replica no longer leads ({@link ReconcileResult#leadLost}): no verdict on
+   * the revision, so it is not refused (no audit event, not attempted, not kept to try again), and
+   * nothing is put back by a replica that may no longer write: the one that leads now applies the newest
+   * revision, which the control plane sends it after its hello. The nack is for a connection that is
+   * closing as this replica stops applying.
+   */
+  private Nack undecided(Snapshot snapshot, Decided before) {
+    lastAttemptedRevision = before.attemptedRevision();
+    failed = before.failed();
+    LOG.infof("revision %d not applied: this agent no longer leads; the replica that leads applies it", snapshot.revision());
+    return new Nack(snapshot.revision(), List.of(new Violation("", "not applied: this agent no longer leads (its Lease"
+        + " was lost, or it is stopping); the replica that leads now applies the newest revision")));
+  }
+
+  /**
    * Keeps a failed apply, for health, and to try again after the backoff when it may pass, as Flux
    * retries a failed reconciliation: the control plane does not send a nacked revision again
    * (PROTOCOL.md, section 4), so a Secret that External Secrets creates a moment later, or an API
@@ -299,8 +323,8 @@ public final class DesiredStateKeeper {
     ApplyFailure failure = retry.failure();
     LOG.infof("revision %d: trying the apply again (attempt %d), after step %s failed: %s", failure.revision(),
         failure.attempts() + 1, failure.failedStep(), failure.failure());
-    return apply(retry.snapshot(), retry.frame(), retry.state(), failure.attempts()) instanceof Ack ack
-        ? Optional.of(ack) : Optional.empty();
+    return apply(retry.snapshot(), retry.frame(), retry.state(), failure.attempts(),
+        new Decided(lastAttemptedRevision, retry)) instanceof Ack ack ? Optional.of(ack) : Optional.empty();
   }
 
   /**
@@ -384,6 +408,11 @@ public final class DesiredStateKeeper {
       return leftWithNothingToPutBack;
     }
     ReconcileResult back = reconciler.correct(desired);
+    if (back.leadLost()) {
+      LOG.infof("after revision %d failed, putting back revision %d stopped: %s", failedRevision, desired.revision(),
+          back.message());
+      return "revision " + desired.revision() + " is put back by the replica that leads now";
+    }
     if (!back.succeeded()) {
       LOG.errorf("after revision %d failed, putting back revision %d failed too at step %s: %s", failedRevision,
           desired.revision(), back.failedStep(), back.message());
@@ -435,20 +464,27 @@ public final class DesiredStateKeeper {
    * Saves the enforced snapshot again when the store lost it: Secret outpost-agent-applied is owned
    * by the namespace claim and deleted with it, and the resync that put the integrations back once
    * the claim was back did not put it back, so a restart enforced nothing until the control plane
-   * answered. Looked at (one read) after a correction that follows a failed pass or changed
-   * something, as one that put back what was deleted does.
+   * answered. In Kubernetes the pass has just read the Secret, so after every correction that
+   * succeeded, a Secret deleted on its own (or another agent's, taken over) is saved again at no
+   * further read; a store no pass reads is looked at (one read) after a correction that follows a
+   * failed pass or changed something, as one that put back what was deleted does.
    */
   private void keepStored(ReconcileResult result) {
     if (!result.succeeded() || result.changes() > 0) {
       storeToCheck = true;
     }
-    if (!result.succeeded() || !storeToCheck) {
+    if (!result.succeeded()) {
+      return;
+    }
+    Optional<Boolean> kept = store.keptAtLastPass();
+    if (kept.isEmpty() && !storeToCheck) {
       return;
     }
     try {
-      if (store.load().isEmpty()) {
+      if (kept.isPresent() ? !kept.get() : store.load().isEmpty()) {
         store.save(ProtocolCodec.encode(applied), applied.revision());
-        LOG.infof("snapshot revision %d persisted again: the store no longer held it", applied.revision());
+        LOG.infof("snapshot revision %d persisted again: the store no longer held it (deleted, or another"
+            + " agent's taken over)", applied.revision());
       }
       storeToCheck = false;
     } catch (NewerRevisionStoredException e) {

@@ -1,5 +1,6 @@
 package dev.outpost.agent.reconcile;
 
+import dev.outpost.agent.targets.NoLongerLeadsException;
 import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
@@ -39,6 +40,8 @@ public final class ApplyIntegrations implements ReconcileStep {
         if (target.putIntegration(integration)) {
           changed++;
         }
+      } catch (NoLongerLeadsException e) {
+        throw e; // no integration's failure: the pass ends here
       } catch (TargetException e) {
         failed.put(integration.name(), e.getMessage());
         first = first == null ? e : first;

@@ -3,6 +3,7 @@ package dev.outpost.agent.reconcile;
 import dev.outpost.agent.status.IntegrationsSeen;
 import dev.outpost.agent.status.RoutesStatus;
 import dev.outpost.agent.status.StatusSource;
+import dev.outpost.agent.targets.NoLongerLeadsException;
 import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
@@ -99,6 +100,7 @@ public final class Reconciler {
   }
 
   private ReconcileResult pass(DataPlaneState desired, boolean correcting) {
+    Map<String, String> unwrittenBefore = unwritten;
     int changes = 0;
     ReconcileResult result = null;
     try {
@@ -120,6 +122,12 @@ public final class Reconciler {
       }
       try {
         changes += step.run(desired, target, correcting);
+      } catch (NoLongerLeadsException e) {
+        // no verdict on the revision, nor on any integration: the replica that leads now reconciles,
+        // and this one's status keeps what its last pass that ended said
+        unwritten = unwrittenBefore;
+        LOG.infof("revision %d: the pass stopped at step %s: %s", desired.revision(), step.name(), e.getMessage());
+        return ReconcileResult.leadLost(desired.revision(), step.name(), e, changes, clock.instant());
       } catch (TargetException | RuntimeException e) {
         if (e instanceof IntegrationsNotWritten some) {
           unwritten = some.reasons();

@@ -25,4 +25,13 @@ public interface AppliedStore {
    * @throws NewerRevisionStoredException when a store shared by several replicas holds a newer revision
    */
   void save(String snapshotMessage, long revision) throws IOException;
+
+  /**
+   * Whether the store held this agent's snapshot when the target's last pass looked, known without a
+   * read of its own: false when it was gone (deleted by hand, or with its owner) or another agent's
+   * taken over, so the keeper saves it again. Empty when no pass looked; the keeper then reads it.
+   */
+  default Optional<Boolean> keptAtLastPass() {
+    return Optional.empty();
+  }
 }

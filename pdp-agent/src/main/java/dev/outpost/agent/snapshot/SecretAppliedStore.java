@@ -3,6 +3,7 @@ package dev.outpost.agent.snapshot;
 import dev.outpost.agent.targets.AgentIdentity;
 import dev.outpost.agent.targets.KubernetesNames;
 import dev.outpost.agent.targets.NamespaceClaim;
+import dev.outpost.agent.targets.NamespaceHold;
 import dev.outpost.agent.targets.ObjectApplier;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.protocol.ProtocolCodec;
@@ -32,8 +33,9 @@ import java.util.zip.GZIPOutputStream;
  * replaces a newer one: a replica that lost its lease while applying finished after its successor
  * had applied and saved a newer revision, and its save put the older one back for the next restart
  * to enforce. The check and the write are one optimistic update (the live {@code resourceVersion}).
- * It also records which agent saved it ({@link AgentIdentity}): a save never replaces what another
- * release's agent of another data plane keeps there.
+ * It also records which agent saved it ({@link AgentIdentity}) and renews that agent's hold on the
+ * namespace ({@link NamespaceHold}): a save never replaces what another release's agent of another
+ * data plane keeps there while that agent renews its hold.
  */
 public final class SecretAppliedStore implements AppliedStore {
   public static final String KEY = "snapshot.json";
@@ -44,7 +46,7 @@ public final class SecretAppliedStore implements AppliedStore {
 
   private final KubernetesClient client;
   private final String namespace;
-  private final AgentIdentity identity;
+  private final NamespaceHold hold;
   private final ObjectApplier applier;
   /** The Secret data of the last message checked, so that saving it does not compress it again. */
   private String checked;
@@ -55,14 +57,18 @@ public final class SecretAppliedStore implements AppliedStore {
 
   /** @param dataPlane this data plane's id, whose revisions the store keeps (agent {@value AgentIdentity#DEFAULT_AGENT}) */
   public SecretAppliedStore(KubernetesClient client, String namespace, String dataPlane) {
-    this(client, namespace, new AgentIdentity(dataPlane, AgentIdentity.DEFAULT_AGENT));
+    this(client, namespace, new NamespaceHold(new AgentIdentity(dataPlane, AgentIdentity.DEFAULT_AGENT)));
   }
 
-  /** @param identity this agent, and the data plane whose revisions the store keeps */
-  public SecretAppliedStore(KubernetesClient client, String namespace, AgentIdentity identity) {
+  /**
+   * @param hold this agent, the data plane whose revisions the store keeps, and its hold on the
+   *     namespace, which the Kubernetes target's passes check: shared with it, the store knows from
+   *     their read whether it still holds this agent's snapshot ({@link #keptAtLastPass})
+   */
+  public SecretAppliedStore(KubernetesClient client, String namespace, NamespaceHold hold) {
     this.client = client;
     this.namespace = namespace;
-    this.identity = identity;
+    this.hold = hold;
     this.applier = new ObjectApplier(client);
   }
 
@@ -97,13 +103,14 @@ public final class SecretAppliedStore implements AppliedStore {
     try {
       applier.ownedBy(NamespaceClaim.read(client, namespace)); // deleted with the release, like the rest
       applier.applyUnless(secret, live -> {
-        Optional<String> other = identity.otherIn(live.getMetadata().getAnnotations());
-        if (other.isPresent()) {
-          return new IOException(AgentIdentity.secondRelease(other.get()));
+        Optional<String> refusal = hold.refusal(live.getMetadata().getAnnotations());
+        if (refusal.isPresent()) {
+          return new IOException(refusal.get());
         }
         long stored = revisionOf(live);
         return stored > revision ? new NewerRevisionStoredException(stored, revision) : null;
       });
+      hold.saved();
     } catch (TargetException e) {
       throw e.getCause() instanceof NewerRevisionStoredException newer ? newer : new IOException(e.getMessage(), e);
     } catch (KubernetesClientException e) {
@@ -142,8 +149,14 @@ public final class SecretAppliedStore implements AppliedStore {
     return checkedData;
   }
 
+  /** Known from the Kubernetes target's pass, which reads the Secret: no request of its own. */
+  @Override
+  public Optional<Boolean> keptAtLastPass() {
+    return hold.keptAtLastPass();
+  }
+
   private Map<String, String> annotations(long revision) {
-    Map<String, String> annotations = new LinkedHashMap<>(identity.annotations());
+    Map<String, String> annotations = new LinkedHashMap<>(hold.annotations());
     annotations.put(REVISION_ANNOTATION, Long.toString(revision));
     return annotations;
   }
@@ -156,7 +169,7 @@ public final class SecretAppliedStore implements AppliedStore {
     Map<String, String> annotations = live.getMetadata().getAnnotations() == null ? Map.of()
         : live.getMetadata().getAnnotations();
     String owner = annotations.get(AgentIdentity.DATA_PLANE_ANNOTATION);
-    if (owner != null && !owner.equals(identity.dataPlane())) {
+    if (owner != null && !owner.equals(hold.identity().dataPlane())) {
       return 0;
     }
     String value = annotations.get(REVISION_ANNOTATION);

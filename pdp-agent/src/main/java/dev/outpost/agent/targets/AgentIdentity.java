@@ -1,8 +1,5 @@
 package dev.outpost.agent.targets;
 
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,9 +11,10 @@ import java.util.Optional;
  * <p>Helm refuses a second release with an agent in a namespace, but Argo CD applies one (it renders
  * with {@code helm template}), and that release's claim replaces the first's: each agent then pruned
  * the other's integrations. An agent that finds the Secret saved by another release's agent of
- * another data plane writes nothing there. Another data plane of the same agent is this release
- * registered anew at the control plane (its revisions start again): it writes as before, and so does
- * an agent that finds a Secret whose agent is not recorded (saved by an earlier version).
+ * another data plane writes nothing there while that agent is alive ({@link NamespaceHold}). Another
+ * data plane of the same agent is this release registered anew at the control plane (its revisions
+ * start again): it writes as before, and so does an agent that finds a Secret whose agent is not
+ * recorded (saved by an earlier version).
  *
  * @param dataPlane this data plane's id
  * @param agent this agent's name ({@code outpost.agent.leader-election.lease-name})
@@ -32,37 +30,19 @@ public record AgentIdentity(String dataPlane, String agent) {
     return Map.of(DATA_PLANE_ANNOTATION, dataPlane, AGENT_ANNOTATION, agent);
   }
 
-  /** The other release's agent {@code annotations} record, as "agent A of data plane D"; empty when none. */
+  /** The name of the other release's agent {@code annotations} record; empty when none. */
   public Optional<String> otherIn(Map<String, String> annotations) {
     String otherDataPlane = annotations == null ? null : annotations.get(DATA_PLANE_ANNOTATION);
     String otherAgent = annotations == null ? null : annotations.get(AGENT_ANNOTATION);
     if (otherDataPlane == null || otherAgent == null || otherDataPlane.equals(dataPlane) || otherAgent.equals(agent)) {
       return Optional.empty();
     }
-    return Optional.of("agent " + otherAgent + " of data plane " + otherDataPlane);
+    return Optional.of(otherAgent);
   }
 
-  /**
-   * Throws, saying why nothing is written, when Secret {@code outpost-agent-applied} of {@code
-   * namespace} was saved by another release's agent (one GET).
-   */
-  void requireSoleAgent(KubernetesClient client, String namespace) throws TargetException {
-    Secret applied;
-    try {
-      applied = client.secrets().inNamespace(namespace).withName(KubernetesNames.APPLIED_SECRET).get();
-    } catch (KubernetesClientException e) {
-      throw new TargetException("cannot read Secret " + KubernetesNames.APPLIED_SECRET + ": " + ObjectApplier.reason(e), e);
-    }
-    Optional<String> other = applied == null ? Optional.empty() : otherIn(applied.getMetadata().getAnnotations());
-    if (other.isPresent()) {
-      throw new TargetException(secondRelease(other.get()));
-    }
-  }
-
-  /** Why nothing is written beside {@code other}, the agent of another release. */
-  public static String secondRelease(String other) {
-    return "Secret " + KubernetesNames.APPLIED_SECRET + " is kept by " + other + ", another Outpost release in this"
-        + " namespace: nothing is written here, as each agent would prune the other's integrations (one release per"
-        + " namespace)";
+  /** Whether {@code annotations} record this very agent, of this data plane. */
+  boolean recordedIn(Map<String, String> annotations) {
+    return annotations != null && dataPlane.equals(annotations.get(DATA_PLANE_ANNOTATION))
+        && agent.equals(annotations.get(AGENT_ANNOTATION));
   }
 }

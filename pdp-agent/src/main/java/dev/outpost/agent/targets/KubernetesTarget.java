@@ -54,7 +54,7 @@ public final class KubernetesTarget implements Target {
   private final Optional<IntegrationIngestTokens> ingestTokens;
   private final IngestTokenSecret tokenSecret;
   private final boolean claimRequired;
-  private final AgentIdentity identity;
+  private final NamespaceHold hold;
   /** What the last {@link #refresh()} listed, updated with this agent's writes; null before. */
   private Map<String, HasMetadata> live;
   private final AutoscaledDeployments autoscaled;
@@ -83,13 +83,13 @@ public final class KubernetesTarget implements Target {
   }
 
   /**
-   * @param identity this agent, which writes nothing where another release's agent keeps its applied
-   *     snapshot ({@link AgentIdentity}); null not to look
+   * @param hold this agent's hold on the namespace: it writes nothing while another release's agent
+   *     keeps its applied snapshot there ({@link NamespaceHold}), and each pass renews its own; null not to look
    */
   public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config,
-      Optional<IntegrationIngestTokens> ingestTokens, boolean claimRequired, AgentIdentity identity) {
+      Optional<IntegrationIngestTokens> ingestTokens, boolean claimRequired, NamespaceHold hold) {
     this.claimRequired = claimRequired;
-    this.identity = identity;
+    this.hold = hold;
     this.client = client;
     this.config = config;
     this.objects = new IntegrationObjects(config);
@@ -101,9 +101,9 @@ public final class KubernetesTarget implements Target {
 
   /**
    * Lists everything the agent manages (four list calls, a read of the namespace claim, one of the
-   * applied snapshot's Secret with an identity, one of the token Secret) and the namespace's
-   * autoscalers (one list call), so that a pass over a thousand integrations that changes nothing
-   * sends no further request.
+   * applied snapshot's Secret with a hold, one of the token Secret) and the namespace's autoscalers
+   * (one list call), so that a pass over a thousand integrations that changes nothing sends no
+   * further request but a renewal of the hold, every few minutes.
    */
   @Override
   public void refresh() throws TargetException {
@@ -132,8 +132,8 @@ public final class KubernetesTarget implements Target {
       throw new TargetException("ConfigMap " + NamespaceClaim.NAME + " is missing or being deleted: nothing is"
           + " written until Helm puts it back (helm upgrade)");
     }
-    if (identity != null) {
-      identity.requireSoleAgent(client, config.namespace());
+    if (hold != null) {
+      hold.check(client, config.namespace());
     }
     applier.ownedBy(owner);
     applier.autoscaled(autoscaled.refresh());

@@ -10,7 +10,7 @@ import java.util.function.BooleanSupplier;
  * A target that writes only while this replica leads: each write first asks, so that a pass under
  * way when the Lease is lost stops at its next write (the new leader reconciles). Stopping only the
  * passes to come let an old leader go on writing and pruning while the new one applied. Reads go
- * through.
+ * through. The pass then ends without a verdict ({@link NoLongerLeadsException}).
  */
 public final class LeaderOnlyTarget extends ForwardingTarget {
   private final BooleanSupplier leads;
@@ -21,10 +21,9 @@ public final class LeaderOnlyTarget extends ForwardingTarget {
     this.leads = leads;
   }
 
-  private void requireLead() throws TargetException {
+  private void requireLead() throws NoLongerLeadsException {
     if (!leads.getAsBoolean()) {
-      throw new TargetException("not written: this agent no longer leads (its Lease was lost, or it is stopping);"
-          + " the replica that leads now reconciles");
+      throw new NoLongerLeadsException();
     }
   }
 

@@ -11,11 +11,17 @@ import dev.outpost.agent.status.KubernetesStatusSource;
 import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.protocol.Status;
+import dev.outpost.spec.testing.LogLines;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,8 +47,8 @@ class AgentIdentityTest {
   }
 
   private Reconciler agent(AgentIdentity identity) {
-    return new Reconciler(new KubernetesTarget(client, KubernetesTargetTest.config(), Optional.empty(), true, identity),
-        Clock.systemUTC());
+    return new Reconciler(new KubernetesTarget(client, KubernetesTargetTest.config(), Optional.empty(), true,
+        new NamespaceHold(identity)), Clock.systemUTC());
   }
 
   private boolean exists(String integration) {
@@ -53,23 +59,26 @@ class AgentIdentityTest {
   void anAgentOfAnotherReleaseAndDataPlaneWritesNothingThere() throws Exception {
     Reconciler first = agent(FIRST);
     assertThat(first.reconcile(state(1, "orders")).succeeded()).isTrue();
-    new SecretAppliedStore(client, NS, FIRST).save("{\"revision\":1}", 1);
+    new SecretAppliedStore(client, NS, new NamespaceHold(FIRST)).save("{\"revision\":1}", 1);
 
     Reconciler second = agent(SECOND);
     DataPlaneState billing = state(1, "billing");
     ReconcileResult refused = second.reconcile(billing);
     assertThat(refused.succeeded()).isFalse();
-    assertThat(refused.message()).contains("dp-first").contains("first-outpost-agent");
+    // the other agent by its Lease name only: another data plane's id is not this control plane's business
+    assertThat(refused.message()).contains("agent first-outpost-agent").doesNotContain("dp-first")
+        .contains("kubectl delete secret " + KubernetesNames.APPLIED_SECRET);
     assertThat(exists("billing")).isFalse();
     assertThat(exists("orders")).as("the first agent's integration, not pruned").isTrue();
-    assertThatThrownBy(() -> new SecretAppliedStore(client, NS, SECOND).save("{\"revision\":1}", 1))
-        .isInstanceOf(IOException.class).hasMessageContaining("dp-first");
+    assertThatThrownBy(() -> new SecretAppliedStore(client, NS, new NamespaceHold(SECOND)).save("{\"revision\":1}", 1))
+        .isInstanceOf(IOException.class).hasMessageContaining("first-outpost-agent");
     assertThat(client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).get().getMetadata()
         .getAnnotations()).containsEntry(AgentIdentity.DATA_PLANE_ANNOTATION, "dp-first");
     Status status = new StatusReporter("dp-second", new KubernetesStatusSource(client, NS, Optional.empty()),
         Clock.systemUTC()).observe(billing, 0, 1, Map.of(), second.unwritten());
     assertThat(status.integrations()).singleElement().satisfies(i -> assertThat(i.message())
-        .startsWith("the agent cannot write it: Secret " + KubernetesNames.APPLIED_SECRET).contains("dp-first"));
+        .startsWith("the agent cannot write it: Secret " + KubernetesNames.APPLIED_SECRET)
+        .contains("first-outpost-agent").doesNotContain("dp-first"));
 
     assertThat(first.reconcile(state(2, "orders", "audit")).succeeded()).as("the first agent goes on").isTrue();
   }
@@ -80,12 +89,76 @@ class AgentIdentityTest {
     AgentIdentity before = new AgentIdentity("dp-old", "outpost-agent");
     AgentIdentity renewed = new AgentIdentity("dp-new", "outpost-agent");
     assertThat(agent(before).reconcile(state(300, "orders")).succeeded()).isTrue();
-    new SecretAppliedStore(client, NS, before).save("{\"revision\":300}", 300);
+    new SecretAppliedStore(client, NS, new NamespaceHold(before)).save("{\"revision\":300}", 300);
 
     assertThat(agent(renewed).reconcile(state(1, "billing")).succeeded()).isTrue();
     assertThat(exists("billing")).isTrue();
-    SecretAppliedStore store = new SecretAppliedStore(client, NS, renewed);
+    SecretAppliedStore store = new SecretAppliedStore(client, NS, new NamespaceHold(renewed));
     store.save("{\"revision\":1}", 1);
     assertThat(store.load()).contains("{\"revision\":1}");
+  }
+
+  /** Secret outpost-agent-applied as an agent of another release left it: its record, renewed at {@code renewed} (none when null). */
+  private void leftBy(AgentIdentity agent, Instant renewed) {
+    Map<String, String> annotations = new LinkedHashMap<>(Map.of(AgentIdentity.DATA_PLANE_ANNOTATION, agent.dataPlane(),
+        AgentIdentity.AGENT_ANNOTATION, agent.agent(), SecretAppliedStore.REVISION_ANNOTATION, "7"));
+    if (renewed != null) {
+      annotations.put(NamespaceHold.RENEWED_ANNOTATION, renewed.toString());
+      annotations.put(NamespaceHold.HOLD_SECONDS_ANNOTATION, "900");
+    }
+    client.resource(new SecretBuilder().withNewMetadata().withName(KubernetesNames.APPLIED_SECRET).withNamespace(NS)
+        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)).withAnnotations(annotations)
+        .endMetadata().withData(Map.of(SecretAppliedStore.KEY, "e30=")).build()).create();
+    client.resource(new DeploymentBuilder().withNewMetadata().withName("int-orders").withNamespace(NS)
+        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT, KubernetesNames.INTEGRATION_LABEL, "orders"))
+        .endMetadata().build()).create();
+  }
+
+  private Map<String, String> recorded() {
+    return client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).get().getMetadata().getAnnotations();
+  }
+
+  /**
+   * The agent that recorded itself on the Secret counts only while it renews that record: the Secret
+   * of a release that is gone (Argo CD adopted the claim and the old Application was deleted, a
+   * Secret without owner outliving {@code helm uninstall}, a release renamed while registered anew)
+   * blocked the namespace for ever. Not renewed within its hold, it is taken over, and the log says so.
+   */
+  @Test
+  void anAgentThatNoLongerRenewsItsRecordIsTakenOver() throws Exception {
+    leftBy(FIRST, Instant.now().minus(Duration.ofMinutes(20)));
+
+    try (LogLines log = LogLines.of(AgentIdentity.class.getPackageName())) {
+      ReconcileResult taken = agent(SECOND).reconcile(state(1, "billing"));
+      assertThat(taken.succeeded()).as(taken.message()).isTrue();
+      assertThat(log.containing("first-outpost-agent")).singleElement().asString().contains("takes the namespace over");
+    }
+    assertThat(exists("billing")).isTrue();
+    assertThat(exists("orders")).as("what the release that is gone left, pruned").isFalse();
+    new SecretAppliedStore(client, NS, new NamespaceHold(SECOND)).save("{\"revision\":1}", 1);
+    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent")
+        .containsEntry(AgentIdentity.DATA_PLANE_ANNOTATION, "dp-second");
+  }
+
+  /** A record no agent renews (an earlier agent's, which only recorded itself) proves no agent alive. */
+  @Test
+  void aRecordNeverRenewedIsTakenOver() throws Exception {
+    leftBy(FIRST, null);
+
+    assertThat(agent(SECOND).reconcile(state(1, "billing")).succeeded()).isTrue();
+    new SecretAppliedStore(client, NS, new NamespaceHold(SECOND)).save("{\"revision\":1}", 1);
+    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent");
+  }
+
+  /** A live agent renews its record in its passes, long after its last save: the other release's stays refused. */
+  @Test
+  void anAgentRenewsItsRecordInItsPasses() throws Exception {
+    Instant saved = Instant.now().minus(Duration.ofMinutes(10));
+    leftBy(FIRST, saved);
+
+    assertThat(agent(FIRST).reconcile(state(1, "orders")).succeeded()).isTrue();
+
+    assertThat(Instant.parse(recorded().get(NamespaceHold.RENEWED_ANNOTATION))).isAfter(saved.plus(Duration.ofMinutes(9)));
+    assertThat(agent(SECOND).reconcile(state(1, "billing")).succeeded()).isFalse();
   }
 }

@@ -29,12 +29,15 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,6 +49,7 @@ import org.junit.jupiter.api.Test;
 class NamespaceClaimTest {
   static final String NS = KubernetesTargetTest.NS;
   KubernetesClient client;
+  KubernetesMockServer server;
 
   private KubernetesTarget target() {
     return new KubernetesTarget(client, KubernetesTargetTest.config(),
@@ -235,11 +239,54 @@ class NamespaceClaimTest {
     assertThat(restarted.lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
   }
 
+  /**
+   * Deleted on its own (by hand, or by the garbage collector after the claim's other dependents), the
+   * Secret was never noticed: only a failed pass or one that changed something looked for it. The pass
+   * reads it anyway (the agent's hold on the namespace): that one read tells, and no second one is made.
+   */
+  @Test
+  void anAppliedSnapshotDeletedOnItsOwnIsKeptAgainAtTheNextResync() throws Exception {
+    claim();
+    SnapshotSigner signer = new SnapshotSigner(Ed25519Keys.generate());
+    // one hold for the target and the store, as the agent wires them
+    NamespaceHold hold = new NamespaceHold(new AgentIdentity(TestStates.DATA_PLANE, AgentIdentity.DEFAULT_AGENT));
+    SecretAppliedStore store = new SecretAppliedStore(client, NS, hold);
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
+        Optional.empty(), true, hold);
+    DesiredStateKeeper keeper = keeper(store, target, signer);
+    Snapshot snapshot = Snapshot.signed(StateCodec.toTree(TestStates.state(3, "a")), signer);
+    assertThat(keeper.onSnapshot(snapshot, ProtocolCodec.encode(snapshot))).isInstanceOf(Ack.class);
+    drainRequests();
+    assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.changes()).isZero());
+    assertThat(drainRequests()).as("one read of the Secret in a pass").containsOnlyOnce(
+        "GET /api/v1/namespaces/" + NS + "/secrets/" + KubernetesNames.APPLIED_SECRET);
+
+    client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).delete();
+    assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.changes()).as("nothing else changed").isZero());
+
+    DesiredStateKeeper restarted = keeper(store, target, signer);
+    restarted.restore();
+    assertThat(restarted.lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
+  }
+
+  private List<String> drainRequests() throws InterruptedException {
+    List<String> requests = new ArrayList<>();
+    RecordedRequest request;
+    while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+      requests.add(request.getMethod() + " " + request.getPath());
+    }
+    return requests;
+  }
+
   private DesiredStateKeeper keeper(SecretAppliedStore store, SnapshotSigner signer) {
+    return keeper(store, requiringClaim(), signer);
+  }
+
+  private DesiredStateKeeper keeper(SecretAppliedStore store, KubernetesTarget target, SnapshotSigner signer) {
     Clock clock = Clock.systemUTC();
     return new DesiredStateKeeper(TestStates.DATA_PLANE,
         new SnapshotAcceptance(new SnapshotVerifier(signer.keys().getPublic()), TestStates.DATA_PLANE), store,
-        new Reconciler(requiringClaim(), clock), decision -> { },
+        new Reconciler(target, clock), decision -> { },
         new StatusReporter(TestStates.DATA_PLANE, new KubernetesStatusSource(client, NS, Optional.empty()), clock), clock);
   }
 }
