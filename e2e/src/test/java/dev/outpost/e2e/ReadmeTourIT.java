@@ -98,10 +98,13 @@ class ReadmeTourIT {
     assertThat(refused.output()).contains("\n  routes[0].match.pathPrefix: must start with \"/\"").doesNotContain("violations");
     // JSON in a file whose name does not say so, indented with tabs as JSON tools write it, from standard input
     Path tabbed = home.resolve("tabbed.yaml");
-    Files.writeString(tabbed, "{\n\t\"apiVersion\": \"outpost.dev/v1\",\n\t\"routes\": [{\"id\": \"tour-tab\", \"project\": \"demo\","
-        + " \"match\": {\"pathPrefix\": \"/tour-tab\"}, \"integration\": \"hello\", \"auth\": {\"public\": true}}]\n}\n");
+    Files.writeString(tabbed, "{\n\t\"apiVersion\": \"outpost.dev/v1\",\n\t\"integrations\": [{\"name\": \"tour-tab\","
+        + " \"project\": \"demo\", \"version\": \"1\", \"source\": \"- route:\\n    id: tour-tab\\n    from:\\n"
+        + "      uri: platform-http:/tour-tab\\n      steps:\\n        - setBody:\\n            constant: tabbed\\n\"}],"
+        + "\n\t\"routes\": [{\"id\": \"tour-tab\", \"project\": \"demo\", \"match\": {\"pathPrefix\": \"/tour-tab\"},"
+        + " \"integration\": \"tour-tab\", \"auth\": {\"public\": true}}]\n}\n");
     outpost.runWithInput(60, tabbed, "deploy", "-").expectSuccess("./outpost deploy - of tab-indented JSON");
-    assertThat(Http.get(GATEWAY + "/tour-tab", null).statusCode()).isEqualTo(200);
+    assertThat(Http.get(GATEWAY + "/tour-tab", null).body()).isEqualTo("tabbed");
     assertThat(outpost.run(60, "deploy", home.toString()).output()).contains("is a directory");
 
     // the examples deployed by default run clean: none fails in a loop behind the user's back
