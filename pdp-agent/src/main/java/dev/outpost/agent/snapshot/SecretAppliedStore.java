@@ -110,7 +110,7 @@ public final class SecretAppliedStore implements AppliedStore {
         long stored = revisionOf(live);
         return stored > revision ? new NewerRevisionStoredException(stored, revision) : null;
       });
-      hold.saved();
+      hold.saved(secret.getMetadata().getAnnotations());
     } catch (TargetException e) {
       throw e.getCause() instanceof NewerRevisionStoredException newer ? newer : new IOException(e.getMessage(), e);
     } catch (KubernetesClientException e) {

@@ -133,7 +133,7 @@ public final class KubernetesTarget implements Target {
           + " written until Helm puts it back (helm upgrade)");
     }
     if (hold != null) {
-      hold.check(client, config.namespace());
+      hold.check(client, config.namespace(), owner);
     }
     applier.ownedBy(owner);
     applier.autoscaled(autoscaled.refresh());

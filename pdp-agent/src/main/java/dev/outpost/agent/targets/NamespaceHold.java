@@ -1,5 +1,6 @@
 package dev.outpost.agent.targets;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -7,12 +8,11 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,8 +22,10 @@ import org.jboss.logging.Logger;
  * Another release's agent keeps the namespace only while it renews its hold; the Secret of a release
  * that is gone (Argo CD adopted the claim and the old Application was deleted, a Secret without owner
  * outliving {@code helm uninstall}, a release renamed while registered anew) blocked the namespace
- * for ever. Not renewed within its hold, it is taken over: this agent writes, and its next save
- * records it instead.
+ * for ever. Its record left unchanged for its hold and a minute, as this agent saw it ({@link
+ * HoldSighting}), it is taken over as client-go acquires a Lease: this agent writes its own record
+ * at the version it read, and writes nothing else before that succeeded. A write that meets another
+ * (409) reads the Secret again and decides again: the other agent may hold it now.
  *
  * <p>Not the other agent's Lease: the chart elects a leader only when it runs more than one replica
  * (a single agent holds no Lease), and its Role lets an agent read its own Lease only. The agent's
@@ -37,19 +39,25 @@ public final class NamespaceHold {
   static final Duration MIN_HOLD = Duration.ofMinutes(15);
   /** A hold lasts this many resync intervals: a pass renews it, the scheduled resync at the least. */
   static final int RESYNCS_PER_HOLD = 5;
-  /** How far the clocks of two agents' nodes may disagree: one judges what the other wrote. */
-  static final Duration CLOCK_SLACK = Duration.ofMinutes(1);
+  /** How much longer than its hold another agent's record must stand unchanged: its renewal waits for a pass. */
+  static final Duration RENEWAL_SLACK = Duration.ofMinutes(1);
   /** The longest hold a record may give itself: a damaged one does not block the namespace for years. */
   static final Duration MAX_HOLD = Duration.ofDays(7);
   private static final Duration DEFAULT_RESYNC = Duration.ofSeconds(60);
 
   private final AgentIdentity identity;
+  /** Whole seconds, as the record states it: a fraction never matched it, and each pass renewed. */
   private final Duration holdFor;
   private final Clock clock;
-  /** Whether the last pass found the Secret recording this agent; null when no pass read it. */
+  private final LongSupplier nanoTime;
+  private final HoldSighting sighting;
+  /** Whether the last pass found the Secret holding this agent's snapshot; null when no pass read it. */
   private volatile Boolean kept;
-  /** The agent last taken over from, so that it is logged once. */
-  private volatile String takenOver;
+  /** The renewal this agent last wrote; null before its first (a restarted agent renews at once). */
+  private volatile Renewal written;
+
+  /** A renewal written: its {@value #RENEWED_ANNOTATION}, and when by this agent's monotonic clock. */
+  private record Renewal(String renewed, long atNanos) {}
 
   /** A hold renewed by passes at the default resync interval, on the system clock. */
   public NamespaceHold(AgentIdentity identity) {
@@ -58,10 +66,21 @@ public final class NamespaceHold {
 
   /** @param resyncInterval how often this agent's passes run at the least ({@code outpost.agent.resync-interval}) */
   public NamespaceHold(AgentIdentity identity, Duration resyncInterval, Clock clock) {
+    this(identity, resyncInterval, clock, System::nanoTime);
+  }
+
+  /**
+   * @param clock what the record's renewal time is written on (read by people: agents time records
+   *     on {@code nanoTime})
+   */
+  NamespaceHold(AgentIdentity identity, Duration resyncInterval, Clock clock, LongSupplier nanoTime) {
     this.identity = identity;
     Duration resyncs = resyncInterval.multipliedBy(RESYNCS_PER_HOLD);
-    this.holdFor = resyncs.compareTo(MIN_HOLD) > 0 ? resyncs : MIN_HOLD;
+    long seconds = resyncs.toSeconds() + (resyncs.getNano() > 0 ? 1 : 0);
+    this.holdFor = Duration.ofSeconds(Math.min(Math.max(seconds, MIN_HOLD.toSeconds()), MAX_HOLD.toSeconds()));
     this.clock = clock;
+    this.nanoTime = nanoTime;
+    this.sighting = new HoldSighting(nanoTime);
   }
 
   public AgentIdentity identity() {
@@ -78,107 +97,156 @@ public final class NamespaceHold {
 
   /**
    * Why this agent writes nothing beside the agent {@code annotations} record: another release's agent
-   * that renewed its hold within it. One that did not is taken over (said once in the log).
+   * whose record changed within its hold and a minute, as this agent saw it. Empty once it did not:
+   * a write of this agent's record at the version read then takes the namespace over.
    */
   public Optional<String> refusal(Map<String, String> annotations) {
     Optional<String> other = identity.otherIn(annotations);
     if (other.isEmpty()) {
       return Optional.empty();
     }
-    Optional<Instant> renewed = renewed(annotations);
-    Duration held = heldFor(annotations);
-    if (renewed.isPresent() && clock.instant().isBefore(renewed.get().plus(held).plus(CLOCK_SLACK))) {
-      return Optional.of(refused(other.get(), held));
-    }
-    if (!other.get().equals(takenOver)) {
-      takenOver = other.get();
-      LOG.warnf("Secret %s records agent %s of data plane %s, another Outpost release, which %s: its release is"
-          + " gone, and this agent takes the namespace over (its next save records it)", KubernetesNames.APPLIED_SECRET,
-          other.get(), annotations.get(AgentIdentity.DATA_PLANE_ANNOTATION), renewed.map(r -> "has not renewed its"
-              + " hold on this namespace since " + r + " (a hold of " + held.toSeconds() + " s)")
-              .orElse("never renewed a hold on this namespace"));
-    }
-    return Optional.empty();
+    Duration lapse = heldFor(annotations).plus(RENEWAL_SLACK);
+    return sighting.unchangedFor(annotations).compareTo(lapse) < 0 ? Optional.of(refused(other.get(), lapse))
+        : Optional.empty();
   }
 
   /**
    * Why nothing is written beside {@code otherAgent}, and how an operator frees the namespace; told
    * in every integration's status, so it names the agent (its Lease) and not its data plane.
    */
-  static String refused(String otherAgent, Duration held) {
+  static String refused(String otherAgent, Duration lapse) {
     // each agent would prune the other's integrations: one release per namespace
     return "Secret " + KubernetesNames.APPLIED_SECRET + " is kept by agent " + otherAgent + ", another Outpost"
-        + " release in this namespace: nothing is written here while it renews it; taken over "
-        + held.toMinutes() + " min after its last renewal, or at once after: kubectl delete secret "
+        + " release in this namespace: nothing is written here while it renews its hold; taken over once no"
+        + " renewal is seen for " + lapse.toMinutes() + " min, or at once after: kubectl delete secret "
         + KubernetesNames.APPLIED_SECRET;
   }
 
   /**
    * Reads Secret {@code outpost-agent-applied} (one GET, in each pass) and throws, saying why nothing
-   * is written, while another release's agent holds the namespace; renews this agent's hold once a
-   * third of it has passed; remembers whether the Secret records this agent ({@link #keptAtLastPass}).
+   * is written, while another release's agent holds the namespace. Before the pass writes anything,
+   * records this agent's hold where none is (no Secret) or another's has lapsed, and renews its own
+   * once a third of it has passed; each at the version read. Remembers whether the Secret held this
+   * agent's snapshot ({@link #keptAtLastPass}).
+   *
+   * @param owner the namespace claim, owner of a Secret created here (deleted with the release)
    */
-  void check(KubernetesClient client, String namespace) throws TargetException {
+  void check(KubernetesClient client, String namespace, Optional<OwnerReference> owner) throws TargetException {
     kept = null;
-    Secret applied;
-    try {
-      applied = client.secrets().inNamespace(namespace).withName(KubernetesNames.APPLIED_SECRET).get();
-    } catch (KubernetesClientException e) {
-      throw new TargetException("cannot read Secret " + KubernetesNames.APPLIED_SECRET + ": " + ObjectApplier.reason(e), e);
-    }
-    Map<String, String> annotations = applied == null ? null : applied.getMetadata().getAnnotations();
-    Optional<String> refusal = applied == null ? Optional.empty() : refusal(annotations);
-    if (refusal.isPresent()) {
-      kept = false;
-      throw new TargetException(refusal.get());
-    }
-    kept = applied != null && identity.recordedIn(annotations);
-    if (kept && renewalDue(annotations)) {
-      renew(client, applied);
+    for (int attempt = 1; ; attempt++) {
+      Secret applied = read(client, namespace);
+      Map<String, String> annotations = applied == null ? null : applied.getMetadata().getAnnotations();
+      Optional<String> refusal = applied == null ? Optional.empty() : refusal(annotations);
+      if (refusal.isPresent()) {
+        kept = false;
+        throw new TargetException(refusal.get());
+      }
+      boolean recorded = applied != null && identity.recordedIn(annotations);
+      try {
+        if (applied == null) {
+          write(client, NamespaceClaim.owned(recordOnly(namespace), owner), false);
+        } else if (identity.otherIn(annotations).isPresent()) {
+          takeOver(client, applied);
+        } else if (recorded && renewalDue(annotations)) {
+          write(client, new SecretBuilder(applied).editMetadata().addToAnnotations(annotations()).endMetadata().build(), true);
+        }
+        kept = recorded;
+        return;
+      } catch (KubernetesClientException e) {
+        boolean conflict = e.getCode() == HttpURLConnection.HTTP_CONFLICT;
+        if (conflict && attempt < ObjectApplier.MAX_ATTEMPTS) {
+          continue; // written in between, maybe by another agent that holds the namespace now: decide again
+        }
+        if (conflict || !recorded || !stillHeld(annotations)) {
+          throw new TargetException("cannot record this agent's hold on Secret " + KubernetesNames.APPLIED_SECRET + ": "
+              + ObjectApplier.reason(e) + "; nothing is written here until it can", e);
+        }
+        kept = true;
+        LOG.warnf("cannot renew this agent's hold on Secret %s (%s): tried again at the next pass",
+            KubernetesNames.APPLIED_SECRET, ObjectApplier.reason(e));
+        return;
+      }
     }
   }
 
+  private static Secret read(KubernetesClient client, String namespace) throws TargetException {
+    try {
+      return client.secrets().inNamespace(namespace).withName(KubernetesNames.APPLIED_SECRET).get();
+    } catch (KubernetesClientException e) {
+      throw new TargetException("cannot read Secret " + KubernetesNames.APPLIED_SECRET + ": " + ObjectApplier.reason(e), e);
+    }
+  }
+
+  /** Another agent's lapsed hold, replaced by this agent's record (its revision was another data plane's). */
+  private void takeOver(KubernetesClient client, Secret applied) {
+    Map<String, String> other = applied.getMetadata().getAnnotations();
+    write(client, new SecretBuilder(applied).editMetadata().withAnnotations(annotations()).endMetadata().build(), true);
+    LOG.warnf("Secret %s recorded agent %s of data plane %s, another Outpost release, whose hold on this namespace"
+        + " (%d s) this agent saw go unrenewed: its release is gone, and this agent takes the namespace over",
+        KubernetesNames.APPLIED_SECRET, other.get(AgentIdentity.AGENT_ANNOTATION),
+        other.get(AgentIdentity.DATA_PLANE_ANNOTATION), heldFor(other).toSeconds());
+  }
+
+  /** The Secret holding this agent's record and no snapshot yet: the store saves one after the pass. */
+  private Secret recordOnly(String namespace) {
+    return new SecretBuilder().withNewMetadata().withName(KubernetesNames.APPLIED_SECRET).withNamespace(namespace)
+        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)).withAnnotations(annotations())
+        .endMetadata().withType("Opaque").build();
+  }
+
+  /** Creates {@code secret}, or updates it at its {@code resourceVersion} (409 when written since). */
+  private void write(KubernetesClient client, Secret secret, boolean update) {
+    if (update) {
+      client.resource(secret).update();
+    } else {
+      client.resource(secret).create();
+    }
+    wrote(secret.getMetadata().getAnnotations());
+  }
+
+  private void wrote(Map<String, String> annotations) {
+    written = new Renewal(annotations.get(RENEWED_ANNOTATION), nanoTime.getAsLong());
+  }
+
   /**
-   * Whether the last pass found the Secret recording this agent, without reading it again: false when
-   * it was gone (deleted by hand, or with the claim) or another's; empty when no pass read it.
+   * Whether the last pass found the Secret holding this agent's snapshot, without reading it again:
+   * false when it was gone (deleted by hand, or with the claim) or another's; empty when no pass read it.
    */
   public Optional<Boolean> keptAtLastPass() {
     return Optional.ofNullable(kept);
   }
 
-  /** The store saved the Secret, recording this agent: so the pass that read it would have found it now. */
-  public void saved() {
+  /**
+   * The store saved the Secret with {@code annotations} (this agent's record, renewed): so the pass
+   * that read it would have found it now.
+   */
+  public void saved(Map<String, String> annotations) {
+    wrote(annotations);
     if (kept != null) {
       kept = true; // a store no pass reads is not known to be kept: it may be deleted any time unseen
     }
   }
 
+  /** Due when the record is not the one this agent last wrote, or a third of the hold has passed since. */
   private boolean renewalDue(Map<String, String> annotations) {
-    Optional<Instant> renewed = renewed(annotations);
-    return renewed.isEmpty() || !heldFor(annotations).equals(holdFor)
-        || !clock.instant().isBefore(renewed.get().plus(holdFor.dividedBy(3)));
+    Renewal last = written;
+    return last == null || !last.renewed().equals(annotations.get(RENEWED_ANNOTATION))
+        || !Long.toString(holdFor.toSeconds()).equals(annotations.get(HOLD_SECONDS_ANNOTATION))
+        || since(last).compareTo(holdFor.dividedBy(3)) >= 0;
   }
 
-  /** Writes the renewal at the version read: a save in between (409) renewed it already. */
-  private void renew(KubernetesClient client, Secret applied) {
-    Secret renewed = new SecretBuilder(applied).editMetadata().addToAnnotations(annotations()).endMetadata().build();
-    try {
-      client.resource(renewed).update();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-        LOG.warnf("cannot renew this agent's hold on Secret %s (%s): tried again at the next pass",
-            KubernetesNames.APPLIED_SECRET, ObjectApplier.reason(e));
-      }
-    }
+  /**
+   * Whether another agent still sees this agent's record renewed within its hold, though the renewal
+   * just failed: the pass writes on only then, as a Lease's holder stops before its lease runs out.
+   */
+  private boolean stillHeld(Map<String, String> annotations) {
+    Renewal last = written;
+    return last != null && last.renewed().equals(annotations.get(RENEWED_ANNOTATION))
+        && since(last).compareTo(holdFor) < 0;
   }
 
-  private static Optional<Instant> renewed(Map<String, String> annotations) {
-    String value = annotations == null ? null : annotations.get(RENEWED_ANNOTATION);
-    try {
-      return value == null ? Optional.empty() : Optional.of(Instant.parse(value));
-    } catch (DateTimeParseException damaged) {
-      return Optional.empty();
-    }
+  private Duration since(Renewal renewal) {
+    return Duration.ofNanos(nanoTime.getAsLong() - renewal.atNanos());
   }
 
   /** The hold the record gives itself; the shortest when it gives none that can be read. */

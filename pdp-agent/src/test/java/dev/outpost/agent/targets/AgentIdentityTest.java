@@ -11,17 +11,11 @@ import dev.outpost.agent.status.KubernetesStatusSource;
 import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.protocol.Status;
-import dev.outpost.spec.testing.LogLines;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,69 +90,5 @@ class AgentIdentityTest {
     SecretAppliedStore store = new SecretAppliedStore(client, NS, new NamespaceHold(renewed));
     store.save("{\"revision\":1}", 1);
     assertThat(store.load()).contains("{\"revision\":1}");
-  }
-
-  /** Secret outpost-agent-applied as an agent of another release left it: its record, renewed at {@code renewed} (none when null). */
-  private void leftBy(AgentIdentity agent, Instant renewed) {
-    Map<String, String> annotations = new LinkedHashMap<>(Map.of(AgentIdentity.DATA_PLANE_ANNOTATION, agent.dataPlane(),
-        AgentIdentity.AGENT_ANNOTATION, agent.agent(), SecretAppliedStore.REVISION_ANNOTATION, "7"));
-    if (renewed != null) {
-      annotations.put(NamespaceHold.RENEWED_ANNOTATION, renewed.toString());
-      annotations.put(NamespaceHold.HOLD_SECONDS_ANNOTATION, "900");
-    }
-    client.resource(new SecretBuilder().withNewMetadata().withName(KubernetesNames.APPLIED_SECRET).withNamespace(NS)
-        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)).withAnnotations(annotations)
-        .endMetadata().withData(Map.of(SecretAppliedStore.KEY, "e30=")).build()).create();
-    client.resource(new DeploymentBuilder().withNewMetadata().withName("int-orders").withNamespace(NS)
-        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT, KubernetesNames.INTEGRATION_LABEL, "orders"))
-        .endMetadata().build()).create();
-  }
-
-  private Map<String, String> recorded() {
-    return client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).get().getMetadata().getAnnotations();
-  }
-
-  /**
-   * The agent that recorded itself on the Secret counts only while it renews that record: the Secret
-   * of a release that is gone (Argo CD adopted the claim and the old Application was deleted, a
-   * Secret without owner outliving {@code helm uninstall}, a release renamed while registered anew)
-   * blocked the namespace for ever. Not renewed within its hold, it is taken over, and the log says so.
-   */
-  @Test
-  void anAgentThatNoLongerRenewsItsRecordIsTakenOver() throws Exception {
-    leftBy(FIRST, Instant.now().minus(Duration.ofMinutes(20)));
-
-    try (LogLines log = LogLines.of(AgentIdentity.class.getPackageName())) {
-      ReconcileResult taken = agent(SECOND).reconcile(state(1, "billing"));
-      assertThat(taken.succeeded()).as(taken.message()).isTrue();
-      assertThat(log.containing("first-outpost-agent")).singleElement().asString().contains("takes the namespace over");
-    }
-    assertThat(exists("billing")).isTrue();
-    assertThat(exists("orders")).as("what the release that is gone left, pruned").isFalse();
-    new SecretAppliedStore(client, NS, new NamespaceHold(SECOND)).save("{\"revision\":1}", 1);
-    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent")
-        .containsEntry(AgentIdentity.DATA_PLANE_ANNOTATION, "dp-second");
-  }
-
-  /** A record no agent renews (an earlier agent's, which only recorded itself) proves no agent alive. */
-  @Test
-  void aRecordNeverRenewedIsTakenOver() throws Exception {
-    leftBy(FIRST, null);
-
-    assertThat(agent(SECOND).reconcile(state(1, "billing")).succeeded()).isTrue();
-    new SecretAppliedStore(client, NS, new NamespaceHold(SECOND)).save("{\"revision\":1}", 1);
-    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent");
-  }
-
-  /** A live agent renews its record in its passes, long after its last save: the other release's stays refused. */
-  @Test
-  void anAgentRenewsItsRecordInItsPasses() throws Exception {
-    Instant saved = Instant.now().minus(Duration.ofMinutes(10));
-    leftBy(FIRST, saved);
-
-    assertThat(agent(FIRST).reconcile(state(1, "orders")).succeeded()).isTrue();
-
-    assertThat(Instant.parse(recorded().get(NamespaceHold.RENEWED_ANNOTATION))).isAfter(saved.plus(Duration.ofMinutes(9)));
-    assertThat(agent(SECOND).reconcile(state(1, "billing")).succeeded()).isFalse();
   }
 }

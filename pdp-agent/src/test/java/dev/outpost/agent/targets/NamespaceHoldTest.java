@@ -1,0 +1,364 @@
+package dev.outpost.agent.targets;
+
+import static dev.outpost.agent.TestStates.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.agent.reconcile.ReconcileResult;
+import dev.outpost.agent.reconcile.Reconciler;
+import dev.outpost.agent.snapshot.SecretAppliedStore;
+import dev.outpost.spec.testing.LogLines;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Another release's agent keeps the namespace while it renews its hold on Secret
+ * outpost-agent-applied, and is taken over once it no longer does: judged as a Lease is, by how long
+ * the record has stood unchanged on the taking agent's own clock (never by the time the other node
+ * wrote), and taken by a write of the record at the version read before anything else is written.
+ */
+@EnableKubernetesMockClient(crud = true)
+class NamespaceHoldTest {
+  static final String NS = KubernetesTargetTest.NS;
+  static final AgentIdentity FIRST = AgentIdentityTest.FIRST;
+  static final AgentIdentity SECOND = AgentIdentityTest.SECOND;
+  static final Duration RESYNC = Duration.ofSeconds(60);
+  /** The default hold (15 min) and a minute: no renewal seen for so long, the hold has lapsed. */
+  static final Duration LAPSE = Duration.ofMinutes(16);
+  static final String SECRET_PATH = "/api/v1/namespaces/" + NS + "/secrets/" + KubernetesNames.APPLIED_SECRET;
+  KubernetesMockServer server;
+  KubernetesClient client;
+  /** Time as the agents see it: their monotonic clock, and their wall clock unless skewed. */
+  final Ticks ticks = new Ticks();
+
+  /** Monotonic time the test moves on, and wall clocks that move with it. */
+  static final class Ticks {
+    final AtomicLong nanos = new AtomicLong(-7_000_000_000L); // nanoTime may be negative
+    final Instant start = Instant.now();
+
+    void advance(Duration by) {
+      nanos.addAndGet(by.toNanos());
+    }
+
+    long nanoTime() {
+      return nanos.get();
+    }
+
+    /** A node's wall clock, {@code skew} off the true time. */
+    Clock wall(Duration skew) {
+      return new Clock() {
+        @Override
+        public Instant instant() {
+          return start.plus(skew).plusNanos(nanos.get() + 7_000_000_000L);
+        }
+
+        @Override
+        public ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+          return this;
+        }
+      };
+    }
+  }
+
+  /** An agent as AgentRuntime wires it: one hold shared by its target's passes and its store. */
+  final class Agent {
+    final NamespaceHold hold;
+    final Reconciler reconciler;
+    final SecretAppliedStore store;
+
+    Agent(AgentIdentity identity, Duration resync, Duration skew) {
+      hold = new NamespaceHold(identity, resync, ticks.wall(skew), ticks::nanoTime);
+      reconciler = new Reconciler(new KubernetesTarget(client, KubernetesTargetTest.config(), Optional.empty(), true,
+          hold), Clock.systemUTC());
+      store = new SecretAppliedStore(client, NS, hold);
+    }
+
+    ReconcileResult pass(String... integrations) {
+      return reconciler.reconcile(state(1, integrations));
+    }
+
+    void save() throws Exception {
+      store.save("{\"revision\":1}", 1);
+    }
+  }
+
+  private Agent agent(AgentIdentity identity) {
+    return new Agent(identity, RESYNC, Duration.ZERO);
+  }
+
+  @BeforeEach
+  void claim() {
+    client.resource(new ConfigMapBuilder().withNewMetadata().withName(NamespaceClaim.NAME).withNamespace(NS)
+        .endMetadata().withData(Map.of("release", "second")).build()).create();
+  }
+
+  /**
+   * Secret outpost-agent-applied as an agent of another release left it, with integration orders:
+   * its record renewed at {@code renewed} (none when null), a hold of 15 min.
+   */
+  private void leftBy(AgentIdentity agent, Instant renewed) {
+    Map<String, String> annotations = new LinkedHashMap<>(Map.of(AgentIdentity.DATA_PLANE_ANNOTATION, agent.dataPlane(),
+        AgentIdentity.AGENT_ANNOTATION, agent.agent(), SecretAppliedStore.REVISION_ANNOTATION, "7"));
+    if (renewed != null) {
+      annotations.put(NamespaceHold.RENEWED_ANNOTATION, renewed.toString());
+      annotations.put(NamespaceHold.HOLD_SECONDS_ANNOTATION, "900");
+    }
+    client.resource(new SecretBuilder().withNewMetadata().withName(KubernetesNames.APPLIED_SECRET).withNamespace(NS)
+        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)).withAnnotations(annotations)
+        .endMetadata().withData(Map.of(SecretAppliedStore.KEY, "e30=")).build()).create();
+    client.resource(new DeploymentBuilder().withNewMetadata().withName("int-orders").withNamespace(NS)
+        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT, KubernetesNames.INTEGRATION_LABEL, "orders"))
+        .endMetadata().build()).create();
+  }
+
+  private Secret applied() {
+    return client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).get();
+  }
+
+  private Map<String, String> recorded() {
+    return applied().getMetadata().getAnnotations();
+  }
+
+  private boolean exists(String integration) {
+    return client.apps().deployments().inNamespace(NS).withName("int-" + integration).get() != null;
+  }
+
+  /** An agent after its first pass (integration {@code orders}) and save, as it holds the namespace. */
+  private Agent holding(Agent agent) throws Exception {
+    assertThat(agent.pass("orders").succeeded()).isTrue();
+    agent.save();
+    return agent;
+  }
+
+  /** Agent SECOND, refused at its first pass, after the holder's record then stood unchanged for its hold and a minute. */
+  private Agent secondAfterTheHoldLapsed() {
+    Agent second = agent(SECOND);
+    assertRefusedFor(second.pass("billing"), FIRST);
+    ticks.advance(LAPSE);
+    return second;
+  }
+
+  /** The next read of the Secret answers {@code stale}: what a pass read before another agent wrote it. */
+  private void nextReadAnswers(Secret stale) {
+    server.expect().get().withPath(SECRET_PATH).andReturn(200, stale).once();
+  }
+
+  private static void assertRefusedFor(ReconcileResult result, AgentIdentity holder) {
+    assertThat(result.succeeded()).as("refused while " + holder.agent() + " holds the namespace").isFalse();
+    assertThat(result.message()).contains("kept by agent " + holder.agent());
+  }
+
+  /**
+   * The Secret of a release that is gone is taken over once its record has stood unchanged for its
+   * hold and a minute on this agent's clock, from when this agent first read it: how long ago the
+   * other node's clock says it renewed is not trusted, and a restarted agent waits a full hold again.
+   */
+  @Test
+  void aRecordLeftUnrenewedIsTakenOverOnceItStoodForItsHoldOnThisAgentsClock() throws Exception {
+    leftBy(FIRST, ticks.wall(Duration.ZERO).instant().minus(Duration.ofMinutes(20)));
+
+    assertRefusedFor(agent(SECOND).pass("billing"), FIRST);
+    ticks.advance(Duration.ofMinutes(10));
+    Agent restarted = agent(SECOND);
+    assertRefusedFor(restarted.pass("billing"), FIRST);
+    ticks.advance(LAPSE.minusSeconds(1));
+    assertRefusedFor(restarted.pass("billing"), FIRST);
+    assertThat(exists("billing")).isFalse();
+    assertThat(exists("orders")).isTrue();
+
+    ticks.advance(Duration.ofSeconds(1));
+    try (LogLines log = LogLines.of(NamespaceHold.class)) {
+      ReconcileResult taken = restarted.pass("billing");
+      assertThat(taken.succeeded()).as(taken.message()).isTrue();
+      assertThat(log.containing("first-outpost-agent")).singleElement().asString().contains("takes the namespace over");
+    }
+    assertThat(exists("billing")).isTrue();
+    assertThat(exists("orders")).as("what the release that is gone left, pruned").isFalse();
+  }
+
+  /** A node clock a year ahead wrote the record: it still lapses once it stops changing. */
+  @Test
+  void aRenewalTimeFarInTheFutureDoesNotHoldTheNamespace() throws Exception {
+    leftBy(FIRST, ticks.wall(Duration.ofDays(365)).instant());
+
+    Agent second = secondAfterTheHoldLapsed();
+    assertThat(second.pass("billing").succeeded()).isTrue();
+    assertThat(exists("billing")).isTrue();
+  }
+
+  /** A live agent on a node clock a year behind renews its hold: it keeps the namespace. */
+  @Test
+  void aLiveAgentWhoseClockIsFarBehindKeepsTheNamespace() throws Exception {
+    Agent first = holding(new Agent(FIRST, RESYNC, Duration.ofDays(-365)));
+    Agent second = agent(SECOND);
+
+    for (int pass = 0; pass < 6; pass++) {
+      assertRefusedFor(second.pass("billing"), FIRST);
+      ticks.advance(Duration.ofMinutes(6));
+      assertThat(first.pass("orders").succeeded()).as("the first agent goes on").isTrue();
+    }
+    assertThat(exists("billing")).isFalse();
+  }
+
+  /** A record naming an agent but no renewal (an earlier agent's) is timed from when it was first read. */
+  @Test
+  void aRecordWithNoRenewalIsTakenOverAFullHoldAfterItWasFirstRead() throws Exception {
+    leftBy(FIRST, null);
+
+    Agent second = secondAfterTheHoldLapsed();
+    assertThat(second.pass("billing").succeeded()).isTrue();
+  }
+
+  /**
+   * The taking agent records itself on the Secret before it writes anything, by an update at the
+   * version it read: the old holder then sees it at its next read and stops, instead of both
+   * writing (and pruning the other's integrations) until the first save.
+   */
+  @Test
+  void aTakeOverRecordsThisAgentBeforeItWritesAnything() throws Exception {
+    Agent first = holding(agent(FIRST));
+    Agent second = secondAfterTheHoldLapsed();
+
+    assertThat(second.pass("billing").succeeded()).isTrue();
+    assertThat(recorded()).as("recorded by the pass, before any save")
+        .containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent")
+        .containsEntry(AgentIdentity.DATA_PLANE_ANNOTATION, "dp-second")
+        .containsEntry(NamespaceHold.HOLD_SECONDS_ANNOTATION, "900")
+        .doesNotContainKey(SecretAppliedStore.REVISION_ANNOTATION); // the other data plane's revision
+    assertRefusedFor(first.pass("orders"), SECOND);
+    assertThat(exists("billing")).isTrue();
+    second.save();
+    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent")
+        .containsEntry(SecretAppliedStore.REVISION_ANNOTATION, "1");
+  }
+
+  /** The old holder renewed between the taking agent's read and its write: the take-over fails (409), and it writes nothing. */
+  @Test
+  void anOldHolderThatRenewsBeforeTheTakeOverIsWrittenKeepsTheNamespace() throws Exception {
+    Agent first = holding(agent(FIRST));
+    Agent second = secondAfterTheHoldLapsed(); // the first agent was slow: it had not renewed for its hold
+    Secret beforeRenewal = applied();
+    assertThat(first.pass("orders").succeeded()).isTrue();
+    assertThat(applied().getMetadata().getResourceVersion()).as("renewed")
+        .isNotEqualTo(beforeRenewal.getMetadata().getResourceVersion());
+
+    nextReadAnswers(beforeRenewal);
+    assertRefusedFor(second.pass("billing"), FIRST);
+    assertThat(exists("billing")).isFalse();
+    assertThat(exists("orders")).as("the first agent's integration, not pruned").isTrue();
+    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "first-outpost-agent");
+  }
+
+  /**
+   * A renewal that fails with 409 because another agent took the namespace over meanwhile was taken
+   * for this agent's own save, and the pass went on to prune the other's integrations: it reads the
+   * Secret again and decides again.
+   */
+  @Test
+  void aRenewalLostToATakeOverStopsThePass() throws Exception {
+    Agent first = holding(agent(FIRST));
+    Agent second = secondAfterTheHoldLapsed();
+    Secret firstsRecord = applied();
+    assertThat(second.pass("billing").succeeded()).as("taken over").isTrue();
+    second.save();
+
+    nextReadAnswers(firstsRecord); // the first agent read before the take-over, and renews at that version
+    assertRefusedFor(first.pass("orders"), SECOND);
+    assertThat(exists("billing")).as("the agent that took over keeps its integration").isTrue();
+    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent");
+  }
+
+  /**
+   * A renewal the API server refuses: the pass writes on while this agent's last renewal is within
+   * its hold, and stops once another agent may have seen the hold lapse (as a Lease's holder stops
+   * leading at its renew deadline), instead of both writing.
+   */
+  @Test
+  void aFailedRenewalStopsThePassOnceTheHoldMayHaveLapsed() throws Exception {
+    Agent first = holding(agent(FIRST));
+
+    ticks.advance(Duration.ofMinutes(6));
+    refuseNextWrite();
+    assertThat(first.pass("orders").succeeded()).as("within its hold").isTrue();
+    ticks.advance(Duration.ofMinutes(10));
+    refuseNextWrite();
+    ReconcileResult stopped = first.pass("orders");
+    assertThat(stopped.succeeded()).as("16 min after its last renewal").isFalse();
+    assertThat(stopped.message()).contains("cannot record this agent's hold on Secret " + KubernetesNames.APPLIED_SECRET)
+        .contains("403");
+    assertThat(first.pass("orders").succeeded()).as("renewed at the next pass").isTrue();
+  }
+
+  private void refuseNextWrite() {
+    server.expect().put().withPath(SECRET_PATH).andReturn(403, new StatusBuilder().withCode(403)
+        .withReason("Forbidden").build()).once(); // not retried by fabric8, as a 5xx would be
+  }
+
+  /**
+   * Two agents find no Secret (two releases installed at once, or it was deleted by hand): the one
+   * whose record is created first keeps the namespace; the other's create fails (409) and it reads again.
+   */
+  @Test
+  void ofTwoAgentsThatFindNoSecretOnlyTheFirstToRecordItselfWrites() throws Exception {
+    leftBy(FIRST, ticks.wall(Duration.ZERO).instant());
+    server.expect().get().withPath(SECRET_PATH).andReturn(404, new StatusBuilder().withCode(404)
+        .withReason("NotFound").build()).once(); // read before the first agent recorded itself
+
+    assertRefusedFor(agent(SECOND).pass("billing"), FIRST);
+    assertThat(exists("billing")).isFalse();
+    assertThat(exists("orders")).isTrue();
+  }
+
+  /**
+   * A resync interval with a fraction of a second made the hold 1002.5 s while the record said 1002:
+   * the two never matched, and every pass rewrote the whole Secret (up to 1 MiB) to renew it.
+   */
+  @Test
+  void aHoldOfAFractionalResyncIntervalIsRenewedOnlyWhenDue() throws Exception {
+    Agent agent = holding(new Agent(FIRST, Duration.ofMillis(200_500), Duration.ZERO));
+    String saved = applied().getMetadata().getResourceVersion();
+
+    ticks.advance(RESYNC);
+    assertThat(agent.pass("orders").succeeded()).isTrue();
+    assertThat(applied().getMetadata().getResourceVersion()).as("not written again").isEqualTo(saved);
+    assertThat(recorded()).as("whole seconds, five resyncs at the least")
+        .containsEntry(NamespaceHold.HOLD_SECONDS_ANNOTATION, "1003");
+  }
+
+  /** A live agent renews its hold in its passes, long after its last save: the other release stays refused. */
+  @Test
+  void anAgentRenewsItsHoldInItsPasses() throws Exception {
+    Agent first = holding(agent(FIRST));
+    String saved = recorded().get(NamespaceHold.RENEWED_ANNOTATION);
+    Agent second = agent(SECOND);
+
+    for (int minutes = 0; minutes < 40; minutes++) {
+      ticks.advance(Duration.ofMinutes(1));
+      assertThat(first.pass("orders").succeeded()).isTrue();
+      assertRefusedFor(second.pass("billing"), FIRST);
+    }
+    assertThat(recorded().get(NamespaceHold.RENEWED_ANNOTATION)).isNotEqualTo(saved);
+    assertThat(exists("billing")).isFalse();
+  }
+}
