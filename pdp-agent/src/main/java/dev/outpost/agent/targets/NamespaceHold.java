@@ -1,5 +1,6 @@
 package dev.outpost.agent.targets;
 
+import dev.outpost.agent.snapshot.SecretAppliedStore;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -150,7 +151,7 @@ public final class NamespaceHold {
         } else if (recorded && renewalDue(annotations)) {
           write(client, new SecretBuilder(applied).editMetadata().addToAnnotations(annotations()).endMetadata().build(), true);
         }
-        kept = recorded;
+        kept = recorded && holdsSnapshot(annotations);
         return;
       } catch (KubernetesClientException e) {
         boolean conflict = e.getCode() == HttpURLConnection.HTTP_CONFLICT;
@@ -161,7 +162,7 @@ public final class NamespaceHold {
           throw new TargetException("cannot record this agent's hold on Secret " + KubernetesNames.APPLIED_SECRET + ": "
               + ObjectApplier.reason(e) + "; nothing is written here until it can", e);
         }
-        kept = true;
+        kept = holdsSnapshot(annotations);
         LOG.warnf("cannot renew this agent's hold on Secret %s (%s): tried again at the next pass",
             KubernetesNames.APPLIED_SECRET, ObjectApplier.reason(e));
         return;
@@ -202,6 +203,14 @@ public final class NamespaceHold {
       client.resource(secret).create();
     }
     wrote(secret.getMetadata().getAnnotations());
+  }
+
+  /**
+   * Whether a save wrote the Secret (each sets the revision): the record alone, which this agent
+   * writes in a Secret it found gone or took over, holds no snapshot of its own.
+   */
+  private static boolean holdsSnapshot(Map<String, String> annotations) {
+    return annotations != null && annotations.containsKey(SecretAppliedStore.REVISION_ANNOTATION);
   }
 
   private void wrote(Map<String, String> annotations) {

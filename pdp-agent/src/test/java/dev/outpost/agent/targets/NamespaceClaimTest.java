@@ -269,6 +269,37 @@ class NamespaceClaimTest {
     assertThat(restarted.lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
   }
 
+  /**
+   * The pass that found the Secret gone records this agent in a new one, with no snapshot yet; when
+   * that pass fails, the next ones saw their own record and took the snapshot for kept: a restart
+   * restored nothing.
+   */
+  @Test
+  void anAppliedSnapshotDeletedOnItsOwnIsKeptAgainEvenWhenThePassThatRecordedThisAgentFailed() throws Exception {
+    claim();
+    SnapshotSigner signer = new SnapshotSigner(Ed25519Keys.generate());
+    NamespaceHold hold = new NamespaceHold(new AgentIdentity(TestStates.DATA_PLANE, AgentIdentity.DEFAULT_AGENT));
+    SecretAppliedStore store = new SecretAppliedStore(client, NS, hold);
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
+        Optional.empty(), true, hold);
+    DesiredStateKeeper keeper = keeper(store, target, signer);
+    Snapshot snapshot = Snapshot.signed(StateCodec.toTree(TestStates.state(3, "a")), signer);
+    assertThat(keeper.onSnapshot(snapshot, ProtocolCodec.encode(snapshot))).isInstanceOf(Ack.class);
+
+    client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).delete();
+    client.apps().deployments().inNamespace(NS).withName("int-a").delete();
+    // the Deployment's write is refused once (a webhook timing out, say)
+    server.expect().post().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments")
+        .andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403).withReason("Forbidden").build())
+        .once();
+    assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.succeeded()).isFalse());
+    assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.succeeded()).isTrue());
+
+    DesiredStateKeeper restarted = keeper(store, target, signer);
+    restarted.restore();
+    assertThat(restarted.lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
+  }
+
   private List<String> drainRequests() throws InterruptedException {
     List<String> requests = new ArrayList<>();
     RecordedRequest request;
