@@ -246,16 +246,8 @@ class NamespaceClaimTest {
    */
   @Test
   void anAppliedSnapshotDeletedOnItsOwnIsKeptAgainAtTheNextResync() throws Exception {
-    claim();
-    SnapshotSigner signer = new SnapshotSigner(Ed25519Keys.generate());
-    // one hold for the target and the store, as the agent wires them
-    NamespaceHold hold = new NamespaceHold(new AgentIdentity(TestStates.DATA_PLANE, AgentIdentity.DEFAULT_AGENT));
-    SecretAppliedStore store = new SecretAppliedStore(client, NS, hold);
-    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
-        Optional.empty(), true, hold);
-    DesiredStateKeeper keeper = keeper(store, target, signer);
-    Snapshot snapshot = Snapshot.signed(StateCodec.toTree(TestStates.state(3, "a")), signer);
-    assertThat(keeper.onSnapshot(snapshot, ProtocolCodec.encode(snapshot))).isInstanceOf(Ack.class);
+    Applied applied = revision3Applied();
+    DesiredStateKeeper keeper = applied.keeper();
     drainRequests();
     assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.changes()).isZero());
     assertThat(drainRequests()).as("one read of the Secret in a pass").containsOnlyOnce(
@@ -264,9 +256,7 @@ class NamespaceClaimTest {
     client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).delete();
     assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.changes()).as("nothing else changed").isZero());
 
-    DesiredStateKeeper restarted = keeper(store, target, signer);
-    restarted.restore();
-    assertThat(restarted.lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
+    assertThat(restarted(applied).lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
   }
 
   /**
@@ -276,15 +266,8 @@ class NamespaceClaimTest {
    */
   @Test
   void anAppliedSnapshotDeletedOnItsOwnIsKeptAgainEvenWhenThePassThatRecordedThisAgentFailed() throws Exception {
-    claim();
-    SnapshotSigner signer = new SnapshotSigner(Ed25519Keys.generate());
-    NamespaceHold hold = new NamespaceHold(new AgentIdentity(TestStates.DATA_PLANE, AgentIdentity.DEFAULT_AGENT));
-    SecretAppliedStore store = new SecretAppliedStore(client, NS, hold);
-    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
-        Optional.empty(), true, hold);
-    DesiredStateKeeper keeper = keeper(store, target, signer);
-    Snapshot snapshot = Snapshot.signed(StateCodec.toTree(TestStates.state(3, "a")), signer);
-    assertThat(keeper.onSnapshot(snapshot, ProtocolCodec.encode(snapshot))).isInstanceOf(Ack.class);
+    Applied applied = revision3Applied();
+    DesiredStateKeeper keeper = applied.keeper();
 
     client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).delete();
     client.apps().deployments().inNamespace(NS).withName("int-a").delete();
@@ -295,9 +278,31 @@ class NamespaceClaimTest {
     assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.succeeded()).isFalse());
     assertThat(keeper.resync()).hasValueSatisfying(r -> assertThat(r.succeeded()).isTrue());
 
-    DesiredStateKeeper restarted = keeper(store, target, signer);
+    assertThat(restarted(applied).lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
+  }
+
+  /** A keeper of one hold, store and target, as the agent wires them, that applied revision 3. */
+  private record Applied(DesiredStateKeeper keeper, SecretAppliedStore store, KubernetesTarget target,
+      SnapshotSigner signer) {}
+
+  /** A keeper started anew on {@code applied}'s store and target, having restored what the store holds. */
+  private DesiredStateKeeper restarted(Applied applied) throws Exception {
+    DesiredStateKeeper restarted = keeper(applied.store(), applied.target(), applied.signer());
     restarted.restore();
-    assertThat(restarted.lastAppliedRevision()).as("what a restart restores").isEqualTo(3);
+    return restarted;
+  }
+
+  private Applied revision3Applied() throws Exception {
+    claim();
+    SnapshotSigner signer = new SnapshotSigner(Ed25519Keys.generate());
+    NamespaceHold hold = new NamespaceHold(new AgentIdentity(TestStates.DATA_PLANE, AgentIdentity.DEFAULT_AGENT));
+    SecretAppliedStore store = new SecretAppliedStore(client, NS, hold);
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
+        Optional.empty(), true, hold);
+    DesiredStateKeeper keeper = keeper(store, target, signer);
+    Snapshot snapshot = Snapshot.signed(StateCodec.toTree(TestStates.state(3, "a")), signer);
+    assertThat(keeper.onSnapshot(snapshot, ProtocolCodec.encode(snapshot))).isInstanceOf(Ack.class);
+    return new Applied(keeper, store, target, signer);
   }
 
   private List<String> drainRequests() throws InterruptedException {
