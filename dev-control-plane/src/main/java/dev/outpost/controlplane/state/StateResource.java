@@ -10,6 +10,7 @@ import dev.outpost.controlplane.Tokens;
 import dev.outpost.spec.json.JsonErrors;
 import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.json.YamlAnchors;
+import dev.outpost.spec.json.YamlLines;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.state.InvalidStateException;
 import dev.outpost.spec.state.StateCodec;
@@ -30,6 +31,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -114,6 +116,10 @@ public class StateResource {
   private Response withDocument(String authorization, String contentType, String body, DocumentHandler handler) {
     if (!tokens.isAdmin(authorization)) {
       return ApiError.unauthorized("the admin bearer token is required");
+    }
+    Optional<String> longLine = isJson(contentType) || body == null ? Optional.empty() : YamlLines.tooLong(body);
+    if (longLine.isPresent()) {
+      return ApiError.badRequest("body: " + longLine.get());
     }
     JsonNode document;
     try {

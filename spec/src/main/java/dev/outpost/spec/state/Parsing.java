@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.spec.json.JsonErrors;
 import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.json.YamlAnchors;
+import dev.outpost.spec.json.YamlLines;
 import java.util.List;
+import java.util.Optional;
 
 /** Parses text into a tree, turning syntax errors into one plain {@link Violation}. */
 final class Parsing {
@@ -25,6 +27,10 @@ final class Parsing {
 
   /** YAML as {@link #parse} reads it, refusing anchors and aliases, which Jackson misreads ({@link YamlAnchors}). */
   static JsonNode parseYaml(String text) throws InvalidStateException {
+    Optional<String> longLine = YamlLines.tooLong(text);
+    if (longLine.isPresent()) {
+      throw new InvalidStateException(List.of(new Violation("", longLine.get())));
+    }
     JsonNode tree = parse(Mappers.YAML, text, "YAML");
     List<Violation> references = YamlAnchors.anchorsAndAliases(text);
     if (!references.isEmpty()) {
