@@ -24,6 +24,9 @@ public class ConfigCheck {
   private static final String BEARER_CHARS = " (letters, digits, -._~+/ and = at the end): the gateway and the"
       + " runtime send it in a comma-separated header list";
 
+  /** Read as {@link ByteSize} wherever it is used. */
+  public static final String RETENTION_SIZE = "outpost.observability.storage.retention-size";
+
   @Inject ObservabilityConfig config;
 
   @ConfigProperty(name = "quarkus.http.cors.origins")
@@ -110,6 +113,20 @@ public class ConfigCheck {
     if (storage.retentionInterval().isNegative() || storage.retentionInterval().isZero()) {
       errors.add("outpost.observability.storage.retention-interval must be positive");
     }
+    storage.retentionSize().ifPresent(text -> {
+      try {
+        long bytes = ByteSize.parse(RETENTION_SIZE, text);
+        if (bytes < 1) {
+          errors.add(RETENTION_SIZE + " must be at least 1 byte (left unset, records are kept by age alone)");
+        } else if (ingest.maxDataBytes().isPresent() && bytes > ingest.maxDataBytes().get() - ingest.minFreeDiskBytes()) {
+          // ingest would refuse before the size was ever reached, and nothing would free the disk
+          errors.add(RETENTION_SIZE + " (" + bytes + ") must be at most ingest.max-data-bytes (" + ingest.maxDataBytes().get()
+              + ") less ingest.min-free-disk-bytes (" + ingest.minFreeDiskBytes() + ")");
+        }
+      } catch (IllegalArgumentException e) {
+        errors.add(e.getMessage());
+      }
+    });
     if (storage.telemetryPollInterval().isNegative() || storage.telemetryPollInterval().isZero()) {
       errors.add("outpost.observability.storage.telemetry-poll-interval must be positive");
     }

@@ -140,6 +140,17 @@ public interface ObservabilityConfig {
     @WithDefault("PT1H")
     Duration retentionInterval();
 
+    /**
+     * Retention by size, as Prometheus' {@code --storage.tsdb.retention.size}: while the stored days
+     * of logs and traces (all projects) take more than this, the oldest whole days are deleted,
+     * oldest first, never the current UTC day; checked at each {@link #retentionInterval()} and
+     * when ingest starts refusing for a nearly full disk. Bytes, or a number with a unit K, M, G, T
+     * or P, powers of 1024 however spelt ({@code 8G}, {@code 8GB}, {@code 8Gi}, {@code 8GiB}), see
+     * {@link ByteSize}. With {@code ingest.max-data-bytes}, less than it by more than {@code
+     * ingest.min-free-disk-bytes}. Default none: kept by age alone.
+     */
+    Optional<String> retentionSize();
+
     /** How often indexes are committed and the journal truncated. Default 10 s. */
     @WithDefault("PT10S")
     Duration checkpointInterval();

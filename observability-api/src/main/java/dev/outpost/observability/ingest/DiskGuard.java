@@ -1,14 +1,16 @@
 package dev.outpost.observability.ingest;
 
 import dev.outpost.observability.config.ObservabilityConfig;
+import dev.outpost.observability.store.DirectorySize;
+import dev.outpost.observability.store.lucene.LuceneStorage;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -19,8 +21,11 @@ import org.jboss.logging.Logger;
  * Says when the data disk is nearly full, checked at most once a second: less than {@code
  * min-free-disk-bytes} free on its file system, or, with {@code max-data-bytes} (an emptyDir's size
  * limit, past which the kubelet evicts the pod and every record with it), less than that left below
- * the limit.
+ * the limit. When it starts saying so, {@code storage.retention-size} is checked at once ({@code
+ * onNearlyFull}), so that a full disk frees itself rather than refusing until a day ages out. The
+ * gauge {@code outpost_ingest_disk_refusing} is 1 while it says so.
  */
+@Startup
 @ApplicationScoped
 public class DiskGuard {
   private static final Logger LOG = Logger.getLogger(DiskGuard.class);
@@ -28,6 +33,7 @@ public class DiskGuard {
   private final Path dataDir;
   private final long minFreeBytes;
   private final Optional<Long> maxDataBytes;
+  private final Runnable onNearlyFull;
   /** {@link System#nanoTime()} of the last check. */
   private volatile long checkedAt;
   private volatile boolean checkedOnce;
@@ -42,14 +48,20 @@ public class DiskGuard {
   });
 
   @Inject
-  DiskGuard(ObservabilityConfig config) {
-    this(config.dataDir(), config.ingest().minFreeDiskBytes(), config.ingest().maxDataBytes());
+  DiskGuard(ObservabilityConfig config, LuceneStorage storage, MeterRegistry meters) {
+    this(config.dataDir(), config.ingest().minFreeDiskBytes(), config.ingest().maxDataBytes(),
+        storage::applySizeRetentionSoon);
+    // read at each scrape, which checks again: a gauge kept by requests alone stayed 1 once senders gave up
+    Gauge.builder("outpost.ingest.disk.refusing", this, guard -> guard.nearlyFull() ? 1 : 0)
+        .description("1 while new telemetry is refused (503) for a nearly full data disk")
+        .strongReference(true).register(meters);
   }
 
-  DiskGuard(Path dataDir, long minFreeBytes, Optional<Long> maxDataBytes) {
+  DiskGuard(Path dataDir, long minFreeBytes, Optional<Long> maxDataBytes, Runnable onNearlyFull) {
     this.dataDir = dataDir;
     this.minFreeBytes = minFreeBytes;
     this.maxDataBytes = maxDataBytes;
+    this.onNearlyFull = onNearlyFull;
   }
 
   public boolean nearlyFull() {
@@ -86,6 +98,7 @@ public class DiskGuard {
     if (full && !wasFull) {
       LOG.warnf("the data directory %s is nearly full (%s): new telemetry is refused (503) until retention or an"
           + " operator frees space", dataDir, why);
+      onNearlyFull.run();
     } else if (!full && wasFull) {
       LOG.infof("the data directory %s has room again: telemetry is taken again", dataDir);
     }
@@ -98,32 +111,11 @@ public class DiskGuard {
   /** Measures the data directory now (the next check reads it); for tests, at once. */
   void measure() {
     try {
-      dataBytes = size(dataDir);
+      dataBytes = DirectorySize.of(dataDir);
     } catch (IOException e) {
       // unreadable: the last measure stands
     } finally {
       measuring.set(false);
     }
-  }
-
-  /**
-   * Bytes the files under {@code dir} hold. A file or directory deleted while it is walked (a merge,
-   * a commit, retention dropping a day) counts nothing: failing the walk for it answered 503.
-   */
-  private static long size(Path dir) throws IOException {
-    long[] total = {0};
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        total[0] += attrs.isRegularFile() ? attrs.size() : 0;
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException gone) {
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    return total[0];
   }
 }

@@ -61,6 +61,12 @@ final class LogMapper {
       rejections.add("log records " + tooFar);
       return null;
     }
+    // past 2^63 (unsigned) it read as 1677; an old one is kept, as it decides no day
+    String observedTooFar = window.ahead(observed);
+    if (observedTooFar != null) {
+      rejections.add("log records with an observedTimeUnixNano " + observedTooFar);
+      return null;
+    }
     int number = r.getSeverityNumberValue();
     if (number == 0) {
       number = Severity.numberOf(r.getSeverityText());

@@ -28,6 +28,17 @@ class ConfigCheckTest {
     assertThat(problems(Map.of(), List.of("http://127.0.0.1:7070"))).isEmpty();
   }
 
+  /** Sizes read as Prometheus reads its retention size: units are powers of 1024 however spelt. */
+  @Test
+  void aRetentionSizeTakesBytesOrAUnit() {
+    Map<String, Long> sizes = Map.of("1", 1L, "512MB", 512L << 20, "512mib", 512L << 20, "8G", 8L << 30,
+        "8 Gi", 8L << 30, "8GiB", 8L << 30, "2T", 2L << 40, "1024b", 1024L, " 3K ", 3072L);
+    sizes.forEach((text, bytes) -> {
+      assertThat(ByteSize.parse("k", text)).as(text).isEqualTo(bytes);
+      assertThat(problems(Map.of("outpost.observability.storage.retention-size", text), List.of())).as(text).isEmpty();
+    });
+  }
+
   @Test
   void eachBadValueIsReportedByKey() {
     record Case(Map<String, String> values, List<String> cors, String key) {}
@@ -44,6 +55,17 @@ class ConfigCheckTest {
         new Case(Map.of("outpost.observability.storage.refresh-interval", "PT2S"), List.of(), "refresh-interval"),
         new Case(Map.of("outpost.observability.storage.index-threads", "-1"), List.of(), "index-threads"),
         new Case(Map.of("outpost.observability.storage.retention-interval", "PT0S"), List.of(), "retention-interval"),
+        new Case(Map.of("outpost.observability.storage.retention-size", "10 gigs"), List.of(),
+            "outpost.observability.storage.retention-size must be a number of bytes, optionally with a unit"),
+        new Case(Map.of("outpost.observability.storage.retention-size", "-5G"), List.of(),
+            "outpost.observability.storage.retention-size must be a number of bytes"),
+        new Case(Map.of("outpost.observability.storage.retention-size", "0"), List.of(),
+            "outpost.observability.storage.retention-size must be at least 1 byte"),
+        new Case(Map.of("outpost.observability.storage.retention-size", "99999999P"), List.of(),
+            "outpost.observability.storage.retention-size must be at most 8 EiB"),
+        new Case(Map.of("outpost.observability.storage.retention-size", "9GiB",
+            "outpost.observability.ingest.max-data-bytes", Long.toString(10L << 30)), List.of(),
+            "outpost.observability.storage.retention-size (9663676416) must be at most ingest.max-data-bytes"),
         new Case(Map.of("outpost.observability.storage.telemetry-poll-interval", "PT0S"), List.of(),
             "telemetry-poll-interval"),
         new Case(Map.of("outpost.observability.ingest.idle-timeout", "-PT1S"), List.of(), "ingest.idle-timeout"),

@@ -35,5 +35,9 @@ class AcceptWindowTest {
     // retention keeps 2026-11-29 on from 2026-12-06 on: 11-28 is gone
     assertThat(replay.check(nanos("2026-11-28T23:59:55Z"))).isEqualTo("older than the retention period");
     assertThat(replay.check(nanos("2026-11-29T00:00:01Z"))).isNull();
+    // a time that decides no day (an observed time) is refused only ahead, also at a replay
+    assertThat(replay.ahead(nanos("2026-11-28T23:59:55Z"))).isNull();
+    assertThat(replay.ahead(nanos("2026-12-07T00:00:00Z"))).isEqualTo("more than a day in the future");
+    assertThat(replay.ahead(Long.MIN_VALUE)).isEqualTo("more than a day in the future");
   }
 }

@@ -24,11 +24,11 @@ class DiskGuardTest {
     Files.createDirectories(data.resolve("2026-12-05"));
     Files.write(data.resolve("2026-12-05/segment-2"), new byte[(int) (2 * mib)]);
 
-    assertThat(measured(new DiskGuard(data, mib, Optional.of(7 * mib))).nearlyFull()).as("2 MiB left, 1 kept free")
+    assertThat(measured(new DiskGuard(data, mib, Optional.of(7 * mib), () -> {})).nearlyFull()).as("2 MiB left, 1 kept free")
         .isFalse();
-    assertThat(measured(new DiskGuard(data, mib, Optional.of(5 * mib + mib / 2))).nearlyFull()).as("half a MiB left")
+    assertThat(measured(new DiskGuard(data, mib, Optional.of(5 * mib + mib / 2), () -> {})).nearlyFull()).as("half a MiB left")
         .isTrue();
-    assertThat(new DiskGuard(data, mib, Optional.empty()).nearlyFull()).as("no limit of its own").isFalse();
+    assertThat(new DiskGuard(data, mib, Optional.empty(), () -> {}).nearlyFull()).as("no limit of its own").isFalse();
   }
 
   /** Refusing for a full disk is said once, when it starts, naming the limit: before, only the senders' logs showed it. */
@@ -37,12 +37,34 @@ class DiskGuardTest {
     long mib = 1 << 20;
     Files.write(data.resolve("segment-1"), new byte[(int) (3 * mib)]);
     try (LogLines log = LogLines.of(DiskGuard.class)) {
-      DiskGuard guard = measured(new DiskGuard(data, mib, Optional.of(3 * mib + mib / 2)));
+      DiskGuard guard = measured(new DiskGuard(data, mib, Optional.of(3 * mib + mib / 2), () -> {}));
       assertThat(guard.nearlyFull()).isTrue();
       assertThat(guard.nearlyFull()).isTrue();
       assertThat(log.warnings()).singleElement().satisfies(line -> assertThat(line).contains("nearly full")
           .contains("ingest.max-data-bytes (" + (3 * mib + mib / 2) + ")").contains("refused (503)"));
     }
+  }
+
+  /**
+   * Starting to refuse asks for retention by size at once, so that a full disk frees itself rather
+   * than refusing until a day ages out; once per refusal, not at every refused request.
+   */
+  @Test
+  void startingToRefuseAsksForRetentionBySizeOnce() throws Exception {
+    long mib = 1 << 20;
+    Path segment = data.resolve("segment-1");
+    Files.write(segment, new byte[(int) (3 * mib)]);
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    DiskGuard guard = measured(new DiskGuard(data, mib, Optional.of(3 * mib + mib / 2), asked::incrementAndGet));
+    assertThat(guard.nearlyFull()).isTrue();
+    assertThat(guard.nearlyFull()).isTrue();
+    assertThat(asked).hasValue(1);
+
+    Files.delete(segment); // what retention by size does
+    guard.measure();
+    Thread.sleep(1100); // checked at most once a second
+    assertThat(guard.nearlyFull()).isFalse();
+    assertThat(asked).hasValue(1);
   }
 
   private static DiskGuard measured(DiskGuard guard) {

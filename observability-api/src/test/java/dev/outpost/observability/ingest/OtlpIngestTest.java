@@ -265,6 +265,55 @@ class OtlpIngestTest {
     Eventually.within(Duration.ofSeconds(2), "present record", () -> logs("present").size() == 1);
   }
 
+  /**
+   * A record's observed time more than a day ahead is refused as its time is, whether it came as
+   * protobuf or JSON: past 2^63 ns (unsigned, read as a negative long) it was stored and shown as
+   * the year 1677. An old one is kept: it decides no day, and a replay must take what was acknowledged.
+   */
+  @Test
+  void observedTimesInTheFutureAreRefusedAsTheRecordsTimeIs() throws Exception {
+    long now = now();
+    var logs = Otlp.logs(Otlp.resource("svc", project), List.of(
+        observed(Otlp.log(now, "observed far", Map.of()), Long.MIN_VALUE + 5),
+        observed(Otlp.log(now, "observed last unsigned", Map.of()), -1L),
+        observed(Otlp.log(now, "observed ancient", Map.of()), 1_000L),
+        observed(Otlp.log(0, "observed only far", Map.of()), -1L),
+        observed(Otlp.log(now, "observed present", Map.of()), now + 1_000)));
+    HttpResponse<byte[]> answer = otlp.post("/v1/logs", "application/x-protobuf", logs.toByteArray(),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(answer.statusCode()).isEqualTo(200);
+    var partial = ExportLogsServiceResponse.parseFrom(answer.body()).getPartialSuccess();
+    assertThat(partial.getRejectedLogRecords()).isEqualTo(3);
+    assertThat(partial.getErrorMessage()).isEqualTo("1 log records more than a day in the future; "
+        + "2 log records with an observedTimeUnixNano more than a day in the future");
+
+    String json = """
+        {"resourceLogs":[{"resource":{"attributes":[
+            {"key":"service.name","value":{"stringValue":"svc"}},
+            {"key":"outpost.project","value":{"stringValue":"%s"}}]},
+          "scopeLogs":[{"logRecords":[
+            {"timeUnixNano":"%d","observedTimeUnixNano":"18446744073709551615","body":{"stringValue":"observed json far"}},
+            {"timeUnixNano":"%d","observedTimeUnixNano":"%d","body":{"stringValue":"observed json present"}}]}]}]}
+        """.formatted(project, now, now, now);
+    HttpResponse<byte[]> jsonAnswer = otlp.post("/v1/logs", "application/json", json.getBytes(StandardCharsets.UTF_8),
+        Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+    assertThat(jsonAnswer.statusCode()).isEqualTo(200);
+    assertThat(new String(jsonAnswer.body(), StandardCharsets.UTF_8))
+        .contains("1 log records with an observedTimeUnixNano more than a day in the future");
+
+    Eventually.within(Duration.ofSeconds(2), "the present records", () -> logs("observed AND present").size() == 2);
+    Map<Object, Object> shown = new HashMap<>();
+    logs("observed").forEach(r -> shown.put(r.get("body"), r.get("observedTimestamp")));
+    assertThat(shown).containsOnlyKeys("observed present", "observed json present", "observed ancient")
+        .containsEntry("observed ancient", "1970-01-01T00:00:00.000001Z");
+    assertThat(shown.get("observed present")).isEqualTo(dev.outpost.observability.query.Views.time(now + 1_000));
+  }
+
+  private static io.opentelemetry.proto.logs.v1.LogRecord observed(io.opentelemetry.proto.logs.v1.LogRecord r,
+      long observedNanos) {
+    return r.toBuilder().setObservedTimeUnixNano(observedNanos).build();
+  }
+
   @Test
   void anIntegrationTokenBindsItsProjectWhateverTheAttributesSay() {
     String acmeToken = TestIdpResource.idp().token("bob", List.of("acme"));

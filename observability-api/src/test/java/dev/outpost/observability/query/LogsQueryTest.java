@@ -250,6 +250,25 @@ class LogsQueryTest {
         .then().statusCode(200).extract().jsonPath().getLong("total")).isEqualTo(2);
   }
 
+  /**
+   * A boost weighs a clause in the score and never decides whether a record matches, as in Lucene:
+   * {@code edg*^0} found nothing (a record was checked by its score, and a zero boost scores 0).
+   */
+  @Test
+  void aBoostChangesNoMatchWhateverTheClause() {
+    ingest(2, "edge old8d", base, 1_000_000_000L);
+    Eventually.within(Duration.ofSeconds(2), "2 records",
+        () -> get("/api/v1/logs", Map.of("q", "edge", "from", since())).jsonPath().getList("records").size() == 2);
+
+    for (String q : List.of("edg*^0", "\"edge old8d\"^0", "service:[a TO z]^0", "(edg* OR zzz)^0", "edge^0",
+        "edg*^0.5", "\"edge old8d\"^3", "edge AND old8*^0")) {
+      assertThat(get("/api/v1/logs", Map.of("q", q, "from", since())).then().statusCode(200).extract().jsonPath()
+          .getList("records.body", String.class)).as(q).containsExactly("edge old8d n1", "edge old8d n0");
+      assertThat(get("/api/v1/logs/histogram", Map.of("q", q, "interval", "1h", "from", since()))
+          .then().statusCode(200).extract().jsonPath().getLong("total")).as("histogram of %s", q).isEqualTo(2);
+    }
+  }
+
   @Test
   void recordsWithSeverityNumbersOutsideOtlpsRangeAreFoundAndCountedOnceAsUnspecified() {
     // OTLP allows any int32 on the wire: -1 and 99 are no severity, like 0, not lower or higher ones

@@ -388,6 +388,11 @@ public final class LuceneLogStore implements LogStore, Closeable {
     return partitions.dropBefore(firstKept);
   }
 
+  /** The daily partitions, which retention by size weighs and deletes with the other signal's. */
+  PartitionSet partitions() {
+    return partitions;
+  }
+
   @Override
   public void close() throws IOException {
     partitions.close();

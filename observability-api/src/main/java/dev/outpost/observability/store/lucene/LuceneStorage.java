@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.observability.config.ByteSize;
+import dev.outpost.observability.config.ConfigCheck;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.retention.RetentionPolicy;
 import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.TraceStore;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
@@ -19,18 +22,24 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * Opens the log and trace stores under the data directory and runs their upkeep: searcher
- * refresh (new records visible within the refresh interval) and retention by whole days.
+ * refresh (new records visible within the refresh interval) and retention by whole days, by age
+ * and, with {@code storage.retention-size}, by size. Retention runs on a thread of its own: its file
+ * walks and deletions kept refreshes waiting.
  */
 @Startup
 @ApplicationScoped
@@ -42,9 +51,17 @@ public class LuceneStorage {
   @Inject MeterRegistry meters;
   @Inject RetentionPolicy retention;
 
+  /** How often the stored bytes are measured for their gauge, besides after each retention pass. */
+  static final Duration MEASURE_INTERVAL = Duration.ofMinutes(1);
+
   private LuceneLogStore logs;
   private LuceneTraceStore traces;
   private ScheduledExecutorService upkeep;
+  private ScheduledExecutorService retentionRuns;
+  /** Null without {@code storage.retention-size}. */
+  private SizeRetention bySize;
+  private volatile long logBytes;
+  private volatile long traceBytes;
   private Timer refreshes;
   private final Clock clock = Clock.systemUTC();
 
@@ -74,8 +91,32 @@ public class LuceneStorage {
     // at a fixed rate, so a slow refresh (a large flush under full ingest) is followed by the next
     // at once instead of after another interval
     upkeep.scheduleAtFixedRate(this::timedRefresh, refresh, refresh, TimeUnit.MILLISECONDS);
+    Optional<Long> sizeLimit = config.storage().retentionSize()
+        .map(text -> ByteSize.parse(ConfigCheck.RETENTION_SIZE, text));
+    bySize = sizeLimit.map(limit -> new SizeRetention(limit, List.of(logs.partitions(), traces.partitions())))
+        .orElse(null);
+    registerGauges(sizeLimit);
+    retentionRuns = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "storage-retention");
+      t.setDaemon(true);
+      return t;
+    });
     long retention = config.storage().retentionInterval().toMillis();
-    upkeep.scheduleWithFixedDelay(this::applyRetention, 0, retention, TimeUnit.MILLISECONDS);
+    retentionRuns.scheduleWithFixedDelay(this::applyRetention, 0, retention, TimeUnit.MILLISECONDS);
+    long measure = MEASURE_INTERVAL.toMillis();
+    retentionRuns.scheduleWithFixedDelay(this::measureStoredBytes, measure, measure, TimeUnit.MILLISECONDS);
+  }
+
+  /** What operators alert on: the bytes stored against the size retention keeps them within. */
+  private void registerGauges(Optional<Long> sizeLimit) {
+    Gauge.builder("outpost.storage.bytes", this, storage -> storage.logBytes).tag("signal", "logs")
+        .description("Bytes the stored days of logs take on disk, measured every minute and after retention")
+        .register(meters);
+    Gauge.builder("outpost.storage.bytes", this, storage -> storage.traceBytes).tag("signal", "traces")
+        .description("Bytes the stored days of traces take on disk, measured every minute and after retention")
+        .register(meters);
+    sizeLimit.ifPresent(limit -> Gauge.builder("outpost.storage.retention.size.bytes", () -> limit)
+        .description("storage.retention-size: past it the oldest days are deleted").register(meters));
   }
 
   /**
@@ -133,13 +174,57 @@ public class LuceneStorage {
   }
 
   /**
-   * Deletes the daily partitions that lie wholly before the retention period of their kind; none
-   * while retention is {@linkplain RetentionPolicy#held() held}.
+   * Deletes the daily partitions that lie wholly before the retention period of their kind (none
+   * while retention is {@linkplain RetentionPolicy#held() held}), then, with {@code
+   * storage.retention-size}, the oldest days while the stored ones take more than it.
    */
   public synchronized void applyRetention() {
-    if (retention.held()) {
-      return; // said at start (RetentionPolicy)
+    if (!retention.held()) { // else said at start (RetentionPolicy)
+      applyTimeRetention();
     }
+    applySizeRetention("at the retention pass");
+  }
+
+  /**
+   * Has {@code storage.retention-size} checked now, on the retention thread: ingest started refusing
+   * for a nearly full disk, which deleting the oldest days may free before a day ages out.
+   */
+  public void applySizeRetentionSoon() {
+    if (bySize == null) {
+      return;
+    }
+    try {
+      retentionRuns.execute(() -> applySizeRetention("as ingest started refusing for a nearly full disk"));
+    } catch (RejectedExecutionException stopping) {
+      // the store is closing
+    }
+  }
+
+  private synchronized void applySizeRetention(String why) {
+    if (bySize != null) {
+      try {
+        bySize.apply(LocalDate.now(clock.withZone(ZoneOffset.UTC)), why);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("retention by size failed", e);
+      }
+    }
+    measureStoredBytes();
+  }
+
+  private void measureStoredBytes() {
+    try {
+      logBytes = total(logs.partitions().dayBytes());
+      traceBytes = total(traces.partitions().dayBytes());
+    } catch (IOException | RuntimeException e) {
+      LOG.debugf("the stored bytes cannot be measured now (%s); the gauges keep the last measure", e.getMessage());
+    }
+  }
+
+  private static long total(Map<LocalDate, Long> dayBytes) {
+    return dayBytes.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private void applyTimeRetention() {
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
     LocalDate firstLogs = today.minusDays(retention.logs().toDays());
     LocalDate firstTraces = today.minusDays(retention.traces().toDays());
@@ -160,8 +245,12 @@ public class LuceneStorage {
     // a refresh in progress is let finish: an interrupt inside a Lucene write closes the writer
     // for good, and the commit on close would be lost
     upkeep.shutdown();
+    retentionRuns.shutdown();
     if (!upkeep.awaitTermination(30, TimeUnit.SECONDS)) {
       LOG.warn("a searcher refresh still runs after 30 s; closing the stores anyway");
+    }
+    if (!retentionRuns.awaitTermination(30, TimeUnit.SECONDS)) {
+      LOG.warn("retention still runs after 30 s; closing the stores anyway");
     }
     logs.close();
     traces.close();

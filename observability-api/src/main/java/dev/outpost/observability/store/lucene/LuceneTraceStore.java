@@ -264,6 +264,11 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
     return partitions.dropBefore(firstKept);
   }
 
+  /** The daily partitions, which retention by size weighs and deletes with the other signal's. */
+  PartitionSet partitions() {
+    return partitions;
+  }
+
   @Override
   public void close() throws IOException {
     partitions.close();

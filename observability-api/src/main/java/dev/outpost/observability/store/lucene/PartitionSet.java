@@ -1,5 +1,6 @@
 package dev.outpost.observability.store.lucene;
 
+import dev.outpost.observability.store.DirectorySize;
 import dev.outpost.observability.store.TimeRange;
 import java.io.Closeable;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -51,6 +54,8 @@ final class PartitionSet implements Closeable {
    * failed it with AlreadyClosedException (a 500, or a start that stopped).
    */
   private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
+  /** The mark of a day's directory moved aside: {@code <day>.corrupt-<millis>}. */
+  private static final String QUARANTINED = ".corrupt-";
   /** How long retention waits for partitions in use, ingest waiting behind it meanwhile. */
   static final long DROP_WAIT_MILLIS = 200;
 
@@ -91,7 +96,7 @@ final class PartitionSet implements Closeable {
    * into a new partition; the rest of the day is out of queries.
    */
   private static void quarantine(Path dir, IOException problem) throws IOException {
-    Path aside = dir.resolveSibling(dir.getFileName() + ".corrupt-" + System.currentTimeMillis());
+    Path aside = dir.resolveSibling(dir.getFileName() + QUARANTINED + System.currentTimeMillis());
     Files.move(dir, aside);
     LOG.errorf("the index of %s cannot be read (%s): moved to %s, and its day is out of queries", dir,
         problem.getMessage(), aside);
@@ -264,18 +269,43 @@ final class PartitionSet implements Closeable {
     List<Path> doomed;
     try (Stream<Path> dirs = Files.list(root)) {
       doomed = dirs.filter(dir -> {
-        String name = dir.getFileName().toString();
-        int mark = name.indexOf(".corrupt-");
-        try {
-          return mark > 0 && LocalDate.parse(name.substring(0, mark)).isBefore(firstKept);
-        } catch (DateTimeParseException notADay) {
-          return false;
-        }
+        LocalDate day = dayOfDirectory(dir);
+        return day != null && dir.getFileName().toString().contains(QUARANTINED) && day.isBefore(firstKept);
       }).toList();
     }
     for (Path dir : doomed) {
       deleteTree(dir);
       LOG.infof("retention: deleted %s, a day moved aside", dir);
+    }
+  }
+
+  /**
+   * The bytes each day's directory holds on disk, a day moved aside counted with its day: what
+   * retention by size weighs. Measured as the files are now, merges and flushes under way included.
+   */
+  SortedMap<LocalDate, Long> dayBytes() throws IOException {
+    SortedMap<LocalDate, Long> bytes = new TreeMap<>();
+    List<Path> dirs;
+    try (Stream<Path> listed = Files.list(root)) {
+      dirs = listed.filter(Files::isDirectory).toList();
+    }
+    for (Path dir : dirs) {
+      LocalDate day = dayOfDirectory(dir);
+      if (day != null) {
+        bytes.merge(day, DirectorySize.of(dir), Long::sum);
+      }
+    }
+    return bytes;
+  }
+
+  /** The day a directory under the root holds ({@code <day>} or {@code <day>.corrupt-<millis>}), or null. */
+  private static LocalDate dayOfDirectory(Path dir) {
+    String name = dir.getFileName().toString();
+    int mark = name.indexOf(QUARANTINED);
+    try {
+      return LocalDate.parse(mark > 0 ? name.substring(0, mark) : name);
+    } catch (DateTimeParseException notADay) {
+      return null;
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.outpost.observability.store.lucene;
 
 import dev.outpost.observability.store.LogEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,8 +42,19 @@ final class RecordCheck {
     if (terms != null) {
       return e -> containsAll(e.body(), required) && terms.test(new RecordTerms(e, analyzer));
     }
-    return e -> containsAll(e.body(), required)
-        && MemoryIndex.fromDocument(LogDocuments.toDocument(e), analyzer).search(query) > 0;
+    return e -> containsAll(e.body(), required) && matchesAlone(e, query, analyzer);
+  }
+
+  /**
+   * Whether Lucene matches the record's own document, counted without scores: a boost weighs the
+   * score only, and {@code edg*^0} scores a match 0 ({@link MemoryIndex#search} tells none from 0).
+   */
+  private static boolean matchesAlone(LogEntry e, Query query, Analyzer analyzer) {
+    try {
+      return MemoryIndex.fromDocument(LogDocuments.toDocument(e), analyzer).createSearcher().count(query) > 0;
+    } catch (IOException x) {
+      throw new UncheckedIOException("an in-memory index failed to read", x);
+    }
   }
 
   /** The query as a test of a record's terms, or null when it is more than terms and booleans. */

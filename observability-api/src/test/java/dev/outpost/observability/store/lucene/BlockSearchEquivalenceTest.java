@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Lucene against the parsed query, then filtered by project, time, integration and severity, newest
  * first. Random records (two days, three projects, blocks split past their size, a body longer than
  * the gap between records) and random queries (words, phrases, wildcards, fields, ranges,
- * negations, nesting); pages, histogram totals, the live-tail matcher and a forgotten seq range must
+ * negations, nesting, boosts, zero ones included); pages, histogram totals, the live-tail matcher and a forgotten seq range must
  * all agree with it. A seeded run, so a failure repeats.
  */
 class BlockSearchEquivalenceTest {
@@ -107,6 +107,23 @@ class BlockSearchEquivalenceTest {
     }
   }
 
+  /** A boost, a zero one too, finds what the clause finds unboosted: searched, counted and tailed. */
+  @Test
+  void aBoostedClauseMatchesWhatItMatchesUnboosted() {
+    for (String clause : List.of("pay*", "\"payment failed\"", "service:[a TO r]", "(pay* OR zzz)", "payment",
+        "paym*t", "(crm AND -ok)")) {
+      for (String boost : List.of("^0", "^0.5", "^3")) {
+        LogSearch boosted = new LogSearch(new ProjectScope(Set.copyOf(PROJECTS)), new TimeRange(T0 - DAY, T0 + DAY),
+            clause + boost, Optional.empty(), 0, 1000, Optional.empty());
+        LogSearch plain = new LogSearch(boosted.scope(), boosted.range(), clause, Optional.empty(), 0, 1000,
+            Optional.empty());
+        assertThat(store.histogram(boosted, DAY).total()).as(clause + boost)
+            .isEqualTo(store.histogram(plain, DAY).total()).isPositive();
+        checkAgainstDefinition(boosted);
+      }
+    }
+  }
+
   @Test
   void aForgottenSeqRangeIsGoneFromEveryAnswerAndNothingElseIs() throws Exception {
     // a range that cuts through the blocks of the split write and of its neighbours
@@ -123,7 +140,7 @@ class BlockSearchEquivalenceTest {
     Predicate<LogEntry> filters = e -> search.scope().allows(e.owner().project())
         && search.integration().map(i -> i.equals(e.owner().integration())).orElse(true)
         && e.severityNumber() >= search.minSeverityNumber()
-        && (query == null || perRecord.get(e.seq()).search(query) > 0);
+        && (query == null || matchesAlone(e, query));
     List<Long> expected = records.stream()
         .filter(e -> e.timeNanos() >= search.range().fromNanos() && e.timeNanos() < search.range().toNanos())
         .filter(filters)
@@ -153,6 +170,15 @@ class BlockSearchEquivalenceTest {
     }
   }
 
+  /** Whether Lucene matches the record's own document: counted, since a score of 0 (a zero boost) still matches. */
+  private boolean matchesAlone(LogEntry e, Query query) {
+    try {
+      return perRecord.get(e.seq()).createSearcher().count(query) > 0;
+    } catch (java.io.IOException x) {
+      throw new java.io.UncheckedIOException(x);
+    }
+  }
+
   private LogSearch randomSearch() {
     List<String> projects = new ArrayList<>(PROJECTS);
     java.util.Collections.shuffle(projects, random);
@@ -170,12 +196,14 @@ class BlockSearchEquivalenceTest {
     if (depth == 0 || random.nextInt(3) == 0) {
       return clause();
     }
-    return switch (random.nextInt(6)) {
+    return switch (random.nextInt(7)) {
       case 0 -> expression(depth - 1) + " AND " + expression(depth - 1);
       case 1 -> expression(depth - 1) + " OR " + expression(depth - 1);
       case 2 -> expression(depth - 1) + " -" + clause();
       case 3 -> "(" + expression(depth - 1) + ")";
       case 4 -> expression(depth - 1) + " " + expression(depth - 1);
+      // a boost changes the score only, a zero one included
+      case 5 -> "(" + expression(depth - 1) + ")^" + List.of("0", "0.5", "2").get(random.nextInt(3));
       default -> "NOT " + clause();
     };
   }

@@ -1,0 +1,35 @@
+package dev.outpost.observability.store;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/** The bytes a directory's files hold on disk. */
+public final class DirectorySize {
+
+  private DirectorySize() {}
+
+  /**
+   * Bytes the files under {@code dir} hold. A file or directory deleted while it is walked (a merge,
+   * a commit, retention dropping a day) counts nothing: failing the walk for it answered 503.
+   */
+  public static long of(Path dir) throws IOException {
+    long[] total = {0};
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        total[0] += attrs.isRegularFile() ? attrs.size() : 0;
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException gone) {
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return total[0];
+  }
+}

@@ -1,0 +1,181 @@
+package dev.outpost.observability.store.lucene;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.observability.store.DirectorySize;
+import dev.outpost.observability.store.LogEntry;
+import dev.outpost.observability.store.LogSearch;
+import dev.outpost.observability.store.Owner;
+import dev.outpost.observability.store.ProjectScope;
+import dev.outpost.observability.store.SpanEntry;
+import dev.outpost.observability.store.TimeRange;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retention by size on Lucene stores on disk: the oldest days go, of logs and traces at once
+ * (their days differ), until the rest fit; the current day and later ones never go.
+ */
+class SizeRetentionTest {
+
+  private static final LocalDate TODAY = LocalDate.of(2026, 12, 7);
+  private static final QueryLimits LIMITS = new QueryLimits(64, 5000, 100, 16 << 20);
+
+  @TempDir Path dir;
+  private LuceneLogStore logs;
+  private LuceneTraceStore traces;
+  private final Random random = new Random(11);
+  private long seq;
+
+  @BeforeEach
+  void open() throws Exception {
+    logs = new LuceneLogStore(dir.resolve("log-blocks"), 16, LIMITS);
+    traces = new LuceneTraceStore(dir.resolve("spans"), 16, LIMITS, new ObjectMapper());
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    logs.close();
+    traces.close();
+  }
+
+  @Test
+  void theOldestDaysGoUntilTheRestFitLogsAndTracesTogether() throws Exception {
+    for (int back = 4; back >= 0; back--) {
+      storeLogs(TODAY.minusDays(back), 300);
+    }
+    for (int back = 5; back >= 2; back--) {
+      storeSpans(TODAY.minusDays(back), 300);
+    }
+    logs.commit();
+    traces.commit();
+    // the newest three days fit, and half the one before them
+    long limit = onDisk(TODAY) + onDisk(TODAY.minusDays(1)) + onDisk(TODAY.minusDays(2)) + onDisk(TODAY.minusDays(3)) / 2;
+
+    List<LocalDate> deleted;
+    try (InfoLines log = new InfoLines(SizeRetention.class)) {
+      deleted = new SizeRetention(limit, List.of(logs.partitions(), traces.partitions())).apply(TODAY, "in a test");
+      assertThat(log.lines).hasSize(3).allMatch(l -> l.contains("by size") && l.contains("storage.retention-size ("
+          + limit + ")") && l.contains("checked in a test"));
+      assertThat(log.lines.get(0)).startsWith("retention: deleted " + TODAY.minusDays(5));
+    }
+
+    assertThat(deleted).containsExactly(TODAY.minusDays(5), TODAY.minusDays(4), TODAY.minusDays(3));
+    assertThat(days("log-blocks")).containsExactly(TODAY.minusDays(2).toString(), TODAY.minusDays(1).toString(),
+        TODAY.toString());
+    assertThat(days("spans")).containsExactly(TODAY.minusDays(2).toString());
+    logs.refresh();
+    LogSearch everything = new LogSearch(new ProjectScope(Set.of("p")), new TimeRange(
+        PartitionSet.startOf(TODAY.minusDays(6)), PartitionSet.startOf(TODAY.plusDays(1))), "", Optional.empty(), 0,
+        1000, Optional.empty());
+    assertThat(logs.search(everything).records()).hasSize(900)
+        .allMatch(e -> !PartitionSet.dayOf(e.timeNanos()).isBefore(TODAY.minusDays(2)));
+  }
+
+  @Test
+  void theCurrentDayAndLaterOnesAreNeverDeleted() throws Exception {
+    storeLogs(TODAY.minusDays(1), 50);
+    storeLogs(TODAY, 50);
+    storeLogs(TODAY.plusDays(1), 50); // a sender's clock ahead
+    storeSpans(TODAY, 50);
+    logs.commit();
+    traces.commit();
+
+    List<LocalDate> deleted = new SizeRetention(1, List.of(logs.partitions(), traces.partitions())).apply(TODAY,
+        "in a test");
+
+    assertThat(deleted).containsExactly(TODAY.minusDays(1));
+    assertThat(days("log-blocks")).containsExactly(TODAY.toString(), TODAY.plusDays(1).toString());
+    assertThat(days("spans")).containsExactly(TODAY.toString());
+  }
+
+  private void storeLogs(LocalDate day, int count) {
+    List<LogEntry> records = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      long time = PartitionSet.startOf(day) + i * 1_000_000_000L;
+      records.add(new LogEntry(++seq, time, time, 9, "INFO", "record " + noise(), new Owner("svc", "p", "", "", ""),
+          "", "", "", Map.of(), Map.of()));
+    }
+    logs.write(records);
+  }
+
+  private void storeSpans(LocalDate day, int count) {
+    List<SpanEntry> spans = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      long start = PartitionSet.startOf(day) + i * 1_000_000_000L;
+      spans.add(new SpanEntry(++seq, String.format("%032x", seq), String.format("%016x", seq), "", "op " + noise(),
+          "SERVER", start, start + 10, "UNSET", "", new Owner("svc", "p", "", "", ""), Map.of(), Map.of(), List.of(),
+          List.of()));
+    }
+    traces.write(spans);
+  }
+
+  /** Words that compress little, so that each day takes some room. */
+  private String noise() {
+    StringBuilder text = new StringBuilder();
+    for (int w = 0; w < 40; w++) {
+      text.append(Long.toString(random.nextLong() & Long.MAX_VALUE, 36)).append(' ');
+    }
+    return text.toString();
+  }
+
+  /** The bytes a day of logs and of traces take on disk together. */
+  private long onDisk(LocalDate day) throws Exception {
+    long bytes = 0;
+    for (String signal : List.of("log-blocks", "spans")) {
+      Path days = dir.resolve(signal).resolve(day.toString());
+      bytes += Files.isDirectory(days) ? DirectorySize.of(days) : 0;
+    }
+    return bytes;
+  }
+
+  private List<String> days(String signal) throws Exception {
+    try (Stream<Path> listed = Files.list(dir.resolve(signal))) {
+      return listed.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /** The INFO lines a class logs while open. */
+  private static final class InfoLines extends Handler implements AutoCloseable {
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Logger logger;
+
+    InfoLines(Class<?> logging) {
+      logger = Logger.getLogger(logging.getName());
+      logger.addHandler(this);
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+      if (record.getLevel().intValue() == java.util.logging.Level.INFO.intValue()) {
+        lines.add(record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
+      }
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+      logger.removeHandler(this);
+    }
+  }
+}
