@@ -84,6 +84,21 @@ class ComponentSettingsTest {
                 .noneMatch(e -> e.getName().equals("OUTPOST_OBSERVABILITY_INGEST_MAX_DATA_BYTES"));
     }
 
+    /** A retention size reaches observability-api as the key it reads; with none, retention is by time only. */
+    @Test
+    void observabilityGetsTheRetentionSizeOnlyWhenOneIsSet() {
+        String name = "OUTPOST_OBSERVABILITY_STORAGE_RETENTION_SIZE";
+        assertThat(KEYS.get("OUTPOST_OBSERVABILITY_").matcher(name).matches()).as("a key observability-api reads").isTrue();
+        var sized = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("observability.retentionSize", "8Gi"))
+                .workloads().stream().filter(w -> w.id().equals("StatefulSet/acme-outpost-observability")).findFirst()
+                .orElseThrow();
+        assertThat(sized.spec().getContainers().get(0).getEnv()).filteredOn(e -> e.getName().equals(name))
+                .extracting(EnvVar::getValue).containsExactly("8Gi");
+        var byTime = Chart.render(Chart.CI.resolve("defaults-values.yaml")).workloads().stream()
+                .filter(w -> w.id().equals("StatefulSet/acme-outpost-observability")).findFirst().orElseThrow();
+        assertThat(byTime.spec().getContainers().get(0).getEnv()).noneMatch(e -> e.getName().equals(name));
+    }
+
     /** The retention the agent writes reaches observability-api: the ConfigMap it names, at the path it reads. */
     @Test
     void observabilityReadsTheTelemetrySettingsTheAgentWrites() {
