@@ -96,6 +96,27 @@ class ReadmeTourIT {
     Launcher.Result refused = outpost.run(60, "deploy", bad.toString());
     assertThat(refused.exitCode()).isNotZero();
     assertThat(refused.output()).contains("\n  routes[0].match.pathPrefix: must start with \"/\"").doesNotContain("violations");
+    // a path with a quote in it is a problem like the others, not dropped from the list
+    Path quotedKey = Files.writeString(home.resolve("quoted-key.yaml"), """
+        apiVersion: outpost.dev/v1
+        integrations:
+          - name: tour-quote
+            project: demo
+            version: "1"
+            config: {'a"b': 1}
+            source: "- from:\\n    uri: timer:x\\n"
+        """);
+    assertThat(outpost.run(60, "deploy", quotedKey.toString()).output()).contains("\n  integrations[0].config.a\"b: must be a string");
+    // another home's admin token: the control plane on the port was started elsewhere, and it is said so
+    Path otherHome = Files.createTempDirectory("outpost-other-home");
+    Files.createDirectories(otherHome.resolve("secrets/outpost"));
+    Files.writeString(otherHome.resolve("secrets/outpost/admin-token"), "another-homes-admin-token-0123456789");
+    Launcher.Result elsewhere = new Launcher(Launcher.repositoryRoot(), otherHome, Map.of()).run(60, "undeploy", "hello");
+    assertThat(elsewhere.exitCode()).isNotZero();
+    assertThat(elsewhere.output()).contains("(401): the control plane at http://127.0.0.1:7070 was not started from OUTPOST_HOME="
+        + otherHome);
+    deleteRecursively(otherHome);
+    assertThat(outpost.run(60, "status", "extra").output()).contains("usage: ./outpost status");
     // JSON in a file whose name does not say so, indented with tabs as JSON tools write it, from standard input
     Path tabbed = home.resolve("tabbed.yaml");
     Files.writeString(tabbed, "{\n\t\"apiVersion\": \"outpost.dev/v1\",\n\t\"integrations\": [{\"name\": \"tour-tab\","
