@@ -2,7 +2,10 @@ package dev.outpost.controlplane.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outpost.spec.json.Quoted;
 import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.state.StateValidator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +21,8 @@ final class DocumentShape {
   static final Set<String> APPLY = Set.of("apiVersion", "revision", "dataPlane", "identityProviders", "integrations",
       "routes", "telemetry");
   private static final List<String> LISTS = List.of("identityProviders", "integrations", "routes");
-  /** What {@code PUT /v1/integrations/{name}} takes. */
-  static final Set<String> INTEGRATION = Set.of("integration", "routes");
+  /** What {@code PUT /v1/integrations/{name}} takes (a revision: the state's it was read at). */
+  static final Set<String> INTEGRATION = Set.of("integration", "revision", "routes");
 
   private DocumentShape() {}
 
@@ -46,9 +49,15 @@ final class DocumentShape {
     return Optional.empty();
   }
 
-  /** The first problem of a document for one integration; empty when it may be merged. */
-  static Optional<String> ofIntegration(ObjectNode document) {
-    return unknownField(document, INTEGRATION);
+  /**
+   * The first problem of a document for the integration named {@code name} in the path, the path's
+   * first (the document's name must equal it); empty when it may be merged.
+   */
+  static Optional<String> ofIntegration(String name, ObjectNode document) {
+    Integration named = new Integration(name, null, null, null, null, null, Integration.DEFAULT_REPLICAS, null);
+    return StateValidator.validate(named).stream().filter(v -> v.path().equals("name")).findFirst()
+        .map(v -> "path: the name " + Quoted.of(name) + " " + v.message())
+        .or(() -> unknownField(document, INTEGRATION));
   }
 
   private static Optional<String> unknownField(ObjectNode document, Set<String> known) {

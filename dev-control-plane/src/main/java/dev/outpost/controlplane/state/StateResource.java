@@ -32,13 +32,36 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The REST API a developer (or the launcher) uses to say what the data plane should run. Bodies
- * are JSON or YAML; every accepted change bumps the revision and is pushed to connected agents.
- * All of it needs the admin token.
+ * The REST API a developer (or the launcher) uses to say what the data plane should run. All of it
+ * needs the admin token.
+ *
+ * <ul>
+ *   <li>{@code GET /v1/state}: the whole state, its {@code revision} included.
+ *   <li>{@code PUT /v1/state}: replaces the whole state.
+ *   <li>{@code POST /v1/apply}: adds or replaces what the document names, keeps the rest ({@link StateMerge}).
+ *   <li>{@code PUT /v1/integrations/{name}} ({@code {integration, routes}}), {@code DELETE
+ *       /v1/integrations/{name}}: one integration and the routes to it.
+ * </ul>
+ *
+ * <p>Bodies are JSON or YAML, in UTF-8 (a UTF-8 byte order mark is dropped; other text is refused,
+ * naming the first byte that is not UTF-8, or UTF-16 or UTF-32 by its byte order mark). A change
+ * gets the next revision and is pushed to connected agents; one that leaves the state as it is
+ * keeps the revision, and the answer says {@code "unchanged": true}. The answer is {@code
+ * {revision, dataPlane, integrations, routes, unchanged, applied}} ({@code ./outpost} reads the
+ * revision and each applied {@code {name, version}}).
+ *
+ * <p>A {@code revision} in the document of {@code PUT /v1/state} or {@code PUT
+ * /v1/integrations/{name}} is the revision the document was read at, as a Kubernetes object's
+ * {@code resourceVersion}: when it is not the current one, the answer is 409 ({@code revision: 4 is
+ * not the current revision 5: ...}) and nothing changes; without one, the document is taken whatever
+ * came before. {@code POST /v1/apply} takes the next revision whatever the document's, as it takes
+ * this control plane's data plane whatever the document's: the files it gets are states, which carry
+ * a revision (1 in the examples). A revision that is not a non-negative integer is refused (400).
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -71,30 +94,34 @@ public class StateResource {
   @Path("/state")
   @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
   public Response putState(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
-    return withDocument(authorization, contentType, body, document -> committed(store::put, document));
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+    return withDocument(authorization, contentType, body,
+        (document, readAt) -> committed(() -> store.put(document, readAt), document));
   }
 
-  /** A change of the state made from a whole document. */
+  /** A change of the state. */
   @FunctionalInterface
   private interface StateChange {
-    DataPlaneState apply(ObjectNode document) throws InvalidStateException;
+    StateStore.Commit make() throws InvalidStateException, StaleRevisionException;
   }
 
   /** What an endpoint does with the request's document once it is authorized and parsed. */
   @FunctionalInterface
   private interface DocumentHandler {
-    Response handle(ObjectNode document);
+    /** @param readAt the document's revision, the one it was read at; empty when it gives none */
+    Response handle(ObjectNode document, OptionalLong readAt);
   }
 
   private static Response committed(StateChange change, ObjectNode document) {
     try {
-      DataPlaneState state = change.apply(document);
-      Map<String, Object> summary = summary(state);
-      summary.put("applied", applied(state, document));
+      StateStore.Commit commit = change.make();
+      Map<String, Object> summary = summary(commit);
+      summary.put("applied", applied(commit.state(), document));
       return Response.ok(summary).build();
     } catch (InvalidStateException e) {
       return invalid(e);
+    } catch (StaleRevisionException e) {
+      return ApiError.of(Response.Status.CONFLICT, "conflict", e.getMessage());
     }
   }
 
@@ -113,9 +140,15 @@ public class StateResource {
   /** An integration an apply named, as the state holds it. */
   record Applied(String name, String version) {}
 
-  private Response withDocument(String authorization, String contentType, String body, DocumentHandler handler) {
+  private Response withDocument(String authorization, String contentType, byte[] bytes, DocumentHandler handler) {
     if (!tokens.isAdmin(authorization)) {
       return ApiError.unauthorized("the admin bearer token is required");
+    }
+    String body;
+    try {
+      body = bytes == null ? null : BodyText.decode(bytes);
+    } catch (BodyText.NotUtf8Exception e) {
+      return ApiError.badRequest(e.getMessage());
     }
     Optional<String> longLine = isJson(contentType) || body == null ? Optional.empty() : YamlLines.tooLong(body);
     if (longLine.isPresent()) {
@@ -135,7 +168,8 @@ public class StateResource {
     if (!(document instanceof ObjectNode object)) {
       return ApiError.badRequest("body: an object is expected");
     }
-    return handler.handle(object);
+    return DocumentRevision.problem(object).map(ApiError::badRequest)
+        .orElseGet(() -> handler.handle(object, DocumentRevision.of(object)));
   }
 
   /** Like {@code kubectl apply}: adds or replaces what the document names, keeps the rest. */
@@ -143,21 +177,22 @@ public class StateResource {
   @Path("/apply")
   @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
   public Response apply(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
-    return withDocument(authorization, contentType, body, document -> DocumentShape.ofApply(document)
-        .map(ApiError::badRequest).orElseGet(() -> committed(store::apply, document)));
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+    // the document's revision is no condition here (StateStore#apply)
+    return withDocument(authorization, contentType, body, (document, readAt) -> DocumentShape.ofApply(document)
+        .map(ApiError::badRequest).orElseGet(() -> committed(() -> store.apply(document), document)));
   }
 
   @PUT
   @Path("/integrations/{name}")
   @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
   public Response putIntegration(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @PathParam("name") String name, String body) {
-    return withDocument(authorization, contentType, body, document -> putIntegration(name, document));
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @PathParam("name") String name, byte[] body) {
+    return withDocument(authorization, contentType, body, (document, readAt) -> putIntegration(name, document, readAt));
   }
 
-  private Response putIntegration(String name, ObjectNode document) {
-    var problem = DocumentShape.ofIntegration(document);
+  private Response putIntegration(String name, ObjectNode document, OptionalLong readAt) {
+    var problem = DocumentShape.ofIntegration(name, document);
     if (problem.isPresent()) {
       return ApiError.badRequest(problem.get());
     }
@@ -175,7 +210,7 @@ public class StateResource {
     }
     integrationObject.put("name", name);
     ArrayNode routeArray = routes.isArray() ? (ArrayNode) routes : JSON.createArrayNode();
-    return committed(d -> store.putIntegration(integrationObject, routeArray), document);
+    return committed(() -> store.putIntegration(integrationObject, routeArray, readAt), document);
   }
 
   @DELETE
@@ -187,7 +222,7 @@ public class StateResource {
     }
     try {
       return store.removeIntegration(name)
-          .map(s -> Response.ok(summary(s)).build())
+          .map(commit -> Response.ok(summary(commit)).build())
           .orElse(ApiError.of(Response.Status.NOT_FOUND, "not_found", "no integration named " + name));
     } catch (InvalidStateException e) {
       return invalid(e);
@@ -209,12 +244,14 @@ public class StateResource {
     return isJson(contentType) ? "JSON" : "YAML";
   }
 
-  static Map<String, Object> summary(DataPlaneState state) {
+  static Map<String, Object> summary(StateStore.Commit commit) {
+    DataPlaneState state = commit.state();
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("revision", state.revision());
     summary.put("dataPlane", state.dataPlane());
     summary.put("integrations", state.integrations().size());
     summary.put("routes", state.routes().size());
+    summary.put("unchanged", !commit.changed());
     return summary;
   }
 

@@ -5,25 +5,31 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.controlplane.ControlPlaneConfig;
+import dev.outpost.spec.json.Mappers;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.state.InvalidStateException;
 import dev.outpost.spec.state.StateCodec;
 import jakarta.inject.Singleton;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
  * The desired state of the one data plane this control plane drives, kept in {@code
  * <data-dir>/state.json} so that revisions keep growing across restarts. Every change is validated
  * by spec before it is kept, gets the next revision and the configured data plane id, and is
- * announced to the listeners (the connected agents).
+ * announced to the listeners (the connected agents); one that leaves the state as it was keeps the
+ * revision and is announced to no one.
  */
 @Singleton
 public class StateStore {
@@ -59,21 +65,30 @@ public class StateStore {
     listeners.add(listener);
   }
 
-  /** Replaces the whole state; its revision and data plane id are assigned here. */
-  public DataPlaneState put(ObjectNode document) throws InvalidStateException {
-    synchronized (this) {
-      return commit(document);
-    }
+  /** What a change left: the state, and whether it differs from the one before (else it is that one). */
+  public record Commit(DataPlaneState state, boolean changed) {}
+
+  /**
+   * Replaces the whole state; its revision and data plane id are assigned here.
+   *
+   * @param readAt the revision the document was read at, which must be the current one; empty for any
+   */
+  public synchronized Commit put(ObjectNode document, OptionalLong readAt)
+      throws InvalidStateException, StaleRevisionException {
+    checkCurrent(readAt);
+    return commit(document, SameState::exactly);
   }
 
   /**
    * Applies a partial state onto the current one (see {@link StateMerge}): what the document names
-   * is added or replaced, everything else is kept.
+   * is added or replaced, everything else is kept. Its revision is not a condition: the files
+   * {@code ./outpost deploy} posts are states, whose revision (1 in the examples) says nothing of when
+   * they were read.
    */
-  public synchronized DataPlaneState apply(ObjectNode document) throws InvalidStateException {
+  public synchronized Commit apply(ObjectNode document) throws InvalidStateException {
     ObjectNode merged = StateMerge.apply(currentTree(), document);
     try {
-      return commit(merged);
+      return commit(merged, SameState::butForOrder);
     } catch (InvalidStateException e) {
       throw StateMerge.inDocument(e, merged, document);
     }
@@ -81,9 +96,12 @@ public class StateStore {
 
   /**
    * Adds or replaces one integration, and replaces the routes that target it with {@code routes}.
+   *
+   * @param readAt the revision the document was read at, which must be the current one; empty for any
    */
-  public synchronized DataPlaneState putIntegration(JsonNode integration, ArrayNode routes)
-      throws InvalidStateException {
+  public synchronized Commit putIntegration(JsonNode integration, ArrayNode routes, OptionalLong readAt)
+      throws InvalidStateException, StaleRevisionException {
+    checkCurrent(readAt);
     ObjectNode document = JsonNodeFactory.instance.objectNode();
     document.putArray("integrations").add(integration);
     document.set("routes", routes);
@@ -95,14 +113,21 @@ public class StateStore {
    *
    * @return the new state, or empty when there was no such integration
    */
-  public synchronized Optional<DataPlaneState> removeIntegration(String name) throws InvalidStateException {
+  public synchronized Optional<Commit> removeIntegration(String name) throws InvalidStateException {
     if (current == null || current.integration(name).isEmpty()) {
       return Optional.empty();
     }
     ObjectNode document = currentTree();
     document.set("integrations", without(document, "integrations", "name", name));
     document.set("routes", without(document, "routes", "integration", name));
-    return Optional.of(commit(document));
+    return Optional.of(commit(document, SameState::exactly));
+  }
+
+  private void checkCurrent(OptionalLong readAt) throws StaleRevisionException {
+    long revision = current == null ? 0 : current.revision();
+    if (readAt.isPresent() && readAt.getAsLong() != revision) {
+      throw new StaleRevisionException(readAt.getAsLong(), revision);
+    }
   }
 
   private ObjectNode currentTree() {
@@ -126,20 +151,28 @@ public class StateStore {
     return kept;
   }
 
-  private DataPlaneState commit(ObjectNode document) throws InvalidStateException {
+  private Commit commit(ObjectNode document, BiPredicate<DataPlaneState, DataPlaneState> same)
+      throws InvalidStateException {
     document.put("revision", (current == null ? 0 : current.revision()) + 1);
     document.put("dataPlane", dataPlane);
     DataPlaneState next = StateCodec.read(document);
+    if (current != null && same.test(current, next)) {
+      return new Commit(current, false);
+    }
     try {
       Files.createDirectories(file.getParent());
       Path temp = Files.createTempFile(file.getParent(), ".state-", ".tmp");
-      Files.writeString(temp, StateCodec.toJson(next));
+      // StateCodec.toJson's text, streamed: made as one String, through Jackson's buffers, it took several
+      // times its size at once, and a 10 MiB state ran the control plane's 128 MB heap out of memory
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
+        Mappers.JSON.writeValue(out, next);
+      }
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep the state in " + file, e);
     }
     current = next;
     listeners.forEach(l -> l.accept(next));
-    return next;
+    return new Commit(next, true);
   }
 }

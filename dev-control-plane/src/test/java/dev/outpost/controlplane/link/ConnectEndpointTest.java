@@ -28,12 +28,14 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -107,9 +109,17 @@ class ConnectEndpointTest {
     }
   }
 
+  private static final AtomicInteger PUTS = new AtomicInteger();
+
+  /**
+   * Puts the example, without its revision (a condition on a whole state), and with a greeting of its
+   * own each time: a state that changes nothing makes no new revision.
+   */
   static long putExample() throws Exception {
+    String greeting = Files.readString(Path.of("../examples/public-hello.yaml")).replaceFirst("(?m)^revision: \\d+\\n", "")
+        .replace("GREETING: Hello from Outpost", "GREETING: Hello " + PUTS.incrementAndGet());
     return ((Number) given().header("Authorization", ADMIN).contentType("application/yaml")
-        .body(Files.readAllBytes(Path.of("../examples/public-hello.yaml")))
+        .body(greeting.getBytes(StandardCharsets.UTF_8))
         .put("/v1/state").then().statusCode(200).extract().path("revision")).longValue();
   }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * The two Jackson mappers every spec document goes through. Duplicate keys are rejected when
@@ -31,6 +32,7 @@ public final class Mappers {
       .build());
 
   public static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
+          .loaderOptions(loaderOptions())
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
@@ -42,7 +44,20 @@ public final class Mappers {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build());
 
+  /**
+   * The most characters a YAML document may have: the 10 MiB body the control plane and {@code
+   * ./outpost deploy} take, and take as JSON. SnakeYAML's default, 3 Mi, refused YAML bodies past it.
+   * What SnakeYAML cannot take in bulk is one long line, which {@link YamlLines} refuses first.
+   */
+  public static final int MAX_YAML_CODE_POINTS = 10 * 1024 * 1024;
+
   private Mappers() {}
+
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_YAML_CODE_POINTS);
+    return options;
+  }
 
   private static ObjectMapper configure(ObjectMapper mapper) {
     // Exact decimals, so that 1.0000000000000000001 is not silently read as the integer 1.

@@ -1,0 +1,53 @@
+package dev.outpost.controlplane;
+
+import dev.outpost.spec.json.Quoted;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The framework's own refusals as {@link ApiError}s, like every other answer of the API: a method or
+ * a body type a path does not take (a 405 and a 415 had empty bodies) and a path of the API that does
+ * not exist (Quarkus' HTML page). The console's static pages keep Quarkus' answers.
+ */
+@Singleton
+public class FrameworkErrors {
+
+  @ServerExceptionMapper
+  public Response notAllowed(NotAllowedException e, ContainerRequestContext request) {
+    return ApiError.of(Response.Status.METHOD_NOT_ALLOWED, "method_not_allowed",
+        request.getMethod() + " is not a method of " + path(request));
+  }
+
+  @ServerExceptionMapper
+  public Response notSupported(NotSupportedException e, ContainerRequestContext request) {
+    String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
+    String endpoint = request.getMethod() + " " + path(request);
+    return ApiError.of(Response.Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", type == null
+        ? "Content-Type: required by " + endpoint
+        : "Content-Type: " + Quoted.of(type) + " is not a type " + endpoint + " takes");
+  }
+
+  /** A path under the API's prefixes that no endpoint took: after every other route, static pages included. */
+  void route(@Observes Router router) {
+    router.routeWithRegex("/(v1|idp)(/.*)?").order(RouteConstants.ROUTE_ORDER_AFTER_DEFAULT + 1000).handler(rc ->
+        rc.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("error", "not_found").put("message", noSuchPath(rc.request().path())).encode()));
+  }
+
+  private static String path(ContainerRequestContext request) {
+    return Quoted.excerpt(request.getUriInfo().getRequestUri().getRawPath(), 200);
+  }
+
+  private static String noSuchPath(String path) {
+    return "no endpoint at " + Quoted.excerpt(path, 200);
+  }
+}
