@@ -129,6 +129,33 @@ class AgentRestartTest {
         dev.outpost.spec.protocol.ProtocolCodec.encode(Snapshot.signed(state, SIGNER)));
   }
 
+  /**
+   * The frame's revision is not what the signature covers: a stored frame whose revision was changed
+   * (a bit flipped, an edit) was refused, and that unsigned number became the floor, so the control
+   * plane's real next revisions were refused for good. The floor is the revision signed for.
+   */
+  @Test
+  void aStoredFramesUnsignedRevisionIsNoFloorAboveTheSignedOne() throws Exception {
+    storeApplied((com.fasterxml.jackson.databind.node.ObjectNode) StateCodec.toTree(state(5, "orders")));
+    Path applied = home.resolve("agent/applied.json");
+    String frame = Files.readString(applied);
+    assertThat(frame).startsWith("{\"type\":\"snapshot\",\"revision\":5,");
+    Files.writeString(applied, frame.replaceFirst("\"revision\":5,", "\"revision\":9005,"));
+    Vertx vertx = Vertx.vertx();
+    try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
+        AgentHarness agent = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),
+            Duration.ofMillis(300), Duration.ofMillis(1200)).start()) {
+      assertThat(agent.keeper.lastAppliedRevision()).as("the edited frame is not enforced").isZero();
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(4, "orders", "replayed"));
+      assertThat(cp.awaitMessage(dev.outpost.spec.protocol.Nack.class, n -> n.revision() == 4)).isNotNull();
+      cp.sendSigned(state(6, "orders"));
+      cp.awaitMessage(Ack.class, a -> a.revision() == 6);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
   /** A stored snapshot of another data plane (this one registered anew, its revisions reset) is no floor. */
   @Test
   void aStoredSnapshotOfAnotherDataPlaneIsNoFloor() throws Exception {
