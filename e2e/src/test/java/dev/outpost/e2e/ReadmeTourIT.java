@@ -128,6 +128,14 @@ class ReadmeTourIT {
     assertThat(Http.get(GATEWAY + "/tour-tab", null).body()).isEqualTo("tabbed");
     assertThat(outpost.run(60, "deploy", home.toString()).output()).contains("is a directory");
 
+    // an emptied keys file revokes every key: a later up keeps it so, and writes no example key back
+    Path keys = home.resolve("secrets/partner-api-keys/keys");
+    String issued = Files.readString(keys);
+    Files.writeString(keys, "");
+    outpost.run(120, "up").expectSuccess("./outpost up again");
+    assertThat(Files.readString(keys)).isEmpty();
+    Files.writeString(keys, issued);
+
     // the examples deployed by default run clean: none fails in a loop behind the user's back
     assertThat(Files.readString(home.resolve("logs/integration-runtime.log"))).doesNotContain(" ERROR ");
   }
