@@ -109,11 +109,15 @@ public final class Journal implements Closeable {
   /**
    * Reads every frame of a closed segment in order. A torn or corrupt tail (a crash during a
    * write that was therefore never acknowledged) ends the segment; a whole frame this build cannot
-   * decode is skipped and counted at WARN.
+   * decode is skipped and counted at WARN. A damaged frame with more after it was acknowledged, as
+   * they were (a bit flipped on disk): it is passed over by its length and said at ERROR, and the
+   * frames after it are read, each checked by its own checksum.
    */
   public void replay(long segment, Consumer<Frame> sink) throws IOException {
     Path file = segmentPath(segment);
     int unreadable = 0;
+    int damaged = 0;
+    long damagedBytes = 0;
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER);
       long size = channel.size();
@@ -132,8 +136,14 @@ public final class Journal implements Closeable {
         channel.read(body, position + FrameCodec.HEADER);
         body.flip();
         if (!FrameCodec.checksumMatches(body, crc)) {
-          LOG.warnf("journal %s has a corrupt frame at %d; it was never acknowledged", file, position);
-          return;
+          if (position + FrameCodec.HEADER + length == size) {
+            LOG.warnf("journal %s has a corrupt frame at %d; it was never acknowledged", file, position);
+            return;
+          }
+          damaged++;
+          damagedBytes += FrameCodec.HEADER + length;
+          position += FrameCodec.HEADER + length;
+          continue;
         }
         java.util.Optional<Frame> frame = FrameCodec.decodeBody(body);
         if (frame.isPresent()) {
@@ -144,6 +154,10 @@ public final class Journal implements Closeable {
         position += FrameCodec.HEADER + length;
       }
     } finally {
+      if (damaged > 0) {
+        LOG.errorf("journal %s holds %d damaged frame(s) (%d bytes) among whole ones: acknowledged, their records"
+            + " are lost; the frames around them were read", file, damaged, damagedBytes);
+      }
       if (unreadable > 0) {
         // whole and checksummed, so acknowledged: a newer build's kind or layout (after a rollback)
         LOG.warnf("journal %s holds %d acknowledged frames this build cannot read (written by a newer one?);"

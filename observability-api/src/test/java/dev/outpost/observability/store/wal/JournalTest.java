@@ -60,6 +60,34 @@ class JournalTest {
   }
 
   /**
+   * A frame damaged in the middle of a segment (a flipped bit on disk) was acknowledged, as were
+   * the whole frames after it: the replay ended at it and lost them all, saying only that it was
+   * "never acknowledged". It is passed over by its length, said at ERROR, and the rest is read.
+   */
+  @Test
+  void aDamagedFrameInTheMiddlePassesOverItselfNotTheFramesAfterIt() throws Exception {
+    try (Journal journal = Journal.open(dir)) {
+      for (byte b = 1; b <= 3; b++) {
+        journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {b, b, b, b}).durable().get(5, TimeUnit.SECONDS);
+      }
+    }
+    Path segment = firstSegment();
+    int frameLength = FrameCodec.encode(new Frame(Frame.Kind.LOGS, 0, 1, 0, "", "", new byte[] {1, 1, 1, 1})).limit();
+    byte[] bytes = Files.readAllBytes(segment);
+    assertThat(bytes).hasSize(3 * frameLength);
+    bytes[frameLength + frameLength - 2] ^= 0x10; // inside the second frame's payload
+    Files.write(segment, bytes);
+    try (Journal reopened = Journal.open(dir);
+        dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(Journal.class)) {
+      List<Frame> frames = new ArrayList<>();
+      reopened.replay(reopened.closedSegments().get(0), frames::add);
+      assertThat(frames).extracting(f -> f.payload()[0]).containsExactly((byte) 1, (byte) 3);
+      assertThat(log.errors()).anySatisfy(line -> assertThat(line).contains("1 damaged frame")
+          .contains(frameLength + " bytes"));
+    }
+  }
+
+  /**
    * A whole frame of a kind this build does not know (a newer build's, after a rollback) is passed
    * over, the frames around it read, and said at WARN: it was acknowledged, and its records are lost.
    */
