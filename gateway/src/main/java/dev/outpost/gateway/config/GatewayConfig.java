@@ -41,7 +41,10 @@ public interface GatewayConfig {
   @WithDefault("outpost")
   String namespace();
 
-  /** How often the routes file is checked for a new version; default 500 ms. */
+  /**
+   * How often the routes file is checked for a new version besides the watch that reads it as soon as
+   * it is replaced (a fallback for file systems whose renames inotify misses); default 500 ms.
+   */
   @WithDefault("500ms")
   Duration routesPollInterval();
 

@@ -14,10 +14,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import org.jboss.logging.Logger;
 
 /**
- * Local mode: watches {@code $OUTPOST_HOME/state/routes.json}. The agent replaces the file by
- * rename, so a change shows as a new file key or modification time; polling these (one stat per
- * interval, off the event loop) sees every rename, including onto mounted volumes where inotify
- * misses them. A file that does not parse leaves the table in use untouched.
+ * Local mode: reads {@code $OUTPOST_HOME/state/routes.json}. The agent replaces the file by
+ * rename, so a change shows as a new file key or modification time. {@link RoutesFileWatch} checks
+ * them as soon as the file is renamed; polling them too (one stat per interval, off the event loop)
+ * sees every rename, including onto mounted volumes where inotify misses them. A file that does not
+ * parse leaves the table in use untouched.
  */
 @ApplicationScoped
 public class RoutesFileSource {

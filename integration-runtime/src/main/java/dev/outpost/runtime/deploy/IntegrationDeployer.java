@@ -94,8 +94,15 @@ public class IntegrationDeployer implements RouteStates {
         new CamelStopBudget(camel, config.stopWithin(), drain::sinceSignal));
   }
 
-  /** What {@link #install} did: the status, and the version it replaced, still to be retired. */
-  private record Installed(IntegrationStatus status, Deployment replaced) {}
+  /**
+   * What {@link #install} did: the status, the version it replaced, still to be retired, and when it
+   * failed, why, without what its status adds about what serves on.
+   */
+  private record Installed(IntegrationStatus status, Deployment replaced, String failure) {
+    Installed(IntegrationStatus status, Deployment replaced) {
+      this(status, replaced, null);
+    }
+  }
 
   /**
    * Deploys {@code integration}, replacing the running version of the same name if any, and returns
@@ -134,11 +141,15 @@ public class IntegrationDeployer implements RouteStates {
   }
 
   private IntegrationStatus deploy(Integration integration, Executor retirement) {
+    return installThenRetire(integration, retirement).status();
+  }
+
+  private Installed installThenRetire(Integration integration, Executor retirement) {
     Installed installed = install(integration);
     if (installed.replaced() != null) {
       retirement.execute(() -> retire(installed.replaced()));
     }
-    return installed.status();
+    return installed;
   }
 
   /**
@@ -152,11 +163,12 @@ public class IntegrationDeployer implements RouteStates {
     if (deployments.get(running.name()) != running) {
       return Optional.empty();
     }
-    IntegrationStatus again = deployWithoutWaiting(running.integration());
-    if (!IntegrationStatus.FAILED.equals(again.phase())) {
-      return Optional.of(again);
+    Installed again = installThenRetire(running.integration(), this::retireInBackground);
+    if (!IntegrationStatus.FAILED.equals(again.status().phase())) {
+      return Optional.of(again.status());
     }
-    return Optional.of(report(running.integration(), IntegrationStatus.READY, whyOnFailure + again.message()));
+    // Ready: the reason alone, its message says already that it runs on
+    return Optional.of(report(running.integration(), IntegrationStatus.READY, whyOnFailure + again.failure()));
   }
 
   /**
@@ -199,7 +211,7 @@ public class IntegrationDeployer implements RouteStates {
       SharedBeans.check(beans, camel);
       beansBefore = DeclaredBeans.before(beans, camel);
     } catch (DeployException e) {
-      return new Installed(refused(integration, e), null);
+      return refused(integration, e);
     }
     report(integration, IntegrationStatus.DEPLOYING, null);
     long gen = ++generation;
@@ -209,7 +221,7 @@ public class IntegrationDeployer implements RouteStates {
     try {
       resolved = placeholders.resolve(integration, key);
     } catch (DeployException e) {
-      return new Installed(refused(integration, e), null);
+      return refused(integration, e);
     }
     properties.register(key, resolved.properties());
     IntegrationIdentities.register(key, integration);
@@ -240,7 +252,7 @@ public class IntegrationDeployer implements RouteStates {
       // retired, not forgotten: an exchange of a route that did start may outlive the forced stop
       SecretRedaction.retire(key);
       LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), message);
-      return new Installed(report(integration, IntegrationStatus.FAILED, message), null);
+      return new Installed(report(integration, IntegrationStatus.FAILED, message), null, message);
     }
     Deployment next = new Deployment(integration, key, prefix, Set.copyOf(namespacer.routeIds()),
         Set.copyOf(namespacer.userRouteIds()), namespacer.endpoints(), resolved.secretsRead());
@@ -514,20 +526,23 @@ public class IntegrationDeployer implements RouteStates {
    * Failed before Camel saw it (a field, a shared bean, a secret or config key missing): logged as a
    * failed load is, not only told in its status, which in Kubernetes no one reads but the agent.
    */
-  private IntegrationStatus refused(Integration integration, DeployException e) {
+  private Installed refused(Integration integration, DeployException e) {
     LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), e.getMessage());
-    return report(integration, IntegrationStatus.FAILED, e.getMessage());
+    return new Installed(report(integration, IntegrationStatus.FAILED, e.getMessage()), null, e.getMessage());
   }
 
   private IntegrationStatus report(Integration integration, String phase, String message) {
     String name = integration.name() == null ? "" : integration.name();
     Deployment serving = IntegrationStatus.FAILED.equals(phase) ? deployments.get(name) : null;
     String servingVersion = null;
-    // not a redeploy of the version that serves (new secret values), which failed on itself
-    if (serving != null && !serving.integration().version().equals(integration.version())) {
+    // a failed deploy changes nothing that runs: what ran under the name serves on, whatever its
+    // version (read alone, "2 Failed", or "1 Failed" after a changed source kept its version string,
+    // told the operator the integration was down)
+    if (serving != null) {
       servingVersion = serving.integration().version();
-      // read alone, "2 Failed" told the operator the integration was down
-      message = message + " (version " + servingVersion + " still serves)";
+      message = message + (servingVersion.equals(integration.version())
+          ? " (its previous deployment of version " + servingVersion + " still serves)"
+          : " (version " + servingVersion + " still serves)");
     }
     IntegrationStatus status = new IntegrationStatus(name, integration.project(), integration.version(), phase, message,
         servingVersion);

@@ -394,6 +394,35 @@ class BadIntegrationsTest {
     Integrations.delete(management, "bad-status").then().statusCode(204);
   }
 
+  /**
+   * The source changed and its version string kept: the deployment of that version that ran before
+   * serves on, and its status says so, as for an upgrade to another version; read alone, "1 Failed"
+   * told the operator the integration was down while it answered.
+   */
+  @Test
+  void aFailedRedeployUnderTheSameVersionSaysItsPreviousDeploymentStillServes() throws Exception {
+    String changed = OWNER_SOURCE + httpRoute("owner-more", "/owned-more", """
+        - to: "nosuchcomponent:foo"
+        """);
+    Integrations.put(management, Integrations.of("owner", "1", changed)).then().statusCode(422)
+        .body("version", equalTo("1")).body("phase", equalTo("Failed"))
+        .body("message", containsString("nosuchcomponent"))
+        .body("message", containsString("(its previous deployment of version 1 still serves)"))
+        .body("servingVersion", equalTo("1"));
+    given().get(http + "owned").then().statusCode(200).body(equalTo("owner"));
+    given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'owner' }.phase", equalTo("Failed"))
+        .body("find { it.name == 'owner' }.servingVersion", equalTo("1"));
+
+    // once that deployment stops serving too, nothing is said to serve
+    String route = deployer.deployment("owner").orElseThrow().routeIds().stream()
+        .filter(id -> id.endsWith(".owner-route")).findFirst().orElseThrow();
+    camel.getRouteController().stopRoute(route);
+    given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'owner' }.phase", equalTo("Failed"))
+        .body("find { it.name == 'owner' }.servingVersion", org.hamcrest.Matchers.nullValue());
+  }
+
   @Test
   void aFailedUpgradeKeepsThePreviousVersionServing() {
     Integrations.put(management, Integrations.of("owner", "2", """

@@ -76,18 +76,29 @@ public final class LocalStatusSource implements StatusSource {
       String name = item.path("name").asText("");
       if (!name.isEmpty()) {
         String phase = phase(item.path("phase").asText(""));
-        // a failed upgrade whose previous version serves on: a replica serves, as a failed rollout's old
-        // pods do in Kubernetes, said in fixed words (the runtime's own reason stays here)
+        // a failed deploy whose previous deployment serves on: a replica serves, as a failed rollout's
+        // old pods do in Kubernetes, said in fixed words (the runtime's own reason stays here)
+        String version = item.path("version").asText("");
         String serving = ObservedIntegration.FAILED.equals(phase) ? item.path("servingVersion").asText("") : "";
         boolean serves = ObservedIntegration.READY.equals(phase) || !serving.isEmpty();
-        result.add(new ObservedIntegration(name, item.path("version").asText(""), phase, serves ? 1 : 0, 1,
-            serving.isEmpty() ? null : NotReadyReason.clean("version " + serving + " still serves")));
+        result.add(new ObservedIntegration(name, version, phase, serves ? 1 : 0, 1,
+            serving.isEmpty() ? null : NotReadyReason.clean(stillServes(serving, version))));
       }
     });
     IntegrationsSeen seen = IntegrationsSeen.of(result);
     lastSeen = seen;
     lastAnsweredAt = now;
     return seen;
+  }
+
+  /**
+   * Who serves in a failed version's place: a changed source deployed under the version string that
+   * runs failed while the deployment before it of that version serves on.
+   */
+  private static String stillServes(String servingVersion, String failedVersion) {
+    return servingVersion.equals(failedVersion)
+        ? "the previous deployment of version " + servingVersion + " still serves"
+        : "version " + servingVersion + " still serves";
   }
 
   /** Host and port of the runtime's management port: never user information the URL may hold. */

@@ -44,7 +44,10 @@ class LocalStatusSourceTest {
           "message":"CANARY-payload-7f3a: could not parse {card: 4111}"},
          {"name":"odd","project":"shop","version":"v1","phase":"Exploded"},
          {"name":"crm","project":"shop","version":"v3","phase":"Failed",
-          "message":"CANARY-payload-9c1d: no such bean (version v2 still serves)","servingVersion":"v2"}]""");
+          "message":"CANARY-payload-9c1d: no such bean (version v2 still serves)","servingVersion":"v2"},
+         {"name":"upg-u","project":"shop","version":"4","phase":"Failed",
+          "message":"CANARY-payload-5e2b: Failed to create route (its previous deployment of version 4 still serves)",
+          "servingVersion":"4"}]""");
     gateway = serve("/outpost/routes", "{\"revision\": 12, \"routes\": 3}");
   }
 
@@ -62,7 +65,9 @@ class LocalStatusSourceTest {
         new ObservedIntegration("billing", "v1", "Failed", 0, 1, null),
         new ObservedIntegration("odd", "v1", "Pending", 0, 1, null),
         // a failed upgrade whose previous version serves on: a replica serves, said in fixed words
-        new ObservedIntegration("crm", "v3", "Failed", 1, 1, "version v2 still serves"));
+        new ObservedIntegration("crm", "v3", "Failed", 1, 1, "version v2 still serves"),
+        // a changed source deployed under the same version string failed: the deployment before it serves on
+        new ObservedIntegration("upg-u", "4", "Failed", 1, 1, "the previous deployment of version 4 still serves"));
     assertThat(source.integrations().toString()).doesNotContain("CANARY").doesNotContain("4111");
     assertThat(source.routes()).isEqualTo(new RoutesStatus(12, 3));
   }
@@ -115,7 +120,7 @@ class LocalStatusSourceTest {
     java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
     LocalStatusSource source = new LocalStatusSource(uri(runtime), Optional.empty(), now::get);
     IntegrationsSeen running = source.integrations();
-    assertThat(running.integrations()).hasSize(4);
+    assertThat(running.integrations()).hasSize(5);
     int port = runtime.getAddress().getPort();
     runtime.stop(0);
     now.addAndGet(LocalStatusSource.STOPPED_AFTER_NANOS - 1);
