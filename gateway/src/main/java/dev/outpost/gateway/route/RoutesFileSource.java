@@ -73,7 +73,9 @@ public class RoutesFileSource {
       }
     } catch (IOException | IllegalArgumentException e) {
       holder.refused();
-      LOG.errorf("routing table %s refused, the previous one stays in use: %s", file, e.getMessage());
+      // at start there is no previous table: the gateway serves nothing and is not ready until one loads
+      LOG.errorf("routing table %s refused, %s: %s", file,
+          holder.loaded() ? "the previous one stays in use" : "and none was loaded before: not ready until one is", e.getMessage());
     }
   }
 }
