@@ -206,6 +206,18 @@ The ingest token the chart's Secret holds: ingest.token, else derived from contr
 {{- end }}
 
 {{/*
+Checksum of the ingest token alone, for the pods that send it (gateway, agent): the previous token,
+beside it in the Secret, is observability-api's only, and setting or removing it must roll no sender
+(nor, through the agent, the integrations). Over a Secret holding the token alone it is the checksum
+of the Secret's whole data, as before the previous token existed, so that upgrade rolls nothing.
+*/}}
+{{- define "outpost.ingestTokenChecksum" -}}
+{{- $data := (include (print .Template.BasePath "/ingest-secret.yaml") . | fromYaml).data }}
+{{- if $data }}{{ $data = pick $data .Values.ingest.secretKey }}{{ end }}
+{{- $data | toJson | sha256sum }}
+{{- end }}
+
+{{/*
 The Secret holding the ingest token: the chart's own, or ingest.existingSecret.
 */}}
 {{- define "outpost.ingestSecretName" -}}

@@ -45,18 +45,16 @@ public class ConfigCheck {
     ObservabilityConfig.Ingest ingest = config.ingest();
     if (ingest.dataPlaneToken().map(String::isBlank).orElse(true)) {
       errors.add("outpost.observability.ingest.data-plane-token is required (env OUTPOST_INGEST_TOKEN)");
-    } else if (ingest.dataPlaneToken().get().length() < 16) {
-      errors.add("outpost.observability.ingest.data-plane-token must be at least 16 characters");
-    } else if (!BEARER_TOKEN.matcher(ingest.dataPlaneToken().get()).matches()) {
-      errors.add("outpost.observability.ingest.data-plane-token must be a bearer token's characters" + BEARER_CHARS);
+    } else {
+      bearerTokenProblem("outpost.observability.ingest.data-plane-token", ingest.dataPlaneToken().get())
+          .ifPresent(errors::add);
     }
+    ingest.previousDataPlaneToken()
+        .flatMap(token -> bearerTokenProblem("outpost.observability.ingest.previous-data-plane-token", token))
+        .ifPresent(errors::add);
     ingest.integrationTokens().forEach((name, token) -> {
-      if (token.token().length() < 16) {
-        errors.add("outpost.observability.ingest.integration-tokens." + name + ".token must be at least 16 characters");
-      } else if (!BEARER_TOKEN.matcher(token.token()).matches()) {
-        errors.add("outpost.observability.ingest.integration-tokens." + name
-            + ".token must be a bearer token's characters" + BEARER_CHARS);
-      }
+      bearerTokenProblem("outpost.observability.ingest.integration-tokens." + name + ".token", token.token())
+          .ifPresent(errors::add);
       if (token.token().startsWith(IntegrationIngestTokens.PREFIX)) {
         errors.add("outpost.observability.ingest.integration-tokens." + name + ".token must not start with "
             + IntegrationIngestTokens.PREFIX + " (the tokens the agent issues)");
@@ -163,5 +161,16 @@ public class ConfigCheck {
       }
     }
     return errors;
+  }
+
+  /** What is wrong with a token the senders put in an Authorization header, if anything. */
+  private static Optional<String> bearerTokenProblem(String key, String token) {
+    if (token.length() < 16) {
+      return Optional.of(key + " must be at least 16 characters");
+    }
+    if (!BEARER_TOKEN.matcher(token).matches()) {
+      return Optional.of(key + " must be a bearer token's characters" + BEARER_CHARS);
+    }
+    return Optional.empty();
   }
 }

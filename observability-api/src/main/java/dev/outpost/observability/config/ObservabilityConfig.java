@@ -56,6 +56,17 @@ public interface ObservabilityConfig {
     /** Bearer token of the data plane: may write records of any project. Required. */
     Optional<String> dataPlaneToken();
 
+    /**
+     * The data plane token before {@link #dataPlaneToken()}, accepted besides it while a rotation
+     * rolls out, and so are the integration tokens derived from it (checked after the current
+     * one's): senders still holding it, gateways during their rollout and integration pods until the
+     * agent has rolled them onto tokens derived from the new one, would otherwise get 401, which
+     * exporters do not retry. Checked as the current one is; one equal to it is ignored (said at
+     * WARN). Remove it once nothing sends it ({@code outpost_ingest_previous_token_requests_total}
+     * stays still). Default none.
+     */
+    Optional<String> previousDataPlaneToken();
+
     /** Per-integration tokens, by integration name: records sent with one belong to its project. */
     Map<String, IntegrationToken> integrationTokens();
 

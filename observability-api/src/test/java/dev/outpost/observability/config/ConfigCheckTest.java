@@ -39,6 +39,18 @@ class ConfigCheckTest {
     });
   }
 
+  /**
+   * A previous token equal to the current one lets in nothing the current one does not: ignored (said at
+   * WARN), not refused, since a refused start would stop the ingest of every sender.
+   */
+  @Test
+  void aPreviousTokenIsValidBesideTheCurrentOneAndEvenEqualToIt() {
+    assertThat(problems(Map.of("outpost.observability.ingest.previous-data-plane-token", "a-previous-token-of-sufficient-length"),
+        List.of())).isEmpty();
+    assertThat(problems(Map.of("outpost.observability.ingest.previous-data-plane-token", "a-token-of-sufficient-length"),
+        List.of())).isEmpty();
+  }
+
   @Test
   void eachBadValueIsReportedByKey() {
     record Case(Map<String, String> values, List<String> cors, String key) {}
@@ -47,6 +59,11 @@ class ConfigCheckTest {
         new Case(Map.of("outpost.observability.ingest.data-plane-token", "short"), List.of(), "at least 16"),
         new Case(Map.of("outpost.observability.ingest.data-plane-token", "a-token-of,sufficient-length"), List.of(),
             "data-plane-token must be a bearer token's characters"),
+        // checked as the current one is: the senders put either in the same header list
+        new Case(Map.of("outpost.observability.ingest.previous-data-plane-token", "short"), List.of(),
+            "outpost.observability.ingest.previous-data-plane-token must be at least 16 characters"),
+        new Case(Map.of("outpost.observability.ingest.previous-data-plane-token", "a-previous-token,of-length"), List.of(),
+            "outpost.observability.ingest.previous-data-plane-token must be a bearer token's characters"),
         new Case(Map.of("outpost.observability.ingest.integration-tokens.crm.token", "a token of sufficient length",
             "outpost.observability.ingest.integration-tokens.crm.project", "acme"), List.of(),
             "integration-tokens.crm.token must be a bearer token's characters"),

@@ -371,6 +371,18 @@ class OtlpIngestTest {
         .getList("records")).as("acme's record, once").hasSize(1);
   }
 
+  /** Without a previous token configured, a retired one and what was derived from it stay refused. */
+  @Test
+  void aRetiredIngestTokenIsRefusedWhenNoPreviousOneIsConfigured() {
+    String retired = "test-retired-data-plane-token-0123456789";
+    byte[] request = Otlp.logs(Otlp.resource("checkout", project), List.of(Otlp.log(now(), "retired", Map.of())))
+        .toByteArray();
+    for (String token : List.of(retired, new IntegrationIngestTokens(retired).issue("acme", "billing"))) {
+      assertThat(otlp.post("/v1/logs", "application/x-protobuf", request, Otlp.bearer(token)).statusCode()).as(token)
+          .isEqualTo(401);
+    }
+  }
+
   @Test
   void tracesAreStoredAndReturnedAsASpanTree() throws Exception {
     String traceId = UUID.randomUUID().toString().replace("-", "");
