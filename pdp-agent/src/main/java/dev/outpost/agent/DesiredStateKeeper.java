@@ -129,12 +129,13 @@ public final class DesiredStateKeeper {
     } catch (SnapshotRejectedException e) {
       // this data plane's snapshot refused for its signature (its key since unpinned), or signed and
       // refused by a validation rule added since it was applied: the revision it kept is still a
-      // floor; another data plane's numbering is none. The frame's own revision is not signed: an
-      // edited or flipped one made the control plane's real next revisions refused for good, so the
-      // floor is at most the revision the state (which the signature covers) says
+      // floor; another data plane's numbering is none. The frame's own revision is not signed: when
+      // the signature verified and only that number disagrees (edited, a bit flipped), the state's
+      // is the signed one; an edited frame's number made the control plane's next revisions refused
       if (ofThisDataPlane(snapshot)) {
-        long signedFor = Math.max(0, snapshot.state().path("revision").asLong(0));
-        storedRevisionFloor = Math.min(Math.min(snapshot.revision(), signedFor), CanonicalJson.MAX_SAFE_INTEGER);
+        long floor = SnapshotAcceptance.refusedForItsUnsignedRevision(e)
+            ? snapshot.state().path("revision").asLong(0) : snapshot.revision();
+        storedRevisionFloor = Math.min(Math.max(0, floor), CanonicalJson.MAX_SAFE_INTEGER);
         LOG.errorf("the persisted applied snapshot is refused (%s): nothing is changed until the control plane sends "
             + "revision %d or newer", e.getMessage(), storedRevisionFloor);
       } else {

@@ -156,6 +156,33 @@ class AgentRestartTest {
     }
   }
 
+  /**
+   * A state whose revision was damaged breaks the signature: that number is not signed either, so
+   * the frame's stays the floor (the state's lower one reopened revisions to replay).
+   */
+  @Test
+  void aDamagedStateRevisionLowersNoFloor() throws Exception {
+    storeApplied((com.fasterxml.jackson.databind.node.ObjectNode) StateCodec.toTree(state(10, "orders")));
+    Path applied = home.resolve("agent/applied.json");
+    String frame = Files.readString(applied);
+    int inState = frame.indexOf("\"revision\":10", frame.indexOf("\"state\""));
+    assertThat(inState).isPositive();
+    Files.writeString(applied, frame.substring(0, inState) + "\"revision\":4" + frame.substring(inState + 13));
+    Vertx vertx = Vertx.vertx();
+    try (TestControlPlane cp = new TestControlPlane(vertx, SIGNER).start();
+        AgentHarness agent = new AgentHarness(vertx, home, cp.url(), SIGNER.keys().getPublic(),
+            Duration.ofMillis(300), Duration.ofMillis(1200)).start()) {
+      await(cp::connected, "the agent connects");
+      cp.sendSigned(state(5, "orders", "replayed"));
+      assertThat(cp.awaitMessage(dev.outpost.spec.protocol.Nack.class, n -> n.revision() == 5)).isNotNull();
+      assertThat(agent.running()).doesNotContainKey("integrations/replayed.json");
+      cp.sendSigned(state(10, "orders"));
+      cp.awaitMessage(Ack.class, a -> a.revision() == 10);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
   /** A stored snapshot of another data plane (this one registered anew, its revisions reset) is no floor. */
   @Test
   void aStoredSnapshotOfAnotherDataPlaneIsNoFloor() throws Exception {

@@ -27,6 +27,9 @@ public final class SnapshotAcceptance {
    * @param verifier the control plane's trusted keys
    * @param dataPlane this data plane's id: a snapshot for another one is rejected
    */
+  /** How a refusal for a frame whose revision is not the one its verified signature covers begins. */
+  private static final String COVERS_REVISION = "covers revision ";
+
   public SnapshotAcceptance(SnapshotVerifier verifier, String dataPlane) {
     this.verifier = verifier;
     this.dataPlane = dataPlane;
@@ -49,7 +52,7 @@ public final class SnapshotAcceptance {
     // as a number, however written: 42.0 is the canonical 42 the signature covers
     JsonNode signedRevision = snapshot.state().path("revision");
     if (signedRevision.isNumber() && signedRevision.decimalValue().compareTo(BigDecimal.valueOf(revision)) != 0) {
-      throw rejected(revision, "signature", "covers revision " + signedRevision.decimalValue().stripTrailingZeros().toPlainString()
+      throw rejected(revision, "signature", COVERS_REVISION + signedRevision.decimalValue().stripTrailingZeros().toPlainString()
           + ", not the frame's revision " + revision);
     }
     if (revision <= lastAppliedRevision) {
@@ -88,6 +91,15 @@ public final class SnapshotAcceptance {
     } catch (IllegalArgumentException notCanonical) {
       return false;
     }
+  }
+
+  /**
+   * Whether {@code e} refused a snapshot whose signature verified, for its frame's revision alone:
+   * then the state's revision is the one the control plane signed, and the frame's is not.
+   */
+  public static boolean refusedForItsUnsignedRevision(SnapshotRejectedException e) {
+    return e.errors().size() == 1 && e.errors().get(0).path().equals("signature")
+        && e.errors().get(0).message().startsWith(COVERS_REVISION);
   }
 
   private static String statePath(String path) {
