@@ -92,10 +92,23 @@ class GatewayDisruptionBudgetTest {
     }
 
     @Test
-    void oneGatewayHasNoBudget() {
-        // any budget would either block every drain or allow nothing
+    void oneGatewayHasNoBudgetOfPodsThatMustStay() {
+        // a minAvailable budget would either block every drain or allow nothing
         assertThat(Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of("gateway.replicaCount", "1")))
                 .doesNotContain("kind: PodDisruptionBudget");
+    }
+
+    /**
+     * An autoscaler's floor of one: a maxUnavailable budget never blocks a drain, and at ten
+     * gateways it is what keeps a drain from evicting them all at once; it was left out.
+     */
+    @Test
+    void anAutoscalersFloorOfOneStillHasAPercentageBudgetOfPodsThatMayGo() {
+        Map<String, String> sets = values(Map.of("minAvailable", "null", "maxUnavailable", "25%", "autoscaling", "true"));
+        sets.put("gateway.autoscaling.minReplicas", "1");
+        PodDisruptionBudgetSpec spec = Chart.render(Chart.CI.resolve("defaults-values.yaml"), sets)
+                .get(PodDisruptionBudget.class, "acme-outpost-gateway").getSpec();
+        assertThat(spec.getMaxUnavailable().getStrVal()).isEqualTo("25%");
     }
 
     /** The budget's keys under their full names; {@code autoscaling} turns the autoscaler on (2 to 10 replicas). */

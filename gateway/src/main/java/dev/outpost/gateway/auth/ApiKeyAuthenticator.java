@@ -106,7 +106,7 @@ public class ApiKeyAuthenticator {
     unavailable.put(id, new Unavailable(failure, now, report ? now : before.reportedAt()));
     if (report) {
       LOG.errorf("secret %s (API keys of a route) %s; its routes answer 503 until it is there%s", id, problem,
-          kubernetes ? " (the chart mounts a Secret only when gateway.secretMounts lists it)" : "");
+          kubernetes ? " (the chart mounts a Secret listed in gateway.secretMounts, once it exists in the namespace)" : "");
     }
     return failure;
   }

@@ -95,8 +95,9 @@ public class RoutesFileWatch {
       return null;
     }
     try {
-      // a rename into the directory is a create; a file written in place, a modify
-      return dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      // a rename into the directory is a create; a file written in place (by hand: the agent renames)
+      // is left to the poll, which reads it once whole rather than at its truncation
+      return dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
     } catch (NoSuchFileException gone) {
       return null;
     }
