@@ -30,6 +30,8 @@ public interface AgentConfig {
   /**
    * How often the enforced state is reconciled again, correcting drift and trying again a
    * correction that failed. A newer revision whose apply failed is tried again by {@link #applyRetry}.
+   * Drift is put back within seconds by the drift watch (informers in Kubernetes, a file watch on
+   * {@code state/} locally); this is the fallback for what a watch misses.
    */
   @WithDefault("60s")
   Duration resyncInterval();

@@ -15,10 +15,12 @@ import dev.outpost.agent.status.StatusOutbox;
 import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.agent.status.StatusSource;
 import dev.outpost.agent.targets.AgentIdentity;
+import dev.outpost.agent.targets.DriftWatch;
 import dev.outpost.agent.targets.KubernetesDriftWatch;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.agent.targets.LeaderOnlyTarget;
+import dev.outpost.agent.targets.LocalDriftWatch;
 import dev.outpost.agent.targets.LocalTarget;
 import dev.outpost.agent.targets.NamespaceHold;
 import dev.outpost.agent.targets.RuntimeTemplate;
@@ -76,7 +78,7 @@ public class AgentRuntime {
   private RestoreThenConnect startup;
   private OtlpAuditLog audit;
   private LeaseElection election;
-  private KubernetesDriftWatch driftWatch;
+  private DriftWatch driftWatch;
   private ScheduledFuture<?> resync;
   private ScheduledFuture<?> statusTimer;
   private ScheduledFuture<?> retryTimer;
@@ -119,7 +121,9 @@ public class AgentRuntime {
       store = new SecretAppliedStore(client, namespace, hold);
       source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {
-      target = new LocalTarget(config.home());
+      LocalTarget local = new LocalTarget(config.home());
+      driftWatch = new LocalDriftWatch(local, this::requestResync);
+      target = local;
       store = new FileAppliedStore(config.home());
       source = new LocalStatusSource(config.status().runtimeManagement(), config.gatewayStatusUrl());
     }
@@ -185,7 +189,7 @@ public class AgentRuntime {
     try {
       driftWatch.start();
     } catch (RuntimeException e) {
-      LOG.warnf("cannot watch the objects the agent manages (%s); drift is corrected at each resync until"
+      LOG.warnf("cannot watch what the agent manages (%s); drift is corrected at each resync until"
           + " the watch starts, tried again in %d s", e.getMessage(), delay.toSeconds());
       Duration next = delay.multipliedBy(2).compareTo(DRIFT_WATCH_MAX_RETRY) > 0 ? DRIFT_WATCH_MAX_RETRY
           : delay.multipliedBy(2);

@@ -531,8 +531,22 @@ public class IntegrationDeployer implements RouteStates {
     return new Installed(report(integration, IntegrationStatus.FAILED, e.getMessage()), null, e.getMessage());
   }
 
+  /**
+   * Reports {@code name} {@code Failed} for {@code why} when what was given under that name holds no
+   * integration to deploy (a file truncated or not JSON): nothing was deployed, so what ran under the
+   * name serves on, and the status says which version, as a failed deploy's does.
+   */
+  public synchronized IntegrationStatus reportUndeployable(String name, String why) {
+    return report(name, null, null, IntegrationStatus.FAILED, why);
+  }
+
   private IntegrationStatus report(Integration integration, String phase, String message) {
-    String name = integration.name() == null ? "" : integration.name();
+    return report(integration.name(), integration.project(), integration.version(), phase, message);
+  }
+
+  private IntegrationStatus report(String integrationName, String project, String version, String phase,
+      String message) {
+    String name = integrationName == null ? "" : integrationName;
     Deployment serving = IntegrationStatus.FAILED.equals(phase) ? deployments.get(name) : null;
     String servingVersion = null;
     // a failed deploy changes nothing that runs: what ran under the name serves on, whatever its
@@ -540,12 +554,11 @@ public class IntegrationDeployer implements RouteStates {
     // told the operator the integration was down)
     if (serving != null) {
       servingVersion = serving.integration().version();
-      message = message + (servingVersion.equals(integration.version())
+      message = message + (servingVersion.equals(version)
           ? " (its previous deployment of version " + servingVersion + " still serves)"
           : " (version " + servingVersion + " still serves)");
     }
-    IntegrationStatus status = new IntegrationStatus(name, integration.project(), integration.version(), phase, message,
-        servingVersion);
+    IntegrationStatus status = new IntegrationStatus(name, project, version, phase, message, servingVersion);
     statuses.put(status);
     return status;
   }

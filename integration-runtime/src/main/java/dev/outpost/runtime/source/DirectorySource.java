@@ -6,7 +6,6 @@ import dev.outpost.runtime.deploy.IntegrationDeployer;
 import dev.outpost.runtime.deploy.SecretRotation;
 import dev.outpost.runtime.secret.SecretStore;
 import dev.outpost.runtime.status.IntegrationStatus;
-import dev.outpost.runtime.status.StatusRegistry;
 import dev.outpost.spec.model.Integration;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -64,7 +63,6 @@ public class DirectorySource {
 
   private final IntegrationDeployer deployer;
   private final IntegrationJson json;
-  private final StatusRegistry statuses;
   private final RuntimeConfig config;
   private final SecretStore secrets;
   private final SecretRotation rotation;
@@ -86,11 +84,10 @@ public class DirectorySource {
   private volatile boolean appliedOnce;
   private Thread thread;
 
-  DirectorySource(IntegrationDeployer deployer, IntegrationJson json, StatusRegistry statuses, RuntimeConfig config,
+  DirectorySource(IntegrationDeployer deployer, IntegrationJson json, RuntimeConfig config,
       SecretStore secrets, SecretRotation rotation) {
     this.deployer = deployer;
     this.json = json;
-    this.statuses = statuses;
     this.config = config;
     this.secrets = secrets;
     this.rotation = rotation;
@@ -287,13 +284,14 @@ public class DirectorySource {
       // the file itself is wrong: only a new version of it can change that
       failed.remove(fileName);
       LOG.warnf("integration file %s.json rejected: %s", fileName, e.getMessage());
-      statuses.put(new IntegrationStatus(fileName, null, null, IntegrationStatus.FAILED, e.getMessage()));
+      // the version it ran serves on (a file truncated by hand said Failed while it answered 200)
+      deployer.reportUndeployable(fileName, e.getMessage());
     } catch (RuntimeException | StackOverflowError | LinkageError e) {
       // never expected; caught so that one file cannot stop every later deployment and removal
       failed.remove(fileName);
       LOG.errorf(e, "integration file %s.json failed to deploy", fileName);
-      statuses.put(new IntegrationStatus(fileName, null, null, IntegrationStatus.FAILED,
-          "deploying it failed unexpectedly (" + e.getClass().getSimpleName() + "); the runtime's log has the details"));
+      deployer.reportUndeployable(fileName,
+          "deploying it failed unexpectedly (" + e.getClass().getSimpleName() + "); the runtime's log has the details");
     }
   }
 

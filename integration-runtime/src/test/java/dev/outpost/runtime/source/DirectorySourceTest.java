@@ -117,6 +117,28 @@ class DirectorySourceTest {
         .body(not(containsString("broken-json"))));
   }
 
+  /**
+   * A file damaged by hand (truncated, half-written JSON) leaves the version it ran serving: its status
+   * says so (servingVersion, which the agent reports as a replica serving), as a failed deploy's does.
+   * It said Failed with no version serving while that version answered 200.
+   */
+  @Test
+  void aDamagedFileSaysTheVersionItRanStillServes() throws Exception {
+    write("dir-damaged", Integrations.of("dir-damaged", "1", constantRoute("dir-damaged", "/dir-damaged", "v1")));
+    eventually(() -> given().get(http + "dir-damaged").then().statusCode(200).body(equalTo("v1")));
+
+    for (String damaged : List.of("", "{\"name\": \"dir-damaged\", ")) {
+      Files.writeString(DIR.resolve("dir-damaged.json"), damaged);
+      eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'dir-damaged' }.phase", equalTo("Failed"))
+          .body("find { it.name == 'dir-damaged' }.message", containsString("(version 1 still serves)"))
+          .body("find { it.name == 'dir-damaged' }.servingVersion", equalTo("1")));
+      given().get(http + "dir-damaged").then().statusCode(200).body(equalTo("v1"));
+    }
+    Files.delete(DIR.resolve("dir-damaged.json"));
+    eventually(() -> given().get(http + "dir-damaged").then().statusCode(404));
+  }
+
   @Test
   void aFileThatIsNotUtf8IsReportedFailedAndTheOtherFilesStillDeploy() throws Exception {
     Files.createDirectories(DIR);

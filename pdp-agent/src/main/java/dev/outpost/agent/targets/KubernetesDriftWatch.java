@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
  * deleted by someone, so drift is corrected in seconds rather than at the next scheduled resync. A
  * watch that fails once started is started again, for as long as the agent applies.
  */
-public final class KubernetesDriftWatch {
+public final class KubernetesDriftWatch implements DriftWatch {
   private static final Logger LOG = Logger.getLogger(KubernetesDriftWatch.class);
   private final KubernetesClient client;
   private final String namespace;
@@ -35,6 +35,7 @@ public final class KubernetesDriftWatch {
    * later call starts them all. Before, a partial start stayed partial for good, since a second
    * call saw informers and returned.
    */
+  @Override
   public synchronized void start() {
     if (!informers.isEmpty()) {
       return;
@@ -118,6 +119,7 @@ public final class KubernetesDriftWatch {
         && a.getMetadata().getResourceVersion().equals(b.getMetadata().getResourceVersion());
   }
 
+  @Override
   public synchronized void stop() {
     informers.forEach(SharedIndexInformer::close);
     informers.clear();

@@ -1,0 +1,145 @@
+package dev.outpost.agent.targets;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches the directories a {@link LocalTarget} writes ({@code state/}, {@code state/integrations/})
+ * and asks for a resync when one of its files is created, changed or deleted by someone else, so that
+ * drift is corrected in seconds, as in Kubernetes, rather than at the next scheduled resync (a removed
+ * integration file answered 503 for most of a minute). The agent's own writes are no drift: the target
+ * records what it writes before renaming it in, so their events find what they expect and cause no
+ * pass. A directory not there (yet, or deleted) is looked for again every second; one that comes back
+ * asks for a resync, since what changed while it was not watched has no event.
+ */
+public final class LocalDriftWatch implements DriftWatch {
+  private static final Logger LOG = Logger.getLogger(LocalDriftWatch.class);
+  /** How often a directory that is not there is looked for. */
+  static final long MISSING_DIRECTORY_RETRY_MILLIS = 1000;
+
+  private final LocalTarget target;
+  private final Runnable onDrift;
+  /** Directories whose registration failed, said once until it succeeds (a watch limit reached stays so). */
+  private final Set<Path> failing = new HashSet<>();
+  private WatchService watcher;
+  private Thread thread;
+
+  public LocalDriftWatch(LocalTarget target, Runnable onDrift) {
+    this.target = target;
+    this.onDrift = onDrift;
+  }
+
+  /** Starts the watch's thread; throws when the system gives no watch (its inotify instances used up). */
+  @Override
+  public synchronized void start() {
+    if (thread != null) {
+      return;
+    }
+    try {
+      watcher = FileSystems.getDefault().newWatchService();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot watch " + target.directories().get(0) + ": " + e.getMessage(), e);
+    }
+    WatchService started = watcher;
+    thread = new Thread(() -> watch(started), "outpost-agent-drift-watch");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (thread == null) {
+      return;
+    }
+    try {
+      watcher.close(); // ends the thread's wait
+    } catch (IOException e) {
+      // closing a watch service throws nothing on Linux; the interrupt ends the thread anyway
+    }
+    thread.interrupt();
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    thread = null;
+    watcher = null;
+  }
+
+  private void watch(WatchService watcher) {
+    Map<WatchKey, Path> watched = new HashMap<>();
+    boolean starting = true;
+    try {
+      while (true) {
+        boolean added = false;
+        for (Path dir : target.directories()) {
+          added |= register(watcher, watched, dir);
+        }
+        if (added && !starting) {
+          onDrift.run();
+        }
+        starting = false;
+        WatchKey key = watcher.poll(MISSING_DIRECTORY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        if (key != null && drifted(key, watched)) {
+          onDrift.run();
+        }
+      }
+    } catch (InterruptedException | ClosedWatchServiceException stopping) {
+      // the agent stops applying
+    }
+  }
+
+  /** Whether the events of {@code key} tell of drift; a directory that went is drift too. */
+  private boolean drifted(WatchKey key, Map<WatchKey, Path> watched) {
+    Path dir = watched.get(key);
+    boolean drifted = false;
+    for (WatchEvent<?> event : key.pollEvents()) {
+      if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+        drifted = true; // events were lost: whatever they told of
+      } else if (dir != null && !drifted) {
+        drifted = target.drifted(dir.resolve((Path) event.context()));
+      }
+    }
+    if (!key.reset()) {
+      watched.remove(key);
+      drifted = true;
+    }
+    return drifted;
+  }
+
+  /** Registers {@code dir} unless it is watched or not there; whether it was registered now. */
+  private boolean register(WatchService watcher, Map<WatchKey, Path> watched, Path dir) {
+    if (watched.containsValue(dir) || !Files.isDirectory(dir)) {
+      return false;
+    }
+    try {
+      watched.put(dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+          StandardWatchEventKinds.ENTRY_DELETE), dir);
+      failing.remove(dir);
+      return true;
+    } catch (NoSuchFileException gone) {
+      return false;
+    } catch (IOException e) {
+      if (failing.add(dir)) {
+        LOG.warnf("cannot watch %s (%s): drift there is corrected at the scheduled resync until the watch starts,"
+            + " tried again every second", dir, e.getMessage());
+      }
+      return false;
+    }
+  }
+}
