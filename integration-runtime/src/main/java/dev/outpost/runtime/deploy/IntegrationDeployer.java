@@ -554,9 +554,7 @@ public class IntegrationDeployer implements RouteStates {
     // told the operator the integration was down)
     if (serving != null) {
       servingVersion = serving.integration().version();
-      message = message + (servingVersion.equals(version)
-          ? " (its previous deployment of version " + servingVersion + " still serves)"
-          : " (version " + servingVersion + " still serves)");
+      message = message + IntegrationStatus.servingSuffix(version, servingVersion);
     }
     IntegrationStatus status = new IntegrationStatus(name, project, version, phase, message, servingVersion);
     statuses.put(status);

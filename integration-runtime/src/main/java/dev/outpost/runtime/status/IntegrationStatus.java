@@ -19,6 +19,24 @@ public record IntegrationStatus(String name, String project, String version, Str
     this(name, project, version, phase, message, null);
   }
 
+  /**
+   * What a failed status's message ends with while {@code servingVersion} serves on in its place:
+   * for the same version string, a redeploy (a changed source) failed and the deployment before it serves.
+   */
+  public static String servingSuffix(String version, String servingVersion) {
+    return servingVersion.equals(version)
+        ? " (its previous deployment of version " + servingVersion + " still serves)"
+        : " (version " + servingVersion + " still serves)";
+  }
+
+  /** This status once the version said to serve on has stopped too: nothing is said to serve. */
+  public IntegrationStatus servingStopped() {
+    String suffix = servingVersion == null ? "" : servingSuffix(version, servingVersion);
+    String plain = message != null && !suffix.isEmpty() && message.endsWith(suffix)
+        ? message.substring(0, message.length() - suffix.length()) : message;
+    return new IntegrationStatus(name, project, version, phase, plain);
+  }
+
   public static final String DEPLOYING = "Deploying";
   public static final String READY = "Ready";
   public static final String FAILED = "Failed";

@@ -28,7 +28,7 @@ public class ObservedStatuses {
   private IntegrationStatus observed(IntegrationStatus status) {
     if (status.servingVersion() != null && routes.notRunning(status.name(), status.servingVersion()).isPresent()) {
       // the version said to serve on in a failed one's place has stopped too
-      return new IntegrationStatus(status.name(), status.project(), status.version(), status.phase(), status.message());
+      return status.servingStopped();
     }
     if (!IntegrationStatus.READY.equals(status.phase())) {
       return status;

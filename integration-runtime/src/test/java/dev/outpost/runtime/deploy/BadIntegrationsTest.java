@@ -6,6 +6,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 import dev.outpost.runtime.Integrations;
 import dev.outpost.spec.model.Integration;
@@ -420,7 +421,8 @@ class BadIntegrationsTest {
     camel.getRouteController().stopRoute(route);
     given().get(Integrations.base(management) + "outpost/integrations").then()
         .body("find { it.name == 'owner' }.phase", equalTo("Failed"))
-        .body("find { it.name == 'owner' }.servingVersion", org.hamcrest.Matchers.nullValue());
+        .body("find { it.name == 'owner' }.servingVersion", org.hamcrest.Matchers.nullValue())
+        .body("find { it.name == 'owner' }.message", not(containsString("still serves")));
   }
 
   @Test
