@@ -2,6 +2,7 @@ package dev.outpost.controlplane;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Set;
 
 /** The JSON error body every endpoint answers with: {@code {"error": ..., "message": ...}}. */
 public final class ApiError {
@@ -17,6 +18,12 @@ public final class ApiError {
 
   public static Response badRequest(String message) {
     return of(Response.Status.BAD_REQUEST, "bad_request", message);
+  }
+
+  /** A 405, its {@code Allow} naming the methods the path takes. */
+  public static Response methodNotAllowed(String message, Set<String> allowed) {
+    return Response.status(Response.Status.METHOD_NOT_ALLOWED).type(MediaType.APPLICATION_JSON).allow(allowed)
+        .entity(new Body("method_not_allowed", message)).build();
   }
 
   public static Response unauthorized(String message) {

@@ -11,6 +11,7 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import java.util.Set;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -20,11 +21,19 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 @Singleton
 public class FrameworkErrors {
+  private final AllowedMethods allowedMethods;
 
+  public FrameworkErrors(AllowedMethods allowedMethods) {
+    this.allowedMethods = allowedMethods;
+  }
+
+  /** With the Allow RFC 9110 section 15.5.6 requires of a 405, which RESTEasy's has not, and its methods named. */
   @ServerExceptionMapper
   public Response notAllowed(NotAllowedException e, ContainerRequestContext request) {
-    return ApiError.of(Response.Status.METHOD_NOT_ALLOWED, "method_not_allowed",
-        request.getMethod() + " is not a method of " + path(request));
+    Set<String> allowed = allowedMethods.of(request.getUriInfo().getPath());
+    String notAllowed = request.getMethod() + " is not a method of " + path(request);
+    return ApiError.methodNotAllowed(allowed.isEmpty() ? notAllowed : notAllowed + ": it takes " + String.join(", ", allowed),
+        allowed);
   }
 
   @ServerExceptionMapper

@@ -2,8 +2,10 @@ package dev.outpost.controlplane;
 
 import static dev.outpost.controlplane.StateResourceTest.ADMIN;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,10 +22,26 @@ class ApiErrorTest {
   void aMethodThePathDoesNotTakeIsAnsweredInJson() {
     given().header("Authorization", ADMIN).contentType("application/json").body("{}")
         .patch("/v1/state").then().statusCode(405).contentType(startsWith("application/json"))
-        .body("error", equalTo("method_not_allowed")).body("message", equalTo("PATCH is not a method of /v1/state"));
+        .body("error", equalTo("method_not_allowed")).body("message", startsWith("PATCH is not a method of /v1/state"));
     given().post("/v1/agents").then().statusCode(405).contentType(startsWith("application/json"))
         .body("error", equalTo("method_not_allowed"));
     given().delete("/idp/token").then().statusCode(405).body("error", equalTo("method_not_allowed"));
+  }
+
+  /** RFC 9110 section 15.5.6: a 405 names the methods the path takes in Allow; the JSON answer had lost it. */
+  @Test
+  void aMethodNotAllowedNamesThoseThePathTakes() {
+    given().header("Authorization", ADMIN).contentType("application/json").body("{}")
+        .patch("/v1/state").then().statusCode(405)
+        .header("Allow", allOf(containsString("GET"), containsString("HEAD"), containsString("OPTIONS"),
+            containsString("PUT"), not(containsString("POST")), not(containsString("PATCH"))))
+        .body("message", equalTo("PATCH is not a method of /v1/state: it takes GET, HEAD, OPTIONS, PUT"));
+    given().header("Authorization", ADMIN).post("/v1/integrations/echo").then().statusCode(405)
+        .body("message", equalTo("POST is not a method of /v1/integrations/echo: it takes DELETE, OPTIONS, PUT"));
+    given().post("/v1/agents").then().statusCode(405).header("Allow", allOf(containsString("GET"), not(containsString("POST"))))
+        .body("message", equalTo("POST is not a method of /v1/agents: it takes GET, HEAD, OPTIONS"));
+    given().delete("/idp/token").then().statusCode(405)
+        .body("message", equalTo("DELETE is not a method of /idp/token: it takes OPTIONS, POST"));
   }
 
   @Test

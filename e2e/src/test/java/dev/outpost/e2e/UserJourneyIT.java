@@ -308,7 +308,15 @@ class UserJourneyIT {
     // the control plane keeps that revision, and says so: the next deploys build on it
     assertThat(refused.output()).contains("The control plane keeps revision");
     assertThat(outpost.run(60, "status").output()).containsPattern("control plane: revision \\d+ is refused by the data plane.*journey-missing");
-    outpost.run(60, "undeploy", "needs-a-secret").expectSuccess("./outpost undeploy of the refused integration");
+
+    // the secret made, the same file deployed again, as the README has users do: the agent tries it at
+    // once (the control plane answered "unchanged", and deploy failed at once on the old refusal)
+    Path secret = home.resolve("secrets/journey-missing/token");
+    Files.createDirectories(secret.getParent());
+    Files.writeString(secret, "journey-token");
+    outpost.run(60, "deploy", secretless.toString()).expectSuccess("./outpost deploy of the same file once its secret exists");
+    assertThat(outpost.run(60, "status").output()).doesNotContain("is refused").containsPattern("needs-a-secret +1 +Ready");
+    outpost.run(60, "undeploy", "needs-a-secret").expectSuccess("./outpost undeploy of the integration that was refused");
     assertThat(outpost.run(60, "status").output()).doesNotContain("is refused");
     assertThat(Http.json(Http.postJson(GATEWAY + "/greet", caller, "after-the-refusal")).path("version").asInt()).isEqualTo(3);
   }

@@ -60,6 +60,7 @@ public class AgentConnections {
     this.key = key;
     this.config = config;
     store.onChange(this::push);
+    store.retryRefused(this::refuses);
   }
 
   void open(ServerWebSocket socket) {
@@ -196,6 +197,14 @@ public class AgentConnections {
     for (int i = 0; i < closed.size() - KEPT_CLOSED; i++) {
       sessions.remove(closed.get(i));
     }
+  }
+
+  /** Whether the connected agent's latest answer to {@code revision} is a nack: it has not applied it since. */
+  synchronized boolean refuses(long revision) {
+    return sessions.values().stream().filter(s -> s.open && s.hello != null).anyMatch(s -> {
+      AgentRecord.Rejection nack = s.lastNack;
+      return nack != null && nack.revision() == revision && s.lastAck < revision;
+    });
   }
 
   /** Every agent connected now, and the last few that were. */

@@ -48,10 +48,13 @@ import java.util.stream.Collectors;
  *       /v1/integrations/{name}}: one integration and the routes to it.
  * </ul>
  *
- * <p>Bodies are JSON or YAML, in UTF-8 (a UTF-8 byte order mark is dropped; other text is refused,
- * naming the first byte that is not UTF-8, or UTF-16 or UTF-32 by its byte order mark). A change
- * gets the next revision and is pushed to connected agents; one that leaves the state as it is
- * keeps the revision, and the answer says {@code "unchanged": true}. The answer is {@code
+ * <p>Bodies are JSON or YAML, in the charset the Content-Type names, else UTF-8 (a byte order mark is
+ * dropped; other text is refused, naming the first byte that is not of the charset, or UTF-16 or
+ * UTF-32 by its byte order mark; a charset Java does not know is a 415 naming it). A change gets the
+ * next revision and is pushed to connected agents; one that leaves the state as it is keeps the
+ * revision, and the answer says {@code "unchanged": true}, unless the connected agent refused that
+ * revision: then it is a new one, which the agent tries at once (a secret it lacked made since, as
+ * the README has users do). The answer is {@code
  * {revision, dataPlane, integrations, routes, unchanged, applied}} ({@code ./outpost} reads the
  * revision and each applied {@code {name, version}}).
  *
@@ -146,8 +149,10 @@ public class StateResource {
     }
     String body;
     try {
-      body = bytes == null ? null : BodyText.decode(bytes);
-    } catch (BodyText.NotUtf8Exception e) {
+      body = bytes == null ? null : BodyText.decode(bytes, BodyText.charset(contentType));
+    } catch (BodyText.UnknownCharsetException e) {
+      return ApiError.of(Response.Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.getMessage());
+    } catch (BodyText.NotTextException e) {
       return ApiError.badRequest(e.getMessage());
     }
     Optional<String> longLine = isJson(contentType) || body == null ? Optional.empty() : YamlLines.tooLong(body);

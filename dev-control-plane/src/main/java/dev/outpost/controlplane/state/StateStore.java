@@ -23,19 +23,21 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 
 /**
  * The desired state of the one data plane this control plane drives, kept in {@code
  * <data-dir>/state.json} so that revisions keep growing across restarts. Every change is validated
  * by spec before it is kept, gets the next revision and the configured data plane id, and is
  * announced to the listeners (the connected agents); one that leaves the state as it was keeps the
- * revision and is announced to no one.
+ * revision and is announced to no one, unless the agent refused that revision ({@link #retryRefused}).
  */
 @Singleton
 public class StateStore {
   private final Path file;
   private final String dataPlane;
   private final List<Consumer<DataPlaneState>> listeners = new CopyOnWriteArrayList<>();
+  private volatile LongPredicate refused = revision -> false;
   private DataPlaneState current;
 
   public StateStore(ControlPlaneConfig config) throws IOException {
@@ -63,6 +65,16 @@ public class StateStore {
 
   public void onChange(Consumer<DataPlaneState> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * {@code refused} says whether the agent's latest answer to a revision is a refusal. A document that
+   * changes nothing of a refused revision still makes a new one: the user deployed the same file
+   * again once the secret it lacked was made, and the agent tries a new revision at once (the refused
+   * one waits for its backoff), and {@code ./outpost deploy} waits for the answer to it, not the old one.
+   */
+  public void retryRefused(LongPredicate refused) {
+    this.refused = refused;
   }
 
   /** What a change left: the state, and whether it differs from the one before (else it is that one). */
@@ -156,7 +168,7 @@ public class StateStore {
     document.put("revision", (current == null ? 0 : current.revision()) + 1);
     document.put("dataPlane", dataPlane);
     DataPlaneState next = StateCodec.read(document);
-    if (current != null && same.test(current, next)) {
+    if (current != null && same.test(current, next) && !refused.test(current.revision())) {
       return new Commit(current, false);
     }
     try {

@@ -160,6 +160,43 @@ class ConnectEndpointTest {
     }
   }
 
+  /**
+   * The agent refused the current revision (a secret it lacks); the user makes the secret and deploys
+   * the same file again. That must reach the agent as a new revision, which it applies at once: it was
+   * "unchanged", left to the agent's backoff, and ./outpost deploy read the old nack as the answer.
+   * Once the agent has acknowledged a revision, the same file again changes nothing.
+   */
+  @Test
+  void theSameDocumentAgainAfterTheAgentRefusedItsRevisionIsANewRevision() throws Exception {
+    byte[] document = Files.readString(Path.of("../examples/public-hello.yaml"))
+        .replace("GREETING: Hello from Outpost", "GREETING: Hello again " + PUTS.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+    long refused = apply(document, false);
+    try (FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Hello(1, "local", "test", refused - 1, List.of()));
+      assertThat(agent.await(Snapshot.class).revision()).isEqualTo(refused);
+      agent.send(new Nack(refused, List.of(new Violation("integrations[0].secrets[0]", "secret missing"))));
+      ConnectEndpointTest.await(() -> given().header("Authorization", ADMIN).get("/v1/agents").then().extract()
+          .jsonPath().getList("findAll { it.connected }.lastNack.revision").contains((int) refused), "the nack recorded");
+
+      long retried = apply(document, false);
+      assertThat(retried).isEqualTo(refused + 1);
+      ConnectEndpointTest.await(() -> agent.frames.stream().filter(f -> decodes(f, Snapshot.class)).count() == 2, "the new revision");
+      assertThat(agent.await(Snapshot.class).revision()).isEqualTo(retried);
+
+      agent.send(new Ack(retried));
+      ConnectEndpointTest.await(() -> given().header("Authorization", ADMIN).get("/v1/agents").then().extract()
+          .jsonPath().getList("findAll { it.connected }.lastAck").contains((int) retried), "the ack recorded");
+      assertThat(apply(document, true)).isEqualTo(retried);
+    }
+  }
+
+  /** POST /v1/apply, as ./outpost deploy sends a file: the revision it answers, and whether it changed nothing. */
+  private static long apply(byte[] document, boolean unchanged) {
+    return ((Number) given().header("Authorization", ADMIN).contentType("application/yaml").body(document)
+        .post("/v1/apply").then().statusCode(200).body("unchanged", org.hamcrest.Matchers.equalTo(unchanged))
+        .extract().path("revision")).longValue();
+  }
+
   @Test
   void doesNotResendWhatTheAgentAlreadyRuns() throws Exception {
     long revision = putExample();

@@ -7,7 +7,8 @@ import java.util.Optional;
  * SnakeYAML copies its whole read window, four bytes a character, for every 1,024 characters of
  * one token: a 10 MiB comment line took seconds of CPU and ran the development control plane's
  * 128 MB heap out of memory. No state needs a longer line: an integration, sources included, fits
- * a 1 MiB ConfigMap.
+ * a 1 MiB ConfigMap. An integration's source, YAML in a string, is parsed only within that size
+ * (spec.state.IntegrationRules), so none of its lines is longer either, whatever the document's.
  */
 public final class YamlLines {
   public static final int MAX_LINE_CHARACTERS = 1024 * 1024;

@@ -66,6 +66,13 @@ final class IntegrationRules {
       problems.add(path, "must not be empty");
       return;
     }
+    // Past the bound, DocumentSizeRules refuses it, naming it; SnakeYAML is not given it: it copies its
+    // read window per 1,024 characters of one line, and a 9 MiB comment line (in JSON, or a quoted YAML
+    // value folded over short lines) took minutes. A UTF-8 byte per character at least, and JSON only
+    // adds escapes; within the bound no line is past the YamlLines limit either.
+    if (source.length() > DocumentSizeRules.MAX_DOCUMENT_BYTES) {
+      return;
+    }
     try {
       JsonNode routes = SOURCE_YAML.readTree(source);
       if (routes == null || !routes.isArray() || routes.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.outpost.spec.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.outpost.spec.model.ApiKeyAuth;
 import dev.outpost.spec.model.Cors;
@@ -11,6 +12,7 @@ import dev.outpost.spec.model.IdentityProvider;
 import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.model.Route;
 import dev.outpost.spec.model.Telemetry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -295,5 +297,48 @@ class StateCodecTest {
         .isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations()).containsExactly(
             new Violation("secrets[0].value", SecretRules.USE_SECRET_REF),
             new Violation("name", Names.LABEL_RULE)));
+  }
+
+  /**
+   * A source larger than an integration may be is refused for its size, never given to SnakeYAML,
+   * which copies its read window per 1,024 characters of one line: a 9 MiB comment line in a JSON
+   * body (which no YAML line check reads), or in a double-quoted YAML value folded over short lines
+   * (which decodes to one line), was parsed for more than 20 s, in more memory than the control plane
+   * has, before the size rule refused it.
+   */
+  @Test
+  void aSourceTooLargeForItsIntegrationIsRefusedForItsSizeWithoutBeingParsed() {
+    String comment = "# " + "x".repeat(9 * 1024 * 1024);
+    String json = """
+        {"apiVersion": "outpost.dev/v1", "revision": 3, "dataPlane": "local",
+         "integrations": [{"name": "echo", "project": "demo", "version": "1",
+                           "source": "%s\\n- from:\\n    uri: timer:x\\n"}]}
+        """.formatted(comment);
+    StringBuilder folded = new StringBuilder("\"# ");
+    for (int i = 0; i < 9 * 1024 * 1024 / 64; i++) {
+      folded.append("x".repeat(63)).append("\n      ");
+    }
+    String yaml = """
+        apiVersion: outpost.dev/v1
+        revision: 3
+        dataPlane: local
+        integrations:
+          - name: echo
+            project: demo
+            version: "1"
+            source: %s\\n- from:\\n    uri: timer:x\\n"
+        """.formatted(folded);
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      assertOnlySourceSizeViolation(() -> StateCodec.readJson(json));
+      assertOnlySourceSizeViolation(() -> StateCodec.readYaml(yaml));
+    });
+  }
+
+  private static void assertOnlySourceSizeViolation(org.assertj.core.api.ThrowableAssert.ThrowingCallable read) {
+    assertThatThrownBy(read).isInstanceOfSatisfying(InvalidStateException.class, e -> assertThat(e.violations())
+        .singleElement().satisfies(v -> {
+          assertThat(v.path()).isEqualTo("integrations[0].source");
+          assertThat(v.message()).startsWith("makes the integration 9").contains("more than the 1000000 bytes");
+        }));
   }
 }
