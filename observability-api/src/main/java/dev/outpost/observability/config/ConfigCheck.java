@@ -116,10 +116,11 @@ public class ConfigCheck {
         long bytes = ByteSize.parse(RETENTION_SIZE, text);
         if (bytes < 1) {
           errors.add(RETENTION_SIZE + " must be at least 1 byte (left unset, records are kept by age alone)");
-        } else if (ingest.maxDataBytes().isPresent() && bytes > ingest.maxDataBytes().get() - ingest.minFreeDiskBytes()) {
-          // ingest would refuse before the size was ever reached, and nothing would free the disk
-          errors.add(RETENTION_SIZE + " (" + bytes + ") must be at most ingest.max-data-bytes (" + ingest.maxDataBytes().get()
-              + ") less ingest.min-free-disk-bytes (" + ingest.minFreeDiskBytes() + ")");
+        } else if (ingest.maxDataBytes().isPresent() && bytes >= ingest.maxDataBytes().get() - ingest.minFreeDiskBytes()) {
+          // ingest refuses past that line: a size on it or above is never passed before ingest refuses
+          errors.add(RETENTION_SIZE + " (" + bytes + ") must be less than ingest.max-data-bytes (" + ingest.maxDataBytes().get()
+              + ") less ingest.min-free-disk-bytes (" + ingest.minFreeDiskBytes() + "), where ingest refuses; leave room"
+              + " for the journal and a retention interval's growth");
         }
       } catch (IllegalArgumentException e) {
         errors.add(e.getMessage());

@@ -152,13 +152,14 @@ public interface ObservabilityConfig {
     Duration retentionInterval();
 
     /**
-     * Retention by size, as Prometheus' {@code --storage.tsdb.retention.size}: while the stored days
-     * of logs and traces (all projects) take more than this, the oldest whole days are deleted,
-     * oldest first, never the current UTC day; checked at each {@link #retentionInterval()} and
-     * when ingest starts refusing for a nearly full disk. Bytes, or a number with a unit K, M, G, T
-     * or P, powers of 1024 however spelt ({@code 8G}, {@code 8GB}, {@code 8Gi}, {@code 8GiB}), see
-     * {@link ByteSize}. With {@code ingest.max-data-bytes}, less than it by more than {@code
-     * ingest.min-free-disk-bytes}. Default none: kept by age alone.
+     * Retention by size, as Prometheus' {@code --storage.tsdb.retention.size}: while the data
+     * directory (the days of logs and traces of all projects, the journal, the rest) takes more than
+     * this, the oldest whole days are deleted, oldest first, never the current UTC day; checked at
+     * each {@link #retentionInterval()}, and at once and every 10 s while ingest refuses for a
+     * nearly full disk. Bytes, or a number with a unit K, M, G, T or P, powers of 1024 however spelt
+     * ({@code 8G}, {@code 8GB}, {@code 8Gi}, {@code 8GiB}), see {@link ByteSize}. With {@code
+     * ingest.max-data-bytes}, less than it by more than {@code ingest.min-free-disk-bytes}, where
+     * ingest refuses. Default none: kept by age alone.
      */
     Optional<String> retentionSize();
 

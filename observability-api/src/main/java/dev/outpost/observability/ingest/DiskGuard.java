@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -22,8 +23,9 @@ import org.jboss.logging.Logger;
  * min-free-disk-bytes} free on its file system, or, with {@code max-data-bytes} (an emptyDir's size
  * limit, past which the kubelet evicts the pod and every record with it), less than that left below
  * the limit. When it starts saying so, {@code storage.retention-size} is checked at once ({@code
- * onNearlyFull}), so that a full disk frees itself rather than refusing until a day ages out. The
- * gauge {@code outpost_ingest_disk_refusing} is 1 while it says so.
+ * onNearlyFull}), and again every {@link #ASK_AGAIN_AFTER} while it does, so that a full disk frees
+ * itself rather than refusing until a day ages out. The gauge {@code outpost_ingest_disk_refusing} is
+ * 1 while it says so.
  */
 @Startup
 @ApplicationScoped
@@ -34,6 +36,14 @@ public class DiskGuard {
   private final long minFreeBytes;
   private final Optional<Long> maxDataBytes;
   private final Runnable onNearlyFull;
+  /**
+   * While it refuses, retention by size is asked for again this often: a pass that met a day kept
+   * busy by searches, failed, or ran before the last writes reached the disk freed nothing.
+   */
+  static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(10);
+  private final long askAgainNanos;
+  /** {@link System#nanoTime()} of the last time retention by size was asked for. */
+  private long askedAt;
   /** {@link System#nanoTime()} of the last check. */
   private volatile long checkedAt;
   private volatile boolean checkedOnce;
@@ -58,6 +68,12 @@ public class DiskGuard {
   }
 
   DiskGuard(Path dataDir, long minFreeBytes, Optional<Long> maxDataBytes, Runnable onNearlyFull) {
+    this(dataDir, minFreeBytes, maxDataBytes, ASK_AGAIN_AFTER, onNearlyFull);
+  }
+
+  DiskGuard(Path dataDir, long minFreeBytes, Optional<Long> maxDataBytes, Duration askAgainAfter,
+      Runnable onNearlyFull) {
+    this.askAgainNanos = askAgainAfter.toNanos();
     this.dataDir = dataDir;
     this.minFreeBytes = minFreeBytes;
     this.maxDataBytes = maxDataBytes;
@@ -98,9 +114,12 @@ public class DiskGuard {
     if (full && !wasFull) {
       LOG.warnf("the data directory %s is nearly full (%s): new telemetry is refused (503) until retention or an"
           + " operator frees space", dataDir, why);
-      onNearlyFull.run();
     } else if (!full && wasFull) {
       LOG.infof("the data directory %s has room again: telemetry is taken again", dataDir);
+    }
+    if (full && (!wasFull || now - askedAt >= askAgainNanos)) {
+      askedAt = now;
+      onNearlyFull.run();
     }
     if (maxDataBytes.isPresent() && measuring.compareAndSet(false, true)) {
       // thousands of files: walked off the caller's thread (an event loop), the next check reads it

@@ -199,15 +199,22 @@ public class IngestPipeline {
       return;
     }
     long[] records = {0};
+    List<Long> damaged = new ArrayList<>();
     for (long segment : segments) {
       long from = Journal.firstSeqOf(segment);
       long to = Journal.firstSeqOf(segment + 1);
       logs.forget(from, to);
       traces.forget(from, to);
-      journal.replay(segment, frame -> records[0] += replayFrame(frame));
+      if (journal.replay(segment, frame -> records[0] += replayFrame(frame)) > 0) {
+        damaged.add(segment);
+      }
     }
     logs.commit();
     traces.commit();
+    // the only copy of the damaged frames' acknowledged records, which a hand may mend: not deleted
+    for (long segment : damaged) {
+      journal.keepAside(segment);
+    }
     journal.deleteUpTo(segments.get(segments.size() - 1));
     LOG.infof("journal replay: %d records from %d segments", records[0], segments.size());
   }

@@ -82,7 +82,12 @@ class ConfigCheckTest {
             "outpost.observability.storage.retention-size must be at most 8 EiB"),
         new Case(Map.of("outpost.observability.storage.retention-size", "9GiB",
             "outpost.observability.ingest.max-data-bytes", Long.toString(10L << 30)), List.of(),
-            "outpost.observability.storage.retention-size (9663676416) must be at most ingest.max-data-bytes"),
+            "outpost.observability.storage.retention-size (9663676416) must be less than ingest.max-data-bytes"),
+        // on the guard's line: ingest refused as the size was reached, never before it
+        new Case(Map.of("outpost.observability.storage.retention-size", "8704MiB",
+            "outpost.observability.ingest.max-data-bytes", Long.toString(10L << 30)), List.of(),
+            "outpost.observability.storage.retention-size (9126805504) must be less than ingest.max-data-bytes"
+                + " (10737418240) less ingest.min-free-disk-bytes (1610612736)"),
         new Case(Map.of("outpost.observability.storage.telemetry-poll-interval", "PT0S"), List.of(),
             "telemetry-poll-interval"),
         new Case(Map.of("outpost.observability.ingest.idle-timeout", "-PT1S"), List.of(), "ingest.idle-timeout"),

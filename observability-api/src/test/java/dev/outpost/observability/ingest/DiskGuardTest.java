@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.spec.testing.LogLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,25 +48,35 @@ class DiskGuardTest {
   }
 
   /**
-   * Starting to refuse asks for retention by size at once, so that a full disk frees itself rather
-   * than refusing until a day ages out; once per refusal, not at every refused request.
+   * Starting to refuse asks for retention by size at once, and again every interval while it refuses
+   * (a pass that met a day kept busy by searches, failed, or ran before the last writes reached the
+   * disk freed nothing: it was asked once, and ingest answered 503 until the hourly pass); not at every
+   * refused request, and no more once ingest is taken again.
    */
   @Test
-  void startingToRefuseAsksForRetentionBySizeOnce() throws Exception {
+  void whileItRefusesRetentionBySizeIsAskedForAgainEveryInterval() throws Exception {
     long mib = 1 << 20;
     Path segment = data.resolve("segment-1");
     Files.write(segment, new byte[(int) (3 * mib)]);
-    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-    DiskGuard guard = measured(new DiskGuard(data, mib, Optional.of(3 * mib + mib / 2), asked::incrementAndGet));
+    AtomicInteger asked = new AtomicInteger();
+    DiskGuard guard = measured(new DiskGuard(data, mib, Optional.of(3 * mib + mib / 2), Duration.ofMillis(2500),
+        asked::incrementAndGet));
     assertThat(guard.nearlyFull()).isTrue();
     assertThat(guard.nearlyFull()).isTrue();
-    assertThat(asked).hasValue(1);
+    assertThat(asked).as("at once").hasValue(1);
+
+    Thread.sleep(1100); // checked at most once a second
+    assertThat(guard.nearlyFull()).isTrue();
+    assertThat(asked).as("checked again within the interval").hasValue(1);
+    Thread.sleep(1600);
+    assertThat(guard.nearlyFull()).isTrue();
+    assertThat(asked).as("still refusing after the interval: asked again").hasValue(2);
 
     Files.delete(segment); // what retention by size does
     guard.measure();
-    Thread.sleep(1100); // checked at most once a second
+    Thread.sleep(2600);
     assertThat(guard.nearlyFull()).isFalse();
-    assertThat(asked).hasValue(1);
+    assertThat(asked).as("taken again: not asked").hasValue(2);
   }
 
   private static DiskGuard measured(DiskGuard guard) {

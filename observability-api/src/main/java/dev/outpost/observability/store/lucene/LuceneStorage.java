@@ -8,6 +8,7 @@ import dev.outpost.observability.config.ByteSize;
 import dev.outpost.observability.config.ConfigCheck;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.retention.RetentionPolicy;
+import dev.outpost.observability.store.DirectorySize;
 import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.TraceStore;
 import io.micrometer.core.instrument.Gauge;
@@ -33,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,8 +62,10 @@ public class LuceneStorage {
   private ScheduledExecutorService retentionRuns;
   /** Null without {@code storage.retention-size}. */
   private SizeRetention bySize;
+  private final AtomicBoolean sizePassPending = new AtomicBoolean();
   private volatile long logBytes;
   private volatile long traceBytes;
+  private volatile long dataBytes;
   private Timer refreshes;
   private final Clock clock = Clock.systemUTC();
 
@@ -93,8 +97,8 @@ public class LuceneStorage {
     upkeep.scheduleAtFixedRate(this::timedRefresh, refresh, refresh, TimeUnit.MILLISECONDS);
     Optional<Long> sizeLimit = config.storage().retentionSize()
         .map(text -> ByteSize.parse(ConfigCheck.RETENTION_SIZE, text));
-    bySize = sizeLimit.map(limit -> new SizeRetention(limit, List.of(logs.partitions(), traces.partitions())))
-        .orElse(null);
+    bySize = sizeLimit.map(limit -> new SizeRetention(limit, config.dataDir(),
+        List.of(logs.partitions(), traces.partitions()))).orElse(null);
     registerGauges(sizeLimit);
     retentionRuns = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "storage-retention");
@@ -115,8 +119,13 @@ public class LuceneStorage {
     Gauge.builder("outpost.storage.bytes", this, storage -> storage.traceBytes).tag("signal", "traces")
         .description("Bytes the stored days of traces take on disk, measured every minute and after retention")
         .register(meters);
+    Gauge.builder("outpost.storage.data.bytes", this, storage -> storage.dataBytes)
+        .description("Bytes the data directory takes on disk (days, journal and the rest): what"
+            + " storage.retention-size bounds; measured every minute and after retention")
+        .register(meters);
     sizeLimit.ifPresent(limit -> Gauge.builder("outpost.storage.retention.size.bytes", () -> limit)
-        .description("storage.retention-size: past it the oldest days are deleted").register(meters));
+        .description("storage.retention-size: past it, counted over the whole data directory, the oldest days are"
+            + " deleted").register(meters));
   }
 
   /**
@@ -186,17 +195,21 @@ public class LuceneStorage {
   }
 
   /**
-   * Has {@code storage.retention-size} checked now, on the retention thread: ingest started refusing
-   * for a nearly full disk, which deleting the oldest days may free before a day ages out.
+   * Has {@code storage.retention-size} checked now, on the retention thread: ingest refuses for a
+   * nearly full disk, which deleting the oldest days may free before a day ages out. Asked again
+   * while ingest refuses, so at most one such pass waits at a time.
    */
   public void applySizeRetentionSoon() {
-    if (bySize == null) {
+    if (bySize == null || !sizePassPending.compareAndSet(false, true)) {
       return;
     }
     try {
-      retentionRuns.execute(() -> applySizeRetention("as ingest started refusing for a nearly full disk"));
+      retentionRuns.execute(() -> {
+        sizePassPending.set(false);
+        applySizeRetention("as ingest refuses for a nearly full disk");
+      });
     } catch (RejectedExecutionException stopping) {
-      // the store is closing
+      sizePassPending.set(false); // the store is closing
     }
   }
 
@@ -215,6 +228,7 @@ public class LuceneStorage {
     try {
       logBytes = total(logs.partitions().dayBytes());
       traceBytes = total(traces.partitions().dayBytes());
+      dataBytes = DirectorySize.of(config.dataDir());
     } catch (IOException | RuntimeException e) {
       LOG.debugf("the stored bytes cannot be measured now (%s); the gauges keep the last measure", e.getMessage());
     }

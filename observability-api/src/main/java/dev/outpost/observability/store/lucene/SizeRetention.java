@@ -1,6 +1,8 @@
 package dev.outpost.observability.store.lucene;
 
+import dev.outpost.observability.store.DirectorySize;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,41 +12,46 @@ import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
- * Retention by size, as Prometheus' {@code --storage.tsdb.retention.size}: while the stored days of
- * every signal (logs and traces, all projects) take more than the limit, the oldest day goes, of
- * every signal at once, oldest first. The current UTC day never goes, nor a later one (records
- * may be a day ahead): the newest telemetry is what a full disk must not cost.
+ * Retention by size, as Prometheus' {@code --storage.tsdb.retention.size}: while the data directory
+ * takes more than the limit, the oldest day goes, of every signal (logs and traces, all projects) at
+ * once, oldest first. The whole directory counts, as the disk guard measures it and as Prometheus
+ * counts its WAL: the journal (up to a checkpoint), the days moved aside, the rest; counting the days
+ * alone, ingest refused while they were within the limit and nothing was deleted. The current UTC day
+ * never goes, nor a later one (records may be a day ahead): the newest telemetry is what a full disk
+ * must not cost.
  */
 final class SizeRetention {
 
   private static final Logger LOG = Logger.getLogger(SizeRetention.class);
 
   private final long limitBytes;
+  private final Path dataDir;
   private final List<PartitionSet> signals;
+  /** The day it last said that the current day alone passes the limit: said once a day, not at each pass. */
+  private LocalDate saidTooLargeOn;
 
-  SizeRetention(long limitBytes, List<PartitionSet> signals) {
+  SizeRetention(long limitBytes, Path dataDir, List<PartitionSet> signals) {
     this.limitBytes = limitBytes;
+    this.dataDir = dataDir;
     this.signals = List.copyOf(signals);
   }
 
   /**
-   * Deletes the oldest days until the others fit within the limit, or only the current day and
-   * later ones are left; {@code why} says what asked for the check, for the log. Returns the days
+   * Deletes the oldest days until the data directory fits within the limit, or only the current day
+   * and later ones are left; {@code why} says what asked for the check, for the log. Returns the days
    * deleted. A day that searches keep busy ({@link PartitionSet#dropBefore}) ends the pass: a newer
    * day is never deleted while an older one stays.
    */
   List<LocalDate> apply(LocalDate today, String why) throws IOException {
     SortedMap<LocalDate, Long> days = storedDays();
-    long stored = days.values().stream().mapToLong(Long::longValue).sum();
+    long stored = DirectorySize.of(dataDir);
     List<LocalDate> deleted = new ArrayList<>();
     for (Map.Entry<LocalDate, Long> day : days.entrySet()) {
       if (stored <= limitBytes) {
         return deleted;
       }
       if (!day.getKey().isBefore(today)) {
-        LOG.warnf("retention: the current day and later ones take %d bytes, more than storage.retention-size (%d),"
-            + " and are never deleted by size; ingest still stops at ingest.min-free-disk-bytes", stored, limitBytes);
-        return deleted;
+        break;
       }
       for (PartitionSet signal : signals) {
         signal.dropBefore(day.getKey().plusDays(1));
@@ -52,10 +59,16 @@ final class SizeRetention {
           return deleted; // kept busy by searches, said by dropBefore; the next check goes on
         }
       }
-      LOG.infof("retention: deleted %s (%d bytes of logs and traces) by size: the stored days took %d bytes, more"
+      LOG.infof("retention: deleted %s (%d bytes of logs and traces) by size: the data directory took %d bytes, more"
           + " than storage.retention-size (%d); checked %s", day.getKey(), day.getValue(), stored, limitBytes, why);
       stored -= day.getValue();
       deleted.add(day.getKey());
+    }
+    if (stored > limitBytes && !today.equals(saidTooLargeOn)) {
+      saidTooLargeOn = today;
+      LOG.warnf("retention: the data directory takes %d bytes with only the current day and later ones left, more"
+          + " than storage.retention-size (%d); they are never deleted by size, and ingest still stops at"
+          + " ingest.min-free-disk-bytes", stored, limitBytes);
     }
     return deleted;
   }

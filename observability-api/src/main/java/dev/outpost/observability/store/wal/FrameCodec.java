@@ -7,8 +7,9 @@ import java.util.zip.CRC32C;
 
 /**
  * Frame layout: {@code [int length][int crc32c][body]}, body = kind, firstSeq, count, receivedAt,
- * bound project, bound integration, payload. A frame whose length or checksum does not match is
- * the torn end of a crashed write.
+ * bound project, bound integration, payload. The checksum covers the body, not the length. A frame
+ * whose length or checksum does not match is the torn end of a crashed write, or a frame damaged on
+ * disk when a whole one follows it ({@link SegmentReader}).
  */
 final class FrameCodec {
 

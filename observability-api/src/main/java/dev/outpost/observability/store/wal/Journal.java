@@ -107,62 +107,54 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Reads every frame of a closed segment in order. A torn or corrupt tail (a crash during a
-   * write that was therefore never acknowledged) ends the segment; a whole frame this build cannot
-   * decode is skipped and counted at WARN. A damaged frame with more after it was acknowledged, as
-   * they were (a bit flipped on disk): it is passed over by its length and said at ERROR, and the
-   * frames after it are read, each checked by its own checksum.
+   * Reads every frame of a closed segment in order ({@link SegmentReader}). A torn or corrupt tail (a
+   * crash during a write that was therefore never acknowledged) ends the segment, said at WARN; a
+   * whole frame this build cannot decode is skipped and counted at WARN. A damaged frame followed by
+   * a whole one that continues the segment's seqs was acknowledged, as they were (a bit flipped on
+   * disk): it is passed over and said at ERROR, naming where the segment is kept ({@link #keepAside}).
+   *
+   * @return how many damaged frames were passed over: the segment holds the only copy of their
+   *     records, to be kept aside rather than deleted
    */
-  public void replay(long segment, Consumer<Frame> sink) throws IOException {
+  public int replay(long segment, Consumer<Frame> sink) throws IOException {
     Path file = segmentPath(segment);
-    int unreadable = 0;
-    int damaged = 0;
-    long damagedBytes = 0;
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER);
-      long size = channel.size();
-      long position = 0;
-      while (position + FrameCodec.HEADER <= size) {
-        header.clear();
-        channel.read(header, position);
-        header.flip();
-        int length = header.getInt();
-        int crc = header.getInt();
-        if (length <= 0 || position + FrameCodec.HEADER + length > size) {
-          LOG.warnf("journal %s ends with a torn frame at %d; it was never acknowledged", file, position);
-          return;
-        }
-        ByteBuffer body = ByteBuffer.allocate(length);
-        channel.read(body, position + FrameCodec.HEADER);
-        body.flip();
-        if (!FrameCodec.checksumMatches(body, crc)) {
-          if (position + FrameCodec.HEADER + length == size) {
-            LOG.warnf("journal %s has a corrupt frame at %d; it was never acknowledged", file, position);
-            return;
-          }
-          damaged++;
-          damagedBytes += FrameCodec.HEADER + length;
-          position += FrameCodec.HEADER + length;
-          continue;
-        }
-        java.util.Optional<Frame> frame = FrameCodec.decodeBody(body);
-        if (frame.isPresent()) {
-          sink.accept(frame.get());
-        } else {
-          unreadable++;
-        }
-        position += FrameCodec.HEADER + length;
-      }
-    } finally {
-      if (damaged > 0) {
-        LOG.errorf("journal %s holds %d damaged frame(s) (%d bytes) among whole ones: acknowledged, their records"
-            + " are lost; the frames around them were read", file, damaged, damagedBytes);
-      }
-      if (unreadable > 0) {
-        // whole and checksummed, so acknowledged: a newer build's kind or layout (after a rollback)
-        LOG.warnf("journal %s holds %d acknowledged frames this build cannot read (written by a newer one?);"
-            + " their records are not stored", file, unreadable);
-      }
+    SegmentReader.Read read;
+    try (SegmentReader reader = new SegmentReader(file, segment)) {
+      read = reader.readAll(sink);
+    }
+    if (read.tornAt() >= 0) {
+      LOG.warnf("journal %s ends with a torn frame at %d, no whole frame after it: a write cut by a crash, never"
+          + " acknowledged", file, read.tornAt());
+    }
+    if (read.damaged() > 0) {
+      LOG.errorf("journal %s holds %d damaged frame(s) (%d bytes) among whole ones: acknowledged, their records"
+          + " are lost; the frames around them were read. Once those are stored the segment is kept as %s, never"
+          + " replayed again, for a look (a flipped bit may be mended by hand): the operator deletes it", file,
+          read.damaged(), read.damagedBytes(), keptAsidePath(segment).getFileName());
+    }
+    if (read.unreadable() > 0) {
+      // whole and checksummed, so acknowledged: a newer build's kind or layout (after a rollback)
+      LOG.warnf("journal %s holds %d acknowledged frames this build cannot read (written by a newer one?);"
+          + " their records are not stored", file, read.unreadable());
+    }
+    return read.damaged();
+  }
+
+  /**
+   * Moves a closed segment whose replay passed over damaged frames to {@code <segment>.damaged}
+   * instead of deleting it: it holds the only copy of their records. Never replayed again, and left
+   * for the operator to delete; call it once the stores committed what the replay read. When it
+   * cannot be moved, it stays and is replayed again at the next start.
+   */
+  public void keepAside(long segment) {
+    synchronized (appendLock) {
+      closedSegments.remove(Long.valueOf(segment));
+    }
+    try {
+      Files.move(segmentPath(segment), keptAsidePath(segment));
+    } catch (IOException e) {
+      LOG.errorf("journal %s cannot be kept as %s (%s): it stays, and is replayed again at the next start",
+          segmentPath(segment), keptAsidePath(segment).getFileName(), e.getMessage());
     }
   }
 
@@ -386,6 +378,11 @@ public final class Journal implements Closeable {
 
   private Path segmentPath(long id) {
     return dir.resolve(String.format("segment-%012d.wal", id));
+  }
+
+  /** Where a segment with damaged frames is kept: its name no longer ends in {@code .wal}, so it is never replayed. */
+  private Path keptAsidePath(long id) {
+    return segmentPath(id).resolveSibling(segmentPath(id).getFileName() + ".damaged");
   }
 
   @Override

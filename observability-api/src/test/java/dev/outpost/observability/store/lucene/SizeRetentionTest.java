@@ -72,7 +72,7 @@ class SizeRetentionTest {
 
     List<LocalDate> deleted;
     try (InfoLines log = new InfoLines(SizeRetention.class)) {
-      deleted = new SizeRetention(limit, List.of(logs.partitions(), traces.partitions())).apply(TODAY, "in a test");
+      deleted = new SizeRetention(limit, dir, List.of(logs.partitions(), traces.partitions())).apply(TODAY, "in a test");
       assertThat(log.lines).hasSize(3).allMatch(l -> l.contains("by size") && l.contains("storage.retention-size ("
           + limit + ")") && l.contains("checked in a test"));
       assertThat(log.lines.get(0)).startsWith("retention: deleted " + TODAY.minusDays(5));
@@ -99,12 +99,34 @@ class SizeRetentionTest {
     logs.commit();
     traces.commit();
 
-    List<LocalDate> deleted = new SizeRetention(1, List.of(logs.partitions(), traces.partitions())).apply(TODAY,
+    List<LocalDate> deleted = new SizeRetention(1, dir, List.of(logs.partitions(), traces.partitions())).apply(TODAY,
         "in a test");
 
     assertThat(deleted).containsExactly(TODAY.minusDays(1));
     assertThat(days("log-blocks")).containsExactly(TODAY.toString(), TODAY.plusDays(1).toString());
     assertThat(days("spans")).containsExactly(TODAY.toString());
+  }
+
+  /**
+   * The size counts the whole data directory, as the disk guard measures it and as Prometheus'
+   * retention.size counts its WAL: at the largest size allowed, ingest refused while the days alone
+   * were within it, and the pass asked for then deleted nothing.
+   */
+  @Test
+  void theJournalAndTheRestOfTheDataDirectoryCountTowardsTheSize() throws Exception {
+    storeLogs(TODAY.minusDays(1), 300);
+    storeLogs(TODAY, 300);
+    logs.commit();
+    long days = onDisk(TODAY.minusDays(1)) + onDisk(TODAY);
+    Files.createDirectories(dir.resolve("journal"));
+    Files.write(dir.resolve("journal").resolve("segment-000000000007.wal"), new byte[64 << 10]);
+    Files.write(dir.resolve("cursor-key"), new byte[32]);
+
+    List<LocalDate> deleted = new SizeRetention(days + (32 << 10), dir, List.of(logs.partitions(),
+        traces.partitions())).apply(TODAY, "in a test");
+
+    assertThat(deleted).as("the days fit, not with the journal").containsExactly(TODAY.minusDays(1));
+    assertThat(days("log-blocks")).containsExactly(TODAY.toString());
   }
 
   private void storeLogs(LocalDate day, int count) {

@@ -88,6 +88,108 @@ class JournalTest {
   }
 
   /**
+   * A replay says how many damaged frames it passed over, and its ERROR names where the segment is
+   * kept: moved aside rather than deleted (it holds the only copy of their records), never replayed
+   * again, left for the operator.
+   */
+  @Test
+  void aSegmentWithDamagedFramesIsKeptAsideAndNeverReplayedAgain() throws Exception {
+    try (Journal journal = Journal.open(dir)) {
+      for (byte b = 1; b <= 3; b++) {
+        journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {b, b, b, b}).durable().get(5, TimeUnit.SECONDS);
+      }
+      journal.rotate();
+      journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {4}).durable().get(5, TimeUnit.SECONDS);
+    }
+    Path segment = firstSegment();
+    byte[] bytes = Files.readAllBytes(segment);
+    bytes[bytes.length / 2] ^= 0x01; // inside the second frame
+    Files.write(segment, bytes);
+    try (Journal reopened = Journal.open(dir);
+        dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(Journal.class)) {
+      assertThat(reopened.closedSegments()).containsExactly(1L, 2L);
+      assertThat(reopened.replay(1, frame -> {})).isEqualTo(1);
+      assertThat(reopened.replay(2, frame -> {})).isZero();
+      assertThat(log.errors()).singleElement().satisfies(line -> assertThat(line)
+          .contains("kept as segment-000000000001.wal.damaged").contains("the operator deletes it"));
+
+      reopened.keepAside(1);
+      reopened.deleteUpTo(2);
+      assertThat(reopened.closedSegments()).isEmpty();
+    }
+    assertThat(dir.resolve("segment-000000000001.wal.damaged")).hasBinaryContent(bytes);
+    try (Journal again = Journal.open(dir)) {
+      assertThat(again.closedSegments()).as("the segment the last run left active, not the kept one")
+          .containsExactly(3L);
+    }
+  }
+
+  /**
+   * A damaged frame followed by bytes that are no frame (a write cut by power loss, the disk's old
+   * bytes after it) is the torn end of a write never acknowledged: said at WARN as before, not at
+   * ERROR as acknowledged records lost.
+   */
+  @Test
+  void aDamagedFrameFollowedByNoWholeFrameIsATornTail() throws Exception {
+    try (Journal journal = Journal.open(dir)) {
+      for (byte b = 1; b <= 2; b++) {
+        journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {b}).durable().get(5, TimeUnit.SECONDS);
+      }
+    }
+    java.nio.ByteBuffer cut = FrameCodec.encode(new Frame(Frame.Kind.LOGS, Journal.firstSeqOf(1) + 2, 1, 0, "", "",
+        new byte[] {3, 3, 3, 3}));
+    cut.put(cut.limit() - 1, (byte) 0); // its last bytes never reached the disk
+    try (FileChannel channel = FileChannel.open(firstSegment(), StandardOpenOption.APPEND)) {
+      channel.write(cut);
+      channel.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 0, 5, 1, 2, 3, 4, 9, 9, 9, 9, 9})); // old bytes
+    }
+    try (Journal reopened = Journal.open(dir);
+        dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(Journal.class)) {
+      List<Frame> frames = new ArrayList<>();
+      reopened.replay(reopened.closedSegments().get(0), frames::add);
+      assertThat(frames).extracting(f -> f.payload()[0]).containsExactly((byte) 1, (byte) 2);
+      assertThat(log.errors()).isEmpty();
+      assertThat(log.warnings()).singleElement().satisfies(line -> assertThat(line).contains("torn frame")
+          .contains("never acknowledged"));
+    }
+  }
+
+  /**
+   * The checksum does not cover a frame's length: a flipped bit there lands inside the frame's payload,
+   * bytes a sender chose, where a frame may have been crafted. One that does not follow the frames
+   * read (here, seqs of another segment) is not read: the segment ends there, as a torn one.
+   */
+  @Test
+  void aFlippedLengthDoesNotReadAFrameCraftedInsideThePayload() throws Exception {
+    Frame crafted = new Frame(Frame.Kind.LOGS, Journal.firstSeqOf(6), 1, 0, "", "", new byte[91]);
+    byte[] inner = FrameCodec.encode(crafted).array();
+    assertThat(inner).hasSize(128);
+    byte[] payload = new byte[35 + inner.length];
+    System.arraycopy(inner, 0, payload, 35, inner.length);
+    try (Journal journal = Journal.open(dir)) {
+      journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {1}).durable().get(5, TimeUnit.SECONDS);
+      journal.append(Frame.Kind.LOGS, 1, 0, "", "", payload).durable().get(5, TimeUnit.SECONDS);
+      journal.append(Frame.Kind.LOGS, 1, 0, "", "", new byte[] {3}).durable().get(5, TimeUnit.SECONDS);
+    }
+    Path segment = firstSegment();
+    byte[] bytes = Files.readAllBytes(segment);
+    int second = java.nio.ByteBuffer.wrap(bytes).getInt(0) + FrameCodec.HEADER;
+    int length = java.nio.ByteBuffer.wrap(bytes).getInt(second);
+    int flipped = length ^ 0x80; // now ends where the crafted frame starts
+    assertThat(flipped).isEqualTo(length - inner.length);
+    java.nio.ByteBuffer.wrap(bytes).putInt(second, flipped);
+    Files.write(segment, bytes);
+    try (Journal reopened = Journal.open(dir);
+        dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(Journal.class)) {
+      List<Frame> frames = new ArrayList<>();
+      reopened.replay(reopened.closedSegments().get(0), frames::add);
+      assertThat(frames).extracting(Frame::firstSeq).containsExactly(Journal.firstSeqOf(1));
+      assertThat(log.errors()).isEmpty();
+      assertThat(log.warnings()).anySatisfy(line -> assertThat(line).contains("torn frame"));
+    }
+  }
+
+  /**
    * A whole frame of a kind this build does not know (a newer build's, after a rollback) is passed
    * over, the frames around it read, and said at WARN: it was acknowledged, and its records are lost.
    */

@@ -1,0 +1,95 @@
+package dev.outpost.observability.retention;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.observability.ingest.IngestPipeline;
+import dev.outpost.observability.ingest.OtlpServer;
+import dev.outpost.observability.store.LogStore;
+import dev.outpost.observability.store.lucene.BusySearch;
+import dev.outpost.observability.support.Eventually;
+import dev.outpost.observability.support.Otlp;
+import dev.outpost.observability.support.TestIdpResource;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A full disk whose size pass, asked for as ingest started refusing, met a day kept busy by a search
+ * and deleted nothing: it was asked for once, so ingest answered 503 until the hourly pass. While
+ * ingest refuses the pass is asked for again, and once the search ends the oldest day goes.
+ */
+@QuarkusTest
+@TestProfile(RetentionBySizeWhileBusyTest.SmallDiskNoCheckpoint.class)
+@QuarkusTestResource(TestIdpResource.class)
+class RetentionBySizeWhileBusyTest {
+
+  /**
+   * An 8 MiB disk kept to a byte; checkpoints made by the test alone, so that no journal trimmed
+   * meanwhile takes the data below the refusal for a moment (which asked for the pass anew).
+   */
+  public static class SmallDiskNoCheckpoint implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("outpost.observability.storage.retention-size", "1",
+          "outpost.observability.ingest.max-data-bytes", Long.toString(8L << 20),
+          "outpost.observability.ingest.min-free-disk-bytes", Long.toString(1L << 20),
+          "outpost.observability.storage.checkpoint-interval", "PT1H",
+          "outpost.observability.storage.telemetry-poll-interval", "PT1H");
+    }
+  }
+
+  @Inject OtlpServer server;
+  @Inject LogStore logs;
+  @Inject IngestPipeline pipeline;
+
+  @Test
+  void aPassThatMetABusyDayIsAskedForAgainWhileIngestRefuses() throws Exception {
+    Otlp otlp = new Otlp(server.port());
+    Random random = new Random(5);
+    long twoDaysAgo = (System.currentTimeMillis() - Duration.ofDays(2).toMillis()) * 1_000_000L;
+    try (BusySearch search = BusySearch.overLogs(logs)) {
+      boolean refused = false;
+      for (int batch = 0; batch < 400 && !refused; batch++) {
+        List<LogRecord> records = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+          byte[] noise = new byte[2048];
+          random.nextBytes(noise);
+          records.add(Otlp.log(twoDaysAgo + batch * 1000L + i, "filler " + HexFormat.of().formatHex(noise), Map.of()));
+        }
+        int status = post(otlp, Otlp.logs(Otlp.resource("svc", "busy"), records).toByteArray());
+        refused = status == 503;
+        if (!refused) {
+          assertThat(status).isEqualTo(200);
+        }
+      }
+      assertThat(refused).as("the 8 MiB disk filled").isTrue();
+      // the pass asked for at the refusal waits 200 ms for the busy day, then gives up
+      Thread.sleep(1500);
+      pipeline.checkpoint(); // the journal trimmed: the old day alone fills the disk
+      Thread.sleep(1100); // the guard measures at most once a second
+      assertThat(post(otlp, current("while the search runs"))).as("nothing was deleted").isEqualTo(503);
+    }
+
+    Eventually.within(Duration.ofSeconds(30), "ingest taken again once the search ended",
+        () -> post(otlp, current("after the search")) == 200);
+  }
+
+  private static byte[] current(String body) {
+    return Otlp.logs(Otlp.resource("svc", "busy"), List.of(Otlp.log(System.currentTimeMillis() * 1_000_000L, body,
+        Map.of()))).toByteArray();
+  }
+
+  private static int post(Otlp otlp, byte[] body) {
+    return otlp.post("/v1/logs", "application/x-protobuf", body, Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode();
+  }
+}
