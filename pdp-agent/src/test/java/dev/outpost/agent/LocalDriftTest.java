@@ -13,9 +13,11 @@ import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
 import dev.outpost.spec.state.StateCodec;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -138,6 +140,59 @@ class LocalDriftTest {
     awaitHolds(billing, billingWritten);
   }
 
+  /**
+   * Renamed away, the directory kept its watch on the old inode: the runtime lost every integration
+   * until the scheduled resync, and the directory that resync made was never watched.
+   */
+  @Test
+  void aMovedIntegrationsDirectoryIsPutBackAndWatchedAgain() throws Exception {
+    byte[] ordersWritten = Files.readAllBytes(orders);
+    byte[] billingWritten = Files.readAllBytes(billing);
+    Files.move(orders.getParent(), config.home().resolve("integrations-moved-" + System.nanoTime()));
+    awaitHolds(orders, ordersWritten);
+    awaitHolds(billing, billingWritten);
+
+    Thread.sleep(1500); // the new directory registered
+    Files.writeString(billing, "edited by hand");
+    awaitHolds(billing, billingWritten);
+  }
+
+  /**
+   * A stray file the agent never wrote was read whole to be hashed: one over 2 GiB ended the watch's
+   * thread (OutOfMemoryError) and drift waited for the scheduled resync from then on. It is not read.
+   */
+  @Test
+  void aHugeFileAddedByHandIsRemovedAndTheWatchGoesOn() throws Exception {
+    Path huge = orders.resolveSibling("huge.json");
+    Files.move(sparse(3L << 30), huge, StandardCopyOption.ATOMIC_MOVE);
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (Files.exists(huge) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(huge).as("removed within 5 s").doesNotExist();
+
+    byte[] written = Files.readAllBytes(billing);
+    Files.writeString(billing, "edited by hand");
+    awaitHolds(billing, written);
+  }
+
+  /** The watch and the pass compare a file's size before they read it: this one is never read. */
+  @Test
+  void aHugeFileInPlaceOfAnIntegrationFileIsPutBack() throws Exception {
+    byte[] written = Files.readAllBytes(orders);
+    Files.move(sparse(3L << 30), orders, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    awaitHolds(orders, written);
+  }
+
+  /** A file of {@code length} bytes that takes no room on disk, made beside the state directory. */
+  private Path sparse(long length) throws IOException {
+    Path file = Files.createTempFile(config.home(), "sparse", ".json");
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(length);
+    }
+    return file;
+  }
+
   /** The directory is the agent's inventory: a file someone adds there is pruned, now at once. */
   @Test
   void anIntegrationFileAddedByHandIsRemovedWithinSeconds() throws Exception {
@@ -221,7 +276,8 @@ class LocalDriftTest {
 
   private static boolean holds(Path file, byte[] content) {
     try {
-      return java.util.Arrays.equals(Files.readAllBytes(file), content);
+      // a huge file is not read: its size alone says it is not what was written
+      return Files.size(file) == content.length && java.util.Arrays.equals(Files.readAllBytes(file), content);
     } catch (IOException e) {
       return false;
     }

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * A request body as text, in the charset its Content-Type names (RESTEasy honoured it when bodies were
  * Strings: a Latin-1 file declared so was read right), else in UTF-8, which JSON and the YAML the API
- * takes are. Either is read strictly: read leniently, a Latin-1 file sent without a charset was kept
+ * takes are; JSON's callers decode in UTF-8 whatever is named (RFC 8259 section 11). Either is read strictly: read leniently, a Latin-1 file sent without a charset was kept
  * with U+FFFD in place of each accented letter, and a UTF-16 one was refused as "special characters".
  * A byte order mark, which editors on Windows write, is no part of the document (Jackson refused it in
  * JSON); without a charset, one of UTF-16 or UTF-32 names that encoding.

@@ -27,6 +27,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,9 +50,10 @@ import java.util.stream.Collectors;
  *       /v1/integrations/{name}}: one integration and the routes to it.
  * </ul>
  *
- * <p>Bodies are JSON or YAML, in the charset the Content-Type names, else UTF-8 (a byte order mark is
- * dropped; other text is refused, naming the first byte that is not of the charset, or UTF-16 or
- * UTF-32 by its byte order mark; a charset Java does not know is a 415 naming it). A change gets the
+ * <p>Bodies are JSON, in UTF-8 whatever charset the Content-Type names (RFC 8259 section 11), or
+ * YAML, in the charset the Content-Type names, else UTF-8 (a byte order mark is dropped; other text
+ * is refused, naming the first byte that is not of the charset, or UTF-16 or UTF-32 by its byte
+ * order mark; a charset Java does not know on YAML is a 415 naming it). A change gets the
  * next revision and is pushed to connected agents; one that leaves the state as it is keeps the
  * revision, and the answer says {@code "unchanged": true}, unless the connected agent refused that
  * revision: then it is a new one, which the agent tries at once (a secret it lacked made since, as
@@ -149,7 +152,10 @@ public class StateResource {
     }
     String body;
     try {
-      body = bytes == null ? null : BodyText.decode(bytes, BodyText.charset(contentType));
+      // JSON is UTF-8 whatever the Content-Type says (RFC 8259 section 11 defines no charset for it,
+      // and clients such as rest-assured add ISO-8859-1 on their own): only YAML's is honoured
+      Charset charset = isJson(contentType) ? StandardCharsets.UTF_8 : BodyText.charset(contentType);
+      body = bytes == null ? null : BodyText.decode(bytes, charset);
     } catch (BodyText.UnknownCharsetException e) {
       return ApiError.of(Response.Status.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.getMessage());
     } catch (BodyText.NotTextException e) {

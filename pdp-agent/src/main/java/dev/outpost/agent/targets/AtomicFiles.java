@@ -1,6 +1,7 @@
 package dev.outpost.agent.targets;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -76,11 +77,18 @@ public final class AtomicFiles {
 
   /**
    * Whether {@code file} holds exactly {@code content}. One the agent cannot read is written again
-   * (a rename over it needs only the directory): it failed every revision before.
+   * (a rename over it needs only the directory): it failed every revision before. Only a file of
+   * {@code content}'s length is read, and no more of it: one over 2 GiB put there by hand cannot be
+   * read whole (an OutOfMemoryError failed every pass).
    */
   private static boolean holds(Path file, byte[] content) {
     try {
-      return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), content);
+      if (!Files.isRegularFile(file) || Files.size(file) != content.length) {
+        return false;
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        return Arrays.equals(in.readNBytes(content.length + 1), content); // one byte more: grown since
+      }
     } catch (IOException unreadable) {
       return false;
     }

@@ -1,5 +1,6 @@
 package dev.outpost.agent.targets;
 
+import dev.outpost.agent.link.ThrottledWarning;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -13,6 +14,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -20,22 +22,26 @@ import org.jboss.logging.Logger;
 
 /**
  * Watches the directories a {@link LocalTarget} writes ({@code state/}, {@code state/integrations/})
- * and asks for a resync when one of its files is created, changed or deleted by someone else, so that
- * drift is corrected in seconds, as in Kubernetes, rather than at the next scheduled resync (a removed
- * integration file answered 503 for most of a minute). The agent's own writes are no drift: the target
- * records what it writes before renaming it in, so their events find what they expect and cause no
- * pass. A directory not there (yet, or deleted) is looked for again every second; one that comes back
- * asks for a resync, since what changed while it was not watched has no event.
+ * and asks for a resync when one of its files is created, deleted or its content changed by someone
+ * else, so that drift is corrected in seconds, as in Kubernetes, rather than at the next scheduled
+ * resync (a removed integration file answered 503 for most of a minute). The agent's own writes are no
+ * drift: the target records what it writes before renaming it in, so their events find what they
+ * expect and cause no pass. Other changes (a file's permissions) wait for the scheduled resync. Every
+ * second, a directory not there (yet, or deleted) is looked for again, and one watched is checked to
+ * be still the one registered (a directory renamed away keeps its watch); one that comes back or is
+ * replaced asks for a resync, since what changed while it was not watched has no event. A failure the
+ * watch does not expect is logged and watching goes on.
  */
 public final class LocalDriftWatch implements DriftWatch {
   private static final Logger LOG = Logger.getLogger(LocalDriftWatch.class);
-  /** How often a directory that is not there is looked for. */
+  /** How often a directory that is not there is looked for, and one watched checked to be the same. */
   static final long MISSING_DIRECTORY_RETRY_MILLIS = 1000;
 
   private final LocalTarget target;
   private final Runnable onDrift;
   /** Directories whose registration failed, said once until it succeeds (a watch limit reached stays so). */
   private final Set<Path> failing = new HashSet<>();
+  private final ThrottledWarning unexpectedFailures = new ThrottledWarning(LOG);
   private WatchService watcher;
   private Thread thread;
 
@@ -82,54 +88,88 @@ public final class LocalDriftWatch implements DriftWatch {
   }
 
   private void watch(WatchService watcher) {
-    Map<WatchKey, Path> watched = new HashMap<>();
+    Map<WatchKey, WatchedDirectory> watched = new HashMap<>();
     boolean starting = true;
-    try {
-      while (true) {
-        boolean added = false;
+    boolean missed = false; // a round failed: what it was reading is lost, a pass reads it again
+    while (true) {
+      try {
+        boolean changed = forgetReplaced(watched);
         for (Path dir : target.directories()) {
-          added |= register(watcher, watched, dir);
+          changed |= register(watcher, watched, dir);
         }
-        if (added && !starting) {
+        if ((changed || missed) && !starting) {
           onDrift.run();
         }
         starting = false;
+        missed = false;
         WatchKey key = watcher.poll(MISSING_DIRECTORY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         if (key != null && drifted(key, watched)) {
           onDrift.run();
         }
+      } catch (InterruptedException | ClosedWatchServiceException stopping) {
+        return; // the agent stops applying
+      } catch (RuntimeException | Error unexpected) {
+        // it ended the thread for good before: drift waited for the scheduled resync from then on
+        unexpectedFailures.warn("the local drift watch failed (%s): watching on, a resync asked for", unexpected);
+        missed = true;
+        try {
+          Thread.sleep(MISSING_DIRECTORY_RETRY_MILLIS); // a failure that repeats does not spin
+        } catch (InterruptedException stopping) {
+          return;
+        }
       }
-    } catch (InterruptedException | ClosedWatchServiceException stopping) {
-      // the agent stops applying
     }
   }
 
   /** Whether the events of {@code key} tell of drift; a directory that went is drift too. */
-  private boolean drifted(WatchKey key, Map<WatchKey, Path> watched) {
-    Path dir = watched.get(key);
+  private boolean drifted(WatchKey key, Map<WatchKey, WatchedDirectory> watched) {
+    WatchedDirectory dir = watched.get(key);
     boolean drifted = false;
-    for (WatchEvent<?> event : key.pollEvents()) {
-      if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-        drifted = true; // events were lost: whatever they told of
-      } else if (dir != null && !drifted) {
-        drifted = target.drifted(dir.resolve((Path) event.context()));
+    try {
+      for (WatchEvent<?> event : key.pollEvents()) {
+        if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+          drifted = true; // events were lost: whatever they told of
+        } else if (dir != null && !drifted) {
+          drifted = target.drifted(dir.path().resolve((Path) event.context()));
+        }
       }
-    }
-    if (!key.reset()) {
-      watched.remove(key);
-      drifted = true;
+    } finally {
+      // even when reading the events failed: a key not reset is never queued again
+      if (!key.reset()) {
+        watched.remove(key);
+        drifted = true;
+      }
     }
     return drifted;
   }
 
+  /**
+   * Cancels the watch of each directory gone or replaced since it was registered (one renamed away kept
+   * its watch, and the directory made in its place had none); whether there was one.
+   */
+  private static boolean forgetReplaced(Map<WatchKey, WatchedDirectory> watched) {
+    boolean replaced = false;
+    for (Iterator<Map.Entry<WatchKey, WatchedDirectory>> entries = watched.entrySet().iterator(); entries.hasNext(); ) {
+      Map.Entry<WatchKey, WatchedDirectory> entry = entries.next();
+      if (!entry.getValue().stillThere()) {
+        entry.getKey().cancel();
+        entries.remove();
+        replaced = true;
+      }
+    }
+    return replaced;
+  }
+
   /** Registers {@code dir} unless it is watched or not there; whether it was registered now. */
-  private boolean register(WatchService watcher, Map<WatchKey, Path> watched, Path dir) {
-    if (watched.containsValue(dir) || !Files.isDirectory(dir)) {
+  private boolean register(WatchService watcher, Map<WatchKey, WatchedDirectory> watched, Path dir) {
+    if (watched.values().stream().anyMatch(w -> w.path().equals(dir)) || !Files.isDirectory(dir)) {
       return false;
     }
     try {
+      // its key read before the registration: a directory replaced in between is told the next round
+      WatchedDirectory registered = WatchedDirectory.of(dir);
       watched.put(dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-          StandardWatchEventKinds.ENTRY_DELETE), dir);
+          StandardWatchEventKinds.ENTRY_DELETE), registered);
       failing.remove(dir);
       return true;
     } catch (NoSuchFileException gone) {

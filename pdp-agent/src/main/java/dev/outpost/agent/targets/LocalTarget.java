@@ -122,10 +122,11 @@ public final class LocalTarget implements Target {
 
   /**
    * Whether {@code file} is one this target writes (temporary files aside) and no longer holds what it
-   * last wrote there: changed, deleted, or made by someone else.
+   * last wrote there: changed, deleted, or made by someone else. The integrations directory itself
+   * moved, removed or made is drift too: the runtime lost or gained every integration at once.
    */
   boolean drifted(Path file) {
-    return managed(file) && written.differs(file);
+    return file.equals(integrationsDir) || managed(file) && written.differs(file);
   }
 
   private boolean managed(Path file) {

@@ -80,6 +80,73 @@ class LocalDriftWatchTest {
     assertThat(asked).hasValue(0);
   }
 
+  /**
+   * A directory renamed away keeps its watch (the JDK asks inotify for no IN_MOVE_SELF): the rename
+   * was no drift, and the directory the resync made in its place was never watched.
+   */
+  @Test
+  void aMovedIntegrationsDirectoryAsksForAResyncAndTheOneMadeInItsPlaceIsWatched() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    DataPlaneState state = TestStates.state(1, "orders");
+    put(target, state.integrations().get(0));
+    target.putRoutes(RoutingTable.of(state));
+    LocalDriftWatch watch = new LocalDriftWatch(target, asked::incrementAndGet);
+    watch.start();
+    try {
+      Thread.sleep(300);
+      Files.move(home.resolve("state/integrations"), home.resolve("moved-away"));
+      await(() -> asked.get() >= 1, "a resync asked for once state/integrations/ was moved away");
+
+      put(target, state.integrations().get(0)); // as the resync does: a new directory
+      Thread.sleep(2500); // the new directory registered
+      int settled = asked.get();
+      Files.delete(home.resolve("state/integrations/orders.json"));
+      await(() -> asked.get() > settled, "a resync asked for after a file of the new directory was deleted");
+    } finally {
+      watch.stop();
+    }
+  }
+
+  /** Nothing watches $OUTPOST_HOME itself: the state directory moved away told nothing. */
+  @Test
+  void aMovedStateDirectoryAsksForAResync() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    target.putRoutes(RoutingTable.of(TestStates.state(1, "orders")));
+    LocalDriftWatch watch = new LocalDriftWatch(target, asked::incrementAndGet);
+    watch.start();
+    try {
+      Thread.sleep(300);
+      Files.move(home.resolve("state"), home.resolve("moved-away"));
+      await(() -> asked.get() >= 1, "a resync asked for once state/ was moved away");
+    } finally {
+      watch.stop();
+    }
+  }
+
+  /** A failure the watch did not expect ended its thread for good: drift waited for the scheduled resync. */
+  @Test
+  void anUnexpectedFailureDoesNotEndTheWatch() throws Exception {
+    LocalTarget target = new LocalTarget(home);
+    target.putRoutes(RoutingTable.of(TestStates.state(1, "orders")));
+    LocalDriftWatch watch = new LocalDriftWatch(target, () -> {
+      if (asked.incrementAndGet() == 1) {
+        throw new Error("the first request fails");
+      }
+    });
+    watch.start();
+    try {
+      Thread.sleep(300);
+      Files.writeString(home.resolve("state/routes.json"), "{}");
+      await(() -> asked.get() >= 1, "a resync asked for after routes.json was changed by hand");
+      Thread.sleep(2500);
+      int settled = asked.get();
+      Files.delete(home.resolve("state/routes.json"));
+      await(() -> asked.get() > settled, "a resync asked for after the failure, routes.json deleted by hand");
+    } finally {
+      watch.stop();
+    }
+  }
+
   private static void put(LocalTarget target, dev.outpost.spec.model.Integration integration) {
     try {
       target.putIntegration(integration);
