@@ -79,7 +79,7 @@ public class IngestPipeline {
           t.setDaemon(true);
           return t;
         });
-    journal = Journal.open(config.dataDir().resolve("journal"));
+    journal = Journal.open(Journal.directoryIn(config.dataDir()));
     replay();
     checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "journal-checkpoint");
@@ -199,20 +199,21 @@ public class IngestPipeline {
       return;
     }
     long[] records = {0};
-    List<Long> damaged = new ArrayList<>();
+    List<Long> partlyRead = new ArrayList<>();
     for (long segment : segments) {
       long from = Journal.firstSeqOf(segment);
       long to = Journal.firstSeqOf(segment + 1);
       logs.forget(from, to);
       traces.forget(from, to);
       if (journal.replay(segment, frame -> records[0] += replayFrame(frame)) > 0) {
-        damaged.add(segment);
+        partlyRead.add(segment);
       }
     }
     logs.commit();
     traces.commit();
-    // the only copy of the damaged frames' acknowledged records, which a hand may mend: not deleted
-    for (long segment : damaged) {
+    // the only copy of what the replay could not read (acknowledged records a hand may mend, or a
+    // newer build read): not deleted
+    for (long segment : partlyRead) {
       journal.keepAside(segment);
     }
     journal.deleteUpTo(segments.get(segments.size() - 1));

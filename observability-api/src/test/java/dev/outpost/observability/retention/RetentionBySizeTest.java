@@ -37,11 +37,14 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(TestIdpResource.class)
 class RetentionBySizeTest {
 
-  /** A store of its own, kept to a byte (every day but the current one goes), on a disk of 8 MiB. */
+  /**
+   * A store of its own, kept to 4 KiB (every day but the current one goes: a day takes more; the rest
+   * of the directory less, or no day would go), on a disk of 8 MiB.
+   */
   public static class SmallDisk implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("outpost.observability.storage.retention-size", "1",
+      return Map.of("outpost.observability.storage.retention-size", "4K",
           "outpost.observability.ingest.max-data-bytes", Long.toString(8L << 20),
           "outpost.observability.ingest.min-free-disk-bytes", Long.toString(1L << 20),
           "outpost.observability.storage.checkpoint-interval", "PT0.2S",
@@ -80,7 +83,7 @@ class RetentionBySizeTest {
     assertThat(given().auth().oauth2(token).get("/api/v1/traces/" + traceId).statusCode()).isEqualTo(404);
     String scraped = given().get(metrics).then().statusCode(200).extract().asString();
     assertThat(scraped).contains("outpost_storage_bytes{signal=\"logs\"}", "outpost_storage_bytes{signal=\"traces\"}",
-        "outpost_storage_retention_size_bytes 1.0", "outpost_ingest_disk_refusing ");
+        "outpost_storage_retention_size_bytes 4096.0", "outpost_ingest_disk_refusing ");
   }
 
   @Test

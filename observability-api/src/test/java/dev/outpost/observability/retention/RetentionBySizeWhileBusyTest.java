@@ -34,13 +34,14 @@ import org.junit.jupiter.api.Test;
 class RetentionBySizeWhileBusyTest {
 
   /**
-   * An 8 MiB disk kept to a byte; checkpoints made by the test alone, so that no journal trimmed
-   * meanwhile takes the data below the refusal for a moment (which asked for the pass anew).
+   * An 8 MiB disk kept to 4 KiB (more than the directory takes besides its days once the journal is
+   * trimmed); checkpoints made by the test alone, so that no journal trimmed meanwhile takes the data
+   * below the refusal for a moment (which asked for the pass anew).
    */
   public static class SmallDiskNoCheckpoint implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("outpost.observability.storage.retention-size", "1",
+      return Map.of("outpost.observability.storage.retention-size", "4K",
           "outpost.observability.ingest.max-data-bytes", Long.toString(8L << 20),
           "outpost.observability.ingest.min-free-disk-bytes", Long.toString(1L << 20),
           "outpost.observability.storage.checkpoint-interval", "PT1H",

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -58,6 +59,8 @@ final class PartitionSet implements Closeable {
   private static final String QUARANTINED = ".corrupt-";
   /** How long retention waits for partitions in use, ingest waiting behind it meanwhile. */
   static final long DROP_WAIT_MILLIS = 200;
+  /** The day a deletion that failed was last said: it is tried at every pass, said once a day. */
+  private LocalDate deletionFailureSaidOn;
 
   /** Work done with a searcher over several partitions. */
   interface SearchWork<T> {
@@ -231,13 +234,15 @@ final class PartitionSet implements Closeable {
   }
 
   /**
-   * Deletes the partitions of days before {@code firstKept}, and the days moved aside; returns how
-   * many went. Waits at most {@link #DROP_WAIT_MILLIS} for the searches using partitions to end
-   * (while it waits, ingest waits too) and otherwise deletes nothing this time: the next pass will.
+   * Deletes the partitions of days before {@code firstKept}, the days moved aside, and what an
+   * earlier deletion that failed left of a day; returns how many days' directories went. Waits at
+   * most {@link #DROP_WAIT_MILLIS} for the searches using partitions to end (while it waits, ingest
+   * waits too) and otherwise deletes nothing this time: the next pass will. A directory that cannot
+   * be deleted (a permission, a file system error) stays, out of queries, and is tried again at the
+   * next pass; said once a day.
    */
   int dropBefore(LocalDate firstKept) throws IOException {
-    dropQuarantinedBefore(firstKept);
-    if (partitions.headMap(firstKept).isEmpty()) {
+    if (partitions.headMap(firstKept).isEmpty() && leftoversBefore(firstKept).isEmpty()) {
       return 0;
     }
     try {
@@ -249,33 +254,90 @@ final class PartitionSet implements Closeable {
       Thread.currentThread().interrupt();
       return 0;
     }
+    // under the lock: a late record of that day would otherwise start it again under the deletion
     try {
-      List<Partition> doomed = new ArrayList<>(partitions.headMap(firstKept).values());
-      for (Partition p : doomed) {
+      List<Path> leftovers = leftoversBefore(firstKept);
+      int gone = 0;
+      for (Partition p : new ArrayList<>(partitions.headMap(firstKept).values())) {
         partitions.remove(p.day);
-        p.discard();
-        // under the lock: a late record of that day would otherwise start it again under the deletion
-        deleteTree(p.path);
-        LOG.infof("retention: deleted partition %s", p.path);
+        if (discarded(p) && deleted(p.path)) {
+          LOG.infof("retention: deleted partition %s", p.path);
+          gone++;
+        }
       }
-      return doomed.size();
+      for (Path dir : leftovers) {
+        if (deleted(dir)) {
+          boolean aside = dir.getFileName().toString().contains(QUARANTINED);
+          LOG.infof(aside ? "retention: deleted %s, a day moved aside" : "retention: deleted %s, left by a deletion"
+              + " that failed", dir);
+          gone += aside ? 0 : 1;
+        }
+      }
+      return gone;
     } finally {
       use.writeLock().unlock();
     }
   }
 
-  /** Days moved aside ({@link #quarantine}) go as their day leaves the retention period. */
-  private void dropQuarantinedBefore(LocalDate firstKept) throws IOException {
-    List<Path> doomed;
+  /**
+   * The directories of days before {@code firstKept} that no open partition uses: days moved aside
+   * ({@link #quarantine}), and what a deletion that failed left.
+   */
+  private List<Path> leftoversBefore(LocalDate firstKept) throws IOException {
     try (Stream<Path> dirs = Files.list(root)) {
-      doomed = dirs.filter(dir -> {
+      return dirs.filter(dir -> {
         LocalDate day = dayOfDirectory(dir);
-        return day != null && dir.getFileName().toString().contains(QUARANTINED) && day.isBefore(firstKept);
+        return day != null && day.isBefore(firstKept) && Files.isDirectory(dir)
+            && !dir.equals(partitionPath(day));
       }).toList();
     }
-    for (Path dir : doomed) {
+  }
+
+  /** The directory of the open partition of {@code day}, or null. */
+  private Path partitionPath(LocalDate day) {
+    Partition open = partitions.get(day);
+    return open == null ? null : open.path;
+  }
+
+  /** Whether any directory of {@code day} is left, its partition's or one moved aside: what retention by size asks. */
+  boolean holds(LocalDate day) throws IOException {
+    if (partitions.containsKey(day)) {
+      return true;
+    }
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.anyMatch(dir -> day.equals(dayOfDirectory(dir)));
+    }
+  }
+
+  /** Closes a partition being deleted; false, said, when closing failed (its files stay for the next pass). */
+  private boolean discarded(Partition p) {
+    try {
+      p.discard();
+      return true;
+    } catch (IOException | RuntimeException e) {
+      saidOnceADay(p.path, e);
+      return false;
+    }
+  }
+
+  /** Deletes a directory; false, said once a day, when it cannot (it stays for the next pass). */
+  private boolean deleted(Path dir) {
+    try {
       deleteTree(dir);
-      LOG.infof("retention: deleted %s, a day moved aside", dir);
+      return true;
+    } catch (IOException | UncheckedIOException e) {
+      saidOnceADay(dir, e);
+      return false;
+    }
+  }
+
+  /** A deletion that keeps failing is tried at every pass, every 10 s while ingest refuses: said once a day. */
+  private void saidOnceADay(Path dir, Exception e) {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    if (!today.equals(deletionFailureSaidOn)) {
+      deletionFailureSaidOn = today;
+      LOG.errorf("retention: %s cannot be deleted (%s); its day is out of queries, its bytes stay, and it is tried"
+          + " again at each pass (said once a day)", dir, e.getMessage());
     }
   }
 

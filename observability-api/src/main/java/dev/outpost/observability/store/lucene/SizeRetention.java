@@ -18,7 +18,8 @@ import org.jboss.logging.Logger;
  * counts its WAL: the journal (up to a checkpoint), the days moved aside, the rest; counting the days
  * alone, ingest refused while they were within the limit and nothing was deleted. The current UTC day
  * never goes, nor a later one (records may be a day ahead): the newest telemetry is what a full disk
- * must not cost.
+ * must not cost. When what the directory holds besides its days alone takes more than the limit, no
+ * deletion of a day can bring it within, and none is deleted: every day went, in vain.
  */
 final class SizeRetention {
 
@@ -29,6 +30,8 @@ final class SizeRetention {
   private final List<PartitionSet> signals;
   /** The day it last said that the current day alone passes the limit: said once a day, not at each pass. */
   private LocalDate saidTooLargeOn;
+  /** The day it last said that the bytes besides the days pass the limit, likewise. */
+  private LocalDate saidOutsideOn;
 
   SizeRetention(long limitBytes, Path dataDir, List<PartitionSet> signals) {
     this.limitBytes = limitBytes;
@@ -39,13 +42,19 @@ final class SizeRetention {
   /**
    * Deletes the oldest days until the data directory fits within the limit, or only the current day
    * and later ones are left; {@code why} says what asked for the check, for the log. Returns the days
-   * deleted. A day that searches keep busy ({@link PartitionSet#dropBefore}) ends the pass: a newer
-   * day is never deleted while an older one stays.
+   * deleted, each once its directories are gone. A day that searches keep busy, or whose directory
+   * cannot be deleted ({@link PartitionSet#dropBefore}), ends the pass: a newer day is never deleted
+   * while an older one stays.
    */
   List<LocalDate> apply(LocalDate today, String why) throws IOException {
     SortedMap<LocalDate, Long> days = storedDays();
     long stored = DirectorySize.of(dataDir);
+    long outside = Math.max(0, stored - days.values().stream().mapToLong(Long::longValue).sum());
     List<LocalDate> deleted = new ArrayList<>();
+    if (stored > limitBytes && outside > limitBytes) {
+      sayOutsideTooLarge(today, outside);
+      return deleted;
+    }
     for (Map.Entry<LocalDate, Long> day : days.entrySet()) {
       if (stored <= limitBytes) {
         return deleted;
@@ -55,8 +64,8 @@ final class SizeRetention {
       }
       for (PartitionSet signal : signals) {
         signal.dropBefore(day.getKey().plusDays(1));
-        if (signal.days().contains(day.getKey())) {
-          return deleted; // kept busy by searches, said by dropBefore; the next check goes on
+        if (signal.holds(day.getKey())) {
+          return deleted; // kept busy by searches, or not deletable: said by dropBefore; the next pass goes on
         }
       }
       LOG.infof("retention: deleted %s (%d bytes of logs and traces) by size: the data directory took %d bytes, more"
@@ -66,11 +75,24 @@ final class SizeRetention {
     }
     if (stored > limitBytes && !today.equals(saidTooLargeOn)) {
       saidTooLargeOn = today;
-      LOG.warnf("retention: the data directory takes %d bytes with only the current day and later ones left, more"
-          + " than storage.retention-size (%d); they are never deleted by size, and ingest still stops at"
-          + " ingest.min-free-disk-bytes", stored, limitBytes);
+      LOG.warnf("retention: the data directory takes %d bytes with only the current day and later ones left (%d bytes"
+          + " of them; besides the days %s), more than storage.retention-size (%d); those days are never deleted by"
+          + " size, and ingest still stops at ingest.min-free-disk-bytes", stored, stored - outside,
+          BytesOutsideDays.in(dataDir, outside), limitBytes);
     }
     return deleted;
+  }
+
+  /** Says, once a day, that what no deletion of a day frees passes the limit by itself, and what it is. */
+  private void sayOutsideTooLarge(LocalDate today, long outside) throws IOException {
+    if (!today.equals(saidOutsideOn)) {
+      saidOutsideOn = today;
+      LOG.warnf("retention: the data directory holds %d bytes besides its days (%s), more than storage.retention-size"
+          + " (%d) by themselves: deleting days cannot bring it within, so no day is deleted by size. Delete what"
+          + " need not stay (a journal segment kept aside once looked at, an earlier build's logs/ directory), or"
+          + " see why checkpoints fail if it is the journal", outside, BytesOutsideDays.in(dataDir, outside),
+          limitBytes);
+    }
   }
 
   /** The bytes each day takes on disk, every signal's together. */

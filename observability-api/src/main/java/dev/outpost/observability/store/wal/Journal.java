@@ -34,6 +34,8 @@ public final class Journal implements Closeable {
 
   private static final Logger LOG = Logger.getLogger(Journal.class);
   private static final int SEQ_BITS = 40;
+  /** Added to the name of a segment kept aside ({@link #keepAside}): it no longer ends in {@code .wal}. */
+  private static final String KEPT_ASIDE = ".damaged";
 
   private final Path dir;
   private final SegmentOpener opener;
@@ -48,6 +50,10 @@ public final class Journal implements Closeable {
   private long written;
   /** The active segment took a torn frame or failed an fsync: the syncer replaces it. */
   private boolean broken;
+  /** Where the torn frame of the broken active segment starts, or -1: cut off as it is retired. */
+  private long tornFrom = -1;
+  /** Names a segment kept aside beside an earlier copy of it, the same for the whole run. */
+  private final long openedAtMillis = System.currentTimeMillis();
   private volatile boolean closed;
 
   /** The seq of an append and when it is durable. */
@@ -91,6 +97,16 @@ public final class Journal implements Closeable {
     return new Journal(dir, ids, opener);
   }
 
+  /** The journal's directory under a data directory. */
+  public static Path directoryIn(Path dataDir) {
+    return dataDir.resolve("journal");
+  }
+
+  /** Whether a file of the journal's directory is a segment kept aside ({@link #keepAside}), never replayed. */
+  public static boolean isKeptAside(Path file) {
+    return file.getFileName().toString().contains(".wal" + KEPT_ASIDE);
+  }
+
   public static long segmentOf(long seq) {
     return seq >>> SEQ_BITS;
   }
@@ -107,14 +123,15 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Reads every frame of a closed segment in order ({@link SegmentReader}). A torn or corrupt tail (a
-   * crash during a write that was therefore never acknowledged) ends the segment, said at WARN; a
-   * whole frame this build cannot decode is skipped and counted at WARN. A damaged frame followed by
-   * a whole one that continues the segment's seqs was acknowledged, as they were (a bit flipped on
-   * disk): it is passed over and said at ERROR, naming where the segment is kept ({@link #keepAside}).
+   * Reads every frame of a closed segment in order ({@link SegmentReader}). A whole frame this build
+   * cannot decode is skipped and counted at WARN. Damaged frames followed by a whole one of the
+   * segment were acknowledged, as it was (bits flipped on disk): they are passed over and said at
+   * ERROR. A replay that stops before the end of the file (a torn frame with no whole frame after
+   * it: a write cut by a crash, never acknowledged, or damage it cannot pass over) says at WARN how
+   * many bytes it left unread. Each names where the segment is kept ({@link #keepAside}).
    *
-   * @return how many damaged frames were passed over: the segment holds the only copy of their
-   *     records, to be kept aside rather than deleted
+   * @return how many frames, or stretches of bytes, it could not read: when any, the segment holds
+   *     the only copy of what they held, to be kept aside rather than deleted
    */
   public int replay(long segment, Consumer<Frame> sink) throws IOException {
     Path file = segmentPath(segment);
@@ -122,39 +139,46 @@ public final class Journal implements Closeable {
     try (SegmentReader reader = new SegmentReader(file, segment)) {
       read = reader.readAll(sink);
     }
+    String keptAs = read.notRead() > 0 ? keptAsidePath(segment).getFileName().toString() : "";
     if (read.tornAt() >= 0) {
-      LOG.warnf("journal %s ends with a torn frame at %d, no whole frame after it: a write cut by a crash, never"
-          + " acknowledged", file, read.tornAt());
+      LOG.warnf("journal %s ends with a torn frame at byte %d, no whole frame of the segment after it; %d bytes left"
+          + " unread: a write cut by a crash, never acknowledged, unless frames were damaged on disk. Once the frames"
+          + " before it are stored the segment is kept as %s, never replayed again, for a look: the operator deletes"
+          + " it", file, read.tornAt(), read.unreadBytes(), keptAs);
     }
     if (read.damaged() > 0) {
       LOG.errorf("journal %s holds %d damaged frame(s) (%d bytes) among whole ones: acknowledged, their records"
           + " are lost; the frames around them were read. Once those are stored the segment is kept as %s, never"
           + " replayed again, for a look (a flipped bit may be mended by hand): the operator deletes it", file,
-          read.damaged(), read.damagedBytes(), keptAsidePath(segment).getFileName());
+          read.damaged(), read.damagedBytes(), keptAs);
     }
     if (read.unreadable() > 0) {
       // whole and checksummed, so acknowledged: a newer build's kind or layout (after a rollback)
       LOG.warnf("journal %s holds %d acknowledged frames this build cannot read (written by a newer one?);"
-          + " their records are not stored", file, read.unreadable());
+          + " their records are not stored. The segment is kept as %s for a newer build to replay (renamed back to"
+          + " .wal); the operator deletes it", file, read.unreadable(), keptAs);
     }
-    return read.damaged();
+    return read.notRead();
   }
 
   /**
-   * Moves a closed segment whose replay passed over damaged frames to {@code <segment>.damaged}
-   * instead of deleting it: it holds the only copy of their records. Never replayed again, and left
-   * for the operator to delete; call it once the stores committed what the replay read. When it
-   * cannot be moved, it stays and is replayed again at the next start.
+   * Moves a closed segment whose replay could not read all of it to {@code <segment>.damaged}
+   * instead of deleting it: it holds the only copy of what it could not read. Beside an earlier
+   * copy of that name (one mended and copied back to {@code .wal}) it is {@code
+   * <segment>.damaged-<millis>}. Never replayed again, and left for the operator to delete; call it
+   * once the stores committed what the replay read. When it cannot be moved, it stays and is
+   * replayed again at the next start.
    */
   public void keepAside(long segment) {
     synchronized (appendLock) {
       closedSegments.remove(Long.valueOf(segment));
     }
+    Path aside = keptAsidePath(segment);
     try {
-      Files.move(segmentPath(segment), keptAsidePath(segment));
+      Files.move(segmentPath(segment), aside);
     } catch (IOException e) {
       LOG.errorf("journal %s cannot be kept as %s (%s): it stays, and is replayed again at the next start",
-          segmentPath(segment), keptAsidePath(segment).getFileName(), e.getMessage());
+          segmentPath(segment), aside.getFileName(), e.getMessage());
     }
   }
 
@@ -174,12 +198,14 @@ public final class Journal implements Closeable {
       nextInSegment += count;
       ByteBuffer frame = FrameCodec.encode(
           new Frame(kind, firstSeq, count, receivedAtMillis, boundProject, boundIntegration, payload));
+      long start = written;
       try {
         while (frame.hasRemaining()) {
           written += active.write(frame);
         }
       } catch (IOException e) {
         broken = true;
+        tornFrom = start;
         appendLock.notifyAll();
         throw new UncheckedIOException("journal write failed", e);
       }
@@ -237,6 +263,7 @@ public final class Journal implements Closeable {
    */
   private void replaceBroken() throws IOException {
     if (active != null) {
+      cutTornFrame();
       syncAndCompleteActive();
       try {
         active.close();
@@ -321,6 +348,22 @@ public final class Journal implements Closeable {
     }
   }
 
+  /**
+   * Cuts the torn frame (answered 503, never acknowledged) off the broken segment, so that its replay
+   * reads it to its end and it is deleted as any other; caller holds both locks. When it cannot be
+   * cut, the replay stops there and keeps the segment aside.
+   */
+  private void cutTornFrame() {
+    if (tornFrom >= 0) {
+      try {
+        active.truncate(tornFrom);
+      } catch (IOException e) {
+        LOG.debugf("cutting the torn frame off journal segment %d: %s", activeId, e.getMessage());
+      }
+      tornFrom = -1;
+    }
+  }
+
   /** Replaces the broken segment; caller holds both locks. */
   private boolean replacedBroken() {
     try {
@@ -380,9 +423,13 @@ public final class Journal implements Closeable {
     return dir.resolve(String.format("segment-%012d.wal", id));
   }
 
-  /** Where a segment with damaged frames is kept: its name no longer ends in {@code .wal}, so it is never replayed. */
+  /**
+   * Where a segment the replay could not read all of is kept: its name no longer ends in {@code
+   * .wal}, so it is never replayed; beside an earlier copy, a name of this run's own.
+   */
   private Path keptAsidePath(long id) {
-    return segmentPath(id).resolveSibling(segmentPath(id).getFileName() + ".damaged");
+    Path aside = segmentPath(id).resolveSibling(segmentPath(id).getFileName() + KEPT_ASIDE);
+    return Files.exists(aside) ? aside.resolveSibling(aside.getFileName() + "-" + openedAtMillis) : aside;
   }
 
   @Override

@@ -129,6 +129,70 @@ class SizeRetentionTest {
     assertThat(days("log-blocks")).containsExactly(TODAY.toString());
   }
 
+  /**
+   * Bytes no deletion of a day can free (a journal segment kept aside, an earlier build's logs that
+   * the start only warns about) that alone take more than the size: each pass deleted every day
+   * before the current one in vain, then said the current day was too large. None is deleted; a
+   * WARN once a day says how much the rest takes, and what it is.
+   */
+  @Test
+  void bytesOutsideTheDaysThatAlonePassTheSizeDeleteNoDay() throws Exception {
+    storeLogs(TODAY.minusDays(2), 300);
+    storeLogs(TODAY.minusDays(1), 300);
+    storeLogs(TODAY, 50);
+    logs.commit();
+    Files.createDirectories(dir.resolve("journal"));
+    Files.write(dir.resolve("journal").resolve("segment-000000000003.wal.damaged"), new byte[256 << 10]);
+    Files.write(dir.resolve("journal").resolve("segment-000000000009.wal"), new byte[16 << 10]);
+    Files.createDirectories(dir.resolve("logs").resolve("2026-01-01"));
+    Files.write(dir.resolve("logs").resolve("2026-01-01").resolve("_0.cfs"), new byte[64 << 10]);
+    long limit = 128 << 10;
+    SizeRetention bySize = new SizeRetention(limit, dir, List.of(logs.partitions(), traces.partitions()));
+
+    try (dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(SizeRetention.class)) {
+      assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
+      assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
+      assertThat(log.warnings()).as("said once a day").singleElement().satisfies(line -> assertThat(line)
+          .contains("storage.retention-size (" + limit + ")").contains("journal " + (16 << 10))
+          .contains("journal segments kept aside " + (256 << 10)).contains("other files " + (64 << 10))
+          .contains("no day is deleted"));
+    }
+    assertThat(days("log-blocks")).containsExactly(TODAY.minusDays(2).toString(), TODAY.minusDays(1).toString(),
+        TODAY.toString());
+  }
+
+  /**
+   * A day whose directory could not be emptied (a permission, a file system error) left the map of
+   * open days and was then counted as deleted at every pass: said at INFO, its bytes taken off,
+   * while they were all still there (every 10 s while ingest refuses). It counts once its directory
+   * is gone; what is left is tried again at each pass, the failure said once a day.
+   */
+  @Test
+  void aDayWhoseDeletionFailsIsNotCountedAndIsTriedAgain() throws Exception {
+    storeLogs(TODAY.minusDays(1), 300);
+    storeSpans(TODAY.minusDays(1), 300);
+    storeLogs(TODAY, 50);
+    logs.commit();
+    traces.commit();
+    Path stuck = dir.resolve("spans").resolve(TODAY.minusDays(1).toString());
+    SizeRetention bySize = new SizeRetention(1, dir, List.of(logs.partitions(), traces.partitions()));
+
+    try (dev.outpost.observability.support.Undeletable refusing =
+            dev.outpost.observability.support.Undeletable.entriesOf(stuck);
+        dev.outpost.spec.testing.LogLines failures = dev.outpost.spec.testing.LogLines.of(PartitionSet.class);
+        InfoLines infos = new InfoLines(SizeRetention.class)) {
+      assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
+      assertThat(bySize.apply(TODAY, "in a test")).as("nor at the next pass").isEmpty();
+      assertThat(infos.lines).noneMatch(line -> line.startsWith("retention: deleted"));
+      assertThat(failures.warnings()).as("said once a day").singleElement()
+          .satisfies(line -> assertThat(line).contains(stuck.toString()));
+    }
+    // the file system lets go: the next pass deletes what was left
+    assertThat(bySize.apply(TODAY, "in a test")).containsExactly(TODAY.minusDays(1));
+    assertThat(days("spans")).isEmpty();
+    assertThat(days("log-blocks")).containsExactly(TODAY.toString());
+  }
+
   private void storeLogs(LocalDate day, int count) {
     List<LogEntry> records = new ArrayList<>();
     for (int i = 0; i < count; i++) {
