@@ -44,7 +44,7 @@ class ScenariosTest {
         assertThat(components(rendered)).contains("gateway", "observability", "agent", "integration", "test");
         assertThat(rendered.all(Ingress.class)).isEmpty();
         assertThat(rendered.all(HorizontalPodAutoscaler.class)).isEmpty();
-        assertThat(rendered.objects()).noneMatch(o -> o.getKind().equals("PodMonitor"));
+        assertThat(rendered.objects()).noneMatch(o -> o.getKind().equals("PodMonitor") || o.getKind().equals("PrometheusRule"));
         // two gateways: a drain of both nodes at once leaves one serving
         assertThat(rendered.get(PodDisruptionBudget.class, "acme-outpost-gateway").getSpec().getMinAvailable().getIntVal())
                 .isEqualTo(1);
