@@ -21,6 +21,7 @@ import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.agent.targets.LeaderOnlyTarget;
 import dev.outpost.agent.targets.LocalDriftWatch;
+import dev.outpost.agent.targets.AtomicFiles;
 import dev.outpost.agent.targets.LocalTarget;
 import dev.outpost.agent.targets.NamespaceHold;
 import dev.outpost.agent.targets.RuntimeTemplate;
@@ -48,6 +49,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -122,6 +124,8 @@ public class AgentRuntime {
       source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {
       LocalTarget local = new LocalTarget(config.home());
+      AtomicFiles.removeLeftovers(Stream.concat(local.directories().stream(),
+          Stream.of(FileAppliedStore.directory(config.home()))).toList());
       driftWatch = new LocalDriftWatch(local, this::requestResync);
       target = local;
       store = new FileAppliedStore(config.home());

@@ -55,6 +55,9 @@ class LocalDriftTest {
     }
   }
 
+  static final List<String> LEFTOVERS = List.of("state/.tmp-routes.json-3f1c", "state/integrations/.tmp-orders.json-9a2e",
+      "agent/.tmp-applied.json-77b0");
+
   /** A fresh home holding an applied snapshot (integrations orders and billing) signed by a pinned key. */
   public static class AppliedStateHome implements QuarkusTestResourceLifecycleManager {
     private Path home;
@@ -67,6 +70,12 @@ class LocalDriftTest {
         Files.createDirectories(home.resolve("agent"));
         Files.writeString(home.resolve("agent/applied.json"), ProtocolCodec.encode(
             Snapshot.signed(StateCodec.toTree(TestStates.state(3, "orders", "billing")), signer)));
+        // what an earlier run killed mid-write leaves: its temporary files, and a file of someone else's
+        Files.createDirectories(home.resolve("state/integrations"));
+        for (String leftover : LEFTOVERS) {
+          Files.writeString(home.resolve(leftover), "half a write");
+        }
+        Files.writeString(home.resolve("state/.keep"), "not ours");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -103,6 +112,15 @@ class LocalDriftTest {
       assertThat(System.nanoTime()).as("the stored snapshot restored").isLessThan(deadline);
       Thread.sleep(20);
     }
+  }
+
+  /** A crash mid-write left a temporary file, as large as a state, that nothing ever removed. */
+  @Test
+  void theTemporaryFilesAnEarlierRunLeftAreRemovedAtStart() {
+    for (String leftover : LEFTOVERS) {
+      assertThat(config.home().resolve(leftover)).doesNotExist();
+    }
+    assertThat(config.home().resolve("state/.keep")).hasContent("not ours");
   }
 
   @Test

@@ -12,7 +12,12 @@ public final class FileAppliedStore implements AppliedStore {
   private final Path file;
 
   public FileAppliedStore(Path home) {
-    this.file = home.resolve("agent").resolve("applied.json");
+    this.file = directory(home).resolve("applied.json");
+  }
+
+  /** The directory of the store's file, under {@code home}. */
+  public static Path directory(Path home) {
+    return home.resolve("agent");
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -12,8 +13,12 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Writes files so that a reader sees the old or the new content, never a part: a temporary file in
@@ -22,6 +27,7 @@ import java.util.UUID;
  * they hold integration sources, which may be confidential, as the Kubernetes store's Secret does.
  */
 public final class AtomicFiles {
+  private static final Logger LOG = Logger.getLogger(AtomicFiles.class);
   /** Prefix of temporary files; readers and inventories skip names starting with a dot. */
   public static final String TEMP_PREFIX = ".tmp-";
   private static final Set<PosixFilePermission> OWNER_ONLY_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
@@ -114,6 +120,32 @@ public final class AtomicFiles {
       syncDirectory(file.toAbsolutePath().getParent());
     }
     return existed;
+  }
+
+  /**
+   * Deletes the temporary files an earlier run left in {@code dirs} when it stopped mid-write (a kill
+   * -9, a power loss): nothing else ever removes them, and each may be as large as a state. Called at
+   * start, before this process writes there; one local agent writes a home.
+   */
+  public static void removeLeftovers(Collection<Path> dirs) {
+    for (Path dir : dirs) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        List<Path> leftovers = files.filter(f -> f.getFileName().toString().startsWith(TEMP_PREFIX)
+            && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList();
+        for (Path leftover : leftovers) {
+          Files.deleteIfExists(leftover);
+        }
+        if (!leftovers.isEmpty()) {
+          LOG.infof("removed %d temporary file(s) an earlier run left in %s when it stopped mid-write",
+              leftovers.size(), dir);
+        }
+      } catch (IOException e) {
+        LOG.warnf("cannot remove the temporary files an earlier run left in %s: %s", dir, e.getMessage());
+      }
+    }
   }
 
   private static void syncDirectory(Path dir) throws IOException {

@@ -116,7 +116,7 @@ public final class LocalTarget implements Target {
   }
 
   /** The directories this target writes in, for its {@link LocalDriftWatch}. */
-  List<Path> directories() {
+  public List<Path> directories() {
     return List.of(stateDir, integrationsDir);
   }
 
