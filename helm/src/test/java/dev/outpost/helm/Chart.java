@@ -66,6 +66,16 @@ final class Chart {
         return template.call();
     }
 
+    /** What {@code helm install} prints after the install (NOTES.txt included): a client-only dry run. */
+    static String installOutput(Path valuesFile, Map<String, String> sets) {
+        var install = new Helm(DIR).install().withName(RELEASE).withNamespace(NAMESPACE).dryRun().clientOnly()
+                .withValuesFile(valuesFile);
+        for (var set : sets.entrySet()) {
+            install = install.set(set.getKey(), set.getValue());
+        }
+        return install.call().getOutput();
+    }
+
     /**
      * {@code helm lint --strict} with a scenario's values. helm-java's lint takes no values file, so
      * the chart is copied and the scenario is merged into the copy's values.yaml (maps merged, other

@@ -77,6 +77,12 @@ class ValuesValidationTest {
                 bad("gateway.hazelcast.port", "8080", "gateway.hazelcast.port (8080) must be neither 8080 nor 9000"),
                 bad("observability.persistence.claimRetention.whenDeleted", "Keep",
                         "whenDeleted must be one of the following"),
+                // the one replica is the only one a scale-down removes: stopping observability-api for a
+                // backup or a restore deleted its claim and every log and trace on it
+                bad("observability.persistence.claimRetention.whenScaled", "Delete",
+                        "observability.persistence.claimRetention.whenScaled must be one of the following: \"Retain\""),
+                bad("observability.persistence.claimRetention.whenEvicted", "Retain",
+                        "Additional property whenEvicted is not allowed"),
                 bad("observability.terminationGracePeriodSeconds", "-1", "terminationGracePeriodSeconds: Must be greater than or equal to 0"));
     }
 
@@ -99,7 +105,9 @@ class ValuesValidationTest {
                 Arguments.of("ingest.token", "ingest.token_of~acme-0001"),
                 // a DNS subdomain
                 Arguments.of("agent.leaderElection.leaseName", "outpost.agent-lease"),
-                Arguments.of("gateway.hazelcast.port", "5702"));
+                Arguments.of("gateway.hazelcast.port", "5702"),
+                Arguments.of("observability.persistence.claimRetention.whenScaled", "Retain"),
+                Arguments.of("observability.persistence.claimRetention.whenDeleted", "Delete"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
