@@ -156,7 +156,8 @@ public interface ObservabilityConfig {
      * directory (the days of logs and traces of all projects, the journal, the rest) takes more than
      * this, the oldest whole days are deleted, oldest first, never the current UTC day; checked at
      * each {@link #retentionInterval()}, and at once and every 10 s while ingest refuses for a
-     * nearly full disk. Bytes, or a number with a unit K, M, G, T or P, powers of 1024 however spelt
+     * nearly full disk, when one oldest day a check goes even below this size (the volume holds
+     * less than it: said at WARN, with what it holds). Bytes, or a number with a unit K, M, G, T or P, powers of 1024 however spelt
      * ({@code 8G}, {@code 8GB}, {@code 8Gi}, {@code 8GiB}), see {@link ByteSize}. With {@code
      * ingest.max-data-bytes}, less than it by more than {@code ingest.min-free-disk-bytes}, where
      * ingest refuses. Default none: kept by age alone.

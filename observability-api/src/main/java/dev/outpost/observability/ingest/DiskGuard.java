@@ -1,7 +1,8 @@
 package dev.outpost.observability.ingest;
 
-import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.store.DirectorySize;
+import dev.outpost.observability.store.DiskRoom;
+import dev.outpost.observability.store.FreeSpace;
 import dev.outpost.observability.store.lucene.LuceneStorage;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,7 +10,6 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,17 +24,16 @@ import org.jboss.logging.Logger;
  * limit, past which the kubelet evicts the pod and every record with it), less than that left below
  * the limit. When it starts saying so, {@code storage.retention-size} is checked at once ({@code
  * onNearlyFull}), and again every {@link #ASK_AGAIN_AFTER} while it does, so that a full disk frees
- * itself rather than refusing until a day ages out. The gauge {@code outpost_ingest_disk_refusing} is
- * 1 while it says so.
+ * itself rather than refusing until a day ages out (one day a check also below the size, which the
+ * volume may not hold: both weigh the same {@link DiskRoom}). The gauge {@code
+ * outpost_ingest_disk_refusing} is 1 while it says so.
  */
 @Startup
 @ApplicationScoped
 public class DiskGuard {
   private static final Logger LOG = Logger.getLogger(DiskGuard.class);
 
-  private final Path dataDir;
-  private final long minFreeBytes;
-  private final Optional<Long> maxDataBytes;
+  private final DiskRoom room;
   private final Runnable onNearlyFull;
   /**
    * While it refuses, retention by size is asked for again this often: a pass that met a day kept
@@ -58,9 +57,8 @@ public class DiskGuard {
   });
 
   @Inject
-  DiskGuard(ObservabilityConfig config, LuceneStorage storage, MeterRegistry meters) {
-    this(config.dataDir(), config.ingest().minFreeDiskBytes(), config.ingest().maxDataBytes(),
-        storage::applySizeRetentionSoon);
+  DiskGuard(DiskRoom room, LuceneStorage storage, MeterRegistry meters) {
+    this(room, ASK_AGAIN_AFTER, storage::applySizeRetentionSoon);
     // read at each scrape, which checks again: a gauge kept by requests alone stayed 1 once senders gave up
     Gauge.builder("outpost.ingest.disk.refusing", this, guard -> guard.nearlyFull() ? 1 : 0)
         .description("1 while new telemetry is refused (503) for a nearly full data disk")
@@ -73,10 +71,12 @@ public class DiskGuard {
 
   DiskGuard(Path dataDir, long minFreeBytes, Optional<Long> maxDataBytes, Duration askAgainAfter,
       Runnable onNearlyFull) {
+    this(new DiskRoom(dataDir, minFreeBytes, maxDataBytes, new FreeSpace()), askAgainAfter, onNearlyFull);
+  }
+
+  DiskGuard(DiskRoom room, Duration askAgainAfter, Runnable onNearlyFull) {
     this.askAgainNanos = askAgainAfter.toNanos();
-    this.dataDir = dataDir;
-    this.minFreeBytes = minFreeBytes;
-    this.maxDataBytes = maxDataBytes;
+    this.room = room;
     this.onNearlyFull = onNearlyFull;
   }
 
@@ -99,13 +99,9 @@ public class DiskGuard {
     boolean wasFull = full;
     String why;
     try {
-      Files.createDirectories(dataDir);
-      long usable = Files.getFileStore(dataDir).getUsableSpace();
-      boolean diskFull = usable < minFreeBytes;
-      full = diskFull || (maxDataBytes.isPresent() && maxDataBytes.get() - dataBytes < minFreeBytes);
-      why = diskFull ? usable + " bytes free on its file system, below ingest.min-free-disk-bytes (" + minFreeBytes + ")"
-          : maxDataBytes.map(max -> dataBytes + " bytes of data, within ingest.min-free-disk-bytes (" + minFreeBytes
-              + ") of ingest.max-data-bytes (" + max + ")").orElse("");
+      DiskRoom.Reading reading = room.read(dataBytes);
+      full = reading.refuses();
+      why = reading.refusesWhy();
     } catch (IOException e) {
       full = true;
       why = "its free space cannot be read: " + e.getMessage();
@@ -113,15 +109,15 @@ public class DiskGuard {
     // said when it changes, not at each refused request: the senders' own logs were the only sign
     if (full && !wasFull) {
       LOG.warnf("the data directory %s is nearly full (%s): new telemetry is refused (503) until retention or an"
-          + " operator frees space", dataDir, why);
+          + " operator frees space", room.dataDir(), why);
     } else if (!full && wasFull) {
-      LOG.infof("the data directory %s has room again: telemetry is taken again", dataDir);
+      LOG.infof("the data directory %s has room again: telemetry is taken again", room.dataDir());
     }
     if (full && (!wasFull || now - askedAt >= askAgainNanos)) {
       askedAt = now;
       onNearlyFull.run();
     }
-    if (maxDataBytes.isPresent() && measuring.compareAndSet(false, true)) {
+    if (room.limitsDataBytes() && measuring.compareAndSet(false, true)) {
       // thousands of files: walked off the caller's thread (an event loop), the next check reads it
       MEASURER.execute(this::measure);
     }
@@ -130,7 +126,7 @@ public class DiskGuard {
   /** Measures the data directory now (the next check reads it); for tests, at once. */
   void measure() {
     try {
-      dataBytes = DirectorySize.of(dataDir);
+      dataBytes = DirectorySize.of(room.dataDir());
     } catch (IOException e) {
       // unreadable: the last measure stands
     } finally {

@@ -8,7 +8,6 @@ import dev.outpost.observability.store.lucene.LuceneStorage;
 import dev.outpost.observability.support.Eventually;
 import dev.outpost.observability.support.Otlp;
 import dev.outpost.observability.support.TestIdpResource;
-import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,10 +15,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -91,23 +87,7 @@ class RetentionBySizeTest {
     Otlp otlp = new Otlp(server.port());
     String project = "full-" + UUID.randomUUID();
     String token = TestIdpResource.idp().token("alice", List.of(project));
-    Random random = new Random(7);
-    int refusedAfter = -1;
-    for (int batch = 0; batch < 400 && refusedAfter < 0; batch++) {
-      List<LogRecord> records = new ArrayList<>();
-      for (int i = 0; i < 64; i++) {
-        byte[] noise = new byte[2048]; // random: neither compressed nor shared between records
-        random.nextBytes(noise);
-        records.add(Otlp.log(daysAgo(2) + batch * 1000L + i, "filler " + HexFormat.of().formatHex(noise), Map.of()));
-      }
-      HttpResponse<byte[]> answer = otlp.post("/v1/logs", "application/x-protobuf",
-          Otlp.logs(Otlp.resource("svc", project), records).toByteArray(), Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
-      if (answer.statusCode() == 503) {
-        refusedAfter = batch;
-      } else {
-        assertThat(answer.statusCode()).isEqualTo(200);
-      }
-    }
+    int refusedAfter = DiskFill.untilRefused(otlp, project, daysAgo(2), new Random(7));
     assertThat(refusedAfter).as("the 8 MiB disk filled").isPositive();
 
     // refused, the guard had the days past the size deleted: room again, without waiting for the hourly pass

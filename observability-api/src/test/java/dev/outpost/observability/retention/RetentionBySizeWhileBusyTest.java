@@ -9,15 +9,12 @@ import dev.outpost.observability.store.lucene.BusySearch;
 import dev.outpost.observability.support.Eventually;
 import dev.outpost.observability.support.Otlp;
 import dev.outpost.observability.support.TestIdpResource;
-import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -56,24 +53,10 @@ class RetentionBySizeWhileBusyTest {
   @Test
   void aPassThatMetABusyDayIsAskedForAgainWhileIngestRefuses() throws Exception {
     Otlp otlp = new Otlp(server.port());
-    Random random = new Random(5);
     long twoDaysAgo = (System.currentTimeMillis() - Duration.ofDays(2).toMillis()) * 1_000_000L;
     try (BusySearch search = BusySearch.overLogs(logs)) {
-      boolean refused = false;
-      for (int batch = 0; batch < 400 && !refused; batch++) {
-        List<LogRecord> records = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-          byte[] noise = new byte[2048];
-          random.nextBytes(noise);
-          records.add(Otlp.log(twoDaysAgo + batch * 1000L + i, "filler " + HexFormat.of().formatHex(noise), Map.of()));
-        }
-        int status = post(otlp, Otlp.logs(Otlp.resource("svc", "busy"), records).toByteArray());
-        refused = status == 503;
-        if (!refused) {
-          assertThat(status).isEqualTo(200);
-        }
-      }
-      assertThat(refused).as("the 8 MiB disk filled").isTrue();
+      assertThat(DiskFill.untilRefused(otlp, "busy", twoDaysAgo, new Random(5))).as("the 8 MiB disk filled")
+          .isNotNegative();
       // the pass asked for at the refusal waits 200 ms for the busy day, then gives up
       Thread.sleep(1500);
       pipeline.checkpoint(); // the journal trimmed: the old day alone fills the disk

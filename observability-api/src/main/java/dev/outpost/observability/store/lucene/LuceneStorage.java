@@ -9,6 +9,7 @@ import dev.outpost.observability.config.ConfigCheck;
 import dev.outpost.observability.config.ObservabilityConfig;
 import dev.outpost.observability.retention.RetentionPolicy;
 import dev.outpost.observability.store.DirectorySize;
+import dev.outpost.observability.store.DiskRoom;
 import dev.outpost.observability.store.LogStore;
 import dev.outpost.observability.store.TraceStore;
 import io.micrometer.core.instrument.Gauge;
@@ -52,6 +53,7 @@ public class LuceneStorage {
   @Inject ObservabilityConfig config;
   @Inject MeterRegistry meters;
   @Inject RetentionPolicy retention;
+  @Inject DiskRoom room;
 
   /** How often the stored bytes are measured for their gauge, besides after each retention pass. */
   static final Duration MEASURE_INTERVAL = Duration.ofMinutes(1);
@@ -97,7 +99,7 @@ public class LuceneStorage {
     upkeep.scheduleAtFixedRate(this::timedRefresh, refresh, refresh, TimeUnit.MILLISECONDS);
     Optional<Long> sizeLimit = config.storage().retentionSize()
         .map(text -> ByteSize.parse(ConfigCheck.RETENTION_SIZE, text));
-    bySize = sizeLimit.map(limit -> new SizeRetention(limit, config.dataDir(),
+    bySize = sizeLimit.map(limit -> new SizeRetention(limit, room,
         List.of(logs.partitions(), traces.partitions()))).orElse(null);
     registerGauges(sizeLimit);
     retentionRuns = Executors.newSingleThreadScheduledExecutor(r -> {

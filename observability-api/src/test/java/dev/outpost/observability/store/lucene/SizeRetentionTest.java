@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.observability.store.DirectorySize;
+import dev.outpost.observability.store.DiskRoom;
+import dev.outpost.observability.store.FreeSpace;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.LogSearch;
 import dev.outpost.observability.store.Owner;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -42,6 +45,10 @@ class SizeRetentionTest {
   @TempDir Path dir;
   private LuceneLogStore logs;
   private LuceneTraceStore traces;
+  /** ingest.min-free-disk-bytes of the test's volume. */
+  private static final long MIN_FREE = 64L << 20;
+  /** What the test's volume has free: plenty, unless a test has ingest refuse. */
+  private final AtomicLong free = new AtomicLong(Long.MAX_VALUE / 4);
   private final Random random = new Random(11);
   private long seq;
 
@@ -72,7 +79,7 @@ class SizeRetentionTest {
 
     List<LocalDate> deleted;
     try (InfoLines log = new InfoLines(SizeRetention.class)) {
-      deleted = new SizeRetention(limit, dir, List.of(logs.partitions(), traces.partitions())).apply(TODAY, "in a test");
+      deleted = bySize(limit).apply(TODAY, "in a test");
       assertThat(log.lines).hasSize(3).allMatch(l -> l.contains("by size") && l.contains("storage.retention-size ("
           + limit + ")") && l.contains("checked in a test"));
       assertThat(log.lines.get(0)).startsWith("retention: deleted " + TODAY.minusDays(5));
@@ -99,7 +106,7 @@ class SizeRetentionTest {
     logs.commit();
     traces.commit();
 
-    List<LocalDate> deleted = new SizeRetention(1, dir, List.of(logs.partitions(), traces.partitions())).apply(TODAY,
+    List<LocalDate> deleted = bySize(1).apply(TODAY,
         "in a test");
 
     assertThat(deleted).containsExactly(TODAY.minusDays(1));
@@ -122,8 +129,7 @@ class SizeRetentionTest {
     Files.write(dir.resolve("journal").resolve("segment-000000000007.wal"), new byte[64 << 10]);
     Files.write(dir.resolve("cursor-key"), new byte[32]);
 
-    List<LocalDate> deleted = new SizeRetention(days + (32 << 10), dir, List.of(logs.partitions(),
-        traces.partitions())).apply(TODAY, "in a test");
+    List<LocalDate> deleted = bySize(days + (32 << 10)).apply(TODAY, "in a test");
 
     assertThat(deleted).as("the days fit, not with the journal").containsExactly(TODAY.minusDays(1));
     assertThat(days("log-blocks")).containsExactly(TODAY.toString());
@@ -137,17 +143,14 @@ class SizeRetentionTest {
    */
   @Test
   void bytesOutsideTheDaysThatAlonePassTheSizeDeleteNoDay() throws Exception {
-    storeLogs(TODAY.minusDays(2), 300);
-    storeLogs(TODAY.minusDays(1), 300);
-    storeLogs(TODAY, 50);
-    logs.commit();
+    storeTwoDaysAndSomeOfToday();
     Files.createDirectories(dir.resolve("journal"));
     Files.write(dir.resolve("journal").resolve("segment-000000000003.wal.damaged"), new byte[256 << 10]);
     Files.write(dir.resolve("journal").resolve("segment-000000000009.wal"), new byte[16 << 10]);
     Files.createDirectories(dir.resolve("logs").resolve("2026-01-01"));
     Files.write(dir.resolve("logs").resolve("2026-01-01").resolve("_0.cfs"), new byte[64 << 10]);
     long limit = 128 << 10;
-    SizeRetention bySize = new SizeRetention(limit, dir, List.of(logs.partitions(), traces.partitions()));
+    SizeRetention bySize = bySize(limit);
 
     try (dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(SizeRetention.class)) {
       assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
@@ -175,7 +178,7 @@ class SizeRetentionTest {
     logs.commit();
     traces.commit();
     Path stuck = dir.resolve("spans").resolve(TODAY.minusDays(1).toString());
-    SizeRetention bySize = new SizeRetention(1, dir, List.of(logs.partitions(), traces.partitions()));
+    SizeRetention bySize = bySize(1);
 
     try (dev.outpost.observability.support.Undeletable refusing =
             dev.outpost.observability.support.Undeletable.entriesOf(stuck);
@@ -191,6 +194,119 @@ class SizeRetentionTest {
     assertThat(bySize.apply(TODAY, "in a test")).containsExactly(TODAY.minusDays(1));
     assertThat(days("spans")).isEmpty();
     assertThat(days("log-blocks")).containsExactly(TODAY.toString());
+  }
+
+  /**
+   * A volume that holds less than the size (a claim not expanded when the size was raised, a restore
+   * into a smaller one): ingest refused at min-free-disk-bytes with the data below the size, and the
+   * passes asked for every 10 s deleted nothing until a day aged out. While ingest refuses, each pass
+   * deletes the oldest day, one a pass, never the current one, and says once that the size is more
+   * than the volume holds, with what it holds; once ingest takes records again, no day goes.
+   */
+  @Test
+  void whileIngestRefusesBelowTheSizeEachPassDeletesTheOldestDay() throws Exception {
+    for (int back = 3; back >= 0; back--) {
+      storeLogs(TODAY.minusDays(back), 300);
+    }
+    storeSpans(TODAY.minusDays(2), 300);
+    logs.commit();
+    traces.commit();
+    long limit = 1L << 30;
+    SizeRetention bySize = bySize(limit);
+    long stored = DirectorySize.of(dir);
+
+    try (dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(SizeRetention.class)) {
+      free.set(MIN_FREE - 1); // the guard refuses: the data directory may take 1 byte less than it does
+      assertThat(bySize.apply(TODAY, "in a test")).as("one day a pass").containsExactly(TODAY.minusDays(3));
+      free.set(MIN_FREE); // room again
+      assertThat(bySize.apply(TODAY, "in a test")).as("ingest takes records: below the size, none").isEmpty();
+      free.set(MIN_FREE - 1);
+      assertThat(bySize.apply(TODAY, "in a test")).containsExactly(TODAY.minusDays(2));
+      assertThat(bySize.apply(TODAY, "in a test")).containsExactly(TODAY.minusDays(1));
+      assertThat(bySize.apply(TODAY, "in a test")).as("never the current day").isEmpty();
+      assertThat(log.warnings()).as("said once, not at each pass").singleElement().satisfies(line -> assertThat(line)
+          .contains("storage.retention-size (" + limit + ")").contains("can take " + (stored - 1) + " bytes")
+          .contains("ingest.min-free-disk-bytes (" + MIN_FREE + ")"));
+    }
+    assertThat(days("log-blocks")).containsExactly(TODAY.toString());
+    assertThat(days("spans")).isEmpty();
+  }
+
+  /** The other cause of a refusal, max-data-bytes (an emptyDir's limit), frees the oldest day alike. */
+  @Test
+  void whileIngestRefusesAtMaxDataBytesThePassDeletesTheOldestDay() throws Exception {
+    storeTwoDaysAndSomeOfToday();
+    long maxData = DirectorySize.of(dir) + MIN_FREE - 1;
+
+    assertThat(bySize(1L << 30, Optional.of(maxData)).apply(TODAY, "in a test")).containsExactly(TODAY.minusDays(2));
+    assertThat(days("log-blocks")).containsExactly(TODAY.minusDays(1).toString(), TODAY.toString());
+  }
+
+  /**
+   * A day kept busy by a search is not passed over for a newer one while ingest refuses: the next pass
+   * tries it again.
+   */
+  @Test
+  void whileIngestRefusesABusyDayIsTriedAgainAtTheNextPass() throws Exception {
+    storeTwoDaysAndSomeOfToday();
+    logs.refresh();
+    SizeRetention bySize = bySize(1L << 30);
+    free.set(MIN_FREE - 1);
+
+    try (BusySearch search = BusySearch.overLogs(logs)) {
+      assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
+    }
+    assertThat(bySize.apply(TODAY, "in a test")).containsExactly(TODAY.minusDays(2));
+    assertThat(days("log-blocks")).containsExactly(TODAY.minusDays(1).toString(), TODAY.toString());
+  }
+
+  /**
+   * While ingest refuses, bytes besides the days that alone take more than the volume leaves the data
+   * directory (the journal while checkpoints fail): deleting every day would not let ingest take
+   * records again, so none is deleted, and that is said with the bytes.
+   */
+  @Test
+  void whileIngestRefusesBytesOutsideTheDaysThatAlonePassTheRoomDeleteNoDay() throws Exception {
+    storeTwoDaysAndSomeOfToday();
+    Files.createDirectories(dir.resolve("journal"));
+    Files.write(dir.resolve("journal").resolve("segment-000000000009.wal"), new byte[256 << 10]);
+    long days = onDisk(TODAY.minusDays(2)) + onDisk(TODAY.minusDays(1)) + onDisk(TODAY);
+    SizeRetention bySize = bySize(1L << 30);
+    free.set(MIN_FREE - days - 1); // the data directory may take 1 byte less than the journal and the rest
+
+    try (dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(SizeRetention.class)) {
+      assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
+      assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
+      assertThat(log.containing("no day is deleted")).as("said once a day").singleElement()
+          .satisfies(line -> assertThat(line).contains("journal " + (256 << 10))
+              .contains("ingest.min-free-disk-bytes"));
+    }
+    assertThat(days("log-blocks")).containsExactly(TODAY.minusDays(2).toString(), TODAY.minusDays(1).toString(),
+        TODAY.toString());
+  }
+
+  private SizeRetention bySize(long limit) {
+    return bySize(limit, Optional.empty());
+  }
+
+  /** Retention by size over this test's stores, on a volume whose free space {@link #free} says. */
+  private SizeRetention bySize(long limit, Optional<Long> maxDataBytes) {
+    FreeSpace volume = new FreeSpace() {
+      @Override
+      public long of(Path data) {
+        return free.get();
+      }
+    };
+    return new SizeRetention(limit, new DiskRoom(dir, MIN_FREE, maxDataBytes, volume),
+        List.of(logs.partitions(), traces.partitions()));
+  }
+
+  /** Logs of the two days before the current one and a few of it, committed. */
+  private void storeTwoDaysAndSomeOfToday() {
+    storeLogs(TODAY.minusDays(2), 300);
+    storeLogs(TODAY.minusDays(1), 300);
+    storeLogs(TODAY, 50);
+    logs.commit();
   }
 
   private void storeLogs(LocalDate day, int count) {
