@@ -9,18 +9,21 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Status from the integration Deployments the agent manages: ready against desired replicas once
  * every pod is of the current template (old pods of a rollout count as Deploying), and
- * {@code Failed} when Kubernetes gave up progressing; beside any other phase than {@code Ready},
+ * {@code Failed} when Kubernetes gave up progressing, or when a rolled-out integration has served
+ * from no pod for its progress deadline ({@link ServingOutages}); beside any other phase than {@code Ready},
  * why its pods do not serve ({@link NotReadyReason}), read from its pods and their volume
  * warnings. The gateway's route count comes from its management endpoint when configured.
  */
@@ -30,11 +33,18 @@ public final class KubernetesStatusSource implements StatusSource {
   private final KubernetesClient client;
   private final String namespace;
   private final GatewayRoutesReader gateway;
+  private final ServingOutages outages;
 
   public KubernetesStatusSource(KubernetesClient client, String namespace, Optional<URI> gatewayRoutes) {
+    this(client, namespace, gatewayRoutes, System::nanoTime);
+  }
+
+  /** @param nanoTime this agent's monotonic clock, which times how long an integration has not served */
+  KubernetesStatusSource(KubernetesClient client, String namespace, Optional<URI> gatewayRoutes, LongSupplier nanoTime) {
     this.client = client;
     this.namespace = namespace;
     this.gateway = new GatewayRoutesReader(gatewayRoutes);
+    this.outages = new ServingOutages(nanoTime);
   }
 
   @Override
@@ -51,7 +61,8 @@ public final class KubernetesStatusSource implements StatusSource {
           ? "status unknown: the agent cannot list Deployments (the API server answered " + e.getCode() + ")"
           : "status unknown: the agent cannot reach the API server");
     }
-    List<ObservedIntegration> observed = deployments.stream().map(KubernetesStatusSource::status).toList();
+    Map<String, Duration> outOfService = outages.observe(deployments);
+    List<ObservedIntegration> observed = deployments.stream().map(d -> status(d, outOfService)).toList();
     // pods (and their volume warnings) are read only while an integration does not serve; what
     // cannot be read leaves the reason out, never the phase the Deployment gives
     Map<String, List<Pod>> pods = observed.stream().anyMatch(o -> !ObservedIntegration.READY.equals(o.phase()))
@@ -60,8 +71,13 @@ public final class KubernetesStatusSource implements StatusSource {
     List<ObservedIntegration> result = new ArrayList<>(observed.size());
     for (int i = 0; i < deployments.size(); i++) {
       ObservedIntegration o = observed.get(i);
-      result.add(ObservedIntegration.READY.equals(o.phase()) ? o
-          : withMessage(o, NotReadyReason.of(deployments.get(i), pods.getOrDefault(o.name(), List.of()), warnings)));
+      Deployment d = deployments.get(i);
+      Optional<String> why = ObservedIntegration.READY.equals(o.phase()) ? Optional.empty()
+          : NotReadyReason.of(d, pods.getOrDefault(o.name(), List.of()), warnings);
+      if (why.isEmpty() && ObservedIntegration.FAILED.equals(o.phase())) {
+        why = NotReadyReason.unavailable(d); // out of service with no pod that says why: the Deployment's words
+      }
+      result.add(ObservedIntegration.READY.equals(o.phase()) ? o : withMessage(o, why));
     }
     return IntegrationsSeen.of(result);
   }
@@ -116,7 +132,8 @@ public final class KubernetesStatusSource implements StatusSource {
     return "";
   }
 
-  static ObservedIntegration status(Deployment d) {
+  /** @param outOfService how long each integration out of service has been so ({@link ServingOutages}) */
+  static ObservedIntegration status(Deployment d, Map<String, Duration> outOfService) {
     String name = d.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL);
     var annotations = d.getMetadata().getAnnotations();
     String version = annotations == null ? "" : annotations.getOrDefault(IntegrationObjects.VERSION_ANNOTATION, "");
@@ -128,8 +145,10 @@ public final class KubernetesStatusSource implements StatusSource {
     // ready pods include the old version's while a rollout runs (maxUnavailable 0 keeps them): the
     // version is only running once every pod is of the current template, as kubectl rollout status has it
     boolean rolledOut = IntegrationObjects.rolledOut(d);
+    Duration out = outOfService.get(name);
     String phase;
-    if (stalled) {
+    // a completed rollout has no deadline of its own: its pods all down that long, it cannot run
+    if (stalled || out != null && out.compareTo(ServingOutages.deadline(d)) >= 0) {
       phase = ObservedIntegration.FAILED;
     } else if (rolledOut && ready >= desired) {
       phase = ObservedIntegration.READY;

@@ -159,6 +159,19 @@ final class NotReadyReason {
         .map(c -> withMessage(or(c.getReason(), "NotProgressing"), c.getMessage()));
   }
 
+  /**
+   * The Deployment controller's word that the Deployment is not Available ({@code
+   * MinimumReplicasUnavailable: Deployment does not have minimum availability.}); for an integration
+   * out of service whose pods say nothing, never while one starts (every new Deployment is unavailable).
+   */
+  static Optional<String> unavailable(Deployment deployment) {
+    return deployment.getStatus() == null || deployment.getStatus().getConditions() == null ? Optional.empty()
+        : deployment.getStatus().getConditions().stream()
+            .filter(c -> "Available".equals(c.getType()) && "False".equals(c.getStatus()))
+            .findFirst()
+            .map(c -> clean(withMessage(or(c.getReason(), "Unavailable"), c.getMessage())));
+  }
+
   private static boolean ready(Pod pod) {
     return conditions(pod).stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }

@@ -14,7 +14,8 @@ import java.util.Optional;
  * another data plane writes nothing there while that agent is alive ({@link NamespaceHold}). Another
  * data plane of the same agent is this release registered anew at the control plane (its revisions
  * start again): it writes as before, and so does an agent that finds a Secret whose agent is not
- * recorded (saved by an earlier version).
+ * recorded (saved by an earlier version, or its annotations removed), each once it has recorded itself
+ * there: of two agents that find such a Secret, only the first to record itself writes.
  *
  * @param dataPlane this data plane's id
  * @param agent this agent's name ({@code outpost.agent.leader-election.lease-name})

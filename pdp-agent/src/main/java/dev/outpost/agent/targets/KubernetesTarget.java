@@ -55,6 +55,8 @@ public final class KubernetesTarget implements Target {
   private final IngestTokenSecret tokenSecret;
   private final boolean claimRequired;
   private final NamespaceHold hold;
+  /** The namespace claim the last {@link #refresh()} read, owner of what is created here. */
+  private Optional<OwnerReference> owner = Optional.empty();
   /** What the last {@link #refresh()} listed, updated with this agent's writes; null before. */
   private Map<String, HasMetadata> live;
   private final AutoscaledDeployments autoscaled;
@@ -84,7 +86,8 @@ public final class KubernetesTarget implements Target {
 
   /**
    * @param hold this agent's hold on the namespace: it writes nothing while another release's agent
-   *     keeps its applied snapshot there ({@link NamespaceHold}), and each pass renews its own; null not to look
+   *     keeps its applied snapshot there ({@link NamespaceHold}), each pass renews its own, and no write is made
+   *     once it may have lapsed; null not to look
    */
   public KubernetesTarget(KubernetesClient client, KubernetesTargetConfig config,
       Optional<IntegrationIngestTokens> ingestTokens, boolean claimRequired, NamespaceHold hold) {
@@ -135,11 +138,22 @@ public final class KubernetesTarget implements Target {
     if (hold != null) {
       hold.check(client, config.namespace(), owner);
     }
+    this.owner = owner;
     applier.ownedBy(owner);
     applier.autoscaled(autoscaled.refresh());
     tokenSecret.ownedBy(owner);
     if (ingestTokens.isPresent()) {
       tokenSecret.refresh();
+    }
+  }
+
+  /**
+   * Before each write: the hold checked at the start of the pass must still last (a pass stopped
+   * past it may meet another release's agent writing here), and is renewed once due.
+   */
+  private void requireHold() throws NoLongerLeadsException {
+    if (hold != null) {
+      hold.beforeWrite(client, config.namespace(), owner);
     }
   }
 
@@ -192,6 +206,7 @@ public final class KubernetesTarget implements Target {
     if (ingestTokens.isEmpty()) {
       return false;
     }
+    requireHold();
     Map<String, String> tokens = new TreeMap<>();
     integrations.forEach(i -> tokens.put(i.name(), ingestTokens.get().issue(i.project(), i.name())));
     return tokenSecret.putAll(tokens);
@@ -199,6 +214,7 @@ public final class KubernetesTarget implements Target {
 
   @Override
   public boolean putIntegration(Integration integration) throws TargetException {
+    requireHold();
     for (SecretRef ref : integration.secrets()) {
       if (config.reservedSecrets().contains(ref.name())) {
         throw new TargetException("integration " + integration.name() + " declares Secret " + ref.name()
@@ -288,6 +304,7 @@ public final class KubernetesTarget implements Target {
 
   @Override
   public boolean putRoutes(RoutingTable routes) throws TargetException {
+    requireHold();
     ConfigMap table = new ConfigMapBuilder()
         .withNewMetadata()
         .withName(KubernetesNames.ROUTES_CONFIG_MAP)
@@ -339,6 +356,7 @@ public final class KubernetesTarget implements Target {
 
   @Override
   public boolean putTelemetry(Telemetry telemetry) throws TargetException {
+    requireHold();
     return apply(new ConfigMapBuilder()
         .withNewMetadata()
         .withName(KubernetesNames.TELEMETRY_CONFIG_MAP)
@@ -351,6 +369,7 @@ public final class KubernetesTarget implements Target {
 
   @Override
   public boolean deleteIntegration(String name) throws TargetException {
+    requireHold();
     String objectName = KubernetesNames.objectName(name);
     boolean changed = false;
     for (Class<? extends HasMetadata> kind : NAMED_KINDS) {

@@ -30,7 +30,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Not the other agent's Lease: the chart elects a leader only when it runs more than one replica
  * (a single agent holds no Lease), and its Role lets an agent read its own Lease only. The agent's
- * passes renew the hold (they read the Secret anyway), so it lasts several resync intervals.
+ * passes renew the hold (they read the Secret anyway), so it lasts several resync intervals; a pass
+ * still under way when this agent's last renewal is as old as its hold writes nothing more ({@link
+ * #beforeWrite}), as a Lease's holder stops at its renew deadline.
  */
 public final class NamespaceHold {
   private static final Logger LOG = Logger.getLogger(NamespaceHold.class);
@@ -56,8 +58,13 @@ public final class NamespaceHold {
   private volatile Boolean kept;
   /** The renewal this agent last wrote; null before its first (a restarted agent renews at once). */
   private volatile Renewal written;
+  /** When this agent last tried to write its record, by its monotonic clock: a failed try waits before the next. */
+  private volatile long triedAtNanos;
 
-  /** A renewal written: its {@value #RENEWED_ANNOTATION}, and when by this agent's monotonic clock. */
+  /**
+   * A renewal written: its {@value #RENEWED_ANNOTATION}, and when by this agent's monotonic clock
+   * (before the request: another agent sees the record at the earliest once it is sent).
+   */
   private record Renewal(String renewed, long atNanos) {}
 
   /** A hold renewed by passes at the default resync interval, on the system clock. */
@@ -126,9 +133,9 @@ public final class NamespaceHold {
   /**
    * Reads Secret {@code outpost-agent-applied} (one GET, in each pass) and throws, saying why nothing
    * is written, while another release's agent holds the namespace. Before the pass writes anything,
-   * records this agent's hold where none is (no Secret) or another's has lapsed, and renews its own
-   * once a third of it has passed; each at the version read. Remembers whether the Secret held this
-   * agent's snapshot ({@link #keptAtLastPass}).
+   * records this agent's hold where none is (no Secret, or one that records no agent) or another's
+   * has lapsed, and renews its own once a third of it has passed; each at the version read.
+   * Remembers whether the Secret held this agent's snapshot ({@link #keptAtLastPass}).
    *
    * @param owner the namespace claim, owner of a Secret created here (deleted with the release)
    */
@@ -148,7 +155,9 @@ public final class NamespaceHold {
           write(client, NamespaceClaim.owned(recordOnly(namespace), owner), false);
         } else if (identity.otherIn(annotations).isPresent()) {
           takeOver(client, applied);
-        } else if (recorded && renewalDue(annotations)) {
+        } else if (!recorded) {
+          recordOn(client, applied);
+        } else if (renewalDue(annotations)) {
           write(client, new SecretBuilder(applied).editMetadata().addToAnnotations(annotations()).endMetadata().build(), true);
         }
         kept = recorded && holdsSnapshot(annotations);
@@ -170,11 +179,55 @@ public final class NamespaceHold {
     }
   }
 
+  /**
+   * Before each write of a pass, without a request: throws once this agent's last renewal is as old
+   * as its hold, as a Lease's holder stops leading at its renew deadline, since another release's
+   * agent may have taken the namespace over while this one was stopped (SIGSTOP, a long GC, a pass
+   * against a slow API server); the pass ends there. Renews the hold once a third of it has passed
+   * ({@link #check}, one read and one write), and ends the pass when another agent holds it now.
+   *
+   * @param owner the namespace claim, owner of a Secret created here
+   */
+  void beforeWrite(KubernetesClient client, String namespace, Optional<OwnerReference> owner)
+      throws NoLongerLeadsException {
+    Renewal last = written;
+    long now = nanoTime.getAsLong();
+    if (last == null || now - last.atNanos() >= holdFor.toNanos()) {
+      LOG.warnf("not written: this agent's hold on the namespace (Secret %s) was last renewed %s, and lasts %d s:"
+          + " another Outpost release's agent may have taken the namespace over; the next pass reads the Secret again",
+          KubernetesNames.APPLIED_SECRET, last == null ? "never" : Duration.ofNanos(now - last.atNanos()).toSeconds()
+              + " s ago", holdFor.toSeconds());
+      throw new NoLongerLeadsException();
+    }
+    if (now - triedAtNanos < holdFor.dividedBy(3).toNanos()) {
+      return;
+    }
+    triedAtNanos = now;
+    Boolean keptBefore = kept;
+    try {
+      check(client, namespace, owner);
+    } catch (SecretUnreadable e) {
+      kept = keptBefore;
+      LOG.warnf("cannot renew this agent's hold on the namespace in this pass (%s): it writes on while the hold lasts",
+          e.getMessage());
+    } catch (TargetException e) {
+      LOG.warnf("the pass stops: %s", e.getMessage());
+      throw new NoLongerLeadsException();
+    }
+  }
+
+  /** The Secret could not be read: its hold is not known to be lost. */
+  private static final class SecretUnreadable extends TargetException {
+    SecretUnreadable(KubernetesClientException e) {
+      super("cannot read Secret " + KubernetesNames.APPLIED_SECRET + ": " + ObjectApplier.reason(e), e);
+    }
+  }
+
   private static Secret read(KubernetesClient client, String namespace) throws TargetException {
     try {
       return client.secrets().inNamespace(namespace).withName(KubernetesNames.APPLIED_SECRET).get();
     } catch (KubernetesClientException e) {
-      throw new TargetException("cannot read Secret " + KubernetesNames.APPLIED_SECRET + ": " + ObjectApplier.reason(e), e);
+      throw new SecretUnreadable(e);
     }
   }
 
@@ -188,6 +241,28 @@ public final class NamespaceHold {
         other.get(AgentIdentity.DATA_PLANE_ANNOTATION), heldFor(other).toSeconds());
   }
 
+  /**
+   * A Secret that records no other agent, nor this one (its annotations removed by hand, restored
+   * from a manifest without them, or this release's agent of a data plane registered anew), gets this
+   * agent's record at the version read, as a take-over does: had each agent written on, both would
+   * have written, each pass pruning the other's integrations. The snapshot stays; its revision goes
+   * when the Secret names another data plane, whose revisions are not this one's.
+   */
+  private void recordOn(KubernetesClient client, Secret applied) {
+    Map<String, String> found = applied.getMetadata().getAnnotations() == null ? Map.of()
+        : applied.getMetadata().getAnnotations();
+    Map<String, String> annotations = new LinkedHashMap<>(found);
+    String dataPlane = found.get(AgentIdentity.DATA_PLANE_ANNOTATION);
+    if (dataPlane != null && !dataPlane.equals(identity.dataPlane())) {
+      annotations.remove(SecretAppliedStore.REVISION_ANNOTATION);
+    }
+    annotations.putAll(annotations());
+    write(client, new SecretBuilder(applied).editMetadata().withAnnotations(annotations).endMetadata().build(), true);
+    LOG.infof("Secret %s recorded %s: this agent recorded itself on it before writing anything else",
+        KubernetesNames.APPLIED_SECRET, found.get(AgentIdentity.AGENT_ANNOTATION) == null ? "no agent"
+            : "agent " + found.get(AgentIdentity.AGENT_ANNOTATION) + " of data plane " + dataPlane);
+  }
+
   /** The Secret holding this agent's record and no snapshot yet: the store saves one after the pass. */
   private Secret recordOnly(String namespace) {
     return new SecretBuilder().withNewMetadata().withName(KubernetesNames.APPLIED_SECRET).withNamespace(namespace)
@@ -197,12 +272,14 @@ public final class NamespaceHold {
 
   /** Creates {@code secret}, or updates it at its {@code resourceVersion} (409 when written since). */
   private void write(KubernetesClient client, Secret secret, boolean update) {
+    long sent = nanoTime.getAsLong();
+    triedAtNanos = sent;
     if (update) {
       client.resource(secret).update();
     } else {
       client.resource(secret).create();
     }
-    wrote(secret.getMetadata().getAnnotations());
+    wrote(secret.getMetadata().getAnnotations(), sent);
   }
 
   /**
@@ -213,8 +290,8 @@ public final class NamespaceHold {
     return annotations != null && annotations.containsKey(SecretAppliedStore.REVISION_ANNOTATION);
   }
 
-  private void wrote(Map<String, String> annotations) {
-    written = new Renewal(annotations.get(RENEWED_ANNOTATION), nanoTime.getAsLong());
+  private void wrote(Map<String, String> annotations, long sentNanos) {
+    written = new Renewal(annotations.get(RENEWED_ANNOTATION), sentNanos);
   }
 
   /**
@@ -230,7 +307,9 @@ public final class NamespaceHold {
    * that read it would have found it now.
    */
   public void saved(Map<String, String> annotations) {
-    wrote(annotations);
+    long now = nanoTime.getAsLong();
+    triedAtNanos = now;
+    wrote(annotations, now);
     if (kept != null) {
       kept = true; // a store no pass reads is not known to be kept: it may be deleted any time unseen
     }

@@ -21,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 @EnableKubernetesMockClient(crud = true)
@@ -159,6 +160,83 @@ class KubernetesStatusSourceTest {
 
     assertThat(new KubernetesStatusSource(client, NS, Optional.empty()).integrations()).isEqualTo(
         IntegrationsSeen.unreadable("Pending", "status unknown: the agent cannot list Deployments (the API server answered 403)"));
+  }
+
+  /**
+   * A version rolled out, then every pod of it stopped serving (a crash loop after a reschedule):
+   * Kubernetes' progress deadline never fires after a completed rollout (Progressing stays
+   * NewReplicaSetAvailable, only Available goes False), so it was Deploying for ever. Failed once
+   * the agent has seen it so for the Deployment's progress deadline, on its own monotonic clock
+   * (not the condition's lastTransitionTime, another node's); back as soon as a pod serves again.
+   */
+  @Test
+  void aRolledOutIntegrationThatServesFromNoPodForItsProgressDeadlineIsFailed() throws Exception {
+    AtomicLong nanos = new AtomicLong(-5_000_000_000L);
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
+    target.putIntegration(TestStates.integration("orders", "v2"));
+    target.putIntegration(TestStates.integration("quick", "v2"));
+    target.putIntegration(TestStates.integration("no-pod", "v2"));
+    servesFromNoPod("int-no-pod");
+    client.apps().deployments().inNamespace(NS).withName("int-quick")
+        .edit(d -> { d.getSpec().setProgressDeadlineSeconds(120); return d; });
+    String crashLoop = "CrashLoopBackOff: the container last ended OOMKilled (exit code 137)";
+    for (String name : List.of("orders", "quick")) {
+      servesFromNoPod("int-" + name);
+      createPod("int-" + name + "-7c9d-x1", name, new ContainerStatusBuilder(TestPods.waiting("CrashLoopBackOff",
+          "back-off 5m0s restarting failed container")).withNewLastState().withNewTerminated().withReason("OOMKilled")
+          .withExitCode(137).endTerminated().endLastState().build());
+    }
+    KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty(), nanos::get);
+
+    assertThat(source.integrations().integrations()).as("first seen, though Available went False an hour ago")
+        .containsExactlyInAnyOrder(new ObservedIntegration("orders", "v2", "Deploying", 0, 1, crashLoop),
+            new ObservedIntegration("quick", "v2", "Deploying", 0, 1, crashLoop),
+            new ObservedIntegration("no-pod", "v2", "Deploying", 0, 1, null));
+    nanos.addAndGet(Duration.ofSeconds(120).toNanos());
+    assertThat(source.integrations().integrations()).as("the progress deadline of int-quick")
+        .containsExactlyInAnyOrder(new ObservedIntegration("orders", "v2", "Deploying", 0, 1, crashLoop),
+            new ObservedIntegration("quick", "v2", "Failed", 0, 1, crashLoop),
+            new ObservedIntegration("no-pod", "v2", "Deploying", 0, 1, null));
+    nanos.addAndGet(Duration.ofSeconds(479).toNanos());
+    assertThat(source.integrations().integrations()).filteredOn(o -> !o.name().equals("quick"))
+        .extracting(ObservedIntegration::phase).containsExactly("Deploying", "Deploying");
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(source.integrations().integrations()).as("the default deadline, 600 s; without a pod, in the Deployment's words")
+        .filteredOn(o -> !o.name().equals("quick")).containsExactlyInAnyOrder(
+            new ObservedIntegration("orders", "v2", "Failed", 0, 1, crashLoop),
+            new ObservedIntegration("no-pod", "v2", "Failed", 0, 1,
+                "MinimumReplicasUnavailable: Deployment does not have minimum availability."));
+
+    rolledOutAndReady("int-orders");
+    assertThat(source.integrations().integrations()).filteredOn(o -> o.name().equals("orders"))
+        .containsExactly(new ObservedIntegration("orders", "v2", "Ready", 1, 1, null));
+    servesFromNoPod("int-orders");
+    assertThat(source.integrations().integrations()).as("timed again from when it stopped again")
+        .filteredOn(o -> o.name().equals("orders")).extracting(ObservedIntegration::phase).containsExactly("Deploying");
+  }
+
+  /**
+   * What the Deployment controller writes when the rolled-out version's only pod stops serving: its
+   * rollout complete (Progressing NewReplicaSetAvailable), not Available since an hour ago by the
+   * API server's clock.
+   */
+  private void servesFromNoPod(String deployment) {
+    String anHourAgo = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+    client.apps().deployments().inNamespace(NS).withName(deployment).editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatus());
+      d.getStatus().setUpdatedReplicas(1);
+      d.getStatus().setReplicas(1);
+      d.getStatus().setUnavailableReplicas(1);
+      d.getStatus().setObservedGeneration(d.getMetadata().getGeneration());
+      d.getStatus().setConditions(List.of(
+          new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
+              .withReason("NewReplicaSetAvailable").withMessage("ReplicaSet \"" + deployment + "-7c9d\" has successfully progressed.")
+              .withLastTransitionTime(anHourAgo).build(),
+          new DeploymentConditionBuilder().withType("Available").withStatus("False")
+              .withReason("MinimumReplicasUnavailable").withMessage("Deployment does not have minimum availability.")
+              .withLastTransitionTime(anHourAgo).build()));
+      return d;
+    });
   }
 
   /** What the Deployment controller writes once every pod of the current template is ready. */

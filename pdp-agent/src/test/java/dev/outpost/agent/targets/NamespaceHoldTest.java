@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.agent.reconcile.ReconcileResult;
 import dev.outpost.agent.reconcile.Reconciler;
 import dev.outpost.agent.snapshot.SecretAppliedStore;
+import dev.outpost.spec.model.Integration;
 import dev.outpost.spec.testing.LogLines;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -15,14 +16,18 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,14 +89,33 @@ class NamespaceHoldTest {
   /** An agent as AgentRuntime wires it: one hold shared by its target's passes and its store. */
   final class Agent {
     final NamespaceHold hold;
+    final KubernetesTarget target;
     final Reconciler reconciler;
     final SecretAppliedStore store;
 
     Agent(AgentIdentity identity, Duration resync, Duration skew) {
       hold = new NamespaceHold(identity, resync, ticks.wall(skew), ticks::nanoTime);
-      reconciler = new Reconciler(new KubernetesTarget(client, KubernetesTargetTest.config(), Optional.empty(), true,
-          hold), Clock.systemUTC());
+      target = new KubernetesTarget(client, KubernetesTargetTest.config(), Optional.empty(), true, hold);
+      reconciler = new Reconciler(target, Clock.systemUTC());
       store = new SecretAppliedStore(client, NS, hold);
+    }
+
+    /**
+     * A pass (revision 2) that stops once it has written integration {@code after}, while {@code
+     * meanwhile} runs: SIGSTOP, a long GC, a slow API server.
+     */
+    ReconcileResult passStoppedAfter(String after, Runnable meanwhile, String... integrations) {
+      Target stopping = new ForwardingTarget(target) {
+        @Override
+        public boolean putIntegration(Integration integration) throws TargetException {
+          boolean changed = super.putIntegration(integration);
+          if (integration.name().equals(after)) {
+            meanwhile.run();
+          }
+          return changed;
+        }
+      };
+      return new Reconciler(stopping, Clock.systemUTC()).reconcile(state(2, integrations));
     }
 
     ReconcileResult pass(String... integrations) {
@@ -124,6 +148,11 @@ class NamespaceHoldTest {
       annotations.put(NamespaceHold.RENEWED_ANNOTATION, renewed.toString());
       annotations.put(NamespaceHold.HOLD_SECONDS_ANNOTATION, "900");
     }
+    leftWith(annotations);
+  }
+
+  /** Secret outpost-agent-applied with a snapshot and {@code annotations}, and integration orders. */
+  private void leftWith(Map<String, String> annotations) {
     client.resource(new SecretBuilder().withNewMetadata().withName(KubernetesNames.APPLIED_SECRET).withNamespace(NS)
         .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)).withAnnotations(annotations)
         .endMetadata().withData(Map.of(SecretAppliedStore.KEY, "e30=")).build()).create();
@@ -328,6 +357,114 @@ class NamespaceHoldTest {
     assertRefusedFor(agent(SECOND).pass("billing"), FIRST);
     assertThat(exists("billing")).isFalse();
     assertThat(exists("orders")).isTrue();
+  }
+
+  /**
+   * A Secret that records no agent (its annotations removed by hand, or restored from a manifest
+   * without them) held no one back: neither agent wrote its record, both wrote, and the second's pass
+   * pruned the first's integrations. The first pass to find it records its agent at the version read,
+   * before anything else; the other agent, which read it before that, meets a 409, reads again and is
+   * refused. The snapshot is kept, with its revision when the Secret named this data plane.
+   */
+  @Test
+  void ofTwoAgentsThatFindASecretRecordingNoAgentOnlyTheFirstToRecordItselfWrites() throws Exception {
+    leftWith(Map.of(AgentIdentity.DATA_PLANE_ANNOTATION, FIRST.dataPlane(), SecretAppliedStore.REVISION_ANNOTATION, "7"));
+    Secret unrecorded = applied(); // kubectl annotate secret outpost-agent-applied outpost.dev/agent-
+    Agent first = agent(FIRST);
+    Agent second = agent(SECOND);
+
+    assertThat(first.pass("orders", "audit").succeeded()).isTrue();
+    assertThat(recorded()).as("recorded by the pass, before any save")
+        .containsEntry(AgentIdentity.AGENT_ANNOTATION, "first-outpost-agent")
+        .containsEntry(SecretAppliedStore.REVISION_ANNOTATION, "7"); // this data plane's
+    assertThat(applied().getData()).isEqualTo(unrecorded.getData());
+    nextReadAnswers(unrecorded); // the second agent read it before the first recorded itself
+    assertRefusedFor(second.pass("billing"), FIRST);
+    assertThat(exists("billing")).isFalse();
+    assertThat(exists("orders") && exists("audit")).as("the first agent's integrations, not pruned").isTrue();
+  }
+
+  /** As above, a Secret restored without any annotation, the other data plane's agent first: it keeps no revision. */
+  @Test
+  void aSecretRestoredWithoutAnnotationsIsRecordedByTheFirstAgentToFindIt() throws Exception {
+    leftWith(Map.of());
+    Secret restored = applied();
+    Agent first = agent(FIRST);
+    Agent second = agent(SECOND);
+
+    assertThat(second.pass("billing").succeeded()).isTrue();
+    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent")
+        .containsEntry(AgentIdentity.DATA_PLANE_ANNOTATION, "dp-second");
+    nextReadAnswers(restored);
+    assertRefusedFor(first.pass("orders", "audit"), SECOND);
+    assertThat(exists("audit")).isFalse();
+    assertThat(exists("billing")).isTrue();
+  }
+
+  /**
+   * The hold was checked only at the start of a pass: an agent stopped mid-pass past its hold (SIGSTOP,
+   * a long GC, a pass against a slow API server) wrote on after another release's agent had taken the
+   * namespace over, and pruned what that one wrote. Each write first asks whether this agent's last
+   * renewal is within its hold, on its own clock; the pass ends at the first that is not.
+   */
+  @Test
+  void anAgentStoppedPastItsHoldMidPassWritesNothingMore() throws Exception {
+    Agent first = holding(agent(FIRST));
+    Agent second = agent(SECOND);
+    assertRefusedFor(second.pass("billing"), FIRST);
+
+    ReconcileResult resumed = first.passStoppedAfter("orders", () -> {
+      ticks.advance(LAPSE);
+      assertThat(second.pass("billing").succeeded()).as("taken over meanwhile").isTrue();
+    }, "orders", "late");
+
+    assertThat(resumed.leadLost()).as(resumed.message()).isTrue();
+    assertThat(exists("late")).as("written after its hold lapsed").isFalse();
+    assertThat(exists("billing")).as("the other agent's integration, not pruned").isTrue();
+    assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent");
+    assertRefusedFor(first.pass("orders"), SECOND);
+  }
+
+  /**
+   * A pass longer than a third of the hold renews it before its next write (one read and one write
+   * of the Secret), so a live agent's long pass does not let its hold lapse; before that, its writes
+   * cost no request of their own.
+   */
+  @Test
+  void aLongPassRenewsTheHoldOnceAThirdOfItHasPassed() throws Exception {
+    Agent first = holding(agent(FIRST));
+    String saved = recorded().get(NamespaceHold.RENEWED_ANNOTATION);
+    drainRequests();
+
+    assertThat(first.pass("orders", "audit").succeeded()).isTrue();
+    assertThat(secretRequests()).as("the pass's one read").containsExactly("GET");
+    ReconcileResult slow = first.passStoppedAfter("orders", () -> ticks.advance(Duration.ofMinutes(6)),
+        "orders", "audit", "billing");
+    assertThat(slow.succeeded()).as(slow.message()).isTrue();
+    assertThat(secretRequests()).as("read at the start, renewed before writing billing").containsExactly("GET", "GET", "PUT");
+    assertThat(recorded().get(NamespaceHold.RENEWED_ANNOTATION)).isNotEqualTo(saved);
+
+    ticks.advance(Duration.ofMinutes(10)); // 16 min after the pass began, 10 after the renewal
+    assertThat(first.pass("orders", "audit", "billing").succeeded()).as("its own record, found as renewed").isTrue();
+    assertRefusedFor(agent(SECOND).pass("other"), FIRST);
+  }
+
+  private void drainRequests() throws InterruptedException {
+    while (server.takeRequest(100, TimeUnit.MILLISECONDS) != null) {
+      // requests before the ones counted
+    }
+  }
+
+  /** The methods of the requests for Secret outpost-agent-applied since the last look. */
+  private List<String> secretRequests() throws InterruptedException {
+    List<String> methods = new ArrayList<>();
+    RecordedRequest request;
+    while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+      if (request.getPath().equals(SECRET_PATH)) {
+        methods.add(request.getMethod());
+      }
+    }
+    return methods;
   }
 
   /**
