@@ -151,7 +151,7 @@ public final class KubernetesTarget implements Target {
    * Before each write: the hold checked at the start of the pass must still last (a pass stopped
    * past it may meet another release's agent writing here), and is renewed once due.
    */
-  private void requireHold() throws NoLongerLeadsException {
+  private void requireHold() throws TargetException {
     if (hold != null) {
       hold.beforeWrite(client, config.namespace(), owner);
     }

@@ -183,21 +183,23 @@ public final class NamespaceHold {
    * Before each write of a pass, without a request: throws once this agent's last renewal is as old
    * as its hold, as a Lease's holder stops leading at its renew deadline, since another release's
    * agent may have taken the namespace over while this one was stopped (SIGSTOP, a long GC, a pass
-   * against a slow API server); the pass ends there. Renews the hold once a third of it has passed
-   * ({@link #check}, one read and one write), and ends the pass when another agent holds it now.
+   * against a slow API server); the pass fails there, as it does when another agent holds the
+   * namespace, and its revision is tried again after the backoff, whose first step reads the Secret
+   * anew (not "no longer leads": no other replica of this release would apply it, and the control
+   * plane sends no nacked revision again). Renews the hold once a third of it has passed ({@link
+   * #check}, one read and one write), and fails the pass when another agent holds it now.
    *
    * @param owner the namespace claim, owner of a Secret created here
    */
   void beforeWrite(KubernetesClient client, String namespace, Optional<OwnerReference> owner)
-      throws NoLongerLeadsException {
+      throws TargetException {
     Renewal last = written;
     long now = nanoTime.getAsLong();
     if (last == null || now - last.atNanos() >= holdFor.toNanos()) {
-      LOG.warnf("not written: this agent's hold on the namespace (Secret %s) was last renewed %s, and lasts %d s:"
-          + " another Outpost release's agent may have taken the namespace over; the next pass reads the Secret again",
-          KubernetesNames.APPLIED_SECRET, last == null ? "never" : Duration.ofNanos(now - last.atNanos()).toSeconds()
-              + " s ago", holdFor.toSeconds());
-      throw new NoLongerLeadsException();
+      throw new TargetException("not written: this agent's hold on the namespace (Secret " + KubernetesNames.APPLIED_SECRET
+          + ") was last renewed " + (last == null ? "never" : Duration.ofNanos(now - last.atNanos()).toSeconds() + " s ago")
+          + ", and lasts " + holdFor.toSeconds() + " s: another Outpost release's agent may have taken the namespace over;"
+          + " the next pass reads the Secret again");
     }
     if (now - triedAtNanos < holdFor.dividedBy(3).toNanos()) {
       return;
@@ -210,9 +212,6 @@ public final class NamespaceHold {
       kept = keptBefore;
       LOG.warnf("cannot renew this agent's hold on the namespace in this pass (%s): it writes on while the hold lasts",
           e.getMessage());
-    } catch (TargetException e) {
-      LOG.warnf("the pass stops: %s", e.getMessage());
-      throw new NoLongerLeadsException();
     }
   }
 

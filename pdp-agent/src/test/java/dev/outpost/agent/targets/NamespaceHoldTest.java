@@ -418,11 +418,28 @@ class NamespaceHoldTest {
       assertThat(second.pass("billing").succeeded()).as("taken over meanwhile").isTrue();
     }, "orders", "late");
 
-    assertThat(resumed.leadLost()).as(resumed.message()).isTrue();
+    assertThat(resumed.succeeded()).isFalse();
+    assertThat(resumed.leadLost()).as("a failure, tried again: no other replica of this release would apply it").isFalse();
+    assertThat(resumed.message()).contains("hold on the namespace").contains("last renewed");
     assertThat(exists("late")).as("written after its hold lapsed").isFalse();
     assertThat(exists("billing")).as("the other agent's integration, not pruned").isTrue();
     assertThat(recorded()).containsEntry(AgentIdentity.AGENT_ANNOTATION, "second-outpost-agent");
     assertRefusedFor(first.pass("orders"), SECOND);
+  }
+
+  /** Paused past its hold with no other agent about, the agent's next pass renews it and writes what was left. */
+  @Test
+  void anAgentStoppedPastItsHoldThatNoOneTookOverWritesAtItsNextPass() throws Exception {
+    Agent first = holding(agent(FIRST));
+
+    ReconcileResult resumed = first.passStoppedAfter("orders", () -> ticks.advance(LAPSE), "orders", "late");
+    assertThat(resumed.succeeded()).isFalse();
+    assertThat(resumed.leadLost()).isFalse();
+    assertThat(exists("late")).isFalse();
+
+    assertThat(first.pass("orders", "late").succeeded()).as("the retry").isTrue();
+    assertThat(exists("late")).isTrue();
+    assertRefusedFor(agent(SECOND).pass("other"), FIRST);
   }
 
   /**
