@@ -74,7 +74,7 @@ public class AgentRuntime {
   private static final Duration DRIFT_WATCH_FIRST_RETRY = Duration.ofSeconds(5);
   private static final Duration DRIFT_WATCH_MAX_RETRY = Duration.ofMinutes(1);
   private final AtomicBoolean running = new AtomicBoolean();
-  private final AtomicBoolean resyncRequested = new AtomicBoolean();
+  private final DriftResyncs driftResyncs = new DriftResyncs(worker, this::resyncNow);
   private DesiredStateKeeper keeper;
   private ControlPlaneLink link;
   private RestoreThenConnect startup;
@@ -152,7 +152,7 @@ public class AgentRuntime {
         keeper, new StatusOutbox(), worker, new SecureRandom());
     startup = new RestoreThenConnect(keeper, link, worker, Duration.ofSeconds(1));
     if (inKubernetes) {
-      driftWatch = new KubernetesDriftWatch(client, namespace, this::requestResync);
+      driftWatch = new KubernetesDriftWatch(client, namespace, config.resyncInterval(), this::requestResync);
     }
     if (inKubernetes && config.leaderElection().enabled()) {
       election = new LeaseElection(client, namespace, config.leaderElection().leaseName(), identity,
@@ -227,13 +227,15 @@ public class AgentRuntime {
     }
   }
 
-  /** Asks for a resync soon (drift seen); coalesces bursts of requests. */
+  /** Asks for a resync in a second (drift seen); coalesces bursts of requests. */
   void requestResync() {
-    if (running.get() && resyncRequested.compareAndSet(false, true)) {
-      worker.schedule(() -> {
-        resyncRequested.set(false);
-        resyncNow();
-      }, 1, TimeUnit.SECONDS);
+    requestResync(Duration.ofSeconds(1));
+  }
+
+  /** Asks for a resync in {@code wait} at the latest (drift seen; longer for an object in a fight). */
+  void requestResync(Duration wait) {
+    if (running.get()) {
+      driftResyncs.request(wait);
     }
   }
 

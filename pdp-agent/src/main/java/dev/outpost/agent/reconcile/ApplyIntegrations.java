@@ -14,7 +14,10 @@ import java.util.Map;
  * wrote put back, so writing the rest would roll them out only to roll them back. Correcting a state
  * applied before, one that cannot be written (a quota, an admission policy, another's object of its
  * name) does not keep the others from being put back: before, it stopped every later integration's
- * drift correction.
+ * drift correction. A failure of the API server itself ({@link ApiServerFailure}) stops a correction
+ * too: each later integration paid the client's whole retry budget for the same failure, holding the
+ * agent's only apply thread (no status sent, no newer revision applied) for as long as an outage
+ * lasted; the next pass tries them.
  */
 public final class ApplyIntegrations implements ReconcileStep {
   static final String NAME = "apply-integrations";
@@ -45,7 +48,7 @@ public final class ApplyIntegrations implements ReconcileStep {
       } catch (TargetException e) {
         failed.put(integration.name(), e.getMessage());
         first = first == null ? e : first;
-        if (!correcting) {
+        if (!correcting || ApiServerFailure.of(e)) {
           break;
         }
       }

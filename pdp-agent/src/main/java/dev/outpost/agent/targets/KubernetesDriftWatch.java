@@ -5,28 +5,47 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
  * Watches what the agent manages (Deployments, Services, PodDisruptionBudgets, ConfigMaps labelled {@code
  * managed-by: outpost-agent}) with informers, and asks for a resync whenever one is changed or
- * deleted by someone, so drift is corrected in seconds rather than at the next scheduled resync. A
- * watch that fails once started is started again, for as long as the agent applies.
+ * deleted by someone, so drift is corrected in seconds rather than at the next scheduled resync. The
+ * agent's own updates ask for none ({@link WrittenVersions}), and an object another controller keeps
+ * changing is put back after a growing wait ({@link DriftFights}). A watch that fails once started is
+ * started again, for as long as the agent applies.
  */
 public final class KubernetesDriftWatch implements DriftWatch {
   private static final Logger LOG = Logger.getLogger(KubernetesDriftWatch.class);
   private final KubernetesClient client;
   private final String namespace;
-  private final Runnable onDrift;
+  private final Consumer<Duration> onDrift;
+  private final WrittenVersions written;
+  private final DriftFights fights;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
+  /** Asks for a pass at once for each change someone else makes, however often an object is changed. */
   public KubernetesDriftWatch(KubernetesClient client, String namespace, Runnable onDrift) {
+    this(client, namespace, DriftFights.FIRST_WAIT, wait -> onDrift.run());
+  }
+
+  /**
+   * @param longestWait the longest a change to an object another controller keeps changing waits
+   *     before it is put back: the resync interval, whose pass puts it back all the same
+   * @param onDrift asked for a pass after the given wait
+   */
+  public KubernetesDriftWatch(KubernetesClient client, String namespace, Duration longestWait,
+      Consumer<Duration> onDrift) {
     this.client = client;
     this.namespace = namespace;
     this.onDrift = onDrift;
+    this.written = WrittenVersions.of(client);
+    this.fights = new DriftFights(longestWait, client);
   }
 
   /**
@@ -95,15 +114,20 @@ public final class KubernetesDriftWatch implements DriftWatch {
       public void onUpdate(T oldObj, T newObj) {
         // a label is metadata, outside the generation: the agent's status and route hold find
         // an integration's objects by their labels
-        if (!sameGeneration(oldObj, newObj)
-            || !Objects.equals(oldObj.getMetadata().getLabels(), newObj.getMetadata().getLabels())) {
-          onDrift.run();
+        if (sameGeneration(oldObj, newObj)
+            && Objects.equals(oldObj.getMetadata().getLabels(), newObj.getMetadata().getLabels())) {
+          return;
+        }
+        if (written.byTheAgent(oldObj, newObj)) {
+          fights.putBack(newObj);
+        } else {
+          onDrift.accept(fights.changed(newObj));
         }
       }
 
       @Override
       public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        onDrift.run();
+        onDrift.accept(DriftFights.FIRST_WAIT);
       }
     };
   }

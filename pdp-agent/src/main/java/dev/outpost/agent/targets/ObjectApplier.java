@@ -21,7 +21,8 @@ import org.jboss.logging.Logger;
  * object; create it if absent; update it with the live {@code resourceVersion} if it no longer
  * holds what is desired; start over on a 409 (someone else wrote in between).
  *
- * <p>An object with the same name that the agent did not create is never taken over.
+ * <p>An object with the same name that the agent did not create is never taken over, and one being
+ * deleted is not written ({@link BeingDeleted}).
  */
 public final class ObjectApplier {
   private static final Logger LOG = Logger.getLogger(ObjectApplier.class);
@@ -30,6 +31,8 @@ public final class ObjectApplier {
 
   private final KubernetesClient client;
   private final DriftEvents driftEvents;
+  /** Its updates, which the drift watch then tells from someone else's. */
+  private final WrittenVersions written;
   /** Deployments whose replicas an autoscaler sets (AutoscaledDeployments); none by default. */
   private Set<String> autoscaled = Set.of();
   /** What every object written names as its owner (NamespaceClaim); none by default. */
@@ -38,6 +41,7 @@ public final class ObjectApplier {
   public ObjectApplier(KubernetesClient client) {
     this.client = client;
     this.driftEvents = new DriftEvents(client);
+    this.written = WrittenVersions.of(client);
   }
 
   /** The Deployments of these names keep the replica count they have: an autoscaler sets it. */
@@ -95,6 +99,9 @@ public final class ObjectApplier {
           client.resource(NamespaceClaim.owned(desired, owner)).create();
           return true;
         }
+        if (BeingDeleted.is(live)) {
+          throw BeingDeleted.refusal(live);
+        }
         NamespaceClaim.keepingOwners(desired, live);
         requireManaged(live, owner, what);
         Exception refused = refusal == null ? null : refusal.of(live);
@@ -106,7 +113,7 @@ public final class ObjectApplier {
         if (difference.isEmpty()) {
           return false;
         }
-        client.resource(forUpdate(wanted, live)).update();
+        update(forUpdate(wanted, live), live);
         if (wroteBefore(desired, live)) {
           LOG.infof("%s: put back %s, changed outside the agent", what, difference.get());
           driftEvents.corrected(live, difference.get());
@@ -120,11 +127,23 @@ public final class ObjectApplier {
     }
   }
 
+  /** Updates {@code live} to {@code update}, recording the versions for the drift watch. */
+  private <T extends HasMetadata> void update(T update, T live) {
+    written.updating(live);
+    try {
+      written.updated(live, client.resource(update).update());
+    } catch (KubernetesClientException e) {
+      written.notUpdated(live);
+      throw e;
+    }
+  }
+
   /**
    * Deletes an object the agent created; absent is fine, and so is one of that name the agent did
    * not create, which is left alone. Throwing there blocked the prune of every later snapshot: a
    * user's own {@code int-api} refused at the write made the agent's ConfigMap of the same
-   * integration an orphan that could never be pruned.
+   * integration an orphan that could never be pruned. One already being deleted (a finalizer holds it)
+   * is no change: each pass counted it as one for as long as it was held.
    *
    * @return whether it existed and was deleted
    */
@@ -138,6 +157,9 @@ public final class ObjectApplier {
       if (!isManaged(live, owner)) {
         LOG.warnf("%s %s is not the agent's (not labelled %s=%s): left as it is", type.getSimpleName(), name,
             KubernetesNames.MANAGED_BY, KubernetesNames.AGENT);
+        return false;
+      }
+      if (BeingDeleted.is(live)) {
         return false;
       }
       return !client.resources(type).inNamespace(namespace).withName(name).delete().isEmpty();

@@ -2,6 +2,7 @@ package dev.outpost.agent.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -45,6 +46,45 @@ class KubernetesDriftWatchTest {
         Thread.sleep(50);
       }
       assertThat(drift.get()).as("the deletion is seen by the watch started again").isPositive();
+    } finally {
+      watch.stop();
+    }
+  }
+
+  static Deployment managed(String name, int replicas) {
+    return new DeploymentBuilder().withNewMetadata().withName(name).withNamespace(NS)
+        .withLabels(Map.of(KubernetesNames.MANAGED_BY, KubernetesNames.AGENT)).endMetadata()
+        .withNewSpec().withReplicas(replicas).endSpec().build();
+  }
+
+  /**
+   * The agent's own update (a new revision, or the put-back of a drift) asks for no pass: each
+   * correction asked for the next, which found nothing to do after four list calls and three reads.
+   * Someone else's change still does.
+   */
+  @Test
+  void theAgentsOwnWritesAskForNoPassAndSomeoneElsesDo() throws Exception {
+    ObjectApplier applier = new ObjectApplier(client);
+    applier.apply(managed("int-a", 1));
+    AtomicInteger drift = new AtomicInteger();
+    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, drift::incrementAndGet);
+    watch.start();
+    try {
+      for (int replicas = 2; replicas <= 4; replicas++) {
+        assertThat(applier.apply(managed("int-a", replicas))).isTrue();
+      }
+      Thread.sleep(1500);
+      assertThat(drift.get()).as("passes asked for by the agent's own writes").isZero();
+
+      client.apps().deployments().inNamespace(NS).withName("int-a").edit(d -> {
+        d.getSpec().setReplicas(9);
+        return d;
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (drift.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(drift.get()).as("someone else's change asks for one").isEqualTo(1);
     } finally {
       watch.stop();
     }

@@ -1,0 +1,35 @@
+package dev.outpost.agent.reconcile;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Whether a failed write is the API server's trouble rather than the object's: it gave no answer (an
+ * I/O error or timeout under the client's exception), or answered that it cannot take the request now
+ * (408, 429, 5xx, each after the client's own retries). The next object's write would fail the same
+ * way, after the same retries. A refusal of the object itself (403, 409, 422, a webhook's denial, an
+ * object the agent does not manage) is not; neither is a failure that is no Kubernetes API call.
+ */
+final class ApiServerFailure {
+
+  private ApiServerFailure() {}
+
+  static boolean of(Throwable failure) {
+    boolean kubernetes = false;
+    boolean unanswered = false;
+    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof KubernetesClientException refused) {
+        int code = refused.getCode();
+        if (code > 0) {
+          return code == 408 || code == 429 || code >= 500;
+        }
+        kubernetes = true;
+      }
+      unanswered |= kubernetes && (cause instanceof IOException || cause instanceof UncheckedIOException
+          || cause instanceof TimeoutException);
+    }
+    return unanswered;
+  }
+}
