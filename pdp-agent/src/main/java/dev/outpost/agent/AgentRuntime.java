@@ -15,17 +15,18 @@ import dev.outpost.agent.status.StatusOutbox;
 import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.agent.status.StatusSource;
 import dev.outpost.agent.targets.AgentIdentity;
+import dev.outpost.agent.targets.AtomicFiles;
 import dev.outpost.agent.targets.DriftWatch;
 import dev.outpost.agent.targets.KubernetesDriftWatch;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.agent.targets.LeaderOnlyTarget;
 import dev.outpost.agent.targets.LocalDriftWatch;
-import dev.outpost.agent.targets.AtomicFiles;
 import dev.outpost.agent.targets.LocalTarget;
 import dev.outpost.agent.targets.NamespaceHold;
 import dev.outpost.agent.targets.RuntimeTemplate;
 import dev.outpost.agent.targets.Target;
+import dev.outpost.agent.targets.WrittenVersions;
 import dev.outpost.spec.ingest.IntegrationIngestTokens;
 import dev.outpost.spec.protocol.SnapshotAcceptance;
 import dev.outpost.spec.signature.SnapshotVerifier;
@@ -102,6 +103,7 @@ public class AgentRuntime {
     String identity = identity();
 
     Target target;
+    WrittenVersions written = null;
     AppliedStore store;
     StatusSource source;
     if (inKubernetes) {
@@ -118,8 +120,10 @@ public class AgentRuntime {
       // nothing here while it renews its hold; one hold for both, so the store knows what the pass read
       NamespaceHold hold = new NamespaceHold(new AgentIdentity(config.dataPlane(), config.leaderElection().leaseName()),
           config.resyncInterval(), Clock.systemUTC());
-      target = new KubernetesTarget(client, targetConfig, ingestTokens, config.kubernetes().namespaceClaimRequired(),
+      KubernetesTarget kubernetesTarget = new KubernetesTarget(client, targetConfig, ingestTokens, config.kubernetes().namespaceClaimRequired(),
           hold);
+      written = kubernetesTarget.writtenVersions();
+      target = kubernetesTarget;
       store = new SecretAppliedStore(client, namespace, hold);
       source = new KubernetesStatusSource(client, namespace, config.gatewayStatusUrl());
     } else {
@@ -152,7 +156,7 @@ public class AgentRuntime {
         keeper, new StatusOutbox(), worker, new SecureRandom());
     startup = new RestoreThenConnect(keeper, link, worker, Duration.ofSeconds(1));
     if (inKubernetes) {
-      driftWatch = new KubernetesDriftWatch(client, namespace, config.resyncInterval(), this::requestResync);
+      driftWatch = new KubernetesDriftWatch(client, namespace, written, config.resyncInterval(), this::requestResync);
     }
     if (inKubernetes && config.leaderElection().enabled()) {
       election = new LeaseElection(client, namespace, config.leaderElection().leaseName(), identity,

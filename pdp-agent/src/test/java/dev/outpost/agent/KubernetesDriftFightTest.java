@@ -54,8 +54,8 @@ class KubernetesDriftFightTest {
 
   @Test
   void anotherWriterChangingAFieldOverAndOverIsPutBackLessAndLessOftenAndNamedOnce() throws Exception {
-    Reconciler reconciler = new Reconciler(new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1",
-        "IfNotPresent")), Clock.systemUTC());
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
+    Reconciler reconciler = new Reconciler(target, Clock.systemUTC());
     DataPlaneState state = TestStates.state(1, "orders");
     assertThat(reconciler.reconcile(state).succeeded()).isTrue();
 
@@ -68,7 +68,7 @@ class KubernetesDriftFightTest {
       passes.incrementAndGet();
       reconciler.correct(state);
     });
-    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, LONGEST_WAIT, resyncs::request);
+    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, target.writtenVersions(), LONGEST_WAIT, resyncs::request);
     // the other writer sets its count again as soon as it sees the agent's
     Watch fighter = client.apps().deployments().inNamespace(NS).withName("int-orders").watch(new Watcher<>() {
       @Override

@@ -110,7 +110,7 @@ class KubernetesVerbsTest {
     KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"),
         Optional.of(new IntegrationIngestTokens("data-plane-token-0123456789")));
     Reconciler reconciler = new Reconciler(target, Clock.systemUTC());
-    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, () -> { });
+    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, new dev.outpost.agent.targets.WrittenVersions(), () -> { });
     watch.start();
     Set<String> calls = new TreeSet<>();
     reconciler.reconcile(state(1, "a", "b"));

@@ -30,21 +30,22 @@ public final class KubernetesDriftWatch implements DriftWatch {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
   /** Asks for a pass at once for each change someone else makes, however often an object is changed. */
-  public KubernetesDriftWatch(KubernetesClient client, String namespace, Runnable onDrift) {
-    this(client, namespace, DriftFights.FIRST_WAIT, wait -> onDrift.run());
+  public KubernetesDriftWatch(KubernetesClient client, String namespace, WrittenVersions written, Runnable onDrift) {
+    this(client, namespace, written, DriftFights.FIRST_WAIT, wait -> onDrift.run());
   }
 
   /**
+   * @param written the target's updates ({@link KubernetesTarget#writtenVersions}), which ask for no pass
    * @param longestWait the longest a change to an object another controller keeps changing waits
    *     before it is put back: the resync interval, whose pass puts it back all the same
    * @param onDrift asked for a pass after the given wait
    */
-  public KubernetesDriftWatch(KubernetesClient client, String namespace, Duration longestWait,
-      Consumer<Duration> onDrift) {
+  public KubernetesDriftWatch(KubernetesClient client, String namespace, WrittenVersions written,
+      Duration longestWait, Consumer<Duration> onDrift) {
     this.client = client;
     this.namespace = namespace;
     this.onDrift = onDrift;
-    this.written = WrittenVersions.of(client);
+    this.written = written;
     this.fights = new DriftFights(longestWait, client);
   }
 

@@ -55,6 +55,8 @@ public final class KubernetesTarget implements Target {
   private final IngestTokenSecret tokenSecret;
   private final boolean claimRequired;
   private final NamespaceHold hold;
+  /** This target's updates, for the drift watch beside it. */
+  private final WrittenVersions written = new WrittenVersions();
   /** The namespace claim the last {@link #refresh()} read, owner of what is created here. */
   private Optional<OwnerReference> owner = Optional.empty();
   /** What the last {@link #refresh()} listed, updated with this agent's writes; null before. */
@@ -96,7 +98,7 @@ public final class KubernetesTarget implements Target {
     this.client = client;
     this.config = config;
     this.objects = new IntegrationObjects(config);
-    this.applier = new ObjectApplier(client);
+    this.applier = new ObjectApplier(client, written);
     this.autoscaled = new AutoscaledDeployments(client, config.namespace());
     this.ingestTokens = ingestTokens;
     this.tokenSecret = new IngestTokenSecret(client, config.namespace());
@@ -155,6 +157,11 @@ public final class KubernetesTarget implements Target {
     if (hold != null) {
       hold.beforeWrite(client, config.namespace(), owner);
     }
+  }
+
+  /** This target's updates, by resourceVersion: its drift watch asks for no pass for them. */
+  public WrittenVersions writtenVersions() {
+    return written;
   }
 
   private static String key(Class<?> kind, String name) {

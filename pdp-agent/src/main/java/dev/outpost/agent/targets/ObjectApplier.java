@@ -38,10 +38,16 @@ public final class ObjectApplier {
   /** What every object written names as its owner (NamespaceClaim); none by default. */
   private Optional<OwnerReference> owner = Optional.empty();
 
+  /** An applier whose updates no drift watch looks at (the applied snapshot's Secret, tests). */
   public ObjectApplier(KubernetesClient client) {
+    this(client, new WrittenVersions());
+  }
+
+  /** @param written where its updates are recorded, for the drift watch that reads it */
+  public ObjectApplier(KubernetesClient client, WrittenVersions written) {
     this.client = client;
     this.driftEvents = new DriftEvents(client);
-    this.written = WrittenVersions.of(client);
+    this.written = written;
   }
 
   /** The Deployments of these names keep the replica count they have: an autoscaler sets it. */

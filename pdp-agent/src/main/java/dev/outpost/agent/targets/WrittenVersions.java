@@ -1,11 +1,8 @@
 package dev.outpost.agent.targets;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
-import java.util.WeakHashMap;
 
 /**
  * The agent's own updates, per object, by {@code resourceVersion}, so that the drift watch tells them
@@ -13,12 +10,10 @@ import java.util.WeakHashMap;
  * to do after reading the whole namespace again (four lists, the claim, two Secrets, the autoscalers). An update is recorded before it is sent, with the
  * version it replaces (its watch event may come before its answer), and after, with the version it made.
  *
- * <p>One per Kubernetes client: the applier that writes belongs to the target, the watch is wired
- * beside it, and the client is what both are given.
+ * <p>One per target: its applier records, the drift watch beside it reads ({@link
+ * KubernetesTarget#writtenVersions}).
  */
-final class WrittenVersions {
-  private static final Map<KubernetesClient, WrittenVersions> BY_CLIENT =
-      Collections.synchronizedMap(new WeakHashMap<>());
+public final class WrittenVersions {
   /** Objects remembered; the one written longest ago is forgotten past it (its next change then asks for a pass). */
   private static final int REMEMBERED = 16_384;
 
@@ -26,10 +21,6 @@ final class WrittenVersions {
 
   /** @param made the version the update made, null until it is answered */
   private record Update(String replaced, String made) {}
-
-  static WrittenVersions of(KubernetesClient client) {
-    return BY_CLIENT.computeIfAbsent(client, c -> new WrittenVersions());
-  }
 
   /** The agent is about to update {@code live}, at its version. */
   synchronized void updating(HasMetadata live) {

@@ -121,7 +121,8 @@ class KubernetesAgentTest {
       await(cp::connected, "the agent connects");
       cp.sendSigned(state(1, "orders"));
       cp.awaitMessage(Ack.class, ack -> ack.revision() == 1);
-      KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, () -> worker.execute(agent.keeper::resync));
+      KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, new dev.outpost.agent.targets.WrittenVersions(),
+          () -> worker.execute(agent.keeper::resync));
       watch.start();
       try {
         client.apps().deployments().inNamespace(NS).withName("int-orders").edit(d -> {

@@ -36,7 +36,7 @@ class KubernetesDriftWatchTest {
             + "&timeoutSeconds=600&watch=true")
         .andUpgradeToWebSocket().open().immediately().andEmit("{\"type\":\"ADDED\"}").done().once();
     AtomicInteger drift = new AtomicInteger();
-    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, drift::incrementAndGet);
+    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, new WrittenVersions(), drift::incrementAndGet);
     watch.start();
     try {
       Thread.sleep(1500); // the broken watch, then the client's retry a second later
@@ -64,10 +64,11 @@ class KubernetesDriftWatchTest {
    */
   @Test
   void theAgentsOwnWritesAskForNoPassAndSomeoneElsesDo() throws Exception {
-    ObjectApplier applier = new ObjectApplier(client);
+    WrittenVersions written = new WrittenVersions();
+    ObjectApplier applier = new ObjectApplier(client, written);
     applier.apply(managed("int-a", 1));
     AtomicInteger drift = new AtomicInteger();
-    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, drift::incrementAndGet);
+    KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, written, drift::incrementAndGet);
     watch.start();
     try {
       for (int replicas = 2; replicas <= 4; replicas++) {
