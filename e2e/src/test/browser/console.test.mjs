@@ -18,6 +18,9 @@ const SCREENSHOT = env('SCREENSHOT');
 // in project shop; the first also holds a span of project other under its two of shop
 const FIRST_TRACE = env('FIRST_TRACE');
 const SECOND_TRACE = env('SECOND_TRACE');
+// one span each: of shop/orders, named by a long REST path; of other/intruder, named to read as shop/orders'
+const LONG_NAME_TRACE = env('LONG_NAME_TRACE');
+const SPOOF_TRACE = env('SPOOF_TRACE');
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -140,8 +143,88 @@ async function aTraceOpenedFromARowIsReadInTheRowsProject(page) {
   await traceLink(page, FIRST_TRACE).click();
   await waitFor(page, 'the waterfall', () => document.querySelectorAll('#waterfall .span-row').length > 0);
   await pause(300);
-  const names = await spanNames(page);
-  check(names.length === 2 && names.every((n) => n.includes(' shop/')), `the waterfall holds ${names}`);
+  const rows = await page.$$eval('#waterfall .span-row', (spans) => spans.map((s) => s.textContent));
+  check(rows.length === 2 && rows.every((r) => r.includes('shop/orders')), `the waterfall holds ${rows}`);
+}
+
+/**
+ * Where the last occurrence of `text` in the waterfall's row `index` is painted, and what hides it: past
+ * the viewport, cut off by a box that clips its content (an ellipsis), or under another element.
+ */
+function whereShown([index, text]) {
+  const row = document.querySelectorAll('#waterfall .span-row')[index];
+  row.scrollIntoView({ block: 'center' });
+  let found = null;
+  const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.lastIndexOf(text);
+    if (at >= 0) found = { node, at };
+  }
+  if (!found) return { hidden: 'not in the row' };
+  const range = document.createRange();
+  range.setStart(found.node, found.at);
+  range.setEnd(found.node, found.at + text.length);
+  const box = range.getBoundingClientRect();
+  if (box.width === 0 || box.left < 0 || box.right > document.documentElement.clientWidth) {
+    return { hidden: `outside the viewport (${Math.round(box.left)} to ${Math.round(box.right)} px)` };
+  }
+  for (let el = found.node.parentElement; el && el !== document.body; el = el.parentElement) {
+    const style = getComputedStyle(el);
+    if (style.overflowX === 'visible') continue;
+    const clip = el.getBoundingClientRect();
+    if (box.left < clip.left - 1 || box.right > clip.right + 1) {
+      return { hidden: `cut off by its .${el.className} (${Math.round(box.left)} to ${Math.round(box.right)} px shown in `
+        + `${Math.round(clip.left)} to ${Math.round(clip.right)} px)` };
+    }
+  }
+  const top = document.elementFromPoint((box.left + box.right) / 2, (box.top + box.bottom) / 2);
+  if (!top || !top.contains(found.node)) return { hidden: `under ${top ? top.className : 'nothing'}` };
+  return { hidden: null };
+}
+
+// Whose span it is (the project and integration its token names) stays on screen whatever the client
+// named it: a long name pushed it out of its column, and one could write another owner in its place.
+async function aSpansOwnerIsShownWhateverItsName(page) {
+  await signIn(page, 'developer', 'shop other');
+  await searched(page, 'longname OR spoofing');
+  await waitFor(page, 'rows', () => document.querySelectorAll('#logs-table .trace-link').length === 2);
+  const hidden = [];
+  for (const [trace, owner] of [[LONG_NAME_TRACE, 'shop/orders'], [SPOOF_TRACE, 'other/intruder']]) {
+    await traceLink(page, trace).click();
+    await waitFor(page, `the waterfall of ${owner}`, (t) => document.querySelector('#trace-id').textContent === t
+      && document.querySelectorAll('#waterfall .span-row').length === 1, trace);
+    const shown = await page.evaluate(whereShown, [0, owner]);
+    if (shown.hidden !== null) hidden.push(`the owner ${owner} is not visible: ${shown.hidden}`);
+  }
+  check(hidden.length === 0, hidden.join('; '));
+}
+
+// what ends past the viewport's right edge, or holds more than its box shows
+const overflowing = (page, selector) => page.$$eval(selector, (els) => {
+  const width = document.documentElement.clientWidth;
+  return els.filter((el) => el.getBoundingClientRect().right > width + 1 || el.scrollWidth > el.clientWidth + 1)
+    .map((el) => el.className || el.tagName);
+});
+
+// One record with a name of thousands of characters (no space) widens only its own row: every row's
+// Message, Project and Trace cells stay on screen.
+async function aLongNameKeepsEveryRowOnScreen(page) {
+  await signIn(page, 'developer', 'shop');
+  await searched(page, 'wide');
+  check((await rowBodies(page)).length === 4, `the rows are not the four of 'wide': ${await rowBodies(page)}`);
+  const off = await overflowing(page, '#logs-table tbody tr.log-row td');
+  check(off.length === 0, `cells past the viewport's right edge: ${off.join(', ')}`);
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(scroll <= 0, `the page scrolls ${scroll} px sideways`);
+}
+
+// The searches go on with the kept token: the form says whom it is for, not its defaults.
+async function aReloadKeepsTheSignedInSubjectAndProjectsInTheForm(page) {
+  await signIn(page, 'developer', 'shop other');
+  await page.goto(CONSOLE);
+  await waitFor(page, 'signed in after the reload', () => document.querySelector('#whoami').textContent.startsWith('Signed in'));
+  const form = [await page.inputValue('#sub'), await page.inputValue('#projects')];
+  check(form.join('|') === 'developer|shop other', `the form reads '${form.join("', '")}'`);
 }
 
 const browser = await chromium.launch({
@@ -177,6 +260,9 @@ try {
   await runCase('a slow trace does not overwrite a newer one', aSlowTraceDoesNotOverwriteANewerOne);
   await runCase('a listing cut at its limit says more match', aListingCutAtItsLimitSaysMoreMatch);
   await runCase("a trace opened from a row is read in the row's project", aTraceOpenedFromARowIsReadInTheRowsProject);
+  await runCase("a span's owner is shown whatever its name", aSpansOwnerIsShownWhateverItsName);
+  await runCase('a long name keeps every row on screen', aLongNameKeepsEveryRowOnScreen);
+  await runCase('a reload keeps the signed-in subject and projects in the form', aReloadKeepsTheSignedInSubjectAndProjectsInTheForm);
 } finally {
   await browser.close();
 }

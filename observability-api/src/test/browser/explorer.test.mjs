@@ -26,13 +26,13 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-async function ingest(body, extraResource) {
+async function ingest(body, extraResource, service) {
   const now = String(Date.now() * 1e6);
   const response = await fetch(OTLP + '/v1/logs', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + INGEST_TOKEN },
     body: JSON.stringify({ resourceLogs: [{ resource: { attributes: [
-      { key: 'service.name', value: { stringValue: 'browser-test' } },
+      { key: 'service.name', value: { stringValue: service || 'browser-test' } },
       { key: 'outpost.project', value: { stringValue: PROJECT } }, ...(extraResource || [])] },
       scopeLogs: [{ logRecords: [{ timeUnixNano: now, severityNumber: 9, body: { stringValue: body } }] }] }] }),
   });
@@ -165,7 +165,8 @@ async function largeBodiesAreShownCutWithTheirIntegration(browser) {
   const tailed = await page.$$eval('#tail .tail-row', (rows, m) => rows.find((r) => r.textContent.includes(m)).textContent, marker);
   check(tailed.length < 2200, `a tail row holds ${tailed.length} characters`);
   check(tailed.includes('more characters'), 'the tail row does not say it is cut');
-  check(tailed.includes('[browser-test / orders-sync]'), `the tail row does not name the integration: ${tailed.slice(0, 120)}`);
+  check(tailed.includes(`[${PROJECT}/orders-sync] browser-test: `),
+    `the tail row does not name the project and integration: ${tailed.slice(0, 120)}`);
   await page.click('#tail-toggle');
 
   // a tailed record may not be searchable yet: tails get it when it is stored, searches after the next refresh
@@ -369,6 +370,97 @@ async function aQueryApiWithoutItsSchemeIsNamed(page) {
   await waitFor(page, 'the search says what is wrong', () => document.getElementById('error').textContent.includes('Query API'));
 }
 
+// '.' and '..' are kept by encodeURIComponent, and the URL resolves /api/v1/traces/. to the trace search
+async function anIdThatIsNoTraceIdIsNamedAndNotAsked(page) {
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/traces')) asked.push(r.url()); });
+  for (const id of ['.', '..', 'not-a-trace-id']) {
+    await page.fill('#trace-id', id);
+    await page.click('#open-trace');
+    await waitFor(page, `'${id}' named as no trace id`, () => {
+      const error = document.getElementById('trace-error');
+      return error !== null && error.textContent.includes('Trace id') && error.textContent.includes('32 hexadecimal digits');
+    });
+    await page.fill('#trace-id', '');
+  }
+  check(asked.length === 0, `the page asked the API: ${asked}`);
+}
+
+const uniqueWord = (prefix) => `${prefix}${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+const LONG_NAME = 's'.repeat(3000);
+
+// what ends past the viewport's right edge, or holds more than its box shows
+const overflowing = (page, selector) => page.$$eval(selector, (els) => {
+  const width = document.documentElement.clientWidth;
+  return els.filter((el) => el.getBoundingClientRect().right > width + 1 || el.scrollWidth > el.clientWidth + 1)
+    .map((el) => el.className || el.tagName);
+});
+
+// One record with a name of thousands of characters (no space) widens only its own row: every row's
+// Message and Project cells stay on screen.
+async function aLongNameKeepsEveryRowOnScreen(page) {
+  const word = uniqueWord('wide');
+  await ingest(`${word} ordinary one`);
+  await ingest(`${word} long service`, [], LONG_NAME);
+  await ingest(`${word} long integration`, [{ key: 'outpost.integration', value: { stringValue: 'i'.repeat(3000) } }]);
+  await ingest(`${word} ordinary two`);
+  await page.fill('#q', word);
+  const searchable = Date.now() + 5000;
+  do {
+    await page.click('#search');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } while (await page.$$eval('#results .log-row', (rows) => rows.length) < 4 && Date.now() < searchable);
+  await waitFor(page, 'the four records listed', () => document.querySelectorAll('#results .log-row').length === 4);
+  const off = await overflowing(page, '#results .log-row td');
+  check(off.length === 0, `cells past the viewport's right edge: ${off.join(', ')}`);
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(scroll <= 0, `the page scrolls ${scroll} px sideways`);
+}
+
+async function tailed(page, record, service) {
+  await page.click('#tail-toggle');
+  await waitFor(page, 'tail open', () => document.getElementById('tail').dataset.state === 'open');
+  await ingest(record, [], service);
+  await waitTailed(page, 'the record tailed', record);
+  await page.click('#tail-toggle');
+}
+
+// Two projects' records with one service name are told apart in the tail; a name of thousands of
+// characters does not widen the page.
+async function aTailRowNamesItsProject(page) {
+  const marker = uniqueWord('owned');
+  await tailed(page, `${marker} long`, LONG_NAME);
+  const row = await page.$$eval('#tail .tail-row', (rows, m) => rows.find((r) => r.textContent.includes(m)).textContent, marker);
+  check(row.includes(`[${PROJECT}/-] ${LONG_NAME}: `), `the tail row does not name its project: ${row.slice(0, 120)}`);
+  const off = await overflowing(page, '#tail .tail-row');
+  check(off.length === 0, `tail rows past the viewport's right edge: ${off.length}`);
+}
+
+// A U+202E in a service name reverses nothing but that name.
+async function aTailRowKeepsEachFieldsDirectionApart(page) {
+  const body = `${uniqueWord('isolated')} reads left to right`;
+  await tailed(page, body, 'evil\u202Eservice');
+  // where the body starts and ends on screen: its first and last characters' left edges
+  const edges = await page.evaluate((text) => {
+    const row = [...document.querySelectorAll('#tail .tail-row')].find((r) => r.textContent.includes(text));
+    const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(text);
+      if (at < 0) continue;
+      const left = (i) => {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        return range.getBoundingClientRect().left;
+      };
+      return { first: left(at), last: left(at + text.length - 1) };
+    }
+    return null;
+  }, body);
+  check(edges !== null, 'the body is not in one piece of text');
+  check(edges.first < edges.last, `the body is shown reversed: its first character at ${edges.first} px, its last at ${edges.last} px`);
+}
+
 // Each case on a page of its own; one that fails is told and the others still run.
 let failedCases = 0;
 async function runCase(browser, name, test) {
@@ -401,6 +493,10 @@ try {
   await runCase(browser, 'a failed trace leaves no earlier trace', aFailedTraceLeavesNoEarlierTrace);
   await runCase(browser, 'an empty trace id asks for one', anEmptyTraceIdAsksForOne);
   await runCase(browser, 'a Query API without its scheme is named', aQueryApiWithoutItsSchemeIsNamed);
+  await runCase(browser, 'an id that is no trace id is named and not asked for', anIdThatIsNoTraceIdIsNamedAndNotAsked);
+  await runCase(browser, 'a long name keeps every row on screen', aLongNameKeepsEveryRowOnScreen);
+  await runCase(browser, 'a tail row names its project', aTailRowNamesItsProject);
+  await runCase(browser, "a tail row keeps each field's direction apart", aTailRowKeepsEachFieldsDirectionApart);
   await exercise(browser, 'same-origin', API + '/explorer', null);
   await exercise(browser, 'cross-origin', CROSS_ORIGIN_PAGE, API);
   await linkNamingAnotherApiIsIgnored(browser);

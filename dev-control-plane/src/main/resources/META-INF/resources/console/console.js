@@ -55,11 +55,15 @@
     return JSON.parse(new TextDecoder().decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0))));
   }
 
+  // the form says whom the kept token is for: after a reload it showed its defaults (project demo) while
+  // the searches went on with a token for other projects
   function showWho() {
     if (!token) return;
     try {
       const claims = claimsOf(token);
       text($('whoami'), 'Signed in as ' + claims.sub + ' for projects: ' + (claims.projects || []).join(', '));
+      $('sub').value = claims.sub;
+      $('projects').value = (claims.projects || []).join(' ');
     } catch (e) {
       text($('whoami'), 'Signed in.');
     }
@@ -121,6 +125,16 @@
     return td;
   }
 
+  // a service, project or integration name is whatever its sender gave, as long as it liked
+  function nameCell(row, value) {
+    const name = document.createElement('div');
+    name.className = 'name';
+    name.textContent = value == null ? '' : value;
+    const td = cell(row, '');
+    td.appendChild(name);
+    return td;
+  }
+
   function renderLogs(records) {
     const tbody = $('logs-table').querySelector('tbody');
     tbody.replaceChildren();
@@ -129,9 +143,9 @@
       row.className = 'log-row';
       cell(row, r.timestamp);
       cell(row, r.severity, 'sev-' + r.severity);
-      cell(row, r.service);
-      cell(row, r.project);
-      cell(row, r.integration);
+      nameCell(row, r.service);
+      nameCell(row, r.project);
+      nameCell(row, r.integration);
       cell(row, shown(r.body), 'body');
       const td = cell(row, '');
       if (r.traceId) {
@@ -173,12 +187,19 @@
     for (const s of spans) {
       const row = document.createElement('div');
       row.className = 'span-row';
+      const label = document.createElement('div');
+      label.className = 'span-label';
+      label.style.paddingLeft = (s.depth * 12) + 'px';
       const name = document.createElement('div');
       name.className = 'span-name';
-      name.style.paddingLeft = (s.depth * 12) + 'px';
-      // the project and integration its ingest token names: a service name is whatever a client sent
-      name.textContent = s.service + ': ' + s.name + ' ' + s.project + '/' + (s.integration || '-');
+      name.textContent = s.service + ': ' + s.name;
       name.title = name.textContent;
+      // the project and integration its ingest token names, apart from the name: a service or span name is
+      // whatever a client sent, and one that ran past the column hid the owner or wrote another in its place
+      const owner = document.createElement('div');
+      owner.className = 'span-owner';
+      owner.textContent = s.project + '/' + (s.integration || '-');
+      label.append(name, owner);
       const track = document.createElement('div');
       track.className = 'span-track';
       const bar = document.createElement('div');
@@ -189,7 +210,7 @@
       const duration = document.createElement('div');
       duration.className = 'span-duration';
       duration.textContent = (s.durationNanos / 1e6).toFixed(2) + ' ms';
-      row.append(name, track, duration);
+      row.append(label, track, duration);
       rows.push(row);
     }
     // replaced, not appended: appended rows mixed two traces' spans when their answers crossed

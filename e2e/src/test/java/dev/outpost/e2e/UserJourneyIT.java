@@ -160,7 +160,8 @@ class UserJourneyIT {
    * The console in Chromium, reading observability-api from another origin with the user's token:
    * the journey's log line leads to its trace; the other cases read what {@link ConsoleTelemetry}
    * writes through the ingest (a slow answer does not overwrite a newer one's, a listing cut at its
-   * page says so, a trace opened from a row is read in the row's project). The page's requests are
+   * page says so, a trace opened from a row is read in the row's project, a span's owner stays on screen
+   * whatever its name, a long name keeps the rows on screen). The page's requests are
    * only delayed, never answered, by the script.
    */
   @Test
@@ -180,14 +181,16 @@ class UserJourneyIT {
     ProcessBuilder node = new ProcessBuilder("node", "console.test.mjs").directory(browser.toFile()).redirectErrorStream(true);
     node.environment().putAll(Map.of("CONSOLE_URL", CONTROL_PLANE + "/console/", "PROJECT", "journey",
         "LOG_TEXT", "greeter v1 got hello-" + canary, "SCREENSHOT", screenshot.toString(),
-        "FIRST_TRACE", telemetry.firstTrace, "SECOND_TRACE", telemetry.secondTrace));
+        "FIRST_TRACE", telemetry.firstTrace, "SECOND_TRACE", telemetry.secondTrace,
+        "LONG_NAME_TRACE", telemetry.longNameTrace, "SPOOF_TRACE", telemetry.spoofTrace));
     Process process = node.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor()).as("the console in Chromium:%n%s", output).isZero();
     assertThat(output).contains("OK a log line read from another origin leads to its trace's waterfall",
         "OK a subject outside ASCII is shown as typed", "OK a slow search does not overwrite a newer one",
         "OK a slow trace does not overwrite a newer one", "OK a listing cut at its limit says more match",
-        "OK a trace opened from a row is read in the row's project");
+        "OK a trace opened from a row is read in the row's project", "OK a span's owner is shown whatever its name",
+        "OK a long name keeps every row on screen", "OK a reload keeps the signed-in subject and projects in the form");
     assertThat(screenshot).isNotEmptyFile();
   }
 

@@ -98,6 +98,16 @@ function cell(text, className) {
   return td;
 }
 
+// a service, project or integration name is whatever its sender gave, as long as it liked
+function nameCell(text, className) {
+  const name = document.createElement('div');
+  name.className = 'name';
+  name.textContent = text == null ? '' : text;
+  const td = cell('', className);
+  td.append(name);
+  return td;
+}
+
 function renderRecords(records, append) {
   const tbody = $('results');
   if (!append) tbody.replaceChildren();
@@ -105,8 +115,8 @@ function renderRecords(records, append) {
     const tr = document.createElement('tr');
     tr.className = 'log-row';
     // the integration is the one its token names, whatever service name it gave
-    tr.append(cell(r.timestamp), cell(r.severity, 'sev-' + r.severity), cell(r.service), cell(r.integration, 'integration'),
-      cell(r.project), cell(shown(r.body), 'body'));
+    tr.append(cell(r.timestamp), cell(r.severity, 'sev-' + r.severity), nameCell(r.service), nameCell(r.integration, 'integration'),
+      nameCell(r.project), cell(shown(r.body), 'body'));
     const trace = document.createElement('td');
     if (r.traceId) {
       const link = document.createElement('a');
@@ -191,7 +201,7 @@ async function showCalls() {
     const rows = graph.data.map((link) => {
       const tr = document.createElement('tr');
       tr.className = 'call-row';
-      tr.append(cell(link.parent), cell(link.child), cell(String(link.callCount)));
+      tr.append(nameCell(link.parent), nameCell(link.child), cell(String(link.callCount)));
       return tr;
     });
     if (rows.length === 0) {
@@ -223,13 +233,16 @@ function clearTrace() {
   $('waterfall').replaceChildren();
 }
 
+const TRACE_ID = /^[0-9a-fA-F]{32}$/;
+
 // project: the log row's, when opened from one; otherwise the form's
 async function openTrace(project) {
   const signal = traceView.start();
   showTraceError('');
   const id = $('trace-id').value.trim();
-  if (!id) {
-    // the API's path without an id is the trace search, whose answer is no trace
+  // checked here, not left to the API: an empty id, '.' or '..' in the path is resolved by the URL to
+  // the trace search or another path, whose answer is no trace
+  if (!TRACE_ID.test(id)) {
     clearTrace();
     showTraceError('Trace id: give the id of a trace (32 hexadecimal digits), or click one in the listing');
     return;
@@ -404,11 +417,21 @@ function addTailGap(from, to) {
   $('tail').prepend(row);
 }
 
+// Each field in an element of its own that isolates its text's direction (<bdi>): a sender's U+202E in
+// a service name reversed the rest of the row. The owner (project/integration, as its token names them)
+// comes first, before what the sender chose: records of two projects with one service name looked alike.
 function addTailRow(r) {
   const row = document.createElement('div');
   row.className = 'tail-row';
-  const writer = r.integration ? `${r.service} / ${r.integration}` : r.service;
-  row.textContent = `${r.timestamp} ${r.severity} [${writer}] ${shown(r.body)}`;
+  const field = (text, className) => {
+    const bdi = document.createElement('bdi');
+    bdi.className = className;
+    bdi.textContent = text == null ? '' : text;
+    return bdi;
+  };
+  row.append(field(r.timestamp, 'time'), ' ', field(r.severity, 'severity'), ' [',
+    field(r.project, 'project'), '/', field(r.integration || '-', 'integration'), '] ', field(r.service, 'service'), ': ',
+    field(shown(r.body), 'body'));
   $('tail').prepend(row);
   while ($('tail').childElementCount > 500) $('tail').lastElementChild.remove();
 }

@@ -155,7 +155,10 @@ class ExplorerBrowserTest {
           .contains("OK a tail whose token expires stops, saying so")
           .contains("OK a slow search does not overwrite a newer one").contains("OK a slow trace does not overwrite a newer one")
           .contains("OK a failed search leaves no earlier results").contains("OK a failed trace leaves no earlier trace")
-          .contains("OK an empty trace id asks for one").contains("OK a Query API without its scheme is named");
+          .contains("OK an empty trace id asks for one").contains("OK a Query API without its scheme is named")
+          .contains("OK an id that is no trace id is named and not asked for").contains("OK a long name keeps every row on screen")
+          .contains("OK a tail row names its project")
+          .contains("OK a tail row keeps each field's direction apart");
     } finally {
       console.stop(0);
     }
