@@ -47,7 +47,7 @@ public class DiskRoom {
   /** The free space now, for a data directory measured at {@code dataBytes}. */
   public Reading read(long dataBytes) throws IOException {
     Files.createDirectories(dataDir);
-    return new Reading(dataBytes, freeSpace.of(dataDir), minFreeBytes, maxDataBytes);
+    return new Reading(dataBytes, freeSpace.of(dataDir), freeSpace.total(dataDir), minFreeBytes, maxDataBytes);
   }
 
   /**
@@ -55,10 +55,21 @@ public class DiskRoom {
    *
    * @param dataBytes the data directory's size, as last measured
    * @param freeBytes its file system's free space
+   * @param totalBytes its file system's size
    * @param minFreeBytes {@code ingest.min-free-disk-bytes}
    * @param maxDataBytes {@code ingest.max-data-bytes}
    */
-  public record Reading(long dataBytes, long freeBytes, long minFreeBytes, Optional<Long> maxDataBytes) {
+  public record Reading(long dataBytes, long freeBytes, long totalBytes, long minFreeBytes, Optional<Long> maxDataBytes) {
+
+    /**
+     * The most the data directory could take on this volume were it alone there: its size (or {@code
+     * max-data-bytes}, if lower) less {@code min-free-disk-bytes}. Below a size limit, the volume cannot
+     * hold that limit; above it, a refusal below the limit comes of other files on a shared volume.
+     */
+    public long capacityBytes() {
+      long byVolume = totalBytes - minFreeBytes;
+      return maxDataBytes.map(max -> Math.min(max - minFreeBytes, byVolume)).orElse(byVolume);
+    }
 
     /** Whether ingest refuses: the free space is below the margin, or the margin is not left below the limit. */
     public boolean refuses() {

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The bytes the file system holding a directory has free for this process, as {@link
- * java.nio.file.FileStore#getUsableSpace} reads them. A bean of its own so that a test can stand for
- * a volume smaller than the disk it runs on.
+ * java.nio.file.FileStore#getUsableSpace} reads them, and its size. A bean of its own so that a test
+ * can stand for a volume smaller than the disk it runs on.
  */
 @ApplicationScoped
 public class FreeSpace {
@@ -16,5 +16,10 @@ public class FreeSpace {
   /** The bytes free for this process on the file system that holds {@code dir}, which exists. */
   public long of(Path dir) throws IOException {
     return Files.getFileStore(dir).getUsableSpace();
+  }
+
+  /** The size of the file system that holds {@code dir}, which exists. */
+  public long total(Path dir) throws IOException {
+    return Files.getFileStore(dir).getTotalSpace();
   }
 }

@@ -21,4 +21,9 @@ public class SmallVolume extends FreeSpace {
   public long of(Path dir) throws IOException {
     return Math.max(0, BYTES - DirectorySize.of(dir));
   }
+
+  @Override
+  public long total(Path dir) {
+    return BYTES;
+  }
 }

@@ -21,8 +21,9 @@ import org.jboss.logging.Logger;
  * never goes, nor a later one (records may be a day ahead): the newest telemetry is what a full disk
  * must not cost. When what the directory holds besides its days alone takes more than the limit, no
  * deletion of a day can bring it within, and none is deleted: every day went, in vain. While the disk
- * guard refuses ingest below the limit ({@link DiskRoom}: a volume smaller than the limit), the oldest
- * day goes all the same, under the same rules: before, every sender was answered 503 until a day aged
+ * guard refuses ingest below the limit on a volume smaller than the limit ({@link DiskRoom}), the
+ * oldest day goes all the same, under the same rules (not when other files fill a volume that could
+ * hold the limit: said, and nothing deleted for them): before, every sender was answered 503 until a day aged
  * out, the full disk the limit is there to prevent.
  */
 final class SizeRetention {
@@ -40,6 +41,8 @@ final class SizeRetention {
   private LocalDate saidOutsideOn;
   /** The day it last said that ingest refuses below the limit, likewise (the disk guard asks every 10 s). */
   private LocalDate saidAboveVolumeOn;
+  /** The day it last said that other files fill a volume that could hold the limit, likewise. */
+  private LocalDate saidOthersFillOn;
 
   SizeRetention(long limitBytes, DiskRoom room, List<PartitionSet> signals) {
     this.limitBytes = limitBytes;
@@ -67,7 +70,13 @@ final class SizeRetention {
       sayOutsideTooLarge(today, outside, "storage.retention-size (" + limitBytes + ")");
       return deleted;
     }
-    boolean refusedBelowLimit = disk.refuses() && stored <= limitBytes;
+    // only where the volume itself cannot hold the limit: other files filling a shared one (a node's disk
+    // behind an emptyDir, a local-path claim) are no reason to delete history
+    boolean refusedBelowLimit = disk.refuses() && stored <= limitBytes && disk.capacityBytes() < limitBytes;
+    if (disk.refuses() && stored <= limitBytes && !refusedBelowLimit) {
+      sayOthersFillTheVolume(today, disk);
+      return deleted;
+    }
     if (refusedBelowLimit && outside > disk.usableBytes()) {
       // none below 0: a disk that other files fill leaves less than min-free-disk-bytes whatever goes
       sayOutsideTooLarge(today, outside, "the " + Math.max(0, disk.usableBytes()) + " bytes this volume lets the data"
@@ -124,6 +133,20 @@ final class SizeRetention {
           + " current one is deleted at each check, below the size. Lower storage.retention-size below %d, with room"
           + " for the journal and a retention interval's growth", limitBytes, disk.usableBytes(), disk.usableBytesWhy(),
           disk.usableBytes());
+    }
+  }
+
+  /**
+   * Says, once a day, that ingest refuses below the limit on a volume that could hold it: other files
+   * take its room, and no day is deleted for them.
+   */
+  private void sayOthersFillTheVolume(LocalDate today, DiskRoom.Reading disk) {
+    if (!today.equals(saidOthersFillOn)) {
+      saidOthersFillOn = today;
+      LOG.warnf("retention: ingest refuses new telemetry (%s) with the data directory at %d bytes, below"
+          + " storage.retention-size (%d), on a volume of %d bytes that could hold it: other files take its room,"
+          + " and no day is deleted for them. Free the volume, or give the data directory a volume of its own",
+          disk.refusesWhy(), disk.dataBytes(), limitBytes, disk.totalBytes());
     }
   }
 

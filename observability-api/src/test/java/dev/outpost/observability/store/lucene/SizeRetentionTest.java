@@ -49,6 +49,8 @@ class SizeRetentionTest {
   private static final long MIN_FREE = 64L << 20;
   /** What the test's volume has free: plenty, unless a test has ingest refuse. */
   private final AtomicLong free = new AtomicLong(Long.MAX_VALUE / 4);
+  /** The size of the test's volume: less than the sizes the tests set, unless a test says otherwise. */
+  private final AtomicLong total = new AtomicLong(256L << 20);
   private final Random random = new Random(11);
   private long seq;
 
@@ -232,6 +234,31 @@ class SizeRetentionTest {
     assertThat(days("spans")).isEmpty();
   }
 
+  /**
+   * A volume that could hold the size, whose room other files take (a node's disk behind an emptyDir,
+   * a local-path claim shared with others): no day is deleted for them, and that is said once a day.
+   */
+  @Test
+  void whileIngestRefusesOnAVolumeThatCouldHoldTheSizeNoDayIsDeleted() throws Exception {
+    storeTwoDaysAndSomeOfToday();
+    long limit = 1L << 30;
+    total.set(limit + MIN_FREE);
+    free.set(MIN_FREE - 1);
+    SizeRetention bySize = bySize(limit);
+
+    try (dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(SizeRetention.class)) {
+      assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
+      assertThat(bySize.apply(TODAY, "in a test")).isEmpty();
+      assertThat(log.warnings()).as("said once a day").singleElement().satisfies(line -> assertThat(line)
+          .contains("other files take its room").contains("volume of " + (limit + MIN_FREE) + " bytes"));
+    }
+    assertThat(days("log-blocks")).containsExactly(TODAY.minusDays(2).toString(), TODAY.minusDays(1).toString(),
+        TODAY.toString());
+
+    total.set(limit + MIN_FREE - 1); // one byte short of holding the size: the volume is what is too small
+    assertThat(bySize.apply(TODAY, "in a test")).containsExactly(TODAY.minusDays(2));
+  }
+
   /** The other cause of a refusal, max-data-bytes (an emptyDir's limit), frees the oldest day alike. */
   @Test
   void whileIngestRefusesAtMaxDataBytesThePassDeletesTheOldestDay() throws Exception {
@@ -295,6 +322,11 @@ class SizeRetentionTest {
       @Override
       public long of(Path data) {
         return free.get();
+      }
+
+      @Override
+      public long total(Path data) {
+        return total.get();
       }
     };
     return new SizeRetention(limit, new DiskRoom(dir, MIN_FREE, maxDataBytes, volume),
