@@ -2,9 +2,12 @@ package dev.outpost.gateway.client;
 
 import dev.outpost.gateway.HttpDate;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
 
 /**
  * Mends the heads Vert.x, vertx-http-proxy and Quarkus get wrong, at the edge of the connection. In
@@ -20,7 +23,12 @@ import io.netty.handler.codec.http.HttpVersion;
  *       browsers send some raw, and nginx and Kong take them. They are percent-encoded, which every
  *       server decodes to the same: the path is then checked and normalised as any other, the query
  *       goes upstream in this form. A malformed escape in the path is left, and refused (Quarkus'
- *       empty 400, before the gateway's own path rules).
+ *       empty 400, before the gateway's own path rules);
+ *   <li>a {@code Connection} list naming {@code close} among other options ({@code keep-alive, close}):
+ *       Vert.x compares the whole value with {@code close}, so it kept the connection open and served a
+ *       request pipelined after it. RFC 9112 9.6 makes it the connection's last: a plain {@code close}
+ *       is added, which Vert.x reads (the answer says {@code Connection: close}, the connection closes
+ *       after it), and the list stays for the proxy, which drops the headers it names.
  * </ul>
  */
 final class HttpHeadRepairs {
@@ -54,6 +62,26 @@ final class HttpHeadRepairs {
     if (encoded != target) {
       request.setUri(encoded);
     }
+    HttpHeaders headers = request.headers();
+    // one lookup in the common case: containsValue finds close as an option of a list (Vert.x's also
+    // takes a prefix of it, "c", so namesClose decides); a value that is close alone Vert.x reads itself
+    if (headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
+        && !headers.contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
+        && namesClose(headers.getAll(HttpHeaderNames.CONNECTION))) {
+      headers.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+  }
+
+  /** Whether one of the {@code Connection} values lists the option {@code close}. */
+  static boolean namesClose(List<String> connection) {
+    for (String value : connection) {
+      for (String option : value.split(",")) {
+        if (option.trim().equalsIgnoreCase("close")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Every final answer leaves dated by the gateway's clock, in the form RFC 9110 requires. */

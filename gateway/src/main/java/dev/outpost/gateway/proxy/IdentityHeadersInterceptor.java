@@ -3,6 +3,7 @@ package dev.outpost.gateway.proxy;
 import dev.outpost.gateway.auth.Identity;
 import dev.outpost.gateway.route.MatchedRoute;
 import dev.outpost.spec.model.Route;
+import dev.outpost.spec.model.RouteAuth;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.httpproxy.ProxyContext;
@@ -12,11 +13,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Sets the identity headers the integration trusts ({@code X-Outpost-Subject}, {@code
- * -Scopes}, {@code -Project}, {@code -Route}, {@code -Integration}) and the upstream request
- * target: the normalised path (minus the prefix with {@code stripPrefix}, which then goes in {@code
- * X-Forwarded-Prefix}) and the query unchanged.
+ * -Scopes}, {@code -Issuer}, {@code -Project}, {@code -Route}, {@code -Integration}) and the upstream
+ * request target: the normalised path (minus the prefix with {@code stripPrefix}, which then goes in
+ * {@code X-Forwarded-Prefix}) and the query unchanged. {@code X-Outpost-Issuer} is the token's {@code
+ * iss}, on JWT routes only: a subject names one caller within its issuer alone (OIDC Core: {@code iss}
+ * and {@code sub} together), and a route may trust several identity providers.
  *
- * <p>{@code X-Outpost-Subject} and each scope of {@code X-Outpost-Scopes} (space-separated) are
+ * <p>{@code X-Outpost-Subject}, each scope of {@code X-Outpost-Scopes} (space-separated) and the issuer are
  * percent-encoded: every UTF-8 byte outside visible ASCII ({@code 0x21-0x7E}), and {@code %}
  * itself, is sent as {@code %XX}. Header values are bytes, not text: sent as they are, characters
  * above U+00FF became {@code ?} (two different subjects arrived equal), Latin-1 ones arrived as
@@ -47,6 +50,9 @@ final class IdentityHeadersInterceptor implements ProxyInterceptor {
     if (identity.subject() != null) {
       headers.set("X-Outpost-Subject", percentEncode(identity.subject()));
       headers.set("X-Outpost-Scopes", String.join(" ", identity.scopes().stream().map(IdentityHeadersInterceptor::percentEncode).toList()));
+      if (route.auth() != null && route.auth().mode() == RouteAuth.Mode.JWT) {
+        headers.set("X-Outpost-Issuer", percentEncode(identity.issuer()));
+      }
     }
     String stripped = matched.route().strippedPrefix();
     if (stripped != null) {

@@ -16,7 +16,8 @@ import java.io.IOException;
  * are for connect failures and are not spent here. A connection's first request is not sent again:
  * a close there says something about the upstream, not about the pool. Each failed connection
  * leaves the pool, so at most a pool's worth of retries (an upstream restart leaves every pooled
- * connection dead). The client's (empty) body was read on the first attempt, so the retry sends none.
+ * connection dead). The client's (empty) body was read on the first attempt, so the retry sends none
+ * (the request is left without one: {@link UpstreamFailureInterceptor} answers a retry that fails too).
  */
 final class StaleConnectionRetry implements ProxyInterceptor {
 

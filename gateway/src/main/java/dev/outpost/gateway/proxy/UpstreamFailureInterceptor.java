@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -146,7 +147,7 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
             ownAnswer.accept(saysMore(failure, status) ? message + ": " + failure.getMessage() : message);
           }
           Buffer body = Buffer.buffer(Responses.body(context.request().proxiedRequest().response(), status, message));
-          ProxyResponse response = context.request().release().response()
+          ProxyResponse response = released(context.request()).response()
               .setStatusCode(status)
               .putHeader("Content-Type", "application/json")
               .setBody(Body.body(body));
@@ -193,6 +194,15 @@ final class UpstreamFailureInterceptor implements ProxyInterceptor {
       });
     }
     return sent;
+  }
+
+  /**
+   * {@code request} with the client's unread body let go. A request sent again ({@link
+   * StaleConnectionRetry}) has no body left to let go: releasing it threw, and the client, its
+   * answer never built, waited until it gave up.
+   */
+  private static ProxyRequest released(ProxyRequest request) {
+    return request.getBody() == null ? request : request.release();
   }
 
   /** The gateway's answer instead of a response that failed before any of it went to the client. */

@@ -35,9 +35,12 @@ class ApiKeyAuthTest {
 
   @Test
   void aKnownKeyPassesAsItsClientAndIsNotForwarded() throws Exception {
-    assertThat(call("X-API-Key: " + GatewayTestEnvironment.API_KEY + "\r\n").status()).isEqualTo(200);
+    assertThat(call("X-API-Key: " + GatewayTestEnvironment.API_KEY + "\r\nX-Outpost-Issuer: https://idp.test/spoofed\r\n"
+        + "x_outpost_issuer: https://idp.test/spoofed\r\n").status()).isEqualTo(200);
     Received got = GatewayTestEnvironment.upstream.next();
     assertThat(got.headers().get("X-Outpost-Subject")).isEqualTo("client-a");
+    assertThat(got.headers().names()).as("an API key has no issuer, and a client names none")
+        .noneMatch(name -> name.toLowerCase(java.util.Locale.ROOT).replace('_', '-').equals("x-outpost-issuer"));
     assertThat(got.headers().contains("X-API-Key")).isFalse();
     assertThat(call("x-api-key: " + GatewayTestEnvironment.API_KEY_OTHER + "\r\n").status()).isEqualTo(200);
     assertThat(GatewayTestEnvironment.upstream.next().headers().get("X-Outpost-Subject")).isEqualTo("client-b");

@@ -59,6 +59,30 @@ class JwtAuthTest {
     assertThat(got.headers().get("X-Outpost-Route")).isEqualTo("jwt-scoped");
   }
 
+  /**
+   * A subject is one caller only within its issuer (OIDC Core: iss and sub together): on a route with
+   * several identity providers the integration learns which one vouched for the caller, and never
+   * from the client, which may send the header in any spelling.
+   */
+  @Test
+  void theIntegrationIsToldTheTokensIssuerAndNeverTheClients() throws Exception {
+    String main = Tokens.valid("dave", null);
+    String ec = Tokens.sign(Tokens.EC_KEY, "ES256", Tokens.claims(Tokens.EC_ISSUER, "dave", null));
+    for (String token : List.of(main, ec)) {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + "/jwt/a"))
+          .header("Authorization", "Bearer " + token)
+          .header("X-Outpost-Issuer", "https://idp.test/spoofed")
+          .header("X-Outpost_Issuer", "https://idp.test/spoofed").build();
+      assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+    Received fromMain = GatewayTestEnvironment.upstream.next();
+    assertThat(fromMain.headers().getAll("X-Outpost-Issuer")).containsExactly(Tokens.MAIN_ISSUER);
+    assertThat(fromMain.headers().names()).noneMatch(name -> name.contains("_"));
+    Received fromEc = GatewayTestEnvironment.upstream.next();
+    assertThat(fromEc.headers().getAll("X-Outpost-Issuer")).containsExactly(Tokens.EC_ISSUER);
+    assertThat(fromEc.headers().get("X-Outpost-Subject")).isEqualTo("dave");
+  }
+
   @Test
   void theBearerTokenStopsAtTheGatewayUnlessTheRouteForwardsIt() throws Exception {
     String token = Tokens.valid("alice", null);

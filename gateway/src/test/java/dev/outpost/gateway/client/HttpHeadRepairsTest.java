@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,6 +43,24 @@ class HttpHeadRepairsTest {
     HttpRequest request = new DefaultHttpRequest(HttpVersion.valueOf(version), HttpMethod.GET, "/x");
     HttpHeadRepairs.request(request);
     assertThat(request.protocolVersion().text()).isEqualTo(after);
+  }
+
+  /** RFC 9112 9.6: {@code close} anywhere in the list ends the connection; Vert.x reads only a value that is {@code close} alone. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiterString = " -> ", value = {
+      "keep-alive, close -> true",
+      "Host,CLOSE -> true",
+      " close , X-Foo -> true",
+      "close -> false", // Vert.x reads it as it is
+      "keep-alive -> false",
+      "closed, X-close -> false",
+      "c, clos -> false",
+  })
+  void aConnectionListNamingCloseGetsTheCloseVertxReads(String connection, boolean added) {
+    HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x");
+    request.headers().set("Connection", connection);
+    HttpHeadRepairs.request(request);
+    assertThat(request.headers().getAll("Connection")).isEqualTo(added ? List.of(connection, "close") : List.of(connection));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -129,7 +129,7 @@ class ProxyCorpusTest {
     Predicate<List<Received>> noUnderscoreVariant = list -> list.size() == 1
         && list.get(0).headers().names().stream().noneMatch(n -> n.contains("_"))
         && list.get(0).headers().entries().stream().noneMatch(e -> e.getValue().contains("spoof"));
-    for (String header : List.of("X_Outpost_Subject", "x_outpost_scopes", "X-Outpost_Project", "X_Forwarded_For", "X_Forwarded_Host",
+    for (String header : List.of("X_Outpost_Subject", "x_outpost_scopes", "X-Outpost_Project", "X_Outpost_Issuer", "X_Forwarded_For", "X_Forwarded_Host",
         "X_Real_IP")) {
       c.add(new Case("underscore variant " + header, "GET /pub/x HTTP/1.1\r\nHost: gw\r\n" + header + ": spoof\r\n\r\n",
           Set.of(200), noUnderscoreVariant));

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,16 +133,42 @@ class ProxyTest {
     assertThat(got.headers().getAll("Forwarded")).containsExactly("for=127.0.0.1;proto=http;host=\"gw.test\"");
   }
 
+  /**
+   * RFC 9112 9.6: a request whose {@code Connection} lists {@code close} among other options is the
+   * connection's last. Vert.x compared the whole value with {@code close}, so the connection stayed
+   * open and a request pipelined after it was served.
+   */
+  @Test
+  void aConnectionListNamingCloseEndsTheConnectionAfterItsAnswer() throws Exception {
+    for (String connection : List.of("Connection: keep-alive, close", "Connection: Host, close", "Connection: Close , X-Foo",
+        "Connection: keep-alive\r\nConnection: X-Foo,close")) {
+      upstream().clear();
+      try (java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+        client.setSoTimeout(5000);
+        client.getOutputStream().write(("GET /pub/first HTTP/1.1\r\nHost: gw\r\n" + connection + "\r\n\r\n"
+            + "GET /pub/pipelined HTTP/1.1\r\nHost: gw\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        InputStream in = client.getInputStream();
+        RawHttp.Response first = RawHttp.read(in);
+        assertThat(first.status()).as(connection).isEqualTo(200);
+        assertThat(first.header("Connection")).as(connection).isEqualToIgnoringCase("close");
+        assertThat(in.read()).as("closed after the answer, nothing more served: " + connection).isEqualTo(-1);
+      }
+      assertThat(upstream().next().uri()).isEqualTo("/first");
+      assertThat(upstream().poll(200)).as("the pipelined request is not served").isNull();
+    }
+  }
+
   @Test
   void identityAndForwardingHeadersFromTheClientAreReplaced() throws Exception {
     RawHttp.Response response = RawHttp.send(gateway.getPort(), "GET /pub/x HTTP/1.1\r\nHost: gw.test\r\n"
-        + "X-Outpost-Subject: admin\r\nX-Outpost-Scopes: all\r\nx-outpost-project: other\r\n"
+        + "X-Outpost-Subject: admin\r\nX-Outpost-Scopes: all\r\nx-outpost-project: other\r\nX-Outpost-Issuer: https://idp.test/x\r\n"
         + "X-Forwarded-For: 10.9.9.9\r\nX-Forwarded-Host: evil\r\nX-Forwarded-Proto: https\r\n"
         + "Forwarded: for=10.9.9.9\r\nX-Real-IP: 10.9.9.9\r\n\r\n");
     assertThat(response.status()).isEqualTo(200);
     Received got = upstream().next();
     assertThat(got.headers().contains("X-Outpost-Subject")).isFalse();
     assertThat(got.headers().contains("X-Outpost-Scopes")).isFalse();
+    assertThat(got.headers().contains("X-Outpost-Issuer")).isFalse();
     assertThat(got.headers().getAll("X-Outpost-Project")).containsExactly("proj-a");
     assertThat(got.headers().getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
     assertThat(got.headers().getAll("X-Forwarded-Host")).containsExactly("gw.test");

@@ -533,7 +533,8 @@ class UpstreamFailureTest {
     malformed.put("negative-length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok");
     malformed.put("control-character", "HTTP/1.1 200 OK\r\nX-Ctl: a\u0001b\r\nContent-Length: 2\r\n\r\nok");
     malformed.put("bare-line-feeds", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok");
-    malformed.put("head-too-large", "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(20_000) + "\r\nContent-Length: 2\r\n\r\nok");
+    // past any head a client's echoed headers could make (UpstreamClients.responseHeadLimit): the integration's own doing
+    malformed.put("head-too-large", "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(200 * 1024) + "\r\nContent-Length: 2\r\n\r\nok");
     malformed.put("gzip-coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
     // Vert.x logged each at ERROR without naming the integration; the gateway says which one, at WARN
     List<LogRecord> logged;
@@ -599,6 +600,119 @@ class UpstreamFailureTest {
   private static String formatted(LogRecord record) {
     return record.getParameters() == null ? record.getMessage()
         : String.format(record.getMessage(), record.getParameters());
+  }
+
+  /**
+   * A GET on a pooled connection that the integration closes before answering is sent again on a new
+   * connection ({@link StaleConnectionRetry}); when that attempt failed too, the gateway's answer
+   * threw (the retry had left the request without a body, which building the answer released) and
+   * the client got nothing at all until it gave up. An integration that sends an interim answer (103
+   * Early Hints, 100 Continue) and closes, or one gone when the GET is sent again, gets the 502 of any
+   * other connection closed before the answer, at once.
+   */
+  @Test
+  void aRequestSentAgainThatFailsAgainIsAnsweredAtOnce() throws Exception {
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n", "closed the connection without answering");
+    cases.put("HTTP/1.1 100 Continue\r\n\r\n", "closed the connection without answering");
+    cases.put("", "could not be reached"); // closed unanswered, and no longer listening when the GET is sent again
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      String interim = c.getKey();
+      java.net.ServerSocket server = new java.net.ServerSocket(GatewayTestEnvironment.deadPorts.get("interim"), 50,
+          java.net.InetAddress.getLoopbackAddress());
+      CompletableFuture<Void> integration = CompletableFuture.runAsync(() -> closeAfterInterim(server, interim, interim.isEmpty()));
+      try (server; java.net.Socket client = new java.net.Socket("127.0.0.1", gateway.getPort())) {
+        client.setSoTimeout(5000);
+        // one client connection, so both requests are proxied on one event loop and so one upstream pool
+        assertThat(exchange(client, "GET /interim/first HTTP/1.1\r\nHost: gw\r\n\r\n").status()).isEqualTo(200);
+        long start = System.nanoTime();
+        RawHttp.Response response = exchange(client, "GET /interim/again HTTP/1.1\r\nHost: gw\r\n\r\n");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        String name = interim.isEmpty() ? "gone" : interim.substring(9, 12);
+        assertThat(response.status()).as(name).isEqualTo(502);
+        assertThat(response.body()).as(name).contains("integration int-interim " + c.getValue());
+        assertThat(millis).as("well before the route's 2 s timeout: " + name).isLessThan(1500L);
+      }
+      // the port listens until the thread blocked in accept has seen the close
+      integration.get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Plays the integration: its first connection answers its first request and, at the next, writes
+   * {@code interim} and closes (and with {@code thenGone} stops listening); every later connection
+   * writes {@code interim} at its first request and closes.
+   */
+  private static void closeAfterInterim(java.net.ServerSocket server, String interim, boolean thenGone) {
+    try {
+      for (int connection = 1; !server.isClosed(); connection++) {
+        try (java.net.Socket socket = server.accept()) {
+          socket.setSoTimeout(5000);
+          java.io.InputStream in = socket.getInputStream();
+          readHead(in);
+          if (connection == 1) {
+            socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes());
+            readHead(in);
+          }
+          socket.getOutputStream().write(interim.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+          socket.getOutputStream().flush();
+          if (thenGone) {
+            server.close();
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      // the test closed the server
+    }
+  }
+
+  private static void readHead(java.io.InputStream in) throws java.io.IOException {
+    String head = "";
+    while (!head.endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new java.io.EOFException("closed before a request head");
+      }
+      head += (char) c;
+    }
+  }
+
+  /**
+   * Camel's platform-http answers with the request's headers: a client's header that fits the
+   * gateway's request head limit (16 KiB) made a response head past the upstream client's own limit
+   * (Vert.x's 8 KiB then), a 502 counted by the breaker, and five such requests opened the breaker
+   * for every client of the integration. The upstream client reads heads up to four times the
+   * server's limit, so the echo passes; a head past that is the integration's own doing, still a 502.
+   */
+  @Test
+  void aClientsLargeHeaderEchoedByTheIntegrationIsAnsweredAndNeverOpensTheBreaker() throws Exception {
+    String large = "x".repeat(15 * 1024);
+    try (RawUpstream upstream = new RawUpstream(GatewayTestEnvironment.deadPorts.get("mirror"), head -> head.contains("/huge-head")
+        ? "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(200 * 1024) + "\r\nContent-Length: 2\r\n\r\nok"
+        : echoingHeaders(head))) {
+      for (int i = 0; i < 7; i++) {
+        RawHttp.Response response = RawHttp.send(gateway.getPort(),
+            "GET /mirror/x HTTP/1.1\r\nHost: gw\r\nX-Large: " + large + "\r\n\r\n");
+        assertThat(response.status()).as("echoed 15 KiB header %d: %s", i, response.body()).isEqualTo(200);
+        assertThat(response.header("X-Large")).isEqualTo(large);
+      }
+      RawHttp.Response huge = send("GET", "/mirror/huge-head");
+      assertThat(huge.status()).as("a 200 KiB head of the integration's own").isEqualTo(502);
+      assertThat(huge.body()).contains("integration int-mirror sent an invalid response");
+      assertThat(send("GET", "/mirror/after").status()).as("the breaker stayed closed").isEqualTo(200);
+    }
+  }
+
+  /** A response carrying every header of the request {@code head} but its framing ones, as Camel's platform-http answers. */
+  private static String echoingHeaders(String head) {
+    StringBuilder answer = new StringBuilder("HTTP/1.1 200 OK\r\n");
+    for (String line : head.split("\r\n")) {
+      String name = line.contains(":") ? line.substring(0, line.indexOf(':')).toLowerCase(java.util.Locale.ROOT) : "";
+      if (!name.isEmpty() && !List.of("host", "content-length", "transfer-encoding", "connection").contains(name)) {
+        answer.append(line).append("\r\n");
+      }
+    }
+    return answer.append("Content-Length: 2\r\n\r\nok").toString();
   }
 
   @Test

@@ -39,11 +39,14 @@ public class GatewayTestEnvironment implements QuarkusTestResourceLifecycleManag
    * The integrations at {@link #deadPorts}, each with a route {@code /<name>} (timeout 2 s, 2 retries):
    * {@code raw} and {@code head} are for tests that play the upstream over a raw socket; {@code sink}
    * for one that never reads (timeout 500 ms, bodies up to 16 MiB); {@code silent} for one whose
-   * connects hang ({@link SilentListener}; no retries); {@code crash} for one whose breaker a test opens.
+   * connects hang ({@link SilentListener}; no retries); {@code crash} for one whose breaker a test opens;
+   * {@code mirror} for one that answers with the request's headers, as Camel's platform-http does;
+   * {@code interim} for one that sends an interim answer and closes.
    */
   /** An integration at a closed port that no route of the base table goes to. */
   public static final String UNUSED_DEAD = "dead-unused";
-  private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head", "sink", "silent", "crash");
+  private static final List<String> DEAD = List.of("dead-get", "dead-post", "flap", "raw", "head", "sink", "silent", "crash",
+      "mirror", "interim");
   public static final String API_KEY = "k-2f9c1d7e6b5a4";
   public static final String API_KEY_OTHER = "k-other-client-88";
   private static final List<java.net.Socket> HELD = new java.util.concurrent.CopyOnWriteArrayList<>();
