@@ -21,6 +21,8 @@ public class RouteTableHolder {
   private volatile ActiveRoutes current = ActiveRoutes.EMPTY;
   private final List<Consumer<ActiveRoutes>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong refusals = new AtomicLong();
+  /** The last table its source gave was refused, and none applied since. */
+  private volatile boolean refusing;
   /** A table was applied, or its source had none to give at its first look. */
   private volatile boolean loaded;
 
@@ -63,6 +65,7 @@ public class RouteTableHolder {
     ActiveRoutes next = new ActiveRoutes(table);
     current = next;
     loaded = true;
+    refusing = false;
     listeners.forEach(l -> l.accept(next));
     LOG.infof("routing table revision %d applied: %d routes", next.revision(), next.size());
   }
@@ -84,6 +87,12 @@ public class RouteTableHolder {
   /** Counts a table its source could not read or that did not compile; the one in use stays. */
   public void refused() {
     refusals.incrementAndGet();
+    refusing = true;
+  }
+
+  /** Whether the last table its source gave was refused (none applied since): the table in use is older. */
+  public boolean refusing() {
+    return refusing;
   }
 
   /** How many tables were refused since the start. */

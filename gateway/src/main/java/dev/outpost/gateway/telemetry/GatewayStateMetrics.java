@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Prometheus gauges of the gateway's state, read at each scrape, for alerts a platform team sets:
  * {@code outpost_gateway_routes_revision} and {@code outpost_gateway_routes} (the table in use, what
  * the agent reports upward), {@code outpost_gateway_routes_refused_total} (tables that could not be
- * read or compiled: the control plane sent something this gateway keeps refusing),
+ * read or compiled: the control plane sent something this gateway keeps refusing) and {@code
+ * outpost_gateway_routes_refusing} (1 while the last table its source gave is refused and none
+ * applied since: what an alert holds, a count's increase ending while the refusal goes on),
  * {@code outpost_gateway_circuit_breaker_open{integration}} (1 while a breaker of that integration is
  * open; dropped with the integration's last route) and {@code outpost_gateway_cluster_members} (the
  * rate-limit cluster as this replica sees it: fewer than the replicas means a split, whose sides each
@@ -34,6 +36,9 @@ public class GatewayStateMetrics {
         .description("routes in the table in use").register(registry);
     FunctionCounter.builder("outpost.gateway.routes.refused", routes, RouteTableHolder::refusals)
         .description("routing tables refused (unreadable or invalid); the table in use stayed").register(registry);
+    Gauge.builder("outpost.gateway.routes.refusing", routes, r -> r.refusing() ? 1 : 0)
+        .description("1 while the last routing table its source gave is refused and none applied since")
+        .register(registry);
     Gauge.builder("outpost.gateway.cluster.members", rateLimiters, RateLimiters::clusterMembers)
         .description("members of the rate-limit cluster this replica sees, itself included; 0 with Hazelcast off")
         .register(registry);

@@ -352,12 +352,16 @@ class TelemetryTest {
     assertThat(scrape.has("outpost_gateway_rate_limit_uncounted_total")).as("no outage, none uncounted").isTrue();
     assertThat(scrape.value("outpost_gateway_rate_limit_uncounted_total")).isZero();
 
+    assertThat(scrape.value("outpost_gateway_routes_refusing")).as("the table its source holds is in use").isZero();
     double refused = scrape.value("outpost_gateway_routes_refused_total");
     java.nio.file.Files.writeString(GatewayTestEnvironment.home.resolve("state").resolve("routes.json"), "{\"revision\": ");
-    scrapeUntil(s -> s.value("outpost_gateway_routes_refused_total") == refused + 1);
+    PrometheusText refusing = scrapeUntil(s -> s.value("outpost_gateway_routes_refused_total") == refused + 1);
+    // a gauge as well as the count: an alert on the count's increase ended while the table was still refused
+    assertThat(refusing.value("outpost_gateway_routes_refusing")).isEqualTo(1);
     long next = GatewayTestEnvironment.writeRoutes(List.of());
     PrometheusText restored = scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == next);
     assertThat(restored.value("outpost_gateway_routes_refused_total")).isEqualTo(refused + 1);
+    assertThat(restored.value("outpost_gateway_routes_refusing")).isZero();
   }
 
   @Test
