@@ -189,7 +189,7 @@
       row.className = 'span-row';
       const label = document.createElement('div');
       label.className = 'span-label';
-      label.style.paddingLeft = (s.depth * 12) + 'px';
+      label.style.paddingLeft = (Math.min(s.depth, 16) * 12) + 'px'; // deeper ones would push the owner over the bars
       const name = document.createElement('div');
       name.className = 'span-name';
       name.textContent = s.service + ': ' + s.name;

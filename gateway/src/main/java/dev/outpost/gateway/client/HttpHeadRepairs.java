@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -63,20 +64,31 @@ final class HttpHeadRepairs {
       request.setUri(encoded);
     }
     HttpHeaders headers = request.headers();
-    // one lookup in the common case: containsValue finds close as an option of a list (Vert.x's also
-    // takes a prefix of it, "c", so namesClose decides); a value that is close alone Vert.x reads itself
-    if (headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
-        && !headers.contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
-        && namesClose(headers.getAll(HttpHeaderNames.CONNECTION))) {
-      headers.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    // a value that is close alone Vert.x reads itself; a list naming it among others, or after a tab,
+    // it does not (its own check takes a prefix of close too, "c"): namesClose decides
+    if (headers.get(HttpHeaderNames.CONNECTION) != null
+        && !headers.contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+      List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+      if (namesClose(values)) {
+        if (version == HttpVersion.HTTP_1_0) {
+          // HTTP/1.0 stays open for a value that is keep-alive alone, whatever else is listed
+          headers.remove(HttpHeaderNames.CONNECTION);
+          values.stream().filter(v -> !v.strip().equalsIgnoreCase("keep-alive"))
+              .forEach(v -> headers.add(HttpHeaderNames.CONNECTION, v));
+        }
+        headers.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
     }
   }
 
-  /** Whether one of the {@code Connection} values lists the option {@code close}. */
+  /** Whether one of the {@code Connection} values lists the option {@code close}, blanks or tabs around it. */
   static boolean namesClose(List<String> connection) {
     for (String value : connection) {
+      if (!AsciiString.containsIgnoreCase(value, HttpHeaderValues.CLOSE)) {
+        continue; // keep-alive, the usual value: not split
+      }
       for (String option : value.split(",")) {
-        if (option.trim().equalsIgnoreCase("close")) {
+        if (option.strip().equalsIgnoreCase("close")) {
           return true;
         }
       }

@@ -39,6 +39,7 @@ public class RouteTableHolder {
   public synchronized boolean apply(RoutingTable table) {
     if (table.revision() < current.revision()) {
       LOG.warnf("routing table revision %d ignored: revision %d is in use", table.revision(), current.revision());
+      refusing = false; // read and valid, only older: not refused
       return false;
     }
     swap(table);

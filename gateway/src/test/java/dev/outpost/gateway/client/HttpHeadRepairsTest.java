@@ -55,12 +55,27 @@ class HttpHeadRepairsTest {
       "keep-alive -> false",
       "closed, X-close -> false",
       "c, clos -> false",
+      "keep-alive, clo -> false",
+      "keep-alive,\tclose -> true",
   })
   void aConnectionListNamingCloseGetsTheCloseVertxReads(String connection, boolean added) {
-    HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x");
+    // the headers Vert.x's decoder makes, whose containsValue takes a prefix of close for close
+    HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x",
+        io.vertx.core.http.impl.headers.HeadersMultiMap.httpHeaders());
     request.headers().set("Connection", connection);
     HttpHeadRepairs.request(request);
     assertThat(request.headers().getAll("Connection")).isEqualTo(added ? List.of(connection, "close") : List.of(connection));
+  }
+
+  /** HTTP/1.0 stays open for a keep-alive value whatever else is listed: that value goes. */
+  @org.junit.jupiter.api.Test
+  void anHttp10ConnectionListNamingCloseLosesItsKeepAlive() {
+    HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/x",
+        io.vertx.core.http.impl.headers.HeadersMultiMap.httpHeaders());
+    request.headers().add("Connection", "keep-alive");
+    request.headers().add("Connection", "X-Foo, close");
+    HttpHeadRepairs.request(request);
+    assertThat(request.headers().getAll("Connection")).containsExactly("X-Foo, close", "close");
   }
 
   @ParameterizedTest(name = "{0}")
