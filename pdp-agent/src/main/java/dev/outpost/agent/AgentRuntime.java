@@ -82,6 +82,7 @@ public class AgentRuntime {
   private OtlpAuditLog audit;
   private LeaseElection election;
   private DriftWatch driftWatch;
+  private StatusSource statusSource;
   private ScheduledFuture<?> resync;
   private ScheduledFuture<?> statusTimer;
   private ScheduledFuture<?> retryTimer;
@@ -150,6 +151,7 @@ public class AgentRuntime {
         audit != null ? audit : decision -> { },
         new StatusReporter(config.dataPlane(), source, clock), clock,
         new RetryBackoff(config.applyRetry().firstInterval(), config.applyRetry().maxInterval()));
+    statusSource = source;
     link = new ControlPlaneLink(vertx, new LinkOptions(config.controlPlane().url(), AgentSettings.controlPlaneToken(config),
         config.controlPlane().caFile(), config.controlPlane().proxy(), config.controlPlane().pingInterval(),
         config.controlPlane().livenessTimeout(), config.dataPlane(), version, config.capabilities()),
@@ -171,6 +173,7 @@ public class AgentRuntime {
     if (!running.compareAndSet(false, true)) {
       return;
     }
+    statusSource.forgetTimings(); // nothing was looked at while another replica led
     startup.start();
     long resyncMillis = config.resyncInterval().toMillis();
     resync = worker.scheduleWithFixedDelay(this::resyncNow, resyncMillis, resyncMillis, TimeUnit.MILLISECONDS);

@@ -8,11 +8,15 @@ import java.util.concurrent.TimeoutException;
 /**
  * Whether a failed write is the API server's trouble rather than the object's: it gave no answer (an
  * I/O error or timeout under the client's exception), or answered that it cannot take the request now
- * (408, 429, 5xx, each after the client's own retries). The next object's write would fail the same
- * way, after the same retries. A refusal of the object itself (403, 409, 422, a webhook's denial, an
- * object the agent does not manage) is not; neither is a failure that is no Kubernetes API call.
+ * (408, 429, 5xx, each after the client's own retries). The next object's write would likely fail the
+ * same way, after the same retries. A refusal of the object itself (403, 409, 422, a webhook's denial, an
+ * object the agent does not manage) is not; nor is a 500 of an admission webhook that could not be
+ * called ({@value #WEBHOOK_NOT_CALLED}): with {@code failurePolicy: Fail} it refuses only the objects its
+ * selectors match; nor is a failure that is no Kubernetes API call.
  */
 final class ApiServerFailure {
+  /** What the API server's message says when an admission webhook failing closed could not be called. */
+  static final String WEBHOOK_NOT_CALLED = "failed calling webhook";
 
   private ApiServerFailure() {}
 
@@ -23,7 +27,7 @@ final class ApiServerFailure {
       if (cause instanceof KubernetesClientException refused) {
         int code = refused.getCode();
         if (code > 0) {
-          return code == 408 || code == 429 || code >= 500;
+          return (code == 408 || code == 429 || code >= 500) && !webhookNotCalled(refused);
         }
         kubernetes = true;
       }
@@ -31,5 +35,11 @@ final class ApiServerFailure {
           || cause instanceof TimeoutException);
     }
     return unanswered;
+  }
+
+  private static boolean webhookNotCalled(KubernetesClientException e) {
+    String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+        : e.getMessage();
+    return message != null && message.contains(WEBHOOK_NOT_CALLED);
   }
 }

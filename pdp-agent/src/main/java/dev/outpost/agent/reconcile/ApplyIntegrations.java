@@ -1,11 +1,13 @@
 package dev.outpost.agent.reconcile;
 
+import dev.outpost.agent.targets.NamespaceNotHeldException;
 import dev.outpost.agent.targets.NoLongerLeadsException;
 import dev.outpost.agent.targets.Target;
 import dev.outpost.agent.targets.TargetException;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.model.Integration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,13 +16,21 @@ import java.util.Map;
  * wrote put back, so writing the rest would roll them out only to roll them back. Correcting a state
  * applied before, one that cannot be written (a quota, an admission policy, another's object of its
  * name) does not keep the others from being put back: before, it stopped every later integration's
- * drift correction. A failure of the API server itself ({@link ApiServerFailure}) stops a correction
- * too: each later integration paid the client's whole retry budget for the same failure, holding the
- * agent's only apply thread (no status sent, no newer revision applied) for as long as an outage
- * lasted; the next pass tries them.
+ * drift correction. Failures of the API server itself ({@link ApiServerFailure}) for {@value
+ * #OUTAGE_FAILURES} integrations in a row stop a correction too: each later integration paid the
+ * client's whole retry budget for the same failure, holding the agent's only apply thread (no status
+ * sent, no newer revision applied) for as long as an outage lasted; the next pass tries them. So does
+ * the loss of this agent's hold on the namespace ({@link NamespaceNotHeldException}): nothing more may
+ * be written there.
  */
 public final class ApplyIntegrations implements ReconcileStep {
   static final String NAME = "apply-integrations";
+  /**
+   * API-server failures in a row that stop a correction. Not one: a 5xx can be one object's (an
+   * admission webhook that fails closed answers 500 for the objects it selects), and stopping there
+   * left every later integration uncorrected at each pass.
+   */
+  static final int OUTAGE_FAILURES = 2;
 
   @Override
   public String name() {
@@ -38,23 +48,28 @@ public final class ApplyIntegrations implements ReconcileStep {
     int changed = target.putIngestTokens(desired.integrations()) ? 1 : 0;
     Map<String, String> failed = new LinkedHashMap<>();
     TargetException first = null;
-    for (Integration integration : desired.integrations()) {
+    int outageFailures = 0;
+    List<Integration> integrations = desired.integrations();
+    for (int i = 0; i < integrations.size(); i++) {
+      Integration integration = integrations.get(i);
       try {
         if (target.putIntegration(integration)) {
           changed++;
         }
+        outageFailures = 0;
       } catch (NoLongerLeadsException e) {
         throw e; // no integration's failure: the pass ends here
       } catch (TargetException e) {
         failed.put(integration.name(), e.getMessage());
         first = first == null ? e : first;
-        if (!correcting || ApiServerFailure.of(e)) {
-          break;
+        outageFailures = ApiServerFailure.of(e) ? outageFailures + 1 : 0;
+        if (!correcting || e instanceof NamespaceNotHeldException || outageFailures >= OUTAGE_FAILURES) {
+          throw new IntegrationsNotWritten(failed, integrations.subList(i + 1, integrations.size()), first);
         }
       }
     }
     if (first != null) {
-      throw new IntegrationsNotWritten(failed, first);
+      throw new IntegrationsNotWritten(failed, List.of(), first);
     }
     return changed;
   }

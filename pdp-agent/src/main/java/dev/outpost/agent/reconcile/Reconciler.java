@@ -130,7 +130,9 @@ public final class Reconciler {
         return ReconcileResult.leadLost(desired.revision(), step.name(), e, changes, clock.instant());
       } catch (TargetException | RuntimeException e) {
         if (e instanceof IntegrationsNotWritten some) {
-          unwritten = some.reasons();
+          unwritten = some.reasons(unwrittenBefore);
+        } else if (step.name().equals(ApplyIntegrations.NAME)) {
+          unwritten = unwrittenBefore; // it failed before it tried any integration: none is known better
         }
         ReconcileResult failed = ReconcileResult.failed(desired.revision(), step.name(), e, changes, clock.instant());
         LOG.warnf("revision %d: step %s failed: %s", desired.revision(), step.name(), failed.message());

@@ -165,6 +165,12 @@ public final class KubernetesStatusSource implements StatusSource {
         && "ProgressDeadlineExceeded".equals(c.getReason());
   }
 
+  /** Outages are timed anew: this agent did not look while it was not applying. */
+  @Override
+  public void forgetTimings() {
+    outages.forget();
+  }
+
   @Override
   public RoutesStatus routes() {
     return gateway.read();

@@ -15,14 +15,16 @@ import java.util.function.LongSupplier;
  * runs only while a rollout does: once it is complete, Progressing stays NewReplicaSetAvailable
  * whatever befalls the pods (a crash loop, an image gone after a reschedule), and such an integration
  * was Deploying for ever. Not timed by the condition's {@code lastTransitionTime}, which another
- * node's clock wrote.
+ * node's clock wrote. Timed per Deployment, by its uid: one deleted and created again (kubectl delete
+ * deploy, put back by the agent) is timed from when the new one is seen out of service, not from
+ * the old one's outage.
  */
 final class ServingOutages {
   /** The API server's default {@code progressDeadlineSeconds}, which the agent's Deployments keep. */
   static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(600);
 
   private final LongSupplier nanoTime;
-  /** When each integration out of service was first seen so; only those out at the last look. */
+  /** When each Deployment (by uid) out of service was first seen so; only those out at the last look. */
   private Map<String, Long> since = Map.of();
 
   ServingOutages(LongSupplier nanoTime) {
@@ -40,13 +42,19 @@ final class ServingOutages {
     for (Deployment d : deployments) {
       if (outOfService(d)) {
         String name = d.getMetadata().getLabels().get(KubernetesNames.INTEGRATION_LABEL);
-        long first = since.getOrDefault(name, now);
-        seen.put(name, first);
+        String uid = d.getMetadata().getUid() == null ? name : d.getMetadata().getUid();
+        long first = since.getOrDefault(uid, now);
+        seen.put(uid, first);
         outFor.put(name, Duration.ofNanos(now - first));
       }
     }
     since = seen;
     return outFor;
+  }
+
+  /** Forgets every outage seen: nothing was looked at since (this agent stopped applying, and starts again). */
+  synchronized void forget() {
+    since = Map.of();
   }
 
   /** How long the Deployment's integration may be out of service before it is Failed: its progress deadline. */

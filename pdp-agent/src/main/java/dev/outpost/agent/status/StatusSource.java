@@ -12,4 +12,10 @@ public interface StatusSource {
 
   /** What the gateway serves. */
   RoutesStatus routes();
+
+  /**
+   * This agent starts applying (at its start, or leading again): whatever it timed before is not
+   * known to have lasted while it did not look. Nothing by default.
+   */
+  default void forgetTimings() {}
 }

@@ -24,7 +24,9 @@ import org.jboss.logging.Logger;
  * as long as the one before, up to the longest wait (the resync interval: the scheduled resync puts it
  * back all the same). The fight ends once nobody else has changed the object for the quiet period
  * ({@link #FIGHT_WINDOW}, or twice the longest wait when that is longer, so that a fight at the longest
- * wait goes on). A change the agent does not put back (an autoscaler's replicas) is no correction.
+ * wait goes on). Only the agent's writes that put back someone else's change count ({@link
+ * WrittenVersions.AgentUpdate#correction}): a change it leaves (an autoscaler's replicas, a rollout
+ * restart) is no correction, and neither is its next write of a new revision.
  */
 final class DriftFights {
   private static final Logger LOG = Logger.getLogger(DriftFights.class);
@@ -35,6 +37,7 @@ final class DriftFights {
   static final Duration FIGHT_WINDOW = Duration.ofMinutes(5);
   /** Objects remembered; the one changed longest ago is forgotten past it. */
   private static final int REMEMBERED = 4096;
+  private static final String UNKNOWN_WRITER = "unknown: no managedFields name one";
 
   private final Duration longestWait;
   private final long quietNanos;
@@ -45,9 +48,7 @@ final class DriftFights {
 
   private static final class Fight {
     long lastChange;
-    /** Someone else's change that the agent has not put back yet. */
-    boolean changed;
-    String lastWriter;
+    String lastWriter = UNKNOWN_WRITER;
     /** When the last corrections were, at most {@link #FIGHT_CORRECTIONS}. */
     final Deque<Long> corrections = new ArrayDeque<>();
     boolean fighting;
@@ -81,7 +82,6 @@ final class DriftFights {
       fight.corrections.clear();
     }
     fight.lastChange = now;
-    fight.changed = true;
     fight.lastWriter = lastWriter(changed);
     if (!fight.fighting) {
       return FIRST_WAIT;
@@ -90,14 +90,10 @@ final class DriftFights {
     return wait.compareTo(longestWait) > 0 ? longestWait : wait;
   }
 
-  /** The agent wrote {@code written}: a correction when someone else's change was waiting for it. */
+  /** The agent put {@code written} back, someone else having changed it. */
   synchronized void putBack(HasMetadata written) {
-    Fight fight = objects.get(ObjectKey.of(written));
-    if (fight == null || !fight.changed) {
-      return; // a new revision, not a correction
-    }
+    Fight fight = objects.computeIfAbsent(ObjectKey.of(written), k -> new Fight());
     long now = nanoTime.getAsLong();
-    fight.changed = false;
     fight.corrections.addLast(now);
     if (fight.corrections.size() > FIGHT_CORRECTIONS) {
       fight.corrections.removeFirst();
@@ -117,18 +113,19 @@ final class DriftFights {
   }
 
   /**
-   * The newest entry of {@code metadata.managedFields} but the agent's own and those of a subresource
-   * (the Deployment controller writing status): who made the change, as the API server records it.
+   * The newest entry of {@code metadata.managedFields} but the agent's own and those of the status
+   * subresource (the Deployment controller writing status): who made the change, as the API server
+   * records it; {@code kubectl scale} writes through the scale subresource.
    */
   private String lastWriter(HasMetadata changed) {
     List<ManagedFieldsEntry> entries = changed.getMetadata().getManagedFields();
     return (entries == null ? List.<ManagedFieldsEntry>of() : entries).stream()
-        .filter(e -> e.getSubresource() == null || e.getSubresource().isEmpty())
+        .filter(e -> !"status".equals(e.getSubresource()))
         .filter(e -> e.getManager() != null && !e.getManager().equals(agentManager))
         // RFC 3339 times in UTC, as the API server writes them, sort as text
         .max(Comparator.comparing(e -> e.getTime() == null ? "" : e.getTime()))
         .map(e -> "manager " + e.getManager() + ", operation " + e.getOperation() + ", at " + e.getTime())
-        .orElse("unknown: no managedFields name one");
+        .orElse(UNKNOWN_WRITER);
   }
 
   /** The manager the API server derives from a user agent with no {@code fieldManager}: up to the first slash. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -119,10 +120,11 @@ public final class KubernetesDriftWatch implements DriftWatch {
             && Objects.equals(oldObj.getMetadata().getLabels(), newObj.getMetadata().getLabels())) {
           return;
         }
-        if (written.byTheAgent(oldObj, newObj)) {
-          fights.putBack(newObj);
-        } else {
+        Optional<WrittenVersions.AgentUpdate> own = written.byTheAgent(oldObj, newObj);
+        if (own.isEmpty()) {
           onDrift.accept(fights.changed(newObj));
+        } else if (own.get().correction()) {
+          fights.putBack(newObj); // only a put-back counts in a fight, not a new revision's write
         }
       }
 

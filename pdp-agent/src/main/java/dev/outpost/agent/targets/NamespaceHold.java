@@ -60,6 +60,12 @@ public final class NamespaceHold {
   private volatile Renewal written;
   /** When this agent last tried to write its record, by its monotonic clock: a failed try waits before the next. */
   private volatile long triedAtNanos;
+  /**
+   * Why a renewal mid-pass found the hold lost; null when none. Every later write is refused with it
+   * until a pass's {@link #check} succeeds: the next write saw this agent's own recent renewal and,
+   * in a correction (which goes on past an integration that cannot be written), wrote on.
+   */
+  private volatile NamespaceNotHeldException lost;
 
   /**
    * A renewal written: its {@value #RENEWED_ANNOTATION}, and when by this agent's monotonic clock
@@ -132,7 +138,8 @@ public final class NamespaceHold {
 
   /**
    * Reads Secret {@code outpost-agent-applied} (one GET, in each pass) and throws, saying why nothing
-   * is written, while another release's agent holds the namespace. Before the pass writes anything,
+   * is written, while another release's agent holds the namespace ({@link NamespaceNotHeldException};
+   * {@link SecretUnreadable} when it cannot be read). Before the pass writes anything,
    * records this agent's hold where none is (no Secret, or one that records no agent) or another's
    * has lapsed, and renews its own once a third of it has passed; each at the version read.
    * Remembers whether the Secret held this agent's snapshot ({@link #keptAtLastPass}).
@@ -147,7 +154,7 @@ public final class NamespaceHold {
       Optional<String> refusal = applied == null ? Optional.empty() : refusal(annotations);
       if (refusal.isPresent()) {
         kept = false;
-        throw new TargetException(refusal.get());
+        throw new NamespaceNotHeldException(refusal.get());
       }
       boolean recorded = applied != null && identity.recordedIn(annotations);
       try {
@@ -161,6 +168,7 @@ public final class NamespaceHold {
           write(client, new SecretBuilder(applied).editMetadata().addToAnnotations(annotations()).endMetadata().build(), true);
         }
         kept = recorded && holdsSnapshot(annotations);
+        lost = null;
         return;
       } catch (KubernetesClientException e) {
         boolean conflict = e.getCode() == HttpURLConnection.HTTP_CONFLICT;
@@ -168,10 +176,11 @@ public final class NamespaceHold {
           continue; // written in between, maybe by another agent that holds the namespace now: decide again
         }
         if (conflict || !recorded || !stillHeld(annotations)) {
-          throw new TargetException("cannot record this agent's hold on Secret " + KubernetesNames.APPLIED_SECRET + ": "
+          throw new NamespaceNotHeldException("cannot record this agent's hold on Secret " + KubernetesNames.APPLIED_SECRET + ": "
               + ObjectApplier.reason(e) + "; nothing is written here until it can", e);
         }
         kept = holdsSnapshot(annotations);
+        lost = null;
         LOG.warnf("cannot renew this agent's hold on Secret %s (%s): tried again at the next pass",
             KubernetesNames.APPLIED_SECRET, ObjectApplier.reason(e));
         return;
@@ -187,16 +196,21 @@ public final class NamespaceHold {
    * namespace, and its revision is tried again after the backoff, whose first step reads the Secret
    * anew (not "no longer leads": no other replica of this release would apply it, and the control
    * plane sends no nacked revision again). Renews the hold once a third of it has passed ({@link
-   * #check}, one read and one write), and fails the pass when another agent holds it now.
+   * #check}, one read and one write), and fails the pass when another agent holds it now, or the
+   * record cannot be written; every write after that fails too, until a pass's check succeeds.
    *
    * @param owner the namespace claim, owner of a Secret created here
    */
   void beforeWrite(KubernetesClient client, String namespace, Optional<OwnerReference> owner)
       throws TargetException {
+    NamespaceNotHeldException lostMidPass = lost;
+    if (lostMidPass != null) {
+      throw new NamespaceNotHeldException(lostMidPass.getMessage(), lostMidPass.getCause());
+    }
     Renewal last = written;
     long now = nanoTime.getAsLong();
     if (last == null || now - last.atNanos() >= holdFor.toNanos()) {
-      throw new TargetException("not written: this agent's hold on the namespace (Secret " + KubernetesNames.APPLIED_SECRET
+      throw new NamespaceNotHeldException("not written: this agent's hold on the namespace (Secret " + KubernetesNames.APPLIED_SECRET
           + ") was last renewed " + (last == null ? "never" : Duration.ofNanos(now - last.atNanos()).toSeconds() + " s ago")
           + ", and lasts " + holdFor.toSeconds() + " s: another Outpost release's agent may have taken the namespace over;"
           + " the next pass reads the Secret again");
@@ -212,6 +226,9 @@ public final class NamespaceHold {
       kept = keptBefore;
       LOG.warnf("cannot renew this agent's hold on the namespace in this pass (%s): it writes on while the hold lasts",
           e.getMessage());
+    } catch (NamespaceNotHeldException e) {
+      lost = e;
+      throw e;
     }
   }
 

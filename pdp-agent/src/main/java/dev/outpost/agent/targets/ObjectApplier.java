@@ -119,8 +119,9 @@ public final class ObjectApplier {
         if (difference.isEmpty()) {
           return false;
         }
-        update(forUpdate(wanted, live), live);
-        if (wroteBefore(desired, live)) {
+        boolean correction = wroteBefore(desired, live);
+        update(forUpdate(wanted, live), live, correction);
+        if (correction) {
           LOG.infof("%s: put back %s, changed outside the agent", what, difference.get());
           driftEvents.corrected(live, difference.get());
         }
@@ -133,9 +134,13 @@ public final class ObjectApplier {
     }
   }
 
-  /** Updates {@code live} to {@code update}, recording the versions for the drift watch. */
-  private <T extends HasMetadata> void update(T update, T live) {
-    written.updating(live);
+  /**
+   * Updates {@code live} to {@code update}, recording the versions for the drift watch.
+   *
+   * @param correction whether it puts back someone else's change: only those count in a fight ({@link DriftFights})
+   */
+  private <T extends HasMetadata> void update(T update, T live, boolean correction) {
+    written.updating(live, correction);
     try {
       written.updated(live, client.resource(update).update());
     } catch (KubernetesClientException e) {

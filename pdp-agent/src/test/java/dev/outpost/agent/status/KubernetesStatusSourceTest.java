@@ -216,6 +216,59 @@ class KubernetesStatusSourceTest {
   }
 
   /**
+   * The time out of service was kept by integration name for the agent's life: a Deployment deleted
+   * and created again (kubectl delete deploy, put back by the agent) inherited the old one's start,
+   * and was Failed while its new pods started. Timed per Deployment (its uid).
+   */
+  @Test
+  void aDeploymentCreatedAgainIsTimedFromWhenItWasFirstSeenOutOfService() throws Exception {
+    AtomicLong nanos = new AtomicLong(-5_000_000_000L);
+    KubernetesTarget target = new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent"));
+    KubernetesStatusSource source = ordersSeenOutOfService(target, nanos);
+    nanos.addAndGet(Duration.ofSeconds(590).toNanos());
+
+    client.apps().deployments().inNamespace(NS).withName("int-orders").delete();
+    target.putIntegration(TestStates.integration("orders", "v2")); // the agent's drift correction
+    servesFromNoPod("int-orders"); // its new pod starting
+    nanos.addAndGet(Duration.ofSeconds(20).toNanos());
+
+    assertThat(phaseOfOrders(source)).as("20 s after the new Deployment was first seen").isEqualTo("Deploying");
+    nanos.addAndGet(Duration.ofSeconds(600).toNanos());
+    assertThat(phaseOfOrders(source)).as("its own deadline after it was first seen").isEqualTo("Failed");
+  }
+
+  /**
+   * A replica that stops leading stops looking: once it leads again, an integration it saw out of
+   * service before may have served meanwhile and stopped again only now. Timed anew when it starts
+   * applying again.
+   */
+  @Test
+  void outagesSeenBeforeThisAgentStartedApplyingAgainAreTimedAnew() throws Exception {
+    AtomicLong nanos = new AtomicLong(-5_000_000_000L);
+    KubernetesStatusSource source = ordersSeenOutOfService(
+        new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent")), nanos);
+
+    source.forgetTimings(); // the Lease lost, and won again an hour later
+    nanos.addAndGet(Duration.ofHours(1).toNanos());
+
+    assertThat(phaseOfOrders(source)).as("first seen out of service now").isEqualTo("Deploying");
+  }
+
+  /** Integration orders written by {@code target}, serving from no pod, seen so by a status source timed on {@code nanos}. */
+  private KubernetesStatusSource ordersSeenOutOfService(KubernetesTarget target, AtomicLong nanos) throws Exception {
+    target.putIntegration(TestStates.integration("orders", "v2"));
+    servesFromNoPod("int-orders");
+    KubernetesStatusSource source = new KubernetesStatusSource(client, NS, Optional.empty(), nanos::get);
+    assertThat(phaseOfOrders(source)).isEqualTo("Deploying");
+    return source;
+  }
+
+  private static String phaseOfOrders(KubernetesStatusSource source) {
+    return source.integrations().integrations().stream().filter(o -> o.name().equals("orders")).findFirst()
+        .orElseThrow().phase();
+  }
+
+  /**
    * What the Deployment controller writes when the rolled-out version's only pod stops serving: its
    * rollout complete (Progressing NewReplicaSetAvailable), not Available since an hour ago by the
    * API server's clock.

@@ -124,6 +124,26 @@ class DriftFightsTest {
     assertThat(warnings.lines()).isEmpty();
   }
 
+  /**
+   * {@code kubectl scale} writes through the scale subresource, and every subresource's entry was
+   * passed over: the writer named was an older one. Only the status subresource is the controllers'.
+   */
+  @Test
+  void aWriterThroughTheScaleSubresourceIsNamed() {
+    DriftFights fights = fights(Duration.ofSeconds(60));
+    Deployment scaled = new DeploymentBuilder().withNewMetadata().withName("int-orders").withNamespace("outpost")
+        .withManagedFields(entry("kube-controller-manager", "2026-05-01T10:00:09Z", "status"),
+            entry("kubectl", "2026-05-01T10:00:08Z", "scale"), entry(AGENT, "2026-05-01T10:00:07Z", null),
+            entry("helm", "2026-04-01T08:00:00Z", null))
+        .endMetadata().build();
+    for (int i = 0; i < 3; i++) {
+      elapse(fights.changed(scaled));
+      fights.putBack(scaled);
+    }
+    assertThat(warnings.lines()).singleElement().satisfies(w -> assertThat(w)
+        .contains("manager kubectl, operation Update, at 2026-05-01T10:00:08Z"));
+  }
+
   @Test
   void anObjectWithoutManagedFieldsNamesNoWriter() {
     DriftFights fights = fights(Duration.ofSeconds(60));

@@ -2,11 +2,27 @@ package dev.outpost.agent.targets;
 
 import static dev.outpost.agent.TestStates.state;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outpost.agent.DesiredStateKeeper;
+import dev.outpost.agent.RetryBackoff;
+import dev.outpost.agent.TestStates;
 import dev.outpost.agent.reconcile.ReconcileResult;
 import dev.outpost.agent.reconcile.Reconciler;
 import dev.outpost.agent.snapshot.SecretAppliedStore;
+import dev.outpost.agent.status.KubernetesStatusSource;
+import dev.outpost.agent.status.StatusReporter;
 import dev.outpost.spec.model.Integration;
+import dev.outpost.spec.protocol.Ack;
+import dev.outpost.spec.protocol.Nack;
+import dev.outpost.spec.protocol.ProtocolCodec;
+import dev.outpost.spec.protocol.ProtocolMessage;
+import dev.outpost.spec.protocol.Snapshot;
+import dev.outpost.spec.protocol.SnapshotAcceptance;
+import dev.outpost.spec.signature.Ed25519Keys;
+import dev.outpost.spec.signature.SnapshotSigner;
+import dev.outpost.spec.signature.SnapshotVerifier;
+import dev.outpost.spec.state.StateCodec;
 import dev.outpost.spec.testing.LogLines;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -28,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,7 +122,17 @@ class NamespaceHoldTest {
      * meanwhile} runs: SIGSTOP, a long GC, a slow API server.
      */
     ReconcileResult passStoppedAfter(String after, Runnable meanwhile, String... integrations) {
-      Target stopping = new ForwardingTarget(target) {
+      return new Reconciler(stoppedAfter(after, meanwhile), Clock.systemUTC()).reconcile(state(2, integrations));
+    }
+
+    /** As {@link #passStoppedAfter}, a correction of revision 1 (a resync, a put-back). */
+    ReconcileResult correctionStoppedAfter(String after, Runnable meanwhile, String... integrations) {
+      return new Reconciler(stoppedAfter(after, meanwhile), Clock.systemUTC()).correct(state(1, integrations));
+    }
+
+    /** This agent's target, which runs {@code meanwhile} once it has written integration {@code after}. */
+    Target stoppedAfter(String after, Runnable meanwhile) {
+      return new ForwardingTarget(target) {
         @Override
         public boolean putIntegration(Integration integration) throws TargetException {
           boolean changed = super.putIntegration(integration);
@@ -115,7 +142,6 @@ class NamespaceHoldTest {
           return changed;
         }
       };
-      return new Reconciler(stopping, Clock.systemUTC()).reconcile(state(2, integrations));
     }
 
     ReconcileResult pass(String... integrations) {
@@ -420,6 +446,7 @@ class NamespaceHoldTest {
 
     assertThat(resumed.succeeded()).isFalse();
     assertThat(resumed.leadLost()).as("a failure, tried again: no other replica of this release would apply it").isFalse();
+    assertThat(resumed.transientFailure()).as("one that may pass: the keeper tries the revision again").isTrue();
     assertThat(resumed.message()).contains("hold on the namespace").contains("last renewed");
     assertThat(exists("late")).as("written after its hold lapsed").isFalse();
     assertThat(exists("billing")).as("the other agent's integration, not pruned").isTrue();
@@ -435,11 +462,143 @@ class NamespaceHoldTest {
     ReconcileResult resumed = first.passStoppedAfter("orders", () -> ticks.advance(LAPSE), "orders", "late");
     assertThat(resumed.succeeded()).isFalse();
     assertThat(resumed.leadLost()).isFalse();
+    assertThat(resumed.transientFailure()).as("one that may pass").isTrue();
     assertThat(exists("late")).isFalse();
 
     assertThat(first.pass("orders", "late").succeeded()).as("the retry").isTrue();
     assertThat(exists("late")).isTrue();
     assertRefusedFor(agent(SECOND).pass("other"), FIRST);
+  }
+
+  /**
+   * A new revision stopped by its lapsed hold was nacked as a failure that cannot pass (its exception
+   * had no API status in its chain): it was put back, never tried again, and lost, since the control
+   * plane sends no nacked revision again. The keeper tries it again after the backoff and applies it.
+   */
+  @Test
+  void aRevisionStoppedByItsLapsedHoldIsAppliedByTheKeepersRetry() throws Exception {
+    Agent first = agent(FIRST);
+    AtomicBoolean pauseOnce = new AtomicBoolean();
+    Target pausing = first.stoppedAfter("orders", () -> {
+      if (pauseOnce.getAndSet(false)) {
+        ticks.advance(LAPSE); // SIGSTOP, a long GC
+      }
+    });
+    SnapshotSigner signer = new SnapshotSigner(Ed25519Keys.generate());
+    Clock clock = Clock.systemUTC();
+    DesiredStateKeeper keeper = new DesiredStateKeeper(TestStates.DATA_PLANE,
+        new SnapshotAcceptance(new SnapshotVerifier(signer.keys().getPublic()), TestStates.DATA_PLANE), first.store,
+        new Reconciler(pausing, clock), decision -> { },
+        new StatusReporter(TestStates.DATA_PLANE, new KubernetesStatusSource(client, NS, Optional.empty()), clock), clock,
+        new RetryBackoff(Duration.ofMillis(200), Duration.ofMillis(800)));
+    Snapshot first1 = Snapshot.signed(StateCodec.toTree(state(1, "orders")), signer);
+    assertThat(keeper.onSnapshot(first1, ProtocolCodec.encode(first1))).isInstanceOf(Ack.class);
+
+    pauseOnce.set(true);
+    Snapshot second = Snapshot.signed(StateCodec.toTree(state(2, "orders", "late")), signer);
+    ProtocolMessage answer = keeper.onSnapshot(second, ProtocolCodec.encode(second));
+    assertThat(answer).isInstanceOf(Nack.class);
+    assertThat(((Nack) answer).errors()).singleElement().asString().contains("last renewed").contains("tried again in 200 ms");
+    assertThat(exists("late")).isFalse();
+
+    Optional<Ack> retried = Optional.empty();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (retried.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      retried = keeper.retryIfDue();
+    }
+    assertThat(retried).as("applied by the retry after the backoff").hasValue(new Ack(2));
+    assertThat(exists("late")).isTrue();
+    assertThat(keeper.lastAppliedRevision()).isEqualTo(2);
+  }
+
+  /**
+   * The hold freed by hand (kubectl delete secret, as the refusal says) and recorded at once by
+   * another release's agent while this one's pass runs: the renewal mid-pass finds it, and the pass
+   * fails as one refused at its start does, as a failure that may pass (tried again after the backoff).
+   */
+  @Test
+  void aRevisionRefusedAtTheRenewalMidPassMayPass() throws Exception {
+    Agent first = holding(agent(FIRST));
+    Agent second = agent(SECOND);
+
+    ReconcileResult refused = first.passStoppedAfter("orders", () -> takenByHandMeanwhile(second), "orders", "late");
+
+    assertRefusedFor(refused, SECOND);
+    assertThat(refused.transientFailure()).as("as when refused at the pass's start").isTrue();
+    assertThat(exists("late")).isFalse();
+  }
+
+  /**
+   * A correction does not stop at an integration that cannot be written, and the refusal found at
+   * the renewal mid-pass was taken for one: the next write saw this agent's own recent renewal and
+   * wrote on, into the namespace the other agent holds. Nothing more is written once the hold is lost.
+   */
+  @Test
+  void aCorrectionWritesNothingMoreOnceTheRenewalMidPassFindsAnotherAgentsHold() throws Exception {
+    Agent first = agent(FIRST);
+    assertThat(first.pass("a", "b", "c", "d").succeeded()).isTrue();
+    first.save();
+    for (String name : List.of("a", "b", "c", "d")) {
+      client.apps().deployments().inNamespace(NS).withName("int-" + name).edit(d -> {
+        d.getSpec().setReplicas(9); // drift, which the correction puts back
+        return d;
+      });
+    }
+
+    ReconcileResult stopped = first.correctionStoppedAfter("a", () -> takenByHandMeanwhile(agent(SECOND)),
+        "a", "b", "c", "d");
+
+    assertRefusedFor(stopped, SECOND);
+    assertThat(replicas("a")).as("put back before the hold was lost").isEqualTo(1);
+    assertThat(List.of("b", "c", "d")).as("not written once the other agent holds the namespace")
+        .allMatch(name -> replicas(name) == 9);
+    assertThat(first.correctionStoppedAfter("none", () -> { }, "a", "b", "c", "d").succeeded()).isFalse();
+    assertThat(List.of("b", "c", "d")).as("nor at the next pass").allMatch(name -> replicas(name) == 9);
+  }
+
+  /**
+   * Once the renewal before a write finds another agent's hold, every later write of the target is
+   * refused, whoever calls it, until a pass's check finds the hold this agent's again: the next write
+   * saw this agent's own renewal, recent, and wrote.
+   */
+  @Test
+  void everyWriteAfterARenewalFoundTheHoldLostIsRefusedUntilAPassChecksAgain() throws Exception {
+    Agent first = agent(FIRST);
+    assertThat(first.pass("a", "b", "c").succeeded()).isTrue();
+    first.save();
+    first.target.refresh();
+    takenByHandMeanwhile(agent(SECOND));
+
+    for (String name : List.of("b", "c", "late")) {
+      assertThatThrownBy(() -> first.target.putIntegration(TestStates.integration(name, "v2"))).as(name)
+          .isInstanceOf(NamespaceNotHeldException.class).hasMessageContaining("kept by agent second-outpost-agent");
+    }
+    assertThat(exists("late")).isFalse();
+    assertThat(client.apps().deployments().inNamespace(NS).withName("int-c").get().getMetadata().getAnnotations())
+        .containsEntry(IntegrationObjects.VERSION_ANNOTATION, "v1");
+
+    client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).delete(); // freed again
+    first.target.refresh();
+    assertThat(first.target.putIntegration(TestStates.integration("late", "v2"))).as("held again").isTrue();
+  }
+
+  private int replicas(String integration) {
+    return client.apps().deployments().inNamespace(NS).withName("int-" + integration).get().getSpec().getReplicas();
+  }
+
+  /**
+   * Six minutes on (a third of the hold: the next write renews it), an operator deletes the Secret
+   * and agent {@code other}, starting a pass, records itself in a new one.
+   */
+  private void takenByHandMeanwhile(Agent other) {
+    ticks.advance(Duration.ofMinutes(6));
+    client.secrets().inNamespace(NS).withName(KubernetesNames.APPLIED_SECRET).delete();
+    try {
+      other.hold.check(client, NS, Optional.empty());
+    } catch (TargetException e) {
+      throw new AssertionError("the other agent takes the namespace", e);
+    }
   }
 
   /**
