@@ -9,6 +9,7 @@ import dev.outpost.spec.model.Integration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes every desired integration; runs before the routes so no route points at nothing. In a new
@@ -49,21 +50,30 @@ public final class ApplyIntegrations implements ReconcileStep {
     Map<String, String> failed = new LinkedHashMap<>();
     TargetException first = null;
     int outageFailures = 0;
+    Optional<String> lastWebhook = Optional.empty();
     List<Integration> integrations = desired.integrations();
     for (int i = 0; i < integrations.size(); i++) {
       Integration integration = integrations.get(i);
       try {
         if (target.putIntegration(integration)) {
           changed++;
+          // an answered write: the API server and its webhooks work (one left as it was sent no request)
+          outageFailures = 0;
+          lastWebhook = Optional.empty();
         }
-        outageFailures = 0;
       } catch (NoLongerLeadsException e) {
         throw e; // no integration's failure: the pass ends here
       } catch (TargetException e) {
         failed.put(integration.name(), e.getMessage());
         first = first == null ? e : first;
         outageFailures = ApiServerFailure.of(e) ? outageFailures + 1 : 0;
-        if (!correcting || e instanceof NamespaceNotHeldException || outageFailures >= OUTAGE_FAILURES) {
+        // a webhook failing closed refuses the objects it selects; the same one twice in a row is down for
+        // all of them, and each further write would pay the client's retries as in an outage
+        Optional<String> webhook = ApiServerFailure.webhookNotCalled(e);
+        boolean webhookDown = webhook.isPresent() && webhook.equals(lastWebhook);
+        lastWebhook = webhook;
+        if (!correcting || e instanceof NamespaceNotHeldException || outageFailures >= OUTAGE_FAILURES
+            || webhookDown) {
           throw new IntegrationsNotWritten(failed, integrations.subList(i + 1, integrations.size()), first);
         }
       }

@@ -132,7 +132,11 @@ public final class Reconciler {
         if (e instanceof IntegrationsNotWritten some) {
           unwritten = some.reasons(unwrittenBefore);
         } else if (step.name().equals(ApplyIntegrations.NAME)) {
-          unwritten = unwrittenBefore; // it failed before it tried any integration: none is known better
+          // it failed before it tried any integration (the ingest tokens' Secret): none is written, and each
+          // says why, as after a failed refresh (what an earlier pass said may no longer be true)
+          String why = e.getMessage() != null ? e.getMessage() : "step " + step.name() + " failed";
+          unwritten = desired.integrations().stream()
+              .collect(Collectors.toUnmodifiableMap(Integration::name, i -> why, (a, b) -> a));
         }
         ReconcileResult failed = ReconcileResult.failed(desired.revision(), step.name(), e, changes, clock.instant());
         LOG.warnf("revision %d: step %s failed: %s", desired.revision(), step.name(), failed.message());

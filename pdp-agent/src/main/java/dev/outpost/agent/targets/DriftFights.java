@@ -94,6 +94,11 @@ final class DriftFights {
   synchronized void putBack(HasMetadata written) {
     Fight fight = objects.computeIfAbsent(ObjectKey.of(written), k -> new Fight());
     long now = nanoTime.getAsLong();
+    if (fight.lastChange == 0) {
+      // a put-back of a change no watch reported (a mutating webhook's, at each resync): the quiet
+      // period counts from here, else the next real change would skip it and wait as in a fight
+      fight.lastChange = now;
+    }
     fight.corrections.addLast(now);
     if (fight.corrections.size() > FIGHT_CORRECTIONS) {
       fight.corrections.removeFirst();

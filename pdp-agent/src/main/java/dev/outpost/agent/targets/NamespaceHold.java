@@ -196,8 +196,9 @@ public final class NamespaceHold {
    * namespace, and its revision is tried again after the backoff, whose first step reads the Secret
    * anew (not "no longer leads": no other replica of this release would apply it, and the control
    * plane sends no nacked revision again). Renews the hold once a third of it has passed ({@link
-   * #check}, one read and one write), and fails the pass when another agent holds it now, or the
-   * record cannot be written; every write after that fails too, until a pass's check succeeds.
+   * #check}, one read and one write), and fails the pass when another agent holds it now, or its own
+   * record was replaced or keeps conflicting (a renewal failing otherwise while the hold lasts writes
+   * on); every write after that fails too, until a pass's check succeeds.
    *
    * @param owner the namespace claim, owner of a Secret created here
    */

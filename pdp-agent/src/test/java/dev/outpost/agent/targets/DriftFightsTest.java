@@ -63,6 +63,21 @@ class DriftFightsTest {
     return wait;
   }
 
+  /**
+   * Put-backs no watch reported a change for (a mutating webhook's rewrite at each resync) make a fight
+   * too; it ends after the quiet period all the same, so the next real change is put back at once.
+   */
+  @Test
+  void aFightOfPutBacksAloneEndsAfterTheQuietPeriod() {
+    DriftFights fights = fights(Duration.ofSeconds(10));
+    for (int i = 0; i < 3; i++) {
+      fights.putBack(changedBy("kube-apiserver"));
+      elapse(Duration.ofSeconds(60));
+    }
+    elapse(Duration.ofMinutes(6));
+    assertThat(fights.changed(changedBy("someone"))).isEqualTo(DriftFights.FIRST_WAIT);
+  }
+
   @Test
   void threeCorrectionsInFiveMinutesAreAFightSaidOnceAndPutBackAfterADoublingWait() {
     DriftFights fights = fights(Duration.ofSeconds(10));
