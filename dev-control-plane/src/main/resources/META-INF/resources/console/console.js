@@ -62,7 +62,7 @@
     try {
       const claims = claimsOf(token);
       text($('whoami'), 'Signed in as ' + claims.sub + ' for projects: ' + (claims.projects || []).join(', '));
-      $('sub').value = claims.sub;
+      $('sub').value = claims.sub || '';
       $('projects').value = (claims.projects || []).join(' ');
     } catch (e) {
       text($('whoami'), 'Signed in.');

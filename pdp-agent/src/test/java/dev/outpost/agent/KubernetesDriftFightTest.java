@@ -7,6 +7,7 @@ import dev.outpost.agent.targets.KubernetesDriftWatch;
 import dev.outpost.agent.targets.KubernetesTarget;
 import dev.outpost.agent.targets.KubernetesTargetConfig;
 import dev.outpost.spec.model.DataPlaneState;
+import dev.outpost.spec.testing.LogLines;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -93,14 +94,14 @@ class KubernetesDriftFightTest {
       @Override
       public void onClose(WatcherException cause) {}
     });
-    try (Warnings warnings = Warnings.of("dev.outpost.agent")) {
+    try (LogLines warnings = LogLines.of("dev.outpost.agent")) {
       watch.start();
       writer.execute(this::setReplicasAsTheOtherWriter);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (corrections.size() < EXPECTED_WAITS.size() && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      warned = warnings.lines();
+      warned = warnings.warnings();
     } finally {
       fighter.close();
       watch.stop();

@@ -2,7 +2,7 @@ package dev.outpost.agent.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.agent.Warnings;
+import dev.outpost.spec.testing.LogLines;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 class DriftFightsTest {
   static final String AGENT = "fabric8-kubernetes-client";
   long nanos = 42;
-  Warnings warnings;
+  LogLines warnings;
 
   @BeforeEach
   void listen() {
-    warnings = Warnings.of(DriftFights.class.getName());
+    warnings = LogLines.of(DriftFights.class.getName());
   }
 
   @AfterEach
@@ -86,7 +86,7 @@ class DriftFightsTest {
       waits.add(round(fights, "argocd-application-controller").toMillis());
     }
     assertThat(waits).containsExactly(1000L, 1000L, 1000L, 2000L, 4000L, 8000L, 10_000L, 10_000L);
-    assertThat(warnings.lines()).singleElement().satisfies(w -> assertThat(w)
+    assertThat(warnings.warnings()).singleElement().satisfies(w -> assertThat(w)
         .contains("Deployment int-orders")
         .contains("3 times in 5 minutes")
         .contains("manager argocd-application-controller, operation Update, at 2026-05-01T10:00:07Z")
@@ -103,7 +103,7 @@ class DriftFightsTest {
     assertThat(round(fights, "kustomize-controller")).as("at once again").isEqualTo(Duration.ofSeconds(1));
     round(fights, "kustomize-controller");
     round(fights, "kustomize-controller");
-    assertThat(warnings.lines()).hasSize(2);
+    assertThat(warnings.warnings()).hasSize(2);
   }
 
   /** At the longest wait the changes are that far apart: the fight goes on, not ended by the quiet period. */
@@ -115,7 +115,7 @@ class DriftFightsTest {
       waits.add(round(fights, "argocd-application-controller"));
     }
     assertThat(waits.subList(12, 14)).containsOnly(Duration.ofMinutes(10));
-    assertThat(warnings.lines()).hasSize(1);
+    assertThat(warnings.warnings()).hasSize(1);
   }
 
   @Test
@@ -125,7 +125,7 @@ class DriftFightsTest {
       assertThat(round(fights, "kubectl-edit")).isEqualTo(Duration.ofSeconds(1));
       elapse(Duration.ofMinutes(3));
     }
-    assertThat(warnings.lines()).isEmpty();
+    assertThat(warnings.warnings()).isEmpty();
   }
 
   /** An autoscaler's count, which the agent leaves: changed over and over, never put back, no fight. */
@@ -136,7 +136,7 @@ class DriftFightsTest {
       assertThat(fights.changed(changedBy("horizontal-pod-autoscaler"))).isEqualTo(Duration.ofSeconds(1));
       elapse(Duration.ofSeconds(15));
     }
-    assertThat(warnings.lines()).isEmpty();
+    assertThat(warnings.warnings()).isEmpty();
   }
 
   /**
@@ -155,7 +155,7 @@ class DriftFightsTest {
       elapse(fights.changed(scaled));
       fights.putBack(scaled);
     }
-    assertThat(warnings.lines()).singleElement().satisfies(w -> assertThat(w)
+    assertThat(warnings.warnings()).singleElement().satisfies(w -> assertThat(w)
         .contains("manager kubectl, operation Update, at 2026-05-01T10:00:08Z"));
   }
 
@@ -168,6 +168,6 @@ class DriftFightsTest {
       elapse(fights.changed(bare));
       fights.putBack(bare);
     }
-    assertThat(warnings.lines()).singleElement().satisfies(w -> assertThat(w).contains("last writer unknown"));
+    assertThat(warnings.warnings()).singleElement().satisfies(w -> assertThat(w).contains("last writer unknown"));
   }
 }

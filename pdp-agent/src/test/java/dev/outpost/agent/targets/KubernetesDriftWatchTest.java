@@ -2,7 +2,7 @@ package dev.outpost.agent.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.agent.Warnings;
+import dev.outpost.spec.testing.LogLines;
 
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.WatchEvent;
@@ -94,7 +94,7 @@ class KubernetesDriftWatchTest {
     applier.apply(autoscaled(1));
     List<Duration> waits = new CopyOnWriteArrayList<>();
     KubernetesDriftWatch watch = new KubernetesDriftWatch(client, NS, written, Duration.ofSeconds(60), waits::add);
-    try (Warnings warnings = Warnings.of(DriftFights.class.getName())) {
+    try (LogLines warnings = LogLines.of(DriftFights.class.getName())) {
       watch.start();
       for (int revision = 2; revision <= 4; revision++) {
         int replicas = revision + 1;
@@ -115,7 +115,7 @@ class KubernetesDriftWatchTest {
       awaitSize(waits, 4);
 
       assertThat(waits).as("each change put back, or left, after the first wait").containsOnly(DriftFights.FIRST_WAIT);
-      assertThat(warnings.lines()).as("no fight").isEmpty();
+      assertThat(warnings.warnings()).as("no fight").isEmpty();
     } finally {
       watch.stop();
     }
