@@ -111,9 +111,7 @@ public final class Reconciler {
       LOG.warnf("revision %d: reading the target failed: %s", desired.revision(), result.message());
       // nothing is written, and each integration's status says why (PROTOCOL.md 3.5): with the
       // namespace claim missing, every integration was Pending with no word of it
-      String why = result.message();
-      unwritten = desired.integrations().stream()
-          .collect(Collectors.toUnmodifiableMap(Integration::name, i -> why, (a, b) -> a));
+      unwritten = everyIntegration(desired, result.message());
     }
     ReconcileResult reportedOnly = null;
     for (ReconcileStep step : result == null ? steps : List.<ReconcileStep>of()) {
@@ -134,9 +132,8 @@ public final class Reconciler {
         } else if (step.name().equals(ApplyIntegrations.NAME)) {
           // it failed before it tried any integration (the ingest tokens' Secret): none is written, and each
           // says why, as after a failed refresh (what an earlier pass said may no longer be true)
-          String why = e.getMessage() != null ? e.getMessage() : "step " + step.name() + " failed";
-          unwritten = desired.integrations().stream()
-              .collect(Collectors.toUnmodifiableMap(Integration::name, i -> why, (a, b) -> a));
+          unwritten = everyIntegration(desired,
+              e.getMessage() != null ? e.getMessage() : "step " + step.name() + " failed");
         }
         ReconcileResult failed = ReconcileResult.failed(desired.revision(), step.name(), e, changes, clock.instant());
         LOG.warnf("revision %d: step %s failed: %s", desired.revision(), step.name(), failed.message());
@@ -166,5 +163,11 @@ public final class Reconciler {
 
   public ReconcileStatus status() {
     return status.get();
+  }
+
+  /** Every integration of {@code desired}, each unwritten for {@code why}. */
+  private static Map<String, String> everyIntegration(DataPlaneState desired, String why) {
+    return desired.integrations().stream()
+        .collect(Collectors.toUnmodifiableMap(Integration::name, i -> why, (a, b) -> a));
   }
 }

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
@@ -38,12 +37,7 @@ public final class DriftEvents {
   private final Clock clock;
   /** The throttle's: a wall clock stepped back by NTP held every event back by the step. */
   private final LongSupplier nanoTime;
-  private final Map<String, Throttle> throttles = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Throttle> eldest) {
-      return size() > REMEMBERED;
-    }
-  };
+  private final Map<String, Throttle> throttles = new RecentlyUsed<>(REMEMBERED);
   private boolean failureLogged;
 
   private static final class Throttle {

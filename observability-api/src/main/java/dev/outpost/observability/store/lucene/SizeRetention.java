@@ -72,8 +72,8 @@ final class SizeRetention {
     }
     // only where the volume itself cannot hold the limit: other files filling a shared one (a node's disk
     // behind an emptyDir, a local-path claim) are no reason to delete history
-    boolean refusedBelowLimit = disk.refuses() && stored <= limitBytes && disk.capacityBytes() < limitBytes;
-    if (disk.refuses() && stored <= limitBytes && !refusedBelowLimit) {
+    boolean refusedBelowLimit = disk.refuses() && stored <= limitBytes;
+    if (refusedBelowLimit && disk.capacityBytes() >= limitBytes) {
       sayOthersFillTheVolume(today, disk);
       return deleted;
     }
