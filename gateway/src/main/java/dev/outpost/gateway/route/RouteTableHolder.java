@@ -87,8 +87,8 @@ public class RouteTableHolder {
 
   /** Counts a table its source could not read or that did not compile; the one in use stays. */
   public void refused() {
+    refusing = true; // before the count: whoever sees the count also sees the gauge
     refusals.incrementAndGet();
-    refusing = true;
   }
 
   /** Whether the last table its source gave was refused (none applied since): the table in use is older. */

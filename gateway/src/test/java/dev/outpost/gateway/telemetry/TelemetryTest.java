@@ -355,9 +355,10 @@ class TelemetryTest {
     assertThat(scrape.value("outpost_gateway_routes_refusing")).as("the table its source holds is in use").isZero();
     double refused = scrape.value("outpost_gateway_routes_refused_total");
     java.nio.file.Files.writeString(GatewayTestEnvironment.home.resolve("state").resolve("routes.json"), "{\"revision\": ");
-    PrometheusText refusing = scrapeUntil(s -> s.value("outpost_gateway_routes_refused_total") == refused + 1);
-    // a gauge as well as the count: an alert on the count's increase ended while the table was still refused
-    assertThat(refusing.value("outpost_gateway_routes_refusing")).isEqualTo(1);
+    // a gauge as well as the count: an alert on the count's increase ended while the table was still refused.
+    // Waited for together: a scrape reads its meters one after the other, the refusal may fall between.
+    scrapeUntil(s -> s.value("outpost_gateway_routes_refused_total") == refused + 1
+        && s.value("outpost_gateway_routes_refusing") == 1);
     long next = GatewayTestEnvironment.writeRoutes(List.of());
     PrometheusText restored = scrapeUntil(s -> s.value("outpost_gateway_routes_revision") == next);
     assertThat(restored.value("outpost_gateway_routes_refused_total")).isEqualTo(refused + 1);
