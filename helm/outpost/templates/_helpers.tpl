@@ -250,30 +250,37 @@ In-cluster OTLP/HTTP endpoint of observability-api.
 {{- end }}
 
 {{/*
-Probes of a Quarkus container on its management port (SmallRye Health).
-Usage: include "outpost.probes" 9000
+Probes of a Quarkus container on its management port (SmallRye Health), timed by the component's
+startupProbe, livenessProbe and readinessProbe values; the paths and port are fixed (the component's
+own health endpoints). initialDelaySeconds, timeoutSeconds and successThreshold are left out at
+Kubernetes' own defaults (0, 1, 1), as the chart rendered them before they could be set: an upgrade
+that sets no probe value changes no line of the manifests (helm diff, Argo CD).
+Usage: include "outpost.probes" (list .Values.gateway "gateway")
 */}}
 {{- define "outpost.probes" -}}
-startupProbe:
+{{- $values := index . 0 }}
+{{- $component := index . 1 }}
+{{- if not $values.readinessProbe.enabled }}
+{{- fail (printf "%s.readinessProbe.enabled: false is refused: without a readiness probe a pod counts as ready once its container runs, so Services would send it requests before it serves, and a rolling update would stop the old pods for it; tune %s.readinessProbe's periodSeconds, timeoutSeconds or failureThreshold instead" $component $component) }}
+{{- end }}
+{{- $implicit := dict "initialDelaySeconds" 0 "timeoutSeconds" 1 "successThreshold" 1 }}
+{{- range $probe := list (list "startupProbe" "started") (list "livenessProbe" "live") (list "readinessProbe" "ready") }}
+{{- $timing := get $values (index $probe 0) }}
+{{- if $timing.enabled }}
+{{ index $probe 0 }}:
   httpGet:
-    path: /q/health/started
+    path: /q/health/{{ index $probe 1 }}
     port: management
-  periodSeconds: 2
-  failureThreshold: 60
-livenessProbe:
-  httpGet:
-    path: /q/health/live
-    port: management
-  periodSeconds: 10
-  timeoutSeconds: 3
-  failureThreshold: 3
-readinessProbe:
-  httpGet:
-    path: /q/health/ready
-    port: management
-  periodSeconds: 5
-  timeoutSeconds: 3
-  failureThreshold: 3
+  {{- range $field := list "initialDelaySeconds" "periodSeconds" "timeoutSeconds" "failureThreshold" "successThreshold" }}
+  {{- if hasKey $timing $field }}
+  {{- $value := int64 (get $timing $field) }}
+  {{- if not (and (hasKey $implicit $field) (eq $value (int64 (get $implicit $field)))) }}
+  {{ $field }}: {{ $value }}
+  {{- end }}
+  {{- end }}
+  {{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*

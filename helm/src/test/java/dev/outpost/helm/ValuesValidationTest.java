@@ -83,7 +83,26 @@ class ValuesValidationTest {
                         "observability.persistence.claimRetention.whenScaled must be one of the following: \"Retain\""),
                 bad("observability.persistence.claimRetention.whenEvicted", "Retain",
                         "Additional property whenEvicted is not allowed"),
-                bad("observability.terminationGracePeriodSeconds", "-1", "terminationGracePeriodSeconds: Must be greater than or equal to 0"));
+                bad("observability.terminationGracePeriodSeconds", "-1", "terminationGracePeriodSeconds: Must be greater than or equal to 0"),
+                // the API server refuses a liveness or startup probe needing more than one success
+                bad("gateway.livenessProbe.successThreshold", "2", "gateway.livenessProbe.successThreshold must be one of the following: 1"),
+                bad("agent.startupProbe.successThreshold", "3", "agent.startupProbe.successThreshold must be one of the following: 1"),
+                // Kubernetes takes 0 as "unset" (its own default) and refuses a negative value
+                bad("observability.startupProbe.periodSeconds", "0", "observability.startupProbe.periodSeconds: Must be greater than or equal to 1"),
+                bad("gateway.readinessProbe.timeoutSeconds", "0", "gateway.readinessProbe.timeoutSeconds: Must be greater than or equal to 1"),
+                bad("agent.livenessProbe.failureThreshold", "0", "agent.livenessProbe.failureThreshold: Must be greater than or equal to 1"),
+                bad("observability.readinessProbe.successThreshold", "0", "observability.readinessProbe.successThreshold: Must be greater than or equal to 1"),
+                bad("gateway.startupProbe.initialDelaySeconds", "-1", "gateway.startupProbe.initialDelaySeconds: Must be greater than or equal to 0"),
+                bad("observability.livenessProbe.periodSeconds", "2.5", "observability.livenessProbe.periodSeconds: Invalid type. Expected: integer"),
+                bad("agent.readinessProbe.periodSeconds", "ten", "agent.readinessProbe.periodSeconds: Invalid type. Expected: integer"),
+                // an int32 in the API
+                bad("gateway.livenessProbe.initialDelaySeconds", "3000000000", "gateway.livenessProbe.initialDelaySeconds: Must be less than or equal to"),
+                // the paths and port are the components' own health endpoints
+                bad("gateway.livenessProbe.httpGet.path", "/", "Additional property httpGet is not allowed"),
+                // Services and rolling updates go by readiness: without it a pod that does not serve yet gets traffic
+                bad("gateway.readinessProbe.enabled", "false", "gateway.readinessProbe.enabled: false is refused"),
+                bad("observability.readinessProbe.enabled", "false", "observability.readinessProbe.enabled: false is refused"),
+                bad("agent.readinessProbe.enabled", "false", "agent.readinessProbe.enabled: false is refused"));
     }
 
     private static Arguments bad(String key, String value, String message) {
@@ -107,7 +126,10 @@ class ValuesValidationTest {
                 Arguments.of("agent.leaderElection.leaseName", "outpost.agent-lease"),
                 Arguments.of("gateway.hazelcast.port", "5702"),
                 Arguments.of("observability.persistence.claimRetention.whenScaled", "Retain"),
-                Arguments.of("observability.persistence.claimRetention.whenDeleted", "Delete"));
+                Arguments.of("observability.persistence.claimRetention.whenDeleted", "Delete"),
+                Arguments.of("observability.startupProbe.failureThreshold", "300"),
+                Arguments.of("gateway.readinessProbe.successThreshold", "2"),
+                Arguments.of("agent.livenessProbe.initialDelaySeconds", "0"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
