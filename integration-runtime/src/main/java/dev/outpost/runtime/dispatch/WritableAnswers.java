@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
  *   <li>a {@code Content-Type} HTTP cannot carry ({@code ?Content-Type=a%0Db}: Camel makes message
  *       headers of query parameters) is dropped: platform-http writes it past the header filter
  *       ({@link ResponseHeaderFilter}), and Vert.x threw, a 500;
- *   <li>a status the route set that is no HTTP status ({@code CamelHttpResponseCode: abc}, {@code -1}) makes the answer
+ *   <li>a status the route set that is no HTTP status ({@code CamelHttpResponseCode: abc}, {@code -1}, an interim {@code 103}) makes the answer
  *       a 500 without a body, as any failed route's: platform-http's conversion threw, and Quarkus
  *       sent its error page.
  * </ul>
@@ -36,11 +36,14 @@ public final class WritableAnswers implements RoutePolicyFactory {
     return AnsweredExchanges.isHttpRoute(node) ? new Ready() : null;
   }
 
-  /** Whether platform-http can write {@code status}: a number (as Camel converts it, untrimmed) from 100 to 599. */
+  /**
+   * Whether platform-http can write {@code status} as the answer: a number (as Camel converts it,
+   * untrimmed) from 200 to 599. A 1xx is interim (RFC 9110 §15.2): written alone, no answer followed it.
+   */
   private static boolean isStatus(Object status) {
     try {
       int code = status instanceof Number number ? number.intValue() : Integer.parseInt(status.toString());
-      return code >= 100 && code <= 599;
+      return code >= 200 && code <= 599;
     } catch (NumberFormatException e) {
       return false;
     }
@@ -56,7 +59,7 @@ public final class WritableAnswers implements RoutePolicyFactory {
       }
       Object status = message.getHeader(Exchange.HTTP_RESPONSE_CODE);
       if (status != null && !isStatus(status)) {
-        LOG.warnf("route %s set %s to '%s', which is no HTTP status (100 to 599): answered 500", route.getRouteId(),
+        LOG.warnf("route %s set %s to '%s', which is no final HTTP status (200 to 599): answered 500", route.getRouteId(),
             Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 500);
         message.setBody(new byte[0]);

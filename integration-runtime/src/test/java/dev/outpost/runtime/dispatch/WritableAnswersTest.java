@@ -42,6 +42,38 @@ class WritableAnswersTest {
     }
   }
 
+  /**
+   * A 1xx is never a final answer (RFC 9110 §15.2): platform-http wrote the interim status alone and
+   * no answer after it, so the client waited for ever and a pipelined request's answer was taken for
+   * this one's. Answered 500, as any other value that is no final status.
+   */
+  @Test
+  void anInterimStatusSetByARouteIsAnswered500() throws IOException {
+    String source = """
+        - route:
+            id: interim
+            from:
+              uri: platform-http:/interim
+              steps:
+                - setHeader:
+                    name: CamelHttpResponseCode
+                    simple: "${header.code}"
+                - setBody:
+                    constant: "interim"
+        """;
+    Integrations.put(management, Integrations.of("interim", "1", source)).then().statusCode(200);
+    try {
+      for (String code : new String[] {"100", "101", "103", "199"}) {
+        String answer = exchange("GET /interim?code=" + code + " HTTP/1.1\r\nHost: runtime\r\nConnection: close\r\n\r\n");
+        assertThat(answer).as(code).startsWith("HTTP/1.1 500 ");
+      }
+      String answer = exchange("GET /interim?code=200 HTTP/1.1\r\nHost: runtime\r\nConnection: close\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 200 ").endsWith("interim");
+    } finally {
+      Integrations.delete(management, "interim").then().statusCode(204);
+    }
+  }
+
   private String exchange(String request) throws IOException {
     try (Socket socket = new Socket(http.getHost(), http.getPort())) {
       socket.setSoTimeout(10_000);
