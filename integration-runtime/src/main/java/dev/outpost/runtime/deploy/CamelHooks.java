@@ -11,6 +11,7 @@ import dev.outpost.runtime.dispatch.RunningExchanges;
 import dev.outpost.runtime.dispatch.WritableAnswers;
 import dev.outpost.runtime.secret.SecretRedactingLogListener;
 import dev.outpost.runtime.telemetry.IntegrationMetrics;
+import dev.outpost.runtime.telemetry.IntegrationLogContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
@@ -22,8 +23,9 @@ import org.apache.camel.support.service.ServiceHelper;
  * headers from the request only) and metrics of every route, the record of which HTTP exchanges were
  * answered by a timeout, the count of each integration's running HTTP exchanges, secret redaction in
  * front of the log listeners, the withheld components, the browse of exchanges in flight that a
- * retiring version's drain reads, a backend's cookies kept out of the answers, and the time Camel's
- * stop gets after a SIGTERM.
+ * retiring version's drain reads, a backend's cookies kept out of the answers, the time Camel's
+ * stop gets after a SIGTERM, and threads that start without the log context of the thread that made
+ * them ({@link IntegrationLogContext#withoutInherited}).
  */
 final class CamelHooks {
 
@@ -56,6 +58,8 @@ final class CamelHooks {
     camel.addRoutePolicyFactory(running);
     camel.addRoutePolicyFactory(new IntegrationMetrics(meters));
     SecretRedactingLogListener.installFirst(camel);
+    camel.getExecutorServiceManager().addThreadFactoryListener(
+        (source, factory) -> task -> factory.newThread(IntegrationLogContext.withoutInherited(task)));
     for (String withheld : WithheldComponent.NAMES) {
       camel.removeComponent(withheld);
       camel.addComponent(withheld, new WithheldComponent(withheld));

@@ -8,7 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.jboss.logging.Logger;
 
 /**
  * The beans an integration's source declares ({@code - beans:} at its top level, the key in any
@@ -20,6 +25,7 @@ import org.apache.camel.spi.Registry;
  */
 final class DeclaredBeans {
 
+  private static final Logger LOG = Logger.getLogger(DeclaredBeans.class);
   private final Map<String, Object> before = new HashMap<>();
 
   private DeclaredBeans() {}
@@ -52,7 +58,10 @@ final class DeclaredBeans {
     return declared;
   }
 
-  /** Binds again what each declared name held before, or unbinds a name that held nothing. */
+  /**
+   * Binds again what each declared name held before, or unbinds a name that held nothing; and has
+   * Camel's YAML loader forget the failed load's beans ({@link #forgetNotedBeans}).
+   */
   void restore(CamelContext camel) {
     Registry registry = camel.getRegistry();
     before.forEach((name, bean) -> {
@@ -61,5 +70,23 @@ final class DeclaredBeans {
         registry.bind(name, bean);
       }
     });
+    forgetNotedBeans(camel);
+  }
+
+  /**
+   * Camel's YAML loader notes each bean (name and type) as declared before it makes it, skips the
+   * beans it has noted in every load after, and forgets them only once a load succeeds: after a bean
+   * failed, the same integration deployed again was Ready without it. An empty source loads, and so
+   * makes it forget.
+   */
+  private static void forgetNotedBeans(CamelContext camel) {
+    try {
+      Resource nothing = ResourceHelper.fromString("outpost-forget-beans.camel.yaml", "[]");
+      for (RoutesBuilder builder : PluginHelper.getRoutesLoader(camel).findRoutesBuilders(nothing)) {
+        camel.addRoutes(builder);
+      }
+    } catch (Exception e) {
+      LOG.warnf("Camel's YAML loader may skip the beans of the load that failed in the next one: %s", e.getMessage());
+    }
   }
 }

@@ -12,7 +12,8 @@ import org.apache.camel.support.PluginHelper;
 
 /**
  * Turns what a failed load threw into the message an integration's author sees in its status:
- * Camel's own message (with its line/column when it gives one), without Outpost's internal names,
+ * Camel's own message (with its line/column when it gives one, or the step and line of a step
+ * written in a short form Camel does not take, {@link PlainValueStep}), without Outpost's internal names,
  * with the shipped components listed when a route names one Outpost does not ship, and with every
  * secret value replaced by {@code ****}.
  */
@@ -22,7 +23,9 @@ final class DeployErrors {
 
   private DeployErrors() {}
 
-  static String describe(Throwable error, CamelContext camel, String key, String prefix, Set<String> secretValues) {
+  /** @param source the integration's source as its author wrote it, whose lines the message may name */
+  static String describe(Throwable error, String source, CamelContext camel, String key, String prefix,
+      Set<String> secretValues) {
     List<String> messages = new ArrayList<>();
     boolean unknownComponent = false;
     for (Throwable t = error; t != null && messages.size() < 4; t = t.getCause()) {
@@ -37,8 +40,9 @@ final class DeployErrors {
       }
     }
     if (shortFormRefused(error)) {
-      messages.add(0, "a step is given as a plain value where Camel's YAML DSL needs its options written out"
-          + " (such as wireTap:, whose uri: goes on a line of its own)");
+      messages.add(0, PlainValueStep.in(source).map(PlainValueStep::message)
+          .orElse("a step is given as a plain value where Camel's YAML DSL needs its options written out"
+              + " (such as wireTap:, whose uri: goes on a line of its own)"));
     }
     String message = messages.isEmpty() ? error.getClass().getSimpleName() : String.join(": caused by: ", messages);
     if (unknownComponent) {

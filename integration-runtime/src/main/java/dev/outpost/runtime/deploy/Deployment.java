@@ -13,7 +13,6 @@ import java.util.Set;
  * @param key the version's unique name inside the context ({@code <name>.g<generation>})
  * @param prefix the internal HTTP prefix its {@code platform-http} routes are served under
  * @param routeIds the Camel route ids it added (removed on upgrade and removal)
- * @param userRouteIds the route ids its author wrote, unique across integrations
  * @param endpoints the public HTTP endpoints it serves
  * @param secretsRead each secret key it read, with the value it was given
  */
@@ -22,7 +21,6 @@ public record Deployment(
     String key,
     String prefix,
     Set<String> routeIds,
-    Set<String> userRouteIds,
     List<HttpEndpoint> endpoints,
     Map<SecretRef, String> secretsRead) {
 

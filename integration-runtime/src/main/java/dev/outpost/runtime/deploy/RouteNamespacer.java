@@ -57,7 +57,7 @@ import org.apache.camel.model.rest.VerbDefinition;
  * dead letter channel to each route without one): each is renamed once, or {@code direct:oops}
  * became {@code direct:<key>.<key>.oops}, which nothing consumes.
  *
- * Before anything is added, {@link Checks#verify} may reject the result (id or path conflicts).
+ * Before anything is added, {@link Checks#verify} may reject the result (path conflicts).
  */
 final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
 
@@ -77,7 +77,6 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   private final String prefix;
   private final Checks checks;
   private final Set<String> routeIds = new LinkedHashSet<>();
-  private final Set<String> userRouteIds = new LinkedHashSet<>();
   private final List<HttpEndpoint> endpoints = new ArrayList<>();
   /** Definitions already renamed, by identity: Camel shares some between routes. */
   private final Set<Object> renamed = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -294,13 +293,12 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
     return scheme;
   }
 
+  /**
+   * {@code <key>.<id>}: ids are the integration's own (another may use the same), as in Camel K, where
+   * each integration runs alone; Camel still wants them unique within the integration.
+   */
   private String internalId(String userId) {
-    boolean unnamedRoute = userId == null || userId.isBlank();
-    String id = unnamedRoute ? "route-" + (++unnamed) : userId;
-    if (!unnamedRoute) {
-      // only ids an author chose can clash with another integration's
-      userRouteIds.add(id);
-    }
+    String id = userId == null || userId.isBlank() ? "route-" + (++unnamed) : userId;
     String internal = key + "." + id;
     routeIds.add(internal);
     return internal;
@@ -414,11 +412,6 @@ final class RouteNamespacer implements RouteBuilderLifecycleStrategy {
   /** The Camel route ids this version defines. */
   Set<String> routeIds() {
     return routeIds;
-  }
-
-  /** The route ids as the integration's author wrote them. */
-  Set<String> userRouteIds() {
-    return userRouteIds;
   }
 
   /** The public HTTP endpoints this version serves. */

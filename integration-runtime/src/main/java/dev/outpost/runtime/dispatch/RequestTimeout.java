@@ -1,12 +1,11 @@
 package dev.outpost.runtime.dispatch;
 
 import dev.outpost.runtime.telemetry.IntegrationIdentities.Identity;
-import dev.outpost.runtime.telemetry.TelemetryAttributes;
+import dev.outpost.runtime.telemetry.IntegrationLogContext;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 /**
  * Answers a request whose integration has not started its response in time: 504 with
@@ -58,15 +57,8 @@ final class RequestTimeout {
       LOG.warnf(format, parameters);
       return;
     }
-    MDC.put(TelemetryAttributes.PROJECT.getKey(), identity.project());
-    MDC.put(TelemetryAttributes.INTEGRATION.getKey(), identity.integration());
-    MDC.put(TelemetryAttributes.VERSION.getKey(), identity.version());
-    try {
+    try (IntegrationLogContext logged = IntegrationLogContext.of(identity)) {
       LOG.warnf(format, parameters);
-    } finally {
-      MDC.remove(TelemetryAttributes.PROJECT.getKey());
-      MDC.remove(TelemetryAttributes.INTEGRATION.getKey());
-      MDC.remove(TelemetryAttributes.VERSION.getKey());
     }
   }
 }

@@ -2,10 +2,12 @@ package dev.outpost.runtime.source;
 
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.deploy.DeployException;
+import dev.outpost.runtime.deploy.Deployment;
 import dev.outpost.runtime.deploy.IntegrationDeployer;
 import dev.outpost.runtime.deploy.SecretRotation;
 import dev.outpost.runtime.secret.SecretStore;
 import dev.outpost.runtime.status.IntegrationStatus;
+import dev.outpost.runtime.status.StatusRegistry;
 import dev.outpost.spec.model.Integration;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -30,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -41,11 +45,13 @@ import org.jboss.logging.Logger;
  * reacts to file-system events and rescans every {@code scan-interval} anyway. A removed file
  * removes only the version this source deployed: one the admin API deployed since under the same
  * name keeps running (the last writer owns the name, as with {@code kubectl apply}). A file whose
- * integration failed to deploy is tried again whenever the running integrations have changed since
- * (by this source or the admin API): it may have failed on a path or route id another integration
- * held then, as when the agent writes a renamed integration's new file before removing the old one;
- * and whenever the secrets directory changes, when running integrations whose secrets changed are
- * deployed again ({@link SecretRotation}).
+ * integration failed on a path another integration served is tried again once that one is removed
+ * or changes (by this source or the admin API), as when the agent writes a renamed integration's new
+ * file before removing the old one; every failed file, whenever the secrets directory changes, when
+ * running integrations whose secrets changed are deployed again ({@link SecretRotation}). A file that
+ * failed for a reason of its own is not tried again until it changes: tried after every other
+ * integration's change, one whose bean blocked a while held up each other deploy after it. While a
+ * slow deployment holds the deployer up, the changed files waiting behind it say so ({@link WaitingFiles}).
  */
 @ApplicationScoped
 public class DirectorySource {
@@ -59,38 +65,43 @@ public class DirectorySource {
    * later, different unreadable version of the file from this one), and the SHA-256 of its bytes
    * when they were read.
    */
-  private record FileText(String text, String problem, long stamp, String digest) {}
+  record FileText(String text, String problem, long stamp, String digest) {}
+
+  /**
+   * Why a file's integration failed: what ran under its name then (null for none; another running
+   * since is the admin API's, the name's last writer), and the integration whose path it wanted as
+   * it ran then (null when it failed for another reason).
+   */
+  private record Failure(Integration runningAfter, Deployment pathHolder) {}
 
   private final IntegrationDeployer deployer;
   private final IntegrationJson json;
   private final RuntimeConfig config;
   private final SecretStore secrets;
   private final SecretRotation rotation;
+  private final WaitingFiles waiting;
   private final Map<String, FileText> applied = new HashMap<>();
   /** The SHA-256 of each file once its status tells how applying it went, by name. */
   private final Map<String, String> appliedDigests = new java.util.concurrent.ConcurrentHashMap<>();
   /** The integrations this source deployed that are Ready, by name. */
   private final Map<String, Integration> deployed = new HashMap<>();
-  /**
-   * The files whose integration failed to deploy, by name, with the version that ran under that name
-   * when it failed (null for none): another running since is the admin API's, the name's last writer.
-   */
-  private final Map<String, Integration> failed = new HashMap<>();
-  /** {@link IntegrationDeployer#changes} when the failed files were last tried. */
-  private long changesTried = -1;
+  /** The files whose integration failed to deploy, by name. */
+  private final Map<String, Failure> failed = new HashMap<>();
   /** {@link SecretStore#stamp} at the last scan. */
   private long secretsStamp = Long.MIN_VALUE;
   private volatile boolean running;
   private volatile boolean appliedOnce;
   private Thread thread;
+  private ScheduledExecutorService lookout;
 
   DirectorySource(IntegrationDeployer deployer, IntegrationJson json, RuntimeConfig config,
-      SecretStore secrets, SecretRotation rotation) {
+      SecretStore secrets, SecretRotation rotation, StatusRegistry statuses) {
     this.deployer = deployer;
     this.json = json;
     this.config = config;
     this.secrets = secrets;
     this.rotation = rotation;
+    this.waiting = new WaitingFiles(config.integrationsDir(), deployer, json, statuses, appliedDigests);
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -98,10 +109,29 @@ public class DirectorySource {
     thread = new Thread(this::watch, "outpost-integrations-dir");
     thread.setDaemon(true);
     thread.start();
+    lookout = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread looking = new Thread(task, "outpost-integrations-waiting");
+      looking.setDaemon(true);
+      return looking;
+    });
+    long every = config.scanInterval().toMillis();
+    lookout.scheduleWithFixedDelay(this::lookForWaitingFiles, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private void lookForWaitingFiles() {
+    try {
+      waiting.look();
+    } catch (RuntimeException e) {
+      // a scheduled task that throws is never run again
+      LOG.debugf("looking for integration files waiting failed: %s", e);
+    }
   }
 
   void onStop(@Observes ShutdownEvent event) throws InterruptedException {
     running = false;
+    if (lookout != null) {
+      lookout.shutdownNow();
+    }
     if (thread != null) {
       thread.interrupt();
       thread.join(2000);
@@ -144,21 +174,22 @@ public class DirectorySource {
     if (Files.isDirectory(dir)) {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path file : files.toList()) {
-          String fileName = file.getFileName().toString();
-          if (fileName.endsWith(".json") && !fileName.startsWith(".") && Files.isRegularFile(file)) {
-            FileText text = read(file);
-            if (text != null) {
-              present.put(fileName.substring(0, fileName.length() - ".json".length()), text);
-            }
+          String name = integrationName(file);
+          FileText text = name == null ? null : read(file);
+          if (text != null) {
+            present.put(name, text);
           }
         }
       }
     }
     for (Map.Entry<String, FileText> entry : present.entrySet()) {
       if (!entry.getValue().equals(applied.get(entry.getKey()))) {
+        String digest = entry.getValue().digest() == null ? "-" : entry.getValue().digest();
         applied.put(entry.getKey(), entry.getValue());
+        waiting.taking(entry.getKey(), digest);
         apply(entry.getKey(), entry.getValue());
-        appliedDigests.put(entry.getKey(), entry.getValue().digest() == null ? "-" : entry.getValue().digest());
+        appliedDigests.put(entry.getKey(), digest);
+        waiting.taken();
       }
     }
     Set<String> gone = new HashSet<>(applied.keySet());
@@ -169,35 +200,47 @@ public class DirectorySource {
       failed.remove(name);
       removeOwn(name);
     }
+    waiting.forgetGone(present.keySet());
     long stamp = secrets.stamp();
-    if (stamp != secretsStamp) {
+    boolean secretsChanged = stamp != secretsStamp;
+    if (secretsChanged) {
       // a secret created, rotated or removed: running integrations get the new values, and a file
       // that failed (on a secret missing, say) is tried again
       secretsStamp = stamp;
       rotation.redeployChanged();
-      changesTried = -1;
     }
-    retryFailed(present);
+    retryFailed(present, secretsChanged);
     appliedOnce = true;
   }
 
   /**
-   * Tries the failed files again while the running integrations change (a retry that succeeds is a
-   * change too). A name the admin API has deployed since is that version's: its file is not tried
-   * again until it changes (the last writer owns the name).
+   * Tries the failed files again: each whose path another integration served once that one has been
+   * removed or changed, and all of them when {@code secretsChanged}; again as long as a retry
+   * succeeds (it may free a path another waits for). A name the admin API has deployed since is that
+   * version's: its file is not tried again until it changes (the last writer owns the name).
    */
-  private void retryFailed(Map<String, FileText> present) {
-    while (!failed.isEmpty() && deployer.changes() != changesTried) {
-      changesTried = deployer.changes();
+  private void retryFailed(Map<String, FileText> present, boolean secretsChanged) {
+    boolean all = secretsChanged;
+    boolean deployed = true;
+    while (deployed) {
+      deployed = false;
       for (String name : List.copyOf(failed.keySet())) {
-        if (!Objects.equals(running(name), failed.get(name))) {
+        Failure failure = failed.get(name);
+        if (!Objects.equals(running(name), failure.runningAfter())) {
           failed.remove(name);
-        } else {
+        } else if (all || pathFreed(failure)) {
           apply(name, present.get(name));
+          deployed |= !failed.containsKey(name);
         }
       }
+      all = false;
     }
-    changesTried = deployer.changes();
+  }
+
+  /** Whether the integration whose path a file wanted has been removed or has changed since. */
+  private boolean pathFreed(Failure failure) {
+    return failure.pathHolder() != null
+        && deployer.deployment(failure.pathHolder().name()).orElse(null) != failure.pathHolder();
   }
 
   private Integration running(String name) {
@@ -209,12 +252,19 @@ public class DirectorySource {
     return appliedOnce;
   }
 
+  /** The name of the integration {@code file} holds, if it is an integration file ({@code <name>.json}); else null. */
+  static String integrationName(Path file) {
+    String fileName = file.getFileName().toString();
+    return fileName.endsWith(".json") && !fileName.startsWith(".") && Files.isRegularFile(file)
+        ? fileName.substring(0, fileName.length() - ".json".length()) : null;
+  }
+
   /**
    * Reads one file; a file that is too large, not UTF-8 or cannot be read (its permissions) is
    * reported on its own instead of failing the scan, which would stop every other file in the
    * directory from being applied. Null when the file went between the listing and the read.
    */
-  private static FileText read(Path file) {
+  static FileText read(Path file) {
     byte[] bytes;
     try {
       long size = Files.size(file);
@@ -278,7 +328,7 @@ public class DirectorySource {
         deployed.put(fileName, integration);
         failed.remove(fileName);
       } else {
-        failed.put(fileName, attempt.runningAfter());
+        failed.put(fileName, new Failure(attempt.runningAfter(), attempt.pathHolder()));
       }
     } catch (DeployException e) {
       // the file itself is wrong: only a new version of it can change that

@@ -18,7 +18,12 @@ import java.util.regex.Pattern;
 public final class IntegrationIdentities {
 
   /** The owner of a span or log record, as the telemetry attributes name it. */
-  public record Identity(String project, String integration, String version) {}
+  public record Identity(String project, String integration, String version) {
+    /** The identity of {@code integration}'s version. */
+    public static Identity of(Integration integration) {
+      return new Identity(integration.project(), integration.name(), integration.version());
+    }
+  }
 
   static final int REMEMBERED = 4096;
   private static final Pattern KEY = Pattern.compile("(?:/_outpost/([a-z0-9-]+)/g([0-9]+))|(?:([a-z0-9-]+)\\.g([0-9]+)\\.)");
@@ -35,7 +40,7 @@ public final class IntegrationIdentities {
 
   /** Remembers that version {@code key} ({@code <name>.g<n>}) runs {@code integration}. */
   public static void register(String key, Integration integration) {
-    BY_KEY.put(key, new Identity(integration.project(), integration.name(), integration.version()));
+    BY_KEY.put(key, Identity.of(integration));
   }
 
   /** The integration version whose internal name occurs in {@code text}, if any. */

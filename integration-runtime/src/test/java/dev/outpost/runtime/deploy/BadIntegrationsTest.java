@@ -69,11 +69,15 @@ class BadIntegrationsTest {
                 constant: x
             """)), List.of("frobnicate", "line")),
         // Camel's YAML DSL takes some steps only with their options written out, and said only
-        // "UnsupportedOperationException"
+        // "UnsupportedOperationException"; then the message named no line
         new Case("a step in a short form the YAML DSL does not take", Integrations.of("bad-short", "1",
             httpRoute("bad-short", "/bad-short", """
+            - log: fine
             - wireTap: seda:audit
-            """)), List.of("a step is given as a plain value", "wireTap:", "uri:")),
+            """)), List.of("step wireTap (line 7, column 11) is given as a plain value", "uri:")),
+        new Case("the same route id twice in one integration", Integrations.of("bad-twice", "1",
+            constantRoute("twice", "/bad-twice", "a") + constantRoute("twice", "/bad-twice-too", "b")),
+            List.of("Duplicate id detected: twice")),
         new Case("component not shipped", Integrations.of("bad-kafka", "1", httpRoute("bad-kafka", "/bad-kafka", """
             - to: kafka:orders
             """)), List.of("No endpoint could be found for: kafka://orders",
@@ -137,9 +141,6 @@ class BadIntegrationsTest {
                     - setBody:
                         constant: thief
             """), List.of("from 'rest:get::owned'", "a rest uri names its path")),
-        new Case("route id of another integration", Integrations.of("bad-id", "1",
-            constantRoute("owner-route", "/bad-id", "x")),
-            List.of("route id 'owner-route' is already used by integration 'owner'")),
         new Case("secret not in the secrets directory", Integrations.of("bad-secret", "1", httpRoute("bad-secret", "/bad-secret", """
             - setBody:
                 constant: "{{secret.absent.key}}"
@@ -334,6 +335,22 @@ class BadIntegrationsTest {
       yaml.append(pad).append(k == 0 ? "- log: bottom\n" : "- filter: *a" + (k - 1) + "\n");
     }
     return yaml.append("        - setBody:\n            constant: ok\n").toString();
+  }
+
+  /**
+   * A bean that cannot be made fails its deploy every time: Camel's YAML loader noted the bean as
+   * declared before making it, and skipped it in every load after until one succeeded, so the same
+   * integration deployed again was Ready without its bean.
+   */
+  @Test
+  void aBeanThatCannotBeMadeFailsEveryDeployOfIt() {
+    String source = BlockingBean.failingAfter("neverMade", java.time.Duration.ofMillis(50))
+        + constantRoute("never-made", "/never-made", "x");
+    for (String version : List.of("1", "2")) {
+      Integrations.put(management, Integrations.of("never-made", version, source)).then().statusCode(422)
+          .body("phase", equalTo("Failed")).body("message", containsString("Error creating bean: neverMade"));
+    }
+    given().get(http + "never-made").then().statusCode(404);
   }
 
   @Test

@@ -141,6 +141,30 @@ class DeployLifecycleTest {
     }
   }
 
+  /**
+   * Route ids are the integration's own, as in Camel K, where each runs in a pod of its own: the
+   * example's {@code hello} was refused in the shared local runtime while another project's
+   * integration used it, though the ids Camel uses carry each version's own prefix.
+   */
+  @Test
+  void twoIntegrationsWithTheSameRouteIdBothServe() {
+    Integrations.put(management, Integrations.of("same-id-a", "1", constantRoute("hello", "/same-id/a", "a")))
+        .then().statusCode(200).body("phase", equalTo("Ready"));
+    Integrations.put(management, new dev.outpost.spec.model.Integration("same-id-b", "proj-b", "1",
+            constantRoute("hello", "/same-id/b", "b"), java.util.Map.of(), List.of(), 1, null))
+        .then().statusCode(200).body("phase", equalTo("Ready"));
+    given().get(http + "same-id/a").then().statusCode(200).body(equalTo("a"));
+    given().get(http + "same-id/b").then().statusCode(200).body(equalTo("b"));
+    // an upgrade of one leaves the other's route alone
+    Integrations.put(management, Integrations.of("same-id-a", "2", constantRoute("hello", "/same-id/a", "a2")))
+        .then().statusCode(200);
+    given().get(http + "same-id/a").then().statusCode(200).body(equalTo("a2"));
+    given().get(http + "same-id/b").then().statusCode(200).body(equalTo("b"));
+    Integrations.delete(management, "same-id-a").then().statusCode(204);
+    given().get(http + "same-id/b").then().statusCode(200).body(equalTo("b"));
+    Integrations.delete(management, "same-id-b").then().statusCode(204);
+  }
+
   /** A path segment mixing a parameter and text is served (it deployed Ready and answered 404). */
   @Test
   void aPathSegmentMixingAParameterAndTextIsServed() throws Exception {

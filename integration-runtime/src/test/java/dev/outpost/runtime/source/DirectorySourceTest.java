@@ -12,6 +12,8 @@ import static dev.outpost.runtime.Eventually.eventually;
 import dev.outpost.runtime.Backend;
 import dev.outpost.runtime.Integrations;
 import dev.outpost.runtime.StuckRequests;
+import dev.outpost.runtime.deploy.BlockingBean;
+import dev.outpost.runtime.deploy.IntegrationDeployer;
 import dev.outpost.spec.model.SecretRef;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,9 +46,6 @@ class DirectorySourceTest {
 
   @TestHTTPResource(value = "/", management = true)
   URL management;
-
-  @jakarta.inject.Inject
-  dev.outpost.runtime.deploy.IntegrationDeployer deployer;
 
   @Test
   void deployUpgradeAndRemoveByWritingFiles() throws Exception {
@@ -305,17 +305,22 @@ class DirectorySourceTest {
   /**
    * The scan that sees a file gone decides whether what runs is the file's under the lock an
    * install holds: an admin API deploy of the same name that is installing at that moment (it holds
-   * the lock for the whole Camel load) was taken for the file's version and removed once it was done.
+   * the lock for the whole Camel load, here while its bean waits) was taken for the file's version
+   * and removed once it was done.
    */
   @Test
   void aFileRemovedWhileTheAdminApiInstallsItsVersionLeavesThatVersionRunning() throws Exception {
     write("race-owned", Integrations.of("race-owned", "1", constantRoute("race-owned", "/race-owned", "file")));
     eventually(() -> given().get(http + "race-owned").then().statusCode(200).body(equalTo("file")));
-    Object installing = io.quarkus.arc.ClientProxy.unwrap(deployer); // the bean itself, not its proxy
-    synchronized (installing) { // what an admin API install holds while it loads
+    try (BlockingBean bean = new BlockingBean()) {
+      var admin = CompletableFuture.supplyAsync(() -> Integrations.put(management, Integrations.of("race-owned", "2",
+          bean.declaration("raceOwnedSocket") + constantRoute("race-owned", "/race-owned", "admin"))).statusCode());
+      eventually(() -> assertThat(textStatus()).contains("race-owned\t2\tDeploying\t"));
       Files.delete(DIR.resolve("race-owned.json"));
-      eventually(() -> assertThat(blockedOn(installing)).as("the scan waiting for the install's lock").isTrue());
-      deployer.deploy(Integrations.of("race-owned", "2", constantRoute("race-owned", "/race-owned", "admin")));
+      eventually(() -> assertThat(waitsForTheDeployer("outpost-integrations-dir")).as("the scan waiting for the install's lock")
+          .isTrue());
+      bean.release();
+      assertThat(admin.get(30, TimeUnit.SECONDS)).isEqualTo(200);
     }
     // a scan after the one that waited: that one is done
     write("race-marker", Integrations.of("race-marker", "1", constantRoute("race-marker", "/race-marker", "here")));
@@ -328,13 +333,12 @@ class DirectorySourceTest {
     Integrations.delete(management, "race-owned").then().statusCode(204);
   }
 
-  /** Whether some thread waits to enter {@code monitor}. */
-  private static boolean blockedOn(Object monitor) {
-    int id = System.identityHashCode(monitor);
+  /** Whether the thread called {@code name} waits for the deployer's lock. */
+  private static boolean waitsForTheDeployer(String name) {
     for (java.lang.management.ThreadInfo info : java.lang.management.ManagementFactory.getThreadMXBean()
         .dumpAllThreads(false, false)) {
-      if (info.getThreadState() == Thread.State.BLOCKED && info.getLockInfo() != null
-          && info.getLockInfo().getIdentityHashCode() == id) {
+      if (info.getThreadName().equals(name) && info.getThreadState() == Thread.State.WAITING
+          && info.getLockInfo() != null && info.getLockInfo().getClassName().contains("ReentrantLock")) {
         return true;
       }
     }
@@ -406,6 +410,74 @@ class DirectorySourceTest {
     }
   }
 
+  /**
+   * The agent's files are applied one at a time, and a bean that blocks while it is created holds
+   * the load (Camel cannot interrupt it): a file written meanwhile waits, and its status says for
+   * which integration, as {@code ./outpost status} prints it. Before, it had no status at all until
+   * the bean returned, and {@code ./outpost deploy} gave up naming nothing.
+   */
+  @Test
+  void aFileWaitingBehindASlowLoadSaysWhichIntegrationHoldsItUp() throws Exception {
+    try (BlockingBean bean = new BlockingBean()) {
+      write("dir-slow", Integrations.of("dir-slow", "1",
+          bean.declaration("dirSlowSocket") + constantRoute("dir-slow", "/dir-slow", "loaded")));
+      eventually(() -> assertThat(textStatus()).contains("dir-slow\t1\tDeploying\t"));
+      write("dir-behind", Integrations.of("dir-behind", "1", constantRoute("dir-behind", "/dir-behind", "ok")));
+      write("dir-withdrawn", Integrations.of("dir-withdrawn", "1", constantRoute("dir-withdrawn", "/dir-withdrawn", "no")));
+      eventually(() -> assertThat(textStatus().lines())
+          .anySatisfy(line -> assertThat(line).startsWith("dir-behind\t1\tDeploying\t")
+              .contains("waiting: integration dir-slow has been loading for "))
+          .anySatisfy(line -> assertThat(line).startsWith("dir-withdrawn\t1\tDeploying\t")));
+      // one removed before its turn says nothing more
+      Files.delete(DIR.resolve("dir-withdrawn.json"));
+
+      bean.release();
+      eventually(() -> given().get(http + "dir-behind").then().statusCode(200).body(equalTo("ok")));
+      String behind = sha256(DIR.resolve("dir-behind.json"));
+      eventually(() -> assertThat(textStatus()).contains("dir-behind\t1\tReady\t" + behind + "\t\n"));
+      given().get(http + "dir-slow").then().statusCode(200).body(equalTo("loaded"));
+      eventually(() -> assertThat(textStatus()).doesNotContain("dir-withdrawn"));
+      given().get(http + "dir-withdrawn").then().statusCode(404);
+    } finally {
+      Files.deleteIfExists(DIR.resolve("dir-slow.json"));
+      Files.deleteIfExists(DIR.resolve("dir-behind.json"));
+      Files.deleteIfExists(DIR.resolve("dir-withdrawn.json"));
+    }
+    eventually(() -> given().get(http + "dir-behind").then().statusCode(404));
+  }
+
+  /**
+   * A file that failed for a reason of its own is not tried again because other integrations
+   * changed: its bean blocked for a while each time, and so held up every other file's deploy after
+   * each of theirs. (One that failed on another's path is, below.)
+   */
+  @Test
+  void aFileThatFailedOnItsOwnIsNotTriedAgainAfterEveryOtherDeploy() throws Exception {
+    try (dev.outpost.spec.testing.LogLines log = dev.outpost.spec.testing.LogLines.of(IntegrationDeployer.class)) {
+      String failed = "integration dir-flaky version 1 failed to deploy: ";
+      write("dir-flaky", Integrations.of("dir-flaky", "1", BlockingBean.failingAfter("dirFlakySocket", Duration.ofMillis(300))
+          + constantRoute("dir-flaky", "/dir-flaky", "never")));
+      eventually(() -> assertThat(log.containing(failed)).isNotEmpty());
+      for (int v = 1; v <= 3; v++) {
+        String body = "v" + v;
+        write("dir-other", Integrations.of("dir-other", "" + v, constantRoute("dir-other", "/dir-other", body)));
+        eventually(() -> given().get(http + "dir-other").then().statusCode(200).body(equalTo(body)));
+      }
+      // a scan after the last one's
+      write("flaky-marker", Integrations.of("flaky-marker", "1", constantRoute("flaky-marker", "/flaky-marker", "here")));
+      eventually(() -> given().get(http + "flaky-marker").then().statusCode(200));
+      assertThat(log.containing(failed)).as("tries of dir-flaky").hasSize(1);
+      given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'dir-flaky' }.phase", equalTo("Failed"))
+          .body("find { it.name == 'dir-flaky' }.message", containsString("Accept timed out"));
+    } finally {
+      Files.deleteIfExists(DIR.resolve("dir-flaky.json"));
+      Files.deleteIfExists(DIR.resolve("dir-other.json"));
+      Files.deleteIfExists(DIR.resolve("flaky-marker.json"));
+    }
+    eventually(() -> given().get(http + "flaky-marker").then().statusCode(404));
+  }
+
   /** Deploys {@code name} by file, serving its path with a 60 s delay, and sends a request that sticks in it. */
   private CompletableFuture<HttpResponse<String>> deployByFileAndStickARequestIn(String name) throws Exception {
     try (StuckRequests stuck = new StuckRequests()) {
@@ -418,7 +490,7 @@ class DirectorySourceTest {
 
   /**
    * The agent renames an integration by writing the new file before removing the old one: the new
-   * one fails at first (the old one holds its path and route id), and deploys once the old is gone.
+   * one fails at first (the old one holds its path), and deploys once the old is gone.
    */
   @Test
   void aFileThatFailedOnAPathAnotherHeldDeploysOnceThatOneIsRemoved() throws Exception {

@@ -13,6 +13,10 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,9 +32,18 @@ public class OtlpReceiver implements QuarkusTestResourceLifecycleManager {
 
   static final String TOKEN = "test-otlp-token-42";
 
+  /** Init argument: how long each export of logs takes, as an observability-api making a batch durable does. */
+  static final String LOGS_DELAY_MILLIS = "logs-delay-millis";
+
   private HttpServer server;
+  private long logsDelayMillis;
   private final List<JsonObject> records = new CopyOnWriteArrayList<>();
   private final List<String> raw = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void init(Map<String, String> initArgs) {
+    logsDelayMillis = Long.parseLong(initArgs.getOrDefault(LOGS_DELAY_MILLIS, "0"));
+  }
 
   @Override
   public Map<String, String> start() {
@@ -53,6 +66,13 @@ public class OtlpReceiver implements QuarkusTestResourceLifecycleManager {
     server.stop(0);
   }
 
+  /** The records the receiver at {@code url} (the exporter's endpoint) has decoded, in the order received. */
+  static List<JsonObject> records(String url) throws IOException, InterruptedException {
+    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/received")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return new JsonObject(body).getJsonArray("records").stream().map(o -> (JsonObject) o).toList();
+  }
+
   private void traces(HttpExchange exchange) throws IOException {
     byte[] body = exchange.getRequestBody().readAllBytes();
     raw.add(new String(body, StandardCharsets.ISO_8859_1));
@@ -67,8 +87,9 @@ public class OtlpReceiver implements QuarkusTestResourceLifecycleManager {
     reply(exchange, ExportTraceServiceResponse.getDefaultInstance().toByteArray(), "application/x-protobuf");
   }
 
-  private void logs(HttpExchange exchange) throws IOException {
+  private void logs(HttpExchange exchange) throws Exception {
     byte[] body = exchange.getRequestBody().readAllBytes();
+    Thread.sleep(logsDelayMillis);
     raw.add(new String(body, StandardCharsets.ISO_8859_1));
     String auth = exchange.getRequestHeaders().getFirst("Authorization");
     ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(body);
@@ -76,6 +97,7 @@ public class OtlpReceiver implements QuarkusTestResourceLifecycleManager {
         records.add(new JsonObject().put("kind", "log").put("authorization", auth)
             .put("traceId", HexFormat.of().formatHex(log.getTraceId().toByteArray()))
             .put("body", log.getBody().getStringValue())
+            .put("severity", log.getSeverityText())
             .put("resource", attributes(rl.getResource().getAttributesList()))
             .put("attributes", attributes(log.getAttributesList()))))));
     reply(exchange, ExportLogsServiceResponse.getDefaultInstance().toByteArray(), "application/x-protobuf");
