@@ -32,6 +32,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -89,6 +90,8 @@ public class IntegrationDeployer implements RouteStates {
   private final DeployLock lock = new DeployLock();
   /** Written under {@link #lock}. */
   private long generation;
+  /** How many integrations have been removed since start; written under {@link #lock}. */
+  private volatile long removals;
 
   IntegrationDeployer(CamelContext camel, HttpDispatcher dispatcher, PlaceholderResolver placeholders,
       StatusRegistry statuses, RuntimeConfig config, MeterRegistry meters, ShutdownDrain drain) {
@@ -104,18 +107,20 @@ public class IntegrationDeployer implements RouteStates {
 
   /**
    * What {@link #install} did: the status; the version it replaced, still to be retired; what runs
-   * under the name once it is done (read under the lock); and when it failed, the integration whose
-   * path it wanted (null for another reason), and what of the failed load is still to be removed.
+   * under the name once it is done and {@link #removals} then (both read under the lock); and when it
+   * failed, the integration whose path it wanted (null for another reason), and what of the failed
+   * load is still to be removed.
    */
   private record Installed(IntegrationStatus status, Deployment replaced, Integration runningAfter,
-      Deployment pathHolder, Runnable leftovers) {
+      long removals, Deployment pathHolder, Runnable leftovers) {
 
-    static Installed ready(IntegrationStatus status, Deployment replaced, Integration running) {
-      return new Installed(status, replaced, running, null, null);
+    static Installed ready(IntegrationStatus status, Deployment replaced, Integration running, long removals) {
+      return new Installed(status, replaced, running, removals, null, null);
     }
 
-    static Installed failed(IntegrationStatus status, Deployment running, Deployment pathHolder, Runnable leftovers) {
-      return new Installed(status, null, running == null ? null : running.integration(), pathHolder, leftovers);
+    static Installed failed(IntegrationStatus status, Deployment running, long removals, Deployment pathHolder,
+        Runnable leftovers) {
+      return new Installed(status, null, running == null ? null : running.integration(), removals, pathHolder, leftovers);
     }
   }
 
@@ -127,7 +132,7 @@ public class IntegrationDeployer implements RouteStates {
    *     version, if any, then still runs)
    */
   public IntegrationStatus deploy(Integration integration) {
-    return installThenRetire(integration, null, null, Runnable::run).status();
+    return installThenRetire(integration, null, null, why -> reportWaiting(integration, why), Runnable::run).status();
   }
 
   /**
@@ -136,36 +141,41 @@ public class IntegrationDeployer implements RouteStates {
    * and must not wait for one to drain before the next.
    */
   public IntegrationStatus deployWithoutWaiting(Integration integration) {
-    return installThenRetire(integration, null, null, this::retireInBackground).status();
+    return installThenRetire(integration, null, null, why -> reportWaiting(integration, why), this::retireInBackground)
+        .status();
   }
 
   /**
    * What a source's deploy came to: its status; the integration that runs under its name right
-   * after it (null for none), read before any other deploy or removal could replace it; and when it
-   * failed because another integration serves one of its paths, that one as it ran then (null
-   * otherwise): the failure may go once that changes.
+   * after it (null for none) and {@link #removals} then, read before any other deploy or removal
+   * could change them; and when it failed because another integration serves one of its paths, that
+   * one as it ran then (null otherwise): the failure may go once that changes, and one for another
+   * reason once any integration is removed (a bean of it may have held a port this one's wants).
    */
-  public record Attempt(IntegrationStatus status, Integration runningAfter, Deployment pathHolder) {}
+  public record Attempt(IntegrationStatus status, Integration runningAfter, long removals, Deployment pathHolder) {}
 
   /**
    * {@link #deployWithoutWaiting}, telling what runs under the name once it is done, read under the
    * install's lock: read after it, an admin API deploy in between was taken for what ran before a
-   * failed file.
+   * failed file. Each status it reports while it waits for another deployment goes to {@code
+   * whileWaiting} too, so that the source can tell which of its files that status is about.
    */
-  public Attempt attemptWithoutWaiting(Integration integration) {
-    Installed installed = installThenRetire(integration, null, null, this::retireInBackground);
-    return new Attempt(installed.status(), installed.runningAfter(), installed.pathHolder());
+  public Attempt attemptWithoutWaiting(Integration integration, Consumer<IntegrationStatus> whileWaiting) {
+    Installed installed = installThenRetire(integration, null, null,
+        why -> whileWaiting.accept(reportWaiting(integration, why)), this::retireInBackground);
+    return new Attempt(installed.status(), installed.runningAfter(), installed.removals(), installed.pathHolder());
   }
 
   /**
-   * Installs {@code integration} (only while {@code replacing} runs, when given), removes what a
-   * failed load left, and retires the version it replaced; what this thread logs meanwhile is filed
-   * under the integration. Null when {@code replacing} no longer runs.
+   * Installs {@code integration} (only while {@code replacing} runs, when given), telling {@code
+   * waiting} what it waits for while another deployment holds the deployer, removes what a failed
+   * load left, and retires the version it replaced; what this thread logs meanwhile is filed under
+   * the integration. Null when {@code replacing} no longer runs.
    */
   private Installed installThenRetire(Integration integration, Deployment replacing, String keptReadyBecause,
-      Executor retirement) {
+      Consumer<String> waiting, Executor retirement) {
     try (IntegrationLogContext logged = IntegrationLogContext.of(IntegrationIdentities.Identity.of(integration))) {
-      Installed installed = install(integration, replacing, keptReadyBecause);
+      Installed installed = install(integration, replacing, keptReadyBecause, waiting);
       if (installed == null) {
         return null;
       }
@@ -187,8 +197,9 @@ public class IntegrationDeployer implements RouteStates {
    * @return the resulting status, empty when {@code running} no longer runs
    */
   public Optional<IntegrationStatus> deployAgain(Deployment running, String whyOnFailure) {
-    return Optional.ofNullable(installThenRetire(running.integration(), running, whyOnFailure, this::retireInBackground))
-        .map(Installed::status);
+    // a version that serves says nothing while it waits
+    return Optional.ofNullable(installThenRetire(running.integration(), running, whyOnFailure, why -> { },
+        this::retireInBackground)).map(Installed::status);
   }
 
   /**
@@ -229,9 +240,8 @@ public class IntegrationDeployer implements RouteStates {
    * {@code replacing}, only while that runs (null otherwise), and a failure leaves it reported Ready
    * with {@code keptReadyBecause} before the reason.
    */
-  private Installed install(Integration integration, Deployment replacing, String keptReadyBecause) {
-    // deployed again (its secrets), a version that serves says nothing while it waits
-    Consumer<String> waiting = replacing != null ? why -> { } : why -> reportWaiting(integration, why);
+  private Installed install(Integration integration, Deployment replacing, String keptReadyBecause,
+      Consumer<String> waiting) {
     try (DeployLock.Held held = lock.hold(integration.name(), "loading", waiting)) {
       if (replacing != null && deployments.get(replacing.name()) != replacing) {
         return null;
@@ -274,17 +284,21 @@ public class IntegrationDeployer implements RouteStates {
     try {
       load(integration.name(), resolved.source(), namespacer);
     } catch (Exception | StackOverflowError | LinkageError e) {
-      beansBefore.restore(camel);
       // also the Errors an integration's source or beans can cause: cleaned up like any failure
       Set<String> leftovers = new HashSet<>(routeIds());
       leftovers.removeAll(before);
       leftovers.addAll(namespacer.routeIds());
+      // what of it started (a timer of a route created before the one that failed) starts nothing
+      // more from here on: its routes are removed once the deployments waiting for the lock have had
+      // their turn, and a timer fired all that time, with the beans put back below
+      suspendConsumers(integration.name(), leftovers, route -> true);
+      beansBefore.restore(camel);
       String message = DeployErrors.describe(e, integration.source(), camel, key, prefix, resolved.secretValues());
       LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), message);
       Deployment pathHolder = PathConflict.in(e).map(conflict -> deployments.get(conflict.owner())).orElse(null);
-      // removed after the lock is let go, in steps, as a retired version is; stopped at once: nothing
-      // was ever routed to a failed load (a timer of its first route, under way, held every other
-      // deploy up to the drain timeout)
+      // removed after the lock is let go, in steps, as a retired version is; an exchange still under
+      // way is stopped at once: nothing was ever routed to a failed load (a timer of its first route,
+      // under way, held every other deploy up to the drain timeout)
       RouteRemoval removal = new RouteRemoval(camel, leftovers, key, prefix);
       Runnable removeLeftovers = () -> removeInSteps(integration.name(), removal, () -> Duration.ZERO, () -> {
         VersionMeters.remove(meters, key, prefix);
@@ -294,7 +308,7 @@ public class IntegrationDeployer implements RouteStates {
         SecretRedaction.retire(key);
       });
       return Installed.failed(reportFailed(integration, message, keptReadyBecause), deployments.get(integration.name()),
-          pathHolder, removeLeftovers);
+          removals, pathHolder, removeLeftovers);
     }
     Deployment next = new Deployment(integration, key, prefix, Set.copyOf(namespacer.routeIds()),
         namespacer.endpoints(), resolved.secretsRead());
@@ -302,15 +316,28 @@ public class IntegrationDeployer implements RouteStates {
     Deployment previous = deployments.put(integration.name(), next);
     LOG.infof("integration %s version %s serves %d route(s) after %d ms", integration.name(),
         integration.version(), next.routeIds().size(), (System.nanoTime() - start) / 1_000_000);
-    return Installed.ready(report(integration, IntegrationStatus.READY, null), previous, integration);
+    return Installed.ready(report(integration, IntegrationStatus.READY, null), previous, integration, removals);
   }
 
   /**
    * Reports {@code integration}, which the caller will deploy once another's load or removal lets
-   * it, {@code Deploying} and waiting for {@code why} ("integration x has been loading for 40 s").
+   * it, {@link #waiting}.
+   *
+   * @return the status reported
    */
-  public void reportWaiting(Integration integration, String why) {
-    report(integration, IntegrationStatus.DEPLOYING, "waiting: " + why);
+  private IntegrationStatus reportWaiting(Integration integration, String why) {
+    IntegrationStatus status = waiting(integration, why);
+    statuses.put(status);
+    return status;
+  }
+
+  /**
+   * The status of {@code integration} while it waits for {@code why}: {@code Deploying}, "waiting:
+   * integration x has been loading for 40 s".
+   */
+  public static IntegrationStatus waiting(Integration integration, String why) {
+    return new IntegrationStatus(integration.name(), integration.project(), integration.version(),
+        IntegrationStatus.DEPLOYING, "waiting: " + why);
   }
 
   /**
@@ -372,10 +399,20 @@ public class IntegrationDeployer implements RouteStates {
       statuses.remove(name);
       if (current != null) {
         dispatcher.unpublish(name);
+        removals++;
         LOG.infof("integration %s removed", name);
       }
       return current;
     }
+  }
+
+  /**
+   * How many integrations have been removed since start: a deployment that failed for a reason
+   * other than a path may succeed after one is, since what it wanted may have been that one's (a
+   * port a bean of it listened on).
+   */
+  public long removals() {
+    return removals;
   }
 
   @Override
@@ -507,19 +544,24 @@ public class IntegrationDeployer implements RouteStates {
    * the drain always waited its whole timeout, then stopped an exchange midway.
    */
   private void quietTriggers(Deployment old) {
-    for (String id : old.routeIds()) {
-      Route route = camel.getRoute(id);
-      if (route == null || RouteRemoval.isInternal(camel, id)) {
-        continue;
-      }
+    suspendConsumers(old.name(), old.routeIds(), route -> {
       String uri = route.getEndpoint().getEndpointUri();
-      if (uri.startsWith("platform-http:") || uri.startsWith("rest:")) {
+      return !RouteRemoval.isInternal(camel, route.getRouteId()) && !uri.startsWith("platform-http:")
+          && !uri.startsWith("rest:");
+    });
+  }
+
+  /** Suspends the consumers of the routes {@code which} accepts among {@code routeIds} (stops those that cannot be). */
+  private void suspendConsumers(String name, Set<String> routeIds, Predicate<Route> which) {
+    for (String id : routeIds) {
+      Route route = camel.getRoute(id);
+      if (route == null || !which.test(route)) {
         continue;
       }
       try {
         ServiceHelper.suspendService(route.getConsumer());
       } catch (RuntimeException e) {
-        LOG.debugf("route %s of integration %s kept its trigger: %s", id, old.name(), e.getMessage());
+        LOG.debugf("route %s of integration %s kept its trigger: %s", id, name, e.getMessage());
       }
     }
   }
@@ -595,7 +637,7 @@ public class IntegrationDeployer implements RouteStates {
   private Installed refused(Integration integration, DeployException e, String keptReadyBecause) {
     LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), e.getMessage());
     return Installed.failed(reportFailed(integration, e.getMessage(), keptReadyBecause),
-        deployments.get(integration.name()), null, null);
+        deployments.get(integration.name()), removals, null, null);
   }
 
   /**

@@ -47,11 +47,12 @@ import org.jboss.logging.Logger;
  * name keeps running (the last writer owns the name, as with {@code kubectl apply}). A file whose
  * integration failed on a path another integration served is tried again once that one is removed
  * or changes (by this source or the admin API), as when the agent writes a renamed integration's new
- * file before removing the old one; every failed file, whenever the secrets directory changes, when
- * running integrations whose secrets changed are deployed again ({@link SecretRotation}). A file that
- * failed for a reason of its own is not tried again until it changes: tried after every other
- * integration's change, one whose bean blocked a while held up each other deploy after it. While a
- * slow deployment holds the deployer up, the changed files waiting behind it say so ({@link WaitingFiles}).
+ * file before removing the old one; one that failed for another reason, once after any integration
+ * is removed (what it wanted may have been that one's: a port a bean listened on); every failed
+ * file, whenever the secrets directory changes, when running integrations whose secrets changed are
+ * deployed again ({@link SecretRotation}). Not after every other integration's deploy: a file whose
+ * bean blocked a while then held up each deploy after it. While a slow deployment holds the
+ * deployer up, the changed files waiting behind it say so ({@link WaitingFiles}).
  */
 @ApplicationScoped
 public class DirectorySource {
@@ -69,10 +70,10 @@ public class DirectorySource {
 
   /**
    * Why a file's integration failed: what ran under its name then (null for none; another running
-   * since is the admin API's, the name's last writer), and the integration whose path it wanted as
-   * it ran then (null when it failed for another reason).
+   * since is the admin API's, the name's last writer), {@link IntegrationDeployer#removals} then,
+   * and the integration whose path it wanted as it ran then (null when it failed for another reason).
    */
-  private record Failure(Integration runningAfter, Deployment pathHolder) {}
+  private record Failure(Integration runningAfter, long removals, Deployment pathHolder) {}
 
   private final IntegrationDeployer deployer;
   private final IntegrationJson json;
@@ -200,7 +201,7 @@ public class DirectorySource {
       failed.remove(name);
       removeOwn(name);
     }
-    waiting.forgetGone(present.keySet());
+    waiting.settle(present.keySet());
     long stamp = secrets.stamp();
     boolean secretsChanged = stamp != secretsStamp;
     if (secretsChanged) {
@@ -215,9 +216,10 @@ public class DirectorySource {
 
   /**
    * Tries the failed files again: each whose path another integration served once that one has been
-   * removed or changed, and all of them when {@code secretsChanged}; again as long as a retry
-   * succeeds (it may free a path another waits for). A name the admin API has deployed since is that
-   * version's: its file is not tried again until it changes (the last writer owns the name).
+   * removed or changed, each that failed for another reason once an integration has been removed
+   * since, and all of them when {@code secretsChanged}; again as long as a retry succeeds (it may
+   * free a path another waits for). A name the admin API has deployed since is that version's: its
+   * file is not tried again until it changes (the last writer owns the name).
    */
   private void retryFailed(Map<String, FileText> present, boolean secretsChanged) {
     boolean all = secretsChanged;
@@ -228,7 +230,7 @@ public class DirectorySource {
         Failure failure = failed.get(name);
         if (!Objects.equals(running(name), failure.runningAfter())) {
           failed.remove(name);
-        } else if (all || pathFreed(failure)) {
+        } else if (all || pathFreed(failure) || removedSince(failure)) {
           apply(name, present.get(name));
           deployed |= !failed.containsKey(name);
         }
@@ -241,6 +243,11 @@ public class DirectorySource {
   private boolean pathFreed(Failure failure) {
     return failure.pathHolder() != null
         && deployer.deployment(failure.pathHolder().name()).orElse(null) != failure.pathHolder();
+  }
+
+  /** Whether an integration has been removed since a file failed for a reason other than a path. */
+  private boolean removedSince(Failure failure) {
+    return failure.pathHolder() == null && deployer.removals() != failure.removals();
   }
 
   private Integration running(String name) {
@@ -303,6 +310,15 @@ public class DirectorySource {
     return Map.copyOf(appliedDigests);
   }
 
+  /**
+   * The SHA-256 of the file {@code status} tells of: of the file it says waits, when it is such a
+   * status ({@link WaitingFiles}), else of the one last applied under its name in {@code applied}
+   * ({@link #appliedDigests}, read before the status), "-" for none.
+   */
+  public String digestOf(IntegrationStatus status, Map<String, String> applied) {
+    return waiting.digestOf(status).orElseGet(() -> applied.getOrDefault(status.name(), "-"));
+  }
+
   /** Removes {@code name} if what runs under it is what this source deployed. */
   private void removeOwn(String name) {
     Integration own = deployed.remove(name);
@@ -323,12 +339,12 @@ public class DirectorySource {
         throw new DeployException("file " + fileName + ".json holds integration '" + integration.name()
             + "': the file must be named after the integration");
       }
-      IntegrationDeployer.Attempt attempt = deployer.attemptWithoutWaiting(integration);
+      IntegrationDeployer.Attempt attempt = deployer.attemptWithoutWaiting(integration, waiting::takingWaits);
       if (IntegrationStatus.READY.equals(attempt.status().phase())) {
         deployed.put(fileName, integration);
         failed.remove(fileName);
       } else {
-        failed.put(fileName, new Failure(attempt.runningAfter(), attempt.pathHolder()));
+        failed.put(fileName, new Failure(attempt.runningAfter(), attempt.removals(), attempt.pathHolder()));
       }
     } catch (DeployException e) {
       // the file itself is wrong: only a new version of it can change that

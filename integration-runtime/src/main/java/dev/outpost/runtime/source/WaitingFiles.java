@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,12 +22,16 @@ import java.util.stream.Stream;
  * directory's files are applied one at a time by one thread, the one held up, so a file written
  * meanwhile had no status at all, and {@code ./outpost deploy} gave up after 45 s naming nothing.
  * {@link #look} runs on a thread of its own and reads the directory only while the deployer is held
- * up; what it reports, the file's own deployment overwrites once its turn comes.
+ * up; what it reports, the file's own deployment overwrites once its turn comes. A file whose turn
+ * never comes (removed, or back to the bytes applied before it changed) has its name's status put
+ * back, unless something else has reported on it since. Each status it reports goes with the
+ * digest of the file it tells of ({@link #digestOf}), as does the status the directory's thread
+ * reports while it waits to apply a file itself.
  */
 final class WaitingFiles {
 
-  /** A status this reported, and the one it replaced (null for none). */
-  private record Shown(IntegrationStatus reported, IntegrationStatus replaced) {}
+  /** A status this reported for the file of {@code digest}, and the one it replaced (null for none). */
+  private record Shown(IntegrationStatus reported, IntegrationStatus replaced, String digest) {}
 
   private final Path dir;
   private final IntegrationDeployer deployer;
@@ -38,6 +42,8 @@ final class WaitingFiles {
   /** The file the directory's thread is applying, and its digest; null between files. */
   private String taking;
   private String takingDigest;
+  /** What the directory's thread reported while the file it is applying waited for the deployer; null for none. */
+  private IntegrationStatus takingReported;
   private final Map<String, Shown> shown = new HashMap<>();
 
   WaitingFiles(Path dir, IntegrationDeployer deployer, IntegrationJson json, StatusRegistry statuses,
@@ -53,33 +59,62 @@ final class WaitingFiles {
   synchronized void taking(String name, String digest) {
     taking = name;
     takingDigest = digest;
+    takingReported = null;
     shown.remove(name);
+  }
+
+  /** The directory's thread reported {@code status} while the file it is applying waits for the deployer. */
+  synchronized void takingWaits(IntegrationStatus status) {
+    if (status.name().equals(taking)) {
+      takingReported = status;
+    }
   }
 
   /** The file being applied is done, and its digest among the applied ones. */
   synchronized void taken() {
     taking = null;
     takingDigest = null;
+    takingReported = null;
   }
 
   /**
-   * Once a scan is done: a file said to wait that was removed before its turn leaves its name's
-   * status as it was before, unless something else has reported on it since.
+   * The digest of the file {@code status} tells of, when it is a status said of a file waiting (the
+   * very one); empty for any other, which tells of the file last applied under its name.
    */
-  synchronized void forgetGone(Set<String> present) {
-    for (Iterator<Map.Entry<String, Shown>> entries = shown.entrySet().iterator(); entries.hasNext(); ) {
-      Map.Entry<String, Shown> entry = entries.next();
-      if (present.contains(entry.getKey())) {
-        continue;
+  synchronized Optional<String> digestOf(IntegrationStatus status) {
+    if (status == takingReported) {
+      return Optional.of(takingDigest);
+    }
+    Shown said = shown.get(status.name());
+    return said != null && said.reported() == status ? Optional.of(said.digest()) : Optional.empty();
+  }
+
+  /**
+   * Once a scan is done: a file said to wait that will not be applied, since it was removed or is
+   * back to the bytes applied before (a rollback writes the same bytes), has its name's status put
+   * back. A file that differs from the one applied still waits: a later scan applies it.
+   */
+  synchronized void settle(Set<String> present) {
+    for (String name : List.copyOf(shown.keySet())) {
+      if (!present.contains(name) || backToApplied(name)) {
+        putBack(name);
       }
-      entries.remove();
-      if (statuses.get(entry.getKey()).filter(entry.getValue().reported()::equals).isPresent()) {
-        if (entry.getValue().replaced() == null) {
-          statuses.remove(entry.getKey());
-        } else {
-          statuses.put(entry.getValue().replaced());
-        }
-      }
+    }
+  }
+
+  private boolean backToApplied(String name) {
+    DirectorySource.FileText now = DirectorySource.read(dir.resolve(name + ".json"));
+    return now != null && now.digest() != null && now.digest().equals(appliedDigests.get(name));
+  }
+
+  /**
+   * Says again what {@code name}'s status said before its file was said to wait, unless something
+   * else has reported on it since (an admin API deploy of the name, the file's own deployment).
+   */
+  private void putBack(String name) {
+    Shown said = shown.remove(name);
+    if (said != null) {
+      statuses.replace(name, said.reported(), said.replaced());
     }
   }
 
@@ -112,13 +147,27 @@ final class WaitingFiles {
     }
   }
 
+  /**
+   * Reports the file of {@code digest} waiting, unless it is the one applied (put back what its status
+   * said, if it was said to wait) or the one being applied (its deployment says). The status is
+   * written only over the one read here, so that what it replaced, to be put back, is exactly that.
+   */
   private synchronized void report(Integration integration, String digest, String why) {
     String name = integration.name();
-    if (digest.equals(appliedDigests.get(name)) || (name.equals(taking) && digest.equals(takingDigest))) {
+    if (digest.equals(appliedDigests.get(name))) {
+      putBack(name);
       return;
     }
-    IntegrationStatus replaced = shown.containsKey(name) ? shown.get(name).replaced() : statuses.get(name).orElse(null);
-    deployer.reportWaiting(integration, why);
-    statuses.get(name).ifPresent(reported -> shown.put(name, new Shown(reported, replaced)));
+    if (name.equals(taking) && digest.equals(takingDigest)) {
+      return;
+    }
+    IntegrationStatus current = statuses.get(name).orElse(null);
+    Shown said = shown.get(name);
+    // said again (its seconds go on): what to put back stays what it first replaced
+    IntegrationStatus replaced = said != null && said.reported() == current ? said.replaced() : current;
+    IntegrationStatus reported = IntegrationDeployer.waiting(integration, why);
+    if (statuses.replace(name, current, reported)) {
+      shown.put(name, new Shown(reported, replaced, digest));
+    }
   }
 }

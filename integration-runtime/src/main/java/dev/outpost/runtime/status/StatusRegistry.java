@@ -21,6 +21,25 @@ public class StatusRegistry {
     byName.remove(name);
   }
 
+  /**
+   * Sets {@code name}'s status to {@code next} (none, when null) if it is still {@code expected}, the
+   * very status given (none, when null): a status said for a while (a file waiting for its turn) is
+   * taken back only while nothing else has been said since.
+   *
+   * @return whether it was still {@code expected}
+   */
+  public boolean replace(String name, IntegrationStatus expected, IntegrationStatus next) {
+    boolean[] replaced = {false};
+    byName.compute(name, (key, current) -> {
+      if (current != expected) {
+        return current;
+      }
+      replaced[0] = true;
+      return next;
+    });
+    return replaced[0];
+  }
+
   public Optional<IntegrationStatus> get(String name) {
     return Optional.ofNullable(byName.get(name));
   }

@@ -6,14 +6,15 @@ import io.vertx.core.json.Json;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code GET /outpost/integrations} on the management port: the status the agent reads, as JSON;
  * with {@code ?format=text}, one line per integration for a terminal ({@code ./outpost status} and
- * {@code deploy}): name, version, phase, the SHA-256 of the file the integrations directory applied
- * under that name ({@link DirectorySource#appliedDigests}) and the reason, tab-separated, the reason
- * on one line.
+ * {@code deploy}): name, version, phase, the SHA-256 of the file the line tells of ({@link
+ * DirectorySource#digestOf}: the file the integrations directory applied under that name, or the one
+ * it says waits) and the reason, tab-separated, the reason on one line.
  */
 @ApplicationScoped
 public class StatusRoutes {
@@ -37,20 +38,21 @@ public class StatusRoutes {
   }
 
   /**
-   * The digests are read before the statuses: a digest then never names a file applied after the
-   * status beside it was taken (the other way round, a line could pair the last status with the next
-   * file's digest, and ./outpost deploy read an old result as the new file's).
+   * The applied digests are read before the statuses: a digest then never names a file applied after
+   * the status beside it was taken (the other way round, a line could pair the last status with the
+   * next file's digest, and ./outpost deploy read an old result as the new file's). A waiting file's
+   * goes with the very status said of it.
    */
   private String textNow() {
-    java.util.Map<String, String> digests = directory.appliedDigests();
-    return text(statuses.all(), name -> digests.getOrDefault(name, "-"));
+    Map<String, String> applied = directory.appliedDigests();
+    return text(statuses.all(), status -> directory.digestOf(status, applied));
   }
 
-  static String text(List<IntegrationStatus> all, UnaryOperator<String> digestOf) {
+  static String text(List<IntegrationStatus> all, Function<IntegrationStatus, String> digestOf) {
     StringBuilder out = new StringBuilder();
     for (IntegrationStatus s : all) {
       out.append(s.name()).append('\t').append(s.version() == null ? "-" : s.version()).append('\t').append(s.phase())
-          .append('\t').append(digestOf.apply(s.name()))
+          .append('\t').append(digestOf.apply(s))
           .append('\t').append(s.message() == null ? "" : s.message().replaceAll("\\s+", " ").strip()).append('\n');
     }
     return out.toString();

@@ -6,6 +6,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.outpost.runtime.Backend;
 import dev.outpost.runtime.Integrations;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -68,6 +69,54 @@ class SlowDeploymentsTest {
     } finally {
       Integrations.delete(management, "slow-load");
       Integrations.delete(management, "patient");
+    }
+  }
+
+  /**
+   * A load that fails after one of its routes started (a timer, created before the route that
+   * fails) leaves nothing firing once it is reported Failed, even while the next deployment waiting
+   * for the deployer holds it (a bean that blocks): its routes are removed in steps behind that
+   * one. Before, the timer kept firing for as long as the next one held the deployer.
+   */
+  @Test
+  void aFailedLoadsStartedTimerStopsBeforeTheNextDeploymentRuns() throws Exception {
+    try (Backend backend = Backend.json("{}"); BlockingBean first = new BlockingBean(); BlockingBean next = new BlockingBean()) {
+      String halfStarted = first.declaration("halfStartedSocket") + """
+          - route:
+              id: tick
+              from:
+                uri: "timer:tick?period=50&delay=0"
+                steps:
+                  - to: "%s/tick"
+          - route:
+              id: broken
+              from:
+                uri: direct:broken
+                steps:
+                  - to: "nosuch:thing"
+          """.formatted(backend.url());
+      var failing = CompletableFuture.supplyAsync(() ->
+          Integrations.put(management, Integrations.of("half-started", "1", halfStarted)).statusCode());
+      eventually(() -> assertThat(textStatus()).contains("half-started\t1\tDeploying\t"));
+      var waiting = CompletableFuture.supplyAsync(() -> Integrations.put(management, Integrations.of("after-half", "1",
+          next.declaration("afterHalfSocket") + constantRoute("after-half", "/after-half", "in"))).statusCode());
+      eventually(() -> assertThat(textStatus()).contains("waiting: integration half-started has been loading for "));
+
+      first.release();
+      eventually(() -> assertThat(textStatus()).contains("half-started\t1\tFailed\t"));
+      eventually(() -> assertThat(textStatus()).contains("after-half\t1\tDeploying\t-\t\n"));
+      Thread.sleep(300); // an exchange under way when it failed ends
+      int ticks = backend.received().size();
+      Thread.sleep(1000);
+      assertThat(backend.received()).as("calls of the failed load's timer while the next deployment runs").hasSize(ticks);
+
+      next.release();
+      assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+      assertThat(failing.get(30, TimeUnit.SECONDS)).isEqualTo(422);
+      assertThat(camel.getRoutes()).noneMatch(route -> route.getRouteId().startsWith("half-started."));
+    } finally {
+      Integrations.delete(management, "after-half");
+      Integrations.delete(management, "half-started"); // its status
     }
   }
 

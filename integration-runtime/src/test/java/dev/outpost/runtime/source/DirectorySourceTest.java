@@ -424,9 +424,11 @@ class DirectorySourceTest {
       eventually(() -> assertThat(textStatus()).contains("dir-slow\t1\tDeploying\t"));
       write("dir-behind", Integrations.of("dir-behind", "1", constantRoute("dir-behind", "/dir-behind", "ok")));
       write("dir-withdrawn", Integrations.of("dir-withdrawn", "1", constantRoute("dir-withdrawn", "/dir-withdrawn", "no")));
+      // the line carries the digest of the file that waits, by which ./outpost deploy knows it tells of that file
+      String waiting = sha256(DIR.resolve("dir-behind.json"));
       eventually(() -> assertThat(textStatus().lines())
-          .anySatisfy(line -> assertThat(line).startsWith("dir-behind\t1\tDeploying\t")
-              .contains("waiting: integration dir-slow has been loading for "))
+          .anySatisfy(line -> assertThat(line)
+              .startsWith("dir-behind\t1\tDeploying\t" + waiting + "\twaiting: integration dir-slow has been loading for "))
           .anySatisfy(line -> assertThat(line).startsWith("dir-withdrawn\t1\tDeploying\t")));
       // one removed before its turn says nothing more
       Files.delete(DIR.resolve("dir-withdrawn.json"));
@@ -444,6 +446,80 @@ class DirectorySourceTest {
       Files.deleteIfExists(DIR.resolve("dir-withdrawn.json"));
     }
     eventually(() -> given().get(http + "dir-behind").then().statusCode(404));
+  }
+
+  /**
+   * The directory's thread waiting for the deployer itself (an admin API deploy holds it) says so
+   * with the digest of the file it is about to apply: with the digest of the file applied before
+   * (here none), ./outpost deploy took the line for an older file's and never showed why it waited.
+   */
+  @Test
+  void theFileTheDirectoryWaitsToApplySaysSoWithItsDigest() throws Exception {
+    try (BlockingBean bean = new BlockingBean()) {
+      var admin = CompletableFuture.supplyAsync(() -> Integrations.put(management, Integrations.of("admin-slow", "1",
+          bean.declaration("adminSlowSocket") + constantRoute("admin-slow", "/admin-slow", "loaded"))).statusCode());
+      eventually(() -> assertThat(textStatus()).contains("admin-slow\t1\tDeploying\t"));
+      write("dir-next", Integrations.of("dir-next", "1", constantRoute("dir-next", "/dir-next", "ok")));
+      String next = sha256(DIR.resolve("dir-next.json"));
+      eventually(() -> assertThat(textStatus().lines()).anySatisfy(line -> assertThat(line)
+          .startsWith("dir-next\t1\tDeploying\t" + next + "\twaiting: integration admin-slow has been loading for ")));
+
+      bean.release();
+      assertThat(admin.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+      eventually(() -> assertThat(textStatus()).contains("dir-next\t1\tReady\t" + next + "\t\n"));
+    } finally {
+      Files.deleteIfExists(DIR.resolve("dir-next.json"));
+      Integrations.delete(management, "admin-slow");
+    }
+    eventually(() -> given().get(http + "dir-next").then().statusCode(404));
+  }
+
+  /**
+   * A file changed while the deployer is held up, then changed back before its turn to the very
+   * bytes applied before (a rollback through ./outpost deploy writes them), is not applied again:
+   * what its status said before it waited is said again, Ready or Failed. Before, it said
+   * "Deploying, waiting" for good while the version applied before served (the agent reported it
+   * Deploying, and ./outpost deploy gave up after 45 s).
+   */
+  @Test
+  void aFileChangedBackBeforeItsTurnSaysAgainWhatItsStatusWas() throws Exception {
+    record Case(dev.outpost.spec.model.Integration applied, String line) {}
+    List<Case> cases = List.of(
+        new Case(Integrations.of("dir-back", "1", constantRoute("dir-back", "/dir-back", "v1")), "Ready\t%s\t\n"),
+        new Case(Integrations.of("dir-back", "1", httpRoute("dir-back", "/dir-back", """
+            - setBdy:
+                constant: typo
+            """)), "Failed\t%s\t"));
+    try {
+      int round = 0;
+      for (Case c : cases) {
+        round++;
+        write("dir-back", c.applied());
+        String applied = sha256(DIR.resolve("dir-back.json"));
+        String expected = "dir-back\t1\t" + c.line().formatted(applied);
+        eventually(() -> assertThat(textStatus()).contains(expected));
+        try (BlockingBean bean = new BlockingBean()) {
+          write("dir-hold", Integrations.of("dir-hold", "" + round,
+              bean.declaration("dirHoldSocket" + round) + constantRoute("dir-hold", "/dir-hold", "held " + round)));
+          String holding = "dir-hold\t" + round + "\tDeploying\t";
+          eventually(() -> assertThat(textStatus()).contains(holding));
+          write("dir-back", Integrations.of("dir-back", "2", constantRoute("dir-back", "/dir-back", "v2")));
+          eventually(() -> assertThat(textStatus().lines()).anySatisfy(line -> assertThat(line)
+              .startsWith("dir-back\t2\tDeploying\t").contains("waiting: integration dir-hold has been loading for ")));
+          write("dir-back", c.applied());
+          assertThat(sha256(DIR.resolve("dir-back.json"))).isEqualTo(applied);
+          bean.release();
+          String held = "held " + round;
+          eventually(() -> given().get(http + "dir-hold").then().statusCode(200).body(equalTo(held)));
+        }
+        eventually(() -> assertThat(textStatus()).contains(expected));
+      }
+    } finally {
+      Files.deleteIfExists(DIR.resolve("dir-back.json"));
+      Files.deleteIfExists(DIR.resolve("dir-hold.json"));
+    }
+    eventually(() -> given().get(http + "dir-hold").then().statusCode(404));
+    eventually(() -> assertThat(textStatus()).doesNotContain("dir-back"));
   }
 
   /**
@@ -508,6 +584,40 @@ class DirectorySourceTest {
         .body("find { it.name == 'rename-new' }.phase", equalTo("Ready")));
     Files.delete(DIR.resolve("rename-new.json"));
     eventually(() -> given().get(http + "renamed").then().statusCode(404));
+  }
+
+  /**
+   * The agent renames an integration whose bean listens on a fixed port by writing the new file
+   * first: the new one fails ("Address already in use"), and deploys once the old one is removed.
+   * Only a failure on a path recorded which integration to wait for; this one waited for its own
+   * file to change, and stayed Failed for good.
+   */
+  @Test
+  void aFileThatFailedOnAPortAnotherHeldDeploysOnceThatOneIsRemoved() throws Exception {
+    Files.deleteIfExists(DIR.resolve("port-new.json")); // left by an earlier run that failed midway
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String listening = """
+        - beans:
+            - name: renamedListener
+              type: java.net.ServerSocket
+              constructors:
+                0: %d
+              destroyMethod: close
+        """.formatted(port);
+    write("port-old", Integrations.of("port-old", "1", listening + constantRoute("port", "/port-renamed", "old")));
+    eventually(() -> given().get(http + "port-renamed").then().statusCode(200).body(equalTo("old")));
+    write("port-new", Integrations.of("port-new", "1", listening + constantRoute("port", "/port-renamed", "new")));
+    eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+        .body("find { it.name == 'port-new' }.phase", equalTo("Failed"))
+        .body("find { it.name == 'port-new' }.message", containsString("Address already in use")));
+
+    Files.delete(DIR.resolve("port-old.json"));
+    eventually(() -> given().get(http + "port-renamed").then().statusCode(200).body(equalTo("new")));
+    Files.delete(DIR.resolve("port-new.json"));
+    eventually(() -> given().get(http + "port-renamed").then().statusCode(404));
   }
 
   /** A failed file is not tried again over a version the admin API deployed since under its name: the last writer owns it. */
