@@ -102,7 +102,10 @@ public interface AgentConfig {
     @WithDefault("30s")
     Duration pingInterval();
 
-    /** Silence after which the connection is presumed dead and replaced (PROTOCOL.md: 90 seconds). */
+    /**
+     * Silence after which the connection is presumed dead and replaced (PROTOCOL.md: 90 seconds): not
+     * a byte read for that long, a large frame arriving slowly being no silence.
+     */
     @WithDefault("90s")
     Duration livenessTimeout();
   }

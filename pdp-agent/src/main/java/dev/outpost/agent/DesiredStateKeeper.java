@@ -2,7 +2,6 @@ package dev.outpost.agent;
 
 import dev.outpost.agent.audit.AuditEvent;
 import dev.outpost.agent.audit.AuditLog;
-import dev.outpost.agent.link.ThrottledWarning;
 import dev.outpost.agent.reconcile.ReconcileResult;
 import dev.outpost.agent.reconcile.ReconcileStatus;
 import dev.outpost.agent.reconcile.Reconciler;
@@ -41,7 +40,6 @@ import org.jboss.logging.Logger;
 public final class DesiredStateKeeper {
   private static final Logger LOG = Logger.getLogger(DesiredStateKeeper.class);
 
-  private final ThrottledWarning unreadableSnapshots = new ThrottledWarning(LOG);
   /** The most problems one nack lists; a last entry counts the rest. */
   static final int MAX_LISTED_ERRORS = 100;
 
@@ -169,19 +167,16 @@ public final class DesiredStateKeeper {
   }
 
   /**
-   * Answers a frame that claimed to be a snapshot but could not be read: a {@code nack} at its
-   * revision when that could be read (nothing changes either way), otherwise nothing.
+   * Answers a frame that claimed to be a snapshot but could not be read with a {@code nack} of its
+   * problems, at its revision, or at revision 0 when that could not be read or is out of the
+   * protocol's range (PROTOCOL.md section 3.4): it went unanswered, and the control plane never
+   * learned why its snapshot did nothing. Nothing changes either way.
    *
    * @param revision the revision the frame claims, 0 when none could be read
    */
-  public synchronized Optional<Nack> onMalformedSnapshot(long revision, MalformedFrameException problem) {
-    if (revision < 1) {
-      unreadableSnapshots.warn("ignored a malformed snapshot frame without a readable revision: %s",
-          problem.getMessage());
-      return Optional.empty();
-    }
+  public synchronized Nack onMalformedSnapshot(long revision, MalformedFrameException problem) {
     // its signature cannot even be checked: answered, but not counted as attempted
-    return Optional.of(reject(new SnapshotRejectedException(revision, problem.violations()), false));
+    return reject(new SnapshotRejectedException(Math.max(0, revision), problem.violations()), false);
   }
 
   /**

@@ -34,8 +34,10 @@ import org.jboss.logging.Logger;
  * The protocol v1 server side: one session per connected agent. After the agent's {@code hello}
  * it sends the current snapshot if the agent runs an older revision, and every newer one as it is
  * put; it records acks, nacks and status (answering {@code statusAck}), answers pings, pings the
- * agent and drops a connection that stays silent for three ping intervals. Close codes are those of
- * PROTOCOL.md section 11; a newer connection of the data plane replaces an older one.
+ * agent and drops a connection as soon as it has been silent for three ping intervals. Close codes
+ * are those of PROTOCOL.md section 11; a newer connection of the data plane replaces an older one.
+ * An agent that runs a newer revision than this control plane has is told of at WARN and in its
+ * record: it refuses every older revision, so nothing is sent to it until one passes its own.
  */
 @Singleton
 public class AgentConnections {
@@ -84,15 +86,30 @@ public class AgentConnections {
         LOG.debugf("agent %s: %s", session.id, e.getMessage());
       }
     });
-    long interval = config.pingInterval().toMillis();
-    session.pingTimer = vertx.setPeriodic(interval, id -> {
-      if (System.nanoTime() - session.lastHeard > 3 * interval * 1_000_000L) {
-        LOG.infof("agent %s silent for 3 ping intervals: dropped", session.id);
-        socket.close((short) 1001, "liveness timeout");
-        closed(session);
-      } else {
-        session.send(new Ping(UUID.randomUUID().toString()));
+    session.pingTimer = vertx.setPeriodic(config.pingInterval().toMillis(),
+        id -> session.send(new Ping(UUID.randomUUID().toString())));
+    watchSilence(session, 3 * config.pingInterval().toNanos());
+  }
+
+  /**
+   * Drops the connection once it has been silent for three ping intervals, looked at when that much
+   * time has passed since the agent was last heard from: looked at only when a ping was due, the
+   * silence lasted up to a ping interval longer (120 s for PROTOCOL.md's 90 s).
+   */
+  private void watchSilence(AgentSession session, long afterNanos) {
+    session.silenceTimer = vertx.setTimer(Math.max(1, (afterNanos + 999_999) / 1_000_000), id -> {
+      if (!session.open) {
+        return;
       }
+      long silentNanos = System.nanoTime() - session.lastHeard;
+      long timeoutNanos = 3 * config.pingInterval().toNanos();
+      if (silentNanos < timeoutNanos) {
+        watchSilence(session, timeoutNanos - silentNanos);
+        return;
+      }
+      LOG.infof("agent %s silent for 3 ping intervals: dropped", session.id);
+      session.socket.close((short) 1001, "liveness timeout");
+      closed(session);
     });
   }
 
@@ -133,6 +150,11 @@ public class AgentConnections {
       session.hello = hello;
       session.lastAck = hello.lastAppliedRevision();
       LOG.infof("agent %s (%s) connected at revision %d", session.id, hello.agentVersion(), hello.lastAppliedRevision());
+      long newest = store.current().map(DataPlaneState::revision).orElse(0L);
+      if (hello.lastAppliedRevision() > newest) {
+        session.warning = aheadOfThis(hello.lastAppliedRevision(), newest);
+        LOG.warnf("agent %s %s", session.id, session.warning);
+      }
       store.current().ifPresent(state -> offer(session, state));
     } else if (message instanceof Ack ack) {
       session.lastAck = Math.max(session.lastAck, ack.revision());
@@ -145,6 +167,19 @@ public class AgentConnections {
     } else if (message instanceof Ping ping) {
       session.send(new Pong(ping.nonce()));
     }
+  }
+
+  /**
+   * An agent ahead of this control plane: its state was reset (its data directory removed) and counts
+   * from 1 again, or the agent ran another control plane's. The agent refuses older revisions
+   * (PROTOCOL.md section 6), and keeps enforcing its own.
+   */
+  private static String aheadOfThis(long agentRevision, long newest) {
+    return "runs revision " + agentRevision + ", newer than this control plane's newest, revision " + newest
+        + " (its state was reset, or the agent ran another control plane's): the agent refuses older revisions and"
+        + " keeps what it runs, so nothing is sent to it until a revision passes " + agentRevision + ". To have it"
+        + " take this control plane's state, remove its applied snapshot (agent/applied.json under its home; in"
+        + " Kubernetes Secret outpost-agent-applied) and restart it";
   }
 
   /** PROTOCOL.md section 11: one connection per data plane; the newest wins. */
@@ -171,6 +206,7 @@ public class AgentConnections {
   private void offer(AgentSession session, DataPlaneState state) {
     if (state.revision() > session.lastAck && state.revision() > session.lastSent) {
       session.lastSent = state.revision();
+      session.warning = null; // no longer ahead
       session.send(signed(state));
     }
   }
@@ -187,6 +223,7 @@ public class AgentConnections {
     if (session.open) {
       session.open = false;
       vertx.cancelTimer(session.pingTimer);
+      vertx.cancelTimer(session.silenceTimer);
       LOG.infof("agent %s disconnected", session.id);
     }
   }

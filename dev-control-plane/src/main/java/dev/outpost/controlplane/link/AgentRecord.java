@@ -17,9 +17,11 @@ import java.util.List;
  * @param lastAck the newest revision it acknowledged, 0 when none
  * @param lastNack the newest rejection, or null
  * @param status the newest status it sent, or null
+ * @param warning what its operator should know, or null: an agent running a newer revision than this
+ *     control plane has, which it sends nothing until one passes it, says so and what to do
  */
 public record AgentRecord(String id, String dataPlane, String agentVersion, boolean connected, Instant connectedAt,
-    long helloRevision, long lastAck, Rejection lastNack, Status status) {
+    long helloRevision, long lastAck, Rejection lastNack, Status status, String warning) {
 
   /** A snapshot the agent refused, and why. */
   public record Rejection(long revision, List<Violation> errors, Instant at) {}

@@ -19,7 +19,10 @@ final class AgentSession {
   volatile AgentRecord.Rejection lastNack;
   volatile Status status;
   volatile boolean open = true;
+  /** What the operator should know of this agent, null when nothing. */
+  volatile String warning;
   long pingTimer = -1;
+  volatile long silenceTimer = -1;
 
   AgentSession(String id, ServerWebSocket socket) {
     this.id = id;
@@ -39,6 +42,6 @@ final class AgentSession {
   AgentRecord record() {
     Hello said = hello;
     return new AgentRecord(id, said == null ? null : said.dataPlane(), said == null ? null : said.agentVersion(),
-        open, connectedAt, said == null ? 0 : said.lastAppliedRevision(), lastAck, lastNack, status);
+        open, connectedAt, said == null ? 0 : said.lastAppliedRevision(), lastAck, lastNack, status, warning);
   }
 }

@@ -19,6 +19,7 @@ import dev.outpost.spec.protocol.StatusAck;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotVerifier;
 import dev.outpost.spec.state.Violation;
+import dev.outpost.spec.testing.LogLines;
 import dev.outpost.spec.testing.RawWebSocket;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -195,6 +196,28 @@ class ConnectEndpointTest {
     return ((Number) given().header("Authorization", ADMIN).contentType("application/yaml").body(document)
         .post("/v1/apply").then().statusCode(200).body("unchanged", org.hamcrest.Matchers.equalTo(unchanged))
         .extract().path("revision")).longValue();
+  }
+
+  /**
+   * An agent running a newer revision than this control plane's (whose state was reset and counts
+   * from 1 again) refuses every older revision: the control plane sent nothing and said nothing. It
+   * says so at WARN, naming both revisions and what to do, and in the agent's record.
+   */
+  @Test
+  void anAgentAheadOfThisControlPlaneIsToldOfAtWarnAndInItsRecord() throws Exception {
+    long revision = putExample();
+    long ahead = revision + 1000;
+    try (LogLines log = LogLines.of(AgentConnections.class); FakeAgent agent = new FakeAgent(DATA_PLANE)) {
+      agent.send(new Hello(1, "local", "test", ahead, List.of()));
+      ConnectEndpointTest.await(() -> !log.containing("revision " + ahead).isEmpty(), "the warning");
+      assertThat(log.containing("revision " + ahead)).singleElement().satisfies(line -> assertThat(line)
+          .contains("newer than this control plane's newest, revision " + revision)
+          .contains("agent/applied.json"));
+      assertThat(given().header("Authorization", ADMIN).get("/v1/agents").then().statusCode(200).extract()
+          .jsonPath().getList("findAll { it.connected }.warning", String.class))
+          .anySatisfy(warning -> assertThat(warning).contains("runs revision " + ahead));
+      assertThat(agent.frames).noneMatch(f -> decodes(f, Snapshot.class));
+    }
   }
 
   @Test

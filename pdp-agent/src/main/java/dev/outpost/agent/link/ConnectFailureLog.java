@@ -2,6 +2,8 @@ package dev.outpost.agent.link;
 
 import io.vertx.core.http.UpgradeRejectedException;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
@@ -13,7 +15,8 @@ import org.jboss.logging.Logger;
  * <ul>
  *   <li>401 or 403 on the upgrade: ERROR each time, naming the token's settings (reconnecting
  *       cannot mend it; the backoff bounds how often);
- *   <li>a TLS handshake that fails, or another refused upgrade (404, a proxy's 407): WARN each time;
+ *   <li>a TLS handshake that fails (naming why: the certificate's path, host or dates), or another refused
+ *       upgrade (404, a proxy's 407): WARN each time;
  *   <li>anything else (no route, refused, timed out): INFO for the first two in a row, then WARN on
  *       the third and every tenth after it.
  * </ul>
@@ -36,7 +39,7 @@ final class ConnectFailureLog {
           rejected.getStatus() == 407 ? ": the proxy (outpost.agent.control-plane.proxy) wants other credentials" : "");
     } else if (find(failure, SSLException.class) != null) {
       LOG.warnf("TLS with the control plane at %s failed: %s (trusted: the JVM's CAs and"
-          + " outpost.agent.control-plane.ca-file, the chart's agent.controlPlaneCA)", url, failure.getMessage());
+          + " outpost.agent.control-plane.ca-file, the chart's agent.controlPlaneCA)", url, reason(failure));
     } else if (inARow >= 3 && (inARow - 3) % 10 == 0) {
       LOG.warnf("the control plane at %s has been unreachable for %d attempts in a row: %s", url, inARow,
           failure.getMessage());
@@ -56,6 +59,27 @@ final class ConnectFailureLog {
       }
     }
     return null;
+  }
+
+  /**
+   * Why a TLS handshake failed, in the JDK's words: Vert.x says "Failed to create SSL connection" and
+   * keeps the reason as its cause, a certification path that does not lead to a trusted CA, a name
+   * the certificate is not for, an expired certificate. The innermost cause says it, preceded by the
+   * one that holds it when that one says more ("validity check failed: NotAfter: …").
+   */
+  private static String reason(Throwable failure) {
+    List<String> messages = new ArrayList<>(); // the outermost first
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null) {
+        messages.add(t.getMessage());
+      }
+    }
+    if (messages.isEmpty()) {
+      return "no reason given";
+    }
+    String reason = messages.get(messages.size() - 1);
+    String holder = messages.size() > 2 ? messages.get(messages.size() - 2) : reason;
+    return holder.contains(reason) ? reason : holder + ": " + reason;
   }
 
   /** The start of the refusal's body, which says why, on one line. */

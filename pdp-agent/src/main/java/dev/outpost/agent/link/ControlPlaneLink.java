@@ -38,14 +38,17 @@ import org.jboss.logging.Logger;
  * status, hands snapshots to the {@link DesiredStateKeeper} (off the event loop, one at a time, and
  * of several waiting only the newest)
  * and answers with its {@code ack}/{@code nack}. It pings every {@code pingInterval}; a connection
- * on which nothing arrived for {@code livenessTimeout} is dropped. Every loss is followed by a
- * reconnect after a capped, fully jittered exponential backoff. Nothing here changes what runs:
- * losing the control plane only stops updates.
+ * from which not a byte arrived for {@code livenessTimeout} is dropped as soon as that much time has
+ * passed. Every loss is followed by a reconnect after a capped, fully jittered exponential backoff.
+ * Nothing here changes what runs: losing the control plane only stops updates.
  *
- * <p>A frame over {@link #LARGE_FRAME_CHARS} is not parsed on the event loop, which would hold the
- * link's pings and frames (and whatever else shares the loop) for as long as a second: a worker
- * decodes it while the connection is paused, so that no later frame overtakes it and at most one
- * waits undecoded. What is sent is bounded by {@link Outbound} for a control plane that does not read.
+ * <p>A frame over {@link #LARGE_FRAME_CHARS} is not read on the event loop, which would hold the
+ * link's pings and frames (and whatever else shares the loop) for as long as a second: a worker reads
+ * it while the connection is paused, so that no later frame overtakes it. A snapshot waits for the
+ * applier as its text alone and is decoded by the applier, one at a time: of the largest snapshots
+ * the agent then holds at once the one enforced, the one being applied, one waiting and one arriving
+ * (BacklogHeapTest), each once. What is sent is bounded by {@link Outbound} for a control plane that
+ * does not read.
  */
 public final class ControlPlaneLink implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ControlPlaneLink.class);
@@ -85,6 +88,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     final long openedAt = System.nanoTime();
     volatile long lastHeard = System.nanoTime();
     long pingTimer = -1;
+    volatile long silenceTimer = -1;
     volatile boolean ended;
 
     Session(WebSocket socket, long maxUnsentChars, Consumer<Session> gaveUp) {
@@ -188,9 +192,12 @@ public final class ControlPlaneLink implements AutoCloseable {
     connectFailures.connected();
     LOG.infof("connected to the control plane at %s", options.url());
     socket.textMessageHandler(frame -> onFrame(current, frame));
-    // every fragment counts as heard: a large snapshot over a slow link takes longer than the
-    // liveness timeout to arrive whole, and was cut off and sent again, for ever
-    socket.frameHandler(frame -> heard(current));
+    // every byte read counts as heard: a large snapshot over a slow link takes longer than the
+    // liveness timeout to arrive whole, even as fragments, and was cut off and sent again, for ever
+    if (!WebSocketChannel.onRead(socket, () -> heard(current))) {
+      socket.frameHandler(frame -> heard(current)); // another WebSocket implementation: whole frames at least
+    }
+    WebSocketChannel.validateUtf8(socket);
     socket.binaryMessageHandler(data -> {
       LOG.warnf("the control plane sent a binary frame (%d bytes): closing, as the protocol requires", data.length());
       close(current, (short) 1003, "binary frames are not part of the protocol");
@@ -209,9 +216,12 @@ public final class ControlPlaneLink implements AutoCloseable {
     socket.exceptionHandler(e -> {
       // Vert.x drops a message past the size limit and leaves the connection open: close it as
       // PROTOCOL.md section 5 says (1009), or it would linger beside the next one
-      boolean tooBig = tooBig(e);
-      close(current, tooBig ? (short) 1009 : (short) 1011, tooBig ? "message too big" : "connection error");
       ended(current, "connection error: " + e.getMessage());
+      if (tooBig(e)) {
+        close(current, (short) 1009, "message too big");
+      } else if (!notUtf8(e)) { // that check has closed it already, with 1007
+        close(current, (short) 1011, "connection error");
+      }
     });
     // hello goes first and at once (PROTOCOL.md section 4): not queued behind an apply in progress,
     // which could let a ping go first and the control plane close the connection (4000)
@@ -229,7 +239,9 @@ public final class ControlPlaneLink implements AutoCloseable {
         return;
       }
       session = current;
-      current.pingTimer = vertx.setPeriodic(options.pingInterval().toMillis(), id -> checkLiveness(current));
+      current.pingTimer = vertx.setPeriodic(options.pingInterval().toMillis(),
+          id -> current.out.ping(new Ping(UUID.randomUUID().toString())));
+      watchSilence(current, options.livenessTimeout().toNanos());
     }
   }
 
@@ -244,37 +256,79 @@ public final class ControlPlaneLink implements AutoCloseable {
     return e.getMessage() != null && e.getMessage().contains("max message size");
   }
 
-  /** Heard from the control plane: any frame, a fragment of a large message included. */
+  /** Whether {@code e} refuses text that is not UTF-8 ({@link WebSocketChannel#validateUtf8}). */
+  private static boolean notUtf8(Throwable e) {
+    return e instanceof CorruptedWebSocketFrameException corrupted
+        && corrupted.closeStatus().code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code();
+  }
+
+  /** Heard from the control plane: any byte read, or any frame where bytes cannot be watched. */
   private static void heard(Session current) {
     current.lastHeard = System.nanoTime();
   }
 
+  /**
+   * Drops the connection once nothing was heard for the liveness timeout, looked at when that much
+   * time has passed since it was last heard from: looked at only when a ping was due, the silence
+   * lasted up to a ping interval longer (120 s for PROTOCOL.md's 90 s).
+   */
+  private void watchSilence(Session current, long afterNanos) {
+    current.silenceTimer = vertx.setTimer(Math.max(1, (afterNanos + 999_999) / 1_000_000), id -> {
+      if (current.ended) {
+        return;
+      }
+      long silentNanos = System.nanoTime() - current.lastHeard;
+      long timeoutNanos = options.livenessTimeout().toNanos();
+      if (silentNanos < timeoutNanos) {
+        watchSilence(current, timeoutNanos - silentNanos);
+        return;
+      }
+      ended(current, "nothing heard for " + Duration.ofNanos(silentNanos).toMillis() + " ms: connection presumed dead");
+      close(current, (short) 1001, "liveness timeout");
+    });
+  }
+
   private void onFrame(Session current, String frame) {
     heard(current);
+    if (current.ended) {
+      return; // failed (text that is not UTF-8, say): nothing more is read from it
+    }
     if (frame.length() > LARGE_FRAME_CHARS) {
-      // Not queued undecoded as a snapshot: a large frame of another type (padded with fields a peer
-      // may add) would then replace the snapshot waiting for the applier, which would go unanswered.
       current.socket.pause();
-      vertx.executeBlocking(() -> DecodedFrame.of(frame), true).onComplete(decoded -> {
+      vertx.executeBlocking(() -> Incoming.of(frame), true).onComplete(read -> {
         current.socket.resume();
-        if (decoded.succeeded()) {
-          handle(current, frame, decoded.result());
+        if (read.succeeded()) {
+          handle(current, frame, read.result());
         } else {
-          malformedFrames.warn("ignored a frame from the control plane that could not be decoded: %s",
-              decoded.cause().toString());
+          malformedFrames.warn("ignored a frame from the control plane that could not be read: %s",
+              read.cause().toString());
         }
       });
       return;
     }
-    handle(current, frame, DecodedFrame.of(frame));
+    handle(current, frame, Incoming.of(frame));
   }
 
-  /** Acts on a decoded frame, on the event loop. */
-  private void handle(Session current, String frame, DecodedFrame decoded) {
+  /**
+   * What a frame is: a snapshot, by what it claims (left to the applier to decode, which answers a
+   * malformed one), or another message, decoded.
+   */
+  private record Incoming(SnapshotClaim snapshot, DecodedFrame other) {
+    static Incoming of(String frame) {
+      SnapshotClaim claim = SnapshotClaim.of(frame);
+      return claim.snapshot() ? new Incoming(claim, null) : new Incoming(null, DecodedFrame.of(frame));
+    }
+  }
+
+  /** Acts on a frame read, on the event loop. */
+  private void handle(Session current, String frame, Incoming incoming) {
+    if (incoming.snapshot() != null) {
+      queue(new Waiting(current, frame, incoming.snapshot().revision()));
+      return;
+    }
+    DecodedFrame decoded = incoming.other();
     ProtocolMessage message = decoded.message();
-    if (decoded.forApplier()) {
-      queue(new Waiting(current, frame, decoded));
-    } else if (message == null) {
+    if (message == null) {
       malformedFrames.warn("ignored a malformed frame from the control plane: %s", decoded.problem().getMessage());
     } else if (message instanceof Ping ping) {
       current.out.answer(ping);
@@ -308,35 +362,46 @@ public final class ControlPlaneLink implements AutoCloseable {
    */
   private void queue(Waiting snapshot) {
     Waiting before = pending.getAndUpdate(waiting -> waiting == null || waiting.session().ended
-        || snapshot.decoded().revision() >= waiting.decoded().revision() ? snapshot : waiting);
+        || snapshot.revision() >= waiting.revision() ? snapshot : waiting);
     if (before == null) {
       applier.execute(this::applyPending);
     }
   }
 
   private void applyPending() {
+    if (answerPending()) {
+      reportStatus(); // the frame and what it decoded to are no longer held while the status is observed
+    }
+  }
+
+  /** Decides on the waiting snapshot and answers it; false when there was none to answer. */
+  private boolean answerPending() {
     Waiting next = pending.getAndSet(null);
     if (next == null) {
-      return;
+      return false;
     }
     if (next.session().ended) {
       // Its connection is gone (lost, or stopped because this replica no longer leads): nobody would
       // get the reply, and the control plane sends its newest snapshot again after the next hello.
-      LOG.infof("dropped snapshot revision %d: its connection has closed", next.decoded().revision());
-      return;
+      LOG.infof("dropped snapshot revision %d: its connection has closed", next.revision());
+      return false;
     }
-    DecodedFrame decoded = next.decoded();
+    // decoded now, by the applier: the one tree of a waiting snapshot built at a time
+    DecodedFrame decoded = DecodedFrame.of(next.frame());
     if (decoded.message() instanceof Snapshot snapshot) {
       report(next.session(), keeper.onSnapshot(snapshot, next.frame()));
-    } else {
-      keeper.onMalformedSnapshot(decoded.claim().revision(), decoded.problem())
-          .ifPresent(nack -> report(next.session(), nack));
+    } else if (decoded.problem() != null) {
+      report(next.session(), keeper.onMalformedSnapshot(next.revision(), decoded.problem()));
     }
-    reportStatus();
+    return true;
   }
 
-  /** A frame waiting for the applier: a snapshot, or a malformed one that claims to be. */
-  private record Waiting(Session session, String frame, DecodedFrame decoded) {}
+  /**
+   * A frame waiting for the applier, as received: a snapshot, or a malformed one that claims to be.
+   *
+   * @param revision the revision it claims, 0 when that cannot be read
+   */
+  private record Waiting(Session session, String frame, long revision) {}
 
   /**
    * Tells the control plane that a revision it had a {@code nack} for applied when tried again
@@ -362,16 +427,6 @@ public final class ControlPlaneLink implements AutoCloseable {
     });
   }
 
-  private void checkLiveness(Session current) {
-    long silentNanos = System.nanoTime() - current.lastHeard;
-    if (silentNanos > options.livenessTimeout().toNanos()) {
-      ended(current, "no frame for " + Duration.ofNanos(silentNanos).toMillis() + " ms: connection presumed dead");
-      close(current, (short) 1001, "liveness timeout");
-      return;
-    }
-    current.out.ping(new Ping(UUID.randomUUID().toString()));
-  }
-
   /** Sends hello, status, ack or nack, which the control plane must get. */
   private void report(Session current, ProtocolMessage message) {
     if (!current.ended && !current.socket.isClosed()) {
@@ -395,6 +450,7 @@ public final class ControlPlaneLink implements AutoCloseable {
     }
     current.ended = true;
     vertx.cancelTimer(current.pingTimer);
+    vertx.cancelTimer(current.silenceTimer);
     if (session == current) {
       session = null;
     }

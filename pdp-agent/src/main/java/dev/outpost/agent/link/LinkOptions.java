@@ -15,8 +15,8 @@ import java.util.Optional;
  * @param caFile PEM certificates to trust for {@code wss://} besides the JVM's; empty for none
  * @param proxy an HTTP CONNECT proxy ({@code http://host:port}); empty to connect directly
  * @param pingInterval how often the agent pings
- * @param livenessTimeout how long without any frame from the control plane before the connection
- *     is declared dead and replaced
+ * @param livenessTimeout how long without a byte from the control plane before the connection is
+ *     declared dead and replaced (a large frame arriving slowly keeps it)
  * @param dataPlane this data plane's id
  * @param agentVersion sent in {@code hello}
  * @param capabilities sent in {@code hello}

@@ -7,6 +7,7 @@ import dev.outpost.agent.TestStates;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.signature.Ed25519Keys;
 import dev.outpost.spec.signature.SnapshotSigner;
+import dev.outpost.spec.testing.LogLines;
 import dev.outpost.spec.testing.TestTls;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -59,16 +60,20 @@ class ControlPlaneTlsTest {
     vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 
-  /** The right host: only trust is missing, a self-signed certificate being in no JVM's CAs. */
+  /**
+   * The right host: only trust is missing, a self-signed certificate being in no JVM's CAs. The
+   * warning says so: it said "Failed to create SSL connection" whatever the reason, which Vert.x
+   * keeps as the failure's cause, and an operator could not tell a wrong CA from a wrong host.
+   */
   @Test
   void withoutTheCaFileTheCertificateIsRefusedBeforeTheTokenIsSent() throws Exception {
-    assertRefused(cp.url("localhost"), Optional.empty());
+    assertRefused(cp.url("localhost"), Optional.empty(), "unable to find valid certification path");
   }
 
-  /** A trusted certificate for another name: host verification, not trust alone, refuses it. */
+  /** A trusted certificate for another name: host verification, not trust alone, refuses it, and the warning says so. */
   @Test
   void withTheCaFileACertificateForAnotherHostIsRefusedBeforeTheTokenIsSent() throws Exception {
-    assertRefused(cp.url("127.0.0.1"), Optional.of(tls.certificate()));
+    assertRefused(cp.url("127.0.0.1"), Optional.of(tls.certificate()), "No subject alternative names matching IP address 127.0.0.1");
   }
 
   /** The setup itself works: the refusals above are the agent's, not a server that cannot serve. */
@@ -111,8 +116,9 @@ class ControlPlaneTlsTest {
     }
   }
 
-  private void assertRefused(String url, Optional<Path> caFile) throws Exception {
-    try (AgentHarness agent = new AgentHarness(vertx, home, url, SIGNER.keys().getPublic(), PING, LIVENESS, caFile)
+  private void assertRefused(String url, Optional<Path> caFile, String reason) throws Exception {
+    try (LogLines log = LogLines.of(ConnectFailureLog.class);
+        AgentHarness agent = new AgentHarness(vertx, home, url, SIGNER.keys().getPublic(), PING, LIVENESS, caFile)
         .start()) {
       // proof that the agent reached the server, and kept trying, each time stopping in the handshake
       await(() -> cp.failedHandshakes.get() >= ATTEMPTS, ATTEMPTS + " refused handshakes");
@@ -120,6 +126,9 @@ class ControlPlaneTlsTest {
       assertThat(cp.requests).as("HTTP requests, the upgrade with its Authorization header among them").isEmpty();
       assertThat(cp.connections).hasValue(0);
       assertThat(cp.received).isEmpty();
+      await(() -> !log.containing(url).isEmpty(), "the agent's warning");
+      assertThat(log.warnings()).filteredOn(line -> line.contains(url)).first().satisfies(line ->
+          assertThat(line).contains("TLS with the control plane at " + url + " failed: " + reason));
     }
   }
 }

@@ -222,6 +222,12 @@ public final class TestControlPlane implements AutoCloseable {
     }
   }
 
+  /** A text message of these bytes, whatever they are (a text frame's payload must be UTF-8): a frame and its continuation. */
+  public void sendTextBytes(byte[] payload) {
+    agent.writeFrame(io.vertx.core.http.WebSocketFrame.textFrame("", false));
+    agent.writeFrame(io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(payload), true));
+  }
+
   public void sendBinary(byte[] data) {
     agent.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(data));
   }
