@@ -34,6 +34,9 @@ public class RuntimeConfigValidator {
     if (config.stopWithin().toSeconds() < 1) {
       throw new IllegalStateException("outpost.runtime.stop-within must be at least 1s");
     }
+    if (config.telemetry().logRecordsPerSecond() < 1) {
+      throw new IllegalStateException("outpost.runtime.telemetry.log-records-per-second must be at least 1");
+    }
     if (config.scanInterval().toMillis() < 10) {
       throw new IllegalStateException("outpost.runtime.scan-interval must be at least 10ms");
     }

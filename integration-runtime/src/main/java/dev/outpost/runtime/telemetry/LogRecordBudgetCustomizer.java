@@ -1,5 +1,6 @@
 package dev.outpost.runtime.telemetry;
 
+import dev.outpost.runtime.config.RuntimeConfig;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizer;
 import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
 import io.smallrye.config.SmallRyeConfig;
@@ -17,7 +18,7 @@ public final class LogRecordBudgetCustomizer implements AutoConfigurationCustomi
   @Override
   public void customize(AutoConfigurationCustomizer autoConfiguration) {
     autoConfiguration.addLogRecordProcessorCustomizer((processor, otelConfig) -> new LogRecordBudgetProcessor(processor,
-        ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getConfigMapping(TelemetryConfig.class)
-            .logRecordsPerSecond()));
+        ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getConfigMapping(RuntimeConfig.class)
+            .telemetry().logRecordsPerSecond()));
   }
 }

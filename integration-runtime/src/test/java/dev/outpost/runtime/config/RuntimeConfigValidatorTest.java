@@ -50,4 +50,14 @@ class RuntimeConfigValidatorTest {
     }
     validator(Map.of("outpost.runtime.max-running-exchanges", "1")).validate();
   }
+
+  @Test
+  void fewerThanOneLogRecordASecondIsRefusedNamingTheKey() {
+    assertThat(validator(Map.of()).config.telemetry().logRecordsPerSecond()).isEqualTo(1000);
+    for (String bad : List.of("0", "-1")) {
+      assertThatThrownBy(() -> validator(Map.of("outpost.runtime.telemetry.log-records-per-second", bad)).validate())
+          .as(bad).hasMessage("outpost.runtime.telemetry.log-records-per-second must be at least 1");
+    }
+    validator(Map.of("outpost.runtime.telemetry.log-records-per-second", "1")).validate();
+  }
 }
