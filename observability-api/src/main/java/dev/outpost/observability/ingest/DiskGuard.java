@@ -123,8 +123,17 @@ public class DiskGuard {
     }
   }
 
-  /** Measures the data directory now (the next check reads it); for tests, at once. */
+  /**
+   * Measures the data directory now (the next check reads it); for tests, at once. One walk at a
+   * time: a walk begun before files were deleted must not write its older total over a newer one.
+   */
   void measure() {
+    synchronized (measuring) {
+      measureNow();
+    }
+  }
+
+  private void measureNow() {
     try {
       dataBytes = DirectorySize.of(room.dataDir());
     } catch (IOException e) {
