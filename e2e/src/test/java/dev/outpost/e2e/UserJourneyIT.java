@@ -367,6 +367,33 @@ class UserJourneyIT {
     assertThat(seenByControlPlane).contains("greeter").doesNotContain(canary);
   }
 
+  /**
+   * A control plane whose state was lost (reset) while the agent kept its own: the agent is ahead of
+   * it and takes no revision up to its own. {@code ./outpost status} says so and what to do, and a
+   * deploy says it does not reach the data plane: it said "served", the gateway serving the agent's
+   * newer revision, and status said nothing.
+   */
+  @Test
+  @Order(10)
+  void aResetControlPlaneIsSaidByStatusAndByDeploy() throws IOException {
+    long cpPid = Long.parseLong(Files.readString(home.resolve("run/dev-control-plane.pid")).trim());
+    ProcessHandle.of(cpPid).ifPresent(ProcessHandle::destroy);
+    Eventually.await("the control plane to stop", SETTLE, () -> ProcessHandle.of(cpPid).map(p -> p.isAlive() ? null : true).orElse(true));
+    Files.delete(home.resolve("control-plane/state.json"));
+    outpost.run(180, "up").expectSuccess("./outpost up (a control plane with no state)");
+    Eventually.await("the agent to reconnect, ahead of the control plane", SETTLE, () -> {
+      String agents = Http.get(CONTROL_PLANE + "/v1/agents", adminToken()).body();
+      return agents.contains("\"connected\":true") && agents.contains("newer than this control plane's newest") ? agents : null;
+    });
+
+    assertThat(outpost.run(60, "status").output())
+        .containsPattern("control plane: the agent runs revision \\d+, newer than this control plane's newest, revision 0")
+        .contains("agent/applied.json");
+    Launcher.Result deploy = outpost.run(60, "deploy", journeyFile("greeter-v1.yaml"));
+    assertThat(deploy.exitCode()).as(deploy.output()).isNotZero();
+    assertThat(deploy.output()).containsPattern("revision \\d+ does not reach the data plane: the agent runs revision \\d+");
+  }
+
   private JsonNode firstLog(String query) {
     HttpResponse<String> r = Http.get(OBSERVABILITY + "/api/v1/logs?limit=5&q=" + encode(query), caller);
     if (r.statusCode() != 200) {

@@ -3,6 +3,7 @@ package dev.outpost.controlplane.link;
 import dev.outpost.controlplane.ControlPlaneConfig;
 import dev.outpost.controlplane.keys.SigningKey;
 import dev.outpost.controlplane.state.StateStore;
+import dev.outpost.edge.WebSocketChannel;
 import dev.outpost.spec.model.DataPlaneState;
 import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.Hello;
@@ -19,6 +20,7 @@ import dev.outpost.spec.state.StateCodec;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import jakarta.inject.Singleton;
 import java.time.Instant;
@@ -34,8 +36,9 @@ import org.jboss.logging.Logger;
  * The protocol v1 server side: one session per connected agent. After the agent's {@code hello}
  * it sends the current snapshot if the agent runs an older revision, and every newer one as it is
  * put; it records acks, nacks and status (answering {@code statusAck}), answers pings, pings the
- * agent and drops a connection as soon as it has been silent for three ping intervals. Close codes
- * are those of PROTOCOL.md section 11; a newer connection of the data plane replaces an older one.
+ * agent and drops a connection as soon as it has been silent (not a byte read) for three ping
+ * intervals. Close codes are those of PROTOCOL.md section 11; a newer connection of the data plane
+ * replaces an older one.
  * An agent that runs a newer revision than this control plane has is told of at WARN and in its
  * record: it refuses every older revision, so nothing is sent to it until one passes its own.
  */
@@ -65,13 +68,19 @@ public class AgentConnections {
     store.retryRefused(this::refuses);
   }
 
-  void open(ServerWebSocket socket) {
+  /** Serves {@code socket}, upgraded from a request on {@code connection}. */
+  void open(ServerWebSocket socket, HttpConnection connection) {
     AgentSession session = new AgentSession(UUID.randomUUID().toString(), socket);
     synchronized (this) {
       sessions.put(session.id, session);
       trimClosed();
     }
     socket.textMessageHandler(frame -> onFrame(session, frame));
+    // every byte read counts as heard: a large status over a slow link takes longer than the
+    // silence timeout to arrive whole, and was cut as silent mid-frame, then sent again, for ever
+    if (!WebSocketChannel.onRead(connection, () -> session.lastHeard = System.nanoTime())) {
+      socket.frameHandler(frame -> session.lastHeard = System.nanoTime()); // another implementation: whole frames at least
+    }
     socket.binaryMessageHandler(data -> {
       LOG.infof("agent %s sent a binary frame (%d bytes): closed, as the protocol requires", session.id, data.length());
       socket.close((short) 1003, "binary frames are not part of the protocol");

@@ -3,6 +3,7 @@ package dev.outpost.controlplane.link;
 import dev.outpost.controlplane.Tokens;
 import dev.outpost.spec.protocol.ProtocolCodec;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
@@ -30,7 +31,8 @@ public class ConnectEndpoint {
             .end("{\"error\":\"unauthorized\",\"message\":\"the data plane's bearer token is required\"}");
         return;
       }
-      rc.request().toWebSocket().onSuccess(connections::open)
+      HttpConnection connection = rc.request().connection();
+      rc.request().toWebSocket().onSuccess(socket -> connections.open(socket, connection))
           .onFailure(e -> rc.response().setStatusCode(400).end(e.getMessage()));
     });
   }

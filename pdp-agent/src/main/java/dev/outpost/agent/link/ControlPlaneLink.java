@@ -2,6 +2,7 @@ package dev.outpost.agent.link;
 
 import dev.outpost.agent.DesiredStateKeeper;
 import dev.outpost.agent.status.StatusOutbox;
+import dev.outpost.edge.WebSocketChannel;
 import dev.outpost.spec.protocol.Ack;
 import dev.outpost.spec.protocol.Hello;
 import dev.outpost.spec.protocol.Ping;

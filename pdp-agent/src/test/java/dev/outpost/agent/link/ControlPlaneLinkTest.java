@@ -23,6 +23,7 @@ import dev.outpost.spec.signature.SnapshotSigner;
 import dev.outpost.spec.state.StateCodec;
 import dev.outpost.spec.testing.LogLines;
 import dev.outpost.spec.testing.RawWebSocket;
+import dev.outpost.spec.testing.ThrottledLink;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -388,7 +389,7 @@ class ControlPlaneLinkTest {
   @Test
   void aSnapshotInOneFrameArrivingMoreSlowlyThanTheLivenessTimeoutIsReceived() throws Exception {
     try (TestControlPlane far = new TestControlPlane(vertx, SIGNER).start();
-        ThrottledLink slow = new ThrottledLink(java.net.URI.create(far.url()).getPort(), 8 * 1024, 20);
+        ThrottledLink slow = ThrottledLink.slowFromServer(java.net.URI.create(far.url()).getPort(), 8 * 1024, 20);
         AgentHarness second = new AgentHarness(vertx, Files.createDirectories(home.resolve("second")), slow.url(),
             SIGNER.keys().getPublic(), PING, LIVENESS).start()) {
       await(far::connected, "the agent connects through the slow link");
