@@ -154,6 +154,7 @@ function clearListing() {
   $('histogram').replaceChildren();
   $('count').hidden = true;
   $('partial').hidden = true;
+  $('unreadable').hidden = true;
   $('more').hidden = true;
   listed = null;
   nextCursor = null;
@@ -176,13 +177,19 @@ async function search(append) {
     nextCursor = page.nextCursor;
     $('more').hidden = !nextCursor;
     // an appended page adds to a listing whose count came from the first page's histogram
+    // days whose index is damaged are left out of the answers, which name them (and are partial for it)
+    const unreadable = [...new Set([...(page.unreadableDays || []), ...((histogram && histogram.unreadableDays) || [])])];
     let partial = page.partial || (append && !$('partial').hidden);
     if (histogram) {
       renderHistogram(histogram);
       partial = partial || histogram.partial;
     }
     // a page the time budget cut: its count is a floor, and records may be missing
-    $('partial').hidden = !partial;
+    $('partial').hidden = !partial || unreadable.length > 0;
+    if (!append) {
+      $('unreadable').textContent = `; ${unreadable.join(', ')} could not be read (damaged on disk), so their records are missing`;
+      $('unreadable').hidden = unreadable.length === 0;
+    }
   } catch (e) {
     if (signal.aborted) return; // a newer search shows its own answer
     // a page of older records that failed leaves the listing as it was: "Older records" tries again
@@ -253,7 +260,9 @@ async function openTrace(project) {
     if (signal.aborted) return;
     $('trace-summary').textContent =
       `${trace.spans.length} spans, ${(trace.durationNanos / 1e6).toFixed(2)} ms, services: ${trace.services.join(', ')}`
-      + (trace.partial ? ' (only the earliest spans: the trace is larger than one answer holds)' : '');
+      + ((trace.unreadableDays || []).length > 0
+        ? ` (spans of ${trace.unreadableDays.join(', ')} are missing: damaged on disk)`
+        : trace.partial ? ' (only the earliest spans: the trace is larger than one answer holds)' : '');
     const start = Math.min(...trace.spans.map((s) => s.startUnixNano));
     const total = Math.max(1, trace.durationNanos);
     const rows = trace.spans.map((s) => {

@@ -91,7 +91,9 @@ public class JaegerQueries {
           + Params.MAX_RANGE.toMillis() + " ms), got " + back);
     }
     TimeRange range = Params.range(Params.before(to, Duration.ofMillis(back)), to, "endTs - lookback", "endTs");
-    ServiceGraph graph = traces.serviceGraph(scope, range, memory.forAnswer(request.getCurrent()));
+    ServiceGraph read = traces.serviceGraph(scope, range, memory.forAnswer(request.getCurrent()));
+    // a day that could not be read (its index damaged) counted no call
+    ServiceGraph graph = new ServiceGraph(read.links(), read.partial() || !traces.unreadableDays(range).isEmpty());
     Optional<String> named = present(service);
     return named.isEmpty() ? graph : new ServiceGraph(graph.links().stream()
         .filter(link -> link.parent().equals(named.get()) || link.child().equals(named.get())).toList(), graph.partial());

@@ -22,6 +22,7 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -64,9 +65,10 @@ public class LogsResource {
     LogSearch search = new LogSearch(scope, range, q, only, minSeverity,
         Params.limit(limit, 100, config.query().maxLimit()), after.map(LogCursors.Cursor::position));
     LogPage page = outOfTimeWithNothing(logs.search(search, memory.forAnswer(request.getCurrent())));
+    List<String> unreadable = Views.days(logs.unreadableDays(range));
     return new Views.LogsPage(page.records().stream().map(Views.LogView::of).toList(),
-        page.next().map(p -> cursors.encode(p, range, query)).orElse(null), page.partial(),
-        Views.time(range.fromNanos()), Views.time(range.toNanos()));
+        page.next().map(p -> cursors.encode(p, range, query)).orElse(null), page.partial() || !unreadable.isEmpty(),
+        unreadable, Views.time(range.fromNanos()), Views.time(range.toNanos()));
   }
 
   /**
@@ -103,9 +105,10 @@ public class LogsResource {
     LogSearch search = new LogSearch(caller.scope(Optional.ofNullable(project)), range, q, blankToEmpty(integration),
         Params.severity(severity), 1, Optional.empty());
     Histogram histogram = logs.histogram(search, step);
+    List<String> unreadable = Views.days(logs.unreadableDays(range));
     return new Views.HistogramView(Duration.ofNanos(step).toString(), histogram.total(),
         histogram.buckets().stream().map(b -> new Views.BucketView(Views.time(b.startNanos()), b.count())).toList(),
-        histogram.partial());
+        histogram.partial() || !unreadable.isEmpty(), unreadable);
   }
 
   @GET

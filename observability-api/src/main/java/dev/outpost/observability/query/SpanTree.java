@@ -51,7 +51,8 @@ public final class SpanTree {
     long end = spansByStart.stream().mapToLong(SpanEntry::endNanos).max().orElse(0);
     LinkedHashSet<String> services = new LinkedHashSet<>();
     ordered.forEach(s -> services.add(s.service()));
-    return new Views.TraceView(traceId, Views.time(start), end - start, List.copyOf(services), ordered, partial);
+    return new Views.TraceView(traceId, Views.time(start), end - start, List.copyOf(services), ordered, partial,
+        List.of());
   }
 
   public static Views.TraceSummary summary(Views.TraceView trace) {

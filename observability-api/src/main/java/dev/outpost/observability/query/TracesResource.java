@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,10 +50,14 @@ public class TracesResource {
     String id = Params.traceId(traceId);
     TraceStore.TraceSpans found = traces.trace(caller.scope(Optional.ofNullable(project)), id,
         memory.forAnswer(request.getCurrent()));
+    // a trace is looked for in every day
+    List<String> unreadable = Views.days(traces.unreadableDays(TimeRange.ALL));
     if (found.spans().isEmpty()) {
-      throw new ApiException(404, "not_found", "no trace " + id + " in your projects");
+      throw new ApiException(404, "not_found", "no trace " + id + " in your projects" + (unreadable.isEmpty() ? ""
+          : "; the days " + String.join(", ", unreadable) + " could not be read (their index is damaged), and it may"
+              + " be there"));
     }
-    return SpanTree.of(id, found.spans(), found.partial());
+    return SpanTree.of(id, found.spans(), found.partial()).without(unreadable);
   }
 
   @GET
@@ -64,7 +69,8 @@ public class TracesResource {
       @Context UriInfo uri) {
     ProjectScope scope = caller.scope(Optional.ofNullable(project));
     Params.DurationBounds durations = Params.durations("minDuration", minDuration, "maxDuration", maxDuration);
-    TraceSearch search = new TraceSearch(scope, Params.range(from, to, lookback, Params.DEFAULT_RANGE), present(service),
+    TimeRange range = Params.range(from, to, lookback, Params.DEFAULT_RANGE);
+    TraceSearch search = new TraceSearch(scope, range, present(service),
         present(operation), attributeParams(uri), durations.min(), durations.max(), q, Params.limit(limit, 20, Math.min(100, config.query().maxLimit())));
     TraceStore.FoundTraces ids = traces.findTraceIds(search);
     TraceBatch found = traces.traces(scope, ids.ids(), memory.forAnswer(request.getCurrent()));
@@ -72,7 +78,8 @@ public class TracesResource {
     for (List<SpanEntry> spans : found.traces()) {
       summaries.add(SpanTree.summary(SpanTree.of(spans.get(0).traceId(), spans)));
     }
-    return new Views.TracesView(summaries, found.partial() || ids.partial());
+    List<String> unreadable = Views.days(traces.unreadableDays(range));
+    return new Views.TracesView(summaries, found.partial() || ids.partial() || !unreadable.isEmpty(), unreadable);
   }
 
   @GET
@@ -82,7 +89,9 @@ public class TracesResource {
     TimeRange range = Params.range(from, to, Duration.ofDays(7));
     TreeSet<String> services = new TreeSet<>(traces.services(scope, range));
     services.addAll(logs.services(scope, range));
-    return new Views.ServicesView(List.copyOf(services));
+    TreeSet<LocalDate> unreadable = new TreeSet<>(traces.unreadableDays(range));
+    unreadable.addAll(logs.unreadableDays(range));
+    return new Views.ServicesView(List.copyOf(services), !unreadable.isEmpty(), Views.days(unreadable));
   }
 
   /** {@code attr.<key>=<value>} parameters: exact attribute conditions. */

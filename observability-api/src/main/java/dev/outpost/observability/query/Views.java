@@ -3,6 +3,8 @@ package dev.outpost.observability.query;
 import dev.outpost.observability.store.LogEntry;
 import dev.outpost.observability.store.SpanEntry;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -26,11 +28,13 @@ public final class Views {
    * A page of records, and the range [from, to) its listing covers: with a {@code lookback}, the
    * server's, which a histogram of the same records must be asked for.
    */
-  public record LogsPage(List<LogView> records, String nextCursor, boolean partial, String from, String to) {}
+  public record LogsPage(List<LogView> records, String nextCursor, boolean partial, List<String> unreadableDays,
+      String from, String to) {}
 
   public record BucketView(String start, long count) {}
 
-  public record HistogramView(String interval, long total, List<BucketView> buckets, boolean partial) {}
+  public record HistogramView(String interval, long total, List<BucketView> buckets, boolean partial,
+      List<String> unreadableDays) {}
 
   public record EventView(String timestamp, String name, Map<String, String> attributes) {}
 
@@ -48,16 +52,34 @@ public final class Views {
     }
   }
 
-  /** A trace's visible spans as a tree; {@code partial} when spans were left out to stay within the answer's budgets. */
+  /**
+   * A trace's visible spans as a tree; {@code partial} when spans were left out to stay within the
+   * answer's budgets, or days could not be read ({@code unreadableDays}).
+   */
   public record TraceView(String traceId, String startTime, long durationNanos, List<String> services,
-      List<SpanView> spans, boolean partial) {}
+      List<SpanView> spans, boolean partial, List<String> unreadableDays) {
+
+    /** This trace read without the {@code days} that could not be read, partial when there are any. */
+    public TraceView without(List<String> days) {
+      return new TraceView(traceId, startTime, durationNanos, services, spans, partial || !days.isEmpty(), days);
+    }
+  }
 
   public record TraceSummary(String traceId, String rootService, String rootName, String startTime,
       long durationNanos, int spanCount, int errorCount, List<String> services) {}
 
-  public record TracesView(List<TraceSummary> traces, boolean partial) {}
+  public record TracesView(List<TraceSummary> traces, boolean partial, List<String> unreadableDays) {}
 
-  public record ServicesView(List<String> services) {}
+  public record ServicesView(List<String> services, boolean partial, List<String> unreadableDays) {}
+
+  /**
+   * The days an answer could not read (their index is damaged), as {@code yyyy-mm-dd} (UTC): the
+   * answer holds what the other days hold, and is marked partial. Elasticsearch answers so with
+   * {@code _shards.failed}.
+   */
+  public static List<String> days(Collection<LocalDate> unreadable) {
+    return unreadable.stream().map(LocalDate::toString).toList();
+  }
 
   public static String time(long nanos) {
     return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)).toString();

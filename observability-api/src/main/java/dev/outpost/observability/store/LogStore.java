@@ -1,5 +1,6 @@
 package dev.outpost.observability.store;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.function.Predicate;
@@ -47,6 +48,13 @@ public interface LogStore {
    * range and limit ignored) for records that arrive after it is made: the live tail.
    */
   Predicate<LogEntry> matcher(LogSearch search);
+
+  /**
+   * The days in {@code range} that reads leave out because their index is damaged: a read met
+   * damage there, and the day's files failed their checksums. The other days answer as before, and
+   * an answer names these days. Empty while every day reads.
+   */
+  SortedSet<LocalDate> unreadableDays(TimeRange range);
 
   /** Service names that have records in the scope and range. */
   SortedSet<String> services(ProjectScope scope, TimeRange range);

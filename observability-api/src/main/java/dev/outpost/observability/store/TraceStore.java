@@ -1,5 +1,6 @@
 package dev.outpost.observability.store;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.SortedSet;
 
@@ -56,6 +57,13 @@ public interface TraceStore {
    * every span it could match (out of time, or past the spans one search reads).
    */
   record FoundTraces(List<String> ids, boolean partial) {}
+
+  /**
+   * The days in {@code range} that reads leave out because their index is damaged: a read met
+   * damage there, and the day's files failed their checksums. The other days answer as before, and
+   * an answer names these days. Empty while every day reads.
+   */
+  SortedSet<LocalDate> unreadableDays(TimeRange range);
 
   /** Service names that have spans in the scope and range. */
   SortedSet<String> services(ProjectScope scope, TimeRange range);

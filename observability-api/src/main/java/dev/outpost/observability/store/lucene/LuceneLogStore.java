@@ -13,6 +13,7 @@ import dev.outpost.observability.store.TimeRange;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -224,10 +225,11 @@ public final class LuceneLogStore implements LogStore, Closeable {
     long from = search.range().fromNanos();
     long to = search.range().toNanos();
     int bucketCount = (int) Math.ceil((to - from) / (double) intervalNanos);
-    long[] counts = new long[bucketCount];
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.timeBudgetMillis());
-    boolean partial = Searches.run(partitions, search.range(), searcher -> {
+    // counted inside the read: a read run again without a damaged day (PartitionSet#search) starts afresh
+    Counts counted = Searches.run(partitions, search.range(), searcher -> {
       Searches.budget(searcher, limits.timeBudgetMillis());
+      long[] counts = new long[bucketCount];
       boolean[] outOfTime = {false};
       searcher.search(query, new SimpleCollector() {
         private BinaryDocValues times;
@@ -265,16 +267,19 @@ public final class LuceneLogStore implements LogStore, Closeable {
           return ScoreMode.COMPLETE_NO_SCORES;
         }
       });
-      return outOfTime[0] || searcher.timedOut();
+      return new Counts(counts, outOfTime[0] || searcher.timedOut());
     });
     List<Histogram.Bucket> buckets = new ArrayList<>(bucketCount);
     long total = 0;
     for (int i = 0; i < bucketCount; i++) {
-      buckets.add(new Histogram.Bucket(from + i * intervalNanos, counts[i]));
-      total += counts[i];
+      buckets.add(new Histogram.Bucket(from + i * intervalNanos, counted.perBucket()[i]));
+      total += counted.perBucket()[i];
     }
-    return new Histogram(intervalNanos, buckets, total, partial);
+    return new Histogram(intervalNanos, buckets, total, counted.partial());
   }
+
+  /** A histogram's counts, and whether it ran out of time. */
+  private record Counts(long[] perBucket, boolean partial) {}
 
   @Override
   public Predicate<LogEntry> matcher(LogSearch search) {
@@ -284,8 +289,8 @@ public final class LuceneLogStore implements LogStore, Closeable {
   @Override
   public SortedSet<String> services(ProjectScope scope, TimeRange range) {
     Query query = Searches.scoped(scope).add(overlapping(range), BooleanClause.Occur.FILTER).build();
-    Listing<String> services = Listing.ofNames();
-    Searches.run(partitions, range, searcher -> {
+    return Searches.run(partitions, range, searcher -> {
+      Listing<String> services = Listing.ofNames();
       searcher.search(query, new SimpleCollector() {
         private BinaryDocValues times;
         private SortedSetDocValues names;
@@ -324,9 +329,13 @@ public final class LuceneLogStore implements LogStore, Closeable {
           return ScoreMode.COMPLETE_NO_SCORES;
         }
       });
-      return null;
+      return services.values();
     });
-    return services.values();
+  }
+
+  @Override
+  public SortedSet<LocalDate> unreadableDays(TimeRange range) {
+    return partitions.unreadable(range);
   }
 
   /** The record-level filters of a search besides its text, cheapest first. */
@@ -378,13 +387,18 @@ public final class LuceneLogStore implements LogStore, Closeable {
     partitions.refresh();
   }
 
+  /** How many days reads leave out as damaged. */
+  public int unreadableDayCount() {
+    return partitions.unreadableCount();
+  }
+
   /** The days whose writer failed for good, and why ({@link PartitionSet#failed}). */
   public List<String> failedPartitions() {
     return partitions.failed();
   }
 
   /** Deletes the daily partitions before {@code firstKept}. */
-  public int dropBefore(java.time.LocalDate firstKept) throws IOException {
+  public int dropBefore(LocalDate firstKept) throws IOException {
     return partitions.dropBefore(firstKept);
   }
 

@@ -125,6 +125,16 @@ public class LuceneStorage {
         .description("Bytes the data directory takes on disk (days, journal and the rest): what"
             + " storage.retention-size bounds; measured every minute and after retention")
         .register(meters);
+    Gauge.builder("outpost.storage.unreadable.days", this, storage -> storage.logs.unreadableDayCount())
+        .tag("signal", "logs")
+        .description("Days of logs that searches leave out because their index is damaged (their files failed"
+            + " their checksums); the answers covering them name them in unreadableDays")
+        .register(meters);
+    Gauge.builder("outpost.storage.unreadable.days", this, storage -> storage.traces.unreadableDayCount())
+        .tag("signal", "traces")
+        .description("Days of traces that searches leave out because their index is damaged (their files failed"
+            + " their checksums); the answers covering them name them in unreadableDays")
+        .register(meters);
     sizeLimit.ifPresent(limit -> Gauge.builder("outpost.storage.retention.size.bytes", () -> limit)
         .description("storage.retention-size: past it, counted over the whole data directory, the oldest days are"
             + " deleted").register(meters));

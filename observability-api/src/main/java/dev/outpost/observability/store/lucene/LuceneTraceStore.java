@@ -208,6 +208,11 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
     return Searches.run(partitions, range, searcher -> Searches.distinct(searcher, Fields.SERVICE, base, deadline()));
   }
 
+  @Override
+  public SortedSet<LocalDate> unreadableDays(TimeRange range) {
+    return partitions.unreadable(range);
+  }
+
   /**
    * How long before a graph's range a parent may have started and still be found: a call's span
    * starts after its caller's, and the calls in the range of a caller started before this count none.
@@ -253,6 +258,11 @@ public final class LuceneTraceStore implements TraceStore, Closeable {
 
   public void refresh() throws IOException {
     partitions.refresh();
+  }
+
+  /** How many days reads leave out as damaged. */
+  public int unreadableDayCount() {
+    return partitions.unreadableCount();
   }
 
   /** The days whose writer failed for good, and why ({@link PartitionSet#failed}). */

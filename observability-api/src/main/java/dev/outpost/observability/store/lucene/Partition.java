@@ -8,9 +8,11 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.MergePolicy;
 import org.apache.lucene.index.MergeScheduler;
 import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -31,6 +33,8 @@ final class Partition implements Closeable {
   /** The attribute keys the day indexes, bounded. */
   final AttributeKeys attributeKeys;
   private final Directory directory;
+  /** Why searches leave this day out (its files failed their checksums), or null while it reads. */
+  private volatile Throwable unreadable;
 
   /** Opens a day's directory: its files, or in tests files on a disk that fails. */
   interface Disk {
@@ -119,6 +123,41 @@ final class Partition implements Closeable {
         .setMaxMergedSegmentMB(MAX_MERGED_SEGMENT_MB);
     policy.setNoCFSRatio(0.0);
     return policy;
+  }
+
+  /**
+   * Checks the checksums of every file of the day's searchable segments (reading them whole); the
+   * failure when one fails, which for a file cut short under its memory map is the JVM's {@code
+   * InternalError}; null when all pass.
+   */
+  Throwable checkIntegrity() {
+    try {
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+          leaf.reader().checkIntegrity();
+        }
+      } finally {
+        searchers.release(searcher);
+      }
+      return null;
+    } catch (IOException | RuntimeException | InternalError | AssertionError damaged) {
+      return damaged;
+    }
+  }
+
+  /** Leaves the day out of searches from now on, for {@code why}; true the first time only. */
+  synchronized boolean markUnreadable(Throwable why) {
+    if (unreadable != null) {
+      return false;
+    }
+    unreadable = why;
+    return true;
+  }
+
+  /** Whether searches leave the day out ({@link #markUnreadable}). */
+  boolean unreadable() {
+    return unreadable != null;
   }
 
   /** Why the writer failed for good, or null while it works. */

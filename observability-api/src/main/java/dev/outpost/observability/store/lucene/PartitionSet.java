@@ -13,9 +13,13 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -387,34 +391,75 @@ final class PartitionSet implements Closeable {
     return partitions.keySet();
   }
 
+  /**
+   * Runs {@code work} over the days {@code range} covers, but those found damaged ({@link
+   * #unreadable}). A search that fails as damaged files make it fail ({@link DamagedDays}) has the
+   * days it read checked, and runs again without the one whose files fail their checksums, until it
+   * succeeds or no day is found damaged (then its failure is thrown): one damaged day failed every
+   * query that covered it, with a 500.
+   */
   <T> T search(TimeRange range, SearchWork<T> work) throws IOException {
-    return searchOver(partitions.subMap(dayOf(range.fromNanos()), true, dayOf(range.toNanos() - 1), true).values(), work);
+    return searchReadable(covered(range), work);
   }
 
   <T> T searchAll(SearchWork<T> work) throws IOException {
-    return searchOver(partitions.values(), work);
+    return searchReadable(partitions.values(), work);
   }
 
-  private <T> T searchOver(Collection<Partition> covered, SearchWork<T> work) throws IOException {
+  /** The days, of those {@code range} covers (all when null), that searches leave out as damaged. */
+  SortedSet<LocalDate> unreadable(TimeRange range) {
+    SortedSet<LocalDate> days = new TreeSet<>();
+    for (Partition p : range == null ? partitions.values() : covered(range)) {
+      if (p.unreadable()) {
+        days.add(p.day);
+      }
+    }
+    return days;
+  }
+
+  /** How many days searches leave out as damaged: a gauge's. */
+  int unreadableCount() {
+    return (int) partitions.values().stream().filter(Partition::unreadable).count();
+  }
+
+  private Collection<Partition> covered(TimeRange range) {
+    return partitions.subMap(dayOf(range.fromNanos()), true, dayOf(range.toNanos() - 1), true).values();
+  }
+
+  private <T> T searchReadable(Collection<Partition> covered, SearchWork<T> work) throws IOException {
     use.readLock().lock();
     try {
-      List<Partition> parts = List.copyOf(covered);
-      List<IndexSearcher> acquired = new ArrayList<>(parts.size());
-      try {
-        for (Partition p : parts) {
-          acquired.add(p.searchers.acquire());
-        }
-        IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
-        try (MultiReader reader = new MultiReader(readers, false)) {
-          return work.run(new IndexSearcher(reader));
-        }
-      } finally {
-        for (int i = 0; i < acquired.size(); i++) {
-          parts.get(i).searchers.release(acquired.get(i));
+      Set<Partition> checked = new HashSet<>();
+      while (true) {
+        List<Partition> readable = covered.stream().filter(p -> !p.unreadable()).toList();
+        try {
+          return searchOver(readable, work);
+        } catch (IOException | RuntimeException | InternalError | AssertionError failure) {
+          if (!DamagedDays.maySignal(failure) || DamagedDays.find(readable, failure, checked) == null) {
+            throw failure;
+          }
         }
       }
     } finally {
       use.readLock().unlock();
+    }
+  }
+
+  /** Runs {@code work} over one reader of {@code parts}, under the {@link #use} lock. */
+  private <T> T searchOver(List<Partition> parts, SearchWork<T> work) throws IOException {
+    List<IndexSearcher> acquired = new ArrayList<>(parts.size());
+    try {
+      for (Partition p : parts) {
+        acquired.add(p.searchers.acquire());
+      }
+      IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
+      try (MultiReader reader = new MultiReader(readers, false)) {
+        return work.run(new IndexSearcher(reader));
+      }
+    } finally {
+      for (int i = 0; i < acquired.size(); i++) {
+        parts.get(i).searchers.release(acquired.get(i));
+      }
     }
   }
 
