@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,6 +19,11 @@ import org.jboss.logging.Logger;
  * can lose is the leased but unspent tokens at the end of a window (at most replicas × lease, 3% of
  * the limit with 3 replicas and the default 1%). A replica leaving takes only its unspent lease;
  * one joining starts from the shared counter: neither resets nor multiplies the budget.
+ *
+ * <p>The remaining budget a decision reports is the shared count's as this replica last learned it,
+ * plus its own unspent lease. A replica spending a lease slowly re-reads the count (without taking)
+ * when what it knows is older than {@value #USED_MAX_AGE_MILLIS} ms, so its figure is never much
+ * older than that; what other replicas hold leased and unspent it cannot see, and does not count.
  *
  * <p>When the store fails the requests waiting on it are admitted, and so are that key's for the
  * next {@value #FAIL_OPEN_MILLIS} ms (logged): an outage of the counters must not take the routes
@@ -36,6 +42,14 @@ public final class LeasingRateLimiter {
   static final int MAX_BUCKETS = 100_000;
   /** After the store fails, requests of that bucket are admitted without asking it for this long. */
   static final long FAIL_OPEN_MILLIS = 5_000;
+  /**
+   * How old the shared count a bucket knows may grow before it is read again, for the remaining budget
+   * it reports. Learned at each lease only, a replica a client uses little (one of two keep-alive
+   * connections) reported what the window had left at its last lease: 998 when 97 were. Re-read in
+   * the background, at most once per this per key and replica: a busy key costs one read a second,
+   * not one per request, and nothing waits for it.
+   */
+  static final long USED_MAX_AGE_MILLIS = 1_000;
 
   /**
    * The answer for one request.
@@ -52,7 +66,12 @@ public final class LeasingRateLimiter {
     /** Epoch millis at which the window ends. */
     final long endMillis;
     long available;
+    /** The shared counter's count as last learned, this replica's leases included. */
     long used;
+    /** {@link System#nanoTime} when {@link #used} was last learned, or a read of it last tried. */
+    long usedAt = System.nanoTime();
+    /** A read of the shared count is under way. */
+    boolean reading;
     boolean exhausted;
     /** {@link System#nanoTime} until which it is admitted without a count, {@link #NONE} when not. */
     long failOpenUntil = NONE;
@@ -108,6 +127,7 @@ public final class LeasingRateLimiter {
       long resetSeconds = Math.max(1, (bucket.endMillis - now + 999) / 1000);
       if (bucket.available > 0) {
         bucket.available--;
+        readUsedIfOld(bucket, key);
         return CompletableFuture.completedFuture(
             new Decision(true, limit, Math.max(0, limit - bucket.used) + bucket.available, resetSeconds, window));
       }
@@ -134,7 +154,7 @@ public final class LeasingRateLimiter {
         // callback below right here, and the callback must find and clear this very future
         CompletableFuture<Void> taking = new CompletableFuture<>();
         bucket.pending = taking;
-        ask(key + "|" + window, lease + owed, limit, periodMillis + 5000).whenComplete((grant, failure) -> {
+        ask(() -> store.take(key + "|" + window, lease + owed, limit, periodMillis + 5000)).whenComplete((grant, failure) -> {
           synchronized (bucket) {
             bucket.pending = null;
             if (failure != null) {
@@ -147,6 +167,7 @@ public final class LeasingRateLimiter {
               bucket.failOpenAdmitted -= charged;
               bucket.available += grant.granted() - charged;
               bucket.used = grant.used();
+              bucket.usedAt = System.nanoTime();
               bucket.exhausted = grant.granted() - charged == 0;
             }
           }
@@ -159,14 +180,40 @@ public final class LeasingRateLimiter {
   }
 
   /**
-   * The store's take, a failure thrown at once included: a Hazelcast member that has shut down (its
+   * Reads the bucket's shared count in the background when what it knows is older than {@link
+   * #USED_MAX_AGE_MILLIS}; the request at hand is answered with what it knows. Called under the
+   * bucket's lock. The count only grows within a window, so an answer never lowers it (one older than
+   * a lease's may come last). A failed read is dropped unlogged and tried again after the same age:
+   * the takes see to outages.
+   */
+  private void readUsedIfOld(Bucket bucket, String key) {
+    long now = System.nanoTime();
+    if (bucket.reading || now - bucket.usedAt < USED_MAX_AGE_MILLIS * 1_000_000) {
+      return;
+    }
+    bucket.reading = true;
+    bucket.usedAt = now;
+    String counter = key + "|" + bucket.window;
+    ask(() -> store.used(counter)).whenComplete((used, failure) -> {
+      synchronized (bucket) {
+        bucket.reading = false;
+        if (failure == null) {
+          bucket.used = Math.max(bucket.used, used);
+          bucket.usedAt = System.nanoTime();
+        }
+      }
+    });
+  }
+
+  /**
+   * The store's answer, a failure thrown at once included: a Hazelcast member that has shut down (its
    * out-of-memory handler does, in a gateway that lives on) throws instead of failing the future,
    * which escaped as a 500 and left the bucket's take pending for good, every later request of the
    * key waiting on it without an answer.
    */
-  private CompletionStage<CounterStore.Grant> ask(String key, long wanted, long limit, long ttlMillis) {
+  private static <T> CompletionStage<T> ask(Supplier<CompletionStage<T>> call) {
     try {
-      return store.take(key, wanted, limit, ttlMillis);
+      return call.get();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -269,7 +316,7 @@ public final class LeasingRateLimiter {
       admittedUncounted.increment();
       return CompletableFuture.completedFuture(new Decision(true, limit, 0, resetSeconds, window));
     }
-    return ask(key + "|" + window, 1, limit, periodMillis + 5000).handle((grant, failure) -> {
+    return ask(() -> store.take(key + "|" + window, 1, limit, periodMillis + 5000)).handle((grant, failure) -> {
       if (failure != null) {
         warnUnavailable(failure);
         unbucketedFailOpenUntil = failOpenDeadline();

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Counters in this replica's memory: for a gateway configured without a cluster. At most {@link
- * #MAX_COUNTERS} (as many as a Hazelcast member holds): past them the least lately used of a few
+ * #MAX_COUNTERS} (as many as a Hazelcast member owns): past them the least lately used of a few
  * counters goes, as the Hazelcast map evicts, so clients rotating keys cannot fill the heap.
  */
 public final class LocalCounterStore implements CounterStore {
@@ -43,6 +43,13 @@ public final class LocalCounterStore implements CounterStore {
       return new Counter(current.used() + granted[0], current.expiresAt(), now);
     });
     return CompletableFuture.completedFuture(new Grant(granted[0], after.used()));
+  }
+
+  @Override
+  public CompletionStage<Long> used(String key) {
+    Counter counter = counters.get(key);
+    boolean held = counter != null && counter.expiresAt() >= System.currentTimeMillis();
+    return CompletableFuture.completedFuture(held ? counter.used() : 0L);
   }
 
   /** Drops an ended counter, or the least lately used of a sample. */

@@ -9,19 +9,26 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Three real Hazelcast members on loopback, each with its own limiter, under load from several
- * threads: together they hold the limit within 5%, and a member leaving and another joining
- * neither resets nor multiplies the budget.
+ * Real Hazelcast members on loopback, each with its own limiter, under load from several threads:
+ * together they hold the limit within 5%; a member leaving, killed or joining neither resets nor
+ * multiplies the budget; each reports what the shared count has left.
  */
 class ClusterRateLimitTest {
 
@@ -56,15 +63,9 @@ class ClusterRateLimitTest {
     // the limiters read one fixed instant, so however long the member takes to leave and the other to
     // join on a busy machine, every request counts in the same window
     long instant = System.currentTimeMillis();
-    List<LeasingRateLimiter> limiters = startMembers(3, () -> instant);
     long limit = 1000;
     int period = 60;
-    // Hazelcast arranges its partitions at the first operation, and each member's first take creates
-    // its proxies: on a starved CI machine either can hold a take past the store's 1 s timeout, which
-    // fails open for 5 s (a bucket that never had an answer, up to the whole limit), and this clock
-    // never reaches their end. Both happen first on another key, so only the membership change is measured.
-    warmUp(limiters, limit, period);
-    awaitClusterSafe();
+    List<LeasingRateLimiter> limiters = startWarmMembers(3, instant, limit, period);
     String key = "route|clientIp|10.0.0.1";
     long before = drain(limiters.subList(0, 3), key, limit, period, 600);
     members.get(2).shutdown();
@@ -76,6 +77,80 @@ class ClusterRateLimitTest {
     List<LeasingRateLimiter> now = List.of(limiters.get(0), limiters.get(1), joined);
     long after = drain(now, key, limit, period, 2 * limit);
     assertThat(before + after).as("admitted in the window across the membership change").isBetween((long) (limit * 0.95), limit);
+  }
+
+  /**
+   * A member killed (terminated without leaving: its sockets close, as a killed process's do) while
+   * many keys are spent on every member, and one joining while they are, its partitions migrating
+   * under the takes: no key passes its limit beyond what was admitted without a count (an answer
+   * later than the store's timeout on a starved machine; counted for the metric).
+   */
+  @ParameterizedTest(name = "member {0}")
+  @ValueSource(strings = {"killed", "joining"})
+  void aMemberKilledOrJoiningUnderLoadMultipliesNoBudget(String change) throws Exception {
+    long instant = System.currentTimeMillis();
+    long limit = 100;
+    List<LeasingRateLimiter> limiters = new ArrayList<>(startWarmMembers(change.equals("killed") ? 3 : 2, instant, limit, 60));
+    // a remote take per request (leases of 1), on keys in most of the 271 partitions
+    Spender spender = new Spender(limiters, 300, limit);
+    spender.awaitAdmitted(300 * limit / 4);
+    if (change.equals("killed")) {
+      limiters.remove(2);
+      spender.live = List.copyOf(limiters);
+      members.remove(2).getLifecycleService().terminate();
+    } else {
+      limiters.addAll(startMembers(1, () -> instant));
+      spender.live = List.copyOf(limiters);
+    }
+    long[] admitted = spender.finish();
+    long uncounted = limiters.stream().mapToLong(LeasingRateLimiter::admittedUncounted).sum();
+    assertThat(java.util.Arrays.stream(admitted).map(a -> Math.max(0, a - limit)).sum())
+        .as("admitted past the limits, of %d keys (%d uncounted)", admitted.length, uncounted).isLessThanOrEqualTo(uncounted);
+  }
+
+  /**
+   * A client whose requests land on two replicas (two keep-alive connections) reads RateLimit-Remaining
+   * from the one it uses least as the shared count, within a second and the leases in flight. Before,
+   * that replica answered from its lease with the count as of taking it: 98,999 left when 9,999 were.
+   */
+  @Test
+  void remainingOnAQuietReplicaFollowsTheSharedCount() throws Exception {
+    // leases of 1,000: the quiet replica answers every request below from its first one
+    long limit = 100_000;
+    int period = 60;
+    List<LeasingRateLimiter> limiters = startWarmMembers(2, System.currentTimeMillis(), limit, period);
+    String key = "route|subject|two-connections";
+    LeasingRateLimiter quiet = limiters.get(0);
+    LeasingRateLimiter busy = limiters.get(1);
+    assertThat(quiet.acquire(key, limit, period).toCompletableFuture().get(10, TimeUnit.SECONDS).allowed()).isTrue();
+    for (int i = 0; i < 90_000; i++) {
+      assertThat(busy.acquire(key, limit, period).toCompletableFuture().get(10, TimeUnit.SECONDS).allowed()).isTrue();
+    }
+    long[] admitted = {90_001};
+    long[] remaining = new long[1];
+    // each replica may hold a lease the other does not know of
+    long leases = 2 * limit / 100;
+    await(() -> "the quiet replica's Remaining " + remaining[0] + " follows the shared count's " + (limit - admitted[0]), () -> {
+      LeasingRateLimiter.Decision decision = quiet.acquire(key, limit, period).toCompletableFuture().join();
+      assertThat(decision.allowed()).isTrue();
+      admitted[0]++;
+      remaining[0] = decision.remaining();
+      return Math.abs(remaining[0] - (limit - admitted[0])) <= leases;
+    });
+  }
+
+  /**
+   * {@code n} members whose limiters read one fixed {@code instant}, warmed up and with their partitions
+   * in place. Hazelcast arranges its partitions at the first operation, and each member's first take
+   * creates its proxies: on a starved CI machine either can hold a take past the store's 1 s timeout,
+   * which fails open for 5 s (a bucket that never had an answer, up to the whole limit), and a fixed
+   * clock never reaches their end. Both happen first on another key, so only what a test does is measured.
+   */
+  private List<LeasingRateLimiter> startWarmMembers(int n, long instant, long limit, int period) throws Exception {
+    List<LeasingRateLimiter> limiters = startMembers(n, () -> instant);
+    warmUp(limiters, limit, period);
+    awaitClusterSafe();
+    return limiters;
   }
 
   /** A few takes of a key of its own from each limiter. */
@@ -91,6 +166,64 @@ class ClusterRateLimitTest {
     long deadline = System.currentTimeMillis() + 60_000;
     while (!members.get(0).getPartitionService().isClusterSafe()) {
       assertThat(System.currentTimeMillis()).as("partitions migrated").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  /** 4 threads spending the budgets of many keys on the {@link #live} limiters, until all are refused. */
+  private static final class Spender {
+    volatile List<LeasingRateLimiter> live;
+    private final AtomicLongArray admitted;
+    private final AtomicLong total = new AtomicLong();
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+    private final List<CompletableFuture<Void>> threads = new ArrayList<>();
+
+    Spender(List<LeasingRateLimiter> live, int keys, long limit) {
+      this.live = List.copyOf(live);
+      this.admitted = new AtomicLongArray(keys);
+      for (int t = 0; t < 4; t++) {
+        int first = t;
+        threads.add(CompletableFuture.runAsync(() -> spend(first, limit), pool));
+      }
+    }
+
+    /** Each thread its own keys, each request on one of the live limiters, until a pass admits none. */
+    private void spend(int first, long limit) {
+      for (boolean any = true; any; ) {
+        any = false;
+        for (int k = first; k < admitted.length(); k += 4) {
+          List<LeasingRateLimiter> now = live;
+          LeasingRateLimiter limiter = now.get(ThreadLocalRandom.current().nextInt(now.size()));
+          if (limiter.acquire("route|clientIp|k" + k, limit, 60).toCompletableFuture().join().allowed()) {
+            admitted.incrementAndGet(k);
+            total.incrementAndGet();
+            any = true;
+          }
+        }
+      }
+    }
+
+    void awaitAdmitted(long n) throws InterruptedException {
+      await(() -> "admitted " + total.get() + " of " + n, () -> total.get() >= n);
+    }
+
+    /** What each key had admitted once every request is refused. */
+    long[] finish() throws Exception {
+      CompletableFuture.allOf(threads.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      pool.shutdown();
+      long[] out = new long[admitted.length()];
+      for (int k = 0; k < out.length; k++) {
+        out[k] = admitted.get(k);
+      }
+      return out;
+    }
+  }
+
+  /** Polls {@code condition} until it holds, for at most 15 s. */
+  private static void await(Supplier<String> what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
       Thread.sleep(100);
     }
   }
