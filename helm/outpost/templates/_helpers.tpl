@@ -55,6 +55,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 The Kubernetes recommended labels, on every object the chart renders.
 */}}
 {{- define "outpost.labels" -}}
+{{- include "outpost.checkCommonLabels" . -}}
 helm.sh/chart: {{ include "outpost.chart" . }}
 {{ include "outpost.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
@@ -62,6 +63,19 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: outpost
 {{- with .Values.commonLabels }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Refuses a commonLabels key of the chart's own (app.kubernetes.io/*, helm.sh/chart): rendered twice,
+the last copy won, so selectors stopped matching the pod templates (the API server refused the
+Deployments) or NetworkPolicies silently matched nothing. Renders nothing.
+*/}}
+{{- define "outpost.checkCommonLabels" -}}
+{{- range $key, $_ := .Values.commonLabels }}
+{{- if or (hasPrefix "app.kubernetes.io/" $key) (eq $key "helm.sh/chart") }}
+{{- fail (printf "commonLabels: %s is set by the chart (app.kubernetes.io/* and helm.sh/chart are its own: its selectors and NetworkPolicies go by them); give the label another key" $key) }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -80,6 +94,7 @@ upgrade of the chart alone rolls no pod (observability-api's data on an emptyDir
 Usage: include "outpost.podLabels" (list . "gateway")
 */}}
 {{- define "outpost.podLabels" -}}
+{{- include "outpost.checkCommonLabels" (index . 0) -}}
 {{ include "outpost.componentSelectorLabels" . }}
 app.kubernetes.io/version: {{ (index . 0).Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ (index . 0).Release.Service }}
@@ -144,6 +159,21 @@ Name of the Secret with the control plane URL, the data plane token and the cont
 */}}
 {{- define "outpost.controlPlaneSecretName" -}}
 {{- default (include "outpost.componentName" (list . "control-plane")) .Values.controlPlane.existingSecret }}
+{{- end }}
+
+{{/*
+Refuses two of controlPlane.secretKeys naming one key of the Secret: the chart's Secret rendered it
+twice (the last value won) and the agent read one value for both, its URL as its bearer token.
+Renders nothing.
+*/}}
+{{- define "outpost.checkControlPlaneKeys" -}}
+{{- $keys := .Values.controlPlane.secretKeys }}
+{{- range $pair := list (list "url" "token") (list "url" "publicKey") (list "token" "publicKey") }}
+{{- $first := get $keys (index $pair 0) }}
+{{- if eq $first (get $keys (index $pair 1)) }}
+{{- fail (printf "controlPlane.secretKeys.%s and controlPlane.secretKeys.%s are both %q: the keys of one Secret must differ" (index $pair 0) (index $pair 1) $first) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -349,6 +379,42 @@ NetworkPolicy egress rule to the Kubernetes API server.
     - port: {{ . }}
       protocol: TCP
     {{- end }}
+{{- end }}
+
+{{/*
+The TCP port of a URL: its explicit port, else its scheme's (443 for wss and https, 80 for ws and http).
+Usage: include "outpost.urlPort" .Values.controlPlane.url
+*/}}
+{{- define "outpost.urlPort" -}}
+{{- $authority := regexReplaceAll "^.*@" (regexReplaceAll "^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*).*$" . "${1}") "" }}
+{{- $port := regexFind ":[0-9]+$" $authority | trimPrefix ":" }}
+{{- if $port }}{{ int $port }}{{ else if regexMatch "^(?i)(wss|https)://" . }}443{{ else }}80{{ end }}
+{{- end }}
+
+{{/*
+Egress rules (a NetworkPolicyEgressRule list from values) that also let out to one port: added to
+each rule that lists ports and does not cover it, so a rule narrowed to some addresses stays narrowed.
+A rule without ports allows every port already. Rendered as the list it is given when nothing is added.
+Usage: include "outpost.egressWithPort" (list .Values.agent.networkPolicy.controlPlaneEgress 8443)
+*/}}
+{{- define "outpost.egressWithPort" -}}
+{{- $port := int (index . 1) }}
+{{- $rules := list }}
+{{- range $rule := index . 0 }}
+{{- if $rule.ports }}
+{{- $covered := false }}
+{{- range $rule.ports }}
+{{- if or (not (hasKey . "port")) (eq (toString .port) (toString $port)) (and .endPort (le (int .port) $port) (ge (int .endPort) $port)) }}
+{{- $covered = true }}
+{{- end }}
+{{- end }}
+{{- if not $covered }}
+{{- $rule = set (deepCopy $rule) "ports" (append $rule.ports (dict "port" $port "protocol" "TCP")) }}
+{{- end }}
+{{- end }}
+{{- $rules = append $rules $rule }}
+{{- end }}
+{{- with $rules }}{{ toYaml . }}{{ end }}
 {{- end }}
 
 {{/*

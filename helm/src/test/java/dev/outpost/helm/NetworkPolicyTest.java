@@ -292,6 +292,50 @@ class NetworkPolicyTest {
         assertThat(traffic.allowed(endpoints.get("agent"), endpoints.get("internet"), 3128, "TCP")).isTrue();
     }
 
+    /**
+     * The port of the URL the chart is given is opened, in each rule of the egress value that names
+     * ports: before, 443 only, so a control plane or an identity provider on 8443 was silently unreachable.
+     */
+    @Test
+    void theAgentAndObservabilityReachThePortsOfTheirUrls() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "controlPlane.url", "wss://cp.example.com:8443/v1/connect",
+                "observability.queryAuth.jwksUrl", "https://kc.idp.svc:8444/realms/acme/protocol/openid-connect/certs"));
+        Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
+        Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
+
+        assertThat(traffic.allowed(endpoints.get("agent"), endpoints.get(CONTROL_PLANE), 8443, "TCP")).isTrue();
+        assertThat(traffic.allowed(endpoints.get("agent"), endpoints.get(CONTROL_PLANE), 443, "TCP")).isTrue();
+        assertThat(traffic.allowed(endpoints.get("observability"), endpoints.get("internet"), 8444, "TCP")).isTrue();
+        assertThat(traffic.allowed(endpoints.get("gateway"), endpoints.get("internet"), 8443, "TCP")).isFalse();
+        assertThat(traffic.allowed(endpoints.get("agent"), endpoints.get("internet"), 8444, "TCP")).isFalse();
+    }
+
+    /** A plain ws:// or http:// URL without a port is port 80. */
+    @Test
+    void aUrlWithoutAPortIsItsSchemesPort() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "observability.queryAuth.jwksUrl", "http://keycloak.idp.svc/realms/acme/protocol/openid-connect/certs"));
+        Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
+        Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
+
+        assertThat(traffic.allowed(endpoints.get("observability"), endpoints.get("other-namespace"), 80, "TCP")).isTrue();
+    }
+
+    /** A rule narrowed to the control plane's addresses stays narrowed: the URL's port is added to it, not opened anywhere. */
+    @Test
+    void theUrlsPortKeepsTheAddressesOfTheRule() {
+        Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "controlPlane.url", "wss://cp.example.com:8443/v1/connect",
+                "agent.networkPolicy.controlPlaneEgress[0].to[0].ipBlock.cidr", "198.51.100.0/24",
+                "agent.networkPolicy.controlPlaneEgress[0].ports[0].port", "443"));
+        Map<String, Traffic.Endpoint> endpoints = endpoints(rendered);
+        Traffic traffic = new Traffic(rendered.all(NetworkPolicy.class), Chart.NAMESPACE);
+
+        assertThat(traffic.allowed(endpoints.get("agent"), endpoints.get(CONTROL_PLANE), 8443, "TCP")).isTrue();
+        assertThat(traffic.allowed(endpoints.get("agent"), endpoints.get("internet"), 8443, "TCP")).isFalse();
+    }
+
     @Test
     void theyCanBeTurnedOff() {
         Rendered rendered = Chart.render(Chart.CI.resolve("defaults-values.yaml"), Map.of("networkPolicy.enabled", "false"));

@@ -102,7 +102,38 @@ class ValuesValidationTest {
                 // Services and rolling updates go by readiness: without it a pod that does not serve yet gets traffic
                 bad("gateway.readinessProbe.enabled", "false", "gateway.readinessProbe.enabled: false is refused"),
                 bad("observability.readinessProbe.enabled", "false", "observability.readinessProbe.enabled: false is refused"),
-                bad("agent.readinessProbe.enabled", "false", "agent.readinessProbe.enabled: false is refused"));
+                bad("agent.readinessProbe.enabled", "false", "agent.readinessProbe.enabled: false is refused"),
+                // the chart's own labels: a second copy of one changed the selectors (Deployments refused) or
+                // left the NetworkPolicies matching nothing
+                bad("commonLabels.app\\.kubernetes\\.io/part-of", "platform",
+                        "commonLabels: app.kubernetes.io/part-of is set by the chart"),
+                bad("commonLabels.app\\.kubernetes\\.io/team", "platform",
+                        "commonLabels: app.kubernetes.io/team is set by the chart"),
+                bad("commonLabels.helm\\.sh/chart", "mine", "commonLabels: helm.sh/chart is set by the chart"),
+                // Kubernetes' rule for a Secret's keys: "" broke the YAML, a space made a Secret the API server refuses
+                bad("controlPlane.secretKeys.publicKey", "public key", "controlPlane.secretKeys.publicKey: Does not match pattern"),
+                bad("controlPlane.secretKeys.url", "", "controlPlane.secretKeys.url: Does not match pattern"),
+                bad("ingest.secretKey", "", "ingest.secretKey: Does not match pattern"),
+                bad("ingest.previousSecretKey", "previous/token", "ingest.previousSecretKey: Does not match pattern"),
+                // the agent read its URL as its bearer token
+                bad("controlPlane.secretKeys.url", "token",
+                        "controlPlane.secretKeys.url and controlPlane.secretKeys.token are both \"token\""),
+                bad("controlPlane.secretKeys.publicKey", "url",
+                        "controlPlane.secretKeys.url and controlPlane.secretKeys.publicKey are both \"url\""),
+                // quantities as Kubernetes parses them: the API server refused these at install
+                bad("observability.persistence.size", "20GB", "observability.persistence.size: Does not match pattern"),
+                bad("gateway.resources.requests.memory", "768 Mi", "gateway.resources.requests.memory: Does not match pattern"),
+                bad("agent.resources.limits.cpu", "two", "agent.resources.limits.cpu: Does not match pattern"),
+                bad("observability.resources.limits.memory", "1.5GB", "observability.resources.limits.memory: Does not match pattern"),
+                bad("integrationRuntime.resources.requests.cpu", "100 m", "integrationRuntime.resources.requests.cpu: Does not match pattern"),
+                bad("observability.persistence.accessModes[0]", "ReadWriteAlways",
+                        "observability.persistence.accessModes.0 must be one of the following"),
+                bad("agent.controlPlaneProxy", "http://proxy.corp.example:0", "agent.controlPlaneProxy: Does not match pattern"),
+                bad("agent.controlPlaneProxy", "http://proxy.corp.example:65536", "agent.controlPlaneProxy: Does not match pattern"),
+                // every object's name starts with it: a DNS label
+                bad("fullnameOverride", "Outpost_Prod", "fullnameOverride: Does not match pattern"),
+                bad("nameOverride", "outpost-", "nameOverride: Does not match pattern"),
+                bad("gateway.service.nodePort", "0", "gateway.service.nodePort: Must be greater than or equal to 1"));
     }
 
     private static Arguments bad(String key, String value, String message) {
@@ -129,7 +160,16 @@ class ValuesValidationTest {
                 Arguments.of("observability.persistence.claimRetention.whenDeleted", "Delete"),
                 Arguments.of("observability.startupProbe.failureThreshold", "300"),
                 Arguments.of("gateway.readinessProbe.successThreshold", "2"),
-                Arguments.of("agent.livenessProbe.initialDelaySeconds", "0"));
+                Arguments.of("agent.livenessProbe.initialDelaySeconds", "0"),
+                Arguments.of("commonLabels.team", "platform"),
+                Arguments.of("commonLabels.example\\.com/cost-center", "cc-4711"),
+                Arguments.of("controlPlane.secretKeys.publicKey", "cp_public.key-2"),
+                Arguments.of("observability.persistence.size", "1.5e10"),
+                Arguments.of("gateway.resources.requests.cpu", "0.5"),
+                Arguments.of("agent.controlPlaneProxy", "http://proxy.corp.example:65535"),
+                Arguments.of("observability.persistence.accessModes[0]", "ReadWriteOncePod"),
+                Arguments.of("fullnameOverride", "outpost-prod"),
+                Arguments.of("gateway.maxConnections", "null"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -164,5 +204,56 @@ class ValuesValidationTest {
         org.assertj.core.api.Assertions.assertThat(Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
                 "observability.persistence.enabled", "true", "observability.persistence.existingClaim", "obs-data")))
                 .contains("claimName: \"obs-data\"");
+    }
+    /** Lists --set cannot give (helm-java sets strings): merged over the defaults in a values file. */
+    private static String templateWith(Map<String, Object> values) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("values-", ".yaml");
+        java.nio.file.Files.writeString(file, Yaml.write(Yaml.deepMerge(Yaml.read(Chart.CI.resolve("defaults-values.yaml")), values)));
+        return Chart.templateYaml(file, Map.of());
+    }
+
+    /** Two volumeMounts at one mountPath, a claim with no access mode: the API server refused them at install. */
+    @org.junit.jupiter.api.Test
+    void aRepeatedSecretMountAndAClaimWithoutAccessModeAreRefused() throws java.io.IOException {
+        assertThatThrownBy(() -> templateWith(Map.of("gateway", Map.of("secretMounts", java.util.List.of("api-keys", "api-keys")))))
+                .hasMessageContaining("gateway.secretMounts: array items[0,1] must be unique");
+        assertThatThrownBy(() -> templateWith(Map.of("observability", Map.of("persistence",
+                Map.of("enabled", true, "accessModes", java.util.List.of())))))
+                .hasMessageContaining("observability.persistence.accessModes: Array must have at least 1 items");
+        org.assertj.core.api.Assertions.assertThat(templateWith(Map.of("gateway", Map.of("secretMounts",
+                java.util.List.of("api-keys", "partner-keys"))))).contains("/etc/outpost/secrets/partner-keys");
+    }
+
+    /** Two entries of one name: Argo CD's server-side apply refuses the Deployment, and kubectl keeps the last. */
+    @org.junit.jupiter.api.Test
+    void anExtraVariableTheChartSetsIsRefusedNamingTheValueThatSetsIt() {
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.extraEnv[0].name", "JAVA_OPTS_APPEND", "gateway.extraEnv[0].value", "-Xmx1g")))
+                .hasMessageContaining("gateway.extraEnv: JAVA_OPTS_APPEND is set by the chart: set gateway.javaOpts instead");
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.extraEnv[0].name", "QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS", "gateway.extraEnv[0].value", "100")))
+                .hasMessageContaining("gateway.extraEnv: QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS is set by the chart: set gateway.maxConnections instead");
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "agent.extraEnv[0].name", "OUTPOST_AGENT_DATA_PLANE", "agent.extraEnv[0].value", "other")))
+                .hasMessageContaining("agent.extraEnv: OUTPOST_AGENT_DATA_PLANE is set by the chart");
+        assertThatThrownBy(() -> Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "observability.extraEnv[0].name", "TZ", "observability.extraEnv[0].value", "UTC",
+                "observability.extraEnv[1].name", "TZ", "observability.extraEnv[1].value", "CET")))
+                .hasMessageContaining("observability.extraEnv: TZ is given twice");
+        org.assertj.core.api.Assertions.assertThat(Chart.templateYaml(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.extraEnv[0].name", "TZ", "gateway.extraEnv[0].value", "UTC")))
+                .contains("name: TZ");
+    }
+
+    /** The default node port range: outside it the API server refuses the Service, unless the cluster widened it. */
+    @org.junit.jupiter.api.Test
+    void aNodePortOutsideTheDefaultRangeIsWarnedOf() {
+        String output = Chart.installOutput(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.service.type", "NodePort", "gateway.service.nodePort", "8080"));
+        org.assertj.core.api.Assertions.assertThat(output)
+                .contains("gateway.service.nodePort (8080) is outside 30000-32767");
+        org.assertj.core.api.Assertions.assertThat(Chart.installOutput(Chart.CI.resolve("defaults-values.yaml"), Map.of(
+                "gateway.service.type", "NodePort", "gateway.service.nodePort", "30080")))
+                .doesNotContain("is outside 30000-32767");
     }
 }
