@@ -35,7 +35,7 @@ class PrometheusRuleTest {
         Files.writeString(dir.resolve("rules.yaml"), Yaml.write(spec(Chart.render(EVERYTHING))));
         Files.copy(UNIT_TESTS, dir.resolve("alerts-test.yaml"));
 
-        assertThat(promtool(dir, "check", "rules", "rules.yaml")).contains("SUCCESS: 11 rules found");
+        assertThat(promtool(dir, "check", "rules", "rules.yaml")).contains("SUCCESS: 12 rules found");
         assertThat(promtool(dir, "test", "rules", "alerts-test.yaml")).contains("SUCCESS");
     }
 
@@ -52,7 +52,7 @@ class PrometheusRuleTest {
     @Test
     void everyMetricSelectorIsHeldToTheReleasesNamespace() {
         List<String> expressions = expressions(Chart.render(EVERYTHING));
-        assertThat(expressions).hasSize(11);
+        assertThat(expressions).hasSize(12);
         for (String expr : expressions) {
             Matcher m = METRIC.matcher(expr);
             int selectors = 0;
@@ -104,9 +104,8 @@ class PrometheusRuleTest {
         Rendered rendered = Chart.render(EVERYTHING, Map.of(
                 "metrics.prometheusRule.disabled[0]", "OutpostGatewayErrorsHigh",
                 "metrics.prometheusRule.disabled[1]", "OutpostIngestDiskRefusing"));
-        assertThat(alerts(rendered)).hasSize(9).doesNotContain("OutpostGatewayErrorsHigh", "OutpostIngestDiskRefusing")
-                .contains("OutpostGatewayCircuitBreakerOpen", "OutpostAgentDisconnected");
-        // the observability group has no alert left: it renders an empty list, which Prometheus takes
+        assertThat(alerts(rendered)).hasSize(10).doesNotContain("OutpostGatewayErrorsHigh", "OutpostIngestDiskRefusing")
+                .contains("OutpostGatewayCircuitBreakerOpen", "OutpostStorageDayUnreadable", "OutpostAgentDisconnected");
         assertThat(rules(rendered)).allSatisfy(rule -> assertThat(labels(rule)).containsEntry("team", "platform")
                 .containsKey("severity"));
         GenericKubernetesResource rule = prometheusRule(rendered);
@@ -116,7 +115,9 @@ class PrometheusRuleTest {
 
     @Test
     void withEveryAlertOfAGroupDisabledPrometheusStillLoadsTheRules(@TempDir Path dir) throws Exception {
-        Rendered rendered = Chart.render(EVERYTHING, Map.of("metrics.prometheusRule.disabled[0]", "OutpostIngestDiskRefusing"));
+        // the observability group has no alert left: it renders an empty list, which Prometheus takes
+        Rendered rendered = Chart.render(EVERYTHING, Map.of("metrics.prometheusRule.disabled[0]", "OutpostIngestDiskRefusing",
+                "metrics.prometheusRule.disabled[1]", "OutpostStorageDayUnreadable"));
         Files.writeString(dir.resolve("rules.yaml"), Yaml.write(spec(rendered)));
         assertThat(promtool(dir, "check", "rules", "rules.yaml")).contains("SUCCESS: 10 rules found");
     }
