@@ -63,8 +63,13 @@ public class ErrorMappers {
     return json(status, error, e.getMessage());
   }
 
+  /**
+   * What no mapper above takes, {@link Error}s too: Lucene's {@code AssertionError} (assertions on),
+   * the JVM's {@code InternalError} (a memory-mapped file cut short), a {@code StackOverflowError} or
+   * {@code OutOfMemoryError}. Left unmapped, they got Quarkus' own 500 page, with the stack in it.
+   */
   @ServerExceptionMapper
-  public Response unexpected(Exception e, ServerRequestContext request) {
+  public Response unexpected(Throwable e, ServerRequestContext request) {
     if (clientLeft(e, request)) {
       // no server failure, and no one to answer: no error is made for it (the connection is closed, and
       // what is returned goes nowhere)

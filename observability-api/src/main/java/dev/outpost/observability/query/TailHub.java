@@ -312,8 +312,11 @@ public class TailHub {
             break;
           }
         }
-      } catch (RuntimeException e) {
-        LOG.warn("a live-tail filter failed; ending that stream", e);
+      } catch (RuntimeException | Error e) {
+        // an Error too (Lucene's AssertionError, a StackOverflowError): let out, it ended the filtering
+        // task, the tails after this one missed the batch, and this one stayed open
+        LOG.log(e instanceof Error ? Logger.Level.ERROR : Logger.Level.WARN,
+            "a live-tail filter failed; ending that stream", e);
         s.emitter().fail(e);
       }
     }

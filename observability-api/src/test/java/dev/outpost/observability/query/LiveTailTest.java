@@ -196,6 +196,41 @@ public class LiveTailTest {
     }
   }
 
+  /**
+   * A filter that fails with an Error (Lucene's AssertionError with assertions on, a StackOverflowError
+   * of a deep query) ends its own stream, as one that throws an exception does, and the other tails
+   * of the project get the batch. Before, the Error left the filtering task: the tails after it
+   * missed the batch without a word, and the failing one stayed open, failing at every batch.
+   */
+  @Test
+  void aFilterFailingWithAnErrorEndsOnlyItsOwnStream() throws Exception {
+    String project = "tail-error-" + UUID.randomUUID();
+    TailHub.TailLimits limits = new TailHub.TailLimits(4, 16, 64);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failingEnded = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Throwable> otherEnded = new java.util.concurrent.atomic.AtomicReference<>();
+    List<Object> otherGot = new CopyOnWriteArrayList<>();
+    // subscribed first: the filtering reaches it before the other tail
+    io.smallrye.mutiny.subscription.Cancellable failing = hub.subscribe(java.util.Set.of(project), r -> {
+      throw new StackOverflowError();
+    }, memory.lease(), Duration.ofMinutes(1), Duration.ofMinutes(1), hub.reserve("failing-reader",
+        java.util.Set.of(project), limits)).subscribe().with(v -> { }, failingEnded::set);
+    io.smallrye.mutiny.subscription.Cancellable other = hub.subscribe(java.util.Set.of(project), r -> true,
+            memory.lease(), Duration.ofMinutes(1), Duration.ofMinutes(1),
+            hub.reserve("other-reader", java.util.Set.of(project), limits))
+        .subscribe().with(item -> item.ifPresent(otherGot::add), otherEnded::set);
+    try {
+      hub.onIngested(new LogsIngested(records(project, 3, 10)));
+      Eventually.within(Duration.ofSeconds(5), "the failing tail ended", () -> failingEnded.get() != null);
+      assertThat(failingEnded.get()).isInstanceOf(StackOverflowError.class);
+      Eventually.within(Duration.ofSeconds(5), "the other tail's records", () -> otherGot.size() == 3);
+      assertThat(otherEnded.get()).isNull();
+    } finally {
+      // ended here, not a minute later in another test, whose count of subscribers it would change
+      failing.cancel();
+      other.cancel();
+    }
+  }
+
   private static List<LogEntry> records(String project, int count, int chars) {
     String body = "r".repeat(chars);
     Owner owner = new Owner("svc", project, "", "", "");
