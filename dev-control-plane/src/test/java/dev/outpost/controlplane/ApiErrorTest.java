@@ -51,6 +51,20 @@ class ApiErrorTest {
         .body("error", equalTo("unsupported_media_type")).body("message", containsString("application/xml"));
   }
 
+  /** The framework's other refusals keep their status: UnexpectedFailures, which takes every Throwable, made it a 500. */
+  @Test
+  void anAnswerTypeThePathDoesNotGiveIsA406() {
+    given().header("Authorization", ADMIN).accept("application/xml").get("/v1/state").then().statusCode(406);
+  }
+
+  /** A missing page outside the API is Quarkus' 404, not the API's JSON and never a 500. */
+  @Test
+  void aMissingPageOutsideTheApiIsA404() {
+    for (String path : new String[] {"/console/nothing-here.js", "/console/config.json/x", "/nothing-here"}) {
+      given().get(path).then().statusCode(404);
+    }
+  }
+
   @Test
   void anUnknownPathOfTheApiIsAnsweredInJson() {
     for (String path : new String[] {"/v1/nothing-here", "/v1/integrations", "/v1/state/x", "/idp/nothing-here", "/v1"}) {

@@ -83,7 +83,9 @@ public class HttpDispatcher {
   static final String ROUTED_TO = "X-Outpost-Integration";
 
   void register(@Observes Router router) {
-    router.route().order(-1000).handler(this::dispatch);
+    // a request failed past Camel (an answer platform-http cannot write): the runtime's own JSON 500,
+    // not Quarkus' page with the exception's stack
+    router.route().order(-1000).handler(this::dispatch).failureHandler(FailedAnswers::answer);
     // a path no integration serves: the runtime's own JSON answer, not Vert.x's HTML page
     router.errorHandler(404, ctx -> ErrorAnswer.send(ctx, 404, "no integration serves " + ctx.request().path()));
   }
