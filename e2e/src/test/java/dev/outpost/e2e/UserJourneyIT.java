@@ -347,6 +347,22 @@ class UserJourneyIT {
     });
     assertThat(Http.postJson(GATEWAY + "/greet", caller, "online").statusCode()).isEqualTo(200);
     assertThat(Files.getLastModifiedTime(integrationFile)).as("the agent re-applied on reconnect").isEqualTo(applied);
+
+    // a deploy while the gateway is down names the gateway, at once, and says the agent applied it
+    // (it waited 30 s, then blamed the agent)
+    long gatewayPid = Long.parseLong(Files.readString(home.resolve("run/gateway.pid")).trim());
+    ProcessHandle.of(gatewayPid).ifPresent(ProcessHandle::destroyForcibly);
+    Eventually.await("the gateway to stop", SETTLE, () -> ProcessHandle.of(gatewayPid).map(p -> p.isAlive() ? null : true).orElse(true));
+    Path v4 = home.resolve("greeter-v4.yaml");
+    Files.writeString(v4, Files.readString(Path.of(journeyFile("greeter-v2.yaml")))
+        .replace("version: \"2\"", "version: \"4\"").replace("\"version\": 2", "\"version\": 4"));
+    Launcher.Result deploy = outpost.run(60, "deploy", v4.toString());
+    assertThat(deploy.exitCode()).as(deploy.output()).isNotZero();
+    assertThat(deploy.output()).contains("the gateway is not running: the agent applied revision", "./outpost up starts the gateway")
+        .doesNotContain("within 30 s");
+    outpost.run(180, "up").expectSuccess("./outpost up (restarting the gateway)");
+    Eventually.await("version 4 to serve", SETTLE,
+        () -> Http.json(Http.postJson(GATEWAY + "/greet", caller, "gateway-back")).path("version").asInt() == 4 ? true : null);
   }
 
   @Test
