@@ -3,14 +3,11 @@ package dev.outpost.controlplane;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.spec.testing.LogLines;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
@@ -33,28 +30,12 @@ class UnexpectedFailuresTest {
     for (String kind : KINDS) {
       for (String way : WAYS) {
         String path = "/v1/test/failing/" + kind + way;
-        List<LogRecord> errors = new CopyOnWriteArrayList<>();
-        Handler listener = new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-              errors.add(record);
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(listener);
         Response response;
-        try {
+        List<LogRecord> errors;
+        // every logger's: the ERROR must come from ours, not from Quarkus' error handler
+        try (LogLines log = LogLines.of("")) {
           response = given().accept("application/json").get(path);
-        } finally {
-          root.removeHandler(listener);
+          errors = log.errorRecords();
         }
 
         String body = response.asString();

@@ -5,16 +5,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.runtime.Integrations;
+import dev.outpost.spec.testing.LogLines;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.net.URL;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
@@ -46,28 +43,12 @@ class FailedAnswersTest {
               simple: "%s"
           """.formatted(UNWRITABLE.get(i))))).then().statusCode(200);
       try {
-        List<LogRecord> errors = new CopyOnWriteArrayList<>();
-        Handler listener = new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-              errors.add(record);
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(listener);
         Response response;
-        try {
+        List<LogRecord> errors;
+        // every logger's: the ERROR must come from ours, not from Quarkus' error handler
+        try (LogLines log = LogLines.of("")) {
           response = given().get(Integrations.base(http) + name);
-        } finally {
-          root.removeHandler(listener);
+          errors = log.errorRecords();
         }
 
         String body = response.asString();

@@ -15,6 +15,7 @@ import org.jboss.logmanager.ExtLogRecord;
 public final class LogLines implements AutoCloseable {
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final List<String> errors = new CopyOnWriteArrayList<>();
+  private final List<LogRecord> errorRecords = new CopyOnWriteArrayList<>();
   private final Logger logger;
   private final Handler handler = new Handler() {
     @Override
@@ -24,6 +25,7 @@ public final class LogLines implements AutoCloseable {
         warnings.add(line);
         if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
           errors.add(line);
+          errorRecords.add(record);
         }
       }
     }
@@ -58,6 +60,11 @@ public final class LogLines implements AutoCloseable {
   /** The ERROR lines so far. */
   public List<String> errors() {
     return List.copyOf(errors);
+  }
+
+  /** The ERROR records so far, with their logger's name and what they were thrown with. */
+  public List<LogRecord> errorRecords() {
+    return List.copyOf(errorRecords);
   }
 
   /** The WARN and ERROR lines so far that contain {@code text}. */
