@@ -385,13 +385,19 @@ async function readTail(url, signal, onOpen) {
     refused.final = response.status !== 429 && response.status < 500;
     throw refused;
   }
-  onOpen();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let scanned = 0; // what of the buffer holds no event's end: a large event is not searched again per chunk
+  let subscribed = false;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return { message: 'the connection closed' };
+    // open from the first bytes (a keep-alive the server writes once it has subscribed the stream), not
+    // the headers, which it sends before: a record stored between the two was not tailed
+    if (!subscribed) {
+      subscribed = true;
+      onOpen();
+    }
     buffer += value;
     let end;
     while ((end = buffer.indexOf('\n\n', Math.max(0, scanned - 1))) >= 0) {

@@ -205,6 +205,9 @@ public class TailHub {
       Subscriber s = new Subscriber(Set.copyOf(projects), filter, emitter, pending, memory);
       subscribers.add(s);
       ScheduledFuture<?> end = endings.schedule(emitter::complete, lifetime.toMillis(), TimeUnit.MILLISECONDS);
+      // the first keep-alive at once: the response's headers go out before this subscription, so a
+      // reader knows from its first bytes, not its headers, that records from now on reach it
+      emitter.emit(KEEP_ALIVE);
       ScheduledFuture<?> alive = endings.scheduleAtFixedRate(() -> emitter.emit(KEEP_ALIVE), keepAlive.toMillis(),
           keepAlive.toMillis(), TimeUnit.MILLISECONDS);
       emitter.onTermination(() -> {
