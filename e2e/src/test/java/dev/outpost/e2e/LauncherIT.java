@@ -96,8 +96,28 @@ class LauncherIT {
 
   @Test
   void aStartThatWroteNothingIsNotExplainedByAnEarlierRunsLog() throws IOException {
-    // a checkout whose jars are stand-ins (present, so nothing is built) and whose java dies at once
-    // without a word, as under the OOM killer
+    Launcher.Result up = upWithADyingJava("exit 1");
+    assertThat(up.exitCode()).as(up.output()).isNotZero();
+    assertThat(up.output())
+        .contains("dev-control-plane failed to start: it exited with status 1 without writing a line (out of disk?)")
+        .doesNotContain("an earlier run's last line");
+  }
+
+  /** A killed start is said to be killed, not explained by the last line it wrote, an INFO of its start. */
+  @Test
+  void aStartKilledMidwayIsSaidToBeKilled() throws IOException {
+    Launcher.Result up = upWithADyingJava("echo 'INFO [io.quarkus] starting'; kill -9 $$");
+    assertThat(up.exitCode()).as(up.output()).isNotZero();
+    assertThat(up.output())
+        .contains("dev-control-plane failed to start: it was killed by SIGKILL (the kernel's out-of-memory killer, or kill -9?)")
+        .doesNotContain("INFO [io.quarkus] starting").doesNotContain("an earlier run's last line");
+  }
+
+  /**
+   * {@code ./outpost up} in a checkout whose jars are stand-ins (present, so nothing is built) and
+   * whose java passes the version check and then runs {@code dies}.
+   */
+  private static Launcher.Result upWithADyingJava(String dies) throws IOException {
     Path root = Files.createTempDirectory("outpost-root");
     Files.copy(Launcher.repositoryRoot().resolve("outpost"), root.resolve("outpost"), StandardCopyOption.COPY_ATTRIBUTES);
     for (String c : List.of("observability-api", "integration-runtime", "gateway", "dev-control-plane", "pdp-agent")) {
@@ -109,22 +129,14 @@ class LauncherIT {
     Path java = bin.resolve("java");
     Files.writeString(java, """
         #!/usr/bin/env bash
-        # the version check passes; a start is killed before it writes anything
         case " $* " in *" -XshowSettings:properties "*) echo '    java.specification.version = 17' >&2; exit 0 ;; esac
-        kill -9 $$
-        """);
+        """ + dies + "\n");
     assertThat(java.toFile().setExecutable(true)).isTrue();
     Path home = Files.createTempDirectory("outpost-launcher");
     Files.createDirectories(home.resolve("logs"));
     Files.writeString(home.resolve("logs/dev-control-plane.log"), "an earlier run's last line\n");
-    Launcher outpost = new Launcher(root, home,
-        Map.of("OUTPOST_NO_EXAMPLES", "1", "PATH", bin + ":" + System.getenv("PATH")));
-
-    Launcher.Result up = outpost.run(60, "up");
-    assertThat(up.exitCode()).as(up.output()).isNotZero();
-    assertThat(up.output())
-        .contains("dev-control-plane failed to start: it ended without writing a line (killed? out of memory or disk?)")
-        .doesNotContain("an earlier run's last line");
+    return new Launcher(root, home, Map.of("OUTPOST_NO_EXAMPLES", "1", "PATH", bin + ":" + System.getenv("PATH")))
+        .run(60, "up");
   }
 
   /** Takes 35 s: down gives a component that long after SIGTERM. */
