@@ -30,6 +30,8 @@ import org.jboss.logging.Logger;
  *       {@code Failed}, 400 when the body is not an integration named {@code name};
  *   <li>{@code DELETE /outpost/admin/integrations/{name}}: 204, or 404 when it does not run.
  * </ul>
+ * Every refusal is {@code {"error": "..."}}: 413 for a body over 1 MiB, 405 for another method, 404
+ * for another path, 500 (logged with its stack) when a call fails unexpectedly.
  */
 @ApplicationScoped
 public class AdminRoutes {
@@ -66,6 +68,28 @@ public class AdminRoutes {
     WorkerExecutor admin = vertx.createSharedWorkerExecutor("outpost-admin", ADMIN_THREADS);
     router.put("/outpost/admin/integrations/:name").handler(ctx -> onAdminThread(admin, ctx, this::deploy));
     router.delete("/outpost/admin/integrations/:name").handler(ctx -> onAdminThread(admin, ctx, this::remove));
+    // what no handler above takes is refused here, in the API's shape, not on Quarkus' own page
+    router.route("/outpost/admin/integrations/:name").handler(ctx -> {
+      ctx.response().putHeader("Allow", "PUT, DELETE");
+      error(ctx, 405, ctx.request().method().name() + " is not an admin call: PUT deploys, DELETE removes");
+    });
+    router.route("/outpost/admin/*").handler(ctx -> error(ctx, 404, "no admin call at " + ctx.request().path()));
+    router.route("/outpost/admin/*").failureHandler(AdminRoutes::failed);
+  }
+
+  /** A body over the limit (the body handler's 413), or a call that failed unexpectedly: logged once. */
+  private static void failed(RoutingContext ctx) {
+    if (ctx.statusCode() == 413) {
+      error(ctx, 413, "the body exceeds " + MAX_BODY_BYTES + " bytes");
+      return;
+    }
+    LOG.errorf(ctx.failure(), "admin call %s %s failed: answered 500", ctx.request().method().name(),
+        ctx.request().path());
+    if (!ctx.response().headWritten()) {
+      error(ctx, 500, "the admin call failed; it has been logged");
+    } else if (!ctx.response().ended()) {
+      ctx.request().connection().close();
+    }
   }
 
   private static void onAdminThread(WorkerExecutor admin, RoutingContext ctx, Handler<RoutingContext> call) {

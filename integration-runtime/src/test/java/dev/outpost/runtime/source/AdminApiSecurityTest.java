@@ -2,6 +2,7 @@ package dev.outpost.runtime.source;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.outpost.runtime.Integrations;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -58,5 +59,19 @@ class AdminApiSecurityTest {
         .body(BODY).put(Integrations.base(management) + "outpost/admin/integrations/other-name")
         .then().statusCode(400).body("error", containsString("differs from the path's 'other-name'"));
     given().get(http + "intruder").then().statusCode(404);
+  }
+
+  /** Refusals past the handlers (the body limit, a method the path has not) answer in the API's shape. */
+  @Test
+  void aBodyOverTheLimitOrAnUnservedMethodIsRefusedInTheApisShape() {
+    String tooLarge = "{\"name\":\"" + "x".repeat(AdminRoutes.MAX_BODY_BYTES) + "\"}";
+    given().header("Authorization", "Bearer " + Integrations.ADMIN_TOKEN).contentType("application/json")
+        .body(tooLarge).put(Integrations.base(management) + "outpost/admin/integrations/x")
+        .then().statusCode(413).contentType(startsWith("application/json"))
+        .body("error", containsString("body exceeds 1048576 bytes"));
+    given().header("Authorization", "Bearer " + Integrations.ADMIN_TOKEN)
+        .post(Integrations.base(management) + "outpost/admin/integrations/x")
+        .then().statusCode(405).contentType(startsWith("application/json")).header("Allow", containsString("PUT"))
+        .body("error", containsString("POST"));
   }
 }
