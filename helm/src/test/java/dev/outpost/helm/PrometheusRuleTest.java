@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -113,13 +114,28 @@ class PrometheusRuleTest {
         assertThat(rule.getMetadata().getLabels()).containsEntry("release", "prometheus");
     }
 
+    /**
+     * A group whose alerts are all disabled is left out, and the PrometheusRule when no group is left:
+     * the group rendered with an empty rules list.
+     */
     @Test
-    void withEveryAlertOfAGroupDisabledPrometheusStillLoadsTheRules(@TempDir Path dir) throws Exception {
-        // the observability group has no alert left: it renders an empty list, which Prometheus takes
+    void aGroupWhoseAlertsAreAllDisabledIsLeftOut(@TempDir Path dir) throws Exception {
         Rendered rendered = Chart.render(EVERYTHING, Map.of("metrics.prometheusRule.disabled[0]", "OutpostIngestDiskRefusing",
-                "metrics.prometheusRule.disabled[1]", "OutpostStorageDayUnreadable"));
+                "metrics.prometheusRule.disabled[1]", "OutpostStorageDayUnreadable",
+                "metrics.prometheusRule.disabled[2]", "OutpostIntegrationFailuresHigh"));
+        assertThat(groups(rendered)).containsExactly("outpost-gateway", "outpost-agent");
+        assertThat(groupMaps(rendered)).allSatisfy(group -> assertThat((List<?>) group.get("rules")).isNotEmpty());
         Files.writeString(dir.resolve("rules.yaml"), Yaml.write(spec(rendered)));
-        assertThat(promtool(dir, "check", "rules", "rules.yaml")).contains("SUCCESS: 10 rules found");
+        assertThat(promtool(dir, "check", "rules", "rules.yaml")).contains("SUCCESS: 9 rules found");
+
+        Map<String, String> gatewayAlertsOff = new HashMap<>(Map.of("metrics.prometheusRule.enabled", "true"));
+        List<String> gatewayAlerts = List.of("OutpostGatewayErrorsHigh", "OutpostGatewayCircuitBreakerOpen",
+                "OutpostGatewayRoutesRefused", "OutpostGatewayRoutesDiverged", "OutpostGatewayClusterSplit");
+        for (int i = 0; i < gatewayAlerts.size(); i++) {
+            gatewayAlertsOff.put("metrics.prometheusRule.disabled[" + i + "]", gatewayAlerts.get(i));
+        }
+        assertThat(Chart.render(Chart.CI.resolve("gateway-only-values.yaml"), gatewayAlertsOff).objects())
+                .noneMatch(o -> o.getKind().equals("PrometheusRule"));
     }
 
     private static String promtool(Path dir, String... args) throws IOException, InterruptedException {

@@ -130,6 +130,16 @@ class ValuesValidationTest {
                         "observability.persistence.accessModes.0 must be one of the following"),
                 bad("agent.controlPlaneProxy", "http://proxy.corp.example:0", "agent.controlPlaneProxy: Does not match pattern"),
                 bad("agent.controlPlaneProxy", "http://proxy.corp.example:65536", "agent.controlPlaneProxy: Does not match pattern"),
+                // the NetworkPolicy opened that port (the API server refuses one outside 1-65535) and nothing could
+                // connect; a leading zero was read as octal (0443 opened port 291 to a connection made to 443)
+                bad("controlPlane.url", "wss://cp.example.com:0/agent", "controlPlane.url: Does not match pattern"),
+                bad("controlPlane.url", "wss://cp.example.com:70000/agent", "controlPlane.url: Does not match pattern"),
+                bad("controlPlane.url", "wss://cp.example.com:65536", "controlPlane.url: Does not match pattern"),
+                bad("controlPlane.url", "wss://cp.example.com:0443/agent", "controlPlane.url: Does not match pattern"),
+                bad("observability.queryAuth.jwksUrl", "https://kc.idp.svc:0/certs",
+                        "observability.queryAuth.jwksUrl: Does not match pattern"),
+                bad("observability.queryAuth.jwksUrl", "https://kc.idp.svc:70000/certs",
+                        "observability.queryAuth.jwksUrl: Does not match pattern"),
                 // every object's name starts with it: a DNS label
                 bad("fullnameOverride", "Outpost_Prod", "fullnameOverride: Does not match pattern"),
                 bad("nameOverride", "outpost-", "nameOverride: Does not match pattern"),
@@ -167,6 +177,11 @@ class ValuesValidationTest {
                 Arguments.of("observability.persistence.size", "1.5e10"),
                 Arguments.of("gateway.resources.requests.cpu", "0.5"),
                 Arguments.of("agent.controlPlaneProxy", "http://proxy.corp.example:65535"),
+                Arguments.of("controlPlane.url", "wss://cp.example.com:65535/agent"),
+                Arguments.of("controlPlane.url", "wss://[fd00::10]:1/agent?region=eu"),
+                Arguments.of("controlPlane.url", "wss://cp.example.com"),
+                Arguments.of("observability.queryAuth.jwksUrl", "http://keycloak.idp.svc:8080/realms/acme/protocol/openid-connect/certs"),
+                Arguments.of("observability.queryAuth.jwksUrl", "https://idp.acme.example/realms/acme/protocol/openid-connect/certs"),
                 Arguments.of("observability.persistence.accessModes[0]", "ReadWriteOncePod"),
                 Arguments.of("fullnameOverride", "outpost-prod"),
                 Arguments.of("gateway.maxConnections", "null"));
