@@ -263,7 +263,7 @@ class LocalDriftTest {
    */
   @Test
   void theAgentsOwnWritesDoNotTriggerPasses() throws Exception {
-    Thread.sleep(1500); // a pass the restore or an earlier test asked for
+    awaitNoPassFor(java.time.Duration.ofSeconds(3)); // a pass the restore or an earlier test asked for
     byte[] written = Files.readAllBytes(routes);
     Set<Instant> passes = new HashSet<>();
     Instant before = lastPass();
@@ -282,6 +282,26 @@ class LocalDriftTest {
 
   private Instant lastPass() {
     return runtime.keeper().reconcileStatus().lastReconciledAt();
+  }
+
+  /**
+   * Waits until no pass has run for {@code quiet}: longer than the watch's round and a drift pass's
+   * wait (a second each), so that one asked for before has run. A fixed sleep was too short for a
+   * loaded machine, and that pass was counted as the correction's second.
+   */
+  private void awaitNoPassFor(java.time.Duration quiet) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    Instant seen = lastPass();
+    long since = System.nanoTime();
+    while (System.nanoTime() - since < quiet.toNanos()) {
+      assertThat(System.nanoTime()).as("no pass for %s, last at %s", quiet, seen).isLessThan(deadline);
+      Thread.sleep(20);
+      Instant last = lastPass();
+      if (!java.util.Objects.equals(last, seen)) {
+        seen = last;
+        since = System.nanoTime();
+      }
+    }
   }
 
   private static void awaitHolds(Path file, byte[] content) throws Exception {

@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
  * Watches the directories a {@link LocalTarget} writes ({@code state/}, {@code state/integrations/})
  * and asks for a resync when one of its files is created, deleted or its content changed by someone
  * else, so that drift is corrected in seconds, as in Kubernetes, rather than at the next scheduled
- * resync (a removed integration file answered 503 for most of a minute). The agent's own writes are no
+ * resync (a removed integration file answered 503 for most of a minute). The directories there at
+ * {@link #start()} are watched when it returns. The agent's own writes are no
  * drift: the target records what it writes before renaming it in, so their events find what they
  * expect and cause no pass. Other changes (a file's permissions) wait for the scheduled resync. Every
  * second, a directory not there (yet, or deleted) is looked for again, and one watched is checked to
@@ -50,7 +51,12 @@ public final class LocalDriftWatch implements DriftWatch {
     this.onDrift = onDrift;
   }
 
-  /** Starts the watch's thread; throws when the system gives no watch (its inotify instances used up). */
+  /**
+   * Watches the directories there now, then starts the watch's thread, which looks for the others;
+   * throws when the system gives no watch (its inotify instances used up). Registered by the thread,
+   * they were watched only once it had first run: a change made meanwhile had no event and waited for
+   * the scheduled resync.
+   */
   @Override
   public synchronized void start() {
     if (thread != null) {
@@ -62,7 +68,15 @@ public final class LocalDriftWatch implements DriftWatch {
       throw new UncheckedIOException("cannot watch " + target.directories().get(0) + ": " + e.getMessage(), e);
     }
     WatchService started = watcher;
-    thread = new Thread(() -> watch(started), "outpost-agent-drift-watch");
+    Map<WatchKey, WatchedDirectory> watched = new HashMap<>();
+    for (Path dir : target.directories()) {
+      try {
+        register(started, watched, dir);
+      } catch (RuntimeException unexpected) {
+        // the thread's rounds try it again, and say so
+      }
+    }
+    thread = new Thread(() -> watch(started, watched), "outpost-agent-drift-watch");
     thread.setDaemon(true);
     thread.start();
   }
@@ -87,9 +101,11 @@ public final class LocalDriftWatch implements DriftWatch {
     watcher = null;
   }
 
-  private void watch(WatchService watcher) {
-    Map<WatchKey, WatchedDirectory> watched = new HashMap<>();
-    boolean starting = true;
+  /**
+   * The thread's rounds, from the directories {@code watched} at the start: one registered here came
+   * or came back since, and what changed in it meanwhile has no event, so it asks for a resync.
+   */
+  private void watch(WatchService watcher, Map<WatchKey, WatchedDirectory> watched) {
     boolean missed = false; // a round failed: what it was reading is lost, a pass reads it again
     while (true) {
       try {
@@ -97,10 +113,9 @@ public final class LocalDriftWatch implements DriftWatch {
         for (Path dir : target.directories()) {
           changed |= register(watcher, watched, dir);
         }
-        if ((changed || missed) && !starting) {
+        if (changed || missed) {
           onDrift.run();
         }
-        starting = false;
         missed = false;
         WatchKey key = watcher.poll(MISSING_DIRECTORY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         if (key != null && drifted(key, watched)) {

@@ -63,14 +63,22 @@ class KubernetesAgentTest {
     vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 
+  /**
+   * The agents' liveness timeout and lease: neither liveness nor losing the lease is what these tests
+   * are about. With 1.2 s and 2 s (a renew deadline of 1.33 s), a stall of a loaded CI machine
+   * dropped the connection or lost the lease, and "only the leader connects" saw two connections.
+   */
+  static final Duration LIVENESS = Duration.ofSeconds(30);
+  static final Duration LEASE = Duration.ofSeconds(6);
+
   AgentHarness agent(String name) throws IOException {
     return new AgentHarness(vertx, home.resolve(name), cp.url(), SIGNER.keys().getPublic(), Duration.ofMillis(300),
-        Duration.ofMillis(1200), new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent")),
+        LIVENESS, new KubernetesTarget(client, KubernetesTargetConfig.of(NS, "img:1", "IfNotPresent")),
         new SecretAppliedStore(client, NS, dev.outpost.agent.TestStates.DATA_PLANE), new KubernetesStatusSource(client, NS, Optional.empty()));
   }
 
   LeaseElection elect(AgentHarness agent, String identity) {
-    return new LeaseElection(client, NS, "outpost-agent", identity, Duration.ofSeconds(2), () -> {
+    return new LeaseElection(client, NS, "outpost-agent", identity, LEASE, () -> {
       try {
         agent.start();
       } catch (IOException e) {
@@ -88,7 +96,8 @@ class KubernetesAgentTest {
       eb.start();
       try {
         await(() -> cp.connected(), "the leader connects");
-        Thread.sleep(2000);
+        // the follower tries again meanwhile: every retry period (a fifth of the lease), jittered up to 2.2 times that
+        Thread.sleep(LEASE.toMillis() / 2);
         assertThat(cp.connections.get()).as("only the leader dials the control plane").isEqualTo(1);
         assertThat(ea.isLeader() ^ eb.isLeader()).isTrue();
 

@@ -12,7 +12,11 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The watch alone, over real files: what asks for a resync, and what does not. */
+/**
+ * The watch alone, over real files: what asks for a resync, and what does not. The directories there
+ * at start() are watched when it returns: each test changes files right after it, with no wait for
+ * the watch's thread to have run.
+ */
 class LocalDriftWatchTest {
   @TempDir Path home;
 
@@ -28,7 +32,6 @@ class LocalDriftWatchTest {
     LocalDriftWatch watch = new LocalDriftWatch(target, asked::incrementAndGet);
     watch.start();
     try {
-      Thread.sleep(300);
       DataPlaneState state = TestStates.state(1, "orders");
       target.putIntegration(state.integrations().get(0));
       target.putRoutes(RoutingTable.of(state));
@@ -52,7 +55,6 @@ class LocalDriftWatchTest {
     LocalDriftWatch watch = new LocalDriftWatch(target, asked::incrementAndGet);
     watch.start();
     try {
-      Thread.sleep(300);
       DataPlaneState second = TestStates.state(2, TestStates.integration("orders", "v2"));
       second.integrations().forEach(i -> put(target, i));
       target.putRoutes(RoutingTable.of(second));
@@ -73,7 +75,6 @@ class LocalDriftWatchTest {
     target.putRoutes(RoutingTable.of(TestStates.state(1, "orders")));
     LocalDriftWatch watch = new LocalDriftWatch(target, asked::incrementAndGet);
     watch.start();
-    Thread.sleep(300);
     watch.stop();
     Files.delete(home.resolve("state/routes.json"));
     Thread.sleep(1500);
@@ -93,7 +94,6 @@ class LocalDriftWatchTest {
     LocalDriftWatch watch = new LocalDriftWatch(target, asked::incrementAndGet);
     watch.start();
     try {
-      Thread.sleep(300);
       Files.move(home.resolve("state/integrations"), home.resolve("moved-away"));
       await(() -> asked.get() >= 1, "a resync asked for once state/integrations/ was moved away");
 
@@ -115,7 +115,6 @@ class LocalDriftWatchTest {
     LocalDriftWatch watch = new LocalDriftWatch(target, asked::incrementAndGet);
     watch.start();
     try {
-      Thread.sleep(300);
       Files.move(home.resolve("state"), home.resolve("moved-away"));
       await(() -> asked.get() >= 1, "a resync asked for once state/ was moved away");
     } finally {
@@ -135,7 +134,6 @@ class LocalDriftWatchTest {
     });
     watch.start();
     try {
-      Thread.sleep(300);
       Files.writeString(home.resolve("state/routes.json"), "{}");
       await(() -> asked.get() >= 1, "a resync asked for after routes.json was changed by hand");
       Thread.sleep(2500);
