@@ -2,11 +2,14 @@ package dev.outpost.observability.jaeger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.outpost.observability.store.SpanEntry;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Jaeger query API v1 JSON: the {@code {data,total,limit,offset,errors}} envelope, µs timestamps,
@@ -15,8 +18,8 @@ import java.util.Map;
 final class JaegerJson {
 
   record Envelope(Object data, int total, int limit, int offset, List<Error> errors) {
-    static Envelope of(List<?> data) {
-      return new Envelope(data, data.size(), 0, 0, null);
+    static Envelope of(List<?> data, List<Error> errors) {
+      return new Envelope(data, data.size(), 0, 0, errors.isEmpty() ? null : errors);
     }
 
     static Envelope error(int code, String message) {
@@ -38,6 +41,22 @@ final class JaegerJson {
   /** {@code code} 0 and {@code traceID} null are left out, as Jaeger leaves them. */
   record Error(@JsonInclude(JsonInclude.Include.NON_DEFAULT) int code, String msg,
       @JsonInclude(JsonInclude.Include.NON_NULL) String traceID) {}
+
+  /**
+   * What an answer says in {@code errors} when days it covers could not be read (their index is
+   * damaged): it holds what the other days hold. Jaeger's query service names a failure of its
+   * storage so, with the code of the 500 it then answers. None when every day read.
+   */
+  static List<Error> unreadable(Collection<LocalDate> days) {
+    return days.isEmpty() ? List.of()
+        : List.of(new Error(500, unreadableDays(days) + ": this answer holds what the other days hold", null));
+  }
+
+  /** Names the days that could not be read, as the answers' messages do. */
+  static String unreadableDays(Collection<LocalDate> days) {
+    return "the days " + days.stream().map(LocalDate::toString).collect(Collectors.joining(", "))
+        + " (UTC) could not be read (their index is damaged)";
+  }
 
   record KeyValue(String key, String type, Object value) {}
 

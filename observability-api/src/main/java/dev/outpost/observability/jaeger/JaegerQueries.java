@@ -23,12 +23,14 @@ import jakarta.inject.Inject;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 
 /** What the v1 and v3 Jaeger endpoints share: ranges, searches and lookups on the trace store. */
 @ApplicationScoped
@@ -64,6 +66,14 @@ public class JaegerQueries {
     }
     String kind = spanKind == null || spanKind.isBlank() ? null : spanKind.trim().toUpperCase(Locale.ROOT);
     return traces.operations(scope, listingRange(), service, kind);
+  }
+
+  /**
+   * The days of {@code range} that answers left out, their index damaged ({@link
+   * TraceStore#unreadableDays}); asked after the read, which may find one.
+   */
+  SortedSet<LocalDate> unreadableDays(TimeRange range) {
+    return traces.unreadableDays(range);
   }
 
   Optional<TraceStore.TraceSpans> trace(ProjectScope scope, String traceId) {

@@ -128,12 +128,14 @@ public class LuceneStorage {
     Gauge.builder("outpost.storage.unreadable.days", this, storage -> storage.logs.unreadableDayCount())
         .tag("signal", "logs")
         .description("Days of logs that searches leave out because their index is damaged (their files failed"
-            + " their checksums); the answers covering them name them in unreadableDays")
+            + " their checksums, or the index could not be opened and was moved aside); the answers covering them name"
+            + " them in unreadableDays")
         .register(meters);
     Gauge.builder("outpost.storage.unreadable.days", this, storage -> storage.traces.unreadableDayCount())
         .tag("signal", "traces")
         .description("Days of traces that searches leave out because their index is damaged (their files failed"
-            + " their checksums); the answers covering them name them in unreadableDays")
+            + " their checksums, or the index could not be opened and was moved aside); the answers covering them name"
+            + " them in unreadableDays")
         .register(meters);
     sizeLimit.ifPresent(limit -> Gauge.builder("outpost.storage.retention.size.bytes", () -> limit)
         .description("storage.retention-size: past it, counted over the whole data directory, the oldest days are"

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -67,7 +69,17 @@ final class Partition implements Closeable {
         .setMergeScheduler(mergeScheduler());
     IndexWriter opened = null;
     try {
+      boolean committed = DirectoryReader.indexExists(directory);
+      if (!committed && DamagedAtOpen.holdsSegments(directory)) {
+        throw new CorruptIndexException("its commit point (segments_N) is gone, its segments' files are not: Lucene"
+            + " would open it empty and delete them", path.toString());
+      }
       opened = new IndexWriter(directory, config);
+      if (!committed) {
+        // a commit before any segment reaches the disk: a day killed before its first checkpoint
+        // then holds a commit and files the journal replays, not segments no commit names
+        opened.commit();
+      }
       this.writer = opened;
       this.searchers = new SearcherManager(writer, null);
       this.attributeKeys = new AttributeKeys(path.getParent().getFileName() + "/" + day, writer.getFieldNames());

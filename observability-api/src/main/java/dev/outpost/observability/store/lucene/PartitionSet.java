@@ -15,19 +15,19 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.IndexableField;
@@ -35,6 +35,7 @@ import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.store.Directory;
 import org.apache.lucene.util.BytesRef;
 import org.jboss.logging.Logger;
 
@@ -61,6 +62,8 @@ final class PartitionSet implements Closeable {
   private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
   /** The mark of a day's directory moved aside: {@code <day>.corrupt-<millis>}. */
   private static final String QUARANTINED = ".corrupt-";
+  /** The days with a directory moved aside ({@link #quarantine}), at this start or an earlier one. */
+  private final ConcurrentSkipListSet<LocalDate> setAside = new ConcurrentSkipListSet<>();
   /** How long retention waits for partitions in use, ingest waiting behind it meanwhile. */
   static final long DROP_WAIT_MILLIS = 200;
   /** The day a deletion that failed was last said: it is tried at every pass, said once a day. */
@@ -77,36 +80,60 @@ final class PartitionSet implements Closeable {
     this.ramBufferMb = ramBufferMb;
     this.disk = disk;
     Files.createDirectories(root);
-    try (Stream<Path> dirs = Files.list(root)) {
-      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
-        LocalDate day;
-        try {
-          day = LocalDate.parse(dir.getFileName().toString());
-        } catch (DateTimeParseException notAPartition) {
-          LOG.warnf("ignoring %s: not a daily partition", dir);
-          continue;
-        }
-        try {
-          partitions.put(day, new Partition(day, dir, analyzer, ramBufferMb, disk));
-        } catch (CorruptIndexException | IndexFormatTooOldException e) {
-          // not IndexFormatTooNewException: that is a newer build's day, readable again once it runs
-          quarantine(dir, e);
-        }
+    List<Path> dirs;
+    try (Stream<Path> listed = Files.list(root)) {
+      dirs = listed.filter(Files::isDirectory).sorted().toList();
+    }
+    for (Path dir : dirs) {
+      LocalDate day = dayOfDirectory(dir);
+      if (day == null) {
+        LOG.warnf("ignoring %s: not a daily partition", dir);
+      } else if (!dir.getFileName().toString().equals(day.toString())) {
+        setAside.add(day);
+        LOG.warnf("%s holds the index of %s, moved aside as damaged at an earlier start: the answers covering its day"
+            + " name it in unreadableDays until retention deletes it (said at each start)", dir, day);
+      } else {
+        open(day, dir);
       }
     }
   }
 
   /**
-   * Moves a day whose index cannot be read aside ({@code <day>.corrupt-<millis>}, kept for a look
-   * and never read again) instead of refusing to start: one damaged day (a disk fault) stopped
-   * ingest and queries of every other. Records of that day still in the journal are indexed again
-   * into a new partition; the rest of the day is out of queries.
+   * Opens a day's partition; one whose files are damaged ({@link DamagedAtOpen}) is moved aside
+   * instead of stopping the start, which stopped ingest and queries of every day for one. Any other
+   * failure (a lock another process holds, a newer build's format) still stops it.
    */
-  private static void quarantine(Path dir, IOException problem) throws IOException {
+  private void open(LocalDate day, Path dir) throws IOException {
+    try {
+      partitions.put(day, new Partition(day, dir, analyzer, ramBufferMb, disk));
+    } catch (IOException | RuntimeException failure) {
+      Optional<String> damage;
+      try (Directory files = disk.open(dir)) {
+        damage = DamagedAtOpen.why(files, failure);
+      } catch (IOException unreadable) {
+        failure.addSuppressed(unreadable);
+        throw failure;
+      }
+      if (damage.isEmpty()) {
+        throw failure;
+      }
+      quarantine(day, dir, damage.get());
+    }
+  }
+
+  /**
+   * Moves a damaged day aside ({@code <day>.corrupt-<millis>}), its files as they are, for the
+   * operator to look at or mend, until retention deletes its day; never read again. The answers
+   * covering the day name it (as a day found damaged by a search), and the day takes records again
+   * in a new partition: those of it still in the journal are indexed again, the rest are aside. So
+   * for the current day too: ingest goes on, and nothing acknowledged is deleted.
+   */
+  private void quarantine(LocalDate day, Path dir, String why) throws IOException {
     Path aside = dir.resolveSibling(dir.getFileName() + QUARANTINED + System.currentTimeMillis());
     Files.move(dir, aside);
-    LOG.errorf("the index of %s cannot be read (%s): moved to %s, and its day is out of queries", dir,
-        problem.getMessage(), aside);
+    setAside.add(day);
+    LOG.errorf("the index of %s is damaged and cannot be opened (%s): moved as it is to %s; the answers covering its"
+        + " day name it in unreadableDays until retention deletes it, and the day takes new records", dir, why, aside);
   }
 
   static LocalDate dayOf(long nanos) {
@@ -247,6 +274,7 @@ final class PartitionSet implements Closeable {
    */
   int dropBefore(LocalDate firstKept) throws IOException {
     if (partitions.headMap(firstKept).isEmpty() && leftoversBefore(firstKept).isEmpty()) {
+      setAside.headSet(firstKept).clear(); // their directories are gone (by hand)
       return 0;
     }
     try {
@@ -277,6 +305,9 @@ final class PartitionSet implements Closeable {
           gone += aside ? 0 : 1;
         }
       }
+      Set<LocalDate> stillAside = new HashSet<>();
+      leftoversBefore(firstKept).forEach(dir -> stillAside.add(dayOfDirectory(dir)));
+      setAside.removeIf(day -> day.isBefore(firstKept) && !stillAside.contains(day));
       return gone;
     } finally {
       use.writeLock().unlock();
@@ -406,9 +437,13 @@ final class PartitionSet implements Closeable {
     return searchReadable(partitions.values(), work);
   }
 
-  /** The days, of those {@code range} covers (all when null), that searches leave out as damaged. */
+  /**
+   * The days, of those {@code range} covers (all when null), that searches leave out as damaged: found
+   * so by a search, or moved aside when they could not be opened.
+   */
   SortedSet<LocalDate> unreadable(TimeRange range) {
-    SortedSet<LocalDate> days = new TreeSet<>();
+    SortedSet<LocalDate> days = new TreeSet<>(range == null ? setAside
+        : setAside.subSet(dayOf(range.fromNanos()), true, dayOf(range.toNanos() - 1), true));
     for (Partition p : range == null ? partitions.values() : covered(range)) {
       if (p.unreadable()) {
         days.add(p.day);
@@ -419,7 +454,7 @@ final class PartitionSet implements Closeable {
 
   /** How many days searches leave out as damaged: a gauge's. */
   int unreadableCount() {
-    return (int) partitions.values().stream().filter(Partition::unreadable).count();
+    return unreadable(null).size();
   }
 
   private Collection<Partition> covered(TimeRange range) {
