@@ -39,16 +39,39 @@ async function waitFor(page, label, fn, arg) {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Holds back the first request whose URL matches, then lets it go to observability-api: its answer
-// arrives after a later one's, as a slow search's does.
-async function delayFirst(page, pattern, ms) {
-  let held = false;
+// Fails when fn turns false within ms: what must not happen (an older answer shown) has no event to wait for.
+async function stays(page, label, fn, ms) {
+  const until = Date.now() + ms;
+  do {
+    if (!(await page.evaluate(fn))) throw new Error(`${label}: no longer (page text: '${(await page.textContent('body')).slice(0, 300)}')`);
+    await pause(50);
+  } while (Date.now() < until);
+}
+
+// Holds back the first request whose URL matches until release() is called, then lets it go on: its
+// answer arrives after a later one's, as a slow one's does. held resolves once it is held; over once
+// it is over, answered or given up by the page.
+async function holdFirst(page, pattern) {
+  let release, heldNow, overNow;
+  const released = new Promise((resolve) => { release = resolve; });
+  const held = new Promise((resolve) => { heldNow = resolve; });
+  const over = new Promise((resolve) => { overNow = resolve; });
+  let first = true;
   await page.route(pattern, async (route) => {
-    if (held) return route.continue();
-    held = true;
-    await pause(ms);
-    await route.continue().catch(() => {}); // the page may have given up on it
+    if (!first) return route.continue();
+    first = false;
+    heldNow();
+    await released;
+    try {
+      await route.continue();
+      const response = await route.request().response(); // null when the page gave up on it
+      if (response) await response.finished();
+    } catch (e) {
+      // the page gave up on it
+    }
+    overNow();
   });
+  return { held, release, over };
 }
 
 async function signIn(page, subject, projects) {
@@ -100,13 +123,18 @@ async function aSubjectOutsideAsciiIsShownAsTyped(page) {
 // The page shows the answer to what the user asked last, whichever answer arrives last.
 async function aSlowSearchDoesNotOverwriteANewerOne(page) {
   await signIn(page, 'developer', 'shop');
-  await delayFirst(page, /\/api\/v1\/logs\?.*q=slow/, 1500);
+  const slow = await holdFirst(page, /\/api\/v1\/logs\?.*q=slow/);
   await search(page, 'slow');
-  await pause(200);
+  await slow.held;
   await search(page, 'quick');
-  await pause(2500);
-  const bodies = await rowBodies(page);
-  check(bodies.length === 2 && bodies.every((b) => b.startsWith('quick ')), `the rows are not the newer search's: ${bodies}`);
+  const quickRows = () => {
+    const bodies = [...document.querySelectorAll('#logs-table tbody tr.log-row td.body')].map((td) => td.textContent);
+    return bodies.length === 2 && bodies.every((b) => b.startsWith('quick '));
+  };
+  await waitFor(page, "the newer search's rows", quickRows);
+  slow.release();
+  await slow.over;
+  await stays(page, "the newer search's rows once the slow answer came", quickRows, 500);
   check(await page.inputValue('#q') === 'quick', 'the query box changed');
 }
 
@@ -114,11 +142,15 @@ async function aSlowTraceDoesNotOverwriteANewerOne(page) {
   await signIn(page, 'developer', 'shop');
   await searched(page, 'traced');
   await waitFor(page, 'rows', () => document.querySelectorAll('#logs-table .trace-link').length === 2);
-  await delayFirst(page, new RegExp('/api/v1/traces/' + FIRST_TRACE), 1500);
+  const slow = await holdFirst(page, new RegExp('/api/v1/traces/' + FIRST_TRACE));
   await traceLink(page, FIRST_TRACE).click();
-  await pause(200);
+  await slow.held;
   await traceLink(page, SECOND_TRACE).click();
-  await pause(2500);
+  await waitFor(page, "the newer trace's waterfall", () => /^1 span\(s\)/.test(document.querySelector('#trace-status').textContent));
+  slow.release();
+  await slow.over;
+  await stays(page, "the newer trace's waterfall once the slow answer came",
+    () => /^1 span\(s\)/.test(document.querySelector('#trace-status').textContent), 500);
   check(await page.textContent('#trace-id') === SECOND_TRACE, 'the heading is not the newer trace');
   const names = await spanNames(page);
   check(names.length === 1 && names[0].includes('GET /second'), `the waterfall is not the newer trace's: ${names}`);
@@ -220,6 +252,32 @@ async function aLongNameKeepsEveryRowOnScreen(page) {
   check(scroll <= 0, `the page scrolls ${scroll} px sideways`);
 }
 
+// A sign-in sent at once, while config.json is on its way, is the page's: the form had no handler until
+// the config came, so the browser submitted it itself, reloading the page without the sign-in.
+async function aSignInBeforeTheConfigArrivesIsKept(page) {
+  const config = await holdFirst(page, /\/console\/config\.json$/);
+  await page.goto(CONSOLE);
+  await config.held;
+  let reloaded = false;
+  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) reloaded = true; });
+  try {
+    await page.fill('#sub', 'early');
+    await page.fill('#projects', 'shop');
+    // not waiting for a navigation the click starts: one is the failure looked for
+    await page.click('#signin-form button[type=submit]', { noWaitAfter: true });
+    const deadline = Date.now() + 10000;
+    for (let who = ''; !who.startsWith('Signed in as early '); who = await page.textContent('#whoami').catch(() => '')) {
+      check(!reloaded, 'the page reloaded: the browser submitted the sign-in form itself, and the sign-in is lost');
+      check(Date.now() < deadline, `not signed in within 10 s: '${who}'`);
+      await pause(50);
+    }
+  } finally {
+    config.release();
+  }
+  // its search, which needs the config, runs once it came
+  await waitFor(page, 'the search after the sign-in', () => /record\(s\)/.test(document.querySelector('#logs-status').textContent));
+}
+
 // The searches go on with the kept token: the form says whom it is for, not its defaults.
 async function aReloadKeepsTheSignedInSubjectAndProjectsInTheForm(page) {
   await signIn(page, 'alice', 'shop other');
@@ -265,6 +323,7 @@ try {
   await runCase("a span's owner is shown whatever its name", aSpansOwnerIsShownWhateverItsName);
   await runCase('a long name keeps every row on screen', aLongNameKeepsEveryRowOnScreen);
   await runCase('a reload keeps the signed-in subject and projects in the form', aReloadKeepsTheSignedInSubjectAndProjectsInTheForm);
+  await runCase('a sign-in sent before the config arrives is kept', aSignInBeforeTheConfigArrivesIsKept);
 } finally {
   await browser.close();
 }

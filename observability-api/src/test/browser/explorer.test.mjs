@@ -224,9 +224,12 @@ async function aCutTailIsOpenedAgain(browser) {
     const before = `before the cut ${Date.now()}`;
     await ingest(before);
     await waitTailed(page, 'record before the cut', before);
+    // the reconnect held until the page has been read: on a loaded machine it came before the read
+    const reconnect = await holdFirst(page, /\/api\/v1\/logs\/tail/);
     proxy.cut();
-    await waitFor(page, 'tail reconnecting', () => document.getElementById('tail').dataset.state === 'reconnecting');
-    check((await page.textContent('#error')).includes('reconnecting in 1 s'), 'the page does not say it reconnects');
+    await waitFor(page, 'tail reconnecting, saying so', () => document.getElementById('tail').dataset.state === 'reconnecting'
+      && document.getElementById('error').textContent.includes('reconnecting in 1 s'));
+    reconnect.release();
     await waitFor(page, 'tail open again', () => document.getElementById('tail').dataset.state === 'open', null, 10000);
     check(await page.$$eval('#tail .tail-gap', (rows) => rows.length) === 1, 'no mark where records may be missing');
     check(await page.textContent('#error') === '', 'the error stays after reconnecting');
@@ -264,16 +267,39 @@ async function aTailWhoseTokenExpiresStopsSayingSo(browser) {
   console.log('OK a tail whose token expires stops, saying so');
 }
 
-// Holds back the first request whose URL matches: its answer arrives after a later one's, as a slow
-// search's does.
-async function delayFirst(page, pattern, ms) {
-  let held = false;
+// Holds back the first request whose URL matches until release() is called, then lets it go on: its
+// answer arrives after a later one's, as a slow search's does. held resolves once it is held; over
+// once it is over, answered or given up by the page.
+async function holdFirst(page, pattern) {
+  let release, heldNow, overNow;
+  const released = new Promise((resolve) => { release = resolve; });
+  const held = new Promise((resolve) => { heldNow = resolve; });
+  const over = new Promise((resolve) => { overNow = resolve; });
+  let first = true;
   await page.route(pattern, async (route) => {
-    if (held) return route.continue();
-    held = true;
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    await route.continue().catch(() => {}); // the page may have given up on it
+    if (!first) return route.continue();
+    first = false;
+    heldNow();
+    await released;
+    try {
+      await route.continue();
+      const response = await route.request().response(); // null when the page gave up on it
+      if (response) await response.finished();
+    } catch (e) {
+      // the page gave up on it
+    }
+    overNow();
   });
+  return { held, release, over };
+}
+
+// Fails when fn turns false within ms: what must not happen (an older answer shown) has no event to wait for.
+async function stays(page, label, fn, ms) {
+  const until = Date.now() + ms;
+  do {
+    check(await page.evaluate(fn), `${label}: no longer (page error text: '${await page.textContent('#error')}')`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } while (Date.now() < until);
 }
 
 const rowBodies = (page) => page.$$eval('#results .log-row td.body', (tds) => tds.map((td) => td.textContent));
@@ -282,13 +308,23 @@ const spanNames = (page) => page.$$eval('#waterfall .span-row', (rows) => rows.m
 // The page shows the answer to what the user asked last, whichever answer arrives last.
 async function aSlowSearchDoesNotOverwriteANewerOne(page) {
   await page.selectOption('#range', '86400000');
-  await delayFirst(page, /\/api\/v1\/logs\?/, 1500);
+  const slow = await holdFirst(page, /\/api\/v1\/logs\?.*q=pager/);
   await page.fill('#q', 'pager');
   await page.click('#search');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await slow.held;
   await page.fill('#q', '"explorer seed"');
   await page.click('#search');
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const newerRows = (n) => {
+    const bodies = [...document.querySelectorAll('#results .log-row td.body')].map((td) => td.textContent);
+    return bodies.length === n && bodies.every((b) => b.startsWith('explorer seed'));
+  };
+  await waitFor(page, "the newer search's rows", newerRows, SEEDED, 10000);
+  slow.release();
+  await slow.over;
+  await stays(page, "the newer search's rows once the slow answer came", () => {
+    const bodies = [...document.querySelectorAll('#results .log-row td.body')].map((td) => td.textContent);
+    return bodies.length > 0 && bodies.every((b) => b.startsWith('explorer seed'));
+  }, 500);
   const bodies = await rowBodies(page);
   check(bodies.length === SEEDED && bodies.every((b) => b.startsWith('explorer seed')),
     `the rows are not the newer search's: ${bodies.length} rows, first '${bodies[0]}'`);
@@ -297,13 +333,18 @@ async function aSlowSearchDoesNotOverwriteANewerOne(page) {
 }
 
 async function aSlowTraceDoesNotOverwriteANewerOne(page) {
-  await delayFirst(page, new RegExp('/api/v1/traces/' + TRACE_ID), 1500);
+  const slow = await holdFirst(page, new RegExp('/api/v1/traces/' + TRACE_ID));
   await page.fill('#trace-id', TRACE_ID);
   await page.click('#open-trace');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await slow.held;
   await page.fill('#trace-id', CALL_TRACE_ID);
   await page.click('#open-trace');
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const newerTrace = () => [...document.querySelectorAll('#waterfall .span-row')].some((r) => r.textContent.includes('SELECT'))
+    && ![...document.querySelectorAll('#waterfall .span-row')].some((r) => r.textContent.includes('GET /explore'));
+  await waitFor(page, "the newer trace's waterfall", newerTrace, null, 10000);
+  slow.release();
+  await slow.over;
+  await stays(page, "the newer trace's waterfall once the slow answer came", newerTrace, 500);
   const names = await spanNames(page);
   check(names.length === 2 && names.some((n) => n.includes('SELECT')) && !names.some((n) => n.includes('GET /explore')),
     `the waterfall is not the newer trace's: ${names}`);

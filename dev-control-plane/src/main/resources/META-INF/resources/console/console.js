@@ -4,6 +4,8 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   let config = { observabilityUrl: 'http://127.0.0.1:8082' };
+  // settled once config.json has been read: the calls to observability-api wait for it, the forms do not
+  let configured = null;
   let token = sessionStorage.getItem('outpost.token');
 
   // A part of the page shows one answer at a time: a new request aborts the one before, whose answer,
@@ -71,6 +73,7 @@
 
   async function api(path, signal) {
     if (!token) throw new Error('sign in first');
+    await configured;
     const response = await fetch(config.observabilityUrl.replace(/\/+$/, '') + path, {
       headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/json' },
       signal: signal
@@ -217,10 +220,12 @@
     $('waterfall').replaceChildren(...rows);
   }
 
-  document.addEventListener('DOMContentLoaded', async () => {
-    await loadConfig();
+  document.addEventListener('DOMContentLoaded', () => {
+    // the handlers at once: registered once config.json had come, a form sent before was submitted by
+    // the browser itself, which reloaded the page and lost the sign-in
     $('signin-form').addEventListener('submit', signIn);
     $('logs-form').addEventListener('submit', searchLogs);
+    configured = loadConfig();
     showWho();
     if (token) searchLogs();
   });

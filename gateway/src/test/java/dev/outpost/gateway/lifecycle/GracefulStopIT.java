@@ -35,8 +35,10 @@ class GracefulStopIT {
   void aStopLetsTheRequestInFlightFinishAndServesOnThroughTheDelayWithReadinessDown() throws Exception {
     HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     upstream.setExecutor(Executors.newCachedThreadPool());
+    java.util.concurrent.CountDownLatch slowArrived = new java.util.concurrent.CountDownLatch(1);
     upstream.createContext("/", exchange -> {
       if (exchange.getRequestURI().getPath().endsWith("/slow")) {
+        slowArrived.countDown();
         sleep(1500); // answered within the shutdown delay: its connection is closed by the gateway, not by its exit
       }
       byte[] body = "done".getBytes(StandardCharsets.UTF_8);
@@ -84,10 +86,15 @@ class GracefulStopIT {
       java.net.Socket slow = new java.net.Socket("127.0.0.1", http);
       slow.setSoTimeout(10_000);
       slow.getOutputStream().write("GET /pub/slow HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      Thread.sleep(300);
+      // in flight: it has reached the upstream, however slowly this machine got it there
+      assertThat(slowArrived.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the slow request upstream").isTrue();
       gateway.destroy(); // SIGTERM
-      Thread.sleep(200);
-
+      long signalled = System.nanoTime();
+      // readiness goes down within the delay's first seconds (polled: the shutdown hook runs when it is scheduled)
+      while (status(client, "http://127.0.0.1:" + management + "/q/health/ready") != 503
+          && System.nanoTime() - signalled < 3_000_000_000L) {
+        Thread.sleep(20);
+      }
       assertThat(status(client, "http://127.0.0.1:" + management + "/q/health/ready"))
           .as("readiness during the delay").isEqualTo(503);
       // closed at the signal, so the client's next request opens a connection the Service sends elsewhere

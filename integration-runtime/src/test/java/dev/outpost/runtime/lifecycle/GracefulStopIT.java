@@ -27,9 +27,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GracefulStopIT {
 
+  /**
+   * {@code /slow} logs when its exchange starts, then takes longer than {@link #SHUTDOWN_DELAY}: it is
+   * still running when the HTTP drain begins.
+   */
   private static final String INTEGRATION = """
-      {"name": "stopping", "project": "p", "version": "1", "source": "- route:\\n    from:\\n      uri: \\"platform-http:/slow\\"\\n      steps:\\n        - delay:\\n            constant: 2500\\n        - setBody:\\n            constant: done\\n- route:\\n    from:\\n      uri: \\"platform-http:/fast\\"\\n      steps:\\n        - setBody:\\n            constant: fast\\n"}
+      {"name": "stopping", "project": "p", "version": "1", "source": "- route:\\n    from:\\n      uri: \\"platform-http:/slow\\"\\n      steps:\\n        - log: \\"slow: started\\"\\n        - delay:\\n            constant: 7000\\n        - setBody:\\n            constant: done\\n- route:\\n    from:\\n      uri: \\"platform-http:/fast\\"\\n      steps:\\n        - setBody:\\n            constant: fast\\n"}
       """;
+
+  /**
+   * Long enough for the checks made in it on a loaded 2-core machine (readiness, two requests); 1 s
+   * was not. The gateway's GracefulStopIT uses the same.
+   */
+  private static final String SHUTDOWN_DELAY = "4s";
 
   /** A timer whose exchange waits a minute, logging before and after. */
   private static final String TICKING = """
@@ -40,7 +50,8 @@ class GracefulStopIT {
 
   @Test
   void aStopLetsTheExchangeInFlightAnswerAndServesOnThroughTheDelayWithReadinessDown() throws Exception {
-    Started started = start("stopping", INTEGRATION, "graceful-stop-it.log", "-Dquarkus.shutdown.delay=1s");
+    Path log = Path.of("target", "graceful-stop-it.log");
+    Started started = start("stopping", INTEGRATION, log.getFileName().toString(), "-Dquarkus.shutdown.delay=" + SHUTDOWN_DELAY);
     Process runtime = started.process();
     int http = started.http();
     int management = started.management();
@@ -59,11 +70,20 @@ class GracefulStopIT {
       slow.setSoTimeout(10_000);
       slow.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: test\r\n\r\n"
           .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      Thread.sleep(300);
+      // both exchanges running: the signal comes while they are in flight
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (Files.readString(log).split("slow: started", -1).length - 1 < 2) {
+        assertThat(System.nanoTime()).as("both /slow exchanges start; see " + log).isLessThan(deadline);
+        Thread.sleep(50);
+      }
       runtime.destroy(); // SIGTERM
-      Thread.sleep(200);
 
-      assertThat(status(client, ready)).as("readiness during the delay").isEqualTo(503);
+      // at once, not at the end of the delay: within a few seconds, well inside the 4 s delay on a loaded machine
+      long down = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (status(client, ready) != 503) {
+        assertThat(System.nanoTime()).as("readiness turns 503 at the signal, during the delay").isLessThan(down);
+        Thread.sleep(50);
+      }
       assertThat(status(client, "http://127.0.0.1:" + http + "/fast")).as("a request during the delay").isEqualTo(200);
       // pooled connections opened before the stop go on to this pod: each answer in the delay closes
       // its connection, so the gateway's next request opens one the Service sends elsewhere

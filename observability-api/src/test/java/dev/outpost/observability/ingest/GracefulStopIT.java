@@ -3,12 +3,14 @@ package dev.outpost.observability.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.observability.support.AppProcess;
+import dev.outpost.observability.support.Eventually;
 import dev.outpost.observability.support.Otlp;
 import dev.outpost.observability.support.TestIdp;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,28 +103,35 @@ class GracefulStopIT {
       app.start(Map.of(
           "outpost.observability.data-dir", data.toString(),
           "outpost.observability.ingest.data-plane-token", Otlp.DATA_PLANE_TOKEN,
+          // one place: a request refused 429 shows that the upload holds it, admitted
+          "outpost.observability.ingest.max-in-flight", "1",
           "mp.jwt.verify.publickey.location", idp.jwksUrl(),
           "mp.jwt.verify.issuer", TestIdp.ISSUER));
       byte[] body = Otlp.logs(Otlp.resource("stop", "stop-test"),
           List.of(Otlp.log(System.currentTimeMillis() * 1_000_000L, "in flight at the stop", Map.of()))).toByteArray();
+      Otlp otlp = new Otlp(app.otlpPort);
       try (java.net.Socket upload = new java.net.Socket("127.0.0.1", app.otlpPort)) {
         upload.setSoTimeout(15_000);
         Otlp.startUpload(upload.getOutputStream(), body);
-        Thread.sleep(300); // its head read: admitted
+        Eventually.within(Duration.ofSeconds(10), "the upload admitted: another request refused 429", () -> otlp.post(
+            "/v1/logs", "application/x-protobuf", body, Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode() == 429);
         app.signalStop();
-        Thread.sleep(700); // the stop has begun
 
-        HttpResponse<byte[]> refused = new Otlp(app.otlpPort).post("/v1/logs", "application/x-protobuf", body,
-            Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
-        assertThat(refused.statusCode()).as("a request during the stop").isEqualTo(503);
-        assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+        // 429 until the stop begins (the upload holds the one place), then 503
+        HttpResponse<byte[]>[] refused = new HttpResponse[1];
+        Eventually.within(Duration.ofSeconds(8), "a request during the stop answered 503", () -> {
+          refused[0] = otlp.post("/v1/logs", "application/x-protobuf", body, Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
+          return refused[0].statusCode() != 429;
+        });
+        assertThat(refused[0].statusCode()).as("a request during the stop").isEqualTo(503);
+        assertThat(refused[0].headers().firstValue("Retry-After")).hasValue("1");
 
         upload.getOutputStream().write(body, body.length / 2, body.length - body.length / 2);
         upload.getOutputStream().flush();
         String head = new String(upload.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
         assertThat(head).as("the answer to the upload under way").isEqualTo("HTTP/1.1 200");
       }
-      assertThat(app.awaitExit(java.time.Duration.ofSeconds(30))).as("the application exits").isTrue();
+      assertThat(app.awaitExit(Duration.ofSeconds(30))).as("the application exits").isTrue();
     }
   }
 }

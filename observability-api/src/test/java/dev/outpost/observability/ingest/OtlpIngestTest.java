@@ -82,7 +82,7 @@ class OtlpIngestTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(ExportLogsServiceResponse.parseFrom(response.body()).getPartialSuccess().getRejectedLogRecords()).isZero();
 
-    Eventually.within(Duration.ofSeconds(2), "all three records", () -> logs("service:checkout").size() == 3);
+    Eventually.within(Duration.ofSeconds(5), "all three records", () -> logs("service:checkout").size() == 3);
     Map<String, Object> crashed = logs("attr.order.id:4712").get(0);
     assertThat(crashed).containsEntry("body", "payment crashed");
     assertThat(((Map<?, ?>) crashed.get("attributes")).get("exception.stacktrace")).isEqualTo(stackTrace);
@@ -90,7 +90,7 @@ class OtlpIngestTest {
     String traceId = "7b8efff798038103d269b633813fc60c";
     otlp.send(Otlp.traces(Otlp.resource("checkout", project), List.of(
         Otlp.span(traceId, "aaa19b7ec3c1b174", null, "pay", now(), 1_000_000, Map.of("exception.stacktrace", stackTrace)))));
-    Eventually.within(Duration.ofSeconds(2), "the span", () -> given().auth().oauth2(token)
+    Eventually.within(Duration.ofSeconds(5), "the span", () -> given().auth().oauth2(token)
         .get("/api/v1/traces/" + traceId).statusCode() == 200);
     JsonPath trace = given().auth().oauth2(token).get("/api/v1/traces/" + traceId).then().statusCode(200)
         .extract().jsonPath();
@@ -102,13 +102,13 @@ class OtlpIngestTest {
     String key = "k".repeat(60_000);
     otlp.send(Otlp.logs(Otlp.resource("checkout", project),
         List.of(Otlp.log(now(), "record with a long key", Map.of(key, "v")))));
-    Eventually.within(Duration.ofSeconds(2), "the record", () -> logs("\"long key\"").size() == 1);
+    Eventually.within(Duration.ofSeconds(5), "the record", () -> logs("\"long key\"").size() == 1);
     assertThat(((Map<?, ?>) logs("\"long key\"").get(0).get("attributes")).get(key)).isEqualTo("v");
 
     String traceId = "8b8efff798038103d269b633813fc60c";
     otlp.send(Otlp.traces(Otlp.resource("checkout", project), List.of(
         Otlp.span(traceId, "aaa19b7ec3c1b175", null, "pay", now(), 1_000_000, Map.of(key, "v")))));
-    Eventually.within(Duration.ofSeconds(2), "the span", () -> given().auth().oauth2(token)
+    Eventually.within(Duration.ofSeconds(5), "the span", () -> given().auth().oauth2(token)
         .get("/api/v1/traces/" + traceId).statusCode() == 200);
     given().auth().oauth2(token).queryParam("service", "checkout").get("/api/v1/traces").then().statusCode(200);
   }
@@ -124,7 +124,7 @@ class OtlpIngestTest {
         """.formatted(project, now());
     assertThat(otlp.post("/v1/logs", "application/json", json.getBytes(StandardCharsets.UTF_8),
         Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode()).isEqualTo(200);
-    Eventually.within(Duration.ofSeconds(2), "the record", () -> logs("service:surrogates").size() == 1);
+    Eventually.within(Duration.ofSeconds(5), "the record", () -> logs("service:surrogates").size() == 1);
     assertThat(logs("service:surrogates").get(0)).containsEntry("body", "lonely ? half");
   }
 
@@ -147,7 +147,7 @@ class OtlpIngestTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
 
-    Eventually.within(Duration.ofSeconds(2), "json record", () -> logs("traceId:" + traceId).size() == 1);
+    Eventually.within(Duration.ofSeconds(5), "json record", () -> logs("traceId:" + traceId).size() == 1);
     Map<String, Object> record = logs("traceId:" + traceId).get(0);
     assertThat(record).containsEntry("spanId", "eee19b7ec3c1b174").containsEntry("severity", "ERROR")
         .containsEntry("severityNumber", 17);
@@ -180,7 +180,7 @@ class OtlpIngestTest {
     String after = "{\"resourceLogs\":" + resourceLogs("after the refusals") + "}";
     assertThat(otlp.post("/v1/logs", "application/json", after.getBytes(StandardCharsets.UTF_8),
         Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode()).isEqualTo(200);
-    Eventually.within(Duration.ofSeconds(2), "the accepted record", () -> logs("service:partial").size() == 1);
+    Eventually.within(Duration.ofSeconds(5), "the accepted record", () -> logs("service:partial").size() == 1);
     assertThat(logs("service:partial")).extracting(r -> r.get("body")).containsExactly("after the refusals");
   }
 
@@ -204,7 +204,7 @@ class OtlpIngestTest {
     headers.put("Content-Encoding", "gzip");
     assertThat(otlp.post("/v1/logs", "application/x-protobuf", zipped.toByteArray(), headers).statusCode())
         .isEqualTo(200);
-    Eventually.within(Duration.ofSeconds(2), "gzipped record", () -> logs("zipped").size() == 1);
+    Eventually.within(Duration.ofSeconds(5), "gzipped record", () -> logs("zipped").size() == 1);
   }
 
   @Test
@@ -222,7 +222,7 @@ class OtlpIngestTest {
     assertThat(body.getPartialSuccess().getErrorMessage())
         .contains("without an outpost.project attribute (of at most 256 characters)")
         .contains("older than the retention period");
-    Eventually.within(Duration.ofSeconds(2), "owned record", () -> logs("owned").size() == 1);
+    Eventually.within(Duration.ofSeconds(5), "owned record", () -> logs("owned").size() == 1);
     assertThat(logs("ancient")).isEmpty();
   }
 
@@ -262,7 +262,7 @@ class OtlpIngestTest {
         Otlp.bearer(Otlp.DATA_PLANE_TOKEN));
     assertThat(ExportTraceServiceResponse.parseFrom(spansAnswer.body()).getPartialSuccess().getErrorMessage())
         .isEqualTo("1 spans more than a day in the future");
-    Eventually.within(Duration.ofSeconds(2), "present record", () -> logs("present").size() == 1);
+    Eventually.within(Duration.ofSeconds(5), "present record", () -> logs("present").size() == 1);
   }
 
   /**
@@ -301,7 +301,7 @@ class OtlpIngestTest {
     assertThat(new String(jsonAnswer.body(), StandardCharsets.UTF_8))
         .contains("1 log records with an observedTimeUnixNano more than a day in the future");
 
-    Eventually.within(Duration.ofSeconds(2), "the present records", () -> logs("observed AND present").size() == 2);
+    Eventually.within(Duration.ofSeconds(5), "the present records", () -> logs("observed AND present").size() == 2);
     Map<Object, Object> shown = new HashMap<>();
     logs("observed").forEach(r -> shown.put(r.get("body"), r.get("observedTimestamp")));
     assertThat(shown).containsOnlyKeys("observed present", "observed json present", "observed ancient")
@@ -322,7 +322,7 @@ class OtlpIngestTest {
         List.of(Otlp.log(now(), marker, Map.of("outpost.project", "someone-else"))));
     assertThat(otlp.post("/v1/logs", "application/x-protobuf", request.toByteArray(),
         Otlp.bearer(Otlp.ORDERS_SYNC_TOKEN)).statusCode()).isEqualTo(200);
-    Eventually.within(Duration.ofSeconds(2), "bound record", () -> given().auth().oauth2(acmeToken)
+    Eventually.within(Duration.ofSeconds(5), "bound record", () -> given().auth().oauth2(acmeToken)
         .queryParam("q", marker).get("/api/v1/logs").jsonPath().getList("records").size() == 1);
     JsonPath found = given().auth().oauth2(acmeToken).queryParam("q", marker).get("/api/v1/logs").jsonPath();
     assertThat(found.getString("records[0].project")).isEqualTo("acme");
@@ -341,7 +341,7 @@ class OtlpIngestTest {
         List.of(Otlp.log(now(), marker, Map.of("outpost.project", "someone-else", "outpost.integration", "crm"))));
     assertThat(otlp.post("/v1/logs", "application/x-protobuf", request.toByteArray(),
         Otlp.bearer(issuer.issue("acme", "billing"))).statusCode()).isEqualTo(200);
-    Eventually.within(Duration.ofSeconds(2), "issued record", () -> given().auth().oauth2(acmeToken)
+    Eventually.within(Duration.ofSeconds(5), "issued record", () -> given().auth().oauth2(acmeToken)
         .queryParam("q", marker).get("/api/v1/logs").jsonPath().getList("records").size() == 1);
     JsonPath found = given().auth().oauth2(acmeToken).queryParam("q", marker).get("/api/v1/logs").jsonPath();
     assertThat(found.getString("records[0].project")).isEqualTo("acme");
@@ -363,7 +363,7 @@ class OtlpIngestTest {
         List.of(Otlp.log(now(), after, Map.of()))).toByteArray(), Otlp.bearer(Otlp.DATA_PLANE_TOKEN)).statusCode())
         .isEqualTo(200);
     String otherToken = TestIdpResource.idp().token("eve", List.of("someone-else"));
-    Eventually.within(Duration.ofSeconds(2), "the record sent after", () -> given().auth().oauth2(otherToken)
+    Eventually.within(Duration.ofSeconds(5), "the record sent after", () -> given().auth().oauth2(otherToken)
         .queryParam("q", after).get("/api/v1/logs").jsonPath().getList("records").size() == 1);
     assertThat(given().auth().oauth2(otherToken).queryParam("q", marker).get("/api/v1/logs").jsonPath()
         .getList("records")).as("stored under the project a forged token named").isEmpty();
@@ -397,7 +397,7 @@ class OtlpIngestTest {
     assertThat(ExportTraceServiceResponse.parseFrom(response.body()).hasPartialSuccess()).isFalse();
 
     // spans are documents of their own: a searcher refresh may land between the two
-    Eventually.within(Duration.ofSeconds(2), "both spans", () -> {
+    Eventually.within(Duration.ofSeconds(5), "both spans", () -> {
       var answer = given().auth().oauth2(token).get("/api/v1/traces/" + traceId);
       return answer.statusCode() == 200 && answer.jsonPath().getList("spans").size() == 2;
     });
@@ -410,7 +410,7 @@ class OtlpIngestTest {
   @Test
   void badRequestsGetClearErrorsAndLoseNothingAlreadyStored() {
     otlp.send(Otlp.logs(Otlp.resource("svc", project), List.of(Otlp.log(now(), "survivor", Map.of()))));
-    Eventually.within(Duration.ofSeconds(2), "survivor", () -> logs("survivor").size() == 1);
+    Eventually.within(Duration.ofSeconds(5), "survivor", () -> logs("survivor").size() == 1);
 
     byte[] big = new byte[4 * 1024 * 1024 + 1];
     record Case(String name, String path, String type, byte[] body, Map<String, String> headers, int status,

@@ -56,7 +56,7 @@ class JaegerApiTest {
         .build();
     new Otlp(server.port()).send(Otlp.traces(Otlp.resource(service, project), List.of(root, child)));
     // both spans: a refresh between the two documents of one export can show the root alone
-    Eventually.within(Duration.ofSeconds(2), "trace stored", () -> {
+    Eventually.within(Duration.ofSeconds(5), "trace stored", () -> {
       Response stored = api().get("/jaeger/api/traces/" + traceId);
       return stored.statusCode() == 200 && stored.jsonPath().getList("data[0].spans").size() == 2;
     });
@@ -243,7 +243,7 @@ class JaegerApiTest {
     String orphanTrace = UUID.randomUUID().toString().replace("-", "");
     new Otlp(server.port()).send(Otlp.traces(Otlp.resource(service, project), List.of(Otlp.span(orphanTrace,
         "00000000000000b1", "00000000000000aa", "late consumer", start + 5_000_000, 1_000_000, Map.of()))));
-    Eventually.within(Duration.ofSeconds(2), "the orphan stored", () -> api().get("/jaeger/api/traces/" + orphanTrace)
+    Eventually.within(Duration.ofSeconds(5), "the orphan stored", () -> api().get("/jaeger/api/traces/" + orphanTrace)
         .statusCode() == 200);
     String from = java.time.Instant.ofEpochMilli(start / 1_000_000 - 60_000).toString();
     String to = java.time.Instant.ofEpochMilli(start / 1_000_000 + 60_000).toString();
@@ -364,7 +364,7 @@ class JaegerApiTest {
     // a new request each time: a RequestSpecification keeps the parameters given to it
     java.util.function.Supplier<RequestSpecification> reader = () -> given().auth().oauth2(erin);
     String endTs = Long.toString(now / 1_000_000 + 1_000);
-    Eventually.within(Duration.ofSeconds(3), "the spans stored", () -> reader.get().queryParam("service", "db")
+    Eventually.within(Duration.ofSeconds(5), "the spans stored", () -> reader.get().queryParam("service", "db")
         .queryParam("lookback", "3h").get("/jaeger/api/traces").jsonPath().getList("data").size() == 2);
 
     JsonPath graph = reader.get().queryParam("endTs", endTs).queryParam("lookback", "3600000")
@@ -415,7 +415,7 @@ class JaegerApiTest {
     otlp.send(Otlp.traces(Otlp.resource("other-svc", other), List.of(
         Otlp.span(trace, "00000000000000c1", "00000000000000a1", "peek", now - 3_000_000, 1_000_000, Map.of()))));
     String both = TestIdpResource.idp().token("reader-of-both", List.of(shop, other));
-    Eventually.within(Duration.ofSeconds(3), "the spans stored", () -> {
+    Eventually.within(Duration.ofSeconds(5), "the spans stored", () -> {
       Response stored = given().auth().oauth2(both).get("/jaeger/api/traces/" + trace);
       return stored.statusCode() == 200 && stored.jsonPath().getList("data[0].spans").size() == 3;
     });

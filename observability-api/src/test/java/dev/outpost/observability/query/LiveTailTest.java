@@ -85,9 +85,9 @@ public class LiveTailTest {
       otlp.send(Otlp.logs(Otlp.resource("svc", other), List.of(Otlp.log(now + 2, "wanted secret", Map.of()))));
       otlp.send(Otlp.logs(Otlp.resource("svc", own), List.of(Otlp.log(now + 3, "wanted two", Map.of()))));
       // positive control: the other project's record was ingested and pushed, to its own reader
-      Eventually.within(Duration.ofSeconds(2), "the other record pushed to its tail", () -> !otherLines.isEmpty());
+      Eventually.within(Duration.ofSeconds(5), "the other record pushed to its tail", () -> !otherLines.isEmpty());
       assertThat(otherLines.get(0)).contains("wanted secret").contains(other);
-      Eventually.within(Duration.ofSeconds(2), "two records pushed", () -> lines.size() >= 2);
+      Eventually.within(Duration.ofSeconds(5), "two records pushed", () -> lines.size() >= 2);
       // the other project's record was ingested before "wanted two" (one filtering thread, in
       // ingest order): had it passed, it would be here
       assertThat(lines).hasSize(2);
@@ -264,7 +264,7 @@ public class LiveTailTest {
       assertThat(lines).allSatisfy(line -> assertThat(line).startsWith(":"));
       new Otlp(server.port()).send(Otlp.logs(Otlp.resource("svc", project),
           List.of(Otlp.log(System.currentTimeMillis() * 1_000_000L, "quiet no more", Map.of()))));
-      Eventually.within(Duration.ofSeconds(3), "the record", () -> lines.stream().anyMatch(l -> l.startsWith("data:")));
+      Eventually.within(Duration.ofSeconds(5), "the record", () -> lines.stream().anyMatch(l -> l.startsWith("data:")));
       assertThat(lines.stream().filter(l -> l.startsWith("data:")).findFirst().orElseThrow()).contains("quiet no more");
       assertThat(stream).isNotDone();
     } finally {

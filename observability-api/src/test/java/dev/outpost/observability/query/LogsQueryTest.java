@@ -72,7 +72,7 @@ class LogsQueryTest {
     // n1..n4 of n0..n5, one a second
     String from = Long.toString(base / 1_000_000 + 500);
     String to = Long.toString(base / 1_000_000 + 4_500);
-    Eventually.within(Duration.ofSeconds(2), "6 records",
+    Eventually.within(Duration.ofSeconds(5), "6 records",
         () -> get("/api/v1/logs", Map.of("q", "sealed", "from", since())).jsonPath().getList("records").size() == 6);
 
     Map<String, Object> first = Map.of("q", "sealed", "limit", 2, "from", from, "to", to);
@@ -117,7 +117,7 @@ class LogsQueryTest {
     long now = System.currentTimeMillis() * 1_000_000L;
     ingest(1, "lookback old", now - 20 * 60_000_000_000L, 1);
     ingest(1, "lookback new", now - 5_000_000_000L, 1);
-    Eventually.within(Duration.ofSeconds(2), "2 records",
+    Eventually.within(Duration.ofSeconds(5), "2 records",
         () -> get("/api/v1/logs", Map.of("q", "lookback", "from", since())).jsonPath().getList("records").size() == 2);
 
     JsonPath page = get("/api/v1/logs", Map.of("q", "lookback", "lookback", "15m")).then().statusCode(200).extract()
@@ -152,7 +152,7 @@ class LogsQueryTest {
   @Test
   void cursorPagesAreNewestFirstAndStableUnderConcurrentIngest() throws Exception {
     ingest(25, "page", base, 1_000_000_000L);
-    Eventually.within(Duration.ofSeconds(2), "25 records",
+    Eventually.within(Duration.ofSeconds(5), "25 records",
         () -> get("/api/v1/logs", Map.of("q", "page", "from", since())).jsonPath().getList("records").size() == 25);
 
     // records keep arriving, newer than every page's cursor: they must not shift later pages
@@ -199,7 +199,7 @@ class LogsQueryTest {
         Otlp.log(base + 1, "filter-b", Map.of("outpost.integration", "crm", "http.status_code", "500")),
         Otlp.log(base + 2, "filter-c", Map.of("outpost.integration", "erp")));
     otlp.send(Otlp.logs(Otlp.resource("svc", project), records));
-    Eventually.within(Duration.ofSeconds(2), "3 records",
+    Eventually.within(Duration.ofSeconds(5), "3 records",
         () -> get("/api/v1/logs", Map.of("q", "filter*")).jsonPath().getList("records").size() == 3);
 
     assertThat(get("/api/v1/logs", Map.of("severity", "error")).jsonPath().getList("records.body"))
@@ -220,7 +220,7 @@ class LogsQueryTest {
     otlp.send(Otlp.logs(Otlp.resource("svc", project), List.of(LogRecord.newBuilder(Otlp.log(base, "by id", Map.of()))
         .setTraceId(com.google.protobuf.ByteString.fromHex(traceId))
         .setSpanId(com.google.protobuf.ByteString.fromHex("00f067aa0ba902b7")).build())));
-    Eventually.within(Duration.ofSeconds(2), "the record",
+    Eventually.within(Duration.ofSeconds(5), "the record",
         () -> get("/api/v1/logs", Map.of("q", "traceId:" + traceId)).jsonPath().getList("records").size() == 1);
     assertThat(get("/api/v1/logs", Map.of("q", "traceId:" + traceId.toUpperCase(java.util.Locale.ROOT)))
         .jsonPath().getList("records.body")).containsExactly("by id");
@@ -239,7 +239,7 @@ class LogsQueryTest {
   void aQueryOfNegationsAloneMatchesEveryRecordWithoutTheWords() {
     ingest(2, "keep me", base, 1_000_000_000L);
     ingest(1, "drop me", base + 5_000_000_000L, 1_000_000_000L);
-    Eventually.within(Duration.ofSeconds(2), "3 records",
+    Eventually.within(Duration.ofSeconds(5), "3 records",
         () -> get("/api/v1/logs", Map.of("q", "me", "from", since())).jsonPath().getList("records").size() == 3);
 
     for (String q : List.of("NOT drop", "-drop", "NOT drop NOT nothing", "me AND (NOT drop)", "body:(-drop)")) {
@@ -257,7 +257,7 @@ class LogsQueryTest {
   @Test
   void aBoostChangesNoMatchWhateverTheClause() {
     ingest(2, "edge old8d", base, 1_000_000_000L);
-    Eventually.within(Duration.ofSeconds(2), "2 records",
+    Eventually.within(Duration.ofSeconds(5), "2 records",
         () -> get("/api/v1/logs", Map.of("q", "edge", "from", since())).jsonPath().getList("records").size() == 2);
 
     for (String q : List.of("edg*^0", "\"edge old8d\"^0", "service:[a TO z]^0", "(edg* OR zzz)^0", "edge^0",
@@ -278,7 +278,7 @@ class LogsQueryTest {
           .setSeverityNumberValue(number).setSeverityText("").build());
     }
     otlp.send(Otlp.logs(Otlp.resource("svc", project), records));
-    Eventually.within(Duration.ofSeconds(2), "the INFO record",
+    Eventually.within(Duration.ofSeconds(5), "the INFO record",
         () -> get("/api/v1/logs", Map.of("q", "oddsev", "from", since())).jsonPath().getList("records").size() > 0);
 
     assertThat(get("/api/v1/logs", Map.of("q", "oddsev", "from", since())).jsonPath().getList("records.body"))
@@ -424,7 +424,7 @@ class LogsQueryTest {
     long start = (base / 60_000_000_000L) * 60_000_000_000L;
     ingest(3, "histo", start, 1_000_000_000L);
     ingest(2, "histo", start + 120_000_000_000L, 1_000_000_000L);
-    Eventually.within(Duration.ofSeconds(2), "5 records",
+    Eventually.within(Duration.ofSeconds(5), "5 records",
         () -> get("/api/v1/logs", Map.of("q", "histo", "from", since())).jsonPath().getList("records").size() == 5);
     JsonPath histogram = get("/api/v1/logs/histogram", Map.of("q", "histo", "interval", "1m",
         "from", Long.toString(start / 1_000_000), "to", Long.toString(start / 1_000_000 + 180_000)))
@@ -517,7 +517,7 @@ class LogsQueryTest {
     otlp.send(Otlp.traces(Otlp.resource("orders", project), List.of(
         Otlp.span(slow, "0000000000000001", null, "POST /orders", base, 2_000_000_000L, Map.of("tenant", "t1")),
         Otlp.span(fast, "0000000000000002", null, "POST /orders", base + 5, 10_000_000L, Map.of("tenant", "t2")))));
-    Eventually.within(Duration.ofSeconds(2), "2 traces", () -> get("/api/v1/traces",
+    Eventually.within(Duration.ofSeconds(5), "2 traces", () -> get("/api/v1/traces",
         Map.of("service", "orders")).jsonPath().getList("traces").size() == 2);
     assertThat(get("/api/v1/traces", Map.of("service", "orders", "minDuration", "1s")).jsonPath()
         .getList("traces.traceId")).containsExactly(slow);

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.observability.ingest.OtlpServer;
+import dev.outpost.observability.support.Eventually;
 import dev.outpost.observability.support.Otlp;
 import dev.outpost.observability.support.TestIdpResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -12,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +49,15 @@ class QueryTimeBudgetTest {
       records.add(Otlp.log(now - i * 1_000_000L, "budget line " + i, Map.of()));
     }
     new Otlp(server.port()).send(Otlp.logs(Otlp.resource("svc", project), records));
-    Thread.sleep(600); // past the refresh interval: the records are searchable
     String token = TestIdpResource.idp().token("alice", List.of(project));
 
-    Response logs = given().auth().oauth2(token).get("/api/v1/logs");
+    // until a refresh makes the records searchable, a search finds nothing and is not partial
+    Response[] answered = new Response[1];
+    Eventually.within(Duration.ofSeconds(5), "a logs search over the stored records runs out of time", () -> {
+      answered[0] = given().auth().oauth2(token).get("/api/v1/logs");
+      return answered[0].statusCode() != 200 || partial(answered[0]);
+    });
+    Response logs = answered[0];
     if (logs.statusCode() == 503) {
       // out of time before it found a record or a place to go on from: said so, not an empty page
       assertThat(logs.jsonPath().getString("error")).isEqualTo("query_timeout");
@@ -60,7 +67,11 @@ class QueryTimeBudgetTest {
       assertThat(!logs.jsonPath().getList("records").isEmpty() || logs.jsonPath().getString("nextCursor") != null).isTrue();
     }
 
-    Response histogram = given().auth().oauth2(token).get("/api/v1/logs/histogram");
+    Eventually.within(Duration.ofSeconds(5), "a histogram over the stored records runs out of time", () -> {
+      answered[0] = given().auth().oauth2(token).get("/api/v1/logs/histogram");
+      return answered[0].statusCode() != 200 || partial(answered[0]);
+    });
+    Response histogram = answered[0];
     assertThat(histogram.statusCode()).isEqualTo(200);
     assertThat(histogram.jsonPath().getBoolean("partial")).isTrue();
     assertThat(histogram.jsonPath().getLong("total")).isLessThan(50);
@@ -76,10 +87,19 @@ class QueryTimeBudgetTest {
           1_000_000L, Map.of()));
     }
     new Otlp(server.port()).send(Otlp.traces(Otlp.resource("svc", project), spans));
-    Thread.sleep(600);
     String token = TestIdpResource.idp().token("alice", List.of(project));
-    Response traces = given().auth().oauth2(token).get("/api/v1/traces");
+    Response[] answered = new Response[1];
+    Eventually.within(Duration.ofSeconds(5), "a trace search over the stored spans runs out of time", () -> {
+      answered[0] = given().auth().oauth2(token).get("/api/v1/traces");
+      return answered[0].statusCode() != 200 || partial(answered[0]);
+    });
+    Response traces = answered[0];
     assertThat(traces.statusCode()).isEqualTo(200);
     assertThat(traces.jsonPath().getBoolean("partial")).as("a search that stopped before it looked at every span").isTrue();
+  }
+
+  /** Whether an answer says it is partial (a search that ran out of time). */
+  private static boolean partial(Response answer) {
+    return answer.statusCode() == 200 && Boolean.TRUE.equals(answer.jsonPath().get("partial"));
   }
 }

@@ -78,12 +78,12 @@ class CrossProjectAccessTest {
     // a call between the other project's services, for its service graph
     otlp.send(Otlp.traces(Otlp.resource("other-callee", other),
         List.of(Otlp.span(otherTrace, "00000000000000c2", "00000000000000c1", "other-call", now + 100, 500, Map.of()))));
-    Eventually.within(Duration.ofSeconds(2), "own records visible", () ->
+    Eventually.within(Duration.ofSeconds(5), "own records visible", () ->
         given().auth().oauth2(token).get("/api/v1/logs").jsonPath().getList("records").size() == 1
             && given().auth().oauth2(token).get("/api/v1/traces/" + ownTrace).statusCode() == 200);
     // positive control: the other project's call is in its own graph, for the attempts to miss
     String otherToken = TestIdpResource.idp().token("bob", List.of(other));
-    Eventually.within(Duration.ofSeconds(2), "the other project's graph", () ->
+    Eventually.within(Duration.ofSeconds(5), "the other project's graph", () ->
         given().auth().oauth2(otherToken).get("/jaeger/api/dependencies").jsonPath().getList("data").size() == 1);
   }
 
