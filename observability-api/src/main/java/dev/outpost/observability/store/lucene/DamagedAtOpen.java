@@ -4,15 +4,18 @@ import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.IndexFormatTooOldException;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.LockObtainFailedException;
 
 /**
  * Tells a day whose index failed to open because its files are damaged (a file cut short, bytes
@@ -25,15 +28,16 @@ import org.apache.lucene.store.IndexInput;
  */
 final class DamagedAtOpen {
 
-  /** Lucene's files of a segment ({@code _0.si}, {@code _0_Lucene912_0.tim} ...) and commit points. */
-  private static final Pattern INDEX_FILE = Pattern.compile(IndexFileNames.CODEC_FILE_PATTERN.pattern()
-      + "|" + IndexFileNames.SEGMENTS + "_[a-z0-9]+");
-
   private DamagedAtOpen() {}
 
   /** Why the day's files are damaged, or empty when {@code failure}, opening {@code day}, is not theirs. */
   static Optional<String> why(Directory day, Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof LockObtainFailedException) {
+        // another writer has the day open (two processes given one volume): its files may be half
+        // written by a flush or a merge under way, and are not ours to judge
+        return Optional.empty();
+      }
       if (cause instanceof CorruptIndexException || cause instanceof IndexFormatTooOldException) {
         return Optional.of(cause.getMessage());
       }
@@ -57,13 +61,22 @@ final class DamagedAtOpen {
     return false;
   }
 
-  /** The first of the day's files whose checksum fails, and why; empty when all pass or cannot be read. */
+  /**
+   * The first of the files the day's last commit names whose checksum fails, and why; empty when all
+   * pass or cannot be read. Only those: a file no commit names yet (a flush or merge a kill cut short,
+   * a newer build's) has no footer and proves nothing. When the commit itself cannot be read, only
+   * the commit point is checked.
+   */
   private static Optional<String> failedChecksum(Directory day) {
     try {
-      for (String name : day.listAll()) {
-        if (!INDEX_FILE.matcher(name).matches()) {
-          continue;
-        }
+      Collection<String> names;
+      try {
+        names = SegmentInfos.readLatestCommit(day).files(true);
+      } catch (IOException | RuntimeException unreadableCommit) {
+        String commit = SegmentInfos.getLastCommitSegmentsFileName(day.listAll());
+        names = commit == null ? List.of() : List.of(commit);
+      }
+      for (String name : names) {
         try (IndexInput in = day.openInput(name, IOContext.READONCE)) {
           CodecUtil.checksumEntireFile(in);
         } catch (CorruptIndexException | EOFException damaged) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -62,6 +63,8 @@ final class PartitionSet implements Closeable {
   private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
   /** The mark of a day's directory moved aside: {@code <day>.corrupt-<millis>}. */
   private static final String QUARANTINED = ".corrupt-";
+  /** The mark of a directory being deleted: {@code <name>.deleting-<millis>}. */
+  private static final String DELETING = ".deleting-";
   /** The days with a directory moved aside ({@link #quarantine}), at this start or an earlier one. */
   private final ConcurrentSkipListSet<LocalDate> setAside = new ConcurrentSkipListSet<>();
   /** How long retention waits for partitions in use, ingest waiting behind it meanwhile. */
@@ -88,6 +91,8 @@ final class PartitionSet implements Closeable {
       LocalDate day = dayOfDirectory(dir);
       if (day == null) {
         LOG.warnf("ignoring %s: not a daily partition", dir);
+      } else if (dir.getFileName().toString().contains(DELETING)) {
+        finishDeleting(dir);
       } else if (!dir.getFileName().toString().equals(day.toString())) {
         setAside.add(day);
         LOG.warnf("%s holds the index of %s, moved aside as damaged at an earlier start: the answers covering its day"
@@ -95,6 +100,16 @@ final class PartitionSet implements Closeable {
       } else {
         open(day, dir);
       }
+    }
+  }
+
+  /** Deletes what a deletion (by retention) left halfway, stopped by a crash or a failure. */
+  private static void finishDeleting(Path dir) {
+    try {
+      deleteTree(dir);
+      LOG.infof("deleted %s, left halfway by a deletion", dir);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warnf("%s, left halfway by a deletion, cannot be deleted (%s): retention tries again", dir, e.getMessage());
     }
   }
 
@@ -299,14 +314,15 @@ final class PartitionSet implements Closeable {
       }
       for (Path dir : leftovers) {
         if (deleted(dir)) {
-          boolean aside = dir.getFileName().toString().contains(QUARANTINED);
+          boolean aside = movedAside(dir);
           LOG.infof(aside ? "retention: deleted %s, a day moved aside" : "retention: deleted %s, left by a deletion"
               + " that failed", dir);
           gone += aside ? 0 : 1;
         }
       }
       Set<LocalDate> stillAside = new HashSet<>();
-      leftoversBefore(firstKept).forEach(dir -> stillAside.add(dayOfDirectory(dir)));
+      leftoversBefore(firstKept).stream().filter(PartitionSet::movedAside)
+          .forEach(dir -> stillAside.add(dayOfDirectory(dir)));
       setAside.removeIf(day -> day.isBefore(firstKept) && !stillAside.contains(day));
       return gone;
     } finally {
@@ -395,10 +411,13 @@ final class PartitionSet implements Closeable {
     return bytes;
   }
 
-  /** The day a directory under the root holds ({@code <day>} or {@code <day>.corrupt-<millis>}), or null. */
+  /**
+   * The day a directory under the root holds ({@code <day>}, {@code <day>.corrupt-<millis>}, either
+   * of them {@code .deleting-<millis>}), or null.
+   */
   private static LocalDate dayOfDirectory(Path dir) {
     String name = dir.getFileName().toString();
-    int mark = name.indexOf(QUARANTINED);
+    int mark = name.indexOf(QUARANTINED) > 0 ? name.indexOf(QUARANTINED) : name.indexOf(DELETING);
     try {
       return LocalDate.parse(mark > 0 ? name.substring(0, mark) : name);
     } catch (DateTimeParseException notADay) {
@@ -406,12 +425,24 @@ final class PartitionSet implements Closeable {
     }
   }
 
+  /** Whether the directory is a day moved aside as damaged, and not being deleted. */
+  private static boolean movedAside(Path dir) {
+    String name = dir.getFileName().toString();
+    return name.contains(QUARANTINED) && !name.contains(DELETING);
+  }
+
   /**
-   * Deletes a directory and what it holds, deepest first: the commit point ({@code segments_N})
-   * goes before the files it names, so a crash halfway leaves an empty index, not a broken one.
+   * Deletes a directory and what it holds, renamed {@code .deleting-<millis>} first: one a crash or
+   * a failure leaves halfway is then no day's index (segment files without their commit point, which
+   * the next start would take for a damaged day), and is finished by the next start or pass.
    */
   private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
+    Path doomed = dir;
+    if (!dir.getFileName().toString().contains(DELETING)) {
+      doomed = dir.resolveSibling(dir.getFileName() + DELETING + System.currentTimeMillis());
+      Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+    }
+    try (Stream<Path> files = Files.walk(doomed)) {
       for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(file);
       }
