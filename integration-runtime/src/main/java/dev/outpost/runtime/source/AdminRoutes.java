@@ -5,6 +5,7 @@ import dev.outpost.runtime.deploy.DeployException;
 import dev.outpost.runtime.deploy.IntegrationDeployer;
 import dev.outpost.runtime.status.IntegrationStatus;
 import dev.outpost.spec.model.Integration;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -77,10 +78,18 @@ public class AdminRoutes {
     router.route("/outpost/admin/*").failureHandler(AdminRoutes::failed);
   }
 
-  /** A body over the limit (the body handler's 413), or a call that failed unexpectedly: logged once. */
+  /**
+   * A refusal of the request (the body handler's 413; Vert.x's 400 for a request without a Host), or
+   * a call that failed unexpectedly: logged once, with its stack.
+   */
   private static void failed(RoutingContext ctx) {
-    if (ctx.statusCode() == 413) {
+    int status = ctx.statusCode();
+    if (status == 413) {
       error(ctx, 413, "the body exceeds " + MAX_BODY_BYTES + " bytes");
+      return;
+    }
+    if (status >= 400 && status < 500) {
+      error(ctx, status, HttpResponseStatus.valueOf(status).reasonPhrase());
       return;
     }
     LOG.errorf(ctx.failure(), "admin call %s %s failed: answered 500", ctx.request().method().name(),

@@ -74,4 +74,18 @@ class AdminApiSecurityTest {
         .then().statusCode(405).contentType(startsWith("application/json")).header("Allow", containsString("PUT"))
         .body("error", containsString("POST"));
   }
+
+  /** A malformed request Vert.x refuses (HTTP/1.1 without a Host) is the client's 400, not a logged 500. */
+  @Test
+  void aRequestWithoutAHostIsA400InTheApisShape() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(management.getHost(), management.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("PUT /outpost/admin/integrations/x HTTP/1.1\r\nAuthorization: Bearer "
+          + Integrations.ADMIN_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+          + "Connection: close\r\n\r\n{}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      org.assertj.core.api.Assertions.assertThat(answer).startsWith("HTTP/1.1 400")
+          .containsIgnoringCase("content-type: application/json").contains("\"error\":\"Bad Request\"");
+    }
+  }
 }
