@@ -13,7 +13,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +39,10 @@ public class AdminRoutes {
   private static final Logger LOG = Logger.getLogger(AdminRoutes.class);
   /** Admin calls run at once at most; more wait for one of these threads. */
   static final int ADMIN_THREADS = 8;
+  /**
+   * The body limit: quarkus.management.limits.max-body-size (1M), applied by the body handler Quarkus
+   * puts before every management route (one of ours read nothing: the body was read already).
+   */
   static final int MAX_BODY_BYTES = 1024 * 1024;
 
   private final IntegrationDeployer deployer;
@@ -62,7 +65,6 @@ public class AdminRoutes {
     byte[] token = config.admin().token().get().getBytes(StandardCharsets.UTF_8);
     var router = management.router();
     router.route("/outpost/admin/*").handler(ctx -> authenticate(ctx, token));
-    router.route("/outpost/admin/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     // threads of their own, not the worker pool the integrations' exchanges run on: integrations
     // stuck on their backends may hold every worker, and the operator must still be able to remove
     // them; unordered, so that an upgrade draining a stuck request holds up no other deployment
