@@ -66,7 +66,8 @@ public final class Integrations {
   /** The value of {@code name}'s Prometheus series for {@code integration}, 0 when it has none. */
   public static double metric(URL management, String name, String integration) {
     String prometheus = given().get(base(management) + "q/metrics").then().statusCode(200).extract().asString();
-    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*integration=\"" + integration + "\"[^}]*} (\\S+)$")
+    // a sample taken in a trace carries its exemplar after the value
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*integration=\"" + integration + "\"[^}]*} (\\S+)(?: # .*)?$")
         .matcher(prometheus);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }

@@ -62,7 +62,8 @@ class AgentLivenessTest {
       agent.sendText(ProtocolCodec.encode(new Hello(1, "local", "test", 0, List.of())));
       assertThat(agent.awaitCloseCode()).isEqualTo(1001);
       Duration took = Duration.ofNanos(System.nanoTime() - helloAt);
-      assertThat(took).isBetween(Duration.ofSeconds(6), Duration.ofSeconds(7));
+      // the upper bound just below the wrong drop's 8 s: a slow machine's late timer and close are no failure
+      assertThat(took).isBetween(Duration.ofSeconds(6), Duration.ofMillis(7_900));
     }
   }
 

@@ -98,7 +98,7 @@ class SlowClientTest {
       assertThat(slow.body()).isEqualTo("slow");
 
       // and the connection, ready again, takes the next head sent within the second
-      Thread.sleep(500);
+      Thread.sleep(200);
       out.write("GET /pub/after HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
       assertThat(RawHttp.read(in).status()).isEqualTo(200);
     }

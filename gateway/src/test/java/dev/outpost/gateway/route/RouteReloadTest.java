@@ -60,8 +60,15 @@ class RouteReloadTest {
     }
     try {
       for (int i = 0; i < 10; i++) {
+        int before = ok.get();
         long revision = GatewayTestEnvironment.writeRoutes(List.of(TestRoutes.publicRoute("new-" + i, "/new-" + i, true)));
         awaitRevision(revision);
+        // the load goes on across every swap, however fast the swaps and slow the requests on this machine
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (ok.get() < before + 20 && failures.isEmpty()) {
+          assertThat(System.currentTimeMillis()).as("20 requests answered across reload %d", i).isLessThan(deadline);
+          Thread.sleep(5);
+        }
         HttpResponse<String> fresh = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + "/new-" + i + "/x")).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(fresh.statusCode()).isEqualTo(200);
@@ -73,7 +80,7 @@ class RouteReloadTest {
       }
     }
     assertThat(failures).isEmpty();
-    assertThat(ok.get()).isGreaterThan(100);
+    assertThat(ok.get()).isGreaterThanOrEqualTo(200);
     assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.getPort() + "/new-3/x")).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).as("routes dropped from the table are gone").isEqualTo(404);
   }

@@ -105,8 +105,14 @@ class SlowDeploymentsTest {
       first.release();
       eventually(() -> assertThat(textStatus()).contains("half-started\t1\tFailed\t"));
       eventually(() -> assertThat(textStatus()).contains("after-half\t1\tDeploying\t-\t\n"));
-      Thread.sleep(300); // an exchange under way when it failed ends
+      // an exchange under way when it failed ends: waited for until no call came for 300 ms
       int ticks = backend.received().size();
+      long deadline = System.currentTimeMillis() + 10_000;
+      do {
+        assertThat(System.currentTimeMillis()).as("the failed load's timer still calls").isLessThan(deadline);
+        ticks = backend.received().size();
+        Thread.sleep(300);
+      } while (backend.received().size() != ticks);
       Thread.sleep(1000);
       assertThat(backend.received()).as("calls of the failed load's timer while the next deployment runs").hasSize(ticks);
 

@@ -77,7 +77,11 @@ class ZeroFailureUpgradeTest {
         }
       })).toList();
       clients.forEach(Thread::start);
-      Thread.sleep(200);
+      // the first version answers before the upgrades begin, however slow the clients' start
+      long answered = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!bodies.containsKey("v1") && failures.isEmpty() && System.nanoTime() < answered) {
+        Thread.sleep(20);
+      }
       for (int n = 2; n <= 11; n++) {
         Integrations.put(management, Integrations.of("steady", String.valueOf(n), version(n, backend.url())))
             .then().statusCode(200);

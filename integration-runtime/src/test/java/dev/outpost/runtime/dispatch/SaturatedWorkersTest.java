@@ -53,7 +53,7 @@ class SaturatedWorkersTest {
   void aRequestAnsweredBeforeItsExchangeBeganNeverRuns() throws Exception {
     try (Backend backend = Backend.json("{\"called\":true}"); Backend began = Backend.json("{}")) {
       // each holding exchange tells "began" that it runs, then holds its worker
-      Integrations.put(management, Integrations.of("busy", "1", httpRoute("busy", "/busy", holding(began, ""))
+      Integrations.put(management, Integrations.of("busy", "1", httpRoute("busy", "/busy", holding(began, 2500, ""))
           + httpRoute("busy-call", "/busy/call", "- to: " + backend.url() + "/called"))).then().statusCode(200);
       var holding = holdEveryWorker("busy", began);
       var queued = HttpClient.newHttpClient().sendAsync(request("busy/call"), HttpResponse.BodyHandlers.ofString());
@@ -75,8 +75,9 @@ class SaturatedWorkersTest {
   @Test
   void theAdminApiAnswersWhileEveryWorkerIsHeld() throws Exception {
     try (Backend began = Backend.json("{}"); Backend ended = Backend.json("{}")) {
+      // held long enough for a deployment and a removal on a slow machine: both must end before
       Integrations.put(management, Integrations.of("hog", "1", httpRoute("hog", "/hog",
-          holding(began, "- to: " + ended.url() + "/ended\n")))).then().statusCode(200);
+          holding(began, 8000, "- to: " + ended.url() + "/ended\n")))).then().statusCode(200);
       holdEveryWorker("hog", began);
 
       Integrations.put(management, Integrations.of("beside-hog", "1",
@@ -89,12 +90,12 @@ class SaturatedWorkersTest {
     }
   }
 
-  /** Steps that tell {@code began} the exchange runs, then hold its worker for 2.5 s, then run {@code after}. */
-  private static String holding(Backend began, String after) {
+  /** Steps that tell {@code began} the exchange runs, then hold its worker for {@code millis}, then run {@code after}. */
+  private static String holding(Backend began, int millis, String after) {
     return "- to: " + began.url() + "/began\n" + """
         - delay:
-            constant: 2500
-        """ + after;
+            constant: %d
+        """.formatted(millis) + after;
   }
 
   /** Sends one request per worker thread to {@code path}, whose exchanges hold them, and waits until all run. */

@@ -196,8 +196,9 @@ class DirectorySourceTest {
       eventually(() -> given().get(http + "rotating").then().statusCode(200).body(equalTo("first-token-1a2b")));
       Files.writeString(value, "second-token-3c4d");
       eventually(() -> given().get(http + "rotating").then().statusCode(200).body(equalTo("second-token-3c4d")));
-      given().get(Integrations.base(management) + "outpost/integrations").then()
-          .body("find { it.name == 'rotating' }.phase", equalTo("Ready"));
+      // the new version serves a moment before its status is reported Ready
+      eventually(() -> given().get(Integrations.base(management) + "outpost/integrations").then()
+          .body("find { it.name == 'rotating' }.phase", equalTo("Ready")));
 
       // the key gone: the running version goes on with what it had, Ready (Failed would take a pod of
       // this integration out of its Service, and every pod of it at once), the reason in its message

@@ -81,7 +81,7 @@ class LogRecordBudgetProcessorTest {
   void theRuntimesOwnRecordsPassWhateverTheirNumber() {
     List<String> passed = new CopyOnWriteArrayList<>();
     try (SdkLoggerProvider provider = SdkLoggerProvider.builder().addLogRecordProcessor(new LogRecordBudgetProcessor(
-        (context, record) -> passed.add(record.toLogRecordData().getBodyValue().asString()), 1)).build()) {
+        (context, record) -> passed.add(record.toLogRecordData().getBodyValue().asString()), 1, () -> 0L)).build()) {
       Logger logger = provider.get("test");
       for (int i = 0; i < 10; i++) {
         logger.logRecordBuilder().setBody("own " + i).emit();

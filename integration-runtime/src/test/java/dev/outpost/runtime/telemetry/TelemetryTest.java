@@ -131,6 +131,9 @@ class TelemetryTest {
             .as(span.encode()).isNull());
       });
 
+      // counted as the exchange is done, after its response was written
+      eventually(() -> assertThat(Integrations.metric(management, "outpost_integration_exchanges_total", "traced"))
+          .isEqualTo(1.0));
       String prometheus = given().get(metrics).then().statusCode(200).extract().asString();
       assertThat(prometheus).containsPattern(
           "outpost_integration_exchanges_total\\{[^}]*integration=\"traced\"[^}]*} 1\\.0")

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +36,7 @@ public class DiskGuard {
 
   private final DiskRoom room;
   private final Runnable onNearlyFull;
+  private final LongSupplier nanoTime;
   /**
    * While it refuses, retention by size is asked for again this often: a pass that met a day kept
    * busy by searches, failed, or ran before the last writes reached the disk freed nothing.
@@ -69,20 +71,31 @@ public class DiskGuard {
     this(dataDir, minFreeBytes, maxDataBytes, ASK_AGAIN_AFTER, onNearlyFull);
   }
 
+  /** As above, on {@code nanoTime}'s clock (a test's, which a slow machine does not move on). */
+  DiskGuard(Path dataDir, long minFreeBytes, Optional<Long> maxDataBytes, Duration askAgainAfter,
+      Runnable onNearlyFull, LongSupplier nanoTime) {
+    this(new DiskRoom(dataDir, minFreeBytes, maxDataBytes, new FreeSpace()), askAgainAfter, onNearlyFull, nanoTime);
+  }
+
   DiskGuard(Path dataDir, long minFreeBytes, Optional<Long> maxDataBytes, Duration askAgainAfter,
       Runnable onNearlyFull) {
-    this(new DiskRoom(dataDir, minFreeBytes, maxDataBytes, new FreeSpace()), askAgainAfter, onNearlyFull);
+    this(dataDir, minFreeBytes, maxDataBytes, askAgainAfter, onNearlyFull, System::nanoTime);
   }
 
   DiskGuard(DiskRoom room, Duration askAgainAfter, Runnable onNearlyFull) {
+    // the monotonic clock: a wall clock stepped back an hour stopped the checks for that hour
+    this(room, askAgainAfter, onNearlyFull, System::nanoTime);
+  }
+
+  private DiskGuard(DiskRoom room, Duration askAgainAfter, Runnable onNearlyFull, LongSupplier nanoTime) {
     this.askAgainNanos = askAgainAfter.toNanos();
     this.room = room;
     this.onNearlyFull = onNearlyFull;
+    this.nanoTime = nanoTime;
   }
 
   public boolean nearlyFull() {
-    // the monotonic clock: a wall clock stepped back an hour stopped the checks for that hour
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     if (!checkedOnce || now - checkedAt > 1_000_000_000L) {
       check(now);
     }

@@ -79,7 +79,12 @@ class CrashRecoveryIT {
         writers.add(thread);
         thread.start();
       }
-      Thread.sleep(2500);
+      // load until well over a thousand records are acknowledged, however slow this machine
+      long loadDeadline = System.currentTimeMillis() + 30_000;
+      while (acknowledged.size() <= 2000) {
+        assertThat(System.currentTimeMillis()).as("2000 records acknowledged under load").isLessThan(loadDeadline);
+        Thread.sleep(20);
+      }
       // acknowledged just before the kill, so that the replay stores it: a record the retention
       // window took at receipt is stored, though its time leaves the window before the restart
       long edgeMillis = System.currentTimeMillis() - Duration.ofDays(7).toMillis() + 10_000;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,22 +60,23 @@ class DiskGuardTest {
     Path segment = data.resolve("segment-1");
     Files.write(segment, new byte[(int) (3 * mib)]);
     AtomicInteger asked = new AtomicInteger();
+    AtomicLong clock = new AtomicLong(); // nanoseconds, moved by the test alone
     DiskGuard guard = measured(new DiskGuard(data, mib, Optional.of(3 * mib + mib / 2), Duration.ofMillis(2500),
-        asked::incrementAndGet));
+        asked::incrementAndGet, clock::get));
     assertThat(guard.nearlyFull()).isTrue();
     assertThat(guard.nearlyFull()).isTrue();
     assertThat(asked).as("at once").hasValue(1);
 
-    Thread.sleep(1100); // checked at most once a second
+    clock.addAndGet(Duration.ofMillis(1100).toNanos()); // checked at most once a second
     assertThat(guard.nearlyFull()).isTrue();
     assertThat(asked).as("checked again within the interval").hasValue(1);
-    Thread.sleep(1600);
+    clock.addAndGet(Duration.ofMillis(1600).toNanos());
     assertThat(guard.nearlyFull()).isTrue();
     assertThat(asked).as("still refusing after the interval: asked again").hasValue(2);
 
     Files.delete(segment); // what retention by size does
     guard.measure();
-    Thread.sleep(2600);
+    clock.addAndGet(Duration.ofMillis(2600).toNanos());
     assertThat(guard.nearlyFull()).isFalse();
     assertThat(asked).as("taken again: not asked").hasValue(2);
   }
