@@ -65,6 +65,11 @@ final class DeclaredBeans {
   void restore(CamelContext camel) {
     Registry registry = camel.getRegistry();
     before.forEach((name, bean) -> {
+      if (registry.lookupByName(name) == bean) {
+        // not bound by the failed load (it failed making it): an unbind would run the destroy method
+        // of the bean a running version still uses, and free its port for the next one
+        return;
+      }
       registry.unbind(name);
       if (bean != null) {
         registry.bind(name, bean);

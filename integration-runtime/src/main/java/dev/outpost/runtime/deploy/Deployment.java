@@ -15,6 +15,7 @@ import java.util.Set;
  * @param routeIds the Camel route ids it added (removed on upgrade and removal)
  * @param endpoints the public HTTP endpoints it serves
  * @param secretsRead each secret key it read, with the value it was given
+ * @param beans the beans it bound in the shared registry, released when it retires
  */
 public record Deployment(
     Integration integration,
@@ -22,7 +23,8 @@ public record Deployment(
     String prefix,
     Set<String> routeIds,
     List<HttpEndpoint> endpoints,
-    Map<SecretRef, String> secretsRead) {
+    Map<SecretRef, String> secretsRead,
+    BoundBeans beans) {
 
   public String name() {
     return integration.name();

@@ -90,7 +90,7 @@ public class IntegrationDeployer implements RouteStates {
   private final DeployLock lock = new DeployLock();
   /** Written under {@link #lock}. */
   private long generation;
-  /** How many integrations have been removed since start; written under {@link #lock}. */
+  /** How many integrations have been removed since start, their beans released; written under {@link #lock}. */
   private volatile long removals;
 
   IntegrationDeployer(CamelContext camel, HttpDispatcher dispatcher, PlaceholderResolver placeholders,
@@ -183,7 +183,7 @@ public class IntegrationDeployer implements RouteStates {
         installed.leftovers().run();
       }
       if (installed.replaced() != null) {
-        retirement.execute(() -> retire(installed.replaced()));
+        retirement.execute(() -> retire(installed.replaced(), false));
       }
       return installed;
     }
@@ -265,8 +265,11 @@ public class IntegrationDeployer implements RouteStates {
     String key = integration.name() + ".g" + gen;
     String prefix = HttpDispatcher.prefixOf(integration.name(), gen);
     PlaceholderResolver.Resolved resolved;
+    BoundBeans.Before boundBefore;
     try {
       resolved = placeholders.resolve(integration, key);
+      // by the names as Camel binds them: those of the source it loads
+      boundBefore = BoundBeans.before(DeclaredBeans.of(resolved.source()), camel);
     } catch (DeployException e) {
       return refused(integration, e, keptReadyBecause);
     }
@@ -292,6 +295,7 @@ public class IntegrationDeployer implements RouteStates {
       // more from here on: its routes are removed once the deployments waiting for the lock have had
       // their turn, and a timer fired all that time, with the beans put back below
       suspendConsumers(integration.name(), leftovers, route -> true);
+      BoundBeans failedBeans = boundBefore.after(camel);
       beansBefore.restore(camel);
       String message = DeployErrors.describe(e, integration.source(), camel, key, prefix, resolved.secretValues());
       LOG.warnf("integration %s version %s failed to deploy: %s", integration.name(), integration.version(), message);
@@ -306,12 +310,14 @@ public class IntegrationDeployer implements RouteStates {
         properties.unregister(key);
         // retired, not forgotten: an exchange of a route that did start may outlive the forced stop
         SecretRedaction.retire(key);
+        // what restore unbound without destroying (a bean with no destroy method) kept its port
+        failedBeans.release(camel, integration.name(), liveBeans());
       });
       return Installed.failed(reportFailed(integration, message, keptReadyBecause), deployments.get(integration.name()),
           removals, pathHolder, removeLeftovers);
     }
     Deployment next = new Deployment(integration, key, prefix, Set.copyOf(namespacer.routeIds()),
-        namespacer.endpoints(), resolved.secretsRead());
+        namespacer.endpoints(), resolved.secretsRead(), boundBefore.after(camel));
     dispatcher.publish(integration.name(), prefix, next.endpoints());
     Deployment previous = deployments.put(integration.name(), next);
     LOG.infof("integration %s version %s serves %d route(s) after %d ms", integration.name(),
@@ -359,7 +365,7 @@ public class IntegrationDeployer implements RouteStates {
     if (current == null) {
       return false;
     }
-    retire(current);
+    retire(current, true);
     return true;
   }
 
@@ -389,7 +395,7 @@ public class IntegrationDeployer implements RouteStates {
       }
       gone = unpublish(name);
     }
-    retireInBackground(() -> retire(gone));
+    retireInBackground(() -> retire(gone, true));
     return Optional.empty();
   }
 
@@ -399,7 +405,6 @@ public class IntegrationDeployer implements RouteStates {
       statuses.remove(name);
       if (current != null) {
         dispatcher.unpublish(name);
-        removals++;
         LOG.infof("integration %s removed", name);
       }
       return current;
@@ -407,9 +412,9 @@ public class IntegrationDeployer implements RouteStates {
   }
 
   /**
-   * How many integrations have been removed since start: a deployment that failed for a reason
-   * other than a path may succeed after one is, since what it wanted may have been that one's (a
-   * port a bean of it listened on).
+   * How many integrations have been removed since start, counted once their routes and beans are
+   * gone: a deployment that failed for a reason other than a path may succeed after one is, since
+   * what it wanted may have been that one's (a port a bean of it listened on).
    */
   public long removals() {
     return removals;
@@ -487,9 +492,11 @@ public class IntegrationDeployer implements RouteStates {
    * flight that a client still waits for, or {@code drain-timeout} has passed, then removes it.
    * Camel holds its own context lock while it stops a route gracefully, so the stop only gets what
    * is left of the timeout, and nothing when all that is left are exchanges whose clients were
-   * answered already (a request timeout): Camel would wait for those too.
+   * answered already (a request timeout): Camel would wait for those too. A version {@code removed}
+   * (not replaced) counts in {@link #removals} once its beans are released, not before: a failed
+   * deployment tried again then finds the port a bean of it held free.
    */
-  private void retire(Deployment old) {
+  private void retire(Deployment old, boolean removed) {
     try (IntegrationLogContext logged = IntegrationLogContext.of(IntegrationIdentities.Identity.of(old.integration()))) {
       long deadline = System.nanoTime() + config.drainTimeout().toNanos();
       boolean drained = false;
@@ -512,6 +519,11 @@ public class IntegrationDeployer implements RouteStates {
             removeVersionMetersUnlessRunning(old.name(), old.integration().version());
             properties.unregister(old.key());
             SecretRedaction.retire(old.key());
+            // its routes are gone: its beans go too, but those a version still running holds
+            old.beans().release(camel, old.name(), liveBeans());
+            if (removed) {
+              removals++;
+            }
           });
     }
   }
@@ -564,6 +576,11 @@ public class IntegrationDeployer implements RouteStates {
         LOG.debugf("route %s of integration %s kept its trigger: %s", id, name, e.getMessage());
       }
     }
+  }
+
+  /** The beans of the versions running now. */
+  private List<BoundBeans> liveBeans() {
+    return deployments.values().stream().map(Deployment::beans).toList();
   }
 
   /** Every version name would otherwise add its series for good; one still running keeps them. */

@@ -312,10 +312,13 @@ class DeployLifecycleTest {
         .body("phase", equalTo("Failed")).body("message", containsString("version 1 still serves"))
         .body("servingVersion", equalTo("1"));
     given().get(http + "beany").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
-    // a route created now looks the bean up afresh (a running one keeps what it resolved): version 1's
-    String v3 = v1.substring(v1.indexOf("- route:"));
-    Integrations.put(management, Integrations.of("beany", "3", v3)).then().statusCode(200);
-    given().get(http + "beany").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
+    // a route created now looks the bean up afresh (a running one keeps what it resolved): version 1's,
+    // while version 1 runs (its beans go with it)
+    String reader = v1.substring(v1.indexOf("- route:")).replace("id: beany", "id: beany-reader")
+        .replace("/beany", "/beany-reader");
+    Integrations.put(management, Integrations.of("beany-reader", "1", reader)).then().statusCode(200);
+    given().get(http + "beany-reader").then().statusCode(200).body(equalTo("urn:outpost:version-1"));
+    Integrations.delete(management, "beany-reader").then().statusCode(204);
     Integrations.delete(management, "beany").then().statusCode(204);
   }
 
